@@ -1,0 +1,146 @@
+"""Turning what the analysis saw into findings: one per rule and location,
+at the highest confidence any evidence gave, with the code, the trace and an
+explanation built only from this code's own names and lines."""
+
+from __future__ import annotations
+
+from secreview.analysis.values import Step, Taint, Value
+from secreview.findings.model import Finding, Level, Span, TraceStep
+from secreview.ir import nodes as ir
+
+MAX_CODE_LINES = 6
+
+
+def char_col(line_text: str, byte_col: int) -> int:
+    """IR columns are UTF-8 byte offsets (as CPython's ast); findings use characters."""
+    if byte_col <= 0 or line_text.isascii():
+        return max(0, byte_col)
+    return len(line_text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+
+
+def span_of(module: ir.Module, node: ir.Node) -> Span:
+    first = module.source_line(node.line)
+    last = module.source_line(node.end_line) if node.end_line != node.line else first
+    return Span(node.line, char_col(first, node.col), node.end_line, char_col(last, node.end_col))
+
+
+def code_lines(module: ir.Module, line: int, end_line: int) -> str:
+    end = min(end_line, line + MAX_CODE_LINES - 1)
+    return module.source_span(line, end)
+
+
+def trace_steps(module_lookup, step: Step | None) -> tuple[TraceStep, ...]:
+    if step is None:
+        return ()
+    out = []
+    for s in step.steps():
+        module = module_lookup(s.path)
+        code = module.source_line(s.line).strip() if module is not None else ""
+        out.append(TraceStep(s.path, s.line, s.col, s.note, code))
+    # consecutive duplicates (same line, same note) add nothing
+    deduped = []
+    for s in out:
+        if deduped and deduped[-1].line == s.line and deduped[-1].path == s.path and deduped[-1].note == s.note:
+            continue
+        deduped.append(s)
+    return tuple(deduped)
+
+
+class FindingsBuilder:
+    def __init__(self, program):
+        self.program = program
+        self.by_key: dict = {}
+        self.statement_lines: dict = {}
+
+    def result(self) -> list[Finding]:
+        return sorted(self.by_key.values(), key=Finding.sort_key)
+
+    def _module(self, path: str):
+        return self.program.module_by_path.get(path)
+
+    def _keep(self, key, finding: Finding, stmt_lines) -> None:
+        old = self.by_key.get(key)
+        if old is not None:
+            better = (finding.confidence, len(finding.trace) > 0, -len(finding.trace))
+            worse = (old.confidence, len(old.trace) > 0, -len(old.trace))
+            if better <= worse:
+                return
+        self.by_key[key] = finding
+        self.statement_lines[id(finding)] = stmt_lines
+
+    def add_sink(self, rule, site, taint: Taint, step: Step, is_test: bool) -> None:
+        module = site.module
+        node = site.node
+        trace = trace_steps(self._module, step)
+        arg_code = _code(module, site.arg_node)
+        sink_code = _code(module, node)
+        origin = trace[0] if trace else None
+        where = f" (line {origin.line})" if origin and origin.path == site.path else (
+            f" ({origin.path}:{origin.line})" if origin else "")
+        first = step.steps()[0] if step is not None else None
+        origin_note = (first.origin or first.note) if first is not None else "untrusted data"
+        via = _via(trace, site.path)
+        if arg_code and arg_code != sink_code:
+            lead = f"`{sink_code}` receives `{arg_code}`, which carries {_lower_first(origin_note)}{where}{via}."
+        else:
+            lead = f"`{sink_code}` is given {_lower_first(origin_note)}{where}{via}."
+        explanation = f"{lead} {rule.danger}".strip()
+        finding = self._finding(rule, module, node, explanation, rule.fix, Level.HIGH, trace, ("tainted",) + (("test-code",) if is_test else ()))
+        self._keep((rule.id, site.path, node.line, node.col), finding, site.stmt_lines)
+
+    def add_untainted(self, rule, site, value: Value, is_test: bool) -> None:
+        module = site.module
+        node = site.node
+        arg_code = _code(module, site.arg_node)
+        sink_code = _code(module, node)
+        params = sorted({t.step.note for t in value.taints if t.is_param and t.step is not None})
+        if params:
+            origin = f"it comes from {params[0]}, so every caller decides what runs here"
+        else:
+            origin = "its value is computed at run time and no analysis shows it to be constant or safe"
+        subject = f"`{arg_code}`" if arg_code and arg_code != sink_code else "The value"
+        explanation = (f"{subject} reaches `{sink_code}` and is not a constant: {origin}. "
+                       f"If it ever holds outside data, {_lower_first(rule.danger)}")
+        finding = self._finding(rule, module, node, explanation, rule.fix, rule.untainted, (),
+                                ("not-constant",) + (("test-code",) if is_test else ()))
+        self._keep((rule.id, site.path, node.line, node.col), finding, site.stmt_lines)
+
+    def add_hit(self, rule, interp, hit) -> None:
+        module = interp.module
+        stmt = interp.stmt
+        stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (hit.node.line, hit.node.end_line)
+        is_test = self.program.test_path(module.path)
+        tags = tuple(hit.tags) + (("test-code",) if is_test else ())
+        finding = self._finding(rule, module, hit.node, hit.explanation, hit.fix, hit.confidence or rule.confidence,
+                                (), tags, severity=hit.severity)
+        self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, stmt_lines)
+
+    def _finding(self, rule, module, node, explanation, fix, confidence, trace, tags, severity=None) -> Finding:
+        span = span_of(module, node)
+        return Finding(
+            rule_id=rule.id, rule_name=rule.name, title=rule.title, cwe=rule.cwe,
+            severity=severity or rule.severity, confidence=confidence, path=module.path, span=span,
+            code=code_lines(module, node.line, node.end_line), explanation=explanation, fix=fix,
+            trace=trace, tags=tags,
+        )
+
+
+def _code(module, node) -> str:
+    if node is None:
+        return ""
+    from secreview.analysis.interpreter import code_of
+    return code_of(module, node, 70)
+
+
+def _lower_first(text: str) -> str:
+    if text and text[0].isupper() and not text[:2].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _via(trace: tuple, sink_path: str) -> str:
+    calls = [s.note for s in trace if s.note.startswith("passed to ")]
+    if not calls:
+        return ""
+    names = ", ".join(n.removeprefix("passed to ") for n in calls[:3])
+    return f", through {names}"

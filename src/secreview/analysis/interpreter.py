@@ -1,0 +1,852 @@
+"""Abstract interpretation of one function over its control-flow graph.
+
+It tracks, per variable and access path (``x``, ``x.attr``), a ``Value``:
+constant, taint, types and known items. At each call it consults the taint
+models, the rules' call checks and the summaries of the reviewed code's own
+functions, and produces that function's ``Summary``: how its parameters flow
+to its result and to sinks.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Optional
+
+from secreview.analysis import values as V
+from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
+from secreview.ir import nodes as ir
+
+MAX_BLOCK_VISITS = 4
+MAX_STR = 10_000
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "write", "writelines"})
+
+_FOLD_BINOPS = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv, "%": operator.mod,
+    "<<": operator.lshift, ">>": operator.rshift, "|": operator.or_, "&": operator.and_, "^": operator.xor,
+    "/": operator.truediv,
+}
+_FOLD_CMP = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+    ">=": operator.ge, "is": operator.is_, "is not": operator.is_not,
+    "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+}
+_SAFE_CONST = (str, bytes, int, float, bool, type(None), tuple, frozenset, complex)
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+class Summary:
+    """What callers need to know of a function, computed once."""
+
+    __slots__ = ("ret", "sink_flows", "param_names", "fields")
+
+    def __init__(self):
+        self.ret: Value = TOP
+        self.sink_flows: list = []  # SinkFlow
+        self.param_names: tuple = ()
+        self.fields: dict = {}
+
+    def same_as(self, other: "Summary") -> bool:
+        return (self.ret.same_as(other.ret)
+                and {f.key for f in self.sink_flows} == {f.key for f in other.sink_flows})
+
+
+class SinkFlow:
+    """A parameter of a function reaches a sink inside it (or inside its callees)."""
+
+    __slots__ = ("param", "rule", "kind", "site", "step", "cleansed", "key")
+
+    def __init__(self, param: int, rule, kind: str, site: "SinkSite", step: Optional[Step], cleansed: frozenset):
+        self.param, self.rule, self.kind, self.site, self.step, self.cleansed = param, rule, kind, site, step, cleansed
+        self.key = (param, rule.id, site.path, site.node.line, site.node.col, cleansed)
+
+
+class SinkSite:
+    """Where a sink call is, and what it is, for explanations."""
+
+    __slots__ = ("path", "module", "node", "callee", "arg_node", "stmt_lines", "extra")
+
+    def __init__(self, path, module, node, callee, arg_node, stmt_lines, extra=None):
+        self.path, self.module, self.node, self.callee = path, module, node, callee
+        self.arg_node, self.stmt_lines, self.extra = arg_node, stmt_lines, extra
+
+
+class FunctionInterpreter:
+    def __init__(self, program, module: ir.Module, fn: ir.Function, entry_values: dict | None = None):
+        self.program = program
+        self.models = program.models
+        self.module = module
+        self.fn = fn
+        self.path = module.path
+        self.summary = Summary()
+        self.summary.param_names = tuple(p.name for p in fn.params)
+        self.state: dict = {}
+        self.stmt: Optional[ir.Stmt] = None
+        self.entry_values = entry_values or {}
+        self.ret: Optional[Value] = None
+
+    # ------------------------------------------------------------ driver
+
+    def run(self) -> Summary:
+        fn = self.fn
+        entry = self.initial_state()
+        blocks = fn.blocks
+        if not blocks:
+            return self.summary
+        in_states: dict = {0: entry}
+        visits = [0] * len(blocks)
+        work = [0]
+        queued = {0}
+        budget = self.program.budget
+        while work:
+            bid = min(work)  # lowering numbers blocks roughly in program order
+            work.remove(bid)
+            queued.discard(bid)
+            visits[bid] += 1
+            budget.spend(1 + len(blocks[bid].stmts))
+            self.state = dict(in_states[bid])
+            block = blocks[bid]
+            for stmt in block.stmts:
+                self.stmt = stmt
+                self.execute(stmt)
+            out = self.state
+            for edge in block.succs:
+                refined = self.follow(edge, out)
+                if refined is None:
+                    continue
+                old = in_states.get(edge.target)
+                if old is None:
+                    new = refined
+                else:
+                    new = _join_states(old, refined)
+                    if new is old:
+                        continue
+                if visits[edge.target] >= MAX_BLOCK_VISITS and old is not None:
+                    continue
+                in_states[edge.target] = new
+                if edge.target not in queued:
+                    work.append(edge.target)
+                    queued.add(edge.target)
+        self.summary.ret = self.ret if self.ret is not None else TOP
+        return self.summary
+
+    def initial_state(self) -> dict:
+        state = {}
+        fn = self.fn
+        entry = self.program.entrypoint_for(self.module, fn)
+        for index, param in enumerate(fn.params):
+            if param.name in self.entry_values:
+                state[param.name] = self.entry_values[param.name]
+                continue
+            types = EMPTY
+            if index == 0 and fn.is_method and not _is_static(fn):
+                state[param.name] = Value(types=frozenset({fn.class_qualname}))
+                continue
+            if param.annotation is not None:
+                ann = _qualname_of(param.annotation)
+                if ann:
+                    types = frozenset({ann})
+            taints = frozenset({Taint("param", index, EMPTY, Step(self.path, param.line or fn.line, 0,
+                                                                    f"parameter `{param.name}` of `{fn.name}()`", None))})
+            if entry is not None:
+                kind, param_types = entry
+                if param.name in param_types:
+                    types = frozenset({param_types[param.name]})
+                elif kind:
+                    taints = taints | frozenset({Taint(kind, -1, EMPTY, Step(
+                        self.path, param.line or fn.line, 0,
+                        f"`{param.name}` is a parameter of request handler `{fn.name}()`, set by the client", None,
+                        f"client-controlled data (parameter `{param.name}` of request handler `{fn.name}()`)"))})
+            state[param.name] = Value(taints=taints, types=types)
+        return state
+
+    def follow(self, edge: ir.Edge, state: dict) -> Optional[dict]:
+        """The state along ``edge``, or None when the edge is never taken."""
+        cond = edge.cond
+        if cond is None or edge.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
+            return state
+        saved, self.state = self.state, state
+        try:
+            value = self.eval(cond)
+        finally:
+            self.state = saved
+        truth = edge.kind == ir.EdgeKind.TRUE
+        if value.is_const:
+            try:
+                if bool(value.const) != truth:
+                    return None
+            except Exception:
+                pass
+        return self.refine(cond, truth, state)
+
+    def refine(self, cond: ir.Expr, truth: bool, state: dict) -> dict:
+        """Allow-list checks: inside ``if x in ALLOWED`` (or after ``if x not in ALLOWED: return``)
+        ``x`` is clean for every sink; validators do the same."""
+        if isinstance(cond, ir.UnaryOp) and cond.op == "not":
+            return self.refine(cond.operand, not truth, state)
+        if isinstance(cond, ir.BoolOp):
+            if (cond.op == "and") == truth:
+                for part in cond.values:
+                    state = self.refine(part, truth, state)
+            return state
+        key = None
+        if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
+            op = cond.ops[0]
+            positive = (op in ("in", "==")) == truth
+            if op in ("in", "not in", "==", "!=") and positive:
+                saved, self.state = self.state, state
+                try:
+                    other = self.eval(cond.comparators[0])
+                finally:
+                    self.state = saved
+                if other.is_const and not other.taints:
+                    key = _path_key(cond.left)
+        elif isinstance(cond, ir.Call) and truth:
+            callee = cond.qualname or ""
+            if callee in self.models.sanitizers and self.models.sanitizers[callee].protects and cond.args:
+                # a validator used as a condition: re.fullmatch(PATTERN, x)...
+                key = _path_key(cond.args[-1]) if callee.startswith("re.") else _path_key(cond.args[0])
+            elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
+                key = _path_key(cond.func.value)
+        if key is not None and key in state:
+            value = state[key]
+            if value.taints:
+                state = dict(state)
+                state[key] = Value(value.const, frozenset(t.cleanse(frozenset({"*"})) for t in value.taints),
+                                   value.types, value.items, value.func)
+        return state
+
+    # ------------------------------------------------------------ statements
+
+    def execute(self, stmt: ir.Stmt) -> None:
+        kind = type(stmt)
+        if kind is ir.Assign:
+            value = self.eval(stmt.value)
+            if stmt.op is not None:
+                current = self.read_target(stmt.targets[0])
+                value = self.binop(stmt.op, current, value)
+            for target in stmt.targets:
+                self.assign(target, value, stmt)
+        elif kind is ir.Evaluate:
+            self.eval(stmt.value)
+        elif kind is ir.Return:
+            value = self.eval(stmt.value) if stmt.value is not None else V.const(None)
+            self.ret = value if self.ret is None else V.join(self.ret, value)
+        elif kind is ir.Define:
+            if stmt.function is not None:
+                self.state[stmt.name] = Value(func=stmt.function.qualname)
+            elif stmt.klass is not None:
+                self.state[stmt.name] = Value(func=stmt.klass.qualname, types=frozenset({"class:" + stmt.klass.qualname}))
+        elif kind is ir.Raise:
+            if stmt.exc is not None:
+                self.eval(stmt.exc)
+        elif kind is ir.Assert:
+            self.eval(stmt.test)
+            if stmt.msg is not None:
+                self.eval(stmt.msg)
+        elif kind is ir.Delete:
+            for t in stmt.targets:
+                if isinstance(t, ir.NameTarget):
+                    self.state.pop(t.id, None)
+        self.program.after_statement(self, stmt)
+
+    def read_target(self, target: ir.Target) -> Value:
+        if isinstance(target, ir.NameTarget):
+            return self.state.get(target.id, TOP)
+        if isinstance(target, ir.AttrTarget):
+            key = _path_key(target.value)
+            if key is not None:
+                return self.state.get(f"{key}.{target.attr}", TOP)
+        if isinstance(target, ir.ItemTarget):
+            return self.eval(ir.Subscript(target.value, target.index).at(target.line, target.col, target.end_line, target.end_col))
+        return TOP
+
+    def assign(self, target: ir.Target, value: Value, stmt) -> None:
+        t = type(target)
+        if t is ir.NameTarget:
+            if value.taints:
+                value = self.with_step(value, target, f"assigned to `{target.id}`")
+            self.state[target.id] = value
+        elif t is ir.AttrTarget:
+            key = _path_key(target.value)
+            if key is not None:
+                if value.taints:
+                    value = self.with_step(value, target, f"stored in `{key}.{target.attr}`")
+                self.state[f"{key}.{target.attr}"] = value
+                if self.fn.is_method and self.fn.params and key == self.fn.params[0].name:
+                    self.program.store_field(self.fn.class_qualname, target.attr, value)
+            base = self.eval(target.value)
+            self.program.on_attribute_store(self, target, base, value)
+        elif t is ir.ItemTarget:
+            base = self.eval(target.value)
+            index = self.eval(target.index)
+            self.program.on_item_store(self, target, base, index, value)
+            key = _path_key(target.value)
+            if key is not None and key in self.state:
+                current = self.state[key]
+                items = dict(current.items) if current.items is not None else None
+                if index.is_const and _hashable(index.const):
+                    items = items if items is not None else {}
+                    items[index.const] = value
+                    self.state[key] = Value(UNKNOWN, current.taints, current.types, items, current.func)
+                else:
+                    self.state[key] = Value(UNKNOWN, V.merge_taints(current.taints, value.taints), current.types, items, current.func)
+        elif t is ir.UnpackTarget:
+            elts = target.elts
+            items = value.items
+            for i, sub in enumerate(elts):
+                if isinstance(sub, ir.StarTarget):
+                    self.assign(sub.target, Value(taints=V.merge_taints(value.taints, V.all_item_taints(items))), stmt)
+                elif items is not None and i in items and not any(isinstance(e, ir.StarTarget) for e in elts[:i]):
+                    self.assign(sub, items[i], stmt)
+                elif value.is_const and isinstance(value.const, tuple) and len(value.const) == len(elts):
+                    self.assign(sub, V.const(value.const[i]), stmt)
+                else:
+                    self.assign(sub, Value(taints=V.merge_taints(value.taints, V.all_item_taints(items))), stmt)
+        elif t is ir.StarTarget:
+            self.assign(target.target, value, stmt)
+
+    def with_step(self, value: Value, node: ir.Node, note: str) -> Value:
+        taints = frozenset(t.with_step(Step(self.path, node.line, node.col, note, t.step)) for t in value.taints)
+        return Value(value.const, taints, value.types, value.items, value.func)
+
+    # ------------------------------------------------------------ expressions
+
+    def eval(self, e: ir.Expr) -> Value:
+        method = _DISPATCH.get(type(e))
+        if method is None:
+            return self.eval_unknown(e)
+        return method(self, e)
+
+    def eval_const(self, e: ir.Const) -> Value:
+        return Value(const=e.value)
+
+    def eval_name(self, e: ir.Name) -> Value:
+        kind = e.kind
+        if kind == ir.NameKind.LOCAL or kind == ir.NameKind.FREE:
+            value = self.state.get(e.id)
+            if value is None and kind == ir.NameKind.FREE:
+                return self.program.free_value(self, e)
+            return value if value is not None else TOP
+        if kind == ir.NameKind.GLOBAL:
+            value = self.state.get(e.id)
+            if value is not None:
+                return value
+            return self.program.global_value(self.module, e)
+        if kind == ir.NameKind.IMPORT:
+            if e.id in self.state and self.fn.name == "<module>":
+                pass
+            source = self.models.sources_by_attribute.get(e.qualname)
+            if source is not None:
+                return self.source_value(source, e)
+            return self.program.imported_value(e.qualname)
+        # DEF, BUILTIN
+        return Value(func=e.qualname, types=frozenset({e.qualname}))
+
+    def eval_attr(self, e: ir.Attr) -> Value:
+        if e.qualname is not None:
+            source = self.models.sources_by_attribute.get(e.qualname)
+            if source is not None:
+                return self.source_value(source, e)
+        key = _path_key(e)
+        if key is not None and key in self.state:
+            return self.state[key]
+        base = self.eval(e.value)
+        attr = e.attr
+        for t in base.types:
+            source = self.models.sources_by_attribute.get(f"{t}.{attr}")
+            if source is not None:
+                return self.source_value(source, e)
+        field_value = None
+        if isinstance(e.value, ir.Name) and self.fn.is_method and self.fn.params and e.value.id == self.fn.params[0].name:
+            field_value = self.program.field_value(self.fn.class_qualname, attr)
+        if e.qualname is not None:
+            imported = self.program.imported_value(e.qualname)
+            if imported is not TOP:
+                return imported
+        types = frozenset(f"{t}.{attr}" for t in base.types if not t.startswith("class:")) if base.types else EMPTY
+        if e.qualname:
+            types = types | {e.qualname}
+        taints = base.taints
+        if field_value is not None:
+            taints = V.merge_taints(taints, field_value.taints)
+            types = types | field_value.types
+        const = UNKNOWN
+        if field_value is not None and field_value.is_const:
+            const = field_value.const
+        if not taints and not types and const is UNKNOWN:
+            return TOP
+        return Value(const, taints, types)
+
+    def source_value(self, source, node: ir.Expr) -> Value:
+        code = self.code(node)
+        what = source.note or _SOURCE_NOTES.get(source.kind, "untrusted data")
+        note = f"`{code}`: {what}"
+        origin = f"{what}, read by `{code}`"
+        taint = Taint(source.kind, -1, EMPTY, Step(self.path, node.line, node.col, note, None, origin))
+        return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
+
+    def eval_subscript(self, e: ir.Subscript) -> Value:
+        base = self.eval(e.value)
+        index = self.eval(e.index)
+        if base.items is not None and index.is_const and _hashable(index.const) and index.const in base.items:
+            return base.items[index.const]
+        if base.is_const and index.is_const:
+            try:
+                if isinstance(e.index, ir.Slice) or isinstance(index.const, (int, slice)):
+                    return V.const(base.const[index.const])
+            except Exception:
+                pass
+        taints = V.merge_taints(base.taints, V.all_item_taints(base.items))
+        if isinstance(e.index, ir.Slice) and taints:
+            return Value(taints=taints)
+        types = frozenset(f"{t}.[]" for t in base.types) if base.types else EMPTY
+        if not taints and not types:
+            return TOP
+        return Value(taints=taints, types=types)
+
+    def eval_slice(self, e: ir.Slice) -> Value:
+        parts = [self.eval(p) if p is not None else V.const(None) for p in (e.lower, e.upper, e.step)]
+        if all(p.is_const for p in parts):
+            try:
+                return V.const(slice(*(p.const for p in parts)))
+            except Exception:
+                return TOP
+        return TOP
+
+    def binop(self, op: str, left: Value, right: Value) -> Value:
+        if left.is_const and right.is_const:
+            folded = _fold(op, left.const, right.const)
+            if folded is not UNKNOWN:
+                return V.const(folded)
+        taints = V.merge_taints(V.merge_taints(left.taints, V.all_item_taints(left.items)),
+                                V.merge_taints(right.taints, V.all_item_taints(right.items)))
+        return Value(taints=taints) if taints else TOP
+
+    def eval_binop(self, e: ir.BinOp) -> Value:
+        return self.binop(e.op, self.eval(e.left), self.eval(e.right))
+
+    def eval_unary(self, e: ir.UnaryOp) -> Value:
+        v = self.eval(e.operand)
+        if v.is_const:
+            try:
+                if e.op == "not":
+                    return V.const(not v.const)
+                if e.op == "-" and isinstance(v.const, (int, float)):
+                    return V.const(-v.const)
+                if e.op == "+" and isinstance(v.const, (int, float)):
+                    return v
+                if e.op == "~" and isinstance(v.const, int):
+                    return V.const(~v.const)
+            except Exception:
+                pass
+        if e.op == "not":
+            return TOP
+        return Value(taints=v.taints) if v.taints else TOP
+
+    def eval_boolop(self, e: ir.BoolOp) -> Value:
+        result = None
+        for part in e.values:
+            v = self.eval(part)
+            if v.is_const:
+                try:
+                    truth = bool(v.const)
+                except Exception:
+                    truth = None
+                if truth is not None and (truth if e.op == "or" else not truth):
+                    return v if result is None else V.join(result, v)
+                if truth is not None:
+                    continue  # this operand is skipped
+            result = v if result is None else V.join(result, v)
+        return result if result is not None else V.const(e.op == "and")
+
+    def eval_compare(self, e: ir.Compare) -> Value:
+        left = self.eval(e.left)
+        values = [self.eval(c) for c in e.comparators]
+        if left.is_const and all(v.is_const for v in values):
+            current = left.const
+            try:
+                for op, v in zip(e.ops, values):
+                    if not _FOLD_CMP[op](current, v.const):
+                        return V.const(False)
+                    current = v.const
+                return V.const(True)
+            except Exception:
+                return TOP
+        return TOP
+
+    def eval_ifexp(self, e: ir.IfExp) -> Value:
+        test = self.eval(e.test)
+        if test.is_const:
+            try:
+                return self.eval(e.body) if test.const else self.eval(e.orelse)
+            except Exception:
+                pass
+        return V.join(self.eval(e.body), self.eval(e.orelse))
+
+    def eval_stringbuild(self, e: ir.StringBuild) -> Value:
+        template = self.eval(e.template) if e.template is not None else None
+        parts = [self.eval(p) for p in e.parts]
+        kind = e.kind
+        if all(p.is_const for p in parts) and (template is None or template.is_const):
+            folded = _fold_string(kind, template.const if template is not None else None, [p.const for p in parts], e)
+            if folded is not UNKNOWN:
+                return V.const(folded)
+        taints = template.taints if template is not None else EMPTY
+        for p in parts:
+            taints = V.merge_taints(taints, p.taints)
+            if p.items:
+                taints = V.merge_taints(taints, V.all_item_taints(p.items))
+        return Value(taints=taints, types=frozenset({"builtins.str"}))
+
+    def eval_formatted(self, e: ir.FormattedValue) -> Value:
+        v = self.eval(e.value)
+        spec = self.eval(e.spec) if e.spec is not None else None
+        if v.is_const and (spec is None or spec.is_const) and e.conversion in (-1, 115, 114):
+            try:
+                text = repr(v.const) if e.conversion == 114 else v.const
+                folded = format(text, spec.const if spec is not None else "")
+                if len(folded) <= MAX_STR:
+                    return V.const(folded)
+            except Exception:
+                pass
+        taints = V.merge_taints(v.taints, V.all_item_taints(v.items))
+        if spec is not None:
+            taints = V.merge_taints(taints, spec.taints)
+        return Value(taints=taints) if taints else TOP
+
+    def eval_container(self, e: ir.Container) -> Value:
+        elts = [self.eval(x) for x in e.elts]
+        if any(isinstance(x, ir.Starred) for x in e.elts):
+            taints = EMPTY
+            for v in elts:
+                taints = V.merge_taints(taints, V.merge_taints(v.taints, V.all_item_taints(v.items)))
+            return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
+        if e.kind == "tuple" and all(v.is_const and isinstance(v.const, _SAFE_CONST) for v in elts):
+            return V.const(tuple(v.const for v in elts))
+        if e.kind == "set" and all(v.is_const and _hashable(v.const) for v in elts):
+            try:
+                return Value(const=frozenset(v.const for v in elts), types=frozenset({"builtins.set"}))
+            except Exception:
+                pass
+        items = {i: v for i, v in enumerate(elts)}
+        const = UNKNOWN
+        if e.kind == "list" and all(v.is_const and isinstance(v.const, _SAFE_CONST) for v in elts) and len(elts) < 200:
+            const = tuple(v.const for v in elts)  # read-only view, for membership tests and joins
+        return Value(const, V.all_item_taints(items), frozenset({f"builtins.{e.kind}"}), items)
+
+    def eval_dict(self, e: ir.DictExpr) -> Value:
+        items = {}
+        taints = EMPTY
+        for k, v in zip(e.keys, e.values):
+            value = self.eval(v)
+            if k is None:
+                taints = V.merge_taints(taints, V.merge_taints(value.taints, V.all_item_taints(value.items)))
+                if value.items:
+                    items.update(value.items)
+                continue
+            key = self.eval(k)
+            if key.is_const and _hashable(key.const):
+                items[key.const] = value
+            else:
+                taints = V.merge_taints(taints, value.taints)
+        return Value(taints=V.merge_taints(taints, V.all_item_taints(items)), types=frozenset({"builtins.dict"}), items=items)
+
+    def eval_comprehension(self, e: ir.Comprehension) -> Value:
+        saved = self.state
+        self.state = dict(saved)
+        try:
+            for gen in e.generators:
+                iterable = self.eval(gen.iter)
+                element = self.element_of(iterable)
+                self.assign(gen.target, element, None)
+                for cond in gen.conds:
+                    self.eval(cond)
+            value = self.eval(e.elt)
+            taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
+            if e.key is not None:
+                taints = V.merge_taints(taints, self.eval(e.key).taints)
+        finally:
+            self.state = saved
+        return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
+
+    def element_of(self, iterable: Value) -> Value:
+        if iterable.items:
+            result = None
+            for v in iterable.items.values():
+                result = v if result is None else V.join(result, v)
+            if iterable.taints:
+                result = V.join(result, Value(taints=iterable.taints))
+            return result
+        if iterable.is_const and isinstance(iterable.const, (tuple, frozenset, list)) and iterable.const:
+            result = None
+            for c in iterable.const:
+                v = V.const(c)
+                result = v if result is None else V.join(result, v)
+            return result
+        return Value(taints=iterable.taints) if iterable.taints else TOP
+
+    def eval_iter_element(self, e: ir.IterElement) -> Value:
+        return self.element_of(self.eval(e.iterable))
+
+    def eval_with(self, e: ir.WithEnter) -> Value:
+        return self.eval(e.context)
+
+    def eval_lambda(self, e: ir.Lambda) -> Value:
+        return Value(func=e.function.qualname)
+
+    def eval_named(self, e: ir.NamedExpr) -> Value:
+        v = self.eval(e.value)
+        self.state[e.target] = v
+        return v
+
+    def eval_passthrough(self, e) -> Value:
+        return self.eval(e.value) if e.value is not None else TOP
+
+    def eval_yield(self, e: ir.Yield) -> Value:
+        if e.value is not None:
+            v = self.eval(e.value)
+            self.ret = v if self.ret is None else V.join(self.ret, v)
+        return TOP
+
+    def eval_caught(self, e: ir.CaughtException) -> Value:
+        for t in e.types:
+            self.eval(t)
+        return Value(types=frozenset({"exception"}))
+
+    def eval_unknown(self, e: ir.Expr) -> Value:
+        taints = EMPTY
+        for child in e.children():
+            taints = V.merge_taints(taints, self.eval(child).taints)
+        return Value(taints=taints) if taints else TOP
+
+    # ------------------------------------------------------------ calls
+
+    def eval_call(self, call: ir.Call) -> Value:
+        receiver = None
+        func = call.func
+        if isinstance(func, ir.Attr):
+            receiver = self.eval(func.value)
+            func_value = None
+        else:
+            func_value = self.eval(func)
+        args = [self.eval(a) for a in call.args]
+        kwargs = {}
+        star_taints = EMPTY
+        for kw in call.keywords:
+            v = self.eval(kw.value)
+            if kw.name is None:
+                star_taints = V.merge_taints(star_taints, V.merge_taints(v.taints, V.all_item_taints(v.items)))
+            else:
+                kwargs[kw.name] = v
+        site = CallSite(self, call, receiver, args, kwargs, star_taints)
+        callees = site.callees(func_value)
+        return self.program.call(self, site, callees)
+
+    def code(self, node: ir.Node, limit: int = 80) -> str:
+        return code_of(self.module, node, limit)
+
+
+def code_of(module: ir.Module, node: ir.Node, limit: int = 80) -> str:
+    """The source text of ``node`` (first line only, shortened), for explanations."""
+    line = module.source_line(node.line)
+    if not line:
+        return ""
+    data = line.encode("utf-8")
+    if node.end_line == node.line:
+        text = data[node.col:node.end_col].decode("utf-8", "replace")
+    else:
+        text = data[node.col:].decode("utf-8", "replace").rstrip() + " ..."
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+class CallSite:
+    """A call being evaluated: its IR node and the values of its parts."""
+
+    __slots__ = ("interp", "call", "receiver", "args", "kwargs", "star_taints")
+
+    def __init__(self, interp: FunctionInterpreter, call: ir.Call, receiver, args, kwargs, star_taints):
+        self.interp, self.call, self.receiver = interp, call, receiver
+        self.args, self.kwargs, self.star_taints = args, kwargs, star_taints
+
+    def callees(self, func_value: Optional[Value]) -> list:
+        out = []
+        call = self.call
+        if call.qualname:
+            out.append(call.qualname)
+        if func_value is not None and func_value.func and func_value.func not in out:
+            out.append(func_value.func)
+        if self.receiver is not None and self.receiver.types:
+            method = call.func.attr
+            for t in sorted(self.receiver.types):
+                name = t[6:] if t.startswith("class:") else t
+                q = f"{name}.{method}"
+                if q not in out:
+                    out.append(q)
+        return out
+
+    def arg(self, position: Optional[int], name: Optional[str] = None) -> tuple[Optional[Value], Optional[ir.Expr]]:
+        if name is not None and name in self.kwargs:
+            return self.kwargs[name], self.call.keyword(name)
+        if position is not None and 0 <= position < len(self.args):
+            node = self.call.args[position]
+            if isinstance(node, ir.Starred):
+                return self.args[position], node
+            if not any(isinstance(a, ir.Starred) for a in self.call.args[:position]):
+                return self.args[position], node
+        return None, None
+
+    def const_kwarg(self, name: str, default=UNKNOWN):
+        v = self.kwargs.get(name)
+        if v is None:
+            return default
+        return v.const
+
+    def all_taints(self) -> frozenset:
+        taints = self.star_taints
+        for v in self.args:
+            taints = V.merge_taints(taints, V.merge_taints(v.taints, V.all_item_taints(v.items)))
+        for v in self.kwargs.values():
+            taints = V.merge_taints(taints, V.merge_taints(v.taints, V.all_item_taints(v.items)))
+        return taints
+
+
+def _is_static(fn: ir.Function) -> bool:
+    for d in fn.decorators:
+        if isinstance(d, ir.Name) and d.id in ("staticmethod",):
+            return True
+    return False
+
+
+def _qualname_of(e: ir.Expr) -> Optional[str]:
+    if isinstance(e, (ir.Name, ir.Attr)):
+        return e.qualname
+    if isinstance(e, ir.Const) and isinstance(e.value, str):
+        return None
+    return None
+
+
+def _path_key(e: ir.Expr) -> Optional[str]:
+    if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE, ir.NameKind.GLOBAL):
+        return e.id
+    if isinstance(e, ir.Attr):
+        base = _path_key(e.value)
+        return f"{base}.{e.attr}" if base is not None else None
+    return None
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+        return True
+    except Exception:
+        return False
+
+
+def _join_states(old: dict, new: dict) -> dict:
+    changed = False
+    out = dict(old)
+    for key, value in new.items():
+        prev = old.get(key)
+        if prev is None:
+            out[key] = value
+            changed = True
+        elif prev is not value:
+            joined = V.join(prev, value)
+            if not joined.same_as(prev):
+                out[key] = joined
+                changed = True
+    return out if changed else old
+
+
+def _fold(op: str, a, b):
+    fn = _FOLD_BINOPS.get(op)
+    if fn is None:
+        return UNKNOWN
+    if op == "*" and (isinstance(a, (str, bytes, tuple)) or isinstance(b, (str, bytes, tuple))):
+        n = b if isinstance(b, int) else a if isinstance(a, int) else 0
+        if n > MAX_STR:
+            return UNKNOWN
+    if op in ("<<", "**") and isinstance(b, int) and b > 256:
+        return UNKNOWN
+    try:
+        result = fn(a, b)
+    except Exception:
+        return UNKNOWN
+    if isinstance(result, (str, bytes)) and len(result) > MAX_STR:
+        return UNKNOWN
+    if not isinstance(result, _SAFE_CONST):
+        return UNKNOWN
+    return result
+
+
+def _fold_string(kind: str, template, parts: list, node: ir.StringBuild):
+    try:
+        if kind in ("fstring", "concat"):
+            if not all(isinstance(p, (str, bytes)) for p in parts):
+                if kind == "concat" and len(parts) == 2:
+                    return _fold("+", parts[0], parts[1])
+                return UNKNOWN
+            result = "".join(parts) if all(isinstance(p, str) for p in parts) else UNKNOWN
+        elif kind == "percent":
+            args = tuple(parts) if len(parts) != 1 or isinstance(parts[0], tuple) is False else parts[0]
+            if len(node.parts) == 1 and isinstance(parts[0], dict):
+                args = parts[0]
+            result = template % (args if len(node.parts) != 1 else parts[0])
+        elif kind == "format":
+            npos = len(node.parts)
+            result = template.format(*parts[:npos])
+        elif kind == "join":
+            if isinstance(parts[0], (tuple, list, frozenset)) and all(isinstance(p, str) for p in parts[0]):
+                result = template.join(parts[0])
+            else:
+                return UNKNOWN
+        else:
+            return UNKNOWN
+    except Exception:
+        return UNKNOWN
+    if isinstance(result, str) and len(result) > MAX_STR:
+        return UNKNOWN
+    return result
+
+
+_SOURCE_NOTES = {
+    "remote": "data from the HTTP request, controlled by the client",
+    "environment": "read from the environment",
+    "file": "read from a file",
+    "network": "data received from the network",
+    "cli": "a command-line argument",
+    "rpc": "an RPC argument sent by a remote caller",
+}
+
+_DISPATCH = {
+    ir.Const: FunctionInterpreter.eval_const,
+    ir.Name: FunctionInterpreter.eval_name,
+    ir.Attr: FunctionInterpreter.eval_attr,
+    ir.Call: FunctionInterpreter.eval_call,
+    ir.Subscript: FunctionInterpreter.eval_subscript,
+    ir.Slice: FunctionInterpreter.eval_slice,
+    ir.BinOp: FunctionInterpreter.eval_binop,
+    ir.UnaryOp: FunctionInterpreter.eval_unary,
+    ir.BoolOp: FunctionInterpreter.eval_boolop,
+    ir.Compare: FunctionInterpreter.eval_compare,
+    ir.IfExp: FunctionInterpreter.eval_ifexp,
+    ir.StringBuild: FunctionInterpreter.eval_stringbuild,
+    ir.FormattedValue: FunctionInterpreter.eval_formatted,
+    ir.Container: FunctionInterpreter.eval_container,
+    ir.DictExpr: FunctionInterpreter.eval_dict,
+    ir.Comprehension: FunctionInterpreter.eval_comprehension,
+    ir.IterElement: FunctionInterpreter.eval_iter_element,
+    ir.WithEnter: FunctionInterpreter.eval_with,
+    ir.Lambda: FunctionInterpreter.eval_lambda,
+    ir.NamedExpr: FunctionInterpreter.eval_named,
+    ir.Starred: FunctionInterpreter.eval_passthrough,
+    ir.Await: FunctionInterpreter.eval_passthrough,
+    ir.Yield: FunctionInterpreter.eval_yield,
+    ir.CaughtException: FunctionInterpreter.eval_caught,
+}

@@ -1,0 +1,216 @@
+"""Taint models as data: sources, sinks, sanitizers, pass-through functions and
+return types, read from TOML files (one per library, in ``secreview/models``,
+plus any the user names in ``[tool.secreview] models``).
+
+The format is documented in ``docs/models.md``. Every entry names the callee or
+attribute by its qualified name (``subprocess.run``, ``flask.request.args``) or
+by a type and member (``sqlite3.Cursor.execute``), as lowering resolves them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Optional
+
+
+class ModelError(ValueError):
+    pass
+
+
+ALL_KINDS = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class ArgRef:
+    """An argument by position and/or keyword name."""
+
+    position: Optional[int]
+    name: Optional[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    kind: str
+    callee: str
+    args: tuple[ArgRef, ...]  # empty: every argument
+    receiver: bool = False  # the object the method is called on is the dangerous value
+    when: tuple[tuple[str, object], ...] = ()  # keyword=value conditions (shell=True)
+    unless: tuple[tuple[str, object], ...] = ()  # keyword=value that make the call safe
+    note: str = ""
+    library: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    kind: str  # remote, file, environment...
+    callee: str = ""  # a call whose result is tainted
+    attribute: str = ""  # an attribute whose value is tainted
+    note: str = ""
+    library: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Sanitizer:
+    callee: str
+    protects: frozenset  # sink kinds; "*" for all
+    note: str = ""
+    library: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Propagator:
+    callee: str
+    args: tuple[ArgRef, ...]  # which arguments flow to the result (empty: all)
+    receiver: bool = True
+    library: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entrypoint:
+    """Functions whose parameters are attacker-controlled.
+
+    ``decorator``: a decorator's qualified name or its last dotted part
+    (``route`` matches ``app.route`` and ``bp.route``); ``param_types`` gives
+    a parameter a type (``request`` -> ``django.http.HttpRequest``) instead of
+    making it tainted.
+    """
+
+    kind: str
+    decorator: str = ""
+    decorator_method: str = ""
+    base_class: str = ""
+    param_types: tuple[tuple[str, str], ...] = ()
+    taint_params: bool = True
+    library: str = ""
+
+
+@dataclass(slots=True)
+class ModelSet:
+    sinks: dict = field(default_factory=dict)  # callee -> [Sink]
+    sources_by_callee: dict = field(default_factory=dict)
+    sources_by_attribute: dict = field(default_factory=dict)
+    sanitizers: dict = field(default_factory=dict)
+    propagators: dict = field(default_factory=dict)
+    returns: dict = field(default_factory=dict)  # callee -> type qualname of its result
+    clean: set = field(default_factory=set)  # callees whose result never carries taint
+    entrypoints: list = field(default_factory=list)
+    libraries: list = field(default_factory=list)
+    method_sinks: dict = field(default_factory=dict)  # method name -> [(receiver name hints, Sink)]
+
+    def add_file(self, path_or_text, library: str) -> None:
+        data = _load(path_or_text, library)
+        self.libraries.append(library)
+        for entry in data.pop("sink", []):
+            for callee in _callees(entry, library):
+                sink = Sink(
+                    kind=_req(entry, "kind", library), callee=callee, args=_args(entry.get("args", []), library),
+                    receiver=bool(entry.get("receiver", False)), when=_conds(entry.get("when", {})),
+                    unless=_conds(entry.get("unless", {})), note=entry.get("note", ""), library=library,
+                )
+                self.sinks.setdefault(callee, []).append(sink)
+            for method in entry.get("methods", []):
+                sink = Sink(kind=_req(entry, "kind", library), callee="*." + method,
+                            args=_args(entry.get("args", []), library), when=_conds(entry.get("when", {})),
+                            unless=_conds(entry.get("unless", {})), note=entry.get("note", ""), library=library)
+                hints = tuple(entry.get("receiver_names", ()))
+                self.method_sinks.setdefault(method, []).append((hints, sink))
+        for entry in data.pop("source", []):
+            kind = entry.get("kind", "remote")
+            for callee in _callees(entry, library, required=False):
+                self.sources_by_callee[callee] = Source(kind, callee=callee, note=entry.get("note", ""), library=library)
+            for attr in _as_list(entry.get("attribute", [])) + _as_list(entry.get("attributes", [])):
+                self.sources_by_attribute[attr] = Source(kind, attribute=attr, note=entry.get("note", ""), library=library)
+        for entry in data.pop("sanitizer", []):
+            protects = frozenset(_as_list(entry.get("protects", ALL_KINDS)))
+            for callee in _callees(entry, library):
+                self.sanitizers[callee] = Sanitizer(callee, protects, entry.get("note", ""), library)
+        for entry in data.pop("propagator", []):
+            for callee in _callees(entry, library):
+                self.propagators[callee] = Propagator(callee, _args(entry.get("args", []), library),
+                                                      bool(entry.get("receiver", True)), library)
+        for entry in data.pop("returns", []):
+            type_name = _req(entry, "type", library)
+            for callee in _callees(entry, library):
+                self.returns[callee] = type_name
+        for entry in data.pop("clean", []):
+            self.clean.update(_callees(entry, library))
+        for entry in data.pop("entrypoint", []):
+            self.entrypoints.append(Entrypoint(
+                kind=entry.get("kind", "remote"), decorator=entry.get("decorator", ""),
+                decorator_method=entry.get("decorator_method", ""), base_class=entry.get("base_class", ""),
+                param_types=tuple(sorted(entry.get("param_types", {}).items())),
+                taint_params=bool(entry.get("taint_params", True)), library=library,
+            ))
+        data.pop("library", None)
+        if data:
+            raise ModelError(f"{library}: unknown section(s) {', '.join(sorted(data))}; "
+                             "expected source, sink, sanitizer, propagator, returns, clean, entrypoint")
+
+    def sinks_for(self, callee: str) -> list:
+        return self.sinks.get(callee, ())
+
+
+def _load(path_or_text, library: str) -> dict:
+    try:
+        if isinstance(path_or_text, Path):
+            return tomllib.loads(path_or_text.read_text(encoding="utf-8"))
+        return tomllib.loads(path_or_text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"cannot read model file {library}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError(f"model file {library} is not valid TOML: {exc}") from None
+
+
+def _as_list(value) -> list:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _req(entry: dict, key: str, library: str):
+    if key not in entry:
+        raise ModelError(f"{library}: an entry lacks '{key}': {entry}")
+    return entry[key]
+
+
+def _callees(entry: dict, library: str, required: bool = True) -> list:
+    callees = _as_list(entry.get("callee", [])) + _as_list(entry.get("callees", []))
+    if required and not callees and not entry.get("methods"):
+        raise ModelError(f"{library}: an entry names no callee: {entry}")
+    return callees
+
+
+def _args(spec, library: str) -> tuple:
+    out = []
+    for item in _as_list(spec) if not isinstance(spec, int) else [spec]:
+        if isinstance(item, int):
+            out.append(ArgRef(item, None))
+        elif isinstance(item, str):
+            out.append(ArgRef(None, item))
+        elif isinstance(item, list) and len(item) == 2:
+            out.append(ArgRef(item[0], item[1]))
+        else:
+            raise ModelError(f"{library}: bad argument reference {item!r}")
+    return tuple(out)
+
+
+def _conds(spec: dict) -> tuple:
+    return tuple(sorted(spec.items()))
+
+
+def builtin_model_files() -> list[tuple[str, object]]:
+    folder = resources.files("secreview") / "models"
+    return sorted((p.name.removesuffix(".toml"), p) for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_models(extra: Iterable[Path] = (), *, builtin: bool = True, exclude: Iterable[str] = ()) -> ModelSet:
+    models = ModelSet()
+    skip = set(exclude)
+    if builtin:
+        for name, path in builtin_model_files():
+            if name not in skip:
+                models.add_file(path.read_text(encoding="utf-8"), name)
+    for path in extra:
+        models.add_file(Path(path), str(path))
+    return models

@@ -1,0 +1,587 @@
+"""The whole-program step: every function of every reviewed module analysed
+once against its callees' summaries, and findings collected.
+
+Functions are analysed on demand: the first call to a function of the reviewed
+code analyses it (and so on down the call chain), so each body is interpreted
+once; functions in recursive cycles are re-run until their summaries settle
+(at most ``MAX_ROUNDS`` times).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from secreview.analysis import values as V
+from secreview.analysis.findings_builder import FindingsBuilder
+from secreview.analysis.interpreter import (CallSite, FunctionInterpreter, SinkFlow, SinkSite, Summary,
+                                            BudgetExceeded, code_of)
+from secreview.analysis.models import ModelSet, Sink
+from secreview.analysis.values import EMPTY, TOP, Step, Taint, Value
+from secreview.ir import nodes as ir
+from secreview.rules.base import CallRule, Rule, SinkRule
+
+MAX_ROUNDS = 3
+MAX_DEPTH = 40
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push"})
+_CLEAN_METHODS = frozenset({
+    "count", "index", "find", "rfind", "startswith", "endswith", "isdigit", "isalpha", "isalnum", "isnumeric",
+    "isdecimal", "isspace", "islower", "isupper", "keys", "__len__", "exists", "is_file", "is_dir", "close",
+})
+
+
+class Budget:
+    """Analysis steps allowed per file, so that no input can make a review hang."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.used = 0
+
+    def spend(self, n: int) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise BudgetExceeded()
+
+
+class Program:
+    def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
+                 *, budget_steps: int = 2_000_000, test_path=None):
+        self.modules = {m.name: m for m in modules}
+        self.module_by_path = {m.path: m for m in self.modules.values()}
+        self.models = models
+        self.functions: dict = {}
+        self.function_module: dict = {}
+        self.classes: dict = {}
+        for m in self.modules.values():
+            for q, fn in m.functions.items():
+                self.functions[q] = fn
+                self.function_module[q] = m
+            self.classes.update(m.classes)
+        self.rules = [r() for r in rules]
+        self.sink_rules: dict = {}
+        self.call_rules: dict = {}
+        for rule in self.rules:
+            if isinstance(rule, SinkRule):
+                for kind in rule.sink_kinds:
+                    self.sink_rules[kind] = rule
+            elif isinstance(rule, CallRule):
+                for callee in rule.callees:
+                    self.call_rules.setdefault(callee, []).append(rule)
+        self.statement_rules = [r for r in self.rules if hasattr(r, "check_statement")]
+        self.summaries: dict = {}
+        self.in_progress: list = []
+        self.dependents: dict = {}
+        self.analysis_count: dict = {}
+        self.module_globals: dict = {}
+        self.fields: dict = {}
+        self.findings = FindingsBuilder(self)
+        self.budget_limit = budget_steps
+        self.budget = Budget(budget_steps)
+        self.failed: dict = {}  # path -> reason (budget exceeded...)
+        self.test_path = test_path or (lambda path: False)
+
+    # ------------------------------------------------------------ driver
+
+    def run(self):
+        for module in sorted(self.modules.values(), key=lambda m: m.path):
+            self.budget = Budget(self.budget_limit)
+            try:
+                self.summary_of(module.body.qualname)
+                for q, fn in module.functions.items():
+                    if fn is not module.body:
+                        self.summary_of(q)
+            except BudgetExceeded:
+                self.failed[module.path] = f"analysis stopped after {self.budget_limit:,} steps (analysis budget)"
+            finally:
+                self.in_progress.clear()
+        return self.findings.result()
+
+    def summary_of(self, qualname: str) -> Optional[Summary]:
+        summary = self.summaries.get(qualname)
+        if summary is not None:
+            if qualname in self.in_progress:
+                self.dependents.setdefault(qualname, set()).add(self.in_progress[-1])
+            return summary
+        fn = self.functions.get(qualname)
+        if fn is None:
+            return None
+        if len(self.in_progress) >= MAX_DEPTH:
+            return None
+        self.summaries[qualname] = Summary()  # provisional: callers inside a cycle see it
+        if self.in_progress:
+            self.dependents.setdefault(qualname, set()).add(self.in_progress[-1])
+        self.analyse(qualname)
+        return self.summaries[qualname]
+
+    def analyse(self, qualname: str) -> None:
+        fn = self.functions[qualname]
+        module = self.function_module[qualname]
+        for round_ in range(MAX_ROUNDS):
+            self.in_progress.append(qualname)
+            try:
+                self.analysis_count[qualname] = self.analysis_count.get(qualname, 0) + 1
+                interp = FunctionInterpreter(self, module, fn)
+                summary = interp.run()
+                if fn is module.body:
+                    self.module_globals[module.name] = interp.state
+            finally:
+                self.in_progress.pop()
+            previous = self.summaries.get(qualname)
+            self.summaries[qualname] = summary
+            if previous is not None and summary.same_as(previous):
+                return
+            waiting = [d for d in self.dependents.get(qualname, ()) if d != qualname and d not in self.in_progress]
+            recursive = qualname in self.dependents.get(qualname, ())
+            for dep in waiting:
+                if dep in self.summaries and self.analysis_count.get(dep, 0) < MAX_ROUNDS:
+                    self.analyse(dep)
+            if not recursive:
+                return
+
+    # ------------------------------------------------------------ lookups
+
+    def entrypoint_for(self, module: ir.Module, fn: ir.Function):
+        """(taint kind, {param: type}) when ``fn`` is a request handler or RPC endpoint."""
+        if fn.is_lambda or fn.name.startswith("<"):
+            return None
+        for ep in self.models.entrypoints:
+            if ep.decorator or ep.decorator_method:
+                for d in fn.decorators:
+                    target = d.func if isinstance(d, ir.Call) else d
+                    qual = getattr(target, "qualname", None) or ""
+                    method = target.attr if isinstance(target, ir.Attr) else ""
+                    if (ep.decorator and qual == ep.decorator) or (ep.decorator_method and method == ep.decorator_method):
+                        return (ep.kind if ep.taint_params else "", dict(ep.param_types))
+            elif ep.base_class and fn.class_qualname:
+                klass = self.classes.get(fn.class_qualname)
+                if klass is not None and any(getattr(b, "qualname", None) == ep.base_class for b in klass.bases):
+                    if not fn.name.startswith("_"):
+                        return (ep.kind if ep.taint_params else "", dict(ep.param_types))
+            elif ep.param_types and not ep.decorator and not ep.base_class:
+                names = {p.name for p in fn.params}
+                if any(p in names for p, _ in ep.param_types) and fn.params and fn.params[0].name in dict(ep.param_types):
+                    return ("", dict(ep.param_types))
+        return None
+
+    def global_value(self, module: ir.Module, name: ir.Name) -> Value:
+        state = self.module_globals.get(module.name)
+        if state is not None:
+            value = state.get(name.id)
+            if value is not None:
+                return value
+        return TOP
+
+    def imported_value(self, qualname: str) -> Value:
+        if qualname in self.functions:
+            return Value(func=qualname, types=frozenset({qualname}))
+        if qualname in self.classes:
+            return Value(func=qualname, types=frozenset({"class:" + qualname}))
+        module_name, _, attr = qualname.rpartition(".")
+        module = self.modules.get(module_name)
+        if module is not None:
+            if attr in module.imports and module.imports[attr] != qualname:
+                return self.imported_value(module.imports[attr])
+            if module.name not in self.module_globals and module.body.qualname not in self.in_progress:
+                try:
+                    self.summary_of(module.body.qualname)
+                except RecursionError:
+                    return TOP
+            state = self.module_globals.get(module.name)
+            if state is not None and attr in state:
+                value = state[attr]
+                # module state holds the module's own parameters of nothing; drop trace-only taints
+                return value
+            return TOP
+        if qualname in self.modules:
+            return Value(types=frozenset({qualname}))
+        return Value(types=frozenset({qualname}))
+
+    def free_value(self, interp: FunctionInterpreter, name: ir.Name) -> Value:
+        return TOP
+
+    def store_field(self, class_qualname: str, attr: str, value: Value) -> None:
+        key = (class_qualname, attr)
+        real = frozenset(t for t in value.taints if not t.is_param)
+        stored = Value(value.const if value.is_const else V.UNKNOWN, real, value.types)
+        previous = self.fields.get(key)
+        self.fields[key] = stored if previous is None else V.join(previous, stored)
+
+    def field_value(self, class_qualname: str, attr: str) -> Optional[Value]:
+        return self.fields.get((class_qualname, attr))
+
+    def resolve_function(self, qualname: str) -> Optional[str]:
+        """The reviewed code's function a qualified name stands for, following
+        re-exports (``from .impl import helper`` in a package ``__init__``)."""
+        for _ in range(5):
+            if qualname in self.functions:
+                return qualname
+            if qualname in self.classes:
+                init = f"{qualname}.__init__"
+                return init if init in self.functions else None
+            module_name, _, attr = qualname.rpartition(".")
+            module = self.modules.get(module_name)
+            if module is None or attr not in module.imports:
+                klass = self.classes.get(module_name)
+                if klass is not None:
+                    for base in klass.bases:
+                        base_q = getattr(base, "qualname", None)
+                        if base_q and f"{base_q}.{attr}" in self.functions:
+                            return f"{base_q}.{attr}"
+                return None
+            qualname = module.imports[attr]
+        return None
+
+    # ------------------------------------------------------------ statements
+
+    def after_statement(self, interp: FunctionInterpreter, stmt: ir.Stmt) -> None:
+        for rule in self.statement_rules:
+            for hit in rule.check_statement(interp, stmt) or ():
+                self.findings.add_hit(rule, interp, hit)
+
+    def on_item_store(self, interp, target: ir.ItemTarget, base: Value, index: Value, value: Value) -> None:
+        callees = []
+        if isinstance(target.value, (ir.Name, ir.Attr)) and target.value.qualname:
+            callees.append(f"{target.value.qualname}.__setitem__")
+        callees.extend(f"{t}.__setitem__" for t in sorted(base.types))
+        for callee in callees:
+            for sink in self.models.sinks_for(callee):
+                self.check_sink(interp, sink, callee, target, value, target, index_value=index)
+
+    def on_attribute_store(self, interp, target: ir.AttrTarget, base: Value, value: Value) -> None:
+        for t in sorted(base.types):
+            for sink in self.models.sinks_for(f"{t}.{target.attr}="):
+                self.check_sink(interp, sink, f"{t}.{target.attr}", target, value, target)
+
+    # ------------------------------------------------------------ calls
+
+    def call(self, interp: FunctionInterpreter, site: CallSite, callees: list) -> Value:
+        models = self.models
+        call = site.call
+        result: Optional[Value] = None
+        for callee in callees:
+            for rule in self.call_rules.get(callee, ()):
+                for hit in rule.check(site, callee) or ():
+                    self.findings.add_hit(rule, interp, hit)
+            for sink in models.sinks_for(callee):
+                self.apply_sink(interp, site, sink, callee)
+        method = call.method
+        if method is not None and method in models.method_sinks:
+            receiver_name = _receiver_name(call.func.value)
+            for hints, sink in models.method_sinks[method]:
+                if not callees or not any(models.sinks_for(c) for c in callees):
+                    if not hints or any(h in receiver_name for h in hints):
+                        self.apply_sink(interp, site, sink, f"{receiver_name}.{method}")
+        for callee in callees:
+            sanitizer = models.sanitizers.get(callee)
+            if sanitizer is not None:
+                taints = site.all_taints()
+                if site.receiver is not None and not site.args:
+                    taints = V.merge_taints(taints, site.receiver.taints)
+                cleaned = frozenset(t.cleanse(sanitizer.protects) for t in taints)
+                result = Value(taints=cleaned, types=_returns(models, callee))
+                break
+            source = models.sources_by_callee.get(callee)
+            if source is not None:
+                result = interp.source_value(source, call)
+                break
+            if callee in models.clean:
+                result = Value(types=_returns(models, callee))
+                break
+            propagator = models.propagators.get(callee)
+            if propagator is not None:
+                result = self.propagate(site, propagator, callee)
+                break
+            target = self.resolve_function(callee)
+            if target is not None:
+                result = self.apply_summary(interp, site, target, callee)
+                break
+            if callee in models.returns:
+                result = Value(taints=self.default_taints(site), types=_returns(models, callee))
+                break
+        if result is None:
+            result = self.unknown_call(interp, site, callees)
+        if method in _MUTATORS and site.receiver is not None:
+            key = _receiver_key(call.func.value)
+            if key is not None:
+                added = site.all_taints()
+                if added:
+                    current = interp.state.get(key, TOP)
+                    interp.state[key] = Value(V.UNKNOWN, V.merge_taints(current.taints, added), current.types,
+                                              current.items, current.func)
+                elif key in interp.state and interp.state[key].is_const:
+                    current = interp.state[key]
+                    interp.state[key] = Value(V.UNKNOWN, current.taints, current.types, current.items, current.func)
+        return result
+
+    def default_taints(self, site: CallSite) -> frozenset:
+        taints = site.all_taints()
+        if site.receiver is not None:
+            taints = V.merge_taints(taints, V.merge_taints(site.receiver.taints, V.all_item_taints(site.receiver.items)))
+        return taints
+
+    def unknown_call(self, interp, site: CallSite, callees: list) -> Value:
+        """A call to code we neither model nor review: its result may carry its
+        inputs (``base64.b64decode(x)``, ``x.strip()``), and may be constant when
+        its inputs are (``str(5)``)."""
+        method = site.call.method
+        if method in _CLEAN_METHODS:
+            return TOP
+        folded = _fold_call(site, callees)
+        if folded is not None:
+            return folded
+        taints = self.default_taints(site)
+        types = EMPTY
+        if site.receiver is not None and site.receiver.types:
+            types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))
+        return Value(taints=taints, types=types) if taints or types else TOP
+
+    def propagate(self, site: CallSite, propagator, callee: str) -> Value:
+        taints = EMPTY
+        if propagator.args:
+            for ref in propagator.args:
+                v, _ = site.arg(ref.position, ref.name)
+                if v is not None:
+                    taints = V.merge_taints(taints, V.merge_taints(v.taints, V.all_item_taints(v.items)))
+        else:
+            taints = site.all_taints()
+        if propagator.receiver and site.receiver is not None:
+            taints = V.merge_taints(taints, site.receiver.taints)
+        return Value(taints=taints, types=_returns(self.models, callee))
+
+    def apply_summary(self, interp: FunctionInterpreter, site: CallSite, target: str, callee: str) -> Value:
+        summary = self.summary_of(target)
+        fn = self.functions[target]
+        if summary is None:
+            return Value(taints=self.default_taints(site))
+        bound = self.bind_arguments(site, fn, target, callee)
+        call = site.call
+        call_note = f"passed to `{fn.name}()`"
+        result_taints = EMPTY
+        for t in summary.ret.taints:
+            if t.is_param:
+                arg = bound.get(t.index)
+                if arg is None:
+                    continue
+                for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
+                    result_taints = V.merge_taints(result_taints, frozenset({
+                        _extend(at, interp, call, call_note, t, f"returned by `{fn.name}()`")}))
+            else:
+                result_taints = V.merge_taints(result_taints, frozenset({t}))
+        for flow in summary.sink_flows:
+            arg = bound.get(flow.param)
+            if arg is None:
+                continue
+            for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
+                if not at.dangerous_for(flow.kind) or flow.kind in flow.cleansed:
+                    continue
+                step = Step(interp.path, call.line, call.col, call_note, at.step)
+                step = _append_chain(step, flow.step)
+                if at.is_param:
+                    self.record_param_flow(interp, at, flow.rule, flow.kind, flow.site, step)
+                else:
+                    self.findings.add_sink(flow.rule, flow.site, at, step, self.test_path(flow.site.path))
+        const = summary.ret.const if summary.ret.is_const else V.UNKNOWN
+        types = summary.ret.types
+        if target.endswith(".__init__") and callee != target:
+            types = frozenset({target[: -len(".__init__")]})
+            const = V.UNKNOWN
+        if fn.class_qualname is None and callee in self.classes:
+            types = frozenset({callee})
+        return Value(const, result_taints, types, summary.ret.items if not result_taints else None, summary.ret.func)
+
+    def bind_arguments(self, site: CallSite, fn: ir.Function, target: str, callee: str) -> dict:
+        """Parameter index -> argument value at this call."""
+        params = fn.params
+        offset = 0
+        if fn.is_method and params and not _static(fn):
+            # bound method call (obj.m(...), self.m(...), Class(...)) skips self
+            if site.receiver is not None or target.endswith(".__init__"):
+                offset = 1
+            if site.receiver is not None and site.receiver.types and any(t.startswith("class:") for t in site.receiver.types):
+                offset = 0 if not _classmethod(fn) else 1
+        bound = {}
+        if offset == 1 and site.receiver is not None:
+            bound[0] = site.receiver
+        for i, value in enumerate(site.args):
+            index = i + offset
+            if isinstance(site.call.args[i], ir.Starred):
+                for j in range(index, len(params)):
+                    bound[j] = Value(taints=value.taints) if value.taints else TOP
+                break
+            if index < len(params) and params[index].kind == "positional":
+                bound[index] = value
+            else:
+                for j, p in enumerate(params):
+                    if p.kind == "vararg":
+                        bound[j] = V.join(bound.get(j, TOP), value) if j in bound else value
+        names = {p.name: j for j, p in enumerate(params)}
+        for name, value in site.kwargs.items():
+            j = names.get(name)
+            if j is None:
+                for k, p in enumerate(params):
+                    if p.kind == "kwarg":
+                        j = k
+            if j is not None:
+                bound[j] = value if j not in bound else V.join(bound[j], value)
+        if site.star_taints:
+            star = Value(taints=site.star_taints)
+            for j in range(len(params)):
+                if j not in bound:
+                    bound[j] = star
+        return bound
+
+    # ------------------------------------------------------------ sinks
+
+    def apply_sink(self, interp, site: CallSite, sink: Sink, callee: str) -> None:
+        rule = self.sink_rules.get(sink.kind)
+        if rule is None or rule.excused(site, sink, callee):
+            return
+        for key, wanted in sink.when:
+            v = site.kwargs.get(key)
+            if v is None or not v.is_const or v.const != wanted:
+                if not (v is not None and not v.is_const and wanted is True):
+                    return
+        for key, safe in sink.unless:
+            v = site.kwargs.get(key)
+            if v is not None and v.is_const and v.const == safe:
+                return
+            if v is not None and safe == "*":
+                return
+        refs = sink.args
+        if sink.receiver and site.receiver is not None:
+            self.check_sink(interp, sink, callee, site.call, site.receiver, site.call.func.value, site=site)
+        if not refs:
+            for value, node in zip(site.args, site.call.args):
+                self.check_sink(interp, sink, callee, site.call, value, node, site=site)
+            return
+        for ref in refs:
+            value, node = site.arg(ref.position, ref.name)
+            if value is not None:
+                self.check_sink(interp, sink, callee, site.call, value, node, site=site)
+
+    def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node, site=None, index_value=None) -> None:
+        rule = self.sink_rules.get(sink.kind)
+        if rule is None:
+            return
+        value = rule.dangerous_part(sink, value)
+        if value is None or (value.is_const and not value.taints):
+            return
+        taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
+        stmt = interp.stmt
+        stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (node.line, node.end_line)
+        sink_site = SinkSite(interp.path, interp.module, node, callee, arg_node, stmt_lines, sink)
+        is_test = self.test_path(interp.path)
+        reported = False
+        for t in taints:
+            if not t.dangerous_for(sink.kind):
+                continue
+            step = Step(interp.path, node.line, node.col, f"reaches `{code_of(interp.module, node, 60)}`", t.step)
+            if t.is_param:
+                self.record_param_flow(interp, t, rule, sink.kind, sink_site, step)
+            else:
+                self.findings.add_sink(rule, sink_site, t, step, is_test)
+                reported = True
+        if not reported and rule.untainted is not None and not value.is_const:
+            if taints and all(not t.dangerous_for(sink.kind) for t in taints):
+                return  # sanitized for this sink
+            self.findings.add_untainted(rule, sink_site, value, is_test)
+
+    def record_param_flow(self, interp, taint: Taint, rule, kind: str, site: SinkSite, step: Step) -> None:
+        flow = SinkFlow(taint.index, rule, kind, site, _strip_param_origin(step), taint.cleansed)
+        summary = interp.summary
+        if all(f.key != flow.key for f in summary.sink_flows) and len(summary.sink_flows) < 50:
+            summary.sink_flows.append(flow)
+
+
+def _returns(models: ModelSet, callee: str) -> frozenset:
+    t = models.returns.get(callee)
+    return frozenset({t}) if t else EMPTY
+
+
+def _receiver_name(e: ir.Expr) -> str:
+    if isinstance(e, ir.Name):
+        return e.id.lower()
+    if isinstance(e, ir.Attr):
+        return e.attr.lower()
+    if isinstance(e, ir.Call):
+        return (e.method or getattr(e.func, "id", "") or "").lower()
+    return ""
+
+
+def _receiver_key(e: ir.Expr) -> Optional[str]:
+    if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.GLOBAL, ir.NameKind.FREE):
+        return e.id
+    if isinstance(e, ir.Attr):
+        base = _receiver_key(e.value)
+        return f"{base}.{e.attr}" if base else None
+    return None
+
+
+def _static(fn: ir.Function) -> bool:
+    return any(isinstance(d, ir.Name) and d.id == "staticmethod" for d in fn.decorators)
+
+
+def _classmethod(fn: ir.Function) -> bool:
+    return any(isinstance(d, ir.Name) and d.id == "classmethod" for d in fn.decorators)
+
+
+def _strip_param_origin(step: Optional[Step]) -> Optional[Step]:
+    """A callee's trace starts at its parameter; callers put their own origin first."""
+    return step
+
+
+def _append_chain(head: Step, tail: Optional[Step]) -> Step:
+    """``head`` followed by the steps of ``tail`` (a callee's internal trace)."""
+    if tail is None:
+        return head
+    steps = tail.steps()
+    node = head
+    for s in steps:
+        if node.depth >= V.MAX_TRACE:
+            break
+        node = Step(s.path, s.line, s.col, s.note, node)
+    return node
+
+
+def _extend(arg_taint: Taint, interp, call, call_note: str, ret_taint: Taint, note: str) -> Taint:
+    step = Step(interp.path, call.line, call.col, call_note, arg_taint.step)
+    step = _append_chain(step, ret_taint.step)
+    return Taint(arg_taint.kind, arg_taint.index, arg_taint.cleansed | ret_taint.cleansed, step)
+
+
+_PURE_BUILTINS = {
+    "builtins.str": str, "builtins.int": int, "builtins.float": float, "builtins.bool": bool,
+    "builtins.len": len, "builtins.repr": repr, "builtins.abs": abs, "builtins.min": min, "builtins.max": max,
+    "builtins.chr": chr, "builtins.ord": ord, "builtins.round": round,
+}
+_PURE_METHODS = frozenset({
+    "lower", "upper", "strip", "lstrip", "rstrip", "replace", "split", "rsplit", "title", "capitalize",
+    "encode", "decode", "format", "zfill", "ljust", "rjust", "center", "casefold", "swapcase", "join",
+    "removeprefix", "removesuffix", "splitlines", "partition", "rpartition",
+})
+
+
+def _fold_call(site: CallSite, callees: list):
+    """Constant result of a pure call on constants (``str(5)``, ``"A".lower()``, ``os.path.join("a","b")``)."""
+    args = site.args
+    if site.kwargs or any(not a.is_const for a in args):
+        return None
+    consts = [a.const for a in args]
+    try:
+        for callee in callees:
+            fn = _PURE_BUILTINS.get(callee)
+            if fn is not None:
+                value = fn(*consts)
+                return V.const(value) if not isinstance(value, str) or len(value) < 10_000 else None
+            if callee in ("os.path.join", "posixpath.join"):
+                import posixpath
+                return V.const(posixpath.join(*consts))
+        method = site.call.method
+        receiver = site.receiver
+        if method in _PURE_METHODS and receiver is not None and receiver.is_const and isinstance(receiver.const, (str, bytes)):
+            value = getattr(receiver.const, method)(*consts)
+            if isinstance(value, list):
+                value = tuple(value)
+            return V.const(value) if not isinstance(value, (str, bytes)) or len(value) < 10_000 else None
+    except Exception:
+        return None
+    return None

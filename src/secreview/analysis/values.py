@@ -1,0 +1,191 @@
+"""Abstract values: what the analysis knows of a value at one program point.
+
+A value may be a known constant, may carry taint (data from a source, or from a
+parameter of the function being summarised), may have known types (to resolve
+method calls), and may hold known items (constant keys of a dict literal).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+class _Unknown:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+EMPTY: frozenset = frozenset()
+MAX_TAINTS = 6
+MAX_TRACE = 12
+
+
+class Step:
+    """One step of a trace, linked to the steps before it (shared, never copied)."""
+
+    __slots__ = ("path", "line", "col", "note", "prev", "depth", "origin")
+
+    def __init__(self, path: str, line: int, col: int, note: str, prev: Optional["Step"], origin: str = ""):
+        self.path, self.line, self.col, self.note, self.prev = path, line, col, note, prev
+        self.depth = 1 if prev is None else prev.depth + 1
+        self.origin = origin  # on a source step: what the data is, phrased to follow "carries"
+
+    def steps(self) -> list["Step"]:
+        out = []
+        node = self
+        while node is not None:
+            out.append(node)
+            node = node.prev
+        out.reverse()
+        return out
+
+
+class Taint:
+    """Where a value came from and what it has been cleaned for.
+
+    ``kind`` is a source kind (``remote``...) or ``param`` for the parameter
+    ``index`` of the function being summarised. ``cleansed`` lists the sink kinds
+    a sanitizer made this value safe for.
+    """
+
+    __slots__ = ("kind", "index", "cleansed", "step", "_key")
+
+    def __init__(self, kind: str, index: int, cleansed: frozenset, step: Optional[Step]):
+        self.kind, self.index, self.cleansed, self.step = kind, index, cleansed, step
+        self._key = (kind, index, cleansed)
+
+    def with_step(self, step: Step) -> "Taint":
+        if self.step is not None and self.step.depth >= MAX_TRACE:
+            return self
+        return Taint(self.kind, self.index, self.cleansed, step)
+
+    def cleanse(self, kinds: frozenset) -> "Taint":
+        return Taint(self.kind, self.index, self.cleansed | kinds, self.step)
+
+    def dangerous_for(self, sink_kind: str) -> bool:
+        return sink_kind not in self.cleansed and "*" not in self.cleansed
+
+    @property
+    def is_param(self) -> bool:
+        return self.kind == "param"
+
+
+def merge_taints(a: frozenset, b: frozenset) -> frozenset:
+    if not a:
+        return b
+    if not b or a is b:
+        return a
+    seen = {t._key for t in a}
+    extra = [t for t in b if t._key not in seen]
+    if not extra:
+        return a
+    merged = a | frozenset(extra)
+    if len(merged) > MAX_TAINTS:
+        merged = frozenset(sorted(merged, key=_taint_order)[:MAX_TAINTS])
+    return merged
+
+
+def _taint_order(t: Taint):
+    return (t.kind == "param", len(t.cleansed), t.step.depth if t.step else 0, t.index)
+
+
+class Value:
+    __slots__ = ("const", "taints", "types", "items", "func")
+
+    def __init__(self, const=UNKNOWN, taints: frozenset = EMPTY, types: frozenset = EMPTY,
+                 items: Optional[dict] = None, func=None):
+        self.const = const
+        self.taints = taints
+        self.types = types
+        self.items = items  # constant key -> Value, for dict/list/tuple literals
+        self.func = func  # qualname of the function this value is, when known
+
+    @property
+    def is_const(self) -> bool:
+        return self.const is not UNKNOWN
+
+    @property
+    def tainted(self) -> bool:
+        return bool(self.taints)
+
+    def same_as(self, other: "Value") -> bool:
+        if self is other:
+            return True
+        return (
+            _const_eq(self.const, other.const)
+            and {t._key for t in self.taints} == {t._key for t in other.taints}
+            and self.types == other.types
+            and self.func == other.func
+            and (self.items is None) == (other.items is None)
+            and (self.items is None or (self.items.keys() == other.items.keys()
+                                        and all(v.same_as(other.items[k]) for k, v in self.items.items())))
+        )
+
+    def __repr__(self) -> str:
+        bits = []
+        if self.is_const:
+            bits.append(f"const={self.const!r}")
+        if self.taints:
+            bits.append("taint=" + ",".join(sorted(f"{t.kind}{t.index}" for t in self.taints)))
+        if self.types:
+            bits.append("types=" + ",".join(sorted(self.types)))
+        return "Value(" + " ".join(bits) + ")"
+
+
+def _const_eq(a, b) -> bool:
+    if a is b:
+        return True
+    if a is UNKNOWN or b is UNKNOWN:
+        return False
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except Exception:
+        return False
+
+
+TOP = Value()
+
+
+def join(a: Value, b: Value) -> Value:
+    if a is b:
+        return a
+    const = a.const if _const_eq(a.const, b.const) else UNKNOWN
+    taints = merge_taints(a.taints, b.taints)
+    types = a.types | b.types if a.types is not b.types else a.types
+    items = None
+    if a.items is not None and b.items is not None:
+        items = {k: join(v, b.items[k]) for k, v in a.items.items() if k in b.items}
+        for k, v in b.items.items():
+            if k not in items:
+                items[k] = v
+        for k, v in a.items.items():
+            if k not in items:
+                items[k] = v
+    elif a.items is not None or b.items is not None:
+        extra = a.items if a.items is not None else b.items
+        taints = merge_taints(taints, all_item_taints(extra))
+    func = a.func if a.func == b.func else None
+    if const is UNKNOWN and not taints and not types and items is None and func is None:
+        return TOP
+    return Value(const, taints, types, items, func)
+
+
+def all_item_taints(items: Optional[dict]) -> frozenset:
+    out = EMPTY
+    if items:
+        for v in items.values():
+            out = merge_taints(out, v.taints)
+            if v.items:
+                out = merge_taints(out, all_item_taints(v.items))
+    return out
+
+
+def taint_only(taints: frozenset) -> Value:
+    return Value(taints=taints) if taints else TOP
+
+
+def const(value) -> Value:
+    return Value(const=value)

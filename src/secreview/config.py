@@ -1,0 +1,307 @@
+"""Configuration: ``[tool.secreview]`` in the nearest ``pyproject.toml``.
+
+Configuration is data only. Its values are validated strictly and nothing in
+it names code to import or run: keys such as ``plugins`` or ``python-path`` are
+unknown keys, and an error. Extra taint models (``models``) are TOML data files,
+read by the model loader, never imported.
+
+Example::
+
+    [tool.secreview]
+    exclude = ["migrations/", "*_pb2.py"]
+    select = []                       # rule ids or names; empty = all
+    ignore = ["SR101"]
+    min-severity = "medium"           # low | medium | high
+    min-confidence = "low"
+    test-paths = ["tests/", "test_*.py"]
+    max-file-size = 2000000           # bytes
+    models = ["security/models.toml"] # relative to this file
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pathspec import GitIgnoreSpec
+
+from secreview.findings.model import Level
+from secreview.rules.registry import all_rules, find_rule
+from secreview.source.reading import read_regular_file
+
+DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests/", "test/", "test_*.py", "*_test.py", "testing/", "conftest.py")
+DEFAULT_MAX_FILE_SIZE = 2_000_000
+CONFIG_FILE_LIMIT = 5_000_000
+"""A ``pyproject.toml`` larger than this is refused rather than parsed."""
+
+TABLE = "[tool.secreview]"
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message is one line naming the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Config:
+    exclude: tuple[str, ...] = ()
+    """Gitignore-style patterns, relative to ``root``, of paths not to review."""
+    select: tuple[str, ...] = ()
+    """Rule ids to run (names are normalised to ids when loaded); empty means all."""
+    ignore: tuple[str, ...] = ()
+    """Rule ids never to run."""
+    min_severity: Level = Level.LOW
+    min_confidence: Level = Level.LOW
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    """Gitignore-style patterns of test code (some rules are off there, findings are tagged)."""
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    models: tuple[str, ...] = ()
+    """Extra taint-model TOML files as written in the configuration."""
+    model_paths: tuple[Path, ...] = ()
+    """``models`` resolved to absolute paths (relative to the configuration file)."""
+    root: Path | None = None
+    """The directory of the configuration file."""
+    source: Path | None = None
+    """The configuration file, or None for the defaults."""
+
+    @cached_property
+    def _test_spec(self) -> GitIgnoreSpec:
+        return GitIgnoreSpec.from_lines(list(self.test_paths))
+
+    def is_test_path(self, display_path: str) -> bool:
+        """Whether a file (as displayed: forward slashes, relative) is test code."""
+        path = display_path.replace("\\", "/")
+        while path.startswith("./"):
+            path = path[2:]
+        path = path.lstrip("/")
+        return bool(path) and self._test_spec.match_file(path)
+
+    def rule_enabled(self, rule: Any) -> bool:
+        """Whether ``rule`` (a ``Rule`` class or instance) is selected and not ignored."""
+        keys = {str(rule.id).lower(), str(rule.name).lower()}
+        if self.select and not any(_norm(k) in keys for k in self.select):
+            return False
+        return not any(_norm(k) in keys for k in self.ignore)
+
+
+def _norm(key: str) -> str:
+    return key.strip().lower()
+
+
+DEFAULT_CONFIG = Config()
+
+_KEYS = {
+    "exclude": "exclude",
+    "select": "select",
+    "ignore": "ignore",
+    "min-severity": "min_severity",
+    "min-confidence": "min_confidence",
+    "test-paths": "test_paths",
+    "max-file-size": "max_file_size",
+    "models": "models",
+}
+VALID_KEYS = tuple(sorted(_KEYS))
+
+
+def _error(path: Path, message: str) -> ConfigError:
+    return ConfigError(f"{path}: {message}")
+
+
+def _string_list(path: Path, key: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise _error(path, f"{TABLE} {key}: expected a list of strings, not a string (write [{value!r}])")
+    if not isinstance(value, list):
+        raise _error(path, f"{TABLE} {key}: expected a list of strings, not {_toml_type(value)}")
+    for item in value:
+        if not isinstance(item, str):
+            raise _error(path, f"{TABLE} {key}: expected a list of strings, found {_toml_type(item)} {item!r}")
+    return tuple(value)
+
+
+def _toml_type(value: object) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _patterns(path: Path, key: str, value: object) -> tuple[str, ...]:
+    patterns = _string_list(path, key, value)
+    for pattern in patterns:
+        if "\n" in pattern or "\r" in pattern:
+            raise _error(path, f"{TABLE} {key}: pattern {pattern!r} spans lines")
+        try:
+            GitIgnoreSpec.from_lines([pattern])
+        except ValueError as exc:
+            raise _error(path, f"{TABLE} {key}: invalid pattern {pattern!r}: {exc}") from None
+    return patterns
+
+
+def _rules(path: Path, key: str, value: object) -> tuple[str, ...]:
+    ids = []
+    for item in _string_list(path, key, value):
+        rule = find_rule(item)
+        if rule is None:
+            known = ", ".join(f"{r.id} ({r.name})" for r in all_rules())
+            raise _error(path, f"{TABLE} {key}: unknown rule {item!r}; known rules: {known}")
+        if rule.id not in ids:
+            ids.append(rule.id)
+    return tuple(ids)
+
+
+def _level(path: Path, key: str, value: object) -> Level:
+    if not isinstance(value, str):
+        raise _error(path, f"{TABLE} {key}: expected low, medium or high, not {_toml_type(value)} {value!r}")
+    try:
+        return Level.parse(value)
+    except ValueError as exc:
+        raise _error(path, f"{TABLE} {key}: {exc}") from None
+
+
+def _size(path: Path, key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _error(path, f"{TABLE} {key}: expected a number of bytes, not {_toml_type(value)} {value!r}")
+    if value <= 0:
+        raise _error(path, f"{TABLE} {key}: expected a positive number of bytes, not {value}")
+    return value
+
+
+def _model_paths(path: Path, key: str, models: tuple[str, ...], confine: bool) -> tuple[Path, ...]:
+    base = path.parent
+    resolved = []
+    for model in models:
+        if not model.strip():
+            raise _error(path, f"{TABLE} {key}: empty path")
+        target = (base / model).resolve()
+        if confine and not target.is_relative_to(base.resolve()):
+            raise _error(
+                path,
+                f"{TABLE} {key}: {model!r} lies outside the project ({base}); "
+                "name such a model file with an explicit --config",
+            )
+        if not target.is_file():
+            raise _error(path, f"{TABLE} {key}: model file {model!r} not found (looked for {target})")
+        resolved.append(target)
+    return tuple(resolved)
+
+
+def config_from_table(table: dict[str, Any], path: Path, *, confine_models: bool = True) -> Config:
+    """Validate a ``[tool.secreview]`` table read from ``path``."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _KEYS:
+            hint = ""
+            if key.replace("_", "-") in _KEYS:
+                hint = f" (did you mean {key.replace('_', '-')!r}?)"
+            raise _error(path, f"unknown key {key!r} in {TABLE}{hint}; valid keys: {', '.join(VALID_KEYS)}")
+        attr = _KEYS[key]
+        if key == "exclude" or key == "test-paths":
+            values[attr] = _patterns(path, key, value)
+        elif key in ("select", "ignore"):
+            values[attr] = _rules(path, key, value)
+        elif key in ("min-severity", "min-confidence"):
+            values[attr] = _level(path, key, value)
+        elif key == "max-file-size":
+            values[attr] = _size(path, key, value)
+        elif key == "models":
+            models = _string_list(path, key, value)
+            values["models"] = models
+            values["model_paths"] = _model_paths(path, key, models, confine_models)
+    return replace(DEFAULT_CONFIG, **values, root=path.parent, source=path)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = read_regular_file(path, CONFIG_FILE_LIMIT)
+    except OSError as exc:
+        raise _error(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _error(path, f"not UTF-8 (byte offset {exc.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _error(path, f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise _error(path, "invalid TOML: nested too deeply") from None
+
+
+def _secreview_table(doc: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    tool = doc.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise _error(path, f"'tool' must be a table, not {_toml_type(tool)}")
+    table = tool.get("secreview")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise _error(path, f"'tool.secreview' must be a table, not {_toml_type(table)}")
+    return table
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.secreview]`` table, from ``start`` upward.
+
+    The search stops at the filesystem root or after a directory holding ``.git``
+    (the top of the repository).
+    """
+    directory = Path(os.path.abspath(start))
+    if not directory.is_dir():
+        directory = directory.parent
+    while True:
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and _secreview_table(_read_toml(candidate), candidate) is not None:
+            return candidate
+        if os.path.lexists(directory / ".git") or directory.parent == directory:
+            return None
+        directory = directory.parent
+
+
+def load_config(start: Path, explicit: Path | None = None) -> Config:
+    """The configuration for reviewing ``start`` (a file or directory).
+
+    With ``explicit``, that file is used: its ``[tool.secreview]`` table, or, for
+    a file not named ``pyproject.toml`` with no such table, the whole document.
+    Otherwise the nearest ``pyproject.toml`` with a ``[tool.secreview]`` table
+    (see ``find_config_file``); none found gives ``DEFAULT_CONFIG``.
+    Raises ``ConfigError``.
+    """
+    if explicit is not None:
+        path = Path(os.path.abspath(explicit))
+        if not path.exists():
+            raise ConfigError(f"{path}: configuration file not found")
+        doc = _read_toml(path)
+        table = _secreview_table(doc, path)
+        if table is None:
+            table = {} if path.name == "pyproject.toml" else doc
+        return config_from_table(table, path, confine_models=False)
+    found = find_config_file(start)
+    if found is None:
+        return DEFAULT_CONFIG
+    table = _secreview_table(_read_toml(found), found)
+    assert table is not None
+    return config_from_table(table, found)
+
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "DEFAULT_TEST_PATHS",
+    "VALID_KEYS",
+    "Config",
+    "ConfigError",
+    "config_from_table",
+    "find_config_file",
+    "load_config",
+]
+
+# Keep the dataclass field list and the key table in step.
+assert {f.name for f in fields(Config)} == set(_KEYS.values()) | {"model_paths", "root", "source"}

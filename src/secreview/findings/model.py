@@ -1,0 +1,121 @@
+"""What a review produces: findings with their evidence, and the files it could not review.
+
+Reports only render these objects. Every line number and code excerpt a report
+shows comes from a ``Finding`` (or a ``FileProblem``), never from re-reading code.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Level(enum.IntEnum):
+    """Bandit's three-step scale, used for both severity and confidence."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @classmethod
+    def parse(cls, text: str) -> "Level":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"expected low, medium or high, not {text!r}") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of one file. Lines are 1-based; columns are 0-based character offsets."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One step of the data flow that leads to a finding."""
+
+    path: str
+    line: int
+    col: int
+    note: str
+    code: str = ""
+
+
+@dataclass(slots=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    title: str
+    cwe: int
+    severity: Level
+    confidence: Level
+    path: str
+    span: Span
+    code: str
+    """The source line(s) of ``span``, exactly as in the file."""
+    explanation: str
+    fix: str
+    trace: tuple[TraceStep, ...] = ()
+    tags: tuple[str, ...] = ()
+    """Facts that shaped the finding (``tainted``, ``test-code``...), for filtering and baselines."""
+    fingerprint: str = ""
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.col, self.rule_id, self.explanation)
+
+
+class ProblemKind(str, enum.Enum):
+    """Why a file was not (fully) reviewed."""
+
+    UNREADABLE = "unreadable"
+    BINARY = "binary"
+    UNDECODABLE = "undecodable"
+    TOO_LARGE = "too-large"
+    SYNTAX_ERROR = "syntax-error"
+    TOO_DEEP = "too-deep"
+    BUDGET_EXCEEDED = "budget-exceeded"
+    INTERNAL_ERROR = "internal-error"
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """A file that could not be read, or only partly reviewed.
+
+    ``lines`` lists the (start, end) line ranges that could not be parsed, when known.
+    ``reviewed`` says whether the rest of the file was still reviewed.
+    """
+
+    path: str
+    kind: ProblemKind
+    message: str
+    lines: tuple[tuple[int, int], ...] = ()
+    reviewed: bool = False
+
+
+@dataclass(slots=True)
+class ReviewResult:
+    """Everything a report needs: findings, problems, and what was looked at."""
+
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    files_reviewed: int = 0
+    lines_reviewed: int = 0
+    suppressed: int = 0
+    target: str = ""
+    """What was reviewed, as the user named it (paths, ``-``, or a change)."""
+
+    def sort(self) -> None:
+        self.findings.sort(key=Finding.sort_key)
+        self.problems.sort(key=lambda p: (p.path, p.kind.value, p.lines))

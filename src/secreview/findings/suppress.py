@@ -1,0 +1,208 @@
+"""Inline suppressions: ``# nosec`` (Bandit's) and ``# secreview: ignore``.
+
+Forms recognised in a comment (case-insensitive)::
+
+    # nosec                          everything on the line
+    # nosec B602                     Bandit ids, secreview rule ids or names,
+    # nosec B602, B607               separated by commas and/or spaces,
+    # nosec: B602                    optionally after a colon
+    # secreview: ignore              everything on the line
+    # secreview: ignore[SR101, command-injection]
+    # secreview: ignore[SR101] -- input is an allow-listed enum
+    # secreview: ignore: reason
+
+Only real comments count: the source is split with ``tokenize``, so ``"# nosec"``
+inside a string is not a suppression. When ``tokenize`` fails (broken code), a
+small scanner that skips string literals finds the comments instead.
+
+``# nosec`` follows Bandit: the marker must directly follow a ``#`` (so
+``# noqa  # nosec`` counts, ``# see nosec docs`` does not), and words after it
+that are not rule references make it a bare ``# nosec`` with that text as the
+reason. A rule reference is an id (``B602``, ``SR101``) or a slug containing
+``-`` or ``_`` (``command-injection``). An unknown reference suppresses
+nothing, so a typo shows up as an unsuppressed finding rather than silently
+hiding everything.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Literal
+
+_NOSEC = re.compile(r"#\s*nosec\b:?", re.IGNORECASE)
+_SECREVIEW = re.compile(r"#\s*secreview\s*:\s*ignore\b", re.IGNORECASE)
+_RULE_REF = re.compile(r"^(?:[A-Za-z]{1,4}\d{2,5}|[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+)$")
+_BRACKETS = re.compile(r"\s*\[([^\]#]*)\]")
+_REASON_SEP = re.compile(r"^\s*(?:--|:|-|—)\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    line: int
+    """1-based line of the comment."""
+    kind: Literal["nosec", "secreview"]
+    rules: tuple[str, ...]
+    """Rule ids, names or Bandit ids as written; empty means every rule."""
+    reason: str | None
+    text: str
+    """The whole comment, as written."""
+
+    def covers(self, keys: set[str]) -> bool:
+        """Whether this suppression applies to a rule known by ``keys`` (normalised)."""
+        return not self.rules or any(_norm(r) in keys for r in self.rules)
+
+
+def _norm(key: str) -> str:
+    return key.strip().lower().replace("_", "-")
+
+
+def _reason(tail: str) -> str | None:
+    tail = tail.split("#", 1)[0]
+    tail = _REASON_SEP.sub("", tail, count=1).strip()
+    return tail or None
+
+
+def _parse_nosec(line: int, comment: str, match: re.Match[str]) -> Suppression:
+    rest = comment[match.end() :].split("#", 1)[0]
+    rules: list[str] = []
+    pos = 0
+    for token in re.finditer(r"[^\s,]+", rest):
+        word = token.group()
+        if _RULE_REF.match(word):
+            rules.append(word)
+            pos = token.end()
+            continue
+        break
+    reason = _reason(rest[pos:]) if rules else _reason(rest)
+    return Suppression(line, "nosec", tuple(rules), reason, comment)
+
+
+def _parse_secreview(line: int, comment: str, match: re.Match[str]) -> Suppression | None:
+    rest = comment[match.end() :]
+    rules: tuple[str, ...] = ()
+    brackets = _BRACKETS.match(rest)
+    if brackets:
+        rules = tuple(r for r in re.split(r"[\s,]+", brackets.group(1)) if r)
+        if not rules:
+            return None  # "ignore[]" names nothing: suppress nothing rather than everything
+        rest = rest[brackets.end() :]
+    elif rest.lstrip().startswith("["):
+        return None  # unterminated list: do not guess
+    return Suppression(line, "secreview", rules, _reason(rest), comment)
+
+
+def parse_comment(line: int, comment: str) -> list[Suppression]:
+    """The suppressions in one comment (a comment may hold both forms)."""
+    found = []
+    nosec = _NOSEC.search(comment)
+    if nosec:
+        found.append(_parse_nosec(line, comment, nosec))
+    own = _SECREVIEW.search(comment)
+    if own:
+        parsed = _parse_secreview(line, comment, own)
+        if parsed:
+            found.append(parsed)
+    return found
+
+
+def _comments_tokenize(text: str) -> list[tuple[int, str]]:
+    comments = []
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type == tokenize.COMMENT:
+            comments.append((tok.start[0], tok.string))
+    return comments
+
+
+_PREFIX_CHARS = frozenset("rRbBuUfF")
+
+
+def _comments_scan(text: str) -> list[tuple[int, str]]:
+    """Comments found by skipping string literals: the fallback for code ``tokenize`` rejects."""
+    comments = []
+    i, n, line = 0, len(text), 1
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            i += 1
+        elif c == "#":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            comments.append((line, text[i:end]))
+            i = end
+        elif c in "'\"":
+            raw = i > 0 and text[i - 1] in "rR"
+            quote = text[i : i + 3] if text[i : i + 3] in ("'''", '"""') else c
+            j = i + len(quote)
+            while j < n:
+                if text[j] == "\\" and not raw:
+                    j += 2
+                    continue
+                if text.startswith(quote, j):
+                    j += len(quote)
+                    break
+                if text[j] == "\n" and len(quote) == 1:
+                    break  # unterminated single-quoted string ends at the line end
+                j += 1
+            line += text.count("\n", i, min(j, n))
+            i = j
+        else:
+            i += 1
+    return comments
+
+
+class Suppressions:
+    """The inline suppressions of one file."""
+
+    def __init__(self, items: list[Suppression]) -> None:
+        self._items = sorted(items, key=lambda s: (s.line, s.kind))
+        self._by_line: dict[int, list[Suppression]] = {}
+        for item in self._items:
+            self._by_line.setdefault(item.line, []).append(item)
+
+    @classmethod
+    def from_source(cls, text: str) -> Suppressions:
+        try:
+            comments = _comments_tokenize(text)
+        except (tokenize.TokenError, SyntaxError, ValueError):
+            comments = _comments_scan(text)
+        items = []
+        for line, comment in comments:
+            items.extend(parse_comment(line, comment))
+        return cls(items)
+
+    def all(self) -> tuple[Suppression, ...]:
+        """Every suppression, in line order."""
+        return tuple(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def match(
+        self,
+        rule_id: str,
+        rule_name: str,
+        bandit_ids: tuple[str, ...],
+        lines: range,
+    ) -> Suppression | None:
+        """The first suppression on any line of ``lines`` that covers the rule, or None.
+
+        A suppression covers a rule when it is bare or lists the rule's id,
+        name or one of its Bandit ids (case-insensitively; ``_`` and ``-``
+        are the same in names).
+        """
+        keys = {_norm(rule_id), _norm(rule_name), *(_norm(b) for b in bandit_ids)}
+        keys.discard("")
+        if len(lines) <= len(self._by_line):
+            for line in lines:
+                for item in self._by_line.get(line, ()):
+                    if item.covers(keys):
+                        return item
+            return None
+        for item in self._items:
+            if item.line in lines and item.covers(keys):
+                return item
+        return None

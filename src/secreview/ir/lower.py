@@ -1,0 +1,659 @@
+"""Lowering: a Python ``ast.Module`` becomes the IR of ``secreview.ir.nodes``.
+
+One walk per function builds its control-flow graph and resolves every name
+against the scopes collected by ``secreview.ir.scopes``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Optional
+
+from secreview.ir import nodes as ir
+from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, resolve_relative
+
+_BUILTINS = frozenset(dir(builtins))
+
+_BINOPS = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+    ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
+    ast.BitAnd: "&", ast.MatMult: "@",
+}
+_UNARY = {ast.Not: "not", ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
+_CMP = {
+    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+    ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in",
+}
+
+
+def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
+    node.line = getattr(src, "lineno", 0)
+    node.col = getattr(src, "col_offset", 0)
+    node.end_line = getattr(src, "end_lineno", None) or node.line
+    node.end_col = getattr(src, "end_col_offset", None) or node.col
+    return node
+
+
+def lower_module(tree: ast.Module, *, module: str, path: str, lines: list[str], is_package: bool = False) -> ir.Module:
+    scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package)
+    body = ir.Function(name="<module>", qualname=module or "<module>", line=1, end_line=max(1, len(lines)))
+    mod = ir.Module(name=module, path=path, lines=lines, body=body)
+    mod.imports = {n: q for n, q in scope.imports.items() if q is not None and scope.import_target(n)}
+    lowerer = _FunctionLowerer(mod, scope, body, module, is_package)
+    lowerer.lower_body(tree.body)
+    mod.functions[body.qualname] = body
+    return mod
+
+
+class _Loop:
+    __slots__ = ("head", "exit")
+
+    def __init__(self, head: int, exit: int):
+        self.head, self.exit = head, exit
+
+
+class _FunctionLowerer:
+    """Builds one function's CFG. Nested defs get their own lowerer."""
+
+    def __init__(self, mod: ir.Module, scope: Scope, function: ir.Function, module: str, is_package: bool,
+                 class_scope: Optional[Scope] = None):
+        self.mod = mod
+        self.scope = scope
+        self.fn = function
+        self.module = module
+        self.is_package = is_package
+        self.class_scope = class_scope
+        self.comp_locals: list[set] = []
+        self.loops: list[_Loop] = []
+        self.handler_targets: list[list[int]] = []
+        self.current = self.new_block()
+
+    # ------------------------------------------------------------ blocks
+
+    def new_block(self) -> ir.Block:
+        block = ir.Block(len(self.fn.blocks))
+        self.fn.blocks.append(block)
+        if self.handler_targets:
+            for target in self.handler_targets[-1]:
+                block.succs.append(ir.Edge(target, ir.EdgeKind.EXCEPTION))
+        return block
+
+    def link(self, src: ir.Block, dst: ir.Block, kind: str = ir.EdgeKind.NEXT, cond=None) -> None:
+        if src is not None:
+            src.succs.append(ir.Edge(dst.id, kind, cond))
+
+    def emit(self, stmt: ir.Stmt) -> None:
+        if self.current is None:  # unreachable code after return/raise: keep it analysable
+            self.current = self.new_block()
+        self.current.stmts.append(stmt)
+
+    # ------------------------------------------------------------ names
+
+    def resolve(self, name: str) -> ir.Name:
+        for comp in reversed(self.comp_locals):
+            if name in comp:
+                return ir.Name(name, ir.NameKind.LOCAL)
+        scope = self.scope
+        if name in scope.globals_:
+            return self._module_name(name)
+        if name in scope.bound and name not in scope.nonlocals:
+            if scope.kind == "module":
+                return self._module_name(name)
+            target = scope.import_target(name)
+            if target:
+                return ir.Name(name, ir.NameKind.IMPORT, target)
+            target = scope.def_target(name)
+            if target and scope.kind == "function":
+                return ir.Name(name, ir.NameKind.DEF, target)
+            return ir.Name(name, ir.NameKind.LOCAL)
+        parent = scope.parent
+        while parent is not None and parent.kind != "module":
+            if parent.kind == "function" and name in parent.bound:
+                target = parent.import_target(name)
+                if target:
+                    return ir.Name(name, ir.NameKind.IMPORT, target)
+                target = parent.def_target(name)
+                if target:
+                    return ir.Name(name, ir.NameKind.DEF, target)
+                return ir.Name(name, ir.NameKind.FREE)
+            parent = parent.parent
+        return self._module_name(name)
+
+    def _module_name(self, name: str) -> ir.Name:
+        top = self.scope
+        while top.parent is not None:
+            top = top.parent
+        if name in top.bound:
+            target = top.import_target(name)
+            if target:
+                return ir.Name(name, ir.NameKind.IMPORT, target)
+            target = top.def_target(name)
+            if target:
+                return ir.Name(name, ir.NameKind.DEF, target)
+            return ir.Name(name, ir.NameKind.GLOBAL, f"{self.module}.{name}" if self.module else name)
+        if name in _BUILTINS:
+            return ir.Name(name, ir.NameKind.BUILTIN, f"builtins.{name}")
+        return ir.Name(name, ir.NameKind.GLOBAL, f"{self.module}.{name}" if self.module else name)
+
+    # ------------------------------------------------------------ statements
+
+    def lower_body(self, body: list) -> None:
+        for stmt in body:
+            self.stmt(stmt)
+
+    def stmt(self, node: ast.stmt) -> None:
+        method = getattr(self, "s_" + type(node).__name__, None)
+        if method is None:
+            return
+        method(node)
+
+    def s_Expr(self, node):
+        self.emit(_pos(ir.Evaluate(self.expr(node.value)), node))
+
+    def s_Assign(self, node):
+        value = self.expr(node.value)
+        targets = tuple(self.target(t) for t in node.targets)
+        stmt = ir.Assign(targets, value)
+        if getattr(node, "is_type_alias", False):
+            stmt.annotation = ir.Unknown("type-alias")
+        self.emit(_pos(stmt, node))
+
+    def s_AnnAssign(self, node):
+        if node.value is None:
+            return
+        self.emit(_pos(ir.Assign((self.target(node.target),), self.expr(node.value), annotation=self.expr(node.annotation)), node))
+
+    def s_AugAssign(self, node):
+        op = _BINOPS.get(type(node.op), "?")
+        self.emit(_pos(ir.Assign((self.target(node.target),), self.expr(node.value), op=op), node))
+
+    def s_TypeAlias(self, node):  # Python 3.12+ ast
+        self.emit(_pos(ir.Assign((self.target(node.name),), self.expr(node.value), annotation=ir.Unknown("type-alias")), node))
+
+    def s_Return(self, node):
+        self.emit(_pos(ir.Return(self.expr(node.value) if node.value is not None else None), node))
+        self.current = None
+
+    def s_Raise(self, node):
+        self.emit(_pos(ir.Raise(self.expr(node.exc) if node.exc else None, self.expr(node.cause) if node.cause else None), node))
+        self.current = None
+
+    def s_Assert(self, node):
+        self.emit(_pos(ir.Assert(self.expr(node.test), self.expr(node.msg) if node.msg else None), node))
+
+    def s_Delete(self, node):
+        self.emit(_pos(ir.Delete(tuple(self.target(t) for t in node.targets)), node))
+
+    def s_Pass(self, node):
+        self.emit(_pos(ir.Pass("pass"), node))
+
+    def s_Break(self, node):
+        self.emit(_pos(ir.Pass("break"), node))
+        if self.loops and self.current is not None:
+            self.current.succs.append(ir.Edge(self.loops[-1].exit, ir.EdgeKind.NEXT))
+        self.current = None
+
+    def s_Continue(self, node):
+        self.emit(_pos(ir.Pass("continue"), node))
+        if self.loops and self.current is not None:
+            self.current.succs.append(ir.Edge(self.loops[-1].head, ir.EdgeKind.LOOP))
+        self.current = None
+
+    def s_Import(self, node):
+        # Aliases are resolved through the scope tables; keep a binding so that
+        # flow-sensitive analyses see the name defined here.
+        for alias in node.names:
+            name = alias.asname or alias.name.split(".", 1)[0]
+            qual = alias.name if alias.asname else name
+            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), _pos(ir.Name(name, ir.NameKind.IMPORT, qual), node)), node))
+
+    def s_ImportFrom(self, node):
+        base = resolve_relative(self.module, self.is_package, node.level or 0, node.module)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            name = alias.asname or alias.name
+            qual = f"{base}.{alias.name}" if base else alias.name
+            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), _pos(ir.Name(name, ir.NameKind.IMPORT, qual), node)), node))
+
+    def s_Global(self, node):
+        pass
+
+    s_Nonlocal = s_Global
+
+    def s_If(self, node):
+        cond = self.expr(node.test)
+        self.emit(_pos(ir.Evaluate(cond), node.test))
+        head = self.current
+        then_block = self.new_block()
+        self.link(head, then_block, ir.EdgeKind.TRUE, cond)
+        self.current = then_block
+        self.lower_body(node.body)
+        then_end = self.current
+        else_block = self.new_block()
+        self.link(head, else_block, ir.EdgeKind.FALSE, cond)
+        self.current = else_block
+        self.lower_body(node.orelse)
+        else_end = self.current
+        join = self.new_block()
+        self.link(then_end, join)
+        self.link(else_end, join)
+        self.current = join
+
+    def s_While(self, node):
+        pre = self.current
+        head = self.new_block()
+        self.link(pre, head)
+        self.current = head
+        cond = self.expr(node.test)
+        self.emit(_pos(ir.Evaluate(cond), node.test))
+        body = self.new_block()
+        exit_ = self.new_block()
+        self.link(head, body, ir.EdgeKind.TRUE, cond)
+        orelse = self.new_block()
+        self.link(head, orelse, ir.EdgeKind.FALSE, cond)
+        self.loops.append(_Loop(head.id, exit_.id))
+        self.current = body
+        self.lower_body(node.body)
+        self.link(self.current, head, ir.EdgeKind.LOOP)
+        self.loops.pop()
+        self.current = orelse
+        self.lower_body(node.orelse)
+        self.link(self.current, exit_)
+        self.current = exit_
+
+    def s_For(self, node):
+        iterable = self.expr(node.iter)
+        self.emit(_pos(ir.Evaluate(iterable), node.iter))
+        pre = self.current
+        head = self.new_block()
+        self.link(pre, head)
+        self.current = head
+        element = _pos(ir.IterElement(iterable), node.iter)
+        self.emit(_pos(ir.Assign((self.target(node.target),), element), node.target))
+        body = self.new_block()
+        exit_ = self.new_block()
+        orelse = self.new_block()
+        self.link(head, body, ir.EdgeKind.TRUE)
+        self.link(head, orelse, ir.EdgeKind.FALSE)
+        self.loops.append(_Loop(head.id, exit_.id))
+        self.current = body
+        self.lower_body(node.body)
+        self.link(self.current, head, ir.EdgeKind.LOOP)
+        self.loops.pop()
+        self.current = orelse
+        self.lower_body(node.orelse)
+        self.link(self.current, exit_)
+        self.current = exit_
+
+    s_AsyncFor = s_For
+
+    def s_With(self, node):
+        for item in node.items:
+            ctx = self.expr(item.context_expr)
+            enter = _pos(ir.WithEnter(ctx), item.context_expr)
+            if item.optional_vars is not None:
+                self.emit(_pos(ir.Assign((self.target(item.optional_vars),), enter), item.context_expr))
+            else:
+                self.emit(_pos(ir.Evaluate(enter), item.context_expr))
+        self.lower_body(node.body)
+
+    s_AsyncWith = s_With
+
+    def s_Try(self, node):
+        pre = self.current
+        handler_entries = [self.new_block() for _ in node.handlers]
+        finally_entry = self.new_block() if node.finalbody else None
+        targets = [b.id for b in handler_entries]
+        if finally_entry is not None:
+            targets.append(finally_entry.id)
+        self.handler_targets.append(targets)
+        body = self.new_block()
+        self.handler_targets.pop()
+        self.link(pre, body)
+        self.current = body
+        # blocks created while lowering the body inherit the exception edges
+        self.handler_targets.append(targets)
+        self.lower_body(node.body)
+        self.handler_targets.pop()
+        body_end = self.current
+        for edge_target in targets:  # the first statement of the body may raise too
+            if pre is not None:
+                pre.succs.append(ir.Edge(edge_target, ir.EdgeKind.EXCEPTION))
+        try_lines = (node.lineno, node.body[-1].end_lineno or node.lineno) if node.body else (node.lineno, node.lineno)
+        ends = []
+        if finally_entry is not None:
+            self.handler_targets.append([finally_entry.id])
+        self.current = body_end
+        if node.orelse:
+            if self.current is None:
+                self.current = self.new_block()
+            self.lower_body(node.orelse)
+        ends.append(self.current)
+        for entry, handler in zip(handler_entries, node.handlers):
+            self.current = entry
+            types = ()
+            if handler.type is not None:
+                t = self.expr(handler.type)
+                types = t.elts if isinstance(t, ir.Container) else (t,)
+            entry.handler = ir.Handler(types, handler.name, _swallows(handler.body), handler.lineno, try_lines)
+            self.fn.handlers.append(entry.handler)
+            if handler.name:
+                self.emit(_pos(ir.Assign((_pos(ir.NameTarget(handler.name), handler),), _pos(ir.CaughtException(types), handler)), handler))
+            self.lower_body(handler.body)
+            ends.append(self.current)
+        if finally_entry is not None:
+            self.handler_targets.pop()
+            for end in ends:
+                self.link(end, finally_entry)
+            self.current = finally_entry
+            self.lower_body(node.finalbody)
+            return
+        join = self.new_block()
+        for end in ends:
+            self.link(end, join)
+        self.current = join
+
+    s_TryStar = s_Try
+
+    def s_Match(self, node):
+        subject = self.expr(node.subject)
+        self.emit(_pos(ir.Evaluate(subject), node.subject))
+        head = self.current
+        join = self.new_block()
+        fallthrough = head
+        for case in node.cases:
+            block = self.new_block()
+            self.link(fallthrough, block, ir.EdgeKind.TRUE)
+            self.current = block
+            for name, value in _pattern_bindings(case.pattern, subject):
+                self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), case.pattern),), value), case.pattern))
+            for value in _pattern_values(case.pattern):
+                self.emit(_pos(ir.Evaluate(self.expr(value)), value))
+            if case.guard is not None:
+                guard = self.expr(case.guard)
+                self.emit(_pos(ir.Evaluate(guard), case.guard))
+                body = self.new_block()
+                self.link(self.current, body, ir.EdgeKind.TRUE, guard)
+                self.current = body
+            self.lower_body(case.body)
+            self.link(self.current, join)
+        self.link(head, join, ir.EdgeKind.FALSE)
+        self.current = join
+
+    def s_FunctionDef(self, node):
+        fn = self.lower_function(node)
+        self.emit(_pos(ir.Define(node.name, fn, None), node))
+
+    s_AsyncFunctionDef = s_FunctionDef
+
+    def s_ClassDef(self, node):
+        klass = self.lower_class(node)
+        self.emit(_pos(ir.Define(node.name, None, klass), node))
+
+    # ------------------------------------------------------------ definitions
+
+    def _child_qualname(self, name: str) -> str:
+        base = self.scope.qualname
+        return f"{base}.{name}" if base else name
+
+    def lower_function(self, node, *, is_lambda: bool = False) -> ir.Function:
+        name = "<lambda>" if is_lambda else node.name
+        qualname = self._child_qualname(f"<lambda:{node.lineno}:{node.col_offset}>" if is_lambda else name)
+        fn = ir.Function(
+            name=name, qualname=qualname, line=node.lineno, end_line=getattr(node, "end_lineno", node.lineno) or node.lineno,
+            class_qualname=self.class_scope.qualname if self.class_scope is not None else None,
+            is_async=isinstance(node, ast.AsyncFunctionDef), is_lambda=is_lambda, parent=self.fn,
+        )
+        args = node.args
+        decorators = () if is_lambda else tuple(self.expr(d) for d in node.decorator_list)
+        fn.decorators = decorators
+        positional = args.posonlyargs + args.args
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        for a, d in zip(positional, defaults):
+            fn.params.append(ir.Param(a.arg, "positional", self.expr(d) if d is not None else None,
+                                      self.expr(a.annotation) if a.annotation is not None else None, a.lineno))
+        if args.vararg:
+            fn.params.append(ir.Param(args.vararg.arg, "vararg", None, None, args.vararg.lineno))
+        for a, d in zip(args.kwonlyargs, args.kw_defaults):
+            fn.params.append(ir.Param(a.arg, "keyword", self.expr(d) if d is not None else None,
+                                      self.expr(a.annotation) if a.annotation is not None else None, a.lineno))
+        if args.kwarg:
+            fn.params.append(ir.Param(args.kwarg.arg, "kwarg", None, None, args.kwarg.lineno))
+        if not is_lambda and node.returns is not None:
+            fn.returns = self.expr(node.returns)
+        scope = Scope("function", qualname, self.scope)
+        collect_parameters(args, scope)
+        body = [ast.Return(node.body, lineno=node.body.lineno, col_offset=node.body.col_offset,
+                           end_lineno=node.body.end_lineno, end_col_offset=node.body.end_col_offset)] if is_lambda else node.body
+        collect_bindings(body, scope, self.module, self.is_package)
+        fn.locals = frozenset(scope.bound)
+        child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
+        child.lower_body(body)
+        fn.is_generator = child.saw_yield
+        self.fn.children.append(fn)
+        self.mod.functions[qualname] = fn
+        return fn
+
+    saw_yield = False
+
+    def lower_class(self, node: ast.ClassDef) -> ir.Class:
+        qualname = self._child_qualname(node.name)
+        klass = ir.Class(name=node.name, qualname=qualname, line=node.lineno,
+                         bases=tuple(self.expr(b) for b in node.bases),
+                         decorators=tuple(self.expr(d) for d in node.decorator_list),
+                         keywords=tuple(ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords))
+        scope = Scope("class", qualname, self.scope)
+        collect_bindings(node.body, scope, self.module, self.is_package)
+        body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=node.lineno,
+                              end_line=node.end_lineno or node.lineno, parent=self.fn, locals=frozenset(scope.bound))
+        lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
+        lowerer.lower_body(node.body)
+        for child in body_fn.children:
+            if not child.is_lambda and child.parent is body_fn:
+                klass.methods[child.name] = child
+        klass.body = body_fn
+        self.fn.children.append(body_fn)
+        self.mod.functions[body_fn.qualname] = body_fn
+        self.mod.classes[qualname] = klass
+        return klass
+
+    # ------------------------------------------------------------ targets
+
+    def target(self, node) -> ir.Target:
+        if isinstance(node, ast.Name):
+            return _pos(ir.NameTarget(node.id), node)
+        if isinstance(node, ast.Attribute):
+            return _pos(ir.AttrTarget(self.expr(node.value), node.attr), node)
+        if isinstance(node, ast.Subscript):
+            return _pos(ir.ItemTarget(self.expr(node.value), self.expr(node.slice)), node)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return _pos(ir.UnpackTarget(tuple(self.target(e) for e in node.elts)), node)
+        if isinstance(node, ast.Starred):
+            return _pos(ir.StarTarget(self.target(node.value)), node)
+        return _pos(ir.NameTarget("_"), node)
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, node) -> ir.Expr:
+        method = getattr(self, "e_" + type(node).__name__, None)
+        if method is None:
+            parts = tuple(self.expr(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+            return _pos(ir.Unknown(type(node).__name__, parts), node)
+        return _pos(method(node), node)
+
+    def e_Constant(self, node):
+        return ir.Const(node.value)
+
+    def e_Name(self, node):
+        return self.resolve(node.id)
+
+    def e_Attribute(self, node):
+        value = self.expr(node.value)
+        qual = None
+        if isinstance(value, (ir.Name, ir.Attr)) and value.qualname and (
+            not isinstance(value, ir.Name) or value.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN)
+        ):
+            qual = f"{value.qualname}.{node.attr}"
+        return ir.Attr(value, node.attr, qual)
+
+    def e_Call(self, node):
+        func = self.expr(node.func)
+        args = tuple(self.expr(a) for a in node.args)
+        keywords = tuple(ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords)
+        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Const) and isinstance(func.value.value, str):
+            if func.attr == "format":
+                return ir.StringBuild("format", args + tuple(k.value for k in keywords), func.value)
+            if func.attr == "join" and len(args) == 1:
+                return ir.StringBuild("join", args, func.value)
+        qual = func.qualname if isinstance(func, (ir.Name, ir.Attr)) else None
+        return ir.Call(func, args, keywords, qual)
+
+    def e_BinOp(self, node):
+        op = _BINOPS.get(type(node.op), "?")
+        left = self.expr(node.left)
+        right = self.expr(node.right)
+        if op == "%" and isinstance(left, ir.Const) and isinstance(left.value, (str, bytes)):
+            parts = right.elts if isinstance(right, ir.Container) and right.kind == "tuple" else (right,)
+            return ir.StringBuild("percent", parts, left)
+        if op == "+" and (_is_text(left) or _is_text(right)):
+            lparts = left.parts if isinstance(left, ir.StringBuild) and left.kind == "concat" else (left,)
+            return ir.StringBuild("concat", lparts + (right,))
+        return ir.BinOp(op, left, right)
+
+    def e_UnaryOp(self, node):
+        return ir.UnaryOp(_UNARY.get(type(node.op), "?"), self.expr(node.operand))
+
+    def e_BoolOp(self, node):
+        return ir.BoolOp("and" if isinstance(node.op, ast.And) else "or", tuple(self.expr(v) for v in node.values))
+
+    def e_Compare(self, node):
+        return ir.Compare(self.expr(node.left), tuple(_CMP.get(type(o), "?") for o in node.ops),
+                          tuple(self.expr(c) for c in node.comparators))
+
+    def e_IfExp(self, node):
+        return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
+
+    def e_JoinedStr(self, node):
+        kind = "tstring" if getattr(node, "is_template", False) else "fstring"
+        return ir.StringBuild(kind, tuple(self.expr(v) for v in node.values))
+
+    def e_TemplateStr(self, node):  # Python 3.14 ast
+        return ir.StringBuild("tstring", tuple(self.expr(v) for v in node.values))
+
+    def e_Interpolation(self, node):  # Python 3.14 ast
+        spec = self.expr(node.format_spec) if node.format_spec is not None else None
+        return ir.FormattedValue(self.expr(node.value), node.conversion, spec)
+
+    def e_FormattedValue(self, node):
+        spec = self.expr(node.format_spec) if node.format_spec is not None else None
+        return ir.FormattedValue(self.expr(node.value), node.conversion, spec)
+
+    def e_List(self, node):
+        return ir.Container("list", tuple(self.expr(e) for e in node.elts))
+
+    def e_Tuple(self, node):
+        return ir.Container("tuple", tuple(self.expr(e) for e in node.elts))
+
+    def e_Set(self, node):
+        return ir.Container("set", tuple(self.expr(e) for e in node.elts))
+
+    def e_Dict(self, node):
+        return ir.DictExpr(tuple(self.expr(k) if k is not None else None for k in node.keys),
+                           tuple(self.expr(v) for v in node.values))
+
+    def e_Subscript(self, node):
+        return ir.Subscript(self.expr(node.value), self.expr(node.slice))
+
+    def e_Slice(self, node):
+        return ir.Slice(*(self.expr(p) if p is not None else None for p in (node.lower, node.upper, node.step)))
+
+    def e_Starred(self, node):
+        return ir.Starred(self.expr(node.value))
+
+    def e_Await(self, node):
+        return ir.Await(self.expr(node.value))
+
+    def e_Yield(self, node):
+        self.saw_yield = True
+        return ir.Yield(self.expr(node.value) if node.value is not None else None, False)
+
+    def e_YieldFrom(self, node):
+        self.saw_yield = True
+        return ir.Yield(self.expr(node.value), True)
+
+    def e_NamedExpr(self, node):
+        return ir.NamedExpr(node.target.id, self.expr(node.value))
+
+    def e_Lambda(self, node):
+        return ir.Lambda(self.lower_function(node, is_lambda=True))
+
+    def _comprehension(self, node, kind):
+        names: set = set()
+        for gen in node.generators:
+            for sub in ast.walk(gen.target):
+                if isinstance(sub, ast.Name):
+                    names.add(sub.id)
+        generators = []
+        self.comp_locals.append(set())
+        for gen in node.generators:
+            iterable = self.expr(gen.iter)  # evaluated with earlier targets bound
+            self.comp_locals[-1].update(n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name))
+            generators.append(ir.Generator(self.target(gen.target), iterable, tuple(self.expr(c) for c in gen.ifs)))
+        if kind == "dict":
+            result = ir.Comprehension(kind, self.expr(node.value), self.expr(node.key), tuple(generators))
+        else:
+            result = ir.Comprehension(kind, self.expr(node.elt), None, tuple(generators))
+        self.comp_locals.pop()
+        return result
+
+    def e_ListComp(self, node):
+        return self._comprehension(node, "list")
+
+    def e_SetComp(self, node):
+        return self._comprehension(node, "set")
+
+    def e_GeneratorExp(self, node):
+        return self._comprehension(node, "generator")
+
+    def e_DictComp(self, node):
+        return self._comprehension(node, "dict")
+
+
+def _is_text(e: ir.Expr) -> bool:
+    return (isinstance(e, ir.Const) and isinstance(e.value, str)) or isinstance(e, ir.StringBuild)
+
+
+def _swallows(body: list) -> bool:
+    """True when an except clause's body does nothing with the error."""
+    for stmt in body:
+        if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        if isinstance(stmt, ast.Return) and (stmt.value is None or isinstance(stmt.value, ast.Constant)):
+            continue
+        return False
+    return True
+
+
+def _pattern_bindings(pattern, subject: ir.Expr):
+    """Names a match pattern binds, each bound to (a part of) the subject."""
+    for sub in ast.walk(pattern):
+        name = None
+        if isinstance(sub, (ast.MatchAs, ast.MatchStar)):
+            name = sub.name
+        elif isinstance(sub, ast.MatchMapping):
+            name = sub.rest
+        if name:
+            value = subject if sub is pattern else _pos(ir.IterElement(subject), sub)
+            yield name, value
+
+
+def _pattern_values(pattern):
+    for sub in ast.walk(pattern):
+        if isinstance(sub, ast.MatchValue):
+            yield sub.value
+        elif isinstance(sub, ast.MatchClass):
+            yield sub.cls

@@ -1,0 +1,589 @@
+"""The intermediate representation every analysis reads.
+
+A module becomes a set of ``Function`` objects (the module body is the function
+``<module>``), each a control-flow graph of ``Block``s holding simple statements
+over expression trees. Names are resolved when lowering: an imported or global
+name carries its qualified name (``from subprocess import Popen as P`` makes
+``P`` mean ``subprocess.Popen``), so analyses never look at import statements,
+aliases or raw syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+class Node:
+    __slots__ = ("line", "col", "end_line", "end_col")
+
+    def at(self, line: int, col: int, end_line: int, end_col: int) -> "Node":
+        self.line, self.col, self.end_line, self.end_col = line, col, end_line, end_col
+        return self
+
+
+# ---------------------------------------------------------------- expressions
+
+
+class Expr(Node):
+    __slots__ = ()
+
+    def children(self) -> tuple["Expr", ...]:
+        return ()
+
+
+class Const(Expr):
+    """A literal: str, bytes, int, float, complex, bool, None or Ellipsis."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class NameKind:
+    LOCAL = "local"  # bound in this function (assignment, parameter, loop...)
+    FREE = "free"  # bound in an enclosing function
+    GLOBAL = "global"  # module-level variable
+    IMPORT = "import"  # bound only by imports: qualname is the imported object
+    DEF = "def"  # module- or class-level function/class definition
+    BUILTIN = "builtin"
+
+
+class Name(Expr):
+    __slots__ = ("id", "kind", "qualname")
+
+    def __init__(self, id: str, kind: str, qualname: Optional[str] = None):
+        self.id = id
+        self.kind = kind
+        self.qualname = qualname
+
+
+class Attr(Expr):
+    """``value.attr``; ``qualname`` is set when ``value`` resolves to a module,
+    class or imported object (``os.path.join``)."""
+
+    __slots__ = ("value", "attr", "qualname")
+
+    def __init__(self, value: Expr, attr: str, qualname: Optional[str] = None):
+        self.value = value
+        self.attr = attr
+        self.qualname = qualname
+
+    def children(self):
+        return (self.value,)
+
+
+class Keyword:
+    __slots__ = ("name", "value")
+
+    def __init__(self, name: Optional[str], value: Expr):
+        self.name = name  # None for ``**mapping``
+        self.value = value
+
+
+class Call(Expr):
+    """A call. ``qualname`` is the resolved callee when known (``subprocess.run``,
+    ``builtins.eval``, ``pkg.mod.helper``, ``pkg.mod.Class.method``)."""
+
+    __slots__ = ("func", "args", "keywords", "qualname")
+
+    def __init__(self, func: Expr, args: tuple, keywords: tuple, qualname: Optional[str]):
+        self.func = func
+        self.args = args
+        self.keywords = keywords
+        self.qualname = qualname
+
+    def keyword(self, name: str) -> Optional[Expr]:
+        for kw in self.keywords:
+            if kw.name == name:
+                return kw.value
+        return None
+
+    def argument(self, position: int, name: Optional[str] = None) -> Optional[Expr]:
+        """The argument passed at ``position`` or by keyword ``name``."""
+        if name is not None:
+            found = self.keyword(name)
+            if found is not None:
+                return found
+        if position is not None and 0 <= position < len(self.args):
+            arg = self.args[position]
+            if not isinstance(arg, Starred):
+                return arg
+        return None
+
+    @property
+    def method(self) -> Optional[str]:
+        return self.func.attr if isinstance(self.func, Attr) else None
+
+    def children(self):
+        return (self.func, *self.args, *(k.value for k in self.keywords))
+
+
+class Subscript(Expr):
+    __slots__ = ("value", "index")
+
+    def __init__(self, value: Expr, index: Expr):
+        self.value = value
+        self.index = index
+
+    def children(self):
+        return (self.value, self.index)
+
+
+class Slice(Expr):
+    __slots__ = ("lower", "upper", "step")
+
+    def __init__(self, lower, upper, step):
+        self.lower, self.upper, self.step = lower, upper, step
+
+    def children(self):
+        return tuple(e for e in (self.lower, self.upper, self.step) if e is not None)
+
+
+class BinOp(Expr):
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, op: str, left: Expr, right: Expr):
+        self.op, self.left, self.right = op, left, right
+
+    def children(self):
+        return (self.left, self.right)
+
+
+class UnaryOp(Expr):
+    __slots__ = ("op", "operand")
+
+    def __init__(self, op: str, operand: Expr):
+        self.op, self.operand = op, operand
+
+    def children(self):
+        return (self.operand,)
+
+
+class BoolOp(Expr):
+    __slots__ = ("op", "values")
+
+    def __init__(self, op: str, values: tuple):
+        self.op, self.values = op, values
+
+    def children(self):
+        return self.values
+
+
+class Compare(Expr):
+    __slots__ = ("left", "ops", "comparators")
+
+    def __init__(self, left: Expr, ops: tuple, comparators: tuple):
+        self.left, self.ops, self.comparators = left, ops, comparators
+
+    def children(self):
+        return (self.left, *self.comparators)
+
+
+class IfExp(Expr):
+    __slots__ = ("test", "body", "orelse")
+
+    def __init__(self, test, body, orelse):
+        self.test, self.body, self.orelse = test, body, orelse
+
+    def children(self):
+        return (self.test, self.body, self.orelse)
+
+
+class StringBuild(Expr):
+    """A string built from parts.
+
+    ``kind`` is ``fstring``, ``tstring`` (PEP 750 template), ``percent``
+    (``fmt % args``), ``format`` (``fmt.format(...)``), ``join``
+    (``sep.join(items)``) or ``concat`` (``a + b`` where one side is a string).
+    ``parts`` are the interpolated or joined values; ``template`` is the format
+    string or separator when there is one.
+    """
+
+    __slots__ = ("kind", "parts", "template")
+
+    def __init__(self, kind: str, parts: tuple, template: Optional[Expr] = None):
+        self.kind, self.parts, self.template = kind, parts, template
+
+    def children(self):
+        return (self.template, *self.parts) if self.template is not None else self.parts
+
+
+class FormattedValue(Expr):
+    """One interpolation of an f-string: ``{value!conversion:spec}``."""
+
+    __slots__ = ("value", "conversion", "spec")
+
+    def __init__(self, value: Expr, conversion: int, spec: Optional[Expr]):
+        self.value, self.conversion, self.spec = value, conversion, spec
+
+    def children(self):
+        return (self.value,) if self.spec is None else (self.value, self.spec)
+
+
+class Container(Expr):
+    """A list, tuple or set display."""
+
+    __slots__ = ("kind", "elts")
+
+    def __init__(self, kind: str, elts: tuple):
+        self.kind, self.elts = kind, elts
+
+    def children(self):
+        return self.elts
+
+
+class DictExpr(Expr):
+    __slots__ = ("keys", "values")
+
+    def __init__(self, keys: tuple, values: tuple):
+        self.keys, self.values = keys, values  # a key of None is ``**mapping``
+
+    def children(self):
+        return tuple(k for k in self.keys if k is not None) + self.values
+
+
+class Comprehension(Expr):
+    """``[elt for target in iter if cond]`` and its set, dict and generator forms.
+    For dicts, ``elt`` is the value and ``key`` the key expression."""
+
+    __slots__ = ("kind", "elt", "key", "generators")
+
+    def __init__(self, kind: str, elt: Expr, key: Optional[Expr], generators: tuple):
+        self.kind, self.elt, self.key, self.generators = kind, elt, key, generators
+
+    def children(self):
+        out = [self.elt] if self.key is None else [self.key, self.elt]
+        for g in self.generators:
+            out.append(g.iter)
+            out.extend(g.conds)
+        return tuple(out)
+
+
+class Generator:
+    __slots__ = ("target", "iter", "conds")
+
+    def __init__(self, target: "Target", iter: Expr, conds: tuple):
+        self.target, self.iter, self.conds = target, iter, conds
+
+
+class Lambda(Expr):
+    __slots__ = ("function",)
+
+    def __init__(self, function: "Function"):
+        self.function = function
+
+
+class Starred(Expr):
+    __slots__ = ("value",)
+
+    def __init__(self, value: Expr):
+        self.value = value
+
+    def children(self):
+        return (self.value,)
+
+
+class Await(Expr):
+    __slots__ = ("value",)
+
+    def __init__(self, value: Expr):
+        self.value = value
+
+    def children(self):
+        return (self.value,)
+
+
+class Yield(Expr):
+    __slots__ = ("value", "is_from")
+
+    def __init__(self, value: Optional[Expr], is_from: bool):
+        self.value, self.is_from = value, is_from
+
+    def children(self):
+        return () if self.value is None else (self.value,)
+
+
+class NamedExpr(Expr):
+    """``(target := value)``: evaluates to ``value`` and binds ``target``."""
+
+    __slots__ = ("target", "value")
+
+    def __init__(self, target: str, value: Expr):
+        self.target, self.value = target, value
+
+    def children(self):
+        return (self.value,)
+
+
+class IterElement(Expr):
+    """An element of ``iterable``: what a ``for`` loop or unpacking binds."""
+
+    __slots__ = ("iterable",)
+
+    def __init__(self, iterable: Expr):
+        self.iterable = iterable
+
+    def children(self):
+        return (self.iterable,)
+
+
+class WithEnter(Expr):
+    """What ``with ctx as target`` binds: ``ctx.__enter__()``."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Expr):
+        self.context = context
+
+    def children(self):
+        return (self.context,)
+
+
+class CaughtException(Expr):
+    """The exception bound by ``except T as e``; ``types`` are the handler's types."""
+
+    __slots__ = ("types",)
+
+    def __init__(self, types: tuple):
+        self.types = types
+
+    def children(self):
+        return self.types
+
+
+class Unknown(Expr):
+    """Anything the analyses need not understand; its sub-expressions are kept."""
+
+    __slots__ = ("what", "parts")
+
+    def __init__(self, what: str, parts: tuple = ()):
+        self.what, self.parts = what, parts
+
+    def children(self):
+        return self.parts
+
+
+# ---------------------------------------------------------------- targets
+
+
+class Target(Node):
+    __slots__ = ()
+
+
+class NameTarget(Target):
+    __slots__ = ("id",)
+
+    def __init__(self, id: str):
+        self.id = id
+
+
+class AttrTarget(Target):
+    __slots__ = ("value", "attr")
+
+    def __init__(self, value: Expr, attr: str):
+        self.value, self.attr = value, attr
+
+
+class ItemTarget(Target):
+    __slots__ = ("value", "index")
+
+    def __init__(self, value: Expr, index: Expr):
+        self.value, self.index = value, index
+
+
+class UnpackTarget(Target):
+    __slots__ = ("elts",)
+
+    def __init__(self, elts: tuple):
+        self.elts = elts  # a StarTarget may appear once
+
+
+class StarTarget(Target):
+    __slots__ = ("target",)
+
+    def __init__(self, target: Target):
+        self.target = target
+
+
+# ---------------------------------------------------------------- statements
+
+
+class Stmt(Node):
+    __slots__ = ()
+
+
+class Assign(Stmt):
+    """``targets = value``; ``op`` is set for augmented assignment (``x += v``)."""
+
+    __slots__ = ("targets", "value", "op", "annotation")
+
+    def __init__(self, targets: tuple, value: Expr, op: Optional[str] = None, annotation=None):
+        self.targets, self.value, self.op, self.annotation = targets, value, op, annotation
+
+
+class Evaluate(Stmt):
+    """An expression evaluated for its effect (a call statement, a branch condition...)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Expr):
+        self.value = value
+
+
+class Return(Stmt):
+    __slots__ = ("value",)
+
+    def __init__(self, value: Optional[Expr]):
+        self.value = value
+
+
+class Raise(Stmt):
+    __slots__ = ("exc", "cause")
+
+    def __init__(self, exc: Optional[Expr], cause: Optional[Expr]):
+        self.exc, self.cause = exc, cause
+
+
+class Assert(Stmt):
+    __slots__ = ("test", "msg")
+
+    def __init__(self, test: Expr, msg: Optional[Expr]):
+        self.test, self.msg = test, msg
+
+
+class Delete(Stmt):
+    __slots__ = ("targets",)
+
+    def __init__(self, targets: tuple):
+        self.targets = targets
+
+
+class Pass(Stmt):
+    """``pass``, ``continue`` or ``break`` kept as a statement so handlers that
+    swallow errors can be recognised; ``what`` says which."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str):
+        self.what = what
+
+
+class Define(Stmt):
+    """A nested ``def``/``class`` bound to ``name`` in this function."""
+
+    __slots__ = ("name", "function", "klass")
+
+    def __init__(self, name: str, function: Optional["Function"], klass: Optional["Class"]):
+        self.name, self.function, self.klass = name, function, klass
+
+
+# ---------------------------------------------------------------- control flow
+
+
+class EdgeKind:
+    NEXT = "next"
+    TRUE = "true"
+    FALSE = "false"
+    EXCEPTION = "exception"
+    LOOP = "loop"  # back edge to a loop header
+
+
+class Edge:
+    __slots__ = ("target", "kind", "cond")
+
+    def __init__(self, target: int, kind: str, cond: Optional[Expr] = None):
+        self.target, self.kind, self.cond = target, kind, cond
+
+
+class Block:
+    __slots__ = ("id", "stmts", "succs", "handler")
+
+    def __init__(self, id: int):
+        self.id = id
+        self.stmts: list[Stmt] = []
+        self.succs: list[Edge] = []
+        self.handler: Optional["Handler"] = None  # set on the first block of an except clause
+
+
+@dataclass(slots=True)
+class Handler:
+    """An ``except`` clause: what it catches and whether it only swallows the error."""
+
+    types: tuple  # resolved type expressions; () for a bare except
+    name: Optional[str]
+    swallows: bool  # body is only pass/continue/break/... (no raise, no log)
+    line: int
+    try_lines: tuple[int, int]
+
+
+# ---------------------------------------------------------------- definitions
+
+
+@dataclass(slots=True)
+class Param:
+    name: str
+    kind: str  # positional, vararg, keyword, kwarg
+    default: Optional[Expr] = None
+    annotation: Optional[Expr] = None
+    line: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class Function:
+    name: str
+    qualname: str
+    line: int
+    end_line: int
+    params: list[Param] = field(default_factory=list)
+    decorators: tuple = ()
+    blocks: list[Block] = field(default_factory=list)
+    class_qualname: Optional[str] = None
+    is_async: bool = False
+    is_lambda: bool = False
+    is_generator: bool = False
+    returns: Optional[Expr] = None
+    parent: Optional["Function"] = None
+    locals: frozenset = frozenset()
+    handlers: list[Handler] = field(default_factory=list)
+    children: list["Function"] = field(default_factory=list)
+
+    @property
+    def is_method(self) -> bool:
+        return self.class_qualname is not None and not self.is_lambda
+
+    def statements(self):
+        for block in self.blocks:
+            yield from block.stmts
+
+
+@dataclass(slots=True, eq=False)
+class Class:
+    name: str
+    qualname: str
+    line: int
+    bases: tuple = ()
+    decorators: tuple = ()
+    methods: dict = field(default_factory=dict)  # name -> Function
+    body: Optional[Function] = None  # class-level statements
+    keywords: tuple = ()
+
+
+@dataclass(slots=True, eq=False)
+class Module:
+    name: str  # dotted module name, e.g. ``neutron.agent.linux.utils``
+    path: str  # display path
+    lines: list[str]
+    body: Function
+    functions: dict = field(default_factory=dict)  # qualname -> Function, all of them
+    classes: dict = field(default_factory=dict)  # qualname -> Class
+    imports: dict = field(default_factory=dict)  # module-level alias -> qualname
+    globals: dict = field(default_factory=dict)  # module variable -> list of assigned Exprs
+    statement_lines: dict = field(default_factory=dict)  # line -> (first, last) of its statement
+
+    def source_line(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def source_span(self, line: int, end_line: int) -> str:
+        return "\n".join(self.lines[line - 1 : end_line])

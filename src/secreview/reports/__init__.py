@@ -1,0 +1,194 @@
+"""Report renderers: one module per output format, each with ``render(result, options) -> str``.
+
+Renderers only lay out what a ``ReviewResult`` holds. Every line number and
+code excerpt they print comes from a ``Finding`` or a ``FileProblem``; they
+never re-read files, never add timestamps, and print paths exactly as the
+findings carry them. The same result always renders to the same bytes.
+
+The helpers below are shared by the renderers, so that the verdict and the
+description of a file that was not (fully) reviewed read the same in every
+format.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from secreview import __version__
+from secreview.findings.model import FileProblem, Finding, Level, ReviewResult
+
+__all__ = [
+    "FORMATS",
+    "NO_DEFECTS",
+    "ReportOptions",
+    "render",
+]
+
+NO_DEFECTS = "No security defects are detected in the code."
+"""The verdict when a review has no findings, word for word in every format."""
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    color: bool = False
+    """Colour terminal output (``text`` only); never affects other formats."""
+    absolute_paths: bool = False
+    """Reserved. Paths are always printed exactly as the findings carry them."""
+    tool_version: str = __version__
+
+
+Renderer = Callable[[ReviewResult, ReportOptions], str]
+
+
+def _lazy(module: str) -> Renderer:
+    """A renderer that imports ``secreview.reports.<module>`` on first use."""
+
+    def render(result: ReviewResult, options: ReportOptions) -> str:
+        return importlib.import_module(f"{__name__}.{module}").render(result, options)
+
+    render.__name__ = f"render_{module}"
+    render.__qualname__ = render.__name__
+    render.__doc__ = f"Render a review with ``secreview.reports.{module}``."
+    return render
+
+
+FORMATS: dict[str, Renderer] = {
+    "markdown": _lazy("markdown"),
+    "text": _lazy("text"),
+    "json": _lazy("json_report"),
+    "sarif": _lazy("sarif"),
+}
+
+
+def render(fmt: str, result: ReviewResult, options: ReportOptions | None = None) -> str:
+    """Render ``result`` in format ``fmt`` (a key of ``FORMATS``)."""
+    try:
+        renderer = FORMATS[fmt]
+    except KeyError:
+        raise ValueError(
+            f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}"
+        ) from None
+    return renderer(result, options or ReportOptions())
+
+
+# --- shared by the renderers -------------------------------------------------
+
+SEVERITIES = (Level.HIGH, Level.MEDIUM, Level.LOW)
+
+
+def sorted_findings(result: ReviewResult) -> list[Finding]:
+    """The findings in report order, without reordering ``result`` itself."""
+    return sorted(result.findings, key=Finding.sort_key)
+
+
+def sorted_problems(result: ReviewResult) -> list[FileProblem]:
+    """The problems by path (then kind and lines, so that ties are stable)."""
+    return sorted(
+        result.problems, key=lambda p: (p.path, p.kind.value, p.lines, p.message)
+    )
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """``{"high": n, "medium": n, "low": n}``, always all three keys in that order."""
+    counts = {str(level): 0 for level in SEVERITIES}
+    for finding in findings:
+        counts[str(finding.severity)] += 1
+    return counts
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def cwe_label(cwe: int) -> str:
+    """``CWE-78``, or ``""`` when the finding names no CWE."""
+    return f"CWE-{cwe}" if cwe > 0 else ""
+
+
+def files_not_reviewed(result: ReviewResult) -> int:
+    """How many distinct files have a problem (a file may have more than one)."""
+    return len({p.path for p in result.problems})
+
+
+def verdict(result: ReviewResult) -> str:
+    """``NO_DEFECTS``, or e.g. ``3 security defects in 2 of 14 files reviewed: 1 high, 2 medium.``"""
+    findings = result.findings
+    if not findings:
+        return NO_DEFECTS
+    counts = severity_counts(findings)
+    by_severity = ", ".join(f"{n:,} {level}" for level, n in counts.items() if n)
+    files = len({f.path for f in findings})
+    return (
+        f"{plural(len(findings), 'security defect')} in {files:,} of "
+        f"{plural(result.files_reviewed, 'file')} reviewed: {by_severity}."
+    )
+
+
+def short_verdict(result: ReviewResult) -> str:
+    """``NO_DEFECTS``, or ``N security defects found.`` (the JSON and SARIF verdict)."""
+    n = len(result.findings)
+    return f"{plural(n, 'security defect')} found." if n else NO_DEFECTS
+
+
+def line_ranges(lines: Iterable[tuple[int, int]]) -> str:
+    """``line 7``, ``lines 3–7``, ``lines 3–7, 12``."""
+    parts = [str(a) if a == b else f"{a}–{b}" for a, b in lines]
+    if not parts:
+        return ""
+    single = len(parts) == 1 and "–" not in parts[0]
+    return ("line " if single else "lines ") + ", ".join(parts)
+
+
+def problem_status(problem: FileProblem) -> str:
+    """What became of the file, without its path.
+
+    ``partly reviewed: lines 3–7 could not be parsed (syntax-error: invalid syntax)``
+    or ``not reviewed (unreadable): permission denied``.
+    """
+    kind = problem.kind.value
+    ranges = line_ranges(problem.lines)
+    verb = "could not be parsed"
+    if problem.reviewed:
+        if ranges:
+            detail = f"{kind}: {problem.message}" if problem.message else kind
+            return f"partly reviewed: {ranges} {verb} ({detail})"
+        return f"partly reviewed ({kind})" + (
+            f": {problem.message}" if problem.message else ""
+        )
+    text = f"not reviewed ({kind})" + (
+        f": {problem.message}" if problem.message else ""
+    )
+    if ranges:
+        text += f"; {ranges} {verb}"
+    return text
+
+
+# Characters a terminal or a Markdown viewer would act on instead of showing:
+# C0 controls (but tab), DEL, C1 controls, and the bidirectional and invisible
+# formatting characters of "Trojan Source" attacks. Text renderers show them as
+# escapes, so that a reviewed file cannot rewrite the report it appears in.
+_INVISIBLE = {
+    *range(0x09),
+    *range(0x0A, 0x20),
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x200B,
+    0x200C,
+    0x200D,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+}
+_ESCAPES = {cp: (f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}") for cp in _INVISIBLE}
+
+
+def visible(text: str, keep_newlines: bool = False) -> str:
+    """``text`` with control and invisible formatting characters shown as escapes."""
+    table = dict(_ESCAPES)
+    if keep_newlines:
+        del table[0x0A]
+    return text.translate(table)

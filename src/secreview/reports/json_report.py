@@ -1,0 +1,99 @@
+"""The review as a versioned JSON document (``schema_version`` 1).
+
+The document is described by ``json-schema-v1.json`` next to this module and
+in ``docs/json-format.md``. Any change that removes or renames a field, or
+changes its meaning, bumps ``schema_version``; adding an optional field does
+not.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from secreview.findings.model import FileProblem, Finding, ReviewResult, TraceStep
+from secreview.reports import (
+    ReportOptions,
+    files_not_reviewed,
+    severity_counts,
+    short_verdict,
+    sorted_findings,
+    sorted_problems,
+)
+
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("json-schema-v1.json")
+
+
+def render(result: ReviewResult, options: ReportOptions) -> str:
+    return (
+        json.dumps(
+            document(result, options), indent=2, sort_keys=False, ensure_ascii=False
+        )
+        + "\n"
+    )
+
+
+def document(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
+    """The report as plain JSON data, before serialisation."""
+    findings = sorted_findings(result)
+    n = len(findings)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "secreview", "version": options.tool_version},
+        "target": result.target,
+        "summary": {
+            "files_reviewed": result.files_reviewed,
+            "lines_reviewed": result.lines_reviewed,
+            "findings": n,
+            "by_severity": severity_counts(findings),
+            "suppressed": result.suppressed,
+            "files_not_reviewed": files_not_reviewed(result),
+        },
+        "verdict": short_verdict(result),
+        "findings": [_finding(f) for f in findings],
+        "problems": [_problem(p) for p in sorted_problems(result)],
+    }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "rule_name": f.rule_name,
+        "title": f.title,
+        "cwe": f.cwe,
+        "severity": str(f.severity),
+        "confidence": str(f.confidence),
+        "path": f.path,
+        "line": f.span.line,
+        "col": f.span.col,
+        "end_line": f.span.end_line,
+        "end_col": f.span.end_col,
+        "code": f.code,
+        "explanation": f.explanation,
+        "fix": f.fix,
+        "trace": [_step(s) for s in f.trace],
+        "tags": list(f.tags),
+        "fingerprint": f.fingerprint,
+    }
+
+
+def _step(s: TraceStep) -> dict[str, Any]:
+    return {
+        "path": s.path,
+        "line": s.line,
+        "col": s.col,
+        "note": s.note,
+        "code": s.code,
+    }
+
+
+def _problem(p: FileProblem) -> dict[str, Any]:
+    return {
+        "path": p.path,
+        "kind": p.kind.value,
+        "message": p.message,
+        "lines": [[a, b] for a, b in p.lines],
+        "reviewed": p.reviewed,
+    }

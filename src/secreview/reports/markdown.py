@@ -1,0 +1,174 @@
+"""The review as a Markdown document, the way a security reviewer would write it.
+
+Layout: the verdict; the files that were not (fully) reviewed, right under it;
+a table of the findings; then one section per finding with its code (numbered
+from the finding's first line), why it is exploitable there, the data flow,
+and the fix. Nothing is said that a finding does not hold.
+"""
+
+from __future__ import annotations
+
+import re
+
+from secreview.findings.model import FileProblem, Finding, ReviewResult, TraceStep
+from secreview.reports import (
+    ReportOptions,
+    cwe_label,
+    plural,
+    problem_status,
+    sorted_findings,
+    sorted_problems,
+    verdict,
+    visible,
+)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""Line breaks as Python counts them (not form feeds or U+2028)."""
+
+
+def render(result: ReviewResult, options: ReportOptions) -> str:
+    findings = sorted_findings(result)
+    problems = sorted_problems(result)
+    out: list[str] = []
+
+    target = visible(result.target)
+    out.append(
+        f"# Security review of {code_span(target)}" if target else "# Security review"
+    )
+    out.append("")
+    out.append(_verdict_paragraph(result))
+    out.append("")
+
+    if problems:
+        out.append("## Files not reviewed")
+        out.append("")
+        out.extend(_problem_item(p) for p in problems)
+        out.append("")
+
+    if findings:
+        out.append("## Findings")
+        out.append("")
+        out.extend(_summary_table(findings))
+        out.append("")
+        for number, finding in enumerate(findings, 1):
+            out.extend(_section(number, finding))
+
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def _verdict_paragraph(result: ReviewResult) -> str:
+    sentences = [verdict(result)]
+    if result.findings:
+        sentences.append(f"{plural(result.lines_reviewed, 'line')} reviewed.")
+    else:
+        sentences.append(
+            f"{plural(result.files_reviewed, 'file')}, {plural(result.lines_reviewed, 'line')} reviewed."
+        )
+    if result.problems:
+        files = len({p.path for p in result.problems})
+        sentences.append(
+            f"{plural(files, 'file was', 'files were')} not (fully) reviewed; listed below."
+        )
+    if result.suppressed:
+        sentences.append(
+            f"{plural(result.suppressed, 'suppressed finding')} not shown."
+        )
+    return " ".join(sentences)
+
+
+def _problem_item(problem: FileProblem) -> str:
+    return f"- {code_span(visible(problem.path))} — {visible(problem_status(problem))}"
+
+
+def _location(path: str, line: int) -> str:
+    return code_span(f"{visible(path)}:{line}")
+
+
+def _summary_table(findings: list[Finding]) -> list[str]:
+    rows = [
+        "| # | Location | Defect | CWE | Severity | Confidence |",
+        "|--:|---|---|---|---|---|",
+    ]
+    for number, f in enumerate(findings, 1):
+        cells = [
+            str(number),
+            _location(f.path, f.line),
+            visible(f.title),
+            cwe_label(f.cwe) or "—",
+            str(f.severity),
+            str(f.confidence),
+        ]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return rows
+
+
+def _section(number: int, f: Finding) -> list[str]:
+    out = [f"### {number}. {visible(f.title)} — {_location(f.path, f.line)}", ""]
+    facts = [f"{code_span(f.rule_id)} {visible(f.rule_name)}".strip()]
+    if f.cwe > 0:
+        facts.append(cwe_label(f.cwe))
+    facts += [f"severity **{f.severity}**", f"confidence {f.confidence}"]
+    out += [" · ".join(facts), ""]
+
+    if f.code:
+        out += numbered_block(f.code, f.span.line)
+        out.append("")
+    if f.explanation:
+        out += [
+            f"**Why it is exploitable here.** {visible(f.explanation, keep_newlines=True)}",
+            "",
+        ]
+    if f.trace:
+        out += ["**Data flow.**", ""]
+        for step_number, step in enumerate(f.trace, 1):
+            out += _trace_item(step_number, step)
+        out.append("")
+    if f.fix:
+        out += [f"**Fix.** {visible(f.fix, keep_newlines=True)}", ""]
+    return out
+
+
+def _trace_item(number: int, step: TraceStep) -> list[str]:
+    head = f"{number}. {_location(step.path, step.line)}"
+    if step.note:
+        head += f" — {visible(step.note)}"
+    lines = _LINE_BREAK.split(step.code) if step.code else []
+    if len(lines) == 1 and lines[0].strip():
+        return [f"{head} — {code_span(visible(lines[0].strip()))}"]
+    if len(lines) > 1:
+        indent = " " * (len(str(number)) + 2)
+        block = numbered_block(step.code, step.line)
+        return [head, ""] + [indent + row if row else row for row in block] + [""]
+    return [head]
+
+
+def numbered_block(code: str, first_line: int) -> list[str]:
+    """``code`` as a fenced Python block, each line prefixed with its line number."""
+    lines = _LINE_BREAK.split(code)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # a trailing line break ends the last line; it starts no new one
+    width = len(str(first_line + len(lines) - 1))
+    body = [
+        f"{n:>{width}} | {visible(text)}".rstrip()
+        for n, text in enumerate(lines, first_line)
+    ]
+    fence = _fence("\n".join(body))
+    return [fence + "python", *body, fence]
+
+
+def _fence(body: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def code_span(text: str) -> str:
+    """``text`` as inline code, with a delimiter that its own backticks cannot close."""
+    if not text:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    if longest == 0:
+        return f"`{text}`"
+    tick = "`" * (longest + 1)
+    return f"{tick} {text} {tick}"

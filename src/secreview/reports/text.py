@@ -1,0 +1,207 @@
+"""Terminal output: one block per finding, compiler style, then the verdict.
+
+    app/run.py:12:5: SR101 [high/high] OS command injection (CWE-78)
+        12 | subprocess.run(cmd, shell=True)
+           |                ^^^
+        `cmd` joins the request parameter `p` into a shell command ...
+        fix: pass an argument list without a shell ...
+        ↳ app/run.py:3 request parameter `p`
+              p = request.args["p"]
+
+Columns in the ``path:line:col:`` prefix are 1-based, as editors and
+compilers count them (``Span.col`` is 0-based). Severity and confidence are
+shown as ``[severity/confidence]``. With ``options.color`` the same text is
+coloured with rich; without it the output holds no escape sequence at all
+(control characters from the reviewed code are shown as ``\\x1b`` etc.).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+
+from rich.console import Console
+from rich.text import Text
+
+from secreview.findings.model import FileProblem, Finding, Level, ReviewResult
+from secreview.reports import (
+    ReportOptions,
+    cwe_label,
+    plural,
+    problem_status,
+    sorted_findings,
+    sorted_problems,
+    verdict,
+    visible,
+)
+
+WIDTH = 100
+INDENT = "    "
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+_SEVERITY_STYLE = {Level.HIGH: "bold red", Level.MEDIUM: "yellow", Level.LOW: "cyan"}
+
+Line = list[tuple[str, str]]
+"""One output line as (text, rich style) segments; style ``""`` is plain."""
+
+
+def render(result: ReviewResult, options: ReportOptions) -> str:
+    lines: list[Line] = []
+    for finding in sorted_findings(result):
+        lines += _finding_block(finding)
+        lines.append([])
+    lines += _summary(result)
+    if options.color:
+        return _colored(lines)
+    return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+
+
+def _colored(lines: list[Line]) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        color_system="standard",  # fixed, so output does not depend on $TERM / $COLORTERM
+        width=WIDTH,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+        no_color=False,  # options.color decides, not $NO_COLOR: the caller has read it
+    )
+    for line in lines:
+        text = Text(no_wrap=True, end="\n")
+        for segment, style in line:
+            text.append(segment, style=style or None)
+        console.print(text, soft_wrap=True)
+    return buffer.getvalue()
+
+
+def _finding_block(f: Finding) -> list[Line]:
+    path = visible(f.path)
+    head: Line = [
+        (f"{path}:{f.span.line}:{f.span.col + 1}:", "bold"),
+        (" ", ""),
+        (visible(f.rule_id), "dim"),
+        (" [", ""),
+        (str(f.severity), _SEVERITY_STYLE[f.severity]),
+        ("/", ""),
+        (str(f.confidence), ""),
+        ("] ", ""),
+        (visible(f.title), "bold"),
+    ]
+    if f.cwe > 0:
+        head.append((f" ({cwe_label(f.cwe)})", "dim"))
+    out = [head]
+    if f.code:
+        out += _code_lines(f)
+    if f.explanation:
+        out += [[(row, "")] for row in _wrap(f.explanation, INDENT)]
+    if f.fix:
+        out += [
+            [
+                (row[: len(INDENT)], ""),
+                (row[len(INDENT) : len(INDENT) + 4], "green"),
+                (row[len(INDENT) + 4 :], ""),
+            ]
+            if i == 0
+            else [(row, "")]
+            for i, row in enumerate(_wrap("fix: " + f.fix, INDENT, INDENT + "     "))
+        ]
+    for step in f.trace:
+        arrow: Line = [
+            (INDENT + "↳ ", "dim"),
+            (f"{visible(step.path)}:{step.line}", "bold"),
+        ]
+        if step.note:
+            arrow.append((" " + visible(step.note), ""))
+        out.append(arrow)
+        if step.code:
+            for code in _split(textwrap.dedent(step.code)):
+                out.append([(INDENT + "      ", ""), (visible(code), "cyan")])
+    return out
+
+
+def _split(code: str) -> list[str]:
+    lines = _LINE_BREAK.split(code)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _code_lines(f: Finding) -> list[Line]:
+    lines = _split(f.code)
+    width = len(str(f.span.line + len(lines) - 1))
+    out: list[Line] = []
+    for number, code in enumerate(lines, f.span.line):
+        out.append(
+            [(f"{INDENT}{number:>{width}} | ", "dim"), (visible(code).rstrip(), "")]
+        )
+    caret = _caret(f, lines)
+    if caret:
+        out.append([(f"{INDENT}{' ' * width} | ", "dim"), (caret, "bold red")])
+    return out
+
+
+def _caret(f: Finding, lines: list[str]) -> str:
+    """``^^^`` under the span, when it lies within the one line of code shown."""
+    span = f.span
+    if len(lines) != 1 or span.end_line != span.line:
+        return ""
+    code = lines[0]
+    if not 0 <= span.col < span.end_col <= len(code):
+        return ""
+    if visible(code[: span.end_col]) != code[: span.end_col]:
+        return ""  # escapes would shift the columns
+    # Keep the tabs of the line, so that the carets line up in any terminal.
+    pad = "".join(c if c == "\t" else " " for c in code[: span.col])
+    return pad + "^" * (span.end_col - span.col)
+
+
+def _wrap(text: str, first: str, rest: str | None = None) -> list[str]:
+    rest = INDENT if rest is None else rest
+    rows: list[str] = []
+    for number, paragraph in enumerate(
+        p for p in re.split(r"\n\s*\n", text) if p.strip()
+    ):
+        rows += textwrap.wrap(
+            visible(" ".join(paragraph.split())),
+            width=WIDTH,
+            initial_indent=first if number == 0 else rest,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return rows
+
+
+def _summary(result: ReviewResult) -> list[Line]:
+    style = "bold red" if result.findings else "bold green"
+    facts = f"{plural(result.files_reviewed, 'file')}, {plural(result.lines_reviewed, 'line')} reviewed"
+    if result.suppressed:
+        facts += f"; {plural(result.suppressed, 'finding')} suppressed"
+    out: list[Line] = [[(verdict(result), style)], [(facts + ".", "dim")]]
+    problems = sorted_problems(result)
+    if problems:
+        files = len({p.path for p in problems})
+        out.append(
+            [
+                (
+                    f"{plural(files, 'file was', 'files were')} not (fully) reviewed:",
+                    "bold yellow",
+                )
+            ]
+        )
+        for p in problems:
+            out += _problem_lines(p)
+    return out
+
+
+def _problem_lines(problem: FileProblem) -> list[Line]:
+    """One line per problem, never wrapped, so that it can be grepped like a diagnostic."""
+    status = visible(problem_status(problem))
+    style = "yellow" if problem.reviewed else "red"
+    first = problem.lines[0][0] if problem.lines else 0
+    location = visible(problem.path) + (f":{first}" if first else "")
+    return [[(INDENT, ""), (location + ":", "bold"), (" " + status, style)]]

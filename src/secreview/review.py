@@ -1,0 +1,218 @@
+"""The pipeline: source -> parse -> IR -> analyses -> findings.
+
+``review`` takes what the user named (paths or standard input) and returns a
+``ReviewResult``; reports render it. Every file that cannot be read or fully
+parsed is recorded as a ``FileProblem`` and the rest of the review goes on.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence
+
+from secreview.analysis.models import ModelSet, load_models
+from secreview.analysis.program import Program
+from secreview.config import DEFAULT_CONFIG, Config
+from secreview.findings.model import FileProblem, Finding, Level, ProblemKind, ReviewResult
+from secreview.findings.suppress import Suppressions
+from secreview.ir.lower import lower_module
+from secreview.ir.nodes import Module
+from secreview.parse.frontend import parse_source
+from secreview.rules.registry import all_rules
+from secreview.source.discover import discover
+from secreview.source.reading import SourceText, read_source, read_stdin
+
+DEFAULT_BUDGET = 3_000_000
+
+
+@dataclass(slots=True)
+class LoweredFile:
+    module: Module
+    suppressions: Suppressions
+    problem: Optional[FileProblem] = None
+
+
+@dataclass
+class ReviewOptions:
+    config: Config = DEFAULT_CONFIG
+    models: Optional[ModelSet] = None
+    budget: int = DEFAULT_BUDGET
+    progress: Optional[Callable[[int, int], None]] = None
+    rules: Optional[Sequence[type]] = None
+    extra_problems: list = field(default_factory=list)
+
+
+def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
+    """The dotted module name a file would be imported as, and whether it is a package.
+
+    Inside regular packages (``__init__.py`` at each level) this is the package
+    path; elsewhere (namespace packages, scripts) the path relative to the
+    reviewed root, so that ``import helpers.utils`` finds ``helpers/utils.py``.
+    """
+    path = path.resolve() if not path.is_absolute() else path
+    stem = path.stem
+    is_package = stem == "__init__"
+    parts = [] if is_package else [stem]
+    folder = path.parent
+    while (folder / "__init__.py").exists() and folder.parent != folder:
+        parts.append(folder.name)
+        folder = folder.parent
+        if root is not None and folder == root.parent:
+            break
+    if root is not None and (not parts or len(parts) == (0 if is_package else 1)):
+        try:
+            rel = path.parent.relative_to(root)
+            parts.extend(reversed([p for p in rel.parts if p not in (".",)]))
+        except ValueError:
+            pass
+    parts.reverse()
+    if parts and parts[0] in ("src", "lib") and len(parts) > 1:
+        parts = parts[1:]
+    name = ".".join(p for p in parts if p.isidentifier() or p)
+    return name or stem, is_package
+
+
+def lower_source(source: SourceText, module_name: str, is_package: bool) -> LoweredFile:
+    """Parse and lower one file; never raises for bad input."""
+    parsed = parse_source(source.text, source.display)
+    lines = source.text.split("\n")
+    problem = None
+    if parsed.problems:
+        ranges = tuple((p.line, p.end_line) for p in parsed.problems)
+        messages = "; ".join(sorted({p.message for p in parsed.problems}))[:200]
+        problem = FileProblem(source.display, ProblemKind.SYNTAX_ERROR,
+                              f"could not parse {_describe_ranges(ranges)}: {messages}", ranges, reviewed=True)
+    try:
+        module = lower_module(parsed.tree, module=module_name, path=source.display, lines=lines, is_package=is_package)
+    except RecursionError:
+        module = lower_module(_empty_module(), module=module_name, path=source.display, lines=lines, is_package=is_package)
+        problem = FileProblem(source.display, ProblemKind.TOO_DEEP,
+                              "code is nested too deeply to analyse; not reviewed", (), reviewed=False)
+    return LoweredFile(module, Suppressions.from_source(source.text), problem)
+
+
+def _empty_module():
+    import ast
+    return ast.Module(body=[], type_ignores=[])
+
+
+def _describe_ranges(ranges) -> str:
+    parts = [f"line {a}" if a == b else f"lines {a}-{b}" for a, b in ranges[:5]]
+    more = f" and {len(ranges) - 5} more regions" if len(ranges) > 5 else ""
+    return ", ".join(parts) + more
+
+
+def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: Optional[bytes] = None) -> ReviewResult:
+    config = options.config
+    result = ReviewResult(target=" ".join(paths) if paths else "<stdin>")
+    sources: list[tuple[SourceText, str, bool]] = []
+    if stdin_data is not None:
+        src = read_stdin(stdin_data, "<stdin>", config.max_file_size)
+        if isinstance(src, FileProblem):
+            result.problems.append(src)
+        else:
+            sources.append((src, "stdin", False))
+    files = [p for p in paths if p != "-"]
+    if files:
+        root = config.root
+        candidates, problems = discover(files, excludes=config.exclude, root=root)
+        result.problems.extend(problems)
+        name_root = _common_root(files)
+        for cand in candidates:
+            src = read_source(cand.path, cand.display, config.max_file_size)
+            if isinstance(src, FileProblem):
+                result.problems.append(src)
+                continue
+            name, is_package = module_name_for(cand.path.absolute(), name_root)
+            sources.append((src, name, is_package))
+    return review_sources(sources, options, result)
+
+
+def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: ReviewOptions,
+                   result: Optional[ReviewResult] = None) -> ReviewResult:
+    result = result or ReviewResult()
+    config = options.config
+    models = options.models if options.models is not None else load_models(config.model_paths)
+    lowered: list[LoweredFile] = []
+    sources = list(sources)
+    # Many long-lived IR objects: the cyclic collector would rescan them over and over.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, 20_000))
+    try:
+        names_seen: dict = {}
+        for i, (src, name, is_package) in enumerate(sources):
+            if name in names_seen:
+                name = f"{name}@{hashlib.sha1(src.display.encode()).hexdigest()[:8]}"
+            names_seen[name] = src.display
+            item = lower_source(src, name, is_package)
+            lowered.append(item)
+            if item.problem is not None:
+                result.problems.append(item.problem)
+            result.lines_reviewed += src.n_lines
+            if options.progress:
+                options.progress(i + 1, len(sources))
+        result.files_reviewed = sum(1 for item in lowered if item.problem is None or item.problem.reviewed)
+        rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+        program = Program([item.module for item in lowered], models, rules, budget_steps=options.budget,
+                          test_path=config.is_test_path)
+        findings = program.run()
+        for path, reason in sorted(program.failed.items()):
+            result.problems.append(FileProblem(path, ProblemKind.BUDGET_EXCEEDED, reason, (), reviewed=True))
+        suppressions = {item.module.path: item.suppressions for item in lowered}
+        kept = []
+        for finding in findings:
+            if finding.severity < config.min_severity or finding.confidence < config.min_confidence:
+                continue
+            rule_cls = _rule_of(rules, finding.rule_id)
+            if "test-code" in finding.tags and rule_cls is not None and not rule_cls.tests_relevant:
+                continue
+            lines = program.findings.statement_lines.get(id(finding), (finding.span.line, finding.span.end_line))
+            sup = suppressions.get(finding.path)
+            if sup is not None and rule_cls is not None and sup.match(
+                    finding.rule_id, finding.rule_name, rule_cls.bandit,
+                    range(min(lines[0], finding.span.line), max(lines[1], finding.span.end_line) + 1)):
+                result.suppressed += 1
+                continue
+            finding.fingerprint = fingerprint(finding)
+            kept.append(finding)
+        result.findings = kept
+        result.sort()
+        return result
+    finally:
+        sys.setrecursionlimit(old_limit)
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _rule_of(rules, rule_id):
+    for r in rules:
+        if r.id == rule_id:
+            return r
+    return None
+
+
+def _common_root(paths: Sequence[str]) -> Optional[Path]:
+    dirs = []
+    for p in paths:
+        path = Path(p).absolute()
+        dirs.append(str(path if path.is_dir() else path.parent))
+    if not dirs:
+        return None
+    try:
+        return Path(os.path.commonpath(dirs))
+    except ValueError:
+        return None
+
+
+def fingerprint(finding: Finding) -> str:
+    """Stable across runs and line moves: rule, file and the normalised code."""
+    code = " ".join(finding.code.split())
+    data = f"{finding.rule_id}\0{finding.path}\0{code}".encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:32]

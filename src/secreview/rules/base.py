@@ -1,0 +1,99 @@
+"""What a rule is: identity, CWE, default severity, and a docstring that is its documentation.
+
+A rule class carries metadata only through class attributes; the analysis that
+produces its findings is in ``secreview.analysis``. Rules register themselves by
+subclassing ``Rule``; ``secreview.rules.registry`` collects them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import ClassVar
+
+from secreview.findings.model import Level
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes below."""
+
+    id: ClassVar[str] = ""
+    """Stable identifier, e.g. ``SR101``."""
+    name: ClassVar[str] = ""
+    """Readable slug, e.g. ``command-injection``; accepted wherever an id is."""
+    title: ClassVar[str] = ""
+    """One line naming the defect, e.g. ``OS command built from untrusted data``."""
+    cwe: ClassVar[int] = 0
+    severity: ClassVar[Level] = Level.MEDIUM
+    confidence: ClassVar[Level] = Level.MEDIUM
+    """Confidence when nothing more is known; data-flow evidence raises it."""
+    bandit: ClassVar[tuple[str, ...]] = ()
+    """Bandit test ids whose ground this rule covers (for ``# nosec B602``)."""
+    tests_relevant: ClassVar[bool] = True
+    """False for rules that are off in test code (asserts, fixture passwords...)."""
+
+    _registry: ClassVar[dict[str, type["Rule"]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.id:
+            if cls.id in Rule._registry:
+                raise TypeError(f"duplicate rule id {cls.id}")
+            Rule._registry[cls.id] = cls
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.doc().split("\n\n", 1)[0].replace("\n", " ")
+
+
+class SinkRule(Rule):
+    """A rule for data reaching a dangerous operation (a *sink* of the taint models).
+
+    The models (``secreview/models/*.toml``) say which calls are sinks of which
+    ``kind``; this rule turns a value reaching one into a finding. A constant
+    value is never reported. A value traced to a source (request data...) is
+    reported with high confidence. A value that is neither (a parameter, the
+    result of an unknown call) is reported only when ``untainted`` is set, with
+    that confidence: dangerous calls such as ``eval`` deserve a look whatever
+    feeds them.
+    """
+
+    sink_kinds: ClassVar[tuple[str, ...]] = ()
+    untainted: ClassVar[Level | None] = None
+    danger: ClassVar[str] = ""
+    """Why a hostile value is dangerous at this sink, one sentence, used in explanations."""
+    fix: ClassVar[str] = ""
+    """The concrete remedy, one or two sentences."""
+
+    def excused(self, site, sink, callee: str) -> bool:
+        """True when this call is made safe by its other arguments (``Loader=SafeLoader``)."""
+        return False
+
+    def dangerous_part(self, sink, value):
+        """The part of ``value`` that matters at this sink (the program of an argv list)."""
+        return value
+
+
+@dataclass(slots=True)
+class Hit:
+    """What a call or statement check reports; the analysis turns it into a Finding."""
+
+    node: object  # an IR node: its span is the finding's location
+    explanation: str
+    fix: str
+    confidence: Level | None = None
+    severity: Level | None = None
+    tags: tuple[str, ...] = ()
+
+
+class CallRule(Rule):
+    """A rule judging calls to some functions from their constant arguments and context."""
+
+    callees: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, site, callee: str):  # -> Iterable[Hit]
+        raise NotImplementedError

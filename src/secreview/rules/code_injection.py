@@ -1,0 +1,32 @@
+from secreview.findings.model import Level
+from secreview.rules.base import SinkRule
+
+
+class CodeInjection(SinkRule):
+    """Python code evaluated from a string that is not constant.
+
+    `eval`, `exec` and `compile` run their argument as Python with the full
+    power of the process: reading files, opening sockets, running commands. A
+    string that is not a literal can carry code written by whoever controls it.
+
+    Reported with high confidence when the string is traced to untrusted input,
+    with medium confidence when it is merely not constant. Constant strings, and
+    values that are provably constant after constant propagation, are not
+    reported.
+
+    **Fix:** parse data with `ast.literal_eval` or `json.loads`; dispatch on an
+    allow-list (`{"add": operator.add}[name]`) instead of evaluating names.
+    """
+
+    id = "SR102"
+    name = "code-injection"
+    title = "Code injection through eval/exec"
+    cwe = 95
+    severity = Level.HIGH
+    confidence = Level.MEDIUM
+    bandit = ("B307", "B102")
+    sink_kinds = ("code",)
+    untainted = Level.MEDIUM
+    danger = "Python evaluates it as code, so a value like `__import__('os').system('id')` runs commands."
+    fix = ("Do not evaluate strings: use `ast.literal_eval()` for literals or `json.loads()` for data, and "
+           "map allowed names to functions with a dict.")

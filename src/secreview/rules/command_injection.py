@@ -1,0 +1,59 @@
+from secreview.analysis import values as V
+from secreview.findings.model import Level
+from secreview.rules.base import SinkRule
+
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh",
+                     "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})
+_SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-lc", "-ec"})
+
+
+class CommandInjection(SinkRule):
+    """OS command built from data that is not constant.
+
+    A command run through a shell (`subprocess.run(cmd, shell=True)`,
+    `os.system`, `os.popen`...) is parsed by `/bin/sh`: a value spliced into it
+    that holds `;`, `|`, `$(...)` or a newline runs commands of the attacker's
+    choosing. Without a shell the same holds for the program name, and for
+    every element after `sh -c`.
+
+    Reported with high confidence when the command is traced to untrusted
+    input, with medium confidence when a shell runs a command that is merely
+    not constant. A list of arguments without a shell, and values passed
+    through `shlex.quote`, are not reported.
+
+    **Fix:** pass the program and its arguments as a list without a shell
+    (`subprocess.run(["ls", path])`), or quote each value with `shlex.quote`.
+    """
+
+    id = "SR101"
+    name = "command-injection"
+    title = "OS command injection"
+    cwe = 78
+    severity = Level.HIGH
+    confidence = Level.MEDIUM
+    bandit = ("B602", "B605", "B609", "B603", "B604", "B606", "B607")
+    sink_kinds = ("command", "command-argv")
+    untainted = Level.MEDIUM
+    danger = ("The shell parses this string, so `;`, `|`, `` ` `` or `$(...)` in it run any command "
+              "with this process's privileges.")
+    fix = ("Pass a list of arguments without `shell=True` (e.g. `subprocess.run([\"prog\", arg])`), "
+           "or wrap each interpolated value in `shlex.quote()`.")
+
+    def dangerous_part(self, sink, value):
+        if sink.kind != "command-argv":
+            return value
+        items = value.items
+        if not items:
+            # A bare string names the program; an unknown list may hold anything.
+            return value if value.taints else None
+        first = items.get(0)
+        second = items.get(1)
+        shell_mode = (second is not None and second.is_const and second.const in _SHELL_FLAGS
+                      and (first is None or not first.is_const or str(first.const).rsplit("/", 1)[-1] in _SHELLS))
+        parts = [first] if first is not None else []
+        if shell_mode:
+            parts.extend(v for k, v in items.items() if isinstance(k, int) and k >= 2)
+        taints = value.taints
+        for part in parts:
+            taints = V.merge_taints(taints, part.taints)
+        return V.Value(taints=taints) if taints else None

@@ -1,0 +1,56 @@
+from secreview.findings.model import Level
+from secreview.rules.base import CallRule, Hit
+
+_HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+_CALLEES = tuple(
+    [f"requests.{m}" for m in _HTTP_METHODS]
+    + [f"requests.Session.{m}" for m in _HTTP_METHODS] + [f"requests.sessions.Session.{m}" for m in _HTTP_METHODS]
+    + [f"httpx.{m}" for m in _HTTP_METHODS]
+    + ["httpx.Client", "httpx.AsyncClient", "httpx.Client.request", "httpx.AsyncClient.request"]
+    + [f"httpx.Client.{m}" for m in _HTTP_METHODS] + [f"httpx.AsyncClient.{m}" for m in _HTTP_METHODS]
+)
+
+
+class TlsVerificationDisabled(CallRule):
+    """HTTPS request made with certificate verification turned off.
+
+    `verify=False` (requests, httpx) accepts any certificate, so anyone on the
+    network path — a Wi-Fi access point, a compromised router, a proxy — can
+    impersonate the server, read the traffic and change the responses.
+
+    Reported when `verify` is provably `False` (a literal, or a variable or
+    branch that constant propagation resolves to `False`). A value only known
+    at run time, or a CA bundle path, is not reported.
+
+    **Fix:** remove `verify=False`; for a private CA pass its bundle:
+    `verify="/etc/ssl/certs/internal-ca.pem"`.
+    """
+
+    id = "SR301"
+    name = "tls-verification-disabled"
+    title = "TLS certificate verification disabled"
+    cwe = 295
+    severity = Level.HIGH
+    confidence = Level.HIGH
+    bandit = ("B501",)
+    callees = _CALLEES
+
+    def check(self, site, callee: str):
+        value = site.kwargs.get("verify")
+        if value is None or not value.is_const or value.const is not False:
+            return
+        node = site.call.keyword("verify")
+        call_code = site.interp.code(site.call.func)
+        where = "" if site.call.keyword("verify") is node and _literal(node) else " (constant propagation shows it is `False`)"
+        yield Hit(
+            node=site.call,
+            explanation=(f"`{call_code}(...)` is called with `verify` = `False`{where}: the TLS certificate of the "
+                         f"server is not checked, so a machine on the network path can impersonate it, read "
+                         f"what is sent (credentials, tokens) and forge the response."),
+            fix="Drop `verify=False` (verification is on by default), or pass the path of your CA bundle as `verify=`.",
+        )
+
+
+def _literal(node) -> bool:
+    from secreview.ir import nodes as ir
+    return isinstance(node, ir.Const)

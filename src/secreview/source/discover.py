@@ -1,0 +1,419 @@
+"""Which files a review looks at: walking the paths the user named.
+
+Rules:
+
+* A file named on the command line is reviewed whatever its extension (unless
+  it is not a regular file, which is reported as a problem).
+* Directories are walked recursively in sorted order. They yield ``*.py`` files
+  and extension-less files whose first line is a Python shebang.
+* Default excluded directories (``.git``, ``.venv``, ``__pycache__``...) are
+  never entered; ``.gitignore`` files (at every level, including those of the
+  enclosing repository above a walked directory) and ``.git/info/exclude`` are
+  honoured, as are the configured ``excludes`` (gitignore patterns relative to
+  ``root``).
+* A symbolic link whose target lies outside the walked directory is not
+  followed (a problem says so) unless ``follow_symlinks``; links back to an
+  enclosing directory (loops) are detected by device and inode and reported.
+* FIFOs, sockets and devices are never opened: they are only ``stat``-ed.
+* The same file reached twice (named twice, or through a link) is listed once.
+
+Nothing here imports or runs anything from the reviewed tree; ``.gitignore``
+files are read as text through ``read_regular_file`` (non-blocking, regular
+files only, size-capped).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pathspec import GitIgnoreSpec
+
+from secreview.findings.model import FileProblem, ProblemKind
+from secreview.source.reading import file_type_name, read_regular_file
+
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        "__pycache__",
+        "node_modules",
+        ".eggs",
+        ".mypy_cache",
+        ".pytest_cache",
+    }
+)
+"""Directory names never entered while walking (plus any ``*.egg-info``)."""
+
+IGNORE_FILE_LIMIT = 1_000_000
+"""Largest ``.gitignore`` / ``info/exclude`` file read; larger ones are disregarded."""
+
+_SHEBANG = re.compile(rb"\A#![^\n]*?\b(?:python|pypy)[0-9.]*\b")
+
+OUTSIDE_TREE = "symbolic link to a path outside the reviewed tree, not followed"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file to review: ``path`` to open (absolute), ``display`` to show (forward slashes)."""
+
+    path: Path
+    display: str
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_under(path: str, parent: str) -> bool:
+    """Whether absolute ``path`` is ``parent`` or inside it (both normalised)."""
+    if path == parent:
+        return True
+    try:
+        return os.path.commonpath([path, parent]) == parent
+    except ValueError:  # different drives
+        return False
+
+
+def _slash(path: str) -> str:
+    return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
+def _display_for(arg: str, abs_arg: str, cwd: str) -> str:
+    if _is_under(abs_arg, cwd):
+        return "." if abs_arg == cwd else _slash(os.path.relpath(abs_arg, cwd))
+    return _slash(os.path.normpath(arg))
+
+
+def _child_display(base: str, name: str) -> str:
+    if base == ".":
+        return name
+    return base + name if base.endswith("/") else f"{base}/{name}"
+
+
+def _compile_patterns(lines: Sequence[str]) -> GitIgnoreSpec | None:
+    """A gitignore spec; lines that are not valid patterns are dropped (git skips them too)."""
+    lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        return None
+    try:
+        return GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        good = [line for line in lines if _valid_pattern(line)]
+        return GitIgnoreSpec.from_lines(good) if good else None
+
+
+def _valid_pattern(line: str) -> bool:
+    try:
+        GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
+
+
+def _load_ignore_file(path: str) -> GitIgnoreSpec | None:
+    try:
+        data = read_regular_file(path, IGNORE_FILE_LIMIT)
+    except OSError:
+        return None
+    return _compile_patterns(data.decode("utf-8", errors="replace").splitlines())
+
+
+def _git_dir(repo: str) -> str | None:
+    """The git directory of the repository whose work tree is ``repo`` (``.git`` or a ``gitdir:`` file)."""
+    dot_git = os.path.join(repo, ".git")
+    try:
+        st = os.stat(dot_git)
+    except OSError:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return dot_git
+    if stat.S_ISREG(st.st_mode):  # worktree or submodule: "gitdir: <path>"
+        try:
+            first = read_regular_file(dot_git, 4096).decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+        if first and first[0].startswith("gitdir:"):
+            return os.path.normpath(os.path.join(repo, first[0][len("gitdir:") :].strip()))
+    return None
+
+
+def _shebang_is_python(path: str) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        head = os.read(fd, 256)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return bool(_SHEBANG.match(head))
+
+
+# A chain of (base directory, spec) from the outermost to the innermost .gitignore.
+_Chain = tuple[tuple[str, GitIgnoreSpec], ...]
+
+
+def _gitignored(chain: _Chain, abs_path: str, is_dir: bool) -> bool:
+    """Git's rule: the innermost ``.gitignore`` with a matching pattern decides; last match wins within a file."""
+    for base, spec in reversed(chain):
+        if not _is_under(abs_path, base) or abs_path == base:
+            continue
+        rel = _slash(os.path.relpath(abs_path, base)) + ("/" if is_dir else "")
+        verdict = spec.check_file(rel).include
+        if verdict is not None:
+            return verdict
+    return False
+
+
+@dataclass(slots=True)
+class _Frame:
+    abs: str
+    display: str
+    chain: _Chain
+    ancestors: frozenset[tuple[int, int]]
+
+
+class _Discovery:
+    def __init__(self, excludes: Sequence[str], root: str, follow_symlinks: bool) -> None:
+        self.exclude_spec = GitIgnoreSpec.from_lines(list(excludes)) if excludes else None
+        self.root = root
+        self.follow_symlinks = follow_symlinks
+        self.candidates: list[Candidate] = []
+        self.problems: list[FileProblem] = []
+        self.seen_files: set[tuple[int, int]] = set()
+        self.seen_dirs: set[tuple[int, int]] = set()
+
+    # -- recording
+
+    def problem(self, display: str, message: str) -> None:
+        self.problems.append(FileProblem(display, ProblemKind.UNREADABLE, message))
+
+    def add(self, abs_path: str, display: str, st: os.stat_result) -> None:
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen_files:
+            return
+        self.seen_files.add(key)
+        self.candidates.append(Candidate(Path(abs_path), display))
+
+    # -- filters
+
+    def excluded(self, abs_path: str, is_dir: bool, top: str) -> bool:
+        if self.exclude_spec is None:
+            return False
+        base = self.root if _is_under(abs_path, self.root) else top
+        if abs_path == base:
+            return False
+        rel = _slash(os.path.relpath(abs_path, base)) + ("/" if is_dir else "")
+        return self.exclude_spec.match_file(rel)
+
+    # -- explicit arguments
+
+    def argument(self, arg: str, cwd: str, force_exclude: bool) -> None:
+        if not arg:
+            raise _not_found(arg, "empty path")
+        abs_arg = os.path.abspath(arg)
+        display = _display_for(arg, abs_arg, cwd)
+        try:
+            os.lstat(abs_arg)
+        except (FileNotFoundError, NotADirectoryError):
+            raise _not_found(arg) from None
+        except OSError as exc:
+            self.problem(display, exc.strerror or str(exc))
+            return
+        try:
+            st = os.stat(abs_arg)
+        except FileNotFoundError:
+            raise _not_found(arg, "broken symbolic link") from None
+        except OSError as exc:
+            self.problem(display, "symbolic link loop" if _is_loop(exc) else exc.strerror or str(exc))
+            return
+        if stat.S_ISDIR(st.st_mode):
+            self.walk(abs_arg, display, st)
+        elif stat.S_ISREG(st.st_mode):
+            if force_exclude and self.excluded(abs_arg, False, os.path.dirname(abs_arg)):
+                return
+            self.add(abs_arg, display, st)
+        else:
+            self.problem(display, f"not a regular file ({file_type_name(st.st_mode)})")
+
+    # -- walking
+
+    def walk(self, top: str, display: str, st: os.stat_result) -> None:
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen_dirs:
+            return
+        self.seen_dirs.add(key)
+        top_real = os.path.realpath(top)
+        chain = self._enclosing_chain(top)
+        first = self._enter(top, display, chain, frozenset({key}))
+        entries = self._list(first)
+        if entries is None:
+            return
+        stack: list[tuple[_Frame, list[os.DirEntry[str]], int]] = [(first, entries, 0)]
+        while stack:
+            frame, entries, i = stack.pop()
+            if i >= len(entries):
+                continue
+            stack.append((frame, entries, i + 1))
+            child = self._entry(frame, entries[i], top, top_real)
+            if child is not None:
+                child_entries = self._list(child)
+                if child_entries is not None:
+                    stack.append((child, child_entries, 0))
+
+    def _enter(self, abs_dir: str, display: str, chain: _Chain, ancestors: frozenset) -> _Frame:
+        spec = _load_ignore_file(os.path.join(abs_dir, ".gitignore"))
+        if spec is not None:
+            chain = chain + ((abs_dir, spec),)
+        return _Frame(abs_dir, display, chain, ancestors)
+
+    def _list(self, frame: _Frame) -> list[os.DirEntry[str]] | None:
+        try:
+            with os.scandir(frame.abs) as it:
+                entries = list(it)
+        except OSError as exc:
+            self.problem(frame.display, f"cannot list directory: {exc.strerror or exc}")
+            return None
+        entries.sort(key=lambda e: e.name)
+        return entries
+
+    def _enclosing_chain(self, top: str) -> _Chain:
+        """``info/exclude`` and the ``.gitignore`` files of the repository directories above ``top``."""
+        repo = None
+        probe = top
+        while True:
+            if os.path.lexists(os.path.join(probe, ".git")):
+                repo = probe
+                break
+            parent = os.path.dirname(probe)
+            if parent == probe:
+                break
+            probe = parent
+        if repo is None:
+            return ()
+        chain: list[tuple[str, GitIgnoreSpec]] = []
+        git_dir = _git_dir(repo)
+        if git_dir is not None:
+            spec = _load_ignore_file(os.path.join(git_dir, "info", "exclude"))
+            if spec is not None:
+                chain.append((repo, spec))
+        # .gitignore files of repo .. parent(top); top's own is loaded on entering it.
+        dirs = []
+        probe = top
+        while probe != repo:
+            probe = os.path.dirname(probe)
+            dirs.append(probe)
+        for d in reversed(dirs):
+            spec = _load_ignore_file(os.path.join(d, ".gitignore"))
+            if spec is not None:
+                chain.append((d, spec))
+        return tuple(chain)
+
+    def _entry(self, frame: _Frame, entry: os.DirEntry[str], top: str, top_real: str) -> _Frame | None:
+        """Handle one directory entry; return the frame of a directory to descend into."""
+        name = entry.name
+        abs_path = os.path.join(frame.abs, name)
+        display = _child_display(frame.display, name)
+        is_py = name.endswith(".py")
+        try:
+            lst = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            return None  # vanished while walking
+        except OSError as exc:
+            if is_py:
+                self.problem(display, exc.strerror or str(exc))
+            return None
+        is_link = stat.S_ISLNK(lst.st_mode)
+        st = lst
+        if is_link:
+            try:
+                st = os.stat(abs_path)
+            except FileNotFoundError:
+                if is_py:
+                    self.problem(display, "broken symbolic link")
+                return None
+            except OSError as exc:
+                if _is_loop(exc):
+                    self.problem(display, "symbolic link loop, not followed")
+                elif is_py:
+                    self.problem(display, exc.strerror or str(exc))
+                return None
+        is_dir = stat.S_ISDIR(st.st_mode)
+        if is_dir and (name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info")):
+            return None
+        if _gitignored(frame.chain, abs_path, is_dir) or self.excluded(abs_path, is_dir, top):
+            return None
+        outside = is_link and not self.follow_symlinks and not _is_under(os.path.realpath(abs_path), top_real)
+        if is_dir:
+            key = (st.st_dev, st.st_ino)
+            if key in frame.ancestors:
+                self.problem(display, "symbolic link loop (links to an enclosing directory), not followed")
+                return None
+            if outside:
+                self.problem(display, OUTSIDE_TREE)
+                return None
+            if key in self.seen_dirs:
+                return None  # already walked through another path
+            self.seen_dirs.add(key)
+            return self._enter(abs_path, display, frame.chain, frame.ancestors | {key})
+        if stat.S_ISREG(st.st_mode):
+            if is_py:
+                if outside:
+                    self.problem(display, OUTSIDE_TREE)
+                    return None
+                self.add(abs_path, display, st)
+            elif not os.path.splitext(name)[1] and not outside and _shebang_is_python(abs_path):
+                self.add(abs_path, display, st)
+            return None
+        if is_py:
+            self.problem(display, f"not a regular file ({file_type_name(st.st_mode)})")
+        return None
+
+
+def _is_loop(exc: OSError) -> bool:
+    return exc.errno == errno.ELOOP
+
+
+def _not_found(arg: str, why: str = "no such file or directory") -> FileNotFoundError:
+    exc = FileNotFoundError(f"{arg or repr(arg)}: {why}")
+    exc.errno = errno.ENOENT
+    exc.filename = arg
+    return exc
+
+
+def discover(
+    paths: Sequence[str],
+    *,
+    excludes: Sequence[str] = (),
+    root: Path | None = None,
+    follow_symlinks: bool = False,
+    force_exclude: bool = False,
+) -> tuple[list[Candidate], list[FileProblem]]:
+    """The files to review under ``paths``, and the problems met on the way.
+
+    ``excludes`` are gitignore-style patterns relative to ``root`` (default: the
+    current directory). They apply to walked files; to explicitly named files
+    too only with ``force_exclude`` (for pre-commit style invocations).
+    Raises ``FileNotFoundError`` for a path that does not exist, and
+    ``ValueError`` for an invalid exclude pattern.
+    """
+    cwd = os.getcwd()
+    root_abs = os.path.abspath(root) if root is not None else cwd
+    state = _Discovery(excludes, root_abs, follow_symlinks)
+    for arg in paths:
+        state.argument(os.fspath(arg), cwd, force_exclude)
+    return state.candidates, state.problems

@@ -1,0 +1,221 @@
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from secreview.config import (
+    DEFAULT_CONFIG,
+    DEFAULT_TEST_PATHS,
+    VALID_KEYS,
+    Config,
+    ConfigError,
+    load_config,
+)
+from secreview.findings.model import Level
+from secreview.rules.registry import find_rule
+
+
+def pyproject(directory: Path, body: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    p = directory / "pyproject.toml"
+    p.write_text(body)
+    return p
+
+
+def test_defaults_when_no_config(tmp_path):
+    (tmp_path / ".git").mkdir()  # stop the upward search here
+    cfg = load_config(tmp_path)
+    assert cfg is DEFAULT_CONFIG
+    assert cfg.min_severity is Level.LOW and cfg.min_confidence is Level.LOW
+    assert cfg.test_paths == DEFAULT_TEST_PATHS
+    assert cfg.max_file_size == 2_000_000
+    assert cfg.source is None and cfg.root is None
+
+
+def test_found_upward_from_file(tmp_path):
+    p = pyproject(
+        tmp_path,
+        """
+[project]
+name = "x"
+
+[tool.secreview]
+exclude = ["migrations/"]
+select = ["command-injection"]
+min-severity = "Medium"
+min-confidence = "high"
+test-paths = ["qa/"]
+max-file-size = 1000
+""",
+    )
+    (tmp_path / "src/pkg").mkdir(parents=True)
+    target = tmp_path / "src/pkg/m.py"
+    target.write_text("")
+    cfg = load_config(target)
+    assert cfg.source == p
+    assert cfg.root == tmp_path
+    assert cfg.exclude == ("migrations/",)
+    assert cfg.select == ("SR101",)  # names are normalised to ids
+    assert cfg.min_severity is Level.MEDIUM
+    assert cfg.min_confidence is Level.HIGH
+    assert cfg.test_paths == ("qa/",)
+    assert cfg.max_file_size == 1000
+
+
+def test_search_stops_at_git_root(tmp_path):
+    pyproject(tmp_path, "[tool.secreview]\nignore = ['SR101']\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "src").mkdir()
+    assert load_config(repo / "src") is DEFAULT_CONFIG
+    # Without the .git boundary the outer file is found.
+    (repo / ".git").rmdir()
+    assert load_config(repo / "src").ignore == ("SR101",)
+
+
+def test_pyproject_without_section_is_passed_over(tmp_path):
+    outer = pyproject(tmp_path, "[tool.secreview]\nmin-severity = 'high'\n")
+    pyproject(tmp_path / "sub", "[project]\nname = 'sub'\n")
+    cfg = load_config(tmp_path / "sub")
+    assert cfg.source == outer and cfg.min_severity is Level.HIGH
+
+
+def test_malformed_toml(tmp_path):
+    pyproject(tmp_path, "[tool.secreview]\nexclude = [\n  'a',\n  oops\n]\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    msg = str(info.value)
+    assert "pyproject.toml" in msg and "invalid TOML" in msg and "line 4" in msg
+    assert "\n" not in msg
+
+
+def test_unknown_key_lists_valid_keys(tmp_path):
+    pyproject(tmp_path, "[tool.secreview]\nseverity = 'high'\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    msg = str(info.value)
+    assert "'severity'" in msg
+    for key in VALID_KEYS:
+        assert key in msg
+
+
+def test_snake_case_key_gets_a_hint(tmp_path):
+    pyproject(tmp_path, "[tool.secreview]\nmin_severity = 'high'\n")
+    with pytest.raises(ConfigError, match="did you mean 'min-severity'"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize("key", ["plugins", "load", "import", "python-path"])
+def test_code_loading_keys_rejected(tmp_path, key):
+    pyproject(tmp_path, f"[tool.secreview]\n{key} = ['evil_module']\n")
+    with pytest.raises(ConfigError, match=f"unknown key '{key}'"):
+        load_config(tmp_path)
+
+
+def test_nested_table_rejected(tmp_path):
+    pyproject(tmp_path, "[tool.secreview.plugins]\nx = 'y'\n")
+    with pytest.raises(ConfigError, match="unknown key 'plugins'"):
+        load_config(tmp_path)
+
+
+def test_bad_level(tmp_path):
+    pyproject(tmp_path, "[tool.secreview]\nmin-confidence = 'critical'\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert "min-confidence" in str(info.value) and "'critical'" in str(info.value)
+    pyproject(tmp_path, "[tool.secreview]\nmin-severity = 3\n")
+    with pytest.raises(ConfigError, match="min-severity"):
+        load_config(tmp_path)
+
+
+def test_unknown_rule_id(tmp_path):
+    pyproject(tmp_path, "[tool.secreview]\nignore = ['SR999']\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert "'SR999'" in str(info.value) and "ignore" in str(info.value) and "SR101" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ("exclude = 'migrations/'", "not a string"),
+        ("exclude = [1]", "list of strings"),
+        ("select = 'SR101'", "not a string"),
+        ("max-file-size = '2MB'", "max-file-size"),
+        ("max-file-size = true", "max-file-size"),
+        ("max-file-size = -5", "positive"),
+        ("test-paths = {a = 1}", "test-paths"),
+        ("models = ['missing.toml']", "not found"),
+    ],
+)
+def test_strict_types(tmp_path, body, fragment):
+    pyproject(tmp_path, f"[tool.secreview]\n{body}\n")
+    with pytest.raises(ConfigError, match=fragment):
+        load_config(tmp_path)
+
+
+def test_section_must_be_a_table(tmp_path):
+    pyproject(tmp_path, "[tool]\nsecreview = 1\n")
+    with pytest.raises(ConfigError, match="must be a table"):
+        load_config(tmp_path)
+
+
+def test_models_resolved_relative_to_config(tmp_path):
+    (tmp_path / "sec").mkdir()
+    (tmp_path / "sec/models.toml").write_text("")
+    pyproject(tmp_path, "[tool.secreview]\nmodels = ['sec/models.toml']\n")
+    cfg = load_config(tmp_path / "sec")
+    assert cfg.models == ("sec/models.toml",)
+    assert cfg.model_paths == ((tmp_path / "sec/models.toml").resolve(),)
+    assert all(p.is_absolute() for p in cfg.model_paths)
+
+
+def test_discovered_config_cannot_point_models_outside_project(tmp_path):
+    (tmp_path / "outside.toml").write_text("")
+    pyproject(tmp_path / "proj", "[tool.secreview]\nmodels = ['../outside.toml']\n")
+    with pytest.raises(ConfigError, match="outside the project"):
+        load_config(tmp_path / "proj")
+    # ...but an explicitly named configuration may.
+    cfg = load_config(tmp_path / "proj", explicit=tmp_path / "proj/pyproject.toml")
+    assert cfg.model_paths == ((tmp_path / "outside.toml").resolve(),)
+
+
+def test_explicit_standalone_file(tmp_path):
+    p = tmp_path / "secreview.toml"
+    p.write_text("ignore = ['command-injection']\n")
+    cfg = load_config(tmp_path / "elsewhere", explicit=p)
+    assert cfg.ignore == ("SR101",) and cfg.source == p and cfg.root == tmp_path
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path, explicit=tmp_path / "nope.toml")
+
+
+def test_is_test_path():
+    cfg = DEFAULT_CONFIG
+    assert cfg.is_test_path("tests/test_a.py")
+    assert cfg.is_test_path("pkg/tests/helpers.py")
+    assert cfg.is_test_path("./src/test_views.py")
+    assert cfg.is_test_path("src/views_test.py")
+    assert cfg.is_test_path("conftest.py")
+    assert not cfg.is_test_path("src/views.py")
+    assert not cfg.is_test_path("src/contest.py")
+    assert Config(test_paths=("qa/",)).is_test_path("qa/x.py")
+    assert not Config(test_paths=("qa/",)).is_test_path("tests/x.py")
+
+
+def test_rule_enabled():
+    rule = find_rule("SR101")
+    assert DEFAULT_CONFIG.rule_enabled(rule)
+    assert not Config(ignore=("SR101",)).rule_enabled(rule)
+    assert not Config(ignore=("Command-Injection",)).rule_enabled(rule)
+    assert Config(select=("sr101",)).rule_enabled(rule)
+
+    class Other:
+        id, name = "SR999", "other"
+
+    assert not Config(select=("SR101",)).rule_enabled(Other)
+    assert Config(ignore=("SR101",)).rule_enabled(Other)
+
+
+def test_config_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEFAULT_CONFIG.max_file_size = 1  # type: ignore[misc]

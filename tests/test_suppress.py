@@ -1,0 +1,177 @@
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from secreview.findings.suppress import Suppression, Suppressions, parse_comment
+
+CMD = ("SR101", "command-injection", ("B602", "B605", "B609"))
+
+
+def sup(code: str) -> Suppressions:
+    return Suppressions.from_source(textwrap.dedent(code))
+
+
+def match(s: Suppressions, line: int, rule=CMD) -> Suppression | None:
+    rule_id, name, bandit = rule
+    return s.match(rule_id, name, bandit, range(line, line + 1))
+
+
+def test_bare_nosec():
+    s = sup("os.system(cmd)  # nosec\n")
+    m = match(s, 1)
+    assert m is not None
+    assert (m.line, m.kind, m.rules, m.reason, m.text) == (1, "nosec", (), None, "# nosec")
+    assert match(s, 1, ("SR999", "anything", ())) is m  # bare covers every rule
+
+
+@pytest.mark.parametrize(
+    "comment, rules",
+    [
+        ("# nosec B602", ("B602",)),
+        ("# nosec B602, B607", ("B602", "B607")),
+        ("# nosec B602,B607", ("B602", "B607")),
+        ("# nosec: B602", ("B602",)),
+        ("#nosec b602", ("b602",)),
+        ("# nosec SR101", ("SR101",)),
+        ("# nosec command-injection", ("command-injection",)),
+    ],
+)
+def test_nosec_with_ids(comment, rules):
+    s = sup(f"os.system(cmd)  {comment}\n")
+    m = match(s, 1)
+    assert m is not None and m.kind == "nosec" and m.rules == rules
+
+
+def test_nosec_for_other_test_does_not_cover():
+    s = sup("os.system(cmd)  # nosec B101\n")
+    assert match(s, 1) is None
+    assert s.all()[0].rules == ("B101",)
+
+
+def test_nosec_free_text_is_bare_with_reason():
+    s = sup("os.system(cmd)  # nosec this is a constant\n")
+    m = match(s, 1)
+    assert m is not None and m.rules == () and m.reason == "this is a constant"
+
+
+def test_nosec_ids_with_reason():
+    m = match(sup("x()  # nosec B602 -- reviewed by security\n"), 1)
+    assert m.rules == ("B602",) and m.reason == "reviewed by security"
+
+
+def test_nosec_after_other_comment_and_not_mid_sentence():
+    assert match(sup("x()  # noqa: S605  # nosec\n"), 1) is not None
+    assert match(sup("x()  # type: ignore # nosec B605\n"), 1) is not None
+    assert match(sup("x()  # see the nosec docs\n"), 1) is None
+    assert match(sup("x()  # nosecurity\n"), 1) is None
+
+
+def test_secreview_ignore_all():
+    m = match(sup("x()  # secreview: ignore\n"), 1, ("SR555", "whatever", ()))
+    assert m is not None and m.kind == "secreview" and m.rules == () and m.reason is None
+
+
+def test_secreview_ignore_list_and_reason():
+    s = sup("x()  # secreview: ignore[SR101, command-injection] -- input is an allow-listed enum\n")
+    m = match(s, 1)
+    assert m.rules == ("SR101", "command-injection")
+    assert m.reason == "input is an allow-listed enum"
+    assert match(s, 1, ("SR202", "sql-injection", ("B608",))) is None
+
+
+def test_secreview_ignore_by_name_case_and_underscores():
+    assert match(sup("x()  # SecReview: IGNORE[Command_Injection]\n"), 1) is not None
+    assert match(sup("x()  # secreview:ignore[b602]\n"), 1) is not None
+
+
+def test_secreview_colon_reason():
+    m = match(sup("x()  # secreview: ignore: fixed upstream\n"), 1)
+    assert m.rules == () and m.reason == "fixed upstream"
+
+
+def test_secreview_empty_or_broken_list_suppresses_nothing():
+    assert match(sup("x()  # secreview: ignore[]\n"), 1) is None
+    assert match(sup("x()  # secreview: ignore[SR101\n"), 1) is None
+
+
+def test_comment_inside_string_is_not_a_suppression():
+    s = sup(
+        '''
+        a = "# nosec"
+        b = '# secreview: ignore'
+        c = """
+        # nosec
+        """
+        d = f"{x}  # nosec"
+        '''
+    )
+    assert s.all() == ()
+
+
+def test_wrong_line_does_not_match():
+    s = sup("a = 1  # nosec\nos.system(cmd)\n")
+    assert match(s, 1) is not None
+    assert match(s, 2) is None
+
+
+def test_multiline_statement_range():
+    s = sup(
+        """\
+        subprocess.call(
+            cmd,
+            shell=True,  # nosec B602
+        )
+        other(cmd)
+        """
+    )
+    assert s.match("SR101", "command-injection", ("B602",), range(1, 5)).line == 3
+    assert s.match("SR101", "command-injection", ("B602",), range(1, 3)) is None
+    assert s.match("SR101", "command-injection", ("B602",), range(5, 6)) is None
+
+
+def test_first_matching_suppression_in_range_wins():
+    s = sup("call(  # nosec B101\n  x,  # secreview: ignore[SR101]\n)  # nosec\n")
+    m = s.match("SR101", "command-injection", ("B602",), range(1, 4))
+    assert (m.line, m.kind) == (2, "secreview")
+
+
+def test_all_lists_in_line_order_and_comment_with_both_forms():
+    s = sup("a()  # secreview: ignore[SR101]\nb()  # nosec B602  # secreview: ignore -- why\n")
+    items = s.all()
+    assert [(i.line, i.kind) for i in items] == [(1, "secreview"), (2, "nosec"), (2, "secreview")]
+    assert items[1].rules == ("B602",)
+    assert items[2].reason == "why"
+
+
+def test_tokenize_failure_falls_back_to_scanner():
+    broken = 'def f(:\n    os.system(cmd)  # nosec B605\n    s = "# nosec"\n    t = """\n# secreview: ignore\n'
+    s = Suppressions.from_source(broken)
+    assert [(i.line, i.rules) for i in s.all()] == [(2, ("B605",))]
+    assert s.match("SR101", "command-injection", ("B605",), range(2, 3)) is not None
+
+
+def test_bad_indentation_falls_back():
+    code = "if x:\n        a()\n    b()  # nosec\n"
+    s = Suppressions.from_source(code)
+    assert [i.line for i in s.all()] == [3]
+
+
+def test_parse_comment_direct():
+    assert parse_comment(7, "# just a comment") == []
+    (only,) = parse_comment(7, "# nosec")
+    assert only.line == 7
+
+
+_PIECES = ["x = 1", "# nosec", "'''", '"', "#", "(", ")", "\n", "    ", "\\", "# secreview: ignore[", "]", "\x00", "\t"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_never_raises_and_lines_exist(text):
+    s = Suppressions.from_source(text)
+    n = text.count("\n") + 1
+    for item in s.all():
+        assert 1 <= item.line <= n
+        assert item.text.startswith("#")

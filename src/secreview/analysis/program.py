@@ -332,6 +332,10 @@ class Program:
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
             types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))
+        # ``requests.Session()``: calling a class makes an instance of it
+        classes = [c for c in callees if c.rpartition(".")[2][:1].isupper()]
+        if classes:
+            types = types | {classes[0]}
         return Value(taints=taints, types=types) if taints or types else TOP
 
     def propagate(self, site: CallSite, propagator, callee: str) -> Value:
@@ -572,6 +576,8 @@ def _fold_call(site: CallSite, callees: list):
             if fn is not None:
                 value = fn(*consts)
                 return V.const(value) if not isinstance(value, str) or len(value) < 10_000 else None
+            if callee == "builtins.compile" and consts and isinstance(consts[0], (str, bytes)):
+                return V.const(("<code compiled from a constant>", consts[0]))
             if callee in ("os.path.join", "posixpath.join"):
                 import posixpath
                 return V.const(posixpath.join(*consts))

@@ -194,6 +194,7 @@ class _Converter:
         self.depth = 0
         self.pending: list[ast.stmt] = []  # statements salvaged from errors inside expressions
         self._too_deep_reported: set[int] = set()
+        self.semi_end: dict[int, tuple] = {}
         E = self._expr_dispatch = {
             "identifier": self.e_identifier,
             "keyword_identifier": self.e_identifier,
@@ -409,6 +410,9 @@ class _Converter:
         for c in n.children:
             t = c.type
             if t in _EXTRAS or not c.is_named:
+                if t == ";" and out:
+                    # CPython ends a compound statement after a trailing ';' of its block
+                    self.semi_end[id(out[-1])] = c.end_point
                 continue
             r = self.stmt(c)
             if r is not None:
@@ -583,7 +587,10 @@ class _Converter:
         if op is None:
             self.problem(n, "unknown binary operator")
             op = _BINOPS["+"]
-        return self.at(ast.BinOp(left=left, op=op, right=right), n)
+        node = self.at(ast.BinOp(left=left, op=op, right=right), n)
+        if type(left) is ast.Starred:
+            return self.hoist_star(node, "left")
+        return node
 
     def e_boolean(self, n):
         opn = n.child_by_field_name("operator")
@@ -647,19 +654,40 @@ class _Converter:
         v = self.expr(kids[0]) if kids else self.placeholder(n)
         return self.at(ast.Await(value=v), n)
 
+    @staticmethod
+    def hoist_star(node, field):
+        """tree-sitter reads ``*a.b()`` as ``(*a).b()`` in some contexts: move the star out."""
+        star = getattr(node, field)
+        if type(star) is not ast.Starred:
+            return node
+        inner = star.value
+        setattr(node, field, inner)
+        node.lineno = inner.lineno
+        node.col_offset = inner.col_offset
+        star.value = node
+        star.end_lineno = node.end_lineno
+        star.end_col_offset = node.end_col_offset
+        return star
+
     def e_attribute(self, n):
         obj = self.expr(n.child_by_field_name("object"))
         attr = n.child_by_field_name("attribute")
         name = self.text(attr) if attr is not None else ""
         if name and not name.isascii():
             name = unicodedata.normalize("NFKC", name)
-        return self.at(ast.Attribute(value=obj, attr=name, ctx=_LOAD), n)
+        node = self.at(ast.Attribute(value=obj, attr=name, ctx=_LOAD), n)
+        if type(obj) is ast.Starred:
+            return self.hoist_star(node, "value")
+        return node
 
     def e_subscript(self, n):
         value = self.expr(n.child_by_field_name("value"))
         subs = n.children_by_field_name("subscript")
         sl = self.subscript_slice(n, subs)
-        return self.at(ast.Subscript(value=value, slice=sl, ctx=_LOAD), n)
+        node = self.at(ast.Subscript(value=value, slice=sl, ctx=_LOAD), n)
+        if type(value) is ast.Starred:
+            return self.hoist_star(node, "value")
+        return node
 
     def subscript_slice(self, n, subs):
         if not subs:
@@ -673,7 +701,10 @@ class _Converter:
             last_tok = c
             break
         if len(subs) == 1 and (last_tok is None or last_tok.type != ","):
-            return self.expr(subs[0])
+            e = self.expr(subs[0])
+            if type(e) is ast.Starred:  # a[*b] is a[(*b,)]
+                return self.copy_loc(ast.Tuple(elts=[e], ctx=_LOAD), e)
+            return e
         elts = [self.expr(s) for s in subs]
         return self.span(ast.Tuple(elts=elts, ctx=_LOAD), subs[0], last_tok or subs[-1])
 
@@ -696,7 +727,10 @@ class _Converter:
             args, keywords = [self.expr(a)], []
         else:
             args, keywords = self.arguments(a)
-        return self.at(ast.Call(func=func, args=args, keywords=keywords), n)
+        node = self.at(ast.Call(func=func, args=args, keywords=keywords), n)
+        if type(func) is ast.Starred:
+            return self.hoist_star(node, "func")
+        return node
 
     def arguments(self, a):
         args = []
@@ -1027,6 +1061,25 @@ class _Converter:
                 spec = self.format_spec(k, raw, piece, outer)
             elif t == "ERROR":
                 self.salvage_pending(k)
+        if expr_node is not None and expr_node.type == "named_expression" and spec is None and conv == -1:
+            # "{x:=10}" in an f-string is x with format spec "=10", not a walrus
+            nm = expr_node.child_by_field_name("name")
+            val = expr_node.child_by_field_name("value")
+            colon = nm.end_byte if nm is not None else expr_node.start_byte
+            end_b = c.children[-1].start_byte if c.children[-1].type == "}" else c.end_byte
+            spec_text = self.src[colon:end_b].decode("utf-8", "surrogatepass")
+            if spec_text.startswith(":"):
+                spec_text = spec_text[1:]
+            spec = self.at(ast.JoinedStr(values=[]), piece)
+            if val is not None and val.type == "set" and spec_text.startswith("=") and len(self.named(val)) == 1:
+                spec.values.append(self.copy_loc(ast.Constant(value="=", kind=None), outer))
+                inner = self.expr(self.named(val)[0])
+                spec.values.append(self.copy_loc(ast.FormattedValue(value=inner, conversion=-1, format_spec=None), outer))
+            else:
+                if val is not None:
+                    self.salvage_pending(expr_node)
+                spec.values.append(self.copy_loc(ast.Constant(value=spec_text, kind=None), spec))
+            expr_node = nm
         if expr_node is None:
             value = self.placeholder(c)
         else:
@@ -1199,7 +1252,7 @@ class _Converter:
 
     def s_expression_statement(self, n):
         kids = self.named(n)
-        if len(kids) == 1:
+        if len(kids) == 1 and n.children[-1].type != ",":
             k = kids[0]
             t = k.type
             if t == "assignment":
@@ -1405,7 +1458,13 @@ class _Converter:
     def _fix_end(self, node, ts_node, *bodies):
         for b in bodies:
             if b:
-                return self.end_at(node, b[-1])
+                last = b[-1]
+                semi = self.semi_end.get(id(last))
+                if semi is not None and (semi[0] + 1, semi[1]) > (last.end_lineno, last.end_col_offset):
+                    node.end_lineno = semi[0] + 1
+                    node.end_col_offset = semi[1]
+                    return node
+                return self.end_at(node, last)
         return node
 
     def s_if(self, n):
@@ -1460,7 +1519,7 @@ class _Converter:
         for c in n.children:
             t = c.type
             if t == "except_clause" or t == "except_group_clause":
-                if t == "except_group_clause":
+                if t == "except_group_clause" or (c.child_count > 1 and c.children[1].type == "*"):
                     star = True
                 handlers.append(self.except_handler(c))
             elif t == "else_clause":
@@ -1527,6 +1586,10 @@ class _Converter:
         v = it.child_by_field_name("value")
         if v is None:
             return ast.withitem(context_expr=self.placeholder(it), optional_vars=None)
+        if v.type == "parenthesized_expression":
+            inner = self.named(v)
+            if len(inner) == 1 and inner[0].type == "as_pattern":
+                v = inner[0]
         if v.type == "as_pattern":
             kids = self.named(v)
             alias = v.child_by_field_name("alias")
@@ -1768,14 +1831,11 @@ class _Converter:
         return [g for g in groups if g]
 
     def union_pattern(self, k):
-        pats = []
-        for g in self._groups(k, ("|",), open_close=False):
-            pats.append(self.simple_pattern(g, k, g[0], g[-1]))
-        # flatten nested MatchOr
         flat = []
-        for p in pats:
-            if isinstance(p, ast.MatchOr):
-                flat.extend(p.patterns)
+        for g in self._groups(k, ("|",), open_close=False):
+            p = self.simple_pattern(g, k, g[0], g[-1])
+            if len(g) == 1 and g[0].type == "union_pattern" and type(p) is ast.MatchOr:
+                flat.extend(p.patterns)  # unparenthesised nesting produced by the grammar
             else:
                 flat.append(p)
         return self.at(ast.MatchOr(patterns=flat), k)

@@ -53,7 +53,7 @@ class CommandInjection(SinkRule):
         parts = [first] if first is not None else []
         if shell_mode:
             parts.extend(v for k, v in items.items() if isinstance(k, int) and k >= 2)
-        taints = value.taints
+        taints = V.EMPTY
         for part in parts:
             taints = V.merge_taints(taints, part.taints)
         return V.Value(taints=taints) if taints else None

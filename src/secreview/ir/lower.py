@@ -28,19 +28,27 @@ _CMP = {
 
 
 def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
-    node.line = getattr(src, "lineno", 0)
-    node.col = getattr(src, "col_offset", 0)
-    node.end_line = getattr(src, "end_lineno", None) or node.line
-    node.end_col = getattr(src, "end_col_offset", None) or node.col
+    try:
+        line = node.line = src.lineno
+        col = node.col = src.col_offset
+        node.end_line = src.end_lineno or line
+        node.end_col = src.end_col_offset or col
+    except AttributeError:  # nodes without positions (patterns, synthetic nodes)
+        node.line = getattr(src, "lineno", 0)
+        node.col = getattr(src, "col_offset", 0)
+        node.end_line = getattr(src, "end_lineno", None) or node.line
+        node.end_col = getattr(src, "end_col_offset", None) or node.col
     return node
 
 
 def lower_module(tree: ast.Module, *, module: str, path: str, lines: list[str], is_package: bool = False) -> ir.Module:
-    scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package)
+    walrus = any(":=" in line for line in lines)  # only then can expressions bind names
+    scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package, walrus)
     body = ir.Function(name="<module>", qualname=module or "<module>", line=1, end_line=max(1, len(lines)))
     mod = ir.Module(name=module, path=path, lines=lines, body=body)
     mod.imports = {n: q for n, q in scope.imports.items() if q is not None and scope.import_target(n)}
     lowerer = _FunctionLowerer(mod, scope, body, module, is_package)
+    lowerer.walrus = walrus
     lowerer.lower_body(tree.body)
     mod.functions[body.qualname] = body
     return mod
@@ -65,6 +73,7 @@ class _FunctionLowerer:
         self.is_package = is_package
         self.class_scope = class_scope
         self.comp_locals: list[set] = []
+        self.walrus = True
         self.loops: list[_Loop] = []
         self.handler_targets: list[list[int]] = []
         self.current = self.new_block()
@@ -143,10 +152,12 @@ class _FunctionLowerer:
             self.stmt(stmt)
 
     def stmt(self, node: ast.stmt) -> None:
-        method = getattr(self, "s_" + type(node).__name__, None)
+        method = _STMT_DISPATCH.get(type(node))
         if method is None:
-            return
-        method(node)
+            method = getattr(_FunctionLowerer, "s_" + type(node).__name__, None)
+            _STMT_DISPATCH[type(node)] = method or _skip
+        if method is not None:
+            method(self, node)
 
     def s_Expr(self, node):
         self.emit(_pos(ir.Evaluate(self.expr(node.value)), node))
@@ -427,9 +438,10 @@ class _FunctionLowerer:
         collect_parameters(args, scope)
         body = [ast.Return(node.body, lineno=node.body.lineno, col_offset=node.body.col_offset,
                            end_lineno=node.body.end_lineno, end_col_offset=node.body.end_col_offset)] if is_lambda else node.body
-        collect_bindings(body, scope, self.module, self.is_package)
+        collect_bindings(body, scope, self.module, self.is_package, self.walrus)
         fn.locals = frozenset(scope.bound)
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
+        child.walrus = self.walrus
         child.lower_body(body)
         fn.is_generator = child.saw_yield
         self.fn.children.append(fn)
@@ -445,10 +457,11 @@ class _FunctionLowerer:
                          decorators=tuple(self.expr(d) for d in node.decorator_list),
                          keywords=tuple(ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords))
         scope = Scope("class", qualname, self.scope)
-        collect_bindings(node.body, scope, self.module, self.is_package)
+        collect_bindings(node.body, scope, self.module, self.is_package, self.walrus)
         body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=node.lineno,
                               end_line=node.end_lineno or node.lineno, parent=self.fn, locals=frozenset(scope.bound))
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
+        lowerer.walrus = self.walrus
         lowerer.lower_body(node.body)
         for child in body_fn.children:
             if not child.is_lambda and child.parent is body_fn:
@@ -477,11 +490,15 @@ class _FunctionLowerer:
     # ------------------------------------------------------------ expressions
 
     def expr(self, node) -> ir.Expr:
-        method = getattr(self, "e_" + type(node).__name__, None)
+        method = _EXPR_DISPATCH.get(type(node))
         if method is None:
-            parts = tuple(self.expr(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
-            return _pos(ir.Unknown(type(node).__name__, parts), node)
-        return _pos(method(node), node)
+            method = getattr(_FunctionLowerer, "e_" + type(node).__name__, None) or _FunctionLowerer.e_unknown
+            _EXPR_DISPATCH[type(node)] = method
+        return _pos(method(self, node), node)
+
+    def e_unknown(self, node):
+        return ir.Unknown(type(node).__name__, tuple(self.expr(c) for c in ast.iter_child_nodes(node)
+                                                      if isinstance(c, ast.expr)))
 
     def e_Constant(self, node):
         return ir.Const(node.value)
@@ -619,6 +636,14 @@ class _FunctionLowerer:
 
     def e_DictComp(self, node):
         return self._comprehension(node, "dict")
+
+
+_STMT_DISPATCH: dict = {}
+_EXPR_DISPATCH: dict = {}
+
+
+def _skip(self, node) -> None:
+    return None
 
 
 def _is_text(e: ir.Expr) -> bool:

@@ -51,8 +51,19 @@ def resolve_relative(module: str, is_package: bool, level: int, target: Optional
     return ".".join(parts)
 
 
-class _BindingCollector(ast.NodeVisitor):
-    """Collects a scope's bindings; does not descend into nested scopes."""
+def _target_names(target, out: list) -> None:
+    if isinstance(target, ast.Name):
+        out.append(target.id)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            _target_names(elt, out)
+    elif isinstance(target, ast.Starred):
+        _target_names(target.value, out)
+
+
+class _Bindings:
+    """Records a scope's bindings by walking its statements (not its expressions,
+    which bind nothing but walrus targets, nor nested scopes)."""
 
     def __init__(self, scope: Scope, module: str, is_package: bool):
         self.scope = scope
@@ -63,95 +74,107 @@ class _BindingCollector(ast.NodeVisitor):
         self.scope.bound.add(name)
         self.scope.other_bindings.add(name)
 
-    # nested scopes bind their own name here, and nothing else
-    def visit_FunctionDef(self, node):
-        for d in node.decorator_list:
-            self.visit(d)
-        for d in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
-            self.visit(d)
-        self._bind_def(node.name)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_ClassDef(self, node):
-        for d in node.decorator_list + node.bases:
-            self.visit(d)
-        self._bind_def(node.name)
-
-    def _bind_def(self, name):
-        self.scope.bound.add(name)
-        if name in self.scope.defs or name in self.scope.other_bindings:
-            self.scope.other_bindings.add(name)
-        self.scope.defs[name] = f"{self.scope.qualname}.{name}" if self.scope.qualname else name
-
-    def visit_Lambda(self, node):
-        for d in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
-            self.visit(d)
-
-    def _visit_comprehension(self, node):
-        # Only walrus targets inside a comprehension bind in the enclosing scope.
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
-                self.bind(sub.target.id)
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comprehension
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, (ast.Store, ast.Del)):
-            self.bind(node.id)
-
-    def visit_Global(self, node):
-        self.scope.globals_.update(node.names)
-
-    def visit_Nonlocal(self, node):
-        self.scope.nonlocals.update(node.names)
-
-    def visit_ExceptHandler(self, node):
-        if node.name:
-            self.bind(node.name)
-        self.generic_visit(node)
-
-    def visit_MatchAs(self, node):
-        if node.name:
-            self.bind(node.name)
-        self.generic_visit(node)
-
-    def visit_MatchStar(self, node):
-        if node.name:
-            self.bind(node.name)
-
-    def visit_MatchMapping(self, node):
-        if node.rest:
-            self.bind(node.rest)
-        self.generic_visit(node)
+    def bind_def(self, name: str) -> None:
+        scope = self.scope
+        scope.bound.add(name)
+        if name in scope.defs or name in scope.other_bindings:
+            scope.other_bindings.add(name)
+        scope.defs[name] = f"{scope.qualname}.{name}" if scope.qualname else name
 
     def _import(self, name: str, qualname: str) -> None:
-        self.scope.bound.add(name)
-        previous = self.scope.imports.get(name, qualname)
-        self.scope.imports[name] = qualname if previous == qualname else None
+        scope = self.scope
+        scope.bound.add(name)
+        previous = scope.imports.get(name, qualname)
+        scope.imports[name] = qualname if previous == qualname else None
         if previous != qualname:
-            self.scope.other_bindings.add(name)
+            scope.other_bindings.add(name)
 
-    def visit_Import(self, node):
-        for alias in node.names:
-            if alias.asname:
-                self._import(alias.asname, alias.name)
-            else:
-                top = alias.name.split(".", 1)[0]
-                self._import(top, top)
-
-    def visit_ImportFrom(self, node):
-        base = resolve_relative(self.module, self.is_package, node.level or 0, node.module)
-        for alias in node.names:
-            if alias.name == "*":
+    def walk(self, body: list, walrus: bool) -> None:
+        stack = list(reversed(body))
+        names: list = []
+        while stack:
+            node = stack.pop()
+            t = type(node)
+            if t is ast.Assign:
+                for target in node.targets:
+                    _target_names(target, names)
+            elif t is ast.AugAssign or t is ast.AnnAssign:
+                _target_names(node.target, names)
+            elif t is ast.FunctionDef or t is ast.AsyncFunctionDef or t is ast.ClassDef:
+                self.bind_def(node.name)
                 continue
-            self._import(alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name)
+            elif t is ast.For or t is ast.AsyncFor:
+                _target_names(node.target, names)
+            elif t is ast.With or t is ast.AsyncWith:
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        _target_names(item.optional_vars, names)
+            elif t is ast.Import:
+                for alias in node.names:
+                    if alias.asname:
+                        self._import(alias.asname, alias.name)
+                    else:
+                        top = alias.name.split(".", 1)[0]
+                        self._import(top, top)
+                continue
+            elif t is ast.ImportFrom:
+                base = resolve_relative(self.module, self.is_package, node.level or 0, node.module)
+                for alias in node.names:
+                    if alias.name != "*":
+                        self._import(alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name)
+                continue
+            elif t is ast.Global:
+                self.scope.globals_.update(node.names)
+                continue
+            elif t is ast.Nonlocal:
+                self.scope.nonlocals.update(node.names)
+                continue
+            elif t is ast.Delete:
+                for target in node.targets:
+                    _target_names(target, names)
+            elif t is ast.Try or t.__name__ == "TryStar":
+                for handler in node.handlers:
+                    if handler.name:
+                        names.append(handler.name)
+                    stack.extend(reversed(handler.body))
+            elif t is ast.Match:
+                for case in node.cases:
+                    for sub in ast.walk(case.pattern):
+                        name = getattr(sub, "name", None) or getattr(sub, "rest", None)
+                        if isinstance(name, str):
+                            names.append(name)
+                    stack.extend(reversed(case.body))
+            elif t.__name__ == "TypeAlias":
+                _target_names(node.name, names)
+            for field in ("body", "orelse", "finalbody"):
+                sub = getattr(node, field, None)
+                if sub and isinstance(sub, list):
+                    stack.extend(reversed(sub))
+            if walrus:
+                for sub in ast.walk(node) if t not in _COMPOUND else _header_exprs(node):
+                    if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                        names.append(sub.target.id)
+        for name in names:
+            self.bind(name)
 
 
-def collect_bindings(body: list, scope: Scope, module: str, is_package: bool) -> Scope:
-    collector = _BindingCollector(scope, module, is_package)
-    for stmt in body:
-        collector.visit(stmt)
+_COMPOUND = {ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try, ast.Match}
+if hasattr(ast, "TryStar"):
+    _COMPOUND.add(ast.TryStar)
+
+
+def _header_exprs(node):
+    """Walk only the expressions of a compound statement's header (its body is walked separately)."""
+    for field in ("test", "iter", "subject"):
+        expr = getattr(node, field, None)
+        if expr is not None:
+            yield from ast.walk(expr)
+    for item in getattr(node, "items", ()) or ():
+        yield from ast.walk(item.context_expr)
+
+
+def collect_bindings(body: list, scope: Scope, module: str, is_package: bool, walrus: bool = True) -> Scope:
+    _Bindings(scope, module, is_package).walk(body, walrus)
     return scope
 
 

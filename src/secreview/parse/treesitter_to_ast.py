@@ -91,6 +91,8 @@ _CMPOPS = {
     ">": ast.Gt(), "<>": ast.NotEq(), "in": ast.In(), "not in": ast.NotIn(), "is": ast.Is(),
     "is not": ast.IsNot(),
 }
+_BITAND = _BINOPS["&"]
+_BITXOR = _BINOPS["^"]
 _AND = ast.And()
 _OR = ast.Or()
 _NOT = ast.Not()
@@ -195,6 +197,7 @@ class _Converter:
         self.pending: list[ast.stmt] = []  # statements salvaged from errors inside expressions
         self._too_deep_reported: set[int] = set()
         self.semi_end: dict[int, tuple] = {}
+        self.paren_span: dict[int, tuple] = {}  # BinOps written in parentheses
         E = self._expr_dispatch = {
             "identifier": self.e_identifier,
             "keyword_identifier": self.e_identifier,
@@ -588,9 +591,78 @@ class _Converter:
             self.problem(n, "unknown binary operator")
             op = _BINOPS["+"]
         node = self.at(ast.BinOp(left=left, op=op, right=right), n)
-        if type(left) is ast.Starred:
-            return self.hoist_star(node, "left")
+        if op is _BITAND:
+            node = self.fix_xor_and(node)
+        # "*a + b" may come out as "(*a) + b": move the star to the top
+        parent = None
+        cur = node
+        while type(cur) is ast.BinOp:
+            parent = cur
+            cur = cur.left
+        if type(cur) is ast.Starred and parent is not None:
+            parent.left = cur.value
+            p = parent
+            while True:  # re-span the left spine
+                p.lineno = cur.value.lineno
+                p.col_offset = cur.value.col_offset
+                if p is node:
+                    break
+                q = node
+                while q.left is not p:
+                    q = q.left
+                p = q
+            cur.value = node
+            cur.end_lineno = node.end_lineno
+            cur.end_col_offset = node.end_col_offset
+            return cur
         return node
+
+    def _start(self, e):
+        p = self.paren_span.get(id(e))
+        if p is not None:
+            return p[0]
+        return (e.lineno, e.col_offset)
+
+    def _end(self, e):
+        p = self.paren_span.get(id(e))
+        if p is not None:
+            return p[1]
+        return (e.end_lineno, e.end_col_offset)
+
+    def _respan(self, node):
+        node.lineno, node.col_offset = self._start(node.left)
+        node.end_lineno, node.end_col_offset = self._end(node.right)
+        return node
+
+    def _chain(self, e, operands, ops):
+        if type(e) is ast.BinOp and (e.op is _BITXOR or e.op is _BITAND) and id(e) not in self.paren_span:
+            self._chain(e.left, operands, ops)
+            ops.append(e.op)
+            self._chain(e.right, operands, ops)
+        else:
+            operands.append(e)
+
+    def fix_xor_and(self, node):
+        """tree-sitter-python gives '^' a higher precedence than '&': rebuild the chain."""
+        operands: list = []
+        ops: list = []
+        self._chain(node, operands, ops)
+        if _BITXOR not in ops:
+            return node
+        # '&' binds tighter than '^'; both are left associative
+        terms = []
+        cur = operands[0]
+        for op, rhs in zip(ops, operands[1:]):
+            if op is _BITAND:
+                cur = self._respan(ast.BinOp(left=cur, op=_BITAND, right=rhs))
+            else:
+                terms.append(cur)
+                cur = rhs
+        terms.append(cur)
+        res = terms[0]
+        for t in terms[1:]:
+            res = self._respan(ast.BinOp(left=res, op=_BITXOR, right=t))
+        return res
 
     def e_boolean(self, n):
         opn = n.child_by_field_name("operator")
@@ -853,7 +925,12 @@ class _Converter:
     def e_paren(self, n):
         kids = self.named(n)
         if len(kids) == 1:
-            return self.expr(kids[0])
+            e = self.expr(kids[0])
+            if hasattr(e, "lineno"):
+                s = n.start_point
+                t = n.end_point
+                self.paren_span[id(e)] = ((s[0] + 1, s[1]), (t[0] + 1, t[1]))
+            return e
         if not kids:
             return self.placeholder(n)
         # e.g. ERROR + expression inside parentheses
@@ -914,7 +991,10 @@ class _Converter:
             last_tok = c
             break
         if len(types) == 1 and (last_tok is None or last_tok.type != ","):
-            return self.expr(types[0])
+            e = self.expr(types[0])
+            if type(e) is ast.Starred:
+                return self.copy_loc(ast.Tuple(elts=[e], ctx=_LOAD), e)
+            return e
         if not types:
             return self.placeholder(tp)
         return self.span(ast.Tuple(elts=[self.expr(t) for t in types], ctx=_LOAD), types[0], last_tok or types[-1])

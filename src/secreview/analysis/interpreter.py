@@ -268,6 +268,7 @@ class FunctionInterpreter:
         if t is ir.NameTarget:
             if value.taints:
                 value = self.with_step(value, target, f"assigned to `{target.id}`")
+                self.program.on_name_store(self, target, value)
             self.state[target.id] = value
         elif t is ir.AttrTarget:
             key = _path_key(target.value)

@@ -9,6 +9,7 @@ once; functions in recursive cycles are re-run until their summaries settle
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional
 
 from secreview.analysis import values as V
@@ -21,6 +22,13 @@ from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Rule, SinkRule
 
 MAX_ROUNDS = 3
+# Names that say a value must be unguessable: where weak randomness is a defect.
+_SECRET_NAME = re.compile(r"(?i)(token|secret|passw|passwd|pwd|nonce|salt|otp|csrf|xsrf|api_?key|private_?key|"
+                          r"session_?(id|key)|sess_?id|remember|reset|auth|cookie_?value|verifier|challenge|"
+                          r"activation|invite_?code|(^|_)key$)")
+_NOT_SECRET_NAME = re.compile(r"(?i)(_?(len|length|size|count|name|names|type|field|url|path|file|header|prefix|"
+                              r"timeout|expires?|age|id_?len)$|^(max|min|num)_)")
+_SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 MAX_DEPTH = 40
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push"})
 _CLEAN_METHODS = frozenset({
@@ -237,7 +245,15 @@ class Program:
             for hit in rule.check_statement(interp, stmt) or ():
                 self.findings.add_hit(rule, interp, hit)
 
+    def on_name_store(self, interp, target: ir.NameTarget, value: Value) -> None:
+        """A value stored under a name that says it is a secret (``token = ...``)."""
+        if _SECRET_NAME.search(target.id) and not _NOT_SECRET_NAME.search(target.id):
+            self.check_sink(interp, _SECRET_SINK, target.id, target, value, target)
+
     def on_item_store(self, interp, target: ir.ItemTarget, base: Value, index: Value, value: Value) -> None:
+        if value.taints and index.is_const and isinstance(index.const, str) and _SECRET_NAME.search(index.const) \
+                and not _NOT_SECRET_NAME.search(index.const):
+            self.check_sink(interp, _SECRET_SINK, index.const, target, value, target)
         callees = []
         if isinstance(target.value, (ir.Name, ir.Attr)) and target.value.qualname:
             callees.append(f"{target.value.qualname}.__setitem__")
@@ -377,6 +393,8 @@ class Program:
             for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
                 if not at.dangerous_for(flow.kind) or flow.kind in flow.cleansed:
                     continue
+                if not at.is_param and at.kind not in flow.rule.source_kinds:
+                    continue
                 step = Step(interp.path, call.line, call.col, call_note, at.step)
                 step = _append_chain(step, flow.step)
                 if at.is_param:
@@ -476,7 +494,7 @@ class Program:
         is_test = self.test_path(interp.path)
         reported = False
         for t in taints:
-            if not t.dangerous_for(sink.kind):
+            if not t.dangerous_for(sink.kind) or not (t.is_param or t.kind in rule.source_kinds):
                 continue
             step = Step(interp.path, node.line, node.col, f"reaches `{code_of(interp.module, node, 60)}`", t.step)
             if t.is_param:
@@ -485,7 +503,8 @@ class Program:
                 self.findings.add_sink(rule, sink_site, t, step, is_test)
                 reported = True
         if not reported and rule.untainted is not None and not value.is_const:
-            if taints and all(not t.dangerous_for(sink.kind) for t in taints):
+            if taints and all(not t.dangerous_for(sink.kind) for t in taints if t.is_param or t.kind in rule.source_kinds) \
+                    and any(t.is_param or t.kind in rule.source_kinds for t in taints):
                 return  # sanitized for this sink
             self.findings.add_untainted(rule, sink_site, value, is_test)
 

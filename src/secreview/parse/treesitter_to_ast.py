@@ -635,6 +635,16 @@ class _Converter:
         return node
 
     def _chain(self, e, operands, ops):
+        if (type(e) is ast.Starred and not operands and type(e.value) is ast.BinOp
+                and id(e.value) not in self.paren_span):
+            # "*a ^ b" already hoisted to "*(a ^ b)": push the star back to the operand
+            self._chain(e.value, operands, ops)
+            first = operands[0]
+            e.value = first
+            e.end_lineno = first.end_lineno
+            e.end_col_offset = first.end_col_offset
+            operands[0] = e
+            return
         if type(e) is ast.BinOp and (e.op is _BITXOR or e.op is _BITAND) and id(e) not in self.paren_span:
             self._chain(e.left, operands, ops)
             ops.append(e.op)

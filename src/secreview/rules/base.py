@@ -63,6 +63,8 @@ class SinkRule(Rule):
     """
 
     sink_kinds: ClassVar[tuple[str, ...]] = ()
+    source_kinds: ClassVar[frozenset[str]] = frozenset({"remote", "network", "rpc", "file", "environment", "cli"})
+    """Kinds of taint that make this sink dangerous (data an attacker controls, by default)."""
     untainted: ClassVar[Level | None] = None
     danger: ClassVar[str] = ""
     """Why a hostile value is dangerous at this sink, one sentence, used in explanations."""

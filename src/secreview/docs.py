@@ -1,0 +1,30 @@
+"""The rule catalog, generated from the rules' own docstrings (``docs/rules.md``)."""
+
+from __future__ import annotations
+
+from secreview.rules.registry import all_rules
+
+
+def rule_catalog() -> str:
+    rules = all_rules()
+    out = [
+        "# Rule catalog",
+        "",
+        "Generated from the rules' docstrings by `secreview rules --format markdown`; do not edit by hand.",
+        "",
+        "| id | name | CWE | default severity | Bandit | defect |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rules:
+        out.append(f"| {r.id} | [`{r.name}`](#{r.id.lower()}-{r.name}) | CWE-{r.cwe} | {r.severity} | "
+                   f"{', '.join(r.bandit) or '—'} | {r.title} |")
+    out.append("")
+    for r in rules:
+        out.append(f"## {r.id} {r.name}")
+        out.append("")
+        out.append(f"**{r.title}** · CWE-{r.cwe} · default severity {r.severity}"
+                   + (f" · covers Bandit {', '.join(r.bandit)}" if r.bandit else ""))
+        out.append("")
+        out.append(r.doc())
+        out.append("")
+    return "\n".join(out)

@@ -221,7 +221,14 @@ def family(cwe: int) -> frozenset[int]:
 
 
 def norm_path(path: str, checkout: str) -> str:
-    """A tool's path, made relative to the checkout with forward slashes."""
+    """A tool's path, made relative to the checkout with forward slashes.
+
+    Paths are taken as relative to the checkout; an absolute path, or (for a
+    reused report) a relative path that names a file only from the current
+    directory, is made relative to the checkout.
+    """
+    if not os.path.isabs(path) and not os.path.exists(os.path.join(checkout, path)) and os.path.exists(path):
+        path = os.path.abspath(path)
     if os.path.isabs(path):
         path = os.path.relpath(path, checkout)
     return os.path.normpath(path).replace(os.sep, "/")
@@ -237,7 +244,36 @@ def tool_version(argv: list[str]) -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     lines = (out.stdout or out.stderr).strip().splitlines()
-    return lines[0].strip() if lines else "unknown"
+    if not lines:
+        return "unknown"
+    version = lines[0].strip()
+    for line in lines[1:]:  # bandit: "  python version = 3.11.7 (main, ...)"
+        key, _, value = line.partition("=")
+        if key.strip() == "python version" and value.split():
+            version += f" (Python {value.split()[0]})"
+    return version
+
+
+def python_of(version: str) -> tuple[int, ...] | None:
+    """The Python version in a tool_version() string, if it names one."""
+    _, _, rest = version.partition("(Python ")
+    try:
+        return tuple(int(x) for x in rest.rstrip(")").split(".")[:2]) if rest else None
+    except ValueError:
+        return None
+
+
+def unparsed_note(run: ToolRun, n_cases: int) -> str:
+    if not run.unparsed:
+        return ""
+    note = (f"{run.name} could not parse {len(run.unparsed)} of the {n_cases} test files; "
+            "they count as not flagged.")
+    py = python_of(run.version)
+    if run.name == "bandit" and py is not None and py < (3, 12):
+        note += (" bandit parses with the Python it runs on, here " + ".".join(map(str, py)) +
+                 "; the test files use Python 3.12 f-string syntax (PEP 701), so this understates "
+                 "bandit. Pass `--bandit` a bandit installed on Python 3.12 or later for a fair comparison.")
+    return note
 
 
 # --------------------------------------------------------------------------
@@ -413,6 +449,9 @@ def print_text(cards: list[Scorecard], cases: list[Case], checkout: str, commit:
         print(f"  {t.version}: {t.findings_total} findings "
               f"({t.findings_outside_testcode} outside {TESTCODE}/), wall time {secs(t)}, "
               f"{len(t.unparsed)} {TESTCODE} files not parsed{status}")
+    for card in cards:
+        if card.tool.unparsed:
+            print("  note: " + unparsed_note(card.tool, len(cases)))
     print()
     header, rows = table_rows(cards, cases)
     # Two header lines: tool names over their columns, then the column names.
@@ -496,8 +535,7 @@ def markdown(cards: list[Scorecard], cases: list[Case], commit: str, expected: s
     for card in cards:
         if card.tool.unparsed:
             w("")
-            w(f"{card.tool.name} could not parse {len(card.tool.unparsed)} of the {len(cases)} "
-              "test files; they count as not flagged.")
+            w("**Note:** " + unparsed_note(card.tool, len(cases)))
     w("")
     w("## Per category")
     w("")

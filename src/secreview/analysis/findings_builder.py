@@ -38,9 +38,12 @@ def trace_steps(module_lookup, step: Step | None) -> tuple[TraceStep, ...]:
         code = module.source_line(s.line).strip() if module is not None else ""
         out.append(TraceStep(s.path, s.line, s.col, s.note, code))
     # consecutive duplicates (same line, same note) add nothing
-    deduped = []
+    deduped: list[TraceStep] = []
     for s in out:
-        if deduped and deduped[-1].line == s.line and deduped[-1].path == s.path and deduped[-1].note == s.note:
+        prev = deduped[-1] if deduped else None
+        if prev is not None and prev.line == s.line and prev.path == s.path:
+            if s.note != prev.note and s.note not in prev.note:
+                deduped[-1] = TraceStep(prev.path, prev.line, prev.col, f"{prev.note}; {s.note}", prev.code)
             continue
         deduped.append(s)
     return tuple(deduped)

@@ -50,7 +50,8 @@ class Summary:
 
     def same_as(self, other: "Summary") -> bool:
         return (self.ret.same_as(other.ret)
-                and {f.key for f in self.sink_flows} == {f.key for f in other.sink_flows})
+                and {f.key for f in self.sink_flows} == {f.key for f in other.sink_flows}
+                and {k: set(v) for k, v in self.fields.items()} == {k: set(v) for k, v in other.fields.items()})
 
 
 class SinkFlow:
@@ -192,29 +193,42 @@ class FunctionInterpreter:
                     state = self.refine(part, truth, state)
             return state
         key = None
+        kinds = _ALL
         if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
             op = cond.ops[0]
-            positive = (op in ("in", "==")) == truth
-            if op in ("in", "not in", "==", "!=") and positive:
+            positive = (op in ("in", "==", "is")) == truth
+            if op in ("in", "not in", "==", "!=", "is", "is not") and positive:
                 saved, self.state = self.state, state
                 try:
                     other = self.eval(cond.comparators[0])
                 finally:
                     self.state = saved
-                if other.is_const and not other.taints:
+                if not other.taints and (other.is_const or op in ("in", "not in")):
                     key = _path_key(cond.left)
+                    if key is None:
+                        key, kinds = _host_check(cond.left)
         elif isinstance(cond, ir.Call) and truth:
             callee = cond.qualname or ""
-            if callee in self.models.sanitizers and self.models.sanitizers[callee].protects and cond.args:
-                # a validator used as a condition: re.fullmatch(PATTERN, x)...
+            sanitizer = self.models.sanitizers.get(callee)
+            if sanitizer is not None and cond.args:
+                # a validator used as a condition: re.fullmatch(PATTERN, x), url_has_allowed_host_and_scheme(x)
                 key = _path_key(cond.args[-1]) if callee.startswith("re.") else _path_key(cond.args[0])
+                kinds = sanitizer.protects
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
                 key = _path_key(cond.func.value)
+            elif cond.method == "startswith" and isinstance(cond.func, ir.Attr):
+                # realpath()/normpath() then a prefix check: a path confined to a directory
+                key = _path_key(cond.func.value)
+                if key is not None and key in state and all(
+                        "path-normalized" in t.cleansed for t in state[key].taints if not t.is_param):
+                    kinds = frozenset({"path"})
+                else:
+                    key = None
         if key is not None and key in state:
             value = state[key]
             if value.taints:
                 state = dict(state)
-                state[key] = Value(value.const, frozenset(t.cleanse(frozenset({"*"})) for t in value.taints),
+                state[key] = Value(value.const, frozenset(t.cleanse(kinds) for t in value.taints),
                                    value.types, value.items, value.func)
         return state
 
@@ -277,7 +291,7 @@ class FunctionInterpreter:
                     value = self.with_step(value, target, f"stored in `{key}.{target.attr}`")
                 self.state[f"{key}.{target.attr}"] = value
                 if self.fn.is_method and self.fn.params and key == self.fn.params[0].name:
-                    self.program.store_field(self.fn.class_qualname, target.attr, value)
+                    self.program.store_field(self.fn.class_qualname, target.attr, value, self)
             base = self.eval(target.value)
             self.program.on_attribute_store(self, target, base, value)
         elif t is ir.ItemTarget:
@@ -715,6 +729,18 @@ class CallSite:
         for v in self.kwargs.values():
             taints = V.merge_taints(taints, V.merge_taints(v.taints, V.all_item_taints(v.items)))
         return taints
+
+
+_ALL = frozenset({"*"})
+
+
+def _host_check(e: ir.Expr):
+    """``urlparse(url).netloc in ALLOWED_HOSTS``: ``url`` is safe to redirect to or fetch."""
+    if isinstance(e, ir.Attr) and e.attr in ("netloc", "hostname", "host") and isinstance(e.value, ir.Call):
+        call = e.value
+        if call.qualname in ("urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse") and call.args:
+            return _path_key(call.args[0]), frozenset({"redirect", "ssrf"})
+    return None, _ALL
 
 
 def _is_static(fn: ir.Function) -> bool:

@@ -28,6 +28,8 @@ _SECRET_NAME = re.compile(r"(?i)(token|secret|passw|passwd|pwd|nonce|salt|otp|cs
                           r"activation|invite_?code|(^|_)key$)")
 _NOT_SECRET_NAME = re.compile(r"(?i)(_?(len|length|size|count|name|names|type|field|url|path|file|header|prefix|"
                               r"timeout|expires?|age|id_?len)$|^(max|min|num)_)")
+_KV_TYPES = frozenset({"configparser.ConfigParser", "configparser.RawConfigParser", "configparser.SafeConfigParser",
+                       "ConfigParser.ConfigParser", "ConfigParser.RawConfigParser"})
 _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 MAX_DEPTH = 40
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push"})
@@ -81,6 +83,8 @@ class Program:
         self.analysis_count: dict = {}
         self.module_globals: dict = {}
         self.fields: dict = {}
+        self.field_readers: dict = {}
+        self.dirty: set = set()
         self.findings = FindingsBuilder(self)
         self.budget_limit = budget_steps
         self.budget = Budget(budget_steps)
@@ -101,6 +105,21 @@ class Program:
                 self.failed[module.path] = f"analysis stopped after {self.budget_limit:,} steps (analysis budget)"
             finally:
                 self.in_progress.clear()
+        # Methods that read fields whose taint was learnt after they ran, once more.
+        for _ in range(MAX_ROUNDS):
+            dirty, self.dirty = sorted(self.dirty), set()
+            if not dirty:
+                break
+            for qualname in dirty:
+                if self.analysis_count.get(qualname, 0) < MAX_ROUNDS + 1:
+                    self.budget = Budget(self.budget_limit)
+                    try:
+                        self.analyse(qualname)
+                    except BudgetExceeded:
+                        self.failed[self.function_module[qualname].path] = \
+                            f"analysis stopped after {self.budget_limit:,} steps (analysis budget)"
+                    finally:
+                        self.in_progress.clear()
         return self.findings.result()
 
     def summary_of(self, qualname: str) -> Optional[Summary]:
@@ -206,15 +225,30 @@ class Program:
     def free_value(self, interp: FunctionInterpreter, name: ir.Name) -> Value:
         return TOP
 
-    def store_field(self, class_qualname: str, attr: str, value: Value) -> None:
+    def store_field(self, class_qualname: str, attr: str, value: Value, interp=None) -> None:
+        """``self.attr = value`` in a method: what every method of the class may read back.
+        Parameter taint becomes part of the method's summary, applied at its calls."""
         key = (class_qualname, attr)
+        if interp is not None:
+            for t in value.taints:
+                if t.is_param:
+                    interp.summary.fields.setdefault(key, {})[t.index] = t
         real = frozenset(t for t in value.taints if not t.is_param)
-        stored = Value(value.const if value.is_const else V.UNKNOWN, real, value.types)
+        self.merge_field(key, Value(value.const if value.is_const else V.UNKNOWN, real, value.types))
+
+    def merge_field(self, key, stored: Value) -> None:
         previous = self.fields.get(key)
-        self.fields[key] = stored if previous is None else V.join(previous, stored)
+        merged = stored if previous is None else V.join(previous, stored)
+        if previous is None or not merged.same_as(previous):
+            self.fields[key] = merged
+            if previous is not None or merged.taints:
+                self.dirty.update(self.field_readers.get(key, ()))
 
     def field_value(self, class_qualname: str, attr: str) -> Optional[Value]:
-        return self.fields.get((class_qualname, attr))
+        key = (class_qualname, attr)
+        if self.in_progress:
+            self.field_readers.setdefault(key, set()).add(self.in_progress[-1])
+        return self.fields.get(key)
 
     def resolve_function(self, qualname: str) -> Optional[str]:
         """The reviewed code's function a qualified name stands for, following
@@ -280,6 +314,9 @@ class Program:
             for sink in models.sinks_for(callee):
                 self.apply_sink(interp, site, sink, callee)
         method = call.method
+        stored = self.key_value_store(interp, site, method)
+        if stored is not None:
+            return stored
         if method is not None and method in models.method_sinks:
             receiver_name = _receiver_name(call.func.value)
             for hints, sink in models.method_sinks[method]:
@@ -327,6 +364,39 @@ class Program:
                     current = interp.state[key]
                     interp.state[key] = Value(V.UNKNOWN, current.taints, current.types, current.items, current.func)
         return result
+
+    def key_value_store(self, interp, site: CallSite, method: Optional[str]) -> Optional[Value]:
+        """Values stored and read back under constant keys: ``d.get("k")`` on a known dict,
+        ``config.set("s", "k", v)`` then ``config.get("s", "k")`` on a ConfigParser."""
+        receiver = site.receiver
+        if receiver is None or method is None:
+            return None
+        consts = [a.const for a in site.args if a.is_const]
+        if method == "get" and receiver.items is not None and site.args and site.args[0].is_const \
+                and not (receiver.types & _KV_TYPES):
+            key = site.args[0].const
+            if _hashable(key) and key in receiver.items:
+                return receiver.items[key]
+            if len(site.args) > 1:
+                return site.args[1]
+            return None
+        if not (receiver.types & _KV_TYPES):
+            return None
+        key = _receiver_key(site.call.func.value)
+        if method == "set" and len(site.args) == 3 and len(consts) >= 2 and site.args[0].is_const \
+                and site.args[1].is_const and key is not None:
+            current = interp.state.get(key, receiver)
+            items = dict(current.items or {})
+            items[(site.args[0].const, site.args[1].const)] = site.args[2]
+            interp.state[key] = Value(V.UNKNOWN, current.taints, current.types, items, current.func)
+            return V.const(None)
+        if method in ("get", "getint", "getfloat", "getboolean") and len(site.args) >= 2 \
+                and site.args[0].is_const and site.args[1].is_const:
+            item = (receiver.items or {}).get((site.args[0].const, site.args[1].const))
+            if item is not None:
+                return item if method == "get" else TOP
+            return TOP if method != "get" else Value(taints=receiver.taints) if receiver.taints else TOP
+        return None
 
     def default_taints(self, site: CallSite) -> frozenset:
         taints = site.all_taints()
@@ -401,6 +471,18 @@ class Program:
                     self.record_param_flow(interp, at, flow.rule, flow.kind, flow.site, step)
                 else:
                     self.findings.add_sink(flow.rule, flow.site, at, step, self.test_path(flow.site.path))
+        for key, by_param in summary.fields.items():
+            for index, field_taint in by_param.items():
+                arg = bound.get(index)
+                if arg is None:
+                    continue
+                real = frozenset(_extend(at, interp, call, call_note, field_taint, f"stored in `self.{key[1]}`")
+                                 for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)) if not at.is_param)
+                if real:
+                    self.merge_field(key, Value(taints=real))
+                params = [at for at in arg.taints if at.is_param]
+                for at in params:
+                    interp.summary.fields.setdefault(key, {})[at.index] = at
         const = summary.ret.const if summary.ret.is_const else V.UNKNOWN
         types = summary.ret.types
         if target.endswith(".__init__") and callee != target:
@@ -537,6 +619,14 @@ def _receiver_key(e: ir.Expr) -> Optional[str]:
         base = _receiver_key(e.value)
         return f"{base}.{e.attr}" if base else None
     return None
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+        return True
+    except Exception:
+        return False
 
 
 def _static(fn: ir.Function) -> bool:

@@ -1,0 +1,356 @@
+"""Taint propagation: each construct of the issue, with a case that must be
+reported (the flow is real) and one that must not (constant or sanitized)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from secreview.analysis.models import load_models
+from secreview.config import DEFAULT_CONFIG
+from secreview.review import ReviewOptions, review
+from secreview.rules.registry import find_rule
+
+HEADER = "import os\nimport shlex\nimport subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+
+
+def findings(tmp_path, monkeypatch, files: dict, rule="command-injection", **kw):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, **kw))
+    rule_id = find_rule(rule).id
+    return [f for f in result.findings if f.rule_id == rule_id]
+
+
+def tainted_lines(tmp_path, monkeypatch, code: str, rule="command-injection"):
+    found = findings(tmp_path, monkeypatch, {"app.py": HEADER + textwrap.dedent(code)}, rule)
+    return sorted(f.line - HEADER.count("\n") for f in found if "tainted" in f.tags)
+
+
+CASES = {
+    "reassignment": ("""
+        def h():
+            a = request.args["x"]
+            b = a
+            b = b
+            os.system(b)
+        """, """
+        def h():
+            a = request.args["x"]
+            a = "ls"
+            os.system(a)
+        """),
+    "dict under constant key": ("""
+        def h():
+            d = {"safe": "ls", "bad": request.args["x"]}
+            os.system(d["bad"])
+        """, """
+        def h():
+            d = {"safe": "ls", "bad": request.args["x"]}
+            os.system(d["safe"])
+        """),
+    "list index": ("""
+        def h():
+            items = ["ls", request.form["x"]]
+            os.system(items[1])
+        """, """
+        def h():
+            items = ["ls", request.form["x"]]
+            os.system(items[0])
+        """),
+    "item store and read back": ("""
+        def h():
+            d = {}
+            d["cmd"] = request.args["x"]
+            os.system(d["cmd"])
+        """, """
+        def h():
+            d = {}
+            d["cmd"] = request.args["x"]
+            d["other"] = "ls"
+            os.system(d["other"])
+        """),
+    "attributes": ("""
+        class Job:
+            pass
+        def h():
+            job = Job()
+            job.cmd = request.args["x"]
+            os.system(job.cmd)
+        """, """
+        class Job:
+            pass
+        def h():
+            job = Job()
+            job.cmd = request.args["x"]
+            job.cmd = "ls"
+            os.system(job.cmd)
+        """),
+    "object fields across methods": ("""
+        class Runner:
+            def __init__(self, cmd):
+                self.cmd = cmd
+            def go(self):
+                os.system(self.cmd)
+        def h():
+            Runner(request.args["x"]).go()
+        """, """
+        class Runner:
+            def __init__(self, cmd):
+                self.cmd = "ls"
+            def go(self):
+                os.system(self.cmd)
+        def h():
+            Runner(request.args["x"]).go()
+        """),
+    "string building": ("""
+        def h():
+            x = request.args["x"]
+            os.system("a %s" % x)
+            os.system("a {}".format(x))
+            os.system("a " + x)
+            os.system(" ".join(["a", x]))
+            os.system(x[1:])
+            os.system(f"a {x!r:>10}")
+        """, """
+        def h():
+            x = request.args["x"]
+            os.system("a %s" % "b")
+            os.system("a {}".format(len(x)))
+            os.system(" ".join(["a", "b"]))
+        """),
+    "configparser under constant keys": ("""
+        import configparser
+        def h():
+            conf = configparser.ConfigParser()
+            conf.set("s", "cmd", request.args["x"])
+            conf.set("s", "safe", "ls")
+            os.system(conf.get("s", "cmd"))
+        """, """
+        import configparser
+        def h():
+            conf = configparser.ConfigParser()
+            conf.set("s", "cmd", request.args["x"])
+            conf.set("s", "safe", "ls")
+            os.system(conf.get("s", "safe"))
+        """),
+    "calls and returns": ("""
+        def wrap(v):
+            return "echo " + v
+        def h():
+            os.system(wrap(request.args["x"]))
+        """, """
+        def wrap(v):
+            return "echo hello"
+        def h():
+            os.system(wrap(request.args["x"]))
+        """),
+    "methods": ("""
+        class Builder:
+            def build(self, v):
+                return "echo " + v
+        def h():
+            os.system(Builder().build(request.args["x"]))
+        """, """
+        class Builder:
+            def build(self, v):
+                return "echo " + str(int(v))
+        def h():
+            os.system(Builder().build(request.args["x"]))
+        """),
+    "route parameters": ("""
+        @app.route("/run/<cmd>")
+        def h(cmd):
+            os.system("echo " + cmd)
+        """, """
+        @app.route("/run/<cmd>")
+        def h(cmd):
+            os.system("echo " + shlex.quote(cmd))
+        """),
+    "lambdas": ("""
+        def h():
+            run = lambda c: os.system(c)
+            run(request.args["x"])
+        """, """
+        def h():
+            run = lambda c: os.system("ls")
+            run(request.args["x"])
+        """),
+    "comprehensions and generators": ("""
+        def h():
+            parts = [p.strip() for p in request.args["x"].split(",")]
+            os.system(" ".join(parts))
+            gen = (p for p in parts)
+            os.system(next(gen))
+        """, """
+        def h():
+            parts = [p.strip() for p in "a,b".split(",")]
+            os.system(" ".join(parts))
+        """),
+    "with, try and match": ("""
+        def h():
+            x = request.args["x"]
+            with open("log") as f:
+                try:
+                    y = x
+                except ValueError:
+                    y = "ls"
+            match y:
+                case str() as z:
+                    os.system(z)
+        """, """
+        def h():
+            x = request.args["x"]
+            try:
+                y = "ls"
+            finally:
+                pass
+            match y:
+                case "ls":
+                    os.system(y)
+        """),
+    "constant branch": ("""
+        def h():
+            x = request.args["x"]
+            num = 106
+            y = "safe" if 7 * 18 + num < 200 else x
+            os.system(y)
+        """, """
+        def h():
+            x = request.args["x"]
+            num = 106
+            y = "safe" if 7 * 18 + num > 200 else x
+            os.system(y)
+            if num > 200:
+                os.system(x)
+        """),
+    "allow-list membership": ("""
+        ALLOWED = {"ls", "df"}
+        def h():
+            x = request.args["x"]
+            if x not in ALLOWED:
+                os.system(x)
+        """, """
+        ALLOWED = {"ls", "df"}
+        def h():
+            x = request.args["x"]
+            if x not in ALLOWED:
+                return "no"
+            os.system(x)
+        """),
+    "sanitizer protects only its sinks": ("""
+        import html
+        def h():
+            x = html.escape(request.args["x"])
+            os.system("echo " + x)
+        """, """
+        def h():
+            x = int(request.args["x"])
+            os.system("echo %d" % x)
+            subprocess.run(["echo", request.args["x"]])
+        """),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_propagation(name, tmp_path, monkeypatch):
+    must, must_not = CASES[name]
+    assert tainted_lines(tmp_path / "must", monkeypatch, must), f"{name}: tainted flow not reported"
+    assert tainted_lines(tmp_path / "ok", monkeypatch, must_not) == [], f"{name}: reported a safe flow"
+
+
+def test_chain_through_three_files(tmp_path, monkeypatch):
+    files = {
+        "web.py": """
+            from flask import request
+            from pkg.service import handle
+            def view():
+                return handle(request.args["host"])
+            """,
+        "pkg/__init__.py": "",
+        "pkg/service.py": """
+            from pkg.tools import ping
+            def handle(host):
+                return ping("-c 1 " + host)
+            """,
+        "pkg/tools.py": """
+            import subprocess
+            def ping(args):
+                return subprocess.check_output("ping " + args, shell=True)
+            """,
+    }
+    found = findings(tmp_path, monkeypatch, files)
+    assert len(found) == 1
+    f = found[0]
+    assert f.path.endswith("pkg/tools.py") and f.line == 4 and "tainted" in f.tags
+    files_in_trace = [s.path.removeprefix("./") for s in f.trace]
+    assert files_in_trace[0] == "web.py" and "pkg/service.py" in files_in_trace
+    assert files_in_trace[-1] == "pkg/tools.py"
+
+
+def test_mutual_recursion_terminates_and_flows(tmp_path, monkeypatch):
+    code = """
+        def even(n, cmd):
+            if n == 0:
+                return os.system(cmd)
+            return odd(n - 1, cmd)
+        def odd(n, cmd):
+            return even(n - 1, cmd + " x")
+        def h():
+            odd(3, request.args["x"])
+        """
+    assert tainted_lines(tmp_path, monkeypatch, code) == [4]
+
+
+def test_each_function_analysed_a_bounded_number_of_times(tmp_path, monkeypatch):
+    """A call graph with many paths (each layer calls the next twice) costs one
+    analysis per function, not one per path."""
+    from secreview.analysis.program import MAX_ROUNDS, Program
+    layers = 12
+    lines = ["import os", "def f0(x):", "    return os.system(x)"]
+    for i in range(1, layers):
+        lines += [f"def f{i}(x):", f"    f{i-1}(x)", f"    return f{i-1}(x + 'a')"]
+    (tmp_path / "deep.py").write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    counts = {}
+    original = Program.run
+
+    def run(self):
+        out = original(self)
+        counts.update(self.analysis_count)
+        return out
+
+    monkeypatch.setattr(Program, "run", run)
+    review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    assert counts and max(counts.values()) <= MAX_ROUNDS
+    assert sum(counts.values()) <= 2 * (layers + 1)  # 2**12 call paths
+
+
+def test_deleting_a_model_file_removes_its_detections(tmp_path, monkeypatch):
+    code = {"app.py": HEADER + "def h():\n    os.system(request.args['x'])\n"}
+    assert findings(tmp_path / "a", monkeypatch, code)
+    without_flask = load_models(exclude=["flask"])
+    found = findings(tmp_path / "b", monkeypatch, code, models=without_flask)
+    assert all("tainted" not in f.tags for f in found)
+
+
+def test_user_model_for_an_invented_library(tmp_path, monkeypatch):
+    model = tmp_path / "acme.toml"
+    model.write_text(textwrap.dedent("""
+        library = "acme"
+        [[source]]
+        kind = "remote"
+        callees = ["acme.web.param"]
+        [[sink]]
+        kind = "command"
+        callee = "acme.shell.run"
+        args = [0]
+    """))
+    code = {"app.py": "import acme.web, acme.shell\ndef h():\n    acme.shell.run(acme.web.param('q'))\n"}
+    assert not [f for f in findings(tmp_path / "a", monkeypatch, code) if "tainted" in f.tags]
+    found = findings(tmp_path / "b", monkeypatch, code, models=load_models([model]))
+    assert [f.line for f in found if "tainted" in f.tags] == [3]

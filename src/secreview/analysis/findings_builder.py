@@ -118,6 +118,13 @@ class FindingsBuilder:
                                 (), tags, severity=hit.severity)
         self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, stmt_lines)
 
+    def add_function_hit(self, rule, module, hit) -> None:
+        is_test = self.program.test_path(module.path)
+        tags = tuple(hit.tags) + (("test-code",) if is_test else ())
+        finding = self._finding(rule, module, hit.node, hit.explanation, hit.fix, hit.confidence or rule.confidence,
+                                (), tags, severity=hit.severity)
+        self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, (hit.node.line, hit.node.end_line))
+
     def _finding(self, rule, module, node, explanation, fix, confidence, trace, tags, severity=None) -> Finding:
         span = span_of(module, node)
         return Finding(

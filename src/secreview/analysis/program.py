@@ -19,7 +19,7 @@ from secreview.analysis.interpreter import (CallSite, FunctionInterpreter, SinkF
 from secreview.analysis.models import ModelSet, Sink
 from secreview.analysis.values import EMPTY, TOP, Step, Taint, Value
 from secreview.ir import nodes as ir
-from secreview.rules.base import CallRule, Rule, SinkRule
+from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
 MAX_ROUNDS = 3
 # Names that say a value must be unguessable: where weak randomness is a defect.
@@ -76,7 +76,8 @@ class Program:
             elif isinstance(rule, CallRule):
                 for callee in rule.callees:
                     self.call_rules.setdefault(callee, []).append(rule)
-        self.statement_rules = [r for r in self.rules if hasattr(r, "check_statement")]
+        self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
+        self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
         self.summaries: dict = {}
         self.in_progress: list = []
         self.dependents: dict = {}
@@ -142,6 +143,10 @@ class Program:
     def analyse(self, qualname: str) -> None:
         fn = self.functions[qualname]
         module = self.function_module[qualname]
+        if qualname not in self.analysis_count:
+            for rule in self.function_rules:
+                for hit in rule.check_function(module, fn) or ():
+                    self.findings.add_function_hit(rule, module, hit)
         for round_ in range(MAX_ROUNDS):
             self.in_progress.append(qualname)
             try:

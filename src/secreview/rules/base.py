@@ -99,3 +99,18 @@ class CallRule(Rule):
 
     def check(self, site, callee: str):  # -> Iterable[Hit]
         raise NotImplementedError
+
+
+class StatementRule(Rule):
+    """A rule judging statements (asserts, except clauses, assignments...) with the
+    values the analysis knows at that point."""
+
+    def check_statement(self, interp, stmt):  # -> Iterable[Hit]
+        raise NotImplementedError
+
+
+class FunctionRule(Rule):
+    """A rule judging a whole function once (its exception handlers, its resources)."""
+
+    def check_function(self, module, function):  # -> Iterable[Hit]
+        raise NotImplementedError

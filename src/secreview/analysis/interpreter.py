@@ -351,11 +351,11 @@ class FunctionInterpreter:
                 return value
             return self.program.global_value(self.module, e)
         if kind == ir.NameKind.IMPORT:
-            if e.id in self.state and self.fn.name == "<module>":
-                pass
             source = self.models.sources_by_attribute.get(e.qualname)
             if source is not None:
                 return self.source_value(source, e)
+            if e.qualname in self.models.source_objects:
+                return self.source_object(e)
             return self.program.imported_value(e.qualname)
         # DEF, BUILTIN
         return Value(func=e.qualname, types=frozenset({e.qualname}))
@@ -364,7 +364,13 @@ class FunctionInterpreter:
         if e.qualname is not None:
             source = self.models.sources_by_attribute.get(e.qualname)
             if source is not None:
+                if source.fixed_in_static_route:
+                    route = self.program.static_route(self.fn)
+                    if route is not None:
+                        return V.const(route)
                 return self.source_value(source, e)
+            if e.qualname in self.models.source_objects:
+                return self.source_object(e)
         key = _path_key(e)
         if key is not None and key in self.state:
             return self.state[key]
@@ -402,6 +408,17 @@ class FunctionInterpreter:
         origin = f"{what}, read by `{code}`"
         taint = Taint(source.kind, -1, EMPTY, Step(self.path, node.line, node.col, note, None, origin))
         return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
+
+    def source_object(self, node: ir.Expr) -> Value:
+        """The request object itself: attributes read from it are sources by the models;
+        passed whole to a helper, everything the helper reads from it is request data."""
+        qualname = node.qualname
+        kind = self.models.source_objects[qualname]
+        code = self.code(node)
+        what = _SOURCE_NOTES.get(kind, "untrusted data")
+        taint = Taint(kind, -1, EMPTY, Step(self.path, node.line, node.col, f"`{code}`: the request object, {what}",
+                                            None, f"{what}, read from `{code}`"))
+        return Value(taints=frozenset({taint}), types=frozenset({qualname}))
 
     def eval_subscript(self, e: ir.Subscript) -> Value:
         base = self.eval(e.value)

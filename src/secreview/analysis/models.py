@@ -50,6 +50,7 @@ class Source:
     attribute: str = ""  # an attribute whose value is tainted
     note: str = ""
     library: str = ""
+    fixed_in_static_route: bool = False  # the request path of a route without variables is its constant pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ class ModelSet:
     entrypoints: list = field(default_factory=list)
     libraries: list = field(default_factory=list)
     method_sinks: dict = field(default_factory=dict)  # method name -> [(receiver name hints, Sink)]
+    source_objects: dict = field(default_factory=dict)  # qualname -> kind, e.g. flask.request -> remote
 
     def add_file(self, path_or_text, library: str) -> None:
         data = _load(path_or_text, library)
@@ -122,7 +124,13 @@ class ModelSet:
             for callee in _callees(entry, library, required=False):
                 self.sources_by_callee[callee] = Source(kind, callee=callee, note=entry.get("note", ""), library=library)
             for attr in _as_list(entry.get("attribute", [])) + _as_list(entry.get("attributes", [])):
-                self.sources_by_attribute[attr] = Source(kind, attribute=attr, note=entry.get("note", ""), library=library)
+                self.sources_by_attribute[attr] = Source(kind, attribute=attr, note=entry.get("note", ""), library=library,
+                                                         fixed_in_static_route=bool(entry.get("fixed_in_static_route")))
+                # the object holding a source attribute (``flask.request``) is itself request data
+                # when it is passed around whole
+                owner = attr.rpartition(".")[0]
+                if owner and "." in owner:
+                    self.source_objects.setdefault(owner, kind)
         for entry in data.pop("sanitizer", []):
             protects = frozenset(_as_list(entry.get("protects", ALL_KINDS)))
             for callee in _callees(entry, library):

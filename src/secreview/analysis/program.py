@@ -33,9 +33,10 @@ _KV_TYPES = frozenset({"configparser.ConfigParser", "configparser.RawConfigParse
 _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 MAX_DEPTH = 40
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push"})
+_LIST_REMOVERS = frozenset({"pop", "remove", "clear", "reverse", "sort"})
 _CLEAN_METHODS = frozenset({
     "count", "index", "find", "rfind", "startswith", "endswith", "isdigit", "isalpha", "isalnum", "isnumeric",
-    "isdecimal", "isspace", "islower", "isupper", "keys", "__len__", "exists", "is_file", "is_dir", "close",
+    "isdecimal", "isspace", "islower", "isupper", "__len__", "exists", "is_file", "is_dir", "close",
 })
 
 
@@ -193,6 +194,19 @@ class Program:
                 if any(p in names for p, _ in ep.param_types) and fn.params and fn.params[0].name in dict(ep.param_types):
                     return ("", dict(ep.param_types))
         return None
+
+    def static_route(self, fn: ir.Function) -> Optional[str]:
+        """The URL pattern of a request handler whose route has no variables: the only
+        path that can reach it."""
+        paths = set()
+        for d in fn.decorators:
+            if isinstance(d, ir.Call) and d.method in ("route", "get", "post", "put", "delete", "patch") and d.args:
+                first = d.args[0]
+                if not isinstance(first, ir.Const) or not isinstance(first.value, str) or "<" in first.value \
+                        or "{" in first.value:
+                    return None
+                paths.add(first.value)
+        return paths.pop() if len(paths) == 1 else None
 
     def global_value(self, module: ir.Module, name: ir.Name) -> Value:
         state = self.module_globals.get(module.name)
@@ -357,17 +371,17 @@ class Program:
                 break
         if result is None:
             result = self.unknown_call(interp, site, callees)
-        if method in _MUTATORS and site.receiver is not None:
-            key = _receiver_key(call.func.value)
-            if key is not None:
-                added = site.all_taints()
-                if added:
-                    current = interp.state.get(key, TOP)
-                    interp.state[key] = Value(V.UNKNOWN, V.merge_taints(current.taints, added), current.types,
-                                              current.items, current.func)
-                elif key in interp.state and interp.state[key].is_const:
-                    current = interp.state[key]
-                    interp.state[key] = Value(V.UNKNOWN, current.taints, current.types, current.items, current.func)
+        if method in _MUTATORS or method in _LIST_REMOVERS:
+            if site.receiver is not None:
+                updated = _mutate(method, interp.state.get(_receiver_key(call.func.value) or "", site.receiver), site)
+                key = _receiver_key(call.func.value)
+                if key is not None and updated is not None:
+                    interp.state[key] = updated
+                if method == "pop" and site.receiver.items is not None and _is_list(site.receiver.items):
+                    index = site.args[0].const if site.args and site.args[0].is_const else -1
+                    keys = sorted(site.receiver.items)
+                    if isinstance(index, int) and keys and -len(keys) <= index < len(keys):
+                        return site.receiver.items[keys[index]]
         return result
 
     def key_value_store(self, interp, site: CallSite, method: Optional[str]) -> Optional[Value]:
@@ -624,6 +638,44 @@ def _receiver_key(e: ir.Expr) -> Optional[str]:
         base = _receiver_key(e.value)
         return f"{base}.{e.attr}" if base else None
     return None
+
+
+def _is_list(items: dict) -> bool:
+    return all(isinstance(k, int) for k in items) and sorted(items) == list(range(len(items)))
+
+
+def _mutate(method: str, current: Value, site: CallSite) -> Optional[Value]:
+    """The receiver after a mutating method: list items kept exact through
+    ``append``/``insert``/``pop``, other containers only gain the added taint."""
+    items = current.items
+    args = site.args
+    if items is not None and _is_list(items):
+        ordered = [items[i] for i in range(len(items))]
+        if method == "append" and len(args) == 1:
+            ordered.append(args[0])
+        elif method == "insert" and len(args) == 2 and args[0].is_const and isinstance(args[0].const, int):
+            ordered.insert(args[0].const, args[1])
+        elif method == "pop" and (not args or (args[0].is_const and isinstance(args[0].const, int))):
+            index = args[0].const if args else -1
+            if ordered and -len(ordered) <= index < len(ordered):
+                ordered.pop(index)
+        elif method == "extend" and len(args) == 1 and args[0].items is not None and _is_list(args[0].items):
+            ordered.extend(args[0].items[i] for i in range(len(args[0].items)))
+        elif method in ("clear",):
+            ordered = []
+        else:
+            ordered = None
+        if ordered is not None:
+            new_items = dict(enumerate(ordered))
+            return Value(V.UNKNOWN, V.all_item_taints(new_items), current.types, new_items, current.func)
+    added = site.all_taints()
+    if method in _LIST_REMOVERS:
+        return Value(V.UNKNOWN, V.merge_taints(current.taints, V.all_item_taints(items)), current.types, None,
+                     current.func) if items is not None else None
+    if not added and not current.is_const and items is None:
+        return None
+    return Value(V.UNKNOWN, V.merge_taints(V.merge_taints(current.taints, added), V.all_item_taints(items)),
+                 current.types, None, current.func)
 
 
 def _hashable(value) -> bool:

@@ -371,12 +371,15 @@ class _FunctionLowerer:
     def s_Match(self, node):
         subject = self.expr(node.subject)
         self.emit(_pos(ir.Evaluate(subject), node.subject))
-        head = self.current
         join = self.new_block()
-        fallthrough = head
+        test = self.current
         for case in node.cases:
+            # ``case "A":`` compares with ==, so constant subjects prune the cases never taken
+            cond = self._case_condition(case.pattern, subject)
             block = self.new_block()
-            self.link(fallthrough, block, ir.EdgeKind.TRUE)
+            self.link(test, block, ir.EdgeKind.TRUE, cond)
+            next_test = self.new_block()
+            self.link(test, next_test, ir.EdgeKind.FALSE, cond)
             self.current = block
             for name, value in _pattern_bindings(case.pattern, subject):
                 self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), case.pattern),), value), case.pattern))
@@ -387,11 +390,25 @@ class _FunctionLowerer:
                 self.emit(_pos(ir.Evaluate(guard), case.guard))
                 body = self.new_block()
                 self.link(self.current, body, ir.EdgeKind.TRUE, guard)
+                self.link(self.current, next_test, ir.EdgeKind.FALSE, guard)
                 self.current = body
             self.lower_body(case.body)
             self.link(self.current, join)
-        self.link(head, join, ir.EdgeKind.FALSE)
+            test = next_test
+        self.link(test, join)
         self.current = join
+
+    def _case_condition(self, pattern, subject: ir.Expr) -> Optional[ir.Expr]:
+        if isinstance(pattern, ast.MatchValue):
+            return _pos(ir.Compare(subject, ("==",), (self.expr(pattern.value),)), pattern)
+        if isinstance(pattern, ast.MatchSingleton):
+            return _pos(ir.Compare(subject, ("is",), (_pos(ir.Const(pattern.value), pattern),)), pattern)
+        if isinstance(pattern, ast.MatchOr) and all(isinstance(p, ast.MatchValue) for p in pattern.patterns):
+            options = _pos(ir.Container("tuple", tuple(self.expr(p.value) for p in pattern.patterns)), pattern)
+            return _pos(ir.Compare(subject, ("in",), (options,)), pattern)
+        if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
+            return _pos(ir.Const(True), pattern)  # ``case _`` / ``case x``: always taken
+        return None
 
     def s_FunctionDef(self, node):
         fn = self.lower_function(node)

@@ -160,7 +160,7 @@ class FunctionInterpreter:
                         self.path, param.line or fn.line, 0,
                         f"`{param.name}` is a parameter of request handler `{fn.name}()`, set by the client", None,
                         f"client-controlled data (parameter `{param.name}` of request handler `{fn.name}()`)"))})
-            state[param.name] = Value(taints=taints, types=types)
+            state[param.name] = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
         return state
 
     def follow(self, edge: ir.Edge, state: dict) -> Optional[dict]:
@@ -325,7 +325,7 @@ class FunctionInterpreter:
 
     def with_step(self, value: Value, node: ir.Node, note: str) -> Value:
         taints = frozenset(t.with_step(Step(self.path, node.line, node.col, note, t.step)) for t in value.taints)
-        return Value(value.const, taints, value.types, value.items, value.func)
+        return Value(value.const, taints, value.types, value.items, value.func, value.fixed)
 
     # ------------------------------------------------------------ expressions
 
@@ -432,12 +432,13 @@ class FunctionInterpreter:
             except Exception:
                 pass
         taints = V.merge_taints(base.taints, V.all_item_taints(base.items))
-        if isinstance(e.index, ir.Slice) and taints:
-            return Value(taints=taints)
+        fixed = base.is_fixed and index.is_fixed
+        if base.items is not None and not base.is_const:
+            fixed = fixed and V.all_fixed(base.items.values())
+        if isinstance(e.index, ir.Slice):
+            return V.derived(taints, fixed)
         types = frozenset(f"{t}.[]" for t in base.types) if base.types else EMPTY
-        if not taints and not types:
-            return TOP
-        return Value(taints=taints, types=types)
+        return V.derived(taints, fixed, types)
 
     def eval_slice(self, e: ir.Slice) -> Value:
         parts = [self.eval(p) if p is not None else V.const(None) for p in (e.lower, e.upper, e.step)]
@@ -455,7 +456,7 @@ class FunctionInterpreter:
                 return V.const(folded)
         taints = V.merge_taints(V.merge_taints(left.taints, V.all_item_taints(left.items)),
                                 V.merge_taints(right.taints, V.all_item_taints(right.items)))
-        return Value(taints=taints) if taints else TOP
+        return V.derived(taints, left.is_fixed and right.is_fixed)
 
     def eval_binop(self, e: ir.BinOp) -> Value:
         return self.binop(e.op, self.eval(e.left), self.eval(e.right))
@@ -475,8 +476,8 @@ class FunctionInterpreter:
             except Exception:
                 pass
         if e.op == "not":
-            return TOP
-        return Value(taints=v.taints) if v.taints else TOP
+            return Value(fixed=True) if v.is_fixed else TOP
+        return V.derived(v.taints, v.is_fixed)
 
     def eval_boolop(self, e: ir.BoolOp) -> Value:
         result = None
@@ -527,11 +528,14 @@ class FunctionInterpreter:
             if folded is not UNKNOWN:
                 return V.const(folded)
         taints = template.taints if template is not None else EMPTY
+        fixed = template is None or template.is_fixed
         for p in parts:
             taints = V.merge_taints(taints, p.taints)
+            fixed = fixed and p.is_fixed
             if p.items:
                 taints = V.merge_taints(taints, V.all_item_taints(p.items))
-        return Value(taints=taints, types=frozenset({"builtins.str"}))
+                fixed = fixed and V.all_fixed(p.items.values())
+        return Value(taints=taints, types=frozenset({"builtins.str"}), fixed=fixed)
 
     def eval_formatted(self, e: ir.FormattedValue) -> Value:
         v = self.eval(e.value)
@@ -545,9 +549,11 @@ class FunctionInterpreter:
             except Exception:
                 pass
         taints = V.merge_taints(v.taints, V.all_item_taints(v.items))
+        fixed = v.is_fixed and (v.items is None or V.all_fixed(v.items.values()))
         if spec is not None:
             taints = V.merge_taints(taints, spec.taints)
-        return Value(taints=taints) if taints else TOP
+            fixed = fixed and spec.is_fixed
+        return V.derived(taints, fixed)
 
     def eval_container(self, e: ir.Container) -> Value:
         elts = [self.eval(x) for x in e.elts]
@@ -567,7 +573,8 @@ class FunctionInterpreter:
         const = UNKNOWN
         if e.kind == "list" and all(v.is_const and isinstance(v.const, _SAFE_CONST) for v in elts) and len(elts) < 200:
             const = tuple(v.const for v in elts)  # read-only view, for membership tests and joins
-        return Value(const, V.all_item_taints(items), frozenset({f"builtins.{e.kind}"}), items)
+        return Value(const, V.all_item_taints(items), frozenset({f"builtins.{e.kind}"}), items,
+                     fixed=const is UNKNOWN and V.all_fixed(elts))
 
     def eval_dict(self, e: ir.DictExpr) -> Value:
         items = {}
@@ -584,7 +591,9 @@ class FunctionInterpreter:
                 items[key.const] = value
             else:
                 taints = V.merge_taints(taints, value.taints)
-        return Value(taints=V.merge_taints(taints, V.all_item_taints(items)), types=frozenset({"builtins.dict"}), items=items)
+        fixed = len(items) == len(e.keys) and V.all_fixed(items.values())
+        return Value(taints=V.merge_taints(taints, V.all_item_taints(items)), types=frozenset({"builtins.dict"}),
+                     items=items, fixed=fixed)
 
     def eval_comprehension(self, e: ir.Comprehension) -> Value:
         saved = self.state
@@ -618,7 +627,7 @@ class FunctionInterpreter:
                 v = V.const(c)
                 result = v if result is None else V.join(result, v)
             return result
-        return Value(taints=iterable.taints) if iterable.taints else TOP
+        return V.derived(iterable.taints, iterable.fixed)
 
     def eval_iter_element(self, e: ir.IterElement) -> Value:
         return self.element_of(self.eval(e.iterable))

@@ -349,7 +349,7 @@ class Program:
                 if site.receiver is not None and not site.args:
                     taints = V.merge_taints(taints, site.receiver.taints)
                 cleaned = frozenset(t.cleanse(sanitizer.protects) for t in taints)
-                result = Value(taints=cleaned, types=_returns(models, callee))
+                result = Value(taints=cleaned, types=_returns(models, callee), fixed=_inputs_fixed(site))
                 break
             source = models.sources_by_callee.get(callee)
             if source is not None:
@@ -434,6 +434,8 @@ class Program:
         if folded is not None:
             return folded
         taints = self.default_taints(site)
+        if _pure_call(site, callees) and _inputs_fixed(site):
+            return Value(taints=taints, fixed=True)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
             types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))
@@ -454,7 +456,7 @@ class Program:
             taints = site.all_taints()
         if propagator.receiver and site.receiver is not None:
             taints = V.merge_taints(taints, site.receiver.taints)
-        return Value(taints=taints, types=_returns(self.models, callee))
+        return Value(taints=taints, types=_returns(self.models, callee), fixed=_inputs_fixed(site))
 
     def apply_summary(self, interp: FunctionInterpreter, site: CallSite, target: str, callee: str) -> Value:
         summary = self.summary_of(target)
@@ -509,7 +511,11 @@ class Program:
             const = V.UNKNOWN
         if fn.class_qualname is None and callee in self.classes:
             types = frozenset({callee})
-        return Value(const, result_taints, types, summary.ret.items if not result_taints else None, summary.ret.func)
+        fixed = summary.ret.fixed and all(
+            bound.get(t.index) is not None and bound[t.index].is_fixed for t in summary.ret.taints if t.is_param) \
+            and not any(not t.is_param for t in summary.ret.taints)
+        return Value(const, result_taints, types, summary.ret.items if not result_taints else None, summary.ret.func,
+                     fixed and const is V.UNKNOWN)
 
     def bind_arguments(self, site: CallSite, fn: ir.Function, target: str, callee: str) -> dict:
         """Parameter index -> argument value at this call."""
@@ -603,6 +609,8 @@ class Program:
             else:
                 self.findings.add_sink(rule, sink_site, t, step, is_test)
                 reported = True
+        if value.is_fixed and not any(t.is_param for t in taints):
+            return  # one of several constants: nothing from outside reaches here
         if not reported and rule.untainted is not None and not value.is_const:
             if taints and all(not t.dangerous_for(sink.kind) for t in taints if t.is_param or t.kind in rule.source_kinds) \
                     and any(t.is_param or t.kind in rule.source_kinds for t in taints):
@@ -728,6 +736,28 @@ _PURE_METHODS = frozenset({
     "encode", "decode", "format", "zfill", "ljust", "rjust", "center", "casefold", "swapcase", "join",
     "removeprefix", "removesuffix", "splitlines", "partition", "rpartition",
 })
+
+
+_PURE_PREFIXES = ("base64.", "binascii.", "codecs.encode", "codecs.decode", "urllib.parse.", "html.", "json.dumps",
+                  "json.loads", "os.path.join", "os.path.basename", "os.path.dirname", "os.path.normpath",
+                  "posixpath.", "string.", "textwrap.", "shlex.quote", "markupsafe.escape", "builtins.str",
+                  "builtins.bytes", "builtins.int", "builtins.float", "builtins.repr", "builtins.format",
+                  "builtins.list", "builtins.tuple", "builtins.sorted", "builtins.len")
+
+
+def _pure_call(site: CallSite, callees: list) -> bool:
+    """Calls whose result depends only on their inputs (no I/O, no hidden state)."""
+    if any(c.startswith(_PURE_PREFIXES) for c in callees):
+        return True
+    method = site.call.method
+    return method in _PURE_METHODS and site.receiver is not None and site.receiver.is_fixed
+
+
+def _inputs_fixed(site: CallSite) -> bool:
+    values = list(site.args) + list(site.kwargs.values())
+    if site.receiver is not None and site.call.method is not None and not site.receiver.types:
+        values.append(site.receiver)
+    return bool(values) and not site.star_taints and all(v.is_fixed for v in values)
 
 
 def _fold_call(site: CallSite, callees: list):

@@ -93,19 +93,28 @@ def _taint_order(t: Taint):
 
 
 class Value:
-    __slots__ = ("const", "taints", "types", "items", "func")
+    """``fixed``: every value this can be is built from constants by pure operations,
+    though which one is not known (``"sh -c " if windows else "cmd /c "``). For
+    parameters it means "fixed if the caller's argument is"."""
+
+    __slots__ = ("const", "taints", "types", "items", "func", "fixed")
 
     def __init__(self, const=UNKNOWN, taints: frozenset = EMPTY, types: frozenset = EMPTY,
-                 items: Optional[dict] = None, func=None):
+                 items: Optional[dict] = None, func=None, fixed: bool = False):
         self.const = const
         self.taints = taints
         self.types = types
         self.items = items  # constant key -> Value, for dict/list/tuple literals
         self.func = func  # qualname of the function this value is, when known
+        self.fixed = fixed
 
     @property
     def is_const(self) -> bool:
         return self.const is not UNKNOWN
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.fixed or self.const is not UNKNOWN
 
     @property
     def tainted(self) -> bool:
@@ -116,6 +125,7 @@ class Value:
             return True
         return (
             _const_eq(self.const, other.const)
+            and self.fixed == other.fixed
             and {t._key for t in self.taints} == {t._key for t in other.taints}
             and self.types == other.types
             and self.func == other.func
@@ -128,6 +138,8 @@ class Value:
         bits = []
         if self.is_const:
             bits.append(f"const={self.const!r}")
+        elif self.fixed:
+            bits.append("fixed")
         if self.taints:
             bits.append("taint=" + ",".join(sorted(f"{t.kind}{t.index}" for t in self.taints)))
         if self.types:
@@ -168,9 +180,10 @@ def join(a: Value, b: Value) -> Value:
         extra = a.items if a.items is not None else b.items
         taints = merge_taints(taints, all_item_taints(extra))
     func = a.func if a.func == b.func else None
-    if const is UNKNOWN and not taints and not types and items is None and func is None:
+    fixed = const is UNKNOWN and a.is_fixed and b.is_fixed
+    if const is UNKNOWN and not taints and not types and items is None and func is None and not fixed:
         return TOP
-    return Value(const, taints, types, items, func)
+    return Value(const, taints, types, items, func, fixed)
 
 
 def all_item_taints(items: Optional[dict]) -> frozenset:
@@ -189,3 +202,14 @@ def taint_only(taints: frozenset) -> Value:
 
 def const(value) -> Value:
     return Value(const=value)
+
+
+def all_fixed(values) -> bool:
+    return all(v.is_fixed for v in values)
+
+
+def derived(taints: frozenset, fixed: bool, types: frozenset = EMPTY) -> Value:
+    """A value computed from others: their taint, and fixed when they all are."""
+    if not taints and not fixed and not types:
+        return TOP
+    return Value(taints=taints, types=types, fixed=fixed)

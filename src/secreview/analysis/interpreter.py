@@ -191,9 +191,16 @@ class FunctionInterpreter:
             if (cond.op == "and") == truth:
                 for part in cond.values:
                     state = self.refine(part, truth, state)
+                state = self.refine_literal_guard(cond, truth, state)
             return state
         key = None
         kinds = _ALL
+        absent = _excluded_text(cond, truth)
+        if absent is not None:
+            text, key = absent
+            kinds = frozenset(kind for needle, kind in _EXCLUSIONS if needle in text)
+            if not kinds:
+                key = None
         if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
             op = cond.ops[0]
             positive = (op in ("in", "==", "is")) == truth
@@ -230,6 +237,31 @@ class FunctionInterpreter:
                 state = dict(state)
                 state[key] = Value(value.const, frozenset(t.cleanse(kinds) for t in value.taints),
                                    value.types, value.items, value.func)
+        return state
+
+    def refine_literal_guard(self, cond: ir.BoolOp, truth: bool, state: dict) -> dict:
+        """``if not x.startswith("'") or not x.endswith("'") or "'" in x[1:-1]: return``:
+        past the guard ``x`` is one quoted string literal, harmless to evaluate."""
+        facts: dict = {}
+        for part in cond.values:
+            negated = isinstance(part, ir.UnaryOp) and part.op == "not"
+            inner = part.operand if negated else part
+            # called for a true ``and`` (every operand true) or a false ``or`` (every operand false)
+            holds = negated if cond.op == "or" else not negated
+            if isinstance(inner, ir.Call) and inner.method in ("startswith", "endswith") and holds \
+                    and len(inner.args) == 1 and isinstance(inner.args[0], ir.Const):
+                key = _path_key(inner.func.value)
+                facts.setdefault((key, inner.args[0].value), set()).add(inner.method)
+            elif isinstance(inner, ir.Compare) and inner.ops == ("in",) and not holds and \
+                    isinstance(inner.left, ir.Const) and isinstance(inner.comparators[0], ir.Subscript):
+                key = _path_key(inner.comparators[0].value)
+                facts.setdefault((key, inner.left.value), set()).add("inner")
+        for (key, quote), seen in facts.items():
+            if quote in ("'", '"') and seen == {"startswith", "endswith", "inner"} and key in state:
+                value = state[key]
+                state = dict(state)
+                state[key] = Value(value.const, frozenset(t.cleanse(frozenset({"code"})) for t in value.taints),
+                                   value.types, value.items, value.func, value.fixed)
         return state
 
     # ------------------------------------------------------------ statements
@@ -758,6 +790,20 @@ class CallSite:
 
 
 _ALL = frozenset({"*"})
+# Text known to be absent from a value, and the sinks that absence protects:
+# no ".." cannot climb out of a directory; no quote cannot close an XPath string.
+_EXCLUSIONS = (("..", "path"), ("'", "xpath"), ('"', "xpath"))
+
+
+def _excluded_text(cond: ir.Expr, truth: bool):
+    """``"../" in x`` known false (or ``not in`` known true): (the text, x's key)."""
+    if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("in", "not in") \
+            and isinstance(cond.left, ir.Const) and isinstance(cond.left.value, str):
+        absent = (cond.ops[0] == "in") != truth
+        key = _path_key(cond.comparators[0])
+        if absent and key is not None:
+            return cond.left.value, key
+    return None
 
 
 def _host_check(e: ir.Expr):

@@ -212,8 +212,8 @@ class FunctionInterpreter:
                     self.state = saved
                 if not other.taints and (other.is_const or op in ("in", "not in")):
                     key = _path_key(cond.left)
-                    if key is None:
-                        key, kinds = _host_check(cond.left)
+                    if key is None or key not in state:
+                        key, kinds = _host_check(cond.left, state)
         elif isinstance(cond, ir.Call) and truth:
             callee = cond.qualname or ""
             sanitizer = self.models.sanitizers.get(callee)
@@ -312,6 +312,11 @@ class FunctionInterpreter:
     def assign(self, target: ir.Target, value: Value, stmt) -> None:
         t = type(target)
         if t is ir.NameTarget:
+            source = stmt.value if isinstance(stmt, ir.Assign) else None
+            if isinstance(source, ir.Call) and source.qualname in _URL_PARSERS and source.args:
+                origin = _path_key(source.args[0])
+                if origin is not None:
+                    self.state[f"{target.id}{PARSED_FROM}"] = V.const(origin)
             if value.taints:
                 value = self.with_step(value, target, f"assigned to `{target.id}`")
                 self.program.on_name_store(self, target, value)
@@ -806,12 +811,20 @@ def _excluded_text(cond: ir.Expr, truth: bool):
     return None
 
 
-def _host_check(e: ir.Expr):
-    """``urlparse(url).netloc in ALLOWED_HOSTS``: ``url`` is safe to redirect to or fetch."""
-    if isinstance(e, ir.Attr) and e.attr in ("netloc", "hostname", "host") and isinstance(e.value, ir.Call):
-        call = e.value
-        if call.qualname in ("urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse") and call.args:
-            return _path_key(call.args[0]), frozenset({"redirect", "ssrf"})
+_URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse", "urlparse.urlsplit"})
+PARSED_FROM = "\0parsed-from"  # state key suffix: ``parts = urlparse(url)`` remembers ``url``
+
+
+def _host_check(e: ir.Expr, state: dict):
+    """``urlparse(url).netloc in ALLOWED_HOSTS`` (inline, or through a variable holding
+    the parsed URL): ``url`` is safe to redirect to or fetch."""
+    if isinstance(e, ir.Attr) and e.attr in ("netloc", "hostname", "host"):
+        if isinstance(e.value, ir.Call) and e.value.qualname in _URL_PARSERS and e.value.args:
+            return _path_key(e.value.args[0]), frozenset({"redirect", "ssrf"})
+        parsed = _path_key(e.value)
+        origin = state.get(f"{parsed}{PARSED_FROM}") if parsed is not None else None
+        if origin is not None and origin.is_const:
+            return origin.const, frozenset({"redirect", "ssrf"})
     return None, _ALL
 
 

@@ -32,7 +32,8 @@ _KV_TYPES = frozenset({"configparser.ConfigParser", "configparser.RawConfigParse
                        "ConfigParser.ConfigParser", "ConfigParser.RawConfigParser"})
 _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 MAX_DEPTH = 40
-_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push"})
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push",
+                       "write", "writelines"})
 _LIST_REMOVERS = frozenset({"pop", "remove", "clear", "reverse", "sort"})
 _CLEAN_METHODS = frozenset({
     "count", "index", "find", "rfind", "startswith", "endswith", "isdigit", "isalpha", "isalnum", "isnumeric",
@@ -313,7 +314,9 @@ class Program:
         callees.extend(f"{t}.__setitem__" for t in sorted(base.types))
         for callee in callees:
             for sink in self.models.sinks_for(callee):
+                # the key is as dangerous as the value: ``session[user_input] = 1``
                 self.check_sink(interp, sink, callee, target, value, target, index_value=index)
+                self.check_sink(interp, sink, callee, target, index, target.index, index_value=index)
 
     def on_attribute_store(self, interp, target: ir.AttrTarget, base: Value, value: Value) -> None:
         for t in sorted(base.types):

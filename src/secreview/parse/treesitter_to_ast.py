@@ -111,6 +111,9 @@ _STMT_TYPES = frozenset((
     "decorated_definition", "match_statement",
 ))
 
+#: expression node types that can be the callee of a call
+_CALLABLE_TYPES = frozenset(("identifier", "attribute", "subscript", "call", "parenthesized_expression"))
+
 #: expression-like node types that are pure noise when salvaged on their own
 _TRIVIAL_EXPRS = frozenset((
     "identifier", "integer", "float", "true", "false", "none", "ellipsis",
@@ -197,6 +200,8 @@ class _Converter:
         self.pending: list[ast.stmt] = []  # statements salvaged from errors inside expressions
         self._too_deep_reported: set[int] = set()
         self.semi_end: dict[int, tuple] = {}
+        self.salvaged: set[tuple[int, int]] = set()  # ERROR nodes already salvaged
+        self.backticks: set[int] = set()  # start bytes of Python 2 `x` (patched to "(x)")
         self.paren_span: dict[int, tuple] = {}  # BinOps written in parentheses
         E = self._expr_dispatch = {
             "identifier": self.e_identifier,
@@ -379,7 +384,19 @@ class _Converter:
         self.depth = d
         try:
             if fn is not None:
-                return fn(n)
+                r = fn(n)
+                if n.has_error:
+                    extra = self.orphan_errors(n)
+                    if extra:
+                        if r is None:
+                            return extra
+                        if getattr(r, "body", None) == []:
+                            # "if x:" whose body tree-sitter could not parse: keep it inside
+                            r.body = extra
+                            self.end_at(r, extra[-1])
+                            return r
+                        return ([r] if type(r) is not list else r) + extra
+                return r
             if t == "ERROR":
                 out: list = []
                 self.salvage(n, out)
@@ -436,6 +453,25 @@ class _Converter:
                 self.problem(owner, "expected an indented block")
         return stmts
 
+    def orphan_errors(self, n) -> list:
+        """Salvage ERROR nodes below statement ``n`` that its converter did not visit."""
+        out: list = []
+        stack = [c for c in n.children if c.has_error]
+        while stack:
+            c = stack.pop()
+            t = c.type
+            if t == "ERROR":
+                if (c.start_byte, c.end_byte) not in self.salvaged:
+                    self.salvage(c, out)
+                continue
+            if t == "block" or t in _STMT_TYPES:
+                continue  # converted (and checked) on their own
+            stack.extend(x for x in c.children if x.has_error)
+        if self.pending:
+            out.extend(self.pending)
+            self.pending.clear()
+        return out
+
     def salvage(self, n, out: list) -> None:
         """Convert every recognisable statement / expression below ``n`` into ``out``."""
         d = self.depth + 1
@@ -443,8 +479,15 @@ class _Converter:
             self.too_deep(n)
             return
         self.depth = d
+        if n.type == "ERROR":
+            self.salvaged.add((n.start_byte, n.end_byte))
         try:
-            for c in n.children:
+            children = n.children
+            count = len(children)
+            i = 0
+            while i < count:
+                c = children[i]
+                i += 1
                 if not c.is_named:
                     continue
                 t = c.type
@@ -457,7 +500,20 @@ class _Converter:
                             out.extend(r)
                         else:
                             out.append(r)
-                elif t in self._expr_types and t not in _TRIVIAL_EXPRS:
+                elif t in self._expr_types:
+                    if t == "call" and i >= 2 and children[i - 2].type in ("def", "class", "identifier") and \
+                            self.src[children[i - 2].start_byte:children[i - 2].end_byte] in (b"def", b"class"):
+                        continue  # "def f(x):" read as the call "f(x)"
+                    if i < count and children[i].type == "(" and t in _CALLABLE_TYPES:
+                        # "foo(1, x" with the closing parenthesis missing: keep the call
+                        prev = children[i - 2] if i >= 2 else None
+                        if prev is not None and prev.type in ("def", "class", "identifier") and \
+                                self.src[prev.start_byte:prev.end_byte] in (b"def", b"class"):
+                            continue  # a broken definition header, not a call
+                        i = self.pseudo_call(c, children, i, out)
+                        continue
+                    if t in _TRIVIAL_EXPRS:
+                        continue
                     if t == "string" and not any(x.type == "interpolation" for x in c.children):
                         continue
                     e = self.expr(c)
@@ -470,6 +526,68 @@ class _Converter:
                     self.pending.clear()
         finally:
             self.depth = d - 1
+
+    def pseudo_call(self, func_node, children, i, out) -> int:
+        """Build a Call for ``func_node`` followed by an unclosed '(' at ``children[i]``.
+
+        Following sibling expressions become arguments (``name = value`` pairs
+        keywords) up to a ')' or anything else.  Returns the index to resume at.
+        """
+        func = self.expr(func_node)
+        last = children[i]
+        i += 1
+        args: list = []
+        keywords: list = []
+        count = len(children)
+        while i < count:
+            c = children[i]
+            t = c.type
+            if t == ")":
+                last = c
+                i += 1
+                break
+            if t == "," or t in _EXTRAS:
+                i += 1
+                continue
+            if t == "keyword_argument":
+                name = c.child_by_field_name("name")
+                val = c.child_by_field_name("value")
+                keywords.append(self.at(ast.keyword(arg=self.text(name) if name is not None else None,
+                                                    value=self.expr(val) if val is not None else self.placeholder(c)), c))
+                last = c
+                i += 1
+                continue
+            if t == "list_splat" or t == "dictionary_splat":
+                kids = self.named(c)
+                v = self.expr(kids[0]) if kids else self.placeholder(c)
+                if t == "list_splat":
+                    args.append(self.at(ast.Starred(value=v, ctx=_LOAD), c))
+                else:
+                    keywords.append(self.at(ast.keyword(arg=None, value=v), c))
+                last = c
+                i += 1
+                continue
+            if not c.is_named or t not in self._expr_types:
+                break
+            if i + 1 < count and children[i + 1].type == "(" and t in _CALLABLE_TYPES:
+                break  # a nested unclosed call: handled by the caller's loop
+            if t == "identifier" and i + 2 < count and children[i + 1].type == "=" and \
+                    children[i + 2].is_named and children[i + 2].type in self._expr_types:
+                val = children[i + 2]
+                keywords.append(self.span(ast.keyword(arg=self.text(c), value=self.expr(val)), c, val))
+                last = val
+                i += 3
+                continue
+            if t == "identifier" and i + 1 < count and children[i + 1].type == "=":
+                last = children[i + 1]
+                i += 2  # "name=" without a value
+                continue
+            args.append(self.expr(c))
+            last = c
+            i += 1
+        call = self.span(ast.Call(func=func, args=args, keywords=keywords), func_node, last)
+        out.append(self.copy_loc(ast.Expr(value=call), call))
+        return i
 
     def salvage_pending(self, n) -> None:
         out: list = []
@@ -511,6 +629,7 @@ class _Converter:
         return self.placeholder(n)
 
     def e_error(self, n):
+        self.salvaged.add((n.start_byte, n.end_byte))
         kids = self.named(n)
         if len(kids) == 1 and kids[0].type in self._expr_types:
             has_tokens = any(not c.is_named for c in n.children)
@@ -934,6 +1053,13 @@ class _Converter:
 
     def e_paren(self, n):
         kids = self.named(n)
+        if self.backticks and n.start_byte in self.backticks:
+            self.problem(n, f"python 2 backtick repr {self.snippet(n)!r}")
+            arg = self.expr(kids[0]) if len(kids) == 1 else self.placeholder(n)
+            s = n.start_point
+            func = ast.Name(id="repr", ctx=_LOAD, lineno=s[0] + 1, col_offset=s[1],
+                            end_lineno=s[0] + 1, end_col_offset=s[1] + 1)
+            return self.at(ast.Call(func=func, args=[arg], keywords=[]), n)
         if len(kids) == 1:
             e = self.expr(kids[0])
             if hasattr(e, "lineno"):
@@ -2020,6 +2146,13 @@ def _last_line(n) -> int:
 
 
 def _collect_tree_problems(root, conv: _Converter) -> list[SyntaxProblem]:
+    """One problem per ERROR region / MISSING token of the tree-sitter tree.
+
+    An ERROR node that still contains whole statements (tree-sitter often
+    wraps a large region, e.g. a class whose header it lost) is reported only
+    for its parts that are not statements; the statements are searched for
+    nested errors like any other node.
+    """
     out: list[SyntaxProblem] = []
     if not root.has_error:
         return out
@@ -2032,12 +2165,29 @@ def _collect_tree_problems(root, conv: _Converter) -> list[SyntaxProblem]:
             continue
         if n.type == "ERROR":
             if parent is not None and parent.type == "type_parameter" and any(c.type == "=" for c in n.children):
-                # PEP 696 type parameter default (valid 3.13 syntax tree-sitter does not know)
-                pass
-            else:
-                out.append(SyntaxProblem(n.start_point[0] + 1, _last_line(n),
-                                         f"unexpected text {conv.snippet(n)!r}" if n.end_byte > n.start_byte else "invalid syntax"))
+                continue  # PEP 696 type parameter default (valid 3.13 syntax tree-sitter does not know)
+            children = n.children
+            if not any(c.type in _STMT_TYPES for c in children):
+                if n.end_byte > n.start_byte:
+                    out.append(SyntaxProblem(n.start_point[0] + 1, _last_line(n),
+                                             f"unexpected text {conv.snippet(n)!r}"))
+                else:
+                    p = n.start_point[0] + 1
+                    out.append(SyntaxProblem(p, p, "invalid syntax"))
                 continue
+            run: list = []
+            for c in children + [None]:
+                if c is None or c.type in _STMT_TYPES:
+                    if run:
+                        first, last = run[0], run[-1]
+                        out.append(SyntaxProblem(first.start_point[0] + 1, max(first.start_point[0] + 1, _last_line(last)),
+                                                 f"unexpected text {conv.snippet(first)!r}"))
+                        run = []
+                    if c is not None and c.has_error:
+                        stack.append((c, n))
+                elif c.type not in _EXTRAS:
+                    run.append(c)
+            continue
         for c in n.children:
             if c.has_error:
                 stack.append((c, n))
@@ -2067,36 +2217,53 @@ def _merge_problems(problems: list[SyntaxProblem]) -> list[SyntaxProblem]:
 _TYPE_CANDIDATE_RE = re.compile(rb"\btype[ \t]*[(.\[]")
 
 
-def _fix_soft_keyword_misparses(data: bytes, tree):
-    """Work around tree-sitter reading ``type(x).attr = v`` as a ``type`` alias.
+def _fix_misparses(data: bytes, tree):
+    """Re-parse with same-length patches where tree-sitter misreads the source.
 
-    Such ``type`` keywords are replaced by a same-length identifier and the
-    file is re-parsed; the converter reads identifier text from the original
-    bytes, so the name is still ``type`` and all positions are unchanged.
+    * ``type(x).attr = v`` is read as a ``type`` alias statement: the keyword
+      is replaced by the identifier ``typ_`` (the converter reads identifier
+      text from the original bytes, so the name stays ``type``).
+    * Python 2 backticks are read as a string: they are replaced by
+      parentheses; the converter turns those into ``repr(...)`` calls.
+
+    Returns ``(tree, backtick_starts)``; positions are unchanged.
     """
-    if b"type" not in data:
-        return tree
     root = tree.root_node
-    patches = []
-    for m in _TYPE_CANDIDATE_RE.finditer(data):
-        s = m.start()
-        node = root.descendant_for_byte_range(s, s + 4)
-        if node is None or node.is_named or node.type != "type":
-            continue
-        parent = node.parent
-        if parent is None or parent.type != "type_alias_statement":
-            continue
-        left = parent.child_by_field_name("left")
-        inner = left.named_children[0] if left is not None and left.named_children else None
-        if inner is not None and inner.type in ("identifier", "generic_type"):
-            continue
-        patches.append(s)
+    patches: list[tuple[int, bytes]] = []
+    backticks: set[int] = set()
+    if b"type" in data:
+        for m in _TYPE_CANDIDATE_RE.finditer(data):
+            s = m.start()
+            node = root.descendant_for_byte_range(s, s + 4)
+            if node is None or node.is_named or node.type != "type":
+                continue
+            parent = node.parent
+            if parent is None or parent.type != "type_alias_statement":
+                continue
+            left = parent.child_by_field_name("left")
+            inner = left.named_children[0] if left is not None and left.named_children else None
+            if inner is not None and inner.type in ("identifier", "generic_type"):
+                continue
+            patches.append((s, b"typ_"))
+    if b"`" in data:
+        pos = data.find(b"`")
+        while pos != -1:
+            node = root.descendant_for_byte_range(pos, pos + 1)
+            nxt = pos + 1
+            if node is not None and node.type == "string_start" and node.start_byte == pos:
+                string = node.parent
+                if string is not None and string.end_byte - pos >= 3 and data[string.end_byte - 1:string.end_byte] == b"`":
+                    patches.append((pos, b"("))
+                    patches.append((string.end_byte - 1, b")"))
+                    backticks.add(pos)
+                    nxt = string.end_byte
+            pos = data.find(b"`", nxt)
     if not patches:
-        return tree
+        return tree, backticks
     buf = bytearray(data)
-    for s in patches:
-        buf[s:s + 4] = b"typ_"
-    return _parse_tree(bytes(buf))
+    for s, repl in patches:
+        buf[s:s + len(repl)] = repl
+    return _parse_tree(bytes(buf)), backticks
 
 
 def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]]:
@@ -2116,11 +2283,13 @@ def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]
         lines = max(1, data.count(b"\n") + 1)
         return mod, [SyntaxProblem(1, lines, f"tree-sitter failed: {type(exc).__name__}")]
 
+    backticks: set[int] = set()
     try:
-        tree = _fix_soft_keyword_misparses(data, tree)
+        tree, backticks = _fix_misparses(data, tree)
     except Exception:  # noqa: BLE001 - keep the first tree
         pass
     conv = _Converter(data)
+    conv.backticks = backticks
     root = tree.root_node
     old_limit = sys.getrecursionlimit()
     needed = MAX_DEPTH * 8 + 2000

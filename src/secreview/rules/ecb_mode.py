@@ -1,0 +1,86 @@
+"""Block cipher used in ECB mode.
+
+ECB encrypts each block independently, so equal plaintext blocks give equal
+ciphertext blocks: the structure of the data shows through (the "ECB
+penguin"), records can be compared, reordered or spliced without the key, and
+a chosen-plaintext oracle decrypts byte by byte.
+
+Reported for `modes.ECB()` of `cryptography`, and for PyCryptodome/PyCrypto
+`AES.new`, `DES.new`, `DES3.new`, `Blowfish.new`, `CAST.new`, `ARC2.new` whose
+mode is `MODE_ECB` (resolved through variables and constants), or which pass
+no mode at all to the `Crypto` package (PyCrypto then defaults to ECB). Other
+modes are not reported; their IVs are checked by the static-iv rule.
+
+**Fix:** use an authenticated mode: `AESGCM(key).encrypt(os.urandom(12), data,
+aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
+(send the nonce and tag with the ciphertext).
+"""
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import CallRule, Hit
+
+_PYCRYPTO = tuple(f"{pkg}.Cipher.{name}.new" for pkg in ("Crypto", "Cryptodome")
+                  for name in ("AES", "DES", "DES3", "Blowfish", "CAST", "ARC2"))
+_MODES = ("cryptography.hazmat.primitives.ciphers.modes.ECB",)
+_MODE_ECB = 1  # MODE_ECB in PyCrypto and PyCryptodome
+
+
+def _is_ecb(value, node) -> bool:
+    if isinstance(node, (ir.Name, ir.Attr)) and node.qualname and node.qualname.endswith(".MODE_ECB"):
+        return True
+    if value is None:
+        return False
+    if any(t.endswith(".MODE_ECB") for t in value.types):
+        return True
+    return value.is_const and value.const == _MODE_ECB and not isinstance(value.const, bool)
+
+
+class EcbMode(CallRule):
+    __doc__ = __doc__
+
+    id = "SR204"
+    name = "ecb-mode"
+    title = "Block cipher in ECB mode"
+    cwe = 327
+    severity = Level.MEDIUM
+    confidence = Level.HIGH
+    bandit = ("B305",)
+    callees = _MODES + _PYCRYPTO
+
+    def check(self, site, callee: str):
+        code = site.interp.code(site.call)
+        if callee in _MODES:
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` selects ECB mode: every 16-byte block is encrypted on its own, so equal "
+                             f"plaintext blocks produce equal ciphertext and the data's structure, repeats and "
+                             f"order are visible to anyone holding the ciphertext."),
+                fix="Use `AESGCM(key).encrypt(os.urandom(12), data, None)` instead of `Cipher(..., modes.ECB())`.",
+            )
+            return
+        value, node = site.arg(1, "mode")
+        cipher = callee.rsplit(".", 2)[-2]
+        if node is None:
+            if len(site.call.args) > 1 or site.star_taints or not callee.startswith("Crypto."):
+                return
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` gives no mode: PyCrypto then uses ECB, which encrypts equal blocks to equal "
+                             f"ciphertext (PyCryptodome refuses the call, so this code runs only on the unmaintained "
+                             f"PyCrypto)."),
+                fix=f"Pass an authenticated mode explicitly: `{cipher}.new(key, {cipher}.MODE_GCM)`, on PyCryptodome.",
+                confidence=Level.MEDIUM,
+            )
+            return
+        if not _is_ecb(value, node):
+            return
+        mode_code = site.interp.code(node)
+        yield Hit(
+            node=site.call,
+            explanation=(f"`{code}` encrypts with mode `{mode_code}` (ECB): each block is encrypted independently, "
+                         f"so equal plaintext blocks give equal ciphertext and records can be compared, reordered "
+                         f"or spliced without the key."),
+            fix=(f"Use `{cipher}.new(key, {cipher}.MODE_GCM)` and send `cipher.nonce` and the tag from "
+                 f"`encrypt_and_digest()` with the ciphertext."),
+        )

@@ -1,0 +1,58 @@
+import re
+
+from secreview.findings.model import Level
+from secreview.rules.base import SinkRule
+
+_PLACEHOLDER = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+_SAFE_CONVERSIONS = frozenset("diouxXeEfFgGr%")
+
+
+def _only_safe_placeholders(fmt: str) -> bool:
+    """True when a %-format puts its arguments only through `%r` or numbers (no raw `%s`)."""
+    return all(m.group(5) in _SAFE_CONVERSIONS for m in _PLACEHOLDER.finditer(fmt))
+
+
+class LogInjection(SinkRule):
+    """Log message written with untrusted data that may hold line breaks.
+
+    A value with a CR or LF written to a line-based log starts a new line the
+    attacker writes: a forged entry (`\\nINFO login succeeded for admin`) that
+    misleads whoever reads the log or hides an attack; control characters can
+    also attack the terminal or the log viewer.
+
+    Reported when data traced to untrusted input is logged through `logging`
+    (module functions, `Logger`, `LoggerAdapter`, or a receiver named like a
+    logger), as the message or as an argument merged into it. Not reported:
+    values merely not constant (every log call would be), values passed through
+    `repr()` or percent-encoding, values checked against an allow-list, and
+    calls whose constant format puts every argument through `%r` or a numeric
+    conversion (`log.info("user %r", name)`). HTML escaping does not count: it
+    leaves line breaks alone. Severity is low: the harm is to the log's
+    integrity.
+
+    **Fix:** log untrusted values with `%r` (`logger.info("login for %r", user)`)
+    so line breaks are escaped, or strip `\\r` and `\\n` first; better, use a
+    structured (JSON) log formatter that escapes every field.
+    """
+
+    id = "SR114"
+    name = "log-injection"
+    title = "Log injection"
+    cwe = 117
+    severity = Level.LOW
+    confidence = Level.HIGH
+    sink_kinds = ("log",)
+    untainted = None
+    danger = ("A line break in it starts a new log line that the client writes, so log entries can be forged or "
+              "an attack hidden from whoever reads the log.")
+    fix = ("Log the value with `%r` (`logger.info(\"user %r\", name)`) or remove `\\r`/`\\n` from it first; a JSON "
+           "log formatter escapes every field.")
+
+    def excused(self, site, sink, callee: str) -> bool:
+        # logging.log(level, msg, *args) has the message second
+        index = 1 if callee.rpartition(".")[2] == "log" else 0
+        if len(site.args) <= index:
+            return False
+        msg = site.args[index]
+        return (msg.is_const and isinstance(msg.const, str) and not msg.taints
+                and len(site.args) > index + 1 and _only_safe_placeholders(msg.const))

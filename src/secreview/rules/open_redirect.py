@@ -1,0 +1,46 @@
+from secreview.findings.model import Level
+from secreview.rules.base import SinkRule
+from secreview.rules.ssrf import constant_prefix, fixes_origin, url_argument
+
+
+class OpenRedirect(SinkRule):
+    """Redirect to a URL taken from untrusted data.
+
+    A redirect target the client chooses (`?next=https://evil.example`) sends
+    users of this trusted site to any other site: a phishing page that looks
+    like the login they just used, or a page that harvests the tokens put in the
+    URL.
+
+    Reported when data traced to untrusted input is the location of
+    `flask.redirect`, `werkzeug.utils.redirect`, Django `redirect`/
+    `HttpResponseRedirect`, Starlette/FastAPI `RedirectResponse`, `pecan.redirect`
+    and WebOb redirect exceptions. Not reported: a location whose start is
+    constant in the expression at the call and fixes the host (`"/profile/" + name`,
+    `f"https://example.com/{page}"` — but not `"/" + x`, which becomes `//evil.com`),
+    URLs from `url_for`/`reverse`, URLs checked with Django's
+    `url_has_allowed_host_and_scheme`, by an allow-list, or by comparing
+    `urlparse(url).netloc` with allowed hosts. Non-constant locations without a
+    traced source are not reported.
+
+    **Fix:** redirect to names, not URLs (`redirect(url_for(endpoint))`), or accept
+    only relative paths on this site: check the target with
+    `url_has_allowed_host_and_scheme(url, allowed_hosts={request.host})` (Django)
+    or require `urlparse(url).netloc == ""` and a path starting with a single `/`.
+    """
+
+    id = "SR107"
+    name = "open-redirect"
+    title = "Open redirect"
+    cwe = 601
+    severity = Level.MEDIUM
+    confidence = Level.HIGH
+    sink_kinds = ("redirect",)
+    untainted = None
+    danger = ("The browser follows the redirect to whatever URL the value holds, so a link to this site can "
+              "send its users to an attacker's look-alike page.")
+    fix = ("Redirect to an endpoint name (`url_for(...)`/`reverse(...)`) or validate the target with "
+           "`url_has_allowed_host_and_scheme()`/an allow-list of hosts; a relative path must start with one `/`.")
+
+    def excused(self, site, sink, callee: str) -> bool:
+        node = url_argument(site, sink)
+        return node is not None and fixes_origin(constant_prefix(site, node), relative_ok=True)

@@ -1,0 +1,41 @@
+from secreview.findings.model import Level
+from secreview.rules.base import SinkRule
+
+
+class PathTraversal(SinkRule):
+    """File path built from untrusted data.
+
+    A file name the client chooses can climb out of the intended folder
+    (`../../etc/passwd`) or be absolute (`os.path.join(BASE, "/etc/passwd")` is
+    `/etc/passwd`): the server then reads, overwrites, deletes or serves a file
+    of the attacker's choosing.
+
+    Reported when data traced to untrusted input names the file of `open`,
+    `os`/`shutil` file operations, `pathlib.Path` reads and writes, archive and
+    compressed-file openers, and `send_file` (Flask, Werkzeug, Starlette). Not
+    reported: names reduced with `os.path.basename` or
+    `werkzeug.utils.secure_filename`, joined with `werkzeug.security.safe_join`,
+    checked against an allow-list, or normalised with `os.path.realpath`/
+    `abspath` and then checked with `.startswith(BASE)`; `send_from_directory`'s
+    file argument (it refuses `..` itself). A path that is merely not constant
+    is not reported.
+
+    **Fix:** keep only the last component (`werkzeug.utils.secure_filename(name)`
+    or `os.path.basename(name)`), or resolve the joined path and check it stays
+    inside the base folder: `p = os.path.realpath(os.path.join(BASE, name))`
+    then `if not p.startswith(BASE + os.sep): abort(404)`.
+    """
+
+    id = "SR105"
+    name = "path-traversal"
+    title = "Path traversal"
+    cwe = 22
+    severity = Level.HIGH
+    confidence = Level.HIGH
+    sink_kinds = ("path",)
+    untainted = None
+    danger = ("`../` sequences or an absolute path in it reach files outside the intended folder, so the "
+              "client can read, overwrite or delete any file this process can.")
+    fix = ("Reduce the name to its last component with `werkzeug.utils.secure_filename()` or "
+           "`os.path.basename()`, or check that `os.path.realpath(os.path.join(BASE, name))` starts with "
+           "`BASE + os.sep` before using it.")

@@ -1,0 +1,120 @@
+import re
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import SinkRule
+
+_ABSOLUTE_WITH_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\\@]+[/?#]")
+_NETWORK_PATH_WITH_HOST = re.compile(r"^//[^/?#\\@]+[/?#]")
+
+
+def constant_prefix(site, node) -> str | None:
+    """The constant text a URL expression written at the call starts with, or None.
+
+    ``f"https://api.example.com/users/{uid}"``, ``BASE + "/users/" + uid`` and
+    ``"https://h/%s" % x`` give their leading constant text (names bound to
+    constants count); any other expression gives None.
+    """
+    text, _ = _leading_text(site, node)
+    return text or None
+
+
+def _leading_text(site, expr) -> tuple[str, bool]:
+    """(constant text ``expr`` starts with, whether that is all of it)."""
+    if isinstance(expr, ir.FormattedValue):
+        if expr.spec is not None or expr.conversion not in (-1, 115):
+            return "", False
+        expr = expr.value
+    if isinstance(expr, ir.Const):
+        return (expr.value, True) if isinstance(expr.value, str) else ("", False)
+    if isinstance(expr, (ir.Name, ir.Attr)):
+        value = site.interp.eval(expr)
+        if value.is_const and isinstance(value.const, str) and not value.taints:
+            return value.const, True
+        return "", False
+    if isinstance(expr, ir.BinOp) and expr.op == "+":
+        parts = (expr.left, expr.right)
+    elif isinstance(expr, ir.StringBuild) and expr.kind in ("fstring", "concat"):
+        parts = expr.parts
+    elif isinstance(expr, ir.StringBuild) and expr.kind in ("percent", "format"):
+        template = expr.template
+        if not isinstance(template, ir.Const) or not isinstance(template.value, str):
+            return "", False
+        text = template.value
+        cut = min((i for i in (text.find("%"), text.find("{")) if i != -1), default=len(text))
+        return text[:cut], False
+    else:
+        return "", False
+    prefix = ""
+    for part in parts:
+        text, complete = _leading_text(site, part)
+        prefix += text
+        if not complete:
+            return prefix, False
+    return prefix, True
+
+
+def fixes_origin(prefix: str | None, relative_ok: bool) -> bool:
+    """True when a URL starting with ``prefix`` can only go to the host (or, for a
+    relative URL, the site) the prefix names: what follows it is path or query."""
+    if not prefix:
+        return False
+    if _ABSOLUTE_WITH_HOST.match(prefix) or _NETWORK_PATH_WITH_HOST.match(prefix):
+        return True
+    if not relative_ok:
+        return False
+    if prefix.startswith("/"):
+        # "/" + "/evil.com" is the network path "//evil.com"; "/\\evil.com" too in browsers.
+        return len(prefix) >= 2 and prefix[1] not in "/\\"
+    first = min((prefix.find(c) for c in "/?#" if c in prefix), default=-1)
+    # A relative reference whose first segment is fixed and has no ":" cannot gain a scheme.
+    return first > 0 and ":" not in prefix[:first] and "\\" not in prefix[:first]
+
+
+def url_argument(site, sink):
+    for ref in sink.args:
+        node = site.call.argument(ref.position, ref.name)
+        if node is not None:
+            return node
+    return None
+
+
+class ServerSideRequestForgery(SinkRule):
+    """Server-side request to a URL or host taken from untrusted data.
+
+    When the client picks the URL this server fetches, it can aim the request
+    at what only the server can reach: cloud metadata services
+    (`http://169.254.169.254/`), admin interfaces on localhost, internal APIs,
+    and read the response or probe the internal network.
+
+    Reported when data traced to untrusted input decides the URL or host of
+    `requests`, `httpx`, `urllib3`, `aiohttp`, `urllib.request.urlopen`/
+    `Request`, `http.client.HTTPConnection`, `socket.create_connection`/
+    `connect` or paramiko `connect`. Not reported: a URL whose scheme and host
+    are constant in the expression at the call (`f"https://api.example.com/u/{uid}"`
+    — only the path varies), a URL checked against an allow-list of URLs or of
+    hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`), and URLs that are
+    merely not constant.
+
+    **Fix:** do not fetch client-supplied URLs; take an identifier and build the
+    URL from a constant base, or check the parsed host against an allow-list
+    (`urlparse(url).hostname in ALLOWED_HOSTS`) and require `https`.
+    """
+
+    id = "SR108"
+    name = "ssrf"
+    title = "Server-side request forgery"
+    cwe = 918
+    severity = Level.HIGH
+    confidence = Level.HIGH
+    bandit = ("B310",)
+    sink_kinds = ("ssrf",)
+    untainted = None
+    danger = ("The server connects wherever the value says, so the client can reach internal-only services "
+              "(`http://169.254.169.254/` cloud metadata, `localhost` admin ports) through it.")
+    fix = ("Build the URL from a constant scheme and host and put the client's value only in the path or query, "
+           "or check `urlparse(url).hostname` against an allow-list of hosts before the request.")
+
+    def excused(self, site, sink, callee: str) -> bool:
+        node = url_argument(site, sink)
+        return node is not None and fixes_origin(constant_prefix(site, node), relative_ok=False)

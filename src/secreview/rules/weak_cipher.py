@@ -1,0 +1,72 @@
+"""Weak cipher (DES, 3DES, RC4, Blowfish, RC2...) used to protect data.
+
+DES has a 56-bit key that is brute-forced in hours; 3DES, Blowfish, IDEA and
+CAST5 have 64-bit blocks, so after some tens of gigabytes under one key
+birthday collisions leak plaintext (Sweet32); RC4 has biased output that
+reveals plaintext across many encryptions; RC2 and XOR "ciphers" are broken
+outright. Data encrypted with them should be considered readable.
+
+Reported for the constructors of these ciphers in `cryptography`
+(`algorithms.TripleDES`, `Blowfish`, `ARC4`, `IDEA`, `CAST5`, `SEED`, also
+from `cryptography.hazmat.decrepit`), PyCryptodome and PyCrypto
+(`Crypto.Cipher.DES.new`, `DES3`, `ARC2`, `ARC4`, `Blowfish`, `CAST`, `XOR`,
+and the `Cryptodome` namespace) and `pyDes`. AES, ChaCha20 and the AEAD
+constructions are not reported (their modes and keys are judged by other
+rules).
+
+**Fix:** encrypt with an authenticated modern construction:
+`cryptography.hazmat.primitives.ciphers.aead.AESGCM` (or `ChaCha20Poly1305`)
+with a random 96-bit nonce per message, or `cryptography.fernet.Fernet`.
+Data that must still be decrypted with the old cipher should be re-encrypted.
+"""
+
+from secreview.findings.model import Level
+from secreview.rules.base import CallRule, Hit
+
+_WHY = {
+    "DES": ("DES", "its 56-bit key is brute-forced in hours on commodity hardware"),
+    "3DES": ("Triple DES", "its 64-bit block leaks plaintext through birthday collisions after a few tens of "
+                           "gigabytes under one key (Sweet32), and NIST disallowed it for encryption after 2023"),
+    "RC4": ("RC4", "its key stream is biased, so repeated encryptions reveal the plaintext (RFC 7465 bans it)"),
+    "Blowfish": ("Blowfish", "its 64-bit block leaks plaintext through birthday collisions (Sweet32)"),
+    "RC2": ("RC2", "it has a 64-bit block and known related-key attacks"),
+    "IDEA": ("IDEA", "its 64-bit block leaks plaintext through birthday collisions (Sweet32)"),
+    "CAST5": ("CAST5", "its 64-bit block leaks plaintext through birthday collisions (Sweet32)"),
+    "SEED": ("SEED", "it is a legacy cipher kept only for interoperability and is not recommended for new data"),
+    "XOR": ("the XOR 'cipher'", "it is a repeating-key XOR that a known plaintext byte undoes"),
+}
+
+_CALLEES: dict[str, str] = {}
+for _base in ("cryptography.hazmat.primitives.ciphers.algorithms", "cryptography.hazmat.decrepit.ciphers.algorithms"):
+    for _name, _key in (("TripleDES", "3DES"), ("Blowfish", "Blowfish"), ("ARC4", "RC4"), ("IDEA", "IDEA"),
+                        ("CAST5", "CAST5"), ("SEED", "SEED"), ("RC2", "RC2")):
+        _CALLEES[f"{_base}.{_name}"] = _key
+for _pkg in ("Crypto", "Cryptodome"):
+    for _name, _key in (("DES", "DES"), ("DES3", "3DES"), ("ARC2", "RC2"), ("ARC4", "RC4"),
+                        ("Blowfish", "Blowfish"), ("CAST", "CAST5"), ("XOR", "XOR")):
+        _CALLEES[f"{_pkg}.Cipher.{_name}.new"] = _key
+_CALLEES.update({"pyDes.des": "DES", "pyDes.triple_des": "3DES"})
+
+
+class WeakCipher(CallRule):
+    __doc__ = __doc__
+
+    id = "SR203"
+    name = "weak-cipher"
+    title = "Weak or broken cipher"
+    cwe = 327
+    severity = Level.HIGH
+    confidence = Level.HIGH
+    bandit = ("B304", "B413")
+    callees = tuple(_CALLEES)
+
+    def check(self, site, callee: str):
+        label, why = _WHY[_CALLEES[callee]]
+        code = site.interp.code(site.call)
+        yield Hit(
+            node=site.call,
+            explanation=(f"`{code}` encrypts with {label}: {why}. Whatever this code protects with it "
+                         f"(stored secrets, tokens, messages) can be recovered by someone who obtains the ciphertext."),
+            fix=("Replace it with `AESGCM(key).encrypt(os.urandom(12), data, None)` from "
+                 "`cryptography.hazmat.primitives.ciphers.aead` (or `Fernet`), and re-encrypt existing data."),
+        )

@@ -1,0 +1,36 @@
+from secreview.findings.model import Level
+from secreview.rules.base import SinkRule
+
+
+class XpathInjection(SinkRule):
+    """XPath expression built from untrusted data.
+
+    A value pasted into an XPath expression (`"//user[@name='" + name + "']"`)
+    is parsed as XPath: a quote in it closes the string and `or '1'='1` makes the
+    predicate always true, exposing nodes the query was meant to hide (other
+    users' records, password hashes).
+
+    Reported when data traced to untrusted input reaches the expression of
+    lxml `.xpath()`, `etree.XPath()`/`ETXPath()`, or any `.xpath(expr)` call
+    (parsel/Scrapy selectors). Not reported: values passed as XPath variables
+    (`root.xpath("//user[@name=$name]", name=value)`), values checked against an
+    allow-list or converted to numbers, and expressions that are merely not
+    constant. Shell quoting or HTML escaping does not count.
+
+    **Fix:** keep the expression constant and pass values as XPath variables:
+    `tree.xpath("//user[@name=$name]", name=name)` (or `etree.XPath("...$name")`
+    called with `name=...`).
+    """
+
+    id = "SR110"
+    name = "xpath-injection"
+    title = "XPath injection"
+    cwe = 643
+    severity = Level.MEDIUM
+    confidence = Level.HIGH
+    sink_kinds = ("xpath",)
+    untainted = None
+    danger = ("It is parsed as XPath, so a quote and `or '1'='1'` in it rewrite the predicate and select nodes "
+              "the query was meant to keep hidden.")
+    fix = ("Keep the XPath expression constant and pass the value as a variable: "
+           "`root.xpath(\"//user[@name=$name]\", name=value)`.")

@@ -1,0 +1,60 @@
+from secreview.findings.model import Level
+from secreview.rules.base import SinkRule
+
+_TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
+_JSON_TYPES = frozenset({"builtins.dict", "builtins.list"})
+
+
+def _non_html(value) -> bool:
+    if value is None or not value.is_const or not isinstance(value.const, str):
+        return False
+    media = value.const.lower()
+    return not any(word in media for word in ("html", "xml", "svg"))
+
+
+class CrossSiteScripting(SinkRule):
+    """HTML response or markup built from untrusted data without escaping.
+
+    Text the client controls, written into an HTML page unescaped, is parsed by
+    the browser as markup: a `<script>` or an `onerror=` attribute in it runs in
+    the page of this site, with the victim's session (reflected or stored XSS).
+
+    Reported when data traced to untrusted input reaches the body of an HTML
+    response (`flask.make_response`, Flask/Django/WebOb `Response`/`HttpResponse`,
+    Starlette/FastAPI `HTMLResponse` and `Response`) or is declared safe markup
+    (`Markup()`, `mark_safe()`, `SafeString()`, the format string of
+    `format_html()`). Not reported: values escaped with `html.escape`,
+    `markupsafe.escape`, Django's `escape`/`conditional_escape`; output of
+    autoescaping templates (`render_template`, `render_to_string`) and of
+    `jsonify`; responses whose `mimetype`/`content_type`/`media_type` is a
+    constant non-HTML type (`application/json`, `text/plain`); dicts and lists
+    given to `make_response` (sent as JSON); non-constant values without a
+    traced source. A string returned directly from a view function is not yet
+    checked.
+
+    **Fix:** render through an autoescaping template (`render_template`), or
+    escape each value with `markupsafe.escape()`/`html.escape()` before putting it
+    in HTML; send data as JSON (`jsonify`) or with `mimetype="text/plain"`.
+    """
+
+    id = "SR106"
+    name = "xss"
+    title = "Cross-site scripting"
+    cwe = 79
+    severity = Level.HIGH
+    confidence = Level.HIGH
+    bandit = ("B308", "B703", "B704")
+    sink_kinds = ("xss",)
+    untainted = None
+    danger = ("The browser parses it as HTML, so `<script>` or `<img src=x onerror=...>` in it runs script in "
+              "this site's pages with the visitor's session.")
+    fix = ("Escape the value with `markupsafe.escape()` (or `html.escape()`) before it goes into HTML, or render "
+           "it through an autoescaping template such as `render_template()`; send data as JSON or text/plain.")
+
+    def excused(self, site, sink, callee: str) -> bool:
+        return any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS)
+
+    def dangerous_part(self, sink, value):
+        if value.types and value.types <= _JSON_TYPES and sink.callee.endswith("make_response"):
+            return None  # Flask sends a dict or list as JSON
+        return value

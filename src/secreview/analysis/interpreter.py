@@ -87,6 +87,7 @@ class FunctionInterpreter:
         self.stmt: Optional[ir.Stmt] = None
         self.entry_values = entry_values or {}
         self.ret: Optional[Value] = None
+        self.entry = None
 
     # ------------------------------------------------------------ driver
 
@@ -136,7 +137,7 @@ class FunctionInterpreter:
     def initial_state(self) -> dict:
         state = {}
         fn = self.fn
-        entry = self.program.entrypoint_for(self.module, fn)
+        entry = self.entry = self.program.entrypoint_for(self.module, fn)
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:
                 state[param.name] = self.entry_values[param.name]
@@ -152,7 +153,7 @@ class FunctionInterpreter:
             taints = frozenset({Taint("param", index, EMPTY, Step(self.path, param.line or fn.line, 0,
                                                                     f"parameter `{param.name}` of `{fn.name}()`", None))})
             if entry is not None:
-                kind, param_types = entry
+                kind, param_types, _ = entry
                 if param.name in param_types:
                     types = frozenset({param_types[param.name]})
                 elif kind:
@@ -280,6 +281,8 @@ class FunctionInterpreter:
         elif kind is ir.Return:
             value = self.eval(stmt.value) if stmt.value is not None else V.const(None)
             self.ret = value if self.ret is None else V.join(self.ret, value)
+            if self.entry is not None and value.taints:
+                self.program.on_return(self, stmt, value)
         elif kind is ir.Define:
             if stmt.function is not None:
                 self.state[stmt.name] = Value(func=stmt.function.qualname)

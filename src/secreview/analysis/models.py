@@ -85,6 +85,7 @@ class Entrypoint:
     base_class: str = ""
     param_types: tuple[tuple[str, str], ...] = ()
     taint_params: bool = True
+    response_sink: str = ""  # the sink kind the handler's return value reaches (its response body: xss)
     library: str = ""
 
 
@@ -150,7 +151,8 @@ class ModelSet:
                 kind=entry.get("kind", "remote"), decorator=entry.get("decorator", ""),
                 decorator_method=entry.get("decorator_method", ""), base_class=entry.get("base_class", ""),
                 param_types=tuple(sorted(entry.get("param_types", {}).items())),
-                taint_params=bool(entry.get("taint_params", True)), library=library,
+                taint_params=bool(entry.get("taint_params", True)), response_sink=entry.get("response_sink", ""),
+                library=library,
             ))
         data.pop("library", None)
         if data:

@@ -184,16 +184,16 @@ class Program:
                     qual = getattr(target, "qualname", None) or ""
                     method = target.attr if isinstance(target, ir.Attr) else ""
                     if (ep.decorator and qual == ep.decorator) or (ep.decorator_method and method == ep.decorator_method):
-                        return (ep.kind if ep.taint_params else "", dict(ep.param_types))
+                        return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.base_class and fn.class_qualname:
                 klass = self.classes.get(fn.class_qualname)
                 if klass is not None and any(getattr(b, "qualname", None) == ep.base_class for b in klass.bases):
                     if not fn.name.startswith("_"):
-                        return (ep.kind if ep.taint_params else "", dict(ep.param_types))
+                        return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.param_types and not ep.decorator and not ep.base_class:
                 names = {p.name for p in fn.params}
                 if any(p in names for p, _ in ep.param_types) and fn.params and fn.params[0].name in dict(ep.param_types):
-                    return ("", dict(ep.param_types))
+                    return ("", dict(ep.param_types), ep)
         return None
 
     def static_route(self, fn: ir.Function) -> Optional[str]:
@@ -298,6 +298,16 @@ class Program:
         for rule in self.statement_rules:
             for hit in rule.check_statement(interp, stmt) or ():
                 self.findings.add_hit(rule, interp, hit)
+
+    def on_return(self, interp, stmt: ir.Return, value: Value) -> None:
+        """What a request handler returns is its response body."""
+        entry = interp.entry
+        if entry is None or not entry[2].response_sink or stmt.value is None:
+            return
+        if any(t.endswith("Response") or t.endswith("response()") or ".jsonify" in t for t in value.types):
+            return  # a response object: its constructor is the sink, if any
+        sink = Sink(kind=entry[2].response_sink, callee="<response>", args=())
+        self.check_sink(interp, sink, f"return from {interp.fn.name}()", stmt, value, stmt.value)
 
     def on_name_store(self, interp, target: ir.NameTarget, value: Value) -> None:
         """A value stored under a name that says it is a secret (``token = ...``)."""

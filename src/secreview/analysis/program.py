@@ -128,7 +128,7 @@ class Program:
     def summary_of(self, qualname: str) -> Optional[Summary]:
         summary = self.summaries.get(qualname)
         if summary is not None:
-            if qualname in self.in_progress:
+            if self.in_progress:  # callers are re-run if this summary changes later
                 self.dependents.setdefault(qualname, set()).add(self.in_progress[-1])
             return summary
         fn = self.functions.get(qualname)

@@ -193,6 +193,14 @@ class FunctionInterpreter:
                 for part in cond.values:
                     state = self.refine(part, truth, state)
                 state = self.refine_literal_guard(cond, truth, state)
+            else:
+                # one of the operands holds: a value cleaned under every one of them is clean
+                # (``if c.isalnum() or c in SAFE_CHARS:``)
+                refined = [self.refine(part, truth, state) for part in cond.values]
+                if all(r is not state for r in refined):
+                    state = refined[0]
+                    for other in refined[1:]:
+                        state = _join_states(state, other)
             return state
         key = None
         kinds = _ALL
@@ -213,6 +221,7 @@ class FunctionInterpreter:
                     self.state = saved
                 if not other.taints and (other.is_const or op in ("in", "not in")):
                     key = _path_key(cond.left)
+                    kinds = _ALLOW_LISTED
                     if key is None or key not in state:
                         key, kinds = _host_check(cond.left, state)
         elif isinstance(cond, ir.Call) and truth:
@@ -226,7 +235,11 @@ class FunctionInterpreter:
                 key = _path_key(cond.func.value)
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr):
                 # realpath()/normpath() then a prefix check: a path confined to a directory
-                key = _path_key(cond.func.value)
+                receiver = cond.func.value
+                if isinstance(receiver, ir.Call) and receiver.qualname in ("builtins.str", "os.fspath") \
+                        and len(receiver.args) == 1:
+                    receiver = receiver.args[0]  # str(path).startswith(str(base))
+                key = _path_key(receiver)
                 if key is not None and key in state and all(
                         "path-normalized" in t.cleansed for t in state[key].taints if not t.is_param):
                     kinds = frozenset({"path"})
@@ -496,7 +509,8 @@ class FunctionInterpreter:
                 return V.const(folded)
         taints = V.merge_taints(V.merge_taints(left.taints, V.all_item_taints(left.items)),
                                 V.merge_taints(right.taints, V.all_item_taints(right.items)))
-        return V.derived(taints, left.is_fixed and right.is_fixed)
+        types = left.types if op == "/" and any("Path" in t for t in left.types) else EMPTY  # pathlib joins
+        return V.derived(taints, left.is_fixed and right.is_fixed, types)
 
     def eval_binop(self, e: ir.BinOp) -> Value:
         return self.binop(e.op, self.eval(e.left), self.eval(e.right))
@@ -798,6 +812,7 @@ class CallSite:
 
 
 _ALL = frozenset({"*"})
+_ALLOW_LISTED = frozenset({"*", "allow-listed"})
 # Text known to be absent from a value, and the sinks that absence protects:
 # no ".." cannot climb out of a directory; no quote cannot close an XPath string.
 _EXCLUSIONS = (("..", "path"), ("'", "xpath"), ('"', "xpath"))

@@ -306,6 +306,10 @@ class Program:
             return
         if any(t.endswith("Response") or t.endswith("response()") or ".jsonify" in t for t in value.types):
             return  # a response object: its constructor is the sink, if any
+        if isinstance(stmt.value, ir.Call) and stmt.value.qualname:
+            callee = self.resolve_function(stmt.value.qualname)
+            if callee is not None and self.entrypoint_for(self.function_module[callee], self.functions[callee]):
+                return  # another handler's response: reported where that handler returns it
         sink = Sink(kind=entry[2].response_sink, callee="<response>", args=())
         self.check_sink(interp, sink, f"return from {interp.fn.name}()", stmt, value, stmt.value)
 
@@ -614,7 +618,9 @@ class Program:
         is_test = self.test_path(interp.path)
         reported = False
         for t in taints:
-            if not t.dangerous_for(sink.kind) or not (t.is_param or t.kind in rule.source_kinds):
+            if not (t.is_param or t.kind in rule.source_kinds):
+                continue
+            if not t.dangerous_for(sink.kind) and (rule.sanitizable or t.validated):
                 continue
             step = Step(interp.path, node.line, node.col, f"reaches `{code_of(interp.module, node, 60)}`", t.step)
             if t.is_param:

@@ -69,6 +69,11 @@ class Taint:
         return sink_kind not in self.cleansed and "*" not in self.cleansed
 
     @property
+    def validated(self) -> bool:
+        """Checked against an allow-list of constants (not merely transformed)."""
+        return "allow-listed" in self.cleansed
+
+    @property
     def is_param(self) -> bool:
         return self.kind == "param"
 

@@ -66,6 +66,9 @@ class SinkRule(Rule):
     source_kinds: ClassVar[frozenset[str]] = frozenset({"remote", "network", "rpc", "file", "environment", "cli"})
     """Kinds of taint that make this sink dangerous (data an attacker controls, by default)."""
     untainted: ClassVar[Level | None] = None
+    sanitizable: ClassVar[bool] = True
+    """False when no transformation makes outside data acceptable here (storing it in the
+    session is the defect, escaped or not); only an allow-list check does."""
     danger: ClassVar[str] = ""
     """Why a hostile value is dangerous at this sink, one sentence, used in explanations."""
     fix: ClassVar[str] = ""

@@ -96,7 +96,7 @@ class FindingsBuilder:
         node = site.node
         arg_code = _code(module, site.arg_node)
         sink_code = _code(module, node)
-        params = sorted({t.step.note for t in value.taints if t.is_param and t.step is not None})
+        params = sorted({t.step.steps()[0].note for t in value.taints if t.is_param and t.step is not None})
         if params:
             origin = f"it comes from {params[0]}, so every caller decides what runs here"
         else:

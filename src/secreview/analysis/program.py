@@ -630,7 +630,8 @@ class Program:
                 reported = True
         if value.is_fixed and not any(t.is_param for t in taints):
             return  # one of several constants: nothing from outside reaches here
-        if not reported and rule.untainted is not None and not value.is_const:
+        if not reported and rule.untainted is not None and not value.is_const and (
+                rule.untainted_kinds is None or sink.kind in rule.untainted_kinds):
             if taints and all(not t.dangerous_for(sink.kind) for t in taints if t.is_param or t.kind in rule.source_kinds) \
                     and any(t.is_param or t.kind in rule.source_kinds for t in taints):
                 return  # sanitized for this sink

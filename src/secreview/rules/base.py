@@ -66,6 +66,8 @@ class SinkRule(Rule):
     source_kinds: ClassVar[frozenset[str]] = frozenset({"remote", "network", "rpc", "file", "environment", "cli"})
     """Kinds of taint that make this sink dangerous (data an attacker controls, by default)."""
     untainted: ClassVar[Level | None] = None
+    untainted_kinds: ClassVar[tuple[str, ...] | None] = None
+    """The sink kinds ``untainted`` applies to (default: all of ``sink_kinds``)."""
     sanitizable: ClassVar[bool] = True
     """False when no transformation makes outside data acceptable here (storing it in the
     session is the defect, escaped or not); only an allow-list check does."""

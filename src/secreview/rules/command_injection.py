@@ -34,6 +34,7 @@ class CommandInjection(SinkRule):
     bandit = ("B602", "B605", "B609", "B603", "B604", "B606", "B607")
     sink_kinds = ("command", "command-argv")
     untainted = Level.MEDIUM
+    untainted_kinds = ("command",)  # a program and its arguments as a list: only taint matters
     danger = ("The shell parses this string, so `;`, `|`, `` ` `` or `$(...)` in it run any command "
               "with this process's privileges.")
     fix = ("Pass a list of arguments without `shell=True` (e.g. `subprocess.run([\"prog\", arg])`), "

@@ -99,6 +99,7 @@ _NOT = ast.Not()
 _USUB = ast.USub()
 
 _EXTRAS = frozenset(("comment", "line_continuation"))
+_NOT_IDENTIFIERS = {"True": True, "False": False, "None": None}
 
 #: tree-sitter node types that become statements
 _STMT_TYPES = frozenset((
@@ -202,6 +203,7 @@ class _Converter:
         self.semi_end: dict[int, tuple] = {}
         self.salvaged: set[tuple[int, int]] = set()  # ERROR nodes already salvaged
         self.backticks: set[int] = set()  # start bytes of Python 2 `x` (patched to "(x)")
+        self.synthetic: set[int] = set()  # ids of synthetic ``pass`` statements
         self.paren_span: dict[int, tuple] = {}  # BinOps written in parentheses
         E = self._expr_dispatch = {
             "identifier": self.e_identifier,
@@ -290,6 +292,15 @@ class _Converter:
     def text(self, n) -> str:
         return self.src[n.start_byte:n.end_byte].decode("utf-8", "surrogatepass")
 
+    def ident(self, n) -> str:
+        """Text of an identifier node usable as an ``ast`` identifier field."""
+        name = self.src[n.start_byte:n.end_byte].decode("utf-8", "surrogatepass")
+        if not name.isascii():
+            name = unicodedata.normalize("NFKC", name)
+        if not name or name in _NOT_IDENTIFIERS:
+            return "_"
+        return name
+
     @staticmethod
     def at(a, n):
         s = n.start_point
@@ -321,9 +332,10 @@ class _Converter:
 
     @staticmethod
     def end_at(a, last):
-        """Set the end of ast node ``a`` to the end of ast node ``last``."""
-        a.end_lineno = last.end_lineno
-        a.end_col_offset = last.end_col_offset
+        """Set the end of ast node ``a`` to the end of ast node ``last`` (if that is after its start)."""
+        if (last.end_lineno, last.end_col_offset) >= (a.lineno, a.col_offset):
+            a.end_lineno = last.end_lineno
+            a.end_col_offset = last.end_col_offset
         return a
 
     @staticmethod
@@ -390,7 +402,8 @@ class _Converter:
                     if extra:
                         if r is None:
                             return extra
-                        if getattr(r, "body", None) == []:
+                        body = getattr(r, "body", None)
+                        if type(body) is list and len(body) == 1 and id(body[0]) in self.synthetic:
                             # "if x:" whose body tree-sitter could not parse: keep it inside
                             r.body = extra
                             self.end_at(r, extra[-1])
@@ -446,11 +459,14 @@ class _Converter:
         return out
 
     def suite(self, owner, n):
-        """Body of a compound statement; records a problem if it is empty."""
+        """Body of a compound statement; an unparsable body becomes a synthetic ``pass``."""
         stmts = self.body(n)
         if not stmts:
             if n is None or n.start_byte == n.end_byte or not n.named_children:
                 self.problem(owner, "expected an indented block")
+            p = self.at(ast.Pass(), n if n is not None else owner)
+            self.synthetic.add(id(p))
+            stmts = [p]
         return stmts
 
     def orphan_errors(self, n) -> list:
@@ -552,7 +568,7 @@ class _Converter:
             if t == "keyword_argument":
                 name = c.child_by_field_name("name")
                 val = c.child_by_field_name("value")
-                keywords.append(self.at(ast.keyword(arg=self.text(name) if name is not None else None,
+                keywords.append(self.at(ast.keyword(arg=self.ident(name) if name is not None else None,
                                                     value=self.expr(val) if val is not None else self.placeholder(c)), c))
                 last = c
                 i += 1
@@ -574,7 +590,7 @@ class _Converter:
             if t == "identifier" and i + 2 < count and children[i + 1].type == "=" and \
                     children[i + 2].is_named and children[i + 2].type in self._expr_types:
                 val = children[i + 2]
-                keywords.append(self.span(ast.keyword(arg=self.text(c), value=self.expr(val)), c, val))
+                keywords.append(self.span(ast.keyword(arg=self.ident(c), value=self.expr(val)), c, val))
                 last = val
                 i += 3
                 continue
@@ -605,20 +621,42 @@ class _Converter:
     # ------------------------------------------------------------ ctx handling
 
     def set_ctx(self, e, ctx):
+        """Give target ``e`` the context ``ctx``; returns the (possibly replaced) target.
+
+        Expressions that cannot be assigned to (``f() = 1`` in broken code) are
+        kept as an expression statement (so that calls in them are not lost)
+        and replaced by the name ``_``.
+        """
         t = type(e)
         if t is ast.Name or t is ast.Attribute or t is ast.Subscript:
             e.ctx = ctx
         elif t is ast.Tuple or t is ast.List:
             e.ctx = ctx
-            for x in e.elts:
-                self.set_ctx(x, ctx)
+            elts = e.elts
+            for i, x in enumerate(elts):
+                elts[i] = self.set_ctx(x, ctx)
         elif t is ast.Starred:
             e.ctx = ctx
-            self.set_ctx(e.value, ctx)
+            e.value = self.set_ctx(e.value, ctx)
+        else:
+            if t is not ast.Constant:
+                self.pending.append(self.copy_loc(ast.Expr(value=e), e))
+            return self.copy_loc(ast.Name(id="_", ctx=ctx), e)
         return e
 
     def target(self, n):
         return self.set_ctx(self.expr(n), _STORE)
+
+    def single_target(self, e, n, what):
+        """Target of an augmented assignment / walrus: must be a name (or attribute/subscript)."""
+        t = type(e)
+        if t is ast.Name or (what == "augmented" and (t is ast.Attribute or t is ast.Subscript)):
+            e.ctx = _STORE
+            return e
+        self.problem(n, f"invalid {what} target")
+        if t is not ast.Constant:
+            self.pending.append(self.copy_loc(ast.Expr(value=e), e))
+        return self.copy_loc(ast.Name(id="_", ctx=_STORE), e)
 
     # ------------------------------------------------------------ expressions
 
@@ -644,6 +682,8 @@ class _Converter:
         name = self.src[n.start_byte:n.end_byte].decode("utf-8", "surrogatepass")
         if not name.isascii():
             name = unicodedata.normalize("NFKC", name)
+        if name in _NOT_IDENTIFIERS:
+            return self.at(ast.Constant(value=_NOT_IDENTIFIERS[name], kind=None), n)
         return self.at(ast.Name(id=name, ctx=_LOAD), n)
 
     def e_dotted_name(self, n):
@@ -652,7 +692,7 @@ class _Converter:
             return self.placeholder(n)
         e = self.e_identifier(kids[0])
         for k in kids[1:]:
-            e = self.span(ast.Attribute(value=e, attr=self.text(k), ctx=_LOAD), kids[0], k)
+            e = self.span(ast.Attribute(value=e, attr=self.ident(k), ctx=_LOAD), kids[0], k)
         return e
 
     def e_integer(self, n):
@@ -832,6 +872,14 @@ class _Converter:
                     ops.append(op)
         if left is None:
             left = self.placeholder(n)
+        if len(ops) != len(comparators):
+            k = min(len(ops), len(comparators))
+            for extra in comparators[k:]:
+                self.pending.append(self.copy_loc(ast.Expr(value=extra), extra))
+            ops = ops[:k]
+            comparators = comparators[:k]
+            if not ops:
+                return left
         return self.at(ast.Compare(left=left, ops=ops, comparators=comparators), n)
 
     def e_lambda(self, n):
@@ -847,7 +895,8 @@ class _Converter:
         return self.at(ast.IfExp(test=self.expr(kids[1]), body=self.expr(kids[0]), orelse=self.expr(kids[2])), n)
 
     def e_named(self, n):
-        name = self.set_ctx(self.expr(n.child_by_field_name("name")), _STORE)
+        nm = n.child_by_field_name("name")
+        name = self.single_target(self.expr(nm) if nm is not None else self.placeholder(n), n, "walrus")
         return self.at(ast.NamedExpr(target=name, value=self.expr(n.child_by_field_name("value"))), n)
 
     def e_await(self, n):
@@ -873,9 +922,7 @@ class _Converter:
     def e_attribute(self, n):
         obj = self.expr(n.child_by_field_name("object"))
         attr = n.child_by_field_name("attribute")
-        name = self.text(attr) if attr is not None else ""
-        if name and not name.isascii():
-            name = unicodedata.normalize("NFKC", name)
+        name = self.ident(attr) if attr is not None else "_"
         node = self.at(ast.Attribute(value=obj, attr=name, ctx=_LOAD), n)
         if type(obj) is ast.Starred:
             return self.hoist_star(node, "value")
@@ -941,7 +988,7 @@ class _Converter:
             if t == "keyword_argument":
                 name = c.child_by_field_name("name")
                 val = c.child_by_field_name("value")
-                kw = ast.keyword(arg=self.text(name) if name is not None else None,
+                kw = ast.keyword(arg=self.ident(name) if name is not None else None,
                                  value=self.expr(val) if val is not None else self.placeholder(c))
                 keywords.append(self.at(kw, c))
             elif t == "dictionary_splat":
@@ -1145,7 +1192,7 @@ class _Converter:
         kids = self.named(n)
         if len(kids) != 2:
             return self.e_type(n)
-        return self.at(ast.Attribute(value=self.expr(kids[0]), attr=self.text(kids[1]), ctx=_LOAD), n)
+        return self.at(ast.Attribute(value=self.expr(kids[0]), attr=self.ident(kids[1]), ctx=_LOAD), n)
 
     def e_splat_type(self, n):
         kids = self.named(n)
@@ -1362,9 +1409,7 @@ class _Converter:
     # ------------------------------------------------------------ parameters
 
     def make_arg(self, name_node, start, end, annotation=None):
-        name = self.text(name_node)
-        if not name.isascii():
-            name = unicodedata.normalize("NFKC", name)
+        name = self.ident(name_node)
         return self.span(ast.arg(arg=name, annotation=annotation, type_comment=None), start, end)
 
     def _splat_name(self, n):
@@ -1491,8 +1536,15 @@ class _Converter:
         left = k.child_by_field_name("left")
         right = k.child_by_field_name("right")
         if tnode is not None:
-            tgt = self.target(left) if left is not None else self.placeholder(k)
-            simple = 1 if (left is not None and left.type == "identifier") else 0
+            tgt = self.expr(left) if left is not None else self.placeholder(k)
+            if type(tgt) in (ast.Name, ast.Attribute, ast.Subscript):
+                tgt.ctx = _STORE
+            else:
+                self.problem(k, "invalid annotation target")
+                if type(tgt) is not ast.Constant:
+                    self.pending.append(self.copy_loc(ast.Expr(value=tgt), tgt))
+                tgt = self.copy_loc(ast.Name(id="_", ctx=_STORE), tgt)
+            simple = 1 if (left is not None and left.type == "identifier" and type(tgt) is ast.Name) else 0
             return self.at(ast.AnnAssign(target=tgt, annotation=self.expr(tnode),
                                          value=self.expr(right) if right is not None else None,
                                          simple=simple), stmt_node)
@@ -1513,7 +1565,8 @@ class _Converter:
 
     def augmented(self, k, stmt_node):
         op = _AUGOPS.get(k.child_by_field_name("operator").type, _BINOPS["+"])
-        tgt = self.target(k.child_by_field_name("left"))
+        left = k.child_by_field_name("left")
+        tgt = self.single_target(self.expr(left) if left is not None else self.placeholder(k), k, "augmented")
         right = k.child_by_field_name("right")
         return self.at(ast.AugAssign(target=tgt, op=op,
                                      value=self.expr(right) if right is not None else self.placeholder(k)), stmt_node)
@@ -1556,22 +1609,22 @@ class _Converter:
         return self.at(ast.Continue(), n)
 
     def s_global(self, n):
-        return self.at(ast.Global(names=[self.text(c) for c in n.named_children if c.type == "identifier"]), n)
+        return self.at(ast.Global(names=[self.ident(c) for c in n.named_children if c.type == "identifier"]), n)
 
     def s_nonlocal(self, n):
-        return self.at(ast.Nonlocal(names=[self.text(c) for c in n.named_children if c.type == "identifier"]), n)
+        return self.at(ast.Nonlocal(names=[self.ident(c) for c in n.named_children if c.type == "identifier"]), n)
 
     def dotted(self, n) -> str:
         if n.type == "identifier":
-            return self.text(n)
-        return ".".join(self.text(c) for c in n.named_children if c.type == "identifier")
+            return self.ident(n)
+        return ".".join(self.ident(c) for c in n.named_children if c.type == "identifier")
 
     def import_alias(self, c):
         if c.type == "aliased_import":
             name = c.child_by_field_name("name")
             alias = c.child_by_field_name("alias")
             return self.at(ast.alias(name=self.dotted(name) if name is not None else "",
-                                     asname=self.text(alias) if alias is not None else None), c)
+                                     asname=self.ident(alias) if alias is not None else None), c)
         return self.at(ast.alias(name=self.dotted(c), asname=None), c)
 
     def s_import(self, n):
@@ -1676,7 +1729,8 @@ class _Converter:
             if b:
                 last = b[-1]
                 semi = self.semi_end.get(id(last))
-                if semi is not None and (semi[0] + 1, semi[1]) > (last.end_lineno, last.end_col_offset):
+                if semi is not None and (semi[0] + 1, semi[1]) > (last.end_lineno, last.end_col_offset) \
+                        and (semi[0] + 1, semi[1]) >= (node.lineno, node.col_offset):
                     node.end_lineno = semi[0] + 1
                     node.end_col_offset = semi[1]
                     return node
@@ -1745,6 +1799,14 @@ class _Converter:
             elif t == "ERROR":
                 self.salvage_pending(c)
         cls = ast.TryStar if star else ast.Try
+        if not handlers and orelse:
+            body = body + orelse
+            orelse = []
+        if not handlers and not finalbody:
+            self.problem(n, "try without except or finally")
+            p = self.at(ast.Pass(), n)
+            self.synthetic.add(id(p))
+            finalbody = [p]
         node = self.at(cls(body=body, handlers=handlers, orelse=orelse, finalbody=finalbody), n)
         return self._fix_end(node, n, finalbody, orelse, handlers, body)
 
@@ -1768,14 +1830,14 @@ class _Converter:
                 if alias is not None:
                     ak = self.named(alias)
                     an = ak[0] if ak else alias
-                    name = self.text(an)
+                    name = self.ident(an)
             else:
                 typ = self.expr(v)
         elif len(values) > 1:
             if c.type == "except_group_clause":
                 # except* E as name  (no as_pattern here)
                 typ = self.expr(values[0])
-                name = self.text(values[-1])
+                name = self.ident(values[-1])
             else:
                 # PEP 758: "except A, B:" means "except (A, B):"
                 typ = self.span(ast.Tuple(elts=[self.expr(v) for v in values], ctx=_LOAD), values[0], values[-1])
@@ -1822,7 +1884,7 @@ class _Converter:
         returns = self.expr(ret) if ret is not None else None
         body = self.suite(n, n.child_by_field_name("body"))
         cls = ast.AsyncFunctionDef if is_async else ast.FunctionDef
-        node = self.at(cls(name=self.text(name) if name is not None else "", args=params, body=body,
+        node = self.at(cls(name=self.ident(name) if name is not None else "_", args=params, body=body,
                            decorator_list=decorators or [], returns=returns, type_comment=None), n)
         tp = n.child_by_field_name("type_parameters")
         if tp is not None:
@@ -1843,7 +1905,7 @@ class _Converter:
         else:
             bases, keywords = [], []
         body = self.suite(n, n.child_by_field_name("body"))
-        node = self.at(ast.ClassDef(name=self.text(name) if name is not None else "", bases=bases,
+        node = self.at(ast.ClassDef(name=self.ident(name) if name is not None else "_", bases=bases,
                                     keywords=keywords, body=body, decorator_list=decorators or []), n)
         tp = n.child_by_field_name("type_parameters")
         if tp is not None:
@@ -1896,6 +1958,9 @@ class _Converter:
                     cases.append(self.case_clause(c))
                 elif c.type == "ERROR":
                     self.salvage_pending(c)
+        if not cases:
+            self.problem(n, "match without case blocks")
+            return self.at(ast.Expr(value=subject), n)
         node = self.at(ast.Match(subject=subject, cases=cases), n)
         if cases and cases[-1].body:
             self.end_at(node, cases[-1].body[-1])
@@ -1951,7 +2016,7 @@ class _Converter:
             kids = [c for c in n.children if c.type not in _EXTRAS]
             inner = kids[0]
             name = kids[-1]
-            return self.at(ast.MatchAs(pattern=self.pattern(inner), name=self.text(name)), n)
+            return self.at(ast.MatchAs(pattern=self.pattern(inner), name=self.ident(name)), n)
         return self.simple_pattern([n], n)
 
     def simple_pattern(self, toks, span_node, start=None, end=None):
@@ -1972,13 +2037,13 @@ class _Converter:
             if t == "dotted_name":
                 ids = [c for c in k.children if c.type == "identifier"]
                 if len(ids) == 1:
-                    nm = self.text(ids[0])
+                    nm = self.ident(ids[0])
                     if nm == "_":
                         return self.at(ast.MatchAs(pattern=None, name=None), k)
                     return self.at(ast.MatchAs(pattern=None, name=nm), k)
                 return self.at(ast.MatchValue(value=self.e_dotted_name(k)), k)
             if t == "identifier":
-                nm = self.text(k)
+                nm = self.ident(k)
                 if nm == "_":
                     return self.at(ast.MatchAs(pattern=None, name=None), k)
                 return self.at(ast.MatchAs(pattern=None, name=nm), k)
@@ -1992,7 +2057,7 @@ class _Converter:
                 return self.class_pattern(k)
             if t == "splat_pattern":
                 ids = [c for c in k.children if c.type == "identifier"]
-                nm = self.text(ids[0]) if ids else None
+                nm = self.ident(ids[0]) if ids else None
                 if nm == "_":
                     nm = None
                 return self.at(ast.MatchStar(name=nm), k)
@@ -2077,7 +2142,7 @@ class _Converter:
                 if len(inner) == 1 and inner[0].type == "keyword_pattern":
                     kp = inner[0]
                     kt = [x for x in kp.children if x.type not in _EXTRAS]
-                    kwd_attrs.append(self.text(kt[0]))
+                    kwd_attrs.append(self.ident(kt[0]))
                     rest = kt[2:]
                     kwd_patterns.append(self.simple_pattern(rest, kp, rest[0], rest[-1]) if rest else
                                         self.at(ast.MatchAs(pattern=None, name=None), kp))
@@ -2085,7 +2150,7 @@ class _Converter:
                     patterns.append(self.pattern(c))
             elif t == "keyword_pattern":
                 kt = [x for x in c.children if x.type not in _EXTRAS]
-                kwd_attrs.append(self.text(kt[0]))
+                kwd_attrs.append(self.ident(kt[0]))
                 rest = kt[2:]
                 kwd_patterns.append(self.simple_pattern(rest, c, rest[0], rest[-1]) if rest else
                                     self.at(ast.MatchAs(pattern=None, name=None), c))
@@ -2101,7 +2166,7 @@ class _Converter:
         for g in self._groups(k, (",",)):
             if len(g) == 1 and g[0].type == "splat_pattern":
                 ids = [c for c in g[0].children if c.type == "identifier"]
-                rest = self.text(ids[0]) if ids else None
+                rest = self.ident(ids[0]) if ids else None
                 continue
             colon = None
             for i, c in enumerate(g):

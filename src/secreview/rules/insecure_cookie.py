@@ -74,6 +74,7 @@ class InsecureCookie(CallRule):
         httponly, httponly_written = _flag(site, positions, "httponly")
         has_star = any(kw.name is None for kw in site.call.keywords)
         missing = []
+        off = []
         unknown = []
         for label, value, written in (("Secure", secure, secure_written), ("HttpOnly", httponly, httponly_written)):
             if _is_true(value):
@@ -82,12 +83,17 @@ class InsecureCookie(CallRule):
                 unknown.append(label)
             else:
                 missing.append(label)
+                if written:
+                    off.append(label)
         if not missing and not unknown:
             return
         code = site.interp.code(site.call)
         parts = []
-        if missing:
-            parts.append(" and ".join(f"`{m}`" for m in missing) + " not set")
+        absent = [m for m in missing if m not in off]
+        if absent:
+            parts.append(" and ".join(f"`{m}`" for m in absent) + " not set")
+        if off:
+            parts.append(" and ".join(f"`{m}`" for m in off) + " turned off")
         if unknown:
             parts.append(" and ".join(f"`{u}`" for u in unknown) + " decided at run time")
         effects = []

@@ -3,6 +3,7 @@ from secreview.rules.base import SinkRule
 
 _TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
 _JSON_TYPES = frozenset({"builtins.dict", "builtins.list"})
+_TUPLE = frozenset({"builtins.tuple"})
 
 
 def _non_html(value) -> bool:
@@ -20,17 +21,18 @@ class CrossSiteScripting(SinkRule):
     the page of this site, with the victim's session (reflected or stored XSS).
 
     Reported when data traced to untrusted input reaches the body of an HTML
-    response (`flask.make_response`, Flask/Django/WebOb `Response`/`HttpResponse`,
-    Starlette/FastAPI `HTMLResponse` and `Response`) or is declared safe markup
-    (`Markup()`, `mark_safe()`, `SafeString()`, the format string of
-    `format_html()`). Not reported: values escaped with `html.escape`,
-    `markupsafe.escape`, Django's `escape`/`conditional_escape`; output of
-    autoescaping templates (`render_template`, `render_to_string`) and of
-    `jsonify`; responses whose `mimetype`/`content_type`/`media_type` is a
-    constant non-HTML type (`application/json`, `text/plain`); dicts and lists
-    given to `make_response` (sent as JSON); non-constant values without a
-    traced source. A string returned directly from a view function is not yet
-    checked.
+    response (a string returned by a Flask `@route` view, `flask.make_response`,
+    Flask/Django/WebOb `Response`/`HttpResponse`, Starlette/FastAPI
+    `HTMLResponse` and `Response`) or is declared safe markup (`Markup()`,
+    `mark_safe()`, `SafeString()`, the format string of `format_html()`). Not
+    reported: values escaped with `html.escape`, `markupsafe.escape`, Django's
+    `escape`/`conditional_escape`; output of autoescaping templates
+    (`render_template`, `render_to_string`) and of `jsonify`; responses whose
+    `mimetype`/`content_type`/`media_type` is a constant non-HTML type
+    (`application/json`, `text/plain`); dicts and lists given to
+    `make_response` or returned from a view (sent as JSON), and a view's
+    `(body, status, headers)` whose headers set a non-HTML `Content-Type`;
+    non-constant values without a traced source.
 
     **Fix:** render through an autoescaping template (`render_template`), or
     escape each value with `markupsafe.escape()`/`html.escape()` before putting it
@@ -55,6 +57,18 @@ class CrossSiteScripting(SinkRule):
         return any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS)
 
     def dangerous_part(self, sink, value):
-        if value.types and value.types <= _JSON_TYPES and sink.callee.endswith("make_response"):
+        flask_body = sink.callee == "<response>" or sink.callee.endswith("make_response")
+        if not flask_body:
+            return value
+        if sink.callee == "<response>" and value.items is not None and value.types == _TUPLE:
+            # a view returning (body, status, headers) or (body, headers): only the body is HTML,
+            # and not even that when the headers give a constant non-HTML Content-Type
+            for extra in (value.items.get(1), value.items.get(2)):
+                if extra is not None and extra.items and any(
+                        isinstance(k, str) and k.lower() == "content-type" and _non_html(v)
+                        for k, v in extra.items.items()):
+                    return None
+            value = value.items.get(0, value)
+        if value.types and value.types <= _JSON_TYPES:
             return None  # Flask sends a dict or list as JSON
         return value

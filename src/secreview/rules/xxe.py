@@ -50,8 +50,15 @@ def _enables_external_entities(fn, name: str) -> bool:
     return False
 
 
+def _scope(site, node):
+    """The function whose statements bind ``node``: the module body for a global name."""
+    if isinstance(node, ir.Name) and node.kind == ir.NameKind.GLOBAL:
+        return site.interp.module.body
+    return site.interp.fn
+
+
 def _safe_lxml_parser(fn, node) -> bool:
-    """``node`` is (or names a local assigned) ``XMLParser(resolve_entities=False)``."""
+    """``node`` is (or names a variable assigned) ``XMLParser(resolve_entities=False)``."""
     calls = [node] if isinstance(node, ir.Call) else (
         list(_assigned_call(fn, node.id)) if isinstance(node, ir.Name) else [])
     if not calls:
@@ -74,9 +81,9 @@ class XmlExternalEntities(SinkRule):
 
     Reported when data traced to untrusted input is parsed by lxml
     (`etree.fromstring`, `XML`, `parse`, `iterparse`, `objectify`) without a
-    parser built in the same function with `resolve_entities=False` (lxml before
-    5.0 resolves them by default), or by a `xml.sax` parser, `minidom` or
-    `pulldom` given a parser on which the same function turned on
+    parser built with `resolve_entities=False` in the same function or at
+    module level (lxml before 5.0 resolves them by default), or by a `xml.sax`
+    parser, `minidom` or `pulldom` given a parser on which the code turned on
     `feature_external_ges`. The standard library is otherwise not reported:
     since Python 3.7.1 `xml.sax`, `minidom` and `pulldom` do not resolve
     external entities by default and `xml.etree` never does (entity-expansion
@@ -104,20 +111,21 @@ class XmlExternalEntities(SinkRule):
            "`etree.XMLParser(resolve_entities=False, no_network=True)`.")
 
     def excused(self, site, sink, callee: str) -> bool:
-        fn = site.interp.fn
         call = site.call
         if callee.startswith("lxml."):
             if callee.endswith(".iterparse"):
                 resolve = site.kwargs.get("resolve_entities")
                 return resolve is not None and resolve.is_const and resolve.const in _SAFE_RESOLVE
             if callee.endswith(".feed"):
-                return isinstance(call.func, ir.Attr) and _safe_lxml_parser(fn, call.func.value)
+                receiver = call.func.value if isinstance(call.func, ir.Attr) else None
+                return receiver is not None and _safe_lxml_parser(_scope(site, receiver), receiver)
             parser = call.argument(1, "parser")
-            return parser is not None and _safe_lxml_parser(fn, parser)
+            return parser is not None and _safe_lxml_parser(_scope(site, parser), parser)
         if callee.startswith("xml.sax.") and isinstance(call.func, ir.Attr):
             receiver = call.func.value
-            return not (isinstance(receiver, ir.Name) and _enables_external_entities(fn, receiver.id))
+            return not (isinstance(receiver, ir.Name)
+                        and _enables_external_entities(_scope(site, receiver), receiver.id))
         if callee.startswith("xml.dom."):
             parser = call.argument(1, "parser")
-            return not (isinstance(parser, ir.Name) and _enables_external_entities(fn, parser.id))
+            return not (isinstance(parser, ir.Name) and _enables_external_entities(_scope(site, parser), parser.id))
         return False

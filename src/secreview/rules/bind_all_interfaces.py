@@ -1,0 +1,161 @@
+"""Server socket bound to every network interface.
+
+Binding to `0.0.0.0`, `::` or `""` makes the service reachable on every
+address of the machine: public interfaces, container bridges and VPNs as
+well as the loopback. A development server, debug console, metrics or admin
+endpoint meant for local use is then exposed to the network, often without
+authentication.
+
+Reported where the host resolves (by constant propagation) to an
+all-interfaces address in `sock.bind((host, port))`, `socket.create_server`,
+`socketserver`/`http.server` servers, `eventlet.listen`,
+`wsgiref.simple_server.make_server`, `werkzeug.serving.run_simple`,
+`app.run(host=...)` (Flask and the like), `uvicorn.run`, `aiohttp.web.run_app`,
+`waitress.serve` and `asyncio.start_server`/`loop.create_server`. Not reported:
+a host read from configuration or the environment (the operator chooses), a
+default value of a configuration option (such as `cfg.StrOpt('bind_host',
+default='0.0.0.0')`), comparisons with `'0.0.0.0'`, CIDR strings, and test code.
+
+**Fix:** bind to `127.0.0.1` (or a specific interface address) by default and
+make the listen address a configuration setting; put services that must be
+public behind authentication and TLS.
+"""
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import Hit, StatementRule
+
+_ALL = frozenset({"0.0.0.0", "::", "", "0:0:0:0:0:0:0:0", "::0"})
+_ALL_NAMED = frozenset({"0.0.0.0", "::", "0:0:0:0:0:0:0:0", "::0"})  # "" only in an address tuple
+# callee -> (positional index, keyword, form): form "tuple" = (host, port) address, "host" = a host string
+_CALLS = {
+    "socket.create_server": (0, "address", "tuple"),
+    "eventlet.listen": (0, "addr", "tuple"),
+    "eventlet.green.socket.create_server": (0, "address", "tuple"),
+    "socketserver.TCPServer": (0, "server_address", "tuple"),
+    "socketserver.UDPServer": (0, "server_address", "tuple"),
+    "socketserver.ThreadingTCPServer": (0, "server_address", "tuple"),
+    "socketserver.ForkingTCPServer": (0, "server_address", "tuple"),
+    "http.server.HTTPServer": (0, "server_address", "tuple"),
+    "http.server.ThreadingHTTPServer": (0, "server_address", "tuple"),
+    "xmlrpc.server.SimpleXMLRPCServer": (0, "addr", "tuple"),
+    "wsgiref.simple_server.make_server": (0, "host", "host-or-empty"),
+    "werkzeug.serving.run_simple": (0, "hostname", "host-or-empty"),
+    "werkzeug.run_simple": (0, "hostname", "host-or-empty"),
+    "uvicorn.run": (None, "host", "host"),
+    "aiohttp.web.run_app": (None, "host", "host"),
+    "waitress.serve": (None, "host", "host"),
+    "asyncio.start_server": (1, "host", "host"),
+    "asyncio.start_unix_server": (None, "__never__", "host"),
+}
+_LOOP_METHODS = {"create_server": (1, "host")}
+
+
+def _walk(e):
+    yield e
+    if isinstance(e, ir.Lambda):
+        return
+    for c in e.children():
+        yield from _walk(c)
+
+
+def _roots(stmt):
+    t = type(stmt)
+    if t is ir.Assign:
+        yield stmt.value
+    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+        yield stmt.value
+
+
+def _pure(e) -> bool:
+    if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
+        return False
+    return all(_pure(c) for c in e.children())
+
+
+def _const(interp, node):
+    if node is None or not _pure(node):
+        return None
+    value = interp.eval(node)
+    return value
+
+
+def _host_in_tuple(interp, node):
+    """The all-interfaces host of an address ``(host, port)``, or None."""
+    if isinstance(node, ir.Container) and node.kind in ("tuple", "list") and len(node.elts) in (2, 4):
+        value = _const(interp, node.elts[0])
+        if value is not None and value.is_const and isinstance(value.const, str) and value.const in _ALL:
+            return value.const
+        return None
+    value = _const(interp, node)
+    if value is None:
+        return None
+    if value.is_const and isinstance(value.const, tuple) and len(value.const) in (2, 4) \
+            and isinstance(value.const[0], str) and value.const[0] in _ALL:
+        return value.const[0]
+    if value.items and 0 in value.items and len(value.items) in (2, 4):
+        first = value.items[0]
+        if first.is_const and isinstance(first.const, str) and first.const in _ALL:
+            return first.const
+    return None
+
+
+def _host(interp, node, allowed):
+    value = _const(interp, node)
+    if value is not None and value.is_const and isinstance(value.const, str) and value.const in allowed:
+        return value.const
+    return None
+
+
+class BindAllInterfaces(StatementRule):
+    __doc__ = __doc__
+
+    id = "SR401"
+    name = "bind-all-interfaces"
+    title = "Service bound to all network interfaces"
+    cwe = 605
+    severity = Level.MEDIUM
+    confidence = Level.HIGH
+    bandit = ("B104",)
+    tests_relevant = False
+
+    def check_statement(self, interp, stmt):
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if isinstance(e, ir.Call):
+                    host = self._host_of(interp, e)
+                    if host is not None:
+                        yield self._hit(interp, e, host)
+
+    def _host_of(self, interp, call):
+        spec = _CALLS.get(call.qualname or "")
+        if spec is not None:
+            pos, kw, form = spec
+            node = call.argument(pos, kw)
+            if node is None:
+                return None
+            if form == "tuple":
+                return _host_in_tuple(interp, node)
+            return _host(interp, node, _ALL if form == "host-or-empty" else _ALL_NAMED)
+        method = call.method
+        if method == "bind" and len(call.args) == 1 and not call.keywords:
+            return _host_in_tuple(interp, call.args[0])
+        if method == "run":
+            node = call.keyword("host")
+            if node is not None:
+                return _host(interp, node, _ALL_NAMED)
+        if method in _LOOP_METHODS:
+            pos, kw = _LOOP_METHODS[method]
+            return _host(interp, call.argument(pos, kw), _ALL_NAMED)
+        return None
+
+    def _hit(self, interp, call, host):
+        code = interp.code(call)
+        shown = f"'{host}'" if host else "'' (empty host)"
+        return Hit(
+            node=call,
+            explanation=(f"`{code}` listens on {shown}, i.e. on every interface of the machine: the service is "
+                         f"reachable from any network the host is attached to, not only from this machine."),
+            fix=("Listen on `127.0.0.1` by default and take the address from configuration "
+                 "(e.g. an environment variable) when the service must be reachable from elsewhere."),
+        )

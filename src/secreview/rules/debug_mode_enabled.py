@@ -1,0 +1,146 @@
+"""Web framework debug mode switched on in code.
+
+Flask's debug mode serves the Werkzeug debugger: an interactive Python
+console in the browser on any unhandled error, which runs code on the server
+for whoever reaches it (its PIN is derived from guessable machine data).
+Django's `DEBUG = True` and the debug flags of FastAPI/Starlette show stack
+traces, settings, SQL and local variables to every visitor, and Django also
+keeps every query in memory.
+
+Reported when debug is provably on (a literal or a constant): `app.run(debug=True)`
+and other `.run(debug=True)` calls (Flask, Flask-SocketIO, Bottle),
+`werkzeug.serving.run_simple(..., use_debugger=True)`, `app.debug = True`,
+`app.config["DEBUG"] = True`, `FastAPI(debug=True)`, `Starlette(debug=True)`,
+and a module-level `DEBUG = True` in a Django settings module (a file named
+`settings.py` or inside a `settings/` package). A flag read from the
+environment or configuration is not reported.
+
+**Fix:** leave debug off in code and enable it only in a development
+environment: `app.run(debug=os.environ.get("FLASK_DEBUG") == "1")`, or
+`DEBUG = os.environ.get("DJANGO_DEBUG") == "1"` in settings; never expose
+the Werkzeug debugger beyond localhost.
+"""
+
+import posixpath
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import Hit, StatementRule
+
+_APP_CLASSES = {"fastapi.FastAPI": "FastAPI", "starlette.applications.Starlette": "Starlette",
+                "starlette.Starlette": "Starlette"}
+_RUN_SIMPLE = ("werkzeug.serving.run_simple", "werkzeug.run_simple")
+
+
+def _walk(e):
+    yield e
+    if isinstance(e, ir.Lambda):
+        return
+    for c in e.children():
+        yield from _walk(c)
+
+
+def _pure(e) -> bool:
+    if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
+        return False
+    return all(_pure(c) for c in e.children())
+
+
+def _is_true(interp, node) -> bool:
+    if node is None or not _pure(node):
+        return False
+    value = interp.eval(node)
+    return value.is_const and value.const is True
+
+
+def _settings_module(path: str) -> bool:
+    path = path.replace("\\", "/")
+    name = posixpath.basename(path)
+    parent = posixpath.basename(posixpath.dirname(path))
+    return name == "settings.py" or parent == "settings" or name.endswith("_settings.py")
+
+
+class DebugModeEnabled(StatementRule):
+    __doc__ = __doc__
+
+    id = "SR402"
+    name = "debug-mode-enabled"
+    title = "Debug mode enabled in a web application"
+    cwe = 489
+    severity = Level.HIGH
+    confidence = Level.HIGH
+    bandit = ("B201",)
+
+    def check_statement(self, interp, stmt):
+        t = type(stmt)
+        if t is ir.Assign:
+            yield from self._assignment(interp, stmt)
+            roots = (stmt.value,)
+        elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+            roots = (stmt.value,)
+        else:
+            return
+        for root in roots:
+            for e in _walk(root):
+                if isinstance(e, ir.Call):
+                    yield from self._call(interp, e)
+
+    def _call(self, interp, call):
+        code = interp.code(call)
+        if call.qualname in _RUN_SIMPLE:
+            for kw in ("use_debugger", "use_evalex"):
+                if _is_true(interp, call.keyword(kw)):
+                    yield self._werkzeug(code, f"`{kw}=True`", call)
+                    return
+            return
+        if call.qualname in _APP_CLASSES and _is_true(interp, call.keyword("debug")):
+            name = _APP_CLASSES[call.qualname]
+            yield Hit(
+                node=call,
+                explanation=(f"`{code}` turns on {name}'s debug mode: every unhandled error returns the full "
+                             f"traceback, with source lines and local values, to the client that caused it."),
+                fix=f"Remove `debug=True` or read it from the environment: `{name}(debug=os.environ.get(\"APP_DEBUG\") == \"1\")`.",
+                severity=Level.MEDIUM,
+            )
+            return
+        if call.method == "run" and _is_true(interp, call.keyword("debug")):
+            node = call.keyword("debug")
+            flag = "`debug=True`" if isinstance(node, ir.Const) else f"`debug={interp.code(node)}` (True)"
+            yield self._werkzeug(code, flag, call)
+        elif call.method == "update" and isinstance(call.func.value, ir.Attr) and call.func.value.attr == "config" \
+                and _is_true(interp, call.keyword("DEBUG")):
+            yield self._werkzeug(code, "`DEBUG=True`", call)
+
+    def _werkzeug(self, code, flag, node):
+        return Hit(
+            node=node,
+            explanation=(f"`{code}` runs the application with {flag}: the Werkzeug debugger answers any unhandled "
+                         f"error with an interactive Python console in the browser, so whoever can reach the server "
+                         f"(and get past the PIN derived from guessable machine data) runs code on it."),
+            fix=("Do not enable debug in code: use `flask --app app run --debug` on a development machine only, "
+                 "or `debug=os.environ.get(\"FLASK_DEBUG\") == \"1\"`."),
+        )
+
+    def _assignment(self, interp, stmt):
+        if not _is_true(interp, stmt.value):
+            return
+        code = interp.code(stmt)
+        for target in stmt.targets:
+            if isinstance(target, ir.NameTarget) and target.id == "DEBUG" and interp.fn.name == "<module>" \
+                    and _settings_module(interp.module.path):
+                yield Hit(
+                    node=stmt,
+                    explanation=(f"`{code}` in the settings module `{interp.module.path}` runs Django in debug "
+                                 f"mode: error pages show stack traces, settings (with secrets partly masked) and "
+                                 f"SQL to every visitor, and every query is kept in memory."),
+                    fix="Write `DEBUG = os.environ.get(\"DJANGO_DEBUG\") == \"1\"` and leave it unset in production.",
+                    severity=Level.MEDIUM,
+                )
+            elif isinstance(target, ir.AttrTarget) and target.attr == "debug" and _pure(target.value):
+                base = interp.eval(target.value)
+                if "flask.Flask" in base.types or interp.code(target.value).split(".")[-1] in ("app", "application"):
+                    yield self._werkzeug(code, "`debug = True`", stmt)
+            elif isinstance(target, ir.ItemTarget) and isinstance(target.value, ir.Attr) \
+                    and target.value.attr == "config" and isinstance(target.index, ir.Const) \
+                    and target.index.value == "DEBUG":
+                yield self._werkzeug(code, "`DEBUG = True`", stmt)

@@ -1,0 +1,126 @@
+"""Cryptographic key written in the source code.
+
+A key in the source is known to everyone who can read the repository, a
+built package, a container image or a decompiled artifact, and it is the same
+on every installation: whoever has it decrypts the data, forges the HMACs or
+signs the tokens this code accepts. It also cannot be rotated without a
+release.
+
+Reported when the key argument is provably constant (a literal, a module
+constant, `"...".encode()`, or anything constant propagation folds) for
+`cryptography` ciphers (`algorithms.AES(key)`, `ChaCha20`...), AEADs
+(`AESGCM`, `ChaCha20Poly1305`...), `Fernet`, `hmac.new`/`hmac.digest`/
+`hmac.HMAC`, `cryptography`'s `hmac.HMAC`, PyCryptodome `*.new(key, ...)` and
+PyJWT `jwt.encode`/`jwt.decode`. Keys read from configuration, the
+environment, a file or a key-management service are not reported, nor are
+empty strings and obvious placeholders.
+
+**Fix:** load the key at run time from a secret store or the environment
+(`key = base64.b64decode(os.environ["APP_ENC_KEY"])`), rotate the key that was
+committed, and re-encrypt or re-sign what it protected.
+"""
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import CallRule, Hit
+
+_H = "cryptography.hazmat.primitives"
+_KEYED: dict[str, tuple[int, str, str]] = {}
+for _c in ("AES", "AES128", "AES256", "Camellia", "ChaCha20", "TripleDES", "Blowfish", "CAST5", "SEED", "SM4",
+           "ARC4", "IDEA"):
+    _KEYED[f"{_H}.ciphers.algorithms.{_c}"] = (0, "key", "cipher")
+for _c in ("AESGCM", "AESCCM", "AESOCB3", "AESSIV", "AESGCMSIV", "ChaCha20Poly1305"):
+    _KEYED[f"{_H}.ciphers.aead.{_c}"] = (0, "key", "cipher")
+_KEYED["cryptography.fernet.Fernet"] = (0, "key", "cipher")
+_KEYED[f"{_H}.hmac.HMAC"] = (0, "key", "mac")
+for _c in ("hmac.new", "hmac.HMAC", "hmac.digest"):
+    _KEYED[_c] = (0, "key", "mac")
+for _pkg in ("Crypto", "Cryptodome"):
+    for _c in ("AES", "DES", "DES3", "Blowfish", "CAST", "ARC2", "ARC4", "ChaCha20", "Salsa20", "ChaCha20_Poly1305"):
+        _KEYED[f"{_pkg}.Cipher.{_c}.new"] = (0, "key", "cipher")
+    _KEYED[f"{_pkg}.Hash.HMAC.new"] = (0, "key", "mac")
+_KEYED["jwt.encode"] = (1, "key", "jwt")
+_KEYED["jwt.decode"] = (1, "key", "jwt")
+_KEYED["jwt.api_jwt.encode"] = (1, "key", "jwt")
+_KEYED["jwt.api_jwt.decode"] = (1, "key", "jwt")
+
+_PLACEHOLDERS = frozenset({"changeme", "change_me", "change-me", "secret", "key", "your-secret-key", "your_secret_key",
+                           "xxx", "todo", "placeholder", "dummy", "example"})
+
+
+def is_placeholder(text) -> bool:
+    """Empty, ``xxxx``, ``<key>``, ``${KEY}``, ``%(key)s``, ``{key}``, ``changeme``...: not a real secret."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    t = text.strip()
+    if not t:
+        return True
+    low = t.lower()
+    if low in _PLACEHOLDERS or len(set(low)) == 1 and low[0] in "x*.-_#?0":
+        return True
+    if (t.startswith("<") and t.endswith(">")) or (t.startswith("${") and t.endswith("}")) \
+            or (t.startswith("{") and t.endswith("}")) or (t.startswith("%(") and t.endswith(")s")) \
+            or (t.startswith("{{") and t.endswith("}}")) or (t.startswith("$") and t[1:].replace("_", "").isalnum()):
+        return True
+    return False
+
+
+class HardcodedCryptoKey(CallRule):
+    __doc__ = __doc__
+
+    id = "SR207"
+    name = "hardcoded-crypto-key"
+    title = "Hard-coded cryptographic key"
+    cwe = 321
+    severity = Level.HIGH
+    confidence = Level.HIGH
+    bandit = ()
+    tests_relevant = False
+    callees = tuple(_KEYED)
+
+    def check(self, site, callee: str):
+        pos, kw, use = _KEYED[callee]
+        value, node = site.arg(pos, kw)
+        if value is None or not value.is_const or not isinstance(value.const, (bytes, str)):
+            return
+        if is_placeholder(value.const):
+            return
+        code = site.interp.code(site.call)
+        arg_code = site.interp.code(node)
+        literal = isinstance(node, ir.Const)
+        where = "is a literal in the source" if literal else "is a constant fixed in the source"
+        defined = _definition_line(site, node)
+        if defined:
+            where += f" (line {defined})"
+        consequence = {
+            "cipher": "decrypt everything this code encrypts and produce ciphertexts it will accept",
+            "mac": "compute valid MACs for any message, so the integrity/authenticity check built on it is void",
+            "jwt": "mint tokens this service accepts for any user and claim",
+        }[use]
+        yield Hit(
+            node=site.call,
+            explanation=(f"The key `{arg_code}` passed to `{code}` {where}: anyone with the code, a package or an "
+                         f"image can {consequence}, on every installation at once."),
+            fix=(f"Read the key at run time (e.g. `os.environ[\"{_env_name(arg_code)}\"]` or a secret manager) "
+                 f"instead of `{arg_code}`, and rotate the key that was committed."),
+        )
+
+
+def _env_name(arg_code: str) -> str:
+    name = arg_code.split("(")[0].split(".")[-1].strip("_")
+    if name.isidentifier() and name.upper() == name and len(name) > 2:
+        return name
+    return "APP_SECRET_KEY"
+
+
+def _definition_line(site, node) -> int:
+    """The line of the module-level assignment of a constant key name, if any."""
+    if isinstance(node, ir.Name) and node.kind == ir.NameKind.GLOBAL:
+        lines = [stmt.line for stmt in site.interp.module.body.statements() if isinstance(stmt, ir.Assign)
+                 and any(isinstance(t, ir.NameTarget) and t.id == node.id for t in stmt.targets)]
+        if len(lines) == 1:
+            return lines[0]
+    return 0

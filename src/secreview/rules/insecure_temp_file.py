@@ -1,0 +1,132 @@
+"""Temporary file created at a predictable path in a shared directory.
+
+`/tmp`, `/var/tmp` and `/dev/shm` are writable by every local user. A file
+name known in advance (a fixed path, or one from `tempfile.mktemp()`, which
+only returns a name) can be created first by another user: as a symlink to a
+file this process may write (`/etc/...`, the user's `~/.bashrc`), which is
+then overwritten, or as a file the attacker keeps reading or feeds with
+data.
+
+Reported for `tempfile.mktemp()` (and `os.tempnam`/`os.tmpnam`), and for
+paths that resolve by constant propagation to a fixed location under `/tmp`,
+`/var/tmp` or `/dev/shm` when opened for writing: `open(...)`/`io.open`/
+`codecs.open` with a `w`, `a` or `+` mode, `os.open` with `O_CREAT` but
+without `O_EXCL`, `Path(...).write_text/write_bytes/touch`, and the
+destination of `shutil.copy`/`copyfile`/`move`. Reading such a path, mode
+`"x"` (exclusive creation) and paths with a random part are not reported.
+
+**Fix:** let `tempfile` choose and create the file atomically:
+`with tempfile.NamedTemporaryFile(mode="w", delete=False) as fh:` or
+`fd, path = tempfile.mkstemp()`, or `tempfile.mkdtemp()`/
+`TemporaryDirectory()` for a private directory; keep files that must have a
+fixed name in a directory only this user can write (e.g. under
+`$XDG_RUNTIME_DIR`).
+"""
+
+import os
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import CallRule, Hit
+
+_MKTEMP = ("tempfile.mktemp", "os.tempnam", "os.tmpnam")
+_OPENERS = {"builtins.open": (0, "file", 1, "mode"), "io.open": (0, "file", 1, "mode"),
+            "codecs.open": (0, "filename", 1, "mode")}
+_PATH_WRITERS = ("pathlib.Path.write_text", "pathlib.Path.write_bytes", "pathlib.Path.touch",
+                 "pathlib.PosixPath.write_text", "pathlib.PosixPath.write_bytes")
+_COPIES = {"shutil.copy": (1, "dst"), "shutil.copy2": (1, "dst"), "shutil.copyfile": (1, "dst"),
+           "shutil.move": (1, "dst")}
+_SHARED = ("/tmp/", "/var/tmp/", "/dev/shm/")
+_OPS = {"|": lambda a, b: a | b, "+": lambda a, b: a + b}
+
+
+def _shared_path(value):
+    if value is None or not value.is_const or not isinstance(value.const, str):
+        return None
+    path = value.const
+    norm = os.path.normpath(path) if path else path
+    for prefix in _SHARED:
+        if norm.startswith(prefix) and len(norm) > len(prefix):
+            return path
+    return None
+
+
+def _flags(node, depth=0):
+    if depth > 10 or node is None:
+        return None
+    if isinstance(node, ir.Const) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, (ir.Name, ir.Attr)) and (node.qualname or "").startswith("os.O_"):
+        return getattr(os, node.qualname[3:], 0)
+    if isinstance(node, ir.BinOp) and node.op in _OPS:
+        a, b = _flags(node.left, depth + 1), _flags(node.right, depth + 1)
+        return None if a is None or b is None else _OPS[node.op](a, b)
+    return None
+
+
+class InsecureTempFile(CallRule):
+    __doc__ = __doc__
+
+    id = "SR503"
+    name = "insecure-temp-file"
+    title = "Insecure temporary file"
+    cwe = 377
+    severity = Level.MEDIUM
+    confidence = Level.HIGH
+    bandit = ("B108", "B306")
+    callees = _MKTEMP + tuple(_OPENERS) + ("os.open",) + _PATH_WRITERS + tuple(_COPIES)
+
+    def check(self, site, callee: str):
+        call = site.call
+        code = site.interp.code(call)
+        if callee in _MKTEMP:
+            yield Hit(
+                node=call,
+                explanation=(f"`{code}` only returns a name that does not exist yet; between that moment and the "
+                             f"moment this code creates the file, another local user can create it first (as a "
+                             f"symlink to a file this process may write, or as a file they control)."),
+                fix=("Create the file atomically: `fd, path = tempfile.mkstemp()` or "
+                     "`tempfile.NamedTemporaryFile(delete=False)`; for a directory use `tempfile.mkdtemp()`."),
+            )
+            return
+        if callee in _OPENERS:
+            ppos, pkw, mpos, mkw = _OPENERS[callee]
+            path_value, path_node = site.arg(ppos, pkw)
+            mode_value, _ = site.arg(mpos, mkw)
+            if mode_value is None or not mode_value.is_const or not isinstance(mode_value.const, str):
+                return
+            mode = mode_value.const
+            if "x" in mode or not any(c in mode for c in "wa+"):
+                return
+            how = f"opens it with mode `{mode}`"
+        elif callee == "os.open":
+            path_value, path_node = site.arg(0, "path")
+            flags_value, flags_node = site.arg(1, "flags")
+            flags = flags_value.const if flags_value is not None and flags_value.is_const else _flags(flags_node)
+            if not isinstance(flags, int) or not flags & os.O_CREAT or flags & os.O_EXCL:
+                return
+            how = "creates it with `O_CREAT` but without `O_EXCL`"
+        elif callee in _COPIES:
+            pos, kw = _COPIES[callee]
+            path_value, path_node = site.arg(pos, kw)
+            how = "writes to it"
+        else:
+            receiver = call.func.value if isinstance(call.func, ir.Attr) else None
+            if not (isinstance(receiver, ir.Call) and receiver.args):
+                return
+            path_node = receiver.args[0]
+            path_value = site.interp.eval(path_node) if isinstance(path_node, (ir.Const, ir.Name, ir.Attr)) else None
+            how = f"writes to it with `{call.method}()`"
+        path = _shared_path(path_value)
+        if path is None:
+            return
+        arg_code = site.interp.code(path_node) if path_node is not None else repr(path)
+        shown = f"`{arg_code}`" if arg_code.strip("'\"") == path else f"`{arg_code}` (= `{path}`)"
+        yield Hit(
+            node=call,
+            explanation=(f"`{code}` uses the fixed path {shown} in a directory every local user can write, and "
+                         f"{how}: another user can create that name first, as a symlink to a file this process may "
+                         f"write (which is then overwritten) or as a file they can read and change."),
+            fix=("Let `tempfile` create it: `with tempfile.NamedTemporaryFile(mode=\"w\", delete=False) as fh:` "
+                 "(or `tempfile.mkstemp()`), or keep it in a directory only this user can write."),
+        )

@@ -1,0 +1,101 @@
+"""SSH client that accepts unknown host keys.
+
+The host key is what proves an SSH server is the one intended. Accepting any
+unknown key (`AutoAddPolicy`) or logging a warning and going on
+(`WarningPolicy`) lets anyone who can intercept or redirect the connection
+(DNS, ARP, a compromised router) pose as the server, capture the password or
+run the session, and see every command and file sent.
+
+Reported for `set_missing_host_key_policy(...)` given `AutoAddPolicy` or
+`WarningPolicy` (an instance or the class, directly or through a variable),
+whatever the client's type is known to be, and for `asyncssh.connect(...)`
+and `SSHClientConnectionOptions(...)` with `known_hosts=None`. `RejectPolicy`
+and custom policies are not reported.
+
+**Fix:** load the known host keys and reject unknown ones:
+`client.load_system_host_keys()` (or `client.load_host_keys(path)`) and
+`client.set_missing_host_key_policy(paramiko.RejectPolicy())`; distribute the
+servers' host keys (or their fingerprints) through configuration. With
+asyncssh pass `known_hosts=` a file of trusted keys.
+"""
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import Hit, StatementRule
+
+_POLICIES = ("AutoAddPolicy", "WarningPolicy")
+_ASYNCSSH = frozenset({"asyncssh.connect", "asyncssh.connect_reverse", "asyncssh.create_connection",
+                       "asyncssh.SSHClientConnectionOptions", "asyncssh.connection.connect"})
+
+
+def _walk(e):
+    yield e
+    if isinstance(e, ir.Lambda):
+        return
+    for c in e.children():
+        yield from _walk(c)
+
+
+def _roots(stmt):
+    t = type(stmt)
+    if t is ir.Assign:
+        yield stmt.value
+    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+        yield stmt.value
+
+
+def _policy(interp, node):
+    target = node.func if isinstance(node, ir.Call) else node
+    names = []
+    if isinstance(target, (ir.Name, ir.Attr)) and target.qualname:
+        names.append(target.qualname)
+    if isinstance(node, ir.Name) and node.kind in (ir.NameKind.LOCAL, ir.NameKind.GLOBAL):
+        names.extend(interp.eval(node).types)
+    for n in names:
+        short = n.rsplit(".", 1)[-1].removeprefix("class:")
+        if short in _POLICIES:
+            return short
+    return None
+
+
+class SshHostKeyUnverified(StatementRule):
+    __doc__ = __doc__
+
+    id = "SR304"
+    name = "ssh-host-key-unverified"
+    title = "SSH host key not verified"
+    cwe = 322
+    severity = Level.HIGH
+    confidence = Level.HIGH
+    bandit = ("B507",)
+
+    def check_statement(self, interp, stmt):
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if not isinstance(e, ir.Call):
+                    continue
+                if e.method == "set_missing_host_key_policy" and e.args:
+                    policy = _policy(interp, e.args[0])
+                    if policy is None:
+                        continue
+                    client = interp.code(e.func.value)
+                    effect = ("adds any unknown host key and connects" if policy == "AutoAddPolicy"
+                              else "logs a warning for an unknown host key and connects anyway")
+                    yield Hit(
+                        node=e,
+                        explanation=(f"`{interp.code(e)}` makes `{client}` trust whatever server answers: it "
+                                     f"{effect}, so anyone able to intercept or redirect the connection can pose as "
+                                     f"the server, capture the credentials and see or alter everything sent."),
+                        fix=(f"Call `{client}.load_system_host_keys()` (or `load_host_keys(path)` with the servers' "
+                             f"keys) and `{client}.set_missing_host_key_policy(paramiko.RejectPolicy())`."),
+                    )
+                elif e.qualname in _ASYNCSSH:
+                    kh = e.keyword("known_hosts")
+                    if isinstance(kh, ir.Const) and kh.value is None:
+                        yield Hit(
+                            node=e,
+                            explanation=(f"`{interp.code(e)}` passes `known_hosts=None`, which turns host-key "
+                                         f"checking off: any server that answers is accepted, so the connection can "
+                                         f"be intercepted and the credentials captured."),
+                            fix="Pass `known_hosts=` the path of a file holding the servers' trusted host keys.",
+                        )

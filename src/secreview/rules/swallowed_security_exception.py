@@ -1,0 +1,159 @@
+"""Security-relevant failure silently ignored by a broad `except`.
+
+`except:` / `except Exception:` / `except BaseException:` whose body only
+passes (or continues, breaks, returns a constant) hides every failure of the
+guarded code. Around a permission change, a privilege drop, a signature or
+token check, a TLS set-up or a firewall command, the program then carries on
+as if the protection were in place: the file stays world-readable, the
+process keeps root, the unverified message is processed, the rule is never
+installed, and nothing is logged.
+
+Reported at the `except` line when the handler is bare or catches
+`Exception`/`BaseException`, its body only swallows, and its `try` body
+calls one of:
+
+* authentication/authorization: functions or methods whose name contains
+  `authenticate`, `authoriz`, `check_perm`, `has_perm`, `enforce`, `verify`,
+  `validate_token`, `check_token`, `check_password`, `login`, `compare_digest`;
+* cryptography and TLS: anything from `hmac`, `ssl`, `OpenSSL`,
+  `cryptography`, `Crypto`/`Cryptodome`, `jwt`, `nacl`, `bcrypt`, `passlib`,
+  and methods `decrypt`, `sign`, `load_cert_chain`, `load_verify_locations`,
+  `wrap_socket`, `do_handshake`;
+* permissions and privileges: `os.chmod`/`fchmod`/`chown`/`fchown`/`lchown`,
+  `os.setuid`/`setgid`/`seteuid`/`setegid`/`setgroups`/`initgroups`/
+  `setresuid`/`setresgid`/`umask`/`chroot`, `shutil.chown`, and functions
+  named `drop_privileges`/`set_permissions`;
+* privileged commands: `subprocess`, `os.system`/`exec*`/`spawn*`, and any
+  `execute(...)` call with `run_as_root=True` (oslo/neutron style).
+
+Not reported: handlers catching specific exceptions (`OSError`,
+`KeyError`...), handlers that log, re-raise or do anything else, and broad
+handlers around code without such calls (cleanup, best-effort caches).
+
+**Fix:** catch the specific exception you expect and handle it: log it
+(`LOG.exception(...)`) and fail closed — re-raise, deny the request, or stop
+— instead of `pass`.
+"""
+
+import re
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import FunctionRule, Hit
+
+_BROAD = frozenset({"builtins.Exception", "builtins.BaseException", "Exception", "BaseException"})
+_AUTH = re.compile(r"(?i)(authenticat|authoriz|authoris|check_?perm|has_?perm|enforce|verify|validate_token|"
+                   r"check_token|check_password|login|compare_digest)")
+_CRYPTO_PKGS = ("hmac.", "ssl.", "OpenSSL.", "cryptography.", "Crypto.", "Cryptodome.", "jwt.", "nacl.", "bcrypt.",
+                "passlib.")
+_CRYPTO_METHODS = frozenset({"decrypt", "sign", "load_cert_chain", "load_verify_locations", "wrap_socket",
+                             "do_handshake"})
+_PERMS = frozenset({"os.chmod", "os.fchmod", "os.lchmod", "os.chown", "os.fchown", "os.lchown", "os.setuid",
+                    "os.setgid", "os.seteuid", "os.setegid", "os.setgroups", "os.initgroups", "os.setresuid",
+                    "os.setresgid", "os.umask", "os.chroot", "shutil.chown"})
+_PERM_NAMES = ("drop_privileges", "set_permissions", "drop_privs")
+_PROCS = ("subprocess.", "os.system", "os.exec", "os.spawn", "os.popen")
+
+
+def _walk(e):
+    yield e
+    if isinstance(e, ir.Lambda):
+        return
+    for c in e.children():
+        yield from _walk(c)
+
+
+def _exprs(stmt):
+    t = type(stmt)
+    if t is ir.Assign:
+        yield stmt.value
+    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+        yield stmt.value
+    elif t is ir.Assert:
+        yield stmt.test
+
+
+def _category(call) -> str | None:
+    q = call.qualname or ""
+    name = q.rsplit(".", 1)[-1] if q else (call.method or getattr(call.func, "id", "") or "")
+    if q in _PERMS or any(n in name for n in _PERM_NAMES):
+        return "a permission/privilege change"
+    if q.startswith(_PROCS):
+        return "a command execution"
+    if name == "execute" or call.method == "execute":
+        flag = call.keyword("run_as_root")
+        if isinstance(flag, ir.Const) and flag.value is True:
+            return "a privileged command"
+    if q.startswith(_CRYPTO_PKGS) or call.method in _CRYPTO_METHODS:
+        return "a cryptographic/TLS operation"
+    if _AUTH.search(name):
+        return "an authentication/authorization check"
+    return None
+
+
+def _broad(handler) -> str | None:
+    if not handler.types:
+        return "except:"
+    for t in handler.types:
+        q = getattr(t, "qualname", None) or getattr(t, "id", None)
+        if q in _BROAD:
+            return f"except {q.rsplit('.', 1)[-1]}"
+    return None
+
+
+class SwallowedSecurityException(FunctionRule):
+    __doc__ = __doc__
+
+    id = "SR601"
+    name = "swallowed-security-exception"
+    title = "Security-relevant error silently ignored"
+    cwe = 390
+    severity = Level.MEDIUM
+    confidence = Level.MEDIUM
+    bandit = ("B110", "B112")
+
+    def check_function(self, module, function):
+        if not function.handlers:
+            return
+        from secreview.analysis.interpreter import code_of
+        calls = []
+        for block in function.blocks:
+            for stmt in block.stmts:
+                for root in _exprs(stmt):
+                    for e in _walk(root):
+                        if isinstance(e, ir.Call):
+                            calls.append(e)
+        for handler in function.handlers:
+            if not handler.swallows:
+                continue
+            clause = _broad(handler)
+            if clause is None:
+                continue
+            first, last = handler.try_lines
+            found = []
+            for call in calls:
+                if first <= call.line <= last:
+                    category = _category(call)
+                    if category:
+                        found.append((call, category))
+            if not found:
+                continue
+            call, category = found[0]
+            others = f" (and {len(found) - 1} more such call{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+            node = _clause_node(module, handler)
+            yield Hit(
+                node=node,
+                explanation=(f"`{clause}` on line {handler.line} swallows every error of its `try` block, which "
+                             f"performs {category}: `{code_of(module, call)}` (line {call.line}){others}. If it "
+                             f"fails, the code goes on as if it had succeeded and nothing is logged, so the "
+                             f"protection can be missing without anyone knowing."),
+                fix=("Catch only the exception you expect, log it (`LOG.exception(...)`), and fail closed: "
+                     "re-raise or refuse to continue instead of `pass`."),
+            )
+
+
+def _clause_node(module, handler):
+    text = module.source_line(handler.line)
+    col = max(0, len(text.encode("utf-8")) - len(text.lstrip().encode("utf-8")))
+    end = len(text.rstrip().encode("utf-8"))
+    return ir.Pass("except").at(handler.line, col, handler.line, end)

@@ -1,0 +1,123 @@
+"""HTML templates rendered without autoescaping.
+
+A Jinja2 `Environment` or `Template` escapes nothing unless `autoescape` is
+turned on, and Mako escapes nothing unless the `h` filter is a default
+filter: every `{{ value }}` / `${value}` that holds user data (a name, a
+comment, a query parameter) is inserted as raw HTML, so a value containing
+`<script>` runs in the browsers of everyone who views the page (stored or
+reflected XSS).
+
+Reported for `jinja2.Environment(...)`, `SandboxedEnvironment(...)` and
+`jinja2.Template(...)` with `autoescape=False` (resolved by constant
+propagation) or without `autoescape`, and for `mako.template.Template(...)` /
+`mako.lookup.TemplateLookup(...)` without `"h"` in `default_filters`, when
+the templates are HTML: the template text passed in has HTML tags, or the
+module names `.html`/`.htm`/`.xml` templates or HTML content. Templates that
+produce configuration files, e-mail text or other non-HTML output are not
+reported (an explicit `autoescape=False` there is reported with low
+confidence, so that the choice is visible), nor are `autoescape=True`,
+`select_autoescape(...)` or a run-time value. Flask and Django templates
+autoescape by default and are not concerned.
+
+**Fix:** `jinja2.Environment(loader=..., autoescape=jinja2.select_autoescape(["html", "htm", "xml"]))`
+(or `autoescape=True`); for Mako pass `default_filters=["h"]`. Mark
+individual trusted fragments with `Markup` only when they are built from
+escaped parts.
+"""
+
+import re
+
+from secreview.findings.model import Level
+from secreview.rules.base import CallRule, Hit
+
+_JINJA_ENV = ("jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment",
+              "jinja2.Template", "jinja2.environment.Template")
+_MAKO = ("mako.template.Template", "mako.lookup.TemplateLookup")
+_HTML_TAG = re.compile(r"<\s*/?\s*(html|head|body|div|span|p|a|table|tr|td|ul|li|form|input|script|h[1-6]|br|img|"
+                       r"b|i|em|strong|title|meta|link|style|section|button|label|select|option|textarea)\b[^>]*>",
+                       re.IGNORECASE)
+_HTML_HINT = re.compile(r"""\.(html?|xhtml|xml|jinja2?\.html)['"]|text/html|<!doctype html|<html""", re.IGNORECASE)
+
+
+def _html_evidence(site) -> str:
+    """Why the templates are HTML ('' when nothing says so)."""
+    value, node = site.arg(0, "source")
+    if value is None:
+        value, node = site.arg(None, "text")
+    if value is not None and value.is_const and isinstance(value.const, str):
+        match = _HTML_TAG.search(value.const)
+        if match:
+            return f"the template text contains HTML (`{match.group(0)[:30]}`)"
+        return ""
+    module = site.interp.module
+    cache = getattr(module, "_sr403_hint", None)
+    if cache is None:
+        found = ""
+        for number, line in enumerate(module.lines, 1):
+            m = _HTML_HINT.search(line)
+            if m:
+                found = f"this module refers to HTML (`{m.group(0).strip(chr(39) + chr(34))}` on line {number})"
+                break
+        cache = found
+        try:
+            setattr(module, "_sr403_hint", cache)
+        except AttributeError:
+            pass
+    return cache
+
+
+class TemplateAutoescapeDisabled(CallRule):
+    __doc__ = __doc__
+
+    id = "SR403"
+    name = "template-autoescape-disabled"
+    title = "HTML template without autoescaping"
+    cwe = 79
+    severity = Level.MEDIUM
+    confidence = Level.MEDIUM
+    bandit = ("B701", "B702")
+    callees = _JINJA_ENV + _MAKO
+
+    def check(self, site, callee: str):
+        call = site.call
+        if any(k.name is None for k in call.keywords):
+            return
+        code = site.interp.code(call)
+        if callee in _MAKO:
+            value, node = site.arg(None, "default_filters")
+            if node is not None:
+                if not value.is_const or (isinstance(value.const, (tuple, list)) and "h" in value.const):
+                    return
+                if value.items is None and not value.is_const:
+                    return
+            evidence = _html_evidence(site)
+            if not evidence:
+                return
+            yield Hit(
+                node=call,
+                explanation=(f"`{code}` has no `h` in `default_filters`, so Mako inserts every `${{...}}` "
+                             f"unescaped, and {evidence}: a value holding `<script>` runs in the viewer's browser."),
+                fix=f"Pass `default_filters=[\"h\"]` to `{site.interp.code(call.func)}(...)` (and `| n` only on trusted fragments).",
+            )
+            return
+        value, node = site.arg(None, "autoescape")
+        if node is not None and not (value.is_const and value.const is False):
+            return
+        evidence = _html_evidence(site)
+        explicit = node is not None
+        if not evidence and not explicit:
+            return
+        what = "sets `autoescape=False`" if explicit else "does not set `autoescape` (Jinja2's default is off)"
+        if evidence:
+            why = f"and {evidence}: every `{{{{ value }}}}` is inserted as raw HTML, so user data holding `<script>` runs in the viewer's browser"
+        else:
+            why = ("; nothing here shows the templates produce HTML, but if they ever do, every `{{ value }}` is "
+                   "inserted unescaped")
+        yield Hit(
+            node=call,
+            explanation=f"`{code}` {what}, {why}.",
+            fix=("Pass `autoescape=jinja2.select_autoescape([\"html\", \"htm\", \"xml\"])` (or `autoescape=True`) "
+                 f"to `{site.interp.code(call.func)}(...)`."),
+            confidence=(Level.HIGH if explicit else Level.MEDIUM) if evidence else Level.LOW,
+            severity=None if evidence else Level.LOW,
+        )

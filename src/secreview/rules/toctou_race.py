@@ -1,0 +1,170 @@
+"""File checked, then used by name: the file can change in between (TOCTOU).
+
+`os.path.exists(p)`, `os.path.isfile(p)` or `os.access(p, ...)` answer for the
+file that is at `p` at that instant. When the code then opens, writes or
+changes the permissions of `p` by name, another process can swap the file in
+between, typically for a symlink to a file this process may write: the
+write, `chmod` or `chown` lands on the attacker's target. After `os.access`
+(meant for set-uid programs) even reading is affected: the check is made
+with the real uid, the open with the effective one.
+
+Reported in one function when a path variable (or attribute, or constant
+path) is checked with `os.path.exists`/`lexists`/`isfile`/`islink` or
+`os.access` and later, without being reassigned, passed to `open()` with a
+writing mode (`w`, `a`, `+`; not `x`), `os.chmod`, `os.chown`,
+`shutil.chown`, or as the destination of `shutil.copy`/`copyfile`/`copy2`;
+after `os.access`, any `open()`. Not reported: `isdir` checks, removal
+(`os.remove`, `shutil.rmtree`) or creation (`os.makedirs`) after a check,
+where the race only turns into an exception, and checks in another function.
+
+**Fix:** act first and handle the error instead of checking: open with
+`open(p, "x")` (fails if it exists) or `os.open(p, os.O_WRONLY | os.O_CREAT |
+os.O_EXCL | os.O_NOFOLLOW, 0o600)`, then use the file descriptor
+(`os.fchmod(fd, ...)`, `os.fchown`, `os.fstat`) instead of the name; drop
+`os.access` and let `open` fail with `PermissionError`.
+"""
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import FunctionRule, Hit
+
+_CHECKS = {"os.path.exists": "exists", "os.path.lexists": "exists", "os.path.isfile": "isfile",
+           "os.path.islink": "islink", "os.access": "access", "genericpath.exists": "exists",
+           "posixpath.exists": "exists", "genericpath.isfile": "isfile"}
+_OPEN = {"builtins.open": (1, "mode"), "io.open": (1, "mode"), "codecs.open": (1, "mode")}
+_CHANGE = {"os.chmod": (0, "path"), "os.chown": (0, "path"), "shutil.chown": (0, "path"),
+           "shutil.copy": (1, "dst"), "shutil.copy2": (1, "dst"), "shutil.copyfile": (1, "dst")}
+
+
+def _key(e):
+    if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.GLOBAL, ir.NameKind.FREE):
+        return e.id
+    if isinstance(e, ir.Attr):
+        base = _key(e.value)
+        return f"{base}.{e.attr}" if base else None
+    if isinstance(e, ir.Const) and isinstance(e.value, str) and e.value:
+        return repr(e.value)
+    return None
+
+
+def _walk(e):
+    yield e
+    if isinstance(e, ir.Lambda):
+        return
+    for c in e.children():
+        yield from _walk(c)
+
+
+def _stmt_exprs(stmt):
+    t = type(stmt)
+    if t is ir.Assign:
+        yield stmt.value
+    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+        yield stmt.value
+    elif t is ir.Assert:
+        yield stmt.test
+
+
+def _assigned(stmt):
+    if type(stmt) is ir.Assign:
+        for t in stmt.targets:
+            yield from _target_names(t)
+
+
+def _target_names(t):
+    if isinstance(t, ir.NameTarget):
+        yield t.id
+    elif isinstance(t, ir.AttrTarget):
+        base = _key(t.value)
+        if base:
+            yield f"{base}.{t.attr}"
+    elif isinstance(t, ir.UnpackTarget):
+        for e in t.elts:
+            yield from _target_names(e)
+    elif isinstance(t, ir.StarTarget):
+        yield from _target_names(t.target)
+
+
+def _write_mode(call, pos, kw):
+    node = call.argument(pos, kw)
+    if node is None:
+        return None  # read
+    if isinstance(node, ir.Const) and isinstance(node.value, str):
+        mode = node.value
+        if "x" in mode:
+            return None
+        return mode if any(c in mode for c in "wa+") else None
+    return None
+
+
+class ToctouRace(FunctionRule):
+    __doc__ = __doc__
+
+    id = "SR504"
+    name = "toctou-race"
+    title = "Check-then-use race on a file path"
+    cwe = 367
+    severity = Level.LOW
+    confidence = Level.MEDIUM
+    bandit = ()
+
+    def check_function(self, module, function):
+        from secreview.analysis.interpreter import code_of
+        checks: dict = {}  # key -> (line, kind, call)
+        reported = set()
+        for block in function.blocks:
+            for stmt in block.stmts:
+                for root in _stmt_exprs(stmt):
+                    for e in _walk(root):
+                        if not isinstance(e, ir.Call) or not e.qualname:
+                            continue
+                        q = e.qualname
+                        if q in _CHECKS and e.args:
+                            key = _key(e.args[0])
+                            if key is not None:
+                                checks[key] = (e.line, _CHECKS[q], e)
+                            continue
+                        use = None
+                        if q in _OPEN:
+                            target = e.argument(0, "file")
+                            key = _key(target) if target is not None else None
+                            if key in checks:
+                                mode = _write_mode(e, *_OPEN[q])
+                                if mode is not None:
+                                    use = f"opens {{name}} for writing (mode `{mode}`)"
+                                elif checks[key][1] == "access":
+                                    use = "opens {name}"
+                        elif q in _CHANGE:
+                            target = e.argument(*_CHANGE[q])
+                            key = _key(target) if target is not None else None
+                            if key in checks:
+                                use = {"os.chmod": "changes the permissions of {name}", "os.chown": "changes the owner of {name}",
+                                       "shutil.chown": "changes the owner of {name}"}.get(q, "writes over {name}")
+                        if use is None or key not in checks:
+                            continue
+                        line, kind, check = checks[key]
+                        if line >= e.line or (e.line, e.col) in reported:
+                            continue
+                        reported.add((e.line, e.col))
+                        yield self._hit(module, code_of, e, check, target, use, kind)
+                for name in _assigned(stmt):
+                    checks.pop(name, None)
+
+    def _hit(self, module, code_of, use_call, check, target, use, kind):
+        use_code = code_of(module, use_call)
+        check_code = code_of(module, check)
+        name = code_of(module, target)
+        if kind == "access":
+            extra = (" `os.access` checks with the real uid while the open uses the effective one, so in a "
+                     "privileged process it does not even answer the right question.")
+        else:
+            extra = ""
+        return Hit(
+            node=use_call,
+            explanation=(f"`{use_code}` {use.format(name=f'`{name}`')} by name after `{check_code}` (line {check.line}) checked `{name}`: "
+                         f"in between, another process can replace `{name}` with a symlink to a file this process "
+                         f"may change, and the operation then applies to that file.{extra}"),
+            fix=(f"Drop the check and act atomically: `open({name}, \"x\")` or `os.open({name}, os.O_WRONLY | "
+                 f"os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)`, then work on the descriptor "
+                 f"(`os.fchmod`, `os.fchown`) and handle `FileExistsError`/`PermissionError`."),
+        )

@@ -1,0 +1,190 @@
+"""TLS context or connection that does not verify the server's certificate or host name.
+
+Without certificate and host-name checks a TLS connection is encrypted to
+whoever answers: anyone on the network path (a Wi-Fi access point, a
+compromised router, a proxy, DNS spoofing) can present their own certificate,
+read what is sent (credentials, tokens) and change the responses.
+
+Reported for `ssl._create_unverified_context()` and `ssl._create_stdlib_context()`;
+assigning `ssl._create_default_https_context = ssl._create_unverified_context`
+(which turns verification off for the whole process); setting
+`ctx.check_hostname = False` or `ctx.verify_mode = ssl.CERT_NONE` on a client
+context; `ssl.wrap_socket(...)` on the client side without
+`cert_reqs=ssl.CERT_REQUIRED` (its default is `CERT_NONE`) or with
+`cert_reqs=ssl.CERT_NONE`; pyOpenSSL `Context.set_verify(SSL.VERIFY_NONE, ...)`
+on a client; and urllib3 pools created with `cert_reqs="CERT_NONE"`. Values
+are resolved by constant propagation. Server-side contexts
+(`Purpose.CLIENT_AUTH`, `PROTOCOL_TLS_SERVER`, `server_side=True`), where
+`CERT_NONE` only means that clients need no certificate, are not reported;
+`verify=False` of requests/httpx is the tls-verification-disabled rule.
+
+**Fix:** use `ssl.create_default_context()` (optionally with
+`cafile="/path/to/internal-ca.pem"`) and leave `check_hostname` and
+`verify_mode` at their defaults; for `ssl.wrap_socket` use
+`ssl.create_default_context().wrap_socket(sock, server_hostname=host)`.
+"""
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import CallRule, Hit, StatementRule
+
+_UNVERIFIED = ("ssl._create_unverified_context", "ssl._create_stdlib_context")
+_WRAP = ("ssl.wrap_socket",)
+_SET_VERIFY = ("OpenSSL.SSL.Context.set_verify",)
+_URLLIB3 = ("urllib3.PoolManager", "urllib3.poolmanager.PoolManager", "urllib3.ProxyManager",
+            "urllib3.HTTPSConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool",
+            "urllib3.connection_from_url", "urllib3.proxy_from_url")
+_SERVER_MARKS = ("CLIENT_AUTH", "PROTOCOL_TLS_SERVER")
+
+
+def _is_cert_none(value, node) -> bool:
+    names = set()
+    if isinstance(node, (ir.Name, ir.Attr)) and node.qualname:
+        names.add(node.qualname)
+    if value is not None:
+        names |= set(value.types)
+        if value.is_const and value.const in ("CERT_NONE", "NONE"):
+            return True
+    return any(n.endswith(("ssl.CERT_NONE", "SSL.VERIFY_NONE", "VerifyMode.CERT_NONE")) for n in names)
+
+
+def _pure(e) -> bool:
+    """An expression whose evaluation runs no code (no call, no walrus)."""
+    if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
+        return False
+    return all(_pure(c) for c in e.children())
+
+
+def _server_context(fn, key: str) -> bool:
+    """Whether the context stored under ``key`` in ``fn`` is created for the server side."""
+    for stmt in fn.statements():
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) \
+                and any(isinstance(t, ir.NameTarget) and t.id == key for t in stmt.targets):
+            call = stmt.value
+            for arg in list(call.args) + [k.value for k in call.keywords]:
+                q = getattr(arg, "qualname", None) or ""
+                if q.endswith(_SERVER_MARKS):
+                    return True
+    return False
+
+
+class UnverifiedSslContext(CallRule, StatementRule):
+    __doc__ = __doc__
+
+    id = "SR302"
+    name = "unverified-ssl-context"
+    title = "TLS certificate or host-name check turned off"
+    cwe = 295
+    severity = Level.HIGH
+    confidence = Level.HIGH
+    bandit = ("B323", "B501")
+    callees = _UNVERIFIED + _WRAP + _SET_VERIFY + _URLLIB3
+
+    # ------------------------------------------------------------ calls
+
+    def check(self, site, callee: str):
+        code = site.interp.code(site.call)
+        if callee in _UNVERIFIED:
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` returns a context with `CERT_NONE` and `check_hostname=False`: connections "
+                             f"made with it accept any certificate, so a machine on the network path can impersonate "
+                             f"the server and read or alter the traffic."),
+                fix="Use `ssl.create_default_context()` (pass `cafile=` for a private CA) instead.",
+            )
+        elif callee in _WRAP:
+            server = site.kwargs.get("server_side")
+            if server is not None and (not server.is_const or server.const):
+                return
+            value, node = site.arg(6, "cert_reqs")
+            if node is None and any(k.name is None for k in site.call.keywords):
+                return
+            if node is not None and not _is_cert_none(value, node):
+                return
+            how = "without `cert_reqs`, whose default is `ssl.CERT_NONE`" if node is None else \
+                f"with `cert_reqs={site.interp.code(node)}`"
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` wraps a client socket {how}: the server's certificate is not checked (nor "
+                             f"its host name), so anyone on the path can pose as the server. `ssl.wrap_socket` was "
+                             f"also removed in Python 3.12."),
+                fix=("Use `ssl.create_default_context().wrap_socket(sock, server_hostname=host)`, which verifies "
+                     "the certificate and the host name."),
+            )
+        elif callee in _SET_VERIFY:
+            value, node = site.arg(0, "mode")
+            if node is None or not _is_cert_none(value, node):
+                return
+            receiver = site.call.func.value if isinstance(site.call.func, ir.Attr) else None
+            if isinstance(receiver, ir.Name) and _server_context(site.interp.fn, receiver.id):
+                return
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` sets `VERIFY_NONE`: the peer's certificate is accepted whatever it is, so a "
+                             f"client using this context can be served by an impostor."),
+                fix="Call `set_verify(SSL.VERIFY_PEER, callback)` and load trusted CAs with `load_verify_locations()`.",
+            )
+        else:
+            value, node = site.arg(None, "cert_reqs")
+            if node is None or not _is_cert_none(value, node):
+                return
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` creates a urllib3 pool with `cert_reqs={site.interp.code(node)}`: HTTPS "
+                             f"requests through it accept any certificate, so the server can be impersonated."),
+                fix="Drop `cert_reqs` (urllib3 verifies by default) or pass `cert_reqs=\"CERT_REQUIRED\"` and `ca_certs=`.",
+            )
+
+    # ------------------------------------------------------------ attribute stores
+
+    def check_statement(self, interp, stmt):
+        if type(stmt) is not ir.Assign or stmt.op is not None:
+            return
+        for target in stmt.targets:
+            if not isinstance(target, ir.AttrTarget):
+                continue
+            attr = target.attr
+            if attr not in ("check_hostname", "verify_mode", "_create_default_https_context"):
+                continue
+            base_code = interp.code(target.value)
+            if attr == "_create_default_https_context":
+                if isinstance(target.value, ir.Name) and target.value.qualname == "ssl" and \
+                        getattr(stmt.value, "qualname", None) in _UNVERIFIED:
+                    yield Hit(
+                        node=stmt,
+                        explanation=(f"`{interp.code(stmt)}` makes every HTTPS connection of this process that "
+                                     f"uses the default context (urllib, http.client, xmlrpc...) skip certificate "
+                                     f"verification, including connections made by libraries."),
+                        fix="Remove this assignment; pass a context with your CA (`ssl.create_default_context(cafile=...)`) "
+                            "to the one connection that needs it.",
+                    )
+                continue
+            if not _pure(stmt.value) or not _pure(target.value):
+                continue
+            value = interp.eval(stmt.value)
+            base = interp.eval(target.value)
+            is_ctx = "ssl.SSLContext" in base.types
+            if isinstance(target.value, ir.Name) and _server_context(interp.fn, target.value.id):
+                continue
+            if attr == "check_hostname":
+                if not (value.is_const and value.const is False):
+                    continue
+                yield Hit(
+                    node=stmt,
+                    explanation=(f"`{interp.code(stmt)}` turns host-name checking off on `{base_code}`: a valid "
+                                 f"certificate for any other host (which anyone can obtain for a domain they own) "
+                                 f"is accepted, so the server can be impersonated."),
+                    fix=(f"Remove the assignment (`{base_code}.check_hostname` is True for "
+                         f"`ssl.create_default_context()`) and pass `server_hostname=` when wrapping sockets."),
+                    confidence=Level.HIGH if is_ctx else Level.MEDIUM,
+                )
+            elif _is_cert_none(value, stmt.value) and (is_ctx or not value.is_const):
+                yield Hit(
+                    node=stmt,
+                    explanation=(f"`{interp.code(stmt)}` makes `{base_code}` accept any certificate from the "
+                                 f"server: connections made with it are encrypted to whoever answers, so anyone on "
+                                 f"the network path can read and alter them."),
+                    fix=(f"Remove the assignment (`ssl.create_default_context()` uses `CERT_REQUIRED`); to trust a "
+                         f"private CA call `{base_code}.load_verify_locations(cafile=...)`."),
+                    confidence=Level.HIGH if is_ctx else Level.MEDIUM,
+                )

@@ -1,0 +1,133 @@
+"""File or directory made writable by every user.
+
+With the "others may write" bit (`S_IWOTH`, `0o002`) any local account, any
+compromised service and any container sharing the volume can replace the
+file's contents: a script or configuration becomes code execution as
+whoever runs it, a socket or FIFO accepts commands from anyone, a log or
+state file can be forged.
+
+Reported when the mode resolves, by constant propagation (octal literals,
+`stat.S_I*` flags combined with `|`, module constants), to a value with
+`S_IWOTH` set in `os.chmod`, `os.fchmod`, `os.lchmod`, `Path.chmod`; and
+`os.umask(mask)` whose mask lets `0o002` through. The mode argument of
+`os.open`, `os.mkdir`, `os.makedirs`, `os.mkfifo`, `os.mknod` and
+`Path.mkdir`/`Path.touch` is reported too, but with low confidence and
+severity: it is filtered by the process umask (usually `022`), so it is
+world-writable only where the umask is 0 (some daemons and containers).
+Directories with the sticky bit (`0o1777`, like `/tmp`) are still reported
+for chmod. Modes known only at run time are not reported.
+
+**Fix:** grant the least needed: `0o600`/`0o640` for files with data,
+`0o644` for public read-only files, `0o700`/`0o750`/`0o755` for directories;
+share write access through a group (`0o660`/`0o770`) instead of "others".
+"""
+
+import stat
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import CallRule, Hit
+
+# callee -> (position of mode, keyword, kind)
+_CHMOD = {"os.chmod": (1, "mode"), "os.fchmod": (1, "mode"), "os.lchmod": (1, "mode"),
+          "pathlib.Path.chmod": (0, "mode"), "pathlib.PosixPath.chmod": (0, "mode"),
+          "pathlib.Path.lchmod": (0, "mode")}
+_CREATE = {"os.open": (2, "mode"), "os.mkdir": (1, "mode"), "os.makedirs": (1, "mode"), "os.mkfifo": (1, "mode"),
+           "os.mknod": (1, "mode"), "pathlib.Path.mkdir": (0, "mode"), "pathlib.Path.touch": (0, "mode"),
+           "pathlib.PosixPath.mkdir": (0, "mode"), "pathlib.PosixPath.touch": (0, "mode")}
+_UMASK = ("os.umask",)
+_OPS = {"|": lambda a, b: a | b, "+": lambda a, b: a + b, "&": lambda a, b: a & b, "^": lambda a, b: a ^ b,
+        "-": lambda a, b: a - b}
+
+
+def _mode(site, node, value, depth=0):
+    """The integer mode of an argument, folding ``stat.S_*`` flags; None when unknown."""
+    if value is not None and value.is_const and isinstance(value.const, int) and not isinstance(value.const, bool):
+        return value.const
+    if depth > 10 or node is None:
+        return None
+    if isinstance(node, ir.Const):
+        return node.value if isinstance(node.value, int) and not isinstance(node.value, bool) else None
+    if isinstance(node, (ir.Name, ir.Attr)):
+        q = node.qualname or ""
+        if q.startswith("stat.") and hasattr(stat, q[5:]) and isinstance(getattr(stat, q[5:]), int):
+            return getattr(stat, q[5:])
+        return None
+    if isinstance(node, ir.BinOp) and node.op in _OPS:
+        a = _mode(site, node.left, None, depth + 1)
+        b = _mode(site, node.right, None, depth + 1)
+        if a is None or b is None:
+            return None
+        return _OPS[node.op](a, b)
+    if isinstance(node, ir.UnaryOp) and node.op == "~":
+        a = _mode(site, node.operand, None, depth + 1)
+        return None if a is None else ~a
+    return None
+
+
+def _who(mode: int) -> str:
+    perms = []
+    for bit, label in ((stat.S_IROTH, "read"), (stat.S_IWOTH, "write"), (stat.S_IXOTH, "execute")):
+        if mode & bit:
+            perms.append(label)
+    return "/".join(perms)
+
+
+class WorldWritablePermissions(CallRule):
+    __doc__ = __doc__
+
+    id = "SR502"
+    name = "world-writable-permissions"
+    title = "World-writable file permissions"
+    cwe = 732
+    severity = Level.MEDIUM
+    confidence = Level.HIGH
+    bandit = ("B103",)
+    callees = tuple(_CHMOD) + tuple(_CREATE) + _UMASK
+
+    def check(self, site, callee: str):
+        code = site.interp.code(site.call)
+        if callee in _UMASK:
+            value, node = site.arg(0, "mask")
+            mask = _mode(site, node, value)
+            if mask is None or mask & stat.S_IWOTH:
+                return
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` sets the umask to `{oct(mask)}`, which no longer removes the 'others may "
+                             f"write' bit: files and directories this process creates afterwards with the usual "
+                             f"default modes (`0o666`/`0o777`) are writable by every local user."),
+                fix="Use `os.umask(0o022)` (or `0o027`/`0o077`) and give individual files wider modes explicitly if needed.",
+            )
+            return
+        table = _CHMOD if callee in _CHMOD else _CREATE
+        pos, kw = table[callee]
+        value, node = site.arg(pos, kw)
+        mode = _mode(site, node, value)
+        if mode is None or not mode & stat.S_IWOTH:
+            return
+        mode_code = site.interp.code(node)
+        shown = f"`{mode_code}`" if mode_code == oct(mode) or mode_code == str(mode) else f"`{mode_code}` (= `{oct(mode)}`)"
+        target = site.interp.code(site.call.args[0]) if site.call.args and callee.startswith("os.") else \
+            site.interp.code(site.call.func.value) if isinstance(site.call.func, ir.Attr) else "the file"
+        if callee in _CHMOD:
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` gives `{target}` mode {shown}: every local user may {_who(mode)} it, so any "
+                             f"account or compromised service on this host can replace its contents (turning a "
+                             f"script or configuration into code run by whoever uses it)."),
+                fix=f"Use the least mode needed, e.g. `{_suggest(mode)}`, and share write access through a group instead of 'others'.",
+            )
+            return
+        yield Hit(
+            node=site.call,
+            explanation=(f"`{code}` asks for mode {shown}, which includes 'others may write'. The process umask "
+                         f"normally strips that bit, but where the umask is 0 (some daemons, containers) "
+                         f"`{target}` is created writable by every local user."),
+            fix=f"Ask only for what is needed, e.g. `{_suggest(mode)}`.",
+            confidence=Level.LOW, severity=Level.LOW,
+        )
+
+
+def _suggest(mode: int) -> str:
+    return "0o755" if mode & stat.S_IXUSR else "0o644"

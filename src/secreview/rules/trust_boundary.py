@@ -28,6 +28,7 @@ class TrustBoundaryViolation(SinkRule):
     severity = Level.LOW
     confidence = Level.HIGH
     sink_kinds = ("trust-boundary",)
+    sanitizable = False
     untainted = None
     danger = ("Later requests read the session as data the server vouched for, so the client decides what is "
               "stored there (a role, an id, a flag) without the server having checked it.")

@@ -1,0 +1,312 @@
+"""Password, token or key written in the source code.
+
+A credential in the source is readable by everyone with access to the
+repository, its history, built packages and container images, and it is the
+same on every installation; it cannot be rotated without a release and is
+usually forgotten when someone leaves. Anyone holding it logs in, calls the
+API or decrypts data as the application.
+
+Reported, outside test code, for a non-placeholder string literal
+* stored in a variable, attribute or item whose name says it is a secret
+  (`password`, `passwd`, `pwd`, `passphrase`, `secret`, `token`, `api_key`,
+  `access_key`, `private_key`, `client_secret`, `credentials`...):
+  `DB_PASSWORD = "..."`, `self.token = "..."`, `data["password"] = "..."`;
+* given as a keyword argument, dict value or parameter default under such a
+  name (`connect(password="...")`, `{"api_key": "..."}`,
+  `def login(user, password="...")`), or as the fallback of
+  `os.environ.get("..._PASSWORD", "...")`;
+* compared with such a name (`if password == "..."`, a backdoor);
+* and, whatever the name, any literal that has the shape of a real
+  credential: AWS access key ids (`AKIA...`), GitHub (`ghp_...`,
+  `github_pat_...`), GitLab (`glpat-...`), Slack (`xoxb-...`), Google API
+  (`AIza...`) and Stripe live keys, PEM private keys
+  (`-----BEGIN ... PRIVATE KEY-----`) and URLs with an embedded password
+  (`postgresql://app:s3cret@db/app`).
+
+Not reported: names that only mention a secret (`token_type`, `NextToken`,
+`password_field`, `TOKEN_URL`, `max_password_length`...); values that are
+field or option names (`PASSWORD_KEY = "password"`, `TOKEN_HEADER =
+"X-Auth-Token"`), messages, paths, URLs without credentials and format
+strings; placeholders (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
+`"%(password)s"`, `"changeme"`, `"***"`); `None`; option declarations
+(`cfg.StrOpt("password", secret=True)`); and test code. Values are never
+echoed in full in the report.
+
+**Fix:** read the credential at run time from the environment or a secret
+store (`os.environ["DB_PASSWORD"]`, Vault, a cloud secret manager, a
+configuration file outside the repository), revoke and rotate the one that was
+committed, and purge it from history if the repository is shared.
+"""
+
+import re
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import Hit, StatementRule
+from secreview.rules.hardcoded_crypto_key import is_placeholder
+
+_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "secret", "secrets", "token",
+                           "tokens", "apikey", "credential", "credentials", "creds", "privatekey", "secretkey",
+                           "accesskey", "authkey", "signingkey", "encryptionkey", "sessionkey", "clientsecret",
+                           "bearer", "pass", "passcode", "pin"})
+_KEY_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"), ("auth", "key"),
+                        ("signing", "key"), ("encryption", "key"), ("session", "key"), ("client", "secret"),
+                        ("master", "key"), ("app", "secret"), ("consumer", "secret"), ("shared", "secret"),
+                        ("auth", "token"), ("access", "token"), ("refresh", "token"), ("api", "token")})
+_NOT_SECRET_LAST = frozenset({
+    "type", "types", "name", "names", "field", "fields", "url", "uri", "urls", "endpoint", "path", "file", "filename",
+    "files", "dir", "directory", "length", "len", "size", "count", "min", "max", "regex", "re", "pattern", "prompt",
+    "label", "help", "msg", "message", "messages", "header", "headers", "param", "params", "option", "options", "opt",
+    "opts", "env", "var", "attr", "attribute", "column", "col", "policy", "format", "fmt", "hash", "hashed", "digest",
+    "expiry", "expires", "expiration", "expire", "ttl", "timeout", "lifetime", "age", "class", "backend", "provider",
+    "driver", "plugin", "method", "mode", "enabled", "required", "location", "store", "manager", "service", "cache",
+    "handler", "validator", "generator", "factory", "serializer", "storage", "version", "index", "position", "source",
+    "kind", "scope", "scopes", "prefix", "suffix", "separator", "sep", "char", "chars", "charset", "id", "ids",
+    "template", "tmpl", "key_name", "changed", "reset", "policy", "strength", "complexity", "rule", "rules", "auth",
+    "audience", "issuer", "algorithm", "alg", "algo", "encoding", "placeholder", "input", "widget", "form",
+    "error", "errors", "exception", "user", "username", "login", "mask", "masked", "regexp", "env_var", "envvar",
+    "command", "cmd", "callback", "check", "checker", "verifier", "flag", "bits", "lock", "pool", "limit", "rate",
+    "interval", "delay", "response", "request", "status", "state", "result", "results", "list", "set", "map", "dict",
+    "spec", "schema", "keys", "query", "text", "string", "str", "label", "title", "description", "doc", "docs"})
+_NOT_SECRET_FIRST = frozenset({"num", "max", "min", "is", "has", "use", "show", "enable", "enabled", "require",
+                               "requires", "no", "allow", "get", "set", "check", "next", "prev", "previous", "page",
+                               "continuation", "cancellation", "cancel", "idempotency", "request", "correlation",
+                               "sync", "pagination", "marker", "default_num", "validate", "verify", "reset",
+                               "forgot", "change", "new_password_confirm", "confirm", "generate", "make", "build",
+                               "parse", "read", "load", "hash", "hashed", "old"})
+_NAME_VALUE_KEYS = frozenset({"password", "token", "passwd", "pwd", "secret"})  # PASSWORD_KEY = "..." is a lookup key
+_PATTERNS = (
+    (re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
+    (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"), "a GitHub fine-grained token"),
+    (re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b"), "a GitLab personal access token"),
+    (re.compile(r"\bxox[baprs]-[0-9A-Za-z\-]{10,}\b"), "a Slack token"),
+    (re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b"), "a Google API key"),
+    (re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}\b"), "a Stripe live secret key"),
+    (re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
+     "a PEM private key"),
+)
+_URL_CREDS = re.compile(r"\b[a-z][a-z0-9+.\-]*://([^/\s:@]+):([^/\s@]+)@[^\s]+", re.IGNORECASE)
+_ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
+_IDENTIFIER_LIKE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-:/ ]*$")
+
+
+def _words(name: str) -> list[str]:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
+
+
+def secret_name(name: str) -> bool:
+    """Whether an identifier or key names a secret value (``db_password``, ``apiKey``), not a
+    property of one (``token_type``, ``password_field``, ``NextToken``)."""
+    words = _words(name)
+    if not words:
+        return False
+    found = -1
+    for i, w in enumerate(words):
+        if w in _SECRET_WORDS or (i + 1 < len(words) and (w, words[i + 1]) in _KEY_PAIRS):
+            found = i
+    if found < 0:
+        joined = "".join(words)
+        if not any(s in joined for s in ("password", "passwd", "secret", "apikey", "privatekey", "accesskey")):
+            return False
+        found = len(words) - 1
+    last = words[-1]
+    if last in _NOT_SECRET_LAST and last not in _SECRET_WORDS:
+        return False
+    if len(words) > 1 and last == "key" and words[-2] in _NAME_VALUE_KEYS:
+        return False
+    if words[0] in _NOT_SECRET_FIRST and words[0] not in _SECRET_WORDS:
+        return False
+    if words[0] == "pass" and len(words) > 1 and words[1] not in ("word", "phrase"):
+        return False  # pass_through, pass_count...
+    if "pass" in words and not any(w in _SECRET_WORDS - {"pass"} for w in words) and len(words) > 2:
+        return False
+    return True
+
+
+def _normal(text: str) -> str:
+    return "".join(_words(text))
+
+
+def _looks_secret(value, name: str) -> bool:
+    """A string literal that could be a real credential for ``name``."""
+    if not isinstance(value, str) or is_placeholder(value):
+        return False
+    v = value.strip()
+    if len(v) < 3 or v.lower() in ("none", "null", "true", "false", "test", "testing", "password", "secret", "token",
+                                   "admin", "example", "sample", "redacted", "hidden", "masked", "unset", "default"):
+        return False
+    if "://" in v:
+        return bool(_URL_CREDS.search(v))
+    if v.startswith(("/", "./", "../", "~/", "$")) or v.count(" ") >= 2:
+        return False
+    if "%s" in v or "%(" in v or re.search(r"\{[A-Za-z0-9_]*\}", v):
+        return False
+    low = v.lower()
+    if _IDENTIFIER_LIKE.match(v):
+        if _normal(v) == _normal(name) or any(w in low for w in ("password", "passwd", "secret", "token", "key",
+                                                                   "auth", "credential", "pwd")):
+            return False  # a field, option or header name: PASSWORD_KEY = "password"
+        if re.fullmatch(r"[A-Z][A-Z0-9_]+", v) and "_" in v:
+            return False  # an environment variable or constant name
+    if set(low) <= set("x*.-_#?0 ") or "example" in low or "changeme" in low.replace("_", "").replace("-", ""):
+        return False
+    return True
+
+
+def _mask(value: str) -> str:
+    value = value.strip()
+    return f"'{value[:2]}…' ({len(value)} characters)" if len(value) > 4 else f"({len(value)} characters)"
+
+
+def _walk(e):
+    yield e
+    if isinstance(e, ir.Lambda):
+        return
+    for c in e.children():
+        yield from _walk(c)
+
+
+def _roots(stmt):
+    t = type(stmt)
+    if t is ir.Assign:
+        yield stmt.value
+        for target in stmt.targets:
+            if isinstance(target, ir.ItemTarget):
+                yield target.index
+    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+        yield stmt.value
+    elif t is ir.Assert:
+        yield stmt.test
+    elif t is ir.Raise and stmt.exc is not None:
+        yield stmt.exc
+
+
+def _name_of(node) -> str | None:
+    if isinstance(node, ir.Name):
+        return node.id
+    if isinstance(node, ir.Attr):
+        return node.attr
+    if isinstance(node, ir.Subscript) and isinstance(node.index, ir.Const) and isinstance(node.index.value, str):
+        return node.index.value
+    return None
+
+
+class HardcodedSecret(StatementRule):
+    __doc__ = __doc__
+
+    id = "SR701"
+    name = "hardcoded-secret"
+    title = "Hard-coded password, token or key"
+    cwe = 798
+    severity = Level.MEDIUM
+    confidence = Level.MEDIUM
+    bandit = ("B105", "B106", "B107")
+    tests_relevant = False
+
+    def check_statement(self, interp, stmt):
+        t = type(stmt)
+        seen: set = set()
+        if t is ir.Define:
+            if stmt.function is not None:
+                for p in stmt.function.params:
+                    d = p.default
+                    if isinstance(d, ir.Const) and secret_name(p.name) and _looks_secret(d.value, p.name):
+                        seen.add(id(d))
+                        yield self._named(interp, d, d.value,
+                                          f"Parameter `{p.name}` of `{stmt.function.name}()` defaults to")
+            return
+        if t is ir.Assign and isinstance(stmt.value, ir.Const) and isinstance(stmt.value.value, str):
+            for target in stmt.targets:
+                name = None
+                if isinstance(target, (ir.NameTarget, ir.AttrTarget)):
+                    name = target.id if isinstance(target, ir.NameTarget) else target.attr
+                    where = f"`{interp.code(target)}` is assigned"
+                elif isinstance(target, ir.ItemTarget) and isinstance(target.index, ir.Const) \
+                        and isinstance(target.index.value, str):
+                    name = target.index.value
+                    where = f"`{interp.code(target)}` is assigned"
+                if name and secret_name(name) and _looks_secret(stmt.value.value, name):
+                    seen.add(id(stmt.value))
+                    yield self._named(interp, stmt, stmt.value.value, where)
+                    break
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if isinstance(e, ir.DictExpr):
+                    for k, v in zip(e.keys, e.values):
+                        if isinstance(k, ir.Const) and isinstance(k.value, str) and isinstance(v, ir.Const) \
+                                and secret_name(k.value) and _looks_secret(v.value, k.value):
+                            seen.add(id(v))
+                            yield self._named(interp, v, v.value, f"The dict entry `{interp.code(k)}` holds")
+                elif isinstance(e, ir.Call):
+                    for kw in e.keywords:
+                        v = kw.value
+                        if kw.name and isinstance(v, ir.Const) and secret_name(kw.name) \
+                                and _looks_secret(v.value, kw.name):
+                            seen.add(id(v))
+                            yield self._named(interp, v, v.value,
+                                              f"`{interp.code(e.func)}(...)` is given `{kw.name}=`")
+                    if e.qualname in _ENV_GETTERS and len(e.args) >= 2 and isinstance(e.args[0], ir.Const) \
+                            and isinstance(e.args[0].value, str) and isinstance(e.args[1], ir.Const) \
+                            and secret_name(e.args[0].value) and _looks_secret(e.args[1].value, e.args[0].value):
+                        seen.add(id(e.args[1]))
+                        yield self._named(interp, e.args[1], e.args[1].value,
+                                          f"`{interp.code(e)}` falls back, when `{e.args[0].value}` is unset, to")
+                elif isinstance(e, ir.Compare) and len(e.ops) == 1 and e.ops[0] in ("==", "!="):
+                    left, right = e.left, e.comparators[0]
+                    if isinstance(left, ir.Const):
+                        left, right = right, left
+                    name = _name_of(left)
+                    if name and isinstance(right, ir.Const) and secret_name(name) and _looks_secret(right.value, name):
+                        seen.add(id(right))
+                        yield self._named(interp, right, right.value,
+                                          f"`{interp.code(e)}` compares `{interp.code(left)}` with", compare=True)
+                elif isinstance(e, ir.Const) and isinstance(e.value, str) and id(e) not in seen and len(e.value) >= 16:
+                    found = _credential_shape(e.value)
+                    if found:
+                        seen.add(id(e))
+                        yield self._shaped(interp, e, found)
+        if t is ir.Assign and isinstance(stmt.value, ir.Const) and id(stmt.value) not in seen \
+                and isinstance(stmt.value.value, str):
+            found = _credential_shape(stmt.value.value)
+            if found:
+                yield self._shaped(interp, stmt, found)
+
+    def _named(self, interp, node, value, where, compare=False):
+        shown = _mask(value)
+        if compare:
+            consequence = ("a credential fixed in the source: anyone who reads the code knows the value that "
+                           "passes this check, on every installation")
+            fix = "Compare against a salted hash stored outside the code (e.g. with `hmac.compare_digest` on hashes), or remove this backdoor."
+        else:
+            consequence = ("a credential fixed in the source: everyone with the repository, a package or an image "
+                           "can use it, on every installation, and it cannot be rotated without a release")
+            fix = ("Read it at run time from the environment or a secret store (e.g. `os.environ[\"...\"]`), and "
+                   "revoke and rotate the committed value.")
+        return Hit(node=node, explanation=f"{where} the literal {shown}: {consequence}.", fix=fix)
+
+    def _shaped(self, interp, node, found):
+        what, sample = found
+        return Hit(
+            node=node,
+            explanation=(f"This literal contains {what} ({_mask(sample)}): a live credential committed to the source "
+                         f"is usable by everyone with access to the repository, its history or a built artifact."),
+            fix=("Revoke and rotate it now, load the replacement from a secret store or the environment, and purge "
+                 "it from the repository history."),
+            severity=Level.HIGH, confidence=Level.HIGH,
+        )
+
+
+def _credential_shape(text: str):
+    if "EXAMPLE" in text or "example" in text:
+        return None
+    for pattern, what in _PATTERNS:
+        m = pattern.search(text)
+        if m:
+            return what, m.group(0)
+    m = _URL_CREDS.search(text)
+    if m and not is_placeholder(m.group(2)) and not m.group(2).startswith(("$", "{", "%", "<")) \
+            and m.group(2).lower() not in ("password", "pass", "secret", "xxx", "pwd"):
+        return "a URL with an embedded password", m.group(2)
+    return None

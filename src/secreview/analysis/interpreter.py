@@ -207,7 +207,7 @@ class FunctionInterpreter:
         absent = _excluded_text(cond, truth)
         if absent is not None:
             text, key = absent
-            kinds = frozenset(kind for needle, kind in _EXCLUSIONS if needle in text)
+            kinds = frozenset(kind for needle, kind in EXCLUSIONS if needle in text)
             if not kinds:
                 key = None
         if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
@@ -815,7 +815,7 @@ _ALL = frozenset({"*"})
 _ALLOW_LISTED = frozenset({"*", "allow-listed"})
 # Text known to be absent from a value, and the sinks that absence protects:
 # no ".." cannot climb out of a directory; no quote cannot close an XPath string.
-_EXCLUSIONS = (("..", "path"), ("'", "xpath"), ('"', "xpath"))
+EXCLUSIONS = (("..", "path"), ("'", "xpath"), ('"', "xpath"), ("\n", "log"), ("\n", "header"))
 
 
 def _excluded_text(cond: ir.Expr, truth: bool):

@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import FindingsBuilder
-from secreview.analysis.interpreter import (CallSite, FunctionInterpreter, SinkFlow, SinkSite, Summary,
+from secreview.analysis.interpreter import (EXCLUSIONS, CallSite, FunctionInterpreter, SinkFlow, SinkSite, Summary,
                                             BudgetExceeded, code_of)
 from secreview.analysis.models import ModelSet, Sink
 from secreview.analysis.values import EMPTY, TOP, Step, Taint, Value
@@ -388,6 +388,14 @@ class Program:
                 break
         if result is None:
             result = self.unknown_call(interp, site, callees)
+        if method == "replace" and len(site.args) >= 2 and site.args[0].is_const and site.args[1].is_const \
+                and isinstance(site.args[0].const, str) and isinstance(site.args[1].const, str) and result.taints:
+            # ``x.replace("'", "&apos;")``: what is replaced away cannot break out any more
+            removed, replacement = site.args[0].const, site.args[1].const
+            kinds = frozenset(kind for needle, kind in EXCLUSIONS if needle in removed and needle not in replacement)
+            if kinds:
+                result = Value(result.const, frozenset(t.cleanse(kinds) for t in result.taints), result.types,
+                               result.items, result.func, result.fixed)
         if method in _MUTATORS or method in _LIST_REMOVERS:
             if site.receiver is not None:
                 updated = _mutate(method, interp.state.get(_receiver_key(call.func.value) or "", site.receiver), site)

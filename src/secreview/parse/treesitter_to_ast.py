@@ -2342,7 +2342,10 @@ def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]
     else:
         data = source.encode("utf-8", "surrogatepass")
     try:
-        tree = _parse_tree(data)
+        # tree-sitter's scanner stops strings at NUL bytes: parse with blanks in
+        # their place (same length, so positions hold); text is read from ``data``
+        pdata = data.replace(b"\x00", b" ") if b"\x00" in data else data
+        tree = _parse_tree(pdata)
     except Exception as exc:  # noqa: BLE001
         mod = ast.Module(body=[], type_ignores=[])
         lines = max(1, data.count(b"\n") + 1)
@@ -2350,7 +2353,7 @@ def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]
 
     backticks: set[int] = set()
     try:
-        tree, backticks = _fix_misparses(data, tree)
+        tree, backticks = _fix_misparses(pdata, tree)
     except Exception:  # noqa: BLE001 - keep the first tree
         pass
     conv = _Converter(data)
@@ -2362,7 +2365,13 @@ def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]
         sys.setrecursionlimit(needed)
     try:
         try:
-            body = conv.body(root)
+            if root.type == "ERROR":  # tree-sitter could not even find a module
+                body = []
+                conv.salvage(root, body)
+                body.extend(conv.pending)
+                conv.pending.clear()
+            else:
+                body = conv.body(root)
         except Exception as exc:  # noqa: BLE001 - last resort
             conv.problem(root, f"conversion failed: {type(exc).__name__}")
             body = []

@@ -262,7 +262,8 @@ class HardcodedSecret(StatementRule):
                         seen.add(id(right))
                         yield self._named(interp, right, right.value,
                                           f"`{interp.code(e)}` compares `{interp.code(left)}` with", compare=True)
-                elif isinstance(e, ir.Const) and isinstance(e.value, str) and id(e) not in seen and len(e.value) >= 16:
+                elif isinstance(e, ir.Const) and isinstance(e.value, str) and id(e) not in seen and len(e.value) >= 16 \
+                        and not (t is ir.Assign and e is stmt.value):
                     found = _credential_shape(e.value)
                     if found:
                         seen.add(id(e))

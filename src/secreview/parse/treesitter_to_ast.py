@@ -439,7 +439,15 @@ class _Converter:
         out: list = []
         if n is None:
             return out
-        pending = self.pending
+        saved = self.pending  # statements salvaged in the enclosing header stay outside
+        pending = self.pending = []
+        try:
+            self._body(n, out, pending)
+        finally:
+            self.pending = saved
+        return out
+
+    def _body(self, n, out, pending):
         for c in n.children:
             t = c.type
             if t in _EXTRAS or not c.is_named:
@@ -456,7 +464,6 @@ class _Converter:
             if pending:
                 out.extend(pending)
                 pending.clear()
-        return out
 
     def suite(self, owner, n):
         """Body of a compound statement; an unparsable body becomes a synthetic ``pass``."""
@@ -1893,9 +1900,14 @@ class _Converter:
         return self._fix_end(node, n, body)
 
     def type_param_errors(self, tp):
+        """PEP 696 defaults come out as ERROR nodes: keep only calls found in them."""
         for c in tp.children:
             if c.type == "ERROR":
-                self.salvage_pending(c)
+                out: list = []
+                self.salvage(c, out)
+                for st in out:
+                    if any(type(x) is ast.Call for x in ast.walk(st)):
+                        self.pending.append(st)
 
     def s_class(self, n, decorators=None):
         name = n.child_by_field_name("name")

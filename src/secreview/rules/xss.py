@@ -60,8 +60,9 @@ class CrossSiteScripting(SinkRule):
         flask_body = sink.callee == "<response>" or sink.callee.endswith("make_response")
         if not flask_body:
             return value
-        if sink.callee == "<response>" and value.items is not None and value.types == _TUPLE:
-            # a view returning (body, status, headers) or (body, headers): only the body is HTML,
+        if value.items is not None and value.types == _TUPLE:
+            # a view returning (or make_response of) (body, status, headers) or (body, headers):
+            # only the body is HTML,
             # and not even that when the headers give a constant non-HTML Content-Type
             for extra in (value.items.get(1), value.items.get(2)):
                 if extra is not None and extra.items and any(

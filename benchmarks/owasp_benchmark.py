@@ -216,6 +216,28 @@ def checkout_commit(checkout: str) -> str:
         return "unknown"
 
 
+def secreview_source() -> str:
+    """The commit of this repository's secreview sources, when they are what Python imports.
+
+    The scorecard depends on the exact rules and models, and secreview's
+    version number alone does not pin them.
+    """
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        import secreview
+
+        module = os.path.realpath(secreview.__file__)
+        if not module.startswith(os.path.realpath(os.path.join(repo, "src")) + os.sep):
+            return "unknown"
+        commit = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "--", "src"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (ImportError, OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit} (with uncommitted changes under src/)" if dirty else commit
+
+
 def family(cwe: int) -> frozenset[int]:
     return CWE_FAMILIES.get(cwe, frozenset({cwe}))
 
@@ -240,7 +262,7 @@ def is_testcode(path: str) -> bool:
 
 def tool_version(argv: list[str]) -> str:
     try:
-        out = subprocess.run(argv + ["--version"], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(argv + ["--version"], check=False, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     lines = (out.stdout or out.stderr).strip().splitlines()
@@ -297,7 +319,7 @@ def run_secreview(checkout: str, reuse: str | None) -> ToolRun:
         argv = ["secreview", "review", ".", "--format", "json", "--output", report_path,
                 "--exit-zero", "--no-progress"]
         start = time.perf_counter()
-        proc = subprocess.run(argv, cwd=checkout, capture_output=True, text=True)
+        proc = subprocess.run(argv, check=False, cwd=checkout, capture_output=True, text=True)
         run.seconds = time.perf_counter() - start
         if proc.returncode != 0:
             run.ok = False
@@ -345,7 +367,7 @@ def run_bandit(checkout: str, bandit_cmd: str) -> ToolRun:
     argv = argv0 + ["-r", *targets, "-f", "json", "-q", "-o", report_path]
     try:
         start = time.perf_counter()
-        proc = subprocess.run(argv, cwd=checkout, capture_output=True, text=True)
+        proc = subprocess.run(argv, check=False, cwd=checkout, capture_output=True, text=True)
         run.seconds = time.perf_counter() - start
         if proc.returncode not in (0, 1):  # 1 = issues found
             run.ok = False
@@ -481,7 +503,7 @@ def print_text(cards: list[Scorecard], cases: list[Case], checkout: str, commit:
 
 
 def markdown(cards: list[Scorecard], cases: list[Case], commit: str, expected: str,
-             argv_display: str) -> str:
+             argv_display: str, source: str) -> str:
     out: list[str] = []
     w = out.append
     w("# OWASP Benchmark for Python: scorecard")
@@ -521,6 +543,8 @@ def markdown(cards: list[Scorecard], cases: list[Case], commit: str, expected: s
     for card in cards:
         t = card.tool
         w(f"- {t.name}: `{t.version}`; `{t.command}`")
+        if t.name == "secreview":
+            w(f"- secreview sources: commit `{source}`")
     w("")
     w("| Tool | Overall score | Pooled TPR | Pooled FPR | Findings | Wall time | "
       "testcode files not parsed |")
@@ -576,7 +600,8 @@ def print_errors(card: Scorecard, category: str) -> None:
 
 
 def to_json(cards: list[Scorecard], cases: list[Case], commit: str, expected: str) -> dict:
-    doc: dict = {"benchmark": {"name": "OWASP Benchmark for Python", "commit": commit,
+    doc: dict = {"secreview_source": secreview_source(),
+                 "benchmark": {"name": "OWASP Benchmark for Python", "commit": commit,
                                "expected_results": os.path.basename(expected),
                                "cases": len(cases),
                                "real": sum(c.real for c in cases)},
@@ -665,7 +690,7 @@ def main(argv: list[str] | None = None) -> int:
             shown += ["--bandit", args.bandit]
         shown += ["--markdown", args.markdown]
         with open(args.markdown, "w", encoding="utf-8") as fh:
-            fh.write(markdown(cards, cases, commit, expected, " ".join(shown)))
+            fh.write(markdown(cards, cases, commit, expected, " ".join(shown), secreview_source()))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(to_json(cards, cases, commit, expected), fh, indent=2)

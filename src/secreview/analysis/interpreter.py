@@ -459,7 +459,7 @@ class FunctionInterpreter:
         what = source.note or _SOURCE_NOTES.get(source.kind, "untrusted data")
         note = f"`{code}`: {what}"
         origin = f"{what}, read by `{code}`"
-        taint = Taint(source.kind, -1, EMPTY, Step(self.path, node.line, node.col, note, None, origin))
+        taint = Taint(source.kind, -1, source.cleansed, Step(self.path, node.line, node.col, note, None, origin))
         return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
 
     def source_object(self, node: ir.Expr) -> Value:
@@ -469,7 +469,7 @@ class FunctionInterpreter:
         kind = self.models.source_objects[qualname]
         code = self.code(node)
         what = _SOURCE_NOTES.get(kind, "untrusted data")
-        taint = Taint(kind, -1, EMPTY, Step(self.path, node.line, node.col, f"`{code}`: the request object, {what}",
+        taint = Taint(kind, V.WHOLE_OBJECT, EMPTY, Step(self.path, node.line, node.col, f"`{code}`: the request object, {what}",
                                             None, f"{what}, read from `{code}`"))
         return Value(taints=frozenset({taint}), types=frozenset({qualname}))
 

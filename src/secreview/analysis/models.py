@@ -51,6 +51,7 @@ class Source:
     note: str = ""
     library: str = ""
     fixed_in_static_route: bool = False  # the request path of a route without variables is its constant pattern
+    cleansed: frozenset = frozenset()  # sink kinds this data is already safe for (headers hold no CR/LF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +124,12 @@ class ModelSet:
         for entry in data.pop("source", []):
             kind = entry.get("kind", "remote")
             for callee in _callees(entry, library, required=False):
-                self.sources_by_callee[callee] = Source(kind, callee=callee, note=entry.get("note", ""), library=library)
+                self.sources_by_callee[callee] = Source(kind, callee=callee, note=entry.get("note", ""), library=library,
+                                                        cleansed=frozenset(_as_list(entry.get("cleansed", []))))
             for attr in _as_list(entry.get("attribute", [])) + _as_list(entry.get("attributes", [])):
                 self.sources_by_attribute[attr] = Source(kind, attribute=attr, note=entry.get("note", ""), library=library,
-                                                         fixed_in_static_route=bool(entry.get("fixed_in_static_route")))
+                                                         fixed_in_static_route=bool(entry.get("fixed_in_static_route")),
+                                                         cleansed=frozenset(_as_list(entry.get("cleansed", []))))
                 # the object holding a source attribute (``flask.request``) is itself request data
                 # when it is passed around whole
                 owner = attr.rpartition(".")[0]

@@ -17,7 +17,7 @@ from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interpreter import (EXCLUSIONS, CallSite, FunctionInterpreter, SinkFlow, SinkSite, Summary,
                                             BudgetExceeded, code_of)
 from secreview.analysis.models import ModelSet, Sink
-from secreview.analysis.values import EMPTY, TOP, Step, Taint, Value
+from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
@@ -627,6 +627,8 @@ class Program:
         reported = False
         for t in taints:
             if not (t.is_param or t.kind in rule.source_kinds):
+                continue
+            if t.index == WHOLE_OBJECT and not rule.whole_objects:
                 continue
             if not t.dangerous_for(sink.kind) and (rule.sanitizable or t.validated):
                 continue

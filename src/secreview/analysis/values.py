@@ -21,6 +21,7 @@ UNKNOWN = _Unknown()
 EMPTY: frozenset = frozenset()
 MAX_TAINTS = 6
 MAX_TRACE = 12
+WHOLE_OBJECT = -2  # Taint.index of a whole request object (``request`` itself), not a field read from it
 
 
 class Step:

@@ -38,7 +38,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 
-__all__ = ["SyntaxProblem", "parse_with_tree_sitter", "MAX_DEPTH"]
+__all__ = ["MAX_DEPTH", "SyntaxProblem", "parse_with_tree_sitter"]
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def _decode_bytes(data: bytes, raw: bool) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return codecs.escape_decode(data)[0]
-    except Exception:  # invalid \x escape etc.
+    except Exception:  # noqa: BLE001 - invalid \x escape etc.
         return data
 
 
@@ -428,7 +428,7 @@ class _Converter:
             out = []
             try:
                 self.salvage(n, out)
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001, S110 - best effort only
                 pass
             return out
         finally:
@@ -618,7 +618,7 @@ class _Converter:
         self.pending = []
         try:
             self.salvage(n, out)
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001, S110 - best effort only
             pass
         finally:
             out.extend(self.pending)
@@ -1030,10 +1030,8 @@ class _Converter:
 
     def e_tuple(self, n):
         elts = self.elements(n)
-        if len(elts) == 1 and n.type == "tuple_pattern":
-            # "(x)" used as a target is just a parenthesised name
-            if not any(c.type == "," for c in n.children):
-                return elts[0]
+        if len(elts) == 1 and n.type == "tuple_pattern" and not any(c.type == "," for c in n.children):
+            return elts[0]  # "(x)" used as a target is just a parenthesised name
         return self.at(ast.Tuple(elts=elts, ctx=_LOAD), n)
 
     def e_bare_tuple(self, n):
@@ -1338,8 +1336,7 @@ class _Converter:
             colon = nm.end_byte if nm is not None else expr_node.start_byte
             end_b = c.children[-1].start_byte if c.children[-1].type == "}" else c.end_byte
             spec_text = self.src[colon:end_b].decode("utf-8", "surrogatepass")
-            if spec_text.startswith(":"):
-                spec_text = spec_text[1:]
+            spec_text = spec_text.removeprefix(":")
             spec = self.at(ast.JoinedStr(values=[]), piece)
             if val is not None and val.type == "set" and spec_text.startswith("=") and len(self.named(val)) == 1:
                 spec.values.append(self.copy_loc(ast.Constant(value="=", kind=None), outer))
@@ -2291,6 +2288,7 @@ def _merge_problems(problems: list[SyntaxProblem]) -> list[SyntaxProblem]:
 # ---------------------------------------------------------------------------
 
 
+_LONE_CR_RE = re.compile(rb"\r(?!\n)")
 _TYPE_CANDIDATE_RE = re.compile(rb"\btype[ \t]*[(.\[]")
 
 
@@ -2343,6 +2341,57 @@ def _fix_misparses(data: bytes, tree):
     return _parse_tree(bytes(buf)), backticks
 
 
+_NODE_INFO: dict[type, tuple[bool, tuple[str, ...]]] = {}
+
+
+def _fix_missing_locations(root: ast.AST) -> None:
+    """Iterative ``ast.fix_missing_locations`` (same rules, about twice as fast).
+
+    Gives every node without a position the position of its parent; it is a
+    safety net for synthetic nodes (the converter positions all it creates),
+    and being iterative it is safe for arbitrarily deep trees.
+    """
+    info_cache = _NODE_INFO
+    AST = ast.AST
+    stack = [(root, 1, 0, 1, 0)]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        node, lineno, col, end_lineno, end_col = pop()
+        cls = type(node)
+        info = info_cache.get(cls)
+        if info is None:
+            info = info_cache[cls] = ("lineno" in cls._attributes, cls._fields)
+        if info[0]:
+            d = node.__dict__
+            if "lineno" in d:
+                lineno = d["lineno"]
+            else:
+                node.lineno = lineno
+            if "col_offset" in d:
+                col = d["col_offset"]
+            else:
+                node.col_offset = col
+            v = d.get("end_lineno")
+            if v is None:
+                node.end_lineno = end_lineno
+            else:
+                end_lineno = v
+            v = d.get("end_col_offset")
+            if v is None:
+                node.end_col_offset = end_col
+            else:
+                end_col = v
+        for name in info[1]:
+            v = getattr(node, name, None)
+            if type(v) is list:
+                for x in v:
+                    if isinstance(x, AST):
+                        push((x, lineno, col, end_lineno, end_col))
+            elif isinstance(v, AST):
+                push((v, lineno, col, end_lineno, end_col))
+
+
 def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]]:
     """Parse ``source`` with tree-sitter and convert it to a 3.11 ``ast.Module``.
 
@@ -2350,9 +2399,11 @@ def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]
     merged syntax problems (empty for well-formed code).
     """
     if isinstance(source, bytes):  # be lenient
-        data = source
-    else:
-        data = source.encode("utf-8", "surrogatepass")
+        source = source.decode("utf-8", "replace")
+    source = source.removeprefix("\ufeff")  # CPython positions are relative to the text after a BOM
+    data = source.encode("utf-8", "surrogatepass")
+    if b"\r" in data:  # old Mac line ends: CPython reads a lone CR as a newline (same length)
+        data = _LONE_CR_RE.sub(b"\n", data)
     try:
         # tree-sitter's scanner stops strings at NUL bytes: parse with blanks in
         # their place (same length, so positions hold); text is read from ``data``
@@ -2366,7 +2417,7 @@ def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]
     backticks: set[int] = set()
     try:
         tree, backticks = _fix_misparses(pdata, tree)
-    except Exception:  # noqa: BLE001 - keep the first tree
+    except Exception:  # noqa: BLE001, S110 - keep the first tree
         pass
     conv = _Converter(data)
     conv.backticks = backticks
@@ -2389,8 +2440,8 @@ def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]
             body = []
         mod = ast.Module(body=body, type_ignores=[])
         try:
-            ast.fix_missing_locations(mod)
-        except Exception:  # noqa: BLE001
+            _fix_missing_locations(mod)
+        except Exception:  # noqa: BLE001, S110 - positions are a nicety
             pass
         try:
             problems = _collect_tree_problems(root, conv)

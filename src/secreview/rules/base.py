@@ -66,6 +66,9 @@ class SinkRule(Rule):
     source_kinds: ClassVar[frozenset[str]] = frozenset({"remote", "network", "rpc", "file", "environment", "cli"})
     """Kinds of taint that make this sink dangerous (data an attacker controls, by default)."""
     untainted: ClassVar[Level | None] = None
+    whole_objects: ClassVar[bool] = True
+    """Whether a whole request object (``request`` passed around, not a field read from it)
+    counts as untrusted data here."""
     untainted_kinds: ClassVar[tuple[str, ...] | None] = None
     """The sink kinds ``untainted`` applies to (default: all of ``sink_kinds``)."""
     sanitizable: ClassVar[bool] = True

@@ -43,6 +43,10 @@ class LogInjection(SinkRule):
     confidence = Level.HIGH
     sink_kinds = ("log",)
     untainted = None
+    # Data from HTTP clients only: RPC peers are the deployment's own agents, and reporting
+    # every logged RPC argument would drown the real cases.
+    source_kinds = frozenset({"remote"})
+    whole_objects = False
     danger = ("A line break in it starts a new log line that the client writes, so log entries can be forged or "
               "an attack hidden from whoever reads the log.")
     fix = ("Log the value with `%r` (`logger.info(\"user %r\", name)`) or remove `\\r`/`\\n` from it first; a JSON "

@@ -1,0 +1,297 @@
+"""File, socket, process or connection not released on every path.
+
+An object holding an operating-system resource (a file descriptor, a socket,
+a child process and its pipes, a database connection) that is opened into a
+local variable and closed with a plain `.close()` stays open whenever an
+exception is raised in between, or when a path forgets the close. In a
+long-running server or agent every such error leaks one more descriptor or
+connection until the process hits its limit (`Too many open files`, pool
+exhaustion) and stops serving: a denial of service that an attacker who can
+trigger the error path can provoke at will.
+
+Reported, in functions (not module or class bodies), for `open`/`io.open`/
+`codecs.open`/`gzip.open`/`bz2.open`/`lzma.open`/`os.fdopen`,
+`tempfile.TemporaryFile`/`NamedTemporaryFile`, `socket.socket`/
+`create_connection`, `subprocess.Popen`, `urllib.request.urlopen`,
+`tarfile.open`, `zipfile.ZipFile` and `sqlite3`/`psycopg2`/`pymysql`/`MySQLdb`
+`connect` assigned to a local variable, when the control-flow graph has a
+path from the assignment to the end of the function that does not release
+it (`.close()`, `with x:`; for a process `.wait()`, `.communicate()`,
+`.kill()`, `.terminate()`): either a call that may raise outside any
+`try`/`finally` or `except` that releases it, or a normal exit without a
+release. Not reported: objects used in a `with` statement, returned, yielded,
+stored in an attribute, container or other variable, passed to another
+function or captured by a nested function (their owner may release them).
+
+**Fix:** use a `with` statement (`with open(path) as fh:`, `with
+socket.create_connection(addr) as sock:`, `with subprocess.Popen(...) as
+proc:`, `with contextlib.closing(sqlite3.connect(db)) as conn:`), or release it
+in a `finally:` block.
+"""
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import FunctionRule, Hit
+
+_FILE = ("builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open", "os.fdopen",
+         "tempfile.TemporaryFile", "tempfile.NamedTemporaryFile", "tarfile.open", "zipfile.ZipFile")
+_SOCKET = ("socket.socket", "socket.create_connection")
+_PROCESS = ("subprocess.Popen",)
+_CONN = ("sqlite3.connect", "psycopg2.connect", "pymysql.connect", "MySQLdb.connect", "urllib.request.urlopen")
+_KIND = {**{c: "file" for c in _FILE}, **{c: "socket" for c in _SOCKET}, **{c: "process" for c in _PROCESS},
+         **{c: "connection" for c in _CONN}}
+_KIND["urllib.request.urlopen"] = "HTTP response"
+_RELEASE = {"file": {"close", "__exit__"}, "socket": {"close", "__exit__", "detach"},
+            "process": {"wait", "communicate", "kill", "terminate", "__exit__"},
+            "connection": {"close", "__exit__"}, "HTTP response": {"close", "__exit__"}}
+
+
+def _walk(e):
+    yield e
+    if isinstance(e, ir.Lambda):
+        return
+    for c in e.children():
+        yield from _walk(c)
+
+
+def _exprs(stmt):
+    t = type(stmt)
+    if t is ir.Assign:
+        yield stmt.value
+        for target in stmt.targets:
+            yield from _target_exprs(target)
+    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+        yield stmt.value
+    elif t is ir.Raise:
+        if stmt.exc is not None:
+            yield stmt.exc
+    elif t is ir.Assert:
+        yield stmt.test
+        if stmt.msg is not None:
+            yield stmt.msg
+    elif t is ir.Delete:
+        for target in stmt.targets:
+            yield from _target_exprs(target)
+
+
+def _target_exprs(t):
+    if isinstance(t, ir.AttrTarget):
+        yield t.value
+    elif isinstance(t, ir.ItemTarget):
+        yield t.value
+        yield t.index
+    elif isinstance(t, ir.UnpackTarget):
+        for e in t.elts:
+            yield from _target_exprs(e)
+    elif isinstance(t, ir.StarTarget):
+        yield from _target_exprs(t.target)
+
+
+def _binds(stmt, name: str) -> bool:
+    if type(stmt) is not ir.Assign:
+        return False
+    return any(_binds_target(t, name) for t in stmt.targets)
+
+
+def _binds_target(t, name):
+    if isinstance(t, ir.NameTarget):
+        return t.id == name
+    if isinstance(t, ir.UnpackTarget):
+        return any(_binds_target(e, name) for e in t.elts)
+    if isinstance(t, ir.StarTarget):
+        return _binds_target(t.target, name)
+    return False
+
+
+def _escapes(function, name: str, acquire) -> bool:
+    """Whether the object leaves this function's hands (so its owner may release it)."""
+    for stmt in function.statements():
+        if stmt is acquire:
+            continue
+        t = type(stmt)
+        if t is ir.Return and stmt.value is not None and _uses(stmt.value, name, receiver_ok=False):
+            return True
+        if t is ir.Assign:
+            if _uses(stmt.value, name, receiver_ok=True, top=True):
+                return True
+            if any(isinstance(tg, (ir.AttrTarget, ir.ItemTarget)) and _uses(stmt.value, name, receiver_ok=False)
+                   for tg in stmt.targets):
+                return True
+        for root in _exprs(stmt):
+            for e in _walk(root):
+                if isinstance(e, ir.Yield) and e.value is not None and _uses(e.value, name, receiver_ok=False):
+                    return True
+                if isinstance(e, ir.Call):
+                    for arg in list(e.args) + [k.value for k in e.keywords]:
+                        if _uses(arg, name, receiver_ok=False):
+                            return True
+                if isinstance(e, (ir.Container, ir.DictExpr)) and any(
+                        _is_name(c, name) for c in e.children()):
+                    return True
+    return _captured(function, name)
+
+
+def _is_name(e, name):
+    return isinstance(e, ir.Name) and e.id == name and e.kind == ir.NameKind.LOCAL
+
+
+def _uses(e, name, receiver_ok, top=False):
+    """``name`` occurs in ``e`` as a value (not only as ``name.attr``/``name.method()``)."""
+    if _is_name(e, name):
+        return True
+    if isinstance(e, ir.Attr):
+        if _is_name(e.value, name):
+            return False  # reading an attribute of it keeps it here
+        return _uses(e.value, name, receiver_ok)
+    if isinstance(e, ir.Call):
+        parts = list(e.args) + [k.value for k in e.keywords]
+        if isinstance(e.func, ir.Attr):
+            if not _is_name(e.func.value, name) and _uses(e.func.value, name, receiver_ok):
+                return True
+        elif _uses(e.func, name, receiver_ok):
+            return True
+        return any(_uses(p, name, False) for p in parts)
+    if isinstance(e, ir.WithEnter):
+        return False
+    if isinstance(e, ir.Lambda):
+        return False
+    return any(_uses(c, name, receiver_ok) for c in e.children())
+
+
+def _captured(function, name):
+    for child in function.children:
+        for stmt in child.statements():
+            for root in _exprs(stmt):
+                for e in _walk(root):
+                    if isinstance(e, ir.Name) and e.id == name and e.kind == ir.NameKind.FREE:
+                        return True
+        if child.children and _captured(child, name):
+            return True
+    return False
+
+
+def _releases(stmt, name, kind) -> bool:
+    methods = _RELEASE[kind]
+    for root in _exprs(stmt):
+        for e in _walk(root):
+            if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) and _is_name(e.func.value, name) \
+                    and e.func.attr in methods:
+                return True
+            if isinstance(e, ir.WithEnter) and _is_name(e.context, name):
+                return True
+    return False
+
+
+def _may_raise(stmt) -> bool:
+    if type(stmt) is ir.Raise:
+        return True
+    for root in _exprs(stmt):
+        for e in _walk(root):
+            if isinstance(e, ir.Call):
+                return True
+    return False
+
+
+def _finally_targets(block, blocks):
+    return [e.target for e in block.succs if e.kind == ir.EdgeKind.EXCEPTION and blocks[e.target].handler is None]
+
+
+def _find_leak(function, start_block, start_index, name, kind):
+    """(how, statement) of the first leaking path found, or None."""
+    blocks = function.blocks
+    stack = [(start_block, start_index + 1)]
+    visited = set()
+    error_leak = None
+    exit_leak = None
+    while stack:
+        bid, i = stack.pop()
+        if (bid, i) in visited:
+            continue
+        visited.add((bid, i))
+        block = blocks[bid]
+        if i >= len(block.stmts):
+            normal = [e.target for e in block.succs if e.kind != ir.EdgeKind.EXCEPTION]
+            if not normal:
+                last = block.stmts[-1] if block.stmts else None
+                finals = _finally_targets(block, blocks) if isinstance(last, (ir.Return, ir.Raise)) else []
+                if finals:
+                    stack.extend((t, 0) for t in finals)
+                elif exit_leak is None and not isinstance(last, ir.Raise):
+                    exit_leak = last
+            stack.extend((t, 0) for t in normal)
+            continue
+        stmt = block.stmts[i]
+        if _releases(stmt, name, kind):
+            continue
+        if _binds(stmt, name):
+            if exit_leak is None:
+                exit_leak = stmt
+            continue
+        if _may_raise(stmt):
+            handlers = [e.target for e in block.succs if e.kind == ir.EdgeKind.EXCEPTION]
+            if handlers:
+                stack.extend((t, 0) for t in handlers)
+            elif error_leak is None:
+                error_leak = stmt
+        if type(stmt) is ir.Raise:
+            continue
+        stack.append((bid, i + 1))
+    if exit_leak is not None:
+        return "exit", exit_leak
+    if error_leak is not None:
+        return "error", error_leak
+    return None
+
+
+class ResourceLeak(FunctionRule):
+    __doc__ = __doc__
+
+    id = "SR801"
+    name = "resource-leak"
+    title = "Resource not released on every path"
+    cwe = 772
+    severity = Level.LOW
+    confidence = Level.MEDIUM
+    bandit = ()
+
+    def check_function(self, module, function):
+        if function.name.startswith("<"):
+            return
+        from secreview.analysis.interpreter import code_of
+        for bid, block in enumerate(function.blocks):
+            for i, stmt in enumerate(block.stmts):
+                if type(stmt) is not ir.Assign or len(stmt.targets) != 1 or stmt.op is not None:
+                    continue
+                target = stmt.targets[0]
+                call = stmt.value
+                if not isinstance(target, ir.NameTarget) or not isinstance(call, ir.Call):
+                    continue
+                kind = _KIND.get(call.qualname or "")
+                if kind is None or target.id not in function.locals:
+                    continue
+                name = target.id
+                if _escapes(function, name, stmt):
+                    continue
+                found = _find_leak(function, bid, i, name, kind)
+                if found is None:
+                    continue
+                how, where = found
+                acquire = code_of(module, call)
+                release = "`.close()`" if "close" in _RELEASE[kind] else "`.wait()`/`.communicate()`"
+                if how == "exit" and where is not None and _binds(where, name):
+                    what = f"`{name}` is rebound on line {where.line} while still open, without {release}"
+                elif how == "exit" and isinstance(where, ir.Return):
+                    what = f"the function returns on line {where.line} without {release} on `{name}`"
+                elif how == "exit":
+                    what = f"the function can end without {release} on `{name}`"
+                else:
+                    what = (f"if `{code_of(module, where)}` (line {where.line}) raises, nothing releases `{name}`: "
+                            f"no `with` and no {release} in a `finally`")
+                yield Hit(
+                    node=call,
+                    explanation=(f"`{name} = {acquire}` opens a {kind}, but {what}. Each such path leaks a "
+                                 f"descriptor or connection until the process runs out of them; callers who can "
+                                 f"trigger the error repeatedly can exhaust it."),
+                    fix=(f"Use `with {acquire} as {name}:` (or `contextlib.closing(...)`), or release `{name}` in a "
+                         f"`finally:` block."),
+                )

@@ -24,7 +24,24 @@ Extra attributes (ignored by ``ast.dump``/``compile``):
 
 Regions that could not be parsed are reported as :class:`SyntaxProblem`; the
 converter never raises and salvages every recognisable statement/expression
-(in particular calls) found inside error regions.
+(in particular calls) found inside error regions:
+
+* statements and non-trivial expressions inside an ERROR node become
+  statements (expressions wrapped in ``ast.Expr``); ``foo(a, k=v`` with the
+  closing parenthesis missing becomes a call of ``foo`` with the arguments
+  seen; an unparsable block body becomes a synthetic ``pass``, or the
+  statements salvaged from it;
+* Python 2: ``print x, y`` / ``print >>f, x`` become ``print(...)`` calls,
+  ``exec code in ns`` an ``exec(...)`` call, backticks ``repr(...)`` calls,
+  ``raise E, msg`` a raise of a tuple (all reported as problems);
+  ``except A, B:`` follows PEP 758 (a tuple of exception types);
+* targets that cannot be assigned to (``f() = 1``) become the name ``_`` and
+  the expression is kept as a statement, so that ``compile()`` accepts the tree.
+
+Nesting deeper than :data:`MAX_DEPTH` converted nodes is cut off (a
+``"nesting too deep"`` problem).  The interpreter's recursion limit is raised
+for the duration of a conversion when it is lower than that needs.  NUL bytes,
+a BOM and lone-CR line ends are handled as CPython does.
 """
 
 from __future__ import annotations
@@ -182,10 +199,6 @@ def _decode_bytes(data: bytes, raw: bool) -> bytes:
             return codecs.escape_decode(data)[0]
     except Exception:  # noqa: BLE001 - invalid \x escape etc.
         return data
-
-
-class _TooDeep(Exception):
-    pass
 
 
 # ---------------------------------------------------------------------------
@@ -1342,9 +1355,7 @@ class _Converter:
                 spec.values.append(self.copy_loc(ast.Constant(value="=", kind=None), outer))
                 inner = self.expr(self.named(val)[0])
                 spec.values.append(self.copy_loc(ast.FormattedValue(value=inner, conversion=-1, format_spec=None), outer))
-            else:
-                if val is not None:
-                    self.salvage_pending(expr_node)
+            else:  # (the "value" is format spec text: nothing in it is evaluated)
                 spec.values.append(self.copy_loc(ast.Constant(value=spec_text, kind=None), spec))
             expr_node = nm
         if expr_node is None:

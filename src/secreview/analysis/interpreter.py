@@ -9,6 +9,7 @@ to its result and to sinks.
 
 from __future__ import annotations
 
+import heapq
 import operator
 from typing import Optional
 
@@ -103,8 +104,7 @@ class FunctionInterpreter:
         queued = {0}
         budget = self.program.budget
         while work:
-            bid = min(work)  # lowering numbers blocks roughly in program order
-            work.remove(bid)
+            bid = heapq.heappop(work)  # smallest first: lowering numbers blocks roughly in program order
             queued.discard(bid)
             visits[bid] += 1
             budget.spend(1 + len(blocks[bid].stmts))
@@ -129,7 +129,7 @@ class FunctionInterpreter:
                     continue
                 in_states[edge.target] = new
                 if edge.target not in queued:
-                    work.append(edge.target)
+                    heapq.heappush(work, edge.target)
                     queued.add(edge.target)
         self.summary.ret = self.ret if self.ret is not None else TOP
         return self.summary
@@ -861,12 +861,21 @@ def _qualname_of(e: ir.Expr) -> Optional[str]:
     return None
 
 
+_MAX_PATH_KEY = 32
+"""Longest attribute path (``a.b.c``) tracked as a state key; ``eval_attr`` asks at every
+level of a chain, so an unbounded walk here is quadratic on generated ``a.b.c...`` chains."""
+
+
 def _path_key(e: ir.Expr) -> Optional[str]:
+    attrs = []
+    while isinstance(e, ir.Attr):
+        if len(attrs) >= _MAX_PATH_KEY:
+            return None
+        attrs.append(e.attr)
+        e = e.value
     if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE, ir.NameKind.GLOBAL):
-        return e.id
-    if isinstance(e, ir.Attr):
-        base = _path_key(e.value)
-        return f"{base}.{e.attr}" if base is not None else None
+        attrs.append(e.id)
+        return ".".join(reversed(attrs))
     return None
 
 
@@ -952,6 +961,7 @@ _SOURCE_NOTES = {
     "network": "data received from the network",
     "cli": "a command-line argument",
     "rpc": "an RPC argument sent by a remote caller",
+    "weak-random": "a predictable pseudo-random value (the Mersenne Twister of `random`, or a time-based UUID)",
 }
 
 _DISPATCH = {

@@ -81,6 +81,8 @@ class Program:
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
         self.summaries: dict = {}
+        self.entrypoints: dict = {}
+        self.statement_keys: dict = {}
         self.in_progress: list = []
         self.dependents: dict = {}
         self.analysis_count: dict = {}
@@ -174,7 +176,13 @@ class Program:
     # ------------------------------------------------------------ lookups
 
     def entrypoint_for(self, module: ir.Module, fn: ir.Function):
-        """(taint kind, {param: type}) when ``fn`` is a request handler or RPC endpoint."""
+        """(taint kind, {param: type}, Entrypoint) when ``fn`` is a request handler or RPC endpoint."""
+        key = id(fn)
+        if key not in self.entrypoints:
+            self.entrypoints[key] = self._entrypoint_for(module, fn)
+        return self.entrypoints[key]
+
+    def _entrypoint_for(self, module: ir.Module, fn: ir.Function):
         if fn.is_lambda or fn.name.startswith("<"):
             return None
         for ep in self.models.entrypoints:
@@ -295,7 +303,16 @@ class Program:
     # ------------------------------------------------------------ statements
 
     def after_statement(self, interp: FunctionInterpreter, stmt: ir.Stmt) -> None:
+        keys = None
         for rule in self.statement_rules:
+            triggers = rule.triggers
+            if triggers is not None:
+                if keys is None:
+                    keys = self.statement_keys.get(id(stmt))
+                    if keys is None:
+                        keys = self.statement_keys[id(stmt)] = statement_keys(stmt)
+                if not (triggers & keys):
+                    continue
             for hit in rule.check_statement(interp, stmt) or ():
                 self.findings.add_hit(rule, interp, hit)
 
@@ -654,6 +671,65 @@ class Program:
             summary.sink_flows.append(flow)
 
 
+def statement_keys(stmt: ir.Stmt) -> frozenset:
+    """Every name a statement mentions: called qualified names and their last parts,
+    method and attribute names, names, target names, and string constants. Statement
+    rules declare ``triggers`` so that they run only where one of theirs appears."""
+    keys = set()
+    stack: list = []
+    for attr in ("value", "test", "msg", "exc", "cause"):
+        node = getattr(stmt, attr, None)
+        if isinstance(node, ir.Expr):
+            stack.append(node)
+    for target in getattr(stmt, "targets", ()) or ():
+        stack.append(target)
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        if t is ir.Call:
+            if node.qualname:
+                keys.add(node.qualname)
+                keys.add(node.qualname.rpartition(".")[2])
+        elif t is ir.Name:
+            keys.add(node.id)
+            if node.qualname:
+                keys.add(node.qualname)
+        elif t is ir.Attr:
+            keys.add(node.attr)
+            if node.qualname:
+                keys.add(node.qualname)
+        elif t is ir.Const:
+            if isinstance(node.value, str) and len(node.value) < 200:
+                keys.add(node.value)
+            continue
+        elif t is ir.NameTarget:
+            keys.add(node.id)
+            continue
+        elif t is ir.AttrTarget:
+            keys.add(node.attr)
+            stack.append(node.value)
+            continue
+        elif t is ir.ItemTarget:
+            stack.append(node.value)
+            stack.append(node.index)
+            continue
+        elif t is ir.UnpackTarget:
+            stack.extend(node.elts)
+            continue
+        elif t is ir.StarTarget:
+            stack.append(node.target)
+            continue
+        elif t is ir.Lambda:
+            continue
+        elif t is ir.Comprehension:
+            for gen in node.generators:
+                stack.append(gen.target)
+        if isinstance(node, ir.Expr):
+            stack.extend(node.children())
+    keys.add(type(stmt).__name__)
+    return frozenset(keys)
+
+
 def _returns(models: ModelSet, callee: str) -> frozenset:
     t = models.returns.get(callee)
     return frozenset({t}) if t else EMPTY
@@ -751,8 +827,11 @@ def _append_chain(head: Step, tail: Optional[Step]) -> Step:
 
 
 def _extend(arg_taint: Taint, interp, call, call_note: str, ret_taint: Taint, note: str) -> Taint:
+    """The caller's taint, through the callee (its internal steps), back at the call: ``note``."""
     step = Step(interp.path, call.line, call.col, call_note, arg_taint.step)
     step = _append_chain(step, ret_taint.step)
+    if step.depth < V.MAX_TRACE:
+        step = Step(interp.path, call.line, call.col, note, step)
     return Taint(arg_taint.kind, arg_taint.index, arg_taint.cleansed | ret_taint.cleansed, step)
 
 

@@ -111,7 +111,16 @@ class CallRule(Rule):
 
 class StatementRule(Rule):
     """A rule judging statements (asserts, except clauses, assignments...) with the
-    values the analysis knows at that point."""
+    values the analysis knows at that point.
+
+    ``triggers``: when set, the rule runs only on statements that mention one of
+    these names (a called qualified name or its last part, an attribute, method or
+    variable name, a string constant, or the statement kind such as ``Assert``).
+    Every statement of every function passes here, so a rule that can say what it
+    looks for should.
+    """
+
+    triggers: ClassVar[frozenset[str] | None] = None
 
     def check_statement(self, interp, stmt):  # -> Iterable[Hit]
         raise NotImplementedError

@@ -172,3 +172,12 @@ def test_console_script_runs_without_importing_reviewed_code(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode in (EXIT_CLEAN, EXIT_FINDINGS), proc.stderr
     assert not marker.exists()
+
+
+def test_empty_directory_does_not_claim_clean_code(tmp_path, capsys, monkeypatch):
+    (tmp_path / "README.txt").write_text("not python\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["review", ".", "--format", "markdown"], capsys)
+    assert code == EXIT_CLEAN
+    assert VERDICT not in out
+    assert "No Python code was reviewed" in out

@@ -13,7 +13,7 @@ format.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from secreview import __version__
@@ -28,6 +28,8 @@ __all__ = [
 
 NO_DEFECTS = "No security defects are detected in the code."
 """The verdict when a review has no findings, word for word in every format."""
+NOTHING_REVIEWED = "No Python code was reviewed: no Python files were found, or none could be read."
+"""The verdict when not one file was reviewed (an empty directory, only unreadable files)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ class ReportOptions:
     absolute_paths: bool = False
     """Reserved. Paths are always printed exactly as the findings carry them."""
     tool_version: str = __version__
+    context: Mapping[str, Sequence[str]] | None = None
+    """Lines of the reviewed files by path, for formats that show code around a
+    finding (``html``). Filled by the caller from the text the review read; the
+    renderers never open files. Without it, the HTML report shows only the code
+    the findings carry."""
 
 
 Renderer = Callable[[ReviewResult, ReportOptions], str]
@@ -59,6 +66,12 @@ FORMATS: dict[str, Renderer] = {
     "text": _lazy("text"),
     "json": _lazy("json_report"),
     "sarif": _lazy("sarif"),
+    "html": _lazy("html"),
+    "gerrit": _lazy("gerrit"),
+    "github": _lazy("github"),
+    "github-review": _lazy("github_review"),
+    "gitlab": _lazy("gitlab"),
+    "junit": _lazy("junit"),
 }
 
 
@@ -116,7 +129,7 @@ def verdict(result: ReviewResult) -> str:
     """``NO_DEFECTS``, or e.g. ``3 security defects in 2 of 14 files reviewed: 1 high, 2 medium.``"""
     findings = result.findings
     if not findings:
-        return NO_DEFECTS
+        return NOTHING_REVIEWED if nothing_reviewed(result) else NO_DEFECTS
     counts = severity_counts(findings)
     by_severity = ", ".join(f"{n:,} {level}" for level, n in counts.items() if n)
     files = len({f.path for f in findings})
@@ -129,7 +142,14 @@ def verdict(result: ReviewResult) -> str:
 def short_verdict(result: ReviewResult) -> str:
     """``NO_DEFECTS``, or ``N security defects found.`` (the JSON and SARIF verdict)."""
     n = len(result.findings)
-    return f"{plural(n, 'security defect')} found." if n else NO_DEFECTS
+    if n:
+        return f"{plural(n, 'security defect')} found."
+    return NOTHING_REVIEWED if nothing_reviewed(result) else NO_DEFECTS
+
+
+def nothing_reviewed(result: ReviewResult) -> bool:
+    """No Python file was reviewed at all: the no-defect verdict would claim too much."""
+    return result.files_reviewed == 0 and not result.findings
 
 
 def line_ranges(lines: Iterable[tuple[int, int]]) -> str:

@@ -12,7 +12,9 @@ Reported for asserts whose condition tests authorization or identity state
 `can_*`, `allowed`, `owner`, `role`, `privilege`, `csrf`, `signature`,
 `verified`, `token`, `user`, `logged_in`) or examines data traced to the
 client (request parameters, bodies and headers, RPC arguments, command-line
-input). Type or invariant checks on internal data (`assert isinstance(x,
+input). Weaker words (`user`, `token`, `session`, `tenant_id`, `project_id`)
+count only in request handlers and functions given the request or a request
+context. Type or invariant checks on internal data (`assert isinstance(x,
 int)`, `assert len(buf) == 4`) are not reported, nor is test code.
 
 **Fix:** use an explicit check that survives optimisation and fails with the
@@ -37,11 +39,14 @@ _SOURCES = frozenset({"remote", "rpc", "cli"})
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _pure(e) -> bool:
@@ -62,6 +67,18 @@ def _identifiers(e):
                 yield name, node
 
 
+_REQUEST_PARAMS = frozenset({"request", "req", "context", "ctx", "environ", "http_request"})
+
+
+def _handles_requests(interp) -> bool:
+    """A web entry point, or a function given the request (or an OpenStack request context)."""
+    fn = interp.fn
+    if any(p.name in _REQUEST_PARAMS for p in fn.params):
+        return True
+    entry = interp.program.entrypoint_for(interp.module, fn)
+    return entry is not None and bool(entry[0] or entry[1])
+
+
 class AssertForSecurity(StatementRule):
     __doc__ = __doc__
 
@@ -73,6 +90,7 @@ class AssertForSecurity(StatementRule):
     confidence = Level.MEDIUM
     bandit = ("B101",)
     tests_relevant = False
+    triggers = frozenset({"Assert"})
 
     def check_statement(self, interp, stmt):
         if type(stmt) is not ir.Assert:
@@ -101,7 +119,7 @@ class AssertForSecurity(StatementRule):
         elif client:
             what = f"a check of client-supplied data (`{client}`)"
             confidence = Level.HIGH
-        elif weak:
+        elif weak and _handles_requests(interp):
             what = f"a check on `{weak}`, which looks like an authentication or ownership condition"
             confidence = Level.MEDIUM
         else:

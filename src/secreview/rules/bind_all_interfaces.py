@@ -14,7 +14,8 @@ all-interfaces address in `sock.bind((host, port))`, `socket.create_server`,
 `waitress.serve` and `asyncio.start_server`/`loop.create_server`. Not reported:
 a host read from configuration or the environment (the operator chooses), a
 default value of a configuration option (such as `cfg.StrOpt('bind_host',
-default='0.0.0.0')`), comparisons with `'0.0.0.0'`, CIDR strings, and test code.
+default='0.0.0.0')`), comparisons with `'0.0.0.0'`, CIDR strings, port 0 (asking
+the system for a free port), and test code.
 
 **Fix:** bind to `127.0.0.1` (or a specific interface address) by default and
 make the listen address a configuration setting; put services that must be
@@ -52,18 +53,19 @@ _LOOP_METHODS = {"create_server": (1, "host")}
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _roots(stmt):
     t = type(stmt)
-    if t is ir.Assign:
-        yield stmt.value
-    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+    if t is ir.Assign or t in (ir.Evaluate, ir.Return) and stmt.value is not None:
         yield stmt.value
 
 
@@ -83,6 +85,9 @@ def _const(interp, node):
 def _host_in_tuple(interp, node):
     """The all-interfaces host of an address ``(host, port)``, or None."""
     if isinstance(node, ir.Container) and node.kind in ("tuple", "list") and len(node.elts) in (2, 4):
+        port = _const(interp, node.elts[1])
+        if port is not None and port.is_const and port.const == 0:
+            return None  # port 0: asking the OS for a free port (usually to close it again), not a service
         value = _const(interp, node.elts[0])
         if value is not None and value.is_const and isinstance(value.const, str) and value.const in _ALL:
             return value.const
@@ -91,7 +96,7 @@ def _host_in_tuple(interp, node):
     if value is None:
         return None
     if value.is_const and isinstance(value.const, tuple) and len(value.const) in (2, 4) \
-            and isinstance(value.const[0], str) and value.const[0] in _ALL:
+            and isinstance(value.const[0], str) and value.const[0] in _ALL and value.const[1] != 0:
         return value.const[0]
     if value.items and 0 in value.items and len(value.items) in (2, 4):
         first = value.items[0]
@@ -118,6 +123,7 @@ class BindAllInterfaces(StatementRule):
     confidence = Level.HIGH
     bandit = ("B104",)
     tests_relevant = False
+    triggers = frozenset({q.rsplit(".", 1)[-1] for q in _CALLS} | {"bind", "run"} | set(_LOOP_METHODS))
 
     def check_statement(self, interp, stmt):
         for root in _roots(stmt):

@@ -33,11 +33,14 @@ _RUN_SIMPLE = ("werkzeug.serving.run_simple", "werkzeug.run_simple")
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _pure(e) -> bool:
@@ -70,6 +73,7 @@ class DebugModeEnabled(StatementRule):
     severity = Level.HIGH
     confidence = Level.HIGH
     bandit = ("B201",)
+    triggers = frozenset({"run", "run_simple", "FastAPI", "Starlette", "debug", "DEBUG", "update"})
 
     def check_statement(self, interp, stmt):
         t = type(stmt)

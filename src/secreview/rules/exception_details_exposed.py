@@ -40,11 +40,14 @@ _RESPONSES = frozenset({"jsonify", "make_response", "Response", "HttpResponse", 
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _is_response(call) -> bool:
@@ -52,8 +55,9 @@ def _is_response(call) -> bool:
     if not q.startswith(_FRAMEWORKS):
         return False
     last = q.rsplit(".", 1)[-1]
-    return last in _RESPONSES or (q.startswith("webob.exc.HTTP") or ".exceptions." in q and last.startswith("HTTP")) \
-        or q.startswith("werkzeug.exceptions.") or q.startswith("webob.exc.")
+    if last in _RESPONSES or q.startswith(("werkzeug.exceptions.", "webob.exc.")):
+        return True
+    return ".exceptions." in q and last.startswith("HTTP")
 
 
 class ExceptionDetailsExposed(StatementRule):

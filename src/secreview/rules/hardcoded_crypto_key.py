@@ -61,11 +61,9 @@ def is_placeholder(text) -> bool:
     low = t.lower()
     if low in _PLACEHOLDERS or len(set(low)) == 1 and low[0] in "x*.-_#?0":
         return True
-    if (t.startswith("<") and t.endswith(">")) or (t.startswith("${") and t.endswith("}")) \
-            or (t.startswith("{") and t.endswith("}")) or (t.startswith("%(") and t.endswith(")s")) \
-            or (t.startswith("{{") and t.endswith("}}")) or (t.startswith("$") and t[1:].replace("_", "").isalnum()):
-        return True
-    return False
+    return (t.startswith("<") and t.endswith(">")) or (t.startswith("{") and t.endswith("}")) \
+        or (t.startswith("%(") and t.endswith(")s")) or (t.startswith("${") and t.endswith("}")) \
+        or (t.startswith("$") and t[1:].replace("_", "").isalnum())
 
 
 class HardcodedCryptoKey(CallRule):

@@ -15,20 +15,22 @@ Reported, outside test code, for a non-placeholder string literal
   name (`connect(password="...")`, `{"api_key": "..."}`,
   `def login(user, password="...")`), or as the fallback of
   `os.environ.get("..._PASSWORD", "...")`;
-* compared with such a name (`if password == "..."`, a backdoor);
+* compared with a password-like name (`if password == "..."`, a backdoor),
+  when the literal looks like a password (at least 10 characters, or 6 with a
+  digit or symbol) rather than a keyword (`token == "#bygroup"`, `pin == "off"`);
 * and, whatever the name, any literal that has the shape of a real
   credential: AWS access key ids (`AKIA...`), GitHub (`ghp_...`,
   `github_pat_...`), GitLab (`glpat-...`), Slack (`xoxb-...`), Google API
   (`AIza...`) and Stripe live keys, PEM private keys
   (`-----BEGIN ... PRIVATE KEY-----`) and URLs with an embedded password
-  (`postgresql://app:s3cret@db/app`).
+  (`postgresql://app:s3cret@db/app`, when the literal is the URL alone).
 
 Not reported: names that only mention a secret (`token_type`, `NextToken`,
 `password_field`, `TOKEN_URL`, `max_password_length`...); values that are
 field or option names (`PASSWORD_KEY = "password"`, `TOKEN_HEADER =
 "X-Auth-Token"`), messages, paths, URLs without credentials and format
-strings; placeholders (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
-`"%(password)s"`, `"changeme"`, `"***"`); `None`; option declarations
+strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
+`"%(password)s"`, `"changeme"`, `"***"`, `":****"`); `None`; option declarations
 (`cfg.StrOpt("password", secret=True)`); and test code. Values are never
 echoed in full in the report.
 
@@ -46,7 +48,7 @@ from secreview.rules.base import Hit, StatementRule
 from secreview.rules.hardcoded_crypto_key import is_placeholder
 
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "secret", "secrets", "token",
-                           "tokens", "apikey", "credential", "credentials", "creds", "privatekey", "secretkey",
+                           "apikey", "credential", "credentials", "creds", "privatekey", "secretkey",
                            "accesskey", "authkey", "signingkey", "encryptionkey", "sessionkey", "clientsecret",
                            "bearer", "pass", "passcode", "pin"})
 _KEY_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"), ("auth", "key"),
@@ -62,12 +64,12 @@ _NOT_SECRET_LAST = frozenset({
     "driver", "plugin", "method", "mode", "enabled", "required", "location", "store", "manager", "service", "cache",
     "handler", "validator", "generator", "factory", "serializer", "storage", "version", "index", "position", "source",
     "kind", "scope", "scopes", "prefix", "suffix", "separator", "sep", "char", "chars", "charset", "id", "ids",
-    "template", "tmpl", "key_name", "changed", "reset", "policy", "strength", "complexity", "rule", "rules", "auth",
+    "template", "tmpl", "key_name", "changed", "reset", "strength", "complexity", "rule", "rules", "auth",
     "audience", "issuer", "algorithm", "alg", "algo", "encoding", "placeholder", "input", "widget", "form",
     "error", "errors", "exception", "user", "username", "login", "mask", "masked", "regexp", "env_var", "envvar",
     "command", "cmd", "callback", "check", "checker", "verifier", "flag", "bits", "lock", "pool", "limit", "rate",
     "interval", "delay", "response", "request", "status", "state", "result", "results", "list", "set", "map", "dict",
-    "spec", "schema", "keys", "query", "text", "string", "str", "label", "title", "description", "doc", "docs"})
+    "spec", "schema", "keys", "query", "text", "string", "str", "title", "description", "doc", "docs"})
 _NOT_SECRET_FIRST = frozenset({"num", "max", "min", "is", "has", "use", "show", "enable", "enabled", "require",
                                "requires", "no", "allow", "get", "set", "check", "next", "prev", "previous", "page",
                                "continuation", "cancellation", "cancel", "idempotency", "request", "correlation",
@@ -86,7 +88,9 @@ _PATTERNS = (
     (re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
      "a PEM private key"),
 )
-_URL_CREDS = re.compile(r"\b[a-z][a-z0-9+.\-]*://([^/\s:@]+):([^/\s@]+)@[^\s]+", re.IGNORECASE)
+_URL_CREDS = re.compile(r"\b[a-z][a-z0-9+.\-]*://([A-Za-z0-9._%+\-]+):([^/\s@:\[\]{}<>]+)@[A-Za-z0-9.\-\[\]]+",
+                        re.IGNORECASE)
+_PASSWORD_NAME = re.compile(r"(?i)(pass(wd|word|phrase|code)?|pwd|secret|api_?key|private_?key)$")
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
 _IDENTIFIER_LIKE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-:/ ]*$")
 
@@ -120,9 +124,8 @@ def secret_name(name: str) -> bool:
         return False
     if words[0] == "pass" and len(words) > 1 and words[1] not in ("word", "phrase"):
         return False  # pass_through, pass_count...
-    if "pass" in words and not any(w in _SECRET_WORDS - {"pass"} for w in words) and len(words) > 2:
-        return False
-    return True
+    # "pass" alone in a long name (skip_pass_count) is rarely a password
+    return not ("pass" in words and not any(w in _SECRET_WORDS - {"pass"} for w in words) and len(words) > 2)
 
 
 def _normal(text: str) -> str:
@@ -134,6 +137,8 @@ def _looks_secret(value, name: str) -> bool:
     if not isinstance(value, str) or is_placeholder(value):
         return False
     v = value.strip()
+    if not any(c.isalnum() for c in v):
+        return False  # "****", ":****", "--": a mask, not a value
     if len(v) < 3 or v.lower() in ("none", "null", "true", "false", "test", "testing", "password", "secret", "token",
                                    "admin", "example", "sample", "redacted", "hidden", "masked", "unset", "default"):
         return False
@@ -150,9 +155,8 @@ def _looks_secret(value, name: str) -> bool:
             return False  # a field, option or header name: PASSWORD_KEY = "password"
         if re.fullmatch(r"[A-Z][A-Z0-9_]+", v) and "_" in v:
             return False  # an environment variable or constant name
-    if set(low) <= set("x*.-_#?0 ") or "example" in low or "changeme" in low.replace("_", "").replace("-", ""):
-        return False
-    return True
+    return not (set(low) <= set("x*.-_#?0 ") or "example" in low
+                or "changeme" in low.replace("_", "").replace("-", ""))
 
 
 def _mask(value: str) -> str:
@@ -161,11 +165,14 @@ def _mask(value: str) -> str:
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _roots(stmt):
@@ -258,7 +265,7 @@ class HardcodedSecret(StatementRule):
                     if isinstance(left, ir.Const):
                         left, right = right, left
                     name = _name_of(left)
-                    if name and isinstance(right, ir.Const) and secret_name(name) and _looks_secret(right.value, name):
+                    if name and isinstance(right, ir.Const) and _compare_secret(name, right.value):
                         seen.add(id(right))
                         yield self._named(interp, right, right.value,
                                           f"`{interp.code(e)}` compares `{interp.code(left)}` with", compare=True)
@@ -299,6 +306,17 @@ class HardcodedSecret(StatementRule):
         )
 
 
+def _compare_secret(name: str, value) -> bool:
+    """``password == "..."``: only password-like names, and values that look like a password rather than a
+    keyword or mode (``token == "#bygroup"`` in a lexer, ``pin == "off"``, ``user_pass == "git"``)."""
+    if not isinstance(value, str) or not secret_name(name) or not _PASSWORD_NAME.search(_normal(name)):
+        return False
+    if not _looks_secret(value, name):
+        return False
+    v = value.strip()
+    return len(v) >= 10 or (len(v) >= 6 and not v.isalpha())
+
+
 def _credential_shape(text: str):
     if "EXAMPLE" in text or "example" in text:
         return None
@@ -306,7 +324,7 @@ def _credential_shape(text: str):
         m = pattern.search(text)
         if m:
             return what, m.group(0)
-    m = _URL_CREDS.search(text)
+    m = _URL_CREDS.search(text) if not any(c.isspace() for c in text.strip()) else None
     if m and not is_placeholder(m.group(2)) and not m.group(2).startswith(("$", "{", "%", "<")) \
             and m.group(2).lower() not in ("password", "pass", "secret", "xxx", "pwd"):
         return "a URL with an embedded password", m.group(2)

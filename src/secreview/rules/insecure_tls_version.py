@@ -48,11 +48,14 @@ def _pure(e) -> bool:
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _roots(stmt):
@@ -96,6 +99,10 @@ class InsecureTlsVersion(StatementRule):
     severity = Level.HIGH
     confidence = Level.HIGH
     bandit = ("B502", "B503", "B504")
+    # A version named in the statement, a call that takes one (through a variable), or a definition
+    # whose defaults may name one.
+    triggers = frozenset({q.rsplit(".", 1)[-1] for q in (*_BAD, *_BAD_MINIMUM)}) | frozenset({
+        "SSLContext", "wrap_socket", "Context", "get_server_certificate", "minimum_version", "Define"})
 
     def check_statement(self, interp, stmt):
         if type(stmt) is ir.Define:

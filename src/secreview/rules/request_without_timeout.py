@@ -11,7 +11,8 @@ same methods on a `requests.Session`, and `urllib.request.urlopen`, when no
 `**kwargs` (which may hold a timeout) are not reported; httpx, aiohttp and
 urllib3 pools are not reported either, as they have default timeouts or
 take them from the client object. Session calls are reported with lower
-confidence: a session subclass or adapter may set a default.
+confidence: a session subclass or adapter may set a default. Test code is not
+reported.
 
 **Fix:** pass a timeout on every call, e.g. `requests.get(url, timeout=(3.05, 30))`
 (connect, read) or `urllib.request.urlopen(url, timeout=30)`.
@@ -36,6 +37,7 @@ class RequestWithoutTimeout(CallRule):
     severity = Level.LOW
     confidence = Level.HIGH
     bandit = ("B113",)
+    tests_relevant = False
     callees = _MODULE + _SESSION + _URLOPEN
 
     def check(self, site, callee: str):

@@ -21,7 +21,10 @@ it (`.close()`, `with x:`; for a process `.wait()`, `.communicate()`,
 `try`/`finally` or `except` that releases it, or a normal exit without a
 release. Not reported: objects used in a `with` statement, returned, yielded,
 stored in an attribute, container or other variable, passed to another
-function or captured by a nested function (their owner may release them).
+function or captured by a nested function (their owner may release them);
+archives opened on a file object the function already holds (`ZipFile(fh)`,
+`tarfile.open(fileobj=fh)`); paths on which the object is known to be `None`
+(`if sock: sock.close()`); and test code.
 
 **Fix:** use a `with` statement (`with open(path) as fh:`, `with
 socket.create_connection(addr) as sock:`, `with subprocess.Popen(...) as
@@ -47,11 +50,14 @@ _RELEASE = {"file": {"close", "__exit__"}, "socket": {"close", "__exit__", "deta
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _exprs(stmt):
@@ -196,6 +202,59 @@ def _finally_targets(block, blocks):
     return [e.target for e in block.succs if e.kind == ir.EdgeKind.EXCEPTION and blocks[e.target].handler is None]
 
 
+def _impossible(edge, name) -> bool:
+    """The branch on which the (always truthy, never None) resource would be falsy or None."""
+    cond = edge.cond
+    if cond is None or edge.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
+        return False
+    truth = edge.kind == ir.EdgeKind.TRUE
+    while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+        cond, truth = cond.operand, not truth
+    if _is_name(cond, name):
+        return not truth
+    if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and _is_name(cond.left, name) \
+            and isinstance(cond.comparators[0], ir.Const) and cond.comparators[0].value is None:
+        op = cond.ops[0]
+        if op in ("is", "=="):
+            return truth
+        if op in ("is not", "!="):
+            return not truth
+    return False
+
+
+def _wraps_file_object(call, function) -> bool:
+    """``ZipFile(fh)``/``tarfile.open(fileobj=fh)``: the caller's file object holds the descriptor."""
+    if (call.qualname or "") not in ("zipfile.ZipFile", "tarfile.open", "gzip.open", "bz2.open", "lzma.open"):
+        return False
+    if call.keyword("fileobj") is not None:
+        return True
+    first = call.argument(0, "file")
+    if isinstance(first, ir.Name) and first.kind == ir.NameKind.LOCAL:
+        for stmt in function.statements():
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) and _binds(stmt, first.id) \
+                    and (stmt.value.qualname or "") in _KIND:
+                return True
+    return False
+
+
+def _enclosing_finally(blocks, bid):
+    """The ``finally`` of the ``try`` whose ``except`` clause starts at block ``bid``.
+
+    The lowering gives the first block of an except clause no exception edge to its own
+    ``finally`` (it is created before that edge exists); the finally entry is the first block
+    after the clause entries of the same ``try`` that is the target of an exception edge."""
+    candidate = bid + 1
+    while candidate < len(blocks) and blocks[candidate].handler is not None:
+        candidate += 1
+    if candidate >= len(blocks):
+        return []
+    for block in blocks:
+        for edge in block.succs:
+            if edge.kind == ir.EdgeKind.EXCEPTION and edge.target == candidate:
+                return [candidate]
+    return []
+
+
 def _find_leak(function, start_block, start_index, name, kind):
     """(how, statement) of the first leaking path found, or None."""
     blocks = function.blocks
@@ -210,7 +269,8 @@ def _find_leak(function, start_block, start_index, name, kind):
         visited.add((bid, i))
         block = blocks[bid]
         if i >= len(block.stmts):
-            normal = [e.target for e in block.succs if e.kind != ir.EdgeKind.EXCEPTION]
+            normal = [e.target for e in block.succs if e.kind != ir.EdgeKind.EXCEPTION
+                      and not _impossible(e, name)]
             if not normal:
                 last = block.stmts[-1] if block.stmts else None
                 finals = _finally_targets(block, blocks) if isinstance(last, (ir.Return, ir.Raise)) else []
@@ -229,6 +289,8 @@ def _find_leak(function, start_block, start_index, name, kind):
             continue
         if _may_raise(stmt):
             handlers = [e.target for e in block.succs if e.kind == ir.EdgeKind.EXCEPTION]
+            if block.handler is not None:
+                handlers.extend(_enclosing_finally(blocks, bid))
             if handlers:
                 stack.extend((t, 0) for t in handlers)
             elif error_leak is None:
@@ -253,6 +315,7 @@ class ResourceLeak(FunctionRule):
     severity = Level.LOW
     confidence = Level.MEDIUM
     bandit = ()
+    tests_relevant = False
 
     def check_function(self, module, function):
         if function.name.startswith("<"):
@@ -267,7 +330,7 @@ class ResourceLeak(FunctionRule):
                 if not isinstance(target, ir.NameTarget) or not isinstance(call, ir.Call):
                     continue
                 kind = _KIND.get(call.qualname or "")
-                if kind is None or target.id not in function.locals:
+                if kind is None or target.id not in function.locals or _wraps_file_object(call, function):
                     continue
                 name = target.id
                 if _escapes(function, name, stmt):

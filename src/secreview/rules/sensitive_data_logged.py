@@ -45,8 +45,9 @@ _TRANSPARENT = frozenset({"builtins.str", "builtins.repr", "builtins.format", "b
                           "six.text_type", "builtins.vars"})
 _TRANSPARENT_METHODS = frozenset({"format", "items", "values", "encode", "decode", "strip", "lower", "upper",
                                   "to_dict", "as_dict", "copy", "dumps"})
-_HEADER_KEYS = re.compile(r"(?i)^(authorization|proxy-authorization|cookie|set-cookie|x-auth-token|x-subject-token|"
-                          r"x-api-key|x-service-token|x-storage-token|x-auth-key)$")
+_HEADER_KEYS = re.compile(r"(?i)^(authorization|proxy-authorization|x-auth-token|x-subject-token|x-api-key|"
+                          r"x-service-token|x-storage-token|x-auth-key|http_authorization|http_x_auth_token)$")
+_COOKIE_KEYS = re.compile(r"(?i)^(cookie|set-cookie|http_cookie)$")  # only on headers: "cookie" is also an OVS flow cookie
 _REQUEST_NAMES = frozenset({"request", "req", "flask.request", "bottle.request", "pecan.request"})
 _BODY_ATTRS = frozenset({"body", "data", "json", "form", "POST", "get_json", "text", "content", "stream",
                          "headers", "META", "environ", "cookies", "COOKIES"})
@@ -54,17 +55,31 @@ _STRONG = ("password", "passwd", "pwd", "passphrase", "secret", "private", "auth
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _pure(e) -> bool:
     if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
         return False
     return all(_pure(c) for c in e.children())
+
+
+def _headers(e) -> bool:
+    """An expression that names HTTP headers (``headers``, ``request.headers``, ``environ``)."""
+    text = ""
+    while isinstance(e, ir.Attr):
+        text += "." + e.attr
+        e = e.value
+    if isinstance(e, ir.Name):
+        text += "." + e.id
+    return any(w in text.lower() for w in ("header", "environ", "meta"))
 
 
 def _request_like(e) -> bool:
@@ -83,7 +98,6 @@ class _Finder:
         """(what, node) for the first sensitive value in ``e``, or None."""
         if depth > 25 or e is None:
             return None
-        interp = self.interp
         if isinstance(e, ir.Const):
             return None
         if isinstance(e, ir.Call):
@@ -93,11 +107,11 @@ class _Finder:
                 return None
             if e.method == "get" and e.args and isinstance(e.args[0], ir.Const) and isinstance(e.args[0].value, str):
                 key = e.args[0].value
-                if secret_name(key) or _HEADER_KEYS.match(key):
+                if secret_name(key) or _HEADER_KEYS.match(key) or (_COOKIE_KEYS.match(key) and _headers(e.func.value)):
                     return key, e
             if e.method in ("get_json", "get_data") and isinstance(e.func, ir.Attr) and _request_like(e.func.value):
                 return "the request body", e
-            if name and (name.startswith("get_") or name.startswith("_get_")) and secret_name(name):
+            if name and name.startswith(("get_", "_get_")) and secret_name(name):
                 return name, e
             if q in _TRANSPARENT or e.method in _TRANSPARENT_METHODS:
                 parts = list(e.args) + [k.value for k in e.keywords]
@@ -124,7 +138,7 @@ class _Finder:
         if isinstance(e, ir.Subscript):
             if isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
                 key = e.index.value
-                if secret_name(key) or _HEADER_KEYS.match(key):
+                if secret_name(key) or _HEADER_KEYS.match(key) or (_COOKIE_KEYS.match(key) and _headers(e.value)):
                     return key, e
             return self.find(e.value, depth + 1) if not isinstance(e.value, (ir.Name, ir.Attr)) else None
         if isinstance(e, ir.DictExpr):
@@ -132,10 +146,10 @@ class _Finder:
                 found = self.find(v, depth + 1)
                 if found:
                     return found
-                if isinstance(k, ir.Const) and isinstance(k.value, str) and (secret_name(k.value) or
-                                                                             _HEADER_KEYS.match(k.value)):
-                    if not isinstance(v, ir.Const) and not self.find_masked(v) and not self._constant(v):
-                        return k.value, v
+                if isinstance(k, ir.Const) and isinstance(k.value, str) \
+                        and (secret_name(k.value) or _HEADER_KEYS.match(k.value)) \
+                        and not isinstance(v, ir.Const) and not self.find_masked(v) and not self._constant(v):
+                    return k.value, v
             return None
         if isinstance(e, (ir.Compare, ir.BoolOp, ir.UnaryOp)) or (isinstance(e, ir.UnaryOp) and e.op == "not"):
             return None  # a truth value reveals nothing
@@ -172,7 +186,7 @@ def _is_logger_call(interp, call):
     receiver = call.func.value
     if _pure(receiver):
         value = interp.eval(receiver)
-        if any(t.startswith(_LOG_TYPES) or t.endswith("getLogger()") or t.endswith("get_logger()")
+        if any(t.startswith(_LOG_TYPES) or t.endswith(("getLogger()", "get_logger()"))
                for t in value.types):
             return "log"
     text = interp.code(receiver).rsplit(".", 1)[-1].lower()
@@ -191,12 +205,11 @@ class SensitiveDataLogged(StatementRule):
     severity = Level.MEDIUM
     confidence = Level.MEDIUM
     bandit = ()
+    triggers = frozenset(_LEVELS | {"print"})
 
     def check_statement(self, interp, stmt):
         t = type(stmt)
-        if t is ir.Assign:
-            roots = [stmt.value]
-        elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+        if t is ir.Assign or t in (ir.Evaluate, ir.Return) and stmt.value is not None:
             roots = [stmt.value]
         else:
             return
@@ -248,5 +261,7 @@ def _why(what: str) -> str:
     if low.startswith("the request"):
         return "it may carry passwords, tokens or session cookies"
     if _HEADER_KEYS.match(what):
-        return "an authentication header or cookie"
+        return "an authentication header"
+    if _COOKIE_KEYS.match(what):
+        return "the session cookies"
     return "named as a secret"

@@ -29,18 +29,19 @@ _ASYNCSSH = frozenset({"asyncssh.connect", "asyncssh.connect_reverse", "asyncssh
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _roots(stmt):
     t = type(stmt)
-    if t is ir.Assign:
-        yield stmt.value
-    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+    if t is ir.Assign or t in (ir.Evaluate, ir.Return) and stmt.value is not None:
         yield stmt.value
 
 
@@ -68,6 +69,7 @@ class SshHostKeyUnverified(StatementRule):
     severity = Level.HIGH
     confidence = Level.HIGH
     bandit = ("B507",)
+    triggers = frozenset({"set_missing_host_key_policy"} | {q.rsplit(".", 1)[-1] for q in _ASYNCSSH})
 
     def check_statement(self, interp, stmt):
         for root in _roots(stmt):

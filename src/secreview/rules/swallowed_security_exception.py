@@ -23,12 +23,16 @@ calls one of:
   `os.setuid`/`setgid`/`seteuid`/`setegid`/`setgroups`/`initgroups`/
   `setresuid`/`setresgid`/`umask`/`chroot`, `shutil.chown`, and functions
   named `drop_privileges`/`set_permissions`;
-* privileged commands: `subprocess`, `os.system`/`exec*`/`spawn*`, and any
+* security commands: `subprocess`/`os.system`/`os.exec*`/`os.spawn*` running a
+  firewall, permission, account, key or certificate tool (`iptables`, `nft`,
+  `ebtables`, `ipset`, `chmod`, `chown`, `setfacl`, `sudo`, `useradd`,
+  `openssl`, `ssh-keygen`, `update-ca-certificates`, `setenforce`...), and any
   `execute(...)` call with `run_as_root=True` (oslo/neutron style).
 
 Not reported: handlers catching specific exceptions (`OSError`,
 `KeyError`...), handlers that log, re-raise or do anything else, and broad
-handlers around code without such calls (cleanup, best-effort caches).
+handlers around code without such calls (cleanup, best-effort caches, an
+optional `rustc --version` probe).
 
 **Fix:** catch the specific exception you expect and handle it: log it
 (`LOG.exception(...)`) and fail closed — re-raise, deny the request, or stop
@@ -53,21 +57,29 @@ _PERMS = frozenset({"os.chmod", "os.fchmod", "os.lchmod", "os.chown", "os.fchown
                     "os.setresgid", "os.umask", "os.chroot", "shutil.chown"})
 _PERM_NAMES = ("drop_privileges", "set_permissions", "drop_privs")
 _PROCS = ("subprocess.", "os.system", "os.exec", "os.spawn", "os.popen")
+# Programs whose failure leaves a protection missing: firewalls, permissions, users, keys and certificates.
+_SECURITY_PROGRAMS = frozenset({"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "ebtables", "nft",
+                                "arptables", "ipset", "ufw", "firewall-cmd", "chmod", "chown", "chgrp", "setfacl",
+                                "sudo", "su", "passwd", "chpasswd", "useradd", "usermod", "userdel", "openssl",
+                                "ssh-keygen", "update-ca-certificates", "update-ca-trust", "certutil", "keytool",
+                                "setenforce", "semanage", "restorecon", "apparmor_parser", "aa-enforce", "gpg",
+                                "cryptsetup"})
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _exprs(stmt):
     t = type(stmt)
-    if t is ir.Assign:
-        yield stmt.value
-    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+    if t is ir.Assign or t in (ir.Evaluate, ir.Return) and stmt.value is not None:
         yield stmt.value
     elif t is ir.Assert:
         yield stmt.test
@@ -78,8 +90,8 @@ def _category(call) -> str | None:
     name = q.rsplit(".", 1)[-1] if q else (call.method or getattr(call.func, "id", "") or "")
     if q in _PERMS or any(n in name for n in _PERM_NAMES):
         return "a permission/privilege change"
-    if q.startswith(_PROCS):
-        return "a command execution"
+    if q.startswith(_PROCS) and _security_program(call):
+        return "a security command"
     if name == "execute" or call.method == "execute":
         flag = call.keyword("run_as_root")
         if isinstance(flag, ir.Const) and flag.value is True:
@@ -89,6 +101,24 @@ def _category(call) -> str | None:
     if _AUTH.search(name):
         return "an authentication/authorization check"
     return None
+
+
+def _security_program(call) -> bool:
+    """Whether the command run is a firewall, permission, account, key or certificate tool."""
+    node = call.argument(0, "args")
+    if node is None:
+        node = call.argument(0, "cmd") or call.argument(0, "command")
+    program = None
+    if isinstance(node, ir.Container) and node.elts and isinstance(node.elts[0], ir.Const):
+        program = node.elts[0].value
+    elif isinstance(node, ir.Const) and isinstance(node.value, str):
+        program = node.value.split()[0] if node.value.split() else None
+    if not isinstance(program, str):
+        return False
+    words = program.split()
+    if words and words[0] == "sudo" and len(words) > 1:
+        words = words[1:]
+    return bool(words) and words[0].rsplit("/", 1)[-1] in _SECURITY_PROGRAMS
 
 
 def _broad(handler) -> str | None:

@@ -11,8 +11,9 @@ Reported for `jinja2.Environment(...)`, `SandboxedEnvironment(...)` and
 `jinja2.Template(...)` with `autoescape=False` (resolved by constant
 propagation) or without `autoescape`, and for `mako.template.Template(...)` /
 `mako.lookup.TemplateLookup(...)` without `"h"` in `default_filters`, when
-the templates are HTML: the template text passed in has HTML tags, or the
-module names `.html`/`.htm`/`.xml` templates or HTML content. Templates that
+the templates are HTML: the template text passed in has HTML tags (and does
+not declare itself a `Content-Type: text/plain` response), or the module
+names `.html`/`.htm`/`.xml` templates or HTML content. Templates that
 produce configuration files, e-mail text or other non-HTML output are not
 reported (an explicit `autoescape=False` there is reported with low
 confidence, so that the choice is visible), nor are `autoescape=True`,
@@ -36,34 +37,28 @@ _MAKO = ("mako.template.Template", "mako.lookup.TemplateLookup")
 _HTML_TAG = re.compile(r"<\s*/?\s*(html|head|body|div|span|p|a|table|tr|td|ul|li|form|input|script|h[1-6]|br|img|"
                        r"b|i|em|strong|title|meta|link|style|section|button|label|select|option|textarea)\b[^>]*>",
                        re.IGNORECASE)
+_PLAIN_TEXT = re.compile(r"(?im)^content-type:\s*text/plain")
 _HTML_HINT = re.compile(r"""\.(html?|xhtml|xml|jinja2?\.html)['"]|text/html|<!doctype html|<html""", re.IGNORECASE)
 
 
 def _html_evidence(site) -> str:
     """Why the templates are HTML ('' when nothing says so)."""
-    value, node = site.arg(0, "source")
+    value, _ = site.arg(0, "source")
     if value is None:
-        value, node = site.arg(None, "text")
+        value, _ = site.arg(None, "text")
     if value is not None and value.is_const and isinstance(value.const, str):
         match = _HTML_TAG.search(value.const)
+        if _PLAIN_TEXT.search(value.const):
+            return ""  # a raw HTTP response declared text/plain: browsers do not render its markup
         if match:
             return f"the template text contains HTML (`{match.group(0)[:30]}`)"
         return ""
     module = site.interp.module
-    cache = getattr(module, "_sr403_hint", None)
-    if cache is None:
-        found = ""
-        for number, line in enumerate(module.lines, 1):
-            m = _HTML_HINT.search(line)
-            if m:
-                found = f"this module refers to HTML (`{m.group(0).strip(chr(39) + chr(34))}` on line {number})"
-                break
-        cache = found
-        try:
-            setattr(module, "_sr403_hint", cache)
-        except AttributeError:
-            pass
-    return cache
+    for number, line in enumerate(module.lines, 1):
+        m = _HTML_HINT.search(line)
+        if m:
+            return f"this module refers to HTML (`{m.group(0).strip(chr(39) + chr(34))}` on line {number})"
+    return ""
 
 
 class TemplateAutoescapeDisabled(CallRule):

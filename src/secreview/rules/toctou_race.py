@@ -15,7 +15,10 @@ writing mode (`w`, `a`, `+`; not `x`), `os.chmod`, `os.chown`,
 `shutil.chown`, or as the destination of `shutil.copy`/`copyfile`/`copy2`;
 after `os.access`, any `open()`. Not reported: `isdir` checks, removal
 (`os.remove`, `shutil.rmtree`) or creation (`os.makedirs`) after a check,
-where the race only turns into an exception, and checks in another function.
+where the race only turns into an exception, checks in another function, and
+test code. Writing (opening for writing, copying over) after an existence
+check is reported with low confidence: it matters only where other users can
+write to the directory; permission and owner changes with medium confidence.
 
 **Fix:** act first and handle the error instead of checking: open with
 `open(p, "x")` (fails if it exists) or `os.open(p, os.O_WRONLY | os.O_CREAT |
@@ -48,18 +51,19 @@ def _key(e):
 
 
 def _walk(e):
-    yield e
-    if isinstance(e, ir.Lambda):
-        return
-    for c in e.children():
-        yield from _walk(c)
+    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
+    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _stmt_exprs(stmt):
     t = type(stmt)
-    if t is ir.Assign:
-        yield stmt.value
-    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+    if t is ir.Assign or t in (ir.Evaluate, ir.Return) and stmt.value is not None:
         yield stmt.value
     elif t is ir.Assert:
         yield stmt.test
@@ -107,6 +111,7 @@ class ToctouRace(FunctionRule):
     severity = Level.LOW
     confidence = Level.MEDIUM
     bandit = ()
+    tests_relevant = False
 
     def check_function(self, module, function):
         from secreview.analysis.interpreter import code_of
@@ -146,7 +151,10 @@ class ToctouRace(FunctionRule):
                         if line >= e.line or (e.line, e.col) in reported:
                             continue
                         reported.add((e.line, e.col))
-                        yield self._hit(module, code_of, e, check, target, use, kind)
+                        hit = self._hit(module, code_of, e, check, target, use, kind)
+                        if kind != "access" and (q in _OPEN or q.startswith("shutil.copy")):
+                            hit.confidence = Level.LOW  # exploitable only in a directory others can write
+                        yield hit
                 for name in _assigned(stmt):
                     checks.pop(name, None)
 

@@ -9,8 +9,10 @@ overwrites files anywhere the process can (CVE-2007-4559).
 Reported for `TarFile.extractall()` and `TarFile.extract()` (on the result of
 `tarfile.open` or `TarFile`) and `shutil.unpack_archive()` without a `filter=`
 argument (or with `filter="fully_trusted"`/`None`), unless the code chooses the
-members (`members=` other than the unfiltered `getmembers()`, or a member
-whose name is checked in the function) or sets `extraction_filter`. Confidence
+members (`members=` other than the unfiltered `getmembers()`, a member whose
+name is checked in the function, or a loop over `getnames()`/`getmembers()`
+that passes each name to a check before `extractall`) or sets
+`extraction_filter`. Confidence
 is high when the archive is traced to untrusted input, medium otherwise. For
 `zipfile`, which already strips `..` and absolute paths from member names,
 only archives traced to untrusted input are reported, with low confidence:
@@ -52,6 +54,34 @@ def _mentions(e, name: str) -> bool:
     if isinstance(e, ir.Name) and e.id == name:
         return True
     return any(_mentions(c, name) for c in e.children())
+
+
+def _names_checked(fn, receiver) -> bool:
+    """The function loops over the archive's member names (``for n in tar.getnames(): check(n)``)."""
+    if not isinstance(receiver, ir.Name):
+        return False
+    for stmt in fn.statements():
+        value = getattr(stmt, "value", None)
+        iterable = value.iterable if isinstance(value, ir.IterElement) else None
+        if isinstance(iterable, ir.Name):  # names = tar.getnames(); for n in names: ...
+            for other in fn.statements():
+                if isinstance(other, ir.Assign) and isinstance(other.value, ir.Call) and any(
+                        isinstance(t, ir.NameTarget) and t.id == iterable.id for t in other.targets):
+                    iterable = other.value
+                    break
+        if isinstance(iterable, ir.Call) and isinstance(iterable.func, ir.Attr):
+            call = iterable
+            if call.method in ("getnames", "getmembers", "namelist", "infolist") and \
+                    isinstance(call.func.value, ir.Name) and call.func.value.id == receiver.id:
+                loop_var = stmt.targets[0].id if isinstance(stmt.targets[0], ir.NameTarget) else None
+                if loop_var is None:
+                    continue
+                for other in fn.statements():
+                    other_value = getattr(other, "value", None)
+                    if other.line > stmt.line and isinstance(other_value, ir.Call) and any(
+                            _mentions(a, loop_var) for a in other_value.args):
+                        return True
+    return False
 
 
 def _member_checked(fn, name: str, call) -> bool:
@@ -103,13 +133,16 @@ class UnsafeArchiveExtraction(CallRule):
             return
         if _sets_extraction_filter(interp.module, interp.fn):
             return
+        receiver_node = call.func.value if isinstance(call.func, ir.Attr) else None
+        if callee in _TAR_ALL and _names_checked(interp.fn, receiver_node):
+            return
         if callee in _TAR_ALL:
-            members, mnode = site.arg(1, "members")
+            _, mnode = site.arg(1, "members")
             if mnode is not None and not (isinstance(mnode, ir.Call) and mnode.method == "getmembers") \
                     and not (mnode is not None and isinstance(mnode, ir.Const) and mnode.value is None):
                 return
         if callee in _TAR_ONE:
-            member_value, mnode = site.arg(0, "member")
+            _, mnode = site.arg(0, "member")
             if isinstance(mnode, ir.Name) and _member_checked(interp.fn, mnode.id, call):
                 return
         if callee in _UNPACK:

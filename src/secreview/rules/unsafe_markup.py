@@ -12,7 +12,9 @@ not a constant and is not built only from escaped parts (`escape()`,
 `Markup`/`SafeString`). Values traced to request data are left to the xss
 rule, which reports them with the data-flow trace; this rule covers the
 rest, whose origin the analysis cannot see (a parameter, a database field, a
-helper's result), with medium confidence.
+helper's result), with medium confidence. The template engines' own modules
+(Jinja2, MarkupSafe, Django's `safestring`/`html`/`template`), which mark their
+already escaped output safe, are not reported.
 
 **Fix:** build the fragment with `django.utils.html.format_html("<b>{}</b>",
 value)` or `markupsafe.Markup("<b>{}</b>").format(value)`, which escape the
@@ -32,6 +34,8 @@ _SAFE_FUNCS = ("escape", "conditional_escape", "format_html", "format_html_join"
                "mark_safe", "Markup", "SafeString", "escapejs", "json_script", "strip_tags", "urlencode", "quote",
                "sanitize", "clean", "bleach")
 _SOURCES = frozenset({"remote", "network", "rpc", "file", "environment", "cli"})
+# The libraries that implement safe strings mark their own, already escaped, output safe.
+_ENGINES = ("jinja2", "markupsafe", "django.utils.safestring", "django.utils.html", "django.template", "flask.json")
 
 
 def _safe(interp, node, depth=0) -> bool:
@@ -79,6 +83,9 @@ class UnsafeMarkup(CallRule):
     def check(self, site, callee: str):
         value, node = site.arg(0, None)
         if value is None or node is None or value.is_const:
+            return
+        module = site.interp.module.name
+        if any(module == e or module.startswith(e + ".") for e in _ENGINES):
             return
         if any(not t.is_param and t.kind in _SOURCES and t.dangerous_for("xss") for t in value.taints):
             return  # traced to untrusted input: the xss rule reports it with its trace

@@ -16,7 +16,10 @@ on a client; and urllib3 pools created with `cert_reqs="CERT_NONE"`. Values
 are resolved by constant propagation. Server-side contexts
 (`Purpose.CLIENT_AUTH`, `PROTOCOL_TLS_SERVER`, `server_side=True`), where
 `CERT_NONE` only means that clients need no certificate, are not reported;
-`verify=False` of requests/httpx is the tls-verification-disabled rule.
+`verify=False` of requests/httpx is the tls-verification-disabled rule. Classes
+that only imitate `SSLContext` (a fallback shim setting `self.check_hostname`)
+are not reported; `check_hostname = False` in a module that calls
+`match_hostname` itself is reported with low confidence.
 
 **Fix:** use `ssl.create_default_context()` (optionally with
 `cafile="/path/to/internal-ca.pem"`) and leave `check_hostname` and
@@ -68,6 +71,23 @@ def _server_context(fn, key: str) -> bool:
     return False
 
 
+def _context_shim(interp, base) -> bool:
+    """``self.check_hostname = False`` in a class that merely imitates ``SSLContext`` (a fallback shim):
+    not a real context being weakened, unless the class derives from ``ssl.SSLContext``."""
+    fn = interp.fn
+    if not (isinstance(base, ir.Name) and fn.is_method and fn.params and base.id == fn.params[0].name):
+        return False
+    klass = interp.program.classes.get(fn.class_qualname)
+    if klass is None:
+        return False
+    return not any((getattr(b, "qualname", None) or "").endswith("SSLContext") and
+                   (getattr(b, "qualname", None) or "").startswith(("ssl.", "OpenSSL.")) for b in klass.bases)
+
+
+def _checks_hostname_itself(module) -> bool:
+    return any("match_hostname(" in line for line in module.lines)
+
+
 class UnverifiedSslContext(CallRule, StatementRule):
     __doc__ = __doc__
 
@@ -79,6 +99,7 @@ class UnverifiedSslContext(CallRule, StatementRule):
     confidence = Level.HIGH
     bandit = ("B323", "B501")
     callees = _UNVERIFIED + _WRAP + _SET_VERIFY + _URLLIB3
+    triggers = frozenset({"check_hostname", "verify_mode", "_create_default_https_context"})
 
     # ------------------------------------------------------------ calls
 
@@ -166,6 +187,14 @@ class UnverifiedSslContext(CallRule, StatementRule):
             is_ctx = "ssl.SSLContext" in base.types
             if isinstance(target.value, ir.Name) and _server_context(interp.fn, target.value.id):
                 continue
+            if _context_shim(interp, target.value):
+                continue
+            confidence = Level.HIGH if is_ctx else Level.MEDIUM
+            own_check = ""
+            if attr == "check_hostname" and _checks_hostname_itself(interp.module):
+                confidence = Level.LOW
+                own_check = (" This module also calls `match_hostname`; if it checks the host name itself on every "
+                             "connection, the risk is limited to what that check misses.")
             if attr == "check_hostname":
                 if not (value.is_const and value.const is False):
                     continue
@@ -173,10 +202,10 @@ class UnverifiedSslContext(CallRule, StatementRule):
                     node=stmt,
                     explanation=(f"`{interp.code(stmt)}` turns host-name checking off on `{base_code}`: a valid "
                                  f"certificate for any other host (which anyone can obtain for a domain they own) "
-                                 f"is accepted, so the server can be impersonated."),
+                                 f"is accepted, so the server can be impersonated.{own_check}"),
                     fix=(f"Remove the assignment (`{base_code}.check_hostname` is True for "
                          f"`ssl.create_default_context()`) and pass `server_hostname=` when wrapping sockets."),
-                    confidence=Level.HIGH if is_ctx else Level.MEDIUM,
+                    confidence=confidence,
                 )
             elif _is_cert_none(value, stmt.value) and (is_ctx or not value.is_const):
                 yield Hit(
@@ -186,5 +215,5 @@ class UnverifiedSslContext(CallRule, StatementRule):
                                  f"the network path can read and alter them."),
                     fix=(f"Remove the assignment (`ssl.create_default_context()` uses `CERT_REQUIRED`); to trust a "
                          f"private CA call `{base_code}.load_verify_locations(cafile=...)`."),
-                    confidence=Level.HIGH if is_ctx else Level.MEDIUM,
+                    confidence=confidence,
                 )

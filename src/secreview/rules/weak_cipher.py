@@ -25,8 +25,8 @@ from secreview.rules.base import CallRule, Hit
 
 _WHY = {
     "DES": ("DES", "its 56-bit key is brute-forced in hours on commodity hardware"),
-    "3DES": ("Triple DES", "its 64-bit block leaks plaintext through birthday collisions after a few tens of "
-                           "gigabytes under one key (Sweet32), and NIST disallowed it for encryption after 2023"),
+    "3DES": ("Triple DES", ("its 64-bit block leaks plaintext through birthday collisions after a few tens of "
+                            "gigabytes under one key (Sweet32), and NIST disallowed it for encryption after 2023")),
     "RC4": ("RC4", "its key stream is biased, so repeated encryptions reveal the plaintext (RFC 7465 bans it)"),
     "Blowfish": ("Blowfish", "its 64-bit block leaks plaintext through birthday collisions (Sweet32)"),
     "RC2": ("RC2", "it has a 64-bit block and known related-key attacks"),

@@ -15,7 +15,8 @@ Reported when the mode resolves, by constant propagation (octal literals,
 severity: it is filtered by the process umask (usually `022`), so it is
 world-writable only where the umask is 0 (some daemons and containers).
 Directories with the sticky bit (`0o1777`, like `/tmp`) are still reported
-for chmod. Modes known only at run time are not reported.
+for chmod. Modes known only at run time are not reported, nor is
+`old = os.umask(0)` followed by `os.umask(old)` (reading the current umask).
 
 **Fix:** grant the least needed: `0o600`/`0o640` for files with data,
 `0o644` for public read-only files, `0o700`/`0o750`/`0o755` for directories;
@@ -65,6 +66,20 @@ def _mode(site, node, value, depth=0):
     return None
 
 
+def _reads_umask(site) -> bool:
+    """``old = os.umask(0)`` followed by ``os.umask(old)``: the idiom to read the current umask."""
+    stmt = site.interp.stmt
+    if not isinstance(stmt, ir.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ir.NameTarget):
+        return False
+    name = stmt.targets[0].id
+    for other in site.interp.fn.statements():
+        value = getattr(other, "value", None)
+        if isinstance(value, ir.Call) and value.qualname == "os.umask" and value.args \
+                and isinstance(value.args[0], ir.Name) and value.args[0].id == name:
+            return True
+    return False
+
+
 def _who(mode: int) -> str:
     perms = []
     for bit, label in ((stat.S_IROTH, "read"), (stat.S_IWOTH, "write"), (stat.S_IXOTH, "execute")):
@@ -90,7 +105,7 @@ class WorldWritablePermissions(CallRule):
         if callee in _UMASK:
             value, node = site.arg(0, "mask")
             mask = _mode(site, node, value)
-            if mask is None or mask & stat.S_IWOTH:
+            if mask is None or mask & stat.S_IWOTH or _reads_umask(site):
                 return
             yield Hit(
                 node=site.call,

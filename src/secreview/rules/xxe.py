@@ -11,11 +11,14 @@ _SAFE_RESOLVE = (False, "internal")
 
 
 def _walk(expr):
-    if expr is None:
-        return
-    yield expr
-    for child in expr.children():
-        yield from _walk(child)
+    # Iterative pre-order walk (nested ``yield from`` is quadratic on deep expressions).
+    stack = [expr]
+    while stack:
+        expr = stack.pop()
+        if expr is None:
+            continue
+        yield expr
+        stack.extend(reversed(expr.children()))
 
 
 def _calls(fn):

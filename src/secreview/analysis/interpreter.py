@@ -89,6 +89,7 @@ class FunctionInterpreter:
         self.entry_values = entry_values or {}
         self.ret: Optional[Value] = None
         self.entry = None
+        self.statement_rules = program.statement_rules_for(fn)
 
     # ------------------------------------------------------------ driver
 
@@ -312,7 +313,8 @@ class FunctionInterpreter:
             for t in stmt.targets:
                 if isinstance(t, ir.NameTarget):
                     self.state.pop(t.id, None)
-        self.program.after_statement(self, stmt)
+        if self.statement_rules:
+            self.program.after_statement(self, stmt)
 
     def read_target(self, target: ir.Target) -> Value:
         if isinstance(target, ir.NameTarget):

@@ -50,6 +50,7 @@ def lower_module(tree: ast.Module, *, module: str, path: str, lines: list[str], 
     lowerer = _FunctionLowerer(mod, scope, body, module, is_package)
     lowerer.walrus = walrus
     lowerer.lower_body(tree.body)
+    body.names = frozenset(lowerer.names)
     mod.functions[body.qualname] = body
     return mod
 
@@ -74,6 +75,7 @@ class _FunctionLowerer:
         self.class_scope = class_scope
         self.comp_locals: list[set] = []
         self.walrus = True
+        self.names: set = set()  # every name the function mentions (Function.names)
         self.loops: list[_Loop] = []
         self.handler_targets: list[list[int]] = []
         self.current = self.new_block()
@@ -157,6 +159,7 @@ class _FunctionLowerer:
             method = getattr(_FunctionLowerer, "s_" + type(node).__name__, None)
             _STMT_DISPATCH[type(node)] = method or _skip
         if method is not None:
+            self.names.add(type(node).__name__)
             method(self, node)
 
     def s_Expr(self, node):
@@ -234,23 +237,36 @@ class _FunctionLowerer:
     s_Nonlocal = s_Global
 
     def s_If(self, node):
-        cond = self.expr(node.test)
-        self.emit(_pos(ir.Evaluate(cond), node.test))
-        head = self.current
-        then_block = self.new_block()
-        self.link(head, then_block, ir.EdgeKind.TRUE, cond)
-        self.current = then_block
-        self.lower_body(node.body)
-        then_end = self.current
-        else_block = self.new_block()
-        self.link(head, else_block, ir.EdgeKind.FALSE, cond)
-        self.current = else_block
-        self.lower_body(node.orelse)
-        else_end = self.current
-        join = self.new_block()
-        self.link(then_end, join)
-        self.link(else_end, join)
-        self.current = join
+        # ``elif`` chains are followed in a loop, not by recursion: generated code
+        # has thousands of them. Blocks are numbered exactly as recursion would.
+        pending = []  # then-ends of the enclosing ifs of the chain, outermost first
+        while True:
+            cond = self.expr(node.test)
+            self.emit(_pos(ir.Evaluate(cond), node.test))
+            head = self.current
+            then_block = self.new_block()
+            self.link(head, then_block, ir.EdgeKind.TRUE, cond)
+            self.current = then_block
+            self.lower_body(node.body)
+            then_end = self.current
+            else_block = self.new_block()
+            self.link(head, else_block, ir.EdgeKind.FALSE, cond)
+            self.current = else_block
+            if len(node.orelse) == 1 and type(node.orelse[0]) is ast.If:
+                pending.append(then_end)
+                node = node.orelse[0]
+                continue
+            self.lower_body(node.orelse)
+            break
+        while True:
+            else_end = self.current
+            join = self.new_block()
+            self.link(then_end, join)
+            self.link(else_end, join)
+            self.current = join
+            if not pending:
+                break
+            then_end = pending.pop()
 
     def s_While(self, node):
         pre = self.current
@@ -460,6 +476,7 @@ class _FunctionLowerer:
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
         child.walrus = self.walrus
         child.lower_body(body)
+        fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
         self.fn.children.append(fn)
         self.mod.functions[qualname] = fn
@@ -480,6 +497,7 @@ class _FunctionLowerer:
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
         lowerer.walrus = self.walrus
         lowerer.lower_body(node.body)
+        body_fn.names = frozenset(lowerer.names)
         for child in body_fn.children:
             if not child.is_lambda and child.parent is body_fn:
                 klass.methods[child.name] = child
@@ -493,8 +511,10 @@ class _FunctionLowerer:
 
     def target(self, node) -> ir.Target:
         if isinstance(node, ast.Name):
+            self.names.add(node.id)
             return _pos(ir.NameTarget(node.id), node)
         if isinstance(node, ast.Attribute):
+            self.names.add(node.attr)
             return _pos(ir.AttrTarget(self.expr(node.value), node.attr), node)
         if isinstance(node, ast.Subscript):
             return _pos(ir.ItemTarget(self.expr(node.value), self.expr(node.slice)), node)
@@ -518,10 +538,17 @@ class _FunctionLowerer:
                                                       if isinstance(c, ast.expr)))
 
     def e_Constant(self, node):
-        return ir.Const(node.value)
+        value = node.value
+        if type(value) is str:
+            self.names.add(value if len(value) < 200 else "<long-string>")
+        return ir.Const(value)
 
     def e_Name(self, node):
-        return self.resolve(node.id)
+        name = self.resolve(node.id)
+        self.names.add(node.id)
+        if name.qualname:
+            self.names.add(name.qualname)
+        return name
 
     def e_Attribute(self, node):
         value = self.expr(node.value)
@@ -530,6 +557,8 @@ class _FunctionLowerer:
             not isinstance(value, ir.Name) or value.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN)
         ):
             qual = f"{value.qualname}.{node.attr}"
+            self.names.add(qual)
+        self.names.add(node.attr)
         return ir.Attr(value, node.attr, qual)
 
     def e_Call(self, node):
@@ -542,6 +571,9 @@ class _FunctionLowerer:
             if func.attr == "join" and len(args) == 1:
                 return ir.StringBuild("join", args, func.value)
         qual = func.qualname if isinstance(func, (ir.Name, ir.Attr)) else None
+        for k in node.keywords:
+            if k.arg:
+                self.names.add(k.arg)
         return ir.Call(func, args, keywords, qual)
 
     def e_BinOp(self, node):

@@ -546,6 +546,10 @@ class Function:
     returns: Optional[Expr] = None
     parent: Optional["Function"] = None
     locals: frozenset = frozenset()
+    names: frozenset = frozenset()
+    """Every name the body mentions (called qualified names, attributes, variables,
+    keyword names, short string constants, statement kinds): rules skip functions
+    that cannot concern them without walking them."""
     handlers: list[Handler] = field(default_factory=list)
     children: list["Function"] = field(default_factory=list)
 

@@ -122,12 +122,23 @@ class StatementRule(Rule):
 
     triggers: ClassVar[frozenset[str] | None] = None
 
+    def relevant(self, function) -> bool:
+        """Whether this rule can concern ``function`` at all (checked once per function,
+        from ``function.names``): by default, whether one of ``triggers`` appears."""
+        return self.triggers is None or not self.triggers.isdisjoint(function.names)
+
     def check_statement(self, interp, stmt):  # -> Iterable[Hit]
         raise NotImplementedError
 
 
 class FunctionRule(Rule):
-    """A rule judging a whole function once (its exception handlers, its resources)."""
+    """A rule judging a whole function once (its exception handlers, its resources).
+    ``triggers`` and ``relevant()`` work as for statement rules."""
+
+    triggers: ClassVar[frozenset[str] | None] = None
+
+    def relevant(self, function) -> bool:
+        return self.triggers is None or not self.triggers.isdisjoint(function.names)
 
     def check_function(self, module, function):  # -> Iterable[Hit]
         raise NotImplementedError

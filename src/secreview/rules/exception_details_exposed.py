@@ -102,6 +102,10 @@ class ExceptionDetailsExposed(StatementRule):
                     return derived[e.id]
         return None
 
+    def relevant(self, function) -> bool:
+        # a caught exception or a formatted traceback must be in the function to be returned
+        return bool(function.handlers) or not _TRACEBACK.isdisjoint(function.names)
+
     def check_statement(self, interp, stmt):
         t = type(stmt)
         if t is ir.Assign:

@@ -40,6 +40,7 @@ configuration file outside the repository), revoke and rotate the one that was
 committed, and purge it from history if the repository is shared.
 """
 
+import functools
 import re
 
 from secreview.findings.model import Level
@@ -212,6 +213,16 @@ class HardcodedSecret(StatementRule):
     bandit = ("B105", "B106", "B107")
     tests_relevant = False
 
+    def relevant(self, function) -> bool:
+        # a secret needs a secret-like name (a variable, key, keyword or parameter) or a
+        # recognisable key format among the function's strings
+        names = function.names
+        if "<long-string>" in names:
+            return True  # a PEM key or other long literal: too long to be listed among the names
+        if any(_mentions_secret(n) for n in names):
+            return True
+        return any(_mentions_secret(p.name) for fn in function.children for p in fn.params)
+
     def check_statement(self, interp, stmt):
         t = type(stmt)
         seen: set = set()
@@ -304,6 +315,12 @@ class HardcodedSecret(StatementRule):
                  "it from the repository history."),
             severity=Level.HIGH, confidence=Level.HIGH,
         )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _mentions_secret(name: str) -> bool:
+    """A name or short string of a function that may hold a secret (cached: names repeat)."""
+    return (len(name) < 60 and secret_name(name)) or _credential_shape(name) is not None
 
 
 def _compare_secret(name: str, value) -> bool:

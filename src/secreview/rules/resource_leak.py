@@ -316,6 +316,7 @@ class ResourceLeak(FunctionRule):
     confidence = Level.MEDIUM
     bandit = ()
     tests_relevant = False
+    triggers = frozenset(_KIND)
 
     def check_function(self, module, function):
         if function.name.startswith("<"):

@@ -142,6 +142,9 @@ class SwallowedSecurityException(FunctionRule):
     confidence = Level.MEDIUM
     bandit = ("B110", "B112")
 
+    def relevant(self, function) -> bool:
+        return any(h.swallows for h in function.handlers)
+
     def check_function(self, module, function):
         if not function.handlers:
             return

@@ -112,6 +112,7 @@ class ToctouRace(FunctionRule):
     confidence = Level.MEDIUM
     bandit = ()
     tests_relevant = False
+    triggers = frozenset(_CHECKS)
 
     def check_function(self, module, function):
         from secreview.analysis.interpreter import code_of

@@ -176,9 +176,10 @@ def json_validator() -> jsonschema.protocols.Validator:
 
 
 def test_formats_registry() -> None:
-    assert set(FORMATS) == {"markdown", "text", "json", "sarif"}
+    assert set(FORMATS) == {"markdown", "text", "json", "sarif", "html", "gerrit", "github",
+                            "github-review", "gitlab", "junit"}
     with pytest.raises(ValueError):
-        render("html", clean())
+        render("pdf", clean())
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -226,6 +227,9 @@ def test_problems_listed_in_every_format(fmt: str, name: str) -> None:
 def test_verdict_iff_no_findings(fmt: str, name: str) -> None:
     result = ALL_RESULTS[name]()
     out = FORMATS[fmt](result, OPTIONS)
+    if fmt == "gitlab":  # an array of issues: no place for a verdict, and a clean review has no issue
+        assert ('"check_name": "SR' in out) == bool(result.findings)
+        return
     assert (NO_DEFECTS in out) == (not result.findings)
 
 
@@ -577,7 +581,8 @@ def test_sarif_results_and_rules() -> None:
     )
 
     for r in results[:3]:
-        assert "codeFlows" not in r and "partialFingerprints" not in r
+        # no trace; a fingerprint even when the finding carries none (computed from rule, file, code)
+        assert "codeFlows" not in r and len(r["partialFingerprints"]["secreview/v1"]) == 32
     multi = results[2]["locations"][0]["physicalLocation"]["region"]
     assert (multi["startLine"], multi["endLine"], multi["snippet"]["text"]) == (
         40,

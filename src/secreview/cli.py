@@ -1,4 +1,4 @@
-"""Command line: ``secreview review``, ``rules``, ``explain``.
+"""Command line: ``secreview review``, ``diff``, ``baseline``, ``rules``, ``explain``.
 
 Exit codes: 0 no findings, 1 findings reported, 2 usage error or fatal error
 (bad configuration, missing path). Files that cannot be reviewed do not change
@@ -20,13 +20,28 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-FORMATS = ("markdown", "text", "json", "sarif")
+def _formats() -> tuple[str, ...]:
+    from secreview.reports import FORMATS as RENDERERS
+    return tuple(RENDERERS)
+
+
+FORMATS = _formats()
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's default exit code is already 2; keep it, with our prefix
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"secreview: error: {message}\n")
+
+
+def _steps(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of steps, not {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of steps, not {value}")
+    return value
 
 
 def _level(text: str) -> Level:
@@ -43,7 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     review = sub.add_parser("review", help="review files and directories (- reads code from stdin)")
     review.add_argument("paths", nargs="+", metavar="PATH")
+    _add_analysis_options(review)
     _add_output_options(review)
+
+    diff = sub.add_parser(
+        "diff", help="review a change: the working tree against BASE (default HEAD), --staged, A..B, "
+                     "or a patch on stdin (-)")
+    diff.add_argument("change", nargs="?", default=None, metavar="BASE|A..B|-",
+                      help="base revision (default HEAD), a range A..B or A...B, or - for a patch on stdin")
+    diff.add_argument("--staged", "--cached", action="store_true", help="review the index against BASE")
+    diff.add_argument("--message", "-m", metavar="TEXT",
+                      help="the change's description for the report header (default: the commit messages)")
+    _add_analysis_options(diff)
+    _add_output_options(diff)
+
+    baseline = sub.add_parser("baseline", help="write the current findings to a baseline file")
+    baseline.add_argument("file", metavar="FILE", help="the baseline file to write (JSON)")
+    baseline.add_argument("paths", nargs="*", metavar="PATH", default=["."], help="what to review (default .)")
+    _add_analysis_options(baseline)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "markdown", "json"), default="text")
@@ -53,17 +85,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_output_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", "-f", choices=FORMATS, default=None,
-                   help="report format (default: text on a terminal, markdown otherwise)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+def _add_analysis_options(p: argparse.ArgumentParser) -> None:
+    """What to report and how to configure the analysis (review, diff, baseline)."""
     p.add_argument("--min-severity", type=_level, default=None, metavar="LEVEL",
                    help="report only findings of at least this severity (low, medium, high)")
     p.add_argument("--min-confidence", type=_level, default=None, metavar="LEVEL",
                    help="report only findings of at least this confidence (low, medium, high)")
-    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml to read [tool.secreview] from")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--analysis-budget", type=_steps, default=None, metavar="N",
+                   help="analysis steps allowed per file before its analysis stops (default: the "
+                        "configuration's analysis-budget, 3000000); the same budget gives the same review")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="print the traceback of each internal error on stderr")
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    """How to report (review, diff)."""
+    p.add_argument("--format", "-f", choices=FORMATS, default=None,
+                   help="report format (default: text on a terminal, markdown otherwise)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="report only findings not in this baseline (written by `secreview baseline`)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -75,6 +119,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "review":
             return _review(args)
+        if args.command == "diff":
+            return _diff(args)
+        if args.command == "baseline":
+            return _baseline(args)
         if args.command == "rules":
             return _rules(args)
         if args.command == "explain":
@@ -92,33 +140,50 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
-def _review(args) -> int:
+def _with_overrides(args, config):
+    """``config`` with the command line's --min-severity / --min-confidence."""
     from dataclasses import replace
 
+    if args.min_severity is not None:
+        config = replace(config, min_severity=args.min_severity)
+    if args.min_confidence is not None:
+        config = replace(config, min_confidence=args.min_confidence)
+    if getattr(args, "analysis_budget", None) is not None:
+        config = replace(config, analysis_budget=args.analysis_budget)
+    return config
+
+
+def _progress(args):
+    if not args.no_progress and sys.stderr.isatty() and not os.environ.get("CI"):
+        return _ProgressBar()
+    return None
+
+
+def _needs_lines(args) -> bool:
+    """Whether the report or the baseline needs the reviewed files' lines."""
+    return bool(getattr(args, "baseline", None)) or getattr(args, "format", None) == "html"
+
+
+def _run_review(args, paths: list[str]):
+    """Review ``paths`` as ``secreview review`` does: (result, lines by path) or an exit code."""
     from secreview.analysis.models import ModelError, load_models
     from secreview.config import ConfigError, load_config
-    from secreview.reports import ReportOptions, render
     from secreview.review import ReviewOptions, review
 
-    paths = list(args.paths)
     start = Path(next((p for p in paths if p != "-"), "."))
     try:
         config = load_config(start if start.exists() else Path("."), Path(args.config) if args.config else None)
     except ConfigError as exc:
         return _fail(str(exc))
-    if args.min_severity is not None:
-        config = replace(config, min_severity=args.min_severity)
-    if args.min_confidence is not None:
-        config = replace(config, min_confidence=args.min_confidence)
+    config = _with_overrides(args, config)
     try:
         models = load_models(config.model_paths)
     except ModelError as exc:
         return _fail(str(exc))
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
-    progress = None
-    if not args.no_progress and sys.stderr.isatty() and not os.environ.get("CI"):
-        progress = _ProgressBar()
-    options = ReviewOptions(config=config, models=models, progress=progress)
+    progress = _progress(args)
+    lines: Optional[dict] = {} if (_needs_lines(args) or args.command == "baseline") else None
+    options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines)
     try:
         result = review(paths, options, stdin_data=stdin_data)
     except FileNotFoundError as exc:
@@ -128,9 +193,80 @@ def _review(args) -> int:
     finally:
         if progress is not None:
             progress.close()
+    return result, lines or {}
+
+
+def _review(args) -> int:
+    outcome = _run_review(args, list(args.paths))
+    if isinstance(outcome, int):
+        return outcome
+    result, lines = outcome
+    return _report(args, result, lines, Path.cwd())
+
+
+def _diff(args) -> int:
+    from secreview.analysis.models import ModelError, load_models
+    from secreview.changes import ChangeError, open_change, review_change
+    from secreview.config import ConfigError
+    from secreview.review import ReviewOptions
+
+    if args.change == "-" and args.staged:
+        return _fail("--staged does not go with a patch on standard input")
+    patch = sys.stdin.buffer.read() if args.change == "-" else None
+    lines: Optional[dict] = {} if _needs_lines(args) else None
+    progress = _progress(args)
+    try:
+        with open_change(args.change, staged=args.staged, patch=patch,
+                         config_file=Path(args.config) if args.config else None,
+                         message=args.message) as change:
+            config = _with_overrides(args, change.config)
+            models = load_models(config.model_paths)  # model files live in the change's scratch space
+            options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines)
+            result = review_change(change, options)
+            base_dir = change.root
+    except (ChangeError, ConfigError, ModelError, FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    finally:
+        if progress is not None:
+            progress.close()
+    return _report(args, result, lines or {}, base_dir)
+
+
+def _baseline(args) -> int:
+    from secreview import baseline
+
+    outcome = _run_review(args, list(args.paths))
+    if isinstance(outcome, int):
+        return outcome
+    result, lines = outcome
+    try:
+        n = baseline.write(result, lines, Path.cwd(), Path(args.file), __version__)
+    except OSError as exc:
+        return _fail(f"cannot write {args.file}: {exc.strerror or exc}")
+    note = f"; {len({p.path for p in result.problems})} files not (fully) reviewed" if result.problems else ""
+    print(f"secreview: wrote {n} finding{'s' if n != 1 else ''} to {args.file}{note}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _report(args, result, lines: dict, base_dir: Path) -> int:
+    """Apply the baseline, render, write; the exit code."""
+    from secreview.reports import ReportOptions, render
+
+    if getattr(args, "verbose", False):
+        for problem in result.problems:
+            if problem.detail:
+                print(f"secreview: {problem.path}: {problem.message}\n{problem.detail}", file=sys.stderr)
+
+    if args.baseline:
+        from secreview.baseline import Baseline, BaselineError
+        try:
+            Baseline.load(Path(args.baseline)).filter(result, lines, base_dir)
+        except BaselineError as exc:
+            return _fail(str(exc))
     fmt = args.format or ("text" if (args.output is None and sys.stdout.isatty()) else "markdown")
     color = fmt == "text" and args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render(fmt, result, ReportOptions(color=color, tool_version=__version__))
+    context = _context(result, lines) if fmt == "html" else None
+    text = render(fmt, result, ReportOptions(color=color, tool_version=__version__, context=context))
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -139,9 +275,24 @@ def _review(args) -> int:
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    if result.findings and not args.exit_zero:
+    hiding = any(s.hides for s in result.added_suppressions)
+    if (result.findings or hiding) and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _context(result, lines: dict) -> dict:
+    """The lines of the files a report shows code from (findings, trace steps, added suppressions)."""
+    wanted = set()
+    for finding in result.findings:
+        wanted.add(finding.path)
+        wanted.update(step.path for step in finding.trace)
+    for sup in result.added_suppressions:
+        wanted.add(sup.path)
+        for finding in sup.hides:
+            wanted.add(finding.path)
+            wanted.update(step.path for step in finding.trace)
+    return {path: tuple(lines[path]) for path in sorted(wanted) if path in lines}
 
 
 class _ProgressBar:

@@ -16,6 +16,7 @@ Example::
     test-paths = ["tests/", "test_*.py"]
     max-file-size = 2000000           # bytes
     models = ["security/models.toml"] # relative to this file
+    analysis-budget = 3000000         # analysis steps per file
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from secreview.source.reading import read_regular_file
 
 DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests/", "test/", "test_*.py", "*_test.py", "testing/", "conftest.py")
 DEFAULT_MAX_FILE_SIZE = 2_000_000
+DEFAULT_ANALYSIS_BUDGET = 3_000_000
+"""Analysis steps (blocks and statements interpreted) allowed per file before its
+analysis stops with a ``budget-exceeded`` problem: a count, not a time, so the
+same input and budget give the same review whatever the machine's load."""
 CONFIG_FILE_LIMIT = 5_000_000
 """A ``pyproject.toml`` larger than this is refused rather than parsed."""
 
@@ -62,6 +67,8 @@ class Config:
     """Extra taint-model TOML files as written in the configuration."""
     model_paths: tuple[Path, ...] = ()
     """``models`` resolved to absolute paths (relative to the configuration file)."""
+    analysis_budget: int = DEFAULT_ANALYSIS_BUDGET
+    """Analysis steps allowed per file (see ``DEFAULT_ANALYSIS_BUDGET``)."""
     root: Path | None = None
     """The directory of the configuration file."""
     source: Path | None = None
@@ -102,6 +109,7 @@ _KEYS = {
     "test-paths": "test_paths",
     "max-file-size": "max_file_size",
     "models": "models",
+    "analysis-budget": "analysis_budget",
 }
 VALID_KEYS = tuple(sorted(_KEYS))
 
@@ -173,6 +181,14 @@ def _size(path: Path, key: str, value: object) -> int:
     return value
 
 
+def _steps(path: Path, key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _error(path, f"{TABLE} {key}: expected a number of analysis steps, not {_toml_type(value)} {value!r}")
+    if value <= 0:
+        raise _error(path, f"{TABLE} {key}: expected a positive number of analysis steps, not {value}")
+    return value
+
+
 def _model_paths(path: Path, key: str, models: tuple[str, ...], confine: bool) -> tuple[Path, ...]:
     base = path.parent
     resolved = []
@@ -210,6 +226,8 @@ def config_from_table(table: dict[str, Any], path: Path, *, confine_models: bool
             values[attr] = _level(path, key, value)
         elif key == "max-file-size":
             values[attr] = _size(path, key, value)
+        elif key == "analysis-budget":
+            values[attr] = _steps(path, key, value)
         elif key == "models":
             models = _string_list(path, key, value)
             values["models"] = models
@@ -293,6 +311,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
 
 
 __all__ = [
+    "DEFAULT_ANALYSIS_BUDGET",
     "DEFAULT_CONFIG",
     "DEFAULT_TEST_PATHS",
     "VALID_KEYS",

@@ -11,13 +11,14 @@ import gc
 import hashlib
 import os
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
 from secreview.analysis.models import ModelSet, load_models
 from secreview.analysis.program import Program
-from secreview.config import DEFAULT_CONFIG, Config
+from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, Config
 from secreview.findings.model import FileProblem, Finding, Level, ProblemKind, ReviewResult
 from secreview.findings.suppress import Suppressions
 from secreview.ir.lower import lower_module
@@ -27,7 +28,7 @@ from secreview.rules.registry import all_rules
 from secreview.source.discover import discover
 from secreview.source.reading import SourceText, read_source, read_stdin
 
-DEFAULT_BUDGET = 3_000_000
+DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
 
 
 @dataclass(slots=True)
@@ -41,10 +42,17 @@ class LoweredFile:
 class ReviewOptions:
     config: Config = DEFAULT_CONFIG
     models: Optional[ModelSet] = None
-    budget: int = DEFAULT_BUDGET
+    budget: Optional[int] = None
+    """Analysis steps per file; None: the configuration's ``analysis-budget``."""
     progress: Optional[Callable[[int, int], None]] = None
     rules: Optional[Sequence[type]] = None
     extra_problems: list = field(default_factory=list)
+    suppressed_sink: Optional[list] = None
+    """When a list, every finding a suppression comment hides is appended to it
+    as ``(finding, suppression)`` (change review lists what added comments hide)."""
+    source_lines: Optional[dict] = None
+    """When a dict, it is filled with display path -> the lines of each file
+    reviewed (for report context and baselines)."""
 
 
 def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
@@ -77,10 +85,33 @@ def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
     return name or stem, is_package
 
 
+def internal_error(path: str, stage: str, exc: BaseException, *, reviewed: bool = False) -> FileProblem:
+    """A bug of secreview met on one file: a problem of that file, with the exception and its traceback."""
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:300] + "..."
+    message = f"internal error while {stage}: {type(exc).__name__}" + (f": {text}" if text else "")
+    message += "; partly reviewed" if reviewed else "; not reviewed"
+    return FileProblem(path, ProblemKind.INTERNAL_ERROR, message, (), reviewed=reviewed,
+                       detail="".join(traceback.format_exception(exc)))
+
+
 def lower_source(source: SourceText, module_name: str, is_package: bool) -> LoweredFile:
-    """Parse and lower one file; never raises for bad input."""
-    parsed = parse_source(source.text, source.display)
+    """Parse and lower one file; never raises: what goes wrong becomes the file's problem."""
     lines = source.text.split("\n")
+    try:
+        return _lower_source(source, module_name, is_package, lines)
+    except RecursionError:
+        problem = FileProblem(source.display, ProblemKind.TOO_DEEP,
+                              "code is nested too deeply to analyse; not reviewed", (), reviewed=False)
+    except Exception as exc:  # a bug of the parser or lowering: this file's problem, not the whole review's
+        problem = internal_error(source.display, "parsing or lowering", exc)
+    module = lower_module(_empty_module(), module=module_name, path=source.display, lines=lines, is_package=is_package)
+    return LoweredFile(module, Suppressions.from_source(""), problem)
+
+
+def _lower_source(source: SourceText, module_name: str, is_package: bool, lines: list) -> LoweredFile:
+    parsed = parse_source(source.text, source.display)
     problem = None
     if parsed.problems:
         ranges = tuple((p.line, p.end_line) for p in parsed.problems)
@@ -124,11 +155,17 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: Optional
         result.problems.extend(problems)
         name_root = _common_root(files)
         for cand in candidates:
-            src = read_source(cand.path, cand.display, config.max_file_size)
+            try:
+                src = read_source(cand.path, cand.display, config.max_file_size)
+            except Exception as exc:  # reading reports what it knows as problems; anything else is a bug
+                src = internal_error(cand.display, "reading", exc)
             if isinstance(src, FileProblem):
                 result.problems.append(src)
                 continue
-            name, is_package = module_name_for(cand.path.absolute(), name_root)
+            try:
+                name, is_package = module_name_for(cand.path.absolute(), name_root)
+            except (OSError, ValueError):  # e.g. a folder above it that cannot be searched
+                name, is_package = cand.path.stem, cand.path.name == "__init__.py"
             sources.append((src, name, is_package))
     return review_sources(sources, options, result)
 
@@ -153,6 +190,8 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             names_seen[name] = src.display
             item = lower_source(src, name, is_package)
             lowered.append(item)
+            if options.source_lines is not None:
+                options.source_lines[src.display] = item.module.lines
             if item.problem is not None:
                 result.problems.append(item.problem)
             result.lines_reviewed += src.n_lines
@@ -160,11 +199,19 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
                 options.progress(i + 1, len(sources))
         result.files_reviewed = sum(1 for item in lowered if item.problem is None or item.problem.reviewed)
         rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
-        program = Program([item.module for item in lowered], models, rules, budget_steps=options.budget,
+        budget = options.budget if options.budget is not None else config.analysis_budget
+        program = Program([item.module for item in lowered], models, rules, budget_steps=budget,
                           test_path=config.is_test_path)
         findings = program.run()
         for path, reason in sorted(program.failed.items()):
             result.problems.append(FileProblem(path, ProblemKind.BUDGET_EXCEEDED, reason, (), reviewed=True))
+        for path, (where, exc) in sorted(program.errors.items()):
+            if isinstance(exc, RecursionError):
+                result.problems.append(FileProblem(path, ProblemKind.TOO_DEEP,
+                                                   "code is nested too deeply to analyse fully; partly reviewed",
+                                                   (), reviewed=True))
+            else:
+                result.problems.append(internal_error(path, f"analysing {where}", exc, reviewed=True))
         suppressions = {item.module.path: item.suppressions for item in lowered}
         kept = []
         for finding in findings:
@@ -175,10 +222,14 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
                 continue
             lines = program.findings.statement_lines.get(id(finding), (finding.span.line, finding.span.end_line))
             sup = suppressions.get(finding.path)
-            if sup is not None and rule_cls is not None and sup.match(
-                    finding.rule_id, finding.rule_name, rule_cls.bandit,
-                    range(min(lines[0], finding.span.line), max(lines[1], finding.span.end_line) + 1)):
+            hit = sup.match(finding.rule_id, finding.rule_name, rule_cls.bandit,
+                            range(min(lines[0], finding.span.line), max(lines[1], finding.span.end_line) + 1)
+                            ) if sup is not None and rule_cls is not None else None
+            if hit is not None:
                 result.suppressed += 1
+                if options.suppressed_sink is not None:
+                    finding.fingerprint = fingerprint(finding)
+                    options.suppressed_sink.append((finding, hit))
                 continue
             finding.fingerprint = fingerprint(finding)
             kept.append(finding)

@@ -82,6 +82,7 @@ class Program:
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
         self.summaries: dict = {}
         self.entrypoints: dict = {}
+        self.rules_by_function: dict = {}
         self.statement_keys: dict = {}
         self.in_progress: list = []
         self.dependents: dict = {}
@@ -94,6 +95,7 @@ class Program:
         self.budget_limit = budget_steps
         self.budget = Budget(budget_steps)
         self.failed: dict = {}  # path -> reason (budget exceeded...)
+        self.errors: dict = {}  # path -> (where, exception): a bug met while analysing that file
         self.test_path = test_path or (lambda path: False)
 
     # ------------------------------------------------------------ driver
@@ -108,6 +110,8 @@ class Program:
                         self.summary_of(q)
             except BudgetExceeded:
                 self.failed[module.path] = f"analysis stopped after {self.budget_limit:,} steps (analysis budget)"
+            except Exception as exc:  # a bug (or RecursionError): this file's problem, the others go on
+                self._error(module.path, exc)
             finally:
                 self.in_progress.clear()
         # Methods that read fields whose taint was learnt after they ran, once more.
@@ -123,9 +127,25 @@ class Program:
                     except BudgetExceeded:
                         self.failed[self.function_module[qualname].path] = \
                             f"analysis stopped after {self.budget_limit:,} steps (analysis budget)"
+                    except Exception as exc:
+                        self._error(self.function_module[qualname].path, exc)
                     finally:
                         self.in_progress.clear()
         return self.findings.result()
+
+    def _error(self, path: str, exc: Exception) -> None:
+        """Record an exception met while analysing ``path`` (and the function it happened in)."""
+        where = None  # the innermost function being analysed (``analyse`` frames of the traceback)
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code is Program.analyse.__code__:
+                where = tb.tb_frame.f_locals.get("qualname")
+            tb = tb.tb_next
+        label = f"`{where}`" if where else "the module"
+        self.errors.setdefault(path, (label, exc))
+        module = self.function_module.get(where) if where else None
+        if module is not None and module.path != path:  # met in a callee of another file
+            self.errors.setdefault(module.path, (label, exc))
 
     def summary_of(self, qualname: str) -> Optional[Summary]:
         summary = self.summaries.get(qualname)
@@ -149,6 +169,8 @@ class Program:
         module = self.function_module[qualname]
         if qualname not in self.analysis_count:
             for rule in self.function_rules:
+                if not rule.relevant(fn):
+                    continue
                 for hit in rule.check_function(module, fn) or ():
                     self.findings.add_function_hit(rule, module, hit)
         for round_ in range(MAX_ROUNDS):
@@ -302,9 +324,15 @@ class Program:
 
     # ------------------------------------------------------------ statements
 
+    def statement_rules_for(self, fn: ir.Function) -> list:
+        rules = self.rules_by_function.get(id(fn))
+        if rules is None:
+            rules = self.rules_by_function[id(fn)] = [r for r in self.statement_rules if r.relevant(fn)]
+        return rules
+
     def after_statement(self, interp: FunctionInterpreter, stmt: ir.Stmt) -> None:
         keys = None
-        for rule in self.statement_rules:
+        for rule in interp.statement_rules:
             triggers = rule.triggers
             if triggers is not None:
                 if keys is None:

@@ -102,6 +102,26 @@ class FileProblem:
     message: str
     lines: tuple[tuple[int, int], ...] = ()
     reviewed: bool = False
+    detail: str = field(default="", compare=False)
+    """For an ``internal-error``: the traceback (shown with ``--verbose``, never in reports)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddedSuppression:
+    """A suppression comment that a reviewed change adds, with the findings it hides.
+
+    ``hides`` holds the findings the comment silences, exactly as they would
+    have been reported without it; empty when it silences nothing.
+    """
+
+    path: str
+    line: int
+    comment: str
+    """The whole comment, as written."""
+    rules: tuple[str, ...] = ()
+    """Rules it names as written; empty means every rule."""
+    reason: str | None = None
+    hides: tuple[Finding, ...] = ()
 
 
 @dataclass(slots=True)
@@ -115,7 +135,17 @@ class ReviewResult:
     suppressed: int = 0
     target: str = ""
     """What was reviewed, as the user named it (paths, ``-``, or a change)."""
+    message: str | None = None
+    """For a change review: the commit message(s) of the change, or ``--message``."""
+    added_suppressions: list[AddedSuppression] = field(default_factory=list)
+    """For a change review: suppression comments the change adds."""
+    changed_lines: dict[str, tuple[tuple[int, int], ...]] | None = None
+    """For a change review: each changed file's changed lines (post-image), as
+    sorted (first, last) ranges; None when the review is not of a change."""
+    baselined: int = 0
+    """Findings left out because a baseline lists them."""
 
     def sort(self) -> None:
         self.findings.sort(key=Finding.sort_key)
         self.problems.sort(key=lambda p: (p.path, p.kind.value, p.lines))
+        self.added_suppressions.sort(key=lambda s: (s.path, s.line, s.comment))

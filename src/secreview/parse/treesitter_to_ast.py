@@ -1901,6 +1901,7 @@ class _Converter:
         cls = ast.AsyncFunctionDef if is_async else ast.FunctionDef
         node = self.at(cls(name=self.ident(name) if name is not None else "_", args=params, body=body,
                            decorator_list=decorators or [], returns=returns, type_comment=None), n)
+        _no_type_params(node)
         tp = n.child_by_field_name("type_parameters")
         if tp is not None:
             node.type_params_source = self.text(tp)
@@ -1927,6 +1928,7 @@ class _Converter:
         body = self.suite(n, n.child_by_field_name("body"))
         node = self.at(ast.ClassDef(name=self.ident(name) if name is not None else "_", bases=bases,
                                     keywords=keywords, body=body, decorator_list=decorators or []), n)
+        _no_type_params(node)
         tp = n.child_by_field_name("type_parameters")
         if tp is not None:
             node.type_params_source = self.text(tp)
@@ -2462,3 +2464,11 @@ def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]
         if old_limit < needed:
             sys.setrecursionlimit(old_limit)
     return mod, _merge_problems(problems + conv.problems)
+
+
+def _no_type_params(node) -> None:
+    """Python 3.12+ ``FunctionDef``/``ClassDef`` have a ``type_params`` list, which 3.12 does not
+    default when omitted (3.13 does): set it empty, as ``ast.parse`` does for non-generic code
+    (the generic parameters themselves are kept as ``type_params_source``)."""
+    if "type_params" in node._fields and not hasattr(node, "type_params"):
+        node.type_params = []

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from secreview.findings.model import FileProblem, Finding, ReviewResult, TraceStep
+from secreview.findings.model import AddedSuppression, FileProblem, Finding, ReviewResult, TraceStep
 from secreview.reports import (
     ReportOptions,
     files_not_reviewed,
@@ -39,10 +39,14 @@ def document(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
     """The report as plain JSON data, before serialisation."""
     findings = sorted_findings(result)
     n = len(findings)
-    return {
+    doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "secreview", "version": options.tool_version},
         "target": result.target,
+    }
+    if result.message is not None:
+        doc["message"] = result.message
+    doc.update({
         "summary": {
             "files_reviewed": result.files_reviewed,
             "lines_reviewed": result.lines_reviewed,
@@ -54,6 +58,25 @@ def document(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
         "verdict": short_verdict(result),
         "findings": [_finding(f) for f in findings],
         "problems": [_problem(p) for p in sorted_problems(result)],
+    })
+    if result.baselined:
+        doc["summary"]["baselined"] = result.baselined
+    if result.changed_lines is not None:
+        doc["changed_lines"] = {path: [[a, b] for a, b in spans]
+                                for path, spans in sorted(result.changed_lines.items())}
+        doc["added_suppressions"] = [
+            _added(s) for s in sorted(result.added_suppressions, key=lambda s: (s.path, s.line, s.comment))]
+    return doc
+
+
+def _added(s: AddedSuppression) -> dict[str, Any]:
+    return {
+        "path": s.path,
+        "line": s.line,
+        "comment": s.comment,
+        "rules": list(s.rules),
+        "reason": s.reason,
+        "hides": [_finding(f) for f in sorted(s.hides, key=Finding.sort_key)],
     }
 
 

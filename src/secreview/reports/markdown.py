@@ -36,6 +36,9 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
         f"# Security review of {code_span(target)}" if target else "# Security review"
     )
     out.append("")
+    if result.message:
+        out.extend(_message_quote(result.message))
+        out.append("")
     out.append(_verdict_paragraph(result))
     out.append("")
 
@@ -44,6 +47,9 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
         out.append("")
         out.extend(_problem_item(p) for p in problems)
         out.append("")
+
+    if result.added_suppressions:
+        out.extend(_added_suppressions(result))
 
     if findings:
         out.append("## Findings")
@@ -75,7 +81,51 @@ def _verdict_paragraph(result: ReviewResult) -> str:
         sentences.append(
             f"{plural(result.suppressed, 'suppressed finding')} not shown."
         )
+    if result.baselined:
+        sentences.append(
+            f"{plural(result.baselined, 'finding')} in the baseline not shown."
+        )
+    if result.added_suppressions:
+        hiding = sum(1 for s in result.added_suppressions if s.hides)
+        sentences.append(
+            f"The change adds {plural(len(result.added_suppressions), 'suppression comment')}"
+            + (f", {hiding:,} of which hide findings" if hiding else "")
+            + "; listed below."
+        )
     return " ".join(sentences)
+
+
+def _message_quote(message: str) -> list[str]:
+    """The change's message as a block quote (its first line in bold)."""
+    lines = _LINE_BREAK.split(visible(message.strip(), keep_newlines=True))
+    quoted = []
+    for number, line in enumerate(lines):
+        text = _escape_inline(line)
+        if number == 0 and text.strip():
+            text = f"**{text.strip()}**"
+        quoted.append(f"> {text}".rstrip())
+    return quoted
+
+
+def _escape_inline(text: str) -> str:
+    """``text`` with the characters Markdown would act on escaped, so a commit message stays text."""
+    return re.sub(r"([\\`*_{}\[\]<>#|!~])", r"\\\1", text)
+
+
+def _added_suppressions(result: ReviewResult) -> list[str]:
+    out = ["## Added suppressions", ""]
+    for s in result.added_suppressions:
+        where = _location(s.path, s.line)
+        if s.hides:
+            out.append(f"- {where} {code_span(visible(s.comment))} hides "
+                       f"{plural(len(s.hides), 'finding')}:")
+            for f in s.hides:
+                out.append(f"  - {_location(f.path, f.line)} {code_span(visible(f.rule_id))} "
+                           f"{visible(f.title)} (severity {f.severity}, confidence {f.confidence})")
+        else:
+            out.append(f"- {where} {code_span(visible(s.comment))} hides no finding.")
+    out.append("")
+    return out
 
 
 def _problem_item(problem: FileProblem) -> str:

@@ -6,6 +6,12 @@ and as a relationship to a taxon of the CWE taxonomy in ``run.taxonomies``.
 Paths are relative URIs under ``%SRCROOT%``; columns are 1-based code points.
 Files that were not (fully) reviewed become tool execution notifications of
 the invocation, so that a consumer cannot mistake them for clean files.
+Every result has ``partialFingerprints["secreview/v1"]`` (rule, file and
+normalised code, no line number), so that code-scanning services follow a
+finding across runs and edits. In a change review, the findings hidden by a
+suppression comment the change adds are results too, with an ``inSource``
+suppression of status ``underReview``; the invocation's properties list every
+added suppression (``addedSuppressions``) and the change's message.
 No timestamps, so the same review gives the same log.
 """
 
@@ -17,7 +23,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from secreview.findings.model import FileProblem, Finding, Level, ReviewResult
+from secreview.findings.model import AddedSuppression, FileProblem, Finding, Level, ReviewResult
 from secreview.reports import (
     ReportOptions,
     cwe_label,
@@ -48,13 +54,16 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
 def log(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
     """The SARIF log as plain JSON data."""
     findings = sorted_findings(result)
-    rule_ids = sorted({f.rule_id for f in findings})
+    added = sorted(result.added_suppressions, key=lambda s: (s.path, s.line, s.comment))
+    hidden = [(f, s) for s in added for f in sorted(s.hides, key=Finding.sort_key)]
+    every = findings + [f for f, _ in hidden]
+    rule_ids = sorted({f.rule_id for f in every})
     rule_index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-    cwes = sorted({f.cwe for f in findings if f.cwe > 0})
+    cwes = sorted({f.cwe for f in every if f.cwe > 0})
     taxon_index = {cwe: i for i, cwe in enumerate(cwes)}
 
     first_of = {}
-    for f in findings:
+    for f in every:
         first_of.setdefault(f.rule_id, f)
     rules = [_rule(first_of[rule_id], taxon_index) for rule_id in rule_ids]
 
@@ -74,7 +83,8 @@ def log(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
                 }
             }
         },
-        "results": [_result(f, rule_index[f.rule_id], taxon_index) for f in findings],
+        "results": [_result(f, rule_index[f.rule_id], taxon_index) for f in findings]
+        + [_suppressed(_result(f, rule_index[f.rule_id], taxon_index), s) for f, s in hidden],
         "columnKind": "unicodeCodePoints",
     }
     if cwes:
@@ -171,8 +181,8 @@ def _result(f: Finding, rule_index: int, taxon_index: dict[int, int]) -> dict[st
     }
     if f.cwe > 0 and f.cwe in taxon_index:
         out["taxa"] = [_taxon_ref(f.cwe, taxon_index)]
-    if f.fingerprint:
-        out["partialFingerprints"] = {"secreview/v1": f.fingerprint}
+    # Every result has one, so that code-scanning services can follow it across runs and line moves.
+    out["partialFingerprints"] = {"secreview/v1": f.fingerprint or _fingerprint(f)}
     if f.trace:
         steps = []
         for step in f.trace:
@@ -207,6 +217,31 @@ def _result(f: Finding, rule_index: int, taxon_index: dict[int, int]) -> dict[st
     return out
 
 
+def _fingerprint(f: Finding) -> str:
+    from secreview.review import fingerprint
+
+    return fingerprint(f)
+
+
+def _suppressed(out: dict[str, Any], s: AddedSuppression) -> dict[str, Any]:
+    """A result hidden by a suppression comment the reviewed change adds: ``underReview``."""
+    suppression: dict[str, Any] = {
+        "kind": "inSource",
+        "status": "underReview",
+        "location": {
+            "physicalLocation": {
+                "artifactLocation": artifact(s.path),
+                "region": {"startLine": s.line, "snippet": {"text": s.comment}},
+            }
+        },
+        "properties": {"addedByChange": True, "comment": s.comment},
+    }
+    if s.reason:
+        suppression["justification"] = s.reason
+    out["suppressions"] = [suppression]
+    return out
+
+
 def _invocation(result: ReviewResult) -> dict[str, Any]:
     """The run's one invocation: the verdict and coverage, beside the files not (fully) reviewed."""
     invocation: dict[str, Any] = {
@@ -219,6 +254,20 @@ def _invocation(result: ReviewResult) -> dict[str, Any]:
             "filesNotReviewed": files_not_reviewed(result),
         },
     }
+    if result.baselined:
+        invocation["properties"]["baselined"] = result.baselined
+    if result.message is not None:
+        invocation["properties"]["changeMessage"] = result.message
+    if result.changed_lines is not None:
+        invocation["properties"]["addedSuppressions"] = [
+            {
+                "path": s.path,
+                "line": s.line,
+                "comment": s.comment,
+                "hides": [f"{f.rule_id} {f.path}:{f.span.line}" for f in sorted(s.hides, key=Finding.sort_key)],
+            }
+            for s in sorted(result.added_suppressions, key=lambda s: (s.path, s.line, s.comment))
+        ]
     notifications = [_notification(p) for p in sorted_problems(result)]
     if notifications:
         invocation["toolExecutionNotifications"] = notifications

@@ -48,6 +48,8 @@ Line = list[tuple[str, str]]
 
 def render(result: ReviewResult, options: ReportOptions) -> str:
     lines: list[Line] = []
+    if result.message:
+        lines += _message_lines(result)
     for finding in sorted_findings(result):
         lines += _finding_block(finding)
         lines.append([])
@@ -181,7 +183,19 @@ def _summary(result: ReviewResult) -> list[Line]:
     facts = f"{plural(result.files_reviewed, 'file')}, {plural(result.lines_reviewed, 'line')} reviewed"
     if result.suppressed:
         facts += f"; {plural(result.suppressed, 'finding')} suppressed"
+    if result.baselined:
+        facts += f"; {plural(result.baselined, 'finding')} in the baseline"
     out: list[Line] = [[(verdict(result), style)], [(facts + ".", "dim")]]
+    if result.added_suppressions:
+        out.append([(f"The change adds {plural(len(result.added_suppressions), 'suppression comment')}:",
+                     "bold yellow")])
+        for s in result.added_suppressions:
+            hides = f"hides {plural(len(s.hides), 'finding')}" if s.hides else "hides no finding"
+            out.append([(INDENT, ""), (f"{visible(s.path)}:{s.line}:", "bold"),
+                        (f" {visible(s.comment)} {hides}", "yellow" if s.hides else "")])
+            for f in s.hides:
+                out.append([(INDENT * 2, ""), (f"{visible(f.path)}:{f.span.line}:", "bold"),
+                            (f" {visible(f.rule_id)} [{f.severity}/{f.confidence}] {visible(f.title)}", "")])
     problems = sorted_problems(result)
     if problems:
         files = len({p.path for p in problems})
@@ -195,6 +209,15 @@ def _summary(result: ReviewResult) -> list[Line]:
         )
         for p in problems:
             out += _problem_lines(p)
+    return out
+
+
+def _message_lines(result: ReviewResult) -> list[Line]:
+    """The change under review and its message, above the findings."""
+    out: list[Line] = [[(f"Change: {visible(result.target)}" if result.target else "Change:", "bold")]]
+    for row in _split(visible((result.message or "").strip(), keep_newlines=True)):
+        out.append([(INDENT + row if row else "", "dim")])
+    out.append([])
     return out
 
 

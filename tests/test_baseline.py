@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from secreview.baseline import Baseline, Scopes
+from secreview.findings.baseline import Baseline, Scopes
 from secreview.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, main
 
 APP = '''import os

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from secreview.changes import parse_diff, patch_message
+from secreview.source.changes import parse_diff, patch_message
 from secreview.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, main
 from secreview.reports.json_report import SCHEMA_PATH
 

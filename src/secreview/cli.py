@@ -206,7 +206,7 @@ def _review(args) -> int:
 
 def _diff(args) -> int:
     from secreview.analysis.models import ModelError, load_models
-    from secreview.changes import ChangeError, open_change, review_change
+    from secreview.source.changes import ChangeError, open_change, review_change
     from secreview.config import ConfigError
     from secreview.review import ReviewOptions
 
@@ -233,7 +233,7 @@ def _diff(args) -> int:
 
 
 def _baseline(args) -> int:
-    from secreview import baseline
+    from secreview.findings import baseline
 
     outcome = _run_review(args, list(args.paths))
     if isinstance(outcome, int):
@@ -258,7 +258,7 @@ def _report(args, result, lines: dict, base_dir: Path) -> int:
                 print(f"secreview: {problem.path}: {problem.message}\n{problem.detail}", file=sys.stderr)
 
     if args.baseline:
-        from secreview.baseline import Baseline, BaselineError
+        from secreview.findings.baseline import Baseline, BaselineError
         try:
             Baseline.load(Path(args.baseline)).filter(result, lines, base_dir)
         except BaselineError as exc:

@@ -591,3 +591,23 @@ class Module:
 
     def source_span(self, line: int, end_line: int) -> str:
         return "\n".join(self.lines[line - 1 : end_line])
+
+
+# ---------------------------------------------------------------- queries
+
+
+def walk(expr: Expr):
+    """Every sub-expression of ``expr`` in pre-order, ``expr`` first; a lambda's body
+    belongs to the lambda's own function and is not entered. Iterative, so long
+    chains (``a.b.c...``, ``a + b + ...``) cost linear time and no recursion."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        if not isinstance(e, Lambda):
+            stack.extend(reversed(e.children()))
+
+
+def is_pure(expr: Expr) -> bool:
+    """An expression whose evaluation runs no code (no call, no walrus, no yield)."""
+    return not any(isinstance(e, (Call, NamedExpr, Yield, Await, Lambda, Comprehension)) for e in walk(expr))

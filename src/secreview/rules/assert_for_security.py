@@ -26,6 +26,8 @@ import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import is_pure as _pure
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 
 _STRONG = re.compile(r"(?i)^(is_?admin|admin|is_?superuser|superuser|is_?staff|is_?authenticated|authenticated|"
@@ -36,23 +38,6 @@ _STRONG = re.compile(r"(?i)^(is_?admin|admin|is_?superuser|superuser|is_?staff|i
 _WEAK = re.compile(r"(?i)^(user|current_?user|user_id|token|auth|auth_?token|session|principal|tenant_?id|"
                    r"project_?id)$")
 _SOURCES = frozenset({"remote", "rpc", "cli"})
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
-
-
-def _pure(e) -> bool:
-    if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
-        return False
-    return all(_pure(c) for c in e.children())
 
 
 def _identifiers(e):

@@ -24,6 +24,8 @@ public behind authentication and TLS.
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import is_pure as _pure
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 
 _ALL = frozenset({"0.0.0.0", "::", "", "0:0:0:0:0:0:0:0", "::0"})
@@ -52,27 +54,10 @@ _CALLS = {
 _LOOP_METHODS = {"create_server": (1, "host")}
 
 
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
-
-
 def _roots(stmt):
     t = type(stmt)
     if t is ir.Assign or t in (ir.Evaluate, ir.Return) and stmt.value is not None:
         yield stmt.value
-
-
-def _pure(e) -> bool:
-    if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
-        return False
-    return all(_pure(c) for c in e.children())
 
 
 def _const(interp, node):

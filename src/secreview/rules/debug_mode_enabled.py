@@ -25,28 +25,13 @@ import posixpath
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import is_pure as _pure
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 
 _APP_CLASSES = {"fastapi.FastAPI": "FastAPI", "starlette.applications.Starlette": "Starlette",
                 "starlette.Starlette": "Starlette"}
 _RUN_SIMPLE = ("werkzeug.serving.run_simple", "werkzeug.run_simple")
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
-
-
-def _pure(e) -> bool:
-    if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
-        return False
-    return all(_pure(c) for c in e.children())
 
 
 def _is_true(interp, node) -> bool:

@@ -26,6 +26,7 @@ generic message with a correlation id, e.g.
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 
 _TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
@@ -37,17 +38,6 @@ _RESPONSES = frozenset({"jsonify", "make_response", "Response", "HttpResponse", 
                         "HttpResponseServerError", "HttpResponseBadRequest", "abort", "HTTPException",
                         "json_response", "JSONResponse", "PlainTextResponse", "HTMLResponse", "APIException",
                         "ValidationError", "render_template", "render", "redirect"})
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
 
 
 def _is_response(call) -> bool:

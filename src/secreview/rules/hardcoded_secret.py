@@ -45,6 +45,7 @@ import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.hardcoded_crypto_key import is_placeholder
 
@@ -163,17 +164,6 @@ def _looks_secret(value, name: str) -> bool:
 def _mask(value: str) -> str:
     value = value.strip()
     return f"'{value[:2]}…' ({len(value)} characters)" if len(value) > 4 else f"({len(value)} characters)"
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
 
 
 def _roots(stmt):

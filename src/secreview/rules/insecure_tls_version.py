@@ -25,6 +25,8 @@ check is the unverified-ssl-context rule), and neither are `PROTOCOL_TLS`,
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import is_pure as _pure
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 
 _BAD = {
@@ -39,23 +41,6 @@ _WHY = {"SSL 2.0": "broken (DROWN) and disabled in every current TLS library",
         "SSL 3.0": "broken (POODLE): its CBC padding lets an attacker on the path decrypt cookies and tokens",
         "TLS 1.0": "deprecated by RFC 8996 (BEAST, SHA-1/MD5-based handshakes)",
         "TLS 1.1": "deprecated by RFC 8996 (SHA-1/MD5-based handshakes, no AEAD suites)"}
-
-
-def _pure(e) -> bool:
-    if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
-        return False
-    return all(_pure(c) for c in e.children())
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
 
 
 def _roots(stmt):

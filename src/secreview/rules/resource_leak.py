@@ -34,6 +34,7 @@ in a `finally:` block.
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import FunctionRule, Hit
 
 _FILE = ("builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open", "os.fdopen",
@@ -47,17 +48,6 @@ _KIND["urllib.request.urlopen"] = "HTTP response"
 _RELEASE = {"file": {"close", "__exit__"}, "socket": {"close", "__exit__", "detach"},
             "process": {"wait", "communicate", "kill", "terminate", "__exit__"},
             "connection": {"close", "__exit__"}, "HTTP response": {"close", "__exit__"}}
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
 
 
 def _exprs(stmt):

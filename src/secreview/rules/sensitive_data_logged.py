@@ -32,6 +32,8 @@ import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import is_pure as _pure
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.hardcoded_secret import secret_name
 
@@ -52,23 +54,6 @@ _REQUEST_NAMES = frozenset({"request", "req", "flask.request", "bottle.request",
 _BODY_ATTRS = frozenset({"body", "data", "json", "form", "POST", "get_json", "text", "content", "stream",
                          "headers", "META", "environ", "cookies", "COOKIES"})
 _STRONG = ("password", "passwd", "pwd", "passphrase", "secret", "private", "authorization", "cookie")
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
-
-
-def _pure(e) -> bool:
-    if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
-        return False
-    return all(_pure(c) for c in e.children())
 
 
 def _headers(e) -> bool:

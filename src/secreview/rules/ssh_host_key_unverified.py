@@ -21,22 +21,12 @@ asyncssh pass `known_hosts=` a file of trusted keys.
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 
 _POLICIES = ("AutoAddPolicy", "WarningPolicy")
 _ASYNCSSH = frozenset({"asyncssh.connect", "asyncssh.connect_reverse", "asyncssh.create_connection",
                        "asyncssh.SSHClientConnectionOptions", "asyncssh.connection.connect"})
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
 
 
 def _roots(stmt):

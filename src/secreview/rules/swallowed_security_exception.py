@@ -43,6 +43,7 @@ import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import FunctionRule, Hit
 
 _BROAD = frozenset({"builtins.Exception", "builtins.BaseException", "Exception", "BaseException"})
@@ -64,17 +65,6 @@ _SECURITY_PROGRAMS = frozenset({"iptables", "ip6tables", "iptables-restore", "ip
                                 "ssh-keygen", "update-ca-certificates", "update-ca-trust", "certutil", "keytool",
                                 "setenforce", "semanage", "restorecon", "apparmor_parser", "aa-enforce", "gpg",
                                 "cryptsetup"})
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
 
 
 def _exprs(stmt):

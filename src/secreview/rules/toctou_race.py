@@ -29,6 +29,7 @@ os.O_EXCL | os.O_NOFOLLOW, 0o600)`, then use the file descriptor
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import FunctionRule, Hit
 
 _CHECKS = {"os.path.exists": "exists", "os.path.lexists": "exists", "os.path.isfile": "isfile",
@@ -48,17 +49,6 @@ def _key(e):
     if isinstance(e, ir.Const) and isinstance(e.value, str) and e.value:
         return repr(e.value)
     return None
-
-
-def _walk(e):
-    # Iterative pre-order walk: nested ``yield from`` costs O(depth) per node,
-    # quadratic on long chains such as ``a.b.c...`` or ``a + b + c + ...``.
-    stack = [e]
-    while stack:
-        e = stack.pop()
-        yield e
-        if not isinstance(e, ir.Lambda):
-            stack.extend(reversed(e.children()))
 
 
 def _stmt_exprs(stmt):

@@ -29,6 +29,7 @@ are not reported; `check_hostname = False` in a module that calls
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import is_pure as _pure
 from secreview.rules.base import CallRule, Hit, StatementRule
 
 _UNVERIFIED = ("ssl._create_unverified_context", "ssl._create_stdlib_context")
@@ -49,13 +50,6 @@ def _is_cert_none(value, node) -> bool:
         if value.is_const and value.const in ("CERT_NONE", "NONE"):
             return True
     return any(n.endswith(("ssl.CERT_NONE", "SSL.VERIFY_NONE", "VerifyMode.CERT_NONE")) for n in names)
-
-
-def _pure(e) -> bool:
-    """An expression whose evaluation runs no code (no call, no walrus)."""
-    if isinstance(e, (ir.Call, ir.NamedExpr, ir.Yield, ir.Await, ir.Lambda, ir.Comprehension)):
-        return False
-    return all(_pure(c) for c in e.children())
 
 
 def _server_context(fn, key: str) -> bool:

@@ -9,6 +9,6 @@ if not getattr(sys.flags, "safe_path", False) and sys.path and \
         os.path.abspath(sys.path[0] or os.curdir) == os.getcwd():
     del sys.path[0]
 
-from secreview.cli import main  # noqa: E402
+from secreview.cli import run  # noqa: E402
 
-raise SystemExit(main())
+run()

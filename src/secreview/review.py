@@ -238,8 +238,19 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
         return result
     finally:
         sys.setrecursionlimit(old_limit)
+        if KEEP_ALIVE is not None:
+            # The command line exits right after reporting: freeing millions of IR
+            # objects one by one would cost seconds for nothing.
+            KEEP_ALIVE.append(locals().get("program"))
+            KEEP_ALIVE.append(locals().get("lowered"))
+            gc.freeze()
         if gc_was_enabled:
             gc.enable()
+
+
+KEEP_ALIVE: Optional[list] = None
+"""Set to a list by the ``secreview`` command, which ends the process with ``os._exit``:
+the review's intermediate objects are then kept instead of freed."""
 
 
 def _rule_of(rules, rule_id):

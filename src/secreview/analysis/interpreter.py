@@ -108,7 +108,9 @@ class FunctionInterpreter:
             bid = heapq.heappop(work)  # smallest first: lowering numbers blocks roughly in program order
             queued.discard(bid)
             visits[bid] += 1
-            budget.spend(1 + len(blocks[bid].stmts))
+            # Copying the state here and joining it on the way out cost its size: a block of a function
+            # (or module) with thousands of variables is charged one step per 64 of them.
+            budget.spend(1 + len(blocks[bid].stmts) + (len(in_states[bid]) >> 6))
             self.state = dict(in_states[bid])
             block = blocks[bid]
             for stmt in block.stmts:

@@ -133,7 +133,8 @@ class ModelSet:
                 # the object holding a source attribute (``flask.request``) is itself request data
                 # when it is passed around whole
                 owner = attr.rpartition(".")[0]
-                if owner and "." in owner:
+                if owner and "." in owner and owner.rpartition(".")[2][:1].islower():
+                    # an instance such as ``flask.request``; a class (``webob.Request``) is not data
                     self.source_objects.setdefault(owner, kind)
         for entry in data.pop("sanitizer", []):
             protects = frozenset(_as_list(entry.get("protects", ALL_KINDS)))
@@ -225,5 +226,10 @@ def load_models(extra: Iterable[Path] = (), *, builtin: bool = True, exclude: It
             if name not in skip:
                 models.add_file(path.read_text(encoding="utf-8"), name)
     for path in extra:
-        models.add_file(Path(path), str(path))
+        try:
+            models.add_file(Path(path), str(path))
+        except ModelError:
+            raise
+        except (TypeError, AttributeError, ValueError, KeyError) as exc:  # valid TOML, wrong shapes
+            raise ModelError(f"model file {path} is malformed: {type(exc).__name__}: {exc}") from None
     return models

@@ -556,6 +556,8 @@ class Program:
                     continue
                 if not at.is_param and at.kind not in flow.rule.source_kinds:
                     continue
+                if at.index == WHOLE_OBJECT and not flow.rule.whole_objects:
+                    continue
                 step = Step(interp.path, call.line, call.col, call_note, at.step)
                 step = _append_chain(step, flow.step)
                 if at.is_param:

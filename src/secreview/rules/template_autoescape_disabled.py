@@ -65,6 +65,7 @@ class TemplateAutoescapeDisabled(CallRule):
     __doc__ = __doc__
 
     id = "SR403"
+    tests_relevant = False  # test suites build unescaped environments on purpose
     name = "template-autoescape-disabled"
     title = "HTML template without autoescaping"
     cwe = 79

@@ -71,7 +71,8 @@ _NOT_SECRET_LAST = frozenset({
     "error", "errors", "exception", "user", "username", "login", "mask", "masked", "regexp", "env_var", "envvar",
     "command", "cmd", "callback", "check", "checker", "verifier", "flag", "bits", "lock", "pool", "limit", "rate",
     "interval", "delay", "response", "request", "status", "state", "result", "results", "list", "set", "map", "dict",
-    "spec", "schema", "keys", "query", "text", "string", "str", "title", "description", "doc", "docs"})
+    "spec", "schema", "keys", "query", "text", "string", "str", "title", "description", "doc", "docs",
+    "uuid", "uuids", "usage", "ref", "refs", "uri", "href"})
 _NOT_SECRET_FIRST = frozenset({"num", "max", "min", "is", "has", "use", "show", "enable", "enabled", "require",
                                "requires", "no", "allow", "get", "set", "check", "next", "prev", "previous", "page",
                                "continuation", "cancellation", "cancel", "idempotency", "request", "correlation",

@@ -58,6 +58,9 @@ NATIVE_NAMES = ("Cargo.toml",)
 EXCLUDED_DIRS = frozenset({".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules",
                            ".eggs", ".mypy_cache", ".pytest_cache"})
 SHEBANG = re.compile(rb"\A#![^\n]*?\b(?:python|pypy)[0-9.]*\b")
+NOT_BUILT = frozenset({"test", "tests", "testing", "doc", "docs", "example", "examples", "demo", "demos",
+                       "benchmarks", "bench"})
+"""Native sources under these directories are test data or samples, not extension modules."""
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
 
 
@@ -129,8 +132,8 @@ def download(pkg: Package, cache: Path, manifest: dict, timeout: int) -> Package
     """Fill ``pkg.archive`` or ``pkg.skipped`` (cached in the manifest)."""
     key = f"{pkg.name}=={pkg.version}" if pkg.version else pkg.name
     known = manifest.get(key)
-    if known and (known.get("skipped") or Path(known.get("archive", "")).exists()):
-        pkg.archive, pkg.skipped = known.get("archive", ""), known.get("skipped", "")
+    if known and not known.get("archive") and known.get("skipped", "").startswith("no sdist"):
+        pkg.skipped = known["skipped"]
         return pkg
     folder = cache / "sdist" / key.replace("==", "-")
     archive = _archive_in(folder)
@@ -145,8 +148,10 @@ def download(pkg: Package, cache: Path, manifest: dict, timeout: int) -> Package
             err = f"pip download timed out after {timeout} s"
         archive = _archive_in(folder)
         if archive is None:
-            last = [ln for ln in err.strip().splitlines() if ln.strip()]
-            pkg.skipped = "no sdist downloaded: " + (last[-1].strip()[:160] if last else "pip failed")
+            lines = [ln.strip() for ln in err.strip().splitlines() if ln.strip()]
+            useful = [ln for ln in lines if ln.startswith(("ERROR:", "error:", "ModuleNotFoundError", "subprocess"))
+                      and "originates from a subprocess" not in ln] or lines
+            pkg.skipped = "no sdist downloaded: " + (useful[0][:160] if useful else "pip failed")
     if archive is not None:
         pkg.archive = str(archive)
         native = native_sources(archive)
@@ -174,7 +179,8 @@ def native_sources(archive: Path) -> str:
         names = _members(archive)
     except (OSError, tarfile.TarError, zipfile.BadZipFile) as exc:
         return f"unreadable archive ({exc})"
-    native = [n for n in names if n.lower().endswith(NATIVE_SUFFIXES) or n.rsplit("/", 1)[-1] in NATIVE_NAMES]
+    native = [n for n in names if (n.lower().endswith(NATIVE_SUFFIXES) or n.rsplit("/", 1)[-1] in NATIVE_NAMES)
+              and not NOT_BUILT.intersection(n.lower().split("/")[1:-1])]
     if not native:
         return ""
     return f"{native[0]}" + (f" and {len(native) - 1} more native sources" if len(native) > 1 else "")
@@ -417,7 +423,7 @@ def markdown(outcomes: list[Outcome], skipped: list[Package], tot: dict, argv: l
         f"| **crashes, hangs and lost files** | **{tot['crashes_and_losses']}** |",
         f"| **internal errors** | **{tot['internal_errors']}** |",
         f"| secreview time (sum of runs) | {tot['seconds']:.1f} s |",
-        f"| sweep wall time (with downloads) | {wall:.0f} s |",
+        f"| sweep wall time (sdists already in the cache are not downloaded again) | {wall:.0f} s |",
         "",
         "Findings by rule: " + (", ".join(f"{k} {v}" for k, v in tot["findings_by_rule"].items()) or "none") + ".",
         "",

@@ -19,6 +19,8 @@ from secreview.ir import nodes as ir
 
 MAX_BLOCK_VISITS = 4
 MAX_STR = 10_000
+MAX_INT_BITS = 4_096
+"""Largest folded integer; bigger results are unknown (as in CPython's own constant folder)."""
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "write", "writelines"})
 
 _FOLD_BINOPS = {
@@ -912,8 +914,8 @@ def _fold(op: str, a, b):
     if fn is None:
         return UNKNOWN
     if op == "*" and (isinstance(a, (str, bytes, tuple)) or isinstance(b, (str, bytes, tuple))):
-        n = b if isinstance(b, int) else a if isinstance(a, int) else 0
-        if n > MAX_STR:
+        seq, n = (a, b) if isinstance(a, (str, bytes, tuple)) else (b, a)
+        if not isinstance(n, int) or n > MAX_STR or len(seq) * n > MAX_STR:  # never build it to measure it
             return UNKNOWN
     if op in ("<<", "**") and isinstance(b, int) and b > 256:
         return UNKNOWN
@@ -921,7 +923,11 @@ def _fold(op: str, a, b):
         result = fn(a, b)
     except Exception:
         return UNKNOWN
-    if isinstance(result, (str, bytes)) and len(result) > MAX_STR:
+    # Tuples too (a list literal's constant is a tuple: ``x = x + x`` doubles it), and integers
+    # (``x = x * x`` squares them): unbounded, a few lines of either never finish.
+    if isinstance(result, (str, bytes, tuple)) and len(result) > MAX_STR:
+        return UNKNOWN
+    if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
         return UNKNOWN
     if not isinstance(result, _SAFE_CONST):
         return UNKNOWN

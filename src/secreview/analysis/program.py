@@ -32,6 +32,10 @@ _KV_TYPES = frozenset({"configparser.ConfigParser", "configparser.RawConfigParse
                        "ConfigParser.ConfigParser", "ConfigParser.RawConfigParser"})
 _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 MAX_DEPTH = 40
+MAX_TRACKED_ITEMS = 256
+"""Longest list whose items are followed one by one through ``append``/``insert``/``pop``; each
+such call copies them, so thousands of appends (generated code) would cost quadratic time.
+A longer list keeps the taint of everything in it, not where each item sits."""
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push",
                        "write", "writelines"})
 _LIST_REMOVERS = frozenset({"pop", "remove", "clear", "reverse", "sort"})
@@ -809,7 +813,7 @@ def _mutate(method: str, current: Value, site: CallSite) -> Optional[Value]:
             ordered = []
         else:
             ordered = None
-        if ordered is not None:
+        if ordered is not None and len(ordered) <= MAX_TRACKED_ITEMS:
             new_items = dict(enumerate(ordered))
             return Value(V.UNKNOWN, V.all_item_taints(new_items), current.types, new_items, current.func)
     added = site.all_taints()
@@ -881,7 +885,7 @@ _PURE_PREFIXES = ("base64.", "binascii.", "codecs.encode", "codecs.decode", "url
                   "json.loads", "os.path.join", "os.path.basename", "os.path.dirname", "os.path.normpath",
                   "posixpath.", "string.", "textwrap.", "shlex.quote", "markupsafe.escape", "builtins.str",
                   "builtins.bytes", "builtins.int", "builtins.float", "builtins.repr", "builtins.format",
-                  "builtins.list", "builtins.tuple", "builtins.sorted", "builtins.len")
+                  "builtins.list", "builtins.tuple", "builtins.sorted", "builtins.len", "builtins.compile")
 
 
 def _pure_call(site: CallSite, callees: list) -> bool:

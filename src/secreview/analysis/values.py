@@ -103,7 +103,7 @@ class Value:
     though which one is not known (``"sh -c " if windows else "cmd /c "``). For
     parameters it means "fixed if the caller's argument is"."""
 
-    __slots__ = ("const", "taints", "types", "items", "func", "fixed")
+    __slots__ = ("const", "taints", "types", "items", "func", "fixed", "deep")
 
     def __init__(self, const=UNKNOWN, taints: frozenset = EMPTY, types: frozenset = EMPTY,
                  items: Optional[dict] = None, func=None, fixed: bool = False):
@@ -113,6 +113,7 @@ class Value:
         self.items = items  # constant key -> Value, for dict/list/tuple literals
         self.func = func  # qualname of the function this value is, when known
         self.fixed = fixed
+        self.deep = None  # memo of deep_taints(); items are never changed once a Value is built
 
     @property
     def is_const(self) -> bool:
@@ -193,13 +194,46 @@ def join(a: Value, b: Value) -> Value:
 
 
 def all_item_taints(items: Optional[dict]) -> frozenset:
+    """The taints of the items, and of their items..."""
     out = EMPTY
     if items:
         for v in items.values():
-            out = merge_taints(out, v.taints)
-            if v.items:
-                out = merge_taints(out, all_item_taints(v.items))
+            out = merge_taints(out, v.deep if v.deep is not None else deep_taints(v))
     return out
+
+
+def deep_taints(value: Value) -> frozenset:
+    """``value``'s taints and those of everything nested in its items, memoised on each value.
+
+    Values nested in containers form a DAG (``x.append(x)`` shares the earlier ``x``):
+    walking it as a tree is exponential, and walking it again at each ``append`` is
+    cubic. Computed iteratively (nesting can be thousands deep), each value once.
+    """
+    if value.deep is not None:
+        return value.deep
+    stack = [(value, False)]
+    active = set()
+    while stack:
+        node, expanded = stack.pop()
+        if node.deep is not None:
+            continue
+        if not node.items:
+            node.deep = node.taints
+            continue
+        if not expanded:
+            active.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in node.items.values() if c.deep is None and id(c) not in active)
+            continue
+        out = node.taints
+        for c in node.items.values():
+            if c.deep is not None:
+                out = merge_taints(out, c.deep)
+            else:  # only in a cycle, which values built bottom-up never form
+                out = merge_taints(out, c.taints)
+        node.deep = out
+        active.discard(id(node))
+    return value.deep
 
 
 def taint_only(taints: frozenset) -> Value:

@@ -170,7 +170,8 @@ class Suppressions:
             return cls([])  # most files: tokenizing them would cost as much as parsing
         try:
             comments = _comments_tokenize(text)
-        except (tokenize.TokenError, SyntaxError, ValueError):
+        except (tokenize.TokenError, SyntaxError, ValueError, SystemError):
+            # SystemError: CPython 3.13.0's tokenize on some inputs with NUL bytes ("''\n 1\n\0")
             comments = _comments_scan(text)
         items = []
         for line, comment in comments:

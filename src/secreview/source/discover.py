@@ -88,13 +88,33 @@ def _slash(path: str) -> str:
     return path.replace(os.sep, "/") if os.sep != "/" else path
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def printable_name(name: str) -> str:
+    """``name`` as reports can show it: bytes that are not UTF-8 (decoded by the OS layer as
+    lone surrogates) and control characters become ``\\xNN``. Only what is displayed changes;
+    files are opened by their real path. A name with a newline cannot forge report lines."""
+    if not _UNPRINTABLE.search(name):
+        return name
+
+    def escape(m: re.Match) -> str:
+        code = ord(m.group())
+        if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's surrogateescape of byte 0x80..0xff
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(escape, name)
+
+
 def _display_for(arg: str, abs_arg: str, cwd: str) -> str:
     if _is_under(abs_arg, cwd):
-        return "." if abs_arg == cwd else _slash(os.path.relpath(abs_arg, cwd))
-    return _slash(os.path.normpath(arg))
+        return "." if abs_arg == cwd else printable_name(_slash(os.path.relpath(abs_arg, cwd)))
+    return printable_name(_slash(os.path.normpath(arg)))
 
 
 def _child_display(base: str, name: str) -> str:
+    name = printable_name(name)
     if base == ".":
         return name
     return base + name if base.endswith("/") else f"{base}/{name}"

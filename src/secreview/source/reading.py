@@ -245,6 +245,13 @@ def decode_source(data: bytes, display: str) -> SourceText | FileProblem:
         return FileProblem(display, ProblemKind.UNDECODABLE, f"coding declaration names {encoding!r}: {exc}")
     except ValueError as exc:  # codecs such as utf-7 or unicode_escape reject bad input their own way
         return FileProblem(display, ProblemKind.UNDECODABLE, f"cannot decode as {encoding}: {exc}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # unicode_escape & co. can decode "\ud800" to a lone surrogate
+        line = text.count("\n", 0, exc.start) + 1
+        return FileProblem(display, ProblemKind.UNDECODABLE,
+                           f"decoding as {encoding} gives a lone surrogate (U+{ord(text[exc.start]):04X}) "
+                           f"at line {line}, which Python cannot compile either")
     text = text.removeprefix("\ufeff")  # a BOM left by an explicit utf-8 cookie decode
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     n_lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)

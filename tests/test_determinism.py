@@ -1,0 +1,106 @@
+"""Determinism: the same input gives byte-identical reports, run after run.
+
+Each review runs in a fresh interpreter with a different ``PYTHONHASHSEED``, so that
+any dependence on set or dict-of-str iteration order (which the seed changes) shows up
+as a difference. Inputs: a tree built from the rule fixtures (every rule fires) plus files
+that become problems (syntax error, binary, undecodable, over budget), and the OWASP
+Benchmark for Python checkout when there is one (``SECREVIEW_OWASP`` or
+``/work/bench/BenchmarkPython``). When ``secreview review`` has a ``--jobs`` option, the
+runs with ``--jobs 1`` and ``--jobs 2`` must give the same bytes too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "rules" / "fixtures"
+OWASP = Path(os.environ.get("SECREVIEW_OWASP", "/work/bench/BenchmarkPython"))
+FORMATS = ("json", "sarif", "markdown", "text")
+pytestmark = pytest.mark.slow
+
+DRIVER = """
+import sys
+from pathlib import Path
+from secreview import __version__
+from secreview.analysis.models import load_models
+from secreview.config import load_config
+from secreview.reports import ReportOptions, render
+from secreview.review import ReviewOptions, review
+out = Path(sys.argv[1])
+config = load_config(Path("."))
+result = review(["."], ReviewOptions(config=config, models=load_models(config.model_paths)))
+for fmt in sys.argv[2:]:
+    (out / f"report.{fmt}").write_text(render(fmt, result, ReportOptions(tool_version=__version__)), encoding="utf-8")
+"""
+
+
+def reports(tree: Path, out: Path, seed: int) -> dict[str, bytes]:
+    out.mkdir()
+    subprocess.run([sys.executable, "-c", DRIVER, str(out), *FORMATS], cwd=tree, check=True, timeout=600,
+                   env={**os.environ, "PYTHONHASHSEED": str(seed)}, stdin=subprocess.DEVNULL)
+    return {fmt: (out / f"report.{fmt}").read_bytes() for fmt in FORMATS}
+
+
+def has_jobs_option() -> bool:
+    help_text = subprocess.run([sys.executable, "-m", "secreview", "review", "--help"], capture_output=True,
+                               text=True).stdout
+    return "--jobs" in help_text
+
+
+@pytest.fixture(scope="module")
+def fixture_tree(tmp_path_factory) -> Path:
+    tree = tmp_path_factory.mktemp("determinism") / "tree"
+    shutil.copytree(FIXTURES, tree / "fixtures")
+    (tree / ".git").mkdir()  # the top of the "repository": no configuration found above it
+    problems = tree / "problems"
+    problems.mkdir()
+    (problems / "broken.py").write_text("import os\ndef f(x:\n    os.system(x)\n\nos.system(input())\n")
+    (problems / "binary.py").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)))
+    (problems / "latin.py").write_bytes(b"x = '\xe9'\n")
+    body = "".join(f"    if a == {i}:\n        x = x + a\n" for i in range(400))
+    (problems / "big.py").write_text(f"import os\ndef f(a):\n    x = a\n    for i in a:\n{body}    os.system(x)\n")
+    (tree / "pyproject.toml").write_text("[tool.secreview]\nanalysis-budget = 2000\n")
+    return tree
+
+
+def test_fixture_tree_reports_are_byte_identical(fixture_tree, tmp_path):
+    first = reports(fixture_tree, tmp_path / "one", seed=0)
+    second = reports(fixture_tree, tmp_path / "two", seed=4242)
+    for fmt in FORMATS:
+        assert first[fmt] == second[fmt], f"{fmt} report differs between runs"
+    text = first["json"].decode()
+    assert text.count('"rule_id"') >= 40  # several findings of many rules
+    for kind in ("syntax-error", "binary", "undecodable", "budget-exceeded"):
+        assert f'"{kind}"' in text, kind
+
+
+@pytest.mark.skipif(not (OWASP / "testcode").is_dir(), reason="no OWASP Benchmark for Python checkout")
+def test_owasp_benchmark_reports_are_byte_identical(tmp_path):
+    first = reports(OWASP, tmp_path / "one", seed=1)
+    second = reports(OWASP, tmp_path / "two", seed=987654)
+    for fmt in ("json", "sarif"):
+        assert first[fmt] == second[fmt], f"{fmt} report differs between runs"
+    assert first["json"].count(b'"rule_id"') > 500
+
+
+def cli_report(tree: Path, fmt: str, *extra: str, seed: int = 0) -> bytes:
+    proc = subprocess.run([sys.executable, "-m", "secreview", "review", ".", "--format", fmt, "--exit-zero",
+                           "--no-progress", *extra], cwd=tree, capture_output=True, timeout=600,
+                          env={**os.environ, "PYTHONHASHSEED": str(seed)}, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_command_line_output_is_byte_identical(fixture_tree, fmt):
+    runs = [cli_report(fixture_tree, fmt, seed=3), cli_report(fixture_tree, fmt, seed=77)]
+    if has_jobs_option():
+        runs += [cli_report(fixture_tree, fmt, "--jobs", "1", seed=5),
+                 cli_report(fixture_tree, fmt, "--jobs", "2", seed=11)]
+    assert all(r == runs[0] for r in runs[1:])

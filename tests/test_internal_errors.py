@@ -1,0 +1,150 @@
+"""A bug of secreview met on one file is that file's problem, never the end of the review.
+
+Faults are injected (monkeypatched) into each stage: reading, parsing, lowering and the
+analysis. The file becomes a problem of kind ``internal-error`` whose message names the
+exception type and message; the traceback is kept for ``--verbose``; every other file is
+still reviewed, and every report renders. The command line turns any exception that still
+escapes into exit code 2 (never 1, which means findings) with the traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+
+import secreview.review as review_mod
+from secreview.analysis import interpreter
+from secreview.analysis.models import load_models
+from secreview.cli import main as cli_main
+from secreview.findings.model import ProblemKind
+from secreview.reports import ReportOptions, render
+from secreview.review import ReviewOptions, review
+
+MODELS = load_models(())
+VULNERABLE = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n\n\nrun(input())\n"
+HELPER = "def helper(value):\n    return value.strip()\n\n\ndef other(x):\n    return x\n"
+
+
+@pytest.fixture
+def tree(tmp_path):
+    (tmp_path / "a.py").write_text(VULNERABLE)
+    (tmp_path / "b.py").write_text(HELPER)
+    (tmp_path / "c.py").write_text(VULNERABLE)
+    return tmp_path
+
+
+def run_review(tree):
+    with contextlib.chdir(tree):
+        result = review(["."], ReviewOptions(models=MODELS))
+    for fmt in ("json", "sarif", "markdown", "text"):
+        assert render(fmt, result, ReportOptions())
+    return result
+
+
+def only_problem(result):
+    assert len(result.problems) == 1, result.problems
+    return result.problems[0]
+
+
+def test_exception_while_analysing_one_function(tree, monkeypatch):
+    original = interpreter.FunctionInterpreter.run
+
+    def run(self):
+        if self.fn.name == "helper":
+            raise KeyError("no such block")
+        return original(self)
+
+    monkeypatch.setattr(interpreter.FunctionInterpreter, "run", run)
+    result = run_review(tree)
+    problem = only_problem(result)
+    assert (problem.path, problem.kind, problem.reviewed) == ("b.py", ProblemKind.INTERNAL_ERROR, True)
+    assert "`b.helper`" in problem.message and "KeyError: 'no such block'" in problem.message
+    assert "Traceback" in problem.detail and "no such block" in problem.detail
+    assert result.files_reviewed == 3
+    assert sorted(f.path for f in result.findings) == ["a.py", "c.py"]
+    doc = json.loads(render("json", result, ReportOptions()))
+    assert doc["problems"][0]["kind"] == "internal-error" and "detail" not in doc["problems"][0]
+    sarif = json.loads(render("sarif", result, ReportOptions()))
+    assert "internal error" in json.dumps(sarif["runs"][0]["invocations"])
+
+
+def test_exception_in_a_callee_of_another_file_names_both(tree, monkeypatch):
+    (tree / "a.py").write_text("from b import helper\nimport os\n\nos.system(helper(input()))\n")
+    original = interpreter.FunctionInterpreter.run
+
+    def run(self):
+        if self.fn.name == "helper":
+            raise ValueError("boom")
+        return original(self)
+
+    monkeypatch.setattr(interpreter.FunctionInterpreter, "run", run)
+    result = run_review(tree)
+    assert {(p.path, p.kind) for p in result.problems} == {("a.py", ProblemKind.INTERNAL_ERROR),
+                                                          ("b.py", ProblemKind.INTERNAL_ERROR)}
+    assert all("`b.helper`" in p.message for p in result.problems)
+    assert [f.path for f in result.findings] == ["c.py"]
+
+
+def test_recursion_error_in_analysis_is_too_deep(tree, monkeypatch):
+    original = interpreter.FunctionInterpreter.run
+
+    def run(self):
+        if self.fn.name == "helper":
+            raise RecursionError("maximum recursion depth exceeded")
+        return original(self)
+
+    monkeypatch.setattr(interpreter.FunctionInterpreter, "run", run)
+    problem = only_problem(run_review(tree))
+    assert (problem.path, problem.kind, problem.reviewed) == ("b.py", ProblemKind.TOO_DEEP, True)
+
+
+@pytest.mark.parametrize("stage", ["lower_module", "parse_source", "read_source"])
+def test_exception_before_the_analysis(tree, monkeypatch, stage):
+    original = getattr(review_mod, stage)
+
+    def broken(*args, **kwargs):
+        text = " ".join(map(str, args)) + " ".join(map(str, kwargs.values()))
+        if "b.py" in text and (stage != "lower_module" or args[0].body):
+            raise RuntimeError(f"broken {stage}")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(review_mod, stage, broken)
+    result = run_review(tree)
+    problem = only_problem(result)
+    assert (problem.path, problem.kind, problem.reviewed) == ("b.py", ProblemKind.INTERNAL_ERROR, False)
+    assert f"RuntimeError: broken {stage}" in problem.message
+    assert result.files_reviewed == 2
+    assert sorted(f.path for f in result.findings) == ["a.py", "c.py"]
+
+
+def test_verbose_prints_the_traceback(tree, monkeypatch, capsys):
+    original = interpreter.FunctionInterpreter.run
+
+    def run(self):
+        if self.fn.name == "helper":
+            raise ZeroDivisionError("injected")
+        return original(self)
+
+    monkeypatch.setattr(interpreter.FunctionInterpreter, "run", run)
+    with contextlib.chdir(tree):
+        assert cli_main(["review", ".", "--format", "json", "--exit-zero"]) == 0
+        quiet = capsys.readouterr()
+        assert cli_main(["review", ".", "--format", "json", "--exit-zero", "--verbose"]) == 0
+        verbose = capsys.readouterr()
+    assert json.loads(quiet.out)["problems"][0]["kind"] == "internal-error"
+    assert "Traceback" not in quiet.err
+    assert "Traceback (most recent call last)" in verbose.err and "ZeroDivisionError: injected" in verbose.err
+    assert quiet.out == verbose.out
+
+
+def test_an_escaping_exception_exits_2_not_1(tree, monkeypatch, capsys):
+    def explode(*args, **kwargs):
+        raise AttributeError("escaped")
+
+    monkeypatch.setattr(review_mod, "review_sources", explode)
+    with contextlib.chdir(tree):
+        assert cli_main(["review", "."]) == 2
+    err = capsys.readouterr().err
+    assert "AttributeError: escaped" in err and "internal error (a bug" in err

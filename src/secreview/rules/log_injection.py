@@ -1,6 +1,8 @@
 import re
 
+from secreview.analysis import values as V
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import SinkRule
 
 _PLACEHOLDER = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
@@ -58,5 +60,34 @@ class LogInjection(SinkRule):
         if len(site.args) <= index:
             return False
         msg = site.args[index]
-        return (msg.is_const and isinstance(msg.const, str) and not msg.taints
-                and len(site.args) > index + 1 and _only_safe_placeholders(msg.const))
+        if not (msg.is_const and isinstance(msg.const, str) and not msg.taints and len(site.args) > index + 1):
+            return False
+        if _only_safe_placeholders(msg.const):
+            return True
+        return self._text_placeholders_clean(msg.const, site.args[index + 1:], site)
+
+    def _text_placeholders_clean(self, fmt: str, args: list, site) -> bool:
+        """Only the arguments a ``%s``/``%a`` placeholder writes as text can carry a line
+        break: ``%(status)d`` of an int cannot. True when none of those carries untrusted
+        data (judged argument by argument, or key by key of a mapping)."""
+        if any(isinstance(a, ir.Starred) for a in site.call.args) or site.star_taints:
+            return False
+        placeholders = [m for m in _PLACEHOLDER.finditer(fmt) if m.group(5) != "%"]
+        text = [m for m in placeholders if m.group(5) not in _SAFE_CONVERSIONS]
+        if placeholders and all(m.group(1) for m in placeholders):
+            if len(args) != 1 or args[0].items is None:
+                return False
+            items = args[0].items
+            for m in text:
+                key = m.group(1)[1:-1]
+                if key not in items or self._dangerous(items[key]):
+                    return False
+            return True
+        if len(placeholders) != len(args) or any(m.group(1) for m in placeholders):
+            return False
+        return not any(self._dangerous(arg) for m, arg in zip(placeholders, args)
+                       if m.group(5) not in _SAFE_CONVERSIONS)
+
+    def _dangerous(self, value) -> bool:
+        taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
+        return any(t.is_param or (t.kind in self.source_kinds and t.dangerous_for("log")) for t in taints)

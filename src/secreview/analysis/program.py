@@ -550,7 +550,9 @@ class Program:
                     result_taints = V.merge_taints(result_taints, frozenset({
                         _extend(at, interp, call, call_note, t, f"returned by `{fn.name}()`")}))
             else:
-                result_taints = V.merge_taints(result_taints, frozenset({t}))
+                # data the callee itself read from a source: the trace comes back through the call
+                back = t.with_step(Step(interp.path, call.line, call.col, f"returned by `{fn.name}()`", t.step))
+                result_taints = V.merge_taints(result_taints, frozenset({back}))
         for flow in summary.sink_flows:
             arg = bound.get(flow.param)
             if arg is None:

@@ -12,14 +12,14 @@ import hashlib
 import os
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
 from secreview.analysis.models import ModelSet, load_models
 from secreview.analysis.program import Program
 from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, Config
-from secreview.findings.model import FileProblem, Finding, Level, ProblemKind, ReviewResult
+from secreview.findings.model import FileProblem, Finding, ProblemKind, ReviewResult
 from secreview.findings.suppress import Suppressions
 from secreview.ir.lower import lower_module
 from secreview.ir.nodes import Module
@@ -46,7 +46,6 @@ class ReviewOptions:
     """Analysis steps per file; None: the configuration's ``analysis-budget``."""
     progress: Optional[Callable[[int, int], None]] = None
     rules: Optional[Sequence[type]] = None
-    extra_problems: list = field(default_factory=list)
     suppressed_sink: Optional[list] = None
     """When a list, every finding a suppression comment hides is appended to it
     as ``(finding, suppression)`` (change review lists what added comments hide)."""

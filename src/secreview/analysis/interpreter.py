@@ -21,7 +21,6 @@ MAX_BLOCK_VISITS = 4
 MAX_STR = 10_000
 MAX_INT_BITS = 4_096
 """Largest folded integer; bigger results are unknown (as in CPython's own constant folder)."""
-_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "write", "writelines"})
 
 _FOLD_BINOPS = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv, "%": operator.mod,
@@ -225,7 +224,7 @@ class FunctionInterpreter:
                 finally:
                     self.state = saved
                 if not other.taints and (other.is_const or op in ("in", "not in")):
-                    key = _path_key(cond.left)
+                    key = path_key(cond.left)
                     kinds = _ALLOW_LISTED
                     if key is None or key not in state:
                         key, kinds = _host_check(cond.left, state)
@@ -234,17 +233,17 @@ class FunctionInterpreter:
             sanitizer = self.models.sanitizers.get(callee)
             if sanitizer is not None and cond.args:
                 # a validator used as a condition: re.fullmatch(PATTERN, x), url_has_allowed_host_and_scheme(x)
-                key = _path_key(cond.args[-1]) if callee.startswith("re.") else _path_key(cond.args[0])
+                key = path_key(cond.args[-1]) if callee.startswith("re.") else path_key(cond.args[0])
                 kinds = sanitizer.protects
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
-                key = _path_key(cond.func.value)
+                key = path_key(cond.func.value)
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr):
                 # realpath()/normpath() then a prefix check: a path confined to a directory
                 receiver = cond.func.value
                 if isinstance(receiver, ir.Call) and receiver.qualname in ("builtins.str", "os.fspath") \
                         and len(receiver.args) == 1:
                     receiver = receiver.args[0]  # str(path).startswith(str(base))
-                key = _path_key(receiver)
+                key = path_key(receiver)
                 if key is not None and key in state and all(
                         "path-normalized" in t.cleansed for t in state[key].taints if not t.is_param):
                     kinds = frozenset({"path"})
@@ -269,11 +268,11 @@ class FunctionInterpreter:
             holds = negated if cond.op == "or" else not negated
             if isinstance(inner, ir.Call) and inner.method in ("startswith", "endswith") and holds \
                     and len(inner.args) == 1 and isinstance(inner.args[0], ir.Const):
-                key = _path_key(inner.func.value)
+                key = path_key(inner.func.value)
                 facts.setdefault((key, inner.args[0].value), set()).add(inner.method)
             elif isinstance(inner, ir.Compare) and inner.ops == ("in",) and not holds and \
                     isinstance(inner.left, ir.Const) and isinstance(inner.comparators[0], ir.Subscript):
-                key = _path_key(inner.comparators[0].value)
+                key = path_key(inner.comparators[0].value)
                 facts.setdefault((key, inner.left.value), set()).add("inner")
         for (key, quote), seen in facts.items():
             if quote in ("'", '"') and seen == {"startswith", "endswith", "inner"} and key in state:
@@ -324,7 +323,7 @@ class FunctionInterpreter:
         if isinstance(target, ir.NameTarget):
             return self.state.get(target.id, TOP)
         if isinstance(target, ir.AttrTarget):
-            key = _path_key(target.value)
+            key = path_key(target.value)
             if key is not None:
                 return self.state.get(f"{key}.{target.attr}", TOP)
         if isinstance(target, ir.ItemTarget):
@@ -336,7 +335,7 @@ class FunctionInterpreter:
         if t is ir.NameTarget:
             source = stmt.value if isinstance(stmt, ir.Assign) else None
             if isinstance(source, ir.Call) and source.qualname in _URL_PARSERS and source.args:
-                origin = _path_key(source.args[0])
+                origin = path_key(source.args[0])
                 if origin is not None:
                     self.state[f"{target.id}{PARSED_FROM}"] = V.const(origin)
             if value.taints:
@@ -344,7 +343,7 @@ class FunctionInterpreter:
                 self.program.on_name_store(self, target, value)
             self.state[target.id] = value
         elif t is ir.AttrTarget:
-            key = _path_key(target.value)
+            key = path_key(target.value)
             if key is not None:
                 if value.taints:
                     value = self.with_step(value, target, f"stored in `{key}.{target.attr}`")
@@ -357,11 +356,11 @@ class FunctionInterpreter:
             base = self.eval(target.value)
             index = self.eval(target.index)
             self.program.on_item_store(self, target, base, index, value)
-            key = _path_key(target.value)
+            key = path_key(target.value)
             if key is not None and key in self.state:
                 current = self.state[key]
                 items = dict(current.items) if current.items is not None else None
-                if index.is_const and _hashable(index.const):
+                if index.is_const and hashable(index.const):
                     items = items if items is not None else {}
                     items[index.const] = value
                     self.state[key] = Value(UNKNOWN, current.taints, current.types, items, current.func)
@@ -430,7 +429,7 @@ class FunctionInterpreter:
                 return self.source_value(source, e)
             if e.qualname in self.models.source_objects:
                 return self.source_object(e)
-        key = _path_key(e)
+        key = path_key(e)
         if key is not None and key in self.state:
             return self.state[key]
         base = self.eval(e.value)
@@ -482,7 +481,7 @@ class FunctionInterpreter:
     def eval_subscript(self, e: ir.Subscript) -> Value:
         base = self.eval(e.value)
         index = self.eval(e.index)
-        if base.items is not None and index.is_const and _hashable(index.const) and index.const in base.items:
+        if base.items is not None and index.is_const and hashable(index.const) and index.const in base.items:
             return base.items[index.const]
         if base.is_const and index.is_const:
             try:
@@ -624,7 +623,7 @@ class FunctionInterpreter:
             return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
         if e.kind == "tuple" and all(v.is_const and isinstance(v.const, _SAFE_CONST) for v in elts):
             return V.const(tuple(v.const for v in elts))
-        if e.kind == "set" and all(v.is_const and _hashable(v.const) for v in elts):
+        if e.kind == "set" and all(v.is_const and hashable(v.const) for v in elts):
             try:
                 return Value(const=frozenset(v.const for v in elts), types=frozenset({"builtins.set"}))
             except Exception:
@@ -647,7 +646,7 @@ class FunctionInterpreter:
                     items.update(value.items)
                 continue
             key = self.eval(k)
-            if key.is_const and _hashable(key.const):
+            if key.is_const and hashable(key.const):
                 items[key.const] = value
             else:
                 taints = V.merge_taints(taints, value.taints)
@@ -829,7 +828,7 @@ def _excluded_text(cond: ir.Expr, truth: bool):
     if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("in", "not in") \
             and isinstance(cond.left, ir.Const) and isinstance(cond.left.value, str):
         absent = (cond.ops[0] == "in") != truth
-        key = _path_key(cond.comparators[0])
+        key = path_key(cond.comparators[0])
         if absent and key is not None:
             return cond.left.value, key
     return None
@@ -844,8 +843,8 @@ def _host_check(e: ir.Expr, state: dict):
     the parsed URL): ``url`` is safe to redirect to or fetch."""
     if isinstance(e, ir.Attr) and e.attr in ("netloc", "hostname", "host"):
         if isinstance(e.value, ir.Call) and e.value.qualname in _URL_PARSERS and e.value.args:
-            return _path_key(e.value.args[0]), frozenset({"redirect", "ssrf"})
-        parsed = _path_key(e.value)
+            return path_key(e.value.args[0]), frozenset({"redirect", "ssrf"})
+        parsed = path_key(e.value)
         origin = state.get(f"{parsed}{PARSED_FROM}") if parsed is not None else None
         if origin is not None and origin.is_const:
             return origin.const, frozenset({"redirect", "ssrf"})
@@ -872,7 +871,7 @@ _MAX_PATH_KEY = 32
 level of a chain, so an unbounded walk here is quadratic on generated ``a.b.c...`` chains."""
 
 
-def _path_key(e: ir.Expr) -> Optional[str]:
+def path_key(e: ir.Expr) -> Optional[str]:
     attrs = []
     while isinstance(e, ir.Attr):
         if len(attrs) >= _MAX_PATH_KEY:
@@ -885,7 +884,7 @@ def _path_key(e: ir.Expr) -> Optional[str]:
     return None
 
 
-def _hashable(value) -> bool:
+def hashable(value) -> bool:
     try:
         hash(value)
         return True

@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import FindingsBuilder
-from secreview.analysis.interpreter import (EXCLUSIONS, CallSite, FunctionInterpreter, SinkFlow, SinkSite, Summary,
+from secreview.analysis.interpreter import (EXCLUSIONS, CallSite, hashable, path_key, FunctionInterpreter, SinkFlow, SinkSite, Summary,
                                             BudgetExceeded, code_of)
 from secreview.analysis.models import ModelSet, Sink
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
@@ -378,8 +378,8 @@ class Program:
         for callee in callees:
             for sink in self.models.sinks_for(callee):
                 # the key is as dangerous as the value: ``session[user_input] = 1``
-                self.check_sink(interp, sink, callee, target, value, target, index_value=index)
-                self.check_sink(interp, sink, callee, target, index, target.index, index_value=index)
+                self.check_sink(interp, sink, callee, target, value, target)
+                self.check_sink(interp, sink, callee, target, index, target.index)
 
     def on_attribute_store(self, interp, target: ir.AttrTarget, base: Value, value: Value) -> None:
         for t in sorted(base.types):
@@ -447,8 +447,8 @@ class Program:
                                result.items, result.func, result.fixed)
         if method in _MUTATORS or method in _LIST_REMOVERS:
             if site.receiver is not None:
-                updated = _mutate(method, interp.state.get(_receiver_key(call.func.value) or "", site.receiver), site)
-                key = _receiver_key(call.func.value)
+                key = path_key(call.func.value)
+                updated = _mutate(method, interp.state.get(key or "", site.receiver), site)
                 if key is not None and updated is not None:
                     interp.state[key] = updated
                 if method == "pop" and site.receiver.items is not None and _is_list(site.receiver.items):
@@ -468,14 +468,14 @@ class Program:
         if method == "get" and receiver.items is not None and site.args and site.args[0].is_const \
                 and not (receiver.types & _KV_TYPES):
             key = site.args[0].const
-            if _hashable(key) and key in receiver.items:
+            if hashable(key) and key in receiver.items:
                 return receiver.items[key]
             if len(site.args) > 1:
                 return site.args[1]
             return None
         if not (receiver.types & _KV_TYPES):
             return None
-        key = _receiver_key(site.call.func.value)
+        key = path_key(site.call.func.value)
         if method == "set" and len(site.args) == 3 and len(consts) >= 2 and site.args[0].is_const \
                 and site.args[1].is_const and key is not None:
             current = interp.state.get(key, receiver)
@@ -655,17 +655,17 @@ class Program:
                 return
         refs = sink.args
         if sink.receiver and site.receiver is not None:
-            self.check_sink(interp, sink, callee, site.call, site.receiver, site.call.func.value, site=site)
+            self.check_sink(interp, sink, callee, site.call, site.receiver, site.call.func.value)
         if not refs:
             for value, node in zip(site.args, site.call.args):
-                self.check_sink(interp, sink, callee, site.call, value, node, site=site)
+                self.check_sink(interp, sink, callee, site.call, value, node)
             return
         for ref in refs:
             value, node = site.arg(ref.position, ref.name)
             if value is not None:
-                self.check_sink(interp, sink, callee, site.call, value, node, site=site)
+                self.check_sink(interp, sink, callee, site.call, value, node)
 
-    def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node, site=None, index_value=None) -> None:
+    def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node) -> None:
         rule = self.sink_rules.get(sink.kind)
         if rule is None:
             return
@@ -701,7 +701,7 @@ class Program:
             self.findings.add_untainted(rule, sink_site, value, is_test)
 
     def record_param_flow(self, interp, taint: Taint, rule, kind: str, site: SinkSite, step: Step) -> None:
-        flow = SinkFlow(taint.index, rule, kind, site, _strip_param_origin(step), taint.cleansed)
+        flow = SinkFlow(taint.index, rule, kind, site, step, taint.cleansed)
         summary = interp.summary
         if all(f.key != flow.key for f in summary.sink_flows) and len(summary.sink_flows) < 50:
             summary.sink_flows.append(flow)
@@ -781,15 +781,6 @@ def _receiver_name(e: ir.Expr) -> str:
     return ""
 
 
-def _receiver_key(e: ir.Expr) -> Optional[str]:
-    if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.GLOBAL, ir.NameKind.FREE):
-        return e.id
-    if isinstance(e, ir.Attr):
-        base = _receiver_key(e.value)
-        return f"{base}.{e.attr}" if base else None
-    return None
-
-
 def _is_list(items: dict) -> bool:
     return all(isinstance(k, int) for k in items) and sorted(items) == list(range(len(items)))
 
@@ -828,25 +819,12 @@ def _mutate(method: str, current: Value, site: CallSite) -> Optional[Value]:
                  current.types, None, current.func)
 
 
-def _hashable(value) -> bool:
-    try:
-        hash(value)
-        return True
-    except Exception:
-        return False
-
-
 def _static(fn: ir.Function) -> bool:
     return any(isinstance(d, ir.Name) and d.id == "staticmethod" for d in fn.decorators)
 
 
 def _classmethod(fn: ir.Function) -> bool:
     return any(isinstance(d, ir.Name) and d.id == "classmethod" for d in fn.decorators)
-
-
-def _strip_param_origin(step: Optional[Step]) -> Optional[Step]:
-    """A callee's trace starts at its parameter; callers put their own origin first."""
-    return step
 
 
 def _append_chain(head: Step, tail: Optional[Step]) -> Step:

@@ -583,8 +583,6 @@ class Module:
     functions: dict = field(default_factory=dict)  # qualname -> Function, all of them
     classes: dict = field(default_factory=dict)  # qualname -> Class
     imports: dict = field(default_factory=dict)  # module-level alias -> qualname
-    globals: dict = field(default_factory=dict)  # module variable -> list of assigned Exprs
-    statement_lines: dict = field(default_factory=dict)  # line -> (first, last) of its statement
 
     def source_line(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""

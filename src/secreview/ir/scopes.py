@@ -146,8 +146,8 @@ class _Bindings:
                     stack.extend(reversed(case.body))
             elif t.__name__ == "TypeAlias":
                 _target_names(node.name, names)
-            for field in ("body", "orelse", "finalbody"):
-                sub = getattr(node, field, None)
+            for attr in ("body", "orelse", "finalbody"):
+                sub = getattr(node, attr, None)
                 if sub and isinstance(sub, list):
                     stack.extend(reversed(sub))
             if walrus:
@@ -165,8 +165,8 @@ if hasattr(ast, "TryStar"):
 
 def _header_exprs(node):
     """Walk only the expressions of a compound statement's header (its body is walked separately)."""
-    for field in ("test", "iter", "subject"):
-        expr = getattr(node, field, None)
+    for attr in ("test", "iter", "subject"):
+        expr = getattr(node, attr, None)
         if expr is not None:
             yield from ast.walk(expr)
     for item in getattr(node, "items", ()) or ():

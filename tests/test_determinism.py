@@ -104,3 +104,63 @@ def test_command_line_output_is_byte_identical(fixture_tree, fmt):
         runs += [cli_report(fixture_tree, fmt, "--jobs", "1", seed=5),
                  cli_report(fixture_tree, fmt, "--jobs", "2", seed=11)]
     assert all(r == runs[0] for r in runs[1:])
+
+
+@pytest.mark.parametrize("order", ["reversed", "shuffled"])
+def test_result_does_not_depend_on_the_order_functions_are_first_analysed(fixture_tree, order, monkeypatch):
+    """The analysis is a fixed point: which module is analysed first (and so which
+    callee summaries are provisional when) changes nothing, traces included. This is what
+    lets workers and the cache analyse files in any order and still agree."""
+    import random
+
+    from secreview import __version__
+    from secreview.analysis.program import Program
+    from secreview.config import load_config
+    from secreview.reports import ReportOptions, render
+    from secreview.review import ReviewOptions, review
+
+    trees = [fixture_tree] + ([OWASP] if OWASP.is_dir() else [])
+    original = Program.first_pass_order
+    for tree in trees:
+        monkeypatch.chdir(tree)
+        config = load_config(Path("."))
+        expected = render("json", review(["."], ReviewOptions(config=config)), ReportOptions(tool_version=__version__))
+
+        def other_order(self):
+            modules = original(self)
+            if order == "reversed":
+                return modules[::-1]
+            random.Random(7).shuffle(modules)
+            return modules
+
+        monkeypatch.setattr(Program, "first_pass_order", other_order)
+        got = render("json", review(["."], ReviewOptions(config=config)), ReportOptions(tool_version=__version__))
+        monkeypatch.setattr(Program, "first_pass_order", original)
+        assert got == expected, f"{tree}: the report depends on the analysis order"
+
+
+@pytest.mark.parametrize("first", ["top", "bottom"])
+def test_call_chain_deeper_than_the_nesting_limit_is_followed_from_either_end(tmp_path, monkeypatch, first):
+    """A chain of 60 calls across 60 modules: analysed from its top, the callees below the
+    nesting limit are analysed later and the callers above them again, so the flow from
+    the request to ``os.system`` is found whichever module comes first."""
+    from secreview.analysis.program import Program
+    from secreview.config import DEFAULT_CONFIG
+    from secreview.review import ReviewOptions, review
+
+    n = 60
+    (tmp_path / "m00.py").write_text("import os\n\ndef f00(x):\n    return os.system(x)\n")
+    for i in range(1, n):
+        (tmp_path / f"m{i:02d}.py").write_text(f"from m{i-1:02d} import f{i-1:02d}\n\n"
+                                               f"def f{i:02d}(x):\n    return f{i-1:02d}(x)\n")
+    (tmp_path / "top.py").write_text(f"from flask import Flask, request\nfrom m{n-1:02d} import f{n-1:02d}\n\n"
+                                     "app = Flask(__name__)\n\n@app.route('/run')\ndef run():\n"
+                                     f"    f{n-1:02d}(request.args['c'])\n    return 'done'\n")
+    original = Program.first_pass_order
+    monkeypatch.setattr(Program, "first_pass_order",
+                        lambda self: original(self)[::-1] if first == "top" else original(self))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    tainted = [f for f in result.findings if "tainted" in f.tags]
+    assert [(f.rule_id, f.path, f.span.line) for f in tainted] == [("SR101", "m00.py", 4)]
+    assert "top.py" in {s.path for s in tainted[0].trace}

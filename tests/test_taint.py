@@ -309,7 +309,7 @@ def test_mutual_recursion_terminates_and_flows(tmp_path, monkeypatch):
 def test_each_function_analysed_a_bounded_number_of_times(tmp_path, monkeypatch):
     """A call graph with many paths (each layer calls the next twice) costs one
     analysis per function, not one per path."""
-    from secreview.analysis.program import MAX_ROUNDS, Program
+    from secreview.analysis.program import MAX_ANALYSES, Program
     layers = 12
     lines = ["import os", "def f0(x):", "    return os.system(x)"]
     for i in range(1, layers):
@@ -326,7 +326,7 @@ def test_each_function_analysed_a_bounded_number_of_times(tmp_path, monkeypatch)
 
     monkeypatch.setattr(Program, "run", run)
     review(["."], ReviewOptions(config=DEFAULT_CONFIG))
-    assert counts and max(counts.values()) <= MAX_ROUNDS
+    assert counts and max(counts.values()) <= MAX_ANALYSES
     assert sum(counts.values()) <= 2 * (layers + 1)  # 2**12 call paths
 
 

@@ -94,7 +94,7 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="pyproject.toml to read [tool.secreview] from")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--analysis-budget", type=_steps, default=None, metavar="N",
-                   help="analysis steps allowed per file before its analysis stops (default: the "
+                   help="analysis steps allowed per function before its analysis stops (default: the "
                         "configuration's analysis-budget, 3000000); the same budget gives the same review")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="print the traceback of each internal error on stderr")

@@ -16,7 +16,7 @@ Example::
     test-paths = ["tests/", "test_*.py"]
     max-file-size = 2000000           # bytes
     models = ["security/models.toml"] # relative to this file
-    analysis-budget = 3000000         # analysis steps per file
+    analysis-budget = 3000000         # analysis steps per function
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from secreview.source.reading import read_regular_file
 DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests/", "test/", "test_*.py", "*_test.py", "testing/", "conftest.py")
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 DEFAULT_ANALYSIS_BUDGET = 3_000_000
-"""Analysis steps (blocks and statements interpreted) allowed per file before its
-analysis stops with a ``budget-exceeded`` problem: a count, not a time, so the
+"""Analysis steps (blocks and statements interpreted) allowed for one analysis of one
+function (or module body) before it stops and its file gets a ``budget-exceeded`` problem: a count, not a time, so the
 same input and budget give the same review whatever the machine's load."""
 CONFIG_FILE_LIMIT = 5_000_000
 """A ``pyproject.toml`` larger than this is refused rather than parsed."""
@@ -68,7 +68,7 @@ class Config:
     model_paths: tuple[Path, ...] = ()
     """``models`` resolved to absolute paths (relative to the configuration file)."""
     analysis_budget: int = DEFAULT_ANALYSIS_BUDGET
-    """Analysis steps allowed per file (see ``DEFAULT_ANALYSIS_BUDGET``)."""
+    """Analysis steps allowed per function (see ``DEFAULT_ANALYSIS_BUDGET``)."""
     root: Path | None = None
     """The directory of the configuration file."""
     source: Path | None = None

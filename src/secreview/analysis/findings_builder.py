@@ -50,26 +50,45 @@ def trace_steps(module_lookup, step: Step | None) -> tuple[TraceStep, ...]:
 
 
 class FindingsBuilder:
+    """Findings grouped by the analysis that produced them (the function being
+    analysed): when a function is analysed again, with its callees' final
+    summaries, its earlier findings are dropped, so the result does not depend on
+    the order in which functions were analysed."""
+
     def __init__(self, program):
         self.program = program
-        self.by_key: dict = {}
+        self.buckets: dict = {}  # analysed function -> {finding key: (finding, statement lines)}
+        self.current = ""
         self.statement_lines: dict = {}
 
+    def start(self, bucket: str) -> None:
+        """Findings added from now on belong to ``bucket``; what it held before is dropped."""
+        self.current = bucket
+        self.buckets[bucket] = {}
+
+    def resume(self, bucket: str) -> None:
+        self.current = bucket
+        self.buckets.setdefault(bucket, {})
+
     def result(self) -> list[Finding]:
-        return sorted(self.by_key.values(), key=Finding.sort_key)
+        merged: dict = {}
+        for name in sorted(self.buckets):
+            for key, entry in self.buckets[name].items():
+                old = merged.get(key)
+                if old is None or _rank(entry[0]) > _rank(old[0]):
+                    merged[key] = entry
+        self.statement_lines = {id(f): lines for f, lines in merged.values()}
+        return sorted((f for f, _ in merged.values()), key=Finding.sort_key)
 
     def _module(self, path: str):
         return self.program.module_by_path.get(path)
 
     def _keep(self, key, finding: Finding, stmt_lines) -> None:
-        old = self.by_key.get(key)
-        if old is not None:
-            better = (finding.confidence, len(finding.trace) > 0, -len(finding.trace))
-            worse = (old.confidence, len(old.trace) > 0, -len(old.trace))
-            if better <= worse:
-                return
-        self.by_key[key] = finding
-        self.statement_lines[id(finding)] = stmt_lines
+        bucket = self.buckets.setdefault(self.current, {})
+        old = bucket.get(key)
+        if old is not None and _rank(finding) <= _rank(old[0]):
+            return
+        bucket[key] = (finding, stmt_lines)
 
     def add_sink(self, rule, site, taint: Taint, step: Step, is_test: bool) -> None:
         module = site.module
@@ -133,6 +152,14 @@ class FindingsBuilder:
             code=code_lines(module, node.line, node.end_line), explanation=explanation, fix=fix,
             trace=trace, tags=tags,
         )
+
+
+def _rank(finding: Finding) -> tuple:
+    """Of two findings of one rule at one place, the one kept: the more confident, then
+    the one with the shorter trace, then a fixed order on the rest."""
+    trace = finding.trace
+    return (finding.confidence, len(trace) > 0, -len(trace), finding.severity, finding.explanation,
+            tuple((s.path, s.line, s.col, s.note) for s in trace), finding.tags)
 
 
 def _code(module, node) -> str:

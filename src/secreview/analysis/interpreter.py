@@ -42,18 +42,28 @@ class BudgetExceeded(Exception):
 class Summary:
     """What callers need to know of a function, computed once."""
 
-    __slots__ = ("ret", "sink_flows", "param_names", "fields")
+    __slots__ = ("ret", "sink_flows", "param_names", "fields", "state", "_fingerprint")
 
     def __init__(self):
         self.ret: Value = TOP
         self.sink_flows: list = []  # SinkFlow
         self.param_names: tuple = ()
         self.fields: dict = {}
+        self.state: Optional[dict] = None  # a module body's: its globals at the end
+        self._fingerprint = None
+
+    def fingerprint(self) -> tuple:
+        """All a caller can learn from this summary, traces included (see ``values.fingerprint``)."""
+        if self._fingerprint is None:
+            flows = tuple(sorted((repr(f.key), f.step.key() if f.step is not None else ()) for f in self.sink_flows))
+            fields = tuple(sorted((repr(k), tuple(sorted((i, t.order()) for i, t in v.items())))
+                                  for k, v in self.fields.items()))
+            state = None if self.state is None else tuple(sorted((k, V.fingerprint(v)) for k, v in self.state.items()))
+            self._fingerprint = (V.fingerprint(self.ret), flows, fields, self.param_names, state)
+        return self._fingerprint
 
     def same_as(self, other: "Summary") -> bool:
-        return (self.ret.same_as(other.ret)
-                and {f.key for f in self.sink_flows} == {f.key for f in other.sink_flows}
-                and {k: set(v) for k, v in self.fields.items()} == {k: set(v) for k, v in other.fields.items()})
+        return self is other or self.fingerprint() == other.fingerprint()
 
 
 class SinkFlow:

@@ -1,10 +1,12 @@
 """The whole-program step: every function of every reviewed module analysed
-once against its callees' summaries, and findings collected.
+against its callees' summaries, and findings collected.
 
 Functions are analysed on demand: the first call to a function of the reviewed
-code analyses it (and so on down the call chain), so each body is interpreted
-once; functions in recursive cycles are re-run until their summaries settle
-(at most ``MAX_ROUNDS`` times).
+code analyses it (and so on down the call chain), so most bodies are interpreted
+once. A function whose callees' summaries, fields or module globals change after
+it was analysed (recursion, deep chains) is analysed again until nothing changes,
+and only the findings of its last analysis count: the result is a fixed point, the
+same whatever order the functions were met in.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Val
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
-MAX_ROUNDS = 3
+MAX_ANALYSES = 6
+"""Analyses of one function at most: recursion whose summaries would keep growing stops there."""
 # Names that say a value must be unguessable: where weak randomness is a defect.
 _SECRET_NAME = re.compile(r"(?i)(token|secret|passw|passwd|pwd|nonce|salt|otp|csrf|xsrf|api_?key|private_?key|"
                           r"session_?(id|key)|sess_?id|remember|reset|auth|cookie_?value|verifier|challenge|"
@@ -95,6 +98,7 @@ class Program:
         self.fields: dict = {}
         self.field_readers: dict = {}
         self.dirty: set = set()
+        self.opaque: set = set()  # functions whose analysis failed: callers treat them as unknown code
         self.findings = FindingsBuilder(self)
         self.budget_limit = budget_steps
         self.budget = Budget(budget_steps)
@@ -105,99 +109,89 @@ class Program:
     # ------------------------------------------------------------ driver
 
     def run(self):
-        for module in sorted(self.modules.values(), key=lambda m: m.path):
-            self.budget = Budget(self.budget_limit)
-            try:
-                self.summary_of(module.body.qualname)
-                for q, fn in module.functions.items():
-                    if fn is not module.body:
-                        self.summary_of(q)
-            except BudgetExceeded:
-                self.failed[module.path] = f"analysis stopped after {self.budget_limit:,} steps (analysis budget)"
-            except Exception as exc:  # a bug (or RecursionError): this file's problem, the others go on
-                self._error(module.path, exc)
-            finally:
-                self.in_progress.clear()
-        # Methods that read fields whose taint was learnt after they ran, once more.
-        for _ in range(MAX_ROUNDS):
-            dirty, self.dirty = sorted(self.dirty), set()
-            if not dirty:
-                break
-            for qualname in dirty:
-                if self.analysis_count.get(qualname, 0) < MAX_ROUNDS + 1:
-                    self.budget = Budget(self.budget_limit)
-                    try:
-                        self.analyse(qualname)
-                    except BudgetExceeded:
-                        self.failed[self.function_module[qualname].path] = \
-                            f"analysis stopped after {self.budget_limit:,} steps (analysis budget)"
-                    except Exception as exc:
-                        self._error(self.function_module[qualname].path, exc)
-                    finally:
-                        self.in_progress.clear()
+        for module in self.first_pass_order():
+            self.summary_of(module.body.qualname)
+            for q, fn in module.functions.items():
+                if fn is not module.body:
+                    self.summary_of(q)
+            self.settle()
         return self.findings.result()
 
-    def _error(self, path: str, exc: Exception) -> None:
-        """Record an exception met while analysing ``path`` (and the function it happened in)."""
-        where = None  # the innermost function being analysed (``analyse`` frames of the traceback)
-        tb = exc.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code is Program.analyse.__code__:
-                where = tb.tb_frame.f_locals.get("qualname")
-            tb = tb.tb_next
-        label = f"`{where}`" if where else "the module"
-        self.errors.setdefault(path, (label, exc))
-        module = self.function_module.get(where) if where else None
-        if module is not None and module.path != path:  # met in a callee of another file
-            self.errors.setdefault(module.path, (label, exc))
+    def first_pass_order(self) -> list:
+        """Modules in the order their functions are first analysed; any order gives the same result."""
+        return sorted(self.modules.values(), key=lambda m: m.path)
+
+    def settle(self) -> None:
+        """Analyse again, in a fixed order, every function whose callees' summaries, fields
+        or module globals changed since its last analysis, until nothing changes: the
+        result is then the same whatever order the functions were first met in."""
+        while self.dirty:
+            qualname = min(self.dirty)
+            self.dirty.discard(qualname)
+            if self.analysis_count.get(qualname, 0) < MAX_ANALYSES:
+                self.analyse(qualname)
+
+    def _error(self, qualname: str, exc: Exception) -> None:
+        """Record an exception met while analysing ``qualname`` (a bug of secreview, or RecursionError)."""
+        path = self.function_module[qualname].path
+        self.errors.setdefault(path, (f"`{qualname}`", exc))
 
     def summary_of(self, qualname: str) -> Optional[Summary]:
+        caller = self.in_progress[-1] if self.in_progress else None
         summary = self.summaries.get(qualname)
-        if summary is not None:
-            if self.in_progress:  # callers are re-run if this summary changes later
-                self.dependents.setdefault(qualname, set()).add(self.in_progress[-1])
-            return summary
-        fn = self.functions.get(qualname)
-        if fn is None:
-            return None
-        if len(self.in_progress) >= MAX_DEPTH:
-            return None
-        self.summaries[qualname] = Summary()  # provisional: callers inside a cycle see it
-        if self.in_progress:
-            self.dependents.setdefault(qualname, set()).add(self.in_progress[-1])
-        self.analyse(qualname)
-        return self.summaries[qualname]
+        if summary is None:
+            if qualname not in self.functions:
+                return None
+            self.summaries[qualname] = summary = Summary()  # provisional: what callers see until it is analysed
+            if len(self.in_progress) < MAX_DEPTH:
+                self.analyse(qualname)
+                summary = self.summaries[qualname]
+            else:
+                self.dirty.add(qualname)  # too deep to analyse now: later, and its callers again then
+        if caller is not None:  # callers are analysed again if this summary changes
+            self.dependents.setdefault(qualname, set()).add(caller)
+        return None if qualname in self.opaque else summary
 
     def analyse(self, qualname: str) -> None:
+        """One analysis of one function, on its own step budget; what it finds replaces
+        what its previous analysis found, and a changed summary makes its callers dirty."""
         fn = self.functions[qualname]
         module = self.function_module[qualname]
+        outer_budget, outer_bucket = self.budget, self.findings.current
         if qualname not in self.analysis_count:
+            self.findings.start(qualname + "\0function rules")
             for rule in self.function_rules:
                 if not rule.relevant(fn):
                     continue
                 for hit in rule.check_function(module, fn) or ():
                     self.findings.add_function_hit(rule, module, hit)
-        for round_ in range(MAX_ROUNDS):
-            self.in_progress.append(qualname)
-            try:
-                self.analysis_count[qualname] = self.analysis_count.get(qualname, 0) + 1
-                interp = FunctionInterpreter(self, module, fn)
-                summary = interp.run()
-                if fn is module.body:
-                    self.module_globals[module.name] = interp.state
-            finally:
-                self.in_progress.pop()
-            previous = self.summaries.get(qualname)
-            self.summaries[qualname] = summary
-            if previous is not None and summary.same_as(previous):
-                return
-            waiting = [d for d in self.dependents.get(qualname, ()) if d != qualname and d not in self.in_progress]
-            recursive = qualname in self.dependents.get(qualname, ())
-            for dep in waiting:
-                if dep in self.summaries and self.analysis_count.get(dep, 0) < MAX_ROUNDS:
-                    self.analyse(dep)
-            if not recursive:
-                return
+        self.analysis_count[qualname] = self.analysis_count.get(qualname, 0) + 1
+        self.findings.start(qualname)
+        self.budget = Budget(self.budget_limit)
+        self.in_progress.append(qualname)
+        self.opaque.discard(qualname)
+        try:
+            interp = FunctionInterpreter(self, module, fn)
+            summary = interp.run()
+            if fn is module.body:
+                summary.state = interp.state
+                self.module_globals[module.name] = interp.state
+        except BudgetExceeded:
+            self.failed[module.path] = f"analysis stopped after {self.budget_limit:,} steps (analysis budget)"
+            summary = Summary()
+            self.opaque.add(qualname)
+        except Exception as exc:  # a bug (or RecursionError): this function's problem, the others go on
+            self._error(qualname, exc)
+            summary = Summary()
+            self.opaque.add(qualname)
+        finally:
+            self.in_progress.pop()
+            self.budget = outer_budget
+            self.findings.resume(outer_bucket)
+        previous = self.summaries.get(qualname)
+        self.summaries[qualname] = summary
+        if previous is None or not summary.same_as(previous):
+            self.dirty.update(self.dependents.get(qualname, ()))
 
     # ------------------------------------------------------------ lookups
 
@@ -243,8 +237,16 @@ class Program:
                 paths.add(first.value)
         return paths.pop() if len(paths) == 1 else None
 
+    def module_state(self, module: ir.Module) -> Optional[dict]:
+        """A module's globals after its body ran; the function asking is analysed again
+        should they change (its module body is analysed first if need be)."""
+        body = module.body.qualname
+        if not self.in_progress or self.in_progress[-1] != body:
+            self.summary_of(body)
+        return self.module_globals.get(module.name)
+
     def global_value(self, module: ir.Module, name: ir.Name) -> Value:
-        state = self.module_globals.get(module.name)
+        state = self.module_state(module)
         if state is not None:
             value = state.get(name.id)
             if value is not None:
@@ -261,12 +263,7 @@ class Program:
         if module is not None:
             if attr in module.imports and module.imports[attr] != qualname:
                 return self.imported_value(module.imports[attr])
-            if module.name not in self.module_globals and module.body.qualname not in self.in_progress:
-                try:
-                    self.summary_of(module.body.qualname)
-                except RecursionError:
-                    return TOP
-            state = self.module_globals.get(module.name)
+            state = self.module_state(module)
             if state is not None and attr in state:
                 value = state[attr]
                 # module state holds the module's own parameters of nothing; drop trace-only taints
@@ -702,9 +699,14 @@ class Program:
 
     def record_param_flow(self, interp, taint: Taint, rule, kind: str, site: SinkSite, step: Step) -> None:
         flow = SinkFlow(taint.index, rule, kind, site, step, taint.cleansed)
-        summary = interp.summary
-        if all(f.key != flow.key for f in summary.sink_flows) and len(summary.sink_flows) < 50:
-            summary.sink_flows.append(flow)
+        flows = interp.summary.sink_flows
+        for i, other in enumerate(flows):
+            if other.key == flow.key:
+                if _step_order(flow.step) < _step_order(other.step):
+                    flows[i] = flow  # the canonical trace, whichever was met first
+                return
+        if len(flows) < 50:
+            flows.append(flow)
 
 
 def statement_keys(stmt: ir.Stmt) -> frozenset:
@@ -817,6 +819,10 @@ def _mutate(method: str, current: Value, site: CallSite) -> Optional[Value]:
         return None
     return Value(V.UNKNOWN, V.merge_taints(V.merge_taints(current.taints, added), V.all_item_taints(items)),
                  current.types, None, current.func)
+
+
+def _step_order(step: Optional[Step]) -> tuple:
+    return step.key() if step is not None else ()
 
 
 def _static(fn: ir.Function) -> bool:

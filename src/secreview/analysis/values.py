@@ -27,12 +27,29 @@ WHOLE_OBJECT = -2  # Taint.index of a whole request object (``request`` itself),
 class Step:
     """One step of a trace, linked to the steps before it (shared, never copied)."""
 
-    __slots__ = ("path", "line", "col", "note", "prev", "depth", "origin")
+    __slots__ = ("path", "line", "col", "note", "prev", "depth", "origin", "_key")
 
     def __init__(self, path: str, line: int, col: int, note: str, prev: Optional["Step"], origin: str = ""):
         self.path, self.line, self.col, self.note, self.prev = path, line, col, note, prev
         self.depth = 1 if prev is None else prev.depth + 1
         self.origin = origin  # on a source step: what the data is, phrased to follow "carries"
+        self._key = None
+
+    def key(self) -> tuple:
+        """A total order on traces, shortest first: which of two traces of the same
+        taint is kept must not depend on which the analysis met first."""
+        key = self._key
+        if key is None:
+            prev = self.prev.key() if self.prev is not None else ()
+            key = self._key = (self.depth, self.path, self.line, self.col, self.note, self.origin, prev)
+        return key
+
+    def __getstate__(self):
+        return (self.path, self.line, self.col, self.note, self.prev, self.depth, self.origin)
+
+    def __setstate__(self, state):
+        self.path, self.line, self.col, self.note, self.prev, self.depth, self.origin = state
+        self._key = None
 
     def steps(self) -> list["Step"]:
         out = []
@@ -57,6 +74,17 @@ class Taint:
     def __init__(self, kind: str, index: int, cleansed: frozenset, step: Optional[Step]):
         self.kind, self.index, self.cleansed, self.step = kind, index, cleansed, step
         self._key = (kind, index, cleansed)
+
+    def order(self) -> tuple:
+        """Canonical choice between taints with the same ``_key``: the shorter, then smaller, trace."""
+        return self.step.key() if self.step is not None else ()
+
+    def __getstate__(self):
+        return (self.kind, self.index, self.cleansed, self.step)
+
+    def __setstate__(self, state):
+        self.kind, self.index, self.cleansed, self.step = state
+        self._key = (self.kind, self.index, self.cleansed)
 
     def with_step(self, step: Step) -> "Taint":
         if self.step is not None and self.step.depth >= MAX_TRACE:
@@ -84,18 +112,30 @@ def merge_taints(a: frozenset, b: frozenset) -> frozenset:
         return b
     if not b or a is b:
         return a
-    seen = {t._key for t in a}
-    extra = [t for t in b if t._key not in seen]
-    if not extra:
+    seen = {t._key: t for t in a}
+    extra = []
+    replaced = []
+    for t in b:
+        old = seen.get(t._key)
+        if old is None:
+            extra.append(t)
+        elif old is not t and old.step is not t.step and t.order() < old.order():
+            replaced.append((old, t))
+    if not extra and not replaced:
         return a
-    merged = a | frozenset(extra)
+    merged = set(a)
+    for old, new in replaced:
+        merged.discard(old)
+        merged.add(new)
+    merged.update(extra)
     if len(merged) > MAX_TAINTS:
-        merged = frozenset(sorted(merged, key=_taint_order)[:MAX_TAINTS])
-    return merged
+        return frozenset(sorted(merged, key=_taint_order)[:MAX_TAINTS])
+    return frozenset(merged)
 
 
 def _taint_order(t: Taint):
-    return (t.kind == "param", len(t.cleansed), t.step.depth if t.step else 0, t.index)
+    return (t.kind == "param", len(t.cleansed), t.step.depth if t.step else 0, t.index, t.kind,
+            tuple(sorted(t.cleansed)), t.order())
 
 
 class Value:
@@ -253,3 +293,33 @@ def derived(taints: frozenset, fixed: bool, types: frozenset = EMPTY) -> Value:
     if not taints and not fixed and not types:
         return TOP
     return Value(taints=taints, types=types, fixed=fixed)
+
+
+FINGERPRINT_DEPTH = 6
+
+
+def fingerprint(value: Value, _memo: Optional[dict] = None, _depth: int = 0) -> tuple:
+    """Everything callers can observe of a value, traces included, as a hashable tuple
+    that does not depend on set order: two analyses agree exactly when these agree.
+    Items nested deeper than ``FINGERPRINT_DEPTH`` count by their taints only (values
+    nested in containers share parts: ``x = [x, x]`` a thousand times)."""
+    if _memo is None:
+        _memo = {}
+    memo_key = (id(value), _depth)
+    done = _memo.get(memo_key)
+    if done is not None:
+        return done
+    items = None
+    if value.items is not None:
+        if _depth >= FINGERPRINT_DEPTH:
+            items = _taints_print(deep_taints(value))
+        else:
+            items = tuple(sorted((repr(k), fingerprint(v, _memo, _depth + 1)) for k, v in value.items.items()))
+    const = "?" if value.const is UNKNOWN else (type(value.const).__name__, repr(value.const))
+    out = (const, value.fixed, _taints_print(value.taints), tuple(sorted(value.types)), value.func or "", items)
+    _memo[memo_key] = out
+    return out
+
+
+def _taints_print(taints: frozenset) -> tuple:
+    return tuple(sorted((t.kind, t.index, tuple(sorted(t.cleansed)), t.order()) for t in taints))

@@ -91,11 +91,8 @@ class FindingsBuilder:
         bucket[key] = (finding, stmt_lines)
 
     def add_sink(self, rule, site, taint: Taint, step: Step, is_test: bool) -> None:
-        module = site.module
-        node = site.node
         trace = trace_steps(self._module, step)
-        arg_code = _code(module, site.arg_node)
-        sink_code = _code(module, node)
+        arg_code, sink_code = site.arg_code, site.sink_code
         origin = trace[0] if trace else None
         where = f" (line {origin.line})" if origin and origin.path == site.path else (
             f" ({origin.path}:{origin.line})" if origin else "")
@@ -107,14 +104,12 @@ class FindingsBuilder:
         else:
             lead = f"`{sink_code}` is given {_lower_first(origin_note)}{where}{via}."
         explanation = f"{lead} {rule.danger}".strip()
-        finding = self._finding(rule, module, node, explanation, rule.fix, Level.HIGH, trace, ("tainted",) + (("test-code",) if is_test else ()))
-        self._keep((rule.id, site.path, node.line, node.col), finding, site.stmt_lines)
+        finding = self._site_finding(rule, site, explanation, Level.HIGH, trace,
+                                     ("tainted",) + (("test-code",) if is_test else ()))
+        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines)
 
     def add_untainted(self, rule, site, value: Value, is_test: bool) -> None:
-        module = site.module
-        node = site.node
-        arg_code = _code(module, site.arg_node)
-        sink_code = _code(module, node)
+        arg_code, sink_code = site.arg_code, site.sink_code
         params = sorted({t.step.steps()[0].note for t in value.taints if t.is_param and t.step is not None})
         if params:
             origin = f"it comes from {params[0]}, so every caller decides what runs here"
@@ -123,9 +118,16 @@ class FindingsBuilder:
         subject = f"`{arg_code}`" if arg_code and arg_code != sink_code else "The value"
         explanation = (f"{subject} reaches `{sink_code}` and is not a constant: {origin}. "
                        f"If it ever holds outside data, {_lower_first(rule.danger)}")
-        finding = self._finding(rule, module, node, explanation, rule.fix, rule.untainted, (),
-                                ("not-constant",) + (("test-code",) if is_test else ()))
-        self._keep((rule.id, site.path, node.line, node.col), finding, site.stmt_lines)
+        finding = self._site_finding(rule, site, explanation, rule.untainted, (),
+                                     ("not-constant",) + (("test-code",) if is_test else ()))
+        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines)
+
+    def _site_finding(self, rule, site, explanation, confidence, trace, tags) -> Finding:
+        return Finding(
+            rule_id=rule.id, rule_name=rule.name, title=rule.title, cwe=rule.cwe, severity=rule.severity,
+            confidence=confidence, path=site.path, span=site.span, code=site.code, explanation=explanation,
+            fix=rule.fix, trace=trace, tags=tags,
+        )
 
     def add_hit(self, rule, interp, hit) -> None:
         module = interp.module

@@ -73,17 +73,39 @@ class SinkFlow:
 
     def __init__(self, param: int, rule, kind: str, site: "SinkSite", step: Optional[Step], cleansed: frozenset):
         self.param, self.rule, self.kind, self.site, self.step, self.cleansed = param, rule, kind, site, step, cleansed
-        self.key = (param, rule.id, site.path, site.node.line, site.node.col, cleansed)
+        self.key = (param, rule.id, site.path, site.line, site.col, cleansed)
+
+    def __reduce__(self):
+        # summaries cross process boundaries and go to the cache: the rule by its id
+        return (_sink_flow, (self.param, self.rule.id, self.kind, self.site, self.step, self.cleansed))
+
+
+def _sink_flow(param, rule_id, kind, site, step, cleansed) -> SinkFlow:
+    from secreview.rules.registry import rule_instance
+    return SinkFlow(param, rule_instance(rule_id), kind, site, step, cleansed)
 
 
 class SinkSite:
-    """Where a sink call is, and what it is, for explanations."""
+    """Where a sink is and what its code says, as plain data: a summary carries it to
+    callers in other files, other processes and later runs."""
 
-    __slots__ = ("path", "module", "node", "callee", "arg_node", "stmt_lines", "extra")
+    __slots__ = ("path", "line", "col", "span", "code", "sink_code", "arg_code", "callee", "stmt_lines")
 
-    def __init__(self, path, module, node, callee, arg_node, stmt_lines, extra=None):
-        self.path, self.module, self.node, self.callee = path, module, node, callee
-        self.arg_node, self.stmt_lines, self.extra = arg_node, stmt_lines, extra
+    def __init__(self, module: ir.Module, node: ir.Node, callee: str, arg_node, stmt_lines):
+        from secreview.analysis.findings_builder import code_lines, span_of
+        self.path, self.line, self.col = module.path, node.line, node.col
+        self.span = span_of(module, node)
+        self.code = code_lines(module, node.line, node.end_line)
+        self.sink_code = code_of(module, node, 70)
+        self.arg_code = code_of(module, arg_node, 70) if arg_node is not None else ""
+        self.callee, self.stmt_lines = callee, stmt_lines
+
+    def __getstate__(self):
+        return tuple(getattr(self, k) for k in SinkSite.__slots__)
+
+    def __setstate__(self, state):
+        for k, v in zip(SinkSite.__slots__, state):
+            setattr(self, k, v)
 
 
 class FunctionInterpreter:

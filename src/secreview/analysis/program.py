@@ -672,7 +672,7 @@ class Program:
         taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
         stmt = interp.stmt
         stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (node.line, node.end_line)
-        sink_site = SinkSite(interp.path, interp.module, node, callee, arg_node, stmt_lines, sink)
+        sink_site = SinkSite(interp.module, node, callee, arg_node, stmt_lines)
         is_test = self.test_path(interp.path)
         reported = False
         for t in taints:

@@ -16,6 +16,9 @@ class _Unknown:
     def __repr__(self) -> str:
         return "UNKNOWN"
 
+    def __reduce__(self):
+        return "UNKNOWN"  # the module's one instance: identity checks must hold after pickling
+
 
 UNKNOWN = _Unknown()
 EMPTY: frozenset = frozenset()

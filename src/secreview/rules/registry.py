@@ -25,3 +25,15 @@ def find_rule(key: str) -> type[Rule] | None:
         if rule.id.lower() == key or rule.name == key:
             return rule
     return None
+
+
+_instances: dict = {}
+
+
+def rule_instance(rule_id: str) -> Rule:
+    """One shared instance of the rule with this id (summaries name their rules by id)."""
+    rule = _instances.get(rule_id)
+    if rule is None:
+        all_rules()
+        rule = _instances[rule_id] = Rule._registry[rule_id]()
+    return rule

@@ -44,6 +44,16 @@ def _steps(text: str) -> int:
     return value
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of processes, not {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of processes, not {value}")
+    return value
+
+
 def _level(text: str) -> Level:
     try:
         return Level.parse(text)
@@ -96,6 +106,8 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--analysis-budget", type=_steps, default=None, metavar="N",
                    help="analysis steps allowed per function before its analysis stops (default: the "
                         "configuration's analysis-budget, 3000000); the same budget gives the same review")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                   help="worker processes (default: one per available core); any number gives the same review")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="print the traceback of each internal error on stderr")
 
@@ -209,7 +221,7 @@ def _run_review(args, paths: list[str]):
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
     progress = _progress(args)
     lines: Optional[dict] = {} if (_needs_lines(args) or args.command == "baseline") else None
-    options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines)
+    options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines, jobs=args.jobs)
     try:
         result = review(paths, options, stdin_data=stdin_data)
     except FileNotFoundError as exc:
@@ -247,7 +259,8 @@ def _diff(args) -> int:
                          message=args.message) as change:
             config = _with_overrides(args, change.config)
             models = load_models(config.model_paths)  # model files live in the change's scratch space
-            options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines)
+            options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines,
+                                    jobs=args.jobs)
             result = review_change(change, options)
             base_dir = change.root
     except (ChangeError, ConfigError, ModelError, FileNotFoundError, ValueError) as exc:

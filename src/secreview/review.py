@@ -52,6 +52,9 @@ class ReviewOptions:
     source_lines: Optional[dict] = None
     """When a dict, it is filled with display path -> the lines of each file
     reviewed (for report context and baselines)."""
+    jobs: Optional[int] = 1
+    """Worker processes for lowering and analysis; None: one per available core. Any
+    number gives the same result."""
 
 
 def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
@@ -169,82 +172,158 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: Optional
     return review_sources(sources, options, result)
 
 
+@dataclass
+class Analysed:
+    """What lowering and analysing the sources gave, before filtering and suppression."""
+
+    findings: list
+    statement_lines: dict  # id(finding) -> (first, last) line of its statement
+    problems: list
+    suppressions: dict  # display path -> Suppressions
+    files_reviewed: int
+    keep: list  # objects the command line keeps alive instead of freeing (see KEEP_ALIVE)
+
+
 def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: ReviewOptions,
                    result: Optional[ReviewResult] = None) -> ReviewResult:
     result = result or ReviewResult()
     config = options.config
     models = options.models if options.models is not None else load_models(config.model_paths)
-    lowered: list[LoweredFile] = []
-    sources = list(sources)
+    sources = unique_module_names(list(sources))
+    rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+    budget = options.budget if options.budget is not None else config.analysis_budget
     # Many long-lived IR objects: the cyclic collector would rescan them over and over.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
+    analysed = None
     try:
-        names_seen: dict = {}
-        for i, (src, name, is_package) in enumerate(sources):
-            if name in names_seen:
-                name = f"{name}@{hashlib.sha1(src.display.encode()).hexdigest()[:8]}"
-            names_seen[name] = src.display
-            item = lower_source(src, name, is_package)
-            lowered.append(item)
-            if options.source_lines is not None:
-                options.source_lines[src.display] = item.module.lines
-            if item.problem is not None:
-                result.problems.append(item.problem)
+        jobs = effective_jobs(options.jobs, len(sources))
+        if jobs > 1:
+            from secreview.parallel import WorkerFailed, analyse_in_workers
+            try:
+                analysed = analyse_in_workers(sources, models, rules, budget, config, jobs, options.progress)
+            except WorkerFailed as exc:  # killed (out of memory?) or broken: lose nothing, do it here
+                print(f"secreview: {exc}; analysing in this process instead", file=sys.stderr)
+                analysed = analyse_here(sources, models, rules, budget, config, options.progress)
+        else:
+            analysed = analyse_here(sources, models, rules, budget, config, options.progress)
+        for src, _, _ in sources:
             result.lines_reviewed += src.n_lines
-            if options.progress:
-                options.progress(i + 1, len(sources))
-        result.files_reviewed = sum(1 for item in lowered if item.problem is None or item.problem.reviewed)
-        rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
-        budget = options.budget if options.budget is not None else config.analysis_budget
-        program = Program([item.module for item in lowered], models, rules, budget_steps=budget,
-                          test_path=config.is_test_path)
-        findings = program.run()
-        for path, reason in sorted(program.failed.items()):
-            result.problems.append(FileProblem(path, ProblemKind.BUDGET_EXCEEDED, reason, (), reviewed=True))
-        for path, (where, exc) in sorted(program.errors.items()):
-            if isinstance(exc, RecursionError):
-                result.problems.append(FileProblem(path, ProblemKind.TOO_DEEP,
-                                                   "code is nested too deeply to analyse fully; partly reviewed",
-                                                   (), reviewed=True))
-            else:
-                result.problems.append(internal_error(path, f"analysing {where}", exc, reviewed=True))
-        suppressions = {item.module.path: item.suppressions for item in lowered}
-        kept = []
-        for finding in findings:
-            if finding.severity < config.min_severity or finding.confidence < config.min_confidence:
-                continue
-            rule_cls = _rule_of(rules, finding.rule_id)
-            if "test-code" in finding.tags and rule_cls is not None and not rule_cls.tests_relevant:
-                continue
-            lines = program.findings.statement_lines.get(id(finding), (finding.span.line, finding.span.end_line))
-            sup = suppressions.get(finding.path)
-            hit = sup.match(finding.rule_id, finding.rule_name, rule_cls.bandit,
-                            range(min(lines[0], finding.span.line), max(lines[1], finding.span.end_line) + 1)
-                            ) if sup is not None and rule_cls is not None else None
-            if hit is not None:
-                result.suppressed += 1
-                if options.suppressed_sink is not None:
-                    finding.fingerprint = fingerprint(finding)
-                    options.suppressed_sink.append((finding, hit))
-                continue
-            finding.fingerprint = fingerprint(finding)
-            kept.append(finding)
-        result.findings = kept
+            if options.source_lines is not None:
+                options.source_lines[src.display] = src.text.split("\n")
+        result.problems.extend(analysed.problems)
+        result.files_reviewed = analysed.files_reviewed
+        _keep_reported(analysed, rules, config, options, result)
         result.sort()
         return result
     finally:
         sys.setrecursionlimit(old_limit)
-        if KEEP_ALIVE is not None:
+        if KEEP_ALIVE is not None and analysed is not None:
             # The command line exits right after reporting: freeing millions of IR
             # objects one by one would cost seconds for nothing.
-            KEEP_ALIVE.append(locals().get("program"))
-            KEEP_ALIVE.append(locals().get("lowered"))
+            KEEP_ALIVE.append(analysed.keep)
             gc.freeze()
         if gc_was_enabled:
             gc.enable()
+
+
+PARALLEL_MIN_FILES = 64
+"""Fewer files than this are analysed in the review's own process: starting workers
+and exchanging summaries would cost more than it saves."""
+
+
+def effective_jobs(jobs: Optional[int], n_files: int) -> int:
+    if jobs is None:
+        jobs = available_cores()
+    if jobs <= 1 or n_files < PARALLEL_MIN_FILES:
+        return 1
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # workers inherit the sources and models by forking
+    return min(jobs, max(1, n_files // (PARALLEL_MIN_FILES // 2)))
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def unique_module_names(sources: list) -> list:
+    """Two files that would import under one name (scripts in different folders) keep
+    both: the second gets a suffix from its path."""
+    out = []
+    names_seen: dict = {}
+    for src, name, is_package in sources:
+        if name in names_seen:
+            name = f"{name}@{hashlib.sha1(src.display.encode()).hexdigest()[:8]}"
+        names_seen[name] = src.display
+        out.append((src, name, is_package))
+    return out
+
+
+def analyse_here(sources: list, models, rules, budget: int, config, progress=None) -> Analysed:
+    """Lower and analyse every source in this process."""
+    lowered: list[LoweredFile] = []
+    problems = []
+    for i, (src, name, is_package) in enumerate(sources):
+        item = lower_source(src, name, is_package)
+        lowered.append(item)
+        if item.problem is not None:
+            problems.append(item.problem)
+        if progress:
+            progress(i + 1, len(sources))
+    program = Program([item.module for item in lowered], models, rules, budget_steps=budget,
+                      test_path=config.is_test_path)
+    findings = program.run()
+    problems.extend(analysis_problems(program))
+    return Analysed(findings, program.findings.statement_lines, problems,
+                    {item.module.path: item.suppressions for item in lowered},
+                    sum(1 for item in lowered if item.problem is None or item.problem.reviewed),
+                    [program, lowered])
+
+
+def analysis_problems(program: Program) -> list[FileProblem]:
+    """Files whose analysis ran out of budget or met a bug of secreview."""
+    problems = []
+    for path, reason in sorted(program.failed.items()):
+        problems.append(FileProblem(path, ProblemKind.BUDGET_EXCEEDED, reason, (), reviewed=True))
+    for path, (where, exc) in sorted(program.errors.items()):
+        if isinstance(exc, RecursionError):
+            problems.append(FileProblem(path, ProblemKind.TOO_DEEP,
+                                        "code is nested too deeply to analyse fully; partly reviewed",
+                                        (), reviewed=True))
+        else:
+            problems.append(internal_error(path, f"analysing {where}", exc, reviewed=True))
+    return problems
+
+
+def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, result: ReviewResult) -> None:
+    """Findings above the configured thresholds and not suppressed, with their fingerprints."""
+    kept = []
+    for finding in analysed.findings:
+        if finding.severity < config.min_severity or finding.confidence < config.min_confidence:
+            continue
+        rule_cls = _rule_of(rules, finding.rule_id)
+        if "test-code" in finding.tags and rule_cls is not None and not rule_cls.tests_relevant:
+            continue
+        lines = analysed.statement_lines.get(id(finding), (finding.span.line, finding.span.end_line))
+        sup = analysed.suppressions.get(finding.path)
+        hit = sup.match(finding.rule_id, finding.rule_name, rule_cls.bandit,
+                        range(min(lines[0], finding.span.line), max(lines[1], finding.span.end_line) + 1)
+                        ) if sup is not None and rule_cls is not None else None
+        if hit is not None:
+            result.suppressed += 1
+            if options.suppressed_sink is not None:
+                finding.fingerprint = fingerprint(finding)
+                options.suppressed_sink.append((finding, hit))
+            continue
+        finding.fingerprint = fingerprint(finding)
+        kept.append(finding)
+    result.findings = kept
 
 
 KEEP_ALIVE: Optional[list] = None

@@ -71,17 +71,14 @@ class FindingsBuilder:
         self.buckets.setdefault(bucket, {})
 
     def result(self) -> list[Finding]:
-        merged: dict = {}
-        for name in sorted(self.buckets):
-            for key, entry in self.buckets[name].items():
-                old = merged.get(key)
-                if old is None or _rank(entry[0]) > _rank(old[0]):
-                    merged[key] = entry
-        self.statement_lines = {id(f): lines for f, lines in merged.values()}
-        return sorted((f for f, _ in merged.values()), key=Finding.sort_key)
+        findings, self.statement_lines = merge_buckets([self.buckets])
+        return findings
 
     def _module(self, path: str):
-        return self.program.module_by_path.get(path)
+        module = self.program.module_by_path.get(path)
+        if module is not None and module.lines is None:  # a stub of a module analysed elsewhere
+            module.lines = self.program.foreign_lines(path) if self.program.foreign_lines else []
+        return module
 
     def _keep(self, key, finding: Finding, stmt_lines) -> None:
         bucket = self.buckets.setdefault(self.current, {})
@@ -154,6 +151,22 @@ class FindingsBuilder:
             code=code_lines(module, node.line, node.end_line), explanation=explanation, fix=fix,
             trace=trace, tags=tags,
         )
+
+
+def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
+    """The findings of several programs' buckets (bucket names are distinct), one per
+    rule and place: the sorted findings and ``id(finding) -> statement lines``."""
+    merged: dict = {}
+    buckets = {}
+    for one in bucket_sets:
+        buckets.update(one)
+    for name in sorted(buckets):
+        for key, entry in buckets[name].items():
+            old = merged.get(key)
+            if old is None or _rank(entry[0]) > _rank(old[0]):
+                merged[key] = entry
+    statement_lines = {id(f): lines for f, lines in merged.values()}
+    return sorted((f for f, _ in merged.values()), key=Finding.sort_key), statement_lines
 
 
 def _rank(finding: Finding) -> tuple:

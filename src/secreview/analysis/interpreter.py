@@ -42,12 +42,11 @@ class BudgetExceeded(Exception):
 class Summary:
     """What callers need to know of a function, computed once."""
 
-    __slots__ = ("ret", "sink_flows", "param_names", "fields", "state", "_fingerprint")
+    __slots__ = ("ret", "sink_flows", "fields", "state", "_fingerprint")
 
     def __init__(self):
         self.ret: Value = TOP
         self.sink_flows: list = []  # SinkFlow
-        self.param_names: tuple = ()
         self.fields: dict = {}
         self.state: Optional[dict] = None  # a module body's: its globals at the end
         self._fingerprint = None
@@ -59,7 +58,7 @@ class Summary:
             fields = tuple(sorted((repr(k), tuple(sorted((i, t.order()) for i, t in v.items())))
                                   for k, v in self.fields.items()))
             state = None if self.state is None else tuple(sorted((k, V.fingerprint(v)) for k, v in self.state.items()))
-            self._fingerprint = (V.fingerprint(self.ret), flows, fields, self.param_names, state)
+            self._fingerprint = (V.fingerprint(self.ret), flows, fields, state)
         return self._fingerprint
 
     def same_as(self, other: "Summary") -> bool:
@@ -116,7 +115,6 @@ class FunctionInterpreter:
         self.fn = fn
         self.path = module.path
         self.summary = Summary()
-        self.summary.param_names = tuple(p.name for p in fn.params)
         self.state: dict = {}
         self.stmt: Optional[ir.Stmt] = None
         self.entry_values = entry_values or {}

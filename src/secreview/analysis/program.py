@@ -63,17 +63,28 @@ class Budget:
 
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
-                 *, budget_steps: int = 2_000_000, test_path=None):
-        self.modules = {m.name: m for m in modules}
+                 *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
+                 foreign_lines=None):
+        """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
+        modules analysed elsewhere, whose summaries arrive through ``receive``;
+        ``foreign_lines(path)`` gives their source lines for traces."""
+        self.owned = {m.name: m for m in modules}
+        self.modules = dict(self.owned)
+        for stub in foreign:
+            self.modules.setdefault(stub.name, stub)
         self.module_by_path = {m.path: m for m in self.modules.values()}
+        self.foreign_lines = foreign_lines
         self.models = models
         self.functions: dict = {}
         self.function_module: dict = {}
         self.classes: dict = {}
+        self.foreign_functions: set = set()
         for m in self.modules.values():
             for q, fn in m.functions.items():
                 self.functions[q] = fn
                 self.function_module[q] = m
+                if m.name not in self.owned:
+                    self.foreign_functions.add(q)
             self.classes.update(m.classes)
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}
@@ -99,6 +110,8 @@ class Program:
         self.field_readers: dict = {}
         self.dirty: set = set()
         self.opaque: set = set()  # functions whose analysis failed: callers treat them as unknown code
+        self.local_fields: dict = {}  # what this program's own functions stored in fields
+        self.exported: dict = {}  # qualname or field key -> fingerprint last given to ``exports``
         self.findings = FindingsBuilder(self)
         self.budget_limit = budget_steps
         self.budget = Budget(budget_steps)
@@ -109,17 +122,63 @@ class Program:
     # ------------------------------------------------------------ driver
 
     def run(self):
+        self.first_pass()
+        return self.findings.result()
+
+    def first_pass(self, bodies_only: bool = False) -> None:
         for module in self.first_pass_order():
             self.summary_of(module.body.qualname)
-            for q, fn in module.functions.items():
-                if fn is not module.body:
-                    self.summary_of(q)
+            if not bodies_only:
+                for q, fn in module.functions.items():
+                    if fn is not module.body:
+                        self.summary_of(q)
             self.settle()
-        return self.findings.result()
+
+    # ------------------------------------------------------------ exchange with other programs
+
+    def exports(self) -> tuple[dict, dict]:
+        """Summaries of this program's functions and its stores into fields that changed
+        since the last call: ``({qualname: (summary, failed)}, {field key: value})``."""
+        summaries = {}
+        for q in sorted(self.summaries):
+            if q in self.foreign_functions:
+                continue
+            summary = self.summaries[q]
+            mark = (summary.fingerprint(), q in self.opaque)
+            if self.exported.get(q) != mark:
+                self.exported[q] = mark
+                summaries[q] = (summary, q in self.opaque)
+        fields = {}
+        for key in sorted(self.local_fields, key=repr):
+            value = self.local_fields[key]
+            mark = V.fingerprint(value)
+            if self.exported.get(key) != mark:
+                self.exported[key] = mark
+                fields[key] = value
+        return summaries, fields
+
+    def receive(self, summaries: dict, fields: dict) -> None:
+        """Summaries and field stores computed elsewhere; what read older ones is dirty."""
+        for q, (summary, failed) in summaries.items():
+            if q not in self.foreign_functions:
+                continue
+            previous = self.summaries.get(q)
+            self.summaries[q] = summary
+            was_opaque = q in self.opaque
+            if failed:
+                self.opaque.add(q)
+            else:
+                self.opaque.discard(q)
+            if summary.state is not None:
+                self.module_globals[self.function_module[q].name] = summary.state
+            if previous is None or was_opaque != failed or not summary.same_as(previous):
+                self.dirty.update(self.dependents.get(q, ()))
+        for key, value in fields.items():
+            self.merge_field(key, value, local=False)
 
     def first_pass_order(self) -> list:
         """Modules in the order their functions are first analysed; any order gives the same result."""
-        return sorted(self.modules.values(), key=lambda m: m.path)
+        return sorted(self.owned.values(), key=lambda m: m.path)
 
     def settle(self) -> None:
         """Analyse again, in a fixed order, every function whose callees' summaries, fields
@@ -134,7 +193,9 @@ class Program:
     def _error(self, qualname: str, exc: Exception) -> None:
         """Record an exception met while analysing ``qualname`` (a bug of secreview, or RecursionError)."""
         path = self.function_module[qualname].path
-        self.errors.setdefault(path, (f"`{qualname}`", exc))
+        label = f"`{qualname}`"
+        if path not in self.errors or label < self.errors[path][0]:  # one per file, whatever the order
+            self.errors[path] = (label, exc)
 
     def summary_of(self, qualname: str) -> Optional[Summary]:
         caller = self.in_progress[-1] if self.in_progress else None
@@ -143,7 +204,9 @@ class Program:
             if qualname not in self.functions:
                 return None
             self.summaries[qualname] = summary = Summary()  # provisional: what callers see until it is analysed
-            if len(self.in_progress) < MAX_DEPTH:
+            if qualname in self.foreign_functions:
+                pass  # analysed elsewhere: its summary arrives through ``receive``
+            elif len(self.in_progress) < MAX_DEPTH:
                 self.analyse(qualname)
                 summary = self.summaries[qualname]
             else:
@@ -287,7 +350,10 @@ class Program:
         real = frozenset(t for t in value.taints if not t.is_param)
         self.merge_field(key, Value(value.const if value.is_const else V.UNKNOWN, real, value.types))
 
-    def merge_field(self, key, stored: Value) -> None:
+    def merge_field(self, key, stored: Value, local: bool = True) -> None:
+        if local:
+            mine = self.local_fields.get(key)
+            self.local_fields[key] = stored if mine is None else V.join(mine, stored)
         previous = self.fields.get(key)
         merged = stored if previous is None else V.join(previous, stored)
         if previous is None or not merged.same_as(previous):

@@ -1,0 +1,215 @@
+"""Lowering and analysis in worker processes (``--jobs``).
+
+Each worker owns a share of the files: it parses and lowers them, keeps their IR
+(shipping IR between processes costs more than building it), and analyses them.
+Workers then trade what the analysis needs across the share boundaries, in rounds
+coordinated by this process:
+
+1. every worker sends the stubs of its modules (``analysis.interface``) and gets
+   everyone else's, so calls into other shares resolve;
+2. every worker analyses its module bodies and trades their globals, then analyses
+   its functions, with not-yet-known summaries of other shares' functions standing
+   as provisional (as inside a recursion cycle), and sends the summaries and field
+   stores that changed;
+3. each worker receives the others' changes, analyses again what read the older
+   ones, and sends what changed in turn, until a round where nothing changes;
+4. every worker sends its findings, grouped by the function whose analysis made them.
+
+The analysis is a fixed point whatever the order functions are analysed in
+(``Program.settle``), so the result is the one ``--jobs 1`` gives.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import traceback
+from typing import Optional
+
+from secreview.analysis.findings_builder import merge_buckets
+from secreview.analysis.interface import module_stub
+from secreview.analysis.program import Program
+
+_JOB: Optional[dict] = None  # what workers inherit when forked: sources, models, rules...
+
+
+def analyse_in_workers(sources: list, models, rules, budget: int, config, jobs: int, progress=None):
+    from secreview.review import Analysed
+
+    global _JOB
+    shares = partition([len(src.text) for src, _, _ in sources], jobs)
+    _JOB = {"sources": sources, "models": models, "rules": rules, "budget": budget, "config": config}
+    context = multiprocessing.get_context("fork")
+    conns, workers = [], []
+    try:
+        for share in shares:
+            parent_end, child_end = context.Pipe()
+            worker = context.Process(target=_worker_main, args=(child_end, share), daemon=True)
+            worker.start()
+            child_end.close()
+            conns.append(parent_end)
+            workers.append(worker)
+    finally:
+        _JOB = None
+    try:
+        lowered = [_receive(conn, worker) for conn, worker in zip(conns, workers)]
+        if progress:
+            progress(len(sources), len(sources))
+        for i, conn in enumerate(conns):
+            conn.send([stub for j, (stubs, _, _, _) in enumerate(lowered) if j != i for stub in stubs])
+        while True:
+            messages = [_receive(conn, worker) for conn, worker in zip(conns, workers)]
+            changes = [(summaries, fields) for _, summaries, fields in messages]
+            if all(done for done, _, _ in messages) and not any(summaries or fields for summaries, fields in changes):
+                break
+            for i, conn in enumerate(conns):
+                summaries, fields = {}, {}
+                for j, (their_summaries, their_fields) in enumerate(changes):
+                    if j != i:
+                        summaries.update(their_summaries)
+                        _join_fields(fields, their_fields)
+                conn.send((summaries, fields))
+        for conn in conns:
+            conn.send(None)
+        results = [_receive(conn, worker) for conn, worker in zip(conns, workers)]
+    finally:
+        for conn in conns:
+            conn.close()
+        for worker in workers:
+            worker.join(timeout=60)
+            if worker.is_alive():
+                worker.kill()
+    findings, statement_lines = merge_buckets([buckets for buckets, _ in results])
+    problems, suppressions, files_reviewed = [], {}, 0
+    for _, lowering_problems, file_suppressions, reviewed in lowered:
+        problems.extend(lowering_problems)
+        suppressions.update(file_suppressions)
+        files_reviewed += reviewed
+    for _, analysis_problems in results:
+        problems.extend(analysis_problems)
+    return Analysed(findings, statement_lines, _unique(problems), suppressions, files_reviewed, [])
+
+
+def partition(sizes: list, jobs: int) -> list[list[int]]:
+    """Consecutive runs of the (path-ordered) files, of about equal total size: files of
+    one package tend to call each other, and calls within a share need no exchange."""
+    total = sum(sizes) or 1
+    shares: list[list[int]] = [[] for _ in range(jobs)]
+    done = 0
+    for i, size in enumerate(sizes):
+        share = min(jobs - 1, done * jobs // total)
+        shares[share].append(i)
+        done += size
+    return [s for s in shares if s]
+
+
+def _join_fields(into: dict, more: dict) -> None:
+    from secreview.analysis import values as V
+    for key, value in more.items():
+        into[key] = value if key not in into else V.join(into[key], value)
+
+
+def _unique(problems: list) -> list:
+    seen, out = set(), []
+    for p in problems:
+        key = (p.path, p.kind, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+class WorkerFailed(RuntimeError):
+    pass
+
+
+def _receive(conn, worker):
+    try:
+        message = conn.recv()
+    except EOFError:
+        worker.join(timeout=5)
+        raise WorkerFailed(f"a worker process ended unexpectedly (exit code {worker.exitcode})") from None
+    if isinstance(message, WorkerFailed):
+        raise message
+    return message
+
+
+# ---------------------------------------------------------------- in the worker
+
+def _worker_main(conn, share: list[int]) -> None:
+    try:
+        _work(conn, share)
+    except BaseException as exc:  # the review must fail loudly, not hang waiting for this worker
+        try:
+            conn.send(WorkerFailed("a worker process failed: " + "".join(traceback.format_exception(exc))))
+        except Exception:
+            pass
+    finally:
+        conn.close()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)  # nothing to free or flush: the IR dies with the process
+
+
+def _work(conn, share: list[int]) -> None:
+    from secreview.review import analysis_problems, lower_source
+
+    job = _JOB if _JOB is not None else {}
+    clock = _Clock(f"worker {os.getpid()}")
+    sources = job["sources"]
+    lowered = [lower_source(*sources[i]) for i in share]
+    clock.lap("lower")
+    problems = [item.problem for item in lowered if item.problem is not None]
+    conn.send(([module_stub(item.module) for item in lowered], problems,
+               {item.module.path: item.suppressions for item in lowered},
+               sum(1 for item in lowered if item.problem is None or item.problem.reviewed)))
+    texts = {src.display: src.text for src, _, _ in sources}
+    foreign = conn.recv()
+    clock.lap("trade stubs")
+    program = Program([item.module for item in lowered], job["models"], job["rules"], budget_steps=job["budget"],
+                      test_path=job["config"].is_test_path, foreign=foreign,
+                      foreign_lines=lambda path: texts.get(path, "").split("\n"))
+    # Module bodies first, and their globals traded before any function reads them.
+    program.first_pass(bodies_only=True)
+    clock.lap("module bodies")
+    conn.send((False, *program.exports()))
+    program.receive(*conn.recv())
+    clock.lap("trade globals")
+    program.first_pass()
+    clock.lap("functions")
+    while True:
+        conn.send((True, *program.exports()))
+        message = conn.recv()
+        if message is None:
+            break
+        clock.lap("trade summaries")
+        program.receive(*message)
+        program.settle()
+        clock.lap("analyse again")
+    conn.send((program.findings.buckets, analysis_problems(program)))
+    clock.lap("send findings")
+    clock.report(f"{sum(program.analysis_count.values())} analyses of {len(program.analysis_count)} functions")
+
+
+class _Clock:
+    """CPU and wall time per phase, printed on stderr when ``SECREVIEW_TIMINGS`` is set."""
+
+    def __init__(self, name: str):
+        import time
+        self.name, self.enabled = name, bool(os.environ.get("SECREVIEW_TIMINGS"))
+        self.laps: dict = {}
+        self.time = time
+        self.cpu, self.wall = time.process_time(), time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        if self.enabled:
+            cpu, wall = self.time.process_time(), self.time.perf_counter()
+            old = self.laps.get(phase, (0.0, 0.0))
+            self.laps[phase] = (old[0] + cpu - self.cpu, old[1] + wall - self.wall)
+            self.cpu, self.wall = cpu, wall
+
+    def report(self, extra: str = "") -> None:
+        if self.enabled:
+            parts = ", ".join(f"{k} {c:.2f}/{w:.2f}" for k, (c, w) in self.laps.items())
+            print(f"secreview timings, {self.name} (cpu/wall s): {parts}; {extra}", file=sys.stderr)

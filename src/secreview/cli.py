@@ -44,6 +44,15 @@ def _steps(text: str) -> int:
     return value
 
 
+def _cache_dir(args) -> Optional[Path]:
+    if args.no_cache:
+        return None
+    if args.cache_dir:
+        return Path(args.cache_dir)
+    from secreview.cache import default_cache_dir
+    return default_cache_dir()
+
+
 def _jobs(text: str) -> int:
     try:
         value = int(text)
@@ -108,6 +117,11 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                         "configuration's analysis-budget, 3000000); the same budget gives the same review")
     p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                    help="worker processes (default: one per available core); any number gives the same review")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither use nor fill the cache of per-file results (the review is the same)")
+    p.add_argument("--cache-dir", metavar="DIR", default=None,
+                   help="where the cache lives (default: $SECREVIEW_CACHE_DIR, else $XDG_CACHE_HOME/secreview, "
+                        "else ~/.cache/secreview)")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="print the traceback of each internal error on stderr")
 
@@ -221,7 +235,8 @@ def _run_review(args, paths: list[str]):
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
     progress = _progress(args)
     lines: Optional[dict] = {} if (_needs_lines(args) or args.command == "baseline") else None
-    options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines, jobs=args.jobs)
+    options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines, jobs=args.jobs,
+                            cache_dir=_cache_dir(args))
     try:
         result = review(paths, options, stdin_data=stdin_data)
     except FileNotFoundError as exc:
@@ -260,7 +275,7 @@ def _diff(args) -> int:
             config = _with_overrides(args, change.config)
             models = load_models(config.model_paths)  # model files live in the change's scratch space
             options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines,
-                                    jobs=args.jobs)
+                                    jobs=args.jobs, cache_dir=_cache_dir(args))
             result = review_change(change, options)
             base_dir = change.root
     except (ChangeError, ConfigError, ModelError, FileNotFoundError, ValueError) as exc:

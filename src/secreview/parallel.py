@@ -34,12 +34,16 @@ from secreview.analysis.program import Program
 _JOB: Optional[dict] = None  # what workers inherit when forked: sources, models, rules...
 
 
-def analyse_in_workers(sources: list, models, rules, budget: int, config, jobs: int, progress=None):
+def analyse_in_workers(sources: list, models, rules, budget: int, config, jobs: int, progress=None, *,
+                       cache=None, keys=None):
+    """Everything ``review.analyse_here`` does, on ``jobs`` processes; with a cache, each
+    worker stores its files' results in it."""
     from secreview.review import Analysed
 
     global _JOB
     shares = partition([len(src.text) for src, _, _ in sources], jobs)
-    _JOB = {"sources": sources, "models": models, "rules": rules, "budget": budget, "config": config}
+    _JOB = {"sources": sources, "models": models, "rules": rules, "budget": budget, "config": config,
+            "cache": cache, "keys": keys}
     context = multiprocessing.get_context("fork")
     conns, workers = [], []
     try:
@@ -187,7 +191,12 @@ def _work(conn, share: list[int]) -> None:
         program.receive(*message)
         program.settle()
         clock.lap("analyse again")
-    conn.send((program.findings.buckets, analysis_problems(program)))
+    problems = analysis_problems(program)
+    if job.get("cache") is not None:
+        from secreview.review import store_entries
+        store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems)
+        clock.lap("store in cache")
+    conn.send((program.findings.buckets, problems))
     clock.lap("send findings")
     clock.report(f"{sum(program.analysis_count.values())} analyses of {len(program.analysis_count)} functions")
 

@@ -55,6 +55,8 @@ class ReviewOptions:
     jobs: Optional[int] = 1
     """Worker processes for lowering and analysis; None: one per available core. Any
     number gives the same result."""
+    cache_dir: Optional[Path] = None
+    """Where to keep and find per-file results (``cache.py``); None: no cache."""
 
 
 def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
@@ -200,7 +202,12 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     analysed = None
     try:
         jobs = effective_jobs(options.jobs, len(sources))
-        if jobs > 1:
+        if options.cache_dir is not None and sources:
+            from secreview.cache import ReviewCache, salt_for
+            from secreview.incremental import review_cached
+            cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))
+            analysed = review_cached(sources, models, rules, budget, config, jobs, cache, options.progress)
+        elif jobs > 1:
             from secreview.parallel import WorkerFailed, analyse_in_workers
             try:
                 analysed = analyse_in_workers(sources, models, rules, budget, config, jobs, options.progress)
@@ -229,7 +236,7 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             gc.enable()
 
 
-PARALLEL_MIN_FILES = 64
+PARALLEL_MIN_FILES = 32
 """Fewer files than this are analysed in the review's own process: starting workers
 and exchanging summaries would cost more than it saves."""
 
@@ -265,8 +272,9 @@ def unique_module_names(sources: list) -> list:
     return out
 
 
-def analyse_here(sources: list, models, rules, budget: int, config, progress=None) -> Analysed:
-    """Lower and analyse every source in this process."""
+def analyse_here(sources: list, models, rules, budget: int, config, progress=None, *, cache=None,
+                 keys=None) -> Analysed:
+    """Lower and analyse every source in this process (and fill the cache, if given)."""
     lowered: list[LoweredFile] = []
     problems = []
     for i, (src, name, is_package) in enumerate(sources):
@@ -279,11 +287,25 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
     program = Program([item.module for item in lowered], models, rules, budget_steps=budget,
                       test_path=config.is_test_path)
     findings = program.run()
-    problems.extend(analysis_problems(program))
+    found = analysis_problems(program)
+    problems.extend(found)
+    if cache is not None:
+        store_entries(cache, keys, program, lowered, found)
     return Analysed(findings, program.findings.statement_lines, problems,
                     {item.module.path: item.suppressions for item in lowered},
                     sum(1 for item in lowered if item.problem is None or item.problem.reviewed),
                     [program, lowered])
+
+
+def store_entries(cache, keys: list, program: Program, lowered: list, problems: list) -> None:
+    """Each file's results into the cache."""
+    from secreview.incremental import file_entries
+    by_path: dict = {}
+    for problem in problems:
+        by_path.setdefault(problem.path, []).append(problem)
+    entries = file_entries(program, lowered, by_path)
+    for key, item in zip(keys, lowered):
+        cache.store("files", key, entries[item.module.path])
 
 
 def analysis_problems(program: Program) -> list[FileProblem]:

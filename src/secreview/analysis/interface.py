@@ -26,3 +26,35 @@ def function_stub(fn: ir.Function) -> ir.Function:
     return ir.Function(fn.name, fn.qualname, fn.line, fn.end_line, params, fn.decorators,
                        class_qualname=fn.class_qualname, is_async=fn.is_async, is_lambda=fn.is_lambda,
                        is_generator=fn.is_generator)
+
+
+def _expr_print(e) -> tuple:
+    """An expression's shape and names, without positions."""
+    if e is None:
+        return ()
+    if isinstance(e, ir.Const):
+        return ("const", repr(e.value))
+    if isinstance(e, ir.Name):
+        return ("name", e.id, e.qualname)
+    if isinstance(e, ir.Attr):
+        return ("attr", _expr_print(e.value), e.attr, e.qualname)
+    if isinstance(e, ir.Call):
+        return ("call", _expr_print(e.func), tuple(_expr_print(a) for a in e.args),
+                tuple((k.name, _expr_print(k.value)) for k in e.keywords))
+    return (type(e).__name__, tuple(_expr_print(c) for c in e.children()) if isinstance(e, ir.Expr) else ())
+
+
+def definition(stub: ir.Module, qualname: str) -> tuple:
+    """What resolving ``qualname`` in this module finds, without positions: a function's
+    parameters and decorators, a class's bases, an import's target, or nothing."""
+    fn = stub.functions.get(qualname)
+    if fn is not None:
+        return ("function", tuple((p.name, p.kind, _expr_print(p.annotation)) for p in fn.params), fn.class_qualname,
+                fn.is_lambda, tuple(_expr_print(d) for d in fn.decorators))
+    klass = stub.classes.get(qualname)
+    if klass is not None:
+        return ("class", tuple(_expr_print(b) for b in klass.bases), tuple(_expr_print(d) for d in klass.decorators))
+    module_name, _, attr = qualname.rpartition(".")
+    if module_name == stub.name and attr in stub.imports:
+        return ("import", stub.imports[attr])
+    return ("absent",)

@@ -9,6 +9,8 @@ by a type and member (``sqlite3.Cursor.execute``), as lowering resolves them.
 
 from __future__ import annotations
 
+import hashlib
+
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -103,9 +105,15 @@ class ModelSet:
     libraries: list = field(default_factory=list)
     method_sinks: dict = field(default_factory=dict)  # method name -> [(receiver name hints, Sink)]
     source_objects: dict = field(default_factory=dict)  # qualname -> kind, e.g. flask.request -> remote
+    digests: list = field(default_factory=list)  # of each file's content, for cache keys
+
+    def fingerprint(self) -> str:
+        """Changes when any model file's content (or the set of files) does."""
+        return hashlib.sha256("\n".join(self.digests).encode()).hexdigest()
 
     def add_file(self, path_or_text, library: str) -> None:
         data = _load(path_or_text, library)
+        self.digests.append(hashlib.sha256(f"{library}\0{data!r}".encode()).hexdigest())
         self.libraries.append(library)
         for entry in data.pop("sink", []):
             for callee in _callees(entry, library):

@@ -111,6 +111,10 @@ class Program:
         self.dirty: set = set()
         self.opaque: set = set()  # functions whose analysis failed: callers treat them as unknown code
         self.local_fields: dict = {}  # what this program's own functions stored in fields
+        self.field_parts: dict = {}  # field key -> {function that stored: value}
+        self.reads: dict = {}  # function -> {what it read of other modules: ("sum"|"field"|"def", key, module)}
+        self._resolved: dict = {}
+        self._module_names: dict = {}
         self.exported: dict = {}  # qualname or field key -> fingerprint last given to ``exports``
         self.findings = FindingsBuilder(self)
         self.budget_limit = budget_steps
@@ -197,8 +201,19 @@ class Program:
         if path not in self.errors or label < self.errors[path][0]:  # one per file, whatever the order
             self.errors[path] = (label, exc)
 
+    def note_read(self, kind: str, key, module_name: Optional[str]) -> None:
+        """The function being analysed used ``key`` of another module: the cache re-analyses
+        it when that module changes."""
+        if self.in_progress and module_name is not None:
+            caller = self.in_progress[-1]
+            if self.function_module[caller].name != module_name:
+                self.reads.setdefault(caller, set()).add((kind, key, module_name))
+
     def summary_of(self, qualname: str) -> Optional[Summary]:
         caller = self.in_progress[-1] if self.in_progress else None
+        module = self.function_module.get(qualname)
+        if caller is not None and module is not None:
+            self.note_read("sum", qualname, module.name)
         summary = self.summaries.get(qualname)
         if summary is None:
             if qualname not in self.functions:
@@ -317,6 +332,7 @@ class Program:
         return TOP
 
     def imported_value(self, qualname: str) -> Value:
+        self.note_read("def", qualname, self.module_name_of(qualname))
         if qualname in self.functions:
             return Value(func=qualname, types=frozenset({qualname}))
         if qualname in self.classes:
@@ -354,6 +370,10 @@ class Program:
         if local:
             mine = self.local_fields.get(key)
             self.local_fields[key] = stored if mine is None else V.join(mine, stored)
+            if self.in_progress:
+                parts = self.field_parts.setdefault(key, {})
+                writer = self.in_progress[-1]
+                parts[writer] = stored if writer not in parts else V.join(parts[writer], stored)
         previous = self.fields.get(key)
         merged = stored if previous is None else V.join(previous, stored)
         if previous is None or not merged.same_as(previous):
@@ -365,26 +385,57 @@ class Program:
         key = (class_qualname, attr)
         if self.in_progress:
             self.field_readers.setdefault(key, set()).add(self.in_progress[-1])
+            self.reads.setdefault(self.in_progress[-1], set()).add(("field", key, ""))
         return self.fields.get(key)
+
+    def module_name_of(self, qualname: str) -> Optional[str]:
+        """The reviewed module a qualified name is in (the longest prefix that is a module)."""
+        found = self._module_names.get(qualname, False)
+        if found is False:
+            found = None
+            name = qualname
+            while name:
+                if name in self.modules:
+                    found = name
+                    break
+                name = name.rpartition(".")[0]
+            self._module_names[qualname] = found
+        return found
 
     def resolve_function(self, qualname: str) -> Optional[str]:
         """The reviewed code's function a qualified name stands for, following
         re-exports (``from .impl import helper`` in a package ``__init__``)."""
+        done = self._resolved.get(qualname)
+        if done is None:
+            consulted: list = []
+            done = self._resolved[qualname] = (self._resolve_function(qualname, consulted), tuple(consulted))
+        if self.in_progress:
+            for name in done[1]:
+                self.note_read("def", name, self.module_name_of(name))
+        return done[0]
+
+    def _resolve_function(self, qualname: str, consulted: list) -> Optional[str]:
+        """``consulted`` receives every name whose definition the answer depends on."""
         for _ in range(5):
+            consulted.append(qualname)
             if qualname in self.functions:
                 return qualname
             if qualname in self.classes:
                 init = f"{qualname}.__init__"
+                consulted.append(init)
                 return init if init in self.functions else None
             module_name, _, attr = qualname.rpartition(".")
             module = self.modules.get(module_name)
             if module is None or attr not in module.imports:
                 klass = self.classes.get(module_name)
                 if klass is not None:
+                    consulted.append(module_name)
                     for base in klass.bases:
                         base_q = getattr(base, "qualname", None)
-                        if base_q and f"{base_q}.{attr}" in self.functions:
-                            return f"{base_q}.{attr}"
+                        if base_q:
+                            consulted.append(f"{base_q}.{attr}")
+                            if f"{base_q}.{attr}" in self.functions:
+                                return f"{base_q}.{attr}"
                 return None
             qualname = module.imports[attr]
         return None

@@ -1,0 +1,115 @@
+"""The review cache: per-file results keyed by content, on disk.
+
+Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
+``$XDG_CACHE_HOME/secreview`` or ``~/.cache/secreview``)::
+
+    v1/<salt>/files/<ab>/<key>      one file's stub, summaries, findings, reads
+    v1/<salt>/results/<key>         a whole review's result, by the keys of its files
+    v1/<salt>/targets/<key>         the last review of a target: its modules and interfaces
+
+The *salt* changes with secreview's own code, the Python version, the rules
+enabled, the taint models and the configuration, so a cache never outlives what
+produced it. A file's key is the hash of the salt, its path, module name and bytes.
+Every write goes to a temporary file renamed into place, so concurrent reviews
+never see half a file; an entry that cannot be read is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any, Optional
+
+FORMAT = "v1"
+
+
+def default_cache_dir() -> Path:
+    explicit = os.environ.get("SECREVIEW_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "secreview"
+
+
+@cache
+def code_fingerprint() -> str:
+    """secreview's own source: a new version, or any edit, starts a new cache."""
+    import secreview
+    root = Path(secreview.__file__).parent
+    digest = hashlib.sha256(secreview.__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml", ".json") and path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def salt_for(config, models, rules, budget: int) -> str:
+    parts = [
+        code_fingerprint(), f"{sys.version_info.major}.{sys.version_info.minor}", models.fingerprint(),
+        ",".join(sorted(r.id for r in rules)), str(budget), repr(tuple(config.test_paths)),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+
+
+class ReviewCache:
+    def __init__(self, directory: Path, salt: str):
+        self.root = Path(directory) / FORMAT / salt
+        self.salt = salt
+        self.writable = True
+
+    def file_key(self, display: str, module_name: str, is_package: bool, text: str) -> str:
+        digest = hashlib.sha256(f"{self.salt}\0{display}\0{module_name}\0{is_package}\0".encode("utf-8", "surrogatepass"))
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def _path(self, kind: str, key: str) -> Path:
+        if kind == "files":
+            return self.root / kind / key[:2] / key
+        return self.root / kind / key
+
+    def load(self, kind: str, key: str) -> Optional[Any]:
+        try:
+            with open(self._path(kind, key), "rb") as handle:
+                return pickle.load(handle)
+        except FileNotFoundError:
+            return None
+        except Exception:  # truncated by a full disk, written by another version...: a miss
+            return None
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        if not self.writable:
+            return
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError as exc:  # read-only or full: review without writing, say so once
+            self.writable = False
+            print(f"secreview: cannot write the cache in {self.root}: {exc.strerror or exc}; "
+                  "reviewing without storing results", file=sys.stderr)
+
+
+def run_key(file_keys) -> str:
+    return hashlib.sha256("\n".join(sorted(file_keys)).encode()).hexdigest()
+
+
+def target_key(sources) -> str:
+    """The same paths reviewed again (whatever their content) share a target key."""
+    return hashlib.sha256("\n".join(sorted(src.display for src, _, _ in sources)).encode("utf-8", "surrogatepass")
+                          ).hexdigest()

@@ -1,0 +1,215 @@
+"""The review cache: reviews served from it, or partly re-analysed through it, equal
+reviews made without it, and a broken cache never breaks a review."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from secreview import incremental
+from secreview.analysis.program import Program
+from secreview.config import DEFAULT_CONFIG
+from secreview.reports import ReportOptions, render
+from secreview.review import ReviewOptions, review
+
+FLASK_APP = """from flask import Flask, request
+import helpers
+import runner
+
+app = Flask(__name__)
+
+
+@app.route("/run")
+def run():
+    runner.execute(helpers.clean(request.args["cmd"]))
+    return "done"
+"""
+RUNNER = "import os\n\n\ndef execute(command):\n    os.system(command)\n"
+SAFE_HELPERS = "import shlex\n\n\ndef clean(value):\n    return shlex.quote(value)\n"
+UNSAFE_HELPERS = "import shlex\n\n\ndef clean(value):\n    return value.strip()\n"
+
+
+def make_tree(root: Path, helpers: str = SAFE_HELPERS, others: int = 12) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "app.py").write_text(FLASK_APP)
+    (root / "runner.py").write_text(RUNNER)
+    (root / "helpers.py").write_text(helpers)
+    for i in range(others):  # files that have nothing to do with the change
+        (root / f"other{i}.py").write_text(f"import subprocess\n\n\ndef job{i}(arg):\n"
+                                           f"    return subprocess.call('ls ' + arg, shell=True)\n")
+    return root
+
+
+def report(root: Path, cache_dir: Path | None, jobs: int = 1) -> str:
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=cache_dir, jobs=jobs))
+    finally:
+        os.chdir(cwd)
+    return render("json", result, ReportOptions(tool_version="test"))
+
+
+def tainted(text: str) -> list:
+    return sorted((f["path"], f["line"]) for f in json.loads(text)["findings"] if "tainted" in f["tags"])
+
+
+@pytest.fixture
+def analysed(monkeypatch):
+    """The names of the modules each Program analyses (owns), run after run."""
+    owned: list = []
+    original = Program.first_pass
+
+    def first_pass(self, bodies_only=False):
+        if not bodies_only:
+            owned.append(sorted(self.owned))
+        return original(self, bodies_only)
+
+    monkeypatch.setattr(Program, "first_pass", first_pass)
+    return owned
+
+
+def test_unchanged_tree_is_answered_from_the_cache(tmp_path, analysed):
+    tree = make_tree(tmp_path / "tree")
+    cold = report(tree, tmp_path / "cache")
+    assert analysed and len(analysed[0]) == 15
+    analysed.clear()
+    warm = report(tree, tmp_path / "cache")
+    assert analysed == []  # nothing lowered or analysed
+    assert warm == cold == report(tree, None)
+
+
+def test_editing_a_helper_reanalyses_it_and_its_readers_only(tmp_path, analysed):
+    tree = make_tree(tmp_path / "tree")
+    assert tainted(report(tree, tmp_path / "cache")) == []  # shlex.quote makes it safe
+    (tree / "helpers.py").write_text(UNSAFE_HELPERS)
+    analysed.clear()
+    warm = report(tree, tmp_path / "cache")
+    assert analysed == [["app", "helpers"]]  # not runner (it reads nothing of helpers), not the others
+    assert warm == report(tree, None)
+    assert tainted(warm) == [("runner.py", 5)]  # the flow now crosses the edited line, and is reported
+    # and back again: the finding goes away
+    (tree / "helpers.py").write_text(SAFE_HELPERS)
+    assert tainted(report(tree, tmp_path / "cache")) == []
+
+
+def test_a_function_that_did_not_exist_is_found_when_it_appears(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers="import shlex\n")  # helpers.clean undefined: an unknown call
+    first = report(tree, tmp_path / "cache")
+    assert first == report(tree, None)
+    (tree / "helpers.py").write_text("import shlex\n\n\ndef clean(value):\n    return shlex.quote(value)\n")
+    second = report(tree, tmp_path / "cache")
+    assert second == report(tree, None)
+    assert tainted(second) == [] and tainted(first) == [("runner.py", 5)]
+
+
+def test_moving_lines_in_a_helper_moves_them_in_every_trace(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    report(tree, tmp_path / "cache")
+    (tree / "helpers.py").write_text("import shlex\n\n\n# a comment\n# pushes clean() down\n" + UNSAFE_HELPERS[13:])
+    warm = report(tree, tmp_path / "cache")
+    assert warm == report(tree, None)
+    finding = next(f for f in json.loads(warm)["findings"] if "tainted" in f["tags"])
+    helper_lines = [step["line"] for step in finding["trace"] if step["path"].endswith("helpers.py")]
+    assert helper_lines and min(helper_lines) >= 6, finding["trace"]  # clean() now starts at line 6
+
+
+def test_configuration_rules_and_models_are_part_of_the_key(tmp_path):
+    from secreview.config import Config
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    report(tree, tmp_path / "cache")
+    cwd = os.getcwd()
+    os.chdir(tree)
+    try:
+        result = review(["."], ReviewOptions(config=Config(ignore=("SR101",)), cache_dir=tmp_path / "cache"))
+    finally:
+        os.chdir(cwd)
+    assert all(f.rule_id != "SR101" for f in result.findings)
+    assert len(list((tmp_path / "cache" / "v1").iterdir())) == 2  # two salts side by side
+
+
+def test_broken_entries_are_misses(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    expected = report(tree, None)
+    report(tree, tmp_path / "cache")
+    for path in (tmp_path / "cache").rglob("*"):
+        if path.is_file():
+            path.write_bytes(b"not a pickle")
+    assert report(tree, tmp_path / "cache") == expected
+    (tree / "helpers.py").write_text(UNSAFE_HELPERS + "\n")
+    assert report(tree, tmp_path / "cache") == report(tree, None)
+
+
+def test_unwritable_cache_directory_is_reported_and_the_review_goes_on(tmp_path, capsys):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    assert report(tree, blocker) == report(tree, None)
+    assert "cannot write the cache" in capsys.readouterr().err
+
+
+def test_workers_fill_the_cache_and_agree(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=40)  # enough files for workers
+    expected = report(tree, None, jobs=1)
+    assert report(tree, tmp_path / "cache", jobs=2) == expected
+    (tree / "helpers.py").write_text(SAFE_HELPERS)
+    assert report(tree, tmp_path / "cache", jobs=2) == report(tree, None, jobs=1)
+
+
+def test_adding_a_file_reviews_everything_again(tmp_path, analysed):
+    tree = make_tree(tmp_path / "tree")
+    report(tree, tmp_path / "cache")
+    (tree / "extra.py").write_text("import os\nos.system(input())\n")
+    analysed.clear()
+    warm = report(tree, tmp_path / "cache")
+    assert len(analysed[0]) == 16
+    assert warm == report(tree, None)
+
+
+def test_many_edits_make_a_full_review(tmp_path, monkeypatch):
+    tree = make_tree(tmp_path / "tree")
+    report(tree, tmp_path / "cache")
+    for i in range(10):
+        (tree / f"other{i}.py").write_text(f"def job{i}():\n    return {i}\n")
+    calls = []
+    original = incremental._full
+    monkeypatch.setattr(incremental, "_full", lambda *a, **k: calls.append(1) or original(*a, **k))
+    assert report(tree, tmp_path / "cache") == report(tree, None)
+    assert calls == [1]
+
+
+def test_command_line_cache_options(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    env.pop("SECREVIEW_CACHE_DIR", None)
+
+    def run(*args):
+        proc = subprocess.run([sys.executable, "-m", "secreview", "review", ".", "--format", "json", *args],
+                              cwd=tree, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1, proc.stderr
+        return proc.stdout
+
+    no_cache = run("--no-cache")
+    assert not (tmp_path / "xdg").exists()  # --no-cache writes nothing
+    assert run() == no_cache and (tmp_path / "xdg" / "secreview" / "v1").is_dir()  # the XDG default
+    assert run("--cache-dir", str(tmp_path / "mine")) == no_cache and (tmp_path / "mine" / "v1").is_dir()
+    assert run() == no_cache  # warm
+
+
+def test_concurrent_reviews_share_one_cache(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=40)
+    expected = report(tree, None)
+    cmd = [sys.executable, "-m", "secreview", "review", ".", "--format", "json", "--exit-zero",
+           "--cache-dir", str(tmp_path / "cache")]
+    procs = [subprocess.Popen(cmd + ["--jobs", str(1 + i % 2)], cwd=tree, stdout=subprocess.PIPE, text=True)
+             for i in range(4)]
+    outputs = [p.communicate(timeout=180)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    normalise = lambda text: json.loads(text)["findings"]  # noqa: E731
+    assert all(normalise(o) == normalise(expected) for o in outputs)
+    assert not [p for p in (tmp_path / "cache").rglob(".tmp-*")]  # no half-written files left

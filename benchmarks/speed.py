@@ -1,52 +1,103 @@
 #!/usr/bin/env python3
-"""Speed benchmark: secreview, bandit and ruff (``S`` rules) on one large source tree.
+"""Speed benchmark: secreview (empty cache, warm cache, edited helper), bandit and ruff (``S`` rules) on one tree.
 
 Usage::
 
     python benchmarks/speed.py [--repeat N] [--markdown FILE] [--check-identical]
         [--tree DIR | --sdist FILE | --package SPEC] [--cache-dir DIR]
         [--secreview-args ARGS] [--secreview CMD] [--bandit CMD] [--ruff CMD]
-        [--secreview-at REV] [--out-dir DIR] [--warm-cache]
+        [--secreview-at REV] [--out-dir DIR] [--warm-cache] [--helper FILE]
+        [--sample-interval MS]
 
 The tree is, by default, the ``neutron`` 29.0.0 sdist from PyPI (about 2,100
 Python files, 440,000 lines), fetched with ``pip download --no-deps
 --no-binary :all: neutron==29.0.0`` into a cache directory and unpacked
 there; ``--sdist FILE`` unpacks a local sdist instead and ``--tree DIR`` uses
-an unpacked tree as it is.  Nothing in secreview may key on the tree.
+an unpacked tree.  Nothing in secreview may key on the tree.  The script
+never changes that tree: it copies it into its working directory and runs
+every tool on the copy, the only tree it edits.
 
-Each tool runs ``--repeat`` times (default 3) on the same tree, in rounds
-(secreview, bandit, ruff; secreview, bandit, ruff; ...) so that slow drift of
-the machine affects all three alike:
+The edited helper
+-----------------
 
-* ``secreview review <tree> --format json --output <out> --exit-zero --no-progress``
-  (flags that ``secreview review --help`` does not list are left out; extra
-  arguments come from ``--secreview-args``; ``--secreview-at REV`` runs
-  ``python -m secreview`` from ``src/`` of this repository at commit REV,
-  exported to a temporary directory, instead of the checkout, whose files
-  other work may change while the benchmark runs -- the script warns when
-  they did);
-* ``bandit -r <tree> -f json -o <out> -q`` (exit status 1 means "found
-  issues" and is normal);
-* ``ruff check --isolated --no-cache --select S --output-format json
-  --exit-zero <tree>`` with its standard output sent to a file.
+A static scan of the copy's imports with ``ast`` (no code is run; in a child
+process, so that parsing the tree does not raise this script's peak RSS, see
+below) names each ``.py`` file's module (its dotted path from the first
+directory above it without an ``__init__.py``), resolves ``import`` and ``from ... import``
+statements (relative ones too) to the tree's own modules, and counts, for each
+module, the other modules that import it and those that use one of its
+top-level functions (``from m import f``, or ``m.f`` through a name an import
+bound).  The helper is the module that is not an ``__init__.py`` with the most
+such function users (then the most importers, then the smallest path), and it
+must have at least 20 importers; ``--helper FILE`` (relative to the tree)
+chooses another.  On neutron 29.0.0 it is ``neutron/common/utils.py``.  The
+edit inserts a five-line function after the module's docstring and
+``from __future__`` imports (or before its first statement), so that every
+later line -- and so every function's summary, whose traces carry line
+numbers -- moves; the file is restored, bytes and modification time, right
+after each run that needs it.
 
-All three run in a fresh empty working directory.  ``--no-cache`` is added to
-ruff (and to secreview, should ``secreview review --help`` ever list it) so
-that every run does the full work: ruff otherwise keeps a ``.ruff_cache`` in
-its working directory and answers repeated runs from it in a fraction of the
-time.  ``--warm-cache`` leaves the flag out.
+Runs
+----
 
-Measured, per run:
+First, two **reference** runs: ``secreview review ... --jobs 1 --no-cache`` on
+the unedited copy and on the edited copy (one run each; shown in the table).
+Then ``--repeat`` rounds (default 3), so that slow drift of the machine
+affects every scenario alike; each round runs, in this order:
+
+1. **secreview, empty cache**: ``--cache-dir`` a fresh empty directory;
+2. **secreview, warm cache**: the same directory, which run 1 of the round
+   filled, on the same unchanged tree (run 1 is the fill run: it is timed as
+   an empty-cache run, never as a warm one);
+3. **secreview, edited helper**: the helper edited as above, the same cache
+   (warm from the unedited tree); the helper is restored afterwards.  Each
+   round starts from a new empty cache directory, so every round measures
+   the same thing whatever the cache keeps;
+4. ``bandit -r <tree> -f json -o <out> -q`` (exit status 1 means "found
+   issues" and is normal);
+5. ``ruff check --isolated --no-cache --select S --output-format json
+   --exit-zero <tree>`` with its standard output sent to a file.
+
+secreview runs as ``secreview review <tree> --format json --output <out>
+--exit-zero --no-progress --cache-dir <dir>``, plus ``--secreview-args``
+(``--jobs`` is left to its default, all cores).  Flags that ``secreview review
+--help`` does not list are left out: without ``--cache-dir`` the scenarios
+run without a cache (they still run, and the output says so), without
+``--jobs`` or ``--no-cache`` the reference runs without them.  Every secreview
+run also gets ``XDG_CACHE_HOME`` set to its cache directory, so that no run
+reads or fills the user's cache, whatever the flags.  After each round's
+empty-cache run the script measures what it left in the cache directory
+(files, MiB): an empty directory means this secreview has no cache and the
+warm and edited runs did the full work.  ``--secreview-at REV`` runs
+``python -m secreview`` from ``src/`` of this repository at commit REV,
+exported to a temporary directory, instead of the checkout, whose files other
+work may change while the benchmark runs (the script warns when they did);
+relative ``PYTHONPATH`` entries are made absolute, since the tools run in
+other directories.
+
+All tools run in a fresh empty working directory.  ``--no-cache`` keeps ruff
+from answering runs 2 and later from a ``.ruff_cache`` in a fraction of the
+time; ``--warm-cache`` leaves it out.
+
+Measured, per run
+-----------------
 
 * wall time: ``time.perf_counter()`` from just before ``subprocess.Popen`` to
-  just after ``os.wait4()`` returns;
-* CPU time (user + system) and peak resident set size (``ru_maxrss``, KiB on
-  Linux) from the rusage ``os.wait4(pid, 0)`` returns for the tool's process.
-  On Linux that rusage covers the process and the descendants it waited for,
-  and its ``ru_maxrss`` is the *largest single process* among them, not a sum:
-  for a tool that forks workers it is the biggest worker (or the parent),
-  never the total.  secreview, bandit and ruff each run as one process here
-  (ruff's threads share one address space), so it is the tool's peak;
+  the moment ``os.waitid(..., WEXITED | WNOWAIT)`` reports that the tool's
+  process ended;
+* CPU time (user + system) and the peak resident set size of the largest
+  process (``ru_maxrss``, KiB on Linux) from the rusage ``os.wait4(pid, 0)``
+  returns for the tool's process.  On Linux that rusage covers the process
+  and the descendants it waited for (secreview's workers), and its
+  ``ru_maxrss`` is the *largest single process* among them, not a sum;
+* the peak of the *summed* RSS of the tool's process and all its descendants:
+  a thread of this script samples, every ``--sample-interval`` ms (default
+  20), the process tree (``/proc/<pid>/task/*/children`` where the kernel
+  has it, else the parent ids of ``/proc/*/stat``, read once per process)
+  and adds up ``VmRSS`` from ``/proc/<pid>/status``.  It is a sampled peak (a
+  burst shorter than the interval can be missed) and counts pages that forked
+  workers share with their parent once per process, so it bounds the memory
+  the tool needed from above more than it measures it;
 * as a cross-check, ``resource.getrusage(RUSAGE_CHILDREN)`` before and after
   each run: the CPU-time delta is the CPU of every descendant reaped during
   the run and should match the wait4 figure; its ``ru_maxrss`` is the
@@ -58,28 +109,39 @@ the child's ``ru_maxrss`` (``subprocess`` starts children with ``vfork``), so
 a child's figure is the larger of this script's peak RSS and the tool's own:
 a figure above that floor is the tool's own peak, one at the floor says only
 that the tool's peak is no higher.  The script keeps the floor low (it imports
-little and reads no report until all runs are done) and measures it by running
-``true`` at the start of each round.
+little, parses the tree in a child process and reads no report until all runs
+are done) and measures it by running ``true`` at the start of each round.
 
-Afterwards it counts the findings in each JSON report (secreview: ``findings``
-and ``problems``; bandit: ``results``, and ``errors`` for files it could not
-scan; ruff: the list) and the ``.py`` files and their lines in the tree, and
-prints a table: median / min / max wall time, median CPU time, peak RSS
-(largest over the runs), findings, and the ratio of each tool's median wall
-time to bandit's.  It also records the 1-minute load average before and after
-the runs: on a busy machine the wall times grow, the CPU times much less.
-``--markdown FILE`` writes the same table with the exact commands, the
-machine and the tool versions (no timestamps, so that the file only changes
-when the numbers do).  ``--check-identical`` also requires all secreview
-reports to be byte-identical.
+Afterwards
+----------
 
-Exit status: 0; 1 when a tool fails or ``--check-identical`` fails; 2 on bad
-arguments (no tree, download failure).
+It counts the findings in each JSON report (secreview: ``findings`` and
+``problems``; bandit: ``results``, and ``errors`` for files it could not scan;
+ruff: the list) and the ``.py`` files and their lines in the tree, and checks
+that every secreview run's ``findings`` equal those of the reference run on
+the same tree (unedited or edited), after making paths relative to the tree
+(every string in a finding loses the tree's path prefix) and dropping each
+finding's ``fingerprint`` (a hash of its rule, path and code, which are
+compared anyway); it prints OK or MISMATCH per scenario.  The table gives,
+per scenario: the number of runs, median / min / max wall time, median CPU
+time, the medians of both peak-memory figures, findings, and the ratio of the
+median wall time to bandit's.  It also records the 1-minute load average
+before and after the runs: on a busy machine the wall times grow, the CPU
+times much less.  ``--markdown FILE`` writes the same table with the exact
+commands, the identity check, the machine and the tool versions (no
+timestamps, so that the file only changes when the numbers do); when FILE
+already exists, everything from its line ``<!-- hand-kept sections below are
+preserved by benchmarks/speed.py -->`` to its end is kept after the new text.
+
+Exit status: 0; 1 when a tool fails, or when ``--check-identical`` is given
+and a secreview run's findings differ from the reference; 2 on bad arguments
+(no tree, download failure, no helper module).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
 import json
 import os
@@ -92,16 +154,33 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 DEFAULT_PACKAGE = "neutron==29.0.0"
 TREE_PLACEHOLDER = "<tree>"
 OUT_PLACEHOLDER = "<out.json>"
+CACHE_PLACEHOLDER = "<cache dir>"
 EXIT_TOOL_FAILED = 1
 EXIT_USAGE = 2
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REPRODUCE = "python benchmarks/speed.py --repeat 3 --markdown docs/performance.md"
+REPRODUCE = "python benchmarks/speed.py --repeat 3 --check-identical --markdown docs/performance.md"
+MIN_IMPORTERS = 20
+SAMPLE_MS = 20
+PRESERVE_MARKER = "<!-- hand-kept sections below are preserved by benchmarks/speed.py -->"
+EDIT_NAME = "_speed_benchmark_edit"
+EDIT_LINES = (
+    f"def {EDIT_NAME}(value=None):",
+    '    """Added by benchmarks/speed.py: moves every later line of this module."""',
+    "    return value",
+    "",
+    "",
+)
+
+SEC_EMPTY, SEC_WARM, SEC_EDITED = "secreview-empty", "secreview-warm", "secreview-edited"
+REF_UNEDITED, REF_EDITED = "reference-unedited", "reference-edited"
 
 
 # --------------------------------------------------------------------------
@@ -112,33 +191,53 @@ REPRODUCE = "python benchmarks/speed.py --repeat 3 --markdown docs/performance.m
 class Run:
     wall: float  # seconds
     cpu: float  # user + system seconds, wait4 rusage
-    maxrss_kib: int  # wait4 ru_maxrss
+    maxrss_kib: int  # wait4 ru_maxrss: the largest single process
+    sum_rss_kib: int  # sampled peak of the summed VmRSS of the process and its descendants (0: not sampled)
+    samples: int  # how many samples that peak was taken from
+    max_procs: int  # most processes seen in one sample
     children_cpu: float  # RUSAGE_CHILDREN user + system delta over the run
     children_maxrss_kib: int  # RUSAGE_CHILDREN ru_maxrss after the run (session high-water mark)
     exit_code: int
     out: str  # the report file
+    tree: str  # the tree it reviewed
+    round: int  # 0 for the reference runs
 
 
 @dataclass
 class Tool:
-    name: str
-    argv: list[str]  # with the real tree and a "{out}" placeholder for the report
+    """One scenario: a command and how it is run; ``runs`` are its measurements."""
+
+    key: str  # SEC_EMPTY, ..., "bandit", "ruff"
+    label: str  # shown in the tables
+    kind: str  # "secreview", "bandit" or "ruff"
+    argv: list[str]  # with "{tree}", "{out}" and "{cache}" placeholders
     ok_codes: frozenset[int]
     stdout_is_report: bool = False
     env: dict[str, str] | None = None  # None: this script's environment
     shown_prefix: str = ""  # e.g. "PYTHONPATH=<src/ of REV> ", for the shown command
-    version: str = "unknown"
+    reference: str | None = None  # key of the scenario whose findings this one's must equal
     runs: list[Run] = field(default_factory=list)
     findings: str = "?"  # rendered count
     notes: list[str] = field(default_factory=list)
 
-    def command(self, tree: str, out: str) -> list[str]:
-        return [a.replace("{tree}", tree).replace("{out}", out) for a in self.argv]
+    def command(self, tree: str, out: str, cache: str = "") -> list[str]:
+        return [a.replace("{tree}", tree).replace("{out}", out).replace("{cache}", cache) for a in self.argv]
+
+    def run_env(self, cache: str | None) -> dict[str, str] | None:
+        """The environment of a run: secreview's points ``XDG_CACHE_HOME`` at the run's cache directory."""
+        if self.kind != "secreview" or cache is None:
+            return self.env
+        env = dict(self.env if self.env is not None else os.environ)
+        env["XDG_CACHE_HOME"] = cache
+        return env
 
     def shown(self) -> str:
-        """The command as run, with the tree and report paths as placeholders."""
-        argv = ["python" if a == sys.executable else a for a in self.command(TREE_PLACEHOLDER, OUT_PLACEHOLDER)]
-        text = self.shown_prefix + shlex.join(argv)
+        """The command as run, with the tree, report and cache paths as placeholders."""
+        argv = ["python" if a == sys.executable else a
+                for a in self.command(TREE_PLACEHOLDER, OUT_PLACEHOLDER, CACHE_PLACEHOLDER)]
+        prefix = self.shown_prefix + (f"XDG_CACHE_HOME={shlex.quote(CACHE_PLACEHOLDER)} "
+                                      if self.kind == "secreview" else "")
+        text = prefix + shlex.join(argv)
         return text + (f" > {OUT_PLACEHOLDER}" if self.stdout_is_report else "")
 
     @property
@@ -154,8 +253,12 @@ class Tool:
         return statistics.median(r.cpu for r in self.runs)
 
     @property
-    def peak_mib(self) -> float:
-        return max(r.maxrss_kib for r in self.runs) / 1024
+    def median_maxrss_mib(self) -> float:
+        return statistics.median(r.maxrss_kib for r in self.runs) / 1024
+
+    @property
+    def median_sum_mib(self) -> float:
+        return statistics.median(r.sum_rss_kib for r in self.runs) / 1024
 
 
 # --------------------------------------------------------------------------
@@ -264,6 +367,254 @@ def count_python(tree: str) -> tuple[int, int]:
             files += 1
             lines += data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     return files, lines
+
+
+# --------------------------------------------------------------------------
+# the edited helper: a static import scan, and the edit
+
+
+@dataclass
+class Helper:
+    path: str  # relative to the tree, "/"-separated
+    module: str  # dotted name
+    importers: int  # other modules that import it
+    users: int  # other modules that use one of its top-level functions
+    functions: int  # its top-level functions
+
+
+def module_names(tree: str) -> dict[str, str]:
+    """Each ``.py`` file under ``tree`` (relative, "/"-separated) -> its dotted module name.
+
+    The name is the file's path from the first directory above it that has no ``__init__.py`` (so ``src/``
+    layouts and folders of scripts work); a package's ``__init__.py`` is named after the package.
+    """
+    names: dict[str, str] = {}
+    tree = os.path.abspath(tree)
+    for root, dirs, files in os.walk(tree):
+        dirs.sort()
+        for name in sorted(files):
+            if not name.endswith(".py") or not os.path.isfile(os.path.join(root, name)):
+                continue
+            parts = [name[:-3]]
+            d = root
+            while d != tree and os.path.isfile(os.path.join(d, "__init__.py")):
+                parts.insert(0, os.path.basename(d))
+                d = os.path.dirname(d)
+            if parts[-1] == "__init__" and len(parts) > 1:
+                parts.pop()
+            rel = os.path.relpath(os.path.join(root, name), tree).replace(os.sep, "/")
+            if all(p.isidentifier() for p in parts):
+                names[rel] = ".".join(parts)
+    return names
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def scan_imports(tree: str) -> dict[str, Helper]:
+    """Per module of ``tree`` (by relative path): who imports it and who uses its top-level functions.
+
+    Static (``ast`` only): ``import a.b``, ``import a.b as x``, ``from a import b`` and relative imports are
+    resolved to the tree's own modules; a *use* is ``from m import f`` or an attribute chain such as
+    ``x.f`` or ``a.b.f`` through a name an import statement bound, with ``f`` a top-level function of ``m``.
+    Files that do not parse are left out.  One file's syntax tree at a time is kept.
+    """
+    paths = module_names(tree)
+    by_name: dict[str, str] = {}
+    for rel, name in paths.items():
+        by_name.setdefault(name, rel)  # two files with one name (rare): the first path wins
+    functions: dict[str, set[str]] = {}
+    importers: dict[str, set[str]] = defaultdict(set)
+    wanted: dict[str, set[tuple[str, str]]] = {}  # module -> (module, name) it reads, function or not
+    for name, rel in by_name.items():
+        try:
+            with open(os.path.join(tree, rel), "rb") as f:
+                module = ast.parse(f.read(), filename=rel)
+        except (SyntaxError, ValueError, OSError, RecursionError):
+            continue
+        functions[name] = {n.name for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        package = name if rel.endswith("__init__.py") else name.rpartition(".")[0]
+        bound: dict[str, str] = {}  # local name -> dotted module path it stands for
+        reads: set[tuple[str, str]] = set()
+        chains: list[str] = []
+        for node in ast.walk(module):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        bound[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        bound[head] = head
+                    if alias.name in by_name and alias.name != name:
+                        importers[alias.name].add(name)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base_parts = package.split(".") if package else []
+                    if node.level > 1:
+                        base_parts = base_parts[: max(0, len(base_parts) - (node.level - 1))]
+                    base = ".".join(base_parts + ([node.module] if node.module else []))
+                else:
+                    base = node.module or ""
+                for alias in node.names:
+                    full = f"{base}.{alias.name}" if base else alias.name
+                    if full in by_name:  # from package import module
+                        bound[alias.asname or alias.name] = full
+                        if full != name:
+                            importers[full].add(name)
+                    elif base in by_name and base != name:  # from module import something
+                        importers[base].add(name)
+                        reads.add((base, alias.name))
+            elif isinstance(node, ast.Attribute) and (dotted := _dotted(node)) is not None:
+                chains.append(dotted)
+        for dotted in chains:
+            head, _, rest = dotted.partition(".")
+            if head in bound:
+                target, _, attr = (bound[head] + "." + rest).rpartition(".")
+                if target != name and target in by_name:
+                    reads.add((target, attr))
+        wanted[name] = reads
+        del module
+    users: dict[str, set[str]] = defaultdict(set)
+    for name, reads in wanted.items():
+        for target, attr in reads:
+            if attr in functions.get(target, ()):
+                users[target].add(name)
+    return {by_name[name]: Helper(by_name[name], name, len(importers[name]), len(users[name]), len(funcs))
+            for name, funcs in functions.items()}
+
+
+def choose_helper(tree: str, min_importers: int = MIN_IMPORTERS) -> Helper | None:
+    """The module (not an ``__init__.py``) whose top-level functions the most other modules use.
+
+    Ties go to the most importers, then the smallest path.  None when no such module has at least
+    ``min_importers`` importers and one function user.
+    """
+    candidates = [h for h in scan_imports(tree).values()
+                  if not h.path.endswith("__init__.py") and h.functions and h.users and h.importers >= min_importers]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda h: (-h.users, -h.importers, h.path))
+
+
+def edit_source(data: bytes) -> bytes:
+    """``data`` (a module's source) with ``EDIT_LINES`` inserted near its top, so every later line moves.
+
+    They go after the module docstring and ``from __future__`` imports when there are any (nothing may
+    precede those), else before the first statement (after leading comments, which keeps an encoding
+    declaration on its line).  The result must parse, or ValueError.
+    """
+    module = ast.parse(data)
+    lines = data.splitlines(keepends=True)
+    newline = b"\r\n" if lines and lines[0].endswith(b"\r\n") else b"\n"
+    prefix_end = 0  # the last line (1-based) of the docstring and __future__ imports
+    for i, node in enumerate(module.body):
+        docstring = (i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+                     and isinstance(node.value.value, str))
+        if docstring or (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+            prefix_end = node.end_lineno
+        else:
+            break
+    if prefix_end:
+        at = prefix_end  # insert after this line
+    elif module.body:
+        first = module.body[0]
+        at = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))]) - 1
+    else:
+        at = len(lines)
+    if at > 0 and lines and not lines[at - 1].endswith((b"\n", b"\r")):
+        lines[at - 1] += newline
+    insert = b"".join(line.encode() + newline for line in EDIT_LINES)
+    edited = b"".join(lines[:at]) + insert + b"".join(lines[at:])
+    try:
+        ast.parse(edited)
+    except SyntaxError as err:
+        raise ValueError(f"the edit does not parse: {err}") from err
+    return edited
+
+
+class EditedFile:
+    """``with EditedFile(path, edited):`` -- ``path`` holds ``edited`` (default: ``edit_source`` of its text);
+    restored, bytes and access and modification times, afterwards."""
+
+    def __init__(self, path: str, edited: bytes | None = None):
+        self.path = path
+        self.edited = edited
+        self.original = b""
+        self.times = (0, 0)
+
+    def __enter__(self) -> None:
+        with open(self.path, "rb") as f:
+            self.original = f.read()
+        st = os.stat(self.path)
+        self.times = (st.st_atime_ns, st.st_mtime_ns)
+        with open(self.path, "wb") as f:
+            f.write(self.edited if self.edited is not None else edit_source(self.original))
+
+    def __exit__(self, *exc) -> None:
+        with open(self.path, "wb") as f:
+            f.write(self.original)
+        os.utime(self.path, ns=self.times)
+
+
+def prepare_helper(tree: str, chosen: str | None, edited_out: str) -> Helper | None:
+    """The helper (``chosen``, relative to ``tree``, or ``choose_helper``), its edited text written to ``edited_out``.
+
+    Run in a child process (``--prepare-helper``): parsing the whole tree would raise this script's peak RSS,
+    which the kernel counts into every tool's ``ru_maxrss``.
+    """
+    if chosen:
+        path = os.path.normpath(chosen).replace(os.sep, "/")
+        helper = scan_imports(tree).get(path)
+        if helper is None:
+            raise ValueError(f"--helper {chosen}: no Python module of the tree that parses")
+    else:
+        helper = choose_helper(tree)
+    if helper is not None:
+        with open(os.path.join(tree, helper.path), "rb") as f:
+            edited = edit_source(f.read())
+        with open(edited_out, "wb") as f:
+            f.write(edited)
+    return helper
+
+
+def prepare_helper_in_child(tree: str, chosen: str | None, edited_out: str) -> Helper | None:
+    argv = [sys.executable, os.path.abspath(__file__), "--prepare-helper", tree, edited_out]
+    argv += ["--helper", chosen] if chosen else []
+    out = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        fail(f"choosing the helper module failed: {out.stderr.strip()[-2000:]}")
+    found = json.loads(out.stdout)
+    return Helper(**found) if found else None
+
+
+def copy_tree(tree: str, dest: str) -> str:
+    """A private copy of ``tree`` at ``dest``/<its name> (symbolic links copied as links)."""
+    target = os.path.join(dest, os.path.basename(tree.rstrip(os.sep)) or "tree")
+    shutil.copytree(tree, target, symlinks=True)
+    return target
+
+
+def dir_size(path: str) -> tuple[int, int]:
+    """Regular files under ``path`` and their bytes (0, 0 when it does not exist)."""
+    files = size = 0
+    for root, _, names in os.walk(path):
+        for name in names:
+            try:
+                st = os.lstat(os.path.join(root, name))
+            except OSError:
+                continue
+            if not os.path.islink(os.path.join(root, name)):
+                files += 1
+                size += st.st_size
+    return files, size
 
 
 # --------------------------------------------------------------------------
@@ -404,6 +755,140 @@ def mem_total() -> str:
 
 
 # --------------------------------------------------------------------------
+# summed memory of a process tree, sampled from /proc
+
+
+def vmrss_kib(pid: int) -> int:
+    """``VmRSS`` of ``pid`` in KiB from ``/proc/<pid>/status``; 0 when gone, a zombie or a kernel thread."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def children_files_work() -> bool:
+    """Whether this kernel has ``/proc/<pid>/task/<tid>/children`` (CONFIG_PROC_CHILDREN)."""
+    pid = os.getpid()
+    return os.path.exists(f"/proc/{pid}/task/{pid}/children")
+
+
+def children_of(pid: int) -> list[int]:
+    """The children of every thread of ``pid``, from ``/proc/<pid>/task/*/children``."""
+    found: list[int] = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                found += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def parent_of(pid: int) -> int | None:
+    """The parent process id of ``pid`` from ``/proc/<pid>/stat`` (None when gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        return int(stat[stat.rindex(b")") + 2:].split()[1])  # the name in (...) may hold spaces
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def descendants(root: int, parents: dict[int, int]) -> list[int]:
+    """``root`` and every process below it, given each process's parent id."""
+    kids: dict[int, list[int]] = defaultdict(list)
+    for pid, ppid in parents.items():
+        kids[ppid].append(pid)
+    found, todo, seen = [], [root], {root}
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        for kid in kids.get(pid, ()):
+            if kid not in seen:
+                seen.add(kid)
+                todo.append(kid)
+    return sorted(found)
+
+
+class ProcessTree:
+    """The processes of a tree rooted at one pid, listed again at each call of ``pids()``."""
+
+    def __init__(self, root: int, use_children_files: bool | None = None):
+        self.root = root
+        self.use_children_files = children_files_work() if use_children_files is None else use_children_files
+        self.parents: dict[int, int] = {}  # pid -> parent, read once per process
+
+    def pids(self) -> list[int]:
+        if self.use_children_files:
+            found, todo, seen = [], [self.root], {self.root}
+            while todo:
+                pid = todo.pop()
+                found.append(pid)
+                for kid in children_of(pid):
+                    if kid not in seen:
+                        seen.add(kid)
+                        todo.append(kid)
+            return sorted(found)
+        try:
+            alive = {int(d) for d in os.listdir("/proc") if d.isdigit()}
+        except OSError:
+            return [self.root]
+        for pid in list(self.parents):
+            if pid not in alive:
+                del self.parents[pid]
+        for pid in alive - self.parents.keys():
+            if (ppid := parent_of(pid)) is not None:
+                self.parents[pid] = ppid
+        return descendants(self.root, self.parents)
+
+    def rss_kib(self) -> tuple[int, int]:
+        """Summed VmRSS (KiB) of the tree's processes now, and how many processes there were."""
+        pids = self.pids()
+        return sum(vmrss_kib(p) for p in pids), len(pids)
+
+
+class Sampler:
+    """A thread sampling a process tree's summed RSS every ``interval`` seconds; ``stop()`` ends it."""
+
+    def __init__(self, root: int, interval: float):
+        self.tree = ProcessTree(root)
+        self.interval = interval
+        self.peak_kib = 0
+        self.samples = 0
+        self.max_procs = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
+
+    def start(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def sample(self) -> None:
+        total, count = self.tree.rss_kib()
+        self.samples += 1
+        self.peak_kib = max(self.peak_kib, total)
+        self.max_procs = max(self.max_procs, count)
+
+    def _loop(self) -> None:
+        while True:
+            self.sample()
+            if self._stop.wait(self.interval):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# --------------------------------------------------------------------------
 # measuring
 
 
@@ -411,46 +896,67 @@ def _cpu(ru: resource.struct_rusage) -> float:
     return ru.ru_utime + ru.ru_stime
 
 
+@dataclass
+class Measured:
+    wall: float
+    exit_code: int
+    usage: resource.struct_rusage  # wait4's
+    before: resource.struct_rusage  # RUSAGE_CHILDREN
+    after: resource.struct_rusage
+    sum_rss_kib: int = 0
+    samples: int = 0
+    max_procs: int = 0
+
+
 def measure(argv: list[str], cwd: str, stdout_path: str, stderr_path: str, env: dict[str, str] | None = None,
-            ) -> tuple[float, int, resource.struct_rusage, resource.struct_rusage, resource.struct_rusage]:
-    """Run ``argv``; wall seconds, exit code, wait4 rusage, RUSAGE_CHILDREN before and after."""
+            interval: float = 0.0) -> Measured:
+    """Run ``argv``; wall seconds, exit code, rusages, and (``interval`` > 0) the sampled summed RSS."""
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+        sampler = Sampler(proc.pid, interval).start() if interval > 0 else None
+        try:
+            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # ended, not reaped: its pid stays ours
+            wall = time.perf_counter() - start
+        finally:
+            if sampler is not None:
+                sampler.stop()
         _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
-    return wall, proc.returncode, usage, before, after
+    m = Measured(wall, proc.returncode, usage, before, after)
+    if sampler is not None:
+        m.sum_rss_kib, m.samples, m.max_procs = sampler.peak_kib, sampler.samples, sampler.max_procs
+    return m
 
 
-def run_once(tool: Tool, tree: str, work: str, label: str) -> Run:
-    out = os.path.join(work, f"{tool.name}-{label}.json")
-    argv = tool.command(tree, out)
-    stdout_path = out if tool.stdout_is_report else os.path.join(work, f"{tool.name}-{label}.stdout")
-    stderr_path = os.path.join(work, f"{tool.name}-{label}.stderr")
-    run_dir = os.path.join(work, f"cwd-{tool.name}-{label}")
+def run_once(tool: Tool, tree: str, work: str, label: str, round_: int, cache: str | None = None,
+             interval: float = SAMPLE_MS / 1000) -> Run:
+    out = os.path.join(work, f"{tool.key}-{label}.json")
+    argv = tool.command(tree, out, cache or "")
+    stdout_path = out if tool.stdout_is_report else os.path.join(work, f"{tool.key}-{label}.stdout")
+    stderr_path = os.path.join(work, f"{tool.key}-{label}.stderr")
+    run_dir = os.path.join(work, f"cwd-{tool.key}-{label}")
     os.mkdir(run_dir)
     try:
-        wall, code, usage, before, after = measure(argv, run_dir, stdout_path, stderr_path, tool.env)
+        m = measure(argv, run_dir, stdout_path, stderr_path, tool.run_env(cache), interval)
     except OSError as err:
-        fail(f"cannot run {tool.name} ({shlex.join(argv)}): {err}", EXIT_TOOL_FAILED)
-    if code not in tool.ok_codes:
+        fail(f"cannot run {tool.label} ({shlex.join(argv)}): {err}", EXIT_TOOL_FAILED)
+    if m.exit_code not in tool.ok_codes:
         with open(stderr_path, encoding="utf-8", errors="replace") as f:
             tail = f.read()[-3000:]
-        fail(f"{tool.name} exited with {code}: {shlex.join(argv)}\n{tail}", EXIT_TOOL_FAILED)
-    return Run(wall=wall, cpu=_cpu(usage), maxrss_kib=usage.ru_maxrss,
-               children_cpu=_cpu(after) - _cpu(before), children_maxrss_kib=after.ru_maxrss,
-               exit_code=code, out=out)
+        fail(f"{tool.label} exited with {m.exit_code}: {shlex.join(argv)}\n{tail}", EXIT_TOOL_FAILED)
+    return Run(wall=m.wall, cpu=_cpu(m.usage), maxrss_kib=m.usage.ru_maxrss, sum_rss_kib=m.sum_rss_kib,
+               samples=m.samples, max_procs=m.max_procs, children_cpu=_cpu(m.after) - _cpu(m.before),
+               children_maxrss_kib=m.after.ru_maxrss, exit_code=m.exit_code, out=out, tree=tree, round=round_)
 
 
 def floor_kib(work: str) -> int:
     """ru_maxrss of ``true``: the part of every figure that is this script's own RSS."""
     true = shutil.which("true") or "/bin/true"
     path = os.path.join(work, "true.out")
-    _, _, usage, _, _ = measure([true], work, path, path)
-    return usage.ru_maxrss
+    return measure([true], work, path, path).usage.ru_maxrss
 
 
 # --------------------------------------------------------------------------
@@ -467,50 +973,140 @@ def spread(values: list[int]) -> str:
     return str(lo) if lo == hi else f"{lo}–{hi}"
 
 
+def _strip_roots(value, prefixes: tuple[str, ...]):
+    if isinstance(value, str):
+        for prefix in prefixes:
+            value = value.replace(prefix, "")
+        return value
+    if isinstance(value, list):
+        return [_strip_roots(v, prefixes) for v in value]
+    if isinstance(value, dict):
+        return {k: _strip_roots(v, prefixes) for k, v in value.items()}
+    return value
+
+
+def normalise_findings(report: dict, tree: str) -> list[dict]:
+    """The report's ``findings``, comparable across runs on copies of a tree at different paths.
+
+    Every string loses the tree's path (as given and resolved) followed by a separator, so paths become
+    relative to the tree; ``fingerprint`` is dropped (a hash of rule, path and code, all compared anyway).
+    """
+    roots = {tree.rstrip(os.sep), os.path.realpath(tree).rstrip(os.sep)}
+    prefixes = tuple(sorted((r + os.sep for r in roots if r), key=len, reverse=True))
+    found = []
+    for finding in report.get("findings", []):
+        finding = {k: v for k, v in finding.items() if k != "fingerprint"}
+        found.append(_strip_roots(finding, prefixes))
+    return found
+
+
+def _n_findings(n: int) -> str:
+    return f"{n} finding{'' if n == 1 else 's'}"
+
+
+def _finding_name(f: dict) -> str:
+    return f"{f.get('rule_id', '?')} {f.get('path', '?')}:{f.get('line', '?')}"
+
+
+def compare_findings(got: list[dict], want: list[dict]) -> tuple[bool, str]:
+    """Whether two normalised findings lists are equal, and what differs (as multisets) when not."""
+    if got == want:
+        return True, f"{_n_findings(len(got))}, equal"
+    key = lambda f: json.dumps(f, sort_keys=True)
+    a, b = Counter(map(key, got)), Counter(map(key, want))
+    extra, missing = list((a - b).elements()), list((b - a).elements())
+    if not extra and not missing:
+        return False, f"{_n_findings(len(got))}, the same ones in another order"
+    parts = [f"{_n_findings(len(got))} against {len(want)}"]
+    if extra:
+        parts.append(f"{len(extra)} not in the reference (" +
+                     ", ".join(_finding_name(json.loads(e)) for e in extra[:3]) + (", ..." if len(extra) > 3 else "") + ")")
+    if missing:
+        parts.append(f"{len(missing)} missing (" +
+                     ", ".join(_finding_name(json.loads(m)) for m in missing[:3]) + (", ..." if len(missing) > 3 else "") + ")")
+    return False, "; ".join(parts)
+
+
+@dataclass
+class Check:
+    label: str
+    reference: str  # label of the reference
+    ok: bool
+    details: list[str]  # per run
+
+
+def check_findings(tools: dict[str, Tool]) -> list[Check]:
+    """Each secreview scenario's runs against its reference run (same tree, unedited or edited)."""
+    checks = []
+    cache: dict[str, list[dict]] = {}
+
+    def findings(run: Run) -> list[dict]:
+        if run.out not in cache:
+            cache[run.out] = normalise_findings(load_json(run.out), run.tree)
+        return cache[run.out]
+
+    for t in tools.values():
+        ref = tools.get(t.reference) if t.reference else None
+        if ref is None or not ref.runs or not t.runs:
+            continue
+        want = findings(ref.runs[0])
+        details, ok = [], True
+        for i, run in enumerate(t.runs, 1):
+            same, detail = compare_findings(findings(run), want)
+            ok &= same
+            details.append(f"run {i}: {'OK' if same else 'MISMATCH'} ({detail})")
+        checks.append(Check(t.label, ref.label, ok, details))
+    return checks
+
+
 def count_findings(tools: dict[str, Tool]) -> dict[str, object]:
     facts: dict[str, object] = {}
-    if (t := tools.get("secreview")) is not None:
+    for t in tools.values():
+        if not t.runs:
+            continue
         reports = [load_json(r.out) for r in t.runs]
-        findings = [len(d.get("findings", [])) for d in reports]
-        problems = [len(d.get("problems", [])) for d in reports]
-        t.findings = f"{spread(findings)} ({spread(problems)} problems)"
-        summary = reports[0].get("summary", {})
-        facts["secreview_files"] = summary.get("files_reviewed")
-        facts["secreview_lines"] = summary.get("lines_reviewed")
-        t.notes.append(f"secreview reviewed {summary.get('files_reviewed')} files, "
-                       f"{summary.get('lines_reviewed')} lines; `problems` lists files not (or only partly) reviewed.")
-    if (t := tools.get("bandit")) is not None:
-        reports = [load_json(r.out) for r in t.runs]
-        results = [len(d.get("results", [])) for d in reports]
-        errors = [len(d.get("errors", [])) for d in reports]
-        t.findings = spread(results)
-        t.notes.append(f"bandit: {spread(errors)} files in `errors` (not scanned); exit status "
-                       f"{spread([r.exit_code for r in t.runs])} (1 = issues found).")
-    if (t := tools.get("ruff")) is not None:
-        t.findings = spread([len(load_json(r.out)) for r in t.runs])
+        if t.kind == "secreview":
+            findings = [len(d.get("findings", [])) for d in reports]
+            problems = [len(d.get("problems", [])) for d in reports]
+            t.findings = f"{spread(findings)} ({spread(problems)} problems)"
+            if "secreview_files" not in facts:
+                summary = reports[0].get("summary", {})
+                facts["secreview_files"] = summary.get("files_reviewed")
+                facts["secreview_lines"] = summary.get("lines_reviewed")
+        elif t.kind == "bandit":
+            results = [len(d.get("results", [])) for d in reports]
+            errors = [len(d.get("errors", [])) for d in reports]
+            t.findings = spread(results)
+            t.notes.append(f"bandit: {spread(errors)} files in `errors` (not scanned); exit status "
+                           f"{spread([r.exit_code for r in t.runs])} (1 = issues found).")
+        elif t.kind == "ruff":
+            t.findings = spread([len(d) for d in reports])
+    if "secreview_files" in facts:
+        facts["secreview_note"] = (f"secreview reviewed {facts['secreview_files']} files, "
+                                   f"{facts['secreview_lines']} lines; `problems` lists files not (or only partly) "
+                                   f"reviewed.")
     return facts
-
-
-def identical(runs: list[Run]) -> tuple[bool, list[str]]:
-    digests = [sha256_file(r.out) for r in runs]
-    return len(set(digests)) == 1, digests
 
 
 # --------------------------------------------------------------------------
 # output
 
 
-HEADER = ["tool", "median wall (s)", "min (s)", "max (s)", "median CPU (s)", "peak RSS (MiB)", "findings",
-          "wall / bandit"]
+HEADER = ["scenario", "runs", "median wall (s)", "min (s)", "max (s)", "median CPU (s)",
+          "peak RSS, largest process (MiB)", "peak RSS, summed (MiB)", "findings", "wall / bandit"]
 
 
 def rows(tools: dict[str, Tool]) -> list[list[str]]:
-    base = tools["bandit"].median_wall if "bandit" in tools else None
+    bandit = tools.get("bandit")
+    base = bandit.median_wall if bandit is not None and bandit.runs else None
     table = []
     for t in tools.values():
+        if not t.runs:
+            continue
         ratio = f"{t.median_wall / base:.2f}" if base else "n/a"
-        table.append([t.name, f"{t.median_wall:.2f}", f"{min(t.walls):.2f}", f"{max(t.walls):.2f}",
-                      f"{t.median_cpu:.2f}", f"{t.peak_mib:.1f}", t.findings, ratio])
+        table.append([t.label, str(len(t.runs)), f"{t.median_wall:.2f}", f"{min(t.walls):.2f}",
+                      f"{max(t.walls):.2f}", f"{t.median_cpu:.2f}", f"{t.median_maxrss_mib:.1f}",
+                      f"{t.median_sum_mib:.1f}", t.findings, ratio])
     return table
 
 
@@ -527,17 +1123,18 @@ def md_table(header: list[str], body: list[list[str]], right_from: int = 1) -> s
     return "\n".join(lines)
 
 
+RUN_HEADER = ["scenario", "round", "wall (s)", "CPU (s)", "ru_maxrss (MiB)", "summed RSS (MiB)", "samples",
+              "processes", "RUSAGE_CHILDREN CPU Δ (s)", "RUSAGE_CHILDREN ru_maxrss (MiB)"]
+
+
 def run_rows(tools: dict[str, Tool]) -> list[list[str]]:
     body = []
     for t in tools.values():
-        for i, r in enumerate(t.runs, 1):
-            body.append([t.name, str(i), f"{r.wall:.2f}", f"{r.cpu:.2f}", f"{r.maxrss_kib / 1024:.1f}",
-                         f"{r.children_cpu:.2f}", f"{r.children_maxrss_kib / 1024:.1f}"])
+        for r in t.runs:
+            body.append([t.label, str(r.round) if r.round else "–", f"{r.wall:.2f}", f"{r.cpu:.2f}",
+                         f"{r.maxrss_kib / 1024:.1f}", f"{r.sum_rss_kib / 1024:.1f}", str(r.samples),
+                         str(r.max_procs), f"{r.children_cpu:.2f}", f"{r.children_maxrss_kib / 1024:.1f}"])
     return body
-
-
-RUN_HEADER = ["tool", "run", "wall (s)", "CPU (s)", "ru_maxrss (MiB)", "RUSAGE_CHILDREN CPU Δ (s)",
-              "RUSAGE_CHILDREN ru_maxrss (MiB)"]
 
 
 def shown_invocation(argv: list[str], tree: str | None) -> str:
@@ -547,86 +1144,164 @@ def shown_invocation(argv: list[str], tree: str | None) -> str:
     return "python benchmarks/speed.py " + " ".join(shlex.quote(a) if a != "<unpacked tree>" else a for a in shown)
 
 
-def markdown(args, tools: dict[str, Tool], tree_name: str, py_files: int, py_lines: int, floor: int,
-             versions: dict[str, str], source: str, same: bool | None, load: tuple[str, str]) -> str:
-    repeat = args.repeat
-    invocation = shown_invocation(sys.argv[1:], args.tree)
+def command_lines(tools: dict[str, Tool]) -> list[str]:
+    """``# scenarios`` comment lines, each followed by the command those scenarios ran."""
+    by_command: dict[str, list[str]] = {}
+    for t in tools.values():
+        if t.runs:
+            by_command.setdefault(t.shown(), []).append(t.label)
+    lines = []
+    for command, labels in by_command.items():
+        lines += [f"# {'; '.join(labels)}", command]
+    return lines
+
+
+def check_lines(checks: list[Check]) -> list[str]:
+    lines = []
+    for c in checks:
+        lines.append(f"{c.label}: {'OK' if c.ok else 'MISMATCH'} against {c.reference}")
+        lines += [f"    {d}" for d in c.details]
+    return lines
+
+
+def merge_preserved(generated: str, existing: str | None) -> str:
+    """``generated``, then the ``PRESERVE_MARKER`` line, then what follows that line in ``existing``.
+
+    Without an existing file, or without the marker in it, nothing is kept: the result ends with the marker,
+    below which sections may be added by hand.
+    """
+    kept = ""
+    if existing:
+        lines = existing.splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            if line.strip() == PRESERVE_MARKER:
+                kept = "".join(lines[i + 1:])
+                break
+    return generated.rstrip("\n") + "\n\n" + PRESERVE_MARKER + "\n" + kept
+
+
+@dataclass
+class Context:
+    """What the report says besides the measurements."""
+
+    tree_name: str
+    py_files: int
+    py_lines: int
+    floor_kib: int
+    versions: dict[str, str]
+    source: str
+    load: tuple[str, str]
+    helper: Helper | None
+    facts: dict[str, object]
+    checks: list[Check]
+    notes: list[str]  # about the scenarios (flags, cache)
+    sampling: str
+
+
+def markdown(args, tools: dict[str, Tool], ctx: Context) -> str:
+    invocation = shown_invocation(args.argv, args.tree)
+    helper = (f"`{ctx.helper.path}` (imported by {ctx.helper.importers} other modules, {ctx.helper.users} of "
+              f"which use its functions)" if ctx.helper else "none")
     out = [
         "# Performance",
         "",
         (f"How long secreview takes to review a large real code base, and how much memory it needs, next to "
-        f"bandit and ruff's flake8-bandit rules (`--select S`). All three tools review the same tree "
-        f"({tree_name}: {py_files} `.py` files, {py_lines} lines), {repeat} times each, in rounds within one "
-        f"session; the table gives the wall time of each tool (median, min, max), its CPU time (user + "
-        f"system; less sensitive than wall time to other work on the machine), the peak resident set "
-        f"size of its process (largest over the runs), the number of findings it reported, and its median "
-        f"wall time relative to bandit's. The tools do different amounts of work (secreview follows data "
-        f"flow; bandit and ruff match patterns in the syntax tree), so the findings are counts, not a "
-        f"comparison of quality. Reproduce with:"),
+         f"bandit and ruff's flake8-bandit rules (`--select S`). All tools review the same tree "
+         f"({ctx.tree_name}: {ctx.py_files} `.py` files, {ctx.py_lines} lines) in {args.repeat} rounds within one "
+         f"session. Each round runs secreview three times — with an empty cache, with the cache that run left "
+         f"(warm), and after an edit that moves every line of a helper module, {helper}, with the cache still "
+         f"warm from the unedited tree — then bandit and ruff. Before the rounds, secreview runs once with "
+         f"`--jobs 1 --no-cache` on the unedited and once on the edited tree: the reference whose findings every "
+         f"other secreview run must reproduce. The table gives per scenario the wall time (median, min, max), "
+         f"the CPU time (user + system of the process and the workers it waited for; less sensitive than wall "
+         f"time to other work on the machine), the median over the runs of two memory peaks (the largest single "
+         f"process; the sum over all the tool's processes), the findings, and the median wall time relative to "
+         f"bandit's. The tools do different amounts of work (secreview follows data flow; bandit and ruff match "
+         f"patterns in the syntax tree), so the findings are counts, not a comparison of quality. Reproduce with:"),
         "",
         "```sh",
         REPRODUCE,
         "```",
         "",
         (f"which downloads the `{args.package}` sdist from PyPI (`--sdist FILE` or `--tree DIR` use a local copy). "
-        f"This page was generated by `benchmarks/speed.py` (see its docstring for the method) with "
-        f"`{invocation}`; do not edit it by hand."),
+         f"This page was generated by `benchmarks/speed.py` (see its docstring for the method) with "
+         f"`{invocation}`; do not edit it by hand above the marker line that ends it."),
         "",
         "## Results",
         "",
         md_table(HEADER, rows(tools)),
         "",
     ]
+    if "secreview_note" in ctx.facts:
+        out.append(f"- {ctx.facts['secreview_note']}")
     for t in tools.values():
         out += [f"- {n}" for n in t.notes]
-    if same is not None:
-        out.append(f"- The {len(tools['secreview'].runs)} secreview reports were "
-                   f"{'byte-identical' if same else 'NOT byte-identical'} (`--check-identical`).")
+    out += [f"- {n}" for n in ctx.notes]
+    out += [
+        "",
+        "## Same findings as `--jobs 1 --no-cache`",
+        "",
+        ("Each secreview run's `findings`, with paths made relative to the tree and `fingerprint` left out, "
+         "against the reference run on the same tree (`--check-identical` fails the benchmark on a mismatch):"),
+        "",
+    ]
+    for c in ctx.checks:
+        out.append(f"- {c.label}: **{'OK' if c.ok else 'MISMATCH'}** against {c.reference}")
+        out += [f"  - {d}" for d in c.details]
+    if not ctx.checks:
+        out.append("- nothing to check (no reference run)")
     out += [
         "",
         "## Commands",
         "",
-        (f"Each run in a fresh empty working directory; `{TREE_PLACEHOLDER}` is the unpacked tree, "
-        f"`{OUT_PLACEHOLDER}` a file in a temporary directory."),
+        (f"Each run in a fresh empty working directory; `{TREE_PLACEHOLDER}` is the benchmark's copy of the "
+         f"tree, `{OUT_PLACEHOLDER}` a file in a temporary directory, `{CACHE_PLACEHOLDER}` the round's cache "
+         f"directory (empty before the round's first secreview run; a fresh empty one for each reference run)."),
         "",
         "```sh",
-        *[t.shown() for t in tools.values()],
+        *command_lines(tools),
         "```",
         "",
     ]
     if not args.warm_cache:
         out += [("`--no-cache` keeps ruff from answering runs 2 and later from its `.ruff_cache`; without it "
-                "those runs take a fraction of the first one's time."), ""]
+                 "those runs take a fraction of the first one's time."), ""]
     out += [
         "## Machine and versions",
         "",
         f"- CPUs: {nproc()} (`nproc`), {cpu_model()}; memory {mem_total()}",
         f"- OS: {platform.system()} {platform.release()} ({platform.machine()})",
-        (f"- 1-minute load average: {load[0]} before the runs, {load[1]} after (with {nproc()} CPUs, a load "
-         f"above that number means the tools waited for a CPU and their wall time exceeds their CPU time)"),
+        (f"- 1-minute load average: {ctx.load[0]} before the runs, {ctx.load[1]} after (with {nproc()} CPUs, a "
+         f"load above that number means the tools waited for a CPU and their wall time exceeds their CPU time)"),
         f"- Python: {platform.python_version()} ({platform.python_implementation()}) runs this script",
-        *[f"- `{name} --version`: {v}" for name, v in versions.items()],
-        f"- secreview sources: commit {source}",
-        f"- Tree: {tree_name}; {py_files} `.py` files, {py_lines} lines",
+        *[f"- `{name} --version`: {v}" for name, v in ctx.versions.items()],
+        f"- secreview sources: commit {ctx.source}",
+        f"- Tree: {ctx.tree_name}; {ctx.py_files} `.py` files, {ctx.py_lines} lines",
         "",
         "## Memory: what the numbers mean",
         "",
-        ("- *peak RSS* and *ru_maxrss* are the `ru_maxrss` of the rusage `os.wait4(pid, 0)` returns for the "
-        "tool's process: on Linux, the largest resident set of that process and of the descendants it "
-        "waited for — the largest *single* process, not a sum. Each tool here runs as one process (ruff's "
-        "threads share its address space), so this is the tool's peak."),
+        ("- *peak RSS, largest process* and *ru_maxrss* are the `ru_maxrss` of the rusage `os.wait4(pid, 0)` "
+         "returns for the tool's process: on Linux, the largest resident set of that process and of the "
+         "descendants it waited for (secreview's workers) — the largest *single* process, not a sum."),
+        (f"- *peak RSS, summed* is the largest sum of `VmRSS` (`/proc/<pid>/status`) over the tool's process and "
+         f"all its descendants, sampled {ctx.sampling}. A burst between two samples can be missed, and pages "
+         f"forked workers share with their parent count once per process, so it overstates what several "
+         f"processes need together; for a single process (bandit; ruff, whose threads share one address space) "
+         f"it is that process's sampled peak."),
         ("- *RUSAGE_CHILDREN CPU Δ* is the change of `resource.getrusage(RUSAGE_CHILDREN)` user + system time "
-        "over the run: the CPU of every descendant reaped meanwhile. It matches *CPU* (the wait4 figure) when "
-        "the tool leaves no orphaned processes behind."),
+         "over the run: the CPU of every descendant reaped meanwhile. It matches *CPU* (the wait4 figure) when "
+         "the tool leaves no orphaned processes behind."),
         ("- *RUSAGE_CHILDREN ru_maxrss* is a high-water mark over all children of the benchmark so far (a "
-        "maximum, not a sum): it says something about a run only when it rises."),
+         "maximum, not a sum): it says something about a run only when it rises."),
         (f"- Linux counts the peak RSS of the launching process at `exec` into the child's `ru_maxrss`, so each "
-         f"figure is the larger of the benchmark script's own peak RSS — {floor / 1024:.1f} MiB here (`ru_maxrss` "
-         f"of `true`, largest over the rounds) — and the tool's peak. A figure above that floor is the tool's own "
-         f"peak; one at the floor only says the tool needed no more. The script reads no report until all runs "
-         f"are done, so the floor stays put."),
+         f"figure is the larger of the benchmark script's own peak RSS — {ctx.floor_kib / 1024:.1f} MiB here "
+         f"(`ru_maxrss` of `true`, largest over the rounds) — and the tool's peak. A figure above that floor is "
+         f"the tool's own peak; one at the floor only says the tool needed no more. The script reads no report "
+         f"until all runs are done, so the floor stays put."),
         "",
         "## All runs",
+        "",
+        "Round – is a reference run, made before the rounds.",
         "",
         md_table(RUN_HEADER, run_rows(tools), right_from=1),
         "",
@@ -641,16 +1316,21 @@ def markdown(args, tools: dict[str, Tool], tree_name: str, py_files: int, py_lin
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--tree", metavar="DIR", help="an unpacked source tree to review")
+    src.add_argument("--tree", metavar="DIR", help="an unpacked source tree to review (copied, never changed)")
     src.add_argument("--sdist", metavar="FILE", help="a source distribution (.tar.gz or .zip) to unpack and review")
     p.add_argument("--package", metavar="SPEC", default=DEFAULT_PACKAGE,
                    help=f"what to download with pip when neither --tree nor --sdist is given (default {DEFAULT_PACKAGE})")
     p.add_argument("--cache-dir", metavar="DIR", default=None,
-                   help=f"where sdists are downloaded and unpacked (default {default_cache_dir()})")
-    p.add_argument("--repeat", type=int, default=3, metavar="N", help="runs per tool (default 3)")
-    p.add_argument("--markdown", metavar="FILE", help="write the results as markdown to FILE")
+                   help=f"where sdists are downloaded and unpacked (default {default_cache_dir()}); "
+                        f"not secreview's cache, which lives in the working directory")
+    p.add_argument("--repeat", type=int, default=3, metavar="N", help="rounds (default 3)")
+    p.add_argument("--markdown", metavar="FILE",
+                   help=f"write the results as markdown to FILE, keeping what follows its line {PRESERVE_MARKER}")
     p.add_argument("--check-identical", action="store_true",
-                   help="fail unless all secreview JSON reports are byte-identical")
+                   help="exit 1 unless every secreview run's findings equal those of `--jobs 1 --no-cache` on "
+                        "the same tree")
+    p.add_argument("--helper", metavar="FILE",
+                   help="the module to edit, relative to the tree (default: chosen by an import scan)")
     p.add_argument("--secreview-args", default="", metavar="ARGS",
                    help="extra arguments for `secreview review`, one shell-quoted string: --secreview-args='--jobs 4' "
                         "(write it with '=' when it starts with '-')")
@@ -662,11 +1342,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--bandit", default="bandit", metavar="CMD", help="the bandit command (default bandit)")
     p.add_argument("--ruff", default="ruff", metavar="CMD", help="the ruff command (default ruff)")
     p.add_argument("--warm-cache", action="store_true",
-                   help="do not pass --no-cache to ruff (and secreview), so runs after the first may hit a cache")
+                   help="do not pass --no-cache to ruff, so its runs after the first may hit its cache")
+    p.add_argument("--sample-interval", type=float, default=SAMPLE_MS, metavar="MS",
+                   help=f"how often the summed RSS of each tool's processes is sampled (default {SAMPLE_MS} ms)")
     p.add_argument("--out-dir", metavar="DIR", help="keep the reports and logs in DIR (default: a temporary directory, removed)")
     args = p.parse_args(argv)
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
+    if args.sample_interval <= 0:
+        p.error("--sample-interval must be positive")
     return args
 
 
@@ -684,39 +1368,81 @@ def export_sources(rev: str, work: str) -> tuple[str, str]:
     return commit, os.path.join(work, "src")
 
 
-def make_tools(args: argparse.Namespace, pinned_src: str | None = None) -> dict[str, Tool]:
-    sec_env = None
+def absolute_pythonpath(env: dict[str, str]) -> dict[str, str] | None:
+    """``env`` with relative ``PYTHONPATH`` entries made absolute (the tools run elsewhere); None if none were."""
+    entries = env.get("PYTHONPATH", "").split(os.pathsep) if env.get("PYTHONPATH") else []
+    if all(os.path.isabs(e) for e in entries if e):
+        return None
+    fixed = dict(env)
+    fixed["PYTHONPATH"] = os.pathsep.join(os.path.abspath(e) if e else e for e in entries)
+    return fixed
+
+
+def make_tools(args: argparse.Namespace, pinned_src: str | None = None) -> tuple[dict[str, Tool], list[str]]:
+    """The scenarios, in the order the tables show them, and notes on the flags secreview lacks."""
     if pinned_src is not None:  # run the exported sources, not whatever the checkout holds right now
         sec = [sys.executable, "-m", "secreview"]
         sec_env = dict(os.environ)
         sec_env["PYTHONPATH"] = os.pathsep.join(p for p in (pinned_src, os.environ.get("PYTHONPATH")) if p)
     else:
         sec = shlex.split(args.secreview)
+        sec_env = absolute_pythonpath(dict(os.environ))
     help_ = help_text(sec, sec_env)
     if not help_:
         fail(f"cannot run `{args.secreview} review --help`", EXIT_TOOL_FAILED)
     for flag in ("--format", "--output"):
         if not knows(help_, flag):
             fail(f"`{args.secreview} review` has no {flag} option", EXIT_TOOL_FAILED)
-    sec_argv = [*sec, "review", "{tree}", "--format", "json", "--output", "{out}"]
-    sec_argv += [f for f in ("--exit-zero", "--no-progress") if knows(help_, f)]
-    if not args.warm_cache and knows(help_, "--no-cache"):
-        sec_argv.append("--no-cache")
-    sec_argv += shlex.split(args.secreview_args)
+    notes = []
+    base = [*sec, "review", "{tree}", "--format", "json", "--output", "{out}"]
+    base += [f for f in ("--exit-zero", "--no-progress") if knows(help_, f)]
+    extra = shlex.split(args.secreview_args)
+    cached = [*base, "--cache-dir", "{cache}"] if knows(help_, "--cache-dir") else list(base)
+    if not knows(help_, "--cache-dir"):
+        notes.append("`secreview review --help` lists no `--cache-dir`: the empty-cache, warm-cache and "
+                     "edited-helper runs ran without that flag (`XDG_CACHE_HOME` still pointed at the round's "
+                     "cache directory).")
+    ref_flags = [f for f in ("--jobs", "1") if knows(help_, "--jobs")] + (["--no-cache"] if knows(help_, "--no-cache") else [])
+    missing = [f for f in ("--jobs", "--no-cache") if not knows(help_, f)]
+    if missing:
+        notes.append(f"`secreview review --help` lists no {' or '.join(f'`{m}`' for m in missing)}: the reference "
+                     f"runs ran without {'it' if len(missing) == 1 else 'them'}.")
+    reference = [*base, *extra, *ref_flags]  # after --secreview-args: the last --jobs wins
+    prefix = f"PYTHONPATH=<src/ at {args.secreview_at}> " if pinned_src is not None else ""
+
+    def sec_tool(key: str, label: str, argv: list[str], ref: str | None) -> Tool:
+        return Tool(key, label, "secreview", argv, frozenset({0}), env=sec_env, shown_prefix=prefix, reference=ref)
+
     ruff_argv = [*shlex.split(args.ruff), "check", "--isolated"]
     ruff_argv += [] if args.warm_cache else ["--no-cache"]
     ruff_argv += ["--select", "S", "--output-format", "json", "--exit-zero", "{tree}"]
-    return {
-        "secreview": Tool("secreview", sec_argv, frozenset({0}), env=sec_env,
-                          shown_prefix=f"PYTHONPATH=<src/ at {args.secreview_at}> " if sec_env else ""),
-        "bandit": Tool("bandit", [*shlex.split(args.bandit), "-r", "{tree}", "-f", "json", "-o", "{out}", "-q"],
+    tools = {
+        SEC_EMPTY: sec_tool(SEC_EMPTY, "secreview, empty cache", [*cached, *extra], REF_UNEDITED),
+        SEC_WARM: sec_tool(SEC_WARM, "secreview, warm cache", [*cached, *extra], REF_UNEDITED),
+        SEC_EDITED: sec_tool(SEC_EDITED, "secreview, edited helper", [*cached, *extra], REF_EDITED),
+        "bandit": Tool("bandit", "bandit", "bandit",
+                       [*shlex.split(args.bandit), "-r", "{tree}", "-f", "json", "-o", "{out}", "-q"],
                        frozenset({0, 1})),
-        "ruff": Tool("ruff", ruff_argv, frozenset({0}), stdout_is_report=True),
+        "ruff": Tool("ruff", "ruff", "ruff", ruff_argv, frozenset({0}), stdout_is_report=True),
+        REF_UNEDITED: sec_tool(REF_UNEDITED, "reference, unedited", reference, None),
+        REF_EDITED: sec_tool(REF_EDITED, "reference, edited", reference, None),
     }
+    return tools, notes
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--prepare-helper"]:  # the child process of prepare_helper_in_child
+        tree, edited_out, *rest = argv[1:]
+        chosen = rest[1] if rest[:1] == ["--helper"] and len(rest) == 2 else None
+        try:
+            helper = prepare_helper(tree, chosen, edited_out)
+        except ValueError as err:
+            fail(str(err))
+        print(json.dumps(helper.__dict__ if helper else None))
+        return 0
     args = parse_args(argv)
+    args.argv = list(argv)
     cache_dir = os.path.abspath(args.cache_dir or default_cache_dir())
     if args.tree:
         tree = os.path.abspath(args.tree)
@@ -725,7 +1451,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sdist = os.path.abspath(args.sdist) if args.sdist else download_sdist(args.package, cache_dir)
         tree = unpack_sdist(sdist, cache_dir)
-    tree_name = os.path.basename(tree.rstrip(os.sep))
 
     work = os.path.abspath(args.out_dir) if args.out_dir else tempfile.mkdtemp(prefix="secreview-speed-")
     os.makedirs(work, exist_ok=True)
@@ -735,19 +1460,19 @@ def main(argv: list[str] | None = None) -> int:
             snapshot = tempfile.mkdtemp(prefix="secreview-src-")
             commit, pinned = export_sources(args.secreview_at, snapshot)
             source_before = f"{commit} (src/ exported from {args.secreview_at} with --secreview-at)"
+            state_before = None
         else:
             pinned = None
             source_before = secreview_source()
             state_before = src_state()
-        tools = make_tools(args, pinned)
-        sec = tools["secreview"]
+        tools, notes = make_tools(args, pinned)
+        sec = tools[SEC_EMPTY]
         versions = {
             "secreview": tool_version(sec.argv[: sec.argv.index("review")], sec.env),
             "bandit": tool_version(shlex.split(args.bandit)),
             "ruff": first_line([*shlex.split(args.ruff), "--version"]),
         }
-        return measure_all(args, tools, tree, tree_name, work, versions, source_before,
-                           None if pinned else state_before)
+        return measure_all(args, tools, tree, work, versions, source_before, state_before, notes)
     finally:
         if not args.out_dir:
             shutil.rmtree(work, ignore_errors=True)
@@ -755,26 +1480,104 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(snapshot, ignore_errors=True)
 
 
-def measure_all(args: argparse.Namespace, tools: dict[str, Tool], tree: str, tree_name: str, work: str,
-                versions: dict[str, str], source: str, state: str | None) -> int:
+def fresh_dir(path: str) -> str:
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
+
+
+def measure_all(args: argparse.Namespace, tools: dict[str, Tool], original: str, work: str,
+                versions: dict[str, str], source: str, state: str | None, notes: list[str]) -> int:
+    tree_name = os.path.basename(original.rstrip(os.sep))
+    copy_at = fresh_dir(os.path.join(work, "tree"))
+    print(f"copying {original} to {copy_at}", file=sys.stderr, flush=True)
+    tree = copy_tree(original, copy_at)
+    edited_path = os.path.join(work, "helper.edited")
+    helper = prepare_helper_in_child(tree, args.helper, edited_path)
+    if helper is None:
+        notes.append(f"No module of the tree is imported by {MIN_IMPORTERS} others and has a function they use: "
+                     f"the edited-helper scenario did not run.")
+        print(f"no helper module with {MIN_IMPORTERS} importers: the edited-helper scenario is skipped",
+              file=sys.stderr)
+    else:
+        print(f"helper: {helper.path} ({helper.module}): imported by {helper.importers} other modules, "
+              f"{helper.users} of them use some of its {helper.functions} top-level functions",
+              file=sys.stderr, flush=True)
+    helper_file = os.path.join(tree, helper.path) if helper else None
+    edited_text = None
+    if helper_file is not None:
+        with open(edited_path, "rb") as f:
+            edited_text = f.read()
+    interval = args.sample_interval / 1000
+
+    def show(tool: Tool, run: Run, round_text: str) -> None:
+        print(f"{round_text}  {tool.label:<26} {run.wall:7.2f} s  {run.maxrss_kib / 1024:7.1f} MiB largest  "
+              f"{run.sum_rss_kib / 1024:7.1f} MiB summed", file=sys.stderr, flush=True)
+
     floors = []
     load_before = loadavg()
+    # The references: --jobs 1 --no-cache, each with its own empty cache directory (which should stay empty).
+    for key, is_edited in ((REF_UNEDITED, False), (REF_EDITED, True)):
+        if is_edited and helper_file is None:
+            continue
+        tool = tools[key]
+        cache = fresh_dir(os.path.join(work, f"cache-{key}"))
+        if is_edited:
+            with EditedFile(helper_file, edited_text):
+                run = run_once(tool, tree, work, "ref", 0, cache, interval)
+        else:
+            run = run_once(tool, tree, work, "ref", 0, cache, interval)
+        tool.runs.append(run)
+        show(tool, run, "reference")
+        files, size = dir_size(cache)
+        if files:
+            tool.notes.append(f"{tool.label}: left {files} file{'s' * (files > 1)} ({size / 2**20:.1f} MiB) in its cache directory.")
+        shutil.rmtree(cache, ignore_errors=True)
+
+    cache_sizes = []
     for round_ in range(1, args.repeat + 1):
         floors.append(floor_kib(work))
-        for tool in tools.values():
-            run = run_once(tool, tree, work, f"run{round_}")
+        cache = fresh_dir(os.path.join(work, f"cache-round{round_}"))
+        text = f"round {round_}/{args.repeat}"
+        for key in (SEC_EMPTY, SEC_WARM, SEC_EDITED, "bandit", "ruff"):
+            tool = tools[key]
+            if key == SEC_EDITED:
+                if helper_file is None:
+                    continue
+                with EditedFile(helper_file, edited_text):
+                    run = run_once(tool, tree, work, f"run{round_}", round_, cache, interval)
+            else:
+                run = run_once(tool, tree, work, f"run{round_}", round_, cache, interval)
             tool.runs.append(run)
-            print(f"round {round_}/{args.repeat}  {tool.name:<9}  {run.wall:7.2f} s  "
-                  f"{run.maxrss_kib / 1024:7.1f} MiB", file=sys.stderr, flush=True)
+            show(tool, run, text)
+            if key == SEC_EMPTY:
+                cache_sizes.append(dir_size(cache))
+        shutil.rmtree(cache, ignore_errors=True)
 
     # Everything below may grow this process; no more measurements.
-    count_findings(tools)
+    facts = count_findings(tools)
     py_files, py_lines = count_python(tree)
-    same = None
-    if args.check_identical:
-        same, digests = identical(tools["secreview"].runs)
-        if not same:
-            print("secreview reports differ between runs: " + ", ".join(d[:12] for d in digests), file=sys.stderr)
+    checks = check_findings(tools)
+    if tools[REF_EDITED].runs:
+        same, detail = compare_findings(
+            *(normalise_findings(load_json(tools[k].runs[0].out), tools[k].runs[0].tree) for k in (REF_EDITED, REF_UNEDITED)))
+        notes.append("The edit changes no finding of the reference (no finding's trace passes through the helper): "
+                     "the edited-helper check would catch findings lost or added, not stale line numbers from "
+                     "the helper." if same else
+                     f"The edit changes the reference's findings: edited against unedited, {detail}.")
+    files = [f for f, _ in cache_sizes]
+    if max(files) == 0:
+        notes.append("The empty-cache runs left nothing in the cache directory: this secreview keeps no cache, "
+                     "so the warm-cache and edited-helper runs did the whole work again.")
+    else:
+        notes.append(f"The empty-cache run left {spread(files)} file{'' if files == [1] * len(files) else 's'} "
+                     f"({', '.join(sorted({f'{s / 2**20:.1f}' for _, s in cache_sizes}))} MiB) in the cache "
+                     f"directory that the warm-cache and edited-helper runs of its round used.")
+    if helper is not None:
+        notes.append(f"Edited helper: `{helper.path}` (`{helper.module}`), imported by {helper.importers} other "
+                     f"modules of the tree, {helper.users} of which use some of its {helper.functions} top-level "
+                     f"functions; the edit inserts a {len(EDIT_LINES)}-line function after its docstring, which "
+                     f"moves every later line.")
 
     if state is not None and src_state() != state:
         source = (f"`{source}` at the start, `{secreview_source()}` at the end: the sources changed during the "
@@ -782,29 +1585,47 @@ def measure_all(args: argparse.Namespace, tools: dict[str, Tool], tree: str, tre
         print(f"WARNING: secreview's sources changed during the runs ({source})", file=sys.stderr)
     else:
         source = f"`{source}`"
-    floor = max(floors)
-    load = (load_before, loadavg())
-    print(f"\n{tree_name}: {py_files} .py files, {py_lines} lines; {args.repeat} runs per tool\n")
+    sampling = (f"every {args.sample_interval:g} ms from "
+                + ("`/proc/<pid>/task/*/children`" if children_files_work() else "the parent ids in `/proc/*/stat`"))
+    ctx = Context(tree_name, py_files, py_lines, max(floors), versions, source, (load_before, loadavg()), helper,
+                  facts, checks, notes, sampling)
+
+    print(f"\n{tree_name}: {py_files} .py files, {py_lines} lines; {args.repeat} round{'s' * (args.repeat > 1)}\n")
     print(text_table(HEADER, rows(tools)))
+    if "secreview_note" in facts:
+        print(f"  {str(facts['secreview_note']).replace('`', '')}")
     for t in tools.values():
         for note in t.notes:
             print(f"  {note.replace('`', '')}")
-    print(f"  ru_maxrss floor (RSS of this script, counted into every child): {floor / 1024:.1f} MiB")
-    print(f"  1-minute load average: {load[0]} before, {load[1]} after ({nproc()} CPUs)")
-    if same is not None:
-        print(f"  secreview reports byte-identical across runs: {'yes' if same else 'NO'}")
-    print("\ncommands:")
-    for t in tools.values():
-        print(f"  {t.shown()}")
+    for note in notes:
+        print(f"  {note.replace('`', '')}")
+    print(f"  ru_maxrss floor (RSS of this script, counted into every child): {ctx.floor_kib / 1024:.1f} MiB")
+    print(f"  summed RSS sampled {sampling.replace('`', '')}")
+    print(f"  1-minute load average: {ctx.load[0]} before, {ctx.load[1]} after ({nproc()} CPUs)")
+    print("\nfindings against --jobs 1 --no-cache on the same tree:")
+    for line in check_lines(checks) or ["nothing to check"]:
+        print(f"  {line}")
+    print(f"\ncommand: {shown_invocation(args.argv, None)}")
+    print("commands run (<tree> is the copy; <cache dir> the round's cache directory):")
+    for line in command_lines(tools):
+        print(f"  {line}")
     print()
     print(text_table(RUN_HEADER, run_rows(tools)))
 
     if args.markdown:
-        text = markdown(args, tools, tree_name, py_files, py_lines, floor, versions, source, same, load)
+        existing = None
+        if os.path.exists(args.markdown):
+            with open(args.markdown, encoding="utf-8") as f:
+                existing = f.read()
+        text = merge_preserved(markdown(args, tools, ctx), existing)
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write(text)
         print(f"\nwrote {args.markdown}", file=sys.stderr)
-    return EXIT_TOOL_FAILED if same is False else 0
+    mismatch = any(not c.ok for c in checks)
+    if mismatch:
+        print("MISMATCH: some secreview runs' findings differ from --jobs 1 --no-cache on the same tree",
+              file=sys.stderr)
+    return EXIT_TOOL_FAILED if mismatch and args.check_identical else 0
 
 
 if __name__ == "__main__":

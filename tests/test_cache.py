@@ -61,16 +61,22 @@ def tainted(text: str) -> list:
 
 @pytest.fixture
 def analysed(monkeypatch):
-    """The names of the modules each Program analyses (owns), run after run."""
+    """The names of the modules analysed, wave after wave: those a Program starts with,
+    then those it adopts."""
     owned: list = []
-    original = Program.first_pass
+    original, original_adopt = Program.first_pass, Program.adopt
 
     def first_pass(self, bodies_only=False):
         if not bodies_only:
             owned.append(sorted(self.owned))
         return original(self, bodies_only)
 
+    def adopt(self, modules):
+        owned.append(sorted(m.name for m in modules))
+        return original_adopt(self, modules)
+
     monkeypatch.setattr(Program, "first_pass", first_pass)
+    monkeypatch.setattr(Program, "adopt", adopt)
     return owned
 
 
@@ -90,12 +96,40 @@ def test_editing_a_helper_reanalyses_it_and_its_readers_only(tmp_path, analysed)
     (tree / "helpers.py").write_text(UNSAFE_HELPERS)
     analysed.clear()
     warm = report(tree, tmp_path / "cache")
-    assert analysed == [["app", "helpers"]]  # not runner (it reads nothing of helpers), not the others
+    # helpers first; its summary changed, so app (which read it) next; not runner, not the others
+    assert analysed == [["helpers"], ["app"]]
     assert warm == report(tree, None)
     assert tainted(warm) == [("runner.py", 5)]  # the flow now crosses the edited line, and is reported
     # and back again: the finding goes away
     (tree / "helpers.py").write_text(SAFE_HELPERS)
     assert tainted(report(tree, tmp_path / "cache")) == []
+
+
+def test_an_edit_that_changes_no_summary_stops_at_the_edited_file(tmp_path, analysed):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    expected = tainted(report(tree, tmp_path / "cache"))
+    (tree / "helpers.py").write_text(UNSAFE_HELPERS + "\n\ndef unused():\n    return 1\n")
+    analysed.clear()
+    warm = report(tree, tmp_path / "cache")
+    assert analysed == [["helpers"]]
+    assert warm == report(tree, None) and tainted(warm) == expected
+
+
+def test_a_recursion_cycle_through_the_cache_is_analysed_whole(tmp_path, analysed):
+    """a.ping and b.pong call each other: the taint that went round the cycle must go
+    when its source is removed from a, although b's cached summary still carries it."""
+    tree = make_tree(tmp_path / "tree")  # files that have nothing to do with it, so that one edit is a small share
+    (tree / "b.py").write_text("import a\n\n\ndef pong(x, n):\n    return a.ping(x, n - 1)\n")
+    tainted_a = ("import os\nimport b\nfrom flask import request\n\n\ndef ping(x, n):\n    if n:\n"
+                 "        return b.pong(x, n)\n    return request.args.get('c')\n\n\ndef use():\n"
+                 "    os.system(ping('ls', 3))\n")
+    (tree / "a.py").write_text(tainted_a)
+    assert tainted(report(tree, tmp_path / "cache")) == [("a.py", 13)]
+    (tree / "a.py").write_text(tainted_a.replace("request.args.get('c')", "'constant'"))
+    analysed.clear()
+    warm = report(tree, tmp_path / "cache")
+    assert analysed[0] == ["a", "b"], analysed  # the cycle, from the first wave
+    assert warm == report(tree, None) and tainted(warm) == []
 
 
 def test_a_function_that_did_not_exist_is_found_when_it_appears(tmp_path):

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import merge_buckets
 from secreview.analysis.interface import definition, module_stub
@@ -123,63 +125,37 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         if old is None:
             return None  # what the old version exported, and so who read it, is unknown
         old_entries[i] = old
-    # Who read what, over the cached files: (kind, key) -> {(file index, function)}.
-    readers: dict = {}
-    definitions_read: dict = {}  # module name -> names whose definition cached code looked up there
-    writers: dict = {}  # function -> field keys it stores to
-    for i, entry in entries.items():
-        for function, reads in entry["reads"].items():
-            for kind, key, module_name in reads:
-                readers.setdefault((kind, key), set()).add((i, function))
-                if kind == "def":
-                    definitions_read.setdefault(module_name, set()).add(key)
-        for key, parts in entry["fields"].items():
-            for function in parts:
-                writers.setdefault(function, set()).add(key)
+    graph = ReadGraph({**entries, **old_entries})
     clock.lap("lower edited")
+    # Cached code that looked up a name whose definition the edit changed (a new
+    # function, other parameters...) resolved its calls differently: analysed again.
     redo = set(changed)
-    invalid: set = set()
-    queue: list = []
-
-    def touch(read) -> None:
-        for j, function in readers.get(read, ()):
-            if function not in invalid:
-                invalid.add(function)
-                queue.append(function)
-                redo.add(j)
-
     for i in changed:
         old, new_stub = old_entries[i], module_stub(lowered[i].module)
-        for q in old["summaries"]:
-            touch(("sum", q))
-        for key in old["fields"]:
-            touch(("field", key))
-        for name in sorted(definitions_read.get(old["stub"].name, ())):
+        for name in sorted(graph.definitions_read.get(old["stub"].name, ())):
             if definition(old["stub"], name) != definition(new_stub, name):
-                touch(("def", name))
-    while True:
-        while queue:
-            function = queue.pop()
-            touch(("sum", function))
-            for key in writers.get(function, ()):
-                touch(("field", key))
+                redo |= graph.reader_files(("def", name))
+    waves = 0
+    program = None
+    new = set(redo)
+    while new:
+        waves += 1
+        redo = graph.with_cycles(redo)  # a cycle through cached summaries would keep what the edit removed
         if len(redo) > FULL_REVIEW_SHARE * len(sources):
             return None
-        clock.lap("find readers")
-        for i in sorted(redo):
+        new = {i for i in redo if program is None or sources[i][1] not in program.owned}
+        for i in sorted(new):
             if i not in lowered:
                 lowered[i] = lower_source(*sources[i])
-        clock.lap("lower readers")
-        program = _program_over(sources, lowered, entries, redo, models, rules, budget, config)
+        clock.lap("lower")
+        if program is None:
+            program = _program_over(sources, lowered, entries, redo, models, rules, budget, config)
+        else:
+            program.adopt([lowered[i].module for i in sorted(new)])
         clock.lap("analyse")
-        # Fields the new code stores to that it did not before: their cached readers too.
-        changed_functions = invalid | {q for i in changed for q in lowered[i].module.functions}
-        before = len(redo)
-        for key, parts in program.field_parts.items():
-            if any(writer in changed_functions for writer in parts):
-                touch(("field", key))
-        if len(redo) == before and not queue:
-            break
+        more = _readers_of_changes(program, graph, redo, entries, old_entries, lowered)
+        redo |= more
+        new = more
     if progress:
         progress(len(sources), len(sources))
     problems_by_path: dict = {}
@@ -203,9 +179,152 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         suppressions[sources[i][0].display] = entry["suppressions"]
         reviewed += entry["reviewed"]
     clock.lap("merge")
-    clock.report(f"{len(redo)} of {len(sources)} files analysed again ({len(changed)} edited), "
-                 f"{len(invalid)} cached functions invalidated")
+    clock.report(f"{len(redo)} of {len(sources)} files analysed again ({len(changed)} edited), {waves} waves")
     return Analysed(findings, statement_lines, problems, suppressions, reviewed, [program, lowered])
+
+
+def _readers_of_changes(program: Program, graph: "ReadGraph", redo: set, entries: dict, old_entries: dict,
+                        lowered: dict) -> set:
+    """Files outside ``redo`` whose cached results read something the new analysis of
+    ``redo`` changed: a summary, a field's stores, or (new reads) a function that
+    itself reads ``redo``."""
+    more: set = set()
+    for i in redo:
+        before = old_entries.get(i) or entries[i]
+        functions = set(before["summaries"]) | set(lowered[i].module.functions)
+        for q in functions:
+            old = before["summaries"].get(q)
+            new = program.summaries.get(q)
+            if old is None or new is None or old[1] != (q in program.opaque) or not new.same_as(old[0]):
+                more |= graph.reader_files(("sum", q))
+        old_parts = before["fields"]
+        for key in set(old_parts) | {k for k, parts in program.field_parts.items()
+                                      if any(w in lowered[i].module.functions for w in parts)}:
+            old_values = old_parts.get(key, {})
+            new_values = {w: v for w, v in program.field_parts.get(key, {}).items() if w in lowered[i].module.functions}
+            if {w: V.fingerprint(v) for w, v in old_values.items()} != {w: V.fingerprint(v) for w, v in new_values.items()}:
+                more |= graph.reader_files(("field", key))
+    upstream = graph.upstream({q for i in redo for q in lowered[i].module.functions})
+    for function, reads in program.reads.items():
+        for kind, key, _ in reads:
+            if kind == "sum" and key in upstream:
+                more.add(graph.file_of[key])
+    return more - redo
+
+
+class ReadGraph:
+    """Who read what, over cached results: functions and fields as nodes, an edge from
+    each function to the summaries and fields it read, and from each field to the
+    functions that store to it."""
+
+    def __init__(self, entries: dict):
+        self.readers: dict = {}  # (kind, key) -> {(file index, function)}
+        self.definitions_read: dict = {}  # module name -> names cached code looked up in it
+        self.file_of: dict = {}  # function -> file index
+        self.edges: dict = {}  # node -> nodes it depends on
+        for i, entry in entries.items():
+            for function in entry["summaries"]:
+                self.file_of[function] = i
+            for function, reads in entry["reads"].items():
+                out = self.edges.setdefault(function, [])
+                for kind, key, module_name in reads:
+                    self.readers.setdefault((kind, key), set()).add((i, function))
+                    if kind == "def":
+                        self.definitions_read.setdefault(module_name, set()).add(key)
+                    elif kind == "sum":
+                        out.append(key)
+                    else:
+                        out.append(("field", key))
+            for key, parts in entry["fields"].items():
+                self.edges.setdefault(("field", key), []).extend(parts)
+        self._components: Optional[dict] = None
+
+    def reader_files(self, read) -> set:
+        return {i for i, _ in self.readers.get(read, ())}
+
+    def upstream(self, functions: set) -> set:
+        """Every function whose cached result depends, through reads, on one of ``functions``."""
+        seen: set = set()
+        stack = list(functions)
+        while stack:
+            node = stack.pop()
+            for read in (("sum", node),) if not isinstance(node, tuple) else (("field", node[1]),):
+                for _, reader in self.readers.get(read, ()):
+                    if reader not in seen:
+                        seen.add(reader)
+                        stack.append(reader)
+                        for key in self._fields_written_by(reader):
+                            stack.append(("field", key))
+        return seen
+
+    def _fields_written_by(self, function) -> list:
+        if not hasattr(self, "_writes"):
+            self._writes: dict = {}
+            for node, deps in self.edges.items():
+                if isinstance(node, tuple):
+                    for writer in deps:
+                        self._writes.setdefault(writer, []).append(node[1])
+        return self._writes.get(function, [])
+
+    def with_cycles(self, files: set) -> set:
+        """``files`` and the files of every function in a read cycle with one of theirs."""
+        components = self.components()
+        members: dict = {}
+        for node, comp in components.items():
+            members.setdefault(comp, []).append(node)
+        out = set(files)
+        for node, comp in components.items():
+            if not isinstance(node, tuple) and self.file_of.get(node) in files and len(members[comp]) > 1:
+                out.update(self.file_of[m] for m in members[comp] if not isinstance(m, tuple) and m in self.file_of)
+        return out
+
+    def components(self) -> dict:
+        """Strongly connected components (iterative Tarjan): node -> component number."""
+        if self._components is not None:
+            return self._components
+        index: dict = {}
+        low: dict = {}
+        on_stack: set = set()
+        stack: list = []
+        comp: dict = {}
+        counter = 0
+        for root in self.edges:
+            if root in index:
+                continue
+            work = [(root, iter(self.edges.get(root, ())))]
+            index[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            on_stack.add(root)
+            while work:
+                node, children = work[-1]
+                advanced = False
+                for child in children:
+                    if child not in index:
+                        index[child] = low[child] = counter
+                        counter += 1
+                        stack.append(child)
+                        on_stack.add(child)
+                        work.append((child, iter(self.edges.get(child, ()))))
+                        advanced = True
+                        break
+                    if child in on_stack:
+                        low[node] = min(low[node], index[child])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        comp[member] = index[node]
+                        if member == node:
+                            break
+        self._components = comp
+        return comp
 
 
 def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rules, budget, config) -> Program:
@@ -215,13 +334,13 @@ def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rule
     program = Program([lowered[i].module for i in sorted(redo)], models, rules, budget_steps=budget,
                       test_path=config.is_test_path, foreign=[entries[i]["stub"] for i in cached],
                       foreign_lines=lambda path: texts.get(path, "").split("\n"))
-    summaries, fields = {}, {}
+    summaries, parts = {}, {}
     for i in cached:
         summaries.update(entries[i]["summaries"])
-        for key, parts in entries[i]["fields"].items():
-            for value in parts.values():
-                fields[key] = value if key not in fields else V.join(fields[key], value)
-    program.receive(summaries, fields)
+        for key, by_function in entries[i]["fields"].items():
+            parts.setdefault(key, {}).update(by_function)
+    program.receive(summaries, {})
+    program.receive_field_parts(parts)
     program.first_pass(bodies_only=True)
     program.first_pass()
     return program

@@ -116,6 +116,7 @@ class Program:
         self._resolved: dict = {}
         self._module_names: dict = {}
         self.exported: dict = {}  # qualname or field key -> fingerprint last given to ``exports``
+        self.foreign_parts: dict = {}  # field key -> {function analysed elsewhere: what it stored}
         self.findings = FindingsBuilder(self)
         self.budget_limit = budget_steps
         self.budget = Budget(budget_steps)
@@ -160,6 +161,56 @@ class Program:
                 self.exported[key] = mark
                 fields[key] = value
         return summaries, fields
+
+    def receive_field_parts(self, parts: dict) -> None:
+        """Cached stores into fields, by the function that made them (``adopt`` can take them back)."""
+        for key, by_function in parts.items():
+            mine = self.foreign_parts.setdefault(key, {})
+            mine.update(by_function)
+            for value in by_function.values():
+                self.merge_field(key, value, local=False)
+
+    def adopt(self, modules: list) -> None:
+        """Analyse here, from nothing, modules whose stubs and cached results stood in so far
+        (the cache found that something they read changed)."""
+        adopted = set()
+        for module in modules:
+            self.owned[module.name] = module
+            self.modules[module.name] = module
+            self.module_by_path[module.path] = module
+            self.module_globals.pop(module.name, None)
+            for q, fn in module.functions.items():
+                self.functions[q] = fn
+                self.function_module[q] = module
+                self.foreign_functions.discard(q)
+                adopted.add(q)
+                self.summaries.pop(q, None)  # its readers here are dirty once its new summary exists
+                self.opaque.discard(q)
+                self.exported.pop(q, None)
+            self.classes.update(module.classes)
+        self.entrypoints.clear()
+        self._resolved.clear()
+        for key, by_function in self.foreign_parts.items():
+            if adopted.intersection(by_function):
+                for q in adopted.intersection(by_function):
+                    del by_function[q]
+                merged = self.local_fields.get(key)
+                for value in by_function.values():
+                    merged = value if merged is None else V.join(merged, value)
+                previous = self.fields.get(key)
+                if merged is None:
+                    self.fields.pop(key, None)
+                else:
+                    self.fields[key] = merged
+                if previous is not None and (merged is None or not merged.same_as(previous)):
+                    self.dirty.update(self.field_readers.get(key, ()))
+        for module in sorted(modules, key=lambda m: m.path):
+            self.summary_of(module.body.qualname)
+        for module in sorted(modules, key=lambda m: m.path):
+            for q, fn in module.functions.items():
+                if fn is not module.body:
+                    self.summary_of(q)
+        self.settle()
 
     def receive(self, summaries: dict, fields: dict) -> None:
         """Summaries and field stores computed elsewhere; what read older ones is dirty."""

@@ -247,3 +247,11 @@ def test_concurrent_reviews_share_one_cache(tmp_path):
     normalise = lambda text: json.loads(text)["findings"]  # noqa: E731
     assert all(normalise(o) == normalise(expected) for o in outputs)
     assert not [p for p in (tmp_path / "cache").rglob(".tmp-*")]  # no half-written files left
+
+
+def test_every_file_cached_but_not_the_whole_result(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    expected = report(tree, tmp_path / "cache")
+    for stored in (tmp_path / "cache").rglob("results/*"):
+        stored.unlink()
+    assert report(tree, tmp_path / "cache") == expected

@@ -159,10 +159,11 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     if progress:
         progress(len(sources), len(sources))
     problems_by_path: dict = {}
-    for problem in analysis_problems(program):
-        problems_by_path.setdefault(problem.path, []).append(problem)
-    items = [lowered[i] for i in sorted(redo)]
-    new_entries = file_entries(program, items, problems_by_path)
+    new_entries: dict = {}
+    if program is not None:  # None: every file was cached (only the whole result was not)
+        for problem in analysis_problems(program):
+            problems_by_path.setdefault(problem.path, []).append(problem)
+        new_entries = file_entries(program, [lowered[i] for i in sorted(redo)], problems_by_path)
     for i in sorted(redo):
         cache.store("files", keys[i], new_entries[sources[i][0].display])
     clock.lap("store")

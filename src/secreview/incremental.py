@@ -1,13 +1,13 @@
 """Reviews that reuse the cache (``cache.py``): nothing, or only what a change reaches, is analysed again.
 
 * The same files with the same bytes as a review already made: its stored result.
-* The same files, some edited: the edited files, and every file with a function
-  whose cached result read something of them (a summary, a field they store to, or
-  their interface when that changed), and so on up the readers, are lowered and
-  analysed again, against the cached summaries of everything else. What those
-  others read was not touched by the change, so their cached results still hold, and
-  the functions analysed again start from nothing, as in a review without cache:
-  the result is the same.
+* The same paths, some edited: each cached file result records what its functions
+  read of other files (summaries, field stores, definitions) and what they found.
+  The edited files are analysed again, against the cached results of the others;
+  then every cached file whose reads now find something else, wave after wave
+  until none does. Files in a read cycle are analysed together. A cached result
+  whose reads all still find what they found is what analysing its file again
+  would give, so the review equals one made without cache.
 * Anything else (first review of these paths, files added or removed, most files
   edited): a full review, which fills the cache.
 """
@@ -90,10 +90,11 @@ def file_entries(program: Program, lowered: list, problems_by_path: dict) -> dic
             for bucket in (q, q + "\0function rules"):
                 if bucket in buckets:
                     file_buckets[bucket] = buckets[bucket]
-            if q in program.reads:
-                reads[q] = program.reads[q]
+            if q in program.reads:  # with what each read found, to check it still does
+                reads[q] = {read: program.read_value(*read) for read in sorted(program.reads[q], key=repr)}
         entries[module.path] = {
             "stub": stub, "lowering_problem": item.problem,
+            "digests": {q: (summary.digest(), opaque) for q, (summary, opaque) in summaries.items()},
             "suppressions": item.suppressions,
             "reviewed": item.problem is None or item.problem.reviewed,
             "summaries": summaries, "buckets": file_buckets, "reads": reads,
@@ -104,9 +105,9 @@ def file_entries(program: Program, lowered: list, problems_by_path: dict) -> dic
 
 
 def _incremental(sources, keys, last: dict, models, rules, budget, config, cache: ReviewCache, progress):
+    from secreview.parallel import _Clock
     from secreview.review import Analysed, analysis_problems, lower_source
 
-    from secreview.parallel import _Clock
     clock = _Clock("incremental review")
     entries = {}
     for i, key in enumerate(keys):
@@ -118,25 +119,26 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         return None
     clock.lap("load cache")
     lowered = {i: lower_source(*sources[i]) for i in changed}
-    old_entries = {}
+    clock.lap("lower edited")
+    # The previous versions of the edited files, when still cached, show the read cycles
+    # through them (what they read is only used as graph edges, never trusted).
+    previous = {}
     for i in changed:
         old_key = last["files"].get(sources[i][0].display)
         old = cache.load("files", old_key) if old_key else None
-        if old is None:
-            return None  # what the old version exported, and so who read it, is unknown
-        old_entries[i] = old
-    graph = ReadGraph({**entries, **old_entries})
-    clock.lap("lower edited")
-    # Cached code that looked up a name whose definition the edit changed (a new
-    # function, other parameters...) resolved its calls differently: analysed again.
-    redo = set(changed)
-    for i in changed:
-        old, new_stub = old_entries[i], module_stub(lowered[i].module)
-        for name in sorted(graph.definitions_read.get(old["stub"].name, ())):
-            if definition(old["stub"], name) != definition(new_stub, name):
-                redo |= graph.reader_files(("def", name))
-    waves = 0
+        if old is not None:
+            previous[i] = old
+    graph = ReadGraph({**entries, **previous}, {src[1]: i for i, src in enumerate(sources)})
+    stubs = {i: entry["stub"] for i, entry in entries.items()}
+    stubs.update((i, module_stub(item.module)) for i, item in lowered.items())
+    # Cached files whose reads of files not analysed again no longer find what they found:
+    # edited definitions, and (another tree with the same paths, a branch switched back)
+    # summaries computed elsewhere. The rest is checked once the edited files are analysed.
+    redo = set(changed) | graph.stale(entries, set(changed), stubs)
     program = None
+    if not redo:
+        redo = graph.stale_fields(entries, set(), _cached_fields(entries, set()))
+    waves = 0
     new = set(redo)
     while new:
         waves += 1
@@ -153,7 +155,12 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         else:
             program.adopt([lowered[i].module for i in sorted(new)])
         clock.lap("analyse")
-        more = _readers_of_changes(program, graph, redo, entries, old_entries, lowered)
+        cycle = graph.new_cycles(redo, program)
+        if cycle:  # what the analysis found went round the cycle through stale summaries: start again
+            redo |= cycle | graph.stale_after(entries, redo, program)
+            program, new = None, set(redo)
+            continue
+        more = graph.stale_after(entries, redo, program)
         redo |= more
         new = more
     if progress:
@@ -184,64 +191,92 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     return Analysed(findings, statement_lines, problems, suppressions, reviewed, [program, lowered])
 
 
-def _readers_of_changes(program: Program, graph: "ReadGraph", redo: set, entries: dict, old_entries: dict,
-                        lowered: dict) -> set:
-    """Files outside ``redo`` whose cached results read something the new analysis of
-    ``redo`` changed: a summary, a field's stores, or (new reads) a function that
-    itself reads ``redo``."""
-    more: set = set()
-    for i in redo:
-        before = old_entries.get(i) or entries[i]
-        functions = set(before["summaries"]) | set(lowered[i].module.functions)
-        for q in functions:
-            old = before["summaries"].get(q)
-            new = program.summaries.get(q)
-            if old is None or new is None or old[1] != (q in program.opaque) or not new.same_as(old[0]):
-                more |= graph.reader_files(("sum", q))
-        old_parts = before["fields"]
-        for key in set(old_parts) | {k for k, parts in program.field_parts.items()
-                                      if any(w in lowered[i].module.functions for w in parts)}:
-            old_values = old_parts.get(key, {})
-            new_values = {w: v for w, v in program.field_parts.get(key, {}).items() if w in lowered[i].module.functions}
-            if {w: V.fingerprint(v) for w, v in old_values.items()} != {w: V.fingerprint(v) for w, v in new_values.items()}:
-                more |= graph.reader_files(("field", key))
-    upstream = graph.upstream({q for i in redo for q in lowered[i].module.functions})
-    for function, reads in program.reads.items():
-        for kind, key, _ in reads:
-            if kind == "sum" and key in upstream:
-                more.add(graph.file_of[key])
-    return more - redo
+def _cached_fields(entries: dict, redo: set) -> dict:
+    fields: dict = {}
+    for i, entry in entries.items():
+        if i not in redo:
+            for key, parts in entry["fields"].items():
+                for value in parts.values():
+                    fields[key] = value if key not in fields else V.join(fields[key], value)
+    return fields
 
 
 class ReadGraph:
     """Who read what, over cached results: functions and fields as nodes, an edge from
     each function to the summaries and fields it read, and from each field to the
-    functions that store to it."""
+    functions that store to it; and what each read found."""
 
-    def __init__(self, entries: dict):
+    def __init__(self, entries: dict, file_of_module: dict):
         self.readers: dict = {}  # (kind, key) -> {(file index, function)}
-        self.definitions_read: dict = {}  # module name -> names cached code looked up in it
         self.file_of: dict = {}  # function -> file index
         self.edges: dict = {}  # node -> nodes it depends on
+        self.reads_into: dict = {}  # file index -> [(reader file, kind, key, module, value found)]
+        self.field_reads: list = []  # [(reader file, key, value found)]
         for i, entry in entries.items():
             for function in entry["summaries"]:
                 self.file_of[function] = i
             for function, reads in entry["reads"].items():
                 out = self.edges.setdefault(function, [])
-                for kind, key, module_name in reads:
+                for (kind, key, module_name), found in reads.items():
                     self.readers.setdefault((kind, key), set()).add((i, function))
-                    if kind == "def":
-                        self.definitions_read.setdefault(module_name, set()).add(key)
-                    elif kind == "sum":
-                        out.append(key)
-                    else:
+                    if kind == "field":
                         out.append(("field", key))
+                        self.field_reads.append((i, key, found))
+                        continue
+                    if kind == "sum":
+                        out.append(key)
+                    owner = file_of_module.get(module_name)
+                    if owner is not None:
+                        self.reads_into.setdefault(owner, []).append((i, kind, key, module_name, found))
             for key, parts in entry["fields"].items():
                 self.edges.setdefault(("field", key), []).extend(parts)
         self._components: Optional[dict] = None
 
-    def reader_files(self, read) -> set:
-        return {i for i, _ in self.readers.get(read, ())}
+    def stale(self, entries: dict, redo: set, stubs: dict) -> set:
+        """Cached files outside ``redo`` whose reads of summaries and definitions of other
+        files outside ``redo`` find something else now."""
+        out = set()
+        for owner, reads in self.reads_into.items():
+            if owner in redo:
+                continue
+            for reader, kind, key, module_name, found in reads:
+                if reader in redo or reader in out:
+                    continue
+                if kind == "sum":
+                    now = entries[owner]["digests"].get(key) if owner in entries else None
+                else:
+                    now = definition(stubs[owner], key)
+                if now != found:
+                    out.add(reader)
+        return out
+
+    def stale_fields(self, entries: dict, redo: set, fields: dict) -> set:
+        return {reader for reader, key, found in self.field_reads
+                if reader not in redo and (None if key not in fields else V.digest(fields[key])) != found}
+
+    def stale_after(self, entries: dict, redo: set, program: Program) -> set:
+        """After ``redo`` was analysed: cached files that read its summaries or any field
+        and find something else."""
+        out = set()
+        for owner in redo:
+            for reader, kind, key, module_name, found in self.reads_into.get(owner, ()):
+                if reader not in redo and reader not in out and program.read_value(kind, key, module_name) != found:
+                    out.add(reader)
+        for reader, key, found in self.field_reads:
+            if reader not in redo and reader not in out and program.read_value("field", key, "") != found:
+                out.add(reader)
+        return out
+
+    def new_cycles(self, redo: set, program: Program) -> set:
+        """Cached files that the analysed code now reads and that read it: a read cycle
+        the cached graph did not show (the edit made it)."""
+        out = set()
+        upstream = self.upstream({q for module in program.owned.values() for q in module.functions})
+        for reads in program.reads.values():
+            for kind, key, _ in reads:
+                if kind == "sum" and key in upstream and self.file_of.get(key) not in redo:
+                    out.add(self.file_of[key])
+        return out
 
     def upstream(self, functions: set) -> set:
         """Every function whose cached result depends, through reads, on one of ``functions``."""

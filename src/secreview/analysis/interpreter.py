@@ -44,6 +44,13 @@ class Summary:
 
     __slots__ = ("ret", "sink_flows", "fields", "state", "_fingerprint")
 
+    def __getstate__(self):
+        return (self.ret, self.sink_flows, self.fields, self.state)
+
+    def __setstate__(self, state):
+        self.ret, self.sink_flows, self.fields, self.state = state
+        self._fingerprint = None
+
     def __init__(self):
         self.ret: Value = TOP
         self.sink_flows: list = []  # SinkFlow
@@ -63,6 +70,11 @@ class Summary:
 
     def same_as(self, other: "Summary") -> bool:
         return self is other or self.fingerprint() == other.fingerprint()
+
+    def digest(self) -> str:
+        """A short hash of the fingerprint, kept by the cache for what read this summary."""
+        import hashlib
+        return hashlib.blake2b(repr(self.fingerprint()).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class SinkFlow:

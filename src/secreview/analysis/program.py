@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import FindingsBuilder
+from secreview.analysis.interface import definition
 from secreview.analysis.interpreter import (EXCLUSIONS, CallSite, hashable, path_key, FunctionInterpreter, SinkFlow, SinkSite, Summary,
                                             BudgetExceeded, code_of)
 from secreview.analysis.models import ModelSet, Sink
@@ -259,6 +260,17 @@ class Program:
             caller = self.in_progress[-1]
             if self.function_module[caller].name != module_name:
                 self.reads.setdefault(caller, set()).add((kind, key, module_name))
+
+    def read_value(self, kind: str, key, module_name: str):
+        """What a read (``note_read``) finds now, as a short comparable value."""
+        if kind == "sum":
+            summary = self.summaries.get(key)
+            return None if summary is None else (summary.digest(), key in self.opaque)
+        if kind == "field":
+            value = self.fields.get(key)
+            return None if value is None else V.digest(value)
+        module = self.modules.get(module_name)
+        return None if module is None else definition(module, key)
 
     def summary_of(self, qualname: str) -> Optional[Summary]:
         caller = self.in_progress[-1] if self.in_progress else None

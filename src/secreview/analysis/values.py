@@ -326,3 +326,8 @@ def fingerprint(value: Value, _memo: Optional[dict] = None, _depth: int = 0) -> 
 
 def _taints_print(taints: frozenset) -> tuple:
     return tuple(sorted((t.kind, t.index, tuple(sorted(t.cleansed)), t.order()) for t in taints))
+
+
+def digest(value: Value) -> str:
+    import hashlib
+    return hashlib.blake2b(repr(fingerprint(value)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -42,7 +42,7 @@ def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
 
 
 def lower_module(tree: ast.Module, *, module: str, path: str, lines: list[str], is_package: bool = False) -> ir.Module:
-    walrus = any(":=" in line for line in lines)  # only then can expressions bind names
+    walrus = ":=" in "\n".join(lines)  # only then can expressions bind names
     scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package, walrus)
     body = ir.Function(name="<module>", qualname=module or "<module>", line=1, end_line=max(1, len(lines)))
     mod = ir.Module(name=module, path=path, lines=lines, body=body)
@@ -74,6 +74,8 @@ class _FunctionLowerer:
         self.is_package = is_package
         self.class_scope = class_scope
         self.comp_locals: list[set] = []
+        self.resolved: dict = {}  # name -> (kind, qualname) outside comprehension variables
+        self.module_names: dict = {}  # name -> (kind, qualname) at module level; shared by the module's lowerers
         self.walrus = True
         self.names: set = set()  # every name the function mentions (Function.names)
         self.loops: list[_Loop] = []
@@ -132,20 +134,26 @@ class _FunctionLowerer:
         return self._module_name(name)
 
     def _module_name(self, name: str) -> ir.Name:
-        top = self.scope
-        while top.parent is not None:
-            top = top.parent
-        if name in top.bound:
-            target = top.import_target(name)
-            if target:
-                return ir.Name(name, ir.NameKind.IMPORT, target)
-            target = top.def_target(name)
-            if target:
-                return ir.Name(name, ir.NameKind.DEF, target)
-            return ir.Name(name, ir.NameKind.GLOBAL, f"{self.module}.{name}" if self.module else name)
-        if name in _BUILTINS:
-            return ir.Name(name, ir.NameKind.BUILTIN, f"builtins.{name}")
-        return ir.Name(name, ir.NameKind.GLOBAL, f"{self.module}.{name}" if self.module else name)
+        known = self.module_names.get(name)  # the same for every function of the module
+        if known is None:
+            top = self.scope
+            while top.parent is not None:
+                top = top.parent
+            known = None
+            if name in top.bound:
+                target = top.import_target(name)
+                if target:
+                    known = (ir.NameKind.IMPORT, target)
+                else:
+                    target = top.def_target(name)
+                    if target:
+                        known = (ir.NameKind.DEF, target)
+            elif name in _BUILTINS:
+                known = (ir.NameKind.BUILTIN, f"builtins.{name}")
+            if known is None:
+                known = (ir.NameKind.GLOBAL, f"{self.module}.{name}" if self.module else name)
+            self.module_names[name] = known
+        return ir.Name(name, known[0], known[1])
 
     # ------------------------------------------------------------ statements
 
@@ -167,7 +175,7 @@ class _FunctionLowerer:
 
     def s_Assign(self, node):
         value = self.expr(node.value)
-        targets = tuple(self.target(t) for t in node.targets)
+        targets = tuple([self.target(t) for t in node.targets])
         stmt = ir.Assign(targets, value)
         if getattr(node, "is_type_alias", False):
             stmt.annotation = ir.Unknown("type-alias")
@@ -197,7 +205,7 @@ class _FunctionLowerer:
         self.emit(_pos(ir.Assert(self.expr(node.test), self.expr(node.msg) if node.msg else None), node))
 
     def s_Delete(self, node):
-        self.emit(_pos(ir.Delete(tuple(self.target(t) for t in node.targets)), node))
+        self.emit(_pos(ir.Delete(tuple([self.target(t) for t in node.targets])), node))
 
     def s_Pass(self, node):
         self.emit(_pos(ir.Pass("pass"), node))
@@ -420,7 +428,7 @@ class _FunctionLowerer:
         if isinstance(pattern, ast.MatchSingleton):
             return _pos(ir.Compare(subject, ("is",), (_pos(ir.Const(pattern.value), pattern),)), pattern)
         if isinstance(pattern, ast.MatchOr) and all(isinstance(p, ast.MatchValue) for p in pattern.patterns):
-            options = _pos(ir.Container("tuple", tuple(self.expr(p.value) for p in pattern.patterns)), pattern)
+            options = _pos(ir.Container("tuple", tuple([self.expr(p.value) for p in pattern.patterns])), pattern)
             return _pos(ir.Compare(subject, ("in",), (options,)), pattern)
         if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
             return _pos(ir.Const(True), pattern)  # ``case _`` / ``case x``: always taken
@@ -451,7 +459,7 @@ class _FunctionLowerer:
             is_async=isinstance(node, ast.AsyncFunctionDef), is_lambda=is_lambda, parent=self.fn,
         )
         args = node.args
-        decorators = () if is_lambda else tuple(self.expr(d) for d in node.decorator_list)
+        decorators = () if is_lambda else tuple([self.expr(d) for d in node.decorator_list])
         fn.decorators = decorators
         positional = args.posonlyargs + args.args
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
@@ -475,6 +483,7 @@ class _FunctionLowerer:
         fn.locals = frozenset(scope.bound)
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
         child.walrus = self.walrus
+        child.module_names = self.module_names
         child.lower_body(body)
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
@@ -487,15 +496,16 @@ class _FunctionLowerer:
     def lower_class(self, node: ast.ClassDef) -> ir.Class:
         qualname = self._child_qualname(node.name)
         klass = ir.Class(name=node.name, qualname=qualname, line=node.lineno,
-                         bases=tuple(self.expr(b) for b in node.bases),
-                         decorators=tuple(self.expr(d) for d in node.decorator_list),
-                         keywords=tuple(ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords))
+                         bases=tuple([self.expr(b) for b in node.bases]),
+                         decorators=tuple([self.expr(d) for d in node.decorator_list]),
+                         keywords=tuple([ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords]))
         scope = Scope("class", qualname, self.scope)
         collect_bindings(node.body, scope, self.module, self.is_package, self.walrus)
         body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=node.lineno,
                               end_line=node.end_lineno or node.lineno, parent=self.fn, locals=frozenset(scope.bound))
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
         lowerer.walrus = self.walrus
+        lowerer.module_names = self.module_names
         lowerer.lower_body(node.body)
         body_fn.names = frozenset(lowerer.names)
         for child in body_fn.children:
@@ -519,7 +529,7 @@ class _FunctionLowerer:
         if isinstance(node, ast.Subscript):
             return _pos(ir.ItemTarget(self.expr(node.value), self.expr(node.slice)), node)
         if isinstance(node, (ast.Tuple, ast.List)):
-            return _pos(ir.UnpackTarget(tuple(self.target(e) for e in node.elts)), node)
+            return _pos(ir.UnpackTarget(tuple([self.target(e) for e in node.elts])), node)
         if isinstance(node, ast.Starred):
             return _pos(ir.StarTarget(self.target(node.value)), node)
         return _pos(ir.NameTarget("_"), node)
@@ -531,7 +541,23 @@ class _FunctionLowerer:
         if method is None:
             method = getattr(_FunctionLowerer, "e_" + type(node).__name__, None) or _FunctionLowerer.e_unknown
             _EXPR_DISPATCH[type(node)] = method
-        return _pos(method(self, node), node)
+        result = method(self, node)
+        # _pos, inlined: this runs for every expression. The node's own attribute
+        # dict is read directly (twice as fast as attribute access); a position
+        # missing from it (synthetic nodes) takes _pos' path.
+        fields = node.__dict__
+        try:
+            line = fields["lineno"]
+            col = fields["col_offset"]
+            end_line = fields["end_lineno"]
+            end_col = fields["end_col_offset"]
+        except KeyError:
+            return _pos(result, node)
+        result.line = line
+        result.col = col
+        result.end_line = end_line or line
+        result.end_col = end_col or col
+        return result
 
     def e_unknown(self, node):
         return ir.Unknown(type(node).__name__, tuple(self.expr(c) for c in ast.iter_child_nodes(node)
@@ -544,37 +570,61 @@ class _FunctionLowerer:
         return ir.Const(value)
 
     def e_Name(self, node):
-        name = self.resolve(node.id)
-        self.names.add(node.id)
+        name_id = node.id
+        if self.comp_locals:
+            for comp in self.comp_locals:
+                if name_id in comp:
+                    self.names.add(name_id)
+                    return ir.Name(name_id, ir.NameKind.LOCAL)
+        # Outside comprehension variables a name resolves the same way all over
+        # the function: resolve it once (its names were added to ``names`` then).
+        known = self.resolved.get(name_id)
+        if known is not None:
+            return ir.Name(name_id, known[0], known[1])
+        name = self.resolve(name_id)
+        self.resolved[name_id] = (name.kind, name.qualname)
+        self.names.add(name_id)
         if name.qualname:
             self.names.add(name.qualname)
         return name
 
     def e_Attribute(self, node):
         value = self.expr(node.value)
+        attr = node.attr
         qual = None
-        if isinstance(value, (ir.Name, ir.Attr)) and value.qualname and (
-            not isinstance(value, ir.Name) or value.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN)
-        ):
-            qual = f"{value.qualname}.{node.attr}"
+        kind = type(value)  # (ir.Name and ir.Attr have no subclasses)
+        if (kind is _Attr or (kind is _Name and value.kind in _QUALIFYING_KINDS)) and value.qualname:
+            qual = f"{value.qualname}.{attr}"
             self.names.add(qual)
-        self.names.add(node.attr)
-        return ir.Attr(value, node.attr, qual)
+        self.names.add(attr)
+        return _Attr(value, attr, qual)
 
     def e_Call(self, node):
-        func = self.expr(node.func)
-        args = tuple(self.expr(a) for a in node.args)
-        keywords = tuple(ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords)
-        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Const) and isinstance(func.value.value, str):
-            if func.attr == "format":
-                return ir.StringBuild("format", args + tuple(k.value for k in keywords), func.value)
-            if func.attr == "join" and len(args) == 1:
-                return ir.StringBuild("join", args, func.value)
-        qual = func.qualname if isinstance(func, (ir.Name, ir.Attr)) else None
-        for k in node.keywords:
-            if k.arg:
-                self.names.add(k.arg)
-        return ir.Call(func, args, keywords, qual)
+        expr = self.expr
+        func = expr(node.func)
+        args = node.args
+        args = tuple([expr(a) for a in args]) if args else ()
+        node_keywords = node.keywords
+        keywords = tuple([_Keyword(k.arg, expr(k.value)) for k in node_keywords]) if node_keywords else ()
+        kind = type(func)
+        if kind is _Attr:
+            template = func.value
+            if type(template) is _Const and isinstance(template.value, str):
+                if func.attr == "format":
+                    return ir.StringBuild("format", args + tuple([k.value for k in keywords]), template)
+                if func.attr == "join" and len(args) == 1:
+                    return ir.StringBuild("join", args, template)
+            qual = func.qualname
+        elif kind is _Name:
+            qual = func.qualname
+        else:
+            qual = None
+        if node_keywords:
+            names = self.names
+            for k in node_keywords:
+                if k.arg:
+                    names.add(k.arg)
+        return _Call(func, args, keywords, qual)
 
     def e_BinOp(self, node):
         op = _BINOPS.get(type(node.op), "?")
@@ -592,21 +642,21 @@ class _FunctionLowerer:
         return ir.UnaryOp(_UNARY.get(type(node.op), "?"), self.expr(node.operand))
 
     def e_BoolOp(self, node):
-        return ir.BoolOp("and" if isinstance(node.op, ast.And) else "or", tuple(self.expr(v) for v in node.values))
+        return ir.BoolOp("and" if isinstance(node.op, ast.And) else "or", tuple([self.expr(v) for v in node.values]))
 
     def e_Compare(self, node):
-        return ir.Compare(self.expr(node.left), tuple(_CMP.get(type(o), "?") for o in node.ops),
-                          tuple(self.expr(c) for c in node.comparators))
+        return ir.Compare(self.expr(node.left), tuple([_CMP.get(type(o), "?") for o in node.ops]),
+                          tuple([self.expr(c) for c in node.comparators]))
 
     def e_IfExp(self, node):
         return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
 
     def e_JoinedStr(self, node):
         kind = "tstring" if getattr(node, "is_template", False) else "fstring"
-        return ir.StringBuild(kind, tuple(self.expr(v) for v in node.values))
+        return ir.StringBuild(kind, tuple([self.expr(v) for v in node.values]))
 
     def e_TemplateStr(self, node):  # Python 3.14 ast
-        return ir.StringBuild("tstring", tuple(self.expr(v) for v in node.values))
+        return ir.StringBuild("tstring", tuple([self.expr(v) for v in node.values]))
 
     def e_Interpolation(self, node):  # Python 3.14 ast
         spec = self.expr(node.format_spec) if node.format_spec is not None else None
@@ -617,17 +667,17 @@ class _FunctionLowerer:
         return ir.FormattedValue(self.expr(node.value), node.conversion, spec)
 
     def e_List(self, node):
-        return ir.Container("list", tuple(self.expr(e) for e in node.elts))
+        return ir.Container("list", tuple([self.expr(e) for e in node.elts]))
 
     def e_Tuple(self, node):
-        return ir.Container("tuple", tuple(self.expr(e) for e in node.elts))
+        return ir.Container("tuple", tuple([self.expr(e) for e in node.elts]))
 
     def e_Set(self, node):
-        return ir.Container("set", tuple(self.expr(e) for e in node.elts))
+        return ir.Container("set", tuple([self.expr(e) for e in node.elts]))
 
     def e_Dict(self, node):
-        return ir.DictExpr(tuple(self.expr(k) if k is not None else None for k in node.keys),
-                           tuple(self.expr(v) for v in node.values))
+        return ir.DictExpr(tuple([self.expr(k) if k is not None else None for k in node.keys]),
+                           tuple([self.expr(v) for v in node.values]))
 
     def e_Subscript(self, node):
         return ir.Subscript(self.expr(node.value), self.expr(node.slice))
@@ -666,7 +716,7 @@ class _FunctionLowerer:
         for gen in node.generators:
             iterable = self.expr(gen.iter)  # evaluated with earlier targets bound
             self.comp_locals[-1].update(n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name))
-            generators.append(ir.Generator(self.target(gen.target), iterable, tuple(self.expr(c) for c in gen.ifs)))
+            generators.append(ir.Generator(self.target(gen.target), iterable, tuple([self.expr(c) for c in gen.ifs])))
         if kind == "dict":
             result = ir.Comprehension(kind, self.expr(node.value), self.expr(node.key), tuple(generators))
         else:
@@ -688,6 +738,8 @@ class _FunctionLowerer:
 
 
 _STMT_DISPATCH: dict = {}
+_Attr, _Name, _Const, _Call, _Keyword = ir.Attr, ir.Name, ir.Const, ir.Call, ir.Keyword
+_QUALIFYING_KINDS = (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN)
 _EXPR_DISPATCH: dict = {}
 
 

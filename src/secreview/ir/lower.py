@@ -28,6 +28,20 @@ _CMP = {
 
 
 def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
+    try:  # the node's attribute dict first: twice as fast as attribute access
+        fields = src.__dict__
+        line = fields["lineno"]
+        col = fields["col_offset"]
+        end_line = fields["end_lineno"]
+        end_col = fields["end_col_offset"]
+    except (KeyError, AttributeError):
+        pass
+    else:
+        node.line = line
+        node.col = col
+        node.end_line = end_line or line
+        node.end_col = end_col or col
+        return node
     try:
         line = node.line = src.lineno
         col = node.col = src.col_offset
@@ -107,6 +121,11 @@ class _FunctionLowerer:
         for comp in reversed(self.comp_locals):
             if name in comp:
                 return ir.Name(name, ir.NameKind.LOCAL)
+        kind, qualname = self._resolve(name)
+        return ir.Name(name, kind, qualname)
+
+    def _resolve(self, name: str) -> tuple:
+        """``(kind, qualname)`` of ``name`` outside comprehension variables."""
         scope = self.scope
         if name in scope.globals_:
             return self._module_name(name)
@@ -115,25 +134,26 @@ class _FunctionLowerer:
                 return self._module_name(name)
             target = scope.import_target(name)
             if target:
-                return ir.Name(name, ir.NameKind.IMPORT, target)
+                return (ir.NameKind.IMPORT, target)
             target = scope.def_target(name)
             if target and scope.kind == "function":
-                return ir.Name(name, ir.NameKind.DEF, target)
-            return ir.Name(name, ir.NameKind.LOCAL)
+                return (ir.NameKind.DEF, target)
+            return _LOCAL
         parent = scope.parent
         while parent is not None and parent.kind != "module":
             if parent.kind == "function" and name in parent.bound:
                 target = parent.import_target(name)
                 if target:
-                    return ir.Name(name, ir.NameKind.IMPORT, target)
+                    return (ir.NameKind.IMPORT, target)
                 target = parent.def_target(name)
                 if target:
-                    return ir.Name(name, ir.NameKind.DEF, target)
-                return ir.Name(name, ir.NameKind.FREE)
+                    return (ir.NameKind.DEF, target)
+                return _FREE
             parent = parent.parent
         return self._module_name(name)
 
-    def _module_name(self, name: str) -> ir.Name:
+    def _module_name(self, name: str) -> tuple:
+        """``(kind, qualname)`` of ``name`` at module level."""
         known = self.module_names.get(name)  # the same for every function of the module
         if known is None:
             top = self.scope
@@ -153,7 +173,7 @@ class _FunctionLowerer:
             if known is None:
                 known = (ir.NameKind.GLOBAL, f"{self.module}.{name}" if self.module else name)
             self.module_names[name] = known
-        return ir.Name(name, known[0], known[1])
+        return known
 
     # ------------------------------------------------------------ statements
 
@@ -520,7 +540,7 @@ class _FunctionLowerer:
     # ------------------------------------------------------------ targets
 
     def target(self, node) -> ir.Target:
-        if isinstance(node, ast.Name):
+        if type(node) is _AST_NAME or isinstance(node, ast.Name):
             self.names.add(node.id)
             return _pos(ir.NameTarget(node.id), node)
         if isinstance(node, ast.Attribute):
@@ -537,14 +557,72 @@ class _FunctionLowerer:
     # ------------------------------------------------------------ expressions
 
     def expr(self, node) -> ir.Expr:
-        method = _EXPR_DISPATCH.get(type(node))
+        # Names, constants, attributes and calls are nine expressions in ten:
+        # they are lowered without the generic dispatch, and set their own
+        # positions (each assignment site then sees one IR class, which CPython
+        # specialises). The positions are read from the node's attribute dict
+        # (twice as fast as attribute access); a node without them in its dict
+        # (synthetic nodes) takes _pos' path.
+        kind = type(node)
+        if kind is _AST_NAME:
+            name_id = node.id
+            known = None
+            if self.comp_locals:
+                for comp in self.comp_locals:
+                    if name_id in comp:
+                        self.names.add(name_id)
+                        known = _COMP_LOCAL
+                        break
+            if known is None:
+                # Outside comprehension variables a name resolves the same way all over
+                # the function: resolve it once (its names were added to ``names`` then).
+                known = self.resolved.get(name_id)
+                if known is None:
+                    known = self.resolved[name_id] = self._resolve(name_id)
+                    self.names.add(name_id)
+                    if known[1]:
+                        self.names.add(known[1])
+            name = _Name(name_id, known[0], known[1])
+            fields = node.__dict__
+            try:
+                line = fields["lineno"]
+                col = fields["col_offset"]
+                end_line = fields["end_lineno"]
+                end_col = fields["end_col_offset"]
+            except KeyError:
+                return _pos(name, node)
+            name.line = line
+            name.col = col
+            name.end_line = end_line or line
+            name.end_col = end_col or col
+            return name
+        if kind is _AST_CONSTANT:
+            value = node.value
+            if type(value) is str:
+                self.names.add(value if len(value) < 200 else "<long-string>")
+            const = _Const(value)
+            fields = node.__dict__
+            try:
+                line = fields["lineno"]
+                col = fields["col_offset"]
+                end_line = fields["end_lineno"]
+                end_col = fields["end_col_offset"]
+            except KeyError:
+                return _pos(const, node)
+            const.line = line
+            const.col = col
+            const.end_line = end_line or line
+            const.end_col = end_col or col
+            return const
+        if kind is _AST_ATTRIBUTE:
+            return self.e_Attribute(node)
+        if kind is _AST_CALL:
+            return self.e_Call(node)
+        method = _EXPR_DISPATCH.get(kind)
         if method is None:
-            method = getattr(_FunctionLowerer, "e_" + type(node).__name__, None) or _FunctionLowerer.e_unknown
-            _EXPR_DISPATCH[type(node)] = method
+            method = getattr(_FunctionLowerer, "e_" + kind.__name__, None) or _FunctionLowerer.e_unknown
+            _EXPR_DISPATCH[kind] = method
         result = method(self, node)
-        # _pos, inlined: this runs for every expression. The node's own attribute
-        # dict is read directly (twice as fast as attribute access); a position
-        # missing from it (synthetic nodes) takes _pos' path.
         fields = node.__dict__
         try:
             line = fields["lineno"]
@@ -563,32 +641,11 @@ class _FunctionLowerer:
         return ir.Unknown(type(node).__name__, tuple(self.expr(c) for c in ast.iter_child_nodes(node)
                                                       if isinstance(c, ast.expr)))
 
-    def e_Constant(self, node):
-        value = node.value
-        if type(value) is str:
-            self.names.add(value if len(value) < 200 else "<long-string>")
-        return ir.Const(value)
-
-    def e_Name(self, node):
-        name_id = node.id
-        if self.comp_locals:
-            for comp in self.comp_locals:
-                if name_id in comp:
-                    self.names.add(name_id)
-                    return ir.Name(name_id, ir.NameKind.LOCAL)
-        # Outside comprehension variables a name resolves the same way all over
-        # the function: resolve it once (its names were added to ``names`` then).
-        known = self.resolved.get(name_id)
-        if known is not None:
-            return ir.Name(name_id, known[0], known[1])
-        name = self.resolve(name_id)
-        self.resolved[name_id] = (name.kind, name.qualname)
-        self.names.add(name_id)
-        if name.qualname:
-            self.names.add(name.qualname)
-        return name
+    # ast.Name and ast.Constant are lowered in ``expr`` itself.
 
     def e_Attribute(self, node):
+        """Lowered and positioned (called by ``expr`` only)."""
+        fields = node.__dict__
         value = self.expr(node.value)
         attr = node.attr
         qual = None
@@ -597,9 +654,22 @@ class _FunctionLowerer:
             qual = f"{value.qualname}.{attr}"
             self.names.add(qual)
         self.names.add(attr)
-        return _Attr(value, attr, qual)
+        result = _Attr(value, attr, qual)
+        try:
+            line = fields["lineno"]
+            col = fields["col_offset"]
+            end_line = fields["end_lineno"]
+            end_col = fields["end_col_offset"]
+        except KeyError:
+            return _pos(result, node)
+        result.line = line
+        result.col = col
+        result.end_line = end_line or line
+        result.end_col = end_col or col
+        return result
 
     def e_Call(self, node):
+        """Lowered and positioned (called by ``expr`` only)."""
         expr = self.expr
         func = expr(node.func)
         args = node.args
@@ -611,9 +681,9 @@ class _FunctionLowerer:
             template = func.value
             if type(template) is _Const and isinstance(template.value, str):
                 if func.attr == "format":
-                    return ir.StringBuild("format", args + tuple([k.value for k in keywords]), template)
+                    return _pos(ir.StringBuild("format", args + tuple([k.value for k in keywords]), template), node)
                 if func.attr == "join" and len(args) == 1:
-                    return ir.StringBuild("join", args, template)
+                    return _pos(ir.StringBuild("join", args, template), node)
             qual = func.qualname
         elif kind is _Name:
             qual = func.qualname
@@ -624,7 +694,20 @@ class _FunctionLowerer:
             for k in node_keywords:
                 if k.arg:
                     names.add(k.arg)
-        return _Call(func, args, keywords, qual)
+        call = _Call(func, args, keywords, qual)
+        fields = node.__dict__
+        try:
+            line = fields["lineno"]
+            col = fields["col_offset"]
+            end_line = fields["end_lineno"]
+            end_col = fields["end_col_offset"]
+        except KeyError:
+            return _pos(call, node)
+        call.line = line
+        call.col = col
+        call.end_line = end_line or line
+        call.end_col = end_col or col
+        return call
 
     def e_BinOp(self, node):
         op = _BINOPS.get(type(node.op), "?")
@@ -740,6 +823,9 @@ class _FunctionLowerer:
 _STMT_DISPATCH: dict = {}
 _Attr, _Name, _Const, _Call, _Keyword = ir.Attr, ir.Name, ir.Const, ir.Call, ir.Keyword
 _QUALIFYING_KINDS = (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN)
+_COMP_LOCAL = _LOCAL = (ir.NameKind.LOCAL, None)
+_FREE = (ir.NameKind.FREE, None)
+_AST_NAME, _AST_CONSTANT, _AST_ATTRIBUTE, _AST_CALL = ast.Name, ast.Constant, ast.Attribute, ast.Call
 _EXPR_DISPATCH: dict = {}
 
 

@@ -52,7 +52,7 @@ def resolve_relative(module: str, is_package: bool, level: int, target: Optional
 
 
 def _target_names(target, out: list) -> None:
-    if isinstance(target, ast.Name):
+    if type(target) is ast.Name or isinstance(target, ast.Name):
         out.append(target.id)
     elif isinstance(target, (ast.Tuple, ast.List)):
         for elt in target.elts:

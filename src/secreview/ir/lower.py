@@ -28,6 +28,20 @@ _CMP = {
 
 
 def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
+    try:  # the node's attribute dict first: twice as fast as attribute access
+        fields = src.__dict__
+        line = fields["lineno"]
+        col = fields["col_offset"]
+        end_line = fields["end_lineno"]
+        end_col = fields["end_col_offset"]
+    except (KeyError, AttributeError):
+        pass
+    else:
+        node.line = line
+        node.col = col
+        node.end_line = end_line or line
+        node.end_col = end_col or col
+        return node
     try:
         line = node.line = src.lineno
         col = node.col = src.col_offset
@@ -42,7 +56,7 @@ def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
 
 
 def lower_module(tree: ast.Module, *, module: str, path: str, lines: list[str], is_package: bool = False) -> ir.Module:
-    walrus = any(":=" in line for line in lines)  # only then can expressions bind names
+    walrus = ":=" in "\n".join(lines)  # only then can expressions bind names
     scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package, walrus)
     body = ir.Function(name="<module>", qualname=module or "<module>", line=1, end_line=max(1, len(lines)))
     mod = ir.Module(name=module, path=path, lines=lines, body=body)
@@ -74,6 +88,8 @@ class _FunctionLowerer:
         self.is_package = is_package
         self.class_scope = class_scope
         self.comp_locals: list[set] = []
+        self.resolved: dict = {}  # name -> (kind, qualname) outside comprehension variables
+        self.module_names: dict = {}  # name -> (kind, qualname) at module level; shared by the module's lowerers
         self.walrus = True
         self.names: set = set()  # every name the function mentions (Function.names)
         self.loops: list[_Loop] = []
@@ -105,6 +121,11 @@ class _FunctionLowerer:
         for comp in reversed(self.comp_locals):
             if name in comp:
                 return ir.Name(name, ir.NameKind.LOCAL)
+        kind, qualname = self._resolve(name)
+        return ir.Name(name, kind, qualname)
+
+    def _resolve(self, name: str) -> tuple:
+        """``(kind, qualname)`` of ``name`` outside comprehension variables."""
         scope = self.scope
         if name in scope.globals_:
             return self._module_name(name)
@@ -113,39 +134,46 @@ class _FunctionLowerer:
                 return self._module_name(name)
             target = scope.import_target(name)
             if target:
-                return ir.Name(name, ir.NameKind.IMPORT, target)
+                return (ir.NameKind.IMPORT, target)
             target = scope.def_target(name)
             if target and scope.kind == "function":
-                return ir.Name(name, ir.NameKind.DEF, target)
-            return ir.Name(name, ir.NameKind.LOCAL)
+                return (ir.NameKind.DEF, target)
+            return _LOCAL
         parent = scope.parent
         while parent is not None and parent.kind != "module":
             if parent.kind == "function" and name in parent.bound:
                 target = parent.import_target(name)
                 if target:
-                    return ir.Name(name, ir.NameKind.IMPORT, target)
+                    return (ir.NameKind.IMPORT, target)
                 target = parent.def_target(name)
                 if target:
-                    return ir.Name(name, ir.NameKind.DEF, target)
-                return ir.Name(name, ir.NameKind.FREE)
+                    return (ir.NameKind.DEF, target)
+                return _FREE
             parent = parent.parent
         return self._module_name(name)
 
-    def _module_name(self, name: str) -> ir.Name:
-        top = self.scope
-        while top.parent is not None:
-            top = top.parent
-        if name in top.bound:
-            target = top.import_target(name)
-            if target:
-                return ir.Name(name, ir.NameKind.IMPORT, target)
-            target = top.def_target(name)
-            if target:
-                return ir.Name(name, ir.NameKind.DEF, target)
-            return ir.Name(name, ir.NameKind.GLOBAL, f"{self.module}.{name}" if self.module else name)
-        if name in _BUILTINS:
-            return ir.Name(name, ir.NameKind.BUILTIN, f"builtins.{name}")
-        return ir.Name(name, ir.NameKind.GLOBAL, f"{self.module}.{name}" if self.module else name)
+    def _module_name(self, name: str) -> tuple:
+        """``(kind, qualname)`` of ``name`` at module level."""
+        known = self.module_names.get(name)  # the same for every function of the module
+        if known is None:
+            top = self.scope
+            while top.parent is not None:
+                top = top.parent
+            known = None
+            if name in top.bound:
+                target = top.import_target(name)
+                if target:
+                    known = (ir.NameKind.IMPORT, target)
+                else:
+                    target = top.def_target(name)
+                    if target:
+                        known = (ir.NameKind.DEF, target)
+            elif name in _BUILTINS:
+                known = (ir.NameKind.BUILTIN, f"builtins.{name}")
+            if known is None:
+                known = (ir.NameKind.GLOBAL, f"{self.module}.{name}" if self.module else name)
+            self.module_names[name] = known
+        return known
 
     # ------------------------------------------------------------ statements
 
@@ -167,7 +195,7 @@ class _FunctionLowerer:
 
     def s_Assign(self, node):
         value = self.expr(node.value)
-        targets = tuple(self.target(t) for t in node.targets)
+        targets = tuple([self.target(t) for t in node.targets])
         stmt = ir.Assign(targets, value)
         if getattr(node, "is_type_alias", False):
             stmt.annotation = ir.Unknown("type-alias")
@@ -197,7 +225,7 @@ class _FunctionLowerer:
         self.emit(_pos(ir.Assert(self.expr(node.test), self.expr(node.msg) if node.msg else None), node))
 
     def s_Delete(self, node):
-        self.emit(_pos(ir.Delete(tuple(self.target(t) for t in node.targets)), node))
+        self.emit(_pos(ir.Delete(tuple([self.target(t) for t in node.targets])), node))
 
     def s_Pass(self, node):
         self.emit(_pos(ir.Pass("pass"), node))
@@ -420,7 +448,7 @@ class _FunctionLowerer:
         if isinstance(pattern, ast.MatchSingleton):
             return _pos(ir.Compare(subject, ("is",), (_pos(ir.Const(pattern.value), pattern),)), pattern)
         if isinstance(pattern, ast.MatchOr) and all(isinstance(p, ast.MatchValue) for p in pattern.patterns):
-            options = _pos(ir.Container("tuple", tuple(self.expr(p.value) for p in pattern.patterns)), pattern)
+            options = _pos(ir.Container("tuple", tuple([self.expr(p.value) for p in pattern.patterns])), pattern)
             return _pos(ir.Compare(subject, ("in",), (options,)), pattern)
         if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
             return _pos(ir.Const(True), pattern)  # ``case _`` / ``case x``: always taken
@@ -451,7 +479,7 @@ class _FunctionLowerer:
             is_async=isinstance(node, ast.AsyncFunctionDef), is_lambda=is_lambda, parent=self.fn,
         )
         args = node.args
-        decorators = () if is_lambda else tuple(self.expr(d) for d in node.decorator_list)
+        decorators = () if is_lambda else tuple([self.expr(d) for d in node.decorator_list])
         fn.decorators = decorators
         positional = args.posonlyargs + args.args
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
@@ -475,6 +503,7 @@ class _FunctionLowerer:
         fn.locals = frozenset(scope.bound)
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
         child.walrus = self.walrus
+        child.module_names = self.module_names
         child.lower_body(body)
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
@@ -487,15 +516,16 @@ class _FunctionLowerer:
     def lower_class(self, node: ast.ClassDef) -> ir.Class:
         qualname = self._child_qualname(node.name)
         klass = ir.Class(name=node.name, qualname=qualname, line=node.lineno,
-                         bases=tuple(self.expr(b) for b in node.bases),
-                         decorators=tuple(self.expr(d) for d in node.decorator_list),
-                         keywords=tuple(ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords))
+                         bases=tuple([self.expr(b) for b in node.bases]),
+                         decorators=tuple([self.expr(d) for d in node.decorator_list]),
+                         keywords=tuple([ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords]))
         scope = Scope("class", qualname, self.scope)
         collect_bindings(node.body, scope, self.module, self.is_package, self.walrus)
         body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=node.lineno,
                               end_line=node.end_lineno or node.lineno, parent=self.fn, locals=frozenset(scope.bound))
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
         lowerer.walrus = self.walrus
+        lowerer.module_names = self.module_names
         lowerer.lower_body(node.body)
         body_fn.names = frozenset(lowerer.names)
         for child in body_fn.children:
@@ -510,7 +540,7 @@ class _FunctionLowerer:
     # ------------------------------------------------------------ targets
 
     def target(self, node) -> ir.Target:
-        if isinstance(node, ast.Name):
+        if type(node) is _AST_NAME or isinstance(node, ast.Name):
             self.names.add(node.id)
             return _pos(ir.NameTarget(node.id), node)
         if isinstance(node, ast.Attribute):
@@ -519,7 +549,7 @@ class _FunctionLowerer:
         if isinstance(node, ast.Subscript):
             return _pos(ir.ItemTarget(self.expr(node.value), self.expr(node.slice)), node)
         if isinstance(node, (ast.Tuple, ast.List)):
-            return _pos(ir.UnpackTarget(tuple(self.target(e) for e in node.elts)), node)
+            return _pos(ir.UnpackTarget(tuple([self.target(e) for e in node.elts])), node)
         if isinstance(node, ast.Starred):
             return _pos(ir.StarTarget(self.target(node.value)), node)
         return _pos(ir.NameTarget("_"), node)
@@ -527,54 +557,157 @@ class _FunctionLowerer:
     # ------------------------------------------------------------ expressions
 
     def expr(self, node) -> ir.Expr:
-        method = _EXPR_DISPATCH.get(type(node))
+        # Names, constants, attributes and calls are nine expressions in ten:
+        # they are lowered without the generic dispatch, and set their own
+        # positions (each assignment site then sees one IR class, which CPython
+        # specialises). The positions are read from the node's attribute dict
+        # (twice as fast as attribute access); a node without them in its dict
+        # (synthetic nodes) takes _pos' path.
+        kind = type(node)
+        if kind is _AST_NAME:
+            name_id = node.id
+            known = None
+            if self.comp_locals:
+                for comp in self.comp_locals:
+                    if name_id in comp:
+                        self.names.add(name_id)
+                        known = _COMP_LOCAL
+                        break
+            if known is None:
+                # Outside comprehension variables a name resolves the same way all over
+                # the function: resolve it once (its names were added to ``names`` then).
+                known = self.resolved.get(name_id)
+                if known is None:
+                    known = self.resolved[name_id] = self._resolve(name_id)
+                    self.names.add(name_id)
+                    if known[1]:
+                        self.names.add(known[1])
+            name = _Name(name_id, known[0], known[1])
+            fields = node.__dict__
+            try:
+                line = fields["lineno"]
+                col = fields["col_offset"]
+                end_line = fields["end_lineno"]
+                end_col = fields["end_col_offset"]
+            except KeyError:
+                return _pos(name, node)
+            name.line = line
+            name.col = col
+            name.end_line = end_line or line
+            name.end_col = end_col or col
+            return name
+        if kind is _AST_CONSTANT:
+            value = node.value
+            if type(value) is str:
+                self.names.add(value if len(value) < 200 else "<long-string>")
+            const = _Const(value)
+            fields = node.__dict__
+            try:
+                line = fields["lineno"]
+                col = fields["col_offset"]
+                end_line = fields["end_lineno"]
+                end_col = fields["end_col_offset"]
+            except KeyError:
+                return _pos(const, node)
+            const.line = line
+            const.col = col
+            const.end_line = end_line or line
+            const.end_col = end_col or col
+            return const
+        if kind is _AST_ATTRIBUTE:
+            return self.e_Attribute(node)
+        if kind is _AST_CALL:
+            return self.e_Call(node)
+        method = _EXPR_DISPATCH.get(kind)
         if method is None:
-            method = getattr(_FunctionLowerer, "e_" + type(node).__name__, None) or _FunctionLowerer.e_unknown
-            _EXPR_DISPATCH[type(node)] = method
-        return _pos(method(self, node), node)
+            method = getattr(_FunctionLowerer, "e_" + kind.__name__, None) or _FunctionLowerer.e_unknown
+            _EXPR_DISPATCH[kind] = method
+        result = method(self, node)
+        fields = node.__dict__
+        try:
+            line = fields["lineno"]
+            col = fields["col_offset"]
+            end_line = fields["end_lineno"]
+            end_col = fields["end_col_offset"]
+        except KeyError:
+            return _pos(result, node)
+        result.line = line
+        result.col = col
+        result.end_line = end_line or line
+        result.end_col = end_col or col
+        return result
 
     def e_unknown(self, node):
         return ir.Unknown(type(node).__name__, tuple(self.expr(c) for c in ast.iter_child_nodes(node)
                                                       if isinstance(c, ast.expr)))
 
-    def e_Constant(self, node):
-        value = node.value
-        if type(value) is str:
-            self.names.add(value if len(value) < 200 else "<long-string>")
-        return ir.Const(value)
-
-    def e_Name(self, node):
-        name = self.resolve(node.id)
-        self.names.add(node.id)
-        if name.qualname:
-            self.names.add(name.qualname)
-        return name
+    # ast.Name and ast.Constant are lowered in ``expr`` itself.
 
     def e_Attribute(self, node):
+        """Lowered and positioned (called by ``expr`` only)."""
+        fields = node.__dict__
         value = self.expr(node.value)
+        attr = node.attr
         qual = None
-        if isinstance(value, (ir.Name, ir.Attr)) and value.qualname and (
-            not isinstance(value, ir.Name) or value.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN)
-        ):
-            qual = f"{value.qualname}.{node.attr}"
+        kind = type(value)  # (ir.Name and ir.Attr have no subclasses)
+        if (kind is _Attr or (kind is _Name and value.kind in _QUALIFYING_KINDS)) and value.qualname:
+            qual = f"{value.qualname}.{attr}"
             self.names.add(qual)
-        self.names.add(node.attr)
-        return ir.Attr(value, node.attr, qual)
+        self.names.add(attr)
+        result = _Attr(value, attr, qual)
+        try:
+            line = fields["lineno"]
+            col = fields["col_offset"]
+            end_line = fields["end_lineno"]
+            end_col = fields["end_col_offset"]
+        except KeyError:
+            return _pos(result, node)
+        result.line = line
+        result.col = col
+        result.end_line = end_line or line
+        result.end_col = end_col or col
+        return result
 
     def e_Call(self, node):
-        func = self.expr(node.func)
-        args = tuple(self.expr(a) for a in node.args)
-        keywords = tuple(ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords)
-        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Const) and isinstance(func.value.value, str):
-            if func.attr == "format":
-                return ir.StringBuild("format", args + tuple(k.value for k in keywords), func.value)
-            if func.attr == "join" and len(args) == 1:
-                return ir.StringBuild("join", args, func.value)
-        qual = func.qualname if isinstance(func, (ir.Name, ir.Attr)) else None
-        for k in node.keywords:
-            if k.arg:
-                self.names.add(k.arg)
-        return ir.Call(func, args, keywords, qual)
+        """Lowered and positioned (called by ``expr`` only)."""
+        expr = self.expr
+        func = expr(node.func)
+        args = node.args
+        args = tuple([expr(a) for a in args]) if args else ()
+        node_keywords = node.keywords
+        keywords = tuple([_Keyword(k.arg, expr(k.value)) for k in node_keywords]) if node_keywords else ()
+        kind = type(func)
+        if kind is _Attr:
+            template = func.value
+            if type(template) is _Const and isinstance(template.value, str):
+                if func.attr == "format":
+                    return _pos(ir.StringBuild("format", args + tuple([k.value for k in keywords]), template), node)
+                if func.attr == "join" and len(args) == 1:
+                    return _pos(ir.StringBuild("join", args, template), node)
+            qual = func.qualname
+        elif kind is _Name:
+            qual = func.qualname
+        else:
+            qual = None
+        if node_keywords:
+            names = self.names
+            for k in node_keywords:
+                if k.arg:
+                    names.add(k.arg)
+        call = _Call(func, args, keywords, qual)
+        fields = node.__dict__
+        try:
+            line = fields["lineno"]
+            col = fields["col_offset"]
+            end_line = fields["end_lineno"]
+            end_col = fields["end_col_offset"]
+        except KeyError:
+            return _pos(call, node)
+        call.line = line
+        call.col = col
+        call.end_line = end_line or line
+        call.end_col = end_col or col
+        return call
 
     def e_BinOp(self, node):
         op = _BINOPS.get(type(node.op), "?")
@@ -592,21 +725,21 @@ class _FunctionLowerer:
         return ir.UnaryOp(_UNARY.get(type(node.op), "?"), self.expr(node.operand))
 
     def e_BoolOp(self, node):
-        return ir.BoolOp("and" if isinstance(node.op, ast.And) else "or", tuple(self.expr(v) for v in node.values))
+        return ir.BoolOp("and" if isinstance(node.op, ast.And) else "or", tuple([self.expr(v) for v in node.values]))
 
     def e_Compare(self, node):
-        return ir.Compare(self.expr(node.left), tuple(_CMP.get(type(o), "?") for o in node.ops),
-                          tuple(self.expr(c) for c in node.comparators))
+        return ir.Compare(self.expr(node.left), tuple([_CMP.get(type(o), "?") for o in node.ops]),
+                          tuple([self.expr(c) for c in node.comparators]))
 
     def e_IfExp(self, node):
         return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
 
     def e_JoinedStr(self, node):
         kind = "tstring" if getattr(node, "is_template", False) else "fstring"
-        return ir.StringBuild(kind, tuple(self.expr(v) for v in node.values))
+        return ir.StringBuild(kind, tuple([self.expr(v) for v in node.values]))
 
     def e_TemplateStr(self, node):  # Python 3.14 ast
-        return ir.StringBuild("tstring", tuple(self.expr(v) for v in node.values))
+        return ir.StringBuild("tstring", tuple([self.expr(v) for v in node.values]))
 
     def e_Interpolation(self, node):  # Python 3.14 ast
         spec = self.expr(node.format_spec) if node.format_spec is not None else None
@@ -617,17 +750,17 @@ class _FunctionLowerer:
         return ir.FormattedValue(self.expr(node.value), node.conversion, spec)
 
     def e_List(self, node):
-        return ir.Container("list", tuple(self.expr(e) for e in node.elts))
+        return ir.Container("list", tuple([self.expr(e) for e in node.elts]))
 
     def e_Tuple(self, node):
-        return ir.Container("tuple", tuple(self.expr(e) for e in node.elts))
+        return ir.Container("tuple", tuple([self.expr(e) for e in node.elts]))
 
     def e_Set(self, node):
-        return ir.Container("set", tuple(self.expr(e) for e in node.elts))
+        return ir.Container("set", tuple([self.expr(e) for e in node.elts]))
 
     def e_Dict(self, node):
-        return ir.DictExpr(tuple(self.expr(k) if k is not None else None for k in node.keys),
-                           tuple(self.expr(v) for v in node.values))
+        return ir.DictExpr(tuple([self.expr(k) if k is not None else None for k in node.keys]),
+                           tuple([self.expr(v) for v in node.values]))
 
     def e_Subscript(self, node):
         return ir.Subscript(self.expr(node.value), self.expr(node.slice))
@@ -666,7 +799,7 @@ class _FunctionLowerer:
         for gen in node.generators:
             iterable = self.expr(gen.iter)  # evaluated with earlier targets bound
             self.comp_locals[-1].update(n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name))
-            generators.append(ir.Generator(self.target(gen.target), iterable, tuple(self.expr(c) for c in gen.ifs)))
+            generators.append(ir.Generator(self.target(gen.target), iterable, tuple([self.expr(c) for c in gen.ifs])))
         if kind == "dict":
             result = ir.Comprehension(kind, self.expr(node.value), self.expr(node.key), tuple(generators))
         else:
@@ -688,6 +821,11 @@ class _FunctionLowerer:
 
 
 _STMT_DISPATCH: dict = {}
+_Attr, _Name, _Const, _Call, _Keyword = ir.Attr, ir.Name, ir.Const, ir.Call, ir.Keyword
+_QUALIFYING_KINDS = (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN)
+_COMP_LOCAL = _LOCAL = (ir.NameKind.LOCAL, None)
+_FREE = (ir.NameKind.FREE, None)
+_AST_NAME, _AST_CONSTANT, _AST_ATTRIBUTE, _AST_CALL = ast.Name, ast.Constant, ast.Attribute, ast.Call
 _EXPR_DISPATCH: dict = {}
 
 

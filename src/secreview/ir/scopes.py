@@ -52,7 +52,7 @@ def resolve_relative(module: str, is_package: bool, level: int, target: Optional
 
 
 def _target_names(target, out: list) -> None:
-    if isinstance(target, ast.Name):
+    if type(target) is ast.Name or isinstance(target, ast.Name):
         out.append(target.id)
     elif isinstance(target, (ast.Tuple, ast.List)):
         for elt in target.elts:
@@ -95,6 +95,12 @@ class _Bindings:
         while stack:
             node = stack.pop()
             t = type(node)
+            if t in _PLAIN:  # the most common statements: they bind nothing and hold no statements
+                if walrus:
+                    for sub in ast.walk(node):
+                        if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                            names.append(sub.target.id)
+                continue
             if t is ast.Assign:
                 for target in node.targets:
                     _target_names(target, names)
@@ -146,7 +152,10 @@ class _Bindings:
                     stack.extend(reversed(case.body))
             elif t.__name__ == "TypeAlias":
                 _target_names(node.name, names)
-            for attr in ("body", "orelse", "finalbody"):
+            attrs = _BLOCK_FIELDS.get(t)
+            if attrs is None:
+                attrs = _BLOCK_FIELDS[t] = tuple(a for a in ("body", "orelse", "finalbody") if a in getattr(t, "_fields", ("body", "orelse", "finalbody")))
+            for attr in attrs:
                 sub = getattr(node, attr, None)
                 if sub and isinstance(sub, list):
                     stack.extend(reversed(sub))
@@ -157,6 +166,12 @@ class _Bindings:
         for name in names:
             self.bind(name)
 
+
+_PLAIN = frozenset({ast.Expr, ast.Return, ast.Raise, ast.Pass, ast.Assert, ast.Break, ast.Continue})
+"""Statements that bind no name (but a walrus inside them) and hold no statements."""
+
+_BLOCK_FIELDS: dict = {}
+"""Statement type -> which of ``body``, ``orelse``, ``finalbody`` its fields have."""
 
 _COMPOUND = {ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try, ast.Match}
 if hasattr(ast, "TryStar"):

@@ -128,7 +128,29 @@ def test_a_recursion_cycle_through_the_cache_is_analysed_whole(tmp_path, analyse
     (tree / "a.py").write_text(tainted_a.replace("request.args.get('c')", "'constant'"))
     analysed.clear()
     warm = report(tree, tmp_path / "cache")
-    # a alone first; then it reads b, which reads a: the cycle, analysed again together
+    assert analysed == [["a", "b"]], analysed  # the cycle, shown by a's previous version, from the first wave
+    assert warm == report(tree, None) and tainted(warm) == []
+
+
+def test_a_read_cycle_made_by_the_edit_is_analysed_whole(tmp_path, analysed):
+    """b.pong returns what a.ping returns (request data); the edit makes a.ping call b.pong and
+    return a constant itself: b's cached summary still says "request data", and would feed it
+    back to a unless both are analysed again together."""
+    tree = make_tree(tmp_path / "tree")
+    (tree / "b.py").write_text("import a\n\n\ndef pong(x, n):\n    return a.ping(x, n - 1)\n")
+    old_a = ("import os\nfrom flask import request\n\n\ndef ping(x, n):\n    return request.args.get('c')\n\n\n"
+             "def use():\n    os.system(ping('ls', 3))\n")
+    (tree / "a.py").write_text(old_a)
+    assert tainted(report(tree, tmp_path / "cache")) == [("a.py", 10)]
+    new_a = old_a.replace("from flask import request\n", "import b\n").replace(
+        "    return request.args.get('c')\n", "    if n:\n        return b.pong(x, n)\n    return 'constant'\n")
+    (tree / "a.py").write_text(new_a)
+    import pickle
+    for stored in (tmp_path / "cache").rglob("files/*/*"):
+        if pickle.loads(stored.read_bytes())["stub"].name == "a":
+            stored.unlink()  # no previous version of a.py to show the cycle: it is found after the first wave
+    analysed.clear()
+    warm = report(tree, tmp_path / "cache")
     assert analysed == [["a"], ["a", "b"]], analysed
     assert warm == report(tree, None) and tainted(warm) == []
 

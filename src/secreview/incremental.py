@@ -19,7 +19,6 @@ from typing import Optional
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import merge_buckets
 from secreview.analysis.interface import definition, module_stub
-from secreview.analysis.program import Program
 from secreview.cache import ReviewCache, run_key, target_key
 
 FULL_REVIEW_SHARE = 0.4
@@ -71,9 +70,13 @@ def _store_target(cache: ReviewCache, sources, keys) -> None:
     cache.store("targets", target_key(sources), {"files": {src.display: key for (src, _, _), key in zip(sources, keys)}})
 
 
-def file_entries(program: Program, lowered: list, problems_by_path: dict) -> dict:
+def file_entries(program, lowered: list, problems_by_path: dict) -> dict:
     """Per file (display path): what the cache keeps of it after a review."""
-    entries = {}
+    return dict(iter_file_entries(program, lowered, problems_by_path))
+
+
+def iter_file_entries(program, lowered: list, problems_by_path: dict):
+    """``(display path, entry)`` one file at a time (a worker stores each before building the next)."""
     buckets = program.findings.buckets
     parts_by_path: dict = {}  # path -> field key -> {function: value}
     for key, parts in program.field_parts.items():
@@ -92,7 +95,7 @@ def file_entries(program: Program, lowered: list, problems_by_path: dict) -> dic
                     file_buckets[bucket] = buckets[bucket]
             if q in program.reads:  # with what each read found, to check it still does
                 reads[q] = {read: program.read_value(*read) for read in sorted(program.reads[q], key=repr)}
-        entries[module.path] = {
+        yield module.path, {
             "stub": stub, "lowering_problem": item.problem,
             "digests": {q: (summary.digest(), opaque) for q, (summary, opaque) in summaries.items()},
             "suppressions": item.suppressions,
@@ -101,7 +104,6 @@ def file_entries(program: Program, lowered: list, problems_by_path: dict) -> dic
             "fields": parts_by_path.get(module.path, {}),
             "problems": problems_by_path.get(module.path, []),
         }
-    return entries
 
 
 def _incremental(sources, keys, last: dict, models, rules, budget, config, cache: ReviewCache, progress):
@@ -254,7 +256,7 @@ class ReadGraph:
         return {reader for reader, key, found in self.field_reads
                 if reader not in redo and (None if key not in fields else V.digest(fields[key])) != found}
 
-    def stale_after(self, entries: dict, redo: set, program: Program) -> set:
+    def stale_after(self, entries: dict, redo: set, program) -> set:
         """After ``redo`` was analysed: cached files that read its summaries or any field
         and find something else."""
         out = set()
@@ -267,16 +269,42 @@ class ReadGraph:
                 out.add(reader)
         return out
 
-    def new_cycles(self, redo: set, program: Program) -> set:
+    def new_cycles(self, redo: set, program) -> set:
         """Cached files that the analysed code now reads and that read it: a read cycle
         the cached graph did not show (the edit made it)."""
         out = set()
-        upstream = self.upstream({q for module in program.owned.values() for q in module.functions})
-        for reads in program.reads.values():
-            for kind, key, _ in reads:
-                if kind == "sum" and key in upstream and self.file_of.get(key) not in redo:
+        owned = {q for module in program.owned.values() for q in module.functions}
+        upstream = self.upstream(owned)
+        reach: dict = {}
+        for function in sorted(program.reads):
+            for kind, key, _ in sorted(program.reads[function], key=repr):
+                if kind != "sum" or key not in upstream or self.file_of.get(key) in redo:
+                    continue
+                if key not in reach:
+                    reach[key] = self._reaches(key, owned, program)
+                if function in reach[key]:  # key reads, through others, the function that now reads it
                     out.add(self.file_of[key])
         return out
+
+    def _reaches(self, start, owned: set, program) -> set:
+        """The analysed functions that ``start`` depends on through reads: cached reads for
+        cached functions, current reads for analysed ones."""
+        found, seen, stack = set(), {start}, [start]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, tuple):  # a field: its writers, cached and new
+                nexts = list(self.edges.get(node, ())) + list(program.field_parts.get(node[1], ()))
+            elif node in owned:
+                found.add(node)
+                nexts = [key if kind == "sum" else ("field", key)
+                         for kind, key, _ in program.reads.get(node, ()) if kind in ("sum", "field")]
+            else:
+                nexts = self.edges.get(node, ())
+            for nxt in nexts:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return found
 
     def upstream(self, functions: set) -> set:
         """Every function whose cached result depends, through reads, on one of ``functions``."""
@@ -363,8 +391,9 @@ class ReadGraph:
         return comp
 
 
-def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rules, budget, config) -> Program:
+def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rules, budget, config):
     """The files in ``redo`` analysed from scratch against the cached results of the others."""
+    from secreview.analysis.program import Program
     texts = {src.display: src.text for src, _, _ in sources}
     cached = [i for i in sorted(entries) if i not in redo]
     program = Program([lowered[i].module for i in sorted(redo)], models, rules, budget_steps=budget,

@@ -7,6 +7,7 @@ parsed is recorded as a ``FileProblem`` and the rest of the review goes on.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -17,13 +18,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
 from secreview.analysis.models import ModelSet, load_models
-from secreview.analysis.program import Program
 from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, Config
 from secreview.findings.model import FileProblem, Finding, ProblemKind, ReviewResult
 from secreview.findings.suppress import Suppressions
-from secreview.ir.lower import lower_module
 from secreview.ir.nodes import Module
-from secreview.parse.frontend import parse_source
 from secreview.rules.registry import all_rules
 from secreview.source.discover import discover
 from secreview.source.reading import SourceText, read_source, read_stdin
@@ -71,7 +69,7 @@ def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
     is_package = stem == "__init__"
     parts = [] if is_package else [stem]
     folder = path.parent
-    while (folder / "__init__.py").exists() and folder.parent != folder:
+    while _is_package_folder(folder) and folder.parent != folder:
         parts.append(folder.name)
         folder = folder.parent
         if root is not None and folder == root.parent:
@@ -89,6 +87,12 @@ def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
     return name or stem, is_package
 
 
+@functools.lru_cache(maxsize=65536)
+def _is_package_folder(folder: Path) -> bool:
+    """Whether a folder holds ``__init__.py`` (asked once per folder, not once per file in it)."""
+    return (folder / "__init__.py").exists()
+
+
 def internal_error(path: str, stage: str, exc: BaseException, *, reviewed: bool = False) -> FileProblem:
     """A bug of secreview met on one file: a problem of that file, with the exception and its traceback."""
     text = " ".join(str(exc).split())
@@ -102,6 +106,7 @@ def internal_error(path: str, stage: str, exc: BaseException, *, reviewed: bool 
 
 def lower_source(source: SourceText, module_name: str, is_package: bool) -> LoweredFile:
     """Parse and lower one file; never raises: what goes wrong becomes the file's problem."""
+    from secreview.ir.lower import lower_module  # not needed by a review answered from the cache
     lines = source.text.split("\n")
     try:
         return _lower_source(source, module_name, is_package, lines)
@@ -115,6 +120,8 @@ def lower_source(source: SourceText, module_name: str, is_package: bool) -> Lowe
 
 
 def _lower_source(source: SourceText, module_name: str, is_package: bool, lines: list) -> LoweredFile:
+    from secreview.ir.lower import lower_module
+    from secreview.parse.frontend import parse_source
     parsed = parse_source(source.text, source.display)
     problem = None
     if parsed.problems:
@@ -275,6 +282,7 @@ def unique_module_names(sources: list) -> list:
 def analyse_here(sources: list, models, rules, budget: int, config, progress=None, *, cache=None,
                  keys=None) -> Analysed:
     """Lower and analyse every source in this process (and fill the cache, if given)."""
+    from secreview.analysis.program import Program
     lowered: list[LoweredFile] = []
     problems = []
     for i, (src, name, is_package) in enumerate(sources):
@@ -297,18 +305,18 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
                     [program, lowered])
 
 
-def store_entries(cache, keys: list, program: Program, lowered: list, problems: list) -> None:
+def store_entries(cache, keys: list, program, lowered: list, problems: list) -> None:
     """Each file's results into the cache."""
-    from secreview.incremental import file_entries
+    from secreview.incremental import iter_file_entries
     by_path: dict = {}
     for problem in problems:
         by_path.setdefault(problem.path, []).append(problem)
-    entries = file_entries(program, lowered, by_path)
-    for key, item in zip(keys, lowered):
-        cache.store("files", key, entries[item.module.path])
+    key_of = {item.module.path: key for key, item in zip(keys, lowered)}
+    for path, entry in iter_file_entries(program, lowered, by_path):
+        cache.store("files", key_of[path], entry)
 
 
-def analysis_problems(program: Program) -> list[FileProblem]:
+def analysis_problems(program) -> list[FileProblem]:
     """Files whose analysis ran out of budget or met a bug of secreview."""
     problems = []
     for path, reason in sorted(program.failed.items()):

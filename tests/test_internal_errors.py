@@ -102,7 +102,10 @@ def test_recursion_error_in_analysis_is_too_deep(tree, monkeypatch):
 
 @pytest.mark.parametrize("stage", ["lower_module", "parse_source", "read_source"])
 def test_exception_before_the_analysis(tree, monkeypatch, stage):
-    original = getattr(review_mod, stage)
+    import secreview.ir.lower
+    import secreview.parse.frontend
+    owner = {"lower_module": secreview.ir.lower, "parse_source": secreview.parse.frontend}.get(stage, review_mod)
+    original = getattr(owner, stage)
 
     def broken(*args, **kwargs):
         text = " ".join(map(str, args)) + " ".join(map(str, kwargs.values()))
@@ -110,7 +113,7 @@ def test_exception_before_the_analysis(tree, monkeypatch, stage):
             raise RuntimeError(f"broken {stage}")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(review_mod, stage, broken)
+    monkeypatch.setattr(owner, stage, broken)
     result = run_review(tree)
     problem = only_problem(result)
     assert (problem.path, problem.kind, problem.reviewed) == ("b.py", ProblemKind.INTERNAL_ERROR, False)

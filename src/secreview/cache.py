@@ -3,9 +3,11 @@
 Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
 ``$XDG_CACHE_HOME/secreview`` or ``~/.cache/secreview``)::
 
-    v1/<salt>/files/<ab>/<key>      one file's stub, summaries, findings, reads
+    v1/<salt>/packs/<id>            per-file results (stub, summaries, findings, reads),
+                                    by file key, stored together by one process of one review
+    v1/<salt>/index/<id>            the file keys in that pack
     v1/<salt>/results/<key>         a whole review's result, by the keys of its files
-    v1/<salt>/targets/<key>         the last review of a target: its modules and interfaces
+    v1/<salt>/targets/<key>         the last review of the same paths: which key each had
 
 The *salt* changes with secreview's own code, the Python version, the rules
 enabled, the taint models and the configuration, so a cache never outlives what
@@ -69,9 +71,70 @@ class ReviewCache:
         return digest.hexdigest()
 
     def _path(self, kind: str, key: str) -> Path:
-        if kind == "files":
-            return self.root / kind / key[:2] / key
         return self.root / kind / key
+
+    def store_files(self, entries) -> None:
+        """Per-file results (``(file key, entry)`` pairs, produced one at a time) as one pack:
+        one file to open, and never all entries in memory at once."""
+        if not self.writable:
+            return
+        keys = []
+        directory = self.root / "packs"
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    for key, entry in entries:  # one pickle each, one after the other
+                        pickle.dump((key, entry), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                        keys.append(key)
+                if not keys:
+                    os.unlink(tmp)
+                    return
+                pack = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
+                os.replace(tmp, directory / pack)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError as exc:
+            self.writable = False
+            print(f"secreview: cannot write the cache in {self.root}: {exc.strerror or exc}; "
+                  "reviewing without storing results", file=sys.stderr)
+            return
+        self.store("index", pack, sorted(keys))  # after the pack: an index never names a missing pack
+
+    def load_files(self, keys) -> dict:
+        """The cached entries of these file keys that exist (file key -> entry)."""
+        wanted = set(keys)
+        packs: dict = {}
+        try:
+            names = sorted(os.listdir(self.root / "index"))
+        except OSError:
+            return {}
+        for name in names:
+            if name.startswith("."):
+                continue
+            listed = self.load("index", name)
+            for key in listed or ():
+                if key in wanted:
+                    packs.setdefault(name, []).append(key)
+                    wanted.discard(key)
+        found = {}
+        for name, pack_keys in packs.items():
+            wanted_here = set(pack_keys)
+            try:
+                with open(self._path("packs", name), "rb") as handle:
+                    while wanted_here:
+                        key, entry = pickle.load(handle)
+                        if key in wanted_here:
+                            found[key] = entry
+                            wanted_here.discard(key)
+            except Exception:  # missing, truncated, another version's: what was read stays, the rest are misses
+                continue
+        return found
 
     def load(self, kind: str, key: str) -> Optional[Any]:
         try:

@@ -111,11 +111,9 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     from secreview.review import Analysed, analysis_problems, lower_source
 
     clock = _Clock("incremental review")
-    entries = {}
-    for i, key in enumerate(keys):
-        entry = cache.load("files", key)
-        if entry is not None:
-            entries[i] = entry
+    old_keys = {i: last["files"].get(src.display) for i, (src, _, _) in enumerate(sources)}
+    found = cache.load_files(set(keys) | {k for k in old_keys.values() if k})
+    entries = {i: found[key] for i, key in enumerate(keys) if key in found}
     changed = [i for i in range(len(sources)) if i not in entries]
     if len(changed) > FULL_REVIEW_SHARE * len(sources):
         return None
@@ -124,12 +122,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     clock.lap("lower edited")
     # The previous versions of the edited files, when still cached, show the read cycles
     # through them (what they read is only used as graph edges, never trusted).
-    previous = {}
-    for i in changed:
-        old_key = last["files"].get(sources[i][0].display)
-        old = cache.load("files", old_key) if old_key else None
-        if old is not None:
-            previous[i] = old
+    previous = {i: found[old_keys[i]] for i in changed if old_keys[i] in found}
     graph = ReadGraph({**entries, **previous}, {src[1]: i for i, src in enumerate(sources)})
     stubs = {i: entry["stub"] for i, entry in entries.items()}
     stubs.update((i, module_stub(item.module)) for i, item in lowered.items())
@@ -173,8 +166,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         for problem in analysis_problems(program):
             problems_by_path.setdefault(problem.path, []).append(problem)
         new_entries = file_entries(program, [lowered[i] for i in sorted(redo)], problems_by_path)
-    for i in sorted(redo):
-        cache.store("files", keys[i], new_entries[sources[i][0].display])
+    cache.store_files((keys[i], new_entries[sources[i][0].display]) for i in sorted(redo) if program is not None)
     clock.lap("store")
     kept = {i: e for i, e in entries.items() if i not in redo}
     all_entries = {**{i: new_entries[sources[i][0].display] for i in redo}, **kept}

@@ -312,8 +312,7 @@ def store_entries(cache, keys: list, program, lowered: list, problems: list) -> 
     for problem in problems:
         by_path.setdefault(problem.path, []).append(problem)
     key_of = {item.module.path: key for key, item in zip(keys, lowered)}
-    for path, entry in iter_file_entries(program, lowered, by_path):
-        cache.store("files", key_of[path], entry)
+    cache.store_files((key_of[path], entry) for path, entry in iter_file_entries(program, lowered, by_path))
 
 
 def analysis_problems(program) -> list[FileProblem]:

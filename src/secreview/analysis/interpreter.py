@@ -42,21 +42,21 @@ class BudgetExceeded(Exception):
 class Summary:
     """What callers need to know of a function, computed once."""
 
-    __slots__ = ("ret", "sink_flows", "fields", "state", "_fingerprint")
+    __slots__ = ("ret", "sink_flows", "fields", "state", "_fingerprint", "_digest")
 
     def __getstate__(self):
         return (self.ret, self.sink_flows, self.fields, self.state)
 
     def __setstate__(self, state):
         self.ret, self.sink_flows, self.fields, self.state = state
-        self._fingerprint = None
+        self._fingerprint = self._digest = None
 
     def __init__(self):
         self.ret: Value = TOP
         self.sink_flows: list = []  # SinkFlow
         self.fields: dict = {}
         self.state: Optional[dict] = None  # a module body's: its globals at the end
-        self._fingerprint = None
+        self._fingerprint = self._digest = None
 
     def fingerprint(self) -> tuple:
         """All a caller can learn from this summary, traces included (see ``values.fingerprint``)."""
@@ -73,8 +73,11 @@ class Summary:
 
     def digest(self) -> str:
         """A short hash of the fingerprint, kept by the cache for what read this summary."""
-        import hashlib
-        return hashlib.blake2b(repr(self.fingerprint()).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if self._digest is None:
+            import hashlib
+            data = repr(self.fingerprint()).encode("utf-8", "surrogatepass")
+            self._digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        return self._digest
 
 
 class SinkFlow:

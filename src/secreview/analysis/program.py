@@ -115,6 +115,7 @@ class Program:
         self.field_parts: dict = {}  # field key -> {function that stored: value}
         self.reads: dict = {}  # function -> {what it read of other modules: ("sum"|"field"|"def", key, module)}
         self._resolved: dict = {}
+        self._read_values: dict = {}  # memo of read_value for fields and definitions
         self._module_names: dict = {}
         self.exported: dict = {}  # qualname or field key -> fingerprint last given to ``exports``
         self.foreign_parts: dict = {}  # field key -> {function analysed elsewhere: what it stored}
@@ -268,9 +269,19 @@ class Program:
             return None if summary is None else (summary.digest(), key in self.opaque)
         if kind == "field":
             value = self.fields.get(key)
-            return None if value is None else V.digest(value)
+            if value is None:
+                return None
+            found = self._read_values.get((kind, key))
+            if found is None or found[0] is not value:
+                found = self._read_values[(kind, key)] = (value, V.digest(value))
+            return found[1]
         module = self.modules.get(module_name)
-        return None if module is None else definition(module, key)
+        if module is None:
+            return None
+        found = self._read_values.get((kind, key, module_name))
+        if found is None or found[0] is not module:
+            found = self._read_values[(kind, key, module_name)] = (module, definition(module, key))
+        return found[1]
 
     def summary_of(self, qualname: str) -> Optional[Summary]:
         caller = self.in_progress[-1] if self.in_progress else None

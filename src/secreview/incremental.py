@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import pickle
 
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import merge_buckets
@@ -88,8 +88,10 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict):
         stub = module_stub(module)
         summaries, file_buckets, reads = {}, {}, {}
         for q in module.functions:
-            if q in program.summaries:
-                summaries[q] = (program.summaries[q], q in program.opaque)
+            if q in program.summaries:  # pickled apart: a later review unpickles only those it calls
+                summary = program.summaries[q]
+                summaries[q] = (pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL), q in program.opaque,
+                                summary.digest())
             for bucket in (q, q + "\0function rules"):
                 if bucket in buckets:
                     file_buckets[bucket] = buckets[bucket]
@@ -97,7 +99,7 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict):
                 reads[q] = {read: program.read_value(*read) for read in sorted(program.reads[q], key=repr)}
         yield module.path, {
             "stub": stub, "lowering_problem": item.problem,
-            "digests": {q: (summary.digest(), opaque) for q, (summary, opaque) in summaries.items()},
+            "digests": {q: (digest, opaque) for q, (_, opaque, digest) in summaries.items()},
             "suppressions": item.suppressions,
             "reviewed": item.problem is None or item.problem.reviewed,
             "summaries": summaries, "buckets": file_buckets, "reads": reads,
@@ -182,7 +184,8 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         reviewed += entry["reviewed"]
     clock.lap("merge")
     clock.report(f"{len(redo)} of {len(sources)} files analysed again ({len(changed)} edited), {waves} waves")
-    return Analysed(findings, statement_lines, problems, suppressions, reviewed, [program, lowered])
+    # kept, not freed: the command exits right after reporting (see review.KEEP_ALIVE)
+    return Analysed(findings, statement_lines, problems, suppressions, reviewed, [program, lowered, found, graph])
 
 
 def _cached_fields(entries: dict, redo: set) -> dict:
@@ -224,7 +227,6 @@ class ReadGraph:
                         self.reads_into.setdefault(owner, []).append((i, kind, key, module_name, found))
             for key, parts in entry["fields"].items():
                 self.edges.setdefault(("field", key), []).extend(parts)
-        self._components: Optional[dict] = None
 
     def stale(self, entries: dict, redo: set, stubs: dict) -> set:
         """Cached files outside ``redo`` whose reads of summaries and definitions of other
@@ -323,64 +325,21 @@ class ReadGraph:
         return self._writes.get(function, [])
 
     def with_cycles(self, files: set) -> set:
-        """``files`` and the files of every function in a read cycle with one of theirs."""
-        components = self.components()
-        members: dict = {}
-        for node, comp in components.items():
-            members.setdefault(comp, []).append(node)
-        out = set(files)
-        for node, comp in components.items():
-            if not isinstance(node, tuple) and self.file_of.get(node) in files and len(members[comp]) > 1:
-                out.update(self.file_of[m] for m in members[comp] if not isinstance(m, tuple) and m in self.file_of)
-        return out
-
-    def components(self) -> dict:
-        """Strongly connected components (iterative Tarjan): node -> component number."""
-        if self._components is not None:
-            return self._components
-        index: dict = {}
-        low: dict = {}
-        on_stack: set = set()
-        stack: list = []
-        comp: dict = {}
-        counter = 0
-        for root in self.edges:
-            if root in index:
-                continue
-            work = [(root, iter(self.edges.get(root, ())))]
-            index[root] = low[root] = counter
-            counter += 1
-            stack.append(root)
-            on_stack.add(root)
-            while work:
-                node, children = work[-1]
-                advanced = False
-                for child in children:
-                    if child not in index:
-                        index[child] = low[child] = counter
-                        counter += 1
-                        stack.append(child)
-                        on_stack.add(child)
-                        work.append((child, iter(self.edges.get(child, ()))))
-                        advanced = True
-                        break
-                    if child in on_stack:
-                        low[node] = min(low[node], index[child])
-                if advanced:
-                    continue
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        comp[member] = index[node]
-                        if member == node:
-                            break
-        self._components = comp
-        return comp
+        """``files`` and the files of every function in a read cycle with one of theirs:
+        what both reads (down) and is read by (up) their functions."""
+        functions = {q for q, i in self.file_of.items() if i in files}
+        up = self.upstream(functions)
+        if not up:
+            return set(files)
+        down: set = set()
+        stack = list(functions)
+        while stack:
+            node = stack.pop()
+            for nxt in self.edges.get(node, ()):
+                if nxt not in down:
+                    down.add(nxt)
+                    stack.append(nxt)
+        return set(files) | {self.file_of[q] for q in up & down if q in self.file_of}
 
 
 def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rules, budget, config):
@@ -396,7 +355,7 @@ def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rule
         summaries.update(entries[i]["summaries"])
         for key, by_function in entries[i]["fields"].items():
             parts.setdefault(key, {}).update(by_function)
-    program.receive(summaries, {})
+    program.lazy_summaries = summaries
     program.receive_field_parts(parts)
     program.first_pass(bodies_only=True)
     program.first_pass()

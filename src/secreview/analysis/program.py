@@ -11,6 +11,7 @@ same whatever order the functions were met in.
 
 from __future__ import annotations
 
+import pickle
 import re
 from typing import Iterable, Optional
 
@@ -119,6 +120,7 @@ class Program:
         self._module_names: dict = {}
         self.exported: dict = {}  # qualname or field key -> fingerprint last given to ``exports``
         self.foreign_parts: dict = {}  # field key -> {function analysed elsewhere: what it stored}
+        self.lazy_summaries: dict = {}  # qualname -> (pickled cached summary, failed, digest)
         self.findings = FindingsBuilder(self)
         self.budget_limit = budget_steps
         self.budget = Budget(budget_steps)
@@ -187,6 +189,7 @@ class Program:
                 self.foreign_functions.discard(q)
                 adopted.add(q)
                 self.summaries.pop(q, None)  # its readers here are dirty once its new summary exists
+                self.lazy_summaries.pop(q, None)
                 self.opaque.discard(q)
                 self.exported.pop(q, None)
             self.classes.update(module.classes)
@@ -265,6 +268,9 @@ class Program:
     def read_value(self, kind: str, key, module_name: str):
         """What a read (``note_read``) finds now, as a short comparable value."""
         if kind == "sum":
+            lazy = self.lazy_summaries.get(key)
+            if lazy is not None:
+                return (lazy[2], lazy[1])
             summary = self.summaries.get(key)
             return None if summary is None else (summary.digest(), key in self.opaque)
         if kind == "field":
@@ -283,11 +289,23 @@ class Program:
             found = self._read_values[(kind, key, module_name)] = (module, definition(module, key))
         return found[1]
 
+    def _unpickle_summary(self, qualname: str) -> None:
+        """A cached summary, unpickled when first asked for (``lazy_summaries``)."""
+        blob, failed, _ = self.lazy_summaries.pop(qualname)
+        summary = pickle.loads(blob)
+        self.summaries[qualname] = summary
+        if failed:
+            self.opaque.add(qualname)
+        if summary.state is not None:
+            self.module_globals[self.function_module[qualname].name] = summary.state
+
     def summary_of(self, qualname: str) -> Optional[Summary]:
         caller = self.in_progress[-1] if self.in_progress else None
         module = self.function_module.get(qualname)
         if caller is not None and module is not None:
             self.note_read("sum", qualname, module.name)
+        if qualname in self.lazy_summaries:
+            self._unpickle_summary(qualname)
         summary = self.summaries.get(qualname)
         if summary is None:
             if qualname not in self.functions:

@@ -76,35 +76,16 @@ class ReviewCache:
     def store_files(self, entries) -> None:
         """Per-file results (``(file key, entry)`` pairs, produced one at a time) as one pack:
         one file to open, and never all entries in memory at once."""
-        if not self.writable:
-            return
-        keys = []
-        directory = self.root / "packs"
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    for key, entry in entries:  # one pickle each, one after the other
-                        pickle.dump((key, entry), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                        keys.append(key)
-                if not keys:
-                    os.unlink(tmp)
-                    return
-                pack = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
-                os.replace(tmp, directory / pack)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-        except OSError as exc:
-            self.writable = False
-            print(f"secreview: cannot write the cache in {self.root}: {exc.strerror or exc}; "
-                  "reviewing without storing results", file=sys.stderr)
-            return
-        self.store("index", pack, sorted(keys))  # after the pack: an index never names a missing pack
+        keys: list = []
+
+        def write(handle) -> None:
+            for key, entry in entries:  # one pickle each, one after the other
+                pickle.dump((key, entry), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                keys.append(key)
+
+        pack = "pack-" + hashlib.sha256(os.urandom(16)).hexdigest()[:24]
+        if self._write(self._path("packs", pack), write) and keys:
+            self.store("index", pack, sorted(keys))  # after the pack: an index never names a missing pack
 
     def load_files(self, keys) -> dict:
         """The cached entries of these file keys that exist (file key -> entry)."""
@@ -146,15 +127,19 @@ class ReviewCache:
             return None
 
     def store(self, kind: str, key: str, value: Any) -> None:
+        self._write(self._path(kind, key), lambda handle: pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write(self, path: Path, write) -> bool:
+        """``write(handle)`` into a temporary file renamed to ``path``: readers never see half a
+        file. A cache that cannot be written is said once, then left alone."""
         if not self.writable:
-            return
-        path = self._path(kind, key)
+            return False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    write(handle)
                 os.replace(tmp, path)
             except BaseException:
                 try:
@@ -162,10 +147,12 @@ class ReviewCache:
                 except OSError:
                     pass
                 raise
-        except OSError as exc:  # read-only or full: review without writing, say so once
+        except OSError as exc:  # read-only or full: review without writing
             self.writable = False
             print(f"secreview: cannot write the cache in {self.root}: {exc.strerror or exc}; "
                   "reviewing without storing results", file=sys.stderr)
+            return False
+        return True
 
 
 def run_key(file_keys) -> str:

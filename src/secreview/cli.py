@@ -34,14 +34,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"secreview: error: {message}\n")
 
 
-def _steps(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number of steps, not {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of steps, not {value}")
-    return value
+def _positive(what: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive number of {what}, not {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number of {what}, not {value}")
+        return value
+    return parse
+
+
+_steps = _positive("steps")
+_jobs = _positive("processes")
 
 
 def _cache_dir(args) -> Optional[Path]:
@@ -51,16 +57,6 @@ def _cache_dir(args) -> Optional[Path]:
         return Path(args.cache_dir)
     from secreview.cache import default_cache_dir
     return default_cache_dir()
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number of processes, not {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of processes, not {value}")
-    return value
 
 
 def _level(text: str) -> Level:

@@ -168,7 +168,8 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         for problem in analysis_problems(program):
             problems_by_path.setdefault(problem.path, []).append(problem)
         new_entries = file_entries(program, [lowered[i] for i in sorted(redo)], problems_by_path)
-    cache.store_files((keys[i], new_entries[sources[i][0].display]) for i in sorted(redo) if program is not None)
+    if program is not None:
+        cache.store_files((keys[i], new_entries[sources[i][0].display]) for i in sorted(redo))
     clock.lap("store")
     kept = {i: e for i, e in entries.items() if i not in redo}
     all_entries = {**{i: new_entries[sources[i][0].display] for i in redo}, **kept}
@@ -300,20 +301,26 @@ class ReadGraph:
                     stack.append(nxt)
         return found
 
-    def upstream(self, functions: set) -> set:
-        """Every function whose cached result depends, through reads, on one of ``functions``."""
+    def upstream(self, functions: set, with_fields: bool = False) -> set:
+        """Every function (and, with ``with_fields``, field) whose cached result depends,
+        through reads, on one of ``functions``."""
         seen: set = set()
         stack = list(functions)
         while stack:
             node = stack.pop()
-            for read in (("sum", node),) if not isinstance(node, tuple) else (("field", node[1]),):
-                for _, reader in self.readers.get(read, ()):
-                    if reader not in seen:
-                        seen.add(reader)
-                        stack.append(reader)
-                        for key in self._fields_written_by(reader):
-                            stack.append(("field", key))
-        return seen
+            if isinstance(node, tuple):
+                read = ("field", node[1])
+            else:
+                read = ("sum", node)
+                for key in self._fields_written_by(node):
+                    if ("field", key) not in seen:
+                        seen.add(("field", key))
+                        stack.append(("field", key))
+            for _, reader in self.readers.get(read, ()):
+                if reader not in seen:
+                    seen.add(reader)
+                    stack.append(reader)
+        return seen if with_fields else {n for n in seen if not isinstance(n, tuple)}
 
     def _fields_written_by(self, function) -> list:
         if not hasattr(self, "_writes"):
@@ -325,10 +332,11 @@ class ReadGraph:
         return self._writes.get(function, [])
 
     def with_cycles(self, files: set) -> set:
-        """``files`` and the files of every function in a read cycle with one of theirs:
-        what both reads (down) and is read by (up) their functions."""
+        """``files`` and the files of every function in a read cycle with one of theirs.
+        A cycle through a function lies within what both reads it (up) and is read by
+        it (down): the strongly connected components are sought there only."""
         functions = {q for q, i in self.file_of.items() if i in files}
-        up = self.upstream(functions)
+        up = self.upstream(functions, with_fields=True)
         if not up:
             return set(files)
         down: set = set()
@@ -339,7 +347,60 @@ class ReadGraph:
                 if nxt not in down:
                     down.add(nxt)
                     stack.append(nxt)
-        return set(files) | {self.file_of[q] for q in up & down if q in self.file_of}
+        region = (up & down) | functions
+        out = set(files)
+        for component in _components(region, self.edges):
+            if len(component) > 1 and not functions.isdisjoint(component):
+                out.update(self.file_of[q] for q in component if q in self.file_of)
+        return out
+
+
+def _components(nodes: set, edges: dict) -> list:
+    """Strongly connected components of the graph restricted to ``nodes`` (iterative Tarjan)."""
+    index: dict = {}
+    low: dict = {}
+    on_stack: set = set()
+    stack: list = []
+    out: list = []
+    counter = 0
+    for root in sorted(nodes, key=repr):
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter([n for n in edges.get(root, ()) if n in nodes]))]
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter([n for n in edges.get(child, ()) if n in nodes])))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                out.append(component)
+    return out
 
 
 def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rules, budget, config):

@@ -61,7 +61,8 @@ class Summary:
     def fingerprint(self) -> tuple:
         """All a caller can learn from this summary, traces included (see ``values.fingerprint``)."""
         if self._fingerprint is None:
-            flows = tuple(sorted((repr(f.key), f.step.key() if f.step is not None else ()) for f in self.sink_flows))
+            flows = tuple(sorted((repr(f.key[:5]), tuple(sorted(f.cleansed)), f.step.key() if f.step is not None else ())
+                                 for f in self.sink_flows))  # no set in a repr: the same in every process
             fields = tuple(sorted((repr(k), tuple(sorted((i, t.order()) for i, t in v.items())))
                                   for k, v in self.fields.items()))
             state = None if self.state is None else tuple(sorted((k, V.fingerprint(v)) for k, v in self.state.items()))
@@ -298,7 +299,7 @@ class FunctionInterpreter:
             value = state[key]
             if value.taints:
                 state = dict(state)
-                state[key] = Value(value.const, frozenset(t.cleanse(kinds) for t in value.taints),
+                state[key] = Value(value.const, V.cleanse_all(value.taints, kinds),
                                    value.types, value.items, value.func)
         return state
 
@@ -323,7 +324,7 @@ class FunctionInterpreter:
             if quote in ("'", '"') and seen == {"startswith", "endswith", "inner"} and key in state:
                 value = state[key]
                 state = dict(state)
-                state[key] = Value(value.const, frozenset(t.cleanse(frozenset({"code"})) for t in value.taints),
+                state[key] = Value(value.const, V.cleanse_all(value.taints, frozenset({"code"})),
                                    value.types, value.items, value.func, value.fixed)
         return state
 

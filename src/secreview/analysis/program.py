@@ -37,6 +37,8 @@ _KV_TYPES = frozenset({"configparser.ConfigParser", "configparser.RawConfigParse
                        "ConfigParser.ConfigParser", "ConfigParser.RawConfigParser"})
 _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 MAX_DEPTH = 40
+MAX_SINK_FLOWS = 50
+"""Parameter-to-sink flows kept per summary (the smallest, in a fixed order)."""
 MAX_TRACKED_ITEMS = 256
 """Longest list whose items are followed one by one through ``append``/``insert``/``pop``; each
 such call copies them, so thousands of appends (generated code) would cost quadratic time.
@@ -454,7 +456,7 @@ class Program:
         if interp is not None:
             for t in value.taints:
                 if t.is_param:
-                    interp.summary.fields.setdefault(key, {})[t.index] = t
+                    _keep_field_taint(interp.summary.fields.setdefault(key, {}), t)
         real = frozenset(t for t in value.taints if not t.is_param)
         self.merge_field(key, Value(value.const if value.is_const else V.UNKNOWN, real, value.types))
 
@@ -620,7 +622,7 @@ class Program:
                 taints = site.all_taints()
                 if site.receiver is not None and not site.args:
                     taints = V.merge_taints(taints, site.receiver.taints)
-                cleaned = frozenset(t.cleanse(sanitizer.protects) for t in taints)
+                cleaned = V.cleanse_all(taints, sanitizer.protects)
                 result = Value(taints=cleaned, types=_returns(models, callee), fixed=_inputs_fixed(site))
                 break
             source = models.sources_by_callee.get(callee)
@@ -649,7 +651,7 @@ class Program:
             removed, replacement = site.args[0].const, site.args[1].const
             kinds = frozenset(kind for needle, kind in EXCLUSIONS if needle in removed and needle not in replacement)
             if kinds:
-                result = Value(result.const, frozenset(t.cleanse(kinds) for t in result.taints), result.types,
+                result = Value(result.const, V.cleanse_all(result.taints, kinds), result.types,
                                result.items, result.func, result.fixed)
         if method in _MUTATORS or method in _LIST_REMOVERS:
             if site.receiver is not None:
@@ -787,7 +789,7 @@ class Program:
                     self.merge_field(key, Value(taints=real))
                 params = [at for at in arg.taints if at.is_param]
                 for at in params:
-                    interp.summary.fields.setdefault(key, {})[at.index] = at
+                    _keep_field_taint(interp.summary.fields.setdefault(key, {}), at)
         const = summary.ret.const if summary.ret.is_const else V.UNKNOWN
         types = summary.ret.types
         if target.endswith(".__init__") and callee != target:
@@ -914,8 +916,13 @@ class Program:
                 if _step_order(flow.step) < _step_order(other.step):
                     flows[i] = flow  # the canonical trace, whichever was met first
                 return
-        if len(flows) < 50:
+        if len(flows) < MAX_SINK_FLOWS:
             flows.append(flow)
+            return
+        # full: keep the smallest ones, so that which flows a summary keeps does not depend on order
+        worst = max(range(len(flows)), key=lambda i: _flow_order(flows[i]))
+        if _flow_order(flow) < _flow_order(flows[worst]):
+            flows[worst] = flow
 
 
 def statement_keys(stmt: ir.Stmt) -> frozenset:
@@ -1028,6 +1035,17 @@ def _mutate(method: str, current: Value, site: CallSite) -> Optional[Value]:
         return None
     return Value(V.UNKNOWN, V.merge_taints(V.merge_taints(current.taints, added), V.all_item_taints(items)),
                  current.types, None, current.func)
+
+
+def _flow_order(flow: SinkFlow) -> tuple:
+    return (repr(flow.key[:5]), tuple(sorted(flow.cleansed)), _step_order(flow.step))
+
+
+def _keep_field_taint(by_param: dict, taint: Taint) -> None:
+    """One taint per parameter stored in a field: the canonical one, whatever the order met."""
+    old = by_param.get(taint.index)
+    if old is None or taint.order() < old.order():
+        by_param[taint.index] = taint
 
 
 def _step_order(step: Optional[Step]) -> tuple:

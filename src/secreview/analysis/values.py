@@ -115,7 +115,11 @@ def merge_taints(a: frozenset, b: frozenset) -> frozenset:
         return b
     if not b or a is b:
         return a
-    seen = {t._key: t for t in a}
+    seen: dict = {}
+    for t in a:
+        old = seen.get(t._key)
+        if old is None or t.order() < old.order():
+            seen[t._key] = t
     extra = []
     replaced = []
     for t in b:
@@ -134,6 +138,21 @@ def merge_taints(a: frozenset, b: frozenset) -> frozenset:
     if len(merged) > MAX_TAINTS:
         return frozenset(sorted(merged, key=_taint_order)[:MAX_TAINTS])
     return frozenset(merged)
+
+
+def canonical(taints) -> frozenset:
+    """One taint per ``_key`` (kind, index, cleansed), the one with the smallest trace: cleansing
+    two taints for the same sink kinds can make them equal but for their traces."""
+    best: dict = {}
+    for t in taints:
+        old = best.get(t._key)
+        if old is None or (old is not t and t.order() < old.order()):
+            best[t._key] = t
+    return frozenset(best.values())
+
+
+def cleanse_all(taints, kinds: frozenset) -> frozenset:
+    return canonical(t.cleanse(kinds) for t in taints)
 
 
 def _taint_order(t: Taint):

@@ -24,7 +24,6 @@ with ``shell=True`` on a parameter), so that a fast run cannot be an empty one.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import shutil
 import statistics

@@ -236,7 +236,7 @@ class ReadGraph:
         for owner, reads in self.reads_into.items():
             if owner in redo:
                 continue
-            for reader, kind, key, module_name, found in reads:
+            for reader, kind, key, _module, found in reads:
                 if reader in redo or reader in out:
                     continue
                 if kind == "sum":

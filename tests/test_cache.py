@@ -287,3 +287,16 @@ def test_switching_branches_back_and_forth_never_reuses_results_computed_against
     (tree / "other3.py").write_text("def job3():\n    return 3\n")
     warm = report(tree, tmp_path / "cache")
     assert warm == report(tree, None) and tainted(warm) == [("runner.py", 5)]
+
+
+def test_small_packs_of_incremental_reviews_are_compacted(tmp_path, monkeypatch):
+    from secreview import cache as cache_mod
+    monkeypatch.setattr(incremental, "MAX_PACKS", 3)
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    report(tree, tmp_path / "cache")
+    for i in range(6):
+        (tree / "helpers.py").write_text(UNSAFE_HELPERS + "\n" * (i + 1))
+        assert report(tree, tmp_path / "cache") == report(tree, None)
+    salt_dir = next((tmp_path / "cache" / cache_mod.FORMAT).iterdir())
+    assert len(list((salt_dir / "index").iterdir())) <= 4
+    assert len(list((salt_dir / "packs").iterdir())) <= 4

@@ -5,7 +5,8 @@ Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
 
     v1/<salt>/packs/<id>            per-file results (stub, summaries, findings, reads),
                                     by file key, stored together by one process of one review
-    v1/<salt>/index/<id>            the file keys in that pack
+    v1/<salt>/index/<id>            the file keys in that pack (beyond ``MAX_PACKS`` packs, the
+                                    next incremental review rewrites the entries it used as one)
     v1/<salt>/results/<key>         a whole review's result, by the keys of its files
     v1/<salt>/targets/<key>         the last review of the same paths: which key each had
 
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 FORMAT = "v1"
+MAX_PACKS = 12
 
 
 def default_cache_dir() -> Path:
@@ -87,17 +89,31 @@ class ReviewCache:
         if self._write(self._path("packs", pack), write) and keys:
             self.store("index", pack, sorted(keys))  # after the pack: an index never names a missing pack
 
+    def pack_names(self) -> list:
+        try:
+            return sorted(name for name in os.listdir(self.root / "index") if not name.startswith("."))
+        except OSError:
+            return []
+
+    def compact(self, entries: dict, old_packs: list) -> None:
+        """Rewrite ``entries`` (file key -> entry) as one pack and drop ``old_packs``: every
+        incremental review adds a small pack, and reading many costs more than one. A review
+        reading a dropped pack meanwhile finds misses, never wrong entries."""
+        self.store_files(iter(sorted(entries.items())))
+        if not self.writable:
+            return
+        for name in old_packs:
+            for kind in ("index", "packs"):  # the index first: no index ever names a missing pack
+                try:
+                    os.unlink(self._path(kind, name))
+                except OSError:
+                    pass
+
     def load_files(self, keys) -> dict:
         """The cached entries of these file keys that exist (file key -> entry)."""
         wanted = set(keys)
         packs: dict = {}
-        try:
-            names = sorted(os.listdir(self.root / "index"))
-        except OSError:
-            return {}
-        for name in names:
-            if name.startswith("."):
-                continue
+        for name in self.pack_names():
             listed = self.load("index", name)
             for key in listed or ():
                 if key in wanted:

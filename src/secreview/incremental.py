@@ -19,7 +19,7 @@ import pickle
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import merge_buckets
 from secreview.analysis.interface import definition, module_stub
-from secreview.cache import ReviewCache, run_key, target_key
+from secreview.cache import MAX_PACKS, ReviewCache, run_key, target_key
 
 FULL_REVIEW_SHARE = 0.4
 """When more than this share of the files must be analysed again, a full review
@@ -173,6 +173,10 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     clock.lap("store")
     kept = {i: e for i, e in entries.items() if i not in redo}
     all_entries = {**{i: new_entries[sources[i][0].display] for i in redo}, **kept}
+    packs = cache.pack_names()
+    if len(packs) > MAX_PACKS:
+        cache.compact({keys[i]: entry for i, entry in all_entries.items()}, packs)
+        clock.lap("compact")
     _store_target(cache, sources, keys)
     findings, statement_lines = merge_buckets([all_entries[i]["buckets"] for i in sorted(all_entries)])
     problems, suppressions, reviewed = [], {}, 0
@@ -216,7 +220,8 @@ class ReadGraph:
             for function, reads in entry["reads"].items():
                 out = self.edges.setdefault(function, [])
                 for (kind, key, module_name), found in reads.items():
-                    self.readers.setdefault((kind, key), set()).add((i, function))
+                    if kind != "def":  # definitions are checked by owner (reads_into), never walked
+                        self.readers.setdefault((kind, key), set()).add((i, function))
                     if kind == "field":
                         out.append(("field", key))
                         self.field_reads.append((i, key, found))
@@ -236,13 +241,16 @@ class ReadGraph:
         for owner, reads in self.reads_into.items():
             if owner in redo:
                 continue
+            digests, stub, definitions = entries[owner]["digests"], stubs[owner], {}
             for reader, kind, key, _module, found in reads:
                 if reader in redo or reader in out:
                     continue
                 if kind == "sum":
-                    now = entries[owner]["digests"].get(key) if owner in entries else None
+                    now = digests.get(key)
                 else:
-                    now = definition(stubs[owner], key)
+                    now = definitions.get(key)
+                    if now is None:
+                        now = definitions[key] = definition(stub, key)
                 if now != found:
                     out.add(reader)
         return out

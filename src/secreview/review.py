@@ -67,24 +67,32 @@ def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
     path = path.resolve() if not path.is_absolute() else path
     stem = path.stem
     is_package = stem == "__init__"
-    parts = [] if is_package else [stem]
-    folder = path.parent
-    while _is_package_folder(folder) and folder.parent != folder:
-        parts.append(folder.name)
-        folder = folder.parent
-        if root is not None and folder == root.parent:
-            break
-    if root is not None and (not parts or len(parts) == (0 if is_package else 1)):
-        try:
-            rel = path.parent.relative_to(root)
-            parts.extend(reversed([p for p in rel.parts if p not in (".",)]))
-        except ValueError:
-            pass
+    parts = ([] if is_package else [stem]) + list(_folder_parts(path.parent, root))
     parts.reverse()
     if parts and parts[0] in ("src", "lib") and len(parts) > 1:
         parts = parts[1:]
     name = ".".join(p for p in parts if p.isidentifier() or p)
     return name or stem, is_package
+
+
+@functools.lru_cache(maxsize=65536)
+def _folder_parts(folder: Path, root: Optional[Path]) -> tuple:
+    """The names a folder adds to the dotted names of its files, innermost first: the
+    chain of regular packages (``__init__.py``) above it, else its path below ``root``.
+    Asked once per folder, not once per file."""
+    parts: list = []
+    while _is_package_folder(folder) and folder.parent != folder:
+        parts.append(folder.name)
+        folder = folder.parent
+        if root is not None and folder == root.parent:
+            break
+    if root is not None and not parts:
+        try:
+            rel = folder.relative_to(root)
+            parts.extend(reversed([p for p in rel.parts if p not in (".",)]))
+        except ValueError:
+            pass
+    return tuple(parts)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -164,3 +164,43 @@ def test_call_chain_deeper_than_the_nesting_limit_is_followed_from_either_end(tm
     tainted = [f for f in result.findings if "tainted" in f.tags]
     assert [(f.rule_id, f.path, f.span.line) for f in tainted] == [("SR101", "m00.py", 4)]
     assert "top.py" in {s.path for s in tainted[0].trace}
+
+
+def test_a_field_read_before_its_first_store_is_read_again(tmp_path, monkeypatch):
+    """``go`` comes first in the file and reads ``self.proc`` before ``__init__`` stores the
+    module in it: when the store comes, ``go`` is analysed again and sees ``subprocess.call``."""
+    from secreview.config import DEFAULT_CONFIG
+    from secreview.review import ReviewOptions, review
+
+    (tmp_path / "runner.py").write_text("import subprocess\n\n\nclass Runner:\n    def go(self, arg):\n"
+                                        "        return self.proc.call(arg, shell=True)\n\n"
+                                        "    def __init__(self):\n        self.proc = subprocess\n")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    assert [(f.rule_id, f.span.line) for f in result.findings] == [("SR101", 6)]
+
+
+DIGESTS = """
+import json, sys
+from secreview.analysis.program import Program
+from secreview.config import DEFAULT_CONFIG
+from secreview.review import ReviewOptions, review
+found = {}
+original = Program.run
+def run(self):
+    out = original(self)
+    found.update((q, s.digest()) for q, s in self.summaries.items())
+    return out
+Program.run = run
+review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+print(json.dumps(found, sort_keys=True))
+"""
+
+
+def test_summary_digests_are_the_same_in_every_process(fixture_tree):
+    """The cache compares what a function read, recorded in one process, with what another
+    process computes: set order (string hashing) must not show in a summary's digest."""
+    runs = [subprocess.run([sys.executable, "-c", DIGESTS], cwd=fixture_tree, capture_output=True, text=True,
+                           check=True, timeout=600, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")]
+    assert len(runs[0]) > 1000 and runs[0] == runs[1] == runs[2]

@@ -11,6 +11,7 @@ computed where their IR is.
 from __future__ import annotations
 
 from secreview.ir import nodes as ir
+from secreview.analysis import values as V
 
 
 def module_stub(module: ir.Module) -> ir.Module:
@@ -33,7 +34,7 @@ def _expr_print(e) -> tuple:
     if e is None:
         return ()
     if isinstance(e, ir.Const):
-        return ("const", repr(e.value))
+        return ("const", V._stable_repr(e.value))
     if isinstance(e, ir.Name):
         return ("name", e.id, e.qualname)
     if isinstance(e, ir.Attr):

@@ -472,8 +472,8 @@ class Program:
         merged = stored if previous is None else V.join(previous, stored)
         if previous is None or not merged.same_as(previous):
             self.fields[key] = merged
-            if previous is not None or merged.taints:
-                self.dirty.update(self.field_readers.get(key, ()))
+            # whoever read the field before, even before any store, read something else
+            self.dirty.update(self.field_readers.get(key, ()))
 
     def field_value(self, class_qualname: str, attr: str) -> Optional[Value]:
         key = (class_qualname, attr)

@@ -337,10 +337,20 @@ def fingerprint(value: Value, _memo: Optional[dict] = None, _depth: int = 0) -> 
             items = _taints_print(deep_taints(value))
         else:
             items = tuple(sorted((repr(k), fingerprint(v, _memo, _depth + 1)) for k, v in value.items.items()))
-    const = "?" if value.const is UNKNOWN else (type(value.const).__name__, repr(value.const))
+    const = "?" if value.const is UNKNOWN else (type(value.const).__name__, _stable_repr(value.const))
     out = (const, value.fixed, _taints_print(value.taints), tuple(sorted(value.types)), value.func or "", items)
     _memo[memo_key] = out
     return out
+
+
+def _stable_repr(const) -> str:
+    """``repr`` with set elements sorted: the same text in every process (string hashing,
+    and so set order, differs between processes)."""
+    if isinstance(const, (frozenset, set)):
+        return type(const).__name__ + "(" + ", ".join(sorted(_stable_repr(c) for c in const)) + ")"
+    if isinstance(const, tuple):
+        return "(" + ", ".join(_stable_repr(c) for c in const) + ",)"
+    return repr(const)
 
 
 def _taints_print(taints: frozenset) -> tuple:

@@ -61,8 +61,7 @@ class Summary:
     def fingerprint(self) -> tuple:
         """All a caller can learn from this summary, traces included (see ``values.fingerprint``)."""
         if self._fingerprint is None:
-            flows = tuple(sorted((repr(f.key[:5]), tuple(sorted(f.cleansed)), f.step.key() if f.step is not None else ())
-                                 for f in self.sink_flows))  # no set in a repr: the same in every process
+            flows = tuple(sorted(f.order() for f in self.sink_flows))
             fields = tuple(sorted((repr(k), tuple(sorted((i, t.order()) for i, t in v.items())))
                                   for k, v in self.fields.items()))
             state = None if self.state is None else tuple(sorted((k, V.fingerprint(v)) for k, v in self.state.items()))
@@ -89,6 +88,11 @@ class SinkFlow:
     def __init__(self, param: int, rule, kind: str, site: "SinkSite", step: Optional[Step], cleansed: frozenset):
         self.param, self.rule, self.kind, self.site, self.step, self.cleansed = param, rule, kind, site, step, cleansed
         self.key = (param, rule.id, site.path, site.line, site.col, cleansed)
+
+    def order(self) -> tuple:
+        """A total order on flows, and what a summary's fingerprint says of each: no set in a
+        ``repr`` (its order would differ between processes), the trace last."""
+        return (repr(self.key[:5]), tuple(sorted(self.cleansed)), self.step.key() if self.step is not None else ())
 
     def __reduce__(self):
         # summaries cross process boundaries and go to the cache: the rule by its id

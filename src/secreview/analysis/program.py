@@ -913,15 +913,15 @@ class Program:
         flows = interp.summary.sink_flows
         for i, other in enumerate(flows):
             if other.key == flow.key:
-                if _step_order(flow.step) < _step_order(other.step):
+                if flow.order() < other.order():
                     flows[i] = flow  # the canonical trace, whichever was met first
                 return
         if len(flows) < MAX_SINK_FLOWS:
             flows.append(flow)
             return
         # full: keep the smallest ones, so that which flows a summary keeps does not depend on order
-        worst = max(range(len(flows)), key=lambda i: _flow_order(flows[i]))
-        if _flow_order(flow) < _flow_order(flows[worst]):
+        worst = max(range(len(flows)), key=lambda i: flows[i].order())
+        if flow.order() < flows[worst].order():
             flows[worst] = flow
 
 
@@ -1037,19 +1037,11 @@ def _mutate(method: str, current: Value, site: CallSite) -> Optional[Value]:
                  current.types, None, current.func)
 
 
-def _flow_order(flow: SinkFlow) -> tuple:
-    return (repr(flow.key[:5]), tuple(sorted(flow.cleansed)), _step_order(flow.step))
-
-
 def _keep_field_taint(by_param: dict, taint: Taint) -> None:
     """One taint per parameter stored in a field: the canonical one, whatever the order met."""
     old = by_param.get(taint.index)
     if old is None or taint.order() < old.order():
         by_param[taint.index] = taint
-
-
-def _step_order(step: Optional[Step]) -> tuple:
-    return step.key() if step is not None else ()
 
 
 def _static(fn: ir.Function) -> bool:

@@ -66,10 +66,10 @@ def analysed(monkeypatch):
     owned: list = []
     original, original_adopt = Program.first_pass, Program.adopt
 
-    def first_pass(self, bodies_only=False):
-        if not bodies_only:
+    def first_pass(self, bodies_only=False, modules=None):
+        if not bodies_only and modules is None:  # with modules: called by adopt, recorded there
             owned.append(sorted(self.owned))
-        return original(self, bodies_only)
+        return original(self, bodies_only, modules)
 
     def adopt(self, modules):
         owned.append(sorted(m.name for m in modules))

@@ -136,8 +136,10 @@ class Program:
         self.first_pass()
         return self.findings.result()
 
-    def first_pass(self, bodies_only: bool = False) -> None:
-        for module in self.first_pass_order():
+    def first_pass(self, bodies_only: bool = False, modules: Optional[list] = None) -> None:
+        """Analyse every function of ``modules`` (default: all owned) not analysed yet; with
+        ``bodies_only``, their module bodies only."""
+        for module in (sorted(modules, key=lambda m: m.path) if modules is not None else self.first_pass_order()):
             self.summary_of(module.body.qualname)
             if not bodies_only:
                 for q, fn in module.functions.items():
@@ -211,13 +213,8 @@ class Program:
                     self.fields[key] = merged
                 if previous is not None and (merged is None or not merged.same_as(previous)):
                     self.dirty.update(self.field_readers.get(key, ()))
-        for module in sorted(modules, key=lambda m: m.path):
-            self.summary_of(module.body.qualname)
-        for module in sorted(modules, key=lambda m: m.path):
-            for q, fn in module.functions.items():
-                if fn is not module.body:
-                    self.summary_of(q)
-        self.settle()
+        self.first_pass(bodies_only=True, modules=modules)
+        self.first_pass(modules=modules)
 
     def receive(self, summaries: dict, fields: dict) -> None:
         """Summaries and field stores computed elsewhere; what read older ones is dirty."""
@@ -225,14 +222,8 @@ class Program:
             if q not in self.foreign_functions:
                 continue
             previous = self.summaries.get(q)
-            self.summaries[q] = summary
             was_opaque = q in self.opaque
-            if failed:
-                self.opaque.add(q)
-            else:
-                self.opaque.discard(q)
-            if summary.state is not None:
-                self.module_globals[self.function_module[q].name] = summary.state
+            self._install(q, summary, failed)
             if previous is None or was_opaque != failed or not summary.same_as(previous):
                 self.dirty.update(self.dependents.get(q, ()))
         for key, value in fields.items():
@@ -291,15 +282,20 @@ class Program:
             found = self._read_values[(kind, key, module_name)] = (module, definition(module, key))
         return found[1]
 
-    def _unpickle_summary(self, qualname: str) -> None:
-        """A cached summary, unpickled when first asked for (``lazy_summaries``)."""
-        blob, failed, _ = self.lazy_summaries.pop(qualname)
-        summary = pickle.loads(blob)
+    def _install(self, qualname: str, summary: Summary, failed: bool) -> None:
+        """A summary computed elsewhere (another worker, the cache) stands for ``qualname``."""
         self.summaries[qualname] = summary
         if failed:
             self.opaque.add(qualname)
+        else:
+            self.opaque.discard(qualname)
         if summary.state is not None:
             self.module_globals[self.function_module[qualname].name] = summary.state
+
+    def _unpickle_summary(self, qualname: str) -> None:
+        """A cached summary, unpickled when first asked for (``lazy_summaries``)."""
+        blob, failed, _ = self.lazy_summaries.pop(qualname)
+        self._install(qualname, pickle.loads(blob), failed)
 
     def summary_of(self, qualname: str) -> Optional[Summary]:
         caller = self.in_progress[-1] if self.in_progress else None

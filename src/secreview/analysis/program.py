@@ -114,7 +114,6 @@ class Program:
         self.field_readers: dict = {}
         self.dirty: set = set()
         self.opaque: set = set()  # functions whose analysis failed: callers treat them as unknown code
-        self.local_fields: dict = {}  # what this program's own functions stored in fields
         self.field_parts: dict = {}  # field key -> {function that stored: value}
         self.reads: dict = {}  # function -> {what it read of other modules: ("sum"|"field"|"def", key, module)}
         self._resolved: dict = {}
@@ -162,8 +161,8 @@ class Program:
                 self.exported[q] = mark
                 summaries[q] = (summary, q in self.opaque)
         fields = {}
-        for key in sorted(self.local_fields, key=repr):
-            value = self.local_fields[key]
+        for key in sorted(self.field_parts, key=repr):
+            value = self._local_field(key)
             mark = V.fingerprint(value)
             if self.exported.get(key) != mark:
                 self.exported[key] = mark
@@ -203,7 +202,7 @@ class Program:
             if adopted.intersection(by_function):
                 for q in adopted.intersection(by_function):
                     del by_function[q]
-                merged = self.local_fields.get(key)
+                merged = self._local_field(key)
                 for value in by_function.values():
                     merged = value if merged is None else V.join(merged, value)
                 previous = self.fields.get(key)
@@ -457,19 +456,23 @@ class Program:
         self.merge_field(key, Value(value.const if value.is_const else V.UNKNOWN, real, value.types))
 
     def merge_field(self, key, stored: Value, local: bool = True) -> None:
-        if local:
-            mine = self.local_fields.get(key)
-            self.local_fields[key] = stored if mine is None else V.join(mine, stored)
-            if self.in_progress:
-                parts = self.field_parts.setdefault(key, {})
-                writer = self.in_progress[-1]
-                parts[writer] = stored if writer not in parts else V.join(parts[writer], stored)
+        if local and self.in_progress:  # stores happen while some function is analysed
+            parts = self.field_parts.setdefault(key, {})
+            writer = self.in_progress[-1]
+            parts[writer] = stored if writer not in parts else V.join(parts[writer], stored)
         previous = self.fields.get(key)
         merged = stored if previous is None else V.join(previous, stored)
         if previous is None or not merged.same_as(previous):
             self.fields[key] = merged
             # whoever read the field before, even before any store, read something else
             self.dirty.update(self.field_readers.get(key, ()))
+
+    def _local_field(self, key) -> Optional[Value]:
+        """What this program's own functions stored in a field, joined."""
+        merged = None
+        for value in self.field_parts.get(key, {}).values():
+            merged = value if merged is None else V.join(merged, value)
+        return merged
 
     def field_value(self, class_qualname: str, attr: str) -> Optional[Value]:
         key = (class_qualname, attr)

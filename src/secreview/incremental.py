@@ -134,7 +134,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     redo = set(changed) | graph.stale(entries, set(changed), stubs)
     program = None
     if not redo:
-        redo = graph.stale_fields(entries, set(), _cached_fields(entries, set()))
+        redo = graph.stale_fields(_cached_fields(entries))
     waves = 0
     new = set(redo)
     while new:
@@ -154,10 +154,10 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         clock.lap("analyse")
         cycle = graph.new_cycles(redo, program)
         if cycle:  # what the analysis found went round the cycle through stale summaries: start again
-            redo |= cycle | graph.stale_after(entries, redo, program)
+            redo |= cycle | graph.stale_after(redo, program)
             program, new = None, set(redo)
             continue
-        more = graph.stale_after(entries, redo, program)
+        more = graph.stale_after(redo, program)
         redo |= more
         new = more
     if progress:
@@ -193,13 +193,13 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     return Analysed(findings, statement_lines, problems, suppressions, reviewed, [program, lowered, found, graph])
 
 
-def _cached_fields(entries: dict, redo: set) -> dict:
+def _cached_fields(entries: dict) -> dict:
+    """Every field's value, joined from the stores the cached files recorded."""
     fields: dict = {}
-    for i, entry in entries.items():
-        if i not in redo:
-            for key, parts in entry["fields"].items():
-                for value in parts.values():
-                    fields[key] = value if key not in fields else V.join(fields[key], value)
+    for entry in entries.values():
+        for key, parts in entry["fields"].items():
+            for value in parts.values():
+                fields[key] = value if key not in fields else V.join(fields[key], value)
     return fields
 
 
@@ -255,11 +255,12 @@ class ReadGraph:
                     out.add(reader)
         return out
 
-    def stale_fields(self, entries: dict, redo: set, fields: dict) -> set:
-        return {reader for reader, key, found in self.field_reads
-                if reader not in redo and (None if key not in fields else V.digest(fields[key])) != found}
+    def stale_fields(self, fields: dict) -> set:
+        """With nothing else to analyse again: cached files whose reads of a field find another value."""
+        digests = {key: V.digest(value) for key, value in fields.items()}
+        return {reader for reader, key, found in self.field_reads if digests.get(key) != found}
 
-    def stale_after(self, entries: dict, redo: set, program) -> set:
+    def stale_after(self, redo: set, program) -> set:
         """After ``redo`` was analysed: cached files that read its summaries or any field
         and find something else."""
         out = set()

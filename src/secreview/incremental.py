@@ -109,10 +109,10 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict):
 
 
 def _incremental(sources, keys, last: dict, models, rules, budget, config, cache: ReviewCache, progress):
-    from secreview.parallel import _Clock
+    from secreview.timings import PhaseClock
     from secreview.review import Analysed, analysis_problems, lower_source
 
-    clock = _Clock("incremental review")
+    clock = PhaseClock("incremental review")
     old_keys = {i: last["files"].get(src.display) for i, (src, _, _) in enumerate(sources)}
     found = cache.load_files(set(keys) | {k for k in old_keys.values() if k})
     entries = {i: found[key] for i, key in enumerate(keys) if key in found}

@@ -30,6 +30,7 @@ from typing import Optional
 from secreview.analysis.findings_builder import merge_buckets
 from secreview.analysis.interface import module_stub
 from secreview.analysis.program import Program
+from secreview.timings import PhaseClock
 
 _JOB: Optional[dict] = None  # what workers inherit when forked: sources, models, rules...
 
@@ -160,7 +161,7 @@ def _work(conn, share: list[int]) -> None:
     from secreview.review import analysis_problems, lower_source
 
     job = _JOB if _JOB is not None else {}
-    clock = _Clock(f"worker {os.getpid()}")
+    clock = PhaseClock(f"worker {os.getpid()}")
     sources = job["sources"]
     lowered = [lower_source(*sources[i]) for i in share]
     clock.lap("lower")
@@ -199,26 +200,3 @@ def _work(conn, share: list[int]) -> None:
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")
     clock.report(f"{sum(program.analysis_count.values())} analyses of {len(program.analysis_count)} functions")
-
-
-class _Clock:
-    """CPU and wall time per phase, printed on stderr when ``SECREVIEW_TIMINGS`` is set."""
-
-    def __init__(self, name: str):
-        import time
-        self.name, self.enabled = name, bool(os.environ.get("SECREVIEW_TIMINGS"))
-        self.laps: dict = {}
-        self.time = time
-        self.cpu, self.wall = time.process_time(), time.perf_counter()
-
-    def lap(self, phase: str) -> None:
-        if self.enabled:
-            cpu, wall = self.time.process_time(), self.time.perf_counter()
-            old = self.laps.get(phase, (0.0, 0.0))
-            self.laps[phase] = (old[0] + cpu - self.cpu, old[1] + wall - self.wall)
-            self.cpu, self.wall = cpu, wall
-
-    def report(self, extra: str = "") -> None:
-        if self.enabled:
-            parts = ", ".join(f"{k} {c:.2f}/{w:.2f}" for k, (c, w) in self.laps.items())
-            print(f"secreview timings, {self.name} (cpu/wall s): {parts}; {extra}", file=sys.stderr)

@@ -300,3 +300,18 @@ def test_small_packs_of_incremental_reviews_are_compacted(tmp_path, monkeypatch)
     salt_dir = next((tmp_path / "cache" / cache_mod.FORMAT).iterdir())
     assert len(list((salt_dir / "index").iterdir())) <= 4
     assert len(list((salt_dir / "packs").iterdir())) <= 4
+
+
+def test_a_failing_worker_makes_the_review_run_in_process(tmp_path, monkeypatch, capsys):
+    from secreview import parallel
+
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=40)  # enough files for workers
+    expected = report(tree, None, jobs=1)
+
+    def broken(conn, share):
+        raise MemoryError("worker killed")
+
+    monkeypatch.setattr(parallel, "_work", broken)
+    assert report(tree, None, jobs=2) == expected
+    assert "a worker process failed" in capsys.readouterr().err
+    assert report(tree, tmp_path / "cache", jobs=2) == expected  # the full review that fills the cache too

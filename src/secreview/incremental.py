@@ -49,18 +49,8 @@ def review_cached(sources: list, models, rules, budget: int, config, jobs: int, 
 
 
 def _full(sources, keys, models, rules, budget, config, jobs, cache, progress):
-    from secreview.review import analyse_here
-    if jobs > 1:
-        from secreview.parallel import WorkerFailed, analyse_in_workers
-        try:
-            analysed = analyse_in_workers(sources, models, rules, budget, config, jobs, progress,
-                                          cache=cache, keys=keys)
-            _store_target(cache, sources, keys)
-            return analysed
-        except WorkerFailed as exc:
-            import sys
-            print(f"secreview: {exc}; analysing in this process instead", file=sys.stderr)
-    analysed = analyse_here(sources, models, rules, budget, config, progress, cache=cache, keys=keys)
+    from secreview.review import analyse_all
+    analysed = analyse_all(sources, models, rules, budget, config, jobs, progress, cache=cache, keys=keys)
     _store_target(cache, sources, keys)
     return analysed
 

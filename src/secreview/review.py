@@ -222,15 +222,8 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             from secreview.incremental import review_cached
             cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))
             analysed = review_cached(sources, models, rules, budget, config, jobs, cache, options.progress)
-        elif jobs > 1:
-            from secreview.parallel import WorkerFailed, analyse_in_workers
-            try:
-                analysed = analyse_in_workers(sources, models, rules, budget, config, jobs, options.progress)
-            except WorkerFailed as exc:  # killed (out of memory?) or broken: lose nothing, do it here
-                print(f"secreview: {exc}; analysing in this process instead", file=sys.stderr)
-                analysed = analyse_here(sources, models, rules, budget, config, options.progress)
         else:
-            analysed = analyse_here(sources, models, rules, budget, config, options.progress)
+            analysed = analyse_all(sources, models, rules, budget, config, jobs, options.progress)
         for src, _, _ in sources:
             result.lines_reviewed += src.n_lines
             if options.source_lines is not None:
@@ -285,6 +278,19 @@ def unique_module_names(sources: list) -> list:
         names_seen[name] = src.display
         out.append((src, name, is_package))
     return out
+
+
+def analyse_all(sources: list, models, rules, budget: int, config, jobs: int, progress=None, *, cache=None,
+                keys=None) -> Analysed:
+    """Lower and analyse every source, on ``jobs`` worker processes when more than one (and
+    filling the cache, if given)."""
+    if jobs > 1:
+        from secreview.parallel import WorkerFailed, analyse_in_workers
+        try:
+            return analyse_in_workers(sources, models, rules, budget, config, jobs, progress, cache=cache, keys=keys)
+        except WorkerFailed as exc:  # killed (out of memory?) or broken: lose nothing, do it here
+            print(f"secreview: {exc}; analysing in this process instead", file=sys.stderr)
+    return analyse_here(sources, models, rules, budget, config, progress, cache=cache, keys=keys)
 
 
 def analyse_here(sources: list, models, rules, budget: int, config, progress=None, *, cache=None,

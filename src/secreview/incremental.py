@@ -95,6 +95,8 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict):
             "summaries": summaries, "buckets": file_buckets, "reads": reads,
             "fields": parts_by_path.get(module.path, {}),
             "problems": problems_by_path.get(module.path, []),
+            # to map the lines of this version to those of the next one (``remap``)
+            "text": "\n".join(module.lines) if module.lines else "",
         }
 
 

@@ -315,3 +315,11 @@ def test_a_failing_worker_makes_the_review_run_in_process(tmp_path, monkeypatch,
     assert report(tree, None, jobs=2) == expected
     assert "a worker process failed" in capsys.readouterr().err
     assert report(tree, tmp_path / "cache", jobs=2) == expected  # the full review that fills the cache too
+
+
+def test_a_key_stored_again_is_read_as_stored_last(tmp_path):
+    from secreview.cache import ReviewCache
+    cache = ReviewCache(tmp_path, "salt")
+    for value in range(3):  # an incremental review stores again the entries it moved or analysed
+        cache.store_files(iter([("key", {"value": value})]))
+    assert cache.load_files({"key"}) == {"key": {"value": 2}}

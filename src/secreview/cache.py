@@ -24,6 +24,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any, Optional
@@ -85,7 +86,8 @@ class ReviewCache:
                 pickle.dump((key, entry), handle, protocol=pickle.HIGHEST_PROTOCOL)
                 keys.append(key)
 
-        pack = "pack-" + hashlib.sha256(os.urandom(16)).hexdigest()[:24]
+        # named in the order written: the newest pack holds the newest entry of a key
+        pack = f"pack-{time.time_ns():020d}-" + hashlib.sha256(os.urandom(16)).hexdigest()[:12]
         if self._write(self._path("packs", pack), write) and keys:
             self.store("index", pack, sorted(keys))  # after the pack: an index never names a missing pack
 
@@ -113,7 +115,7 @@ class ReviewCache:
         """The cached entries of these file keys that exist (file key -> entry)."""
         wanted = set(keys)
         packs: dict = {}
-        for name in self.pack_names():
+        for name in reversed(self.pack_names()):  # newest first: a key stored again is found as stored last
             listed = self.load("index", name)
             for key in listed or ():
                 if key in wanted:

@@ -90,9 +90,10 @@ class SinkFlow:
         self.key = (param, rule.id, site.path, site.line, site.col, cleansed)
 
     def order(self) -> tuple:
-        """A total order on flows, and what a summary's fingerprint says of each: no set in a
-        ``repr`` (its order would differ between processes), the trace last."""
-        return (repr(self.key[:5]), tuple(sorted(self.cleansed)), self.step.key() if self.step is not None else ())
+        """A total order on flows, and what a summary's fingerprint says of each: no set
+        (its order would differ between processes), the trace last. Lines compare as
+        numbers, so moving lines (``line_shift``) never changes the order."""
+        return (self.key[:5], tuple(sorted(self.cleansed)), self.step.key() if self.step is not None else ())
 
     def __reduce__(self):
         # summaries cross process boundaries and go to the cache: the rule by its id

@@ -15,11 +15,13 @@
 from __future__ import annotations
 
 import pickle
+from typing import Optional
 
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import merge_buckets
 from secreview.analysis.interface import definition, module_stub
 from secreview.cache import MAX_PACKS, ReviewCache, run_key, target_key
+from secreview.line_shift import LineShift, Unmovable, line_map
 
 FULL_REVIEW_SHARE = 0.4
 """When more than this share of the files must be analysed again, a full review
@@ -127,6 +129,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     program = None
     if not redo:
         redo = graph.stale_fields(_cached_fields(entries))
+    moves = _Moves.after_edits(sources, previous, entries)
     waves = 0
     new = set(redo)
     while new:
@@ -150,6 +153,8 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
             program, new = None, set(redo)
             continue
         more = graph.stale_after(redo, program)
+        if moves is not None:  # of those, the ones that only see moved lines are moved, not analysed
+            more = moves.absorb(more, redo, program, graph)
         redo |= more
         new = more
     if progress:
@@ -160,10 +165,12 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         for problem in analysis_problems(program):
             problems_by_path.setdefault(problem.path, []).append(problem)
         new_entries = file_entries(program, [lowered[i] for i in sorted(redo)], problems_by_path)
+    moved = moves.final_entries(program, redo) if moves is not None and program is not None else {}
+    new_entries.update((sources[i][0].display, entry) for i, entry in moved.items())
     if program is not None:
-        cache.store_files((keys[i], new_entries[sources[i][0].display]) for i in sorted(redo))
+        cache.store_files((keys[i], new_entries[sources[i][0].display]) for i in sorted(redo | set(moved)))
     clock.lap("store")
-    kept = {i: e for i, e in entries.items() if i not in redo}
+    kept = {i: moved.get(i, e) for i, e in entries.items() if i not in redo}
     all_entries = {**{i: new_entries[sources[i][0].display] for i in redo}, **kept}
     packs = cache.pack_names()
     if len(packs) > MAX_PACKS:
@@ -180,9 +187,127 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         suppressions[sources[i][0].display] = entry["suppressions"]
         reviewed += entry["reviewed"]
     clock.lap("merge")
-    clock.report(f"{len(redo)} of {len(sources)} files analysed again ({len(changed)} edited), {waves} waves")
+    clock.report(f"{len(redo)} of {len(sources)} files analysed again ({len(changed)} edited), {len(moved)} moved, "
+                 f"{waves} waves")
     # kept, not freed: the command exits right after reporting (see review.KEEP_ALIVE)
     return Analysed(findings, statement_lines, problems, suppressions, reviewed, [program, lowered, found, graph])
+
+
+class _Moves:
+    """Cached files whose results are moved to the new lines of edited files (``line_shift``)
+    instead of analysed again, and the reads that find a moved version of what they found.
+
+    A read "translates" when what it found before and what it finds now are a summary and
+    the same summary moved: checked by moving the previous summary of a function analysed
+    again, and true by construction for a moved file's own summaries. A cached file some
+    read of which finds something else is moved when every such read translates (its
+    analysis would compute the same on moved inputs), else analysed again.
+    """
+
+    def __init__(self, shift: LineShift, entries: dict, previous: dict):
+        self.shift = shift
+        self.entries = entries
+        self.before = {**entries, **previous}  # a file's last cached entry, for what it exported
+        self.moved: dict = {}  # file index -> moved entry
+        self.translated: dict = {}  # ("sum", qualname) -> (found before, found now)
+        self._checked: dict = {}  # qualname -> the value last checked for a translation
+
+    @classmethod
+    def after_edits(cls, sources, previous: dict, entries: dict) -> Optional["_Moves"]:
+        maps = {sources[i][0].display: line_map(entry["text"], sources[i][0].text)
+                for i, entry in previous.items() if entry.get("text") is not None}
+        return cls(LineShift(maps), entries, previous) if maps else None
+
+    def absorb(self, stale: set, redo: set, program, graph) -> set:
+        """Of the cached files in ``stale`` (and those moved so far, checked again), move
+        those whose every read finds what it found or its moved version; the others are
+        returned, to analyse again. Summaries moved replace the cached ones in ``program``."""
+        for i in redo:
+            self.moved.pop(i, None)
+        out: set = set()
+        while True:
+            self._note_analysed(redo, program)
+            queue = sorted((stale | set(self.moved)) - redo - out, reverse=True)
+            while queue:
+                i = queue.pop()
+                if i in out or i in redo:
+                    continue
+                if not self._reads_hold(i, program):
+                    out.add(i)
+                    self._withdraw(i)
+                    continue
+                if i not in self.moved:
+                    try:
+                        queue.extend(self._move(i, program, graph) - out - redo)
+                    except Unmovable:
+                        out.add(i)
+            if not program.dirty:
+                return out
+            program.settle()  # what is analysed read summaries that were moved since
+            stale = graph.stale_after(redo, program)
+
+    def _move(self, i: int, program, graph) -> set:
+        """Move file ``i``'s cached results; its summaries that moved replace the cached
+        ones in ``program``. Returns the files that read those."""
+        entry, changed = self.shift.moved_entry(self.entries[i])
+        self.moved[i] = entry
+        for q, (blob, failed, digest) in changed.items():
+            self.translated[("sum", q)] = (self.entries[i]["digests"][q], (digest, failed))
+            if q in program.lazy_summaries:
+                program.lazy_summaries[q] = (blob, failed, digest)
+            else:  # already read by what is analysed: what read it is analysed again
+                program.receive({q: (pickle.loads(blob), failed)}, {})
+        return {reader for reader, kind, key, _, _ in graph.reads_into.get(i, ()) if kind == "sum" and key in changed}
+
+    def _note_analysed(self, files: set, program) -> None:
+        """Translations for the summaries of ``files`` (analysed again) that equal their
+        previous version moved."""
+        for i in files:
+            before = self.before.get(i)
+            if before is None:
+                continue
+            for q, cached in before["summaries"].items():
+                now = program.read_value("sum", q, None)
+                if self._checked.get(q, 0) == now:
+                    continue
+                self._checked[q] = now
+                self.translated.pop(("sum", q), None)
+                found = (cached[2], cached[1])
+                if now is None or now == found or now[1] != found[1]:
+                    continue
+                try:
+                    moved = self.shift.moved_summary(cached)
+                except Unmovable:
+                    continue
+                if moved is not None and moved[2] == now[0]:
+                    self.translated[("sum", q)] = (found, now)
+
+    def _reads_hold(self, i: int, program) -> bool:
+        for reads in self.entries[i]["reads"].values():
+            for (kind, key, module_name), found in reads.items():
+                now = program.read_value(kind, key, module_name)
+                if now != found and self.translated.get((kind, key)) != (found, now):
+                    return False
+        return True
+
+    def _withdraw(self, i: int) -> None:
+        """A moved file turned out to need analysing again: its moved summaries no longer
+        stand for a translation (``adopt`` replaces them in the program)."""
+        entry = self.moved.pop(i, None)
+        if entry is not None:
+            for q in entry["summaries"]:
+                self.translated.pop(("sum", q), None)
+
+    def final_entries(self, program, redo: set) -> dict:
+        """The moved files' entries, their reads recording what they find now."""
+        out = {}
+        for i, entry in self.moved.items():
+            if i in redo:
+                continue
+            reads = {function: {read: program.read_value(*read) for read in found}
+                     for function, found in entry["reads"].items()}
+            out[i] = {**entry, "reads": reads}
+        return out
 
 
 def _cached_fields(entries: dict) -> dict:

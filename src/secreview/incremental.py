@@ -257,7 +257,7 @@ class _Moves:
                 program.lazy_summaries[q] = (blob, failed, digest)
             else:  # already read by what is analysed: what read it is analysed again
                 program.receive({q: (pickle.loads(blob), failed)}, {})
-        return {reader for reader, kind, key, _, _ in graph.reads_into.get(i, ()) if kind == "sum" and key in changed}
+        return graph.readers_of(i, changed)
 
     def _note_analysed(self, files: set, program) -> None:
         """Translations for the summaries of ``files`` (analysed again) that equal their
@@ -283,8 +283,12 @@ class _Moves:
                     self.translated[("sum", q)] = (found, now)
 
     def _reads_hold(self, i: int, program) -> bool:
+        owned, translated = program.owned, self.translated
         for reads in self.entries[i]["reads"].values():
-            for (kind, key, module_name), found in reads.items():
+            for read, found in reads.items():
+                kind, key, module_name = read
+                if module_name not in owned and (kind == "def" or (kind == "sum" and (kind, key) not in translated)):
+                    continue  # cached, not moved: checked against each other before any analysis (``stale``)
                 now = program.read_value(kind, key, module_name)
                 if now != found and self.translated.get((kind, key)) != (found, now):
                     return False
@@ -329,27 +333,39 @@ class ReadGraph:
         self.readers: dict = {}  # (kind, key) -> {(file index, function)}
         self.file_of: dict = {}  # function -> file index
         self.edges: dict = {}  # node -> nodes it depends on
-        self.reads_into: dict = {}  # file index -> [(reader file, kind, key, module, value found)]
-        self.field_reads: list = []  # [(reader file, key, value found)]
+        # Reads of summaries and definitions, by owner file: {(kind, key, module, value found): {reader files}}.
+        # Many functions of a file read the same definitions: each distinct read is checked once.
+        self.reads_into: dict = {}
+        self.field_reads: dict = {}  # field key -> {value found: {reader files}}
+        readers, edges, reads_into, field_reads = self.readers, self.edges, self.reads_into, self.field_reads
         for i, entry in entries.items():
             for function in entry["summaries"]:
                 self.file_of[function] = i
             for function, reads in entry["reads"].items():
-                out = self.edges.setdefault(function, [])
-                for (kind, key, module_name), found in reads.items():
-                    if kind != "def":  # definitions are checked by owner (reads_into), never walked
-                        self.readers.setdefault((kind, key), set()).add((i, function))
+                out = edges.setdefault(function, [])
+                for read, found in reads.items():
+                    kind, key, module_name = read
+                    if kind == "def":  # definitions are checked by owner (reads_into), never walked
+                        owner = file_of_module.get(module_name)
+                        if owner is not None:
+                            reads_into.setdefault(owner, {}).setdefault((kind, key, module_name, found), set()).add(i)
+                        continue
+                    readers.setdefault((kind, key), set()).add((i, function))
                     if kind == "field":
                         out.append(("field", key))
-                        self.field_reads.append((i, key, found))
+                        field_reads.setdefault(key, {}).setdefault(found, set()).add(i)
                         continue
-                    if kind == "sum":
-                        out.append(key)
+                    out.append(key)
                     owner = file_of_module.get(module_name)
                     if owner is not None:
-                        self.reads_into.setdefault(owner, []).append((i, kind, key, module_name, found))
+                        reads_into.setdefault(owner, {}).setdefault((kind, key, module_name, found), set()).add(i)
             for key, parts in entry["fields"].items():
-                self.edges.setdefault(("field", key), []).extend(parts)
+                edges.setdefault(("field", key), []).extend(parts)
+
+    def readers_of(self, owner: int, keys) -> set:
+        """The files that read one of ``keys`` (summaries of file ``owner``)."""
+        return {reader for (kind, key, _, _), files in self.reads_into.get(owner, {}).items()
+                if kind == "sum" and key in keys for reader in files}
 
     def stale(self, entries: dict, redo: set, stubs: dict) -> set:
         """Cached files outside ``redo`` whose reads of summaries and definitions of other
@@ -359,9 +375,7 @@ class ReadGraph:
             if owner in redo:
                 continue
             digests, stub, definitions = entries[owner]["digests"], stubs[owner], {}
-            for reader, kind, key, _module, found in reads:
-                if reader in redo or reader in out:
-                    continue
+            for (kind, key, _module, found), files in reads.items():
                 if kind == "sum":
                     now = digests.get(key)
                 else:
@@ -369,26 +383,33 @@ class ReadGraph:
                     if now is None:
                         now = definitions[key] = definition(stub, key)
                 if now != found:
-                    out.add(reader)
-        return out
+                    out.update(files)
+        return out - redo
 
     def stale_fields(self, fields: dict) -> set:
         """With nothing else to analyse again: cached files whose reads of a field find another value."""
-        digests = {key: V.digest(value) for key, value in fields.items()}
-        return {reader for reader, key, found in self.field_reads if digests.get(key) != found}
+        out = set()
+        for key, by_found in self.field_reads.items():
+            now = V.digest(fields[key]) if key in fields else None
+            for found, files in by_found.items():
+                if found != now:
+                    out.update(files)
+        return out
 
     def stale_after(self, redo: set, program) -> set:
         """After ``redo`` was analysed: cached files that read its summaries or any field
         and find something else."""
         out = set()
         for owner in redo:
-            for reader, kind, key, module_name, found in self.reads_into.get(owner, ()):
-                if reader not in redo and reader not in out and program.read_value(kind, key, module_name) != found:
-                    out.add(reader)
-        for reader, key, found in self.field_reads:
-            if reader not in redo and reader not in out and program.read_value("field", key, "") != found:
-                out.add(reader)
-        return out
+            for (kind, key, module_name, found), files in self.reads_into.get(owner, {}).items():
+                if not files <= out and program.read_value(kind, key, module_name) != found:
+                    out.update(files)
+        for key, by_found in self.field_reads.items():
+            now = program.read_value("field", key, "")
+            for found, files in by_found.items():
+                if found != now:
+                    out.update(files)
+        return out - redo
 
     def new_cycles(self, redo: set, program) -> set:
         """Cached files that the analysed code now reads and that read it: a read cycle

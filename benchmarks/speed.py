@@ -37,11 +37,20 @@ later line -- and so every function's summary, whose traces carry line
 numbers -- moves; the file is restored, bytes and modification time, right
 after each run that needs it.
 
+A second edit changes what a function of the helper does: the helper's
+top-level function with parameters that the most other modules use (by the
+same scan; ``wait_until_true`` on neutron) gets, as its first statement, a call
+passing its first parameter to an inserted function that runs it in a shell
+(``subprocess.call(value, shell=True)``), inserted as above. That function's
+summary gains a command-injection flow from its parameter, so every module
+that calls it must be checked again, and those that pass it their own
+parameters change their summaries in turn.
+
 Runs
 ----
 
-First, two **reference** runs: ``secreview review ... --jobs 1 --no-cache`` on
-the unedited copy and on the edited copy (one run each; shown in the table).
+First, three **reference** runs: ``secreview review ... --jobs 1 --no-cache`` on
+the unedited copy and on each edited copy (one run each; shown in the table).
 Then ``--repeat`` rounds (default 3), so that slow drift of the machine
 affects every scenario alike; each round runs, in this order:
 
@@ -50,7 +59,9 @@ affects every scenario alike; each round runs, in this order:
    filled, on the same unchanged tree (run 1 is the fill run: it is timed as
    an empty-cache run, never as a warm one);
 3. **secreview, edited helper**: the helper edited as above, the same cache
-   (warm from the unedited tree); the helper is restored afterwards.  Each
+   (warm from the unedited tree); the helper is restored afterwards;
+   **secreview, edited helper function**: the second edit, with a copy of the
+   cache made right after run 2 (so also warm from the unedited tree).  Each
    round starts from a new empty cache directory, so every round measures
    the same thing whatever the cache keeps;
 4. ``bandit -r <tree> -f json -o <out> -q`` (exit status 1 means "found
@@ -179,8 +190,18 @@ EDIT_LINES = (
     "",
 )
 
+SINK_EDIT_LINES = (
+    f"def {EDIT_NAME}(value=None):",
+    '    """Added by benchmarks/speed.py: runs its argument in a shell, and a function of this module calls it."""',
+    "    import subprocess",
+    "    return subprocess.call(value, shell=True)",
+    "",
+    "",
+)
+
 SEC_EMPTY, SEC_WARM, SEC_EDITED = "secreview-empty", "secreview-warm", "secreview-edited"
-REF_UNEDITED, REF_EDITED = "reference-unedited", "reference-edited"
+SEC_EDITED_FN = "secreview-edited-function"
+REF_UNEDITED, REF_EDITED, REF_EDITED_FN = "reference-unedited", "reference-edited", "reference-edited-function"
 
 
 # --------------------------------------------------------------------------
@@ -380,6 +401,8 @@ class Helper:
     importers: int  # other modules that import it
     users: int  # other modules that use one of its top-level functions
     functions: int  # its top-level functions
+    top_function: str = ""  # its function with parameters that the most other modules use
+    top_users: int = 0  # how many
 
 
 def module_names(tree: str) -> dict[str, str]:
@@ -440,7 +463,8 @@ def scan_imports(tree: str) -> dict[str, Helper]:
                 module = ast.parse(f.read(), filename=rel)
         except (SyntaxError, ValueError, OSError, RecursionError):
             continue
-        functions[name] = {n.name for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        functions[name] = {n.name: bool(n.args.posonlyargs or n.args.args) for n in module.body
+                           if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         package = name if rel.endswith("__init__.py") else name.rpartition(".")[0]
         bound: dict[str, str] = {}  # local name -> dotted module path it stands for
         reads: set[tuple[str, str]] = set()
@@ -483,12 +507,20 @@ def scan_imports(tree: str) -> dict[str, Helper]:
         wanted[name] = reads
         del module
     users: dict[str, set[str]] = defaultdict(set)
+    function_users: dict[tuple[str, str], set[str]] = defaultdict(set)
     for name, reads in wanted.items():
         for target, attr in reads:
             if attr in functions.get(target, ()):
                 users[target].add(name)
-    return {by_name[name]: Helper(by_name[name], name, len(importers[name]), len(users[name]), len(funcs))
-            for name, funcs in functions.items()}
+                function_users[(target, attr)].add(name)
+    helpers = {}
+    for name, funcs in functions.items():
+        ranked = sorted((-len(function_users[(name, f)]), f) for f, has_params in funcs.items()
+                        if has_params and function_users[(name, f)])
+        top_users, top = (-ranked[0][0], ranked[0][1]) if ranked else (0, "")
+        helpers[by_name[name]] = Helper(by_name[name], name, len(importers[name]), len(users[name]), len(funcs),
+                                        top, top_users)
+    return helpers
 
 
 def choose_helper(tree: str, min_importers: int = MIN_IMPORTERS) -> Helper | None:
@@ -504,8 +536,37 @@ def choose_helper(tree: str, min_importers: int = MIN_IMPORTERS) -> Helper | Non
     return min(candidates, key=lambda h: (-h.users, -h.importers, h.path))
 
 
-def edit_source(data: bytes) -> bytes:
-    """``data`` (a module's source) with ``EDIT_LINES`` inserted near its top, so every later line moves.
+def edit_function_source(data: bytes, function: str) -> bytes:
+    """``data`` with ``SINK_EDIT_LINES`` inserted near its top (as ``edit_source``) and a call passing the
+    first parameter of its top-level ``function`` to it, as that function's first statement (after its
+    docstring): ``function``'s summary changes (its parameter now reaches a shell command), and so may the
+    summaries and findings of its callers."""
+    module = ast.parse(data)
+    node = next((n for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name == function), None)
+    if node is None or not (node.args.posonlyargs or node.args.args):
+        raise ValueError(f"no top-level function {function} with a parameter")
+    param = (node.args.posonlyargs or node.args.args)[0].arg
+    first = node.body[0]
+    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    if docstring and len(node.body) > 1:
+        at, indent = first.end_lineno, node.body[1].col_offset
+    elif docstring:
+        at, indent = first.end_lineno, first.col_offset
+    else:
+        at, indent = first.lineno - 1, first.col_offset
+    if first.lineno == node.lineno:  # ``def f(x): return x``: the body is on the def line
+        raise ValueError(f"{function} has its body on its def line")
+    lines = data.splitlines(keepends=True)
+    newline = b"\r\n" if lines and lines[0].endswith(b"\r\n") else b"\n"
+    if not lines[at - 1].endswith((b"\n", b"\r")):
+        lines[at - 1] += newline
+    call = b" " * indent + f"{EDIT_NAME}({param})".encode() + newline
+    return edit_source(b"".join(lines[:at]) + call + b"".join(lines[at:]), SINK_EDIT_LINES)
+
+
+def edit_source(data: bytes, edit_lines: tuple = EDIT_LINES) -> bytes:
+    """``data`` (a module's source) with ``edit_lines`` inserted near its top, so every later line moves.
 
     They go after the module docstring and ``from __future__`` imports when there are any (nothing may
     precede those), else before the first statement (after leading comments, which keeps an encoding
@@ -531,7 +592,7 @@ def edit_source(data: bytes) -> bytes:
         at = len(lines)
     if at > 0 and lines and not lines[at - 1].endswith((b"\n", b"\r")):
         lines[at - 1] += newline
-    insert = b"".join(line.encode() + newline for line in EDIT_LINES)
+    insert = b"".join(line.encode() + newline for line in edit_lines)
     edited = b"".join(lines[:at]) + insert + b"".join(lines[at:])
     try:
         ast.parse(edited)
@@ -579,9 +640,12 @@ def prepare_helper(tree: str, chosen: str | None, edited_out: str) -> Helper | N
         helper = choose_helper(tree)
     if helper is not None:
         with open(os.path.join(tree, helper.path), "rb") as f:
-            edited = edit_source(f.read())
+            original = f.read()
         with open(edited_out, "wb") as f:
-            f.write(edited)
+            f.write(edit_source(original))
+        if helper.top_function:
+            with open(edited_out + ".function", "wb") as f:
+                f.write(edit_function_source(original, helper.top_function))
     return helper
 
 
@@ -1202,17 +1266,21 @@ def markdown(args, tools: dict[str, Tool], ctx: Context) -> str:
     invocation = shown_invocation(args.argv, args.tree)
     helper = (f"`{ctx.helper.path}` (imported by {ctx.helper.importers} other modules, {ctx.helper.users} of "
               f"which use its functions)" if ctx.helper else "none")
+    function = (f"`{ctx.helper.top_function}` (used by {ctx.helper.top_users} other modules)"
+                if ctx.helper and ctx.helper.top_function else "none")
     out = [
         "# Performance",
         "",
         (f"How long secreview takes to review a large real code base, and how much memory it needs, next to "
          f"bandit and ruff's flake8-bandit rules (`--select S`). All tools review the same tree "
          f"({ctx.tree_name}: {ctx.py_files} `.py` files, {ctx.py_lines} lines) in {args.repeat} rounds within one "
-         f"session. Each round runs secreview three times — with an empty cache, with the cache that run left "
-         f"(warm), and after an edit that moves every line of a helper module, {helper}, with the cache still "
-         f"warm from the unedited tree — then bandit and ruff. Before the rounds, secreview runs once with "
-         f"`--jobs 1 --no-cache` on the unedited and once on the edited tree: the reference whose findings every "
-         f"other secreview run must reproduce. The table gives per scenario the wall time (median, min, max), "
+         f"session. Each round runs secreview four times — with an empty cache, with the cache that run left "
+         f"(warm), after an edit that moves every line of a helper module, {helper}, and after an edit that "
+         f"makes that module's most used function, {function}, pass its first parameter to a shell command "
+         f"(so its summary, and those of callers that pass it their own parameters, change), each edit with the "
+         f"cache warm from the unedited tree — then bandit and ruff. Before the rounds, secreview runs once with "
+         f"`--jobs 1 --no-cache` on the unedited tree and on each edited tree: the references whose findings "
+         f"every other secreview run must reproduce. The table gives per scenario the wall time (median, min, max), "
          f"the CPU time (user + system of the process and the workers it waited for; less sensitive than wall "
          f"time to other work on the machine), the median over the runs of two memory peaks (the largest single "
          f"process; the sum over all the tool's processes), the findings, and the median wall time relative to "
@@ -1420,12 +1488,15 @@ def make_tools(args: argparse.Namespace, pinned_src: str | None = None) -> tuple
         SEC_EMPTY: sec_tool(SEC_EMPTY, "secreview, empty cache", [*cached, *extra], REF_UNEDITED),
         SEC_WARM: sec_tool(SEC_WARM, "secreview, warm cache", [*cached, *extra], REF_UNEDITED),
         SEC_EDITED: sec_tool(SEC_EDITED, "secreview, edited helper", [*cached, *extra], REF_EDITED),
+        SEC_EDITED_FN: sec_tool(SEC_EDITED_FN, "secreview, edited helper function", [*cached, *extra],
+                                REF_EDITED_FN),
         "bandit": Tool("bandit", "bandit", "bandit",
                        [*shlex.split(args.bandit), "-r", "{tree}", "-f", "json", "-o", "{out}", "-q"],
                        frozenset({0, 1})),
         "ruff": Tool("ruff", "ruff", "ruff", ruff_argv, frozenset({0}), stdout_is_report=True),
         REF_UNEDITED: sec_tool(REF_UNEDITED, "reference, unedited", reference, None),
         REF_EDITED: sec_tool(REF_EDITED, "reference, edited", reference, None),
+        REF_EDITED_FN: sec_tool(REF_EDITED_FN, "reference, edited function", reference, None),
     }
     return tools, notes
 
@@ -1504,10 +1575,15 @@ def measure_all(args: argparse.Namespace, tools: dict[str, Tool], original: str,
               f"{helper.users} of them use some of its {helper.functions} top-level functions",
               file=sys.stderr, flush=True)
     helper_file = os.path.join(tree, helper.path) if helper else None
-    edited_text = None
+    edited_text = function_text = None
     if helper_file is not None:
         with open(edited_path, "rb") as f:
             edited_text = f.read()
+        if helper.top_function:
+            with open(edited_path + ".function", "rb") as f:
+                function_text = f.read()
+    edits = {REF_EDITED: edited_text, SEC_EDITED: edited_text, REF_EDITED_FN: function_text,
+             SEC_EDITED_FN: function_text}
     interval = args.sample_interval / 1000
 
     def show(tool: Tool, run: Run, round_text: str) -> None:
@@ -1517,13 +1593,13 @@ def measure_all(args: argparse.Namespace, tools: dict[str, Tool], original: str,
     floors = []
     load_before = loadavg()
     # The references: --jobs 1 --no-cache, each with its own empty cache directory (which should stay empty).
-    for key, is_edited in ((REF_UNEDITED, False), (REF_EDITED, True)):
-        if is_edited and helper_file is None:
+    for key in (REF_UNEDITED, REF_EDITED, REF_EDITED_FN):
+        if key != REF_UNEDITED and edits[key] is None:
             continue
         tool = tools[key]
         cache = fresh_dir(os.path.join(work, f"cache-{key}"))
-        if is_edited:
-            with EditedFile(helper_file, edited_text):
+        if key != REF_UNEDITED:
+            with EditedFile(helper_file, edits[key]):
                 run = run_once(tool, tree, work, "ref", 0, cache, interval)
         else:
             run = run_once(tool, tree, work, "ref", 0, cache, interval)
@@ -1539,20 +1615,27 @@ def measure_all(args: argparse.Namespace, tools: dict[str, Tool], original: str,
         floors.append(floor_kib(work))
         cache = fresh_dir(os.path.join(work, f"cache-round{round_}"))
         text = f"round {round_}/{args.repeat}"
-        for key in (SEC_EMPTY, SEC_WARM, SEC_EDITED, "bandit", "ruff"):
+        warm_copy = os.path.join(work, f"cache-round{round_}-function")
+        for key in (SEC_EMPTY, SEC_WARM, SEC_EDITED, SEC_EDITED_FN, "bandit", "ruff"):
             tool = tools[key]
-            if key == SEC_EDITED:
-                if helper_file is None:
+            if key in (SEC_EDITED, SEC_EDITED_FN):
+                if edits[key] is None:
                     continue
-                with EditedFile(helper_file, edited_text):
-                    run = run_once(tool, tree, work, f"run{round_}", round_, cache, interval)
+                # each edited scenario starts from the cache warm from the unedited tree
+                use = warm_copy if key == SEC_EDITED_FN else cache
+                with EditedFile(helper_file, edits[key]):
+                    run = run_once(tool, tree, work, f"run{round_}", round_, use, interval)
             else:
                 run = run_once(tool, tree, work, f"run{round_}", round_, cache, interval)
             tool.runs.append(run)
             show(tool, run, text)
             if key == SEC_EMPTY:
                 cache_sizes.append(dir_size(cache))
+            if key == SEC_WARM and edits[SEC_EDITED_FN] is not None:
+                shutil.rmtree(warm_copy, ignore_errors=True)
+                shutil.copytree(cache, warm_copy, symlinks=True)
         shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(warm_copy, ignore_errors=True)
 
     # Everything below may grow this process; no more measurements.
     facts = count_findings(tools)

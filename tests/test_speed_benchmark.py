@@ -87,6 +87,27 @@ def test_scan_imports_counts_importers_and_function_users(tree):
     assert "pkg/broken.py" not in scanned
 
 
+def test_scan_imports_names_the_most_used_function_with_parameters(tree):
+    helper = speed.scan_imports(str(tree))["pkg/common/helper.py"]
+    # run: three of the four import styles (16 of the 21 modules) and scripts/tool.py; quote: 5 modules
+    assert (helper.top_function, helper.top_users) == ("run", 17)
+    assert speed.scan_imports(str(tree))["pkg/consts.py"].top_function == ""  # unused()
+
+
+def test_edit_function_source_makes_the_function_pass_its_parameter_to_a_shell():
+    edited = speed.edit_function_source(HELPER.encode(), "quote").decode()
+    module = ast.parse(edited)
+    names = [n.name for n in module.body if isinstance(n, ast.FunctionDef)]
+    assert names == [speed.EDIT_NAME, "run", "quote"]
+    quote = module.body[-1]
+    assert ast.unparse(quote.body[0]) == f"{speed.EDIT_NAME}(text)"
+    assert "shell=True" in ast.unparse(module.body[2])
+    documented = speed.edit_function_source(b'def f(a, b):\n    """Doc."""\n    return a\n', "f").decode()
+    assert documented.splitlines()[-3:] == ['    """Doc."""', f"    {speed.EDIT_NAME}(a)", "    return a"]
+    with pytest.raises(ValueError):
+        speed.edit_function_source(b"def g():\n    pass\n", "g")  # no parameter to pass
+
+
 def test_choose_helper_prefers_function_users_and_skips_init(tree):
     chosen = speed.choose_helper(str(tree))
     assert chosen is not None
@@ -374,7 +395,8 @@ def test_main_end_to_end_with_fake_tools(tree, tmp_path, monkeypatch, capsys, fl
     assert text.endswith(speed.PRESERVE_MARKER + "\n\n## By hand\n\nkept\n")
     assert "# old" not in text
     for label in ("secreview, empty cache", "secreview, warm cache", "secreview, edited helper", "bandit", "ruff",
-                  "reference, unedited", "reference, edited"):
+                  "reference, unedited", "reference, edited", "secreview, edited helper function",
+                  "reference, edited function"):
         assert f"| {label} |" in text
     assert "`pkg/common/helper.py`" in text
     assert "The edit changes the reference's findings: edited against unedited, 1 finding against 1" in out
@@ -391,7 +413,7 @@ def test_main_end_to_end_with_fake_tools(tree, tmp_path, monkeypatch, capsys, fl
         assert "secreview, empty cache: OK" in out
     else:
         assert "MISMATCH" not in out
-        assert out.count(": OK against reference") == 3
+        assert out.count(": OK against reference") == 4
     # The edited reference saw the helper's lines moved by the edit.
     reports = {r.name: r for r in (tmp_path / "out").glob("reference-*-ref.json")}
     unedited = json.loads(reports["reference-unedited-ref.json"].read_text())["findings"]

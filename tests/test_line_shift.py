@@ -134,3 +134,44 @@ def test_moved_results_are_stored_and_served_next_time(tmp_path, analysed):
     warm = report(tree, tmp_path / "cache")
     assert analysed == [["other0"]]  # the moved entries were stored: nothing else is stale
     assert warm == report(tree, None)
+
+
+CHAIN = {
+    "src.py": "from flask import request\n\n\ndef user_input():\n    value = request.args.get('q')\n    return value\n",
+    "norm.py": "import src\n\n\ndef normalised():\n    text = src.user_input()\n    text = text.strip()\n    return text\n",
+    "store.py": ("import norm\n\n\nclass Store:\n    def __init__(self):\n        self.last = norm.normalised()\n\n"
+                 "    def query(self, cursor):\n        return cursor.execute('SELECT ' + self.last)\n"),
+    "shell.py": "import os\nimport norm\n\n\ndef run(extra):\n    os.system(norm.normalised() + extra)\n",
+    "caller.py": "import shell\n\n\ndef go(arg):\n    shell.run(arg)\n",
+    "app.py": ("from flask import Flask, request\nimport caller\n\napp = Flask(__name__)\n\n\n"
+               "@app.route('/go')\ndef go():\n    caller.go(request.args['x'])\n    return 'ok'\n"),
+}
+
+
+def test_random_line_moves_and_edits_always_give_the_uncached_review(tmp_path):
+    import random
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for name, text in CHAIN.items():
+        (tree / name).write_text(text)
+    report(tree, tmp_path / "cache")
+    rng = random.Random(7)
+    for _ in range(12):
+        name = rng.choice(sorted(CHAIN))
+        lines = (tree / name).read_text().split("\n")
+        at = rng.randrange(len(lines))
+        choice = rng.random()
+        indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+        if choice < 0.5:  # lines added: comments, at the indentation of the line they go above
+            lines[at:at] = [indent + "# moved"] * rng.randint(1, 3)
+        elif choice < 0.8 and lines[at].strip().startswith("#"):  # a comment added earlier goes away
+            del lines[at]
+        else:  # a statement added: what flows may change
+            lines[at:at] = [indent + "pass" if indent else "PASS = 1"]
+        text = "\n".join(lines)
+        try:
+            compile(text, name, "exec")
+        except SyntaxError:
+            continue
+        (tree / name).write_text(text)
+        assert report(tree, tmp_path / "cache") == report(tree, None), (name, text)

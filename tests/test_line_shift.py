@@ -175,3 +175,27 @@ def test_random_line_moves_and_edits_always_give_the_uncached_review(tmp_path):
             continue
         (tree / name).write_text(text)
         assert report(tree, tmp_path / "cache") == report(tree, None), (name, text)
+
+
+def test_a_moved_file_whose_other_read_then_changes_is_analysed_after_all(tmp_path, analysed):
+    """c is moved in the first wave (helpers.clean only moved), then d, which c also reads,
+    is analysed again and its summary changes for real: c must be analysed, not kept moved."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    helpers = "def clean(value):\n    return value.strip()\n\n\ndef tag(value):\n    return 'x'\n"
+    (tree / "helpers.py").write_text(helpers)
+    (tree / "d.py").write_text("import helpers\n\n\ndef f(v):\n    return helpers.tag(v)\n")
+    (tree / "c.py").write_text("import helpers\nimport d\n\n\ndef g(v):\n    a = helpers.clean(v)\n    return d.f(a)\n")
+    (tree / "app.py").write_text("import os\nfrom flask import Flask, request\nimport c\n\napp = Flask(__name__)\n\n\n"
+                                 "@app.route('/x')\ndef x():\n    os.system(c.g(request.args['x']))\n    return ''\n")
+    for i in range(8):  # so that the files analysed again stay under FULL_REVIEW_SHARE
+        (tree / f"other{i}.py").write_text(f"def job{i}(arg):\n    return arg\n")
+    before = report(tree, tmp_path / "cache")
+    assert not json.loads(before)["findings"]  # tag() returns a constant
+    (tree / "helpers.py").write_text("# moved\n" + helpers.replace("return 'x'", "return value"))
+    analysed.clear()
+    warm = report(tree, tmp_path / "cache")
+    assert warm == report(tree, None)
+    assert [f["path"] for f in json.loads(warm)["findings"]] == ["app.py"]
+    waves = [set(wave) for wave in analysed]
+    assert waves[0] == {"helpers"} and "d" in waves[1] and any("c" in wave for wave in waves[1:])

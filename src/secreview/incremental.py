@@ -142,8 +142,9 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
             if i not in lowered:
                 lowered[i] = lower_source(*sources[i])
         clock.lap("lower")
-        if program is None:
-            program = _program_over(sources, lowered, entries, redo, models, rules, budget, config)
+        if program is None:  # files moved before a restart stand with their moved summaries
+            cached = {**entries, **moves.moved} if moves is not None else entries
+            program = _program_over(sources, lowered, cached, redo, models, rules, budget, config)
         else:
             program.adopt([lowered[i].module for i in sorted(new)])
         clock.lap("analyse")

@@ -26,13 +26,14 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING, Any
 
 from secreview.findings.model import Level
 from secreview.rules.registry import all_rules, find_rule
 from secreview.source.reading import read_regular_file
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests/", "test/", "test_*.py", "*_test.py", "testing/", "conftest.py")
 DEFAULT_MAX_FILE_SIZE = 2_000_000
@@ -76,6 +77,7 @@ class Config:
 
     @cached_property
     def _test_spec(self) -> GitIgnoreSpec:
+        from pathspec import GitIgnoreSpec  # imported when needed (slow): a review answered from the cache matches no test path
         return GitIgnoreSpec.from_lines(list(self.test_paths))
 
     def is_test_path(self, display_path: str) -> bool:
@@ -141,6 +143,8 @@ def _toml_type(value: object) -> str:
 
 
 def _patterns(path: Path, key: str, value: object) -> tuple[str, ...]:
+    from pathspec import GitIgnoreSpec
+
     patterns = _string_list(path, key, value)
     for pattern in patterns:
         if "\n" in pattern or "\r" in pattern:

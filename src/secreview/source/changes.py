@@ -625,8 +625,6 @@ def _strip_n(name: str | None, n: int) -> str | None:
 def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
     """The files to review: the tree's Python files with the change's files forced in,
     patched copies read instead of the originals."""
-    from pathspec import GitIgnoreSpec
-
     from secreview.review import module_name_for
     from secreview.source.discover import DEFAULT_EXCLUDED_DIRS, discover
     from secreview.source.reading import read_source
@@ -634,7 +632,10 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
     config = change.config
     tree = change.tree
     config_root = Path(config.root) if config.root is not None else tree
-    exclude = GitIgnoreSpec.from_lines(list(config.exclude)) if config.exclude else None
+    exclude = None
+    if config.exclude:
+        from pathspec import GitIgnoreSpec
+        exclude = GitIgnoreSpec.from_lines(list(config.exclude))
 
     def excluded(display: str) -> bool:
         if exclude is None:

@@ -315,3 +315,53 @@ def test_a_failing_worker_makes_the_review_run_in_process(tmp_path, monkeypatch,
     assert report(tree, None, jobs=2) == expected
     assert "a worker process failed" in capsys.readouterr().err
     assert report(tree, tmp_path / "cache", jobs=2) == expected  # the full review that fills the cache too
+
+
+REVIEW_IN_A_PROCESS = """
+import json, sys
+from secreview.config import DEFAULT_CONFIG
+from secreview.reports import ReportOptions, render
+from secreview.review import ReviewOptions, review
+result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=sys.argv[1]))
+print(json.dumps({"report": render("json", result, ReportOptions(tool_version="test")),
+                  "modules": sorted(m for m in sys.modules if m.startswith("secreview."))}))
+"""
+
+
+def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    (tree / "test_app.py").write_text("import os\n\n\ndef test_it(arg):\n    assert arg\n    os.system(arg)\n")
+    (tree / "quiet.py").write_text("import os\n\n\ndef f(arg):\n    os.system(arg)  # nosec B605\n")
+    expected = report(tree, None)
+
+    def run() -> dict:
+        proc = subprocess.run([sys.executable, "-c", REVIEW_IN_A_PROCESS, str(tmp_path / "cache")], cwd=tree,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    cold, warm = run(), run()
+    assert cold["report"] == warm["report"] == expected
+    assert "secreview.incremental" in cold["modules"] and "secreview.rules.command_injection" in cold["modules"]
+    heavy = [m for m in warm["modules"] if m.startswith(("secreview.rules.", "secreview.ir", "secreview.parse",
+                                                         "secreview.incremental", "secreview.analysis.program"))]
+    assert heavy == ["secreview.rules.base", "secreview.rules.registry"]
+
+
+def test_the_rule_catalog_is_what_the_rules_say_and_gives_the_same_salt(tmp_path):
+    from secreview.analysis.models import load_models
+    from secreview.cache import rule_catalog, salt_for
+    from secreview.config import Config
+    from secreview.review import RuleInfo
+    from secreview.rules.registry import all_rules
+
+    expected = tuple(RuleInfo.of(r) for r in all_rules())
+    assert rule_catalog(tmp_path) == expected  # made
+    assert rule_catalog(tmp_path) == expected  # read
+    (stored,) = (tmp_path / "rules-v1").iterdir()
+    stored.write_bytes(b"not a pickle")
+    assert rule_catalog(tmp_path) == expected  # made again
+    models = load_models()
+    for config in (DEFAULT_CONFIG, Config(select=("SR101", "sql-injection")), Config(ignore=("SR101",))):
+        assert salt_for(config, models, [r for r in rule_catalog(tmp_path) if config.rule_enabled(r)], 7) == \
+            salt_for(config, models, [r for r in all_rules() if config.rule_enabled(r)], 7)

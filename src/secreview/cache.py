@@ -9,6 +9,8 @@ Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
                                     next incremental review rewrites the entries it used as one)
     v1/<salt>/results/<key>         a whole review's result, by the keys of its files
     v1/<salt>/targets/<key>         the last review of the same paths: which key each had
+    rules-v1/<code>                 what a review answered from the cache needs of the rules
+                                    (``rule_catalog``), by secreview's own code
 
 The *salt* changes with secreview's own code, the Python version, the rules
 enabled, the taint models and the configuration, so a cache never outlives what
@@ -59,6 +61,38 @@ def salt_for(config, models, rules, budget: int) -> str:
         ",".join(sorted(r.id for r in rules)), str(budget), repr(tuple(config.test_paths)),
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+
+
+def rule_catalog(directory: Path) -> tuple:
+    """``RuleInfo`` of every rule, kept in the cache by secreview's own code (the rules are part
+    of it): a review answered from the cache then never imports (compiles) the rule modules."""
+    from secreview.review import RuleInfo
+    from secreview.rules.registry import all_rules
+    path = Path(directory) / f"rules-{FORMAT}" / code_fingerprint()[:24]  # beside FORMAT/, which holds salts only
+    try:
+        with open(path, "rb") as handle:
+            catalog = pickle.load(handle)
+        if isinstance(catalog, tuple) and all(type(r) is RuleInfo for r in catalog):
+            return catalog
+    except Exception:  # missing, truncated, another version's: made again
+        pass
+    catalog = tuple(RuleInfo.of(r) for r in all_rules())
+    try:  # quietly: a cache that cannot be written is said by ReviewCache
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(catalog, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
+    return catalog
 
 
 class ReviewCache:

@@ -15,16 +15,18 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from secreview.analysis.models import ModelSet, load_models
 from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, Config
 from secreview.findings.model import FileProblem, Finding, ProblemKind, ReviewResult
 from secreview.findings.suppress import Suppressions
-from secreview.ir.nodes import Module
 from secreview.rules.registry import all_rules
 from secreview.source.discover import discover
 from secreview.source.reading import SourceText, read_source, read_stdin
+
+if TYPE_CHECKING:
+    from secreview.ir.nodes import Module
 
 DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
 
@@ -34,6 +36,21 @@ class LoweredFile:
     module: Module
     suppressions: Suppressions
     problem: Optional[FileProblem] = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What reporting needs of a rule (``Config.rule_enabled``, ``_keep_reported``) without
+    importing its module: a review answered from the cache takes these from ``cache.rule_catalog``."""
+
+    id: str
+    name: str
+    bandit: tuple
+    tests_relevant: bool
+
+    @classmethod
+    def of(cls, rule) -> "RuleInfo":
+        return cls(rule.id, rule.name, tuple(rule.bandit), bool(rule.tests_relevant))
 
 
 @dataclass
@@ -207,7 +224,6 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     config = options.config
     models = options.models if options.models is not None else load_models(config.model_paths)
     sources = unique_module_names(list(sources))
-    rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
     budget = options.budget if options.budget is not None else config.analysis_budget
     # Many long-lived IR objects: the cyclic collector would rescan them over and over.
     gc_was_enabled = gc.isenabled()
@@ -218,11 +234,9 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     try:
         jobs = effective_jobs(options.jobs, len(sources))
         if options.cache_dir is not None and sources:
-            from secreview.cache import ReviewCache, salt_for
-            from secreview.incremental import review_cached
-            cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))
-            analysed = review_cached(sources, models, rules, budget, config, jobs, cache, options.progress)
+            analysed, rules = _review_with_cache(sources, options, models, budget, jobs)
         else:
+            rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
             analysed = analyse_all(sources, models, rules, budget, config, jobs, options.progress)
         for src, _, _ in sources:
             result.lines_reviewed += src.n_lines
@@ -242,6 +256,34 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             gc.freeze()
         if gc_was_enabled:
             gc.enable()
+
+
+def _review_with_cache(sources: list, options: ReviewOptions, models, budget: int, jobs: int):
+    """(analysed, the enabled rules) from the cache: the stored result of the same files, or an
+    incremental or full review. The stored result needs neither the rule modules (their
+    ``RuleInfo`` is kept in the cache) nor the analysis modules."""
+    from secreview.cache import ReviewCache, rule_catalog, run_key, salt_for
+    config = options.config
+    catalog = options.rules or rule_catalog(options.cache_dir)
+    rules = [r for r in catalog if config.rule_enabled(r)]
+    cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))  # by rule ids only
+    keys = [cache.file_key(src.display, name, is_package, src.text) for src, name, is_package in sources]
+    analysed = stored_result(cache, run_key(keys))
+    if analysed is not None:
+        return analysed, rules
+    from secreview.incremental import review_cached
+    rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+    return review_cached(sources, models, rules, budget, config, jobs, cache, options.progress, keys=keys), rules
+
+
+def stored_result(cache, result_key: str) -> Optional[Analysed]:
+    """The whole result stored for a review of the same files (``incremental.review_cached``), or None."""
+    stored = cache.load("results", result_key)
+    if stored is None:
+        return None
+    findings, lines, problems, suppressions, files_reviewed = stored
+    return Analysed(findings, {id(f): line for f, line in zip(findings, lines)}, problems, suppressions,
+                    files_reviewed, [])
 
 
 PARALLEL_MIN_FILES = 32

@@ -82,14 +82,21 @@ def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
     reviewed root, so that ``import helpers.utils`` finds ``helpers/utils.py``.
     """
     path = path.resolve() if not path.is_absolute() else path
-    stem = path.stem
+    folder, name = os.path.split(str(path))  # str: no Path objects made per file
+    dot = name.rfind(".")
+    stem = name[:dot] if 0 < dot < len(name) - 1 else name  # as Path.stem
     is_package = stem == "__init__"
-    parts = ([] if is_package else [stem]) + list(_folder_parts(path.parent, root))
+    parts = ([] if is_package else [stem]) + list(_folder_parts_at(folder, root))
     parts.reverse()
     if parts and parts[0] in ("src", "lib") and len(parts) > 1:
         parts = parts[1:]
     name = ".".join(p for p in parts if p.isidentifier() or p)
     return name or stem, is_package
+
+
+@functools.lru_cache(maxsize=65536)
+def _folder_parts_at(folder: str, root: Optional[Path]) -> tuple:
+    return _folder_parts(Path(folder), root)
 
 
 @functools.lru_cache(maxsize=65536)

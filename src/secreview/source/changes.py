@@ -50,9 +50,11 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import errno
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import tomllib
@@ -658,12 +660,13 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
             paths[display] = Path(cand.path)
         problems = [replace(p, path=_problem_display(p.path, tree)) for p in problems]
     else:
+        top = str(tree)
         for display in change.listing:
             parts = display.split("/")
             if any(part in DEFAULT_EXCLUDED_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
                 continue
-            full = tree / display
-            if full.is_symlink() or not full.is_file() or not _is_python(display, full) or excluded(display):
+            full = os.path.join(top, display)
+            if not _regular_not_link(full) or not _is_python(display, full) or excluded(display):
                 continue
             paths[display] = full
     for display in change.files:
@@ -687,6 +690,19 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
         name, is_package = module_name_for(tree / display, tree)
         sources.append((src, name, is_package))
     return sources, problems
+
+
+def _regular_not_link(path: str) -> bool:
+    """``not (p.is_symlink() or not p.is_file())`` for ``p = Path(path)``, with one ``lstat``
+    instead of two calls (errors as pathlib: a missing file is False, others raise)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return False
+        raise
+    except ValueError:  # a path the OS cannot take (NUL): as pathlib
+        return False
 
 
 def _problem_display(path: str, tree: Path) -> str:

@@ -74,15 +74,20 @@ class ReviewOptions:
     """Where to keep and find per-file results (``cache.py``); None: no cache."""
 
 
-def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
+def module_name_for(path: Path | str, root: Optional[Path]) -> tuple[str, bool]:
     """The dotted module name a file would be imported as, and whether it is a package.
 
     Inside regular packages (``__init__.py`` at each level) this is the package
     path; elsewhere (namespace packages, scripts) the path relative to the
-    reviewed root, so that ``import helpers.utils`` finds ``helpers/utils.py``.
+    reviewed root, so that ``import helpers.utils`` finds ``helpers/utils.py``. An absolute
+    ``path`` given as a string must be normalised, as ``Candidate.location`` is.
     """
-    path = path.resolve() if not path.is_absolute() else path
-    folder, name = os.path.split(str(path))  # str: no Path objects made per file
+    if isinstance(path, str) and os.path.isabs(path):  # normalised already (a discovered file's location)
+        text = path
+    else:
+        path = Path(path)
+        text = str(path.resolve() if not path.is_absolute() else path)
+    folder, name = os.path.split(text)  # str: no Path objects made per file
     dot = name.rfind(".")
     stem = name[:dot] if 0 < dot < len(name) - 1 else name  # as Path.stem
     is_package = stem == "__init__"
@@ -199,14 +204,14 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: Optional
         name_root = _common_root(files)
         for cand in candidates:
             try:
-                src = read_source(cand.path, cand.display, config.max_file_size)
+                src = read_source(cand.location, cand.display, config.max_file_size)
             except Exception as exc:  # reading reports what it knows as problems; anything else is a bug
                 src = internal_error(cand.display, "reading", exc)
             if isinstance(src, FileProblem):
                 result.problems.append(src)
                 continue
             try:
-                name, is_package = module_name_for(cand.path.absolute(), name_root)
+                name, is_package = module_name_for(cand.location, name_root)
             except (OSError, ValueError):  # e.g. a folder above it that cannot be searched
                 name, is_package = cand.path.stem, cand.path.name == "__init__.py"
             sources.append((src, name, is_package))

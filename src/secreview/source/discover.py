@@ -67,10 +67,15 @@ OUTSIDE_TREE = "symbolic link to a path outside the reviewed tree, not followed"
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A file to review: ``path`` to open (absolute), ``display`` to show (forward slashes)."""
+    """A file to review: ``location`` to open (absolute, normalised), ``display`` to show (forward slashes)."""
 
-    path: Path
+    location: str
     display: str
+
+    @property
+    def path(self) -> Path:
+        """``location`` as a ``Path`` (made on demand: a review of thousands of files needs none)."""
+        return Path(self.location)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -234,7 +239,7 @@ class _Discovery:
         if key in self.seen_files:
             return
         self.seen_files.add(key)
-        self.candidates.append(Candidate(Path(abs_path), display))
+        self.candidates.append(Candidate(abs_path, display))
 
     # -- filters
 

@@ -322,14 +322,14 @@ import json, sys
 from secreview.config import DEFAULT_CONFIG
 from secreview.reports import ReportOptions, render
 from secreview.review import ReviewOptions, review
-result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=sys.argv[1]))
+result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=sys.argv[1], jobs=None))
 print(json.dumps({"report": render("json", result, ReportOptions(tool_version="test")),
-                  "modules": sorted(m for m in sys.modules if m.startswith("secreview."))}))
+                  "modules": sorted(m for m in sys.modules if m.startswith(("secreview.", "multiprocessing")))}))
 """
 
 
 def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp_path):
-    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=40)  # enough files for workers
     (tree / "test_app.py").write_text("import os\n\n\ndef test_it(arg):\n    assert arg\n    os.system(arg)\n")
     (tree / "quiet.py").write_text("import os\n\n\ndef f(arg):\n    os.system(arg)  # nosec B605\n")
     expected = report(tree, None)
@@ -344,7 +344,8 @@ def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp
     assert cold["report"] == warm["report"] == expected
     assert "secreview.incremental" in cold["modules"] and "secreview.rules.command_injection" in cold["modules"]
     heavy = [m for m in warm["modules"] if m.startswith(("secreview.rules.", "secreview.ir", "secreview.parse",
-                                                         "secreview.incremental", "secreview.analysis.program"))]
+                                                         "secreview.incremental", "secreview.analysis.program",
+                                                         "multiprocessing"))]
     assert heavy == ["secreview.rules.base", "secreview.rules.registry"]
 
 

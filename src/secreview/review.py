@@ -244,11 +244,11 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     sys.setrecursionlimit(max(old_limit, 20_000))
     analysed = None
     try:
-        jobs = effective_jobs(options.jobs, len(sources))
         if options.cache_dir is not None and sources:
-            analysed, rules = _review_with_cache(sources, options, models, budget, jobs)
+            analysed, rules = _review_with_cache(sources, options, models, budget)
         else:
             rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+            jobs = effective_jobs(options.jobs, len(sources))
             analysed = analyse_all(sources, models, rules, budget, config, jobs, options.progress)
         for src, _, _ in sources:
             result.lines_reviewed += src.n_lines
@@ -270,7 +270,7 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             gc.enable()
 
 
-def _review_with_cache(sources: list, options: ReviewOptions, models, budget: int, jobs: int):
+def _review_with_cache(sources: list, options: ReviewOptions, models, budget: int):
     """(analysed, the enabled rules) from the cache: the stored result of the same files, or an
     incremental or full review. The stored result needs neither the rule modules (their
     ``RuleInfo`` is kept in the cache) nor the analysis modules."""
@@ -285,6 +285,7 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
         return analysed, rules
     from secreview.incremental import review_cached
     rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+    jobs = effective_jobs(options.jobs, len(sources))  # (imports multiprocessing)
     return review_cached(sources, models, rules, budget, config, jobs, cache, options.progress, keys=keys), rules
 
 

@@ -48,8 +48,6 @@ change that only removes a sanitiser or a check is still reviewed.
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import errno
 import os
 import re
@@ -506,6 +504,9 @@ _SUBJECT_PREFIX = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
 
 def patch_message(patch: bytes) -> Optional[str]:
     """The commit message(s) of ``git format-patch`` output; None for a plain diff."""
+    import email  # here: only a patch on stdin needs it (importing email.policy costs ~10 ms)
+    import email.policy
+
     text = patch.decode("utf-8", "replace")
     messages = []
     for part in re.split(r"(?m)^From [0-9a-f]{7,40} ", text):

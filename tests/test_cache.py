@@ -366,3 +366,19 @@ def test_the_rule_catalog_is_what_the_rules_say_and_gives_the_same_salt(tmp_path
     for config in (DEFAULT_CONFIG, Config(select=("SR101", "sql-injection")), Config(ignore=("SR101",))):
         assert salt_for(config, models, [r for r in rule_catalog(tmp_path) if config.rule_enabled(r)], 7) == \
             salt_for(config, models, [r for r in all_rules() if config.rule_enabled(r)], 7)
+
+
+def test_the_built_in_models_kept_in_the_cache_are_those_loaded(tmp_path):
+    from secreview.analysis.models import load_models
+    from secreview.cache import cached_models
+
+    expected = load_models()
+    first, second = cached_models(tmp_path), cached_models(tmp_path)  # made, then read
+    assert first == second == expected and second.fingerprint() == expected.fingerprint()
+    (stored,) = (tmp_path / "models-v1").iterdir()
+    stored.write_bytes(b"not a pickle")
+    assert cached_models(tmp_path) == expected  # made again
+    extra = tmp_path / "mine.toml"
+    extra.write_text('[[sink]]\nkind = "command"\ncallee = "mylib.run"\nargs = [0]\n')
+    assert cached_models(tmp_path, (extra,)) == load_models((extra,))  # loaded, not kept
+    assert len(list((tmp_path / "models-v1").iterdir())) == 1

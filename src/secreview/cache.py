@@ -11,6 +11,8 @@ Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
     v1/<salt>/targets/<key>         the last review of the same paths: which key each had
     rules-v1/<code>                 what a review answered from the cache needs of the rules
                                     (``rule_catalog``), by secreview's own code
+    models-v1/<code>                the built-in taint models, loaded (``cached_models``), by
+                                    secreview's own code
 
 The *salt* changes with secreview's own code, the Python version, the rules
 enabled, the taint models and the configuration, so a cache never outlives what
@@ -69,20 +71,47 @@ def rule_catalog(directory: Path) -> tuple:
     from secreview.review import RuleInfo
     from secreview.rules.registry import all_rules
     path = Path(directory) / f"rules-{FORMAT}" / code_fingerprint()[:24]  # beside FORMAT/, which holds salts only
+    catalog = _read_quietly(path)
+    if isinstance(catalog, tuple) and all(type(r) is RuleInfo for r in catalog):
+        return catalog
+    catalog = tuple(RuleInfo.of(r) for r in all_rules())
+    _write_quietly(path, catalog)
+    return catalog
+
+
+def cached_models(directory: Path, extra=()):
+    """``load_models(extra)``; without ``extra`` model files, kept in the cache by secreview's own
+    code (which holds the built-in models): parsing their TOML costs more than unpickling them.
+    (Extra files are named by their path, which for a change review is a new scratch directory
+    each time: they are loaded, not kept.)"""
+    from secreview.analysis.models import ModelSet, load_models
+    if extra:
+        return load_models(extra)
+    path = Path(directory) / f"models-{FORMAT}" / code_fingerprint()[:24]
+    models = _read_quietly(path)
+    if type(models) is ModelSet:
+        return models
+    models = load_models()
+    _write_quietly(path, models)
+    return models
+
+
+def _read_quietly(path: Path) -> Optional[Any]:
     try:
         with open(path, "rb") as handle:
-            catalog = pickle.load(handle)
-        if isinstance(catalog, tuple) and all(type(r) is RuleInfo for r in catalog):
-            return catalog
+            return pickle.load(handle)
     except Exception:  # missing, truncated, another version's: made again
-        pass
-    catalog = tuple(RuleInfo.of(r) for r in all_rules())
-    try:  # quietly: a cache that cannot be written is said by ReviewCache
+        return None
+
+
+def _write_quietly(path: Path, value: Any) -> None:
+    """Like ``ReviewCache.store``, saying nothing when it cannot: the review's cache will say it."""
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(catalog, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
             try:
@@ -92,7 +121,6 @@ def rule_catalog(directory: Path) -> tuple:
             raise
     except OSError:
         pass
-    return catalog
 
 
 class ReviewCache:

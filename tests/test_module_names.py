@@ -60,3 +60,11 @@ def test_a_regular_file_not_a_link_as_pathlib_says(tmp_path):
                  "file.py/under", "loop.py/under"):
         path = tmp_path / name
         assert changes._regular_not_link(str(path)) == (not (path.is_symlink() or not path.is_file())), name
+
+
+@pytest.mark.parametrize("display", ["a.py", "pkg/mod.py", "pkg//mod.py", "./a.py", "pkg/./m.py", "pkg/../m.py",
+                                     "pkg/", "/abs/x.py", "odd dir/x.py", "\\x80.py"])
+def test_a_clean_listed_path_joins_as_a_string_to_what_pathlib_gives(tmp_path, display):
+    top = str(tmp_path)
+    if os.path.normpath(display) == display:  # what collect_sources joins as a string
+        assert os.path.join(top, display) == str(tmp_path / display)

@@ -85,7 +85,7 @@ def module_name_for(path: Path | str, root: Optional[Path]) -> tuple[str, bool]:
     if isinstance(path, str) and os.path.isabs(path):  # normalised already (a discovered file's location)
         text = path
     else:
-        path = Path(path)
+        path = path if isinstance(path, Path) else Path(path)
         text = str(path.resolve() if not path.is_absolute() else path)
     folder, name = os.path.split(text)  # str: no Path objects made per file
     dot = name.rfind(".")
@@ -110,10 +110,11 @@ def _folder_parts(folder: Path, root: Optional[Path]) -> tuple:
     chain of regular packages (``__init__.py``) above it, else its path below ``root``.
     Asked once per folder, not once per file."""
     parts: list = []
+    stop = root.parent if root is not None else None
     while _is_package_folder(folder) and folder.parent != folder:
         parts.append(folder.name)
         folder = folder.parent
-        if root is not None and folder == root.parent:
+        if folder == stop:
             break
     if root is not None and not parts:
         try:

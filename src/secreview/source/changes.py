@@ -651,6 +651,7 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
 
     paths: dict[str, Path] = {}
     problems: list[FileProblem] = []
+    top = str(tree)
     if change.listing is None:
         candidates, problems = discover([str(tree)], excludes=config.exclude, root=config_root)
         for cand in candidates:
@@ -661,7 +662,6 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
             paths[display] = Path(cand.path)
         problems = [replace(p, path=_problem_display(p.path, tree)) for p in problems]
     else:
-        top = str(tree)
         for display in change.listing:
             parts = display.split("/")
             if any(part in DEFAULT_EXCLUDED_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
@@ -688,7 +688,9 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
         if isinstance(src, FileProblem):
             problems.append(src)
             continue
-        name, is_package = module_name_for(tree / display, tree)
+        # A clean relative path (as git lists them) joins as a string to what Path would give.
+        full = os.path.join(top, display) if os.path.normpath(display) == display else tree / display
+        name, is_package = module_name_for(full, tree)
         sources.append((src, name, is_package))
     return sources, problems
 

@@ -451,12 +451,13 @@ def _git_change(spec: str, staged: bool, cwd: Path, scratch: Path, config_file, 
             tree = root
             diff = git(["diff", *_DIFF_OPTIONS, base, "--"], root)
             target = f"changes from {spec} to the working tree"
-            untracked = _split_z(git(["ls-files", "--others", "--exclude-standard", "-z"], root))
+            # tracked and untracked files in one listing (one walk of the tree): -t tags the untracked "? "
+            tagged = _split_z(git(["ls-files", "-t", "--cached", "--others", "--exclude-standard", "-z"], root))
+            untracked = [item[2:] for item in tagged if item.startswith("? ")]
+            listing = [item[2:] for item in tagged]
         tip = resolve("HEAD", root)
     files = parse_diff(diff.decode("utf-8", "surrogateescape"))
-    if tree == root:
-        listing = _split_z(git(["ls-files", "--cached", "--others", "--exclude-standard", "-z"], root))
-    else:
+    if tree != root:
         listing = [Path(dirpath, name).relative_to(tree).as_posix()
                    for dirpath, _dirs, names in os.walk(tree) for name in names]
     for path in untracked:

@@ -323,3 +323,70 @@ def test_a_key_stored_again_is_read_as_stored_last(tmp_path):
     for value in range(3):  # an incremental review stores again the entries it moved or analysed
         cache.store_files(iter([("key", {"value": value})]))
     assert cache.load_files({"key"}) == {"key": {"value": 2}}
+
+
+REVIEW_IN_A_PROCESS = """
+import json, sys
+from secreview.config import DEFAULT_CONFIG
+from secreview.reports import ReportOptions, render
+from secreview.review import ReviewOptions, review
+result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=sys.argv[1], jobs=None))
+print(json.dumps({"report": render("json", result, ReportOptions(tool_version="test")),
+                  "modules": sorted(m for m in sys.modules if m.startswith(("secreview.", "multiprocessing")))}))
+"""
+
+
+def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=40)  # enough files for workers
+    (tree / "test_app.py").write_text("import os\n\n\ndef test_it(arg):\n    assert arg\n    os.system(arg)\n")
+    (tree / "quiet.py").write_text("import os\n\n\ndef f(arg):\n    os.system(arg)  # nosec B605\n")
+    expected = report(tree, None)
+
+    def run() -> dict:
+        proc = subprocess.run([sys.executable, "-c", REVIEW_IN_A_PROCESS, str(tmp_path / "cache")], cwd=tree,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    cold, warm = run(), run()
+    assert cold["report"] == warm["report"] == expected
+    assert "secreview.incremental" in cold["modules"] and "secreview.rules.command_injection" in cold["modules"]
+    heavy = [m for m in warm["modules"] if m.startswith(("secreview.rules.", "secreview.ir", "secreview.parse",
+                                                         "secreview.incremental", "secreview.analysis.program",
+                                                         "multiprocessing"))]
+    assert heavy == ["secreview.rules.base", "secreview.rules.registry"]
+
+
+def test_the_rule_catalog_is_what_the_rules_say_and_gives_the_same_salt(tmp_path):
+    from secreview.analysis.models import load_models
+    from secreview.cache import rule_catalog, salt_for
+    from secreview.config import Config
+    from secreview.review import RuleInfo
+    from secreview.rules.registry import all_rules
+
+    expected = tuple(RuleInfo.of(r) for r in all_rules())
+    assert rule_catalog(tmp_path) == expected  # made
+    assert rule_catalog(tmp_path) == expected  # read
+    (stored,) = (tmp_path / "rules-v1").iterdir()
+    stored.write_bytes(b"not a pickle")
+    assert rule_catalog(tmp_path) == expected  # made again
+    models = load_models()
+    for config in (DEFAULT_CONFIG, Config(select=("SR101", "sql-injection")), Config(ignore=("SR101",))):
+        assert salt_for(config, models, [r for r in rule_catalog(tmp_path) if config.rule_enabled(r)], 7) == \
+            salt_for(config, models, [r for r in all_rules() if config.rule_enabled(r)], 7)
+
+
+def test_the_built_in_models_kept_in_the_cache_are_those_loaded(tmp_path):
+    from secreview.analysis.models import load_models
+    from secreview.cache import cached_models
+
+    expected = load_models()
+    first, second = cached_models(tmp_path), cached_models(tmp_path)  # made, then read
+    assert first == second == expected and second.fingerprint() == expected.fingerprint()
+    (stored,) = (tmp_path / "models-v1").iterdir()
+    stored.write_bytes(b"not a pickle")
+    assert cached_models(tmp_path) == expected  # made again
+    extra = tmp_path / "mine.toml"
+    extra.write_text('[[sink]]\nkind = "command"\ncallee = "mylib.run"\nargs = [0]\n')
+    assert cached_models(tmp_path, (extra,)) == load_models((extra,))  # loaded, not kept
+    assert len(list((tmp_path / "models-v1").iterdir())) == 1

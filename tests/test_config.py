@@ -1,7 +1,10 @@
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secreview.config import (
     DEFAULT_CONFIG,
@@ -219,3 +222,25 @@ def test_rule_enabled():
 def test_config_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT_CONFIG.max_file_size = 1  # type: ignore[misc]
+
+
+def test_the_default_test_path_expressions_are_those_pathspec_makes():
+    from pathspec import GitIgnoreSpec
+
+    from secreview.config import _DEFAULT_TEST_REGEXES
+
+    spec = GitIgnoreSpec.from_lines(list(DEFAULT_TEST_PATHS))
+    assert all(p.include and not p.regex.flags & ~re.UNICODE for p in spec.patterns)
+    assert tuple(p.regex.pattern.replace("(?P<ps_d>/)", "/") for p in spec.patterns) == _DEFAULT_TEST_REGEXES
+
+
+PATH_PARTS = ["tests", "test", "testing", "conftest.py", "test_a.py", "a_test.py", "test_.py", "_test.py", "x.py",
+              "pkg", "", ".", "..", "tests.py", "test_a.pyc", "Tests", "test_a.py.x", "atest_b.py", " ", "\\"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PATH_PARTS), min_size=1, max_size=5), st.sampled_from(["", "./", "/", "././", "/./"]))
+def test_default_test_paths_match_as_pathspec_matches(parts, prefix):
+    path = prefix + "/".join(parts)
+    with_pathspec = Config(test_paths=DEFAULT_TEST_PATHS + ("tests/",))  # not the default: pathspec decides
+    assert DEFAULT_CONFIG.is_test_path(path) == with_pathspec.is_test_path(path), path

@@ -329,3 +329,34 @@ def test_parse_diff_lines():
     assert set(changes) == {"f.py", "s.py"}
     assert changes["f.py"].added == {2} and changes["f.py"].touched == {2, 3, 4}
     assert changes["s.py"].old_path == "r.py" and changes["s.py"].added == {9}
+
+
+def test_one_tagged_listing_gives_what_the_two_listings_gave(repo, monkeypatch):
+    """The working tree's listing and its untracked files come from one ``git ls-files -t``:
+    the same paths as ``--cached --others`` and ``--others``, with skip-worktree, unmerged
+    and ignored files about."""
+    from secreview.source import changes
+
+    git(repo, "checkout", "-q", "-b", "other")
+    commit(repo, "other side", {"pkg/c.py": "a = 1\n"})
+    git(repo, "checkout", "-q", "main")
+    commit(repo, "main side", {"pkg/c.py": "a = 2\n", ".gitignore": "ignored.py\n"})
+    subprocess.run(["git", "merge", "-q", "other"], cwd=repo, capture_output=True)  # a conflict: pkg/c.py unmerged
+    git(repo, "update-index", "--skip-worktree", "pkg/legacy.py")
+    write(repo, {"ignored.py": "x = 1\n", "new.py": "y = 2\n", "dir/new2.py": "", "odd name\tx.py": "",
+                 "late.py": "z = 3\n", "pkg/b.py": B + "\n# edited\n"})
+    calls = []
+    original = changes.git
+    monkeypatch.setattr(changes, "git", lambda args, cwd, **kw: calls.append(args) or original(args, cwd, **kw))
+    with changes.open_change(None) as change:
+        listing, files = list(change.listing), dict(change.files)
+    assert sum(1 for args in calls if args[0] == "ls-files") == 1
+
+    def z(*args):
+        return [p for p in subprocess.run(["git", "ls-files", "-z", *args], cwd=repo, capture_output=True,
+                                          check=True).stdout.decode().split("\0") if p]
+
+    assert listing == z("--cached", "--others", "--exclude-standard")
+    untracked = {p for p in z("--others", "--exclude-standard") if p.endswith(".py")}
+    assert untracked == {"new.py", "dir/new2.py", "odd name\tx.py", "late.py"}
+    assert untracked <= set(files) and all(files[p].old_path is None for p in untracked)

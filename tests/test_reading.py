@@ -264,3 +264,35 @@ def test_any_bytes_give_text_or_problem(data):
 def test_unusual_declared_codecs_never_raise(codec, body):
     result = read_stdin(f"# coding: {codec}\n".encode() + body)
     assert isinstance(result, (SourceText, FileProblem))
+
+
+DECODING_CASES = [
+    b"", b"x = 1", b"x = 1\n", b"x = 1\r\ny = 2\r\n", b"x = 1\ry = 2\r", b"\xef\xbb\xbfx = 1\n",
+    b"\xef\xbb\xbf\xef\xbb\xbfx = 1\n", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n",
+    b"#!/usr/bin/env python\n# coding: latin-1\nx = '\xe9'\n", b"x = 1\n# coding: latin-1\nx = '\xe9'\n",
+    b"\n# coding=utf-8\nx = '\xc3\xa9'\n", b"x = '\xe9'\n", b"# comment\nx = '\xe9'\n", b"x = 1\ny = 2\nz = '\xe9'\n",
+    b"\xef\xbb\xbf# coding: latin-1\n", b"# coding: nonsense\n", b"# coding: hex\nx = 1\n", b"s = 'coding'\n",
+    b"# coding: unicode_escape\ns = '\\ud800'\n", b"x = '\xed\xa0\x80'\n", b"# coding: utf-8\nx = '\xff'\n",
+    b"x = 1\x00\ny\n", "x = 'é€😀'\r\n".encode(),
+]
+
+
+@pytest.mark.parametrize("data", DECODING_CASES)
+def test_files_without_a_declaration_decode_as_detect_encoding_says(data, monkeypatch):
+    """UTF-8 is assumed without tokenize.detect_encoding when the first two lines name no
+    coding and there is no byte-order mark: the same outcome, message for message."""
+    fast = reading.decode_source(data, "a.py")
+    monkeypatch.setattr(reading, "_first_two_lines", lambda data: b"coding")  # always detect_encoding
+    assert fast == reading.decode_source(data, "a.py")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40) | st.text(max_size=30).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_decoding_without_detect_encoding_agrees_on_any_bytes(data):
+    fast = reading.decode_source(data, "a.py")
+    original = reading._first_two_lines
+    reading._first_two_lines = lambda data: b"coding"
+    try:
+        assert fast == reading.decode_source(data, "a.py")
+    finally:
+        reading._first_two_lines = original

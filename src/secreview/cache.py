@@ -9,6 +9,10 @@ Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
                                     next incremental review rewrites the entries it used as one)
     v1/<salt>/results/<key>         a whole review's result, by the keys of its files
     v1/<salt>/targets/<key>         the last review of the same paths: which key each had
+    rules-v1/<code>                 what a review answered from the cache needs of the rules
+                                    (``rule_catalog``), by secreview's own code
+    models-v1/<code>                the built-in taint models, loaded (``cached_models``), by
+                                    secreview's own code
 
 The *salt* changes with secreview's own code, the Python version, the rules
 enabled, the taint models and the configuration, so a cache never outlives what
@@ -60,6 +64,64 @@ def salt_for(config, models, rules, budget: int) -> str:
         ",".join(sorted(r.id for r in rules)), str(budget), repr(tuple(config.test_paths)),
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+
+
+def rule_catalog(directory: Path) -> tuple:
+    """``RuleInfo`` of every rule, kept in the cache by secreview's own code (the rules are part
+    of it): a review answered from the cache then never imports (compiles) the rule modules."""
+    from secreview.review import RuleInfo
+    from secreview.rules.registry import all_rules
+    path = Path(directory) / f"rules-{FORMAT}" / code_fingerprint()[:24]  # beside FORMAT/, which holds salts only
+    catalog = _read_quietly(path)
+    if isinstance(catalog, tuple) and all(type(r) is RuleInfo for r in catalog):
+        return catalog
+    catalog = tuple(RuleInfo.of(r) for r in all_rules())
+    _write_quietly(path, catalog)
+    return catalog
+
+
+def cached_models(directory: Path, extra=()):
+    """``load_models(extra)``; without ``extra`` model files, kept in the cache by secreview's own
+    code (which holds the built-in models): parsing their TOML costs more than unpickling them.
+    (Extra files are named by their path, which for a change review is a new scratch directory
+    each time: they are loaded, not kept.)"""
+    from secreview.analysis.models import ModelSet, load_models
+    if extra:
+        return load_models(extra)
+    path = Path(directory) / f"models-{FORMAT}" / code_fingerprint()[:24]
+    models = _read_quietly(path)
+    if type(models) is ModelSet:
+        return models
+    models = load_models()
+    _write_quietly(path, models)
+    return models
+
+
+def _read_quietly(path: Path) -> Optional[Any]:
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # missing, truncated, another version's: made again
+        return None
+
+
+def _write_quietly(path: Path, value: Any) -> None:
+    """Like ``ReviewCache.store``, saying nothing when it cannot: the review's cache will say it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
 
 
 class ReviewCache:

@@ -59,6 +59,16 @@ def _cache_dir(args) -> Optional[Path]:
     return default_cache_dir()
 
 
+def _load_models(args, config):
+    """The taint models of ``config``: from the cache when there is one (``cache.cached_models``)."""
+    cache_dir = _cache_dir(args)
+    if cache_dir is None:
+        from secreview.analysis.models import load_models
+        return load_models(config.model_paths)
+    from secreview.cache import cached_models
+    return cached_models(cache_dir, config.model_paths)
+
+
 def _level(text: str) -> Level:
     try:
         return Level.parse(text)
@@ -214,7 +224,7 @@ def _needs_lines(args) -> bool:
 
 def _run_review(args, paths: list[str]):
     """Review ``paths`` as ``secreview review`` does: (result, lines by path) or an exit code."""
-    from secreview.analysis.models import ModelError, load_models
+    from secreview.analysis.models import ModelError
     from secreview.config import ConfigError, load_config
     from secreview.review import ReviewOptions, review
 
@@ -225,7 +235,7 @@ def _run_review(args, paths: list[str]):
         return _fail(str(exc))
     config = _with_overrides(args, config)
     try:
-        models = load_models(config.model_paths)
+        models = _load_models(args, config)
     except ModelError as exc:
         return _fail(str(exc))
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
@@ -254,7 +264,7 @@ def _review(args) -> int:
 
 
 def _diff(args) -> int:
-    from secreview.analysis.models import ModelError, load_models
+    from secreview.analysis.models import ModelError
     from secreview.source.changes import ChangeError, open_change, review_change
     from secreview.config import ConfigError
     from secreview.review import ReviewOptions
@@ -269,7 +279,7 @@ def _diff(args) -> int:
                          config_file=Path(args.config) if args.config else None,
                          message=args.message) as change:
             config = _with_overrides(args, change.config)
-            models = load_models(config.model_paths)  # model files live in the change's scratch space
+            models = _load_models(args, config)  # model files live in the change's scratch space
             options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines,
                                     jobs=args.jobs, cache_dir=_cache_dir(args))
             result = review_change(change, options)

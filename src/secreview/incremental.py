@@ -28,16 +28,17 @@ FULL_REVIEW_SHARE = 0.4
 (on all cores) is faster than an incremental one (in one process)."""
 
 
-def review_cached(sources: list, models, rules, budget: int, config, jobs: int, cache: ReviewCache, progress=None):
-    from secreview.review import Analysed
+def review_cached(sources: list, models, rules, budget: int, config, jobs: int, cache: ReviewCache, progress=None,
+                  *, keys=None):
+    """The review of ``sources`` from ``cache`` (``keys``: their file keys, when already computed)."""
+    from secreview.review import stored_result
 
-    keys = [cache.file_key(src.display, name, is_package, src.text) for src, name, is_package in sources]
+    if keys is None:
+        keys = [cache.file_key(src.display, name, is_package, src.text) for src, name, is_package in sources]
     result_key = run_key(keys)
-    stored = cache.load("results", result_key)
+    stored = stored_result(cache, result_key)
     if stored is not None:
-        findings, lines, problems, suppressions, files_reviewed = stored
-        return Analysed(findings, {id(f): line for f, line in zip(findings, lines)}, problems, suppressions,
-                        files_reviewed, [])
+        return stored
     target = target_key(sources)
     last = cache.load("targets", target)
     analysed = None

@@ -15,16 +15,18 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from secreview.analysis.models import ModelSet, load_models
 from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, Config
 from secreview.findings.model import FileProblem, Finding, ProblemKind, ReviewResult
 from secreview.findings.suppress import Suppressions
-from secreview.ir.nodes import Module
 from secreview.rules.registry import all_rules
 from secreview.source.discover import discover
 from secreview.source.reading import SourceText, read_source, read_stdin
+
+if TYPE_CHECKING:
+    from secreview.ir.nodes import Module
 
 DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
 
@@ -34,6 +36,21 @@ class LoweredFile:
     module: Module
     suppressions: Suppressions
     problem: Optional[FileProblem] = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What reporting needs of a rule (``Config.rule_enabled``, ``_keep_reported``) without
+    importing its module: a review answered from the cache takes these from ``cache.rule_catalog``."""
+
+    id: str
+    name: str
+    bandit: tuple
+    tests_relevant: bool
+
+    @classmethod
+    def of(cls, rule) -> "RuleInfo":
+        return cls(rule.id, rule.name, tuple(rule.bandit), bool(rule.tests_relevant))
 
 
 @dataclass
@@ -57,17 +74,24 @@ class ReviewOptions:
     """Where to keep and find per-file results (``cache.py``); None: no cache."""
 
 
-def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
+def module_name_for(path: Path | str, root: Optional[Path]) -> tuple[str, bool]:
     """The dotted module name a file would be imported as, and whether it is a package.
 
     Inside regular packages (``__init__.py`` at each level) this is the package
     path; elsewhere (namespace packages, scripts) the path relative to the
-    reviewed root, so that ``import helpers.utils`` finds ``helpers/utils.py``.
+    reviewed root, so that ``import helpers.utils`` finds ``helpers/utils.py``. An absolute
+    ``path`` given as a string must be normalised, as ``Candidate.location`` is.
     """
-    path = path.resolve() if not path.is_absolute() else path
-    stem = path.stem
+    if isinstance(path, str) and os.path.isabs(path):  # normalised already (a discovered file's location)
+        text = path
+    else:
+        path = path if isinstance(path, Path) else Path(path)
+        text = str(path.resolve() if not path.is_absolute() else path)
+    folder, name = os.path.split(text)  # str: no Path objects made per file
+    dot = name.rfind(".")
+    stem = name[:dot] if 0 < dot < len(name) - 1 else name  # as Path.stem
     is_package = stem == "__init__"
-    parts = ([] if is_package else [stem]) + list(_folder_parts(path.parent, root))
+    parts = ([] if is_package else [stem]) + list(_folder_parts_at(folder, root))
     parts.reverse()
     if parts and parts[0] in ("src", "lib") and len(parts) > 1:
         parts = parts[1:]
@@ -76,15 +100,21 @@ def module_name_for(path: Path, root: Optional[Path]) -> tuple[str, bool]:
 
 
 @functools.lru_cache(maxsize=65536)
+def _folder_parts_at(folder: str, root: Optional[Path]) -> tuple:
+    return _folder_parts(Path(folder), root)
+
+
+@functools.lru_cache(maxsize=65536)
 def _folder_parts(folder: Path, root: Optional[Path]) -> tuple:
     """The names a folder adds to the dotted names of its files, innermost first: the
     chain of regular packages (``__init__.py``) above it, else its path below ``root``.
     Asked once per folder, not once per file."""
     parts: list = []
+    stop = root.parent if root is not None else None
     while _is_package_folder(folder) and folder.parent != folder:
         parts.append(folder.name)
         folder = folder.parent
-        if root is not None and folder == root.parent:
+        if folder == stop:
             break
     if root is not None and not parts:
         try:
@@ -175,14 +205,14 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: Optional
         name_root = _common_root(files)
         for cand in candidates:
             try:
-                src = read_source(cand.path, cand.display, config.max_file_size)
+                src = read_source(cand.location, cand.display, config.max_file_size)
             except Exception as exc:  # reading reports what it knows as problems; anything else is a bug
                 src = internal_error(cand.display, "reading", exc)
             if isinstance(src, FileProblem):
                 result.problems.append(src)
                 continue
             try:
-                name, is_package = module_name_for(cand.path.absolute(), name_root)
+                name, is_package = module_name_for(cand.location, name_root)
             except (OSError, ValueError):  # e.g. a folder above it that cannot be searched
                 name, is_package = cand.path.stem, cand.path.name == "__init__.py"
             sources.append((src, name, is_package))
@@ -207,7 +237,6 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     config = options.config
     models = options.models if options.models is not None else load_models(config.model_paths)
     sources = unique_module_names(list(sources))
-    rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
     budget = options.budget if options.budget is not None else config.analysis_budget
     # Many long-lived IR objects: the cyclic collector would rescan them over and over.
     gc_was_enabled = gc.isenabled()
@@ -216,13 +245,11 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     sys.setrecursionlimit(max(old_limit, 20_000))
     analysed = None
     try:
-        jobs = effective_jobs(options.jobs, len(sources))
         if options.cache_dir is not None and sources:
-            from secreview.cache import ReviewCache, salt_for
-            from secreview.incremental import review_cached
-            cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))
-            analysed = review_cached(sources, models, rules, budget, config, jobs, cache, options.progress)
+            analysed, rules = _review_with_cache(sources, options, models, budget)
         else:
+            rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+            jobs = effective_jobs(options.jobs, len(sources))
             analysed = analyse_all(sources, models, rules, budget, config, jobs, options.progress)
         for src, _, _ in sources:
             result.lines_reviewed += src.n_lines
@@ -242,6 +269,35 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             gc.freeze()
         if gc_was_enabled:
             gc.enable()
+
+
+def _review_with_cache(sources: list, options: ReviewOptions, models, budget: int):
+    """(analysed, the enabled rules) from the cache: the stored result of the same files, or an
+    incremental or full review. The stored result needs neither the rule modules (their
+    ``RuleInfo`` is kept in the cache) nor the analysis modules."""
+    from secreview.cache import ReviewCache, rule_catalog, run_key, salt_for
+    config = options.config
+    catalog = options.rules or rule_catalog(options.cache_dir)
+    rules = [r for r in catalog if config.rule_enabled(r)]
+    cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))  # by rule ids only
+    keys = [cache.file_key(src.display, name, is_package, src.text) for src, name, is_package in sources]
+    analysed = stored_result(cache, run_key(keys))
+    if analysed is not None:
+        return analysed, rules
+    from secreview.incremental import review_cached
+    rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+    jobs = effective_jobs(options.jobs, len(sources))  # (imports multiprocessing)
+    return review_cached(sources, models, rules, budget, config, jobs, cache, options.progress, keys=keys), rules
+
+
+def stored_result(cache, result_key: str) -> Optional[Analysed]:
+    """The whole result stored for a review of the same files (``incremental.review_cached``), or None."""
+    stored = cache.load("results", result_key)
+    if stored is None:
+        return None
+    findings, lines, problems, suppressions, files_reviewed = stored
+    return Analysed(findings, {id(f): line for f, line in zip(findings, lines)}, problems, suppressions,
+                    files_reviewed, [])
 
 
 PARALLEL_MIN_FILES = 32

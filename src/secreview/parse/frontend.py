@@ -11,8 +11,10 @@ from __future__ import annotations
 import ast
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from secreview.parse.treesitter_to_ast import SyntaxProblem, parse_with_tree_sitter
+if TYPE_CHECKING:  # the tree-sitter side (2,500 lines to compile) is imported when a file needs it
+    from secreview.parse.treesitter_to_ast import SyntaxProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,5 +31,6 @@ def parse_source(text: str, filename: str = "<unknown>") -> Parsed:
             return Parsed(ast.parse(text, filename=filename), (), "ast")
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         pass
+    from secreview.parse.treesitter_to_ast import parse_with_tree_sitter
     tree, problems = parse_with_tree_sitter(text)
     return Parsed(tree, tuple(problems), "tree-sitter")

@@ -48,11 +48,11 @@ change that only removes a sanitiser or a check is still reviewed.
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
+import errno
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import tomllib
@@ -451,12 +451,13 @@ def _git_change(spec: str, staged: bool, cwd: Path, scratch: Path, config_file, 
             tree = root
             diff = git(["diff", *_DIFF_OPTIONS, base, "--"], root)
             target = f"changes from {spec} to the working tree"
-            untracked = _split_z(git(["ls-files", "--others", "--exclude-standard", "-z"], root))
+            # tracked and untracked files in one listing (one walk of the tree): -t tags the untracked "? "
+            tagged = _split_z(git(["ls-files", "-t", "--cached", "--others", "--exclude-standard", "-z"], root))
+            untracked = [item[2:] for item in tagged if item.startswith("? ")]
+            listing = [item[2:] for item in tagged]
         tip = resolve("HEAD", root)
     files = parse_diff(diff.decode("utf-8", "surrogateescape"))
-    if tree == root:
-        listing = _split_z(git(["ls-files", "--cached", "--others", "--exclude-standard", "-z"], root))
-    else:
+    if tree != root:
         listing = [Path(dirpath, name).relative_to(tree).as_posix()
                    for dirpath, _dirs, names in os.walk(tree) for name in names]
     for path in untracked:
@@ -504,6 +505,9 @@ _SUBJECT_PREFIX = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
 
 def patch_message(patch: bytes) -> Optional[str]:
     """The commit message(s) of ``git format-patch`` output; None for a plain diff."""
+    import email  # here: only a patch on stdin needs it (importing email.policy costs ~10 ms)
+    import email.policy
+
     text = patch.decode("utf-8", "replace")
     messages = []
     for part in re.split(r"(?m)^From [0-9a-f]{7,40} ", text):
@@ -625,8 +629,6 @@ def _strip_n(name: str | None, n: int) -> str | None:
 def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
     """The files to review: the tree's Python files with the change's files forced in,
     patched copies read instead of the originals."""
-    from pathspec import GitIgnoreSpec
-
     from secreview.review import module_name_for
     from secreview.source.discover import DEFAULT_EXCLUDED_DIRS, discover
     from secreview.source.reading import read_source
@@ -634,7 +636,10 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
     config = change.config
     tree = change.tree
     config_root = Path(config.root) if config.root is not None else tree
-    exclude = GitIgnoreSpec.from_lines(list(config.exclude)) if config.exclude else None
+    exclude = None
+    if config.exclude:
+        from pathspec import GitIgnoreSpec
+        exclude = GitIgnoreSpec.from_lines(list(config.exclude))
 
     def excluded(display: str) -> bool:
         if exclude is None:
@@ -647,6 +652,7 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
 
     paths: dict[str, Path] = {}
     problems: list[FileProblem] = []
+    top = str(tree)
     if change.listing is None:
         candidates, problems = discover([str(tree)], excludes=config.exclude, root=config_root)
         for cand in candidates:
@@ -661,8 +667,8 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
             parts = display.split("/")
             if any(part in DEFAULT_EXCLUDED_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
                 continue
-            full = tree / display
-            if full.is_symlink() or not full.is_file() or not _is_python(display, full) or excluded(display):
+            full = os.path.join(top, display)
+            if not _regular_not_link(full) or not _is_python(display, full) or excluded(display):
                 continue
             paths[display] = full
     for display in change.files:
@@ -683,9 +689,24 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
         if isinstance(src, FileProblem):
             problems.append(src)
             continue
-        name, is_package = module_name_for(tree / display, tree)
+        # A clean relative path (as git lists them) joins as a string to what Path would give.
+        full = os.path.join(top, display) if os.path.normpath(display) == display else tree / display
+        name, is_package = module_name_for(full, tree)
         sources.append((src, name, is_package))
     return sources, problems
+
+
+def _regular_not_link(path: str) -> bool:
+    """``not (p.is_symlink() or not p.is_file())`` for ``p = Path(path)``, with one ``lstat``
+    instead of two calls (errors as pathlib: a missing file is False, others raise)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return False
+        raise
+    except ValueError:  # a path the OS cannot take (NUL): as pathlib
+        return False
 
 
 def _problem_display(path: str, tree: Path) -> str:

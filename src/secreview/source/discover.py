@@ -31,11 +31,13 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from secreview.findings.model import FileProblem, ProblemKind
 from secreview.source.reading import file_type_name, read_regular_file
+
+if TYPE_CHECKING:  # pathspec is imported only when there are patterns to match (its import is slow)
+    from pathspec import GitIgnoreSpec
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
@@ -65,10 +67,15 @@ OUTSIDE_TREE = "symbolic link to a path outside the reviewed tree, not followed"
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A file to review: ``path`` to open (absolute), ``display`` to show (forward slashes)."""
+    """A file to review: ``location`` to open (absolute, normalised), ``display`` to show (forward slashes)."""
 
-    path: Path
+    location: str
     display: str
+
+    @property
+    def path(self) -> Path:
+        """``location`` as a ``Path`` (made on demand: a review of thousands of files needs none)."""
+        return Path(self.location)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -125,6 +132,7 @@ def _compile_patterns(lines: Sequence[str]) -> GitIgnoreSpec | None:
     lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         return None
+    from pathspec import GitIgnoreSpec
     try:
         return GitIgnoreSpec.from_lines(lines)
     except ValueError:
@@ -133,6 +141,7 @@ def _compile_patterns(lines: Sequence[str]) -> GitIgnoreSpec | None:
 
 
 def _valid_pattern(line: str) -> bool:
+    from pathspec import GitIgnoreSpec
     try:
         GitIgnoreSpec.from_lines([line])
     except ValueError:
@@ -184,7 +193,7 @@ def _shebang_is_python(path: str) -> bool:
 
 
 # A chain of (base directory, spec) from the outermost to the innermost .gitignore.
-_Chain = tuple[tuple[str, GitIgnoreSpec], ...]
+_Chain = "tuple[tuple[str, GitIgnoreSpec], ...]"
 
 
 def _gitignored(chain: _Chain, abs_path: str, is_dir: bool) -> bool:
@@ -209,7 +218,10 @@ class _Frame:
 
 class _Discovery:
     def __init__(self, excludes: Sequence[str], root: str, follow_symlinks: bool) -> None:
-        self.exclude_spec = GitIgnoreSpec.from_lines(list(excludes)) if excludes else None
+        self.exclude_spec = None
+        if excludes:
+            from pathspec import GitIgnoreSpec
+            self.exclude_spec = GitIgnoreSpec.from_lines(list(excludes))
         self.root = root
         self.follow_symlinks = follow_symlinks
         self.candidates: list[Candidate] = []
@@ -227,7 +239,7 @@ class _Discovery:
         if key in self.seen_files:
             return
         self.seen_files.add(key)
-        self.candidates.append(Candidate(Path(abs_path), display))
+        self.candidates.append(Candidate(abs_path, display))
 
     # -- filters
 

@@ -168,6 +168,9 @@ def read_stdin(data: bytes, display: str = "<stdin>", max_bytes: int | None = No
     return decode_source(data, display)
 
 
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
+
+
 def binary_reason(data: bytes) -> str | None:
     """Why ``data`` looks like a binary file rather than source, or None.
 
@@ -175,9 +178,10 @@ def binary_reason(data: bytes) -> str | None:
     NUL bytes *and* many other non-text bytes is: a few stray NULs in source are
     kept (the parser copes with them).
     """
-    for magic, what in _MAGIC:
-        if data.startswith(magic):
-            return f"binary file ({what})"
+    if data.startswith(_MAGIC_PREFIXES):
+        for magic, what in _MAGIC:
+            if data.startswith(magic):
+                return f"binary file ({what})"
     if _is_pyc(data):
         return "binary file (compiled Python bytecode)"
     head = data[:SNIFF_BYTES]
@@ -223,10 +227,16 @@ def decode_source(data: bytes, display: str) -> SourceText | FileProblem:
     reason = binary_reason(data)
     if reason:
         return FileProblem(display, ProblemKind.BINARY, reason)
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        return _declaration_problem(display, data, exc)
+    if data.startswith(b"\xef\xbb\xbf") or b"coding" in _first_two_lines(data):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:
+            return _declaration_problem(display, data, exc)
+    else:
+        # No byte-order mark and no coding declaration (the usual file): UTF-8, as
+        # detect_encoding would say. Bytes that are not UTF-8 in the first two lines,
+        # which it rejects, fail the decoding below with the same message.
+        encoding = "utf-8"
     body, base, codec = data, 0, encoding
     if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
         # Decode the body as plain UTF-8 so error offsets count from the file start.
@@ -245,17 +255,27 @@ def decode_source(data: bytes, display: str) -> SourceText | FileProblem:
         return FileProblem(display, ProblemKind.UNDECODABLE, f"coding declaration names {encoding!r}: {exc}")
     except ValueError as exc:  # codecs such as utf-7 or unicode_escape reject bad input their own way
         return FileProblem(display, ProblemKind.UNDECODABLE, f"cannot decode as {encoding}: {exc}")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:  # unicode_escape & co. can decode "\ud800" to a lone surrogate
-        line = text.count("\n", 0, exc.start) + 1
-        return FileProblem(display, ProblemKind.UNDECODABLE,
-                           f"decoding as {encoding} gives a lone surrogate (U+{ord(text[exc.start]):04X}) "
-                           f"at line {line}, which Python cannot compile either")
+    if codec != "utf-8":  # the UTF-8 decoder never gives a lone surrogate
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # unicode_escape & co. can decode "\ud800" to a lone surrogate
+            line = text.count("\n", 0, exc.start) + 1
+            return FileProblem(display, ProblemKind.UNDECODABLE,
+                               f"decoding as {encoding} gives a lone surrogate (U+{ord(text[exc.start]):04X}) "
+                               f"at line {line}, which Python cannot compile either")
     text = text.removeprefix("\ufeff")  # a BOM left by an explicit utf-8 cookie decode
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     n_lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
     return SourceText(display=display, text=text, encoding=encoding, n_lines=n_lines)
+
+
+def _first_two_lines(data: bytes) -> bytes:
+    """The lines ``tokenize.detect_encoding`` looks at for a coding declaration."""
+    end = data.find(b"\n")
+    if end >= 0:
+        end = data.find(b"\n", end + 1)
+    return data if end < 0 else data[:end]
 
 
 def _declaration_problem(display: str, data: bytes, exc: SyntaxError) -> FileProblem:

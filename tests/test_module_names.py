@@ -1,0 +1,70 @@
+"""Module names and the file checks of change review, against the pathlib code they replace."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from secreview import review
+from secreview.source import changes
+
+
+def reference_module_name(path: Path, root: Optional[Path]) -> tuple[str, bool]:
+    """``review.module_name_for`` as it was written with pathlib (one Path per file)."""
+    path = path.resolve() if not path.is_absolute() else path
+    stem = path.stem
+    is_package = stem == "__init__"
+    parts = ([] if is_package else [stem]) + list(review._folder_parts(path.parent, root))
+    parts.reverse()
+    if parts and parts[0] in ("src", "lib") and len(parts) > 1:
+        parts = parts[1:]
+    name = ".".join(p for p in parts if p.isidentifier() or p)
+    return name or stem, is_package
+
+
+FILES = [
+    "a.py", "pkg/__init__.py", "pkg/mod.py", "pkg/sub/__init__.py", "pkg/sub/deep.py", "pkg/sub/x.y.py",
+    "src/lib_pkg/__init__.py", "src/lib_pkg/m.py", "src/script.py", "lib/tool.py", "scripts/run", "scripts/.hidden",
+    "scripts/trailing.", "nsp/inner/mod.py", "nsp/inner/__init__", "odd dir/with space.py", "pkg/sub/-dash.py",
+    "pkg/nopkg/m.py", "__init__.py",
+]
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_module_names_are_those_pathlib_gave(tmp_path, monkeypatch, relative):
+    tree = tmp_path / "tree"
+    for name in FILES:
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text("")
+    monkeypatch.chdir(tmp_path)
+    for root in (tree, tree / "pkg", tmp_path, None, tree / "src"):
+        for name in FILES:
+            path = Path("tree") / name if relative else tree / name
+            assert review.module_name_for(path, root) == reference_module_name(path, root), (name, root)
+            if not relative:  # as discover gives it: a normalised absolute string
+                assert review.module_name_for(str(path), root) == reference_module_name(path, root), (name, root)
+
+
+def test_a_regular_file_not_a_link_as_pathlib_says(tmp_path):
+    (tmp_path / "file.py").write_text("x = 1\n")
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "link.py").symlink_to(tmp_path / "file.py")
+    (tmp_path / "dirlink").symlink_to(tmp_path / "dir")
+    (tmp_path / "broken.py").symlink_to(tmp_path / "missing.py")
+    (tmp_path / "loop.py").symlink_to(tmp_path / "loop.py")
+    os.mkfifo(tmp_path / "fifo.py")
+    for name in ("file.py", "dir", "link.py", "dirlink", "broken.py", "loop.py", "fifo.py", "missing.py",
+                 "file.py/under", "loop.py/under"):
+        path = tmp_path / name
+        assert changes._regular_not_link(str(path)) == (not (path.is_symlink() or not path.is_file())), name
+
+
+@pytest.mark.parametrize("display", ["a.py", "pkg/mod.py", "pkg//mod.py", "./a.py", "pkg/./m.py", "pkg/../m.py",
+                                     "pkg/", "/abs/x.py", "odd dir/x.py", "\\x80.py"])
+def test_a_clean_listed_path_joins_as_a_string_to_what_pathlib_gives(tmp_path, display):
+    top = str(tmp_path)
+    if os.path.normpath(display) == display:  # what collect_sources joins as a string
+        assert os.path.join(top, display) == str(tmp_path / display)

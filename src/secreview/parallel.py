@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 import traceback
 from typing import Optional
@@ -166,11 +167,12 @@ def _work(conn, share: list[int]) -> None:
     lowered = [lower_source(*sources[i]) for i in share]
     clock.lap("lower")
     problems = [item.problem for item in lowered if item.problem is not None]
-    conn.send(([module_stub(item.module) for item in lowered], problems,
-               {item.module.path: item.suppressions for item in lowered},
+    # Each stub pickled once: the parent passes the bytes on as they are, and the cache stores them.
+    stubs = [pickle.dumps(module_stub(item.module), protocol=pickle.HIGHEST_PROTOCOL) for item in lowered]
+    conn.send((stubs, problems, {item.module.path: item.suppressions for item in lowered},
                sum(1 for item in lowered if item.problem is None or item.problem.reviewed)))
     texts = {src.display: src.text for src, _, _ in sources}
-    foreign = conn.recv()
+    foreign = [pickle.loads(blob) for blob in conn.recv()]
     clock.lap("trade stubs")
     program = Program([item.module for item in lowered], job["models"], job["rules"], budget_steps=job["budget"],
                       test_path=job["config"].is_test_path, foreign=foreign,
@@ -195,7 +197,9 @@ def _work(conn, share: list[int]) -> None:
     problems = analysis_problems(program)
     if job.get("cache") is not None:
         from secreview.review import store_entries
-        store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems)
+        from secreview.cache import Pickled
+        store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
+                      [Pickled(blob) for blob in stubs])
         clock.lap("store in cache")
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")

@@ -65,10 +65,11 @@ def file_entries(program, lowered: list, problems_by_path: dict) -> dict:
     return dict(iter_file_entries(program, lowered, problems_by_path))
 
 
-def iter_file_entries(program, lowered: list, problems_by_path: dict, stubs=None):
+def iter_file_entries(program, lowered: list, problems_by_path: dict, stubs=None, pickled=None):
     """``(display path, entry)`` one file at a time (a worker stores each before building the next).
     ``stubs``, when given, are the files' stubs already made (``module_stub``), or their pickles
-    (``cache.Pickled``), in the order of ``lowered``."""
+    (``cache.Pickled``), in the order of ``lowered``; ``pickled``, summaries pickled beforehand
+    (qualname -> (summary, its pickle)), used for the summaries still current."""
     buckets = program.findings.buckets
     parts_by_path: dict = {}  # path -> field key -> {function: value}
     for key, parts in program.field_parts.items():
@@ -87,6 +88,8 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, stubs=None
                     if empty_blob is None:
                         empty_blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
                     blob = empty_blob
+                elif pickled is not None and q in pickled and pickled[q][0] is summary:
+                    blob = pickled[q][1]
                 else:
                     blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
                 summaries[q] = (blob, q in program.opaque, summary.digest())

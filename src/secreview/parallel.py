@@ -185,8 +185,11 @@ def _work(conn, share: list[int]) -> None:
     clock.lap("trade globals")
     program.first_pass()
     clock.lap("functions")
+    pickled: dict = {}  # qualname -> (summary, its pickle) for the cache, made while waiting
     while True:
         conn.send((True, *program.exports()))
+        if job.get("cache") is not None:
+            _prepare_while_waiting(conn, program, lowered, pickled)
         message = conn.recv()
         if message is None:
             break
@@ -199,8 +202,25 @@ def _work(conn, share: list[int]) -> None:
         from secreview.review import store_entries
         from secreview.cache import Pickled
         store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
-                      [Pickled(blob) for blob in stubs])
+                      [Pickled(blob) for blob in stubs], pickled)
         clock.lap("store in cache")
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")
     clock.report(f"{sum(program.analysis_count.values())} analyses of {len(program.analysis_count)} functions")
+
+
+def _prepare_while_waiting(conn, program, lowered: list, pickled: dict) -> None:
+    """Until the next message arrives: pickle the summaries the cache will store, and their
+    digests (a worker waits while the others analyse; what changes meanwhile is pickled again
+    when stored). A few at a time, so that the message waits little."""
+    summaries = program.summaries
+    pending = [q for item in lowered for q in item.module.functions
+               if q in summaries and not summaries[q].is_empty()
+               and (q not in pickled or pickled[q][0] is not summaries[q])]
+    for start in range(0, len(pending), 32):
+        if conn.poll():
+            return
+        for q in pending[start:start + 32]:
+            summary = summaries[q]
+            summary.digest()
+            pickled[q] = (summary, pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))

@@ -8,9 +8,9 @@ coordinated by this process:
 1. every worker sends the stubs of its modules (``analysis.interface``) and gets
    everyone else's, so calls into other shares resolve;
 2. every worker analyses its module bodies and trades their globals, then analyses
-   its functions, with not-yet-known summaries of other shares' functions standing
-   as provisional (as inside a recursion cycle), and sends the summaries and field
-   stores that changed;
+   its functions in ``FIRST_PASS_PARTS`` parts, with not-yet-known summaries of other
+   shares' functions standing as provisional (as inside a recursion cycle), and after
+   each part sends the summaries and field stores that changed and receives the others';
 3. each worker receives the others' changes, analyses again what read the older
    ones, and sends what changed in turn, until a round where nothing changes;
 4. every worker sends its findings, grouped by the function whose analysis made them.
@@ -33,6 +33,10 @@ from secreview.analysis.interface import module_stub
 from secreview.analysis.program import Program
 from secreview.timings import PhaseClock
 
+FIRST_PASS_PARTS = 4
+"""Each worker analyses its functions in this many parts (by module, in path order), and
+the workers trade summaries after each part: callers then find most of another share's
+summaries already there instead of analysing with provisional ones and again later."""
 _JOB: Optional[dict] = None  # what workers inherit when forked: sources, models, rules...
 
 
@@ -183,7 +187,16 @@ def _work(conn, share: list[int]) -> None:
     conn.send((False, *program.exports()))
     program.receive(*conn.recv())
     clock.lap("trade globals")
-    program.first_pass()
+    # The functions in parts, trading summaries after each: what a share calls of another
+    # is then mostly known before its callers are analysed, not analysed again once it is.
+    modules = program.first_pass_order()
+    parts = FIRST_PASS_PARTS
+    for n in range(parts):
+        program.first_pass(modules=modules[len(modules) * n // parts:len(modules) * (n + 1) // parts])
+        if n < parts - 1:
+            conn.send((False, *program.exports()))
+            program.receive(*conn.recv())
+            program.settle()
     clock.lap("functions")
     pickled: dict = {}  # qualname -> (summary, its pickle) for the cache, made while waiting
     while True:

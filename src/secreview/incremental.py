@@ -68,23 +68,34 @@ def file_entries(program, lowered: list, problems_by_path: dict) -> dict:
     return dict(iter_file_entries(program, lowered, problems_by_path))
 
 
-def iter_file_entries(program, lowered: list, problems_by_path: dict):
-    """``(display path, entry)`` one file at a time (a worker stores each before building the next)."""
+def iter_file_entries(program, lowered: list, problems_by_path: dict, stubs=None, pickled=None):
+    """``(display path, entry)`` one file at a time (a worker stores each before building the next).
+    ``stubs``, when given, are the files' stubs already made (``module_stub``), or their pickles
+    (``cache.Pickled``), in the order of ``lowered``; ``pickled``, summaries pickled beforehand
+    (qualname -> (summary, its pickle)), used for the summaries still current."""
     buckets = program.findings.buckets
     parts_by_path: dict = {}  # path -> field key -> {function: value}
     for key, parts in program.field_parts.items():
         for function, value in parts.items():
             path = program.function_module[function].path
             parts_by_path.setdefault(path, {}).setdefault(key, {})[function] = value
-    for item in lowered:
+    empty_blob = None  # every empty summary pickles to the same bytes: pickled once
+    for n, item in enumerate(lowered):
         module = item.module
-        stub = module_stub(module)
+        stub = module_stub(module) if stubs is None else stubs[n]
         summaries, file_buckets, reads = {}, {}, {}
         for q in module.functions:
             if q in program.summaries:  # pickled apart: a later review unpickles only those it calls
                 summary = program.summaries[q]
-                summaries[q] = (pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL), q in program.opaque,
-                                summary.digest())
+                if summary.is_empty():
+                    if empty_blob is None:
+                        empty_blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+                    blob = empty_blob
+                elif pickled is not None and q in pickled and pickled[q][0] is summary:
+                    blob = pickled[q][1]
+                else:
+                    blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+                summaries[q] = (blob, q in program.opaque, summary.digest())
             for bucket in (q, q + "\0function rules"):
                 if bucket in buckets:
                     file_buckets[bucket] = buckets[bucket]

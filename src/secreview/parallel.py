@@ -8,9 +8,9 @@ coordinated by this process:
 1. every worker sends the stubs of its modules (``analysis.interface``) and gets
    everyone else's, so calls into other shares resolve;
 2. every worker analyses its module bodies and trades their globals, then analyses
-   its functions, with not-yet-known summaries of other shares' functions standing
-   as provisional (as inside a recursion cycle), and sends the summaries and field
-   stores that changed;
+   its functions in ``FIRST_PASS_PARTS`` parts, with not-yet-known summaries of other
+   shares' functions standing as provisional (as inside a recursion cycle), and after
+   each part sends the summaries and field stores that changed and receives the others';
 3. each worker receives the others' changes, analyses again what read the older
    ones, and sends what changed in turn, until a round where nothing changes;
 4. every worker sends its findings, grouped by the function whose analysis made them.
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 import traceback
 from typing import Optional
@@ -32,6 +33,10 @@ from secreview.analysis.interface import module_stub
 from secreview.analysis.program import Program
 from secreview.timings import PhaseClock
 
+FIRST_PASS_PARTS = 4
+"""Each worker analyses its functions in this many parts (by module, in path order), and
+the workers trade summaries after each part: callers then find most of another share's
+summaries already there instead of analysing with provisional ones and again later."""
 _JOB: Optional[dict] = None  # what workers inherit when forked: sources, models, rules...
 
 
@@ -166,11 +171,12 @@ def _work(conn, share: list[int]) -> None:
     lowered = [lower_source(*sources[i]) for i in share]
     clock.lap("lower")
     problems = [item.problem for item in lowered if item.problem is not None]
-    conn.send(([module_stub(item.module) for item in lowered], problems,
-               {item.module.path: item.suppressions for item in lowered},
+    # Each stub pickled once: the parent passes the bytes on as they are, and the cache stores them.
+    stubs = [pickle.dumps(module_stub(item.module), protocol=pickle.HIGHEST_PROTOCOL) for item in lowered]
+    conn.send((stubs, problems, {item.module.path: item.suppressions for item in lowered},
                sum(1 for item in lowered if item.problem is None or item.problem.reviewed)))
     texts = {src.display: src.text for src, _, _ in sources}
-    foreign = conn.recv()
+    foreign = [pickle.loads(blob) for blob in conn.recv()]
     clock.lap("trade stubs")
     program = Program([item.module for item in lowered], job["models"], job["rules"], budget_steps=job["budget"],
                       test_path=job["config"].is_test_path, foreign=foreign,
@@ -181,10 +187,22 @@ def _work(conn, share: list[int]) -> None:
     conn.send((False, *program.exports()))
     program.receive(*conn.recv())
     clock.lap("trade globals")
-    program.first_pass()
+    # The functions in parts, trading summaries after each: what a share calls of another
+    # is then mostly known before its callers are analysed, not analysed again once it is.
+    modules = program.first_pass_order()
+    parts = FIRST_PASS_PARTS
+    for n in range(parts):
+        program.first_pass(modules=modules[len(modules) * n // parts:len(modules) * (n + 1) // parts])
+        if n < parts - 1:
+            conn.send((False, *program.exports()))
+            program.receive(*conn.recv())
+            program.settle()
     clock.lap("functions")
+    pickled: dict = {}  # qualname -> (summary, its pickle) for the cache, made while waiting
     while True:
         conn.send((True, *program.exports()))
+        if job.get("cache") is not None:
+            _prepare_while_waiting(conn, program, lowered, pickled)
         message = conn.recv()
         if message is None:
             break
@@ -195,8 +213,27 @@ def _work(conn, share: list[int]) -> None:
     problems = analysis_problems(program)
     if job.get("cache") is not None:
         from secreview.review import store_entries
-        store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems)
+        from secreview.cache import Pickled
+        store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
+                      [Pickled(blob) for blob in stubs], pickled)
         clock.lap("store in cache")
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")
     clock.report(f"{sum(program.analysis_count.values())} analyses of {len(program.analysis_count)} functions")
+
+
+def _prepare_while_waiting(conn, program, lowered: list, pickled: dict) -> None:
+    """Until the next message arrives: pickle the summaries the cache will store, and their
+    digests (a worker waits while the others analyse; what changes meanwhile is pickled again
+    when stored). A few at a time, so that the message waits little."""
+    summaries = program.summaries
+    pending = [q for item in lowered for q in item.module.functions
+               if q in summaries and not summaries[q].is_empty()
+               and (q not in pickled or pickled[q][0] is not summaries[q])]
+    for start in range(0, len(pending), 32):
+        if conn.poll():
+            return
+        for q in pending[start:start + 32]:
+            summary = summaries[q]
+            summary.digest()
+            pickled[q] = (summary, pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))

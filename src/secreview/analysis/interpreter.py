@@ -74,10 +74,25 @@ class Summary:
     def digest(self) -> str:
         """A short hash of the fingerprint, kept by the cache for what read this summary."""
         if self._digest is None:
+            global _EMPTY_DIGEST
+            empty = self.is_empty()
+            if empty and _EMPTY_DIGEST is not None:
+                self._digest = _EMPTY_DIGEST  # most summaries (two in three on a large tree)
+                return self._digest
             import hashlib
             data = repr(self.fingerprint()).encode("utf-8", "surrogatepass")
             self._digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            if empty:
+                _EMPTY_DIGEST = self._digest
         return self._digest
+
+    def is_empty(self) -> bool:
+        """Nothing flows through the function: the summary a fresh ``Summary()`` is."""
+        return self.ret is TOP and not self.sink_flows and not self.fields and self.state is None
+
+
+_EMPTY_DIGEST: Optional[str] = None
+"""``digest()`` of an empty summary (``Summary.is_empty``), the same for every one."""
 
 
 class SinkFlow:

@@ -142,6 +142,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     if not redo:
         redo = graph.stale_fields(_cached_fields(entries))
     moves = _Moves.after_edits(sources, previous, entries)
+    clock.lap("read graph")
     waves = 0
     new = set(redo)
     while new:
@@ -149,6 +150,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         redo = graph.with_cycles(redo)  # a cycle through cached summaries would keep what the edit removed
         if len(redo) > FULL_REVIEW_SHARE * len(sources):
             return None
+        clock.lap("cycles")
         new = {i for i in redo if program is None or sources[i][1] not in program.owned}
         for i in sorted(new):
             if i not in lowered:
@@ -429,7 +431,9 @@ class ReadGraph:
         the cached graph did not show (the edit made it)."""
         out = set()
         owned = {q for module in program.owned.values() for q in module.functions}
-        upstream = self.upstream(owned)
+        read = {key for function in program.reads for kind, key, _ in program.reads[function]
+                if kind == "sum" and key not in owned}
+        upstream = self.upstream(owned, within=self.downstream(read, program) | read)
         reach: dict = {}
         for function in sorted(program.reads):
             for kind, key, _ in sorted(program.reads[function], key=repr):
@@ -461,9 +465,10 @@ class ReadGraph:
                     stack.append(nxt)
         return found
 
-    def upstream(self, functions: set, with_fields: bool = False) -> set:
+    def upstream(self, functions: set, with_fields: bool = False, within: Optional[set] = None) -> set:
         """Every function (and, with ``with_fields``, field) whose cached result depends,
-        through reads, on one of ``functions``."""
+        through reads, on one of ``functions``; only those in ``within``, when given (a
+        path between two nodes of a cycle region never leaves it, so the walk need not)."""
         seen: set = set()
         stack = list(functions)
         while stack:
@@ -473,14 +478,36 @@ class ReadGraph:
             else:
                 read = ("sum", node)
                 for key in self._fields_written_by(node):
-                    if ("field", key) not in seen:
-                        seen.add(("field", key))
-                        stack.append(("field", key))
+                    field = ("field", key)
+                    if field not in seen and (within is None or field in within):
+                        seen.add(field)
+                        stack.append(field)
             for _, reader in self.readers.get(read, ()):
-                if reader not in seen:
+                if reader not in seen and (within is None or reader in within):
                     seen.add(reader)
                     stack.append(reader)
         return seen if with_fields else {n for n in seen if not isinstance(n, tuple)}
+
+    def downstream(self, nodes, program=None) -> set:
+        """Every node that one of ``nodes`` depends on through reads: cached reads, and the
+        current reads of the functions ``program`` analysed (when given)."""
+        owned = {q for module in program.owned.values() for q in module.functions} if program is not None else ()
+        seen: set = set()
+        stack = list(nodes)
+        while stack:
+            node = stack.pop()
+            if node in owned:
+                nexts = [key if kind == "sum" else ("field", key)
+                         for kind, key, _ in program.reads.get(node, ()) if kind in ("sum", "field")]
+            elif program is not None and isinstance(node, tuple):
+                nexts = list(self.edges.get(node, ())) + list(program.field_parts.get(node[1], ()))
+            else:
+                nexts = self.edges.get(node, ())
+            for nxt in nexts:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return seen
 
     def _fields_written_by(self, function) -> list:
         if not hasattr(self, "_writes"):
@@ -496,18 +523,10 @@ class ReadGraph:
         A cycle through a function lies within what both reads it (up) and is read by
         it (down): the strongly connected components are sought there only."""
         functions = {q for q, i in self.file_of.items() if i in files}
-        up = self.upstream(functions, with_fields=True)
-        if not up:
+        down = self.downstream(functions)  # a helper module reads little, and is read by much
+        if not down:
             return set(files)
-        down: set = set()
-        stack = list(functions)
-        while stack:
-            node = stack.pop()
-            for nxt in self.edges.get(node, ()):
-                if nxt not in down:
-                    down.add(nxt)
-                    stack.append(nxt)
-        region = (up & down) | functions
+        region = self.upstream(functions, with_fields=True, within=down) | functions
         out = set(files)
         for component in _components(region, self.edges):
             if len(component) > 1 and not functions.isdisjoint(component):

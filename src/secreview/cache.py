@@ -108,20 +108,25 @@ def _read_quietly(path: Path) -> Optional[Any]:
 def _write_quietly(path: Path, value: Any) -> None:
     """Like ``ReviewCache.store``, saying nothing when it cannot: the review's cache will say it."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        _atomic_write(path, lambda handle: pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass
+
+
+def _atomic_write(path: Path, write) -> None:
+    """``write(handle)`` into a temporary file renamed to ``path``: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 class ReviewCache:
@@ -215,18 +220,7 @@ class ReviewCache:
         if not self.writable:
             return False
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    write(handle)
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            _atomic_write(path, write)
         except OSError as exc:  # read-only or full: review without writing
             self.writable = False
             print(f"secreview: cannot write the cache in {self.root}: {exc.strerror or exc}; "

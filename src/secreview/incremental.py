@@ -439,31 +439,11 @@ class ReadGraph:
             for kind, key, _ in sorted(program.reads[function], key=repr):
                 if kind != "sum" or key not in upstream or self.file_of.get(key) in redo:
                     continue
-                if key not in reach:
-                    reach[key] = self._reaches(key, owned, program)
+                if key not in reach:  # the analysed functions it depends on: cached reads, then current ones
+                    reach[key] = self.downstream([key], program) & owned
                 if function in reach[key]:  # key reads, through others, the function that now reads it
                     out.add(self.file_of[key])
         return out
-
-    def _reaches(self, start, owned: set, program) -> set:
-        """The analysed functions that ``start`` depends on through reads: cached reads for
-        cached functions, current reads for analysed ones."""
-        found, seen, stack = set(), {start}, [start]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, tuple):  # a field: its writers, cached and new
-                nexts = list(self.edges.get(node, ())) + list(program.field_parts.get(node[1], ()))
-            elif node in owned:
-                found.add(node)
-                nexts = [key if kind == "sum" else ("field", key)
-                         for kind, key, _ in program.reads.get(node, ()) if kind in ("sum", "field")]
-            else:
-                nexts = self.edges.get(node, ())
-            for nxt in nexts:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return found
 
     def upstream(self, functions: set, with_fields: bool = False, within: Optional[set] = None) -> set:
         """Every function (and, with ``with_fields``, field) whose cached result depends,

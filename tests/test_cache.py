@@ -390,3 +390,23 @@ def test_the_built_in_models_kept_in_the_cache_are_those_loaded(tmp_path):
     extra.write_text('[[sink]]\nkind = "command"\ncallee = "mylib.run"\nargs = [0]\n')
     assert cached_models(tmp_path, (extra,)) == load_models((extra,))  # loaded, not kept
     assert len(list((tmp_path / "models-v1").iterdir())) == 1
+
+
+def test_an_incremental_review_makes_only_the_stubs_it_resolves_into(tmp_path, monkeypatch):
+    tree = make_tree(tmp_path / "tree", others=30)
+    report(tree, tmp_path / "cache")
+    (tree / "helpers.py").write_text(UNSAFE_HELPERS)
+    made: list = []
+    original = incremental.entry_stub
+
+    def entry_stub(entry):
+        if "_stub" not in entry:
+            made.append(entry)
+        return original(entry)
+
+    monkeypatch.setattr(incremental, "entry_stub", entry_stub)
+    warm = report(tree, tmp_path / "cache")
+    assert warm == report(tree, None)
+    names = {e["_stub"].name for e in made}
+    # helpers and app are analysed; runner is called from app; the 30 others are never looked at
+    assert names <= {"runner", "helpers", "app", "shlex"} and "runner" in names, names

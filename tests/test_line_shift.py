@@ -15,6 +15,7 @@ from secreview.analysis.values import Step
 from secreview.cache import ReviewCache
 from secreview.config import DEFAULT_CONFIG
 from secreview.findings.model import Span
+from secreview.incremental import entry_stub
 from secreview.line_shift import LineShift, Unmovable, line_map
 from secreview.reports import ReportOptions, render
 from secreview.review import ReviewOptions, review
@@ -64,7 +65,7 @@ def cached_digests(cache_dir: Path) -> dict:
     keys = set()
     for name in cache.pack_names():
         keys.update(cache.load("index", name))
-    return {key: (entry["stub"].path, entry["digests"]) for key, entry in cache.load_files(keys).items()}
+    return {key: (entry_stub(entry).path, entry["digests"]) for key, entry in cache.load_files(keys).items()}
 
 
 def helper_lines(text: str) -> list:

@@ -229,20 +229,6 @@ class ReviewCache:
         return True
 
 
-class Pickled:
-    """An object already pickled (``blob``), written as is into a larger pickle: unpickling
-    that gives the object itself, not this wrapper. A worker pickles its files' stubs once, to
-    send them to the other workers, and stores the same bytes in the cache."""
-
-    __slots__ = ("blob",)
-
-    def __init__(self, blob: bytes):
-        self.blob = blob
-
-    def __reduce__(self):
-        return pickle.loads, (self.blob,)
-
-
 def run_key(file_keys) -> str:
     return hashlib.sha256("\n".join(sorted(file_keys)).encode()).hexdigest()
 

@@ -63,16 +63,31 @@ def _store_target(cache: ReviewCache, sources, keys) -> None:
     cache.store("targets", target_key(sources), {"files": {src.display: key for (src, _, _), key in zip(sources, keys)}})
 
 
-def file_entries(program, lowered: list, problems_by_path: dict) -> dict:
+def file_entries(program, lowered: list, problems_by_path: dict, module_keys: dict) -> dict:
     """Per file (display path): what the cache keeps of it after a review."""
-    return dict(iter_file_entries(program, lowered, problems_by_path))
+    return dict(iter_file_entries(program, lowered, problems_by_path, module_keys))
 
 
-def iter_file_entries(program, lowered: list, problems_by_path: dict, stubs=None, pickled=None):
+def definition_keys(reads: dict, module_keys: dict) -> dict:
+    """The file key of each module whose definitions ``reads`` found: a definition depends on
+    its module's text only, so a read of a module whose key is the same still holds."""
+    names = {module_name for found in reads.values() for kind, _, module_name in found if kind == "def"}
+    return {name: module_keys.get(name) for name in sorted(names)}
+
+
+def entry_stub(entry: dict):
+    """A cached file's stub, unpickled when first needed: most reviews from the cache need few."""
+    stub = entry.get("_stub")
+    if stub is None:
+        stub = entry["_stub"] = pickle.loads(entry["stub_blob"])
+    return stub
+
+
+def iter_file_entries(program, lowered: list, problems_by_path: dict, module_keys: dict, stubs=None, pickled=None):
     """``(display path, entry)`` one file at a time (a worker stores each before building the next).
-    ``stubs``, when given, are the files' stubs already made (``module_stub``), or their pickles
-    (``cache.Pickled``), in the order of ``lowered``; ``pickled``, summaries pickled beforehand
-    (qualname -> (summary, its pickle)), used for the summaries still current."""
+    ``module_keys``: the file key of every module of the review, by name. ``stubs``, when given,
+    are the files' stubs already pickled, in the order of ``lowered``; ``pickled``, summaries
+    pickled beforehand (qualname -> (summary, its pickle)), used for the summaries still current."""
     buckets = program.findings.buckets
     parts_by_path: dict = {}  # path -> field key -> {function: value}
     for key, parts in program.field_parts.items():
@@ -82,7 +97,7 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, stubs=None
     empty_blob = None  # every empty summary pickles to the same bytes: pickled once
     for n, item in enumerate(lowered):
         module = item.module
-        stub = module_stub(module) if stubs is None else stubs[n]
+        stub = pickle.dumps(module_stub(module), protocol=pickle.HIGHEST_PROTOCOL) if stubs is None else stubs[n]
         summaries, file_buckets, reads = {}, {}, {}
         for q in module.functions:
             if q in program.summaries:  # pickled apart: a later review unpickles only those it calls
@@ -102,7 +117,8 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, stubs=None
             if q in program.reads:  # with what each read found, to check it still does
                 reads[q] = {read: program.read_value(*read) for read in sorted(program.reads[q], key=repr)}
         yield module.path, {
-            "stub": stub, "lowering_problem": item.problem,
+            "stub_blob": stub, "lowering_problem": item.problem,
+            "def_keys": definition_keys(reads, module_keys),
             "digests": {q: (digest, opaque) for q, (_, opaque, digest) in summaries.items()},
             "suppressions": item.suppressions,
             "reviewed": item.problem is None or item.problem.reviewed,
@@ -132,12 +148,10 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     # through them (what they read is only used as graph edges, never trusted).
     previous = {i: found[old_keys[i]] for i in changed if old_keys[i] in found}
     graph = ReadGraph({**entries, **previous}, {src[1]: i for i, src in enumerate(sources)})
-    stubs = {i: entry["stub"] for i, entry in entries.items()}
-    stubs.update((i, module_stub(item.module)) for i, item in lowered.items())
     # Cached files whose reads of files not analysed again no longer find what they found:
     # edited definitions, and (another tree with the same paths, a branch switched back)
     # summaries computed elsewhere. The rest is checked once the edited files are analysed.
-    redo = set(changed) | graph.stale(entries, set(changed), stubs)
+    redo = set(changed) | graph.stale(entries, set(changed), keys)
     program = None
     if not redo:
         redo = graph.stale_fields(_cached_fields(entries))
@@ -176,11 +190,12 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         progress(len(sources), len(sources))
     problems_by_path: dict = {}
     new_entries: dict = {}
+    module_keys = {name: key for (_, name, _), key in zip(sources, keys)}
     if program is not None:  # None: every file was cached (only the whole result was not)
         for problem in analysis_problems(program):
             problems_by_path.setdefault(problem.path, []).append(problem)
-        new_entries = file_entries(program, [lowered[i] for i in sorted(redo)], problems_by_path)
-    moved = moves.final_entries(program, redo) if moves is not None and program is not None else {}
+        new_entries = file_entries(program, [lowered[i] for i in sorted(redo)], problems_by_path, module_keys)
+    moved = moves.final_entries(program, redo, module_keys) if moves is not None and program is not None else {}
     new_entries.update((sources[i][0].display, entry) for i, entry in moved.items())
     if program is not None:
         cache.store_files((keys[i], new_entries[sources[i][0].display]) for i in sorted(redo | set(moved)))
@@ -317,7 +332,7 @@ class _Moves:
             for q in entry["summaries"]:
                 self.translated.pop(("sum", q), None)
 
-    def final_entries(self, program, redo: set) -> dict:
+    def final_entries(self, program, redo: set, module_keys: dict) -> dict:
         """The moved files' entries, their reads recording what they find now."""
         out = {}
         for i, entry in self.moved.items():
@@ -325,7 +340,8 @@ class _Moves:
                 continue
             reads = {function: {read: program.read_value(*read) for read in found}
                      for function, found in entry["reads"].items()}
-            out[i] = {**entry, "reads": reads}
+            fresh = {k: v for k, v in entry.items() if k != "_stub"}
+            out[i] = {**fresh, "reads": reads, "def_keys": definition_keys(reads, module_keys)}
         return out
 
 
@@ -382,23 +398,33 @@ class ReadGraph:
         return {reader for (kind, key, _, _), files in self.reads_into.get(owner, {}).items()
                 if kind == "sum" and key in keys for reader in files}
 
-    def stale(self, entries: dict, redo: set, stubs: dict) -> set:
+    def stale(self, entries: dict, redo: set, keys: list) -> set:
         """Cached files outside ``redo`` whose reads of summaries and definitions of other
-        files outside ``redo`` find something else now."""
+        files outside ``redo`` find something else now. A definition depends on its
+        module's text only: read from a module whose file key is the one the reader
+        recorded (``def_keys``), it holds without unpickling the module's stub."""
         out = set()
         for owner, reads in self.reads_into.items():
             if owner in redo:
                 continue
-            digests, stub, definitions = entries[owner]["digests"], stubs[owner], {}
-            for (kind, key, _module, found), files in reads.items():
+            entry, definitions = entries[owner], {}
+            digests, key_now = entry["digests"], keys[owner]
+            for (kind, key, module_name, found), files in reads.items():
+                files = files - redo  # the others are analysed again anyway (and may be previous versions)
+                if not files:
+                    continue
                 if kind == "sum":
-                    now = digests.get(key)
-                else:
-                    now = definitions.get(key)
-                    if now is None:
-                        now = definitions[key] = definition(stub, key)
+                    if digests.get(key) != found:
+                        out.update(files)
+                    continue
+                unsure = {i for i in files if entries[i].get("def_keys", {}).get(module_name) != key_now}
+                if not unsure:
+                    continue
+                now = definitions.get(key)
+                if now is None:
+                    now = definitions[key] = definition(entry_stub(entry), key)
                 if now != found:
-                    out.update(files)
+                    out.update(unsure)
         return out - redo
 
     def stale_fields(self, fields: dict) -> set:
@@ -568,7 +594,9 @@ def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rule
     texts = {src.display: src.text for src, _, _ in sources}
     cached = [i for i in sorted(entries) if i not in redo]
     program = Program([lowered[i].module for i in sorted(redo)], models, rules, budget_steps=budget,
-                      test_path=config.is_test_path, foreign=[entries[i]["stub"] for i in cached],
+                      test_path=config.is_test_path,
+                      lazy_foreign={sources[i][1]: (sources[i][0].display, lambda entry=entries[i]: entry_stub(entry))
+                                    for i in cached},
                       foreign_lines=lambda path: texts.get(path, "").split("\n"))
     summaries, parts = {}, {}
     for i in cached:

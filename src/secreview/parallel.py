@@ -213,9 +213,9 @@ def _work(conn, share: list[int]) -> None:
     problems = analysis_problems(program)
     if job.get("cache") is not None:
         from secreview.review import store_entries
-        from secreview.cache import Pickled
-        store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
-                      [Pickled(blob) for blob in stubs], pickled)
+        module_keys = {name: key for (_, name, _), key in zip(job["sources"], job["keys"])}
+        store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems, stubs, pickled,
+                      module_keys)
         clock.lap("store in cache")
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")

@@ -375,14 +375,19 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
                     [program, lowered])
 
 
-def store_entries(cache, keys: list, program, lowered: list, problems: list, stubs=None, pickled=None) -> None:
-    """Each file's results into the cache (``stubs``, ``pickled``: see ``incremental.iter_file_entries``)."""
+def store_entries(cache, keys: list, program, lowered: list, problems: list, stubs=None, pickled=None,
+                  module_keys: Optional[dict] = None) -> None:
+    """Each file's results into the cache (``stubs``, ``pickled``, ``module_keys``: see
+    ``incremental.iter_file_entries``; ``module_keys`` defaults to those of ``lowered``)."""
     from secreview.incremental import iter_file_entries
     by_path: dict = {}
     for problem in problems:
         by_path.setdefault(problem.path, []).append(problem)
     key_of = {item.module.path: key for key, item in zip(keys, lowered)}
-    cache.store_files((key_of[path], entry) for path, entry in iter_file_entries(program, lowered, by_path, stubs, pickled))
+    if module_keys is None:
+        module_keys = {item.module.name: key for key, item in zip(keys, lowered)}
+    cache.store_files((key_of[path], entry) for path, entry
+                      in iter_file_entries(program, lowered, by_path, module_keys, stubs, pickled))
 
 
 def analysis_problems(program) -> list[FileProblem]:

@@ -52,6 +52,29 @@ _CLEAN_METHODS = frozenset({
 })
 
 
+class _LazyIndex(dict):
+    """A dict that, on a miss, asks ``load(key)`` to make what may hold ``key``, then looks again."""
+
+    __slots__ = ("load",)
+
+    def __init__(self, load, *args):
+        super().__init__(*args)
+        self.load = load
+
+    def __missing__(self, key):
+        if self.load(key) and dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        if dict.__contains__(self, key) or (self.load(key) and dict.__contains__(self, key)):
+            return dict.__getitem__(self, key)
+        return default
+
+    def __contains__(self, key) -> bool:
+        return dict.__contains__(self, key) or (self.load(key) and dict.__contains__(self, key))
+
+
 class Budget:
     """Analysis steps allowed per file, so that no input can make a review hang."""
 
@@ -68,28 +91,35 @@ class Budget:
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
-                 foreign_lines=None):
+                 foreign_lines=None, lazy_foreign: Optional[dict] = None):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
-        ``foreign_lines(path)`` gives their source lines for traces."""
+        ``foreign_lines(path)`` gives their source lines for traces. ``lazy_foreign``
+        (module name -> (path, function giving its stub)) are stubs made only when a lookup
+        needs them: a review from the cache resolves into few of the tree's modules."""
         self.owned = {m.name: m for m in modules}
-        self.modules = dict(self.owned)
+        self._pending = {name: item for name, item in (lazy_foreign or {}).items() if name not in self.owned}
+        self._pending_paths = {path: name for name, (path, _) in self._pending.items()}
+        if self._pending:
+            self.modules = _LazyIndex(self._load_named, self.owned)
+            self.module_by_path = _LazyIndex(self._load_at_path)
+            self.functions = _LazyIndex(self._load_named)
+            self.function_module = _LazyIndex(self._load_named)
+            self.classes = _LazyIndex(self._load_named)
+        else:
+            self.modules = dict(self.owned)
+            self.module_by_path = {}
+            self.functions: dict = {}
+            self.function_module: dict = {}
+            self.classes: dict = {}
+        self.foreign_functions: set = set()
+        for m in self.owned.values():
+            self._register(m)
         for stub in foreign:
-            self.modules.setdefault(stub.name, stub)
-        self.module_by_path = {m.path: m for m in self.modules.values()}
+            if stub.name not in self.modules:
+                self._register(stub)
         self.foreign_lines = foreign_lines
         self.models = models
-        self.functions: dict = {}
-        self.function_module: dict = {}
-        self.classes: dict = {}
-        self.foreign_functions: set = set()
-        for m in self.modules.values():
-            for q, fn in m.functions.items():
-                self.functions[q] = fn
-                self.function_module[q] = m
-                if m.name not in self.owned:
-                    self.foreign_functions.add(q)
-            self.classes.update(m.classes)
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}
         self.call_rules: dict = {}
@@ -128,6 +158,38 @@ class Program:
         self.failed: dict = {}  # path -> reason (budget exceeded...)
         self.errors: dict = {}  # path -> (where, exception): a bug met while analysing that file
         self.test_path = test_path or (lambda path: False)
+
+    def _register(self, module: ir.Module) -> None:
+        dict.__setitem__(self.modules, module.name, module)
+        dict.__setitem__(self.module_by_path, module.path, module)
+        foreign = module.name not in self.owned
+        for q, fn in module.functions.items():
+            dict.__setitem__(self.functions, q, fn)
+            dict.__setitem__(self.function_module, q, module)
+            if foreign:
+                self.foreign_functions.add(q)
+        for q, klass in module.classes.items():
+            dict.__setitem__(self.classes, q, klass)
+
+    def _load_named(self, key) -> bool:
+        """Make the pending stubs that may define ``key`` (a module name or a qualname: its
+        own module is one of its dotted prefixes). Whether any was made."""
+        if not isinstance(key, str):
+            return False
+        made = False
+        name = key
+        while name:
+            item = self._pending.pop(name, None)
+            if item is not None:
+                del self._pending_paths[item[0]]
+                self._register(item[1]())
+                made = True
+            name = name.rpartition(".")[0]
+        return made
+
+    def _load_at_path(self, path) -> bool:
+        name = self._pending_paths.get(path)
+        return name is not None and self._load_named(name)
 
     # ------------------------------------------------------------ driver
 
@@ -182,6 +244,9 @@ class Program:
         (the cache found that something they read changed)."""
         adopted = set()
         for module in modules:
+            item = self._pending.pop(module.name, None)  # never made: the module itself stands for it
+            if item is not None:
+                del self._pending_paths[item[0]]
             self.owned[module.name] = module
             self.modules[module.name] = module
             self.module_by_path[module.path] = module

@@ -91,11 +91,20 @@ _PATTERNS = (
     (re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
      "a PEM private key"),
 )
+_PATTERN_LITERALS = re.compile("|".join(re.escape(literal) for literal in (
+    "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxb-", "xoxa-", "xoxp-", "xoxr-",
+    "xoxs-", "AIza", "k_live_", "-----BEGIN")))
 _URL_CREDS = re.compile(r"\b[a-z][a-z0-9+.\-]*://([A-Za-z0-9._%+\-]+):([^/\s@:\[\]{}<>]+)@[A-Za-z0-9.\-\[\]]+",
                         re.IGNORECASE)
 _PASSWORD_NAME = re.compile(r"(?i)(pass(wd|word|phrase|code)?|pwd|secret|api_?key|private_?key)$")
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
 _IDENTIFIER_LIKE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-:/ ]*$")
+
+
+# Every entry of _SECRET_WORDS, every pair of _KEY_PAIRS and every joined secret below holds one
+# of these; ``secret_name`` needs one of its words, or their concatenation, to.
+_SECRET_STEMS = ("pass", "pwd", "secret", "token", "key", "cred", "bearer", "pin")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def _words(name: str) -> list[str]:
@@ -106,6 +115,9 @@ def _words(name: str) -> list[str]:
 def secret_name(name: str) -> bool:
     """Whether an identifier or key names a secret value (``db_password``, ``apiKey``), not a
     property of one (``token_type``, ``password_field``, ``NextToken``)."""
+    compact = _NOT_ALNUM.sub("", name.lower())
+    if not any(stem in compact for stem in _SECRET_STEMS):
+        return False  # no secret word, key pair or joined secret can be in it
     words = _words(name)
     if not words:
         return False
@@ -210,7 +222,7 @@ class HardcodedSecret(StatementRule):
         names = function.names
         if "<long-string>" in names:
             return True  # a PEM key or other long literal: too long to be listed among the names
-        if any(_mentions_secret(n) for n in names):
+        if _any_mentions_secret(names):
             return True
         return any(_mentions_secret(p.name) for fn in function.children for p in fn.params)
 
@@ -308,6 +320,32 @@ class HardcodedSecret(StatementRule):
         )
 
 
+_SECRET_NAMES: set = set()  # names seen that may hold a secret
+_PLAIN_NAMES: set = set()  # and those that may not
+_MAX_KNOWN = 1 << 19
+
+
+def _any_mentions_secret(names: frozenset) -> bool:
+    """``any(_mentions_secret(n) for n in names)`` with set operations: every function of a
+    tree asks, and most of its names were classified for an earlier function."""
+    if not _SECRET_NAMES.isdisjoint(names):
+        return True
+    unknown = names - _PLAIN_NAMES
+    if not unknown:
+        return False
+    if len(_PLAIN_NAMES) > _MAX_KNOWN:  # a huge tree: start again rather than grow without bound
+        _PLAIN_NAMES.clear()
+        _SECRET_NAMES.clear()
+    found = False
+    for name in unknown:
+        if _mentions_secret(name):
+            _SECRET_NAMES.add(name)
+            found = True
+        else:
+            _PLAIN_NAMES.add(name)
+    return found
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _mentions_secret(name: str) -> bool:
     """A name or short string of a function that may hold a secret (cached: names repeat)."""
@@ -328,10 +366,13 @@ def _compare_secret(name: str, value) -> bool:
 def _credential_shape(text: str):
     if "EXAMPLE" in text or "example" in text:
         return None
-    for pattern, what in _PATTERNS:
-        m = pattern.search(text)
-        if m:
-            return what, m.group(0)
+    if _PATTERN_LITERALS.search(text):  # each pattern needs one of them
+        for pattern, what in _PATTERNS:
+            m = pattern.search(text)
+            if m:
+                return what, m.group(0)
+    if "://" not in text:
+        return None
     m = _URL_CREDS.search(text) if not any(c.isspace() for c in text.strip()) else None
     if m and not is_placeholder(m.group(2)) and not m.group(2).startswith(("$", "{", "%", "<")) \
             and m.group(2).lower() not in ("password", "pass", "secret", "xxx", "pwd"):

@@ -29,16 +29,11 @@ FULL_REVIEW_SHARE = 0.4
 
 
 def review_cached(sources: list, models, rules, budget: int, config, jobs: int, cache: ReviewCache, progress=None,
-                  *, keys=None):
-    """The review of ``sources`` from ``cache`` (``keys``: their file keys, when already computed)."""
-    from secreview.review import stored_result
-
-    if keys is None:
-        keys = [cache.file_key(src.display, name, is_package, src.text) for src, name, is_package in sources]
+                  *, keys: list):
+    """The review of ``sources`` (file keys ``keys``) when the cache holds no stored result of
+    the same files (``review.stored_result``, which the caller looked up): incremental or full;
+    its whole result is stored for the next review of the same files."""
     result_key = run_key(keys)
-    stored = stored_result(cache, result_key)
-    if stored is not None:
-        return stored
     target = target_key(sources)
     last = cache.load("targets", target)
     analysed = None

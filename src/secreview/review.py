@@ -291,7 +291,7 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
 
 
 def stored_result(cache, result_key: str) -> Optional[Analysed]:
-    """The whole result stored for a review of the same files (``incremental.review_cached``), or None."""
+    """The whole result stored for a review of the same files (by ``incremental.review_cached``), or None."""
     stored = cache.load("results", result_key)
     if stored is None:
         return None

@@ -71,11 +71,8 @@ def definition_keys(reads: dict, module_keys: dict) -> dict:
 
 
 def entry_stub(entry: dict):
-    """A cached file's stub, unpickled when first needed: most reviews from the cache need few."""
-    stub = entry.get("_stub")
-    if stub is None:
-        stub = entry["_stub"] = pickle.loads(entry["stub_blob"])
-    return stub
+    """A cached file's stub, unpickled only where needed: most reviews from the cache need few."""
+    return pickle.loads(entry["stub_blob"])
 
 
 def iter_file_entries(program, lowered: list, problems_by_path: dict, module_keys: dict, stubs=None, pickled=None):
@@ -120,7 +117,7 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
             "summaries": summaries, "buckets": file_buckets, "reads": reads,
             "fields": parts_by_path.get(module.path, {}),
             "problems": problems_by_path.get(module.path, []),
-            # to map the lines of this version to those of the next one (``remap``)
+            # to map the lines of this version to those of the next one (``line_shift``)
             "text": "\n".join(module.lines) if module.lines else "",
         }
 
@@ -335,8 +332,7 @@ class _Moves:
                 continue
             reads = {function: {read: program.read_value(*read) for read in found}
                      for function, found in entry["reads"].items()}
-            fresh = {k: v for k, v in entry.items() if k != "_stub"}
-            out[i] = {**fresh, "reads": reads, "def_keys": definition_keys(reads, module_keys)}
+            out[i] = {**entry, "reads": reads, "def_keys": definition_keys(reads, module_keys)}
         return out
 
 
@@ -402,7 +398,7 @@ class ReadGraph:
         for owner, reads in self.reads_into.items():
             if owner in redo:
                 continue
-            entry, definitions = entries[owner], {}
+            entry, definitions, stub = entries[owner], {}, None
             digests, key_now = entry["digests"], keys[owner]
             for (kind, key, module_name, found), files in reads.items():
                 files = files - redo  # the others are analysed again anyway (and may be previous versions)
@@ -417,7 +413,8 @@ class ReadGraph:
                     continue
                 now = definitions.get(key)
                 if now is None:
-                    now = definitions[key] = definition(entry_stub(entry), key)
+                    stub = stub or entry_stub(entry)
+                    now = definitions[key] = definition(stub, key)
                 if now != found:
                     out.update(unsure)
         return out - redo

@@ -70,14 +70,13 @@ def rule_catalog(directory: Path) -> tuple:
     """``RuleInfo`` of every rule, kept in the cache by secreview's own code (the rules are part
     of it): a review answered from the cache then never imports (compiles) the rule modules."""
     from secreview.review import RuleInfo
-    from secreview.rules.registry import all_rules
-    path = Path(directory) / f"rules-{FORMAT}" / code_fingerprint()[:24]  # beside FORMAT/, which holds salts only
-    catalog = _read_quietly(path)
-    if isinstance(catalog, tuple) and all(type(r) is RuleInfo for r in catalog):
-        return catalog
-    catalog = tuple(RuleInfo.of(r) for r in all_rules())
-    _write_quietly(path, catalog)
-    return catalog
+
+    def make() -> tuple:
+        from secreview.rules.registry import all_rules
+        return tuple(RuleInfo.of(r) for r in all_rules())
+
+    return _kept_by_code(directory, "rules", make,
+                         lambda kept: isinstance(kept, tuple) and all(type(r) is RuleInfo for r in kept))
 
 
 def cached_models(directory: Path, extra=()):
@@ -88,13 +87,19 @@ def cached_models(directory: Path, extra=()):
     from secreview.analysis.models import ModelSet, load_models
     if extra:
         return load_models(extra)
-    path = Path(directory) / f"models-{FORMAT}" / code_fingerprint()[:24]
-    models = _read_quietly(path)
-    if type(models) is ModelSet:
-        return models
-    models = load_models()
-    _write_quietly(path, models)
-    return models
+    return _kept_by_code(directory, "models", load_models, lambda kept: type(kept) is ModelSet)
+
+
+def _kept_by_code(directory: Path, kind: str, make, valid):
+    """``make()``, kept in the cache under secreview's own code fingerprint (beside FORMAT/,
+    which holds salts only): read back when ``valid``, else made and written."""
+    path = Path(directory) / f"{kind}-{FORMAT}" / code_fingerprint()[:24]
+    kept = _read_quietly(path)
+    if valid(kept):
+        return kept
+    kept = make()
+    _write_quietly(path, kept)
+    return kept
 
 
 def _read_quietly(path: Path) -> Optional[Any]:
@@ -203,13 +208,7 @@ class ReviewCache:
         return found
 
     def load(self, kind: str, key: str) -> Optional[Any]:
-        try:
-            with open(self._path(kind, key), "rb") as handle:
-                return pickle.load(handle)
-        except FileNotFoundError:
-            return None
-        except Exception:  # truncated by a full disk, written by another version...: a miss
-            return None
+        return _read_quietly(self._path(kind, key))  # missing, truncated by a full disk, another version's: a miss
 
     def store(self, kind: str, key: str, value: Any) -> None:
         self._write(self._path(kind, key), lambda handle: pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL))

@@ -63,6 +63,11 @@ def file_entries(program, lowered: list, problems_by_path: dict, module_keys: di
     return dict(iter_file_entries(program, lowered, problems_by_path, module_keys))
 
 
+def module_keys(sources: list, keys: list) -> dict:
+    """The file key of every module of a review, by module name (for ``definition_keys``)."""
+    return {name: key for (_, name, _), key in zip(sources, keys)}
+
+
 def definition_keys(reads: dict, module_keys: dict) -> dict:
     """The file key of each module whose definitions ``reads`` found: a definition depends on
     its module's text only, so a read of a module whose key is the same still holds."""
@@ -182,12 +187,12 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         progress(len(sources), len(sources))
     problems_by_path: dict = {}
     new_entries: dict = {}
-    module_keys = {name: key for (_, name, _), key in zip(sources, keys)}
+    keys_by_module = module_keys(sources, keys)
     if program is not None:  # None: every file was cached (only the whole result was not)
         for problem in analysis_problems(program):
             problems_by_path.setdefault(problem.path, []).append(problem)
-        new_entries = file_entries(program, [lowered[i] for i in sorted(redo)], problems_by_path, module_keys)
-    moved = moves.final_entries(program, redo, module_keys) if moves is not None and program is not None else {}
+        new_entries = file_entries(program, [lowered[i] for i in sorted(redo)], problems_by_path, keys_by_module)
+    moved = moves.final_entries(program, redo, keys_by_module) if moves is not None and program is not None else {}
     new_entries.update((sources[i][0].display, entry) for i, entry in moved.items())
     if program is not None:
         cache.store_files((keys[i], new_entries[sources[i][0].display]) for i in sorted(redo | set(moved)))

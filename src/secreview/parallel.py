@@ -212,10 +212,10 @@ def _work(conn, share: list[int]) -> None:
         clock.lap("analyse again")
     problems = analysis_problems(program)
     if job.get("cache") is not None:
+        from secreview.incremental import module_keys
         from secreview.review import store_entries
-        module_keys = {name: key for (_, name, _), key in zip(job["sources"], job["keys"])}
-        store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems, stubs, pickled,
-                      module_keys)
+        store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
+                      module_keys(job["sources"], job["keys"]), stubs, pickled)
         clock.lap("store in cache")
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")

@@ -368,24 +368,23 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
     found = analysis_problems(program)
     problems.extend(found)
     if cache is not None:
-        store_entries(cache, keys, program, lowered, found)
+        from secreview.incremental import module_keys
+        store_entries(cache, keys, program, lowered, found, module_keys(sources, keys))
     return Analysed(findings, program.findings.statement_lines, problems,
                     {item.module.path: item.suppressions for item in lowered},
                     sum(1 for item in lowered if item.problem is None or item.problem.reviewed),
                     [program, lowered])
 
 
-def store_entries(cache, keys: list, program, lowered: list, problems: list, stubs=None, pickled=None,
-                  module_keys: Optional[dict] = None) -> None:
-    """Each file's results into the cache (``stubs``, ``pickled``, ``module_keys``: see
-    ``incremental.iter_file_entries``; ``module_keys`` defaults to those of ``lowered``)."""
+def store_entries(cache, keys: list, program, lowered: list, problems: list, module_keys: dict, stubs=None,
+                  pickled=None) -> None:
+    """Each file's results into the cache (``module_keys``, ``stubs``, ``pickled``: see
+    ``incremental.iter_file_entries``)."""
     from secreview.incremental import iter_file_entries
     by_path: dict = {}
     for problem in problems:
         by_path.setdefault(problem.path, []).append(problem)
     key_of = {item.module.path: key for key, item in zip(keys, lowered)}
-    if module_keys is None:
-        module_keys = {item.module.name: key for key, item in zip(keys, lowered)}
     cache.store_files((key_of[path], entry) for path, entry
                       in iter_file_entries(program, lowered, by_path, module_keys, stubs, pickled))
 

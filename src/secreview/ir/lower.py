@@ -583,13 +583,37 @@ class _FunctionLowerer:
                     if known[1]:
                         self.names.add(known[1])
             name = _Name(name_id, known[0], known[1])
-            return _pos(name, node)
+            fields = node.__dict__
+            try:
+                line = fields["lineno"]
+                col = fields["col_offset"]
+                end_line = fields["end_lineno"]
+                end_col = fields["end_col_offset"]
+            except KeyError:
+                return _pos(name, node)
+            name.line = line
+            name.col = col
+            name.end_line = end_line or line
+            name.end_col = end_col or col
+            return name
         if kind is _AST_CONSTANT:
             value = node.value
             if type(value) is str:
                 self.names.add(value if len(value) < 200 else "<long-string>")
             const = _Const(value)
-            return _pos(const, node)
+            fields = node.__dict__
+            try:
+                line = fields["lineno"]
+                col = fields["col_offset"]
+                end_line = fields["end_lineno"]
+                end_col = fields["end_col_offset"]
+            except KeyError:
+                return _pos(const, node)
+            const.line = line
+            const.col = col
+            const.end_line = end_line or line
+            const.end_col = end_col or col
+            return const
         if kind is _AST_ATTRIBUTE:
             return self.e_Attribute(node)
         if kind is _AST_CALL:

@@ -6,28 +6,8 @@ from __future__ import annotations
 
 from secreview.analysis.values import Step, Taint, Value
 from secreview.findings.model import Finding, Level, Span, TraceStep
+from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.ir import nodes as ir
-
-MAX_CODE_LINES = 6
-
-
-def char_col(line_text: str, byte_col: int) -> int:
-    """IR columns are UTF-8 byte offsets (as CPython's ast); findings use characters."""
-    if byte_col <= 0 or line_text.isascii():
-        return max(0, byte_col)
-    return len(line_text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
-
-
-def span_of(module: ir.Module, node: ir.Node) -> Span:
-    first = module.source_line(node.line)
-    last = module.source_line(node.end_line) if node.end_line != node.line else first
-    return Span(node.line, char_col(first, node.col), node.end_line, char_col(last, node.end_col))
-
-
-def code_lines(module: ir.Module, line: int, end_line: int) -> str:
-    end = min(end_line, line + MAX_CODE_LINES - 1)
-    return module.source_span(line, end)
-
 
 def trace_steps(module_lookup, step: Step | None) -> tuple[TraceStep, ...]:
     if step is None:
@@ -180,7 +160,6 @@ def _rank(finding: Finding) -> tuple:
 def _code(module, node) -> str:
     if node is None:
         return ""
-    from secreview.analysis.interpreter import code_of
     return code_of(module, node, 70)
 
 

@@ -14,6 +14,7 @@ import operator
 from typing import Optional
 
 from secreview.analysis import values as V
+from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.ir import nodes as ir
 
@@ -127,7 +128,6 @@ class SinkSite:
     __slots__ = ("path", "line", "col", "span", "code", "sink_code", "arg_code", "callee", "stmt_lines")
 
     def __init__(self, module: ir.Module, node: ir.Node, callee: str, arg_node, stmt_lines):
-        from secreview.analysis.findings_builder import code_lines, span_of
         self.path, self.line, self.col = module.path, node.line, node.col
         self.span = span_of(module, node)
         self.code = code_lines(module, node.line, node.end_line)
@@ -813,22 +813,6 @@ class FunctionInterpreter:
 
     def code(self, node: ir.Node, limit: int = 80) -> str:
         return code_of(self.module, node, limit)
-
-
-def code_of(module: ir.Module, node: ir.Node, limit: int = 80) -> str:
-    """The source text of ``node`` (first line only, shortened), for explanations."""
-    line = module.source_line(node.line)
-    if not line:
-        return ""
-    data = line.encode("utf-8")
-    if node.end_line == node.line:
-        text = data[node.col:node.end_col].decode("utf-8", "replace")
-    else:
-        text = data[node.col:].decode("utf-8", "replace").rstrip() + " ..."
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
-    return text
 
 
 class CallSite:

@@ -18,8 +18,9 @@ from typing import Iterable, Optional
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interface import definition
+from secreview.analysis.code_text import code_of
 from secreview.analysis.interpreter import (EXCLUSIONS, CallSite, hashable, path_key, FunctionInterpreter, SinkFlow, SinkSite, Summary,
-                                            BudgetExceeded, code_of)
+                                            BudgetExceeded)
 from secreview.analysis.models import ModelSet, Sink
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.ir import nodes as ir

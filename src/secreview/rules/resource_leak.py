@@ -311,7 +311,7 @@ class ResourceLeak(FunctionRule):
     def check_function(self, module, function):
         if function.name.startswith("<"):
             return
-        from secreview.analysis.interpreter import code_of
+        from secreview.analysis.code_text import code_of
         for bid, block in enumerate(function.blocks):
             for i, stmt in enumerate(block.stmts):
                 if type(stmt) is not ir.Assign or len(stmt.targets) != 1 or stmt.op is not None:

@@ -138,7 +138,7 @@ class SwallowedSecurityException(FunctionRule):
     def check_function(self, module, function):
         if not function.handlers:
             return
-        from secreview.analysis.interpreter import code_of
+        from secreview.analysis.code_text import code_of
         calls = []
         for block in function.blocks:
             for stmt in block.stmts:

@@ -105,7 +105,7 @@ class ToctouRace(FunctionRule):
     triggers = frozenset(_CHECKS)
 
     def check_function(self, module, function):
-        from secreview.analysis.interpreter import code_of
+        from secreview.analysis.code_text import code_of
         checks: dict = {}  # key -> (line, kind, call)
         reported = set()
         for block in function.blocks:

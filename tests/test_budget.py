@@ -24,7 +24,7 @@ from secreview.cli import main as cli_main
 from secreview.config import DEFAULT_ANALYSIS_BUDGET, ConfigError, config_from_table, load_config
 from secreview.findings.model import ProblemKind
 from secreview.reports import ReportOptions, render
-from secreview.review import DEFAULT_BUDGET, ReviewOptions, review, review_sources
+from secreview.engine.pipeline import DEFAULT_BUDGET, ReviewOptions, review, review_sources
 from secreview.source.reading import decode_source
 
 MODELS = load_models(())

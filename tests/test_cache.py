@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from secreview import incremental
+from secreview.engine import incremental
 from secreview.analysis.program import Program
 from secreview.config import DEFAULT_CONFIG
 from secreview.reports import ReportOptions, render
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 
 FLASK_APP = """from flask import Flask, request
 import helpers
@@ -290,7 +290,7 @@ def test_switching_branches_back_and_forth_never_reuses_results_computed_against
 
 
 def test_small_packs_of_incremental_reviews_are_compacted(tmp_path, monkeypatch):
-    from secreview import cache as cache_mod
+    from secreview.engine import cache as cache_mod
     monkeypatch.setattr(incremental, "MAX_PACKS", 3)
     tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
     report(tree, tmp_path / "cache")
@@ -303,7 +303,7 @@ def test_small_packs_of_incremental_reviews_are_compacted(tmp_path, monkeypatch)
 
 
 def test_a_failing_worker_makes_the_review_run_in_process(tmp_path, monkeypatch, capsys):
-    from secreview import parallel
+    from secreview.engine import parallel
 
     tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=40)  # enough files for workers
     expected = report(tree, None, jobs=1)
@@ -318,7 +318,7 @@ def test_a_failing_worker_makes_the_review_run_in_process(tmp_path, monkeypatch,
 
 
 def test_a_key_stored_again_is_read_as_stored_last(tmp_path):
-    from secreview.cache import ReviewCache
+    from secreview.engine.cache import ReviewCache
     cache = ReviewCache(tmp_path, "salt")
     for value in range(3):  # an incremental review stores again the entries it moved or analysed
         cache.store_files(iter([("key", {"value": value})]))
@@ -329,7 +329,7 @@ REVIEW_IN_A_PROCESS = """
 import json, sys
 from secreview.config import DEFAULT_CONFIG
 from secreview.reports import ReportOptions, render
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=sys.argv[1], jobs=None))
 print(json.dumps({"report": render("json", result, ReportOptions(tool_version="test")),
                   "modules": sorted(m for m in sys.modules if m.startswith(("secreview.", "multiprocessing")))}))
@@ -350,18 +350,18 @@ def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp
 
     cold, warm = run(), run()
     assert cold["report"] == warm["report"] == expected
-    assert "secreview.incremental" in cold["modules"] and "secreview.rules.command_injection" in cold["modules"]
+    assert "secreview.engine.incremental" in cold["modules"] and "secreview.rules.command_injection" in cold["modules"]
     heavy = [m for m in warm["modules"] if m.startswith(("secreview.rules.", "secreview.ir", "secreview.parse",
-                                                         "secreview.incremental", "secreview.analysis.program",
+                                                         "secreview.engine.incremental", "secreview.analysis.program",
                                                          "multiprocessing"))]
-    assert heavy == ["secreview.rules.base", "secreview.rules.registry"]
+    assert heavy == ["secreview.rules.base", "secreview.rules.info", "secreview.rules.registry"]
 
 
 def test_the_rule_catalog_is_what_the_rules_say_and_gives_the_same_salt(tmp_path):
     from secreview.analysis.models import load_models
-    from secreview.cache import rule_catalog, salt_for
+    from secreview.engine.cache import rule_catalog, salt_for
     from secreview.config import Config
-    from secreview.review import RuleInfo
+    from secreview.rules.info import RuleInfo
     from secreview.rules.registry import all_rules
 
     expected = tuple(RuleInfo.of(r) for r in all_rules())
@@ -378,7 +378,7 @@ def test_the_rule_catalog_is_what_the_rules_say_and_gives_the_same_salt(tmp_path
 
 def test_the_built_in_models_kept_in_the_cache_are_those_loaded(tmp_path):
     from secreview.analysis.models import load_models
-    from secreview.cache import cached_models
+    from secreview.engine.cache import cached_models
 
     expected = load_models()
     first, second = cached_models(tmp_path), cached_models(tmp_path)  # made, then read

@@ -31,7 +31,7 @@ from secreview import __version__
 from secreview.analysis.models import load_models
 from secreview.config import load_config
 from secreview.reports import ReportOptions, render
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 out = Path(sys.argv[1])
 config = load_config(Path("."))
 result = review(["."], ReviewOptions(config=config, models=load_models(config.model_paths)))
@@ -117,7 +117,7 @@ def test_result_does_not_depend_on_the_order_functions_are_first_analysed(fixtur
     from secreview.analysis.program import Program
     from secreview.config import load_config
     from secreview.reports import ReportOptions, render
-    from secreview.review import ReviewOptions, review
+    from secreview.engine.pipeline import ReviewOptions, review
 
     trees = [fixture_tree] + ([OWASP] if OWASP.is_dir() else [])
     original = Program.first_pass_order
@@ -146,7 +146,7 @@ def test_call_chain_deeper_than_the_nesting_limit_is_followed_from_either_end(tm
     the request to ``os.system`` is found whichever module comes first."""
     from secreview.analysis.program import Program
     from secreview.config import DEFAULT_CONFIG
-    from secreview.review import ReviewOptions, review
+    from secreview.engine.pipeline import ReviewOptions, review
 
     n = 60
     (tmp_path / "m00.py").write_text("import os\n\ndef f00(x):\n    return os.system(x)\n")
@@ -170,7 +170,7 @@ def test_a_field_read_before_its_first_store_is_read_again(tmp_path, monkeypatch
     """``go`` comes first in the file and reads ``self.proc`` before ``__init__`` stores the
     module in it: when the store comes, ``go`` is analysed again and sees ``subprocess.call``."""
     from secreview.config import DEFAULT_CONFIG
-    from secreview.review import ReviewOptions, review
+    from secreview.engine.pipeline import ReviewOptions, review
 
     (tmp_path / "runner.py").write_text("import subprocess\n\n\nclass Runner:\n    def go(self, arg):\n"
                                         "        return self.proc.call(arg, shell=True)\n\n"
@@ -184,7 +184,7 @@ DIGESTS = """
 import json, sys
 from secreview.analysis.program import Program
 from secreview.config import DEFAULT_CONFIG
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 found = {}
 original = Program.run
 def run(self):

@@ -29,7 +29,7 @@ from secreview.analysis.models import load_models
 from secreview.config import ConfigError, load_config
 from secreview.findings.model import ProblemKind
 from secreview.reports import ReportOptions, render
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 from secreview.source import discover as discover_mod
 from secreview.source import reading as reading_mod
 from secreview.source.discover import Candidate
@@ -155,7 +155,7 @@ def test_file_replaced_by_a_fifo_after_discovery(tmp_path, monkeypatch):
     """Reading opens non-blocking and checks the opened file: a FIFO swapped in cannot block."""
     os.mkfifo(tmp_path / "swapped.py")
     (tmp_path / "fine.py").write_text(VULNERABLE)
-    monkeypatch.setattr("secreview.review.discover", lambda paths, **kw: (
+    monkeypatch.setattr("secreview.source.gather.discover", lambda paths, **kw: (
         [Candidate(tmp_path / "swapped.py", "swapped.py"), Candidate(tmp_path / "fine.py", "fine.py")], []))
     done: dict = {}
     worker = threading.Thread(target=lambda: done.setdefault("result", in_process(tmp_path)), daemon=True)

@@ -14,13 +14,13 @@ import json
 
 import pytest
 
-import secreview.review as review_mod
+import secreview.source.gather as gather_mod
 from secreview.analysis import interpreter
 from secreview.analysis.models import load_models
 from secreview.cli import main as cli_main
 from secreview.findings.model import ProblemKind
 from secreview.reports import ReportOptions, render
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 
 MODELS = load_models(())
 VULNERABLE = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n\n\nrun(input())\n"
@@ -104,7 +104,7 @@ def test_recursion_error_in_analysis_is_too_deep(tree, monkeypatch):
 def test_exception_before_the_analysis(tree, monkeypatch, stage):
     import secreview.ir.lower
     import secreview.parse.frontend
-    owner = {"lower_module": secreview.ir.lower, "parse_source": secreview.parse.frontend}.get(stage, review_mod)
+    owner = {"lower_module": secreview.ir.lower, "parse_source": secreview.parse.frontend}.get(stage, gather_mod)
     original = getattr(owner, stage)
 
     def broken(*args, **kwargs):
@@ -146,7 +146,7 @@ def test_an_escaping_exception_exits_2_not_1(tree, monkeypatch, capsys):
     def explode(*args, **kwargs):
         raise AttributeError("escaped")
 
-    monkeypatch.setattr(review_mod, "review_sources", explode)
+    monkeypatch.setattr("secreview.engine.pipeline.review_sources", explode)
     with contextlib.chdir(tree):
         assert cli_main(["review", "."]) == 2
     err = capsys.readouterr().err

@@ -12,13 +12,13 @@ import pytest
 
 from secreview.analysis.interpreter import SinkSite
 from secreview.analysis.values import Step
-from secreview.cache import ReviewCache
+from secreview.engine.cache import ReviewCache
 from secreview.config import DEFAULT_CONFIG
 from secreview.findings.model import Span
-from secreview.incremental import entry_stub
-from secreview.line_shift import LineShift, Unmovable, line_map
+from secreview.engine.store import entry_stub
+from secreview.engine.line_shift import LineShift, Unmovable, line_map
 from secreview.reports import ReportOptions, render
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 
 from test_cache import analysed  # noqa: F401  (fixture)
 

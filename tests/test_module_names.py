@@ -8,21 +8,39 @@ from typing import Optional
 
 import pytest
 
-from secreview import review
+from secreview.source.module_names import ModuleNames, module_name_for
 from secreview.source import changes
 
 
 def reference_module_name(path: Path, root: Optional[Path]) -> tuple[str, bool]:
-    """``review.module_name_for`` as it was written with pathlib (one Path per file)."""
+    """``module_name_for`` as it was written with pathlib (one Path per file)."""
     path = path.resolve() if not path.is_absolute() else path
     stem = path.stem
     is_package = stem == "__init__"
-    parts = ([] if is_package else [stem]) + list(review._folder_parts(path.parent, root))
+    parts = ([] if is_package else [stem]) + list(reference_folder_parts(path.parent, root))
     parts.reverse()
     if parts and parts[0] in ("src", "lib") and len(parts) > 1:
         parts = parts[1:]
     name = ".".join(p for p in parts if p.isidentifier() or p)
     return name or stem, is_package
+
+
+def reference_folder_parts(folder: Path, root: Optional[Path]) -> tuple:
+    """The names a folder adds, innermost first, as pathlib gave them: its chain of regular
+    packages, else its path below ``root``."""
+    parts: list = []
+    stop = root.parent if root is not None else None
+    while (folder / "__init__.py").exists() and folder.parent != folder:
+        parts.append(folder.name)
+        folder = folder.parent
+        if folder == stop:
+            break
+    if root is not None and not parts:
+        try:
+            parts.extend(reversed([p for p in folder.relative_to(root).parts if p != "."]))
+        except ValueError:
+            pass
+    return tuple(parts)
 
 
 FILES = [
@@ -43,9 +61,13 @@ def test_module_names_are_those_pathlib_gave(tmp_path, monkeypatch, relative):
     for root in (tree, tree / "pkg", tmp_path, None, tree / "src"):
         for name in FILES:
             path = Path("tree") / name if relative else tree / name
-            assert review.module_name_for(path, root) == reference_module_name(path, root), (name, root)
+            assert module_name_for(path, root) == reference_module_name(path, root), (name, root)
             if not relative:  # as discover gives it: a normalised absolute string
-                assert review.module_name_for(str(path), root) == reference_module_name(path, root), (name, root)
+                assert module_name_for(str(path), root) == reference_module_name(path, root), (name, root)
+        names = ModuleNames(root)  # one namer for many files answers as many namers would
+        for name in FILES:
+            path = Path("tree") / name if relative else tree / name
+            assert names.name_of(path) == reference_module_name(path, root), (name, root)
 
 
 def test_a_regular_file_not_a_link_as_pathlib_says(tmp_path):

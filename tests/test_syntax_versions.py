@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from secreview.config import DEFAULT_CONFIG
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 
 FIXTURES = sorted((Path(__file__).parent / "syntax").glob("*.py"))
 

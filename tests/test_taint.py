@@ -9,7 +9,7 @@ import pytest
 
 from secreview.analysis.models import load_models
 from secreview.config import DEFAULT_CONFIG
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 from secreview.rules.registry import find_rule
 
 HEADER = "import os\nimport shlex\nimport subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"

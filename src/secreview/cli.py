@@ -55,7 +55,7 @@ def _cache_dir(args) -> Optional[Path]:
         return None
     if args.cache_dir:
         return Path(args.cache_dir)
-    from secreview.cache import default_cache_dir
+    from secreview.engine.cache import default_cache_dir
     return default_cache_dir()
 
 
@@ -65,7 +65,7 @@ def _load_models(args, config):
     if cache_dir is None:
         from secreview.analysis.models import load_models
         return load_models(config.model_paths)
-    from secreview.cache import cached_models
+    from secreview.engine.cache import cached_models
     return cached_models(cache_dir, config.model_paths)
 
 
@@ -147,12 +147,9 @@ def run() -> None:
 
     Exiting with ``os._exit`` once the output is flushed skips tearing down the
     review's objects, which takes longer than some reviews."""
-    import secreview.review as review_module
-
-    review_module.KEEP_ALIVE = []
     code = EXIT_ERROR
     try:
-        code = main()
+        code = main(keep_alive=[])
     finally:
         try:
             sys.stdout.flush()
@@ -162,9 +159,12 @@ def run() -> None:
         os._exit(code)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None, *, keep_alive: Optional[list] = None) -> int:
+    """Run one command; ``keep_alive``: see ``ReviewOptions.keep_alive`` (for a process that
+    exits right after)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.keep_alive = keep_alive
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
@@ -226,7 +226,7 @@ def _run_review(args, paths: list[str]):
     """Review ``paths`` as ``secreview review`` does: (result, lines by path) or an exit code."""
     from secreview.analysis.models import ModelError
     from secreview.config import ConfigError, load_config
-    from secreview.review import ReviewOptions, review
+    from secreview.engine.pipeline import ReviewOptions, review
 
     start = Path(next((p for p in paths if p != "-"), "."))
     try:
@@ -242,7 +242,7 @@ def _run_review(args, paths: list[str]):
     progress = _progress(args)
     lines: Optional[dict] = {} if (_needs_lines(args) or args.command == "baseline") else None
     options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines, jobs=args.jobs,
-                            cache_dir=_cache_dir(args))
+                            cache_dir=_cache_dir(args), keep_alive=args.keep_alive)
     try:
         result = review(paths, options, stdin_data=stdin_data)
     except FileNotFoundError as exc:
@@ -265,9 +265,10 @@ def _review(args) -> int:
 
 def _diff(args) -> int:
     from secreview.analysis.models import ModelError
-    from secreview.source.changes import ChangeError, open_change, review_change
     from secreview.config import ConfigError
-    from secreview.review import ReviewOptions
+    from secreview.engine.change import review_change
+    from secreview.engine.pipeline import ReviewOptions
+    from secreview.source.changes import ChangeError, open_change
 
     if args.change == "-" and args.staged:
         return _fail("--staged does not go with a patch on standard input")
@@ -281,7 +282,7 @@ def _diff(args) -> int:
             config = _with_overrides(args, change.config)
             models = _load_models(args, config)  # model files live in the change's scratch space
             options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines,
-                                    jobs=args.jobs, cache_dir=_cache_dir(args))
+                                    jobs=args.jobs, cache_dir=_cache_dir(args), keep_alive=args.keep_alive)
             result = review_change(change, options)
             base_dir = change.root
     except (ChangeError, ConfigError, ModelError, FileNotFoundError, ValueError) as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from secreview.config import DEFAULT_CONFIG
-from secreview.review import ReviewOptions, review
+from secreview.engine.pipeline import ReviewOptions, review
 from secreview.rules.registry import all_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"

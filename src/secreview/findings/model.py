@@ -106,6 +106,18 @@ class FileProblem:
     """For an ``internal-error``: the traceback (shown with ``--verbose``, never in reports)."""
 
 
+def internal_error(path: str, stage: str, exc: BaseException, *, reviewed: bool = False) -> FileProblem:
+    """A bug of secreview met on one file: a problem of that file, with the exception and its traceback."""
+    import traceback
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:300] + "..."
+    message = f"internal error while {stage}: {type(exc).__name__}" + (f": {text}" if text else "")
+    message += "; partly reviewed" if reviewed else "; not reviewed"
+    return FileProblem(path, ProblemKind.INTERNAL_ERROR, message, (), reviewed=reviewed,
+                       detail="".join(traceback.format_exception(exc)))
+
+
 @dataclass(frozen=True, slots=True)
 class AddedSuppression:
     """A suppression comment that a reviewed change adds, with the findings it hides.

@@ -49,7 +49,7 @@ def _hash(*parts: str) -> str:
 def base_fingerprint(f: Finding) -> str:
     if f.fingerprint:
         return f.fingerprint
-    from secreview.review import fingerprint
+    from secreview.findings.fingerprint import fingerprint
 
     return fingerprint(f)
 

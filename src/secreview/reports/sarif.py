@@ -218,7 +218,7 @@ def _result(f: Finding, rule_index: int, taxon_index: dict[int, int]) -> dict[st
 
 
 def _fingerprint(f: Finding) -> str:
-    from secreview.review import fingerprint
+    from secreview.findings.fingerprint import fingerprint
 
     return fingerprint(f)
 

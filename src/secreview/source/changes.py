@@ -56,14 +56,12 @@ import stat
 import subprocess
 import tempfile
 import tomllib
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Iterator, Optional
 
 from secreview.config import Config, ConfigError, config_from_table, load_config
-from secreview.findings.model import AddedSuppression, FileProblem, Finding, ReviewResult
-from secreview.findings.suppress import Suppressions
+from secreview.findings.model import FileProblem, Finding
 
 GIT_TIMEOUT = 600
 
@@ -629,8 +627,8 @@ def _strip_n(name: str | None, n: int) -> str | None:
 def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
     """The files to review: the tree's Python files with the change's files forced in,
     patched copies read instead of the originals."""
-    from secreview.review import module_name_for
     from secreview.source.discover import DEFAULT_EXCLUDED_DIRS, discover
+    from secreview.source.module_names import ModuleNames
     from secreview.source.reading import read_source
 
     config = change.config
@@ -684,6 +682,7 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
         paths.pop(display, None)
     problems = [p for p in problems if p.path not in change.removed]
     sources = []
+    names = ModuleNames(tree)
     for display in sorted(paths):
         src = read_source(paths[display], display, config.max_file_size)
         if isinstance(src, FileProblem):
@@ -691,7 +690,7 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
             continue
         # A clean relative path (as git lists them) joins as a string to what Path would give.
         full = os.path.join(top, display) if os.path.normpath(display) == display else tree / display
-        name, is_package = module_name_for(full, tree)
+        name, is_package = names.name_of(full)
         sources.append((src, name, is_package))
     return sources, problems
 
@@ -727,52 +726,3 @@ def _is_python(display: str, path: Path) -> bool:
     except OSError:
         return False
     return bool(re.match(rb"#![^\n]*\b(?:python|pypy)[0-9.]*\b", first))
-
-
-def review_change(change: Change, options) -> ReviewResult:
-    """Review the whole tree after ``change``; keep what touches the change."""
-    from secreview.review import review_sources
-
-    sources, problems = collect_sources(change)
-    result = ReviewResult(target=change.target, message=change.message)
-    result.problems.extend(problems)
-    sink: list = []
-    options.suppressed_sink = sink
-    review_sources(sources, options, result)
-    result.findings = [f for f in result.findings if touches(f, change.files)]
-    result.suppressed = sum(1 for f, _ in sink if touches(f, change.files))
-    texts = {src.display: src.text for src, _, _ in sources}
-    result.added_suppressions = added_suppressions(change, texts, sink)
-    result.changed_lines = {path: ranges(fc.touched) for path, fc in sorted(change.files.items()) if fc.touched}
-    result.sort()
-    return result
-
-
-def _comment_key(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
-def added_suppressions(change: Change, texts: dict[str, str], sink: list) -> list[AddedSuppression]:
-    """Suppression comments on lines the change adds that the file did not hold before."""
-    out = []
-    for path, fc in sorted(change.files.items()):
-        text = texts.get(path)
-        if text is None or not fc.added:
-            continue
-        post = [s for s in Suppressions.from_source(text).all() if s.line in fc.added]
-        if not post:
-            continue
-        before = change.pre_image(fc)
-        pre_counts: Counter = Counter()
-        if before is not None:
-            pre_text = before.decode("utf-8", "replace")
-            pre_counts = Counter(_comment_key(s.text) for s in Suppressions.from_source(pre_text).all())
-        post_counts = Counter(_comment_key(s.text) for s in Suppressions.from_source(text).all())
-        for sup in post:
-            key = _comment_key(sup.text)
-            if post_counts[key] <= pre_counts[key]:
-                continue  # the same comment was there before: moved, not added
-            hides = tuple(sorted((f for f, hit in sink if f.path == path and hit == sup), key=Finding.sort_key))
-            out.append(AddedSuppression(path=path, line=sup.line, comment=sup.text, rules=sup.rules,
-                                        reason=sup.reason, hides=hides))
-    return out

@@ -26,42 +26,38 @@ import os
 import pickle
 import sys
 import traceback
-from typing import Optional
 
 from secreview.analysis.findings_builder import merge_buckets
 from secreview.analysis.interface import module_stub
 from secreview.analysis.program import Program
-from secreview.timings import PhaseClock
+from secreview.engine.analysed import Analysed, analysis_problems
+from secreview.engine.lowering import lower_source
+from secreview.engine.store import module_keys, store_entries
+from secreview.engine.timings import PhaseClock
 
 FIRST_PASS_PARTS = 4
 """Each worker analyses its functions in this many parts (by module, in path order), and
 the workers trade summaries after each part: callers then find most of another share's
 summaries already there instead of analysing with provisional ones and again later."""
-_JOB: Optional[dict] = None  # what workers inherit when forked: sources, models, rules...
 
 
 def analyse_in_workers(sources: list, models, rules, budget: int, config, jobs: int, progress=None, *,
                        cache=None, keys=None):
-    """Everything ``review.analyse_here`` does, on ``jobs`` processes; with a cache, each
+    """Everything ``local.analyse_here`` does, on ``jobs`` processes; with a cache, each
     worker stores its files' results in it."""
-    from secreview.review import Analysed
-
-    global _JOB
     shares = partition([len(src.text) for src, _, _ in sources], jobs)
-    _JOB = {"sources": sources, "models": models, "rules": rules, "budget": budget, "config": config,
-            "cache": cache, "keys": keys}
+    # Forked workers inherit the job as it is in memory: nothing of it is pickled.
+    job = {"sources": sources, "models": models, "rules": rules, "budget": budget, "config": config,
+           "cache": cache, "keys": keys}
     context = multiprocessing.get_context("fork")
     conns, workers = [], []
-    try:
-        for share in shares:
-            parent_end, child_end = context.Pipe()
-            worker = context.Process(target=_worker_main, args=(child_end, share), daemon=True)
-            worker.start()
-            child_end.close()
-            conns.append(parent_end)
-            workers.append(worker)
-    finally:
-        _JOB = None
+    for share in shares:
+        parent_end, child_end = context.Pipe()
+        worker = context.Process(target=_worker_main, args=(child_end, share, job), daemon=True)
+        worker.start()
+        child_end.close()
+        conns.append(parent_end)
+        workers.append(worker)
     try:
         lowered = [_receive(conn, worker) for conn, worker in zip(conns, workers)]
         if progress:
@@ -96,8 +92,8 @@ def analyse_in_workers(sources: list, models, rules, budget: int, config, jobs: 
         problems.extend(lowering_problems)
         suppressions.update(file_suppressions)
         files_reviewed += reviewed
-    for _, analysis_problems in results:
-        problems.extend(analysis_problems)
+    for _, found in results:
+        problems.extend(found)
     return Analysed(findings, statement_lines, _unique(problems), suppressions, files_reviewed, [])
 
 
@@ -147,9 +143,9 @@ def _receive(conn, worker):
 
 # ---------------------------------------------------------------- in the worker
 
-def _worker_main(conn, share: list[int]) -> None:
+def _worker_main(conn, share: list[int], job: dict) -> None:
     try:
-        _work(conn, share)
+        _work(conn, share, job)
     except BaseException as exc:  # the review must fail loudly, not hang waiting for this worker
         try:
             conn.send(WorkerFailed("a worker process failed: " + "".join(traceback.format_exception(exc))))
@@ -162,10 +158,7 @@ def _worker_main(conn, share: list[int]) -> None:
         os._exit(0)  # nothing to free or flush: the IR dies with the process
 
 
-def _work(conn, share: list[int]) -> None:
-    from secreview.review import analysis_problems, lower_source
-
-    job = _JOB if _JOB is not None else {}
+def _work(conn, share: list[int], job: dict) -> None:
     clock = PhaseClock(f"worker {os.getpid()}")
     sources = job["sources"]
     lowered = [lower_source(*sources[i]) for i in share]
@@ -212,8 +205,6 @@ def _work(conn, share: list[int]) -> None:
         clock.lap("analyse again")
     problems = analysis_problems(program)
     if job.get("cache") is not None:
-        from secreview.incremental import module_keys
-        from secreview.review import store_entries
         store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
                       module_keys(job["sources"], job["keys"]), stubs, pickled)
         clock.lap("store in cache")

@@ -69,7 +69,7 @@ def salt_for(config, models, rules, budget: int) -> str:
 def rule_catalog(directory: Path) -> tuple:
     """``RuleInfo`` of every rule, kept in the cache by secreview's own code (the rules are part
     of it): a review answered from the cache then never imports (compiles) the rule modules."""
-    from secreview.review import RuleInfo
+    from secreview.rules.info import RuleInfo
 
     def make() -> tuple:
         from secreview.rules.registry import all_rules

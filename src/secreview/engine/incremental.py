@@ -19,9 +19,14 @@ from typing import Optional
 
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import merge_buckets
-from secreview.analysis.interface import definition, module_stub
-from secreview.cache import MAX_PACKS, ReviewCache, run_key, target_key
-from secreview.line_shift import LineShift, Unmovable, line_map
+from secreview.analysis.interface import definition
+from secreview.engine.analyse import analyse_all
+from secreview.engine.analysed import Analysed, analysis_problems
+from secreview.engine.cache import MAX_PACKS, ReviewCache, run_key, target_key
+from secreview.engine.line_shift import LineShift, Unmovable, line_map
+from secreview.engine.lowering import lower_source
+from secreview.engine.store import definition_keys, entry_stub, file_entries, module_keys
+from secreview.engine.timings import PhaseClock
 
 FULL_REVIEW_SHARE = 0.4
 """When more than this share of the files must be analysed again, a full review
@@ -31,7 +36,7 @@ FULL_REVIEW_SHARE = 0.4
 def review_cached(sources: list, models, rules, budget: int, config, jobs: int, cache: ReviewCache, progress=None,
                   *, keys: list):
     """The review of ``sources`` (file keys ``keys``) when the cache holds no stored result of
-    the same files (``review.stored_result``, which the caller looked up): incremental or full;
+    the same files (``store.stored_result``, which the caller looked up): incremental or full;
     its whole result is stored for the next review of the same files."""
     result_key = run_key(keys)
     target = target_key(sources)
@@ -47,7 +52,6 @@ def review_cached(sources: list, models, rules, budget: int, config, jobs: int, 
 
 
 def _full(sources, keys, models, rules, budget, config, jobs, cache, progress):
-    from secreview.review import analyse_all
     analysed = analyse_all(sources, models, rules, budget, config, jobs, progress, cache=cache, keys=keys)
     _store_target(cache, sources, keys)
     return analysed
@@ -58,79 +62,7 @@ def _store_target(cache: ReviewCache, sources, keys) -> None:
     cache.store("targets", target_key(sources), {"files": {src.display: key for (src, _, _), key in zip(sources, keys)}})
 
 
-def file_entries(program, lowered: list, problems_by_path: dict, module_keys: dict) -> dict:
-    """Per file (display path): what the cache keeps of it after a review."""
-    return dict(iter_file_entries(program, lowered, problems_by_path, module_keys))
-
-
-def module_keys(sources: list, keys: list) -> dict:
-    """The file key of every module of a review, by module name (for ``definition_keys``)."""
-    return {name: key for (_, name, _), key in zip(sources, keys)}
-
-
-def definition_keys(reads: dict, module_keys: dict) -> dict:
-    """The file key of each module whose definitions ``reads`` found: a definition depends on
-    its module's text only, so a read of a module whose key is the same still holds."""
-    names = {module_name for found in reads.values() for kind, _, module_name in found if kind == "def"}
-    return {name: module_keys.get(name) for name in sorted(names)}
-
-
-def entry_stub(entry: dict):
-    """A cached file's stub, unpickled only where needed: most reviews from the cache need few."""
-    return pickle.loads(entry["stub_blob"])
-
-
-def iter_file_entries(program, lowered: list, problems_by_path: dict, module_keys: dict, stubs=None, pickled=None):
-    """``(display path, entry)`` one file at a time (a worker stores each before building the next).
-    ``module_keys``: the file key of every module of the review, by name. ``stubs``, when given,
-    are the files' stubs already pickled, in the order of ``lowered``; ``pickled``, summaries
-    pickled beforehand (qualname -> (summary, its pickle)), used for the summaries still current."""
-    buckets = program.findings.buckets
-    parts_by_path: dict = {}  # path -> field key -> {function: value}
-    for key, parts in program.field_parts.items():
-        for function, value in parts.items():
-            path = program.function_module[function].path
-            parts_by_path.setdefault(path, {}).setdefault(key, {})[function] = value
-    empty_blob = None  # every empty summary pickles to the same bytes: pickled once
-    for n, item in enumerate(lowered):
-        module = item.module
-        stub = pickle.dumps(module_stub(module), protocol=pickle.HIGHEST_PROTOCOL) if stubs is None else stubs[n]
-        summaries, file_buckets, reads = {}, {}, {}
-        for q in module.functions:
-            if q in program.summaries:  # pickled apart: a later review unpickles only those it calls
-                summary = program.summaries[q]
-                if summary.is_empty():
-                    if empty_blob is None:
-                        empty_blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
-                    blob = empty_blob
-                elif pickled is not None and q in pickled and pickled[q][0] is summary:
-                    blob = pickled[q][1]
-                else:
-                    blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
-                summaries[q] = (blob, q in program.opaque, summary.digest())
-            for bucket in (q, q + "\0function rules"):
-                if bucket in buckets:
-                    file_buckets[bucket] = buckets[bucket]
-            if q in program.reads:  # with what each read found, to check it still does
-                reads[q] = {read: program.read_value(*read) for read in sorted(program.reads[q], key=repr)}
-        yield module.path, {
-            "stub_blob": stub, "lowering_problem": item.problem,
-            "def_keys": definition_keys(reads, module_keys),
-            "digests": {q: (digest, opaque) for q, (_, opaque, digest) in summaries.items()},
-            "suppressions": item.suppressions,
-            "reviewed": item.problem is None or item.problem.reviewed,
-            "summaries": summaries, "buckets": file_buckets, "reads": reads,
-            "fields": parts_by_path.get(module.path, {}),
-            "problems": problems_by_path.get(module.path, []),
-            # to map the lines of this version to those of the next one (``line_shift``)
-            "text": "\n".join(module.lines) if module.lines else "",
-        }
-
-
 def _incremental(sources, keys, last: dict, models, rules, budget, config, cache: ReviewCache, progress):
-    from secreview.timings import PhaseClock
-    from secreview.review import Analysed, analysis_problems, lower_source
-
     clock = PhaseClock("incremental review")
     old_keys = {i: last["files"].get(src.display) for i, (src, _, _) in enumerate(sources)}
     found = cache.load_files(set(keys) | {k for k in old_keys.values() if k})
@@ -216,7 +148,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     clock.lap("merge")
     clock.report(f"{len(redo)} of {len(sources)} files analysed again ({len(changed)} edited), {len(moved)} moved, "
                  f"{waves} waves")
-    # kept, not freed: the command exits right after reporting (see review.KEEP_ALIVE)
+    # kept, not freed when the process exits right after reporting (``ReviewOptions.keep_alive``)
     return Analysed(findings, statement_lines, problems, suppressions, reviewed, [program, lowered, found, graph])
 
 

@@ -1,0 +1,59 @@
+"""Change review: the whole tree after a change goes through the same review, and
+the findings whose location or data flow touches a changed line are kept
+(``source.changes`` materialises the change; ``docs/change-review.md``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from secreview.engine.pipeline import ReviewOptions, review_sources
+from secreview.findings.model import AddedSuppression, Finding, ReviewResult
+from secreview.findings.suppress import Suppressions
+from secreview.source.changes import Change, collect_sources, ranges, touches
+
+
+def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
+    """Review the whole tree after ``change``; keep what touches the change."""
+    sources, problems = collect_sources(change)
+    result = ReviewResult(target=change.target, message=change.message)
+    result.problems.extend(problems)
+    sink: list = []
+    options.suppressed_sink = sink
+    review_sources(sources, options, result)
+    result.findings = [f for f in result.findings if touches(f, change.files)]
+    result.suppressed = sum(1 for f, _ in sink if touches(f, change.files))
+    texts = {src.display: src.text for src, _, _ in sources}
+    result.added_suppressions = added_suppressions(change, texts, sink)
+    result.changed_lines = {path: ranges(fc.touched) for path, fc in sorted(change.files.items()) if fc.touched}
+    result.sort()
+    return result
+
+
+def _comment_key(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def added_suppressions(change: Change, texts: dict[str, str], sink: list) -> list[AddedSuppression]:
+    """Suppression comments on lines the change adds that the file did not hold before."""
+    out = []
+    for path, fc in sorted(change.files.items()):
+        text = texts.get(path)
+        if text is None or not fc.added:
+            continue
+        post = [s for s in Suppressions.from_source(text).all() if s.line in fc.added]
+        if not post:
+            continue
+        before = change.pre_image(fc)
+        pre_counts: Counter = Counter()
+        if before is not None:
+            pre_text = before.decode("utf-8", "replace")
+            pre_counts = Counter(_comment_key(s.text) for s in Suppressions.from_source(pre_text).all())
+        post_counts = Counter(_comment_key(s.text) for s in Suppressions.from_source(text).all())
+        for sup in post:
+            key = _comment_key(sup.text)
+            if post_counts[key] <= pre_counts[key]:
+                continue  # the same comment was there before: moved, not added
+            hides = tuple(sorted((f for f, hit in sink if f.path == path and hit == sup), key=Finding.sort_key))
+            out.append(AddedSuppression(path=path, line=sup.line, comment=sup.text, rules=sup.rules,
+                                        reason=sup.reason, hides=hides))
+    return out

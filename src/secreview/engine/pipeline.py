@@ -1,0 +1,155 @@
+"""The review of one project: source -> parse -> IR -> analyses -> findings.
+
+``review`` takes what the user named (paths or standard input) and returns a
+``ReviewResult``; reports render it. Every file that cannot be read or fully
+parsed is recorded as a ``FileProblem`` and the rest of the review goes on.
+
+This module only orchestrates. The stages it calls sit below it and never
+import it: ``source.gather`` (discovery and reading), ``engine.lowering``,
+``engine.analyse`` (in this process, ``engine.local``, or on workers,
+``engine.parallel``), ``engine.cache`` with ``engine.store`` and
+``engine.incremental`` (storing and reusing results).
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence
+
+from secreview.analysis.models import ModelSet, load_models
+from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, Config
+from secreview.engine.analysed import Analysed
+from secreview.findings.fingerprint import fingerprint
+from secreview.findings.model import ReviewResult
+from secreview.rules.registry import all_rules
+from secreview.source.gather import gather_sources
+from secreview.source.module_names import unique_module_names
+from secreview.source.reading import SourceText
+
+DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
+
+
+@dataclass
+class ReviewOptions:
+    config: Config = DEFAULT_CONFIG
+    models: Optional[ModelSet] = None
+    budget: Optional[int] = None
+    """Analysis steps per file; None: the configuration's ``analysis-budget``."""
+    progress: Optional[Callable[[int, int], None]] = None
+    rules: Optional[Sequence[type]] = None
+    suppressed_sink: Optional[list] = None
+    """When a list, every finding a suppression comment hides is appended to it
+    as ``(finding, suppression)`` (change review lists what added comments hide)."""
+    source_lines: Optional[dict] = None
+    """When a dict, it is filled with display path -> the lines of each file
+    reviewed (for report context and baselines)."""
+    jobs: Optional[int] = 1
+    """Worker processes for lowering and analysis; None: one per available core. Any
+    number gives the same result."""
+    cache_dir: Optional[Path] = None
+    """Where to keep and find per-file results (``engine.cache``); None: no cache."""
+    keep_alive: Optional[list] = None
+    """When a list, the review's intermediate objects (IR, summaries) are appended to it and
+    the collector frozen, instead of being freed: for a process that exits right after
+    reporting (the ``secreview`` command), where freeing millions of objects one by one
+    would cost seconds for nothing."""
+
+
+def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: Optional[bytes] = None) -> ReviewResult:
+    """Review the files under ``paths`` (``-``: ``stdin_data``) as one project, configured by
+    ``options.config``. Holds no state between calls: any number of reviews may run one after
+    another in one process."""
+    result = ReviewResult(target=" ".join(paths) if paths else "<stdin>")
+    sources, problems = gather_sources(paths, options.config, stdin_data)
+    result.problems.extend(problems)
+    return review_sources(sources, options, result)
+
+
+def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: ReviewOptions,
+                   result: Optional[ReviewResult] = None) -> ReviewResult:
+    """Review ``(text, module name, is package)`` sources read already (``source.gather``)."""
+    result = result or ReviewResult()
+    config = options.config
+    models = options.models if options.models is not None else load_models(config.model_paths)
+    sources = unique_module_names(list(sources))
+    budget = options.budget if options.budget is not None else config.analysis_budget
+    # Many long-lived IR objects: the cyclic collector would rescan them over and over.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, 20_000))
+    analysed = None
+    try:
+        if options.cache_dir is not None and sources:
+            analysed, rules = _review_with_cache(sources, options, models, budget)
+        else:
+            from secreview.engine.analyse import analyse_all, effective_jobs
+            rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+            jobs = effective_jobs(options.jobs, len(sources))
+            analysed = analyse_all(sources, models, rules, budget, config, jobs, options.progress)
+        for src, _, _ in sources:
+            result.lines_reviewed += src.n_lines
+            if options.source_lines is not None:
+                options.source_lines[src.display] = src.text.split("\n")
+        result.problems.extend(analysed.problems)
+        result.files_reviewed = analysed.files_reviewed
+        _keep_reported(analysed, rules, config, options, result)
+        result.sort()
+        return result
+    finally:
+        sys.setrecursionlimit(old_limit)
+        if options.keep_alive is not None and analysed is not None:
+            options.keep_alive.append(analysed.keep)
+            gc.freeze()
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _review_with_cache(sources: list, options: ReviewOptions, models, budget: int):
+    """(analysed, the enabled rules) from the cache: the stored result of the same files, or an
+    incremental or full review. The stored result needs neither the rule modules (their
+    ``RuleInfo`` is kept in the cache) nor the analysis modules."""
+    from secreview.engine.cache import ReviewCache, rule_catalog, run_key, salt_for
+    from secreview.engine.store import stored_result
+    config = options.config
+    catalog = options.rules or rule_catalog(options.cache_dir)
+    rules = [r for r in catalog if config.rule_enabled(r)]
+    cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))  # by rule ids only
+    keys = [cache.file_key(src.display, name, is_package, src.text) for src, name, is_package in sources]
+    analysed = stored_result(cache, run_key(keys))
+    if analysed is not None:
+        return analysed, rules
+    from secreview.engine.analyse import effective_jobs
+    from secreview.engine.incremental import review_cached
+    rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+    jobs = effective_jobs(options.jobs, len(sources))  # (imports multiprocessing)
+    return review_cached(sources, models, rules, budget, config, jobs, cache, options.progress, keys=keys), rules
+
+
+def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, result: ReviewResult) -> None:
+    """Findings above the configured thresholds and not suppressed, with their fingerprints."""
+    kept = []
+    by_id = {r.id: r for r in rules}
+    for finding in analysed.findings:
+        if finding.severity < config.min_severity or finding.confidence < config.min_confidence:
+            continue
+        rule_cls = by_id.get(finding.rule_id)
+        if "test-code" in finding.tags and rule_cls is not None and not rule_cls.tests_relevant:
+            continue
+        lines = analysed.statement_lines.get(id(finding), (finding.span.line, finding.span.end_line))
+        sup = analysed.suppressions.get(finding.path)
+        hit = sup.match(finding.rule_id, finding.rule_name, rule_cls.bandit,
+                        range(min(lines[0], finding.span.line), max(lines[1], finding.span.end_line) + 1)
+                        ) if sup is not None and rule_cls is not None else None
+        if hit is not None:
+            result.suppressed += 1
+            if options.suppressed_sink is not None:
+                finding.fingerprint = fingerprint(finding)
+                options.suppressed_sink.append((finding, hit))
+            continue
+        finding.fingerprint = fingerprint(finding)
+        kept.append(finding)
+    result.findings = kept

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from secreview.findings.baseline import Baseline, Scopes
 from secreview.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, main
+from secreview.findings.baseline import Baseline, Scopes
 
 APP = '''import os
 import subprocess
@@ -80,7 +80,8 @@ def test_moving_code_does_not_bring_old_findings_back(project, capsys):
     functions = APP.split("\n\n\n")
     header, ping, runner, listing = functions
     moved = "\n\n\n".join([header + "\n\nimport sys\n# a comment\n\n\nLIMIT = 3",
-                           listing, "def helper():\n    return sys.argv", ping.replace("    os", "    # re-indented\n    os"),
+                           listing, "def helper():\n    return sys.argv", ping.replace("    os",
+                                                                                       "    # re-indented\n    os"),
                            runner])
     (project / "app" / "views.py").write_text(moved)
     code, doc = findings(["review", "app"], capsys)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import sys
 import json
+import sys
 import threading
 import time
 
@@ -22,9 +22,9 @@ import secreview.analysis.program as program_mod
 from secreview.analysis.models import load_models
 from secreview.cli import main as cli_main
 from secreview.config import DEFAULT_ANALYSIS_BUDGET, ConfigError, config_from_table, load_config
+from secreview.engine.pipeline import DEFAULT_BUDGET, ReviewOptions, review, review_sources
 from secreview.findings.model import ProblemKind
 from secreview.reports import ReportOptions, render
-from secreview.engine.pipeline import DEFAULT_BUDGET, ReviewOptions, review, review_sources
 from secreview.source.reading import decode_source
 
 MODELS = load_models(())
@@ -72,7 +72,8 @@ def steps_needed(text: str) -> int:
 
 
 def report(result) -> str:
-    return render("json", result, ReportOptions(tool_version="0")) + render("sarif", result, ReportOptions(tool_version="0"))
+    return render("json", result, ReportOptions(tool_version="0")) + render("sarif", result,
+                                                                            ReportOptions(tool_version="0"))
 
 
 # ---------------------------------------------------------------- the budget

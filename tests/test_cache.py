@@ -9,13 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from secreview.engine import incremental
-from secreview.analysis.program import Program
 from secreview.config import DEFAULT_CONFIG
-from secreview.reports import ReportOptions, render
+from secreview.engine import incremental
 from secreview.engine.pipeline import ReviewOptions, review
+from secreview.reports import ReportOptions, render
 
 FLASK_APP = """from flask import Flask, request
 import helpers
@@ -57,27 +54,6 @@ def report(root: Path, cache_dir: Path | None, jobs: int = 1) -> str:
 
 def tainted(text: str) -> list:
     return sorted((f["path"], f["line"]) for f in json.loads(text)["findings"] if "tainted" in f["tags"])
-
-
-@pytest.fixture
-def analysed(monkeypatch):
-    """The names of the modules analysed, wave after wave: those a Program starts with,
-    then those it adopts."""
-    owned: list = []
-    original, original_adopt = Program.first_pass, Program.adopt
-
-    def first_pass(self, bodies_only=False, modules=None):
-        if not bodies_only and modules is None:  # with modules: called by adopt, recorded there
-            owned.append(sorted(self.owned))
-        return original(self, bodies_only, modules)
-
-    def adopt(self, modules):
-        owned.append(sorted(m.name for m in modules))
-        return original_adopt(self, modules)
-
-    monkeypatch.setattr(Program, "first_pass", first_pass)
-    monkeypatch.setattr(Program, "adopt", adopt)
-    return owned
 
 
 def test_unchanged_tree_is_answered_from_the_cache(tmp_path, analysed):
@@ -359,8 +335,8 @@ def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp
 
 def test_the_rule_catalog_is_what_the_rules_say_and_gives_the_same_salt(tmp_path):
     from secreview.analysis.models import load_models
-    from secreview.engine.cache import rule_catalog, salt_for
     from secreview.config import Config
+    from secreview.engine.cache import rule_catalog, salt_for
     from secreview.rules.info import RuleInfo
     from secreview.rules.registry import all_rules
 

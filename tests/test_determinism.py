@@ -116,8 +116,8 @@ def test_result_does_not_depend_on_the_order_functions_are_first_analysed(fixtur
     from secreview import __version__
     from secreview.analysis.program import Program
     from secreview.config import load_config
-    from secreview.reports import ReportOptions, render
     from secreview.engine.pipeline import ReviewOptions, review
+    from secreview.reports import ReportOptions, render
 
     trees = [fixture_tree] + ([OWASP] if OWASP.is_dir() else [])
     original = Program.first_pass_order

@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from secreview.source.changes import parse_diff, patch_message
 from secreview.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, main
 from secreview.reports.json_report import SCHEMA_PATH
+from secreview.source.changes import parse_diff, patch_message
 
 A_SAFE = 'from flask import request\n\n\ndef get_host():\n    return "localhost"\n'
 A_TAINTED = 'from flask import request\n\n\ndef get_host():\n    return request.args.get("host", "localhost")\n'
@@ -212,8 +212,8 @@ def test_patch_on_stdin_from_format_patch(repo, capsys, monkeypatch):
 
 
 def test_patch_adding_a_file_and_plain_diff_without_prefixes(repo, capsys, monkeypatch):
-    patch = ("--- /dev/null\n+++ pkg/new.py\n@@ -0,0 +1,5 @@\n+import os\n+\n+\n+def f(cmd):\n"
-             '+    os.system("ls " + cmd)\n').encode()
+    patch = (b"--- /dev/null\n+++ pkg/new.py\n@@ -0,0 +1,5 @@\n+import os\n+\n+\n+def f(cmd):\n"
+             b'+    os.system("ls " + cmd)\n')
     _, doc = review_json(["diff", "-"], capsys, stdin=patch, monkeypatch=monkeypatch)
     assert locations(doc) == [("pkg/new.py", 5, "SR101")]
     assert not (repo / "pkg/new.py").exists()
@@ -324,7 +324,8 @@ def test_parse_diff_lines():
     text = ("diff --git a/f.py b/f.py\n--- a/f.py\n+++ b/f.py\n@@ -2 +2 @@\n-b\n+B\n@@ -4 +3,0 @@\n-d\n"
             "diff --git a/r.py b/s.py\nsimilarity index 88%\nrename from r.py\nrename to s.py\n"
             "--- a/r.py\n+++ b/s.py\n@@ -8,0 +9 @@\n+9\n"
-            "diff --git a/gone.py b/gone.py\ndeleted file mode 100644\n--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n")
+            "diff --git a/gone.py b/gone.py\ndeleted file mode 100644\n--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 "
+            "@@\n-x\n")
     changes = parse_diff(text)
     assert set(changes) == {"f.py", "s.py"}
     assert changes["f.py"].added == {2} and changes["f.py"].touched == {2, 3, 4}

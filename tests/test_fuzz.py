@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 
 from secreview.analysis.models import load_models
 from secreview.cli import main as cli_main
+from secreview.engine.pipeline import ReviewOptions, review, review_sources
 from secreview.findings.model import FileProblem, ProblemKind
 from secreview.reports import ReportOptions, render
 from secreview.reports.json_report import SCHEMA_PATH
-from secreview.engine.pipeline import ReviewOptions, review, review_sources
 from secreview.source.reading import SourceText, decode_source
 
 EXAMPLES = int(os.environ.get("SECREVIEW_FUZZ_EXAMPLES", "40"))

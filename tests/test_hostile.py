@@ -27,9 +27,9 @@ import pytest
 
 from secreview.analysis.models import load_models
 from secreview.config import ConfigError, load_config
+from secreview.engine.pipeline import ReviewOptions, review
 from secreview.findings.model import ProblemKind
 from secreview.reports import ReportOptions, render
-from secreview.engine.pipeline import ReviewOptions, review
 from secreview.source import discover as discover_mod
 from secreview.source import reading as reading_mod
 from secreview.source.discover import Candidate
@@ -353,7 +353,8 @@ def test_undecodable_and_control_character_file_names(tmp_path):
         assert not any(line.lstrip().startswith("### 1. Forged") for line in proc.stdout.splitlines())
     doc = review_json(tree)
     paths = sorted(f["path"] for f in doc["findings"])
-    assert paths == sorted(["\\xff\\xfe.py", "new\\x0aline.py", "tab\\x09<&>\"'.py", "fake\\x0a### 1. Forged finding.py"])
+    assert paths == sorted(["\\xff\\xfe.py", "new\\x0aline.py", "tab\\x09<&>\"'.py",
+                            "fake\\x0a### 1. Forged finding.py"])
 
 
 def test_source_decoding_to_lone_surrogates_is_undecodable(tmp_path):

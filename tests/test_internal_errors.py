@@ -18,9 +18,9 @@ import secreview.source.gather as gather_mod
 from secreview.analysis import interpreter
 from secreview.analysis.models import load_models
 from secreview.cli import main as cli_main
+from secreview.engine.pipeline import ReviewOptions, review
 from secreview.findings.model import ProblemKind
 from secreview.reports import ReportOptions, render
-from secreview.engine.pipeline import ReviewOptions, review
 
 MODELS = load_models(())
 VULNERABLE = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n\n\nrun(input())\n"

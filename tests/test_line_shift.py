@@ -12,15 +12,13 @@ import pytest
 
 from secreview.analysis.interpreter import SinkSite
 from secreview.analysis.values import Step
-from secreview.engine.cache import ReviewCache
 from secreview.config import DEFAULT_CONFIG
-from secreview.findings.model import Span
-from secreview.engine.store import entry_stub
+from secreview.engine.cache import ReviewCache
 from secreview.engine.line_shift import LineShift, Unmovable, line_map
-from secreview.reports import ReportOptions, render
 from secreview.engine.pipeline import ReviewOptions, review
-
-from test_cache import analysed  # noqa: F401  (fixture)
+from secreview.engine.store import entry_stub
+from secreview.findings.model import Span
+from secreview.reports import ReportOptions, render
 
 HELPERS = "def clean(value):\n    value = value.strip()\n    return value\n"
 MIDDLE = "import helpers\n\n\ndef wrap(v):\n    return helpers.clean(v)\n"
@@ -139,7 +137,8 @@ def test_moved_results_are_stored_and_served_next_time(tmp_path, analysed):
 
 CHAIN = {
     "src.py": "from flask import request\n\n\ndef user_input():\n    value = request.args.get('q')\n    return value\n",
-    "norm.py": "import src\n\n\ndef normalised():\n    text = src.user_input()\n    text = text.strip()\n    return text\n",
+    "norm.py": "import src\n\n\ndef normalised():\n    text = src.user_input()\n    text = text.strip()\n    return "
+               "text\n",
     "store.py": ("import norm\n\n\nclass Store:\n    def __init__(self):\n        self.last = norm.normalised()\n\n"
                  "    def query(self, cursor):\n        return cursor.execute('SELECT ' + self.last)\n"),
     "shell.py": "import os\nimport norm\n\n\ndef run(extra):\n    os.system(norm.normalised() + extra)\n",

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
-from secreview.source.module_names import ModuleNames, module_name_for
 from secreview.source import changes
+from secreview.source.module_names import ModuleNames, module_name_for
 
 
-def reference_module_name(path: Path, root: Optional[Path]) -> tuple[str, bool]:
+def reference_module_name(path: Path, root: Path | None) -> tuple[str, bool]:
     """``module_name_for`` as it was written with pathlib (one Path per file)."""
     path = path.resolve() if not path.is_absolute() else path
     stem = path.stem
@@ -25,7 +24,7 @@ def reference_module_name(path: Path, root: Optional[Path]) -> tuple[str, bool]:
     return name or stem, is_package
 
 
-def reference_folder_parts(folder: Path, root: Optional[Path]) -> tuple:
+def reference_folder_parts(folder: Path, root: Path | None) -> tuple:
     """The names a folder adds, innermost first, as pathlib gave them: its chain of regular
     packages, else its path below ``root``."""
     parts: list = []

@@ -155,7 +155,8 @@ def test_gerrit_clean():
 
 # --- github workflow commands --------------------------------------------------------
 
-COMMAND = re.compile(r"^::(error|warning|notice)(?: ((?:[A-Za-z]+=[^,:\r\n]*)(?:,[A-Za-z]+=[^,:\r\n]*)*))?::([^\r\n]*)$")
+COMMAND = re.compile(r"^::(error|warning|notice)(?: ((?:[A-Za-z]+=[^,:\r\n]*)(?:,[A-Za-z]+=[^,:\r\n]*)*))?"
+                     r"::([^\r\n]*)$")
 PROPERTIES = {"title", "file", "line", "endLine", "col", "endColumn"}
 
 

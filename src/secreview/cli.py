@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 from secreview import __version__
 from secreview.findings.model import Level
@@ -50,7 +50,7 @@ _steps = _positive("steps")
 _jobs = _positive("processes")
 
 
-def _cache_dir(args) -> Optional[Path]:
+def _cache_dir(args) -> Path | None:
     if args.no_cache:
         return None
     if args.cache_dir:
@@ -159,7 +159,7 @@ def run() -> None:
         os._exit(code)
 
 
-def main(argv: Optional[Sequence[str]] = None, *, keep_alive: Optional[list] = None) -> int:
+def main(argv: Sequence[str] | None = None, *, keep_alive: list | None = None) -> int:
     """Run one command; ``keep_alive``: see ``ReviewOptions.keep_alive`` (for a process that
     exits right after)."""
     parser = build_parser()
@@ -240,7 +240,7 @@ def _run_review(args, paths: list[str]):
         return _fail(str(exc))
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
     progress = _progress(args)
-    lines: Optional[dict] = {} if (_needs_lines(args) or args.command == "baseline") else None
+    lines: dict | None = {} if (_needs_lines(args) or args.command == "baseline") else None
     options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines, jobs=args.jobs,
                             cache_dir=_cache_dir(args), keep_alive=args.keep_alive)
     try:
@@ -273,7 +273,7 @@ def _diff(args) -> int:
     if args.change == "-" and args.staged:
         return _fail("--staged does not go with a patch on standard input")
     patch = sys.stdin.buffer.read() if args.change == "-" else None
-    lines: Optional[dict] = {} if _needs_lines(args) else None
+    lines: dict | None = {} if _needs_lines(args) else None
     progress = _progress(args)
     try:
         with open_change(args.change, staged=args.staged, patch=patch,
@@ -405,7 +405,8 @@ def _explain(args) -> int:
     if rule is None:
         return _fail(f"no rule {args.rule!r}; `secreview rules` lists them")
     print(f"{rule.id} {rule.name}: {rule.title}")
-    print(f"CWE-{rule.cwe} · default severity {rule.severity}" + (f" · Bandit {', '.join(rule.bandit)}" if rule.bandit else ""))
+    bandit = f" · Bandit {', '.join(rule.bandit)}" if rule.bandit else ""
+    print(f"CWE-{rule.cwe} · default severity {rule.severity}" + bandit)
     print()
     print(rule.doc())
     return EXIT_CLEAN

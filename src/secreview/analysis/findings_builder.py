@@ -4,9 +4,10 @@ explanation built only from this code's own names and lines."""
 
 from __future__ import annotations
 
+from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.values import Step, Taint, Value
 from secreview.findings.model import Finding, Level, TraceStep
-from secreview.analysis.code_text import code_lines, code_of, span_of
+
 
 def trace_steps(module_lookup, step: Step | None) -> tuple[TraceStep, ...]:
     if step is None:

@@ -10,8 +10,8 @@ computed where their IR is.
 
 from __future__ import annotations
 
-from secreview.ir import nodes as ir
 from secreview.analysis import values as V
+from secreview.ir import nodes as ir
 
 
 def module_stub(module: ir.Module) -> ir.Module:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 import operator
-from typing import Optional
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
@@ -56,7 +55,7 @@ class Summary:
         self.ret: Value = TOP
         self.sink_flows: list = []  # SinkFlow
         self.fields: dict = {}
-        self.state: Optional[dict] = None  # a module body's: its globals at the end
+        self.state: dict | None = None  # a module body's: its globals at the end
         self._fingerprint = self._digest = None
 
     def fingerprint(self) -> tuple:
@@ -69,7 +68,7 @@ class Summary:
             self._fingerprint = (V.fingerprint(self.ret), flows, fields, state)
         return self._fingerprint
 
-    def same_as(self, other: "Summary") -> bool:
+    def same_as(self, other: Summary) -> bool:
         return self is other or self.fingerprint() == other.fingerprint()
 
     def digest(self) -> str:
@@ -92,7 +91,7 @@ class Summary:
         return self.ret is TOP and not self.sink_flows and not self.fields and self.state is None
 
 
-_EMPTY_DIGEST: Optional[str] = None
+_EMPTY_DIGEST: str | None = None
 """``digest()`` of an empty summary (``Summary.is_empty``), the same for every one."""
 
 
@@ -101,7 +100,7 @@ class SinkFlow:
 
     __slots__ = ("param", "rule", "kind", "site", "step", "cleansed", "key")
 
-    def __init__(self, param: int, rule, kind: str, site: "SinkSite", step: Optional[Step], cleansed: frozenset):
+    def __init__(self, param: int, rule, kind: str, site: SinkSite, step: Step | None, cleansed: frozenset):
         self.param, self.rule, self.kind, self.site, self.step, self.cleansed = param, rule, kind, site, step, cleansed
         self.key = (param, rule.id, site.path, site.line, site.col, cleansed)
 
@@ -152,9 +151,9 @@ class FunctionInterpreter:
         self.path = module.path
         self.summary = Summary()
         self.state: dict = {}
-        self.stmt: Optional[ir.Stmt] = None
+        self.stmt: ir.Stmt | None = None
         self.entry_values = entry_values or {}
-        self.ret: Optional[Value] = None
+        self.ret: Value | None = None
         self.entry = None
         self.statement_rules = program.statement_rules_for(fn)
 
@@ -220,8 +219,8 @@ class FunctionInterpreter:
                 ann = _qualname_of(param.annotation)
                 if ann:
                     types = frozenset({ann})
-            taints = frozenset({Taint("param", index, EMPTY, Step(self.path, param.line or fn.line, 0,
-                                                                    f"parameter `{param.name}` of `{fn.name}()`", None))})
+            note = f"parameter `{param.name}` of `{fn.name}()`"
+            taints = frozenset({Taint("param", index, EMPTY, Step(self.path, param.line or fn.line, 0, note, None))})
             if entry is not None:
                 kind, param_types, _ = entry
                 if param.name in param_types:
@@ -234,7 +233,7 @@ class FunctionInterpreter:
             state[param.name] = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
         return state
 
-    def follow(self, edge: ir.Edge, state: dict) -> Optional[dict]:
+    def follow(self, edge: ir.Edge, state: dict) -> dict | None:
         """The state along ``edge``, or None when the edge is never taken."""
         cond = edge.cond
         if cond is None or edge.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
@@ -370,7 +369,8 @@ class FunctionInterpreter:
             if stmt.function is not None:
                 self.state[stmt.name] = Value(func=stmt.function.qualname)
             elif stmt.klass is not None:
-                self.state[stmt.name] = Value(func=stmt.klass.qualname, types=frozenset({"class:" + stmt.klass.qualname}))
+                self.state[stmt.name] = Value(func=stmt.klass.qualname,
+                                              types=frozenset({"class:" + stmt.klass.qualname}))
         elif kind is ir.Raise:
             if stmt.exc is not None:
                 self.eval(stmt.exc)
@@ -393,7 +393,8 @@ class FunctionInterpreter:
             if key is not None:
                 return self.state.get(f"{key}.{target.attr}", TOP)
         if isinstance(target, ir.ItemTarget):
-            return self.eval(ir.Subscript(target.value, target.index).at(target.line, target.col, target.end_line, target.end_col))
+            return self.eval(ir.Subscript(target.value, target.index).at(target.line, target.col, target.end_line,
+                                                                         target.end_col))
         return TOP
 
     def assign(self, target: ir.Target, value: Value, stmt) -> None:
@@ -431,7 +432,8 @@ class FunctionInterpreter:
                     items[index.const] = value
                     self.state[key] = Value(UNKNOWN, current.taints, current.types, items, current.func)
                 else:
-                    self.state[key] = Value(UNKNOWN, V.merge_taints(current.taints, value.taints), current.types, items, current.func)
+                    self.state[key] = Value(UNKNOWN, V.merge_taints(current.taints, value.taints), current.types, items,
+                                            current.func)
         elif t is ir.UnpackTarget:
             elts = target.elts
             items = value.items
@@ -505,7 +507,8 @@ class FunctionInterpreter:
             if source is not None:
                 return self.source_value(source, e)
         field_value = None
-        if isinstance(e.value, ir.Name) and self.fn.is_method and self.fn.params and e.value.id == self.fn.params[0].name:
+        if isinstance(e.value,
+                      ir.Name) and self.fn.is_method and self.fn.params and e.value.id == self.fn.params[0].name:
             field_value = self.program.field_value(self.fn.class_qualname, attr)
         if e.qualname is not None:
             imported = self.program.imported_value(e.qualname)
@@ -540,7 +543,8 @@ class FunctionInterpreter:
         kind = self.models.source_objects[qualname]
         code = self.code(node)
         what = _SOURCE_NOTES.get(kind, "untrusted data")
-        taint = Taint(kind, V.WHOLE_OBJECT, EMPTY, Step(self.path, node.line, node.col, f"`{code}`: the request object, {what}",
+        taint = Taint(kind, V.WHOLE_OBJECT, EMPTY, Step(self.path, node.line, node.col,
+                                                        f"`{code}`: the request object, {what}",
                                             None, f"{what}, read from `{code}`"))
         return Value(taints=frozenset({taint}), types=frozenset({qualname}))
 
@@ -824,7 +828,7 @@ class CallSite:
         self.interp, self.call, self.receiver = interp, call, receiver
         self.args, self.kwargs, self.star_taints = args, kwargs, star_taints
 
-    def callees(self, func_value: Optional[Value]) -> list:
+    def callees(self, func_value: Value | None) -> list:
         out = []
         call = self.call
         if call.qualname:
@@ -840,7 +844,7 @@ class CallSite:
                     out.append(q)
         return out
 
-    def arg(self, position: Optional[int], name: Optional[str] = None) -> tuple[Optional[Value], Optional[ir.Expr]]:
+    def arg(self, position: int | None, name: str | None = None) -> tuple[Value | None, ir.Expr | None]:
         if name is not None and name in self.kwargs:
             return self.kwargs[name], self.call.keyword(name)
         if position is not None and 0 <= position < len(self.args):
@@ -908,7 +912,7 @@ def _is_static(fn: ir.Function) -> bool:
     return False
 
 
-def _qualname_of(e: ir.Expr) -> Optional[str]:
+def _qualname_of(e: ir.Expr) -> str | None:
     if isinstance(e, (ir.Name, ir.Attr)):
         return e.qualname
     if isinstance(e, ir.Const) and isinstance(e.value, str):
@@ -921,7 +925,7 @@ _MAX_PATH_KEY = 32
 level of a chain, so an unbounded walk here is quadratic on generated ``a.b.c...`` chains."""
 
 
-def path_key(e: ir.Expr) -> Optional[str]:
+def path_key(e: ir.Expr) -> str | None:
     attrs = []
     while isinstance(e, ir.Attr):
         if len(attrs) >= _MAX_PATH_KEY:

@@ -10,12 +10,11 @@ by a type and member (``sqlite3.Cursor.execute``), as lowering resolves them.
 from __future__ import annotations
 
 import hashlib
-
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Optional
 
 
 class ModelError(ValueError):
@@ -29,8 +28,8 @@ ALL_KINDS = "*"
 class ArgRef:
     """An argument by position and/or keyword name."""
 
-    position: Optional[int]
-    name: Optional[str]
+    position: int | None
+    name: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +131,12 @@ class ModelSet:
         for entry in data.pop("source", []):
             kind = entry.get("kind", "remote")
             for callee in _callees(entry, library, required=False):
-                self.sources_by_callee[callee] = Source(kind, callee=callee, note=entry.get("note", ""), library=library,
+                self.sources_by_callee[callee] = Source(kind, callee=callee, note=entry.get("note", ""),
+                                                        library=library,
                                                         cleansed=frozenset(_as_list(entry.get("cleansed", []))))
             for attr in _as_list(entry.get("attribute", [])) + _as_list(entry.get("attributes", [])):
-                self.sources_by_attribute[attr] = Source(kind, attribute=attr, note=entry.get("note", ""), library=library,
+                self.sources_by_attribute[attr] = Source(kind, attribute=attr, note=entry.get("note", ""),
+                                                         library=library,
                                                          fixed_in_static_route=bool(entry.get("fixed_in_static_route")),
                                                          cleansed=frozenset(_as_list(entry.get("cleansed", []))))
                 # the object holding a source attribute (``flask.request``) is itself request data

@@ -13,14 +13,23 @@ from __future__ import annotations
 
 import pickle
 import re
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from secreview.analysis import values as V
+from secreview.analysis.code_text import code_of
 from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interface import definition
-from secreview.analysis.code_text import code_of
-from secreview.analysis.interpreter import (EXCLUSIONS, CallSite, hashable, path_key, FunctionInterpreter, SinkFlow, SinkSite, Summary,
-                                            BudgetExceeded)
+from secreview.analysis.interpreter import (
+    EXCLUSIONS,
+    BudgetExceeded,
+    CallSite,
+    FunctionInterpreter,
+    SinkFlow,
+    SinkSite,
+    Summary,
+    hashable,
+    path_key,
+)
 from secreview.analysis.models import ModelSet, Sink
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.ir import nodes as ir
@@ -92,7 +101,7 @@ class Budget:
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
-                 foreign_lines=None, lazy_foreign: Optional[dict] = None):
+                 foreign_lines=None, lazy_foreign: dict | None = None):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
         ``foreign_lines(path)`` gives their source lines for traces. ``lazy_foreign``
@@ -198,7 +207,7 @@ class Program:
         self.first_pass()
         return self.findings.result()
 
-    def first_pass(self, bodies_only: bool = False, modules: Optional[list] = None) -> None:
+    def first_pass(self, bodies_only: bool = False, modules: list | None = None) -> None:
         """Analyse every function of ``modules`` (default: all owned) not analysed yet; with
         ``bodies_only``, their module bodies only."""
         for module in (sorted(modules, key=lambda m: m.path) if modules is not None else self.first_pass_order()):
@@ -315,7 +324,7 @@ class Program:
         if path not in self.errors or label < self.errors[path][0]:  # one per file, whatever the order
             self.errors[path] = (label, exc)
 
-    def note_read(self, kind: str, key, module_name: Optional[str]) -> None:
+    def note_read(self, kind: str, key, module_name: str | None) -> None:
         """The function being analysed used ``key`` of another module: the cache re-analyses
         it when that module changes."""
         if self.in_progress and module_name is not None:
@@ -362,7 +371,7 @@ class Program:
         blob, failed, _ = self.lazy_summaries.pop(qualname)
         self._install(qualname, pickle.loads(blob), failed)
 
-    def summary_of(self, qualname: str) -> Optional[Summary]:
+    def summary_of(self, qualname: str) -> Summary | None:
         caller = self.in_progress[-1] if self.in_progress else None
         module = self.function_module.get(qualname)
         if caller is not None and module is not None:
@@ -444,7 +453,8 @@ class Program:
                     target = d.func if isinstance(d, ir.Call) else d
                     qual = getattr(target, "qualname", None) or ""
                     method = target.attr if isinstance(target, ir.Attr) else ""
-                    if (ep.decorator and qual == ep.decorator) or (ep.decorator_method and method == ep.decorator_method):
+                    if ((ep.decorator and qual == ep.decorator)
+                            or (ep.decorator_method and method == ep.decorator_method)):
                         return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.base_class and fn.class_qualname:
                 klass = self.classes.get(fn.class_qualname)
@@ -453,11 +463,12 @@ class Program:
                         return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.param_types and not ep.decorator and not ep.base_class:
                 names = {p.name for p in fn.params}
-                if any(p in names for p, _ in ep.param_types) and fn.params and fn.params[0].name in dict(ep.param_types):
+                if any(p in names for p,
+                       _ in ep.param_types) and fn.params and fn.params[0].name in dict(ep.param_types):
                     return ("", dict(ep.param_types), ep)
         return None
 
-    def static_route(self, fn: ir.Function) -> Optional[str]:
+    def static_route(self, fn: ir.Function) -> str | None:
         """The URL pattern of a request handler whose route has no variables: the only
         path that can reach it."""
         paths = set()
@@ -470,7 +481,7 @@ class Program:
                 paths.add(first.value)
         return paths.pop() if len(paths) == 1 else None
 
-    def module_state(self, module: ir.Module) -> Optional[dict]:
+    def module_state(self, module: ir.Module) -> dict | None:
         """A module's globals after its body ran; the function asking is analysed again
         should they change (its module body is analysed first if need be)."""
         body = module.body.qualname
@@ -533,21 +544,21 @@ class Program:
             # whoever read the field before, even before any store, read something else
             self.dirty.update(self.field_readers.get(key, ()))
 
-    def _local_field(self, key) -> Optional[Value]:
+    def _local_field(self, key) -> Value | None:
         """What this program's own functions stored in a field, joined."""
         merged = None
         for value in self.field_parts.get(key, {}).values():
             merged = value if merged is None else V.join(merged, value)
         return merged
 
-    def field_value(self, class_qualname: str, attr: str) -> Optional[Value]:
+    def field_value(self, class_qualname: str, attr: str) -> Value | None:
         key = (class_qualname, attr)
         if self.in_progress:
             self.field_readers.setdefault(key, set()).add(self.in_progress[-1])
             self.reads.setdefault(self.in_progress[-1], set()).add(("field", key, ""))
         return self.fields.get(key)
 
-    def module_name_of(self, qualname: str) -> Optional[str]:
+    def module_name_of(self, qualname: str) -> str | None:
         """The reviewed module a qualified name is in (the longest prefix that is a module)."""
         found = self._module_names.get(qualname, False)
         if found is False:
@@ -561,7 +572,7 @@ class Program:
             self._module_names[qualname] = found
         return found
 
-    def resolve_function(self, qualname: str) -> Optional[str]:
+    def resolve_function(self, qualname: str) -> str | None:
         """The reviewed code's function a qualified name stands for, following
         re-exports (``from .impl import helper`` in a package ``__init__``)."""
         done = self._resolved.get(qualname)
@@ -573,7 +584,7 @@ class Program:
                 self.note_read("def", name, self.module_name_of(name))
         return done[0]
 
-    def _resolve_function(self, qualname: str, consulted: list) -> Optional[str]:
+    def _resolve_function(self, qualname: str, consulted: list) -> str | None:
         """``consulted`` receives every name whose definition the answer depends on."""
         for _ in range(5):
             consulted.append(qualname)
@@ -664,7 +675,7 @@ class Program:
     def call(self, interp: FunctionInterpreter, site: CallSite, callees: list) -> Value:
         models = self.models
         call = site.call
-        result: Optional[Value] = None
+        result: Value | None = None
         for callee in callees:
             for rule in self.call_rules.get(callee, ()):
                 for hit in rule.check(site, callee) or ():
@@ -731,7 +742,7 @@ class Program:
                         return site.receiver.items[keys[index]]
         return result
 
-    def key_value_store(self, interp, site: CallSite, method: Optional[str]) -> Optional[Value]:
+    def key_value_store(self, interp, site: CallSite, method: str | None) -> Value | None:
         """Values stored and read back under constant keys: ``d.get("k")`` on a known dict,
         ``config.set("s", "k", v)`` then ``config.get("s", "k")`` on a ConfigParser."""
         receiver = site.receiver
@@ -767,7 +778,8 @@ class Program:
     def default_taints(self, site: CallSite) -> frozenset:
         taints = site.all_taints()
         if site.receiver is not None:
-            taints = V.merge_taints(taints, V.merge_taints(site.receiver.taints, V.all_item_taints(site.receiver.items)))
+            taints = V.merge_taints(taints, V.merge_taints(site.receiver.taints,
+                                                           V.all_item_taints(site.receiver.items)))
         return taints
 
     def unknown_call(self, interp, site: CallSite, callees: list) -> Value:
@@ -876,7 +888,8 @@ class Program:
             # bound method call (obj.m(...), self.m(...), Class(...)) skips self
             if site.receiver is not None or target.endswith(".__init__"):
                 offset = 1
-            if site.receiver is not None and site.receiver.types and any(t.startswith("class:") for t in site.receiver.types):
+            receiver = site.receiver
+            if receiver is not None and receiver.types and any(t.startswith("class:") for t in receiver.types):
                 offset = 0 if not _classmethod(fn) else 1
         bound = {}
         if offset == 1 and site.receiver is not None:
@@ -968,8 +981,8 @@ class Program:
             return  # one of several constants: nothing from outside reaches here
         if not reported and rule.untainted is not None and not value.is_const and (
                 rule.untainted_kinds is None or sink.kind in rule.untainted_kinds):
-            if taints and all(not t.dangerous_for(sink.kind) for t in taints if t.is_param or t.kind in rule.source_kinds) \
-                    and any(t.is_param or t.kind in rule.source_kinds for t in taints):
+            relevant = [t for t in taints if t.is_param or t.kind in rule.source_kinds]
+            if relevant and all(not t.dangerous_for(sink.kind) for t in relevant):
                 return  # sanitized for this sink
             self.findings.add_untainted(rule, sink_site, value, is_test)
 
@@ -1068,7 +1081,7 @@ def _is_list(items: dict) -> bool:
     return all(isinstance(k, int) for k in items) and sorted(items) == list(range(len(items)))
 
 
-def _mutate(method: str, current: Value, site: CallSite) -> Optional[Value]:
+def _mutate(method: str, current: Value, site: CallSite) -> Value | None:
     """The receiver after a mutating method: list items kept exact through
     ``append``/``insert``/``pop``, other containers only gain the added taint."""
     items = current.items
@@ -1117,7 +1130,7 @@ def _classmethod(fn: ir.Function) -> bool:
     return any(isinstance(d, ir.Name) and d.id == "classmethod" for d in fn.decorators)
 
 
-def _append_chain(head: Step, tail: Optional[Step]) -> Step:
+def _append_chain(head: Step, tail: Step | None) -> Step:
     """``head`` followed by the steps of ``tail`` (a callee's internal trace)."""
     if tail is None:
         return head
@@ -1192,7 +1205,8 @@ def _fold_call(site: CallSite, callees: list):
                 return V.const(posixpath.join(*consts))
         method = site.call.method
         receiver = site.receiver
-        if method in _PURE_METHODS and receiver is not None and receiver.is_const and isinstance(receiver.const, (str, bytes)):
+        if method in _PURE_METHODS and receiver is not None and receiver.is_const and isinstance(receiver.const,
+                                                                                                 (str, bytes)):
             value = getattr(receiver.const, method)(*consts)
             if isinstance(value, list):
                 value = tuple(value)

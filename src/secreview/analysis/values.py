@@ -7,8 +7,6 @@ method calls), and may hold known items (constant keys of a dict literal).
 
 from __future__ import annotations
 
-from typing import Optional
-
 
 class _Unknown:
     __slots__ = ()
@@ -32,7 +30,7 @@ class Step:
 
     __slots__ = ("path", "line", "col", "note", "prev", "depth", "origin", "_key")
 
-    def __init__(self, path: str, line: int, col: int, note: str, prev: Optional["Step"], origin: str = ""):
+    def __init__(self, path: str, line: int, col: int, note: str, prev: Step | None, origin: str = ""):
         self.path, self.line, self.col, self.note, self.prev = path, line, col, note, prev
         self.depth = 1 if prev is None else prev.depth + 1
         self.origin = origin  # on a source step: what the data is, phrased to follow "carries"
@@ -54,7 +52,7 @@ class Step:
         self.path, self.line, self.col, self.note, self.prev, self.depth, self.origin = state
         self._key = None
 
-    def steps(self) -> list["Step"]:
+    def steps(self) -> list[Step]:
         out = []
         node = self
         while node is not None:
@@ -74,7 +72,7 @@ class Taint:
 
     __slots__ = ("kind", "index", "cleansed", "step", "_key")
 
-    def __init__(self, kind: str, index: int, cleansed: frozenset, step: Optional[Step]):
+    def __init__(self, kind: str, index: int, cleansed: frozenset, step: Step | None):
         self.kind, self.index, self.cleansed, self.step = kind, index, cleansed, step
         self._key = (kind, index, cleansed)
 
@@ -89,12 +87,12 @@ class Taint:
         self.kind, self.index, self.cleansed, self.step = state
         self._key = (self.kind, self.index, self.cleansed)
 
-    def with_step(self, step: Step) -> "Taint":
+    def with_step(self, step: Step) -> Taint:
         if self.step is not None and self.step.depth >= MAX_TRACE:
             return self
         return Taint(self.kind, self.index, self.cleansed, step)
 
-    def cleanse(self, kinds: frozenset) -> "Taint":
+    def cleanse(self, kinds: frozenset) -> Taint:
         return Taint(self.kind, self.index, self.cleansed | kinds, self.step)
 
     def dangerous_for(self, sink_kind: str) -> bool:
@@ -168,7 +166,7 @@ class Value:
     __slots__ = ("const", "taints", "types", "items", "func", "fixed", "deep")
 
     def __init__(self, const=UNKNOWN, taints: frozenset = EMPTY, types: frozenset = EMPTY,
-                 items: Optional[dict] = None, func=None, fixed: bool = False):
+                 items: dict | None = None, func=None, fixed: bool = False):
         self.const = const
         self.taints = taints
         self.types = types
@@ -189,7 +187,7 @@ class Value:
     def tainted(self) -> bool:
         return bool(self.taints)
 
-    def same_as(self, other: "Value") -> bool:
+    def same_as(self, other: Value) -> bool:
         if self is other:
             return True
         return (
@@ -255,7 +253,7 @@ def join(a: Value, b: Value) -> Value:
     return Value(const, taints, types, items, func, fixed)
 
 
-def all_item_taints(items: Optional[dict]) -> frozenset:
+def all_item_taints(items: dict | None) -> frozenset:
     """The taints of the items, and of their items..."""
     out = EMPTY
     if items:
@@ -320,7 +318,7 @@ def derived(taints: frozenset, fixed: bool, types: frozenset = EMPTY) -> Value:
 FINGERPRINT_DEPTH = 6
 
 
-def fingerprint(value: Value, _memo: Optional[dict] = None, _depth: int = 0) -> tuple:
+def fingerprint(value: Value, _memo: dict | None = None, _depth: int = 0) -> tuple:
     """Everything callers can observe of a value, traces included, as a hashable tuple
     that does not depend on set order: two analyses agree exactly when these agree.
     Items nested deeper than ``FINGERPRINT_DEPTH`` count by their taints only (values

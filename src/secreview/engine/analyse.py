@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
 
 from secreview.engine.analysed import Analysed
 
@@ -27,7 +26,7 @@ def analyse_all(sources: list, models, rules, budget: int, config, jobs: int, pr
     return analyse_here(sources, models, rules, budget, config, progress, cache=cache, keys=keys)
 
 
-def effective_jobs(jobs: Optional[int], n_files: int) -> int:
+def effective_jobs(jobs: int | None, n_files: int) -> int:
     if jobs is None:
         jobs = available_cores()
     if jobs <= 1 or n_files < PARALLEL_MIN_FILES:

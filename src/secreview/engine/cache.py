@@ -31,7 +31,7 @@ import tempfile
 import time
 from functools import cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 FORMAT = "v1"
 MAX_PACKS = 12
@@ -102,7 +102,7 @@ def _kept_by_code(directory: Path, kind: str, make, valid):
     return kept
 
 
-def _read_quietly(path: Path) -> Optional[Any]:
+def _read_quietly(path: Path) -> Any | None:
     try:
         with open(path, "rb") as handle:
             return pickle.load(handle)
@@ -141,7 +141,8 @@ class ReviewCache:
         self.writable = True
 
     def file_key(self, display: str, module_name: str, is_package: bool, text: str) -> str:
-        digest = hashlib.sha256(f"{self.salt}\0{display}\0{module_name}\0{is_package}\0".encode("utf-8", "surrogatepass"))
+        digest = hashlib.sha256(f"{self.salt}\0{display}\0{module_name}\0{is_package}\0".encode("utf-8",
+                                                                                                "surrogatepass"))
         digest.update(text.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
@@ -207,7 +208,7 @@ class ReviewCache:
                 continue
         return found
 
-    def load(self, kind: str, key: str) -> Optional[Any]:
+    def load(self, kind: str, key: str) -> Any | None:
         return _read_quietly(self._path(kind, key))  # missing, truncated by a full disk, another version's: a miss
 
     def store(self, kind: str, key: str, value: Any) -> None:

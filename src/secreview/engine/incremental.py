@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import pickle
-from typing import Optional
 
 from secreview.analysis import values as V
 from secreview.analysis.findings_builder import merge_buckets
@@ -46,7 +45,8 @@ def review_cached(sources: list, models, rules, budget: int, config, jobs: int, 
         analysed = _incremental(sources, keys, last, models, rules, budget, config, cache, progress)
     if analysed is None:
         analysed = _full(sources, keys, models, rules, budget, config, jobs, cache, progress)
-    cache.store("results", result_key, (analysed.findings, [analysed.statement_lines.get(id(f)) for f in analysed.findings],
+    cache.store("results", result_key, (analysed.findings,
+                                        [analysed.statement_lines.get(id(f)) for f in analysed.findings],
                                         analysed.problems, analysed.suppressions, analysed.files_reviewed))
     return analysed
 
@@ -59,7 +59,8 @@ def _full(sources, keys, models, rules, budget, config, jobs, cache, progress):
 
 def _store_target(cache: ReviewCache, sources, keys) -> None:
     """Which entry holds each file of this review: the next one finds the old version of an edited file there."""
-    cache.store("targets", target_key(sources), {"files": {src.display: key for (src, _, _), key in zip(sources, keys)}})
+    cache.store("targets", target_key(sources), {"files": {src.display: key for (src, _, _), key in zip(sources,
+                                                                                                        keys)}})
 
 
 def _incremental(sources, keys, last: dict, models, rules, budget, config, cache: ReviewCache, progress):
@@ -172,7 +173,7 @@ class _Moves:
         self._checked: dict = {}  # qualname -> the value last checked for a translation
 
     @classmethod
-    def after_edits(cls, sources, previous: dict, entries: dict) -> Optional["_Moves"]:
+    def after_edits(cls, sources, previous: dict, entries: dict) -> _Moves | None:
         maps = {sources[i][0].display: line_map(entry["text"], sources[i][0].text)
                 for i, entry in previous.items() if entry.get("text") is not None}
         return cls(LineShift(maps), entries, previous) if maps else None
@@ -400,7 +401,7 @@ class ReadGraph:
                     out.add(self.file_of[key])
         return out
 
-    def upstream(self, functions: set, with_fields: bool = False, within: Optional[set] = None) -> set:
+    def upstream(self, functions: set, with_fields: bool = False, within: set | None = None) -> set:
         """Every function (and, with ``with_fields``, field) whose cached result depends,
         through reads, on one of ``functions``; only those in ``within``, when given (a
         path between two nodes of a cycle region never leaves it, so the walk need not)."""

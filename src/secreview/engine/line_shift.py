@@ -25,7 +25,6 @@ from __future__ import annotations
 import difflib
 import io
 import pickle
-from typing import Optional
 
 from secreview.analysis.interpreter import SinkSite
 from secreview.analysis.values import Step, digest
@@ -76,7 +75,7 @@ class LineShift:
         """Whether a pickle may refer to an edited file (pickles hold paths as UTF-8 text)."""
         return any(needle in blob for needle in self._needles)
 
-    def moved_summary(self, cached: tuple) -> Optional[tuple]:
+    def moved_summary(self, cached: tuple) -> tuple | None:
         """A cached summary ``(pickle, failed, digest)`` moved, or None when it has nothing to move."""
         blob, failed, old_digest = cached
         if not self.mentions(blob):

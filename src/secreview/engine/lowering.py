@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from secreview.findings.model import FileProblem, ProblemKind, internal_error
 from secreview.findings.suppress import Suppressions
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class LoweredFile:
     module: Module
     suppressions: Suppressions
-    problem: Optional[FileProblem] = None
+    problem: FileProblem | None = None
 
 
 def lower_source(source: SourceText, module_name: str, is_package: bool) -> LoweredFile:
@@ -48,7 +48,8 @@ def _lower_source(source: SourceText, module_name: str, is_package: bool, lines:
     try:
         module = lower_module(parsed.tree, module=module_name, path=source.display, lines=lines, is_package=is_package)
     except RecursionError:
-        module = lower_module(_empty_module(), module=module_name, path=source.display, lines=lines, is_package=is_package)
+        module = lower_module(_empty_module(), module=module_name, path=source.display, lines=lines,
+                              is_package=is_package)
         problem = FileProblem(source.display, ProblemKind.TOO_DEEP,
                               "code is nested too deeply to analyse; not reviewed", (), reviewed=False)
     return LoweredFile(module, Suppressions.from_source(source.text), problem)

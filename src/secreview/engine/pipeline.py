@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
 
 from secreview.analysis.models import ModelSet, load_models
 from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, Config
@@ -35,30 +35,30 @@ DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
 @dataclass
 class ReviewOptions:
     config: Config = DEFAULT_CONFIG
-    models: Optional[ModelSet] = None
-    budget: Optional[int] = None
+    models: ModelSet | None = None
+    budget: int | None = None
     """Analysis steps per file; None: the configuration's ``analysis-budget``."""
-    progress: Optional[Callable[[int, int], None]] = None
-    rules: Optional[Sequence[type]] = None
-    suppressed_sink: Optional[list] = None
+    progress: Callable[[int, int], None] | None = None
+    rules: Sequence[type] | None = None
+    suppressed_sink: list | None = None
     """When a list, every finding a suppression comment hides is appended to it
     as ``(finding, suppression)`` (change review lists what added comments hide)."""
-    source_lines: Optional[dict] = None
+    source_lines: dict | None = None
     """When a dict, it is filled with display path -> the lines of each file
     reviewed (for report context and baselines)."""
-    jobs: Optional[int] = 1
+    jobs: int | None = 1
     """Worker processes for lowering and analysis; None: one per available core. Any
     number gives the same result."""
-    cache_dir: Optional[Path] = None
+    cache_dir: Path | None = None
     """Where to keep and find per-file results (``engine.cache``); None: no cache."""
-    keep_alive: Optional[list] = None
+    keep_alive: list | None = None
     """When a list, the review's intermediate objects (IR, summaries) are appended to it and
     the collector frozen, instead of being freed: for a process that exits right after
     reporting (the ``secreview`` command), where freeing millions of objects one by one
     would cost seconds for nothing."""
 
 
-def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: Optional[bytes] = None) -> ReviewResult:
+def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | None = None) -> ReviewResult:
     """Review the files under ``paths`` (``-``: ``stdin_data``) as one project, configured by
     ``options.config``. Holds no state between calls: any number of reviews may run one after
     another in one process."""
@@ -69,7 +69,7 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: Optional
 
 
 def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: ReviewOptions,
-                   result: Optional[ReviewResult] = None) -> ReviewResult:
+                   result: ReviewResult | None = None) -> ReviewResult:
     """Review ``(text, module name, is package)`` sources read already (``source.gather``)."""
     result = result or ReviewResult()
     config = options.config

@@ -9,12 +9,11 @@ those reads to decide what an edit makes stale).
 from __future__ import annotations
 
 import pickle
-from typing import Optional
 
 from secreview.engine.analysed import Analysed
 
 
-def stored_result(cache, result_key: str) -> Optional[Analysed]:
+def stored_result(cache, result_key: str) -> Analysed | None:
     """The whole result stored for a review of the same files (by ``incremental.review_cached``), or None."""
     stored = cache.load("results", result_key)
     if stored is None:

@@ -38,9 +38,9 @@ import ast
 import json
 import os
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
 
 from secreview.findings.model import Finding, ReviewResult
 
@@ -125,7 +125,7 @@ class Baseline:
     """Paths in the baseline are relative to this directory."""
 
     @classmethod
-    def load(cls, file: Path) -> "Baseline":
+    def load(cls, file: Path) -> Baseline:
         try:
             doc = json.loads(Path(file).read_text(encoding="utf-8"))
         except OSError as exc:
@@ -164,7 +164,7 @@ class Baseline:
 
 
 def document(result: ReviewResult, lines_by_path: Mapping[str, Sequence[str]], base_dir: Path,
-             baseline_file: Path, tool_version: Optional[str] = None) -> dict:
+             baseline_file: Path, tool_version: str | None = None) -> dict:
     """The baseline of ``result``'s findings, as JSON data."""
     keys = _Keys(lines_by_path, base_dir, Path(os.path.abspath(baseline_file)).parent)
     counts: Counter = Counter()
@@ -175,7 +175,8 @@ def document(result: ReviewResult, lines_by_path: Mapping[str, Sequence[str]], b
     entries = [
         {"rule_id": rule_id, "rule_name": names.get(rule_id, ""), "path": path, "scope": scope,
          "code": code, "count": n}
-        for (rule_id, path, code, scope), n in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][3], kv[0][2]))
+        for (rule_id, path, code, scope), n in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][3],
+                                                                                      kv[0][2]))
     ]
     doc: dict = {"secreview_baseline": BASELINE_VERSION}
     if tool_version:
@@ -185,7 +186,7 @@ def document(result: ReviewResult, lines_by_path: Mapping[str, Sequence[str]], b
 
 
 def write(result: ReviewResult, lines_by_path: Mapping[str, Sequence[str]], base_dir: Path,
-          baseline_file: Path, tool_version: Optional[str] = None) -> int:
+          baseline_file: Path, tool_version: str | None = None) -> int:
     """Write the baseline; the number of findings it holds."""
     doc = document(result, lines_by_path, base_dir, baseline_file, tool_version)
     Path(baseline_file).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -18,7 +18,7 @@ class Level(enum.IntEnum):
     HIGH = 3
 
     @classmethod
-    def parse(cls, text: str) -> "Level":
+    def parse(cls, text: str) -> Level:
         try:
             return cls[text.strip().upper()]
         except KeyError:

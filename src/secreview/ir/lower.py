@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Optional
 
 from secreview.ir import nodes as ir
 from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, resolve_relative
@@ -82,7 +81,7 @@ class _FunctionLowerer:
     """Builds one function's CFG. Nested defs get their own lowerer."""
 
     def __init__(self, mod: ir.Module, scope: Scope, function: ir.Function, module: str, is_package: bool,
-                 class_scope: Optional[Scope] = None):
+                 class_scope: Scope | None = None):
         self.mod = mod
         self.scope = scope
         self.fn = function
@@ -206,21 +205,24 @@ class _FunctionLowerer:
     def s_AnnAssign(self, node):
         if node.value is None:
             return
-        self.emit(_pos(ir.Assign((self.target(node.target),), self.expr(node.value), annotation=self.expr(node.annotation)), node))
+        self.emit(_pos(ir.Assign((self.target(node.target),), self.expr(node.value),
+                                 annotation=self.expr(node.annotation)), node))
 
     def s_AugAssign(self, node):
         op = _BINOPS.get(type(node.op), "?")
         self.emit(_pos(ir.Assign((self.target(node.target),), self.expr(node.value), op=op), node))
 
     def s_TypeAlias(self, node):  # Python 3.12+ ast
-        self.emit(_pos(ir.Assign((self.target(node.name),), self.expr(node.value), annotation=ir.Unknown("type-alias")), node))
+        self.emit(_pos(ir.Assign((self.target(node.name),), self.expr(node.value), annotation=ir.Unknown("type-alias")),
+                       node))
 
     def s_Return(self, node):
         self.emit(_pos(ir.Return(self.expr(node.value) if node.value is not None else None), node))
         self.current = None
 
     def s_Raise(self, node):
-        self.emit(_pos(ir.Raise(self.expr(node.exc) if node.exc else None, self.expr(node.cause) if node.cause else None), node))
+        self.emit(_pos(ir.Raise(self.expr(node.exc) if node.exc else None,
+                                self.expr(node.cause) if node.cause else None), node))
         self.current = None
 
     def s_Assert(self, node):
@@ -250,7 +252,8 @@ class _FunctionLowerer:
         for alias in node.names:
             name = alias.asname or alias.name.split(".", 1)[0]
             qual = alias.name if alias.asname else name
-            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), _pos(ir.Name(name, ir.NameKind.IMPORT, qual), node)), node))
+            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), _pos(ir.Name(name, ir.NameKind.IMPORT, qual),
+                                                                              node)), node))
 
     def s_ImportFrom(self, node):
         base = resolve_relative(self.module, self.is_package, node.level or 0, node.module)
@@ -259,7 +262,8 @@ class _FunctionLowerer:
                 continue
             name = alias.asname or alias.name
             qual = f"{base}.{alias.name}" if base else alias.name
-            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), _pos(ir.Name(name, ir.NameKind.IMPORT, qual), node)), node))
+            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), _pos(ir.Name(name, ir.NameKind.IMPORT, qual),
+                                                                              node)), node))
 
     def s_Global(self, node):
         pass
@@ -397,7 +401,8 @@ class _FunctionLowerer:
             entry.handler = ir.Handler(types, handler.name, _swallows(handler.body), handler.lineno, try_lines)
             self.fn.handlers.append(entry.handler)
             if handler.name:
-                self.emit(_pos(ir.Assign((_pos(ir.NameTarget(handler.name), handler),), _pos(ir.CaughtException(types), handler)), handler))
+                self.emit(_pos(ir.Assign((_pos(ir.NameTarget(handler.name), handler),), _pos(ir.CaughtException(types),
+                                                                                             handler)), handler))
             self.lower_body(handler.body)
             ends.append(self.current)
         if finally_entry is not None:
@@ -444,7 +449,7 @@ class _FunctionLowerer:
         self.link(test, join)
         self.current = join
 
-    def _case_condition(self, pattern, subject: ir.Expr) -> Optional[ir.Expr]:
+    def _case_condition(self, pattern, subject: ir.Expr) -> ir.Expr | None:
         if isinstance(pattern, ast.MatchValue):
             return _pos(ir.Compare(subject, ("==",), (self.expr(pattern.value),)), pattern)
         if isinstance(pattern, ast.MatchSingleton):
@@ -476,7 +481,8 @@ class _FunctionLowerer:
         name = "<lambda>" if is_lambda else node.name
         qualname = self._child_qualname(f"<lambda:{node.lineno}:{node.col_offset}>" if is_lambda else name)
         fn = ir.Function(
-            name=name, qualname=qualname, line=node.lineno, end_line=getattr(node, "end_lineno", node.lineno) or node.lineno,
+            name=name, qualname=qualname, line=node.lineno, end_line=getattr(node, "end_lineno",
+                                                                             node.lineno) or node.lineno,
             class_qualname=self.class_scope.qualname if self.class_scope is not None else None,
             is_async=isinstance(node, ast.AsyncFunctionDef), is_lambda=is_lambda, parent=self.fn,
         )
@@ -499,8 +505,11 @@ class _FunctionLowerer:
             fn.returns = self.expr(node.returns)
         scope = Scope("function", qualname, self.scope)
         collect_parameters(args, scope)
-        body = [ast.Return(node.body, lineno=node.body.lineno, col_offset=node.body.col_offset,
-                           end_lineno=node.body.end_lineno, end_col_offset=node.body.end_col_offset)] if is_lambda else node.body
+        if is_lambda:
+            body = [ast.Return(node.body, lineno=node.body.lineno, col_offset=node.body.col_offset,
+                               end_lineno=node.body.end_lineno, end_col_offset=node.body.end_col_offset)]
+        else:
+            body = node.body
         collect_bindings(body, scope, self.module, self.is_package, self.walrus)
         fn.locals = frozenset(scope.bound)
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)

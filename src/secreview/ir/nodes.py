@@ -11,13 +11,13 @@ aliases or raw syntax.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 
 class Node:
     __slots__ = ("line", "col", "end_line", "end_col")
 
-    def at(self, line: int, col: int, end_line: int, end_col: int) -> "Node":
+    def at(self, line: int, col: int, end_line: int, end_col: int) -> Node:
         self.line, self.col, self.end_line, self.end_col = line, col, end_line, end_col
         return self
 
@@ -28,7 +28,7 @@ class Node:
 class Expr(Node):
     __slots__ = ()
 
-    def children(self) -> tuple["Expr", ...]:
+    def children(self) -> tuple[Expr, ...]:
         return ()
 
 
@@ -53,7 +53,7 @@ class NameKind:
 class Name(Expr):
     __slots__ = ("id", "kind", "qualname")
 
-    def __init__(self, id: str, kind: str, qualname: Optional[str] = None):
+    def __init__(self, id: str, kind: str, qualname: str | None = None):
         self.id = id
         self.kind = kind
         self.qualname = qualname
@@ -65,7 +65,7 @@ class Attr(Expr):
 
     __slots__ = ("value", "attr", "qualname")
 
-    def __init__(self, value: Expr, attr: str, qualname: Optional[str] = None):
+    def __init__(self, value: Expr, attr: str, qualname: str | None = None):
         self.value = value
         self.attr = attr
         self.qualname = qualname
@@ -77,7 +77,7 @@ class Attr(Expr):
 class Keyword:
     __slots__ = ("name", "value")
 
-    def __init__(self, name: Optional[str], value: Expr):
+    def __init__(self, name: str | None, value: Expr):
         self.name = name  # None for ``**mapping``
         self.value = value
 
@@ -88,19 +88,19 @@ class Call(Expr):
 
     __slots__ = ("func", "args", "keywords", "qualname")
 
-    def __init__(self, func: Expr, args: tuple, keywords: tuple, qualname: Optional[str]):
+    def __init__(self, func: Expr, args: tuple, keywords: tuple, qualname: str | None):
         self.func = func
         self.args = args
         self.keywords = keywords
         self.qualname = qualname
 
-    def keyword(self, name: str) -> Optional[Expr]:
+    def keyword(self, name: str) -> Expr | None:
         for kw in self.keywords:
             if kw.name == name:
                 return kw.value
         return None
 
-    def argument(self, position: int, name: Optional[str] = None) -> Optional[Expr]:
+    def argument(self, position: int, name: str | None = None) -> Expr | None:
         """The argument passed at ``position`` or by keyword ``name``."""
         if name is not None:
             found = self.keyword(name)
@@ -113,7 +113,7 @@ class Call(Expr):
         return None
 
     @property
-    def method(self) -> Optional[str]:
+    def method(self) -> str | None:
         return self.func.attr if isinstance(self.func, Attr) else None
 
     def children(self):
@@ -203,7 +203,7 @@ class StringBuild(Expr):
 
     __slots__ = ("kind", "parts", "template")
 
-    def __init__(self, kind: str, parts: tuple, template: Optional[Expr] = None):
+    def __init__(self, kind: str, parts: tuple, template: Expr | None = None):
         self.kind, self.parts, self.template = kind, parts, template
 
     def children(self):
@@ -215,7 +215,7 @@ class FormattedValue(Expr):
 
     __slots__ = ("value", "conversion", "spec")
 
-    def __init__(self, value: Expr, conversion: int, spec: Optional[Expr]):
+    def __init__(self, value: Expr, conversion: int, spec: Expr | None):
         self.value, self.conversion, self.spec = value, conversion, spec
 
     def children(self):
@@ -250,7 +250,7 @@ class Comprehension(Expr):
 
     __slots__ = ("kind", "elt", "key", "generators")
 
-    def __init__(self, kind: str, elt: Expr, key: Optional[Expr], generators: tuple):
+    def __init__(self, kind: str, elt: Expr, key: Expr | None, generators: tuple):
         self.kind, self.elt, self.key, self.generators = kind, elt, key, generators
 
     def children(self):
@@ -264,14 +264,14 @@ class Comprehension(Expr):
 class Generator:
     __slots__ = ("target", "iter", "conds")
 
-    def __init__(self, target: "Target", iter: Expr, conds: tuple):
+    def __init__(self, target: Target, iter: Expr, conds: tuple):
         self.target, self.iter, self.conds = target, iter, conds
 
 
 class Lambda(Expr):
     __slots__ = ("function",)
 
-    def __init__(self, function: "Function"):
+    def __init__(self, function: Function):
         self.function = function
 
 
@@ -298,7 +298,7 @@ class Await(Expr):
 class Yield(Expr):
     __slots__ = ("value", "is_from")
 
-    def __init__(self, value: Optional[Expr], is_from: bool):
+    def __init__(self, value: Expr | None, is_from: bool):
         self.value, self.is_from = value, is_from
 
     def children(self):
@@ -419,7 +419,7 @@ class Assign(Stmt):
 
     __slots__ = ("targets", "value", "op", "annotation")
 
-    def __init__(self, targets: tuple, value: Expr, op: Optional[str] = None, annotation=None):
+    def __init__(self, targets: tuple, value: Expr, op: str | None = None, annotation=None):
         self.targets, self.value, self.op, self.annotation = targets, value, op, annotation
 
 
@@ -435,21 +435,21 @@ class Evaluate(Stmt):
 class Return(Stmt):
     __slots__ = ("value",)
 
-    def __init__(self, value: Optional[Expr]):
+    def __init__(self, value: Expr | None):
         self.value = value
 
 
 class Raise(Stmt):
     __slots__ = ("exc", "cause")
 
-    def __init__(self, exc: Optional[Expr], cause: Optional[Expr]):
+    def __init__(self, exc: Expr | None, cause: Expr | None):
         self.exc, self.cause = exc, cause
 
 
 class Assert(Stmt):
     __slots__ = ("test", "msg")
 
-    def __init__(self, test: Expr, msg: Optional[Expr]):
+    def __init__(self, test: Expr, msg: Expr | None):
         self.test, self.msg = test, msg
 
 
@@ -475,7 +475,7 @@ class Define(Stmt):
 
     __slots__ = ("name", "function", "klass")
 
-    def __init__(self, name: str, function: Optional["Function"], klass: Optional["Class"]):
+    def __init__(self, name: str, function: Function | None, klass: Class | None):
         self.name, self.function, self.klass = name, function, klass
 
 
@@ -493,7 +493,7 @@ class EdgeKind:
 class Edge:
     __slots__ = ("target", "kind", "cond")
 
-    def __init__(self, target: int, kind: str, cond: Optional[Expr] = None):
+    def __init__(self, target: int, kind: str, cond: Expr | None = None):
         self.target, self.kind, self.cond = target, kind, cond
 
 
@@ -504,7 +504,7 @@ class Block:
         self.id = id
         self.stmts: list[Stmt] = []
         self.succs: list[Edge] = []
-        self.handler: Optional["Handler"] = None  # set on the first block of an except clause
+        self.handler: Handler | None = None  # set on the first block of an except clause
 
 
 @dataclass(slots=True)
@@ -512,7 +512,7 @@ class Handler:
     """An ``except`` clause: what it catches and whether it only swallows the error."""
 
     types: tuple  # resolved type expressions; () for a bare except
-    name: Optional[str]
+    name: str | None
     swallows: bool  # body is only pass/continue/break/... (no raise, no log)
     line: int
     try_lines: tuple[int, int]
@@ -525,8 +525,8 @@ class Handler:
 class Param:
     name: str
     kind: str  # positional, vararg, keyword, kwarg
-    default: Optional[Expr] = None
-    annotation: Optional[Expr] = None
+    default: Expr | None = None
+    annotation: Expr | None = None
     line: int = 0
 
 
@@ -539,19 +539,19 @@ class Function:
     params: list[Param] = field(default_factory=list)
     decorators: tuple = ()
     blocks: list[Block] = field(default_factory=list)
-    class_qualname: Optional[str] = None
+    class_qualname: str | None = None
     is_async: bool = False
     is_lambda: bool = False
     is_generator: bool = False
-    returns: Optional[Expr] = None
-    parent: Optional["Function"] = None
+    returns: Expr | None = None
+    parent: Function | None = None
     locals: frozenset = frozenset()
     names: frozenset = frozenset()
     """Every name the body mentions (called qualified names, attributes, variables,
     keyword names, short string constants, statement kinds): rules skip functions
     that cannot concern them without walking them."""
     handlers: list[Handler] = field(default_factory=list)
-    children: list["Function"] = field(default_factory=list)
+    children: list[Function] = field(default_factory=list)
 
     @property
     def is_method(self) -> bool:
@@ -570,7 +570,7 @@ class Class:
     bases: tuple = ()
     decorators: tuple = ()
     methods: dict = field(default_factory=dict)  # name -> Function
-    body: Optional[Function] = None  # class-level statements
+    body: Function | None = None  # class-level statements
     keywords: tuple = ()
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Optional
 
 
 @dataclass(slots=True)
 class Scope:
     kind: str  # module, function, class
     qualname: str
-    parent: Optional["Scope"]
+    parent: Scope | None
     bound: set = field(default_factory=set)
     imports: dict = field(default_factory=dict)  # name -> qualname, or None when imported twice differently
     other_bindings: set = field(default_factory=set)  # bound by anything but an import
@@ -24,20 +23,20 @@ class Scope:
     globals_: set = field(default_factory=set)
     nonlocals: set = field(default_factory=set)
 
-    def import_target(self, name: str) -> Optional[str]:
+    def import_target(self, name: str) -> str | None:
         """The qualified name ``name`` stands for when it is bound only by imports."""
         if name in self.imports and name not in self.other_bindings and name not in self.defs:
             return self.imports[name]
         return None
 
-    def def_target(self, name: str) -> Optional[str]:
+    def def_target(self, name: str) -> str | None:
         """The definition ``name`` stands for when it is bound only by one def/class."""
         if name in self.defs and name not in self.other_bindings and name not in self.imports:
             return self.defs[name]
         return None
 
 
-def resolve_relative(module: str, is_package: bool, level: int, target: Optional[str]) -> str:
+def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
     """``from ..x import y`` inside ``module`` -> the absolute module ``x`` names."""
     if level == 0:
         return target or ""
@@ -154,7 +153,8 @@ class _Bindings:
                 _target_names(node.name, names)
             attrs = _BLOCK_FIELDS.get(t)
             if attrs is None:
-                attrs = _BLOCK_FIELDS[t] = tuple(a for a in ("body", "orelse", "finalbody") if a in getattr(t, "_fields", ("body", "orelse", "finalbody")))
+                fields = getattr(t, "_fields", ("body", "orelse", "finalbody"))
+                attrs = _BLOCK_FIELDS[t] = tuple(a for a in ("body", "orelse", "finalbody") if a in fields)
             for attr in attrs:
                 sub = getattr(node, attr, None)
                 if sub and isinstance(sub, list):

@@ -588,8 +588,9 @@ class _Converter:
             if t == "keyword_argument":
                 name = c.child_by_field_name("name")
                 val = c.child_by_field_name("value")
-                keywords.append(self.at(ast.keyword(arg=self.ident(name) if name is not None else None,
-                                                    value=self.expr(val) if val is not None else self.placeholder(c)), c))
+                value = self.expr(val) if val is not None else self.placeholder(c)
+                arg = self.ident(name) if name is not None else None
+                keywords.append(self.at(ast.keyword(arg=arg, value=value), c))
                 last = c
                 i += 1
                 continue
@@ -1328,7 +1329,8 @@ class _Converter:
         seen_expr = False
         for k in c.children:
             t = k.type
-            if expr_node is not None and k.start_byte == expr_node.start_byte and k.end_byte == expr_node.end_byte and not seen_expr:
+            if (expr_node is not None and k.start_byte == expr_node.start_byte
+                    and k.end_byte == expr_node.end_byte and not seen_expr):
                 seen_expr = True
                 continue
             if seen_expr and after_expr is None and t not in _EXTRAS:
@@ -1354,7 +1356,8 @@ class _Converter:
             if val is not None and val.type == "set" and spec_text.startswith("=") and len(self.named(val)) == 1:
                 spec.values.append(self.copy_loc(ast.Constant(value="=", kind=None), outer))
                 inner = self.expr(self.named(val)[0])
-                spec.values.append(self.copy_loc(ast.FormattedValue(value=inner, conversion=-1, format_spec=None), outer))
+                spec.values.append(self.copy_loc(ast.FormattedValue(value=inner, conversion=-1, format_spec=None),
+                                                 outer))
             else:  # (the "value" is format spec text: nothing in it is evaluated)
                 spec.values.append(self.copy_loc(ast.Constant(value=spec_text, kind=None), spec))
             expr_node = nm
@@ -2267,7 +2270,8 @@ def _collect_tree_problems(root, conv: _Converter) -> list[SyntaxProblem]:
                 if c is None or c.type in _STMT_TYPES:
                     if run:
                         first, last = run[0], run[-1]
-                        out.append(SyntaxProblem(first.start_point[0] + 1, max(first.start_point[0] + 1, _last_line(last)),
+                        out.append(SyntaxProblem(first.start_point[0] + 1, max(first.start_point[0] + 1,
+                                                                               _last_line(last)),
                                                  f"unexpected text {conv.snippet(first)!r}"))
                         run = []
                     if c is not None and c.has_error:
@@ -2340,7 +2344,8 @@ def _fix_misparses(data: bytes, tree):
             nxt = pos + 1
             if node is not None and node.type == "string_start" and node.start_byte == pos:
                 string = node.parent
-                if string is not None and string.end_byte - pos >= 3 and data[string.end_byte - 1:string.end_byte] == b"`":
+                if (string is not None and string.end_byte - pos >= 3
+                        and data[string.end_byte - 1:string.end_byte] == b"`"):
                     patches.append((pos, b"("))
                     patches.append((string.end_byte - 1, b")"))
                     backticks.add(pos)

@@ -2,7 +2,7 @@
 
 ::
 
-    ::error file=app/views.py,line=12,endLine=12,col=20,endColumn=23,title=SR101 OS command injection (CWE-78)::`cmd` holds ...%0A%0AFix: ...
+    ::error file=app/views.py,line=12,endLine=12,col=20,endColumn=23,title=SR101 OS command ...::`cmd` holds ...
 
 Printed by a step of a workflow, each line becomes an annotation on the file
 and line (in the run's summary and, for files of a pull request, in its
@@ -20,7 +20,15 @@ else is printed.
 from __future__ import annotations
 
 from secreview.findings.model import Finding, Level, ReviewResult
-from secreview.reports import ReportOptions, cwe_label, problem_status, sorted_findings, sorted_problems, verdict, visible
+from secreview.reports import (
+    ReportOptions,
+    cwe_label,
+    problem_status,
+    sorted_findings,
+    sorted_problems,
+    verdict,
+    visible,
+)
 from secreview.reports._comments import suppression_summary
 
 COMMAND = {Level.HIGH: "error", Level.MEDIUM: "warning", Level.LOW: "notice"}

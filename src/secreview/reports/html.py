@@ -24,7 +24,7 @@ import hashlib
 import html
 import re
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult, TraceStep
 from secreview.reports import (
@@ -114,7 +114,8 @@ main{max-width:1100px;margin:0 auto;padding:24px}
 h1{font-size:1.6em;margin:0 0 8px}h2{font-size:1.15em;margin:0}h3{font-size:1em;margin:16px 0 6px}
 code,pre,.src{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
 .verdict{font-size:1.1em;font-weight:600}.clean{color:#1a7f37}
-blockquote.message{margin:8px 0;padding:8px 12px;border-left:4px solid var(--line);color:var(--muted);white-space:pre-wrap}
+blockquote.message{margin:8px 0;padding:8px 12px;border-left:4px solid var(--line);color:var(--muted);
+white-space:pre-wrap}
 blockquote.message strong{color:var(--fg)}
 #filters{position:sticky;top:0;z-index:1;background:var(--bg);border-bottom:1px solid var(--line);padding:10px 0;
 display:flex;flex-wrap:wrap;gap:16px;align-items:center}
@@ -123,7 +124,8 @@ display:flex;flex-wrap:wrap;gap:16px;align-items:center}
 .finding>header{padding:10px 14px;border-bottom:1px solid var(--line);background:var(--code)}
 .finding>.body{padding:4px 14px 12px}
 .facts{color:var(--muted);font-size:.9em;margin-top:2px}
-.sev{display:inline-block;padding:0 8px;border-radius:10px;color:#fff;font-size:.8em;font-weight:600;text-transform:uppercase}
+.sev{display:inline-block;padding:0 8px;border-radius:10px;color:#fff;font-size:.8em;font-weight:600;
+text-transform:uppercase}
 .sev-high{background:var(--high)}.sev-medium{background:var(--medium)}.sev-low{background:var(--low)}
 .code{overflow-x:auto;background:var(--code);border:1px solid var(--line);border-radius:6px;margin:8px 0}
 table.src{border-collapse:collapse;width:100%}

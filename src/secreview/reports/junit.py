@@ -19,7 +19,15 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from secreview.findings.model import Finding, ReviewResult
-from secreview.reports import ReportOptions, cwe_label, problem_status, sorted_findings, sorted_problems, verdict, visible
+from secreview.reports import (
+    ReportOptions,
+    cwe_label,
+    problem_status,
+    sorted_findings,
+    sorted_problems,
+    verdict,
+    visible,
+)
 from secreview.reports._comments import suppression_summary
 
 
@@ -61,7 +69,8 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
         lines = ", ".join(str(f.span.line) for f in findings)
         first = findings[0]
         failure = ET.SubElement(case, "failure", {
-            "message": _clean(f"{len(findings)} × {first.title} in {path} (line{'s' if len(findings) > 1 else ''} {lines})"),
+            "message": _clean(f"{len(findings)} × {first.title} in {path} (line{'s' if len(findings) > 1 else ''} "
+                               f"{lines})"),
             "type": _clean(first.rule_id),
         })
         failure.text = _clean("\n\n".join(_finding_text(f) for f in findings))
@@ -78,7 +87,8 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
         cases.append(case)
         failures += 1
     for p in sorted_problems(result):
-        case = ET.Element("testcase", {"classname": _clean(p.path), "name": _clean(f"not (fully) reviewed: {p.kind.value}"),
+        case = ET.Element("testcase", {"classname": _clean(p.path),
+                                       "name": _clean(f"not (fully) reviewed: {p.kind.value}"),
                                        "time": "0"})
         ET.SubElement(case, "skipped", {"message": _clean(f"{p.path}: {problem_status(p)}")})
         cases.append(case)

@@ -83,7 +83,7 @@ class AssertForSecurity(StatementRule):
         test = stmt.test
         code = interp.code(test)
         strong = weak = None
-        for name, node in _identifiers(test):
+        for name, _node in _identifiers(test):
             if strong is None and _STRONG.match(name):
                 strong = name
             elif weak is None and _WEAK.match(name):

@@ -32,7 +32,7 @@ class Rule:
     tests_relevant: ClassVar[bool] = True
     """False for rules that are off in test code (asserts, fixture passwords...)."""
 
-    _registry: ClassVar[dict[str, type["Rule"]]] = {}
+    _registry: ClassVar[dict[str, type[Rule]]] = {}
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

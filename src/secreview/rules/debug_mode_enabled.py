@@ -88,7 +88,8 @@ class DebugModeEnabled(StatementRule):
                 node=call,
                 explanation=(f"`{code}` turns on {name}'s debug mode: every unhandled error returns the full "
                              f"traceback, with source lines and local values, to the client that caused it."),
-                fix=f"Remove `debug=True` or read it from the environment: `{name}(debug=os.environ.get(\"APP_DEBUG\") == \"1\")`.",
+                fix=f"Remove `debug=True` or read it from the environment: "
+                     f"`{name}(debug=os.environ.get(\"APP_DEBUG\") == \"1\")`.",
                 severity=Level.MEDIUM,
             )
             return

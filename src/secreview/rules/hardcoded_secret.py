@@ -72,7 +72,7 @@ _NOT_SECRET_LAST = frozenset({
     "command", "cmd", "callback", "check", "checker", "verifier", "flag", "bits", "lock", "pool", "limit", "rate",
     "interval", "delay", "response", "request", "status", "state", "result", "results", "list", "set", "map", "dict",
     "spec", "schema", "keys", "query", "text", "string", "str", "title", "description", "doc", "docs",
-    "uuid", "uuids", "usage", "ref", "refs", "uri", "href"})
+    "uuid", "uuids", "usage", "ref", "refs", "href"})
 _NOT_SECRET_FIRST = frozenset({"num", "max", "min", "is", "has", "use", "show", "enable", "enabled", "require",
                                "requires", "no", "allow", "get", "set", "check", "next", "prev", "previous", "page",
                                "continuation", "cancellation", "cancel", "idempotency", "request", "correlation",
@@ -300,7 +300,8 @@ class HardcodedSecret(StatementRule):
         if compare:
             consequence = ("a credential fixed in the source: anyone who reads the code knows the value that "
                            "passes this check, on every installation")
-            fix = "Compare against a salted hash stored outside the code (e.g. with `hmac.compare_digest` on hashes), or remove this backdoor."
+            fix = ("Compare against a salted hash stored outside the code (e.g. with `hmac.compare_digest` on "
+                   "hashes), or remove this backdoor.")
         else:
             consequence = ("a credential fixed in the source: everyone with the repository, a package or an image "
                            "can use it, on every installation, and it cannot be rotated without a release")

@@ -17,5 +17,5 @@ class RuleInfo:
     tests_relevant: bool
 
     @classmethod
-    def of(cls, rule) -> "RuleInfo":
+    def of(cls, rule) -> RuleInfo:
         return cls(rule.id, rule.name, tuple(rule.bandit), bool(rule.tests_relevant))

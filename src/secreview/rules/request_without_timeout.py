@@ -52,7 +52,9 @@ class RequestWithoutTimeout(CallRule):
         how = "passes `timeout=None`" if node is not None else "passes no `timeout`"
         fix_call = "urllib.request.urlopen(..., timeout=30)" if callee in _URLOPEN else \
             f"{site.interp.code(call.func)}(..., timeout=(3.05, 30))"
-        unless = " (unless the process calls `socket.setdefaulttimeout()`)" if callee in _URLOPEN and node is None else ""
+        unless = ""
+        if callee in _URLOPEN and node is None:
+            unless = " (unless the process calls `socket.setdefaulttimeout()`)"
         yield Hit(
             node=call,
             explanation=(f"`{code}` {how}, so it waits forever{unless} if the server accepts the connection but never "

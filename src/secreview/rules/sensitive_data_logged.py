@@ -49,7 +49,8 @@ _TRANSPARENT_METHODS = frozenset({"format", "items", "values", "encode", "decode
                                   "to_dict", "as_dict", "copy", "dumps"})
 _HEADER_KEYS = re.compile(r"(?i)^(authorization|proxy-authorization|x-auth-token|x-subject-token|x-api-key|"
                           r"x-service-token|x-storage-token|x-auth-key|http_authorization|http_x_auth_token)$")
-_COOKIE_KEYS = re.compile(r"(?i)^(cookie|set-cookie|http_cookie)$")  # only on headers: "cookie" is also an OVS flow cookie
+# only on headers: "cookie" is also an OVS flow cookie
+_COOKIE_KEYS = re.compile(r"(?i)^(cookie|set-cookie|http_cookie)$")
 _REQUEST_NAMES = frozenset({"request", "req", "flask.request", "bottle.request", "pecan.request"})
 _BODY_ATTRS = frozenset({"body", "data", "json", "form", "POST", "get_json", "text", "content", "stream",
                          "headers", "META", "environ", "cookies", "COOKIES"})

@@ -93,7 +93,8 @@ class TemplateAutoescapeDisabled(CallRule):
                 node=call,
                 explanation=(f"`{code}` has no `h` in `default_filters`, so Mako inserts every `${{...}}` "
                              f"unescaped, and {evidence}: a value holding `<script>` runs in the viewer's browser."),
-                fix=f"Pass `default_filters=[\"h\"]` to `{site.interp.code(call.func)}(...)` (and `| n` only on trusted fragments).",
+                fix=f"Pass `default_filters=[\"h\"]` to `{site.interp.code(call.func)}(...)` (and `| n` only on "
+                     "trusted fragments).",
             )
             return
         value, node = site.arg(None, "autoescape")
@@ -105,7 +106,8 @@ class TemplateAutoescapeDisabled(CallRule):
             return
         what = "sets `autoescape=False`" if explicit else "does not set `autoescape` (Jinja2's default is off)"
         if evidence:
-            why = f"and {evidence}: every `{{{{ value }}}}` is inserted as raw HTML, so user data holding `<script>` runs in the viewer's browser"
+            why = (f"and {evidence}: every `{{{{ value }}}}` is inserted as raw HTML, so user data holding "
+                   "`<script>` runs in the viewer's browser")
         else:
             why = ("; nothing here shows the templates produce HTML, but if they ever do, every `{{ value }}` is "
                    "inserted unescaped")

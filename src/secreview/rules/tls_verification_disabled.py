@@ -41,7 +41,8 @@ class TlsVerificationDisabled(CallRule):
             return
         node = site.call.keyword("verify")
         call_code = site.interp.code(site.call.func)
-        where = "" if site.call.keyword("verify") is node and _literal(node) else " (constant propagation shows it is `False`)"
+        literal = site.call.keyword("verify") is node and _literal(node)
+        where = "" if literal else " (constant propagation shows it is `False`)"
         yield Hit(
             node=site.call,
             explanation=(f"`{call_code}(...)` is called with `verify` = `False`{where}: the TLS certificate of the "

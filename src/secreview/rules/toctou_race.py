@@ -134,7 +134,8 @@ class ToctouRace(FunctionRule):
                             target = e.argument(*_CHANGE[q])
                             key = _key(target) if target is not None else None
                             if key in checks:
-                                use = {"os.chmod": "changes the permissions of {name}", "os.chown": "changes the owner of {name}",
+                                use = {"os.chmod": "changes the permissions of {name}",
+                                       "os.chown": "changes the owner of {name}",
                                        "shutil.chown": "changes the owner of {name}"}.get(q, "writes over {name}")
                         if use is None or key not in checks:
                             continue
@@ -160,7 +161,8 @@ class ToctouRace(FunctionRule):
             extra = ""
         return Hit(
             node=use_call,
-            explanation=(f"`{use_code}` {use.format(name=f'`{name}`')} by name after `{check_code}` (line {check.line}) checked `{name}`: "
+            explanation=(f"`{use_code}` {use.format(name=f'`{name}`')} by name after `{check_code}` (line "
+                          f"{check.line}) checked `{name}`: "
                          f"in between, another process can replace `{name}` with a symlink to a file this process "
                          f"may change, and the operation then applies to that file.{extra}"),
             fix=(f"Drop the check and act atomically: `open({name}, \"x\")` or `os.open({name}, os.O_WRONLY | "

@@ -147,7 +147,8 @@ class UnverifiedSslContext(CallRule, StatementRule):
                 node=site.call,
                 explanation=(f"`{code}` creates a urllib3 pool with `cert_reqs={site.interp.code(node)}`: HTTPS "
                              f"requests through it accept any certificate, so the server can be impersonated."),
-                fix="Drop `cert_reqs` (urllib3 verifies by default) or pass `cert_reqs=\"CERT_REQUIRED\"` and `ca_certs=`.",
+                fix="Drop `cert_reqs` (urllib3 verifies by default) or pass `cert_reqs=\"CERT_REQUIRED\"` and "
+                    "`ca_certs=`.",
             )
 
     # ------------------------------------------------------------ attribute stores
@@ -170,7 +171,8 @@ class UnverifiedSslContext(CallRule, StatementRule):
                         explanation=(f"`{interp.code(stmt)}` makes every HTTPS connection of this process that "
                                      f"uses the default context (urllib, http.client, xmlrpc...) skip certificate "
                                      f"verification, including connections made by libraries."),
-                        fix="Remove this assignment; pass a context with your CA (`ssl.create_default_context(cafile=...)`) "
+                        fix="Remove this assignment; pass a context with your CA "
+                            "(`ssl.create_default_context(cafile=...)`) "
                             "to the one connection that needs it.",
                     )
                 continue

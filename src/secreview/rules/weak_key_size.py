@@ -92,7 +92,8 @@ class WeakKeySize(CallRule):
         how = "factored in hours on rented machines" if bits < 1024 else "within reach of well-funded attackers"
         yield Hit(
             node=site.call,
-            explanation=(f"`{code}` generates {_article(algorithm)} {algorithm} key of {where}. Keys below 2048 bits are {how} and "
+            explanation=(f"`{code}` generates {_article(algorithm)} {algorithm} key of {where}. Keys below 2048 bits "
+                          f"are {how} and "
                          f"are no longer accepted by NIST or public CAs: whoever breaks it can forge this key's "
                          f"signatures and read what was encrypted to it."),
             fix=f"Generate at least 2048 bits (3072 for long-lived keys): pass `{kw}=3072`.",

@@ -112,7 +112,8 @@ class WorldWritablePermissions(CallRule):
                 explanation=(f"`{code}` sets the umask to `{oct(mask)}`, which no longer removes the 'others may "
                              f"write' bit: files and directories this process creates afterwards with the usual "
                              f"default modes (`0o666`/`0o777`) are writable by every local user."),
-                fix="Use `os.umask(0o022)` (or `0o027`/`0o077`) and give individual files wider modes explicitly if needed.",
+                fix="Use `os.umask(0o022)` (or `0o027`/`0o077`) and give individual files wider modes explicitly if "
+                    "needed.",
             )
             return
         table = _CHMOD if callee in _CHMOD else _CREATE
@@ -122,7 +123,7 @@ class WorldWritablePermissions(CallRule):
         if mode is None or not mode & stat.S_IWOTH:
             return
         mode_code = site.interp.code(node)
-        shown = f"`{mode_code}`" if mode_code == oct(mode) or mode_code == str(mode) else f"`{mode_code}` (= `{oct(mode)}`)"
+        shown = f"`{mode_code}`" if mode_code in (oct(mode), str(mode)) else f"`{mode_code}` (= `{oct(mode)}`)"
         target = site.interp.code(site.call.args[0]) if site.call.args and callee.startswith("os.") else \
             site.interp.code(site.call.func.value) if isinstance(site.call.func, ir.Attr) else "the file"
         if callee in _CHMOD:
@@ -131,7 +132,8 @@ class WorldWritablePermissions(CallRule):
                 explanation=(f"`{code}` gives `{target}` mode {shown}: every local user may {_who(mode)} it, so any "
                              f"account or compromised service on this host can replace its contents (turning a "
                              f"script or configuration into code run by whoever uses it)."),
-                fix=f"Use the least mode needed, e.g. `{_suggest(mode)}`, and share write access through a group instead of 'others'.",
+                fix=f"Use the least mode needed, e.g. `{_suggest(mode)}`, and share write access through a group "
+                     "instead of 'others'.",
             )
             return
         yield Hit(

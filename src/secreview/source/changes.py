@@ -56,9 +56,9 @@ import stat
 import subprocess
 import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Iterator, Optional
 
 from secreview.config import Config, ConfigError, config_from_table, load_config
 from secreview.findings.model import FileProblem, Finding
@@ -255,7 +255,7 @@ def write_blobs(entries: list[tuple[str, str]], root: Path, dest: Path) -> None:
         chunk = entries[start:start + 2000]
         out = git(["cat-file", "--batch"], root, input="".join(f"{sha}\n" for sha, _ in chunk).encode())
         pos = 0
-        for sha, path in chunk:
+        for _sha, path in chunk:
             end = out.index(b"\n", pos)
             header = out[pos:end].split()
             pos = end + 1
@@ -374,24 +374,24 @@ class Change:
     target: str
     """How reports name the change."""
     files: dict[str, FileChange]
-    pre_image: "callable"
+    pre_image: callable
     """``pre_image(FileChange) -> bytes | None``: the file before the change."""
     config: Config
-    message: Optional[str] = None
+    message: str | None = None
     overrides: dict[str, Path] = field(default_factory=dict)
     """Display path -> file to read instead of ``tree/path`` (patched copies)."""
     removed: set[str] = field(default_factory=set)
     """Display paths the change deletes (not reviewed)."""
-    listing: Optional[list[str]] = None
+    listing: list[str] | None = None
     """Every file of the post-image tree (paths relative to ``tree``), as git lists them:
     tracked files whatever a ``.gitignore`` says (a change cannot hide a file by ignoring
     it), plus untracked files git does not ignore. None: walk ``tree`` as ``review`` does."""
 
 
 @contextlib.contextmanager
-def open_change(spec: Optional[str], *, staged: bool = False, patch: Optional[bytes] = None,
-                cwd: Optional[Path] = None, config_file: Optional[Path] = None,
-                message: Optional[str] = None) -> Iterator[Change]:
+def open_change(spec: str | None, *, staged: bool = False, patch: bytes | None = None,
+                cwd: Path | None = None, config_file: Path | None = None,
+                message: str | None = None) -> Iterator[Change]:
     """The change named on the command line; temporary files live as long as the context.
 
     ``spec``: ``None`` (``HEAD``), a revision, ``A..B``, ``A...B`` or ``-`` (then
@@ -482,7 +482,7 @@ def _count_lines(path: Path) -> int:
     return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
 
 
-def commit_messages(base: str, tip: str, root: Path, limit: int = 50) -> Optional[str]:
+def commit_messages(base: str, tip: str, root: Path, limit: int = 50) -> str | None:
     """The message of the one commit in ``base..tip``, or a list of the commits' subjects."""
     shas = git(["rev-list", f"--max-count={limit + 1}", f"{base}..{tip}"], root).decode().split()
     if not shas:
@@ -501,7 +501,7 @@ def commit_messages(base: str, tip: str, root: Path, limit: int = 50) -> Optiona
 _SUBJECT_PREFIX = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
 
 
-def patch_message(patch: bytes) -> Optional[str]:
+def patch_message(patch: bytes) -> str | None:
     """The commit message(s) of ``git format-patch`` output; None for a plain diff."""
     import email  # here: only a patch on stdin needs it (importing email.policy costs ~10 ms)
     import email.policy

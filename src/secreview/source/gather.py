@@ -3,7 +3,7 @@ each decoded and named as the module it would be imported as."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from secreview.findings.model import FileProblem, internal_error
 from secreview.source.discover import discover
@@ -11,7 +11,7 @@ from secreview.source.module_names import ModuleNames, common_root
 from secreview.source.reading import SourceText, read_source, read_stdin
 
 
-def gather_sources(paths: Sequence[str], config, stdin_data: Optional[bytes] = None
+def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
                    ) -> tuple[list[tuple[SourceText, str, bool]], list[FileProblem]]:
     """``(sources, problems)``: ``(text, module name, is package)`` of every Python file under
     ``paths`` (``-``: ``stdin_data``), and a problem for each that could not be read."""

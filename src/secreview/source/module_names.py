@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 
 class ModuleNames:
@@ -18,7 +18,7 @@ class ModuleNames:
     ``__init__.py``, the names it adds) is asked once per folder and kept for this
     review only: a process that reviews many trees sees each as it is now."""
 
-    def __init__(self, root: Optional[Path]):
+    def __init__(self, root: Path | None):
         self.root = root
         self._folder_parts: dict = {}
         self._package_folders: dict = {}
@@ -73,7 +73,7 @@ class ModuleNames:
         return known
 
 
-def module_name_for(path: Path | str, root: Optional[Path]) -> tuple[str, bool]:
+def module_name_for(path: Path | str, root: Path | None) -> tuple[str, bool]:
     """``ModuleNames(root).name_of(path)``, for one file."""
     return ModuleNames(root).name_of(path)
 
@@ -91,7 +91,7 @@ def unique_module_names(sources: list) -> list:
     return out
 
 
-def common_root(paths: Sequence[str]) -> Optional[Path]:
+def common_root(paths: Sequence[str]) -> Path | None:
     """The deepest folder holding every path named (a file stands for its folder)."""
     dirs = []
     for p in paths:

@@ -6,6 +6,7 @@ the judged sample (issue 12, ``docs/precision.md``).
     python benchmarks/precision_audit.py counts PANEL --reports DIR
     python benchmarks/precision_audit.py check  PANEL SRC --reports DIR
     python benchmarks/precision_audit.py sample PANEL SRC --reports DIR --seed N --size N --worksheet FILE
+    python benchmarks/precision_audit.py fill   WORKSHEET JUDGMENTS.tsv
     python benchmarks/precision_audit.py score  WORKSHEET
 
 PANEL is a TOML file of ``[[project]]`` tables (``name``, ``version``, ``kind``, ``why``;
@@ -42,6 +43,10 @@ sample
     verdict columns. Several ``--reports`` folders (e.g. before and after a change) are
     pooled and shuffled; ``--blind`` leaves out everything that tells which run a finding
     came from (the run is written to ``--key FILE`` only).
+
+fill
+    writes judgments kept as ``ID<TAB>verdict<TAB>yes|no<TAB>reason`` lines into the
+    worksheet's rows (convenient when several people share the reading).
 
 score
     reads a judged worksheet back and prints, per rule and overall: counts, strict precision
@@ -280,8 +285,9 @@ def counts_markdown(panel: list[Project], findings: list[Finding]) -> str:
 # --------------------------------------------------------------------------- mechanical check
 
 BACKQUOTED = re.compile(r"`([^`\n]+)`")  # the rule documentation's simple spans
-LINE_CITE = re.compile(r"\s*\((?:(?:at |on |in )?lines? (?P<first>\d+)(?:\s*[-–]\s*(?P<last>\d+))?"
-                       r"|(?P<path>[^\s():`]+):(?P<pline>\d+))\)")
+LINE_CITE = re.compile(r"\s*(?:\((?:(?:at |on |in )?lines? (?P<first>\d+)(?:\s*[-–]\s*(?P<last>\d+))?"
+                       r"|(?P<path>[^\s():`]+):(?P<pline>\d+))\)"
+                       r"|(?:on|at) lines? (?P<first2>\d+)(?:\s*[-–]\s*(?P<last2>\d+))?)")
 IDENT = re.compile(r"[A-Za-z_]")
 
 
@@ -386,9 +392,9 @@ def cited_fragments(text: str) -> list[tuple[str, tuple[str | None, int, int] | 
         if not is_code_fragment(frag):
             continue
         cite = LINE_CITE.match(text, after)
-        if cite and cite.group("first"):
-            first = int(cite.group("first"))
-            out.append((frag, (None, first, int(cite.group("last") or first))))
+        if cite and (cite.group("first") or cite.group("first2")):
+            first = int(cite.group("first") or cite.group("first2"))
+            out.append((frag, (None, first, int(cite.group("last") or cite.group("last2") or first))))
         elif cite and cite.group("path"):
             out.append((frag, (cite.group("path"), int(cite.group("pline")), int(cite.group("pline")))))
         else:
@@ -450,13 +456,18 @@ VIOLATION_KINDS = {
     "finding-code-cut": "the finding's code holds only the first lines of its span (docs: the whole span)",
     "missing-line": "a finding or step cites a line or file that does not exist",
     "step-note-fragment": "a backquoted fragment of a step's note is not on the step's line",
-    "step-note-constructor": "a step's note says `__init__()` at a line that calls a class (the name on the line is the class's)",
+    "init-at-class-call": "a step's note (or the explanation) names `__init__()` for a line that calls a class: true in substance, but the name on the line is the class's",
     "explanation-fragment": "a backquoted fragment of the explanation (citing no line) is neither on the finding's lines, nor on a trace line, nor in the rule's documentation",
-    "explanation-illustration": "like explanation-fragment, but an expression (not a plain name) that is in none of the files the finding names: an illustration (a payload, library behaviour) or an invention; read by hand",
+    "explanation-illustration": "like explanation-fragment, but an expression (not a plain name) or a standard-library name that is in none of the files the finding names: an illustration (a payload, library behaviour) or an invention; read by hand",
     "explanation-fragment-cited": "a fragment of the explanation followed by (line N) or (PATH:N) is not on that line",
     "step-in-test-code": "a finding outside test code has a trace step in test code",
     "source-in-test-code": "a finding outside test code has its first trace step (the source) in test code",
 }
+
+
+NOT_UNTRUE = frozenset({"finding-code-cut", "explanation-illustration", "init-at-class-call"})
+"""Kinds listed for a human to read, not counted as untrue: a cut `code` field (a
+documentation mismatch), an illustration no file holds, `__init__()` for a class call."""
 
 
 def check_report(report: dict, root: Path, project: str = "", test_paths=DEFAULT_TEST_PATHS,
@@ -492,6 +503,11 @@ def check_report(report: dict, root: Path, project: str = "", test_paths=DEFAULT
         trace = f.get("trace", [])
         step_texts = [files.line(s["path"], s["line"]) or "" for s in trace]
         vocab = vocabulary.get(f["rule_id"], set())
+        mentioned_texts = []
+        for m in LINE_MENTION.finditer(f.get("explanation", "")):
+            mpath = m.group("path") or f["path"]
+            mline = int(m.group("pline") or m.group("line"))
+            mentioned_texts.append(files.line(mpath, mline) or "")
         verified_by_signature = set()
         for m in PARAMETER_OF.finditer(f.get("explanation", "")):
             where = [f["path"]] + [s["path"] for s in trace]
@@ -511,15 +527,23 @@ def check_report(report: dict, root: Path, project: str = "", test_paths=DEFAULT
                 continue
             if any(fragment_on_line(frag, t) for t in step_texts):
                 continue
+            if any(fragment_on_line(frag, t) for t in mentioned_texts):
+                continue  # on a line the explanation cites elsewhere ("caught on line 42")
             if frag.strip() in vocab:
                 continue
             if frag in verified_by_signature:
                 continue
             if frag.endswith("()") and frag[:-2] in enclosing_functions(files, f["path"], f["line"]):
                 continue
+            if frag == "__init__()" and any(CLASS_CALL.search(t) for t in step_texts):
+                v("init-at-class-call", f["path"], f["line"],
+                  "explanation names `__init__()`, which is on no line; the trace calls a class")
+                continue
             where = dict.fromkeys([f["path"]] + [s["path"] for s in trace])
             anywhere = any(fragment_on_line(frag, "\n".join(files.lines(p) or [])) for p in where)
             plain_name = re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?", frag.strip()) is not None
+            if plain_name and "." in frag and frag.split(".")[0] in STDLIB_MODULES and not anywhere:
+                plain_name = False  # `socket.setdefaulttimeout()`: the standard library's behaviour
             v("explanation-fragment" if anywhere or plain_name else "explanation-illustration", f["path"], f["line"],
               f"`{frag}` neither on the finding's lines ({(span or '').strip()[:120]!r}) nor on a trace line"
               + ("" if anywhere else ", nor anywhere in the files the finding names"))
@@ -532,13 +556,13 @@ def check_report(report: dict, root: Path, project: str = "", test_paths=DEFAULT
             if step.get("code") and step["code"].strip() != text.strip():
                 v("step-code", spath, sline, f"step {i + 1} code {step['code']!r} vs file {text.strip()!r}")
             for frag, _ in cited_fragments(step.get("note", "")):
-                if fragment_on_line(frag, text):
+                if fragment_on_line(frag, text) or frag.strip() in vocab:
                     continue
                 if frag.endswith("()") and in_signature_of(files, spath, sline, frag[:-2]):
                     continue  # "parameter `x` of `f()`" on a later line of f's signature
                 kind = "step-note-fragment"
-                if frag == "__init__()" and re.search(r"\b[A-Z]\w*\s*\(", text):
-                    kind = "step-note-constructor"
+                if frag == "__init__()" and CLASS_CALL.search(text):
+                    kind = "init-at-class-call"
                 v(kind, spath, sline, f"step {i + 1} note {step['note']!r}: `{frag}` not in {text.strip()!r}")
             if prod and is_test_path(spath, test_paths):
                 v("source-in-test-code" if i == 0 else "step-in-test-code", spath, sline,
@@ -546,6 +570,9 @@ def check_report(report: dict, root: Path, project: str = "", test_paths=DEFAULT
     return out
 
 
+STDLIB_MODULES = frozenset(getattr(sys, "stdlib_module_names", ()))
+LINE_MENTION = re.compile(r"\blines? (?P<line>\d+)|(?P<path>[\w./-]+\.py):(?P<pline>\d+)")
+CLASS_CALL = re.compile(r"\b[A-Z]\w*\s*\(")
 PARAMETER_OF = re.compile(r"parameter `(?P<param>\w+)` of `(?P<func>\w+)\(\)`")
 
 
@@ -556,7 +583,7 @@ def has_parameter(files: FileCache, rel: str, func: str, param: str) -> bool:
     head = re.compile(r"^\s*(?:async\s+)?def\s+" + re.escape(func) + r"\s*[(\[]")
     for i, line in enumerate(lines):
         if head.match(line):
-            sig = " ".join(lines[i:i + 30])
+            sig = " ".join(lines[i:i + 80])
             sig = sig[:sig.find(":", sig.find(")")) + 1 or len(sig)]
             if re.search(r"[(,\s*]" + re.escape(param) + r"\s*[,:=)]", sig):
                 return True
@@ -641,9 +668,9 @@ def cmd_check(args) -> int:
 
 
 def check_summary(vs: list[Violation], n_findings: int, n_prod: int, verbose=True, limit=0) -> str:
-    untrue = {x.finding for x in vs if x.kind not in ("finding-code-cut", "explanation-illustration")}
+    untrue = {x.finding for x in vs if x.kind not in NOT_UNTRUE}
     lines = [f"findings checked: {n_findings} ({n_prod} outside test code); violations: {len(vs)}; "
-             f"findings with a violation other than finding-code-cut and explanation-illustration: {len(untrue)}", ""]
+             f"findings with an untrue step or explanation (kinds other than {', '.join(sorted(NOT_UNTRUE))}): {len(untrue)}", ""]
     by_kind = Counter(x.kind for x in vs)
     findings_hit = Counter()
     for kind in VIOLATION_KINDS:
@@ -821,7 +848,7 @@ def cmd_sample(args) -> int:
     population = Counter(f.rule for f in findings if not f.test_code)
     labels = {str(Path(r)): f"run {i + 1}" for i, r in enumerate(args.reports)}
     text = worksheet_markdown(sample, src, population, args.seed, args.size, args.blind, args.note or "",
-                              None if args.blind else labels)
+                              None if args.blind or len(args.reports) < 2 else labels)
     Path(args.worksheet).write_text(text, encoding="utf-8")
     if args.key:
         key = {anon_id(args.seed, i): {"run": f.run, "project": f.project, "path": f.data["path"],
@@ -1019,6 +1046,38 @@ def cmd_score(args) -> int:
     return 0
 
 
+def fill_worksheet(text: str, judgments: dict[str, tuple[str, str, str]]) -> tuple[str, list[str]]:
+    """Write judgments (id -> verdict, explanation true?, reason) into a worksheet's rows;
+    returns the new text and the ids of the worksheet that got none."""
+    missing = []
+    out = []
+    for line in text.splitlines():
+        m = ROW.match(line)
+        if m and m.group(1) in judgments:
+            verdict, etrue, reason = judgments[m.group(1)]
+            line = f"| {m.group(1)} | {verdict} | {etrue} | {reason.replace('|', '/')} |"
+        elif m and not m.group(2).strip():
+            missing.append(m.group(1))
+        out.append(line)
+    return "\n".join(out) + "\n", missing
+
+
+def cmd_fill(args) -> int:
+    judgments = {}
+    for n, line in enumerate(Path(args.judgments).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 4 or not _norm_verdict(parts[1]) or parts[2].strip().lower() not in ("yes", "no"):
+            raise SystemExit(f"{args.judgments}:{n}: expected ID<TAB>real|worth|false<TAB>yes|no<TAB>reason")
+        judgments[parts[0].strip()] = (_norm_verdict(parts[1]), parts[2].strip().lower(), parts[3].strip())
+    text, missing = fill_worksheet(Path(args.worksheet).read_text(encoding="utf-8"), judgments)
+    Path(args.output or args.worksheet).write_text(text, encoding="utf-8")
+    if missing:
+        print(f"not judged: {', '.join(missing)}", file=sys.stderr)
+    return 1 if missing else 0
+
+
 # --------------------------------------------------------------------------- CLI
 
 def _test_paths_arg(args):
@@ -1086,6 +1145,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="write the figures as JSON")
     p.add_argument("--list-false", action="store_true", help="list every finding counted false, with its reason")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("fill", help="write judgments from a TSV file into a worksheet")
+    p.add_argument("worksheet")
+    p.add_argument("judgments", help="lines of ID<TAB>real|worth|false<TAB>yes|no<TAB>reason")
+    p.add_argument("--output", help="write here instead of over the worksheet")
+    p.set_defaults(func=cmd_fill)
 
     args = ap.parse_args(argv)
     return args.func(args)

@@ -207,6 +207,9 @@ def test_explanation_fragments_checked_against_trace_and_signatures(project):
     assert [v.kind for v in audit.check_report(report, project)] == ["explanation-illustration"]
     # ... unless the rule's documentation uses it
     assert audit.check_report(report, project, vocabulary={"SR101": {"$(rm -rf x)"}}) == []
+    # a standard-library name the files do not hold is library behaviour, listed apart too
+    report = _report(explanation="`command` waits unless `socket.setdefaulttimeout()` was called.", trace=[])
+    assert [v.kind for v in audit.check_report(report, project)] == ["explanation-illustration"]
 
 
 def test_step_note_forms(tmp_path):
@@ -227,7 +230,7 @@ def test_step_note_forms(tmp_path):
                    step(8, "stored in `self.item`"),              # the store is in another line
                    step(3, "stored in `self.item`")]}
     vs = audit.check_report({"findings": [finding]}, tmp_path)
-    assert [(v.kind, v.line) for v in vs] == [("step-note-constructor", 8), ("step-note-fragment", 8)]
+    assert [(v.kind, v.line) for v in vs] == [("init-at-class-call", 8), ("step-note-fragment", 8)]
 
 
 def test_finding_code_and_missing_line(project):
@@ -341,3 +344,10 @@ def test_score_tiny_worksheet():
     assert w["high_false_rate"] == pytest.approx((10 * 1 * 0.5 + 15 * 1.0) / (10 + 15))
     md = audit.score_markdown(res, population)
     assert "| strict precision (real / sampled) | 1/4 = 25.0 % | 12.5 % |" in md
+
+
+def test_fill_worksheet():
+    text = "## F001-001 · SR101 command-injection · a · `a.py:1`\n| F001-001 |  |  |  |\n| F001-002 |  |  |  |\n"
+    filled, missing = audit.fill_worksheet(text, {"F001-001": ("false", "no", "constant | safe")})
+    assert "| F001-001 | false | no | constant / safe |" in filled
+    assert missing == ["F001-002"]

@@ -833,15 +833,24 @@ def cmd_sample(args) -> int:
     findings: list[Finding] = []
     for reports in args.reports:
         findings.extend(load_findings(panel, src, Path(reports), _test_paths_arg(args)))
+    run_populations = defaultdict(Counter)
+    for f in findings:
+        if not f.test_code:
+            run_populations[f.run][f.rule] += 1
+    runs_of: dict[int, list[str]] = {}
     if args.dedupe and len(args.reports) > 1:
-        # the same finding (same project, rule, path, line, explanation, trace) in two runs is judged once
-        seen, kept = set(), []
+        # the same finding (same project, rule, path, line, explanation, trace) in two runs is
+        # judged once, and counts for every run that reported it
+        first: dict[tuple, Finding] = {}
+        kept = []
         for f in sorted(findings, key=finding_key):
             k = (f.project, f.data["rule_id"], f.data["path"], f.data["line"], f.data["explanation"],
                  json.dumps(f.data.get("trace", []), sort_keys=True))
-            if k in seen:
+            if k in first:
+                runs_of[id(first[k])].append(f.run)
                 continue
-            seen.add(k)
+            first[k] = f
+            runs_of[id(f)] = [f.run]
             kept.append(f)
         findings = kept
     sample = draw_sample(findings, args.size, args.seed, args.min_per_rule)
@@ -851,11 +860,12 @@ def cmd_sample(args) -> int:
                               None if args.blind or len(args.reports) < 2 else labels)
     Path(args.worksheet).write_text(text, encoding="utf-8")
     if args.key:
-        key = {anon_id(args.seed, i): {"run": f.run, "project": f.project, "path": f.data["path"],
-                                        "line": f.data["line"], "rule": f.rule,
+        key = {anon_id(args.seed, i): {"run": f.run, "runs": runs_of.get(id(f), [f.run]), "project": f.project,
+                                        "path": f.data["path"], "line": f.data["line"], "rule": f.rule,
                                         "fingerprint": f.data.get("fingerprint", "")}
                for i, f in enumerate(sample)}
-        Path(args.key).write_text(json.dumps(key, indent=1, sort_keys=True) + "\n")
+        Path(args.key).write_text(json.dumps({"findings": key, "populations": run_populations},
+                                             indent=1, sort_keys=True) + "\n")
     print(f"{len(sample)} findings sampled from {sum(population.values())} outside test code "
           f"({len(population)} rules); worksheet {args.worksheet}")
     return 0
@@ -1029,10 +1039,13 @@ def cmd_score(args) -> int:
         key = json.loads(Path(args.key).read_text())
         groups = defaultdict(list)
         for j in judged:
-            groups[key.get(j.fid, {}).get("run", "?")].append(j)
+            entry = key["findings"].get(j.fid, {})
+            for run in entry.get("runs", [entry.get("run", "?")]):
+                groups[run].append(j)
         for run, js in sorted(groups.items()):
+            pop = Counter(key.get("populations", {}).get(run, {})) or population
             print(f"### {run}\n")
-            print(score_markdown(score(js, population), population))
+            print(score_markdown(score(js, pop), pop))
             print()
     res = score(judged, population)
     if args.json:
@@ -1141,7 +1154,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("score", help="figures from a judged worksheet")
     p.add_argument("worksheet")
-    p.add_argument("--key", help="the key written by sample --key: figures per run as well")
+    p.add_argument("--key", help="the key written by sample --key: figures per run as well (a finding "
+                   "identical in several runs counts for each; each run weighted by its own population)")
     p.add_argument("--json", help="write the figures as JSON")
     p.add_argument("--list-false", action="store_true", help="list every finding counted false, with its reason")
     p.set_defaults(func=cmd_score)

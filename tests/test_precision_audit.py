@@ -351,3 +351,33 @@ def test_fill_worksheet():
     filled, missing = audit.fill_worksheet(text, {"F001-001": ("false", "no", "constant | safe")})
     assert "| F001-001 | false | no | constant / safe |" in filled
     assert missing == ["F001-002"]
+
+
+def test_pooled_blind_sample_and_per_run_scores(tmp_path, capsys):
+    panel = tmp_path / "panel.toml"
+    panel.write_text('[[project]]\nname = "app"\nversion = "1"\n')
+    src = tmp_path / "src"
+    (src / "app-1").mkdir(parents=True)
+    (src / "app-1" / "app.py").write_text(SOURCE)
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir(), new.mkdir()
+    same = _report()["findings"][0]
+    gone = dict(same, line=5, end_line=5, code="def run(command):", explanation="`command`", trace=[])
+    (old / "app-1.json").write_text(json.dumps({"findings": [same, gone]}))
+    (new / "app-1.json").write_text(json.dumps({"findings": [same]}))
+    ws, key = tmp_path / "ws.md", tmp_path / "key.json"
+    assert audit.main(["sample", str(panel), str(src), "--reports", str(old), "--reports", str(new), "--dedupe",
+                       "--blind", "--seed", "3", "--size", "10", "--worksheet", str(ws), "--key", str(key)]) == 0
+    text = ws.read_text()
+    assert str(old) not in text and str(new) not in text and "app-1" not in text and "run 1" not in text
+    entries = json.loads(key.read_text())
+    assert sorted(len(e["runs"]) for e in entries["findings"].values()) == [1, 2]  # identical finding pooled
+    ids = {e["line"]: fid for fid, e in entries["findings"].items()}
+    filled, missing = audit.fill_worksheet(text, {ids[6]: ("real", "yes", "r"), ids[5]: ("false", "yes", "f")})
+    assert not missing
+    ws.write_text(filled)
+    capsys.readouterr()
+    assert audit.main(["score", str(ws), "--key", str(key)]) == 0
+    out = capsys.readouterr().out
+    assert f"### {new}\n\nSampled and judged: **1** findings." in out  # only the finding the new run kept
+    assert f"### {old}\n\nSampled and judged: **2** findings." in out

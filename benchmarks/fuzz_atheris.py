@@ -21,9 +21,9 @@ import atheris
 
 with atheris.instrument_imports():
     from secreview.analysis.models import load_models
+    from secreview.engine.pipeline import ReviewOptions, review_sources
     from secreview.findings.model import FileProblem, ProblemKind
     from secreview.reports import ReportOptions, render
-    from secreview.engine.pipeline import ReviewOptions, review_sources
     from secreview.source.reading import decode_source
 
 MODELS = load_models(())

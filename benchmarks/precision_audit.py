@@ -65,7 +65,6 @@ Test code: paths that match the project's ``[tool.secreview] test-paths`` (from 
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import random
@@ -74,7 +73,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 

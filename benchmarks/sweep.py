@@ -417,7 +417,7 @@ def markdown(outcomes: list[Outcome], skipped: list[Package], tot: dict, argv: l
         f"| files reviewed | {tot['files_reviewed']:,} |",
         f"| lines reviewed | {tot['lines']:,} |",
         f"| findings | {tot['findings']:,} |",
-        f"| problems of the input | "
+        "| problems of the input | "
         + (", ".join(f"{k} {v}" for k, v in tot["problems_by_kind"].items() if k != "internal-error") or "none")
         + " |",
         f"| **crashes, hangs and lost files** | **{tot['crashes_and_losses']}** |",

@@ -34,7 +34,8 @@ reality-check (``flawgarden/reality-check``, its ``python/`` part)
       the CVE's ``pass`` regions.
     * Regions in test code (a ``test``/``tests``/``testing`` directory,
       ``test_*.py``, ``*_test.py``, ``conftest.py``) and in files that are not
-      Python are not scored: neither tool reviews them as product code. A CVE
+      Python are not scored: neither tool reviews them as product code (also
+      ``*_tests``/``*_test``/``test_*`` directories, e.g. ``end_to_end_tests``). A CVE
       side with no region left, or whose tree is missing, is not counted.
     * TPR = found / positives, FPR = false alarms / negatives, Youden's J =
       TPR - FPR; pooled over all CVEs, over the *in-scope* ones (CWE classes
@@ -56,7 +57,8 @@ CodeQL query tests (``Semmle/ql``, 2021, and optionally newer ``github/codeql`` 
       wins over ``.expected``, which lists CodeQL's own known false positives);
     * a comment line that starts with such a marker (``# GOOD -- Using
       parameters``) labels the first code line after it (when that line has no
-      label of its own);
+      label of its own), except in files written with inline expectations
+      (``# $ Alert``), where such comments describe the case;
     * an annotation holding both markers (``# OK if only running on UNIX
       systems, NOT OK if could be running on windows``) leaves the line
       unlabelled.
@@ -269,8 +271,8 @@ TEST_DIRS = {"test", "tests", "testing"}
 def is_test_path(path: str) -> bool:
     parts = path.split("/")
     base = parts[-1]
-    return (any(p in TEST_DIRS for p in parts[:-1]) or base.startswith("test_")
-            or base.endswith("_test.py") or base == "conftest.py")
+    return (any(p in TEST_DIRS or p.endswith(("_tests", "_test")) or p.startswith("test_") for p in parts[:-1])
+            or base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py")
 
 
 def parse_truth_sarif(data: dict) -> dict[tuple[str, str], list[Region]]:
@@ -501,11 +503,14 @@ def parse_annotations(source: str) -> dict[int, bool]:
     labels: dict[int, bool] = {}
     pending: bool | None = None
     ambiguous: set[int] = set()
+    # A file written with inline expectations (`# $ Alert`) marks its sinks itself; its comment lines
+    # ("# NOT OK -- user has full control") describe the case and would label the wrong line.
+    inline_style = bool(re.search(r"#\s*\$\s*(MISSING:\s*|SPURIOUS:\s*)?(Alert|Source|result=)", source))
     for no, line in enumerate(lines, 1):
         c = _comment_of(line)
         if c is not None and c[1]:  # comment-only line
             mark = annotation_of(c[0])
-            if mark is not None:
+            if mark is not None and not inline_style:
                 pending = mark
             continue
         if not line.strip():
@@ -823,6 +828,7 @@ def run_tool(tool: str, argv0: list[str], trees: list[Tree], reports: str, reuse
             "  (cwd = tree)" + ("; on reality-check trees `FILES` (the files holding the CVE's regions) "
                                 "instead of `-r .`" if targets else "")
     if reuse:
+        reuse = os.path.abspath(reuse)
         run.command = f"(reports reused from {reuse})"
     else:
         run.version = tool_version(argv0)
@@ -976,11 +982,14 @@ def markdown(rows: list[dict], runs: list[ToolRun], items: list[Item], notes: di
     w(f"- Command: `{argv}`")
     for k, v in sources.items():
         w(f"- {k}: {v}")
+    region_files = {(it.tree, r.path) for it in items if it.corpus == "reality-check" for r in it.regions}
     for run in runs:
-        w(f"- {run.name}: `{run.version}`; `{run.command}`; "
-          f"{sum(run.seconds.values()):.0f} s over {len(run.seconds)} trees; "
-          f"{len(run.errors)} trees failed; "
-          f"{sum(len(v) for v in run.unparsed.values())} files not (fully) parsed")
+        timing = (f"{sum(run.seconds.values()):.0f} s over {len(run.seconds)} trees; " if run.seconds
+                  else "")
+        unparsed_regions = sum(1 for t, ps in run.unparsed.items() for p in ps if (t, p) in region_files)
+        w(f"- {run.name}: `{run.version}`; `{run.command}`; {timing}"
+          f"{len(run.errors)} trees failed; reality-check files holding scored regions that it could "
+          f"not (fully) parse: {unparsed_regions} of {len(region_files)}")
     w("")
     for corpus in dict.fromkeys(r["corpus"] for r in rows):
         w(f"## {corpus}")
@@ -1223,7 +1232,9 @@ def score_main(args) -> int:
     if not items:
         usage_error("nothing to score")
     print(f"{len(items)} labelled items in {len(trees)} trees", file=sys.stderr)
-    reports = args.reports or tempfile.mkdtemp(prefix="realworld-reports-")
+    reused_all = args.secreview_json and (args.no_bandit or args.bandit_json)
+    reports = os.path.abspath(args.reports or (args.secreview_json if reused_all else
+                                               tempfile.mkdtemp(prefix="realworld-reports-")))
     runs = []
     sec_cmd = shlex.split(args.secreview) if args.secreview else [sys.executable, "-m", "secreview"]
     runs.append(run_tool("secreview", sec_cmd, trees, reports, args.secreview_json, shlex.split(args.secreview_args)))

@@ -50,6 +50,7 @@ def test_test_paths_are_not_scored():
     assert rw.is_test_path("pkg/test_x.py")
     assert rw.is_test_path("pkg/x_test.py")
     assert rw.is_test_path("conftest.py")
+    assert rw.is_test_path("end_to_end_tests/golden-master/client/models/a_model.py")
     assert not rw.is_test_path("mlflow/pyfunc/backend.py")
     assert not rw.is_test_path("pkg/testament.py")
 
@@ -164,6 +165,20 @@ def test_parse_annotations_trailing_block_and_ambiguous():
     ])
     assert rw.parse_annotations(src) == {3: True, 4: False, 6: False}
     assert rw.ambiguous_lines(src) == {12}
+
+
+def test_inline_expectation_files_ignore_comment_markers():
+    src = "\n".join([
+        "from flask import request  # $ Source",   # 1
+        "def f():",                                 # 2
+        "    u = request.args['u']",                # 3
+        "    # NOT OK -- user has full control",    # 4
+        "    s = requests.Session()",               # 5 (not the sink: no label)
+        "    s.get(u)  # $ Alert[py/full-ssrf]",    # 6
+        "    # OK -- filtered",                     # 7
+        "    p.get(u)",                             # 8 (no label either)
+    ])
+    assert rw.parse_annotations(src) == {6: True}
 
 
 def test_parse_expected_select_rows_only():

@@ -830,6 +830,8 @@ def run_tool(tool: str, argv0: list[str], trees: list[Tree], reports: str, reuse
     if reuse:
         reuse = os.path.abspath(reuse)
         run.command = f"(reports reused from {reuse})"
+        if tool == "bandit" and shutil.which(argv0[0]):  # bandit's JSON does not name its version
+            run.version = tool_version(argv0) + " (the --bandit given; its reports were reused)"
     else:
         run.version = tool_version(argv0)
     reader = read_secreview if tool == "secreview" else read_bandit
@@ -1276,7 +1278,12 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog="sub-commands: score (default), prepare. See the module docstring.")
     sub = p.add_subparsers(dest="command")
-    s = sub.add_parser("score", help="run secreview and bandit and score them (default)")
+    s = sub.add_parser("score", help="run secreview and bandit and score them (default)",
+                       description="Score secreview and bandit on the reality-check CVEs and CodeQL's query "
+                                   "tests (the default sub-command). Method: the docstring of "
+                                   "benchmarks/realworld.py and benchmarks/README.md.",
+                       epilog="The trees come from: realworld.py prepare REALITY_CHECK --mirrors DIR "
+                              "--checkouts DIR [--sdists DIR] (see realworld.py prepare --help).")
     _score_args(s)
     pr = sub.add_parser("prepare", help="lay out the reality-check trees from git mirrors and sdists")
     pr.add_argument("reality_check", help="reality-check checkout")
@@ -1323,8 +1330,8 @@ def _score_args(s: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("score", "prepare", "-h", "--help"):
-        argv = ["score"] + argv
+    if not argv or argv[0] not in ("score", "prepare"):
+        argv = ["score"] + argv  # also --help: the default sub-command's options
     args = build_parser().parse_args(argv)
     if args.command == "prepare":
         return prepare(args)

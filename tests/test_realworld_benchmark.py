@@ -310,3 +310,30 @@ def test_help_runs():
     with pytest.raises(SystemExit) as exc:
         rw.main(["--help"])
     assert exc.value.code == 0
+
+
+def test_prepare_extracts_python_files_of_the_revision(tmp_path):
+    import subprocess
+    work = tmp_path / "mirrors" / "o+proj" / "repo"
+    work.mkdir(parents=True)
+    git = ["git", "-C", str(work), "-c", "user.email=a@b", "-c", "user.name=a"]
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    (work / "pkg").mkdir()
+    (work / "pkg" / "run.py").write_text("V = 1\n")
+    (work / "README").write_text("not python\n")
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-qm", "one"], check=True)
+    subprocess.run(git + ["tag", "1.0"], check=True)
+    (work / "pkg" / "run.py").write_text("V = 2\n")
+    subprocess.run(git + ["commit", "-qam", "two"], check=True)
+    subprocess.run(git + ["tag", "1.1"], check=True)
+    rc, _ = _reality_check(tmp_path / "x", "", "")
+    co = tmp_path / "co"
+    assert rw.main(["prepare", str(rc), "--mirrors", str(tmp_path / "mirrors"), "--checkouts", str(co),
+                    "--revisions", str(tmp_path / "none.csv")]) == 0
+    assert (co / "proj" / "proj-1.0" / "pkg" / "run.py").read_text() == "V = 1\n"
+    assert (co / "proj" / "proj-1.1" / "pkg" / "run.py").read_text() == "V = 2\n"
+    assert not (co / "proj" / "proj-1.0" / "README").exists()
+    manifest = json.loads((co / "manifest.json").read_text())
+    assert [(e["version"], e["source"], e["files"]) for e in manifest] == [("proj-1.0", "git", 1),
+                                                                           ("proj-1.1", "git", 1)]

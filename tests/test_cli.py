@@ -181,3 +181,15 @@ def test_empty_directory_does_not_claim_clean_code(tmp_path, capsys, monkeypatch
     assert code == EXIT_CLEAN
     assert VERDICT not in out
     assert "No Python code was reviewed" in out
+
+
+def test_select_option_runs_extended_rules_and_rejects_unknown_ones(tmp_path, capsys):
+    app = tmp_path / "app.py"
+    app.write_text("import logging\nfrom flask import request\n\n\ndef view():\n"
+                   "    logging.info('user ' + request.args['u'])\n")
+    assert main(["review", str(app), "--format", "json", "--exit-zero"]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+    assert main(["review", str(app), "--format", "json", "--exit-zero", "--select", "log-injection"]) == 0
+    assert [f["rule_name"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["log-injection"]
+    assert main(["review", str(app), "--select", "no-such-rule"]) == 2
+    assert "unknown rule 'no-such-rule'" in capsys.readouterr().err

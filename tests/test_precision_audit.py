@@ -136,8 +136,10 @@ def _report(**changes):
         "trace": [
             {"path": "app.py", "line": 10, "col": 11, "note": "`request.args.get(\"host\")`: assigned to `host`",
              "code": "host = request.args.get(\"host\")"},
-            {"path": "app.py", "line": 11, "col": 11, "note": "passed to `run()`", "code": "return run(f\"ping {host}\")"},
-            {"path": "app.py", "line": 5, "col": 0, "note": "parameter `command` of `run()`", "code": "def run(command):"},
+            {"path": "app.py", "line": 11, "col": 11, "note": "passed to `run()`",
+             "code": "return run(f\"ping {host}\")"},
+            {"path": "app.py", "line": 5, "col": 0, "note": "parameter `command` of `run()`",
+             "code": "def run(command):"},
             {"path": "app.py", "line": 6, "col": 11, "note": "reaches `subprocess.run(command, shell=True)`",
              "code": "return subprocess.run(command, shell=True)"},
         ],
@@ -222,7 +224,9 @@ def test_step_note_forms(tmp_path):
         "def send(host,\n"
         "         port):\n"
         "    return Box(port)\n")
-    step = lambda line, note: {"path": "m.py", "line": line, "col": 0, "note": note, "code": ""}
+    def step(line, note):
+        return {"path": "m.py", "line": line, "col": 0, "note": note, "code": ""}
+
     finding = {"rule_id": "SR114", "rule_name": "log-injection", "path": "m.py", "line": 3, "col": 8,
                "end_line": 3, "code": "        self.item = item", "explanation": "`item`", "trace": [
                    step(7, "parameter `port` of `send()`"),       # a later line of send's signature

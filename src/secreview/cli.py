@@ -117,6 +117,9 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-confidence", type=_level, default=None, metavar="LEVEL",
                    help="report only findings of at least this confidence (low, medium, high)")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml to read [tool.secreview] from")
+    p.add_argument("--select", metavar="RULES", default=None,
+                   help="run only these rules (ids or names, comma-separated; 'all' adds the extended set), "
+                        "instead of the configuration's select")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--analysis-budget", type=_steps, default=None, metavar="N",
                    help="analysis steps allowed per function before its analysis stops (default: the "
@@ -179,6 +182,8 @@ def main(argv: Sequence[str] | None = None, *, keep_alive: list | None = None) -
             return _rules(args)
         if args.command == "explain":
             return _explain(args)
+    except _UsageError as exc:
+        return _fail(str(exc))
     except KeyboardInterrupt:
         print("secreview: interrupted", file=sys.stderr)
         return EXIT_ERROR
@@ -191,6 +196,10 @@ def main(argv: Sequence[str] | None = None, *, keep_alive: list | None = None) -
               "traceback above", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_ERROR
+
+
+class _UsageError(Exception):
+    """A command-line value found wrong after parsing (exit 2 with its message)."""
 
 
 def _fail(message: str) -> int:
@@ -208,6 +217,12 @@ def _with_overrides(args, config):
         config = replace(config, min_confidence=args.min_confidence)
     if getattr(args, "analysis_budget", None) is not None:
         config = replace(config, analysis_budget=args.analysis_budget)
+    if getattr(args, "select", None) is not None:
+        from secreview.config import ConfigError, select_list
+        try:
+            config = replace(config, select=select_list(args.select))
+        except ConfigError as exc:
+            raise _UsageError(str(exc)) from None
     return config
 
 
@@ -387,14 +402,16 @@ def _rules(args) -> int:
     if args.format == "json":
         import json
         data = [{"id": r.id, "name": r.name, "title": r.title, "cwe": r.cwe, "severity": str(r.severity),
-                 "summary": r.summary(), "bandit": list(r.bandit)} for r in rules]
+                 "summary": r.summary(), "bandit": list(r.bandit), "set": "extended" if r.extended else "default"}
+                for r in rules]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     elif args.format == "markdown":
         from secreview.docs import rule_catalog
         sys.stdout.write(rule_catalog())
     else:
         for r in rules:
-            print(f"{r.id}  {r.name:<34} CWE-{r.cwe:<5} {str(r.severity):<7} {r.title}")
+            tier = "extended" if r.extended else "default"
+            print(f"{r.id}  {r.name:<34} CWE-{r.cwe:<5} {str(r.severity):<7} {tier:<8} {r.title}")
     return EXIT_CLEAN
 
 

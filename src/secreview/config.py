@@ -9,7 +9,7 @@ Example::
 
     [tool.secreview]
     exclude = ["migrations/", "*_pb2.py"]
-    select = []                       # rule ids or names; empty = all
+    select = []                       # rule ids or names, or "all"; empty = the default set
     ignore = ["SR101"]
     min-severity = "medium"           # low | medium | high
     min-confidence = "low"
@@ -46,6 +46,8 @@ CONFIG_FILE_LIMIT = 5_000_000
 """A ``pyproject.toml`` larger than this is refused rather than parsed."""
 
 TABLE = "[tool.secreview]"
+ALL_RULES = "all"
+"""In ``select``: every rule, those of the extended set included."""
 
 
 class ConfigError(Exception):
@@ -57,7 +59,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     """Gitignore-style patterns, relative to ``root``, of paths not to review."""
     select: tuple[str, ...] = ()
-    """Rule ids to run (names are normalised to ids when loaded); empty means all."""
+    """Rule ids to run (names are normalised to ids when loaded), or ``all``; empty means the
+    default set (every rule but those of the extended set, ``Rule.extended``)."""
     ignore: tuple[str, ...] = ()
     """Rule ids never to run."""
     min_severity: Level = Level.LOW
@@ -95,12 +98,16 @@ class Config:
         path = path.lstrip("/")
         return bool(path) and self._test_match(path)
 
-    def rule_enabled(self, rule: Any) -> bool:
-        """Whether ``rule`` (a ``Rule`` class or instance) is selected and not ignored."""
+    def rule_enabled(self, rule: Any, *, tier: bool = True) -> bool:
+        """Whether ``rule`` (a ``Rule`` class or instance, or a ``RuleInfo``) is selected and not
+        ignored. With no ``select``, a rule of the extended set is not, unless ``tier`` is false
+        (a caller that named its rules itself)."""
         keys = {str(rule.id).lower(), str(rule.name).lower()}
-        if self.select and not any(_norm(k) in keys for k in self.select):
+        if any(_norm(k) in keys for k in self.ignore):
             return False
-        return not any(_norm(k) in keys for k in self.ignore)
+        if self.select:
+            return any(_norm(k) in keys or _norm(k) == ALL_RULES for k in self.select)
+        return not (tier and getattr(rule, "extended", False))
 
 
 def _norm(key: str) -> str:
@@ -166,6 +173,9 @@ def _patterns(path: Path, key: str, value: object) -> tuple[str, ...]:
 def _rules(path: Path, key: str, value: object) -> tuple[str, ...]:
     ids = []
     for item in _string_list(path, key, value):
+        if key == "select" and _norm(item) == ALL_RULES:
+            ids.append(ALL_RULES)
+            continue
         rule = find_rule(item)
         if rule is None:
             known = ", ".join(f"{r.id} ({r.name})" for r in all_rules())
@@ -173,6 +183,24 @@ def _rules(path: Path, key: str, value: object) -> tuple[str, ...]:
         if rule.id not in ids:
             ids.append(rule.id)
     return tuple(ids)
+
+
+def select_list(text: str) -> tuple[str, ...]:
+    """``--select``'s comma-separated rule ids or names (or ``all``), as ``select`` holds them."""
+    ids: list = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        if _norm(item) == ALL_RULES:
+            ids.append(ALL_RULES)
+            continue
+        rule = find_rule(item)
+        if rule is None:
+            raise ConfigError(f"--select: unknown rule {item!r}; `secreview rules` lists them")
+        ids.append(rule.id)
+    if not ids:
+        raise ConfigError("--select: no rule named")
+    return tuple(dict.fromkeys(ids))
 
 
 def _level(path: Path, key: str, value: object) -> Level:

@@ -12,17 +12,22 @@ def rule_catalog() -> str:
         "",
         "Generated from the rules' docstrings by `secreview rules --format markdown`; do not edit by hand.",
         "",
-        "| id | name | CWE | default severity | Bandit | defect |",
-        "|---|---|---|---|---|---|",
+        "Rules of the *extended* set run only when selected (`--select RULE`, `--select all`, or "
+        "`select = [...]` in `[tool.secreview]`): on real code most of what they report is not a "
+        "defect a reviewer would ask to fix.",
+        "",
+        "| id | name | CWE | default severity | set | Bandit | defect |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rules:
         out.append(f"| {r.id} | [`{r.name}`](#{r.id.lower()}-{r.name}) | CWE-{r.cwe} | {r.severity} | "
-                   f"{', '.join(r.bandit) or '—'} | {r.title} |")
+                   f"{'extended' if r.extended else 'default'} | {', '.join(r.bandit) or '—'} | {r.title} |")
     out.append("")
     for r in rules:
         out.append(f"## {r.id} {r.name}")
         out.append("")
         out.append(f"**{r.title}** · CWE-{r.cwe} · default severity {r.severity}"
+                   + (" · extended set (off unless selected)" if r.extended else "")
                    + (f" · covers Bandit {', '.join(r.bandit)}" if r.bandit else ""))
         out.append("")
         out.append(r.doc())

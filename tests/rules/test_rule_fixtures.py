@@ -9,6 +9,7 @@ of the rule in the folder is a failure too, so fixtures cannot hide noise.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_rule_fixture(rule, monkeypatch):
     assert must, f"{rule.name}: no '# ruleid: {rule.name}' case"
     assert must_not, f"{rule.name}: no '# ok: {rule.name}' case"
     monkeypatch.chdir(folder)
-    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",))))
     assert not [p for p in result.problems if not p.reviewed], result.problems
     reported = {(f.path.removeprefix("./"), f.line) for f in result.findings if f.rule_id == rule.id}
     missing = sorted(must - reported)
@@ -63,3 +64,16 @@ def test_every_rule_documented():
         assert rule.id and rule.name and rule.title and rule.cwe, rule
         assert len(rule.doc()) > 80, f"{rule.id} needs a docstring that explains it"
         assert "Fix" in rule.doc(), f"{rule.id} docstring gives no fix"
+
+
+def test_rules_of_the_extended_set_run_only_when_selected(monkeypatch):
+    extended = [r for r in all_rules() if r.extended]
+    assert {r.name for r in extended} >= {"log-injection", "request-without-timeout"}
+    monkeypatch.chdir(FIXTURES / "log-injection")
+    by_default = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    assert by_default.files_reviewed and not any(f.rule_name == "log-injection" for f in by_default.findings)
+    for select in (("SR114",), ("all",)):
+        selected = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=select)))
+        assert any(f.rule_name == "log-injection" for f in selected.findings), select
+    ignored = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",), ignore=("SR114",))))
+    assert not any(f.rule_name == "log-injection" for f in ignored.findings)

@@ -87,7 +87,7 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             analysed, rules = _review_with_cache(sources, options, models, budget)
         else:
             from secreview.engine.analyse import analyse_all, effective_jobs
-            rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+            rules = _enabled_rules(options.rules, all_rules, config)
             jobs = effective_jobs(options.jobs, len(sources))
             analysed = analyse_all(sources, models, rules, budget, config, jobs, options.progress)
         for src, _, _ in sources:
@@ -115,8 +115,7 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
     from secreview.engine.cache import ReviewCache, rule_catalog, run_key, salt_for
     from secreview.engine.store import stored_result
     config = options.config
-    catalog = options.rules or rule_catalog(options.cache_dir)
-    rules = [r for r in catalog if config.rule_enabled(r)]
+    rules = _enabled_rules(options.rules, lambda: rule_catalog(options.cache_dir), config)
     cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))  # by rule ids only
     keys = [cache.file_key(src.display, name, is_package, src.text) for src, name, is_package in sources]
     analysed = stored_result(cache, run_key(keys))
@@ -124,9 +123,17 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
         return analysed, rules
     from secreview.engine.analyse import effective_jobs
     from secreview.engine.incremental import review_cached
-    rules = [r for r in (options.rules or all_rules()) if config.rule_enabled(r)]
+    rules = _enabled_rules(options.rules, all_rules, config)
     jobs = effective_jobs(options.jobs, len(sources))  # (imports multiprocessing)
     return review_cached(sources, models, rules, budget, config, jobs, cache, options.progress, keys=keys), rules
+
+
+def _enabled_rules(named, catalog, config: Config) -> list:
+    """The rules to run: those the caller named (filtered by ``select``/``ignore`` only), else
+    those of ``catalog()`` the configuration enables (the default set, unless it selects more)."""
+    if named:
+        return [r for r in named if config.rule_enabled(r, tier=False)]
+    return [r for r in catalog() if config.rule_enabled(r)]
 
 
 def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, result: ReviewResult) -> None:

@@ -31,6 +31,10 @@ class Rule:
     """Bandit test ids whose ground this rule covers (for ``# nosec B602``)."""
     tests_relevant: ClassVar[bool] = True
     """False for rules that are off in test code (asserts, fixture passwords...)."""
+    extended: ClassVar[bool] = False
+    """True for rules of the *extended* set: off unless selected (by id or name, or with
+    ``select = ["all"]``), because most of what they report on real code is not a defect a
+    reviewer would ask to fix (as CodeQL keeps such queries out of its default suite)."""
 
     _registry: ClassVar[dict[str, type[Rule]]] = {}
 

@@ -15,7 +15,8 @@ class RuleInfo:
     name: str
     bandit: tuple
     tests_relevant: bool
+    extended: bool = False
 
     @classmethod
     def of(cls, rule) -> RuleInfo:
-        return cls(rule.id, rule.name, tuple(rule.bandit), bool(rule.tests_relevant))
+        return cls(rule.id, rule.name, tuple(rule.bandit), bool(rule.tests_relevant), bool(rule.extended))

@@ -32,12 +32,18 @@ class LogInjection(SinkRule):
     leaves line breaks alone. Severity is low: the harm is to the log's
     integrity.
 
+    In the extended set (select it to run it): on 22 real projects judged in
+    `docs/precision.md`, 18 of 19 sampled findings were not a defect a reviewer
+    would ask to fix (ids and records fetched by a request's id, the signed-in
+    user's own input at debug level).
+
     **Fix:** log untrusted values with `%r` (`logger.info("login for %r", user)`)
     so line breaks are escaped, or strip `\\r` and `\\n` first; better, use a
     structured (JSON) log formatter that escapes every field.
     """
 
     id = "SR114"
+    extended = True
     name = "log-injection"
     title = "Log injection"
     cwe = 117

@@ -32,15 +32,34 @@ from secreview.findings.model import Level
 from secreview.rules.registry import all_rules, find_rule
 from secreview.source.reading import read_regular_file
 
-DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests/", "test/", "test_*.py", "*_test.py", "testing/", "conftest.py")
+DEFAULT_TEST_PATHS: tuple[str, ...] = (
+    # test code, in the layouts of pytest, unittest, Django (tests.py) and OpenStack (functionaltests/...)
+    "tests/", "test/", "*tests/", "test_*.py", "*_test.py", "*_tests.py", "tests.py", "testing/", "conftest.py",
+    # documentation, examples and demos: code shown to readers, not run in production
+    "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/",
+)
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 DEFAULT_ANALYSIS_BUDGET = 3_000_000
 """Analysis steps (blocks and statements interpreted) allowed for one analysis of one
 function (or module body) before it stops and its file gets a ``budget-exceeded`` problem: a count, not a time, so the
 same input and budget give the same review whatever the machine's load."""
 _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default test path (tests check they still are)
-    r"^(?:.+/)?tests/", r"^(?:.+/)?test/", r"^(?:.+/)?test_[^/]*\.py(?:/|$)", r"^(?:.+/)?[^/]*_test\.py(?:/|$)",
-    r"^(?:.+/)?testing/", r"^(?:.+/)?conftest\.py(?:/|$)",
+    r"^(?:.+/)?tests/",
+    r"^(?:.+/)?test/",
+    r"^(?:.+/)?[^/]*tests/",
+    r"^(?:.+/)?test_[^/]*\.py(?:/|$)",
+    r"^(?:.+/)?[^/]*_test\.py(?:/|$)",
+    r"^(?:.+/)?[^/]*_tests\.py(?:/|$)",
+    r"^(?:.+/)?tests\.py(?:/|$)",
+    r"^(?:.+/)?testing/",
+    r"^(?:.+/)?conftest\.py(?:/|$)",
+    r"^(?:.+/)?docs/",
+    r"^(?:.+/)?doc/",
+    r"^(?:.+/)?examples/",
+    r"^(?:.+/)?example/",
+    r"^(?:.+/)?samples/",
+    r"^(?:.+/)?demo/",
+    r"^(?:.+/)?demos/",
 )
 CONFIG_FILE_LIMIT = 5_000_000
 """A ``pyproject.toml`` larger than this is refused rather than parsed."""

@@ -68,6 +68,8 @@ class FindingsBuilder:
         bucket[key] = (finding, stmt_lines)
 
     def add_sink(self, rule, site, taint: Taint, step: Step, is_test: bool) -> None:
+        if not is_test and step is not None and self._through_test_code(step):
+            return  # test code is not a caller of production code: no finding rests on its data
         trace = trace_steps(self._module, step)
         arg_code, sink_code = site.arg_code, site.sink_code
         origin = trace[0] if trace else None
@@ -84,6 +86,15 @@ class FindingsBuilder:
         finding = self._site_finding(rule, site, explanation, Level.HIGH, trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines)
+
+    def _through_test_code(self, step: Step) -> bool:
+        test_path = self.program.test_path
+        node = step
+        while node is not None:
+            if test_path(node.path):
+                return True
+            node = node.prev
+        return False
 
     def add_untainted(self, rule, site, value: Value, is_test: bool) -> None:
         arg_code, sink_code = site.arg_code, site.sink_code

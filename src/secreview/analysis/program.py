@@ -534,8 +534,10 @@ class Program:
 
     def merge_field(self, key, stored: Value, local: bool = True) -> None:
         if local and self.in_progress:  # stores happen while some function is analysed
-            parts = self.field_parts.setdefault(key, {})
             writer = self.in_progress[-1]
+            if self._test_store_into_production(writer, key):
+                return
+            parts = self.field_parts.setdefault(key, {})
             parts[writer] = stored if writer not in parts else V.join(parts[writer], stored)
         previous = self.fields.get(key)
         merged = stored if previous is None else V.join(previous, stored)
@@ -543,6 +545,16 @@ class Program:
             self.fields[key] = merged
             # whoever read the field before, even before any store, read something else
             self.dirty.update(self.field_readers.get(key, ()))
+
+    def _test_store_into_production(self, writer: str, key) -> bool:
+        """Whether test code stores into a field of a class of production code: what a test
+        puts there is not what production code finds there (test code is no caller of it)."""
+        writer_module = self.function_module.get(writer)
+        if writer_module is None or not self.test_path(writer_module.path):
+            return False
+        owner = self.module_name_of(key[0]) if isinstance(key, tuple) else None
+        module = self.modules.get(owner) if owner is not None else None
+        return module is not None and not self.test_path(module.path)
 
     def _local_field(self, key) -> Value | None:
         """What this program's own functions stored in a field, joined."""

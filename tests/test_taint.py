@@ -354,3 +354,65 @@ def test_user_model_for_an_invented_library(tmp_path, monkeypatch):
     assert not [f for f in findings(tmp_path / "a", monkeypatch, code) if "tainted" in f.tags]
     found = findings(tmp_path / "b", monkeypatch, code, models=load_models([model]))
     assert [f.line for f in found if "tainted" in f.tags] == [3]
+
+
+WEAK_TOKEN_STORE = """
+    import os
+
+
+    class Session:
+        def __init__(self, token):
+            self.token = token
+
+        def header(self):
+            return {"X-Token": self.token}
+
+
+    def run(cmd):
+        os.system(cmd)
+
+
+    def remember(value):
+        token = value
+        return token
+    """
+
+
+def test_production_findings_never_rest_on_data_from_test_code(tmp_path, monkeypatch):
+    files = {
+        "pkg/session.py": WEAK_TOKEN_STORE,
+        # test code feeds a predictable value into a production class's field, and a
+        # command into a production function: neither makes a production finding
+        "tests/test_session.py": """
+            import os
+            import random
+            from pkg.session import Session, remember, run
+
+
+            def test_header():
+                session = Session(str(random.random()))
+                run("echo " + os.environ["GREETING"])
+                assert remember(random.random()) and session.header()
+            """,
+    }
+    weak = findings(tmp_path, monkeypatch, files, rule="weak-random")
+    assert [f for f in weak if not f.path.startswith("tests/")] == []
+    command = findings(tmp_path, monkeypatch, files)
+    assert all("tainted" not in f.tags for f in command if f.path.startswith("pkg/"))
+
+
+def test_production_code_storing_a_predictable_token_is_still_reported(tmp_path, monkeypatch):
+    files = {
+        "pkg/session.py": WEAK_TOKEN_STORE,
+        "pkg/login.py": """
+            import random
+            from pkg.session import Session
+
+
+            def login():
+                token = str(random.random())
+                return Session(token)
+            """,
+    }
+    weak = findings(tmp_path, monkeypatch, files, rule="weak-random")
+    assert [(f.path, f.line) for f in weak] == [("pkg/login.py", 7)]

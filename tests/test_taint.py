@@ -416,3 +416,52 @@ def test_production_code_storing_a_predictable_token_is_still_reported(tmp_path,
     }
     weak = findings(tmp_path, monkeypatch, files, rule="weak-random")
     assert [(f.path, f.line) for f in weak] == [("pkg/login.py", 7)]
+
+
+REDIRECT_HEADER = ("from django.http import HttpResponseRedirect\n"
+                   "from django.utils.http import url_has_allowed_host_and_scheme\n\n\n")
+
+
+@pytest.mark.parametrize("view, reported", [
+    ("""
+     def view(request):
+         next_url = request.GET.get("next")
+         return HttpResponseRedirect(next_url)
+     """, True),
+    ("""
+     def view(request):
+         next_url = request.GET.get("next")
+         if url_has_allowed_host_and_scheme(url=next_url, allowed_hosts={request.get_host()}):
+             return HttpResponseRedirect(next_url)
+         return HttpResponseRedirect("/")
+     """, False),
+    ("""
+     def view(request):
+         next_url = request.GET.get("next")
+         if not url_has_allowed_host_and_scheme(url=next_url, allowed_hosts={request.get_host()}):
+             next_url = "/"
+         return HttpResponseRedirect(next_url)
+     """, False),
+    ("""
+     def view(request):
+         next_url = request.GET.get("next")
+         if (next_url or request.accepts("text/html")) and not url_has_allowed_host_and_scheme(
+                 url=next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+             next_url = "/"
+         if next_url:
+             return HttpResponseRedirect(next_url)
+         return HttpResponseRedirect("/")
+     """, False),
+    ("""
+     def view(request):
+         next_url = request.GET.get("next")
+         other = request.GET.get("other")
+         if not url_has_allowed_host_and_scheme(url=other, allowed_hosts={request.get_host()}):
+             next_url = "/"
+         return HttpResponseRedirect(next_url)
+     """, True),
+])
+def test_url_checks_by_keyword_and_reset_branches(tmp_path, monkeypatch, view, reported):
+    found = findings(tmp_path, monkeypatch, {"views.py": REDIRECT_HEADER + textwrap.dedent(view)},
+                     rule="open-redirect")
+    assert bool([f for f in found if "tainted" in f.tags]) == reported

@@ -14,6 +14,7 @@ import operator
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
+from secreview.analysis.models import ArgRef
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.ir import nodes as ir
 
@@ -273,6 +274,10 @@ class FunctionInterpreter:
             return state
         key = None
         kinds = _ALL
+        if not truth and isinstance(cond, (ir.Name, ir.Attr)):
+            # ``if not next_url:`` / the false side of ``if next_url or ...:``: an empty string
+            # or None here, which reaches no sink as anything but nothing
+            key = path_key(cond)
         absent = _excluded_text(cond, truth)
         if absent is not None:
             text, key = absent
@@ -296,9 +301,17 @@ class FunctionInterpreter:
         elif isinstance(cond, ir.Call) and truth:
             callee = cond.qualname or ""
             sanitizer = self.models.sanitizers.get(callee)
-            if sanitizer is not None and cond.args:
-                # a validator used as a condition: re.fullmatch(PATTERN, x), url_has_allowed_host_and_scheme(x)
-                key = path_key(cond.args[-1]) if callee.startswith("re.") else path_key(cond.args[0])
+            if sanitizer is not None:
+                # a validator used as a condition: re.fullmatch(PATTERN, x), url_has_allowed_host_and_scheme(url=x)
+                checked = [cond.argument(ref.position, ref.name) for ref in sanitizer.args or _FIRST_ARGUMENT]
+                keys = [k for k in (path_key(node) for node in checked if node is not None) if k in state]
+                if keys:
+                    state = dict(state)
+                    for k in keys[1:]:
+                        value = state[k]
+                        state[k] = Value(value.const, V.cleanse_all(value.taints, sanitizer.protects),
+                                         value.types, value.items, value.func)
+                    key = keys[0]
                 kinds = sanitizer.protects
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
                 key = path_key(cond.func.value)
@@ -871,6 +884,7 @@ class CallSite:
 
 
 _ALL = frozenset({"*"})
+_FIRST_ARGUMENT = (ArgRef(0, None),)
 _ALLOW_LISTED = frozenset({"*", "allow-listed"})
 # Text known to be absent from a value, and the sinks that absence protects:
 # no ".." cannot climb out of a directory; no quote cannot close an XPath string.

@@ -61,6 +61,7 @@ class Sanitizer:
     protects: frozenset  # sink kinds; "*" for all
     note: str = ""
     library: str = ""
+    args: tuple[ArgRef, ...] = ()  # what a condition validates (empty: the first argument)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +148,9 @@ class ModelSet:
                     self.source_objects.setdefault(owner, kind)
         for entry in data.pop("sanitizer", []):
             protects = frozenset(_as_list(entry.get("protects", ALL_KINDS)))
+            checks = _args(entry.get("args", []), library)
             for callee in _callees(entry, library):
-                self.sanitizers[callee] = Sanitizer(callee, protects, entry.get("note", ""), library)
+                self.sanitizers[callee] = Sanitizer(callee, protects, entry.get("note", ""), library, checks)
         for entry in data.pop("propagator", []):
             for callee in _callees(entry, library):
                 self.propagators[callee] = Propagator(callee, _args(entry.get("args", []), library),

@@ -253,11 +253,11 @@ def hidden_dismissed_sentence(result: ReviewResult, options: ReportOptions) -> s
 
 
 def triage_line(finding: Finding) -> str | None:
-    """``model triage: likely false positive (confidence low, engine: high) — reason``, or None."""
+    """``Model triage: likely false positive (confidence low ...; the engine's: high) — reason``, or None."""
     t = finding.triage
     if t is None:
         return None
-    text = f"model triage: {VERDICT_WORDS.get(t.verdict, t.verdict)}"
+    text = f"Model triage: {VERDICT_WORDS.get(t.verdict, t.verdict)}"
     if t.verdict == "likely-false-positive":
         text += f" (confidence {t.confidence} by the model's judgement; the engine's: {finding.confidence})"
     if t.reason:
@@ -283,12 +283,14 @@ def model_pass_sentences(result: ReviewResult) -> list[str]:
                f"({model_pass_reasons(result)})."]
     done = []
     if mp.findings:
-        done.append(f"{plural(mp.findings, 'model finding')} (model opinions, their lines checked against the code)")
-    judged = [f"{n:,} {word}" for n, word in ((mp.confirmed, "confirmed"),
-                                               (mp.dismissed, "judged likely false positives"),
-                                               (mp.uncertain, "uncertain")) if n]
+        what = "a model opinion, its" if mp.findings == 1 else "model opinions, their"
+        done.append(f"{plural(mp.findings, 'model finding')} ({what} lines checked against the code)")
+    judged = [f"{n:,} {word}" for n, word in (
+        (mp.confirmed, "confirmed"),
+        (mp.dismissed, "judged a likely false positive" if mp.dismissed == 1 else "judged likely false positives"),
+        (mp.uncertain, "left uncertain")) if n]
     if judged:
-        done.append("engine findings " + ", ".join(judged))
+        done.append("engine findings: " + ", ".join(judged))
     if done:
         sentence = "; ".join(done)
         out.append(sentence[0].upper() + sentence[1:] + ".")

@@ -85,7 +85,7 @@ def plain_body(f: Finding, anchor: Anchor | None = None) -> str:
         out.append(f"Fix: {visible(f.fix, keep_newlines=True)}")
     triage = triage_line(f)
     if triage:
-        out += ["", visible(triage[0].upper() + triage[1:])]
+        out += ["", visible(triage)]
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out)
@@ -118,7 +118,7 @@ def markdown_body(f: Finding, anchor: Anchor | None = None) -> str:
         out.append(f"**Fix.** {visible(f.fix, keep_newlines=True)}")
     triage = triage_line(f)
     if triage:
-        out += ["", f"**Model triage.** {visible(triage.removeprefix('model triage: '))}"]
+        out += ["", f"**Model triage.** {visible(triage.removeprefix('Model triage: '))}"]
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out)

@@ -87,7 +87,7 @@ def _finding(f: Finding) -> str:
     parts.append(f"severity {f.severity}, confidence {f.confidence}")
     triage = triage_line(f)
     if triage:
-        parts.append(visible(triage[0].upper() + triage[1:]))
+        parts.append(visible(triage))
     one_line = f.span.end_line == f.span.line
     return command(
         COMMAND[f.severity], "\n\n".join(parts),

@@ -358,7 +358,7 @@ def _finding(number: int, f: Finding, context) -> list[str]:
     triage = triage_line(f)
     if triage and f.triage is not None:
         out.append(f'<p class="triage"><strong>Model triage.</strong> '
-                   f'{inline(triage.removeprefix("model triage: "))}</p>')
+                   f'{inline(triage.removeprefix("Model triage: "))}</p>')
         for e in f.triage.evidence:
             out.append(f'<div class="where">evidence <code>{_esc(e.path)}:{e.line}</code></div>')
             out += _snippet(e.path, e.line, e.end_line, e.code, context)

@@ -206,7 +206,7 @@ def _section(number: int, f: Finding) -> list[str]:
         out += [f"**{label}** {visible(f.fix, keep_newlines=True)}", ""]
     triage = triage_line(f)
     if triage and f.triage is not None:
-        out += [f"**Model triage.** {visible(triage.removeprefix('model triage: '))}", ""]
+        out += [f"**Model triage.** {visible(triage.removeprefix('Model triage: '))}", ""]
         for e in f.triage.evidence:
             out += [f"Evidence {_location(e.path, e.line)}:", ""] + numbered_block(e.code, e.line) + [""]
     return out

@@ -119,13 +119,6 @@ def _finding_block(f: Finding) -> list[Line]:
             else [(row, "")]
             for i, row in enumerate(_wrap("fix: " + f.fix, INDENT, INDENT + "     "))
         ]
-    triage = triage_line(f)
-    if triage and f.triage is not None:
-        out += [[(row, "magenta" if i == 0 else "")] for i, row in enumerate(_wrap(triage, INDENT))]
-        for e in f.triage.evidence:
-            out.append([(INDENT + "↳ evidence ", "dim"), (f"{visible(e.path)}:{e.line}", "bold")])
-            for code in _split(textwrap.dedent(e.code)):
-                out.append([(INDENT + "      ", ""), (visible(code), "cyan")])
     for step in f.trace:
         arrow: Line = [
             (INDENT + "↳ ", "dim"),
@@ -136,6 +129,13 @@ def _finding_block(f: Finding) -> list[Line]:
         out.append(arrow)
         if step.code:
             for code in _split(textwrap.dedent(step.code)):
+                out.append([(INDENT + "      ", ""), (visible(code), "cyan")])
+    triage = triage_line(f)
+    if triage and f.triage is not None:
+        out += [[(row, "magenta" if i == 0 else "")] for i, row in enumerate(_wrap(triage, INDENT))]
+        for e in f.triage.evidence:
+            out.append([(INDENT + "↳ evidence ", "dim"), (f"{visible(e.path)}:{e.line}", "bold")])
+            for code in _split(textwrap.dedent(e.code)):
                 out.append([(INDENT + "      ", ""), (visible(code), "cyan")])
     return out
 

@@ -34,8 +34,8 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    base_url: str
-    """With the API prefix, e.g. ``http://127.0.0.1:11434/v1``."""
+    base_url: str = field(repr=False)
+    """With the API prefix, e.g. ``http://127.0.0.1:11434/v1`` (not in ``repr``: it may hold credentials)."""
     model: str
     api_key: str | None = field(default=None, repr=False)
     user_caps: Mapping[str, int] = field(default_factory=dict)

@@ -6,8 +6,8 @@ import json
 
 import jsonschema
 import pytest
-from conftest import APP, line_of
 from fakellm import answer, completion, status, user_message
+from llmproject import APP, line_of
 
 from secreview.cli import main
 from secreview.reports.json_report import SCHEMA_PATH

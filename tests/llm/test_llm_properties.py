@@ -6,9 +6,9 @@ import copy
 import json
 import re
 
-from conftest import APP, STORE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from llmproject import APP, STORE
 
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine.pipeline import ReviewOptions, review_sources

@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("paths", nargs="+", metavar="PATH")
     _add_analysis_options(review)
     _add_output_options(review)
+    _add_llm_options(review)
 
     diff = sub.add_parser(
         "diff", help="review a change: the working tree against BASE (default HEAD), --staged, A..B, "
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the change's description for the report header (default: the commit messages)")
     _add_analysis_options(diff)
     _add_output_options(diff)
+    _add_llm_options(diff)
 
     baseline = sub.add_parser("baseline", help="write the current findings to a baseline file")
     baseline.add_argument("file", metavar="FILE", help="the baseline file to write (JSON)")
@@ -143,6 +145,63 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--baseline", metavar="FILE",
                    help="report only findings not in this baseline (written by `secreview baseline`)")
+
+
+_LLM_CAPS = (("max-requests", "requests per run"), ("max-input-tokens", "prompt tokens per run"),
+             ("max-output-tokens", "answer tokens per run"), ("max-seconds", "wall time of the model pass"),
+             ("concurrency", "requests in flight at once"), ("timeout", "seconds one request may take"),
+             ("max-request-tokens", "prompt tokens of one request"),
+             ("max-answer-tokens", "answer tokens of one request"))
+
+
+def _add_llm_options(p: argparse.ArgumentParser) -> None:
+    """The optional model pass (review, diff); see docs/llm.md."""
+    group = p.add_argument_group("language-model pass (optional, off by default; docs/llm.md)")
+    group.add_argument("--llm-base-url", metavar="URL", default=None,
+                       help="OpenAI-compatible endpoint with its API prefix, e.g. http://127.0.0.1:11434/v1 "
+                            "(default: $SECREVIEW_LLM_BASE_URL, else ~/.config/secreview/config.toml); "
+                            "the key comes from $SECREVIEW_LLM_API_KEY")
+    group.add_argument("--llm-model", metavar="NAME", default=None,
+                       help="model name (default: $SECREVIEW_LLM_MODEL, else the user configuration)")
+    group.add_argument("--no-llm", action="store_true", help="no model pass, whatever the environment says")
+    group.add_argument("--hide-llm-dismissed", action="store_true",
+                       help="markdown and text: leave out findings the model judged likely false positives "
+                            "(JSON and SARIF keep them, with the judgement)")
+    for key, what in _LLM_CAPS:
+        group.add_argument(f"--llm-{key}", dest=f"llm_cap_{key.replace('-', '_')}", type=_positive(what),
+                           default=None, metavar="N", help=f"cap: {what}")
+
+
+class _ModelPassRequest:
+    """The user's model-pass settings, and what the review leaves for the pass."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.sources: list = []
+        self.config = None
+
+
+def _model_pass_request(args) -> _ModelPassRequest | int | None:
+    """The model pass the user asked for, None when off, or an exit code (it cannot run)."""
+    from secreview.llm.settings import SettingsError, resolve
+
+    caps = {key.replace("-", "_"): getattr(args, f"llm_cap_{key.replace('-', '_')}") for key, _ in _LLM_CAPS}
+    try:
+        settings = resolve(base_url=args.llm_base_url, model=args.llm_model, disabled=args.no_llm,
+                           command_line_caps={k: v for k, v in caps.items() if v is not None})
+    except SettingsError as exc:
+        return _fail(str(exc))
+    return _ModelPassRequest(settings) if settings is not None else None
+
+
+def _run_model_pass(args, result, request: _ModelPassRequest | None) -> None:
+    if request is None:
+        return
+    from secreview.llm.run import run_model_pass
+
+    log = (lambda text: print(text, file=sys.stderr)) if args.verbose else None
+    run_model_pass(result, request.sources, request.settings, config=request.config, cache_dir=_cache_dir(args),
+                   log=log)
 
 
 def run() -> None:
@@ -237,7 +296,7 @@ def _needs_lines(args) -> bool:
     return bool(getattr(args, "baseline", None)) or getattr(args, "format", None) == "html"
 
 
-def _run_review(args, paths: list[str]):
+def _run_review(args, paths: list[str], model_pass: _ModelPassRequest | None = None):
     """Review ``paths`` as ``secreview review`` does: (result, lines by path) or an exit code."""
     from secreview.analysis.models import ModelError
     from secreview.config import ConfigError, load_config
@@ -257,7 +316,10 @@ def _run_review(args, paths: list[str]):
     progress = _progress(args)
     lines: dict | None = {} if (_needs_lines(args) or args.command == "baseline") else None
     options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines, jobs=args.jobs,
-                            cache_dir=_cache_dir(args), keep_alive=args.keep_alive)
+                            cache_dir=_cache_dir(args), keep_alive=args.keep_alive,
+                            sources=model_pass.sources if model_pass is not None else None)
+    if model_pass is not None:
+        model_pass.config = config
     try:
         result = review(paths, options, stdin_data=stdin_data)
     except FileNotFoundError as exc:
@@ -271,11 +333,14 @@ def _run_review(args, paths: list[str]):
 
 
 def _review(args) -> int:
-    outcome = _run_review(args, list(args.paths))
+    model_pass = _model_pass_request(args)
+    if isinstance(model_pass, int):
+        return model_pass
+    outcome = _run_review(args, list(args.paths), model_pass)
     if isinstance(outcome, int):
         return outcome
     result, lines = outcome
-    return _report(args, result, lines, Path.cwd())
+    return _report(args, result, lines, Path.cwd(), model_pass)
 
 
 def _diff(args) -> int:
@@ -287,6 +352,9 @@ def _diff(args) -> int:
 
     if args.change == "-" and args.staged:
         return _fail("--staged does not go with a patch on standard input")
+    model_pass = _model_pass_request(args)
+    if isinstance(model_pass, int):
+        return model_pass
     patch = sys.stdin.buffer.read() if args.change == "-" else None
     lines: dict | None = {} if _needs_lines(args) else None
     progress = _progress(args)
@@ -297,7 +365,10 @@ def _diff(args) -> int:
             config = _with_overrides(args, change.config)
             models = _load_models(args, config)  # model files live in the change's scratch space
             options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines,
-                                    jobs=args.jobs, cache_dir=_cache_dir(args), keep_alive=args.keep_alive)
+                                    jobs=args.jobs, cache_dir=_cache_dir(args), keep_alive=args.keep_alive,
+                                    sources=model_pass.sources if model_pass is not None else None)
+            if model_pass is not None:
+                model_pass.config = config
             result = review_change(change, options)
             base_dir = change.root
     except (ChangeError, ConfigError, ModelError, FileNotFoundError, ValueError) as exc:
@@ -305,7 +376,7 @@ def _diff(args) -> int:
     finally:
         if progress is not None:
             progress.close()
-    return _report(args, result, lines or {}, base_dir)
+    return _report(args, result, lines or {}, base_dir, model_pass)
 
 
 def _baseline(args) -> int:
@@ -324,8 +395,8 @@ def _baseline(args) -> int:
     return EXIT_CLEAN
 
 
-def _report(args, result, lines: dict, base_dir: Path) -> int:
-    """Apply the baseline, render, write; the exit code."""
+def _report(args, result, lines: dict, base_dir: Path, model_pass: _ModelPassRequest | None = None) -> int:
+    """Apply the baseline, run the model pass when asked for, render, write; the exit code."""
     from secreview.reports import ReportOptions, render
 
     if getattr(args, "verbose", False):
@@ -339,10 +410,12 @@ def _report(args, result, lines: dict, base_dir: Path) -> int:
             Baseline.load(Path(args.baseline)).filter(result, lines, base_dir)
         except BaselineError as exc:
             return _fail(str(exc))
+    _run_model_pass(args, result, model_pass)
     fmt = args.format or ("text" if (args.output is None and sys.stdout.isatty()) else "markdown")
     color = fmt == "text" and args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     context = _context(result, lines) if fmt == "html" else None
-    text = render(fmt, result, ReportOptions(color=color, tool_version=__version__, context=context))
+    text = render(fmt, result, ReportOptions(color=color, tool_version=__version__, context=context,
+                                             hide_llm_dismissed=getattr(args, "hide_llm_dismissed", False)))
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -411,7 +484,8 @@ def _rules(args) -> int:
     else:
         for r in rules:
             tier = "extended" if r.extended else "default"
-            print(f"{r.id}  {r.name:<34} CWE-{r.cwe:<5} {str(r.severity):<7} {tier:<8} {r.title}")
+            cwe = f"CWE-{r.cwe}" if r.cwe else "CWE-*"
+            print(f"{r.id}  {r.name:<34} {cwe:<9} {str(r.severity):<7} {tier:<8} {r.title}")
     return EXIT_CLEAN
 
 
@@ -423,7 +497,7 @@ def _explain(args) -> int:
         return _fail(f"no rule {args.rule!r}; `secreview rules` lists them")
     print(f"{rule.id} {rule.name}: {rule.title}")
     bandit = f" · Bandit {', '.join(rule.bandit)}" if rule.bandit else ""
-    print(f"CWE-{rule.cwe} · default severity {rule.severity}" + bandit)
+    print((f"CWE-{rule.cwe}" if rule.cwe else "CWE of each claim") + f" · default severity {rule.severity}" + bandit)
     print()
     print(rule.doc())
     return EXIT_CLEAN

@@ -17,6 +17,9 @@ Example::
     max-file-size = 2000000           # bytes
     models = ["security/models.toml"] # relative to this file
     analysis-budget = 3000000         # analysis steps per function
+
+    [tool.secreview.llm]              # caps of the optional model pass (docs/llm.md): only
+    max-requests = 50                 # lower than the user's; never the endpoint or the key
 """
 
 from __future__ import annotations
@@ -93,6 +96,9 @@ class Config:
     """``models`` resolved to absolute paths (relative to the configuration file)."""
     analysis_budget: int = DEFAULT_ANALYSIS_BUDGET
     """Analysis steps allowed per function (see ``DEFAULT_ANALYSIS_BUDGET``)."""
+    llm_caps: tuple[tuple[str, int], ...] = ()
+    """``[tool.secreview.llm]``: caps of the model pass that this project lowers (attribute, value);
+    never an endpoint, model or key (``secreview.llm.caps``)."""
     root: Path | None = None
     """The directory of the configuration file."""
     source: Path | None = None
@@ -145,6 +151,7 @@ _KEYS = {
     "max-file-size": "max_file_size",
     "models": "models",
     "analysis-budget": "analysis_budget",
+    "llm": "llm_caps",
 }
 VALID_KEYS = tuple(sorted(_KEYS))
 
@@ -286,6 +293,12 @@ def config_from_table(table: dict[str, Any], path: Path, *, confine_models: bool
             values[attr] = _size(path, key, value)
         elif key == "analysis-budget":
             values[attr] = _steps(path, key, value)
+        elif key == "llm":
+            from secreview.llm.caps import CapsError, parse_caps
+            try:
+                values[attr] = tuple(sorted(parse_caps(value, f"{TABLE[:-1]}.llm]").items()))
+            except CapsError as exc:
+                raise _error(path, str(exc)) from None
         elif key == "models":
             models = _string_list(path, key, value)
             values["models"] = models

@@ -20,16 +20,21 @@ def rule_catalog() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in rules:
-        out.append(f"| {r.id} | [`{r.name}`](#{r.id.lower()}-{r.name}) | CWE-{r.cwe} | {r.severity} | "
+        out.append(f"| {r.id} | [`{r.name}`](#{r.id.lower()}-{r.name}) | {_cwe(r)} | {r.severity} | "
                    f"{'extended' if r.extended else 'default'} | {', '.join(r.bandit) or '—'} | {r.title} |")
     out.append("")
     for r in rules:
         out.append(f"## {r.id} {r.name}")
         out.append("")
-        out.append(f"**{r.title}** · CWE-{r.cwe} · default severity {r.severity}"
+        out.append(f"**{r.title}** · {_cwe(r)} · default severity {r.severity}"
                    + (" · extended set (off unless selected)" if r.extended else "")
                    + (f" · covers Bandit {', '.join(r.bandit)}" if r.bandit else ""))
         out.append("")
         out.append(r.doc())
         out.append("")
     return "\n".join(out)
+
+
+def _cwe(rule) -> str:
+    """``CWE-78``; for a rule whose findings carry their own CWE (``model-opinion``), says so."""
+    return f"CWE-{rule.cwe}" if rule.cwe else "CWE of each claim"

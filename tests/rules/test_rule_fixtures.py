@@ -37,7 +37,7 @@ def _expectations(folder: Path, rule_name: str):
 
 
 def _rules_with_fixtures():
-    return [r for r in all_rules()]
+    return [r for r in all_rules() if r.from_engine]  # model-opinion: tested in tests/llm/
 
 
 @pytest.mark.parametrize("rule", _rules_with_fixtures(), ids=lambda r: r.name)
@@ -61,7 +61,7 @@ def test_rule_fixture(rule, monkeypatch):
 
 def test_every_rule_documented():
     for rule in all_rules():
-        assert rule.id and rule.name and rule.title and rule.cwe, rule
+        assert rule.id and rule.name and rule.title and (rule.cwe or not rule.from_engine), rule
         assert len(rule.doc()) > 80, f"{rule.id} needs a docstring that explains it"
         assert "Fix" in rule.doc(), f"{rule.id} docstring gives no fix"
 

@@ -51,6 +51,9 @@ class ReviewOptions:
     number gives the same result."""
     cache_dir: Path | None = None
     """Where to keep and find per-file results (``engine.cache``); None: no cache."""
+    sources: list | None = None
+    """When a list, the ``(SourceText, module name, is package)`` of every file reviewed is appended
+    to it (for a pass after the review: the optional model pass, ``secreview.llm``)."""
     keep_alive: list | None = None
     """When a list, the review's intermediate objects (IR, summaries) are appended to it and
     the collector frozen, instead of being freed: for a process that exits right after
@@ -75,6 +78,8 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     config = options.config
     models = options.models if options.models is not None else load_models(config.model_paths)
     sources = unique_module_names(list(sources))
+    if options.sources is not None:
+        options.sources.extend(sources)
     budget = options.budget if options.budget is not None else config.analysis_budget
     # Many long-lived IR objects: the cyclic collector would rescan them over and over.
     gc_was_enabled = gc.isenabled()

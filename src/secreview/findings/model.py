@@ -67,6 +67,11 @@ class Finding:
     tags: tuple[str, ...] = ()
     """Facts that shaped the finding (``tainted``, ``test-code``...), for filtering and baselines."""
     fingerprint: str = ""
+    origin: str = "engine"
+    """Who reports it: ``engine`` (the analysis) or ``llm`` (a model claim that passed
+    verification, ``secreview.llm``; rule ``SR901`` model-opinion, never confidence high)."""
+    triage: Triage | None = None
+    """The model pass's verified judgement of an engine finding, when it gave one."""
 
     @property
     def line(self) -> int:
@@ -156,8 +161,92 @@ class ReviewResult:
     sorted (first, last) ranges; None when the review is not of a change."""
     baselined: int = 0
     """Findings left out because a baseline lists them."""
+    model_pass: ModelPass | None = None
+    """What the optional language-model pass did (``secreview.llm``); None when it was not asked for."""
 
     def sort(self) -> None:
         self.findings.sort(key=Finding.sort_key)
         self.problems.sort(key=lambda p: (p.path, p.kind.value, p.lines))
         self.added_suppressions.sort(key=lambda s: (s.path, s.line, s.comment))
+
+
+# --- the optional model pass (secreview.llm) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Lines a model cited, checked against the file: ``code`` is the file's text, not the model's."""
+
+    path: str
+    line: int
+    end_line: int
+    code: str
+
+
+TRIAGE_VERDICTS = ("confirmed", "likely-false-positive", "uncertain")
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """A model's verdict on an engine finding, after verification.
+
+    ``verdict`` is ``confirmed`` or ``likely-false-positive`` only when every piece
+    of ``evidence`` was verified (quote equal to the file's text at its lines);
+    otherwise ``uncertain``, with ``note`` saying why and no ``reason`` (the model's
+    unverified words are not shown). ``confidence`` is the finding's confidence as the
+    verdict leaves it (one step lower for a likely false positive); filters and exit
+    codes use the engine's own ``Finding.confidence``, never this one.
+    """
+
+    verdict: str
+    confidence: Level
+    reason: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NotReviewedByModel:
+    """A part of the code the model pass was asked to review and did not, and why."""
+
+    path: str
+    scope: str
+    """The function's qualified name within its module (``Handler.get``), or ``<module>``."""
+    line: int
+    end_line: int
+    reason: str
+
+
+@dataclass(slots=True)
+class ModelPass:
+    """What the model pass did: counts for reports, and what it did not cover.
+
+    Not a ``FileProblem``: problems stay about files the engine could not review."""
+
+    model: str
+    endpoint: str
+    """The base URL without credentials or query."""
+    prompt_version: int
+    units: int = 0
+    """Functions (or module-level code holding an engine finding) the pass was asked to review."""
+    reviewed: int = 0
+    requests: int = 0
+    retries: int = 0
+    cached_answers: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    findings: int = 0
+    """Verified model claims reported as findings (origin ``llm``)."""
+    confirmed: int = 0
+    dismissed: int = 0
+    """Engine findings the model judged likely false positives, with verified evidence."""
+    uncertain: int = 0
+    filtered: int = 0
+    """Verified model findings below --min-severity / --min-confidence or of a rule not selected."""
+    dropped: dict[str, int] = field(default_factory=dict)
+    """Model claims that failed verification (or triage that could not be used), by reason."""
+    not_reviewed: list[NotReviewedByModel] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.not_reviewed

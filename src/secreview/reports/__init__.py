@@ -44,6 +44,9 @@ class ReportOptions:
     finding (``html``). Filled by the caller from the text the review read; the
     renderers never open files. Without it, the HTML report shows only the code
     the findings carry."""
+    hide_llm_dismissed: bool = False
+    """``markdown`` and ``text``: leave out the findings the model pass judged likely false
+    positives (saying how many); other formats always list them, with the judgement."""
 
 
 Renderer = Callable[[ReviewResult, ReportOptions], str]
@@ -212,3 +215,107 @@ def visible(text: str, keep_newlines: bool = False) -> str:
     if keep_newlines:
         del table[0x0A]
     return text.translate(table)
+
+
+# --- the optional model pass ---------------------------------------------------
+
+MODEL_OPINION = "model opinion"
+"""How every format labels a finding of the model pass (origin ``llm``)."""
+VERDICT_WORDS = {"confirmed": "confirmed", "likely-false-positive": "likely false positive", "uncertain": "uncertain"}
+
+
+def is_model_opinion(finding: Finding) -> bool:
+    return finding.origin == "llm"
+
+
+def is_dismissed(finding: Finding) -> bool:
+    """The model pass judged this engine finding a likely false positive, with verified evidence."""
+    return finding.triage is not None and finding.triage.verdict == "likely-false-positive"
+
+
+def shown_findings(result: ReviewResult, options: ReportOptions) -> list[Finding]:
+    """``sorted_findings``, without the dismissed ones under ``hide_llm_dismissed`` (markdown, text)."""
+    findings = sorted_findings(result)
+    if options.hide_llm_dismissed:
+        findings = [f for f in findings if not is_dismissed(f)]
+    return findings
+
+
+def hidden_dismissed_sentence(result: ReviewResult, options: ReportOptions) -> str | None:
+    if not options.hide_llm_dismissed:
+        return None
+    n = sum(1 for f in result.findings if is_dismissed(f))
+    if not n:
+        return None
+    return (f"{plural(n, 'finding')} the model judged likely false positive{'s' if n != 1 else ''} "
+            f"{'is' if n == 1 else 'are'} not shown (--hide-llm-dismissed); the JSON and SARIF reports list "
+            f"{'it' if n == 1 else 'them'}.")
+
+
+def triage_line(finding: Finding) -> str | None:
+    """``Model triage: likely false positive (confidence low ...; the engine's: high) — reason``, or None."""
+    t = finding.triage
+    if t is None:
+        return None
+    text = f"Model triage: {VERDICT_WORDS.get(t.verdict, t.verdict)}"
+    if t.verdict == "likely-false-positive":
+        text += f" (confidence {t.confidence} by the model's judgement; the engine's: {finding.confidence})"
+    if t.reason:
+        text += f" — {t.reason}"
+    if t.note:
+        text += f" ({t.note})"
+    return text
+
+
+def model_pass_sentences(result: ReviewResult) -> list[str]:
+    """What the model pass covered and did, in sentences to put next to the verdict; [] without one."""
+    mp = result.model_pass
+    if mp is None:
+        return []
+    units = plural(mp.units, "function")
+    if mp.units == 0:
+        out = [f"Model pass ({mp.model}): no function to review."]
+    elif mp.complete:
+        out = [f"Model pass ({mp.model}): all {units} reviewed by the model."]
+    else:
+        out = [f"Model pass ({mp.model}): {mp.reviewed:,} of {units} reviewed by the model; "
+               f"{plural(len(mp.not_reviewed), 'function was', 'functions were')} not reviewed by the model "
+               f"({model_pass_reasons(result)})."]
+    done = []
+    if mp.findings:
+        what = "a model opinion, its" if mp.findings == 1 else "model opinions, their"
+        done.append(f"{plural(mp.findings, 'model finding')} ({what} lines checked against the code)")
+    judged = [f"{n:,} {word}" for n, word in (
+        (mp.confirmed, "confirmed"),
+        (mp.dismissed, "judged a likely false positive" if mp.dismissed == 1 else "judged likely false positives"),
+        (mp.uncertain, "left uncertain")) if n]
+    if judged:
+        done.append("engine findings: " + ", ".join(judged))
+    if done:
+        sentence = "; ".join(done)
+        out.append(sentence[0].upper() + sentence[1:] + ".")
+    for reason, n in mp.dropped.items():
+        if reason.startswith("triage made uncertain: "):
+            out.append(f"{plural(n, 'triage verdict')} made uncertain: {reason.split(': ', 1)[1]}.")
+        else:
+            out.append(f"{plural(n, 'model claim')} dropped: {reason}.")
+    return out
+
+
+def model_pass_reasons(result: ReviewResult) -> str:
+    """``request cap reached: 3; HTTP 503: 1`` — why functions were not reviewed by the model, counted."""
+    mp = result.model_pass
+    if mp is None:
+        return ""
+    counts: dict[str, int] = {}
+    for item in mp.not_reviewed:
+        counts[item.reason] = counts.get(item.reason, 0) + 1
+    return "; ".join(f"{reason}: {n:,}" for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def not_reviewed_by_model(result: ReviewResult) -> list[str]:
+    """One line per unit the model pass did not review: ``pkg/a.py:12–40 Handler.get — reason``."""
+    mp = result.model_pass
+    if mp is None:
+        return []
+    return [f"{visible(n.path)}:{n.line}–{n.end_line} {visible(n.scope)} — {n.reason}" for n in mp.not_reviewed]

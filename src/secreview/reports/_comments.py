@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult
-from secreview.reports import cwe_label, plural, visible
+from secreview.reports import MODEL_OPINION, cwe_label, is_model_opinion, plural, triage_line, visible
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class Anchors:
 def headline(f: Finding) -> str:
     facts = [cwe_label(f.cwe)] if f.cwe > 0 else []
     facts += [f"severity {f.severity}", f"confidence {f.confidence}"]
-    return f"{f.rule_id} {f.title} ({', '.join(facts)})"
+    opinion = f"{MODEL_OPINION}: " if is_model_opinion(f) else ""
+    return f"{f.rule_id} {opinion}{f.title} ({', '.join(facts)})"
 
 
 def plain_body(f: Finding, anchor: Anchor | None = None) -> str:
@@ -82,6 +83,9 @@ def plain_body(f: Finding, anchor: Anchor | None = None) -> str:
         out.append("")
     if f.fix:
         out.append(f"Fix: {visible(f.fix, keep_newlines=True)}")
+    triage = triage_line(f)
+    if triage:
+        out += ["", visible(triage)]
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out)
@@ -91,7 +95,8 @@ def markdown_body(f: Finding, anchor: Anchor | None = None) -> str:
     """The comment for a finding, as GitHub-flavoured Markdown."""
     from secreview.reports.markdown import code_span, numbered_block
 
-    out = [f"**secreview: {visible(f.title)}** · {code_span(f.rule_id)} {visible(f.rule_name)}"
+    opinion = f" ({MODEL_OPINION})" if is_model_opinion(f) else ""
+    out = [f"**secreview: {visible(f.title)}{opinion}** · {code_span(f.rule_id)} {visible(f.rule_name)}"
            + (f" · {cwe_label(f.cwe)}" if f.cwe > 0 else "")
            + f" · severity **{f.severity}** · confidence {f.confidence}", ""]
     if anchor is not None and not anchor.own:
@@ -111,6 +116,9 @@ def markdown_body(f: Finding, anchor: Anchor | None = None) -> str:
         out.append("")
     if f.fix:
         out.append(f"**Fix.** {visible(f.fix, keep_newlines=True)}")
+    triage = triage_line(f)
+    if triage:
+        out += ["", f"**Model triage.** {visible(triage.removeprefix('Model triage: '))}"]
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out)

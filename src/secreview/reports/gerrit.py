@@ -36,6 +36,8 @@ from typing import Any
 from secreview.findings.model import ReviewResult
 from secreview.reports import (
     ReportOptions,
+    model_pass_sentences,
+    not_reviewed_by_model,
     plural,
     problem_status,
     sorted_findings,
@@ -88,6 +90,7 @@ def review_input(result: ReviewResult, options: ReportOptions) -> dict[str, Any]
 
 def _message(result: ReviewResult, elsewhere, options: ReportOptions) -> str:
     out = [f"secreview {options.tool_version}: {verdict(result)}"]
+    out += [visible(sentence) for sentence in model_pass_sentences(result)]
     if result.target:
         out.append(f"Reviewed: {visible(result.target)}.")
     if result.suppressed:
@@ -105,4 +108,8 @@ def _message(result: ReviewResult, elsewhere, options: ReportOptions) -> str:
     if problems:
         out += ["", "Files not (fully) reviewed:"]
         out += [f"* {visible(p.path)}: {visible(problem_status(p))}" for p in problems]
+    unreviewed = not_reviewed_by_model(result)
+    if unreviewed:
+        out += ["", "Not reviewed by the model:"]
+        out += [f"* {line}" for line in unreviewed]
     return "\n".join(out)

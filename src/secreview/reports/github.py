@@ -21,11 +21,16 @@ from __future__ import annotations
 
 from secreview.findings.model import Finding, Level, ReviewResult
 from secreview.reports import (
+    MODEL_OPINION,
     ReportOptions,
     cwe_label,
+    is_model_opinion,
+    model_pass_sentences,
+    not_reviewed_by_model,
     problem_status,
     sorted_findings,
     sorted_problems,
+    triage_line,
     verdict,
     visible,
 )
@@ -57,14 +62,21 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
         lines.append(command("warning", f"{p.path}: {problem_status(p)}", file=p.path, line=first,
                              title=f"secreview: file not (fully) reviewed ({p.kind.value})"))
     summary = verdict(result)
+    sentences = model_pass_sentences(result)
+    if sentences:
+        summary += " " + " ".join(visible(s) for s in sentences)
+    unreviewed = not_reviewed_by_model(result)
+    if unreviewed:
+        summary += "\nNot reviewed by the model:\n" + "\n".join(unreviewed)
     if result.target:
-        summary += f" Reviewed: {visible(result.target)}."
+        summary += ("\n" if unreviewed else " ") + f"Reviewed: {visible(result.target)}."
     lines.append(command("notice", summary, title="secreview"))
     return "\n".join(lines) + "\n"
 
 
 def _finding(f: Finding) -> str:
-    title = f"{f.rule_id} {f.title}" + (f" ({cwe_label(f.cwe)})" if f.cwe > 0 else "")
+    opinion = f"{MODEL_OPINION}: " if is_model_opinion(f) else ""
+    title = f"{f.rule_id} {opinion}{f.title}" + (f" ({cwe_label(f.cwe)})" if f.cwe > 0 else "")
     parts = [visible(f.explanation, keep_newlines=True)] if f.explanation else [visible(f.title)]
     if f.trace:
         parts.append("Data flow:\n" + "\n".join(
@@ -73,6 +85,9 @@ def _finding(f: Finding) -> str:
     if f.fix:
         parts.append("Fix: " + visible(f.fix, keep_newlines=True))
     parts.append(f"severity {f.severity}, confidence {f.confidence}")
+    triage = triage_line(f)
+    if triage:
+        parts.append(visible(triage))
     one_line = f.span.end_line == f.span.line
     return command(
         COMMAND[f.severity], "\n\n".join(parts),

@@ -26,7 +26,17 @@ import json
 from typing import Any
 
 from secreview.findings.model import ReviewResult
-from secreview.reports import ReportOptions, plural, problem_status, sorted_findings, sorted_problems, verdict, visible
+from secreview.reports import (
+    ReportOptions,
+    model_pass_sentences,
+    not_reviewed_by_model,
+    plural,
+    problem_status,
+    sorted_findings,
+    sorted_problems,
+    verdict,
+    visible,
+)
 from secreview.reports._comments import Anchors, markdown_body, suppression_body, suppression_summary
 from secreview.reports.markdown import code_span
 
@@ -53,7 +63,7 @@ def review(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
 
 
 def _body(result: ReviewResult, elsewhere, options: ReportOptions) -> str:
-    out = ["## secreview", "", verdict(result)]
+    out = ["## secreview", "", " ".join([verdict(result)] + [visible(s) for s in model_pass_sentences(result)])]
     facts = []
     if result.target:
         facts.append(f"Reviewed: {code_span(visible(result.target))}.")
@@ -75,6 +85,10 @@ def _body(result: ReviewResult, elsewhere, options: ReportOptions) -> str:
     if problems:
         out += ["", "### Files not (fully) reviewed", ""]
         out += [f"- {code_span(visible(p.path))} — {visible(problem_status(p))}" for p in problems]
+    unreviewed = not_reviewed_by_model(result)
+    if unreviewed:
+        out += ["", "### Not reviewed by the model", ""]
+        out += [f"- {line}" for line in unreviewed]
     out.append("")
     out.append(f"<sub>secreview {visible(options.tool_version)}</sub>")
     while out and out[-1] == "":

@@ -32,7 +32,17 @@ from collections import Counter
 from typing import Any
 
 from secreview.findings.model import Finding, Level, ReviewResult
-from secreview.reports import ReportOptions, cwe_label, problem_status, sorted_findings, sorted_problems
+from secreview.reports import (
+    MODEL_OPINION,
+    ReportOptions,
+    cwe_label,
+    is_model_opinion,
+    model_pass_sentences,
+    problem_status,
+    sorted_findings,
+    sorted_problems,
+    triage_line,
+)
 from secreview.reports._comments import suppression_summary
 
 SEVERITY = {Level.HIGH: "critical", Level.MEDIUM: "major", Level.LOW: "minor"}
@@ -60,8 +70,12 @@ def issues(result: ReviewResult) -> list[dict[str, Any]]:
     for f in sorted_findings(result):
         base = base_fingerprint(f)
         seen[base] += 1
-        title = f"{f.rule_id} {f.title}" + (f" ({cwe_label(f.cwe)})" if f.cwe > 0 else "")
+        opinion = f"{MODEL_OPINION}: " if is_model_opinion(f) else ""
+        title = f"{f.rule_id} {opinion}{f.title}" + (f" ({cwe_label(f.cwe)})" if f.cwe > 0 else "")
         description = f"{title}: {f.explanation}" if f.explanation else title
+        triage = triage_line(f)
+        if triage:
+            description += f" ({triage})"
         out.append({
             "description": description,
             "check_name": f"{f.rule_id} {f.rule_name}",
@@ -89,4 +103,17 @@ def issues(result: ReviewResult) -> list[dict[str, Any]]:
             "severity": "info",
             "location": {"path": p.path, "lines": {"begin": p.lines[0][0] if p.lines else 1}},
         })
+    mp = result.model_pass
+    if mp is not None and not mp.complete:  # this format has no verdict: what the model did not review is an issue
+        summary = " ".join(model_pass_sentences(result))
+        for path in sorted({n.path for n in mp.not_reviewed}):
+            items = [n for n in mp.not_reviewed if n.path == path]
+            where = "; ".join(f"{n.scope} (lines {n.line}-{n.end_line}): {n.reason}" for n in items)
+            out.append({
+                "description": f"secreview's model pass did not review {path}: {where}. {summary}",
+                "check_name": "secreview/not-reviewed-by-model",
+                "fingerprint": _hash("not-reviewed-by-model", path),
+                "severity": "info",
+                "location": {"path": path, "lines": {"begin": items[0].line}},
+            })
     return out

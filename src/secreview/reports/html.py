@@ -28,14 +28,19 @@ from collections.abc import Sequence
 
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult, TraceStep
 from secreview.reports import (
+    MODEL_OPINION,
     SEVERITIES,
     ReportOptions,
     cwe_label,
+    is_model_opinion,
+    model_pass_sentences,
+    not_reviewed_by_model,
     plural,
     problem_status,
     severity_counts,
     sorted_findings,
     sorted_problems,
+    triage_line,
     verdict,
     visible,
 )
@@ -230,12 +235,21 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
                    + (f"\n{text}" if text else "") + "</blockquote>")
     out.append(f'<p class="verdict{" clean" if not findings else ""}" id="verdict">{_esc(verdict(result))}</p>')
     out.append(f'<p class="facts">{_esc(_facts(result))}</p>')
+    sentences = model_pass_sentences(result)
+    if sentences:
+        out.append(f'<p class="facts" id="model-pass">{_esc(" ".join(sentences))}</p>')
     out.append("</header>")
 
     problems = sorted_problems(result)
     if problems:
         out += ['<section class="problems" id="problems">', "<h2>Files not reviewed</h2>", "<ul>"]
         out += [f"<li><code>{_esc(p.path)}</code> — {_esc(problem_status(p))}</li>" for p in problems]
+        out += ["</ul>", "</section>"]
+    unreviewed = not_reviewed_by_model(result)
+    if unreviewed:
+        out += ['<section class="problems" id="not-reviewed-by-model">', "<h2>Not reviewed by the model</h2>",
+                "<ul>"]
+        out += [f"<li>{_esc(line)}</li>" for line in unreviewed]
         out += ["</ul>", "</section>"]
 
     if result.added_suppressions:
@@ -316,24 +330,38 @@ def _finding(number: int, f: Finding, context) -> list[str]:
         facts.append(_esc(cwe_label(f.cwe)))
     facts.append(f'<span class="sev sev-{sev}">{sev}</span> severity')
     facts.append(f"confidence {_esc(str(f.confidence))}")
+    model = is_model_opinion(f)
+    if model:
+        facts.append(f"<strong>{MODEL_OPINION}</strong>: a language model's claim; its lines, quote and names "
+                     "were checked against the file, its reasoning was not")
+    title = _esc(f.title) + (f" ({MODEL_OPINION})" if model else "")
     out = [
         f'<article class="finding" id="finding-{number}" data-severity="{sev}" data-rule="{_esc(f.rule_id)}">',
         "<header>",
-        f"<h2>{number}. {_esc(f.title)} — <code>{_esc(f.path)}:{f.span.line}</code></h2>",
+        f"<h2>{number}. {title} — <code>{_esc(f.path)}:{f.span.line}</code></h2>",
         f'<div class="facts">{" · ".join(facts)}</div>',
         "</header>",
         '<div class="body">',
     ]
     out += _snippet(f.path, f.span.line, f.span.end_line, f.code, context)
     if f.explanation:
-        out.append(f'<p class="why"><strong>Why it is exploitable here.</strong> {inline(f.explanation)}</p>')
+        label = "The model's explanation." if model else "Why it is exploitable here."
+        out.append(f'<p class="why"><strong>{label}</strong> {inline(f.explanation)}</p>')
     if f.trace:
         out += ["<h3>Data flow</h3>", '<ol class="trace">']
         for step in f.trace:
             out += _step(step, context)
         out.append("</ol>")
     if f.fix:
-        out.append(f'<p class="fix"><strong>Fix.</strong> {inline(f.fix)}</p>')
+        label = "Fix (the model's suggestion)." if model else "Fix."
+        out.append(f'<p class="fix"><strong>{label}</strong> {inline(f.fix)}</p>')
+    triage = triage_line(f)
+    if triage and f.triage is not None:
+        out.append(f'<p class="triage"><strong>Model triage.</strong> '
+                   f'{inline(triage.removeprefix("Model triage: "))}</p>')
+        for e in f.triage.evidence:
+            out.append(f'<div class="where">evidence <code>{_esc(e.path)}:{e.line}</code></div>')
+            out += _snippet(e.path, e.line, e.end_line, e.code, context)
     out += ["</div>", "</article>"]
     return out
 

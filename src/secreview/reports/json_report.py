@@ -12,10 +12,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from secreview.findings.model import AddedSuppression, FileProblem, Finding, ReviewResult, TraceStep
+from secreview.findings.model import AddedSuppression, FileProblem, Finding, ModelPass, ReviewResult, TraceStep
 from secreview.reports import (
     ReportOptions,
     files_not_reviewed,
+    model_pass_sentences,
     severity_counts,
     short_verdict,
     sorted_findings,
@@ -56,6 +57,10 @@ def document(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
             "files_not_reviewed": files_not_reviewed(result),
         },
         "verdict": short_verdict(result),
+    })
+    if result.model_pass is not None:
+        doc["llm"] = _model_pass(result.model_pass, result)
+    doc.update({
         "findings": [_finding(f) for f in findings],
         "problems": [_problem(p) for p in sorted_problems(result)],
     })
@@ -99,6 +104,44 @@ def _finding(f: Finding) -> dict[str, Any]:
         "trace": [_step(s) for s in f.trace],
         "tags": list(f.tags),
         "fingerprint": f.fingerprint,
+        "origin": f.origin,
+        **({"triage": _triage(f)} if f.triage is not None else {}),
+    }
+
+
+def _triage(f: Finding) -> dict[str, Any]:
+    t = f.triage
+    assert t is not None
+    return {
+        "verdict": t.verdict,
+        "confidence": str(t.confidence),
+        "reason": t.reason,
+        "evidence": [{"path": e.path, "line": e.line, "end_line": e.end_line, "code": e.code} for e in t.evidence],
+        "note": t.note,
+    }
+
+
+def _model_pass(mp: ModelPass, result: ReviewResult) -> dict[str, Any]:
+    return {
+        "model": mp.model,
+        "endpoint": mp.endpoint,
+        "prompt_version": mp.prompt_version,
+        "complete": mp.complete,
+        "summary": " ".join(model_pass_sentences(result)),
+        "functions": mp.units,
+        "reviewed": mp.reviewed,
+        "requests": mp.requests,
+        "retries": mp.retries,
+        "cached_answers": mp.cached_answers,
+        "tokens": {"input": mp.input_tokens, "output": mp.output_tokens},
+        "findings": mp.findings,
+        "confirmed": mp.confirmed,
+        "likely_false_positives": mp.dismissed,
+        "uncertain": mp.uncertain,
+        "filtered": mp.filtered,
+        "claims_dropped": dict(mp.dropped),
+        "not_reviewed": [{"path": n.path, "scope": n.scope, "line": n.line, "end_line": n.end_line,
+                          "reason": n.reason} for n in mp.not_reviewed],
     }
 
 

@@ -20,11 +20,16 @@ from collections import defaultdict
 
 from secreview.findings.model import Finding, ReviewResult
 from secreview.reports import (
+    MODEL_OPINION,
     ReportOptions,
     cwe_label,
+    is_model_opinion,
+    model_pass_sentences,
+    not_reviewed_by_model,
     problem_status,
     sorted_findings,
     sorted_problems,
+    triage_line,
     verdict,
     visible,
 )
@@ -44,7 +49,8 @@ def _clean(text: str) -> str:
 
 
 def _finding_text(f: Finding) -> str:
-    head = f"{f.path}:{f.span.line}:{f.span.col + 1}: {f.rule_id} [{f.severity}/{f.confidence}] {f.title}"
+    opinion = f"{MODEL_OPINION}: " if is_model_opinion(f) else ""
+    head = f"{f.path}:{f.span.line}:{f.span.col + 1}: {f.rule_id} [{f.severity}/{f.confidence}] {opinion}{f.title}"
     if f.cwe > 0:
         head += f" ({cwe_label(f.cwe)})"
     lines = [head]
@@ -55,6 +61,9 @@ def _finding_text(f: Finding) -> str:
         lines.append(f"    -> {step.path}:{step.line} {step.note}".rstrip())
     if f.fix:
         lines.append(f"    fix: {f.fix}")
+    triage = triage_line(f)
+    if triage:
+        lines.append(f"    {triage}")
     return visible("\n".join(lines), keep_newlines=True)
 
 
@@ -113,9 +122,12 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
         ET.SubElement(properties, "property", {"name": "secreview.message", "value": _clean(result.message)})
     suite.extend(cases)
     out = ET.SubElement(suite, "system-out")
-    summary = [verdict(result),
+    summary = [verdict(result), *model_pass_sentences(result),
                f"{result.files_reviewed} files, {result.lines_reviewed} lines reviewed; "
                f"{result.suppressed} suppressed, {result.baselined} in the baseline."]
+    unreviewed = not_reviewed_by_model(result)
+    if unreviewed:
+        summary += ["Not reviewed by the model:", *(f"  {line}" for line in unreviewed)]
     out.text = _clean("\n".join(summary))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

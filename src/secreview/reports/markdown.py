@@ -12,12 +12,18 @@ import re
 
 from secreview.findings.model import FileProblem, Finding, ReviewResult, TraceStep
 from secreview.reports import (
+    MODEL_OPINION,
     ReportOptions,
     cwe_label,
+    hidden_dismissed_sentence,
+    is_model_opinion,
+    model_pass_sentences,
+    not_reviewed_by_model,
     plural,
     problem_status,
-    sorted_findings,
+    shown_findings,
     sorted_problems,
+    triage_line,
     verdict,
     visible,
 )
@@ -27,7 +33,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def render(result: ReviewResult, options: ReportOptions) -> str:
-    findings = sorted_findings(result)
+    findings = shown_findings(result, options)
     problems = sorted_problems(result)
     out: list[str] = []
 
@@ -39,13 +45,20 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
     if result.message:
         out.extend(_message_quote(result.message))
         out.append("")
-    out.append(_verdict_paragraph(result))
+    out.append(_verdict_paragraph(result, options))
     out.append("")
 
     if problems:
         out.append("## Files not reviewed")
         out.append("")
         out.extend(_problem_item(p) for p in problems)
+        out.append("")
+
+    unreviewed = not_reviewed_by_model(result)
+    if unreviewed:
+        out.append("## Not reviewed by the model")
+        out.append("")
+        out.extend(f"- {_escape_inline(line)}" for line in unreviewed)
         out.append("")
 
     if result.added_suppressions:
@@ -64,7 +77,7 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
     return "\n".join(out) + "\n"
 
 
-def _verdict_paragraph(result: ReviewResult) -> str:
+def _verdict_paragraph(result: ReviewResult, options: ReportOptions) -> str:
     sentences = [verdict(result)]
     if result.findings:
         sentences.append(f"{plural(result.lines_reviewed, 'line')} reviewed.")
@@ -92,6 +105,10 @@ def _verdict_paragraph(result: ReviewResult) -> str:
             + (f", {hiding:,} of which hide findings" if hiding else "")
             + "; listed below."
         )
+    sentences += [visible(s) for s in model_pass_sentences(result)]
+    hidden = hidden_dismissed_sentence(result, options)
+    if hidden:
+        sentences.append(hidden)
     return " ".join(sentences)
 
 
@@ -142,32 +159,41 @@ def _summary_table(findings: list[Finding]) -> list[str]:
         "|--:|---|---|---|---|---|",
     ]
     for number, f in enumerate(findings, 1):
+        confidence = str(f.confidence)
+        if f.triage is not None:
+            confidence += f" (model: {f.triage.verdict.replace('-', ' ')})"
         cells = [
             str(number),
             _location(f.path, f.line),
-            visible(f.title),
+            visible(f.title) + (f" ({MODEL_OPINION})" if is_model_opinion(f) else ""),
             cwe_label(f.cwe) or "—",
             str(f.severity),
-            str(f.confidence),
+            confidence,
         ]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return rows
 
 
 def _section(number: int, f: Finding) -> list[str]:
-    out = [f"### {number}. {visible(f.title)} — {_location(f.path, f.line)}", ""]
+    model = is_model_opinion(f)
+    title = visible(f.title) + (f" ({MODEL_OPINION})" if model else "")
+    out = [f"### {number}. {title} — {_location(f.path, f.line)}", ""]
     facts = [f"{code_span(f.rule_id)} {visible(f.rule_name)}".strip()]
     if f.cwe > 0:
         facts.append(cwe_label(f.cwe))
     facts += [f"severity **{f.severity}**", f"confidence {f.confidence}"]
+    if model:
+        facts.append(f"**{MODEL_OPINION}**: a language model's claim; its lines, quote and names were checked "
+                     "against the file, its reasoning was not")
     out += [" · ".join(facts), ""]
 
     if f.code:
         out += numbered_block(f.code, f.span.line)
         out.append("")
     if f.explanation:
+        label = "The model's explanation." if model else "Why it is exploitable here."
         out += [
-            f"**Why it is exploitable here.** {visible(f.explanation, keep_newlines=True)}",
+            f"**{label}** {visible(f.explanation, keep_newlines=True)}",
             "",
         ]
     if f.trace:
@@ -176,7 +202,13 @@ def _section(number: int, f: Finding) -> list[str]:
             out += _trace_item(step_number, step)
         out.append("")
     if f.fix:
-        out += [f"**Fix.** {visible(f.fix, keep_newlines=True)}", ""]
+        label = "Fix (the model's suggestion)." if model else "Fix."
+        out += [f"**{label}** {visible(f.fix, keep_newlines=True)}", ""]
+    triage = triage_line(f)
+    if triage and f.triage is not None:
+        out += [f"**Model triage.** {visible(triage.removeprefix('Model triage: '))}", ""]
+        for e in f.triage.evidence:
+            out += [f"Evidence {_location(e.path, e.line)}:", ""] + numbered_block(e.code, e.line) + [""]
     return out
 
 

@@ -25,9 +25,12 @@ from urllib.parse import quote
 
 from secreview.findings.model import AddedSuppression, FileProblem, Finding, Level, ReviewResult
 from secreview.reports import (
+    MODEL_OPINION,
     ReportOptions,
     cwe_label,
     files_not_reviewed,
+    is_model_opinion,
+    model_pass_sentences,
     problem_status,
     short_verdict,
     sorted_findings,
@@ -165,6 +168,8 @@ def _result(f: Finding, rule_index: int, taxon_index: dict[int, int]) -> dict[st
     if f.code:
         region["snippet"] = {"text": f.code}
     message = f"{f.title}: {f.explanation}" if f.explanation else f.title
+    if is_model_opinion(f):
+        message = f"{MODEL_OPINION[0].upper()}{MODEL_OPINION[1:]}: {message}"
     out: dict[str, Any] = {
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
@@ -213,6 +218,14 @@ def _result(f: Finding, rule_index: int, taxon_index: dict[int, int]) -> dict[st
     tags = list(dict.fromkeys(f.tags))  # SARIF property-bag tags are unique
     if tags:
         properties["tags"] = tags
+    if f.origin != "engine":
+        properties["origin"] = f.origin
+    if f.triage is not None:
+        t = f.triage
+        properties["llmTriage"] = {
+            "verdict": t.verdict, "confidence": str(t.confidence), "reason": t.reason, "note": t.note,
+            "evidence": [{"path": e.path, "line": e.line, "endLine": e.end_line, "code": e.code} for e in t.evidence],
+        }
     out["properties"] = properties
     return out
 
@@ -256,6 +269,23 @@ def _invocation(result: ReviewResult) -> dict[str, Any]:
     }
     if result.baselined:
         invocation["properties"]["baselined"] = result.baselined
+    mp = result.model_pass
+    if mp is not None:  # next to the verdict: what the model pass covered and did
+        invocation["properties"]["modelPass"] = {
+            "summary": " ".join(model_pass_sentences(result)),
+            "model": mp.model,
+            "endpoint": mp.endpoint,
+            "promptVersion": mp.prompt_version,
+            "complete": mp.complete,
+            "functions": mp.units,
+            "reviewed": mp.reviewed,
+            "requests": mp.requests,
+            "inputTokens": mp.input_tokens,
+            "outputTokens": mp.output_tokens,
+            "claimsDropped": dict(mp.dropped),
+            "notReviewed": [{"path": n.path, "scope": n.scope, "line": n.line, "endLine": n.end_line,
+                             "reason": n.reason} for n in mp.not_reviewed],
+        }
     if result.message is not None:
         invocation["properties"]["changeMessage"] = result.message
     if result.changed_lines is not None:

@@ -26,12 +26,18 @@ from rich.text import Text
 
 from secreview.findings.model import FileProblem, Finding, Level, ReviewResult
 from secreview.reports import (
+    MODEL_OPINION,
     ReportOptions,
     cwe_label,
+    hidden_dismissed_sentence,
+    is_model_opinion,
+    model_pass_sentences,
+    not_reviewed_by_model,
     plural,
     problem_status,
-    sorted_findings,
+    shown_findings,
     sorted_problems,
+    triage_line,
     verdict,
     visible,
 )
@@ -50,10 +56,10 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
     lines: list[Line] = []
     if result.message:
         lines += _message_lines(result)
-    for finding in sorted_findings(result):
+    for finding in shown_findings(result, options):
         lines += _finding_block(finding)
         lines.append([])
-    lines += _summary(result)
+    lines += _summary(result, options)
     if options.color:
         return _colored(lines)
     return "".join("".join(text for text, _ in line) + "\n" for line in lines)
@@ -91,8 +97,10 @@ def _finding_block(f: Finding) -> list[Line]:
         ("/", ""),
         (str(f.confidence), ""),
         ("] ", ""),
-        (visible(f.title), "bold"),
     ]
+    if is_model_opinion(f):
+        head.append((f"{MODEL_OPINION}: ", "magenta"))
+    head.append((visible(f.title), "bold"))
     if f.cwe > 0:
         head.append((f" ({cwe_label(f.cwe)})", "dim"))
     out = [head]
@@ -121,6 +129,13 @@ def _finding_block(f: Finding) -> list[Line]:
         out.append(arrow)
         if step.code:
             for code in _split(textwrap.dedent(step.code)):
+                out.append([(INDENT + "      ", ""), (visible(code), "cyan")])
+    triage = triage_line(f)
+    if triage and f.triage is not None:
+        out += [[(row, "magenta" if i == 0 else "")] for i, row in enumerate(_wrap(triage, INDENT))]
+        for e in f.triage.evidence:
+            out.append([(INDENT + "↳ evidence ", "dim"), (f"{visible(e.path)}:{e.line}", "bold")])
+            for code in _split(textwrap.dedent(e.code)):
                 out.append([(INDENT + "      ", ""), (visible(code), "cyan")])
     return out
 
@@ -178,7 +193,7 @@ def _wrap(text: str, first: str, rest: str | None = None) -> list[str]:
     return rows
 
 
-def _summary(result: ReviewResult) -> list[Line]:
+def _summary(result: ReviewResult, options: ReportOptions) -> list[Line]:
     style = "bold red" if result.findings else "bold green"
     facts = f"{plural(result.files_reviewed, 'file')}, {plural(result.lines_reviewed, 'line')} reviewed"
     if result.suppressed:
@@ -186,6 +201,15 @@ def _summary(result: ReviewResult) -> list[Line]:
     if result.baselined:
         facts += f"; {plural(result.baselined, 'finding')} in the baseline"
     out: list[Line] = [[(verdict(result), style)], [(facts + ".", "dim")]]
+    for sentence in model_pass_sentences(result):
+        out += [[(row, "magenta")] for row in _wrap(sentence, "", INDENT)]
+    unreviewed = not_reviewed_by_model(result)
+    if unreviewed:
+        out.append([("Not reviewed by the model:", "bold magenta")])
+        out += [[(INDENT + line, "")] for line in unreviewed]
+    hidden = hidden_dismissed_sentence(result, options)
+    if hidden:
+        out += [[(row, "dim")] for row in _wrap(hidden, "", INDENT)]
     if result.added_suppressions:
         out.append([(f"The change adds {plural(len(result.added_suppressions), 'suppression comment')}:",
                      "bold yellow")])

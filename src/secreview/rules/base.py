@@ -35,6 +35,9 @@ class Rule:
     """True for rules of the *extended* set: off unless selected (by id or name, or with
     ``select = ["all"]``), because most of what they report on real code is not a defect a
     reviewer would ask to fix (as CodeQL keeps such queries out of its default suite)."""
+    from_engine: ClassVar[bool] = True
+    """False for a rule the analysis never reports (``model-opinion``: verified claims of the
+    optional model pass); such a rule has no fixture folder and may name no CWE of its own."""
 
     _registry: ClassVar[dict[str, type[Rule]]] = {}
 

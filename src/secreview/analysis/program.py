@@ -836,7 +836,10 @@ class Program:
             return Value(taints=self.default_taints(site))
         bound = self.bind_arguments(site, fn, target, callee)
         call = site.call
-        call_note = f"passed to `{fn.name}()`"
+        shown = fn.name
+        if fn.name == "__init__" and target.endswith(".__init__") and callee != target:
+            shown = interp.code(call.func, 60)  # ``Box(item)`` on the line: the class is what is called
+        call_note = f"passed to `{shown}()`"
         result_taints = EMPTY
         for t in summary.ret.taints:
             if t.is_param:
@@ -845,10 +848,10 @@ class Program:
                     continue
                 for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
                     result_taints = V.merge_taints(result_taints, frozenset({
-                        _extend(at, interp, call, call_note, t, f"returned by `{fn.name}()`")}))
+                        _extend(at, interp, call, call_note, t, f"returned by `{shown}()`")}))
             else:
                 # data the callee itself read from a source: the trace comes back through the call
-                back = t.with_step(Step(interp.path, call.line, call.col, f"returned by `{fn.name}()`", t.step))
+                back = t.with_step(Step(interp.path, call.line, call.col, f"returned by `{shown}()`", t.step))
                 result_taints = V.merge_taints(result_taints, frozenset({back}))
         for flow in summary.sink_flows:
             arg = bound.get(flow.param)
@@ -872,7 +875,8 @@ class Program:
                 arg = bound.get(index)
                 if arg is None:
                     continue
-                real = frozenset(_extend(at, interp, call, call_note, field_taint, f"stored in `self.{key[1]}`")
+                # the callee's own steps end where it stores the field, in its own file
+                real = frozenset(_extend(at, interp, call, call_note, field_taint, None)
                                  for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)) if not at.is_param)
                 if real:
                     self.merge_field(key, Value(taints=real))
@@ -1155,11 +1159,11 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
     return node
 
 
-def _extend(arg_taint: Taint, interp, call, call_note: str, ret_taint: Taint, note: str) -> Taint:
+def _extend(arg_taint: Taint, interp, call, call_note: str, ret_taint: Taint, note: str | None) -> Taint:
     """The caller's taint, through the callee (its internal steps), back at the call: ``note``."""
     step = Step(interp.path, call.line, call.col, call_note, arg_taint.step)
     step = _append_chain(step, ret_taint.step)
-    if step.depth < V.MAX_TRACE:
+    if note is not None and step.depth < V.MAX_TRACE:
         step = Step(interp.path, call.line, call.col, note, step)
     return Taint(arg_taint.kind, arg_taint.index, arg_taint.cleansed | ret_taint.cleansed, step)
 

@@ -111,7 +111,7 @@ class ServerSideRequestForgery(SinkRule):
     sink_kinds = ("ssrf",)
     untainted = None
     danger = ("The server connects wherever the value says, so the client can reach internal-only services "
-              "(`http://169.254.169.254/` cloud metadata, `localhost` admin ports) through it.")
+              "(cloud metadata at http://169.254.169.254/, admin ports on localhost) through it.")
     fix = ("Build the URL from a constant scheme and host and put the client's value only in the path or query, "
            "or check `urlparse(url).hostname` against an allow-list of hosts before the request.")
 

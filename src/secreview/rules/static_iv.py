@@ -72,7 +72,7 @@ class StaticIv(CallRule):
         mode_code = site.interp.code(site.call.args[1]) if callee in _PYCRYPTO and len(site.call.args) > 1 else ""
         stream = any(w in label or w in mode_code for w in _STREAM_WORDS)
         literal = isinstance(node, ir.Const) or (isinstance(node, ir.Keyword) and isinstance(node.value, ir.Const))
-        shown = f"`{arg_code}`" if literal else f"`{arg_code}` (always `{_short(value.const)}`)"
+        shown = f"`{arg_code}`" if literal else f"`{arg_code}` (always {_short(value.const)})"
         if stream:
             consequence = ("the same key stream is reused for every message: XOR-ing two ciphertexts gives the XOR "
                            "of their plaintexts")

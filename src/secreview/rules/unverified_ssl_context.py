@@ -102,7 +102,8 @@ class UnverifiedSslContext(CallRule, StatementRule):
         if callee in _UNVERIFIED:
             yield Hit(
                 node=site.call,
-                explanation=(f"`{code}` returns a context with `CERT_NONE` and `check_hostname=False`: connections "
+                explanation=(f"`{code}` returns a context that checks neither the certificate (CERT_NONE) nor the "
+                             f"host name: connections "
                              f"made with it accept any certificate, so a machine on the network path can impersonate "
                              f"the server and read or alter the traffic."),
                 fix="Use `ssl.create_default_context()` (pass `cafile=` for a private CA) instead.",
@@ -116,7 +117,7 @@ class UnverifiedSslContext(CallRule, StatementRule):
                 return
             if node is not None and not _is_cert_none(value, node):
                 return
-            how = "without `cert_reqs`, whose default is `ssl.CERT_NONE`" if node is None else \
+            how = "without a cert_reqs argument, whose default is ssl.CERT_NONE" if node is None else \
                 f"with `cert_reqs={site.interp.code(node)}`"
             yield Hit(
                 node=site.call,

@@ -109,9 +109,10 @@ class WorldWritablePermissions(CallRule):
                 return
             yield Hit(
                 node=site.call,
-                explanation=(f"`{code}` sets the umask to `{oct(mask)}`, which no longer removes the 'others may "
+                explanation=(f"`{code}` sets the umask to {oct(mask)}, which no longer removes the 'others may "
                              f"write' bit: files and directories this process creates afterwards with the usual "
-                             f"default modes (`0o666`/`0o777`) are writable by every local user."),
+                             f"default modes (0o666 for files, 0o777 for directories) are writable by every local "
+                              "user."),
                 fix="Use `os.umask(0o022)` (or `0o027`/`0o077`) and give individual files wider modes explicitly if "
                     "needed.",
             )
@@ -123,7 +124,7 @@ class WorldWritablePermissions(CallRule):
         if mode is None or not mode & stat.S_IWOTH:
             return
         mode_code = site.interp.code(node)
-        shown = f"`{mode_code}`" if mode_code in (oct(mode), str(mode)) else f"`{mode_code}` (= `{oct(mode)}`)"
+        shown = f"`{mode_code}`" if mode_code in (oct(mode), str(mode)) else f"`{mode_code}` (= {oct(mode)})"
         target = site.interp.code(site.call.args[0]) if site.call.args and callee.startswith("os.") else \
             site.interp.code(site.call.func.value) if isinstance(site.call.func, ir.Attr) else "the file"
         if callee in _CHMOD:

@@ -853,9 +853,12 @@ class Program:
                 # data the callee itself read from a source: the trace comes back through the call
                 back = t.with_step(Step(interp.path, call.line, call.col, f"returned by `{shown}()`", t.step))
                 result_taints = V.merge_taints(result_taints, frozenset({back}))
+        # A call the models name as a sink is reported here, at the call the reviewed code makes;
+        # the same sink inside the callee (a library's wrapper in the tree) would report it twice.
+        modeled = {sink.kind for sink in self.models.sinks_for(callee)} if summary.sink_flows else ()
         for flow in summary.sink_flows:
             arg = bound.get(flow.param)
-            if arg is None:
+            if arg is None or flow.kind in modeled:
                 continue
             for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
                 if not at.dangerous_for(flow.kind) or flow.kind in flow.cleansed:

@@ -455,9 +455,13 @@ VIOLATION_KINDS = {
     "finding-code-cut": "the finding's code holds only the first lines of its span (docs: the whole span)",
     "missing-line": "a finding or step cites a line or file that does not exist",
     "step-note-fragment": "a backquoted fragment of a step's note is not on the step's line",
-    "init-at-class-call": "a step's note (or the explanation) names `__init__()` for a line that calls a class: true in substance, but the name on the line is the class's",
-    "explanation-fragment": "a backquoted fragment of the explanation (citing no line) is neither on the finding's lines, nor on a trace line, nor in the rule's documentation",
-    "explanation-illustration": "like explanation-fragment, but an expression (not a plain name) or a standard-library name that is in none of the files the finding names: an illustration (a payload, library behaviour) or an invention; read by hand",
+    "init-at-class-call": "a step's note (or the explanation) names `__init__()` for a line that calls a class: true "
+                          "in substance, but the name on the line is the class's",
+    "explanation-fragment": "a backquoted fragment of the explanation (citing no line) is neither on the finding's "
+                            "lines, nor on a trace line, nor in the rule's documentation",
+    "explanation-illustration": "like explanation-fragment, but an expression (not a plain name) or a standard-library "
+                                "name that is in none of the files the finding names: an illustration (a payload, "
+                                "library behaviour) or an invention; read by hand",
     "explanation-fragment-cited": "a fragment of the explanation followed by (line N) or (PATH:N) is not on that line",
     "step-in-test-code": "a finding outside test code has a trace step in test code",
     "source-in-test-code": "a finding outside test code has its first trace step (the source) in test code",
@@ -484,7 +488,7 @@ def check_report(report: dict, root: Path, project: str = "", test_paths=DEFAULT
     for f in (report["findings"] if findings is None else findings):
         rule = f"{f['rule_id']} {f['rule_name']}"
 
-        def v(kind, path, line, detail):
+        def v(kind, path, line, detail, rule=rule, f=f):
             out.append(Violation(kind, rule, project, path, line, detail, f["line"], f["path"]))
 
         prod = not is_test_path(f["path"], test_paths)
@@ -669,7 +673,8 @@ def cmd_check(args) -> int:
 def check_summary(vs: list[Violation], n_findings: int, n_prod: int, verbose=True, limit=0) -> str:
     untrue = {x.finding for x in vs if x.kind not in NOT_UNTRUE}
     lines = [f"findings checked: {n_findings} ({n_prod} outside test code); violations: {len(vs)}; "
-             f"findings with an untrue step or explanation (kinds other than {', '.join(sorted(NOT_UNTRUE))}): {len(untrue)}", ""]
+             f"findings with an untrue step or explanation (kinds other than {', '.join(sorted(NOT_UNTRUE))}): "
+              f"{len(untrue)}", ""]
     by_kind = Counter(x.kind for x in vs)
     findings_hit = Counter()
     for kind in VIOLATION_KINDS:
@@ -685,7 +690,8 @@ def check_summary(vs: list[Violation], n_findings: int, n_prod: int, verbose=Tru
     for kind in VIOLATION_KINDS:
         if not per_rule[kind]:
             continue
-        lines.append(f"{kind}: " + ", ".join(f"{r} {n}" for r, n in sorted(per_rule[kind].items(), key=lambda t: (-t[1], t[0]))))
+        lines.append(f"{kind}: " + ", ".join(f"{r} {n}" for r, n in sorted(per_rule[kind].items(),
+                                                                           key=lambda t: (-t[1], t[0]))))
     if verbose:
         lines.append("")
         for kind in VIOLATION_KINDS:
@@ -695,7 +701,8 @@ def check_summary(vs: list[Violation], n_findings: int, n_prod: int, verbose=Tru
             lines.append(f"## {kind} ({len(group)})")
             shown = group if not limit else group[:limit]
             for x in sorted(shown, key=lambda x: (x.rule, x.project, x.path, x.line)):
-                where = "" if (x.path, x.line) == (x.finding_path, x.finding_line) else f" (finding {x.finding_path}:{x.finding_line})"
+                where = "" if (x.path, x.line) == (x.finding_path,
+                                                   x.finding_line) else f" (finding {x.finding_path}:{x.finding_line})"
                 lines.append(f"- {x.rule} {x.project}/{x.path}:{x.line}{where}: {x.detail}")
             if limit and len(group) > limit:
                 lines.append(f"- ... {len(group) - limit} more")
@@ -805,7 +812,8 @@ def worksheet_markdown(sample: list[Finding], src: Path, population: Counter, se
         out.append("")
         if not blind and run_labels:
             out.append(f"run: {run_labels.get(f.run, f.run)}  ")
-        out.append(f"severity **{d['severity']}** · confidence **{d['confidence']}** · tags: {', '.join(d.get('tags', [])) or '-'}")
+        out.append(f"severity **{d['severity']}** · confidence **{d['confidence']}** · tags: "
+                    f"{', '.join(d.get('tags', [])) or '-'}")
         out.append("")
         out.append("**Explanation.** " + d.get("explanation", "").replace("\n", " "))
         out.append("")
@@ -813,7 +821,8 @@ def worksheet_markdown(sample: list[Finding], src: Path, population: Counter, se
             out.append("**Trace.**")
             out.append("")
             for j, s in enumerate(d["trace"], 1):
-                out.append(f"{j}. `{s['path']}:{s['line']}` — {s['note']}" + (f" — `{s['code'].strip()}`" if s.get("code") else ""))
+                out.append(f"{j}. `{s['path']}:{s['line']}` — "
+                            f"{s['note']}" + (f" — `{s['code'].strip()}`" if s.get("code") else ""))
             out.append("")
         out.append("```")
         out.append(excerpt(src / f.project, d["path"], d["line"], d.get("end_line") or d["line"]))
@@ -1009,21 +1018,28 @@ def score_markdown(res: dict, population: Counter) -> str:
         "|---|---:|---:|",
     ]
     w = res.get("weighted", {})
-    lines.append(f"| strict precision (real / sampled) | {res['real']}/{n} = {pct(res['strict'])} | {pct(w.get('strict', float('nan')))} |")
-    lines.append(f"| lenient precision ((real + worth a look) / sampled) | {res['real'] + res['worth']}/{n} = {pct(res['lenient'])} | {pct(w.get('lenient', float('nan')))} |")
-    lines.append(f"| false rate | {res['false']}/{n} = {pct(res['false_rate'])} | {pct(w.get('false_rate', float('nan')))} |")
-    lines.append(f"| false rate among high-confidence findings | {res['high_false']}/{res['high']} = {pct(res['high_false_rate'])} | {pct(w.get('high_false_rate', float('nan')))} |")
-    lines.append(f"| untrue explanations | {res['untrue']}/{n} = {pct(res['untrue'] / n if n else float('nan'))} | {pct(w.get('untrue_rate', float('nan')))} |")
+    lines.append(f"| strict precision (real / sampled) | {res['real']}/{n} = {pct(res['strict'])} | "
+                  f"{pct(w.get('strict', float('nan')))} |")
+    lines.append(f"| lenient precision ((real + worth a look) / sampled) | {res['real'] + res['worth']}/{n} = "
+                  f"{pct(res['lenient'])} | {pct(w.get('lenient', float('nan')))} |")
+    lines.append(f"| false rate | {res['false']}/{n} = {pct(res['false_rate'])} | "
+                  f"{pct(w.get('false_rate', float('nan')))} |")
+    lines.append(f"| false rate among high-confidence findings | {res['high_false']}/{res['high']} = "
+                  f"{pct(res['high_false_rate'])} | {pct(w.get('high_false_rate', float('nan')))} |")
+    lines.append(f"| untrue explanations | {res['untrue']}/{n} = {pct(res['untrue'] / n if n else float('nan'))} | "
+                  f"{pct(w.get('untrue_rate', float('nan')))} |")
     lines.append("")
     lines.append(f"Verdicts as judged, before untrue explanations count as false: real {res['judged_real']}, "
                  f"worth a look {res['judged_worth']}, false {res['judged_false']}.")
     lines.append("")
-    lines.append("| rule | findings outside tests | sampled | real | worth a look | false | untrue expl. | high conf. | high conf. false |")
+    lines.append("| rule | findings outside tests | sampled | real | worth a look | false | untrue expl. | high conf. "
+                 "| high conf. false |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for rule in sorted(set(population) | set(res["per_rule"]), key=lambda r: r.split()[0]):
         c = res["per_rule"].get(rule, {})
         lines.append(f"| {rule} | {population.get(rule, 0)} | {c.get('sampled', 0)} | {c.get('real', 0)} | "
-                     f"{c.get('worth', 0)} | {c.get('false', 0)} | {c.get('untrue', 0)} | {c.get('high', 0)} | {c.get('high_false', 0)} |")
+                     f"{c.get('worth', 0)} | {c.get('false', 0)} | {c.get('untrue', 0)} | {c.get('high', 0)} | "
+                      f"{c.get('high_false', 0)} |")
     unsampled = [r for r in population if r not in res["per_rule"]]
     if unsampled:
         lines.append("")
@@ -1145,7 +1161,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--size", type=int, default=100)
     p.add_argument("--min-per-rule", type=int, default=2, help="every rule at least this many times (default 2)")
     p.add_argument("--worksheet", required=True, help="the markdown worksheet to write")
-    p.add_argument("--blind", action="store_true", help="show nothing that tells which run or version a finding came from")
+    p.add_argument("--blind", action="store_true",
+                   help="show nothing that tells which run or version a finding came from")
     p.add_argument("--key", help="write the id -> run/project/path key here (keep it away from the judge)")
     p.add_argument("--dedupe", action="store_true", help="with several runs, keep one of identical findings")
     p.add_argument("--note", help="a line to put at the top of the worksheet")

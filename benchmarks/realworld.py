@@ -1016,7 +1016,8 @@ def markdown(rows: list[dict], runs: list[ToolRun], items: list[Item], notes: di
         w("")
         if corpus != "reality-check" and unlabelled:
             w("Compatible findings credited to no labelled line (the tests do not say whether they are right): " +
-              "; ".join(f"{name}: " + ", ".join(f"{k} {v}" for k, v in sorted(u.items(), key=lambda kv: _group_sort(kv[0])) if v)
+              "; ".join(f"{name}: " + ", ".join(f"{k} {v}" for k, v in sorted(u.items(),
+                                                                              key=lambda kv: _group_sort(kv[0])) if v)
                         for name, u in unlabelled.items()))
             w("")
         if notes.get(corpus):
@@ -1066,7 +1067,7 @@ def _extract_git(git_dir: str, commit: str, dest: str) -> tuple[int, list[str]]:
     proc.stdin.write("".join(sha + "\n" for sha, _ in wanted).encode())
     proc.stdin.close()
     n = 0
-    for sha, path in wanted:
+    for _sha, path in wanted:
         header = proc.stdout.readline().decode().split()
         if len(header) < 3 or header[1] != "blob":
             missing.append(path)

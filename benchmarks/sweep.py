@@ -246,7 +246,7 @@ def expected_files(top: Path) -> tuple[list[str], int]:
                                                             and not ln.lstrip().startswith("#")])
             except ValueError:
                 pass
-        join = (lambda n: f"{rel_root}/{n}") if rel_root else (lambda n: n)
+        join = (lambda n, rel_root=rel_root: f"{rel_root}/{n}") if rel_root else (lambda n: n)
         dirs[:] = sorted(d for d in dirs if d not in EXCLUDED_DIRS and not d.endswith(".egg-info")
                          and not os.path.islink(os.path.join(root, d)) and not ignored(join(d), True))
         for name in sorted(files):
@@ -491,8 +491,8 @@ def main(argv: list[str] | None = None) -> int:
         _save_manifest(cache, manifest)
         print(f"{pkg.rank:5} {pkg.name} {pkg.version}: {pkg.skipped or 'ok'}", file=sys.stderr, flush=True)
         (skipped if pkg.skipped else chosen).append(pkg)
-    extras = [Package(Path(a).name.split("-")[0], "", 0, a) for a in (args.extra if args.extra is not None
-                                                                      else [e for e in DEFAULT_EXTRA if Path(e).exists()])]
+    extra = args.extra if args.extra is not None else [e for e in DEFAULT_EXTRA if Path(e).exists()]
+    extras = [Package(Path(a).name.split("-")[0], "", 0, a) for a in extra]
     for spec in (args.pip_package if args.pip_package is not None else (["nova"] if not args.only else [])):
         name, _, version = spec.partition("==")
         pkg = download(Package(name, version), cache, manifest, args.download_timeout)

@@ -117,6 +117,10 @@ _USUB = ast.USub()
 
 _EXTRAS = frozenset(("comment", "line_continuation"))
 _NOT_IDENTIFIERS = {"True": True, "False": False, "None": None}
+#: keywords since Python 3.7 that tree-sitter still reads as names (``async = 1``)
+_KEYWORD_NAMES = frozenset(("async", "await"))
+#: string prefixes Python 3.8-3.14 accept, lower-cased (``t`` and ``tr``: 3.14, PEP 750)
+_STRING_PREFIXES = frozenset(("", "r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "tr", "rt"))
 
 #: tree-sitter node types that become statements
 _STMT_TYPES = frozenset((
@@ -312,6 +316,8 @@ class _Converter:
             name = unicodedata.normalize("NFKC", name)
         if not name or name in _NOT_IDENTIFIERS:
             return "_"
+        if name in _KEYWORD_NAMES:
+            self.problem(n, f"{name!r} is a keyword")
         return name
 
     @staticmethod
@@ -705,6 +711,8 @@ class _Converter:
             name = unicodedata.normalize("NFKC", name)
         if name in _NOT_IDENTIFIERS:
             return self.at(ast.Constant(value=_NOT_IDENTIFIERS[name], kind=None), n)
+        if name in _KEYWORD_NAMES:
+            self.problem(n, f"{name!r} is a keyword")
         return self.at(ast.Name(id=name, ctx=_LOAD), n)
 
     def e_dotted_name(self, n):
@@ -1254,6 +1262,8 @@ class _Converter:
             while i < len(stxt) and stxt[i] not in (34, 39):  # '"' or "'"
                 i += 1
             prefix = stxt[:i].decode("ascii", "replace").lower()
+            if prefix not in _STRING_PREFIXES:
+                self.problem(p, f"invalid string prefix {stxt[:i].decode('ascii', 'replace')!r}")
             cstart = st.end_byte
             last = ch[-1]
             if last.type == "string_end" and last.end_byte > last.start_byte:
@@ -1269,6 +1279,8 @@ class _Converter:
 
         if not formatted:
             if "b" in infos[0][2]:
+                if not all(src[cs:ce].isascii() for (_, _, _, cs, ce) in infos):
+                    self.problem(n, "bytes can only contain ASCII literal characters")
                 data = b"".join(_decode_bytes(src[cs:ce], "r" in pf) for (_, _, pf, cs, ce) in infos)
                 return self.at(ast.Constant(value=data, kind=None), n)
             value = "".join(
@@ -2235,13 +2247,14 @@ def _last_line(n) -> int:
     return e + 1
 
 
-def _collect_tree_problems(root, conv: _Converter) -> list[SyntaxProblem]:
+def _collect_tree_problems(root, conv: _Converter, hidden: list[SyntaxProblem]) -> list[SyntaxProblem]:
     """One problem per ERROR region / MISSING token of the tree-sitter tree.
 
     An ERROR node that still contains whole statements (tree-sitter often
     wraps a large region, e.g. a class whose header it lost) is reported only
     for its parts that are not statements; the statements are searched for
-    nested errors like any other node.
+    nested errors like any other node. A token tree-sitter made up but lists no node for goes to
+    ``hidden`` (where a more precise problem of the same line is preferred).
     """
     out: list[SyntaxProblem] = []
     if not root.has_error:
@@ -2279,9 +2292,166 @@ def _collect_tree_problems(root, conv: _Converter) -> list[SyntaxProblem]:
                 elif c.type not in _EXTRAS:
                     run.append(c)
             continue
+        erroneous = [c for c in n.children if c.has_error]
+        if erroneous:
+            stack.extend((c, n) for c in erroneous)
+        else:  # the error is a token tree-sitter inserted but lists no node for (a newline, an indent)
+            hidden.append(_hidden_missing(n))
+    return out
+
+
+def _hidden_missing(n) -> SyntaxProblem:
+    """The MISSING hidden token (``_newline``, ``_indent``...) among the children of ``n``, which
+    has an error that none of its children has: tree-sitter gives no node for such a token (``1abc``
+    after a statement is read as ``1`` and ``abc`` with a newline it made up between them), only
+    the S-expression shows it, after the named child it follows."""
+    sexp = str(n)
+    depth = named = 0
+    i, end = 0, len(sexp)
+    found = None
+    while i < end:
+        ch = sexp[i]
+        if ch == '"':  # an anonymous token's name, e.g. (MISSING ")")
+            i += 1
+            while i < end and sexp[i] != '"':
+                i += 2 if sexp[i] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+            if depth == 2:
+                if sexp.startswith("(MISSING", i):
+                    found = sexp[i + 8:sexp.find(")", i)].strip().strip('"').lstrip("_") or "token"
+                    break
+                named += 1
+        elif ch == ")":
+            depth -= 1
+        i += 1
+    kids = n.named_children
+    if found is not None and 0 < named <= len(kids):
+        line = kids[named - 1].end_point[0] + 1
+    else:
+        line = n.start_point[0] + 1
+    return SyntaxProblem(line, line, f"missing {found or 'token'}")
+
+
+# Python's number literals, exactly (the language reference's grammar). Tree-sitter's are looser
+# (``1_000_``, ``0777``, ``1L``), and it reads ``1abc`` as two tokens where CPython's tokenizer
+# rejects the lot; a number that this pattern does not match in full, or that an identifier
+# character follows, is code no Python 3 accepts.
+_DIGITS = rb"[0-9](?:_?[0-9])*"
+_EXPONENT = rb"[eE][+-]?" + _DIGITS
+_POINT_FLOAT = rb"(?:" + _DIGITS + rb")?\." + _DIGITS + rb"|" + _DIGITS + rb"\."
+_FLOAT = rb"(?:" + _POINT_FLOAT + rb"|" + _DIGITS + rb")" + _EXPONENT + rb"|" + _POINT_FLOAT
+_NUMBER = (rb"(?:" + _FLOAT + rb"|" + _DIGITS + rb")[jJ]|" + _FLOAT
+           + rb"|0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+"
+           + rb"|[1-9](?:_?[0-9])*|0(?:_?0)*")
+# Where a number may start: a digit, or a point before a digit, not inside a name or after a point
+# (a pattern that starts with a character set is fast to search for).
+_NUMBER_START_RE = re.compile(rb"[0-9.](?<![\w.\x80-\xff][0-9.])")
+# A number (matched atomically: the tokenizer takes the longest, it never backs off to a shorter
+# one) right before an identifier character, or a base prefix without a digit. CPython reads a
+# keyword after a number as the next token (``1if x else y``, ``[1for x in y]``: valid, with a
+# warning since 3.12).
+_NUMBER_RE = re.compile(rb"(?>" + _NUMBER + rb")")
+_BAD_NUMBER_RE = re.compile(
+    rb"(?>" + _NUMBER + rb")(?!and|else|for|if|in|is|not|or)[\w\x80-\xff]|0[xXoObB](?![0-9a-fA-F_])")
+_IDENT_TAIL_RE = re.compile(rb"[\w.\x80-\xff]*")
+# Where a number is only text: strings and comments.
+_TEXT_NODES = frozenset(("string_content", "string", "string_start", "string_end", "escape_sequence",
+                         "escape_interpolation", "format_specifier", "comment", "line_continuation"))
+
+
+def _number_problems(data: bytes, root) -> list[SyntaxProblem]:
+    """Number literals no Python 3 accepts, outside strings and comments."""
+    out = []
+    bad = _BAD_NUMBER_RE.match
+    number = _NUMBER_RE.match
+    after = 0  # where the last number read ends: ``06`` of ``1e-06`` starts no number
+    for m in _NUMBER_START_RE.finditer(data):
+        start = m.start()
+        if start < after:
+            continue
+        whole = number(data, start)
+        if whole is not None:
+            after = whole.end()
+        if bad(data, start) is None:
+            continue
+        node = root.descendant_for_byte_range(start, start + 1)
+        if node is not None and node.type in _TEXT_NODES:
+            continue
+        end = _IDENT_TAIL_RE.match(data, start).end()
+        text = data[start:min(end, start + 40)].decode("utf-8", "replace")
+        line = data.count(b"\n", 0, start) + 1
+        out.append(SyntaxProblem(line, line, f"invalid number literal {text!r}"))
+    return out
+
+
+#: nodes that start a logical line, and the nodes whose children may
+_LINE_NODES = _STMT_TYPES | frozenset(("elif_clause", "else_clause", "except_clause", "except_group_clause",
+                                       "finally_clause", "case_clause", "decorator"))
+_LINE_CONTAINERS = frozenset((
+    "module", "block", "if_statement", "for_statement", "while_statement", "try_statement", "with_statement",
+    "function_definition", "class_definition", "decorated_definition", "match_statement", "elif_clause",
+    "else_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause",
+))
+
+
+def _indentation_problems(data: bytes, root) -> list[SyntaxProblem]:
+    """What CPython's tokenizer says of the indentation of logical lines, which tree-sitter does
+    not check: a dedent to a column no enclosing block starts at, or tabs and spaces mixed so
+    that the blocks differ with a tab of 8 columns and of 1 (``TabError``)."""
+    starts = set()
+    stack = [root]
+    while stack:
+        n = stack.pop()
         for c in n.children:
-            if c.has_error:
-                stack.append((c, n))
+            t = c.type
+            if t in _LINE_NODES:
+                starts.add(c.start_byte)
+            if t in _LINE_CONTAINERS:
+                stack.append(c)
+    out = []
+    cols, altcols = [0], [0]
+    last_line_start = -1
+    for pos in sorted(starts):
+        line_start = data.rfind(b"\n", 0, pos) + 1
+        if line_start == last_line_start:
+            continue  # a second statement on the line (after ';' or ':')
+        last_line_start = line_start
+        col = altcol = 0
+        for b in data[line_start:pos]:
+            if b == 0x20:
+                col += 1
+                altcol += 1
+            elif b == 0x09:
+                col = (col // 8 + 1) * 8
+                altcol += 1
+            elif b == 0x0C:
+                col = altcol = 0
+            else:
+                break
+        else:
+            message = None
+            if col == cols[-1]:
+                if altcol != altcols[-1]:
+                    message = "inconsistent use of tabs and spaces in indentation"
+            elif col > cols[-1]:
+                if altcol <= altcols[-1]:
+                    message = "inconsistent use of tabs and spaces in indentation"
+                cols.append(col)
+                altcols.append(altcol)
+            else:
+                while len(cols) > 1 and col < cols[-1]:
+                    cols.pop()
+                    altcols.pop()
+                if col != cols[-1]:
+                    message = "unindent does not match any outer indentation level"
+                    cols.append(col)  # go on from here, as if it were a block of its own
+                    altcols.append(altcol)
+                elif altcol != altcols[-1]:
+                    message = "inconsistent use of tabs and spaces in indentation"
+            if message is not None:
+                line = data.count(b"\n", 0, pos) + 1
+                out.append(SyntaxProblem(line, line, message))
     return out
 
 
@@ -2461,14 +2631,18 @@ def parse_with_tree_sitter(source: str) -> tuple[ast.Module, list[SyntaxProblem]
             _fix_missing_locations(mod)
         except Exception:  # noqa: BLE001, S110 - positions are a nicety
             pass
+        hidden: list[SyntaxProblem] = []
         try:
-            problems = _collect_tree_problems(root, conv)
+            problems = _collect_tree_problems(root, conv, hidden)
+            # tree-sitter accepts tokens CPython's tokenizer rejects, and does not check indentation
+            lexical = _number_problems(pdata, root) + _indentation_problems(pdata, root)
         except Exception as exc:  # noqa: BLE001
             problems = [SyntaxProblem(1, root.end_point[0] + 1, f"error scan failed: {type(exc).__name__}")]
+            lexical = []
     finally:
         if old_limit < needed:
             sys.setrecursionlimit(old_limit)
-    return mod, _merge_problems(problems + conv.problems)
+    return mod, _merge_problems(problems + conv.problems + lexical + hidden)
 
 
 def _no_type_params(node) -> None:

@@ -56,12 +56,16 @@ def test_explicit_file_any_extension_and_dedup(in_tmp):
     assert problems == []
 
 
-def test_display_relative_to_cwd_and_forward_slashes(in_tmp, monkeypatch):
+def test_display_as_named_and_forward_slashes(in_tmp, monkeypatch):
+    """An absolute path stays absolute (even inside the working directory), a relative one
+    relative to where it was given."""
     make(in_tmp, {"src/pkg/m.py": "", "outside/o.py": ""})
     monkeypatch.chdir(in_tmp / "src")
     cands, _ = discover([str(in_tmp / "src"), "../outside"])
-    assert displays(cands) == ["pkg/m.py", "../outside/o.py"]
+    assert displays(cands) == [f"{in_tmp.as_posix()}/src/pkg/m.py", "../outside/o.py"]
     cands, _ = discover(["."])
+    assert displays(cands) == ["pkg/m.py"]
+    cands, _ = discover(["./pkg/../pkg"])
     assert displays(cands) == ["pkg/m.py"]
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from secreview.findings.model import Span
 from secreview.ir import nodes as ir
 
-MAX_CODE_LINES = 6
-
 
 def char_col(line_text: str, byte_col: int) -> int:
     """IR columns are UTF-8 byte offsets (as CPython's ast); findings use characters."""
@@ -22,8 +20,9 @@ def span_of(module: ir.Module, node: ir.Node) -> Span:
 
 
 def code_lines(module: ir.Module, line: int, end_line: int) -> str:
-    end = min(end_line, line + MAX_CODE_LINES - 1)
-    return module.source_span(line, end)
+    """Lines ``line``..``end_line``, the whole span (a finding's ``code``; reports that show
+    less say so)."""
+    return module.source_span(line, end_line)
 
 
 def code_of(module: ir.Module, node: ir.Node, limit: int = 80) -> str:

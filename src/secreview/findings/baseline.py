@@ -10,7 +10,8 @@ A finding is identified without its line number, by
 * its file, relative to the directory of the baseline file (so that the
   baseline matches whether the review was started there, in a subdirectory,
   or by ``secreview diff``, whose paths are relative to the repository),
-* its code (the source lines of the finding, whitespace collapsed), and
+* its code (the source lines of the finding, whitespace collapsed; the first six
+  lines of a longer span, as ``fingerprint.identity_code`` gives them), and
 * its scope: the qualified name of the innermost function or class around it
   (``Handler.get``), or ``<module>``.
 
@@ -42,6 +43,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from secreview.findings.fingerprint import identity_code
 from secreview.findings.model import Finding, ReviewResult
 
 BASELINE_VERSION = 1
@@ -114,7 +116,7 @@ class _Keys:
         if scopes is None:
             scopes = self._scopes[finding.path] = Scopes(self.lines_by_path.get(finding.path, ()))
         path = relative_path(finding.path, self.base_dir, self.baseline_dir)
-        return (finding.rule_id, path, normalise_code(finding.code), scopes.at(finding.span.line))
+        return (finding.rule_id, path, identity_code(finding.code), scopes.at(finding.span.line))
 
 
 @dataclass

@@ -155,6 +155,16 @@ def nothing_reviewed(result: ReviewResult) -> bool:
     return result.files_reviewed == 0 and not result.findings
 
 
+SHOWN_CODE_LINES = 6
+"""How many lines of a finding's code the reading formats (markdown, text, review comments,
+JUnit) show; they say how many more there are. JSON, SARIF and HTML show the whole span."""
+
+
+def more_lines(n: int) -> str:
+    """``… (3 more lines)``: what a shortened code excerpt leaves out."""
+    return f"… ({plural(n, 'more line')})"
+
+
 def line_ranges(lines: Iterable[tuple[int, int]]) -> str:
     """``line 7``, ``lines 3–7``, ``lines 3–7, 12``."""
     parts = [str(a) if a == b else f"{a}–{b}" for a, b in lines]

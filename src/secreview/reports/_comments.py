@@ -18,7 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult
-from secreview.reports import MODEL_OPINION, cwe_label, is_model_opinion, plural, triage_line, visible
+from secreview.reports import (
+    MODEL_OPINION,
+    SHOWN_CODE_LINES,
+    cwe_label,
+    is_model_opinion,
+    more_lines,
+    plural,
+    triage_line,
+    visible,
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,10 @@ def plain_body(f: Finding, anchor: Anchor | None = None) -> str:
         out.append(f"The defect is at {visible(f.path)}:{f.span.line}; this line of the change is on its data flow.")
     out.append("")
     if f.code:
-        out += ["    " + visible(line) for line in f.code.splitlines()]
+        lines = f.code.splitlines()
+        out += ["    " + visible(line) for line in lines[:SHOWN_CODE_LINES]]
+        if len(lines) > SHOWN_CODE_LINES:
+            out.append("    " + more_lines(len(lines) - SHOWN_CODE_LINES))
         out.append("")
     if f.explanation:
         out += [visible(f.explanation, keep_newlines=True), ""]
@@ -103,7 +115,7 @@ def markdown_body(f: Finding, anchor: Anchor | None = None) -> str:
         out += [f"The defect is at {code_span(f'{visible(f.path)}:{f.span.line}')}; "
                 "this line of the change is on its data flow.", ""]
         if f.code:
-            out += numbered_block(f.code, f.span.line) + [""]
+            out += numbered_block(f.code, f.span.line, SHOWN_CODE_LINES) + [""]
     if f.explanation:
         out += [visible(f.explanation, keep_newlines=True), ""]
     if f.trace:

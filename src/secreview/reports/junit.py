@@ -21,10 +21,12 @@ from collections import defaultdict
 from secreview.findings.model import Finding, ReviewResult
 from secreview.reports import (
     MODEL_OPINION,
+    SHOWN_CODE_LINES,
     ReportOptions,
     cwe_label,
     is_model_opinion,
     model_pass_sentences,
+    more_lines,
     not_reviewed_by_model,
     problem_status,
     sorted_findings,
@@ -54,7 +56,10 @@ def _finding_text(f: Finding) -> str:
     if f.cwe > 0:
         head += f" ({cwe_label(f.cwe)})"
     lines = [head]
-    lines += [f"    {n} | {code}" for n, code in enumerate(f.code.splitlines(), f.span.line)]
+    code_lines = f.code.splitlines()
+    lines += [f"    {n} | {code}" for n, code in enumerate(code_lines[:SHOWN_CODE_LINES], f.span.line)]
+    if len(code_lines) > SHOWN_CODE_LINES:
+        lines.append(f"    {more_lines(len(code_lines) - SHOWN_CODE_LINES)}")
     if f.explanation:
         lines.append(f"    {f.explanation}")
     for step in f.trace:

@@ -13,11 +13,13 @@ import re
 from secreview.findings.model import FileProblem, Finding, ReviewResult, TraceStep
 from secreview.reports import (
     MODEL_OPINION,
+    SHOWN_CODE_LINES,
     ReportOptions,
     cwe_label,
     hidden_dismissed_sentence,
     is_model_opinion,
     model_pass_sentences,
+    more_lines,
     not_reviewed_by_model,
     plural,
     problem_status,
@@ -188,7 +190,7 @@ def _section(number: int, f: Finding) -> list[str]:
     out += [" · ".join(facts), ""]
 
     if f.code:
-        out += numbered_block(f.code, f.span.line)
+        out += numbered_block(f.code, f.span.line, SHOWN_CODE_LINES)
         out.append("")
     if f.explanation:
         label = "The model's explanation." if model else "Why it is exploitable here."
@@ -226,18 +228,23 @@ def _trace_item(number: int, step: TraceStep) -> list[str]:
     return [head]
 
 
-def numbered_block(code: str, first_line: int) -> list[str]:
-    """``code`` as a fenced Python block, each line prefixed with its line number."""
+def numbered_block(code: str, first_line: int, limit: int | None = None) -> list[str]:
+    """``code`` as a fenced Python block, each line prefixed with its line number; with
+    ``limit``, its first ``limit`` lines and, under the block, how many more there are."""
     lines = _LINE_BREAK.split(code)
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()  # a trailing line break ends the last line; it starts no new one
+    more = 0
+    if limit is not None and len(lines) > limit:
+        more = len(lines) - limit
+        lines = lines[:limit]
     width = len(str(first_line + len(lines) - 1))
     body = [
         f"{n:>{width}} | {visible(text)}".rstrip()
         for n, text in enumerate(lines, first_line)
     ]
     fence = _fence("\n".join(body))
-    return [fence + "python", *body, fence]
+    return [fence + "python", *body, fence] + ([more_lines(more)] if more else [])
 
 
 def _fence(body: str) -> str:

@@ -27,11 +27,13 @@ from rich.text import Text
 from secreview.findings.model import FileProblem, Finding, Level, ReviewResult
 from secreview.reports import (
     MODEL_OPINION,
+    SHOWN_CODE_LINES,
     ReportOptions,
     cwe_label,
     hidden_dismissed_sentence,
     is_model_opinion,
     model_pass_sentences,
+    more_lines,
     not_reviewed_by_model,
     plural,
     problem_status,
@@ -149,12 +151,17 @@ def _split(code: str) -> list[str]:
 
 def _code_lines(f: Finding) -> list[Line]:
     lines = _split(f.code)
+    more = max(0, len(lines) - SHOWN_CODE_LINES)
+    if more:
+        lines = lines[:SHOWN_CODE_LINES]
     width = len(str(f.span.line + len(lines) - 1))
     out: list[Line] = []
     for number, code in enumerate(lines, f.span.line):
         out.append(
             [(f"{INDENT}{number:>{width}} | ", "dim"), (visible(code).rstrip(), "")]
         )
+    if more:
+        out.append([(f"{INDENT}{' ' * width} | ", "dim"), (more_lines(more), "dim")])
     caret = _caret(f, lines)
     if caret:
         out.append([(f"{INDENT}{' ' * width} | ", "dim"), (caret, "bold red")])

@@ -114,9 +114,9 @@ def printable_name(name: str) -> str:
     return _UNPRINTABLE.sub(escape, name)
 
 
-def _display_for(arg: str, abs_arg: str, cwd: str) -> str:
-    if _is_under(abs_arg, cwd):
-        return "." if abs_arg == cwd else printable_name(_slash(os.path.relpath(abs_arg, cwd)))
+def _display_for(arg: str) -> str:
+    """How a path named on the command line is shown: as it was named (normalised), an
+    absolute path absolute and a relative one relative to where it was given."""
     return printable_name(_slash(os.path.normpath(arg)))
 
 
@@ -254,11 +254,11 @@ class _Discovery:
 
     # -- explicit arguments
 
-    def argument(self, arg: str, cwd: str, force_exclude: bool) -> None:
+    def argument(self, arg: str, force_exclude: bool) -> None:
         if not arg:
             raise _not_found(arg, "empty path")
         abs_arg = os.path.abspath(arg)
-        display = _display_for(arg, abs_arg, cwd)
+        display = _display_for(arg)
         try:
             os.lstat(abs_arg)
         except (FileNotFoundError, NotADirectoryError):
@@ -447,5 +447,5 @@ def discover(
     root_abs = os.path.abspath(root) if root is not None else cwd
     state = _Discovery(excludes, root_abs, follow_symlinks)
     for arg in paths:
-        state.argument(os.fspath(arg), cwd, force_exclude)
+        state.argument(os.fspath(arg), force_exclude)
     return state.candidates, state.problems

@@ -427,6 +427,8 @@ def test_json_round_trip() -> None:
         "by_severity": {"high": 1, "medium": 2, "low": 1},
         "suppressed": 1,
         "files_not_reviewed": 2,
+        "excluded": {kind: {"files": 0, "directories": 0, "examples": []}
+                     for kind in ("gitignore", "default", "configured")},
     }
     assert doc["verdict"] == "4 security defects found."
 

@@ -135,6 +135,10 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                         "else ~/.cache/secreview)")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="print the traceback of each internal error on stderr")
+    p.add_argument("--include-ignored", action="store_true",
+                   help="also review what is left out by default: untracked files .gitignore ignores (every file "
+                        "git tracks is reviewed anyway) and directories of other projects' code (virtual "
+                        "environments, node_modules, .tox, *.egg-info); the configuration's exclude still applies")
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
@@ -317,7 +321,8 @@ def _run_review(args, paths: list[str], model_pass: _ModelPassRequest | None = N
     lines: dict | None = {} if (_needs_lines(args) or args.command == "baseline") else None
     options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines, jobs=args.jobs,
                             cache_dir=_cache_dir(args), keep_alive=args.keep_alive,
-                            sources=model_pass.sources if model_pass is not None else None)
+                            sources=model_pass.sources if model_pass is not None else None,
+                            include_ignored=args.include_ignored)
     if model_pass is not None:
         model_pass.config = config
     try:
@@ -366,7 +371,8 @@ def _diff(args) -> int:
             models = _load_models(args, config)  # model files live in the change's scratch space
             options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines,
                                     jobs=args.jobs, cache_dir=_cache_dir(args), keep_alive=args.keep_alive,
-                                    sources=model_pass.sources if model_pass is not None else None)
+                                    sources=model_pass.sources if model_pass is not None else None,
+                                    include_ignored=args.include_ignored)
             if model_pass is not None:
                 model_pass.config = config
             result = review_change(change, options)
@@ -392,6 +398,10 @@ def _baseline(args) -> int:
         return _fail(f"cannot write {args.file}: {exc.strerror or exc}")
     note = f"; {len({p.path for p in result.problems})} files not (fully) reviewed" if result.problems else ""
     print(f"secreview: wrote {n} finding{'s' if n != 1 else ''} to {args.file}{note}", file=sys.stderr)
+    from secreview.reports import excluded_note
+    left_out = excluded_note(result)
+    if left_out:
+        print(f"secreview: {left_out}", file=sys.stderr)
     return EXIT_CLEAN
 
 

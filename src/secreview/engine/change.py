@@ -14,8 +14,8 @@ from secreview.source.changes import Change, collect_sources, ranges, touches
 
 def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
     """Review the whole tree after ``change``; keep what touches the change."""
-    sources, problems = collect_sources(change)
     result = ReviewResult(target=change.target, message=change.message)
+    sources, problems = collect_sources(change, include_ignored=options.include_ignored, excluded=result.excluded)
     result.problems.extend(problems)
     sink: list = []
     options.suppressed_sink = sink

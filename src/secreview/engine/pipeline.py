@@ -54,6 +54,9 @@ class ReviewOptions:
     sources: list | None = None
     """When a list, the ``(SourceText, module name, is package)`` of every file reviewed is appended
     to it (for a pass after the review: the optional model pass, ``secreview.llm``)."""
+    include_ignored: bool = False
+    """Review what ``.gitignore`` and the default exclusions (virtual environments,
+    ``node_modules``...) leave out; the configured ``exclude`` still applies."""
     keep_alive: list | None = None
     """When a list, the review's intermediate objects (IR, summaries) are appended to it and
     the collector frozen, instead of being freed: for a process that exits right after
@@ -66,7 +69,8 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
     ``options.config``. Holds no state between calls: any number of reviews may run one after
     another in one process."""
     result = ReviewResult(target=" ".join(paths) if paths else "<stdin>")
-    sources, problems = gather_sources(paths, options.config, stdin_data)
+    sources, problems = gather_sources(paths, options.config, stdin_data, include_ignored=options.include_ignored,
+                                       excluded=result.excluded)
     result.problems.extend(problems)
     return review_sources(sources, options, result)
 

@@ -123,6 +123,42 @@ def internal_error(path: str, stage: str, exc: BaseException, *, reviewed: bool 
                        detail="".join(traceback.format_exception(exc)))
 
 
+EXCLUSION_KINDS = ("gitignore", "default", "configured")
+"""What leaves a path out of a review, in the order discovery asks: ``gitignore`` (untracked
+files git ignores; outside a git work tree, what ``.gitignore`` files match), ``default``
+(directories of other projects' code: virtual environments, ``node_modules``, ``.tox``,
+``*.egg-info``...), ``configured`` (the configuration's ``exclude`` patterns)."""
+
+EXAMPLES_KEPT = 3
+
+
+@dataclass(slots=True)
+class Excluded:
+    """The paths one mechanism left out of a review: Python files skipped one by one, and
+    directories not entered (whatever they hold: counting it would mean walking it)."""
+
+    files: int = 0
+    directories: int = 0
+    examples: list[str] = field(default_factory=list)
+    """The first few paths left out, as displayed; directories end with ``/``."""
+
+    def add(self, display: str, is_dir: bool) -> None:
+        if is_dir:
+            self.directories += 1
+        else:
+            self.files += 1
+        if len(self.examples) < EXAMPLES_KEPT:
+            self.examples.append(display + "/" if is_dir and not display.endswith("/") else display)
+
+    def __bool__(self) -> bool:
+        return bool(self.files or self.directories)
+
+
+def no_exclusions() -> dict[str, Excluded]:
+    """An ``Excluded`` for each of ``EXCLUSION_KINDS``, in that order."""
+    return {kind: Excluded() for kind in EXCLUSION_KINDS}
+
+
 @dataclass(frozen=True, slots=True)
 class AddedSuppression:
     """A suppression comment that a reviewed change adds, with the findings it hides.
@@ -163,6 +199,8 @@ class ReviewResult:
     """Findings left out because a baseline lists them."""
     model_pass: ModelPass | None = None
     """What the optional language-model pass did (``secreview.llm``); None when it was not asked for."""
+    excluded: dict[str, Excluded] = field(default_factory=no_exclusions)
+    """What discovery left out, by mechanism (``EXCLUSION_KINDS``)."""
 
     def sort(self) -> None:
         self.findings.sort(key=Finding.sort_key)

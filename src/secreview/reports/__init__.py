@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from secreview import __version__
-from secreview.findings.model import FileProblem, Finding, Level, ReviewResult
+from secreview.findings.model import EXCLUSION_KINDS, Excluded, FileProblem, Finding, Level, ReviewResult
 
 __all__ = [
     "FORMATS",
@@ -153,6 +153,55 @@ def short_verdict(result: ReviewResult) -> str:
 def nothing_reviewed(result: ReviewResult) -> bool:
     """No Python file was reviewed at all: the no-defect verdict would claim too much."""
     return result.files_reviewed == 0 and not result.findings
+
+
+INCLUDE_IGNORED = "--include-ignored"
+"""The option that reviews what ``.gitignore`` and the default exclusions leave out."""
+
+_LEFT_OUT_BY = {
+    "gitignore": "ignored by .gitignore",
+    "default": "skipped by default as other projects' code",
+    "configured": "excluded by the configuration's {exclude}",
+}
+
+
+def excluded_counts(result: ReviewResult) -> dict[str, dict]:
+    """What discovery left out, for each mechanism (all of ``EXCLUSION_KINDS``, in order), as
+    JSON data: the JSON ``summary.excluded`` and the SARIF invocation's ``excluded``."""
+    out = {}
+    for kind in EXCLUSION_KINDS:
+        left_out = result.excluded.get(kind) or Excluded()
+        out[kind] = {"files": left_out.files, "directories": left_out.directories,
+                     "examples": list(left_out.examples)}
+    return out
+
+
+def excluded_note(result: ReviewResult, code: Callable[[str], str] = str) -> str:
+    """What discovery left out of the review, by mechanism, and the option that reviews it;
+    ``""`` when nothing was. Every format prints it beside the verdict: a clean verdict never
+    goes without it. ``code`` formats a path or an option (markdown: a code span).
+
+    ``Not reviewed: 2 Python files ignored by .gitignore (gen.py, local.py) and 1 directory
+    skipped by default as other projects' code (.venv/), which --include-ignored reviews.``
+    """
+    includable, configured = [], []
+    for kind, left_out in result.excluded.items():
+        if not left_out:
+            continue
+        n = left_out.files + left_out.directories
+        counts = [plural(count, word, words) for count, word, words in (
+            (left_out.files, "Python file", None), (left_out.directories, "directory", "directories")) if count]
+        examples = ", ".join(code(visible(e)) for e in left_out.examples)
+        if examples and n > len(left_out.examples):
+            examples += ", …"
+        label = _LEFT_OUT_BY.get(kind, kind).format(exclude=code("exclude"))
+        text = f"{' and '.join(counts)} {label}" + (f" ({examples})" if examples else "")
+        (configured if kind == "configured" else includable).append(text)
+    parts = []
+    if includable:
+        parts.append(" and ".join(includable) + f", which {code(INCLUDE_IGNORED)} reviews")
+    parts += configured
+    return "Not reviewed: " + "; ".join(parts) + "." if parts else ""
 
 
 SHOWN_CODE_LINES = 6

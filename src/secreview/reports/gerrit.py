@@ -36,6 +36,7 @@ from typing import Any
 from secreview.findings.model import ReviewResult
 from secreview.reports import (
     ReportOptions,
+    excluded_note,
     model_pass_sentences,
     not_reviewed_by_model,
     plural,
@@ -93,6 +94,9 @@ def _message(result: ReviewResult, elsewhere, options: ReportOptions) -> str:
     out += [visible(sentence) for sentence in model_pass_sentences(result)]
     if result.target:
         out.append(f"Reviewed: {visible(result.target)}.")
+    note = excluded_note(result)
+    if note:
+        out.append(note)
     if result.suppressed:
         out.append(f"{plural(result.suppressed, 'suppressed finding')} not shown.")
     if result.baselined:

@@ -24,6 +24,7 @@ from secreview.reports import (
     MODEL_OPINION,
     ReportOptions,
     cwe_label,
+    excluded_note,
     is_model_opinion,
     model_pass_sentences,
     not_reviewed_by_model,
@@ -70,6 +71,9 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
         summary += "\nNot reviewed by the model:\n" + "\n".join(unreviewed)
     if result.target:
         summary += ("\n" if unreviewed else " ") + f"Reviewed: {visible(result.target)}."
+    note = excluded_note(result)
+    if note:
+        summary += " " + note
     lines.append(command("notice", summary, title="secreview"))
     return "\n".join(lines) + "\n"
 

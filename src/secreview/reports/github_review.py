@@ -28,6 +28,7 @@ from typing import Any
 from secreview.findings.model import ReviewResult
 from secreview.reports import (
     ReportOptions,
+    excluded_note,
     model_pass_sentences,
     not_reviewed_by_model,
     plural,
@@ -71,6 +72,9 @@ def _body(result: ReviewResult, elsewhere, options: ReportOptions) -> str:
         facts.append(f"{plural(result.suppressed, 'suppressed finding')} not shown.")
     if result.baselined:
         facts.append(f"{plural(result.baselined, 'finding')} in the baseline not shown.")
+    note = excluded_note(result, code_span)
+    if note:
+        facts.append(note)
     if facts:
         out += ["", " ".join(facts)]
     if result.added_suppressions:

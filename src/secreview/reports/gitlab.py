@@ -36,6 +36,7 @@ from secreview.reports import (
     MODEL_OPINION,
     ReportOptions,
     cwe_label,
+    excluded_note,
     is_model_opinion,
     model_pass_sentences,
     problem_status,
@@ -116,4 +117,14 @@ def issues(result: ReviewResult) -> list[dict[str, Any]]:
                 "severity": "info",
                 "location": {"path": path, "lines": {"begin": items[0].line}},
             })
+    note = excluded_note(result)
+    if note:  # what was left out of the review: one issue, placed on the first path left out
+        first = next((e for left_out in result.excluded.values() for e in left_out.examples), ".")
+        out.append({
+            "description": f"secreview: {note}",
+            "check_name": "secreview/excluded",
+            "fingerprint": _hash("excluded"),
+            "severity": "info",
+            "location": {"path": first.rstrip("/") or ".", "lines": {"begin": 1}},
+        })
     return out

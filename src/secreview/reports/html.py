@@ -32,6 +32,7 @@ from secreview.reports import (
     SEVERITIES,
     ReportOptions,
     cwe_label,
+    excluded_note,
     is_model_opinion,
     model_pass_sentences,
     not_reviewed_by_model,
@@ -235,6 +236,9 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
                    + (f"\n{text}" if text else "") + "</blockquote>")
     out.append(f'<p class="verdict{" clean" if not findings else ""}" id="verdict">{_esc(verdict(result))}</p>')
     out.append(f'<p class="facts">{_esc(_facts(result))}</p>')
+    note = excluded_note(result)
+    if note:
+        out.append(f'<p class="facts" id="excluded">{_esc(note)}</p>')
     sentences = model_pass_sentences(result)
     if sentences:
         out.append(f'<p class="facts" id="model-pass">{_esc(" ".join(sentences))}</p>')

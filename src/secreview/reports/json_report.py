@@ -15,6 +15,7 @@ from typing import Any
 from secreview.findings.model import AddedSuppression, FileProblem, Finding, ModelPass, ReviewResult, TraceStep
 from secreview.reports import (
     ReportOptions,
+    excluded_counts,
     files_not_reviewed,
     model_pass_sentences,
     severity_counts,
@@ -55,6 +56,7 @@ def document(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
             "by_severity": severity_counts(findings),
             "suppressed": result.suppressed,
             "files_not_reviewed": files_not_reviewed(result),
+            "excluded": excluded_counts(result),
         },
         "verdict": short_verdict(result),
     })

@@ -24,6 +24,7 @@ from secreview.reports import (
     SHOWN_CODE_LINES,
     ReportOptions,
     cwe_label,
+    excluded_note,
     is_model_opinion,
     model_pass_sentences,
     more_lines,
@@ -130,6 +131,9 @@ def render(result: ReviewResult, options: ReportOptions) -> str:
     summary = [verdict(result), *model_pass_sentences(result),
                f"{result.files_reviewed} files, {result.lines_reviewed} lines reviewed; "
                f"{result.suppressed} suppressed, {result.baselined} in the baseline."]
+    note = excluded_note(result)
+    if note:
+        summary.append(note)
     unreviewed = not_reviewed_by_model(result)
     if unreviewed:
         summary += ["Not reviewed by the model:", *(f"  {line}" for line in unreviewed)]

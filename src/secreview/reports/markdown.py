@@ -16,6 +16,7 @@ from secreview.reports import (
     SHOWN_CODE_LINES,
     ReportOptions,
     cwe_label,
+    excluded_note,
     hidden_dismissed_sentence,
     is_model_opinion,
     model_pass_sentences,
@@ -87,6 +88,9 @@ def _verdict_paragraph(result: ReviewResult, options: ReportOptions) -> str:
         sentences.append(
             f"{plural(result.files_reviewed, 'file')}, {plural(result.lines_reviewed, 'line')} reviewed."
         )
+    note = excluded_note(result, code_span)
+    if note:
+        sentences.append(note)
     if result.problems:
         files = len({p.path for p in result.problems})
         sentences.append(

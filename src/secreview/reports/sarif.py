@@ -28,6 +28,8 @@ from secreview.reports import (
     MODEL_OPINION,
     ReportOptions,
     cwe_label,
+    excluded_counts,
+    excluded_note,
     files_not_reviewed,
     is_model_opinion,
     model_pass_sentences,
@@ -299,6 +301,10 @@ def _invocation(result: ReviewResult) -> dict[str, Any]:
             for s in sorted(result.added_suppressions, key=lambda s: (s.path, s.line, s.comment))
         ]
     notifications = [_notification(p) for p in sorted_problems(result)]
+    note = excluded_note(result)
+    if note:  # paths left out of the review: counted beside the verdict, and a note (nothing failed)
+        invocation["properties"]["excluded"] = excluded_counts(result)
+        notifications.append({"level": "note", "message": {"text": note}, "descriptor": {"id": "excluded"}})
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return invocation

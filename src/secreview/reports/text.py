@@ -30,6 +30,7 @@ from secreview.reports import (
     SHOWN_CODE_LINES,
     ReportOptions,
     cwe_label,
+    excluded_note,
     hidden_dismissed_sentence,
     is_model_opinion,
     model_pass_sentences,
@@ -208,6 +209,9 @@ def _summary(result: ReviewResult, options: ReportOptions) -> list[Line]:
     if result.baselined:
         facts += f"; {plural(result.baselined, 'finding')} in the baseline"
     out: list[Line] = [[(verdict(result), style)], [(facts + ".", "dim")]]
+    note = excluded_note(result)
+    if note:
+        out += [[(row, "yellow")] for row in _wrap(note, "", "")]
     for sentence in model_pass_sentences(result):
         out += [[(row, "magenta")] for row in _wrap(sentence, "", INDENT)]
     unreviewed = not_reviewed_by_model(result)

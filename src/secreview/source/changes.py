@@ -624,10 +624,14 @@ def _strip_n(name: str | None, n: int) -> str | None:
 # --------------------------------------------------------------------------- reviewing it
 
 
-def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
+def collect_sources(change: Change, *, include_ignored: bool = False, excluded: dict | None = None
+                    ) -> tuple[list, list[FileProblem]]:
     """The files to review: the tree's Python files with the change's files forced in,
-    patched copies read instead of the originals."""
-    from secreview.source.discover import DEFAULT_EXCLUDED_DIRS, discover
+    patched copies read instead of the originals. Files left out by the default exclusions
+    (unless ``include_ignored``) or the configured ``exclude`` are counted in ``excluded``
+    (``findings.model.no_exclusions()``), one by one."""
+    from secreview.findings.model import no_exclusions
+    from secreview.source.discover import NO_SOURCE_DIRS, OTHER_PROJECTS_DIRS, discover
     from secreview.source.module_names import ModuleNames
     from secreview.source.reading import read_source
 
@@ -639,7 +643,7 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
         from pathspec import GitIgnoreSpec
         exclude = GitIgnoreSpec.from_lines(list(config.exclude))
 
-    def excluded(display: str) -> bool:
+    def is_excluded(display: str) -> bool:
         if exclude is None:
             return False
         try:
@@ -651,8 +655,11 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
     paths: dict[str, Path] = {}
     problems: list[FileProblem] = []
     top = str(tree)
+    if excluded is None:
+        excluded = no_exclusions()
     if change.listing is None:
-        candidates, problems = discover([str(tree)], excludes=config.exclude, root=config_root)
+        candidates, problems = discover([str(tree)], excludes=config.exclude, root=config_root,
+                                        include_ignored=include_ignored, excluded=excluded)
         for cand in candidates:
             try:
                 display = Path(os.path.abspath(cand.path)).relative_to(tree).as_posix()
@@ -660,20 +667,32 @@ def collect_sources(change: Change) -> tuple[list, list[FileProblem]]:
                 display = cand.display
             paths[display] = Path(cand.path)
         problems = [replace(p, path=_problem_display(p.path, tree)) for p in problems]
+        for left_out in excluded.values():  # shown relative to the tree, as the files are
+            left_out.examples = [_problem_display(e.rstrip("/"), tree) + e[len(e.rstrip("/")):]
+                                 for e in left_out.examples]
     else:
         for display in change.listing:
-            parts = display.split("/")
-            if any(part in DEFAULT_EXCLUDED_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
+            parts = display.split("/")[:-1]
+            if any(part in NO_SOURCE_DIRS for part in parts):
                 continue
+            kind = None
+            if not include_ignored and display not in change.files and \
+                    any(part in OTHER_PROJECTS_DIRS or part.endswith(".egg-info") for part in parts):
+                kind = "default"
             full = os.path.join(top, display)
-            if not _regular_not_link(full) or not _is_python(display, full) or excluded(display):
+            if not _regular_not_link(full) or not _is_python(display, full):
+                continue
+            if kind is None and is_excluded(display):
+                kind = "configured"
+            if kind is not None:
+                excluded[kind].add(display, False)
                 continue
             paths[display] = full
     for display in change.files:
         if display in paths:
             continue
         full = change.overrides.get(display, tree / display)
-        if full.is_file() and not full.is_symlink() and _is_python(display, full) and not excluded(display):
+        if full.is_file() and not full.is_symlink() and _is_python(display, full) and not is_excluded(display):
             paths[display] = full
     for display, full in change.overrides.items():
         if display in paths:

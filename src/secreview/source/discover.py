@@ -6,11 +6,21 @@ Rules:
   it is not a regular file, which is reported as a problem).
 * Directories are walked recursively in sorted order. They yield ``*.py`` files
   and extension-less files whose first line is a Python shebang.
-* Default excluded directories (``.git``, ``.venv``, ``__pycache__``...) are
-  never entered; ``.gitignore`` files (at every level, including those of the
-  enclosing repository above a walked directory) and ``.git/info/exclude`` are
-  honoured, as are the configured ``excludes`` (gitignore patterns relative to
-  ``root``).
+* Directories that hold no source (``.git``, ``__pycache__``, caches) are
+  never entered. Unless ``include_ignored``, neither are the directories of
+  other projects' code (``.venv``, ``venv``, ``node_modules``, ``.tox``,
+  ``*.egg-info``...: ``default``), nor what ``.gitignore`` leaves out
+  (``gitignore``): in a git work tree, git is asked once per work tree which
+  untracked paths it ignores (``source.gitignored``), so that every tracked
+  file is reviewed whatever ``.gitignore`` says; outside one (an unpacked
+  sdist), or when git cannot tell, the ``.gitignore`` files of the walked
+  directories (and of the enclosing repository above them, with
+  ``.git/info/exclude``) are read and matched as git would. The configured
+  ``excludes`` (gitignore patterns relative to ``root``) always apply
+  (``configured``). Each path left out is counted by mechanism in ``excluded``
+  (a directory once, whatever it holds).
+* A directory named on the command line is walked even when it would be left
+  out; a file named there is reviewed whatever its name.
 * A symbolic link whose target lies outside the walked directory is not
   followed (a problem says so) unless ``follow_symlinks``; links back to an
   enclosing directory (loops) are detected by device and inode and reported.
@@ -33,29 +43,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from secreview.findings.model import FileProblem, ProblemKind
+from secreview.findings.model import Excluded, FileProblem, ProblemKind, no_exclusions
 from secreview.source.reading import file_type_name, read_regular_file
+
+if TYPE_CHECKING:
+    from secreview.source.gitignored import GitIgnored
 
 if TYPE_CHECKING:  # pathspec is imported only when there are patterns to match (its import is slow)
     from pathspec import GitIgnoreSpec
 
-DEFAULT_EXCLUDED_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".tox",
-        ".nox",
-        ".venv",
-        "venv",
-        "__pycache__",
-        "node_modules",
-        ".eggs",
-        ".mypy_cache",
-        ".pytest_cache",
-    }
-)
-"""Directory names never entered while walking (plus any ``*.egg-info``)."""
+NO_SOURCE_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+"""Repository metadata and caches: never entered, never counted, hold no source."""
+
+OTHER_PROJECTS_DIRS = frozenset({".tox", ".nox", ".venv", "venv", "node_modules", ".eggs"})
+"""Virtual environments and installed dependencies (plus any ``*.egg-info``): not entered
+unless ``include_ignored``, and counted as ``default`` exclusions."""
+
+DEFAULT_EXCLUDED_DIRS = NO_SOURCE_DIRS | OTHER_PROJECTS_DIRS
+"""Directory names not entered by default (plus any ``*.egg-info``)."""
 
 IGNORE_FILE_LIMIT = 1_000_000
 """Largest ``.gitignore`` / ``info/exclude`` file read; larger ones are disregarded."""
@@ -213,21 +218,29 @@ class _Frame:
     abs: str
     display: str
     chain: _Chain
+    """The ``.gitignore`` files that apply, when git is not asked."""
     ancestors: frozenset[tuple[int, int]]
+    git: GitIgnored | None = None
+    """What git ignores, in a git work tree (``chain`` is then not used)."""
 
 
 class _Discovery:
-    def __init__(self, excludes: Sequence[str], root: str, follow_symlinks: bool) -> None:
+    def __init__(self, excludes: Sequence[str], root: str, follow_symlinks: bool, include_ignored: bool = False,
+                 excluded: dict[str, Excluded] | None = None) -> None:
         self.exclude_spec = None
         if excludes:
             from pathspec import GitIgnoreSpec
             self.exclude_spec = GitIgnoreSpec.from_lines(list(excludes))
         self.root = root
         self.follow_symlinks = follow_symlinks
+        self.include_ignored = include_ignored
+        self.excluded_by = excluded if excluded is not None else no_exclusions()
         self.candidates: list[Candidate] = []
         self.problems: list[FileProblem] = []
         self.seen_files: set[tuple[int, int]] = set()
         self.seen_dirs: set[tuple[int, int]] = set()
+        self.git_failed: set[str] = set()
+        """Work trees git could not list (their ``.gitignore`` files are read instead)."""
 
     # -- recording
 
@@ -240,6 +253,14 @@ class _Discovery:
             return
         self.seen_files.add(key)
         self.candidates.append(Candidate(abs_path, display))
+
+    def skip(self, kind: str, display: str, abs_path: str, st: os.stat_result, is_py: bool) -> None:
+        """Count a path left out by ``kind``: a directory, or a file that would have been reviewed."""
+        if stat.S_ISDIR(st.st_mode):
+            self.excluded_by[kind].add(display, True)
+        elif stat.S_ISREG(st.st_mode) and (is_py or (not os.path.splitext(abs_path)[1]
+                                                     and _shebang_is_python(abs_path))):
+            self.excluded_by[kind].add(display, False)
 
     # -- filters
 
@@ -277,6 +298,7 @@ class _Discovery:
             self.walk(abs_arg, display, st)
         elif stat.S_ISREG(st.st_mode):
             if force_exclude and self.excluded(abs_arg, False, os.path.dirname(abs_arg)):
+                self.skip("configured", display, abs_arg, st, True)
                 return
             self.add(abs_arg, display, st)
         else:
@@ -290,8 +312,19 @@ class _Discovery:
             return
         self.seen_dirs.add(key)
         top_real = os.path.realpath(top)
-        chain = self._enclosing_chain(top)
-        first = self._enter(top, display, chain, frozenset({key}))
+        chain: _Chain = ()
+        git = None
+        if not self.include_ignored:
+            repo = _enclosing_repo(top)
+            if repo is not None:
+                from secreview.source.gitignored import git_ignored
+                git = git_ignored(repo, top)
+                if git is None:  # git cannot tell: read the repository's ignore files as it would
+                    self.git_failed.add(repo)
+                    chain = self._enclosing_chain(top, repo)
+                elif git.covers(top):  # named although ignored: walked, its own .gitignore files read
+                    git = None
+        first = self._enter(top, display, chain, frozenset({key}), git)
         entries = self._list(first)
         if entries is None:
             return
@@ -307,11 +340,13 @@ class _Discovery:
                 if child_entries is not None:
                     stack.append((child, child_entries, 0))
 
-    def _enter(self, abs_dir: str, display: str, chain: _Chain, ancestors: frozenset) -> _Frame:
-        spec = _load_ignore_file(os.path.join(abs_dir, ".gitignore"))
-        if spec is not None:
-            chain = chain + ((abs_dir, spec),)
-        return _Frame(abs_dir, display, chain, ancestors)
+    def _enter(self, abs_dir: str, display: str, chain: _Chain, ancestors: frozenset,
+               git: GitIgnored | None) -> _Frame:
+        if git is None and not self.include_ignored:
+            spec = _load_ignore_file(os.path.join(abs_dir, ".gitignore"))
+            if spec is not None:
+                chain = chain + ((abs_dir, spec),)
+        return _Frame(abs_dir, display, chain, ancestors, git)
 
     def _list(self, frame: _Frame) -> list[os.DirEntry[str]] | None:
         try:
@@ -321,22 +356,18 @@ class _Discovery:
             self.problem(frame.display, f"cannot list directory: {exc.strerror or exc}")
             return None
         entries.sort(key=lambda e: e.name)
+        if not self.include_ignored and (frame.git is None or frame.git.root != frame.abs) \
+                and frame.abs not in self.git_failed and any(e.name == ".git" for e in entries):
+            # another work tree (a submodule, a nested repository, or one inside a tree that is
+            # not one): its own git says what it ignores
+            from secreview.source.gitignored import git_ignored
+            git = git_ignored(frame.abs, frame.abs)
+            if git is not None:
+                frame.git = git
         return entries
 
-    def _enclosing_chain(self, top: str) -> _Chain:
+    def _enclosing_chain(self, top: str, repo: str) -> _Chain:
         """``info/exclude`` and the ``.gitignore`` files of the repository directories above ``top``."""
-        repo = None
-        probe = top
-        while True:
-            if os.path.lexists(os.path.join(probe, ".git")):
-                repo = probe
-                break
-            parent = os.path.dirname(probe)
-            if parent == probe:
-                break
-            probe = parent
-        if repo is None:
-            return ()
         chain: list[tuple[str, GitIgnoreSpec]] = []
         git_dir = _git_dir(repo)
         if git_dir is not None:
@@ -385,9 +416,18 @@ class _Discovery:
                     self.problem(display, exc.strerror or str(exc))
                 return None
         is_dir = stat.S_ISDIR(st.st_mode)
-        if is_dir and (name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info")):
+        if is_dir and name in NO_SOURCE_DIRS:
             return None
-        if _gitignored(frame.chain, abs_path, is_dir) or self.excluded(abs_path, is_dir, top):
+        if not self.include_ignored:
+            if is_dir and (name in OTHER_PROJECTS_DIRS or name.endswith(".egg-info")):
+                self.skip("default", display, abs_path, st, is_py)
+                return None
+            if frame.git.ignored(abs_path) if frame.git is not None else \
+                    _gitignored(frame.chain, abs_path, is_dir):
+                self.skip("gitignore", display, abs_path, st, is_py)
+                return None
+        if self.excluded(abs_path, is_dir, top):
+            self.skip("configured", display, abs_path, st, is_py)
             return None
         outside = is_link and not self.follow_symlinks and not _is_under(os.path.realpath(abs_path), top_real)
         if is_dir:
@@ -401,7 +441,7 @@ class _Discovery:
             if key in self.seen_dirs:
                 return None  # already walked through another path
             self.seen_dirs.add(key)
-            return self._enter(abs_path, display, frame.chain, frame.ancestors | {key})
+            return self._enter(abs_path, display, frame.chain, frame.ancestors | {key}, frame.git)
         if stat.S_ISREG(st.st_mode):
             if is_py:
                 if outside:
@@ -414,6 +454,18 @@ class _Discovery:
         if is_py:
             self.problem(display, f"not a regular file ({file_type_name(st.st_mode)})")
         return None
+
+
+def _enclosing_repo(top: str) -> str | None:
+    """The nearest directory at or above ``top`` that holds a ``.git`` (a work tree's top)."""
+    probe = top
+    while True:
+        if os.path.lexists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
 
 
 def _is_loop(exc: OSError) -> bool:
@@ -434,18 +486,23 @@ def discover(
     root: Path | None = None,
     follow_symlinks: bool = False,
     force_exclude: bool = False,
+    include_ignored: bool = False,
+    excluded: dict[str, Excluded] | None = None,
 ) -> tuple[list[Candidate], list[FileProblem]]:
     """The files to review under ``paths``, and the problems met on the way.
 
     ``excludes`` are gitignore-style patterns relative to ``root`` (default: the
     current directory). They apply to walked files; to explicitly named files
     too only with ``force_exclude`` (for pre-commit style invocations).
+    ``include_ignored`` walks what ``.gitignore`` and the default exclusions leave
+    out (not the configured ``excludes``). What is left out is counted in
+    ``excluded`` (``findings.model.no_exclusions()``) when given.
     Raises ``FileNotFoundError`` for a path that does not exist, and
     ``ValueError`` for an invalid exclude pattern.
     """
     cwd = os.getcwd()
     root_abs = os.path.abspath(root) if root is not None else cwd
-    state = _Discovery(excludes, root_abs, follow_symlinks)
+    state = _Discovery(excludes, root_abs, follow_symlinks, include_ignored, excluded)
     for arg in paths:
         state.argument(os.fspath(arg), force_exclude)
     return state.candidates, state.problems

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from secreview.findings.model import FileProblem, internal_error
+from secreview.findings.model import Excluded, FileProblem, internal_error
 from secreview.source.discover import discover
 from secreview.source.module_names import ModuleNames, common_root
 from secreview.source.reading import SourceText, read_source, read_stdin
 
 
-def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
+def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None, *, include_ignored: bool = False,
+                   excluded: dict[str, Excluded] | None = None
                    ) -> tuple[list[tuple[SourceText, str, bool]], list[FileProblem]]:
     """``(sources, problems)``: ``(text, module name, is package)`` of every Python file under
-    ``paths`` (``-``: ``stdin_data``), and a problem for each that could not be read."""
+    ``paths`` (``-``: ``stdin_data``), and a problem for each that could not be read. What
+    discovery leaves out is counted in ``excluded`` (see ``discover``)."""
     sources: list[tuple[SourceText, str, bool]] = []
     problems: list[FileProblem] = []
     if stdin_data is not None:
@@ -26,7 +28,8 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
     files = [p for p in paths if p != "-"]
     if not files:
         return sources, problems
-    candidates, found = discover(files, excludes=config.exclude, root=config.root)
+    candidates, found = discover(files, excludes=config.exclude, root=config.root, include_ignored=include_ignored,
+                                 excluded=excluded)
     problems.extend(found)
     names = ModuleNames(common_root(files))
     for cand in candidates:

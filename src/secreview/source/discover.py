@@ -12,10 +12,12 @@ Rules:
   ``*.egg-info``...: ``default``), nor what ``.gitignore`` leaves out
   (``gitignore``): in a git work tree, git is asked once per work tree which
   untracked paths it ignores (``source.gitignored``), so that every tracked
-  file is reviewed whatever ``.gitignore`` says; outside one (an unpacked
-  sdist), or when git cannot tell, the ``.gitignore`` files of the walked
-  directories (and of the enclosing repository above them, with
-  ``.git/info/exclude``) are read and matched as git would. The configured
+  file is reviewed whatever ``.gitignore`` says; when git cannot tell, the
+  ``.gitignore`` files of the walked directories (and of the enclosing
+  repository above them, with ``.git/info/exclude``) are read and matched as
+  git would. Outside a git work tree (an unpacked sdist) ``.gitignore`` files
+  are not honoured, as Ruff does not honour them there: nothing an sdist
+  ships can hide its own files. The configured
   ``excludes`` (gitignore patterns relative to ``root``) always apply
   (``configured``). Each path left out is counted by mechanism in ``excluded``
   (a directory once, whatever it holds).
@@ -217,8 +219,9 @@ def _gitignored(chain: _Chain, abs_path: str, is_dir: bool) -> bool:
 class _Frame:
     abs: str
     display: str
-    chain: _Chain
-    """The ``.gitignore`` files that apply, when git is not asked."""
+    chain: _Chain | None
+    """The ``.gitignore`` files that apply, when git is not asked; None outside a git work tree,
+    where they are not honoured."""
     ancestors: frozenset[tuple[int, int]]
     git: GitIgnored | None = None
     """What git ignores, in a git work tree (``chain`` is then not used)."""
@@ -312,11 +315,13 @@ class _Discovery:
             return
         self.seen_dirs.add(key)
         top_real = os.path.realpath(top)
-        chain: _Chain = ()
+        chain: _Chain | None = ()
         git = None
         if not self.include_ignored:
             repo = _enclosing_repo(top)
-            if repo is not None:
+            if repo is None:
+                chain = None  # not a git work tree: .gitignore files are not honoured (as Ruff does)
+            else:
                 from secreview.source.gitignored import git_ignored
                 git = git_ignored(repo, top)
                 if git is None:  # git cannot tell: read the repository's ignore files as it would
@@ -340,9 +345,9 @@ class _Discovery:
                 if child_entries is not None:
                     stack.append((child, child_entries, 0))
 
-    def _enter(self, abs_dir: str, display: str, chain: _Chain, ancestors: frozenset,
+    def _enter(self, abs_dir: str, display: str, chain: _Chain | None, ancestors: frozenset,
                git: GitIgnored | None) -> _Frame:
-        if git is None and not self.include_ignored:
+        if git is None and chain is not None and not self.include_ignored:
             spec = _load_ignore_file(os.path.join(abs_dir, ".gitignore"))
             if spec is not None:
                 chain = chain + ((abs_dir, spec),)
@@ -423,7 +428,7 @@ class _Discovery:
                 self.skip("default", display, abs_path, st, is_py)
                 return None
             if frame.git.ignored(abs_path) if frame.git is not None else \
-                    _gitignored(frame.chain, abs_path, is_dir):
+                    frame.chain is not None and _gitignored(frame.chain, abs_path, is_dir):
                 self.skip("gitignore", display, abs_path, st, is_py)
                 return None
         if self.excluded(abs_path, is_dir, top):

@@ -138,6 +138,8 @@ class Program:
         self.secret_rule = self.sink_rules.get("secret")
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
+        for rule in self.function_rules:
+            rule.program = self  # for what only the whole program knows (is a function a request handler?)
         self.summaries: dict = {}
         self.entrypoints: dict = {}
         self.rules_by_function: dict = {}

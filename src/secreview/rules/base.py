@@ -152,6 +152,8 @@ class FunctionRule(Rule):
     ``triggers`` and ``relevant()`` work as for statement rules."""
 
     triggers: ClassVar[frozenset[str] | None] = None
+    program = None
+    """The program being analysed, set by it before any ``check_function`` (None outside one)."""
 
     def relevant(self, function) -> bool:
         return self.triggers is None or not self.triggers.isdisjoint(function.names)

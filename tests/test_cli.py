@@ -72,7 +72,7 @@ def test_stdin(capsys, monkeypatch):
 
 
 def test_min_severity_and_confidence_filter(tmp_path, capsys, monkeypatch):
-    (tmp_path / "a.py").write_text('import hashlib\nhashlib.md5(b"x", usedforsecurity=False)\n')
+    (tmp_path / "a.py").write_text('import os\nos.mkdir("spool", 0o1777)\n')  # low severity, low confidence
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(["review", "a.py", "--format", "json"], capsys)
     assert code == EXIT_FINDINGS and len(json.loads(out)["findings"]) == 1

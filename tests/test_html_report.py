@@ -36,8 +36,8 @@ def load(blob):
     return pickle.loads(blob)
 
 
-def digest(data):
-    return hashlib.md5(data).hexdigest()
+def hash_password(password):
+    return hashlib.md5(password).hexdigest()
 '''
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -376,7 +376,7 @@ class FunctionInterpreter:
         elif kind is ir.Return:
             value = self.eval(stmt.value) if stmt.value is not None else V.const(None)
             self.ret = value if self.ret is None else V.join(self.ret, value)
-            if self.entry is not None and value.taints:
+            if value.taints:
                 self.program.on_return(self, stmt, value)
         elif kind is ir.Define:
             if stmt.function is not None:

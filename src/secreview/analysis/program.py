@@ -12,7 +12,6 @@ same whatever order the functions were met in.
 from __future__ import annotations
 
 import pickle
-import re
 from collections.abc import Iterable
 
 from secreview.analysis import values as V
@@ -37,15 +36,11 @@ from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, Stateme
 
 MAX_ANALYSES = 6
 """Analyses of one function at most: recursion whose summaries would keep growing stops there."""
-# Names that say a value must be unguessable: where weak randomness is a defect.
-_SECRET_NAME = re.compile(r"(?i)(token|secret|passw|passwd|pwd|nonce|salt|otp|csrf|xsrf|api_?key|private_?key|"
-                          r"session_?(id|key)|sess_?id|remember|reset|auth|cookie_?value|verifier|challenge|"
-                          r"activation|invite_?code|(^|_)key$)")
-_NOT_SECRET_NAME = re.compile(r"(?i)(_?(len|length|size|count|name|names|type|field|url|path|file|header|prefix|"
-                              r"timeout|expires?|age|id_?len)$|^(max|min|num)_)")
 _KV_TYPES = frozenset({"configparser.ConfigParser", "configparser.RawConfigParser", "configparser.SafeConfigParser",
                        "ConfigParser.ConfigParser", "ConfigParser.RawConfigParser"})
 _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
+"""A value becoming a secret (stored or passed under a secret name): the sink of rule weak-random,
+whose ``secret_name()`` says which names."""
 MAX_DEPTH = 40
 MAX_SINK_FLOWS = 50
 """Parameter-to-sink flows kept per summary (the smallest, in a fixed order)."""
@@ -140,8 +135,11 @@ class Program:
             elif isinstance(rule, CallRule):
                 for callee in rule.callees:
                     self.call_rules.setdefault(callee, []).append(rule)
+        self.secret_rule = self.sink_rules.get("secret")
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
+        for rule in self.function_rules:
+            rule.program = self  # for what only the whole program knows (is a function a request handler?)
         self.summaries: dict = {}
         self.entrypoints: dict = {}
         self.rules_by_function: dict = {}
@@ -645,7 +643,12 @@ class Program:
                 self.findings.add_hit(rule, interp, hit)
 
     def on_return(self, interp, stmt: ir.Return, value: Value) -> None:
-        """What a request handler returns is its response body."""
+        """What a request handler returns is its response body; what a function named like a
+        secret maker (``generate_token()``) returns is a secret."""
+        secret = self.secret_rule
+        if secret is not None and stmt.value is not None and self._secret_kind(value) \
+                and secret.secret_name(interp.fn.name):
+            self.check_sink(interp, _SECRET_SINK, f"return from {interp.fn.name}()", stmt, value, stmt.value)
         entry = interp.entry
         if entry is None or not entry[2].response_sink or stmt.value is None:
             return
@@ -658,15 +661,22 @@ class Program:
         sink = Sink(kind=entry[2].response_sink, callee="<response>", args=())
         self.check_sink(interp, sink, f"return from {interp.fn.name}()", stmt, value, stmt.value)
 
+    def _secret_kind(self, value: Value) -> bool:
+        """Whether ``value`` carries data of a kind the secret rule reports (a weak random value)."""
+        kinds = self.secret_rule.source_kinds
+        return any(t.kind in kinds for t in value.taints)
+
     def on_name_store(self, interp, target: ir.NameTarget, value: Value) -> None:
         """A value stored under a name that says it is a secret (``token = ...``)."""
-        if _SECRET_NAME.search(target.id) and not _NOT_SECRET_NAME.search(target.id):
-            self.check_sink(interp, _SECRET_SINK, target.id, target, value, target)
+        secret = self.secret_rule
+        if secret is not None and self._secret_kind(value) and secret.secret_name(target.id):
+            self.check_sink(interp, _SECRET_SINK, target.id, target, value, target, _stored(interp))
 
     def on_item_store(self, interp, target: ir.ItemTarget, base: Value, index: Value, value: Value) -> None:
-        if value.taints and index.is_const and isinstance(index.const, str) and _SECRET_NAME.search(index.const) \
-                and not _NOT_SECRET_NAME.search(index.const):
-            self.check_sink(interp, _SECRET_SINK, index.const, target, value, target)
+        secret = self.secret_rule
+        if secret is not None and value.taints and index.is_const and self._secret_kind(value) \
+                and secret.secret_name(index.const):
+            self.check_sink(interp, _SECRET_SINK, index.const, target, value, target, _stored(interp))
         callees = []
         if isinstance(target.value, (ir.Name, ir.Attr)) and target.value.qualname:
             callees.append(f"{target.value.qualname}.__setitem__")
@@ -678,6 +688,9 @@ class Program:
                 self.check_sink(interp, sink, callee, target, index, target.index)
 
     def on_attribute_store(self, interp, target: ir.AttrTarget, base: Value, value: Value) -> None:
+        secret = self.secret_rule
+        if secret is not None and value.taints and self._secret_kind(value) and secret.secret_name(target.attr):
+            self.check_sink(interp, _SECRET_SINK, target.attr, target, value, target, _stored(interp))
         for t in sorted(base.types):
             for sink in self.models.sinks_for(f"{t}.{target.attr}="):
                 self.check_sink(interp, sink, f"{t}.{target.attr}", target, value, target)
@@ -695,6 +708,8 @@ class Program:
             for sink in models.sinks_for(callee):
                 self.apply_sink(interp, site, sink, callee)
         method = call.method
+        if self.secret_rule is not None and (site.kwargs or method == "set_cookie"):
+            self.secret_arguments(interp, site, method)
         stored = self.key_value_store(interp, site, method)
         if stored is not None:
             return stored
@@ -753,6 +768,35 @@ class Program:
                     if isinstance(index, int) and keys and -len(keys) <= index < len(keys):
                         return site.receiver.items[keys[index]]
         return result
+
+    def secret_arguments(self, interp, site: CallSite, method: str | None) -> None:
+        """A value passed as a secret: under a secret keyword (``User(password=...)``), or as the
+        value of a session or token cookie (``response.set_cookie("sessionid", value)``)."""
+        secret = self.secret_rule
+        call = site.call
+        for name, value in site.kwargs.items():
+            if value.taints and self._secret_kind(value) and secret.secret_name(name):
+                self.check_sink(interp, _SECRET_SINK, name, call, value, call.keyword(name))
+        if method == "set_cookie":
+            cookie, _ = site.arg(0, "key")
+            value, node = site.arg(1, "value")
+            if value is not None and value.taints and cookie is not None and cookie.is_const \
+                    and self._secret_kind(value) and secret.secret_cookie(cookie.const):
+                self.check_sink(interp, _SECRET_SINK, "set_cookie", call, value, node)
+
+    def secret_parameters(self, interp, site: CallSite, fn: ir.Function, bound: dict) -> None:
+        """A value passed positionally to a parameter named as a secret (``save(user, password)``)."""
+        secret = self.secret_rule
+        params = fn.params
+        for i, value in enumerate(site.args):
+            if isinstance(site.call.args[i], ir.Starred):
+                break
+            if not value.taints:
+                continue
+            index = next((j for j, v in bound.items() if v is value), None)
+            if index is not None and index < len(params) and self._secret_kind(value) \
+                    and secret.secret_name(params[index].name):
+                self.check_sink(interp, _SECRET_SINK, params[index].name, site.call, value, site.call.args[i])
 
     def key_value_store(self, interp, site: CallSite, method: str | None) -> Value | None:
         """Values stored and read back under constant keys: ``d.get("k")`` on a known dict,
@@ -835,6 +879,8 @@ class Program:
         if summary is None:
             return Value(taints=self.default_taints(site))
         bound = self.bind_arguments(site, fn, target, callee)
+        if self.secret_rule is not None and site.args:
+            self.secret_parameters(interp, site, fn, bound)
         call = site.call
         shown = fn.name
         if fn.name == "__init__" and target.endswith(".__init__") and callee != target:
@@ -871,7 +917,7 @@ class Program:
                 step = _append_chain(step, flow.step)
                 if at.is_param:
                     self.record_param_flow(interp, at, flow.rule, flow.kind, flow.site, step)
-                else:
+                elif flow.rule.keeps(step, None):
                     self.findings.add_sink(flow.rule, flow.site, at, step, self.test_path(flow.site.path))
         for key, by_param in summary.fields.items():
             for index, field_taint in by_param.items():
@@ -970,7 +1016,9 @@ class Program:
             if value is not None:
                 self.check_sink(interp, sink, callee, site.call, value, node)
 
-    def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node) -> None:
+    def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node, value_node=None) -> None:
+        """``value_node``: the expression whose value reaches the sink, when ``arg_node`` is not it
+        (a store: ``arg_node`` is the target, ``value_node`` what is assigned); rules may judge it."""
         rule = self.sink_rules.get(sink.kind)
         if rule is None:
             return
@@ -992,8 +1040,9 @@ class Program:
                 continue
             step = Step(interp.path, node.line, node.col, f"reaches `{code_of(interp.module, node, 60)}`", t.step)
             if t.is_param:
-                self.record_param_flow(interp, t, rule, sink.kind, sink_site, step)
-            else:
+                if rule.param_flows:
+                    self.record_param_flow(interp, t, rule, sink.kind, sink_site, step)
+            elif rule.keeps(step, value_node if value_node is not None else arg_node):
                 self.findings.add_sink(rule, sink_site, t, step, is_test)
                 reported = True
         if value.is_fixed and not any(t.is_param for t in taints):
@@ -1020,6 +1069,12 @@ class Program:
         worst = max(range(len(flows)), key=lambda i: flows[i].order())
         if flow.order() < flows[worst].order():
             flows[worst] = flow
+
+
+def _stored(interp):
+    """The expression an assignment being interpreted stores (None outside an assignment)."""
+    stmt = interp.stmt
+    return stmt.value if isinstance(stmt, ir.Assign) else None
 
 
 def statement_keys(stmt: ir.Stmt) -> frozenset:

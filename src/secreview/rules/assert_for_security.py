@@ -6,16 +6,21 @@ an authorization or input check written as an assert then silently
 disappears, and the guarded code runs for everyone with any data. A failing
 assert also surfaces as a 500 error instead of a clean 403/400.
 
-Reported for asserts whose condition tests authorization or identity state
-(names, attributes or called functions such as `is_admin`, `is_superuser`,
-`is_staff`, `is_authenticated`, `authorized`, `permission`, `has_perm`,
-`can_*`, `allowed`, `owner`, `role`, `privilege`, `csrf`, `signature`,
-`verified`, `token`, `user`, `logged_in`) or examines data traced to the
-client (request parameters, bodies and headers, RPC arguments, command-line
-input). Weaker words (`user`, `token`, `session`, `tenant_id`, `project_id`)
-count only in request handlers and functions given the request or a request
-context. Type or invariant checks on internal data (`assert isinstance(x,
-int)`, `assert len(buf) == 4`) are not reported, nor is test code.
+Reported for asserts that really decide something about a caller: a
+predicate of access (`is_admin`, `is_superuser`, `is_staff`,
+`is_authenticated`, `authorized`, `has_perm(...)`, `can_*`, `is_allowed`,
+`is_owner`, `csrf...`, `verify...`, `logged_in`), an owner, role, permission
+or signature compared with the acting user (`doc.owner_id == user.id`,
+`user.role == "admin"`), or a test of the value of data traced to the client
+(request parameters, bodies and headers, RPC arguments, command-line input:
+`assert 0 < amount < 10_000`). Weaker words (`user`, `token`, `session`,
+`tenant_id`, `project_id`) count only in request handlers and functions given
+the request or a request context. Not reported: type, presence and size
+checks, which decide nothing about a caller and fail later anyway
+(`isinstance(response, HttpResponseBase)`, `type(body) is dict`,
+`x is not None`, `"key" in body`, `len(buf) == 4`); internal invariants that
+merely mention such a word (`assert owner is not None`,
+`assert role in (MemberRole.member, MemberRole.nonmember)`); and test code.
 
 **Fix:** use an explicit check that survives optimisation and fails with the
 right error: `if not user.is_admin: raise PermissionDenied()` (or
@@ -30,13 +35,22 @@ from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 
-_STRONG = re.compile(r"(?i)^(is_?admin|admin|is_?superuser|superuser|is_?staff|is_?authenticated|authenticated|"
-                     r"is_?authori[sz]ed|authori[sz]ed|authori[sz]e|permissions?|has_?perms?|has_?permission|"
-                     r"check_?perm(ission)?s?|can_\w+|is_?allowed|allowed|is_?owner|owner|owner_id|roles?|has_?role|"
-                     r"privileges?|is_?privileged|csrf\w*|signature|valid_?signature|verify\w*|verified|is_?verified|"
-                     r"logged_?in|is_?logged_?in|access_?granted|acl|policy)$")
+# Predicates that decide access by themselves: ``assert user.is_admin``, ``assert has_perm(...)``.
+_STRONG = re.compile(r"(?i)^(is_?admin|is_?superuser|is_?staff|is_?authenticated|authenticated|"
+                     r"is_?authori[sz]ed|authori[sz]ed|authori[sz]e|has_?perms?|has_?permission|"
+                     r"check_?perm(ission)?s?|can_\w+|is_?allowed|allowed|is_?owner|has_?role|"
+                     r"is_?privileged|csrf\w*|valid_?signature|verify\w*|verified|is_?verified|"
+                     r"logged_?in|is_?logged_?in|access_?granted)$")
+# Names that are about access only when compared with the acting user: ``doc.owner_id == user.id``,
+# ``user.role == Role.ADMIN``; ``assert owner is not None`` or ``assert role in (member, nonmember)`` on
+# their own are invariants of the code, not decisions about a caller.
+_SUBJECT = re.compile(r"(?i)^(owner|owner_?id|roles?|privileges?|permissions?|acl|policy|signature|admin)$")
+_ACTOR = re.compile(r"(?i)^(user|current_?user|user_?id|request_?user|principal|actor|requester|caller|"
+                    r"identity|g|context|ctx|auth|credentials?|project_?id|tenant_?id|session)$")
 _WEAK = re.compile(r"(?i)^(user|current_?user|user_id|token|auth|auth_?token|session|principal|tenant_?id|"
                    r"project_?id)$")
+_SHAPE_CALLS = frozenset({"builtins.isinstance", "builtins.issubclass", "builtins.hasattr", "builtins.callable",
+                          "builtins.len", "builtins.type", "builtins.getattr"})
 _SOURCES = frozenset({"remote", "rpc", "cli"})
 
 
@@ -64,6 +78,51 @@ def _handles_requests(interp) -> bool:
     return entry is not None and bool(entry[0] or entry[1])
 
 
+def _conjuncts(test):
+    """The parts of ``a and b and ...`` (a single test is one part)."""
+    if isinstance(test, ir.BoolOp) and test.op == "and":
+        out = []
+        for v in test.values:
+            out.extend(_conjuncts(v))
+        return out
+    return [test]
+
+
+def _shape_check(e) -> bool:
+    """A test of a value's type, presence or size, not of what it allows: ``isinstance(x, T)``,
+    ``type(x) is dict``, ``x is not None``, ``"key" in body``, ``len(buf) >= 4``, ``hasattr(x, "y")``."""
+    if isinstance(e, ir.UnaryOp) and e.op == "not":
+        return _shape_check(e.operand)
+    if isinstance(e, ir.Call):
+        return e.qualname in _SHAPE_CALLS
+    if isinstance(e, ir.Compare):
+        operands = [e.left, *e.comparators]
+        if all(op in ("is", "is not") for op in e.ops) and any(
+                isinstance(o, ir.Const) and o.value is None for o in operands):
+            return True
+        if any(isinstance(o, ir.Call) and o.qualname in _SHAPE_CALLS for o in operands):
+            return True  # ``type(x) is dict``, ``len(x) == 2``
+        if e.ops and all(op in ("in", "not in") for op in e.ops) and isinstance(e.left, ir.Const) \
+                and isinstance(e.left.value, str):
+            return True  # ``"subnet_cidr" in net_info``: a key is present
+    return False
+
+
+def _names(e):
+    return [name for name, _ in _identifiers(e)]
+
+
+def _access_comparison(e) -> str | None:
+    """``doc.owner_id == user.id``, ``user.role in ADMIN_ROLES``: a subject name compared with the actor."""
+    if not isinstance(e, ir.Compare):
+        return None
+    names = _names(e)
+    subject = next((n for n in names if _SUBJECT.match(n)), None)
+    if subject and any(_ACTOR.match(n) for n in names if n != subject):
+        return subject
+    return None
+
+
 class AssertForSecurity(StatementRule):
     __doc__ = __doc__
 
@@ -82,22 +141,19 @@ class AssertForSecurity(StatementRule):
             return
         test = stmt.test
         code = interp.code(test)
-        strong = weak = None
-        for name, _node in _identifiers(test):
-            if strong is None and _STRONG.match(name):
-                strong = name
-            elif weak is None and _WEAK.match(name):
-                weak = name
-        client = None
-        for node in _walk(test):
-            if isinstance(node, (ir.Name, ir.Attr, ir.Subscript)) and _pure(node):
-                value = interp.eval(node)
-                for t in value.taints:
-                    if not t.is_param and t.kind in _SOURCES:
-                        client = interp.code(node)
-                        break
-            if client:
-                break
+        strong = weak = client = None
+        for part in _conjuncts(test):
+            if _shape_check(part):
+                continue  # a type, presence or size check decides nothing about a caller
+            for name, _node in _identifiers(part):
+                if strong is None and _STRONG.match(name):
+                    strong = name
+                elif weak is None and _WEAK.match(name):
+                    weak = name
+            if strong is None:
+                strong = _access_comparison(part)
+            if client is None:
+                client = self._client_data(interp, part)
         if strong:
             what = f"an authorization check (`{strong}`)"
             confidence = Level.HIGH
@@ -118,3 +174,13 @@ class AssertForSecurity(StatementRule):
                  f"framework's 403/400 response)."),
             confidence=confidence,
         )
+
+    @staticmethod
+    def _client_data(interp, part):
+        for node in _walk(part):
+            if isinstance(node, (ir.Name, ir.Attr, ir.Subscript)) and _pure(node):
+                value = interp.eval(node)
+                for t in value.taints:
+                    if not t.is_param and t.kind in _SOURCES:
+                        return interp.code(node)
+        return None

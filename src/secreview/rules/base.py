@@ -81,6 +81,10 @@ class SinkRule(Rule):
     sanitizable: ClassVar[bool] = True
     """False when no transformation makes outside data acceptable here (storing it in the
     session is the defect, escaped or not); only an allow-list check does."""
+    param_flows: ClassVar[bool] = True
+    """Whether a parameter reaching the sink inside a function is recorded in its summary and
+    reported at callers that pass tainted data (False: only data that reaches the sink in the
+    function holding it counts)."""
     danger: ClassVar[str] = ""
     """Why a hostile value is dangerous at this sink, one sentence, used in explanations."""
     fix: ClassVar[str] = ""
@@ -93,6 +97,11 @@ class SinkRule(Rule):
     def dangerous_part(self, sink, value):
         """The part of ``value`` that matters at this sink (the program of an argv list)."""
         return value
+
+    def keeps(self, step, value_node=None) -> bool:
+        """Whether a flow whose trace ends at ``step`` (the sink) makes a finding of this rule;
+        ``value_node`` is the expression whose value reached the sink, when known."""
+        return True
 
 
 @dataclass(slots=True)
@@ -143,6 +152,8 @@ class FunctionRule(Rule):
     ``triggers`` and ``relevant()`` work as for statement rules."""
 
     triggers: ClassVar[frozenset[str] | None] = None
+    program = None
+    """The program being analysed, set by it before any ``check_function`` (None outside one)."""
 
     def relevant(self, function) -> bool:
         return self.triggers is None or not self.triggers.isdisjoint(function.names)

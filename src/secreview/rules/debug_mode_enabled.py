@@ -13,7 +13,10 @@ and other `.run(debug=True)` calls (Flask, Flask-SocketIO, Bottle),
 `app.config["DEBUG"] = True`, `FastAPI(debug=True)`, `Starlette(debug=True)`,
 and a module-level `DEBUG = True` in a Django settings module (a file named
 `settings.py` or inside a `settings/` package). A flag read from the
-environment or configuration is not reported.
+environment or configuration is not reported, nor is a development settings
+module (`settings/dev.py`, `local_settings.py`, `settings_test.py`: where debug
+belongs). A server on the loopback address is still reported: a reverse proxy
+on the same host forwards the world to it.
 
 **Fix:** leave debug off in code and enable it only in a development
 environment: `app.run(debug=os.environ.get("FLASK_DEBUG") == "1")`, or
@@ -45,7 +48,15 @@ def _settings_module(path: str) -> bool:
     path = path.replace("\\", "/")
     name = posixpath.basename(path)
     parent = posixpath.basename(posixpath.dirname(path))
-    return name == "settings.py" or parent == "settings" or name.endswith("_settings.py")
+    if not (name == "settings.py" or parent == "settings" or name.endswith("_settings.py")):
+        return False
+    # the development profile of a settings package (settings/dev.py, local_settings.py...) is where
+    # DEBUG = True belongs; production settings leave it out
+    stem = name.removesuffix(".py").lower()
+    return not any(w in _DEV_WORDS for w in stem.replace("-", "_").split("_"))
+
+
+_DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing", "debug", "ci"})
 
 
 class DebugModeEnabled(StatementRule):

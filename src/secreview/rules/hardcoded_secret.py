@@ -72,7 +72,8 @@ _NOT_SECRET_LAST = frozenset({
     "command", "cmd", "callback", "check", "checker", "verifier", "flag", "bits", "lock", "pool", "limit", "rate",
     "interval", "delay", "response", "request", "status", "state", "result", "results", "list", "set", "map", "dict",
     "spec", "schema", "keys", "query", "text", "string", "str", "title", "description", "doc", "docs",
-    "uuid", "uuids", "usage", "ref", "refs", "href"})
+    "uuid", "uuids", "usage", "ref", "refs", "href", "autocomplete", "owner", "owners", "visibility", "duration",
+    "reply", "code", "codes", "restrictions", "restriction"})
 _NOT_SECRET_FIRST = frozenset({"num", "max", "min", "is", "has", "use", "show", "enable", "enabled", "require",
                                "requires", "no", "allow", "get", "set", "check", "next", "prev", "previous", "page",
                                "continuation", "cancellation", "cancel", "idempotency", "request", "correlation",
@@ -88,7 +89,9 @@ _PATTERNS = (
     (re.compile(r"\bxox[baprs]-[0-9A-Za-z\-]{10,}\b"), "a Slack token"),
     (re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b"), "a Google API key"),
     (re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}\b"), "a Stripe live secret key"),
-    (re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
+    # the header line alone (``DSA_PRIVATE_KEY_HEADER = "-----BEGIN ..."``) is a marker, not a key
+    (re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
+                r"(?:\s*[A-Za-z-]+:[^\n]*)*\s*[A-Za-z0-9+/]{40,}"),
      "a PEM private key"),
 )
 _PATTERN_LITERALS = re.compile("|".join(re.escape(literal) for literal in (
@@ -127,8 +130,8 @@ def secret_name(name: str) -> bool:
             found = i
     if found < 0:
         joined = "".join(words)
-        if not any(s in joined for s in ("password", "passwd", "secret", "apikey", "privatekey", "accesskey")):
-            return False
+        if not joined.endswith(("password", "passwd", "secret", "apikey", "privatekey", "accesskey")):
+            return False  # ``dbpassword``, ``adminsecret``; not ``passwordless``
         found = len(words) - 1
     last = words[-1]
     if last in _NOT_SECRET_LAST and last not in _SECRET_WORDS:
@@ -143,8 +146,69 @@ def secret_name(name: str) -> bool:
     return not ("pass" in words and not any(w in _SECRET_WORDS - {"pass"} for w in words) and len(words) > 2)
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _test_double(qualname: str | None) -> bool:
+    """Code of a fake, dummy, mock or stub (``FakeKeystoneClient``, ``DummySession``)."""
+    return bool(qualname) and any(w in _TEST_DOUBLE_WORDS for part in qualname.split(".") for w in _words(part))
+
+
+def _name_mapping(d) -> bool:
+    """A dict mapping names to names (``{"password": "pass", "email": "mail", "name": "name"}``): its
+    values are attribute or field names, not credentials."""
+    names = 0
+    for v in d.values:
+        if isinstance(v, ir.Const) and isinstance(v.value, str) and re.fullmatch(r"[a-z][a-z0-9_]*", v.value):
+            names += 1
+    return names >= 3 and names * 2 >= len(d.values)
+
+
 def _normal(text: str) -> str:
     return "".join(_words(text))
+
+
+_NOT_VALUES = frozenset({
+    "none", "null", "true", "false", "test", "testing", "password", "secret", "token", "admin", "example", "sample",
+    "redacted", "hidden", "masked", "unset", "default", "removed", "filtered", "sanitized", "censored", "omitted",
+    "hiddenvalue", "pass", "passwd", "pwd", "user", "username", "on", "off", "yes", "no", "auto", "enabled",
+    "disabled", "required", "optional", "always", "never", "any", "all", "plain", "basic", "digest", "bearer",
+    "secretvalue", "passwordvalue", "yourpassword", "yoursecret", "yourtoken", "mysecret", "mypassword", "dummy",
+    "fake", "mock", "stub", "placeholder", "notset", "empty", "blank", "unknown", "invalid", "unavailable",
+    "locked", "expired", "missing", "na", "notavailable", "notapplicable"})
+_MASK_WORDS = frozenset({"redacted", "masked", "hidden", "removed", "censored", "omitted", "filtered", "sanitized",
+                         "obfuscated", "scrubbed"})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "pass", "passcode", "pin"})
+_TEST_DOUBLE_WORDS = frozenset({"fake", "fakes", "dummy", "mock", "mocks", "stub", "stubs"})
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}")
+
+
+def _sequence(text: str) -> bool:
+    """``0123456789...``, ``abcd1234``, ``123456``: runs of consecutive characters, a placeholder."""
+    low = text.lower()
+    if len(low) < 6 or not low.isalnum():
+        return False
+    breaks = 0
+    for a, b in zip(low, low[1:]):
+        if ord(b) - ord(a) == 1 or (a == "9" and b == "0"):
+            continue
+        breaks += 1
+    return breaks <= 1
+
+
+def _decodes_to_placeholder(text: str) -> bool:
+    """A base64 literal whose text is itself a placeholder (``bXktc2VjcmV0LWhlcmU=``, "my-secret-here")."""
+    if len(text) % 4 or not _BASE64.fullmatch(text):
+        return False
+    import base64
+    import binascii
+    try:
+        decoded = base64.b64decode(text, validate=True).decode("ascii")
+    except (binascii.Error, ValueError):
+        return False
+    if not decoded.isprintable():
+        return False
+    words = [w for w in re.split(r"[^a-z0-9]+", decoded.lower()) if w]
+    return any(w in ("secret", "password", "changeme", "example", "here", "test", "dummy", "placeholder")
+               for w in words)
 
 
 def _looks_secret(value, name: str) -> bool:
@@ -154,9 +218,16 @@ def _looks_secret(value, name: str) -> bool:
     v = value.strip()
     if not any(c.isalnum() for c in v):
         return False  # "****", ":****", "--": a mask, not a value
-    if len(v) < 3 or v.lower() in ("none", "null", "true", "false", "test", "testing", "password", "secret", "token",
-                                   "admin", "example", "sample", "redacted", "hidden", "masked", "unset", "default"):
-        return False
+    bare = _NOT_ALNUM.sub("", v.lower())
+    if len(v) < 3 or bare in _NOT_VALUES or any(w in _MASK_WORDS for w in re.split(r"[^a-z]+", v.lower())):
+        return False  # a keyword, a field name or a mask such as '**SECRET**', '[REDACTED]', 'XXX-REDACTED-XXX'
+    if _sequence(v) or _decodes_to_placeholder(v):
+        return False  # '0123456789...', 'abcd1234', base64 of 'my-secret-here'
+    if re.fullmatch(r"[a-z]+(?:[_.][a-z]+)+", v):
+        return False  # 'passed_page_view_restrictions', 'keystone.token.provider': a key or a dotted name
+    words = _words(name)
+    if not any(w in _PASSWORD_WORDS for w in words) and (len(v) < 8 or re.fullmatch(r"[a-z]+", v)):
+        return False  # a token, key or secret looks random: 'subscription', '8901' are not one
     if "://" in v:
         return bool(_URL_CREDS.search(v))
     if v.startswith(("/", "./", "../", "~/", "$")) or v.count(" ") >= 2:
@@ -229,6 +300,9 @@ class HardcodedSecret(StatementRule):
     def check_statement(self, interp, stmt):
         t = type(stmt)
         seen: set = set()
+        if _test_double(interp.fn.qualname) or (t is ir.Define and stmt.function is not None
+                                                 and _test_double(stmt.function.qualname)):
+            return  # a fake, dummy or stub: its credentials are fixtures
         if t is ir.Define:
             if stmt.function is not None:
                 for p in stmt.function.params:
@@ -255,6 +329,8 @@ class HardcodedSecret(StatementRule):
         for root in _roots(stmt):
             for e in _walk(root):
                 if isinstance(e, ir.DictExpr):
+                    if _name_mapping(e):
+                        continue
                     for k, v in zip(e.keys, e.values):
                         if isinstance(k, ir.Const) and isinstance(k.value, str) and isinstance(v, ir.Const) \
                                 and secret_name(k.value) and _looks_secret(v.value, k.value):

@@ -1,5 +1,7 @@
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.weak_random import name_words, secret_cookie, secret_name
 
 # set_cookie(key, value, max_age, expires, path, domain, secure, httponly, samesite) for Werkzeug,
 # Django and Starlette; WebOb has no `expires` before `path`.
@@ -33,6 +35,36 @@ def _is_zero(value) -> bool:
     return value is not None and value.is_const and value.const in (0, "0")
 
 
+# Words of a cookie's or value's name that say what it holds is no secret: where to go after
+# login, a language or theme preference, a message shown once.
+_PLAIN_WORDS = frozenset({
+    "lang", "language", "locale", "theme", "tz", "timezone", "redirect", "next", "url", "uri", "path", "return",
+    "came", "reason", "message", "messages", "msg", "flash", "notice", "consent", "tab", "view", "sort", "order",
+    "page", "filter", "region", "currency", "mode", "dismissed", "banner", "seen", "visited", "color", "colour",
+    "font", "layout", "sidebar", "collapsed", "expanded", "width", "height", "zoom", "format", "style",
+})
+
+
+def _value_names(node) -> list:
+    """Names that say what a cookie's value is: the variable, attribute, key or helper it comes from."""
+    if isinstance(node, ir.Name):
+        return [node.id]
+    if isinstance(node, ir.Attr):
+        return [node.attr]
+    if isinstance(node, ir.Subscript) and isinstance(node.index, ir.Const) and isinstance(node.index.value, str):
+        return [node.index.value]
+    if isinstance(node, ir.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else None
+        inner = [n for a in node.args[:1] for n in _value_names(a)]
+        return ([name] if name else []) + inner
+    return []
+
+
+def _plain(name) -> bool:
+    return isinstance(name, str) and any(w in _PLAIN_WORDS for w in name_words(name))
+
+
 class InsecureCookie(CallRule):
     """Cookie set without the `Secure` or `HttpOnly` flag.
 
@@ -45,13 +77,18 @@ class InsecureCookie(CallRule):
     Reported for `set_cookie()` on Flask/Werkzeug, Django, Starlette/FastAPI
     and WebOb responses (as typed by the analysis: `make_response()`,
     `HttpResponse()`, a `Response` parameter...) when `secure` or `httponly` is
-    not provably `True`: absent or `False` at medium confidence, a value only
-    known at run time (`secure=app.config[...]`) at low confidence. A cookie
-    missing only `HttpOnly` is low severity (some cookies, such as a CSRF
-    double-submit token, must be readable by script). Deleting a cookie
-    (`max_age=0`, `expires=0`) is not reported. Responses whose type the
-    analysis cannot tell (a `response` parameter of an `after_request` hook) are
-    not checked.
+    absent or `False`, by what the cookie holds: a session, authentication,
+    token or remember-me cookie (by its name, or a value named as a secret) at
+    medium confidence; a cookie whose content the code does not show (a value
+    computed at run time under a neutral name) at low confidence. A missing
+    `HttpOnly` alone is low severity (some cookies, such as a CSRF
+    double-submit token, must be readable by script). Not reported: a cookie
+    that holds no secret (a constant, the same for every user; a post-login
+    redirect path, a language, theme or other preference, a message); flags
+    chosen at run time (`secure=app.config[...]`, `secure=request.is_secure`,
+    `**cookie_kwargs`), which the operator or the request decides; deleting a
+    cookie (`max_age=0`, `expires=0`); responses whose type the analysis cannot
+    tell (a `response` parameter of an `after_request` hook).
 
     **Fix:** pass `secure=True, httponly=True` (and `samesite="Lax"`) to
     `set_cookie()`; for Flask's and Django's own session cookies set
@@ -75,17 +112,24 @@ class InsecureCookie(CallRule):
         has_star = any(kw.name is None for kw in site.call.keywords)
         missing = []
         off = []
-        unknown = []
         for label, value, written in (("Secure", secure, secure_written), ("HttpOnly", httponly, httponly_written)):
             if _is_true(value):
                 continue
             if (written and not value.is_const) or (not written and has_star):
-                unknown.append(label)
-            else:
-                missing.append(label)
-                if written:
-                    off.append(label)
-        if not missing and not unknown:
+                continue  # chosen at run time (configuration, the request's scheme): the operator's choice
+            missing.append(label)
+            if written:
+                off.append(label)
+        name_value = site.arg(0, "key")[0]
+        if "HttpOnly" in missing and name_value is not None and isinstance(name_value.const, str) \
+                and any(w in name_value.const.lower() for w in ("csrf", "xsrf")):
+            missing.remove("HttpOnly")  # a double-submit CSRF cookie must be readable by the page's script
+            if "HttpOnly" in off:
+                off.remove("HttpOnly")
+        if not missing:
+            return
+        held = self._holds(site)
+        if held is None:
             return
         code = site.interp.code(site.call)
         parts = []
@@ -94,22 +138,47 @@ class InsecureCookie(CallRule):
             parts.append(" and ".join(f"`{m}`" for m in absent) + " not set")
         if off:
             parts.append(" and ".join(f"`{m}`" for m in off) + " turned off")
-        if unknown:
-            parts.append(" and ".join(f"`{u}`" for u in unknown) + " decided at run time")
         effects = []
-        if "Secure" in missing + unknown:
+        if "Secure" in missing:
             effects.append("without `Secure` the browser also sends it over plain HTTP, readable on the "
                            "network path (CWE-614)")
-        if "HttpOnly" in missing + unknown:
+        if "HttpOnly" in missing:
             effects.append("without `HttpOnly` script in the page, such as an XSS payload, can read it from "
                            "`document.cookie` (CWE-1004)")
-        only_httponly = "Secure" not in missing + unknown
+        only_httponly = "Secure" not in missing
+        secret, what = held
+        if secret:
+            consequence = f"The cookie holds {what}: reading it is enough to take over the session."
+        else:
+            consequence = (f"What the cookie holds ({what}) is not known here; if it is a session or a token, "
+                           f"that is enough to take over the account.")
         yield Hit(
             node=site.call,
-            explanation=(f"`{code}` sets a cookie with {'; '.join(parts)}: {'; '.join(effects)}. "
-                         f"If it carries a session or a token, that is enough to take over the account."),
+            explanation=f"`{code}` sets a cookie with {'; '.join(parts)}: {'; '.join(effects)}. {consequence}",
             fix="Pass `secure=True, httponly=True` (and `samesite=\"Lax\"`) to `set_cookie()`.",
-            confidence=Level.MEDIUM if missing else Level.LOW,
+            confidence=Level.MEDIUM if secret else Level.LOW,
             severity=Level.LOW if only_httponly else None,
-            tags=tuple(f"missing-{m.lower()}" for m in missing) + tuple(f"unproven-{u.lower()}" for u in unknown),
+            tags=tuple(f"missing-{m.lower()}" for m in missing),
         )
+
+    @staticmethod
+    def _holds(site):
+        """(secret, description) of what the cookie holds, or None when it evidently holds no secret:
+        a constant, or a cookie or value named as a redirect target, a preference or a message."""
+        name_value, name_node = site.arg(0, "key")
+        value, value_node = site.arg(1, "value")
+        name = name_value.const if name_value is not None and name_value.is_const else None
+        if isinstance(name, str) and secret_cookie(name):
+            return True, f"`{name}`, a session or authentication cookie"
+        names = _value_names(value_node) if value_node is not None else []
+        secret = next((n for n in names if secret_name(n)), None)
+        if secret is not None:
+            return True, f"`{secret}`"
+        if value is not None and value.is_const:
+            return None  # the same value for everyone: nothing to steal
+        if _plain(name) or any(_plain(n) for n in names):
+            return None  # a post-login path, a language or a theme
+        if name_node is None and value_node is None:
+            return False, "unknown"
+        shown = f"`{name}`" if isinstance(name, str) else f"`{site.interp.code(name_node)}`" if name_node else "it"
+        return False, f"cookie {shown}"

@@ -7,20 +7,25 @@ logged once is exposed to all of them, and a leaked log becomes a leaked
 credential.
 
 Reported for calls of `logging` (module functions and loggers, including
-`oslo_log` loggers and objects named like `LOG`/`logger`) and `print` whose
-*logged values* (not the message text) are, or contain, a value named as a
-secret: a variable, attribute, dict key (`creds["password"]`,
-`headers["Authorization"]`, `.get("X-Auth-Token")`) or dict entry called
-`password`, `passwd`, `secret`, `token`, `api_key`, `private_key`,
-`credentials`, `Authorization`, `Cookie`...; a helper returning one
-(`get_token()`); the whole request body or headers (`request.body`,
-`request.data`, `request.json`, `request.form`, `request.headers`). Values
-wrapped in a masking helper (`oslo_utils.strutils.mask_password`,
-`mask_dict_password`, or any function named `mask`/`redact`/`sanitize`/
-`scrub`/`obfuscate`) are not reported, nor are derived values that do not
-reveal the secret (`len(token)`, `token is None`, `token_id`,
-`token_expires`), constants, and names that only mention a secret
-(`token_type`, `password_field`). `print` is reported with low confidence.
+`oslo_log` loggers and objects named like `LOG`/`logger`) whose *logged
+values* (not the message text) are, or contain, a credential: a variable,
+attribute, dict key (`creds["password"]`, `headers["Authorization"]`,
+`.get("X-Auth-Token")`) or dict entry whose name ends with `password`,
+`passwd`, `passphrase`, `secret`, `token`, `api_key`, `private_key`,
+`secret_key`, `client_secret`, `auth_token`... (`new_password`,
+`keystone_token`, `token_value`), `Authorization` or `Cookie`; a helper
+returning one (`get_token()`); the whole request headers or environment
+(`request.headers`, `request.environ`: they carry `Authorization` and
+cookies), and, with medium confidence, the whole request body
+(`request.body`, `request.data`, `request.json`, `request.form`). A name alone
+that only sounds related is not enough: `credentials` (oslo.policy's user,
+project and roles), `session_key` (often a routing key), `pass` (a count),
+`token_labels`, `secret_uuid`, `token_id`, `token_expires`. Values wrapped in a
+masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or
+any function named `mask`/`redact`/`sanitize`/`scrub`/`obfuscate`) are not
+reported, nor are derived values that do not reveal the secret (`len(token)`,
+`token is None`), constants, and `print` (a command's output to its own user,
+such as a setup tool showing the password it generated).
 
 **Fix:** log that the credential was used, not its value: drop it from the
 arguments, log an identifier (`user.id`, a key id, the last 4 characters),
@@ -35,7 +40,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
-from secreview.rules.hardcoded_secret import secret_name
+from secreview.rules.weak_random import name_words
 
 _LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "audit",
                      "trace"})
@@ -55,6 +60,49 @@ _REQUEST_NAMES = frozenset({"request", "req", "flask.request", "bottle.request",
 _BODY_ATTRS = frozenset({"body", "data", "json", "form", "POST", "get_json", "text", "content", "stream",
                          "headers", "META", "environ", "cookies", "COOKIES"})
 _STRONG = ("password", "passwd", "pwd", "passphrase", "secret", "private", "authorization", "cookie")
+# A logged name is a credential only with one of these words or pairs: ``credentials`` (oslo.policy's
+# user/project/roles), ``session_key`` (a routing key), ``pass`` (a count of passes) are not enough.
+_CREDENTIAL_WORDS = frozenset({"password", "passwords", "passwd", "passphrase", "pwd", "passcode", "secret", "secrets",
+                               "token", "tokens", "apikey", "privatekey", "secretkey", "authtoken", "bearer",
+                               "clientsecret"})
+_CREDENTIAL_PAIRS = frozenset({("api", "key"), ("private", "key"), ("secret", "key"), ("auth", "token"),
+                               ("access", "token"), ("refresh", "token"), ("api", "token"), ("client", "secret"),
+                               ("shared", "secret"), ("signing", "key"), ("encryption", "key"), ("secret", "access"),
+                               ("auth", "key")})
+_NOT_CREDENTIAL_LAST = frozenset({"duration", "seconds", "secs", "ms", "minutes", "count", "counts", "passes",
+                                  "length", "len", "size", "ttl", "timeout", "expiry", "expires", "expiration",
+                                  "id", "ids", "uuid", "name", "type", "url", "uri", "path", "file", "ref", "hash",
+                                  "hashes", "digest", "fingerprint", "status", "state", "owner", "cache", "provider",
+                                  "plugin", "manager", "store", "backend", "format", "version", "header", "key",
+                                  "field", "fields", "prompt", "label", "hint", "help", "policy", "rule", "rules",
+                                  "strength", "min", "max", "regex", "pattern", "required", "enabled", "changed",
+                                  "reset", "expired", "valid", "invalid", "dir", "endpoint", "method"})
+
+
+_NOT_CREDENTIAL_FIRST = frozenset({"num", "max", "min", "is", "has", "len", "count", "no", "use", "hashed", "hash",
+                                   "masked", "redacted"})
+_KEY_QUALIFIERS = frozenset({"secret", "private", "api", "signing", "encryption", "auth"})
+
+
+_VALUE_WORDS = frozenset({"value", "val", "str", "string", "bytes", "raw", "plain", "plaintext", "text", "b64",
+                          "hex", "encoded", "clear", "cleartext"})
+
+
+def secret_name(name: str) -> bool:
+    """A logged name that holds a credential itself (``password``, ``auth_token``, ``api_key``,
+    ``token_value``): the name ends with the credential word or pair. Not one that only sounds related
+    (``credentials``, ``session_key``, ``secret_uuid``, ``token_labels``, ``_secret_cache_duration``)."""
+    if not isinstance(name, str) or len(name) > 60:
+        return False
+    words = list(name_words(name))
+    while len(words) > 1 and words[-1] in _VALUE_WORDS:
+        words.pop()
+    if not words or words[0] in _NOT_CREDENTIAL_FIRST:
+        return False
+    last = words[-1]
+    if last == "key":
+        return any(w in _KEY_QUALIFIERS for w in words[:-1])  # ``secret_key``, ``aws_secret_access_key``
+    return last in _CREDENTIAL_WORDS or (len(words) > 1 and (words[-2], last) in _CREDENTIAL_PAIRS)
 
 
 def _headers(e) -> bool:
@@ -161,12 +209,10 @@ class _Finder:
 
 
 def _is_logger_call(interp, call):
-    """'log', 'print' or None."""
+    """'log' for a logging call, or None."""
     q = call.qualname or ""
     if q in _MODULE_FUNCS:
         return "log"
-    if q == "builtins.print":
-        return "print"
     if call.method not in _LEVELS or not isinstance(call.func, ir.Attr):
         return None
     receiver = call.func.value
@@ -191,7 +237,7 @@ class SensitiveDataLogged(StatementRule):
     severity = Level.MEDIUM
     confidence = Level.MEDIUM
     bandit = ()
-    triggers = frozenset(_LEVELS | {"print"})
+    triggers = frozenset(_LEVELS)
 
     def check_statement(self, interp, stmt):
         t = type(stmt)
@@ -226,16 +272,15 @@ class SensitiveDataLogged(StatementRule):
         value_code = interp.code(node)
         strong = any(s in what.lower().replace("-", "") for s in _STRONG) or what.startswith("the request")
         label = what if what.startswith("the request") else f"`{value_code}`"
-        sink = "prints" if kind == "print" else "logs"
-        where = " to standard output (often captured into logs)" if kind == "print" else ""
-        if kind == "print":
-            confidence = Level.LOW
+        if what == "the request body":
+            confidence = Level.MEDIUM  # a body may hold a password, or a report or a search
         else:
             confidence = Level.HIGH if strong else Level.MEDIUM
+        held = "what it may hold" if what.startswith("the request") else "this credential"
         return Hit(
             node=call,
-            explanation=(f"`{code}` {sink} {label} ({_why(what)}){where}: log files and log collectors are kept for "
-                         f"a long time and read by far more people than should see this credential."),
+            explanation=(f"`{code}` logs {label} ({_why(what)}): log files and log collectors are kept for "
+                         f"a long time and read by far more people than should see {held}."),
             fix=(f"Do not log {label}: log an identifier or that it was present instead, or wrap it as "
                  f"`strutils.mask_password(...)` / `strutils.mask_dict_password(...)` (oslo.utils)."),
             confidence=confidence,

@@ -13,12 +13,20 @@ path) is checked with `os.path.exists`/`lexists`/`isfile`/`islink` or
 `os.access` and later, without being reassigned, passed to `open()` with a
 writing mode (`w`, `a`, `+`; not `x`), `os.chmod`, `os.chown`,
 `shutil.chown`, or as the destination of `shutil.copy`/`copyfile`/`copy2`;
-after `os.access`, any `open()`. Not reported: `isdir` checks, removal
+after `os.access`, any `open()` — and only where the race gains an attacker
+something: the path is in a directory every user can write (a literal under
+`/tmp`, `/var/tmp` or `/dev/shm`, or `tempfile.gettempdir()`), where another
+account can plant the symlink; or the program changes its user id
+(`os.setuid`, `os.seteuid`...), where `os.access` checks with one identity
+and the open runs with another. Not reported: the same sequence on paths the
+code does not show to be shared (a service's own state, log or key
+directory, a user's own files in a single-user server: whoever can plant a
+link there already controls the files), `isdir` checks, removal
 (`os.remove`, `shutil.rmtree`) or creation (`os.makedirs`) after a check,
 where the race only turns into an exception, checks in another function, and
-test code. Writing (opening for writing, copying over) after an existence
-check is reported with low confidence: it matters only where other users can
-write to the directory; permission and owner changes with medium confidence.
+test code. Writing after an existence check is reported with low
+confidence, permission and owner changes and `os.access` with medium
+confidence.
 
 **Fix:** act first and handle the error instead of checking: open with
 `open(p, "x")` (fails if it exists) or `os.open(p, os.O_WRONLY | os.O_CREAT |
@@ -91,6 +99,44 @@ def _write_mode(call, pos, kw):
     return None
 
 
+_IDENTITY_CHANGES = frozenset({"os.setuid", "os.seteuid", "os.setgid", "os.setegid", "os.setresuid", "os.setreuid",
+                               "os.setresgid", "os.setregid", "os.initgroups"})
+_SHARED_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
+_SHARED_CALLS = frozenset({"tempfile.gettempdir", "tempfile.gettempdirb"})
+
+
+def _shared_directory(module, function, target) -> bool:
+    """Whether the path ``target`` is evidently in a directory every user may write: built from a
+    literal under ``/tmp``, ``/var/tmp`` or ``/dev/shm``, or from ``tempfile.gettempdir()``, directly
+    or through the local variables it is assigned from (a few steps back)."""
+    exprs = [target]
+    seen: set = set()
+    assigned: dict = {}
+    for stmt in list(module.body.statements()) + list(function.statements()):
+        if type(stmt) is ir.Assign:
+            for t in stmt.targets:
+                if isinstance(t, ir.NameTarget):
+                    assigned.setdefault(t.id, []).append(stmt.value)
+    for _ in range(4):
+        more = []
+        for expr in exprs:
+            for e in _walk(expr):
+                if isinstance(e, ir.Const) and isinstance(e.value, str) and (
+                        e.value.startswith(_SHARED_PREFIXES) or e.value in ("/tmp", "/var/tmp", "/dev/shm")):
+                    return True
+                if isinstance(e, ir.Call) and e.qualname in _SHARED_CALLS:
+                    return True
+                if isinstance(e, (ir.Name, ir.Attr)) and getattr(e, "qualname", None) == "tempfile.tempdir":
+                    return True
+                if isinstance(e, ir.Name) and e.id not in seen:
+                    seen.add(e.id)
+                    more.extend(assigned.get(e.id, ()))
+        if not more:
+            break
+        exprs = more
+    return False
+
+
 class ToctouRace(FunctionRule):
     __doc__ = __doc__
 
@@ -103,6 +149,20 @@ class ToctouRace(FunctionRule):
     bandit = ()
     tests_relevant = False
     triggers = frozenset(_CHECKS)
+
+    def __init__(self):
+        self._privileged: dict = {}
+
+    def _changes_identity(self, module) -> bool:
+        """Whether the module changes the process's user or group id (a set-uid style program)."""
+        found = self._privileged.get(id(module))
+        if found is None or found[0] is not module:
+            names = set()
+            for fn in module.functions.values():
+                names |= fn.names & _IDENTITY_CHANGES
+            names |= module.body.names & _IDENTITY_CHANGES
+            found = self._privileged[id(module)] = (module, bool(names))
+        return found[1]
 
     def check_function(self, module, function):
         from secreview.analysis.code_text import code_of
@@ -142,6 +202,9 @@ class ToctouRace(FunctionRule):
                         line, kind, check = checks[key]
                         if line >= e.line or (e.line, e.col) in reported:
                             continue
+                        shared = _shared_directory(module, function, target)
+                        if not shared and not (kind == "access" and self._changes_identity(module)):
+                            continue  # nobody else can plant a link there, or the check and the use run as one user
                         reported.add((e.line, e.col))
                         hit = self._hit(module, code_of, e, check, target, use, kind)
                         if kind != "access" and (q in _OPEN or q.startswith("shutil.copy")):

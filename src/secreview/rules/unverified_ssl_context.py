@@ -13,7 +13,11 @@ context; `ssl.wrap_socket(...)` on the client side without
 `cert_reqs=ssl.CERT_REQUIRED` (its default is `CERT_NONE`) or with
 `cert_reqs=ssl.CERT_NONE`; pyOpenSSL `Context.set_verify(SSL.VERIFY_NONE, ...)`
 on a client; and urllib3 pools created with `cert_reqs="CERT_NONE"`. Values
-are resolved by constant propagation. Server-side contexts
+are resolved by constant propagation. Not reported: a setting in a branch that a verification
+switch selects (`if verify_ssl: ... else: ctx.verify_mode = ssl.CERT_NONE`,
+`if self.insecure: ...`) unless the switch's default in the code selects it
+(`def connect(host, insecure=True)`): turning verification off on request is
+the operator's choice, not a defect of the code. Server-side contexts
 (`Purpose.CLIENT_AUTH`, `PROTOCOL_TLS_SERVER`, `server_side=True`), where
 `CERT_NONE` only means that clients need no certificate, are not reported;
 `verify=False` of requests/httpx is the tls-verification-disabled rule. Classes
@@ -31,6 +35,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.rules.base import CallRule, Hit, StatementRule
+from secreview.rules.opt_out import opt_out
 
 _UNVERIFIED = ("ssl._create_unverified_context", "ssl._create_stdlib_context")
 _WRAP = ("ssl.wrap_socket",)
@@ -78,6 +83,24 @@ def _context_shim(interp, base) -> bool:
                    (getattr(b, "qualname", None) or "").startswith(("ssl.", "OpenSSL.")) for b in klass.bases)
 
 
+def _unless_opted_out(interp, stmt, hits):
+    """The hits, except in a branch that a verification switch selects and whose default is secure
+    (the operator opts out); in a branch the default selects, each hit says so."""
+    hits = list(hits)
+    if not hits:
+        return
+    chosen = opt_out(interp, stmt)
+    if chosen is None:
+        yield from hits
+        return
+    if not chosen.by_default:
+        return
+    for hit in hits:
+        hit.explanation += (f" This branch runs when `{chosen.switch}` is left at its default "
+                            f"(`{chosen.default!r}`), so the code is insecure unless the caller changes it.")
+        yield hit
+
+
 def _checks_hostname_itself(module) -> bool:
     return any("match_hostname(" in line for line in module.lines)
 
@@ -98,6 +121,9 @@ class UnverifiedSslContext(CallRule, StatementRule):
     # ------------------------------------------------------------ calls
 
     def check(self, site, callee: str):
+        yield from _unless_opted_out(site.interp, site.interp.stmt, self._check(site, callee))
+
+    def _check(self, site, callee: str):
         code = site.interp.code(site.call)
         if callee in _UNVERIFIED:
             yield Hit(
@@ -155,6 +181,9 @@ class UnverifiedSslContext(CallRule, StatementRule):
     # ------------------------------------------------------------ attribute stores
 
     def check_statement(self, interp, stmt):
+        yield from _unless_opted_out(interp, stmt, self._check_statement(interp, stmt))
+
+    def _check_statement(self, interp, stmt):
         if type(stmt) is not ir.Assign or stmt.op is not None:
             return
         for target in stmt.targets:

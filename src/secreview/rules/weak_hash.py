@@ -1,5 +1,52 @@
+"""Broken hash function (MD5, SHA-1, MD4) where the digest protects something.
+
+Collisions for MD5 and SHA-1 are cheap to compute, and both are fast enough to
+brute-force short secrets: they must not hash passwords, sign or vouch for
+data an attacker supplies, or make tokens from secrets. Most MD5 and SHA-1 in
+real code does none of this: a cache key, an ETag, a file name, a
+de-duplication key, a Gravatar URL or a protocol's own digest (the WebSocket
+accept key, HTTP Digest authentication) is not a defect.
+
+Reported for `hashlib.md5`, `hashlib.sha1`, `hashlib.new("md5"/"sha1"/...)`
+(the algorithm name resolved by constant propagation) and the PyCryptodome and
+`cryptography` equivalents, when the code shows a security use:
+* what is hashed (the call's data or `h.update(...)`) is a secret by its
+  variable, attribute or key name: a password, secret, token, key, PIN, salt
+  or credential (`md5(password)`, `h.update(self.secret)`);
+* the digest is kept as one: stored, returned or passed under a name that
+  says password hash, signature, MAC or token (`user.password_hash = ...`,
+  `def sign(...)`), or written to a file or SQL statement that names a
+  password — unless the function also uses the digest as an identifier
+  (below);
+* otherwise, with medium confidence, when what is hashed comes from a client
+  (HTTP request, network, RPC) and nothing says the digest is only an
+  identifier: a client can make two inputs with the same digest, which fools
+  de-duplication, integrity checks and signatures.
+
+A digest compared with another (`==`, `hmac.compare_digest`) is not evidence
+on its own: checking a download or a cached file against a known MD5 needs a
+second preimage to defeat, which MD5 and SHA-1 still resist. Not reported:
+`usedforsecurity=False` (Python's declaration of a
+non-security use, honoured as Bandit does; also when a wrapper passes its own
+`usedforsecurity` parameter on); a digest cut to a short prefix (`[:8]`),
+turned into a number (`int(h, 16)`: sharding, hash rings) or a UUID, or used
+as an ETag, cache key, dictionary key, file name or path, URL, id or
+Message-ID; the WebSocket accept key and HTTP Digest authentication (the
+protocol chooses the algorithm); and digests whose use the function does not
+show.
+
+**Fix:** use `hashlib.sha256` (or `blake2b`) for integrity, `hmac` with
+SHA-256 for authentication, and `hashlib.scrypt`/argon2/bcrypt for passwords;
+pass `usedforsecurity=False` where the use is not a security one.
+"""
+
+from __future__ import annotations
+
 from secreview.findings.model import Level
-from secreview.rules.base import CallRule, Hit
+from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
+from secreview.rules.base import Hit, StatementRule
+from secreview.rules.weak_random import name_words, secret_name
 
 _WEAK = {"md5": "MD5", "sha1": "SHA-1", "md4": "MD4", "md2": "MD2", "sha": "SHA-0", "ripemd160": "RIPEMD-160"}
 _DIRECT = {f"hashlib.{name}": name for name in ("md5", "sha1")}
@@ -7,24 +54,145 @@ _DIRECT.update({"Crypto.Hash.MD5.new": "md5", "Crypto.Hash.SHA1.new": "sha1", "C
                 "Cryptodome.Hash.MD5.new": "md5", "Cryptodome.Hash.SHA1.new": "sha1",
                 "cryptography.hazmat.primitives.hashes.MD5": "md5",
                 "cryptography.hazmat.primitives.hashes.SHA1": "sha1"})
+_NEW = frozenset({"hashlib.new"})
+_TRIGGERS = frozenset({"md5", "sha1", "md4", "MD5", "SHA1", "MD4", "new"}) | frozenset(_DIRECT)
+
+# Words of a name that hold or protect a secret (input or destination of the digest).
+_SECURITY_WORDS = frozenset({
+    "password", "passwords", "passwd", "passphrase", "pwd", "pw", "secret", "secrets", "token", "credential",
+    "credentials", "creds", "pin", "otp", "signature", "sig", "sign", "signed", "signing", "mac", "hmac",
+    "authenticator", "authenticate", "authentication", "auth", "integrity", "verify", "verification", "shadow",
+    "htpasswd", "apikey",
+})
+# Words of a destination that make the digest an identifier or a label, not a protection.
+_IDENTIFIER_WORDS = frozenset({
+    "etag", "etags", "cache", "cached", "caches", "key", "keys", "id", "ids", "uid", "uuid", "ident", "identifier",
+    "name", "names", "filename", "fname", "path", "paths", "dir", "dirname", "directory", "file", "files", "url",
+    "urls", "uri", "href", "link", "suffix", "prefix", "version", "ver", "bucket", "shard", "partition", "ring",
+    "slot", "node", "color", "colour", "avatar", "gravatar", "dedup", "dedupe", "seen", "unique", "uniq", "msgid",
+    "message", "tag", "label", "slug", "seed", "int", "index", "sort", "lock", "bust", "busting", "fingerprint",
+    "installid", "masterhash", "basename", "stem", "column", "table", "queue", "channel", "topic",
+})
+_CLIENT_KINDS = frozenset({"remote", "network", "rpc"})
+_WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_DIGEST_AUTH_WORDS = frozenset({"realm", "qop", "cnonce", "nc"})
+_SHORT_PREFIX = 16  # hex characters or bytes: a digest cut this short names something, it protects nothing
+_MAX_HOPS = 3
 
 
-class WeakHash(CallRule):
-    """Broken hash function (MD5, SHA-1, MD4) used where it may protect something.
+def _words_of(name) -> tuple:
+    return name_words(name) if isinstance(name, str) else ()
 
-    Collisions for MD5 and SHA-1 are cheap to compute, and both are fast enough
-    to brute-force short secrets: they must not protect passwords, signatures,
-    integrity checks or tokens.
 
-    Reported for `hashlib.md5`, `hashlib.sha1`, `hashlib.new("md5"/"sha1"/...)`
-    (the algorithm name resolved by constant propagation) and the PyCryptodome
-    and `cryptography` equivalents. Passing `usedforsecurity=False` declares a
-    non-security use (a cache key, a checksum against accidents): the finding
-    stays, at low severity and confidence, so that the claim is visible in review.
+def _is_security_name(name) -> bool:
+    if not isinstance(name, str):
+        return False
+    if secret_name(name):
+        return True
+    words = _words_of(name)
+    return any(w in _SECURITY_WORDS for w in words) and not (words and words[-1] in _IDENTIFIER_WORDS)
 
-    **Fix:** use `hashlib.sha256` (or `blake2b`) for integrity, `hmac` with
-    SHA-256 for authentication, and `hashlib.scrypt`/argon2/bcrypt for passwords.
-    """
+
+def _is_identifier_name(name) -> bool:
+    words = _words_of(name)
+    return bool(words) and (words[-1] in _IDENTIFIER_WORDS or any(w in ("etag", "cache", "gravatar", "avatar")
+                                                                  for w in words))
+
+
+def _names_in(expr) -> list:
+    """Variable, attribute and constant-key names an expression reads: not modules, functions or
+    methods it calls (``salt.utils.stringutils.to_bytes(topic)`` reads ``topic``)."""
+    out = []
+    called = {id(e.func) for e in _walk(expr) if isinstance(e, ir.Call)}
+    for e in _walk(expr):
+        if id(e) in called:
+            continue
+        if isinstance(e, ir.Name):
+            if e.kind not in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN):
+                out.append(e.id)
+        elif isinstance(e, ir.Attr):
+            if e.qualname is None and not any(isinstance(c, ir.Name) and c.kind == ir.NameKind.IMPORT
+                                              for c in _walk(e.value)):
+                out.append(e.attr)
+        elif isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
+            out.append(e.index.value)
+        elif isinstance(e, ir.Call) and isinstance(e.func, (ir.Name, ir.Attr)) and e.func.__class__ is ir.Attr \
+                and e.func.attr == "get" and e.args and isinstance(e.args[0], ir.Const):
+            out.append(e.args[0].value)  # ``data.get("password")``
+    return out
+
+
+def _strings_in(expr) -> list:
+    return [e.value for e in _walk(expr) if isinstance(e, ir.Const) and isinstance(e.value, (str, bytes))]
+
+
+def _roots(stmt):
+    t = type(stmt)
+    if t is ir.Assign:
+        yield stmt.value
+        for target in stmt.targets:
+            if isinstance(target, ir.ItemTarget):
+                yield target.value
+                yield target.index
+            elif isinstance(target, ir.AttrTarget):
+                yield target.value
+    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+        yield stmt.value
+    elif t is ir.Assert:
+        yield stmt.test
+    elif t is ir.Raise and stmt.exc is not None:
+        yield stmt.exc
+
+
+def _target_names(target) -> list:
+    if isinstance(target, ir.NameTarget):
+        return [target.id]
+    if isinstance(target, ir.AttrTarget):
+        return [target.attr]
+    if isinstance(target, ir.ItemTarget):
+        index = target.index
+        names = [index.value] if isinstance(index, ir.Const) and isinstance(index.value, str) else []
+        base = target.value
+        if isinstance(base, ir.Name):
+            names.append(base.id)
+        elif isinstance(base, ir.Attr):
+            names.append(base.attr)
+        return names
+    if isinstance(target, ir.UnpackTarget):
+        return [n for t in target.elts for n in _target_names(t)]
+    if isinstance(target, ir.StarTarget):
+        return _target_names(target.target)
+    return []
+
+
+def _parents(root) -> dict:
+    parents = {}
+    for e in _walk(root):
+        for c in e.children():
+            parents[id(c)] = e
+        if isinstance(e, ir.Call):
+            for kw in e.keywords:
+                parents[id(kw.value)] = e
+    return parents
+
+
+class _Use:
+    """What the function shows of one weak hash call: what goes in, where the digest goes."""
+
+    __slots__ = ("inputs", "secret_input", "security", "verified", "identifier", "protocol", "evidence")
+
+    def __init__(self):
+        self.inputs: list = []  # expressions hashed (call arguments, ``update()`` arguments)
+        self.secret_input: list = []  # what is hashed is a secret (a password, a key)
+        self.security: list = []  # reasons it protects something
+        self.verified: list = []  # it is compared with another digest: a check, unless it is an identifier
+        self.identifier: list = []  # reasons it is an identifier or label
+        self.protocol = ""  # a protocol that mandates the algorithm
+        self.evidence = ""
+
+
+class WeakHash(StatementRule):
+    __doc__ = __doc__
 
     id = "SR201"
     name = "weak-hash"
@@ -33,35 +201,303 @@ class WeakHash(CallRule):
     severity = Level.MEDIUM
     confidence = Level.HIGH
     bandit = ("B303", "B324")
-    callees = tuple(_DIRECT) + ("hashlib.new",)
+    triggers = None
 
-    def check(self, site, callee: str):
-        if callee == "hashlib.new":
-            value, _ = site.arg(0, "name")
-            if value is None or not value.is_const or not isinstance(value.const, str):
-                return
+    def __init__(self):
+        self._uses: dict = {}  # id(function) -> {id(call): _Use}
+
+    def relevant(self, function) -> bool:
+        return not _TRIGGERS.isdisjoint(function.names)
+
+    # ------------------------------------------------------------ the hash calls of a statement
+
+    def check_statement(self, interp, stmt):
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if not isinstance(e, ir.Call):
+                    continue
+                algorithm = self._algorithm(interp, e)
+                if algorithm is not None:
+                    hit = self._judge(interp, e, algorithm)
+                    if hit is not None:
+                        yield hit
+                elif e.method == "update" and e.args:
+                    # ``h.update(data)`` on a weak hash object: the data hashed, with its taint here
+                    hit = self._judge_update(interp, e)
+                    if hit is not None:
+                        yield hit
+
+    def _algorithm(self, interp, call) -> str | None:
+        qualname = call.qualname
+        if qualname in _DIRECT:
+            return _DIRECT[qualname]
+        if qualname in _NEW:
+            node = call.argument(0, "name")
+            if node is None or not ir.is_pure(node):
+                return None
+            value = interp.eval(node)
+            if not value.is_const or not isinstance(value.const, str):
+                return None
             algorithm = value.const.lower().replace("-", "").replace("_", "")
-            if algorithm not in _WEAK:
-                return
-        else:
-            algorithm = _DIRECT[callee]
+            return algorithm if algorithm in _WEAK else None
+        return None
+
+    def _judge(self, interp, call, algorithm):
+        flag = call.keyword("usedforsecurity")
+        if flag is not None:
+            value = interp.eval(flag) if ir.is_pure(flag) else None
+            if value is None or not value.is_const or value.const is False:
+                return None  # declared non-security, or left to the caller of this wrapper
+        use = self._use(interp, call)
+        if use.protocol or (use.identifier and not use.secret_input):
+            return None  # an ETag compared with If-None-Match is still an ETag; a PIN cut from a digest names nothing
         label = _WEAK[algorithm]
-        code = site.interp.code(site.call)
-        flag = site.kwargs.get("usedforsecurity")
-        if flag is not None and flag.is_const and flag.const is False:
-            yield Hit(
-                node=site.call,
-                explanation=(f"`{code}` computes {label} and declares `usedforsecurity=False`. That is fine for a "
-                             f"cache key or an accidental-corruption checksum; it is not if the digest protects "
-                             f"passwords, signatures or tokens — confirm the use."),
-                fix="Keep `usedforsecurity=False` only for non-security uses; otherwise switch to `hashlib.sha256()`.",
-                confidence=Level.LOW, severity=Level.LOW, tags=("usedforsecurity-false",),
-            )
+        code = interp.code(call)
+        reasons = use.secret_input or use.security
+        if reasons:
+            return Hit(node=call, explanation=(
+                f"`{code}` computes {label} {reasons[0]}. {label} is broken: collisions are cheap to forge and "
+                f"it is fast enough to brute-force short secrets, so this digest cannot protect what it is used for."),
+                fix=self._fix(reasons[0]), tags=("security-use",))
+        client = self._client_input(interp, use)
+        if client is None:
+            return None
+        return self._client_hit(interp, call, label, client)
+
+    def _judge_update(self, interp, call):
+        receiver = call.func.value if isinstance(call.func, ir.Attr) else None
+        if not isinstance(receiver, ir.Name):
+            return None
+        uses = self._function_uses(interp)
+        for ctor_id, (ctor, algorithm, names) in uses["calls"].items():
+            if receiver.id not in names:
+                continue
+            use = uses["uses"][ctor_id]
+            flag = ctor.keyword("usedforsecurity")
+            if flag is not None or use.protocol or use.secret_input or use.security or use.verified \
+                    or use.identifier:
+                return None  # judged at the constructor
+            client = self._client_input(interp, use, call.args)
+            if client is not None:
+                return self._client_hit(interp, ctor, _WEAK[algorithm], client)
+        return None
+
+    def _client_hit(self, interp, call, label, client):
+        code = interp.code(call)
+        return Hit(node=call, explanation=(
+            f"`{code}` computes {label} of `{client}`, which holds data from a client, and nothing in "
+            f"this function shows the digest to be only an identifier. A client can make two different inputs with "
+            f"the same {label} digest, which defeats de-duplication, integrity checks and signatures built on it."),
+            fix=self._fix(""), confidence=Level.MEDIUM, tags=("client-data",))
+
+    @staticmethod
+    def _fix(reason: str) -> str:
+        if "password" in reason or "passw" in reason:
+            return ("Hash passwords with `hashlib.scrypt()`, argon2 or bcrypt (a slow, salted hash); never with "
+                    "MD5 or SHA-1.")
+        return ("Use `hashlib.sha256()` (or `hashlib.blake2b()`), and `hmac` with SHA-256 to authenticate data. "
+                "If the digest only names something, pass `usedforsecurity=False`.")
+
+    def _client_input(self, interp, use, extra=()):
+        """The first hashed expression whose value here carries client data, as code."""
+        for expr in list(use.inputs) + list(extra):
+            for e in _walk(expr):
+                if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE):
+                    value = interp.state.get(e.id)
+                    if value is not None and any(t.kind in _CLIENT_KINDS for t in value.taints):
+                        return e.id
+        return None
+
+    # ------------------------------------------------------------ what the function does with the digest
+
+    def _use(self, interp, call) -> _Use:
+        uses = self._function_uses(interp)
+        use = uses["uses"].get(id(call))
+        return use if use is not None else _Use()
+
+    def _function_uses(self, interp) -> dict:
+        fn = interp.fn
+        found = self._uses.get(id(fn))
+        if found is None or found["fn"] is not fn:
+            found = self._uses[id(fn)] = self._scan(interp, fn)
+        return found
+
+    def _scan(self, interp, fn) -> dict:
+        """Every weak hash call of ``fn``, the names its object or digest is bound to (followed a few
+        assignments on), what is hashed and where the digest goes."""
+        statements = list(fn.statements())
+        calls: dict = {}
+        uses: dict = {}
+        fn_names = fn.names
+        digest_auth = len(_DIGEST_AUTH_WORDS & {n.lower() for n in fn_names}) >= 2
+        for stmt in statements:
+            for root in _roots(stmt):
+                for e in _walk(root):
+                    if isinstance(e, ir.Call) and (e.qualname in _DIRECT or e.qualname in _NEW):
+                        algorithm = _DIRECT.get(e.qualname) or self._algorithm(interp, e)
+                        if algorithm is None:
+                            continue
+                        use = _Use()
+                        use.inputs.extend(a for a in e.args if not (e.qualname in _NEW and a is e.args[0]))
+                        use.inputs.extend(k.value for k in e.keywords if k.name in ("data", "string"))
+                        if digest_auth:
+                            use.protocol = "HTTP Digest authentication"
+                        calls[id(e)] = (e, algorithm, set())
+                        uses[id(e)] = use
+        if not calls:
+            return {"fn": fn, "calls": calls, "uses": uses}
+        opens = _opened_paths(statements)
+        for ctor_id, (ctor, _algorithm, names) in calls.items():
+            use = uses[ctor_id]
+            for _ in range(_MAX_HOPS):
+                grown = False
+                for stmt in statements:
+                    grown |= self._follow(stmt, ctor, names, use, fn, opens)
+                if not grown:
+                    break
+            reasons = []
+            for expr in use.inputs:
+                for s in _strings_in(expr) + _constant_names(interp, expr):
+                    text = s.decode("latin-1") if isinstance(s, bytes) else s
+                    if _WEBSOCKET_GUID in text:
+                        use.protocol = "the WebSocket handshake (RFC 6455)"
+                for name in _names_in(expr):
+                    if _is_security_name(name) and not reasons:
+                        reasons.append(f"of `{name}`, whose name says it is a secret")
+            use.secret_input[:0] = reasons
+        return {"fn": fn, "calls": calls, "uses": uses}
+
+    def _follow(self, stmt, ctor, names: set, use: _Use, fn, opens) -> bool:
+        """Look at one statement for the digest (the call itself or a name bound to it); returns
+        whether new names were bound."""
+        grown = False
+        for root in _roots(stmt):
+            parents = None
+            for e in _walk(root):
+                hit = e is ctor or (isinstance(e, ir.Name) and e.id in names)
+                if not hit:
+                    continue
+                if parents is None:
+                    parents = _parents(root)
+                if isinstance(e, ir.Name) and isinstance(parents.get(id(e)), ir.Attr):
+                    attr = parents[id(e)]
+                    call = parents.get(id(attr))
+                    if attr.attr == "update" and isinstance(call, ir.Call) and call.func is attr:
+                        for a in call.args:
+                            if all(a is not x for x in use.inputs):
+                                use.inputs.append(a)
+                        continue
+                self._context(e, parents, stmt, root, use, fn, opens)
+        if isinstance(stmt, ir.Assign) and any(
+                e is ctor or (isinstance(e, ir.Name) and e.id in names) for e in _walk(stmt.value)):
+            for target in stmt.targets:
+                if isinstance(target, ir.NameTarget) and target.id not in names:
+                    names.add(target.id)
+                    grown = True
+        return grown
+
+    def _context(self, node, parents, stmt, root, use: _Use, fn, opens) -> None:
+        """Where the digest at ``node`` goes in its statement."""
+        child = node
+        parent = parents.get(id(child))
+        while parent is not None:
+            if isinstance(parent, ir.Subscript) and parent.value is child and isinstance(parent.index, ir.Slice):
+                upper = parent.index.upper
+                if isinstance(upper, ir.Const) and isinstance(upper.value, int) and 0 < upper.value <= _SHORT_PREFIX \
+                        and parent.index.lower is None:
+                    use.identifier.append("cut to a short prefix")
+            elif isinstance(parent, ir.Subscript) and parent.index is child:
+                use.identifier.append("used as a key")
+            elif isinstance(parent, ir.Compare):
+                operands = [parent.left, *parent.comparators]
+                others = [o for o in operands if o is not child]
+                if any(o is child for o in operands) and len(parent.ops) == 1 and parent.ops[0] in ("==", "!=") \
+                        and others and not isinstance(others[0], ir.Const):
+                    use.verified.append("and compares the digest with another value (a verification)")
+            elif isinstance(parent, ir.Call):
+                self._call_context(parent, child, use, opens)
+            elif isinstance(parent, ir.DictExpr):
+                for k, v in zip(parent.keys, parent.values):
+                    if v is child and isinstance(k, ir.Const) and isinstance(k.value, str):
+                        self._destination(k.value, use, f"and stores the digest under `{k.value}`")
+            child, parent = parent, parents.get(id(parent))
+        if isinstance(stmt, ir.Assign) and root is stmt.value:
+            for target in stmt.targets:
+                for name in _target_names(target):
+                    self._destination(name, use, f"and stores the digest in `{name}`")
+        elif isinstance(stmt, ir.Return) and root is stmt.value:
+            self._destination(fn.name, use, f"and `{fn.name}()` returns the digest")
+
+    def _call_context(self, call, arg, use: _Use, opens) -> None:
+        if call.qualname == "hmac.compare_digest" or call.method == "compare_digest":
+            use.verified.append("and compares the digest with another value (a verification)")
             return
-        yield Hit(
-            node=site.call,
-            explanation=(f"`{code}` computes {label}, which is broken: collisions can be forged and short inputs "
-                         f"brute-forced, so a digest from it cannot vouch for integrity or protect a secret."),
-            fix=("Use `hashlib.sha256()` (or `hashlib.blake2b()`); for passwords use `hashlib.scrypt()` or a "
-                 "password-hashing library. If this is not a security use, pass `usedforsecurity=False`."),
-        )
+        if call.qualname in ("uuid.UUID", "builtins.int", "struct.unpack", "struct.unpack_from", "random.seed",
+                             "random.Random", "os.path.join", "builtins.open", "pathlib.Path"):
+            use.identifier.append(f"used by `{call.qualname.rsplit('.', 1)[-1]}()`")
+            return
+        for kw in call.keywords:
+            if kw.value is arg and kw.name:
+                self._destination(kw.name, use, f"and passes the digest as `{kw.name}=`")
+        func = call.func
+        callee = func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else None
+        if callee in ("hexdigest", "digest", "encode", "decode", "b64encode", "urlsafe_b64encode", "hexlify", "str",
+                      "bytes", "format", "lower", "upper", "strip"):
+            return
+        if callee:
+            self._destination(callee, use, f"and passes the digest to `{callee}()`")
+        receiver = func.value if isinstance(func, ir.Attr) else None
+        if isinstance(receiver, ir.Name) and receiver.id in opens and callee in ("write", "writelines"):
+            for text in opens[receiver.id]:
+                self._destination(text, use, f"and writes the digest to `{text.strip()[:60]}`", stored=True)
+        if any(a is arg for a in call.args) or any(k.value is arg for k in call.keywords):
+            for text in _strings_in(call):
+                if isinstance(text, str) and len(text) < 300 and any(
+                        w in ("password", "passwd", "secret", "credential", "credentials") for w in name_words(text)):
+                    use.security.append(f"and passes the digest with `{text.strip()[:40]}`")
+                    break
+                if isinstance(text, str) and text.lower() in ("etag", "if-none-match", "message-id",
+                                                              "content-md5", "x-checksum"):
+                    use.identifier.append(f"sent as `{text}`")
+
+    def _destination(self, name, use: _Use, reason: str, stored=False) -> None:
+        if not isinstance(name, str):
+            return
+        if stored:
+            if any(w in ("password", "passwd", "secret", "shadow", "htpasswd", "credentials", "token")
+                   for w in name_words(name)):
+                use.security.append(reason)
+            return
+        if _is_security_name(name):
+            use.security.append(reason)
+        elif _is_identifier_name(name):
+            use.identifier.append(reason)
+
+
+def _constant_names(interp, expr) -> list:
+    """The constant string values of the module-level or imported names ``expr`` reads (``WS_KEY``)."""
+    out = []
+    for e in _walk(expr):
+        if isinstance(e, ir.Name) and e.kind in (ir.NameKind.GLOBAL, ir.NameKind.IMPORT):
+            value = interp.eval(e)
+            if value.is_const and isinstance(value.const, (str, bytes)):
+                out.append(value.const)
+    return out
+
+
+def _opened_paths(statements) -> dict:
+    """Names bound to ``open(path)`` in these statements -> the constant parts of the path."""
+    out: dict = {}
+    for stmt in statements:
+        if not isinstance(stmt, ir.Assign):
+            continue
+        value = stmt.value
+        if isinstance(value, ir.WithEnter):
+            value = value.context
+        if isinstance(value, ir.Call) and value.qualname in ("builtins.open", "io.open", "codecs.open") and value.args:
+            texts = [t for t in _strings_in(value.args[0]) if isinstance(t, str)]
+            if texts:
+                for target in stmt.targets:
+                    if isinstance(target, ir.NameTarget):
+                        out.setdefault(target.id, []).extend(texts)
+    return out

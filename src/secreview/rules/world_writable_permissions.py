@@ -13,7 +13,10 @@ Reported when the mode resolves, by constant propagation (octal literals,
 `os.open`, `os.mkdir`, `os.makedirs`, `os.mkfifo`, `os.mknod` and
 `Path.mkdir`/`Path.touch` is reported too, but with low confidence and
 severity: it is filtered by the process umask (usually `022`), so it is
-world-writable only where the umask is 0 (some daemons and containers).
+world-writable only where the umask is 0 (some daemons and containers); the
+call's own default (`0o777` for `os.open` and directories, `0o666` for
+`mkfifo` and `touch`; `open()` itself uses `0o666`) is not reported, unless the same
+function cleared the umask (`os.umask(0)`), where any such mode is reported.
 Directories with the sticky bit (`0o1777`, like `/tmp`) are still reported
 for chmod. Modes known only at run time are not reported, nor is
 `old = os.umask(0)` followed by `os.umask(old)` (reading the current umask).
@@ -80,6 +83,23 @@ def _reads_umask(site) -> bool:
     return False
 
 
+# Modes a creating call uses when none is given: asking for them changes nothing.
+_DEFAULT_MODES = {"os.open": (0o777, 0o666), "os.mkdir": (0o777,), "os.makedirs": (0o777,), "os.mkfifo": (0o666,),
+                  "pathlib.Path.mkdir": (0o777,), "pathlib.PosixPath.mkdir": (0o777,), "pathlib.Path.touch": (0o666,),
+                  "pathlib.PosixPath.touch": (0o666,)}
+
+
+def _open_umask(site) -> bool:
+    """Whether the function calling ``site`` sets a umask that keeps 'others may write' (``os.umask(0)``)."""
+    for stmt in site.interp.fn.statements():
+        for root in (getattr(stmt, "value", None),):
+            if isinstance(root, ir.Call) and root.qualname == "os.umask" and root.args \
+                    and isinstance(root.args[0], ir.Const) and isinstance(root.args[0].value, int) \
+                    and not root.args[0].value & stat.S_IWOTH:
+                return True
+    return False
+
+
 def _who(mode: int) -> str:
     perms = []
     for bit, label in ((stat.S_IROTH, "read"), (stat.S_IWOTH, "write"), (stat.S_IXOTH, "execute")):
@@ -135,6 +155,17 @@ class WorldWritablePermissions(CallRule):
                              f"script or configuration into code run by whoever uses it)."),
                 fix=f"Use the least mode needed, e.g. `{_suggest(mode)}`, and share write access through a group "
                      "instead of 'others'.",
+            )
+            return
+        if mode & 0o7777 in _DEFAULT_MODES.get(callee, ()) and not _open_umask(site):
+            return  # the call's own default, as `open()` uses it: the umask decides, not this code
+        if _open_umask(site):
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` asks for mode {shown}, which includes 'others may write', after this "
+                             f"function cleared the umask's 'others' bit: `{target}` is created writable by every "
+                             f"local user."),
+                fix=f"Ask only for what is needed, e.g. `{_suggest(mode)}`, and restore the umask first.",
             )
             return
         yield Hit(

@@ -1,0 +1,166 @@
+"""Operator opt-outs: a weak setting that runs only in the branch a verification switch selects.
+
+``if verify_ssl: ctx.verify_mode = CERT_REQUIRED else: ctx.verify_mode = CERT_NONE`` turns TLS
+verification off only when whoever configures the code asks for it (``verify_ssl=False``,
+``insecure=True``): the code's default is secure, the opt-out is the operator's choice, not a
+defect of the code. It is one when the default itself selects the weak branch
+(``def connect(host, insecure=True)``). Rules of TLS and similar settings ask
+``opt_out(interp, stmt)`` before reporting.
+"""
+
+from __future__ import annotations
+
+from secreview.ir import nodes as ir
+from secreview.rules.weak_random import name_words
+
+_SWITCH_WORDS = frozenset({"verify", "verified", "verification", "insecure", "unverified", "noverify", "sslverify",
+                           "verifyssl", "validate", "validated", "validation"})
+_CERT_WORDS = frozenset({"cert", "certs", "certificate", "certificates", "ssl", "tls", "hostname"})
+_CERT_SWITCH = frozenset({"check", "checks", "required", "reqs", "validation", "verify", "skip", "ignore"})
+_NO_DEFAULT = object()
+_dominators_cache: dict = {}
+
+
+class OptOut:
+    """The switch that selects the weak branch, and whether the code's default selects it."""
+
+    __slots__ = ("switch", "default", "by_default")
+
+    def __init__(self, switch: str, default, by_default: bool):
+        self.switch, self.default, self.by_default = switch, default, by_default
+
+
+def _switch_name(name) -> bool:
+    if not isinstance(name, str):
+        return False
+    words = set(name_words(name))
+    return bool(words & _SWITCH_WORDS) or (bool(words & _CERT_WORDS) and bool(words & _CERT_SWITCH))
+
+
+def _dominators(fn) -> dict:
+    cached = _dominators_cache.get(id(fn))
+    if cached is not None and cached[0] is fn:
+        return cached[1]
+    blocks = fn.blocks
+    ids = [b.id for b in blocks]
+    preds: dict = {i: [] for i in ids}
+    for b in blocks:
+        for e in b.succs:
+            if e.target in preds:
+                preds[e.target].append(b.id)
+    everything = frozenset(ids)
+    dom = {i: everything for i in ids}
+    if ids:
+        dom[ids[0]] = frozenset({ids[0]})
+    changed = True
+    while changed:
+        changed = False
+        for i in ids[1:]:
+            incoming = [dom[p] for p in preds[i]]
+            new = frozenset({i}) | (frozenset.intersection(*incoming) if incoming else frozenset())
+            if new != dom[i]:
+                dom[i] = new
+                changed = True
+    if len(_dominators_cache) > 4096:
+        _dominators_cache.clear()
+    _dominators_cache[id(fn)] = (fn, dom)
+    return dom
+
+
+def _block_of(fn, stmt):
+    for b in fn.blocks:
+        if any(s is stmt for s in b.stmts):
+            return b
+    return None
+
+
+def controlling_conditions(fn, stmt) -> list:
+    """(condition, taken) for each branch that must be taken for ``stmt`` to run: ``taken`` is True
+    when ``stmt`` runs only if the condition holds, False when only if it does not."""
+    block = _block_of(fn, stmt)
+    if block is None:
+        return []
+    dom = _dominators(fn)
+    mine = dom.get(block.id, frozenset())
+    by_id = {b.id: b for b in fn.blocks}
+    out = []
+    for d in mine:
+        if d == block.id:
+            continue
+        edges = [e for e in by_id[d].succs if e.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE) and e.cond is not None]
+        inside = [e for e in edges if e.target in mine]
+        if len(inside) == 1 and len({e.target for e in edges}) > 1:
+            e = inside[0]
+            out.append((e.cond, e.kind == ir.EdgeKind.TRUE))
+    return out
+
+
+def _switch_in(cond):
+    """(switch node, polarity, compared constant) of a condition testing a verification switch:
+    ``verify``, ``not self.insecure``, ``CONF.verify_ssl is False``."""
+    negate = False
+    while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+        negate = not negate
+        cond = cond.operand
+    compared = _NO_DEFAULT
+    if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and isinstance(cond.comparators[0], ir.Const) \
+            and cond.ops[0] in ("is", "is not", "==", "!="):
+        compared = cond.comparators[0].value
+        if cond.ops[0] in ("is not", "!="):
+            negate = not negate
+        cond = cond.left
+    node = cond
+    name = None
+    if isinstance(node, ir.Name):
+        name = node.id
+    elif isinstance(node, ir.Attr):
+        name = node.attr
+    elif isinstance(node, ir.Subscript) and isinstance(node.index, ir.Const):
+        name = node.index.value
+    elif isinstance(node, ir.Call) and node.method == "get" and node.args and isinstance(node.args[0], ir.Const):
+        name = node.args[0].value
+    if not _switch_name(name):
+        return None
+    return node, name, negate, compared
+
+
+def _default_of(interp, node):
+    """The default value of a switch that is a parameter of this function, or a field set from a
+    parameter of the class's ``__init__``; ``_NO_DEFAULT`` when the code does not show one."""
+    fn = interp.fn
+    if isinstance(node, ir.Name):
+        for p in fn.params:
+            if p.name == node.id:
+                return p.default.value if isinstance(p.default, ir.Const) else _NO_DEFAULT
+        return _NO_DEFAULT
+    if isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) and fn.is_method and fn.params \
+            and node.value.id == fn.params[0].name:
+        init = interp.program.functions.get(f"{fn.class_qualname}.__init__")
+        if init is None:
+            return _NO_DEFAULT
+        for stmt in init.statements():
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Name) and any(
+                    isinstance(t, ir.AttrTarget) and t.attr == node.attr for t in stmt.targets):
+                for p in init.params:
+                    if p.name == stmt.value.id:
+                        return p.default.value if isinstance(p.default, ir.Const) else _NO_DEFAULT
+    return _NO_DEFAULT
+
+
+def opt_out(interp, stmt) -> OptOut | None:
+    """The verification switch whose branch ``stmt`` is in, if any."""
+    if stmt is None:
+        return None
+    for cond, taken in controlling_conditions(interp.fn, stmt):
+        found = _switch_in(cond)
+        if found is None:
+            continue
+        node, name, negate, compared = found
+        default = _default_of(interp, node)
+        if default is _NO_DEFAULT:
+            return OptOut(name, None, False)
+        truth = (default == compared) if compared is not _NO_DEFAULT else bool(default)
+        if negate:
+            truth = not truth
+        return OptOut(name, default, truth == taken)
+    return None

@@ -11,7 +11,7 @@ For each package it:
 2. unpacks it (tar ``data`` filter, zip members checked), never running anything in it;
 3. lists, independently of secreview, the files a review must cover: ``*.py`` files and
    extension-less files with a Python shebang, outside the default excluded directories
-   and ``.gitignore``-d paths;
+   (an unpacked sdist is not a git work tree, so its ``.gitignore`` hides nothing);
 4. runs ``secreview review . --format json --exit-zero --no-progress`` in the unpacked tree,
    as a subprocess with a timeout, and checks:
 
@@ -45,8 +45,6 @@ import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
 
 DEFAULT_PACKAGES = "/work/.library/env/packages/pypi.tsv"
 DEFAULT_CACHE = Path.home() / ".cache" / "secreview-sweep"
@@ -215,40 +213,18 @@ def expected_files(top: Path) -> tuple[list[str], int]:
     """The files a review of ``top`` must cover (paths relative to it), and their line count.
 
     Written without secreview's code: ``os.walk`` without following links, the default
-    excluded directories and ``*.egg-info``, nested ``.gitignore`` files (innermost with a
-    verdict wins), ``*.py`` regular files and extension-less Python-shebang files.
+    excluded directories and ``*.egg-info``, ``*.py`` regular files and extension-less
+    Python-shebang files. ``top`` is an unpacked sdist, not a git work tree, so a
+    ``.gitignore`` in it hides nothing (as in Ruff).
     """
     out: list[str] = []
     lines = 0
-    specs: dict[str, GitIgnoreSpec] = {}
-
-    def ignored(rel: str, is_dir: bool) -> bool:
-        parts = rel.split("/")
-        for depth in range(len(parts) - 1, -1, -1):
-            base = "/".join(parts[:depth])
-            spec = specs.get(base)
-            if spec is None:
-                continue
-            sub = "/".join(parts[depth:]) + ("/" if is_dir else "")
-            verdict = spec.check_file(sub).include
-            if verdict is not None:
-                return verdict
-        return False
-
     for root, dirs, files in os.walk(top):
         rel_root = os.path.relpath(root, top).replace(os.sep, "/")
         rel_root = "" if rel_root == "." else rel_root
-        gi = Path(root) / ".gitignore"
-        if gi.is_file() and not gi.is_symlink():
-            lines_ = gi.read_text(encoding="utf-8", errors="replace").splitlines()
-            try:
-                specs[rel_root] = GitIgnoreSpec.from_lines([ln for ln in lines_ if ln.strip()
-                                                            and not ln.lstrip().startswith("#")])
-            except ValueError:
-                pass
         join = (lambda n, rel_root=rel_root: f"{rel_root}/{n}") if rel_root else (lambda n: n)
         dirs[:] = sorted(d for d in dirs if d not in EXCLUDED_DIRS and not d.endswith(".egg-info")
-                         and not os.path.islink(os.path.join(root, d)) and not ignored(join(d), True))
+                         and not os.path.islink(os.path.join(root, d)))
         for name in sorted(files):
             path = os.path.join(root, name)
             st = os.lstat(path)
@@ -261,8 +237,6 @@ def expected_files(top: Path) -> tuple[list[str], int]:
                 with open(path, "rb") as fh:
                     if not SHEBANG.match(fh.read(256)):
                         continue
-            if ignored(join(name), False):
-                continue
             out.append(join(name))
             with open(path, "rb") as fh:
                 data = fh.read()

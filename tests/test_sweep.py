@@ -34,8 +34,8 @@ def tree(tmp_path):
 
 def test_expected_files(tree):
     files, lines = sweep.expected_files(tree)
-    assert sorted(files) == ["pkg/mod.py", "tool"]
-    assert lines == 3
+    assert sorted(files) == ["build/gen.py", "pkg/mod.py", "tool"]  # an sdist's .gitignore hides nothing
+    assert lines == 4
 
 
 def fake_secreview(tmp_path: Path, doc: dict, code: int = 0, stderr: str = "") -> list[str]:
@@ -50,7 +50,7 @@ def doc(reviewed: int, problems=()) -> dict:
 
 
 def test_all_files_accounted_for(tree, tmp_path_factory):
-    cmd = fake_secreview(tmp_path_factory.mktemp("fake"), doc(1, [
+    cmd = fake_secreview(tmp_path_factory.mktemp("fake"), doc(2, [
         {"path": "tool", "kind": "binary", "message": "binary", "lines": [], "reviewed": False}]))
     out = sweep.review_tree("t", "1", tree, cmd, 60, [])
     assert out.failures == [] and out.internal_errors == []
@@ -60,11 +60,11 @@ def test_all_files_accounted_for(tree, tmp_path_factory):
 def test_silently_skipped_file_is_a_failure(tree, tmp_path_factory):
     cmd = fake_secreview(tmp_path_factory.mktemp("fake"), doc(1))
     out = sweep.review_tree("t", "1", tree, cmd, 60, [])
-    assert len(out.failures) == 1 and "2 files to review, but 1 reviewed" in out.failures[0]
+    assert len(out.failures) == 1 and "3 files to review, but 1 reviewed" in out.failures[0]
 
 
 def test_internal_error_is_a_failure(tree, tmp_path_factory):
-    cmd = fake_secreview(tmp_path_factory.mktemp("fake"), doc(2, [
+    cmd = fake_secreview(tmp_path_factory.mktemp("fake"), doc(3, [
         {"path": "pkg/mod.py", "kind": "internal-error", "message": "internal error while analysing: KeyError",
          "lines": [], "reviewed": True}]))
     out = sweep.review_tree("t", "1", tree, cmd, 60, [])
@@ -75,7 +75,7 @@ def test_internal_error_is_a_failure(tree, tmp_path_factory):
 
 @pytest.mark.parametrize("code,stderr", [(2, "secreview: error: boom"), (0, "Traceback (most recent call last):\n")])
 def test_crash_is_a_failure(tree, tmp_path_factory, code, stderr):
-    cmd = fake_secreview(tmp_path_factory.mktemp("fake"), doc(2), code=code, stderr=stderr)
+    cmd = fake_secreview(tmp_path_factory.mktemp("fake"), doc(3), code=code, stderr=stderr)
     out = sweep.review_tree("t", "1", tree, cmd, 60, [])
     assert out.failures
 
@@ -83,7 +83,7 @@ def test_crash_is_a_failure(tree, tmp_path_factory, code, stderr):
 def test_real_secreview_on_a_small_tree(tree):
     out = sweep.review_tree("t", "1", tree, [sys.executable, "-m", "secreview"], 120, [])
     assert out.failures == [] and out.internal_errors == []
-    assert out.files_reviewed == 2
+    assert out.files_reviewed == 3
 
 
 def test_native_sources_outside_tests_make_a_package_impure(tmp_path):

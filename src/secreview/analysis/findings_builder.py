@@ -124,15 +124,22 @@ class FindingsBuilder:
         is_test = self.program.test_path(module.path)
         tags = tuple(hit.tags) + (("test-code",) if is_test else ())
         finding = self._finding(rule, module, hit.node, hit.explanation, hit.fix, hit.confidence or rule.confidence,
-                                (), tags, severity=hit.severity)
+                                self._hit_trace(module, hit), tags, severity=hit.severity)
         self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, stmt_lines)
 
     def add_function_hit(self, rule, module, hit) -> None:
         is_test = self.program.test_path(module.path)
         tags = tuple(hit.tags) + (("test-code",) if is_test else ())
         finding = self._finding(rule, module, hit.node, hit.explanation, hit.fix, hit.confidence or rule.confidence,
-                                (), tags, severity=hit.severity)
+                                self._hit_trace(module, hit), tags, severity=hit.severity)
         self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, (hit.node.line, hit.node.end_line))
+
+    def _hit_trace(self, module, hit) -> tuple[TraceStep, ...]:
+        """The steps a hit's explanation rests on: its flow, then its notes, in line order."""
+        steps = list(trace_steps(self._module, hit.flow))
+        notes = [TraceStep(module.path, node.line, node.col, note, module.source_line(node.line).strip())
+                 for node, note in hit.notes]
+        return tuple(steps + sorted(notes, key=lambda s: (s.line, s.col)))
 
     def _finding(self, rule, module, node, explanation, fix, confidence, trace, tags, severity=None) -> Finding:
         span = span_of(module, node)

@@ -114,6 +114,10 @@ class Hit:
     confidence: Level | None = None
     severity: Level | None = None
     tags: tuple[str, ...] = ()
+    flow: object = None
+    """A taint's step chain (``analysis.values.Step``) whose steps lead the finding's trace."""
+    notes: tuple = ()
+    """``(node, note)`` pairs: the other lines the explanation rests on (a parameter's default...)."""
 
 
 class CallRule(Rule):

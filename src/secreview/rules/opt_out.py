@@ -24,10 +24,15 @@ _dominators_cache: dict = {}
 class OptOut:
     """The switch that selects the weak branch, and whether the code's default selects it."""
 
-    __slots__ = ("switch", "default", "by_default")
+    __slots__ = ("switch", "default", "by_default", "where")
 
-    def __init__(self, switch: str, default, by_default: bool):
+    def __init__(self, switch: str, default, by_default: bool, where=None):
         self.switch, self.default, self.by_default = switch, default, by_default
+        self.where = where  # the default's constant (an IR node), when the code shows one
+
+    def note(self) -> tuple:
+        """The ``(node, note)`` trace step of the default, for a finding that names it."""
+        return ((self.where, f"`{self.switch}` defaults to `{self.default!r}`"),) if self.where is not None else ()
 
 
 def _switch_name(name) -> bool:
@@ -125,13 +130,13 @@ def _switch_in(cond):
 
 
 def _default_of(interp, node):
-    """The default value of a switch that is a parameter of this function, or a field set from a
-    parameter of the class's ``__init__``; ``_NO_DEFAULT`` when the code does not show one."""
+    """The default (a constant node) of a switch that is a parameter of this function, or a field set
+    from a parameter of the class's ``__init__``; ``_NO_DEFAULT`` when the code does not show one."""
     fn = interp.fn
     if isinstance(node, ir.Name):
         for p in fn.params:
             if p.name == node.id:
-                return p.default.value if isinstance(p.default, ir.Const) else _NO_DEFAULT
+                return p.default if isinstance(p.default, ir.Const) else _NO_DEFAULT
         return _NO_DEFAULT
     if isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) and fn.is_method and fn.params \
             and node.value.id == fn.params[0].name:
@@ -143,7 +148,7 @@ def _default_of(interp, node):
                     isinstance(t, ir.AttrTarget) and t.attr == node.attr for t in stmt.targets):
                 for p in init.params:
                     if p.name == stmt.value.id:
-                        return p.default.value if isinstance(p.default, ir.Const) else _NO_DEFAULT
+                        return p.default if isinstance(p.default, ir.Const) else _NO_DEFAULT
     return _NO_DEFAULT
 
 
@@ -156,11 +161,12 @@ def opt_out(interp, stmt) -> OptOut | None:
         if found is None:
             continue
         node, name, negate, compared = found
-        default = _default_of(interp, node)
-        if default is _NO_DEFAULT:
+        where = _default_of(interp, node)
+        if where is _NO_DEFAULT:
             return OptOut(name, None, False)
+        default = where.value
         truth = (default == compared) if compared is not _NO_DEFAULT else bool(default)
         if negate:
             truth = not truth
-        return OptOut(name, default, truth == taken)
+        return OptOut(name, default, truth == taken, where)
     return None

@@ -64,6 +64,7 @@ class TlsVerificationDisabled(CallRule):
                          f"impersonate it, read what is sent and forge the response."),
             fix=(f"Make verification the default (`{chosen.switch}` should default to verifying), or drop "
                  f"`verify=False`."),
+            notes=chosen.note(),
         )
 
 

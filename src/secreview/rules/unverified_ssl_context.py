@@ -98,6 +98,7 @@ def _unless_opted_out(interp, stmt, hits):
     for hit in hits:
         hit.explanation += (f" This branch runs when `{chosen.switch}` is left at its default "
                             f"(`{chosen.default!r}`), so the code is insecure unless the caller changes it.")
+        hit.notes += chosen.note()
         yield hit
 
 

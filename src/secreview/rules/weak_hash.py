@@ -282,9 +282,10 @@ class WeakHash(StatementRule):
                 return self._client_hit(interp, ctor, _WEAK[algorithm], client)
         return None
 
-    def _client_hit(self, interp, call, label, client):
+    def _client_hit(self, interp, call, label, found):
+        client, flow = found
         code = interp.code(call)
-        return Hit(node=call, explanation=(
+        return Hit(node=call, flow=flow, explanation=(
             f"`{code}` computes {label} of `{client}`, which holds data from a client, and nothing in "
             f"this function shows the digest to be only an identifier. A client can make two different inputs with "
             f"the same {label} digest, which defeats de-duplication, integrity checks and signatures built on it."),
@@ -299,13 +300,15 @@ class WeakHash(StatementRule):
                 "If the digest only names something, pass `usedforsecurity=False`.")
 
     def _client_input(self, interp, use, extra=()):
-        """The first hashed expression whose value here carries client data, as code."""
+        """The first hashed name whose value here carries client data, and the steps that brought it."""
         for expr in list(use.inputs) + list(extra):
             for e in _walk(expr):
                 if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE):
                     value = interp.state.get(e.id)
-                    if value is not None and any(t.kind in _CLIENT_KINDS for t in value.taints):
-                        return e.id
+                    taint = next((t for t in value.taints if t.kind in _CLIENT_KINDS), None) \
+                        if value is not None else None
+                    if taint is not None:
+                        return e.id, taint.step
         return None
 
     # ------------------------------------------------------------ what the function does with the digest

@@ -27,6 +27,11 @@ def pair_ratios(t: TreeResult) -> list[float]:
     return [a.wall / b.wall for a, b in zip(t.tools[EMPTY].runs, t.tools[BANDIT].runs, strict=True) if b.wall > 0]
 
 
+def cpu_ratios(t: TreeResult) -> list[float]:
+    """Per round, secreview's empty-cache CPU time (all its processes) over bandit's of the same round."""
+    return [a.cpu / b.cpu for a, b in zip(t.tools[EMPTY].runs, t.tools[BANDIT].runs, strict=True) if b.cpu > 0]
+
+
 def time_ratio(t: TreeResult) -> float:
     return median(pair_ratios(t))
 
@@ -66,7 +71,8 @@ def time_table(result: PanelResult) -> str:
     tg = result.panel.targets
     header = ["tree", "`.py` files", "lines", "secreview, empty cache (s)", "bandit (s)",
               "empty / bandit, per pair", f"median ratio (≤ {tg['empty-cache-vs-bandit']:g} ×)",
-              f"warm cache (s) (≤ {tg['warm-seconds']:g} s)", "`--jobs 1`, empty cache (s)"]
+              f"warm cache (s) (≤ {tg['warm-seconds']:g} s)", "CPU: empty cache / bandit", "warm cache, CPU (s)",
+              "`--jobs 1`, empty cache (s)"]
     body = []
     for t in result.trees:
         ratio = time_ratio(t)
@@ -74,8 +80,14 @@ def time_table(result: PanelResult) -> str:
         body.append([t.tree.label, f"{t.py_files:,}", f"{t.py_lines:,}", f"{t.tools[EMPTY].median_wall:.2f}",
                      f"{t.tools[BANDIT].median_wall:.2f}", ratio_text(pair_ratios(t)),
                      f"{ratio:.3f} {verdict(ratio <= tg['empty-cache-vs-bandit'])}",
-                     f"{warm:.2f} {verdict(warm <= tg['warm-seconds'])}", f"{t.tools[JOBS1].median_wall:.2f}"])
-    return md_table(header, body)
+                     f"{warm:.2f} {verdict(warm <= tg['warm-seconds'])}", f"{median(cpu_ratios(t)):.3f}",
+                     f"{t.tools[WARM].median_cpu:.2f}", f"{t.tools[JOBS1].median_wall:.2f}"])
+    return "\n".join([
+        md_table(header, body), "",
+        ("Wall times are medians over the rounds; the ratio is the median of the rounds' ratios. *CPU: empty "
+         "cache / bandit* is the same median for CPU time (user + system of all the tool's processes): it does "
+         "not depend on how busy the machine was, and on an idle machine with as many free cores as secreview "
+         "has workers, the wall-time ratio would be about this figure divided by the workers' parallelism.")])
 
 
 def memory_table(result: PanelResult) -> str:
@@ -180,7 +192,7 @@ def profile_section(result: PanelResult) -> list[str]:
             if cpu.get("stages"):
                 out += [md_table(["stage", "function", "cumulative (s)", "share", "calls"],
                                  [[s, f"`{w}`", f"{ct:.2f}", f"{100 * ct / cpu['total']:.0f} %", f"{n:,}"]
-                                  for s, w, ct, n in cpu["stages"]]), ""]
+                                  for s, w, ct, n in cpu["stages"]], right_from=2), ""]
             out += ["Functions with the most own time:", "", "```",
                     *[f"{tt:8.2f} s {100 * tt / cpu['total']:5.1f} %  {ct:8.2f} s cum  {nc:>10,}  {f}  {w}"
                       for f, w, tt, ct, nc in cpu["top"][:20]], "```", ""]
@@ -190,7 +202,7 @@ def profile_section(result: PanelResult) -> list[str]:
                                                      "may have been freed before the snapshot)")
             out += [(f"tracemalloc: {mem['traced_current'] / 2**20:.0f} MiB traced at the snapshot, peak "
                      f"{mem['traced_peak'] / 2**20:.0f} MiB; the process's peak RSS (`VmHWM`, tracemalloc's own "
-                     f"tables included) {mem['vm_hwm']}{keep}. Without tracemalloc, `--jobs 1` peaked at "
+                     f"tables included) {mem.get('vm_hwm_kib', 0) / 1024:.0f} MiB{keep}. Without tracemalloc, `--jobs 1` peaked at "
                      f"{t.tools[JOBS1].median_maxrss_mib:.0f} MiB (median of the rounds)."), "",
                     "By file:", "", "```",
                     *[f"{size / 2**20:8.1f} MiB {count:>10,} blocks  {where}" for where, size, count in mem["by_file"]],

@@ -121,6 +121,7 @@ def memory(argv: list[str]) -> dict:
         return out
 
     by_line, by_file = grouped("lineno", 25), grouped("filename", 15)
+    gc.unfreeze()  # the review froze its objects (gc.freeze) into a generation get_objects does not list
     counts: dict = {}
     for obj in gc.get_objects():
         kind = type(obj)
@@ -131,7 +132,7 @@ def memory(argv: list[str]) -> dict:
     with open("/proc/self/status", encoding="ascii", errors="replace") as f:
         status = {line.split(":")[0]: line.split(":")[1].strip() for line in f if ":" in line}
     return {"mode": "memory", "exit": code, "wall": wall, "kept_alive": kept, "traced_current": current,
-            "traced_peak": peak, "vm_hwm": status.get("VmHWM", "?"), "by_line": by_line, "by_file": by_file,
+            "traced_peak": peak, "vm_hwm_kib": int(status.get("VmHWM", "0 kB").split()[0]), "by_line": by_line, "by_file": by_file,
             "objects": objects}
 
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Speed benchmark: secreview (empty cache, warm cache, edited helper), bandit and ruff (``S`` rules) on one tree, or the targets on a panel of trees.
+"""Speed benchmark: secreview, bandit and ruff (``S`` rules) on one tree, or the targets on a panel of trees.
+
+One tree: secreview with an empty cache, a warm cache and after edits of a helper module, bandit, ruff.
 
 Usage::
 

@@ -144,7 +144,8 @@ def test_edit_source_goes_after_docstring_and_future_imports():
 def test_edit_source_keeps_leading_comments_and_line_endings():
     source = b"#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n\nimport os\r\n"
     edited = sb_helper.edit_source(source)
-    assert edited.startswith(b"#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n\n" + f"def {sb_helper.EDIT_NAME}".encode())
+    assert edited.startswith(b"#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n\n"
+                             + f"def {sb_helper.EDIT_NAME}".encode())
     assert edited.endswith(b"import os\r\n")
     assert sb_helper.edit_source(b"@dec\ndef f():\n    pass\n").startswith(f"def {sb_helper.EDIT_NAME}".encode())
     assert sb_helper.edit_source(b"").startswith(f"def {sb_helper.EDIT_NAME}".encode())
@@ -250,7 +251,8 @@ def test_compare_findings():
 
 
 def test_merge_preserved_keeps_what_follows_the_marker():
-    existing = ("# Performance\n\nold figures\n\n" + sb_render.PRESERVE_MARKER + "\n\n## Where the time goes\n\nby hand\n")
+    existing = ("# Performance\n\nold figures\n\n" + sb_render.PRESERVE_MARKER
+                + "\n\n## Where the time goes\n\nby hand\n")
     merged = sb_render.merge_preserved("# Performance\n\nnew figures\n", existing)
     assert merged == ("# Performance\n\nnew figures\n\n" + sb_render.PRESERVE_MARKER + "\n\n## Where the time goes\n\n"
                       "by hand\n")

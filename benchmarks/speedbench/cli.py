@@ -32,7 +32,8 @@ def parse_args(argv: list[str] | None = None, description: str = "") -> argparse
                      help="a panel of trees (TOML, e.g. benchmarks/panels/speed.toml): measure the targets on each "
                           "and, with --markdown, write the whole page")
     p.add_argument("--package", metavar="SPEC", default=DEFAULT_PACKAGE,
-                   help=f"what to download with pip when neither --tree nor --sdist is given (default {DEFAULT_PACKAGE})")
+                   help=f"what to download with pip when neither --tree nor --sdist is given "
+                        f"(default {DEFAULT_PACKAGE})")
     p.add_argument("--sdists", metavar="DIR",
                    help="with --panel: where the panel's trees are, unpacked (NAME-VERSION/) or as sdists; a tree "
                         "found in neither is downloaded with pip into --cache-dir")
@@ -68,7 +69,8 @@ def parse_args(argv: list[str] | None = None, description: str = "") -> argparse
                         "tracemalloc, after its measured runs (repeatable)")
     p.add_argument("--sample-interval", type=float, default=SAMPLE_MS, metavar="MS",
                    help=f"how often the summed RSS of each tool's processes is sampled (default {SAMPLE_MS} ms)")
-    p.add_argument("--out-dir", metavar="DIR", help="keep the reports and logs in DIR (default: a temporary directory, removed)")
+    p.add_argument("--out-dir", metavar="DIR",
+                   help="keep the reports and logs in DIR (default: a temporary directory, removed)")
     args = p.parse_args(argv)
     if args.repeat < 1:
         p.error("--repeat must be at least 1")

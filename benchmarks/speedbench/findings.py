@@ -56,7 +56,9 @@ def compare_findings(got: list[dict], want: list[dict]) -> tuple[bool, str]:
     """Whether two normalised findings lists are equal, and what differs (as multisets) when not."""
     if got == want:
         return True, f"{_n_findings(len(got))}, equal"
-    key = lambda f: json.dumps(f, sort_keys=True)
+    def key(finding: dict) -> str:
+        return json.dumps(finding, sort_keys=True)
+
     a, b = Counter(map(key, got)), Counter(map(key, want))
     extra, missing = list((a - b).elements()), list((b - a).elements())
     if not extra and not missing:
@@ -64,10 +66,12 @@ def compare_findings(got: list[dict], want: list[dict]) -> tuple[bool, str]:
     parts = [f"{_n_findings(len(got))} against {len(want)}"]
     if extra:
         parts.append(f"{len(extra)} not in the reference (" +
-                     ", ".join(_finding_name(json.loads(e)) for e in extra[:3]) + (", ..." if len(extra) > 3 else "") + ")")
+                     ", ".join(_finding_name(json.loads(e)) for e in extra[:3])
+                     + (", ..." if len(extra) > 3 else "") + ")")
     if missing:
         parts.append(f"{len(missing)} missing (" +
-                     ", ".join(_finding_name(json.loads(m)) for m in missing[:3]) + (", ..." if len(missing) > 3 else "") + ")")
+                     ", ".join(_finding_name(json.loads(m)) for m in missing[:3])
+                     + (", ..." if len(missing) > 3 else "") + ")")
     return False, "; ".join(parts)
 
 

@@ -192,7 +192,8 @@ def edit_function_source(data: bytes, function: str) -> bytes:
         raise ValueError(f"no top-level function {function} with a parameter")
     param = (node.args.posonlyargs or node.args.args)[0].arg
     first = node.body[0]
-    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    docstring = (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                 and isinstance(first.value.value, str))
     if docstring and len(node.body) > 1:
         at, indent = first.end_lineno, node.body[1].col_offset
     elif docstring:

@@ -54,7 +54,8 @@ def targets_met(result: PanelResult) -> tuple[int, int, list[str]]:
     checks = []
     for t in result.trees:
         name = t.tree.name
-        checks.append((time_ratio(t) <= tg["empty-cache-vs-bandit"], f"{name}: empty cache {time_ratio(t):.2f} × bandit"))
+        checks.append((time_ratio(t) <= tg["empty-cache-vs-bandit"],
+                       f"{name}: empty cache {time_ratio(t):.2f} × bandit"))
         checks.append((t.tools[WARM].median_wall <= tg["warm-seconds"],
                        f"{name}: warm {t.tools[WARM].median_wall:.2f} s"))
         for key, label in ((EMPTY, "default jobs"), (JOBS1, "--jobs 1")):
@@ -111,7 +112,8 @@ def change_table(result: PanelResult) -> list[str]:
         return []
     target = result.panel.targets["change-review-warm-seconds"]
     body = []
-    for label, values, limit in (("empty cache", c.cold, None), ("warm cache (second edit of the same file)", c.warm, target)):
+    for label, values, limit in (("empty cache", c.cold, None),
+                                 ("warm cache (second edit of the same file)", c.warm, target)):
         verdict_text = "" if limit is None else verdict(median(values) <= limit)
         body.append([label, str(len(values)), f"{median(values):.2f}", f"{min(values):.2f}", f"{max(values):.2f}",
                      ", ".join(f"{v:.2f}" for v in values), (f"≤ {limit:g} s: {verdict_text}" if limit else "–")])
@@ -198,11 +200,12 @@ def profile_section(result: PanelResult) -> list[str]:
                       for f, w, tt, ct, nc in cpu["top"][:20]], "```", ""]
         mem = t.profile_memory
         if mem:
-            keep = "" if mem.get("kept_alive") else (" (this secreview has no `KEEP_ALIVE`: the review's objects "
+            keep = "" if mem.get("kept_alive") else (" (this secreview cannot be told to keep the review's objects: they "
                                                      "may have been freed before the snapshot)")
             out += [(f"tracemalloc: {mem['traced_current'] / 2**20:.0f} MiB traced at the snapshot, peak "
                      f"{mem['traced_peak'] / 2**20:.0f} MiB; the process's peak RSS (`VmHWM`, tracemalloc's own "
-                     f"tables included) {mem.get('vm_hwm_kib', 0) / 1024:.0f} MiB{keep}. Without tracemalloc, `--jobs 1` peaked at "
+                     f"tables included) {mem.get('vm_hwm_kib', 0) / 1024:.0f} MiB{keep}. Without tracemalloc, "
+                     f"`--jobs 1` peaked at "
                      f"{t.tools[JOBS1].median_maxrss_mib:.0f} MiB (median of the rounds)."), "",
                     "By file:", "", "```",
                     *[f"{size / 2**20:8.1f} MiB {count:>10,} blocks  {where}" for where, size, count in mem["by_file"]],
@@ -333,7 +336,8 @@ def render(result: PanelResult) -> str:
         f"- Python running the benchmark: {m.get('python', '?')}",
         *[f"- `{name} --version`: {v}" for name, v in result.versions.items()],
         f"- secreview sources: commit {result.source}",
-        *[f"- {t.tree.label}: 1-minute load average {t.load[0]} before its runs, {t.load[1]} after" for t in result.trees],
+        *[f"- {t.tree.label}: 1-minute load average {t.load[0]} before its runs, {t.load[1]} after"
+          for t in result.trees],
         *[f"- {note}" for note in result.notes],
         "",
         "## Memory: what the numbers mean",

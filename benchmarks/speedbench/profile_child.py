@@ -9,7 +9,7 @@ imports secreview, which the benchmark itself must not (its RSS is counted into 
   cumulative time of the pipeline's stages (found by function name, so that a moved module is still
   found).  The profiler slows the run (about 2x), more so for small functions: the shares matter.
 * ``memory``: ``tracemalloc`` (one frame per allocation) from before secreview is imported; after the
-  review, with its objects kept alive as the ``secreview`` command keeps them (``KEEP_ALIVE``), the
+  review, with its objects kept alive as the ``secreview`` command keeps them (``keep_alive``), the
   allocation sites holding the most memory, by line and by file, the traced peak, and the live objects
   the garbage collector tracks, by type (count and shallow size).
 """
@@ -46,38 +46,41 @@ def short(path: str) -> str:
     return norm
 
 
-def keep_alive() -> bool:
-    """Make the review keep its objects, as the ``secreview`` command does (it exits with ``os._exit``)."""
+def run_main(argv: list[str]) -> tuple[int, bool]:
+    """``secreview.cli.main(argv)`` keeping the review's objects alive, as the ``secreview`` command does
+    (it exits with ``os._exit`` rather than free them): its exit code, and whether they were kept.
+
+    ``main(argv, keep_alive=[])`` where ``main`` takes it; else the older module-level ``KEEP_ALIVE`` list.
+    """
     import importlib
-    import pkgutil
+    import inspect
 
-    import secreview
+    from secreview.cli import main
 
-    found = False
-    for info in pkgutil.walk_packages(secreview.__path__, "secreview."):
-        if info.name.rsplit(".", 1)[-1] not in ("review", "engine", "pipeline", "orchestrate", "cli"):
-            continue
+    if "keep_alive" in inspect.signature(main).parameters:
+        return main(argv, keep_alive=[]), True
+    kept = False
+    for name in ("secreview.review", "secreview.engine.pipeline"):
         try:
-            module = importlib.import_module(info.name)
-        except Exception:  # noqa: BLE001 -- a module that does not import is not the one we look for
+            module = importlib.import_module(name)
+        except ImportError:
             continue
         if getattr(module, "KEEP_ALIVE", 0) is None:
             module.KEEP_ALIVE = []
-            found = True
-    return found
+            kept = True
+    return main(argv), kept
 
 
 def cpu(argv: list[str]) -> dict:
     import cProfile
     import pstats
 
-    from secreview.cli import main
+    import secreview.cli  # noqa: F401  (imported outside the profile, as the command imports it first)
 
-    kept = keep_alive()
     prof = cProfile.Profile()
     start = time.perf_counter()
     prof.enable()
-    code = main(argv)
+    code, kept = run_main(argv)
     prof.disable()
     wall = time.perf_counter() - start
     stats = pstats.Stats(prof)
@@ -102,11 +105,8 @@ def memory(argv: list[str]) -> dict:
     import tracemalloc
 
     tracemalloc.start(1)
-    from secreview.cli import main
-
-    kept = keep_alive()
     start = time.perf_counter()
-    code = main(argv)
+    code, kept = run_main(argv)
     wall = time.perf_counter() - start
     current, peak = tracemalloc.get_traced_memory()
     snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
@@ -132,7 +132,8 @@ def memory(argv: list[str]) -> dict:
     with open("/proc/self/status", encoding="ascii", errors="replace") as f:
         status = {line.split(":")[0]: line.split(":")[1].strip() for line in f if ":" in line}
     return {"mode": "memory", "exit": code, "wall": wall, "kept_alive": kept, "traced_current": current,
-            "traced_peak": peak, "vm_hwm_kib": int(status.get("VmHWM", "0 kB").split()[0]), "by_line": by_line, "by_file": by_file,
+            "traced_peak": peak, "vm_hwm_kib": int(status.get("VmHWM", "0 kB").split()[0]), "by_line": by_line,
+            "by_file": by_file,
             "objects": objects}
 
 

@@ -136,7 +136,8 @@ def measure_all(args: argparse.Namespace, tools: dict[str, Tool], original: str,
         show(tool, run, "reference")
         files, size = dir_size(cache)
         if files:
-            tool.notes.append(f"{tool.label}: left {files} file{'s' * (files > 1)} ({size / 2**20:.1f} MiB) in its cache directory.")
+            tool.notes.append(f"{tool.label}: left {files} file{'s' * (files > 1)} ({size / 2**20:.1f} MiB) in its "
+                              f"cache directory.")
         shutil.rmtree(cache, ignore_errors=True)
 
     cache_sizes = []
@@ -172,7 +173,8 @@ def measure_all(args: argparse.Namespace, tools: dict[str, Tool], original: str,
     checks = check_findings(tools)
     if tools[REF_EDITED].runs:
         same, detail = compare_findings(
-            *(normalise_findings(load_json(tools[k].runs[0].out), tools[k].runs[0].tree) for k in (REF_EDITED, REF_UNEDITED)))
+            *(normalise_findings(load_json(tools[k].runs[0].out), tools[k].runs[0].tree)
+              for k in (REF_EDITED, REF_UNEDITED)))
         notes.append("The edit changes no finding of the reference (no finding's trace passes through the helper): "
                      "the edited-helper check would catch findings lost or added, not stale line numbers from "
                      "the helper." if same else

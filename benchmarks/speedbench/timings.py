@@ -2,7 +2,7 @@
 
 Each worker of a parallel review (and an incremental review) prints one line::
 
-    secreview timings, worker 4242 (cpu/wall s): lower 2.36/2.38, trade stubs 0.30/0.59, ...; 16306 analyses of 15883 functions
+    secreview timings, worker 4242 (cpu/wall s): lower 2.36/2.38, trade stubs 0.30/0.59, ...; 16306 analyses of ...
 
 The phase names are whatever the engine calls them (they are not fixed here), so the page shows the
 phases the measured secreview has.

@@ -4,11 +4,13 @@
 Usage::
 
     python benchmarks/change_review.py --tree DIR [--file PATH] [--repeat N]
-        [--secreview CMD] [--markdown FILE]
+        [--secreview CMD] [--markdown FILE] [--json FILE]
 
-The tree (for the issue: the neutron 29.0.0 sdist, unpacked) is copied to a
-temporary directory and committed to a fresh git repository. Then, ``--repeat``
-times (default 3):
+The tree (for the issue: the neutron 29.0.0 sdist, unpacked; any tree will do,
+a git checkout too) is copied to a temporary directory, without any ``.git``
+in it (a checkout's own history, a submodule's link), and committed to a fresh
+git repository (the user's git configuration does not apply: no hooks, no
+signing). Then, ``--repeat`` times (default 3):
 
 1. **cold**: the file (``--file``, default ``neutron/agent/linux/utils.py``) gets a
    new function appended, and ``secreview diff`` runs with an empty cache directory;
@@ -19,11 +21,15 @@ and the working tree is reset between repeats. Each run's wall time is measured
 around the process (``time.perf_counter``). The script
 checks that every run reports the finding the edit adds (a ``subprocess`` call
 with ``shell=True`` on a parameter), so that a fast run cannot be an empty one.
+``--json FILE`` writes the times (``cold``, ``warm``: seconds per run), the
+tree, the file and the number of Python files, for ``speed.py --panel``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shlex
 import shutil
 import statistics
@@ -48,8 +54,32 @@ def run_timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
     return wall, proc.stdout
 
 
+GIT_IDENTITY = ("-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false",
+                "-c", "core.hooksPath=/dev/null")
+
+
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    env = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_SYSTEM=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):  # set when run from a git hook: not this repo
+        env.pop(var, None)
+    proc = subprocess.run(["git", *GIT_IDENTITY, *args], cwd=repo, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"git {shlex.join(args)} failed in the copy ({proc.returncode}):\n{proc.stderr}{proc.stdout}")
+
+
+def copy_tree(tree: str, repo: Path) -> None:
+    """``tree`` copied to ``repo`` without ``.git`` (a folder, or a file naming a worktree's or submodule's
+    git directory) at any level: the copy becomes one fresh repository, whatever ``tree`` was."""
+    shutil.copytree(tree, repo, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+
+
+def make_repository(tree: str, repo: Path) -> None:
+    """A git repository at ``repo`` with the files of ``tree`` in one commit (``--allow-empty``: a tree
+    whose files are all ignored still gets its base commit)."""
+    copy_tree(tree, repo)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "--allow-empty", "-m", "base")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,15 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--secreview", default="secreview", help="the secreview command")
     p.add_argument("--markdown", help="write the results as markdown to FILE")
+    p.add_argument("--json", help="write the times as JSON to FILE")
     args = p.parse_args(argv)
     secreview = shlex.split(args.secreview)
     with tempfile.TemporaryDirectory(prefix="secreview-change-") as tmp:
         repo = Path(tmp) / "tree"
-        shutil.copytree(args.tree, repo, symlinks=True)
-        git(repo, "init", "-q")
-        git(repo, "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "add", "-A")
-        git(repo, "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "base")
+        make_repository(args.tree, repo)
         target = repo / args.file
+        if not target.is_file():
+            raise SystemExit(f"--file {args.file}: no such file in the tree")
         original = target.read_text(encoding="utf-8")
         times: dict[str, list[float]] = {"cold": [], "warm": []}
         for round_ in range(args.repeat):
@@ -96,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.markdown:
         Path(args.markdown).write_text(text, encoding="utf-8")
+    if args.json:
+        data = {"tree": args.tree, "file": args.file, "files": files, "cold": times["cold"], "warm": times["warm"]}
+        Path(args.json).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

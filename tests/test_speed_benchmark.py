@@ -17,8 +17,14 @@ import pytest
 
 spec = importlib.util.spec_from_file_location("speed", Path(__file__).parent.parent / "benchmarks" / "speed.py")
 speed = importlib.util.module_from_spec(spec)
-sys.modules.setdefault("speed", speed)  # its dataclasses look their module up
-spec.loader.exec_module(speed)
+sys.modules.setdefault("speed", speed)
+spec.loader.exec_module(speed)  # the command line; it puts benchmarks/ on sys.path for its package, speedbench
+
+from speedbench import findings as sb_findings  # noqa: E402
+from speedbench import helper as sb_helper  # noqa: E402
+from speedbench import measure as sb_measure  # noqa: E402
+from speedbench import render as sb_render  # noqa: E402
+from speedbench import tools as sb_tools  # noqa: E402
 
 HELPER = '''"""Helpers."""
 from __future__ import annotations
@@ -67,7 +73,7 @@ def tree(tmp_path):
 
 
 def test_module_names(tree):
-    names = speed.module_names(str(tree))
+    names = sb_helper.module_names(str(tree))
     assert names["pkg/common/helper.py"] == "pkg.common.helper"
     assert names["pkg/__init__.py"] == "pkg"
     assert names["pkg/mods/m3.py"] == "pkg.mods.m3"
@@ -75,7 +81,7 @@ def test_module_names(tree):
 
 
 def test_scan_imports_counts_importers_and_function_users(tree):
-    scanned = speed.scan_imports(str(tree))
+    scanned = sb_helper.scan_imports(str(tree))
     helper = scanned["pkg/common/helper.py"]
     assert helper.module == "pkg.common.helper"
     assert helper.importers == 22  # 21 modules and scripts/tool.py, through every import style
@@ -88,31 +94,31 @@ def test_scan_imports_counts_importers_and_function_users(tree):
 
 
 def test_scan_imports_names_the_most_used_function_with_parameters(tree):
-    helper = speed.scan_imports(str(tree))["pkg/common/helper.py"]
+    helper = sb_helper.scan_imports(str(tree))["pkg/common/helper.py"]
     # run: three of the four import styles (16 of the 21 modules) and scripts/tool.py; quote: 5 modules
     assert (helper.top_function, helper.top_users) == ("run", 17)
-    assert speed.scan_imports(str(tree))["pkg/consts.py"].top_function == ""  # unused()
+    assert sb_helper.scan_imports(str(tree))["pkg/consts.py"].top_function == ""  # unused()
 
 
 def test_edit_function_source_makes_the_function_pass_its_parameter_to_a_shell():
-    edited = speed.edit_function_source(HELPER.encode(), "quote").decode()
+    edited = sb_helper.edit_function_source(HELPER.encode(), "quote").decode()
     module = ast.parse(edited)
     names = [n.name for n in module.body if isinstance(n, ast.FunctionDef)]
-    assert names == [speed.EDIT_NAME, "run", "quote"]
+    assert names == [sb_helper.EDIT_NAME, "run", "quote"]
     quote = module.body[-1]
-    assert ast.unparse(quote.body[0]) == f"{speed.EDIT_NAME}(text)"
+    assert ast.unparse(quote.body[0]) == f"{sb_helper.EDIT_NAME}(text)"
     assert "shell=True" in ast.unparse(module.body[2])
-    documented = speed.edit_function_source(b'def f(a, b):\n    """Doc."""\n    return a\n', "f").decode()
-    assert documented.splitlines()[-3:] == ['    """Doc."""', f"    {speed.EDIT_NAME}(a)", "    return a"]
+    documented = sb_helper.edit_function_source(b'def f(a, b):\n    """Doc."""\n    return a\n', "f").decode()
+    assert documented.splitlines()[-3:] == ['    """Doc."""', f"    {sb_helper.EDIT_NAME}(a)", "    return a"]
     with pytest.raises(ValueError):
-        speed.edit_function_source(b"def g():\n    pass\n", "g")  # no parameter to pass
+        sb_helper.edit_function_source(b"def g():\n    pass\n", "g")  # no parameter to pass
 
 
 def test_choose_helper_prefers_function_users_and_skips_init(tree):
-    chosen = speed.choose_helper(str(tree))
+    chosen = sb_helper.choose_helper(str(tree))
     assert chosen is not None
     assert chosen.path == "pkg/common/helper.py"  # not consts (more importers, no function used), not pkg/__init__
-    assert speed.choose_helper(str(tree), min_importers=23) is None
+    assert sb_helper.choose_helper(str(tree), min_importers=23) is None
 
 
 def test_choose_helper_ties_go_to_the_smallest_path(tmp_path):
@@ -120,15 +126,15 @@ def test_choose_helper_ties_go_to_the_smallest_path(tmp_path):
         write(tmp_path / "p" / f"{name}.py", "def f():\n    pass\n")
     write(tmp_path / "p" / "__init__.py", "")
     write(tmp_path / "p" / "user.py", "from p import a, b\na.f()\nb.f()\n")
-    assert speed.choose_helper(str(tmp_path), min_importers=1).path == "p/a.py"
+    assert sb_helper.choose_helper(str(tmp_path), min_importers=1).path == "p/a.py"
 
 
 def test_edit_source_goes_after_docstring_and_future_imports():
-    edited = speed.edit_source(HELPER.encode()).decode()
+    edited = sb_helper.edit_source(HELPER.encode()).decode()
     lines = edited.splitlines()
-    added = len(speed.EDIT_LINES)
+    added = len(sb_helper.EDIT_LINES)
     assert lines[:2] == HELPER.splitlines()[:2]  # docstring, then the __future__ import
-    assert lines[2] == f"def {speed.EDIT_NAME}(value=None):"
+    assert lines[2] == f"def {sb_helper.EDIT_NAME}(value=None):"
     assert lines[2 + added:] == HELPER.splitlines()[2:]  # the rest, every line moved by the same amount
     original = {n.name: n.lineno for n in ast.parse(HELPER).body if isinstance(n, ast.FunctionDef)}
     moved = {n.name: n.lineno for n in ast.parse(edited).body if isinstance(n, ast.FunctionDef)}
@@ -137,13 +143,14 @@ def test_edit_source_goes_after_docstring_and_future_imports():
 
 def test_edit_source_keeps_leading_comments_and_line_endings():
     source = b"#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n\nimport os\r\n"
-    edited = speed.edit_source(source)
-    assert edited.startswith(b"#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n\n" + f"def {speed.EDIT_NAME}".encode())
+    edited = sb_helper.edit_source(source)
+    assert edited.startswith(b"#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n\n"
+                             + f"def {sb_helper.EDIT_NAME}".encode())
     assert edited.endswith(b"import os\r\n")
-    assert speed.edit_source(b"@dec\ndef f():\n    pass\n").startswith(f"def {speed.EDIT_NAME}".encode())
-    assert speed.edit_source(b"").startswith(f"def {speed.EDIT_NAME}".encode())
-    no_newline = speed.edit_source(b'"""Doc."""')
-    assert no_newline.startswith(b'"""Doc."""\n' + f"def {speed.EDIT_NAME}".encode())
+    assert sb_helper.edit_source(b"@dec\ndef f():\n    pass\n").startswith(f"def {sb_helper.EDIT_NAME}".encode())
+    assert sb_helper.edit_source(b"").startswith(f"def {sb_helper.EDIT_NAME}".encode())
+    no_newline = sb_helper.edit_source(b'"""Doc."""')
+    assert no_newline.startswith(b'"""Doc."""\n' + f"def {sb_helper.EDIT_NAME}".encode())
     ast.parse(no_newline)
 
 
@@ -151,22 +158,22 @@ def test_edited_file_restores_bytes_and_times(tmp_path):
     path = tmp_path / "m.py"
     path.write_bytes(HELPER.encode())
     os.utime(path, ns=(1_000_000_000, 2_000_000_000))
-    with speed.EditedFile(str(path)):
-        assert speed.EDIT_NAME in path.read_text()
+    with sb_helper.EditedFile(str(path)):
+        assert sb_helper.EDIT_NAME in path.read_text()
     assert path.read_bytes() == HELPER.encode()
     assert os.stat(path).st_mtime_ns == 2_000_000_000
 
 
 def test_descendants_from_parent_ids():
     parents = {10: 1, 11: 10, 12: 10, 13: 11, 20: 1, 21: 20}
-    assert speed.descendants(10, parents) == [10, 11, 12, 13]
-    assert speed.descendants(21, parents) == [21]
+    assert sb_measure.descendants(10, parents) == [10, 11, 12, 13]
+    assert sb_measure.descendants(21, parents) == [21]
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
 @pytest.mark.parametrize("children_files", [True, False])
 def test_process_tree_sums_this_process_and_its_children(children_files):
-    if children_files and not speed.children_files_work():
+    if children_files and not sb_measure.children_files_work():
         pytest.skip("kernel without /proc/<pid>/task/<tid>/children")
     # A child holding 64 MiB, so that its share is unmistakable.
     code = ("import sys, time\nb = bytearray(64 << 20)\n"
@@ -174,17 +181,17 @@ def test_process_tree_sums_this_process_and_its_children(children_files):
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "ready"
-        tree = speed.ProcessTree(os.getpid(), use_children_files=children_files)
+        tree = sb_measure.ProcessTree(os.getpid(), use_children_files=children_files)
         assert {os.getpid(), child.pid} <= set(tree.pids())
         total, count = tree.rss_kib()
-        own, theirs = speed.vmrss_kib(os.getpid()), speed.vmrss_kib(child.pid)
+        own, theirs = sb_measure.vmrss_kib(os.getpid()), sb_measure.vmrss_kib(child.pid)
         assert theirs >= 64 * 1024
         assert count >= 2
         assert total >= theirs + own * 0.5  # this process's RSS may shrink a little between the readings
     finally:
         child.kill()
         child.wait()
-    assert child.pid not in speed.ProcessTree(os.getpid(), use_children_files=children_files).pids()
+    assert child.pid not in sb_measure.ProcessTree(os.getpid(), use_children_files=children_files).pids()
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
@@ -194,7 +201,7 @@ def test_measure_samples_the_summed_rss_of_workers(tmp_path):
             "kid = 'b = bytearray(48 << 20); b[::4096] = b\"x\" * len(b[::4096]); import time; time.sleep(0.5)'\n"
             "ps = [subprocess.Popen([sys.executable, '-c', kid]) for _ in range(2)]\n"
             "[p.wait() for p in ps]\n")
-    m = speed.measure([sys.executable, "-c", code], str(tmp_path), str(tmp_path / "out"), str(tmp_path / "err"),
+    m = sb_measure.measure([sys.executable, "-c", code], str(tmp_path), str(tmp_path / "out"), str(tmp_path / "err"),
                       interval=0.02)
     assert m.exit_code == 0
     assert m.samples >= 5
@@ -203,8 +210,8 @@ def test_measure_samples_the_summed_rss_of_workers(tmp_path):
 
 
 def test_vmrss_of_a_missing_process_is_zero():
-    assert speed.vmrss_kib(2**22 + 12345) == 0
-    assert speed.parent_of(2**22 + 12345) is None
+    assert sb_measure.vmrss_kib(2**22 + 12345) == 0
+    assert sb_measure.parent_of(2**22 + 12345) is None
 
 
 def finding(path, line=3, **extra):
@@ -218,56 +225,57 @@ def test_normalise_findings_makes_paths_relative_and_drops_fingerprints(tmp_path
     a, b = str(tmp_path / "one" / "proj"), str(tmp_path / "two" / "proj")
     report_a = {"target": a, "findings": [finding(f"{a}/pkg/m.py")], "summary": {"files_reviewed": 3}}
     report_b = {"target": b, "findings": [finding(f"{b}/pkg/m.py")], "summary": {"files_reviewed": 3}}
-    na, nb = speed.normalise_findings(report_a, a), speed.normalise_findings(report_b, b + os.sep)
+    na, nb = sb_findings.normalise_findings(report_a, a), sb_findings.normalise_findings(report_b, b + os.sep)
     assert na == nb
     assert na[0]["path"] == "pkg/m.py"
     assert na[0]["trace"][0]["path"] == "pkg/m.py"
     assert na[0]["explanation"] == "defined in pkg/m.py"
     assert "fingerprint" not in na[0]
     # A sibling directory whose name starts like the tree's keeps its path.
-    other = speed.normalise_findings({"findings": [finding(f"{a}-old/x.py")]}, a)
+    other = sb_findings.normalise_findings({"findings": [finding(f"{a}-old/x.py")]}, a)
     assert other[0]["path"] == f"{a}-old/x.py"
 
 
 def test_compare_findings():
     ref = [finding("a.py"), finding("b.py", line=7)]
-    ok, detail = speed.compare_findings(list(ref), ref)
+    ok, detail = sb_findings.compare_findings(list(ref), ref)
     assert ok and detail == "2 findings, equal"
-    ok, detail = speed.compare_findings([ref[1], ref[0]], ref)
+    ok, detail = sb_findings.compare_findings([ref[1], ref[0]], ref)
     assert not ok and "another order" in detail
-    ok, detail = speed.compare_findings([ref[0], finding("b.py", line=8)], ref)
+    ok, detail = sb_findings.compare_findings([ref[0], finding("b.py", line=8)], ref)
     assert not ok
     assert "1 not in the reference (SR101 b.py:8)" in detail
     assert "1 missing (SR101 b.py:7)" in detail
-    ok, detail = speed.compare_findings([ref[0]], [ref[0]])
+    ok, detail = sb_findings.compare_findings([ref[0]], [ref[0]])
     assert ok and detail == "1 finding, equal"
 
 
 def test_merge_preserved_keeps_what_follows_the_marker():
-    existing = ("# Performance\n\nold figures\n\n" + speed.PRESERVE_MARKER + "\n\n## Where the time goes\n\nby hand\n")
-    merged = speed.merge_preserved("# Performance\n\nnew figures\n", existing)
-    assert merged == ("# Performance\n\nnew figures\n\n" + speed.PRESERVE_MARKER + "\n\n## Where the time goes\n\n"
+    existing = ("# Performance\n\nold figures\n\n" + sb_render.PRESERVE_MARKER
+                + "\n\n## Where the time goes\n\nby hand\n")
+    merged = sb_render.merge_preserved("# Performance\n\nnew figures\n", existing)
+    assert merged == ("# Performance\n\nnew figures\n\n" + sb_render.PRESERVE_MARKER + "\n\n## Where the time goes\n\n"
                       "by hand\n")
     assert "old figures" not in merged
-    again = speed.merge_preserved("# Performance\n\nnewer figures\n", merged)  # regenerated once more
+    again = sb_render.merge_preserved("# Performance\n\nnewer figures\n", merged)  # regenerated once more
     assert again == merged.replace("new figures", "newer figures")
 
 
 def test_merge_preserved_without_a_marker_or_file():
-    assert speed.merge_preserved("# P\n\nnew\n\n\n", None) == "# P\n\nnew\n\n" + speed.PRESERVE_MARKER + "\n"
-    assert speed.merge_preserved("# P\n", "# P\n\n## hand section without a marker\n") == (
-        "# P\n\n" + speed.PRESERVE_MARKER + "\n")
+    assert sb_render.merge_preserved("# P\n\nnew\n\n\n", None) == "# P\n\nnew\n\n" + sb_render.PRESERVE_MARKER + "\n"
+    assert sb_render.merge_preserved("# P\n", "# P\n\n## hand section without a marker\n") == (
+        "# P\n\n" + sb_render.PRESERVE_MARKER + "\n")
 
 
 def test_absolute_pythonpath():
-    assert speed.absolute_pythonpath({"PYTHONPATH": "/a:/b"}) is None
-    assert speed.absolute_pythonpath({}) is None
-    fixed = speed.absolute_pythonpath({"PYTHONPATH": "src", "X": "1"})
+    assert sb_tools.absolute_pythonpath({"PYTHONPATH": "/a:/b"}) is None
+    assert sb_tools.absolute_pythonpath({}) is None
+    fixed = sb_tools.absolute_pythonpath({"PYTHONPATH": "src", "X": "1"})
     assert fixed == {"PYTHONPATH": os.path.abspath("src"), "X": "1"}
 
 
 def test_tool_commands_and_cache_environment():
-    tool = speed.Tool("secreview-empty", "secreview, empty cache", "secreview",
+    tool = sb_tools.Tool("secreview-empty", "secreview, empty cache", "secreview",
                       ["secreview", "review", "{tree}", "--output", "{out}", "--cache-dir", "{cache}"],
                       frozenset({0}), env={"PATH": "/bin"})
     assert tool.command("/t", "/o.json", "/c") == ["secreview", "review", "/t", "--output", "/o.json",
@@ -276,14 +284,14 @@ def test_tool_commands_and_cache_environment():
     assert tool.env == {"PATH": "/bin"}  # not changed in place
     assert tool.shown() == ("XDG_CACHE_HOME='<cache dir>' secreview review '<tree>' --output '<out.json>' "
                             "--cache-dir '<cache dir>'")
-    bandit = speed.Tool("bandit", "bandit", "bandit", ["bandit", "-r", "{tree}"], frozenset({0, 1}))
+    bandit = sb_tools.Tool("bandit", "bandit", "bandit", ["bandit", "-r", "{tree}"], frozenset({0, 1}))
     assert bandit.run_env("/c") is None
 
 
 def test_sampler_stops(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
     try:
-        sampler = speed.Sampler(proc.pid, 0.01).start()
+        sampler = sb_measure.Sampler(proc.pid, 0.01).start()
         time.sleep(0.1)
         sampler.stop()
         assert sampler.samples >= 2
@@ -295,9 +303,9 @@ def test_sampler_stops(tmp_path):
 
 def test_performance_page_keeps_its_hand_written_sections():
     page = (Path(__file__).parent.parent / "docs" / "performance.md").read_text(encoding="utf-8")
-    assert page.count(speed.PRESERVE_MARKER) == 1
-    merged = speed.merge_preserved("# Performance\n\nregenerated\n", page)
-    kept = merged.split(speed.PRESERVE_MARKER, 1)[1]
+    assert page.count(sb_render.PRESERVE_MARKER) == 1
+    merged = sb_render.merge_preserved("# Performance\n\nregenerated\n", page)
+    kept = merged.split(sb_render.PRESERVE_MARKER, 1)[1]
     assert "## Where the time goes" in kept
     assert "## Change review" in kept
     assert "## Results" not in kept  # the generated part is replaced, not kept
@@ -305,20 +313,20 @@ def test_performance_page_keeps_its_hand_written_sections():
 
 def test_prepare_helper_in_a_child_process(tree, tmp_path):
     out = tmp_path / "edited"
-    helper = speed.prepare_helper_in_child(str(tree), None, str(out))
-    assert helper == speed.choose_helper(str(tree))
-    assert out.read_bytes() == speed.edit_source((tree / "pkg" / "common" / "helper.py").read_bytes())
-    chosen = speed.prepare_helper_in_child(str(tree), "pkg/consts.py", str(out))
+    helper = sb_helper.prepare_helper_in_child(str(tree), None, str(out))
+    assert helper == sb_helper.choose_helper(str(tree))
+    assert out.read_bytes() == sb_helper.edit_source((tree / "pkg" / "common" / "helper.py").read_bytes())
+    chosen = sb_helper.prepare_helper_in_child(str(tree), "pkg/consts.py", str(out))
     assert chosen.path == "pkg/consts.py" and chosen.importers == 25
-    assert speed.EDIT_NAME in out.read_text()
+    assert sb_helper.EDIT_NAME in out.read_text()
     with pytest.raises(SystemExit):
-        speed.prepare_helper_in_child(str(tree), "pkg/broken.py", str(out))
+        sb_helper.prepare_helper_in_child(str(tree), "pkg/broken.py", str(out))
 
 
 def test_edited_file_writes_the_prepared_text(tmp_path):
     path = tmp_path / "m.py"
     path.write_text("x = 1\n")
-    with speed.EditedFile(str(path), b"prepared\n"):
+    with sb_helper.EditedFile(str(path), b"prepared\n"):
         assert path.read_bytes() == b"prepared\n"
     assert path.read_text() == "x = 1\n"
 
@@ -381,7 +389,7 @@ def test_main_end_to_end_with_fake_tools(tree, tmp_path, monkeypatch, capsys, fl
     monkeypatch.setenv("FAKE_FLAGS", flags)
     monkeypatch.setenv("FAKE_BUG", bug)
     page = tmp_path / "performance.md"
-    page.write_text("# old\n\n" + speed.PRESERVE_MARKER + "\n\n## By hand\n\nkept\n")
+    page.write_text("# old\n\n" + sb_render.PRESERVE_MARKER + "\n\n## By hand\n\nkept\n")
     original = {p: p.read_bytes() for p in tree.rglob("*.py")}
     status_got = speed.main(["--tree", str(tree), "--repeat", "2", "--check-identical", "--markdown", str(page),
                              "--secreview", fakes["secreview"], "--bandit", fakes["bandit"], "--ruff", fakes["ruff"],
@@ -392,7 +400,7 @@ def test_main_end_to_end_with_fake_tools(tree, tmp_path, monkeypatch, capsys, fl
     copy = tmp_path / "out" / "tree" / tree.name / "pkg" / "common" / "helper.py"
     assert copy.read_text() == HELPER  # the copy is restored after each edited run
     text = page.read_text()
-    assert text.endswith(speed.PRESERVE_MARKER + "\n\n## By hand\n\nkept\n")
+    assert text.endswith(sb_render.PRESERVE_MARKER + "\n\n## By hand\n\nkept\n")
     assert "# old" not in text
     for label in ("secreview, empty cache", "secreview, warm cache", "secreview, edited helper", "bandit", "ruff",
                   "reference, unedited", "reference, edited", "secreview, edited helper function",
@@ -418,5 +426,5 @@ def test_main_end_to_end_with_fake_tools(tree, tmp_path, monkeypatch, capsys, fl
     reports = {r.name: r for r in (tmp_path / "out").glob("reference-*-ref.json")}
     unedited = json.loads(reports["reference-unedited-ref.json"].read_text())["findings"]
     edited = json.loads(reports["reference-edited-ref.json"].read_text())["findings"]
-    assert [f["line"] + len(speed.EDIT_LINES) for f in unedited if f["path"].endswith("helper.py")] == \
+    assert [f["line"] + len(sb_helper.EDIT_LINES) for f in unedited if f["path"].endswith("helper.py")] == \
            [f["line"] for f in edited if f["path"].endswith("helper.py")]

@@ -61,6 +61,7 @@ class RepositoryTimeout(BaseException):
 def review_repository(repo: Repository, settings: Settings, key_only: bool = False) -> dict:
     """The task: review ``repo`` (with ``key_only``, only say what its store key is)."""
     started = time.perf_counter()
+    _warm_up()
     box: dict = {}
     link = TaskLink()
     # The task's context goes along: Dask finds the worker (get_worker, get_client) through it.
@@ -117,6 +118,21 @@ class TaskLink:
             if deadline is not None and time.monotonic() >= deadline and thread.is_alive():
                 return False
         return True
+
+
+def _warm_up() -> None:
+    """Import what a review runs, outside the ``--timeout``: the exception a timeout raises into a
+    review's thread then never lands in the middle of importing a module (the caches the engine
+    fills later store whole values only)."""
+    import secreview.analysis.program  # noqa: F401
+    import secreview.engine.local  # noqa: F401
+    import secreview.engine.pipeline  # noqa: F401
+    import secreview.ir.lower  # noqa: F401
+    import secreview.parse.frontend  # noqa: F401
+    import secreview.reports.json_report  # noqa: F401
+    import secreview.reports.sarif  # noqa: F401
+    from secreview.rules.registry import all_rules
+    all_rules()
 
 
 def failed(reason: str, detail: str | None = None) -> dict:

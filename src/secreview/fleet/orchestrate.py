@@ -41,6 +41,10 @@ class RepoResult:
     seconds: float | None = None
     """Time the review took on its worker (this run's, or the stored one's)."""
     lines: int = 0
+    cpu: float | None = None
+    """CPU time of the review's thread (not counting shares on other workers)."""
+    key_seconds: float | None = None
+    """Time the key task took on its worker, this run."""
     shares: int = 1
     worker: str | None = None
     attempts: int = 1
@@ -68,6 +72,7 @@ def review_fleet(client, repos: Sequence[Repository], settings: Settings, store:
 
     futures = as_completed([submit(repo, True) for repo in repos])
     attempts: dict[str, int] = {}
+    key_seconds: dict[str, float] = {}
     for future in futures:
         repo, key_only = pending.pop(future)
         outcome = _outcome(future)
@@ -78,6 +83,7 @@ def review_fleet(client, repos: Sequence[Repository], settings: Settings, store:
             result = RepoResult(repo, "failed", outcome.get("key"), outcome.get("reason"), outcome.get("detail"),
                                 seconds=outcome.get("seconds"), worker=outcome.get("worker"))
         elif status == "keyed":
+            key_seconds[repo.name] = outcome.get("seconds")
             payload = store.load(outcome["key"])
             if payload is None:  # not stored, or not whole: review it
                 attempts[repo.name] = attempts.get(repo.name, 0) + 1
@@ -86,7 +92,8 @@ def review_fleet(client, repos: Sequence[Repository], settings: Settings, store:
             result = _from_payload(repo, "stored", outcome["key"], payload)
         elif status == "reviewed":
             payload = {"json": outcome["json"], "sarif": outcome["sarif"], "lines": outcome["lines"],
-                       "files": outcome["files"], "seconds": outcome["seconds"], "shares": outcome["shares"],
+                       "files": outcome["files"], "seconds": outcome["seconds"], "cpu": outcome.get("cpu"),
+                       "shares": outcome["shares"],
                        "name": repo.name, "source": repo.source}
             store.save(outcome["key"], payload)
             result = _from_payload(repo, "reviewed", outcome["key"], payload)
@@ -94,6 +101,7 @@ def review_fleet(client, repos: Sequence[Repository], settings: Settings, store:
         else:
             result = RepoResult(repo, "failed", reason=f"internal error: unexpected task status {status!r}")
         result.attempts = attempts.get(repo.name, 0)
+        result.key_seconds = key_seconds.get(repo.name)
         done[repo.name] = result
         if output is not None:
             write_reports(output, result)
@@ -116,7 +124,8 @@ def _outcome(future) -> dict:
 
 def _from_payload(repo: Repository, status: str, key: str, payload: dict) -> RepoResult:
     return RepoResult(repo, status, key, report_json=payload["json"], report_sarif=payload["sarif"],
-                      seconds=payload.get("seconds"), lines=payload.get("lines", 0), shares=payload.get("shares", 1))
+                      seconds=payload.get("seconds"), cpu=payload.get("cpu"), lines=payload.get("lines", 0),
+                      shares=payload.get("shares", 1))
 
 
 def write_reports(output: str, result: RepoResult) -> None:

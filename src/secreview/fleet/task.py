@@ -143,10 +143,12 @@ def _run(repo: Repository, settings: Settings, key_only: bool, box: dict, link: 
     from secreview.analysis.models import ModelError
     from secreview.config import ConfigError
     from secreview.fleet.materialise import Checkout, MaterialiseError
+    cpu = time.thread_time()
     try:
         sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
         with Checkout(repo) as checkout:
             box["outcome"] = _review_checkout(checkout, settings, key_only, link)
+            box["outcome"]["cpu"] = round(time.thread_time() - cpu, 3)  # this thread's: not the shares' on actors
     except RepositoryTimeout:
         pass  # the task's thread reports it
     except (MaterialiseError, ConfigError, ModelError) as exc:

@@ -391,3 +391,94 @@ def test_store_documents_are_checked(tmp_path):
         store.save("../x", {})
     assert "pickle" not in Path(sys.modules["secreview.fleet.store"].__file__).read_text().replace(
         "never pickle", "")
+
+
+def _summary_page(tmp_path: Path) -> tuple[dict, Path]:
+    """A fleet summary and its page, from results made here (no cluster): a repository with
+    findings, a clean one, one not reviewed, against a previous run with another finding."""
+    from secreview.findings.model import Finding, Level, ReviewResult, Span
+    from secreview.fleet import html_page
+    from secreview.fleet.orchestrate import RepoResult
+    from secreview.fleet.repos import Repository
+    from secreview.fleet.summary import build_summary, run_record
+    from secreview.reports import ReportOptions, render
+
+    def finding(line: int, severity: Level, fp: str) -> Finding:
+        f = Finding("SR101", "command-injection", "OS command injection <script>", 78, severity, Level.HIGH,
+                    "app.py", Span(line, 0, line, 9), "os.system(x)", "why", "fix", ())
+        f.fingerprint = fp
+        return f
+
+    def result(name: str, findings: list, status: str = "reviewed") -> RepoResult:
+        review = ReviewResult(findings=findings, files_reviewed=1, lines_reviewed=10, target=".")
+        text = render("json", review, ReportOptions())
+        return RepoResult(Repository(name, "tree", f"/r/{name}", source=f"r/{name}"), status, "k" + name,
+                          report_json=text, report_sarif="{}", seconds=1.0)
+
+    before = [result("api", [finding(3, Level.HIGH, "a1")]), result("tools", [])]
+    run = {"started": "2026-01-01T00:00:00Z", "seconds": 1.0, "store": "s", "scheduler": "local", "workers": 2}
+    previous = run_record(before, run)
+    now = [result("tools", [finding(5, Level.MEDIUM, "t1")]),
+           result("api", [finding(3, Level.HIGH, "a1"), finding(7, Level.HIGH, "a2")]),
+           RepoResult(Repository("broken", "sdist", "/r/b.tar.gz", source="r/b.tar.gz"), "failed",
+                      reason="not a readable sdist archive"),
+           result("clean", [], "stored")]
+    summary = build_summary(now, previous, run, "0.1.0")
+    page = tmp_path / "index.html"
+    page.write_text(html_page.render(summary), encoding="utf-8")
+    return summary, page
+
+
+def test_summary_counts_orders_and_changes(tmp_path):
+    summary, page = _summary_page(tmp_path)
+    assert [r["name"] for r in summary["repositories"]] == ["api", "tools", "clean", "broken"]
+    totals = summary["totals"]
+    assert (totals["findings"], totals["by_severity"], totals["failed"], totals["from_store"]) == \
+           (3, {"high": 2, "medium": 1, "low": 0}, 1, 1)
+    assert summary["rules"][0]["rule_id"] == "SR101" and summary["rules"][0]["repositories"] == 2
+    assert summary["not_reviewed"] == [{"name": "broken", "source": "r/b.tar.gz",
+                                        "reason": "not a readable sdist archive"}]
+    changes = summary["changes"]
+    assert changes["added"] == ["broken", "clean"] and changes["removed"] == []
+    assert (changes["new_findings"], changes["fixed_findings"]) == (2, 0)
+    assert sorted((f["repository"], f["line"]) for f in changes["new"]) == [("api", 7), ("tools", 5)]
+    text = page.read_text()
+    assert "&lt;script&gt;" in text and "<script" not in text
+
+
+def test_summary_page_is_self_contained_and_renders(tmp_path):
+    import base64
+    import hashlib
+
+    from secreview.fleet import html_page
+    _, page = _summary_page(tmp_path)
+    text = page.read_text()
+    style = re.search(r"<style>(.*?)</style>", text, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"style-src &#x27;sha256-{digest}&#x27;" in text and style == html_page.STYLE
+    assert not re.search(r"\b(src|href)\s*=", text) and "url(" not in text and "@import" not in text
+    from test_html_report import chromium
+    dom = chromium(page.as_uri(), tmp_path / "profile", "--dump-dom")
+    assert 'data-fleet="true"' in dom and "3 security defects found in 2 repositories" in dom
+    assert re.search(r'<tr data-status="failed"><td>broken</td>', dom)
+    shot = tmp_path / "shot.png"
+    chromium(page.as_uri(), tmp_path / "profile", "--hide-scrollbars", "--window-size=1200,900",
+             f"--screenshot={shot}")
+    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and shot.stat().st_size > 10_000
+
+
+def test_fleet_sits_above_the_engine_and_review_never_loads_dask(tmp_path):
+    from test_import_graph import PACKAGE, import_graph
+    graph = import_graph(PACKAGE)
+    fleet = {m for m in graph if m.startswith("secreview.fleet")}
+    assert "secreview.fleet.task" in fleet
+    for module, targets in graph.items():
+        if module not in fleet and module != "secreview.cli":
+            assert not targets & fleet, module
+    (tmp_path / "a.py").write_text(CLEAN)
+    code = ("import sys\nfrom secreview.cli import main\ncode = main(['review', sys.argv[1], '--no-cache', "
+            "'--format', 'json', '--output', sys.argv[2]])\n"
+            "print(code, [m for m in ('dask', 'distributed', 'fsspec') if m in sys.modules])\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.py"), str(tmp_path / "out.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout == "0 []\n", proc.stderr

@@ -36,7 +36,7 @@ th{background:var(--code);font-weight:600}td.n,th.n{text-align:right;font-varian
 font-weight:600;text-align:center}
 .sev-high{background:var(--high)}.sev-medium{background:var(--medium)}.sev-low{background:var(--low)}
 .zero{color:var(--muted)}.failed{color:var(--high);font-weight:600}
-ul{padding-left:1.4em}li{margin:3px 0}
+ul{padding-left:1.4em}li{margin:3px 0}td code{white-space:nowrap}
 footer{color:var(--muted);font-size:.85em;margin:32px 0 8px}
 """
 

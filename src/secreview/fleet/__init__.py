@@ -9,6 +9,7 @@ Modules, each with one job, importing only downwards (the engine never imports t
     html_page      the summary as one self-contained HTML page
     task           on a worker: one repository reviewed in that process (or split, ``shares``)
     shares         a large repository's files split into the engine's shares, run as Dask actors
+    threads        the threads reviews run on in a worker: a large stack, and a timeout's interrupt
     materialise    a repository as a local tree: a directory, an unpacked sdist, a git revision
     keys           what a stored result is keyed by: content, secreview's code, configuration
     store          the result store: JSON entries with a checksum, written atomically (fsspec)

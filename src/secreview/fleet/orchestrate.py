@@ -187,7 +187,7 @@ class Cluster:
         else:
             from secreview.engine.analyse import available_cores
             self.cluster = LocalCluster(n_workers=self.workers or available_cores(), threads_per_worker=1,
-                                        processes=True, host="127.0.0.1", dashboard_address=None,
+                                        processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                         silence_logs=logging.ERROR if self.quiet else logging.WARNING)
             self.client = Client(self.cluster)
         self.started = time.perf_counter() - start

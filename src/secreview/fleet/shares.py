@@ -18,16 +18,16 @@ from __future__ import annotations
 import gc
 import queue
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import replace
+
+from secreview.fleet import threads
 
 POLL_SECONDS = 1.0
 """How long one call to an actor waits for its share's next message: the actor's thread is free
 between calls, so that several shares on one worker are all served."""
 MIN_FILES_PER_SHARE = 16
 """As ``engine.analyse.effective_jobs``: fewer files than this per share cost more than they save."""
-RECURSION_LIMIT = 20_000
 
 
 def plan_shares(lines: int, files: int, split_lines: int, workers: int) -> int:
@@ -160,16 +160,13 @@ class ShareActor:
     ``engine.parallel.run_share`` on a thread of this worker."""
 
     def __init__(self, job: dict, share: list[int]):
-        from secreview.fleet.task import THREAD_STACK, stack_size
         self._inbox: queue.Queue = queue.Queue()
         self._outbox: queue.Queue = queue.Queue()
-        self._thread = threading.Thread(target=self._run, args=(job, share), daemon=True, name="secreview-share")
-        with stack_size(THREAD_STACK):
-            self._thread.start()
+        self._thread = threads.start(self._run, job, share, name="secreview-share")
 
     def _run(self, job: dict, share: list[int]) -> None:
         from secreview.engine.parallel import WorkerFailed, run_share
-        sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+        threads.raise_recursion_limit()
         gc_was_enabled = gc.isenabled()
         gc.disable()  # as in the engine's own workers: the collector would rescan the IR over and over
         try:

@@ -2,8 +2,9 @@
 
 ``review_repository`` is the task the client submits for each repository. It runs the review in
 this process (``ReviewOptions(jobs=1)``: no process pool inside a Dask worker) on a thread of its
-own, with a large stack and the engine's recursion limit, so that deep code fails as ``too-deep``
-exactly as in the ``secreview`` command and never overflows a worker thread's stack; a large
+own (``threads``), with a large stack and the engine's recursion limit, so that deep code fails
+as ``too-deep`` exactly as in the ``secreview`` command and never overflows a worker thread's
+stack; a large
 repository's analysis is split into Dask actors (``shares``). Problems of the repository itself
 (a missing directory, an unreadable archive, a malformed ``pyproject.toml``, an internal error,
 the ``--timeout``) are returned as a failure with its reason, never raised: only the loss of the
@@ -18,23 +19,16 @@ digest of the files read (reading is a few per cent of a review).
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-import ctypes
-import sys
 import threading
 import time
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from secreview.fleet import threads
 from secreview.fleet.repos import Repository
 
-THREAD_STACK = 512 * 1024 * 1024
-"""Stack of the thread a review runs on (virtual memory, touched only as deep as the code goes)."""
-RECURSION_LIMIT = 20_000
-"""What ``engine.pipeline.review_sources`` raises the limit to. Raised here first, never lowered:
-reviews running at once in one worker then never lower it under each other."""
 INTERRUPT_GRACE = 30.0
 
 
@@ -66,12 +60,9 @@ def review_repository(repo: Repository, settings: Settings, key_only: bool = Fal
     link = TaskLink()
     # The task's context goes along: Dask finds the worker (get_worker, get_client) through it.
     context = contextvars.copy_context()
-    thread = threading.Thread(target=context.run, args=(_run, repo, settings, key_only, box, link), daemon=True,
-                              name=f"secreview-fleet-{repo.name}")
-    with stack_size(THREAD_STACK):
-        thread.start()
+    thread = threads.start(context.run, _run, repo, settings, key_only, box, link, name=f"secreview-fleet-{repo.name}")
     if not link.serve(thread, settings.timeout):
-        _interrupt(thread)
+        threads.interrupt(thread, RepositoryTimeout)
         thread.join(INTERRUPT_GRACE)
         outcome = failed(f"timed out after {settings.timeout:g} s")
     else:
@@ -145,7 +136,7 @@ def _run(repo: Repository, settings: Settings, key_only: bool, box: dict, link: 
     from secreview.fleet.materialise import Checkout, MaterialiseError
     cpu = time.thread_time()
     try:
-        sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+        threads.raise_recursion_limit()
         with Checkout(repo) as checkout:
             box["outcome"] = _review_checkout(checkout, settings, key_only, link)
             box["outcome"]["cpu"] = round(time.thread_time() - cpu, 3)  # this thread's: not the shares' on actors
@@ -214,25 +205,6 @@ def _review(sources: list, problems: list, config, settings: Settings, link: Tas
 def _models(config):
     from secreview.analysis.models import load_models
     return load_models(config.model_paths)
-
-
-@contextlib.contextmanager
-def stack_size(size: int):
-    try:
-        old = threading.stack_size(size)
-    except (ValueError, RuntimeError):  # not settable here: the default stack
-        yield
-        return
-    try:
-        yield
-    finally:
-        threading.stack_size(old)
-
-
-def _interrupt(thread: threading.Thread) -> None:
-    """Raise ``RepositoryTimeout`` in ``thread`` at its next Python instruction."""
-    if thread.ident is not None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(RepositoryTimeout))
 
 
 def _worker_address() -> str | None:

@@ -111,20 +111,25 @@ def fleet_run(repos, settings, workers: int, store_dir: str, rerun: bool) -> dic
 
 
 def markdown(report: dict) -> str:
-    base = report["one_process"]
-    rows = base["repositories"]
+    base = report.get("one_process")
+    if base is not None:
+        rows = base["repositories"]
+    else:  # the per-repository costs of the first fleet run (its tasks' own times)
+        first = report["fleet"][0]
+        rows = [dict(r, files=r.get("files", 0)) for r in first["repositories"]]
     lines = sum(r["lines"] for r in rows)
     cpu = [r["cpu"] for r in rows if r["cpu"] is not None]
     out = ["# Fleet benchmark", "",
            f"Measured by `{report['command']}` at secreview commit {report['commit']}, Python {report['python']}, "
            f"{report['cores']} cores, {report['date']}.", "",
-           f"{len(rows)} repositories (PyPI sdists, reviewed from the archives), {lines:,} lines reviewed, "
-           f"{sum(r['files'] for r in rows):,} files. Load average (1 / 5 / 15 min) when the benchmark started: "
+           f"{len(rows)} repositories (PyPI sdists, reviewed from the archives), {lines:,} lines reviewed. "
+           f"Load average (1 / 5 / 15 min) when the benchmark started: "
            f"{report['load_start']}; at its end: {report['load_end']}.", "",
            "| part | wall | lines/s | time in tasks | overhead per repository | load before → after |",
-           "|---|---|---|---|---|---|",
-           f"| one process, no Dask | {base['wall']:.1f} s | {lines / base['wall']:,.0f} | "
-           f"{sum(r['seconds'] for r in rows):.1f} s (CPU {sum(cpu):.1f} s) | — | — |"]
+           "|---|---|---|---|---|---|"]
+    if base is not None:
+        out.append(f"| one process, no Dask | {base['wall']:.1f} s | {lines / base['wall']:,.0f} | "
+                   f"{sum(r['seconds'] for r in rows):.1f} s (CPU {sum(cpu):.1f} s) | — | — |")
     for part in report["fleet"]:
         name = f"fleet, {part['workers']} worker{'s' if part['workers'] > 1 else ''}"
         if part.get("rerun"):
@@ -139,12 +144,12 @@ def markdown(report: dict) -> str:
             f"A no-op task's round trip on the cluster: "
             + ", ".join(f"{p['noop_task'] * 1000:.1f} ms ({p['workers']} workers)" for p in report["fleet"]
                         if not p.get("rerun")) + ".", "",
-            "Per repository (one process, no Dask):", "",
-            "| repository | lines | files | wall s | CPU s | lines per CPU s |", "|---|---|---|---|---|---|"]
+            "Per repository (" + ("one process, no Dask" if base is not None else
+                                  f"the review task of the {report['fleet'][0]['workers']}-worker run") + "):", "",
+            "| repository | lines | wall s | CPU s | lines per CPU s |", "|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: -r["lines"]):
         rate = f"{r['lines'] / r['cpu']:,.0f}" if r["cpu"] else "—"
-        out.append(f"| {r['name']} | {r['lines']:,} | {r['files']:,} | {r['seconds']:.1f} | {r['cpu'] or 0:.1f} | "
-                   f"{rate} |")
+        out.append(f"| {r['name']} | {r['lines']:,} | {r['seconds'] or 0:.1f} | {r['cpu'] or 0:.1f} | {rate} |")
     if cpu:
         out += ["", f"CPU seconds per repository: mean {statistics.mean(cpu):.1f}, "
                 f"median {statistics.median(cpu):.1f}, "
@@ -192,7 +197,7 @@ def main(argv=None) -> int:
     report["load_end"] = load()
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
-    if args.markdown and "one_process" in report:
+    if args.markdown:
         args.markdown.write_text(markdown(report))
     return 0
 

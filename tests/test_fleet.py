@@ -482,3 +482,14 @@ def test_fleet_sits_above_the_engine_and_review_never_loads_dask(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.py"), str(tmp_path / "out.json")],
                           capture_output=True, text=True, timeout=120)
     assert proc.stdout == "0 []\n", proc.stderr
+
+
+def test_workers_without_secreview_are_named_with_the_fix():
+    from secreview.fleet.orchestrate import worker_code
+
+    class Client:
+        def run(self, fn):
+            raise ModuleNotFoundError("No module named 'secreview'")
+
+    with pytest.raises(RuntimeError, match=r'cannot run secreview fleet.*pip install "secreview\[fleet\]"'):
+        worker_code(Client())

@@ -131,7 +131,10 @@ def run(args) -> int:
     try:
         with Cluster(args.scheduler, args.workers, quiet=not args.verbose) as client:
             workers = len(client.scheduler_info()["workers"])
+            _check_workers(client)
             results = review_fleet(client, repos, settings, store, args.output, progress)
+    except RuntimeError as exc:
+        return _fail(str(exc))
     except (OSError, TimeoutError) as exc:
         where = f"the scheduler at {args.scheduler}" if args.scheduler else "the local cluster"
         return _fail(f"cannot use {where}: {type(exc).__name__}: {exc}")
@@ -158,6 +161,19 @@ def run(args) -> int:
     if totals["findings"] and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _check_workers(client) -> None:
+    """Fail when the workers cannot run the tasks; say so when they run other code than this
+    process (their results are stored under their code's digest, not this one's)."""
+    from secreview.engine.cache import code_fingerprint
+    from secreview.fleet.orchestrate import worker_code
+    theirs = set(worker_code(client).values())
+    mine = code_fingerprint()
+    if any(digest != mine for _, digest in theirs):
+        versions = ", ".join(sorted({version for version, _ in theirs}))
+        print(f"secreview fleet: the workers run other secreview code than this process (version {versions}); "
+              "results are keyed, stored and reported as theirs", file=sys.stderr)
 
 
 def _text(level) -> str | None:

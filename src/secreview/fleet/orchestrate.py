@@ -110,6 +110,22 @@ def review_fleet(client, repos: Sequence[Repository], settings: Settings, store:
     return [done[repo.name] for repo in repos]
 
 
+def worker_code(client) -> dict:
+    """Each worker's secreview version and code digest (the store keys are made with the latter).
+    Raises ``RuntimeError`` when a worker cannot import secreview's fleet."""
+    try:
+        return client.run(_code)
+    except Exception as exc:  # ModuleNotFoundError on a worker without secreview, pickling errors...
+        raise RuntimeError(f"the workers cannot run secreview fleet's tasks ({type(exc).__name__}: {exc}); "
+                           f'install secreview with its fleet extra on them: pip install "secreview[fleet]"') from None
+
+
+def _code() -> tuple[str, str]:
+    from secreview import __version__
+    from secreview.engine.cache import code_fingerprint
+    return __version__, code_fingerprint()
+
+
 def _outcome(future) -> dict:
     """The task's dict, or a failure saying why there is none."""
     try:

@@ -135,12 +135,12 @@ def fleet(tmp_path_factory) -> Path:
 
 
 def reference(root: Path, fmt: str, monkeypatch, tmp_path: Path) -> str:
-    """What ``secreview review . --format FMT`` writes at ``root`` (the second format of a tree is
+    """What ``secreview review . --format FMT --no-llm`` writes at ``root`` (the second format of a tree is
     answered from the review cache, which gives what ``--no-cache`` does: ``test_cache``)."""
     out = tmp_path / f"reference.{fmt}"
     monkeypatch.chdir(root)
     code = main(["review", ".", "--format", fmt, "--cache-dir", str(tmp_path / "reference-cache"), "--no-progress",
-                 "--output", str(out)])
+                 "--no-llm", "--output", str(out)])
     assert code in (EXIT_CLEAN, EXIT_FINDINGS)
     monkeypatch.chdir(tmp_path)
     return out.read_text(encoding="utf-8")

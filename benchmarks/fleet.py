@@ -150,12 +150,51 @@ def markdown(report: dict) -> str:
     for r in sorted(rows, key=lambda r: -r["lines"]):
         rate = f"{r['lines'] / r['cpu']:,.0f}" if r["cpu"] else "—"
         out.append(f"| {r['name']} | {r['lines']:,} | {r['seconds'] or 0:.1f} | {r['cpu'] or 0:.1f} | {rate} |")
+    out += ["", "Extrapolation to 1,000 repositories (see `docs/fleet.md` for what it assumes):", "",
+            cost_model(report).rstrip()]
     if cpu:
         out += ["", f"CPU seconds per repository: mean {statistics.mean(cpu):.1f}, "
                 f"median {statistics.median(cpu):.1f}, "
                 f"90th percentile {sorted(cpu)[int(0.9 * (len(cpu) - 1))]:.1f}, largest {max(cpu):.1f}; "
                 f"{lines / sum(cpu):,.0f} lines per CPU second overall."]
     return "\n".join(out) + "\n"
+
+
+def cost_model(report: dict, repositories: int = 1000, workers=(10, 100)) -> str:
+    """The extrapolation of ``docs/fleet.md`` from the first (one-worker) fleet run's measured
+    per-repository costs; every assumption is printed with it."""
+    first = report["fleet"][0]
+    rows = [r for r in first["repositories"] if r["status"] == "reviewed" and r["cpu"]]
+    n = len(rows)
+    cpu = [r["cpu"] for r in rows]
+    key = [r["key_seconds"] or 0 for r in first["repositories"]]
+    mean_cpu, mean_key, largest = statistics.mean(cpu), statistics.mean(key), max(cpu)
+    overhead = max(0.0, first["overhead_per_repository"])
+    noop = first["noop_task"]
+    rerun = next((p for p in report["fleet"] if p.get("rerun")), None)
+    entry = rerun["store"]["bytes"] / max(1, rerun["store"]["entries"]) if rerun else 0
+    per_repo = mean_cpu + mean_key + 2 * noop
+    out = ["| | 10 workers | 100 workers |", "|---|---|---|"]
+    cells = {}
+    for w in workers:
+        busy = repositories * per_repo / w
+        cells[w] = (busy, busy + largest)
+    out.append("| CPU per repository (review + key task + two task round trips) | "
+               + " | ".join(f"{per_repo:.1f} s" for _ in workers) + " |")
+    out.append(f"| total CPU, {repositories:,} repositories | "
+               + " | ".join(f"{repositories * per_repo / 3600:.1f} core-hours" for _ in workers) + " |")
+    out.append("| wall, all workers busy (total / workers) | "
+               + " | ".join(f"{cells[w][0] / 60:.1f} min" for w in workers) + " |")
+    out.append(f"| wall, at worst (+ the largest repository, {largest:.0f} s, started last) | "
+               + " | ".join(f"{cells[w][1] / 60:.1f} min" for w in workers) + " |")
+    out.append("| re-run, nothing changed (key tasks only) | "
+               + " | ".join(f"{repositories * (mean_key + 2 * noop) / w:.1f} s" for w in workers) + " |")
+    out.append(f"| store | {repositories * entry / 1e6:.0f} MB | {repositories * entry / 1e6:.0f} MB |")
+    facts = (f"From the {n} repositories of the one-worker run: review CPU per repository mean {mean_cpu:.1f} s "
+             f"(median {statistics.median(cpu):.1f} s, largest {largest:.1f} s), key task {mean_key:.2f} s on "
+             f"average (wall, loaded machine), a no-op task's round trip {noop * 1000:.0f} ms; the run's "
+             f"overhead per repository (wall less time in tasks) was {overhead * 1000:.0f} ms under that load.")
+    return "\n".join(out) + "\n\n" + facts + "\n"
 
 
 def main(argv=None) -> int:

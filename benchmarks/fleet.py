@@ -135,9 +135,13 @@ def markdown(report: dict) -> str:
         if part.get("rerun"):
             name += ", re-run, nothing changed"
         rate = f"{part['lines'] / part['run']:,.0f}" if part["lines"] else "—"
+        # With more than one worker, tasks of split repositories leave the pool while their shares run
+        # (and others start meanwhile): time in tasks overlaps, and no overhead can be read from it.
+        alone = part["workers"] == 1 or part.get("rerun")
+        overhead = f"{part['overhead_per_repository'] * 1000:,.0f} ms" if alone else "—"
         out.append(f"| {name} | {part['run']:.1f} s (+ cluster start {part['cluster_start']:.1f} s, stop "
                    f"{part['cluster_stop']:.1f} s) | {rate} | {part['task_seconds']:.1f} s | "
-                   f"{part['overhead_per_repository'] * 1000:,.0f} ms | {part['load_before']} → {part['load_after']} |")
+                   f"{overhead} | {part['load_before']} → {part['load_after']} |")
     last = report["fleet"][-1]
     out += ["", f"Store after the runs: {last['store']['entries']} entries, {last['store']['bytes'] / 1e6:.1f} MB "
             f"({last['store']['bytes'] / max(1, last['store']['entries']) / 1e3:.0f} kB each on average). "
@@ -174,21 +178,28 @@ def cost_model(report: dict, repositories: int = 1000, workers=(10, 100)) -> str
     rerun = next((p for p in report["fleet"] if p.get("rerun")), None)
     entry = rerun["store"]["bytes"] / max(1, rerun["store"]["entries"]) if rerun else 0
     per_repo = mean_cpu + mean_key + 2 * noop
+    # The client handles results one at a time (store, reports): in the re-run, the time not spent in
+    # tasks, per repository, is that cost (with nothing to review, it is all there is).
+    client = max(0.0, (rerun["run"] - rerun["task_seconds"] / rerun["workers"]) / len(rerun["repositories"])) \
+        if rerun else 0.0
     out = ["| | 10 workers | 100 workers |", "|---|---|---|"]
     cells = {}
     for w in workers:
-        busy = repositories * per_repo / w
+        busy = max(repositories * per_repo / w, repositories * client)
         cells[w] = (busy, busy + largest)
     out.append("| CPU per repository (review + key task + two task round trips) | "
                + " | ".join(f"{per_repo:.1f} s" for _ in workers) + " |")
     out.append(f"| total CPU, {repositories:,} repositories | "
                + " | ".join(f"{repositories * per_repo / 3600:.1f} core-hours" for _ in workers) + " |")
-    out.append("| wall, all workers busy (total / workers) | "
+    out.append(f"| the client's part (store and reports, one repository at a time, {client * 1000:.0f} ms each) | "
+               + " | ".join(f"{repositories * client / 60:.1f} min" for _ in workers) + " |")
+    out.append("| wall, all workers busy (total / workers, or the client's part if longer) | "
                + " | ".join(f"{cells[w][0] / 60:.1f} min" for w in workers) + " |")
     out.append(f"| wall, at worst (+ the largest repository, {largest:.0f} s, started last) | "
                + " | ".join(f"{cells[w][1] / 60:.1f} min" for w in workers) + " |")
-    out.append("| re-run, nothing changed (key tasks only) | "
-               + " | ".join(f"{repositories * (mean_key + 2 * noop) / w:.1f} s" for w in workers) + " |")
+    out.append("| re-run, nothing changed (key tasks, or the client's part if longer) | "
+               + " | ".join(f"{max(repositories * (mean_key + 2 * noop) / w, repositories * client):.0f} s"
+                            for w in workers) + " |")
     out.append(f"| store | {repositories * entry / 1e6:.0f} MB | {repositories * entry / 1e6:.0f} MB |")
     facts = (f"From the {n} repositories of the one-worker run: review CPU per repository mean {mean_cpu:.1f} s "
              f"(median {statistics.median(cpu):.1f} s, largest {largest:.1f} s), key task {mean_key:.2f} s on "
@@ -207,7 +218,12 @@ def main(argv=None) -> int:
     p.add_argument("--skip-one-process", action="store_true")
     p.add_argument("--markdown", type=Path)
     p.add_argument("--json", type=Path)
+    p.add_argument("--from-json", type=Path, help="write --markdown from the --json of an earlier run, running nothing")
     args = p.parse_args(argv)
+    if args.from_json:
+        if args.markdown:
+            args.markdown.write_text(markdown(json.loads(args.from_json.read_text())))
+        return 0
     from secreview.fleet.repos import find_repositories
     from secreview.fleet.task import Settings
     sources = list(args.sources) + (panel_sources(args.panel, args.sdists) if args.panel else [])

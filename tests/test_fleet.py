@@ -493,3 +493,50 @@ def test_workers_without_secreview_are_named_with_the_fix():
 
     with pytest.raises(RuntimeError, match=r'cannot run secreview fleet.*pip install "secreview\[fleet\]"'):
         worker_code(Client())
+
+
+def test_a_killed_client_loses_nothing_done_and_the_next_run_resumes(cluster, tmp_path, monkeypatch):
+    """The client (the ``secreview fleet`` process) is killed (SIGKILL) once a first result is
+    stored: every entry in the store is whole, and the next run reviews only the rest."""
+    from secreview.fleet.store import ENTRY_FORMAT, decode
+    monkeypatch.chdir(tmp_path)
+    repos = tmp_path / "repos"
+    for i in range(4):
+        generated(repos / f"svc{i}", 10 + i, functions=10)
+    store, output = tmp_path / "store", tmp_path / "out"
+    args = [str(repos), "--scheduler", cluster.scheduler.address, "--store", str(store), "--output", str(output),
+            "--no-progress", "--split-lines", "0"]
+    proc = subprocess.Popen([sys.executable, "-m", "secreview", "fleet", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None and not list(store.glob("entries/*/*.json")):
+            time.sleep(0.02)
+    finally:
+        proc.kill()  # the process this test started, by its id
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    entries = list(store.glob("entries/*/*.json"))
+    assert 1 <= len(entries) < 4
+    assert all(decode(e.read_bytes(), ENTRY_FORMAT, key=e.stem) is not None for e in entries)
+    assert main(["fleet", *args]) == EXIT_FINDINGS
+    totals = summary_of(output)["totals"]
+    assert totals["from_store"] == len(entries) and totals["reviewed"] == 4 - len(entries)
+
+
+def test_progress_counts_lines_stored_and_failed():
+    from secreview.fleet.orchestrate import RepoResult
+    from secreview.fleet.progress import FleetProgress, wanted
+    from secreview.fleet.repos import Repository
+    assert not wanted(True)
+    progress = FleetProgress(3)
+    try:
+        repo = Repository("r", "tree", "/r")
+        progress(RepoResult(repo, "reviewed", lines=1000), 1, 3)
+        progress(RepoResult(repo, "stored"), 2, 3)
+        progress(RepoResult(repo, "failed", reason="x"), 3, 3)
+        task = progress.progress.tasks[0]
+        assert task.completed == 3 and "1 from the store" in task.fields["facts"] and "1 failed" in task.fields["facts"]
+        assert (progress.lines, progress.stored, progress.failed) == (1000, 1, 1)
+    finally:
+        progress.close()

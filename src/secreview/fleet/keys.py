@@ -3,7 +3,8 @@ configuration and the command line's options.
 
 * content: an sdist's SHA-256 or a revision's commit id when known before reading anything
   (their configuration is inside them), else the digest of every file the review reads (path,
-  module name, encoding, text) and of every file it could not read, plus the configuration;
+  module name, encoding, text), of every file it could not read and of what discovery left out
+  (the reports count it), plus the configuration;
 * secreview's own code: the digest the review cache uses (``engine.cache.code_fingerprint``:
   version, and every ``.py``, ``.toml``, ``.json`` file of the package), and Python's version
   (the parser it runs first is the interpreter's own);
@@ -41,9 +42,9 @@ def config_digest(config) -> str:
     return digest.hexdigest()
 
 
-def tree_digest(sources: list, problems: list) -> str:
-    """What a review of a tree reads: ``(text, module name, is package)`` sources and the
-    problems of the files it could not read."""
+def tree_digest(sources: list, problems: list, excluded: dict | None = None) -> str:
+    """What a review of a tree reads: ``(text, module name, is package)`` sources, the problems
+    of the files it could not read, and what discovery left out (reports count it)."""
     digest = hashlib.sha256()
     for src, name, is_package in sources:
         head = json.dumps([src.display, name, is_package, src.encoding]).encode()
@@ -53,6 +54,9 @@ def tree_digest(sources: list, problems: list) -> str:
     for problem in problems:
         head = json.dumps([problem.path, str(problem.kind.value), problem.message, problem.reviewed]).encode()
         digest.update(b"P" + len(head).to_bytes(8, "big") + head)
+    for kind, left_out in sorted((excluded or {}).items()):
+        head = json.dumps([kind, left_out.files, left_out.directories, list(left_out.examples)]).encode()
+        digest.update(b"X" + len(head).to_bytes(8, "big") + head)
     return "tree:" + digest.hexdigest()
 
 

@@ -160,12 +160,15 @@ def _review_checkout(checkout, settings: Settings, key_only: bool, link: TaskLin
             return {"status": "keyed", "key": key}
     root = checkout.root()
     config = _config(root, settings)
-    sources, problems = gather_sources([root], config, cwd=root)
+    from secreview.findings.model import ReviewResult
+    result = ReviewResult(target=".")  # as engine.review(["."]) run at the root makes it
+    sources, problems = gather_sources(["."], config, excluded=result.excluded, cwd=root)
     if checkout.identity is None:
-        key = repository_key(tree_digest(sources, problems), options, config_digest(config))
+        key = repository_key(tree_digest(sources, problems, result.excluded), options, config_digest(config))
         if key_only:
             return {"status": "keyed", "key": key}
-    result, shares = _review(sources, problems, config, settings, link)
+    result.problems.extend(problems)
+    result, shares = _review(sources, result, config, settings, link)
     from secreview import __version__
     from secreview.reports import ReportOptions, render
     report_options = ReportOptions(tool_version=__version__)
@@ -186,13 +189,11 @@ def _config(root: str, settings: Settings):
     return config
 
 
-def _review(sources: list, problems: list, config, settings: Settings, link: TaskLink):
-    """``engine.review`` of a tree whose files were gathered already: (result, shares used)."""
+def _review(sources: list, result, config, settings: Settings, link: TaskLink):
+    """The rest of ``engine.review`` for a tree whose files were gathered already into
+    ``result``: (result, shares used)."""
     from secreview.engine.pipeline import ReviewOptions, review_sources
-    from secreview.findings.model import ReviewResult
     from secreview.fleet.shares import ClusterShares
-    result = ReviewResult(target=".")
-    result.problems.extend(problems)
     lines = sum(src.n_lines for src, _, _ in sources)
     analyse = None
     if settings.split_lines and lines >= settings.split_lines:

@@ -1,4 +1,4 @@
-"""Command line: ``secreview review``, ``diff``, ``baseline``, ``rules``, ``explain``.
+"""Command line: ``secreview review``, ``diff``, ``baseline``, ``fleet``, ``rules``, ``explain``.
 
 Exit codes: 0 no findings, 1 findings reported, 2 usage error or fatal error
 (bad configuration, missing path). Files that cannot be reviewed do not change
@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("file", metavar="FILE", help="the baseline file to write (JSON)")
     baseline.add_argument("paths", nargs="*", metavar="PATH", default=["."], help="what to review (default .)")
     _add_analysis_options(baseline)
+
+    fleet = sub.add_parser("fleet", help='review many repositories on a Dask cluster (pip install "secreview[fleet]")')
+    from secreview.fleet.command import add_arguments as add_fleet_arguments
+    add_fleet_arguments(fleet, _level)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "markdown", "json"), default="text")
@@ -241,6 +245,9 @@ def main(argv: Sequence[str] | None = None, *, keep_alive: list | None = None) -
             return _diff(args)
         if args.command == "baseline":
             return _baseline(args)
+        if args.command == "fleet":
+            from secreview.fleet.command import run as run_fleet
+            return run_fleet(args)
         if args.command == "rules":
             return _rules(args)
         if args.command == "explain":

@@ -59,26 +59,8 @@ def analyse_in_workers(sources: list, models, rules, budget: int, config, jobs: 
         conns.append(parent_end)
         workers.append(worker)
     try:
-        lowered = [_receive(conn, worker) for conn, worker in zip(conns, workers)]
-        if progress:
-            progress(len(sources), len(sources))
-        for i, conn in enumerate(conns):
-            conn.send([stub for j, (stubs, _, _, _) in enumerate(lowered) if j != i for stub in stubs])
-        while True:
-            messages = [_receive(conn, worker) for conn, worker in zip(conns, workers)]
-            changes = [(summaries, fields) for _, summaries, fields in messages]
-            if all(done for done, _, _ in messages) and not any(summaries or fields for summaries, fields in changes):
-                break
-            for i, conn in enumerate(conns):
-                summaries, fields = {}, {}
-                for j, (their_summaries, their_fields) in enumerate(changes):
-                    if j != i:
-                        summaries.update(their_summaries)
-                        _join_fields(fields, their_fields)
-                conn.send((summaries, fields))
-        for conn in conns:
-            conn.send(None)
-        results = [_receive(conn, worker) for conn, worker in zip(conns, workers)]
+        lowered, results = exchange([_PipeChannel(conn, worker) for conn, worker in zip(conns, workers)],
+                                    len(sources), progress)
     finally:
         for conn in conns:
             conn.close()
@@ -86,6 +68,39 @@ def analyse_in_workers(sources: list, models, rules, budget: int, config, jobs: 
             worker.join(timeout=60)
             if worker.is_alive():
                 worker.kill()
+    return merge(lowered, results)
+
+
+def exchange(channels: list, n_sources: int, progress=None) -> tuple[list, list]:
+    """Coordinate the shares' workers through ``channels`` (one per share, in share order: objects
+    with ``send(message)`` and ``recv()``, which raises ``WorkerFailed`` when the worker is gone)
+    as described above; ``(what each share lowered, what each found)`` for ``merge``. The workers
+    run ``run_share``: here forked processes and pipes, in ``secreview fleet`` Dask actors."""
+    lowered = [channel.recv() for channel in channels]
+    if progress:
+        progress(n_sources, n_sources)
+    for i, channel in enumerate(channels):
+        channel.send([stub for j, (stubs, _, _, _) in enumerate(lowered) if j != i for stub in stubs])
+    while True:
+        messages = [channel.recv() for channel in channels]
+        changes = [(summaries, fields) for _, summaries, fields in messages]
+        if all(done for done, _, _ in messages) and not any(summaries or fields for summaries, fields in changes):
+            break
+        for i, channel in enumerate(channels):
+            summaries, fields = {}, {}
+            for j, (their_summaries, their_fields) in enumerate(changes):
+                if j != i:
+                    summaries.update(their_summaries)
+                    _join_fields(fields, their_fields)
+            channel.send((summaries, fields))
+    for channel in channels:
+        channel.send(None)
+    results = [channel.recv() for channel in channels]
+    return lowered, results
+
+
+def merge(lowered: list, results: list) -> Analysed:
+    """What ``exchange`` gathered, as one ``Analysed``."""
     findings, statement_lines = merge_buckets([buckets for buckets, _ in results])
     problems, suppressions, files_reviewed = [], {}, 0
     for _, lowering_problems, file_suppressions, reviewed in lowered:
@@ -130,15 +145,24 @@ class WorkerFailed(RuntimeError):
     pass
 
 
-def _receive(conn, worker):
-    try:
-        message = conn.recv()
-    except EOFError:
-        worker.join(timeout=5)
-        raise WorkerFailed(f"a worker process ended unexpectedly (exit code {worker.exitcode})") from None
-    if isinstance(message, WorkerFailed):
-        raise message
-    return message
+class _PipeChannel:
+    """A forked worker's end of ``exchange``."""
+
+    def __init__(self, conn, worker):
+        self.conn, self.worker = conn, worker
+
+    def send(self, message) -> None:
+        self.conn.send(message)
+
+    def recv(self):
+        try:
+            message = self.conn.recv()
+        except EOFError:
+            self.worker.join(timeout=5)
+            raise WorkerFailed(f"a worker process ended unexpectedly (exit code {self.worker.exitcode})") from None
+        if isinstance(message, WorkerFailed):
+            raise message
+        return message
 
 
 # ---------------------------------------------------------------- in the worker
@@ -156,6 +180,13 @@ def _worker_main(conn, share: list[int], job: dict) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)  # nothing to free or flush: the IR dies with the process
+
+
+def run_share(conn, share: list[int], job: dict) -> None:
+    """A worker's part of ``exchange``: lower and analyse the files of ``share`` (indexes into
+    ``job["sources"]``), talking through ``conn`` (``send``, ``recv``, and ``poll`` when
+    ``job["cache"]`` is set). Raises what goes wrong; the caller tells the coordinator."""
+    _work(conn, share, job)
 
 
 def _work(conn, share: list[int], job: dict) -> None:

@@ -62,6 +62,11 @@ class ReviewOptions:
     the collector frozen, instead of being freed: for a process that exits right after
     reporting (the ``secreview`` command), where freeing millions of objects one by one
     would cost seconds for nothing."""
+    analyse: Callable[..., Analysed] | None = None
+    """Without a cache: when given, ``analyse(sources, models, rules, budget, config, progress)``
+    lowers and analyses the files instead of ``engine.analyse.analyse_all`` (``jobs`` is then
+    not used), and must return what it would (``secreview fleet`` runs the shares of
+    ``engine.parallel`` as Dask tasks)."""
 
 
 def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | None = None) -> ReviewResult:
@@ -97,8 +102,11 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
         else:
             from secreview.engine.analyse import analyse_all, effective_jobs
             rules = _enabled_rules(options.rules, all_rules, config)
-            jobs = effective_jobs(options.jobs, len(sources))
-            analysed = analyse_all(sources, models, rules, budget, config, jobs, options.progress)
+            if options.analyse is not None:
+                analysed = options.analyse(sources, models, rules, budget, config, options.progress)
+            else:
+                jobs = effective_jobs(options.jobs, len(sources))
+                analysed = analyse_all(sources, models, rules, budget, config, jobs, options.progress)
         for src, _, _ in sources:
             result.lines_reviewed += src.n_lines
             if options.source_lines is not None:

@@ -240,6 +240,7 @@ class _Discovery:
         self.excluded_by = excluded if excluded is not None else no_exclusions()
         self.candidates: list[Candidate] = []
         self.problems: list[FileProblem] = []
+        self.cwd: str | None = None  # what relative arguments are relative to (None: the current directory)
         self.seen_files: set[tuple[int, int]] = set()
         self.seen_dirs: set[tuple[int, int]] = set()
         self.git_failed: set[str] = set()
@@ -281,7 +282,7 @@ class _Discovery:
     def argument(self, arg: str, force_exclude: bool) -> None:
         if not arg:
             raise _not_found(arg, "empty path")
-        abs_arg = os.path.abspath(arg)
+        abs_arg = os.path.abspath(arg) if self.cwd is None else os.path.normpath(os.path.join(self.cwd, arg))
         display = _display_for(arg)
         try:
             os.lstat(abs_arg)
@@ -493,6 +494,7 @@ def discover(
     force_exclude: bool = False,
     include_ignored: bool = False,
     excluded: dict[str, Excluded] | None = None,
+    cwd: str | None = None,
 ) -> tuple[list[Candidate], list[FileProblem]]:
     """The files to review under ``paths``, and the problems met on the way.
 
@@ -502,12 +504,16 @@ def discover(
     ``include_ignored`` walks what ``.gitignore`` and the default exclusions leave
     out (not the configured ``excludes``). What is left out is counted in
     ``excluded`` (``findings.model.no_exclusions()``) when given.
+    Relative paths are relative to ``cwd`` (default: the current directory); they are
+    displayed as named either way. A process reviewing many trees at once (``secreview
+    fleet``) names each tree ``.`` with ``cwd`` its root, and never changes directory.
     Raises ``FileNotFoundError`` for a path that does not exist, and
     ``ValueError`` for an invalid exclude pattern.
     """
-    cwd = os.getcwd()
-    root_abs = os.path.abspath(root) if root is not None else cwd
+    base = os.path.abspath(cwd) if cwd is not None else None
+    root_abs = os.path.abspath(root) if root is not None else (base or os.getcwd())
     state = _Discovery(excludes, root_abs, follow_symlinks, include_ignored, excluded)
+    state.cwd = base
     for arg in paths:
         state.argument(os.fspath(arg), force_exclude)
     return state.candidates, state.problems

@@ -3,6 +3,7 @@ each decoded and named as the module it would be imported as."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from secreview.findings.model import Excluded, FileProblem, internal_error
@@ -12,11 +13,12 @@ from secreview.source.reading import SourceText, read_source, read_stdin
 
 
 def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None, *, include_ignored: bool = False,
-                   excluded: dict[str, Excluded] | None = None
+                   excluded: dict[str, Excluded] | None = None, cwd: str | None = None
                    ) -> tuple[list[tuple[SourceText, str, bool]], list[FileProblem]]:
     """``(sources, problems)``: ``(text, module name, is package)`` of every Python file under
     ``paths`` (``-``: ``stdin_data``), and a problem for each that could not be read. What
-    discovery leaves out is counted in ``excluded`` (see ``discover``)."""
+    discovery leaves out is counted in ``excluded`` (see ``discover``). Relative paths are
+    relative to ``cwd`` (default: the current directory; see ``discover``)."""
     sources: list[tuple[SourceText, str, bool]] = []
     problems: list[FileProblem] = []
     if stdin_data is not None:
@@ -29,9 +31,9 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
     if not files:
         return sources, problems
     candidates, found = discover(files, excludes=config.exclude, root=config.root, include_ignored=include_ignored,
-                                 excluded=excluded)
+                                 excluded=excluded, cwd=cwd)
     problems.extend(found)
-    names = ModuleNames(common_root(files))
+    names = ModuleNames(common_root(files if cwd is None else [os.path.join(cwd, f) for f in files]))
     for cand in candidates:
         try:
             src = read_source(cand.location, cand.display, config.max_file_size)

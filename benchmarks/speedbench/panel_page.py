@@ -200,8 +200,9 @@ def profile_section(result: PanelResult) -> list[str]:
                       for f, w, tt, ct, nc in cpu["top"][:20]], "```", ""]
         mem = t.profile_memory
         if mem:
-            keep = "" if mem.get("kept_alive") else (" (this secreview cannot be told to keep the review's objects: they "
-                                                     "may have been freed before the snapshot)")
+            keep = "" if mem.get("kept_alive") else (
+                " (this secreview cannot be told to keep the review's objects: they "
+                "may have been freed before the snapshot)")
             out += [(f"tracemalloc: {mem['traced_current'] / 2**20:.0f} MiB traced at the snapshot, peak "
                      f"{mem['traced_peak'] / 2**20:.0f} MiB; the process's peak RSS (`VmHWM`, tracemalloc's own "
                      f"tables included) {mem.get('vm_hwm_kib', 0) / 1024:.0f} MiB{keep}. Without tracemalloc, "

@@ -18,7 +18,6 @@ _SWITCH_WORDS = frozenset({"verify", "verified", "verification", "insecure", "un
 _CERT_WORDS = frozenset({"cert", "certs", "certificate", "certificates", "ssl", "tls", "hostname"})
 _CERT_SWITCH = frozenset({"check", "checks", "required", "reqs", "validation", "verify", "skip", "ignore"})
 _NO_DEFAULT = object()
-_dominators_cache: dict = {}
 
 
 class OptOut:
@@ -43,9 +42,6 @@ def _switch_name(name) -> bool:
 
 
 def _dominators(fn) -> dict:
-    cached = _dominators_cache.get(id(fn))
-    if cached is not None and cached[0] is fn:
-        return cached[1]
     blocks = fn.blocks
     ids = [b.id for b in blocks]
     preds: dict = {i: [] for i in ids}
@@ -66,9 +62,6 @@ def _dominators(fn) -> dict:
             if new != dom[i]:
                 dom[i] = new
                 changed = True
-    if len(_dominators_cache) > 4096:
-        _dominators_cache.clear()
-    _dominators_cache[id(fn)] = (fn, dom)
     return dom
 
 

@@ -21,7 +21,6 @@ speed = importlib.util.module_from_spec(spec)
 sys.modules.setdefault("speed", speed)
 spec.loader.exec_module(speed)  # the command line; it puts benchmarks/ on sys.path for its package, speedbench
 
-from speedbench import measure as sb_measure  # noqa: E402
 from speedbench import panel as sb_panel  # noqa: E402
 from speedbench import panel_file as sb_panel_file  # noqa: E402
 from speedbench import panel_page as sb_page  # noqa: E402
@@ -119,19 +118,30 @@ ALLOCATE = ("import sys, time\nb = bytearray({mib} << 20)\n"
             "b[::4096] = b'x' * len(b[::4096])\n")  # touch every page: resident, not only reserved
 
 
+def _measured_kib(tmp_path, argv: list[str]) -> tuple[int, int, int]:
+    """``measure(argv)``'s exit code and ru_maxrss, and ``floor_kib``, taken in a fresh small Python
+    process: Linux counts the launching process's peak RSS into its child's ru_maxrss (the floor the
+    benchmark subtracts), and this test process may have grown large running other tests."""
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); from speedbench import measure as m; "
+            "r = m.measure(json.loads(sys.argv[3]), sys.argv[2], sys.argv[2] + '/o', sys.argv[2] + '/e'); "
+            "print(r.exit_code, r.usage.ru_maxrss, m.floor_kib(sys.argv[2]))")
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "benchmarks"), str(tmp_path), json.dumps(argv)],
+                         capture_output=True, text=True, check=True)
+    exit_code, peak, floor = map(int, out.stdout.split())
+    return exit_code, peak, floor
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in KiB, and the exec floor, are Linux's")
 def test_peak_memory_of_a_child_that_allocates_a_known_amount(tmp_path):
-    mib = 300  # above this test process's own RSS, which the kernel counts into the child's (the floor)
-    m = sb_measure.measure([sys.executable, "-c", ALLOCATE.format(mib=mib)], str(tmp_path), str(tmp_path / "o"),
-                           str(tmp_path / "e"))
-    assert m.exit_code == 0
-    floor = sb_measure.floor_kib(str(tmp_path)) / 1024
+    mib = 300  # above the launching process's own RSS, which the kernel counts into the child's (the floor)
+    exit_code, peak_kib, floor_kib = _measured_kib(tmp_path, [sys.executable, "-c", ALLOCATE.format(mib=mib)])
+    assert exit_code == 0
+    floor = floor_kib / 1024
     assert floor < mib
-    peak = m.usage.ru_maxrss / 1024
+    peak = peak_kib / 1024
     assert mib <= peak <= mib + 60, peak  # the interpreter itself: about 10 MiB
-    small = sb_measure.measure([sys.executable, "-c", ALLOCATE.format(mib=20)], str(tmp_path),
-                               str(tmp_path / "o"), str(tmp_path / "e"))
-    assert small.usage.ru_maxrss / 1024 <= max(floor, 20 + 60)
+    _, small_kib, _ = _measured_kib(tmp_path, [sys.executable, "-c", ALLOCATE.format(mib=20)])
+    assert small_kib / 1024 <= max(floor, 20 + 60)
 
 
 @pytest.mark.skipif(not (sys.platform.startswith("linux") and shutil.which("time") and
@@ -142,8 +152,7 @@ def test_peak_memory_agrees_with_gnu_time(tmp_path):
     if out.returncode != 0 or not out.stderr.strip().splitlines()[-1].isdigit():
         pytest.skip("/usr/bin/time is not GNU time")
     gnu = int(out.stderr.strip().splitlines()[-1]) / 1024
-    ours = sb_measure.measure([sys.executable, "-c", code], str(tmp_path), str(tmp_path / "o"),
-                              str(tmp_path / "e")).usage.ru_maxrss / 1024
+    ours = _measured_kib(tmp_path, [sys.executable, "-c", code])[1] / 1024
     assert abs(gnu - ours) <= 20, (gnu, ours)
 
 

@@ -194,7 +194,10 @@ class Measured:
 
 def measure(argv: list[str], cwd: str, stdout_path: str, stderr_path: str, env: dict[str, str] | None = None,
             interval: float = 0.0) -> Measured:
-    """Run ``argv``; wall seconds, exit code, rusages, and (``interval`` > 0) the sampled summed RSS."""
+    """Run ``argv``; wall seconds, exit code, rusages, and (``interval`` > 0) the sampled summed RSS.
+
+    Linux counts this process's own peak RSS into the child's ``ru_maxrss`` (``floor_kib``), so
+    call it from a process that stays small (the benchmark never reviews in-process)."""
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()

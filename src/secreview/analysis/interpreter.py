@@ -848,6 +848,14 @@ class CallSite:
             out.append(call.qualname)
         if func_value is not None and func_value.func and func_value.func not in out:
             out.append(func_value.func)
+        elif func_value is not None and not func_value.func and func_value.types:
+            # a name bound to imported objects in several branches (``try: from cPickle import
+            # loads`` / ``except ImportError: from pickle import loads``), or to one imported
+            # function (``run = subprocess.check_output``): every candidate is a callee
+            for t in sorted(func_value.types):
+                name = t[6:] if t.startswith("class:") else t
+                if name not in out:
+                    out.append(name)
         if self.receiver is not None and self.receiver.types:
             method = call.func.attr
             for t in sorted(self.receiver.types):

@@ -519,6 +519,32 @@ class Program:
     def free_value(self, interp: FunctionInterpreter, name: ir.Name) -> Value:
         return TOP
 
+    @staticmethod
+    def value_names(value: Value) -> frozenset | None:
+        """The qualified names a value may stand for — a class or an imported object —, every
+        candidate of a name bound in several branches (``try: from yaml import CSafeLoader as L``
+        / ``except ImportError: from yaml import SafeLoader as L``); None when nothing is known."""
+        names = frozenset(t[6:] if t.startswith("class:") else t for t in value.types)
+        return names or None
+
+    def base_names(self, class_qualname: str) -> list | None:
+        """For each base of a class of the reviewed code, the names it may stand for (None for a
+        base that cannot be resolved); None when the class is not the reviewed code's."""
+        klass = self.classes.get(class_qualname)
+        if klass is None:
+            return None
+        module = self.modules.get(self.module_name_of(class_qualname) or "")
+        out = []
+        for base in klass.bases:
+            value = None
+            if isinstance(base, ir.Name) and base.kind == ir.NameKind.GLOBAL and module is not None:
+                value = self.global_value(module, base)
+            elif isinstance(base, (ir.Name, ir.Attr)) and base.qualname and (
+                    isinstance(base, ir.Attr) or base.kind != ir.NameKind.LOCAL):
+                value = self.imported_value(base.qualname)
+            out.append(self.value_names(value) if value is not None else None)
+        return out
+
     def store_field(self, class_qualname: str, attr: str, value: Value, interp=None) -> None:
         """``self.attr = value`` in a method: what every method of the class may read back.
         Parameter taint becomes part of the method's summary, applied at its calls."""

@@ -1271,9 +1271,18 @@ _PURE_PREFIXES = ("base64.", "binascii.", "codecs.encode", "codecs.decode", "url
                   "builtins.list", "builtins.tuple", "builtins.sorted", "builtins.len", "builtins.compile")
 
 
+_GETTEXT = frozenset({"_", "_l", "_lazy", "gettext", "ugettext", "gettext_lazy", "ugettext_lazy", "lazy_gettext",
+                      "pgettext", "pgettext_lazy", "ngettext", "ungettext", "ngettext_lazy", "npgettext"})
+"""The gettext family, whatever module it comes from (``from .i18n import _``): the translation
+of a constant text is one of the translations the developers ship, so a fixed value."""
+
+
 def _pure_call(site: CallSite, callees: list) -> bool:
     """Calls whose result depends only on their inputs (no I/O, no hidden state)."""
     if any(c.startswith(_PURE_PREFIXES) for c in callees):
+        return True
+    func = site.call.func
+    if (func.id if isinstance(func, ir.Name) else func.attr if isinstance(func, ir.Attr) else None) in _GETTEXT:
         return True
     method = site.call.method
     return method in _PURE_METHODS and site.receiver is not None and site.receiver.is_fixed

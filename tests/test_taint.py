@@ -253,6 +253,24 @@ CASES = {
             os.system("echo %d" % x)
             subprocess.run(["echo", request.args["x"]])
         """),
+    "calls the analysis cannot see into": ("""
+        import textwrap
+        def h(thing, cache):
+            x = request.args["x"]
+            os.system(textwrap.dedent(x))
+            os.system(thing.transform(x))
+            os.system(cache.get("key", x))
+        """, """
+        def h(api, session, client, cache):
+            x = request.args["x"]
+            zone = api.get_zone(None, x)
+            os.system(zone.name)
+            row = session.query(Zone).filter_by(id=x).one()
+            os.system(row.path)
+            os.system(client.call({}, "create_zone", zone_id=x))
+            os.system(cache.get(x))
+            os.system(api.createZone(x).path)
+        """),
 }
 
 

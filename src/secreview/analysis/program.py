@@ -12,6 +12,7 @@ same whatever order the functions were met in.
 from __future__ import annotations
 
 import pickle
+import re
 from collections.abc import Iterable
 
 from secreview.analysis import values as V
@@ -51,6 +52,23 @@ A longer list keeps the taint of everything in it, not where each item sits."""
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push",
                        "write", "writelines"})
 _LIST_REMOVERS = frozenset({"pop", "remove", "clear", "reverse", "sort"})
+_LOOKUP_METHOD = re.compile(
+    r"^_*(?i:get|find|fetch|lookup|retrieve|query|list|show|describe|create|update|delete|remove|destroy|purge|"
+    r"issue|call|cast|select|search|filter|count|save|insert|register|allocate|reserve|acquire)(_|$|[A-Z])")
+"""Names of methods that look up, fetch or create something from what they are given
+(``api.get_zone(ctx, zone_id)``, ``session.query(Zone).filter(...)``, ``client.call(ctx,
+"create_zone", ...)``, ``store.create(**values)``): on an object of unknown type, their
+result is what the object finds or makes, not their arguments."""
+def _constructed(type_name: str) -> bool:
+    """An instance of a class the code called (``keystoneauth1.session.Session``), not data: a
+    source's value (``flask.request.args``), a string, an item or a method's result."""
+    last = type_name.rpartition(".")[2].removesuffix("()")  # ``mod.Class()``: the engine's name for a call of it
+    return last[:1].isupper() and not last.isupper() and not type_name.startswith("class:") \
+        and "(" not in last and "[" not in last
+
+
+_DEFAULTS_AT_1 = frozenset({"get", "pop", "setdefault"})
+"""``d.get(key, default)``: the second argument may be returned."""
 _CLEAN_METHODS = frozenset({
     "count", "index", "find", "rfind", "startswith", "endswith", "isdigit", "isalpha", "isalnum", "isnumeric",
     "isdecimal", "isspace", "islower", "isupper", "__len__", "exists", "is_file", "is_dir", "close",
@@ -864,6 +882,46 @@ class Program:
                                                            V.all_item_taints(site.receiver.items)))
         return taints
 
+    def unknown_taints(self, site: CallSite) -> frozenset:
+        """What the result of a call the analysis cannot see into carries: its inputs' taint
+        (``os.path.join(base, name)``, ``b64decode(data)``, ``name.strip()``,
+        ``thing.transform(x)``), except for a method whose name says it looks up, fetches or
+        creates something (``_LOOKUP_METHOD``) on an object the analysis knows nothing of (a
+        service, an RPC client, a database session): that gives the object's own taint only,
+        since a record found or made from a client's id is not the client's text."""
+        receiver = site.receiver
+        call = site.call
+        if receiver is None or call.qualname or receiver.is_const or not _LOOKUP_METHOD.match(call.method or ""):
+            return self.default_taints(site)
+        taints = V.merge_taints(receiver.taints, V.all_item_taints(receiver.items))
+        models = self.models
+        if receiver.types and all(_constructed(t) and t not in models.sources_by_attribute
+                                  and t not in models.sources_by_callee for t in receiver.types):
+            # a client object made from request data (``Connection(session=Session(original_ip=ip))``):
+            # what it looks up or creates is not that data either
+            taints = frozenset(t for t in taints if t.is_param)
+        if call.method in _DEFAULTS_AT_1:
+            default, _ = site.arg(1, "default")
+            if default is not None:
+                taints = V.merge_taints(taints, V.merge_taints(default.taints, V.all_item_taints(default.items)))
+        return taints
+
+    def _through_unseen(self, interp, site: CallSite, taints: frozenset) -> frozenset:
+        """Taints an argument gives the result of a call whose code the analysis cannot see
+        say so in their trace: that the value comes back is an assumption, not a fact read."""
+        receiver = site.receiver
+        own = {t._key for t in receiver.taints} if receiver is not None else set()
+        call = site.call
+        note = (f"through `{interp.code(call.func, 50)}()`, whose code is not reviewed "
+                "(taken to return what it is given)")
+        out = []
+        for t in taints:
+            if t._key in own or (t.step is not None and t.step.note == note and t.step.line == call.line):
+                out.append(t)
+            else:
+                out.append(t.with_step(Step(interp.path, call.line, call.col, note, t.step)))
+        return frozenset(out)
+
     def unknown_call(self, interp, site: CallSite, callees: list) -> Value:
         """A call to code we neither model nor review: its result may carry its
         inputs (``base64.b64decode(x)``, ``x.strip()``), and may be constant when
@@ -874,12 +932,17 @@ class Program:
         folded = _fold_call(site, callees)
         if folded is not None:
             return folded
-        taints = self.default_taints(site)
+        taints = self.unknown_taints(site)
         if _pure_call(site, callees) and _inputs_fixed(site):
             return Value(taints=taints, fixed=True)
+        if taints and not _pure_call(site, callees) and not any(
+                c.startswith("builtins.") or c in self.classes or c in self.functions for c in callees):
+            taints = self._through_unseen(interp, site, taints)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
             types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))
+        if site.args and "builtins.compile" in callees:
+            types = types | site.args[0].types  # the code object of a file's text is still that file's
         # ``requests.Session()``: calling a class makes an instance of it
         classes = [c for c in callees if c.rpartition(".")[2][:1].isupper()]
         if classes:

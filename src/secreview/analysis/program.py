@@ -1111,7 +1111,7 @@ class Program:
         rule = self.sink_rules.get(sink.kind)
         if rule is None:
             return
-        value = rule.dangerous_part(sink, value)
+        value = rule.dangerous_part(sink, value, node, arg_node)
         if value is None or (value.is_const and not value.taints):
             return
         taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
@@ -1137,7 +1137,8 @@ class Program:
         if value.is_fixed and not any(t.is_param for t in taints):
             return  # one of several constants: nothing from outside reaches here
         if not reported and rule.untainted is not None and not value.is_const and (
-                rule.untainted_kinds is None or sink.kind in rule.untainted_kinds):
+                rule.untainted_kinds is None or sink.kind in rule.untainted_kinds) \
+                and not rule.by_design(interp, value, arg_node):
             relevant = [t for t in taints if t.is_param or t.kind in rule.source_kinds]
             if relevant and all(not t.dangerous_for(sink.kind) for t in relevant):
                 return  # sanitized for this sink

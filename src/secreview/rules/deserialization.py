@@ -1,6 +1,6 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.rules.base import SinkRule
+from secreview.rules.base import SinkRule, read_from_file, traced
 
 # PyYAML's loaders and constructors that build only plain data (the last part of the name,
 # under any of PyYAML's modules: ``yaml.SafeLoader``, ``yaml.cyaml.CSafeLoader``...).
@@ -25,7 +25,10 @@ class UnsafeDeserialization(SinkRule):
     `SafeConstructor` and the reading, parsing and resolving parts (transitively:
     a subclass of a safe subclass is safe), nor with a name bound to a safe loader
     in every branch (`try: from yaml import CSafeLoader as SafeLoader` /
-    `except ImportError: from yaml import SafeLoader`).
+    `except ImportError: from yaml import SafeLoader`). Nor, unless traced to
+    untrusted input, a file the program opens itself (`pickle.load(open(path,
+    "rb"))`, `pickle.loads(Path(path).read_bytes())`): its own state or queue
+    files, which whoever can write them already controls.
 
     **Fix:** use a data-only format (`json.loads`, `yaml.safe_load`); if objects
     must cross a trust boundary, sign them (`hmac`) and verify before loading.
@@ -45,6 +48,10 @@ class UnsafeDeserialization(SinkRule):
            "exchanged, authenticate them with `hmac` before loading.")
 
     def excused(self, site, sink, callee: str) -> bool:
+        ref = sink.args[0] if sink.args else None
+        value, _ = site.arg(ref.position, ref.name) if ref is not None else site.arg(0)
+        if value is not None and read_from_file(value) and not traced(self, value, sink.kind):
+            return True
         if not callee.startswith("yaml.load"):
             return False
         value, node = site.arg(1, "Loader")

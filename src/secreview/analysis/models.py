@@ -90,6 +90,8 @@ class Entrypoint:
     taint_params: bool = True
     response_sink: str = ""  # the sink kind the handler's return value reaches (its response body: xss)
     library: str = ""
+    methods: tuple[str, ...] = ()  # with base_class: only these methods handle requests (default: every public one)
+    imports: tuple[str, ...] = ()  # only in modules importing one of these (a module or a package prefix)
 
 
 @dataclass(slots=True)
@@ -167,7 +169,8 @@ class ModelSet:
                 decorator_method=entry.get("decorator_method", ""), base_class=entry.get("base_class", ""),
                 param_types=tuple(sorted(entry.get("param_types", {}).items())),
                 taint_params=bool(entry.get("taint_params", True)), response_sink=entry.get("response_sink", ""),
-                library=library,
+                library=library, methods=tuple(_as_list(entry.get("methods", []))),
+                imports=tuple(_as_list(entry.get("imports", []))),
             ))
         data.pop("library", None)
         if data:

@@ -464,6 +464,8 @@ class Program:
         if fn.is_lambda or fn.name.startswith("<"):
             return None
         for ep in self.models.entrypoints:
+            if ep.imports and not _imports_any(module, ep.imports):
+                continue
             if ep.decorator or ep.decorator_method:
                 for d in fn.decorators:
                     target = d.func if isinstance(d, ir.Call) else d
@@ -475,7 +477,7 @@ class Program:
             elif ep.base_class and fn.class_qualname:
                 klass = self.classes.get(fn.class_qualname)
                 if klass is not None and any(getattr(b, "qualname", None) == ep.base_class for b in klass.bases):
-                    if not fn.name.startswith("_"):
+                    if not fn.name.startswith("_") and (not ep.methods or fn.name in ep.methods):
                         return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.param_types and not ep.decorator and not ep.base_class:
                 names = {p.name for p in fn.params}
@@ -1284,6 +1286,11 @@ def _keep_field_taint(by_param: dict, taint: Taint) -> None:
     old = by_param.get(taint.index)
     if old is None or taint.order() < old.order():
         by_param[taint.index] = taint
+
+
+def _imports_any(module: ir.Module, prefixes: tuple) -> bool:
+    """Whether the module imports, at its top level, one of these modules or something in them."""
+    return any(q == p or q.startswith(p + ".") for q in module.imports.values() if q for p in prefixes)
 
 
 def _static(fn: ir.Function) -> bool:

@@ -27,6 +27,7 @@ from secreview.analysis.interpreter import (
     SinkFlow,
     SinkSite,
     Summary,
+    environ_item,
     hashable,
     path_key,
 )
@@ -850,6 +851,11 @@ class Program:
         receiver = site.receiver
         if receiver is None or method is None:
             return None
+        if method == "get" and site.args and site.args[0].is_const:
+            item = environ_item(receiver, site.args[0].const)
+            if item is not None:
+                default = site.args[1] if len(site.args) > 1 else None
+                return item if default is None else V.join(item, default)
         consts = [a.const for a in site.args if a.is_const]
         if method == "get" and receiver.items is not None and site.args and site.args[0].is_const \
                 and not (receiver.types & _KV_TYPES):

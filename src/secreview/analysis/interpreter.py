@@ -531,6 +531,11 @@ class FunctionInterpreter:
         if e.qualname:
             types = types | {e.qualname}
         taints = base.taints
+        if taints:
+            cleansed = self.models.cleansed_by_name(attr)
+            if cleansed:  # ``req.host_url`` of a request object passed whole, or a parameter
+                taints = frozenset(t.cleanse(cleansed) if t.is_param or t.index == V.WHOLE_OBJECT else t
+                                   for t in taints)
         if field_value is not None:
             taints = V.merge_taints(taints, field_value.taints)
             types = types | field_value.types
@@ -572,6 +577,10 @@ class FunctionInterpreter:
                     return V.const(base.const[index.const])
             except Exception:
                 pass
+        if index.is_const:
+            item = environ_item(base, index.const)
+            if item is not None:
+                return item
         taints = V.merge_taints(base.taints, V.all_item_taints(base.items))
         fixed = base.is_fixed and index.is_fixed
         if base.items is not None and not base.is_const:
@@ -848,6 +857,14 @@ class CallSite:
             out.append(call.qualname)
         if func_value is not None and func_value.func and func_value.func not in out:
             out.append(func_value.func)
+        elif func_value is not None and not func_value.func and func_value.types:
+            # a name bound to imported objects in several branches (``try: from cPickle import
+            # loads`` / ``except ImportError: from pickle import loads``), or to one imported
+            # function (``run = subprocess.check_output``): every candidate is a callee
+            for t in sorted(func_value.types):
+                name = t[6:] if t.startswith("class:") else t
+                if name not in out:
+                    out.append(name)
         if self.receiver is not None and self.receiver.types:
             method = call.func.attr
             for t in sorted(self.receiver.types):
@@ -889,6 +906,37 @@ _ALLOW_LISTED = frozenset({"*", "allow-listed"})
 # Text known to be absent from a value, and the sinks that absence protects:
 # no ".." cannot climb out of a directory; no quote cannot close an XPath string.
 EXCLUSIONS = (("..", "path"), ("'", "xpath"), ('"', "xpath"), ("\n", "log"), ("\n", "header"))
+
+
+# A WSGI environ (``request.environ``, Django's ``request.META``): which of its keys hold what.
+_ENVIRON_TYPES = (".environ", ".META")
+_ENVIRON_REQUEST_LINE = frozenset({
+    "QUERY_STRING", "REQUEST_URI", "RAW_URI", "REQUEST_METHOD", "SERVER_PROTOCOL", "CONTENT_TYPE",
+    "CONTENT_LENGTH", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_PORT", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme"})
+_ENVIRON_CLIENT = frozenset({"PATH_INFO", "SCRIPT_NAME", "wsgi.input", "wsgiorg.routing_args", "REMOTE_USER",
+                             "AUTH_TYPE"})
+_NO_CRLF = frozenset({"log", "no-crlf"})
+
+
+def environ_item(base: Value, key) -> Value | None:
+    """``environ[key]`` / ``environ.get(key)`` of a request's WSGI environ, when the key says more
+    than "request data": a header (``HTTP_*``) or a part of the request line holds no raw CR or LF
+    (the HTTP parser ends a line there; the query string is still percent-encoded), and a key that
+    is no CGI variable (``context``, ``keystone.token_info``, ``paste.*``) holds an object the
+    server or its middleware put there, not the client's data. None: nothing to add."""
+    if not isinstance(key, str) or not base.taints or not any(t.endswith(_ENVIRON_TYPES) for t in base.types):
+        return None
+    if key in _ENVIRON_CLIENT or key.startswith("webob."):
+        return None
+    taints = frozenset(t for t in base.taints if not t.is_param)
+    if not taints:
+        return None
+    params = frozenset(t for t in base.taints if t.is_param)
+    if key.startswith("HTTP_") or key in _ENVIRON_REQUEST_LINE:
+        return Value(taints=V.merge_taints(params, V.cleanse_all(taints, _NO_CRLF)))
+    if key.isupper() and "." not in key:
+        return None  # another CGI variable: request data as the source says
+    return V.taint_only(params)
 
 
 def _excluded_text(cond: ir.Expr, truth: bool):

@@ -42,6 +42,8 @@ class Sink:
     unless: tuple[tuple[str, object], ...] = ()  # keyword=value that make the call safe
     note: str = ""
     library: str = ""
+    # header names (lower case, "*" for all) whose value the framework keeps free of CR/LF
+    no_crlf: frozenset = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,8 @@ class Entrypoint:
     taint_params: bool = True
     response_sink: str = ""  # the sink kind the handler's return value reaches (its response body: xss)
     library: str = ""
+    methods: tuple[str, ...] = ()  # with base_class: only these methods handle requests (default: every public one)
+    imports: tuple[str, ...] = ()  # only in modules importing one of these (a module or a package prefix)
 
 
 @dataclass(slots=True)
@@ -106,6 +110,7 @@ class ModelSet:
     method_sinks: dict = field(default_factory=dict)  # method name -> [(receiver name hints, Sink)]
     source_objects: dict = field(default_factory=dict)  # qualname -> kind, e.g. flask.request -> remote
     digests: list = field(default_factory=list)  # of each file's content, for cache keys
+    cleansed_names: dict | None = None  # attribute name -> sink kinds every source of that name is safe for
 
     def fingerprint(self) -> str:
         """Changes when any model file's content (or the set of files) does."""
@@ -121,6 +126,7 @@ class ModelSet:
                     kind=_req(entry, "kind", library), callee=callee, args=_args(entry.get("args", []), library),
                     receiver=bool(entry.get("receiver", False)), when=_conds(entry.get("when", {})),
                     unless=_conds(entry.get("unless", {})), note=entry.get("note", ""), library=library,
+                    no_crlf=frozenset(n.lower() for n in _as_list(entry.get("no_crlf", []))),
                 )
                 self.sinks.setdefault(callee, []).append(sink)
             for method in entry.get("methods", []):
@@ -167,7 +173,8 @@ class ModelSet:
                 decorator_method=entry.get("decorator_method", ""), base_class=entry.get("base_class", ""),
                 param_types=tuple(sorted(entry.get("param_types", {}).items())),
                 taint_params=bool(entry.get("taint_params", True)), response_sink=entry.get("response_sink", ""),
-                library=library,
+                library=library, methods=tuple(_as_list(entry.get("methods", []))),
+                imports=tuple(_as_list(entry.get("imports", []))),
             ))
         data.pop("library", None)
         if data:
@@ -176,6 +183,19 @@ class ModelSet:
 
     def sinks_for(self, callee: str) -> list:
         return self.sinks.get(callee, ())
+
+    def cleansed_by_name(self, attr: str) -> frozenset:
+        """The sink kinds that every source attribute named ``attr`` (of any request type of the
+        models) is already safe for: ``host_url`` and ``headers`` hold no CR/LF in any framework.
+        Applies to a request object whose type is not known here (passed whole to a helper)."""
+        names = self.cleansed_names
+        if names is None:
+            names = {}
+            for qualname, source in self.sources_by_attribute.items():
+                last = qualname.rpartition(".")[2]
+                names[last] = source.cleansed if last not in names else names[last] & source.cleansed
+            self.cleansed_names = names
+        return names.get(attr, frozenset())
 
 
 def _load(path_or_text, library: str) -> dict:

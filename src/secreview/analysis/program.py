@@ -12,6 +12,7 @@ same whatever order the functions were met in.
 from __future__ import annotations
 
 import pickle
+import re
 from collections.abc import Iterable
 
 from secreview.analysis import values as V
@@ -26,6 +27,7 @@ from secreview.analysis.interpreter import (
     SinkFlow,
     SinkSite,
     Summary,
+    environ_item,
     hashable,
     path_key,
 )
@@ -51,6 +53,23 @@ A longer list keeps the taint of everything in it, not where each item sits."""
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push",
                        "write", "writelines"})
 _LIST_REMOVERS = frozenset({"pop", "remove", "clear", "reverse", "sort"})
+_LOOKUP_METHOD = re.compile(
+    r"^_*(?i:get|find|fetch|lookup|retrieve|query|list|show|describe|create|update|delete|remove|destroy|purge|"
+    r"issue|call|cast|select|search|filter|count|save|insert|register|allocate|reserve|acquire)(_|$|[A-Z])")
+"""Names of methods that look up, fetch or create something from what they are given
+(``api.get_zone(ctx, zone_id)``, ``session.query(Zone).filter(...)``, ``client.call(ctx,
+"create_zone", ...)``, ``store.create(**values)``): on an object of unknown type, their
+result is what the object finds or makes, not their arguments."""
+def _constructed(type_name: str) -> bool:
+    """An instance of a class the code called (``keystoneauth1.session.Session``), not data: a
+    source's value (``flask.request.args``), a string, an item or a method's result."""
+    last = type_name.rpartition(".")[2].removesuffix("()")  # ``mod.Class()``: the engine's name for a call of it
+    return last[:1].isupper() and not last.isupper() and not type_name.startswith("class:") \
+        and "(" not in last and "[" not in last
+
+
+_DEFAULTS_AT_1 = frozenset({"get", "pop", "setdefault"})
+"""``d.get(key, default)``: the second argument may be returned."""
 _CLEAN_METHODS = frozenset({
     "count", "index", "find", "rfind", "startswith", "endswith", "isdigit", "isalpha", "isalnum", "isnumeric",
     "isdecimal", "isspace", "islower", "isupper", "__len__", "exists", "is_file", "is_dir", "close",
@@ -446,6 +465,8 @@ class Program:
         if fn.is_lambda or fn.name.startswith("<"):
             return None
         for ep in self.models.entrypoints:
+            if ep.imports and not _imports_any(module, ep.imports):
+                continue
             if ep.decorator or ep.decorator_method:
                 for d in fn.decorators:
                     target = d.func if isinstance(d, ir.Call) else d
@@ -457,7 +478,7 @@ class Program:
             elif ep.base_class and fn.class_qualname:
                 klass = self.classes.get(fn.class_qualname)
                 if klass is not None and any(getattr(b, "qualname", None) == ep.base_class for b in klass.bases):
-                    if not fn.name.startswith("_"):
+                    if not fn.name.startswith("_") and (not ep.methods or fn.name in ep.methods):
                         return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.param_types and not ep.decorator and not ep.base_class:
                 names = {p.name for p in fn.params}
@@ -518,6 +539,32 @@ class Program:
 
     def free_value(self, interp: FunctionInterpreter, name: ir.Name) -> Value:
         return TOP
+
+    @staticmethod
+    def value_names(value: Value) -> frozenset | None:
+        """The qualified names a value may stand for — a class or an imported object —, every
+        candidate of a name bound in several branches (``try: from yaml import CSafeLoader as L``
+        / ``except ImportError: from yaml import SafeLoader as L``); None when nothing is known."""
+        names = frozenset(t[6:] if t.startswith("class:") else t for t in value.types)
+        return names or None
+
+    def base_names(self, class_qualname: str) -> list | None:
+        """For each base of a class of the reviewed code, the names it may stand for (None for a
+        base that cannot be resolved); None when the class is not the reviewed code's."""
+        klass = self.classes.get(class_qualname)
+        if klass is None:
+            return None
+        module = self.modules.get(self.module_name_of(class_qualname) or "")
+        out = []
+        for base in klass.bases:
+            value = None
+            if isinstance(base, ir.Name) and base.kind == ir.NameKind.GLOBAL and module is not None:
+                value = self.global_value(module, base)
+            elif isinstance(base, (ir.Name, ir.Attr)) and base.qualname and (
+                    isinstance(base, ir.Attr) or base.kind != ir.NameKind.LOCAL):
+                value = self.imported_value(base.qualname)
+            out.append(self.value_names(value) if value is not None else None)
+        return out
 
     def store_field(self, class_qualname: str, attr: str, value: Value, interp=None) -> None:
         """``self.attr = value`` in a method: what every method of the class may read back.
@@ -804,6 +851,11 @@ class Program:
         receiver = site.receiver
         if receiver is None or method is None:
             return None
+        if method == "get" and site.args and site.args[0].is_const:
+            item = environ_item(receiver, site.args[0].const)
+            if item is not None:
+                default = site.args[1] if len(site.args) > 1 else None
+                return item if default is None else V.join(item, default)
         consts = [a.const for a in site.args if a.is_const]
         if method == "get" and receiver.items is not None and site.args and site.args[0].is_const \
                 and not (receiver.types & _KV_TYPES):
@@ -838,6 +890,46 @@ class Program:
                                                            V.all_item_taints(site.receiver.items)))
         return taints
 
+    def unknown_taints(self, site: CallSite) -> frozenset:
+        """What the result of a call the analysis cannot see into carries: its inputs' taint
+        (``os.path.join(base, name)``, ``b64decode(data)``, ``name.strip()``,
+        ``thing.transform(x)``), except for a method whose name says it looks up, fetches or
+        creates something (``_LOOKUP_METHOD``) on an object the analysis knows nothing of (a
+        service, an RPC client, a database session): that gives the object's own taint only,
+        since a record found or made from a client's id is not the client's text."""
+        receiver = site.receiver
+        call = site.call
+        if receiver is None or call.qualname or receiver.is_const or not _LOOKUP_METHOD.match(call.method or ""):
+            return self.default_taints(site)
+        taints = V.merge_taints(receiver.taints, V.all_item_taints(receiver.items))
+        models = self.models
+        if receiver.types and all(_constructed(t) and t not in models.sources_by_attribute
+                                  and t not in models.sources_by_callee for t in receiver.types):
+            # a client object made from request data (``Connection(session=Session(original_ip=ip))``):
+            # what it looks up or creates is not that data either
+            taints = frozenset(t for t in taints if t.is_param)
+        if call.method in _DEFAULTS_AT_1:
+            default, _ = site.arg(1, "default")
+            if default is not None:
+                taints = V.merge_taints(taints, V.merge_taints(default.taints, V.all_item_taints(default.items)))
+        return taints
+
+    def _through_unseen(self, interp, site: CallSite, taints: frozenset) -> frozenset:
+        """Taints an argument gives the result of a call whose code the analysis cannot see
+        say so in their trace: that the value comes back is an assumption, not a fact read."""
+        receiver = site.receiver
+        own = {t._key for t in receiver.taints} if receiver is not None else set()
+        call = site.call
+        note = (f"through `{interp.code(call.func, 50)}()`, whose code is not reviewed "
+                "(taken to return what it is given)")
+        out = []
+        for t in taints:
+            if t._key in own or (t.step is not None and t.step.note == note and t.step.line == call.line):
+                out.append(t)
+            else:
+                out.append(t.with_step(Step(interp.path, call.line, call.col, note, t.step)))
+        return frozenset(out)
+
     def unknown_call(self, interp, site: CallSite, callees: list) -> Value:
         """A call to code we neither model nor review: its result may carry its
         inputs (``base64.b64decode(x)``, ``x.strip()``), and may be constant when
@@ -848,12 +940,17 @@ class Program:
         folded = _fold_call(site, callees)
         if folded is not None:
             return folded
-        taints = self.default_taints(site)
+        taints = self.unknown_taints(site)
         if _pure_call(site, callees) and _inputs_fixed(site):
             return Value(taints=taints, fixed=True)
+        if taints and not _pure_call(site, callees) and not any(
+                c.startswith("builtins.") or c in self.classes or c in self.functions for c in callees):
+            taints = self._through_unseen(interp, site, taints)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
             types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))
+        if site.args and "builtins.compile" in callees:
+            types = types | site.args[0].types  # the code object of a file's text is still that file's
         # ``requests.Session()``: calling a class makes an instance of it
         classes = [c for c in callees if c.rpartition(".")[2][:1].isupper()]
         if classes:
@@ -1022,7 +1119,7 @@ class Program:
         rule = self.sink_rules.get(sink.kind)
         if rule is None:
             return
-        value = rule.dangerous_part(sink, value)
+        value = rule.dangerous_part(sink, value, node, arg_node)
         if value is None or (value.is_const and not value.taints):
             return
         taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
@@ -1048,7 +1145,8 @@ class Program:
         if value.is_fixed and not any(t.is_param for t in taints):
             return  # one of several constants: nothing from outside reaches here
         if not reported and rule.untainted is not None and not value.is_const and (
-                rule.untainted_kinds is None or sink.kind in rule.untainted_kinds):
+                rule.untainted_kinds is None or sink.kind in rule.untainted_kinds) \
+                and not rule.by_design(interp, value, arg_node):
             relevant = [t for t in taints if t.is_param or t.kind in rule.source_kinds]
             if relevant and all(not t.dangerous_for(sink.kind) for t in relevant):
                 return  # sanitized for this sink
@@ -1196,6 +1294,11 @@ def _keep_field_taint(by_param: dict, taint: Taint) -> None:
         by_param[taint.index] = taint
 
 
+def _imports_any(module: ir.Module, prefixes: tuple) -> bool:
+    """Whether the module imports, at its top level, one of these modules or something in them."""
+    return any(q == p or q.startswith(p + ".") for q in module.imports.values() if q for p in prefixes)
+
+
 def _static(fn: ir.Function) -> bool:
     return any(isinstance(d, ir.Name) and d.id == "staticmethod" for d in fn.decorators)
 
@@ -1245,9 +1348,18 @@ _PURE_PREFIXES = ("base64.", "binascii.", "codecs.encode", "codecs.decode", "url
                   "builtins.list", "builtins.tuple", "builtins.sorted", "builtins.len", "builtins.compile")
 
 
+_GETTEXT = frozenset({"_", "_l", "_lazy", "gettext", "ugettext", "gettext_lazy", "ugettext_lazy", "lazy_gettext",
+                      "pgettext", "pgettext_lazy", "ngettext", "ungettext", "ngettext_lazy", "npgettext"})
+"""The gettext family, whatever module it comes from (``from .i18n import _``): the translation
+of a constant text is one of the translations the developers ship, so a fixed value."""
+
+
 def _pure_call(site: CallSite, callees: list) -> bool:
     """Calls whose result depends only on their inputs (no I/O, no hidden state)."""
     if any(c.startswith(_PURE_PREFIXES) for c in callees):
+        return True
+    func = site.call.func
+    if (func.id if isinstance(func, ir.Name) else func.attr if isinstance(func, ir.Attr) else None) in _GETTEXT:
         return True
     method = site.call.method
     return method in _PURE_METHODS and site.receiver is not None and site.receiver.is_fixed

@@ -94,14 +94,48 @@ class SinkRule(Rule):
         """True when this call is made safe by its other arguments (``Loader=SafeLoader``)."""
         return False
 
-    def dangerous_part(self, sink, value):
-        """The part of ``value`` that matters at this sink (the program of an argv list)."""
+    def dangerous_part(self, sink, value, node=None, arg_node=None):
+        """The part of ``value`` that matters at this sink (the program of an argv list); ``node``
+        is the call or store, ``arg_node`` the expression of the value (or the store's target)."""
         return value
 
     def keeps(self, step, value_node=None) -> bool:
         """Whether a flow whose trace ends at ``step`` (the sink) makes a finding of this rule;
         ``value_node`` is the expression whose value reached the sink, when known."""
         return True
+
+    def by_design(self, interp, value, arg_node) -> bool:
+        """True when a value not traced to untrusted input is what the code is meant to run
+        here, so that only a traced flow is worth reporting (``untainted`` findings are not made)."""
+        return False
+
+
+def traced(rule: SinkRule, value, kind: str) -> bool:
+    """Whether data from one of the rule's sources (not merely a parameter) reaches the sink in ``value``."""
+    taints = set(value.taints)
+    for item in (value.items or {}).values():
+        taints.update(item.taints)
+    return any(not t.is_param and t.kind in rule.source_kinds and t.dangerous_for(kind) for t in taints)
+
+
+def read_from_file(value) -> bool:
+    """Whether ``value`` is a file object the program opened, or what it read from one
+    (``open(path).read()``, ``Path(path).read_text()``, ``pkgutil.get_data(...)``)."""
+    return any(t == "io.IOBase" or t.startswith("io.IOBase.") for t in value.types)
+
+
+def parameter_named(interp, node, words: tuple) -> bool:
+    """Whether ``node`` is a parameter of the function being analysed, passed on unchanged, whose
+    name says it is what the sink takes (``def runcode(self, code): exec(code)``): the function's
+    contract is to run it, and its callers are what to review."""
+    from secreview.ir import nodes as ir  # here: a review answered from the cache imports no IR module
+
+    if not isinstance(node, ir.Name) or node.kind != ir.NameKind.LOCAL:
+        return False
+    if not any(p.name == node.id for p in interp.fn.params):
+        return False
+    name = node.id.lower()
+    return any(w in name for w in words)
 
 
 @dataclass(slots=True)

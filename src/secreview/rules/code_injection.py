@@ -1,5 +1,5 @@
 from secreview.findings.model import Level
-from secreview.rules.base import SinkRule
+from secreview.rules.base import SinkRule, parameter_named, read_from_file, traced
 
 
 class CodeInjection(SinkRule):
@@ -12,7 +12,12 @@ class CodeInjection(SinkRule):
     Reported with high confidence when the string is traced to untrusted input,
     with medium confidence when it is merely not constant. Constant strings, and
     values that are provably constant after constant propagation, are not
-    reported.
+    reported. Nor, unless traced to untrusted input, is code the program reads
+    from a file (`exec(open(path).read())`, `eval(compile(f.read(), path,
+    "exec"))`: a configuration or startup file, run by design like an import),
+    or a parameter named for what it is (`def runcode(self, code): exec(code)`,
+    a console or an interpreter by design): its callers are reported instead,
+    when they pass it untrusted data.
 
     **Fix:** parse data with `ast.literal_eval` or `json.loads`; dispatch on an
     allow-list (`{"add": operator.add}[name]`) instead of evaluating names.
@@ -30,3 +35,10 @@ class CodeInjection(SinkRule):
     danger = "Python evaluates it as code, so a value like `__import__('os').system('id')` runs commands."
     fix = ("Do not evaluate strings: use `ast.literal_eval()` for literals or `json.loads()` for data, and "
            "map allowed names to functions with a dict.")
+
+    def excused(self, site, sink, callee: str) -> bool:
+        value, _ = site.arg(0, "source")
+        return value is not None and read_from_file(value) and not traced(self, value, sink.kind)
+
+    def by_design(self, interp, value, arg_node) -> bool:
+        return parameter_named(interp, arg_node, ("code", "source", "expr", "script", "statement"))

@@ -40,7 +40,7 @@ class CommandInjection(SinkRule):
     fix = ("Pass a list of arguments without `shell=True` (e.g. `subprocess.run([\"prog\", arg])`), "
            "or wrap each interpolated value in `shlex.quote()`.")
 
-    def dangerous_part(self, sink, value):
+    def dangerous_part(self, sink, value, node=None, arg_node=None):
         if sink.kind != "command-argv":
             return value
         items = value.items

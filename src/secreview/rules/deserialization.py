@@ -1,9 +1,14 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.rules.base import SinkRule
+from secreview.rules.base import SinkRule, read_from_file, traced
 
-_SAFE_LOADERS = frozenset({"yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", "yaml.CBaseLoader",
-                           "yaml.loader.SafeLoader", "yaml.cyaml.CSafeLoader"})
+# PyYAML's loaders and constructors that build only plain data (the last part of the name,
+# under any of PyYAML's modules: ``yaml.SafeLoader``, ``yaml.cyaml.CSafeLoader``...).
+_SAFE_PARTS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader", "SafeConstructor",
+                         "BaseConstructor"})
+# The other parts a loader is assembled from: they read, scan, parse and resolve, and construct nothing.
+_NEUTRAL_PARTS = frozenset({"Reader", "Scanner", "Parser", "CParser", "Composer", "Resolver", "BaseResolver"})
+_MAX_BASES_DEPTH = 8
 
 
 class UnsafeDeserialization(SinkRule):
@@ -15,7 +20,15 @@ class UnsafeDeserialization(SinkRule):
 
     Reported with high confidence when the data is traced to untrusted input,
     with medium confidence when it is merely not constant. `yaml.load` with
-    `Loader=yaml.SafeLoader` (or `CSafeLoader`, `BaseLoader`) is not reported.
+    `Loader=yaml.SafeLoader` (or `CSafeLoader`, `BaseLoader`) is not reported,
+    nor with a loader of the reviewed code whose bases are all safe loaders or
+    `SafeConstructor` and the reading, parsing and resolving parts (transitively:
+    a subclass of a safe subclass is safe), nor with a name bound to a safe loader
+    in every branch (`try: from yaml import CSafeLoader as SafeLoader` /
+    `except ImportError: from yaml import SafeLoader`). Nor, unless traced to
+    untrusted input, a file the program opens itself (`pickle.load(open(path,
+    "rb"))`, `pickle.loads(Path(path).read_bytes())`): its own state or queue
+    files, which whoever can write them already controls.
 
     **Fix:** use a data-only format (`json.loads`, `yaml.safe_load`); if objects
     must cross a trust boundary, sign them (`hmac`) and verify before loading.
@@ -35,9 +48,46 @@ class UnsafeDeserialization(SinkRule):
            "exchanged, authenticate them with `hmac` before loading.")
 
     def excused(self, site, sink, callee: str) -> bool:
+        ref = sink.args[0] if sink.args else None
+        value, _ = site.arg(ref.position, ref.name) if ref is not None else site.arg(0)
+        if value is not None and read_from_file(value) and not traced(self, value, sink.kind):
+            return True
         if not callee.startswith("yaml.load"):
             return False
-        loader = site.call.keyword("Loader")
-        if loader is None and len(site.call.args) > 1:
-            loader = site.call.args[1]
-        return isinstance(loader, (ir.Name, ir.Attr)) and loader.qualname in _SAFE_LOADERS
+        value, node = site.arg(1, "Loader")
+        if node is None:
+            return False
+        if isinstance(node, (ir.Name, ir.Attr)) and node.qualname and _yaml_part(node.qualname) in _SAFE_PARTS:
+            return True
+        program = site.interp.program
+        names = program.value_names(value)
+        return names is not None and all(_safe_loader(program, name, 0) for name in names)
+
+
+def _yaml_part(qualname: str) -> str | None:
+    """``SafeLoader`` for ``yaml.SafeLoader`` or ``yaml.loader.SafeLoader``; None outside PyYAML."""
+    module, _, last = qualname.rpartition(".")
+    return last if module == "yaml" or module.startswith("yaml.") else None
+
+
+def _safe_loader(program, name: str, depth: int) -> bool:
+    """Whether the loader class ``name`` constructs only plain data: one of PyYAML's safe
+    loaders, or a class of the reviewed code whose every base may only be safe ones, or the
+    parts that construct nothing, with at least one safe constructor among them."""
+    part = _yaml_part(name)
+    if part is not None:
+        return part in _SAFE_PARTS
+    bases = program.base_names(name) if depth < _MAX_BASES_DEPTH else None
+    if not bases:
+        return False
+    constructs = False
+    for candidates in bases:
+        if candidates is None:
+            return False
+        for base in candidates:
+            if _yaml_part(base) in _NEUTRAL_PARTS or base == "builtins.object":
+                continue
+            if not _safe_loader(program, base, depth + 1):
+                return False
+            constructs = True
+    return constructs

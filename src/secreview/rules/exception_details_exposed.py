@@ -24,6 +24,8 @@ generic message with a correlation id, e.g.
 `return jsonify(error="internal error", id=request_id), 500`.
 """
 
+import re
+
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
@@ -81,16 +83,26 @@ class ExceptionDetailsExposed(StatementRule):
     def _exception_text(self, interp, expr, line):
         derived = self._derived.get(interp.fn.qualname, {})
         handlers = self._broad_names(interp.fn)
-        for e in _walk(expr):
+        for e in _text_parts(expr):
             if isinstance(e, ir.Call) and e.qualname in _TRACEBACK:
                 return f"the traceback from `{interp.code(e)}`"
             if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
                 for name, first, last in handlers:
                     if e.id == name and first <= line <= last:
                         return f"the exception `{name}` caught by the broad handler on line {first}"
-                if e.id in derived:
-                    return derived[e.id]
+                for text, first, last in derived.get(e.id, ()):
+                    if first <= line <= last:
+                        return text
         return None
+
+    def _scope(self, fn, line: int) -> tuple:
+        """The lines where a name assigned on ``line`` still holds what it was given there: to the
+        end of the broad handler it is assigned in (a ``msg`` of another handler is another text),
+        or of the function."""
+        for _, first, last in self._broad_names(fn):
+            if first <= line <= last:
+                return (line, last)
+        return (line, fn.end_line)
 
     def relevant(self, function) -> bool:
         # a caught exception or a formatted traceback must be in the function to be returned
@@ -103,10 +115,11 @@ class ExceptionDetailsExposed(StatementRule):
             if not isinstance(stmt.value, ir.CaughtException):
                 text = self._exception_text(interp, stmt.value, stmt.line)
                 if text:
+                    first, last = self._scope(interp.fn, stmt.line)
                     for target in stmt.targets:
                         if isinstance(target, ir.NameTarget):
-                            self._derived.setdefault(interp.fn.qualname, {})[target.id] = \
-                                f"`{target.id}` (line {stmt.line}), which holds {text}"
+                            known = self._derived.setdefault(interp.fn.qualname, {}).setdefault(target.id, set())
+                            known.add((f"`{target.id}` (line {stmt.line}), which holds {text}", first, last))
         elif t is ir.Return and stmt.value is not None:
             roots = [stmt.value]
             text = self._exception_text(interp, stmt.value, stmt.line)
@@ -142,6 +155,29 @@ class ExceptionDetailsExposed(StatementRule):
                                  f"`{interp.code(e.func)}(...)` instead of `{interp.code(arg)}`."),
                         )
                         break
+
+
+_TEXT_CALL = re.compile(r"(?i)(str|text|unicode|format|repr|message|msg|join)")
+
+
+def _text_parts(expr):
+    """The parts of ``expr`` whose text ends up in its value: not the arguments of a call that is
+    no text conversion (``self._handle_exception(request, e)`` returns what the helper makes of
+    ``e``, typically a generic error after logging it), but those of ``str(e)``, ``"%s" % e``,
+    ``exception_to_unicode(e)``."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        if isinstance(e, ir.Call):
+            name = e.func.id if isinstance(e.func, ir.Name) else e.func.attr if isinstance(e.func, ir.Attr) else ""
+            if e.qualname in _TRACEBACK:
+                continue
+            if not _TEXT_CALL.search(name or ""):
+                if isinstance(e.func, ir.Attr):
+                    stack.append(e.func.value)  # ``e.args.get(...)``, ``e.message.strip()``: still its text
+                continue
+        stack.extend(reversed(e.children()))
 
 
 def _is_entrypoint(interp) -> bool:

@@ -1,24 +1,43 @@
+from secreview.analysis import values as V
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import SinkRule
+
+# Headers whose value, chosen by someone else, changes what the response does: the content type
+# (HTML out of JSON), who may read it cross-origin, a cookie, the name of a download, a refresh to
+# another URL, a file the front-end server sends. Any other header's value is only text; it
+# matters when it can carry CR/LF.
+_VALUE_MATTERS = frozenset({
+    "content-type", "access-control-allow-origin", "access-control-allow-credentials",
+    "access-control-allow-headers", "access-control-allow-methods", "set-cookie", "content-disposition",
+    "refresh", "x-sendfile", "x-accel-redirect", "link"})
+_NO_CRLF = "no-crlf"
 
 
 class HeaderInjection(SinkRule):
     """HTTP response header set from untrusted data.
 
-    A header value the client chooses sets what the header means: a
-    `Content-Type` of its choice, an `Access-Control-Allow-Origin` that opens
-    the API to any site, a `Location`, a `Content-Disposition` file name. With
-    a server that passes CR/LF through (CWE-113), the value can also add headers
-    (a `Set-Cookie`) or a second response. Werkzeug (Flask), Django and WebOb
-    reject CR/LF in header values, which is why the default severity is low.
+    Two things can go wrong. A value holding CR/LF adds headers (a `Set-Cookie`)
+    or a second response (CWE-113); Werkzeug (Flask) and Django refuse such
+    values, and WebOb strips CR/LF from `Location` only. And the value of some
+    headers decides what the response does, whatever characters it holds: a
+    `Content-Type` of the client's choice, an `Access-Control-Allow-Origin`
+    that opens the API to any site, a `Set-Cookie`, a `Content-Disposition`
+    file name, a `Refresh` or `X-Sendfile`.
 
     Reported when data traced to untrusted input is stored as a response header
-    value: `response.headers[name] = value`, `headers.add/set`, Django
+    value (`response.headers[name] = value`, `headers.add/set`, Django
     `response[name] = value`, `headers=` of Flask `make_response` and Django
-    `HttpResponse`, WebOb `location`/`content_type`. Not reported: values checked
-    against an allow-list, percent-encoded with `urllib.parse.quote`, passed
-    through `repr()`, or merely not constant. HTML escaping does not count: it
-    leaves CR and LF alone.
+    `HttpResponse`, WebOb `location`/`content_type`) and either the header is
+    one of those whose value matters, or the value can hold CR/LF (data decoded
+    from the URL or the body, not a request header's value: the HTTP parser
+    ends a header at the line break) and the framework lets it through. So a
+    request header, or the request's own host name, echoed in an ordinary
+    header (`X-Request-Id`, the `Location` of a created resource) is not
+    reported. Not reported either: values checked against an allow-list,
+    percent-encoded with `urllib.parse.quote`, or merely not constant;
+    `repr()` removes CR/LF but not the choice of the value. HTML escaping does
+    not count: it leaves CR and LF alone.
 
     **Fix:** choose header values from an allow-list (e.g. the allowed CORS
     origins), or build them from a fixed format with the value percent-encoded
@@ -37,3 +56,43 @@ class HeaderInjection(SinkRule):
               "on servers that pass CR/LF through it can add headers or split the response.")
     fix = ("Pick the header value from an allow-list, or percent-encode the client's part with "
            "`urllib.parse.quote()`; reject values containing `\\r` or `\\n`.")
+
+    def excused(self, site, sink, callee: str) -> bool:
+        # ``headers.add("X-Name", value)``: nothing to report when only the value is tainted and it
+        # cannot matter (the name is a constant of an ordinary header)
+        if not site.args or not site.args[0].is_const or not isinstance(site.args[0].const, str) or \
+                len(site.args) < 2 or site.call.method not in ("add", "set", "setdefault", "add_header"):
+            return False
+        return all(_harmless(sink, site.args[0].const, v) for v in site.args[1:])
+
+    def dangerous_part(self, sink, value, node=None, arg_node=None):
+        name = _header_name(arg_node)
+        if name is not None:
+            return None if _harmless(sink, name, value) else value
+        if value.items is not None and value.items and all(isinstance(k, str) for k in value.items):
+            # ``headers={"X-Trace": value}``: each header by its name
+            if all(_harmless(sink, k, v) for k, v in value.items.items()):
+                return None
+        return value
+
+
+def _header_name(node) -> str | None:
+    """The header a store sets, when written as a constant: ``resp.headers["X-A"] = v``,
+    ``response["X-A"] = v``, ``resp.content_type = v``."""
+    if isinstance(node, ir.ItemTarget) and isinstance(node.index, ir.Const) and isinstance(node.index.value, str):
+        return node.index.value
+    if isinstance(node, ir.AttrTarget):
+        return node.attr.replace("_", "-")
+    return None
+
+
+def _harmless(sink, name: str, value) -> bool:
+    """A value set as header ``name`` that can do no harm: the header's value only matters for
+    CR/LF, and either the framework keeps CR/LF out of it or no part of the value can hold one."""
+    name = name.lower()
+    if name in _VALUE_MATTERS:
+        return False
+    if "*" in sink.no_crlf or name in sink.no_crlf:
+        return True
+    taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
+    return all(not t.dangerous_for("header") or _NO_CRLF in t.cleansed for t in taints if not t.is_param)

@@ -1,6 +1,6 @@
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule
-from secreview.rules.ssrf import constant_prefix, fixes_origin, url_argument
+from secreview.rules.ssrf import constant_prefix, fixes_origin, only_query_varies, url_argument
 
 
 class OpenRedirect(SinkRule):
@@ -17,6 +17,8 @@ class OpenRedirect(SinkRule):
     and WebOb redirect exceptions. Not reported: a location whose start is
     constant in the expression at the call and fixes the host (`"/profile/" + name`,
     `f"https://example.com/{page}"` — but not `"/" + x`, which becomes `//evil.com`),
+    a location whose untrusted part comes only after a constant `?` or `#`
+    (`f"{reverse('search')}?{request.GET.urlencode()}"`: the query string, not the host),
     URLs from `url_for`/`reverse`, URLs checked with Django's
     `url_has_allowed_host_and_scheme`, by an allow-list, or by comparing
     `urlparse(url).netloc` with allowed hosts. Non-constant locations without a
@@ -43,4 +45,5 @@ class OpenRedirect(SinkRule):
 
     def excused(self, site, sink, callee: str) -> bool:
         node = url_argument(site, sink)
-        return node is not None and fixes_origin(constant_prefix(site, node), relative_ok=True)
+        return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=True)
+                                     or only_query_varies(site, node, sink.kind))

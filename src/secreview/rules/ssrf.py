@@ -71,6 +71,45 @@ def fixes_origin(prefix: str | None, relative_ok: bool) -> bool:
     return first > 0 and ":" not in prefix[:first] and "\\" not in prefix[:first]
 
 
+def only_query_varies(site, node, kind: str) -> bool:
+    """True when every part of a URL built at the call that carries data dangerous for ``kind``
+    comes after a constant ``?`` or ``#``: it can change the query or the fragment, not the
+    scheme, host or path (``f"{reverse('pages')}?{request.GET.urlencode()}"``). The parts before
+    must be constants or names whose value carries no such data."""
+    if isinstance(node, ir.StringBuild) and node.kind in ("fstring", "concat"):
+        parts = node.parts
+    elif isinstance(node, ir.BinOp) and node.op == "+":
+        parts = _concat_parts(node)
+    else:
+        return False
+    for part in parts:
+        expr = part.value if isinstance(part, ir.FormattedValue) else part
+        if isinstance(expr, ir.Const) and isinstance(expr.value, str):
+            if "?" in expr.value or "#" in expr.value:
+                return True
+            continue
+        if not isinstance(expr, (ir.Name, ir.Attr)):
+            return False
+        value = site.interp.eval(expr)
+        if any(t.dangerous_for(kind) for t in value.taints) or value.items:
+            return False
+    return False
+
+
+def _concat_parts(node) -> list:
+    """``a + b + c`` as ``[a, b, c]``, left to right."""
+    out = []
+    stack = [node]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ir.BinOp) and e.op == "+":
+            stack.append(e.right)
+            stack.append(e.left)
+        else:
+            out.append(e)
+    return out
+
+
 def url_argument(site, sink):
     for ref in sink.args:
         node = site.call.argument(ref.position, ref.name)
@@ -92,7 +131,8 @@ class ServerSideRequestForgery(SinkRule):
     `Request`, `http.client.HTTPConnection`, `socket.create_connection`/
     `connect` or paramiko `connect`. Not reported: a URL whose scheme and host
     are constant in the expression at the call (`f"https://api.example.com/u/{uid}"`
-    — only the path varies), a URL checked against an allow-list of URLs or of
+    — only the path varies), a URL whose untrusted part comes only after a
+    constant `?` or `#` (`f"{API_URL}?q={term}"`), a URL checked against an allow-list of URLs or of
     hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`), and URLs that are
     merely not constant.
 
@@ -117,4 +157,5 @@ class ServerSideRequestForgery(SinkRule):
 
     def excused(self, site, sink, callee: str) -> bool:
         node = url_argument(site, sink)
-        return node is not None and fixes_origin(constant_prefix(site, node), relative_ok=False)
+        return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=False)
+                                     or only_query_varies(site, node, sink.kind))

@@ -1,5 +1,5 @@
 from secreview.findings.model import Level
-from secreview.rules.base import SinkRule
+from secreview.rules.base import SinkRule, parameter_named, read_from_file, traced
 
 
 class TemplateInjection(SinkRule):
@@ -17,7 +17,12 @@ class TemplateInjection(SinkRule):
     call), since templates are rarely meant to be computed. Not reported:
     constant templates, values passed as template variables
     (`render_template_string(TEMPLATE, name=name)`), and Jinja2's
-    `SandboxedEnvironment`. HTML escaping does not count: `{{ }}` survives it.
+    `SandboxedEnvironment`; nor, unless traced to untrusted input, a template
+    the program reads from a file (`Template(open(path).read())`: a template
+    engine compiling its template files) or a parameter named for what it is
+    (`def __init__(self, template): self.t = jinja2.Template(template)`: its
+    callers are reported instead, when they pass it untrusted data). HTML
+    escaping does not count: `{{ }}` survives it.
 
     **Fix:** keep the template constant and pass data as variables
     (`render_template_string("Hello {{ name }}", name=name)`); if users must
@@ -38,3 +43,11 @@ class TemplateInjection(SinkRule):
     fix = ("Keep the template text constant and pass values as variables, e.g. "
            "`render_template_string(\"Hello {{ name }}\", name=name)`; render user-written templates only in "
            "`jinja2.sandbox.SandboxedEnvironment`.")
+
+    def excused(self, site, sink, callee: str) -> bool:
+        ref = sink.args[0] if sink.args else None
+        value, _ = site.arg(ref.position, ref.name) if ref is not None else site.arg(0)
+        return value is not None and read_from_file(value) and not traced(self, value, sink.kind)
+
+    def by_design(self, interp, value, arg_node) -> bool:
+        return parameter_named(interp, arg_node, ("template", "tpl", "tmpl", "source"))

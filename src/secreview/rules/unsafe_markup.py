@@ -61,11 +61,22 @@ def _safe(interp, node, depth=0) -> bool:
     if isinstance(node, ir.IfExp):
         return _safe(interp, node.body, depth + 1) and _safe(interp, node.orelse, depth + 1)
     if isinstance(node, (ir.Name, ir.Attr)):
-        value = interp.eval(node)
-        if value.is_const or any(t.startswith(_SAFE_TYPES) for t in value.types):
-            return True
-        return bool(value.taints) and all(not t.dangerous_for("xss") for t in value.taints)
+        return _safe_value(interp.eval(node))
     return False
+
+
+def _safe_value(value, depth=0) -> bool:
+    """A constant, one of several constants, a safe string, text escaped for HTML, or a list of
+    such (``parts.append(format_html(...))`` then ``"".join(parts)``)."""
+    if value.is_const or (value.fixed and not any(t.is_param for t in value.taints)):
+        return True
+    if any(t.startswith(_SAFE_TYPES) for t in value.types):
+        return True
+    if value.items and depth < 4 and not value.taints:
+        return all(_safe_value(v, depth + 1) for v in value.items.values())
+    if value.items and depth < 4 and all(not t.dangerous_for("xss") for t in value.taints):
+        return all(_safe_value(v, depth + 1) for v in value.items.values())
+    return bool(value.taints) and all(not t.dangerous_for("xss") for t in value.taints)
 
 
 class UnsafeMarkup(CallRule):
@@ -84,6 +95,8 @@ class UnsafeMarkup(CallRule):
         value, node = site.arg(0, None)
         if value is None or node is None or value.is_const:
             return
+        if value.fixed and not any(t.is_param for t in value.taints):
+            return  # one of several constants (``"" if hidden else HIDDEN_INPUT``)
         module = site.interp.module.name
         if any(module == e or module.startswith(e + ".") for e in _ENGINES):
             return

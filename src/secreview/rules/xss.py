@@ -63,7 +63,7 @@ class CrossSiteScripting(SinkRule):
     def excused(self, site, sink, callee: str) -> bool:
         return any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS)
 
-    def dangerous_part(self, sink, value):
+    def dangerous_part(self, sink, value, node=None, arg_node=None):
         flask_body = sink.callee == "<response>" or sink.callee.endswith("make_response")
         if not flask_body:
             return value

@@ -162,15 +162,17 @@ def tree_commit(tree: Path, given: str | None) -> str:
 
 
 def secreview_revision() -> str:
-    """This checkout's commit, and whether its ``src`` differs from it."""
-    try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+    """This checkout's commit and the hash of its ``src`` tree (which a rebase that does not touch ``src``
+    keeps), and whether ``src`` differs from them."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
                               check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        head, tree, dirty = git("rev-parse", "HEAD"), git("rev-parse", "HEAD:src"), git("status", "--porcelain",
+                                                                                      "--", "src")
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
-    return head + (" with uncommitted changes in src/" if dirty else "")
+    return f"{head}, src/ tree {tree}" + (" with uncommitted changes in src/" if dirty else "")
 
 
 def run_review(tree: Path, jobs: int) -> tuple[dict, str]:

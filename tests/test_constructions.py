@@ -291,3 +291,29 @@ def test_the_same_findings_with_workers(tmp_path, monkeypatch):
     assert [(f.path, f.line, f.explanation) for f in one.findings] == \
            [(f.path, f.line, f.explanation) for f in two.findings]
     assert _found(one) == [("db.py", 10, "medium"), ("main.py", 6, "medium")]
+
+
+def test_names_of_the_codes_own_tables_passed_by_every_caller_are_safe(tmp_path, monkeypatch):
+    models = """
+        class Table:
+            pass
+
+
+        class User:
+            name = Table()
+        """
+    migrate = """
+        import sqlite3
+        from models import User
+
+        def add_column(column):
+            sqlite3.connect("x").execute("ALTER TABLE %s ADD COLUMN %s" % (column.table, column.name))
+
+        def upgrade():
+            add_column(User.name)
+        """
+    result = _review(tmp_path, monkeypatch, {"models.py": models, "migrate.py": migrate})
+    assert _found(result) == []
+    result = _review(tmp_path, monkeypatch, {"models.py": models,
+                                             "migrate.py": migrate + "\ndef other(c):\n    add_column(c)\n"})
+    assert _found(result) == [("migrate.py", 6, "medium")]

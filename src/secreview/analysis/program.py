@@ -1037,7 +1037,8 @@ class Program:
             if voting is None:
                 # test code is no caller of production code: it decides nothing about it
                 voting = not self.test_path(interp.path) or self.test_path(self.function_module[target].path)
-            self.apply_flow(interp, site, target, fn, flow, bound.get(flow.param), call_note, voting)
+            self.apply_flow(interp, site, target, fn, flow, bound.get(flow.param), call_note, voting,
+                            nodes.get(flow.param))
         for key, by_param in summary.fields.items():
             for index, field_taint in by_param.items():
                 arg = bound.get(index)
@@ -1104,7 +1105,7 @@ class Program:
         return out
 
     def apply_flow(self, interp, site: CallSite, target: str, fn: ir.Function, flow: SinkFlow, arg: Value | None,
-                   call_note: str, voting: bool) -> None:
+                   call_note: str, voting: bool, arg_node=None) -> None:
         """A parameter of the callee ``target`` reaches a sink in it; ``arg`` is what this call passes.
         Traced data is reported at the sink; a string built here and passed on to the sink is reported
         where it is built; this function's own parameters extend its summary; and when the callee's
@@ -1159,9 +1160,18 @@ class Program:
             # a value of unknown origin
             taints = V.merge_taints(arg.taints, V.all_item_taints(arg.items))
             safe = arg.is_fixed or is_number(arg) or (bool(taints) and all(
-                not t.dangerous_for(kind) or kind in flow.cleansed for t in taints))
+                not t.dangerous_for(kind) or kind in flow.cleansed for t in taints)) \
+                or self.class_reference(arg_node)
             statuses.add("safe" if safe else "open")
         self.findings.vote(rule.id, target, flow.param, statuses)
+
+    def class_reference(self, node) -> bool:
+        """``User.__table__.c.name``: attributes read from a class of the reviewed code, the code's own
+        objects (its tables' and columns' names), not data."""
+        while isinstance(node, ir.Attr):
+            node = node.value
+        return isinstance(node, ir.Name) and node.kind in (ir.NameKind.DEF, ir.NameKind.IMPORT) \
+            and node.qualname in self.classes
 
     def report_built_at(self, interp, rule, at: Taint, flow: SinkFlow, call: ir.Call, call_note: str, needs) -> bool:
         """A string built in the reviewed code (``at``: its trace has the step where it was built) reaches

@@ -4,8 +4,10 @@ explanation built only from this code's own names and lines."""
 
 from __future__ import annotations
 
+import re
+
 from secreview.analysis.code_text import code_lines, code_of, span_of
-from secreview.analysis.values import Step, Taint, Value
+from secreview.analysis.values import CONSTRUCTION, Step, Taint, Value
 from secreview.findings.model import Finding, Level, TraceStep
 
 
@@ -27,6 +29,14 @@ def trace_steps(module_lookup, step: Step | None) -> tuple[TraceStep, ...]:
             continue
         deduped.append(s)
     return tuple(deduped)
+
+
+VOTE = "\0vote"
+"""Bucket entries ``(VOTE, rule id, function, parameter) -> (None, statuses)``: what the callers
+analysed in that bucket pass to a parameter that makes a finding (``FindingsBuilder.vote``)."""
+NEEDS = "\0needs"
+"""Bucket entries ``(NEEDS,) + finding key -> (None, (function, parameters))``: the finding stands
+unless the callers of ``function`` decide it (``merge_buckets``)."""
 
 
 class FindingsBuilder:
@@ -60,16 +70,32 @@ class FindingsBuilder:
             module.lines = self.program.foreign_lines(path) if self.program.foreign_lines else []
         return module
 
-    def _keep(self, key, finding: Finding, stmt_lines) -> None:
+    def _keep(self, key, finding: Finding, stmt_lines, needs=None) -> bool:
         bucket = self.buckets.setdefault(self.current, {})
         old = bucket.get(key)
         if old is not None and _rank(finding) <= _rank(old[0]):
-            return
+            return False
         bucket[key] = (finding, stmt_lines)
+        if needs is not None:
+            bucket[(NEEDS,) + key] = (None, needs)
+        else:
+            bucket.pop((NEEDS,) + key, None)
+        return True
 
-    def add_sink(self, rule, site, taint: Taint, step: Step, is_test: bool) -> None:
+    def vote(self, rule_id: str, function: str, param: int, statuses) -> None:
+        """What a caller passes to parameter ``param`` of ``function``, where that parameter makes
+        a finding of rule ``rule_id`` that its callers may show safe (see ``merge_buckets``):
+        ``"safe"``, ``"open"``, ``"traced"`` (reported with a trace), or ``("defer", caller, index)``
+        (the caller's own parameter, for its callers to decide)."""
+        bucket = self.buckets.setdefault(self.current, {})
+        key = (VOTE, rule_id, function, param)
+        old = bucket.get(key)
+        bucket[key] = (None, frozenset(statuses) if old is None else old[1] | frozenset(statuses))
+
+    def add_sink(self, rule, site, taint: Taint, step: Step, is_test: bool) -> bool:
+        """Data traced from a source reaches a sink. False when not reported (it rests on test code)."""
         if not is_test and step is not None and self._through_test_code(step):
-            return  # test code is not a caller of production code: no finding rests on its data
+            return False  # test code is not a caller of production code: no finding rests on its data
         trace = trace_steps(self._module, step)
         arg_code, sink_code = site.arg_code, site.sink_code
         origin = trace[0] if trace else None
@@ -86,6 +112,48 @@ class FindingsBuilder:
         finding = self._site_finding(rule, site, explanation, Level.HIGH, trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines)
+        return True
+
+    def add_construction(self, rule, site, step: Step, is_test: bool, needs=None, sink=None, origins=None,
+                         through: str = "") -> bool:
+        """A string built from a value that is not constant reaches a sink of ``rule`` with no traced
+        source. ``site`` is where it is reported: the sink, or (``sink`` given) where the string is
+        built when it reaches ``sink`` through a function that only passes it on. ``needs``:
+        ``(function, parameter indexes)`` when built from those parameters, which the callers decide
+        (``merge_buckets``); ``origins``, their steps' notes. ``through``: the function that passes
+        the string on to ``sink``."""
+        if not is_test and step is not None and self._through_test_code(step):
+            return False
+        trace = trace_steps(self._module, step)
+        chain = step.steps()
+        first = chain[0]
+        built = next((s for s in reversed(chain) if s.origin == CONSTRUCTION), first)
+        if needs is not None:
+            origin = _parameters(origins or [first.note])
+            known = "no caller in the reviewed code shows it to be safe"
+            if len(needs[1]) > 1:
+                known = "no caller in the reviewed code shows them to be safe"
+            # (not "(line N)" right after the function's name: that would cite the name on that line)
+            where_built = f", spliced in on line {built.line}" if built.path == site.path \
+                else f", spliced in at {built.path}:{built.line}"
+        else:
+            origin = f"a value whose origin the analysis cannot trace ({first.note}, line {first.line})"
+            known = ""
+            where_built = ""
+        if sink is not None:
+            at = f"line {sink.line}" if sink.path == site.path else f"{sink.path}:{sink.line}"
+            via = f" through `{through}()`" if through else ""
+            lead = f"`{site.sink_code}` builds a string from {origin}, and it reaches `{sink.sink_code}` ({at}){via}"
+        elif site.arg_code and site.arg_code != site.sink_code:
+            lead = f"`{site.sink_code}` receives `{site.arg_code}`, a string built from {origin}{where_built}"
+        else:
+            lead = f"`{site.sink_code}` is given a string built from {origin}{where_built}"
+        lead = f"{lead}; {known}." if known else f"{lead}."
+        explanation = f"{lead} If it can hold outside data, {_lower_first(rule.danger)}".strip()
+        finding = self._site_finding(rule, site, explanation, rule.construction_confidence, trace,
+                                     ("built",) + (("test-code",) if is_test else ()))
+        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)
+        return True
 
     def _through_test_code(self, step: Step) -> bool:
         test_path = self.program.test_path
@@ -96,11 +164,12 @@ class FindingsBuilder:
             node = node.prev
         return False
 
-    def add_untainted(self, rule, site, value: Value, is_test: bool) -> None:
+    def add_untainted(self, rule, site, value: Value, is_test: bool, needs=None) -> None:
         arg_code, sink_code = site.arg_code, site.sink_code
         params = sorted({t.step.steps()[0].note for t in value.taints if t.is_param and t.step is not None})
         if params:
-            origin = f"it comes from {params[0]}, so every caller decides what runs here"
+            origin = (f"it comes from {params[0]}, so every caller decides what runs here, and no caller in the "
+                      f"reviewed code shows it to be safe")
         else:
             origin = "its value is computed at run time and no analysis shows it to be constant or safe"
         subject = f"`{arg_code}`" if arg_code and arg_code != sink_code else "The value"
@@ -108,7 +177,7 @@ class FindingsBuilder:
                        f"If it ever holds outside data, {_lower_first(rule.danger)}")
         finding = self._site_finding(rule, site, explanation, rule.untainted, (),
                                      ("not-constant",) + (("test-code",) if is_test else ()))
-        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines)
+        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)
 
     def _site_finding(self, rule, site, explanation, confidence, trace, tags) -> Finding:
         return Finding(
@@ -153,18 +222,88 @@ class FindingsBuilder:
 
 def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
     """The findings of several programs' buckets (bucket names are distinct), one per
-    rule and place: the sorted findings and ``id(finding) -> statement lines``."""
+    rule and place: the sorted findings and ``id(finding) -> statement lines``.
+
+    A finding about a string built from parameters of a function (or a parameter reaching a
+    sink that needs no building to be dangerous) is dropped when the callers in the reviewed
+    code decide it: all pass safe values (constants, numbers, sanitized values), or one passes
+    traced data, which is reported with its trace (the same defect, not twice). The callers'
+    votes are bucket entries like the findings, so this is the same whatever the order of
+    analysis, the workers and the cache."""
     merged: dict = {}
+    needs_of: dict = {}
+    votes: dict = {}
     buckets = {}
     for one in bucket_sets:
         buckets.update(one)
     for name in sorted(buckets):
-        for key, entry in buckets[name].items():
+        bucket = buckets[name]
+        for key, entry in bucket.items():
+            finding = entry[0]
+            if finding is None:
+                if key[0] == VOTE:
+                    votes.setdefault(key[1:], set()).update(entry[1])
+                continue
             old = merged.get(key)
-            if old is None or _rank(entry[0]) > _rank(old[0]):
+            if old is None or _rank(finding) > _rank(old[0]):
                 merged[key] = entry
+                needs = bucket.get((NEEDS,) + key)
+                needs_of[key] = needs[1] if needs is not None else None
+    if votes:
+        decided = _Callers(votes)
+        for key, needs in needs_of.items():
+            if needs is not None and decided.drops(key[0], needs):
+                del merged[key]
     statement_lines = {id(f): lines for f, lines in merged.values()}
     return sorted((f for f, _ in merged.values()), key=Finding.sort_key), statement_lines
+
+
+class _Callers:
+    """What the callers of functions pass to their parameters, from their votes."""
+
+    def __init__(self, votes: dict):
+        self.votes = votes
+        self.memo: dict = {}
+
+    def drops(self, rule_id: str, needs) -> bool:
+        function, params = needs
+        states = [self.state((rule_id, function, p), set()) for p in params]
+        return "traced" in states or all(s == "safe" for s in states)
+
+    def state(self, key, visiting: set) -> str:
+        """``traced`` when some caller (or its callers, for a parameter passed on) passes traced
+        data; ``safe`` when every caller is known and passes safe values; else ``open``."""
+        done = self.memo.get(key)
+        if done is not None:
+            return done
+        statuses = self.votes.get(key)
+        if not statuses:
+            return "open"
+        visiting.add(key)
+        result = "safe"
+        cyclic = False
+        for status in sorted(statuses, key=repr):
+            if status == "traced":
+                result = "traced"
+                break
+            if status == "open":
+                result = "open"
+            elif isinstance(status, tuple) and status[0] == "defer":
+                sub_key = (key[0], status[1], status[2])
+                if sub_key in visiting:
+                    cyclic = True
+                    sub = "open"
+                else:
+                    sub = self.state(sub_key, visiting)
+                if sub == "traced":
+                    result = "traced"
+                    break
+                if sub == "open":
+                    result = "open"
+        visiting.discard(key)
+        if not cyclic:
+            self.memo[key] = result
+        return result
 
 
 def _rank(finding: Finding) -> tuple:
@@ -185,6 +324,19 @@ def _lower_first(text: str) -> str:
     if text and text[0].isupper() and not text[:2].isupper():
         return text[0].lower() + text[1:]
     return text
+
+
+_PARAMETER = re.compile(r"^parameter `([^`]+)` of `([^`]+)\(\)`$")
+
+
+def _parameters(notes: list) -> str:
+    """``parameter `a` of `f()`` notes as one phrase: ``parameters `a` and `b` of `f()```."""
+    notes = list(dict.fromkeys(notes))
+    found = [_PARAMETER.match(n) for n in notes]
+    if len(notes) > 1 and all(found) and len({m.group(2) for m in found}) == 1:
+        names = [f"`{m.group(1)}`" for m in found]
+        return f"parameters {', '.join(names[:-1])} and {names[-1]} of `{found[0].group(2)}()`"
+    return " and ".join(_lower_first(n) for n in notes)
 
 
 def _via(trace: tuple, sink_path: str) -> str:

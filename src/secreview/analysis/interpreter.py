@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import operator
+import re
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
@@ -368,7 +369,7 @@ class FunctionInterpreter:
             value = self.eval(stmt.value)
             if stmt.op is not None:
                 current = self.read_target(stmt.targets[0])
-                value = self.binop(stmt.op, current, value)
+                value = self.binop(stmt.op, current, value, stmt, (None, stmt.value))
             for target in stmt.targets:
                 self.assign(target, value, stmt)
         elif kind is ir.Evaluate:
@@ -599,18 +600,27 @@ class FunctionInterpreter:
                 return TOP
         return TOP
 
-    def binop(self, op: str, left: Value, right: Value) -> Value:
+    def binop(self, op: str, left: Value, right: Value, node: ir.Node | None = None, exprs=(None, None)) -> Value:
         if left.is_const and right.is_const:
             folded = _fold(op, left.const, right.const)
             if folded is not UNKNOWN:
                 return V.const(folded)
+        if op == "*":
+            for seq, count in ((left, right), (right, left)):
+                if seq.is_const and isinstance(seq.const, (str, bytes, tuple)) and not _text(count):
+                    # ``"?" * len(ids)``, ``["%s"] * n``: copies of a constant, however many
+                    return Value(types=_STR_TYPES if isinstance(seq.const, str) else EMPTY, fixed=True)
+        if op == "+" and node is not None and (_text(left) or _text(right)):
+            # ``base + name`` with a string on either side: a string built like ``"..." + name``
+            taints = self.splice(node, [(left, exprs[0], False), (right, exprs[1], False)])
+            return Value(taints=taints, types=_STR_TYPES, fixed=left.is_fixed and right.is_fixed)
         taints = V.merge_taints(V.merge_taints(left.taints, V.all_item_taints(left.items)),
                                 V.merge_taints(right.taints, V.all_item_taints(right.items)))
         types = left.types if op == "/" and any("Path" in t for t in left.types) else EMPTY  # pathlib joins
         return V.derived(taints, left.is_fixed and right.is_fixed, types)
 
     def eval_binop(self, e: ir.BinOp) -> Value:
-        return self.binop(e.op, self.eval(e.left), self.eval(e.right))
+        return self.binop(e.op, self.eval(e.left), self.eval(e.right), e, (e.left, e.right))
 
     def eval_unary(self, e: ir.UnaryOp) -> Value:
         v = self.eval(e.operand)
@@ -681,12 +691,84 @@ class FunctionInterpreter:
         taints = template.taints if template is not None else EMPTY
         fixed = template is None or template.is_fixed
         for p in parts:
-            taints = V.merge_taints(taints, p.taints)
             fixed = fixed and p.is_fixed
             if p.items:
-                taints = V.merge_taints(taints, V.all_item_taints(p.items))
                 fixed = fixed and V.all_fixed(p.items.values())
-        return Value(taints=taints, types=frozenset({"builtins.str"}), fixed=fixed)
+        numeric = _numeric_parts(e, template)
+        spliced = [(p, node, numeric is not None and i < len(numeric) and numeric[i])
+                   for i, (p, node) in enumerate(zip(parts, e.parts))]
+        if kind == "join" and spliced:
+            joined = parts[0]
+            element = self.element_of(joined) if joined.items or joined.is_const else joined
+            spliced[0] = (element, e.parts[0], False)
+        if template is not None and not template.is_fixed:
+            spliced.append((template, e.template, False))
+        taints = V.merge_taints(taints, self.splice(e, spliced))
+        return Value(taints=taints, types=_STR_TYPES, fixed=fixed)
+
+    def splice(self, node: ir.Node, parts: list) -> frozenset:
+        """The taints of a string built from ``parts`` (``(value, expression, formatted as a number)``),
+        with what is known of its construction: a parameter spliced in is marked (``BUILT_MARK``, and a
+        step where it happened); a part of unknown origin (neither constant, nor a number, nor data the
+        analysis traces) makes a ``BUILT`` taint, safe only for what every such part was sanitized for."""
+        out = EMPTY
+        unknown = None  # sink kinds every part of unknown origin is safe for (None: no such part)
+        codes = []
+        for value, expr, numeric in parts:
+            pt = value.taints if not value.items else V.merge_taints(value.taints, V.all_item_taints(value.items))
+            if numeric or is_number(value):
+                if pt:
+                    out = V.merge_taints(out, V.cleanse_all(pt, _DIGITS_SAFE))
+                continue
+            if _quoting(expr, self.program.models.sanitizers):
+                # ``escape_sqlite(table)``, ``conn.quote(name)``: quoted for the interpreter by a function
+                # named for it; the construction is the quoting function's to get right
+                out = V.merge_taints(out, frozenset(Taint(t.kind, t.index, t.cleansed - _BUILT_MARK, t.step)
+                                                    if V.BUILT_MARK in t.cleansed else t
+                                                    for t in pt if t.kind != V.BUILT))
+                continue
+            data = False
+            safe = None
+            kept = []
+            for t in pt:
+                kind = t.kind
+                if kind == V.OPAQUE:
+                    safe = t.cleansed if safe is None else _meet(safe, t.cleansed)
+                    kept.append(t)
+                elif kind == V.BUILT:
+                    data = True  # built elsewhere: that construction is the one to report
+                    kept.append(t)
+                elif kind == "param" and V.BUILT_MARK not in t.cleansed and (
+                        V.DERIVED in t.cleansed or V.via_call(t.step)):
+                    kept.append(t)  # made by a call from the parameter: not the parameter's own data
+                elif kind == "param" and V.BUILT_MARK not in t.cleansed and "*" not in t.cleansed:
+                    data = True
+                    kept.append(self.mark_spliced(t, node))
+                else:
+                    data = True
+                    kept.append(t)
+            out = V.merge_taints(out, frozenset(kept))
+            if data or (value.is_fixed and (not value.items or V.all_fixed(value.items.values()))):
+                continue  # data the analysis traces, or one of several constants
+            safe = EMPTY if safe is None else safe
+            if "*" in safe:
+                continue
+            unknown = safe if unknown is None else _meet(unknown, safe)
+            if expr is not None and len(codes) < 3:
+                inner = expr.value if isinstance(expr, ir.FormattedValue) else expr
+                codes.append(f"`{self.code(inner, 40)}`")
+        if unknown is not None:
+            what = " and ".join(codes) if codes else "a value of unknown origin"
+            note = f"{what} spliced into `{self.code(node, 60)}`"
+            step = Step(self.path, node.line, node.col, note, None, V.CONSTRUCTION)
+            out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, unknown, step)}))
+        return out
+
+    def mark_spliced(self, t: Taint, node: ir.Node) -> Taint:
+        step = t.step
+        if step is None or step.depth < V.MAX_TRACE:
+            step = Step(self.path, node.line, node.col, f"spliced into `{self.code(node, 60)}`", step, V.CONSTRUCTION)
+        return Taint(t.kind, t.index, t.cleansed | _BUILT_MARK, step)
 
     def eval_formatted(self, e: ir.FormattedValue) -> Value:
         v = self.eval(e.value)
@@ -704,6 +786,11 @@ class FunctionInterpreter:
         if spec is not None:
             taints = V.merge_taints(taints, spec.taints)
             fixed = fixed and spec.is_fixed
+        if e.conversion == -1 and (is_number(v) or (spec is not None and spec.is_const
+                                                     and _numeric_spec(spec.const))):
+            # ``f"{n:d}"``, ``f"{len(x)}"``: digits only
+            return Value(taints=V.cleanse_all(taints, _DIGITS_SAFE) if taints else EMPTY, types=_NUMERIC_TEXT,
+                         fixed=fixed)
         return V.derived(taints, fixed)
 
     def eval_container(self, e: ir.Container) -> Value:
@@ -762,6 +849,11 @@ class FunctionInterpreter:
                 taints = V.merge_taints(taints, self.eval(e.key).taints)
         finally:
             self.state = saved
+        if e.key is None and (value.is_fixed or is_number(value) or not value.taints):
+            # what every element is like (``"?" for _ in ids``, ``str(int(i)) for i in ids``): a string
+            # joined from them is judged by its elements
+            return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}), items={0: value},
+                         fixed=value.is_fixed)
         return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
 
     def element_of(self, iterable: Value) -> Value:
@@ -901,6 +993,104 @@ class CallSite:
 
 
 _ALL = frozenset({"*"})
+_BUILT_MARK = frozenset({V.BUILT_MARK})
+_DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "sql", "ssti", "xpath", "xss", "header", "log",
+                          "path", "redirect"})
+"""Sinks where a number formatted as text is harmless: what matters there is the syntax of the text (a
+weak random number is as guessable in hex)."""
+_STR_TYPES = frozenset({"builtins.str"})
+NUMERIC_TEXT = "<number as text>"
+"""Type of a number formatted into text (``f"{n:d}"``): digits, whatever the number's origin."""
+_NUMERIC_TEXT = frozenset({NUMERIC_TEXT})
+_NUMBER_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", NUMERIC_TEXT})
+_PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[#0 +\-]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([a-zA-Z%])")
+_NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgG")
+
+
+_QUOTING = re.compile(r"(?i)(^|_)(escape|quote|sanitize|sanitise)")
+
+
+def _quoting(expr, sanitizers) -> bool:
+    """A call to a function named for quoting or escaping (``escape_sqlite(x)``, ``quote_ident(x)``)
+    that the models do not describe (``shlex.quote`` is for the shell only: its model says so)."""
+    inner = expr.value if isinstance(expr, ir.FormattedValue) else expr
+    if not isinstance(inner, ir.Call) or inner.qualname in sanitizers:
+        return False
+    func = inner.func
+    name = func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else None
+    return isinstance(name, str) and bool(_QUOTING.search(name))
+
+
+def is_quoting_name(name: str) -> bool:
+    """A function named for quoting or escaping (``escape_sqlite``, ``quote_ident``, ``_quote``)."""
+    return bool(_QUOTING.search(name))
+
+
+def _text(value: Value) -> bool:
+    """A string, as far as the analysis knows."""
+    return isinstance(value.const, str) if value.is_const else "builtins.str" in value.types
+
+
+def _meet(a: frozenset, b: frozenset) -> frozenset:
+    """Sink kinds safe under both (``*``: every kind)."""
+    if "*" in a:
+        return b
+    if "*" in b:
+        return a
+    return a & b
+
+
+def is_number(value: Value) -> bool:
+    """A number (or digits made from one): nothing in it can change what an interpreter parses."""
+    if value.is_const:
+        return isinstance(value.const, (int, float)) and not isinstance(value.const, bool) or value.const is None
+    return bool(value.types) and value.types <= _NUMBER_TYPES
+
+
+def _numeric_spec(spec) -> bool:
+    return isinstance(spec, str) and bool(spec) and spec[-1] in "bdeEfFgGnoxX%" and "{" not in spec
+
+
+def _numeric_parts(e: ir.StringBuild, template: Value | None) -> list | None:
+    """For each part of a ``%`` or ``.format`` string, whether its template formats it as a number
+    (``%d``, ``{:d}``); None when that cannot be told."""
+    if template is None or not template.is_const or not isinstance(template.const, str):
+        return None
+    text = template.const
+    if e.kind == "percent":
+        out = []
+        for m in _PERCENT_SPEC.finditer(text):
+            conversion = m.group(4)
+            if conversion == "%":
+                continue
+            if m.group(2) == "*" or m.group(3) == "*" or m.group(1):
+                return None  # widths taken from the arguments, or a mapping: not one spec per part
+            out.append(conversion in _NUMERIC_CONVERSIONS)
+        if len(e.parts) == 1 and len(out) > 1:
+            return [all(out)]  # one tuple holds them all
+        return out
+    if e.kind == "format":
+        import string
+        try:
+            fields = list(string.Formatter().parse(text))
+        except ValueError:
+            return None
+        out: dict = {}
+        auto = 0
+        for _, name, spec, conversion in fields:
+            if name is None:
+                continue
+            if name == "":
+                index = auto
+                auto += 1
+            elif name.isdigit():
+                index = int(name)
+            else:
+                return None  # a keyword: which part it is was not kept
+            numeric = conversion is None and _numeric_spec(spec)
+            out[index] = out.get(index, True) and numeric
+        return [out.get(i, True) for i in range(len(e.parts))]
+    return None
 _FIRST_ARGUMENT = (ArgRef(0, None),)
 _ALLOW_LISTED = frozenset({"*", "allow-listed"})
 # Text known to be absent from a value, and the sinks that absence protects:

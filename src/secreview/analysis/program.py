@@ -29,10 +29,13 @@ from secreview.analysis.interpreter import (
     Summary,
     environ_item,
     hashable,
+    is_number,
+    is_quoting_name,
     path_key,
 )
 from secreview.analysis.models import ModelSet, Sink
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
+from secreview.findings.model import Span
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
@@ -773,7 +776,11 @@ class Program:
                 if site.receiver is not None and not site.args:
                     taints = V.merge_taints(taints, site.receiver.taints)
                 cleaned = V.cleanse_all(taints, sanitizer.protects)
-                result = Value(taints=cleaned, types=_returns(models, callee), fixed=_inputs_fixed(site))
+                fixed = _inputs_fixed(site)
+                if not fixed and not cleaned:
+                    # ``shlex.quote(self.path)``: nothing known flows, but the result is known to be safe there
+                    cleaned = frozenset({Taint(V.OPAQUE, -1, sanitizer.protects, None)})
+                result = Value(taints=cleaned, types=_returns(models, callee), fixed=fixed)
                 break
             source = models.sources_by_callee.get(callee)
             if source is not None:
@@ -946,6 +953,8 @@ class Program:
         if taints and not _pure_call(site, callees) and not any(
                 c.startswith("builtins.") or c in self.classes or c in self.functions for c in callees):
             taints = self._through_unseen(interp, site, taints)
+        if method not in _DATA_METHODS and method not in _PURE_METHODS and not _pure_call(site, callees):
+            taints = _derived(taints)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
             types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))
@@ -975,7 +984,8 @@ class Program:
         fn = self.functions[target]
         if summary is None:
             return Value(taints=self.default_taints(site))
-        bound = self.bind_arguments(site, fn, target, callee)
+        nodes: dict = {}
+        bound = self.bind_arguments(site, fn, target, callee, nodes)
         if self.secret_rule is not None and site.args:
             self.secret_parameters(interp, site, fn, bound)
         call = site.call
@@ -983,52 +993,68 @@ class Program:
         if fn.name == "__init__" and target.endswith(".__init__") and callee != target:
             shown = interp.code(call.func, 60)  # ``Box(item)`` on the line: the class is what is called
         call_note = f"passed to `{shown}()`"
-        result_taints = EMPTY
-        for t in summary.ret.taints:
-            if t.is_param:
-                arg = bound.get(t.index)
-                if arg is None:
+        returned = f"returned by `{shown}()`"
+        # ``escape_sqlite(name)``: a function named for quoting builds its result for the interpreter on
+        # purpose; whether it quotes well is a question about it, not about its callers
+        quoting = is_quoting_name(fn.name)
+
+        def carried(taints) -> frozenset:
+            out = EMPTY
+            for t in taints:
+                if t.is_param:
+                    arg = bound.get(t.index)
+                    if arg is None:
+                        continue
+                    if quoting and V.BUILT_MARK in t.cleansed:
+                        t = Taint(t.kind, t.index, t.cleansed - _MARK, t.step)
+                    out = V.merge_taints(out, self.through(
+                        interp, call, t, arg, nodes.get(t.index), shown, call_note, returned))
+                else:
+                    # data the callee itself read from a source: the trace comes back through the call
+                    back = t.with_step(Step(interp.path, call.line, call.col, returned, t.step))
+                    out = V.merge_taints(out, frozenset({back}))
+            return out
+
+        result_taints = carried(summary.ret.taints)
+        ret_items = summary.ret.items
+        items = ret_items if not result_taints else None
+        if result_taints and ret_items and len(ret_items) <= 8 and "builtins.tuple" in summary.ret.types:
+            # ``sql, params = helper(x)``: each element keeps what it is made of
+            items = {}
+            for k, item in ret_items.items():
+                inner = V.merge_taints(item.taints, V.all_item_taints(item.items))
+                if not inner:
+                    items[k] = item
                     continue
-                for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
-                    result_taints = V.merge_taints(result_taints, frozenset({
-                        _extend(at, interp, call, call_note, t, f"returned by `{shown}()`")}))
-            else:
-                # data the callee itself read from a source: the trace comes back through the call
-                back = t.with_step(Step(interp.path, call.line, call.col, f"returned by `{shown}()`", t.step))
-                result_taints = V.merge_taints(result_taints, frozenset({back}))
+                items[k] = Value(taints=carried(inner), types=item.types)
         # A call the models name as a sink is reported here, at the call the reviewed code makes;
         # the same sink inside the callee (a library's wrapper in the tree) would report it twice.
         modeled = {sink.kind for sink in self.models.sinks_for(callee)} if summary.sink_flows else ()
+        voting = None
         for flow in summary.sink_flows:
-            arg = bound.get(flow.param)
-            if arg is None or flow.kind in modeled:
+            if flow.kind in modeled:
                 continue
-            for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
-                if not at.dangerous_for(flow.kind) or flow.kind in flow.cleansed:
-                    continue
-                if not at.is_param and at.kind not in flow.rule.source_kinds:
-                    continue
-                if at.index == WHOLE_OBJECT and not flow.rule.whole_objects:
-                    continue
-                step = Step(interp.path, call.line, call.col, call_note, at.step)
-                step = _append_chain(step, flow.step)
-                if at.is_param:
-                    self.record_param_flow(interp, at, flow.rule, flow.kind, flow.site, step)
-                elif flow.rule.keeps(step, None):
-                    self.findings.add_sink(flow.rule, flow.site, at, step, self.test_path(flow.site.path))
+            if voting is None:
+                # test code is no caller of production code: it decides nothing about it
+                voting = not self.test_path(interp.path) or self.test_path(self.function_module[target].path)
+            self.apply_flow(interp, site, target, fn, flow, bound.get(flow.param), call_note, voting,
+                            nodes.get(flow.param))
         for key, by_param in summary.fields.items():
             for index, field_taint in by_param.items():
                 arg = bound.get(index)
                 if arg is None:
                     continue
                 # the callee's own steps end where it stores the field, in its own file
-                real = frozenset(_extend(at, interp, call, call_note, field_taint, None)
-                                 for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)) if not at.is_param)
+                real = self.through(interp, call, field_taint, arg, nodes.get(index), shown, call_note, None,
+                                    params=False)
                 if real:
                     self.merge_field(key, Value(taints=real))
-                params = [at for at in arg.taints if at.is_param]
-                for at in params:
-                    _keep_field_taint(interp.summary.fields.setdefault(key, {}), at)
+                spliced = V.BUILT_MARK in field_taint.cleansed
+                for at in arg.taints:
+                    if at.is_param:
+                        if spliced and V.BUILT_MARK not in at.cleansed:
+                            at = Taint(at.kind, at.index, at.cleansed | _MARK, at.step)
+                        _keep_field_taint(interp.summary.fields.setdefault(key, {}), at)
         const = summary.ret.const if summary.ret.is_const else V.UNKNOWN
         types = summary.ret.types
         if target.endswith(".__init__") and callee != target:
@@ -1039,10 +1065,149 @@ class Program:
         fixed = summary.ret.fixed and all(
             bound.get(t.index) is not None and bound[t.index].is_fixed for t in summary.ret.taints if t.is_param) \
             and not any(not t.is_param for t in summary.ret.taints)
-        return Value(const, result_taints, types, summary.ret.items if not result_taints else None, summary.ret.func,
-                     fixed and const is V.UNKNOWN)
+        return Value(const, result_taints, types, items, summary.ret.func, fixed and const is V.UNKNOWN)
 
-    def bind_arguments(self, site: CallSite, fn: ir.Function, target: str, callee: str) -> dict:
+    def through(self, interp, call: ir.Call, t: Taint, arg: Value, arg_node, shown: str, call_note: str,
+                note: str | None, params: bool = True) -> frozenset:
+        """The caller's taints for what a callee makes of its parameter ``t`` (returns or stores) given
+        the argument ``arg``; a parameter the callee splices into a string, given a value of unknown
+        origin, makes a string built from that value."""
+        out = EMPTY
+        spliced = V.BUILT_MARK in t.cleansed
+        data = False
+        for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
+            if at.is_param and not params:
+                continue
+            if at.kind == V.OPAQUE:
+                if spliced:
+                    cleansed = (at.cleansed | t.cleansed) - _MARK
+                    if "*" not in cleansed:
+                        step = Step(interp.path, call.line, call.col,
+                                    f"`{interp.code(arg_node, 40) if arg_node is not None else 'a value'}` passed to "
+                                    f"`{shown}()`", None)
+                        out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, cleansed, _end_chain(
+                            step, t.step, interp, call, note))}))
+                    continue
+            else:
+                data = True
+            ext = _extend(at, interp, call, call_note, t, note)
+            if spliced and V.BUILT_MARK not in at.cleansed and (
+                    not at.is_param or V.DERIVED in at.cleansed or V.via_call(at.step)):
+                # built by the callee from data, or from what a call made of this function's parameter
+                ext = Taint(ext.kind, ext.index, ext.cleansed - _MARK, ext.step)
+            out = V.merge_taints(out, frozenset({ext}))
+        if spliced and not data and not arg.is_fixed and not is_number(arg) and "*" not in t.cleansed:
+            # built by the callee from what this call passes, whose origin is not known here
+            what = f"`{interp.code(arg_node, 40)}`" if arg_node is not None else "a value"
+            step = Step(interp.path, call.line, call.col, f"{what} passed to `{shown}()`", None)
+            out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, t.cleansed - _MARK, _end_chain(
+                step, t.step, interp, call, note))}))
+        return out
+
+    def apply_flow(self, interp, site: CallSite, target: str, fn: ir.Function, flow: SinkFlow, arg: Value | None,
+                   call_note: str, voting: bool, arg_node=None) -> None:
+        """A parameter of the callee ``target`` reaches a sink in it; ``arg`` is what this call passes.
+        Traced data is reported at the sink; a string built here and passed on to the sink is reported
+        where it is built; this function's own parameters extend its summary; and when the callee's
+        finding depends on its callers, this call says what it passes (``FindingsBuilder.vote``)."""
+        rule, kind, call = flow.rule, flow.kind, site.call
+        built_flow = V.BUILT_MARK in flow.cleansed
+        construction = kind in rule.constructions
+        judged = voting and ((construction and built_flow) or (not built_flow and rule.untainted is not None and (
+            rule.untainted_kinds is None or kind in rule.untainted_kinds)))
+        if arg is None:
+            if judged:
+                default = fn.params[flow.param].default if flow.param < len(fn.params) else None
+                self.findings.vote(rule.id, target, flow.param,
+                                   ("safe" if isinstance(default, ir.Const) else "open",))
+            return
+        statuses = set()
+        for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
+            if not at.dangerous_for(kind) or kind in flow.cleansed:
+                continue
+            if at.kind == V.OPAQUE:
+                continue
+            if at.kind == V.BUILT:
+                statuses.add("open")
+                continue
+            if not at.is_param and at.kind not in rule.source_kinds:
+                continue
+            if at.index == WHOLE_OBJECT and not rule.whole_objects:
+                continue
+            step = Step(interp.path, call.line, call.col, call_note, at.step)
+            step = _append_chain(step, flow.step)
+            if at.is_param:
+                passed = at
+                if built_flow and V.BUILT_MARK not in at.cleansed:
+                    passed = Taint(at.kind, at.index, at.cleansed | _MARK, at.step)
+                self.record_param_flow(interp, passed, rule, kind, flow.site, step)
+                if construction and not built_flow and V.BUILT_MARK in at.cleansed:
+                    # built here from this function's parameter, then passed on to the sink
+                    reported = self.report_built_at(interp, rule, at, flow, call, call_note,
+                                                    (interp.fn.qualname, (at.index,)))
+                    statuses.add("safe" if reported else ("defer", interp.fn.qualname, at.index))
+                else:
+                    statuses.add(("defer", interp.fn.qualname, at.index))
+            elif rule.keeps(step, None) and self.findings.add_sink(rule, flow.site, at, step,
+                                                                   self.test_path(flow.site.path)):
+                statuses.add("traced")
+            else:
+                statuses.add("open")
+        if not judged:
+            return
+        if not statuses:
+            # nothing unsafe reaches the sink from here: a constant, a number, a sanitized value; or
+            # a value of unknown origin
+            taints = V.merge_taints(arg.taints, V.all_item_taints(arg.items))
+            safe = arg.is_fixed or is_number(arg) or (bool(taints) and all(
+                not t.dangerous_for(kind) or kind in flow.cleansed for t in taints)) \
+                or self.class_reference(arg_node)
+            statuses.add("safe" if safe else "open")
+        self.findings.vote(rule.id, target, flow.param, statuses)
+
+    def class_reference(self, node) -> bool:
+        """``User.__table__.c.name``: attributes read from a class of the reviewed code, the code's own
+        objects (its tables' and columns' names), not data."""
+        while isinstance(node, ir.Attr):
+            node = node.value
+        return isinstance(node, ir.Name) and node.kind in (ir.NameKind.DEF, ir.NameKind.IMPORT) \
+            and node.qualname in self.classes
+
+    def report_built_at(self, interp, rule, at: Taint, flow: SinkFlow, call: ir.Call, call_note: str, needs) -> bool:
+        """A string built in the reviewed code (``at``: its trace has the step where it was built) reaches
+        the sink of ``flow`` through a function that passes it on: reported where it was built."""
+        built = None
+        node = at.step
+        while node is not None:
+            if node.origin == V.CONSTRUCTION:
+                built = node
+                break
+            node = node.prev
+        step = Step(interp.path, call.line, call.col, call_note, at.step)
+        step = _append_chain(step, flow.step)
+        if built is None or self.test_path(built.path):
+            return False
+        code = built.note.partition("spliced into ")[2]
+        site = self.construction_site(built, code[1:-1] if code.startswith("`") and code.endswith("`") else code)
+        through = call_note.removeprefix("passed to `").removesuffix("()`")
+        return self.findings.add_construction(rule, site, step, False, needs, sink=flow.site, through=through)
+
+    def construction_site(self, step: Step, code: str) -> SinkSite:
+        """Where a string was built (a step the interpreter marked), as the place a finding is reported."""
+        site = SinkSite.__new__(SinkSite)
+        module = self.findings._module(step.path)
+        text = module.source_line(step.line) if module is not None else ""
+        site.path, site.line, site.col = step.path, step.line, step.col
+        site.span = Span(step.line, step.col, step.line, max(len(text), step.col))
+        site.code = text
+        site.sink_code = code
+        site.arg_code = ""
+        site.callee = ""
+        site.stmt_lines = (step.line, step.line)
+        return site
+
+    def bind_arguments(self, site: CallSite, fn: ir.Function, target: str, callee: str,
+                       nodes: dict | None = None) -> dict:
         """Parameter index -> argument value at this call."""
         params = fn.params
         offset = 0
@@ -1064,6 +1229,8 @@ class Program:
                 break
             if index < len(params) and params[index].kind == "positional":
                 bound[index] = value
+                if nodes is not None:
+                    nodes[index] = site.call.args[i]
             else:
                 for j, p in enumerate(params):
                     if p.kind == "vararg":
@@ -1077,6 +1244,8 @@ class Program:
                         j = k
             if j is not None:
                 bound[j] = value if j not in bound else V.join(bound[j], value)
+                if nodes is not None:
+                    nodes[j] = site.call.keyword(name)
         if site.star_taints:
             star = Value(taints=site.star_taints)
             for j in range(len(params)):
@@ -1122,35 +1291,68 @@ class Program:
         value = rule.dangerous_part(sink, value, node, arg_node)
         if value is None or (value.is_const and not value.taints):
             return
+        kind = sink.kind
         taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
         stmt = interp.stmt
         stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (node.line, node.end_line)
         sink_site = SinkSite(interp.module, node, callee, arg_node, stmt_lines)
         is_test = self.test_path(interp.path)
         reported = False
+        params = []  # (parameter taint, trace to here) of the parameters that reach the sink unsafe
+        sanitized = True  # every taint considered is known to be made safe for this sink
+        considered = False
+        reaches = None
         for t in taints:
-            if not (t.is_param or t.kind in rule.source_kinds):
+            t_kind = t.kind
+            if t_kind == V.BUILT or t_kind == V.OPAQUE:
+                considered = True
+                if t.dangerous_for(kind):
+                    sanitized = False
+                continue
+            if not (t.is_param or t_kind in rule.source_kinds):
                 continue
             if t.index == WHOLE_OBJECT and not rule.whole_objects:
                 continue
-            if not t.dangerous_for(sink.kind) and (rule.sanitizable or t.validated):
+            considered = True
+            if not t.dangerous_for(kind) and (rule.sanitizable or t.validated):
                 continue
-            step = Step(interp.path, node.line, node.col, f"reaches `{code_of(interp.module, node, 60)}`", t.step)
+            sanitized = False
+            if reaches is None:
+                reaches = f"reaches `{code_of(interp.module, node, 60)}`"
+            step = Step(interp.path, node.line, node.col, reaches, t.step)
             if t.is_param:
                 if rule.param_flows:
-                    self.record_param_flow(interp, t, rule, sink.kind, sink_site, step)
+                    self.record_param_flow(interp, t, rule, kind, sink_site, step)
+                    params.append((t, step))
             elif rule.keeps(step, value_node if value_node is not None else arg_node):
                 self.findings.add_sink(rule, sink_site, t, step, is_test)
-                reported = True
-        if value.is_fixed and not any(t.is_param for t in taints):
-            return  # one of several constants: nothing from outside reaches here
-        if not reported and rule.untainted is not None and not value.is_const and (
-                rule.untainted_kinds is None or sink.kind in rule.untainted_kinds) \
-                and not rule.by_design(interp, value, arg_node):
-            relevant = [t for t in taints if t.is_param or t.kind in rule.source_kinds]
-            if relevant and all(not t.dangerous_for(sink.kind) for t in relevant):
-                return  # sanitized for this sink
-            self.findings.add_untainted(rule, sink_site, value, is_test)
+                reported = True  # (or left out, resting on test code's data: nothing else to say here)
+        if reported:
+            return
+        if kind in rule.constructions and not is_test:
+            # (a string built from values of unknown origin only, an attribute or a call's result, is not
+            # reported as built: on real code those were settings, paths and the database's own names)
+            spliced = [(t, step) for t, step in params if V.BUILT_MARK in t.cleansed]
+            if spliced:
+                # built from parameters of this function: reported unless its callers show it safe
+                t, step = min(spliced, key=lambda pair: pair[0].order())
+                needs = (interp.fn.qualname, tuple(sorted({p.index for p, _ in spliced})))
+                origins = [p.step.steps()[0].note for p, _ in sorted(spliced, key=lambda pair: pair[0].index)
+                           if p.step is not None]
+                self.findings.add_construction(rule, sink_site, step, is_test, needs, origins=origins)
+                return
+        if rule.untainted is None or value.is_const or (rule.untainted_kinds is not None
+                                                         and kind not in rule.untainted_kinds) \
+                or rule.by_design(interp, value, arg_node):
+            return
+        if params:
+            # the parameter itself, not built here: reported unless its callers show it safe
+            needs = (interp.fn.qualname, tuple(sorted({p.index for p, _ in params})))
+            self.findings.add_untainted(rule, sink_site, value, is_test, needs)
+            return
+        if value.is_fixed or (considered and sanitized):
+            return  # one of several constants, or sanitized for this sink
+        self.findings.add_untainted(rule, sink_site, value, is_test)
 
     def record_param_flow(self, interp, taint: Taint, rule, kind: str, site: SinkSite, step: Step) -> None:
         flow = SinkFlow(taint.index, rule, kind, site, step, taint.cleansed)
@@ -1318,6 +1520,34 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
             break
         node = Step(s.path, s.line, s.col, s.note, node)
     return node
+
+
+_MARK = frozenset({V.BUILT_MARK})
+_DERIVED = frozenset({V.DERIVED})
+# Methods whose result is the receiver's own data, reshaped (``name.strip()``, ``conf.get("table")``):
+# a parameter read through them is still that parameter.
+_DATA_METHODS = frozenset({
+    "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title", "capitalize", "replace", "split", "rsplit",
+    "splitlines", "partition", "rpartition", "encode", "decode", "get", "pop", "setdefault", "copy", "items",
+    "values", "keys", "removeprefix", "removesuffix", "__getitem__",
+})
+
+
+def _derived(taints: frozenset) -> frozenset:
+    """Parameter taints in ``taints`` marked as made by a call from the parameter (``V.DERIVED``); a string
+    built from one is no longer that string (``sa.select(getattr(table.c, name))`` is not SQL text)."""
+    if not any(t.is_param and (V.DERIVED not in t.cleansed or V.BUILT_MARK in t.cleansed) for t in taints):
+        return taints
+    return frozenset(Taint(t.kind, t.index, (t.cleansed - _MARK) | _DERIVED, t.step) if t.is_param else t
+                     for t in taints)
+
+
+def _end_chain(head: Step, tail: Step | None, interp, call, note: str | None) -> Step:
+    """``head``, the callee's steps ``tail``, then ``note`` back at the call."""
+    step = _append_chain(head, tail)
+    if note is not None and step.depth < V.MAX_TRACE:
+        step = Step(interp.path, call.line, call.col, note, step)
+    return step
 
 
 def _extend(arg_taint: Taint, interp, call, call_note: str, ret_taint: Taint, note: str | None) -> Taint:

@@ -24,6 +24,36 @@ MAX_TAINTS = 6
 MAX_TRACE = 12
 WHOLE_OBJECT = -2  # Taint.index of a whole request object (``request`` itself), not a field read from it
 
+# Strings built for an interpreter from values that are not constant (issue 13): what the analysis
+# knows of them rides on taints, so that it crosses assignments, calls, returns and fields as data does.
+BUILT = "built"
+"""Taint kind: a string built (``+``, ``%``, ``.format``, f-string, ``join``) from a value whose origin the
+analysis cannot see (an attribute, a call's result...). Its step is where that value was spliced in;
+``cleansed`` lists the sink kinds every such value was made safe for."""
+OPAQUE = "opaque"
+"""Taint kind: a value of unknown origin that a sanitizer made safe for ``cleansed`` (``shlex.quote(x)``,
+``int(x)``): no data is known to flow, but the value is known to be harmless there. Never reported."""
+BUILT_MARK = "\0built"
+"""Marker in a parameter taint's ``cleansed``: the parameter was spliced into a string built for an
+interpreter (not a sink kind, so it makes the taint no safer anywhere)."""
+DERIVED = "\0derived"
+"""Marker in a parameter taint's ``cleansed``: the value is what a call the analysis does not see made
+from the parameter (``conn.execute(q).fetchall()``, ``resolve(request)``), not the parameter's own data;
+a string built from it is not said to be built from the parameter."""
+CONSTRUCTION = "\0construction"
+"""``Step.origin`` of the step where a value was spliced into a string."""
+
+
+def via_call(step) -> bool:
+    """Whether a trace went through a call (a value passed to a function, or returned by one)."""
+    node = step
+    while node is not None:
+        note = node.note
+        if "passed to " in note or "returned by " in note:
+            return True
+        node = node.prev
+    return False
+
 
 class Step:
     """One step of a trace, linked to the steps before it (shared, never copied)."""
@@ -154,7 +184,10 @@ def cleanse_all(taints, kinds: frozenset) -> frozenset:
 
 
 def _taint_order(t: Taint):
-    return (t.kind == "param", len(t.cleansed), t.step.depth if t.step else 0, t.index, t.kind,
+    # which taints a full value keeps: data from sources first, then parameters, then what is only
+    # known to be built from values of unknown origin, then mere sanitizer marks
+    rank = 1 if t.kind == "param" else 2 if t.kind == BUILT else 3 if t.kind == OPAQUE else 0
+    return (rank, len(t.cleansed), t.step.depth if t.step else 0, t.index, t.kind,
             tuple(sorted(t.cleansed)), t.order())
 
 

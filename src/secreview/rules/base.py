@@ -78,6 +78,15 @@ class SinkRule(Rule):
     counts as untrusted data here."""
     untainted_kinds: ClassVar[tuple[str, ...] | None] = None
     """The sink kinds ``untainted`` applies to (default: all of ``sink_kinds``)."""
+    constructions: ClassVar[tuple[str, ...]] = ()
+    """Sink kinds whose value is text for an interpreter with a safe form (SQL text with bound
+    parameters, a shell command and an argument list...): a string *built* for them (``+``, ``%``,
+    ``.format``, an f-string, ``join``) from a parameter of the function that builds it is reported
+    even when no untrusted source is traced, with ``construction_confidence``, unless the callers in
+    the reviewed code all pass safe values (constants, numbers, sanitized values). Numbers, values
+    chosen from constants, values sanitized for the sink or passed through a function named for
+    quoting, and values of unknown origin alone (attributes, call results) do not make it."""
+    construction_confidence: ClassVar[Level] = Level.MEDIUM
     sanitizable: ClassVar[bool] = True
     """False when no transformation makes outside data acceptable here (storing it in the
     session is the defect, escaped or not); only an allow-list check does."""

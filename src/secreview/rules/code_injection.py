@@ -17,7 +17,8 @@ class CodeInjection(SinkRule):
     "exec"))`: a configuration or startup file, run by design like an import),
     or a parameter named for what it is (`def runcode(self, code): exec(code)`,
     a console or an interpreter by design): its callers are reported instead,
-    when they pass it untrusted data.
+    when they pass it untrusted data. Nor is a string from a parameter when
+    every caller in the reviewed code passes a constant.
 
     **Fix:** parse data with `ast.literal_eval` or `json.loads`; dispatch on an
     allow-list (`{"add": operator.add}[name]`) instead of evaluating names.
@@ -32,6 +33,7 @@ class CodeInjection(SinkRule):
     bandit = ("B307", "B102")
     sink_kinds = ("code",)
     untainted = Level.MEDIUM
+    constructions = ("code",)
     danger = "Python evaluates it as code, so a value like `__import__('os').system('id')` runs commands."
     fix = ("Do not evaluate strings: use `ast.literal_eval()` for literals or `json.loads()` for data, and "
            "map allowed names to functions with a dict.")

@@ -18,8 +18,12 @@ class CommandInjection(SinkRule):
 
     Reported with high confidence when the command is traced to untrusted
     input, with medium confidence when a shell runs a command that is merely
-    not constant. A list of arguments without a shell, and values passed
-    through `shlex.quote`, are not reported.
+    not constant. A command that comes from a parameter, or is built from a
+    parameter of the function that builds it (then reported where it is built,
+    even when a wrapper runs it), is not reported when every caller in the
+    reviewed code passes a constant, a number or a quoted value. A list of
+    arguments without a shell, and values passed through `shlex.quote`, are
+    not reported.
 
     **Fix:** pass the program and its arguments as a list without a shell
     (`subprocess.run(["ls", path])`), or quote each value with `shlex.quote`.
@@ -34,6 +38,7 @@ class CommandInjection(SinkRule):
     bandit = ("B602", "B605", "B609", "B603", "B604", "B606", "B607")
     sink_kinds = ("command", "command-argv")
     untainted = Level.MEDIUM
+    constructions = ("command",)
     untainted_kinds = ("command",)  # a program and its arguments as a list: only taint matters
     danger = ("The shell parses this string, so `;`, `|`, `` ` `` or `$(...)` in it run any command "
               "with this process's privileges.")

@@ -31,6 +31,7 @@ class LdapInjection(SinkRule):
     confidence = Level.HIGH
     sink_kinds = ("ldap",)
     untainted = None
+    constructions = ("ldap",)
     danger = ("The directory parses it as filter syntax, so `*`, `(` or `)` in it (`*)(uid=*`) changes which "
               "entries match, e.g. to bypass a password check or dump the directory.")
     fix = ("Escape each value with `ldap.filter.escape_filter_chars()` (python-ldap) or "

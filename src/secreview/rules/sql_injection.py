@@ -18,10 +18,21 @@ class SqlInjection(SinkRule):
     `psycopg2.sql.SQL()`. Not reported: values passed as query parameters (the
     second argument of `execute`, `:name` bound parameters of `text()`), values
     converted with `int()`/`float()` or checked against an allow-list,
-    identifiers quoted with `psycopg2.sql.Identifier`, and SQL that is merely
-    not constant (a helper building a query from its own parameter is judged
-    at its callers). An escaper of another language (`html.escape`) does not
-    count.
+    identifiers quoted with `psycopg2.sql.Identifier`. An escaper of another
+    language (`html.escape`) does not count.
+
+    SQL text built (`+`, `%`, `.format`, an f-string, `join`) from a parameter
+    of the function that builds it is reported with medium confidence even when
+    no untrusted source is traced ("built from parameter `name` of `find()`; no
+    caller in the reviewed code shows it to be safe"), unless every caller in
+    the reviewed code passes a constant, a number or a sanitized value; when
+    one passes traced data, that flow is reported instead, once. Built in one
+    function and executed by a pass-through wrapper, it is reported where it
+    is built. Not reported as built: numbers (`%d`, `int()`, `len()`), values
+    chosen from constants, values passed through a function named for quoting
+    (`escape_sqlite(table)`, `quote_ident(name)`), and values of unknown origin
+    alone (an attribute, a call's result: on real code they were settings,
+    paths and the database's own table names); nor in test code.
 
     **Fix:** keep the SQL text constant and pass values as parameters:
     `cur.execute("SELECT * FROM users WHERE name = %s", (name,))` (`?` for
@@ -38,6 +49,7 @@ class SqlInjection(SinkRule):
     bandit = ("B608", "B610", "B611")
     sink_kinds = ("sql",)
     untainted = None
+    constructions = ("sql",)
     danger = ("The database parses it as SQL, so a quote or keyword in it (`' OR '1'='1`, `; DROP TABLE`) "
               "rewrites the statement: other users' rows can be read or changed.")
     fix = ("Keep the SQL text constant and pass the value as a query parameter, e.g. "

@@ -38,6 +38,7 @@ class TemplateInjection(SinkRule):
     bandit = ("B702",)
     sink_kinds = ("ssti",)
     untainted = Level.LOW
+    constructions = ("ssti",)
     danger = ("The template engine compiles it as template code, so `{{ ... }}` in it evaluates expressions on the "
               "server — enough to read secrets and run commands.")
     fix = ("Keep the template text constant and pass values as variables, e.g. "

@@ -30,6 +30,7 @@ class XpathInjection(SinkRule):
     confidence = Level.HIGH
     sink_kinds = ("xpath",)
     untainted = None
+    constructions = ("xpath",)
     danger = ("It is parsed as XPath, so a quote and `or '1'='1'` in it rewrite the predicate and select nodes "
               "the query was meant to keep hidden.")
     fix = ("Keep the XPath expression constant and pass the value as a variable: "

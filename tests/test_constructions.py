@@ -1,0 +1,319 @@
+"""Strings built for an interpreter from values that are not constant (issue 13, item 1).
+
+A string built by ``+``, ``%``, ``.format``, an f-string or ``join`` for SQL, a shell, ``eval``...
+is reported whatever feeds it: with high confidence when traced from an untrusted source, with
+medium confidence when built from a parameter or a value of unknown origin. Numbers, constants
+and sanitized values are silent; a string built from a parameter is silent when every caller in
+the reviewed code passes something safe; one defect is reported once."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from secreview.config import DEFAULT_CONFIG
+from secreview.engine.pipeline import ReviewOptions, review
+from secreview.findings.model import Level
+
+
+def _review(tmp_path, monkeypatch, files: dict, **kw):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    monkeypatch.chdir(tmp_path)
+    return review(["."], ReviewOptions(config=DEFAULT_CONFIG, **kw))
+
+
+def _found(result, rule_id="SR104"):
+    return sorted((f.path.removeprefix("./"), f.line, str(f.confidence)) for f in result.findings
+                  if f.rule_id == rule_id)
+
+
+STORE = """
+    import sqlite3
+
+
+    class Store:
+        def __init__(self, path):
+            self.conn = sqlite3.connect(path)
+            self.cur = self.conn.cursor()
+
+        def find(self, name):
+            self.cur.execute("SELECT * FROM users WHERE name = '%s'" % name)
+            return self.cur.fetchall()
+    """
+
+
+def test_the_issue_store_example_is_reported(tmp_path, monkeypatch):
+    result = _review(tmp_path, monkeypatch, {"store.py": STORE})
+    [finding] = [f for f in result.findings if f.rule_id == "SR104"]
+    assert finding.line == 11 and finding.confidence == Level.MEDIUM and "built" in finding.tags
+    assert "a string built from parameter `name` of `find()`, spliced in on line 11;" in finding.explanation
+    assert "no caller in the reviewed code shows it to be safe" in finding.explanation
+    assert "controlled by the client" not in finding.explanation
+    assert [s.line for s in finding.trace] == [10, 11]
+
+
+@pytest.mark.parametrize("caller,expected", [
+    ("Store('db').find('alice')", []),  # every caller passes a constant
+    ("Store('db').find(str(len(x)))", []),  # a number
+    ("Store('db').find(x)", [("store.py", 11, "medium")]),  # a value of unknown origin
+    ("Store('db').find(request.args['n'])", [("store.py", 11, "high")]),  # traced: reported once, high
+])
+def test_callers_decide_a_string_built_from_a_parameter(tmp_path, monkeypatch, caller, expected):
+    main = f"""
+        from flask import request
+        from store import Store
+
+        def view(x):
+            {caller}
+        """
+    result = _review(tmp_path, monkeypatch, {"store.py": STORE, "main.py": main})
+    assert _found(result) == expected
+
+
+def test_one_unknown_caller_keeps_it_and_a_parameter_passed_on_defers_to_its_callers(tmp_path, monkeypatch):
+    helper = """
+        import sqlite3
+
+        def drop(table):
+            sqlite3.connect("x").execute("DROP TABLE " + table)
+
+        def reset(name):
+            drop(name)
+        """
+    safe = "from helper import reset, drop\n\ndef main():\n    reset('sessions')\n    drop('cache')\n"
+    result = _review(tmp_path, monkeypatch, {"helper.py": helper, "main.py": safe})
+    assert _found(result) == []
+    unknown = safe + "\ndef other(conf):\n    drop(conf.table)\n"
+    result = _review(tmp_path, monkeypatch, {"helper.py": helper, "main.py": unknown})
+    assert _found(result) == [("helper.py", 5, "medium")]
+
+
+def test_test_code_does_not_make_production_code_safe(tmp_path, monkeypatch):
+    test = "from store import Store\n\ndef test_find():\n    Store(':memory:').find('alice')\n"
+    result = _review(tmp_path, monkeypatch, {"store.py": STORE, "tests/test_store.py": test})
+    assert _found(result) == [("store.py", 11, "medium")]
+
+
+WRAPPER = """
+    import sqlite3
+    from flask import request
+
+    def run(sql):
+        conn = sqlite3.connect("x.db")
+        return conn.execute(sql)
+
+    def find(name):
+        return run("SELECT * FROM users WHERE name = '" + name + "'")
+
+    def count():
+        return run("SELECT count(*) FROM users")
+    """
+
+
+def test_a_string_passed_on_to_a_wrapper_is_reported_where_it_is_built(tmp_path, monkeypatch):
+    result = _review(tmp_path, monkeypatch, {"db.py": WRAPPER})
+    [finding] = [f for f in result.findings if f.rule_id == "SR104"]
+    assert finding.line == 10 and finding.confidence == Level.MEDIUM
+    assert finding.explanation.startswith(
+        "`\"SELECT * FROM users WHERE name = '\" + name + \"'\"` builds a string from parameter `name` of "
+        "`find()`, and it reaches `conn.execute(sql)` (line 7) through `run()`;")
+    assert [(s.line, s.note) for s in finding.trace] == [
+        (9, "parameter `name` of `find()`"),
+        (10, "spliced into `\"SELECT * FROM users WHERE name = '\" + name + \"'\"`; passed to `run()`"),
+        (5, "parameter `sql` of `run()`"),
+        (7, "reaches `conn.execute(sql)`"),
+    ]
+
+
+def test_traced_through_the_builder_and_the_wrapper_it_is_one_finding_at_the_sink(tmp_path, monkeypatch):
+    view = WRAPPER + "\n@app.route('/u')\ndef user():\n    return str(find(request.args['u']))\n"
+    view = view.replace("from flask import request", "from flask import Flask, request\napp = Flask(__name__)")
+    result = _review(tmp_path, monkeypatch, {"db.py": view})
+    findings = [f for f in result.findings if f.rule_id == "SR104"]
+    assert [(f.line, f.confidence) for f in findings] == [(8, Level.HIGH)]
+
+
+@pytest.mark.parametrize("code", [
+    "cur.execute('SELECT * FROM t LIMIT %d' % limit)",
+    "cur.execute('SELECT * FROM t LIMIT %s' % int(limit))",
+    "cur.execute('SELECT * FROM t LIMIT {:d}'.format(limit))",
+    "cur.execute(f'SELECT * FROM t LIMIT {limit:d}')",
+    "cur.execute(f'SELECT * FROM t LIMIT {len(limit)}')",
+    "cur.execute('SELECT * FROM t WHERE id IN (%s)' % ','.join('?' * len(limit)), limit)",
+    "cur.execute('SELECT * FROM t WHERE id IN (%s)' % ','.join(['?'] * len(limit)), limit)",
+    "cur.execute('SELECT * FROM t WHERE id IN (%s)' % ', '.join('%s' for _ in limit), limit)",
+    "cur.execute('SELECT * FROM ' + ('a' if limit else 'b'))",
+    "cur.execute('SELECT * FROM ' + TABLES[0])",
+    "cur.execute(sql.SQL('SELECT * FROM {}').format(sql.Identifier(limit)))",
+    "cur.execute('SELECT * FROM t WHERE n = %s', (limit,))",
+])
+def test_numbers_constants_and_bound_values_are_silent(tmp_path, monkeypatch, code):
+    source = f"""
+        from psycopg2 import sql
+
+        TABLES = ("a", "b")
+
+        def page(cur, limit):
+            {code}
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result) == []
+
+
+def test_a_counter_and_an_allow_list_are_silent(tmp_path, monkeypatch):
+    source = """
+        import sqlite3
+        ORDER = ("name", "date")
+
+        def page(conn, order, rows):
+            n = 0
+            for row in rows:
+                n += 1
+            conn.execute("SELECT * FROM t LIMIT %s" % n)
+            if order in ORDER:
+                conn.execute("SELECT * FROM t ORDER BY " + order)
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result) == []
+
+
+def test_a_value_of_unknown_origin_alone_is_not_reported_as_built(tmp_path, monkeypatch):
+    # on real code such values were settings, file paths and the database's own table names
+    source = """
+        import sqlite3
+        import settings
+
+        def purge(conn, rows):
+            table = settings.table_name()
+            conn.execute(f"DELETE FROM {table}")
+            for name in conn.execute("SELECT name FROM sqlite_master").fetchall():
+                conn.execute(f"DROP TABLE {name}")
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result) == []
+
+
+def test_a_parameter_made_into_something_else_by_a_call_is_not_said_to_be_the_parameter(tmp_path, monkeypatch):
+    source = """
+        import sqlite3
+
+        def tables(conn, db):
+            for (name,) in db.list_tables():
+                conn.execute(f"SELECT count(*) FROM {name}")
+
+        def count(conn, table):
+            conn.execute(f"SELECT count(*) FROM {table.strip()}")
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result) == [("q.py", 9, "medium")]
+
+
+def test_a_function_named_for_quoting_is_trusted_to_quote(tmp_path, monkeypatch):
+    source = """
+        import sqlite3
+
+        def escape_ident(s):
+            return '"{}"'.format(s.replace('"', '""'))
+
+        def count(conn, table):
+            conn.execute(f"SELECT count(*) FROM {escape_ident(table)}")
+            quoted = escape_ident(table)
+            conn.execute("SELECT count(*) FROM " + quoted)
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result) == []
+
+
+def test_a_tuple_returned_by_a_helper_keeps_its_elements_apart(tmp_path, monkeypatch):
+    source = """
+        import sqlite3
+
+        def search_sql(term):
+            return "SELECT * FROM t WHERE body LIKE :pattern", {"pattern": f"%{term}%"}
+
+        def search(conn, term):
+            sql, params = search_sql(term)
+            conn.execute(sql, params)
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result) == []
+
+
+def test_test_code_building_sql_from_its_parameters_is_not_reported(tmp_path, monkeypatch):
+    test = "import sqlite3\n\ndef test_table(table):\n    sqlite3.connect('x').execute('SELECT * FROM ' + table)\n"
+    result = _review(tmp_path, monkeypatch, {"tests/test_q.py": test})
+    assert _found(result) == []
+
+
+def test_shell_quoting_makes_a_value_of_unknown_origin_safe_for_the_shell_only(tmp_path, monkeypatch):
+    source = """
+        import shlex
+        import sqlite3
+        import subprocess
+
+        def archive(job, conn):
+            subprocess.run("tar czf out.tgz " + shlex.quote(job.path), shell=True)
+            subprocess.run("tar czf out.tgz " + job.path, shell=True)
+            conn.execute("SELECT * FROM t WHERE p = '%s'" % shlex.quote(job.path))
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result, "SR101") == [("q.py", 8, "medium")]
+    assert _found(result) == [("q.py", 9, "medium")]
+
+
+def test_a_built_string_returned_by_a_helper_is_reported_at_the_sink(tmp_path, monkeypatch):
+    source = """
+        import sqlite3
+
+        def query(table):
+            return "SELECT * FROM %s" % table
+
+        def dump(conn, job):
+            conn.execute(query(job.table))
+
+        def dump_users(conn):
+            conn.execute(query("users"))
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result) == [("q.py", 8, "medium")]
+
+
+def test_the_same_findings_with_workers(tmp_path, monkeypatch):
+    files = {"store.py": STORE, "db.py": WRAPPER,
+             "main.py": "from store import Store\nfrom db import run\n\ndef a(x):\n    Store('d').find('n')\n"
+                        "    run('DELETE FROM t WHERE x = ' + x)\n"}
+    one = _review(tmp_path, monkeypatch, files)
+    two = _review(tmp_path, monkeypatch, files, jobs=2)
+    assert [(f.path, f.line, f.explanation) for f in one.findings] == \
+           [(f.path, f.line, f.explanation) for f in two.findings]
+    assert _found(one) == [("db.py", 10, "medium"), ("main.py", 6, "medium")]
+
+
+def test_names_of_the_codes_own_tables_passed_by_every_caller_are_safe(tmp_path, monkeypatch):
+    models = """
+        class Table:
+            pass
+
+
+        class User:
+            name = Table()
+        """
+    migrate = """
+        import sqlite3
+        from models import User
+
+        def add_column(column):
+            sqlite3.connect("x").execute("ALTER TABLE %s ADD COLUMN %s" % (column.table, column.name))
+
+        def upgrade():
+            add_column(User.name)
+        """
+    result = _review(tmp_path, monkeypatch, {"models.py": models, "migrate.py": migrate})
+    assert _found(result) == []
+    result = _review(tmp_path, monkeypatch, {"models.py": models,
+                                             "migrate.py": migrate + "\ndef other(c):\n    add_column(c)\n"})
+    assert _found(result) == [("migrate.py", 6, "medium")]

@@ -23,6 +23,15 @@ EMPTY: frozenset = frozenset()
 MAX_TAINTS = 6
 MAX_TRACE = 12
 WHOLE_OBJECT = -2  # Taint.index of a whole request object (``request`` itself), not a field read from it
+THROUGH_CALL = "through-call"
+"""A mark in a parameter taint's ``cleansed`` (no sink has this kind): the parameter went through a
+call the analysis cannot see into, so a named taint (below) of the caller's argument does not
+survive it."""
+NAMED_KINDS = frozenset({"secret"})
+"""Kinds of taint made by a value's *name* (``self.password``), not by where it came from: they
+follow assignments, string building, containers, returns and a few transparent calls, never the
+result of a call the analysis cannot see into, and are the first dropped when a value holds too
+many taints."""
 
 
 class Step:
@@ -154,7 +163,7 @@ def cleanse_all(taints, kinds: frozenset) -> frozenset:
 
 
 def _taint_order(t: Taint):
-    return (t.kind == "param", len(t.cleansed), t.step.depth if t.step else 0, t.index, t.kind,
+    return (t.kind in NAMED_KINDS, t.kind == "param", len(t.cleansed), t.step.depth if t.step else 0, t.index, t.kind,
             tuple(sorted(t.cleansed)), t.order())
 
 

@@ -181,12 +181,17 @@ class TimingUnsafeComparison(FunctionRule):
     confidence = Level.MEDIUM
     tests_relevant = False
 
+    def __init__(self):
+        self._relevant_names: dict = {}
+
     def relevant(self, function) -> bool:
+        """Only functions mentioning a MAC, a signature or a secret by name (cached per name)."""
+        cache = self._relevant_names
         for name in function.names:
-            if not isinstance(name, str) or len(name) > 80:
-                continue
-            low = name.lower()
-            if any(w in low for w in ("hmac", "sign", "token", "passw", "passphrase", "secret", "key")):
+            hit = cache.get(name)
+            if hit is None:
+                hit = cache[name] = isinstance(name, str) and len(name) <= 80 and _relevant_name(name)
+            if hit:
                 return True
         return False
 
@@ -233,6 +238,12 @@ class TimingUnsafeComparison(FunctionRule):
                 confidence=Level.MEDIUM,
             )
         return None
+
+
+def _relevant_name(name: str) -> bool:
+    words = _words(name)
+    return any(w in _MAC_WORDS or w in _MAC_CALL_WORDS or w in _SECRET_LAST for w in words) \
+        or (len(words) >= 2 and (words[-2], words[-1]) in _SECRET_PAIRS)
 
 
 def _compares(function):

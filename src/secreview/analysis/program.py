@@ -685,6 +685,36 @@ class Program:
             qualname = module.imports[attr]
         return None
 
+    def resolve_class(self, qualname: str) -> str | None:
+        """The reviewed code's class a qualified name stands for, following re-exports."""
+        for _ in range(5):
+            if self.in_progress:
+                self.note_read("def", qualname, self.module_name_of(qualname))
+            if qualname in self.classes:
+                return qualname
+            module_name, _, attr = qualname.rpartition(".")
+            module = self.modules.get(module_name)
+            if module is None or attr not in module.imports:
+                return None
+            qualname = module.imports[attr]
+        return None
+
+    def class_attribute(self, class_qualname: str, name: str):
+        """``(class, value expression)`` of the class attribute ``name`` that the class, or the
+        nearest of its bases in the reviewed code, assigns at class level; None if none does."""
+        seen: set = set()
+        todo = [class_qualname]
+        while todo and len(seen) < 20:
+            found = self.resolve_class(todo.pop(0))
+            if found is None or found in seen:
+                continue
+            seen.add(found)
+            klass = self.classes[found]
+            if name in klass.attributes:
+                return found, klass.attributes[name]
+            todo.extend(b.qualname for b in klass.bases if getattr(b, "qualname", None))
+        return None
+
     # ------------------------------------------------------------ statements
 
     def statement_rules_for(self, fn: ir.Function) -> list:

@@ -1,8 +1,8 @@
 """oslo.config option holding a password, key or connection URL, not marked `secret=True`.
 
 oslo.config prints the value of every registered option when a service calls
-`CONF.log_opt_values(LOG, logging.DEBUG)` (most OpenStack services do at
-start-up), and tools such as `oslo-config-generator` and the config
+`CONF.log_opt_values(LOG, logging.DEBUG)` (`log_opt_values()`: most
+OpenStack services do at start-up), and tools such as `oslo-config-generator` and the config
 mutation log show values too. Only an option declared with `secret=True` is
 printed as `****`. An option that holds a password, a token or a key, or a
 connection URL with the password in it (`mysql+pymysql://nova:PASSWORD@db/nova`,
@@ -176,7 +176,7 @@ class SecretConfigOption(CallRule):
             node=site.call,
             explanation=(f"`{code}('{name}', ...)` declares an option whose name says it holds {holds}, {how}: "
                          f"oslo.config prints the values of options not marked secret in clear text when "
-                         f"`CONF.log_opt_values()` runs (most OpenStack services call it at start-up with debug "
+                         f"`log_opt_values()` runs (most OpenStack services call it at start-up with debug "
                          f"logging), so the value reaches the service log and everything that collects it."),
             fix=f"Declare the option with `secret=True`: `{code}('{name}', secret=True, ...)`.",
             confidence=confidence,

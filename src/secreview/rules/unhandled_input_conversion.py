@@ -18,7 +18,10 @@ reads it, the text argument of `int()`, `float()`, `uuid.UUID()`,
 whose condition calls a check (`value.isdigit()`, `uuidutils.is_uuid_like(v)`,
 `netutils.is_valid_ipv4(v)`, a regular expression match). Not reported: a
 value converted in a helper the handler calls (the handler may catch the
-error around the call), values from RPC peers, files or the environment.
+error around the call), a value returned by a call (an account's statistics
+fetched with the request's environment are the backend's data), values read
+from the WSGI `environ` (it also holds what the server and its middlewares
+set), and values from RPC peers, files or the process environment.
 Severity is low: the harm is a failed request and a noisy log.
 
 **Fix:** validate the value first (a JSON schema with a `pattern` or
@@ -90,6 +93,16 @@ class UnhandledInputConversion(SinkRule):
               "so any client can make the request fail with an internal server error (500) at will.")
     fix = ("Validate the value first (a schema `pattern`/`format`, `uuidutils.is_uuid_like()`, `str.isdigit()`) or "
            "catch `ValueError` and answer 400 Bad Request.")
+
+    def keeps(self, step, value_node=None) -> bool:
+        # read from the request in this function: not the result of a call (an account's stats fetched
+        # with the request's environ are the backend's data), not a parameter, not the WSGI environ
+        # (it also holds values the server and its middlewares set)
+        steps = step.steps()
+        if ".environ" in steps[0].note.split(":", 1)[0]:
+            return False
+        return all(s.path == step.path and "returned by" not in s.note and not s.note.startswith("parameter ")
+                   for s in steps)
 
     def excused(self, site, sink, callee: str) -> bool:
         interp = site.interp

@@ -821,7 +821,9 @@ class Program:
                 if site.receiver is not None and not site.args:
                     taints = V.merge_taints(taints, site.receiver.taints)
                 if not sanitizer.protects.isdisjoint(V.NAMED_KINDS):  # masking: the secret is gone
-                    taints = frozenset(t for t in taints if t.kind not in sanitizer.protects)
+                    # and a parameter's value is masked too: the caller's secret passed in does not survive
+                    taints = frozenset(t.cleanse(_THROUGH) if t.is_param else t for t in taints
+                                       if t.kind not in sanitizer.protects)
                 cleaned = V.cleanse_all(taints, sanitizer.protects)
                 result = Value(taints=cleaned, types=_returns(models, callee), fixed=_inputs_fixed(site))
                 break

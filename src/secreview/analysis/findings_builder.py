@@ -8,7 +8,7 @@ import re
 
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.values import CONSTRUCTION, Step, Taint, Value
-from secreview.findings.model import Finding, Level, TraceStep
+from secreview.findings.model import Finding, TraceStep
 
 
 def trace_steps(module_lookup, step: Step | None) -> tuple[TraceStep, ...]:
@@ -109,7 +109,7 @@ class FindingsBuilder:
         else:
             lead = f"`{sink_code}` is given {_lower_first(origin_note)}{where}{via}."
         explanation = f"{lead} {rule.danger}".strip()
-        finding = self._site_finding(rule, site, explanation, Level.HIGH, trace,
+        finding = self._site_finding(rule, site, explanation, rule.traced_confidence(taint), trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines)
         return True

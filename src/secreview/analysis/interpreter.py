@@ -232,7 +232,10 @@ class FunctionInterpreter:
                         self.path, param.line or fn.line, 0,
                         f"`{param.name}` is a parameter of request handler `{fn.name}()`, set by the client", None,
                         f"client-controlled data (parameter `{param.name}` of request handler `{fn.name}()`)"))})
-            state[param.name] = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
+            value = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
+            if self.program.named_source_rules:
+                value = self.named(value, param.name, _ParamNode(param, fn), code=param.name)
+            state[param.name] = value
         return state
 
     def follow(self, edge: ir.Edge, state: dict) -> dict | None:
@@ -501,6 +504,28 @@ class FunctionInterpreter:
         return Value(func=e.qualname, types=frozenset({e.qualname}))
 
     def eval_attr(self, e: ir.Attr) -> Value:
+        value = self._eval_attr(e)
+        if self.program.named_source_rules:
+            value = self.named(value, e.attr, e, e.value)
+        return value
+
+    def named(self, value: Value, name: str, node: ir.Node, receiver: ir.Expr | None = None,
+              code: str | None = None) -> Value:
+        """``value``, read under ``name``, with the taint of a rule that treats values so named
+        as a source (``self.password`` for the sensitive-data rule)."""
+        found = self.program.named_source(name)
+        if found is None:
+            return value
+        kind, what, config_only = found
+        if config_only and not _config_object(receiver):
+            return value
+        code = code or self.code(node)
+        taint = Taint(kind, -1, EMPTY, Step(self.path, node.line, node.col, f"`{code}`: {what}", None,
+                                            f"{what}, `{code}`"))
+        return Value(value.const, V.merge_taints(value.taints, frozenset({taint})), value.types, value.items,
+                     value.func, value.fixed)
+
+    def _eval_attr(self, e: ir.Attr) -> Value:
         if e.qualname is not None:
             source = self.models.sources_by_attribute.get(e.qualname)
             if source is not None:
@@ -568,6 +593,12 @@ class FunctionInterpreter:
         return Value(taints=frozenset({taint}), types=frozenset({qualname}))
 
     def eval_subscript(self, e: ir.Subscript) -> Value:
+        value = self._eval_subscript(e)
+        if self.program.named_source_rules and isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
+            value = self.named(value, e.index.value, e)
+        return value
+
+    def _eval_subscript(self, e: ir.Subscript) -> Value:
         base = self.eval(e.value)
         index = self.eval(e.index)
         if base.items is not None and index.is_const and hashable(index.const) and index.const in base.items:
@@ -927,7 +958,11 @@ class FunctionInterpreter:
                 kwargs[kw.name] = v
         site = CallSite(self, call, receiver, args, kwargs, star_taints)
         callees = site.callees(func_value)
-        return self.program.call(self, site, callees)
+        result = self.program.call(self, site, callees)
+        if call.method == "get" and self.program.named_source_rules and call.args \
+                and isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str):
+            result = self.named(result, call.args[0].value, call)  # conf.get("password")
+        return result
 
     def code(self, node: ir.Node, limit: int = 80) -> str:
         return code_of(self.module, node, limit)
@@ -1267,6 +1302,33 @@ def _fold_string(kind: str, template, parts: list, node: ir.StringBuild):
     if isinstance(result, str) and len(result) > MAX_STR:
         return UNKNOWN
     return result
+
+
+class _ParamNode:
+    """Where a parameter is, for a trace step (parameters have no expression node)."""
+
+    __slots__ = ("line", "col")
+
+    def __init__(self, param, fn):
+        self.line, self.col = param.line or fn.line, 0
+
+
+_CONFIG_NAMES = frozenset({"conf", "config", "configuration", "cfg"})
+
+
+def _config_object(e) -> bool:
+    """An expression naming a configuration object: ``CONF``, ``cfg.CONF.database``,
+    ``self.conf``, ``self.configuration``, or anything typed from oslo.config."""
+    while e is not None:
+        if isinstance(e, ir.Attr):
+            if (e.qualname or "").startswith("oslo_config.") or e.attr.lower() in _CONFIG_NAMES:
+                return True
+            e = e.value
+        elif isinstance(e, ir.Name):
+            return (e.qualname or "").startswith("oslo_config.") or e.id.lower() in _CONFIG_NAMES
+        else:
+            return False
+    return False
 
 
 _SOURCE_NOTES = {

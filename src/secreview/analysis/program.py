@@ -152,12 +152,15 @@ class Program:
         self.call_rules: dict = {}
         for rule in self.rules:
             if isinstance(rule, SinkRule):
-                for kind in rule.sink_kinds:
-                    self.sink_rules[kind] = rule
+                for kind in rule.sink_kinds:  # several rules may watch one sink kind for different sources
+                    self.sink_rules[kind] = self.sink_rules.get(kind, ()) + (rule,)
             elif isinstance(rule, CallRule):
                 for callee in rule.callees:
                     self.call_rules.setdefault(callee, []).append(rule)
-        self.secret_rule = self.sink_rules.get("secret")
+        self.secret_rule = next(iter(self.sink_rules.get("secret", ())), None)
+        self.named_source_rules = [r for r in self.rules if isinstance(r, SinkRule)
+                                   and type(r).named_source is not SinkRule.named_source]
+        self._named_sources: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
         for rule in self.function_rules:
@@ -490,6 +493,21 @@ class Program:
                     return ("", dict(ep.param_types), ep)
         return None
 
+    def named_source(self, name: str):
+        """``(kind, what, only on configuration objects)`` when a rule treats a value read under
+        ``name`` as a source (``password`` for the sensitive-data rule), else None."""
+        found = self._named_sources.get(name, False)
+        if found is False:
+            found = None
+            for rule in self.named_source_rules:
+                found = rule.named_source(name)
+                if found is not None:
+                    if found[0] not in V.NAMED_KINDS:
+                        raise ValueError(f"{rule.id}: named sources must be of a kind in NAMED_KINDS, not {found[0]}")
+                    break
+            self._named_sources[name] = found
+        return found
+
     def static_route(self, fn: ir.Function) -> str | None:
         """The URL pattern of a request handler whose route has no variables: the only
         path that can reach it."""
@@ -670,6 +688,36 @@ class Program:
             qualname = module.imports[attr]
         return None
 
+    def resolve_class(self, qualname: str) -> str | None:
+        """The reviewed code's class a qualified name stands for, following re-exports."""
+        for _ in range(5):
+            if self.in_progress:
+                self.note_read("def", qualname, self.module_name_of(qualname))
+            if qualname in self.classes:
+                return qualname
+            module_name, _, attr = qualname.rpartition(".")
+            module = self.modules.get(module_name)
+            if module is None or attr not in module.imports:
+                return None
+            qualname = module.imports[attr]
+        return None
+
+    def class_attribute(self, class_qualname: str, name: str):
+        """``(class, value expression)`` of the class attribute ``name`` that the class, or the
+        nearest of its bases in the reviewed code, assigns at class level; None if none does."""
+        seen: set = set()
+        todo = [class_qualname]
+        while todo and len(seen) < 20:
+            found = self.resolve_class(todo.pop(0))
+            if found is None or found in seen:
+                continue
+            seen.add(found)
+            klass = self.classes[found]
+            if name in klass.attributes:
+                return found, klass.attributes[name]
+            todo.extend(b.qualname for b in klass.bases if getattr(b, "qualname", None))
+        return None
+
     # ------------------------------------------------------------ statements
 
     def statement_rules_for(self, fn: ir.Function) -> list:
@@ -775,6 +823,10 @@ class Program:
                 taints = site.all_taints()
                 if site.receiver is not None and not site.args:
                     taints = V.merge_taints(taints, site.receiver.taints)
+                if not sanitizer.protects.isdisjoint(V.NAMED_KINDS):  # masking: the secret is gone
+                    # and a parameter's value is masked too: the caller's secret passed in does not survive
+                    taints = frozenset(t.cleanse(_THROUGH) if t.is_param else t for t in taints
+                                       if t.kind not in sanitizer.protects)
                 cleaned = V.cleanse_all(taints, sanitizer.protects)
                 fixed = _inputs_fixed(site)
                 if not fixed and not cleaned:
@@ -948,6 +1000,11 @@ class Program:
         if folded is not None:
             return folded
         taints = self.unknown_taints(site)
+        if taints and self.named_source_rules and not _keeps_named(site, callees):
+            # a value taken by its name (a secret) does not survive a call we cannot see into; a
+            # parameter is marked, so that the caller's secret passed in does not either
+            taints = V.canonical(t.cleanse(_THROUGH) if t.is_param else t for t in taints
+                                 if t.kind not in V.NAMED_KINDS)
         if _pure_call(site, callees) and _inputs_fixed(site):
             return Value(taints=taints, fixed=True)
         if taints and not _pure_call(site, callees) and not any(
@@ -1064,7 +1121,7 @@ class Program:
             types = frozenset({callee})
         fixed = summary.ret.fixed and all(
             bound.get(t.index) is not None and bound[t.index].is_fixed for t in summary.ret.taints if t.is_param) \
-            and not any(not t.is_param for t in summary.ret.taints)
+            and not any(not t.is_param and t.kind not in V.NAMED_KINDS for t in summary.ret.taints)
         return Value(const, result_taints, types, items, summary.ret.func, fixed and const is V.UNKNOWN)
 
     def through(self, interp, call: ir.Call, t: Taint, arg: Value, arg_node, shown: str, call_note: str,
@@ -1127,6 +1184,11 @@ class Program:
                 continue
             if at.kind == V.OPAQUE:
                 continue
+            if V.THROUGH_CALL in flow.cleansed:
+                if at.kind in V.NAMED_KINDS:
+                    continue  # the secret went through a call we cannot see into before the sink
+                if at.is_param:
+                    at = at.cleanse(_THROUGH)
             if at.kind == V.BUILT:
                 statuses.add("open")
                 continue
@@ -1148,8 +1210,8 @@ class Program:
                     statuses.add("safe" if reported else ("defer", interp.fn.qualname, at.index))
                 else:
                     statuses.add(("defer", interp.fn.qualname, at.index))
-            elif rule.keeps(step, None) and self.findings.add_sink(rule, flow.site, at, step,
-                                                                   self.test_path(flow.site.path)):
+            elif rule.keeps(step, None) and rule.reports(at, flow.site) and self.findings.add_sink(
+                    rule, flow.site, at, step, self.test_path(flow.site.path)):
                 statuses.add("traced")
             else:
                 statuses.add("open")
@@ -1256,9 +1318,14 @@ class Program:
     # ------------------------------------------------------------ sinks
 
     def apply_sink(self, interp, site: CallSite, sink: Sink, callee: str) -> None:
-        rule = self.sink_rules.get(sink.kind)
-        if rule is None or rule.excused(site, sink, callee):
+        rules = self.sink_rules.get(sink.kind)
+        if not rules:
             return
+        for rule in rules:
+            if not rule.excused(site, sink, callee):
+                self._apply_sink(interp, site, sink, callee, rule)
+
+    def _apply_sink(self, interp, site: CallSite, sink: Sink, callee: str, rule) -> None:
         for key, wanted in sink.when:
             v = site.kwargs.get(key)
             if v is None or not v.is_const or v.const != wanted:
@@ -1272,21 +1339,24 @@ class Program:
                 return
         refs = sink.args
         if sink.receiver and site.receiver is not None:
-            self.check_sink(interp, sink, callee, site.call, site.receiver, site.call.func.value)
+            self.check_sink(interp, sink, callee, site.call, site.receiver, site.call.func.value, rule=rule)
         if not refs:
             for value, node in zip(site.args, site.call.args):
-                self.check_sink(interp, sink, callee, site.call, value, node)
+                self.check_sink(interp, sink, callee, site.call, value, node, rule=rule)
             return
         for ref in refs:
             value, node = site.arg(ref.position, ref.name)
             if value is not None:
-                self.check_sink(interp, sink, callee, site.call, value, node)
+                self.check_sink(interp, sink, callee, site.call, value, node, rule=rule)
 
-    def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node, value_node=None) -> None:
-        """``value_node``: the expression whose value reaches the sink, when ``arg_node`` is not it
+    def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node, value_node=None,
+                   rule=None) -> None:
+        """``value`` reaches ``sink``: findings of ``rule`` (default: every rule watching the kind).
+        ``value_node``: the expression whose value reaches the sink, when ``arg_node`` is not it
         (a store: ``arg_node`` is the target, ``value_node`` what is assigned); rules may judge it."""
-        rule = self.sink_rules.get(sink.kind)
         if rule is None:
+            for one in self.sink_rules.get(sink.kind, ()):
+                self.check_sink(interp, sink, callee, node, value, arg_node, value_node, one)
             return
         value = rule.dangerous_part(sink, value, node, arg_node)
         if value is None or (value.is_const and not value.taints):
@@ -1324,7 +1394,7 @@ class Program:
                 if rule.param_flows:
                     self.record_param_flow(interp, t, rule, kind, sink_site, step)
                     params.append((t, step))
-            elif rule.keeps(step, value_node if value_node is not None else arg_node):
+            elif rule.keeps(step, value_node if value_node is not None else arg_node) and rule.reports(t, sink_site):
                 self.findings.add_sink(rule, sink_site, t, step, is_test)
                 reported = True  # (or left out, resting on test code's data: nothing else to say here)
         if reported:
@@ -1375,6 +1445,26 @@ def _stored(interp):
     """The expression an assignment being interpreted stores (None outside an assignment)."""
     stmt = interp.stmt
     return stmt.value if isinstance(stmt, ir.Assign) else None
+
+
+_THROUGH = frozenset({V.THROUGH_CALL})
+# Calls whose result shows its inputs as they were (string building, copies, containers,
+# serialisation): a value taken from a name (a secret) survives them, and no other opaque call.
+_KEEPS_NAMED = frozenset({"builtins.str", "builtins.repr", "builtins.format", "builtins.bytes", "builtins.dict",
+                          "builtins.list", "builtins.tuple", "builtins.sorted", "builtins.vars", "copy.copy",
+                          "copy.deepcopy", "json.dumps", "oslo_serialization.jsonutils.dumps", "six.text_type",
+                          "six.binary_type", "pprint.pformat", "shlex.join", "subprocess.list2cmdline",
+                          "urllib.parse.urlunparse", "urllib.parse.urlunsplit", "urllib.parse.urlencode"})
+_KEEPS_NAMED_METHODS = frozenset({"format", "join", "encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper",
+                                  "replace", "split", "items", "values", "copy", "to_dict", "as_dict", "dumps",
+                                  "format_map", "geturl"})
+
+
+def _keeps_named(site, callees: list) -> bool:
+    method = site.call.method
+    if method in _KEEPS_NAMED_METHODS:
+        return True
+    return any(c in _KEEPS_NAMED for c in callees)
 
 
 def statement_keys(stmt: ir.Stmt) -> frozenset:
@@ -1556,7 +1646,10 @@ def _extend(arg_taint: Taint, interp, call, call_note: str, ret_taint: Taint, no
     step = _append_chain(step, ret_taint.step)
     if note is not None and step.depth < V.MAX_TRACE:
         step = Step(interp.path, call.line, call.col, note, step)
-    return Taint(arg_taint.kind, arg_taint.index, arg_taint.cleansed | ret_taint.cleansed, step)
+    cleansed = arg_taint.cleansed | ret_taint.cleansed
+    if V.THROUGH_CALL in ret_taint.cleansed and not (arg_taint.is_param or arg_taint.kind in V.NAMED_KINDS):
+        cleansed = cleansed - _THROUGH  # the mark matters only to named taints and to parameters
+    return Taint(arg_taint.kind, arg_taint.index, cleansed, step)
 
 
 _PURE_BUILTINS = {

@@ -23,6 +23,15 @@ EMPTY: frozenset = frozenset()
 MAX_TAINTS = 6
 MAX_TRACE = 12
 WHOLE_OBJECT = -2  # Taint.index of a whole request object (``request`` itself), not a field read from it
+THROUGH_CALL = "through-call"
+"""A mark in a parameter taint's ``cleansed`` (no sink has this kind): the parameter went through a
+call the analysis cannot see into, so a named taint (below) of the caller's argument does not
+survive it."""
+NAMED_KINDS = frozenset({"secret"})
+"""Kinds of taint made by a value's *name* (``self.password``), not by where it came from: they
+follow assignments, string building, containers, returns and a few transparent calls, never the
+result of a call the analysis cannot see into, and are the first dropped when a value holds too
+many taints."""
 
 # Strings built for an interpreter from values that are not constant (issue 13): what the analysis
 # knows of them rides on taints, so that it crosses assignments, calls, returns and fields as data does.
@@ -185,9 +194,9 @@ def cleanse_all(taints, kinds: frozenset) -> frozenset:
 
 def _taint_order(t: Taint):
     # which taints a full value keeps: data from sources first, then parameters, then what is only
-    # known to be built from values of unknown origin, then mere sanitizer marks
+    # known to be built from values of unknown origin, then mere sanitizer marks; named taints last
     rank = 1 if t.kind == "param" else 2 if t.kind == BUILT else 3 if t.kind == OPAQUE else 0
-    return (rank, len(t.cleansed), t.step.depth if t.step else 0, t.index, t.kind,
+    return (t.kind in NAMED_KINDS, rank, len(t.cleansed), t.step.depth if t.step else 0, t.index, t.kind,
             tuple(sorted(t.cleansed)), t.order())
 
 

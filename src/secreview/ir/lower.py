@@ -542,6 +542,12 @@ class _FunctionLowerer:
         for child in body_fn.children:
             if not child.is_lambda and child.parent is body_fn:
                 klass.methods[child.name] = child
+        for block in body_fn.blocks[:1]:  # the class body's straight-line start
+            for stmt in block.stmts:
+                if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 \
+                        and isinstance(stmt.targets[0], ir.NameTarget) \
+                        and isinstance(stmt.value, (ir.Const, ir.Call)):
+                    klass.attributes[stmt.targets[0].id] = stmt.value
         klass.body = body_fn
         self.fn.children.append(body_fn)
         self.mod.functions[body_fn.qualname] = body_fn

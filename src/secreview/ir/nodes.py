@@ -572,6 +572,10 @@ class Class:
     methods: dict = field(default_factory=dict)  # name -> Function
     body: Function | None = None  # class-level statements
     keywords: tuple = ()
+    attributes: dict = field(default_factory=dict)
+    """Class attributes assigned a literal or a call at class level (``code = 409``,
+    ``target = messaging.Target(version="1.0")``): name -> the value expression. Kept in stubs,
+    so that what a class declares is known in every process."""
 
 
 @dataclass(slots=True, eq=False)

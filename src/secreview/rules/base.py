@@ -113,6 +113,22 @@ class SinkRule(Rule):
         ``value_node`` is the expression whose value reached the sink, when known."""
         return True
 
+    def named_source(self, name: str):  # -> tuple[str, str, bool] | None
+        """Whether a value read under ``name`` (an attribute, a constant key, a parameter) is a
+        source for this rule: ``(kind, what it is, only on configuration objects)`` or None.
+        Only rules whose sources are recognised by name (secrets) define it; the kind must be
+        one of ``values.NAMED_KINDS``."""
+        return None
+
+    def reports(self, taint, site) -> bool:
+        """Whether a finding is made for ``taint`` reaching ``site`` (a rule whose own
+        statement check already reports direct uses can leave those to it)."""
+        return True
+
+    def traced_confidence(self, taint) -> Level:
+        """The confidence of a finding whose value is traced to a source."""
+        return Level.HIGH
+
     def by_design(self, interp, value, arg_node) -> bool:
         """True when a value not traced to untrusted input is what the code is meant to run
         here, so that only a traced flow is worth reporting (``untainted`` findings are not made)."""

@@ -8,16 +8,36 @@ attacker map the system and tune an attack.
 
 Reported when a value derived from `traceback.format_exc()` (or
 `format_exception`/`format_tb`/`format_stack`), or from an exception caught by
-a broad handler (`except:`, `except Exception`/`BaseException as e`: `e`,
-`str(e)`, `repr(e)`, `e.args`, an f-string or `%` format holding it, or a
-local variable assigned from those inside the handler) is returned from a
-request handler (a function the models recognise as a web entry point) or
-passed to a response or HTTP-error constructor of Flask, Django, Werkzeug,
-FastAPI/Starlette, Django REST framework, aiohttp, WebOb or Pecan
-(`jsonify`, `make_response`, `HttpResponse`, `JsonResponse`, `Response`,
-`abort`, `HTTPException`, `webob.exc.HTTP...`). Messages of specific
-exceptions (`except ValueError as e`, a validation error) are meant for the
-client and are not reported, nor is logging the exception.
+a broad handler (`except:`, `except Exception`/`BaseException as e`) or by a
+handler of library exceptions whose text describes the server's internals
+(`except db_exception.DBDuplicateEntry as e`: database drivers, SQLAlchemy and
+oslo.db errors hold SQL statements; `oslo_messaging.RemoteError` a remote
+traceback; `ProcessExecutionError`/`CalledProcessError` command lines and
+their output; LDAP, HTTP-client and keystoneauth errors
+host names and URLs) — `e`, `str(e)`, `six.text_type(e)`, `repr(e)`,
+`e.args`, an f-string or `%` format holding it, or a local variable assigned
+from those inside the handler — is returned from a request handler (a
+function the models recognise as a web entry point: directly or through
+string building, `str()` or `json.dumps()`, not as an argument to a helper,
+which builds its own response) or passed to a response or HTTP-error
+constructor: those of Flask, Django, Werkzeug, FastAPI/Starlette, Django REST
+framework, aiohttp, WebOb, Pecan and WSME (`jsonify`, `make_response`,
+`HttpResponse`, `JsonResponse`, `Response`, `abort`, `HTTPException`,
+`webob.exc.HTTP...(explanation=...)`, `wsme.exc.ClientSideError`), and an
+API error class of the reviewed code, known by a class attribute with an HTTP
+status (`code = 409`, `status_code = 500`, in the class or a base: keystone's
+`exception.Conflict(type=..., details=six.text_type(e))`). Messages of
+specific exceptions of the application or of validation
+(`except exception.InstanceNotFound as e: ... e.format_message()`,
+`except ValueError as e`) are meant for the client and are not reported, nor
+is logging the exception, nor a use in a branch whose condition looks at the
+caught exception (`if error.exc_type in ['VolumeAttachmentNotFound']:`,
+`isinstance(e, NotFound)`): the code chose which errors the client sees.
+
+Also reported: an eventlet WSGI server started without `debug=False`
+(`eventlet.wsgi.server(sock, app)`): eventlet's `debug` defaults to `True`,
+which sends the traceback of any unhandled exception to the client in the
+500 response. A `debug=` value set from configuration is not reported.
 
 **Fix:** log the details on the server (`LOG.exception("...")`) and return a
 generic message with a correlation id, e.g.
@@ -30,26 +50,58 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
+from secreview.rules.opt_out import controlling_conditions
 
 _TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
                         "traceback.format_stack", "traceback.extract_tb", "traceback.extract_stack"})
 _BROAD = frozenset({"builtins.Exception", "builtins.BaseException"})
+# Exceptions whose text describes the server's internals: SQL, remote tracebacks, command lines, paths, hosts.
+_INTERNAL = ("sqlalchemy.", "oslo_db.", "pymysql.", "MySQLdb.", "mysql.connector.", "psycopg2.", "psycopg.",
+             "sqlite3.", "oslo_messaging.", "ldap.", "ldap3.", "requests.", "urllib3.", "httpx.", "http.client.",
+             "keystoneauth1.", "keystoneclient.", "paramiko.", "subprocess.", "oslo_concurrency.processutils.",
+             "socket.", "ssl.", "kombu.", "redis.", "pymemcache.", "memcache.", "botocore.", "boto3.", "swiftclient.",
+             "novaclient.", "cinderclient.", "glanceclient.", "neutronclient.", "libvirt.")
+_INTERNAL_BUILTINS: frozenset = frozenset()  # not OSError: its message is mostly a path the client named
 _FRAMEWORKS = ("flask.", "django.", "werkzeug.", "fastapi.", "starlette.", "rest_framework.", "aiohttp.web",
-               "webob.", "pecan.", "falcon.", "bottle.", "sanic.")
+               "webob.", "pecan.", "falcon.", "bottle.", "sanic.", "wsme.", "wsmeext.")
+# Calls through which a returned exception's text is still what the client gets.
+_TRANSPARENT = frozenset({"builtins.str", "builtins.repr", "builtins.format", "six.text_type", "six.u",
+                          "json.dumps", "oslo_serialization.jsonutils.dumps", "builtins.dict", "builtins.list",
+                          "builtins.tuple"})
+_TRANSPARENT_METHODS = frozenset({"format", "join", "encode", "decode", "strip"})
+_STATUS_ATTRS = ("code", "status_code", "status", "http_status", "status_int")
+_EVENTLET_SERVERS = frozenset({"eventlet.wsgi.server"})
+
+
+def _internal(qualname: str) -> bool:
+    return qualname in _INTERNAL_BUILTINS or qualname.startswith(_INTERNAL)
 _RESPONSES = frozenset({"jsonify", "make_response", "Response", "HttpResponse", "JsonResponse", "StreamingHttpResponse",
                         "HttpResponseServerError", "HttpResponseBadRequest", "abort", "HTTPException",
                         "json_response", "JSONResponse", "PlainTextResponse", "HTMLResponse", "APIException",
                         "ValidationError", "render_template", "render", "redirect"})
 
 
-def _is_response(call) -> bool:
+def _is_response(call, interp=None) -> str | None:
+    """What kind of response a call builds: "response" (a framework's response or HTTP error),
+    "api error N" (an exception class of the reviewed code carrying HTTP status N), or None."""
     q = call.qualname or ""
-    if not q.startswith(_FRAMEWORKS):
-        return False
-    last = q.rsplit(".", 1)[-1]
-    if last in _RESPONSES or q.startswith(("werkzeug.exceptions.", "webob.exc.")):
-        return True
-    return ".exceptions." in q and last.startswith("HTTP")
+    if q.startswith(_FRAMEWORKS):
+        last = q.rsplit(".", 1)[-1]
+        if last in _RESPONSES or q.startswith(("werkzeug.exceptions.", "webob.exc.", "wsme.exc.")):
+            return "response"
+        if ".exceptions." in q and last.startswith("HTTP"):
+            return "response"
+        return None
+    if interp is not None and q and q.rsplit(".", 1)[-1][:1].isupper():
+        program = interp.program
+        klass = program.resolve_class(q)
+        if klass is not None:
+            for attr in _STATUS_ATTRS:
+                found = program.class_attribute(klass, attr)
+                if found is not None and isinstance(found[1], ir.Const) and isinstance(found[1].value, int) \
+                        and not isinstance(found[1].value, bool) and 400 <= found[1].value <= 599:
+                    return f"api error {found[1].value}"
+    return None
 
 
 class ExceptionDetailsExposed(StatementRule):
@@ -67,63 +119,77 @@ class ExceptionDetailsExposed(StatementRule):
         self._handlers: dict = {}  # function -> [(name, first, last)]
         self._derived: dict = {}  # function -> {local: description}
 
-    def _broad_names(self, fn):
+    def _broad_names(self, interp, fn):
+        """(name, first line, last line, how it is described) of the exceptions a handler of
+        ``fn`` binds that must not reach the client: broad handlers and library exceptions."""
         cached = self._handlers.get(fn.qualname)
         if cached is None:
             cached = []
             for stmt in fn.statements():
                 if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.CaughtException) \
                         and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
-                    types = stmt.value.types
-                    if not types or any(getattr(t, "qualname", None) in _BROAD for t in types):
-                        cached.append((stmt.targets[0].id, stmt.line, stmt.end_line))
+                    name = stmt.targets[0].id
+                    types = [getattr(t, "qualname", None) or "" for t in stmt.value.types]
+                    if not types or any(t in _BROAD for t in types):
+                        how = f"the exception `{name}` caught by a broad handler"
+                    elif all(_internal(t) for t in types):
+                        shown = [interp.code(t) for t in stmt.value.types[:2]]
+                        kinds = " or ".join(f"`{k}`" for k in shown)
+                        how = (f"the text of `{name}` (a {kinds}: such library exceptions describe the "
+                               f"server's internals)")
+                    else:
+                        continue
+                    cached.append((name, stmt.line, stmt.end_line, how, ((stmt, f"`{name}` is caught here"),)))
             self._handlers[fn.qualname] = cached
         return cached
 
-    def _exception_text(self, interp, expr, line):
+    def _exception_text(self, interp, expr, line, returned=False):
         derived = self._derived.get(interp.fn.qualname, {})
-        handlers = self._broad_names(interp.fn)
-        for e in _text_parts(expr):
+        handlers = self._broad_names(interp, interp.fn)
+        for e in (_walk_returned(expr) if returned else _text_parts(expr)):
             if isinstance(e, ir.Call) and e.qualname in _TRACEBACK:
-                return f"the traceback from `{interp.code(e)}`"
+                return f"the traceback from `{interp.code(e)}`", (), None
             if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
-                for name, first, last in handlers:
+                for name, first, last, how, notes in handlers:
                     if e.id == name and first <= line <= last:
-                        return f"the exception `{name}` caught by the broad handler on line {first}"
-                for text, first, last in derived.get(e.id, ()):
+                        return how, notes, name
+                for text, notes, exc, first, last in derived.get(e.id, ()):
                     if first <= line <= last:
-                        return text
-        return None
+                        return text, notes, exc
+        return None, (), None
 
-    def _scope(self, fn, line: int) -> tuple:
+    def _scope(self, interp, line: int) -> tuple:
         """The lines where a name assigned on ``line`` still holds what it was given there: to the
-        end of the broad handler it is assigned in (a ``msg`` of another handler is another text),
-        or of the function."""
-        for _, first, last in self._broad_names(fn):
+        end of the handler it is assigned in (a ``msg`` of another handler is another text), or of
+        the function."""
+        fn = interp.fn
+        for _, first, last, _how, _notes in self._broad_names(interp, fn):
             if first <= line <= last:
                 return (line, last)
         return (line, fn.end_line)
 
     def relevant(self, function) -> bool:
         # a caught exception or a formatted traceback must be in the function to be returned
-        return bool(function.handlers) or not _TRACEBACK.isdisjoint(function.names)
+        return bool(function.handlers) or not _TRACEBACK.isdisjoint(function.names) \
+            or not _EVENTLET_SERVERS.isdisjoint(function.names)
 
     def check_statement(self, interp, stmt):
         t = type(stmt)
         if t is ir.Assign:
             roots = [stmt.value]
             if not isinstance(stmt.value, ir.CaughtException):
-                text = self._exception_text(interp, stmt.value, stmt.line)
+                text, notes, exc = self._exception_text(interp, stmt.value, stmt.line)
                 if text:
-                    first, last = self._scope(interp.fn, stmt.line)
                     for target in stmt.targets:
                         if isinstance(target, ir.NameTarget):
+                            first, last = self._scope(interp, stmt.line)
                             known = self._derived.setdefault(interp.fn.qualname, {}).setdefault(target.id, set())
-                            known.add((f"`{target.id}` (line {stmt.line}), which holds {text}", first, last))
+                            known.add((f"`{target.id}`, which holds {text}",
+                                       notes + ((stmt, f"`{target.id}` is set from it here"),), exc, first, last))
         elif t is ir.Return and stmt.value is not None:
             roots = [stmt.value]
-            text = self._exception_text(interp, stmt.value, stmt.line)
-            if text and _is_entrypoint(interp):
+            text, notes, exc = self._exception_text(interp, stmt.value, stmt.line, returned=True)
+            if text and _is_entrypoint(interp) and not _sorted_by_type(interp, exc):
                 yield Hit(
                     node=stmt,
                     explanation=(f"Request handler `{interp.fn.name}()` returns {text} to the client in "
@@ -131,6 +197,7 @@ class ExceptionDetailsExposed(StatementRule):
                                  f"versions, SQL and configuration that help an attacker map the server."),
                     fix=("Log the error with `LOG.exception(...)` and return a generic message with a request id, "
                          "e.g. `return {\"error\": \"internal error\"}, 500`."),
+                    notes=notes,
                 )
                 return
         elif t in (ir.Evaluate,) and stmt.value is not None:
@@ -141,20 +208,52 @@ class ExceptionDetailsExposed(StatementRule):
             return
         for root in roots:
             for e in _walk(root):
-                if not isinstance(e, ir.Call) or not _is_response(e):
+                if not isinstance(e, ir.Call):
+                    continue
+                if e.qualname in _EVENTLET_SERVERS:
+                    yield from self._eventlet(interp, e)
+                    continue
+                kind = _is_response(e, interp)
+                if kind is None:
                     continue
                 for arg in list(e.args) + [k.value for k in e.keywords]:
-                    text = self._exception_text(interp, arg, stmt.line)
-                    if text:
+                    text, notes, exc = self._exception_text(interp, arg, stmt.line)
+                    if text and not _sorted_by_type(interp, exc):
+                        into = "into the response" if kind == "response" else \
+                            "into an API error of this code (an exception class with an HTTP status), whose message " \
+                            "is what the error response says"
                         yield Hit(
                             node=e,
-                            explanation=(f"`{interp.code(e)}` puts {text} into the response: error text and "
+                            explanation=(f"`{interp.code(e)}` puts {text} {into}: error text and "
                                          f"tracebacks reveal file paths, library versions, SQL and configuration "
                                          f"that help an attacker map the server."),
                             fix=(f"Log the details (`LOG.exception(...)`) and pass a generic message to "
                                  f"`{interp.code(e.func)}(...)` instead of `{interp.code(arg)}`."),
+                            notes=notes,
                         )
                         break
+
+    def _eventlet(self, interp, call):
+        debug = call.keyword("debug")
+        if debug is None and len(call.args) > 15:
+            debug = call.args[15]
+        if debug is not None and not (isinstance(debug, ir.Const) and debug.value is True):
+            return  # debug=False, or decided by configuration
+        for kw in call.keywords:
+            if kw.name is None:  # **server_kwargs: only a dict whose keys are all known
+                if not ir.is_pure(kw.value):
+                    return
+                items = interp.eval(kw.value).items
+                if items is None or "debug" in items:
+                    return
+        how = "without `debug=False`" if debug is None else "with `debug=True`"
+        yield Hit(
+            node=call,
+            explanation=(f"`{interp.code(call)}` starts an eventlet WSGI server {how}: eventlet's `debug` "
+                         f"defaults to `True`, so the traceback of any unhandled exception is sent to the "
+                         f"client in the 500 response, with file paths, code and local details of the server."),
+            fix=f"Pass `debug=False` to `{interp.code(call.func)}(...)` and log errors on the server instead.",
+        )
 
 
 _TEXT_CALL = re.compile(r"(?i)(str|text|unicode|format|repr|message|msg|join)")
@@ -178,6 +277,34 @@ def _text_parts(expr):
                     stack.append(e.func.value)  # ``e.args.get(...)``, ``e.message.strip()``: still its text
                 continue
         stack.extend(reversed(e.children()))
+
+
+def _sorted_by_type(interp, name: str | None) -> bool:
+    """The statement runs only where a condition on the caught exception holds
+    (``if error.exc_type in ['VolumeAttachmentNotFound', ...]``, ``isinstance(e, NotFound)``):
+    the code chose which errors' text the client gets."""
+    if name is None:
+        return False
+    for cond, taken in controlling_conditions(interp.fn, interp.stmt):
+        while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+            cond, taken = cond.operand, not taken
+        if taken and any(isinstance(x, ir.Name) and x.id == name for x in ir.walk(cond)):
+            return True
+    return False
+
+
+def _walk_returned(expr):
+    """The parts of a returned value that reach the client as they are: not the arguments of a
+    helper called to build the response (it decides what the client sees)."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        if isinstance(e, ir.Call):
+            if (e.qualname or "") not in _TRANSPARENT and e.method not in _TRANSPARENT_METHODS:
+                continue
+        if not isinstance(e, ir.Lambda):
+            stack.extend(reversed(e.children()))
 
 
 def _is_entrypoint(interp) -> bool:

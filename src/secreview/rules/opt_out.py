@@ -163,3 +163,55 @@ def opt_out(interp, stmt) -> OptOut | None:
             truth = not truth
         return OptOut(name, default, truth == taken, where)
     return None
+
+
+# A parameter or option whose default, by its name, turns verification off: ``insecure=True``,
+# ``verify_ssl=False``. Used by tls-verification-off-by-default; the rules of weak settings in a
+# switch's branch ask ``opt_out`` instead, and the parameter is then theirs (reported once).
+_VERIFY_NAMES = frozenset({"verify_ssl", "ssl_verify", "verify_cert", "verify_certs", "verify_certificate",
+                           "verify_certificates", "tls_verify", "verify_tls", "cert_verify", "verify_server_cert",
+                           "ssl_cert_verify", "validate_certs", "validate_cert", "verify_https", "https_verify",
+                           "check_certificate", "ssl_verify_cert", "verify_server_certificate"})
+
+
+def insecure_name(name: str) -> bool:
+    """``insecure``, ``api_insecure``: True turns verification off."""
+    low = name.lower().replace("-", "_")
+    return low == "insecure" or low.endswith("_insecure")
+
+
+def verify_name(name: str) -> bool:
+    """``verify_ssl``, ``validate_certs``: False turns verification off."""
+    return name.lower().replace("-", "_") in _VERIFY_NAMES
+
+
+def insecure_by_default(name: str, default) -> bool:
+    """Whether a switch named ``name`` left at the constant ``default`` turns verification off."""
+    if not isinstance(default, bool):
+        return False
+    return (default is True and insecure_name(name)) or (default is False and verify_name(name))
+
+
+def tested_as_switch(module, fn, name: str) -> bool:
+    """Whether the parameter ``name`` of ``fn`` (or the field an ``__init__`` sets from it, in the
+    class's methods) is the condition of a branch: the weak setting in that branch is then reported
+    by the rule judging it, through ``opt_out``, with the default in its trace."""
+    if _tests(fn, lambda node: isinstance(node, ir.Name) and node.id == name):
+        return True
+    if fn.name != "__init__" or not fn.is_method:
+        return False
+    fields = {t.attr for stmt in fn.statements() if isinstance(stmt, ir.Assign)
+              and isinstance(stmt.value, ir.Name) and stmt.value.id == name
+              for t in stmt.targets if isinstance(t, ir.AttrTarget)}
+    return bool(fields) and any(_tests(m, lambda node: isinstance(node, ir.Attr) and node.attr in fields)
+                                for m in module.functions.values() if m.class_qualname == fn.class_qualname)
+
+
+def _tests(fn, matches) -> bool:
+    for block in fn.blocks:
+        for e in block.succs:
+            if e.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE) and e.cond is not None:
+                found = _switch_in(e.cond)
+                if found is not None and matches(found[0]):
+                    return True
+    return False

@@ -17,7 +17,14 @@ attribute, dict key (`creds["password"]`, `headers["Authorization"]`,
 returning one (`get_token()`); the whole request headers or environment
 (`request.headers`, `request.environ`: they carry `Authorization` and
 cookies), and, with medium confidence, the whole request body
-(`request.body`, `request.data`, `request.json`, `request.form`). A name alone
+(`request.body`, `request.data`, `request.json`, `req.json_body`,
+`request.form`) and the `body` parameter of a request handler; a connection
+URL read from the configuration (`CONF.sql_connection`,
+`CONF.database.connection`, `transport_url`, `backend_url`), which holds the
+database or message-bus password; an oslo.context request context's
+`to_dict()` (it includes `auth_token`); and a local dict whose items, set
+earlier in the function, hold a secret (`properties["auth_password"] =
+chap_secret` and then `properties` logged). A name alone
 that only sounds related is not enough: `credentials` (oslo.policy's user,
 project and roles), `session_key` (often a routing key), `pass` (a count),
 `token_labels`, `secret_uuid`, `token_id`, `token_expires`. Values wrapped in a
@@ -27,6 +34,18 @@ reported, nor are derived values that do not reveal the secret (`len(token)`,
 `token is None`), constants, and `print` (a command's output to its own user,
 such as a setup tool showing the password it generated).
 
+Secrets are also followed through the code: a value read under a secret's
+name (`self.password`, `conf["password"]`, `conn_info.get("auth_password")`,
+a parameter `password`) or a connection URL from the configuration is
+traced through assignments, string building (`%`, f-strings, `.format`,
+`join`), lists, tuples and dicts, copies, `str()`/`json.dumps()`, returns of
+the reviewed code and its parameters, and reported at the log call it reaches:
+a command line built with `password=%s` and logged when the command fails,
+`CONF.sql_connection` passed to a helper that logs its `connection`
+parameter. A secret does not survive a call the analysis cannot see into (a
+hash, an encryption, an HTTP request: their results are not the secret), nor
+`strutils.mask_password`/`mask_dict_password`.
+
 **Fix:** log that the credential was used, not its value: drop it from the
 arguments, log an identifier (`user.id`, a key id, the last 4 characters),
 or wrap the value in `strutils.mask_password(...)` /
@@ -35,11 +54,12 @@ or wrap the value in `strutils.mask_password(...)` /
 
 import re
 
+from secreview.analysis import values as V
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
-from secreview.rules.base import Hit, StatementRule
+from secreview.rules.base import Hit, SinkRule, StatementRule
 from secreview.rules.weak_random import name_words
 
 _LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "audit",
@@ -57,8 +77,19 @@ _HEADER_KEYS = re.compile(r"(?i)^(authorization|proxy-authorization|x-auth-token
 # only on headers: "cookie" is also an OVS flow cookie
 _COOKIE_KEYS = re.compile(r"(?i)^(cookie|set-cookie|http_cookie)$")
 _REQUEST_NAMES = frozenset({"request", "req", "flask.request", "bottle.request", "pecan.request"})
-_BODY_ATTRS = frozenset({"body", "data", "json", "form", "POST", "get_json", "text", "content", "stream",
+_BODY_ATTRS = frozenset({"body", "data", "json", "json_body", "form", "POST", "get_json", "text", "content", "stream",
                          "headers", "META", "environ", "cookies", "COOKIES"})
+# Configuration options holding a connection URL, which carries the password of the database or
+# message bus (``mysql+pymysql://nova:PASSWORD@db/nova``), read from a configuration object.
+_URL_OPTIONS = frozenset({"connection", "sql_connection", "slave_connection", "transport_url", "backend_url",
+                          "connection_string", "connection_url", "backend_argument", "database_connection"})
+# Names whose value is the secret itself (last name part), for values followed through the code.
+_SOURCE_WORDS = {"password": "password", "passwd": "password", "pwd": "password", "passphrase": "passphrase",
+                 "secret": "secret", "token": "token", "apikey": "API key", "secretkey": "secret key",
+                 "privatekey": "private key"}
+_SOURCE_PAIRS = {("api", "key"): "API key", ("secret", "key"): "secret key", ("private", "key"): "private key",
+                 ("encryption", "key"): "encryption key", ("auth", "key"): "authentication key"}
+_CONTEXT_NAMES = ("context", "ctx", "ctxt")
 _STRONG = ("password", "passwd", "pwd", "passphrase", "secret", "private", "authorization", "cookie")
 # A logged name is a credential only with one of these words or pairs: ``credentials`` (oslo.policy's
 # user/project/roles), ``session_key`` (a routing key), ``pass`` (a count of passes) are not enough.
@@ -139,6 +170,8 @@ class _Finder:
             name = q.rsplit(".", 1)[-1] if q else (e.method or getattr(e.func, "id", "") or "")
             if _MASK.search(name):
                 return None
+            if e.method == "to_dict" and not e.args and _context_like(self.interp, e.func.value):
+                return "the request context", e
             if e.method == "get" and e.args and isinstance(e.args[0], ir.Const) and isinstance(e.args[0].value, str):
                 key = e.args[0].value
                 if secret_name(key) or _HEADER_KEYS.match(key) or (_COOKIE_KEYS.match(key) and _headers(e.func.value)):
@@ -161,13 +194,15 @@ class _Finder:
                 return None
             if secret_name(e.id) and not self._constant(e):
                 return e.id, e
-            return None
+            return self._held(e)
         if isinstance(e, ir.Attr):
             if e.attr in _BODY_ATTRS and _request_like(e.value):
                 return ("the request headers" if e.attr in ("headers", "META", "environ") else
                         "the request cookies" if e.attr in ("cookies", "COOKIES") else "the request body"), e
             if secret_name(e.attr) and e.qualname is None and not self._constant(e):
                 return e.attr, e
+            if e.attr in _URL_OPTIONS and _config_object(e.value):
+                return "the connection URL", e
             return None
         if isinstance(e, ir.Subscript):
             if isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
@@ -191,6 +226,21 @@ class _Finder:
             found = self.find(c, depth + 1)
             if found:
                 return found
+        return None
+
+    def _held(self, e: ir.Name):
+        """A local whose known items hold a secret under its name (``properties["auth_password"] =
+        chap_secret`` then ``properties`` logged), or a request handler's ``body`` parameter."""
+        if e.kind != ir.NameKind.LOCAL:
+            return None
+        entry = self.interp.entry
+        if e.id == "body" and entry is not None and entry[0] == "remote" \
+                and any(p.name == "body" for p in self.interp.fn.params) and e.id not in _assigned(self.interp.fn):
+            return "the request body", e
+        value = self.interp.eval(e)
+        for key, item in (value.items or {}).items():
+            if isinstance(key, str) and (secret_name(key) or _HEADER_KEYS.match(key)) and not item.is_const:
+                return key, e
         return None
 
     def find_masked(self, v) -> bool:
@@ -227,7 +277,54 @@ def _is_logger_call(interp, call):
     return None
 
 
-class SensitiveDataLogged(StatementRule):
+def _words(name: str) -> list[str]:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
+
+
+def _source_what(name: str) -> str | None:
+    """What a value read under ``name`` is, when its name says it is the secret itself."""
+    if not secret_name(name):
+        return None
+    words = _words(name)
+    if not words:
+        return None
+    if words[-1] in _SOURCE_WORDS:
+        return _SOURCE_WORDS[words[-1]]
+    if len(words) > 1 and (words[-2], words[-1]) in _SOURCE_PAIRS:
+        return _SOURCE_PAIRS[(words[-2], words[-1])]
+    return None
+
+
+_CONFIG_NAMES = frozenset({"conf", "config", "configuration", "cfg"})
+
+
+def _config_object(e) -> bool:
+    """``CONF``, ``cfg.CONF.database``, ``self.conf``, ``self.configuration``: configuration."""
+    while isinstance(e, ir.Attr):
+        if (e.qualname or "").startswith("oslo_config.") or e.attr.lower() in _CONFIG_NAMES:
+            return True
+        e = e.value
+    return isinstance(e, ir.Name) and ((e.qualname or "").startswith("oslo_config.")
+                                       or e.id.lower() in _CONFIG_NAMES)
+
+
+def _context_like(interp, e) -> bool:
+    """An oslo.context request context (its ``to_dict()`` holds ``auth_token``)."""
+    if _pure(e):
+        value = interp.eval(e)
+        if any(t.startswith("oslo_context.") or t.endswith(".RequestContext") for t in value.types):
+            return True
+    name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else ""
+    return name.lower().endswith(_CONTEXT_NAMES)
+
+
+def _assigned(fn) -> frozenset:
+    return frozenset(t.id for stmt in fn.statements() if isinstance(stmt, ir.Assign)
+                     for t in stmt.targets if isinstance(t, ir.NameTarget))
+
+
+class SensitiveDataLogged(SinkRule, StatementRule):
     __doc__ = __doc__
 
     id = "SR702"
@@ -238,6 +335,37 @@ class SensitiveDataLogged(StatementRule):
     confidence = Level.MEDIUM
     bandit = ()
     triggers = frozenset(_LEVELS)
+    # followed through the code: values named as secrets reaching a log call
+    sink_kinds = ("log",)
+    source_kinds = frozenset({"secret"})
+    whole_objects = False
+    danger = ("Log files and log collectors are kept for a long time and read by far more people than should see "
+              "this secret.")
+    fix = ("Do not log the secret: log an identifier or that it was present, or wrap the value as "
+           "`strutils.mask_password(...)` / `strutils.mask_dict_password(...)` (oslo.utils).")
+
+    def named_source(self, name: str):
+        what = _source_what(name)
+        if what is not None:
+            return ("secret", f"a value named as a {what}", False)
+        if name in _URL_OPTIONS:
+            return ("secret", "a connection URL from the configuration (such URLs usually hold a password)", True)
+        return None
+
+    def reports(self, taint, site) -> bool:
+        if V.THROUGH_CALL in taint.cleansed:
+            return False  # it went through a call we cannot see into, which may not return it
+        step = taint.step
+        # named on the log call itself: the statement check below reports it, with its own words
+        return not (step is not None and step.prev is None and step.path == site.path
+                    and site.stmt_lines[0] <= step.line <= site.stmt_lines[1])
+
+    def traced_confidence(self, taint) -> Level:
+        origin = taint.step.steps()[0].note.lower() if taint.step is not None else ""
+        if "connection url" in origin:
+            return Level.MEDIUM
+        return Level.HIGH if any(w in origin for w in ("password", "passphrase", "secret", "private")) \
+            else Level.MEDIUM
 
     def check_statement(self, interp, stmt):
         t = type(stmt)
@@ -271,7 +399,8 @@ class SensitiveDataLogged(StatementRule):
         code = interp.code(call)
         value_code = interp.code(node)
         strong = any(s in what.lower().replace("-", "") for s in _STRONG) or what.startswith("the request")
-        label = what if what.startswith("the request") else f"`{value_code}`"
+        label = f"`{value_code}`" if not what.startswith("the request") \
+            else "the request context" if what == "the request context" else what
         if what == "the request body":
             confidence = Level.MEDIUM  # a body may hold a password, or a report or a search
         else:
@@ -289,6 +418,10 @@ class SensitiveDataLogged(StatementRule):
 
 def _why(what: str) -> str:
     low = what.lower()
+    if low == "the request context":
+        return "its `to_dict()` includes the caller's `auth_token`"
+    if low == "the connection url":
+        return "a connection URL from the configuration, which usually holds the password"
     if low.startswith("the request"):
         return "it may carry passwords, tokens or session cookies"
     if _HEADER_KEYS.match(what):

@@ -9,22 +9,44 @@ _CALLEES = tuple(
     + [f"httpx.{m}" for m in _HTTP_METHODS]
     + ["httpx.Client", "httpx.AsyncClient", "httpx.Client.request", "httpx.AsyncClient.request"]
     + [f"httpx.Client.{m}" for m in _HTTP_METHODS] + [f"httpx.AsyncClient.{m}" for m in _HTTP_METHODS]
+    # OpenStack: keystoneauth sessions and the SDK take verify=; the service clients take insecure=
+    + ["keystoneauth1.session.Session", "keystoneclient.session.Session", "openstack.connect",
+       "openstack.connection.Connection", "keystoneauth1.loading.session.Session.load_from_options"]
+)
+# Clients whose ``insecure=True`` turns certificate verification off.
+_INSECURE_CALLEES = (
+    "keystoneauth1.loading.session.Session.load_from_options", "keystoneclient.client.Client",
+    "keystoneclient.v2_0.client.Client", "keystoneclient.v3.client.Client", "novaclient.client.Client",
+    "novaclient.v2.client.Client", "cinderclient.client.Client", "cinderclient.v3.client.Client",
+    "cinderclient.v2.client.Client", "glanceclient.Client", "glanceclient.client.Client",
+    "glanceclient.v2.client.Client", "neutronclient.v2_0.client.Client", "swiftclient.client.Connection",
+    "swiftclient.Connection", "heatclient.client.Client", "ironicclient.client.get_client",
+    "oslo_vmware.api.VMwareAPISession", "manilaclient.client.Client", "octaviaclient.api.v2.octavia.OctaviaAPI",
+    "designateclient.v2.client.Client", "barbicanclient.client.Client",
 )
 
 
 class TlsVerificationDisabled(CallRule):
     """HTTPS request made with certificate verification turned off.
 
-    `verify=False` (requests, httpx) accepts any certificate, so anyone on the
-    network path — a Wi-Fi access point, a compromised router, a proxy — can
-    impersonate the server, read the traffic and change the responses.
+    `verify=False` (requests, httpx, keystoneauth sessions, the OpenStack SDK)
+    and `insecure=True` (the OpenStack service clients) accept any
+    certificate, so anyone on the network path — a Wi-Fi access point, a
+    compromised router, a proxy — can impersonate the server, read the traffic
+    (passwords, tokens) and change the responses.
 
     Reported when `verify` is provably `False` (a literal, or a variable or
-    branch that constant propagation resolves to `False`). A value only known
-    at run time, or a CA bundle path, is not reported, nor is a call in a
-    branch that a verification switch selects (`if self.insecure:
-    requests.get(url, verify=False)`) unless the switch's default in the code
-    selects it: an opt-out the operator chooses is not a defect of the code.
+    branch that constant propagation resolves to `False`) in a call of
+    `requests`, `httpx`, `keystoneauth1.session.Session`, `openstack.connect`;
+    and when `insecure` is provably `True` in `load_from_options` of
+    keystoneauth's session loader and in the clients of keystone, nova, cinder,
+    glance, neutron, swift, heat, ironic, manila, designate, barbican and
+    oslo.vmware's `VMwareAPISession`. A value only known at run time (the
+    operator's `insecure` option), or a CA bundle path, is not reported. A call in a branch
+    that a verification switch selects (`if self.insecure:
+    requests.get(url, verify=False)`) is not reported unless the switch's
+    default in the code selects it: an opt-out the operator chooses is not a
+    defect of the code.
 
     **Fix:** remove `verify=False`; for a private CA pass its bundle:
     `verify="/etc/ssl/certs/internal-ca.pem"`.
@@ -37,33 +59,41 @@ class TlsVerificationDisabled(CallRule):
     severity = Level.HIGH
     confidence = Level.HIGH
     bandit = ("B501",)
-    callees = _CALLEES
+    callees = tuple(dict.fromkeys(_CALLEES + _INSECURE_CALLEES))
 
     def check(self, site, callee: str):
+        keyword, off = "verify", False
         value = site.kwargs.get("verify")
-        if value is None or not value.is_const or value.const is not False:
+        if callee in _INSECURE_CALLEES and (value is None or not value.is_const or value.const is not False):
+            keyword, off = "insecure", True
+            value = site.kwargs.get("insecure")
+        if value is None or not value.is_const or value.const is not off:
             return
         chosen = opt_out(site.interp, site.interp.stmt)
         if chosen is not None and not chosen.by_default:
             return
-        node = site.call.keyword("verify")
+        node = site.call.keyword(keyword)
         call_code = site.interp.code(site.call.func)
-        literal = site.call.keyword("verify") is node and _literal(node)
-        where = "" if literal else " (constant propagation shows it is `False`)"
+        literal = _literal(node)
+        where = "" if literal else f" (constant propagation shows it is `{off}`)"
+        fix = ("Drop `verify=False` (verification is on by default), or pass the path of your CA bundle as `verify=`."
+               if keyword == "verify" else
+               "Drop `insecure=True` (verification is on by default), or pass the path of your CA bundle as "
+               "`cacert=`; let the operator's configuration decide, never a constant.")
         yield Hit(
             node=site.call,
-            explanation=(f"`{call_code}(...)` is called with `verify` = `False`{where}: the TLS certificate of the "
+            explanation=(f"`{call_code}(...)` is called with `{keyword}` = `{off}`{where}: the TLS certificate of the "
                          f"server is not checked, so a machine on the network path can impersonate it, read "
                          f"what is sent (credentials, tokens) and forge the response."),
-            fix="Drop `verify=False` (verification is on by default), or pass the path of your CA bundle as `verify=`.",
+            fix=fix,
         ) if chosen is None else Hit(
             node=site.call,
-            explanation=(f"`{call_code}(...)` is called with `verify` = `False` in the branch that `{chosen.switch}` "
-                         f"selects when left at its default (`{chosen.default!r}`): unless the caller changes it, the "
-                         f"TLS certificate of the server is not checked, so a machine on the network path can "
-                         f"impersonate it, read what is sent and forge the response."),
+            explanation=(f"`{call_code}(...)` is called with `{keyword}` = `{off}` in the branch that "
+                         f"`{chosen.switch}` selects when left at its default (`{chosen.default!r}`): unless the "
+                         f"caller changes it, the TLS certificate of the server is not checked, so a machine on the "
+                         f"network path can impersonate it, read what is sent and forge the response."),
             fix=(f"Make verification the default (`{chosen.switch}` should default to verifying), or drop "
-                 f"`verify=False`."),
+                 f"`{keyword}={off}`."),
             notes=chosen.note(),
         )
 

@@ -1,0 +1,183 @@
+"""oslo.config option holding a password, key or connection URL, not marked `secret=True`.
+
+oslo.config prints the value of every registered option when a service calls
+`CONF.log_opt_values(LOG, logging.DEBUG)` (`log_opt_values()`: most
+OpenStack services do at start-up), and tools such as `oslo-config-generator` and the config
+mutation log show values too. Only an option declared with `secret=True` is
+printed as `****`. An option that holds a password, a token or a key, or a
+connection URL with the password in it (`mysql+pymysql://nova:PASSWORD@db/nova`,
+`rabbit://openstack:PASSWORD@mq:5672/`), is otherwise written in clear text
+to the service log, which is shipped to log collectors and support tickets.
+
+Reported for `cfg.StrOpt`, `cfg.Opt`, `cfg.URIOpt`, `cfg.DictOpt`,
+`cfg.ListOpt`, `cfg.MultiStrOpt` and `cfg.MultiOpt` (imported from
+`oslo_config`) declared without `secret=True` (or with `secret=False`) when
+the option's name says it holds a secret, matching whole name parts:
+
+* its last part is `password`, `passwd`, `passphrase`, `secret`, `token`,
+  `credential(s)`, `kek` (a key-encryption key), or `key` when the part
+  before it does not make it a public, host, access or lookup key or a TLS/SSH
+  key file (`admin_password`, `client_secret`, `admin_token`, `fixed_key`,
+  `auth_encryption_key`);
+* or it is a connection URL or backend argument that can carry a password:
+  `connection`, any name ending in `_connection` (`sql_connection`,
+  `slave_connection`), `connection_string`, `connection_url`, `transport_url`,
+  `backend_url`, `backend_argument(s)` (dogpile.cache arguments such as a
+  Redis password).
+
+Not reported: names that only mention a secret (`password_regex`,
+`token_expiration`, `key_manager`, `ssh_key_name`, `secret_store_id`,
+`cert_key_file`, anything ending in `_file`, `_path`, `_dir`, `_name`, `_id`,
+`_len`, `_length`, `_type`, `_size`, `_url`/`_uri` other than those above...);
+keys named for TLS or SSH (`ssl_key`, `ssh_key`, `client_priv_key`: these
+options hold file paths), and a key option whose help text or default says it
+is a file or path (`help="Path to the private key"`, `default="/etc/..."`);
+an option whose help text says it names a plugin, driver, module, class or
+entry point (keystone's `[auth] token`); a connection whose default is not a
+URL (`default="tcp:127.0.0.1:6640"`, OVSDB); options of other types (`BoolOpt`,
+`IntOpt`, `PortOpt`...); options whose `secret=` is computed at run time; and
+test code. The name is the option's own name (first argument or `name=`), never
+the variable it is assigned to.
+
+**Fix:** declare the option with `secret=True`, e.g.
+`cfg.StrOpt('admin_password', secret=True, help=...)`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import CallRule, Hit
+
+_OPTS = ("StrOpt", "Opt", "URIOpt", "DictOpt", "ListOpt", "MultiStrOpt", "MultiOpt")
+_CALLEES = tuple(f"oslo_config.cfg.{o}" for o in _OPTS)
+_SECRET_LAST = frozenset({"password", "passwd", "passphrase", "secret", "token", "credential", "credentials", "kek"})
+# ``*_key`` is a secret unless the part before says it is a public or identifying key
+# (TLS and SSH private keys are configured as files: ``ssl_key``, ``ssh_key``, ``client_priv_key`` name paths)
+_NOT_SECRET_KEY_BEFORE = frozenset({"public", "host", "access", "foreign", "primary", "sort", "partition", "routing",
+                                    "cache", "lookup", "dict", "map", "index", "shard", "group", "metadata", "priv",
+                                    "private", "ssl", "tls", "cert", "certificate", "client", "ssh", "rsa", "dsa",
+                                    "ecdsa", "pem", "ca", "x509"})
+_URL_NAMES = frozenset({"connection", "connection_string", "connection_url", "connection_uri", "transport_url",
+                        "backend_url", "backend_argument", "backend_arguments"})
+_FILE_WORDS = re.compile(r"(?i)\b(path|file|filename|directory|dir)\b")
+_NOT_A_VALUE = re.compile(r"(?i)\b(entry ?point|plugin|driver|module|class)\b")
+
+
+def _words(name: str) -> list[str]:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
+
+
+def option_secret_kind(name: str) -> str | None:
+    """What an option called ``name`` holds: "password", "secret", "token", "key",
+    "credentials", "connection URL", or None when its name does not say it is a secret."""
+    words = _words(name)
+    if not words:
+        return None
+    joined = "_".join(words)
+    if joined in _URL_NAMES or words[-1] == "connection" or joined.endswith("_backend_url"):
+        return "connection URL"
+    last = words[-1]
+    if last in _SECRET_LAST:
+        if last in ("passwd", "passphrase"):
+            return "password"
+        if last == "kek":
+            return "key"
+        return "credentials" if last.startswith("credential") else last
+    if last == "key":
+        if len(words) == 1:
+            return "key"
+        before = words[-2]
+        if before in _NOT_SECRET_KEY_BEFORE or "_".join(words[-3:-1]) in _NOT_SECRET_KEY_BEFORE:
+            return None
+        return "key"
+    return None
+
+
+def _const_str(value) -> str | None:
+    if value is not None and value.is_const and isinstance(value.const, str):
+        return value.const
+    return None
+
+
+def _text(node) -> str:
+    """The constant text of a ``help=`` argument, also inside a translation call (``_("...")``)
+    or a formatting helper given one literal."""
+    for _ in range(3):
+        if isinstance(node, ir.Call) and len(node.args) == 1:
+            node = node.args[0]
+    if isinstance(node, ir.Const) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ir.StringBuild):
+        return " ".join(p.value for p in node.parts if isinstance(p, ir.Const) and isinstance(p.value, str))
+    return ""
+
+
+def _defaults(value, node) -> list[str] | None:
+    """The option's constant default as a list of strings, or None when unknown or absent."""
+    if value is not None and value.is_const:
+        if isinstance(value.const, str):
+            return [value.const]
+        if isinstance(value.const, (list, tuple)) and all(isinstance(v, str) for v in value.const):
+            return list(value.const)
+    if isinstance(node, ir.Container) and all(isinstance(e, ir.Const) and isinstance(e.value, str)
+                                              for e in node.elts):
+        return [e.value for e in node.elts]
+    return None
+
+
+class SecretConfigOption(CallRule):
+    __doc__ = __doc__
+
+    id = "SR703"
+    name = "secret-config-option"
+    title = "Secret configuration option not marked secret"
+    cwe = 532
+    severity = Level.MEDIUM
+    confidence = Level.HIGH
+    tests_relevant = False
+    callees = _CALLEES
+
+    def check(self, site, callee: str):
+        name_value, _ = site.arg(0, "name")
+        name = _const_str(name_value)
+        if not name:
+            return
+        kind = option_secret_kind(name)
+        if kind is None:
+            return
+        secret = site.kwargs.get("secret")
+        if secret is not None and (not secret.is_const or secret.const):
+            return  # secret=True, or decided at run time
+        help_text = _text(site.call.keyword("help"))
+        if _NOT_A_VALUE.search(help_text):
+            return  # the option names a plugin or driver (keystone's ``[auth] token``), not a secret
+        defaults = _defaults(site.kwargs.get("default"), site.call.keyword("default"))
+        if kind == "key" and (_FILE_WORDS.search(help_text)
+                              or any(d.startswith(("/", "$", "~")) for d in defaults or ())):
+            return  # the option names a key file, not the key
+        if kind == "connection URL" and defaults and all(d and "://" not in d for d in defaults):
+            return  # an OVSDB-style ``tcp:host:port`` connection: no URL, no password
+        explicit = secret is not None
+        if kind == "connection URL":
+            holds = ("a connection URL, which usually carries the user name and password "
+                     "(`mysql+pymysql://user:PASSWORD@host/db`, `rabbit://user:PASSWORD@host/`)")
+            confidence = Level.MEDIUM
+        else:
+            article = "" if kind == "credentials" else "an " if kind[0] in "aeiou" else "a "
+            holds = f"{article}{kind}"
+            confidence = Level.HIGH
+        how = "with `secret=False`" if explicit else "without `secret=True`"
+        code = site.interp.code(site.call.func)
+        yield Hit(
+            node=site.call,
+            explanation=(f"`{code}('{name}', ...)` declares an option whose name says it holds {holds}, {how}: "
+                         f"oslo.config prints the values of options not marked secret in clear text when "
+                         f"`log_opt_values()` runs (most OpenStack services call it at start-up with debug "
+                         f"logging), so the value reaches the service log and everything that collects it."),
+            fix=f"Declare the option with `secret=True`: `{code}('{name}', secret=True, ...)`.",
+            confidence=confidence,
+        )

@@ -1,0 +1,268 @@
+"""MAC, signature, token or password compared with `==` or `!=`.
+
+`==` on strings and bytes stops at the first byte that differs, so the time
+a failed check takes tells how many leading bytes of a guess were right. An
+attacker who can send many guesses and time the answers (over a LAN, from
+a neighbouring VM, or with enough samples over the internet) recovers a
+valid HMAC or signature for a message of their choice, or the secret token,
+one byte at a time, without knowing the key.
+
+Reported for `==` and `!=` between two values that are not constants when
+one side is
+
+* a message authentication code or signature: the result of anything from
+  the `hmac` module (`hmac.new(key, msg, sha256).hexdigest()`,
+  `hmac.digest(...)`), of a function whose name says it computes one
+  (`get_hmac(payload, key)`, `compute_signature(...)`, `sign(...)`), or a
+  variable, attribute or item named for one (`expected_hmac`, `signature`,
+  `headers["X-Signature"]`), also through a local variable assigned from
+  such a value in the same function;
+* or a token, password or secret (whole name parts: `token`, `auth_token`,
+  `admin_token`, `password`, `secret`, `api_key`...) compared with another
+  such value or with a configured one (`token == CONF.admin_token`,
+  `password == self.secret`).
+
+Not reported: comparisons with a constant, `None` or `len(...)`; checksums
+and digests of data (`hashlib.md5(data).hexdigest() == etag`: nothing
+secret is guessed); a password compared with its confirmation
+(`password != confirm_password`, `new_password == original_password`: both
+come from the same user); names that only mention a secret or describe a MAC
+(`token_type`, `password_expires_at`, `hmac_label`, `hmac_scope`); names
+written as constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural
+equality methods (`__eq__`, `__ne__`); and test code.
+
+**Fix:** compare in constant time: `hmac.compare_digest(a, b)`, or
+`oslo_utils.secretutils.constant_time_compare(a, b)` in OpenStack code
+(both sides as `str` or both as `bytes`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from secreview.analysis.code_text import code_of
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import FunctionRule, Hit
+
+_MAC_WORDS = frozenset({"hmac", "hmacs", "signature", "signatures"})
+# get_hmac(), compute_signature(), sign(); not "mac" (MAC addresses)
+_MAC_CALL_WORDS = frozenset({"hmac", "signature", "sign"})
+_SECRET_LAST = frozenset({"token", "password", "passwd", "passphrase", "secret", "apikey"})
+_SECRET_PAIRS = frozenset({("api", "key"), ("secret", "key"), ("auth", "key"), ("shared", "key")})
+_NOT_SECRET = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "verify",
+                         "new", "old", "current", "previous", "type", "types", "id", "ids", "name", "expires",
+                         "expiry", "expiration", "length", "len", "count", "format", "hash", "hashed", "url",
+                         "prefix", "field", "key", "header", "mode", "method", "kind", "version", "status", "original",
+                         "label", "scope", "algorithm", "alg", "algo", "size", "digestmod", "provider", "plugin",
+                         "driver", "backend", "class", "location", "endpoint", "path", "file", "dir"})
+_CONFIG_ROOTS = frozenset({"conf", "config", "configuration", "settings", "cfg"})
+
+
+def _words(name: str) -> list[str]:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
+
+
+def _secret_words(words: list[str]) -> bool:
+    if not words or any(w in _NOT_SECRET for w in words):
+        return False
+    if words[-1] in _SECRET_LAST:
+        return True
+    return len(words) >= 2 and (words[-2], words[-1]) in _SECRET_PAIRS
+
+
+def _qualifiers(name: str) -> bool:
+    """A name that describes a property of a MAC or secret, not its value (``hmac_label``, ``hmac_scope``)."""
+    return any(w in _NOT_SECRET for w in _words(name))
+
+
+def _name_of(e) -> str | None:
+    """The name an operand is known by: a variable, attribute, constant key or ``.get()`` key."""
+    if isinstance(e, ir.Name):
+        return e.id
+    if isinstance(e, ir.Attr):
+        return e.attr
+    if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
+        return e.index.value
+    if isinstance(e, ir.Call) and e.method == "get" and e.args and isinstance(e.args[0], ir.Const) \
+            and isinstance(e.args[0].value, str):
+        return e.args[0].value
+    return None
+
+
+def _callee_words(call: ir.Call) -> list[str]:
+    q = call.qualname or ""
+    name = q.rsplit(".", 1)[-1] if q else (call.method or getattr(call.func, "id", "") or "")
+    return _words(name)
+
+
+def _is_const(e) -> bool:
+    """A literal, ``len(...)``, or a name written as a constant (``ACCOUNT_SCOPE``, ``self.MBR_SIGNATURE``)."""
+    if isinstance(e, ir.Const) or (isinstance(e, ir.Call) and (e.qualname or "") == "builtins.len"):
+        return True
+    name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else ""
+    return len(name) > 1 and name.isupper()
+
+
+def _config_value(e) -> bool:
+    """``CONF.admin_token``, ``cfg.CONF.group.secret``, ``self.conf.token``, ``settings.SECRET``."""
+    if not isinstance(e, ir.Attr):
+        return False
+    node = e.value
+    while isinstance(node, ir.Attr):
+        if node.attr.lower() in _CONFIG_ROOTS or (node.qualname or "").startswith("oslo_config."):
+            return True
+        node = node.value
+    if isinstance(node, ir.Name):
+        return node.id.lower() in _CONFIG_ROOTS or (node.qualname or "").startswith(("oslo_config.", "django.conf."))
+    return False
+
+
+class _Defs:
+    """The expressions assigned to each local name of a function (for ``x = get_hmac(...)``)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self._defs = None
+
+    def of(self, name: str) -> list:
+        if self._defs is None:
+            self._defs = {}
+            for stmt in self.fn.statements():
+                if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 \
+                        and isinstance(stmt.targets[0], ir.NameTarget):
+                    self._defs.setdefault(stmt.targets[0].id, []).append(stmt.value)
+        return self._defs.get(name, [])
+
+
+def _mac(e, defs: _Defs, depth: int = 0) -> str | None:
+    """How ``e`` is known to be a MAC or signature, or None."""
+    if depth > 3 or e is None:
+        return None
+    if isinstance(e, ir.Call):
+        node = e
+        while isinstance(node, ir.Call):  # hmac.new(...).hexdigest(), get_hmac(...).decode()
+            q = node.qualname or ""
+            if q.startswith("hmac."):
+                return f"computed by `{q}`"
+            words = _callee_words(node)
+            if words and words[0] in _MAC_CALL_WORDS | {"get", "compute", "calculate", "calc", "make", "create",
+                                                        "generate", "_"} \
+                    and any(w in _MAC_CALL_WORDS for w in words) and not any(w in ("verify", "check", "is")
+                                                                            for w in words):
+                return "returned by a function that computes a MAC or signature"
+            func = node.func
+            node = func.value if isinstance(func, ir.Attr) else None
+    name = _name_of(e)
+    if name is not None and any(w in _MAC_WORDS for w in _words(name)) and not _qualifiers(name):
+        return "named as a MAC or signature"
+    if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
+        for value in defs.of(e.id):
+            found = _mac(value, defs, depth + 1)
+            if found:
+                return found
+    return None
+
+
+def _secret(e) -> bool:
+    name = _name_of(e)
+    return name is not None and _secret_words(_words(name))
+
+
+class TimingUnsafeComparison(FunctionRule):
+    __doc__ = __doc__
+
+    id = "SR208"
+    name = "timing-unsafe-comparison"
+    title = "Secret compared in non-constant time"
+    cwe = 208
+    severity = Level.MEDIUM
+    confidence = Level.MEDIUM
+    tests_relevant = False
+
+    def __init__(self):
+        self._relevant_names: dict = {}
+
+    def relevant(self, function) -> bool:
+        """Only functions mentioning a MAC, a signature or a secret by name (cached per name)."""
+        cache = self._relevant_names
+        for name in function.names:
+            hit = cache.get(name)
+            if hit is None:
+                hit = cache[name] = isinstance(name, str) and len(name) <= 80 and _relevant_name(name)
+            if hit:
+                return True
+        return False
+
+    def check_function(self, module, function):
+        if function.name in ("__eq__", "__ne__", "__hash__", "__lt__", "__gt__"):
+            return  # structural equality of an object holding a token, not a check of one
+        defs = _Defs(function)
+        seen = set()
+        for compare in _compares(function):
+            if id(compare) in seen or len(compare.ops) != 1 or compare.ops[0] not in ("==", "!="):
+                continue
+            seen.add(id(compare))
+            left, right = compare.left, compare.comparators[0]
+            if _is_const(left) or _is_const(right):
+                continue
+            hit = self._judge(module, compare, left, right, defs)
+            if hit is not None:
+                yield hit
+
+    def _judge(self, module, compare, left, right, defs):
+        code = _code(module, compare)
+        for a, b in ((left, right), (right, left)):
+            how = _mac(a, defs)
+            if how:
+                return Hit(
+                    node=compare,
+                    explanation=(f"`{code}` compares `{_code(module, a)}` ({how}) with `{_code(module, b)}` using "
+                                 f"`{compare.ops[0]}`, which returns as soon as one byte differs: by timing "
+                                 f"repeated attempts an attacker can find a valid value byte by byte without the "
+                                 f"key."),
+                    fix=(f"Use `hmac.compare_digest({_code(module, left)}, {_code(module, right)})` (or "
+                         f"`secretutils.constant_time_compare(...)` from oslo.utils)."),
+                    confidence=Level.HIGH if how.startswith("computed") else Level.MEDIUM,
+                )
+        if _secret(left) and (_secret(right) or _config_value(right)) \
+                or _secret(right) and _config_value(left):
+            return Hit(
+                node=compare,
+                explanation=(f"`{code}` compares a secret (`{_code(module, left)}`, `{_code(module, right)}`) with "
+                             f"`{compare.ops[0]}`, which returns as soon as one character differs: by timing "
+                             f"repeated guesses an attacker can recover the expected value character by character."),
+                fix=(f"Use `hmac.compare_digest({_code(module, left)}, {_code(module, right)})` (or "
+                     f"`secretutils.constant_time_compare(...)` from oslo.utils)."),
+                confidence=Level.MEDIUM,
+            )
+        return None
+
+
+def _relevant_name(name: str) -> bool:
+    words = _words(name)
+    return any(w in _MAC_WORDS or w in _MAC_CALL_WORDS or w in _SECRET_LAST for w in words) \
+        or (len(words) >= 2 and (words[-2], words[-1]) in _SECRET_PAIRS)
+
+
+def _compares(function):
+    """Every ``==``/``!=`` comparison of a function: in its statements and its branch conditions."""
+    roots = []
+    for block in function.blocks:
+        for stmt in block.stmts:
+            for attr in ("value", "test"):
+                node = getattr(stmt, attr, None)
+                if isinstance(node, ir.Expr):
+                    roots.append(node)
+        for edge in block.succs:
+            if edge.cond is not None:
+                roots.append(edge.cond)
+    for root in roots:
+        for e in ir.walk(root):
+            if isinstance(e, ir.Compare):
+                yield e
+
+
+def _code(module, node) -> str:
+    return code_of(module, node, 80)

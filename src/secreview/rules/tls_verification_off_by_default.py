@@ -1,0 +1,182 @@
+"""TLS certificate verification off by default: a parameter or option whose default is insecure.
+
+A client whose `insecure` parameter defaults to `True`, or whose `verify`
+defaults to `False`, checks no certificate for every caller that does not
+think to pass it, and a configuration option that ships with verification
+off leaves every installation that keeps the default open to whoever sits on
+the network path: they can impersonate the server, read the credentials and
+tokens sent to it and forge its answers. Turning verification *off* must be
+the operator's explicit choice, never the code's default.
+
+Reported, outside test code, for
+
+* a function parameter named `insecure` (or `*_insecure`) whose default is
+  `True`, or named `verify_ssl`, `ssl_verify`, `verify_cert(s)`,
+  `verify_certificate`, `tls_verify`, `verify_tls`, `validate_certs`... whose
+  default is `False`;
+* a parameter `verify` defaulting to `False` that the function passes on as
+  a TLS setting (`requests.request(..., verify=verify)`,
+  `Session(verify=verify)`, `insecure=not verify`);
+* an oslo.config `BoolOpt` named like those with such a default
+  (`cfg.BoolOpt('insecure', default=True)`,
+  `cfg.BoolOpt('verify_ssl', default=False)`), and a `StrOpt`/`ListOpt`/
+  `MultiStrOpt` whose default holds a flag that turns verification off for a
+  program the service runs (`--tls-verify=false`, `--insecure`,
+  `--no-check-certificate`, `--no-verify-ssl`).
+
+Not reported: secure defaults (`insecure=False`, `verify=True`, `verify=None`
+meaning "use the default CA bundle"); a `verify` parameter that is not passed
+to a TLS setting (a checksum's `verify`); values an operator sets in a
+configuration file; and test code. A literal `verify=False` at a call is the
+`tls-verification-disabled` rule's.
+
+**Fix:** default to verifying (`insecure=False`, `verify=True`, or a CA
+bundle path), and let the operator turn it off explicitly in configuration
+for a test deployment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from secreview.analysis.code_text import code_of
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.opt_out import insecure_by_default, tested_as_switch
+
+_TLS_KEYWORDS = frozenset({"verify", "verify_ssl", "ssl_verify", "insecure", "cert_reqs", "cacerts", "verify_cert",
+                           "verify_certificate", "tls_verify", "ssl_insecure"})
+_OFF_FLAGS = re.compile(r"(?i)(--tls-verify[= ]false|--insecure\b|--no-check-certificate|--no-verify-ssl|"
+                        r"--ssl-no-verify|--skip-tls-verify|--tlsverify[= ]false)")
+_BOOL_OPTS = frozenset({"oslo_config.cfg.BoolOpt"})
+_TEXT_OPTS = frozenset({"oslo_config.cfg.StrOpt", "oslo_config.cfg.ListOpt", "oslo_config.cfg.MultiStrOpt"})
+
+
+class _At:
+    """A place in the file that is not an expression (a parameter's name)."""
+
+    __slots__ = ("line", "col", "end_line", "end_col")
+
+    def __init__(self, line: int, col: int, end_col: int):
+        self.line, self.col, self.end_line, self.end_col = line, col, line, end_col
+
+
+def _bool_default(param) -> bool | None:
+    d = param.default
+    if isinstance(d, ir.Const) and isinstance(d.value, bool):
+        return d.value
+    return None
+
+
+def _mentions(expr, name: str) -> bool:
+    return any(isinstance(e, ir.Name) and e.id == name for e in ir.walk(expr))
+
+
+def _passed_as_tls_setting(function, name: str):
+    """The call of ``function`` that passes its parameter ``name`` as a TLS keyword, or None."""
+    for stmt in function.statements():
+        for attr in ("value", "test", "exc"):
+            root = getattr(stmt, attr, None)
+            if not isinstance(root, ir.Expr):
+                continue
+            for e in ir.walk(root):
+                if isinstance(e, ir.Call):
+                    for kw in e.keywords:
+                        if kw.name in _TLS_KEYWORDS and _mentions(kw.value, name):
+                            return e
+    return None
+
+
+def _const_text(node) -> list[str]:
+    if isinstance(node, ir.Const) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ir.Container):
+        return [e.value for e in node.elts if isinstance(e, ir.Const) and isinstance(e.value, str)]
+    return []
+
+
+class TlsVerificationOffByDefault(FunctionRule):
+    __doc__ = __doc__
+
+    id = "SR307"
+    name = "tls-verification-off-by-default"
+    title = "TLS certificate verification off by default"
+    cwe = 295
+    severity = Level.MEDIUM
+    confidence = Level.HIGH
+    tests_relevant = False
+
+    def relevant(self, function) -> bool:
+        if any(_bool_default(p) is not None for p in function.params):
+            return True
+        return not function.names.isdisjoint(_BOOL_OPTS | _TEXT_OPTS)
+
+    def check_function(self, module, function):
+        yield from self._params(module, function)
+        yield from self._options(module, function)
+
+    def _params(self, module, function):
+        for p in function.params:
+            default = _bool_default(p)
+            if default is None:
+                continue
+            how, notes = None, ()
+            if insecure_by_default(p.name, default):
+                if tested_as_switch(module, function, p.name):
+                    continue  # the weak setting in the branch it selects is reported there, with this default
+                how = f"`{default}`, which turns certificate verification off"
+            elif default is False and p.name == "verify":
+                call = _passed_as_tls_setting(function, p.name)
+                if call is not None:
+                    code = module.source_line(call.line).strip()
+                    how = (f"`False` and it is passed on as a TLS setting (`{code[:80]}`), so certificates are "
+                           f"not checked")
+                    notes = ((call, f"`{p.name}` is passed on as a TLS setting"),)
+            if how is None:
+                continue
+            line = p.line or function.line
+            text = module.source_line(line)
+            col = max(0, text.find(p.name))
+            yield Hit(
+                node=_At(line, col, col + len(p.name)),
+                explanation=(f"Parameter `{p.name}` of `{function.name}()` defaults to {how} for every caller that "
+                             f"does not pass it: a machine on the network path can impersonate the server, read the "
+                             f"credentials and tokens sent to it and forge its answers."),
+                fix=(f"Make the default verify (`{p.name}={'False' if default else 'True'}`) and let callers turn "
+                     f"verification off explicitly, from the operator's configuration."),
+                notes=notes,
+            )
+
+    def _options(self, module, function):
+        for stmt in function.statements():
+            root = getattr(stmt, "value", None)
+            if not isinstance(root, ir.Expr):
+                continue
+            for e in ir.walk(root):
+                if not isinstance(e, ir.Call) or e.qualname not in _BOOL_OPTS | _TEXT_OPTS:
+                    continue
+                name_node = e.argument(0, "name")
+                if not (isinstance(name_node, ir.Const) and isinstance(name_node.value, str)):
+                    continue
+                name = name_node.value
+                default = e.keyword("default")
+                what = None
+                if e.qualname in _BOOL_OPTS and isinstance(default, ir.Const):
+                    if insecure_by_default(name, default.value):
+                        what = f"defaults to `{default.value}`"
+                elif e.qualname in _TEXT_OPTS:
+                    flags = [m.group(0) for text in _const_text(default) for m in [_OFF_FLAGS.search(text)] if m]
+                    if flags:
+                        what = f"has a default holding `{flags[0]}`"
+                if what is None:
+                    continue
+                yield Hit(
+                    node=e,
+                    explanation=(f"`{code_of(module, e.func)}('{name}', ...)` {what}: certificate verification is "
+                                 f"off in every installation that keeps the default, so a machine on the network "
+                                 f"path can "
+                                 f"impersonate the server, read what is sent to it and forge its answers."),
+                    fix=("Ship the secure default (verification on) and document how an operator turns it off for "
+                         "a test deployment."),
+                )

@@ -1,0 +1,110 @@
+"""Request value converted with `int()`, `uuid.UUID()` or an address parser, its error not handled.
+
+`int("abc")` raises `ValueError`, `uuid.UUID("x")` raises `ValueError`,
+`netaddr.IPNetwork("x")` raises `AddrFormatError`: when the text comes from
+the client (a query parameter, a header, a cookie, the body) and nothing
+handles the error, any client can make the request fail with an internal
+server error (500) whenever it likes, fill the error logs with tracebacks,
+and, in services that share a worker between requests, disturb the others.
+OpenStack fixes many of these (`int(request.headers.get("X-Delete-At"))`,
+`int()` of a cookie, `parse_isotime` of a query filter).
+
+Reported when data traced to an HTTP request reaches, in the function that
+reads it, the text argument of `int()`, `float()`, `uuid.UUID()`,
+`netaddr.IPNetwork`/`IPAddress`/`EUI`, `ipaddress.ip_address`/`ip_network`
+(and the `IPv4`/`IPv6` classes), `oslo_utils.timeutils.parse_isotime`/
+`parse_strtime` or `iso8601.parse_date`, and the call is neither inside a
+`try` block (any handler: it may turn the error into a 400) nor in a branch
+whose condition calls a check (`value.isdigit()`, `uuidutils.is_uuid_like(v)`,
+`netutils.is_valid_ipv4(v)`, a regular expression match). Not reported: a
+value converted in a helper the handler calls (the handler may catch the
+error around the call), a value returned by a call (an account's statistics
+fetched with the request's environment are the backend's data), values read
+from the WSGI `environ` (it also holds what the server and its middlewares
+set), and values from RPC peers, files or the process environment.
+Severity is low: the harm is a failed request and a noisy log.
+
+**Fix:** validate the value first (a JSON schema with a `pattern` or
+`format`, `uuidutils.is_uuid_like()`, `str.isdigit()`), or catch `ValueError`
+(`netaddr.AddrFormatError`) and answer 400 Bad Request: `except ValueError:
+raise webob.exc.HTTPBadRequest(explanation="limit must be an integer")`.
+"""
+
+from __future__ import annotations
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import SinkRule
+from secreview.rules.opt_out import controlling_conditions
+
+# Handlers that cannot catch a conversion's error (they catch neither ValueError, TypeError nor a
+# library error): a try with only these around the call does not excuse it.
+_UNRELATED = frozenset({"builtins.KeyError", "builtins.IndexError", "builtins.AttributeError", "builtins.OSError",
+                        "builtins.IOError", "builtins.ImportError", "builtins.StopIteration",
+                        "builtins.NotImplementedError", "builtins.LookupError", "builtins.FileNotFoundError",
+                        "builtins.PermissionError", "builtins.ZeroDivisionError"})
+_CHECK_WORDS = ("valid", "isdigit", "isnumeric", "isdecimal", "like", "match", "fullmatch", "search", "check",
+                "verify", "is_int", "is_uuid", "is_ip")
+
+
+def _in_try(fn, line: int) -> bool:
+    for h in fn.handlers:
+        first, last = h.try_lines
+        if first <= line <= last:
+            types = [getattr(t, "qualname", None) or "" for t in h.types]
+            if not types or not all(t in _UNRELATED for t in types):
+                return True
+    return False
+
+
+def _checked(fn, stmt) -> bool:
+    """In a branch taken only when a call that looks like a check holds (``if v.isdigit():``, after
+    ``if not is_uuid_like(v): raise``); a condition of another shape counts too, to stay quiet."""
+    for cond, taken in controlling_conditions(fn, stmt):
+        holds = taken
+        while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+            cond, holds = cond.operand, not holds
+        calls = [e for e in ir.walk(cond) if isinstance(e, ir.Call) and _is_check(e)]
+        if calls and (holds or not isinstance(cond, ir.Call)):
+            return True
+    return False
+
+
+def _is_check(call) -> bool:
+    name = (call.qualname or call.method or getattr(call.func, "id", "") or "").rsplit(".", 1)[-1].lower()
+    return any(w in name for w in _CHECK_WORDS)
+
+
+class UnhandledInputConversion(SinkRule):
+    __doc__ = __doc__
+
+    id = "SR604"
+    name = "unhandled-input-conversion"
+    title = "Request value converted without handling its error"
+    cwe = 248
+    severity = Level.LOW
+    confidence = Level.HIGH
+    sink_kinds = ("conversion",)
+    source_kinds = frozenset({"remote"})
+    untainted = None
+    whole_objects = False
+    param_flows = False
+    danger = ("A malformed value makes the conversion raise an exception that no `try` in this function handles, "
+              "so any client can make the request fail with an internal server error (500) at will.")
+    fix = ("Validate the value first (a schema `pattern`/`format`, `uuidutils.is_uuid_like()`, `str.isdigit()`) or "
+           "catch `ValueError` and answer 400 Bad Request.")
+
+    def keeps(self, step, value_node=None) -> bool:
+        # read from the request in this function: not the result of a call (an account's stats fetched
+        # with the request's environ are the backend's data), not a parameter, not the WSGI environ
+        # (it also holds values the server and its middlewares set)
+        steps = step.steps()
+        if ".environ" in steps[0].note.split(":", 1)[0]:
+            return False
+        return all(s.path == step.path and "returned by" not in s.note and not s.note.startswith("parameter ")
+                   for s in steps)
+
+    def excused(self, site, sink, callee: str) -> bool:
+        interp = site.interp
+        fn = interp.fn
+        return _in_try(fn, site.call.line) or _checked(fn, interp.stmt)

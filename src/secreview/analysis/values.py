@@ -134,7 +134,7 @@ def merge_taints(a: frozenset, b: frozenset) -> frozenset:
         merged.add(new)
     merged.update(extra)
     if len(merged) > MAX_TAINTS:
-        return frozenset(sorted(merged, key=_taint_order)[:MAX_TAINTS])
+        return frozenset(sorted(merged, key=taint_order)[:MAX_TAINTS])
     return frozenset(merged)
 
 
@@ -153,7 +153,10 @@ def cleanse_all(taints, kinds: frozenset) -> frozenset:
     return canonical(t.cleanse(kinds) for t in taints)
 
 
-def _taint_order(t: Taint):
+def taint_order(t: Taint):
+    """A total order on the taints of one value (one per ``_key``): where code picks one of a
+    value's taints, it picks the smallest, so that the choice does not depend on the set's
+    iteration order (taints hash by identity: that order changes from run to run)."""
     return (t.kind == "param", len(t.cleansed), t.step.depth if t.step else 0, t.index, t.kind,
             tuple(sorted(t.cleansed)), t.order())
 

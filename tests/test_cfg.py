@@ -326,3 +326,19 @@ def test_lowering_is_deterministic():
         return [(b.origin, [s.line for s in b.stmts], [(e.kind, e.target) for e in b.succs]) for b in fn.blocks]
 
     assert shape(Lowered(source).fn) == shape(Lowered(source).fn)
+
+
+def test_finally_nested_in_finally_bodies_stays_bounded():
+    # each level of try/finally inside a finally body would multiply the copies by five
+    lines = ["def f(xs, s):", "    for x in xs:"]
+    indent = "        "
+    for _ in range(12):
+        lines += [indent + "try:", indent + "    if x: return 1", indent + "    if s: break",
+                  indent + "    if s.a: continue", indent + "    s.op()", indent + "finally:"]
+        indent += "    "
+    lines.append(indent + "s.close()")
+    f = Lowered("\n".join(lines))
+    from secreview.ir.lower import MAX_FINALLY_COPIES
+    assert len(f.fn.blocks) < 2 * MAX_FINALLY_COPIES
+    # past the limit the exits share the body lowered in place: s.close() still runs on the way out
+    assert all("s.close()" in path for path in f.paths("if x: return 1"))

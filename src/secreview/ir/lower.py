@@ -77,6 +77,12 @@ class _Loop:
         self.head, self.exit = head, exit
 
 
+# Blocks a function's copies of finally bodies may add in all: nesting a try/finally in a finally
+# body multiplies the copies (up to five per level), so hostile nesting would otherwise grow
+# exponentially; real functions stay far below it.
+MAX_FINALLY_COPIES = 2000
+
+
 class _Finally:
     """A ``try`` with a ``finally`` whose body, handlers or ``else`` are being lowered.
 
@@ -111,6 +117,7 @@ class _FunctionLowerer:
         self.names: set = set()  # every name the function mentions (Function.names)
         self.loops: list[_Loop] = []
         self.finallies: list[_Finally] = []
+        self.copied = 0  # blocks made as copies of finally bodies so far (MAX_FINALLY_COPIES)
         self.handler_targets: list[list[int]] = []
         self.current = self.new_block()
 
@@ -487,6 +494,14 @@ class _FunctionLowerer:
         end = self.current
         # entries of outer finallies' copies made while lowering this body belong to those
         outside = {b.id for f in self.finallies for b in f.exits.values()}
+        size = stop - first - sum(1 for b in outside if b >= first)
+        if self.copied + size * len(frame.exits) > MAX_FINALLY_COPIES:
+            # finally bodies nested in finally bodies multiply their copies: past the limit the
+            # pending exits share the body lowered in place (and go on from its end, as if it fell through)
+            for entry in frame.exits.values():
+                entry.succs.append(ir.Edge(first, ir.EdgeKind.NEXT))
+            return
+        self.copied += size * len(frame.exits)
         for kind, entry in frame.exits.items():
             mapping = {}
             for bid in range(first, stop):

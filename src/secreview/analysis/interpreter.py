@@ -978,28 +978,25 @@ class CallSite:
         self.args, self.kwargs, self.star_taints = args, kwargs, star_taints
 
     def callees(self, func_value: Value | None) -> list:
-        out = []
+        # a dict keeps the order names are met in and finds repeats at once: a receiver may have
+        # thousands of types (``self.query = self.query.filter(...)`` in a loop grows its chains)
+        out: dict = {}
         call = self.call
         if call.qualname:
-            out.append(call.qualname)
-        if func_value is not None and func_value.func and func_value.func not in out:
-            out.append(func_value.func)
+            out[call.qualname] = None
+        if func_value is not None and func_value.func:
+            out.setdefault(func_value.func)
         elif func_value is not None and not func_value.func and func_value.types:
             # a name bound to imported objects in several branches (``try: from cPickle import
             # loads`` / ``except ImportError: from pickle import loads``), or to one imported
             # function (``run = subprocess.check_output``): every candidate is a callee
             for t in sorted(func_value.types):
-                name = t[6:] if t.startswith("class:") else t
-                if name not in out:
-                    out.append(name)
+                out.setdefault(t[6:] if t.startswith("class:") else t)
         if self.receiver is not None and self.receiver.types:
             method = call.func.attr
             for t in sorted(self.receiver.types):
-                name = t[6:] if t.startswith("class:") else t
-                q = f"{name}.{method}"
-                if q not in out:
-                    out.append(q)
-        return out
+                out.setdefault(f"{t[6:] if t.startswith('class:') else t}.{method}")
+        return list(out)
 
     def arg(self, position: int | None, name: str | None = None) -> tuple[Value | None, ir.Expr | None]:
         if name is not None and name in self.kwargs:

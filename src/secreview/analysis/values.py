@@ -173,7 +173,7 @@ def merge_taints(a: frozenset, b: frozenset) -> frozenset:
         merged.add(new)
     merged.update(extra)
     if len(merged) > MAX_TAINTS:
-        return frozenset(sorted(merged, key=_taint_order)[:MAX_TAINTS])
+        return frozenset(sorted(merged, key=taint_order)[:MAX_TAINTS])
     return frozenset(merged)
 
 
@@ -192,9 +192,12 @@ def cleanse_all(taints, kinds: frozenset) -> frozenset:
     return canonical(t.cleanse(kinds) for t in taints)
 
 
-def _taint_order(t: Taint):
-    # which taints a full value keeps: data from sources first, then parameters, then what is only
-    # known to be built from values of unknown origin, then mere sanitizer marks; named taints last
+def taint_order(t: Taint):
+    """A total order on the taints of one value (one per ``_key``): where code picks one of a
+    value's taints, it picks the smallest, so that the choice does not depend on the set's
+    iteration order (taints hash by identity: that order changes from run to run). Which taints a
+    full value keeps: data from sources first, then parameters, then what is only known to be built
+    from values of unknown origin, then mere sanitizer marks; named taints last."""
     rank = 1 if t.kind == "param" else 2 if t.kind == BUILT else 3 if t.kind == OPAQUE else 0
     return (t.kind in NAMED_KINDS, rank, len(t.cleansed), t.step.depth if t.step else 0, t.index, t.kind,
             tuple(sorted(t.cleansed)), t.order())

@@ -77,6 +77,28 @@ class _Loop:
         self.head, self.exit = head, exit
 
 
+# Blocks a function's copies of finally bodies may add in all: nesting a try/finally in a finally
+# body multiplies the copies (up to five per level), so hostile nesting would otherwise grow
+# exponentially; real functions stay far below it.
+MAX_FINALLY_COPIES = 2000
+
+
+class _Finally:
+    """A ``try`` with a ``finally`` whose body, handlers or ``else`` are being lowered.
+
+    Every way out of them runs the ``finally`` body first: falling through (the copy of
+    the body lowered in place), and the pending exits in ``exits`` (``"raise"``,
+    ``"return"``, ``"break"``, ``"continue"``), each an entry block that receives its own
+    copy of the body once it is lowered, ending where that exit goes next."""
+
+    __slots__ = ("loops", "outer", "exits")
+
+    def __init__(self, loops: int, outer: list | None):
+        self.loops = loops  # loops enclosing the try: a break or continue passes it only inside as many
+        self.outer = outer  # exception targets outside the try: where a pending exception goes next
+        self.exits: dict = {}  # pending exit -> entry block of its copy of the finally body
+
+
 class _FunctionLowerer:
     """Builds one function's CFG. Nested defs get their own lowerer."""
 
@@ -94,6 +116,8 @@ class _FunctionLowerer:
         self.walrus = True
         self.names: set = set()  # every name the function mentions (Function.names)
         self.loops: list[_Loop] = []
+        self.finallies: list[_Finally] = []
+        self.copied = 0  # blocks made as copies of finally bodies so far (MAX_FINALLY_COPIES)
         self.handler_targets: list[list[int]] = []
         self.current = self.new_block()
 
@@ -106,6 +130,32 @@ class _FunctionLowerer:
             for target in self.handler_targets[-1]:
                 block.succs.append(ir.Edge(target, ir.EdgeKind.EXCEPTION))
         return block
+
+    def placeholder(self) -> ir.Block:
+        """An empty block without edges, filled in later (``_copy_finally``)."""
+        block = ir.Block(len(self.fn.blocks))
+        self.fn.blocks.append(block)
+        return block
+
+    def exit_edge(self, kind: str) -> ir.Edge | None:
+        """The edge a ``return``, ``break`` or ``continue`` leaves by from here: to the copy of
+        the innermost enclosing ``finally`` body that runs for it (within the innermost loop
+        for ``break``/``continue``), else to where it goes (the loop's exit or head; a
+        ``return`` with no ``finally`` around it ends the function: None)."""
+        finallies = self.finallies
+        if kind == "return":
+            if not finallies:
+                return None
+        elif not self.loops:
+            return None
+        elif not finallies or finallies[-1].loops != len(self.loops):
+            loop = self.loops[-1]
+            return ir.Edge(loop.exit, ir.EdgeKind.NEXT) if kind == "break" else ir.Edge(loop.head, ir.EdgeKind.LOOP)
+        frame = finallies[-1]
+        entry = frame.exits.get(kind)
+        if entry is None:
+            entry = frame.exits[kind] = self.placeholder()
+        return ir.Edge(entry.id, ir.EdgeKind.NEXT)
 
     def link(self, src: ir.Block, dst: ir.Block, kind: str = ir.EdgeKind.NEXT, cond=None) -> None:
         if src is not None:
@@ -218,6 +268,8 @@ class _FunctionLowerer:
 
     def s_Return(self, node):
         self.emit(_pos(ir.Return(self.expr(node.value) if node.value is not None else None), node))
+        if self.finallies:  # the value is computed, then the enclosing finally bodies run
+            self.current.succs.append(self.exit_edge("return"))
         self.current = None
 
     def s_Raise(self, node):
@@ -236,14 +288,16 @@ class _FunctionLowerer:
 
     def s_Break(self, node):
         self.emit(_pos(ir.Pass("break"), node))
-        if self.loops and self.current is not None:
-            self.current.succs.append(ir.Edge(self.loops[-1].exit, ir.EdgeKind.NEXT))
+        edge = self.exit_edge("break")
+        if edge is not None:
+            self.current.succs.append(edge)
         self.current = None
 
     def s_Continue(self, node):
         self.emit(_pos(ir.Pass("continue"), node))
-        if self.loops and self.current is not None:
-            self.current.succs.append(ir.Edge(self.loops[-1].head, ir.EdgeKind.LOOP))
+        edge = self.exit_edge("continue")
+        if edge is not None:
+            self.current.succs.append(edge)
         self.current = None
 
     def s_Import(self, node):
@@ -364,28 +418,36 @@ class _FunctionLowerer:
 
     def s_Try(self, node):
         pre = self.current
+        outer = self.handler_targets[-1] if self.handler_targets else None
+        frame = None
+        if node.finalbody:
+            # an exception anywhere in the body, a handler or ``else`` runs the finally body, then goes on
+            frame = _Finally(len(self.loops), outer)
+            raise_entry = frame.exits["raise"] = self.placeholder()
+            self.handler_targets.append([raise_entry.id])  # handler entries are in the finally's reach
         handler_entries = [self.new_block() for _ in node.handlers]
-        finally_entry = self.new_block() if node.finalbody else None
         targets = [b.id for b in handler_entries]
-        if finally_entry is not None:
-            targets.append(finally_entry.id)
+        if frame is not None:
+            targets.append(raise_entry.id)
+        elif outer and not _catches_all(node.handlers):  # what no handler catches goes on outwards
+            targets.extend(t for t in outer if t not in targets)
         self.handler_targets.append(targets)
         body = self.new_block()
-        self.handler_targets.pop()
         self.link(pre, body)
         self.current = body
+        if frame is not None:
+            self.finallies.append(frame)
         # blocks created while lowering the body inherit the exception edges
-        self.handler_targets.append(targets)
         self.lower_body(node.body)
         self.handler_targets.pop()
         body_end = self.current
-        for edge_target in targets:  # the first statement of the body may raise too
-            if pre is not None:
-                pre.succs.append(ir.Edge(edge_target, ir.EdgeKind.EXCEPTION))
+        if pre is not None:  # the first statement of the body may raise too
+            known = outer or ()  # (pre, made in the enclosing try, has its edges)
+            for edge_target in targets:
+                if edge_target not in known:
+                    pre.succs.append(ir.Edge(edge_target, ir.EdgeKind.EXCEPTION))
         try_lines = (node.lineno, node.body[-1].end_lineno or node.lineno) if node.body else (node.lineno, node.lineno)
         ends = []
-        if finally_entry is not None:
-            self.handler_targets.append([finally_entry.id])
         self.current = body_end
         if node.orelse:
             if self.current is None:
@@ -405,17 +467,65 @@ class _FunctionLowerer:
                                                                                              handler)), handler))
             self.lower_body(handler.body)
             ends.append(self.current)
-        if finally_entry is not None:
+        if frame is not None:
+            self.finallies.pop()
             self.handler_targets.pop()
+            finally_entry = self.new_block()
             for end in ends:
                 self.link(end, finally_entry)
             self.current = finally_entry
             self.lower_body(node.finalbody)
+            self._copy_finally(frame, finally_entry.id)
             return
         join = self.new_block()
         for end in ends:
             self.link(end, join)
         self.current = join
+
+    def _copy_finally(self, frame: _Finally, first: int) -> None:
+        """Give each pending exit of ``frame`` its copy of the finally body just lowered (blocks
+        ``first`` to the last, ending in ``self.current``), ending where the exit goes next.
+
+        The copies share the statements of the body lowered in place (``Block.origin`` names
+        the block copied), so analyses that read statements meet each once; those that follow
+        edges see each exit run the body on its own path."""
+        blocks = self.fn.blocks
+        stop = len(blocks)
+        end = self.current
+        # entries of outer finallies' copies made while lowering this body belong to those
+        outside = {b.id for f in self.finallies for b in f.exits.values()}
+        size = stop - first - sum(1 for b in outside if b >= first)
+        if self.copied + size * len(frame.exits) > MAX_FINALLY_COPIES:
+            # finally bodies nested in finally bodies multiply their copies: past the limit the
+            # pending exits share the body lowered in place (and go on from its end, as if it fell through)
+            for entry in frame.exits.values():
+                entry.succs.append(ir.Edge(first, ir.EdgeKind.NEXT))
+            return
+        self.copied += size * len(frame.exits)
+        for kind, entry in frame.exits.items():
+            mapping = {}
+            for bid in range(first, stop):
+                if bid not in outside:
+                    mapping[bid] = entry.id if bid == first else self.placeholder().id
+            for bid, copy_id in mapping.items():
+                original = blocks[bid]
+                copy = blocks[copy_id]
+                copy.stmts = list(original.stmts)
+                copy.succs = [ir.Edge(mapping.get(e.target, e.target), e.kind, e.cond) for e in original.succs]
+                copy.handler = original.handler
+                copy.origin = original.origin if original.origin is not None else bid
+            if end is None:  # the body itself returns, raises or leaves the loop: the pending exit is dropped
+                continue
+            last = blocks[mapping[end.id]]
+            if kind == "raise":  # on to the enclosing handlers (the edges of a block made outside the try)
+                known = {e.target for e in last.succs if e.kind == ir.EdgeKind.EXCEPTION}
+                for target in frame.outer or ():
+                    if target not in known:
+                        last.succs.append(ir.Edge(target, ir.EdgeKind.EXCEPTION))
+            else:
+                edge = self.exit_edge(kind)
+                if edge is not None:
+                    last.succs.append(edge)
 
     s_TryStar = s_Try
 
@@ -852,6 +962,18 @@ def _skip(self, node) -> None:
 
 def _is_text(e: ir.Expr) -> bool:
     return (isinstance(e, ir.Const) and isinstance(e.value, str)) or isinstance(e, ir.StringBuild)
+
+
+def _catches_all(handlers: list) -> bool:
+    """Whether one of the clauses catches every (ordinary) exception: bare, ``Exception`` or ``BaseException``."""
+    for handler in handlers:
+        t = handler.type
+        if t is None:
+            return True
+        for e in (t.elts if isinstance(t, ast.Tuple) else (t,)):
+            if isinstance(e, ast.Name) and e.id in ("Exception", "BaseException"):
+                return True
+    return False
 
 
 def _swallows(body: list) -> bool:

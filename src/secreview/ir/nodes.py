@@ -480,6 +480,14 @@ class Define(Stmt):
 
 
 # ---------------------------------------------------------------- control flow
+#
+# Every way out of a ``try`` with a ``finally`` runs the finally body: falling through
+# reaches the body lowered in place; an exception in the ``try`` body, a handler or the
+# ``else`` reaches a copy that ends with EXCEPTION edges to the enclosing handlers (none:
+# the function ends); a ``return`` reaches a copy that ends at the next enclosing finally
+# (or the function's end); ``break``/``continue`` reach copies that end at the loop's exit
+# or head. An exception no clause of a ``try`` catches (no bare ``except``, ``Exception``
+# or ``BaseException``) may also reach the enclosing handlers.
 
 
 class EdgeKind:
@@ -498,13 +506,18 @@ class Edge:
 
 
 class Block:
-    __slots__ = ("id", "stmts", "succs", "handler")
+    """A straight run of statements. ``origin`` is set on the blocks of the copies of a
+    ``finally`` body that run for a pending exit (an exception, ``return``, ``break`` or
+    ``continue``): the block (of the copy lowered in place) whose statements it shares."""
+
+    __slots__ = ("id", "stmts", "succs", "handler", "origin")
 
     def __init__(self, id: int):
         self.id = id
         self.stmts: list[Stmt] = []
         self.succs: list[Edge] = []
         self.handler: Handler | None = None  # set on the first block of an except clause
+        self.origin: int | None = None
 
 
 @dataclass(slots=True)
@@ -558,8 +571,10 @@ class Function:
         return self.class_qualname is not None and not self.is_lambda
 
     def statements(self):
+        """Every statement once (the copies of ``finally`` bodies share theirs)."""
         for block in self.blocks:
-            yield from block.stmts
+            if block.origin is None:
+                yield from block.stmts
 
 
 @dataclass(slots=True, eq=False)

@@ -223,6 +223,8 @@ def _calls(fn: ir.Function):
         f = functions.pop()
         functions.extend(f.children)
         for block in f.blocks:
+            if block.origin is not None:  # a copy of a finally body: its statements are met in place
+                continue
             stack.extend(block.stmts)
             stack.extend(e.cond for e in block.succs if e.cond is not None)
         while stack:

@@ -65,32 +65,35 @@ def _dominators(fn) -> dict:
     return dom
 
 
-def _block_of(fn, stmt):
-    for b in fn.blocks:
-        if any(s is stmt for s in b.stmts):
-            return b
-    return None
-
-
 def controlling_conditions(fn, stmt) -> list:
     """(condition, taken) for each branch that must be taken for ``stmt`` to run: ``taken`` is True
-    when ``stmt`` runs only if the condition holds, False when only if it does not."""
-    block = _block_of(fn, stmt)
-    if block is None:
+    when ``stmt`` runs only if the condition holds, False when only if it does not. A statement of a
+    ``finally`` body is in several blocks (the body lowered in place and its copies for the ways out
+    of the ``try``): a branch controls it when it controls every one of them."""
+    holders = [b for b in fn.blocks if any(s is stmt for s in b.stmts)]
+    if not holders:
         return []
     dom = _dominators(fn)
-    mine = dom.get(block.id, frozenset())
     by_id = {b.id: b for b in fn.blocks}
-    out = []
-    for d in mine:
-        if d == block.id:
-            continue
-        edges = [e for e in by_id[d].succs if e.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE) and e.cond is not None]
-        inside = [e for e in edges if e.target in mine]
-        if len(inside) == 1 and len({e.target for e in edges}) > 1:
-            e = inside[0]
-            out.append((e.cond, e.kind == ir.EdgeKind.TRUE))
-    return out
+    common = None
+    for block in holders:
+        mine = dom.get(block.id, frozenset())
+        out = []
+        for d in mine:
+            if d == block.id:
+                continue
+            edges = [e for e in by_id[d].succs if e.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE)
+                     and e.cond is not None]
+            inside = [e for e in edges if e.target in mine]
+            if len(inside) == 1 and len({e.target for e in edges}) > 1:
+                e = inside[0]
+                out.append((e.cond, e.kind == ir.EdgeKind.TRUE))
+        if common is None:
+            common = out
+        else:
+            here = {(id(cond), taken) for cond, taken in out}
+            common = [(cond, taken) for cond, taken in common if (id(cond), taken) in here]
+    return common
 
 
 def _switch_in(cond):

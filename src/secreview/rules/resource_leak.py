@@ -201,10 +201,6 @@ def _may_raise(stmt) -> bool:
     return False
 
 
-def _finally_targets(block, blocks):
-    return [e.target for e in block.succs if e.kind == ir.EdgeKind.EXCEPTION and blocks[e.target].handler is None]
-
-
 def _impossible(edge, name) -> bool:
     """The branch on which the (always truthy, never None) resource would be falsy or None."""
     cond = edge.cond
@@ -240,48 +236,40 @@ def _wraps_file_object(call, function) -> bool:
     return False
 
 
-def _enclosing_finally(blocks, bid):
-    """The ``finally`` of the ``try`` whose ``except`` clause starts at block ``bid``.
-
-    The lowering gives the first block of an except clause no exception edge to its own
-    ``finally`` (it is created before that edge exists); the finally entry is the first block
-    after the clause entries of the same ``try`` that is the target of an exception edge."""
-    candidate = bid + 1
-    while candidate < len(blocks) and blocks[candidate].handler is not None:
-        candidate += 1
-    if candidate >= len(blocks):
-        return []
-    for block in blocks:
-        for edge in block.succs:
-            if edge.kind == ir.EdgeKind.EXCEPTION and edge.target == candidate:
-                return [candidate]
-    return []
-
-
 def _find_leak(function, start_block, start_index, name, kind):
-    """(how, statement) of the first leaking path found, or None."""
+    """(how, statement) of the first leaking path found, or None.
+
+    A path carries what leaves the function at its end: nothing (it falls off the end),
+    ``("return", stmt)`` for the ``return`` it passed (its way out runs the enclosing
+    ``finally`` bodies first), or ``("raise", stmt)`` for the statement whose exception is
+    propagating (through the copies of the ``finally`` bodies that run for it, until a
+    handler catches it)."""
     blocks = function.blocks
-    stack = [(start_block, start_index + 1)]
+    stack = [(start_block, start_index + 1, None)]
     visited = set()
     error_leak = None
     exit_leak = None
     while stack:
-        bid, i = stack.pop()
-        if (bid, i) in visited:
+        bid, i, pending = stack.pop()
+        raising = pending is not None and pending[0] == "raise"
+        key = (bid, i, None if pending is None else raising)
+        if key in visited:
             continue
-        visited.add((bid, i))
+        visited.add(key)
         block = blocks[bid]
         if i >= len(block.stmts):
             normal = [e.target for e in block.succs if e.kind != ir.EdgeKind.EXCEPTION
                       and not _impossible(e, name)]
-            if not normal:
-                last = block.stmts[-1] if block.stmts else None
-                finals = _finally_targets(block, blocks) if isinstance(last, (ir.Return, ir.Raise)) else []
-                if finals:
-                    stack.extend((t, 0) for t in finals)
-                elif exit_leak is None and not isinstance(last, ir.Raise):
-                    exit_leak = last
-            stack.extend((t, 0) for t in normal)
+            if normal:
+                stack.extend((t, 0, pending) for t in normal)
+            elif raising:  # the end of a finally body run for an exception: on to the enclosing handlers
+                handlers = [e.target for e in block.succs if e.kind == ir.EdgeKind.EXCEPTION]
+                if handlers:
+                    stack.extend(_caught(blocks, t, pending) for t in handlers)
+                elif error_leak is None:
+                    error_leak = pending[1]
+            elif exit_leak is None and not (block.stmts and type(block.stmts[-1]) is ir.Raise):
+                exit_leak = pending[1] if pending is not None else (block.stmts[-1] if block.stmts else None)
             continue
         stmt = block.stmts[i]
         if _releases(stmt, name, kind):
@@ -292,20 +280,26 @@ def _find_leak(function, start_block, start_index, name, kind):
             continue
         if _may_raise(stmt):
             handlers = [e.target for e in block.succs if e.kind == ir.EdgeKind.EXCEPTION]
-            if block.handler is not None:
-                handlers.extend(_enclosing_finally(blocks, bid))
             if handlers:
-                stack.extend((t, 0) for t in handlers)
+                stack.extend(_caught(blocks, t, stmt) for t in handlers)
             elif error_leak is None:
                 error_leak = stmt
         if type(stmt) is ir.Raise:
             continue
-        stack.append((bid, i + 1))
+        if type(stmt) is ir.Return:
+            pending = ("return", stmt)
+        stack.append((bid, i + 1, pending))
     if exit_leak is not None:
         return "exit", exit_leak
     if error_leak is not None:
         return "error", error_leak
     return None
+
+
+def _caught(blocks, target, raised):
+    """A path entering ``target`` by an exception edge: a handler catches the exception; a
+    ``finally`` body run for it leaves it pending."""
+    return (target, 0, None if blocks[target].handler is not None else ("raise", raised))
 
 
 class ResourceLeak(FunctionRule):
@@ -327,6 +321,8 @@ class ResourceLeak(FunctionRule):
             return
         from secreview.analysis.code_text import code_of
         for bid, block in enumerate(function.blocks):
+            if block.origin is not None:  # a copy of a finally body: followed from the body lowered in place
+                continue
             for i, stmt in enumerate(block.stmts):
                 if type(stmt) is not ir.Assign or len(stmt.targets) != 1 or stmt.op is not None:
                     continue

@@ -141,6 +141,8 @@ class SwallowedSecurityException(FunctionRule):
         from secreview.analysis.code_text import code_of
         calls = []
         for block in function.blocks:
+            if block.origin is not None:  # a copy of a finally body: its statements are met in place
+                continue
             for stmt in block.stmts:
                 for root in _exprs(stmt):
                     for e in _walk(root):

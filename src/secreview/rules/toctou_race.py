@@ -169,6 +169,8 @@ class ToctouRace(FunctionRule):
         checks: dict = {}  # key -> (line, kind, call)
         reported = set()
         for block in function.blocks:
+            if block.origin is not None:  # a copy of a finally body: its statements are met in place
+                continue
             for stmt in block.stmts:
                 for root in _stmt_exprs(stmt):
                     for e in _walk(root):

@@ -42,6 +42,7 @@ pass `usedforsecurity=False` where the use is not a security one.
 
 from __future__ import annotations
 
+from secreview.analysis import values as V
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
@@ -305,8 +306,8 @@ class WeakHash(StatementRule):
             for e in _walk(expr):
                 if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE):
                     value = interp.state.get(e.id)
-                    taint = next((t for t in value.taints if t.kind in _CLIENT_KINDS), None) \
-                        if value is not None else None
+                    taint = min((t for t in value.taints if t.kind in _CLIENT_KINDS), key=V.taint_order,
+                                default=None) if value is not None else None
                     if taint is not None:
                         return e.id, taint.step
         return None

@@ -1,0 +1,344 @@
+"""The control-flow graph routes every way out of a ``try`` through its ``finally``.
+
+A ``return``, ``break`` or ``continue`` inside a ``try`` body, an ``except`` clause or an
+``else`` runs the enclosing ``finally`` bodies (innermost first) before it goes where it
+goes; so does an exception. Each test lowers a small function and follows its edges.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from secreview.ir import nodes as ir
+from secreview.ir.lower import lower_module
+
+NORMAL = (ir.EdgeKind.NEXT, ir.EdgeKind.TRUE, ir.EdgeKind.FALSE, ir.EdgeKind.LOOP)
+
+
+class Lowered:
+    """A function lowered from source, with its lines: statements are named by their code."""
+
+    def __init__(self, source: str, name: str = "f"):
+        source = textwrap.dedent(source).strip("\n")
+        module = lower_module(ast.parse(source), module="m", path="m.py", lines=source.splitlines())
+        self.lines = module.lines
+        self.fn = module.functions[f"m.{name}"]
+
+    def code(self, line: int) -> str:
+        return self.lines[line - 1].strip()
+
+    def locate(self, code: str) -> tuple[int, int]:
+        """(block, index) of the statement whose line is ``code``, in the blocks lowered in place."""
+        for block in self.fn.blocks:
+            if block.origin is None:
+                for i, stmt in enumerate(block.stmts):
+                    if self.code(stmt.line) == code:
+                        return block.id, i
+        raise AssertionError(f"no statement {code!r}")
+
+    def paths(self, code: str, *, raising: bool = False) -> set[tuple]:
+        """Every path from the statement ``code`` (from its exception edges with ``raising``):
+        the code of the statements met after it, then ``"end"`` (the function ends there),
+        ``"handler"`` (an except clause catches the exception) or ``("loop", code)`` (back to
+        the loop head whose first statement is ``code``). A path carrying an exception goes on
+        by the EXCEPTION edges at the end of a block; the others follow normal edges only."""
+        blocks = self.fn.blocks
+        out: set = set()
+        bid, index = self.locate(code)
+        if raising:
+            stack = [(e.target, (), "enter") for e in blocks[bid].succs if e.kind == ir.EdgeKind.EXCEPTION]
+        else:
+            stack = [(bid, tuple(self.code(s.line) for s in blocks[bid].stmts[index + 1:]), "skip")]
+        while stack:
+            bid, seen, how = stack.pop()
+            block = blocks[bid]
+            if how == "enter":
+                if block.handler is not None:
+                    out.add(seen + ("handler",))
+                    continue
+                seen = seen + tuple(self.code(s.line) for s in block.stmts)
+            assert len(seen) < 50, seen
+            normal = [e for e in block.succs if e.kind in NORMAL]
+            exceptional = [e for e in block.succs if e.kind == ir.EdgeKind.EXCEPTION]
+            if normal:
+                for e in normal:
+                    if e.kind == ir.EdgeKind.LOOP:
+                        out.add(seen + (("loop", self.code(blocks[e.target].stmts[0].line)),))
+                    else:
+                        stack.append((e.target, seen, "enter"))
+            elif raising and exceptional:
+                stack.extend((e.target, seen, "enter") for e in exceptional)
+            else:
+                out.add(seen + ("end",))
+        return out
+
+
+def test_return_in_except_runs_finally():
+    f = Lowered("""
+        def f(s):
+            try:
+                s.send()
+            except Exception:
+                return None
+            finally:
+                s.close()
+            return 1
+    """)
+    # the return runs the finally body, then the function ends (``return 1`` never runs)
+    assert f.paths("return None") == {("s.close()", "end")}
+    # the try body falls through the finally body lowered in place, then goes on
+    assert f.paths("s.send()") == {("s.close()", "return 1", "end")}
+    # an exception of the body goes to the clause (or, uncaught, through the finally and out)
+    assert f.paths("s.send()", raising=True) == {("handler",), ("s.close()", "end")}
+
+
+def test_return_in_try_body_and_else_run_finally():
+    f = Lowered("""
+        def f(s):
+            try:
+                if s:
+                    return 1
+            except OSError:
+                pass
+            else:
+                return 2
+            finally:
+                s.close()
+            return 3
+    """)
+    assert f.paths("return 1") == {("s.close()", "end")}
+    assert f.paths("return 2") == {("s.close()", "end")}
+    assert f.paths("pass") == {("s.close()", "return 3", "end")}
+
+
+def test_nested_finally_runs_inner_then_outer():
+    f = Lowered("""
+        def f(s, t):
+            try:
+                try:
+                    return s.read()
+                finally:
+                    t.close()
+            finally:
+                s.close()
+            s.after()
+    """)
+    assert f.paths("return s.read()") == {("t.close()", "s.close()", "end")}
+    # an exception in the inner body runs both finally bodies and leaves the function
+    assert f.paths("return s.read()", raising=True) == {("t.close()", "s.close()", "end")}
+
+
+def test_exception_through_inner_finally_reaches_outer_handler():
+    f = Lowered("""
+        def f(s, t):
+            try:
+                try:
+                    s.read()
+                except ValueError:
+                    t.log()
+                finally:
+                    t.close()
+                s.after()
+            except OSError:
+                pass
+    """)
+    # caught by the inner clause, or not: then the finally runs and the outer clause may catch it
+    assert f.paths("s.read()", raising=True) == {("handler",), ("t.close()", "handler")}
+    # an exception in the inner except clause passes the finally on its way to the outer clause
+    assert f.paths("t.log()", raising=True) == {("t.close()", "handler")}
+    # and the finally body runs for the clause's normal end too
+    assert f.paths("t.log()") == {("t.close()", "s.after()", "end")}
+
+
+def test_exception_no_clause_catches_passes_outer_finally():
+    f = Lowered("""
+        def f(s):
+            try:
+                try:
+                    s.read()
+                except ValueError:
+                    pass
+            finally:
+                s.close()
+    """)
+    assert f.paths("s.read()", raising=True) == {("handler",), ("s.close()", "end")}
+
+
+def test_exception_a_clause_catches_goes_no_further():
+    f = Lowered("""
+        def f(s):
+            try:
+                try:
+                    s.read()
+                except Exception:
+                    pass
+            finally:
+                s.close()
+    """)
+    assert f.paths("s.read()", raising=True) == {("handler",)}
+
+
+def test_break_and_continue_run_finally_in_the_loop():
+    f = Lowered("""
+        def f(items, s):
+            for item in items:
+                try:
+                    if item:
+                        break
+                    if s:
+                        continue
+                    s.use(item)
+                finally:
+                    s.release()
+            s.done()
+    """)
+    assert f.paths("break") == {("s.release()", "s.done()", "end")}
+    assert f.paths("continue") == {("s.release()", ("loop", "for item in items:"))}
+    assert f.paths("s.use(item)") == {("s.release()", ("loop", "for item in items:"))}
+
+
+def test_while_loop_and_nested_finally_with_break():
+    f = Lowered("""
+        def f(s, t):
+            while s.more():
+                try:
+                    try:
+                        if s.last():
+                            break
+                        continue
+                    finally:
+                        t.close()
+                finally:
+                    s.release()
+            else:
+                s.exhausted()
+            s.done()
+    """)
+    # the break skips the loop's else; the continue goes back to the test
+    assert f.paths("break") == {("t.close()", "s.release()", "s.done()", "end")}
+    assert f.paths("continue") == {("t.close()", "s.release()", ("loop", "while s.more():"))}
+
+
+def test_loop_inside_try_leaves_the_finally_for_the_function_exit():
+    f = Lowered("""
+        def f(items, s):
+            try:
+                for item in items:
+                    if item:
+                        break
+                    continue
+                s.after()
+            finally:
+                s.close()
+    """)
+    # break and continue stay inside the try: no finally on their way
+    assert f.paths("break") == {("s.after()", "s.close()", "end")}
+    assert f.paths("continue") == {(("loop", "for item in items:"),)}
+
+
+def test_with_blocks():
+    f = Lowered("""
+        def f(path, lock):
+            try:
+                with open(path) as fh:
+                    return fh.read()
+            finally:
+                lock.release()
+    """)
+    assert f.paths("return fh.read()") == {("lock.release()", "end")}
+    g = Lowered("""
+        def g(items, lock):
+            for item in items:
+                with lock:
+                    try:
+                        if item:
+                            break
+                        return item
+                    finally:
+                        lock.notify()
+            return None
+    """, "g")
+    assert g.paths("break") == {("lock.notify()", "return None", "end")}
+    assert g.paths("return item") == {("lock.notify()", "end")}
+
+
+def test_return_in_finally_overrides_the_pending_exit():
+    f = Lowered("""
+        def f(s):
+            try:
+                return s.read()
+            finally:
+                if s.closed:
+                    return None
+                s.close()
+    """)
+    assert f.paths("return s.read()") == {("if s.closed:", "return None", "end"), ("if s.closed:", "s.close()", "end")}
+    assert f.paths("return s.read()", raising=True) == f.paths("return s.read()")
+
+
+def test_copies_share_statements_and_statements_are_met_once():
+    f = Lowered("""
+        def f(items, s):
+            for item in items:
+                try:
+                    if item:
+                        return item
+                    if s:
+                        break
+                    continue
+                except OSError:
+                    return None
+                finally:
+                    s.close()
+                    s.log()
+    """)
+    fn = f.fn
+    codes = [f.code(s.line) for s in fn.statements()]
+    assert codes.count("s.close()") == 1 and codes.count("s.log()") == 1
+    copies = [b for b in fn.blocks if b.origin is not None]
+    # one copy of the finally body for each pending exit: exception, return, break, continue
+    assert sorted(f.code(b.stmts[0].line) for b in copies if b.stmts) == ["s.close()"] * 4
+    for copy in copies:
+        original = fn.blocks[copy.origin]
+        assert original.origin is None
+        assert [id(s) for s in copy.stmts] == [id(s) for s in original.stmts]
+
+
+def test_lowering_is_deterministic():
+    source = """
+        def f(items, s):
+            for item in items:
+                try:
+                    try:
+                        if item:
+                            return item
+                        continue
+                    finally:
+                        s.a()
+                except OSError:
+                    break
+                finally:
+                    s.close()
+    """
+
+    def shape(fn):
+        return [(b.origin, [s.line for s in b.stmts], [(e.kind, e.target) for e in b.succs]) for b in fn.blocks]
+
+    assert shape(Lowered(source).fn) == shape(Lowered(source).fn)
+
+
+def test_finally_nested_in_finally_bodies_stays_bounded():
+    # each level of try/finally inside a finally body would multiply the copies by five
+    lines = ["def f(xs, s):", "    for x in xs:"]
+    indent = "        "
+    for _ in range(12):
+        lines += [indent + "try:", indent + "    if x: return 1", indent + "    if s: break",
+                  indent + "    if s.a: continue", indent + "    s.op()", indent + "finally:"]
+        indent += "    "
+    lines.append(indent + "s.close()")
+    f = Lowered("\n".join(lines))
+    from secreview.ir.lower import MAX_FINALLY_COPIES
+    assert len(f.fn.blocks) < 2 * MAX_FINALLY_COPIES
+    # past the limit the exits share the body lowered in place: s.close() still runs on the way out
+    assert all("s.close()" in path for path in f.paths("if x: return 1"))

@@ -37,6 +37,28 @@ class Lowered:
                         return block.id, i
         raise AssertionError(f"no statement {code!r}")
 
+    def can_end_without(self, code: str, avoided: str) -> bool:
+        """Whether, by normal edges from the statement ``code``, the function can end (a block with no
+        normal successor) without running a statement whose line is ``avoided``."""
+        blocks = self.fn.blocks
+        bid, index = self.locate(code)
+        if any(self.code(s.line) == avoided for s in blocks[bid].stmts[index + 1:]):
+            return False
+        stack, seen = [e.target for e in blocks[bid].succs if e.kind in NORMAL], set()
+        while stack:
+            bid = stack.pop()
+            if bid in seen:
+                continue
+            seen.add(bid)
+            block = blocks[bid]
+            if any(self.code(s.line) == avoided for s in block.stmts):
+                continue
+            normal = [e.target for e in block.succs if e.kind in NORMAL]
+            if not normal:
+                return True
+            stack.extend(normal)
+        return False
+
     def paths(self, code: str, *, raising: bool = False) -> set[tuple]:
         """Every path from the statement ``code`` (from its exception edges with ``raising``):
         the code of the statements met after it, then ``"end"`` (the function ends there),
@@ -340,5 +362,7 @@ def test_finally_nested_in_finally_bodies_stays_bounded():
     f = Lowered("\n".join(lines))
     from secreview.ir.lower import MAX_FINALLY_COPIES
     assert len(f.fn.blocks) < 2 * MAX_FINALLY_COPIES
-    # past the limit the exits share the body lowered in place: s.close() still runs on the way out
-    assert all("s.close()" in path for path in f.paths("if x: return 1"))
+    # past the limit the exits share the body lowered in place: s.close() still runs on the way out.
+    # (Checked as reachability, not by listing paths: the shared bodies make the paths exponential.)
+    assert f.can_end_without("if x: return 1", "s.close()") is False
+    assert f.can_end_without("if x: return 1", "s.op()") is True  # the check can fail

@@ -120,8 +120,8 @@ class FindingsBuilder:
         source. ``site`` is where it is reported: the sink, or (``sink`` given) where the string is
         built when it reaches ``sink`` through a function that only passes it on. ``needs``:
         ``(function, parameter indexes)`` when built from those parameters, which the callers decide
-        (``merge_buckets``); ``origins``, their steps' notes. ``through``: the function that passes
-        the string on to ``sink``."""
+        (``merge_buckets``); ``origins``, the first steps of those parameters (each one is shown in
+        the trace). ``through``: the function that passes the string on to ``sink``."""
         if not is_test and step is not None and self._through_test_code(step):
             return False
         trace = trace_steps(self._module, step)
@@ -129,13 +129,20 @@ class FindingsBuilder:
         first = chain[0]
         built = next((s for s in reversed(chain) if s.origin == CONSTRUCTION), first)
         if needs is not None:
-            origin = _parameters(origins or [first.note])
+            origins = origins or [first]
+            origin = _parameters([o.note for o in origins])
             known = "no caller in the reviewed code shows it to be safe"
-            if len(needs[1]) > 1:
-                known = "no caller in the reviewed code shows them to be safe"
+            # the trace follows one parameter; the others it names are shown where they are declared
+            shown = {(t.path, t.line, t.note) for t in trace}
+            others = list({(o.path, o.line, o.note): o for o in origins
+                           if (o.path, o.line, o.note) not in shown}.values())
+            trace = tuple(self._step_at(o) for o in others) + trace
             # (not "(line N)" right after the function's name: that would cite the name on that line)
             where_built = f", spliced in on line {built.line}" if built.path == site.path \
                 else f", spliced in at {built.path}:{built.line}"
+            if len(needs[1]) > 1:
+                known = "no caller in the reviewed code shows them to be safe"
+                where_built = ""  # each is spliced in on its own line: the trace shows where
         else:
             origin = f"a value whose origin the analysis cannot trace ({first.note}, line {first.line})"
             known = ""
@@ -154,6 +161,12 @@ class FindingsBuilder:
                                      ("built",) + (("test-code",) if is_test else ()))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)
         return True
+
+    def _step_at(self, step: Step) -> TraceStep:
+        """One step alone (not the chain before it), as shown in a trace."""
+        module = self._module(step.path)
+        code = module.source_line(step.line).strip() if module is not None else ""
+        return TraceStep(step.path, step.line, step.col, step.note, code)
 
     def _through_test_code(self, step: Step) -> bool:
         test_path = self.program.test_path

@@ -1407,7 +1407,7 @@ class Program:
                 # built from parameters of this function: reported unless its callers show it safe
                 t, step = min(spliced, key=lambda pair: pair[0].order())
                 needs = (interp.fn.qualname, tuple(sorted({p.index for p, _ in spliced})))
-                origins = [p.step.steps()[0].note for p, _ in sorted(spliced, key=lambda pair: pair[0].index)
+                origins = [p.step.steps()[0] for p, _ in sorted(spliced, key=lambda pair: pair[0].index)
                            if p.step is not None]
                 self.findings.add_construction(rule, sink_site, step, is_test, needs, origins=origins)
                 return

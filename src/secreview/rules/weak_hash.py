@@ -180,11 +180,13 @@ def _parents(root) -> dict:
 class _Use:
     """What the function shows of one weak hash call: what goes in, where the digest goes."""
 
-    __slots__ = ("inputs", "secret_input", "security", "verified", "identifier", "protocol", "evidence")
+    __slots__ = ("inputs", "secret_input", "secret_at", "security", "verified", "identifier", "protocol",
+                 "evidence")
 
     def __init__(self):
         self.inputs: list = []  # expressions hashed (call arguments, ``update()`` arguments)
         self.secret_input: list = []  # what is hashed is a secret (a password, a key)
+        self.secret_at = None  # ``(expression hashed, name)`` of the first secret_input reason
         self.security: list = []  # reasons it protects something
         self.verified: list = []  # it is compared with another digest: a check, unless it is an identifier
         self.identifier: list = []  # reasons it is an identifier or label
@@ -259,11 +261,21 @@ class WeakHash(StatementRule):
             return Hit(node=call, explanation=(
                 f"`{code}` computes {label} {reasons[0]}. {label} is broken: collisions are cheap to forge and "
                 f"it is fast enough to brute-force short secrets, so this digest cannot protect what it is used for."),
-                fix=self._fix(reasons[0]), tags=("security-use",))
+                fix=self._fix(reasons[0]), tags=("security-use",), notes=self._secret_note(use, call, reasons))
         client = self._client_input(interp, use)
         if client is None:
             return None
         return self._client_hit(interp, call, label, client)
+
+    @staticmethod
+    def _secret_note(use, call, reasons) -> tuple:
+        """The trace step of the secret the explanation names, when it is hashed on another line."""
+        if use.secret_at is None or reasons[0] != (use.secret_input or [None])[0]:
+            return ()
+        expr, name = use.secret_at
+        if getattr(expr, "line", call.line) == call.line:
+            return ()
+        return ((expr, f"`{name}` is hashed"),)
 
     def _judge_update(self, interp, call):
         receiver = call.func.value if isinstance(call.func, ir.Attr) else None
@@ -367,7 +379,9 @@ class WeakHash(StatementRule):
                         use.protocol = "the WebSocket handshake (RFC 6455)"
                 for name in _names_in(expr):
                     if _is_security_name(name) and not reasons:
-                        reasons.append(f"of `{name}`, whose name says it is a secret")
+                        reasons.append(f"of `{name}`, whose name marks it as a secret or part of one "
+                                       f"(a password, key, token, salt)")
+                        use.secret_at = (expr, name)
             use.secret_input[:0] = reasons
         return {"fn": fn, "calls": calls, "uses": uses}
 

@@ -118,10 +118,10 @@ class Budget:
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
-                 foreign_lines=None, lazy_foreign: dict | None = None):
+                 foreign_text=None, lazy_foreign: dict | None = None):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
-        ``foreign_lines(path)`` gives their source lines for traces. ``lazy_foreign``
+        ``foreign_text(path)`` gives their source text for traces. ``lazy_foreign``
         (module name -> (path, function giving its stub)) are stubs made only when a lookup
         needs them: a review from the cache resolves into few of the tree's modules."""
         self.owned = {m.name: m for m in modules}
@@ -145,7 +145,7 @@ class Program:
         for stub in foreign:
             if stub.name not in self.modules:
                 self._register(stub)
-        self.foreign_lines = foreign_lines
+        self.foreign_text = foreign_text
         self.models = models
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}

@@ -168,7 +168,6 @@ class Program:
         self.summaries: dict = {}
         self.entrypoints: dict = {}
         self.rules_by_function: dict = {}
-        self.statement_keys: dict = {}
         self.in_progress: list = []
         self.dependents: dict = {}
         self.analysis_count: dict = {}
@@ -732,9 +731,10 @@ class Program:
             triggers = rule.triggers
             if triggers is not None:
                 if keys is None:
-                    keys = self.statement_keys.get(id(stmt))
+                    memo = interp.statement_keys  # for this analysis only: few functions are analysed twice
+                    keys = memo.get(id(stmt))
                     if keys is None:
-                        keys = self.statement_keys[id(stmt)] = statement_keys(stmt)
+                        keys = memo[id(stmt)] = statement_keys(stmt)
                 if not (triggers & keys):
                     continue
             for hit in rule.check_statement(interp, stmt) or ():

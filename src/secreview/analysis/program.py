@@ -243,6 +243,10 @@ class Program:
         name = self._pending_paths.get(path) or self._unlowered_paths.get(path)
         return name is not None and self._load_named(name)
 
+    def owned_names(self) -> set:
+        """The names of the modules analysed here, lowered yet or not (``lazy_owned``)."""
+        return set(self.owned) | set(self._lazy_owned)
+
     def _install_owned(self, module: ir.Module) -> None:
         self.owned[module.name] = module
         self._register(module)

@@ -23,7 +23,7 @@ def analysed(monkeypatch):
 
     def first_pass(self, bodies_only=False, modules=None):
         if not bodies_only and modules is None:  # with modules: called by adopt, recorded there
-            owned.append(sorted(self.owned))
+            owned.append(sorted(self.owned_names()))
         return original(self, bodies_only, modules)
 
     def adopt(self, modules):

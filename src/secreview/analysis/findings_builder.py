@@ -66,8 +66,8 @@ class FindingsBuilder:
 
     def _module(self, path: str):
         module = self.program.module_by_path.get(path)
-        if module is not None and module.lines is None:  # a stub of a module analysed elsewhere
-            module.lines = self.program.foreign_lines(path) if self.program.foreign_lines else []
+        if module is not None and module.text is None:  # a stub of a module analysed elsewhere
+            module.text = self.program.foreign_text(path) if self.program.foreign_text else ""
         return module
 
     def _keep(self, key, finding: Finding, stmt_lines, needs=None) -> bool:

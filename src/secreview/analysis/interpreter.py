@@ -158,6 +158,7 @@ class FunctionInterpreter:
         self.ret: Value | None = None
         self.entry = None
         self.statement_rules = program.statement_rules_for(fn)
+        self.statement_keys: dict = {}  # id(statement) -> ``program.statement_keys(statement)``
 
     # ------------------------------------------------------------ driver
 

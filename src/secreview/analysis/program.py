@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
 from secreview.analysis.findings_builder import FindingsBuilder
-from secreview.analysis.interface import definition
+from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
     EXCLUSIONS,
     BudgetExceeded,
@@ -118,16 +118,29 @@ class Budget:
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
-                 foreign_lines=None, lazy_foreign: dict | None = None):
+                 foreign_text=None, lazy_foreign: dict | None = None, lazy_owned: dict | None = None):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
-        ``foreign_lines(path)`` gives their source lines for traces. ``lazy_foreign``
+        ``foreign_text(path)`` gives their source text for traces. ``lazy_foreign``
         (module name -> (path, function giving its stub)) are stubs made only when a lookup
-        needs them: a review from the cache resolves into few of the tree's modules."""
+        needs them: a review from the cache resolves into few of the tree's modules.
+        ``lazy_owned`` (module name -> (path, function lowering it)) are analysed here too, but
+        lowered only when first needed, and their IR is dropped once they are analysed (a stub
+        with their text stands for them; a function analysed again has its module lowered anew):
+        the IR of a whole tree is never held at once."""
         self.owned = {m.name: m for m in modules}
         self._pending = {name: item for name, item in (lazy_foreign or {}).items() if name not in self.owned}
         self._pending_paths = {path: name for name, (path, _) in self._pending.items()}
-        if self._pending:
+        self._lazy_owned = {name: item for name, item in (lazy_owned or {}).items() if name not in self.owned}
+        self._unlowered = set(self._lazy_owned)
+        self._unlowered_paths = {path: name for name, (path, _) in self._lazy_owned.items()}
+        self._dropped: set = set()  # lazily owned modules whose IR is dropped now
+        self._stubs: dict = {}  # module name -> the stub standing for it while dropped
+        self._restored: set = set()  # dropped modules lowered anew since the last drop
+        self._unanalysed: dict = {}  # lazily owned module lowered -> how many of its functions were never analysed
+        self._complete: set = set()  # lowered modules whose every function was analysed, not dropped yet
+        self.relowered = 0  # how many times a dropped module was lowered anew
+        if self._pending or self._lazy_owned:
             self.modules = _LazyIndex(self._load_named, self.owned)
             self.module_by_path = _LazyIndex(self._load_at_path)
             self.functions = _LazyIndex(self._load_named)
@@ -145,7 +158,7 @@ class Program:
         for stub in foreign:
             if stub.name not in self.modules:
                 self._register(stub)
-        self.foreign_lines = foreign_lines
+        self.foreign_text = foreign_text
         self.models = models
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}
@@ -168,7 +181,6 @@ class Program:
         self.summaries: dict = {}
         self.entrypoints: dict = {}
         self.rules_by_function: dict = {}
-        self.statement_keys: dict = {}
         self.in_progress: list = []
         self.dependents: dict = {}
         self.analysis_count: dict = {}
@@ -217,12 +229,53 @@ class Program:
                 del self._pending_paths[item[0]]
                 self._register(item[1]())
                 made = True
+            if name in self._unlowered:
+                self._unlowered.discard(name)
+                del self._unlowered_paths[self._lazy_owned[name][0]]
+                module = self._lazy_owned[name][1]()
+                self._unanalysed[name] = len(module.functions)
+                self._install_owned(module)
+                made = True
             name = name.rpartition(".")[0]
         return made
 
     def _load_at_path(self, path) -> bool:
-        name = self._pending_paths.get(path)
+        name = self._pending_paths.get(path) or self._unlowered_paths.get(path)
         return name is not None and self._load_named(name)
+
+    def owned_names(self) -> set:
+        """The names of the modules analysed here, lowered yet or not (``lazy_owned``)."""
+        return set(self.owned) | set(self._lazy_owned)
+
+    def _install_owned(self, module: ir.Module) -> None:
+        self.owned[module.name] = module
+        self._register(module)
+
+    def _drop(self, name: str) -> None:
+        """A lazily owned module's IR is no longer held: its stub, with its text, stands for it."""
+        module = self.owned[name]
+        stub = self._stubs.get(name)
+        if stub is None:
+            stub = self._stubs[name] = module_stub(module)
+            stub.text = module.text
+        self._install_owned(stub)
+        # A function's ``parent`` (its enclosing function, which lists it in ``children``) is the
+        # IR's only reference cycle: broken, the IR is freed now, also with the collector off.
+        # (Through ``children``: a name defined twice leaves its first function out of ``functions``.)
+        stack = list(module.functions.values())
+        while stack:
+            fn = stack.pop()
+            if fn.parent is not None or fn.children:
+                fn.parent = None
+                stack.extend(fn.children)
+        self._dropped.add(name)
+
+    def _restore(self, name: str) -> None:
+        """A dropped module lowered anew (one of its functions is to be analysed again)."""
+        self._dropped.discard(name)
+        self._restored.add(name)
+        self.relowered += 1
+        self._install_owned(self._lazy_owned[name][1]())
 
     # ------------------------------------------------------------ driver
 
@@ -233,6 +286,9 @@ class Program:
     def first_pass(self, bodies_only: bool = False, modules: list | None = None) -> None:
         """Analyse every function of ``modules`` (default: all owned) not analysed yet; with
         ``bodies_only``, their module bodies only."""
+        if modules is None and self._lazy_owned:
+            self._lazy_first_pass(bodies_only)
+            return
         for module in (sorted(modules, key=lambda m: m.path) if modules is not None else self.first_pass_order()):
             self.summary_of(module.body.qualname)
             if not bodies_only:
@@ -240,6 +296,28 @@ class Program:
                     if fn is not module.body:
                         self.summary_of(q)
             self.settle()
+
+    def _lazy_first_pass(self, bodies_only: bool) -> None:
+        """``first_pass`` when some owned modules are lowered lazily: the same order (by path),
+        each module lowered when first needed and dropped when analysed."""
+        for name, _ in self.first_pass_order():
+            module = self.modules[name]  # lowered now, if nothing needed it before
+            body = module.body
+            rest = [q for q, fn in module.functions.items() if fn is not body]
+            body = body.qualname
+            del module
+            self.summary_of(body)
+            if not bodies_only:
+                for q in rest:
+                    self.summary_of(q)
+            self.settle()
+            if not bodies_only:
+                # what was analysed through calls is dropped too, not held until its turn
+                for other in sorted(self._restored | self._complete | {name}):
+                    if other in self._lazy_owned and other not in self._dropped:
+                        self._drop(other)
+                self._restored.clear()
+                self._complete.clear()
 
     # ------------------------------------------------------------ exchange with other programs
 
@@ -295,6 +373,7 @@ class Program:
                 self.exported.pop(q, None)
             self.classes.update(module.classes)
         self.entrypoints.clear()
+        self.rules_by_function.clear()
         self._resolved.clear()
         for key, by_function in self.foreign_parts.items():
             if adopted.intersection(by_function):
@@ -327,7 +406,12 @@ class Program:
             self.merge_field(key, value, local=False)
 
     def first_pass_order(self) -> list:
-        """Modules in the order their functions are first analysed; any order gives the same result."""
+        """Modules in the order their functions are first analysed; any order gives the same result.
+        With ``lazy_owned``, ``(name, path)`` of every owned module instead (most are not lowered yet)."""
+        if self._lazy_owned:
+            paths = {name: module.path for name, module in self.owned.items()}
+            paths.update((name, path) for name, (path, _) in self._lazy_owned.items())
+            return [(name, paths[name]) for name in sorted(paths, key=paths.get)]
         return sorted(self.owned.values(), key=lambda m: m.path)
 
     def settle(self) -> None:
@@ -420,10 +504,18 @@ class Program:
     def analyse(self, qualname: str) -> None:
         """One analysis of one function, on its own step budget; what it finds replaces
         what its previous analysis found, and a changed summary makes its callers dirty."""
-        fn = self.functions[qualname]
         module = self.function_module[qualname]
+        if module.name in self._dropped:
+            self._restore(module.name)
+            module = self.function_module[qualname]
+        fn = self.functions[qualname]
         outer_budget, outer_bucket = self.budget, self.findings.current
         if qualname not in self.analysis_count:
+            left = self._unanalysed.get(module.name)
+            if left is not None:
+                self._unanalysed[module.name] = left - 1
+                if left == 1:
+                    self._complete.add(module.name)
             self.findings.start(qualname + "\0function rules")
             for rule in self.function_rules:
                 if not rule.relevant(fn):
@@ -462,7 +554,7 @@ class Program:
 
     def entrypoint_for(self, module: ir.Module, fn: ir.Function):
         """(taint kind, {param: type}, Entrypoint) when ``fn`` is a request handler or RPC endpoint."""
-        key = id(fn)
+        key = fn.qualname  # (not id: IR dropped and lowered anew makes new objects)
         if key not in self.entrypoints:
             self.entrypoints[key] = self._entrypoint_for(module, fn)
         return self.entrypoints[key]
@@ -721,9 +813,9 @@ class Program:
     # ------------------------------------------------------------ statements
 
     def statement_rules_for(self, fn: ir.Function) -> list:
-        rules = self.rules_by_function.get(id(fn))
+        rules = self.rules_by_function.get(fn.qualname)
         if rules is None:
-            rules = self.rules_by_function[id(fn)] = [r for r in self.statement_rules if r.relevant(fn)]
+            rules = self.rules_by_function[fn.qualname] = [r for r in self.statement_rules if r.relevant(fn)]
         return rules
 
     def after_statement(self, interp: FunctionInterpreter, stmt: ir.Stmt) -> None:
@@ -732,9 +824,10 @@ class Program:
             triggers = rule.triggers
             if triggers is not None:
                 if keys is None:
-                    keys = self.statement_keys.get(id(stmt))
+                    memo = interp.statement_keys  # for this analysis only: few functions are analysed twice
+                    keys = memo.get(id(stmt))
                     if keys is None:
-                        keys = self.statement_keys[id(stmt)] = statement_keys(stmt)
+                        keys = memo[id(stmt)] = statement_keys(stmt)
                 if not (triggers & keys):
                     continue
             for hit in rule.check_statement(interp, stmt) or ():

@@ -9,20 +9,36 @@ from secreview.engine.store import module_keys, store_entries
 
 def analyse_here(sources: list, models, rules, budget: int, config, progress=None, *, cache=None,
                  keys=None) -> Analysed:
-    """Lower and analyse every source in this process (and fill the cache, if given)."""
+    """Lower and analyse every source in this process (and fill the cache, if given).
+
+    Files are lowered when the analysis first needs them and their IR is dropped once they
+    are analysed (``Program(lazy_owned=...)``): what the whole-program step keeps of a file
+    analysed is its stub and summaries, so the peak is far below the IR of the whole tree.
+    """
     from secreview.analysis.program import Program
+    first: dict = {}  # module name -> its first lowering's LoweredFile, without the IR
+
+    def lowering(src, name: str, is_package: bool):
+        def lower():
+            item = lower_source(src, name, is_package)
+            if name not in first:
+                first[name] = LoweredFile(None, item.suppressions, item.problem)
+                if progress:
+                    progress(len(first), len(sources))
+            return item.module
+        return (src.display, lower)
+
+    program = Program([], models, rules, budget_steps=budget, test_path=config.is_test_path,
+                      lazy_owned={name: lowering(src, name, is_package) for src, name, is_package in sources})
+    findings = program.run()
     lowered: list[LoweredFile] = []
     problems = []
-    for i, (src, name, is_package) in enumerate(sources):
-        item = lower_source(src, name, is_package)
+    for _, name, _ in sources:
+        item = first[name]
+        item.module = program.owned[name]  # its stub (with its text), or its IR if never dropped
         lowered.append(item)
         if item.problem is not None:
             problems.append(item.problem)
-        if progress:
-            progress(i + 1, len(sources))
-    program = Program([item.module for item in lowered], models, rules, budget_steps=budget,
-                      test_path=config.is_test_path)
-    findings = program.run()
     found = analysis_problems(program)
     problems.extend(found)
     if cache is not None:

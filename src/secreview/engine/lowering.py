@@ -23,19 +23,19 @@ class LoweredFile:
 def lower_source(source: SourceText, module_name: str, is_package: bool) -> LoweredFile:
     """Parse and lower one file; never raises: what goes wrong becomes the file's problem."""
     from secreview.ir.lower import lower_module  # not needed by a review answered from the cache
-    lines = source.text.split("\n")
     try:
-        return _lower_source(source, module_name, is_package, lines)
+        return _lower_source(source, module_name, is_package)
     except RecursionError:
         problem = FileProblem(source.display, ProblemKind.TOO_DEEP,
                               "code is nested too deeply to analyse; not reviewed", (), reviewed=False)
     except Exception as exc:  # a bug of the parser or lowering: this file's problem, not the whole review's
         problem = internal_error(source.display, "parsing or lowering", exc)
-    module = lower_module(_empty_module(), module=module_name, path=source.display, lines=lines, is_package=is_package)
+    module = lower_module(_empty_module(), module=module_name, path=source.display, text=source.text,
+                          is_package=is_package)
     return LoweredFile(module, Suppressions.from_source(""), problem)
 
 
-def _lower_source(source: SourceText, module_name: str, is_package: bool, lines: list) -> LoweredFile:
+def _lower_source(source: SourceText, module_name: str, is_package: bool) -> LoweredFile:
     from secreview.ir.lower import lower_module
     from secreview.parse.frontend import parse_source
     parsed = parse_source(source.text, source.display)
@@ -46,9 +46,10 @@ def _lower_source(source: SourceText, module_name: str, is_package: bool, lines:
         problem = FileProblem(source.display, ProblemKind.SYNTAX_ERROR,
                               f"could not parse {_describe_ranges(ranges)}: {messages}", ranges, reviewed=True)
     try:
-        module = lower_module(parsed.tree, module=module_name, path=source.display, lines=lines, is_package=is_package)
+        module = lower_module(parsed.tree, module=module_name, path=source.display, text=source.text,
+                              is_package=is_package)
     except RecursionError:
-        module = lower_module(_empty_module(), module=module_name, path=source.display, lines=lines,
+        module = lower_module(_empty_module(), module=module_name, path=source.display, text=source.text,
                               is_package=is_package)
         problem = FileProblem(source.display, ProblemKind.TOO_DEEP,
                               "code is nested too deeply to analyse; not reviewed", (), reviewed=False)

@@ -101,5 +101,5 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
             "fields": parts_by_path.get(module.path, {}),
             "problems": problems_by_path.get(module.path, []),
             # to map the lines of this version to those of the next one (``line_shift``)
-            "text": "\n".join(module.lines) if module.lines else "",
+            "text": module.text or "",
         }

@@ -56,11 +56,11 @@ def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
     return node
 
 
-def lower_module(tree: ast.Module, *, module: str, path: str, lines: list[str], is_package: bool = False) -> ir.Module:
-    walrus = ":=" in "\n".join(lines)  # only then can expressions bind names
+def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_package: bool = False) -> ir.Module:
+    walrus = ":=" in text  # only then can expressions bind names
     scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package, walrus)
-    body = ir.Function(name="<module>", qualname=module or "<module>", line=1, end_line=max(1, len(lines)))
-    mod = ir.Module(name=module, path=path, lines=lines, body=body)
+    body = ir.Function(name="<module>", qualname=module or "<module>", line=1, end_line=max(1, text.count("\n") + 1))
+    mod = ir.Module(name=module, path=path, text=text, body=body)
     mod.imports = {n: q for n, q in scope.imports.items() if q is not None and scope.import_target(n)}
     lowerer = _FunctionLowerer(mod, scope, body, module, is_package)
     lowerer.walrus = walrus

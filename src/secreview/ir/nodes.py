@@ -10,6 +10,7 @@ aliases or raw syntax.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -597,17 +598,49 @@ class Class:
 class Module:
     name: str  # dotted module name, e.g. ``neutron.agent.linux.utils``
     path: str  # display path
-    lines: list[str]
+    text: str | None
+    """The source text (the very string read, not a copy); None in stubs (``analysis.interface``)."""
     body: Function
     functions: dict = field(default_factory=dict)  # qualname -> Function, all of them
     classes: dict = field(default_factory=dict)  # qualname -> Class
     imports: dict = field(default_factory=dict)  # module-level alias -> qualname
+    _starts: Any = field(default=None, repr=False)  # offset in ``text`` of each line, made when first needed
+
+    @property
+    def lines(self) -> list[str] | None:
+        """The source lines (``text.split("\\n")``), made anew at each use: a module keeps only its text."""
+        return None if self.text is None else self.text.split("\n")
+
+    def _line_starts(self) -> array:
+        starts = self._starts
+        if starts is None:
+            text = self.text
+            starts = array("l", [0])
+            find = text.find
+            at = find("\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = find("\n", at + 1)
+            self._starts = starts
+        return starts
+
+    def _line_end(self, starts: array, index: int) -> int:
+        return starts[index + 1] - 1 if index + 1 < len(starts) else len(self.text)
 
     def source_line(self, line: int) -> str:
-        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        """Line ``line`` (1-based) without its newline; "" outside the text."""
+        starts = self._line_starts()
+        if 0 < line <= len(starts):
+            return self.text[starts[line - 1]:self._line_end(starts, line - 1)]
+        return ""
 
     def source_span(self, line: int, end_line: int) -> str:
-        return "\n".join(self.lines[line - 1 : end_line])
+        """``"\\n".join(lines[line - 1:end_line])``: lines are contiguous in the text."""
+        starts = self._line_starts()
+        chosen = range(len(starts))[line - 1:end_line]
+        if not chosen:
+            return ""
+        return self.text[starts[chosen[0]]:self._line_end(starts, chosen[-1])]
 
 
 # ---------------------------------------------------------------- queries

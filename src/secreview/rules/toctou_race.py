@@ -155,14 +155,14 @@ class ToctouRace(FunctionRule):
 
     def _changes_identity(self, module) -> bool:
         """Whether the module changes the process's user or group id (a set-uid style program)."""
-        found = self._privileged.get(id(module))
-        if found is None or found[0] is not module:
+        found = self._privileged.get(module.path)  # (by path, not holding the module: its IR may be dropped)
+        if found is None:
             names = set()
             for fn in module.functions.values():
                 names |= fn.names & _IDENTITY_CHANGES
             names |= module.body.names & _IDENTITY_CHANGES
-            found = self._privileged[id(module)] = (module, bool(names))
-        return found[1]
+            found = self._privileged[module.path] = bool(names)
+        return found
 
     def check_function(self, module, function):
         from secreview.analysis.code_text import code_of

@@ -1,0 +1,137 @@
+"""Memory of a review in one process: a module's IR is dropped once it is analysed.
+
+``engine.local.analyse_here`` lowers each file when the analysis first needs it and drops
+its IR once it is analysed (``Program(lazy_owned=...)``); a function analysed again has its
+module lowered anew. These tests check that the IR is really freed (also with the cyclic
+collector off, as during a review) and that the result is the one of a program holding every
+module's IR from the start, whatever order the modules are analysed in.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+from pathlib import Path
+
+import pytest
+
+from secreview.analysis.models import load_models
+from secreview.analysis.program import Program
+from secreview.config import DEFAULT_CONFIG
+from secreview.engine.local import analyse_here
+from secreview.engine.lowering import lower_source
+from secreview.findings.model import ReviewResult
+from secreview.ir import nodes as ir
+from secreview.rules.registry import all_rules
+from secreview.source.gather import gather_sources
+from secreview.source.module_names import unique_module_names
+
+FIXTURES = Path(__file__).parent / "rules" / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory) -> list:
+    import os
+    import shutil
+
+    tree = tmp_path_factory.mktemp("memory") / "tree"
+    shutil.copytree(FIXTURES, tree / "fixtures")
+    chain = tree / "chain"
+    chain.mkdir()
+    # calls across modules, deeper than the nesting limit, and a field stored after it is read
+    (chain / "m00.py").write_text("import os\n\ndef f00(x):\n    return os.system(x)\n")
+    for i in range(1, 50):
+        (chain / f"m{i:02d}.py").write_text(f"from chain.m{i-1:02d} import f{i-1:02d}\n\n"
+                                            f"def f{i:02d}(x):\n    return f{i-1:02d}(x)\n")
+    (chain / "a_runner.py").write_text("class Runner:\n    def go(self, arg):\n"
+                                       "        return self.proc.call(arg, shell=True)\n")
+    (chain / "z_setup.py").write_text("import subprocess\nfrom chain.a_runner import Runner\n\n\n"
+                                      "class Sub(Runner):\n    def __init__(self):\n        self.proc = subprocess\n")
+    cwd = os.getcwd()
+    os.chdir(tree)
+    try:
+        found, _ = gather_sources(["."], DEFAULT_CONFIG, None, excluded=ReviewResult().excluded)
+        return unique_module_names(list(found))
+    finally:
+        os.chdir(cwd)
+
+
+def _rules():
+    return [r for r in all_rules() if DEFAULT_CONFIG.rule_enabled(r)]
+
+
+def _eager(sources: list):
+    """The findings of a program holding every module's IR from the start."""
+    modules = [lower_source(src, name, is_package).module for src, name, is_package in sources]
+    program = Program(modules, load_models(DEFAULT_CONFIG.model_paths), _rules(),
+                      budget_steps=DEFAULT_CONFIG.analysis_budget, test_path=DEFAULT_CONFIG.is_test_path)
+    return _described(program.run())
+
+
+def _described(findings: list) -> list:
+    return [(f.rule_id, f.path, f.span, f.explanation, tuple(f.trace)) for f in findings]
+
+
+def _lazy(sources: list):
+    analysed = analyse_here(sources, load_models(DEFAULT_CONFIG.model_paths), _rules(),
+                            DEFAULT_CONFIG.analysis_budget, DEFAULT_CONFIG)
+    return analysed, analysed.keep[0]
+
+
+def _unreachable_ir() -> list:
+    """IR objects only reference cycles keep: freed by the cyclic collector, never without it."""
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        return [o for o in gc.garbage if isinstance(o, (ir.Block, ir.Function, ir.Node))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+
+def test_the_ir_of_analysed_modules_is_freed_with_the_collector_off(sources):
+    was = gc.isenabled()
+    _unreachable_ir()
+    gc.disable()
+    try:
+        analysed, program = _lazy(sources)
+        leaked = _unreachable_ir()  # before the collector runs again by itself
+    finally:
+        if was:
+            gc.enable()
+    assert len(program.owned) == len(sources)
+    assert all(fn.blocks == [] for module in program.owned.values() for fn in module.functions.values())
+    assert all(module.text is not None for module in program.owned.values())  # stubs keep the text
+    assert len(leaked) == 0
+    assert analysed.findings
+
+
+@pytest.mark.parametrize("order", ["path", "reversed", "shuffled"])
+def test_dropping_and_lowering_again_gives_the_result_of_holding_every_module(sources, order, monkeypatch):
+    expected = _eager(sources)
+    original = Program.first_pass_order
+
+    def other_order(self):
+        modules = original(self)
+        if order == "reversed":
+            return modules[::-1]
+        if order == "shuffled":
+            random.Random(3).shuffle(modules)
+        return modules
+
+    monkeypatch.setattr(Program, "first_pass_order", other_order)
+    analysed, program = _lazy(sources)
+    assert _described(analysed.findings) == expected
+
+
+def test_a_function_of_a_dropped_module_analysed_again_has_its_module_lowered_anew(sources):
+    analysed, program = _lazy(sources)
+    before = _described(program.findings.result())
+    assert program.relowered == 0
+    for qualname in ("chain.m00.f00", "chain.a_runner.Runner.go"):
+        assert program.function_module[qualname].body.blocks == []  # dropped: a stub stands for it
+        program.dirty.add(qualname)
+        program.settle()
+        assert program.function_module[qualname].body.blocks  # lowered anew, and analysed
+    assert program.relowered == 2
+    assert _described(program.findings.result()) == before

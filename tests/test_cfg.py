@@ -21,7 +21,7 @@ class Lowered:
 
     def __init__(self, source: str, name: str = "f"):
         source = textwrap.dedent(source).strip("\n")
-        module = lower_module(ast.parse(source), module="m", path="m.py", lines=source.splitlines())
+        module = lower_module(ast.parse(source), module="m", path="m.py", text=source)
         self.lines = module.lines
         self.fn = module.functions[f"m.{name}"]
 

@@ -512,10 +512,12 @@ def check_report(report: dict, root: Path, project: str = "", test_paths=DEFAULT
             mline = int(m.group("pline") or m.group("line"))
             mentioned_texts.append(files.line(mpath, mline) or "")
         verified_by_signature = set()
-        for m in PARAMETER_OF.finditer(f.get("explanation", "")):
+        for m in PARAMETERS_OF.finditer(f.get("explanation", "")):
             where = [f["path"]] + [s["path"] for s in trace]
-            if any(has_parameter(files, p, m.group("func"), m.group("param")) for p in dict.fromkeys(where)):
-                verified_by_signature.update({m.group("param"), m.group("func") + "()"})
+            params = re.findall(r"`(\w+)`", m.group("params"))
+            if all(any(has_parameter(files, p, m.group("func"), param) for p in dict.fromkeys(where))
+                   for param in params):
+                verified_by_signature.update({*params, m.group("func") + "()"})
         for frag, cite in cited_fragments(f.get("explanation", "")):
             if cite is not None:
                 cpath, first, last = cite
@@ -576,7 +578,8 @@ def check_report(report: dict, root: Path, project: str = "", test_paths=DEFAULT
 STDLIB_MODULES = frozenset(getattr(sys, "stdlib_module_names", ()))
 LINE_MENTION = re.compile(r"\blines? (?P<line>\d+)|(?P<path>[\w./-]+\.py):(?P<pline>\d+)")
 CLASS_CALL = re.compile(r"\b[A-Z]\w*\s*\(")
-PARAMETER_OF = re.compile(r"parameter `(?P<param>\w+)` of `(?P<func>\w+)\(\)`")
+PARAMETERS_OF = re.compile(r"parameters? (?P<params>`\w+`(?:(?:, | and )`\w+`)*) of `(?P<func>\w+)\(\)`")
+"""``parameter `x` of `f()``` and ``parameters `x`, `y` and `z` of `f()```."""
 
 
 def has_parameter(files: FileCache, rel: str, func: str, param: str) -> bool:
@@ -597,7 +600,7 @@ def in_signature_of(files: FileCache, rel: str, line: int, func: str) -> bool:
     """Whether ``line`` is a continuation line of the signature of ``def func(``."""
     lines = files.lines(rel) or []
     head = re.compile(r"^\s*(?:async\s+)?def\s+" + re.escape(func) + r"\s*[(\[]")
-    for start in range(line - 2, max(-1, line - 32), -1):
+    for start in range(line - 2, max(-1, line - 82), -1):  # as far as has_parameter reads
         if head.match(lines[start]):
             before = "".join(lines[start:line - 1])
             return before.count("(") > before.count(")")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -385,3 +386,18 @@ def test_pooled_blind_sample_and_per_run_scores(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"### {new}\n\nSampled and judged: **1** findings." in out  # only the finding the new run kept
     assert f"### {old}\n\nSampled and judged: **2** findings." in out
+
+
+def test_parameters_named_together_and_long_signatures(tmp_path):
+    """``parameters `a` and `b` of `f()``` is checked against f's signature, each name; a parameter
+    declared 40 lines below its ``def`` is still in the signature."""
+    params = "".join(f"    p{i},\n" for i in range(40))
+    (tmp_path / "m.py").write_text(f"def f(\n{params}    a,\n    b,\n):\n    run(a + b)\n")
+    files = audit.FileCache(tmp_path)
+    m = audit.PARAMETERS_OF.search("built from parameters `a` and `b` of `f()`; no caller")
+    assert re.findall(r"`(\w+)`", m.group("params")) == ["a", "b"] and m.group("func") == "f"
+    assert audit.PARAMETERS_OF.search("from parameter `a` of `f()`").group("params") == "`a`"
+    assert all(audit.has_parameter(files, "m.py", "f", p) for p in ("a", "b"))
+    assert not audit.has_parameter(files, "m.py", "f", "c")
+    assert audit.in_signature_of(files, "m.py", 42, "f")  # the line declaring `a`
+    assert not audit.in_signature_of(files, "m.py", 45, "f")  # the body

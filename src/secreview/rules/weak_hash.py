@@ -180,13 +180,13 @@ def _parents(root) -> dict:
 class _Use:
     """What the function shows of one weak hash call: what goes in, where the digest goes."""
 
-    __slots__ = ("inputs", "secret_input", "secret_at", "security", "verified", "identifier", "protocol",
+    __slots__ = ("inputs", "secret_input", "where", "security", "verified", "identifier", "protocol",
                  "evidence")
 
     def __init__(self):
         self.inputs: list = []  # expressions hashed (call arguments, ``update()`` arguments)
         self.secret_input: list = []  # what is hashed is a secret (a password, a key)
-        self.secret_at = None  # ``(expression hashed, name)`` of the first secret_input reason
+        self.where: dict = {}  # reason -> (IR node, trace note): the line a reason rests on
         self.security: list = []  # reasons it protects something
         self.verified: list = []  # it is compared with another digest: a check, unless it is an identifier
         self.identifier: list = []  # reasons it is an identifier or label
@@ -261,21 +261,19 @@ class WeakHash(StatementRule):
             return Hit(node=call, explanation=(
                 f"`{code}` computes {label} {reasons[0]}. {label} is broken: collisions are cheap to forge and "
                 f"it is fast enough to brute-force short secrets, so this digest cannot protect what it is used for."),
-                fix=self._fix(reasons[0]), tags=("security-use",), notes=self._secret_note(use, call, reasons))
+                fix=self._fix(reasons[0]), tags=("security-use",), notes=self._reason_note(use, call, reasons[0]))
         client = self._client_input(interp, use)
         if client is None:
             return None
         return self._client_hit(interp, call, label, client)
 
     @staticmethod
-    def _secret_note(use, call, reasons) -> tuple:
-        """The trace step of the secret the explanation names, when it is hashed on another line."""
-        if use.secret_at is None or reasons[0] != (use.secret_input or [None])[0]:
+    def _reason_note(use, call, reason) -> tuple:
+        """The trace step of the line the explanation's reason rests on, when it is not the call's."""
+        node, note = use.where.get(reason, (None, ""))
+        if node is None or getattr(node, "line", call.line) == call.line:
             return ()
-        expr, name = use.secret_at
-        if getattr(expr, "line", call.line) == call.line:
-            return ()
-        return ((expr, f"`{name}` is hashed"),)
+        return ((node, note),)
 
     def _judge_update(self, interp, call):
         receiver = call.func.value if isinstance(call.func, ir.Attr) else None
@@ -381,7 +379,7 @@ class WeakHash(StatementRule):
                     if _is_security_name(name) and not reasons:
                         reasons.append(f"of `{name}`, whose name marks it as a secret or part of one "
                                        f"(a password, key, token, salt)")
-                        use.secret_at = (expr, name)
+                        use.where.setdefault(reasons[-1], (expr, f"`{name}` is hashed"))
             use.secret_input[:0] = reasons
         return {"fn": fn, "calls": calls, "uses": uses}
 
@@ -437,14 +435,14 @@ class WeakHash(StatementRule):
             elif isinstance(parent, ir.DictExpr):
                 for k, v in zip(parent.keys, parent.values):
                     if v is child and isinstance(k, ir.Const) and isinstance(k.value, str):
-                        self._destination(k.value, use, f"and stores the digest under `{k.value}`")
+                        self._destination(k.value, use, f"and stores the digest under `{k.value}`", at=stmt)
             child, parent = parent, parents.get(id(parent))
         if isinstance(stmt, ir.Assign) and root is stmt.value:
             for target in stmt.targets:
                 for name in _target_names(target):
-                    self._destination(name, use, f"and stores the digest in `{name}`")
+                    self._destination(name, use, f"and stores the digest in `{name}`", at=stmt)
         elif isinstance(stmt, ir.Return) and root is stmt.value:
-            self._destination(fn.name, use, f"and `{fn.name}()` returns the digest")
+            self._destination(fn.name, use, f"and `{fn.name}()` returns the digest", at=stmt)
 
     def _call_context(self, call, arg, use: _Use, opens) -> None:
         if call.qualname == "hmac.compare_digest" or call.method == "compare_digest":
@@ -456,18 +454,19 @@ class WeakHash(StatementRule):
             return
         for kw in call.keywords:
             if kw.value is arg and kw.name:
-                self._destination(kw.name, use, f"and passes the digest as `{kw.name}=`")
+                self._destination(kw.name, use, f"and passes the digest as `{kw.name}=`", at=call)
         func = call.func
         callee = func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else None
         if callee in ("hexdigest", "digest", "encode", "decode", "b64encode", "urlsafe_b64encode", "hexlify", "str",
                       "bytes", "format", "lower", "upper", "strip"):
             return
         if callee:
-            self._destination(callee, use, f"and passes the digest to `{callee}()`")
+            self._destination(callee, use, f"and passes the digest to `{callee}()`", at=call)
         receiver = func.value if isinstance(func, ir.Attr) else None
         if isinstance(receiver, ir.Name) and receiver.id in opens and callee in ("write", "writelines"):
             for text in opens[receiver.id]:
-                self._destination(text, use, f"and writes the digest to `{text.strip()[:60]}`", stored=True)
+                self._destination(text, use, f"and writes the digest to `{text.strip()[:60]}`", stored=True,
+                                  at=call)
         if any(a is arg for a in call.args) or any(k.value is arg for k in call.keywords):
             for text in _strings_in(call):
                 if isinstance(text, str) and len(text) < 300 and any(
@@ -478,9 +477,11 @@ class WeakHash(StatementRule):
                                                               "content-md5", "x-checksum"):
                     use.identifier.append(f"sent as `{text}`")
 
-    def _destination(self, name, use: _Use, reason: str, stored=False) -> None:
+    def _destination(self, name, use: _Use, reason: str, stored=False, at=None) -> None:
         if not isinstance(name, str):
             return
+        if at is not None:
+            use.where.setdefault(reason, (at, reason.removeprefix("and ")))
         if stored:
             if any(w in ("password", "passwd", "secret", "shadow", "htpasswd", "credentials", "token")
                    for w in name_words(name)):

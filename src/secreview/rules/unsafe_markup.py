@@ -16,6 +16,12 @@ helper's result), with medium confidence. The template engines' own modules
 (Jinja2, MarkupSafe, Django's `safestring`/`html`/`template`), which mark their
 already escaped output safe, are not reported.
 
+In the extended set (`--select unsafe-markup` or `--select all`): on real code the
+value marked safe is nearly always built from escaped parts by helpers the analysis
+does not see into (`flatatt()`, a rendered template, a project's own escaping), and
+none of the 14 findings of the precision panel's 2026-12-02 sample was a defect
+(`docs/precision.md`).
+
 **Fix:** build the fragment with `django.utils.html.format_html("<b>{}</b>",
 value)` or `markupsafe.Markup("<b>{}</b>").format(value)`, which escape the
 values, or escape each value with `escape()` before marking the result safe.
@@ -86,6 +92,7 @@ class UnsafeMarkup(CallRule):
     name = "unsafe-markup"
     title = "Non-constant string marked safe for HTML"
     cwe = 79
+    extended = True
     severity = Level.MEDIUM
     confidence = Level.MEDIUM
     bandit = ("B308", "B703", "B704")
@@ -111,9 +118,9 @@ class UnsafeMarkup(CallRule):
         origin = f"it comes from {params[0]}" if params else "its value is computed at run time"
         yield Hit(
             node=site.call,
-            explanation=(f"`{code}` declares `{arg}` to be safe HTML, but {origin} and nothing escapes it: "
-                         f"templates will insert it verbatim, so any `<script>` or attribute it contains runs in "
-                         f"the viewer's browser."),
+            explanation=(f"`{code}` declares `{arg}` to be safe HTML, but {origin} and no escaping that the analysis "
+                         f"recognises is applied to it here: templates will insert it verbatim, so if it can hold "
+                         f"text from a user, any `<script>` or attribute in it runs in the viewer's browser."),
             fix=(f"Build it with `format_html(\"...{{}}...\", value)` or `Markup(\"...{{}}...\").format(value)`, or "
                  f"escape the value first: `{func}(escape({arg}))`."),
         )

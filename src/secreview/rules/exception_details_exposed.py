@@ -23,10 +23,13 @@ which builds its own response) or passed to a response or HTTP-error
 constructor: those of Flask, Django, Werkzeug, FastAPI/Starlette, Django REST
 framework, aiohttp, WebOb, Pecan and WSME (`jsonify`, `make_response`,
 `HttpResponse`, `JsonResponse`, `Response`, `abort`, `HTTPException`,
-`webob.exc.HTTP...(explanation=...)`, `wsme.exc.ClientSideError`), and an
-API error class of the reviewed code, known by a class attribute with an HTTP
-status (`code = 409`, `status_code = 500`, in the class or a base: keystone's
-`exception.Conflict(type=..., details=six.text_type(e))`). Messages of
+`webob.exc.HTTP...(explanation=...)`, `wsme.exc.ClientSideError`), and, in a
+request handler, an API error class of the reviewed code, known by a class
+attribute with an HTTP status (`code = 409`, `status_code = 500`, in the class
+or a base; outside a request handler only with a database error's text, which
+holds SQL: keystone's `exception.Conflict(type=..., details=six.text_type(e))`
+in a decorator of its SQL backends; other errors raised in an agent, driver or
+RPC server reach logs and admin-only fault records, not the client). Messages of
 specific exceptions of the application or of validation
 (`except exception.InstanceNotFound as e: ... e.format_message()`,
 `except ValueError as e`) are meant for the client and are not reported, nor
@@ -61,6 +64,8 @@ _INTERNAL = ("sqlalchemy.", "oslo_db.", "pymysql.", "MySQLdb.", "mysql.connector
              "keystoneauth1.", "keystoneclient.", "paramiko.", "subprocess.", "oslo_concurrency.processutils.",
              "socket.", "ssl.", "kombu.", "redis.", "pymemcache.", "memcache.", "botocore.", "boto3.", "swiftclient.",
              "novaclient.", "cinderclient.", "glanceclient.", "neutronclient.", "libvirt.")
+_DATABASE = ("sqlalchemy.", "oslo_db.", "pymysql.", "MySQLdb.", "mysql.connector.", "psycopg2.", "psycopg.",
+             "sqlite3.")
 _INTERNAL_BUILTINS: frozenset = frozenset()  # not OSError: its message is mostly a path the client named
 _FRAMEWORKS = ("flask.", "django.", "werkzeug.", "fastapi.", "starlette.", "rest_framework.", "aiohttp.web",
                "webob.", "pecan.", "falcon.", "bottle.", "sanic.", "wsme.", "wsmeext.")
@@ -143,6 +148,17 @@ class ExceptionDetailsExposed(StatementRule):
             self._handlers[fn.qualname] = cached
         return cached
 
+    def _database_errors(self, interp) -> set:
+        """Names bound by handlers of this function that catch only database errors (their text holds SQL)."""
+        out = set()
+        for stmt in interp.fn.statements():
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.CaughtException) \
+                    and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
+                types = [getattr(t, "qualname", None) or "" for t in stmt.value.types]
+                if types and all(t.startswith(_DATABASE) for t in types):
+                    out.add(stmt.targets[0].id)
+        return out
+
     def _exception_text(self, interp, expr, line, returned=False):
         derived = self._derived.get(interp.fn.qualname, {})
         handlers = self._broad_names(interp, interp.fn)
@@ -218,6 +234,12 @@ class ExceptionDetailsExposed(StatementRule):
                     continue
                 for arg in list(e.args) + [k.value for k in e.keywords]:
                     text, notes, exc = self._exception_text(interp, arg, stmt.line)
+                    if text and kind != "response" and not _is_entrypoint(interp) \
+                            and exc not in self._database_errors(interp):
+                        # the application's own error class says what the client sees where a request
+                        # handler raises it; raised in an agent, a driver or an RPC server its message goes
+                        # to logs and admin-only fault records, unless it carries a database error's SQL
+                        continue
                     if text and not _sorted_by_type(interp, exc):
                         into = "into the response" if kind == "response" else \
                             "into an API error of this code (an exception class with an HTTP status), whose message " \

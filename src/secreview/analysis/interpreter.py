@@ -303,6 +303,12 @@ class FunctionInterpreter:
                     kinds = _ALLOW_LISTED
                     if key is None or key not in state:
                         key, kinds = _host_check(cond.left, state)
+                elif op in ("in", "not in") and self.server_held(cond.comparators[0], other):
+                    # ``if region in request.user.available_regions:``: a collection the server keeps on
+                    # the request object (no field the client sends): the value is one the server knows,
+                    # so an allow-list for what goes into the session (other sinks: still the client's)
+                    key = path_key(cond.left)
+                    kinds = _SERVER_LISTED
         elif isinstance(cond, ir.Call) and truth:
             callee = cond.qualname or ""
             sanitizer = self.models.sanitizers.get(callee)
@@ -339,6 +345,21 @@ class FunctionInterpreter:
                 state[key] = Value(value.const, V.cleanse_all(value.taints, kinds),
                                    value.types, value.items, value.func)
         return state
+
+    def server_held(self, e: ir.Expr, value: Value) -> bool:
+        """``request.user.available_services_regions``: read from the request object (or a parameter)
+        through attributes no model names as client data, so what the server's middleware put there,
+        not a list the client sent."""
+        if not value.taints or not isinstance(e, ir.Attr):
+            return False
+        if not all(t.index == V.WHOLE_OBJECT or t.is_param for t in value.taints):
+            return False
+        names = self.models.source_attribute_names()
+        while isinstance(e, ir.Attr):
+            if e.attr in names:
+                return False
+            e = e.value
+        return isinstance(e, ir.Name)
 
     def refine_literal_guard(self, cond: ir.BoolOp, truth: bool, state: dict) -> dict:
         """``if not x.startswith("'") or not x.endswith("'") or "'" in x[1:-1]: return``:
@@ -652,7 +673,11 @@ class FunctionInterpreter:
         return V.derived(taints, left.is_fixed and right.is_fixed, types)
 
     def eval_binop(self, e: ir.BinOp) -> Value:
-        return self.binop(e.op, self.eval(e.left), self.eval(e.right), e, (e.left, e.right))
+        left = self.eval(e.left)
+        result = self.binop(e.op, left, self.eval(e.right), e, (e.left, e.right))
+        if e.op == "+" and _own_host(left):
+            result = _on_own_host(result)
+        return result
 
     def eval_unary(self, e: ir.UnaryOp) -> Value:
         v = self.eval(e.operand)
@@ -736,7 +761,11 @@ class FunctionInterpreter:
         if template is not None and not template.is_fixed:
             spliced.append((template, e.template, False))
         taints = V.merge_taints(taints, self.splice(e, spliced))
-        return Value(taints=taints, types=_STR_TYPES, fixed=fixed)
+        result = Value(taints=taints, types=_STR_TYPES, fixed=fixed)
+        leading = _leading_part(e)
+        if leading is not None and _own_host(parts[leading]):
+            result = _on_own_host(result)  # ``f"{request.host_url}v2/{name}"``: a URL on this host
+        return result
 
     def splice(self, node: ir.Node, parts: list) -> frozenset:
         """The taints of a string built from ``parts`` (``(value, expression, formatted as a number)``),
@@ -1125,7 +1154,47 @@ def _numeric_parts(e: ir.StringBuild, template: Value | None) -> list | None:
         return [out.get(i, True) for i in range(len(e.parts))]
     return None
 _FIRST_ARGUMENT = (ArgRef(0, None),)
+# Marker kind (no sink has it) of data that is this request's own URL or host (``host_url``,
+# ``application_url``, ``build_absolute_uri()``: see the models); a string that starts with such a
+# value is a URL on this host, whatever follows, so no open-redirect source.
+OWN_HOST = "own-host"
+_OWN_HOST_SAFE = frozenset({OWN_HOST, "redirect"})
+_PERCENT_FIRST = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sr]")
+
+
+def _own_host(value: Value) -> bool:
+    return bool(value.taints) and all(OWN_HOST in t.cleansed for t in value.taints)
+
+
+def _on_own_host(value: Value) -> Value:
+    return Value(value.const, V.cleanse_all(value.taints, _OWN_HOST_SAFE), value.types, value.items, value.func,
+                 value.fixed)
+
+
+def _leading_part(e: ir.StringBuild) -> int | None:
+    """The index of the part a built string starts with, when no constant text comes before it."""
+    if not e.parts:
+        return None
+    if e.kind in ("concat", "fstring"):
+        first = e.parts[0]
+        if isinstance(first, ir.FormattedValue) and (first.conversion not in (None, -1) or first.spec is not None):
+            return None
+        return None if isinstance(first, ir.Const) else 0
+    template = e.template.value if isinstance(e.template, ir.Const) else None
+    if not isinstance(template, str):
+        return None
+    if e.kind == "percent":
+        return 0 if _PERCENT_FIRST.match(template) else None
+    if e.kind == "format" and template.startswith("{") and not template.startswith("{{"):
+        field = re.split(r"[}!:\[.]", template[1:], maxsplit=1)[0]
+        if field in ("", "0"):
+            return 0 if len(e.parts) > len(e.names) else None
+        if field in e.names:
+            return len(e.parts) - len(e.names) + e.names.index(field)
+    return None
 _ALLOW_LISTED = frozenset({"*", "allow-listed"})
+_SERVER_LISTED = frozenset({"trust-boundary", "allow-listed"})
+
 # Text known to be absent from a value, and the sinks that absence protects:
 # no ".." cannot climb out of a directory; no quote cannot close an XPath string.
 EXCLUSIONS = (("..", "path"), ("'", "xpath"), ('"', "xpath"), ("\n", "log"), ("\n", "header"))

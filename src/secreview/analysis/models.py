@@ -55,6 +55,7 @@ class Source:
     library: str = ""
     fixed_in_static_route: bool = False  # the request path of a route without variables is its constant pattern
     cleansed: frozenset = frozenset()  # sink kinds this data is already safe for (headers hold no CR/LF)
+    arguments_flow: bool = False  # a callee's result also carries its arguments' taint
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class ModelSet:
     method_sinks: dict = field(default_factory=dict)  # method name -> [(receiver name hints, Sink)]
     source_objects: dict = field(default_factory=dict)  # qualname -> kind, e.g. flask.request -> remote
     digests: list = field(default_factory=list)  # of each file's content, for cache keys
+    source_attr_names: frozenset | None = None
     cleansed_names: dict | None = None  # attribute name -> sink kinds every source of that name is safe for
 
     def fingerprint(self) -> str:
@@ -140,7 +142,8 @@ class ModelSet:
             for callee in _callees(entry, library, required=False):
                 self.sources_by_callee[callee] = Source(kind, callee=callee, note=entry.get("note", ""),
                                                         library=library,
-                                                        cleansed=frozenset(_as_list(entry.get("cleansed", []))))
+                                                        cleansed=frozenset(_as_list(entry.get("cleansed", []))),
+                                                        arguments_flow=bool(entry.get("arguments_flow")))
             for attr in _as_list(entry.get("attribute", [])) + _as_list(entry.get("attributes", [])):
                 self.sources_by_attribute[attr] = Source(kind, attribute=attr, note=entry.get("note", ""),
                                                          library=library,
@@ -183,6 +186,13 @@ class ModelSet:
 
     def sinks_for(self, callee: str) -> list:
         return self.sinks.get(callee, ())
+
+    def source_attribute_names(self) -> frozenset:
+        """The last names of every source attribute (``GET``, ``args``, ``cookies``...)."""
+        names = self.source_attr_names
+        if names is None:
+            names = self.source_attr_names = frozenset(a.rsplit(".", 1)[-1] for a in self.sources_by_attribute)
+        return names
 
     def cleansed_by_name(self, attr: str) -> frozenset:
         """The sink kinds that every source attribute named ``attr`` (of any request type of the

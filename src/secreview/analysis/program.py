@@ -930,6 +930,9 @@ class Program:
             source = models.sources_by_callee.get(callee)
             if source is not None:
                 result = interp.source_value(source, call)
+                if source.arguments_flow:
+                    result = Value(result.const, V.merge_taints(result.taints, site.all_taints()), result.types,
+                                   result.items, result.func, result.fixed)
                 break
             if callee in models.clean:
                 result = Value(types=_returns(models, callee))

@@ -808,7 +808,8 @@ class _FunctionLowerer:
             template = func.value
             if type(template) is _Const and isinstance(template.value, str):
                 if func.attr == "format":
-                    return _pos(ir.StringBuild("format", args + tuple([k.value for k in keywords]), template), node)
+                    return _pos(ir.StringBuild("format", args + tuple([k.value for k in keywords]), template,
+                                               tuple([k.name or "**" for k in keywords])), node)
                 if func.attr == "join" and len(args) == 1:
                     return _pos(ir.StringBuild("join", args, template), node)
             qual = func.qualname

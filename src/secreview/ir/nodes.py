@@ -199,13 +199,14 @@ class StringBuild(Expr):
     (``fmt % args``), ``format`` (``fmt.format(...)``), ``join``
     (``sep.join(items)``) or ``concat`` (``a + b`` where one side is a string).
     ``parts`` are the interpolated or joined values; ``template`` is the format
-    string or separator when there is one.
+    string or separator when there is one. ``names``: for ``format``, the keyword
+    names of the last parts (``"{base}/x".format(base=url)``), in order.
     """
 
-    __slots__ = ("kind", "parts", "template")
+    __slots__ = ("kind", "parts", "template", "names")
 
-    def __init__(self, kind: str, parts: tuple, template: Expr | None = None):
-        self.kind, self.parts, self.template = kind, parts, template
+    def __init__(self, kind: str, parts: tuple, template: Expr | None = None, names: tuple = ()):
+        self.kind, self.parts, self.template, self.names = kind, parts, template, names
 
     def children(self):
         return (self.template, *self.parts) if self.template is not None else self.parts

@@ -18,7 +18,10 @@ class OpenRedirect(SinkRule):
     constant in the expression at the call and fixes the host (`"/profile/" + name`,
     `f"https://example.com/{page}"` — but not `"/" + x`, which becomes `//evil.com`),
     a location whose untrusted part comes only after a constant `?` or `#`
-    (`f"{reverse('search')}?{request.GET.urlencode()}"`: the query string, not the host),
+    (`f"{reverse('search')}?{request.GET.urlencode()}"`, `"%s?next=%s" % (LOGIN_URL, request.path)`:
+    the query string, not the host), this request's own URL or host and URLs that start with it
+    (`request.host_url + "v2/zones/" + zone_id`, `request.build_absolute_uri()`: the only client
+    part is the Host header, which a link sent to a victim cannot set; see docs/models.md),
     URLs from `url_for`/`reverse`, URLs checked with Django's
     `url_has_allowed_host_and_scheme`, by an allow-list, or by comparing
     `urlparse(url).netloc` with allowed hosts. Non-constant locations without a

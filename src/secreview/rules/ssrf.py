@@ -78,6 +78,10 @@ def only_query_varies(site, node, kind: str) -> bool:
     must be constants or names whose value carries no such data."""
     if isinstance(node, ir.StringBuild) and node.kind in ("fstring", "concat"):
         parts = node.parts
+    elif isinstance(node, ir.StringBuild) and node.kind == "percent":
+        parts = _percent_parts(node)
+        if parts is None:
+            return False
     elif isinstance(node, ir.BinOp) and node.op == "+":
         parts = _concat_parts(node)
     else:
@@ -94,6 +98,33 @@ def only_query_varies(site, node, kind: str) -> bool:
         if any(t.dangerous_for(kind) for t in value.taints) or value.items:
             return False
     return False
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+
+
+def _percent_parts(node) -> list | None:
+    """``"%s?next=%s" % (a, b)`` as ``[a, "?", b]``: the values in the order the constant template
+    places them, with its text as constants; None when the template is not a constant with one
+    positional ``%s``-like spec per value."""
+    template = node.template
+    if not isinstance(template, ir.Const) or not isinstance(template.value, str):
+        return None
+    out: list = []
+    values = list(node.parts)
+    pos = 0
+    for m in _PERCENT_SPEC.finditer(template.value):
+        out.append(ir.Const(template.value[pos:m.start()]))
+        pos = m.end()
+        if m.group() == "%%":
+            continue
+        if "(" in m.group() or "*" in m.group() or not values:
+            return None
+        out.append(values.pop(0))
+    if values:
+        return None
+    out.append(ir.Const(template.value[pos:]))
+    return out
 
 
 def _concat_parts(node) -> list:

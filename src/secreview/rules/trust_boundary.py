@@ -13,7 +13,10 @@ class TrustBoundaryViolation(SinkRule):
 
     Reported when data traced to untrusted input is stored in a session
     (`session[key] = value`, `session.update(...)`, `setdefault`). Not reported:
-    values checked against an allow-list, converted to numbers, or constant.
+    values checked against an allow-list (`if x in ALLOWED:`, `if x not in ALLOWED: return`,
+    `if x == "a":`; also a collection the server keeps on the request object,
+    `if region in request.user.available_services_regions:`, but not a list the client sent),
+    converted to numbers, or constant.
     Escaping for another language (`html.escape`) does not count.
 
     **Fix:** store only values the server has validated or derived itself (an

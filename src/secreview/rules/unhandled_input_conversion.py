@@ -16,7 +16,10 @@ reads it, the text argument of `int()`, `float()`, `uuid.UUID()`,
 `parse_strtime` or `iso8601.parse_date`, and the call is neither inside a
 `try` block (any handler: it may turn the error into a 400) nor in a branch
 whose condition calls a check (`value.isdigit()`, `uuidutils.is_uuid_like(v)`,
-`netutils.is_valid_ipv4(v)`, a regular expression match). Not reported: a
+`netutils.is_valid_ipv4(v)`, a regular expression match), nor in a branch taken
+only when the same conversion of the same variable already succeeded in a
+`try` (`page = None; try: page = pages[int(pos)] except ValueError: pass`,
+then `if page: ... int(pos)`). Not reported: a
 value converted in a helper the handler calls (the handler may catch the
 error around the call), a value returned by a call (an account's statistics
 fetched with the request's environment are the backend's data), values read
@@ -70,6 +73,35 @@ def _checked(fn, stmt) -> bool:
     return False
 
 
+def _converted_before(fn, site, stmt) -> bool:
+    """``try: page = pages[int(position)] except ValueError: pass`` then, under ``if page:``,
+    ``int(position)`` again: the branch runs only when the first conversion of the same variable,
+    handled by that ``try``, succeeded (``page`` was set to None before the ``try``)."""
+    call = site.call
+    if not call.args or not isinstance(call.args[0], ir.Name):
+        return False
+    name, callee = call.args[0].id, call.qualname
+    guards = {cond.id for cond, taken in controlling_conditions(fn, stmt) if taken and isinstance(cond, ir.Name)}
+    if not guards:
+        return False
+    before = {}  # name -> the last value assigned before the line, outside any try
+    for s in sorted((s for b in fn.blocks for s in b.stmts if isinstance(s, ir.Assign)), key=lambda s: s.line):
+        if s.line >= call.line or len(s.targets) != 1 or not isinstance(s.targets[0], ir.NameTarget):
+            continue
+        target = s.targets[0].id
+        if target not in guards:
+            continue
+        if not _in_try(fn, s.line):
+            before[target] = s.value
+            continue
+        converts = any(isinstance(e, ir.Call) and e.qualname == callee and e.args and isinstance(e.args[0], ir.Name)
+                       and e.args[0].id == name for e in ir.walk(s.value))
+        unset = before.get(target)
+        if converts and isinstance(unset, ir.Const) and not unset.value:
+            return True
+    return False
+
+
 def _is_check(call) -> bool:
     name = (call.qualname or call.method or getattr(call.func, "id", "") or "").rsplit(".", 1)[-1].lower()
     return any(w in name for w in _CHECK_WORDS)
@@ -107,4 +139,4 @@ class UnhandledInputConversion(SinkRule):
     def excused(self, site, sink, callee: str) -> bool:
         interp = site.interp
         fn = interp.fn
-        return _in_try(fn, site.call.line) or _checked(fn, interp.stmt)
+        return _in_try(fn, site.call.line) or _checked(fn, interp.stmt) or _converted_before(fn, site, interp.stmt)

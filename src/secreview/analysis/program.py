@@ -563,25 +563,28 @@ class Program:
         if fn.is_lambda or fn.name.startswith("<"):
             return None
         for ep in self.models.entrypoints:
-            if ep.imports and not _imports_any(module, ep.imports):
-                continue
+            # (the import filter is asked only of an entry point that matches otherwise: it reads
+            # every import of the module, and most functions match no entry point at all)
             if ep.decorator or ep.decorator_method:
                 for d in fn.decorators:
                     target = d.func if isinstance(d, ir.Call) else d
                     qual = getattr(target, "qualname", None) or ""
                     method = target.attr if isinstance(target, ir.Attr) else ""
                     if ((ep.decorator and qual == ep.decorator)
-                            or (ep.decorator_method and method == ep.decorator_method)):
+                            or (ep.decorator_method and method == ep.decorator_method)) \
+                            and _imports_ok(module, ep):
                         return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.base_class and fn.class_qualname:
                 klass = self.classes.get(fn.class_qualname)
                 if klass is not None and any(getattr(b, "qualname", None) == ep.base_class for b in klass.bases):
-                    if not fn.name.startswith("_") and (not ep.methods or fn.name in ep.methods):
+                    if not fn.name.startswith("_") and (not ep.methods or fn.name in ep.methods) \
+                            and _imports_ok(module, ep):
                         return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.param_types and not ep.decorator and not ep.base_class:
                 names = {p.name for p in fn.params}
                 if any(p in names for p,
-                       _ in ep.param_types) and fn.params and fn.params[0].name in dict(ep.param_types):
+                       _ in ep.param_types) and fn.params and fn.params[0].name in dict(ep.param_types) \
+                        and _imports_ok(module, ep):
                     return ("", dict(ep.param_types), ep)
         return None
 
@@ -1680,6 +1683,11 @@ def _keep_field_taint(by_param: dict, taint: Taint) -> None:
     old = by_param.get(taint.index)
     if old is None or taint.order() < old.order():
         by_param[taint.index] = taint
+
+
+def _imports_ok(module: ir.Module, ep) -> bool:
+    """Whether the module imports what the entry point ``ep`` needs (``imports``), if anything."""
+    return not ep.imports or _imports_any(module, ep.imports)
 
 
 def _imports_any(module: ir.Module, prefixes: tuple) -> bool:

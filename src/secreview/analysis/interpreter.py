@@ -527,14 +527,21 @@ class FunctionInterpreter:
 
     def eval_attr(self, e: ir.Attr) -> Value:
         value = self._eval_attr(e)
-        if self.program.named_source_rules:
-            value = self.named(value, e.attr, e, e.value)
+        if self.program.named_source_rules and not _class_name(e.attr):
+            value = self.named(value, e.attr, e, e.value)  # not ``models.ContainerSecret``: a class
         return value
 
     def named(self, value: Value, name: str, node: ir.Node, receiver: ir.Expr | None = None,
               code: str | None = None) -> Value:
         """``value``, read under ``name``, with the taint of a rule that treats values so named
-        as a source (``self.password`` for the sensitive-data rule)."""
+        as a source (``self.password`` for the sensitive-data rule). A secret's identifier read from it
+        (``secret.id``, ``model.__name__``) no longer carries the taint of such sources."""
+        if value.taints and not isinstance(node, _ParamNode) and self.program.identifier_name(name):
+            # a parameter is marked too: the caller's secret passed in does not survive this read either
+            kept = frozenset(t.cleanse(_IDENTIFIER_READ) if t.is_param else t
+                             for t in value.taints if t.kind not in V.NAMED_KINDS)
+            if kept != value.taints:
+                value = Value(value.const, kept, value.types, value.items, value.func, value.fixed)
         found = self.program.named_source(name)
         if found is None:
             return value
@@ -1369,6 +1376,14 @@ def _fold_string(kind: str, template, parts: list, node: ir.StringBuild):
     if isinstance(result, str) and len(result) > MAX_STR:
         return UNKNOWN
     return result
+
+
+_IDENTIFIER_READ = frozenset({V.THROUGH_CALL})
+
+
+def _class_name(name: str) -> bool:
+    """A CapWords attribute (``models.ContainerSecret``): by PEP 8 a class, not a value read under a name."""
+    return name[:1].isupper() and "_" not in name and not name.isupper() and any(c.islower() for c in name)
 
 
 class _ParamNode:

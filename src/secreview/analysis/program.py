@@ -118,7 +118,8 @@ class Budget:
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
-                 foreign_text=None, lazy_foreign: dict | None = None, lazy_owned: dict | None = None):
+                 foreign_text=None, lazy_foreign: dict | None = None, lazy_owned: dict | None = None,
+                 all_texts=None):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
         ``foreign_text(path)`` gives their source text for traces. ``lazy_foreign``
@@ -127,7 +128,9 @@ class Program:
         ``lazy_owned`` (module name -> (path, function lowering it)) are analysed here too, but
         lowered only when first needed, and their IR is dropped once they are analysed (a stub
         with their text stands for them; a function analysed again has its module lowered anew):
-        the IR of a whole tree is never held at once."""
+        the IR of a whole tree is never held at once. ``all_texts()`` gives ``(path, text)`` of every
+        file of the review, for the few questions asked of the whole tree's text
+        (``secret_option_names``)."""
         self.owned = {m.name: m for m in modules}
         self._pending = {name: item for name, item in (lazy_foreign or {}).items() if name not in self.owned}
         self._pending_paths = {path: name for name, (path, _) in self._pending.items()}
@@ -159,6 +162,8 @@ class Program:
             if stub.name not in self.modules:
                 self._register(stub)
         self.foreign_text = foreign_text
+        self.all_texts = all_texts
+        self._secret_options: frozenset | None = None
         self.models = models
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}
@@ -174,6 +179,7 @@ class Program:
         self.named_source_rules = [r for r in self.rules if isinstance(r, SinkRule)
                                    and type(r).named_source is not SinkRule.named_source]
         self._named_sources: dict = {}
+        self._identifier_names: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
         for rule in self.function_rules:
@@ -602,6 +608,28 @@ class Program:
                     break
             self._named_sources[name] = found
         return found
+
+    def identifier_name(self, name: str) -> bool:
+        """Whether a rule with named sources says a value read under ``name`` identifies what it is
+        read from rather than holding its content (``secret.id``, ``model.__name__``)."""
+        found = self._identifier_names.get(name)
+        if found is None:
+            found = any(rule.identifier_name(name) for rule in self.named_source_rules)
+            self._identifier_names[name] = found
+        return found
+
+    def secret_option_names(self) -> frozenset:
+        """The names of the oslo.config options declared somewhere in the reviewed files with
+        ``secret=True`` (``cfg.StrOpt('persistence_connection', secret=True, ...)``), from their text."""
+        if self._secret_options is None:
+            names = set()
+            texts = self.all_texts() if self.all_texts is not None else \
+                ((m.path, m.text) for m in list(self.owned.values()))
+            for _, text in texts:
+                if text and "secret" in text and "Opt(" in text:
+                    names.update(_secret_options(text))
+            self._secret_options = frozenset(names)
+        return self._secret_options
 
     def static_route(self, fn: ir.Function) -> str | None:
         """The URL pattern of a request handler whose route has no variables: the only
@@ -1827,3 +1855,22 @@ def _fold_call(site: CallSite, callees: list):
     except Exception:
         return None
     return None
+
+
+_OPTION_START = re.compile(r"""Opt\(\s*(?:name\s*=\s*)?['"]([\w.-]+)['"]""")
+_SECRET_TRUE = re.compile(r"\bsecret\s*=\s*True\b")
+
+
+def _secret_options(text: str):
+    """The names of options declared ``...Opt('name', ..., secret=True)`` in ``text``: the arguments
+    are read up to the parenthesis closing the call (strings are not parsed: a parenthesis in a help
+    text may end them early, which only misses an option)."""
+    for m in _OPTION_START.finditer(text):
+        depth, end = 1, m.end()
+        limit = min(len(text), end + 4000)
+        while end < limit and depth:
+            c = text[end]
+            depth += (c == "(") - (c == ")")
+            end += 1
+        if _SECRET_TRUE.search(text, m.end(), end):
+            yield m.group(1)

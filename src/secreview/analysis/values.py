@@ -25,8 +25,8 @@ MAX_TRACE = 12
 WHOLE_OBJECT = -2  # Taint.index of a whole request object (``request`` itself), not a field read from it
 THROUGH_CALL = "through-call"
 """A mark in a parameter taint's ``cleansed`` (no sink has this kind): the parameter went through a
-call the analysis cannot see into, so a named taint (below) of the caller's argument does not
-survive it."""
+call the analysis cannot see into, or only an identifier was read from it (``secret.id``: a rule's
+``identifier_name``), so a named taint (below) of the caller's argument does not survive it."""
 NAMED_KINDS = frozenset({"secret"})
 """Kinds of taint made by a value's *name* (``self.password``), not by where it came from: they
 follow assignments, string building, containers, returns and a few transparent calls, never the

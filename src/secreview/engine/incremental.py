@@ -527,7 +527,7 @@ def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rule
                       test_path=config.is_test_path,
                       lazy_foreign={sources[i][1]: (sources[i][0].display, lambda entry=entries[i]: entry_stub(entry))
                                     for i in cached},
-                      foreign_text=lambda path: texts.get(path, ""))
+                      foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items)
     summaries, parts = {}, {}
     for i in cached:
         summaries.update(entries[i]["summaries"])

@@ -29,7 +29,8 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
         return (src.display, lower)
 
     program = Program([], models, rules, budget_steps=budget, test_path=config.is_test_path,
-                      lazy_owned={name: lowering(src, name, is_package) for src, name, is_package in sources})
+                      lazy_owned={name: lowering(src, name, is_package) for src, name, is_package in sources},
+                      all_texts=lambda: ((src.display, src.text) for src, _, _ in sources))
     findings = program.run()
     lowered: list[LoweredFile] = []
     problems = []

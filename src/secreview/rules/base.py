@@ -120,6 +120,12 @@ class SinkRule(Rule):
         one of ``values.NAMED_KINDS``."""
         return None
 
+    def identifier_name(self, name: str) -> bool:
+        """Whether a value read under ``name`` (an attribute, a constant key) is an identifier of
+        what it is read from, not its content (``secret.id``, ``model.__name__``): the taint of this
+        rule's named sources ends there. Only rules with ``named_source`` define it."""
+        return False
+
     def reports(self, taint, site) -> bool:
         """Whether a finding is made for ``taint`` reaching ``site`` (a rule whose own
         statement check already reports direct uses can leave those to it)."""

@@ -36,7 +36,10 @@ an option whose help text says it names a plugin, driver, module, class or
 entry point (keystone's `[auth] token`); a connection whose default is not a
 URL (`default="tcp:127.0.0.1:6640"`, OVSDB); options of other types (`BoolOpt`,
 `IntOpt`, `PortOpt`...); options whose `secret=` is computed at run time; and
-test code. The name is the option's own name (first argument or `name=`), never
+test code; an option also declared elsewhere in the reviewed files, under the
+same name, with `secret=True` (a migration command registering again the
+service's `persistence_connection`: the option's main declaration decides
+how it is printed). The name is the option's own name (first argument or `name=`), never
 the variable it is assigned to.
 
 **Fix:** declare the option with `secret=True`, e.g.
@@ -152,6 +155,8 @@ class SecretConfigOption(CallRule):
         secret = site.kwargs.get("secret")
         if secret is not None and (not secret.is_const or secret.const):
             return  # secret=True, or decided at run time
+        if name in site.interp.program.secret_option_names():
+            return  # declared elsewhere with secret=True (a command re-registering the service's option)
         help_text = _text(site.call.keyword("help"))
         if _NOT_A_VALUE.search(help_text):
             return  # the option names a plugin or driver (keystone's ``[auth] token``), not a secret

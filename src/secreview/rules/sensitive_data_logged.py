@@ -44,7 +44,12 @@ a command line built with `password=%s` and logged when the command fails,
 `CONF.sql_connection` passed to a helper that logs its `connection`
 parameter. A secret does not survive a call the analysis cannot see into (a
 hash, an encryption, an HTTP request: their results are not the secret), nor
-`strutils.mask_password`/`mask_dict_password`.
+`strutils.mask_password`/`mask_dict_password`, nor a read of an identifier
+from it: an attribute or key whose last word is `id`, `ids`, `uuid`, `ref`,
+`href`, `url`, `name`, `type`, `class`, `count`, `path`, `file`...
+(`secret.id`, `secret.project.external_id`, `role["id"]`, `model.__name__`,
+`obj.__class__`). A class is not a value named as a secret:
+`models.ContainerSecret` (a CapWords attribute) is not followed.
 
 **Fix:** log that the credential was used, not its value: drop it from the
 arguments, log an identifier (`user.id`, a key id, the last 4 characters),
@@ -117,6 +122,30 @@ _KEY_QUALIFIERS = frozenset({"secret", "private", "api", "signing", "encryption"
 
 _VALUE_WORDS = frozenset({"value", "val", "str", "string", "bytes", "raw", "plain", "plaintext", "text", "b64",
                           "hex", "encoded", "clear", "cleartext"})
+
+
+# Last words of a name read from a secret that identify it rather than hold it: ``secret.id``,
+# ``secret.project.external_id``, ``role["id"]``, ``model.__name__``, ``secret_ref``, ``key_path``.
+_IDENTIFIER_LAST = frozenset({"id", "ids", "uuid", "uuids", "ref", "refs", "href", "url", "uri", "name", "names",
+                              "qualname", "type", "class", "count", "len", "path", "file", "module"})
+
+
+def identifier_name(name: str) -> bool:
+    """A name read from a value (attribute, constant key) that identifies it and does not hold its
+    content: the last word is ``id``, ``uuid``, ``ref``, ``href``, ``url``, ``name``, ``type``,
+    ``class``, ``count``, ``path``... (``secret.id``, ``external_project_id``, ``__name__``,
+    ``__class__``), unless the name itself holds a credential or a connection URL."""
+    if not isinstance(name, str) or secret_name(name) or name in _URL_OPTIONS:
+        return False
+    words = name_words(name)
+    return bool(words) and words[-1] in _IDENTIFIER_LAST
+
+
+def class_name(name: str) -> bool:
+    """A CapWords name (``ContainerSecret``, ``SecretStoreMetadatum``): by PEP 8 a class, not a
+    value holding a secret."""
+    return isinstance(name, str) and name[:1].isupper() and "_" not in name and not name.isupper() \
+        and any(c.islower() for c in name)
 
 
 def secret_name(name: str) -> bool:
@@ -199,7 +228,7 @@ class _Finder:
             if e.attr in _BODY_ATTRS and _request_like(e.value):
                 return ("the request headers" if e.attr in ("headers", "META", "environ") else
                         "the request cookies" if e.attr in ("cookies", "COOKIES") else "the request body"), e
-            if secret_name(e.attr) and e.qualname is None and not self._constant(e):
+            if secret_name(e.attr) and not class_name(e.attr) and e.qualname is None and not self._constant(e):
                 return e.attr, e
             if e.attr in _URL_OPTIONS and _config_object(e.value):
                 return "the connection URL", e
@@ -351,6 +380,9 @@ class SensitiveDataLogged(SinkRule, StatementRule):
         if name in _URL_OPTIONS:
             return ("secret", "a connection URL from the configuration (such URLs usually hold a password)", True)
         return None
+
+    def identifier_name(self, name: str) -> bool:
+        return identifier_name(name)
 
     def reports(self, taint, site) -> bool:
         if V.THROUGH_CALL in taint.cleansed:

@@ -94,6 +94,13 @@ def _is_security_name(name) -> bool:
     return any(w in _SECURITY_WORDS for w in words) and not (words and words[-1] in _IDENTIFIER_WORDS)
 
 
+def _salt_name(name) -> bool:
+    """A name for a salt (``salt``, ``password_salt``), which is stored in the clear next to the
+    hash it salts: not a secret itself."""
+    words = _words_of(name)
+    return bool(words) and words[-1] == "salt"
+
+
 def _is_identifier_name(name) -> bool:
     words = _words_of(name)
     return bool(words) and (words[-1] in _IDENTIFIER_WORDS or any(w in ("etag", "cache", "gravatar", "avatar")
@@ -375,11 +382,18 @@ class WeakHash(StatementRule):
                     text = s.decode("latin-1") if isinstance(s, bytes) else s
                     if _WEBSOCKET_GUID in text:
                         use.protocol = "the WebSocket handshake (RFC 6455)"
-                for name in _names_in(expr):
-                    if _is_security_name(name) and not reasons:
+                # a secret before a salt: ``guess + salt`` hashes the password guessed, not a secret salt
+                names = sorted((n for n in _names_in(expr) if _is_security_name(n)), key=_salt_name)
+                for name in names[:1]:
+                    if reasons:
+                        break
+                    if _salt_name(name):
+                        reasons.append(f"of `{name}`, whose name marks it as a salt (salted digests are "
+                                       f"usually password or key hashes)")
+                    else:
                         reasons.append(f"of `{name}`, whose name marks it as a secret or part of one "
-                                       f"(a password, key, token, salt)")
-                        use.where.setdefault(reasons[-1], (expr, f"`{name}` is hashed"))
+                                       f"(a password, key, token)")
+                    use.where.setdefault(reasons[-1], (expr, f"`{name}` is hashed"))
             use.secret_input[:0] = reasons
         return {"fn": fn, "calls": calls, "uses": uses}
 

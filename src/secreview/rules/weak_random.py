@@ -211,8 +211,8 @@ class WeakRandom(SinkRule):
     sink_kinds = ("secret",)
     source_kinds = frozenset({"weak-random"})
     param_flows = False
-    danger = ("The generator behind it is predictable (Mersenne Twister or a time-based UUID), so an attacker "
-              "who sees a few outputs can compute this secret.")
+    danger = ("The generator behind it is predictable (Mersenne Twister or a time-based UUID): an attacker "
+              "who sees a few of its outputs can compute the values it gives next, this one included.")
     fix = ("Generate it with the `secrets` module, e.g. `secrets.token_urlsafe(32)` or `secrets.randbelow(n)`, "
            "or use `random.SystemRandom()`.")
 

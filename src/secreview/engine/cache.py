@@ -27,11 +27,12 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from secreview.engine.atomic import atomic_write
 
 FORMAT = "v1"
 MAX_PACKS = 12
@@ -119,19 +120,9 @@ def _write_quietly(path: Path, value: Any) -> None:
 
 
 def _atomic_write(path: Path, write) -> None:
-    """``write(handle)`` into a temporary file renamed to ``path``: readers never see half a file."""
+    """``write(handle)`` into ``path``, whole or not at all, its folder made first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, write)
 
 
 class ReviewCache:

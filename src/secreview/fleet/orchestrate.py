@@ -17,12 +17,12 @@ Only this process reads and writes the store; the workers only read the reposito
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from secreview.engine.atomic import atomic_write, umask
 from secreview.fleet.repos import Repository
 from secreview.fleet.store import ResultStore
 from secreview.fleet.task import Settings, review_repository
@@ -158,26 +158,9 @@ def write_reports(output: str, result: RepoResult) -> None:
 
 
 def write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed into place."""
-    folder = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """Write ``text`` to ``path`` through a temporary file renamed into place (permissions as the
+    umask gives a new file)."""
+    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")), mode=0o666 & ~umask())
 
 
 class Cluster:

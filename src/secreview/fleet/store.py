@@ -23,8 +23,9 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import time
+
+from secreview.engine.atomic import atomic_write
 
 ENTRY_FORMAT = "secreview-fleet-entry-v1"
 RUN_FORMAT = "secreview-fleet-run-v1"
@@ -147,18 +148,5 @@ class ResultStore:
             self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
             self.fs.pipe_file(path, data)
             return
-        folder = os.path.dirname(path)
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        atomic_write(path, lambda handle: handle.write(data), suffix=".part", fsync=True)

@@ -122,6 +122,7 @@ class ExceptionDetailsExposed(StatementRule):
 
     def __init__(self):
         self._handlers: dict = {}  # function -> [(name, first, last)]
+        self._database: dict = {}  # function -> names its handlers bind to database errors only
         self._derived: dict = {}  # function -> {local: description}
 
     def _broad_names(self, interp, fn):
@@ -130,6 +131,7 @@ class ExceptionDetailsExposed(StatementRule):
         cached = self._handlers.get(fn.qualname)
         if cached is None:
             cached = []
+            database = self._database[fn.qualname] = set()
             for stmt in fn.statements():
                 if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.CaughtException) \
                         and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
@@ -138,6 +140,8 @@ class ExceptionDetailsExposed(StatementRule):
                     if not types or any(t in _BROAD for t in types):
                         how = f"the exception `{name}` caught by a broad handler"
                     elif all(_internal(t) for t in types):
+                        if all(t.startswith(_DATABASE) for t in types):
+                            database.add(name)
                         shown = [interp.code(t) for t in stmt.value.types[:2]]
                         kinds = " or ".join(f"`{k}`" for k in shown)
                         how = (f"the text of `{name}` (a {kinds}: such library exceptions describe the "
@@ -150,14 +154,8 @@ class ExceptionDetailsExposed(StatementRule):
 
     def _database_errors(self, interp) -> set:
         """Names bound by handlers of this function that catch only database errors (their text holds SQL)."""
-        out = set()
-        for stmt in interp.fn.statements():
-            if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.CaughtException) \
-                    and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
-                types = [getattr(t, "qualname", None) or "" for t in stmt.value.types]
-                if types and all(t.startswith(_DATABASE) for t in types):
-                    out.add(stmt.targets[0].id)
-        return out
+        self._broad_names(interp, interp.fn)
+        return self._database[interp.fn.qualname]
 
     def _exception_text(self, interp, expr, line, returned=False):
         derived = self._derived.get(interp.fn.qualname, {})

@@ -276,6 +276,13 @@ class ExceptionDetailsExposed(StatementRule):
         )
 
 
+# attributes of an exception that hold (part of) its text; others (``key``, ``columns``, ``errno``,
+# ``returncode``, ``code``) name or number what failed
+_TEXT_ATTRS = frozenset({"args", "message", "msg", "strerror", "output", "stdout", "stderr", "text", "reason",
+                         "detail", "details", "description", "explanation", "orig", "inner_exception",
+                         "statement", "params", "cmd", "filename", "filename2", "exc_info", "__traceback__",
+                         "__cause__", "__context__", "body", "content", "response", "value", "kwargs"})
+
 _TEXT_CALL = re.compile(r"(?i)(str|text|unicode|format|repr|message|msg|join)")
 
 
@@ -288,6 +295,8 @@ def _text_parts(expr):
     while stack:
         e = stack.pop()
         yield e
+        if isinstance(e, ir.Attr) and e.attr not in _TEXT_ATTRS:
+            continue  # ``e.key``, ``e.columns``, ``e.returncode``: a name or a number, not the error's text
         if isinstance(e, ir.Call):
             name = e.func.id if isinstance(e.func, ir.Name) else e.func.attr if isinstance(e.func, ir.Attr) else ""
             if e.qualname in _TRACEBACK:
@@ -295,6 +304,9 @@ def _text_parts(expr):
             if not _TEXT_CALL.search(name or ""):
                 if isinstance(e.func, ir.Attr):
                     stack.append(e.func.value)  # ``e.args.get(...)``, ``e.message.strip()``: still its text
+                continue
+            if isinstance(e.func, ir.Attr):  # ``e.format_message()``: the method's name said it is text
+                stack.extend(reversed([e.func.value] + [c for c in e.children() if c is not e.func]))
                 continue
         stack.extend(reversed(e.children()))
 

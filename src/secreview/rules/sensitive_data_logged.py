@@ -127,7 +127,9 @@ _VALUE_WORDS = frozenset({"value", "val", "str", "string", "bytes", "raw", "plai
 # Last words of a name read from a secret that identify it rather than hold it: ``secret.id``,
 # ``secret.project.external_id``, ``role["id"]``, ``model.__name__``, ``secret_ref``, ``key_path``.
 _IDENTIFIER_LAST = frozenset({"id", "ids", "uuid", "uuids", "ref", "refs", "href", "url", "uri", "name", "names",
-                              "qualname", "type", "class", "count", "len", "path", "file", "module"})
+                              "qualname", "type", "class", "count", "len", "path", "file", "module",
+                              # the parts of a connection URL that are not its credentials
+                              "scheme", "hostname", "host", "port", "drivername", "dialect", "database"})
 
 
 def identifier_name(name: str) -> bool:
@@ -187,6 +189,7 @@ def _request_like(e) -> bool:
 class _Finder:
     def __init__(self, interp):
         self.interp = interp
+        self.held_item = None  # the key, when what was found is an item of a logged dict
 
     def find(self, e, depth=0):
         """(what, node) for the first sensitive value in ``e``, or None."""
@@ -269,6 +272,7 @@ class _Finder:
         value = self.interp.eval(e)
         for key, item in (value.items or {}).items():
             if isinstance(key, str) and (secret_name(key) or _HEADER_KEYS.match(key)) and not item.is_const:
+                self.held_item = key
                 return key, e
         return None
 
@@ -423,10 +427,10 @@ class SensitiveDataLogged(SinkRule, StatementRule):
                 for arg in args:
                     found = finder.find(arg)
                     if found:
-                        yield self._hit(interp, e, kind, found)
+                        yield self._hit(interp, e, kind, found, finder.held_item)
                         break
 
-    def _hit(self, interp, call, kind, found):
+    def _hit(self, interp, call, kind, found, held_item=None):
         what, node = found
         code = interp.code(call)
         value_code = interp.code(node)
@@ -438,9 +442,12 @@ class SensitiveDataLogged(SinkRule, StatementRule):
         else:
             confidence = Level.HIGH if strong else Level.MEDIUM
         held = "what it may hold" if what.startswith("the request") else "this credential"
+        logged = f"{label} ({_why(what)})"
+        if held_item is not None:  # ``replacements``, a dict holding ``'auth_token': ...``
+            logged = f"{label}, whose item `{held_item!r}` is {_why(what)}"
         return Hit(
             node=call,
-            explanation=(f"`{code}` logs {label} ({_why(what)}): log files and log collectors are kept for "
+            explanation=(f"`{code}` logs {logged}: log files and log collectors are kept for "
                          f"a long time and read by far more people than should see {held}."),
             fix=(f"Do not log {label}: log an identifier or that it was present instead, or wrap it as "
                  f"`strutils.mask_password(...)` / `strutils.mask_dict_password(...)` (oslo.utils)."),

@@ -1225,6 +1225,11 @@ _ENVIRON_REQUEST_LINE = frozenset({
 _ENVIRON_CLIENT = frozenset({"PATH_INFO", "SCRIPT_NAME", "wsgi.input", "wsgiorg.routing_args", "REMOTE_USER",
                              "AUTH_TYPE"})
 _NO_CRLF = frozenset({"log", "no-crlf"})
+# The host and scheme the request was sent to (as a proxy in front says): a link sent to a victim cannot
+# set them, so a URL built on them stays on this site, as ``request.host_url`` (see webob.toml).
+_ENVIRON_OWN_HOST = frozenset({"HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO",
+                               "HTTP_X_FORWARDED_PORT", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme"})
+_OWN_HOST = _NO_CRLF | {"redirect", "own-host"}
 
 
 def environ_item(base: Value, key) -> Value | None:
@@ -1241,6 +1246,8 @@ def environ_item(base: Value, key) -> Value | None:
     if not taints:
         return None
     params = frozenset(t for t in base.taints if t.is_param)
+    if key in _ENVIRON_OWN_HOST:
+        return Value(taints=V.merge_taints(params, V.cleanse_all(taints, _OWN_HOST)))
     if key.startswith("HTTP_") or key in _ENVIRON_REQUEST_LINE:
         return Value(taints=V.merge_taints(params, V.cleanse_all(taints, _NO_CRLF)))
     if key.isupper() and "." not in key:

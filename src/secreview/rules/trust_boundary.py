@@ -1,5 +1,18 @@
+import re
+
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule
+from secreview.rules.weak_random import name_words
+
+# ``session['user_id']``, ``request.session["is_admin"]`` (the stored-to code): the key, when the code names it
+_CONSTANT_KEY = re.compile(r"""session\s*\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]\s*$""")
+# Words of a session key that say the server will believe something about the client from it.
+_TRUST_WORDS = frozenset({"user", "userid", "uid", "username", "login", "logged", "role", "roles", "admin",
+                          "superuser", "staff", "authenticated", "authorized", "authorised", "verified",
+                          "permission", "permissions", "perm", "perms", "privilege", "privileges", "group",
+                          "groups", "owner", "account", "level", "scope", "trusted", "acl", "email", "identity",
+                          "principal", "member", "is", "has", "can", "allowed", "approved", "paid", "price",
+                          "discount", "coupon", "credit", "balance", "quota", "limit"})
 
 
 class TrustBoundaryViolation(SinkRule):
@@ -12,7 +25,13 @@ class TrustBoundaryViolation(SinkRule):
     about it.
 
     Reported when data traced to untrusted input is stored in a session
-    (`session[key] = value`, `session.update(...)`, `setdefault`). Not reported:
+    (`session[key] = value`, `session.update(...)`, `setdefault`) under a key
+    chosen by the client, or under a key whose name says what the server will
+    believe from it (`user_id`, `role`, `is_admin`, `verified`, `permissions`,
+    `email`...). Not reported: a key naming a preference or a note the code
+    keeps for the user's own next page (`session['auth_type']`,
+    `session['network_deleted']`: the client only tells the server about itself
+    what it could have sent in the next request anyway), and values
     values checked against an allow-list (`if x in ALLOWED:`, `if x not in ALLOWED: return`,
     `if x == "a":`; also a collection the server keeps on the request object,
     `if region in request.user.available_services_regions:`, but not a list the client sent),
@@ -37,3 +56,10 @@ class TrustBoundaryViolation(SinkRule):
               "stored there (a role, an id, a flag) without the server having checked it.")
     fix = ("Validate the value before storing it (an allow-list, `int()`, a database lookup) or store a value "
            "the server derived itself, not the raw request data.")
+
+    def reports(self, taint, site) -> bool:
+        found = _CONSTANT_KEY.search(site.sink_code or "")
+        if found is None:
+            return True  # a key the client chooses, or one the code computes: the server cannot know what it holds
+        key = found.group(1) if found.group(1) is not None else found.group(2)
+        return bool(_TRUST_WORDS.intersection(name_words(key)))

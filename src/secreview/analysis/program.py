@@ -1547,8 +1547,8 @@ class Program:
             needs = (interp.fn.qualname, tuple(sorted({p.index for p, _ in params})))
             self.findings.add_untainted(rule, sink_site, value, is_test, needs)
             return
-        if value.is_fixed or (considered and sanitized):
-            return  # one of several constants, or sanitized for this sink
+        if value.is_fixed or (considered and sanitized) or rule.untainted_parameters_only:
+            return  # one of several constants, or sanitized for this sink, or no evidence the rule accepts
         self.findings.add_untainted(rule, sink_site, value, is_test)
 
     def record_param_flow(self, interp, taint: Taint, rule, kind: str, site: SinkSite, step: Step) -> None:

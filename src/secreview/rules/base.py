@@ -77,6 +77,9 @@ class SinkRule(Rule):
     """Whether a whole request object (``request`` passed around, not a field read from it)
     counts as untrusted data here."""
     untainted_kinds: ClassVar[tuple[str, ...] | None] = None
+    # an untainted finding only for a parameter that reaches the sink (every caller decides), not for an
+    # attribute's or a call's value of unknown origin (a template engine's compiled code, a code generator's)
+    untainted_parameters_only: ClassVar[bool] = False
     """The sink kinds ``untainted`` applies to (default: all of ``sink_kinds``)."""
     constructions: ClassVar[tuple[str, ...]] = ()
     """Sink kinds whose value is text for an interpreter with a safe form (SQL text with bound

@@ -10,7 +10,14 @@ class CodeInjection(SinkRule):
     string that is not a literal can carry code written by whoever controls it.
 
     Reported with high confidence when the string is traced to untrusted input,
-    with medium confidence when it is merely not constant. Constant strings, and
+    with medium confidence when it is built from a parameter (`+`, `%`,
+    `.format`, an f-string, `join`) or is a parameter of the function that no
+    caller shows to be safe (`def evaluate(value): return eval(value)`). A value
+    of unknown origin that is neither (`exec(self.co, env)` in a template
+    engine, `exec(compile(self._finder_src, ...))` in a code generator, an
+    attribute or a call's result) is not reported: evaluating generated code is
+    what such functions are for, and nothing shows that the code is anyone's
+    but the program's (Bandit's B307 reports every `eval`). Constant strings, and
     values that are provably constant after constant propagation, are not
     reported. Nor, unless traced to untrusted input, is code the program reads
     from a file (`exec(open(path).read())`, `eval(compile(f.read(), path,
@@ -33,6 +40,7 @@ class CodeInjection(SinkRule):
     bandit = ("B307", "B102")
     sink_kinds = ("code",)
     untainted = Level.MEDIUM
+    untainted_parameters_only = True
     constructions = ("code",)
     danger = "Python evaluates it as code, so a value like `__import__('os').system('id')` runs commands."
     fix = ("Do not evaluate strings: use `ast.literal_eval()` for literals or `json.loads()` for data, and "

@@ -136,6 +136,7 @@ class Program:
         self._pending_paths = {path: name for name, (path, _) in self._pending.items()}
         self._lazy_owned = {name: item for name, item in (lazy_owned or {}).items() if name not in self.owned}
         self._unlowered = set(self._lazy_owned)
+        self._nothing_to_load: set = set()
         self._unlowered_paths = {path: name for name, (path, _) in self._lazy_owned.items()}
         self._dropped: set = set()  # lazily owned modules whose IR is dropped now
         self._stubs: dict = {}  # module name -> the stub standing for it while dropped
@@ -225,7 +226,7 @@ class Program:
     def _load_named(self, key) -> bool:
         """Make the pending stubs that may define ``key`` (a module name or a qualname: its
         own module is one of its dotted prefixes). Whether any was made."""
-        if not isinstance(key, str):
+        if not isinstance(key, str) or key in self._nothing_to_load:
             return False
         made = False
         name = key
@@ -243,6 +244,10 @@ class Program:
                 self._install_owned(module)
                 made = True
             name = name.rpartition(".")[0]
+        if not made:
+            # what is pending only shrinks: a name with nothing to make now never has (a negative memo,
+            # for the lookups of names that are no module's: builtins, libraries, attributes)
+            self._nothing_to_load.add(key)
         return made
 
     def _load_at_path(self, path) -> bool:

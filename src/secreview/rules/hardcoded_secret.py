@@ -110,9 +110,14 @@ _SECRET_STEMS = ("pass", "pwd", "secret", "token", "key", "cred", "bearer", "pin
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-def _words(name: str) -> list[str]:
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
+_CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
+_NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _words(name: str) -> tuple[str, ...]:
+    name = _CAMEL_BOUNDARY.sub(r"\1_\2", name)
+    return tuple(w for w in _NOT_WORD.split(name.lower()) if w)
 
 
 def secret_name(name: str) -> bool:

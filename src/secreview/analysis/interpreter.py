@@ -936,11 +936,16 @@ class FunctionInterpreter:
 
     def element_of(self, iterable: Value) -> Value:
         if iterable.items:
+            if iterable.types == _DICT_TYPE and all(isinstance(k, (str, int)) for k in iterable.items):
+                iterable = _dict_view("keys", iterable, iterable)  # iterating a dict gives its keys
             result = None
             for v in iterable.items.values():
                 result = v if result is None else V.join(result, v)
-            if iterable.taints:
-                result = V.join(result, Value(taints=iterable.taints))
+            # the container's own taint (stored under keys not known), not its items' again: joined
+            # in, that would make every element carry every item's taint and lose its own items
+            extra = V.taints_beyond_items(iterable)
+            if extra:
+                result = V.join(result, Value(taints=extra))
             return result
         if iterable.is_const and isinstance(iterable.const, (tuple, frozenset, list)) and iterable.const:
             result = None
@@ -1006,6 +1011,9 @@ class FunctionInterpreter:
         site = CallSite(self, call, receiver, args, kwargs, star_taints)
         callees = site.callees(func_value)
         result = self.program.call(self, site, callees)
+        if receiver is not None and receiver.items and call.method in _DICT_VIEWS and not call.args \
+                and not call.keywords and "builtins.dict" in receiver.types:
+            result = _dict_view(call.method, receiver, result)
         if call.method == "get" and self.program.named_source_rules and call.args \
                 and isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str):
             result = self.named(result, call.args[0].value, call)  # conf.get("password")
@@ -1230,6 +1238,31 @@ _NO_CRLF = frozenset({"log", "no-crlf"})
 _ENVIRON_OWN_HOST = frozenset({"HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO",
                                "HTTP_X_FORWARDED_PORT", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme"})
 _OWN_HOST = _NO_CRLF | {"redirect", "own-host"}
+
+
+_DICT_VIEWS = frozenset({"items", "keys", "values"})
+_DICT_TYPE = frozenset({"builtins.dict"})
+
+
+def _dict_view(method: str, d: Value, result: Value) -> Value:
+    """``d.items()``, ``d.keys()``, ``d.values()`` of a dict whose keys are known (a literal): its
+    pairs, keys or values one by one, so that ``for name, value in d.items()`` binds ``name`` to one
+    of the constant keys, not to the taint of every value (``{'admin_password': admin_password}``:
+    the key is a name, the value the secret)."""
+    items = d.items
+    if not all(isinstance(k, (str, int)) for k in items):
+        return result
+    extra = V.taints_beyond_items(d)  # what was stored under keys not known
+    if method == "keys":
+        view = {i: V.const(k) for i, k in enumerate(items)}
+    elif method == "values":
+        view = dict(enumerate(items.values()))
+    else:
+        view = {i: Value(types=frozenset({"builtins.tuple"}), items={0: V.const(k), 1: v},
+                         taints=V.merge_taints(v.taints, V.all_item_taints(v.items)))
+                for i, (k, v) in enumerate(items.items())}
+    taints = V.merge_taints(extra, V.all_item_taints(view))
+    return Value(taints=taints, types=frozenset({"builtins.list"}), items=view)
 
 
 def environ_item(base: Value, key) -> Value | None:

@@ -298,6 +298,16 @@ def join(a: Value, b: Value) -> Value:
     return Value(const, taints, types, items, func, fixed)
 
 
+def taints_beyond_items(value: Value) -> frozenset:
+    """The taints of ``value`` that are not its items' (by source and cleansing, not by trace): what
+    was stored in it under keys not known, or came with it whole."""
+    if not value.taints or not value.items:
+        return value.taints
+    known = {t._key for t in all_item_taints(value.items)}
+    beyond = frozenset(t for t in value.taints if t._key not in known)
+    return beyond if len(beyond) != len(value.taints) else value.taints
+
+
 def all_item_taints(items: dict | None) -> frozenset:
     """The taints of the items, and of their items..."""
     out = EMPTY

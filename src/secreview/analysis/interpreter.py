@@ -782,6 +782,13 @@ class FunctionInterpreter:
         leading = _leading_part(e)
         if leading is not None and _own_host(parts[leading]):
             result = _on_own_host(result)  # ``f"{request.host_url}v2/{name}"``: a URL on this host
+        elif leading == 0 and taints and _path_follows_leading(e):
+            # ``'%s/auth/websso/%s' % (auth_url, protocol)``: the first part decides the host, what comes
+            # after the constant ``/`` only the path: no redirect elsewhere through the later parts
+            keep = {(t.kind, t.index) for t in parts[0].taints}
+            result = Value(taints=frozenset(t if (t.kind, t.index) in keep else t.cleanse(_REDIRECT_ONLY)
+                                            for t in taints),
+                           types=_STR_TYPES, fixed=fixed)
         return result
 
     def splice(self, node: ir.Node, parts: list) -> frozenset:
@@ -1194,6 +1201,38 @@ def _own_host(value: Value) -> bool:
 def _on_own_host(value: Value) -> Value:
     return Value(value.const, V.cleanse_all(value.taints, _OWN_HOST_SAFE), value.types, value.items, value.func,
                  value.fixed)
+
+
+_REDIRECT_ONLY = frozenset({"redirect"})
+_PERCENT_SPEC_ANY = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+
+
+def _path_follows_leading(e: ir.StringBuild) -> bool:
+    """The built string starts with its first part and the text right after it is constant and holds a
+    ``/``, ``?`` or ``#`` before any other part: the later parts can change the path or query, not the
+    scheme and host (``"%s%s"`` does not qualify: ``"https://host" + "@evil.example"``)."""
+    def separates(text) -> bool:
+        return isinstance(text, str) and any(c in text for c in "/?#")
+    if e.kind in ("concat", "fstring"):
+        return len(e.parts) > 1 and isinstance(e.parts[1], ir.Const) and separates(e.parts[1].value)
+    template = e.template.value if isinstance(e.template, ir.Const) else None
+    if not isinstance(template, str):
+        return False
+    if e.kind == "percent":
+        first = _PERCENT_SPEC_ANY.match(template)
+        if first is None:
+            return False
+        rest = template[first.end():]
+        following = _PERCENT_SPEC_ANY.search(rest)
+        return separates(rest[:following.start()] if following else rest)
+    if e.kind == "format" and template.startswith("{") and not template.startswith("{{"):
+        end = template.find("}")
+        if end < 0:
+            return False
+        rest = template[end + 1:]
+        following = rest.find("{")
+        return separates(rest[:following] if following >= 0 else rest)
+    return False
 
 
 def _leading_part(e: ir.StringBuild) -> int | None:

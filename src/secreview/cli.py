@@ -420,6 +420,9 @@ def _report(args, result, lines: dict, base_dir: Path, model_pass: _ModelPassReq
         for problem in result.problems:
             if problem.detail:
                 print(f"secreview: {problem.path}: {problem.message}\n{problem.detail}", file=sys.stderr)
+        for path, line, name, candidates in result.ambiguous_imports:
+            print(f"secreview: {path}:{line}: `{name}` could be any of {', '.join(candidates)}; each is analysed "
+                  "as the module imported", file=sys.stderr)
 
     if args.baseline:
         from secreview.findings.baseline import Baseline, BaselineError

@@ -99,6 +99,11 @@ class Config:
     llm_caps: tuple[tuple[str, int], ...] = ()
     """``[tool.secreview.llm]``: caps of the model pass that this project lowers (attribute, value);
     never an endpoint, model or key (``secreview.llm.caps``)."""
+    source_roots: tuple[str, ...] = ()
+    """Folders, relative to ``root``, that Python finds modules in besides the reviewed root and
+    ``src`` folders (like Ruff's ``src``): ``backend`` makes ``backend/app/models.py`` ``app.models``."""
+    source_root_paths: tuple[Path, ...] = ()
+    """``source_roots`` resolved to absolute paths."""
     root: Path | None = None
     """The directory of the configuration file."""
     source: Path | None = None
@@ -152,6 +157,7 @@ _KEYS = {
     "models": "models",
     "analysis-budget": "analysis_budget",
     "llm": "llm_caps",
+    "source-roots": "source_roots",
 }
 VALID_KEYS = tuple(sorted(_KEYS))
 
@@ -299,6 +305,10 @@ def config_from_table(table: dict[str, Any], path: Path, *, confine_models: bool
                 values[attr] = tuple(sorted(parse_caps(value, f"{TABLE[:-1]}.llm]").items()))
             except CapsError as exc:
                 raise _error(path, str(exc)) from None
+        elif key == "source-roots":
+            roots = _string_list(path, key, value)
+            values["source_roots"] = roots
+            values["source_root_paths"] = tuple((path.parent / r).resolve() for r in roots)
         elif key == "models":
             models = _string_list(path, key, value)
             values["models"] = models
@@ -394,4 +404,4 @@ __all__ = [
 ]
 
 # Keep the dataclass field list and the key table in step.
-assert {f.name for f in fields(Config)} == set(_KEYS.values()) | {"model_paths", "root", "source"}
+assert {f.name for f in fields(Config)} == set(_KEYS.values()) | {"model_paths", "source_root_paths", "root", "source"}

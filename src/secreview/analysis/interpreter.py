@@ -521,9 +521,26 @@ class FunctionInterpreter:
                 return self.source_value(source, e)
             if e.qualname in self.models.source_objects:
                 return self.source_object(e)
-            return self.program.imported_value(e.qualname)
+            return self.imported(e.qualname)
         # DEF, BUILTIN
         return Value(func=e.qualname, types=frozenset({e.qualname}))
+
+    def imported(self, qualname: str) -> Value:
+        """What an imported name stands for; when several reviewed files could be the module it
+        was imported from (``ir.Module.import_alternatives``), what it is in each, joined."""
+        value = self.program.imported_value(qualname)
+        alternatives = self.module.import_alternatives
+        if alternatives:
+            prefix = qualname
+            while prefix:
+                others = alternatives.get(prefix)
+                if others:
+                    rest = qualname[len(prefix):]
+                    for other in others:
+                        value = V.join(value, self.program.imported_value(other + rest))
+                    break
+                prefix = prefix.rpartition(".")[0]
+        return value
 
     def eval_attr(self, e: ir.Attr) -> Value:
         value = self._eval_attr(e)
@@ -589,7 +606,7 @@ class FunctionInterpreter:
                       ir.Name) and self.fn.is_method and self.fn.params and e.value.id == self.fn.params[0].name:
             field_value = self.program.field_value(self.fn.class_qualname, attr)
         if e.qualname is not None:
-            imported = self.program.imported_value(e.qualname)
+            imported = self.imported(e.qualname)
             if imported is not TOP:
                 return imported
         types = frozenset(f"{t}.{attr}" for t in base.types if not t.startswith("class:")) if base.types else EMPTY

@@ -940,12 +940,14 @@ class Program:
         stored = self.key_value_store(interp, site, method)
         if stored is not None:
             return stored
-        if method is not None and method in models.method_sinks:
+        if method is not None and method in models.method_sinks and not any(models.sinks_for(c) for c in callees) \
+                and not any(self.resolve_function(c) is not None for c in callees):
+            # a method of unknown type, by its name; not when the reviewed code defines it (its
+            # body is analysed instead: ``Connection.execute`` of a command queue runs no SQL)
             receiver_name = _receiver_name(call.func.value)
             for hints, sink in models.method_sinks[method]:
-                if not callees or not any(models.sinks_for(c) for c in callees):
-                    if not hints or any(h in receiver_name for h in hints):
-                        self.apply_sink(interp, site, sink, f"{receiver_name}.{method}")
+                if not hints or any(h in receiver_name for h in hints):
+                    self.apply_sink(interp, site, sink, f"{receiver_name}.{method}")
         for callee in callees:
             sanitizer = models.sanitizers.get(callee)
             if sanitizer is not None:

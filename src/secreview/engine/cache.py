@@ -131,8 +131,9 @@ class ReviewCache:
         self.salt = salt
         self.writable = True
 
-    def file_key(self, display: str, module_name: str, is_package: bool, text: str) -> str:
-        digest = hashlib.sha256(f"{self.salt}\0{display}\0{module_name}\0{is_package}\0".encode("utf-8",
+    def file_key(self, display: str, module_name: str, is_package: bool, text: str, imports: str = "") -> str:
+        """``imports``: a digest of how imports are resolved (``ImportResolver.digest``)."""
+        digest = hashlib.sha256(f"{self.salt}\0{display}\0{module_name}\0{is_package}\0{imports}\0".encode("utf-8",
                                                                                                 "surrogatepass"))
         digest.update(text.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()

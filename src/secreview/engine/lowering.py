@@ -47,7 +47,7 @@ def _lower_source(source: SourceText, module_name: str, is_package: bool) -> Low
                               f"could not parse {_describe_ranges(ranges)}: {messages}", ranges, reviewed=True)
     try:
         module = lower_module(parsed.tree, module=module_name, path=source.display, text=source.text,
-                              is_package=is_package)
+                              is_package=is_package, resolve=source.resolve)
     except RecursionError:
         module = lower_module(_empty_module(), module=module_name, path=source.display, text=source.text,
                               is_package=is_package)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from secreview.analysis.models import ModelSet, load_models
@@ -26,7 +26,7 @@ from secreview.findings.fingerprint import fingerprint
 from secreview.findings.model import ReviewResult
 from secreview.rules.registry import all_rules
 from secreview.source.gather import gather_sources
-from secreview.source.module_names import unique_module_names
+from secreview.source.module_names import ImportResolver, ambiguous_imports, unique_module_names
 from secreview.source.reading import SourceText
 
 DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
@@ -86,7 +86,8 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     result = result or ReviewResult()
     config = options.config
     models = options.models if options.models is not None else load_models(config.model_paths)
-    sources = unique_module_names(list(sources))
+    sources = _with_imports(unique_module_names(list(sources)), config)
+    result.ambiguous_imports = ambiguous_imports(sources)
     if options.sources is not None:
         options.sources.extend(sources)
     budget = options.budget if options.budget is not None else config.analysis_budget
@@ -125,6 +126,13 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             gc.enable()
 
 
+def _with_imports(sources: list, config: Config) -> list:
+    """The sources, each told how its absolute imports find the reviewed modules."""
+    resolver = ImportResolver(sources, [str(p) for p in config.source_root_paths])
+    return [(replace(src, resolve=resolver.for_file(src.display)), name, is_package)
+            for src, name, is_package in sources]
+
+
 def _review_with_cache(sources: list, options: ReviewOptions, models, budget: int):
     """(analysed, the enabled rules) from the cache: the stored result of the same files, or an
     incremental or full review. The stored result needs neither the rule modules (their
@@ -134,7 +142,8 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
     config = options.config
     rules = _enabled_rules(options.rules, lambda: rule_catalog(options.cache_dir), config)
     cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))  # by rule ids only
-    keys = [cache.file_key(src.display, name, is_package, src.text) for src, name, is_package in sources]
+    keys = [cache.file_key(src.display, name, is_package, src.text, src.resolve.resolver.digest if src.resolve else "")
+            for src, name, is_package in sources]
     analysed = stored_result(cache, run_key(keys))
     if analysed is not None:
         return analysed, rules

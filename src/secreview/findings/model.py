@@ -201,6 +201,9 @@ class ReviewResult:
     """What the optional language-model pass did (``secreview.llm``); None when it was not asked for."""
     excluded: dict[str, Excluded] = field(default_factory=no_exclusions)
     """What discovery left out, by mechanism (``EXCLUSION_KINDS``)."""
+    ambiguous_imports: list = field(default_factory=list)
+    """``(path, line, module as written, candidates' paths)`` of imports several reviewed files
+    could satisfy: each is taken as a callee (``--verbose`` lists them)."""
 
     def sort(self) -> None:
         self.findings.sort(key=Finding.sort_key)

@@ -10,7 +10,7 @@ import ast
 import builtins
 
 from secreview.ir import nodes as ir
-from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, resolve_relative
+from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, import_bindings
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -56,11 +56,15 @@ def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
     return node
 
 
-def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_package: bool = False) -> ir.Module:
+def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_package: bool = False,
+                 resolve=None) -> ir.Module:
+    """``resolve``: a module name as an absolute import writes it -> the reviewed modules it may
+    be from this file (``ImportResolver.for_file``); None keeps names as written."""
     walrus = ":=" in text  # only then can expressions bind names
-    scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package, walrus)
+    scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package, walrus, resolve)
     body = ir.Function(name="<module>", qualname=module or "<module>", line=1, end_line=max(1, text.count("\n") + 1))
     mod = ir.Module(name=module, path=path, text=text, body=body)
+    mod.resolve = resolve
     mod.imports = {n: q for n, q in scope.imports.items() if q is not None and scope.import_target(n)}
     lowerer = _FunctionLowerer(mod, scope, body, module, is_package)
     lowerer.walrus = walrus
@@ -303,21 +307,14 @@ class _FunctionLowerer:
     def s_Import(self, node):
         # Aliases are resolved through the scope tables; keep a binding so that
         # flow-sensitive analyses see the name defined here.
-        for alias in node.names:
-            name = alias.asname or alias.name.split(".", 1)[0]
-            qual = alias.name if alias.asname else name
-            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), _pos(ir.Name(name, ir.NameKind.IMPORT, qual),
-                                                                              node)), node))
+        for name, quals in import_bindings(node, self.module, self.is_package, self.mod.resolve):
+            if len(quals) > 1:  # several files could be the module: the others are candidates too
+                known = self.mod.import_alternatives.setdefault(quals[0], ())
+                self.mod.import_alternatives[quals[0]] = tuple(dict.fromkeys(known + quals[1:]))
+            value = _pos(ir.Name(name, ir.NameKind.IMPORT, quals[0]), node)
+            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), value), node))
 
-    def s_ImportFrom(self, node):
-        base = resolve_relative(self.module, self.is_package, node.level or 0, node.module)
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            name = alias.asname or alias.name
-            qual = f"{base}.{alias.name}" if base else alias.name
-            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), _pos(ir.Name(name, ir.NameKind.IMPORT, qual),
-                                                                              node)), node))
+    s_ImportFrom = s_Import
 
     def s_Global(self, node):
         pass
@@ -620,7 +617,7 @@ class _FunctionLowerer:
                                end_lineno=node.body.end_lineno, end_col_offset=node.body.end_col_offset)]
         else:
             body = node.body
-        collect_bindings(body, scope, self.module, self.is_package, self.walrus)
+        collect_bindings(body, scope, self.module, self.is_package, self.walrus, self.mod.resolve)
         fn.locals = frozenset(scope.bound)
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
         child.walrus = self.walrus
@@ -641,7 +638,7 @@ class _FunctionLowerer:
                          decorators=tuple([self.expr(d) for d in node.decorator_list]),
                          keywords=tuple([ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords]))
         scope = Scope("class", qualname, self.scope)
-        collect_bindings(node.body, scope, self.module, self.is_package, self.walrus)
+        collect_bindings(node.body, scope, self.module, self.is_package, self.walrus, self.mod.resolve)
         body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=node.lineno,
                               end_line=node.end_lineno or node.lineno, parent=self.fn, locals=frozenset(scope.bound))
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)

@@ -605,6 +605,11 @@ class Module:
     functions: dict = field(default_factory=dict)  # qualname -> Function, all of them
     classes: dict = field(default_factory=dict)  # qualname -> Class
     imports: dict = field(default_factory=dict)  # module-level alias -> qualname
+    import_alternatives: dict = field(default_factory=dict)
+    """Qualname an import was given -> the other modules' names it may stand for (several files
+    could be the module imported); empty in stubs."""
+    resolve: Any = field(default=None, repr=False)
+    """How the lowering resolved absolute imports of this file (None: as written); not kept in stubs."""
     _starts: Any = field(default=None, repr=False)  # offset in ``text`` of each line, made when first needed
 
     @property

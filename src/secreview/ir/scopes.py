@@ -50,6 +50,45 @@ def resolve_relative(module: str, is_package: bool, level: int, target: str | No
     return ".".join(parts)
 
 
+def import_bindings(node, module: str, is_package: bool, resolve=None) -> list:
+    """``(name bound, qualnames)`` of each name an ``import`` or ``from ... import`` statement
+    binds (``*`` binds none here). ``qualnames`` is what the name may stand for, the first kept
+    as its qualname: ``resolve`` (a module name as written -> the reviewed modules it may be, as
+    Python would find them from this file; empty when none) makes a script's ``import users``
+    the sibling ``app.users``, and every candidate when several files could be it."""
+    out = []
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                out.append((alias.asname, _resolved(resolve, alias.name)))
+                continue
+            top, _, rest = alias.name.partition(".")
+            if resolve is None or not rest:
+                out.append((top, _resolved(resolve, top)))
+                continue
+            tail = "." + rest
+            tops = tuple(dict.fromkeys(c[: -len(tail)] for c in resolve(alias.name) if c.endswith(tail)))
+            out.append((top, tops or _resolved(resolve, top)))
+        return out
+    base = resolve_relative(module, is_package, node.level or 0, node.module)
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        name = alias.asname or alias.name
+        if not base:
+            out.append((name, _resolved(resolve, alias.name)))
+        elif resolve is None or node.level:
+            out.append((name, (f"{base}.{alias.name}",)))
+        else:
+            found = tuple(resolve(f"{base}.{alias.name}")) or tuple(f"{b}.{alias.name}" for b in resolve(base))
+            out.append((name, found or (f"{base}.{alias.name}",)))
+    return out
+
+
+def _resolved(resolve, dotted: str) -> tuple:
+    return (tuple(resolve(dotted)) or (dotted,)) if resolve is not None else (dotted,)
+
+
 def _target_names(target, out: list) -> None:
     if type(target) is ast.Name or isinstance(target, ast.Name):
         out.append(target.id)
@@ -64,10 +103,11 @@ class _Bindings:
     """Records a scope's bindings by walking its statements (not its expressions,
     which bind nothing but walrus targets, nor nested scopes)."""
 
-    def __init__(self, scope: Scope, module: str, is_package: bool):
+    def __init__(self, scope: Scope, module: str, is_package: bool, resolve=None):
         self.scope = scope
         self.module = module
         self.is_package = is_package
+        self.resolve = resolve
 
     def bind(self, name: str) -> None:
         self.scope.bound.add(name)
@@ -114,19 +154,9 @@ class _Bindings:
                 for item in node.items:
                     if item.optional_vars is not None:
                         _target_names(item.optional_vars, names)
-            elif t is ast.Import:
-                for alias in node.names:
-                    if alias.asname:
-                        self._import(alias.asname, alias.name)
-                    else:
-                        top = alias.name.split(".", 1)[0]
-                        self._import(top, top)
-                continue
-            elif t is ast.ImportFrom:
-                base = resolve_relative(self.module, self.is_package, node.level or 0, node.module)
-                for alias in node.names:
-                    if alias.name != "*":
-                        self._import(alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name)
+            elif t is ast.Import or t is ast.ImportFrom:
+                for name, quals in import_bindings(node, self.module, self.is_package, self.resolve):
+                    self._import(name, quals[0])
                 continue
             elif t is ast.Global:
                 self.scope.globals_.update(node.names)
@@ -188,8 +218,9 @@ def _header_exprs(node):
         yield from ast.walk(item.context_expr)
 
 
-def collect_bindings(body: list, scope: Scope, module: str, is_package: bool, walrus: bool = True) -> Scope:
-    _Bindings(scope, module, is_package).walk(body, walrus)
+def collect_bindings(body: list, scope: Scope, module: str, is_package: bool, walrus: bool = True,
+                     resolve=None) -> Scope:
+    _Bindings(scope, module, is_package, resolve).walk(body, walrus)
     return scope
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -103,3 +104,122 @@ def common_root(paths: Sequence[str]) -> Path | None:
         return Path(os.path.commonpath(dirs))
     except ValueError:
         return None
+
+
+class ImportResolver:
+    """Which reviewed modules an absolute import names, found as Python finds them: by their
+    names as reviewed (regular packages, paths below the reviewed root), below any folder named
+    ``src`` and below each ``source-roots`` folder, and — from a file in a folder without
+    ``__init__.py``, which is also a script folder that Python puts first on ``sys.path`` when
+    one of its scripts runs — among that folder's own files. Every candidate is kept: when
+    several files could be the module, each is. Built from the review's file list alone (no
+    file system access), so that it is the same for every process of one review."""
+
+    def __init__(self, sources: list, source_roots: Sequence[str] = ()):
+        self.by_path: dict = {}  # absolute path without ``.py`` (a package: its folder) -> module name
+        self.names: set = set()
+        self.displays: dict = {}  # module name -> display path
+        self.package_dirs: set = set()
+        src_roots: set = set()
+        for src, name, is_package in sources:
+            if name == "stdin" and src.display == "<stdin>":
+                continue
+            path = os.path.abspath(src.display)
+            folder = os.path.dirname(path)
+            key = folder if is_package else os.path.splitext(path)[0]
+            self.by_path.setdefault(key, name)
+            self.names.add(name)
+            self.displays[name] = src.display
+            if is_package:
+                self.package_dirs.add(folder)
+            parts, k = name.split("."), key  # the folders of namespace packages: the name's prefixes
+            while len(parts) > 1 and os.path.basename(os.path.dirname(k)) == parts[-2]:
+                parts, k = parts[:-1], os.path.dirname(k)
+                self.by_path.setdefault(k, ".".join(parts))
+            at = folder
+            while at and os.path.dirname(at) != at:
+                if os.path.basename(at) == "src":
+                    src_roots.add(at)
+                at = os.path.dirname(at)
+        self.roots = tuple(sorted(src_roots)) + tuple(os.path.abspath(r) for r in source_roots)
+        self.digest = hashlib.sha1(repr((sorted(self.by_path.items()), self.roots)).encode()).hexdigest()[:16]
+        self._memo: dict = {}
+
+    def for_file(self, display: str) -> FileImports:
+        folder = os.path.dirname(os.path.abspath(display))
+        return FileImports(self, folder if folder not in self.package_dirs else None)
+
+    def resolve(self, script_dir: str | None, dotted: str) -> tuple:
+        key = (script_dir, dotted)
+        found = self._memo.get(key)
+        if found is None:
+            out = [dotted] if dotted in self.names else []
+            rel = dotted.replace(".", os.sep)
+            for root in ((script_dir,) if script_dir else ()) + self.roots:
+                name = self.by_path.get(os.path.join(root, rel))
+                if name is not None and name not in out:
+                    out.append(name)
+            found = self._memo[key] = tuple(out)
+        return found
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, _memo={})
+
+
+class FileImports:
+    """``ImportResolver.resolve`` from one file: a module name as written -> the reviewed modules
+    it may be (empty when none is)."""
+
+    __slots__ = ("resolver", "script_dir")
+
+    def __init__(self, resolver: ImportResolver, script_dir: str | None):
+        self.resolver, self.script_dir = resolver, script_dir
+
+    def __call__(self, dotted: str) -> tuple:
+        return self.resolver.resolve(self.script_dir, dotted)
+
+
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([\w, \t]+)|import[ \t]+([\w., \t]+))",
+                          re.MULTILINE)
+
+
+def ambiguous_imports(sources: list) -> list:
+    """``(display, line, module as written, candidates' display paths)`` of each absolute import
+    that several reviewed files could satisfy (what ``--verbose`` lists). Files whose text shows
+    no such import are not parsed."""
+    import ast
+    out = []
+    for src, _, _ in sources:
+        resolve = src.resolve
+        if resolve is None or "import" not in src.text:
+            continue
+        suspects = False
+        for m in _IMPORT_LINE.finditer(src.text):
+            names = [m.group(1)] + [f"{m.group(1)}.{n.strip()}" for n in m.group(2).split(",")] if m.group(1) \
+                else [n.strip().split(" ")[0] for n in m.group(3).split(",")]
+            if any(len(resolve(n)) > 1 for n in names if n):
+                suspects = True
+                break
+        if not suspects:
+            continue
+        try:
+            tree = ast.parse(src.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                written = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                written = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            for name in written:
+                found = resolve(name)
+                if len(found) > 1:
+                    displays = resolve.resolver.displays
+                    out.append((src.display, node.lineno, name, tuple(displays.get(f, f) for f in found)))
+    out.sort()
+    return out

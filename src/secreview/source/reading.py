@@ -19,8 +19,9 @@ import os
 import stat
 import tokenize
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from secreview.findings.model import FileProblem, ProblemKind
 
@@ -64,6 +65,9 @@ class SourceText:
     encoding: str
     """The codec used, as ``tokenize.detect_encoding`` names it (``utf-8``, ``utf-8-sig``, ``iso-8859-1``...)."""
     n_lines: int
+    resolve: Any = field(default=None, compare=False, repr=False)
+    """How this file's absolute imports find reviewed modules (``module_names.FileImports``,
+    set by the review); None: as written."""
 
 
 def format_size(n: int) -> str:

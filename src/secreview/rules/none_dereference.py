@@ -42,6 +42,12 @@ concurrent delete between the caller's check and this lookup leaves `None`.
 
 Severity is low: the harm is a failed request or RPC call and a traceback.
 
+In the extended set (select it to run it): outside tests in neutron 29.0.0, nova 34.0.0, keystone,
+glance, octavia, designate and barbican it made 14 findings, 5 judged real (the four port-binding
+dereferences of Neutron's ML2 plugin and a not-found message that itself dereferences the missing
+port), 5 worth a look, 4 false (3 of them from the "tested for None elsewhere" half, where the test
+is correlated with another variable): above the 15 % of false findings the default set allows.
+
 **Fix:** test the result and answer the error the API documents:
 `port = Port.get_object(ctx, id=port_id)` then
 `if port is None: raise exceptions.PortNotFound(port_id=port_id)`; or use a
@@ -188,6 +194,10 @@ def _nonnull(cond, truth: bool) -> set:
         if (cond.op == "and") == truth:  # every operand has this truth value
             for value in cond.values:
                 out |= _nonnull(value, truth)
+        else:  # `A and "text"` false: A is false (the other operands are true constants)
+            rest = [v for v in cond.values if not (isinstance(v, ir.Const) and bool(v.value) != truth)]
+            if len(rest) == 1 and len(cond.values) > 1:
+                out |= _nonnull(rest[0], truth)
         return out
     if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
         op, left, right = cond.ops[0], cond.left, cond.comparators[0]
@@ -242,9 +252,6 @@ def _maybe_none(cond, truth: bool) -> dict:
             # first one (later ones are evaluated only when the earlier ones had the other value)
             first = cond.values[0]
             out.update(_maybe_none(first, truth))
-            v = _var(first)
-            if v is not None and cond.op == "and" and any(_attr_on(x, v) for x in cond.values[1:]):
-                out[v] = cond
         return out
     return out
 
@@ -447,12 +454,22 @@ class _Walker:
         ``id=subnet['id']``: a foreign key, an event about an existing row), or the lookup reloads
         the object the variable already holds (``x = X.get_object(ctx, id=x.id)``)."""
         keys = list(call.args[1:]) + [k.value for k in call.keywords if k.name is not None]
-        if not keys:
+        if not isinstance(call.func, ir.Attr):
             return False
-        if any(_var(e) == name for key in keys for e in ir.walk(key)):
+        if keys and any(_var(e) == name for key in keys for e in ir.walk(key)):
             return True
-        if not isinstance(call.func, ir.Attr) or call.func.attr not in _CLASS_LOOKUPS:
-            return False
+        if call.func.attr not in _CLASS_LOOKUPS:  # a query: the keys of its filter_by()
+            keys = []
+            e = call.func.value
+            while isinstance(e, (ir.Call, ir.Attr)):
+                if isinstance(e, ir.Call):
+                    if isinstance(e.func, ir.Attr) and e.func.attr == "filter_by":
+                        keys.extend(k.value for k in e.keywords if k.name is not None)
+                    e = e.func
+                else:
+                    e = e.value
+            if not keys:
+                return False
         return all(isinstance(k, (ir.Attr, ir.Subscript)) or _var(k) in self.derived
                    or self.existence_checked.get(_var(k), call.line) < call.line for k in keys)
 
@@ -494,7 +511,11 @@ class _Walker:
                 return
             for target in s.targets:
                 self.target(target, s.value)
-        elif t in (ir.Evaluate, ir.Return):
+        elif t is ir.Evaluate:
+            self.expr(s.value)
+            if isinstance(s.value, ir.BoolOp):  # a condition's own guard: a defensive test, not a statement
+                self.evidence.pop(_var(s.value.values[0]), None)  # that the value may be None on the way
+        elif t is ir.Return:
             self.expr(s.value)
         elif t is ir.Raise:
             self.expr(s.exc)
@@ -525,6 +546,7 @@ class NoneDereference(FunctionRule):
     name = "none-dereference"
     title = "Lookup result that may be None used without a check"
     cwe = 476
+    extended = True
     severity = Level.LOW
     confidence = Level.MEDIUM
     bandit = ()
@@ -540,6 +562,7 @@ class NoneDereference(FunctionRule):
         if not any(_interesting(e) for b in blocks for s in b.stmts for e in _exprs(s)):
             return  # no lookup, no test against None, no `x and x.attr`: nothing to follow
         derived = _derived_names(function)
+        loop_heads = {e.target for b in blocks for e in b.succs if e.kind == ir.EdgeKind.LOOP}
         checked = _existence_checked(function)
         entry: dict[int, dict] = {0: {}}
         work = [0]
@@ -561,7 +584,7 @@ class NoneDereference(FunctionRule):
                 for v, node in walker.evidence.items():
                     if v not in state and v not in assigned:
                         state[v] = (node, None, "test")
-                if _terminates(s):
+                if _terminates(s) or _raises_always(module, s):
                     state = {}
                 for node, var, origin, how in derefs:
                     if block.origin is not None:
@@ -571,11 +594,18 @@ class NoneDereference(FunctionRule):
                         found[key] = (node, var, origin, how)
             for edge in block.succs:
                 if edge.kind == ir.EdgeKind.EXCEPTION:
-                    if block.stmts and type(block.stmts[-1]) is ir.Raise:
+                    if block.stmts and type(block.stmts[-1]) is ir.Raise or all(
+                            type(st) is ir.Pass or type(st) is ir.Return and (
+                                st.value is None or isinstance(st.value, (ir.Const, ir.Name))) for st in block.stmts):
                         continue  # the error the code raises for a missing row: what handlers see is its own
                     # what the handler sees: the state before the block (a lookup made in the block and
                     # tested right after is not followed into handlers of errors raised later)
-                    out = at_entry
+                    handler = blocks[edge.target].handler
+                    if handler is not None and block.stmts and block.stmts[-1].line < handler.try_lines[0]:
+                        out = state  # the block before the try: the error comes from the try body
+                    else:
+                        assigned_here = {n for st in block.stmts for n in _assigned_names(st)}
+                        out = _join(at_entry, {k: v for k, v in state.items() if k not in assigned_here})
                 else:
                     out = state
                     if edge.cond is not None and edge.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
@@ -586,7 +616,8 @@ class NoneDereference(FunctionRule):
                         falsy = {k for k in _known_falsy(edge.cond, truth) if k in out and out[k][2] == "weak"}
                         if falsy:  # the branch taken when the lookup found nothing
                             out = {k: (v if k not in falsy else (v[0], v[1], "none")) for k, v in out.items()}
-                        evidence = {k: v for k, v in _maybe_none(edge.cond, truth).items() if k not in out}
+                        evidence = {} if bid in loop_heads else {
+                            k: v for k, v in _maybe_none(edge.cond, truth).items() if k not in out}
                         if evidence:
                             out = dict(out)
                             for k, v in evidence.items():
@@ -640,6 +671,20 @@ def _terminates(stmt) -> bool:
     call = stmt.value
     name = (call.qualname or _last(call.func)).rsplit(".", 1)[-1]
     return name in _TERMINATING or name.startswith(("raise_", "abort_", "_raise_"))
+
+
+def _raises_always(module, stmt) -> bool:
+    """Whether ``stmt`` calls a function of this module whose every way out is a ``raise``
+    (``_not_found()`` helpers)."""
+    if type(stmt) is not ir.Evaluate or not isinstance(stmt.value, ir.Call) or not stmt.value.qualname:
+        return False
+    fn = module.functions.get(stmt.value.qualname)
+    if fn is None or not fn.blocks:
+        return False
+    exits = [b for b in fn.blocks if not b.succs and b.origin is None and b.stmts]
+    ends = [b for b in fn.blocks if not b.succs and b.origin is None]
+    return bool(exits) and len(exits) == len(ends) and all(
+        type(b.stmts[-1]) is ir.Raise or _terminates(b.stmts[-1]) for b in exits)
 
 
 def _assigned_names(stmt):

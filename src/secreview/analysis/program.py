@@ -1107,6 +1107,29 @@ class Program:
                 taints = V.merge_taints(taints, V.merge_taints(default.taints, V.all_item_taints(default.items)))
         return taints
 
+    def _in_reviewed_code(self, qualname: str) -> bool:
+        """Whether ``qualname`` names something inside a module of this review (``pkg.mod.Class.attr.method``)."""
+        name = qualname
+        while "." in name:
+            name = name.rpartition(".")[0]
+            if dict.__contains__(self.modules, name) or name in self._pending or name in self._lazy_owned:
+                return True
+        return False
+
+    def _unresolved_own(self, site: CallSite, callees: list) -> bool:
+        """A call whose code is neither a library's nor found: a callable held in a local variable or
+        parameter (``method(**action_args)``: which function runs is not known), or a name inside the
+        reviewed modules that resolves to no function (an attribute set at run time,
+        ``PROVIDERS.token_provider_api.validate_token(token_id)``). Taking such a call to return its
+        arguments is a guess about code that is either unknown or the project's own; the project's
+        own code that transforms text is found and analysed, and a library's is not concerned."""
+        func = site.call.func
+        if not callees:
+            return isinstance(func, ir.Name) and func.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE)
+        return all(not c.startswith("builtins.") and c not in self.classes and c not in self.functions
+                   and self._in_reviewed_code(c)
+                   for c in callees)
+
     def _through_unseen(self, interp, site: CallSite, taints: frozenset) -> frozenset:
         """Taints an argument gives the result of a call whose code the analysis cannot see
         say so in their trace: that the value comes back is an assumption, not a fact read."""
@@ -1134,6 +1157,11 @@ class Program:
         if folded is not None:
             return folded
         taints = self.unknown_taints(site)
+        if taints and self._unresolved_own(site, callees):
+            # a function of the reviewed code the analysis could not find, or a callable passed as a value
+            # (``method(req=request, **args)``): what it returns is unknown, not what it was given
+            receiver = site.receiver
+            taints = EMPTY if receiver is None else V.merge_taints(receiver.taints, V.all_item_taints(receiver.items))
         if taints and self.named_source_rules and not _keeps_named(site, callees):
             # a value taken by its name (a secret) does not survive a call we cannot see into; a
             # parameter is marked, so that the caller's secret passed in does not either

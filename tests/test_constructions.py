@@ -321,6 +321,7 @@ def test_names_of_the_codes_own_tables_passed_by_every_caller_are_safe(tmp_path,
 
 TABLES = """
     import sqlite3
+    import sys
 
     import settings
 
@@ -349,11 +350,13 @@ TABLES = """
 @pytest.mark.parametrize("extra,expected", [
     ("", []),  # every caller builds from settings (self.x, module-level settings) and constants, or passes nothing
     ("    def by_call(self, record):\n        return self.count(record.condition())\n",
-     [("tables.py", 14, "medium")]),  # a call's result: unknown data
+     [("tables.py", 15, "medium")]),  # a call's result: unknown data
     ("    def by_param(self, name):\n        return self.count(\"name = '%s'\" % name)\n",
-     [("tables.py", 14, "medium")]),  # an unsanitized parameter
+     [("tables.py", 15, "medium")]),  # an unsanitized parameter
     ("    def by_local(self, conf):\n        return self.count(conf.where + ' AND 1=1')\n",
-     [("tables.py", 14, "medium")]),  # an attribute of a parameter is not a setting of this object
+     [("tables.py", 15, "medium")]),  # an attribute of a parameter is not a setting of this object
+    ("    def by_argv(self):\n        return self.count(sys.argv[1])\n",
+     [("tables.py", 15, "medium")]),  # a library module's attribute (the command line) is not a setting
 ])
 def test_callers_building_from_settings_show_a_construction_safe(tmp_path, monkeypatch, extra, expected):
     files = {"tables.py": TABLES + textwrap.indent(extra, "    "), "settings.py": "FLAG = 'active'\n"}

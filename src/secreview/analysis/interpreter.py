@@ -891,7 +891,8 @@ class FunctionInterpreter:
 
     def setting_read(self, expr) -> bool:
         """``self.ldap_filter``, ``self.attribute_mapping[name]``, ``CONF.ldap.user_filter``: attributes (and
-        items of them) read from this method's ``self``/``cls`` or from a module-level name, with no call
+        items of them) read from this method's ``self``/``cls``, a module-level variable or a module of the
+        reviewed code (not a library's: ``sys.argv`` is input), with no call
         in between: what the code was configured with, not a record it fetched. Data the analysis traces
         into such an attribute (a request's value stored in a field) is not of unknown origin, so it is
         never judged here."""
@@ -909,8 +910,10 @@ class FunctionInterpreter:
             return node.id in self.setting_locals()  # ``ldap_attr = self.attribute_mapping[name]``, then ``ldap_attr``
         if not attribute or not isinstance(node, ir.Name):
             return False
-        if node.kind in (ir.NameKind.GLOBAL, ir.NameKind.IMPORT):
+        if node.kind == ir.NameKind.GLOBAL:
             return True
+        if node.kind == ir.NameKind.IMPORT:  # the project's own settings module, not ``sys.argv`` or ``os.environ``
+            return bool(node.qualname) and self.program.in_reviewed_code(node.qualname)
         if node.id not in ("self", "cls"):
             return False
         if node.kind == ir.NameKind.FREE:  # a function nested in a method

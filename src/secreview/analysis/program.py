@@ -1119,13 +1119,13 @@ class Program:
                 taints = V.merge_taints(taints, V.merge_taints(default.taints, V.all_item_taints(default.items)))
         return taints
 
-    def _in_reviewed_code(self, qualname: str) -> bool:
+    def in_reviewed_code(self, qualname: str) -> bool:
         """Whether ``qualname`` names something inside a module of this review (``pkg.mod.Class.attr.method``)."""
         name = qualname
-        while "." in name:
-            name = name.rpartition(".")[0]
+        while name:
             if dict.__contains__(self.modules, name) or name in self._pending or name in self._lazy_owned:
                 return True
+            name = name.rpartition(".")[0]
         return False
 
     def _unresolved_own(self, site: CallSite, callees: list) -> bool:
@@ -1139,7 +1139,7 @@ class Program:
         if not callees:
             return isinstance(func, ir.Name) and func.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE)
         return all(not c.startswith("builtins.") and c not in self.classes and c not in self.functions
-                   and self._in_reviewed_code(c)
+                   and self.in_reviewed_code(c)
                    for c in callees)
 
     def _through_unseen(self, interp, site: CallSite, taints: frozenset) -> frozenset:
@@ -1406,7 +1406,8 @@ class Program:
             taints = V.merge_taints(arg.taints, V.all_item_taints(arg.items))
             safe = arg.is_fixed or is_number(arg) or (bool(taints) and all(
                 not t.dangerous_for(kind) or kind in flow.cleansed for t in taints)) \
-                or self.class_reference(arg_node) or (arg_node is not None and interp.setting_read(arg_node))
+                or self.class_reference(arg_node) \
+                or (not taints and arg_node is not None and interp.setting_read(arg_node))
             statuses.add("safe" if safe else "open")
         self.findings.vote(rule.id, target, flow.param, statuses)
 

@@ -128,13 +128,14 @@ def test_a_read_cycle_made_by_the_edit_is_analysed_whole(tmp_path, analysed):
 
 
 def test_a_function_that_did_not_exist_is_found_when_it_appears(tmp_path):
-    tree = make_tree(tmp_path / "tree", helpers="import shlex\n")  # helpers.clean undefined: an unknown call
+    # helpers.clean undefined: a name of the reviewed code that resolves to nothing, whose result is unknown
+    tree = make_tree(tmp_path / "tree", helpers="import shlex\n")
     first = report(tree, tmp_path / "cache")
     assert first == report(tree, None)
-    (tree / "helpers.py").write_text("import shlex\n\n\ndef clean(value):\n    return shlex.quote(value)\n")
+    (tree / "helpers.py").write_text("import shlex\n\n\ndef clean(value):\n    return value.strip()\n")
     second = report(tree, tmp_path / "cache")
     assert second == report(tree, None)
-    assert tainted(second) == [] and tainted(first) == [("runner.py", 5)]
+    assert tainted(first) == [] and tainted(second) == [("runner.py", 5)]
 
 
 def test_moving_lines_in_a_helper_moves_them_in_every_trace(tmp_path):

@@ -317,3 +317,84 @@ def test_names_of_the_codes_own_tables_passed_by_every_caller_are_safe(tmp_path,
     result = _review(tmp_path, monkeypatch, {"models.py": models,
                                              "migrate.py": migrate + "\ndef other(c):\n    add_column(c)\n"})
     assert _found(result) == [("migrate.py", 6, "medium")]
+
+
+TABLES = """
+    import sqlite3
+    import sys
+
+    import settings
+
+
+    class Tables:
+        def __init__(self, conf):
+            self.table = conf.table
+            self.columns = conf.columns
+            self.conn = sqlite3.connect(conf.path)
+
+        def count(self, where=None):
+            return self.conn.execute("SELECT count(*) FROM t WHERE " + (where or "1=1")).fetchone()
+
+        def by_setting(self):
+            return self.count(self.table + " IS NOT NULL")
+
+        def by_column(self):
+            column = self.columns["name"]
+            return self.count(f"{column} IS NOT NULL AND {settings.FLAG} = 1")
+
+        def everything(self):
+            return self.count()
+"""
+
+
+@pytest.mark.parametrize("extra,expected", [
+    ("", []),  # every caller builds from settings (self.x, module-level settings) and constants, or passes nothing
+    ("    def by_call(self, record):\n        return self.count(record.condition())\n",
+     [("tables.py", 15, "medium")]),  # a call's result: unknown data
+    ("    def by_param(self, name):\n        return self.count(\"name = '%s'\" % name)\n",
+     [("tables.py", 15, "medium")]),  # an unsanitized parameter
+    ("    def by_local(self, conf):\n        return self.count(conf.where + ' AND 1=1')\n",
+     [("tables.py", 15, "medium")]),  # an attribute of a parameter is not a setting of this object
+    ("    def by_argv(self):\n        return self.count(sys.argv[1])\n",
+     [("tables.py", 15, "medium")]),  # a library module's attribute (the command line) is not a setting
+])
+def test_callers_building_from_settings_show_a_construction_safe(tmp_path, monkeypatch, extra, expected):
+    files = {"tables.py": TABLES + textwrap.indent(extra, "    "), "settings.py": "FLAG = 'active'\n"}
+    result = _review(tmp_path, monkeypatch, files)
+    assert _found(result) == expected
+
+
+def test_no_caller_shows_it_safe_is_said_only_when_none_does(tmp_path, monkeypatch):
+    extra = "    def by_call(self, record):\n        return self.count(record.condition())\n"
+    result = _review(tmp_path, monkeypatch, {"tables.py": TABLES + textwrap.indent(extra, "    "),
+                                             "settings.py": "FLAG = 'active'\n"})
+    [finding] = [f for f in result.findings if f.rule_id == "SR104"]
+    assert "not every caller in the reviewed code shows it to be safe" in finding.explanation
+    assert "no caller in the reviewed code" not in finding.explanation
+    only_open = TABLES.split("    def by_setting")[0] + textwrap.indent(extra, "    ")
+    result = _review(tmp_path, monkeypatch, {"tables.py": only_open, "settings.py": "FLAG = 'active'\n"})
+    [finding] = [f for f in result.findings if f.rule_id == "SR104"]
+    assert "no caller in the reviewed code shows it to be safe" in finding.explanation
+
+
+def test_super_calls_the_base_classs_method(tmp_path, monkeypatch):
+    code = """
+        import sqlite3
+        from flask import request
+
+
+        class Base:
+            def find(self, name):
+                return "SELECT * FROM t WHERE name = '" + name + "'"
+
+
+        class Child(Base):
+            def find(self, name):
+                return super().find(name)
+
+
+        def view():
+            sqlite3.connect("db").execute(Child().find(request.args["n"]))
+        """
+    result = _review(tmp_path, monkeypatch, {"app.py": code})
+    assert _found(result) == [("app.py", 17, "high")]

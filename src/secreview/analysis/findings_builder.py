@@ -5,6 +5,7 @@ explanation built only from this code's own names and lines."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.values import CONSTRUCTION, Step, Taint, Value
@@ -265,10 +266,27 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
     if votes:
         decided = _Callers(votes)
         for key, needs in needs_of.items():
-            if needs is not None and decided.drops(key[0], needs):
+            if needs is None:
+                continue
+            if decided.drops(key[0], needs):
                 del merged[key]
+            elif decided.some_safe(key[0], needs):
+                # kept because other callers are open: "no caller shows it to be safe" would be untrue
+                finding, lines = merged[key]
+                text = finding.explanation
+                for phrase, instead in _SOME_SAFE:
+                    text = text.replace(phrase, instead)
+                if text != finding.explanation:
+                    merged[key] = (replace(finding, explanation=text), lines)
     statement_lines = {id(f): lines for f, lines in merged.values()}
     return sorted((f for f, _ in merged.values()), key=Finding.sort_key), statement_lines
+
+
+_SOME_SAFE = (
+    ("no caller in the reviewed code shows them to be safe",
+     "not every caller in the reviewed code shows them to be safe"),
+    ("no caller in the reviewed code shows it to be safe", "not every caller in the reviewed code shows it to be safe"),
+)
 
 
 class _Callers:
@@ -277,6 +295,24 @@ class _Callers:
     def __init__(self, votes: dict):
         self.votes = votes
         self.memo: dict = {}
+
+    def some_safe(self, rule_id: str, needs) -> bool:
+        """Whether some caller (or, for a parameter it passes on, its callers) shows one of the
+        parameters safe: passes a constant, a number, a sanitized value or a setting."""
+        function, params = needs
+        return any(self._some_safe((rule_id, function, p), set()) for p in params)
+
+    def _some_safe(self, key, visiting: set) -> bool:
+        visiting.add(key)
+        for status in self.votes.get(key) or ():
+            if status == "safe":
+                return True
+            if isinstance(status, tuple) and status[0] == "defer":
+                sub_key = (key[0], status[1], status[2])
+                if sub_key not in visiting and (self.state(sub_key, set()) == "safe"
+                                                or self._some_safe(sub_key, visiting)):
+                    return True
+        return False
 
     def drops(self, rule_id: str, needs) -> bool:
         function, params = needs

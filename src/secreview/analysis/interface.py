@@ -23,7 +23,10 @@ def module_stub(module: ir.Module) -> ir.Module:
 
 
 def function_stub(fn: ir.Function) -> ir.Function:
-    params = [ir.Param(p.name, p.kind, None, p.annotation, p.line) for p in fn.params]
+    # a constant default is kept: a caller that leaves the argument out passes that constant (a vote, in
+    # ``Program.apply_flow``, that must not depend on whether the callee's module is lowered or a stub)
+    params = [ir.Param(p.name, p.kind, p.default if isinstance(p.default, ir.Const) else None, p.annotation, p.line)
+              for p in fn.params]
     return ir.Function(fn.name, fn.qualname, fn.line, fn.end_line, params, fn.decorators,
                        class_qualname=fn.class_qualname, is_async=fn.is_async, is_lambda=fn.is_lambda,
                        is_generator=fn.is_generator)
@@ -50,7 +53,9 @@ def definition(stub: ir.Module, qualname: str) -> tuple:
     parameters and decorators, a class's bases, an import's target, or nothing."""
     fn = stub.functions.get(qualname)
     if fn is not None:
-        return ("function", tuple((p.name, p.kind, _expr_print(p.annotation)) for p in fn.params), fn.class_qualname,
+        return ("function", tuple((p.name, p.kind, _expr_print(p.annotation),
+                                   _expr_print(p.default) if isinstance(p.default, ir.Const) else ())
+                                  for p in fn.params), fn.class_qualname,
                 fn.is_lambda, tuple(_expr_print(d) for d in fn.decorators))
     klass = stub.classes.get(qualname)
     if klass is not None:

@@ -150,6 +150,7 @@ class FunctionInterpreter:
         self.models = program.models
         self.module = module
         self.fn = fn
+        self._setting_locals = None
         self.path = module.path
         self.summary = Summary()
         self.state: dict = {}
@@ -815,6 +816,7 @@ class FunctionInterpreter:
         analysis traces) makes a ``BUILT`` taint, safe only for what every such part was sanitized for."""
         out = EMPTY
         unknown = None  # sink kinds every part of unknown origin is safe for (None: no such part)
+        settings = True  # every part of unknown origin is a setting read (``self.ldap_filter``)
         codes = []
         for value, expr, numeric in parts:
             pt = value.taints if not value.items else V.merge_taints(value.taints, V.all_item_taints(value.items))
@@ -856,6 +858,7 @@ class FunctionInterpreter:
             if "*" in safe:
                 continue
             unknown = safe if unknown is None else _meet(unknown, safe)
+            settings = settings and self.setting_read(expr)
             if expr is not None and len(codes) < 3:
                 inner = expr.value if isinstance(expr, ir.FormattedValue) else expr
                 codes.append(f"`{self.code(inner, 40)}`")
@@ -863,8 +866,61 @@ class FunctionInterpreter:
             what = " and ".join(codes) if codes else "a value of unknown origin"
             note = f"{what} spliced into `{self.code(node, 60)}`"
             step = Step(self.path, node.line, node.col, note, None, V.CONSTRUCTION)
-            out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, unknown, step)}))
+            out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, unknown | _SETTING if settings else unknown,
+                                                       step)}))
         return out
+
+    def setting_locals(self) -> frozenset:
+        """Locals of this function every assignment of which is a setting read (and that nothing else binds)."""
+        known = self._setting_locals
+        if known is not None:
+            return known
+        self._setting_locals = frozenset()  # (while computing: a local assigned from another is not one)
+        good, bad = set(), {p.name for p in self.fn.params}
+        for stmt in self.fn.statements():
+            if not isinstance(stmt, ir.Assign):
+                continue
+            for target in stmt.targets:
+                if isinstance(target, ir.NameTarget) and stmt.op is None and len(stmt.targets) == 1 \
+                        and self.setting_read(stmt.value):
+                    good.add(target.id)
+                else:
+                    bad.update(_bound_names(target))
+        self._setting_locals = frozenset(good - bad)
+        return self._setting_locals
+
+    def setting_read(self, expr) -> bool:
+        """``self.ldap_filter``, ``self.attribute_mapping[name]``, ``CONF.ldap.user_filter``: attributes (and
+        items of them) read from this method's ``self``/``cls``, a module-level variable or a module of the
+        reviewed code (not a library's: ``sys.argv`` is input), with no call
+        in between: what the code was configured with, not a record it fetched. Data the analysis traces
+        into such an attribute (a request's value stored in a field) is not of unknown origin, so it is
+        never judged here."""
+        node = expr.value if isinstance(expr, ir.FormattedValue) else expr
+        attribute = False
+        while True:
+            if isinstance(node, ir.Attr):
+                attribute = True
+                node = node.value
+            elif isinstance(node, ir.Subscript):  # one of the setting's values, whatever the key
+                node = node.value
+            else:
+                break
+        if not attribute and isinstance(node, ir.Name) and node.kind == ir.NameKind.LOCAL and node is expr_node(expr):
+            return node.id in self.setting_locals()  # ``ldap_attr = self.attribute_mapping[name]``, then ``ldap_attr``
+        if not attribute or not isinstance(node, ir.Name):
+            return False
+        if node.kind == ir.NameKind.GLOBAL:
+            return True
+        if node.kind == ir.NameKind.IMPORT:  # the project's own settings module, not ``sys.argv`` or ``os.environ``
+            return bool(node.qualname) and self.program.in_reviewed_code(node.qualname)
+        if node.id not in ("self", "cls"):
+            return False
+        if node.kind == ir.NameKind.FREE:  # a function nested in a method
+            return True
+        fn = self.fn
+        return node.kind == ir.NameKind.LOCAL and fn.class_qualname is not None and bool(fn.params) \
+            and node.id == fn.params[0].name
 
     def mark_spliced(self, t: Taint, node: ir.Node) -> Taint:
         step = t.step
@@ -1140,6 +1196,23 @@ def is_quoting_name(name: str) -> bool:
 def _text(value: Value) -> bool:
     """A string, as far as the analysis knows."""
     return isinstance(value.const, str) if value.is_const else "builtins.str" in value.types
+
+
+_SETTING = frozenset({V.SETTING_MARK})
+
+
+def expr_node(expr):
+    return expr.value if isinstance(expr, ir.FormattedValue) else expr
+
+
+def _bound_names(target) -> list:
+    if isinstance(target, ir.NameTarget):
+        return [target.id]
+    if isinstance(target, ir.UnpackTarget):
+        return [n for t in target.elts for n in _bound_names(t)]
+    if isinstance(target, ir.StarTarget):
+        return _bound_names(target.target)
+    return []
 
 
 def _meet(a: frozenset, b: frozenset) -> frozenset:

@@ -830,6 +830,18 @@ class Program:
             qualname = module.imports[attr]
         return None
 
+    def first_base(self, class_qualname: str) -> str | None:
+        """The first base of a class that is a class of the reviewed code: where ``super()`` in its
+        methods looks first (the class's own order; a subclass mixing in others may differ)."""
+        klass = self.classes.get(class_qualname)
+        if klass is None:
+            return None
+        for base in klass.bases:
+            found = self.resolve_class(base.qualname) if getattr(base, "qualname", None) else None
+            if found is not None:
+                return found
+        return None
+
     def class_attribute(self, class_qualname: str, name: str):
         """``(class, value expression)`` of the class attribute ``name`` that the class, or the
         nearest of its bases in the reviewed code, assigns at class level; None if none does."""
@@ -1107,6 +1119,29 @@ class Program:
                 taints = V.merge_taints(taints, V.merge_taints(default.taints, V.all_item_taints(default.items)))
         return taints
 
+    def in_reviewed_code(self, qualname: str) -> bool:
+        """Whether ``qualname`` names something inside a module of this review (``pkg.mod.Class.attr.method``)."""
+        name = qualname
+        while name:
+            if dict.__contains__(self.modules, name) or name in self._pending or name in self._lazy_owned:
+                return True
+            name = name.rpartition(".")[0]
+        return False
+
+    def _unresolved_own(self, site: CallSite, callees: list) -> bool:
+        """A call whose code is neither a library's nor found: a callable held in a local variable or
+        parameter (``method(**action_args)``: which function runs is not known), or a name inside the
+        reviewed modules that resolves to no function (an attribute set at run time,
+        ``PROVIDERS.token_provider_api.validate_token(token_id)``). Taking such a call to return its
+        arguments is a guess about code that is either unknown or the project's own; the project's
+        own code that transforms text is found and analysed, and a library's is not concerned."""
+        func = site.call.func
+        if not callees:
+            return isinstance(func, ir.Name) and func.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE)
+        return all(not c.startswith("builtins.") and c not in self.classes and c not in self.functions
+                   and self.in_reviewed_code(c)
+                   for c in callees)
+
     def _through_unseen(self, interp, site: CallSite, taints: frozenset) -> frozenset:
         """Taints an argument gives the result of a call whose code the analysis cannot see
         say so in their trace: that the value comes back is an assumption, not a fact read."""
@@ -1130,10 +1165,19 @@ class Program:
         method = site.call.method
         if method in _CLEAN_METHODS:
             return TOP
+        if callees == ["builtins.super"] and not site.args and interp.fn.is_method:
+            base = self.first_base(interp.fn.class_qualname)
+            if base is not None:
+                return Value(types=frozenset({base}))  # ``super().get_all(...)``: the base class's method
         folded = _fold_call(site, callees)
         if folded is not None:
             return folded
         taints = self.unknown_taints(site)
+        if taints and self._unresolved_own(site, callees):
+            # a function of the reviewed code the analysis could not find, or a callable passed as a value
+            # (``method(req=request, **args)``): what it returns is unknown, not what it was given
+            receiver = site.receiver
+            taints = EMPTY if receiver is None else V.merge_taints(receiver.taints, V.all_item_taints(receiver.items))
         if taints and self.named_source_rules and not _keeps_named(site, callees):
             # a value taken by its name (a secret) does not survive a call we cannot see into; a
             # parameter is marked, so that the caller's secret passed in does not either
@@ -1291,7 +1335,10 @@ class Program:
             # built by the callee from what this call passes, whose origin is not known here
             what = f"`{interp.code(arg_node, 40)}`" if arg_node is not None else "a value"
             step = Step(interp.path, call.line, call.col, f"{what} passed to `{shown}()`", None)
-            out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, t.cleansed - _MARK, _end_chain(
+            cleansed = t.cleansed - _MARK
+            if arg_node is not None and interp.setting_read(arg_node):
+                cleansed = cleansed | _SETTING  # ``filter_query(hints, self.ldap_filter)``: built from a setting
+            out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, cleansed, _end_chain(
                 step, t.step, interp, call, note))}))
         return out
 
@@ -1324,7 +1371,9 @@ class Program:
                 if at.is_param:
                     at = at.cleanse(_THROUGH)
             if at.kind == V.BUILT:
-                statuses.add("open")
+                # built by this caller from settings (``self.ldap_filter``) and safe values: what the rule
+                # would not report had it been built in the callee; from other values of unknown origin: open
+                statuses.add("safe" if V.SETTING_MARK in at.cleansed else "open")
                 continue
             if not at.is_param and at.kind not in rule.source_kinds:
                 continue
@@ -1357,7 +1406,8 @@ class Program:
             taints = V.merge_taints(arg.taints, V.all_item_taints(arg.items))
             safe = arg.is_fixed or is_number(arg) or (bool(taints) and all(
                 not t.dangerous_for(kind) or kind in flow.cleansed for t in taints)) \
-                or self.class_reference(arg_node)
+                or self.class_reference(arg_node) \
+                or (not taints and arg_node is not None and interp.setting_read(arg_node))
             statuses.add("safe" if safe else "open")
         self.findings.vote(rule.id, target, flow.param, statuses)
 
@@ -1752,6 +1802,7 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
 
 
 _MARK = frozenset({V.BUILT_MARK})
+_SETTING = frozenset({V.SETTING_MARK})
 _DERIVED = frozenset({V.DERIVED})
 # Methods whose result is the receiver's own data, reshaped (``name.strip()``, ``conf.get("table")``):
 # a parameter read through them is still that parameter.

@@ -45,6 +45,11 @@ OPAQUE = "opaque"
 BUILT_MARK = "\0built"
 """Marker in a parameter taint's ``cleansed``: the parameter was spliced into a string built for an
 interpreter (not a sink kind, so it makes the taint no safer anywhere)."""
+SETTING_MARK = "\0setting"
+"""Marker in a ``BUILT`` taint's ``cleansed``: every part of unknown origin spliced in was a setting read, an
+attribute of ``self`` or of a module-level name (``self.ldap_filter``, ``CONF.ldap.user_filter``,
+``self.attribute_mapping['name']``), not a call's result or a local record's field. A caller passing such
+a string shows a callee's construction no less safe than the rule would find it built there."""
 DERIVED = "\0derived"
 """Marker in a parameter taint's ``cleansed``: the value is what a call the analysis does not see made
 from the parameter (``conn.execute(q).fetchall()``, ``resolve(request)``), not the parameter's own data;

@@ -422,8 +422,23 @@ class FunctionInterpreter:
             for t in stmt.targets:
                 if isinstance(t, ir.NameTarget):
                     self.state.pop(t.id, None)
+                elif isinstance(t, ir.ItemTarget):
+                    self._delete_item(t)
         if self.statement_rules:
             self.program.after_statement(self, stmt)
+
+    def _delete_item(self, target: ir.ItemTarget) -> None:
+        """``del info['token']``: the item and its taint leave the value (``log_info`` logged after
+        ``log_info = copy.deepcopy(info); del log_info['token']`` holds no token)."""
+        key = path_key(target.value)
+        current = self.state.get(key) if key is not None else None
+        index = self.eval(target.index)
+        if current is None or not current.items or not (index.is_const and hashable(index.const)) \
+                or index.const not in current.items:
+            return
+        items = {k: v for k, v in current.items.items() if k != index.const}
+        taints = V.merge_taints(V.taints_beyond_items(current), V.all_item_taints(items))
+        self.state[key] = Value(UNKNOWN, taints, current.types, items, current.func)
 
     def read_target(self, target: ir.Target) -> Value:
         if isinstance(target, ir.NameTarget):

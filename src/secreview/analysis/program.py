@@ -990,6 +990,8 @@ class Program:
             propagator = models.propagators.get(callee)
             if propagator is not None:
                 result = self.propagate(site, propagator, callee)
+                if callee in _COPIES and len(site.args) == 1 and not site.kwargs and site.args[0].items:
+                    result = site.args[0]  # a copy has the original's items, each under its key
                 break
             target = self.resolve_function(callee)
             if target is not None:
@@ -1632,6 +1634,7 @@ def _stored(interp):
 
 
 _THROUGH = frozenset({V.THROUGH_CALL})
+_COPIES = frozenset({"copy.copy", "copy.deepcopy"})
 # Calls whose result shows its inputs as they were (string building, copies, containers,
 # serialisation): a value taken from a name (a secret) survives them, and no other opaque call.
 _KEEPS_NAMED = frozenset({"builtins.str", "builtins.repr", "builtins.format", "builtins.bytes", "builtins.dict",

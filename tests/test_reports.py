@@ -429,6 +429,7 @@ def test_json_round_trip() -> None:
         "files_not_reviewed": 2,
         "excluded": {kind: {"files": 0, "directories": 0, "examples": []}
                      for kind in ("gitignore", "default", "configured")},
+        "non_production": {"findings": 0, "files": 0, "examples": []},
     }
     assert doc["verdict"] == "4 security defects found."
 

@@ -143,6 +143,10 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                    help="also review what is left out by default: untracked files .gitignore ignores (every file "
                         "git tracks is reviewed anyway) and directories of other projects' code (virtual "
                         "environments, node_modules, .tox, *.egg-info); the configuration's exclude still applies")
+    p.add_argument("--include-non-production", action="store_true",
+                   help="also report the findings in non-production code (non-production-paths: examples, docs, "
+                        "benchmarks, top-level contrib/ and tools/), which are otherwise withheld and counted "
+                        "beside the verdict; a path named on the command line is always reported")
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
@@ -329,7 +333,8 @@ def _run_review(args, paths: list[str], model_pass: _ModelPassRequest | None = N
     options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines, jobs=args.jobs,
                             cache_dir=_cache_dir(args), keep_alive=args.keep_alive,
                             sources=model_pass.sources if model_pass is not None else None,
-                            include_ignored=args.include_ignored)
+                            include_ignored=args.include_ignored,
+                            include_non_production=args.include_non_production)
     if model_pass is not None:
         model_pass.config = config
     try:
@@ -379,7 +384,8 @@ def _diff(args) -> int:
             options = ReviewOptions(config=config, models=models, progress=progress, source_lines=lines,
                                     jobs=args.jobs, cache_dir=_cache_dir(args), keep_alive=args.keep_alive,
                                     sources=model_pass.sources if model_pass is not None else None,
-                                    include_ignored=args.include_ignored)
+                                    include_ignored=args.include_ignored,
+                            include_non_production=args.include_non_production)
             if model_pass is not None:
                 model_pass.config = config
             result = review_change(change, options)

@@ -14,6 +14,7 @@ Example::
     min-severity = "medium"           # low | medium | high
     min-confidence = "low"
     test-paths = ["tests/", "test_*.py"]
+    non-production-paths = ["examples/", "/contrib/", "/tools/"]  # findings there not shown by default
     max-file-size = 2000000           # bytes
     models = ["security/models.toml"] # relative to this file
     analysis-budget = 3000000         # analysis steps per function
@@ -40,6 +41,13 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     "tests/", "test/", "*tests/", "test_*.py", "*_test.py", "*_tests.py", "tests.py", "testing/", "conftest.py",
     # documentation, examples and demos: code shown to readers, not run in production
     "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/",
+)
+DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
+    # code that ships with a project but is not the project's running code: examples and documentation,
+    # benchmarks, and the top-level folders of developer tools and contributed scripts (anchored: a
+    # package may hold production modules named ``tools``)
+    "examples/", "example/", "samples/", "demo/", "demos/", "docs/", "doc/", "bench/", "benchmarks/",
+    "/contrib/", "/tools/",
 )
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 DEFAULT_ANALYSIS_BUDGET = 3_000_000
@@ -89,6 +97,10 @@ class Config:
     min_confidence: Level = Level.LOW
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     """Gitignore-style patterns of test code (some rules are off there, findings are tagged)."""
+    non_production_paths: tuple[str, ...] = DEFAULT_NON_PRODUCTION_PATHS
+    """Gitignore-style patterns, relative to the reviewed project (``root``, or the directory named on
+    the command line), of code that is not the project's running code (examples, benchmarks, developer
+    tools): analysed, but its findings are withheld from the report (and counted) unless asked for."""
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     models: tuple[str, ...] = ()
     """Extra taint-model TOML files as written in the configuration."""
@@ -128,6 +140,22 @@ class Config:
         path = path.lstrip("/")
         return bool(path) and self._test_match(path)
 
+    @cached_property
+    def _non_production_match(self):
+        if not self.non_production_paths:
+            return lambda path: False
+        from pathspec import GitIgnoreSpec
+        return GitIgnoreSpec.from_lines(list(self.non_production_paths)).match_file
+
+    def is_non_production_path(self, relative_path: str) -> bool:
+        """Whether a path relative to the reviewed project (forward slashes; a directory ends with
+        ``/``) is non-production code (``non_production_paths``)."""
+        path = relative_path.replace("\\", "/")
+        while path.startswith("./"):
+            path = path[2:]
+        path = path.lstrip("/")
+        return bool(path) and self._non_production_match(path)
+
     def rule_enabled(self, rule: Any, *, tier: bool = True) -> bool:
         """Whether ``rule`` (a ``Rule`` class or instance, or a ``RuleInfo``) is selected and not
         ignored. With no ``select``, a rule of the extended set is not, unless ``tier`` is false
@@ -153,6 +181,7 @@ _KEYS = {
     "min-severity": "min_severity",
     "min-confidence": "min_confidence",
     "test-paths": "test_paths",
+    "non-production-paths": "non_production_paths",
     "max-file-size": "max_file_size",
     "models": "models",
     "analysis-budget": "analysis_budget",
@@ -289,7 +318,7 @@ def config_from_table(table: dict[str, Any], path: Path, *, confine_models: bool
                 hint = f" (did you mean {key.replace('_', '-')!r}?)"
             raise _error(path, f"unknown key {key!r} in {TABLE}{hint}; valid keys: {', '.join(VALID_KEYS)}")
         attr = _KEYS[key]
-        if key == "exclude" or key == "test-paths":
+        if key in ("exclude", "test-paths", "non-production-paths"):
             values[attr] = _patterns(path, key, value)
         elif key in ("select", "ignore"):
             values[attr] = _rules(path, key, value)
@@ -394,6 +423,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
 __all__ = [
     "DEFAULT_ANALYSIS_BUDGET",
     "DEFAULT_CONFIG",
+    "DEFAULT_NON_PRODUCTION_PATHS",
     "DEFAULT_TEST_PATHS",
     "VALID_KEYS",
     "Config",

@@ -19,7 +19,9 @@ def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
     result.problems.extend(problems)
     sink: list = []
     options.suppressed_sink = sink
-    review_sources(sources, options, result)
+    config = options.config
+    non_production = {src.display for src, _, _ in sources if config.is_non_production_path(src.display)}
+    review_sources(sources, options, result, non_production=non_production)
     result.findings = [f for f in result.findings if touches(f, change.files)]
     result.suppressed = sum(1 for f, _ in sink if touches(f, change.files))
     texts = {src.display: src.text for src, _, _ in sources}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -57,6 +57,9 @@ class ReviewOptions:
     include_ignored: bool = False
     """Review what ``.gitignore`` and the default exclusions (virtual environments,
     ``node_modules``...) leave out; the configured ``exclude`` still applies."""
+    include_non_production: bool = False
+    """Report the findings in non-production code (``Config.non_production_paths``) too; by
+    default they are withheld and counted (``ReviewResult.non_production``)."""
     keep_alive: list | None = None
     """When a list, the review's intermediate objects (IR, summaries) are appended to it and
     the collector frozen, instead of being freed: for a process that exits right after
@@ -74,15 +77,19 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
     ``options.config``. Holds no state between calls: any number of reviews may run one after
     another in one process."""
     result = ReviewResult(target=" ".join(paths) if paths else "<stdin>")
+    non_production: set[str] = set()
     sources, problems = gather_sources(paths, options.config, stdin_data, include_ignored=options.include_ignored,
-                                       excluded=result.excluded)
+                                       excluded=result.excluded, non_production=non_production)
     result.problems.extend(problems)
-    return review_sources(sources, options, result)
+    return review_sources(sources, options, result, non_production=non_production)
 
 
 def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: ReviewOptions,
-                   result: ReviewResult | None = None) -> ReviewResult:
-    """Review ``(text, module name, is package)`` sources read already (``source.gather``)."""
+                   result: ReviewResult | None = None, *, non_production: Collection[str] = ()) -> ReviewResult:
+    """Review ``(text, module name, is package)`` sources read already (``source.gather``). The
+    findings in the files of ``non_production`` (display paths) are withheld and counted in
+    ``result.non_production``, unless ``options.include_non_production``: those files are
+    analysed all the same, so that flows through them stay as they are."""
     result = result or ReviewResult()
     config = options.config
     models = options.models if options.models is not None else load_models(config.model_paths)
@@ -114,7 +121,8 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
                 options.source_lines[src.display] = src.text.split("\n")
         result.problems.extend(analysed.problems)
         result.files_reviewed = analysed.files_reviewed
-        _keep_reported(analysed, rules, config, options, result)
+        _keep_reported(analysed, rules, config, options, result,
+                       frozenset() if options.include_non_production else frozenset(non_production))
         result.sort()
         return result
     finally:
@@ -162,8 +170,11 @@ def _enabled_rules(named, catalog, config: Config) -> list:
     return [r for r in catalog() if config.rule_enabled(r)]
 
 
-def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, result: ReviewResult) -> None:
-    """Findings above the configured thresholds and not suppressed, with their fingerprints."""
+def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, result: ReviewResult,
+                   non_production: frozenset[str] = frozenset()) -> None:
+    """Findings above the configured thresholds and not suppressed, with their fingerprints; those
+    in ``non_production`` files are counted in ``result.non_production`` instead (after the
+    suppressions: a suppressed finding is counted as suppressed)."""
     kept = []
     by_id = {r.id: r for r in rules}
     for finding in analysed.findings:
@@ -182,6 +193,9 @@ def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, re
             if options.suppressed_sink is not None:
                 finding.fingerprint = fingerprint(finding)
                 options.suppressed_sink.append((finding, hit))
+            continue
+        if finding.path in non_production:
+            result.non_production.add(finding.path)
             continue
         finding.fingerprint = fingerprint(finding)
         kept.append(finding)

@@ -6,6 +6,7 @@ shows comes from a ``Finding`` (or a ``FileProblem``), never from re-reading cod
 
 from __future__ import annotations
 
+import bisect
 import enum
 from dataclasses import dataclass, field
 
@@ -154,6 +155,28 @@ class Excluded:
         return bool(self.files or self.directories)
 
 
+@dataclass(slots=True)
+class Withheld:
+    """Findings in non-production code (``non-production-paths``: examples, benchmarks, developer
+    tools) that a review leaves out of its report unless asked for (``--include-non-production``)."""
+
+    findings: int = 0
+    paths: list[str] = field(default_factory=list)
+    """The distinct files they are in, sorted."""
+
+    def add(self, path: str) -> None:
+        self.findings += 1
+        if path not in self.paths:
+            bisect.insort(self.paths, path)
+
+    @property
+    def examples(self) -> list[str]:
+        return self.paths[:EXAMPLES_KEPT]
+
+    def __bool__(self) -> bool:
+        return bool(self.findings)
+
+
 def no_exclusions() -> dict[str, Excluded]:
     """An ``Excluded`` for each of ``EXCLUSION_KINDS``, in that order."""
     return {kind: Excluded() for kind in EXCLUSION_KINDS}
@@ -204,6 +227,8 @@ class ReviewResult:
     ambiguous_imports: list = field(default_factory=list)
     """``(path, line, module as written, candidates' paths)`` of imports several reviewed files
     could satisfy: each is taken as a callee (``--verbose`` lists them)."""
+    non_production: Withheld = field(default_factory=Withheld)
+    """Findings in non-production code not reported (``Config.non_production_paths``)."""
 
     def sort(self) -> None:
         self.findings.sort(key=Finding.sort_key)

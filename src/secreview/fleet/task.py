@@ -162,13 +162,15 @@ def _review_checkout(checkout, settings: Settings, key_only: bool, link: TaskLin
     config = _config(root, settings)
     from secreview.findings.model import ReviewResult
     result = ReviewResult(target=".")  # as engine.review(["."]) run at the root makes it
-    sources, problems = gather_sources(["."], config, excluded=result.excluded, cwd=root)
+    non_production: set[str] = set()
+    sources, problems = gather_sources(["."], config, excluded=result.excluded, cwd=root,
+                                       non_production=non_production)
     if checkout.identity is None:
         key = repository_key(tree_digest(sources, problems, result.excluded), options, config_digest(config))
         if key_only:
             return {"status": "keyed", "key": key}
     result.problems.extend(problems)
-    result, shares = _review(sources, result, config, settings, link)
+    result, shares = _review(sources, result, config, settings, link, non_production)
     from secreview import __version__
     from secreview.reports import ReportOptions, render
     report_options = ReportOptions(tool_version=__version__)
@@ -189,7 +191,7 @@ def _config(root: str, settings: Settings):
     return config
 
 
-def _review(sources: list, result, config, settings: Settings, link: TaskLink):
+def _review(sources: list, result, config, settings: Settings, link: TaskLink, non_production=frozenset()):
     """The rest of ``engine.review`` for a tree whose files were gathered already into
     ``result``: (result, shares used)."""
     from secreview.engine.pipeline import ReviewOptions, review_sources
@@ -199,7 +201,7 @@ def _review(sources: list, result, config, settings: Settings, link: TaskLink):
     if settings.split_lines and lines >= settings.split_lines:
         analyse = ClusterShares(lines, settings.split_lines, link.secede)
     options = ReviewOptions(config=config, models=_models(config), jobs=1, analyse=analyse)
-    result = review_sources(sources, options, result)
+    result = review_sources(sources, options, result, non_production=non_production)
     return result, (analyse.used if analyse is not None else 1)
 
 

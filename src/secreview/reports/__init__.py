@@ -157,6 +157,8 @@ def nothing_reviewed(result: ReviewResult) -> bool:
 
 INCLUDE_IGNORED = "--include-ignored"
 """The option that reviews what ``.gitignore`` and the default exclusions leave out."""
+INCLUDE_NON_PRODUCTION = "--include-non-production"
+"""The option that reports the findings in non-production code (``non-production-paths``)."""
 
 _LEFT_OUT_BY = {
     "gitignore": "ignored by .gitignore",
@@ -176,14 +178,40 @@ def excluded_counts(result: ReviewResult) -> dict[str, dict]:
     return out
 
 
+def non_production_counts(result: ReviewResult) -> dict:
+    """The findings withheld in non-production code, as JSON data (the JSON
+    ``summary.non_production`` and the SARIF invocation's ``non_production``)."""
+    withheld = result.non_production
+    return {"findings": withheld.findings, "files": len(withheld.paths), "examples": list(withheld.examples)}
+
+
 def excluded_note(result: ReviewResult, code: Callable[[str], str] = str) -> str:
-    """What discovery left out of the review, by mechanism, and the option that reviews it;
-    ``""`` when nothing was. Every format prints it beside the verdict: a clean verdict never
-    goes without it. ``code`` formats a path or an option (markdown: a code span).
+    """What discovery left out of the review, by mechanism, and the option that reviews it, then
+    the findings withheld in non-production code and the option that shows them; ``""`` when
+    there are none. Every format prints it beside the verdict: a clean verdict never goes without
+    it. ``code`` formats a path or an option (markdown: a code span).
 
     ``Not reviewed: 2 Python files ignored by .gitignore (gen.py, local.py) and 1 directory
     skipped by default as other projects' code (.venv/), which --include-ignored reviews.``
+    ``Not shown: 3 findings in 2 files of non-production code (examples/app.py, tools/gen.py),
+    which --include-non-production shows.``
     """
+    notes = [note for note in (_left_out_note(result, code), _withheld_note(result, code)) if note]
+    return " ".join(notes)
+
+
+def _withheld_note(result: ReviewResult, code: Callable[[str], str]) -> str:
+    withheld = result.non_production
+    if not withheld:
+        return ""
+    examples = ", ".join(code(visible(p)) for p in withheld.examples)
+    if len(withheld.paths) > len(withheld.examples):
+        examples += ", …"
+    return (f"Not shown: {plural(withheld.findings, 'finding')} in {plural(len(withheld.paths), 'file')} of "
+            f"non-production code ({examples}), which {code(INCLUDE_NON_PRODUCTION)} shows.")
+
+
+def _left_out_note(result: ReviewResult, code: Callable[[str], str]) -> str:
     includable, configured = [], []
     for kind, left_out in result.excluded.items():
         if not left_out:

@@ -119,7 +119,8 @@ def issues(result: ReviewResult) -> list[dict[str, Any]]:
             })
     note = excluded_note(result)
     if note:  # what was left out of the review: one issue, placed on the first path left out
-        first = next((e for left_out in result.excluded.values() for e in left_out.examples), ".")
+        first = next((e for left_out in result.excluded.values() for e in left_out.examples),
+                     next(iter(result.non_production.examples), "."))
         out.append({
             "description": f"secreview: {note}",
             "check_name": "secreview/excluded",

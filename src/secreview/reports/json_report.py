@@ -18,6 +18,7 @@ from secreview.reports import (
     excluded_counts,
     files_not_reviewed,
     model_pass_sentences,
+    non_production_counts,
     severity_counts,
     short_verdict,
     sorted_findings,
@@ -57,6 +58,7 @@ def document(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
             "suppressed": result.suppressed,
             "files_not_reviewed": files_not_reviewed(result),
             "excluded": excluded_counts(result),
+            "non_production": non_production_counts(result),
         },
         "verdict": short_verdict(result),
     })

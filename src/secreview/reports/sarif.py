@@ -33,6 +33,7 @@ from secreview.reports import (
     files_not_reviewed,
     is_model_opinion,
     model_pass_sentences,
+    non_production_counts,
     problem_status,
     short_verdict,
     sorted_findings,
@@ -304,6 +305,7 @@ def _invocation(result: ReviewResult) -> dict[str, Any]:
     note = excluded_note(result)
     if note:  # paths left out of the review: counted beside the verdict, and a note (nothing failed)
         invocation["properties"]["excluded"] = excluded_counts(result)
+        invocation["properties"]["non_production"] = non_production_counts(result)
         notifications.append({"level": "note", "message": {"text": note}, "descriptor": {"id": "excluded"}})
     if notifications:
         invocation["toolExecutionNotifications"] = notifications

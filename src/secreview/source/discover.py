@@ -78,6 +78,9 @@ class Candidate:
 
     location: str
     display: str
+    top: str = ""
+    """The directory named on the command line that it was found under (absolute, normalised);
+    ``""`` for a file named there itself."""
 
     @property
     def path(self) -> Path:
@@ -251,12 +254,12 @@ class _Discovery:
     def problem(self, display: str, message: str) -> None:
         self.problems.append(FileProblem(display, ProblemKind.UNREADABLE, message))
 
-    def add(self, abs_path: str, display: str, st: os.stat_result) -> None:
+    def add(self, abs_path: str, display: str, st: os.stat_result, top: str = "") -> None:
         key = (st.st_dev, st.st_ino)
         if key in self.seen_files:
             return
         self.seen_files.add(key)
-        self.candidates.append(Candidate(abs_path, display))
+        self.candidates.append(Candidate(abs_path, display, top))
 
     def skip(self, kind: str, display: str, abs_path: str, st: os.stat_result, is_py: bool) -> None:
         """Count a path left out by ``kind``: a directory, or a file that would have been reviewed."""
@@ -453,9 +456,9 @@ class _Discovery:
                 if outside:
                     self.problem(display, OUTSIDE_TREE)
                     return None
-                self.add(abs_path, display, st)
+                self.add(abs_path, display, st, top)
             elif not os.path.splitext(name)[1] and not outside and _shebang_is_python(abs_path):
-                self.add(abs_path, display, st)
+                self.add(abs_path, display, st, top)
             return None
         if is_py:
             self.problem(display, f"not a regular file ({file_type_name(st.st_mode)})")

@@ -7,18 +7,21 @@ import os
 from collections.abc import Sequence
 
 from secreview.findings.model import Excluded, FileProblem, internal_error
-from secreview.source.discover import discover
+from secreview.source.discover import Candidate, discover
 from secreview.source.module_names import ModuleNames, common_root
 from secreview.source.reading import SourceText, read_source, read_stdin
 
 
 def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None, *, include_ignored: bool = False,
-                   excluded: dict[str, Excluded] | None = None, cwd: str | None = None
+                   excluded: dict[str, Excluded] | None = None, cwd: str | None = None,
+                   non_production: set[str] | None = None
                    ) -> tuple[list[tuple[SourceText, str, bool]], list[FileProblem]]:
     """``(sources, problems)``: ``(text, module name, is package)`` of every Python file under
     ``paths`` (``-``: ``stdin_data``), and a problem for each that could not be read. What
     discovery leaves out is counted in ``excluded`` (see ``discover``). Relative paths are
-    relative to ``cwd`` (default: the current directory; see ``discover``)."""
+    relative to ``cwd`` (default: the current directory; see ``discover``). The display path of
+    each file that is non-production code (``non_production_file``) is added to ``non_production``
+    when given."""
     sources: list[tuple[SourceText, str, bool]] = []
     problems: list[FileProblem] = []
     if stdin_data is not None:
@@ -47,4 +50,47 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
         except (OSError, ValueError):  # e.g. a folder above it that cannot be searched
             name, is_package = cand.path.stem, cand.path.name == "__init__.py"
         sources.append((src, name, is_package))
+        if non_production is not None and non_production_file(config, cand):
+            non_production.add(src.display)
     return sources, problems
+
+
+def non_production_file(config, cand: Candidate) -> bool:
+    """Whether a discovered file is non-production code whose findings a review withholds:
+    its path matches ``config.non_production_paths`` relative to the top of the reviewed project
+    (``project_top``). A file named on the command line, or found under a named directory that is
+    itself non-production code, is not: the user asked for it."""
+    if not cand.top or not config.non_production_paths:
+        return False
+    base = project_top(config, cand.top)
+    top_rel = os.path.relpath(cand.top, base).replace(os.sep, "/")
+    if top_rel != "." and config.is_non_production_path(top_rel + "/"):
+        return False
+    return config.is_non_production_path(os.path.relpath(cand.location, base).replace(os.sep, "/"))
+
+
+def project_top(config, directory: str) -> str:
+    """The top of the project a named directory belongs to, which anchored patterns (``/tools/``)
+    are relative to: the configuration's directory when it holds it; else the top of the git work
+    tree that holds it; else the nearest directory at or above it that is not a package (no
+    ``__init__.py``: reviewing ``src/pkg`` does not make ``src/pkg/tools`` a top-level folder)."""
+    if config.root is not None:
+        root = os.path.abspath(config.root)
+        if _is_under(directory, root):
+            return root
+    probe = directory
+    while True:
+        if os.path.lexists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    probe = directory
+    while os.path.isfile(os.path.join(probe, "__init__.py")) and os.path.dirname(probe) != probe:
+        probe = os.path.dirname(probe)
+    return probe
+
+
+def _is_under(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)

@@ -1,0 +1,194 @@
+"""Non-production code: examples, documentation, benchmarks and the project's top-level
+developer tools (``non-production-paths``) are reviewed, but their findings are withheld from
+the report unless asked for (``--include-non-production``) or named on the command line; how
+many were withheld is said beside the verdict in every format and counted in JSON
+``summary.non_production``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from secreview.cli import main
+from secreview.config import DEFAULT_CONFIG, ConfigError, load_config
+from secreview.engine.pipeline import ReviewOptions, review
+from secreview.findings.model import ReviewResult
+from secreview.reports import FORMATS, NO_DEFECTS, ReportOptions, render
+from secreview.reports.json_report import SCHEMA_PATH
+
+VULNERABLE = "import os\n\n\ndef run(cmd):\n    os.system('ls ' + cmd)\n\n\nrun(input())\n"
+CLEAN = "x = 1\n"
+
+
+def make(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def report(args: list[str], capsys) -> dict:
+    main([*args, "--format", "json", "--no-cache", "--no-progress", "--exit-zero", "--jobs", "1"])
+    return json.loads(capsys.readouterr().out)
+
+
+def paths(doc: dict) -> set[str]:
+    return {f["path"] for f in doc["findings"]}
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    make(tmp_path, {
+        "app/__init__.py": "",
+        "app/views.py": VULNERABLE,
+        "app/tools/run.py": VULNERABLE,  # a package module named tools: production code
+        "app/docs_helper.py": VULNERABLE,  # a name containing "docs" is not a docs/ directory
+        "examples/demo_app.py": VULNERABLE,
+        "src/pkg/examples/more.py": VULNERABLE,  # examples/ anywhere
+        "falcon/bench/bench.py": VULNERABLE,  # bench/ anywhere
+        "benchmarks/b.py": VULNERABLE,
+        "contrib/script.py": VULNERABLE,  # top-level contrib/ and tools/
+        "tools/gen.py": VULNERABLE,
+    })
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+PRODUCTION = {"app/views.py", "app/tools/run.py", "app/docs_helper.py"}
+WITHHELD = {"examples/demo_app.py", "src/pkg/examples/more.py", "falcon/bench/bench.py", "benchmarks/b.py",
+            "contrib/script.py", "tools/gen.py"}
+
+
+def test_findings_in_non_production_code_are_withheld_and_counted(project, capsys):
+    doc = report(["review", "."], capsys)
+    assert paths(doc) == PRODUCTION
+    assert doc["summary"]["non_production"] == {
+        "findings": 6, "files": 6, "examples": ["benchmarks/b.py", "contrib/script.py", "examples/demo_app.py"]}
+    assert doc["summary"]["files_reviewed"] == 10  # all reviewed: only their findings are withheld
+    jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(doc)
+
+
+def test_include_non_production_lists_them(project, capsys):
+    doc = report(["review", ".", "--include-non-production"], capsys)
+    assert paths(doc) == PRODUCTION | WITHHELD
+    assert doc["summary"]["non_production"]["findings"] == 0
+
+
+def test_anchored_paths_are_relative_to_the_project_not_the_current_directory(project, capsys, monkeypatch):
+    monkeypatch.chdir(project.parent)
+    doc = report(["review", str(project)], capsys)  # named from outside: the named directory is the project
+    assert {Path(p).relative_to(project).as_posix() for p in paths(doc)} == PRODUCTION
+    doc = report(["review", str(project / "app")], capsys)  # a package's tools/ is not a top-level tools/
+    assert {Path(p).relative_to(project).as_posix() for p in paths(doc)} == PRODUCTION
+
+
+def test_a_path_named_on_the_command_line_is_reported(project, capsys):
+    doc = report(["review", "tools/gen.py", "app/views.py"], capsys)
+    assert paths(doc) == {"tools/gen.py", "app/views.py"}
+    assert doc["summary"]["non_production"]["findings"] == 0
+    doc = report(["review", "examples"], capsys)
+    assert paths(doc) == {"examples/demo_app.py"}
+    doc = report(["review", "contrib", "app"], capsys)
+    assert paths(doc) == {"contrib/script.py"} | PRODUCTION
+    # a directory above the non-production one is not a request for it
+    doc = report(["review", "src"], capsys)
+    assert paths(doc) == set() and doc["summary"]["non_production"]["findings"] == 1
+
+
+def test_configuration_replaces_the_default(project, capsys):
+    (project / "pyproject.toml").write_text('[tool.secreview]\nnon-production-paths = ["/app/tools/"]\n')
+    doc = report(["review", "."], capsys)
+    assert paths(doc) == (PRODUCTION | WITHHELD) - {"app/tools/run.py"}
+    (project / "pyproject.toml").write_text('[tool.secreview]\nnon-production-paths = []\n')
+    assert paths(report(["review", "."], capsys)) == PRODUCTION | WITHHELD
+    (project / "pyproject.toml").write_text('[tool.secreview]\nnon-production-paths = "tools/"\n')
+    with pytest.raises(ConfigError, match="non-production-paths"):
+        load_config(project)
+
+
+def test_the_default_patterns():
+    match = DEFAULT_CONFIG.is_non_production_path
+    for path in ("examples/a.py", "x/example/a.py", "docs/conf.py", "a/doc/b.py", "p/bench/b.py",
+                 "benchmarks/x.py", "contrib/a.py", "tools/a.py", "demo/a.py", "samples/s.py"):
+        assert match(path), path
+    for path in ("app/tools/a.py", "app/contrib/auth.py", "tools.py", "contrib.py", "app/examples.py",
+                 "docs_helper.py", "benchmark.py"):
+        assert not match(path), path
+
+
+def test_a_suppressed_finding_counts_as_suppressed_only(project, capsys):
+    (project / "tools" / "gen.py").write_text(VULNERABLE.replace("+ cmd)", "+ cmd)  # nosec"))
+    doc = report(["review", "."], capsys)
+    assert doc["summary"]["non_production"]["findings"] == 5 and doc["summary"]["suppressed"] == 1
+
+
+def test_clean_verdict_never_without_the_count(tmp_path, capsys, monkeypatch):
+    make(tmp_path, {"app.py": CLEAN, "examples/e.py": VULNERABLE})
+    monkeypatch.chdir(tmp_path)
+    for fmt in FORMATS:
+        main(["review", ".", "--format", fmt, "--no-cache", "--no-progress", "--jobs", "1"])
+        out = capsys.readouterr().out
+        if fmt == "json":
+            doc = json.loads(out)
+            assert doc["verdict"] == NO_DEFECTS and doc["summary"]["non_production"]["findings"] == 1
+            continue
+        if fmt != "gitlab":
+            assert NO_DEFECTS in out, fmt
+        assert "--include-non-production" in out and "non-production code" in out, fmt
+
+
+def test_a_change_review_withholds_them_too(tmp_path, capsys, monkeypatch):
+    import os
+    import subprocess
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
+           "GIT_COMMITTER_EMAIL": "a@b", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
+    make(tmp_path, {"app.py": CLEAN, "tools/gen.py": CLEAN})
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True, env=env)
+    make(tmp_path, {"app.py": VULNERABLE, "tools/gen.py": VULNERABLE})
+    monkeypatch.chdir(tmp_path)
+    doc = report(["diff"], capsys)
+    assert paths(doc) == {"app.py"} and doc["summary"]["non_production"]["findings"] == 1
+    assert paths(report(["diff", "--include-non-production"], capsys)) == {"app.py", "tools/gen.py"}
+
+
+def test_review_api(project):
+    result = review(["."], ReviewOptions(config=load_config(project), jobs=1))
+    assert result.non_production.findings == 6 and len(result.non_production.paths) == 6
+    result = review(["."], ReviewOptions(config=load_config(project), jobs=1, include_non_production=True))
+    assert not result.non_production
+
+
+def _withheld() -> ReviewResult:
+    result = ReviewResult(files_reviewed=3, lines_reviewed=40, target=".")
+    for path in ("tools/gen.py", "examples/a.py", "examples/a.py", "contrib/x.py", "bench/b.py"):
+        result.non_production.add(path)
+    return result
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_every_format_says_what_was_withheld(fmt):
+    out = render(fmt, _withheld(), ReportOptions(tool_version="9.9.9"))
+    if fmt == "json":
+        doc = json.loads(out)
+        jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(doc)
+        assert doc["summary"]["non_production"] == {
+            "findings": 5, "files": 4, "examples": ["bench/b.py", "contrib/x.py", "examples/a.py"]}
+        return
+    assert "--include-non-production" in out and "5 findings in 4 files of non-production code" in out, fmt
+    if fmt == "sarif":
+        invocation = json.loads(out)["runs"][0]["invocations"][0]
+        assert invocation["properties"]["non_production"]["findings"] == 5
+    if fmt == "gitlab":
+        [issue] = json.loads(out)
+        assert issue["location"]["path"] == "bench/b.py"
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_nothing_said_when_nothing_was_withheld(fmt):
+    out = render(fmt, ReviewResult(files_reviewed=3, lines_reviewed=40, target="."),
+                 ReportOptions(tool_version="9.9.9"))
+    assert "--include-non-production" not in out and "Not shown:" not in out

@@ -640,6 +640,13 @@ class FunctionInterpreter:
         const = UNKNOWN
         if field_value is not None and field_value.is_const:
             const = field_value.const
+        elif field_value is None and not taints and self.fn.is_method and self.fn.params \
+                and isinstance(e.value, ir.Name) and e.value.id == self.fn.params[0].name:
+            # a class attribute that no method stores, assigned text made from literals at class level
+            # (``title = _("Users")``, ``query = textwrap.dedent("""...""")``): a fixed value
+            constant = self.program.constant_class_attribute(self.fn.class_qualname, attr)
+            if constant is not None:
+                return Value(types=_STR_TYPES, fixed=True) if constant == "text" else Value(fixed=True)
         if not taints and not types and const is UNKNOWN:
             return TOP
         return Value(const, taints, types)

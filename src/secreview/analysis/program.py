@@ -858,6 +858,17 @@ class Program:
             todo.extend(b.qualname for b in klass.bases if getattr(b, "qualname", None))
         return None
 
+    def constant_class_attribute(self, class_qualname: str, name: str) -> str | None:
+        """Whether the class attribute ``name`` of a class (or of the nearest of its bases in the
+        reviewed code) is text made from literals by pure string functions (``constant_text``):
+        what ``self.name`` reads, when no method of the class stores it, is then a fixed value.
+        ``"text"`` (a string), ``"value"`` (a number, ``None``...), or None."""
+        found = self.class_attribute(class_qualname, name)
+        if found is None or not constant_text(found[1]):
+            return None
+        expr = found[1]
+        return "value" if isinstance(expr, ir.Const) and not isinstance(expr.value, (str, bytes)) else "text"
+
     # ------------------------------------------------------------ statements
 
     def statement_rules_for(self, fn: ir.Function) -> list:
@@ -1601,6 +1612,10 @@ class Program:
                                                          and kind not in rule.untainted_kinds) \
                 or rule.by_design(interp, value, arg_node):
             return
+        if rule.untainted_built_only and not any(
+                (t.kind == V.BUILT and t.dangerous_for(kind)) or (t.is_param and V.BUILT_MARK in t.cleansed)
+                for t in taints):
+            return  # passed on as it was received or read (a parameter, an attribute, a call's result)
         if params:
             # the parameter itself, not built here: reported unless its callers show it safe
             needs = (interp.fn.qualname, tuple(sorted({p.index for p, _ in params})))
@@ -1861,13 +1876,35 @@ _PURE_PREFIXES = ("base64.", "binascii.", "codecs.encode", "codecs.decode", "url
                   "json.loads", "os.path.join", "os.path.basename", "os.path.dirname", "os.path.normpath",
                   "posixpath.", "string.", "textwrap.", "shlex.quote", "markupsafe.escape", "builtins.str",
                   "builtins.bytes", "builtins.int", "builtins.float", "builtins.repr", "builtins.format",
-                  "builtins.list", "builtins.tuple", "builtins.sorted", "builtins.len", "builtins.compile")
+                  "builtins.list", "builtins.tuple", "builtins.sorted", "builtins.len", "builtins.compile",
+                  # Django's text conversions (of a lazy translation, bytes...)
+                  "django.utils.encoding.force_str", "django.utils.encoding.force_text",
+                  "django.utils.encoding.smart_str", "django.utils.encoding.smart_text")
 
 
 _GETTEXT = frozenset({"_", "_l", "_lazy", "gettext", "ugettext", "gettext_lazy", "ugettext_lazy", "lazy_gettext",
                       "pgettext", "pgettext_lazy", "ngettext", "ungettext", "ngettext_lazy", "npgettext"})
 """The gettext family, whatever module it comes from (``from .i18n import _``): the translation
 of a constant text is one of the translations the developers ship, so a fixed value."""
+
+
+def constant_text(expr, depth: int = 0) -> bool:
+    """Whether an expression (a class attribute's value) is text made from literals by pure string
+    functions only: a literal, ``textwrap.dedent("...")``, ``_("...")`` (the gettext family: one of
+    the translations the developers ship), ``"...".strip()``, ``str("...")``: a fixed value."""
+    if isinstance(expr, ir.Const):
+        return isinstance(expr.value, (str, bytes, int, float, bool)) or expr.value is None
+    if not isinstance(expr, ir.Call) or depth > 4:
+        return False
+    func = expr.func
+    name = func.id if isinstance(func, ir.Name) else func.attr if isinstance(func, ir.Attr) else None
+    pure = name in _GETTEXT or (expr.qualname or "").startswith(_PURE_PREFIXES)
+    if not pure and isinstance(func, ir.Attr) and name in _PURE_METHODS:
+        pure = constant_text(func.value, depth + 1)  # ``"...".strip()``
+    if not pure:
+        return False
+    return all(not isinstance(a, ir.Starred) and constant_text(a, depth + 1) for a in expr.args) and all(
+        kw.name is not None and constant_text(kw.value, depth + 1) for kw in expr.keywords)
 
 
 def _pure_call(site: CallSite, callees: list) -> bool:

@@ -81,6 +81,10 @@ class SinkRule(Rule):
     # attribute's or a call's value of unknown origin (a template engine's compiled code, a code generator's)
     untainted_parameters_only: ClassVar[bool] = False
     """The sink kinds ``untainted`` applies to (default: all of ``sink_kinds``)."""
+    untainted_built_only: ClassVar[bool] = False
+    """With ``untainted``: an untraced value is reported only when it is a string *built* (``+``,
+    ``%``, ``.format``, an f-string, ``join``) from a value that is not constant, not when it is
+    a parameter, attribute or call result passed on as it is (what an adapter of the sink does)."""
     constructions: ClassVar[tuple[str, ...]] = ()
     """Sink kinds whose value is text for an interpreter with a safe form (SQL text with bound
     parameters, a shell command and an argument list...): a string *built* for them (``+``, ``%``,

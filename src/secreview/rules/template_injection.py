@@ -1,5 +1,5 @@
 from secreview.findings.model import Level
-from secreview.rules.base import SinkRule, parameter_named, read_from_file, traced
+from secreview.rules.base import SinkRule, read_from_file, traced
 
 
 class TemplateInjection(SinkRule):
@@ -12,17 +12,23 @@ class TemplateInjection(SinkRule):
     Reported with high confidence when data traced to untrusted input reaches
     the template source of `flask.render_template_string`, `jinja2.Template`,
     `Environment.from_string`, `django.template.Template` or
-    `mako.template.Template`; with low confidence when the template source is
-    merely not constant (built at run time from a parameter or an unknown
-    call), since templates are rarely meant to be computed. Not reported:
-    constant templates, values passed as template variables
-    (`render_template_string(TEMPLATE, name=name)`), and Jinja2's
-    `SandboxedEnvironment`; nor, unless traced to untrusted input, a template
-    the program reads from a file (`Template(open(path).read())`: a template
-    engine compiling its template files) or a parameter named for what it is
-    (`def __init__(self, template): self.t = jinja2.Template(template)`: its
-    callers are reported instead, when they pass it untrusted data). HTML
-    escaping does not count: `{{ }}` survives it.
+    `mako.template.Template`. Without a traced source, only a template source
+    *built* at run time (`+`, `%`, `.format`, an f-string, `join`) from a value
+    that is not constant is reported: with medium confidence when built from a
+    parameter of the function (unless every caller in the reviewed code passes
+    a safe value), with low confidence when built from an attribute or a call's
+    result, since templates are rarely meant to be computed. Not reported:
+    constant templates, including text made from literals by pure string
+    functions (`textwrap.dedent("...")`, `_("...")` and the rest of the gettext
+    family, `"...".strip()`) and class attributes assigned such text; values
+    passed as template variables (`render_template_string(TEMPLATE, name=name)`);
+    Jinja2's `SandboxedEnvironment`; and, unless traced to untrusted input, a
+    template source passed on as it was received (`def __init__(self, source):
+    self.tpl = jinja2.Template(source)`, `Template(self.source)`: what a
+    template engine adapter does; its callers are reported instead when they
+    pass it untrusted data) or read from a file (`Template(open(path).read())`:
+    a template engine compiling its template files). HTML escaping does not
+    count: `{{ }}` survives it.
 
     **Fix:** keep the template constant and pass data as variables
     (`render_template_string("Hello {{ name }}", name=name)`); if users must
@@ -38,6 +44,7 @@ class TemplateInjection(SinkRule):
     bandit = ("B702",)
     sink_kinds = ("ssti",)
     untainted = Level.LOW
+    untainted_built_only = True
     constructions = ("ssti",)
     danger = ("The template engine compiles it as template code, so `{{ ... }}` in it evaluates expressions on the "
               "server — enough to read secrets and run commands.")
@@ -49,6 +56,3 @@ class TemplateInjection(SinkRule):
         ref = sink.args[0] if sink.args else None
         value, _ = site.arg(ref.position, ref.name) if ref is not None else site.arg(0)
         return value is not None and read_from_file(value) and not traced(self, value, sink.kind)
-
-    def by_design(self, interp, value, arg_node) -> bool:
-        return parameter_named(interp, arg_node, ("template", "tpl", "tmpl", "source"))

@@ -576,7 +576,7 @@ class FunctionInterpreter:
             if kept != value.taints:
                 value = Value(value.const, kept, value.types, value.items, value.func, value.fixed)
         found = self.program.named_source(name)
-        if found is None or value.is_const or self._constant_class_attribute(name, receiver):
+        if found is None or (value.is_fixed and not value.taints):
             return value  # a constant (``_REQUEST_TOKEN = "OS-OAUTH1:request_token"``) is in the code for all to read
         kind, what, config_only = found
         if config_only and not _config_object(receiver):
@@ -586,16 +586,6 @@ class FunctionInterpreter:
                                             f"{what}, `{code}`"))
         return Value(value.const, V.merge_taints(value.taints, frozenset({taint})), value.types, value.items,
                      value.func, value.fixed)
-
-    def _constant_class_attribute(self, name: str, receiver: ir.Expr | None) -> bool:
-        """``self.name`` where the class (or a base) assigns ``name`` a constant at class level and no
-        method assigns it."""
-        fn = self.fn
-        if not (isinstance(receiver, ir.Name) and fn.is_method and fn.params and receiver.id == fn.params[0].name):
-            return False
-        found = self.program.class_attribute(fn.class_qualname, name)
-        return found is not None and isinstance(found[1], ir.Const) \
-            and self.program.fields.get((fn.class_qualname, name)) is None
 
     def _eval_attr(self, e: ir.Attr) -> Value:
         if e.qualname is not None:

@@ -322,7 +322,7 @@ class _Discovery:
         chain: _Chain | None = ()
         git = None
         if not self.include_ignored:
-            repo = _enclosing_repo(top)
+            repo = enclosing_repo(top)
             if repo is None:
                 chain = None  # not a git work tree: .gitignore files are not honoured (as Ruff does)
             else:
@@ -465,7 +465,7 @@ class _Discovery:
         return None
 
 
-def _enclosing_repo(top: str) -> str | None:
+def enclosing_repo(top: str) -> str | None:
     """The nearest directory at or above ``top`` that holds a ``.git`` (a work tree's top)."""
     probe = top
     while True:

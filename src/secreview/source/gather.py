@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 
 from secreview.findings.model import Excluded, FileProblem, internal_error
-from secreview.source.discover import Candidate, discover
+from secreview.source.discover import Candidate, discover, enclosing_repo
 from secreview.source.module_names import ModuleNames, common_root
 from secreview.source.reading import SourceText, read_source, read_stdin
 
@@ -78,14 +78,9 @@ def project_top(config, directory: str) -> str:
         root = os.path.abspath(config.root)
         if _is_under(directory, root):
             return root
-    probe = directory
-    while True:
-        if os.path.lexists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
+    repo = enclosing_repo(directory)
+    if repo is not None:
+        return repo
     probe = directory
     while os.path.isfile(os.path.join(probe, "__init__.py")) and os.path.dirname(probe) != probe:
         probe = os.path.dirname(probe)

@@ -150,6 +150,15 @@ def lookup_kind(expr) -> str | None:
     if not isinstance(func, ir.Attr):
         return None
     method = func.attr
+    end = getattr(func, "end_line", None)  # the line of ``.first``: an attribute ends with its name
+    if end is not None and end != expr.line:
+        # ``session.query(...).filter_by(\n id=x).first()``: say where the method is, not only where the call starts
+        found = _lookup_phrase(expr, func, method)
+        return found.replace(f"`{method}()`", f"`{method}()` (line {end})", 1) if found else None
+    return _lookup_phrase(expr, func, method)
+
+
+def _lookup_phrase(expr, func, method: str) -> str | None:
     if method in _NONE_METHODS:
         return f"`{method}()` returns `None` when no row matches"
     if method in _CLASS_LOOKUPS and (expr.args or expr.keywords):

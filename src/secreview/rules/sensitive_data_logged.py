@@ -443,8 +443,14 @@ class SensitiveDataLogged(SinkRule, StatementRule):
             confidence = Level.HIGH if strong else Level.MEDIUM
         held = "what it may hold" if what.startswith("the request") else "this credential"
         logged = f"{label} ({_why(what)})"
+        notes = ()
         if held_item is not None:  # ``replacements``, a dict holding ``'auth_token': ...``
-            logged = f"{label}, whose item `{held_item!r}` is {_why(what)}"
+            where = _item_set_at(interp.fn, held_item)
+            if where is not None:
+                logged = f"{label}, whose item `{held_item!r}` (line {where.line}) is {_why(what)}"
+                notes = ((where, f"`{held_item!r}` is set here"),)
+            else:
+                logged = f"{label}, which holds an item named `{held_item}`, {_why(what)}"
         return Hit(
             node=call,
             explanation=(f"`{code}` logs {logged}: log files and log collectors are kept for "
@@ -452,7 +458,26 @@ class SensitiveDataLogged(SinkRule, StatementRule):
             fix=(f"Do not log {label}: log an identifier or that it was present instead, or wrap it as "
                  f"`strutils.mask_password(...)` / `strutils.mask_dict_password(...)` (oslo.utils)."),
             confidence=confidence,
+            notes=notes,
         )
+
+
+def _item_set_at(fn, key: str):
+    """The first key expression of ``fn`` that stores ``key`` (in a dict display or ``d[key] = ...``)."""
+    for stmt in fn.statements():
+        value = getattr(stmt, "value", None)
+        if isinstance(value, ir.Expr):
+            for e in _walk(value):
+                if isinstance(e, ir.DictExpr):
+                    for k in e.keys:
+                        if isinstance(k, ir.Const) and k.value == key:
+                            return k
+        if isinstance(stmt, ir.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ir.ItemTarget) and isinstance(target.index, ir.Const) \
+                        and target.index.value == key:
+                    return target.index
+    return None
 
 
 def _why(what: str) -> str:

@@ -109,7 +109,7 @@ class FindingsBuilder:
             lead = f"`{sink_code}` receives `{arg_code}`, which carries {_lower_first(origin_note)}{where}{via}."
         else:
             lead = f"`{sink_code}` is given {_lower_first(origin_note)}{where}{via}."
-        explanation = f"{lead} {rule.danger}".strip()
+        explanation = f"{lead} {rule.danger_at(site)}".strip()
         finding = self._site_finding(rule, site, explanation, rule.traced_confidence(taint), trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines)
@@ -157,7 +157,7 @@ class FindingsBuilder:
         else:
             lead = f"`{site.sink_code}` is given a string built from {origin}{where_built}"
         lead = f"{lead}; {known}." if known else f"{lead}."
-        explanation = f"{lead} If it can hold outside data, {_lower_first(rule.danger)}".strip()
+        explanation = f"{lead} If it can hold outside data, {_lower_first(rule.danger_at(site))}".strip()
         finding = self._site_finding(rule, site, explanation, rule.construction_confidence, trace,
                                      ("built",) + (("test-code",) if is_test else ()))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)
@@ -188,7 +188,7 @@ class FindingsBuilder:
             origin = "its value is computed at run time and no analysis shows it to be constant or safe"
         subject = f"`{arg_code}`" if arg_code and arg_code != sink_code else "The value"
         explanation = (f"{subject} reaches `{sink_code}` and is not a constant: {origin}. "
-                       f"If it ever holds outside data, {_lower_first(rule.danger)}")
+                       f"If it ever holds outside data, {_lower_first(rule.danger_at(site))}")
         finding = self._site_finding(rule, site, explanation, rule.untainted, (),
                                      ("not-constant",) + (("test-code",) if is_test else ()))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)

@@ -102,6 +102,11 @@ class SinkRule(Rule):
     reported at callers that pass tainted data (False: only data that reaches the sink in the
     function holding it counts)."""
     danger: ClassVar[str] = ""
+
+    def danger_at(self, site) -> str:
+        """What ``danger`` says, for the sink at ``site`` (a rule whose sinks do different harm, a file
+        opened or only tested for existence, says which)."""
+        return self.danger
     """Why a hostile value is dangerous at this sink, one sentence, used in explanations."""
     fix: ClassVar[str] = ""
     """The concrete remedy, one or two sentences."""

@@ -1,6 +1,23 @@
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule
 
+# The last part of a sink's name -> what a client-chosen name lets the client do there.
+_HARM = (
+    (frozenset({"exists", "lexists", "isfile", "isdir", "islink", "isabs", "ismount", "getsize", "getmtime",
+                "getctime", "getatime", "stat", "lstat", "access", "is_file", "is_dir", "is_symlink"}),
+     "learn whether files exist (and their type or size)"),
+    (frozenset({"remove", "unlink", "rmdir", "removedirs", "rmtree", "truncate"}), "delete or truncate files"),
+    (frozenset({"rename", "renames", "replace", "move", "copy", "copy2", "copyfile", "copytree", "link",
+                "symlink", "symlink_to", "hardlink_to"}), "move, copy over or overwrite files"),
+    (frozenset({"mkdir", "makedirs", "mkfifo", "touch", "make_archive"}), "create files or folders"),
+    (frozenset({"chmod", "lchmod", "chown", "lchown", "utime", "copymode", "copystat"}),
+     "change the permissions, owner or times of files"),
+    (frozenset({"listdir", "scandir", "walk", "iterdir", "glob"}), "list folders"),
+    (frozenset({"read_text", "read_bytes"}), "read files"),
+    (frozenset({"write_text", "write_bytes"}), "overwrite files"),
+    (frozenset({"send_file", "FileResponse", "static_file", "serve_file"}), "download files"),
+)
+
 
 class PathTraversal(SinkRule):
     """File path built from untrusted data.
@@ -36,6 +53,13 @@ class PathTraversal(SinkRule):
     untainted = None
     danger = ("`../` sequences or an absolute path in it reach files outside the intended folder, so the "
               "client can read, overwrite or delete any file this process can.")
+
+    def danger_at(self, site) -> str:
+        # what the call does with the name decides the harm: an existence test reveals, a rename overwrites
+        name = (site.callee or "").rsplit(".", 1)[-1]
+        harm = next((what for names, what in _HARM if name in names), "read or write (as the file is opened) files")
+        return (f"`../` sequences or an absolute path in it reach files outside the intended folder, so the "
+                f"client can {harm} anywhere this process can.")
     fix = ("Reduce the name to its last component with `werkzeug.utils.secure_filename()` or "
            "`os.path.basename()`, or check that `os.path.realpath(os.path.join(BASE, name))` starts with "
            "`BASE + os.sep` before using it.")

@@ -241,7 +241,10 @@ class ExceptionDetailsExposed(StatementRule):
                     if text and not _sorted_by_type(interp, exc):
                         into = "into the response" if kind == "response" else \
                             "into an API error of this code (an exception class with an HTTP status), whose message " \
-                            "is what the error response says"
+                            "is what the error response says" if _is_entrypoint(interp) else \
+                            "into an API error of this code (an exception class with an HTTP status): raised here, " \
+                            "outside a request handler, its message is what an error response says if the error " \
+                            "reaches the API"
                         yield Hit(
                             node=e,
                             explanation=(f"`{interp.code(e)}` puts {text} {into}: error text and "

@@ -388,6 +388,9 @@ class HardcodedSecret(StatementRule):
                            "can use it, on every installation, and it cannot be rotated without a release")
             fix = ("Read it at run time from the environment or a secret store (e.g. `os.environ[\"...\"]`), and "
                    "revoke and rotate the committed value.")
+        if where.startswith("Parameter "):  # a default: an installation that passes its own value is not affected
+            consequence = ("a credential fixed in the source: everyone with the repository or a package knows it, "
+                           "and every installation that does not pass its own value uses it")
         return Hit(node=node, explanation=f"{where} the literal {shown}: {consequence}.", fix=fix)
 
     def _shaped(self, interp, node, found):

@@ -168,7 +168,7 @@ class SecretConfigOption(CallRule):
             return  # an OVSDB-style ``tcp:host:port`` connection: no URL, no password
         explicit = secret is not None
         if kind == "connection URL":
-            holds = ("a connection URL, which usually carries the user name and password "
+            holds = ("a connection URL, which can carry a user name and password "
                      "(`mysql+pymysql://user:PASSWORD@host/db`, `rabbit://user:PASSWORD@host/`)")
             confidence = Level.MEDIUM
         else:
@@ -180,9 +180,9 @@ class SecretConfigOption(CallRule):
         yield Hit(
             node=site.call,
             explanation=(f"`{code}('{name}', ...)` declares an option whose name says it holds {holds}, {how}: "
-                         f"oslo.config prints the values of options not marked secret in clear text when "
-                         f"`log_opt_values()` runs (most OpenStack services call it at start-up with debug "
-                         f"logging), so the value reaches the service log and everything that collects it."),
+                         f"oslo.config prints the values of options not marked secret in clear text when a "
+                         f"program calls `log_opt_values()` (most OpenStack services do at start-up with debug "
+                         f"logging), and there the value reaches the log and everything that collects it."),
             fix=f"Declare the option with `secret=True`: `{code}('{name}', secret=True, ...)`.",
             confidence=confidence,
         )

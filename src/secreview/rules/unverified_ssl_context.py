@@ -227,9 +227,10 @@ class UnverifiedSslContext(CallRule, StatementRule):
                     continue
                 yield Hit(
                     node=stmt,
-                    explanation=(f"`{interp.code(stmt)}` turns host-name checking off on `{base_code}`: a valid "
-                                 f"certificate for any other host (which anyone can obtain for a domain they own) "
-                                 f"is accepted, so the server can be impersonated.{own_check}"),
+                    explanation=(f"`{interp.code(stmt)}` turns host-name checking off on `{base_code}`: a "
+                                 f"certificate the trusted authorities issued for any other host is accepted, so "
+                                 f"whoever holds one (for a public CA, anyone with a domain; for a private CA, any "
+                                 f"other host it certified) can impersonate the server.{own_check}"),
                     fix=(f"Remove the assignment (`{base_code}.check_hostname` is True for "
                          f"`ssl.create_default_context()`) and pass `server_hostname=` when wrapping sockets."),
                     confidence=confidence,

@@ -483,7 +483,7 @@ def _item_set_at(fn, key: str):
 def _why(what: str) -> str:
     low = what.lower()
     if low == "the request context":
-        return "its `to_dict()` includes the caller's `auth_token`"
+        return "its `to_dict()` has an `auth_token` field, the caller's token when the request carries one"
     if low == "the connection url":
         return "a connection URL from the configuration, which usually holds the password"
     if low.startswith("the request"):

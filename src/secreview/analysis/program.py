@@ -119,7 +119,7 @@ class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
                  foreign_text=None, lazy_foreign: dict | None = None, lazy_owned: dict | None = None,
-                 all_texts=None):
+                 all_texts=None, record_reads: bool = True):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
         ``foreign_text(path)`` gives their source text for traces. ``lazy_foreign``
@@ -130,7 +130,8 @@ class Program:
         with their text stands for them; a function analysed again has its module lowered anew):
         the IR of a whole tree is never held at once. ``all_texts()`` gives ``(path, text)`` of every
         file of the review, for the few questions asked of the whole tree's text
-        (``secret_option_names``)."""
+        (``secret_option_names``). ``record_reads``: whether to keep ``reads`` (what only the cache
+        uses: a review without one does not hold them)."""
         self.owned = {m.name: m for m in modules}
         self._pending = {name: item for name, item in (lazy_foreign or {}).items() if name not in self.owned}
         self._pending_paths = {path: name for name, (path, _) in self._pending.items()}
@@ -198,6 +199,7 @@ class Program:
         self.opaque: set = set()  # functions whose analysis failed: callers treat them as unknown code
         self.field_parts: dict = {}  # field key -> {function that stored: value}
         self.reads: dict = {}  # function -> {what it read of other modules: ("sum"|"field"|"def", key, module)}
+        self.record_reads = record_reads
         self._resolved: dict = {}
         self._read_values: dict = {}  # memo of read_value for fields and definitions
         self._module_names: dict = {}
@@ -445,7 +447,7 @@ class Program:
     def note_read(self, kind: str, key, module_name: str | None) -> None:
         """The function being analysed used ``key`` of another module: the cache re-analyses
         it when that module changes."""
-        if self.in_progress and module_name is not None:
+        if self.in_progress and module_name is not None and self.record_reads:
             caller = self.in_progress[-1]
             if self.function_module[caller].name != module_name:
                 self.reads.setdefault(caller, set()).add((kind, key, module_name))
@@ -761,7 +763,8 @@ class Program:
         key = (class_qualname, attr)
         if self.in_progress:
             self.field_readers.setdefault(key, set()).add(self.in_progress[-1])
-            self.reads.setdefault(self.in_progress[-1], set()).add(("field", key, ""))
+            if self.record_reads:
+                self.reads.setdefault(self.in_progress[-1], set()).add(("field", key, ""))
         return self.fields.get(key)
 
     def module_name_of(self, qualname: str) -> str | None:

@@ -30,7 +30,8 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
 
     program = Program([], models, rules, budget_steps=budget, test_path=config.is_test_path,
                       lazy_owned={name: lowering(src, name, is_package) for src, name, is_package in sources},
-                      all_texts=lambda: ((src.display, src.text) for src, _, _ in sources))
+                      all_texts=lambda: ((src.display, src.text) for src, _, _ in sources),
+                      record_reads=cache is not None)
     findings = program.run()
     lowered: list[LoweredFile] = []
     problems = []

@@ -204,7 +204,8 @@ def _work(conn, share: list[int], job: dict) -> None:
     clock.lap("trade stubs")
     program = Program([item.module for item in lowered], job["models"], job["rules"], budget_steps=job["budget"],
                       test_path=job["config"].is_test_path, foreign=foreign,
-                      foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items)
+                      foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items,
+                      record_reads=job.get("cache") is not None)
     # Module bodies first, and their globals traded before any function reads them.
     program.first_pass(bodies_only=True)
     clock.lap("module bodies")

@@ -44,37 +44,38 @@ class BudgetExceeded(Exception):
 class Summary:
     """What callers need to know of a function, computed once."""
 
-    __slots__ = ("ret", "sink_flows", "fields", "state", "_fingerprint", "_digest")
+    __slots__ = ("ret", "sink_flows", "fields", "state", "_digest")
 
     def __getstate__(self):
         return (self.ret, self.sink_flows, self.fields, self.state)
 
     def __setstate__(self, state):
         self.ret, self.sink_flows, self.fields, self.state = state
-        self._fingerprint = self._digest = None
+        self._digest = None
 
     def __init__(self):
         self.ret: Value = TOP
         self.sink_flows: list = []  # SinkFlow
         self.fields: dict = {}
         self.state: dict | None = None  # a module body's: its globals at the end
-        self._fingerprint = self._digest = None
+        self._digest = None
 
     def fingerprint(self) -> tuple:
-        """All a caller can learn from this summary, traces included (see ``values.fingerprint``)."""
-        if self._fingerprint is None:
-            flows = tuple(sorted(f.order() for f in self.sink_flows))
-            fields = tuple(sorted((repr(k), tuple(sorted((i, t.order()) for i, t in v.items())))
-                                  for k, v in self.fields.items()))
-            state = None if self.state is None else tuple(sorted((k, V.fingerprint(v)) for k, v in self.state.items()))
-            self._fingerprint = (V.fingerprint(self.ret), flows, fields, state)
-        return self._fingerprint
+        """All a caller can learn from this summary, traces included (see ``values.fingerprint``).
+        Made anew at each call: a summary keeps only its ``digest`` (the fingerprints of a large
+        tree's summaries took 29 MiB on neutron)."""
+        flows = tuple(sorted(f.order() for f in self.sink_flows))
+        fields = tuple(sorted((repr(k), tuple(sorted((i, t.order()) for i, t in v.items())))
+                              for k, v in self.fields.items()))
+        state = None if self.state is None else tuple(sorted((k, V.fingerprint(v)) for k, v in self.state.items()))
+        return (V.fingerprint(self.ret), flows, fields, state)
 
     def same_as(self, other: Summary) -> bool:
-        return self is other or self.fingerprint() == other.fingerprint()
+        return self is other or self.digest() == other.digest()
 
     def digest(self) -> str:
-        """A short hash of the fingerprint, kept by the cache for what read this summary."""
+        """A short hash of the fingerprint: what ``same_as`` compares, and what the cache keeps
+        for what read this summary."""
         if self._digest is None:
             global _EMPTY_DIGEST
             empty = self.is_empty()

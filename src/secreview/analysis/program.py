@@ -342,7 +342,7 @@ class Program:
             if q in self.foreign_functions:
                 continue
             summary = self.summaries[q]
-            mark = (summary.fingerprint(), q in self.opaque)
+            mark = (summary.digest(), q in self.opaque)
             if self.exported.get(q) != mark:
                 self.exported[q] = mark
                 summaries[q] = (summary, q in self.opaque)

@@ -334,6 +334,7 @@ def _run_review(args, paths: list[str], model_pass: _ModelPassRequest | None = N
                             cache_dir=_cache_dir(args), keep_alive=args.keep_alive,
                             sources=model_pass.sources if model_pass is not None else None,
                             include_ignored=args.include_ignored,
+                            list_ambiguous_imports=bool(getattr(args, "verbose", False)),
                             include_non_production=args.include_non_production)
     if model_pass is not None:
         model_pass.config = config
@@ -385,7 +386,8 @@ def _diff(args) -> int:
                                     jobs=args.jobs, cache_dir=_cache_dir(args), keep_alive=args.keep_alive,
                                     sources=model_pass.sources if model_pass is not None else None,
                                     include_ignored=args.include_ignored,
-                            include_non_production=args.include_non_production)
+                                    list_ambiguous_imports=bool(getattr(args, "verbose", False)),
+                                    include_non_production=args.include_non_production)
             if model_pass is not None:
                 model_pass.config = config
             result = review_change(change, options)

@@ -60,6 +60,9 @@ class ReviewOptions:
     include_non_production: bool = False
     """Report the findings in non-production code (``Config.non_production_paths``) too; by
     default they are withheld and counted (``ReviewResult.non_production``)."""
+    list_ambiguous_imports: bool = False
+    """Fill ``ReviewResult.ambiguous_imports`` (what ``--verbose`` prints): the imports that several
+    reviewed files could satisfy. Off by default: finding them parses the files that may hold one."""
     keep_alive: list | None = None
     """When a list, the review's intermediate objects (IR, summaries) are appended to it and
     the collector frozen, instead of being freed: for a process that exits right after
@@ -94,7 +97,8 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     config = options.config
     models = options.models if options.models is not None else load_models(config.model_paths)
     sources = _with_imports(unique_module_names(list(sources)), config)
-    result.ambiguous_imports = ambiguous_imports(sources)
+    if options.list_ambiguous_imports:
+        result.ambiguous_imports = ambiguous_imports(sources)
     if options.sources is not None:
         options.sources.extend(sources)
     budget = options.budget if options.budget is not None else config.analysis_budget

@@ -37,6 +37,7 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
                                  excluded=excluded, cwd=cwd)
     problems.extend(found)
     names = ModuleNames(common_root(files if cwd is None else [os.path.join(cwd, f) for f in files]))
+    tops: dict = {}  # named path -> the top of its project (see non_production_file)
     for cand in candidates:
         try:
             src = read_source(cand.location, cand.display, config.max_file_size)
@@ -50,19 +51,23 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
         except (OSError, ValueError):  # e.g. a folder above it that cannot be searched
             name, is_package = cand.path.stem, cand.path.name == "__init__.py"
         sources.append((src, name, is_package))
-        if non_production is not None and non_production_file(config, cand):
+        if non_production is not None and non_production_file(config, cand, tops):
             non_production.add(src.display)
     return sources, problems
 
 
-def non_production_file(config, cand: Candidate) -> bool:
+def non_production_file(config, cand: Candidate, tops: dict | None = None) -> bool:
     """Whether a discovered file is non-production code whose findings a review withholds:
     its path matches ``config.non_production_paths`` relative to the top of the reviewed project
     (``project_top``). A file named on the command line, or found under a named directory that is
     itself non-production code, is not: the user asked for it."""
     if not cand.top or not config.non_production_paths:
         return False
-    base = project_top(config, cand.top)
+    base = tops.get(cand.top) if tops is not None else None
+    if base is None:
+        base = project_top(config, cand.top)  # the same for every file under one named path: asked once
+        if tops is not None:
+            tops[cand.top] = base
     top_rel = os.path.relpath(cand.top, base).replace(os.sep, "/")
     if top_rel != "." and config.is_non_production_path(top_rel + "/"):
         return False

@@ -1307,7 +1307,6 @@ def _on_own_host(value: Value) -> Value:
 
 
 _REDIRECT_ONLY = frozenset({"redirect"})
-_PERCENT_SPEC_ANY = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
 
 
 def _path_follows_leading(e: ir.StringBuild) -> bool:
@@ -1322,11 +1321,11 @@ def _path_follows_leading(e: ir.StringBuild) -> bool:
     if not isinstance(template, str):
         return False
     if e.kind == "percent":
-        first = _PERCENT_SPEC_ANY.match(template)
+        first = _PERCENT_SPEC.match(template)
         if first is None:
             return False
         rest = template[first.end():]
-        following = _PERCENT_SPEC_ANY.search(rest)
+        following = _PERCENT_SPEC.search(rest)
         return separates(rest[:following.start()] if following else rest)
     if e.kind == "format" and template.startswith("{") and not template.startswith("{{"):
         end = template.find("}")

@@ -73,6 +73,7 @@ class Propagator:
     args: tuple[ArgRef, ...]  # which arguments flow to the result (empty: all)
     receiver: bool = True
     library: str = ""
+    copy: bool = False  # the result is a copy of its one argument: the same items under the same keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,8 @@ class ModelSet:
         for entry in data.pop("propagator", []):
             for callee in _callees(entry, library):
                 self.propagators[callee] = Propagator(callee, _args(entry.get("args", []), library),
-                                                      bool(entry.get("receiver", True)), library)
+                                                      bool(entry.get("receiver", True)), library,
+                                                      bool(entry.get("copy", False)))
         for entry in data.pop("returns", []):
             type_name = _req(entry, "type", library)
             for callee in _callees(entry, library):

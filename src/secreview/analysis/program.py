@@ -1004,8 +1004,6 @@ class Program:
             propagator = models.propagators.get(callee)
             if propagator is not None:
                 result = self.propagate(site, propagator, callee)
-                if callee in _COPIES and len(site.args) == 1 and not site.kwargs and site.args[0].items:
-                    result = site.args[0]  # a copy has the original's items, each under its key
                 break
             target = self.resolve_function(callee)
             if target is not None:
@@ -1218,6 +1216,8 @@ class Program:
         return Value(taints=taints, types=types) if taints or types else TOP
 
     def propagate(self, site: CallSite, propagator, callee: str) -> Value:
+        if propagator.copy and len(site.args) == 1 and not site.kwargs and site.args[0].items:
+            return site.args[0]  # ``copy.deepcopy(info)``: the original's items, each under its key
         taints = EMPTY
         if propagator.args:
             for ref in propagator.args:
@@ -1652,7 +1652,6 @@ def _stored(interp):
 
 
 _THROUGH = frozenset({V.THROUGH_CALL})
-_COPIES = frozenset({"copy.copy", "copy.deepcopy"})
 # Calls whose result shows its inputs as they were (string building, copies, containers,
 # serialisation): a value taken from a name (a secret) survives them, and no other opaque call.
 _KEEPS_NAMED = frozenset({"builtins.str", "builtins.repr", "builtins.format", "builtins.bytes", "builtins.dict",

@@ -127,10 +127,13 @@ class SinkSite:
     """Where a sink is and what its code says, as plain data: a summary carries it to
     callers in other files, other processes and later runs."""
 
-    __slots__ = ("path", "line", "col", "span", "code", "sink_code", "arg_code", "callee", "stmt_lines")
+    __slots__ = ("path", "line", "col", "span", "code", "sink_code", "arg_code", "callee", "stmt_lines", "key")
 
     def __init__(self, module: ir.Module, node: ir.Node, callee: str, arg_node, stmt_lines):
         self.path, self.line, self.col = module.path, node.line, node.col
+        # ``session["user_id"] = ...``: the constant key an item store names (None for any other sink)
+        index = node.index if isinstance(node, ir.ItemTarget) else None
+        self.key = index.value if isinstance(index, ir.Const) and isinstance(index.value, str) else None
         self.span = span_of(module, node)
         self.code = code_lines(module, node.line, node.end_line)
         self.sink_code = code_of(module, node, 70)

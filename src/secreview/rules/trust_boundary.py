@@ -1,11 +1,7 @@
-import re
-
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule
 from secreview.rules.weak_random import name_words
 
-# ``session['user_id']``, ``request.session["is_admin"]`` (the stored-to code): the key, when the code names it
-_CONSTANT_KEY = re.compile(r"""session\s*\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]\s*$""")
 # Words of a session key that say the server will believe something about the client from it.
 _TRUST_WORDS = frozenset({"user", "userid", "uid", "username", "login", "logged", "role", "roles", "admin",
                           "superuser", "staff", "authenticated", "authorized", "authorised", "verified",
@@ -58,8 +54,6 @@ class TrustBoundaryViolation(SinkRule):
            "the server derived itself, not the raw request data.")
 
     def reports(self, taint, site) -> bool:
-        found = _CONSTANT_KEY.search(site.sink_code or "")
-        if found is None:
+        if site.key is None:
             return True  # a key the client chooses, or one the code computes: the server cannot know what it holds
-        key = found.group(1) if found.group(1) is not None else found.group(2)
-        return bool(_TRUST_WORDS.intersection(name_words(key)))
+        return bool(_TRUST_WORDS.intersection(name_words(site.key)))

@@ -48,6 +48,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.hardcoded_crypto_key import is_placeholder
+from secreview.rules.words import identifier_words
 
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "secret", "secrets", "token",
                            "apikey", "credential", "credentials", "creds", "privatekey", "secretkey",
@@ -110,23 +111,13 @@ _SECRET_STEMS = ("pass", "pwd", "secret", "token", "key", "cred", "bearer", "pin
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-_CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
-_NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _words(name: str) -> tuple[str, ...]:
-    name = _CAMEL_BOUNDARY.sub(r"\1_\2", name)
-    return tuple(w for w in _NOT_WORD.split(name.lower()) if w)
-
-
 def secret_name(name: str) -> bool:
     """Whether an identifier or key names a secret value (``db_password``, ``apiKey``), not a
     property of one (``token_type``, ``password_field``, ``NextToken``)."""
     compact = _NOT_ALNUM.sub("", name.lower())
     if not any(stem in compact for stem in _SECRET_STEMS):
         return False  # no secret word, key pair or joined secret can be in it
-    words = _words(name)
+    words = identifier_words(name)
     if not words:
         return False
     found = -1
@@ -154,7 +145,8 @@ def secret_name(name: str) -> bool:
 @functools.lru_cache(maxsize=1 << 12)
 def _test_double(qualname: str | None) -> bool:
     """Code of a fake, dummy, mock or stub (``FakeKeystoneClient``, ``DummySession``)."""
-    return bool(qualname) and any(w in _TEST_DOUBLE_WORDS for part in qualname.split(".") for w in _words(part))
+    return bool(qualname) and any(w in _TEST_DOUBLE_WORDS
+                                  for part in qualname.split(".") for w in identifier_words(part))
 
 
 def _name_mapping(d) -> bool:
@@ -168,7 +160,7 @@ def _name_mapping(d) -> bool:
 
 
 def _normal(text: str) -> str:
-    return "".join(_words(text))
+    return "".join(identifier_words(text))
 
 
 _NOT_VALUES = frozenset({
@@ -230,7 +222,7 @@ def _looks_secret(value, name: str) -> bool:
         return False  # '0123456789...', 'abcd1234', base64 of 'my-secret-here'
     if re.fullmatch(r"[a-z]+(?:[_.][a-z]+)+", v):
         return False  # 'passed_page_view_restrictions', 'keystone.token.provider': a key or a dotted name
-    words = _words(name)
+    words = identifier_words(name)
     if not any(w in _PASSWORD_WORDS for w in words) and (len(v) < 8 or re.fullmatch(r"[a-z]+", v)):
         return False  # a token, key or secret looks random: 'subscription', '8901' are not one
     if "://" in v:

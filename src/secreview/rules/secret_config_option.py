@@ -53,6 +53,7 @@ import re
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.words import identifier_words
 
 _OPTS = ("StrOpt", "Opt", "URIOpt", "DictOpt", "ListOpt", "MultiStrOpt", "MultiOpt")
 _CALLEES = tuple(f"oslo_config.cfg.{o}" for o in _OPTS)
@@ -69,15 +70,10 @@ _FILE_WORDS = re.compile(r"(?i)\b(path|file|filename|directory|dir)\b")
 _NOT_A_VALUE = re.compile(r"(?i)\b(entry ?point|plugin|driver|module|class)\b")
 
 
-def _words(name: str) -> list[str]:
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
-
-
 def option_secret_kind(name: str) -> str | None:
     """What an option called ``name`` holds: "password", "secret", "token", "key",
     "credentials", "connection URL", or None when its name does not say it is a secret."""
-    words = _words(name)
+    words = identifier_words(name)
     if not words:
         return None
     joined = "_".join(words)

@@ -66,6 +66,7 @@ from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, SinkRule, StatementRule
 from secreview.rules.weak_random import name_words
+from secreview.rules.words import identifier_words
 
 _LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "audit",
                      "trace"})
@@ -310,16 +311,11 @@ def _is_logger_call(interp, call):
     return None
 
 
-def _words(name: str) -> list[str]:
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
-
-
 def _source_what(name: str) -> str | None:
     """What a value read under ``name`` is, when its name says it is the secret itself."""
     if not secret_name(name):
         return None
-    words = _words(name)
+    words = identifier_words(name)
     if not words:
         return None
     if words[-1] in _SOURCE_WORDS:

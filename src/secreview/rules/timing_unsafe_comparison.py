@@ -38,12 +38,11 @@ equality methods (`__eq__`, `__ne__`); and test code.
 
 from __future__ import annotations
 
-import re
-
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.words import identifier_words
 
 _MAC_WORDS = frozenset({"hmac", "hmacs", "signature", "signatures"})
 # get_hmac(), compute_signature(), sign(); not "mac" (MAC addresses)
@@ -59,12 +58,7 @@ _NOT_SECRET = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repe
 _CONFIG_ROOTS = frozenset({"conf", "config", "configuration", "settings", "cfg"})
 
 
-def _words(name: str) -> list[str]:
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
-
-
-def _secret_words(words: list[str]) -> bool:
+def _secret_words(words: tuple[str, ...]) -> bool:
     if not words or any(w in _NOT_SECRET for w in words):
         return False
     if words[-1] in _SECRET_LAST:
@@ -74,7 +68,7 @@ def _secret_words(words: list[str]) -> bool:
 
 def _qualifiers(name: str) -> bool:
     """A name that describes a property of a MAC or secret, not its value (``hmac_label``, ``hmac_scope``)."""
-    return any(w in _NOT_SECRET for w in _words(name))
+    return any(w in _NOT_SECRET for w in identifier_words(name))
 
 
 def _name_of(e) -> str | None:
@@ -91,10 +85,10 @@ def _name_of(e) -> str | None:
     return None
 
 
-def _callee_words(call: ir.Call) -> list[str]:
+def _callee_words(call: ir.Call) -> tuple[str, ...]:
     q = call.qualname or ""
     name = q.rsplit(".", 1)[-1] if q else (call.method or getattr(call.func, "id", "") or "")
-    return _words(name)
+    return identifier_words(name)
 
 
 def _is_const(e) -> bool:
@@ -155,7 +149,7 @@ def _mac(e, defs: _Defs, depth: int = 0) -> str | None:
             func = node.func
             node = func.value if isinstance(func, ir.Attr) else None
     name = _name_of(e)
-    if name is not None and any(w in _MAC_WORDS for w in _words(name)) and not _qualifiers(name):
+    if name is not None and any(w in _MAC_WORDS for w in identifier_words(name)) and not _qualifiers(name):
         return "named as a MAC or signature"
     if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
         for value in defs.of(e.id):
@@ -167,7 +161,7 @@ def _mac(e, defs: _Defs, depth: int = 0) -> str | None:
 
 def _secret(e) -> bool:
     name = _name_of(e)
-    return name is not None and _secret_words(_words(name))
+    return name is not None and _secret_words(identifier_words(name))
 
 
 class TimingUnsafeComparison(FunctionRule):
@@ -241,7 +235,7 @@ class TimingUnsafeComparison(FunctionRule):
 
 
 def _relevant_name(name: str) -> bool:
-    words = _words(name)
+    words = identifier_words(name)
     return any(w in _MAC_WORDS or w in _MAC_CALL_WORDS or w in _SECRET_LAST for w in words) \
         or (len(words) >= 2 and (words[-2], words[-1]) in _SECRET_PAIRS)
 

@@ -18,6 +18,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,44 +114,45 @@ class _Pass:
         self.log = log
         self.json_mode = True
         self.lock = threading.Lock()
+        self.turns = _Turns()
 
-    def review(self, unit: Unit, facts: Facts) -> Outcome:
+    def review(self, unit: Unit, facts: Facts, turn: int) -> Outcome:
+        """The outcome for one unit; ``turn`` is its place in the review order (most severe first)."""
         try:
-            return self._review(unit, facts)
+            return self._review(unit, facts, turn)
         except Exception as exc:  # a bug of secreview: this unit is not reviewed, the review goes on
             if self.log is not None:
                 self.log(f"secreview: model pass, {unit.path} {unit.code.scope}:\n{traceback.format_exc()}")
             return Outcome(unit, facts, not_reviewed=f"internal error: {type(exc).__name__}")
 
-    def _review(self, unit: Unit, facts: Facts) -> Outcome:
-        first = messages(facts.text)
-        key = answer_key(self.settings.base_url, self.settings.model, self.caps.max_answer_tokens, first)
-        cached = self.store.get(key)
-        if cached is not None:
-            try:
-                answer = parse(cached["text"])
-            except UnusableAnswer:
-                answer = None
-            if answer is not None:
-                with self.lock:
-                    self.summary.cached_answers += 1
-                return Outcome(unit, facts, answer)
+    def _review(self, unit: Unit, facts: Facts, turn: int) -> Outcome:
+        # the cache lookup and the first reservation happen in review order: when a cap stops the
+        # pass, the units it stops are the least severe ones, whichever thread runs first
+        with self.turns.turn(turn):
+            key = answer_key(self.settings.base_url, self.settings.model, self.caps.max_answer_tokens,
+                             messages(facts.text))
+            answer = self._cached(key)
+            ticket = self.budget.reserve(facts.tokens) if answer is None else None
+        if answer is not None:
+            return Outcome(unit, facts, answer)
         last = ""
         unusable = False
         attempt = 0
         while attempt < 2:
-            ticket = self.budget.reserve(facts.tokens)
+            if ticket is None:
+                ticket = self.budget.reserve(facts.tokens)
             if isinstance(ticket, str):
                 return Outcome(unit, facts, not_reviewed=ticket if not last else f"{last}; not retried: {ticket}")
             if attempt:
                 with self.lock:
                     self.summary.retries += 1
             attempt += 1
+            held, ticket = ticket, None
             try:
-                reply = self.client.complete(messages(facts.text, retry=unusable), max_tokens=ticket.max_tokens,
-                                             timeout=ticket.timeout, json_mode=self.json_mode)
+                reply = self.client.complete(messages(facts.text, retry=unusable), max_tokens=held.max_tokens,
+                                             timeout=held.timeout, json_mode=self.json_mode)
             except ModelError as error:
-                self.budget.settle(ticket, None, 0)
+                self.budget.settle(held, None, 0)
                 if error.rejects_json_mode and self.json_mode:
                     self.json_mode = False  # the server refuses response_format: ask without it, not a retry
                     attempt -= 1
@@ -162,7 +164,7 @@ class _Pass:
                     if wait > 0:
                         self.sleep(wait)
                 continue
-            self.budget.settle(ticket, reply.input_tokens,
+            self.budget.settle(held, reply.input_tokens,
                                reply.output_tokens if reply.output_tokens is not None else len(reply.text) // 4)
             try:
                 answer = parse(reply.text)
@@ -174,6 +176,37 @@ class _Pass:
                 self.store.put(key, reply.text, reply.input_tokens, reply.output_tokens)
             return Outcome(unit, facts, answer)
         return Outcome(unit, facts, not_reviewed=f"no usable answer after one retry: {last}")
+
+    def _cached(self, key) -> Answer | None:
+        cached = self.store.get(key)
+        if cached is None:
+            return None
+        try:
+            answer = parse(cached["text"])
+        except UnusableAnswer:
+            return None
+        with self.lock:
+            self.summary.cached_answers += 1
+        return answer
+
+
+class _Turns:
+    """Lets threads through a section one at a time, in the order of their turn numbers."""
+
+    def __init__(self):
+        self.next = 0
+        self.ready = threading.Condition()
+
+    @contextmanager
+    def turn(self, number: int):
+        with self.ready:
+            self.ready.wait_for(lambda: self.next == number)
+        try:
+            yield
+        finally:
+            with self.ready:
+                self.next += 1
+                self.ready.notify_all()
 
 
 def run_model_pass(result: ReviewResult, sources: list, settings: Settings, *, project_caps=(),
@@ -234,7 +267,7 @@ def _run_units(work: _Pass, program: Program, units: list[Unit], message: str | 
             continue
         jobs.append((i, unit, facts))
     with ThreadPoolExecutor(max_workers=max(1, work.caps.concurrency)) as pool:
-        futures = [(i, pool.submit(work.review, unit, facts)) for i, unit, facts in jobs]
+        futures = [(i, pool.submit(work.review, unit, facts, turn)) for turn, (i, unit, facts) in enumerate(jobs)]
         for i, future in futures:
             outcomes[i] = future.result()
     return [o for o in outcomes if o is not None]

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.values import CONSTRUCTION, Step, Taint, Value
-from secreview.findings.model import Finding, TraceStep
+from secreview.findings.model import Finding, Level, TraceStep
 
 
 def trace_steps(module_lookup, step: Step | None) -> tuple[TraceStep, ...]:
@@ -109,9 +109,14 @@ class FindingsBuilder:
             lead = f"`{sink_code}` receives `{arg_code}`, which carries {_lower_first(origin_note)}{where}{via}."
         else:
             lead = f"`{sink_code}` is given {_lower_first(origin_note)}{where}{via}."
-        explanation = f"{lead} {rule.danger_at(site)}".strip()
+        explanation = f"{lead} {_said_of_source(rule.danger_at(site), taint.kind)}".strip()
+        caveat = _CAVEAT.get(taint.kind)
+        if caveat:
+            explanation = f"{explanation} {caveat}"
         finding = self._site_finding(rule, site, explanation, rule.traced_confidence(taint), trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
+        if caveat:  # a source inside the deployment's or the user's own reach: one level less severe
+            finding = replace(finding, severity=Level(max(Level.LOW, finding.severity - 1)))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines)
         return True
 
@@ -367,6 +372,29 @@ def _code(module, node) -> str:
     if node is None:
         return ""
     return code_of(module, node, 70)
+
+
+# who decides a value of each source kind; rules word their harm for request data ("the client
+# can read ..."), which is untrue of a value from an RPC message or a command line
+_ACTOR = {"rpc": "the sender of the RPC message", "cli": "whoever runs the command",
+          "file": "whoever writes that file", "environment": "whoever sets the environment",
+          "network": "the peer on the other end of the connection"}
+
+
+# sources whose sender is not an anonymous client: the finding is one level less severe, and says why
+_CAVEAT = {
+    "cli": ("Command-line and console input is chosen by whoever runs the program: this matters where that is "
+            "not the program's own user (a wrapper script, a sudo rule, a scheduled job passing outside data)."),
+    "rpc": ("RPC messages come from other services of the deployment over the message bus: exploiting this "
+            "takes a compromised or impersonated service."),
+}
+
+
+def _said_of_source(text: str, kind: str) -> str:
+    actor = _ACTOR.get(kind)
+    if actor is None:
+        return text
+    return text.replace("the client", actor).replace("The client", actor[0].upper() + actor[1:])
 
 
 def _lower_first(text: str) -> str:

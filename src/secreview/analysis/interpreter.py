@@ -234,10 +234,11 @@ class FunctionInterpreter:
                 if param.name in param_types:
                     types = frozenset({param_types[param.name]})
                 elif kind:
+                    handler, setter, data = _ENTRY_WORDS.get(kind, _ENTRY_WORDS["remote"])
                     taints = taints | frozenset({Taint(kind, -1, EMPTY, Step(
                         self.path, param.line or fn.line, 0,
-                        f"`{param.name}` is a parameter of request handler `{fn.name}()`, set by the client", None,
-                        f"client-controlled data (parameter `{param.name}` of request handler `{fn.name}()`)"))})
+                        f"`{param.name}` is a parameter of {handler} `{fn.name}()`, set by {setter}", None,
+                        f"{data} (parameter `{param.name}` of {handler} `{fn.name}()`)"))})
             value = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
             if self.program.named_source_rules:
                 value = self.named(value, param.name, _ParamNode(param, fn), code=param.name)
@@ -1615,6 +1616,14 @@ _SOURCE_NOTES = {
     "cli": "a command-line argument",
     "rpc": "an RPC argument sent by a remote caller",
     "weak-random": "a predictable pseudo-random value (the Mersenne Twister of `random`, or a time-based UUID)",
+}
+
+# what an entry point's parameters are, by the source kind of the entry point
+_ENTRY_WORDS = {
+    "remote": ("request handler", "the client", "client-controlled data"),
+    "rpc": ("RPC endpoint", "the sender of the message", "data from an RPC message"),
+    "privsep": ("privileged entry point", "its unprivileged caller", "data from the unprivileged caller"),
+    "cli": ("command", "whoever runs it", "a command-line option"),
 }
 
 _DISPATCH = {

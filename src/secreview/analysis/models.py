@@ -96,6 +96,8 @@ class Entrypoint:
     library: str = ""
     methods: tuple[str, ...] = ()  # with base_class: only these methods handle requests (default: every public one)
     imports: tuple[str, ...] = ()  # only in modules importing one of these (a module or a package prefix)
+    class_attribute: str = ""  # the public methods of classes assigning this class attribute...
+    attribute_calls: tuple[str, ...] = ()  # ...the result of a call of one of these (``target = Target(...)``)
 
 
 @dataclass(slots=True)
@@ -180,6 +182,7 @@ class ModelSet:
                 taint_params=bool(entry.get("taint_params", True)), response_sink=entry.get("response_sink", ""),
                 library=library, methods=tuple(_as_list(entry.get("methods", []))),
                 imports=tuple(_as_list(entry.get("imports", []))),
+                **_class_attribute(entry, library),
             ))
         data.pop("library", None)
         if data:
@@ -276,3 +279,13 @@ def load_models(extra: Iterable[Path] = (), *, builtin: bool = True, exclude: It
         except (TypeError, AttributeError, ValueError, KeyError) as exc:  # valid TOML, wrong shapes
             raise ModelError(f"model file {path} is malformed: {type(exc).__name__}: {exc}") from None
     return models
+
+
+def _class_attribute(entry: dict, library: str) -> dict:
+    """``class_attribute = { name = "target", calls = ["oslo_messaging.Target"] }`` of an entry point."""
+    spec = entry.get("class_attribute")
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec.get("calls"):
+        raise ModelError(f"{library}: class_attribute needs a name and the calls that make its value")
+    return {"class_attribute": spec["name"], "attribute_calls": tuple(_as_list(spec["calls"]))}

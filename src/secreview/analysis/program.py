@@ -593,6 +593,13 @@ class Program:
                     if not fn.name.startswith("_") and (not ep.methods or fn.name in ep.methods) \
                             and _imports_ok(module, ep):
                         return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
+            elif ep.class_attribute:
+                found = self.class_attribute(fn.class_qualname, ep.class_attribute) if fn.class_qualname else None
+                value = found[1] if found is not None else None
+                if isinstance(value, ir.Call) and getattr(value.func, "qualname", None) in ep.attribute_calls \
+                        and not fn.name.startswith("_") and (not ep.methods or fn.name in ep.methods) \
+                        and not _static(fn) and not _classmethod(fn) and _imports_ok(module, ep):
+                    return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.param_types and not ep.decorator and not ep.base_class:
                 names = {p.name for p in fn.params}
                 if any(p in names for p,

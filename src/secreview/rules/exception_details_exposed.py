@@ -343,5 +343,7 @@ def _walk_returned(expr):
 
 
 def _is_entrypoint(interp) -> bool:
+    """Whether the function answers a client's request (an RPC endpoint's errors go to the calling
+    service's logs and fault records, not to a client)."""
     entry = interp.program.entrypoint_for(interp.module, interp.fn)
-    return entry is not None and bool(entry[0] or entry[1])
+    return entry is not None and entry[2].kind != "rpc" and bool(entry[0] or entry[1])

@@ -552,3 +552,64 @@ def test_only_the_handlers_of_a_class_based_view_take_request_data(tmp_path, mon
                 os.system("echo " + obj)
         """})
     assert sorted(f.line for f in found if "tainted" in f.tags) == [7, 10]
+
+
+def test_a_user_model_names_entry_points_by_a_class_attribute(tmp_path, monkeypatch):
+    """``class_attribute``: the public methods of classes that assign ``name = <call>(...)`` at class level."""
+    model = tmp_path / "bus.toml"
+    model.write_text(textwrap.dedent("""
+        library = "bus"
+        [[entrypoint]]
+        kind = "rpc"
+        class_attribute = { name = "channel", calls = ["bus.Channel"] }
+        param_types = { ctx = "bus.Context" }
+    """))
+    code = {"handlers.py": """
+        import subprocess
+        import bus
+
+        class Handlers:
+            channel = bus.Channel("jobs")
+
+            def run_job(self, ctx, job):
+                subprocess.call(job, shell=True)
+
+        class Other:
+            channel = "jobs"
+
+            def run_job(self, ctx, job):
+                subprocess.call(job, shell=True)
+    """}
+    found = findings(tmp_path / "a", monkeypatch, code, models=load_models([model]))
+    traced = [f for f in found if "tainted" in f.tags]
+    assert [f.line for f in traced] == [9]
+    assert "RPC endpoint `run_job()`" in traced[0].explanation and "client" not in traced[0].explanation
+
+
+def test_a_class_attribute_entry_point_without_its_calls_is_a_model_error(tmp_path):
+    from secreview.analysis.models import ModelError
+    model = tmp_path / "bad.toml"
+    model.write_text('library = "bad"\n[[entrypoint]]\nclass_attribute = { name = "target" }\n')
+    with pytest.raises(ModelError, match="class_attribute needs a name and the calls"):
+        load_models([model])
+
+
+@pytest.mark.parametrize("code, actor", [
+    ("import os, oslo_messaging\n\nclass Callbacks:\n    target = oslo_messaging.Target(version='1.0')\n\n"
+     "    def purge(self, context, name):\n        os.remove(os.path.join('/var/lib/agent', name))\n",
+     "the sender of the RPC message can"),
+])
+def test_the_harm_names_who_decides_the_value_not_a_client(tmp_path, monkeypatch, code, actor):
+    found = findings(tmp_path, monkeypatch, {"agent.py": code}, rule="path-traversal")
+    assert len(found) == 1
+    assert actor in found[0].explanation and "client" not in found[0].explanation
+
+
+def test_command_line_input_is_a_source_one_level_less_severe_and_says_so(tmp_path, monkeypatch):
+    code = {"tool.py": "import os, sys\n\ndef main():\n    os.system('ls ' + sys.argv[1])\n",
+            "web.py": "import os\nfrom flask import request\n\ndef view():\n    os.system('ls ' + request.args['d'])\n"}
+    found = {f.path: f for f in findings(tmp_path, monkeypatch, code)}
+    cli, web = found["tool.py"], found["web.py"]
+    assert "tainted" in cli.tags and "a command-line argument" in cli.explanation
+    assert "whoever runs the program" in cli.explanation and "client" not in cli.explanation
+    assert (str(cli.severity), str(web.severity)) == ("medium", "high")

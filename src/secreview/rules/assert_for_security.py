@@ -51,7 +51,7 @@ _WEAK = re.compile(r"(?i)^(user|current_?user|user_id|token|auth|auth_?token|ses
                    r"project_?id)$")
 _SHAPE_CALLS = frozenset({"builtins.isinstance", "builtins.issubclass", "builtins.hasattr", "builtins.callable",
                           "builtins.len", "builtins.type", "builtins.getattr"})
-_SOURCES = frozenset({"remote", "rpc", "cli"})
+_SOURCES = frozenset({"remote", "rpc"})
 
 
 def _identifiers(e):

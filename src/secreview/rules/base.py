@@ -70,7 +70,8 @@ class SinkRule(Rule):
     """
 
     sink_kinds: ClassVar[tuple[str, ...]] = ()
-    source_kinds: ClassVar[frozenset[str]] = frozenset({"remote", "network", "rpc", "file", "environment", "cli"})
+    # (``cli`` only where running what the user typed is the defect: command- and code-injection)
+    source_kinds: ClassVar[frozenset[str]] = frozenset({"remote", "network", "rpc", "file", "environment"})
     """Kinds of taint that make this sink dangerous (data an attacker controls, by default)."""
     untainted: ClassVar[Level | None] = None
     whole_objects: ClassVar[bool] = True

@@ -9,8 +9,9 @@ class CodeInjection(SinkRule):
     power of the process: reading files, opening sockets, running commands. A
     string that is not a literal can carry code written by whoever controls it.
 
-    Reported with high confidence when the string is traced to untrusted input,
-    with medium confidence when it is built from a parameter (`+`, `%`,
+    Reported with high confidence when the string is traced to untrusted input
+    (command-line input and RPC message data one severity level lower, saying
+    why), with medium confidence when it is built from a parameter (`+`, `%`,
     `.format`, an f-string, `join`) or is a parameter of the function that no
     caller shows to be safe (`def evaluate(value): return eval(value)`). A value
     of unknown origin that is neither (`exec(self.co, env)` in a template
@@ -39,6 +40,8 @@ class CodeInjection(SinkRule):
     confidence = Level.MEDIUM
     bandit = ("B307", "B102")
     sink_kinds = ("code",)
+    # command-line input too: a shell or eval running what the user typed (one level less severe, said so)
+    source_kinds = SinkRule.source_kinds | {"cli"}
     untainted = Level.MEDIUM
     untainted_parameters_only = True
     constructions = ("code",)

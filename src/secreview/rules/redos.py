@@ -342,7 +342,7 @@ def analyse(pattern, flags: int = 0, whole: bool = False):
 # callee -> (subject position, flags position)
 _FUNCS = {"re.match": (1, 2), "re.search": (1, 2), "re.fullmatch": (1, 2), "re.findall": (1, 2),
           "re.finditer": (1, 2), "re.sub": (2, 4), "re.subn": (2, 4), "re.split": (1, 3), "re.compile": (None, 1)}
-_SOURCES = frozenset({"remote", "network", "rpc", "file", "environment", "cli"})
+_SOURCES = frozenset({"remote", "network", "rpc", "file", "environment"})
 
 
 class Redos(CallRule):

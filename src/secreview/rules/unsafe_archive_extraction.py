@@ -34,7 +34,7 @@ _TAR_ALL = ("tarfile.TarFile.extractall",)
 _TAR_ONE = ("tarfile.TarFile.extract",)
 _UNPACK = ("shutil.unpack_archive",)
 _ZIP = ("zipfile.ZipFile.extractall", "zipfile.ZipFile.extract")
-_SOURCES = frozenset({"remote", "network", "rpc", "file", "environment", "cli"})
+_SOURCES = frozenset({"remote", "network", "rpc", "file", "environment"})
 
 
 def _untrusted(value) -> bool:

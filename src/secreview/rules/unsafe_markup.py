@@ -39,7 +39,7 @@ _SAFE_TYPES = ("markupsafe.Markup", "django.utils.safestring.SafeString", "djang
 _SAFE_FUNCS = ("escape", "conditional_escape", "format_html", "format_html_join", "render_to_string",
                "mark_safe", "Markup", "SafeString", "escapejs", "json_script", "strip_tags", "urlencode", "quote",
                "sanitize", "clean", "bleach")
-_SOURCES = frozenset({"remote", "network", "rpc", "file", "environment", "cli"})
+_SOURCES = frozenset({"remote", "network", "rpc", "file", "environment"})
 # The libraries that implement safe strings mark their own, already escaped, output safe.
 _ENGINES = ("jinja2", "markupsafe", "django.utils.safestring", "django.utils.html", "django.template", "flask.json")
 

@@ -1,8 +1,7 @@
-"""Get-or-create: a lookup finds nothing, then the code creates the thing, without handling a duplicate.
+"""Get-or-create: a lookup raises *not found*, then the code creates the thing, without handling a duplicate.
 
 `try: role = api.get_role(id) except RoleNotFound: api.create_role(id, ...)`
-and `project = repo.find_project(pid)` / `if not project: repo.create_project(...)`
-are check-then-act sequences: two requests, workers or services that run them
+is a check-then-act sequence: two requests, workers or services that run it
 at the same time both find nothing and both create. With a unique constraint
 (the usual case in a database) the second insert fails, and since nothing
 expects that error, its API request answers 500 or the service fails to
@@ -13,21 +12,19 @@ around the create, or by serialising the sequence with a lock.
 
 Reported in one function when a call whose name says it looks something up
 (a `get`, `find`, `lookup`, `fetch`, `load`, `show` or `query` word in its
-name: `get_role`, `_availability_zone_get`, `find_by_external_id`; not a bare
-`.get()`, which is usually a dictionary's) is followed by a call that creates
-one thing (a name with `create` or `insert`, but not `get_or_create`,
-`update_or_create`, `modify_or_create`, `ensure_...` or `create_spec`; or
-`x.save()` / `session.add(x)` of an object `x` the function constructed,
-`x = models.Zone()`) that runs only when the lookup found nothing: inside an
-`except` clause catching a *not found* error (`...NotFound`, `DoesNotExist`,
-`NoResultFound`) of a `try` holding the lookup, or in the branch where the
-lookup's result, assigned to a variable or tested directly, is `None` or
-false (`if not x:`, `if x is None:`, `if find(x): return`). In the second
-shape the lookup must be of one thing (not `get_all`, `list_...` or a plural
-such as `get_peers`) and the two calls must concern the same thing: their
-names share a noun (`_find_recordset`, `create_recordset`), or the same
-object receives both and the create names nothing else (`repo.find_by_ref`,
-`repo.create_from`).
+name: `get_role`, `_availability_zone_get`, `get_by_uuid`; not a bare
+`.get()`, `.query()`, `.load()` or `.show()`) is made in a `try` whose
+`except` clause catches a *not found* error (`...NotFound`, `DoesNotExist`,
+`NoResultFound`) and, in that clause, creates one thing: a call with
+`create` or `insert` in its name (but not `get_or_create`,
+`update_or_create`, `modify_or_create`, `ensure_...` or `create_spec`), or
+`x.save()` / `session.add(x)` of an object `x` the function constructed
+(`x = models.Zone()`). The create must use what the lookup was keyed by: a
+variable, attribute or constant item (`port['id']`) passed to the lookup,
+other than the context or session, appears in the create or in the
+statements between them (`imap.uuid = instance_uuid` before
+`imap.create()`); a new attachment made because the one an id named is gone
+is not a duplicate of it. One finding per `except` clause.
 
 Not reported: a create inside a `try` whose handler catches a duplicate error
 (a name with `Duplicate`, `Conflict`, `Exist`, `Integrity` or `Constraint`),
@@ -37,11 +34,16 @@ defined in the reviewed code, handles the duplicate itself (a handler of a
 duplicate error, a retry or lock decorator); a function that takes a lock (a
 decorator or a `with` whose expression names a lock, a semaphore or
 `synchronized`: `lockutils.synchronized`, `coordination.synchronized`,
-`threading.Lock()`) or reads the row with `with_for_update()`/
-`with_lockmode()` (the lock may also be taken by every caller: that the
-reviewer checks); test code. The rule cannot see whether the created thing
-has a unique constraint or whether the function can really run twice at once
-(a start-up step of a single process), so the confidence is medium.
+`threading.Lock()`), reads rows with `with_for_update()`/`with_lockmode()`,
+or runs under a retry decorator (`retry_db_errors`, `wrap_db_retry`: the
+retry may run the lookup again); a lookup keyed only by attributes of the
+object itself (`service_get(ctx, self.host, self.binary)`: a service's own
+record, which one process creates); test code. A lock taken by every caller
+is not seen: that the reviewer checks. The rule cannot see whether the
+created thing has a unique constraint or whether the function can really run
+twice at once (a start-up step of a single process), so the confidence is
+medium. The same race written with a `None` test (`if repo.find(x) is None:
+repo.create(x)`) is the extended rule `none-then-create-race`.
 
 **Fix:** create first and fetch on the duplicate error (`try: x = create(...)
 except DBDuplicateEntry: x = get(...)`), or catch the duplicate error around
@@ -58,6 +60,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import FunctionRule, Hit
 from secreview.rules.opt_out import _dominators, controlling_conditions
+from secreview.rules.toctou_race import _key
 from secreview.rules.words import identifier_words
 
 _LOOKUP_WORDS = frozenset({"get", "find", "lookup", "fetch", "load", "show", "query"})
@@ -150,6 +153,61 @@ def _nouns(call) -> set:
     return {w for w in identifier_words(_callee_name(call)) if w not in _VERBS and len(w) > 2}
 
 
+_CONTEXT_NAMES = frozenset({"context", "ctx", "ctxt", "cctxt", "admin_context", "session", "self", "cls", "req",
+                            "request"})
+
+
+def _value_key(e):
+    """A key for a variable, an attribute chain or a constant item of one (``port['id']``), else None."""
+    if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) and isinstance(e.index.value, (str, int)):
+        base = _value_key(e.value)
+        return f"{base}[{e.index.value!r}]" if base else None
+    return _key(e)
+
+
+def _lookup_keys(call) -> set:
+    """The variables and attributes the lookup is keyed by (``role_id``, ``CONF.member_role_id``), not its
+    context or session, not constants."""
+    keys = set()
+    for arg in (*call.args, *(k.value for k in call.keywords)):
+        k = _value_key(arg)
+        if k is None or k.startswith(("'", '"')) or k in _CONTEXT_NAMES or k.endswith(".session"):
+            continue
+        keys.add(k)
+    return keys
+
+
+def _keyed(stmts, lookup, create) -> bool:
+    """Whether the create uses what the lookup was keyed by: one of its keys appears in a statement from
+    the lookup to the create (``imap.uuid = instance_uuid`` before ``imap.create()``), or the lookup has no
+    such key. A create of something new for a missing one (``attachment_get(ctx, bdm.attachment_id)``,
+    then ``attachment_create(ctx, volume_id, instance.uuid)``) does not recreate the same thing."""
+    keys = _lookup_keys(lookup)
+    if not keys:
+        return True
+    inside = {id(e) for e in _walk(lookup)}
+    for s in stmts:
+        if not lookup.line <= s.line <= create.line:
+            continue
+        value = getattr(s, "value", None) if type(s) in (ir.Assign, ir.Evaluate, ir.Return) else None
+        if value is None:
+            continue
+        for e in _walk(value):
+            if id(e) not in inside and isinstance(e, (ir.Name, ir.Attr, ir.Subscript)) and _value_key(e) in keys:
+                return True
+    return False
+
+
+def _own_record(function, lookup) -> bool:
+    """Whether the lookup is keyed only by attributes of the object itself (``service_get(ctx, self.host,
+    self.binary)``): a service reading and creating its own record, which one process does."""
+    keys = _lookup_keys(lookup)
+    if not keys or not function.is_method or not function.params:
+        return False
+    me = function.params[0].name
+    return all(k.startswith(me + ".") for k in keys)
+
+
 def _type_name(t) -> str:
     q = getattr(t, "qualname", None)
     if q:
@@ -221,11 +279,12 @@ def _relooking_handlers(function, dom, holder, calls) -> set:
 
 
 def _locked(function) -> bool:
+    """Whether the function takes a lock, reads rows for update, or runs under a retry decorator."""
     for dec in function.decorators:
         for e in _walk(dec):
             name = (e.qualname if isinstance(e, ir.Call) else None) or (
                 e.attr if isinstance(e, ir.Attr) else e.id if isinstance(e, ir.Name) else "")
-            if name and any(w in name.lower() for w in _LOCK_WORDS):
+            if name and any(w in name.lower() for w in (*_LOCK_WORDS, "retry")):
                 return True
     if function.names & _ROW_LOCKS:
         return True
@@ -274,6 +333,9 @@ class GetOrCreateRace(FunctionRule):
     confidence = Level.MEDIUM
     bandit = ()
     tests_relevant = False
+    shapes = frozenset({"not-found"})
+    """``not-found``: the create runs in a handler of the lookup's *not found* error; ``none``: in the
+    branch where the lookup returned None or false (the extended rule's)."""
 
     def relevant(self, function) -> bool:
         return any(w in n.lower() for n in function.names for w in ("create", "insert", "save", "add")) \
@@ -300,7 +362,7 @@ class GetOrCreateRace(FunctionRule):
         reported = set()
         # shape 1: the create runs in an ``except ...NotFound`` clause of a try holding the lookup
         handlers = [b for b in function.blocks if b.handler is not None and _catches(b.handler, _NOT_FOUND)]
-        if handlers:
+        if handlers and "not-found" in self.shapes:
             for entry in handlers:
                 h = entry.handler
                 first, last = h.try_lines
@@ -310,11 +372,18 @@ class GetOrCreateRace(FunctionRule):
                 for s, c in creates:
                     if id(c) in reported or entry.id not in dom.get(holder.get(id(s)), ()):
                         continue
+                    keyed = [lk for lk in lookups if _keyed(stmts, lk, c) and not _own_record(function, lk)]
+                    if not keyed:
+                        continue
                     reported.add(id(c))
                     caught = next(_type_name(t) for t in h.types if any(w in _type_name(t).lower()
                                                                        for w in _NOT_FOUND))
-                    yield self._hit(module, code_of, c, lookups[0], f"raised `{caught}` (handled on line {h.line})")
+                    yield self._hit(module, code_of, c, keyed[0], f"raised `{caught}` (handled on line {h.line})")
+                    break  # one finding per get-or-create
         # shape 2: the create runs only when the lookup's result is None or false
+        if "none" not in self.shapes:
+            return
+        used = set()  # lookups already reported
         assigned: dict = {}  # variable -> [(line, value)]
         for s in stmts:
             if type(s) is ir.Assign:
@@ -335,13 +404,16 @@ class GetOrCreateRace(FunctionRule):
                         value = max(before, key=lambda p: p[0])[1]
                         if isinstance(value, ir.Call) and _is_lookup(value):
                             lookup = value
-                if lookup is None or lookup.line >= c.line or _plural(lookup):
+                if lookup is None or lookup.line >= c.line or _plural(lookup) or id(lookup) in used:
                     continue
                 same = _receiver(lookup) is not None and _receiver(lookup) == _receiver(c)
                 shared = _nouns(lookup) & _nouns(c)
-                if not shared and not (same and not _nouns(c)):
-                    continue  # the same thing: a shared noun, or the same store creating something unnamed
+                if not shared and not same:
+                    continue  # the same thing: a shared noun, or the same object looking up and creating
+                if not _keyed(stmts, lookup, c) or _own_record(function, lookup):
+                    continue
                 reported.add(id(c))
+                used.add(id(lookup))
                 what = f"found nothing (`{code_of(module, cond)}`, line {cond.line})"
                 yield self._hit(module, code_of, c, lookup, what)
                 break
@@ -358,3 +430,40 @@ class GetOrCreateRace(FunctionRule):
                  "what the other writer stored), or hold a lock (`coordination.synchronized`, an external "
                  "`lockutils` lock) around the lookup and the create."),
         )
+
+
+class NoneThenCreateRace(GetOrCreateRace):
+    """Get-or-create: a lookup returns `None`, then the code creates the thing, without handling a duplicate.
+
+    `project = repo.find_project(pid)` / `if not project: repo.create_project(...)`
+    is the race `get-or-create-race` reports, written with a `None` test: two
+    requests or workers both find nothing and both create, and the second
+    create fails on a unique constraint or stores a duplicate.
+
+    Reported when a call that creates one thing (as `get-or-create-race` says)
+    runs only in the branch where a lookup's result, assigned to a variable or
+    tested directly, is `None` or false (`if not x:`, `if x is None:`, `if
+    find(x): return`), the lookup is of one thing (not `get_all`, `list_...`
+    or a plural such as `get_peers`), the two calls concern the same thing
+    (their names share a noun, `_find_recordset` and `create_recordset`, or the
+    same object receives both, `repo.find_by_ref` and `repo.create_from`), and
+    the create uses what the
+    lookup was keyed by. The exclusions of `get-or-create-race` apply; one
+    finding per lookup.
+
+    In the extended set: on current OpenStack services this shape is mostly a
+    storage driver ensuring a backend object of one share, volume or instance
+    (an export, a client group, a secret), or a set-up step run once at
+    start-up, where the service runs one operation per object at a time; the
+    rule cannot tell those from a lookup and a create that concurrent requests
+    share. Select it to review a repository layer's get-or-create helpers.
+
+    **Fix:** as for `get-or-create-race`: create first and fetch on the
+    duplicate error, or hold a lock around the lookup and the create.
+    """
+
+    id = "SR508"
+    name = "none-then-create-race"
+    title = "Lookup returned None, then created, without handling a concurrent duplicate"
+    extended = True
+    shapes = frozenset({"none"})

@@ -23,20 +23,22 @@ name: `get_role`, `_availability_zone_get`, `get_by_uuid`; not a bare
 variable, attribute or constant item (`port['id']`) passed to the lookup,
 other than the context or session, appears in the create or in the
 statements between them (`imap.uuid = instance_uuid` before
-`imap.create()`); a new attachment made because the one an id named is gone
-is not a duplicate of it. One finding per `except` clause.
+`imap.create()`; another lookup of the same key does not count); a new
+attachment made because the one an id named is gone is not a duplicate of it. One finding per `except` clause.
 
 Not reported: a create inside a `try` whose handler catches a duplicate error
 (a name with `Duplicate`, `Conflict`, `Exist`, `Integrity` or `Constraint`),
 `Exception` or everything, or whose handler looks the thing up again (`except
 ProcessExecutionError: if get(x) is None: raise`); a create whose function,
 defined in the reviewed code, handles the duplicate itself (a handler of a
-duplicate error, a retry or lock decorator); a function that takes a lock (a
+duplicate error, a lock decorator, or a retry decorator as below); a function that takes a lock (a
 decorator or a `with` whose expression names a lock, a semaphore or
 `synchronized`: `lockutils.synchronized`, `coordination.synchronized`,
 `threading.Lock()`), reads rows with `with_for_update()`/`with_lockmode()`,
-or runs under a retry decorator (`retry_db_errors`, `wrap_db_retry`: the
-retry may run the lookup again); a lookup keyed only by attributes of the
+or runs under a retry decorator that may retry on a duplicate error
+(`retry_db_errors`, `retry_if_session_inactive`, `wrap_db_retry` with an
+`exception_checker`: the retry runs the lookup again; `wrap_db_retry` alone
+retries deadlocks and lost connections only); a lookup keyed only by attributes of the
 object itself (`service_get(ctx, self.host, self.binary)`: a service's own
 record, which one process creates); test code. A lock taken by every caller
 is not seen: that the reviewer checks. The rule cannot see whether the
@@ -193,6 +195,9 @@ def _keyed(stmts, lookup, create) -> bool:
         if value is None:
             continue
         for e in _walk(value):
+            if isinstance(e, ir.Call) and e is not create and _is_lookup(e):
+                inside.update(id(x) for x in _walk(e))  # another lookup of the key does not prepare the create
+        for e in _walk(value):
             if id(e) not in inside and isinstance(e, (ir.Name, ir.Attr, ir.Subscript)) and _value_key(e) in keys:
                 return True
     return False
@@ -223,12 +228,9 @@ def _catches(handler, words) -> bool:
     return any(any(w in _type_name(t).lower() for w in words) for t in handler.types)
 
 
-_RETRY_OR_LOCK = ("retry", "lock", "synchronized")
-
-
 def _handled_inside(program, function, call) -> bool:
     """Whether the called function (when the reviewed code defines it) handles the duplicate itself: a
-    handler of a duplicate error, or a retry or lock decorator."""
+    handler of a duplicate error, a lock decorator, or a retry decorator that may retry on a duplicate."""
     if program is None:
         return False
     q = call.qualname
@@ -247,10 +249,12 @@ def _handled_inside(program, function, call) -> bool:
     if any(_catches(h, _DUPLICATE) for h in getattr(fn, "handlers", ()) or ()):
         return True
     for dec in getattr(fn, "decorators", ()) or ():
+        if _duplicate_retry(dec):
+            return True
         for e in _walk(dec):
             name = (e.qualname if isinstance(e, ir.Call) else None) or (
                 e.attr if isinstance(e, ir.Attr) else e.id if isinstance(e, ir.Name) else "")
-            if name and any(w in name.lower() for w in _RETRY_OR_LOCK):
+            if name and any(w in name.lower() for w in _LOCK_WORDS):
                 return True
     return False
 
@@ -278,13 +282,31 @@ def _relooking_handlers(function, dom, holder, calls) -> set:
     return found
 
 
+def _duplicate_retry(dec) -> bool:
+    """A retry decorator that may retry on a duplicate error: any decorator named for retrying
+    (``retry_db_errors``, ``retry_if_session_inactive``), except oslo.db's ``wrap_db_retry`` without an
+    ``exception_checker`` (it retries deadlocks and lost connections only)."""
+    call = dec if isinstance(dec, ir.Call) else None
+    func = call.func if call is not None else dec
+    name = (call.qualname if call is not None else None) or getattr(func, "qualname", None) or (
+        func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else "")
+    last = (name or "").rsplit(".", 1)[-1].lower()
+    if "retry" not in last:
+        return False
+    if last == "wrap_db_retry":
+        return call is not None and call.keyword("exception_checker") is not None
+    return True
+
+
 def _locked(function) -> bool:
     """Whether the function takes a lock, reads rows for update, or runs under a retry decorator."""
     for dec in function.decorators:
+        if _duplicate_retry(dec):
+            return True
         for e in _walk(dec):
             name = (e.qualname if isinstance(e, ir.Call) else None) or (
                 e.attr if isinstance(e, ir.Attr) else e.id if isinstance(e, ir.Name) else "")
-            if name and any(w in name.lower() for w in (*_LOCK_WORDS, "retry")):
+            if name and any(w in name.lower() for w in _LOCK_WORDS):
                 return True
     if function.names & _ROW_LOCKS:
         return True

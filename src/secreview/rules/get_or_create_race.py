@@ -26,25 +26,26 @@ statements between them (`imap.uuid = instance_uuid` before
 `imap.create()`; another lookup of the same key does not count); a new
 attachment made because the one an id named is gone is not a duplicate of it. One finding per `except` clause.
 
-Not reported: a create inside a `try` whose handler catches a duplicate error
-(a name with `Duplicate`, `Conflict`, `Exist`, `Integrity` or `Constraint`),
-`Exception` or everything, or whose handler looks the thing up again (`except
-ProcessExecutionError: if get(x) is None: raise`); a create whose function,
-defined in the reviewed code, handles the duplicate itself (a handler of a
-duplicate error, a lock decorator, or a retry decorator as below); a function that takes a lock (a
-decorator or a `with` whose expression names a lock, a semaphore or
-`synchronized`: `lockutils.synchronized`, `coordination.synchronized`,
-`threading.Lock()`), reads rows with `with_for_update()`/`with_lockmode()`,
-or runs under a retry decorator that may retry on a duplicate error
-(`retry_db_errors`, `retry_if_session_inactive`, `wrap_db_retry` with an
-`exception_checker`: the retry runs the lookup again; `wrap_db_retry` alone
-retries deadlocks and lost connections only); a lookup keyed only by attributes of the
-object itself (`service_get(ctx, self.host, self.binary)`: a service's own
-record, which one process creates); test code. A lock taken by every caller
-is not seen: that the reviewer checks. The rule cannot see whether the
-created thing has a unique constraint or whether the function can really run
-twice at once (a start-up step of a single process), so the confidence is
-medium. The same race written with a `None` test (`if repo.find(x) is None:
+Not reported: a create inside a `try` whose handler catches a duplicate
+error (a name with `Duplicate`, `Conflict`, `Exist`, `Integrity` or
+`Constraint`), `Exception` or everything, or whose handler looks the thing
+up again (`except ProcessExecutionError: if get(x) is None: raise`); a
+create whose function, defined in the reviewed code, handles the duplicate
+itself (a handler of a duplicate error, a lock decorator, or a retry
+decorator as below); a function that takes a lock (a decorator or a `with`
+whose expression names a lock, a semaphore or `synchronized`:
+`lockutils.synchronized`, `coordination.synchronized`, `threading.Lock()`),
+reads rows with `with_for_update()`/`with_lockmode()`, or runs under a retry
+decorator that may retry on a duplicate error (`retry_db_errors`,
+`retry_if_session_inactive`, `wrap_db_retry` with an `exception_checker`:
+the retry runs the lookup again; `wrap_db_retry` alone retries deadlocks and
+lost connections only); a lookup keyed only by attributes of the object
+itself (`service_get(ctx, self.host, self.binary)`: a service's own record,
+which one process creates); test code. A lock taken by every caller is not
+seen: that the reviewer checks. The rule cannot see whether the created
+thing has a unique constraint or whether the function can really run twice
+at once (a start-up step of a single process), so the confidence is medium.
+The same race written with a `None` test (`if repo.find(x) is None:
 repo.create(x)`) is the extended rule `none-then-create-race`.
 
 **Fix:** create first and fetch on the duplicate error (`try: x = create(...)

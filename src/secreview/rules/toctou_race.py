@@ -23,8 +23,9 @@ code does not show to be shared (a service's own state, log or key
 directory, a user's own files in a single-user server: whoever can plant a
 link there already controls the files), `isdir` checks, removal
 (`os.remove`, `shutil.rmtree`) or creation (`os.makedirs`) after a check,
-where the race only turns into an exception, checks in another function, and
-test code. Writing after an existence check is reported with low
+where the race only turns into an exception (the robustness races that
+`exists-check-race` and `exists-check-remove-race` report), checks in another
+function, and test code. Writing after an existence check is reported with low
 confidence, permission and owner changes and `os.access` with medium
 confidence.
 

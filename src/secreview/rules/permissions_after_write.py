@@ -1,0 +1,145 @@
+"""File made private only after its contents were written.
+
+`open(path, "w")` creates the file with mode `0o666` less the process umask,
+which is usually `022`: readable by every local user. Code that writes a key,
+a certificate or a password into it and only then runs `os.chmod(path,
+0o600)` leaves the data readable for that window, and a local user who opens
+the file during it keeps reading through the open descriptor after the mode
+changes (CWE-732, incorrect permission assignment for a critical resource).
+OpenStack fixed this in client certificate files that a conductor wrote and
+then restricted.
+
+Reported, in functions outside test code, at the first write (`f.write(...)`,
+`f.writelines(...)`) to a file opened for writing with `open()` (a mode with
+`w`, `a`, `x` or `+`, as an assignment or a `with` statement), when the same
+function later calls `os.chmod` on the same path expression (the same
+variable or attribute) with a constant mode that gives the group and others
+nothing (`0o600`, `0o400`, `stat.S_IRUSR | stat.S_IWUSR`). Not reported when
+the function sets a restrictive umask first (`os.umask(0o077)`), when the
+mode is changed before the first write, or when the file is created with
+`os.open(path, flags, 0o600)` (its mode is set at creation).
+
+**Fix:** create the file with its final mode: `fd = os.open(path, os.O_WRONLY
+| os.O_CREAT | os.O_TRUNC, 0o600)` then `os.fdopen(fd, "w")`, or call
+`os.chmod(path, 0o600)` (or `os.fchmod(f.fileno(), 0o600)`) right after
+opening and before writing.
+"""
+
+from __future__ import annotations
+
+import stat
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
+from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.resource_leak import _exprs
+
+_WRITE_MODES = frozenset("wax+")
+
+
+def _mode_value(e):
+    """A constant mode: an int literal, ``stat.S_I*`` flags or ``|`` of them; else None."""
+    if isinstance(e, ir.Const) and isinstance(e.value, int) and not isinstance(e.value, bool):
+        return e.value
+    if isinstance(e, (ir.Attr, ir.Name)):
+        qual = e.qualname or ""
+        if qual.startswith("stat.S_I") and hasattr(stat, qual[5:]):
+            return getattr(stat, qual[5:])
+        return None
+    if isinstance(e, ir.BinOp) and e.op == "|":
+        left, right = _mode_value(e.left), _mode_value(e.right)
+        if left is not None and right is not None:
+            return left | right
+    return None
+
+
+def _key(e) -> str | None:
+    """A comparable name for a path expression: ``path``, ``self.key_file``."""
+    parts = []
+    while isinstance(e, ir.Attr):
+        parts.append(e.attr)
+        e = e.value
+    if isinstance(e, ir.Name):
+        parts.append(e.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _opened_for_writing(call) -> bool:
+    if not isinstance(call, ir.Call) or call.qualname not in ("builtins.open", "io.open"):
+        return False
+    mode = call.argument(1, "mode")
+    return isinstance(mode, ir.Const) and isinstance(mode.value, str) and bool(_WRITE_MODES & set(mode.value))
+
+
+class PermissionsAfterWrite(FunctionRule):
+    __doc__ = __doc__
+
+    id = "SR509"
+    name = "permissions-after-write"
+    title = "File made private only after its contents were written"
+    cwe = 732
+    severity = Level.LOW
+    confidence = Level.MEDIUM
+    bandit = ()
+    tests_relevant = False
+    triggers = frozenset({"chmod", "os.chmod"})
+
+    def check_function(self, module, function):
+        from secreview.analysis.code_text import code_of
+        stmts = sorted(function.statements(), key=lambda s: (s.line, s.col))
+        opens = []  # (path key, file variable, open call, line)
+        chmods = []  # (path key, chmod call, mode)
+        writes = []  # (file variable, call)
+        umask_line = None
+        for stmt in stmts:
+            if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
+                value = stmt.value
+                if isinstance(value, ir.WithEnter):
+                    value = value.context
+                if _opened_for_writing(value):
+                    key = _key(value.argument(0, "file"))
+                    if key is not None:
+                        opens.append((key, stmt.targets[0].id, value, stmt.line))
+            for root in _exprs(stmt):
+                for e in _walk(root):
+                    if not isinstance(e, ir.Call):
+                        continue
+                    if e.qualname == "os.chmod":
+                        mode = _mode_value(e.argument(1, "mode"))
+                        key = _key(e.argument(0, "path"))
+                        if mode is not None and key is not None and not mode & 0o077:
+                            chmods.append((key, e, mode))
+                    elif e.qualname == "os.umask":
+                        mask = _mode_value(e.argument(0, "mask"))
+                        if mask is not None and mask & 0o077 == 0o077 and umask_line is None:
+                            umask_line = e.line
+                    elif isinstance(e.func, ir.Attr) and e.func.attr in ("write", "writelines") \
+                            and isinstance(e.func.value, ir.Name):
+                        writes.append((e.func.value.id, e))
+        for key, var, call, line in opens:
+            if umask_line is not None and umask_line < line:
+                continue
+            later = [c for c in chmods if c[0] == key and c[1].line > line]
+            if not later:
+                continue
+            path_key, chmod, mode = later[0]
+            first = [w for _, w in sorted(((v, w) for v, w in writes if v == var and line <= w.line),
+                                          key=lambda vw: vw[1].line)]
+            if not first or first[0].line >= chmod.line:
+                continue
+            write = first[0]
+            yield Hit(
+                node=write,
+                explanation=(f"`{code_of(module, call)}` (line {line}) creates the file, if it does not exist "
+                             f"yet, with the default mode (0o666 less the umask, usually readable by every local "
+                             f"user), and "
+                             f"`{code_of(module, write)}` writes to it before `{code_of(module, chmod)}` on line "
+                             f"{chmod.line} makes it private ({oct(mode)}): until then a local user can open the "
+                             f"file, and a descriptor opened in that window keeps reading after the change."),
+                fix=(f"Create the file with its final mode (`os.open({path_key}, os.O_WRONLY | os.O_CREAT | "
+                     f"os.O_TRUNC, {oct(mode)})` then `os.fdopen(fd, 'w')`), or change the mode right after "
+                     f"opening, before the first write."),
+                notes=((chmod, "made private here"),),
+            )

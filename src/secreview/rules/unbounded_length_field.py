@@ -1,0 +1,249 @@
+"""Length decoded from binary data used as a read or allocation size without an upper bound.
+
+Binary protocols and file formats carry lengths: `n = struct.unpack("!I",
+header)[0]` decodes a 4-byte field that can say anything up to 4,294,967,295.
+Used as it is for the size of the next read (`sock.recv(n)`, `fh.read(n)`,
+`recv(sock, n)` through a helper), of a buffer (`bytearray(n)`, `b"\\0" * n`)
+it lets whoever wrote the bytes decide how much
+memory this process allocates (`socket.recv(n)` and a buffered `read(n)`
+allocate `n` bytes before anything arrives; CWE-770, allocation of resources
+without limits). In a proxy or agent shared by many
+users, one peer that sends a length of 4 GB stops the service for everyone;
+OpenStack fixed this in its RFB console proxy.
+
+Reported, in functions outside test code, where a local variable receives a
+field of at least four bytes decoded by `struct.unpack`/`struct.unpack_from`
+with a constant format (`I`, `L`, `Q`, `i`, `l`, `q`, `n`, `N`; one- and
+two-byte fields are bounded by 255 and 65,535) or `int.from_bytes` of data
+not sliced to fewer than four bytes, and that variable (or a variable computed
+from it by arithmetic) is passed as an argument to a call named for reading
+(`recv`, `recv_into`, `recvfrom`, `read`, `readexactly`, `read_exactly`, and
+helpers whose name starts with one of them), to `bytearray()` or `os.read()`,
+or multiplies a constant string or bytes, while the function
+compares none of them with `<`, `<=`, `>` or `>=` and passes none of them to
+`min()` before that line. The decoded data may come from a peer or from a
+file this process trusts; the finding says what is known: the size is the
+decoded field's. Loops over a decoded count (`for i in range(count):`) are
+not reported: parsers usually consume the packet in the loop, which then ends
+with the data.
+
+**Fix:** check the length against a maximum the protocol allows before using
+it (`if n > MAX_REASON: raise ProtocolError(...)`), or cap it (`n = min(n,
+MAX_CHUNK)`), and read large payloads in bounded chunks.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
+from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.resource_leak import _exprs
+
+_WIDE = frozenset("ILQilqnN")
+_READ_WORDS = ("recv", "read", "readexactly", "recvall", "recvexactly", "readinto", "recvinto")
+_ORDERING = frozenset({"<", "<=", ">", ">="})
+
+
+def _fields(fmt: str) -> list[str] | None:
+    """The value codes of a struct format, one per decoded value (``"!HI"`` -> ``["H", "I"]``)."""
+    if fmt[:1] in "@=<>!":
+        fmt = fmt[1:]
+    out: list[str] = []
+    count = ""
+    for ch in fmt:
+        if ch.isdigit():
+            count += ch
+            continue
+        if ch.isspace():
+            continue
+        n = int(count) if count else 1
+        count = ""
+        if ch in "sp":
+            out.append(ch)
+        elif ch != "x":
+            out.extend(ch * n)
+    try:
+        struct.calcsize(fmt)
+    except struct.error:
+        return None
+    return out
+
+
+def _unpack_codes(call) -> list[str] | None:
+    if not isinstance(call, ir.Call) or call.qualname not in ("struct.unpack", "struct.unpack_from"):
+        return None
+    fmt = call.argument(0, "format")
+    if not isinstance(fmt, ir.Const) or not isinstance(fmt.value, (str, bytes)):
+        return None
+    text = fmt.value.decode("latin-1") if isinstance(fmt.value, bytes) else fmt.value
+    return _fields(text)
+
+
+def _wide_from_bytes(call) -> bool:
+    """``int.from_bytes(data, ...)`` where ``data`` is not sliced to fewer than four bytes."""
+    if not isinstance(call, ir.Call) or call.qualname != "builtins.int.from_bytes":
+        if not (isinstance(call, ir.Call) and isinstance(call.func, ir.Attr) and call.func.attr == "from_bytes"
+                and isinstance(call.func.value, ir.Name) and call.func.value.id == "int"):
+            return False
+    data = call.argument(0, "bytes")
+    if isinstance(data, ir.Subscript) and isinstance(data.index, ir.Slice):
+        lo, hi = data.index.lower, data.index.upper
+        lo_v = lo.value if isinstance(lo, ir.Const) else (0 if lo is None else None)
+        if isinstance(hi, ir.Const) and isinstance(lo_v, int) and isinstance(hi.value, int) \
+                and hi.value - lo_v < 4:
+            return False
+    return data is not None
+
+
+def _decoded(stmt) -> dict[str, str]:
+    """Local names this assignment gives a wide decoded field: name -> the decoding code."""
+    if type(stmt) is not ir.Assign or len(stmt.targets) != 1 or stmt.op is not None:
+        return {}
+    target, value = stmt.targets[0], stmt.value
+    out = {}
+    if isinstance(target, ir.NameTarget):
+        if isinstance(value, ir.Subscript) and isinstance(value.index, ir.Const) \
+                and isinstance(value.index.value, int):
+            codes = _unpack_codes(value.value)
+            k = value.index.value
+            if codes and -len(codes) <= k < len(codes) and codes[k] in _WIDE:
+                out[target.id] = value
+        elif _wide_from_bytes(value):
+            out[target.id] = value
+    elif isinstance(target, ir.UnpackTarget):
+        codes = _unpack_codes(value)
+        if codes and len(codes) == len(target.elts):
+            for elt, code in zip(target.elts, codes):
+                if isinstance(elt, ir.NameTarget) and code in _WIDE:
+                    out[elt.id] = value
+    return out
+
+
+def _names(e) -> set[str]:
+    return {x.id for x in _walk(e) if isinstance(x, ir.Name) and x.kind == ir.NameKind.LOCAL}
+
+
+def _arith(e, names) -> bool:
+    """``e`` is one of ``names``, or arithmetic on one of them (``n - 4``, ``int(n)``, ``n * 2``)."""
+    if isinstance(e, ir.Name):
+        return e.id in names and e.kind == ir.NameKind.LOCAL
+    if isinstance(e, ir.BinOp):
+        return _arith(e.left, names) or _arith(e.right, names)
+    if isinstance(e, ir.UnaryOp):
+        return _arith(e.operand, names)
+    if isinstance(e, ir.Call) and e.qualname in ("builtins.int", "builtins.abs") and len(e.args) == 1:
+        return _arith(e.args[0], names)
+    return False
+
+
+def _sized_call(e, names):
+    """The argument of call ``e`` that sizes a read, an allocation or a loop by one of ``names``."""
+    if not isinstance(e, ir.Call):
+        return None
+    qual = e.qualname or ""
+    if qual == "builtins.bytearray":
+        args = list(e.args)
+    elif qual == "os.read":
+        args = [e.argument(1, "n")]
+    else:
+        last = e.method or (e.func.id if isinstance(e.func, ir.Name) else None)
+        if not last:
+            return None
+        word = last.lower().strip("_").split("_")[0]
+        if word not in _READ_WORDS:
+            return None
+        args = list(e.args) + [k.value for k in e.keywords]
+    for a in args:
+        if a is not None and _arith(a, names):
+            return a
+    return None
+
+
+def _repeated(e, names):
+    """``b"\\0" * n``: a constant string or bytes repeated a decoded number of times."""
+    if isinstance(e, ir.BinOp) and e.op == "*":
+        for const, count in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(const, ir.Const) and isinstance(const.value, (str, bytes)) and _arith(count, names):
+                return count
+    return None
+
+
+class UnboundedLengthField(FunctionRule):
+    __doc__ = __doc__
+
+    id = "SR804"
+    name = "unbounded-length-field"
+    title = "Decoded length used as a read or allocation size without an upper bound"
+    cwe = 770
+    severity = Level.MEDIUM
+    confidence = Level.MEDIUM
+    bandit = ()
+    tests_relevant = False
+    triggers = frozenset({"unpack", "unpack_from", "from_bytes", "struct.unpack", "struct.unpack_from"})
+
+    def check_function(self, module, function):
+        from secreview.analysis.code_text import code_of
+        stmts = sorted(function.statements(), key=lambda s: (s.line, s.col))
+        origin = {}  # name -> (the decoding statement, its call)
+        for stmt in stmts:
+            for name, value in _decoded(stmt).items():
+                origin.setdefault(name, (stmt, value))
+        if not origin:
+            return
+        derived = dict(origin)
+        changed = True
+        while changed:  # names computed from a decoded one by arithmetic
+            changed = False
+            for stmt in stmts:
+                if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
+                        and stmt.targets[0].id not in derived and _arith(stmt.value, set(derived)):
+                    src = next(n for n in _names(stmt.value) if n in derived)
+                    derived[stmt.targets[0].id] = derived[src]
+                    changed = True
+        names = set(derived)
+        bounded_at = {}  # name -> first line where it is compared or capped
+        roots = [(root, stmt.line) for stmt in stmts for root in _exprs(stmt)]
+        roots += [(e.cond, e.cond.line) for b in function.blocks for e in b.succs if e.cond is not None]
+        for root, line in roots:
+            for e in _walk(root):
+                hit = set()
+                if isinstance(e, ir.Compare) and _ORDERING & set(e.ops):
+                    hit = _names(e) & names
+                elif isinstance(e, ir.Call) and e.qualname == "builtins.min":
+                    hit = _names(e) & names
+                for n in hit:
+                    bounded_at[n] = min(bounded_at.get(n, line), line)
+        reported = set()
+        for stmt in stmts:
+            for root in _exprs(stmt):
+                for e in _walk(root):
+                    arg = _sized_call(e, names)
+                    what, effect = "the size of", "how much is read and allocated here"
+                    if arg is not None and isinstance(e, ir.Call) and e.qualname == "builtins.bytearray":
+                        effect = "how much is allocated here"
+                    if arg is None:
+                        arg = _repeated(e, names)
+                        what, effect = "the repeat count of", "how much is allocated here"
+                    if arg is None or id(e) in reported:
+                        continue
+                    used = _names(arg) & names
+                    if any(bounded_at.get(n, stmt.line + 1) <= stmt.line for n in used):
+                        continue
+                    reported.add(id(e))
+                    name = sorted(used)[0]
+                    decode_stmt, decode = derived[name]
+                    field = ("an integer decoded from binary data of unsliced width" if _wide_from_bytes(decode)
+                             else "a field of four bytes or more decoded from binary data")
+                    yield Hit(
+                        node=e,
+                        explanation=(f"`{name}` comes from `{code_of(module, decode)}` (line {decode_stmt.line}), "
+                                     f"{field}, and is used as {what} `{code_of(module, e)}` with no upper bound "
+                                     f"checked before it in `{function.name}()`: whoever wrote those bytes decides "
+                                     f"{effect}, up to billions."),
+                        fix=(f"Reject `{name}` above the largest value the format allows (`if {name} > MAX: raise "
+                             f"...`) or cap it with `min({name}, MAX)` before using it."),
+                        notes=((decode_stmt, f"`{name}` decoded here"),),
+                    )

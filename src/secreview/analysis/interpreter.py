@@ -339,6 +339,12 @@ class FunctionInterpreter:
                                          value.types, value.items, value.func)
                     key = keys[0]
                 kinds = sanitizer.protects
+            elif callee in _REGEX_MATCH:
+                # ``if re.match(r"^[a-zA-Z0-9_-]+$", name):``: an anchored pattern of listed characters
+                key = path_key(cond.argument(1, "string"))
+                kinds = self.regex_protects(cond, callee == "re.match")
+                if not kinds:
+                    key = None
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
                 key = path_key(cond.func.value)
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr):
@@ -353,6 +359,21 @@ class FunctionInterpreter:
                 state[key] = Value(value.const, V.cleanse_all(value.taints, kinds),
                                    value.types, value.items, value.func)
         return state
+
+    def regex_protects(self, cond: ir.Call, implicit_start: bool) -> frozenset:
+        """The sinks a string is safe for when ``re.match``/``re.search`` of a constant pattern
+        anchored at both ends matched it: those whose special characters the pattern cannot match
+        (``^[a-zA-Z0-9_-]+$``: no shell metacharacter, quote, ``/``...). ``$`` also matches before
+        a final newline, so a newline may end the value: never safe for headers or logs here."""
+        pattern = self.eval(cond.argument(0, "pattern")) if cond.argument(0, "pattern") is not None else None
+        flags = cond.argument(2, "flags")
+        if pattern is None or not pattern.is_const or not isinstance(pattern.const, str) or (
+                flags is not None and not (isinstance(flags, ir.Const) and flags.value == 0)):
+            return EMPTY
+        allowed = _regex_charset(pattern.const, implicit_start)
+        if allowed is None:
+            return EMPTY
+        return frozenset(kind for kind, special in _REGEX_SPECIAL.items() if not (allowed & special))
 
     def confined_path(self, checked: ir.Expr, state: dict):
         """The key of the path a prefix check on ``checked`` confines, or None: a path normalized
@@ -1385,6 +1406,74 @@ _REDIRECT_ONLY = frozenset({"redirect"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
                           "posixpath.commonpath"})
 _OTHER_HOST = frozenset({"redirect", "ssrf"})
+
+
+_REGEX_MATCH = frozenset({"re.match", "re.search"})
+_REGEX_SPECIAL = {
+    # sink kind -> characters that change what its interpreter parses (ASCII)
+    "command": frozenset(" \t\r\n;|&$`<>()'\"\\*?[]{}!#~"),
+    "sql": frozenset(" \t\r\n'\"`\\;-#/*()"),
+    "path": frozenset("/\\"),
+    "xss": frozenset("<>\"'&`"),
+    "redirect": frozenset(":/\\"),
+    "ldap": frozenset("*()\\\0=,+<>#;\"'"),
+    "xpath": frozenset("'\"[]()/|@=*"),
+}
+
+
+def _regex_charset(pattern: str, implicit_start: bool) -> frozenset | None:
+    """The ASCII characters a string matched by ``pattern`` may hold, when the pattern is anchored at
+    both ends and made only of literals, ranges and ``\\d``/``\\w`` classes (no ``.``, negated class
+    or alternation of anchors); else None."""
+    try:
+        from re import _parser as sre  # the stdlib's own regex parser
+        parsed = list(sre.parse(pattern))
+    except Exception:
+        return None
+    if not parsed or parsed[-1][0] != sre.AT or parsed[-1][1] not in (sre.AT_END, sre.AT_END_STRING):
+        return None
+    if parsed[0][0] == sre.AT and parsed[0][1] in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING):
+        parsed = parsed[1:]
+    elif not implicit_start:
+        return None
+    allowed: set = set()
+    categories = {sre.CATEGORY_DIGIT: "0123456789",
+                  sre.CATEGORY_WORD: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"}
+
+    def walk(items) -> bool:
+        for op, arg in items:
+            if op == sre.LITERAL:
+                allowed.add(chr(arg))
+            elif op == sre.IN:
+                for inner, value in arg:
+                    if inner == sre.LITERAL:
+                        allowed.add(chr(value))
+                    elif inner == sre.RANGE:
+                        if value[1] - value[0] > 128:
+                            return False
+                        allowed.update(chr(c) for c in range(value[0], value[1] + 1))
+                    elif inner == sre.CATEGORY and value in categories:
+                        allowed.update(categories[value])
+                    else:
+                        return False  # a negated class, \\s, \\W...
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                if not walk(arg[2]):
+                    return False
+            elif op == sre.SUBPATTERN:
+                if not walk(arg[-1]):
+                    return False
+            elif op == sre.BRANCH:
+                if not all(walk(branch) for branch in arg[1]):
+                    return False
+            elif op == sre.AT and arg in (sre.AT_END, sre.AT_END_STRING) and (op, arg) == parsed[-1]:
+                continue
+            else:
+                return False  # ``.``, anchors inside, lookarounds, back references
+        return True
+
+    if not walk(parsed[:-1]):
+        return None
+    return frozenset(allowed)
 
 
 def _path_data(value: Value) -> bool:

@@ -16,6 +16,7 @@ import re
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.models import ArgRef
+from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.ir import nodes as ir
 
@@ -215,6 +216,7 @@ class FunctionInterpreter:
         state = {}
         fn = self.fn
         entry = self.entry = self.program.entrypoint_for(self.module, fn)
+        converters = self.program.route_converters(fn) if entry is not None and fn.decorators else {}
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:
                 state[param.name] = self.entry_values[param.name]
@@ -239,6 +241,10 @@ class FunctionInterpreter:
                         self.path, param.line or fn.line, 0,
                         f"`{param.name}` is a parameter of {handler} `{fn.name}()`, set by {setter}", None,
                         f"{data} (parameter `{param.name}` of {handler} `{fn.name}()`)"))})
+            if entry is not None and param.name in converters:
+                # ``@app.route("/items/<int:item_id>")``: the router passes only a number (or a UUID)
+                taints = V.cleanse_all(taints, _DIGITS_SAFE)
+                types = frozenset({converters[param.name]})
             value = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
             if self.program.named_source_rules:
                 value = self.named(value, param.name, _ParamNode(param, fn), code=param.name)
@@ -298,7 +304,10 @@ class FunctionInterpreter:
         if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
             op = cond.ops[0]
             positive = (op in ("in", "==", "is")) == truth
-            if op in ("in", "not in", "==", "!=", "is", "is not") and positive:
+            common = self.common_prefix_check(cond, state) if op in ("==", "!=") and positive else None
+            if common is not None:
+                key, kinds = common, frozenset({"path"})
+            elif op in ("in", "not in", "==", "!=", "is", "is not") and positive:
                 saved, self.state = self.state, state
                 try:
                     other = self.eval(cond.comparators[0])
@@ -330,20 +339,19 @@ class FunctionInterpreter:
                                          value.types, value.items, value.func)
                     key = keys[0]
                 kinds = sanitizer.protects
+            elif callee in _REGEX_MATCH:
+                # ``if re.match(r"^[a-zA-Z0-9_-]+$", name):``: an anchored pattern of listed characters
+                key = path_key(cond.argument(1, "string"))
+                kinds = self.regex_protects(cond, callee == "re.match")
+                if not kinds:
+                    key = None
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
                 key = path_key(cond.func.value)
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr):
                 # realpath()/normpath() then a prefix check: a path confined to a directory
-                receiver = cond.func.value
-                if isinstance(receiver, ir.Call) and receiver.qualname in ("builtins.str", "os.fspath") \
-                        and len(receiver.args) == 1:
-                    receiver = receiver.args[0]  # str(path).startswith(str(base))
-                key = path_key(receiver)
-                if key is not None and key in state and all(
-                        "path-normalized" in t.cleansed for t in state[key].taints if not t.is_param):
+                key = self.confined_path(cond.func.value, state)
+                if key is not None:
                     kinds = frozenset({"path"})
-                else:
-                    key = None
         if key is not None and key in state:
             value = state[key]
             if value.taints:
@@ -351,6 +359,64 @@ class FunctionInterpreter:
                 state[key] = Value(value.const, V.cleanse_all(value.taints, kinds),
                                    value.types, value.items, value.func)
         return state
+
+    def regex_protects(self, cond: ir.Call, implicit_start: bool) -> frozenset:
+        """The sinks a string is safe for when ``re.match``/``re.search`` of a constant pattern
+        anchored at both ends matched it: those whose special characters the pattern cannot match
+        (``^[a-zA-Z0-9_-]+$``: no shell metacharacter, quote, ``/``...). ``$`` also matches before
+        a final newline, so a newline may end the value: never safe for headers or logs here."""
+        pattern = self.eval(cond.argument(0, "pattern")) if cond.argument(0, "pattern") is not None else None
+        flags = cond.argument(2, "flags")
+        if pattern is None or not pattern.is_const or not isinstance(pattern.const, str) or (
+                flags is not None and not (isinstance(flags, ir.Const) and flags.value == 0)):
+            return EMPTY
+        allowed = _regex_charset(pattern.const, implicit_start)
+        if allowed is None:
+            return EMPTY
+        return frozenset(kind for kind, special in _REGEX_SPECIAL.items() if not (allowed & special))
+
+    def confined_path(self, checked: ir.Expr, state: dict):
+        """The key of the path a prefix check on ``checked`` confines, or None: a path normalized
+        before (``p = os.path.realpath(...)``, then ``p.startswith(BASE)``) or normalized in the
+        check itself (``os.path.realpath(p).startswith(BASE)`` confines ``p``: it cannot climb out
+        with ``..``, the normalized form of it is inside)."""
+        if isinstance(checked, ir.Call) and checked.qualname in ("builtins.str", "os.fspath") \
+                and len(checked.args) == 1:
+            checked = checked.args[0]  # str(path).startswith(str(base))
+        key = path_key(checked)
+        if key is not None and key in state:
+            if all("path-normalized" in t.cleansed for t in state[key].taints if not t.is_param):
+                return key
+            return None
+        if isinstance(checked, ir.Call) and len(checked.args) == 1 and not checked.keywords:
+            sanitizer = self.models.sanitizers.get(checked.qualname or "")
+            if sanitizer is not None and "path-normalized" in sanitizer.protects:
+                key = path_key(checked.args[0])
+                if key is not None and key in state:
+                    return key
+        return None
+
+    def common_prefix_check(self, cond: ir.Compare, state: dict):
+        """``os.path.commonpath([os.path.realpath(p), BASE]) == BASE`` (or ``commonprefix``, or
+        ``!=`` then leave): the key of the path confined to ``BASE`` where the check holds, or None.
+        The base must carry no data, the path must be normalized (``commonpath`` does not resolve
+        ``..``)."""
+        sides = (cond.left, cond.comparators[0])
+        for call, base in (sides, sides[::-1]):
+            if not (isinstance(call, ir.Call) and call.qualname in _COMMON_PATH and len(call.args) == 1
+                    and isinstance(call.args[0], ir.Container) and len(call.args[0].elts) == 2):
+                continue
+            saved, self.state = self.state, state
+            try:
+                if _path_data(self.eval(base)):
+                    return None
+                clean = [not _path_data(self.eval(e)) for e in call.args[0].elts]
+            finally:
+                self.state = saved
+            for element, is_clean in zip(call.args[0].elts, clean):
+                if not is_clean:
+                    return self.confined_path(element, state)
+        return None
 
     def server_held(self, e: ir.Expr, value: Value) -> bool:
         """``request.user.available_services_regions``: read from the request object (or a parameter)
@@ -718,11 +784,34 @@ class FunctionInterpreter:
         if op == "+" and node is not None and (_text(left) or _text(right)):
             # ``base + name`` with a string on either side: a string built like ``"..." + name``
             taints = self.splice(node, [(left, exprs[0], False), (right, exprs[1], False)])
+            prefix = self._concat_prefix(exprs[0], left)
+            if prefix:
+                taints = _origin_fixed(prefix, taints)
             return Value(taints=taints, types=_STR_TYPES, fixed=left.is_fixed and right.is_fixed)
         taints = V.merge_taints(V.merge_taints(left.taints, V.all_item_taints(left.items)),
                                 V.merge_taints(right.taints, V.all_item_taints(right.items)))
         types = left.types if op == "/" and any("Path" in t for t in left.types) else EMPTY  # pathlib joins
         return V.derived(taints, left.is_fixed and right.is_fixed, types)
+
+    def _concat_prefix(self, left_expr, left: Value) -> str:
+        """The constant text a ``left + ...`` string starts with: ``left``'s own value, or the leading
+        constants of a ``"https://h/" + a + b`` chain (names bound to constants count)."""
+        if left.is_const:
+            return left.const if isinstance(left.const, str) else ""
+        first = left_expr
+        while isinstance(first, ir.BinOp) and first.op == "+":
+            first = first.left
+        if first is left_expr:
+            return ""
+        text = ""
+        for part in _flatten_concat(left_expr):
+            if not isinstance(part, (ir.Const, ir.Name)):
+                break
+            value = self.eval(part)
+            if not (value.is_const and isinstance(value.const, str)):
+                break
+            text += value.const
+        return text
 
     def eval_binop(self, e: ir.BinOp) -> Value:
         left = self.eval(e.left)
@@ -813,6 +902,9 @@ class FunctionInterpreter:
         if template is not None and not template.is_fixed:
             spliced.append((template, e.template, False))
         taints = V.merge_taints(taints, self.splice(e, spliced))
+        prefix = _leading_constant(kind, template, parts)
+        if prefix:
+            taints = _origin_fixed(prefix, taints)
         result = Value(taints=taints, types=_STR_TYPES, fixed=fixed)
         leading = _leading_part(e)
         if leading is not None and _own_host(parts[leading]):
@@ -1311,6 +1403,125 @@ def _on_own_host(value: Value) -> Value:
 
 
 _REDIRECT_ONLY = frozenset({"redirect"})
+_COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
+                          "posixpath.commonpath"})
+_OTHER_HOST = frozenset({"redirect", "ssrf"})
+
+
+_REGEX_MATCH = frozenset({"re.match", "re.search"})
+_REGEX_SPECIAL = {
+    # sink kind -> characters that change what its interpreter parses (ASCII)
+    "command": frozenset(" \t\r\n;|&$`<>()'\"\\*?[]{}!#~"),
+    "sql": frozenset(" \t\r\n'\"`\\;-#/*()"),
+    "path": frozenset("/\\"),
+    "xss": frozenset("<>\"'&`"),
+    "redirect": frozenset(":/\\"),
+    "ldap": frozenset("*()\\\0=,+<>#;\"'"),
+    "xpath": frozenset("'\"[]()/|@=*"),
+}
+
+
+def _regex_charset(pattern: str, implicit_start: bool) -> frozenset | None:
+    """The ASCII characters a string matched by ``pattern`` may hold, when the pattern is anchored at
+    both ends and made only of literals, ranges and ``\\d``/``\\w`` classes (no ``.``, negated class
+    or alternation of anchors); else None."""
+    try:
+        from re import _parser as sre  # the stdlib's own regex parser
+        parsed = list(sre.parse(pattern))
+    except Exception:
+        return None
+    if not parsed or parsed[-1][0] != sre.AT or parsed[-1][1] not in (sre.AT_END, sre.AT_END_STRING):
+        return None
+    if parsed[0][0] == sre.AT and parsed[0][1] in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING):
+        parsed = parsed[1:]
+    elif not implicit_start:
+        return None
+    allowed: set = set()
+    categories = {sre.CATEGORY_DIGIT: "0123456789",
+                  sre.CATEGORY_WORD: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"}
+
+    def walk(items) -> bool:
+        for op, arg in items:
+            if op == sre.LITERAL:
+                allowed.add(chr(arg))
+            elif op == sre.IN:
+                for inner, value in arg:
+                    if inner == sre.LITERAL:
+                        allowed.add(chr(value))
+                    elif inner == sre.RANGE:
+                        if value[1] - value[0] > 128:
+                            return False
+                        allowed.update(chr(c) for c in range(value[0], value[1] + 1))
+                    elif inner == sre.CATEGORY and value in categories:
+                        allowed.update(categories[value])
+                    else:
+                        return False  # a negated class, \\s, \\W...
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                if not walk(arg[2]):
+                    return False
+            elif op == sre.SUBPATTERN:
+                if not walk(arg[-1]):
+                    return False
+            elif op == sre.BRANCH:
+                if not all(walk(branch) for branch in arg[1]):
+                    return False
+            elif op == sre.AT and arg in (sre.AT_END, sre.AT_END_STRING) and (op, arg) == parsed[-1]:
+                continue
+            else:
+                return False  # ``.``, anchors inside, lookarounds, back references
+        return True
+
+    if not walk(parsed[:-1]):
+        return None
+    return frozenset(allowed)
+
+
+def _path_data(value: Value) -> bool:
+    """Whether ``value`` may hold data that could name a path (not a string merely built from settings)."""
+    return any(t.kind not in (V.BUILT, V.OPAQUE) and t.dangerous_for("path") for t in value.taints)
+
+
+def _leading_constant(kind: str, template: Value | None, parts: list) -> str:
+    """The constant text a string built by ``kind`` from evaluated ``template`` and ``parts`` starts with."""
+    if kind in ("concat", "fstring"):
+        text = ""
+        for value in parts:
+            if not (value.is_const and isinstance(value.const, str)):
+                break
+            text += value.const
+        return text
+    if kind in ("percent", "format") and template is not None and template.is_const \
+            and isinstance(template.const, str):
+        text = template.const
+        return text[:min((i for i in (text.find("%"), text.find("{")) if i != -1), default=len(text))]
+    return ""
+
+
+def _origin_fixed(prefix: str, taints: frozenset) -> frozenset:
+    """``f"https://example.com/{page}"``, ``"/profile/%s" % name``: a URL whose constant start names the
+    host (or a path on this site) sends neither a redirect nor a request to another host, whatever
+    follows."""
+    if not taints:
+        return taints
+    if fixes_host(prefix):
+        return V.cleanse_all(taints, _OTHER_HOST)
+    if fixes_origin(prefix, relative_ok=True):
+        return V.cleanse_all(taints, _REDIRECT_ONLY)
+    return taints
+
+
+def _flatten_concat(node) -> list:
+    """``a + b + c`` as ``[a, b, c]``, left to right."""
+    out = []
+    stack = [node]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ir.BinOp) and e.op == "+":
+            stack.append(e.right)
+            stack.append(e.left)
+        else:
+            out.append(e)
+    return out
 
 
 def _path_follows_leading(e: ir.StringBuild) -> bool:

@@ -115,6 +115,12 @@ class Budget:
             raise BudgetExceeded()
 
 
+_ROUTE_METHODS = frozenset({"route", "get", "post", "put", "delete", "patch", "api_route"})
+_ROUTE_VARIABLE = re.compile(r"<(\w+)(?:\([^)]*\))?:(\w+)>")  # werkzeug ``<int(signed=True):page>``
+_PATH_PARAM = re.compile(r"\{(\w+):(\w+)\}")  # starlette ``{page:int}``
+_CONVERTER_TYPES = {"int": "builtins.int", "float": "builtins.float", "uuid": "uuid.UUID"}
+
+
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
@@ -657,6 +663,22 @@ class Program:
                     return None
                 paths.add(first.value)
         return paths.pop() if len(paths) == 1 else None
+
+    def route_converters(self, fn: ir.Function) -> dict:
+        """``{parameter: type}`` for the variables of a request handler's route whose converter
+        admits only numbers or UUIDs (Flask/Werkzeug ``<int:page>``, ``<float:x>``, ``<uuid:id>``;
+        Starlette/FastAPI ``{page:int}``): the router turns away any other text, so the parameter
+        holds a value whose text is digits (and dashes)."""
+        found: dict = {}
+        for d in fn.decorators:
+            if isinstance(d, ir.Call) and d.method in _ROUTE_METHODS and d.args:
+                first = d.args[0]
+                if isinstance(first, ir.Const) and isinstance(first.value, str):
+                    for converter, name in _ROUTE_VARIABLE.findall(first.value):
+                        found[name] = _CONVERTER_TYPES.get(converter)
+                    for name, converter in _PATH_PARAM.findall(first.value):
+                        found[name] = _CONVERTER_TYPES.get(converter)
+        return {name: kind for name, kind in found.items() if kind}
 
     def module_state(self, module: ir.Module) -> dict | None:
         """A module's globals after its body ran; the function asking is analysed again

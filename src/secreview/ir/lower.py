@@ -584,9 +584,28 @@ class _FunctionLowerer:
         base = self.scope.qualname
         return f"{base}.{name}" if base else name
 
+    def _set_aside(self, qualname: str) -> None:
+        """A second definition under one name (``def f`` twice in a module, a route handler
+        copied and renamed only in its decorator): the name now means the new one, as in
+        Python, but the earlier definition still runs wherever it was registered before
+        being shadowed (a decorator kept it), so it stays analysed under a name of its own,
+        ``qualname@line``, with everything defined inside it."""
+        old = self.mod.functions[qualname]
+        new = f"{qualname}@{old.line}"
+        while new in self.mod.functions:
+            new += "'"
+        prefix = qualname + "."
+        for table in (self.mod.functions, self.mod.classes):
+            for key in [k for k in table if k == qualname or k.startswith(prefix)]:
+                item = table.pop(key)
+                item.qualname = new + key[len(qualname):]
+                table[item.qualname] = item
+
     def lower_function(self, node, *, is_lambda: bool = False) -> ir.Function:
         name = "<lambda>" if is_lambda else node.name
         qualname = self._child_qualname(f"<lambda:{node.lineno}:{node.col_offset}>" if is_lambda else name)
+        if qualname in self.mod.functions:
+            self._set_aside(qualname)
         fn = ir.Function(
             name=name, qualname=qualname, line=node.lineno, end_line=getattr(node, "end_lineno",
                                                                              node.lineno) or node.lineno,

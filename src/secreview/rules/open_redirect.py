@@ -15,8 +15,9 @@ class OpenRedirect(SinkRule):
     `flask.redirect`, `werkzeug.utils.redirect`, Django `redirect`/
     `HttpResponseRedirect`, Starlette/FastAPI `RedirectResponse`, `pecan.redirect`
     and WebOb redirect exceptions. Not reported: a location whose start is
-    constant in the expression at the call and fixes the host (`"/profile/" + name`,
-    `f"https://example.com/{page}"` — but not `"/" + x`, which becomes `//evil.com`),
+    constant and fixes the host, at the call or where the string was built
+    (`"/profile/" + name`, `url = f"https://example.com/{page}"` then `redirect(url)`
+    — but not `"/" + x`, which becomes `//evil.com`),
     a location whose untrusted part comes only after a constant `?` or `#`
     (`f"{reverse('search')}?{request.GET.urlencode()}"`, `"%s?next=%s" % (LOGIN_URL, request.path)`:
     the query string, not the host), this request's own URL or host and URLs that start with it

@@ -33,9 +33,13 @@ class PathTraversal(SinkRule):
     reported: names reduced with `os.path.basename` or
     `werkzeug.utils.secure_filename`, joined with `werkzeug.security.safe_join`,
     checked against an allow-list, or normalised with `os.path.realpath`/
-    `abspath` and then checked with `.startswith(BASE)`; `send_from_directory`'s
-    file argument (it refuses `..` itself). A path that is merely not constant
-    is not reported.
+    `abspath` and then checked with `.startswith(BASE)` or
+    `os.path.commonpath([p, BASE]) == BASE` (`commonprefix` too; the
+    normalising may be in the check: `os.path.realpath(p).startswith(BASE)`);
+    route variables the router admits only as numbers or UUIDs
+    (`<int:item_id>`, `{item_id:int}`); `send_from_directory`'s file argument
+    (it refuses `..` itself). A path that is merely not constant is not
+    reported.
 
     **Fix:** keep only the last component (`werkzeug.utils.secure_filename(name)`
     or `os.path.basename(name)`), or resolve the joined path and check it stays

@@ -1,11 +1,9 @@
 import re
 
+from secreview.analysis.urls import fixes_origin
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import SinkRule
-
-_ABSOLUTE_WITH_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\\@]+[/?#]")
-_NETWORK_PATH_WITH_HOST = re.compile(r"^//[^/?#\\@]+[/?#]")
 
 
 def constant_prefix(site, node) -> str | None:
@@ -52,23 +50,6 @@ def _leading_text(site, expr) -> tuple[str, bool]:
         if not complete:
             return prefix, False
     return prefix, True
-
-
-def fixes_origin(prefix: str | None, relative_ok: bool) -> bool:
-    """True when a URL starting with ``prefix`` can only go to the host (or, for a
-    relative URL, the site) the prefix names: what follows it is path or query."""
-    if not prefix:
-        return False
-    if _ABSOLUTE_WITH_HOST.match(prefix) or _NETWORK_PATH_WITH_HOST.match(prefix):
-        return True
-    if not relative_ok:
-        return False
-    if prefix.startswith("/"):
-        # "/" + "/evil.com" is the network path "//evil.com"; "/\\evil.com" too in browsers.
-        return len(prefix) >= 2 and prefix[1] not in "/\\"
-    first = min((prefix.find(c) for c in "/?#" if c in prefix), default=-1)
-    # A relative reference whose first segment is fixed and has no ":" cannot gain a scheme.
-    return first > 0 and ":" not in prefix[:first] and "\\" not in prefix[:first]
 
 
 def only_query_varies(site, node, kind: str) -> bool:
@@ -161,8 +142,8 @@ class ServerSideRequestForgery(SinkRule):
     `requests`, `httpx`, `urllib3`, `aiohttp`, `urllib.request.urlopen`/
     `Request`, `http.client.HTTPConnection`, `socket.create_connection`/
     `connect` or paramiko `connect`. Not reported: a URL whose scheme and host
-    are constant in the expression at the call (`f"https://api.example.com/u/{uid}"`
-    — only the path varies), a URL whose untrusted part comes only after a
+    are constant, at the call or where the string was built
+    (`f"https://api.example.com/u/{uid}"` — only the path varies), a URL whose untrusted part comes only after a
     constant `?` or `#` (`f"{API_URL}?q={term}"`), a URL checked against an allow-list of URLs or of
     hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`), and URLs that are
     merely not constant.

@@ -20,6 +20,12 @@ def _non_html(value) -> bool:
     return not any(word in media for word in ("html", "xml", "svg"))
 
 
+def _sets_non_html(headers) -> bool:
+    """Headers (a dict value) that give a constant non-HTML ``Content-Type``."""
+    return headers is not None and bool(headers.items) and any(
+        isinstance(k, str) and k.lower() == "content-type" and _non_html(v) for k, v in headers.items.items())
+
+
 class CrossSiteScripting(SinkRule):
     """HTML response or markup built from untrusted data without escaping.
 
@@ -38,7 +44,8 @@ class CrossSiteScripting(SinkRule):
     `mimetype`/`content_type`/`media_type` is a constant non-HTML type
     (`application/json`, `text/plain`); dicts and lists given to
     `make_response` or returned from a view (sent as JSON), and a view's
-    `(body, status, headers)` whose headers set a non-HTML `Content-Type`;
+    `(body, status, headers)` (or `make_response(body, status, headers)`) whose headers set a
+    non-HTML `Content-Type`;
     non-constant values without a traced source.
 
     **Fix:** render through an autoescaping template (`render_template`), or
@@ -61,7 +68,13 @@ class CrossSiteScripting(SinkRule):
            "it through an autoescaping template such as `render_template()`; send data as JSON or text/plain.")
 
     def excused(self, site, sink, callee: str) -> bool:
-        return any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS)
+        if any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS):
+            return True
+        if callee.endswith("make_response"):
+            # ``make_response(body, 200, {"Content-Type": "application/json"})``: headers given
+            # after the body (Flask takes them as the tuple a view may return)
+            return any(_sets_non_html(extra) for extra in (site.args[1:3] if site.args else ()))
+        return False
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         flask_body = sink.callee == "<response>" or sink.callee.endswith("make_response")
@@ -71,11 +84,8 @@ class CrossSiteScripting(SinkRule):
             # a view returning (or make_response of) (body, status, headers) or (body, headers):
             # only the body is HTML,
             # and not even that when the headers give a constant non-HTML Content-Type
-            for extra in (value.items.get(1), value.items.get(2)):
-                if extra is not None and extra.items and any(
-                        isinstance(k, str) and k.lower() == "content-type" and _non_html(v)
-                        for k, v in extra.items.items()):
-                    return None
+            if any(_sets_non_html(value.items.get(i)) for i in (1, 2)):
+                return None
             value = value.items.get(0, value)
         if value.types and value.types <= _JSON_TYPES:
             return None  # Flask sends a dict or list as JSON

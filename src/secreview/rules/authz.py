@@ -1,0 +1,140 @@
+"""What the authorization rules read as a check: policy calls, guard decorators, ownership tests.
+
+Shared by ``missing-authorization-check``, ``policy-action-mismatch`` and ``shared-policy-target``.
+Recognition is by the words of the called name (``check_policy``, ``policy.enforce``,
+``context.authorize``, ``_ensure_write_access``, ``require_admin_context``), by ``context.can(...)``,
+by the WSGI-environ authorizer idiom (``req.environ['swift.authorize'](req)``) and by a comparison of
+an owner/project/user attribute with the caller's context: never by a project's own function names.
+"""
+
+from __future__ import annotations
+
+from secreview.ir import nodes as ir
+from secreview.rules.words import identifier_words
+
+# A called name with one of these words decides access by itself.
+GUARD_WORDS = frozenset({
+    "policy", "policies", "authorize", "authorise", "authorized", "authorised", "authorizer", "authoriser",
+    "authorization", "authorisation", "enforce", "enforcer", "enforced", "permission", "permissions", "rbac",
+})
+# ... or a verb of checking with an object of access: ``ensure_write_access``, ``require_admin_context``.
+_CHECK_VERBS = frozenset({"check", "ensure", "verify", "assert", "require", "requires", "validate", "restrict"})
+_ACCESS_OBJECTS = frozenset({"admin", "owner", "ownership", "access", "privilege", "privileges", "role", "roles",
+                             "acl", "acls", "scope"})
+CONTEXT_WORDS = frozenset({"context", "ctxt", "ctx"})
+# Attributes whose comparison with the caller's context is an ownership check.
+_OWNER_WORDS = frozenset({"owner", "project", "tenant", "user"})
+
+
+def guard_name(name: str | None) -> bool:
+    """Whether a called (or decorator) name is that of an authorization check."""
+    if not name or len(name) > 80:
+        return False
+    words = identifier_words(name)
+    if any(w in GUARD_WORDS for w in words):
+        return True
+    return any(w in _CHECK_VERBS for w in words) and any(w in _ACCESS_OBJECTS for w in words)
+
+
+def called_name(call: ir.Call) -> str | None:
+    """The last name of a call's callee: ``policy.enforce`` -> ``enforce``; ``environ['swift.authorize']``
+    -> ``swift.authorize`` (a constant key of the item called)."""
+    func = call.func
+    if isinstance(func, ir.Attr):
+        return func.attr
+    if isinstance(func, ir.Name):
+        return func.id
+    if isinstance(func, ir.Subscript) and isinstance(func.index, ir.Const) and isinstance(func.index.value, str):
+        return func.index.value
+    return None
+
+
+def _contextual(e) -> bool:
+    """Whether ``e`` mentions the request context (``context``, ``req.environ['nova.context']``, ``ctxt``)."""
+    for node in ir.walk(e):
+        if isinstance(node, ir.Name) and any(w in CONTEXT_WORDS for w in identifier_words(node.id)):
+            return True
+        if isinstance(node, ir.Attr) and any(w in CONTEXT_WORDS for w in identifier_words(node.attr)):
+            return True
+        if isinstance(node, ir.Const) and isinstance(node.value, str) and node.value.endswith(".context"):
+            return True
+    return False
+
+
+def is_guard_call(call: ir.Call) -> bool:
+    """``check_policy(ctx, ...)``, ``policy.enforce(...)``, ``context.can(...)``, ``authorize(context)``..."""
+    name = called_name(call)
+    if name == "can" and isinstance(call.func, ir.Attr):
+        return _contextual(call.func.value)
+    return guard_name(name)
+
+
+def is_guard_decorator(dec) -> bool:
+    """``@wrap_check_policy``, ``@policy.enforce_policy(...)``, ``@authorize``, ``@require_admin_context``."""
+    target = dec.func if isinstance(dec, ir.Call) else dec
+    if isinstance(target, ir.Attr):
+        return guard_name(target.attr)
+    if isinstance(target, ir.Name):
+        return guard_name(target.id)
+    return False
+
+
+def is_ownership_test(e) -> bool:
+    """``obj.project_id != context.project_id``, ``context.is_admin``: a decision on the caller's identity."""
+    if isinstance(e, ir.Attr) and e.attr in ("is_admin", "is_system_admin", "is_superuser"):
+        return True
+    if not isinstance(e, ir.Compare):
+        return False
+    names = []
+    for node in ir.walk(e):
+        if isinstance(node, ir.Attr):
+            names.append(node.attr)
+        elif isinstance(node, ir.Name):
+            names.append(node.id)
+        elif isinstance(node, ir.Subscript) and isinstance(node.index, ir.Const) and isinstance(node.index.value, str):
+            names.append(node.index.value)
+    owner = any(any(w in _OWNER_WORDS for w in identifier_words(n)) for n in names)
+    return owner and _contextual(e)
+
+
+def expressions(function: ir.Function):
+    """Every expression root of a function's own statements and branch conditions."""
+    for block in function.blocks:
+        if block.origin is None:
+            for stmt in block.stmts:
+                for attr in ("value", "test", "exc", "msg"):
+                    node = getattr(stmt, attr, None)
+                    if isinstance(node, ir.Expr):
+                        yield stmt, node
+        for edge in block.succs:
+            if edge.cond is not None:
+                yield None, edge.cond
+
+
+def calls(function: ir.Function):
+    """``(statement or None, call)`` for every call of a function and of the functions nested in it."""
+    for stmt, root in expressions(function):
+        for e in ir.walk(root):
+            if isinstance(e, ir.Call):
+                yield stmt, e
+    for child in function.children:
+        yield from calls(child)
+
+
+def guards_in(function: ir.Function):
+    """The authorization checks a function makes itself: ``(node, description)`` pairs."""
+    found = []
+    for dec in function.decorators:
+        if is_guard_decorator(dec):
+            found.append((dec, "decorator"))
+    seen = set()
+    for _stmt, call in calls(function):
+        if id(call) not in seen and is_guard_call(call):
+            seen.add(id(call))
+            found.append((call, "call"))
+    for _stmt, root in expressions(function):
+        for e in ir.walk(root):
+            if is_ownership_test(e):
+                found.append((e, "test"))
+                break
+    return found

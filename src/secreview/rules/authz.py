@@ -61,11 +61,15 @@ def _contextual(e) -> bool:
     return False
 
 
-def is_guard_call(call: ir.Call) -> bool:
-    """``check_policy(ctx, ...)``, ``policy.enforce(...)``, ``context.can(...)``, ``authorize(context)``..."""
+def is_guard_call(call: ir.Call, classes: bool = False) -> bool:
+    """``check_policy(ctx, ...)``, ``policy.enforce(...)``, ``context.can(...)``, ``authorize(context)``...
+    A class named so (``exception.NotAuthorized(...)``, ``PolicyNotAuthorized``) counts only with
+    ``classes``: making the error a check raises shows a check, but is none itself."""
     name = called_name(call)
     if name == "can" and isinstance(call.func, ir.Attr):
         return _contextual(call.func.value)
+    if name and name[:1].isupper() and not classes:
+        return False
     return guard_name(name)
 
 
@@ -121,17 +125,22 @@ def calls(function: ir.Function):
         yield from calls(child)
 
 
-def guards_in(function: ir.Function):
-    """The authorization checks a function makes itself: ``(node, description)`` pairs."""
+def guards_in(function: ir.Function, strict: bool = True):
+    """The authorization checks a function makes itself: ``(node, description)`` pairs. ``strict``:
+    policy calls and guard decorators only; otherwise also tests of the caller's identity
+    (``context.is_admin``, ``obj.project_id != context.project_id``) and errors of refused access
+    raised (``exception.NotAuthorized(...)``)."""
     found = []
     for dec in function.decorators:
         if is_guard_decorator(dec):
             found.append((dec, "decorator"))
     seen = set()
     for _stmt, call in calls(function):
-        if id(call) not in seen and is_guard_call(call):
+        if id(call) not in seen and is_guard_call(call, classes=not strict):
             seen.add(id(call))
             found.append((call, "call"))
+    if strict:
+        return found
     for _stmt, root in expressions(function):
         for e in ir.walk(root):
             if is_ownership_test(e):

@@ -15,9 +15,13 @@ its check in a refactoring, an action added without its policy rule).
 
 Reported: a public method (its name does not start with `_`) with a request
 context parameter that passes the context on to a call (it fetches, changes or
-lists something as that caller), when at least 3 other public methods of the
-class taking a request context check authorization and they are at least 75 %
-of them. The finding is on the method's `def` line and signature, where the
+lists something as that caller) and reaches no check — no policy call, guard
+decorator, test of the caller's identity (`context.is_admin`,
+`obj.project_id != context.project_id`) or refused-access error, in its body or
+in the class's methods and the module's functions it calls — when at least 3
+other public methods of the class that act with a request context make a
+policy call or carry a guard decorator themselves, and they are at least 75 %
+of those methods. The finding is on the method's `def` line and signature, where the
 check (or the decorator) belongs; the explanation names the sibling methods
 that check and their checks.
 
@@ -108,7 +112,7 @@ class _ClassFacts:
         key = fn.qualname
         if key in self.memo:
             return self.memo[key]
-        own = guards_in(fn)
+        own = guards_in(fn, strict=False)
         if own:
             result = (own[0][0], False)
             self.memo[key] = result
@@ -188,9 +192,11 @@ class MissingAuthorizationCheck(FunctionRule):
         for m in klass.methods.values():
             if m is function or not _member(m):
                 continue
-            found, _unknown = facts.reach(m)
-            if found is not None:
-                checked.append((m, found))
+            direct = guards_in(m)
+            if direct:
+                checked.append((m, direct[0][0]))
+            elif facts.reach(m) != (None, False):
+                continue  # checks (or may check) only through a helper: neither for nor against
             elif _passes_context(m, _context_names(m, _context_param(m))) is None:
                 continue  # does nothing as the caller: neither for nor against
             others += 1
@@ -205,8 +211,7 @@ class MissingAuthorizationCheck(FunctionRule):
             code = _code(module, node)
             if not isinstance(node, ir.Call) and not isinstance(node, (ir.Compare, ir.Attr)):
                 code = "@" + code
-            inside = m.line - len(m.decorators) - 1 <= node.line <= m.end_line
-            return f"`{m.name}` (`{code}`{'' if inside else ', in a helper it calls'})"
+            return f"`{m.name}` (`{code}`)"
 
         siblings = ", ".join(what(m, node) for m, node in shown)
         more = f" and {len(checked) - len(shown)} more" if len(checked) > len(shown) else ""

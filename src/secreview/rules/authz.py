@@ -12,27 +12,41 @@ from __future__ import annotations
 from secreview.ir import nodes as ir
 from secreview.rules.words import identifier_words
 
-# A called name with one of these words decides access by itself.
+# A called name with one of these words decides access...
 GUARD_WORDS = frozenset({
-    "policy", "policies", "authorize", "authorise", "authorized", "authorised", "authorizer", "authoriser",
-    "authorization", "authorisation", "enforce", "enforcer", "enforced", "permission", "permissions", "rbac",
+    "authorize", "authorise", "authorized", "authorised", "authorizer", "authoriser", "authorization",
+    "authorisation", "enforce", "enforcer", "enforced", "enforcement", "permission", "permissions", "rbac",
 })
+# ... and so does one with "policy" when it names the action by a constant (``check_policy(ctx, 'get')``):
+# "policy" alone is also a resource of some services (QoS policies, placement policies).
+_POLICY_WORDS = frozenset({"policy", "policies"})
 # ... or a verb of checking with an object of access: ``ensure_write_access``, ``require_admin_context``.
-_CHECK_VERBS = frozenset({"check", "ensure", "verify", "assert", "require", "requires", "validate", "restrict"})
-_ACCESS_OBJECTS = frozenset({"admin", "owner", "ownership", "access", "privilege", "privileges", "role", "roles",
-                             "acl", "acls", "scope"})
+_CHECK_VERBS = frozenset({"check", "ensure", "verify", "assert", "require", "requires", "validate"})
+_ACCESS_OBJECTS = frozenset({"admin", "owner", "ownership", "access", "privilege", "privileges", "acl", "acls"})
+# Every word of such a name must be one of these: ``enforce_quota``, ``_get_ports_with_policy`` and
+# ``validate_policy_for_port`` are about something else.
+_VOCABULARY = GUARD_WORDS | _POLICY_WORDS | _CHECK_VERBS | _ACCESS_OBJECTS | frozenset({
+    "checks", "wrap", "wrapped", "required", "is", "allowed", "allow", "has", "can", "do", "call", "action",
+    "context", "ctx", "api", "scope", "scoped", "project", "user", "role", "roles", "target", "rule", "rules",
+    "extension", "write", "read", "perm", "perms", "protected", "protect", "login", "system", "domain", "service",
+})
 CONTEXT_WORDS = frozenset({"context", "ctxt", "ctx"})
 # Attributes whose comparison with the caller's context is an ownership check.
 _OWNER_WORDS = frozenset({"owner", "project", "tenant", "user"})
 
 
-def guard_name(name: str | None) -> bool:
-    """Whether a called (or decorator) name is that of an authorization check."""
+def guard_name(name: str | None, constant_action: bool = True) -> bool:
+    """Whether a called (or decorator) name is that of an authorization check; a name that says only
+    "policy" counts when the action is named by a constant (``constant_action``)."""
     if not name or len(name) > 80:
         return False
-    words = identifier_words(name)
+    words = identifier_words(name.rsplit(".", 1)[-1])
+    if not words or any(w not in _VOCABULARY for w in words):
+        return False
     if any(w in GUARD_WORDS for w in words):
         return True
+    if any(w in _POLICY_WORDS for w in words):
+        return constant_action
     return any(w in _CHECK_VERBS for w in words) and any(w in _ACCESS_OBJECTS for w in words)
 
 
@@ -70,7 +84,9 @@ def is_guard_call(call: ir.Call, classes: bool = False) -> bool:
         return _contextual(call.func.value)
     if name and name[:1].isupper() and not classes:
         return False
-    return guard_name(name)
+    constant = any(isinstance(a, ir.Const) and isinstance(a.value, str) for a in call.args) or any(
+        k.name in ("action", "rule", "target", "target_obj") for k in call.keywords)
+    return guard_name(name, constant)
 
 
 def is_guard_decorator(dec) -> bool:

@@ -87,14 +87,45 @@ def _context_names(fn: ir.Function, param: str) -> set:
     return names
 
 
-def _passes_context(fn: ir.Function, names: set) -> ir.Call | None:
-    """A call the method passes its context to (other than logging): what it does as the caller."""
+_CONTEXT_ARGS = frozenset({"context", "ctxt", "ctx", "req", "request"})
+_LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+
+
+def _passes_context(fn: ir.Function, names: set, klass: ir.Class | None = None, depth: int = 0):
+    """A call the method passes its context to (other than logging): what it does as the caller. A call
+    of a method of the same class counts when that method does something with what it is given."""
     for _stmt, call in calls(fn):
+        if call.method in _LOGGING:
+            continue
         args = list(call.args) + [k.value for k in call.keywords]
-        if any(isinstance(a, ir.Name) and a.id in names for a in args):
-            if call.method in ("debug", "info", "warning", "warn", "error", "exception", "critical", "log"):
-                continue
+        if not any(isinstance(a, ir.Name) and a.id in names for a in args):
+            continue
+        own = _own_method(call, klass)
+        if own is None:
             return call
+        param = _context_param(own) if depth < _DEPTH else None
+        if param is not None and _passes_context(own, _context_names(own, param), klass, depth + 1) is not None:
+            return call
+    return None
+
+
+def _own_method(call: ir.Call, klass: ir.Class | None):
+    func = call.func
+    if klass is not None and isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) \
+            and func.value.id in ("self", "cls"):
+        return klass.methods.get(func.attr)
+    return None
+
+
+def _service_layer(call: ir.Call) -> str | None:
+    """``self.share_api`` in ``self.share_api.get_snapshot(context, id)``: another API layer, which may
+    make the check itself (not a database or RPC layer, which never do)."""
+    func = call.func
+    if isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr) and isinstance(func.value.value, ir.Name) \
+            and func.value.value.id in ("self", "cls"):
+        words = identifier_words(func.value.attr)
+        if "api" in words and not {"db", "database", "rpc"} & set(words):
+            return func.value.attr
     return None
 
 
@@ -122,7 +153,7 @@ class _ClassFacts:
         if depth < _DEPTH:
             for _stmt, call in calls(fn):
                 callee = self._callee(call)
-                if callee == "inherited":
+                if callee == "inherited" or (callee is None and _service_layer(call)):
                     unknown = True
                 elif callee is not None and callee.qualname not in stack:
                     sub, sub_unknown = self.reach(callee, depth + 1, (*stack, fn.qualname))
@@ -161,8 +192,34 @@ class MissingAuthorizationCheck(FunctionRule):
     confidence = Level.MEDIUM
     tests_relevant = False
 
+    votes = True
+
     def __init__(self):
         self._facts: OrderedDict = OrderedDict()
+
+    def caller_vote(self, interp, site, callees):
+        """A call passing a request context to a public method of the reviewed code says whether the calling
+        function checks authorization (``safe``) or not (``open``): a method all of whose callers check is
+        not reported. Test code does not vote."""
+        call = site.call
+        if not any(isinstance(a, ir.Name) and a.id in _CONTEXT_ARGS for a in [*call.args, *(k.value for k in
+                                                                                 call.keywords)]):
+            return
+        program = interp.program
+        if program.test_path is not None and program.test_path(interp.module.path):
+            return
+        status = None
+        for callee in callees:
+            target = program.resolve_function(callee)
+            fn = program.functions.get(target) if target else None
+            if fn is None or not fn.is_method or not _member(fn):
+                continue
+            if status is None:
+                caller = interp.fn
+                checks = guards_in(caller, strict=False) or (caller.parent is not None
+                                                             and guards_in(caller.parent, strict=False))
+                status = "safe" if checks else "open"
+            yield target, status
 
     def relevant(self, function) -> bool:
         return function.is_method and _member(function)
@@ -185,7 +242,7 @@ class MissingAuthorizationCheck(FunctionRule):
         if check is not None or unknown:
             return
         param = _context_param(function)
-        used = _passes_context(function, _context_names(function, param))
+        used = _passes_context(function, _context_names(function, param), klass)
         if used is None:
             return
         checked, others = [], 0
@@ -197,7 +254,7 @@ class MissingAuthorizationCheck(FunctionRule):
                 checked.append((m, direct[0][0]))
             elif facts.reach(m) != (None, False):
                 continue  # checks (or may check) only through a helper: neither for nor against
-            elif _passes_context(m, _context_names(m, _context_param(m))) is None:
+            elif _passes_context(m, _context_names(m, _context_param(m)), klass) is None:
                 continue  # does nothing as the caller: neither for nor against
             others += 1
         if len(checked) < MIN_CHECKED or len(checked) < MIN_SHARE * others:
@@ -226,13 +283,15 @@ class MissingAuthorizationCheck(FunctionRule):
             f"ownership test, neither in its body nor in the methods of `{klass.name}` and functions of this module "
             f"that it calls. {len(checked)} of the {others} other public methods of `{klass.name}` that act with a "
             f"request context do check: {siblings}{more}. Unless every caller checks first, any authenticated "
-            f"caller can do what this method does, whatever the policy says.")
+            f"caller can do what this method does, whatever the policy says; not every caller of it in the "
+            f"reviewed code (if any) checks first.")
         fix = (f"Check authorization at the start of `{function.name}` as its siblings do (the same kind of check as "
                f"`{_code(module, shown[0][1])}`, with this operation's own policy rule and the resource as target), "
                f"or decorate it with the class's policy decorator.")
         node = ir.Pass("pass").at(function.line, 0, _signature_end(module, function), 0)
         notes = tuple((n, f"`{m.name}` checks authorization here") for m, n in shown)
-        return Hit(node=node, explanation=explanation, fix=fix, confidence=Level.MEDIUM, notes=notes)
+        return Hit(node=node, explanation=explanation, fix=fix, confidence=Level.MEDIUM, notes=notes,
+                   needs=(function.qualname, (0,)))
 
 
 def _code(module, node) -> str:

@@ -21,18 +21,25 @@ decorator, test of the caller's identity (`context.is_admin`,
 in the class's methods and the module's functions it calls — when at least 3
 other public methods of the class that act with a request context make a
 policy call or carry a guard decorator themselves, and they are at least 75 %
-of those methods. The finding is on the method's `def` line and signature, where the
-check (or the decorator) belongs; the explanation names the sibling methods
+of those methods. The finding is on the method's `def` line and signature,
+where the check (or the decorator) belongs; the explanation names the sibling methods
 that check and their checks.
 
 Not reported: private helpers (`_get_resource`); methods that call a method
 the class inherits (`super().update(...)`, `self._get(...)` defined in a base
-class: the check may be there); methods whose context is not passed to
-anything; classes where fewer than 3 or 75 % of the methods check (a layer
+class) or delegate to another API layer held by the object
+(`self.share_api.get(context, id)`, not a database or RPC layer): the check
+may be there; a method every caller of which in the reviewed code checks
+authorization itself (a controller's `@authorize('get')` before it calls the
+service layer's `get`); methods whose context is not passed on to anything
+that acts; classes where fewer than 3 or 75 % of the methods check (a layer
 that checks nowhere leaves it to another layer, e.g. a controller whose
 framework enforces policy, and this rule cannot see that); module-level
 functions; test code. A method that checks only after work that may already
 leak (validation errors naming other tenants' resources) is not reported.
+Names count as checks only when made of authorization words
+(`check_policy`, `enforce_call`, `authorize_project_context`,
+`ensure_write_access`): `enforce_quota` or `get_ports_with_policy` do not.
 
 **Fix:** check the policy (or the ownership) at the start of the method, as
 its siblings do — `check_policy(context, 'get_snapshot')`,

@@ -9,15 +9,18 @@ to restrict the change is never consulted (CWE-863, incorrect authorization).
 The usual cause is a copied check whose action was not renamed.
 
 Reported: a method whose name starts with a change verb, that makes at least
-one policy check itself, where every check it makes names its action with a
+one policy check itself as a statement of its own (a check that refuses by
+raising), where every check it makes names its action with a
 constant string (or constant parts) whose last part starts with a read verb
 (`show`, `get`, `index`, `list`, `detail`, `read`, `view`). The finding is on
 the first such check.
 
 Not reported: a method that also makes a check with a change action or an
-action that is not a constant (it may be the right one), or that has a guard
-decorator; read methods; methods named otherwise (`get_or_create`...);
-test code.
+action that is not a constant (it may be the right one: any call named with
+an authorization word counts, `_authorize_create(...)`), or that has a guard
+decorator; a read check whose answer the method uses
+(`if not check_policy(...): redact(...)`) rather than one that refuses;
+read methods; methods named otherwise (`get_or_create`...); test code.
 
 **Fix:** check the policy rule of the change itself (`'update'`,
 `'delete'`...), on the object being changed, before changing it; keep the read
@@ -65,16 +68,18 @@ class PolicyActionMismatch(FunctionRule):
         return bool(words) and words[0] in _CHANGE_VERBS and function.is_method
 
     def check_function(self, module, function):
-        if any(is_guard_decorator(d) for d in function.decorators):
+        if any(is_guard_decorator(d, loose=True) for d in function.decorators):
             return
         checks = []
-        for _stmt, call in calls(function):
-            if not is_guard_call(call):
+        for stmt, call in calls(function):
+            if not is_guard_call(call, loose=True):
                 continue
             action = _action(call)
             words = identifier_words(action) if action else ()
             if not words or words[0] not in _READ_VERBS:
                 return  # a change action, or one not known: it may be the right check
+            if not (isinstance(stmt, ir.Evaluate) and stmt.value is call) or not is_guard_call(call):
+                continue  # a read check whose answer is used (``if not check_policy(...)``: what to show)
             if call not in checks:
                 checks.append(call)
         if not checks:

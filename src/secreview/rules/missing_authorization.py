@@ -27,11 +27,12 @@ that check and their checks.
 
 Not reported: private helpers (`_get_resource`); methods that call a method
 the class inherits (`super().update(...)`, `self._get(...)` defined in a base
-class) or delegate to another API layer held by the object
-(`self.share_api.get(context, id)`, not a database or RPC layer): the check
-may be there; a method every caller of which in the reviewed code checks
-authorization itself (a controller's `@authorize('get')` before it calls the
-service layer's `get`); methods whose context is not passed on to anything
+class), and controller methods (given the request) that delegate to another
+API layer held by the object (`self.share_api.get(context, id)`, not a
+database or RPC layer): the check may be there; a method every caller of
+which in the reviewed code, outside its class, checks authorization itself
+(a controller's `@authorize('get')` before it calls the service layer's
+`get`); methods whose context is not passed on to anything
 that acts; classes where fewer than 3 or 75 % of the methods check (a layer
 that checks nowhere leaves it to another layer, e.g. a controller whose
 framework enforces policy, and this rule cannot see that); module-level
@@ -143,6 +144,9 @@ class _ClassFacts:
     def __init__(self, module: ir.Module, klass: ir.Class):
         self.module, self.klass = module, klass
         self.memo: dict = {}
+        # a controller (its public methods are given the request) may leave the check to the service API
+        # it hands the work to; a service API's methods are the layer that checks
+        self.controller = any(_context_param(m) in _REQUEST_PARAMS for m in klass.methods.values() if _member(m))
 
     def reach(self, fn: ir.Function, depth: int = 0, stack=()):
         """``(check node or None, unknown)``: the first check ``fn`` reaches, and whether it calls an
@@ -160,7 +164,7 @@ class _ClassFacts:
         if depth < _DEPTH:
             for _stmt, call in calls(fn):
                 callee = self._callee(call)
-                if callee == "inherited" or (callee is None and _service_layer(call)):
+                if callee == "inherited" or (callee is None and self.controller and _service_layer(call)):
                     unknown = True
                 elif callee is not None and callee.qualname not in stack:
                     sub, sub_unknown = self.reach(callee, depth + 1, (*stack, fn.qualname))
@@ -219,8 +223,8 @@ class MissingAuthorizationCheck(FunctionRule):
         for callee in callees:
             target = program.resolve_function(callee)
             fn = program.functions.get(target) if target else None
-            if fn is None or not fn.is_method or not _member(fn):
-                continue
+            if fn is None or not fn.is_method or not _member(fn) or fn.class_qualname == interp.fn.class_qualname:
+                continue  # (a call from the method's own class is an internal use, not a way in)
             if status is None:
                 caller = interp.fn
                 checks = guards_in(caller, strict=False) or (caller.parent is not None

@@ -289,18 +289,22 @@ class MissingAuthorizationCheck(FunctionRule):
                  else f"the caller's request context (`{param}`)")
         how = "it" if passed == param else f"the context `{passed}` it reads from it"
         explanation = (
-            f"`{klass.name}.{function.name}` takes {taken} and passes {how} to "
-            f"`{_code(module, used)}`, but reaches no authorization check: no policy call, no guard decorator, no "
-            f"ownership test, neither in its body nor in the methods of `{klass.name}` and functions of this module "
-            f"that it calls. {len(checked)} of the {others} other public methods of `{klass.name}` that act with a "
-            f"request context do check: {siblings}{more}. Unless every caller checks first, any authenticated "
-            f"caller can do what this method does, whatever the policy says; not every caller of it in the "
-            f"reviewed code (if any) checks first.")
+            f"`{function.name}` takes {taken} and passes {how} to `{_code(module, used)}`, but reaches no "
+            f"authorization check: no policy call, guard decorator or test of the caller's identity, neither in its "
+            f"body nor in the methods of `{klass.name}` and functions of this module that it calls. {len(checked)} "
+            f"of the {others} other public methods of `{klass.name}` that act with a request context do check: "
+            f"{siblings}{more}. Its callers in the reviewed code, if any, do not all check first; unless every "
+            f"caller does, any authenticated caller can do what this method does, whatever the policy says.")
         fix = (f"Check authorization at the start of `{function.name}` as its siblings do (the same kind of check as "
                f"`{_code(module, shown[0][1])}`, with this operation's own policy rule and the resource as target), "
                f"or decorate it with the class's policy decorator.")
         node = ir.Pass("pass").at(function.line, 0, _signature_end(module, function), 0)
-        notes = tuple((n, f"`{m.name}` checks authorization here") for m, n in shown)
+        notes = [(ir.Pass("pass").at(klass.line, 0, klass.line, 0), f"the class `{klass.name}`"),
+                 (used, f"`{passed}` is passed on here")]
+        for m, n in shown:
+            notes.append((ir.Pass("pass").at(m.line, 0, m.line, 0), f"`{m.name}`, a sibling method that checks"))
+            notes.append((n, "its check"))
+        notes = tuple(notes)
         return Hit(node=node, explanation=explanation, fix=fix, confidence=Level.MEDIUM, notes=notes,
                    needs=(function.qualname, (0,)))
 

@@ -220,7 +220,8 @@ class FindingsBuilder:
         tags = tuple(hit.tags) + (("test-code",) if is_test else ())
         finding = self._finding(rule, module, hit.node, hit.explanation, hit.fix, hit.confidence or rule.confidence,
                                 self._hit_trace(module, hit), tags, severity=hit.severity)
-        self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, (hit.node.line, hit.node.end_line))
+        self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, (hit.node.line, hit.node.end_line),
+                   hit.needs)
 
     def _hit_trace(self, module, hit) -> tuple[TraceStep, ...]:
         """The steps a hit's explanation rests on: its flow, then its notes, in line order."""

@@ -190,6 +190,7 @@ class Program:
         self._identifier_names: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
+        self.vote_rules = [r for r in self.function_rules if r.votes]
         for rule in self.function_rules:
             rule.program = self  # for what only the whole program knows (is a function a request handler?)
         self.summaries: dict = {}
@@ -989,6 +990,9 @@ class Program:
                     self.findings.add_hit(rule, interp, hit)
             for sink in models.sinks_for(callee):
                 self.apply_sink(interp, site, sink, callee)
+        for rule in self.vote_rules:
+            for target, status in rule.caller_vote(interp, site, callees) or ():
+                self.findings.vote(rule.id, target, 0, (status,))
         method = call.method
         if self.secret_rule is not None and (site.kwargs or method == "set_cookie"):
             self.secret_arguments(interp, site, method)

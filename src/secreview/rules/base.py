@@ -196,6 +196,9 @@ class Hit:
     """A taint's step chain (``analysis.values.Step``) whose steps lead the finding's trace."""
     notes: tuple = ()
     """``(node, note)`` pairs: the other lines the explanation rests on (a parameter's default...)."""
+    needs: object = None
+    """For a function rule: ``(function qualname, (0,))`` when the finding is dropped if every caller
+    of that function in the reviewed code votes it safe (``FunctionRule.caller_vote``)."""
 
 
 class CallRule(Rule):
@@ -242,3 +245,11 @@ class FunctionRule(Rule):
 
     def check_function(self, module, function):  # -> Iterable[Hit]
         raise NotImplementedError
+
+    votes: ClassVar[bool] = False
+    """Whether ``caller_vote`` is asked at every call (for findings whose ``needs`` its callers decide)."""
+
+    def caller_vote(self, interp, site, callees):  # -> Iterable[tuple[str, str]]
+        """``(callee qualname, status)`` votes of the call at ``site`` on this rule's findings about its
+        callees (``"safe"`` or ``"open"``, see ``FindingsBuilder.vote``)."""
+        return ()

@@ -1,0 +1,171 @@
+"""What the authorization rules read as a check: policy calls, guard decorators, ownership tests.
+
+Shared by ``missing-authorization-check``, ``policy-action-mismatch`` and ``shared-policy-target``.
+Recognition is by the words of the called name (``check_policy``, ``policy.enforce``,
+``context.authorize``, ``_ensure_write_access``, ``require_admin_context``), by ``context.can(...)``,
+by the WSGI-environ authorizer idiom (``req.environ['swift.authorize'](req)``) and by a comparison of
+an owner/project/user attribute with the caller's context: never by a project's own function names.
+"""
+
+from __future__ import annotations
+
+from secreview.ir import nodes as ir
+from secreview.rules.words import identifier_words
+
+# A called name with one of these words decides access...
+GUARD_WORDS = frozenset({
+    "authorize", "authorise", "authorized", "authorised", "authorizer", "authoriser", "authorization",
+    "authorisation", "enforce", "enforcer", "enforced", "enforcement", "permission", "permissions", "rbac",
+})
+# ... and so does one with "policy" when it names the action by a constant (``check_policy(ctx, 'get')``):
+# "policy" alone is also a resource of some services (QoS policies, placement policies).
+_POLICY_WORDS = frozenset({"policy", "policies"})
+# ... or a verb of checking with an object of access: ``ensure_write_access``, ``require_admin_context``.
+_CHECK_VERBS = frozenset({"check", "ensure", "verify", "assert", "require", "requires", "validate"})
+_ACCESS_OBJECTS = frozenset({"admin", "owner", "ownership", "access", "privilege", "privileges", "acl", "acls"})
+# Every word of such a name must be one of these: ``enforce_quota``, ``_get_ports_with_policy`` and
+# ``validate_policy_for_port`` are about something else.
+_VOCABULARY = GUARD_WORDS | _POLICY_WORDS | _CHECK_VERBS | _ACCESS_OBJECTS | frozenset({
+    "checks", "wrap", "wrapped", "required", "is", "allowed", "allow", "has", "can", "do", "call", "action",
+    "context", "ctx", "api", "scope", "scoped", "project", "user", "role", "roles", "target", "rule", "rules",
+    "extension", "write", "read", "perm", "perms", "protected", "protect", "login", "system", "domain", "service",
+})
+CONTEXT_WORDS = frozenset({"context", "ctxt", "ctx"})
+# Attributes whose comparison with the caller's context is an ownership check.
+_OWNER_WORDS = frozenset({"owner", "project", "tenant", "user"})
+
+
+def guard_name(name: str | None, constant_action: bool = True, loose: bool = False) -> bool:
+    """Whether a called (or decorator) name is that of an authorization check; a name that says only
+    "policy" counts when the action is named by a constant (``constant_action``). ``loose``: any name
+    with such a word (``_authorize_create_allocation``, ``check_policy_true``), for the rules' excuses,
+    where taking a check for none would make a false finding."""
+    if not name or len(name) > 80:
+        return False
+    words = identifier_words(name.rsplit(".", 1)[-1])
+    if loose:
+        return any(w in GUARD_WORDS or w in _POLICY_WORDS for w in words) or (
+            any(w in _CHECK_VERBS for w in words) and any(w in _ACCESS_OBJECTS for w in words))
+    if not words or any(w not in _VOCABULARY for w in words):
+        return False
+    if any(w in GUARD_WORDS for w in words):
+        return True
+    if any(w in _POLICY_WORDS for w in words):
+        return constant_action
+    return any(w in _CHECK_VERBS for w in words) and any(w in _ACCESS_OBJECTS for w in words)
+
+
+def called_name(call: ir.Call) -> str | None:
+    """The last name of a call's callee: ``policy.enforce`` -> ``enforce``; ``environ['swift.authorize']``
+    -> ``swift.authorize`` (a constant key of the item called)."""
+    func = call.func
+    if isinstance(func, ir.Attr):
+        return func.attr
+    if isinstance(func, ir.Name):
+        return func.id
+    if isinstance(func, ir.Subscript) and isinstance(func.index, ir.Const) and isinstance(func.index.value, str):
+        return func.index.value
+    return None
+
+
+def _contextual(e) -> bool:
+    """Whether ``e`` mentions the request context (``context``, ``req.environ['nova.context']``, ``ctxt``)."""
+    for node in ir.walk(e):
+        if isinstance(node, ir.Name) and any(w in CONTEXT_WORDS for w in identifier_words(node.id)):
+            return True
+        if isinstance(node, ir.Attr) and any(w in CONTEXT_WORDS for w in identifier_words(node.attr)):
+            return True
+        if isinstance(node, ir.Const) and isinstance(node.value, str) and node.value.endswith(".context"):
+            return True
+    return False
+
+
+def is_guard_call(call: ir.Call, classes: bool = False, loose: bool = False) -> bool:
+    """``check_policy(ctx, ...)``, ``policy.enforce(...)``, ``context.can(...)``, ``authorize(context)``...
+    A class named so (``exception.NotAuthorized(...)``, ``PolicyNotAuthorized``) counts only with
+    ``classes``: making the error a check raises shows a check, but is none itself."""
+    name = called_name(call)
+    if name == "can" and isinstance(call.func, ir.Attr):
+        return _contextual(call.func.value)
+    if name and name[:1].isupper() and not classes:
+        return False
+    constant = any(isinstance(a, ir.Const) and isinstance(a.value, str) for a in call.args) or any(
+        k.name in ("action", "rule", "target", "target_obj") for k in call.keywords)
+    return guard_name(name, constant, loose)
+
+
+def is_guard_decorator(dec, loose: bool = False) -> bool:
+    """``@wrap_check_policy``, ``@policy.enforce_policy(...)``, ``@authorize``, ``@require_admin_context``."""
+    target = dec.func if isinstance(dec, ir.Call) else dec
+    if isinstance(target, ir.Attr):
+        return guard_name(target.attr, loose=loose)
+    if isinstance(target, ir.Name):
+        return guard_name(target.id, loose=loose)
+    return False
+
+
+def is_ownership_test(e) -> bool:
+    """``obj.project_id != context.project_id``, ``context.is_admin``: a decision on the caller's identity."""
+    if isinstance(e, ir.Attr) and e.attr in ("is_admin", "is_system_admin", "is_superuser"):
+        return True
+    if not isinstance(e, ir.Compare):
+        return False
+    names = []
+    for node in ir.walk(e):
+        if isinstance(node, ir.Attr):
+            names.append(node.attr)
+        elif isinstance(node, ir.Name):
+            names.append(node.id)
+        elif isinstance(node, ir.Subscript) and isinstance(node.index, ir.Const) and isinstance(node.index.value, str):
+            names.append(node.index.value)
+    owner = any(any(w in _OWNER_WORDS for w in identifier_words(n)) for n in names)
+    return owner and _contextual(e)
+
+
+def expressions(function: ir.Function):
+    """Every expression root of a function's own statements and branch conditions."""
+    for block in function.blocks:
+        if block.origin is None:
+            for stmt in block.stmts:
+                for attr in ("value", "test", "exc", "msg"):
+                    node = getattr(stmt, attr, None)
+                    if isinstance(node, ir.Expr):
+                        yield stmt, node
+        for edge in block.succs:
+            if edge.cond is not None:
+                yield None, edge.cond
+
+
+def calls(function: ir.Function):
+    """``(statement or None, call)`` for every call of a function and of the functions nested in it."""
+    for stmt, root in expressions(function):
+        for e in ir.walk(root):
+            if isinstance(e, ir.Call):
+                yield stmt, e
+    for child in function.children:
+        yield from calls(child)
+
+
+def guards_in(function: ir.Function, strict: bool = True):
+    """The authorization checks a function makes itself: ``(node, description)`` pairs. ``strict``:
+    policy calls and guard decorators named in the words of authorization only; otherwise also names
+    with one such word (``guard_name(loose=True)``), tests of the caller's identity
+    (``context.is_admin``, ``obj.project_id != context.project_id``) and errors of refused access
+    raised (``exception.NotAuthorized(...)``)."""
+    found = []
+    for dec in function.decorators:
+        if is_guard_decorator(dec, loose=not strict):
+            found.append((dec, "decorator"))
+    seen = set()
+    for _stmt, call in calls(function):
+        if id(call) not in seen and is_guard_call(call, classes=not strict, loose=not strict):
+            seen.add(id(call))
+            found.append((call, "call"))
+    if strict:
+        return found
+    for _stmt, root in expressions(function):
+        for e in ir.walk(root):
+            if is_ownership_test(e):
+                found.append((e, "test"))
+                break
+    return found

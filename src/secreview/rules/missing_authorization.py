@@ -1,0 +1,322 @@
+"""Public API method with no authorization check, where its sibling methods all check.
+
+In an API or service class whose public methods take the caller's request
+context (`context`, `ctxt`, `req` with the context in `req.environ`), the
+methods nearly always decide access first: `check_policy(context, 'get')`,
+`context.can(...)`, `context.authorize(...)`, `policy.enforce(...)`,
+`authorize(context)` from an `extension_authorizer`, a decorator such as
+`@wrap_check_policy` or `@policy.enforce_policy(...)`, or a comparison of the
+resource's owner with the caller. One method of such a class that reaches no
+check at all — neither itself nor through a method of the same class or a
+function of the same module that it calls — lets every authenticated caller
+read or change the resource, whatever the policy says (CWE-862). This is how
+OpenStack reviewers find a lost `check_policy` (a `get_snapshot` that dropped
+its check in a refactoring, an action added without its policy rule).
+
+Reported: a public method (its name does not start with `_`) with a request
+context parameter that passes the context on to a call (it fetches, changes or
+lists something as that caller) and reaches no check — no policy call, guard
+decorator, test of the caller's identity (`context.is_admin`,
+`obj.project_id != context.project_id`) or refused-access error, in its body or
+in the class's methods and the module's functions it calls — when at least 3
+other public methods of the class that act with a request context make a
+policy call or carry a guard decorator themselves, and they are at least 75 %
+of those methods. The finding is on the method's `def` line and signature,
+where the check (or the decorator) belongs; the explanation names the sibling methods
+that check and their checks.
+
+Not reported: private helpers (`_get_resource`); methods that call a method
+the class inherits (`super().update(...)`, `self._get(...)` defined in a base
+class), and controller methods (given the request) that delegate to another
+API layer held by the object (`self.share_api.get(context, id)`, not a
+database or RPC layer): the check may be there; a method every caller of
+which in the reviewed code, outside its class, checks authorization itself
+(a controller's `@authorize('get')` before it calls the service layer's
+`get`); methods whose context is not passed on to anything
+that acts; classes where fewer than 3 or 75 % of the methods check (a layer
+that checks nowhere leaves it to another layer, e.g. a controller whose
+framework enforces policy, and this rule cannot see that); module-level
+functions; test code. A method that checks only after work that may already
+leak (validation errors naming other tenants' resources) is not reported.
+Names count as checks only when made of authorization words
+(`check_policy`, `enforce_call`, `authorize_project_context`,
+`ensure_write_access`): `enforce_quota` or `get_ports_with_policy` do not.
+
+**Fix:** check the policy (or the ownership) at the start of the method, as
+its siblings do — `check_policy(context, 'get_snapshot')`,
+`context.authorize(policy.GET, target_obj=obj)` — or decorate it with the
+class's policy decorator; add the policy rule to the policy defaults.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from secreview.analysis.code_text import code_of
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.authz import CONTEXT_WORDS, calls, guards_in
+from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.words import identifier_words
+
+MIN_CHECKED = 3
+MIN_SHARE = 0.75
+_DEPTH = 3
+_REQUEST_PARAMS = frozenset({"req", "request"})
+
+
+def _context_param(fn: ir.Function) -> str | None:
+    """The parameter holding the caller's request context, if any."""
+    for p in fn.params[1:] if fn.params and fn.params[0].name in ("self", "cls") else fn.params:
+        if p.name in _REQUEST_PARAMS:
+            return p.name
+        words = identifier_words(p.name)
+        if words and words[-1] in CONTEXT_WORDS and "admin" not in words:
+            return p.name
+    return None
+
+
+def _member(fn: ir.Function) -> bool:
+    in_class_body = fn.parent is None or fn.parent.qualname == f"{fn.class_qualname}.<class>"
+    return (not fn.name.startswith("_") and in_class_body and not fn.is_lambda
+            and _context_param(fn) is not None)
+
+
+def _context_names(fn: ir.Function, param: str) -> set:
+    """The names the method holds the caller's context under: the parameter, and a local set from
+    ``req.environ[...]``/``req.context`` (``context = req.environ['nova.context']``)."""
+    names = {param}
+    for stmt in fn.statements():
+        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
+            target = stmt.targets[0].id
+            if identifier_words(target)[-1:] and identifier_words(target)[-1] in CONTEXT_WORDS:
+                if any(isinstance(n, ir.Name) and n.id == param for n in ir.walk(stmt.value)):
+                    names.add(target)
+    return names
+
+
+_CONTEXT_ARGS = frozenset({"context", "ctxt", "ctx", "req", "request"})
+_LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+
+
+def _passes_context(fn: ir.Function, names: set, klass: ir.Class | None = None, depth: int = 0):
+    """A call the method passes its context to (other than logging): what it does as the caller. A call
+    of a method of the same class counts when that method does something with what it is given."""
+    for _stmt, call in calls(fn):
+        if call.method in _LOGGING:
+            continue
+        args = list(call.args) + [k.value for k in call.keywords]
+        if not any(isinstance(a, ir.Name) and a.id in names for a in args):
+            continue
+        own = _own_method(call, klass)
+        if own is None:
+            return call
+        param = _context_param(own) if depth < _DEPTH else None
+        if param is not None and _passes_context(own, _context_names(own, param), klass, depth + 1) is not None:
+            return call
+    return None
+
+
+def _own_method(call: ir.Call, klass: ir.Class | None):
+    func = call.func
+    if klass is not None and isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) \
+            and func.value.id in ("self", "cls"):
+        return klass.methods.get(func.attr)
+    return None
+
+
+def _service_layer(call: ir.Call) -> str | None:
+    """``self.share_api`` in ``self.share_api.get_snapshot(context, id)``: another API layer, which may
+    make the check itself (not a database or RPC layer, which never do)."""
+    func = call.func
+    if isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr) and isinstance(func.value.value, ir.Name) \
+            and func.value.value.id in ("self", "cls"):
+        words = identifier_words(func.value.attr)
+        if "api" in words and not {"db", "database", "rpc"} & set(words):
+            return func.value.attr
+    return None
+
+
+class _ClassFacts:
+    """Which methods of one class reach a check (with the first check found), and which may (they call
+    something inherited)."""
+
+    def __init__(self, module: ir.Module, klass: ir.Class):
+        self.module, self.klass = module, klass
+        self.memo: dict = {}
+        # a controller (its public methods are given the request) may leave the check to the service API
+        # it hands the work to; a service API's methods are the layer that checks
+        self.controller = any(_context_param(m) in _REQUEST_PARAMS for m in klass.methods.values() if _member(m))
+
+    def reach(self, fn: ir.Function, depth: int = 0, stack=()):
+        """``(check node or None, unknown)``: the first check ``fn`` reaches, and whether it calls an
+        inherited method (through ``self`` or ``super()``) whose body is out of view."""
+        key = fn.qualname
+        if key in self.memo:
+            return self.memo[key]
+        own = guards_in(fn, strict=False)
+        if own:
+            result = (own[0][0], False)
+            self.memo[key] = result
+            return result
+        unknown = False
+        found = None
+        if depth < _DEPTH:
+            for _stmt, call in calls(fn):
+                callee = self._callee(call)
+                if callee == "inherited" or (callee is None and self.controller and _service_layer(call)):
+                    unknown = True
+                elif callee is not None and callee.qualname not in stack:
+                    sub, sub_unknown = self.reach(callee, depth + 1, (*stack, fn.qualname))
+                    unknown = unknown or sub_unknown
+                    if sub is not None:
+                        found = sub
+                        break
+        result = (found, unknown)
+        self.memo[key] = result
+        return result
+
+    def _callee(self, call: ir.Call):
+        func = call.func
+        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) and func.value.id in ("self", "cls"):
+            method = self.klass.methods.get(func.attr)
+            if method is not None:
+                return method
+            return "inherited" if self.klass.bases else None
+        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Call) and func.value.qualname == "builtins.super":
+            return "inherited"
+        if call.qualname and call.qualname in self.module.functions:
+            fn = self.module.functions[call.qualname]
+            if fn.class_qualname is None:
+                return fn
+        return None
+
+
+class MissingAuthorizationCheck(FunctionRule):
+    __doc__ = __doc__
+
+    id = "SR621"
+    name = "missing-authorization-check"
+    title = "API method without the authorization check its sibling methods make"
+    cwe = 862
+    severity = Level.HIGH
+    confidence = Level.MEDIUM
+    tests_relevant = False
+
+    votes = True
+
+    def __init__(self):
+        self._facts: OrderedDict = OrderedDict()
+
+    def caller_vote(self, interp, site, callees):
+        """A call passing a request context to a public method of the reviewed code says whether the calling
+        function checks authorization (``safe``) or not (``open``): a method all of whose callers check is
+        not reported. Test code does not vote."""
+        call = site.call
+        if not any(isinstance(a, ir.Name) and a.id in _CONTEXT_ARGS for a in [*call.args, *(k.value for k in
+                                                                                 call.keywords)]):
+            return
+        program = interp.program
+        if program.test_path is not None and program.test_path(interp.module.path):
+            return
+        status = None
+        for callee in callees:
+            target = program.resolve_function(callee)
+            fn = program.functions.get(target) if target else None
+            if fn is None or not fn.is_method or not _member(fn) or fn.class_qualname == interp.fn.class_qualname:
+                continue  # (a call from the method's own class is an internal use, not a way in)
+            if status is None:
+                caller = interp.fn
+                checks = guards_in(caller, strict=False) or (caller.parent is not None
+                                                             and guards_in(caller.parent, strict=False))
+                status = "safe" if checks else "open"
+            yield target, status
+
+    def relevant(self, function) -> bool:
+        return function.is_method and _member(function)
+
+    def _class_facts(self, module, klass):
+        key = (module.path, klass.qualname, id(klass))
+        facts = self._facts.get(key)
+        if facts is None:
+            facts = self._facts[key] = _ClassFacts(module, klass)
+            if len(self._facts) > 64:
+                self._facts.popitem(last=False)
+        return facts
+
+    def check_function(self, module, function):
+        klass = module.classes.get(function.class_qualname)
+        if klass is None or klass.methods.get(function.name) is not function:
+            return
+        facts = self._class_facts(module, klass)
+        check, unknown = facts.reach(function)
+        if check is not None or unknown:
+            return
+        param = _context_param(function)
+        used = _passes_context(function, _context_names(function, param), klass)
+        if used is None:
+            return
+        checked, others = [], 0
+        for m in klass.methods.values():
+            if m is function or not _member(m):
+                continue
+            direct = guards_in(m)
+            if direct:
+                checked.append((m, direct[0][0]))
+            elif facts.reach(m) != (None, False):
+                continue  # checks (or may check) only through a helper: neither for nor against
+            elif _passes_context(m, _context_names(m, _context_param(m)), klass) is None:
+                continue  # does nothing as the caller: neither for nor against
+            others += 1
+        if len(checked) < MIN_CHECKED or len(checked) < MIN_SHARE * others:
+            return
+        yield self._hit(module, klass, function, param, used, checked, others)
+
+    def _hit(self, module, klass, function, param, used, checked, others):
+        shown = checked[:3]
+
+        def what(m, node):
+            code = _code(module, node)
+            if not isinstance(node, ir.Call) and not isinstance(node, (ir.Compare, ir.Attr)):
+                code = "@" + code
+            return f"`{m.name}` (`{code}`)"
+
+        siblings = ", ".join(what(m, node) for m, node in shown)
+        more = f" and {len(checked) - len(shown)} more" if len(checked) > len(shown) else ""
+        passed = next((a.id for a in [*used.args, *(k.value for k in used.keywords)] if isinstance(a, ir.Name)
+                       and a.id in _context_names(function, param)), param)
+        taken = (f"the caller's request (`{param}`)" if param in _REQUEST_PARAMS
+                 else f"the caller's request context (`{param}`)")
+        how = "it" if passed == param else f"the context `{passed}` it reads from it"
+        explanation = (
+            f"`{function.name}` takes {taken} and passes {how} to `{_code(module, used)}`, but reaches no "
+            f"authorization check: no policy call, guard decorator or test of the caller's identity, neither in its "
+            f"body nor in the methods of `{klass.name}` and functions of this module that it calls. {len(checked)} "
+            f"of the {others} other public methods of `{klass.name}` that act with a request context do check: "
+            f"{siblings}{more}. Its callers in the reviewed code, if any, do not all check first; unless every "
+            f"caller does, any authenticated caller can do what this method does, whatever the policy says.")
+        fix = (f"Check authorization at the start of `{function.name}` as its siblings do (the same kind of check as "
+               f"`{_code(module, shown[0][1])}`, with this operation's own policy rule and the resource as target), "
+               f"or decorate it with the class's policy decorator.")
+        node = ir.Pass("pass").at(function.line, 0, _signature_end(module, function), 0)
+        notes = [(ir.Pass("pass").at(klass.line, 0, klass.line, 0), f"the class `{klass.name}`"),
+                 (used, f"`{passed}` is passed on here")]
+        for m, n in shown:
+            notes.append((ir.Pass("pass").at(m.line, 0, m.line, 0), f"`{m.name}`, a sibling method that checks"))
+            notes.append((n, "its check"))
+        notes = tuple(notes)
+        return Hit(node=node, explanation=explanation, fix=fix, confidence=Level.MEDIUM, notes=notes,
+                   needs=(function.qualname, (0,)))
+
+
+def _code(module, node) -> str:
+    return code_of(module, node, 80)
+
+
+def _signature_end(module, function) -> int:
+    """The last line of a method's ``def`` signature (where a check at its top would go after)."""
+    end = max([function.line] + [p.line for p in function.params if p.line])
+    lines = module.lines or []
+    if end < len(lines) and lines[end].strip().startswith(")"):
+        end += 1
+    return min(end, function.end_line)

@@ -18,7 +18,9 @@ body.get("snapshot")`), in
 * a method whose first parameters are `self` and `req` or `request` and which
   has a parameter named `body`: the signature of the controller methods of the
   OpenStack WSGI framework (Nova, Cinder, Manila... `create(self, req, body)`,
-  `update(self, req, id, body)`, `@wsgi.action("...")` handlers); a method
+  `update(self, req, id, body)`, `@wsgi.action("...")` handlers), not one of a
+  view builder (a class named, or derived from one named, `...ViewBuilder` or
+  `...View`: it formats the response of a body already read); a method
   whose name starts with `_` only with an `@...action("...")` decorator (other
   private methods are helpers of the handlers, which may validate the body);
 * or a request handler the models recognise (an entry point) with a `body`
@@ -132,7 +134,8 @@ class UncheckedRequestKey(FunctionRule):
         names = [p.name for p in fn.params]
         if "body" not in names:
             return None
-        if fn.class_qualname and len(names) >= 3 and names[0] in ("self", "cls") and names[1] in _REQUEST_PARAMS:
+        if fn.class_qualname and len(names) >= 3 and names[0] in ("self", "cls") and names[1] in _REQUEST_PARAMS \
+                and not self._view_builder(fn):
             return (f"the parameter `body` of `{fn.name}({', '.join(names)})`, the signature with which an API "
                     f"controller method receives the parsed request body")
         program = self.program
@@ -140,6 +143,16 @@ class UncheckedRequestKey(FunctionRule):
         if entry is not None and entry[0] == "remote":
             return f"the parameter `body` of request handler `{fn.name}()`"
         return None
+
+    def _view_builder(self, fn) -> bool:
+        """A method of a view builder (``class ViewBuilder(common.ViewBuilder)``): it formats the response
+        from a body the controller has already read and checked."""
+        names = [fn.class_qualname.rsplit(".", 1)[-1]]
+        klass = self.program.classes.get(fn.class_qualname) if self.program is not None else None
+        if klass is not None:
+            names += [(getattr(b, "qualname", None) or getattr(b, "attr", None) or getattr(b, "id", None) or "")
+                      .rsplit(".", 1)[-1] for b in klass.bases]
+        return any(n.endswith(("ViewBuilder", "View")) for n in names)
 
     def check_function(self, module, function):
         fn = function

@@ -136,7 +136,9 @@ class UncheckedRequestKey(FunctionRule):
             return None
         if fn.class_qualname and len(names) >= 3 and names[0] in ("self", "cls") and names[1] in _REQUEST_PARAMS \
                 and not self._view_builder(fn):
-            return (f"the parameter `body` of `{fn.name}({', '.join(names)})`, the signature with which an API "
+            shown = ", ".join(("*" if p.kind == "vararg" else "**" if p.kind == "kwarg" else "") + p.name
+                              for p in fn.params)
+            return (f"the parameter `body` of `{fn.name}({shown})`, the signature with which an API "
                     f"controller method receives the parsed request body")
         program = self.program
         entry = program.entrypoint_for(module, fn) if program is not None else None

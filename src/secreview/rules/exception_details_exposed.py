@@ -39,7 +39,9 @@ specific exceptions of the application or of validation
 `except ValueError as e`) are meant for the client and are not reported, nor
 is logging the exception, nor a use in a branch whose condition looks at the
 caught exception (`if error.exc_type in ['VolumeAttachmentNotFound']:`,
-`isinstance(e, NotFound)`): the code chose which errors the client sees.
+`isinstance(e, NotFound)`): the code chose which errors the client sees (not
+for database errors: `if isinstance(e.inner_exception, IntegrityError):` picks
+an error whose text still holds the SQL statement).
 
 Also reported: an eventlet WSGI server started without `debug=False`
 (`eventlet.wsgi.server(sock, app)`): eventlet's `debug` defaults to `True`,
@@ -253,7 +255,7 @@ class ExceptionDetailsExposed(StatementRule):
                         # handler raises it; raised in an agent, a driver or an RPC server its message goes
                         # to logs and admin-only fault records, unless it carries a database error's SQL
                         continue
-                    if text and not _sorted_by_type(interp, exc):
+                    if text and (exc in self._database_errors(interp) or not _sorted_by_type(interp, exc)):
                         into = "into the response" if kind == "response" else \
                             (f"into `{interp.code(e.func)}`, an exception class named for the HTTP error status "
                              f"{kind.rsplit(' ', 1)[-1]} (not reviewed here), whose message is what an error "

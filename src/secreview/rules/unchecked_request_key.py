@@ -136,10 +136,9 @@ class UncheckedRequestKey(FunctionRule):
             return None
         if fn.class_qualname and len(names) >= 3 and names[0] in ("self", "cls") and names[1] in _REQUEST_PARAMS \
                 and not self._view_builder(fn):
-            shown = ", ".join(("*" if p.kind == "vararg" else "**" if p.kind == "kwarg" else "") + p.name
-                              for p in fn.params)
-            return (f"the parameter `body` of `{fn.name}({shown})`, the signature with which an API "
-                    f"controller method receives the parsed request body")
+            return (f"the parameter `body` of `{fn.name}()` (a method whose first parameters are `{names[0]}` and "
+                    f"`{names[1]}`: the signature with which an API controller method receives the parsed "
+                    f"request body)")
         program = self.program
         entry = program.entrypoint_for(module, fn) if program is not None else None
         if entry is not None and entry[0] == "remote":
@@ -221,7 +220,11 @@ class UncheckedRequestKey(FunctionRule):
                 origin = body_vars[var]
                 held = how if origin is None else \
                     f"`{var}`, read from the request body at line {origin[0].line} (`{code_of(module, origin[1])}`)"
-                notes = () if origin is None else ((origin[0], f"`{var}` is read from the request body here"),)
+                if origin is None:
+                    param = next(p for p in fn.params if p.name == "body")
+                    notes = ((_At(param.line or fn.line), f"`body` is a parameter of `{fn.name}()`"),)
+                else:
+                    notes = ((origin[0], f"`{var}` is read from the request body here"),)
                 yield Hit(
                     node=e,
                     explanation=(f"`{code_of(module, e)}` reads the key `{key!r}` of {held}, with no check that the "
@@ -287,6 +290,13 @@ class UncheckedRequestKey(FunctionRule):
                         and not any(_const_key(a) is not None for a in e.args):
                     return True
         return False
+
+
+class _At:
+    """A line of the function's signature, for a note."""
+
+    def __init__(self, line: int):
+        self.line, self.col = line, 0
 
 
 def _names(target):

@@ -127,3 +127,31 @@ def test_editing_a_sibling_reanalyses_its_importer(tmp_path):
     assert findings(root, cache) == [("app/users.py", 8, "high")] == findings(root)
     (root / "app/users.py").write_text(SAFE_USERS)
     assert findings(root, cache) == []
+
+
+def test_the_oslo_namespace_packages_of_older_code_are_todays_modules(tmp_path):
+    from secreview.ir.scopes import renamed
+
+    assert renamed("oslo.config.cfg") == "oslo_config.cfg"
+    assert renamed("oslo.messaging") == "oslo_messaging"
+    assert renamed("oslo") == "oslo" and renamed("oslopolicy.x") == "oslopolicy.x"
+    opts = ("from oslo.config import cfg\nfrom oslo import config\n\n"
+            "opts = [cfg.StrOpt('admin_password'), config.cfg.StrOpt('db_password')]\n")
+    root = write(tmp_path, {"svc/conf.py": opts})
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=None, jobs=1))
+    finally:
+        os.chdir(cwd)
+    assert sorted((f.line, f.rule_id) for f in result.findings) == [(4, "SR703"), (4, "SR703")]
+    # a reviewed package named ``oslo`` is what such an import means
+    root = write(tmp_path / "own", {"oslo/__init__.py": "", "oslo/config/__init__.py": "",
+                                    "oslo/config/cfg.py": "def StrOpt(name):\n    return name\n",
+                                    "svc/conf.py": opts})
+    os.chdir(root)
+    try:
+        result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=None, jobs=1))
+    finally:
+        os.chdir(cwd)
+    assert [f for f in result.findings if f.rule_id == "SR703"] == []

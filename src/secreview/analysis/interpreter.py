@@ -549,17 +549,7 @@ class FunctionInterpreter:
             base = self.eval(target.value)
             index = self.eval(target.index)
             self.program.on_item_store(self, target, base, index, value)
-            key = path_key(target.value)
-            if key is not None and key in self.state:
-                current = self.state[key]
-                items = dict(current.items) if current.items is not None else None
-                if index.is_const and hashable(index.const):
-                    items = items if items is not None else {}
-                    items[index.const] = value
-                    self.state[key] = Value(UNKNOWN, current.taints, current.types, items, current.func)
-                else:
-                    self.state[key] = Value(UNKNOWN, V.merge_taints(current.taints, value.taints), current.types, items,
-                                            current.func)
+            self._store_item(target.value, index, value)
         elif t is ir.UnpackTarget:
             elts = target.elts
             items = value.items
@@ -574,6 +564,31 @@ class FunctionInterpreter:
                     self.assign(sub, Value(taints=V.merge_taints(value.taints, V.all_item_taints(items))), stmt)
         elif t is ir.StarTarget:
             self.assign(target.target, value, stmt)
+
+    def _store_item(self, container: ir.Expr, index: Value, value: Value, depth: int = 0) -> None:
+        """``container[index] = value`` in the state: the item is set on the local, attribute path or,
+        for ``d["data"]["auth_password"] = v``, on the item of the local that holds it (two levels)."""
+        key = path_key(container)
+        if key is not None:
+            if key not in self.state:
+                return
+            current = self.state[key]
+        elif depth < 2 and isinstance(container, ir.Subscript) and ir.is_pure(container) \
+                and path_key(container.value) in self.state:
+            current = self.eval(container)
+        else:
+            return
+        items = dict(current.items) if current.items is not None else None
+        if index.is_const and hashable(index.const):
+            items = items if items is not None else {}
+            items[index.const] = value
+            updated = Value(UNKNOWN, current.taints, current.types, items, current.func)
+        else:
+            updated = Value(UNKNOWN, V.merge_taints(current.taints, value.taints), current.types, items, current.func)
+        if key is not None:
+            self.state[key] = updated
+        else:
+            self._store_item(container.value, self.eval(container.index), updated, depth + 1)
 
     def with_step(self, value: Value, node: ir.Node, note: str) -> Value:
         taints = frozenset(t.with_step(Step(self.path, node.line, node.col, note, t.step)) for t in value.taints)

@@ -77,16 +77,28 @@ def import_bindings(node, module: str, is_package: bool, resolve=None) -> list:
         name = alias.asname or alias.name
         if not base:
             out.append((name, _resolved(resolve, alias.name)))
-        elif resolve is None or node.level:
+        elif node.level:
             out.append((name, (f"{base}.{alias.name}",)))
+        elif resolve is None:
+            out.append((name, (renamed(f"{base}.{alias.name}"),)))
         else:
             found = tuple(resolve(f"{base}.{alias.name}")) or tuple(f"{b}.{alias.name}" for b in resolve(base))
-            out.append((name, found or (f"{base}.{alias.name}",)))
+            out.append((name, found or (renamed(f"{base}.{alias.name}"),)))
     return out
 
 
 def _resolved(resolve, dotted: str) -> tuple:
-    return (tuple(resolve(dotted)) or (dotted,)) if resolve is not None else (dotted,)
+    return (tuple(resolve(dotted)) or (renamed(dotted),)) if resolve is not None else (renamed(dotted),)
+
+
+def renamed(dotted: str) -> str:
+    """The name a library module has now, for one imported under the name it had before a rename
+    of its package: the oslo libraries were namespace packages until 2015 (``from oslo.config import
+    cfg``, ``from oslo import messaging``) and are ``oslo_config``, ``oslo_messaging``... since, so
+    that the models written for today's names apply to older code too."""
+    if dotted.startswith("oslo.") and len(dotted) > 5:
+        return "oslo_" + dotted[5:]
+    return dotted
 
 
 def _target_names(target, out: list) -> None:

@@ -29,13 +29,19 @@ attribute with an HTTP status (`code = 409`, `status_code = 500`, in the class
 or a base; outside a request handler only with a database error's text, which
 holds SQL: keystone's `exception.Conflict(type=..., details=six.text_type(e))`
 in a decorator of its SQL backends; other errors raised in an agent, driver or
-RPC server reach logs and admin-only fault records, not the client). Messages of
+RPC server reach logs and admin-only fault records, not the client), and, with a
+database error's text only, an exception class that is not in the reviewed files
+but is named for an HTTP error status (`exception.Conflict`, `exc.BadRequest`,
+`HTTPNotFound`: 400, 401, 403, 404, 409, 410, 412, 413, 422, 500, 503), as API
+error classes are. Messages of
 specific exceptions of the application or of validation
 (`except exception.InstanceNotFound as e: ... e.format_message()`,
 `except ValueError as e`) are meant for the client and are not reported, nor
 is logging the exception, nor a use in a branch whose condition looks at the
 caught exception (`if error.exc_type in ['VolumeAttachmentNotFound']:`,
-`isinstance(e, NotFound)`): the code chose which errors the client sees.
+`isinstance(e, NotFound)`): the code chose which errors the client sees (not
+for database errors: `if isinstance(e.inner_exception, IntegrityError):` picks
+an error whose text still holds the SQL statement).
 
 Also reported: an eventlet WSGI server started without `debug=False`
 (`eventlet.wsgi.server(sock, app)`): eventlet's `debug` defaults to `True`,
@@ -76,6 +82,11 @@ _TRANSPARENT = frozenset({"builtins.str", "builtins.repr", "builtins.format", "s
 _TRANSPARENT_METHODS = frozenset({"format", "join", "encode", "decode", "strip"})
 _STATUS_ATTRS = ("code", "status_code", "status", "http_status", "status_int")
 _EVENTLET_SERVERS = frozenset({"eventlet.wsgi.server"})
+# Exception classes named for an HTTP error status, as API error classes are (``exception.Conflict``,
+# ``exc.BadRequest``): the status each name stands for.
+_STATUS_NAMES = {"BadRequest": 400, "Unauthorized": 401, "Forbidden": 403, "NotFound": 404, "Conflict": 409,
+                 "Gone": 410, "PreconditionFailed": 412, "RequestEntityTooLarge": 413, "UnprocessableEntity": 422,
+                 "InternalServerError": 500, "ServiceUnavailable": 503}
 
 
 def _internal(qualname: str) -> bool:
@@ -100,6 +111,10 @@ def _is_response(call, interp=None) -> str | None:
     if interp is not None and q and q.rsplit(".", 1)[-1][:1].isupper():
         program = interp.program
         klass = program.resolve_class(q)
+        if klass is None and "." in q:
+            status = _STATUS_NAMES.get(q.rsplit(".", 1)[-1].removeprefix("HTTP"))
+            if status is not None:
+                return f"named error {status}"
         if klass is not None:
             for attr in _STATUS_ATTRS:
                 found = program.class_attribute(klass, attr)
@@ -232,14 +247,19 @@ class ExceptionDetailsExposed(StatementRule):
                     continue
                 for arg in list(e.args) + [k.value for k in e.keywords]:
                     text, notes, exc = self._exception_text(interp, arg, stmt.line)
+                    if text and kind.startswith("named") and exc not in self._database_errors(interp):
+                        continue  # a class not reviewed here: only with a database error's SQL
                     if text and kind != "response" and not _is_entrypoint(interp) \
                             and exc not in self._database_errors(interp):
                         # the application's own error class says what the client sees where a request
                         # handler raises it; raised in an agent, a driver or an RPC server its message goes
                         # to logs and admin-only fault records, unless it carries a database error's SQL
                         continue
-                    if text and not _sorted_by_type(interp, exc):
+                    if text and (exc in self._database_errors(interp) or not _sorted_by_type(interp, exc)):
                         into = "into the response" if kind == "response" else \
+                            (f"into `{interp.code(e.func)}`, an exception class named for the HTTP error status "
+                             f"{kind.rsplit(' ', 1)[-1]} (not reviewed here), whose message is what an error "
+                             f"response says if it reaches the API") if kind.startswith("named") else \
                             "into an API error of this code (an exception class with an HTTP status), whose message " \
                             "is what the error response says" if _is_entrypoint(interp) else \
                             "into an API error of this code (an exception class with an HTTP status): raised here, " \

@@ -33,7 +33,9 @@ keys named for TLS or SSH (`ssl_key`, `ssh_key`, `client_priv_key`: these
 options hold file paths), and a key option whose help text or default says it
 is a file or path (`help="Path to the private key"`, `default="/etc/..."`);
 an option whose help text says it names a plugin, driver, module, class or
-entry point (keystone's `[auth] token`); a connection whose default is not a
+entry point (keystone's `[auth] token`: "The token auth plugin module"; not
+a value given to one: "Key encryption key to be used by Simple Crypto
+Plugin", "Arguments supplied to the backend module" are still reported); a connection whose default is not a
 URL (`default="tcp:127.0.0.1:6640"`, OVSDB); options of other types (`BoolOpt`,
 `IntOpt`, `PortOpt`...); options whose `secret=` is computed at run time; and
 test code; an option also declared elsewhere in the reviewed files, under the
@@ -68,6 +70,9 @@ _URL_NAMES = frozenset({"connection", "connection_string", "connection_url", "co
                         "backend_url", "backend_argument", "backend_arguments"})
 _FILE_WORDS = re.compile(r"(?i)\b(path|file|filename|directory|dir)\b")
 _NOT_A_VALUE = re.compile(r"(?i)\b(entry ?point|plugin|driver|module|class)\b")
+# ``Key encryption key to be used by Simple Crypto Plugin``, ``Arguments supplied to the backend
+# module``: the value is given to a plugin, it does not name one
+_GIVEN_TO = re.compile(r"(?i)\b(used by|supplied to|passed to|given to|for)\b")
 
 
 def option_secret_kind(name: str) -> str | None:
@@ -154,7 +159,8 @@ class SecretConfigOption(CallRule):
         if name in site.interp.program.secret_option_names():
             return  # declared elsewhere with secret=True (a command re-registering the service's option)
         help_text = _text(site.call.keyword("help"))
-        if _NOT_A_VALUE.search(help_text):
+        named = _NOT_A_VALUE.search(help_text)
+        if named and kind != "connection URL" and not _GIVEN_TO.search(help_text[:named.start()]):
             return  # the option names a plugin or driver (keystone's ``[auth] token``), not a secret
         defaults = _defaults(site.kwargs.get("default"), site.call.keyword("default"))
         if kind == "key" and (_FILE_WORDS.search(help_text)

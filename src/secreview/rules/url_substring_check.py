@@ -1,0 +1,126 @@
+"""URL accepted because an allowed URL occurs somewhere in it (`allowed_url in ref`).
+
+A check that a reference, redirect target or callback URL points at an
+allowed place must compare where it points: its scheme, host and port, or at
+least its start. `allowed_href not in secret_ref` only asks whether the
+allowed URL occurs *somewhere* in the other one, so
+`https://attacker.example/x?https://api.example/` and
+`https://api.example.attacker.example/` pass it, and the code goes on to trust
+or fetch a URL the attacker chose (Barbican's container validator accepted
+spoofed secret references this way).
+
+Reported at a branch condition (`if`, `elif`, `while`, `assert`, a conditional
+expression) that tests `a in b` or `a not in b` where `a` is a variable,
+attribute, dict item or `.get()` result named as a URL (its last name part is
+`url`, `uri` or `href`: `host_href`, `base_url`, `CONF.endpoint_url`) and `b`
+one named as a single URL or reference (last part `url`, `uri`, `href`, `ref`,
+`location`, `redirect`, `referer`/`referrer`, `next`: `secret_ref`,
+`redirect_url`, `request.referrer`). Not reported: membership in
+collections (`url in allowed_urls`, `url in self.urls`: the right side's name
+is plural or does not name a URL), a constant on the left (`"://" in url`,
+`"?" in url`: a test of the URL's form, not of where it points), and test
+code.
+
+**Fix:** parse both and compare the parts that decide where the URL points:
+`urllib.parse.urlsplit(ref)` scheme and `netloc` equal to the allowed ones
+(and the path under the allowed prefix), or at least
+`ref.startswith(allowed_url.rstrip("/") + "/")`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.words import identifier_words
+
+_LEFT = frozenset({"url", "uri", "href"})
+_RIGHT = frozenset({"url", "uri", "href", "ref", "location", "redirect", "referer", "referrer", "next"})
+_TRIGGERS = re.compile(r"(?i)(url|uri|href)")
+
+
+def _name(e) -> str | None:
+    """The name a value is read under: a variable, an attribute, a constant key."""
+    if isinstance(e, ir.Name):
+        return e.id
+    if isinstance(e, ir.Attr):
+        return e.attr
+    if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
+        return e.index.value
+    if isinstance(e, ir.Call) and e.method == "get" and e.args and isinstance(e.args[0], ir.Const) \
+            and isinstance(e.args[0].value, str):
+        return e.args[0].value
+    return None
+
+
+def _last_word(name: str | None) -> str | None:
+    if not name:
+        return None
+    words = identifier_words(name)
+    return words[-1] if words else None
+
+
+def _conditions(fn):
+    seen = set()
+    for block in fn.blocks:
+        for edge in block.succs:
+            cond = edge.cond
+            if cond is not None and id(cond) not in seen:
+                seen.add(id(cond))
+                yield cond
+        for stmt in block.stmts:
+            if isinstance(stmt, ir.Assert) and id(stmt.test) not in seen:
+                seen.add(id(stmt.test))
+                yield stmt.test
+            value = getattr(stmt, "value", None)
+            if isinstance(value, ir.Expr):
+                for e in ir.walk(value):
+                    if isinstance(e, ir.IfExp) and id(e.test) not in seen:
+                        seen.add(id(e.test))
+                        yield e.test
+
+
+class UrlSubstringCheck(FunctionRule):
+    __doc__ = __doc__
+
+    id = "SR609"
+    name = "url-substring-check"
+    title = "URL checked by substring instead of by where it points"
+    cwe = 20
+    severity = Level.MEDIUM
+    confidence = Level.MEDIUM
+    bandit = ()
+    tests_relevant = False
+
+    def relevant(self, function) -> bool:
+        return any(_TRIGGERS.search(n) for n in function.names if isinstance(n, str))
+
+    def check_function(self, module, function):
+        from secreview.analysis.code_text import code_of
+        reported = set()
+        for cond in _conditions(function):
+            for e in ir.walk(cond):
+                if not (isinstance(e, ir.Compare) and len(e.ops) == 1 and e.ops[0] in ("in", "not in")):
+                    continue
+                left, right = e.left, e.comparators[0]
+                if isinstance(left, ir.Const):
+                    continue
+                lname, rname = _name(left), _name(right)
+                if _last_word(lname) not in _LEFT or _last_word(rname) not in _RIGHT:
+                    continue
+                if (e.line, e.col) in reported:
+                    continue
+                reported.add((e.line, e.col))
+                allowed, checked = code_of(module, left), code_of(module, right)
+                yield Hit(
+                    node=e,
+                    explanation=(f"`{code_of(module, e)}` asks only whether `{allowed}` occurs somewhere in "
+                                 f"`{checked}`: a URL that merely contains it (in its query, its path or a longer "
+                                 f"host name, `https://attacker.example/?{{allowed}}`) passes the same test, so "
+                                 f"this check does not establish where `{checked}` points."),
+                    fix=(f"Parse `{checked}` (`urllib.parse.urlsplit`) and compare its scheme and host with those "
+                         f"of `{allowed}`, or at least test `{checked}.startswith(...)` with the allowed prefix "
+                         f"ending in `/`."),
+                )

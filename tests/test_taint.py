@@ -613,3 +613,11 @@ def test_command_line_input_is_a_source_one_level_less_severe_and_says_so(tmp_pa
     assert "tainted" in cli.tags and "a command-line argument" in cli.explanation
     assert "whoever runs the program" in cli.explanation and "client" not in cli.explanation
     assert (str(cli.severity), str(web.severity)) == ("medium", "high")
+
+
+def test_a_parameter_on_its_own_line_cites_the_line_that_names_its_function(tmp_path, monkeypatch):
+    code = {"tool.py": "import subprocess\nimport click\n\n\n@click.command()\n@click.option('--image')\n"
+                       "def publish(\n    image,\n):\n    subprocess.check_call('docker push ' + image, shell=True)\n"}
+    found = findings(tmp_path, monkeypatch, code)
+    assert len(found) == 1
+    assert "(parameter `image` of command `publish()` (tool.py:7)) (line 8)" in found[0].explanation

@@ -237,10 +237,13 @@ class FunctionInterpreter:
                     types = frozenset({param_types[param.name]})
                 elif kind:
                     handler, setter, data = _ENTRY_WORDS.get(kind, _ENTRY_WORDS["remote"])
+                    # a parameter on its own line of a long signature: the function's name is cited
+                    # with the line that holds it, so every name the text gives is on the line cited
+                    where = f" ({self.path}:{fn.line})" if param.line and param.line != fn.line else ""
                     taints = taints | frozenset({Taint(kind, -1, EMPTY, Step(
                         self.path, param.line or fn.line, 0,
-                        f"`{param.name}` is a parameter of {handler} `{fn.name}()`, set by {setter}", None,
-                        f"{data} (parameter `{param.name}` of {handler} `{fn.name}()`)"))})
+                        f"`{param.name}` is a parameter of {handler} `{fn.name}()`{where}, set by {setter}", None,
+                        f"{data} (parameter `{param.name}` of {handler} `{fn.name}()`{where})"))})
             if entry is not None and param.name in converters:
                 # ``@app.route("/items/<int:item_id>")``: the router passes only a number (or a UUID)
                 taints = V.cleanse_all(taints, _DIGITS_SAFE)

@@ -771,7 +771,10 @@ class FunctionInterpreter:
             item = environ_item(base, index.const)
             if item is not None:
                 return item
-        taints = V.merge_taints(base.taints, V.all_item_taints(base.items))
+        # a constant key that is none of the known items' keys reads none of them: only what the
+        # container carries as a whole (``kwargs['data']`` after ``kwargs['headers'][k] = token``)
+        other_key = index.is_const and hashable(index.const) and base.items is not None
+        taints = base.taints if other_key else V.merge_taints(base.taints, V.all_item_taints(base.items))
         fixed = base.is_fixed and index.is_fixed
         if base.items is not None and not base.is_const:
             fixed = fixed and V.all_fixed(base.items.values())

@@ -1424,7 +1424,7 @@ class Program:
                 # would not report had it been built in the callee; from other values of unknown origin: open
                 statuses.add("safe" if V.SETTING_MARK in at.cleansed else "open")
                 continue
-            if not at.is_param and at.kind not in rule.source_kinds:
+            if not at.is_param and not rule.takes_source(at.kind, kind):
                 continue
             if at.index == WHOLE_OBJECT and not rule.whole_objects:
                 continue
@@ -1612,7 +1612,7 @@ class Program:
                 if t.dangerous_for(kind):
                     sanitized = False
                 continue
-            if not (t.is_param or t_kind in rule.source_kinds):
+            if not (t.is_param or rule.takes_source(t_kind, kind)):
                 continue
             if t.index == WHOLE_OBJECT and not rule.whole_objects:
                 continue

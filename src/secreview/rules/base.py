@@ -148,6 +148,10 @@ class SinkRule(Rule):
         """The confidence of a finding whose value is traced to a source."""
         return Level.HIGH
 
+    def takes_source(self, source_kind: str, sink_kind: str) -> bool:
+        """Whether data of ``source_kind`` reaching a sink of ``sink_kind`` is this rule's finding."""
+        return source_kind in self.source_kinds
+
     def by_design(self, interp, value, arg_node) -> bool:
         """True when a value not traced to untrusted input is what the code is meant to run
         here, so that only a traced flow is worth reporting (``untainted`` findings are not made)."""
@@ -159,7 +163,7 @@ def traced(rule: SinkRule, value, kind: str) -> bool:
     taints = set(value.taints)
     for item in (value.items or {}).values():
         taints.update(item.taints)
-    return any(not t.is_param and t.kind in rule.source_kinds and t.dangerous_for(kind) for t in taints)
+    return any(not t.is_param and rule.takes_source(t.kind, kind) and t.dangerous_for(kind) for t in taints)
 
 
 def read_from_file(value) -> bool:

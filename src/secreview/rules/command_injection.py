@@ -18,10 +18,12 @@ class CommandInjection(SinkRule):
 
     Reported with high confidence when the command is traced to untrusted
     input, with medium confidence when a shell runs a command that is merely
-    not constant. Command-line input (`sys.argv`, `argparse`, click and typer
-    options, `input()`) and RPC message data are traced too, one severity
-    level lower than request data and saying why: their sender is the
-    program's own user or another service of the deployment. A command that comes from a parameter, or is built from a
+    not constant. RPC message data and command-line input (`sys.argv`,
+    `argparse`, click and typer options, `input()`; into shell command
+    strings only: an argument list runs no shell, and re-running one's own
+    `sys.argv` is what reloaders do) are traced too, one severity level lower
+    than request data and saying why: their sender is another service of the
+    deployment or the program's own user. A command that comes from a parameter, or is built from a
     parameter of the function that builds it (then reported where it is built,
     even when a wrapper runs it), is not reported when every caller in the
     reviewed code passes a constant, a number or a quoted value. A list of
@@ -40,8 +42,12 @@ class CommandInjection(SinkRule):
     confidence = Level.MEDIUM
     bandit = ("B602", "B605", "B609", "B603", "B604", "B606", "B607")
     sink_kinds = ("command", "command-argv")
-    # command-line input too: a shell or eval running what the user typed (one level less severe, said so)
+    # command-line input too, for a shell command string only: a shell parsing what the user typed (one level
+    # less severe, said so); an argument list runs no shell (re-running one's own `sys.argv` is what reloaders do)
     source_kinds = SinkRule.source_kinds | {"cli"}
+
+    def takes_source(self, source_kind: str, sink_kind: str) -> bool:
+        return source_kind in self.source_kinds and not (source_kind == "cli" and sink_kind == "command-argv")
     untainted = Level.MEDIUM
     constructions = ("command",)
     untainted_kinds = ("command",)  # a program and its arguments as a list: only taint matters

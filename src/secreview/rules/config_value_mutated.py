@@ -22,6 +22,10 @@ through `CONF.set_override`, and a variable bound more than once in the
 function, `v += ...` included (it may hold a copy by then, and `+=` rebinds
 strings and numbers).
 
+In the extended set: the two findings on current OpenStack code judged blind
+(2026-12-02) were a start-up step (worth a look) and idempotent writes of the
+same values (false); the defect needs a change that accumulates per call.
+
 **Fix:** copy the value before changing it (`origins = list(CONF.cors.allowed_origin
 or [])`, `opts = dict(CONF.group.mapping)`), or build a new value (`origins =
 [*CONF.cors.allowed_origin, host]`).
@@ -109,6 +113,7 @@ class ConfigValueMutated(FunctionRule):
     confidence = Level.MEDIUM
     bandit = ()
     tests_relevant = False
+    extended = True
     triggers = frozenset({"CONF"})
 
     def check_function(self, module, function):

@@ -48,8 +48,8 @@ at once (a start-up step of a single process), so the confidence is medium.
 The same race written with a `None` test (`if repo.find(x) is None:
 repo.create(x)`) is the extended rule `none-then-create-race`.
 
-In the extended set: of 13 findings on current OpenStack services and the
-precision panel judged blind (2026-12-02), 1 was real, 7 worth a look and 5
+In the extended set: of 16 findings on current OpenStack services and the
+precision panel judged blind (2026-12-02), 1 was real, 7 worth a look and 8
 false: most such sequences run in admin-only or start-up paths, or behind a
 unique constraint that turns the race into a clean 409, so the race costs
 one failed request and no security property.

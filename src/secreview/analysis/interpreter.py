@@ -825,7 +825,7 @@ class FunctionInterpreter:
         if first is left_expr:
             return ""
         text = ""
-        for part in _flatten_concat(left_expr):
+        for part in ir.concat_operands(left_expr):
             if not isinstance(part, (ir.Const, ir.Name)):
                 break
             value = self.eval(part)
@@ -1529,20 +1529,6 @@ def _origin_fixed(prefix: str, taints: frozenset) -> frozenset:
     if fixes_origin(prefix, relative_ok=True):
         return V.cleanse_all(taints, _REDIRECT_ONLY)
     return taints
-
-
-def _flatten_concat(node) -> list:
-    """``a + b + c`` as ``[a, b, c]``, left to right."""
-    out = []
-    stack = [node]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, ir.BinOp) and e.op == "+":
-            stack.append(e.right)
-            stack.append(e.left)
-        else:
-            out.append(e)
-    return out
 
 
 def _path_follows_leading(e: ir.StringBuild) -> bool:

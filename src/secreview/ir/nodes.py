@@ -664,6 +664,45 @@ def walk(expr: Expr):
             stack.extend(reversed(e.children()))
 
 
+def concat_operands(node: Expr) -> list:
+    """``a + b + c`` as ``[a, b, c]``, left to right (any other expression: ``[node]``)."""
+    out = []
+    stack = [node]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, BinOp) and e.op == "+":
+            stack.append(e.right)
+            stack.append(e.left)
+        else:
+            out.append(e)
+    return out
+
+
+def dotted_text(e: Expr) -> str | None:
+    """``quota.QUOTAS`` / ``self.role_api``: the text of a name or an attribute chain on a name, else None."""
+    parts = []
+    while isinstance(e, Attr):
+        parts.append(e.attr)
+        e = e.value
+    if not isinstance(e, Name):
+        return None
+    parts.append(e.id)
+    return ".".join(reversed(parts))
+
+
+def last_name(e: Expr) -> str:
+    """The last part of what an expression names (an exception type in ``except``): ``NotFound`` for
+    ``exception.NotFound``; "" for anything else."""
+    q = getattr(e, "qualname", None)
+    if q:
+        return q.rsplit(".", 1)[-1]
+    if isinstance(e, Attr):
+        return e.attr
+    if isinstance(e, Name):
+        return e.id
+    return ""
+
+
 def is_pure(expr: Expr) -> bool:
     """An expression whose evaluation runs no code (no call, no walrus, no yield)."""
     return not any(isinstance(e, (Call, NamedExpr, Yield, Await, Lambda, Comprehension)) for e in walk(expr))

@@ -56,21 +56,10 @@ _ERRORS = {"os.unlink": "FileNotFoundError", "os.remove": "FileNotFoundError", "
            "shutil.rmtree": "FileNotFoundError", "os.makedirs": "FileExistsError", "os.mkdir": "FileExistsError"}
 
 
-def _type_name(t) -> str:
-    q = getattr(t, "qualname", None)
-    if q:
-        return q.rsplit(".", 1)[-1]
-    if isinstance(t, ir.Attr):
-        return t.attr
-    if isinstance(t, ir.Name):
-        return t.id
-    return ""
-
-
 def _handled(function, line: int) -> bool:
     for h in function.handlers:
         first, last = h.try_lines
-        if first <= line <= last and (not h.types or any(_type_name(t) in _HANDLED for t in h.types)):
+        if first <= line <= last and (not h.types or any(ir.last_name(t) in _HANDLED for t in h.types)):
             return True
     return False
 

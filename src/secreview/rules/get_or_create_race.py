@@ -147,15 +147,7 @@ def _receiver(call):
     """A key for the object a method is called on (``self.role_api``), or None."""
     if not isinstance(call.func, ir.Attr):
         return None
-    parts = []
-    e = call.func.value
-    while isinstance(e, ir.Attr):
-        parts.append(e.attr)
-        e = e.value
-    if not isinstance(e, ir.Name):
-        return None
-    parts.append(e.id)
-    return ".".join(reversed(parts))
+    return ir.dotted_text(call.func.value)
 
 
 def _nouns(call) -> set:
@@ -220,19 +212,8 @@ def _own_record(function, lookup) -> bool:
     return all(k.startswith(me + ".") for k in keys)
 
 
-def _type_name(t) -> str:
-    q = getattr(t, "qualname", None)
-    if q:
-        return q.rsplit(".", 1)[-1]
-    if isinstance(t, ir.Attr):
-        return t.attr
-    if isinstance(t, ir.Name):
-        return t.id
-    return ""
-
-
 def _catches(handler, words) -> bool:
-    return any(any(w in _type_name(t).lower() for w in words) for t in handler.types)
+    return any(any(w in ir.last_name(t).lower() for w in words) for t in handler.types)
 
 
 def _handled_inside(program, function, call) -> bool:
@@ -272,7 +253,7 @@ def _duplicate_handled(function, line: int, relooked: set) -> bool:
     for h in function.handlers:
         first, last = h.try_lines
         if first <= line <= last and (not h.types or _catches(h, _DUPLICATE) or h.line in relooked
-                                      or any(_type_name(t) in _BROAD for t in h.types)):
+                                      or any(ir.last_name(t) in _BROAD for t in h.types)):
             return True
     return False
 
@@ -406,7 +387,7 @@ class GetOrCreateRace(FunctionRule):
                     if not keyed:
                         continue
                     reported.add(id(c))
-                    caught = next(_type_name(t) for t in h.types if any(w in _type_name(t).lower()
+                    caught = next(ir.last_name(t) for t in h.types if any(w in ir.last_name(t).lower()
                                                                        for w in _NOT_FOUND))
                     yield self._hit(module, code_of, c, keyed[0], f"raised `{caught}` (handled on line {h.line})")
                     break  # one finding per get-or-create

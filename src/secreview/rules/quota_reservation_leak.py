@@ -42,22 +42,10 @@ from secreview.rules.resource_leak import _binds, _exprs, _impossible, _is_name
 _CHECK_WORDS = ("check", "validate", "verify", "ensure", "assert")
 
 
-def _receiver_text(e) -> str | None:
-    """``QUOTAS`` / ``quota.QUOTAS`` / ``self.quotas``: the dotted text of a name or attribute chain."""
-    parts = []
-    while isinstance(e, ir.Attr):
-        parts.append(e.attr)
-        e = e.value
-    if not isinstance(e, ir.Name):
-        return None
-    parts.append(e.id)
-    return ".".join(reversed(parts))
-
-
 def _is_reserve(call) -> bool:
     if not isinstance(call, ir.Call) or not isinstance(call.func, ir.Attr) or call.func.attr != "reserve":
         return False
-    receiver = _receiver_text(call.func.value)
+    receiver = ir.dotted_text(call.func.value)
     return receiver is not None and "quota" in receiver.rsplit(".", 1)[-1].lower()
 
 
@@ -190,7 +178,7 @@ class QuotaReservationLeak(FunctionRule):
                 if not exits:
                     continue
                 where = exits[0]
-                receiver = _receiver_text(stmt.value.func.value)
+                receiver = ir.dotted_text(stmt.value.func.value)
                 if type(where) is ir.Raise:
                     how = f"the `raise` on line {where.line}"
                 else:

@@ -64,7 +64,7 @@ def only_query_varies(site, node, kind: str) -> bool:
         if parts is None:
             return False
     elif isinstance(node, ir.BinOp) and node.op == "+":
-        parts = _concat_parts(node)
+        parts = ir.concat_operands(node)
     else:
         return False
     for part in parts:
@@ -105,20 +105,6 @@ def _percent_parts(node) -> list | None:
     if values:
         return None
     out.append(ir.Const(template.value[pos:]))
-    return out
-
-
-def _concat_parts(node) -> list:
-    """``a + b + c`` as ``[a, b, c]``, left to right."""
-    out = []
-    stack = [node]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, ir.BinOp) and e.op == "+":
-            stack.append(e.right)
-            stack.append(e.left)
-        else:
-            out.append(e)
     return out
 
 

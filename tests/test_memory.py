@@ -104,7 +104,7 @@ def test_the_ir_of_analysed_modules_is_freed_with_the_collector_off(sources):
             gc.enable()
     del earlier
     assert len(program.owned) == len(sources)
-    assert all(fn.blocks == [] for module in program.owned.values() for fn in module.functions.values())
+    assert all(not fn.blocks for module in program.owned.values() for fn in module.functions.values())
     assert all(module.text is not None for module in program.owned.values())  # stubs keep the text
     assert len(leaked) == 0
     assert analysed.findings
@@ -133,9 +133,120 @@ def test_a_function_of_a_dropped_module_analysed_again_has_its_module_lowered_an
     before = _described(program.findings.result())
     assert program.relowered == 0
     for qualname in ("chain.m00.f00", "chain.a_runner.Runner.go"):
-        assert program.function_module[qualname].body.blocks == []  # dropped: a stub stands for it
+        assert not program.function_module[qualname].body.blocks  # dropped: a stub stands for it
         program.dirty.add(qualname)
         program.settle()
         assert program.function_module[qualname].body.blocks  # lowered anew, and analysed
     assert program.relowered == 2
     assert _described(program.findings.result()) == before
+
+
+class _Channel:
+    """Both ends of one share's ``exchange`` on two queues: the worker runs on a thread."""
+
+    def __init__(self):
+        import queue
+        self.to_worker, self.to_parent = queue.Queue(), queue.Queue()
+
+    # the coordinator's end
+    def send(self, message) -> None:
+        self.to_worker.put(message)
+
+    def recv(self):
+        return self.to_parent.get(timeout=300)
+
+
+class _WorkerEnd:
+    """A worker's end. The workers (threads of one process, sharing its module-level memos) run
+    one at a time: each holds ``lock`` except while it waits for a message, as processes would
+    not interleave within a phase."""
+
+    def __init__(self, channel: _Channel, lock):
+        self.channel, self.lock = channel, lock
+
+    def send(self, message) -> None:
+        self.channel.to_parent.put(message)
+
+    def recv(self):
+        self.lock.release()
+        try:
+            return self.channel.to_worker.get(timeout=300)
+        finally:
+            self.lock.acquire()
+
+    def run(self, share, job) -> None:
+        from secreview.engine import parallel
+        with self.lock:
+            parallel.run_share(self, share, job)
+
+    def poll(self) -> bool:
+        return not self.channel.to_worker.empty()
+
+
+def test_workers_find_what_one_process_finds_making_only_the_stubs_they_need(sources, monkeypatch):
+    import threading
+
+    from secreview.engine import parallel
+
+    programs = []
+
+    class Recorded(Program):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            programs.append(self)
+
+    monkeypatch.setattr(parallel, "Program", Recorded)
+    job = {"sources": sources, "models": load_models(DEFAULT_CONFIG.model_paths), "rules": _rules(),
+           "budget": DEFAULT_CONFIG.analysis_budget, "config": DEFAULT_CONFIG, "cache": None, "keys": None}
+    shares = parallel.partition([len(src.text) for src, _, _ in sources], 2)
+    assert len(shares) == 2
+    channels = [_Channel() for _ in shares]
+    lock = threading.Lock()
+    threads = [threading.Thread(target=_WorkerEnd(channel, lock).run, args=(share, job), daemon=True)
+               for channel, share in zip(channels, shares)]
+    for thread in threads:
+        thread.start()
+    lowered, results = parallel.exchange(channels, len(sources))
+    for thread in threads:
+        thread.join(timeout=300)
+    assert all(stubs is None for stubs, *_ in lowered)  # passed on, not held by the coordinator
+    merged = parallel.merge(lowered, results)
+    assert _described(merged.findings) == _eager(sources)
+    assert len(programs) == 2
+    assert sorted(len(program.owned) for program in programs) == sorted(len(share) for share in shares)
+    for program, other in zip(programs, reversed(shares)):
+        # the other share's stubs are made only when a lookup needs one
+        assert len(program.modules) - len(program.owned) < len(other)
+        assert not program.reads  # without a cache, nothing records what functions read
+
+
+def test_a_summary_received_before_its_stub_is_made_is_the_one_used_once_it_is():
+    """A worker keeps the other shares' stubs pickled until a lookup needs them (``lazy_foreign``):
+    a summary that comes before its module's stub is made must stand for the function then."""
+    from secreview.analysis.interface import module_stub
+    from secreview.source.reading import SourceText
+
+    def lowered(path: str, text: str):
+        return lower_source(SourceText(path, text, "utf-8", text.count("\n") + 1), path[:-3], False).module
+
+    a = lowered("a.py", "import os\n\n\ndef run(x):\n    os.system(x)\n")
+    b_text = "from a import run\n\n\ndef g(y):\n    run(y)\n"
+    models = load_models(DEFAULT_CONFIG.model_paths)
+    elsewhere = Program([a], models, _rules())
+    elsewhere.first_pass()
+    summaries, fields = elsewhere.exports()
+    assert summaries["a.run"][0].sink_flows
+
+    def program():
+        return Program([lowered("b.py", b_text)], models, _rules(),
+                       lazy_foreign={"a": ("a.py", lambda: module_stub(a))})
+
+    here = program()
+    here.receive(summaries, fields)
+    assert "a" in here._pending  # not made by receiving
+    here.first_pass()
+    assert "a" not in here._pending
+    assert [f.param for f in here.summaries["b.g"].sink_flows] == [0]
+    provisional = program()  # without the summary, the call is one to a function not analysed yet
+    provisional.first_pass()
+    assert not provisional.summaries["b.g"].sink_flows

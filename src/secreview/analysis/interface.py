@@ -27,9 +27,10 @@ def function_stub(fn: ir.Function) -> ir.Function:
     # ``Program.apply_flow``, that must not depend on whether the callee's module is lowered or a stub)
     params = [ir.Param(p.name, p.kind, p.default if isinstance(p.default, ir.Const) else None, p.annotation, p.line)
               for p in fn.params]
-    return ir.Function(fn.name, fn.qualname, fn.line, fn.end_line, params, fn.decorators,
+    # no statements, handlers or children: shared empty tuples, not three empty lists per function
+    return ir.Function(fn.name, fn.qualname, fn.line, fn.end_line, params, fn.decorators, (),
                        class_qualname=fn.class_qualname, is_async=fn.is_async, is_lambda=fn.is_lambda,
-                       is_generator=fn.is_generator)
+                       is_generator=fn.is_generator, handlers=(), children=())
 
 
 def _expr_print(e) -> tuple:

@@ -151,6 +151,7 @@ class Program:
         self._unanalysed: dict = {}  # lazily owned module lowered -> how many of its functions were never analysed
         self._complete: set = set()  # lowered modules whose every function was analysed, not dropped yet
         self.relowered = 0  # how many times a dropped module was lowered anew
+        self._early: dict = {}  # qualname -> (summary, failed) received before its stub was made (``lazy_foreign``)
         if self._pending or self._lazy_owned:
             self.modules = _LazyIndex(self._load_named, self.owned)
             self.module_by_path = _LazyIndex(self._load_at_path)
@@ -416,7 +417,10 @@ class Program:
         """Summaries and field stores computed elsewhere; what read older ones is dirty."""
         for q, (summary, failed) in summaries.items():
             if q not in self.foreign_functions:
+                if self._pending and self._in_pending(q):
+                    self._early[q] = (summary, failed)  # nothing here read it yet: installed when asked for
                 continue
+            self._early.pop(q, None)
             previous = self.summaries.get(q)
             was_opaque = q in self.opaque
             self._install(q, summary, failed)
@@ -424,6 +428,15 @@ class Program:
                 self.dirty.update(self.dependents.get(q, ()))
         for key, value in fields.items():
             self.merge_field(key, value, local=False)
+
+    def _in_pending(self, qualname: str) -> bool:
+        """Whether ``qualname`` is in a module whose stub is not made yet (``lazy_foreign``)."""
+        name = qualname.rpartition(".")[0]
+        while name:
+            if name in self._pending:
+                return True
+            name = name.rpartition(".")[0]
+        return False
 
     def first_pass_order(self) -> list:
         """Modules in the order their functions are first analysed; any order gives the same result.
@@ -505,6 +518,8 @@ class Program:
             self.note_read("sum", qualname, module.name)
         if qualname in self.lazy_summaries:
             self._unpickle_summary(qualname)
+        elif qualname in self._early:
+            self._install(qualname, *self._early.pop(qualname))
         summary = self.summaries.get(qualname)
         if summary is None:
             if qualname not in self.functions:

@@ -121,10 +121,11 @@ class ImportResolver:
         self.displays: dict = {}  # module name -> display path
         self.package_dirs: set = set()
         src_roots: set = set()
+        walked: set = set()  # folders whose ancestors were looked at for ``src`` already
         for src, name, is_package in sources:
             if name == "stdin" and src.display == "<stdin>":
                 continue
-            path = os.path.abspath(src.display)
+            path = self._abspath(src.display)
             folder = os.path.dirname(path)
             key = folder if is_package else os.path.splitext(path)[0]
             self.by_path.setdefault(key, name)
@@ -137,17 +138,31 @@ class ImportResolver:
                 parts, k = parts[:-1], os.path.dirname(k)
                 self.by_path.setdefault(k, ".".join(parts))
             at = folder
-            while at and os.path.dirname(at) != at:
+            while at and at not in walked:  # the files of one folder (and of its subfolders) walk it once
+                walked.add(at)
+                parent = os.path.dirname(at)
+                if parent == at:
+                    break
                 if os.path.basename(at) == "src":
                     src_roots.add(at)
-                at = os.path.dirname(at)
+                at = parent
         self.roots = tuple(sorted(src_roots)) + tuple(os.path.abspath(r) for r in source_roots)
         self.digest = hashlib.sha1(repr((sorted(self.by_path.items()), self.roots)).encode()).hexdigest()[:16]
         self._memo: dict = {}
 
     def for_file(self, display: str) -> FileImports:
-        folder = os.path.dirname(os.path.abspath(display))
+        folder = os.path.dirname(self._abspath(display))
         return FileImports(self, folder if folder not in self.package_dirs else None)
+
+    _cwd: str | None = None
+
+    def _abspath(self, path: str) -> str:
+        """``os.path.abspath``, the working directory read once (it reads it for every path)."""
+        if os.path.isabs(path):
+            return os.path.normpath(path)
+        if self._cwd is None:
+            self._cwd = os.getcwd()
+        return os.path.normpath(os.path.join(self._cwd, path))
 
     def resolve(self, script_dir: str | None, dotted: str) -> tuple:
         key = (script_dir, dotted)
@@ -163,7 +178,7 @@ class ImportResolver:
         return found
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_memo", "_cwd")}
 
     def __setstate__(self, state):
         self.__dict__.update(state, _memo={})

@@ -594,15 +594,20 @@ def test_a_class_attribute_entry_point_without_its_calls_is_a_model_error(tmp_pa
         load_models([model])
 
 
-@pytest.mark.parametrize("code, actor", [
-    ("import os, oslo_messaging\n\nclass Callbacks:\n    target = oslo_messaging.Target(version='1.0')\n\n"
-     "    def purge(self, context, name):\n        os.remove(os.path.join('/var/lib/agent', name))\n",
-     "the sender of the RPC message can"),
-])
-def test_the_harm_names_who_decides_the_value_not_a_client(tmp_path, monkeypatch, code, actor):
-    found = findings(tmp_path, monkeypatch, {"agent.py": code}, rule="path-traversal")
+def test_the_harm_names_who_decides_the_value_not_a_client(tmp_path, monkeypatch):
+    model = tmp_path / "rpc.toml"
+    model.write_text('library = "rpc"\n[[entrypoint]]\nkind = "rpc"\n'
+                     'class_attribute = { name = "target", calls = ["oslo_messaging.Target"] }\n'
+                     'param_types = { context = "oslo_context.context.RequestContext" }\n')
+    code = ("import os, oslo_messaging\n\nclass Callbacks:\n    target = oslo_messaging.Target(version='1.0')\n\n"
+            "    def purge(self, context, name):\n        os.remove(os.path.join('/var/lib/agent', name))\n")
+    found = findings(tmp_path / "a", monkeypatch, {"agent.py": code}, rule="path-traversal",
+                     models=load_models([model]))
     assert len(found) == 1
-    assert actor in found[0].explanation and "client" not in found[0].explanation
+    text = found[0].explanation
+    assert "the sender of the RPC message can" in text and "client" not in text
+    assert "compromised or impersonated service" in text and str(found[0].severity) == "medium"
+    assert not findings(tmp_path / "b", monkeypatch, {"agent.py": code}, rule="path-traversal")
 
 
 def test_command_line_input_is_a_source_one_level_less_severe_and_says_so(tmp_path, monkeypatch):

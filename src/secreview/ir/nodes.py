@@ -690,6 +690,21 @@ def dotted_text(e: Expr) -> str | None:
     return ".".join(reversed(parts))
 
 
+def read_name(e: Expr) -> str | None:
+    """The name a value is read under: a variable, an attribute, a constant key (``d["k"]``,
+    ``d.get("k")``); None for anything else."""
+    if isinstance(e, Name):
+        return e.id
+    if isinstance(e, Attr):
+        return e.attr
+    if isinstance(e, Subscript) and isinstance(e.index, Const) and isinstance(e.index.value, str):
+        return e.index.value
+    if isinstance(e, Call) and e.method == "get" and e.args and isinstance(e.args[0], Const) \
+            and isinstance(e.args[0].value, str):
+        return e.args[0].value
+    return None
+
+
 def last_name(e: Expr) -> str:
     """The last part of what an expression names (an exception type in ``except``): ``NotFound`` for
     ``exception.NotFound``; "" for anything else."""

@@ -237,13 +237,8 @@ def _handled_inside(program, function, call) -> bool:
     if any(_catches(h, _DUPLICATE) for h in getattr(fn, "handlers", ()) or ()):
         return True
     for dec in getattr(fn, "decorators", ()) or ():
-        if _duplicate_retry(dec):
+        if _duplicate_retry(dec) or _names_lock(dec):
             return True
-        for e in _walk(dec):
-            name = (e.qualname if isinstance(e, ir.Call) else None) or (
-                e.attr if isinstance(e, ir.Attr) else e.id if isinstance(e, ir.Name) else "")
-            if name and any(w in name.lower() for w in _LOCK_WORDS):
-                return True
     return False
 
 
@@ -286,16 +281,21 @@ def _duplicate_retry(dec) -> bool:
     return True
 
 
+def _names_lock(dec) -> bool:
+    """Whether a decorator names a lock (``lockutils.synchronized``, ``@coordination.synchronized``)."""
+    for e in _walk(dec):
+        name = (e.qualname if isinstance(e, ir.Call) else None) or (
+            e.attr if isinstance(e, ir.Attr) else e.id if isinstance(e, ir.Name) else "")
+        if name and any(w in name.lower() for w in _LOCK_WORDS):
+            return True
+    return False
+
+
 def _locked(function) -> bool:
     """Whether the function takes a lock, reads rows for update, or runs under a retry decorator."""
     for dec in function.decorators:
-        if _duplicate_retry(dec):
+        if _duplicate_retry(dec) or _names_lock(dec):
             return True
-        for e in _walk(dec):
-            name = (e.qualname if isinstance(e, ir.Call) else None) or (
-                e.attr if isinstance(e, ir.Attr) else e.id if isinstance(e, ir.Name) else "")
-            if name and any(w in name.lower() for w in _LOCK_WORDS):
-                return True
     if function.names & _ROW_LOCKS:
         return True
     for stmt in function.statements():

@@ -71,20 +71,6 @@ def _qualifiers(name: str) -> bool:
     return any(w in _NOT_SECRET for w in identifier_words(name))
 
 
-def _name_of(e) -> str | None:
-    """The name an operand is known by: a variable, attribute, constant key or ``.get()`` key."""
-    if isinstance(e, ir.Name):
-        return e.id
-    if isinstance(e, ir.Attr):
-        return e.attr
-    if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
-        return e.index.value
-    if isinstance(e, ir.Call) and e.method == "get" and e.args and isinstance(e.args[0], ir.Const) \
-            and isinstance(e.args[0].value, str):
-        return e.args[0].value
-    return None
-
-
 def _callee_words(call: ir.Call) -> tuple[str, ...]:
     q = call.qualname or ""
     name = q.rsplit(".", 1)[-1] if q else (call.method or getattr(call.func, "id", "") or "")
@@ -148,7 +134,7 @@ def _mac(e, defs: _Defs, depth: int = 0) -> str | None:
                 return "returned by a function that computes a MAC or signature"
             func = node.func
             node = func.value if isinstance(func, ir.Attr) else None
-    name = _name_of(e)
+    name = ir.read_name(e)
     if name is not None and any(w in _MAC_WORDS for w in identifier_words(name)) and not _qualifiers(name):
         return "named as a MAC or signature"
     if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
@@ -160,7 +146,7 @@ def _mac(e, defs: _Defs, depth: int = 0) -> str | None:
 
 
 def _secret(e) -> bool:
-    name = _name_of(e)
+    name = ir.read_name(e)
     return name is not None and _secret_words(identifier_words(name))
 
 

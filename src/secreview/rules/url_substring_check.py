@@ -41,20 +41,6 @@ _RIGHT = frozenset({"url", "uri", "href", "ref", "location", "redirect", "refere
 _TRIGGERS = re.compile(r"(?i)(url|uri|href)")
 
 
-def _name(e) -> str | None:
-    """The name a value is read under: a variable, an attribute, a constant key."""
-    if isinstance(e, ir.Name):
-        return e.id
-    if isinstance(e, ir.Attr):
-        return e.attr
-    if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
-        return e.index.value
-    if isinstance(e, ir.Call) and e.method == "get" and e.args and isinstance(e.args[0], ir.Const) \
-            and isinstance(e.args[0].value, str):
-        return e.args[0].value
-    return None
-
-
 def _last_word(name: str | None) -> str | None:
     if not name:
         return None
@@ -107,7 +93,7 @@ class UrlSubstringCheck(FunctionRule):
                 left, right = e.left, e.comparators[0]
                 if isinstance(left, ir.Const):
                     continue
-                lname, rname = _name(left), _name(right)
+                lname, rname = ir.read_name(left), ir.read_name(right)
                 if _last_word(lname) not in _LEFT or _last_word(rname) not in _RIGHT:
                     continue
                 if (e.line, e.col) in reported:

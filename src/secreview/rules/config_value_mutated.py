@@ -36,8 +36,8 @@ from __future__ import annotations
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import bindings, expressions, is_local
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.resource_leak import _exprs
 
 _MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "update", "setdefault", "add",
                        "discard", "sort", "reverse", "popitem"})
@@ -77,29 +77,7 @@ def _option_read(value):
     return None
 
 
-def _bindings(function, name) -> list:
-    out = []
-    for stmt in function.statements():
-        if type(stmt) is ir.Assign:
-            for t in stmt.targets:
-                for n in _walk_targets(t):
-                    if n == name:
-                        out.append(stmt)
-    return out
 
-
-def _walk_targets(t):
-    if isinstance(t, ir.NameTarget):
-        yield t.id
-    elif isinstance(t, ir.UnpackTarget):
-        for e in t.elts:
-            yield from _walk_targets(e)
-    elif isinstance(t, ir.StarTarget):
-        yield from _walk_targets(t.target)
-
-
-def _is_local(e, name) -> bool:
-    return isinstance(e, ir.Name) and e.id == name and e.kind == ir.NameKind.LOCAL
 
 
 class ConfigValueMutated(FunctionRule):
@@ -127,7 +105,7 @@ class ConfigValueMutated(FunctionRule):
                 if opt is not None:
                     holders.setdefault(stmt.targets[0].id, (stmt, opt))
         holders = {n: v for n, v in holders.items()
-                   if n in function.locals and len(_bindings(function, n)) == 1}
+                   if n in function.locals and len(bindings(function, n)) == 1}
         found = {}  # holder name (or the option's text) -> its in-place changes, in line order
         for stmt in sorted(function.statements(), key=lambda s: (s.line, s.col)):
             for node, name, how in self._mutations(stmt, holders):
@@ -174,12 +152,12 @@ class ConfigValueMutated(FunctionRule):
                 if isinstance(target, ir.ItemTarget) and isinstance(target.value, ir.Name) \
                         and target.value.id in holders:
                     yield stmt, target.value.id, f"the `del` on line {stmt.line}"
-        for root in _exprs(stmt):
+        for root in expressions(stmt):
             for e in _walk(root):
                 if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) and e.func.attr in _MUTATORS:
                     receiver = e.func.value
                     for name in holders:
-                        if _is_local(receiver, name):
+                        if is_local(receiver, name):
                             yield e, name, f"`{name}.{e.func.attr}(...)` on line {e.line}"
                             break
                     else:

@@ -57,9 +57,9 @@ import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
-from secreview.rules.opt_out import controlling_conditions
 
 _TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
                         "traceback.format_stack", "traceback.extract_tb", "traceback.extract_stack"})

@@ -39,10 +39,10 @@ from __future__ import annotations
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import assigned_places, place_key
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.opt_out import controlling_conditions
-from secreview.rules.toctou_race import _assigned, _key
 from secreview.rules.words import identifier_words
 
 _CHECKS = frozenset({"os.path.exists", "os.path.lexists", "os.path.isfile", "os.path.isdir", "os.path.islink",
@@ -147,7 +147,7 @@ class ExistsCheckRace(FunctionRule):
 
         assigned_at: dict = {}  # key -> lines where it is assigned
         for stmt in function.statements():
-            for name in _assigned(stmt):
+            for name in assigned_places(stmt):
                 assigned_at.setdefault(name, []).append(stmt.line)
         for stmt in function.statements():
             for root in _stmt_exprs(stmt):
@@ -163,15 +163,15 @@ class ExistsCheckRace(FunctionRule):
                                                    or e.keyword("onerror") is not None
                                                    or e.keyword("onexc") is not None):
                         continue
-                    key = _key(e.args[0])
+                    key = place_key(e.args[0])
                     if key is None or _handled(function, e.line):
                         continue
                     wanted = q in _REMOVE  # the branch where the check said it exists
                     found = None
                     for cond, taken in controlling_conditions(function, stmt):
                         for check, exists in _tests(cond, taken):
-                            if exists == wanted and _key(check.args[0]) == key and check.line <= e.line and not any(
-                                    check.line <= line < e.line for line in assigned_at.get(key, ())):
+                            if exists == wanted and place_key(check.args[0]) == key and check.line <= e.line \
+                                    and not any(check.line <= line < e.line for line in assigned_at.get(key, ())):
                                 found = check
                                 break
                         if found is not None:

@@ -66,10 +66,10 @@ from __future__ import annotations
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions, dominators
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import place_key
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.opt_out import _dominators, controlling_conditions
-from secreview.rules.toctou_race import _key
 from secreview.rules.words import identifier_words
 
 _LOOKUP_WORDS = frozenset({"get", "find", "lookup", "fetch", "load", "show", "query"})
@@ -163,7 +163,7 @@ def _value_key(e):
     if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) and isinstance(e.index.value, (str, int)):
         base = _value_key(e.value)
         return f"{base}[{e.index.value!r}]" if base else None
-    return _key(e)
+    return place_key(e)
 
 
 def _lookup_keys(call) -> set:
@@ -360,7 +360,7 @@ class GetOrCreateRace(FunctionRule):
         constructed = _constructed(stmts)
         if not any(_is_create(c, constructed) for s, c in calls) or _locked(function):
             return
-        dom = _dominators(function)
+        dom = dominators(function)
         holder = {}
         for b in function.blocks:
             if b.origin is None:

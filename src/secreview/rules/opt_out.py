@@ -11,6 +11,7 @@ defect of the code. It is one when the default itself selects the weak branch
 from __future__ import annotations
 
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.rules.weak_random import name_words
 
 _SWITCH_WORDS = frozenset({"verify", "verified", "verification", "insecure", "unverified", "noverify", "sslverify",
@@ -41,59 +42,6 @@ def _switch_name(name) -> bool:
     return bool(words & _SWITCH_WORDS) or (bool(words & _CERT_WORDS) and bool(words & _CERT_SWITCH))
 
 
-def _dominators(fn) -> dict:
-    blocks = fn.blocks
-    ids = [b.id for b in blocks]
-    preds: dict = {i: [] for i in ids}
-    for b in blocks:
-        for e in b.succs:
-            if e.target in preds:
-                preds[e.target].append(b.id)
-    everything = frozenset(ids)
-    dom = {i: everything for i in ids}
-    if ids:
-        dom[ids[0]] = frozenset({ids[0]})
-    changed = True
-    while changed:
-        changed = False
-        for i in ids[1:]:
-            incoming = [dom[p] for p in preds[i]]
-            new = frozenset({i}) | (frozenset.intersection(*incoming) if incoming else frozenset())
-            if new != dom[i]:
-                dom[i] = new
-                changed = True
-    return dom
-
-
-def controlling_conditions(fn, stmt) -> list:
-    """(condition, taken) for each branch that must be taken for ``stmt`` to run: ``taken`` is True
-    when ``stmt`` runs only if the condition holds, False when only if it does not. A statement of a
-    ``finally`` body is in several blocks (the body lowered in place and its copies for the ways out
-    of the ``try``): a branch controls it when it controls every one of them."""
-    holders = [b for b in fn.blocks if any(s is stmt for s in b.stmts)]
-    if not holders:
-        return []
-    dom = _dominators(fn)
-    by_id = {b.id: b for b in fn.blocks}
-    common = None
-    for block in holders:
-        mine = dom.get(block.id, frozenset())
-        out = []
-        for d in mine:
-            if d == block.id:
-                continue
-            edges = [e for e in by_id[d].succs if e.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE)
-                     and e.cond is not None]
-            inside = [e for e in edges if e.target in mine]
-            if len(inside) == 1 and len({e.target for e in edges}) > 1:
-                e = inside[0]
-                out.append((e.cond, e.kind == ir.EdgeKind.TRUE))
-        if common is None:
-            common = out
-        else:
-            here = {(id(cond), taken) for cond, taken in out}
-            common = [(cond, taken) for cond, taken in common if (id(cond), taken) in here]
-    return common
 
 
 def _switch_in(cond):

@@ -32,8 +32,8 @@ import stat
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import expressions
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.resource_leak import _exprs
 
 _WRITE_MODES = frozenset("wax+")
 
@@ -102,7 +102,7 @@ class PermissionsAfterWrite(FunctionRule):
                     key = _key(value.argument(0, "file"))
                     if key is not None:
                         opens.append((key, stmt.targets[0].id, value, stmt.line))
-            for root in _exprs(stmt):
+            for root in expressions(stmt):
                 for e in _walk(root):
                     if not isinstance(e, ir.Call):
                         continue

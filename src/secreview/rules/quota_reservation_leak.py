@@ -35,9 +35,10 @@ excutils.save_and_reraise_exception(): QUOTAS.rollback(...)`).
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import rules_out_truthy
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import binds, expressions, is_local
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.resource_leak import _binds, _exprs, _impossible, _is_name
 
 _CHECK_WORDS = ("check", "validate", "verify", "ensure", "assert")
 
@@ -52,24 +53,24 @@ def _is_reserve(call) -> bool:
 def _hands_over(stmt, name) -> bool:
     """The reservation is passed to a call, returned, yielded or stored: released or given to an owner."""
     t = type(stmt)
-    if t is ir.Return and stmt.value is not None and any(_is_name(e, name) for e in _walk(stmt.value)):
+    if t is ir.Return and stmt.value is not None and any(is_local(e, name) for e in _walk(stmt.value)):
         return True
-    if t is ir.Assign and not _binds(stmt, name) and any(_is_name(e, name) for e in _walk(stmt.value)):
+    if t is ir.Assign and not binds(stmt, name) and any(is_local(e, name) for e in _walk(stmt.value)):
         return True
-    for root in _exprs(stmt):
+    for root in expressions(stmt):
         for e in _walk(root):
             if isinstance(e, ir.Call):
                 values = list(e.args) + [k.value for k in e.keywords]
-                if any(_is_name(x, name) for v in values for x in _walk(v)):
+                if any(is_local(x, name) for v in values for x in _walk(v)):
                     return True
-            elif isinstance(e, ir.Yield) and e.value is not None and any(_is_name(x, name) for x in _walk(e.value)):
+            elif isinstance(e, ir.Yield) and e.value is not None and any(is_local(x, name) for x in _walk(e.value)):
                 return True
     return False
 
 
 def _check_call(stmt):
     """The first call of ``stmt`` whose name says it checks (made to raise), or None."""
-    for root in _exprs(stmt):
+    for root in expressions(stmt):
         for e in _walk(root):
             if isinstance(e, ir.Call):
                 last = (e.method or getattr(e.func, "id", None) or (e.qualname or "").rsplit(".", 1)[-1] or "")
@@ -85,7 +86,7 @@ def _explicit(stmt) -> bool:
 
 
 def _has_call(stmt) -> bool:
-    return type(stmt) is ir.Raise or any(isinstance(e, ir.Call) for root in _exprs(stmt) for e in _walk(root))
+    return type(stmt) is ir.Raise or any(isinstance(e, ir.Call) for root in expressions(stmt) for e in _walk(root))
 
 
 def _handlers_for(blocks, block, stmt):
@@ -122,7 +123,7 @@ def _error_exits(function, start_block, start_index, name) -> list:
         block = blocks[bid]
         if i >= len(block.stmts):
             normal = [e.target for e in block.succs if e.kind != ir.EdgeKind.EXCEPTION
-                      and not _impossible(e, name)]
+                      and not rules_out_truthy(e, name)]
             if normal:
                 stack.extend((t, 0, pending) for t in normal)
             elif pending is not None:  # the end of a finally body run for an exception
@@ -133,7 +134,7 @@ def _error_exits(function, start_block, start_index, name) -> list:
                     stack.append((t, 0, None if blocks[t].handler is not None else pending))
             continue
         stmt = block.stmts[i]
-        if _hands_over(stmt, name) or _binds(stmt, name):
+        if _hands_over(stmt, name) or binds(stmt, name):
             continue
         if _has_call(stmt):
             handlers = _handlers_for(blocks, block, stmt)

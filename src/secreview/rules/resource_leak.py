@@ -47,7 +47,9 @@ in a `finally:` block.
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import rules_out_truthy
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import binds, expressions, is_local
 from secreview.rules.base import FunctionRule, Hit
 
 _FILE = ("builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open", "os.fdopen",
@@ -63,53 +65,8 @@ _RELEASE = {"file": {"close", "__exit__"}, "socket": {"close", "__exit__", "deta
             "connection": {"close", "__exit__"}, "HTTP response": {"close", "__exit__"}}
 
 
-def _exprs(stmt):
-    t = type(stmt)
-    if t is ir.Assign:
-        yield stmt.value
-        for target in stmt.targets:
-            yield from _target_exprs(target)
-    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
-        yield stmt.value
-    elif t is ir.Raise:
-        if stmt.exc is not None:
-            yield stmt.exc
-    elif t is ir.Assert:
-        yield stmt.test
-        if stmt.msg is not None:
-            yield stmt.msg
-    elif t is ir.Delete:
-        for target in stmt.targets:
-            yield from _target_exprs(target)
 
 
-def _target_exprs(t):
-    if isinstance(t, ir.AttrTarget):
-        yield t.value
-    elif isinstance(t, ir.ItemTarget):
-        yield t.value
-        yield t.index
-    elif isinstance(t, ir.UnpackTarget):
-        for e in t.elts:
-            yield from _target_exprs(e)
-    elif isinstance(t, ir.StarTarget):
-        yield from _target_exprs(t.target)
-
-
-def _binds(stmt, name: str) -> bool:
-    if type(stmt) is not ir.Assign:
-        return False
-    return any(_binds_target(t, name) for t in stmt.targets)
-
-
-def _binds_target(t, name):
-    if isinstance(t, ir.NameTarget):
-        return t.id == name
-    if isinstance(t, ir.UnpackTarget):
-        return any(_binds_target(e, name) for e in t.elts)
-    if isinstance(t, ir.StarTarget):
-        return _binds_target(t.target, name)
-    return False
 
 
 def _escapes(function, name: str, acquire) -> bool:
@@ -126,7 +83,7 @@ def _escapes(function, name: str, acquire) -> bool:
             if any(isinstance(tg, (ir.AttrTarget, ir.ItemTarget)) and _uses(stmt.value, name, receiver_ok=False)
                    for tg in stmt.targets):
                 return True
-        for root in _exprs(stmt):
+        for root in expressions(stmt):
             for e in _walk(root):
                 if isinstance(e, ir.Yield) and e.value is not None and _uses(e.value, name, receiver_ok=False):
                     return True
@@ -135,27 +92,24 @@ def _escapes(function, name: str, acquire) -> bool:
                         if _uses(arg, name, receiver_ok=False):
                             return True
                 if isinstance(e, (ir.Container, ir.DictExpr)) and any(
-                        _is_name(c, name) for c in e.children()):
+                        is_local(c, name) for c in e.children()):
                     return True
     return _captured(function, name)
 
 
-def _is_name(e, name):
-    return isinstance(e, ir.Name) and e.id == name and e.kind == ir.NameKind.LOCAL
-
 
 def _uses(e, name, receiver_ok, top=False):
     """``name`` occurs in ``e`` as a value (not only as ``name.attr``/``name.method()``)."""
-    if _is_name(e, name):
+    if is_local(e, name):
         return True
     if isinstance(e, ir.Attr):
-        if _is_name(e.value, name):
+        if is_local(e.value, name):
             return False  # reading an attribute of it keeps it here
         return _uses(e.value, name, receiver_ok)
     if isinstance(e, ir.Call):
         parts = list(e.args) + [k.value for k in e.keywords]
         if isinstance(e.func, ir.Attr):
-            if not _is_name(e.func.value, name) and _uses(e.func.value, name, receiver_ok):
+            if not is_local(e.func.value, name) and _uses(e.func.value, name, receiver_ok):
                 return True
         elif _uses(e.func, name, receiver_ok):
             return True
@@ -170,7 +124,7 @@ def _uses(e, name, receiver_ok, top=False):
 def _captured(function, name):
     for child in function.children:
         for stmt in child.statements():
-            for root in _exprs(stmt):
+            for root in expressions(stmt):
                 for e in _walk(root):
                     if isinstance(e, ir.Name) and e.id == name and e.kind == ir.NameKind.FREE:
                         return True
@@ -181,12 +135,12 @@ def _captured(function, name):
 
 def _releases(stmt, name, kind) -> bool:
     methods = _RELEASE[kind]
-    for root in _exprs(stmt):
+    for root in expressions(stmt):
         for e in _walk(root):
-            if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) and _is_name(e.func.value, name) \
+            if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) and is_local(e.func.value, name) \
                     and e.func.attr in methods:
                 return True
-            if isinstance(e, ir.WithEnter) and _is_name(e.context, name):
+            if isinstance(e, ir.WithEnter) and is_local(e.context, name):
                 return True
     return False
 
@@ -194,31 +148,12 @@ def _releases(stmt, name, kind) -> bool:
 def _may_raise(stmt) -> bool:
     if type(stmt) is ir.Raise:
         return True
-    for root in _exprs(stmt):
+    for root in expressions(stmt):
         for e in _walk(root):
             if isinstance(e, ir.Call):
                 return True
     return False
 
-
-def _impossible(edge, name) -> bool:
-    """The branch on which the (always truthy, never None) resource would be falsy or None."""
-    cond = edge.cond
-    if cond is None or edge.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
-        return False
-    truth = edge.kind == ir.EdgeKind.TRUE
-    while isinstance(cond, ir.UnaryOp) and cond.op == "not":
-        cond, truth = cond.operand, not truth
-    if _is_name(cond, name):
-        return not truth
-    if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and _is_name(cond.left, name) \
-            and isinstance(cond.comparators[0], ir.Const) and cond.comparators[0].value is None:
-        op = cond.ops[0]
-        if op in ("is", "=="):
-            return truth
-        if op in ("is not", "!="):
-            return not truth
-    return False
 
 
 def _wraps_file_object(call, function) -> bool:
@@ -230,7 +165,7 @@ def _wraps_file_object(call, function) -> bool:
     first = call.argument(0, "file")
     if isinstance(first, ir.Name) and first.kind == ir.NameKind.LOCAL:
         for stmt in function.statements():
-            if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) and _binds(stmt, first.id) \
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) and binds(stmt, first.id) \
                     and (stmt.value.qualname or "") in _KIND:
                 return True
     return False
@@ -259,7 +194,7 @@ def _find_leak(function, start_block, start_index, name, kind):
         block = blocks[bid]
         if i >= len(block.stmts):
             normal = [e.target for e in block.succs if e.kind != ir.EdgeKind.EXCEPTION
-                      and not _impossible(e, name)]
+                      and not rules_out_truthy(e, name)]
             if normal:
                 stack.extend((t, 0, pending) for t in normal)
             elif raising:  # the end of a finally body run for an exception: on to the enclosing handlers
@@ -274,7 +209,7 @@ def _find_leak(function, start_block, start_index, name, kind):
         stmt = block.stmts[i]
         if _releases(stmt, name, kind):
             continue
-        if _binds(stmt, name):
+        if binds(stmt, name):
             if exit_leak is None:
                 exit_leak = stmt
             continue
@@ -345,7 +280,7 @@ class ResourceLeak(FunctionRule):
                     continue  # once per run of a command, or closed soon by the garbage collector: nothing piles up
                 acquire = code_of(module, call)
                 release = "`.close()`" if "close" in _RELEASE[kind] else "`.wait()`/`.communicate()`"
-                if how == "exit" and where is not None and _binds(where, name):
+                if how == "exit" and where is not None and binds(where, name):
                     what = f"`{name}` is rebound on line {where.line} while still open, without {release}"
                 elif how == "exit" and isinstance(where, ir.Return):
                     what = f"the function returns on line {where.line} without {release} on `{name}`"

@@ -39,6 +39,7 @@ os.O_EXCL | os.O_NOFOLLOW, 0o600)`, then use the file descriptor
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import assigned_places, place_key
 from secreview.rules.base import FunctionRule, Hit
 
 _CHECKS = {"os.path.exists": "exists", "os.path.lexists": "exists", "os.path.isfile": "isfile",
@@ -49,16 +50,6 @@ _CHANGE = {"os.chmod": (0, "path"), "os.chown": (0, "path"), "shutil.chown": (0,
            "shutil.copy": (1, "dst"), "shutil.copy2": (1, "dst"), "shutil.copyfile": (1, "dst")}
 
 
-def _key(e):
-    if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.GLOBAL, ir.NameKind.FREE):
-        return e.id
-    if isinstance(e, ir.Attr):
-        base = _key(e.value)
-        return f"{base}.{e.attr}" if base else None
-    if isinstance(e, ir.Const) and isinstance(e.value, str) and e.value:
-        return repr(e.value)
-    return None
-
 
 def _stmt_exprs(stmt):
     t = type(stmt)
@@ -68,24 +59,6 @@ def _stmt_exprs(stmt):
         yield stmt.test
 
 
-def _assigned(stmt):
-    if type(stmt) is ir.Assign:
-        for t in stmt.targets:
-            yield from _target_names(t)
-
-
-def _target_names(t):
-    if isinstance(t, ir.NameTarget):
-        yield t.id
-    elif isinstance(t, ir.AttrTarget):
-        base = _key(t.value)
-        if base:
-            yield f"{base}.{t.attr}"
-    elif isinstance(t, ir.UnpackTarget):
-        for e in t.elts:
-            yield from _target_names(e)
-    elif isinstance(t, ir.StarTarget):
-        yield from _target_names(t.target)
 
 
 def _write_mode(call, pos, kw):
@@ -179,14 +152,14 @@ class ToctouRace(FunctionRule):
                             continue
                         q = e.qualname
                         if q in _CHECKS and e.args:
-                            key = _key(e.args[0])
+                            key = place_key(e.args[0])
                             if key is not None:
                                 checks[key] = (e.line, _CHECKS[q], e)
                             continue
                         use = None
                         if q in _OPEN:
                             target = e.argument(0, "file")
-                            key = _key(target) if target is not None else None
+                            key = place_key(target) if target is not None else None
                             if key in checks:
                                 mode = _write_mode(e, *_OPEN[q])
                                 if mode is not None:
@@ -195,7 +168,7 @@ class ToctouRace(FunctionRule):
                                     use = "opens {name}"
                         elif q in _CHANGE:
                             target = e.argument(*_CHANGE[q])
-                            key = _key(target) if target is not None else None
+                            key = place_key(target) if target is not None else None
                             if key in checks:
                                 use = {"os.chmod": "changes the permissions of {name}",
                                        "os.chown": "changes the owner of {name}",
@@ -213,7 +186,7 @@ class ToctouRace(FunctionRule):
                         if kind != "access" and (q in _OPEN or q.startswith("shutil.copy")):
                             hit.confidence = Level.LOW  # exploitable only in a directory others can write
                         yield hit
-                for name in _assigned(stmt):
+                for name in assigned_places(stmt):
                     checks.pop(name, None)
 
     def _hit(self, module, code_of, use_call, check, target, use, kind):

@@ -39,8 +39,8 @@ import struct
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import expressions
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.resource_leak import _exprs
 
 _WIDE = frozenset("ILQilqnN")
 _READ_WORDS = ("recv", "read", "readexactly", "recvall", "recvexactly", "readinto", "recvinto")
@@ -205,7 +205,7 @@ class UnboundedLengthField(FunctionRule):
                     changed = True
         names = set(derived)
         bounded_at = {}  # name -> first line where it is compared or capped
-        roots = [(root, stmt.line) for stmt in stmts for root in _exprs(stmt)]
+        roots = [(root, stmt.line) for stmt in stmts for root in expressions(stmt)]
         roots += [(e.cond, e.cond.line) for b in function.blocks for e in b.succs if e.cond is not None]
         for root, line in roots:
             for e in _walk(root):
@@ -218,7 +218,7 @@ class UnboundedLengthField(FunctionRule):
                     bounded_at[n] = min(bounded_at.get(n, line), line)
         reported = set()
         for stmt in stmts:
-            for root in _exprs(stmt):
+            for root in expressions(stmt):
                 for e in _walk(root):
                     arg = _sized_call(e, names)
                     what, effect = "the size of", "how much is read and allocated here"

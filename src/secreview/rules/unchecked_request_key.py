@@ -60,8 +60,9 @@ import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
+from secreview.ir.statements import target_names, target_reads
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.opt_out import controlling_conditions
 
 _CATCHES = frozenset({"builtins.KeyError", "builtins.LookupError", "builtins.TypeError", "builtins.Exception",
                       "builtins.BaseException"})
@@ -94,26 +95,13 @@ def _stmt_exprs(stmt):
             yield from ir.walk(stmt.value)
         if t is ir.Assign:
             for target in stmt.targets:
-                for e in _target_exprs(target):
+                for e in target_reads(target):
                     yield from ir.walk(e)
     elif t is ir.Raise and stmt.exc is not None:
         yield from ir.walk(stmt.exc)
     elif t is ir.Assert:
         yield from ir.walk(stmt.test)
 
-
-def _target_exprs(target):
-    """The expressions a target reads (``x["a"]["b"] = v`` reads ``x["a"]``), not what it stores into."""
-    if isinstance(target, ir.ItemTarget):
-        yield target.value
-        yield target.index
-    elif isinstance(target, ir.AttrTarget):
-        yield target.value
-    elif isinstance(target, ir.UnpackTarget):
-        for elt in target.elts:
-            yield from _target_exprs(elt)
-    elif isinstance(target, ir.StarTarget):
-        yield from _target_exprs(target.target)
 
 
 class UncheckedRequestKey(FunctionRule):
@@ -244,7 +232,7 @@ class UncheckedRequestKey(FunctionRule):
         for stmt in statements:
             if isinstance(stmt, ir.Assign):
                 for target in stmt.targets:
-                    for name in _names(target):
+                    for name in target_names(target):
                         assigned.setdefault(name, []).append((stmt, target))
         if "body" in assigned:
             return None  # the parameter is replaced: not (only) the request body
@@ -297,13 +285,3 @@ class _At:
 
     def __init__(self, line: int):
         self.line, self.col = line, 0
-
-
-def _names(target):
-    if isinstance(target, ir.NameTarget):
-        yield target.id
-    elif isinstance(target, ir.UnpackTarget):
-        for elt in target.elts:
-            yield from _names(elt)
-    elif isinstance(target, ir.StarTarget):
-        yield from _names(target.target)

@@ -37,8 +37,8 @@ from __future__ import annotations
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.rules.base import SinkRule
-from secreview.rules.opt_out import controlling_conditions
 
 # Handlers that cannot catch a conversion's error (they catch neither ValueError, TypeError nor a
 # library error): a try with only these around the call does not excuse it.

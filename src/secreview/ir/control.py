@@ -1,0 +1,85 @@
+"""Questions about a function's control-flow graph that rules ask: which blocks dominate which,
+which branch conditions must hold for a statement to run, which branches a value rules out."""
+
+from __future__ import annotations
+
+from secreview.ir import nodes as ir
+from secreview.ir.statements import is_local
+
+
+def dominators(fn) -> dict:
+    """Block id -> the ids of the blocks every path from the entry to it goes through (itself too)."""
+    blocks = fn.blocks
+    ids = [b.id for b in blocks]
+    preds: dict = {i: [] for i in ids}
+    for b in blocks:
+        for e in b.succs:
+            if e.target in preds:
+                preds[e.target].append(b.id)
+    everything = frozenset(ids)
+    dom = {i: everything for i in ids}
+    if ids:
+        dom[ids[0]] = frozenset({ids[0]})
+    changed = True
+    while changed:
+        changed = False
+        for i in ids[1:]:
+            incoming = [dom[p] for p in preds[i]]
+            new = frozenset({i}) | (frozenset.intersection(*incoming) if incoming else frozenset())
+            if new != dom[i]:
+                dom[i] = new
+                changed = True
+    return dom
+
+
+def controlling_conditions(fn, stmt) -> list:
+    """(condition, taken) for each branch that must be taken for ``stmt`` to run: ``taken`` is True
+    when ``stmt`` runs only if the condition holds, False when only if it does not. A statement of a
+    ``finally`` body is in several blocks (the body lowered in place and its copies for the ways out
+    of the ``try``): a branch controls it when it controls every one of them."""
+    holders = [b for b in fn.blocks if any(s is stmt for s in b.stmts)]
+    if not holders:
+        return []
+    dom = dominators(fn)
+    by_id = {b.id: b for b in fn.blocks}
+    common = None
+    for block in holders:
+        mine = dom.get(block.id, frozenset())
+        out = []
+        for d in mine:
+            if d == block.id:
+                continue
+            edges = [e for e in by_id[d].succs if e.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE)
+                     and e.cond is not None]
+            inside = [e for e in edges if e.target in mine]
+            if len(inside) == 1 and len({e.target for e in edges}) > 1:
+                e = inside[0]
+                out.append((e.cond, e.kind == ir.EdgeKind.TRUE))
+        if common is None:
+            common = out
+        else:
+            here = {(id(cond), taken) for cond, taken in out}
+            common = [(cond, taken) for cond, taken in common if (id(cond), taken) in here]
+    return common
+
+
+def rules_out_truthy(edge, name: str) -> bool:
+    """``edge`` is the branch on which the local ``name`` is falsy or None (``if not f:``, ``if f is
+    None:``): never taken when ``name`` holds an object that is always truthy and never None, such as
+    a resource just opened."""
+    cond = edge.cond
+    if cond is None or edge.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
+        return False
+    truth = edge.kind == ir.EdgeKind.TRUE
+    while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+        cond, truth = cond.operand, not truth
+    if is_local(cond, name):
+        return not truth
+    if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and is_local(cond.left, name) \
+            and isinstance(cond.comparators[0], ir.Const) and cond.comparators[0].value is None:
+        op = cond.ops[0]
+        if op in ("is", "=="):
+            return truth
+        if op in ("is not", "!="):
+            return not truth
+    return False

@@ -1,0 +1,108 @@
+"""What a statement reads and binds: the small questions flow-free rules ask of IR statements.
+
+Rules that walk a function's statements by hand (resource leaks, races, config mutation...) ask the
+same few things of each one; these answers live here once, below the rules, so that no rule imports
+another rule's private helpers.
+"""
+
+from __future__ import annotations
+
+from secreview.ir import nodes as ir
+
+
+def expressions(stmt):
+    """The expressions ``stmt`` evaluates, including what its targets read (``x[i] = v`` reads ``x``
+    and ``i``; ``del x.a`` reads ``x``), but not the names it binds."""
+    t = type(stmt)
+    if t is ir.Assign:
+        yield stmt.value
+        for target in stmt.targets:
+            yield from target_reads(target)
+    elif t in (ir.Evaluate, ir.Return) and stmt.value is not None:
+        yield stmt.value
+    elif t is ir.Raise:
+        if stmt.exc is not None:
+            yield stmt.exc
+    elif t is ir.Assert:
+        yield stmt.test
+        if stmt.msg is not None:
+            yield stmt.msg
+    elif t is ir.Delete:
+        for target in stmt.targets:
+            yield from target_reads(target)
+
+
+def target_reads(target):
+    """The expressions a target reads (``x["a"]["b"] = v`` reads ``x["a"]`` and ``"b"``), not what it
+    stores into."""
+    if isinstance(target, ir.AttrTarget):
+        yield target.value
+    elif isinstance(target, ir.ItemTarget):
+        yield target.value
+        yield target.index
+    elif isinstance(target, ir.UnpackTarget):
+        for elt in target.elts:
+            yield from target_reads(elt)
+    elif isinstance(target, ir.StarTarget):
+        yield from target_reads(target.target)
+
+
+def target_names(target):
+    """The variables a target binds (``a, *b = ...`` binds ``a`` and ``b``); attributes and items
+    are not variables."""
+    if isinstance(target, ir.NameTarget):
+        yield target.id
+    elif isinstance(target, ir.UnpackTarget):
+        for elt in target.elts:
+            yield from target_names(elt)
+    elif isinstance(target, ir.StarTarget):
+        yield from target_names(target.target)
+
+
+def binds(stmt, name: str) -> bool:
+    """``stmt`` is an assignment that binds the variable ``name``."""
+    return type(stmt) is ir.Assign and any(n == name for t in stmt.targets for n in target_names(t))
+
+
+def bindings(function, name: str) -> list:
+    """Every assignment of ``function`` that binds the variable ``name``, in statement order."""
+    return [stmt for stmt in function.statements() if binds(stmt, name)]
+
+
+def is_local(e, name: str) -> bool:
+    """``e`` reads the local variable ``name``."""
+    return isinstance(e, ir.Name) and e.id == name and e.kind == ir.NameKind.LOCAL
+
+
+def place_key(e) -> str | None:
+    """A name for the place ``e`` reads, equal for two reads of the same variable, attribute chain or
+    constant string (``self.path``, ``'/etc/x'``); None for anything computed."""
+    if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.GLOBAL, ir.NameKind.FREE):
+        return e.id
+    if isinstance(e, ir.Attr):
+        base = place_key(e.value)
+        return f"{base}.{e.attr}" if base else None
+    if isinstance(e, ir.Const) and isinstance(e.value, str) and e.value:
+        return repr(e.value)
+    return None
+
+
+def assigned_places(stmt):
+    """The places (``place_key``) an assignment stores into: variables and attribute chains."""
+    if type(stmt) is ir.Assign:
+        for t in stmt.targets:
+            yield from _target_places(t)
+
+
+def _target_places(t):
+    if isinstance(t, ir.NameTarget):
+        yield t.id
+    elif isinstance(t, ir.AttrTarget):
+        base = place_key(t.value)
+        if base:
+            yield f"{base}.{t.attr}"
+    elif isinstance(t, ir.UnpackTarget):
+        for e in t.elts:
+            yield from _target_places(e)
+    elif isinstance(t, ir.StarTarget):
+        yield from _target_places(t.target)

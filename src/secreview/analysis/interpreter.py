@@ -223,7 +223,8 @@ class FunctionInterpreter:
                 continue
             types = EMPTY
             if index == 0 and fn.is_method and not _is_static(fn):
-                state[param.name] = Value(types=frozenset({fn.class_qualname}))
+                state[param.name] = Value(types=frozenset({fn.class_qualname,
+                                                           *self.program.modelled_bases(fn.class_qualname)}))
                 continue
             if param.annotation is not None:
                 ann = _qualname_of(param.annotation)
@@ -700,7 +701,10 @@ class FunctionInterpreter:
         if isinstance(e.value,
                       ir.Name) and self.fn.is_method and self.fn.params and e.value.id == self.fn.params[0].name:
             field_value = self.program.field_value(self.fn.class_qualname, attr)
-        if e.qualname is not None:
+        if e.qualname is not None and not any(t.index != V.WHOLE_OBJECT for t in base.taints):
+            # an attribute of an imported object is what the import says, but an attribute of one of its
+            # source attributes (``request.query.q``) keeps the source's taint; ``request.app`` of the
+            # request object itself is the server's, not request data
             imported = self.imported(e.qualname)
             if imported is not TOP:
                 return imported

@@ -175,6 +175,10 @@ class ModelSet:
         for entry in data.pop("clean", []):
             self.clean.update(_callees(entry, library))
         for entry in data.pop("entrypoint", []):
+            if entry.get("methods") and not (entry.get("base_class") or entry.get("class_attribute")
+                                             or entry.get("imports")):
+                raise ModelError(f"{library}: an entry point by method names alone needs `imports` "
+                                 "(the modules it applies to) or a base_class / class_attribute")
             self.entrypoints.append(Entrypoint(
                 kind=entry.get("kind", "remote"), decorator=entry.get("decorator", ""),
                 decorator_method=entry.get("decorator_method", ""), base_class=entry.get("base_class", ""),

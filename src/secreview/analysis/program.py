@@ -188,6 +188,7 @@ class Program:
         self.named_source_rules = [r for r in self.rules if isinstance(r, SinkRule)
                                    and type(r).named_source is not SinkRule.named_source]
         self._named_sources: dict = {}
+        self._model_classes: frozenset | None = None
         self._identifier_names: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
@@ -622,6 +623,12 @@ class Program:
                         and not fn.name.startswith("_") and (not ep.methods or fn.name in ep.methods) \
                         and not _static(fn) and not _classmethod(fn) and _imports_ok(module, ep):
                     return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
+            elif ep.methods and fn.class_qualname:
+                # methods found by name on any class (Falcon's `on_get` responders): only with `imports`
+                if fn.name in ep.methods and not _static(fn) and not _classmethod(fn) and _imports_ok(module, ep):
+                    return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
+            elif ep.methods:
+                continue
             elif ep.param_types and not ep.decorator and not ep.base_class:
                 names = {p.name for p in fn.params}
                 if any(p in names for p,
@@ -889,6 +896,33 @@ class Program:
             if found is not None:
                 return found
         return None
+
+    def modelled_bases(self, class_qualname: str) -> tuple:
+        """The bases outside the reviewed code that a model names (``tornado.web.RequestHandler``), of
+        the class and of its bases in the reviewed code: ``self`` has their modelled attributes and
+        methods (``self.get_argument(...)``, ``self.request``)."""
+        # (not cached per class: ``resolve_class`` records what this function's summary read)
+        if self._model_classes is None:
+            models = self.models
+            self._model_classes = frozenset(
+                k.rsplit(".", 1)[0] for table in (models.sources_by_attribute, models.sources_by_callee,
+                                                  models.sinks, models.sanitizers, models.returns)
+                for k in table if "." in k)
+        out: list = []
+        seen: set = set()
+        todo = [class_qualname]
+        while todo and len(seen) < 20:
+            name = todo.pop(0)
+            klass_name = self.resolve_class(name)
+            if klass_name is None:
+                if name in self._model_classes and name not in out:
+                    out.append(name)
+                continue
+            if klass_name in seen:
+                continue
+            seen.add(klass_name)
+            todo.extend(b.qualname for b in self.classes[klass_name].bases if getattr(b, "qualname", None))
+        return tuple(out)
 
     def class_attribute(self, class_qualname: str, name: str):
         """``(class, value expression)`` of the class attribute ``name`` that the class, or the

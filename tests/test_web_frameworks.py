@@ -1,0 +1,165 @@
+"""Entry points of the web frameworks issue 13 lists beyond Flask and Django (Tornado, aiohttp,
+Pyramid, Falcon, Bottle): each framework's request data must be traced into a sink from its
+handlers, and the server's own state or a helper's parameters must not be taken for request data."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from secreview.config import DEFAULT_CONFIG
+from secreview.engine.pipeline import ReviewOptions, review
+
+APPS = {
+    "tornado": ("""
+        import os
+        import tornado.web
+
+
+        class Echo(tornado.web.RequestHandler):
+            def get(self, slug):
+                os.system("echo " + self.get_argument("name"))  # traced
+                os.system("echo " + slug)  # traced
+                os.system("echo " + self.request.body.decode())  # traced
+
+            def helper(self, value):
+                os.system("echo " + value)  # untraced
+        """),
+    "aiohttp": ("""
+        import os
+        from aiohttp import web
+
+        routes = web.RouteTableDef()
+
+
+        @routes.get("/x/{name}")
+        async def handler(request):
+            os.system("echo " + request.match_info["name"])  # traced
+            os.system("echo " + request.app["db"].path)  # untraced
+            return web.Response(text="ok")
+
+
+        class Item(web.View):
+            async def post(self):
+                data = await self.request.post()
+                os.system("echo " + data["q"])  # traced
+        """),
+    "pyramid": ("""
+        import os
+        from pyramid.view import view_config
+
+
+        @view_config(route_name="x", renderer="json")
+        def view(request):
+            os.system("echo " + request.params["q"])  # traced
+            os.system("echo " + request.matchdict["id"])  # traced
+            os.system("echo " + request.registry.settings["cmd"])  # untraced
+            return {}
+        """),
+    "falcon": ("""
+        import os
+        import falcon
+
+
+        class Thing:
+            def on_get(self, req, resp, thing_id):
+                os.system("echo " + req.get_param("q"))  # traced
+                os.system("echo " + thing_id)  # traced
+                resp.media = {}
+
+            def describe(self, value):
+                os.system("echo " + value)  # untraced
+
+
+        app = falcon.App()
+        app.add_route("/things/{thing_id}", Thing())
+        """),
+    "sanic": ("""
+        import os
+        from sanic import Sanic
+        from sanic.views import HTTPMethodView
+
+        app = Sanic("x")
+
+
+        @app.get("/items/<name>")
+        async def item(request, name):
+            os.system("echo " + name)  # traced
+            os.system("echo " + request.args.get("q"))  # traced
+            os.system("echo " + request.app.config.CMD)  # untraced
+
+
+        class Things(HTTPMethodView):
+            async def post(self, request):
+                os.system("echo " + request.json["x"])  # traced
+        """),
+    "bottle": ("""
+        import os
+        from bottle import request, route
+
+
+        @route("/hello")
+        def hello():
+            os.system("echo " + request.query.name)  # traced
+            os.system("echo " + request.forms.get("x"))  # traced
+            os.system("echo " + request.app.config["cmd"])  # untraced
+            return "ok"
+        """),
+}
+
+
+@pytest.mark.parametrize("framework", sorted(APPS))
+def test_request_data_of_each_framework_is_traced_and_server_state_is_not(framework, tmp_path, monkeypatch):
+    code = textwrap.dedent(APPS[framework])
+    (tmp_path / "app.py").write_text(code)
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    lines = code.splitlines()
+    traced = {n for n, line in enumerate(lines, 1) if line.endswith("# traced")}
+    untraced = {n for n, line in enumerate(lines, 1) if line.endswith("# untraced")}
+    found = {f.line for f in result.findings if f.rule_id == "SR101" and "tainted" in f.tags}
+    assert traced and untraced
+    assert traced <= found, f"not traced from the request: {sorted(traced - found)}"
+    assert not (found & untraced), f"taken for request data: {sorted(found & untraced)}"
+
+
+def test_a_method_name_entry_point_needs_the_modules_it_applies_to(tmp_path):
+    from secreview.analysis.models import ModelError, load_models
+
+    model = tmp_path / "m.toml"
+    model.write_text('library = "x"\n[[entrypoint]]\nmethods = ["on_get"]\n')
+    with pytest.raises(ModelError, match="imports"):
+        load_models([model])
+
+
+def test_falcon_responder_names_outside_falcon_modules_are_not_entry_points(tmp_path, monkeypatch):
+    (tmp_path / "tool.py").write_text(textwrap.dedent("""
+        import os
+
+
+        class Hooks:
+            def on_get(self, req, resp, name):
+                os.system("echo " + name)
+        """))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    assert not [f for f in result.findings if "tainted" in f.tags]
+
+
+def test_a_standard_library_request_handler_reads_the_request_from_self(tmp_path, monkeypatch):
+    code = textwrap.dedent("""
+        import os
+        from http.server import BaseHTTPRequestHandler
+
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                os.system("echo " + self.path)  # traced
+                os.system("echo " + self.server.server_name)  # untraced
+        """)
+    (tmp_path / "serve.py").write_text(code)
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    found = {f.line for f in result.findings if f.rule_id == "SR101" and "tainted" in f.tags}
+    assert found == {n for n, line in enumerate(code.splitlines(), 1) if line.endswith("# traced")}

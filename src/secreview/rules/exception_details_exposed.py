@@ -37,6 +37,9 @@ error classes are. Messages of
 specific exceptions of the application or of validation
 (`except exception.InstanceNotFound as e: ... e.format_message()`,
 `except ValueError as e`) are meant for the client and are not reported, nor
+are those of a broad handler whose `try` only calls validators (`validate.rule_data(rule)`,
+`jsonschema.validate(body, schema)`, `self._check_input(x)`: their verdict on the client's own
+input), nor
 is logging the exception, nor a use in a branch whose condition looks at the
 caught exception (`if error.exc_type in ['VolumeAttachmentNotFound']:`,
 `isinstance(e, NotFound)`): the code chose which errors the client sees (not
@@ -59,6 +62,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import expressions
 from secreview.rules.base import Hit, StatementRule
 
 _TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
@@ -153,6 +157,8 @@ class ExceptionDetailsExposed(StatementRule):
                     name = stmt.targets[0].id
                     types = [getattr(t, "qualname", None) or "" for t in stmt.value.types]
                     if not types or any(t in _BROAD for t in types):
+                        if _validation_only(fn, stmt.line):
+                            continue
                         how = f"the exception `{name}` caught by a broad handler"
                     elif all(_internal(t) for t in types):
                         if all(t.startswith(_DATABASE) for t in types):
@@ -367,3 +373,24 @@ def _is_entrypoint(interp) -> bool:
     service's logs and fault records, not to a client)."""
     entry = interp.program.entrypoint_for(interp.module, interp.fn)
     return entry is not None and entry[2].kind != "rpc" and bool(entry[0] or entry[1])
+
+
+_VALIDATOR = re.compile(r"validat|^_?(check|verify)(_|$)", re.IGNORECASE)
+
+
+def _validation_only(fn, handler_line: int) -> bool:
+    """The ``try`` of the handler at ``handler_line`` only calls validators (``validate.rule_data(rule)``,
+    ``jsonschema.validate(body, schema)``, ``self._check_input(x)``): the exception is their verdict
+    on the client's own input, which the client is meant to read."""
+    handler = next((h for h in fn.handlers if h.line == handler_line), None)
+    if handler is None:
+        return False
+    first, last = handler.try_lines
+    calls = [e for stmt in fn.statements() if first <= stmt.line <= last and stmt.line < handler_line
+             for root in expressions(stmt) for e in ir.walk(root) if isinstance(e, ir.Call)]
+    return bool(calls) and all(_validator_call(c) for c in calls)
+
+
+def _validator_call(call) -> bool:
+    name = call.qualname or ir.dotted_text(call.func) or ""
+    return any(_VALIDATOR.search(part) for part in name.split(".")[-2:])

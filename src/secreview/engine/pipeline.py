@@ -24,6 +24,7 @@ from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, Config
 from secreview.engine.analysed import Analysed
 from secreview.findings.fingerprint import fingerprint
 from secreview.findings.model import ReviewResult
+from secreview.findings.same_flow import merge_same_flow
 from secreview.rules.registry import all_rules
 from secreview.source.gather import gather_sources
 from secreview.source.module_names import ImportResolver, ambiguous_imports, unique_module_names
@@ -201,6 +202,8 @@ def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, re
         if finding.path in non_production:
             result.non_production.add(finding.path)
             continue
-        finding.fingerprint = fingerprint(finding)
         kept.append(finding)
+    kept = merge_same_flow(kept)
+    for finding in kept:
+        finding.fingerprint = fingerprint(finding)
     result.findings = kept

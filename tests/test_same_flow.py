@@ -1,0 +1,54 @@
+"""One defect, one finding: a source passed to a helper that sends it to several sinks of one rule
+is reported once, listing the other sinks; sinks reached directly stay separate findings."""
+
+from __future__ import annotations
+
+import textwrap
+
+from secreview.config import DEFAULT_CONFIG
+from secreview.engine.pipeline import ReviewOptions, review
+
+APP = """
+import os
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+def replace_file(path, data):
+    if os.path.exists(path):
+        os.remove(path)
+    with open(path, "w") as f:
+        f.write(data)
+
+
+@app.route("/save", methods=["POST"])
+def save():
+    replace_file("/srv/files/" + request.form["name"], request.form["data"])
+    return "ok"
+
+
+@app.route("/drop", methods=["POST"])
+def drop():
+    name = request.form["name"]
+    os.remove(name)
+    os.unlink(name)
+    return "ok"
+"""
+
+
+def test_sinks_reached_through_one_call_are_one_finding_that_names_the_others(tmp_path, monkeypatch):
+    (tmp_path / "app.py").write_text(textwrap.dedent(APP).lstrip("\n"))
+    monkeypatch.chdir(tmp_path)
+    found = [f for f in review(["."], ReviewOptions(config=DEFAULT_CONFIG)).findings if f.rule_id == "SR105"]
+    lines = sorted(f.line for f in found)
+    in_helper = [f for f in found if f.line in (8, 9, 10)]
+    assert len(in_helper) == 1, lines
+    kept = in_helper[0]
+    others = sorted({8, 9, 10} - {kept.line})
+    assert "passed on at app.py:16" in kept.explanation
+    for line in others:
+        assert f"(app.py:{line})" in kept.explanation
+    assert "`os.remove(path)` (app.py:9)" in kept.explanation or kept.line == 9
+    # the two sinks written in the handler itself are two lines to change: two findings
+    assert [line for line in lines if line in (23, 24)] == [23, 24]

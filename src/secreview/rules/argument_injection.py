@@ -58,7 +58,7 @@ class ArgumentInjection(SinkRule):
     confidence = Level.MEDIUM
     extended = True
     sink_kinds = (KIND,)
-    source_kinds = frozenset({"remote", "network", "rpc"})
+    source_kinds = frozenset({"remote", "rpc"})
     untainted = None
     whole_objects = False
     danger = ("The program parses its own arguments: a value starting with `-` is read as an option of the "

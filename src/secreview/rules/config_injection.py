@@ -48,7 +48,7 @@ class ConfigInjection(SinkRule):
     confidence = Level.MEDIUM
     extended = True
     sink_kinds = (KIND,)
-    source_kinds = frozenset({"remote", "network", "rpc"})
+    source_kinds = frozenset({"remote", "rpc"})
     untainted = None
     whole_objects = False
     danger = ("The text is written to a file read one line at a time: a newline in this value ends its line "

@@ -299,6 +299,9 @@ class FunctionInterpreter:
             # ``if not next_url:`` / the false side of ``if next_url or ...:``: an empty string
             # or None here, which reaches no sink as anything but nothing
             key = path_key(cond)
+        if not truth and isinstance(cond, ir.Call) and cond.method == "startswith" and _dash_check(cond):
+            # ``if v.startswith("-"): raise ...``: past it, ``v`` is not read as a command-line option
+            key, kinds = path_key(cond.func.value), _NOT_OPTION
         absent = _excluded_text(cond, truth)
         if absent is not None:
             text, key = absent
@@ -351,6 +354,8 @@ class FunctionInterpreter:
                     key = None
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
                 key = path_key(cond.func.value)
+            elif cond.method == "startswith" and isinstance(cond.func, ir.Attr) and _dash_check(cond):
+                pass  # ``if v.startswith("-"):`` known true: the value is an option
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr):
                 # realpath()/normpath() then a prefix check: a path confined to a directory
                 key = self.confined_path(cond.func.value, state)
@@ -806,6 +811,10 @@ class FunctionInterpreter:
                 if seq.is_const and isinstance(seq.const, (str, bytes, tuple)) and not _text(count):
                     # ``"?" * len(ids)``, ``["%s"] * n``: copies of a constant, however many
                     return Value(types=_STR_TYPES if isinstance(seq.const, str) else EMPTY, fixed=True)
+        if op == "+":
+            joined = _concat_sequences(left, right)
+            if joined is not None:
+                return joined
         if op == "+" and node is not None and (_text(left) or _text(right)):
             # ``base + name`` with a string on either side: a string built like ``"..." + name``
             taints = self.splice(node, [(left, exprs[0], False), (right, exprs[1], False)])
@@ -1296,7 +1305,7 @@ class CallSite:
 _ALL = frozenset({"*"})
 _BUILT_MARK = frozenset({V.BUILT_MARK})
 _DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "sql", "ssti", "xpath", "xss", "header", "log",
-                          "path", "redirect"})
+                          "path", "redirect", "argv-option", "config-text"})
 """Sinks where a number formatted as text is harmless: what matters there is the syntax of the text (a
 weak random number is as guessable in hex)."""
 _STR_TYPES = frozenset({"builtins.str"})
@@ -1418,6 +1427,44 @@ _OWN_HOST_SAFE = frozenset({OWN_HOST, "redirect"})
 _PERCENT_FIRST = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sr]")
 
 
+def _sequence_items(value: Value):
+    """The elements of a list or tuple whose elements are known, in order (a constant tuple counts)."""
+    items = value.items
+    if items is None and value.is_const and isinstance(value.const, tuple) and len(value.const) < 200:
+        return [V.const(c) for c in value.const]
+    if not items or not (value.types & _SEQUENCE_TYPES or (value.is_const and isinstance(value.const, tuple))):
+        return None
+    if not all(isinstance(k, int) for k in items) or sorted(items) != list(range(len(items))):
+        return None
+    return [items[i] for i in range(len(items))]
+
+
+_SEQUENCE_TYPES = frozenset({"builtins.list", "builtins.tuple"})
+
+
+def _concat_sequences(left: Value, right: Value) -> Value | None:
+    """``["ip", "link", "show"] + [dev]``: a list whose elements stay known, in order."""
+    a = _sequence_items(left)
+    b = _sequence_items(right) if a is not None else None
+    if b is None or len(a) + len(b) > 256:
+        return None
+    items = dict(enumerate(a + b))
+    types = (left.types | right.types) & _SEQUENCE_TYPES or frozenset({"builtins.list"})
+    return Value(taints=V.all_item_taints(items), types=types, items=items, fixed=V.all_fixed(items.values()))
+
+
+def _dash_check(cond: ir.Call) -> bool:
+    """``v.startswith("-")`` (or a tuple of prefixes holding ``"-"``)."""
+    if len(cond.args) != 1 or cond.keywords or not isinstance(cond.func, ir.Attr):
+        return False
+    arg = cond.args[0]
+    if isinstance(arg, ir.Const):
+        return arg.value == "-"
+    if isinstance(arg, ir.Container):
+        return any(isinstance(e, ir.Const) and e.value == "-" for e in arg.elts)
+    return False
+
+
 def _own_host(value: Value) -> bool:
     return bool(value.taints) and all(OWN_HOST in t.cleansed for t in value.taints)
 
@@ -1428,6 +1475,7 @@ def _on_own_host(value: Value) -> Value:
 
 
 _REDIRECT_ONLY = frozenset({"redirect"})
+_NOT_OPTION = frozenset({"argv-option"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
                           "posixpath.commonpath"})
 _OTHER_HOST = frozenset({"redirect", "ssrf"})
@@ -1443,6 +1491,9 @@ _REGEX_SPECIAL = {
     "redirect": frozenset(":/\\"),
     "ldap": frozenset("*()\\\0=,+<>#;\"'"),
     "xpath": frozenset("'\"[]()/|@=*"),
+    "argv-option": frozenset("-"),
+    # ``$`` also matches before a final newline: that one ends the line, adding no text after it
+    "config-text": frozenset("\r\n"),
 }
 
 
@@ -1528,6 +1579,10 @@ def _origin_fixed(prefix: str, taints: frozenset) -> frozenset:
     follows."""
     if not taints:
         return taints
+    if prefix not in ("-", "--"):
+        # ``"--file=%s" % v``, ``"/dev/" + v``: one command-line argument that starts with constant text is
+        # never an option of the value's choosing
+        taints = V.cleanse_all(taints, _NOT_OPTION)
     if fixes_host(prefix):
         return V.cleanse_all(taints, _OTHER_HOST)
     if fixes_origin(prefix, relative_ok=True):
@@ -1589,7 +1644,8 @@ _SERVER_LISTED = frozenset({"trust-boundary", "allow-listed"})
 
 # Text known to be absent from a value, and the sinks that absence protects:
 # no ".." cannot climb out of a directory; no quote cannot close an XPath string.
-EXCLUSIONS = (("..", "path"), ("'", "xpath"), ('"', "xpath"), ("\n", "log"), ("\n", "header"))
+EXCLUSIONS = (("..", "path"), ("'", "xpath"), ('"', "xpath"), ("\n", "log"), ("\n", "header"),
+              ("\n", "config-text"))
 
 
 # A WSGI environ (``request.environ``, Django's ``request.META``): which of its keys hold what.

@@ -1457,6 +1457,9 @@ class Program:
                 self.findings.vote(rule.id, target, flow.param,
                                    ("safe" if isinstance(default, ir.Const) else "open",))
             return
+        arg = rule.flow_argument(flow, arg)
+        if arg is None:
+            return
         statuses = set()
         for at in V.merge_taints(arg.taints, V.all_item_taints(arg.items)):
             if not at.dangerous_for(kind) or kind in flow.cleansed:
@@ -1565,20 +1568,27 @@ class Program:
         bound = {}
         if offset == 1 and site.receiver is not None:
             bound[0] = site.receiver
+        varargs = []  # what ``*args`` receives, in order
         for i, value in enumerate(site.args):
             index = i + offset
             if isinstance(site.call.args[i], ir.Starred):
                 for j in range(index, len(params)):
                     bound[j] = Value(taints=value.taints) if value.taints else TOP
+                varargs = None
                 break
             if index < len(params) and params[index].kind == "positional":
                 bound[index] = value
                 if nodes is not None:
                     nodes[index] = site.call.args[i]
             else:
-                for j, p in enumerate(params):
-                    if p.kind == "vararg":
-                        bound[j] = V.join(bound.get(j, TOP), value) if j in bound else value
+                varargs.append(value)
+        if varargs:
+            for j, p in enumerate(params):
+                if p.kind == "vararg":
+                    # a tuple whose elements are known (``execute("ip", "link", dev)`` into ``def execute(*cmd)``)
+                    items = dict(enumerate(varargs))
+                    bound[j] = Value(taints=V.all_item_taints(items), types=frozenset({"builtins.tuple"}),
+                                     items=items, fixed=V.all_fixed(varargs))
         names = {p.name: j for j, p in enumerate(params)}
         for name, value in site.kwargs.items():
             j = names.get(name)

@@ -121,6 +121,13 @@ class SinkRule(Rule):
         is the call or store, ``arg_node`` the expression of the value (or the store's target)."""
         return value
 
+    def flow_argument(self, flow, arg):
+        """What of ``arg`` (a caller's argument for the parameter of ``flow``, which reaches this rule's
+        sink inside the callee) counts at that sink: ``arg`` itself by default; a rule whose
+        ``dangerous_part`` judges the parts of a whole value (the elements of an argument vector) judges
+        the caller's value the same way, when the parameter reached the sink whole. None: nothing."""
+        return arg
+
     def keeps(self, step, value_node=None) -> bool:
         """Whether a flow whose trace ends at ``step`` (the sink) makes a finding of this rule;
         ``value_node`` is the expression whose value reached the sink, when known."""

@@ -5,6 +5,8 @@ from secreview.rules.base import SinkRule
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh",
                      "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})
 _SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-lc", "-ec"})
+_WHOLE = "\0argv-whole"  # a parameter taint that reached an argument vector as the whole vector
+_WHOLE_SET = frozenset({_WHOLE})
 
 
 class CommandInjection(SinkRule):
@@ -59,10 +61,24 @@ class CommandInjection(SinkRule):
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         if sink.kind != "command-argv":
             return value
+        return self._argv_part(value)
+
+    def flow_argument(self, flow, arg):
+        if flow.kind == "command-argv" and _WHOLE in flow.cleansed:
+            # the callee runs what this caller passes as its argument vector: judged as a vector here
+            part = self._argv_part(arg)
+            return part if part is not None else V.Value(const="")
+        return arg
+
+    def _argv_part(self, value):
         items = value.items
         if not items:
-            # A bare string names the program; an unknown list may hold anything.
-            return value if value.taints else None
+            # A bare string names the program; an unknown list may hold anything. A parameter (a wrapper's
+            # ``cmd``) is judged at each caller, on what it passes.
+            if not value.taints:
+                return None
+            return V.Value(taints=frozenset(t.cleanse(_WHOLE_SET) if t.is_param else t for t in value.taints),
+                           types=value.types)
         first = items.get(0)
         second = items.get(1)
         shell_mode = (second is not None and second.is_const and second.const in _SHELL_FLAGS

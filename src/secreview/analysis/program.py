@@ -409,7 +409,7 @@ class Program:
                     self.fields.pop(key, None)
                 else:
                     self.fields[key] = merged
-                if previous is not None and (merged is None or not merged.same_as(previous)):
+                if previous is not None and (merged is None or not merged.same_as(previous, traces=True)):
                     self.dirty.update(self.field_readers.get(key, ()))
         self.first_pass(bodies_only=True, modules=modules)
         self.first_pass(modules=modules)
@@ -789,7 +789,8 @@ class Program:
             parts[writer] = stored if writer not in parts else V.join(parts[writer], stored)
         previous = self.fields.get(key)
         merged = stored if previous is None else V.join(previous, stored)
-        if previous is None or not merged.same_as(previous):
+        if previous is None or not merged.same_as(previous, traces=True):
+            # (a better trace is a change: readers must see the canonical one, not the first stored)
             self.fields[key] = merged
             # whoever read the field before, even before any store, read something else
             self.dirty.update(self.field_readers.get(key, ()))

@@ -237,18 +237,25 @@ class Value:
     def tainted(self) -> bool:
         return bool(self.taints)
 
-    def same_as(self, other: Value) -> bool:
+    def same_as(self, other: Value, traces: bool = False) -> bool:
+        """Whether the two values say the same to whoever reads them. Without ``traces``, two taints
+        with the same source and cleansing are the same whatever their traces: enough to tell
+        whether a loop's state moved. With ``traces``, the trace kept for each taint counts too:
+        a value read by other functions (a field) must be seen to change when it gets the
+        canonical trace (the smaller one, ``Taint.order``), or the first trace stored would stay
+        and which one that is depends on the order of analysis, the workers and the cache."""
         if self is other:
             return True
         return (
             _const_eq(self.const, other.const)
             and self.fixed == other.fixed
-            and {t._key for t in self.taints} == {t._key for t in other.taints}
+            and (_same_traced(self.taints, other.taints) if traces
+                 else {t._key for t in self.taints} == {t._key for t in other.taints})
             and self.types == other.types
             and self.func == other.func
             and (self.items is None) == (other.items is None)
             and (self.items is None or (self.items.keys() == other.items.keys()
-                                        and all(v.same_as(other.items[k]) for k, v in self.items.items())))
+                                        and all(v.same_as(other.items[k], traces) for k, v in self.items.items())))
         )
 
     def __repr__(self) -> str:
@@ -262,6 +269,23 @@ class Value:
         if self.types:
             bits.append("types=" + ",".join(sorted(self.types)))
         return "Value(" + " ".join(bits) + ")"
+
+
+def _same_traced(a: frozenset, b: frozenset) -> bool:
+    """The same taints (source and cleansing) with the same canonical traces."""
+    if a is b:
+        return True
+    best_a, best_b = canonical(a), canonical(b)
+    if len(best_a) != len(best_b):
+        return False
+    by_key = {t._key: t for t in best_a}
+    for t in best_b:
+        old = by_key.get(t._key)
+        if old is None:
+            return False
+        if old is not t and old.step is not t.step and old.order() != t.order():
+            return False
+    return True
 
 
 def _const_eq(a, b) -> bool:

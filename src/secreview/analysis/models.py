@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from secreview.ir import nodes as ir
-
 
 class ModelError(ValueError):
     pass
@@ -110,6 +108,8 @@ class Entrypoint:
         """``{parameter: kinds}`` the ``validated`` items give a function, from its decorators."""
         if not self.validated:
             return {}
+        from secreview.ir import nodes as ir  # (not at import: a review answered from the cache loads no IR)
+
         names = set()
         for d in fn.decorators:
             target = d.func if isinstance(d, ir.Call) else d

@@ -402,8 +402,8 @@ _CAVEAT = {
 # still reachable by every user it accepts (in a public cloud, any customer), and CVSS scores such a flaw
 # (privileges required: low) about one point lower, less than one of our three levels
 _SENDER_NOTE = {
-    V.AUTHENTICATED: ("The service authenticates the request before this handler runs (an OpenStack API checks "
-                      "the Keystone token in keystonemiddleware): the sender is any user holding a valid token, "
+    V.AUTHENTICATED: ("The service authenticates the request before this handler runs (in an OpenStack API, "
+                      "keystonemiddleware checks the Keystone token): the sender is any user the service accepts, "
                       "not an anonymous client, and that does not make the data trustworthy."),
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.values import CONSTRUCTION, Step, Taint, Value
 from secreview.findings.model import Finding, Level, TraceStep
@@ -109,10 +110,15 @@ class FindingsBuilder:
             lead = f"`{sink_code}` receives `{arg_code}`, which carries {_lower_first(origin_note)}{where}{via}."
         else:
             lead = f"`{sink_code}` is given {_lower_first(origin_note)}{where}{via}."
-        explanation = f"{lead} {_said_of_source(rule.danger_at(site), taint.kind)}".strip()
-        caveat = _CAVEAT.get(taint.kind)
+        sender = taint.kind
+        if sender == "remote" and V.AUTHENTICATED in taint.cleansed:
+            sender = V.AUTHENTICATED  # an authenticated API's request: worded for its sender, as severe
+        explanation = f"{lead} {_said_of_source(rule.danger_at(site), sender)}".strip()
+        caveat = _CAVEAT.get(sender)
         if caveat:
             explanation = f"{explanation} {caveat}"
+        elif sender in _SENDER_NOTE:
+            explanation = f"{explanation} {_SENDER_NOTE[sender]}"
         finding = self._site_finding(rule, site, explanation, rule.traced_confidence(taint), trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
         if caveat:  # a source inside the deployment's or the user's own reach: one level less severe
@@ -378,6 +384,7 @@ def _code(module, node) -> str:
 # who decides a value of each source kind; rules word their harm for request data ("the client
 # can read ..."), which is untrue of a value from an RPC message or a command line
 _ACTOR = {"rpc": "the sender of the RPC message", "cli": "whoever runs the command",
+          V.AUTHENTICATED: "any authenticated user of the API",
           "file": "whoever writes that file", "environment": "whoever sets the environment",
           "network": "the peer on the other end of the connection"}
 
@@ -388,6 +395,16 @@ _CAVEAT = {
             "not the program's own user (a wrapper script, a sudo rule, a scheduled job passing outside data)."),
     "rpc": ("RPC messages come from other services of the deployment over the message bus: exploiting this "
             "takes a compromised or impersonated service."),
+}
+
+
+# senders worded, but whose findings keep their severity: an API that authenticates each request is
+# still reachable by every user it accepts (in a public cloud, any customer), and CVSS scores such a flaw
+# (privileges required: low) about one point lower, less than one of our three levels
+_SENDER_NOTE = {
+    V.AUTHENTICATED: ("The service authenticates the request before this handler runs (in an OpenStack API, "
+                      "keystonemiddleware checks the Keystone token): the sender is any user the service accepts, "
+                      "not an anonymous client, and that does not make the data trustworthy."),
 }
 
 

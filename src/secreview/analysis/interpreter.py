@@ -163,6 +163,7 @@ class FunctionInterpreter:
         self.entry_values = entry_values or {}
         self.ret: Value | None = None
         self.entry = None
+        self.validated_types: dict = {}  # request type -> kinds its sources are safe for here (a query schema)
         self.statement_rules = program.statement_rules_for(fn)
         self.statement_keys: dict = {}  # id(statement) -> ``program.statement_keys(statement)``
 
@@ -217,6 +218,7 @@ class FunctionInterpreter:
         fn = self.fn
         entry = self.entry = self.program.entrypoint_for(self.module, fn)
         converters = self.program.route_converters(fn) if entry is not None and fn.decorators else {}
+        validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:
                 state[param.name] = self.entry_values[param.name]
@@ -236,12 +238,19 @@ class FunctionInterpreter:
                 kind, param_types, _ = entry
                 if param.name in param_types:
                     types = frozenset({param_types[param.name]})
+                    if param.name in validated:
+                        # ``@validation.query_schema(...)`` on a handler whose ``req`` is typed: what is read
+                        # from that request object here (``req.GET``) has been checked
+                        self.validated_types[param_types[param.name]] = validated[param.name]
                 elif kind:
                     handler, setter, data = _ENTRY_WORDS.get(kind, _ENTRY_WORDS["remote"])
                     # a parameter on its own line of a long signature: the function's name is cited
                     # with the line that holds it, so every name the text gives is on the line cited
                     where = f" ({self.path}:{fn.line})" if param.line and param.line != fn.line else ""
-                    taints = taints | frozenset({Taint(kind, -1, EMPTY, Step(
+                    # ``cleansed``: what every parameter of the entry point is already safe for (or a marker:
+                    # ``authenticated``); ``validated``: what a validating decorator (a JSON schema) adds
+                    cleansed = entry[2].cleansed | validated.get(param.name, EMPTY)
+                    taints = taints | frozenset({Taint(kind, -1, cleansed, Step(
                         self.path, param.line or fn.line, 0,
                         f"`{param.name}` is a parameter of {handler} `{fn.name}()`{where}, set by {setter}", None,
                         f"{data} (parameter `{param.name}` of {handler} `{fn.name}()`{where})"))})
@@ -701,7 +710,7 @@ class FunctionInterpreter:
         for t in base.types:
             source = self.models.sources_by_attribute.get(f"{t}.{attr}")
             if source is not None:
-                return self.source_value(source, e)
+                return self.source_value(source, e, self.validated_types.get(t, EMPTY))
         field_value = None
         if isinstance(e.value,
                       ir.Name) and self.fn.is_method and self.fn.params and e.value.id == self.fn.params[0].name:
@@ -739,12 +748,13 @@ class FunctionInterpreter:
             return TOP
         return Value(const, taints, types)
 
-    def source_value(self, source, node: ir.Expr) -> Value:
+    def source_value(self, source, node: ir.Expr, validated: frozenset = EMPTY) -> Value:
         code = self.code(node)
         what = source.note or _SOURCE_NOTES.get(source.kind, "untrusted data")
         note = f"`{code}`: {what}"
         origin = f"{what}, read by `{code}`"
-        taint = Taint(source.kind, -1, source.cleansed, Step(self.path, node.line, node.col, note, None, origin))
+        taint = Taint(source.kind, -1, source.cleansed | validated,
+                      Step(self.path, node.line, node.col, note, None, origin))
         return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
 
     def source_object(self, node: ir.Expr) -> Value:

@@ -98,6 +98,30 @@ class Entrypoint:
     imports: tuple[str, ...] = ()  # only in modules importing one of these (a module or a package prefix)
     class_attribute: str = ""  # the public methods of classes assigning this class attribute...
     attribute_calls: tuple[str, ...] = ()  # ...the result of a call of one of these (``target = Target(...)``)
+    include_base_class: bool = False  # with base_class: the methods of that class itself handle requests too
+    cleansed: frozenset = frozenset()  # sink or marker kinds every tainted parameter is already safe for
+    # ((decorator qualnames, parameter names, kinds), ...): with one of these decorators on the function too,
+    # these parameters are also cleansed for those kinds (a body a JSON schema validated: ``conversion``)
+    validated: tuple = ()
+
+    def validated_params(self, fn) -> dict:
+        """``{parameter: kinds}`` the ``validated`` items give a function, from its decorators."""
+        if not self.validated:
+            return {}
+        from secreview.ir import nodes as ir  # (not at import: a review answered from the cache loads no IR)
+
+        names = set()
+        for d in fn.decorators:
+            target = d.func if isinstance(d, ir.Call) else d
+            qual = getattr(target, "qualname", None)
+            if qual:
+                names.add(qual)
+        out: dict = {}
+        for decorators, params, kinds in self.validated:
+            if names.intersection(decorators):
+                for p in params:
+                    out[p] = out.get(p, frozenset()) | kinds
+        return out
 
 
 @dataclass(slots=True)
@@ -187,6 +211,9 @@ class ModelSet:
                 library=library, methods=tuple(_as_list(entry.get("methods", []))),
                 imports=tuple(_as_list(entry.get("imports", []))),
                 **_class_attribute(entry, library),
+                include_base_class=bool(entry.get("include_base_class", False)),
+                cleansed=frozenset(_as_list(entry.get("cleansed", []))),
+                validated=_validated(entry, library),
             ))
         data.pop("library", None)
         if data:
@@ -293,3 +320,19 @@ def _class_attribute(entry: dict, library: str) -> dict:
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec.get("calls"):
         raise ModelError(f"{library}: class_attribute needs a name and the calls that make its value")
     return {"class_attribute": spec["name"], "attribute_calls": tuple(_as_list(spec["calls"]))}
+
+
+def _validated(entry: dict, library: str) -> tuple:
+    """``validated = [{ decorator = "...", params = ["body"], cleansed = ["conversion"] }]`` of an entry point."""
+    out = []
+    for item in _as_list(entry.get("validated", [])):
+        if not isinstance(item, dict):
+            raise ModelError(f"{library}: each item of validated is a table with decorator, params and cleansed")
+        decorators = tuple(_as_list(item.get("decorator", [])) + _as_list(item.get("decorators", [])))
+        params = tuple(_as_list(item.get("params", [])))
+        kinds = frozenset(_as_list(item.get("cleansed", [])))
+        if not decorators or not params or not kinds:
+            raise ModelError(f"{library}: validated needs a decorator, the params it validates and the kinds "
+                             f"they become safe for: {item}")
+        out.append((frozenset(decorators), params, kinds))
+    return tuple(out)

@@ -611,11 +611,11 @@ class Program:
                             and _imports_ok(module, ep):
                         return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.base_class and fn.class_qualname:
-                klass = self.classes.get(fn.class_qualname)
-                if klass is not None and any(getattr(b, "qualname", None) == ep.base_class for b in klass.bases):
-                    if not fn.name.startswith("_") and (not ep.methods or fn.name in ep.methods) \
-                            and _imports_ok(module, ep):
-                        return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
+                if not fn.name.startswith("_") and (not ep.methods or fn.name in ep.methods) \
+                        and not _static(fn) and not _classmethod(fn) \
+                        and ((ep.include_base_class and fn.class_qualname == ep.base_class)
+                             or self.derives_from(fn.class_qualname, ep.base_class)) and _imports_ok(module, ep):
+                    return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
             elif ep.class_attribute:
                 found = self.class_attribute(fn.class_qualname, ep.class_attribute) if fn.class_qualname else None
                 value = found[1] if found is not None else None
@@ -924,6 +924,28 @@ class Program:
             seen.add(klass_name)
             todo.extend(b.qualname for b in self.classes[klass_name].bases if getattr(b, "qualname", None))
         return tuple(out)
+
+    def derives_from(self, class_qualname: str, base: str) -> bool:
+        """Whether a class of the reviewed code names ``base`` (a qualified name) among its bases,
+        directly or through bases that are themselves classes of the reviewed code
+        (``class VolumesBootController(servers.ServersController)``, whose base derives from
+        ``wsgi.Controller``). A base the reviewed code does not define is known by its name only."""
+        seen: set = set()
+        todo = [class_qualname]
+        while todo and len(seen) < 20:
+            found = self.resolve_class(todo.pop(0))
+            if found is None or found in seen:
+                continue
+            if found == base and len(seen) > 0:
+                return True  # a base re-exported under another name
+            seen.add(found)
+            for b in self.classes[found].bases:
+                qual = getattr(b, "qualname", None)
+                if qual == base:
+                    return True
+                if qual:
+                    todo.append(qual)
+        return False
 
     def class_attribute(self, class_qualname: str, name: str):
         """``(class, value expression)`` of the class attribute ``name`` that the class, or the

@@ -42,6 +42,11 @@ analysis cannot see (an attribute, a call's result...). Its step is where that v
 OPAQUE = "opaque"
 """Taint kind: a value of unknown origin that a sanitizer made safe for ``cleansed`` (``shlex.quote(x)``,
 ``int(x)``): no data is known to flow, but the value is known to be harmless there. Never reported."""
+AUTHENTICATED = "authenticated"
+"""A marker kind in a source taint's ``cleansed`` (no sink has this kind; models write it: an entry point's or a
+source's ``cleansed``): the data comes from a request the service authenticated before its handler ran (an
+OpenStack API behind keystonemiddleware). Still untrusted; findings say who can send it."""
+
 BUILT_MARK = "\0built"
 """Marker in a parameter taint's ``cleansed``: the parameter was spliced into a string built for an
 interpreter (not a sink kind, so it makes the taint no safer anywhere)."""

@@ -12,6 +12,7 @@ _VALUE_MATTERS = frozenset({
     "access-control-allow-headers", "access-control-allow-methods", "set-cookie", "content-disposition",
     "refresh", "x-sendfile", "x-accel-redirect", "link"})
 _NO_CRLF = "no-crlf"
+_OWN_HOST = "own-host"
 
 
 class HeaderInjection(SinkRule):
@@ -34,7 +35,9 @@ class HeaderInjection(SinkRule):
     ends a header at the line break) and the framework lets it through. So a
     request header, or the request's own host name, echoed in an ordinary
     header (`X-Request-Id`, the `Location` of a created resource) is not
-    reported. Not reported either: values checked against an allow-list,
+    reported, nor is a value made from this request's own URL and server
+    data (`"%s/%s" % (req.url, new_id)`), as a header's value or its name.
+    Not reported either: values checked against an allow-list,
     percent-encoded with `urllib.parse.quote`, or merely not constant;
     `repr()` removes CR/LF but not the choice of the value. HTML escaping does
     not count: it leaves CR and LF alone.
@@ -66,6 +69,8 @@ class HeaderInjection(SinkRule):
         return all(_harmless(sink, site.args[0].const, v) for v in site.args[1:])
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
+        if _own_url(value):
+            return None
         name = _header_name(arg_node)
         if name is not None:
             return None if _harmless(sink, name, value) else value
@@ -74,6 +79,15 @@ class HeaderInjection(SinkRule):
             if all(_harmless(sink, k, v) for k, v in value.items.items()):
                 return None
         return value
+
+
+def _own_url(value) -> bool:
+    """A value (or a header name) whose only untrusted part is this request's own URL or host
+    (``"%s/%s" % (req.url, volume_id)``): it holds no CR/LF (the frameworks quote the URL), and a link
+    sent to a victim cannot make it name another site or a header such as ``Set-Cookie``."""
+    taints = [t for t in V.merge_taints(value.taints, V.all_item_taints(value.items))
+              if not t.is_param and t.kind not in (V.BUILT, V.OPAQUE) and t.dangerous_for("header")]
+    return bool(taints) and all(_OWN_HOST in t.cleansed and _NO_CRLF in t.cleansed for t in taints)
 
 
 def _header_name(node) -> str | None:

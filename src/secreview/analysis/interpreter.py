@@ -1624,9 +1624,13 @@ def _absolute_test(cond: ir.Call) -> bool:
 def _relative_after(prefix: str, taints: frozenset) -> frozenset:
     """Data after constant text that is not only slashes (``"img-" + name``, ``f"uploads/{name}"``) cannot
     make the string an absolute path."""
-    if taints and prefix.strip("/\\"):
-        return V.cleanse_all(taints, _NOT_ABSOLUTE)
-    return taints
+    if not taints or not prefix.strip("/\\"):
+        return taints
+    if not any(t.kind not in V.NAMED_KINDS and t.dangerous_for("path") and V.PATH_NOT_ABSOLUTE not in t.cleansed
+               for t in taints):
+        return taints  # nothing a path sink would report: leave the taints (and their traces) as they are
+    return V.canonical(t.cleanse(_NOT_ABSOLUTE) if t.kind not in V.NAMED_KINDS and t.dangerous_for("path") else t
+                       for t in taints)
 
 
 def _origin_fixed(prefix: str, taints: frozenset) -> frozenset:

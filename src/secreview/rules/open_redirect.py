@@ -27,7 +27,8 @@ class OpenRedirect(SinkRule):
     `url_has_allowed_host_and_scheme`, by an allow-list, by comparing
     `urlparse(url).netloc` with allowed hosts, or matched by a constant pattern
     whose literal start fixes the scheme and host up to a `/`
-    (`if not SITES.match(url): abort(400)` with `SITES = re.compile(r"^https://(shop|blog)\\.example\\.com/")`). Non-constant locations without a
+    (`if not SITES.match(url): abort(400)` with
+    `SITES = re.compile(r"^https://(shop|blog)\\.example\\.com/")`). Non-constant locations without a
     traced source are not reported.
 
     **Fix:** redirect to names, not URLs (`redirect(url_for(endpoint))`), or accept

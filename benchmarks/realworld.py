@@ -763,6 +763,18 @@ def usage_error(msg: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def child_env(environ=None) -> dict:
+    """The environment the tools run in: each tool runs from inside a tree, so a relative
+    ``PYTHONPATH`` entry (``PYTHONPATH=src``) would name the tree's folder, and ``python -m secreview``
+    would silently import the installed copy instead of the checkout the command was started from.
+    Relative entries are made absolute against the current folder."""
+    env = dict(os.environ if environ is None else environ)
+    path = env.get("PYTHONPATH")
+    if path:
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in path.split(os.pathsep))
+    return env
+
+
 def tool_version(argv: list[str]) -> str:
     try:
         out = subprocess.run(argv + ["--version"], check=False, capture_output=True, text=True, timeout=60)
@@ -850,7 +862,8 @@ def run_tool(tool: str, argv0: list[str], trees: list[Tree], reports: str, reuse
             print(f"  [{i}/{len(trees)}] {tool} {tree.id}", file=sys.stderr, flush=True)
             start = time.perf_counter()
             try:
-                proc = subprocess.run(argv, cwd=tree.path, capture_output=True, text=True, check=False)
+                proc = subprocess.run(argv, cwd=tree.path, capture_output=True, text=True, check=False,
+                                      env=child_env())
             except OSError as exc:
                 run.errors[tree.id] = str(exc)
                 continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -337,3 +338,12 @@ def test_prepare_extracts_python_files_of_the_revision(tmp_path):
     manifest = json.loads((co / "manifest.json").read_text())
     assert [(e["version"], e["source"], e["files"]) for e in manifest] == [("proj-1.0", "git", 1),
                                                                            ("proj-1.1", "git", 1)]
+
+
+def test_child_env_makes_pythonpath_absolute(tmp_path, monkeypatch):
+    # the tools run from inside each tree: ``PYTHONPATH=src`` must keep naming the checkout's src
+    monkeypatch.chdir(tmp_path)
+    env = rw.child_env({"PYTHONPATH": "src" + os.pathsep + "/abs/lib", "HOME": "/h"})
+    assert env["PYTHONPATH"].split(os.pathsep) == [str(tmp_path / "src"), "/abs/lib"]
+    assert env["HOME"] == "/h"
+    assert "PYTHONPATH" not in rw.child_env({"HOME": "/h"})

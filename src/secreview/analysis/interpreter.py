@@ -340,6 +340,10 @@ class FunctionInterpreter:
                     # so an allow-list for what goes into the session (other sinks: still the client's)
                     key = path_key(cond.left)
                     kinds = _SERVER_LISTED
+        elif isinstance(cond, ir.Call) and not truth and _absolute_test(cond):
+            # ``if os.path.isabs(name): abort()``, ``if name.startswith("/"): ...``: not absolute here
+            key = path_key(cond.func.value if cond.method == "startswith" else cond.args[0])
+            kinds = _NOT_ABSOLUTE
         elif isinstance(cond, ir.Call) and truth:
             callee = cond.qualname or ""
             sanitizer = self.models.sanitizers.get(callee)
@@ -358,7 +362,17 @@ class FunctionInterpreter:
             elif callee in _REGEX_MATCH:
                 # ``if re.match(r"^[a-zA-Z0-9_-]+$", name):``: an anchored pattern of listed characters
                 key = path_key(cond.argument(1, "string"))
-                kinds = self.regex_protects(cond, callee == "re.match")
+                kinds = self.regex_protects(cond.argument(0, "pattern"), cond.argument(2, "flags"),
+                                            callee == "re.match")
+                if not kinds:
+                    key = None
+            elif cond.method in ("match", "search") and isinstance(cond.func, ir.Attr) \
+                    and self.compiled_pattern(cond.func.value) is not None:
+                # ``ALLOWED = re.compile(r"^https://example\.com/")`` ... ``if ALLOWED.match(url):``
+                compiled = self.compiled_pattern(cond.func.value)
+                key = path_key(cond.argument(0, "string"))
+                kinds = self.regex_protects(compiled.argument(0, "pattern"), compiled.argument(1, "flags"),
+                                            cond.method == "match")
                 if not kinds:
                     key = None
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
@@ -378,20 +392,39 @@ class FunctionInterpreter:
                                    value.types, value.items, value.func)
         return state
 
-    def regex_protects(self, cond: ir.Call, implicit_start: bool) -> frozenset:
-        """The sinks a string is safe for when ``re.match``/``re.search`` of a constant pattern
-        anchored at both ends matched it: those whose special characters the pattern cannot match
-        (``^[a-zA-Z0-9_-]+$``: no shell metacharacter, quote, ``/``...). ``$`` also matches before
-        a final newline, so a newline may end the value: never safe for headers or logs here."""
-        pattern = self.eval(cond.argument(0, "pattern")) if cond.argument(0, "pattern") is not None else None
-        flags = cond.argument(2, "flags")
+    def regex_protects(self, pattern_node, flags, implicit_start: bool) -> frozenset:
+        """The sinks a string is safe for when ``re.match``/``re.search`` of a constant pattern matched
+        it. Anchored at both ends: those whose special characters the pattern cannot match
+        (``^[a-zA-Z0-9_-]+$``: no shell metacharacter, quote, ``/``...); ``$`` also matches before a
+        final newline, so a newline may end the value: never safe for headers or logs here. Anchored
+        at the start, with a literal start that names a scheme and host followed by ``/``, ``?`` or
+        ``#`` in every alternative (``^https://(www\\.)?example\\.com/``): the URL goes to that host,
+        safe to redirect to or fetch."""
+        pattern = self.eval(pattern_node) if pattern_node is not None else None
         if pattern is None or not pattern.is_const or not isinstance(pattern.const, str) or (
                 flags is not None and not (isinstance(flags, ir.Const) and flags.value == 0)):
             return EMPTY
+        kinds = _OTHER_HOST if _regex_fixes_host(pattern.const, implicit_start) else EMPTY
         allowed = _regex_charset(pattern.const, implicit_start)
         if allowed is None:
-            return EMPTY
-        return frozenset(kind for kind, special in _REGEX_SPECIAL.items() if not (allowed & special))
+            return kinds
+        return kinds | frozenset(kind for kind, special in _REGEX_SPECIAL.items() if not (allowed & special))
+
+    def compiled_pattern(self, receiver: ir.Expr) -> ir.Call | None:
+        """The ``re.compile(...)`` call a name was bound to, when the function (or, for a global, the
+        module) binds it once, to that call."""
+        if not isinstance(receiver, ir.Name):
+            return None
+        scopes = [self.fn] if receiver.kind != ir.NameKind.GLOBAL else []
+        scopes.append(self.module.body)
+        for scope in scopes:
+            bound = [stmt.value for stmt in scope.statements() if isinstance(stmt, ir.Assign) and any(
+                isinstance(t, ir.NameTarget) and t.id == receiver.id for t in stmt.targets)]
+            if bound:
+                if len(bound) == 1 and isinstance(bound[0], ir.Call) and bound[0].qualname == "re.compile":
+                    return bound[0]
+                return None
+        return None
 
     def confined_path(self, checked: ir.Expr, state: dict):
         """The key of the path a prefix check on ``checked`` confines, or None: a path normalized
@@ -830,7 +863,7 @@ class FunctionInterpreter:
             taints = self.splice(node, [(left, exprs[0], False), (right, exprs[1], False)])
             prefix = self._concat_prefix(exprs[0], left)
             if prefix:
-                taints = _origin_fixed(prefix, taints)
+                taints = _relative_after(prefix, _origin_fixed(prefix, taints))
             return Value(taints=taints, types=_STR_TYPES, fixed=left.is_fixed and right.is_fixed)
         taints = V.merge_taints(V.merge_taints(left.taints, V.all_item_taints(left.items)),
                                 V.merge_taints(right.taints, V.all_item_taints(right.items)))
@@ -948,7 +981,7 @@ class FunctionInterpreter:
         taints = V.merge_taints(taints, self.splice(e, spliced))
         prefix = _leading_constant(kind, template, parts)
         if prefix:
-            taints = _origin_fixed(prefix, taints)
+            taints = _relative_after(prefix, _origin_fixed(prefix, taints))
         result = Value(taints=taints, types=_STR_TYPES, fixed=fixed)
         leading = _leading_part(e)
         if leading is not None and _own_host(parts[leading]):
@@ -1492,6 +1525,55 @@ _OTHER_HOST = frozenset({"redirect", "ssrf"})
 
 
 _REGEX_MATCH = frozenset({"re.match", "re.search"})
+_MAX_ALTERNATIVES = 32
+
+
+def _regex_fixes_host(pattern: str, implicit_start: bool) -> bool:
+    """Every string ``pattern`` matches (at the start) begins with a scheme and host followed by ``/``,
+    ``?`` or ``#``: the literal start of each alternative (``(www\\.)?``, ``(a|b)``) is read up to the
+    first part that is not literal."""
+    try:
+        from re import _parser as sre
+        parsed = list(sre.parse(pattern))
+    except Exception:
+        return False
+    if parsed and parsed[0][0] == sre.AT and parsed[0][1] in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING):
+        parsed = parsed[1:]
+    elif not implicit_start:
+        return False
+
+    def expand(items) -> list | None:
+        """(literal start, whole sequence literal) for each way through ``items``; None: too many."""
+        out = [("", True)]
+        for op, arg in items:
+            if op == sre.LITERAL:
+                ways = [(chr(arg), True)]
+            elif op == sre.IN and len(arg) == 1 and arg[0][0] == sre.LITERAL:
+                ways = [(chr(arg[0][1]), True)]
+            elif op == sre.SUBPATTERN:
+                ways = expand(arg[-1])
+            elif op == sre.BRANCH:
+                ways = []
+                for branch in arg[1]:
+                    more = expand(branch)
+                    if more is None:
+                        return None
+                    ways += more
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] == 0 and arg[1] == 1:
+                ways = expand(arg[2])
+                ways = None if ways is None else [("", True), *ways]
+            else:
+                ways = [("", False)]
+            if ways is None:
+                return None
+            out = [(text + more, whole) if going else (text, going)
+                   for text, going in out for more, whole in (ways if going else [("", False)])]
+            if len(out) > _MAX_ALTERNATIVES:
+                return None
+        return out
+
+    starts = expand(parsed)
+    return bool(starts) and all(fixes_host(text) for text, _ in starts)
 _REGEX_SPECIAL = {
     # sink kind -> characters that change what its interpreter parses (ASCII)
     "command": frozenset(" \t\r\n;|&$`<>()'\"\\*?[]{}!#~"),
@@ -1583,6 +1665,35 @@ def _leading_constant(kind: str, template: Value | None, parts: list) -> str:
     return ""
 
 
+_NOT_ABSOLUTE = frozenset({V.PATH_NOT_ABSOLUTE})
+
+
+def _absolute_test(cond: ir.Call) -> bool:
+    """``os.path.isabs(x)`` or ``x.startswith("/")`` (also with a tuple of ``"/"`` and ``"\\"``)."""
+    if cond.keywords or len(cond.args) != 1:
+        return False
+    if cond.qualname in ("os.path.isabs", "posixpath.isabs", "ntpath.isabs"):
+        return True
+    if cond.method == "startswith" and isinstance(cond.func, ir.Attr):
+        arg = cond.args[0]
+        texts = [arg.value] if isinstance(arg, ir.Const) else [
+            e.value for e in arg.elts if isinstance(e, ir.Const)] if isinstance(arg, ir.Container) else []
+        return "/" in texts
+    return False
+
+
+def _relative_after(prefix: str, taints: frozenset) -> frozenset:
+    """Data after constant text that is not only slashes (``"img-" + name``, ``f"uploads/{name}"``) cannot
+    make the string an absolute path."""
+    if not taints or not prefix.strip("/\\"):
+        return taints
+    if not any(t.kind not in V.NAMED_KINDS and t.dangerous_for("path") and V.PATH_NOT_ABSOLUTE not in t.cleansed
+               for t in taints):
+        return taints  # nothing a path sink would report: leave the taints (and their traces) as they are
+    return V.canonical(t.cleanse(_NOT_ABSOLUTE) if t.kind not in V.NAMED_KINDS and t.dangerous_for("path") else t
+                       for t in taints)
+
+
 def _origin_fixed(prefix: str, taints: frozenset) -> frozenset:
     """``f"https://example.com/{page}"``, ``"/profile/%s" % name``: a URL whose constant start names the
     host (or a path on this site) sends neither a redirect nor a request to another host, whatever
@@ -1653,8 +1764,9 @@ _ALLOW_LISTED = frozenset({"*", "allow-listed"})
 _SERVER_LISTED = frozenset({"trust-boundary", "allow-listed"})
 
 # Text known to be absent from a value, and the sinks that absence protects:
-# no ".." cannot climb out of a directory; no quote cannot close an XPath string.
-EXCLUSIONS = (("..", "path"), ("'", "xpath"), ('"', "xpath"), ("\n", "log"), ("\n", "header"),
+# no ".." cannot climb out of a directory (but an absolute name does not need to: half of what a path
+# needs, see values.PATH_NO_DOTDOT); no quote cannot close an XPath string.
+EXCLUSIONS = (("..", V.PATH_NO_DOTDOT), ("'", "xpath"), ('"', "xpath"), ("\n", "log"), ("\n", "header"),
               ("\n", "config-text"))
 
 

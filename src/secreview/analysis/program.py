@@ -55,6 +55,7 @@ such call copies them, so thousands of appends (generated code) would cost quadr
 A longer list keeps the taint of everything in it, not where each item sits."""
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push",
                        "write", "writelines"})
+_REQUESTS_SESSION = frozenset({"requests.Session"})
 _LIST_REMOVERS = frozenset({"pop", "remove", "clear", "reverse", "sort"})
 _LOOKUP_METHOD = re.compile(
     r"^_*(?i:get|find|fetch|lookup|retrieve|query|list|show|describe|create|update|delete|remove|destroy|purge|"
@@ -1123,10 +1124,23 @@ class Program:
                 and isinstance(site.args[0].const, str) and isinstance(site.args[1].const, str) and result.taints:
             # ``x.replace("'", "&apos;")``: what is replaced away cannot break out any more
             removed, replacement = site.args[0].const, site.args[1].const
-            kinds = frozenset(kind for needle, kind in EXCLUSIONS if needle in removed and needle not in replacement)
+            kinds = frozenset(kind for needle, kind in EXCLUSIONS if needle in removed and needle not in replacement
+                              # ``.replace("../", "")`` leaves ``../`` of ``....//``; ``..`` gone is gone
+                              and not (kind == V.PATH_NO_DOTDOT and removed != needle))
             if kinds:
                 result = Value(result.const, V.cleanse_all(result.taints, kinds), result.types,
                                result.items, result.func, result.fixed)
+        if method == "mount" and site.receiver is not None and isinstance(call.func, ir.Attr) \
+                and len(site.args) == 2 and site.args[0].is_const and isinstance(site.args[0].const, str) \
+                and site.args[0].const.startswith(("http://", "https://")) \
+                and not any(self.resolve_function(c) is not None for c in callees):
+            # ``session.mount("https://", adapter)``: only a requests session mounts transport adapters
+            # on URL prefixes, so an object of unknown type (``policy.get_session()``) is one
+            key = path_key(call.func.value)
+            if key is not None and key in interp.state:
+                old = interp.state[key]
+                interp.state[key] = Value(old.const, old.taints, old.types | _REQUESTS_SESSION, old.items,
+                                          old.func, old.fixed)
         if method in _MUTATORS or method in _LIST_REMOVERS:
             if site.receiver is not None:
                 key = path_key(call.func.value)

@@ -111,6 +111,16 @@ class Step:
         return out
 
 
+PATH_NO_DOTDOT = "path-no-dotdot"
+"""Cleansed mark: the value is known to hold no ``..`` (``if ".." in name: abort()``). Alone it does not make
+a path safe: an absolute name (``os.path.join(BASE, "/etc/passwd")``) leaves the folder without one."""
+PATH_NOT_ABSOLUTE = "path-not-absolute"
+"""Cleansed mark: the value cannot be an absolute path (``not os.path.isabs(name)``, or it follows constant
+text: ``"img-" + name``). Alone it does not make a path safe either: ``../`` still climbs out."""
+_PATH_HALVES = frozenset({PATH_NO_DOTDOT, PATH_NOT_ABSOLUTE})
+_PATH = frozenset({"path"})
+
+
 class Taint:
     """Where a value came from and what it has been cleaned for.
 
@@ -122,6 +132,8 @@ class Taint:
     __slots__ = ("kind", "index", "cleansed", "step", "_key")
 
     def __init__(self, kind: str, index: int, cleansed: frozenset, step: Step | None):
+        if PATH_NO_DOTDOT in cleansed and PATH_NOT_ABSOLUTE in cleansed and "path" not in cleansed:
+            cleansed = cleansed | _PATH  # neither ``..`` nor absolute: it stays below where it is joined
         self.kind, self.index, self.cleansed, self.step = kind, index, cleansed, step
         self._key = (kind, index, cleansed)
 

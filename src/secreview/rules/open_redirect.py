@@ -24,8 +24,11 @@ class OpenRedirect(SinkRule):
     (`request.host_url + "v2/zones/" + zone_id`, `request.build_absolute_uri()`: the only client
     part is the Host header, which a link sent to a victim cannot set; see docs/models.md),
     URLs from `url_for`/`reverse`, URLs checked with Django's
-    `url_has_allowed_host_and_scheme`, by an allow-list, or by comparing
-    `urlparse(url).netloc` with allowed hosts. Non-constant locations without a
+    `url_has_allowed_host_and_scheme`, by an allow-list, by comparing
+    `urlparse(url).netloc` with allowed hosts, or matched by a constant pattern
+    whose literal start fixes the scheme and host up to a `/`
+    (`if not SITES.match(url): abort(400)` with
+    `SITES = re.compile(r"^https://(shop|blog)\\.example\\.com/")`). Non-constant locations without a
     traced source are not reported.
 
     **Fix:** redirect to names, not URLs (`redirect(url_for(endpoint))`), or accept

@@ -38,8 +38,12 @@ class PathTraversal(SinkRule):
     normalising may be in the check: `os.path.realpath(p).startswith(BASE)`);
     route variables the router admits only as numbers or UUIDs
     (`<int:item_id>`, `{item_id:int}`); `send_from_directory`'s file argument
-    (it refuses `..` itself). A path that is merely not constant is not
-    reported.
+    (it refuses `..` itself); names checked to hold no `..` (`if ".." in
+    name: abort()`, `.replace("..", "")`) *and* not to be absolute
+    (`os.path.isabs(name)`, `name.startswith("/")`, or data that follows
+    constant text: `"img-" + name`). A `..` check alone is not enough: an
+    absolute name leaves the folder without one. A path that is merely not
+    constant is not reported.
 
     **Fix:** keep only the last component (`werkzeug.utils.secure_filename(name)`
     or `os.path.basename(name)`), or resolve the joined path and check it stays

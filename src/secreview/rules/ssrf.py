@@ -131,8 +131,13 @@ class ServerSideRequestForgery(SinkRule):
     are constant, at the call or where the string was built
     (`f"https://api.example.com/u/{uid}"` — only the path varies), a URL whose untrusted part comes only after a
     constant `?` or `#` (`f"{API_URL}?q={term}"`), a URL checked against an allow-list of URLs or of
-    hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`), and URLs that are
-    merely not constant.
+    hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`) or matched by a
+    constant pattern anchored at the start whose literal start fixes the scheme
+    and host up to a `/` in every alternative (`ALLOWED = re.compile(r"^https://(www\\.)?example\\.com/")`,
+    `if ALLOWED.match(url):`; without the final `/`, `example.com.evil.net`
+    matches too), and URLs that are merely not constant. An object of unknown
+    type on which `.mount("https://", adapter)` is called is taken as a
+    `requests.Session` (only those mount transport adapters on URL prefixes).
 
     **Fix:** do not fetch client-supplied URLs; take an identifier and build the
     URL from a constant base, or check the parsed host against an allow-list

@@ -8,8 +8,8 @@ comment, a query parameter) is inserted as raw HTML, so a value containing
 reflected XSS).
 
 Reported for `jinja2.Environment(...)`, `SandboxedEnvironment(...)` and
-`jinja2.Template(...)` with `autoescape=False` (resolved by constant
-propagation) or without `autoescape`, and for `mako.template.Template(...)` /
+`jinja2.Template(...)` with `autoescape=False` (or another false constant:
+`0`, `None`; resolved by constant propagation) or without `autoescape`, and for `mako.template.Template(...)` /
 `mako.lookup.TemplateLookup(...)` without `"h"` in `default_filters`, when
 the templates are HTML: the template text passed in has HTML tags (and does
 not declare itself a `Content-Type: text/plain` response), or the module
@@ -61,6 +61,12 @@ def _html_evidence(site) -> str:
     return ""
 
 
+def _off(const) -> bool:
+    """A constant ``autoescape`` that turns escaping off: ``False``, and what Jinja2 reads as false
+    (``0``, ``None``, ``""``: ``z = 0`` then ``autoescape=z``)."""
+    return isinstance(const, (bool, int, str, type(None))) and not const
+
+
 class TemplateAutoescapeDisabled(CallRule):
     __doc__ = __doc__
 
@@ -98,7 +104,7 @@ class TemplateAutoescapeDisabled(CallRule):
             )
             return
         value, node = site.arg(None, "autoescape")
-        if node is not None and not (value.is_const and value.const is False):
+        if node is not None and not (value.is_const and _off(value.const)):
             return
         evidence = _html_evidence(site)
         explicit = node is not None

@@ -9,10 +9,14 @@ overwrites files anywhere the process can (CVE-2007-4559).
 Reported for `TarFile.extractall()` and `TarFile.extract()` (on the result of
 `tarfile.open` or `TarFile`) and `shutil.unpack_archive()` without a `filter=`
 argument (or with `filter="fully_trusted"`/`None`), unless the code chooses the
-members (`members=` other than the unfiltered `getmembers()`, a member whose
-name is checked in the function, or a loop over `getnames()`/`getmembers()`
-that passes each name to a check before `extractall`) or sets
-`extraction_filter`. Confidence
+members (`members=` other than the unfiltered `getmembers()` or the archive
+itself, or a loop over `getnames()`/`getmembers()` that passes each name to a
+check before `extractall`) or sets `extraction_filter`. `extract(member)` is not
+reported when it runs only where a test of the member holds: a check the rule
+does not read (`if not is_within(dest, member): continue`), or tests it reads
+that rule out both a `..` and an absolute name (`if os.path.isabs(m.name) or
+".." in m.name: raise`); `".." in m.name` alone leaves `/etc/cron.d/x`, and an
+extraction inside `if ".." in m.name:` is the wrong way round. Confidence
 is high when the archive is traced to untrusted input, medium otherwise. For
 `zipfile`, which already strips `..` and absolute paths from member names,
 only archives traced to untrusted input are reported, with low confidence:
@@ -29,6 +33,7 @@ For zip files limit the total uncompressed size before extracting.
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.opt_out import controlling_conditions
 
 _TAR_ALL = ("tarfile.TarFile.extractall",)
 _TAR_ONE = ("tarfile.TarFile.extract",)
@@ -84,13 +89,83 @@ def _names_checked(fn, receiver) -> bool:
     return False
 
 
-def _member_checked(fn, name: str, call) -> bool:
-    """A condition of the function (``if``/``while``/comprehension filter) looks at the member."""
-    for block in fn.blocks:
-        for edge in block.succs:
-            if edge.cond is not None and _mentions(edge.cond, name):
-                return True
-    return False
+_MEMBER_KINDS = frozenset({"isfile", "isreg", "isdir", "issym", "islnk", "isdev", "ischr", "isblk", "isfifo"})
+
+
+def _atom_kind(atom, name: str) -> str | None:
+    """What a leaf of a condition says about member ``name``: ``"dotdot"`` (``".." in m.name``, ``not in``
+    too), ``"absolute"`` (``os.path.isabs(m.name)``, ``m.name.startswith("/")``), ``"type"``
+    (``m.isfile()``: the member's kind, not where it goes), ``"other"`` (any other test of the member: a
+    validator of the project, a resolved-path comparison), or None (does not look at it)."""
+    if not _mentions(atom, name):
+        return None
+    if isinstance(atom, ir.Compare) and len(atom.ops) == 1 and atom.ops[0] in ("in", "not in") \
+            and isinstance(atom.left, ir.Const) and isinstance(atom.left.value, str) and ".." in atom.left.value:
+        return "dotdot"
+    if isinstance(atom, ir.Call):
+        if (atom.qualname in ("os.path.isabs", "posixpath.isabs") or atom.method == "isabs") and len(atom.args) == 1:
+            return "absolute"
+        if atom.method == "startswith" and len(atom.args) == 1 and isinstance(atom.args[0], ir.Const) \
+                and atom.args[0].value in ("/", "\\"):
+            return "absolute"
+        if atom.method in _MEMBER_KINDS and not atom.args:
+            return "type"
+    return "other"
+
+
+def _leaves(cond) -> list:
+    if isinstance(cond, ir.UnaryOp) and cond.op == "not":
+        return _leaves(cond.operand)
+    if isinstance(cond, ir.BoolOp):
+        return [leaf for v in cond.values for leaf in _leaves(v)]
+    return [cond]
+
+
+def _truth(cond, assign: dict) -> bool:
+    if isinstance(cond, ir.UnaryOp) and cond.op == "not":
+        return not _truth(cond.operand, assign)
+    if isinstance(cond, ir.BoolOp):
+        values = [_truth(v, assign) for v in cond.values]
+        return all(values) if cond.op == "and" else any(values)
+    return assign[id(cond)]
+
+
+def _rules_out(leaf, holds: bool) -> bool:
+    """Whether ``leaf`` evaluating to ``holds`` says the name has no ``..`` / is not absolute."""
+    negative = isinstance(leaf, ir.Compare) and leaf.ops[0] == "not in"
+    return holds == negative
+
+
+def _member_checked(fn, name: str, stmt) -> bool:
+    """The call runs only where a condition on the member says it is safe: a test the rule cannot read
+    (``if badpath(m): raise``, ``if is_within(dest, m):``) counts; of the tests it reads, together they
+    must rule out both a ``..`` and an absolute name (``if ".." in m.name: raise`` alone leaves
+    ``/etc/cron.d/x``; ``if os.path.isabs(m.name) or ".." in m.name: extract`` is the wrong way round)."""
+    if stmt is None:
+        return False
+    ruled_out: set = set()
+    for cond, taken in controlling_conditions(fn, stmt):
+        leaves = _leaves(cond)
+        kinds = {id(leaf): _atom_kind(leaf, name) for leaf in leaves}
+        if "other" in kinds.values():
+            return True
+        if len(leaves) > 8:
+            return True  # too many to enumerate: stay quiet, as for a test not read
+        for kind in ("dotdot", "absolute"):
+            mine = [leaf for leaf in leaves if kinds[id(leaf)] == kind]
+            if not mine:
+                continue
+            safe = True
+            for bits in range(1 << len(leaves)):
+                assign = {id(leaf): bool(bits >> i & 1) for i, leaf in enumerate(leaves)}
+                if _truth(cond, assign) != taken:
+                    continue  # the call does not run under these outcomes
+                if not any(_rules_out(leaf, assign[id(leaf)]) for leaf in mine):
+                    safe = False
+                    break
+            if safe:
+                ruled_out.add(kind)
+    return ruled_out >= {"dotdot", "absolute"}
 
 
 class UnsafeArchiveExtraction(CallRule):
@@ -139,11 +214,13 @@ class UnsafeArchiveExtraction(CallRule):
         if callee in _TAR_ALL:
             _, mnode = site.arg(1, "members")
             if mnode is not None and not (isinstance(mnode, ir.Call) and mnode.method == "getmembers") \
-                    and not (mnode is not None and isinstance(mnode, ir.Const) and mnode.value is None):
+                    and not (isinstance(mnode, ir.Const) and mnode.value is None) \
+                    and not (isinstance(mnode, ir.Name) and isinstance(receiver_node, ir.Name)
+                             and mnode.id == receiver_node.id):  # ``members=tar``: every member
                 return
         if callee in _TAR_ONE:
             _, mnode = site.arg(0, "member")
-            if isinstance(mnode, ir.Name) and _member_checked(interp.fn, mnode.id, call):
+            if isinstance(mnode, ir.Name) and _member_checked(interp.fn, mnode.id, interp.stmt):
                 return
         if callee in _UNPACK:
             archive, _ = site.arg(0, "filename")

@@ -9,9 +9,9 @@ fetches an object by an id its caller passes in (`subnet_id`, `volume_id`,
 any authenticated caller another project's object unless something compares
 its owner with the caller (`obj.project_id != context.project_id`) or checks a
 policy (`context.can(...)`, `policy.enforce(...)`, `check_policy(...)`,
-`authorize(...)`): an insecure direct object reference (CWE-639). OpenStack
-fixed several such (a router interface added on another tenant's subnet, a
-volume attached from another project) by adding the ownership check.
+`authorize(...)`): an insecure direct object reference (CWE-639). Cinder
+fixed one such in 2014 (bug 1356368: any tenant could read another's volume
+by its id) by adding the ownership check.
 
 Reported: in a public method (its name does not start with `_`) of a class,
 with a request context parameter (`context`, `ctxt`, `ctx`, `req`,
@@ -24,8 +24,9 @@ the method, when the call
   `fetch`, `load`, `read`: `self._get_subnet(elevated, subnet_id)`,
   `db.volume_get(elevated, volume_id)`,
   `objects.Volume.get_by_id(admin_ctx, volume_id)`) and the method returns the
-  result (a `return` that mentions the variable it is assigned to, or the call
-  itself) or changes it (an attribute or item stored on it, `obj.save()`,
+  result (the object, a copy of it such as `dict(obj)`, or a value made from
+  it by a call that is not a predicate: `self._make_subnet_dict(subnet)`) or
+  changes it (an attribute or item stored on it, `obj.save()`,
   `obj.destroy()`, or the object or a field of it (`obj["id"]`) passed to a
   call named for a change:
   `update_*`, `delete_*`, `remove_*`, `add_*`, `set_*`...), or

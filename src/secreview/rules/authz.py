@@ -169,3 +169,135 @@ def guards_in(function: ir.Function, strict: bool = True):
                 found.append((e, "test"))
                 break
     return found
+
+
+# ---------------------------------------------------------------- the methods that act for a caller
+
+DEPTH = 3
+REQUEST_PARAMS = frozenset({"req", "request"})
+
+
+def context_param(fn: ir.Function) -> str | None:
+    """The parameter holding the caller's request context, if any."""
+    for p in fn.params[1:] if fn.params and fn.params[0].name in ("self", "cls") else fn.params:
+        if p.name in REQUEST_PARAMS:
+            return p.name
+        words = identifier_words(p.name)
+        if words and words[-1] in CONTEXT_WORDS and "admin" not in words:
+            return p.name
+    return None
+
+
+def acting_method(fn: ir.Function) -> bool:
+    in_class_body = fn.parent is None or fn.parent.qualname == f"{fn.class_qualname}.<class>"
+    return (not fn.name.startswith("_") and in_class_body and not fn.is_lambda
+            and context_param(fn) is not None)
+
+
+def context_names(fn: ir.Function, param: str) -> set:
+    """The names the method holds the caller's context under: the parameter, and a local set from
+    ``req.environ[...]``/``req.context`` (``context = req.environ['nova.context']``)."""
+    names = {param}
+    for stmt in fn.statements():
+        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
+            target = stmt.targets[0].id
+            if identifier_words(target)[-1:] and identifier_words(target)[-1] in CONTEXT_WORDS:
+                if any(isinstance(n, ir.Name) and n.id == param for n in ir.walk(stmt.value)):
+                    names.add(target)
+    return names
+
+
+def service_layer(call: ir.Call) -> str | None:
+    """``self.share_api`` in ``self.share_api.get_snapshot(context, id)``: another API layer, which may
+    make the check itself (not a database or RPC layer, which never do)."""
+    func = call.func
+    if isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr) and isinstance(func.value.value, ir.Name) \
+            and func.value.value.id in ("self", "cls"):
+        words = identifier_words(func.value.attr)
+        if "api" in words and not {"db", "database", "rpc"} & set(words):
+            return func.value.attr
+    return None
+
+
+class ClassChecks:
+    """Which methods of one class reach a check (with the first check found), and which may (they call
+    something inherited)."""
+
+    def __init__(self, module: ir.Module, klass: ir.Class):
+        self.module, self.klass = module, klass
+        self.memo: dict = {}
+        # a controller (its public methods are given the request) may leave the check to the service API
+        # it hands the work to; a service API's methods are the layer that checks
+        self.controller = any(context_param(m) in REQUEST_PARAMS for m in klass.methods.values() if acting_method(m))
+
+    def reach(self, fn: ir.Function, depth: int = 0, stack=()):
+        """``(check node or None, unknown)``: the first check ``fn`` reaches, and whether it calls an
+        inherited method (through ``self`` or ``super()``) whose body is out of view."""
+        key = fn.qualname
+        if key in self.memo:
+            return self.memo[key]
+        own = guards_in(fn, strict=False)
+        if own:
+            result = (own[0][0], False)
+            self.memo[key] = result
+            return result
+        unknown = False
+        found = None
+        if depth < DEPTH:
+            for _stmt, call in calls(fn):
+                callee = self._callee(call)
+                if callee == "inherited" or (callee is None and self.controller and service_layer(call)):
+                    unknown = True
+                elif callee is not None and callee.qualname not in stack:
+                    sub, sub_unknown = self.reach(callee, depth + 1, (*stack, fn.qualname))
+                    unknown = unknown or sub_unknown
+                    if sub is not None:
+                        found = sub
+                        break
+        result = (found, unknown)
+        self.memo[key] = result
+        return result
+
+    def _callee(self, call: ir.Call):
+        func = call.func
+        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) and func.value.id in ("self", "cls"):
+            method = self.klass.methods.get(func.attr)
+            if method is not None:
+                return method
+            return "inherited" if self.klass.bases else None
+        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Call) and func.value.qualname == "builtins.super":
+            return "inherited"
+        if call.qualname and call.qualname in self.module.functions:
+            fn = self.module.functions[call.qualname]
+            if fn.class_qualname is None:
+                return fn
+        return None
+
+
+CONTEXT_ARGS = frozenset({"context", "ctxt", "ctx", "req", "request"})
+
+
+def caller_checks_vote(interp, site, callees):
+    """What a call passing a request context to a public method of the reviewed code says of the calling
+    function: ``safe`` when it checks authorization itself (or the function it is nested in does), else
+    ``open``; ``(callee, status)`` pairs, for ``FunctionRule.caller_vote``. A call from the method's own
+    class is an internal use, not a way in, and test code does not vote."""
+    call = site.call
+    if not any(isinstance(a, ir.Name) and a.id in CONTEXT_ARGS for a in [*call.args, *(k.value for k in
+                                                                            call.keywords)]):
+        return
+    program = interp.program
+    if program.test_path is not None and program.test_path(interp.module.path):
+        return
+    status = None
+    for callee in callees:
+        target = program.resolve_function(callee)
+        fn = program.functions.get(target) if target else None
+        if fn is None or not fn.is_method or not acting_method(fn) or fn.class_qualname == interp.fn.class_qualname:
+            continue
+        if status is None:
+            caller = interp.fn
+            checks = guards_in(caller, strict=False) or (caller.parent is not None
+                                                         and guards_in(caller.parent, strict=False))
+            status = "safe" if checks else "open"
+        yield target, status

@@ -55,47 +55,21 @@ from collections import OrderedDict
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.rules.authz import CONTEXT_WORDS, calls, guards_in
+from secreview.rules.authz import (
+    DEPTH,
+    REQUEST_PARAMS,
+    ClassChecks,
+    acting_method,
+    caller_checks_vote,
+    calls,
+    context_names,
+    context_param,
+    guards_in,
+)
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.words import identifier_words
 
 MIN_CHECKED = 3
 MIN_SHARE = 0.75
-_DEPTH = 3
-_REQUEST_PARAMS = frozenset({"req", "request"})
-
-
-def _context_param(fn: ir.Function) -> str | None:
-    """The parameter holding the caller's request context, if any."""
-    for p in fn.params[1:] if fn.params and fn.params[0].name in ("self", "cls") else fn.params:
-        if p.name in _REQUEST_PARAMS:
-            return p.name
-        words = identifier_words(p.name)
-        if words and words[-1] in CONTEXT_WORDS and "admin" not in words:
-            return p.name
-    return None
-
-
-def _member(fn: ir.Function) -> bool:
-    in_class_body = fn.parent is None or fn.parent.qualname == f"{fn.class_qualname}.<class>"
-    return (not fn.name.startswith("_") and in_class_body and not fn.is_lambda
-            and _context_param(fn) is not None)
-
-
-def _context_names(fn: ir.Function, param: str) -> set:
-    """The names the method holds the caller's context under: the parameter, and a local set from
-    ``req.environ[...]``/``req.context`` (``context = req.environ['nova.context']``)."""
-    names = {param}
-    for stmt in fn.statements():
-        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
-            target = stmt.targets[0].id
-            if identifier_words(target)[-1:] and identifier_words(target)[-1] in CONTEXT_WORDS:
-                if any(isinstance(n, ir.Name) and n.id == param for n in ir.walk(stmt.value)):
-                    names.add(target)
-    return names
-
-
-_CONTEXT_ARGS = frozenset({"context", "ctxt", "ctx", "req", "request"})
 _LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
 
@@ -111,8 +85,8 @@ def _passes_context(fn: ir.Function, names: set, klass: ir.Class | None = None, 
         own = _own_method(call, klass)
         if own is None:
             return call
-        param = _context_param(own) if depth < _DEPTH else None
-        if param is not None and _passes_context(own, _context_names(own, param), klass, depth + 1) is not None:
+        param = context_param(own) if depth < DEPTH else None
+        if param is not None and _passes_context(own, context_names(own, param), klass, depth + 1) is not None:
             return call
     return None
 
@@ -123,73 +97,6 @@ def _own_method(call: ir.Call, klass: ir.Class | None):
             and func.value.id in ("self", "cls"):
         return klass.methods.get(func.attr)
     return None
-
-
-def _service_layer(call: ir.Call) -> str | None:
-    """``self.share_api`` in ``self.share_api.get_snapshot(context, id)``: another API layer, which may
-    make the check itself (not a database or RPC layer, which never do)."""
-    func = call.func
-    if isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr) and isinstance(func.value.value, ir.Name) \
-            and func.value.value.id in ("self", "cls"):
-        words = identifier_words(func.value.attr)
-        if "api" in words and not {"db", "database", "rpc"} & set(words):
-            return func.value.attr
-    return None
-
-
-class _ClassFacts:
-    """Which methods of one class reach a check (with the first check found), and which may (they call
-    something inherited)."""
-
-    def __init__(self, module: ir.Module, klass: ir.Class):
-        self.module, self.klass = module, klass
-        self.memo: dict = {}
-        # a controller (its public methods are given the request) may leave the check to the service API
-        # it hands the work to; a service API's methods are the layer that checks
-        self.controller = any(_context_param(m) in _REQUEST_PARAMS for m in klass.methods.values() if _member(m))
-
-    def reach(self, fn: ir.Function, depth: int = 0, stack=()):
-        """``(check node or None, unknown)``: the first check ``fn`` reaches, and whether it calls an
-        inherited method (through ``self`` or ``super()``) whose body is out of view."""
-        key = fn.qualname
-        if key in self.memo:
-            return self.memo[key]
-        own = guards_in(fn, strict=False)
-        if own:
-            result = (own[0][0], False)
-            self.memo[key] = result
-            return result
-        unknown = False
-        found = None
-        if depth < _DEPTH:
-            for _stmt, call in calls(fn):
-                callee = self._callee(call)
-                if callee == "inherited" or (callee is None and self.controller and _service_layer(call)):
-                    unknown = True
-                elif callee is not None and callee.qualname not in stack:
-                    sub, sub_unknown = self.reach(callee, depth + 1, (*stack, fn.qualname))
-                    unknown = unknown or sub_unknown
-                    if sub is not None:
-                        found = sub
-                        break
-        result = (found, unknown)
-        self.memo[key] = result
-        return result
-
-    def _callee(self, call: ir.Call):
-        func = call.func
-        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) and func.value.id in ("self", "cls"):
-            method = self.klass.methods.get(func.attr)
-            if method is not None:
-                return method
-            return "inherited" if self.klass.bases else None
-        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Call) and func.value.qualname == "builtins.super":
-            return "inherited"
-        if call.qualname and call.qualname in self.module.functions:
-            fn = self.module.functions[call.qualname]
-            if fn.class_qualname is None:
-                return fn
-        return None
 
 
 class MissingAuthorizationCheck(FunctionRule):
@@ -212,34 +119,16 @@ class MissingAuthorizationCheck(FunctionRule):
         """A call passing a request context to a public method of the reviewed code says whether the calling
         function checks authorization (``safe``) or not (``open``): a method all of whose callers check is
         not reported. Test code does not vote."""
-        call = site.call
-        if not any(isinstance(a, ir.Name) and a.id in _CONTEXT_ARGS for a in [*call.args, *(k.value for k in
-                                                                                 call.keywords)]):
-            return
-        program = interp.program
-        if program.test_path is not None and program.test_path(interp.module.path):
-            return
-        status = None
-        for callee in callees:
-            target = program.resolve_function(callee)
-            fn = program.functions.get(target) if target else None
-            if fn is None or not fn.is_method or not _member(fn) or fn.class_qualname == interp.fn.class_qualname:
-                continue  # (a call from the method's own class is an internal use, not a way in)
-            if status is None:
-                caller = interp.fn
-                checks = guards_in(caller, strict=False) or (caller.parent is not None
-                                                             and guards_in(caller.parent, strict=False))
-                status = "safe" if checks else "open"
-            yield target, status
+        return caller_checks_vote(interp, site, callees)
 
     def relevant(self, function) -> bool:
-        return function.is_method and _member(function)
+        return function.is_method and acting_method(function)
 
     def _class_facts(self, module, klass):
         key = (module.path, klass.qualname, id(klass))
         facts = self._facts.get(key)
         if facts is None:
-            facts = self._facts[key] = _ClassFacts(module, klass)
+            facts = self._facts[key] = ClassChecks(module, klass)
             if len(self._facts) > 64:
                 self._facts.popitem(last=False)
         return facts
@@ -252,20 +141,20 @@ class MissingAuthorizationCheck(FunctionRule):
         check, unknown = facts.reach(function)
         if check is not None or unknown:
             return
-        param = _context_param(function)
-        used = _passes_context(function, _context_names(function, param), klass)
+        param = context_param(function)
+        used = _passes_context(function, context_names(function, param), klass)
         if used is None:
             return
         checked, others = [], 0
         for m in klass.methods.values():
-            if m is function or not _member(m):
+            if m is function or not acting_method(m):
                 continue
             direct = guards_in(m)
             if direct:
                 checked.append((m, direct[0][0]))
             elif facts.reach(m) != (None, False):
                 continue  # checks (or may check) only through a helper: neither for nor against
-            elif _passes_context(m, _context_names(m, _context_param(m)), klass) is None:
+            elif _passes_context(m, context_names(m, context_param(m)), klass) is None:
                 continue  # does nothing as the caller: neither for nor against
             others += 1
         if len(checked) < MIN_CHECKED or len(checked) < MIN_SHARE * others:
@@ -284,8 +173,8 @@ class MissingAuthorizationCheck(FunctionRule):
         siblings = ", ".join(what(m, node) for m, node in shown)
         more = f" and {len(checked) - len(shown)} more" if len(checked) > len(shown) else ""
         passed = next((a.id for a in [*used.args, *(k.value for k in used.keywords)] if isinstance(a, ir.Name)
-                       and a.id in _context_names(function, param)), param)
-        taken = (f"the caller's request (`{param}`)" if param in _REQUEST_PARAMS
+                       and a.id in context_names(function, param)), param)
+        taken = (f"the caller's request (`{param}`)" if param in REQUEST_PARAMS
                  else f"the caller's request context (`{param}`)")
         how = "it" if passed == param else f"the context `{passed}` it reads from it"
         explanation = (

@@ -50,17 +50,18 @@ class FindingsBuilder:
     def __init__(self, program):
         self.program = program
         self.buckets: dict = {}  # analysed function -> {finding key: (finding, statement lines)}
+        # (only buckets that hold something: most functions find nothing, and an empty bucket
+        # per function and rule pass took 11 MiB on neutron)
         self.current = ""
         self.statement_lines: dict = {}
 
     def start(self, bucket: str) -> None:
         """Findings added from now on belong to ``bucket``; what it held before is dropped."""
         self.current = bucket
-        self.buckets[bucket] = {}
+        self.buckets.pop(bucket, None)
 
     def resume(self, bucket: str) -> None:
         self.current = bucket
-        self.buckets.setdefault(bucket, {})
 
     def result(self) -> list[Finding]:
         findings, self.statement_lines = merge_buckets([self.buckets])

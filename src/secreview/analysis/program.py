@@ -199,6 +199,7 @@ class Program:
         self.summaries: dict = {}
         self.entrypoints: dict = {}
         self.rules_by_function: dict = {}
+        self._rule_sets: dict = {}  # statement_rules_for's tuples, each kept once
         self.in_progress: list = []
         self.dependents: dict = {}
         self.analysis_count: dict = {}
@@ -210,12 +211,13 @@ class Program:
         self.field_parts: dict = {}  # field key -> {function that stored: value}
         self.reads: dict = {}  # function -> {what it read of other modules: ("sum"|"field"|"def", key, module)}
         self.record_reads = record_reads
+        self._read_keys: dict = {}  # each read of ``reads`` once, however many functions made it
         self._resolved: dict = {}
         self._read_values: dict = {}  # memo of read_value for fields and definitions
         self._module_names: dict = {}
         self.exported: dict = {}  # qualname or field key -> fingerprint last given to ``exports``
         self.foreign_parts: dict = {}  # field key -> {function analysed elsewhere: what it stored}
-        self.lazy_summaries: dict = {}  # qualname -> (pickled cached summary, failed, digest)
+        self.lazy_summaries: dict = {}  # qualname -> (pickled summary, failed, digest): cached or received
         self.findings = FindingsBuilder(self)
         self.budget_limit = budget_steps
         self.budget = Budget(budget_steps)
@@ -431,6 +433,19 @@ class Program:
         for key, value in fields.items():
             self.merge_field(key, value, local=False)
 
+    def receive_pickled(self, summaries: dict, fields: dict) -> None:
+        """``receive`` for summaries each pickled apart, ``{qualname: (pickle, failed, digest)}``:
+        one not read here yet stays pickled until it is (``lazy_summaries``; a share reads a part
+        of the others' summaries only); one read already is installed now, and what read it is dirty
+        if it changed."""
+        eager = {}
+        for q, (blob, failed, digest) in summaries.items():
+            if q in self.foreign_functions and q in self.summaries:
+                eager[q] = (pickle.loads(blob), failed)
+            elif q in self.foreign_functions or (self._pending and self._in_pending(q)):
+                self.lazy_summaries[q] = (blob, failed, digest)
+        self.receive(eager, fields)
+
     def _in_pending(self, qualname: str) -> bool:
         """Whether ``qualname`` is in a module whose stub is not made yet (``lazy_foreign``)."""
         name = qualname.rpartition(".")[0]
@@ -472,7 +487,8 @@ class Program:
         if self.in_progress and module_name is not None and self.record_reads:
             caller = self.in_progress[-1]
             if self.function_module[caller].name != module_name:
-                self.reads.setdefault(caller, set()).add((kind, key, module_name))
+                read = (kind, key, module_name)
+                self.reads.setdefault(caller, set()).add(self._read_keys.setdefault(read, read))
 
     def read_value(self, kind: str, key, module_name: str):
         """What a read (``note_read``) finds now, as a short comparable value."""
@@ -818,7 +834,8 @@ class Program:
         if self.in_progress:
             self.field_readers.setdefault(key, set()).add(self.in_progress[-1])
             if self.record_reads:
-                self.reads.setdefault(self.in_progress[-1], set()).add(("field", key, ""))
+                read = ("field", key, "")
+                self.reads.setdefault(self.in_progress[-1], set()).add(self._read_keys.setdefault(read, read))
         return self.fields.get(key)
 
     def module_name_of(self, qualname: str) -> str | None:
@@ -977,10 +994,12 @@ class Program:
 
     # ------------------------------------------------------------ statements
 
-    def statement_rules_for(self, fn: ir.Function) -> list:
+    def statement_rules_for(self, fn: ir.Function) -> tuple:
         rules = self.rules_by_function.get(fn.qualname)
         if rules is None:
-            rules = self.rules_by_function[fn.qualname] = [r for r in self.statement_rules if r.relevant(fn)]
+            rules = tuple([r for r in self.statement_rules if r.relevant(fn)])
+            # one tuple per distinct set of rules, not one list per function (3 MiB on neutron)
+            rules = self.rules_by_function[fn.qualname] = self._rule_sets.setdefault(rules, rules)
         return rules
 
     def after_statement(self, interp: FunctionInterpreter, stmt: ir.Stmt) -> None:

@@ -13,7 +13,8 @@ coordinated by this process:
 2. every worker analyses its module bodies and trades their globals, then analyses
    its functions in ``FIRST_PASS_PARTS`` parts, with not-yet-known summaries of other
    shares' functions standing as provisional (as inside a recursion cycle), and after
-   each part sends the summaries and field stores that changed and receives the others';
+   each part sends the summaries and field stores that changed and receives the others'
+   (summaries pickled one by one, and unpickled only where a lookup reads one);
 3. each worker receives the others' changes, analyses again what read the older
    ones, and sends what changed in turn, until a round where nothing changes;
 4. every worker sends its findings, grouped by the function whose analysis made them.
@@ -223,11 +224,13 @@ def _work(conn, share: list[int], job: dict) -> None:
                       foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items,
                       record_reads=job.get("cache") is not None)
     del foreign
+    # qualname -> (summary, its pickle), for the cache: made when sent to the others, or while waiting
+    pickled: dict | None = {} if job.get("cache") is not None else None
     # Module bodies first, and their globals traded before any function reads them.
     program.first_pass(bodies_only=True)
     clock.lap("module bodies")
-    conn.send((False, *program.exports()))
-    program.receive(*conn.recv())
+    conn.send((False, *_pickled_exports(program, pickled)))
+    program.receive_pickled(*conn.recv())
     clock.lap("trade globals")
     # The functions in parts, trading summaries after each: what a share calls of another
     # is then mostly known before its callers are analysed, not analysed again once it is.
@@ -236,20 +239,19 @@ def _work(conn, share: list[int], job: dict) -> None:
     for n in range(parts):
         program.first_pass(modules=modules[len(modules) * n // parts:len(modules) * (n + 1) // parts])
         if n < parts - 1:
-            conn.send((False, *program.exports()))
-            program.receive(*conn.recv())
+            conn.send((False, *_pickled_exports(program, pickled)))
+            program.receive_pickled(*conn.recv())
             program.settle()
     clock.lap("functions")
-    pickled: dict = {}  # qualname -> (summary, its pickle) for the cache, made while waiting
     while True:
-        conn.send((True, *program.exports()))
+        conn.send((True, *_pickled_exports(program, pickled)))
         if job.get("cache") is not None:
             _prepare_while_waiting(conn, program, lowered, pickled)
         message = conn.recv()
         if message is None:
             break
         clock.lap("trade summaries")
-        program.receive(*message)
+        program.receive_pickled(*message)
         program.settle()
         clock.lap("analyse again")
     problems = analysis_problems(program)
@@ -260,6 +262,29 @@ def _work(conn, share: list[int], job: dict) -> None:
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")
     clock.report(f"{sum(program.analysis_count.values())} analyses of {len(program.analysis_count)} functions")
+
+
+def _pickled_exports(program, pickled: dict | None) -> tuple[dict, dict]:
+    """``program.exports()`` with each summary pickled apart, ``{qualname: (pickle, failed, digest)}``
+    (``Program.receive_pickled``): the coordinator passes the bytes on as they are, and the others
+    unpickle only those they read. With a cache, the pickles are kept in ``pickled`` to be stored."""
+    summaries, fields = program.exports()
+    out = {}
+    empty = None  # most summaries are empty, and pickle to the same bytes
+    for q, (summary, failed) in summaries.items():
+        if summary.is_empty():
+            if empty is None:
+                empty = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = empty
+        elif pickled is None:
+            blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            done = pickled.get(q)
+            if done is None or done[0] is not summary:
+                done = pickled[q] = (summary, pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
+            blob = done[1]
+        out[q] = (blob, failed, summary.digest())
+    return out, fields
 
 
 def _prepare_while_waiting(conn, program, lowered: list, pickled: dict) -> None:

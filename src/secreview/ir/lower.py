@@ -117,6 +117,9 @@ class _FunctionLowerer:
         self.comp_locals: list[set] = []
         self.resolved: dict = {}  # name -> (kind, qualname) outside comprehension variables
         self.module_names: dict = {}  # name -> (kind, qualname) at module level; shared by the module's lowerers
+        self.lines: dict = {}
+        """Each line number above 256 as one int object, shared by the module's lowerers: the parser
+        makes a new one for every node and position, which the IR would keep (about a tenth of it)."""
         self.walrus = True
         self.names: set = set()  # every name the function mentions (Function.names)
         self.loops: list[_Loop] = []
@@ -641,6 +644,7 @@ class _FunctionLowerer:
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
         child.walrus = self.walrus
         child.module_names = self.module_names
+        child.lines = self.lines
         child.lower_body(body)
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
@@ -663,6 +667,7 @@ class _FunctionLowerer:
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
         lowerer.walrus = self.walrus
         lowerer.module_names = self.module_names
+        lowerer.lines = self.lines
         lowerer.lower_body(node.body)
         body_fn.names = frozenset(lowerer.names)
         for child in body_fn.children:
@@ -734,9 +739,10 @@ class _FunctionLowerer:
                 end_col = fields["end_col_offset"]
             except KeyError:
                 return _pos(name, node)
-            name.line = line
+            lines = self.lines
+            name.line = line = lines.setdefault(line, line)
             name.col = col
-            name.end_line = end_line or line
+            name.end_line = lines.setdefault(end_line, end_line) if end_line else line
             name.end_col = end_col or col
             return name
         if kind is _AST_CONSTANT:
@@ -752,9 +758,10 @@ class _FunctionLowerer:
                 end_col = fields["end_col_offset"]
             except KeyError:
                 return _pos(const, node)
-            const.line = line
+            lines = self.lines
+            const.line = line = lines.setdefault(line, line)
             const.col = col
-            const.end_line = end_line or line
+            const.end_line = lines.setdefault(end_line, end_line) if end_line else line
             const.end_col = end_col or col
             return const
         if kind is _AST_ATTRIBUTE:
@@ -774,9 +781,10 @@ class _FunctionLowerer:
             end_col = fields["end_col_offset"]
         except KeyError:
             return _pos(result, node)
-        result.line = line
+        lines = self.lines
+        result.line = line = lines.setdefault(line, line)
         result.col = col
-        result.end_line = end_line or line
+        result.end_line = lines.setdefault(end_line, end_line) if end_line else line
         result.end_col = end_col or col
         return result
 
@@ -805,9 +813,10 @@ class _FunctionLowerer:
             end_col = fields["end_col_offset"]
         except KeyError:
             return _pos(result, node)
-        result.line = line
+        lines = self.lines
+        result.line = line = lines.setdefault(line, line)
         result.col = col
-        result.end_line = end_line or line
+        result.end_line = lines.setdefault(end_line, end_line) if end_line else line
         result.end_col = end_col or col
         return result
 
@@ -847,9 +856,10 @@ class _FunctionLowerer:
             end_col = fields["end_col_offset"]
         except KeyError:
             return _pos(call, node)
-        call.line = line
+        lines = self.lines
+        call.line = line = lines.setdefault(line, line)
         call.col = col
-        call.end_line = end_line or line
+        call.end_line = lines.setdefault(end_line, end_line) if end_line else line
         call.end_col = end_col or col
         return call
 

@@ -163,3 +163,29 @@ def test_a_standard_library_request_handler_reads_the_request_from_self(tmp_path
     result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
     found = {f.line for f in result.findings if f.rule_id == "SR101" and "tainted" in f.tags}
     assert found == {n for n, line in enumerate(code.splitlines(), 1) if line.endswith("# traced")}
+
+
+def test_a_library_method_the_reviewed_class_overrides_is_not_the_library_sink(tmp_path, monkeypatch):
+    code = textwrap.dedent("""
+        from http.server import BaseHTTPRequestHandler
+
+
+        class Plain(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_header("X-Echo", self.path)  # reported
+
+
+        class Base(BaseHTTPRequestHandler):
+            def send_header(self, keyword, value):
+                super().send_header(keyword, value.replace("\\r", "").replace("\\n", ""))
+
+
+        class Safe(Base):
+            def do_GET(self):
+                self.send_header("X-Echo", self.path)  # not reported
+        """)
+    (tmp_path / "serve.py").write_text(code)
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    found = {f.line for f in result.findings if f.rule_id == "SR113"}
+    assert found == {n for n, line in enumerate(code.splitlines(), 1) if line.endswith("# reported")}

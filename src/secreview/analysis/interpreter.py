@@ -161,6 +161,7 @@ class FunctionInterpreter:
         self.state: dict = {}
         self.stmt: ir.Stmt | None = None
         self.entry_values = entry_values or {}
+        self.library_bases: dict = {}  # modelled library base of ``self``'s class -> that class
         self.ret: Value | None = None
         self.entry = None
         self.validated_types: dict = {}  # request type -> kinds its sources are safe for here (a query schema)
@@ -225,8 +226,9 @@ class FunctionInterpreter:
                 continue
             types = EMPTY
             if index == 0 and fn.is_method and not _is_static(fn):
-                state[param.name] = Value(types=frozenset({fn.class_qualname,
-                                                           *self.program.modelled_bases(fn.class_qualname)}))
+                bases = self.program.modelled_bases(fn.class_qualname)
+                self.library_bases = dict.fromkeys(bases, fn.class_qualname)
+                state[param.name] = Value(types=frozenset({fn.class_qualname, *bases}))
                 continue
             if param.annotation is not None:
                 ann = _qualname_of(param.annotation)
@@ -1315,7 +1317,17 @@ class CallSite:
                 out.setdefault(t[6:] if t.startswith("class:") else t)
         if self.receiver is not None and self.receiver.types:
             method = call.func.attr
+            library_bases = self.interp.library_bases
+            overridden = None
             for t in sorted(self.receiver.types):
+                if t in library_bases:
+                    # a library base's method, unless the reviewed class or one of its reviewed bases
+                    # defines it (``APIHandler.finish`` setting a JSON content type before Tornado's)
+                    if overridden is None:
+                        program = self.interp.program
+                        overridden = program.defines_method(library_bases[t], method)
+                    if overridden:
+                        continue
                 out.setdefault(f"{t[6:] if t.startswith('class:') else t}.{method}")
         return list(out)
 

@@ -943,6 +943,20 @@ class Program:
             todo.extend(b.qualname for b in self.classes[klass_name].bases if getattr(b, "qualname", None))
         return tuple(out)
 
+    def defines_method(self, class_qualname: str, method: str) -> bool:
+        """Whether the class or one of its bases in the reviewed code defines ``method``."""
+        seen: set = set()
+        todo = [class_qualname]
+        while todo and len(seen) < 20:
+            found = self.resolve_class(todo.pop(0))
+            if found is None or found in seen:
+                continue
+            seen.add(found)
+            if self.resolve_function(f"{found}.{method}") == f"{found}.{method}":
+                return True
+            todo.extend(b.qualname for b in self.classes[found].bases if getattr(b, "qualname", None))
+        return False
+
     def derives_from(self, class_qualname: str, base: str) -> bool:
         """Whether a class of the reviewed code names ``base`` (a qualified name) among its bases,
         directly or through bases that are themselves classes of the reviewed code

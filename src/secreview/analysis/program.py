@@ -916,6 +916,24 @@ class Program:
                 return found
         return None
 
+    def lineage(self, class_qualname: str):
+        """The names met walking up from a class through its bases in the reviewed code, nearest first
+        (at most 20 classes): ``(name, the reviewed class it stands for)``, or ``(name, None)`` for a
+        base outside the reviewed code, which is known by its name only."""
+        seen: set = set()
+        todo = [class_qualname]
+        while todo and len(seen) < 20:
+            name = todo.pop(0)
+            found = self.resolve_class(name)
+            if found is None:
+                yield name, None
+                continue
+            if found in seen:
+                continue
+            seen.add(found)
+            yield name, found
+            todo.extend(b.qualname for b in self.classes[found].bases if getattr(b, "qualname", None))
+
     def modelled_bases(self, class_qualname: str) -> tuple:
         """The bases outside the reviewed code that a model names (``tornado.web.RequestHandler``), of
         the class and of its bases in the reviewed code: ``self`` has their modelled attributes and
@@ -927,72 +945,30 @@ class Program:
                 k.rsplit(".", 1)[0] for table in (models.sources_by_attribute, models.sources_by_callee,
                                                   models.sinks, models.sanitizers, models.returns)
                 for k in table if "." in k)
-        out: list = []
-        seen: set = set()
-        todo = [class_qualname]
-        while todo and len(seen) < 20:
-            name = todo.pop(0)
-            klass_name = self.resolve_class(name)
-            if klass_name is None:
-                if name in self._model_classes and name not in out:
-                    out.append(name)
-                continue
-            if klass_name in seen:
-                continue
-            seen.add(klass_name)
-            todo.extend(b.qualname for b in self.classes[klass_name].bases if getattr(b, "qualname", None))
-        return tuple(out)
+        return tuple(dict.fromkeys(name for name, found in self.lineage(class_qualname)
+                                   if found is None and name in self._model_classes))
 
     def defines_method(self, class_qualname: str, method: str) -> bool:
         """Whether the class or one of its bases in the reviewed code defines ``method``."""
-        seen: set = set()
-        todo = [class_qualname]
-        while todo and len(seen) < 20:
-            found = self.resolve_class(todo.pop(0))
-            if found is None or found in seen:
-                continue
-            seen.add(found)
-            if self.resolve_function(f"{found}.{method}") == f"{found}.{method}":
-                return True
-            todo.extend(b.qualname for b in self.classes[found].bases if getattr(b, "qualname", None))
-        return False
+        return any(found is not None and self.resolve_function(f"{found}.{method}") == f"{found}.{method}"
+                   for _, found in self.lineage(class_qualname))
 
     def derives_from(self, class_qualname: str, base: str) -> bool:
         """Whether a class of the reviewed code names ``base`` (a qualified name) among its bases,
         directly or through bases that are themselves classes of the reviewed code
         (``class VolumesBootController(servers.ServersController)``, whose base derives from
-        ``wsgi.Controller``). A base the reviewed code does not define is known by its name only."""
-        seen: set = set()
-        todo = [class_qualname]
-        while todo and len(seen) < 20:
-            found = self.resolve_class(todo.pop(0))
-            if found is None or found in seen:
-                continue
-            if found == base and len(seen) > 0:
-                return True  # a base re-exported under another name
-            seen.add(found)
-            for b in self.classes[found].bases:
-                qual = getattr(b, "qualname", None)
-                if qual == base:
-                    return True
-                if qual:
-                    todo.append(qual)
-        return False
+        ``wsgi.Controller``), or a base re-exported under another name. A base the reviewed code
+        does not define is known by its name only."""
+        walk = self.lineage(class_qualname)
+        next(walk, None)  # the class itself
+        return any(name == base or found == base for name, found in walk)
 
     def class_attribute(self, class_qualname: str, name: str):
         """``(class, value expression)`` of the class attribute ``name`` that the class, or the
         nearest of its bases in the reviewed code, assigns at class level; None if none does."""
-        seen: set = set()
-        todo = [class_qualname]
-        while todo and len(seen) < 20:
-            found = self.resolve_class(todo.pop(0))
-            if found is None or found in seen:
-                continue
-            seen.add(found)
-            klass = self.classes[found]
-            if name in klass.attributes:
-                return found, klass.attributes[name]
-            todo.extend(b.qualname for b in klass.bases if getattr(b, "qualname", None))
+        for _, found in self.lineage(class_qualname):
+            if found is not None and name in self.classes[found].attributes:
+                return found, self.classes[found].attributes[name]
         return None
 
     def constant_class_attribute(self, class_qualname: str, name: str) -> str | None:

@@ -9,6 +9,8 @@ an owner/project/user attribute with the caller's context: never by a project's 
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from secreview.ir import nodes as ir
 from secreview.rules.words import identifier_words
 
@@ -272,6 +274,23 @@ class ClassChecks:
             if fn.class_qualname is None:
                 return fn
         return None
+
+
+class ClassChecksCache:
+    """The ``ClassChecks`` of the classes a rule asked about most recently (64): a rule walks one module
+    at a time, so older classes are not asked about again."""
+
+    def __init__(self):
+        self._facts: OrderedDict = OrderedDict()
+
+    def get(self, module: ir.Module, klass: ir.Class) -> ClassChecks:
+        key = (module.path, klass.qualname, id(klass))
+        facts = self._facts.get(key)
+        if facts is None:
+            facts = self._facts[key] = ClassChecks(module, klass)
+            if len(self._facts) > 64:
+                self._facts.popitem(last=False)
+        return facts
 
 
 CONTEXT_ARGS = frozenset({"context", "ctxt", "ctx", "req", "request"})

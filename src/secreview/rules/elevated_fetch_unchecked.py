@@ -76,13 +76,11 @@ obj.project_id})`).
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.authz import (
-    ClassChecks,
+    ClassChecksCache,
     acting_method,
     called_name,
     caller_checks_vote,
@@ -240,7 +238,7 @@ class ElevatedFetchUnchecked(FunctionRule):
     votes = True
 
     def __init__(self):
-        self._facts: OrderedDict = OrderedDict()
+        self._class_checks = ClassChecksCache()
 
     def caller_vote(self, interp, site, callees):
         """A method every caller of which in the reviewed code checks authorization is not reported."""
@@ -248,15 +246,6 @@ class ElevatedFetchUnchecked(FunctionRule):
 
     def relevant(self, function) -> bool:
         return function.is_method and not self.triggers.isdisjoint(function.names) and acting_method(function)
-
-    def _class_checks(self, module, klass):
-        key = (module.path, klass.qualname, id(klass))
-        facts = self._facts.get(key)
-        if facts is None:
-            facts = self._facts[key] = ClassChecks(module, klass)
-            if len(self._facts) > 64:
-                self._facts.popitem(last=False)
-        return facts
 
     def check_function(self, module, function):
         klass = module.classes.get(function.class_qualname)
@@ -304,7 +293,7 @@ class ElevatedFetchUnchecked(FunctionRule):
             _elevating(a) or isinstance(a, ir.Name) and a.id in elevated for a in _args(node))]
         if own and len(blind) < len(own):
             return
-        if not own and self._class_checks(module, klass).reach(function)[0] is not None:
+        if not own and self._class_checks.get(module, klass).reach(function)[0] is not None:
             return
         for call, ctx, used, what, where in candidates:
             if any(self._scoped(a, callers) for a in _args(call)):

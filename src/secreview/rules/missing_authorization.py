@@ -50,15 +50,13 @@ class's policy decorator; add the policy rule to the policy defaults.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.authz import (
     DEPTH,
     REQUEST_PARAMS,
-    ClassChecks,
+    ClassChecksCache,
     acting_method,
     caller_checks_vote,
     calls,
@@ -113,7 +111,7 @@ class MissingAuthorizationCheck(FunctionRule):
     votes = True
 
     def __init__(self):
-        self._facts: OrderedDict = OrderedDict()
+        self._class_checks = ClassChecksCache()
 
     def caller_vote(self, interp, site, callees):
         """A call passing a request context to a public method of the reviewed code says whether the calling
@@ -124,20 +122,11 @@ class MissingAuthorizationCheck(FunctionRule):
     def relevant(self, function) -> bool:
         return function.is_method and acting_method(function)
 
-    def _class_facts(self, module, klass):
-        key = (module.path, klass.qualname, id(klass))
-        facts = self._facts.get(key)
-        if facts is None:
-            facts = self._facts[key] = ClassChecks(module, klass)
-            if len(self._facts) > 64:
-                self._facts.popitem(last=False)
-        return facts
-
     def check_function(self, module, function):
         klass = module.classes.get(function.class_qualname)
         if klass is None or klass.methods.get(function.name) is not function:
             return
-        facts = self._class_facts(module, klass)
+        facts = self._class_checks.get(module, klass)
         check, unknown = facts.reach(function)
         if check is not None or unknown:
             return

@@ -6,24 +6,14 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from reviewing import findings
 
 from secreview.analysis.models import load_models
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine.pipeline import ReviewOptions, review
-from secreview.rules.registry import find_rule
 
 HEADER = "import os\nimport shlex\nimport subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"
 
-
-def findings(tmp_path, monkeypatch, files: dict, rule="command-injection", **kw):
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, **kw))
-    rule_id = find_rule(rule).id
-    return [f for f in result.findings if f.rule_id == rule_id]
 
 
 def tainted_lines(tmp_path, monkeypatch, code: str, rule="command-injection"):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
-from secreview.config import DEFAULT_CONFIG
-from secreview.engine.pipeline import ReviewOptions, review
+from reviewing import findings
 
 APP = """
 import os
@@ -38,9 +37,7 @@ def drop():
 
 
 def test_sinks_reached_through_one_call_are_one_finding_that_names_the_others(tmp_path, monkeypatch):
-    (tmp_path / "app.py").write_text(textwrap.dedent(APP).lstrip("\n"))
-    monkeypatch.chdir(tmp_path)
-    found = [f for f in review(["."], ReviewOptions(config=DEFAULT_CONFIG)).findings if f.rule_id == "SR105"]
+    found = findings(tmp_path, monkeypatch, {"app.py": textwrap.dedent(APP).lstrip("\n")}, "path-traversal")
     lines = sorted(f.line for f in found)
     in_helper = [f for f in found if f.line in (8, 9, 10)]
     assert len(in_helper) == 1, lines

@@ -7,6 +7,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from reviewing import findings
 
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine.pipeline import ReviewOptions, review
@@ -112,13 +113,11 @@ APPS = {
 @pytest.mark.parametrize("framework", sorted(APPS))
 def test_request_data_of_each_framework_is_traced_and_server_state_is_not(framework, tmp_path, monkeypatch):
     code = textwrap.dedent(APPS[framework])
-    (tmp_path / "app.py").write_text(code)
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    result = findings(tmp_path, monkeypatch, {"app.py": code}, "command-injection")
     lines = code.splitlines()
     traced = {n for n, line in enumerate(lines, 1) if line.endswith("# traced")}
     untraced = {n for n, line in enumerate(lines, 1) if line.endswith("# untraced")}
-    found = {f.line for f in result.findings if f.rule_id == "SR101" and "tainted" in f.tags}
+    found = {f.line for f in result if "tainted" in f.tags}
     assert traced and untraced
     assert traced <= found, f"not traced from the request: {sorted(traced - found)}"
     assert not (found & untraced), f"taken for request data: {sorted(found & untraced)}"
@@ -158,10 +157,8 @@ def test_a_standard_library_request_handler_reads_the_request_from_self(tmp_path
                 os.system("echo " + self.path)  # traced
                 os.system("echo " + self.server.server_name)  # untraced
         """)
-    (tmp_path / "serve.py").write_text(code)
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
-    found = {f.line for f in result.findings if f.rule_id == "SR101" and "tainted" in f.tags}
+    found = {f.line for f in findings(tmp_path, monkeypatch, {"serve.py": code}, "command-injection")
+             if "tainted" in f.tags}
     assert found == {n for n, line in enumerate(code.splitlines(), 1) if line.endswith("# traced")}
 
 
@@ -184,8 +181,5 @@ def test_a_library_method_the_reviewed_class_overrides_is_not_the_library_sink(t
             def do_GET(self):
                 self.send_header("X-Echo", self.path)  # not reported
         """)
-    (tmp_path / "serve.py").write_text(code)
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
-    found = {f.line for f in result.findings if f.rule_id == "SR113"}
+    found = {f.line for f in findings(tmp_path, monkeypatch, {"serve.py": code}, "header-injection")}
     assert found == {n for n, line in enumerate(code.splitlines(), 1) if line.endswith("# reported")}

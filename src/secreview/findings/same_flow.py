@@ -36,22 +36,14 @@ def merge_same_flow(findings: list[Finding]) -> list[Finding]:
         listed = ", ".join(f"`{sink}` ({path}:{line})" if sink else f"{path}:{line}"
                            for (path, line), sink in places[:_SHOWN])
         more = f" and {len(places) - _SHOWN} more" if len(places) > _SHOWN else ""
-        hand_off = key[4:6]
-        sentence = (f" The same value, passed on at {hand_off[0]}:{hand_off[1]}, also reaches "
+        *_, hand_path, hand_line = key
+        sentence = (f" The same value, passed on at {hand_path}:{hand_line}, also reaches "
                     f"{len(places)} other place{'s' if len(places) != 1 else ''} this rule reports: "
                     f"{listed}{more}; one fix where it is passed on covers them all.")
         merged[id(kept)] = replace(kept, explanation=kept.explanation + sentence)
         for f in others:
             merged[id(f)] = None
-    out = []
-    for finding in findings:
-        if id(finding) in merged:
-            replacement = merged[id(finding)]
-            if replacement is not None:
-                out.append(replacement)
-        else:
-            out.append(finding)
-    return out
+    return [kept for f in findings if (kept := merged.get(id(f), f)) is not None]
 
 
 def _flow_key(finding: Finding):

@@ -45,7 +45,7 @@ def panel_sources(panel: Path, sdists: Path) -> list[str]:
         found = [p for norm, p in by_norm.items() if norm.startswith(stem + "_tar") or norm.startswith(stem + "_zip")]
         if not found:
             sys.exit(f"{project['name']}=={project['version']}: no sdist in {sdists} "
-                     f"(/work/bench/bin/get-sdist {project['name']}=={project['version']})")
+                     f"(python benchmarks/get_sdists.py {sdists} --archives {project['name']}=={project['version']})")
         out.append(str(found[0]))
     return out
 

@@ -11,7 +11,7 @@ the judged sample (issue 12, ``docs/precision.md``).
 
 PANEL is a TOML file of ``[[project]]`` tables (``name``, ``version``, ``kind``, ``why``;
 ``benchmarks/panels/precision.toml``). SRC is the folder that holds each project's sdist
-unpacked as ``SRC/NAME-VERSION`` (``/work/bench/bin/get-sdist NAME==VERSION`` does that).
+unpacked as ``SRC/NAME-VERSION`` (``python benchmarks/get_sdists.py SRC --panel PANEL`` does that).
 Nothing of the projects is fetched by this script or committed.
 
 review

@@ -707,8 +707,10 @@ class FunctionInterpreter:
               code: str | None = None) -> Value:
         """``value``, read under ``name``, with the taint of a rule that treats values so named
         as a source (``self.password`` for the sensitive-data rule). A secret's identifier read from it
-        (``secret.id``, ``model.__name__``) no longer carries the taint of such sources."""
-        if value.taints and not isinstance(node, _ParamNode) and self.program.identifier_name(name):
+        (``secret.id``, ``model.__name__``), or a field of it that does not hold its content
+        (``token.serial``), no longer carries the taint of such sources."""
+        if value.taints and not isinstance(node, _ParamNode) \
+                and self.program.identifier_name(name, attribute=isinstance(node, ir.Attr)):
             # a parameter is marked too: the caller's secret passed in does not survive this read either
             kept = frozenset(t.cleanse(_IDENTIFIER_READ) if t.is_param else t
                              for t in value.taints if t.kind not in V.NAMED_KINDS)
@@ -1360,9 +1362,10 @@ class CallSite:
 _ALL = frozenset({"*"})
 _BUILT_MARK = frozenset({V.BUILT_MARK})
 _DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "sql", "ssti", "xpath", "xss", "header", "log",
-                          "path", "redirect", "argv-option", "config-text"})
+                          "path", "redirect", "argv-option", "config-text", "conversion"})
 """Sinks where a number formatted as text is harmless: what matters there is the syntax of the text (a
-weak random number is as guessable in hex)."""
+weak random number is as guessable in hex), or a conversion that a number always passes (``int()`` of a
+route's ``<int:user_id>``)."""
 _STR_TYPES = frozenset({"builtins.str"})
 NUMERIC_TEXT = "<number as text>"
 """Type of a number formatted into text (``f"{n:d}"``): digits, whatever the number's origin."""

@@ -669,13 +669,14 @@ class Program:
             self._named_sources[name] = found
         return found
 
-    def identifier_name(self, name: str) -> bool:
-        """Whether a rule with named sources says a value read under ``name`` identifies what it is
-        read from rather than holding its content (``secret.id``, ``model.__name__``)."""
-        found = self._identifier_names.get(name)
+    def identifier_name(self, name: str, attribute: bool = False) -> bool:
+        """Whether a rule with named sources says a value read under ``name`` (an attribute when
+        ``attribute``, else a key) identifies what it is read from rather than holding its content
+        (``secret.id``, ``model.__name__``, ``token.serial``)."""
+        found = self._identifier_names.get((name, attribute))
         if found is None:
-            found = any(rule.identifier_name(name) for rule in self.named_source_rules)
-            self._identifier_names[name] = found
+            found = any(rule.identifier_name(name, attribute) for rule in self.named_source_rules)
+            self._identifier_names[(name, attribute)] = found
         return found
 
     def secret_option_names(self) -> frozenset:

@@ -140,10 +140,11 @@ class SinkRule(Rule):
         one of ``values.NAMED_KINDS``."""
         return None
 
-    def identifier_name(self, name: str) -> bool:
-        """Whether a value read under ``name`` (an attribute, a constant key) is an identifier of
-        what it is read from, not its content (``secret.id``, ``model.__name__``): the taint of this
-        rule's named sources ends there. Only rules with ``named_source`` define it."""
+    def identifier_name(self, name: str, attribute: bool = False) -> bool:
+        """Whether a value read under ``name`` (an attribute when ``attribute``, else a constant key)
+        is an identifier or field of what it is read from, not its content (``secret.id``,
+        ``model.__name__``, ``token.serial``): the taint of this rule's named sources ends there.
+        Only rules with ``named_source`` define it."""
         return False
 
     def reports(self, taint, site) -> bool:

@@ -48,7 +48,10 @@ hash, an encryption, an HTTP request: their results are not the secret), nor
 from it: an attribute or key whose last word is `id`, `ids`, `uuid`, `ref`,
 `href`, `url`, `name`, `type`, `class`, `count`, `path`, `file`...
 (`secret.id`, `secret.project.external_id`, `role["id"]`, `model.__name__`,
-`obj.__class__`). A class is not a value named as a secret:
+`obj.__class__`), nor any other field of it unless the field holds content
+(`payload`, `value`, `data`, `key`...) or is named as a secret itself: an OTP
+token object's `token.serial` or `token.tokentype` is not the token's secret,
+`token.token.otpkey`'s owner is. A class is not a value named as a secret:
 `models.ContainerSecret` (a CapWords attribute) is not followed.
 
 **Fix:** log that the credential was used, not its value: drop it from the
@@ -142,6 +145,28 @@ def identifier_name(name: str) -> bool:
         return False
     words = name_words(name)
     return bool(words) and words[-1] in _IDENTIFIER_LAST
+
+
+# Attributes of a secret that hold (part of) its content, beside names that are secrets themselves.
+_CONTENT_WORDS = frozenset({"value", "val", "values", "raw", "data", "payload", "plaintext", "plain", "content",
+                            "contents", "bytes", "text", "string", "str", "hex", "b64", "base64", "encoded",
+                            "decoded", "body", "material", "blob", "secret", "secrets", "key", "keys", "credential",
+                            "credentials", "creds", "auth", "headers", "environ", "params", "args", "kwargs",
+                            "dict", "json", "items", "get", "copy", "encode", "decode", "strip", "lower", "upper",
+                            "format", "split", "join", "replace", "hexdigest", "read", "getvalue"})
+
+
+def content_attribute(name: str) -> bool:
+    """An attribute read from a value named as a secret that may still hold the secret: a secret's
+    own name (``token.token``, ``creds.password``), a connection URL option, or a word for content or
+    a string method (``secret.payload``, ``key.value``, ``token.encode``). Any other attribute is a
+    field of the object the secret-sounding name denotes (an OTP token's ``serial``, ``tokentype``,
+    ``created_at``), not the secret."""
+    if not isinstance(name, str):
+        return True
+    if secret_name(name) or name in _URL_OPTIONS or name.startswith("__"):
+        return True
+    return any(w in _CONTENT_WORDS for w in name_words(name))
 
 
 def class_name(name: str) -> bool:
@@ -381,8 +406,8 @@ class SensitiveDataLogged(SinkRule, StatementRule):
             return ("secret", "a connection URL from the configuration (such URLs usually hold a password)", True)
         return None
 
-    def identifier_name(self, name: str) -> bool:
-        return identifier_name(name)
+    def identifier_name(self, name: str, attribute: bool = False) -> bool:
+        return identifier_name(name) or (attribute and not content_attribute(name))
 
     def reports(self, taint, site) -> bool:
         if V.THROUGH_CALL in taint.cleansed:

@@ -183,3 +183,33 @@ def test_a_library_method_the_reviewed_class_overrides_is_not_the_library_sink(t
         """)
     found = {f.line for f in findings(tmp_path, monkeypatch, {"serve.py": code}, "header-injection")}
     assert found == {n for n, line in enumerate(code.splitlines(), 1) if line.endswith("# reported")}
+
+
+def test_a_request_object_of_a_generic_route_decorator_is_read_by_its_data_attributes(tmp_path, monkeypatch):
+    """``@service.get()`` (Cornice on Pyramid): ``request`` is the request object, not a URL variable:
+    its body and match dict are the client's, the server's configuration under it is not."""
+    files = {"views.py": '''
+        import subprocess
+
+        from cornice import Service
+
+        heartbeat = Service(name="heartbeat", path="/__heartbeat__")
+
+
+        @heartbeat.get()
+        def get_heartbeat(request):
+            seconds = float(request.registry.settings["heartbeat_timeout_seconds"])
+            subprocess.call("sleep %s" % request.registry.settings["pause"], shell=True)
+            return {"t": seconds}
+
+
+        @heartbeat.post()
+        def run(request):
+            subprocess.call("echo " + request.json_body["x"], shell=True)
+            return {"n": int(request.matchdict["n"])}
+        '''}
+    found = findings(tmp_path, monkeypatch, files)
+    # the configured command is still a string built for a shell (issue 13), but not the client's
+    assert [(f.line, f.confidence.name) for f in found] == [(12, "MEDIUM"), (18, "HIGH")]
+    assert "client" not in found[0].explanation and "client" in found[1].explanation
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="unhandled-input-conversion")] == [19]

@@ -361,6 +361,12 @@ class FunctionInterpreter:
                                          value.types, value.items, value.func)
                     key = keys[0]
                 kinds = sanitizer.protects
+            elif _URL_CHECK.match((callee.rpartition(".")[2] if callee else cond.method) or ""):
+                # ``if target and is_safe_url(target):``, ``if adapter.is_safe_url(url):``: the project's
+                # own check that a redirect stays on allowed hosts, named for it
+                checked = cond.argument(0, "url") or cond.argument(0, "target")
+                key = path_key(checked) if checked is not None else None
+                kinds = _REDIRECT_ONLY
             elif callee in _REGEX_MATCH:
                 # ``if re.match(r"^[a-zA-Z0-9_-]+$", name):``: an anchored pattern of listed characters
                 key = path_key(cond.argument(1, "string"))
@@ -957,7 +963,19 @@ class FunctionInterpreter:
                 return self.eval(e.body) if test.const else self.eval(e.orelse)
             except Exception:
                 pass
-        return V.join(self.eval(e.body), self.eval(e.orelse))
+        # each branch is read where its test holds (``url if url_has_allowed_host_and_scheme(url) else "/"``),
+        # as the branches of an ``if`` statement are
+        return V.join(self._eval_refined(e.body, e.test, True), self._eval_refined(e.orelse, e.test, False))
+
+    def _eval_refined(self, e: ir.Expr, cond: ir.Expr, truth: bool) -> Value:
+        state = self.refine(cond, truth, self.state)
+        if state is self.state:
+            return self.eval(e)
+        saved, self.state = self.state, state
+        try:
+            return self.eval(e)
+        finally:
+            self.state = saved
 
     def eval_stringbuild(self, e: ir.StringBuild) -> Value:
         template = self.eval(e.template) if e.template is not None else None
@@ -1537,6 +1555,12 @@ _NOT_OPTION = frozenset({"argv-option"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
                           "posixpath.commonpath"})
 _OTHER_HOST = frozenset({"redirect", "ssrf"})
+_REDIRECT_ONLY = frozenset({"redirect"})
+# Names of a project's own redirect-target checks: ``is_safe_url``, ``is_safe_redirect_url``,
+# ``url_is_safe``, ``is_allowed_url``, ``is_local_url``, ``is_trusted_redirect``, ``safe_redirect_target``.
+_URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|same_origin|same_host)_"
+                        r"(redirect_)?(url|uri|redirect|next|target|location|return_url)s?$"
+                        r"|^_?(url|redirect|next_url|target)_is_(safe|allowed|trusted|local)$")
 
 
 _REGEX_MATCH = frozenset({"re.match", "re.search"})

@@ -29,7 +29,9 @@ secret is guessed); a password compared with its confirmation
 come from the same user); names that only mention a secret or describe a MAC
 (`token_type`, `password_expires_at`, `hmac_label`, `hmac_scope`); names
 written as constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural
-equality methods (`__eq__`, `__ne__`); and test code.
+equality methods (`__eq__`, `__ne__`); comparisons written as query expressions, which the
+database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
+`and_(...)`); and test code.
 
 **Fix:** compare in constant time: `hmac.compare_digest(a, b)`, or
 `oslo_utils.secretutils.constant_time_compare(a, b)` in OpenStack code
@@ -239,9 +241,25 @@ def _compares(function):
             if edge.cond is not None:
                 roots.append(edge.cond)
     for root in roots:
-        for e in ir.walk(root):
-            if isinstance(e, ir.Compare):
-                yield e
+        yield from _python_compares(root)
+
+
+# Calls whose arguments are query expressions: ``Model.token == token`` there builds SQL, the database
+# compares (SQLAlchemy ``filter``/``where``/``and_``, Peewee, Django ``Q``...), not Python.
+_QUERY_BUILDERS = frozenset({"filter", "filter_by", "where", "having", "join", "outerjoin", "and_", "or_", "not_",
+                             "exclude", "select", "Q", "case", "on", "find", "find_one", "get_or_none"})
+
+
+def _python_compares(e):
+    if isinstance(e, ir.Compare):
+        yield e
+    if isinstance(e, ir.Call):
+        name = e.method or (e.qualname or getattr(e.func, "id", None) or "").rpartition(".")[2]
+        if name in _QUERY_BUILDERS:
+            yield from _python_compares(e.func)
+            return
+    for child in e.children():
+        yield from _python_compares(child)
 
 
 def _code(module, node) -> str:

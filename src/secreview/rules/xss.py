@@ -1,4 +1,5 @@
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import SinkRule
 
 _TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
@@ -26,6 +27,37 @@ def _sets_non_html(headers) -> bool:
         isinstance(k, str) and k.lower() == "content-type" and _non_html(v) for k, v in headers.items.items())
 
 
+def _const_non_html(e) -> bool:
+    return isinstance(e, ir.Const) and isinstance(e.value, str) and \
+        not any(word in e.value.lower() for word in ("html", "xml", "svg"))
+
+
+def _retyped_later(site) -> bool:
+    """``response = make_response(body)`` and then, in the same function, a constant non-HTML
+    ``Content-Type`` set on ``response`` (``response.headers["Content-Type"] = "application/json"``,
+    ``response.mimetype = "text/plain"``): the body is not sent as HTML."""
+    fn = getattr(site.interp, "fn", None)
+    if fn is None:
+        return False
+    names = {t.id for stmt in fn.statements() if isinstance(stmt, ir.Assign) and stmt.value is site.call
+             for t in stmt.targets if isinstance(t, ir.NameTarget)}
+    if not names:
+        return False
+    for stmt in fn.statements():
+        if not isinstance(stmt, ir.Assign) or stmt.line < site.call.line or not _const_non_html(stmt.value):
+            continue
+        for t in stmt.targets:
+            if isinstance(t, ir.AttrTarget) and t.attr in ("mimetype", "content_type") \
+                    and isinstance(t.value, ir.Name) and t.value.id in names:
+                return True
+            if isinstance(t, ir.ItemTarget) and isinstance(t.index, ir.Const) \
+                    and isinstance(t.index.value, str) and t.index.value.lower() == "content-type" \
+                    and isinstance(t.value, ir.Attr) and t.value.attr == "headers" \
+                    and isinstance(t.value.value, ir.Name) and t.value.value.id in names:
+                return True
+    return False
+
+
 class CrossSiteScripting(SinkRule):
     """HTML response or markup built from untrusted data without escaping.
 
@@ -45,7 +77,9 @@ class CrossSiteScripting(SinkRule):
     (`application/json`, `text/plain`); dicts and lists given to
     `make_response` or returned from a view (sent as JSON), and a view's
     `(body, status, headers)` (or `make_response(body, status, headers)`) whose headers set a
-    non-HTML `Content-Type`;
+    non-HTML `Content-Type`, or a response whose `Content-Type` (or `mimetype`) the
+    function sets afterwards to a constant non-HTML type (`resp = make_response(body)`,
+    `resp.headers["Content-Type"] = "application/json"`);
     non-constant values without a traced source.
 
     **Fix:** render through an autoescaping template (`render_template`), or
@@ -69,6 +103,8 @@ class CrossSiteScripting(SinkRule):
 
     def excused(self, site, sink, callee: str) -> bool:
         if any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS):
+            return True
+        if _retyped_later(site):
             return True
         if callee.endswith("make_response"):
             # ``make_response(body, 200, {"Content-Type": "application/json"})``: headers given

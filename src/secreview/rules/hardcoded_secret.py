@@ -144,7 +144,8 @@ def secret_name(name: str) -> bool:
 
 @functools.lru_cache(maxsize=1 << 12)
 def _test_double(qualname: str | None) -> bool:
-    """Code of a fake, dummy, mock or stub (``FakeKeystoneClient``, ``DummySession``)."""
+    """Code of a fake, dummy, mock or stub (``FakeKeystoneClient``, ``DummySession``), or code making
+    sample data (``sample_url_func``, ``placeholders.preview``)."""
     return bool(qualname) and any(w in _TEST_DOUBLE_WORDS
                                   for part in qualname.split(".") for w in identifier_words(part))
 
@@ -174,7 +175,9 @@ _NOT_VALUES = frozenset({
 _MASK_WORDS = frozenset({"redacted", "masked", "hidden", "removed", "censored", "omitted", "filtered", "sanitized",
                          "obfuscated", "scrubbed"})
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "pass", "passcode", "pin"})
-_TEST_DOUBLE_WORDS = frozenset({"fake", "fakes", "dummy", "mock", "mocks", "stub", "stubs"})
+# also sample data: ``sample_url_func`` fills a template preview with a made-up order secret
+_TEST_DOUBLE_WORDS = frozenset({"fake", "fakes", "dummy", "mock", "mocks", "stub", "stubs", "sample", "samples",
+                                "demo", "preview", "placeholder", "placeholders"})
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}")
 
 

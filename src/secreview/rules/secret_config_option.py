@@ -65,7 +65,10 @@ _SECRET_LAST = frozenset({"password", "passwd", "passphrase", "secret", "token",
 _NOT_SECRET_KEY_BEFORE = frozenset({"public", "host", "access", "foreign", "primary", "sort", "partition", "routing",
                                     "cache", "lookup", "dict", "map", "index", "shard", "group", "metadata", "priv",
                                     "private", "ssl", "tls", "cert", "certificate", "client", "ssh", "rsa", "dsa",
-                                    "ecdsa", "pem", "ca", "x509"})
+                                    "ecdsa", "pem", "ca", "x509",
+                                    # the name of a key in a mapping: ``project_id_key`` (a metadata key name)
+                                    "id", "name", "field", "attribute", "attr", "property", "column", "label",
+                                    "tag", "header"})
 _URL_NAMES = frozenset({"connection", "connection_string", "connection_url", "connection_uri", "transport_url",
                         "backend_url", "backend_argument", "backend_arguments"})
 _FILE_WORDS = re.compile(r"(?i)\b(path|file|filename|directory|dir)\b")

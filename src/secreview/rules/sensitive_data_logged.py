@@ -102,8 +102,9 @@ _CONTEXT_NAMES = ("context", "ctx", "ctxt")
 _STRONG = ("password", "passwd", "pwd", "passphrase", "secret", "private", "authorization", "cookie")
 # A logged name is a credential only with one of these words or pairs: ``credentials`` (oslo.policy's
 # user/project/roles), ``session_key`` (a routing key), ``pass`` (a count of passes) are not enough.
+# not ``tokens``: a count of a language model's tokens, a lexer's, a list of OTP token objects
 _CREDENTIAL_WORDS = frozenset({"password", "passwords", "passwd", "passphrase", "pwd", "passcode", "secret", "secrets",
-                               "token", "tokens", "apikey", "privatekey", "secretkey", "authtoken", "bearer",
+                               "token", "apikey", "privatekey", "secretkey", "authtoken", "bearer",
                                "clientsecret"})
 _CREDENTIAL_PAIRS = frozenset({("api", "key"), ("private", "key"), ("secret", "key"), ("auth", "token"),
                                ("access", "token"), ("refresh", "token"), ("api", "token"), ("client", "secret"),

@@ -112,7 +112,9 @@ class FindingsBuilder:
         else:
             lead = f"`{sink_code}` is given {_lower_first(origin_note)}{where}{via}."
         sender = taint.kind
-        if sender == "remote" and V.AUTHENTICATED in taint.cleansed:
+        if sender == "remote" and V.ADMINISTRATOR in taint.cleansed:
+            sender = V.ADMINISTRATOR  # a handler only administrators reach: worded for them, one level less
+        elif sender == "remote" and V.AUTHENTICATED in taint.cleansed:
             sender = V.AUTHENTICATED  # an authenticated API's request: worded for its sender, as severe
         explanation = f"{lead} {_said_of_source(rule.danger_at(site), sender)}".strip()
         caveat = _CAVEAT.get(sender)
@@ -386,6 +388,7 @@ def _code(module, node) -> str:
 # can read ..."), which is untrue of a value from an RPC message or a command line
 _ACTOR = {"rpc": "the sender of the RPC message", "cli": "whoever runs the command",
           V.AUTHENTICATED: "any authenticated user of the API",
+          V.ADMINISTRATOR: "an administrator of the application",
           "file": "whoever writes that file", "environment": "whoever sets the environment",
           "network": "the peer on the other end of the connection"}
 
@@ -396,6 +399,9 @@ _CAVEAT = {
             "not the program's own user (a wrapper script, a sudo rule, a scheduled job passing outside data)."),
     "rpc": ("RPC messages come from other services of the deployment over the message bus: exploiting this "
             "takes a compromised or impersonated service."),
+    V.ADMINISTRATOR: ("A decorator of the handler admits only administrators: exploiting this takes an "
+                      "administrator's account (or a request forged in an administrator's browser), and matters "
+                      "where administrators of the application must not control the server itself."),
 }
 
 

@@ -155,6 +155,7 @@ class FunctionInterpreter:
         self.models = program.models
         self.module = module
         self.fn = fn
+        self._admin_only = None
         self._setting_locals = None
         self.path = module.path
         self.summary = Summary()
@@ -251,7 +252,7 @@ class FunctionInterpreter:
                     where = f" ({self.path}:{fn.line})" if param.line and param.line != fn.line else ""
                     # ``cleansed``: what every parameter of the entry point is already safe for (or a marker:
                     # ``authenticated``); ``validated``: what a validating decorator (a JSON schema) adds
-                    cleansed = entry[2].cleansed | validated.get(param.name, EMPTY)
+                    cleansed = entry[2].cleansed | validated.get(param.name, EMPTY) | self.admin_marks(kind)
                     taints = taints | frozenset({Taint(kind, -1, cleansed, Step(
                         self.path, param.line or fn.line, 0,
                         f"`{param.name}` is a parameter of {handler} `{fn.name}()`{where}, set by {setter}", None,
@@ -791,12 +792,20 @@ class FunctionInterpreter:
             return TOP
         return Value(const, taints, types)
 
+    def admin_marks(self, kind: str) -> frozenset:
+        """What request data read in this function is marked with when only administrators reach it."""
+        if kind != "remote":
+            return EMPTY
+        if self._admin_only is None:
+            self._admin_only = admin_only(self.fn)
+        return _ADMIN_MARKS if self._admin_only else EMPTY
+
     def source_value(self, source, node: ir.Expr, validated: frozenset = EMPTY) -> Value:
         code = self.code(node)
         what = source.note or _SOURCE_NOTES.get(source.kind, "untrusted data")
         note = f"`{code}`: {what}"
         origin = f"{what}, read by `{code}`"
-        taint = Taint(source.kind, -1, source.cleansed | validated,
+        taint = Taint(source.kind, -1, source.cleansed | validated | self.admin_marks(source.kind),
                       Step(self.path, node.line, node.col, note, None, origin))
         return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
 
@@ -807,7 +816,7 @@ class FunctionInterpreter:
         kind = self.models.source_objects[qualname]
         code = self.code(node)
         what = _SOURCE_NOTES.get(kind, "untrusted data")
-        taint = Taint(kind, V.WHOLE_OBJECT, EMPTY, Step(self.path, node.line, node.col,
+        taint = Taint(kind, V.WHOLE_OBJECT, self.admin_marks(kind), Step(self.path, node.line, node.col,
                                                         f"`{code}`: the request object, {what}",
                                             None, f"{what}, read from `{code}`"))
         return Value(taints=frozenset({taint}), types=frozenset({qualname}))
@@ -1555,12 +1564,30 @@ _NOT_OPTION = frozenset({"argv-option"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
                           "posixpath.commonpath"})
 _OTHER_HOST = frozenset({"redirect", "ssrf"})
-_REDIRECT_ONLY = frozenset({"redirect"})
 # Names of a project's own redirect-target checks: ``is_safe_url``, ``is_safe_redirect_url``,
 # ``url_is_safe``, ``is_allowed_url``, ``is_local_url``, ``is_trusted_redirect``, ``safe_redirect_target``.
 _URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|same_origin|same_host)_"
                         r"(redirect_)?(url|uri|redirect|next|target|location|return_url)s?$"
                         r"|^_?(url|redirect|next_url|target)_is_(safe|allowed|trusted|local)$")
+_ADMIN_MARKS = frozenset({V.ADMINISTRATOR, "conversion"})
+_ADMIN_WORDS = frozenset({"admin", "administrator", "superuser", "staff", "sysadmin"})
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_REQUIRE_WORDS = frozenset({"required", "require", "requires", "only", "permission", "passes", "test", "needs"})
+
+
+def admin_only(fn: ir.Function) -> bool:
+    """A function a decorator reserves for administrators: ``@admin_required``, ``@staff_member_required``,
+    ``@superuser_only``, ``@Permissions.ADMIN.require(403)``, ``@user_passes_test(lambda u: u.is_superuser)``:
+    a decorator whose names say both an administrator and a requirement."""
+    for d in fn.decorators:
+        words = set()
+        for e in ir.walk(d):
+            name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else None
+            if name:
+                words.update(w.lower() for w in _WORD.findall(name))
+        if words & _ADMIN_WORDS and words & _REQUIRE_WORDS:
+            return True
+    return False
 
 
 _REGEX_MATCH = frozenset({"re.match", "re.search"})

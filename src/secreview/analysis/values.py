@@ -47,6 +47,12 @@ AUTHENTICATED = "authenticated"
 source's ``cleansed``): the data comes from a request the service authenticated before its handler ran (an
 OpenStack API behind keystonemiddleware). Still untrusted; findings say who can send it."""
 
+ADMINISTRATOR = "administrator"
+"""A marker kind in a request source taint's ``cleansed``: read in a handler only administrators reach
+(``@admin_required``, ``@staff_member_required``, ``@Permissions.ADMIN.require()``). Still reported for
+sinks an administrator must not reach either (a shell, SQL), worded for that sender and one level less
+severe; a conversion error an administrator causes fails only their own request (``conversion``)."""
+
 BUILT_MARK = "\0built"
 """Marker in a parameter taint's ``cleansed``: the parameter was spliced into a string built for an
 interpreter (not a sink kind, so it makes the taint no safer anywhere)."""

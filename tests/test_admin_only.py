@@ -1,0 +1,56 @@
+"""Request data read in a handler that a decorator reserves for administrators: still reported where an
+administrator must not reach (a shell), worded for that sender and one level less severe; a conversion
+error fails only the administrator's own request and is not reported."""
+
+from __future__ import annotations
+
+import pytest
+from reviewing import findings
+
+from secreview.findings.model import Level
+
+APP = '''
+import subprocess
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+def admin_required(f):
+    return f
+
+
+@app.route("/admin/run", methods=["POST"])
+@{decorator}
+def run():
+    limit = int(request.form["limit"])
+    subprocess.call("ls " + request.form["dir"], shell=True)
+    return str(limit)
+
+
+@app.route("/run", methods=["POST"])
+def run_any():
+    limit = int(request.form["limit"])
+    subprocess.call("ls " + request.form["dir"], shell=True)
+    return str(limit)
+'''
+
+
+@pytest.mark.parametrize("decorator", ["admin_required", "Permissions.ADMIN.require(403)",
+                                       "staff_member_required"])
+def test_admin_only_handlers_are_worded_for_administrators(decorator, tmp_path, monkeypatch):
+    files = {"app.py": APP.replace("{decorator}", decorator)}
+    commands = findings(tmp_path, monkeypatch, files)
+    assert [f.line for f in commands] == [17, 24]
+    admin, anyone = commands
+    assert "admits only administrators" in admin.explanation and admin.severity == Level.MEDIUM
+    assert "administrator" not in anyone.explanation and anyone.severity == Level.HIGH
+    conversions = findings(tmp_path, monkeypatch, files, rule="unhandled-input-conversion")
+    assert [f.line for f in conversions] == [23]
+
+
+def test_login_alone_is_not_administration(tmp_path, monkeypatch):
+    files = {"app.py": APP.replace("{decorator}", "login_required").replace(
+        "def admin_required(f):", "def login_required(f):")}
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="unhandled-input-conversion")] == [16, 23]

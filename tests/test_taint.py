@@ -616,3 +616,28 @@ def test_a_parameter_on_its_own_line_cites_the_line_that_names_its_function(tmp_
     found = findings(tmp_path, monkeypatch, code)
     assert len(found) == 1
     assert "(parameter `image` of command `publish()` (tool.py:7)) (line 8)" in found[0].explanation
+
+
+def test_the_request_object_given_to_unseen_code_does_not_make_its_result_request_text(tmp_path, monkeypatch):
+    """``plugin.on_api_get(request)``: what a callee we cannot see returns for the whole request object is
+    the callee's, not the client's text; a field of the request given to it still is."""
+    files = {"app.py": '''
+        from flask import Flask, request
+
+        import plugins
+
+        app = Flask(__name__)
+
+
+        @app.route("/api")
+        def plugin_get():
+            response = plugins.API_PLUGIN.on_api_get(request)
+            return response
+
+
+        @app.route("/field")
+        def field_get():
+            response = plugins.API_PLUGIN.on_api_get(request.args["q"])
+            return response
+        '''}
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="xss")] == [18]

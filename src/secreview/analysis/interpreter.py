@@ -936,18 +936,26 @@ class FunctionInterpreter:
 
     def eval_boolop(self, e: ir.BoolOp) -> Value:
         result = None
-        for part in e.values:
-            v = self.eval(part)
-            if v.is_const:
-                try:
-                    truth = bool(v.const)
-                except Exception:
-                    truth = None
-                if truth is not None and (truth if e.op == "or" else not truth):
-                    return v if result is None else V.join(result, v)
-                if truth is not None:
-                    continue  # this operand is skipped
-            result = v if result is None else V.join(result, v)
+        outer = self.state
+        try:
+            for index, part in enumerate(e.values):
+                if index:
+                    # each operand runs only where the ones before it held (``and``) or failed (``or``):
+                    # ``realpath(p).startswith(root) and os.path.exists(p)``
+                    self.state = self.refine(e.values[index - 1], e.op == "and", self.state)
+                v = self.eval(part)
+                if v.is_const:
+                    try:
+                        truth = bool(v.const)
+                    except Exception:
+                        truth = None
+                    if truth is not None and (truth if e.op == "or" else not truth):
+                        return v if result is None else V.join(result, v)
+                    if truth is not None:
+                        continue  # this operand is skipped
+                result = v if result is None else V.join(result, v)
+        finally:
+            self.state = outer
         return result if result is not None else V.const(e.op == "and")
 
     def eval_compare(self, e: ir.Compare) -> Value:

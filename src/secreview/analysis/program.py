@@ -1316,6 +1316,12 @@ class Program:
         if folded is not None:
             return folded
         taints = self.unknown_taints(site)
+        if taints and any(t.index == V.WHOLE_OBJECT for t in taints):
+            # the request object itself given to code we cannot see (``plugin.on_api_get(request)``,
+            # ``OneLogin_Saml2_Auth(req, config)``): what that returns is the callee's, not the request's
+            # text; only a method of the request object itself reads the request
+            kept = EMPTY if site.receiver is None else site.receiver.taints
+            taints = frozenset(t for t in taints if t.index != V.WHOLE_OBJECT or t in kept)
         if taints and self._unresolved_own(site, callees):
             # a function of the reviewed code the analysis could not find, or a callable passed as a value
             # (``method(req=request, **args)``): what it returns is unknown, not what it was given

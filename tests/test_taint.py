@@ -641,3 +641,34 @@ def test_the_request_object_given_to_unseen_code_does_not_make_its_result_reques
             return response
         '''}
     assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="xss")] == [18]
+
+
+def test_a_validator_that_raises_cleans_the_value_it_checked_from_there_on(tmp_path, monkeypatch):
+    """``utils.check_ssh_injection(cmd_list)`` as a statement (models/openstack-utils.toml)."""
+    files = {
+        "cinder/__init__.py": "",
+        "cinder/utils.py": '''
+            def check_ssh_injection(cmd_list):
+                for arg in cmd_list:
+                    if any(c in arg for c in ";|&`$"):
+                        raise ValueError(arg)
+            ''',
+        "cinder/driver.py": '''
+            from oslo_concurrency import processutils
+
+            from cinder import utils
+
+
+            class Driver:
+                def _run_ssh(self, cmd_list):
+                    utils.check_ssh_injection(cmd_list)
+                    command = " ".join(cmd_list)
+                    return processutils.ssh_execute(self.ssh, command)
+
+                def _run_ssh_unchecked(self, cmd_list):
+                    command = " ".join(cmd_list)
+                    return processutils.ssh_execute(self.ssh, command)
+            ''',
+    }
+    found = findings(tmp_path, monkeypatch, files)
+    assert [(f.path.removeprefix("./"), f.line) for f in found] == [("cinder/driver.py", 15)]

@@ -333,7 +333,11 @@ class FunctionInterpreter:
                 finally:
                     self.state = saved
                 if not other.taints and (other.is_const or op in ("in", "not in")):
-                    key = path_key(cond.left)
+                    left = cond.left
+                    if isinstance(left, ir.Call) and left.method in _CASE_METHODS and not left.args \
+                            and isinstance(left.func, ir.Attr):
+                        left = left.func.value  # ``if fmt.upper() == "TXT":``: ``fmt`` is "txt" in some case
+                    key = path_key(left)
                     kinds = _ALLOW_LISTED
                     if key is None or key not in state:
                         key, kinds = _host_check(cond.left, state)
@@ -400,6 +404,23 @@ class FunctionInterpreter:
                 state[key] = Value(value.const, V.cleanse_all(value.taints, kinds),
                                    value.types, value.items, value.func)
         return state
+
+    def validated_in_place(self, call: ir.Call) -> None:
+        """``utils.check_ssh_injection(cmd_list)`` as a statement: a validator that raises on a bad value
+        (a sanitizer modelled with ``raises = true``) leaves the value it checked clean from here on."""
+        sanitizer = self.models.sanitizers.get(call.qualname or "")
+        if sanitizer is None or not sanitizer.raises:
+            return
+        for ref in sanitizer.args or _FIRST_ARGUMENT:
+            node = call.argument(ref.position, ref.name)
+            key = path_key(node) if node is not None else None
+            value = self.state.get(key) if key is not None else None
+            if value is not None and (value.taints or value.items):
+                items = None if value.items is None else {
+                    k: Value(v.const, V.cleanse_all(v.taints, sanitizer.protects), v.types, v.items, v.func)
+                    for k, v in value.items.items()}
+                self.state[key] = Value(value.const, V.cleanse_all(value.taints, sanitizer.protects), value.types,
+                                        items, value.func)
 
     def regex_protects(self, pattern_node, flags, implicit_start: bool) -> frozenset:
         """The sinks a string is safe for when ``re.match``/``re.search`` of a constant pattern matched
@@ -531,6 +552,8 @@ class FunctionInterpreter:
                 self.assign(target, value, stmt)
         elif kind is ir.Evaluate:
             self.eval(stmt.value)
+            if isinstance(stmt.value, ir.Call):
+                self.validated_in_place(stmt.value)
         elif kind is ir.Return:
             value = self.eval(stmt.value) if stmt.value is not None else V.const(None)
             self.ret = value if self.ret is None else V.join(self.ret, value)
@@ -1568,6 +1591,7 @@ def _on_own_host(value: Value) -> Value:
 
 
 _REDIRECT_ONLY = frozenset({"redirect"})
+_CASE_METHODS = frozenset({"upper", "lower", "casefold"})
 _NOT_OPTION = frozenset({"argv-option"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
                           "posixpath.commonpath"})

@@ -65,6 +65,7 @@ class Sanitizer:
     note: str = ""
     library: str = ""
     args: tuple[ArgRef, ...] = ()  # what a condition validates (empty: the first argument)
+    raises: bool = False  # raises on a bad value: called as a statement, it validates ``args`` from there on
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,8 @@ class ModelSet:
             protects = frozenset(_as_list(entry.get("protects", ALL_KINDS)))
             checks = _args(entry.get("args", []), library)
             for callee in _callees(entry, library):
-                self.sanitizers[callee] = Sanitizer(callee, protects, entry.get("note", ""), library, checks)
+                self.sanitizers[callee] = Sanitizer(callee, protects, entry.get("note", ""), library, checks,
+                                                    bool(entry.get("raises", False)))
         for entry in data.pop("propagator", []):
             for callee in _callees(entry, library):
                 self.propagators[callee] = Propagator(callee, _args(entry.get("args", []), library),

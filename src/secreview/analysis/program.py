@@ -1339,6 +1339,9 @@ class Program:
             taints = self._through_unseen(interp, site, taints)
         if method not in _DATA_METHODS and method not in _PURE_METHODS and not _pure_call(site, callees):
             taints = _derived(taints)
+        if taints and method == "replace" and _sql_quote_doubling(site.call):
+            # ``name.replace("'", "''")``: SQL's own escape of a quote inside a quoted literal
+            taints = V.cleanse_all(taints, _SQL)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
             types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))
@@ -1797,6 +1800,14 @@ def _stored(interp):
 
 
 _THROUGH = frozenset({V.THROUGH_CALL})
+_SQL = frozenset({"sql"})
+
+
+def _sql_quote_doubling(call: ir.Call) -> bool:
+    """``value.replace("'", "''")`` (or the same for ``"``): a quote doubled, as SQL escapes it in a literal."""
+    args = call.args
+    return len(args) == 2 and all(isinstance(a, ir.Const) for a in args) and \
+        (args[0].value, args[1].value) in (("'", "''"), ('"', '""'))
 # Calls whose result shows its inputs as they were (string building, copies, containers,
 # serialisation): a value taken from a name (a secret) survives them, and no other opaque call.
 _KEEPS_NAMED = frozenset({"builtins.str", "builtins.repr", "builtins.format", "builtins.bytes", "builtins.dict",

@@ -27,7 +27,9 @@ earlier in the function, hold a secret (`properties["auth_password"] =
 chap_secret` and then `properties` logged). A name alone
 that only sounds related is not enough: `credentials` (oslo.policy's user,
 project and roles), `session_key` (often a routing key), `pass` (a count),
-`token_labels`, `secret_uuid`, `token_id`, `token_expires`. Values wrapped in a
+`token_labels`, `secret_uuid`, `token_id`, `token_expires`, nor one that says it is
+something else: `path_or_token` (either), `sync_token` (a position in a change feed),
+`collection_by_token` (a mapping), `permit_create_token` (a setting), `tokens` (a count). Values wrapped in a
 masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or
 any function named `mask`/`redact`/`sanitize`/`scrub`/`obfuscate`) are not
 reported, nor are derived values that do not reveal the secret (`len(token)`,
@@ -122,6 +124,11 @@ _NOT_CREDENTIAL_LAST = frozenset({"duration", "seconds", "secs", "ms", "minutes"
 
 _NOT_CREDENTIAL_FIRST = frozenset({"num", "max", "min", "is", "has", "len", "count", "no", "use", "hashed", "hash",
                                    "masked", "redacted"})
+# Words that make a secret-sounding name something else: ``path_or_token`` (either), a WebDAV or Kobo
+# ``sync_token`` (a position in a change feed), ``permit_create_token`` (a setting), ``token_permissions``,
+# ``collection_by_token`` (a mapping keyed by tokens).
+_NOT_CREDENTIAL_ANY = frozenset({"or", "by", "sync", "permit", "permission", "permissions", "allow", "allowed", "create",
+                                 "enable", "enabled", "disable", "disabled"})
 _KEY_QUALIFIERS = frozenset({"secret", "private", "api", "signing", "encryption", "auth"})
 
 
@@ -186,7 +193,7 @@ def secret_name(name: str) -> bool:
     words = list(name_words(name))
     while len(words) > 1 and words[-1] in _VALUE_WORDS:
         words.pop()
-    if not words or words[0] in _NOT_CREDENTIAL_FIRST:
+    if not words or words[0] in _NOT_CREDENTIAL_FIRST or any(w in _NOT_CREDENTIAL_ANY for w in words):
         return False
     last = words[-1]
     if last == "key":

@@ -140,6 +140,9 @@ _VALUE_WORDS = frozenset({"value", "val", "str", "string", "bytes", "raw", "plai
 # ``secret.project.external_id``, ``role["id"]``, ``model.__name__``, ``secret_ref``, ``key_path``.
 _IDENTIFIER_LAST = frozenset({"id", "ids", "uuid", "uuids", "ref", "refs", "href", "url", "uri", "name", "names",
                               "qualname", "type", "class", "count", "len", "path", "file", "module",
+                              # fields that sit beside a secret in a record, never the secret itself
+                              "username", "user", "login", "email", "description", "label", "title", "serial",
+                              "dn", "timeout", "region", "realm", "domain", "address", "ip",
                               # the parts of a connection URL that are not its credentials
                               "scheme", "hostname", "host", "port", "drivername", "dialect", "database"})
 

@@ -19,6 +19,7 @@ from secreview.analysis.models import ArgRef
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.ir import nodes as ir
+from secreview.ir.statements import admin_only
 
 MAX_BLOCK_VISITS = 4
 MAX_STR = 10_000
@@ -1602,24 +1603,6 @@ _URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|same_o
                         r"(redirect_)?(url|uri|redirect|next|target|location|return_url)s?$"
                         r"|^_?(url|redirect|next_url|target)_is_(safe|allowed|trusted|local)$")
 _ADMIN_MARKS = frozenset({V.ADMINISTRATOR, "conversion"})
-_ADMIN_WORDS = frozenset({"admin", "administrator", "superuser", "staff", "sysadmin"})
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
-_REQUIRE_WORDS = frozenset({"required", "require", "requires", "only", "permission", "passes", "test", "needs"})
-
-
-def admin_only(fn: ir.Function) -> bool:
-    """A function a decorator reserves for administrators: ``@admin_required``, ``@staff_member_required``,
-    ``@superuser_only``, ``@Permissions.ADMIN.require(403)``, ``@user_passes_test(lambda u: u.is_superuser)``:
-    a decorator whose names say both an administrator and a requirement."""
-    for d in fn.decorators:
-        words = set()
-        for e in ir.walk(d):
-            name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else None
-            if name:
-                words.update(w.lower() for w in _WORD.findall(name))
-        if words & _ADMIN_WORDS and words & _REQUIRE_WORDS:
-            return True
-    return False
 
 
 _REGEX_MATCH = frozenset({"re.match", "re.search"})

@@ -7,6 +7,8 @@ another rule's private helpers.
 
 from __future__ import annotations
 
+import re
+
 from secreview.ir import nodes as ir
 
 
@@ -106,3 +108,23 @@ def _target_places(t):
             yield from _target_places(e)
     elif isinstance(t, ir.StarTarget):
         yield from _target_places(t.target)
+
+
+_ADMIN_WORDS = frozenset({"admin", "administrator", "superuser", "staff", "sysadmin"})
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_REQUIRE_WORDS = frozenset({"required", "require", "requires", "only", "permission", "passes", "test", "needs"})
+
+
+def admin_only(fn: ir.Function) -> bool:
+    """A function a decorator reserves for administrators: ``@admin_required``, ``@staff_member_required``,
+    ``@superuser_only``, ``@Permissions.ADMIN.require(403)``, ``@user_passes_test(lambda u: u.is_superuser)``:
+    a decorator whose names say both an administrator and a requirement."""
+    for d in fn.decorators:
+        words = set()
+        for e in ir.walk(d):
+            name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else None
+            if name:
+                words.update(w.lower() for w in _WORD.findall(name))
+        if words & _ADMIN_WORDS and words & _REQUIRE_WORDS:
+            return True
+    return False

@@ -40,7 +40,9 @@ specific exceptions of the application or of validation
 are those of a broad handler whose `try` only calls validators (`validate.rule_data(rule)`,
 `jsonschema.validate(body, schema)`, `self._check_input(x)`: their verdict on the client's own
 input), nor
-is logging the exception, nor a use in a branch whose condition looks at the
+is logging the exception, nor an error returned by a handler a decorator reserves for
+administrators (`@admin_required`: they see the server's internals anyway), nor a use in a
+branch whose condition looks at the
 caught exception (`if error.exc_type in ['VolumeAttachmentNotFound']:`,
 `isinstance(e, NotFound)`): the code chose which errors the client sees (not
 for database errors: `if isinstance(e.inner_exception, IntegrityError):` picks
@@ -62,7 +64,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import walk as _walk
-from secreview.ir.statements import expressions
+from secreview.ir.statements import admin_only, expressions
 from secreview.rules.base import Hit, StatementRule
 
 _TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
@@ -209,6 +211,8 @@ class ExceptionDetailsExposed(StatementRule):
             or not _EVENTLET_SERVERS.isdisjoint(function.names)
 
     def check_statement(self, interp, stmt):
+        if admin_only(interp.fn):
+            return  # the error text goes to an administrator of the application
         t = type(stmt)
         if t is ir.Assign:
             roots = [stmt.value]

@@ -127,8 +127,8 @@ _NOT_CREDENTIAL_FIRST = frozenset({"num", "max", "min", "is", "has", "len", "cou
 # Words that make a secret-sounding name something else: ``path_or_token`` (either), a WebDAV or Kobo
 # ``sync_token`` (a position in a change feed), ``permit_create_token`` (a setting), ``token_permissions``,
 # ``collection_by_token`` (a mapping keyed by tokens).
-_NOT_CREDENTIAL_ANY = frozenset({"or", "by", "sync", "permit", "permission", "permissions", "allow", "allowed", "create",
-                                 "enable", "enabled", "disable", "disabled"})
+_NOT_CREDENTIAL_ANY = frozenset({"or", "by", "sync", "permit", "permission", "permissions", "allow", "allowed",
+                                 "create", "enable", "enabled", "disable", "disabled"})
 _KEY_QUALIFIERS = frozenset({"secret", "private", "api", "signing", "encryption", "auth"})
 
 

@@ -26,7 +26,7 @@ def admin_required(f):
 def run():
     limit = int(request.form["limit"])
     subprocess.call("ls " + request.form["dir"], shell=True)
-    return str(limit)
+    return str(limit) + open(request.form["path"]).read()
 
 
 @app.route("/run", methods=["POST"])
@@ -48,9 +48,12 @@ def test_admin_only_handlers_are_worded_for_administrators(decorator, tmp_path, 
     assert "administrator" not in anyone.explanation and anyone.severity == Level.HIGH
     conversions = findings(tmp_path, monkeypatch, files, rule="unhandled-input-conversion")
     assert [f.line for f in conversions] == [23]
+    # the administrator names a file of the server: theirs to read
+    assert findings(tmp_path, monkeypatch, files, rule="path-traversal") == []
 
 
 def test_login_alone_is_not_administration(tmp_path, monkeypatch):
     files = {"app.py": APP.replace("{decorator}", "login_required").replace(
         "def admin_required(f):", "def login_required(f):")}
     assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="unhandled-input-conversion")] == [16, 23]
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="path-traversal")] == [18]

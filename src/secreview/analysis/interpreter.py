@@ -829,7 +829,10 @@ class FunctionInterpreter:
         what = source.note or _SOURCE_NOTES.get(source.kind, "untrusted data")
         note = f"`{code}`: {what}"
         origin = f"{what}, read by `{code}`"
-        taint = Taint(source.kind, -1, source.cleansed | validated | self.admin_marks(source.kind),
+        referer = _REDIRECT_ONLY if referer_key((source.attribute or "").rpartition(".")[2]) or (
+            isinstance(node, ir.Call) and node.args and isinstance(node.args[0], ir.Const)
+            and referer_key(node.args[0].value)) else EMPTY
+        taint = Taint(source.kind, -1, source.cleansed | validated | self.admin_marks(source.kind) | referer,
                       Step(self.path, node.line, node.col, note, None, origin))
         return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
 
@@ -863,6 +866,8 @@ class FunctionInterpreter:
             except Exception:
                 pass
         if index.is_const:
+            if referer_key(index.const) and base.taints:
+                return Value(taints=V.cleanse_all(base.taints, _REDIRECT_ONLY | _NO_CRLF))
             item = environ_item(base, index.const)
             if item is not None:
                 return item
@@ -1602,7 +1607,9 @@ _OTHER_HOST = frozenset({"redirect", "ssrf"})
 _URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|same_origin|same_host)_"
                         r"(redirect_)?(url|uri|redirect|next|target|location|return_url)s?$"
                         r"|^_?(url|redirect|next_url|target)_is_(safe|allowed|trusted|local)$")
-_ADMIN_MARKS = frozenset({V.ADMINISTRATOR, "conversion"})
+# an administrator's own failed conversion, and the server's files an administrator names (a library
+# folder, a file chooser), are theirs to reach
+_ADMIN_MARKS = frozenset({V.ADMINISTRATOR, "conversion", "path"})
 
 
 _REGEX_MATCH = frozenset({"re.match", "re.search"})
@@ -1889,6 +1896,13 @@ def _dict_view(method: str, d: Value, result: Value) -> Value:
                 for i, (k, v) in enumerate(items.items())}
     taints = V.merge_taints(extra, V.all_item_taints(view))
     return Value(taints=taints, types=frozenset({"builtins.list"}), items=view)
+
+
+def referer_key(key) -> bool:
+    """The ``Referer`` header, however it is read (``headers["Referer"]``, ``environ["HTTP_REFERER"]``,
+    ``request.referrer``): the browser sets it to the page the user came from. Sending the user back
+    there is no open redirect: an attacker can only make it their own page, where the user already was."""
+    return isinstance(key, str) and key.lower() in ("referer", "referrer", "http_referer")
 
 
 def environ_item(base: Value, key) -> Value | None:

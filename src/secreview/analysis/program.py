@@ -32,6 +32,7 @@ from secreview.analysis.interpreter import (
     is_number,
     is_quoting_name,
     path_key,
+    referer_key,
 )
 from secreview.analysis.models import ModelSet, Sink
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
@@ -1339,6 +1340,12 @@ class Program:
             taints = self._through_unseen(interp, site, taints)
         if method not in _DATA_METHODS and method not in _PURE_METHODS and not _pure_call(site, callees):
             taints = _derived(taints)
+        if taints and method == "get" and site.call.args and isinstance(site.call.args[0], ir.Const) \
+                and referer_key(site.call.args[0].value):
+            # ``request.headers.get("Referer", "/")``: the page the user came from (the default stays as given)
+            default, _ = site.arg(1, "default")
+            kept = EMPTY if default is None else V.merge_taints(default.taints, V.all_item_taints(default.items))
+            taints = frozenset(t if t in kept else t.cleanse(_REDIRECT) for t in taints)
         if taints and method == "replace" and _sql_quote_doubling(site.call):
             # ``name.replace("'", "''")``: SQL's own escape of a quote inside a quoted literal
             taints = V.cleanse_all(taints, _SQL)
@@ -1801,6 +1808,7 @@ def _stored(interp):
 
 _THROUGH = frozenset({V.THROUGH_CALL})
 _SQL = frozenset({"sql"})
+_REDIRECT = frozenset({"redirect"})
 
 
 def _sql_quote_doubling(call: ir.Call) -> bool:

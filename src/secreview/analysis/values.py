@@ -51,7 +51,8 @@ ADMINISTRATOR = "administrator"
 """A marker kind in a request source taint's ``cleansed``: read in a handler only administrators reach
 (``@admin_required``, ``@staff_member_required``, ``@Permissions.ADMIN.require()``). Still reported for
 sinks an administrator must not reach either (a shell, SQL), worded for that sender and one level less
-severe; a conversion error an administrator causes fails only their own request (``conversion``)."""
+severe; a conversion error an administrator causes fails only their own request (``conversion``), and the
+server's files an administrator names (a library folder, a folder chooser) are theirs to reach (``path``)."""
 
 BUILT_MARK = "\0built"
 """Marker in a parameter taint's ``cleansed``: the parameter was spliced into a string built for an

@@ -23,8 +23,12 @@ class OpenRedirect(SinkRule):
     the query string, not the host), this request's own URL or host and URLs that start with it
     (`request.host_url + "v2/zones/" + zone_id`, `request.build_absolute_uri()`: the only client
     part is the Host header, which a link sent to a victim cannot set; see docs/models.md),
+    the `Referer` header (the page the user came from: an attacker can only make it their own page,
+    where the user already was), the percent-encoded result of `urlencode`/`quote_plus`,
     URLs from `url_for`/`reverse`, URLs checked with Django's
-    `url_has_allowed_host_and_scheme`, by an allow-list, by comparing
+    `url_has_allowed_host_and_scheme` (also as the test of a conditional expression:
+    `url if url_has_allowed_host_and_scheme(url, ...) else "/"`), by the project's own check named
+    for it (`if target and is_safe_url(target):`), by an allow-list, by comparing
     `urlparse(url).netloc` with allowed hosts, or matched by a constant pattern
     whose literal start fixes the scheme and host up to a `/`
     (`if not SITES.match(url): abort(400)` with

@@ -125,4 +125,6 @@ class CrossSiteScripting(SinkRule):
             value = value.items.get(0, value)
         if value.types and value.types <= _JSON_TYPES:
             return None  # Flask sends a dict or list as JSON
+        if value.types and all(t.rpartition(".")[2].endswith("Response") for t in value.types):
+            return None  # ``make_response(send_from_directory(...))``: a response already, not markup
         return value

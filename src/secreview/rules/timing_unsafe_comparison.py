@@ -31,7 +31,8 @@ come from the same user); names that only mention a secret or describe a MAC
 written as constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural
 equality methods (`__eq__`, `__ne__`); comparisons written as query expressions, which the
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
-`and_(...)`); and test code.
+`and_(...)`); a comparison assigned to a name that says it detects a change
+(`changed = position.secret != secret`); and test code.
 
 **Fix:** compare in constant time: `hmac.compare_digest(a, b)`, or
 `oslo_utils.secretutils.constant_time_compare(a, b)` in OpenStack code
@@ -233,6 +234,8 @@ def _compares(function):
     roots = []
     for block in function.blocks:
         for stmt in block.stmts:
+            if _change_detection(stmt):
+                continue
             for attr in ("value", "test"):
                 node = getattr(stmt, attr, None)
                 if isinstance(node, ir.Expr):
@@ -242,6 +245,16 @@ def _compares(function):
                 roots.append(edge.cond)
     for root in roots:
         yield from _python_compares(root)
+
+
+_CHANGE_WORDS = frozenset({"changed", "modified", "dirty", "different", "differs", "updated", "same", "unchanged"})
+
+
+def _change_detection(stmt) -> bool:
+    """``changed = position.secret != secret``: a comparison kept to know whether a value changed, not a
+    check that admits anyone."""
+    return isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Compare) and any(
+        isinstance(t, ir.NameTarget) and _CHANGE_WORDS & set(identifier_words(t.id)) for t in stmt.targets)
 
 
 # Calls whose arguments are query expressions: ``Model.token == token`` there builds SQL, the database

@@ -731,17 +731,26 @@ class FunctionInterpreter:
     def eval_attr(self, e: ir.Attr) -> Value:
         value = self._eval_attr(e)
         if self.program.named_source_rules and not _class_name(e.attr):
-            value = self.named(value, e.attr, e, e.value)  # not ``models.ContainerSecret``: a class
+            value = self.named(value, e.attr, e, e.value, own=self._own_field(e))  # not ``models.ContainerSecret``
         return value
 
+    def _own_field(self, e: ir.Attr) -> bool:
+        """``self.command_line`` in a method, or an attribute this function assigned: a value the code stored
+        there (what it holds is what was stored), not a field read from some object named like a secret."""
+        if isinstance(e.value, ir.Name) and self.fn.is_method and self.fn.params \
+                and e.value.id == self.fn.params[0].name:
+            return True
+        key = path_key(e)
+        return key is not None and key in self.state
+
     def named(self, value: Value, name: str, node: ir.Node, receiver: ir.Expr | None = None,
-              code: str | None = None) -> Value:
+              code: str | None = None, own: bool = False) -> Value:
         """``value``, read under ``name``, with the taint of a rule that treats values so named
         as a source (``self.password`` for the sensitive-data rule). A secret's identifier read from it
         (``secret.id``, ``model.__name__``), or a field of it that does not hold its content
         (``token.serial``), no longer carries the taint of such sources."""
         if value.taints and not isinstance(node, _ParamNode) \
-                and self.program.identifier_name(name, attribute=isinstance(node, ir.Attr)):
+                and self.program.identifier_name(name, attribute=isinstance(node, ir.Attr) and not own):
             # a parameter is marked too: the caller's secret passed in does not survive this read either
             kept = frozenset(t.cleanse(_IDENTIFIER_READ) if t.is_param else t
                              for t in value.taints if t.kind not in V.NAMED_KINDS)

@@ -48,6 +48,7 @@ _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 """A value becoming a secret (stored or passed under a secret name): the sink of rule weak-random,
 whose ``secret_name()`` says which names."""
 MAX_DEPTH = 40
+REGISTERED = "<registered handler>"  # the attribute of the field that marks a function registered as a handler
 MAX_SINK_FLOWS = 50
 """Parameter-to-sink flows kept per summary (the smallest, in a fixed order)."""
 MAX_TRACKED_ITEMS = 256
@@ -611,12 +612,87 @@ class Program:
         key = fn.qualname  # (not id: IR dropped and lowered anew makes new objects)
         if key not in self.entrypoints:
             self.entrypoints[key] = self._entrypoint_for(module, fn)
-        return self.entrypoints[key]
+        found = self.entrypoints[key]
+        if self.models.registration_methods or self.models.registration_callees:
+            ep = found[2] if found is not None else None
+            if ep is None or not (ep.decorator or ep.decorator_method or ep.base_class or ep.class_attribute
+                                  or ep.methods):
+                # registered by a call (``app.router.add_get(path, handler)``): before the fallback entries
+                # that match any ``def view(request)``
+                registered = self.registered_entry(fn)
+                if registered is not None:
+                    return registered
+        return found
+
+    def registered_entry(self, fn: ir.Function):
+        """The entry point of a function some call of the reviewed code registers as a handler
+        (``registered_by``), from what those calls stored (``register_handlers``); read as a field,
+        so the function is analysed again, and the cache knows what it depends on, should that change."""
+        key = (fn.qualname, REGISTERED)
+        if self.in_progress and self.in_progress[-1] == fn.qualname:
+            value = self.field_value(*key)
+        else:
+            value = self.fields.get(key)
+        if value is None:
+            return None
+        indexes = sorted(int(t.rpartition(":")[2]) for t in value.types if t.startswith("entrypoint:"))
+        if not indexes:
+            return None
+        ep = self.models.entrypoints[indexes[0]]  # (the first in model order, as for the other entries)
+        return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
+
+    def register_handlers(self, interp: FunctionInterpreter, site: CallSite, callees: list) -> None:
+        """A call that registers a request handler (``registered_by``): the handler's functions are
+        entry points, stored as a field of each (``registered_entry``)."""
+        models = self.models
+        indexes = list(models.registration_methods.get(site.call.method, ())) if site.call.method else []
+        for callee in callees:
+            indexes.extend(models.registration_callees.get(callee, ()))
+        for index in sorted(set(indexes)):
+            ep = models.entrypoints[index]
+            if not _imports_ok(interp.module, ep):
+                continue
+            value, _ = site.arg(ep.registered_arg.position, ep.registered_arg.name)
+            if value is None:
+                continue
+            methods = ep.methods
+            if ep.method_keyword:
+                named = site.const_kwarg(ep.method_keyword, None)
+                if isinstance(named, str) and named.isidentifier():
+                    methods = tuple(m for m in methods if m == "__init__") + (named,)
+            mark = Value(types=frozenset({f"entrypoint:{index}"}))
+            for handler in self._handlers(value, methods):
+                self.merge_field((handler, REGISTERED), mark)
+
+    def _handlers(self, value: Value, methods: tuple) -> list:
+        """The reviewed functions a registered handler value stands for: a function, or the
+        ``methods`` of a class or of an instance of one (each found in the class or its reviewed bases)."""
+        out: dict = {}
+        names = ([value.func] if value.func else []) + sorted(value.types)
+        for name in names:
+            is_class = name.startswith("class:")
+            name = name[6:] if is_class else name
+            klass = self.resolve_class(name)
+            if klass is not None:
+                for method in methods:
+                    if method == "__init__" and not is_class:
+                        continue  # an instance registered: made before any request
+                    for _, found in self.lineage(klass):
+                        if found is not None and f"{found}.{method}" in self.functions:
+                            out.setdefault(f"{found}.{method}")
+                            break
+            elif not is_class:
+                target = self.resolve_function(name)
+                if target is not None and not target.endswith(".__init__"):
+                    out.setdefault(target)
+        return list(out)
 
     def _entrypoint_for(self, module: ir.Module, fn: ir.Function):
         if fn.is_lambda or fn.name.startswith("<"):
             return None
         for ep in self.models.entrypoints:
+            if ep.registered_arg is not None:
+                continue  # (``registered_entry``)
             # (the import filter is asked only of an entry point that matches otherwise: it reads
             # every import of the module, and most functions match no entry point at all)
             if ep.decorator or ep.decorator_method:
@@ -1074,6 +1150,9 @@ class Program:
                     self.findings.add_hit(rule, interp, hit)
             for sink in models.sinks_for(callee):
                 self.apply_sink(interp, site, sink, callee)
+        if (call.method in models.registration_methods
+                or (models.registration_callees and any(c in models.registration_callees for c in callees))):
+            self.register_handlers(interp, site, callees)
         for rule in self.vote_rules:
             for target, status in rule.caller_vote(interp, site, callees) or ():
                 self.findings.vote(rule.id, target, 0, (status,))

@@ -283,3 +283,102 @@ def test_a_user_model_registers_its_own_framework_handlers(tmp_path, monkeypatch
     """}
     found = findings(tmp_path, monkeypatch, code, "command-injection", models=load_models(extra=[model]))
     assert {f.line for f in found if "tainted" in f.tags} == {7, 11}
+
+
+def test_django_views_named_in_urlpatterns_have_client_captures_except_digit_ones(tmp_path, monkeypatch):
+    views = textwrap.dedent("""
+        import os
+        import shlex
+
+
+        def item(request, slug):
+            os.system("echo " + slug)  # traced
+            os.system("echo " + shlex.quote(slug))  # untraced
+
+
+        def number(request, pk):
+            os.system("echo " + pk)  # untraced
+
+
+        def regex(request, pk, name):
+            os.system("echo " + pk)  # untraced
+            os.system("echo " + name)  # traced
+
+
+        def twice(request, pk):
+            os.system("echo " + pk)  # traced
+
+
+        def unlisted(request, slug):
+            os.system("echo " + slug)  # untraced
+        """)
+    urls = textwrap.dedent("""
+        from django.urls import path, re_path
+
+        from . import views
+
+        urlpatterns = [
+            path("items/<slug>/", views.item),
+            path("n/<int:pk>/", views.number),
+            re_path(r"^r/(?P<pk>\\d+)/(?P<name>\\w+)$", views.regex),
+            path("t/<int:pk>/", views.twice),
+            path("t/<str:pk>/", views.twice),
+        ]
+        """)
+    traced = _traced(tmp_path, monkeypatch, {"shop/__init__.py": "", "shop/views.py": views, "shop/urls.py": urls})
+    assert {line for _, line in traced} == _marked(views, "# traced")
+
+
+def test_a_digit_converter_of_a_registered_route_makes_the_variable_digits(tmp_path, monkeypatch):
+    handlers = textwrap.dedent("""
+        import os
+
+
+        async def show(request):
+            os.system("echo " + request.match_info["name"])  # traced
+
+
+        def page(name, number):
+            os.system("echo " + name)  # traced
+            os.system("echo " + number)  # untraced
+        """)
+    app = textwrap.dedent("""
+        from aiohttp import web
+        from flask import Flask
+
+        from handlers import page, show
+
+        app = Flask(__name__)
+        app.add_url_rule("/p/<name>/<int:number>", "page", page)
+
+
+        def setup(server):
+            server.router.add_get("/x/{name}/{id:\\\\d+}", show)
+        """)
+    traced = _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "app.py": app})
+    assert {line for _, line in traced} == _marked(handlers, "# traced")
+
+
+def test_a_starlette_function_endpoint_named_in_a_route_gets_a_starlette_request(tmp_path, monkeypatch):
+    handlers = textwrap.dedent("""
+        import os
+
+
+        async def user(request):
+            os.system("echo " + request.path_params["name"])  # traced
+            os.system("echo " + request.query_params["q"])  # traced
+
+
+        async def other(request):
+            os.system("echo " + request.path_params["name"])  # untraced
+        """)
+    app = textwrap.dedent("""
+        from starlette.applications import Starlette
+        from starlette.routing import Route
+
+        from handlers import user
+
+        app = Starlette(routes=[Route("/users/{name}", endpoint=user)])
+        """)
+    traced = _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "app.py": app})
+    assert {line for _, line in traced} == _marked(handlers, "# traced")

@@ -112,6 +112,7 @@ class Entrypoint:
     registered_callees: tuple[str, ...] = ()
     registered_arg: ArgRef | None = None
     method_keyword: str = ""
+    registered_route: ArgRef | None = None  # the argument that holds the route (its converters: ``<int:pk>``)
 
     def validated_params(self, fn) -> dict:
         """``{parameter: kinds}`` the ``validated`` items give a function, from its decorators."""
@@ -355,16 +356,23 @@ def _registered_by(entry: dict, library: str) -> dict:
             or entry.get("class_attribute"):
         raise ModelError(f"{library}: an entry point registered_by a call has no decorator, base_class or "
                          "class_attribute")
-    unknown = set(spec) - {"methods", "callees", "arg", "method_keyword"}
+    unknown = set(spec) - {"methods", "callees", "arg", "method_keyword", "route"}
     if unknown:
         raise ModelError(f"{library}: unknown key(s) of registered_by: {', '.join(sorted(unknown))}")
-    arg = _args([spec["arg"]] if isinstance(spec["arg"], list) else spec["arg"], library)
-    if len(arg) != 1:
-        raise ModelError(f"{library}: registered_by's arg is one argument: a position, a keyword or "
-                         "[position, keyword]")
+    refs = []
+    for key in ("arg", "route"):
+        if key not in spec:
+            refs.append(None)
+            continue
+        arg = _args([spec[key]] if isinstance(spec[key], list) else spec[key], library)
+        if len(arg) != 1:
+            raise ModelError(f"{library}: registered_by's {key} is one argument: a position, a keyword or "
+                             "[position, keyword]")
+        refs.append(arg[0])
     return {"registered_methods": tuple(_as_list(spec.get("methods", []))),
             "registered_callees": tuple(_as_list(spec.get("callees", []))),
-            "registered_arg": arg[0], "method_keyword": spec.get("method_keyword", "")}
+            "registered_arg": refs[0], "method_keyword": spec.get("method_keyword", ""),
+            "registered_route": refs[1]}
 
 
 def _validated(entry: dict, library: str) -> tuple:

@@ -122,6 +122,8 @@ _ROUTE_METHODS = frozenset({"route", "get", "post", "put", "delete", "patch", "a
 _ROUTE_VARIABLE = re.compile(r"<(\w+)(?:\([^)]*\))?:(\w+)>")  # werkzeug ``<int(signed=True):page>``
 _PATH_PARAM = re.compile(r"\{(\w+):(\w+)\}")  # starlette ``{page:int}``
 _CONVERTER_TYPES = {"int": "builtins.int", "float": "builtins.float", "uuid": "uuid.UUID"}
+_REGEX_DIGITS = re.compile(r"\(\?P<(\w+)>(?:\\d|\[0-9\])[+*]\)")  # a named group of digits only
+_BRACE_DIGITS = re.compile(r"\{(\w+):(?:\\d|\[0-9\])[+*]\}")  # aiohttp's ``{id:\d+}``
 
 
 class Program:
@@ -660,7 +662,13 @@ class Program:
                 named = site.const_kwarg(ep.method_keyword, None)
                 if isinstance(named, str) and named.isidentifier():
                     methods = tuple(m for m in methods if m == "__init__") + (named,)
-            mark = Value(types=frozenset({f"entrypoint:{index}"}))
+            mark = {f"entrypoint:{index}"}
+            if ep.registered_route is not None:
+                # the route, for its converters (``registered_converters``); "?" when it is not a constant
+                route, _ = site.arg(ep.registered_route.position, ep.registered_route.name)
+                text = route.const if route is not None and route.is_const else None
+                mark.add(f"route:{index}:{text}" if isinstance(text, str) else f"route:{index}:?")
+            mark = Value(types=frozenset(mark))
             for handler in self._handlers(value, methods):
                 self.merge_field((handler, REGISTERED), mark)
 
@@ -782,6 +790,21 @@ class Program:
                 paths.add(first.value)
         return paths.pop() if len(paths) == 1 else None
 
+    def registered_converters(self, fn: ir.Function, ep) -> dict:
+        """``route_converters`` of a handler registered by calls (``registered_route``): a parameter
+        holds digits only when every route it is registered under says so."""
+        value = self.fields.get((fn.qualname, REGISTERED))
+        if value is None or ep.registered_route is None:
+            return {}
+        index = f"route:{self.models.entrypoints.index(ep)}:"
+        found = None
+        for t in sorted(value.types):
+            if t.startswith(index):
+                route = t[len(index):]
+                these = _converters_of(route) if route != "?" else {}
+                found = these if found is None else {n: k for n, k in found.items() if these.get(n) == k}
+        return found or {}
+
     def route_converters(self, fn: ir.Function) -> dict:
         """``{parameter: type}`` for the variables of a request handler's route whose converter
         admits only numbers or UUIDs (Flask/Werkzeug ``<int:page>``, ``<float:x>``, ``<uuid:id>``;
@@ -792,10 +815,7 @@ class Program:
             if isinstance(d, ir.Call) and d.method in _ROUTE_METHODS and d.args:
                 first = d.args[0]
                 if isinstance(first, ir.Const) and isinstance(first.value, str):
-                    for converter, name in _ROUTE_VARIABLE.findall(first.value):
-                        found[name] = _CONVERTER_TYPES.get(converter)
-                    for name, converter in _PATH_PARAM.findall(first.value):
-                        found[name] = _CONVERTER_TYPES.get(converter)
+                    found.update(_converters_of(first.value, keep_unknown=True))
         return {name: kind for name, kind in found.items() if kind}
 
     def module_state(self, module: ir.Module) -> dict | None:
@@ -2031,6 +2051,22 @@ def _keep_field_taint(by_param: dict, taint: Taint) -> None:
     old = by_param.get(taint.index)
     if old is None or taint.order() < old.order():
         by_param[taint.index] = taint
+
+
+def _converters_of(route: str, keep_unknown: bool = False) -> dict:
+    """``{variable: type}`` of a route's variables whose converter admits only numbers or UUIDs
+    (``<int:page>``, ``{page:int}``, a regular expression's ``(?P<page>\\d+)``); with ``keep_unknown``,
+    the other variables too, with None."""
+    found: dict = {}
+    for converter, name in _ROUTE_VARIABLE.findall(route):
+        found[name] = _CONVERTER_TYPES.get(converter)
+    for name, converter in _PATH_PARAM.findall(route):
+        found[name] = _CONVERTER_TYPES.get(converter)
+    for name in _REGEX_DIGITS.findall(route):
+        found[name] = "builtins.int"
+    for name in _BRACE_DIGITS.findall(route):
+        found[name] = "builtins.int"
+    return found if keep_unknown else {name: kind for name, kind in found.items() if kind}
 
 
 def _imports_ok(module: ir.Module, ep) -> bool:

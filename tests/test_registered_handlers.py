@@ -122,6 +122,9 @@ HANDLERS = {
             def describe(self, value):
                 os.system("echo " + value)  # untraced
 
+            def on_get_collection(self, req, resp):
+                os.system("echo " + req.get_param("q"))  # traced
+
 
         def proxy(req, resp):
             os.system("echo " + req.path)  # traced
@@ -132,6 +135,7 @@ HANDLERS = {
 
         app = falcon.App()
         app.add_route("/things/{thing_id}", Thing())
+        app.add_route("/things", Thing(), suffix="collection")
         app.add_sink(proxy, prefix="/proxy")
         """),
     "bottle": ("""
@@ -234,7 +238,8 @@ def test_the_cache_follows_a_registration_removed_and_put_back(tmp_path, monkeyp
         return {f.line for f in result.findings if "tainted" in f.tags}
 
     assert traced(app) == _marked(handlers, "# traced")
-    without = app.replace('app.add_route("/things/{thing_id}", Thing())', "")
+    without = app.replace('app.add_route("/things/{thing_id}", Thing())', "").replace(
+        'app.add_route("/things", Thing(), suffix="collection")', "")
     lines = handlers.splitlines()
     assert traced(without) == {n for n in _marked(handlers, "# traced") if "req.path" in lines[n - 1]}
     assert traced(app) == _marked(handlers, "# traced")

@@ -112,6 +112,7 @@ class Entrypoint:
     registered_callees: tuple[str, ...] = ()
     registered_arg: ArgRef | None = None
     method_keyword: str = ""
+    suffix_keyword: str = ""  # the keyword whose value suffixes ``methods`` (Falcon's ``suffix="collection"``)
     registered_route: ArgRef | None = None  # the argument that holds the route (its converters: ``<int:pk>``)
 
     def validated_params(self, fn) -> dict:
@@ -356,7 +357,7 @@ def _registered_by(entry: dict, library: str) -> dict:
             or entry.get("class_attribute"):
         raise ModelError(f"{library}: an entry point registered_by a call has no decorator, base_class or "
                          "class_attribute")
-    unknown = set(spec) - {"methods", "callees", "arg", "method_keyword", "route"}
+    unknown = set(spec) - {"methods", "callees", "arg", "method_keyword", "suffix_keyword", "route"}
     if unknown:
         raise ModelError(f"{library}: unknown key(s) of registered_by: {', '.join(sorted(unknown))}")
     refs = []
@@ -372,6 +373,7 @@ def _registered_by(entry: dict, library: str) -> dict:
     return {"registered_methods": tuple(_as_list(spec.get("methods", []))),
             "registered_callees": tuple(_as_list(spec.get("callees", []))),
             "registered_arg": refs[0], "method_keyword": spec.get("method_keyword", ""),
+            "suffix_keyword": spec.get("suffix_keyword", ""),
             "registered_route": refs[1]}
 
 

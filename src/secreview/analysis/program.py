@@ -662,6 +662,10 @@ class Program:
                 named = site.const_kwarg(ep.method_keyword, None)
                 if isinstance(named, str) and named.isidentifier():
                     methods = tuple(m for m in methods if m == "__init__") + (named,)
+            if ep.suffix_keyword:
+                suffix = site.const_kwarg(ep.suffix_keyword, None)
+                if isinstance(suffix, str) and suffix.isidentifier():
+                    methods = tuple(f"{m}_{suffix}" for m in methods if m != "__init__")
             mark = {f"entrypoint:{index}"}
             if ep.registered_route is not None:
                 # the route, for its converters (``registered_converters``); "?" when it is not a constant

@@ -387,3 +387,15 @@ def test_a_starlette_function_endpoint_named_in_a_route_gets_a_starlette_request
         """)
     traced = _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "app.py": app})
     assert {line for _, line in traced} == _marked(handlers, "# traced")
+
+
+def test_a_lambda_registered_as_a_view_is_not_a_handler(tmp_path, monkeypatch):
+    code = {"app.py": """
+        from flask import Flask
+
+        app = Flask(__name__)
+        app.add_url_rule("/static/<path:filename>", endpoint="static",
+                         view_func=lambda **kw: app.send_static_file(**kw))
+        app.add_url_rule("/echo/<name>", endpoint="echo", view_func=lambda name: name)
+    """}
+    assert not findings(tmp_path, monkeypatch, code, "xss")

@@ -695,7 +695,9 @@ class Program:
                             break
             elif not is_class:
                 target = self.resolve_function(name)
-                if target is not None and not target.endswith(".__init__"):
+                # (not a lambda: ``view_func=lambda **kw: app.send_static_file(**kw)`` forwards to the
+                # framework, as the decorator entries do not match lambdas either)
+                if target is not None and not target.endswith(".__init__") and not self.functions[target].is_lambda:
                     out.setdefault(target)
         return list(out)
 

@@ -304,7 +304,8 @@ class _Finder:
             return None
         entry = self.interp.entry
         if e.id == "body" and entry is not None and entry[0] == "remote" \
-                and any(p.name == "body" for p in self.interp.fn.params) and e.id not in _assigned(self.interp.fn):
+                and any(p.name == "body" for p in self.interp.fn.params) and e.id not in _assigned(self.interp.fn) \
+                and not _schemas_name_no_secret(self.interp, entry[2]):
             return "the request body", e
         value = self.interp.eval(e)
         for key, item in (value.items or {}).items():
@@ -382,6 +383,34 @@ def _context_like(interp, e) -> bool:
             return True
     name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else ""
     return name.lower().endswith(_CONTEXT_NAMES)
+
+
+def _schemas_name_no_secret(interp, ep) -> bool:
+    """Whether a handler's ``body`` was validated (its entry point's ``validated`` decorators, such as
+    ``@validation.schema(schema.create)``) against JSON schemas the analysis sees whole, none of whose
+    keys (property names included) looks like a credential's: such a body holds none to log."""
+    decorators = {d for names, params, _ in ep.validated if "body" in params for d in names}
+    seen = False
+    for d in interp.fn.decorators if decorators else ():
+        if isinstance(d, ir.Call) and getattr(d.func, "qualname", None) in decorators:
+            if not d.args or not _names_no_secret(interp.eval(d.args[0]), 0):
+                return False
+            seen = True
+    return seen
+
+
+_SECRET_LIKE = re.compile(r"(?i)pass|secret|token|key|credential|auth|cert|cookie|private|session|signature")
+
+
+def _names_no_secret(value, depth: int) -> bool:
+    """Whether a value is known whole (constants, dicts and lists of them) and no key in it looks like
+    a credential's name (broadly: ``adminPass``, ``auth_key``, ``keypair``)."""
+    if value.is_const:
+        return True
+    if value.items is None or depth > 16:
+        return False
+    return all((not isinstance(key, str) or not _SECRET_LIKE.search(key)) and _names_no_secret(item, depth + 1)
+               for key, item in value.items.items())
 
 
 def _assigned(fn) -> frozenset:

@@ -399,3 +399,15 @@ def test_a_lambda_registered_as_a_view_is_not_a_handler(tmp_path, monkeypatch):
         app.add_url_rule("/echo/<name>", endpoint="echo", view_func=lambda name: name)
     """}
     assert not findings(tmp_path, monkeypatch, code, "xss")
+
+
+def test_workers_see_registrations_made_in_another_share(tmp_path, monkeypatch):
+    # 34 files: two workers, each handler module registered from another module
+    files = {}
+    for i in range(17):
+        files[f"h{i:02d}.py"] = 'import os\n\n\ndef h(request):\n    os.system("echo " + request.query["q"])\n'
+        files[f"r{i:02d}.py"] = (f"from aiohttp import web\n\nimport h{(i + 7) % 17:02d}\n\n\n"
+                                 f"def setup(app):\n    app.router.add_get(\"/\", h{(i + 7) % 17:02d}.h)\n")
+    for jobs in (1, 2):
+        found = findings(tmp_path, monkeypatch, files, "command-injection", jobs=jobs)
+        assert len([f for f in found if "tainted" in f.tags]) == 17, jobs

@@ -139,3 +139,85 @@ def test_include_base_class_makes_the_framework_class_own_methods_handlers(tmp_p
     assert [f.line for f in found] == [6]
     model.write_text('library = "acme"\n[[entrypoint]]\nbase_class = "acme.base.Controller"\nmethods = ["show"]\n')
     assert not findings(tmp_path / "u", monkeypatch, code, "path-traversal", models=load_models([model]))
+
+
+# Cinder and Manila: the same WSGI framework as Nova's, with their own validation decorators.
+CINDER = """
+    import subprocess
+    from cinder.api import validation
+    from cinder.api.openstack import wsgi
+
+    class VolumeActionsController(wsgi.Controller):
+        @wsgi.response(202)
+        @wsgi.action("os-extend")
+        @validation.schema({"type": "object"})
+        def _extend(self, req, id, body):
+            size = int(body["os-extend"]["new_size"])
+            subprocess.call("extend " + id, shell=True)  # traced
+            return size
+
+        @wsgi.action("os-rename")
+        def _rename(self, req, id, body):
+            return int(body["os-rename"]["count"])  # converted
+
+        def show(self, req, id):
+            subprocess.call("show " + req.params["name"], shell=True)  # traced
+
+        def _helper(self, value):
+            subprocess.call("h " + value, shell=True)  # untraced
+
+    class ExtendedController(wsgi.Controller):
+        @wsgi.extends
+        def show(self, req, resp_obj, id):
+            subprocess.call("s " + resp_obj.obj["volume"]["host"], shell=True)  # untraced
+            subprocess.call("s " + id, shell=True)  # traced
+"""
+
+MANILA = """
+    import subprocess
+    from manila.api import validation
+    from manila.api.openstack import wsgi
+
+    class ShareController(wsgi.Controller):
+        @wsgi.Controller.api_version("2.7")
+        @wsgi.action("extend")
+        @validation.request_body_schema({"type": "object"})
+        @validation.response_body_schema({"type": "object"})
+        def _extend(self, req, id, body):
+            size = int(body["extend"]["new_size"])
+            subprocess.call("extend " + body["extend"]["name"], shell=True)  # traced
+            return size
+
+        @wsgi.response(202)
+        def delete(self, req, id):
+            subprocess.call("rm " + id, shell=True)  # traced
+
+        @validation.request_query_schema({"type": "object"})
+        def index(self, req):
+            return int(req.GET["limit"])
+
+        def detail(self, req):
+            return int(req.GET["limit"])  # converted
+
+        def _helper(self, value):
+            subprocess.call("h " + value, shell=True)  # untraced
+"""
+
+
+@pytest.mark.parametrize("project, code", [("cinder", CINDER), ("manila", MANILA)])
+def test_cinder_and_manila_controllers_are_entry_points_like_nova(project, code, tmp_path, monkeypatch):
+    code = textwrap.dedent(code)
+    lines = code.splitlines()
+
+    def marked(mark):
+        return {n for n, line in enumerate(lines, 1) if line.endswith(mark)}
+
+    injected = findings(tmp_path, monkeypatch, {"api.py": code}, "command-injection")
+    assert {f.line for f in injected if "tainted" in f.tags} == marked("# traced")
+    assert all("Keystone token" in f.explanation for f in injected if "tainted" in f.tags)
+    # a schema-validated body or query is not a conversion that may raise; an unvalidated one is
+    converted = findings(tmp_path, monkeypatch, {"api.py": code}, "unhandled-input-conversion")
+    assert {f.line for f in converted} == marked("# converted")
+    without = findings(tmp_path, monkeypatch, {"api.py": code}, "command-injection",
+                       models=load_models(exclude=[f"{project}-api"]))
+    assert not [f for f in without if "tainted" in f.tags]

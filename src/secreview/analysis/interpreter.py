@@ -220,7 +220,11 @@ class FunctionInterpreter:
         state = {}
         fn = self.fn
         entry = self.entry = self.program.entrypoint_for(self.module, fn)
-        converters = self.program.route_converters(fn) if entry is not None and fn.decorators else {}
+        converters = {}
+        if entry is not None and entry[2].registered_route is not None:
+            converters = self.program.registered_converters(fn, entry[2])
+        elif entry is not None and fn.decorators:
+            converters = self.program.route_converters(fn)
         validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:

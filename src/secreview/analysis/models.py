@@ -104,6 +104,16 @@ class Entrypoint:
     # ((decorator qualnames, parameter names, kinds), ...): with one of these decorators on the function too,
     # these parameters are also cleansed for those kinds (a body a JSON schema validated: ``conversion``)
     validated: tuple = ()
+    # ``registered_by``: handlers found at the calls that register them (``app.router.add_get(path, handler)``):
+    # the methods named so (any receiver) and the callees with these qualified names, in modules that import
+    # one of ``imports``; ``registered_arg`` is the argument that holds the handler (a function, or a class
+    # or instance whose ``methods`` handle requests, or the one method ``method_keyword`` names)
+    registered_methods: tuple[str, ...] = ()
+    registered_callees: tuple[str, ...] = ()
+    registered_arg: ArgRef | None = None
+    method_keyword: str = ""
+    suffix_keyword: str = ""  # the keyword whose value suffixes ``methods`` (Falcon's ``suffix="collection"``)
+    registered_route: ArgRef | None = None  # the argument that holds the route (its converters: ``<int:pk>``)
 
     def validated_params(self, fn) -> dict:
         """``{parameter: kinds}`` the ``validated`` items give a function, from its decorators."""
@@ -141,6 +151,9 @@ class ModelSet:
     digests: list = field(default_factory=list)  # of each file's content, for cache keys
     source_attr_names: frozenset | None = None
     cleansed_names: dict | None = None  # attribute name -> sink kinds every source of that name is safe for
+    # method name / callee qualname -> indexes in ``entrypoints`` of the entries registered by such calls
+    registration_methods: dict = field(default_factory=dict)
+    registration_callees: dict = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """Changes when any model file's content (or the set of files) does."""
@@ -205,6 +218,13 @@ class ModelSet:
                                              or entry.get("imports")):
                 raise ModelError(f"{library}: an entry point by method names alone needs `imports` "
                                  "(the modules it applies to) or a base_class / class_attribute")
+            registered = _registered_by(entry, library)
+            if registered:
+                index = len(self.entrypoints)
+                for method in registered["registered_methods"]:
+                    self.registration_methods.setdefault(method, []).append(index)
+                for callee in registered["registered_callees"]:
+                    self.registration_callees.setdefault(callee, []).append(index)
             self.entrypoints.append(Entrypoint(
                 kind=entry.get("kind", "remote"), decorator=entry.get("decorator", ""),
                 decorator_method=entry.get("decorator_method", ""), base_class=entry.get("base_class", ""),
@@ -216,6 +236,7 @@ class ModelSet:
                 include_base_class=bool(entry.get("include_base_class", False)),
                 cleansed=frozenset(_as_list(entry.get("cleansed", []))),
                 validated=_validated(entry, library),
+                **registered,
             ))
         data.pop("library", None)
         if data:
@@ -322,6 +343,38 @@ def _class_attribute(entry: dict, library: str) -> dict:
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec.get("calls"):
         raise ModelError(f"{library}: class_attribute needs a name and the calls that make its value")
     return {"class_attribute": spec["name"], "attribute_calls": tuple(_as_list(spec["calls"]))}
+
+
+def _registered_by(entry: dict, library: str) -> dict:
+    """``registered_by = { methods = ["add_get"], callees = ["aiohttp.web.get"], arg = [1, "handler"],
+    method_keyword = "attr" }`` of an entry point."""
+    spec = entry.get("registered_by")
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict) or "arg" not in spec or not (spec.get("methods") or spec.get("callees")):
+        raise ModelError(f"{library}: registered_by needs the registering methods or callees and the handler's arg")
+    if entry.get("decorator") or entry.get("decorator_method") or entry.get("base_class") \
+            or entry.get("class_attribute"):
+        raise ModelError(f"{library}: an entry point registered_by a call has no decorator, base_class or "
+                         "class_attribute")
+    unknown = set(spec) - {"methods", "callees", "arg", "method_keyword", "suffix_keyword", "route"}
+    if unknown:
+        raise ModelError(f"{library}: unknown key(s) of registered_by: {', '.join(sorted(unknown))}")
+    refs = []
+    for key in ("arg", "route"):
+        if key not in spec:
+            refs.append(None)
+            continue
+        arg = _args([spec[key]] if isinstance(spec[key], list) else spec[key], library)
+        if len(arg) != 1:
+            raise ModelError(f"{library}: registered_by's {key} is one argument: a position, a keyword or "
+                             "[position, keyword]")
+        refs.append(arg[0])
+    return {"registered_methods": tuple(_as_list(spec.get("methods", []))),
+            "registered_callees": tuple(_as_list(spec.get("callees", []))),
+            "registered_arg": refs[0], "method_keyword": spec.get("method_keyword", ""),
+            "suffix_keyword": spec.get("suffix_keyword", ""),
+            "registered_route": refs[1]}
 
 
 def _validated(entry: dict, library: str) -> tuple:

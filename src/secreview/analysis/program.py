@@ -48,6 +48,7 @@ _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 """A value becoming a secret (stored or passed under a secret name): the sink of rule weak-random,
 whose ``secret_name()`` says which names."""
 MAX_DEPTH = 40
+REGISTERED = "<registered handler>"  # the attribute of the field that marks a function registered as a handler
 MAX_SINK_FLOWS = 50
 """Parameter-to-sink flows kept per summary (the smallest, in a fixed order)."""
 MAX_TRACKED_ITEMS = 256
@@ -121,6 +122,8 @@ _ROUTE_METHODS = frozenset({"route", "get", "post", "put", "delete", "patch", "a
 _ROUTE_VARIABLE = re.compile(r"<(\w+)(?:\([^)]*\))?:(\w+)>")  # werkzeug ``<int(signed=True):page>``
 _PATH_PARAM = re.compile(r"\{(\w+):(\w+)\}")  # starlette ``{page:int}``
 _CONVERTER_TYPES = {"int": "builtins.int", "float": "builtins.float", "uuid": "uuid.UUID"}
+_REGEX_DIGITS = re.compile(r"\(\?P<(\w+)>(?:\\d|\[0-9\])[+*]\)")  # a named group of digits only
+_BRACE_DIGITS = re.compile(r"\{(\w+):(?:\\d|\[0-9\])[+*]\}")  # aiohttp's ``{id:\d+}``
 
 
 class Program:
@@ -611,12 +614,99 @@ class Program:
         key = fn.qualname  # (not id: IR dropped and lowered anew makes new objects)
         if key not in self.entrypoints:
             self.entrypoints[key] = self._entrypoint_for(module, fn)
-        return self.entrypoints[key]
+        found = self.entrypoints[key]
+        if self.models.registration_methods or self.models.registration_callees:
+            ep = found[2] if found is not None else None
+            if ep is None or not (ep.decorator or ep.decorator_method or ep.base_class or ep.class_attribute
+                                  or ep.methods):
+                # registered by a call (``app.router.add_get(path, handler)``): before the fallback entries
+                # that match any ``def view(request)``
+                registered = self.registered_entry(fn)
+                if registered is not None:
+                    return registered
+        return found
+
+    def registered_entry(self, fn: ir.Function):
+        """The entry point of a function some call of the reviewed code registers as a handler
+        (``registered_by``), from what those calls stored (``register_handlers``); read as a field,
+        so the function is analysed again, and the cache knows what it depends on, should that change."""
+        key = (fn.qualname, REGISTERED)
+        if self.in_progress and self.in_progress[-1] == fn.qualname:
+            value = self.field_value(*key)
+        else:
+            value = self.fields.get(key)
+        if value is None:
+            return None
+        indexes = sorted(int(t.rpartition(":")[2]) for t in value.types if t.startswith("entrypoint:"))
+        if not indexes:
+            return None
+        ep = self.models.entrypoints[indexes[0]]  # (the first in model order, as for the other entries)
+        return (ep.kind if ep.taint_params else "", dict(ep.param_types), ep)
+
+    def register_handlers(self, interp: FunctionInterpreter, site: CallSite, callees: list) -> None:
+        """A call that registers a request handler (``registered_by``): the handler's functions are
+        entry points, stored as a field of each (``registered_entry``)."""
+        models = self.models
+        indexes = list(models.registration_methods.get(site.call.method, ())) if site.call.method else []
+        for callee in callees:
+            indexes.extend(models.registration_callees.get(callee, ()))
+        for index in sorted(set(indexes)):
+            ep = models.entrypoints[index]
+            if not _imports_ok(interp.module, ep):
+                continue
+            value, _ = site.arg(ep.registered_arg.position, ep.registered_arg.name)
+            if value is None:
+                continue
+            methods = ep.methods
+            if ep.method_keyword:
+                named = site.const_kwarg(ep.method_keyword, None)
+                if isinstance(named, str) and named.isidentifier():
+                    methods = tuple(m for m in methods if m == "__init__") + (named,)
+            if ep.suffix_keyword:
+                suffix = site.const_kwarg(ep.suffix_keyword, None)
+                if isinstance(suffix, str) and suffix.isidentifier():
+                    methods = tuple(f"{m}_{suffix}" for m in methods if m != "__init__")
+            mark = {f"entrypoint:{index}"}
+            if ep.registered_route is not None:
+                # the route, for its converters (``registered_converters``); "?" when it is not a constant
+                route, _ = site.arg(ep.registered_route.position, ep.registered_route.name)
+                text = route.const if route is not None and route.is_const else None
+                mark.add(f"route:{index}:{text}" if isinstance(text, str) else f"route:{index}:?")
+            mark = Value(types=frozenset(mark))
+            for handler in self._handlers(value, methods):
+                self.merge_field((handler, REGISTERED), mark)
+
+    def _handlers(self, value: Value, methods: tuple) -> list:
+        """The reviewed functions a registered handler value stands for: a function, or the
+        ``methods`` of a class or of an instance of one (each found in the class or its reviewed bases)."""
+        out: dict = {}
+        names = ([value.func] if value.func else []) + sorted(value.types)
+        for name in names:
+            is_class = name.startswith("class:")
+            name = name[6:] if is_class else name
+            klass = self.resolve_class(name)
+            if klass is not None:
+                for method in methods:
+                    if method == "__init__" and not is_class:
+                        continue  # an instance registered: made before any request
+                    for _, found in self.lineage(klass):
+                        if found is not None and f"{found}.{method}" in self.functions:
+                            out.setdefault(f"{found}.{method}")
+                            break
+            elif not is_class:
+                target = self.resolve_function(name)
+                # (not a lambda: ``view_func=lambda **kw: app.send_static_file(**kw)`` forwards to the
+                # framework, as the decorator entries do not match lambdas either)
+                if target is not None and not target.endswith(".__init__") and not self.functions[target].is_lambda:
+                    out.setdefault(target)
+        return list(out)
 
     def _entrypoint_for(self, module: ir.Module, fn: ir.Function):
         if fn.is_lambda or fn.name.startswith("<"):
             return None
         for ep in self.models.entrypoints:
+            if ep.registered_arg is not None:
+                continue  # (``registered_entry``)
             # (the import filter is asked only of an entry point that matches otherwise: it reads
             # every import of the module, and most functions match no entry point at all)
             if ep.decorator or ep.decorator_method:
@@ -706,6 +796,21 @@ class Program:
                 paths.add(first.value)
         return paths.pop() if len(paths) == 1 else None
 
+    def registered_converters(self, fn: ir.Function, ep) -> dict:
+        """``route_converters`` of a handler registered by calls (``registered_route``): a parameter
+        holds digits only when every route it is registered under says so."""
+        value = self.fields.get((fn.qualname, REGISTERED))
+        if value is None or ep.registered_route is None:
+            return {}
+        index = f"route:{self.models.entrypoints.index(ep)}:"
+        found = None
+        for t in sorted(value.types):
+            if t.startswith(index):
+                route = t[len(index):]
+                these = _converters_of(route) if route != "?" else {}
+                found = these if found is None else {n: k for n, k in found.items() if these.get(n) == k}
+        return found or {}
+
     def route_converters(self, fn: ir.Function) -> dict:
         """``{parameter: type}`` for the variables of a request handler's route whose converter
         admits only numbers or UUIDs (Flask/Werkzeug ``<int:page>``, ``<float:x>``, ``<uuid:id>``;
@@ -716,10 +821,7 @@ class Program:
             if isinstance(d, ir.Call) and d.method in _ROUTE_METHODS and d.args:
                 first = d.args[0]
                 if isinstance(first, ir.Const) and isinstance(first.value, str):
-                    for converter, name in _ROUTE_VARIABLE.findall(first.value):
-                        found[name] = _CONVERTER_TYPES.get(converter)
-                    for name, converter in _PATH_PARAM.findall(first.value):
-                        found[name] = _CONVERTER_TYPES.get(converter)
+                    found.update(_converters_of(first.value, keep_unknown=True))
         return {name: kind for name, kind in found.items() if kind}
 
     def module_state(self, module: ir.Module) -> dict | None:
@@ -1074,6 +1176,9 @@ class Program:
                     self.findings.add_hit(rule, interp, hit)
             for sink in models.sinks_for(callee):
                 self.apply_sink(interp, site, sink, callee)
+        if (call.method in models.registration_methods
+                or (models.registration_callees and any(c in models.registration_callees for c in callees))):
+            self.register_handlers(interp, site, callees)
         for rule in self.vote_rules:
             for target, status in rule.caller_vote(interp, site, callees) or ():
                 self.findings.vote(rule.id, target, 0, (status,))
@@ -1952,6 +2057,22 @@ def _keep_field_taint(by_param: dict, taint: Taint) -> None:
     old = by_param.get(taint.index)
     if old is None or taint.order() < old.order():
         by_param[taint.index] = taint
+
+
+def _converters_of(route: str, keep_unknown: bool = False) -> dict:
+    """``{variable: type}`` of a route's variables whose converter admits only numbers or UUIDs
+    (``<int:page>``, ``{page:int}``, a regular expression's ``(?P<page>\\d+)``); with ``keep_unknown``,
+    the other variables too, with None."""
+    found: dict = {}
+    for converter, name in _ROUTE_VARIABLE.findall(route):
+        found[name] = _CONVERTER_TYPES.get(converter)
+    for name, converter in _PATH_PARAM.findall(route):
+        found[name] = _CONVERTER_TYPES.get(converter)
+    for name in _REGEX_DIGITS.findall(route):
+        found[name] = "builtins.int"
+    for name in _BRACE_DIGITS.findall(route):
+        found[name] = "builtins.int"
+    return found if keep_unknown else {name: kind for name, kind in found.items() if kind}
 
 
 def _imports_ok(module: ir.Module, ep) -> bool:

@@ -18,7 +18,10 @@ returning one (`get_token()`); the whole request headers or environment
 (`request.headers`, `request.environ`: they carry `Authorization` and
 cookies), and, with medium confidence, the whole request body
 (`request.body`, `request.data`, `request.json`, `req.json_body`,
-`request.form`) and the `body` parameter of a request handler; a connection
+`request.form`) and the `body` parameter of a request handler (unless a
+decorator of the handler, such as `@validation.schema(schema.create)`, validated
+it against JSON schemas seen whole none of whose keys looks like a credential's
+name); a connection
 URL read from the configuration (`CONF.sql_connection`,
 `CONF.database.connection`, `transport_url`, `backend_url`), which holds the
 database or message-bus password; an oslo.context request context's
@@ -304,7 +307,8 @@ class _Finder:
             return None
         entry = self.interp.entry
         if e.id == "body" and entry is not None and entry[0] == "remote" \
-                and any(p.name == "body" for p in self.interp.fn.params) and e.id not in _assigned(self.interp.fn):
+                and any(p.name == "body" for p in self.interp.fn.params) and e.id not in _assigned(self.interp.fn) \
+                and not _schemas_name_no_secret(self.interp, entry[2]):
             return "the request body", e
         value = self.interp.eval(e)
         for key, item in (value.items or {}).items():
@@ -382,6 +386,40 @@ def _context_like(interp, e) -> bool:
             return True
     name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else ""
     return name.lower().endswith(_CONTEXT_NAMES)
+
+
+def _schemas_name_no_secret(interp, ep) -> bool:
+    """Whether a handler's ``body`` was validated (its entry point's ``validated`` decorators, such as
+    ``@validation.schema(schema.create)``) against JSON schemas the analysis sees whole, none of whose
+    keys (property names included) looks like a credential's: such a body holds none to log."""
+    decorators = {d for names, params, _ in ep.validated if "body" in params for d in names}
+    seen = False
+    for d in interp.fn.decorators if decorators else ():
+        if isinstance(d, ir.Call) and getattr(d.func, "qualname", None) in decorators:
+            if not d.args or not _names_no_secret(interp.eval(d.args[0]), 0):
+                return False
+            seen = True
+    return seen
+
+
+# JSON Schema keywords whose value is text or numbers, never a schema with property names of its own
+# (a ``pattern`` built by a function is not seen whole, and needs not be)
+_SCHEMA_TEXT_KEYWORDS = frozenset({"pattern", "format", "type", "description", "title", "minLength", "maxLength",
+                                   "minimum", "maximum", "minItems", "maxItems", "uniqueItems", "$ref"})
+_SCALARS = frozenset({"builtins.str", "builtins.int", "builtins.float", "builtins.bool"})
+_SECRET_LIKE = re.compile(r"(?i)pass|secret|token|key|credential|auth|cert|cookie|private|session|signature")
+
+
+def _names_no_secret(value, depth: int) -> bool:
+    """Whether a value is known whole (constants, dicts and lists of them) and no key in it looks like
+    a credential's name (broadly: ``adminPass``, ``auth_key``, ``keypair``)."""
+    if value.is_const or (value.items is None and value.types and value.types <= _SCALARS):
+        return True  # (a pattern built by a function: text, not a schema)
+    if value.items is None or depth > 16:
+        return False
+    return all((not isinstance(key, str) or not _SECRET_LIKE.search(key))
+               and ((key in _SCHEMA_TEXT_KEYWORDS and item.items is None) or _names_no_secret(item, depth + 1))
+               for key, item in value.items.items())
 
 
 def _assigned(fn) -> frozenset:

@@ -1,0 +1,413 @@
+"""Request handlers registered by a call rather than a decorator or a base class (``registered_by`` in
+the models: aiohttp ``app.router.add_get``, ``web.get`` in ``app.add_routes``, Pyramid
+``config.add_view``, Flask ``add_url_rule``, Falcon ``add_route``/``add_sink``, Bottle
+``app.route(path, callback=f)``): the handler's parameters are request data when the call is in the
+reviewed code, and only then; a sanitised value is not reported."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from reviewing import findings
+
+from secreview.analysis.models import ModelError, load_models
+from secreview.config import DEFAULT_CONFIG
+from secreview.engine.pipeline import ReviewOptions, review
+
+# Each framework: the handlers' module (no framework import of its own: only the registration says
+# they are handlers) and the module that registers them. ``# traced`` lines must be reported as
+# request data, ``# untraced`` lines must not.
+HANDLERS = {
+    "aiohttp": ("""
+        import os
+        import shlex
+
+
+        async def show(request):
+            os.system("echo " + request.match_info["name"])  # traced
+
+
+        async def listing(request):
+            os.system("echo " + request.query["q"])  # traced
+            os.system("echo " + shlex.quote(request.query["q"]))  # untraced
+
+
+        async def any_method(request):
+            os.system("echo " + request.query["q"])  # traced
+
+
+        def helper(value):
+            os.system("echo " + value)  # untraced
+        """, """
+        from aiohttp import web
+
+        from handlers import any_method, listing, show
+
+
+        def setup(app):
+            app.router.add_get("/x/{name}", show)
+            app.router.add_route("*", "/any", any_method)
+            app.add_routes([web.get("/list", listing)])
+        """),
+    "pyramid": ("""
+        import os
+        import shlex
+
+
+        def view(request):
+            os.system("echo " + request.params["q"])  # traced
+            os.system("echo " + shlex.quote(request.params["q"]))  # untraced
+
+
+        class Edit:
+            def __init__(self, context, request):
+                self.request = request
+
+            def edit(self):
+                os.system("echo " + self.request.matchdict["id"])  # traced
+
+            def helper(self, value):
+                os.system("echo " + value)  # untraced
+
+
+        class Called:
+            def __init__(self, request):
+                self.request = request
+
+            def __call__(self):
+                os.system("echo " + self.request.GET["q"])  # traced
+        """, """
+        from pyramid.config import Configurator
+
+        from handlers import Called, Edit, view
+
+
+        def main():
+            config = Configurator()
+            config.add_route("z", "/z")
+            config.add_view(view, route_name="x", renderer="json")
+            config.add_view(Edit, attr="edit", route_name="y")
+            config.add_view(view=Called, route_name="z")
+            return config.make_wsgi_app()
+        """),
+    "flask": ("""
+        import os
+        import shlex
+
+
+        def page(name):
+            os.system("echo " + name)  # traced
+            os.system("echo " + shlex.quote(name))  # untraced
+            return "ok"
+        """, """
+        from flask import Flask
+
+        import handlers
+
+        app = Flask(__name__)
+        app.add_url_rule("/p/<name>", "page", handlers.page)
+        """),
+    "falcon": ("""
+        import os
+        import shlex
+
+
+        class Thing:
+            def on_get(self, req, resp, thing_id):
+                os.system("echo " + thing_id)  # traced
+                os.system("echo " + req.get_param("q"))  # traced
+                os.system("echo " + shlex.quote(thing_id))  # untraced
+
+            def describe(self, value):
+                os.system("echo " + value)  # untraced
+
+            def on_get_collection(self, req, resp):
+                os.system("echo " + req.get_param("q"))  # traced
+
+
+        def proxy(req, resp):
+            os.system("echo " + req.path)  # traced
+        """, """
+        import falcon
+
+        from handlers import Thing, proxy
+
+        app = falcon.App()
+        app.add_route("/things/{thing_id}", Thing())
+        app.add_route("/things", Thing(), suffix="collection")
+        app.add_sink(proxy, prefix="/proxy")
+        """),
+    "bottle": ("""
+        import os
+        import shlex
+
+
+        def hello(name):
+            os.system("echo " + name)  # traced
+            os.system("echo " + shlex.quote(name))  # untraced
+
+
+        def bye(name):
+            os.system("echo " + name)  # traced
+        """, """
+        import bottle
+
+        from handlers import bye, hello
+
+        app = bottle.Bottle()
+        app.route("/hello/<name>", callback=hello)
+        app.get("/bye/<name>", callback=bye)
+        """),
+}
+
+
+def _marked(code: str, mark: str) -> set:
+    return {n for n, line in enumerate(code.splitlines(), 1) if line.endswith(mark)}
+
+
+def _traced(tmp_path, monkeypatch, files: dict) -> set:
+    return {(f.path.rsplit("/", 1)[-1], f.line) for f in findings(tmp_path, monkeypatch, files, "command-injection")
+            if "tainted" in f.tags}
+
+
+@pytest.mark.parametrize("framework", sorted(HANDLERS))
+def test_a_handler_registered_by_a_call_receives_request_data(framework, tmp_path, monkeypatch):
+    handlers, app = (textwrap.dedent(c) for c in HANDLERS[framework])
+    traced = _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "app.py": app})
+    assert _marked(handlers, "# traced") <= {line for _, line in traced}
+    assert not {line for _, line in traced} & _marked(handlers, "# untraced")
+
+
+@pytest.mark.parametrize("framework", sorted(HANDLERS))
+def test_the_same_functions_not_registered_are_not_handlers(framework, tmp_path, monkeypatch):
+    handlers, app = (textwrap.dedent(c) for c in HANDLERS[framework])
+    # the registering module reviewed without its registrations (its imports kept)
+    unregistered = "\n".join(line for line in app.splitlines()
+                             if not line.strip().startswith(("app.", "config.")))
+    assert not _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "app.py": unregistered})
+
+
+def test_a_registration_in_a_module_that_does_not_import_the_framework_registers_nothing(tmp_path, monkeypatch):
+    handlers, app = (textwrap.dedent(c) for c in HANDLERS["aiohttp"])
+    app = app.replace("from aiohttp import web\n", "").replace("app.add_routes([web.get(\"/list\", listing)])", "")
+    assert not _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "app.py": app})
+
+
+def test_a_handler_analysed_before_its_registration_is_analysed_again(tmp_path, monkeypatch):
+    # ``a_handlers.py`` sorts (and is analysed) before ``b_app.py``, whose call registers its function
+    handlers, app = (textwrap.dedent(c) for c in HANDLERS["falcon"])
+    traced = _traced(tmp_path, monkeypatch, {"a_handlers.py": handlers,
+                                              "b_app.py": app.replace("from handlers", "from a_handlers")})
+    assert {line for _, line in traced} == _marked(handlers, "# traced")
+
+
+def test_a_pyramid_view_instance_is_not_made_with_the_request(tmp_path, monkeypatch):
+    handlers = textwrap.dedent("""
+        import os
+
+
+        class Hook:
+            def __init__(self, command):
+                os.system(command)  # untraced
+
+            def __call__(self, request):
+                os.system("echo " + request.params["q"])  # traced
+        """)
+    app = "from pyramid.config import Configurator\nfrom handlers import Hook\n\n\n" \
+          "def includeme(config):\n    config.add_view(Hook('ls'), route_name='x')\n"
+    traced = _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "app.py": app})
+    assert {line for _, line in traced} == _marked(handlers, "# traced")
+
+
+def test_a_registration_in_test_code_does_not_make_a_production_handler(tmp_path, monkeypatch):
+    handlers, app = (textwrap.dedent(c) for c in HANDLERS["flask"])
+    assert not _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "tests/test_app.py": app})
+
+
+def test_the_cache_follows_a_registration_removed_and_put_back(tmp_path, monkeypatch):
+    handlers, app = (textwrap.dedent(c) for c in HANDLERS["falcon"])
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "handlers.py").write_text(handlers)
+    monkeypatch.chdir(tree)
+
+    def traced(app_text: str) -> set:
+        (tree / "app.py").write_text(app_text)
+        result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=tmp_path / "cache"))
+        return {f.line for f in result.findings if "tainted" in f.tags}
+
+    assert traced(app) == _marked(handlers, "# traced")
+    without = app.replace('app.add_route("/things/{thing_id}", Thing())', "").replace(
+        'app.add_route("/things", Thing(), suffix="collection")', "")
+    lines = handlers.splitlines()
+    assert traced(without) == {n for n in _marked(handlers, "# traced") if "req.path" in lines[n - 1]}
+    assert traced(app) == _marked(handlers, "# traced")
+
+
+@pytest.mark.parametrize("spec, message", [
+    ('registered_by = { methods = ["add"] }', "arg"),
+    ('registered_by = { arg = 1 }', "methods or callees"),
+    ('registered_by = { methods = ["add"], arg = 1, keyword = "x" }', "unknown"),
+    ('decorator = "x.y"\nregistered_by = { methods = ["add"], arg = 1 }', "no decorator"),
+])
+def test_a_malformed_registered_by_is_a_model_error(tmp_path, spec, message):
+    model = tmp_path / "m.toml"
+    model.write_text(f'library = "x"\n[[entrypoint]]\n{spec}\n')
+    with pytest.raises(ModelError, match=message):
+        load_models([model])
+
+
+def test_a_user_model_registers_its_own_framework_handlers(tmp_path, monkeypatch):
+    model = tmp_path / "acme.toml"
+    model.write_text(textwrap.dedent("""
+        library = "acme"
+        [[entrypoint]]
+        imports = ["acme"]
+        registered_by = { methods = ["on"], callees = ["acme.handle"], arg = [1, "handler"] }
+    """))
+    code = {"app.py": """
+        import os
+        import acme
+
+
+        def ping(host):
+            os.system("ping " + host)
+
+
+        def pong(host):
+            os.system("pong " + host)
+
+
+        def idle(host):
+            os.system("idle " + host)
+
+
+        acme.server().on("/ping", ping)
+        acme.handle("/pong", handler=pong)
+    """}
+    found = findings(tmp_path, monkeypatch, code, "command-injection", models=load_models(extra=[model]))
+    assert {f.line for f in found if "tainted" in f.tags} == {7, 11}
+
+
+def test_django_views_named_in_urlpatterns_have_client_captures_except_digit_ones(tmp_path, monkeypatch):
+    views = textwrap.dedent("""
+        import os
+        import shlex
+
+
+        def item(request, slug):
+            os.system("echo " + slug)  # traced
+            os.system("echo " + shlex.quote(slug))  # untraced
+
+
+        def number(request, pk):
+            os.system("echo " + pk)  # untraced
+
+
+        def regex(request, pk, name):
+            os.system("echo " + pk)  # untraced
+            os.system("echo " + name)  # traced
+
+
+        def twice(request, pk):
+            os.system("echo " + pk)  # traced
+
+
+        def unlisted(request, slug):
+            os.system("echo " + slug)  # untraced
+        """)
+    urls = textwrap.dedent("""
+        from django.urls import path, re_path
+
+        from . import views
+
+        urlpatterns = [
+            path("items/<slug>/", views.item),
+            path("n/<int:pk>/", views.number),
+            re_path(r"^r/(?P<pk>\\d+)/(?P<name>\\w+)$", views.regex),
+            path("t/<int:pk>/", views.twice),
+            path("t/<str:pk>/", views.twice),
+        ]
+        """)
+    traced = _traced(tmp_path, monkeypatch, {"shop/__init__.py": "", "shop/views.py": views, "shop/urls.py": urls})
+    assert {line for _, line in traced} == _marked(views, "# traced")
+
+
+def test_a_digit_converter_of_a_registered_route_makes_the_variable_digits(tmp_path, monkeypatch):
+    handlers = textwrap.dedent("""
+        import os
+
+
+        async def show(request):
+            os.system("echo " + request.match_info["name"])  # traced
+
+
+        def page(name, number):
+            os.system("echo " + name)  # traced
+            os.system("echo " + number)  # untraced
+        """)
+    app = textwrap.dedent("""
+        from aiohttp import web
+        from flask import Flask
+
+        from handlers import page, show
+
+        app = Flask(__name__)
+        app.add_url_rule("/p/<name>/<int:number>", "page", page)
+
+
+        def setup(server):
+            server.router.add_get("/x/{name}/{id:\\\\d+}", show)
+        """)
+    traced = _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "app.py": app})
+    assert {line for _, line in traced} == _marked(handlers, "# traced")
+
+
+def test_a_starlette_function_endpoint_named_in_a_route_gets_a_starlette_request(tmp_path, monkeypatch):
+    handlers = textwrap.dedent("""
+        import os
+
+
+        async def user(request):
+            os.system("echo " + request.path_params["name"])  # traced
+            os.system("echo " + request.query_params["q"])  # traced
+
+
+        async def other(request):
+            os.system("echo " + request.path_params["name"])  # untraced
+        """)
+    app = textwrap.dedent("""
+        from starlette.applications import Starlette
+        from starlette.routing import Route
+
+        from handlers import user
+
+        app = Starlette(routes=[Route("/users/{name}", endpoint=user)])
+        """)
+    traced = _traced(tmp_path, monkeypatch, {"handlers.py": handlers, "app.py": app})
+    assert {line for _, line in traced} == _marked(handlers, "# traced")
+
+
+def test_a_lambda_registered_as_a_view_is_not_a_handler(tmp_path, monkeypatch):
+    code = {"app.py": """
+        from flask import Flask
+
+        app = Flask(__name__)
+        app.add_url_rule("/static/<path:filename>", endpoint="static",
+                         view_func=lambda **kw: app.send_static_file(**kw))
+        app.add_url_rule("/echo/<name>", endpoint="echo", view_func=lambda name: name)
+    """}
+    assert not findings(tmp_path, monkeypatch, code, "xss")
+
+
+def test_workers_see_registrations_made_in_another_share(tmp_path, monkeypatch):
+    # 34 files: two workers, each handler module registered from another module
+    files = {}
+    for i in range(17):
+        files[f"h{i:02d}.py"] = 'import os\n\n\ndef h(request):\n    os.system("echo " + request.query["q"])\n'
+        files[f"r{i:02d}.py"] = (f"from aiohttp import web\n\nimport h{(i + 7) % 17:02d}\n\n\n"
+                                 f"def setup(app):\n    app.router.add_get(\"/\", h{(i + 7) % 17:02d}.h)\n")
+    for jobs in (1, 2):
+        found = findings(tmp_path, monkeypatch, files, "command-injection", jobs=jobs)
+        assert len([f for f in found if "tainted" in f.tags]) == 17, jobs

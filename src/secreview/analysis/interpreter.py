@@ -262,7 +262,11 @@ class FunctionInterpreter:
                         self.path, param.line or fn.line, 0,
                         f"`{param.name}` is a parameter of {handler} `{fn.name}()`{where}, set by {setter}", None,
                         f"{data} (parameter `{param.name}` of {handler} `{fn.name}()`{where})"))})
-            if entry is not None and param.name in converters:
+            if entry is not None and converters.get(param.name) == SEGMENT:
+                # ``@app.route("/lb/<lb_id>")``: one path segment, without ``/``: joined under a folder
+                # it names an entry of that folder (or, as ``..``, the folder above), never a path elsewhere
+                taints = V.cleanse_all(taints, _PATH_KINDS)
+            elif entry is not None and param.name in converters:
                 # ``@app.route("/items/<int:item_id>")``: the router passes only a number (or a UUID)
                 taints = V.cleanse_all(taints, _DIGITS_SAFE)
                 types = frozenset({converters[param.name]})
@@ -1438,6 +1442,9 @@ class CallSite:
 
 _ALL = frozenset({"*"})
 _BUILT_MARK = frozenset({V.BUILT_MARK})
+_PATH_KINDS = frozenset({"path"})
+SEGMENT = "route:segment"
+"""A route variable of the default (string) converter, which never holds ``/``: one path segment."""
 _DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "sql", "ssti", "xpath", "xss", "header", "log",
                           "path", "redirect", "argv-option", "config-text", "conversion"})
 """Sinks where a number formatted as text is harmless: what matters there is the syntax of the text (a

@@ -21,6 +21,7 @@ from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
     EXCLUSIONS,
+    SEGMENT,
     BudgetExceeded,
     CallSite,
     FunctionInterpreter,
@@ -122,6 +123,7 @@ _ROUTE_METHODS = frozenset({"route", "get", "post", "put", "delete", "patch", "a
 _ROUTE_VARIABLE = re.compile(r"<(\w+)(?:\([^)]*\))?:(\w+)>")  # werkzeug ``<int(signed=True):page>``
 _PATH_PARAM = re.compile(r"\{(\w+):(\w+)\}")  # starlette ``{page:int}``
 _CONVERTER_TYPES = {"int": "builtins.int", "float": "builtins.float", "uuid": "uuid.UUID"}
+_PLAIN_VARIABLE = re.compile(r"<(\w+)>|(?<!\{)\{(\w+)\}(?!\})")
 _REGEX_DIGITS = re.compile(r"\(\?P<(\w+)>(?:\\d|\[0-9\])[+*]\)")  # a named group of digits only
 _BRACE_DIGITS = re.compile(r"\{(\w+):(?:\\d|\[0-9\])[+*]\}")  # aiohttp's ``{id:\d+}``
 
@@ -2064,10 +2066,12 @@ def _converters_of(route: str, keep_unknown: bool = False) -> dict:
     (``<int:page>``, ``{page:int}``, a regular expression's ``(?P<page>\\d+)``); with ``keep_unknown``,
     the other variables too, with None."""
     found: dict = {}
+    for angle, brace in _PLAIN_VARIABLE.findall(route):
+        found[angle or brace] = SEGMENT  # ``<name>``, ``{name}``: the default converter stops at ``/``
     for converter, name in _ROUTE_VARIABLE.findall(route):
-        found[name] = _CONVERTER_TYPES.get(converter)
+        found[name] = SEGMENT if converter in ("string", "str", "default") else _CONVERTER_TYPES.get(converter)
     for name, converter in _PATH_PARAM.findall(route):
-        found[name] = _CONVERTER_TYPES.get(converter)
+        found[name] = SEGMENT if converter == "str" else _CONVERTER_TYPES.get(converter)
     for name in _REGEX_DIGITS.findall(route):
         found[name] = "builtins.int"
     for name in _BRACE_DIGITS.findall(route):

@@ -37,7 +37,11 @@ class PathTraversal(SinkRule):
     `os.path.commonpath([p, BASE]) == BASE` (`commonprefix` too; the
     normalising may be in the check: `os.path.realpath(p).startswith(BASE)`);
     route variables the router admits only as numbers or UUIDs
-    (`<int:item_id>`, `{item_id:int}`); `send_from_directory`'s file argument
+    (`<int:item_id>`, `{item_id:int}`), or as one path segment (the default
+    converter of Flask/Werkzeug, Bottle, Django, aiohttp and Starlette stops at
+    `/`: `<lb_id>`, `{name}`; joined under a folder it names an entry of that
+    folder or, as `..`, the folder itself, never a file elsewhere; `<path:name>`
+    is reported); `send_from_directory`'s file argument
     (it refuses `..` itself); names checked to hold no `..` (`if ".." in
     name: abort()`, `.replace("..", "")`) *and* not to be absolute
     (`os.path.isabs(name)`, `name.startswith("/")`, or data that follows

@@ -1010,6 +1010,8 @@ def _swallows(body: list) -> bool:
             continue
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             continue
+        if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Constant) and stmt.value.value is False:
+            return False  # ``return False``: the check fails closed, the caller sees the failure
         if isinstance(stmt, ast.Return) and (stmt.value is None or isinstance(stmt.value, ast.Constant)):
             continue
         return False

@@ -1,7 +1,8 @@
 """Security-relevant failure silently ignored by a broad `except`.
 
 `except:` / `except Exception:` / `except BaseException:` whose body only
-passes (or continues, breaks, returns a constant) hides every failure of the
+passes (or continues, breaks, returns a constant other than `False`: a
+check that returns `False` fails closed) hides every failure of the
 guarded code. Around a permission change, a privilege drop, a signature or
 token check, a TLS set-up or a firewall command, the program then carries on
 as if the protection were in place: the file stays world-readable, the

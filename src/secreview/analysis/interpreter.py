@@ -1442,7 +1442,7 @@ class CallSite:
 
 _ALL = frozenset({"*"})
 _BUILT_MARK = frozenset({V.BUILT_MARK})
-_PATH_KINDS = frozenset({"path"})
+_PATH_KINDS = frozenset({V.PATH_SEGMENT})
 SEGMENT = "route:segment"
 """A route variable of the default (string) converter, which never holds ``/``: one path segment."""
 _DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "sql", "ssti", "xpath", "xss", "header", "log",

@@ -1825,6 +1825,8 @@ class Program:
             return
         kind = sink.kind
         taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
+        if kind == "path":
+            taints = _segments_joined(taints)
         stmt = interp.stmt
         stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (node.line, node.end_line)
         sink_site = SinkSite(interp.module, node, callee, arg_node, stmt_lines)
@@ -2052,6 +2054,18 @@ def _mutate(method: str, current: Value, site: CallSite) -> Value | None:
         return None
     return Value(V.UNKNOWN, V.merge_taints(V.merge_taints(current.taints, added), V.all_item_taints(items)),
                  current.types, None, current.func)
+
+
+def _segments_joined(taints: frozenset) -> frozenset:
+    """Path segments from two or more places joined into one path (``<a>/<b>/<c>`` route variables in
+    ``os.path.join(BASE, a, b, c)``): together they climb out with ``..``; each alone does not."""
+    segments = [t for t in taints if V.PATH_SEGMENT in t.cleansed and "path" not in t.cleansed]
+    # counted by parameter: every route variable of a handler (and every parameter of a helper) carries a
+    # parameter taint of its own index, while their source taints merge into one
+    if len({t.index for t in segments if t.is_param}) < 2:
+        return taints
+    return frozenset(Taint(t.kind, t.index, t.cleansed - {V.PATH_SEGMENT}, t.step) if t in segments else t
+                     for t in taints)
 
 
 def _keep_field_taint(by_param: dict, taint: Taint) -> None:

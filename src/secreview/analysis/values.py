@@ -124,6 +124,11 @@ a path safe: an absolute name (``os.path.join(BASE, "/etc/passwd")``) leaves the
 PATH_NOT_ABSOLUTE = "path-not-absolute"
 """Cleansed mark: the value cannot be an absolute path (``not os.path.isabs(name)``, or it follows constant
 text: ``"img-" + name``). Alone it does not make a path safe either: ``../`` still climbs out."""
+PATH_SEGMENT = "path-segment"
+"""Cleansed mark: the value is one path segment, without ``/`` (a route variable of the default converter:
+``@app.route("/lb/<lb_id>")``). Alone under a folder it names an entry of that folder or, as ``..``, the
+folder above, never a file elsewhere: safe for a path. Two or more such values from different places in
+one path (``os.path.join(BASE, a, b, c)``) are not: ``..``, ``..``, ``etc`` climb out (the sink check)."""
 _PATH_HALVES = frozenset({PATH_NO_DOTDOT, PATH_NOT_ABSOLUTE})
 _PATH = frozenset({"path"})
 
@@ -164,7 +169,9 @@ class Taint:
         return Taint(self.kind, self.index, self.cleansed | kinds, self.step)
 
     def dangerous_for(self, sink_kind: str) -> bool:
-        return sink_kind not in self.cleansed and "*" not in self.cleansed
+        cleansed = self.cleansed
+        return sink_kind not in cleansed and "*" not in cleansed and not (sink_kind == "path"
+                                                                           and PATH_SEGMENT in cleansed)
 
     @property
     def validated(self) -> bool:

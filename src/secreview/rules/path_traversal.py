@@ -38,10 +38,10 @@ class PathTraversal(SinkRule):
     normalising may be in the check: `os.path.realpath(p).startswith(BASE)`);
     route variables the router admits only as numbers or UUIDs
     (`<int:item_id>`, `{item_id:int}`), or as one path segment (the default
-    converter of Flask/Werkzeug, Bottle, Django, aiohttp and Starlette stops at
-    `/`: `<lb_id>`, `{name}`; joined under a folder it names an entry of that
-    folder or, as `..`, the folder itself, never a file elsewhere; `<path:name>`
-    is reported); `send_from_directory`'s file argument
+    converter of Flask/Werkzeug, Bottle, Django and Starlette stops at `/`:
+    `<lb_id>`, `{name}`; joined under a folder it names an entry of that folder
+    or, as `..`, the folder above, never a file elsewhere; `<path:name>`, and two
+    or more segments joined into one path, are reported); `send_from_directory`'s file argument
     (it refuses `..` itself); names checked to hold no `..` (`if ".." in
     name: abort()`, `.replace("..", "")`) *and* not to be absolute
     (`os.path.isabs(name)`, `name.startswith("/")`, or data that follows

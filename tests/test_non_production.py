@@ -52,14 +52,16 @@ def project(tmp_path, monkeypatch):
         "benchmarks/b.py": VULNERABLE,
         "contrib/script.py": VULNERABLE,  # top-level contrib/ and tools/
         "tools/gen.py": VULNERABLE,
+        "ckanext/example_theme/plugin.py": VULNERABLE,  # a plugin shipped as an example
+        "app/example.py": VULNERABLE,  # a module named example is not an example_* package
     })
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
-PRODUCTION = {"app/views.py", "app/tools/run.py", "app/docs_helper.py"}
+PRODUCTION = {"app/views.py", "app/tools/run.py", "app/docs_helper.py", "app/example.py"}
 WITHHELD = {"examples/demo_app.py", "src/pkg/examples/more.py", "falcon/bench/bench.py", "benchmarks/b.py",
-            "contrib/script.py", "tools/gen.py"}
+            "contrib/script.py", "tools/gen.py", "ckanext/example_theme/plugin.py"}
 
 
 def test_findings_in_non_production_code_are_withheld_and_counted(project, capsys):

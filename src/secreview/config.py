@@ -39,15 +39,18 @@ from secreview.source.reading import read_regular_file
 DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # test code, in the layouts of pytest, unittest, Django (tests.py) and OpenStack (functionaltests/...)
     "tests/", "test/", "*tests/", "test_*.py", "*_test.py", "*_tests.py", "tests.py", "testing/", "conftest.py",
-    # documentation, examples and demos: code shown to readers, not run in production
-    "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/",
+    # a project's helpers for its own test suite (pretix's ``testutils/settings.py``)
+    "testutils/",
+    # documentation, examples and demos: code shown to readers, not run in production (CKAN's example plugins
+    # are packages named ``example_*``)
+    "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/", "example_*/",
 )
 DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # code that ships with a project but is not the project's running code: examples and documentation,
     # benchmarks, and the top-level folders of developer tools and contributed scripts (anchored: a
     # package may hold production modules named ``tools``)
     "examples/", "example/", "samples/", "demo/", "demos/", "docs/", "doc/", "bench/", "benchmarks/",
-    "/contrib/", "/tools/",
+    "/contrib/", "/tools/", "example_*/",
 )
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 DEFAULT_ANALYSIS_BUDGET = 3_000_000
@@ -64,6 +67,7 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?tests\.py(?:/|$)",
     r"^(?:.+/)?testing/",
     r"^(?:.+/)?conftest\.py(?:/|$)",
+    r"^(?:.+/)?testutils/",
     r"^(?:.+/)?docs/",
     r"^(?:.+/)?doc/",
     r"^(?:.+/)?examples/",
@@ -71,6 +75,7 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?samples/",
     r"^(?:.+/)?demo/",
     r"^(?:.+/)?demos/",
+    r"^(?:.+/)?example_[^/]*/",
 )
 CONFIG_FILE_LIMIT = 5_000_000
 """A ``pyproject.toml`` larger than this is refused rather than parsed."""

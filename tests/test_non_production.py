@@ -52,16 +52,14 @@ def project(tmp_path, monkeypatch):
         "benchmarks/b.py": VULNERABLE,
         "contrib/script.py": VULNERABLE,  # top-level contrib/ and tools/
         "tools/gen.py": VULNERABLE,
-        "ckanext/example_theme/plugin.py": VULNERABLE,  # a plugin shipped as an example
-        "app/example.py": VULNERABLE,  # a module named example is not an example_* package
     })
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
-PRODUCTION = {"app/views.py", "app/tools/run.py", "app/docs_helper.py", "app/example.py"}
+PRODUCTION = {"app/views.py", "app/tools/run.py", "app/docs_helper.py"}
 WITHHELD = {"examples/demo_app.py", "src/pkg/examples/more.py", "falcon/bench/bench.py", "benchmarks/b.py",
-            "contrib/script.py", "tools/gen.py", "ckanext/example_theme/plugin.py"}
+            "contrib/script.py", "tools/gen.py"}
 
 
 def test_findings_in_non_production_code_are_withheld_and_counted(project, capsys):
@@ -194,3 +192,14 @@ def test_nothing_said_when_nothing_was_withheld(fmt):
     out = render(fmt, ReviewResult(files_reviewed=3, lines_reviewed=40, target="."),
                  ReportOptions(tool_version="9.9.9"))
     assert "--include-non-production" not in out and "Not shown:" not in out
+
+
+def test_example_packages_and_test_utilities(tmp_path, monkeypatch, capsys):
+    """``ckanext/example_theme/`` (a plugin shipped as an example) is withheld as non-production code and
+    ``testutils/`` is test code; a module named ``example.py`` is production code."""
+    make(tmp_path, {"ckanext/example_theme/plugin.py": VULNERABLE, "app/example.py": VULNERABLE,
+                    "src/pkg/testutils/settings.py": VULNERABLE})
+    monkeypatch.chdir(tmp_path)
+    doc = report(["review", "."], capsys)
+    assert paths(doc) == {"app/example.py"}
+    assert doc["summary"]["non_production"]["findings"] == 1

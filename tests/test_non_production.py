@@ -201,5 +201,7 @@ def test_example_packages_and_test_utilities(tmp_path, monkeypatch, capsys):
                     "src/pkg/testutils/settings.py": VULNERABLE})
     monkeypatch.chdir(tmp_path)
     doc = report(["review", "."], capsys)
-    assert paths(doc) == {"app/example.py"}
+    assert paths(doc) == {"app/example.py", "src/pkg/testutils/settings.py"}
+    tags = {f["path"]: f["tags"] for f in doc["findings"]}
+    assert "test-code" in tags["src/pkg/testutils/settings.py"] and "test-code" not in tags["app/example.py"]
     assert doc["summary"]["non_production"]["findings"] == 1

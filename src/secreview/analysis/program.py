@@ -39,6 +39,7 @@ from secreview.analysis.models import ModelSet, Sink
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.findings.model import Span
 from secreview.ir import nodes as ir
+from secreview.ir.statements import bindings
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
 MAX_ANALYSES = 6
@@ -1453,6 +1454,12 @@ class Program:
             default, _ = site.arg(1, "default")
             kept = EMPTY if default is None else V.merge_taints(default.taints, V.all_item_taints(default.items))
             taints = frozenset(t if t in kept else t.cleanse(_REDIRECT) for t in taints)
+        if taints and method == "split" and not site.call.args:
+            program = _constant_program(interp.fn, site.call.func.value)
+            if program is not None:
+                # ``"haproxy -c -f {cfg}".format(cfg=path).split()``: an argument vector whose program is
+                # the template's constant first word; the client's text is only in later arguments
+                return Value(taints=taints, types=frozenset({"builtins.list"}), items={0: V.const(program)})
         if taints and method == "replace" and _sql_quote_doubling(site.call):
             # ``name.replace("'", "''")``: SQL's own escape of a quote inside a quoted literal
             taints = V.cleanse_all(taints, _SQL)
@@ -1918,6 +1925,28 @@ def _stored(interp):
 _THROUGH = frozenset({V.THROUGH_CALL})
 _SQL = frozenset({"sql"})
 _REDIRECT = frozenset({"redirect"})
+
+
+def _constant_program(fn: ir.Function, text: ir.Expr) -> str | None:
+    """The constant first word of a command line built from a template (``"haproxy -c -f {cfg}".format(...)``,
+    an f-string or ``%``), given directly or as a local variable bound once to it; None otherwise."""
+    if isinstance(text, ir.Name):
+        bound = bindings(fn, text.id)
+        if len(bound) != 1:
+            return None
+        text = bound[0].value
+    if not isinstance(text, ir.StringBuild) or text.kind not in ("format", "percent", "fstring"):
+        return None
+    if text.kind == "fstring":
+        first = text.parts[0] if text.parts else None
+        start = first.value if isinstance(first, ir.Const) and isinstance(first.value, str) else None
+    else:
+        template = text.template
+        start = template.value if isinstance(template, ir.Const) and isinstance(template.value, str) else None
+        if start is not None:
+            start = re.split(r"\{|%", start, maxsplit=1)[0]
+    found = re.match(r"\s*(\S+)\s", start or "")  # the first word, ended by a space before any placeholder
+    return found.group(1) if found else None
 
 
 def _sql_quote_doubling(call: ir.Call) -> bool:

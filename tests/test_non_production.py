@@ -198,10 +198,12 @@ def test_example_packages_and_test_utilities(tmp_path, monkeypatch, capsys):
     """``ckanext/example_theme/`` (a plugin shipped as an example) is withheld as non-production code and
     ``testutils/`` is test code; a module named ``example.py`` is production code."""
     make(tmp_path, {"ckanext/example_theme/plugin.py": VULNERABLE, "app/example.py": VULNERABLE,
-                    "src/pkg/testutils/settings.py": VULNERABLE})
+                    "src/pkg/testutils/settings.py": VULNERABLE, "test_project/settings.py": VULNERABLE,
+                    "ckan/lib/create_test_data.py": VULNERABLE})
     monkeypatch.chdir(tmp_path)
     doc = report(["review", "."], capsys)
-    assert paths(doc) == {"app/example.py", "src/pkg/testutils/settings.py"}
+    tests = {"src/pkg/testutils/settings.py", "test_project/settings.py", "ckan/lib/create_test_data.py"}
+    assert paths(doc) == {"app/example.py"} | tests
     tags = {f["path"]: f["tags"] for f in doc["findings"]}
-    assert "test-code" in tags["src/pkg/testutils/settings.py"] and "test-code" not in tags["app/example.py"]
+    assert all("test-code" in tags[p] for p in tests) and "test-code" not in tags["app/example.py"]
     assert doc["summary"]["non_production"]["findings"] == 1

@@ -39,8 +39,9 @@ from secreview.source.reading import read_regular_file
 DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # test code, in the layouts of pytest, unittest, Django (tests.py) and OpenStack (functionaltests/...)
     "tests/", "test/", "*tests/", "test_*.py", "*_test.py", "*_tests.py", "tests.py", "testing/", "conftest.py",
-    # a project's helpers for its own test suite (pretix's ``testutils/settings.py``)
-    "testutils/",
+    # a project's helpers for its own test suite (pretix's ``testutils/settings.py``, a ``test_project/``
+    # Django project, CKAN's ``create_test_data.py``)
+    "testutils/", "test_*/", "*_test_*.py",
     # documentation, examples and demos: code shown to readers, not run in production (CKAN's example plugins
     # are packages named ``example_*``)
     "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/", "example_*/",
@@ -68,6 +69,8 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?testing/",
     r"^(?:.+/)?conftest\.py(?:/|$)",
     r"^(?:.+/)?testutils/",
+    r"^(?:.+/)?test_[^/]*/",
+    r"^(?:.+/)?[^/]*_test_[^/]*\.py(?:/|$)",
     r"^(?:.+/)?docs/",
     r"^(?:.+/)?doc/",
     r"^(?:.+/)?examples/",

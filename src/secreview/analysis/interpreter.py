@@ -1459,7 +1459,8 @@ _PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[#0 +\-]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]
 _NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgG")
 
 
-_QUOTING = re.compile(r"(?i)(^|_)(escape|quote|sanitize|sanitise)")
+# also ``identifier(name)`` / ``literal_string(value)``: SQL quoting helpers named for what they make
+_QUOTING = re.compile(r"(?i)(^|_)(escape|quote|sanitize|sanitise)|^_?(sql_)?(identifier|literal|literal_string)$")
 
 
 def _quoting(expr, sanitizers) -> bool:

@@ -1441,6 +1441,15 @@ class Program:
             # parameter is marked, so that the caller's secret passed in does not either
             taints = V.canonical(t.cleanse(_THROUGH) if t.is_param else t for t in taints
                                  if t.kind not in V.NAMED_KINDS)
+        if taints and method == "split" and not site.call.args:
+            program = _constant_program(interp.fn, site.call.func.value)
+            if program is not None:
+                # ``"haproxy -c -f {cfg}".format(cfg=path).split()``: an argument vector whose program is
+                # the template's constant first word; the client's text is only in later arguments
+                return Value(taints=taints, types=frozenset({"builtins.list"}), items={0: V.const(program)})
+        if taints and method == "replace" and _sql_quote_doubling(site.call):
+            # ``name.replace("'", "''")``: SQL's own escape of a quote inside a quoted literal
+            taints = V.cleanse_all(taints, _SQL)
         if _pure_call(site, callees) and _inputs_fixed(site):
             return Value(taints=taints, fixed=True)
         if taints and not _pure_call(site, callees) and not any(
@@ -1454,15 +1463,6 @@ class Program:
             default, _ = site.arg(1, "default")
             kept = EMPTY if default is None else V.merge_taints(default.taints, V.all_item_taints(default.items))
             taints = frozenset(t if t in kept else t.cleanse(_REDIRECT) for t in taints)
-        if taints and method == "split" and not site.call.args:
-            program = _constant_program(interp.fn, site.call.func.value)
-            if program is not None:
-                # ``"haproxy -c -f {cfg}".format(cfg=path).split()``: an argument vector whose program is
-                # the template's constant first word; the client's text is only in later arguments
-                return Value(taints=taints, types=frozenset({"builtins.list"}), items={0: V.const(program)})
-        if taints and method == "replace" and _sql_quote_doubling(site.call):
-            # ``name.replace("'", "''")``: SQL's own escape of a quote inside a quoted literal
-            taints = V.cleanse_all(taints, _SQL)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
             types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))

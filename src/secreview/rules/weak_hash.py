@@ -32,8 +32,9 @@ non-security use, honoured as Bandit does; also when a wrapper passes its own
 turned into a number (`int(h, 16)`: sharding, hash rings) or a UUID, or used
 as an ETag, cache key, dictionary key, file name or path, URL, id or
 Message-ID; the WebSocket accept key and HTTP Digest authentication (the
-protocol chooses the algorithm); and digests whose use the function does not
-show.
+protocol chooses the algorithm); a digest of fresh random bytes
+(`sha1(os.urandom(64))`, `md5(uuid.uuid4().bytes)`: a random token, as unguessable
+as its input); and digests whose use the function does not show.
 
 **Fix:** use `hashlib.sha256` (or `blake2b`) for integrity, `hmac` with
 SHA-256 for authentication, and `hashlib.scrypt`/argon2/bcrypt for passwords;
@@ -258,6 +259,8 @@ class WeakHash(StatementRule):
             value = interp.eval(flag) if ir.is_pure(flag) else None
             if value is None or not value.is_const or value.const is False:
                 return None  # declared non-security, or left to the caller of this wrapper
+        if _random_input(call):
+            return None  # ``sha1(os.urandom(64))``: condensing random bytes into a token needs no collision resistance
         use = self._use(interp, call)
         if use.protocol or (use.identifier and not use.secret_input):
             return None  # an ETag compared with If-None-Match is still an ETag; a PIN cut from a digest names nothing
@@ -456,7 +459,9 @@ class WeakHash(StatementRule):
                 for name in _target_names(target):
                     self._destination(name, use, f"and stores the digest in `{name}`", at=stmt)
         elif isinstance(stmt, ir.Return) and root is stmt.value:
-            self._destination(fn.name, use, f"and `{fn.name}()` returns the digest", at=stmt)
+            # cited at the ``def`` line, where the function's name is (the return line may not name it)
+            self._destination(fn.name, use, f"and `{fn.name}()` returns the digest",
+                              at=ir.Pass("def").at(fn.line, 0, fn.line, 0))
 
     def _call_context(self, call, arg, use: _Use, opens) -> None:
         if call.qualname == "hmac.compare_digest" or call.method == "compare_digest":
@@ -505,6 +510,23 @@ class WeakHash(StatementRule):
             use.security.append(reason)
         elif _is_identifier_name(name):
             use.identifier.append(reason)
+
+
+_RANDOM_BYTES = frozenset({"os.urandom", "secrets.token_bytes", "secrets.token_hex", "secrets.token_urlsafe",
+                           "uuid.uuid4", "random.SystemRandom"})
+
+
+def _random_input(call) -> bool:
+    """The hashed data is fresh random bytes (``hashlib.sha1(os.urandom(64))``, ``md5(uuid.uuid4().bytes)``):
+    the digest is a random token, as unguessable as its input whatever the hash."""
+    for data in list(call.args) + [k.value for k in call.keywords]:
+        if isinstance(data, ir.Call) and data.method in ("encode", "hex") and isinstance(data.func, ir.Attr):
+            data = data.func.value
+        while isinstance(data, ir.Attr):
+            data = data.value  # ``uuid.uuid4().bytes``
+        if isinstance(data, ir.Call) and (data.qualname or "") in _RANDOM_BYTES:
+            return True
+    return False
 
 
 def _constant_names(interp, expr) -> list:

@@ -294,6 +294,8 @@ class Program:
                 fn.parent = None
                 stack.extend(fn.children)
         self._dropped.add(name)
+        for rule in self.function_rules:
+            rule.module_dropped(module.path)
 
     def _restore(self, name: str) -> None:
         """A dropped module lowered anew (one of its functions is to be analysed again)."""

@@ -26,6 +26,12 @@ _CMP = {
 }
 
 
+_LINE_INTS: dict = {}
+"""Each line number as one int object, shared by every module lowered in this process: the parser
+makes a new one for every node and position (above 256, CPython's small ints), which the IR would
+keep (about a tenth of it; one table per module still kept one int per line of every module)."""
+
+
 def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
     # ``expr``, ``e_Attribute`` and ``e_Call`` repeat its first branch inline: they lower most
     # of a tree's nodes, and the call measured slower (see the commit that reverted using it there).
@@ -38,9 +44,9 @@ def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
     except (KeyError, AttributeError):
         pass
     else:
-        node.line = line
+        node.line = line = _LINE_INTS.setdefault(line, line)
         node.col = col
-        node.end_line = end_line or line
+        node.end_line = _LINE_INTS.setdefault(end_line, end_line) if end_line else line
         node.end_col = end_col or col
         return node
     try:
@@ -69,9 +75,23 @@ def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_pack
     lowerer = _FunctionLowerer(mod, scope, body, module, is_package)
     lowerer.walrus = walrus
     lowerer.lower_body(tree.body)
+    _freeze_blocks(body)
     body.names = frozenset(lowerer.names)
     mod.functions[body.qualname] = body
     return mod
+
+
+def _freeze_blocks(fn: ir.Function) -> None:
+    """A function lowered: its blocks, their statements and edges, its parameters, handlers and
+    nested functions as tuples, no longer lists grown by appends (a tuple is half the size of a
+    short list and its spare room); nothing changes them after lowering."""
+    for block in fn.blocks:
+        block.stmts = tuple(block.stmts) if block.stmts else ()
+        block.succs = tuple(block.succs) if block.succs else ()
+    fn.blocks = tuple(fn.blocks) if fn.blocks else ()
+    fn.params = tuple(fn.params) if fn.params else ()
+    fn.handlers = tuple(fn.handlers) if fn.handlers else ()
+    fn.children = tuple(fn.children) if fn.children else ()
 
 
 class _Loop:
@@ -117,9 +137,7 @@ class _FunctionLowerer:
         self.comp_locals: list[set] = []
         self.resolved: dict = {}  # name -> (kind, qualname) outside comprehension variables
         self.module_names: dict = {}  # name -> (kind, qualname) at module level; shared by the module's lowerers
-        self.lines: dict = {}
-        """Each line number above 256 as one int object, shared by the module's lowerers: the parser
-        makes a new one for every node and position, which the IR would keep (about a tenth of it)."""
+        self.lines: dict = _LINE_INTS
         self.walrus = True
         self.names: set = set()  # every name the function mentions (Function.names)
         self.loops: list[_Loop] = []
@@ -646,6 +664,7 @@ class _FunctionLowerer:
         child.module_names = self.module_names
         child.lines = self.lines
         child.lower_body(body)
+        _freeze_blocks(fn)
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
         self.fn.children.append(fn)
@@ -669,6 +688,7 @@ class _FunctionLowerer:
         lowerer.module_names = self.module_names
         lowerer.lines = self.lines
         lowerer.lower_body(node.body)
+        _freeze_blocks(body_fn)
         body_fn.names = frozenset(lowerer.names)
         for child in body_fn.children:
             if not child.is_lambda and child.parent is body_fn:

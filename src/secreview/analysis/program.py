@@ -600,6 +600,8 @@ class Program:
             self.in_progress.pop()
             self.budget = outer_budget
             self.findings.resume(outer_bucket)
+        if type(fn.names) is frozenset:
+            fn.names = tuple(fn.names)  # every rule asked already (``ir.Function.names``)
         previous = self.summaries.get(qualname)
         self.summaries[qualname] = summary
         if previous is None or not summary.same_as(previous):

@@ -658,7 +658,7 @@ class _FunctionLowerer:
         else:
             body = node.body
         collect_bindings(body, scope, self.module, self.is_package, self.walrus, self.mod.resolve)
-        fn.locals = frozenset(scope.bound)
+        fn.locals = tuple(scope.bound)
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
         child.walrus = self.walrus
         child.module_names = self.module_names
@@ -682,7 +682,7 @@ class _FunctionLowerer:
         scope = Scope("class", qualname, self.scope)
         collect_bindings(node.body, scope, self.module, self.is_package, self.walrus, self.mod.resolve)
         body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=node.lineno,
-                              end_line=node.end_lineno or node.lineno, parent=self.fn, locals=frozenset(scope.bound))
+                              end_line=node.end_lineno or node.lineno, parent=self.fn, locals=tuple(scope.bound))
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
         lowerer.walrus = self.walrus
         lowerer.module_names = self.module_names

@@ -407,7 +407,7 @@ def _any_mentions_secret(names: frozenset) -> bool:
     tree asks, and most of its names were classified for an earlier function."""
     if not _SECRET_NAMES.isdisjoint(names):
         return True
-    unknown = names - _PLAIN_NAMES
+    unknown = [n for n in names if n not in _PLAIN_NAMES]  # (``names``: a frozenset, or a tuple once analysed)
     if not unknown:
         return False
     if len(_PLAIN_NAMES) > _MAX_KNOWN:  # a huge tree: start again rather than grow without bound

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 
 from secreview.ir import nodes as ir
 from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, import_bindings
@@ -25,6 +26,11 @@ _CMP = {
     ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in",
 }
 
+
+_intern = sys.intern
+"""Qualified names and short string constants, each one object for every module lowered in this
+process: the parser and each ``f"{a}.{b}"`` make a new one for every use (a quarter of the IR's
+strings are distinct on neutron)."""
 
 _LINE_INTS: dict = {}
 """Each line number as one int object, shared by every module lowered in this process: the parser
@@ -746,7 +752,10 @@ class _FunctionLowerer:
                 # the function: resolve it once (its names were added to ``names`` then).
                 known = self.resolved.get(name_id)
                 if known is None:
-                    known = self.resolved[name_id] = self._resolve(name_id)
+                    known = self._resolve(name_id)
+                    if known[1] is not None:
+                        known = (known[0], _intern(known[1]))
+                    self.resolved[name_id] = known
                     self.names.add(name_id)
                     if known[1]:
                         self.names.add(known[1])
@@ -768,7 +777,11 @@ class _FunctionLowerer:
         if kind is _AST_CONSTANT:
             value = node.value
             if type(value) is str:
-                self.names.add(value if len(value) < 200 else "<long-string>")
+                if len(value) < 200:
+                    value = _intern(value)  # ("id", "name"...: one object for all their uses)
+                    self.names.add(value)
+                else:
+                    self.names.add("<long-string>")
             const = _Const(value)
             fields = node.__dict__
             try:
@@ -822,7 +835,7 @@ class _FunctionLowerer:
         qual = None
         kind = type(value)  # (ir.Name and ir.Attr have no subclasses)
         if (kind is _Attr or (kind is _Name and value.kind in _QUALIFYING_KINDS)) and value.qualname:
-            qual = f"{value.qualname}.{attr}"
+            qual = _intern(f"{value.qualname}.{attr}")  # (calls take their callee's: shared too)
             self.names.add(qual)
         self.names.add(attr)
         result = _Attr(value, attr, qual)

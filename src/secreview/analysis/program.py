@@ -103,6 +103,11 @@ class _LazyIndex(dict):
         return dict.__contains__(self, key) or (self.load(key) and dict.__contains__(self, key))
 
 
+_EMPTY_SUMMARY = Summary()
+"""The summary of every function analysed to an empty one (``Summary.is_empty``): nothing changes a
+summary once its analysis is over."""
+
+
 class Budget:
     """Analysis steps allowed per file, so that no input can make a review hang."""
 
@@ -602,6 +607,8 @@ class Program:
             self.findings.resume(outer_bucket)
         if type(fn.names) is frozenset:
             fn.names = tuple(fn.names)  # every rule asked already (``ir.Function.names``)
+        if summary.is_empty():
+            summary = _EMPTY_SUMMARY  # two summaries in three: one object, not three each
         previous = self.summaries.get(qualname)
         self.summaries[qualname] = summary
         if previous is None or not summary.same_as(previous):

@@ -110,6 +110,16 @@ def test_the_ir_of_analysed_modules_is_freed_with_the_collector_off(sources):
     assert analysed.findings
 
 
+def test_rules_let_go_of_the_ir_of_dropped_modules(sources):
+    # the authorization rules memoise what the methods of recent classes reach: those of a dropped
+    # module could never be asked for again (a module lowered anew has new classes) and held its IR
+    analysed, program = _lazy(sources)
+    held = [rule for rule in program.function_rules if getattr(rule, "_class_checks", None) is not None]
+    assert held  # (the rules whose memo this test is about still have one)
+    assert program.owned and all(name in program._dropped for name in program.owned)
+    assert all(not rule._class_checks._facts for rule in held)
+
+
 @pytest.mark.parametrize("order", ["path", "reversed", "shuffled"])
 def test_dropping_and_lowering_again_gives_the_result_of_holding_every_module(sources, order, monkeypatch):
     expected = _eager(sources)

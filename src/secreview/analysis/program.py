@@ -107,6 +107,11 @@ class _LazyIndex(dict):
         return dict.__contains__(self, key) or (self.load(key) and dict.__contains__(self, key))
 
 
+_EMPTY_SUMMARY = Summary()
+"""The summary of every function analysed to an empty one (``Summary.is_empty``): nothing changes a
+summary once its analysis is over."""
+
+
 class Budget:
     """Analysis steps allowed per file, so that no input can make a review hang."""
 
@@ -301,6 +306,8 @@ class Program:
                 fn.parent = None
                 stack.extend(fn.children)
         self._dropped.add(name)
+        for rule in self.function_rules:
+            rule.module_dropped(module.path)
 
     def _restore(self, name: str) -> None:
         """A dropped module lowered anew (one of its functions is to be analysed again)."""
@@ -605,6 +612,10 @@ class Program:
             self.in_progress.pop()
             self.budget = outer_budget
             self.findings.resume(outer_bucket)
+        if type(fn.names) is frozenset:
+            fn.names = tuple(fn.names)  # every rule asked already (``ir.Function.names``)
+        if summary.is_empty():
+            summary = _EMPTY_SUMMARY  # two summaries in three: one object, not three each
         previous = self.summaries.get(qualname)
         self.summaries[qualname] = summary
         if previous is None or not summary.same_as(previous):

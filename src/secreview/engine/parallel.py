@@ -8,8 +8,8 @@ Workers then trade what the analysis needs across the share boundaries, in round
 coordinated by this process:
 
 1. every worker sends the stubs of its modules (``analysis.interface``) and gets
-   everyone else's, so calls into other shares resolve (kept pickled until a lookup needs
-   one: a share resolves into a part of the others only);
+   everyone else's, so calls into other shares resolve (pickled and compressed, and kept so
+   until a lookup needs one: a share resolves into a part of the others only);
 2. every worker analyses its module bodies and trades their globals, then analyses
    its functions in ``FIRST_PASS_PARTS`` parts, with not-yet-known summaries of other
    shares' functions standing as provisional (as inside a recursion cycle), and after
@@ -30,6 +30,7 @@ import os
 import pickle
 import sys
 import traceback
+import zlib
 from functools import partial
 
 from secreview.analysis.findings_builder import merge_buckets
@@ -209,7 +210,10 @@ def _work(conn, share: list[int], job: dict) -> None:
     problems = [item.problem for item in lowered if item.problem is not None]
     # Each stub pickled once: the parent passes the bytes on as they are, and the cache stores them.
     stubs = [pickle.dumps(module_stub(item.module), protocol=pickle.HIGHEST_PROTOCOL) for item in lowered]
-    conn.send(([(item.module.name, item.module.path, blob) for item, blob in zip(lowered, stubs)], problems,
+    # Sent compressed (zlib, fastest level): the others keep those they never need as they arrive, and
+    # pickled stubs shrink to a third or less; the cache stores them as pickled.
+    conn.send(([(item.module.name, item.module.path, zlib.compress(blob, 1)) for item, blob in zip(lowered, stubs)],
+               problems,
                {item.module.path: item.suppressions for item in lowered},
                sum(1 for item in lowered if item.problem is None or item.problem.reviewed)))
     if job.get("cache") is None:
@@ -217,7 +221,7 @@ def _work(conn, share: list[int], job: dict) -> None:
     texts = {src.display: src.text for src, _, _ in sources}
     # The other shares' stubs stay pickled until a lookup needs them (``lazy_foreign``): a share
     # resolves into a part of the others only.
-    foreign = {name: (path, partial(pickle.loads, blob)) for name, path, blob in conn.recv()}
+    foreign = {name: (path, partial(_load_stub, blob)) for name, path, blob in conn.recv()}
     clock.lap("trade stubs")
     program = Program([item.module for item in lowered], job["models"], job["rules"], budget_steps=job["budget"],
                       test_path=job["config"].is_test_path, lazy_foreign=foreign,
@@ -262,6 +266,10 @@ def _work(conn, share: list[int], job: dict) -> None:
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")
     clock.report(f"{sum(program.analysis_count.values())} analyses of {len(program.analysis_count)} functions")
+
+
+def _load_stub(blob: bytes):
+    return pickle.loads(zlib.decompress(blob))
 
 
 def _pickled_exports(program, pickled: dict | None) -> tuple[dict, dict]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 
 from secreview.ir import nodes as ir
 from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, import_bindings
@@ -26,6 +27,17 @@ _CMP = {
 }
 
 
+_intern = sys.intern
+"""Qualified names and short string constants, each one object for every module lowered in this
+process: the parser and each ``f"{a}.{b}"`` make a new one for every use (a quarter of the IR's
+strings are distinct on neutron)."""
+
+_LINE_INTS: dict = {}
+"""Each line number as one int object, shared by every module lowered in this process: the parser
+makes a new one for every node and position (above 256, CPython's small ints), which the IR would
+keep (about a tenth of it; one table per module still kept one int per line of every module)."""
+
+
 def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
     # ``expr``, ``e_Attribute`` and ``e_Call`` repeat its first branch inline: they lower most
     # of a tree's nodes, and the call measured slower (see the commit that reverted using it there).
@@ -38,9 +50,9 @@ def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
     except (KeyError, AttributeError):
         pass
     else:
-        node.line = line
+        node.line = line = _LINE_INTS.setdefault(line, line)
         node.col = col
-        node.end_line = end_line or line
+        node.end_line = _LINE_INTS.setdefault(end_line, end_line) if end_line else line
         node.end_col = end_col or col
         return node
     try:
@@ -69,9 +81,23 @@ def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_pack
     lowerer = _FunctionLowerer(mod, scope, body, module, is_package)
     lowerer.walrus = walrus
     lowerer.lower_body(tree.body)
+    _freeze_blocks(body)
     body.names = frozenset(lowerer.names)
     mod.functions[body.qualname] = body
     return mod
+
+
+def _freeze_blocks(fn: ir.Function) -> None:
+    """A function lowered: its blocks, their statements and edges, its parameters, handlers and
+    nested functions as tuples, no longer lists grown by appends (a tuple is half the size of a
+    short list and its spare room); nothing changes them after lowering."""
+    for block in fn.blocks:
+        block.stmts = tuple(block.stmts) if block.stmts else ()
+        block.succs = tuple(block.succs) if block.succs else ()
+    fn.blocks = tuple(fn.blocks) if fn.blocks else ()
+    fn.params = tuple(fn.params) if fn.params else ()
+    fn.handlers = tuple(fn.handlers) if fn.handlers else ()
+    fn.children = tuple(fn.children) if fn.children else ()
 
 
 class _Loop:
@@ -117,9 +143,7 @@ class _FunctionLowerer:
         self.comp_locals: list[set] = []
         self.resolved: dict = {}  # name -> (kind, qualname) outside comprehension variables
         self.module_names: dict = {}  # name -> (kind, qualname) at module level; shared by the module's lowerers
-        self.lines: dict = {}
-        """Each line number above 256 as one int object, shared by the module's lowerers: the parser
-        makes a new one for every node and position, which the IR would keep (about a tenth of it)."""
+        self.lines: dict = _LINE_INTS
         self.walrus = True
         self.names: set = set()  # every name the function mentions (Function.names)
         self.loops: list[_Loop] = []
@@ -640,12 +664,13 @@ class _FunctionLowerer:
         else:
             body = node.body
         collect_bindings(body, scope, self.module, self.is_package, self.walrus, self.mod.resolve)
-        fn.locals = frozenset(scope.bound)
+        fn.locals = tuple(scope.bound)
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
         child.walrus = self.walrus
         child.module_names = self.module_names
         child.lines = self.lines
         child.lower_body(body)
+        _freeze_blocks(fn)
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
         self.fn.children.append(fn)
@@ -663,12 +688,13 @@ class _FunctionLowerer:
         scope = Scope("class", qualname, self.scope)
         collect_bindings(node.body, scope, self.module, self.is_package, self.walrus, self.mod.resolve)
         body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=node.lineno,
-                              end_line=node.end_lineno or node.lineno, parent=self.fn, locals=frozenset(scope.bound))
+                              end_line=node.end_lineno or node.lineno, parent=self.fn, locals=tuple(scope.bound))
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
         lowerer.walrus = self.walrus
         lowerer.module_names = self.module_names
         lowerer.lines = self.lines
         lowerer.lower_body(node.body)
+        _freeze_blocks(body_fn)
         body_fn.names = frozenset(lowerer.names)
         for child in body_fn.children:
             if not child.is_lambda and child.parent is body_fn:
@@ -726,7 +752,10 @@ class _FunctionLowerer:
                 # the function: resolve it once (its names were added to ``names`` then).
                 known = self.resolved.get(name_id)
                 if known is None:
-                    known = self.resolved[name_id] = self._resolve(name_id)
+                    known = self._resolve(name_id)
+                    if known[1] is not None:
+                        known = (known[0], _intern(known[1]))
+                    self.resolved[name_id] = known
                     self.names.add(name_id)
                     if known[1]:
                         self.names.add(known[1])
@@ -748,7 +777,11 @@ class _FunctionLowerer:
         if kind is _AST_CONSTANT:
             value = node.value
             if type(value) is str:
-                self.names.add(value if len(value) < 200 else "<long-string>")
+                if len(value) < 200:
+                    value = _intern(value)  # ("id", "name"...: one object for all their uses)
+                    self.names.add(value)
+                else:
+                    self.names.add("<long-string>")
             const = _Const(value)
             fields = node.__dict__
             try:
@@ -802,7 +835,7 @@ class _FunctionLowerer:
         qual = None
         kind = type(value)  # (ir.Name and ir.Attr have no subclasses)
         if (kind is _Attr or (kind is _Name and value.kind in _QUALIFYING_KINDS)) and value.qualname:
-            qual = f"{value.qualname}.{attr}"
+            qual = _intern(f"{value.qualname}.{attr}")  # (calls take their callee's: shared too)
             self.names.add(qual)
         self.names.add(attr)
         result = _Attr(value, attr, qual)

@@ -560,11 +560,14 @@ class Function:
     is_generator: bool = False
     returns: Expr | None = None
     parent: Function | None = None
-    locals: frozenset = frozenset()
-    names: frozenset = frozenset()
+    locals: tuple | frozenset = frozenset()
+    """The names bound in the function (a tuple once lowered: only ever tested for membership)."""
+    names: frozenset | tuple = frozenset()
     """Every name the body mentions (called qualified names, attributes, variables,
     keyword names, short string constants, statement kinds): rules skip functions
-    that cannot concern them without walking them."""
+    that cannot concern them without walking them. A frozenset until the function's first
+    analysis, which asks every rule; a tuple after (``Program.analyse``: a fifth of the size),
+    so that what reads it then must take any iterable."""
     handlers: list[Handler] = field(default_factory=list)
     children: list[Function] = field(default_factory=list)
 

@@ -292,6 +292,13 @@ class ClassChecksCache:
                 self._facts.popitem(last=False)
         return facts
 
+    def forget(self, path: str) -> None:
+        """Forget the classes of the file at ``path``, whose IR is dropped (``Program._drop``): their
+        entries could not be asked for again (a module lowered anew has new classes), and they would
+        hold its IR."""
+        for key in [key for key in self._facts if key[0] == path]:
+            del self._facts[key]
+
 
 CONTEXT_ARGS = frozenset({"context", "ctxt", "ctx", "req", "request"})
 

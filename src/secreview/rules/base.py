@@ -258,6 +258,10 @@ class FunctionRule(Rule):
     def check_function(self, module, function):  # -> Iterable[Hit]
         raise NotImplementedError
 
+    def module_dropped(self, path: str) -> None:
+        """The IR of the module at ``path`` is no longer held (``Program(lazy_owned=...)``): a rule that
+        keeps anything of it between calls lets it go."""
+
     votes: ClassVar[bool] = False
     """Whether ``caller_vote`` is asked at every call (for findings whose ``needs`` its callers decide)."""
 

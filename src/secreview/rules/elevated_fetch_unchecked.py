@@ -240,6 +240,9 @@ class ElevatedFetchUnchecked(FunctionRule):
     def __init__(self):
         self._class_checks = ClassChecksCache()
 
+    def module_dropped(self, path: str) -> None:
+        self._class_checks.forget(path)
+
     def caller_vote(self, interp, site, callees):
         """A method every caller of which in the reviewed code checks authorization is not reported."""
         return caller_checks_vote(interp, site, callees)

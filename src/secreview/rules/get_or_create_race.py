@@ -296,7 +296,7 @@ def _locked(function) -> bool:
     for dec in function.decorators:
         if _duplicate_retry(dec) or _names_lock(dec):
             return True
-    if function.names & _ROW_LOCKS:
+    if not _ROW_LOCKS.isdisjoint(function.names):
         return True
     for stmt in function.statements():
         value = getattr(stmt, "value", None)

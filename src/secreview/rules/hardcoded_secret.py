@@ -295,7 +295,7 @@ class HardcodedSecret(StatementRule):
             return True  # a PEM key or other long literal: too long to be listed among the names
         if _any_mentions_secret(names):
             return True
-        return any(_mentions_secret(p.name) for fn in function.children for p in fn.params)
+        return _any_mentions_secret([p.name for fn in function.children for p in fn.params])
 
     def check_statement(self, interp, stmt):
         t = type(stmt)
@@ -405,12 +405,12 @@ _PLAIN_NAMES: set = set()  # and those that may not
 _MAX_KNOWN = 1 << 19
 
 
-def _any_mentions_secret(names: frozenset) -> bool:
+def _any_mentions_secret(names) -> bool:
     """``any(_mentions_secret(n) for n in names)`` with set operations: every function of a
     tree asks, and most of its names were classified for an earlier function."""
     if not _SECRET_NAMES.isdisjoint(names):
         return True
-    unknown = names - _PLAIN_NAMES
+    unknown = [n for n in names if n not in _PLAIN_NAMES]  # (``names``: a frozenset, or a tuple once analysed)
     if not unknown:
         return False
     if len(_PLAIN_NAMES) > _MAX_KNOWN:  # a huge tree: start again rather than grow without bound
@@ -426,9 +426,9 @@ def _any_mentions_secret(names: frozenset) -> bool:
     return found
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _mentions_secret(name: str) -> bool:
-    """A name or short string of a function that may hold a secret (cached: names repeat)."""
+    """A name or short string of a function that may hold a secret (``_any_mentions_secret`` keeps the
+    answers: names repeat)."""
     return (len(name) < 60 and secret_name(name)) or _credential_shape(name) is not None
 
 

@@ -113,6 +113,9 @@ class MissingAuthorizationCheck(FunctionRule):
     def __init__(self):
         self._class_checks = ClassChecksCache()
 
+    def module_dropped(self, path: str) -> None:
+        self._class_checks.forget(path)
+
     def caller_vote(self, interp, site, callees):
         """A call passing a request context to a public method of the reviewed code says whether the calling
         function checks authorization (``safe``) or not (``open``): a method all of whose callers check is

@@ -110,7 +110,7 @@ class TlsVerificationOffByDefault(FunctionRule):
     def relevant(self, function) -> bool:
         if any(_bool_default(p) is not None for p in function.params):
             return True
-        return not function.names.isdisjoint(_BOOL_OPTS | _TEXT_OPTS)
+        return not (_BOOL_OPTS | _TEXT_OPTS).isdisjoint(function.names)
 
     def check_function(self, module, function):
         yield from self._params(module, function)

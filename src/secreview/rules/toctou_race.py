@@ -133,8 +133,8 @@ class ToctouRace(FunctionRule):
         if found is None:
             names = set()
             for fn in module.functions.values():
-                names |= fn.names & _IDENTITY_CHANGES
-            names |= module.body.names & _IDENTITY_CHANGES
+                names |= _IDENTITY_CHANGES.intersection(fn.names)  # (a tuple once analysed)
+            names |= _IDENTITY_CHANGES.intersection(module.body.names)
             found = self._privileged[module.path] = bool(names)
         return found
 

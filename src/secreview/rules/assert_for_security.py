@@ -18,7 +18,8 @@ or signature compared with the acting user (`doc.owner_id == user.id`,
 the request or a request context. Not reported: type, presence and size
 checks, which decide nothing about a caller and fail later anyway
 (`isinstance(response, HttpResponseBase)`, `type(body) is dict`,
-`x is not None`, `"key" in body`, `len(buf) == 4`); internal invariants that
+`x is not None`, `assert user` after a lookup, `"key" in body`, `len(buf) == 4`; but not a name that
+is itself a verdict: `assert authorized`); internal invariants that
 merely mention such a word (`assert owner is not None`,
 `assert role in (MemberRole.member, MemberRole.nonmember)`); and test code.
 
@@ -93,6 +94,10 @@ def _shape_check(e) -> bool:
     ``type(x) is dict``, ``x is not None``, ``"key" in body``, ``len(buf) >= 4``, ``hasattr(x, "y")``."""
     if isinstance(e, ir.UnaryOp) and e.op == "not":
         return _shape_check(e.operand)
+    if isinstance(e, ir.Name):
+        # ``assert user`` after a lookup, ``assert id``: presence (type narrowing of an Optional), unless the
+        # name itself is the verdict (``assert authorized``)
+        return not _STRONG.match(e.id)
     if isinstance(e, ir.Call):
         return e.qualname in _SHAPE_CALLS
     if isinstance(e, ir.Compare):

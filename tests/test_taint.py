@@ -672,3 +672,22 @@ def test_a_validator_that_raises_cleans_the_value_it_checked_from_there_on(tmp_p
     }
     found = findings(tmp_path, monkeypatch, files)
     assert [(f.path.removeprefix("./"), f.line) for f in found] == [("cinder/driver.py", 15)]
+
+
+def test_a_programs_output_is_not_the_arguments_it_was_given(tmp_path, monkeypatch):
+    """``subprocess.check_output([..., name])``: what the program prints is its own output."""
+    files = {"app.py": '''
+        import subprocess
+
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        @app.route("/ls")
+        def ls():
+            out = subprocess.check_output(["ls", "--", request.args["d"]], text=True)
+            first = out.splitlines()[0]
+            return open("/srv/" + first).read() + open("/srv/" + request.args["d"]).read()
+        '''}
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="path-traversal")] == [13]

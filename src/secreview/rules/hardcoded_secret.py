@@ -26,7 +26,8 @@ Reported, outside test code, for a non-placeholder string literal
   (`postgresql://app:s3cret@db/app`, when the literal is the URL alone).
 
 Not reported: names that only mention a secret (`token_type`, `NextToken`,
-`password_field`, `TOKEN_URL`, `max_password_length`...); values that are
+`password_field`, `TOKEN_URL`, `max_password_length`, `PASSWORD_RESET_SCOPE_...`...);
+code making fakes or sample data (`FakeClient`, `sample_url_func`); values that are
 field or option names (`PASSWORD_KEY = "password"`, `TOKEN_HEADER =
 "X-Auth-Token"`), messages, paths, URLs without credentials and format
 strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
@@ -132,6 +133,8 @@ def secret_name(name: str) -> bool:
     last = words[-1]
     if last in _NOT_SECRET_LAST and last not in _SECRET_WORDS:
         return False
+    if any(w in _NOT_SECRET_LAST and w not in _SECRET_WORDS for w in words[found + 2:]):
+        return False  # ``PASSWORD_RESET_SCOPE_WEBLATE_SERVICES``: a property of a secret, named after it
     if len(words) > 1 and last == "key" and words[-2] in _NAME_VALUE_KEYS:
         return False
     if words[0] in _NOT_SECRET_FIRST and words[0] not in _SECRET_WORDS:

@@ -67,7 +67,8 @@ class Summary:
         Made anew at each call: a summary keeps only its ``digest`` (the fingerprints of a large
         tree's summaries took 29 MiB on neutron)."""
         flows = tuple(sorted(f.order() for f in self.sink_flows))
-        fields = tuple(sorted((repr(k), tuple(sorted((i, t.order()) for i, t in v.items())))
+        fields = tuple(sorted((repr(k), tuple(sorted((i, t.kind, tuple(sorted(t.cleansed)), t.order())
+                                                     for i, t in v.items())))
                               for k, v in self.fields.items()))
         state = None if self.state is None else tuple(sorted((k, V.fingerprint(v)) for k, v in self.state.items()))
         return (V.fingerprint(self.ret), flows, fields, state)

@@ -2109,10 +2109,17 @@ def _segments_joined(taints: frozenset) -> frozenset:
 
 
 def _keep_field_taint(by_param: dict, taint: Taint) -> None:
-    """One taint per parameter stored in a field: the canonical one, whatever the order met."""
+    """One taint per parameter stored in a field: the canonical one, whatever the order met. Two
+    taints of one parameter can share a trace and differ in what they were cleansed for (``x`` and
+    ``f(x)`` stored on one line): the trace alone does not choose, and the first met would stay
+    (a set's order, which changes from run to run); ``taint_order`` decides, the less cleansed first."""
     old = by_param.get(taint.index)
-    if old is None or taint.order() < old.order():
+    if old is None or (old is not taint and _field_taint_order(taint) < _field_taint_order(old)):
         by_param[taint.index] = taint
+
+
+def _field_taint_order(taint: Taint) -> tuple:
+    return (taint.order(), V.taint_order(taint))
 
 
 def _converters_of(route: str, keep_unknown: bool = False) -> dict:

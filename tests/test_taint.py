@@ -691,3 +691,37 @@ def test_a_programs_output_is_not_the_arguments_it_was_given(tmp_path, monkeypat
             return open("/srv/" + first).read() + open("/srv/" + request.args["d"]).read()
         '''}
     assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="path-traversal")] == [13]
+
+
+def test_a_dict_unpacked_into_keywords_binds_each_known_key_by_name(tmp_path, monkeypatch):
+    """``Single(host, **{"user": "root", "passwd": password})``: the password goes to ``passwd`` only,
+    not to every parameter the call leaves unbound; an unpacked ``shell=True`` is seen."""
+    files = {"app.py": '''
+        import logging
+        import subprocess
+
+        from flask import Flask, request
+
+        LOG = logging.getLogger(__name__)
+        app = Flask(__name__)
+
+
+        class Single:
+            def __init__(self, host, user=None, passwd=None, thin_dir=None):
+                LOG.debug("connecting as %s to %s in %s", user, host, thin_dir)
+                LOG.debug("password %s", passwd)
+
+
+        def connect(password):
+            return Single("h", **{"user": "root", "passwd": password})
+
+
+        @app.route("/run")
+        def run():
+            opts = {"shell": True}
+            subprocess.call("ls " + request.args["d"], **opts)
+            return "ok"
+        '''}
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="sensitive-data-logged")] == [14]
+    found = findings(tmp_path, monkeypatch, files)
+    assert [f.line for f in found] == [24] and "shell" in found[0].explanation.lower()

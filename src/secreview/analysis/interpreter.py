@@ -1356,7 +1356,13 @@ class FunctionInterpreter:
         star_taints = EMPTY
         for kw in call.keywords:
             v = self.eval(kw.value)
-            if kw.name is None:
+            if kw.name is None and v.items and all(isinstance(k, str) and k.isidentifier() for k in v.items):
+                # ``f(**{"user": u, "passwd": p})``: each known key is the keyword of that name; only what the
+                # dict holds under unknown keys may go to any other parameter
+                for name, item in v.items.items():
+                    kwargs.setdefault(name, item)
+                star_taints = V.merge_taints(star_taints, V.taints_beyond_items(v))
+            elif kw.name is None:
                 star_taints = V.merge_taints(star_taints, V.merge_taints(v.taints, V.all_item_taints(v.items)))
             else:
                 kwargs[kw.name] = v

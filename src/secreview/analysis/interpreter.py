@@ -372,8 +372,7 @@ class FunctionInterpreter:
                     state = dict(state)
                     for k in keys[1:]:
                         value = state[k]
-                        state[k] = Value(value.const, V.cleanse_all(value.taints, sanitizer.protects),
-                                         value.types, value.items, value.func)
+                        state[k] = _cleansed(value, sanitizer.protects)
                     key = keys[0]
                 kinds = sanitizer.protects
             elif _URL_CHECK.match((callee.rpartition(".")[2] if callee else cond.method) or ""):
@@ -411,8 +410,7 @@ class FunctionInterpreter:
             value = state[key]
             if value.taints:
                 state = dict(state)
-                state[key] = Value(value.const, V.cleanse_all(value.taints, kinds),
-                                   value.types, value.items, value.func)
+                state[key] = _cleansed(value, kinds)
         return state
 
     def validated_in_place(self, call: ir.Call) -> None:
@@ -427,10 +425,8 @@ class FunctionInterpreter:
             value = self.state.get(key) if key is not None else None
             if value is not None and (value.taints or value.items):
                 items = None if value.items is None else {
-                    k: Value(v.const, V.cleanse_all(v.taints, sanitizer.protects), v.types, v.items, v.func)
-                    for k, v in value.items.items()}
-                self.state[key] = Value(value.const, V.cleanse_all(value.taints, sanitizer.protects), value.types,
-                                        items, value.func)
+                    k: _cleansed(v, sanitizer.protects) for k, v in value.items.items()}
+                self.state[key] = _cleansed(value, sanitizer.protects, items)
 
     def regex_protects(self, pattern_node, flags, implicit_start: bool) -> frozenset:
         """The sinks a string is safe for when ``re.match``/``re.search`` of a constant pattern matched
@@ -1924,6 +1920,12 @@ def _dict_view(method: str, d: Value, result: Value) -> Value:
                 for i, (k, v) in enumerate(items.items())}
     taints = V.merge_taints(extra, V.all_item_taints(view))
     return Value(taints=taints, types=frozenset({"builtins.list"}), items=view)
+
+
+def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN) -> Value:
+    """``value`` made safe for ``kinds`` (its items as they are, unless given); not ``fixed``."""
+    return Value(value.const, V.cleanse_all(value.taints, kinds), value.types,
+                 value.items if items is UNKNOWN else items, value.func)
 
 
 def referer_key(key) -> bool:

@@ -15,15 +15,16 @@ import json
 import sys
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
 import secreview.analysis.program as program_mod
 from secreview.analysis.models import load_models
 from secreview.cli import main as cli_main
-from secreview.config import DEFAULT_ANALYSIS_BUDGET, ConfigError, config_from_table, load_config
+from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, ConfigError, config_from_table, load_config
 from secreview.engine.pipeline import DEFAULT_BUDGET, ReviewOptions, review, review_sources
-from secreview.findings.model import ProblemKind
+from secreview.findings.model import Level, ProblemKind
 from secreview.reports import ReportOptions, render
 from secreview.source.reading import decode_source
 
@@ -49,7 +50,8 @@ def many_variables(n: int) -> str:
 
 def review_text(files: dict[str, str], budget: int | None = None):
     sources = [(decode_source(text.encode(), name), name[:-3], False) for name, text in files.items()]
-    return review_sources(sources, ReviewOptions(models=MODELS, budget=budget))
+    config = replace(DEFAULT_CONFIG, min_confidence=Level.LOW)  # b_huge's command is a parameter's: low
+    return review_sources(sources, ReviewOptions(config=config, models=MODELS, budget=budget))
 
 
 def steps_needed(text: str) -> int:

@@ -74,10 +74,21 @@ def test_stdin(capsys, monkeypatch):
 def test_min_severity_and_confidence_filter(tmp_path, capsys, monkeypatch):
     (tmp_path / "a.py").write_text('import os\nos.mkdir("spool", 0o1777)\n')  # low severity, low confidence
     monkeypatch.chdir(tmp_path)
+    # low confidence is under the default minimum (medium): withheld, and counted beside the verdict
     code, out, _ = run(["review", "a.py", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == EXIT_CLEAN and data["findings"] == []
+    assert data["summary"]["below_threshold"] == {"confidence": 1, "severity": 0}
+    code, out, _ = run(["review", "a.py", "--format", "markdown"], capsys)
+    assert "No security defects are detected in the code." in out
+    assert "Not shown: 1 finding under the minimum confidence, which `--min-confidence low` shows." in out
+    code, out, _ = run(["review", "a.py", "--format", "json", "--min-confidence", "low"], capsys)
     assert code == EXIT_FINDINGS and len(json.loads(out)["findings"]) == 1
-    code, out, _ = run(["review", "a.py", "--format", "json", "--min-severity", "medium"], capsys)
-    assert code == EXIT_CLEAN and json.loads(out)["findings"] == []
+    code, out, _ = run(["review", "a.py", "--format", "json", "--min-confidence", "low", "--min-severity", "medium"],
+                       capsys)
+    data = json.loads(out)
+    assert code == EXIT_CLEAN and data["findings"] == []
+    assert data["summary"]["below_threshold"] == {"confidence": 0, "severity": 1}
     code, out, _ = run(["review", "a.py", "--format", "json", "--min-confidence", "high"], capsys)
     assert code == EXIT_CLEAN
 
@@ -143,7 +154,7 @@ def test_nosec_on_any_line_of_a_statement(tmp_path, capsys, monkeypatch):
               '\ndef h(cmd):\n    subprocess.run(cmd, shell=True)  # nosec B101\n')
     (tmp_path / "a.py").write_text(source)
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run(["review", "a.py", "--format", "json"], capsys)
+    code, out, _ = run(["review", "a.py", "--format", "json", "--min-confidence", "low"], capsys)
     data = json.loads(out)
     assert [f["line"] for f in data["findings"]] == [13]
     assert data["summary"]["suppressed"] == 2

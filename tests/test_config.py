@@ -29,7 +29,7 @@ def test_defaults_when_no_config(tmp_path):
     (tmp_path / ".git").mkdir()  # stop the upward search here
     cfg = load_config(tmp_path)
     assert cfg is DEFAULT_CONFIG
-    assert cfg.min_severity is Level.LOW and cfg.min_confidence is Level.LOW
+    assert cfg.min_severity is Level.LOW and cfg.min_confidence is Level.MEDIUM
     assert cfg.test_paths == DEFAULT_TEST_PATHS
     assert cfg.max_file_size == 2_000_000
     assert cfg.source is None and cfg.root is None

@@ -176,7 +176,10 @@ def test_a_field_read_before_its_first_store_is_read_again(tmp_path, monkeypatch
                                         "        return self.proc.call(arg, shell=True)\n\n"
                                         "    def __init__(self):\n        self.proc = subprocess\n")
     monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    from dataclasses import replace
+
+    from secreview.findings.model import Level
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     assert [(f.rule_id, f.span.line) for f in result.findings] == [("SR101", 6)]
 
 

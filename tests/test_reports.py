@@ -430,6 +430,7 @@ def test_json_round_trip() -> None:
         "excluded": {kind: {"files": 0, "directories": 0, "examples": []}
                      for kind in ("gitignore", "default", "configured")},
         "non_production": {"findings": 0, "files": 0, "examples": []},
+        "below_threshold": {"confidence": 0, "severity": 0},
     }
     assert doc["verdict"] == "4 security defects found."
 

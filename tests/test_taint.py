@@ -11,6 +11,7 @@ from reviewing import findings
 from secreview.analysis.models import load_models
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine.pipeline import ReviewOptions, review
+from secreview.findings.model import Level
 
 HEADER = "import os\nimport shlex\nimport subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"
 
@@ -506,6 +507,8 @@ def test_a_flow_through_code_that_is_not_reviewed_says_so(tmp_path, monkeypatch)
     notes = [s.note for s in by_line[6].trace]
     assert any("through `thirdparty.transform()`, whose code is not reviewed" in n for n in notes), notes
     assert not any("not reviewed" in s.note for s in by_line[7].trace)
+    # a flow resting on that guess is of low confidence; the one read in full is high
+    assert (by_line[6].confidence, by_line[7].confidence) == (Level.LOW, Level.HIGH)
 
 
 def test_a_client_request_is_no_source(tmp_path, monkeypatch):
@@ -725,3 +728,66 @@ def test_a_dict_unpacked_into_keywords_binds_each_known_key_by_name(tmp_path, mo
     assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="sensitive-data-logged")] == [14]
     found = findings(tmp_path, monkeypatch, files)
     assert [f.line for f in found] == [24] and "shell" in found[0].explanation.lower()
+
+
+def test_a_class_chosen_by_name_from_a_reviewed_module_is_one_of_its_classes(tmp_path, monkeypatch):
+    """``cls = getattr(things, name); cls().run(x)``: the object is one of the module's own classes, whose
+    ``run()`` is analysed (a trace read in full, high confidence), not a guess about unseen code."""
+    files = {
+        "things.py": '''
+            import configparser
+
+            import things
+
+
+            def create(kind):
+                cls = getattr(things, kind)
+                return cls()
+
+
+            class Echo:
+                def run(self, x):
+                    return x
+
+
+            class Fixed:
+                def run(self, x):
+                    return "ls"
+            ''',
+        "app.py": HEADER + textwrap.dedent('''
+            import things
+
+            def h():
+                thing = things.create(request.args["kind"])
+                os.system(thing.run(request.args["x"]))
+            '''),
+    }
+    found = findings(tmp_path, monkeypatch, files)
+    assert [(f.path, f.confidence) for f in found] == [("app.py", Level.HIGH)]
+    notes = [s.note for s in found[0].trace]
+    assert not any("not reviewed" in n for n in notes), notes
+    assert any(s.path == "things.py" for s in found[0].trace)
+
+
+def test_a_class_chosen_by_name_whose_methods_return_constants_gives_no_flow(tmp_path, monkeypatch):
+    files = {
+        "things.py": '''
+            import things
+
+
+            def create(kind):
+                return getattr(things, kind)()
+
+
+            class Fixed:
+                def run(self, x):
+                    return "ls"
+            ''',
+        "app.py": HEADER + textwrap.dedent('''
+            import things
+
+            def h():
+                os.system(things.create(request.args["kind"]).run(request.args["x"]))
+            '''),
+    }
+    assert findings(tmp_path, monkeypatch, files) == []

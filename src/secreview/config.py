@@ -12,7 +12,7 @@ Example::
     select = []                       # rule ids or names, or "all"; empty = the default set
     ignore = ["SR101"]
     min-severity = "medium"           # low | medium | high
-    min-confidence = "low"
+    min-confidence = "medium"         # the default; "low" also shows guesses (counted beside the verdict)
     test-paths = ["tests/", "test_*.py"]
     non-production-paths = ["examples/", "/contrib/", "/tools/"]  # findings there not shown by default
     max-file-size = 2000000           # bytes
@@ -102,7 +102,10 @@ class Config:
     ignore: tuple[str, ...] = ()
     """Rule ids never to run."""
     min_severity: Level = Level.LOW
-    min_confidence: Level = Level.LOW
+    min_confidence: Level = Level.MEDIUM
+    """Low-confidence findings are those judged mostly false on real code (docs/precision.md): a trace
+    resting on a guess about unreviewed code, a secret known by its name alone. By default they are
+    withheld and counted beside the verdict."""
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     """Gitignore-style patterns of test code (some rules are off there, findings are tagged)."""
     non_production_paths: tuple[str, ...] = DEFAULT_NON_PRODUCTION_PATHS

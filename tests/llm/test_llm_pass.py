@@ -179,7 +179,8 @@ def test_only_model_findings_make_the_exit_code_1_and_the_verdict_counts_them(ca
     root.mkdir()
     (root / "views.py").write_text("def delete(db, port_id):\n    db.delete(port_id)\n    return port_id\n")
     claim = {"start_line": 2, "end_line": 2, "quote": "db.delete(port_id)", "identifiers": ["port_id"], "cwe": 862,
-             "title": "Delete without authorization", "explanation": "Nothing checks the caller.", "confidence": "low"}
+             "title": "Delete without authorization", "explanation": "Nothing checks the caller.",
+             "confidence": "medium"}
     code, out, _ = run_cli(capsys, root, fake, fmt="markdown")
     assert code == 0 and out.count("No security defects are detected in the code.") == 1
     assert "Model pass (fake-model): all 1 function reviewed by the model." in out

@@ -16,6 +16,7 @@ import pytest
 
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine.pipeline import ReviewOptions, review
+from secreview.findings.model import Level
 from secreview.rules.registry import all_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -48,7 +49,8 @@ def test_rule_fixture(rule, monkeypatch):
     assert must, f"{rule.name}: no '# ruleid: {rule.name}' case"
     assert must_not, f"{rule.name}: no '# ok: {rule.name}' case"
     monkeypatch.chdir(folder)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",))))
+    # every confidence: a fixture tests what the rule finds; which confidences are shown is tested apart
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)))
     assert not [p for p in result.problems if not p.reviewed], result.problems
     reported = {(f.path.removeprefix("./"), f.line) for f in result.findings if f.rule_id == rule.id}
     missing = sorted(must - reported)

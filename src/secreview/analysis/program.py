@@ -1210,6 +1210,12 @@ class Program:
             for hints, sink in models.method_sinks[method]:
                 if not hints or any(h in receiver_name for h in hints):
                     self.apply_sink(interp, site, sink, f"{receiver_name}.{method}")
+        if callees == ["builtins.getattr"] and len(site.args) >= 2 and not site.args[1].is_const:
+            classes = self.module_classes(getattr(site.call.args[0], "qualname", None))
+            if classes:
+                # ``cls = getattr(plugins, name); obj = cls()`` (a factory choosing a class by a configured
+                # name): one of that reviewed module's classes, whose methods are then analysed, not guessed
+                return Value(types=frozenset(f"class:{c}" for c in classes))
         for callee in callees:
             sanitizer = models.sanitizers.get(callee)
             if sanitizer is not None:
@@ -1382,6 +1388,15 @@ class Program:
                 taints = V.merge_taints(taints, V.merge_taints(default.taints, V.all_item_taints(default.items)))
         return taints
 
+    def module_classes(self, name: str | None) -> list:
+        """The classes a reviewed module defines at its top level (``getattr(module, name)``'s candidates)."""
+        if not name or not self.in_reviewed_code(name):
+            return []
+        module = self.modules.get(name)
+        if module is None:
+            return []
+        return sorted(q for q in module.classes if q.rpartition(".")[0] == name)
+
     def in_reviewed_code(self, qualname: str) -> bool:
         """Whether ``qualname`` names something inside a module of this review (``pkg.mod.Class.attr.method``)."""
         name = qualname
@@ -1411,8 +1426,7 @@ class Program:
         receiver = site.receiver
         own = {t._key for t in receiver.taints} if receiver is not None else set()
         call = site.call
-        note = (f"through `{interp.code(call.func, 50)}()`, whose code is not reviewed "
-                "(taken to return what it is given)")
+        note = f"through `{interp.code(call.func, 50)}()`, whose code is not reviewed {V.ASSUMED}"
         out = []
         for t in taints:
             if t._key in own or (t.step is not None and t.step.note == note and t.step.line == call.line):

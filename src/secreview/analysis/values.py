@@ -108,6 +108,16 @@ class Step:
         self.path, self.line, self.col, self.note, self.prev, self.depth, self.origin = state
         self._key = None
 
+    def rests_on_assumption(self) -> bool:
+        """Whether some step of this trace is a guess rather than a fact read in the code: the value
+        went through a call whose code is not reviewed and was taken to come back (``ASSUMED``)."""
+        node = self
+        while node is not None:
+            if node.note.endswith(ASSUMED):
+                return True
+            node = node.prev
+        return False
+
     def steps(self) -> list[Step]:
         out = []
         node = self
@@ -117,6 +127,9 @@ class Step:
         out.reverse()
         return out
 
+
+ASSUMED = "(taken to return what it is given)"
+"""The end of a step's note where the analysis took a call it cannot see into to return its argument."""
 
 PATH_NO_DOTDOT = "path-no-dotdot"
 """Cleansed mark: the value is known to hold no ``..`` (``if ".." in name: abort()``). Alone it does not make

@@ -183,10 +183,14 @@ def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, re
     kept = []
     by_id = {r.id: r for r in rules}
     for finding in analysed.findings:
-        if finding.severity < config.min_severity or finding.confidence < config.min_confidence:
-            continue
         rule_cls = by_id.get(finding.rule_id)
         if "test-code" in finding.tags and rule_cls is not None and not rule_cls.tests_relevant:
+            continue
+        if finding.confidence < config.min_confidence:
+            result.below_confidence += 1  # counted beside the verdict, with the option that shows them
+            continue
+        if finding.severity < config.min_severity:
+            result.below_severity += 1
             continue
         lines = analysed.statement_lines.get(id(finding), (finding.span.line, finding.span.end_line))
         sup = analysed.suppressions.get(finding.path)

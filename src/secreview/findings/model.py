@@ -229,6 +229,11 @@ class ReviewResult:
     could satisfy: each is taken as a callee (``--verbose`` lists them)."""
     non_production: Withheld = field(default_factory=Withheld)
     """Findings in non-production code not reported (``Config.non_production_paths``)."""
+    below_confidence: int = 0
+    """Findings not reported because their confidence is under ``Config.min_confidence``."""
+    below_severity: int = 0
+    """Findings not reported because their severity is under ``Config.min_severity`` (and their
+    confidence is not under its minimum: each is counted once)."""
 
     def sort(self) -> None:
         self.findings.sort(key=Finding.sort_key)

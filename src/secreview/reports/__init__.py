@@ -185,6 +185,12 @@ def non_production_counts(result: ReviewResult) -> dict:
     return {"findings": withheld.findings, "files": len(withheld.paths), "examples": list(withheld.examples)}
 
 
+def below_threshold_counts(result: ReviewResult) -> dict:
+    """The findings withheld by the minimum confidence and severity, as JSON data (the JSON
+    ``summary.below_threshold`` and the SARIF invocation's ``below_threshold``)."""
+    return {"confidence": result.below_confidence, "severity": result.below_severity}
+
+
 def excluded_note(result: ReviewResult, code: Callable[[str], str] = str) -> str:
     """What discovery left out of the review, by mechanism, and the option that reviews it, then
     the findings withheld in non-production code and the option that shows them; ``""`` when
@@ -195,9 +201,22 @@ def excluded_note(result: ReviewResult, code: Callable[[str], str] = str) -> str
     skipped by default as other projects' code (.venv/), which --include-ignored reviews.``
     ``Not shown: 3 findings in 2 files of non-production code (examples/app.py, tools/gen.py),
     which --include-non-production shows.``
+    ``Not shown: 4 findings under the minimum confidence, which --min-confidence low shows.``
     """
-    notes = [note for note in (_left_out_note(result, code), _withheld_note(result, code)) if note]
+    notes = [note for note in (_left_out_note(result, code), _withheld_note(result, code),
+                               _below_threshold_note(result, code)) if note]
     return " ".join(notes)
+
+
+def _below_threshold_note(result: ReviewResult, code: Callable[[str], str]) -> str:
+    parts = []
+    if result.below_confidence:
+        parts.append(f"{plural(result.below_confidence, 'finding')} under the minimum confidence, "
+                     f"which {code('--min-confidence low')} shows")
+    if result.below_severity:
+        parts.append(f"{plural(result.below_severity, 'finding')} under the minimum severity, "
+                     f"which {code('--min-severity low')} shows")
+    return "Not shown: " + "; ".join(parts) + "." if parts else ""
 
 
 def _withheld_note(result: ReviewResult, code: Callable[[str], str]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from secreview.findings.model import AddedSuppression, FileProblem, Finding, ModelPass, ReviewResult, TraceStep
 from secreview.reports import (
     ReportOptions,
+    below_threshold_counts,
     excluded_counts,
     files_not_reviewed,
     model_pass_sentences,
@@ -59,6 +60,7 @@ def document(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
             "files_not_reviewed": files_not_reviewed(result),
             "excluded": excluded_counts(result),
             "non_production": non_production_counts(result),
+            "below_threshold": below_threshold_counts(result),
         },
         "verdict": short_verdict(result),
     })

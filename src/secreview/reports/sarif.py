@@ -27,6 +27,7 @@ from secreview.findings.model import AddedSuppression, FileProblem, Finding, Lev
 from secreview.reports import (
     MODEL_OPINION,
     ReportOptions,
+    below_threshold_counts,
     cwe_label,
     excluded_counts,
     excluded_note,
@@ -306,6 +307,7 @@ def _invocation(result: ReviewResult) -> dict[str, Any]:
     if note:  # paths left out of the review: counted beside the verdict, and a note (nothing failed)
         invocation["properties"]["excluded"] = excluded_counts(result)
         invocation["properties"]["non_production"] = non_production_counts(result)
+        invocation["properties"]["below_threshold"] = below_threshold_counts(result)
         notifications.append({"level": "note", "message": {"text": note}, "descriptor": {"id": "excluded"}})
     if notifications:
         invocation["toolExecutionNotifications"] = notifications

@@ -53,6 +53,9 @@ Also reported: an eventlet WSGI server started without `debug=False`
 which sends the traceback of any unhandled exception to the client in the
 500 response. A `debug=` value set from configuration is not reported.
 
+**Confidence:** Low confidence (not shown by default): most such messages on
+real code are deliberate, written for the caller.
+
 **Fix:** log the details on the server (`LOG.exception("...")`) and return a
 generic message with a correlation id, e.g.
 `return jsonify(error="internal error", id=request_id), 500`.
@@ -138,7 +141,7 @@ class ExceptionDetailsExposed(StatementRule):
     title = "Exception details returned to the client"
     cwe = 209
     severity = Level.MEDIUM
-    confidence = Level.MEDIUM
+    confidence = Level.LOW  # 2 of 15 judged worth a look on real code (deliberate messages), none real
     bandit = ()
 
     def __init__(self):

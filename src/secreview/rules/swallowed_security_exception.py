@@ -35,6 +35,8 @@ Not reported: handlers catching specific exceptions (`OSError`,
 handlers around code without such calls (cleanup, best-effort caches, an
 optional `rustc --version` probe).
 
+**Confidence:** Low confidence (not shown by default).
+
 **Fix:** catch the specific exception you expect and handle it: log it
 (`LOG.exception(...)`) and fail closed — re-raise, deny the request, or stop
 — instead of `pass`.
@@ -130,7 +132,7 @@ class SwallowedSecurityException(FunctionRule):
     title = "Security-relevant error silently ignored"
     cwe = 390
     severity = Level.MEDIUM
-    confidence = Level.MEDIUM
+    confidence = Level.LOW  # 0 of 2 judged real on real code
     bandit = ("B110", "B112")
 
     def relevant(self, function) -> bool:

@@ -1,0 +1,113 @@
+"""Which confidences a review shows by default: medium and high. Low confidence marks the evidence
+judged mostly false on real code (docs/precision.md, sixth session): a trace resting on a guess about
+code that is not reviewed, a secret known by its name alone, an exception's text, an assert, a
+sibling-vote authorization check. Those findings are withheld, counted beside the verdict in every
+format, and shown by ``--min-confidence low``."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from secreview.cli import main
+from secreview.config import DEFAULT_CONFIG
+from secreview.engine.pipeline import ReviewOptions, review
+from secreview.findings.model import Level
+
+APP = textwrap.dedent('''\
+    import os
+
+    import thirdparty
+    from flask import Flask, request
+
+    app = Flask(__name__)
+
+
+    @app.route("/a")
+    def read_in_full():
+        os.system(request.args["x"])
+
+
+    @app.route("/b")
+    def through_unseen_code():
+        os.system(thirdparty.transform(request.args["x"]))
+
+
+    def connect(user):
+        password = "s3cret-Value"
+        return user, password
+    ''')
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    (tmp_path / "app.py").write_text(APP)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_default_shows_medium_and_high_and_counts_the_rest(app):
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    assert [(f.rule_name, f.span.line) for f in result.findings] == [("command-injection", 11)]
+    assert result.below_confidence == 2 and result.below_severity == 0
+
+
+def test_low_confidence_findings_are_what_the_calibration_says(app):
+    from dataclasses import replace
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {(f.rule_name, f.span.line): f.confidence for f in result.findings}
+    assert got == {("command-injection", 11): Level.HIGH,    # read in full
+                   ("command-injection", 16): Level.LOW,     # rests on thirdparty.transform() returning its input
+                   ("hardcoded-secret", 20): Level.LOW}      # a secret by its name alone
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text", "json", "sarif", "github", "gitlab", "junit", "gerrit"])
+def test_every_format_counts_what_it_withheld(app, capsys, fmt):
+    main(["review", "app.py", "--format", fmt, "--no-progress", "--exit-zero"])
+    out = capsys.readouterr().out
+    if fmt == "json":
+        assert json.loads(out)["summary"]["below_threshold"] == {"confidence": 2, "severity": 0}
+    elif fmt == "sarif":
+        run = json.loads(out)["runs"][0]
+        invocation = run["invocations"][0]
+        assert invocation["properties"]["below_threshold"] == {"confidence": 2, "severity": 0}
+        notes = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
+        assert any("2 findings under the minimum confidence" in n for n in notes), notes
+    else:
+        assert "2 findings under the minimum confidence" in out and "--min-confidence low" in out, out
+
+
+def test_a_clean_verdict_never_hides_the_count(tmp_path, monkeypatch, capsys):
+    (tmp_path / "conf.py").write_text('db_password = "s3cret-Value"\n')
+    monkeypatch.chdir(tmp_path)
+    code = main(["review", "conf.py", "--format", "markdown", "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 0 and "No security defects are detected in the code." in out
+    assert "Not shown: 1 finding under the minimum confidence, which `--min-confidence low` shows." in out
+    code = main(["review", "conf.py", "--format", "json", "--no-progress", "--min-confidence", "low"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["rule_name"] for f in doc["findings"]] == ["hardcoded-secret"]
+    assert doc["summary"]["below_threshold"] == {"confidence": 0, "severity": 0}
+
+
+def test_a_cookie_protection_turned_off_is_shown_one_merely_not_set_is_not(tmp_path, monkeypatch):
+    (tmp_path / "views.py").write_text(textwrap.dedent('''\
+        from flask import Flask, make_response
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def index(value):
+            response = make_response("ok")
+            response.set_cookie("data", value, secure=False, httponly=True)
+            response.set_cookie("state", value, httponly=True)
+            return response
+        '''))
+    monkeypatch.chdir(tmp_path)
+    from dataclasses import replace
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_name == "insecure-cookie"}
+    assert got == {9: Level.MEDIUM, 10: Level.LOW}

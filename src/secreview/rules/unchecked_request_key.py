@@ -104,6 +104,23 @@ def _stmt_exprs(stmt):
 
 
 
+def _checked_before_in(stmt, read, key) -> bool:
+    """Whether ``read`` is an operand of ``and``/``or`` after one that names ``key``
+    (``'reset' in body and body['reset']``), or the value of a conditional expression whose test
+    names it (``body['k'] if 'k' in body else None``): the check is in the same expression."""
+    for e in _stmt_exprs(stmt):
+        if isinstance(e, ir.BoolOp):
+            for i, operand in enumerate(e.values):
+                if any(n is read for n in ir.walk(operand)):
+                    if any(_const_key(n) == key for before in e.values[:i] for n in ir.walk(before)):
+                        return True
+                    break  # an inner ``and``/``or`` may still hold the check
+        elif isinstance(e, ir.IfExp) and any(n is read for n in ir.walk(e.body)) \
+                and any(_const_key(n) == key for n in ir.walk(e.test)):
+            return True
+    return False
+
+
 class UncheckedRequestKey(FunctionRule):
     __doc__ = __doc__
 
@@ -201,7 +218,7 @@ class UncheckedRequestKey(FunctionRule):
                 var = e.value.id
                 if key is None or (var, key) in seen or (var == "body" and key in dispatched):
                     continue
-                if self._covered(fn, stmt, var, key, stored, checks):
+                if self._covered(fn, stmt, var, key, stored, checks) or _checked_before_in(stmt, e, key):
                     seen.add((var, key))
                     continue
                 seen.add((var, key))

@@ -843,9 +843,10 @@ class FunctionInterpreter:
         what = source.note or _SOURCE_NOTES.get(source.kind, "untrusted data")
         note = f"`{code}`: {what}"
         origin = f"{what}, read by `{code}`"
+        container = (source.callee or "").rpartition(".")[0]
         referer = _REDIRECT_ONLY if referer_key((source.attribute or "").rpartition(".")[2]) or (
-            isinstance(node, ir.Call) and node.args and isinstance(node.args[0], ir.Const)
-            and referer_key(node.args[0].value)) else EMPTY
+            container.endswith(_HEADER_TYPES) and isinstance(node, ir.Call) and node.args
+            and isinstance(node.args[0], ir.Const) and referer_key(node.args[0].value)) else EMPTY
         taint = Taint(source.kind, -1, source.cleansed | validated | self.admin_marks(source.kind) | referer,
                       Step(self.path, node.line, node.col, note, None, origin))
         return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
@@ -880,8 +881,9 @@ class FunctionInterpreter:
             except Exception:
                 pass
         if index.is_const:
-            if referer_key(index.const) and base.taints:
-                return Value(taints=V.cleanse_all(base.taints, _REDIRECT_ONLY | _NO_CRLF))
+            item = referer_item(base, index.const)
+            if item is not None:
+                return item
             item = environ_item(base, index.const)
             if item is not None:
                 return item
@@ -1933,6 +1935,23 @@ def referer_key(key) -> bool:
     ``request.referrer``): the browser sets it to the page the user came from. Sending the user back
     there is no open redirect: an attacker can only make it their own page, where the user already was."""
     return isinstance(key, str) and key.lower() in ("referer", "referrer", "http_referer")
+
+
+_HEADER_TYPES = (".headers", ".environ", ".META")
+"""The types of a request's header containers: its headers, its WSGI environ, Django's ``META``."""
+
+
+def referer_item(base: Value, key, default: Value | None = None) -> Value | None:
+    """The ``Referer`` header read from a request's headers, environ or ``META`` (``headers["Referer"]``,
+    ``environ.get("HTTP_REFERER", "/")``): the page the user came from, which a link can only make the
+    linking page itself (no open redirect), and which holds no CR or LF. A ``default`` given to ``.get``
+    stays as given. A key named ``referer`` in anything else (a JSON body, the query string) is the
+    sender's own text. None: not the Referer header."""
+    if not referer_key(key) or not base.taints or not any(t.endswith(_HEADER_TYPES) for t in base.types):
+        return None
+    kept = EMPTY if default is None else V.merge_taints(default.taints, V.all_item_taints(default.items))
+    return Value(taints=frozenset(t if t in kept else t.cleanse(_REDIRECT_ONLY | _NO_CRLF)
+                                  for t in V.merge_taints(base.taints, kept)))
 
 
 def environ_item(base: Value, key) -> Value | None:

@@ -33,7 +33,7 @@ from secreview.analysis.interpreter import (
     is_number,
     is_quoting_name,
     path_key,
-    referer_key,
+    referer_item,
 )
 from secreview.analysis.models import ModelSet, Sink
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
@@ -1326,6 +1326,10 @@ class Program:
         if receiver is None or method is None:
             return None
         if method == "get" and site.args and site.args[0].is_const:
+            default = site.args[1] if len(site.args) > 1 else None
+            item = referer_item(receiver, site.args[0].const, default)
+            if item is not None:
+                return item
             item = environ_item(receiver, site.args[0].const)
             if item is not None:
                 default = site.args[1] if len(site.args) > 1 else None
@@ -1482,12 +1486,6 @@ class Program:
             taints = self._through_unseen(interp, site, taints)
         if method not in _DATA_METHODS and method not in _PURE_METHODS and not _pure_call(site, callees):
             taints = _derived(taints)
-        if taints and method == "get" and site.call.args and isinstance(site.call.args[0], ir.Const) \
-                and referer_key(site.call.args[0].value):
-            # ``request.headers.get("Referer", "/")``: the page the user came from (the default stays as given)
-            default, _ = site.arg(1, "default")
-            kept = EMPTY if default is None else V.merge_taints(default.taints, V.all_item_taints(default.items))
-            taints = frozenset(t if t in kept else t.cleanse(_REDIRECT) for t in taints)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
             types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))

@@ -111,3 +111,38 @@ def test_a_cookie_protection_turned_off_is_shown_one_merely_not_set_is_not(tmp_p
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_name == "insecure-cookie"}
     assert got == {9: Level.MEDIUM, 10: Level.LOW}
+
+
+def test_a_database_error_or_a_connection_url_stays_shown(tmp_path, monkeypatch):
+    """Two forms of their rules kept at medium: a database error's text (its SQL) put into an API error, and
+    a connection URL from the configuration written to a log (it usually holds the database's password)."""
+    (tmp_path / "core.py").write_text(textwrap.dedent('''\
+        import logging
+
+        from oslo_config import cfg
+        from oslo_db import exception as db_exception
+
+        from keystone import exception
+
+        CONF = cfg.CONF
+        LOG = logging.getLogger(__name__)
+
+
+        def handle_conflicts(method):
+            def wrapper(*args, **kwargs):
+                try:
+                    return method(*args, **kwargs)
+                except db_exception.DBDuplicateEntry as e:
+                    raise exception.Conflict(details=str(e))
+            return wrapper
+
+
+        def setup():
+            LOG.debug("Sql connection = %s", CONF.sql_connection)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    from dataclasses import replace
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {(f.rule_name, f.span.line): f.confidence for f in result.findings}
+    assert got[("exception-details-exposed", 17)] == Level.MEDIUM
+    assert got[("sensitive-data-logged", 22)] == Level.MEDIUM

@@ -53,8 +53,10 @@ Also reported: an eventlet WSGI server started without `debug=False`
 which sends the traceback of any unhandled exception to the client in the
 500 response. A `debug=` value set from configuration is not reported.
 
-**Confidence:** Low confidence (not shown by default): most such messages on
-real code are deliberate, written for the caller.
+**Confidence:** medium for a database error's text (it holds the SQL
+statement and its values) and for an eventlet server left in debug mode;
+otherwise low (not shown by default): most such messages on real code are
+deliberate, written for the caller.
 
 **Fix:** log the details on the server (`LOG.exception("...")`) and return a
 generic message with a correlation id, e.g.
@@ -286,6 +288,8 @@ class ExceptionDetailsExposed(StatementRule):
                             fix=(f"Log the details (`LOG.exception(...)`) and pass a generic message to "
                                  f"`{interp.code(e.func)}(...)` instead of `{interp.code(arg)}`."),
                             notes=notes,
+                            # a database error's text holds the SQL statement and its values: medium
+                            confidence=Level.MEDIUM if exc in self._database_errors(interp) else None,
                         )
                         break
 
@@ -309,6 +313,7 @@ class ExceptionDetailsExposed(StatementRule):
                          f"defaults to `True`, so the traceback of any unhandled exception is sent to the "
                          f"client in the 500 response, with file paths, code and local details of the server."),
             fix=f"Pass `debug=False` to `{interp.code(call.func)}(...)` and log errors on the server instead.",
+            confidence=Level.MEDIUM,
         )
 
 

@@ -92,7 +92,8 @@ def test_a_clean_verdict_never_hides_the_count(tmp_path, monkeypatch, capsys):
     assert doc["summary"]["below_threshold"] == {"confidence": 0, "severity": 0}
 
 
-def test_a_cookie_protection_turned_off_is_shown_one_merely_not_set_is_not(tmp_path, monkeypatch):
+def test_a_cookie_of_unknown_content_without_its_flags_is_shown(tmp_path, monkeypatch):
+    """Judged on real code, such cookies were as often session tokens as not: medium, shown by default."""
     (tmp_path / "views.py").write_text(textwrap.dedent('''\
         from flask import Flask, make_response
 
@@ -107,10 +108,9 @@ def test_a_cookie_protection_turned_off_is_shown_one_merely_not_set_is_not(tmp_p
             return response
         '''))
     monkeypatch.chdir(tmp_path)
-    from dataclasses import replace
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_name == "insecure-cookie"}
-    assert got == {9: Level.MEDIUM, 10: Level.LOW}
+    assert got == {9: Level.MEDIUM, 10: Level.MEDIUM}
 
 
 def test_a_database_error_or_a_connection_url_stays_shown(tmp_path, monkeypatch):

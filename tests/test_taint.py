@@ -791,3 +791,31 @@ def test_a_class_chosen_by_name_whose_methods_return_constants_gives_no_flow(tmp
             '''),
     }
     assert findings(tmp_path, monkeypatch, files) == []
+
+
+def test_sql_built_from_a_parameter_only_where_sql_takes_a_name_is_of_low_confidence(tmp_path, monkeypatch):
+    """``'drop table _%s' % classname``: names cannot be bound parameters; built where SQL takes a value
+    (``"... name = '%s'" % name``) it stays medium; traced from a request a name is high like any value."""
+    found = findings(tmp_path, monkeypatch, {"store.py": HEADER + textwrap.dedent('''
+        import sqlite3
+
+        class Store:
+            def __init__(self, path):
+                self.cur = sqlite3.connect(path).cursor()
+
+            def find(self, name):
+                self.cur.execute("SELECT * FROM users WHERE name = '%s'" % name)
+
+            def drop(self, classname):
+                self.cur.execute("drop table _%s" % classname)
+
+            def count(self, table):
+                self.cur.execute(f"select count(*) from {table}")
+
+        def view():
+            Store("db").count(request.args["t"])
+        ''')}, rule="sql-injection")
+    got = {f.line - HEADER.count("\\n"): f.confidence for f in found}
+    assert got == {14: Level.MEDIUM, 17: Level.LOW, 20: Level.HIGH}
+    low = next(f for f in found if f.confidence == Level.LOW)
+    assert "where SQL takes a name" in low.explanation

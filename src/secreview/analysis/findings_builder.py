@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
-from secreview.analysis.values import CONSTRUCTION, Step, Taint, Value
+from secreview.analysis.values import CONSTRUCTION_NAMES, CONSTRUCTIONS, Step, Taint, Value
 from secreview.findings.model import Finding, Level, TraceStep
 
 
@@ -142,7 +142,7 @@ class FindingsBuilder:
         trace = trace_steps(self._module, step)
         chain = step.steps()
         first = chain[0]
-        built = next((s for s in reversed(chain) if s.origin == CONSTRUCTION), first)
+        built = next((s for s in reversed(chain) if s.origin in CONSTRUCTIONS), first)
         if needs is not None:
             origins = origins or [first]
             origin = _parameters([o.note for o in origins])
@@ -170,9 +170,16 @@ class FindingsBuilder:
             lead = f"`{site.sink_code}` receives `{site.arg_code}`, a string built from {origin}{where_built}"
         else:
             lead = f"`{site.sink_code}` is given a string built from {origin}{where_built}"
+        confidence = rule.construction_confidence
+        if built.origin == CONSTRUCTION_NAMES and rule.names_confidence is not None:
+            # every such part is where SQL takes a name (a table, a column), which no driver binds: how
+            # schema-driven code must build its statements (judged on real code: docs/precision.md)
+            confidence = rule.names_confidence
+            where = "it is spliced in where SQL takes a name (a table or a column), which cannot be a bound parameter"
+            known = f"{known}; {where}" if known else where
         lead = f"{lead}; {known}." if known else f"{lead}."
         explanation = f"{lead} If it can hold outside data, {_lower_first(rule.danger_at(site))}".strip()
-        finding = self._site_finding(rule, site, explanation, rule.construction_confidence, trace,
+        finding = self._site_finding(rule, site, explanation, confidence, trace,
                                      ("built",) + (("test-code",) if is_test else ()))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)
         return True

@@ -16,6 +16,7 @@ import re
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.models import ArgRef
+from secreview.analysis.sql_text import names_only
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.ir import nodes as ir
@@ -1084,6 +1085,8 @@ class FunctionInterpreter:
         with what is known of its construction: a parameter spliced in is marked (``BUILT_MARK``, and a
         step where it happened); a part of unknown origin (neither constant, nor a number, nor data the
         analysis traces) makes a ``BUILT`` taint, safe only for what every such part was sanitized for."""
+        # where SQL takes a name (``'drop table _%s' % name``): the step says so, for the SQL rule
+        construction = _construction_of(node)
         out = EMPTY
         unknown = None  # sink kinds every part of unknown origin is safe for (None: no such part)
         settings = True  # every part of unknown origin is a setting read (``self.ldap_filter``)
@@ -1117,7 +1120,7 @@ class FunctionInterpreter:
                     kept.append(t)  # made by a call from the parameter: not the parameter's own data
                 elif kind == "param" and V.BUILT_MARK not in t.cleansed and "*" not in t.cleansed:
                     data = True
-                    kept.append(self.mark_spliced(t, node))
+                    kept.append(self.mark_spliced(t, node, construction))
                 else:
                     data = True
                     kept.append(t)
@@ -1135,7 +1138,7 @@ class FunctionInterpreter:
         if unknown is not None:
             what = " and ".join(codes) if codes else "a value of unknown origin"
             note = f"{what} spliced into `{self.code(node, 60)}`"
-            step = Step(self.path, node.line, node.col, note, None, V.CONSTRUCTION)
+            step = Step(self.path, node.line, node.col, note, None, construction)
             out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, unknown | _SETTING if settings else unknown,
                                                        step)}))
         return out
@@ -1192,10 +1195,10 @@ class FunctionInterpreter:
         return node.kind == ir.NameKind.LOCAL and fn.class_qualname is not None and bool(fn.params) \
             and node.id == fn.params[0].name
 
-    def mark_spliced(self, t: Taint, node: ir.Node) -> Taint:
+    def mark_spliced(self, t: Taint, node: ir.Node, construction: str = V.CONSTRUCTION) -> Taint:
         step = t.step
         if step is None or step.depth < V.MAX_TRACE:
-            step = Step(self.path, node.line, node.col, f"spliced into `{self.code(node, 60)}`", step, V.CONSTRUCTION)
+            step = Step(self.path, node.line, node.col, f"spliced into `{self.code(node, 60)}`", step, construction)
         return Taint(t.kind, t.index, t.cleansed | _BUILT_MARK, step)
 
     def eval_formatted(self, e: ir.FormattedValue) -> Value:
@@ -1928,6 +1931,14 @@ def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN) -> Value:
     """``value`` made safe for ``kinds`` (its items as they are, unless given); not ``fixed``."""
     return Value(value.const, V.cleanse_all(value.taints, kinds), value.types,
                  value.items if items is UNKNOWN else items, value.func)
+
+
+def _construction_of(node) -> str:
+    """``V.CONSTRUCTION_NAMES`` when ``node`` builds SQL text whose every part that is not constant sits
+    where SQL takes a name (``sql_text.names_only``), else ``V.CONSTRUCTION``."""
+    if not isinstance(node, ir.StringBuild):
+        return V.CONSTRUCTION
+    return V.CONSTRUCTION_NAMES if names_only(node) else V.CONSTRUCTION
 
 
 def referer_key(key) -> bool:

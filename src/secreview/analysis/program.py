@@ -1726,7 +1726,7 @@ class Program:
         built = None
         node = at.step
         while node is not None:
-            if node.origin == V.CONSTRUCTION:
+            if node.origin in V.CONSTRUCTIONS:
                 built = node
                 break
             node = node.prev

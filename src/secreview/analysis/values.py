@@ -68,6 +68,10 @@ from the parameter (``conn.execute(q).fetchall()``, ``resolve(request)``), not t
 a string built from it is not said to be built from the parameter."""
 CONSTRUCTION = "\0construction"
 """``Step.origin`` of the step where a value was spliced into a string."""
+CONSTRUCTION_NAMES = "\0construction-names"
+"""``Step.origin`` of the step where a value was spliced into SQL text where SQL takes a name (a table, a
+column: ``'drop table _%s' % name``), which cannot be passed as a bound parameter (``sql_text.names_only``)."""
+CONSTRUCTIONS = frozenset({CONSTRUCTION, CONSTRUCTION_NAMES})
 
 
 def via_call(step) -> bool:

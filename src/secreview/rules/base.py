@@ -95,6 +95,9 @@ class SinkRule(Rule):
     chosen from constants, values sanitized for the sink or passed through a function named for
     quoting, and values of unknown origin alone (attributes, call results) do not make it."""
     construction_confidence: ClassVar[Level] = Level.MEDIUM
+    names_confidence: ClassVar[Level | None] = None
+    """For SQL: the confidence of a construction whose every non-constant part sits where SQL takes a name
+    (``'drop table _%s' % name``, ``sql_text.names_only``); None: as ``construction_confidence``."""
     sanitizable: ClassVar[bool] = True
     """False when no transformation makes outside data acceptable here (storing it in the
     session is the defect, escaped or not); only an allow-list check does."""

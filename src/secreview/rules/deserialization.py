@@ -14,9 +14,12 @@ _MAX_BASES_DEPTH = 8
 class UnsafeDeserialization(SinkRule):
     """Objects deserialised from data that is not constant with a loader that can run code.
 
-    `pickle`, `marshal`, `shelve`, `dill`, `jsonpickle` and `yaml.load` with a
-    full or unsafe loader rebuild arbitrary objects: a crafted payload runs code
-    while it is being loaded (`__reduce__`, `!!python/object/apply`).
+    `pickle`, `shelve`, `dill`, `jsonpickle` and `yaml.load` with a full or
+    unsafe loader rebuild arbitrary objects: a crafted payload runs code while
+    it is being loaded (`__reduce__`, `!!python/object/apply`). `marshal` runs
+    nothing, but it is not meant for untrusted data (a crafted payload can crash
+    the interpreter or build code objects): reported only when the data is
+    traced to untrusted input, and said so.
 
     Reported with high confidence when the data is traced to untrusted input,
     with medium confidence when it is merely not constant. `yaml.load` with
@@ -41,11 +44,18 @@ class UnsafeDeserialization(SinkRule):
     severity = Level.HIGH
     confidence = Level.MEDIUM
     bandit = ("B301", "B302", "B506", "B614")
-    sink_kinds = ("deserialization",)
+    sink_kinds = ("deserialization", "marshal")
     untainted = Level.MEDIUM
+    untainted_kinds = ("deserialization",)
     danger = "Loading a crafted payload runs code of the sender's choosing during deserialisation."
     fix = ("Use a data-only format such as `json.loads()` or `yaml.safe_load()`; if objects must be "
            "exchanged, authenticate them with `hmac` before loading.")
+
+    def danger_at(self, site) -> str:
+        if site.callee.startswith("marshal."):  # the "marshal" sink kind
+            return ("`marshal` is not meant for untrusted data: a crafted payload can crash the interpreter or "
+                    "build code objects that later code may run.")
+        return self.danger
 
     def excused(self, site, sink, callee: str) -> bool:
         ref = sink.args[0] if sink.args else None

@@ -79,10 +79,9 @@ class InsecureCookie(CallRule):
     `HttpResponse()`, a `Response` parameter...) when `secure` or `httponly` is
     absent or `False`, by what the cookie holds: a session, authentication,
     token or remember-me cookie (by its name, or a value named as a secret) at
-    medium confidence, and so is a flag the code turns off (`secure=False`); a
-    cookie whose content the code does not show (a value computed at run time
-    under a neutral name) with a flag merely not set, at low confidence (not
-    shown by default). A missing
+    medium confidence, and so is a cookie whose content the code does not show
+    (a value computed at run time under a neutral name: on real code such
+    cookies were as often session tokens as not). A missing
     `HttpOnly` alone is low severity (some cookies, such as a CSRF
     double-submit token, must be readable by script). Not reported: a cookie
     that holds no secret (a constant, the same for every user; a post-login
@@ -158,9 +157,9 @@ class InsecureCookie(CallRule):
             node=site.call,
             explanation=f"`{code}` sets a cookie with {'; '.join(parts)}: {'; '.join(effects)}. {consequence}",
             fix="Pass `secure=True, httponly=True` (and `samesite=\"Lax\"`) to `set_cookie()`.",
-            # a protection turned off in the code is a choice to question; one merely not set on a cookie
-            # whose content is not known is a guess (judged on real code: docs/precision.md)
-            confidence=Level.MEDIUM if secret or off else Level.LOW,
+            # judged on real code (docs/precision.md, sixth session), cookies of content the code does not
+            # show were as often real (session tokens set under neutral names) as secret-named ones: medium
+            confidence=Level.MEDIUM,
             severity=Level.LOW if only_httponly else None,
             tags=tuple(f"missing-{m.lower()}" for m in missing),
         )

@@ -32,7 +32,12 @@ class SqlInjection(SinkRule):
     chosen from constants, values passed through a function named for quoting
     (`escape_sqlite(table)`, `quote_ident(name)`), and values of unknown origin
     alone (an attribute, a call's result: on real code they were settings,
-    paths and the database's own table names); nor in test code.
+    paths and the database's own table names); nor in test code. Built only
+    where SQL takes a name (a table, a column, an index: `'drop table _%s' %
+    name`, `f"select {cols} from {table}"`, any `create`/`drop`/`alter`),
+    which no driver binds as a parameter, it is of low confidence (not shown
+    by default): on real code such names came from the program's own schema.
+    Traced to untrusted input, a name is reported like any value.
 
     **Fix:** keep the SQL text constant and pass values as parameters:
     `cur.execute("SELECT * FROM users WHERE name = %s", (name,))` (`?` for
@@ -50,6 +55,7 @@ class SqlInjection(SinkRule):
     sink_kinds = ("sql",)
     untainted = None
     constructions = ("sql",)
+    names_confidence = Level.LOW
     danger = ("The database parses it as SQL, so a quote or keyword in it (`' OR '1'='1`, `; DROP TABLE`) "
               "rewrites the statement: other users' rows can be read or changed.")
     fix = ("Keep the SQL text constant and pass the value as a query parameter, e.g. "

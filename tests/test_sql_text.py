@@ -1,0 +1,47 @@
+"""Where a built SQL string splices its non-constant parts: where SQL takes a name, or a value."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from secreview.analysis.sql_text import names_only
+from secreview.ir import nodes as ir
+from secreview.ir.lower import lower_module
+
+PARAMS = "self, cn, classname, n, a, b, table_name, scols, cols, args, name, uid, table, x, db, user"
+
+
+def built(code: str) -> ir.StringBuild:
+    tree = ast.parse(f"def f({PARAMS}):\n    return {code}\n")
+    module = lower_module(tree, module="m", path="m.py", text="")
+    fn = next(f for q, f in module.functions.items() if q.endswith(".f"))
+    return next(e for st in fn.statements() for e in ir.walk(st.value) if isinstance(e, ir.StringBuild))
+
+
+@pytest.mark.parametrize("code", [
+    "'drop table _%s' % cn",                                   # a schema statement
+    "'create table %s_%s (linkid INTEGER, nodeid INTEGER)' % (a, b)",
+    "'show index from %s' % table_name",                        # after a keyword that takes a name
+    "f\"select {cols} from {table}\"",
+    "'SELECT * FROM ' + table + ' WHERE x = 1'",
+    "'delete from {}__journal where nodeid=1'.format(cn)",      # part of a name
+    "'select * from \"%s\"' % table",                          # a quoted identifier
+])
+def test_names(code):
+    assert names_only(built(code))
+
+
+@pytest.mark.parametrize("code", [
+    "\"SELECT * FROM users WHERE name = '%s'\" % name",         # a quoted value
+    "'SELECT * FROM t WHERE name = ' + name",                   # after a comparison
+    "f\"select * from t where a = {x}\"",
+    "'select %s from _%s where id=%s' % (scols, classname, self.arg)",  # one name, one value
+    "'insert into _%s (%s) values (%s)' % (cn, cols, args)",    # values
+    "\"select setval('_%s_ids', %s) from dual\" % (classname, n)",
+    "'hello %s' % name",                                        # not SQL
+    "'select * from users where id=%d' % uid",                  # every part constant or a number
+])
+def test_not_names_only(code):
+    assert not names_only(built(code))

@@ -819,3 +819,27 @@ def test_sql_built_from_a_parameter_only_where_sql_takes_a_name_is_of_low_confid
     assert got == {14: Level.MEDIUM, 17: Level.LOW, 20: Level.HIGH}
     low = next(f for f in found if f.confidence == Level.LOW)
     assert "where SQL takes a name" in low.explanation
+
+
+def test_a_returned_list_or_dict_gives_each_item_its_own_data(tmp_path, monkeypatch):
+    """``host, secret, camera = params(conf)`` where ``params`` returns a list (or a dict of known keys):
+    logging ``camera`` logs no secret; logging ``secret`` does. Before, only tuples kept their items."""
+    code = '''
+        import logging
+
+        def params(conf):
+            values = [conf.get("host"), conf.get("remote_secret"), conf.get("camera_id")]
+            return values
+
+        def named(conf):
+            return {"host": conf.get("host"), "password": conf.get("password")}
+
+        def show(conf):
+            host, remote_secret, camera_id = params(conf)
+            logging.debug("camera %s", camera_id)
+            logging.debug("secret %s", remote_secret)
+            logging.debug("host %s", named(conf)["host"])
+            logging.debug("password %s", named(conf)["password"])
+        '''
+    found = findings(tmp_path, monkeypatch, {"remote.py": code}, rule="sensitive-data-logged")
+    assert sorted(f.line for f in found) == [14, 16]

@@ -1551,8 +1551,9 @@ class Program:
         result_taints = carried(summary.ret.taints)
         ret_items = summary.ret.items
         items = ret_items if not result_taints else None
-        if result_taints and ret_items and len(ret_items) <= 8 and "builtins.tuple" in summary.ret.types:
-            # ``sql, params = helper(x)``: each element keeps what it is made of
+        if result_taints and ret_items and len(ret_items) <= 8 and summary.ret.types & _CONTAINER_TYPES:
+            # ``sql, params = helper(x)``, ``host, secret, camera = params_list(conf)``, ``**helper()``:
+            # each element (or key) keeps what it is made of
             items = {}
             for k, item in ret_items.items():
                 inner = V.merge_taints(item.taints, V.all_item_taints(item.items))
@@ -1987,6 +1988,10 @@ _KEEPS_NAMED = frozenset({"builtins.str", "builtins.repr", "builtins.format", "b
 _KEEPS_NAMED_METHODS = frozenset({"format", "join", "encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper",
                                   "replace", "split", "items", "values", "copy", "to_dict", "as_dict", "dumps",
                                   "format_map", "geturl"})
+
+
+_CONTAINER_TYPES = frozenset({"builtins.tuple", "builtins.list", "builtins.dict"})
+"""Returned containers whose known items a caller receives one by one (``Summary.ret.items``)."""
 
 
 def _keeps_named(site, callees: list) -> bool:

@@ -146,3 +146,24 @@ def test_a_database_error_or_a_connection_url_stays_shown(tmp_path, monkeypatch)
     got = {(f.rule_name, f.span.line): f.confidence for f in result.findings}
     assert got[("exception-details-exposed", 17)] == Level.MEDIUM
     assert got[("sensitive-data-logged", 22)] == Level.MEDIUM
+
+
+def test_a_secret_compared_with_equals_is_shown(tmp_path, monkeypatch):
+    """Judged over four panels, a token or password compared with ``==`` was kept as often as not."""
+    (tmp_path / "hooks.py").write_text(textwrap.dedent('''\
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        API_TOKEN = "x"
+
+
+        @app.route("/hook", methods=["POST"])
+        def hook():
+            if request.headers.get("X-Token") != app.config["WEBHOOK_TOKEN"]:
+                return "no", 403
+            return "ok"
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    got = {(f.rule_name, f.span.line): f.confidence for f in result.findings}
+    assert got.get(("timing-unsafe-comparison", 9)) == Level.MEDIUM, got

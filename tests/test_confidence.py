@@ -167,3 +167,28 @@ def test_a_secret_compared_with_equals_is_shown(tmp_path, monkeypatch):
     result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
     got = {(f.rule_name, f.span.line): f.confidence for f in result.findings}
     assert got.get(("timing-unsafe-comparison", 9)) == Level.MEDIUM, got
+
+
+def test_a_cookie_named_by_a_constant_is_cited_as_written(tmp_path, monkeypatch):
+    """The explanation quotes the code on the line (``names.SESSION``), and gives the value it stands for
+    as a string, never as if it were code on that line."""
+    (tmp_path / "names.py").write_text('SESSION = "skyline_session"\n')
+    (tmp_path / "views.py").write_text(textwrap.dedent('''\
+        from flask import Flask, make_response
+
+        import names
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def index(value):
+            response = make_response("ok")
+            response.set_cookie(names.SESSION, value)
+            return response
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    cookie = next(f for f in result.findings if f.rule_name == "insecure-cookie")
+    assert "`names.SESSION`" in cookie.explanation
+    assert "`skyline_session`" not in cookie.explanation

@@ -171,8 +171,12 @@ class InsecureCookie(CallRule):
         name_value, name_node = site.arg(0, "key")
         value, value_node = site.arg(1, "value")
         name = name_value.const if name_value is not None and name_value.is_const else None
+        # the name as written (a constant may stand for it: ``constants.SESSION_KEY``), then its value
+        written = f"`{site.interp.code(name_node)}`" if name_node is not None else None
+        if isinstance(name, str) and written is not None and not isinstance(name_node, ir.Const):
+            written = f'{written} ("{name}")'
         if isinstance(name, str) and secret_cookie(name):
-            return True, f"`{name}`, a session or authentication cookie"
+            return True, f"{written or repr(name)}, a session or authentication cookie"
         names = _value_names(value_node) if value_node is not None else []
         secret = next((n for n in names if secret_name(n)), None)
         if secret is not None:
@@ -183,5 +187,4 @@ class InsecureCookie(CallRule):
             return None  # a post-login path, a language or a theme
         if name_node is None and value_node is None:
             return False, "unknown"
-        shown = f"`{name}`" if isinstance(name, str) else f"`{site.interp.code(name_node)}`" if name_node else "it"
-        return False, f"cookie {shown}"
+        return False, f"cookie {written}" if written else "it"

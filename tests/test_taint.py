@@ -843,3 +843,35 @@ def test_a_returned_list_or_dict_gives_each_item_its_own_data(tmp_path, monkeypa
         '''
     found = findings(tmp_path, monkeypatch, {"remote.py": code}, rule="sensitive-data-logged")
     assert sorted(f.line for f in found) == [14, 16]
+
+
+def test_a_helper_returning_many_connection_keywords_binds_each_by_name(tmp_path, monkeypatch):
+    """``Single(**_connection_kwargs())`` with 14 keys: the password goes to ``passwd`` only, so a folder
+    name built from ``user`` and logged carries no secret (an untrue SR702 trace on Salt said it did)."""
+    keys = "".join(f'        "opt{i}": cfg.get("opt{i}"),\n' for i in range(11))
+    code = f'''
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def _connection_kwargs(cfg):
+    return {{
+        "user": cfg.get("user", "root"),
+        "passwd": cfg.get("passwd"),
+        "priv_passwd": cfg.get("priv_passwd"),
+{keys}    }}
+
+
+class Single:
+    def __init__(self, host, user=None, passwd=None, priv_passwd=None, **kwargs):
+        self.thin_dir = "/tmp/.%s" % user
+        log.info("thin dir %s", self.thin_dir)
+        log.info("password %s", passwd)
+
+
+def run(cfg):
+    Single("h", **_connection_kwargs(cfg))
+'''
+    found = findings(tmp_path, monkeypatch, {"ssh.py": code}, rule="sensitive-data-logged")
+    assert [f.line for f in found] == [30]  # the password line; not the folder built from `user`

@@ -1551,7 +1551,7 @@ class Program:
         result_taints = carried(summary.ret.taints)
         ret_items = summary.ret.items
         items = ret_items if not result_taints else None
-        if result_taints and ret_items and len(ret_items) <= 8 and summary.ret.types & _CONTAINER_TYPES:
+        if result_taints and ret_items and len(ret_items) <= _RETURNED_ITEMS and summary.ret.types & _CONTAINER_TYPES:
             # ``sql, params = helper(x)``, ``host, secret, camera = params_list(conf)``, ``**helper()``:
             # each element (or key) keeps what it is made of
             items = {}
@@ -1992,6 +1992,9 @@ _KEEPS_NAMED_METHODS = frozenset({"format", "join", "encode", "decode", "strip",
 
 _CONTAINER_TYPES = frozenset({"builtins.tuple", "builtins.list", "builtins.dict"})
 """Returned containers whose known items a caller receives one by one (``Summary.ret.items``)."""
+_RETURNED_ITEMS = 32
+"""Up to how many known items of a returned container a caller receives one by one (a connection's
+keyword arguments: ``Single(**_connection_kwargs())`` with 14 keys); beyond, the container as a whole."""
 
 
 def _keeps_named(site, callees: list) -> bool:

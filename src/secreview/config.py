@@ -42,6 +42,8 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # a project's helpers for its own test suite (pretix's ``testutils/settings.py``, a ``test_project/``
     # Django project, CKAN's ``create_test_data.py``)
     "testutils/", "test_*/", "*_test_*.py",
+    # OpenStack's Rally scenarios for its CI jobs (``rally-jobs/plugins/``)
+    "rally-jobs/",
     # documentation, examples and demos: code shown to readers, not run in production (CKAN's example plugins
     # are packages named ``example_*``)
     "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/", "example_*/",
@@ -52,6 +54,8 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # package may hold production modules named ``tools``)
     "examples/", "example/", "samples/", "demo/", "demos/", "docs/", "doc/", "bench/", "benchmarks/",
     "/contrib/", "/tools/", "example_*/",
+    # the project's build script (``setup.py`` at its top: compiles, copies and cleans at build time)
+    "/setup.py",
 )
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 DEFAULT_ANALYSIS_BUDGET = 3_000_000
@@ -71,6 +75,7 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?testutils/",
     r"^(?:.+/)?test_[^/]*/",
     r"^(?:.+/)?[^/]*_test_[^/]*\.py(?:/|$)",
+    r"^(?:.+/)?rally\-jobs/",
     r"^(?:.+/)?docs/",
     r"^(?:.+/)?doc/",
     r"^(?:.+/)?examples/",

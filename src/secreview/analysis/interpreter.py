@@ -1085,8 +1085,7 @@ class FunctionInterpreter:
         with what is known of its construction: a parameter spliced in is marked (``BUILT_MARK``, and a
         step where it happened); a part of unknown origin (neither constant, nor a number, nor data the
         analysis traces) makes a ``BUILT`` taint, safe only for what every such part was sanitized for."""
-        # where SQL takes a name (``'drop table _%s' % name``): the step says so, for the SQL rule
-        construction = _construction_of(node)
+        construction = None  # ``_construction_of(node)``, worked out once a construction step is made
         out = EMPTY
         unknown = None  # sink kinds every part of unknown origin is safe for (None: no such part)
         settings = True  # every part of unknown origin is a setting read (``self.ldap_filter``)
@@ -1120,6 +1119,7 @@ class FunctionInterpreter:
                     kept.append(t)  # made by a call from the parameter: not the parameter's own data
                 elif kind == "param" and V.BUILT_MARK not in t.cleansed and "*" not in t.cleansed:
                     data = True
+                    construction = construction or _construction_of(node)
                     kept.append(self.mark_spliced(t, node, construction))
                 else:
                     data = True
@@ -1138,7 +1138,7 @@ class FunctionInterpreter:
         if unknown is not None:
             what = " and ".join(codes) if codes else "a value of unknown origin"
             note = f"{what} spliced into `{self.code(node, 60)}`"
-            step = Step(self.path, node.line, node.col, note, None, construction)
+            step = Step(self.path, node.line, node.col, note, None, construction or _construction_of(node))
             out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, unknown | _SETTING if settings else unknown,
                                                        step)}))
         return out
@@ -1934,8 +1934,9 @@ def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN) -> Value:
 
 
 def _construction_of(node) -> str:
-    """``V.CONSTRUCTION_NAMES`` when ``node`` builds SQL text whose every part that is not constant sits
-    where SQL takes a name (``sql_text.names_only``), else ``V.CONSTRUCTION``."""
+    """The origin of a construction step at ``node``: ``V.CONSTRUCTION_NAMES`` when it builds SQL text whose
+    every part that is not constant sits where SQL takes a name (``'drop table _%s' % name``,
+    ``sql_text.names_only``; the SQL rule gives those less confidence), else ``V.CONSTRUCTION``."""
     if not isinstance(node, ir.StringBuild):
         return V.CONSTRUCTION
     return V.CONSTRUCTION_NAMES if names_only(node) else V.CONSTRUCTION

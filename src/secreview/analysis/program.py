@@ -1332,7 +1332,6 @@ class Program:
                 return item
             item = environ_item(receiver, site.args[0].const)
             if item is not None:
-                default = site.args[1] if len(site.args) > 1 else None
                 return item if default is None else V.join(item, default)
         consts = [a.const for a in site.args if a.is_const]
         if method == "get" and receiver.items is not None and site.args and site.args[0].is_const \

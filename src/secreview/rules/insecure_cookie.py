@@ -101,6 +101,8 @@ class InsecureCookie(CallRule):
     title = "Cookie without Secure or HttpOnly"
     cwe = 614
     severity = Level.MEDIUM
+    # judged on real code (docs/precision.md, sixth session), cookies of content the code does not show were
+    # as often real (session tokens set under neutral names) as secret-named ones: medium for both
     confidence = Level.MEDIUM
     callees = tuple(f"{t}.set_cookie" for t in _RESPONSE_TYPES + _WEBOB_TYPES)
 
@@ -157,9 +159,6 @@ class InsecureCookie(CallRule):
             node=site.call,
             explanation=f"`{code}` sets a cookie with {'; '.join(parts)}: {'; '.join(effects)}. {consequence}",
             fix="Pass `secure=True, httponly=True` (and `samesite=\"Lax\"`) to `set_cookie()`.",
-            # judged on real code (docs/precision.md, sixth session), cookies of content the code does not
-            # show were as often real (session tokens set under neutral names) as secret-named ones: medium
-            confidence=Level.MEDIUM,
             severity=Level.LOW if only_httponly else None,
             tags=tuple(f"missing-{m.lower()}" for m in missing),
         )

@@ -189,7 +189,7 @@ class MissingAuthorizationCheck(FunctionRule):
             notes.append((ir.Pass("pass").at(m.line, 0, m.line, 0), f"`{m.name}`, a sibling method that checks"))
             notes.append((n, "its check"))
         notes = tuple(notes)
-        return Hit(node=node, explanation=explanation, fix=fix, confidence=self.confidence, notes=notes,
+        return Hit(node=node, explanation=explanation, fix=fix, notes=notes,
                    needs=(function.qualname, (0,)))
 
 

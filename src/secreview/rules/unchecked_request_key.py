@@ -218,7 +218,7 @@ class UncheckedRequestKey(FunctionRule):
                 var = e.value.id
                 if key is None or (var, key) in seen or (var == "body" and key in dispatched):
                     continue
-                if self._covered(fn, stmt, var, key, stored, checks) or _checked_before_in(stmt, e, key):
+                if self._covered(fn, stmt, e, var, key, stored, checks):
                     seen.add((var, key))
                     continue
                 seen.add((var, key))
@@ -274,9 +274,9 @@ class UncheckedRequestKey(FunctionRule):
                     changed = True
         return out
 
-    def _covered(self, fn, stmt, var, key, stored, checks) -> bool:
+    def _covered(self, fn, stmt, read, var, key, stored, checks) -> bool:
         line = stmt.line
-        if _handles_key_error(fn, line):
+        if _handles_key_error(fn, line) or _checked_before_in(stmt, read, key):
             return True
         first_store = stored.get((var, key))
         if first_store is not None and first_store <= line:

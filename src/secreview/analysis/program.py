@@ -1549,17 +1549,7 @@ class Program:
 
         result_taints = carried(summary.ret.taints)
         ret_items = summary.ret.items
-        items = ret_items if not result_taints else None
-        if result_taints and ret_items and len(ret_items) <= _RETURNED_ITEMS and summary.ret.types & _CONTAINER_TYPES:
-            # ``sql, params = helper(x)``, ``host, secret, camera = params_list(conf)``, ``**helper()``:
-            # each element (or key) keeps what it is made of
-            items = {}
-            for k, item in ret_items.items():
-                inner = V.merge_taints(item.taints, V.all_item_taints(item.items))
-                if not inner:
-                    items[k] = item
-                    continue
-                items[k] = Value(taints=carried(inner), types=item.types)
+        items = ret_items if not result_taints else _carried_items(summary.ret, carried)
         # A call the models name as a sink is reported here, at the call the reviewed code makes;
         # the same sink inside the callee (a library's wrapper in the tree) would report it twice.
         modeled = {sink.kind for sink in self.models.sinks_for(callee)} if summary.sink_flows else ()
@@ -1996,6 +1986,26 @@ _RETURNED_ITEMS = 32
 keyword arguments: ``Single(**_connection_kwargs())`` with 14 keys); beyond, the container as a whole."""
 
 
+def _carried_items(value: Value, carried) -> dict | None:
+    """``sql, params = helper(x)``, ``host, secret, camera = params_list(conf)``, ``**helper()``,
+    ``helper()["json"]["zone"]``: each element or key of a returned container, and of the containers it
+    holds, keeps what it is made of (``carried``: a taint of the callee as the caller sees it). A
+    module-level function, not a closure: a recursive closure is a reference cycle that would keep the
+    caller's analysis (and its IR) alive until the collector runs."""
+    if not value.items or len(value.items) > _RETURNED_ITEMS or not value.types & _CONTAINER_TYPES:
+        return None
+    out = {}
+    for k, item in value.items.items():
+        inner = V.merge_taints(item.taints, V.all_item_taints(item.items))
+        if not inner:
+            out[k] = item
+            continue
+        nested = _carried_items(item, carried)
+        out[k] = Value(taints=carried(inner) if nested is None else carried(item.taints),
+                       types=item.types, items=nested)
+    return out
+
+
 def _keeps_named(site, callees: list) -> bool:
     method = site.call.method
     if method in _KEEPS_NAMED_METHODS:
@@ -2105,6 +2115,17 @@ def _mutate(method: str, current: Value, site: CallSite) -> Value | None:
         if ordered is not None and len(ordered) <= MAX_TRACKED_ITEMS:
             new_items = dict(enumerate(ordered))
             return Value(V.UNKNOWN, V.all_item_taints(new_items), current.types, new_items, current.func)
+    if method == "update" and items is not None and not _is_list(items) and len(args) <= 1 \
+            and not site.star_taints and (not args or (args[0].items is not None and not _is_list(args[0].items))):
+        # ``body.update({"tsigKey": key})``, ``d.update(name=n)``: a dict of known keys gains those keys; what
+        # it held under its other keys stays theirs (a secret added beside ``body["zone"]`` is not the zone)
+        other = args[0] if args else None
+        new_items = {**items, **(other.items if other is not None else {}), **site.kwargs}
+        if len(new_items) <= MAX_TRACKED_ITEMS:
+            beyond = V.merge_taints(V.taints_beyond_items(current),
+                                    V.taints_beyond_items(other) if other is not None else EMPTY)
+            return Value(V.UNKNOWN, V.merge_taints(beyond, V.all_item_taints(new_items)), current.types,
+                         new_items, current.func)
     added = site.all_taints()
     if method in _LIST_REMOVERS:
         return Value(V.UNKNOWN, V.merge_taints(current.taints, V.all_item_taints(items)), current.types, None,

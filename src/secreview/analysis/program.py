@@ -2115,17 +2115,6 @@ def _mutate(method: str, current: Value, site: CallSite) -> Value | None:
         if ordered is not None and len(ordered) <= MAX_TRACKED_ITEMS:
             new_items = dict(enumerate(ordered))
             return Value(V.UNKNOWN, V.all_item_taints(new_items), current.types, new_items, current.func)
-    if method == "update" and items is not None and not _is_list(items) and len(args) <= 1 \
-            and not site.star_taints and (not args or (args[0].items is not None and not _is_list(args[0].items))):
-        # ``body.update({"tsigKey": key})``, ``d.update(name=n)``: a dict of known keys gains those keys; what
-        # it held under its other keys stays theirs (a secret added beside ``body["zone"]`` is not the zone)
-        other = args[0] if args else None
-        new_items = {**items, **(other.items if other is not None else {}), **site.kwargs}
-        if len(new_items) <= MAX_TRACKED_ITEMS:
-            beyond = V.merge_taints(V.taints_beyond_items(current),
-                                    V.taints_beyond_items(other) if other is not None else EMPTY)
-            return Value(V.UNKNOWN, V.merge_taints(beyond, V.all_item_taints(new_items)), current.types,
-                         new_items, current.func)
     added = site.all_taints()
     if method in _LIST_REMOVERS:
         return Value(V.UNKNOWN, V.merge_taints(current.taints, V.all_item_taints(items)), current.types, None,

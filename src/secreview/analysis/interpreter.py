@@ -1054,6 +1054,13 @@ class FunctionInterpreter:
             fixed = fixed and p.is_fixed
             if p.items:
                 fixed = fixed and V.all_fixed(p.items.values())
+        leading = _leading_part(e)
+        own_host = leading is not None and _own_host(parts[leading])
+        if leading == 0 and not own_host and _path_follows_leading(e):
+            # ``'%s/auth/websso/%s' % (auth_url, protocol)``: the first part decides the host, what comes
+            # after the constant ``/`` only the path: no redirect elsewhere through the later parts (cleansed
+            # before they are spliced: a later part can carry a taint of the same source kind as the first)
+            parts = parts[:1] + [_cleansed_value(p, _REDIRECT_ONLY) for p in parts[1:]]
         numeric = _numeric_parts(e, template)
         spliced = [(p, node, numeric is not None and i < len(numeric) and numeric[i])
                    for i, (p, node) in enumerate(zip(parts, e.parts))]
@@ -1068,16 +1075,8 @@ class FunctionInterpreter:
         if prefix:
             taints = _relative_after(prefix, _origin_fixed(prefix, taints))
         result = Value(taints=taints, types=_STR_TYPES, fixed=fixed)
-        leading = _leading_part(e)
-        if leading is not None and _own_host(parts[leading]):
+        if own_host:
             result = _on_own_host(result)  # ``f"{request.host_url}v2/{name}"``: a URL on this host
-        elif leading == 0 and taints and _path_follows_leading(e):
-            # ``'%s/auth/websso/%s' % (auth_url, protocol)``: the first part decides the host, what comes
-            # after the constant ``/`` only the path: no redirect elsewhere through the later parts
-            keep = {(t.kind, t.index) for t in parts[0].taints}
-            result = Value(taints=frozenset(t if (t.kind, t.index) in keep else t.cleanse(_REDIRECT_ONLY)
-                                            for t in taints),
-                           types=_STR_TYPES, fixed=fixed)
         return result
 
     def splice(self, node: ir.Node, parts: list) -> frozenset:
@@ -1826,6 +1825,14 @@ def _origin_fixed(prefix: str, taints: frozenset) -> frozenset:
     if fixes_origin(prefix, relative_ok=True):
         return V.cleanse_all(taints, _REDIRECT_ONLY)
     return taints
+
+
+def _cleansed_value(value: Value, kinds: frozenset) -> Value:
+    """``value`` as a part of a string being built, made safe for ``kinds`` (its items' taints too)."""
+    taints = V.deep_taints(value) if value.items else value.taints
+    if not taints:
+        return value
+    return Value(taints=V.cleanse_all(taints, kinds), types=value.types, fixed=value.fixed)
 
 
 def _path_follows_leading(e: ir.StringBuild) -> bool:

@@ -24,6 +24,8 @@ def fixes_origin(prefix: str | None, relative_ok: bool) -> bool:
     if prefix.startswith("/"):
         # "/" + "/evil.com" is the network path "//evil.com"; "/\\evil.com" too in browsers.
         return len(prefix) >= 2 and prefix[1] not in "/\\"
+    if prefix[0] in "?#":
+        return True  # "?page=2", "#top": only the query or fragment of the page the URL is resolved against
     first = min((prefix.find(c) for c in "/?#" if c in prefix), default=-1)
     # A relative reference whose first segment is fixed and has no ":" cannot gain a scheme.
     return first > 0 and ":" not in prefix[:first] and "\\" not in prefix[:first]

@@ -192,3 +192,38 @@ def test_a_cookie_named_by_a_constant_is_cited_as_written(tmp_path, monkeypatch)
     cookie = next(f for f in result.findings if f.rule_name == "insecure-cookie")
     assert "`names.SESSION`" in cookie.explanation
     assert "`skyline_session`" not in cookie.explanation
+
+
+def test_traced_web_output_findings_are_medium_and_injection_into_code_high(tmp_path, monkeypatch):
+    # Judged on real code, traced flows into a path, markup, a redirect, a header, the session or a
+    # conversion's error were seldom kept: medium (still shown). A command built from the request stays high.
+    (tmp_path / "views.py").write_text(textwrap.dedent('''\
+        import os
+
+        from flask import Flask, make_response, redirect, request
+
+        app = Flask(__name__)
+
+
+        @app.route("/web")
+        def web_output():
+            name = request.args["name"]
+            open(os.path.join("/srv/files", name)).read()
+            int(request.args["page"])
+            return redirect(request.args["next"])
+
+
+        @app.route("/hello")
+        def hello():
+            return make_response("<p>Hello " + request.args["name"] + "</p>")
+
+
+        @app.route("/run")
+        def run():
+            os.system("ping " + request.args["host"])
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    by_rule = {f.rule_id: f.confidence for f in result.findings}
+    assert by_rule == {"SR105": Level.MEDIUM, "SR106": Level.MEDIUM, "SR604": Level.MEDIUM,
+                       "SR107": Level.MEDIUM, "SR101": Level.HIGH}, by_rule

@@ -63,7 +63,8 @@ class SinkRule(Rule):
     The models (``secreview/models/*.toml``) say which calls are sinks of which
     ``kind``; this rule turns a value reaching one into a finding. A constant
     value is never reported. A value traced to a source (request data...) is
-    reported with high confidence. A value that is neither (a parameter, the
+    reported with high confidence (``traced_ceiling`` for rules whose traced findings real code
+    showed to be mostly mistaken). A value that is neither (a parameter, the
     result of an unknown call) is reported only when ``untainted`` is set, with
     that confidence: dangerous calls such as ``eval`` deserve a look whatever
     feeds them.
@@ -74,6 +75,11 @@ class SinkRule(Rule):
     source_kinds: ClassVar[frozenset[str]] = frozenset({"remote", "network", "rpc", "file", "environment"})
     """Kinds of taint that make this sink dangerous (data an attacker controls, by default)."""
     untainted: ClassVar[Level | None] = None
+    traced_ceiling: ClassVar[Level] = Level.HIGH
+    """The confidence of a traced finding (unless its trace rests on a guess). Medium for the sinks of web
+    output (a path, markup, a redirect, a header, the session, a conversion's error): judged on real code,
+    their traced findings were seldom kept, since what makes them harmless (a framework's own checks,
+    the application's validation, an administrator-only view) is mostly out of the trace's sight."""
     whole_objects: ClassVar[bool] = True
     """Whether a whole request object (``request`` passed around, not a field read from it)
     counts as untrusted data here."""
@@ -160,7 +166,9 @@ class SinkRule(Rule):
         on a guess (a call whose code is not reviewed, taken to return what it is given). Judged on
         real code (docs/precision.md, sixth session), every such finding sampled was false: low, which
         the default ``min-confidence`` withholds and counts."""
-        return Level.LOW if taint.step is not None and taint.step.rests_on_assumption() else Level.HIGH
+        if taint.step is not None and taint.step.rests_on_assumption():
+            return Level.LOW
+        return self.traced_ceiling
 
     def takes_source(self, source_kind: str, sink_kind: str) -> bool:
         """Whether data of ``source_kind`` reaching a sink of ``sink_kind`` is this rule's finding."""

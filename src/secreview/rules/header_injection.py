@@ -53,6 +53,7 @@ class HeaderInjection(SinkRule):
     cwe = 113
     severity = Level.LOW
     confidence = Level.HIGH
+    traced_ceiling = Level.MEDIUM  # (SinkRule.traced_ceiling; docs/precision.md, seventh session)
     sink_kinds = ("header",)
     untainted = None
     danger = ("The client chooses this header's value — a `Content-Type`, a CORS origin, a redirect target — and "

@@ -49,6 +49,7 @@ class LogInjection(SinkRule):
     cwe = 117
     severity = Level.LOW
     confidence = Level.HIGH
+    traced_ceiling = Level.MEDIUM  # (SinkRule.traced_ceiling; docs/precision.md, seventh session)
     sink_kinds = ("log",)
     untainted = None
     # Data from HTTP clients only: RPC peers are the deployment's own agents, and reporting

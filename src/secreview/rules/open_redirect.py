@@ -47,6 +47,7 @@ class OpenRedirect(SinkRule):
     cwe = 601
     severity = Level.MEDIUM
     confidence = Level.HIGH
+    traced_ceiling = Level.MEDIUM  # (SinkRule.traced_ceiling; docs/precision.md, seventh session)
     sink_kinds = ("redirect",)
     untainted = None
     danger = ("The browser follows the redirect to whatever URL the value holds, so a link to this site can "

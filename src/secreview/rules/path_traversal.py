@@ -61,6 +61,7 @@ class PathTraversal(SinkRule):
     cwe = 22
     severity = Level.HIGH
     confidence = Level.HIGH
+    traced_ceiling = Level.MEDIUM  # (SinkRule.traced_ceiling; docs/precision.md, seventh session)
     sink_kinds = ("path",)
     untainted = None
     danger = ("`../` sequences or an absolute path in it reach files outside the intended folder, so the "

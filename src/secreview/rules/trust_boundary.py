@@ -45,6 +45,7 @@ class TrustBoundaryViolation(SinkRule):
     cwe = 501
     severity = Level.LOW
     confidence = Level.HIGH
+    traced_ceiling = Level.MEDIUM  # (SinkRule.traced_ceiling; docs/precision.md, seventh session)
     sink_kinds = ("trust-boundary",)
     sanitizable = False
     untainted = None

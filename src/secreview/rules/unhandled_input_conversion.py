@@ -116,6 +116,7 @@ class UnhandledInputConversion(SinkRule):
     cwe = 248
     severity = Level.LOW
     confidence = Level.HIGH
+    traced_ceiling = Level.MEDIUM  # (SinkRule.traced_ceiling; docs/precision.md, seventh session)
     sink_kinds = ("conversion",)
     source_kinds = frozenset({"remote"})
     untainted = None

@@ -93,6 +93,7 @@ class CrossSiteScripting(SinkRule):
     cwe = 79
     severity = Level.HIGH
     confidence = Level.HIGH
+    traced_ceiling = Level.MEDIUM  # (SinkRule.traced_ceiling; docs/precision.md, seventh session)
     bandit = ("B308", "B703", "B704")
     sink_kinds = ("xss",)
     untainted = None

@@ -683,8 +683,8 @@ class Program:
             mark = {f"entrypoint:{index}"}
             if ep.registered_route is not None:
                 # the route, for its converters (``registered_converters``); "?" when it is not a constant
-                route, _ = site.arg(ep.registered_route.position, ep.registered_route.name)
-                text = route.const if route is not None and route.is_const else None
+                route, node = site.arg(ep.registered_route.position, ep.registered_route.name)
+                text = route.const if route is not None and route.is_const else _constant_text(node)
                 mark.add(f"route:{index}:{text}" if isinstance(text, str) else f"route:{index}:?")
             mark = Value(types=frozenset(mark))
             for handler in self._handlers(value, methods):
@@ -2149,6 +2149,15 @@ def _keep_field_taint(by_param: dict, taint: Taint) -> None:
 
 def _field_taint_order(taint: Taint) -> tuple:
     return (taint.order(), V.taint_order(taint))
+
+
+def _constant_text(node) -> str | None:
+    """The constant pieces of a route built from a setting and constants (``settings.PREFIX +
+    "<int:uploaded_at>/"``), joined by a space: its variables and their converters are in them."""
+    if not isinstance(node, ir.StringBuild):
+        return None
+    pieces = [p.value for p in (node.template, *node.parts) if isinstance(p, ir.Const) and isinstance(p.value, str)]
+    return " ".join(pieces) if pieces else None
 
 
 def _converters_of(route: str, keep_unknown: bool = False) -> dict:

@@ -16,7 +16,8 @@ reads it, the text argument of `int()`, `float()`, `uuid.UUID()`,
 `parse_strtime` or `iso8601.parse_date`, and the call is neither inside a
 `try` block (any handler: it may turn the error into a 400) nor in a branch
 whose condition calls a check (`value.isdigit()`, `uuidutils.is_uuid_like(v)`,
-`netutils.is_valid_ipv4(v)`, a regular expression match), nor in a branch taken
+`netutils.is_valid_ipv4(v)`, a regular expression match), nor after the function checked the
+request's data against a schema (`jsonschema.validate(data, SCHEMA)`), nor in a branch taken
 only when the same conversion of the same variable already succeeded in a
 `try` (`page = None; try: page = pages[int(pos)] except ValueError: pass`,
 then `if page: ... int(pos)`). Not reported: a
@@ -102,6 +103,24 @@ def _converted_before(fn, site, stmt) -> bool:
     return False
 
 
+def _schema_validated(fn, line: int) -> bool:
+    """A request's data checked against a schema earlier in the function (``jsonschema.validate(data,
+    REQUEST_SCHEMA)``, ``validate_request(body, schema)``): the schema says what the text looks like
+    (a ``pattern``, a ``format``), and a value it rejects raises its own error before the conversion."""
+    for stmt in fn.statements():
+        if stmt.line >= line or type(stmt) not in (ir.Assign, ir.Evaluate) or stmt.value is None:
+            continue
+        for e in ir.walk(stmt.value):
+            if not isinstance(e, ir.Call):
+                continue
+            name = (e.qualname or e.method or getattr(e.func, "id", "") or "").rsplit(".", 1)[-1].lower()
+            args = list(e.args) + [k.value for k in e.keywords]
+            if ("schema" in name or ("validat" in name and len(args) >= 2)) \
+                    and any(isinstance(a, ir.Name) for a in args):
+                return True
+    return False
+
+
 def _is_check(call) -> bool:
     name = (call.qualname or call.method or getattr(call.func, "id", "") or "").rsplit(".", 1)[-1].lower()
     return any(w in name for w in _CHECK_WORDS)
@@ -140,4 +159,5 @@ class UnhandledInputConversion(SinkRule):
     def excused(self, site, sink, callee: str) -> bool:
         interp = site.interp
         fn = interp.fn
-        return _in_try(fn, site.call.line) or _checked(fn, interp.stmt) or _converted_before(fn, site, interp.stmt)
+        return _in_try(fn, site.call.line) or _checked(fn, interp.stmt) or _converted_before(fn, site, interp.stmt) \
+            or _schema_validated(fn, site.call.line)

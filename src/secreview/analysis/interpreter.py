@@ -896,6 +896,9 @@ class FunctionInterpreter:
         if base.items is not None and not base.is_const:
             fixed = fixed and V.all_fixed(base.items.values())
         if isinstance(e.index, ir.Slice):
+            if index.is_const and _short_end(index.const):
+                # ``token[:3] + "..."``: a few characters at one end name a secret in a log, not reveal it
+                taints = frozenset(t for t in taints if t.kind not in V.NAMED_KINDS)
             return V.derived(taints, fixed)
         types = frozenset(f"{t}.[]" for t in base.types) if base.types else EMPTY
         return V.derived(taints, fixed, types)
@@ -1825,6 +1828,19 @@ def _origin_fixed(prefix: str, taints: frozenset) -> frozenset:
     if fixes_origin(prefix, relative_ok=True):
         return V.cleanse_all(taints, _REDIRECT_ONLY)
     return taints
+
+
+_SHORT_END = 8
+
+
+def _short_end(index) -> bool:
+    """A slice of at most ``_SHORT_END`` items at the start or the end: ``[:3]``, ``[-4:]``."""
+    if not isinstance(index, slice) or index.step is not None:
+        return False
+    start, stop = index.start, index.stop
+    if start in (None, 0) and isinstance(stop, int) and 0 <= stop <= _SHORT_END:
+        return True
+    return stop is None and isinstance(start, int) and -_SHORT_END <= start < 0
 
 
 def _cleansed_value(value: Value, kinds: frozenset) -> Value:

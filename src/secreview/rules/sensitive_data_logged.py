@@ -30,14 +30,17 @@ earlier in the function, hold a secret (`properties["auth_password"] =
 chap_secret` and then `properties` logged). A name alone
 that only sounds related is not enough: `credentials` (oslo.policy's user,
 project and roles), `session_key` (often a routing key), `pass` (a count),
-`token_labels`, `secret_uuid`, `token_id`, `token_expires`, nor one that says it is
-something else: `path_or_token` (either), `sync_token` (a position in a change feed),
-`collection_by_token` (a mapping), `permit_create_token` (a setting), `tokens` (a count). Values wrapped in a
+`token_labels`, `secret_uuid`, `token_id`, `token_expires`, nor one that says
+it is something else: `path_or_token` (either), `sync_token` (a position in a
+change feed), `next_token`/`page_token`/`continuation_token` (a pagination
+cursor), `idempotency_token`, `collection_by_token` (a mapping),
+`permit_create_token` (a setting), `tokens` (a count). Values wrapped in a
 masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or
 any function named `mask`/`redact`/`sanitize`/`scrub`/`obfuscate`) are not
 reported, nor are derived values that do not reveal the secret (`len(token)`,
-`token is None`), constants, and `print` (a command's output to its own user,
-such as a setup tool showing the password it generated).
+`token is None`, a few characters at one end: `token[:3]`), constants, and
+`print` (a command's output to its own user, such as a setup tool showing the
+password it generated).
 
 Secrets are also followed through the code: a value read under a secret's
 name (`self.password`, `conf["password"]`, `conn_info.get("auth_password")`,
@@ -128,9 +131,11 @@ _NOT_CREDENTIAL_LAST = frozenset({"duration", "seconds", "secs", "ms", "minutes"
 _NOT_CREDENTIAL_FIRST = frozenset({"num", "max", "min", "is", "has", "len", "count", "no", "use", "hashed", "hash",
                                    "masked", "redacted"})
 # Words that make a secret-sounding name something else: ``path_or_token`` (either), a WebDAV or Kobo
-# ``sync_token`` (a position in a change feed), ``permit_create_token`` (a setting), ``token_permissions``,
+# ``sync_token`` (a position in a change feed), an API's ``nextToken``/``page_token`` (a pagination cursor),
+# ``permit_create_token`` (a setting), ``token_permissions``,
 # ``collection_by_token`` (a mapping keyed by tokens).
-_NOT_CREDENTIAL_ANY = frozenset({"or", "by", "sync", "permit", "permission", "permissions", "allow", "allowed",
+_NOT_CREDENTIAL_ANY = frozenset({"or", "by", "sync", "next", "page", "paging", "pagination", "continuation",
+                                 "cursor", "idempotency", "permit", "permission", "permissions", "allow", "allowed",
                                  "create", "enable", "enabled", "disable", "disabled"})
 _KEY_QUALIFIERS = frozenset({"secret", "private", "api", "signing", "encryption", "auth"})
 

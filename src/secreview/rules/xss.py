@@ -32,10 +32,29 @@ def _const_non_html(e) -> bool:
         not any(word in e.value.lower() for word in ("html", "xml", "svg"))
 
 
+def _attachment(e) -> bool:
+    """A ``Content-Disposition`` value that starts with ``attachment`` (``"attachment; filename=%s" % name``):
+    the browser saves the body as a file instead of showing it in the site's pages."""
+    if isinstance(e, ir.StringBuild):
+        e = e.template if e.template is not None and e.kind in ("percent", "format") else \
+            (e.parts[0] if e.kind in ("concat", "fstring") and e.parts else None)
+    return isinstance(e, ir.Const) and isinstance(e.value, str) and e.value.strip().lower().startswith("attachment")
+
+
+def _sets_header(target, names: set, header: str) -> bool:
+    """``response.headers[header] = ...`` or ``response[header] = ...`` on a response named in ``names``."""
+    if not isinstance(target, ir.ItemTarget) or not isinstance(target.index, ir.Const) \
+            or not isinstance(target.index.value, str) or target.index.value.lower() != header:
+        return False
+    owner = target.value.value if isinstance(target.value, ir.Attr) and target.value.attr == "headers" else target.value
+    return isinstance(owner, ir.Name) and owner.id in names
+
+
 def _retyped_later(site) -> bool:
-    """``response = make_response(body)`` and then, in the same function, a constant non-HTML
-    ``Content-Type`` set on ``response`` (``response.headers["Content-Type"] = "application/json"``,
-    ``response.mimetype = "text/plain"``): the body is not sent as HTML."""
+    """``response = make_response(body)`` and then, in the same function, a non-HTML ``Content-Type``
+    set on ``response`` (``response.headers["Content-Type"] = "application/json"``, ``response.mimetype =
+    "text/plain"``, or a type chosen at run time, as ``_non_html`` counts it), or a ``Content-Disposition``
+    of ``attachment``: the body is not shown as HTML in the site's pages."""
     fn = getattr(site.interp, "fn", None)
     if fn is None:
         return False
@@ -44,16 +63,17 @@ def _retyped_later(site) -> bool:
     if not names:
         return False
     for stmt in fn.statements():
-        if not isinstance(stmt, ir.Assign) or stmt.line < site.call.line or not _const_non_html(stmt.value):
+        if not isinstance(stmt, ir.Assign) or stmt.line < site.call.line:
             continue
+        # (a non-constant type: chosen at run time, as ``_non_html`` counts a keyword's)
+        non_html = _const_non_html(stmt.value) or not isinstance(stmt.value, ir.Const)
         for t in stmt.targets:
-            if isinstance(t, ir.AttrTarget) and t.attr in ("mimetype", "content_type") \
+            if non_html and isinstance(t, ir.AttrTarget) and t.attr in ("mimetype", "content_type") \
                     and isinstance(t.value, ir.Name) and t.value.id in names:
                 return True
-            if isinstance(t, ir.ItemTarget) and isinstance(t.index, ir.Const) \
-                    and isinstance(t.index.value, str) and t.index.value.lower() == "content-type" \
-                    and isinstance(t.value, ir.Attr) and t.value.attr == "headers" \
-                    and isinstance(t.value.value, ir.Name) and t.value.value.id in names:
+            if non_html and _sets_header(t, names, "content-type"):
+                return True
+            if _attachment(stmt.value) and _sets_header(t, names, "content-disposition"):
                 return True
     return False
 
@@ -78,8 +98,9 @@ class CrossSiteScripting(SinkRule):
     `make_response` or returned from a view (sent as JSON), and a view's
     `(body, status, headers)` (or `make_response(body, status, headers)`) whose headers set a
     non-HTML `Content-Type`, or a response whose `Content-Type` (or `mimetype`) the
-    function sets afterwards to a constant non-HTML type (`resp = make_response(body)`,
-    `resp.headers["Content-Type"] = "application/json"`);
+    function sets afterwards to a non-HTML type (`resp = make_response(body)`,
+    `resp.headers["Content-Type"] = "application/json"`) or whose
+    `Content-Disposition` it sets to `attachment` (a download, not a page);
     non-constant values without a traced source.
 
     **Fix:** render through an autoescaping template (`render_template`), or

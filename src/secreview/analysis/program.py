@@ -225,6 +225,9 @@ class Program:
         self.record_reads = record_reads
         self._read_keys: dict = {}  # each read of ``reads`` once, however many functions made it
         self._resolved: dict = {}
+        self.function_facts: dict = {}
+        """What a rule works out from a function's own code alone, by ``(rule's key, module path, qualname)``:
+        small answers (never IR), the same however often the function is analysed."""
         self._read_values: dict = {}  # memo of read_value for fields and definitions
         self._module_names: dict = {}
         self.exported: dict = {}  # qualname or field key -> fingerprint last given to ``exports``

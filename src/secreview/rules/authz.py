@@ -322,8 +322,12 @@ def caller_checks_vote(interp, site, callees):
         if fn is None or not fn.is_method or not acting_method(fn) or fn.class_qualname == interp.fn.class_qualname:
             continue
         if status is None:
+            # once per function: it may pass its context to many methods, and be analysed again and again
             caller = interp.fn
-            checks = guards_in(caller, strict=False) or (caller.parent is not None
-                                                         and guards_in(caller.parent, strict=False))
-            status = "safe" if checks else "open"
+            key = ("authz.caller_status", interp.module.path, caller.qualname)
+            status = program.function_facts.get(key)
+            if status is None:
+                checks = guards_in(caller, strict=False) or (caller.parent is not None
+                                                             and guards_in(caller.parent, strict=False))
+                status = program.function_facts[key] = "safe" if checks else "open"
         yield target, status

@@ -87,6 +87,29 @@ def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_pack
     return mod
 
 
+def _wraps_in_handler(node) -> bool:
+    """``def handle_errors(func): def wrapper(*a, **kw): try: return func(*a, **kw) except Exception: ...``:
+    a decorator whose nested function calls the decorated one (its first parameter) inside a ``try`` with a
+    handler for every ``Exception`` (bare, ``Exception`` or ``BaseException``, alone or in a tuple) that does
+    not raise again."""
+    params = node.args.posonlyargs + node.args.args
+    if not params:
+        return False
+    wrapped = params[0].arg
+    for inner in node.body:
+        if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for t in ast.walk(inner):
+            # (a handler that raises again, after logging, handles nothing)
+            if not isinstance(t, ast.Try) or not _catches_all(
+                    [h for h in t.handlers if not any(isinstance(r, ast.Raise) for r in ast.walk(h))]):
+                continue
+            if any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == wrapped
+                   for stmt in t.body for c in ast.walk(stmt)):
+                return True
+    return False
+
+
 def _freeze_blocks(fn: ir.Function) -> None:
     """A function lowered: its blocks, their statements and edges, its parameters, handlers and
     nested functions as tuples, no longer lists grown by appends (a tuple is half the size of a
@@ -673,6 +696,7 @@ class _FunctionLowerer:
         _freeze_blocks(fn)
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
+        fn.wraps_in_handler = not is_lambda and _wraps_in_handler(node)
         self.fn.children.append(fn)
         self.mod.functions[qualname] = fn
         return fn

@@ -570,6 +570,9 @@ class Function:
     so that what reads it then must take any iterable."""
     handlers: list[Handler] = field(default_factory=list)
     children: list[Function] = field(default_factory=list)
+    wraps_in_handler: bool = False
+    """A decorator whose inner function calls the decorated one inside a ``try`` that catches every
+    ``Exception`` (``@handle_errors``: the error becomes a response). Kept in stubs."""
 
     @property
     def is_method(self) -> bool:

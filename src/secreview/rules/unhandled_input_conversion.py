@@ -17,7 +17,9 @@ reads it, the text argument of `int()`, `float()`, `uuid.UUID()`,
 `try` block (any handler: it may turn the error into a 400) nor in a branch
 whose condition calls a check (`value.isdigit()`, `uuidutils.is_uuid_like(v)`,
 `netutils.is_valid_ipv4(v)`, a regular expression match), nor after the function checked the
-request's data against a schema (`jsonschema.validate(data, SCHEMA)`), nor in a branch taken
+request's data against a schema (`jsonschema.validate(data, SCHEMA)`), nor in a
+handler under a decorator whose wrapper catches every exception and does not
+raise it again (`@handle_errors` answering with an error), nor in a branch taken
 only when the same conversion of the same variable already succeeded in a
 `try` (`page = None; try: page = pages[int(pos)] except ValueError: pass`,
 then `if page: ... int(pos)`). Not reported: a
@@ -121,6 +123,19 @@ def _schema_validated(fn, line: int) -> bool:
     return False
 
 
+def _decorated_by_handler(program, fn) -> bool:
+    """A handler under a decorator of the reviewed code that catches every exception the handler raises
+    (``@exception_decorator`` returning a JSON error): the conversion's error is handled."""
+    for d in fn.decorators:
+        target = d.func if isinstance(d, ir.Call) else d
+        qualname = getattr(target, "qualname", None)
+        found = program.resolve_function(qualname) if qualname else None
+        decorator = program.functions.get(found) if found else None
+        if decorator is not None and decorator.wraps_in_handler:
+            return True
+    return False
+
+
 def _is_check(call) -> bool:
     name = (call.qualname or call.method or getattr(call.func, "id", "") or "").rsplit(".", 1)[-1].lower()
     return any(w in name for w in _CHECK_WORDS)
@@ -160,4 +175,4 @@ class UnhandledInputConversion(SinkRule):
         interp = site.interp
         fn = interp.fn
         return _in_try(fn, site.call.line) or _checked(fn, interp.stmt) or _converted_before(fn, site, interp.stmt) \
-            or _schema_validated(fn, site.call.line)
+            or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn)

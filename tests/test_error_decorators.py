@@ -1,0 +1,67 @@
+"""A decorator that turns every exception of a handler into a response is known across modules and
+processes: it is part of a function's stub (``wraps_in_handler``), so the result does not depend on
+whether the decorator's module was analysed in the same worker."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from secreview.config import DEFAULT_CONFIG
+from secreview.engine.pipeline import ReviewOptions, review
+
+ERRORS = textwrap.dedent('''\
+    import functools
+
+    from flask import jsonify
+
+
+    def handle_errors(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except BaseException as exc:
+                return jsonify(error=type(exc).__name__), 400
+        return wrapper
+
+
+    def passes_errors(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            return func(*args, **kwargs)
+        return wrapper
+    ''')
+
+VIEWS = textwrap.dedent('''\
+    from flask import Flask, jsonify, request
+
+    from errors import handle_errors, passes_errors
+
+    app = Flask(__name__)
+
+
+    @app.route("/handled")
+    @handle_errors
+    def handled():
+        return jsonify(end=int(request.args.get("end")))
+
+
+    @app.route("/unhandled")
+    @passes_errors
+    def unhandled():
+        return jsonify(end=int(request.args.get("end")))
+    ''')
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_catch_all_decorator_in_another_module_handles_the_conversion(tmp_path, monkeypatch, jobs):
+    (tmp_path / "errors.py").write_text(ERRORS)
+    (tmp_path / "views.py").write_text(VIEWS)
+    for n in range(6):  # enough modules that two workers share them out
+        (tmp_path / f"filler{n}.py").write_text(f"VALUE = {n}\n")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, jobs=jobs))
+    lines = sorted(f.span.line for f in result.findings if f.rule_id == "SR604")
+    assert lines == [17], lines

@@ -411,3 +411,65 @@ def test_workers_see_registrations_made_in_another_share(tmp_path, monkeypatch):
     for jobs in (1, 2):
         found = findings(tmp_path, monkeypatch, files, "command-injection", jobs=jobs)
         assert len([f for f in found if "tainted" in f.tags]) == 17, jobs
+
+
+# Tornado: handlers are entry points by base class; their URL patterns live in route tables
+# (``route_table``: ``(pattern, Handler)`` tuples, ``url(...)``), whose digit groups make the
+# parameters digits (the rule fixtures of unhandled-input-conversion and path-traversal hold the cases).
+TORNADO_HANDLER = """
+    import tornado.web
+
+
+    class Item(tornado.web.RequestHandler):
+        def get(self, item_id):
+            self.write(str(int(item_id)))
+    """
+TORNADO_APP = """
+    import tornado.web
+
+    from handlers import Item
+
+
+    def make_app():
+        return tornado.web.Application([(r"/item/(PATTERN)", Item)])
+    """
+
+
+def _conversions(tmp_path, monkeypatch, pattern: str, **kw) -> int:
+    files = {"handlers.py": TORNADO_HANDLER, "app.py": TORNADO_APP.replace("PATTERN", pattern)}
+    return len(findings(tmp_path, monkeypatch, files, "unhandled-input-conversion", **kw))
+
+
+@pytest.mark.parametrize("pattern, reported", [
+    (r"\d+", 0), ("[0-9]+", 0), (r"[1-9]\d*", 0), (r"\d{1,6}", 0),
+    (r"\d*", 1), (".*", 1), ("[^/]+", 1), (r"[\d.]+", 1), (r"\d+|x", 1),
+])
+def test_a_tornado_route_table_digit_group_makes_the_argument_digits(pattern, reported, tmp_path, monkeypatch):
+    assert _conversions(tmp_path, monkeypatch, pattern) == reported
+
+
+def test_a_tornado_route_table_in_test_code_says_nothing(tmp_path, monkeypatch):
+    files = {"handlers.py": TORNADO_HANDLER, "tests/test_app.py": TORNADO_APP.replace("PATTERN", r"\d+")}
+    assert len(findings(tmp_path, monkeypatch, files, "unhandled-input-conversion")) == 1
+
+
+def test_workers_and_the_cache_follow_a_tornado_route_table(tmp_path, monkeypatch):
+    for jobs in (1, 2):
+        assert _conversions(tmp_path, monkeypatch, r"\d+", jobs=jobs) == 0, jobs
+    # the handler's module unchanged (cached), the table's pattern changed and back
+    cache = tmp_path / "cache"
+    assert _conversions(tmp_path, monkeypatch, r"\d+", cache_dir=cache) == 0
+    assert _conversions(tmp_path, monkeypatch, ".*", cache_dir=cache) == 1
+    assert _conversions(tmp_path, monkeypatch, r"\d+", cache_dir=cache) == 0
+
+
+@pytest.mark.parametrize("spec, message", [
+    ('route_table = { tuples = true }', "base_class"),
+    ('base_class = "x.H"\nroute_table = { callees = ["x.url"] }', "arg and the route"),
+    ('base_class = "x.H"\nroute_table = { tuples = true, table = 1 }', "unknown"),
+])
+def test_a_malformed_route_table_is_a_model_error(tmp_path, spec, message):
+    model = tmp_path / "m.toml"
+    model.write_text(f'library = "x"\n[[entrypoint]]\n{spec}\n')
+    with pytest.raises(ModelError, match=message):
+        load_models([model])

@@ -225,6 +225,8 @@ class FunctionInterpreter:
         converters = {}
         if entry is not None and entry[2].registered_route is not None:
             converters = self.program.registered_converters(fn, entry[2])
+        elif entry is not None and (entry[2].table_tuples or entry[2].table_callees):
+            converters = self.program.table_converters(fn, entry[2])
         elif entry is not None and fn.decorators:
             converters = self.program.route_converters(fn)
         validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
@@ -1235,6 +1237,13 @@ class FunctionInterpreter:
             return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
         if e.kind == "tuple" and all(v.is_const and isinstance(v.const, _SAFE_CONST) for v in elts):
             return V.const(tuple(v.const for v in elts))
+        if e.kind == "tuple" and 2 <= len(elts) <= 4 and self.program.models.table_tuple_entries \
+                and (elts[1].func or any(t.startswith("class:") for t in elts[1].types)):
+            # ``(r"/error/(\d+)", ErrorHandler)``: an entry of a route table (``route_table``)
+            first = elts[0]
+            pattern = first.const if first.is_const and isinstance(first.const, str) else None
+            for index in self.program.models.table_tuple_entries:
+                self.program.register_route(index, elts[1], pattern)
         if e.kind == "set" and all(v.is_const and hashable(v.const) for v in elts):
             try:
                 return Value(const=frozenset(v.const for v in elts), types=frozenset({"builtins.set"}))

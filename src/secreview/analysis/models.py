@@ -114,6 +114,17 @@ class Entrypoint:
     method_keyword: str = ""
     suffix_keyword: str = ""  # the keyword whose value suffixes ``methods`` (Falcon's ``suffix="collection"``)
     registered_route: ArgRef | None = None  # the argument that holds the route (its converters: ``<int:pk>``)
+    # ``route_table``: with base_class, the URL patterns that route requests to those classes (Tornado's
+    # ``Application([(r"/error/(\d+)", ErrorHandler), url(r"/x/([0-9]+)", H)])``): the ``(pattern, handler,
+    # ...)`` tuples of the reviewed code (``table_tuples``) and the calls ``table_callees`` (pattern
+    # ``table_route``, handler ``table_arg``); the pattern's groups are the methods' arguments, by position
+    # after ``self`` when it has no named group, else by name; ``table_encoded``: matched against the path
+    # still percent-encoded and unquoted after (a group without ``/`` may hold ``%2F``)
+    table_tuples: bool = False
+    table_callees: tuple[str, ...] = ()
+    table_arg: ArgRef | None = None
+    table_route: ArgRef | None = None
+    table_encoded: bool = False
 
     def validated_params(self, fn) -> dict:
         """``{parameter: kinds}`` the ``validated`` items give a function, from its decorators."""
@@ -154,6 +165,10 @@ class ModelSet:
     # method name / callee qualname -> indexes in ``entrypoints`` of the entries registered by such calls
     registration_methods: dict = field(default_factory=dict)
     registration_callees: dict = field(default_factory=dict)
+    # indexes in ``entrypoints`` of the entries with a ``route_table``: of (pattern, handler) tuples;
+    # callee qualname -> those whose table entries such calls make (``url(pattern, handler)``)
+    table_tuple_entries: list = field(default_factory=list)
+    table_callees: dict = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """Changes when any model file's content (or the set of files) does."""
@@ -225,6 +240,13 @@ class ModelSet:
                     self.registration_methods.setdefault(method, []).append(index)
                 for callee in registered["registered_callees"]:
                     self.registration_callees.setdefault(callee, []).append(index)
+            table = _route_table(entry, library)
+            if table:
+                index = len(self.entrypoints)
+                if table["table_tuples"]:
+                    self.table_tuple_entries.append(index)
+                for callee in table["table_callees"]:
+                    self.table_callees.setdefault(callee, []).append(index)
             self.entrypoints.append(Entrypoint(
                 kind=entry.get("kind", "remote"), decorator=entry.get("decorator", ""),
                 decorator_method=entry.get("decorator_method", ""), base_class=entry.get("base_class", ""),
@@ -237,6 +259,7 @@ class ModelSet:
                 cleansed=frozenset(_as_list(entry.get("cleansed", []))),
                 validated=_validated(entry, library),
                 **registered,
+                **table,
             ))
         data.pop("library", None)
         if data:
@@ -375,6 +398,34 @@ def _registered_by(entry: dict, library: str) -> dict:
             "registered_arg": refs[0], "method_keyword": spec.get("method_keyword", ""),
             "suffix_keyword": spec.get("suffix_keyword", ""),
             "registered_route": refs[1]}
+
+
+def _route_table(entry: dict, library: str) -> dict:
+    """``route_table = { tuples = true, callees = ["tornado.web.url"], arg = [1, "handler"],
+    route = [0, "pattern"], encoded = true }`` of an entry point with a base_class."""
+    spec = entry.get("route_table")
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict) or not entry.get("base_class"):
+        raise ModelError(f"{library}: route_table is a table, of an entry point with a base_class")
+    unknown = set(spec) - {"tuples", "callees", "arg", "route", "encoded"}
+    if unknown:
+        raise ModelError(f"{library}: unknown key(s) of route_table: {', '.join(sorted(unknown))}")
+    callees = tuple(_as_list(spec.get("callees", [])))
+    refs = []
+    for key in ("arg", "route"):
+        if key not in spec:
+            if callees:
+                raise ModelError(f"{library}: route_table's callees need the handler's arg and the route")
+            refs.append(None)
+            continue
+        arg = _args([spec[key]] if isinstance(spec[key], list) else spec[key], library)
+        if len(arg) != 1:
+            raise ModelError(f"{library}: route_table's {key} is one argument: a position, a keyword or "
+                             "[position, keyword]")
+        refs.append(arg[0])
+    return {"table_tuples": bool(spec.get("tuples", False)), "table_callees": callees,
+            "table_arg": refs[0], "table_route": refs[1], "table_encoded": bool(spec.get("encoded", False))}
 
 
 def _validated(entry: dict, library: str) -> tuple:

@@ -11,6 +11,7 @@ same whatever order the functions were met in.
 
 from __future__ import annotations
 
+import functools
 import pickle
 import re
 from collections.abc import Iterable
@@ -693,6 +694,47 @@ class Program:
             for handler in self._handlers(value, methods):
                 self.merge_field((handler, REGISTERED), mark)
 
+    def register_route(self, index: int, handler: Value, pattern) -> None:
+        """An entry of a route table (``route_table``: ``(r"/error/(\\d+)", ErrorHandler)``, ``url(...)``):
+        the URL pattern (or "?" when it is not a constant string) is stored in a field of each request
+        method of the handler class, when that class derives from the entry point's base class; the
+        methods read it for their parameters (``table_converters``)."""
+        ep = self.models.entrypoints[index]
+        names = {t[6:] if t.startswith("class:") else t for t in handler.types}
+        if handler.func:
+            names.add(handler.func)
+        mark = Value(types=frozenset({f"route:{index}:{pattern if isinstance(pattern, str) else '?'}"}))
+        for name in sorted(names):
+            klass = self.resolve_class(name)
+            if klass is None or not self.derives_from(klass, ep.base_class):
+                continue
+            for handler_fn in self._handlers(Value(types=frozenset({"class:" + klass})), ep.methods):
+                self.merge_field((handler_fn, REGISTERED), mark)
+
+    def table_converters(self, fn: ir.Function, ep) -> dict:
+        """``route_converters`` of a request method of a class a route table routes to (``register_route``):
+        its parameters that every pattern routing to the class gives digits only (``(\\d+)``), or one path
+        segment; nothing when a pattern is not known or when no table was seen."""
+        key = (fn.qualname, REGISTERED)
+        if self.in_progress and self.in_progress[-1] == fn.qualname:
+            value = self.field_value(*key)
+        else:
+            value = self.fields.get(key)
+        if value is None:
+            return {}
+        index = f"route:{self.models.entrypoints.index(ep)}:"
+        found: dict = {}
+        for t in sorted(value.types):
+            if t.startswith(index):
+                route = t[len(index):]
+                these = _group_converters(route, fn, ep.table_encoded) if route != "?" else None
+                if these is None:
+                    return {}  # a pattern not known: any parameter may hold any text
+                # (a parameter a pattern has no group for keeps its default there: what the others say holds)
+                for name, kind in these.items():
+                    found[name] = _meet(found[name], kind) if name in found else kind
+        return {n: k for n, k in found.items() if k}
+
     def _handlers(self, value: Value, methods: tuple) -> list:
         """The reviewed functions a registered handler value stands for: a function, or the
         ``methods`` of a class or of an instance of one (each found in the class or its reviewed bases)."""
@@ -1196,6 +1238,14 @@ class Program:
         if (call.method in models.registration_methods
                 or (models.registration_callees and any(c in models.registration_callees for c in callees))):
             self.register_handlers(interp, site, callees)
+        if models.table_callees and any(c in models.table_callees for c in callees):
+            for index in sorted({i for c in callees for i in models.table_callees.get(c, ())}):
+                ep = models.entrypoints[index]
+                handler, _ = site.arg(ep.table_arg.position, ep.table_arg.name)
+                route, node = site.arg(ep.table_route.position, ep.table_route.name)
+                text = route.const if route is not None and route.is_const else _constant_text(node)
+                if handler is not None:
+                    self.register_route(index, handler, text)
         for rule in self.vote_rules:
             for target, status in rule.caller_vote(interp, site, callees) or ():
                 self.findings.vote(rule.id, target, 0, (status,))
@@ -2179,6 +2229,167 @@ def _converters_of(route: str, keep_unknown: bool = False) -> dict:
     for name in _BRACE_DIGITS.findall(route):
         found[name] = "builtins.int"
     return found if keep_unknown else {name: kind for name, kind in found.items() if kind}
+
+
+_GROUP_ATOM = re.compile(r"(\[\^?\]?(?:\\.|[^\]\\])*\]|\\[dDwWsS]|\\[^\w]|\.|[^\\()\[|^$*+?{])"
+                         r"(\*|\+|\?|\{(\d*)(?:,\d*)?\})?[?+]?")
+_LATIN1 = tuple(chr(c) for c in range(256))
+_DIGIT_CHARS = frozenset("0123456789")
+
+
+@functools.lru_cache(maxsize=1024)
+def _group_chars(body: str) -> tuple | None:
+    """``(characters, least length)`` of what a regular expression group's body (a sequence of
+    characters and classes, each maybe repeated: ``\\d+``, ``[^/]+``, ``[a-z0-9_-]{1,64}``) matches in
+    a URL path (latin-1 text); None for anything else (groups inside, alternatives)."""
+    alternatives = _split_alternatives(body)
+    if len(alternatives) > 1:
+        found = [_group_chars(a) for a in alternatives]
+        if any(f is None for f in found):
+            return None
+        return frozenset().union(*(f[0] for f in found)), min(f[1] for f in found)
+    chars: set = set()
+    least = 0
+    pos = 0
+    while pos < len(body):
+        m = _GROUP_ATOM.match(body, pos)
+        if m is None:
+            return None
+        try:
+            atom = re.compile(m.group(1))
+        except re.error:
+            return None
+        chars.update(c for c in _LATIN1 if atom.fullmatch(c))
+        quantifier = m.group(2) or ""
+        least += 1 if not quantifier or quantifier == "+" else \
+            (int(m.group(3) or 0) if quantifier.startswith("{") else 0)
+        pos = m.end()
+    return frozenset(chars), least
+
+
+def _split_alternatives(body: str) -> list:
+    """A group's body split at its ``|`` (not those escaped or in a character class)."""
+    out, start, pos = [], 0, 0
+    while pos < len(body):
+        c = body[pos]
+        if c == "\\":
+            pos += 2
+            continue
+        if c == "[":
+            pos = _class_end(body, pos)
+        elif c == "|":
+            out.append(body[start:pos])
+            start = pos + 1
+        pos += 1
+    out.append(body[start:])
+    return out
+
+
+def _class_end(pattern: str, pos: int) -> int:
+    """The position of the ``]`` closing the character class opened at ``pos``."""
+    end = pos + 1
+    if end < len(pattern) and pattern[end] == "^":
+        end += 1
+    if end < len(pattern) and pattern[end] == "]":
+        end += 1
+    while end < len(pattern) and pattern[end] != "]":
+        end += 2 if pattern[end] == "\\" else 1
+    return end
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern_groups(pattern: str) -> tuple | None:
+    """``[(name or None, body or None)]`` of the capturing groups of a URL pattern, in order; the body is
+    None when the group may not take part in a match (it is repeated or optional, inside another
+    group, or the pattern has alternatives), or when it holds groups itself. None when not parsed."""
+    groups: list = []
+    stack: list = []  # (index in groups or None, start of body)
+    pos = 0
+    n = len(pattern)
+    alternatives = False
+    while pos < n:
+        c = pattern[pos]
+        if c == "\\":
+            pos += 2
+            continue
+        if c == "[":
+            pos = _class_end(pattern, pos) + 1
+            continue
+        if c == "|" and not stack:
+            alternatives = True  # (inside a group: that group's body, ``_group_chars``)
+        elif c == "(":
+            name = None
+            start = pos + 1
+            if pattern.startswith("(?P<", pos):
+                close = pattern.find(">", pos)
+                if close < 0:
+                    return None
+                name, start = pattern[pos + 4:close], close + 1
+            elif pattern.startswith("(?", pos):
+                stack.append((None, start))
+                pos += 1
+                continue
+            for index, _ in stack:
+                if index is not None:
+                    groups[index] = (groups[index][0], None)  # (holds a group)
+            # (inside another group: it may take no part in a match, ``(?:/(\\d+))?``)
+            groups.append((name, "" if not stack else None))
+            stack.append((len(groups) - 1, start))
+        elif c == ")":
+            if not stack:
+                return None
+            index, start = stack.pop()
+            if index is not None and groups[index][1] is not None:
+                optional = pattern[pos + 1:pos + 2] in ("?", "*") or pattern.startswith("{0", pos + 1)
+                groups[index] = (groups[index][0], None if optional else pattern[start:pos])
+        pos += 1
+    if stack:
+        return None
+    return tuple((name, None if alternatives else body) for name, body in groups)
+
+
+def _group_converters(pattern: str, fn: ir.Function, encoded: bool) -> dict | None:
+    """``{parameter: type}`` of a request method whose URL pattern's group admits only digits
+    (``builtins.int``) or no ``/`` (``SEGMENT``; when ``encoded``, the group is unquoted after it matched
+    the path as sent, so it must admit no ``%`` either): Tornado's ``(\\d+)`` passed by position after
+    ``self`` when the pattern has no named group, ``(?P<camera_id>\\d+)`` by name; every other parameter
+    a group fills, with None. None when the pattern is not understood."""
+    groups = _pattern_groups(pattern)
+    if groups is None:
+        return None
+    named = any(name for name, _ in groups)
+    params = fn.params[1:] if fn.is_method else fn.params
+    positional = [p.name for p in params if p.kind == "positional"] if not named else []
+    by_name = {p.name for p in params}
+    out: dict = {}
+    for number, (name, body) in enumerate(groups):
+        if named:
+            if not name or name not in by_name:
+                continue
+            param = name
+        elif number < len(positional):
+            param = positional[number]
+        else:
+            break
+        kind = None
+        found = _group_chars(body) if body is not None else None
+        if found is not None:
+            chars, least = found
+            if chars and chars <= _DIGIT_CHARS and least >= 1:
+                kind = "builtins.int"
+            elif "/" not in chars and not (encoded and "%" in chars):
+                kind = SEGMENT
+        out[param] = kind
+    return out
+
+
+def _meet(a, b):
+    """What two routes' converters of one parameter both promise: digits, one segment, or nothing."""
+    if a == b:
+        return a
+    if {a, b} <= {"builtins.int", SEGMENT}:
+        return SEGMENT
+    return None
 
 
 def _imports_ok(module: ir.Module, ep) -> bool:

@@ -131,8 +131,9 @@ _ROUTE_VARIABLE = re.compile(r"<(\w+)(?:\([^)]*\))?:(\w+)>")  # werkzeug ``<int(
 _PATH_PARAM = re.compile(r"\{(\w+):(\w+)\}")  # starlette ``{page:int}``
 _CONVERTER_TYPES = {"int": "builtins.int", "float": "builtins.float", "uuid": "uuid.UUID"}
 _PLAIN_VARIABLE = re.compile(r"<(\w+)>|(?<!\{)\{(\w+)\}(?!\})")
-_REGEX_DIGITS = re.compile(r"\(\?P<(\w+)>(?:\\d|\[0-9\])[+*]\)")  # a named group of digits only
-_BRACE_DIGITS = re.compile(r"\{(\w+):(?:\\d|\[0-9\])[+*]\}")  # aiohttp's ``{id:\d+}``
+# a named group of digits only, at least one (``\d*`` may match nothing, and ``int("")`` raises)
+_REGEX_DIGITS = re.compile(r"\(\?P<(\w+)>(?:\\d|\[0-9\])\+\)")
+_BRACE_DIGITS = re.compile(r"\{(\w+):(?:\\d|\[0-9\])\+\}")  # aiohttp's ``{id:\d+}``
 
 
 class Program:

@@ -18,7 +18,8 @@ switch selects (`if verify_ssl: ... else: ctx.verify_mode = ssl.CERT_NONE`,
 `if self.insecure: ...`) unless the switch's default in the code selects it
 (`def connect(host, insecure=True)`): turning verification off on request is
 the operator's choice, not a defect of the code. Server-side contexts
-(`Purpose.CLIENT_AUTH`, `PROTOCOL_TLS_SERVER`, `server_side=True`), where
+(`Purpose.CLIENT_AUTH`, `PROTOCOL_TLS_SERVER`, `server_side=True`, a factory called with the
+constant `'server'` or `server_side=True`: `create_ssl_context('server')`), where
 `CERT_NONE` only means that clients need no certificate, are not reported;
 `verify=False` of requests/httpx is the tls-verification-disabled rule. Classes
 that only imitate `SSLContext` (a fallback shim setting `self.check_hostname`)
@@ -67,6 +68,13 @@ def _server_context(fn, key: str) -> bool:
                 q = getattr(arg, "qualname", None) or ""
                 if q.endswith(_SERVER_MARKS):
                     return True
+                # A project's factory asked for the server side by name (create_ssl_context('server'),
+                # make_context(side="server")): what it returns is the server's context.
+                if isinstance(arg, ir.Const) and isinstance(arg.value, str) and arg.value.lower() == "server":
+                    return True
+            if any(k.name == "server_side" and isinstance(k.value, ir.Const) and k.value.value is True
+                   for k in call.keywords):
+                return True
     return False
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from dataclasses import replace
 
 import pytest
 
@@ -55,7 +56,7 @@ def test_the_default_shows_medium_and_high_and_counts_the_rest(app):
 
 
 def test_low_confidence_findings_are_what_the_calibration_says(app):
-    from dataclasses import replace
+
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {(f.rule_name, f.span.line): f.confidence for f in result.findings}
     assert got == {("command-injection", 11): Level.HIGH,    # read in full
@@ -141,7 +142,7 @@ def test_a_database_error_or_a_connection_url_stays_shown(tmp_path, monkeypatch)
             LOG.debug("Sql connection = %s", CONF.sql_connection)
         '''))
     monkeypatch.chdir(tmp_path)
-    from dataclasses import replace
+
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {(f.rule_name, f.span.line): f.confidence for f in result.findings}
     assert got[("exception-details-exposed", 17)] == Level.MEDIUM
@@ -227,3 +228,31 @@ def test_traced_web_output_findings_are_medium_and_injection_into_code_high(tmp_
     by_rule = {f.rule_id: f.confidence for f in result.findings}
     assert by_rule == {"SR105": Level.MEDIUM, "SR106": Level.MEDIUM, "SR604": Level.MEDIUM,
                        "SR107": Level.MEDIUM, "SR101": Level.HIGH}, by_rule
+
+
+def test_unescaped_templates_known_only_by_the_module_are_low(tmp_path, monkeypatch):
+    # Judged on real code, a Template/Environment without autoescape whose only sign of HTML was another
+    # line of its module (0 real, 3 worth a look, 7 false) rendered URLs, configuration files or docs: low.
+    # Template text that holds HTML stays medium; an XML document (a feed) is not HTML.
+    (tmp_path / "render.py").write_text(textwrap.dedent('''\
+        import jinja2
+        from mako.template import Template as MakoTemplate
+
+        PAGE_SUFFIX = "index.html"
+
+
+        def url_for_page(pattern, number):
+            return jinja2.Template(pattern).render(page=number)
+
+
+        def greeting(name):
+            return jinja2.Template("<p>Hello {{ name }}</p>").render(name=name)
+
+
+        FEED = MakoTemplate("""<?xml version="1.0"?>
+        <feed><title>${title}</title><link href="${url}"/></feed>""")
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR403"}
+    assert got == {8: Level.LOW, 12: Level.MEDIUM}, got

@@ -13,7 +13,10 @@ Reported for `jinja2.Environment(...)`, `SandboxedEnvironment(...)` and
 `mako.lookup.TemplateLookup(...)` without `"h"` in `default_filters`, when
 the templates are HTML: the template text passed in has HTML tags (and does
 not declare itself a `Content-Type: text/plain` response), or the module
-names `.html`/`.htm`/`.xml` templates or HTML content. Templates that
+names `.html`/`.htm`/`.xml` templates or HTML content (evidence from the module's other lines
+alone, without `autoescape=False`, gives low confidence: judged on real code it was mostly a template
+for a URL, a configuration file or documentation in a module that also serves pages). Template text
+that is an XML document (`<?xml ...`, a feed or a sitemap, not XHTML) is not HTML. Templates that
 produce configuration files, e-mail text or other non-HTML output are not
 reported (an explicit `autoescape=False` there is reported with low
 confidence, so that the choice is visible), nor are `autoescape=True`,
@@ -38,27 +41,32 @@ _HTML_TAG = re.compile(r"<\s*/?\s*(html|head|body|div|span|p|a|table|tr|td|ul|li
                        r"b|i|em|strong|title|meta|link|style|section|button|label|select|option|textarea)\b[^>]*>",
                        re.IGNORECASE)
 _PLAIN_TEXT = re.compile(r"(?im)^content-type:\s*text/plain")
+_XML_DOCUMENT = re.compile(r"\s*<\?xml\b")
+_XHTML = re.compile(r"http://www\.w3\.org/1999/xhtml|<html\b", re.IGNORECASE)
 _HTML_HINT = re.compile(r"""\.(html?|xhtml|xml|jinja2?\.html)['"]|text/html|<!doctype html|<html""", re.IGNORECASE)
 
 
-def _html_evidence(site) -> str:
-    """Why the templates are HTML ('' when nothing says so)."""
+def _html_evidence(site) -> tuple[str, bool]:
+    """Why the templates are HTML ('' when nothing says so), and whether the template text itself shows it
+    (False when only the module's other lines mention HTML)."""
     value, _ = site.arg(0, "source")
     if value is None:
         value, _ = site.arg(None, "text")
     if value is not None and value.is_const and isinstance(value.const, str):
         match = _HTML_TAG.search(value.const)
         if _PLAIN_TEXT.search(value.const):
-            return ""  # a raw HTTP response declared text/plain: browsers do not render its markup
+            return "", False  # a raw HTTP response declared text/plain: browsers do not render its markup
+        if _XML_DOCUMENT.match(value.const) and not _XHTML.search(value.const):
+            return "", False  # an XML document (a feed, a sitemap): its <title> and <link> are not HTML's
         if match:
-            return f"the template text contains HTML (`{match.group(0)[:30]}`)"
-        return ""
+            return f"the template text contains HTML (`{match.group(0)[:30]}`)", True
+        return "", False
     module = site.interp.module
     for number, line in enumerate(module.lines, 1):
         m = _HTML_HINT.search(line)
         if m:
-            return f"this module refers to HTML (`{m.group(0).strip(chr(39) + chr(34))}` on line {number})"
-    return ""
+            return f"this module refers to HTML (`{m.group(0).strip(chr(39) + chr(34))}` on line {number})", False
+    return "", False
 
 
 def _off(const) -> bool:
@@ -92,10 +100,11 @@ class TemplateAutoescapeDisabled(CallRule):
                     return
                 if value.items is None and not value.is_const:
                     return
-            evidence = _html_evidence(site)
+            evidence, shown = _html_evidence(site)
             if not evidence:
                 return
             yield Hit(
+                confidence=None if shown else Level.LOW,
                 node=call,
                 explanation=(f"`{code}` has no `h` in `default_filters`, so Mako inserts every `${{...}}` "
                              f"unescaped, and {evidence}: a value holding `<script>` runs in the viewer's browser."),
@@ -106,7 +115,7 @@ class TemplateAutoescapeDisabled(CallRule):
         value, node = site.arg(None, "autoescape")
         if node is not None and not (value.is_const and _off(value.const)):
             return
-        evidence = _html_evidence(site)
+        evidence, shown = _html_evidence(site)
         explicit = node is not None
         if not evidence and not explicit:
             return
@@ -122,6 +131,6 @@ class TemplateAutoescapeDisabled(CallRule):
             explanation=f"`{code}` {what}, {why}.",
             fix=("Pass `autoescape=jinja2.select_autoescape([\"html\", \"htm\", \"xml\"])` (or `autoescape=True`) "
                  f"to `{site.interp.code(call.func)}(...)`."),
-            confidence=(Level.HIGH if explicit else Level.MEDIUM) if evidence else Level.LOW,
+            confidence=(Level.HIGH if explicit else Level.MEDIUM if shown else Level.LOW) if evidence else Level.LOW,
             severity=None if evidence else Level.LOW,
         )

@@ -120,6 +120,7 @@ class _Bindings:
         self.module = module
         self.is_package = is_package
         self.resolve = resolve
+        self.fallbacks: set = set()  # imports in an ``except ImportError:`` that only stand in for the try's
 
     def bind(self, name: str) -> None:
         self.scope.bound.add(name)
@@ -167,8 +168,12 @@ class _Bindings:
                     if item.optional_vars is not None:
                         _target_names(item.optional_vars, names)
             elif t is ast.Import or t is ast.ImportFrom:
+                fallback = node in self.fallbacks
                 for name, quals in import_bindings(node, self.module, self.is_package, self.resolve):
-                    self._import(name, quals[0])
+                    if fallback and name in self.scope.imports:
+                        self.scope.bound.add(name)  # the try's import stands: see _import_fallbacks
+                    else:
+                        self._import(name, quals[0])
                 continue
             elif t is ast.Global:
                 self.scope.globals_.update(node.names)
@@ -180,6 +185,7 @@ class _Bindings:
                 for target in node.targets:
                     _target_names(target, names)
             elif t is ast.Try or t.__name__ == "TryStar":
+                self.fallbacks.update(_import_fallbacks(node))
                 for handler in node.handlers:
                     if handler.name:
                         names.append(handler.name)
@@ -207,6 +213,34 @@ class _Bindings:
                         names.append(sub.target.id)
         for name in names:
             self.bind(name)
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _import_fallbacks(node) -> list:
+    """The imports of ``except ImportError:`` handlers that rebind only names the ``try`` body imported
+    (``try: from django.utils.http import url_has_allowed_host_and_scheme`` / ``except ImportError:
+    from django.utils.http import is_safe_url as url_has_allowed_host_and_scheme``). Python binds the
+    try's import wherever it exists, so that is what the name stands for; the handler's is a stand-in for
+    older versions (the data flow still sees both bindings)."""
+    primary = set()
+    for stmt in node.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            primary.update(alias.asname or alias.name.partition(".")[0] for alias in stmt.names)
+    if not primary:
+        return []
+    out = []
+    for handler in node.handlers:
+        caught = handler.type
+        types = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+        if not any(isinstance(t, ast.Name) and t.id in _IMPORT_ERRORS for t in types):
+            continue
+        for stmt in handler.body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)) and \
+                    all((alias.asname or alias.name.partition(".")[0]) in primary for alias in stmt.names):
+                out.append(stmt)
+    return out
 
 
 _PLAIN = frozenset({ast.Expr, ast.Return, ast.Raise, ast.Pass, ast.Assert, ast.Break, ast.Continue})

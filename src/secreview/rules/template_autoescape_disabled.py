@@ -10,7 +10,7 @@ reflected XSS).
 Reported for `jinja2.Environment(...)`, `SandboxedEnvironment(...)` and
 `jinja2.Template(...)` with `autoescape=False` (or another false constant:
 `0`, `None`; resolved by constant propagation) or without `autoescape`, and for `mako.template.Template(...)` /
-`mako.lookup.TemplateLookup(...)` without `"h"` in `default_filters`, when
+`mako.lookup.TemplateLookup(...)` without `"h"` (or `"x"`, Mako's XML escape) in `default_filters`, when
 the templates are HTML: the template text passed in has HTML tags (and does
 not declare itself a `Content-Type: text/plain` response), or the module
 names `.html`/`.htm`/`.xml` templates or HTML content (evidence from the module's other lines
@@ -96,7 +96,8 @@ class TemplateAutoescapeDisabled(CallRule):
         if callee in _MAKO:
             value, node = site.arg(None, "default_filters")
             if node is not None:
-                if not value.is_const or (isinstance(value.const, (tuple, list)) and "h" in value.const):
+                # ``h`` escapes HTML, ``x`` XML (&, <, >, " and ': as safe in a page)
+                if not value.is_const or (isinstance(value.const, (tuple, list)) and {"h", "x"} & set(value.const)):
                     return
                 if value.items is None and not value.is_const:
                     return

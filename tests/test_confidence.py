@@ -256,3 +256,39 @@ def test_unescaped_templates_known_only_by_the_module_are_low(tmp_path, monkeypa
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR403"}
     assert got == {8: Level.LOW, 12: Level.MEDIUM}, got
+
+
+def test_a_signature_known_only_by_its_name_is_low(tmp_path, monkeypatch):
+    # "signature" in a name, nothing computed by hmac on either side: judged on real code a tool call's
+    # signature or a layout fingerprint, never a MAC: low. A header signature against an hmac stays high;
+    # get_hmac() (a function named for an HMAC) stays medium.
+    (tmp_path / "sigs.py").write_text(textwrap.dedent('''\
+        import hashlib
+        import hmac
+
+
+        def get_tool_call_signature(call):
+            return call["name"] + "(" + ",".join(sorted(call["args"])) + ")"
+
+
+        def same_tool_call(actual, expected):
+            return get_tool_call_signature(actual) != get_tool_call_signature(expected)
+
+
+        def webhook(body, headers, key):
+            signature = headers["X-Signature"]
+            computed_hash = hmac.new(key, body, hashlib.sha256).hexdigest()
+            return signature == computed_hash
+
+
+        def get_hmac(payload, key):
+            return hmac.new(key, payload, hashlib.sha256).digest()
+
+
+        def unwrap(envelope, key):
+            return envelope[-32:] == get_hmac(envelope[:-32], key)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR208"}
+    assert got == {10: Level.LOW, 16: Level.HIGH, 24: Level.MEDIUM}, got

@@ -36,7 +36,11 @@ database evaluates (`query.filter(Token.auth_token == token)`, `select(...).wher
 
 **Confidence:** medium for values that are secrets by their names (judged on
 real code: a token or password from the request compared with `==` was kept
-as often as not); high for a computed MAC or digest compared with `==`.
+as often as not) and for names saying HMAC; high for a computed MAC or digest
+compared with `==`; low when only the word "signature" (in the value's name or
+the name of the function returning it) says so and nothing on either side is
+computed by `hmac` (judged on real code: a tool call's signature, a layout
+fingerprint, a captcha challenge, never a MAC).
 
 **Fix:** compare in constant time: `hmac.compare_digest(a, b)`, or
 `oslo_utils.secretutils.constant_time_compare(a, b)` in OpenStack code
@@ -62,6 +66,8 @@ _NOT_SECRET = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repe
                          "prefix", "field", "key", "header", "mode", "method", "kind", "version", "status", "original",
                          "label", "scope", "algorithm", "alg", "algo", "size", "digestmod", "provider", "plugin",
                          "driver", "backend", "class", "location", "endpoint", "path", "file", "dir"})
+_HMAC_CALL = "returned by a function that computes a MAC"
+_MAC_NAMED = ("named as a MAC", _HMAC_CALL)
 _CONFIG_ROOTS = frozenset({"conf", "config", "configuration", "settings", "cfg"})
 
 
@@ -138,11 +144,15 @@ def _mac(e, defs: _Defs, depth: int = 0) -> str | None:
                                                         "generate", "_"} \
                     and any(w in _MAC_CALL_WORDS for w in words) and not any(w in ("verify", "check", "is")
                                                                             for w in words):
+                if "hmac" in words:
+                    return _HMAC_CALL
                 return "returned by a function that computes a MAC or signature"
             func = node.func
             node = func.value if isinstance(func, ir.Attr) else None
     name = ir.read_name(e)
     if name is not None and any(w in _MAC_WORDS for w in identifier_words(name)) and not _qualifiers(name):
+        if any(w in ("hmac", "hmacs") for w in identifier_words(name)):
+            return "named as a MAC"
         return "named as a MAC or signature"
     if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
         for value in defs.of(e.id):
@@ -200,19 +210,13 @@ class TimingUnsafeComparison(FunctionRule):
 
     def _judge(self, module, compare, left, right, defs):
         code = _code(module, compare)
-        for a, b in ((left, right), (right, left)):
-            how = _mac(a, defs)
-            if how:
-                return Hit(
-                    node=compare,
-                    explanation=(f"`{code}` compares `{_code(module, a)}` ({how}) with `{_code(module, b)}` using "
-                                 f"`{compare.ops[0]}`, which returns as soon as one byte differs: by timing "
-                                 f"repeated attempts an attacker can find a valid value byte by byte without the "
-                                 f"key."),
-                    fix=(f"Use `hmac.compare_digest({_code(module, left)}, {_code(module, right)})` (or "
-                         f"`secretutils.constant_time_compare(...)` from oslo.utils)."),
-                    confidence=Level.HIGH if how.startswith("computed") else Level.MEDIUM,
-                )
+        found = [(a, b, how) for a, b in ((left, right), (right, left)) for how in (_mac(a, defs),) if how]
+        # the strongest evidence first: a MAC computed by ``hmac``, then a name saying MAC, then the word
+        # "signature" in a name (judged on real code mostly a function signature or a change fingerprint)
+        found.sort(key=lambda f: 0 if f[2].startswith("computed") else 1 if f[2] in _MAC_NAMED else 2)
+        mac = found[0] if found else None
+        if mac is not None and (mac[2].startswith("computed") or mac[2] in _MAC_NAMED):
+            return self._mac_hit(module, compare, code, *mac)
         if _secret(left) and (_secret(right) or _config_value(right)) \
                 or _secret(right) and _config_value(left):
             return Hit(
@@ -226,7 +230,26 @@ class TimingUnsafeComparison(FunctionRule):
                 # (docs/precision.md, sixth session): shown
                 confidence=Level.MEDIUM,
             )
+        if mac is not None:
+            # "signature" by a name alone (of the value or of the function returning it), nothing computed by
+            # hmac on either side: judged on real code 0 real of 5 (a tool call's signature, a layout
+            # fingerprint, a captcha challenge; docs/precision.md, eighth session): low
+            return self._mac_hit(module, compare, code, *mac, confidence=Level.LOW)
         return None
+
+    @staticmethod
+    def _mac_hit(module, compare, code, a, b, how, confidence=None):
+        left, right = compare.left, compare.comparators[0]
+        return Hit(
+            node=compare,
+            explanation=(f"`{code}` compares `{_code(module, a)}` ({how}) with `{_code(module, b)}` using "
+                         f"`{compare.ops[0]}`, which returns as soon as one byte differs: by timing "
+                         f"repeated attempts an attacker can find a valid value byte by byte without the "
+                         f"key."),
+            fix=(f"Use `hmac.compare_digest({_code(module, left)}, {_code(module, right)})` (or "
+                 f"`secretutils.constant_time_compare(...)` from oslo.utils)."),
+            confidence=confidence or (Level.HIGH if how.startswith("computed") else Level.MEDIUM),
+        )
 
 
 def _relevant_name(name: str) -> bool:

@@ -22,7 +22,9 @@ class UnsafeDeserialization(SinkRule):
     traced to untrusted input, and said so.
 
     Reported with high confidence when the data is traced to untrusted input,
-    with medium confidence when it is merely not constant. `yaml.load` with
+    with low confidence when it is merely not constant (judged on real code
+    mostly the application's own stored data: database rows, undo logs, its
+    own temporary files, migrations of its own pickles). `yaml.load` with
     `Loader=yaml.SafeLoader` (or `CSafeLoader`, `BaseLoader`) is not reported,
     nor with a loader of the reviewed code whose bases are all safe loaders or
     `SafeConstructor` and the reading, parsing and resolving parts (transitively:
@@ -45,7 +47,10 @@ class UnsafeDeserialization(SinkRule):
     confidence = Level.MEDIUM
     bandit = ("B301", "B302", "B506", "B614")
     sink_kinds = ("deserialization", "marshal")
-    untainted = Level.MEDIUM
+    # merely not constant: judged on real code over seven panels 1 real, 7 worth a look, 28 false (the
+    # application's own database rows, undo logs and temp files, one-time migrations of its own pickles,
+    # by-design model loaders; docs/precision.md, eighth session): low, shown by --min-confidence low
+    untainted = Level.LOW
     untainted_kinds = ("deserialization",)
     danger = "Loading a crafted payload runs code of the sender's choosing during deserialisation."
     fix = ("Use a data-only format such as `json.loads()` or `yaml.safe_load()`; if objects must be "

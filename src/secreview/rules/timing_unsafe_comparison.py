@@ -129,8 +129,9 @@ class _Defs:
         return self._defs.get(name, [])
 
 
-def _mac(e, defs: _Defs, depth: int = 0) -> str | None:
-    """How ``e`` is known to be a MAC or signature, or None."""
+def _mac(e, defs: _Defs, depth: int = 0) -> tuple | None:
+    """How ``e`` is known to be a MAC or signature, and the expression assigned to it that shows it (None:
+    ``e`` itself), or None."""
     if depth > 3 or e is None:
         return None
     if isinstance(e, ir.Call):
@@ -138,27 +139,27 @@ def _mac(e, defs: _Defs, depth: int = 0) -> str | None:
         while isinstance(node, ir.Call):  # hmac.new(...).hexdigest(), get_hmac(...).decode()
             q = node.qualname or ""
             if q.startswith("hmac."):
-                return f"computed by `{q}`"
+                return f"computed by `{q}`", None
             words = _callee_words(node)
             if words and words[0] in _MAC_CALL_WORDS | {"get", "compute", "calculate", "calc", "make", "create",
                                                         "generate", "_"} \
                     and any(w in _MAC_CALL_WORDS for w in words) and not any(w in ("verify", "check", "is")
                                                                             for w in words):
                 if "hmac" in words:
-                    return _HMAC_CALL
-                return "returned by a function that computes a MAC or signature"
+                    return _HMAC_CALL, None
+                return "returned by a function that computes a MAC or signature", None
             func = node.func
             node = func.value if isinstance(func, ir.Attr) else None
     name = ir.read_name(e)
     if name is not None and any(w in _MAC_WORDS for w in identifier_words(name)) and not _qualifiers(name):
         if any(w in ("hmac", "hmacs") for w in identifier_words(name)):
-            return "named as a MAC"
-        return "named as a MAC or signature"
+            return "named as a MAC", None
+        return "named as a MAC or signature", None
     if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
         for value in defs.of(e.id):
             found = _mac(value, defs, depth + 1)
             if found:
-                return found
+                return found[0], found[1] or value
     return None
 
 
@@ -210,7 +211,8 @@ class TimingUnsafeComparison(FunctionRule):
 
     def _judge(self, module, compare, left, right, defs):
         code = _code(module, compare)
-        found = [(a, b, how) for a, b in ((left, right), (right, left)) for how in (_mac(a, defs),) if how]
+        found = [(a, b, how, via) for a, b in ((left, right), (right, left))
+                 for how, via in (_mac(a, defs) or (None, None),) if how]
         # the strongest evidence first: a MAC computed by ``hmac``, then a name saying MAC, then the word
         # "signature" in a name (judged on real code mostly a function signature or a change fingerprint)
         found.sort(key=lambda f: 0 if f[2].startswith("computed") else 1 if f[2] in _MAC_NAMED else 2)
@@ -238,9 +240,11 @@ class TimingUnsafeComparison(FunctionRule):
         return None
 
     @staticmethod
-    def _mac_hit(module, compare, code, a, b, how, confidence=None):
+    def _mac_hit(module, compare, code, a, b, how, via, confidence=None):
         left, right = compare.left, compare.comparators[0]
+        notes = ((via, f"`{_code(module, a)}` is assigned `{_code(module, via)}`"),) if via is not None else ()
         return Hit(
+            notes=notes,
             node=compare,
             explanation=(f"`{code}` compares `{_code(module, a)}` ({how}) with `{_code(module, b)}` using "
                          f"`{compare.ops[0]}`, which returns as soon as one byte differs: by timing "

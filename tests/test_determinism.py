@@ -377,3 +377,90 @@ def test_field_taints_of_one_parameter_are_chosen_whatever_the_order_met():
         summary.fields[("m.Runner", "cmd")] = {1: t}
         digests.append(summary.digest())
     assert digests[0] != digests[1]
+
+
+def _hub_at_the_nesting_limit(root: Path, sinks: int = 10) -> None:
+    """A request handler passes ``sinks`` request values down a chain of calls to ``hub``, which hands
+    each to its own function running it in a shell. The chain is long enough that ``hub`` is analysed
+    at the nesting limit (``MAX_DEPTH``): its callees are analysed later, one at a time, and ``hub``
+    (and the chain above it) again after each, more often than ``MAX_ANALYSES``, in no call cycle."""
+    from secreview.analysis.program import MAX_DEPTH
+
+    root.mkdir(parents=True)
+    params = ", ".join(f"a{i}" for i in range(sinks))
+    (root / "sinks.py").write_text("import os\n" + "".join(
+        f"\n\ndef run_{i:02d}(x):\n    return os.system('tool{i} ' + x)\n" for i in range(sinks)))
+    (root / "hub.py").write_text("from sinks import " + ", ".join(f"run_{i:02d}" for i in range(sinks))
+                                 + f"\n\n\ndef hub({params}):\n" + "".join(f"    run_{i:02d}(a{i})\n"
+                                                                           for i in range(sinks)))
+    n = MAX_DEPTH - 2  # the handler and n links: hub is the MAX_DEPTH-th function being analysed
+    lines = ["from hub import hub", ""]
+    for i in range(1, n + 1):
+        lines += ["", f"def g{i:02d}({params}):", f"    return {'hub' if i == 1 else f'g{i - 1:02d}'}({params})"]
+    (root / "chain.py").write_text("\n".join(lines) + "\n")
+    args = ", ".join(f"request.args['c{i}']" for i in range(sinks))
+    (root / "app.py").write_text(f"from flask import Flask, request\n\nfrom chain import g{n:02d}\n\n"
+                                 f"app = Flask(__name__)\n\n\n@app.route('/run')\ndef run():\n"
+                                 f"    g{n:02d}({args})\n    return 'done'\n")
+
+
+def test_a_function_in_no_call_cycle_is_analysed_until_its_callees_settle(tmp_path, monkeypatch):
+    """``hub`` is analysed again each time one of its callees' summaries arrives: 11 times, in no
+    call cycle. Stopped at ``MAX_ANALYSES`` (as recursion is), it kept the summary it had then, and
+    the request data reached five of the ten shells unseen (reported as strings built from a
+    parameter only); which five depended on the order summaries arrived in, so on ``--jobs``."""
+    from secreview.analysis.program import MAX_ANALYSES, Program
+    from secreview.config import DEFAULT_CONFIG
+    from secreview.engine import analyse
+    from secreview.engine.pipeline import ReviewOptions, review
+
+    _hub_at_the_nesting_limit(tmp_path / "tree")
+    monkeypatch.chdir(tmp_path / "tree")
+    counts: dict = {}
+    original = Program.run
+
+    def run(self):
+        out = original(self)
+        counts.update(self.analysis_count)
+        return out
+
+    monkeypatch.setattr(Program, "run", run)
+
+    def found(**options):
+        result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, **options))
+        return sorted((f.rule_id, f.path, f.span.line, f.tags) for f in result.findings)
+
+    expected = [("SR101", "sinks.py", 5 + 4 * i, ("tainted",)) for i in range(10)]
+    assert found() == expected
+    assert counts["hub.hub"] > MAX_ANALYSES  # the case this test is about
+    monkeypatch.setattr(analyse, "PARALLEL_MIN_FILES", 2)  # workers even for these few files
+    assert found(jobs=2) == expected
+
+
+def test_only_functions_in_a_call_cycle_stop_at_max_analyses():
+    """``settle`` analyses a dirty function again up to ``MAX_ANALYSES`` times when it calls itself
+    (directly or through others, as ``dependents`` records the calls), up to ``MAX_ACYCLIC_ANALYSES``
+    otherwise."""
+    from secreview.analysis import program as P
+
+    program = P.Program.__new__(P.Program)
+    # a -> b -> c -> a is a cycle, d calls a (in none), e calls itself
+    program.dependents = {"a": {"c", "d"}, "b": {"a"}, "c": {"b"}, "e": {"e"}}
+    program._call_edges, program._cyclic, program._acyclic = 5, set(), {}
+    assert [q for q in "abcde" if program.in_call_cycle(q)] == ["a", "b", "c", "e"]
+    program.dependents["d"] = {"c"}  # c calls d too: d joins the cycle
+    program._call_edges += 1
+    assert program.in_call_cycle("d")
+
+    analysed = []
+    program.analysis_count = {"a": P.MAX_ANALYSES, "f": P.MAX_ANALYSES, "g": P.MAX_ACYCLIC_ANALYSES}
+    program.dependents["f"] = {"b"}  # b calls f, which calls nothing of the cycle
+
+    def analyse(qualname):
+        analysed.append(qualname)
+        program.analysis_count[qualname] = program.analysis_count.get(qualname, 0) + 1
+
+    program.analyse = analyse
+    program.dirty = {"a", "f", "g"}
+    program.settle()
+    assert analysed == ["f"]

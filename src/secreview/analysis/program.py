@@ -44,7 +44,15 @@ from secreview.ir.statements import bindings
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
 MAX_ANALYSES = 6
-"""Analyses of one function at most: recursion whose summaries would keep growing stops there."""
+"""Analyses at most of a function in a call cycle (``Program.in_call_cycle``): recursion whose
+summaries would keep growing stops there."""
+MAX_ACYCLIC_ANALYSES = 40
+"""Analyses at most of a function in no call cycle. Its summary changes only when what it read
+changes, and a callee outside any cycle settles in a bounded number of analyses, so it would
+settle anyway: capped at MAX_ANALYSES, it kept the summary it had when the cap came, which
+depended on the order summaries arrived in (``--jobs``). This bound is a safety net only, for
+what the call graph does not show: growth through fields or through cycles across worker
+processes (each sees the calls its own functions make)."""
 _KV_TYPES = frozenset({"configparser.ConfigParser", "configparser.RawConfigParser", "configparser.SafeConfigParser",
                        "ConfigParser.ConfigParser", "ConfigParser.RawConfigParser"})
 _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
@@ -216,6 +224,9 @@ class Program:
         self._rule_sets: dict = {}  # statement_rules_for's tuples, each kept once
         self.in_progress: list = []
         self.dependents: dict = {}
+        self._call_edges = 0  # how many (callee, caller) pairs ``dependents`` holds: it only grows
+        self._cyclic: set = set()  # functions found in a call cycle (``in_call_cycle``)
+        self._acyclic: dict = {}  # function found in none -> ``_call_edges`` then
         self.analysis_count: dict = {}
         self.module_globals: dict = {}
         self.fields: dict = {}
@@ -490,8 +501,32 @@ class Program:
         while self.dirty:
             qualname = min(self.dirty)
             self.dirty.discard(qualname)
-            if self.analysis_count.get(qualname, 0) < MAX_ANALYSES:
+            count = self.analysis_count.get(qualname, 0)
+            if count < MAX_ANALYSES or (count < MAX_ACYCLIC_ANALYSES and not self.in_call_cycle(qualname)):
                 self.analyse(qualname)
+
+    def in_call_cycle(self, qualname: str) -> bool:
+        """Whether ``qualname`` is in a recursive strongly-connected component of the call graph
+        seen so far (``dependents``: callee -> the functions whose analysis read its summary,
+        module bodies included, whose globals their functions read): whether it calls itself,
+        directly or through others. Calls are only ever added, so a yes stays one; a no is
+        worked out again once a call was added."""
+        if qualname in self._cyclic:
+            return True
+        if self._acyclic.get(qualname) == self._call_edges:
+            return False
+        seen = set()
+        stack = [qualname]
+        while stack:
+            for caller in self.dependents.get(stack.pop(), ()):
+                if caller == qualname:
+                    self._cyclic.add(qualname)
+                    return True
+                if caller not in seen:
+                    seen.add(caller)
+                    stack.append(caller)
+        self._acyclic[qualname] = self._call_edges
+        return False
 
     def _error(self, qualname: str, exc: Exception) -> None:
         """Record an exception met while analysing ``qualname`` (a bug of secreview, or RecursionError)."""
@@ -570,7 +605,10 @@ class Program:
             else:
                 self.dirty.add(qualname)  # too deep to analyse now: later, and its callers again then
         if caller is not None:  # callers are analysed again if this summary changes
-            self.dependents.setdefault(qualname, set()).add(caller)
+            callers = self.dependents.setdefault(qualname, set())
+            if caller not in callers:
+                callers.add(caller)
+                self._call_edges += 1
         return None if qualname in self.opaque else summary
 
     def analyse(self, qualname: str) -> None:

@@ -105,26 +105,33 @@ _EMPTY_DIGEST: str | None = None
 class SinkFlow:
     """A parameter of a function reaches a sink inside it (or inside its callees)."""
 
-    __slots__ = ("param", "rule", "kind", "site", "step", "cleansed", "key")
+    __slots__ = ("param", "rule", "kind", "site", "step", "cleansed", "conditions", "key")
 
-    def __init__(self, param: int, rule, kind: str, site: SinkSite, step: Step | None, cleansed: frozenset):
+    def __init__(self, param: int, rule, kind: str, site: SinkSite, step: Step | None, cleansed: frozenset,
+                 conditions: tuple = ()):
         self.param, self.rule, self.kind, self.site, self.step, self.cleansed = param, rule, kind, site, step, cleansed
-        self.key = (param, rule.id, site.path, site.line, site.col, cleansed)
+        # ((parameter index, "when" | "unless", value), ...): the sink's keyword conditions (a model's
+        # ``when = { shell = true }``) that this function leaves to a parameter of its own, passed on as
+        # it came (``subprocess.run(args, shell=shell)``): each call decides by what it passes there
+        self.conditions = conditions
+        self.key = (param, rule.id, site.path, site.line, site.col, cleansed, conditions)
 
     def order(self) -> tuple:
         """A total order on flows, and what a summary's fingerprint says of each: no set
         (its order would differ between processes), the trace last. Lines compare as
         numbers, so moving lines (``line_shift``) never changes the order."""
-        return (self.key[:5], tuple(sorted(self.cleansed)), self.step.key() if self.step is not None else ())
+        return (self.key[:5], tuple(sorted(self.cleansed)), tuple(repr(c) for c in self.conditions),
+                self.step.key() if self.step is not None else ())
 
     def __reduce__(self):
         # summaries cross process boundaries and go to the cache: the rule by its id
-        return (_sink_flow, (self.param, self.rule.id, self.kind, self.site, self.step, self.cleansed))
+        return (_sink_flow, (self.param, self.rule.id, self.kind, self.site, self.step, self.cleansed,
+                             self.conditions))
 
 
-def _sink_flow(param, rule_id, kind, site, step, cleansed) -> SinkFlow:
+def _sink_flow(param, rule_id, kind, site, step, cleansed, conditions=()) -> SinkFlow:
     from secreview.rules.registry import rule_instance
-    return SinkFlow(param, rule_instance(rule_id), kind, site, step, cleansed)
+    return SinkFlow(param, rule_instance(rule_id), kind, site, step, cleansed, conditions)
 
 
 class SinkSite:

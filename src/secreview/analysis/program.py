@@ -1653,7 +1653,8 @@ class Program:
                 # test code is no caller of production code: it decides nothing about it
                 voting = not self.test_path(interp.path) or self.test_path(self.function_module[target].path)
             self.apply_flow(interp, site, target, fn, flow, bound.get(flow.param), call_note, voting,
-                            nodes.get(flow.param))
+                            nodes.get(flow.param),
+                            self.flow_conditions(interp, fn, flow, bound, nodes) if flow.conditions else ())
         for key, by_param in summary.fields.items():
             for index, field_taint in by_param.items():
                 arg = bound.get(index)
@@ -1723,7 +1724,7 @@ class Program:
         return out
 
     def apply_flow(self, interp, site: CallSite, target: str, fn: ir.Function, flow: SinkFlow, arg: Value | None,
-                   call_note: str, voting: bool, arg_node=None) -> None:
+                   call_note: str, voting: bool, arg_node=None, conditions: tuple | None = ()) -> None:
         """A parameter of the callee ``target`` reaches a sink in it; ``arg`` is what this call passes.
         Traced data is reported at the sink; a string built here and passed on to the sink is reported
         where it is built; this function's own parameters extend its summary; and when the callee's
@@ -1733,6 +1734,12 @@ class Program:
         construction = kind in rule.constructions
         judged = voting and ((construction and built_flow) or (not built_flow and rule.untainted is not None and (
             rule.untainted_kinds is None or kind in rule.untainted_kinds)))
+        if conditions is None:
+            # what this call passes (or leaves to the default) for the sink's condition keeps the sink
+            # away (``shell`` False): the parameter reaches no sink from here
+            if judged:
+                self.findings.vote(rule.id, target, flow.param, ("safe",))
+            return
         if arg is None:
             if judged:
                 default = fn.params[flow.param].default if flow.param < len(fn.params) else None
@@ -1768,7 +1775,7 @@ class Program:
                 passed = at
                 if built_flow and V.BUILT_MARK not in at.cleansed:
                     passed = Taint(at.kind, at.index, at.cleansed | _MARK, at.step)
-                self.record_param_flow(interp, passed, rule, kind, flow.site, step)
+                self.record_param_flow(interp, passed, rule, kind, flow.site, step, conditions)
                 if construction and not built_flow and V.BUILT_MARK in at.cleansed:
                     # built here from this function's parameter, then passed on to the sink
                     reported = self.report_built_at(interp, rule, at, flow, call, call_note,
@@ -1793,6 +1800,30 @@ class Program:
                 or (not taints and arg_node is not None and interp.setting_read(arg_node))
             statuses.add("safe" if safe else "open")
         self.findings.vote(rule.id, target, flow.param, statuses)
+
+    def flow_conditions(self, interp, fn: ir.Function, flow: SinkFlow, bound: dict, nodes: dict) -> tuple | None:
+        """Whether the sink of ``flow`` runs at this call of ``fn``, by the flow's ``conditions`` and what
+        the call passes for them (``bound``, ``nodes``; the parameter's default when it passes nothing):
+        None when it does not; else the conditions this function leaves to its own parameters in turn,
+        passed on as they came."""
+        out = []
+        for index, how, wanted in flow.conditions:
+            value, node = bound.get(index), nodes.get(index)
+            if value is None:
+                default = fn.params[index].default if index < len(fn.params) else None
+                if not isinstance(default, ir.Const):
+                    continue  # not known: the sink may run
+                value, node = V.const(default.value), None
+            if value.is_const:
+                if (value.const != wanted) if how == "when" else (value.const == wanted):
+                    return None
+                continue
+            if how == "when" and wanted is not True:
+                return None  # (as the models read a value not known for a condition other than True)
+            own = _own_parameter(interp, node, value) if node is not None else None
+            if own is not None:
+                out.append((own, how, wanted))
+        return tuple(out)
 
     def class_reference(self, node) -> bool:
         """``User.__table__.c.name``: attributes read from a class of the reviewed code, the code's own
@@ -1900,37 +1931,49 @@ class Program:
                 self._apply_sink(interp, site, sink, callee, rule)
 
     def _apply_sink(self, interp, site: CallSite, sink: Sink, callee: str, rule) -> None:
+        conditions = []  # the keyword conditions left to a parameter of this function (``SinkFlow.conditions``)
         for key, wanted in sink.when:
             v = site.kwargs.get(key)
             if v is None or not v.is_const or v.const != wanted:
                 if not (v is not None and not v.is_const and wanted is True):
                     return
+                index = _own_parameter(interp, site.call.keyword(key), v)
+                if index is not None:
+                    conditions.append((index, "when", wanted))
         for key, safe in sink.unless:
             v = site.kwargs.get(key)
             if v is not None and v.is_const and v.const == safe:
                 return
             if v is not None and safe == "*":
                 return
+            if v is not None:
+                index = _own_parameter(interp, site.call.keyword(key), v)
+                if index is not None:
+                    conditions.append((index, "unless", safe))
+        conditions = tuple(conditions)
         refs = sink.args
         if sink.receiver and site.receiver is not None:
-            self.check_sink(interp, sink, callee, site.call, site.receiver, site.call.func.value, rule=rule)
+            self.check_sink(interp, sink, callee, site.call, site.receiver, site.call.func.value, rule=rule,
+                            conditions=conditions)
         if not refs:
             for value, node in zip(site.args, site.call.args):
-                self.check_sink(interp, sink, callee, site.call, value, node, rule=rule)
+                self.check_sink(interp, sink, callee, site.call, value, node, rule=rule, conditions=conditions)
             return
         for ref in refs:
             value, node = site.arg(ref.position, ref.name)
             if value is not None:
-                self.check_sink(interp, sink, callee, site.call, value, node, rule=rule)
+                self.check_sink(interp, sink, callee, site.call, value, node, rule=rule, conditions=conditions)
 
     def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node, value_node=None,
-                   rule=None) -> None:
+                   rule=None, conditions: tuple = ()) -> None:
         """``value`` reaches ``sink``: findings of ``rule`` (default: every rule watching the kind).
         ``value_node``: the expression whose value reaches the sink, when ``arg_node`` is not it
-        (a store: ``arg_node`` is the target, ``value_node`` what is assigned); rules may judge it."""
+        (a store: ``arg_node`` is the target, ``value_node`` what is assigned); rules may judge it.
+        ``conditions``: the sink's keyword conditions that parameters of this function decide
+        (``SinkFlow.conditions``), kept with the flows of its parameters to the sink."""
         if rule is None:
             for one in self.sink_rules.get(sink.kind, ()):
-                self.check_sink(interp, sink, callee, node, value, arg_node, value_node, one)
+                self.check_sink(interp, sink, callee, node, value, arg_node, value_node, one, conditions)
             return
         value = rule.dangerous_part(sink, value, node, arg_node)
         if value is None or (value.is_const and not value.taints):
@@ -1968,7 +2011,7 @@ class Program:
             step = Step(interp.path, node.line, node.col, reaches, t.step)
             if t.is_param:
                 if rule.param_flows:
-                    self.record_param_flow(interp, t, rule, kind, sink_site, step)
+                    self.record_param_flow(interp, t, rule, kind, sink_site, step, conditions)
                     params.append((t, step))
             elif rule.keeps(step, value_node if value_node is not None else arg_node) and rule.reports(t, sink_site):
                 self.findings.add_sink(rule, sink_site, t, step, is_test)
@@ -2004,8 +2047,9 @@ class Program:
             return  # one of several constants, or sanitized for this sink, or no evidence the rule accepts
         self.findings.add_untainted(rule, sink_site, value, is_test)
 
-    def record_param_flow(self, interp, taint: Taint, rule, kind: str, site: SinkSite, step: Step) -> None:
-        flow = SinkFlow(taint.index, rule, kind, site, step, taint.cleansed)
+    def record_param_flow(self, interp, taint: Taint, rule, kind: str, site: SinkSite, step: Step,
+                          conditions: tuple = ()) -> None:
+        flow = SinkFlow(taint.index, rule, kind, site, step, taint.cleansed, conditions)
         flows = interp.summary.sink_flows
         for i, other in enumerate(flows):
             if other.key == flow.key:
@@ -2019,6 +2063,24 @@ class Program:
         worst = max(range(len(flows)), key=lambda i: flows[i].order())
         if flow.order() < flows[worst].order():
             flows[worst] = flow
+
+
+def _own_parameter(interp, node, value: Value) -> int | None:
+    """The index of the parameter of the function being analysed that ``node`` reads as it came,
+    the variable never assigned in the function (``shell=shell``); None for anything else."""
+    if not isinstance(node, ir.Name) or node.kind != ir.NameKind.LOCAL or value.is_const:
+        return None
+    fn = interp.fn
+    for index, param in enumerate(fn.params):
+        if param.name == node.id:
+            if param.kind not in ("positional", "keyword") or bindings(fn, node.id):
+                return None
+            taints = value.taints
+            if not any(t.is_param and t.index == index for t in taints) \
+                    or any(t.is_param and t.index != index for t in taints):
+                return None
+            return index
+    return None
 
 
 def _stored(interp):

@@ -31,7 +31,10 @@ class CommandInjection(SinkRule):
     even when a wrapper runs it), is not reported when every caller in the
     reviewed code passes a constant, a number or a quoted value. A list of
     arguments without a shell, and values passed through `shlex.quote`, are
-    not reported.
+    not reported. A wrapper that passes its own parameter as the shell flag
+    (`def call(args, shell=False): subprocess.run(args, shell=shell)`) runs a
+    shell only for the calls that pass a true value there (or leave a true
+    default).
 
     **Fix:** pass the program and its arguments as a list without a shell
     (`subprocess.run(["ls", path])`), or quote each value with `shlex.quote`.

@@ -15,7 +15,8 @@ all-interfaces address in `sock.bind((host, port))`, `socket.create_server`,
 a host read from configuration or the environment (the operator chooses), a
 default value of a configuration option (such as `cfg.StrOpt('bind_host',
 default='0.0.0.0')`), comparisons with `'0.0.0.0'`, CIDR strings, port 0 (asking
-the system for a free port), and test code.
+the system for a free port), a stream socket made in the function only to try a port (bound, then
+never listened on, read from, returned, stored or handed to a call), and test code.
 
 **Fix:** bind to `127.0.0.1` (or a specific interface address) by default and
 make the listen address a configuration setting; put services that must be
@@ -97,6 +98,60 @@ def _host(interp, node, allowed):
     return None
 
 
+_SERVING = frozenset({"listen", "accept", "recv", "recvfrom", "recv_into", "recvfrom_into", "recvmsg", "makefile",
+                      "serve_forever", "sendto", "connect", "detach", "dup", "fileno"})
+
+
+def _port_probe(fn, call) -> bool:
+    """``with socket.socket() as s: s.bind(("", port))`` to find a free port: a stream socket made here,
+    bound, and never listened on, read from, handed on or kept (no ``listen``/``accept``/``recv*``, not
+    returned, stored or passed to a call): nothing is served on the address."""
+    receiver = call.func.value if isinstance(call.func, ir.Attr) else None
+    if not isinstance(receiver, ir.Name):
+        return False
+    name = receiver.id
+    made_here = False
+    for stmt in fn.statements():
+        if isinstance(stmt, ir.Assign):
+            targets = [t for t in stmt.targets if isinstance(t, ir.NameTarget) and t.id == name]
+            value = stmt.value
+            if isinstance(value, ir.WithEnter):
+                value = value.context  # ``with socket.socket() as s:``
+            if targets:
+                if not (isinstance(value, ir.Call) and value.qualname == "socket.socket"
+                        and _stream(value)):
+                    return False
+                made_here = True
+            elif _mentions(stmt.value, name):
+                return False  # kept under another name or in an attribute
+        for root in (getattr(stmt, "value", None), getattr(stmt, "test", None)):
+            if not isinstance(root, ir.Expr):
+                continue
+            if isinstance(stmt, ir.Return) and _mentions(root, name):
+                return False
+            for e in _walk(root):
+                if not isinstance(e, ir.Call):
+                    continue
+                if isinstance(e.func, ir.Attr) and isinstance(e.func.value, ir.Name) and e.func.value.id == name \
+                        and e.func.attr in _SERVING:
+                    return False
+                if any(_mentions(a, name) for a in list(e.args) + [k.value for k in e.keywords]):
+                    return False
+    return made_here
+
+
+def _stream(call) -> bool:
+    """``socket.socket()`` / ``socket.socket(AF_INET)`` / ``socket.socket(..., SOCK_STREAM)``: not UDP."""
+    kind = call.argument(1, "type")
+    if kind is None:
+        return True
+    return (getattr(kind, "qualname", None) or "").endswith("SOCK_STREAM")
+
+
+def _mentions(e, name) -> bool:
+    return e is not None and any(isinstance(x, ir.Name) and x.id == name for x in _walk(e))
+
+
 class BindAllInterfaces(StatementRule):
     __doc__ = __doc__
 
@@ -130,6 +185,8 @@ class BindAllInterfaces(StatementRule):
             return _host(interp, node, _ALL if form == "host-or-empty" else _ALL_NAMED)
         method = call.method
         if method == "bind" and len(call.args) == 1 and not call.keywords:
+            if _port_probe(interp.fn, call):
+                return None
             return _host_in_tuple(interp, call.args[0])
         if method == "run":
             node = call.keyword("host")

@@ -78,6 +78,30 @@ def _retyped_later(site) -> bool:
     return False
 
 
+def _receiver_non_html(site) -> bool:
+    """``response = Response(mimetype="application/json")`` and then ``response.set_data(body)``: the
+    body goes into a response the function made with a non-HTML type (or gives one anywhere)."""
+    fn = getattr(site.interp, "fn", None)
+    func = site.call.func
+    if fn is None or not isinstance(func, ir.Attr) or not isinstance(func.value, ir.Name):
+        return False
+    name = func.value.id
+    for stmt in fn.statements():
+        if not isinstance(stmt, ir.Assign):
+            continue
+        for t in stmt.targets:
+            if isinstance(t, ir.NameTarget) and t.id == name and isinstance(stmt.value, ir.Call):
+                typed = [k.value for k in stmt.value.keywords if k.name in _TYPE_KEYWORDS]
+                if typed and all(_const_non_html(v) for v in typed):
+                    return True
+            if isinstance(t, ir.AttrTarget) and t.attr in ("mimetype", "content_type") \
+                    and isinstance(t.value, ir.Name) and t.value.id == name and _const_non_html(stmt.value):
+                return True
+            if _sets_header(t, {name}, "content-type") and _const_non_html(stmt.value):
+                return True
+    return False
+
+
 class CrossSiteScripting(SinkRule):
     """HTML response or markup built from untrusted data without escaping.
 
@@ -101,6 +125,8 @@ class CrossSiteScripting(SinkRule):
     function sets afterwards to a non-HTML type (`resp = make_response(body)`,
     `resp.headers["Content-Type"] = "application/json"`) or whose
     `Content-Disposition` it sets to `attachment` (a download, not a page);
+    a body given to `response.set_data()` of a response the function made or
+    typed as non-HTML (`Response(mimetype="application/json")`);
     non-constant values without a traced source.
 
     **Fix:** render through an autoescaping template (`render_template`), or
@@ -126,7 +152,7 @@ class CrossSiteScripting(SinkRule):
     def excused(self, site, sink, callee: str) -> bool:
         if any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS):
             return True
-        if _retyped_later(site):
+        if _retyped_later(site) or _receiver_non_html(site):
             return True
         if callee.endswith("make_response"):
             # ``make_response(body, 200, {"Content-Type": "application/json"})``: headers given

@@ -29,7 +29,7 @@ import json, re, sys, time
 cases = json.loads(sys.argv[1])
 out = []
 for case in cases:
-    rx = re.compile(case["pattern"])
+    rx = re.compile(case["pattern"], case.get("flags", 0))
     run = getattr(rx, case["method"])
     def t(n, runs=3):
         s = case["prefix"] + case["pump"] * n + case["suffix"]
@@ -113,3 +113,23 @@ def test_safe_patterns_stay_fast():
 def test_unparsable_pattern_is_not_an_error():
     assert analyse("(unclosed") == ()
     assert analyse(b"(a+)+$") != ()
+
+
+def test_verbose_patterns_are_read_with_their_flags(tmp_path, monkeypatch):
+    """``flags=re.MULTILINE | re.VERBOSE`` is read from the call: the attack string is built for the pattern
+    as re reads it (spaces ignored), and it really backtracks there."""
+    from secreview.config import DEFAULT_CONFIG
+    from secreview.engine.pipeline import ReviewOptions, review
+
+    pattern = r" a b ( (?:x|x)* )* c "
+    (tmp_path / "pat.py").write_text(f"import re\nP = re.compile(r{pattern!r}, flags=re.MULTILINE | re.VERBOSE)\n")
+    monkeypatch.chdir(tmp_path)
+    finding = next(f for f in review(["."], ReviewOptions(config=DEFAULT_CONFIG)).findings if f.rule_id == "SR802")
+    assert "`abxxx!`" in finding.explanation, finding.explanation
+    issue = analyse(pattern, re.MULTILINE | re.VERBOSE)[0]
+    payload = [{"pattern": pattern, "flags": int(re.MULTILINE | re.VERBOSE), "method": "match",
+                "prefix": issue.prefix, "pump": issue.pump, "suffix": issue.suffix}]
+    result = subprocess.run([sys.executable, "-c", _TIMER, json.dumps(payload)], capture_output=True, text=True,
+                            timeout=60, check=True)
+    timing = json.loads(result.stdout)[0]
+    assert timing["n"] < 60 and timing["large"] / max(timing["small"], 1e-9) > 2, timing

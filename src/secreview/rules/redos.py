@@ -31,10 +31,12 @@ atomic group on Python 3.11+ (`(?>\\w+\\s?)*`, `(\\w+\\s?)*+`), and limit the
 length of the input before matching.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 
 try:  # Python 3.11+
@@ -362,13 +364,19 @@ class Redos(CallRule):
         if pattern is None or not pattern.is_const:
             return
         subject_pos, flags_pos = _FUNCS[callee]
-        flags_value, _ = site.arg(flags_pos, "flags")
+        flags_value, flags_node = site.arg(flags_pos, "flags")
         flags = 0
         if flags_value is not None:
-            if not flags_value.is_const or not isinstance(flags_value.const, int):
-                flags = 0
-            else:
+            if flags_value.is_const and isinstance(flags_value.const, int):
                 flags = int(flags_value.const)
+            else:
+                flags = _flag_bits(flags_node)
+                if flags is None:
+                    # flags unknown: read as written only when re.VERBOSE could not change the pattern
+                    text = pattern.const if isinstance(pattern.const, str) else ""
+                    if any(c.isspace() or c == "#" for c in text):
+                        return
+                    flags = 0
         issues = analyse(pattern.const, flags, callee == "re.fullmatch")
         if not issues:
             return
@@ -398,6 +406,23 @@ class Redos(CallRule):
                  "possessive repeat/atomic group on Python 3.11+, and cap the input length before matching."),
             confidence=confidence,
         )
+
+
+def _flag_bits(node) -> int | None:
+    """The value of flags written as ``re`` constants (``re.MULTILINE | re.VERBOSE``, ``re.I + re.S``),
+    None when any part is something else."""
+    if isinstance(node, ir.BinOp) and node.op in ("|", "+"):
+        left, right = _flag_bits(node.left), _flag_bits(node.right)
+        return None if left is None or right is None else left | right
+    if isinstance(node, ir.Const) and isinstance(node.value, int):
+        return node.value
+    qualname = getattr(node, "qualname", None) or ""
+    module, _, name = qualname.rpartition(".")
+    if module == "re" and name.isupper():
+        flag = getattr(re, name, None)
+        if isinstance(flag, re.RegexFlag):
+            return int(flag)
+    return None
 
 
 def _show(c: str) -> str:

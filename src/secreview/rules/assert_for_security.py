@@ -178,8 +178,9 @@ class AssertForSecurity(StatementRule):
         yield Hit(
             node=stmt,
             explanation=(f"`assert {code}` is {what}. Asserts are removed when Python runs with `-O` or "
-                         f"`PYTHONOPTIMIZE`, so this check then vanishes and the code after it runs for any caller "
-                         f"and any data; when it does run, a failure is a 500 error rather than a 403/400."),
+                         f"`PYTHONOPTIMIZE`, so this check then vanishes and the code after it runs for every caller "
+                         f"that reaches it, whatever this condition says; when it does run, a failure is a 500 "
+                         f"error rather than a 403/400."),
             fix=(f"Replace it with an explicit test: `if not ({code}): raise PermissionError(...)` (or the "
                  f"framework's 403/400 response)."),
             confidence=confidence,

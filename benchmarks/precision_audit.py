@@ -73,7 +73,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -849,6 +849,7 @@ def cmd_sample(args) -> int:
         if not f.test_code:
             run_populations[f.run][f.rule] += 1
     runs_of: dict[int, list[str]] = {}
+    confidence_of: dict[int, dict[str, str]] = {}  # a finding judged once may differ in confidence per run
     if args.dedupe and len(args.reports) > 1:
         # the same finding (same project, rule, path, line, explanation, trace) in two runs is
         # judged once, and counts for every run that reported it
@@ -859,9 +860,11 @@ def cmd_sample(args) -> int:
                  json.dumps(f.data.get("trace", []), sort_keys=True))
             if k in first:
                 runs_of[id(first[k])].append(f.run)
+                confidence_of[id(first[k])][f.run] = f.data.get("confidence", "")
                 continue
             first[k] = f
             runs_of[id(f)] = [f.run]
+            confidence_of[id(f)] = {f.run: f.data.get("confidence", "")}
             kept.append(f)
         findings = kept
     sample = draw_sample(findings, args.size, args.seed, args.min_per_rule)
@@ -873,7 +876,8 @@ def cmd_sample(args) -> int:
     if args.key:
         key = {anon_id(args.seed, i): {"run": f.run, "runs": runs_of.get(id(f), [f.run]), "project": f.project,
                                         "path": f.data["path"], "line": f.data["line"], "rule": f.rule,
-                                        "fingerprint": f.data.get("fingerprint", "")}
+                                        "fingerprint": f.data.get("fingerprint", ""),
+                                        "confidence": confidence_of.get(id(f), {f.run: f.data.get("confidence", "")})}
                for i, f in enumerate(sample)}
         Path(args.key).write_text(json.dumps({"findings": key, "populations": run_populations},
                                              indent=1, sort_keys=True) + "\n")
@@ -1059,7 +1063,9 @@ def cmd_score(args) -> int:
         for j in judged:
             entry = key["findings"].get(j.fid, {})
             for run in entry.get("runs", [entry.get("run", "?")]):
-                groups[run].append(j)
+                # the worksheet shows one run's confidence; each run is scored with its own
+                own = entry.get("confidence", {}).get(run)
+                groups[run].append(replace(j, confidence=own) if own else j)
         for run, js in sorted(groups.items()):
             pop = Counter(key.get("populations", {}).get(run, {})) or population
             print(f"### {run}\n")

@@ -369,7 +369,8 @@ def test_pooled_blind_sample_and_per_run_scores(tmp_path, capsys):
     same = _report()["findings"][0]
     gone = dict(same, line=5, end_line=5, code="def run(command):", explanation="`command`", trace=[])
     (old / "app-1.json").write_text(json.dumps({"findings": [same, gone]}))
-    (new / "app-1.json").write_text(json.dumps({"findings": [same]}))
+    # the new run reports the same finding with a lower confidence: pooled, and scored with its own
+    (new / "app-1.json").write_text(json.dumps({"findings": [dict(same, confidence="medium")]}))
     ws, key = tmp_path / "ws.md", tmp_path / "key.json"
     assert audit.main(["sample", str(panel), str(src), "--reports", str(old), "--reports", str(new), "--dedupe",
                        "--blind", "--seed", "3", "--size", "10", "--worksheet", str(ws), "--key", str(key)]) == 0
@@ -386,6 +387,10 @@ def test_pooled_blind_sample_and_per_run_scores(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"### {new}\n\nSampled and judged: **1** findings." in out  # only the finding the new run kept
     assert f"### {old}\n\nSampled and judged: **2** findings." in out
+    parts = {head.strip(): body for head, body in (p.split("\n", 1) for p in out.split("### ")[1:])}
+    old_part, new_part = parts[str(old)], parts[str(new)]
+    assert "| false rate among high-confidence findings | 1/2 " in old_part
+    assert "| false rate among high-confidence findings | 0/0 " in new_part
 
 
 def test_parameters_named_together_and_long_signatures(tmp_path):

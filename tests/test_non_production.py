@@ -52,22 +52,25 @@ def project(tmp_path, monkeypatch):
         "benchmarks/b.py": VULNERABLE,
         "contrib/script.py": VULNERABLE,  # top-level contrib/ and tools/
         "tools/gen.py": VULNERABLE,
+        "scripts/logformat.py": VULNERABLE,  # top-level maintainers' scripts and extras
+        "extras/dummy/generator.py": VULNERABLE,
+        "app/scripts/run.py": VULNERABLE,  # a package's scripts module: production code
     })
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
-PRODUCTION = {"app/views.py", "app/tools/run.py", "app/docs_helper.py"}
+PRODUCTION = {"app/views.py", "app/tools/run.py", "app/docs_helper.py", "app/scripts/run.py"}
 WITHHELD = {"examples/demo_app.py", "src/pkg/examples/more.py", "falcon/bench/bench.py", "benchmarks/b.py",
-            "contrib/script.py", "tools/gen.py"}
+            "contrib/script.py", "tools/gen.py", "scripts/logformat.py", "extras/dummy/generator.py"}
 
 
 def test_findings_in_non_production_code_are_withheld_and_counted(project, capsys):
     doc = report(["review", "."], capsys)
     assert paths(doc) == PRODUCTION
     assert doc["summary"]["non_production"] == {
-        "findings": 6, "files": 6, "examples": ["benchmarks/b.py", "contrib/script.py", "examples/demo_app.py"]}
-    assert doc["summary"]["files_reviewed"] == 10  # all reviewed: only their findings are withheld
+        "findings": 8, "files": 8, "examples": ["benchmarks/b.py", "contrib/script.py", "examples/demo_app.py"]}
+    assert doc["summary"]["files_reviewed"] == 13  # all reviewed: only their findings are withheld
     jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(doc)
 
 
@@ -125,7 +128,7 @@ def test_the_default_patterns():
 def test_a_suppressed_finding_counts_as_suppressed_only(project, capsys):
     (project / "tools" / "gen.py").write_text(VULNERABLE.replace("+ cmd)", "+ cmd)  # nosec"))
     doc = report(["review", "."], capsys)
-    assert doc["summary"]["non_production"]["findings"] == 5 and doc["summary"]["suppressed"] == 1
+    assert doc["summary"]["non_production"]["findings"] == 7 and doc["summary"]["suppressed"] == 1
 
 
 def test_clean_verdict_never_without_the_count(tmp_path, capsys, monkeypatch):
@@ -160,7 +163,7 @@ def test_a_change_review_withholds_them_too(tmp_path, capsys, monkeypatch):
 
 def test_review_api(project):
     result = review(["."], ReviewOptions(config=load_config(project), jobs=1))
-    assert result.non_production.findings == 6 and len(result.non_production.paths) == 6
+    assert result.non_production.findings == 8 and len(result.non_production.paths) == 8
     result = review(["."], ReviewOptions(config=load_config(project), jobs=1, include_non_production=True))
     assert not result.non_production
 

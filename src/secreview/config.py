@@ -54,6 +54,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # package may hold production modules named ``tools``)
     "examples/", "example/", "samples/", "demo/", "demos/", "docs/", "doc/", "bench/", "benchmarks/",
     "/contrib/", "/tools/", "example_*/",
+    # maintainers' scripts and extras at the top of the project (judged on real code: 0 real, 1 worth a
+    # look, 9 false: source rewriters, changelog helpers, demo-data generators, one-off importers)
+    "/scripts/", "/extras/",
     # the project's build script (``setup.py`` at its top: compiles, copies and cleans at build time)
     "/setup.py",
 )

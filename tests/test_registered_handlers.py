@@ -473,3 +473,55 @@ def test_a_malformed_route_table_is_a_model_error(tmp_path, spec, message):
     model.write_text(f'library = "x"\n[[entrypoint]]\n{spec}\n')
     with pytest.raises(ModelError, match=message):
         load_models([model])
+
+
+# Django: ``re_path``/``url`` routes are regular expressions (``regex_callees``), read as route tables are.
+DJANGO_VIEW = """
+    def item(request, item_id, page=None):
+        return str(int(item_id))
+    """
+DJANGO_URLS = """
+    from django.urls import path, re_path
+
+    from . import views
+
+    urlpatterns = [re_path(r"^item/PATTERN/$", views.item), path("items/<int:item_id>/", views.item)]
+    """
+
+
+def _django_conversions(tmp_path, monkeypatch, pattern: str, **kw) -> int:
+    files = {"shop/__init__.py": "", "shop/views.py": DJANGO_VIEW,
+             "shop/urls.py": DJANGO_URLS.replace("PATTERN", pattern)}
+    return len(findings(tmp_path, monkeypatch, files, "unhandled-input-conversion", **kw))
+
+
+@pytest.mark.parametrize("pattern, reported", [
+    (r"(?P<item_id>\d+)", 0), (r"(?P<item_id>\d{4})", 0), (r"(?P<item_id>[0-9]{1,2})", 0),
+    (r"(?P<item_id>[01]+)", 0), (r"(\d+)", 0), (r"(?P<page>\d+)/(?P<item_id>\d+)", 0),
+    (r"(?P<item_id>\d*)", 1), (r"(?P<item_id>.*)", 1), (r"(?P<item_id>[^/]+)", 1), (r"(?P<item_id>\w+)", 1),
+    (r"(?P<item_id>\d+)?", 1), (r"(?:(?P<item_id>\d+)/)?", 1), (r"(\w+)", 1),
+    # the named group is another parameter: `item_id` comes from elsewhere (an including route)
+    (r"(?P<page>\d+)", 1),
+])
+def test_a_django_regex_route_digit_group_makes_the_argument_digits(pattern, reported, tmp_path, monkeypatch):
+    assert _django_conversions(tmp_path, monkeypatch, pattern) == reported
+
+
+def test_workers_and_the_cache_follow_a_django_regex_route(tmp_path, monkeypatch):
+    for jobs in (1, 2):
+        assert _django_conversions(tmp_path, monkeypatch, r"(?P<item_id>\d+)", jobs=jobs) == 0, jobs
+    cache = tmp_path / "cache"
+    assert _django_conversions(tmp_path, monkeypatch, r"(?P<item_id>\d+)", cache_dir=cache) == 0
+    assert _django_conversions(tmp_path, monkeypatch, r"(?P<item_id>.+)", cache_dir=cache) == 1
+    assert _django_conversions(tmp_path, monkeypatch, r"(?P<item_id>\d+)", cache_dir=cache) == 0
+
+
+@pytest.mark.parametrize("spec, message", [
+    ('registered_by = { callees = ["x.path"], arg = 1, route = 0, regex_callees = ["x.re_path"] }', "regex_callees"),
+    ('registered_by = { callees = ["x.re_path"], arg = 1, regex_callees = ["x.re_path"] }', "regex_callees"),
+])
+def test_regex_callees_are_callees_with_a_route(tmp_path, spec, message):
+    model = tmp_path / "m.toml"
+    model.write_text(f'library = "x"\n[[entrypoint]]\n{spec}\n')
+    with pytest.raises(ModelError, match=message):
+        load_models([model])

@@ -236,6 +236,9 @@ class FunctionInterpreter:
             converters = self.program.table_converters(fn, entry[2])
         elif entry is not None and fn.decorators:
             converters = self.program.route_converters(fn)
+        if entry is not None and entry[2].converts_annotations:
+            # ``def view(item_id: int)`` of FastAPI: converted by the framework after the router matched it
+            converters = {**converters, **self.program.annotation_converters(self.module, fn, entry[2])}
         validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:
@@ -374,7 +377,13 @@ class FunctionInterpreter:
         elif isinstance(cond, ir.Call) and truth:
             callee = cond.qualname or ""
             sanitizer = self.models.sanitizers.get(callee)
-            if sanitizer is not None:
+            regex = self.regex_check(cond)
+            if regex is not None:
+                # ``if re.fullmatch(r"[0-9a-f-]{36}", v):``, ``if UUID_RE.match(v):`` (``^...$``), ``if
+                # re.match(r"^[a-zA-Z0-9_-]+$", name):``: a constant pattern, read (``regex_protects``)
+                subject, kinds = regex
+                key = path_key(subject) if subject is not None and kinds else None
+            elif sanitizer is not None:
                 # a validator used as a condition: re.fullmatch(PATTERN, x), url_has_allowed_host_and_scheme(url=x)
                 checked = [cond.argument(ref.position, ref.name) for ref in sanitizer.args or _FIRST_ARGUMENT]
                 keys = [k for k in (path_key(node) for node in checked if node is not None) if k in state]
@@ -391,22 +400,6 @@ class FunctionInterpreter:
                 checked = cond.argument(0, "url") or cond.argument(0, "target")
                 key = path_key(checked) if checked is not None else None
                 kinds = _REDIRECT_ONLY
-            elif callee in _REGEX_MATCH:
-                # ``if re.match(r"^[a-zA-Z0-9_-]+$", name):``: an anchored pattern of listed characters
-                key = path_key(cond.argument(1, "string"))
-                kinds = self.regex_protects(cond.argument(0, "pattern"), cond.argument(2, "flags"),
-                                            callee == "re.match")
-                if not kinds:
-                    key = None
-            elif cond.method in ("match", "search") and isinstance(cond.func, ir.Attr) \
-                    and self.compiled_pattern(cond.func.value) is not None:
-                # ``ALLOWED = re.compile(r"^https://example\.com/")`` ... ``if ALLOWED.match(url):``
-                compiled = self.compiled_pattern(cond.func.value)
-                key = path_key(cond.argument(0, "string"))
-                kinds = self.regex_protects(compiled.argument(0, "pattern"), compiled.argument(1, "flags"),
-                                            cond.method == "match")
-                if not kinds:
-                    key = None
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
                 key = path_key(cond.func.value)
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr) and _dash_check(cond):
@@ -438,23 +431,74 @@ class FunctionInterpreter:
                     k: _cleansed(v, sanitizer.protects) for k, v in value.items.items()}
                 self.state[key] = _cleansed(value, sanitizer.protects, items)
 
-    def regex_protects(self, pattern_node, flags, implicit_start: bool) -> frozenset:
-        """The sinks a string is safe for when ``re.match``/``re.search`` of a constant pattern matched
-        it. Anchored at both ends: those whose special characters the pattern cannot match
-        (``^[a-zA-Z0-9_-]+$``: no shell metacharacter, quote, ``/``...); ``$`` also matches before a
-        final newline, so a newline may end the value: never safe for headers or logs here. Anchored
-        at the start, with a literal start that names a scheme and host followed by ``/``, ``?`` or
-        ``#`` in every alternative (``^https://(www\\.)?example\\.com/``): the URL goes to that host,
-        safe to redirect to or fetch."""
+    def regex_check(self, cond: ir.Call) -> tuple | None:
+        """``(subject, kinds)`` of a regular expression match used as a condition: ``re.match``,
+        ``re.search`` or ``re.fullmatch(PATTERN, subject)``, or the ``match``/``search``/``fullmatch``
+        method of a name bound to ``re.compile(PATTERN)``; ``kinds`` are the sinks a subject it matched
+        is safe for (``regex_protects``). None when the call is none of these, or a ``fullmatch`` whose
+        pattern is not a constant (the sanitizer models answer for it)."""
+        found = self.regex_call(cond)
+        if found is None:
+            return None
+        pattern, flags, subject, how = found
+        text = self.eval(pattern) if pattern is not None else None
+        if how == "fullmatch" and (text is None or not text.is_const or not isinstance(text.const, str)):
+            return None
+        return subject, self.regex_protects(pattern, flags, how)
+
+    def regex_call(self, call: ir.Call) -> tuple | None:
+        """``(pattern, flags, subject, how)`` (nodes, and ``match``, ``search`` or ``fullmatch``) of a
+        regular expression match: ``re.match(PATTERN, subject)``..., or the method of a name bound to
+        ``re.compile(PATTERN)``; None for any other call."""
+        callee = call.qualname or ""
+        if callee in _REGEX_MATCH:
+            return (call.argument(0, "pattern"), call.argument(2, "flags"), call.argument(1, "string"),
+                    callee.rpartition(".")[2])
+        if call.method in _REGEX_METHODS and isinstance(call.func, ir.Attr):
+            # ``ALLOWED = re.compile(r"^https://example\\.com/")`` ... ``if ALLOWED.match(url):``
+            compiled = self.compiled_pattern(call.func.value)
+            if compiled is not None:
+                return (compiled.argument(0, "pattern"), compiled.argument(1, "flags"), call.argument(0, "string"),
+                        call.method)
+        return None
+
+    def regex_text(self, call: ir.Call) -> tuple | None:
+        """``(pattern text or None, how)`` of a regular expression match (``regex_call``): the text when
+        the pattern is a constant and its flags leave its classes as written; None for another call."""
+        found = self.regex_call(call)
+        if found is None:
+            return None
+        pattern, flags, _, how = found
+        value = self.eval(pattern) if pattern is not None else None
+        if value is None or not value.is_const or not isinstance(value.const, str) or _regex_flags(flags) is None:
+            return None, how
+        return value.const, how
+
+    def regex_protects(self, pattern_node, flags, how: str) -> frozenset:
+        """The sinks a string is safe for when ``re.match``/``re.search``/``re.fullmatch`` (``how``) of a
+        constant pattern matched it. Anchored at both ends (``fullmatch`` always is): those whose special
+        characters the pattern cannot match (``^[a-zA-Z0-9_-]+$``: no shell metacharacter, quote,
+        ``/``...); a pattern that admits neither ``/`` nor ``\\`` but admits ``.`` holds one path segment
+        (``..`` names the folder above), one that admits neither ``.`` either a path that stays where it
+        is joined. With ``$`` (not ``fullmatch``) a newline may end the value: never safe for headers or
+        logs here. Anchored at the start, with a literal start that names a scheme and host followed by
+        ``/``, ``?`` or ``#`` in every alternative (``^https://(www\\.)?example\\.com/``): the URL goes
+        to that host, safe to redirect to or fetch."""
         pattern = self.eval(pattern_node) if pattern_node is not None else None
-        if pattern is None or not pattern.is_const or not isinstance(pattern.const, str) or (
-                flags is not None and not (isinstance(flags, ir.Const) and flags.value == 0)):
+        flag_names = _regex_flags(flags)
+        if pattern is None or not pattern.is_const or not isinstance(pattern.const, str) or flag_names is None:
             return EMPTY
-        kinds = _OTHER_HOST if _regex_fixes_host(pattern.const, implicit_start) else EMPTY
-        allowed = _regex_charset(pattern.const, implicit_start)
+        implicit_start = how != "search"
+        kinds = EMPTY if flag_names or not _regex_fixes_host(pattern.const, implicit_start) else _OTHER_HOST
+        allowed = _regex_charset(pattern.const, implicit_start, how == "fullmatch")
         if allowed is None:
             return kinds
-        return kinds | frozenset(kind for kind, special in _REGEX_SPECIAL.items() if not (allowed & special))
+        if "IGNORECASE" in flag_names:
+            allowed = allowed | frozenset(c.swapcase() for c in allowed)
+        kinds = kinds | frozenset(kind for kind, special in _REGEX_SPECIAL.items() if not (allowed & special))
+        if "path" in kinds and "." in allowed:
+            kinds = (kinds - {"path"}) | _PATH_KINDS  # ``..``: one segment, the folder above
+        return kinds
 
     def compiled_pattern(self, receiver: ir.Expr) -> ir.Call | None:
         """The ``re.compile(...)`` call a name was bound to, when the function (or, for a global, the
@@ -1659,7 +1703,8 @@ _URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|same_o
 _ADMIN_MARKS = frozenset({V.ADMINISTRATOR, "conversion", "path"})
 
 
-_REGEX_MATCH = frozenset({"re.match", "re.search"})
+_REGEX_MATCH = frozenset({"re.match", "re.search", "re.fullmatch"})
+_REGEX_METHODS = frozenset({"match", "search", "fullmatch"})
 _MAX_ALTERNATIVES = 32
 
 
@@ -1724,21 +1769,100 @@ _REGEX_SPECIAL = {
 }
 
 
-def _regex_charset(pattern: str, implicit_start: bool) -> frozenset | None:
+_REGEX_FLAGS = {"re.IGNORECASE": "IGNORECASE", "re.I": "IGNORECASE", "re.ASCII": "ASCII", "re.A": "ASCII"}
+
+
+def _regex_flags(flags) -> frozenset | None:
+    """The names of a regular expression's flags that leave its character classes read as here (none;
+    ``re.IGNORECASE``, whose letters match either case; ``re.ASCII``, ``|`` of them), or None."""
+    if flags is None or (isinstance(flags, ir.Const) and flags.value == 0):
+        return frozenset()
+    if isinstance(flags, ir.BinOp) and flags.op == "|":
+        left, right = _regex_flags(flags.left), _regex_flags(flags.right)
+        return None if left is None or right is None else left | right
+    name = _REGEX_FLAGS.get(getattr(flags, "qualname", None) or "")
+    return frozenset({name}) if name else None
+
+
+def _regex_charset(pattern: str, implicit_start: bool, implicit_end: bool = False) -> frozenset | None:
     """The ASCII characters a string matched by ``pattern`` may hold, when the pattern is anchored at
-    both ends and made only of literals, ranges and ``\\d``/``\\w`` classes (no ``.``, negated class
-    or alternation of anchors); else None."""
+    both ends (``implicit_start``: ``re.match``; ``implicit_end`` too: ``re.fullmatch``) and made only of
+    literals, ranges and ``\\d``/``\\w`` classes (no ``.``, negated class or alternation of anchors);
+    else None."""
     try:
         from re import _parser as sre  # the stdlib's own regex parser
         parsed = list(sre.parse(pattern))
     except Exception:
         return None
+    if implicit_end and (not parsed or parsed[-1][0] != sre.AT):
+        parsed.append((sre.AT, sre.AT_END_STRING))
     if not parsed or parsed[-1][0] != sre.AT or parsed[-1][1] not in (sre.AT_END, sre.AT_END_STRING):
         return None
     if parsed[0][0] == sre.AT and parsed[0][1] in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING):
         parsed = parsed[1:]
     elif not implicit_start:
         return None
+    return _charset_of(parsed[:-1], parsed[-1])
+
+
+def regex_number(pattern: str, how: str, decimal: bool = False) -> bool:
+    """Whether every string ``pattern`` matches whole (by ``re.match``, ``search`` or ``fullmatch``:
+    ``how``) is a number ``int()`` reads: digits, at least one, after an optional sign (``^\\d+$``,
+    ``[0-9]{4}`` by ``fullmatch``, ``^-?\\d{1,6}$``); with ``decimal``, one ``float()`` reads (digits with
+    ``.``, ``e`` and signs: the classes are read, not their order)."""
+    try:
+        from re import _parser as sre
+        parsed = sre.parse(pattern)
+    except Exception:
+        return False
+    items = list(parsed)
+    if items and items[0][0] == sre.AT and items[0][1] in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING):
+        items = items[1:]
+    elif how == "search":
+        return False
+    if items and items[-1][0] == sre.AT and items[-1][1] in (sre.AT_END, sre.AT_END_STRING):
+        items = items[:-1]
+    elif how != "fullmatch":
+        return False
+    if items and items[0][0] == sre.MAX_REPEAT and items[0][1][:2] == (0, 1):
+        sign = _charset_of(items[0][1][2])
+        if sign and sign <= _SIGNS:
+            items = items[1:]  # ``-?``, ``[+-]?``
+    chars = _charset_of(items)
+    if not chars or not chars <= (_DIGIT_SET | _FLOAT_CHARS if decimal else _DIGIT_SET):
+        return False
+    try:
+        return sre.SubPattern(parsed.state, items).getwidth()[0] >= 1
+    except Exception:
+        return False
+
+
+def regex_anchored(pattern: str, how: str) -> bool:
+    """Whether ``pattern`` matches only whole strings (by ``how``: ``re.match``, ``search`` or
+    ``fullmatch``): ``^...$`` (or ``\\A...\\Z``), or any pattern by ``fullmatch``."""
+    try:
+        from re import _parser as sre
+        items = list(sre.parse(pattern))
+    except Exception:
+        return False
+    if how == "fullmatch":
+        return True
+    starts = how == "match" or (bool(items) and items[0][0] == sre.AT
+                                and items[0][1] in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING))
+    return starts and bool(items) and items[-1][0] == sre.AT and items[-1][1] in (sre.AT_END, sre.AT_END_STRING)
+
+
+_SIGNS = frozenset("+-")
+_DIGIT_SET = frozenset("0123456789")
+_FLOAT_CHARS = frozenset(".eE+-")
+
+
+def _charset_of(items, end=None) -> frozenset | None:
+    """The ASCII characters a string matched by parsed regular expression ``items`` may hold, when they
+    are only literals, ranges and ``\\d``/``\\w`` classes, repeated, grouped or in alternatives (``end``:
+    an end anchor that may close an alternative too); else None."""
+    from re import _parser as sre
+
     allowed: set = set()
     categories = {sre.CATEGORY_DIGIT: "0123456789",
                   sre.CATEGORY_WORD: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"}
@@ -1768,13 +1892,13 @@ def _regex_charset(pattern: str, implicit_start: bool) -> frozenset | None:
             elif op == sre.BRANCH:
                 if not all(walk(branch) for branch in arg[1]):
                     return False
-            elif op == sre.AT and arg in (sre.AT_END, sre.AT_END_STRING) and (op, arg) == parsed[-1]:
+            elif op == sre.AT and arg in (sre.AT_END, sre.AT_END_STRING) and (op, arg) == end:
                 continue
             else:
                 return False  # ``.``, anchors inside, lookarounds, back references
         return True
 
-    if not walk(parsed[:-1]):
+    if not walk(items):
         return None
     return frozenset(allowed)
 

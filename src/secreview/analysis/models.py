@@ -101,6 +101,9 @@ class Entrypoint:
     attribute_calls: tuple[str, ...] = ()  # ...the result of a call of one of these (``target = Target(...)``)
     include_base_class: bool = False  # with base_class: the methods of that class itself handle requests too
     cleansed: frozenset = frozenset()  # sink or marker kinds every tainted parameter is already safe for
+    # in modules importing one of these, the framework converts a parameter annotated ``int``, ``float``,
+    # ``bool`` or ``uuid.UUID`` (or ``Annotated[int, Path()]``) and rejects other text: FastAPI, django-ninja
+    converts_annotations: tuple[str, ...] = ()
     # ((decorator qualnames, parameter names, kinds), ...): with one of these decorators on the function too,
     # these parameters are also cleansed for those kinds (a body a JSON schema validated: ``conversion``)
     validated: tuple = ()
@@ -114,6 +117,10 @@ class Entrypoint:
     method_keyword: str = ""
     suffix_keyword: str = ""  # the keyword whose value suffixes ``methods`` (Falcon's ``suffix="collection"``)
     registered_route: ArgRef | None = None  # the argument that holds the route (its converters: ``<int:pk>``)
+    # the callees of ``registered_callees`` whose route is a regular expression matched against the decoded
+    # path (Django's ``re_path(r"^(?P<year>\d{4})/$", view)``): its named groups are the handler's keyword
+    # arguments, or, when it has none, its groups the positional arguments after the request
+    registered_regex: tuple[str, ...] = ()
     # ``route_table``: with base_class, the URL patterns that route requests to those classes (Tornado's
     # ``Application([(r"/error/(\d+)", ErrorHandler), url(r"/x/([0-9]+)", H)])``): the ``(pattern, handler,
     # ...)`` tuples of the reviewed code (``table_tuples``) and the calls ``table_callees`` (pattern
@@ -257,6 +264,7 @@ class ModelSet:
                 **_class_attribute(entry, library),
                 include_base_class=bool(entry.get("include_base_class", False)),
                 cleansed=frozenset(_as_list(entry.get("cleansed", []))),
+                converts_annotations=tuple(_as_list(entry.get("converts_annotations", []))),
                 validated=_validated(entry, library),
                 **registered,
                 **table,
@@ -370,7 +378,7 @@ def _class_attribute(entry: dict, library: str) -> dict:
 
 def _registered_by(entry: dict, library: str) -> dict:
     """``registered_by = { methods = ["add_get"], callees = ["aiohttp.web.get"], arg = [1, "handler"],
-    method_keyword = "attr" }`` of an entry point."""
+    method_keyword = "attr", route = [0, "path"], regex_callees = [...] }`` of an entry point."""
     spec = entry.get("registered_by")
     if spec is None:
         return {}
@@ -380,7 +388,7 @@ def _registered_by(entry: dict, library: str) -> dict:
             or entry.get("class_attribute"):
         raise ModelError(f"{library}: an entry point registered_by a call has no decorator, base_class or "
                          "class_attribute")
-    unknown = set(spec) - {"methods", "callees", "arg", "method_keyword", "suffix_keyword", "route"}
+    unknown = set(spec) - {"methods", "callees", "arg", "method_keyword", "suffix_keyword", "route", "regex_callees"}
     if unknown:
         raise ModelError(f"{library}: unknown key(s) of registered_by: {', '.join(sorted(unknown))}")
     refs = []
@@ -393,11 +401,14 @@ def _registered_by(entry: dict, library: str) -> dict:
             raise ModelError(f"{library}: registered_by's {key} is one argument: a position, a keyword or "
                              "[position, keyword]")
         refs.append(arg[0])
+    regex = tuple(_as_list(spec.get("regex_callees", [])))
+    if regex and (refs[1] is None or not set(regex) <= set(_as_list(spec.get("callees", [])))):
+        raise ModelError(f"{library}: registered_by's regex_callees are some of its callees, with a route")
     return {"registered_methods": tuple(_as_list(spec.get("methods", []))),
             "registered_callees": tuple(_as_list(spec.get("callees", []))),
             "registered_arg": refs[0], "method_keyword": spec.get("method_keyword", ""),
             "suffix_keyword": spec.get("suffix_keyword", ""),
-            "registered_route": refs[1]}
+            "registered_route": refs[1], "registered_regex": regex}
 
 
 def _route_table(entry: dict, library: str) -> dict:

@@ -138,7 +138,7 @@ _ROUTE_METHODS = frozenset({"route", "get", "post", "put", "delete", "patch", "a
 _ROUTE_VARIABLE = re.compile(r"<(\w+)(?:\([^)]*\))?:(\w+)>")  # werkzeug ``<int(signed=True):page>``
 _PATH_PARAM = re.compile(r"\{(\w+):(\w+)\}")  # starlette ``{page:int}``
 _CONVERTER_TYPES = {"int": "builtins.int", "float": "builtins.float", "uuid": "uuid.UUID"}
-_PLAIN_VARIABLE = re.compile(r"<(\w+)>|(?<!\{)\{(\w+)\}(?!\})")
+_PLAIN_VARIABLE = re.compile(r"(?<!\?P)<(\w+)>|(?<!\{)\{(\w+)\}(?!\})")  # (not a named group: ``(?P<x>.*)``)
 # a named group of digits only, at least one (``\d*`` may match nothing, and ``int("")`` raises)
 _REGEX_DIGITS = re.compile(r"\(\?P<(\w+)>(?:\\d|\[0-9\])\+\)")
 _BRACE_DIGITS = re.compile(r"\{(\w+):(?:\\d|\[0-9\])\+\}")  # aiohttp's ``{id:\d+}``
@@ -725,10 +725,13 @@ class Program:
                     methods = tuple(f"{m}_{suffix}" for m in methods if m != "__init__")
             mark = {f"entrypoint:{index}"}
             if ep.registered_route is not None:
-                # the route, for its converters (``registered_converters``); "?" when it is not a constant
+                # the route, for its converters (``registered_converters``); "?" when it is not a constant;
+                # ``regex:`` a regular expression (``re_path``), ``route:`` a route of variables (``path``)
                 route, node = site.arg(ep.registered_route.position, ep.registered_route.name)
                 text = route.const if route is not None and route.is_const else _constant_text(node)
-                mark.add(f"route:{index}:{text}" if isinstance(text, str) else f"route:{index}:?")
+                prefix = "regex" if ep.registered_regex and any(c in ep.registered_regex for c in callees) \
+                    else "route"
+                mark.add(f"{prefix}:{index}:{text}" if isinstance(text, str) else f"{prefix}:{index}:?")
             mark = Value(types=frozenset(mark))
             for handler in self._handlers(value, methods):
                 self.merge_field((handler, REGISTERED), mark)
@@ -762,17 +765,9 @@ class Program:
         if value is None:
             return {}
         index = f"route:{self.models.entrypoints.index(ep)}:"
-        found: dict = {}
-        for t in sorted(value.types):
-            if t.startswith(index):
-                route = t[len(index):]
-                these = _group_converters(route, fn, ep.table_encoded) if route != "?" else None
-                if these is None:
-                    return {}  # a pattern not known: any parameter may hold any text
-                # (a parameter a pattern has no group for keeps its default there: what the others say holds)
-                for name, kind in these.items():
-                    found[name] = _meet(found[name], kind) if name in found else kind
-        return {n: k for n, k in found.items() if k}
+        routes = [t[len(index):] for t in sorted(value.types) if t.startswith(index)]
+        return _routes_converters(fn, [_group_converters(r, fn, ep.table_encoded) if r != "?" else None
+                                       for r in routes])
 
     def _handlers(self, value: Value, methods: tuple) -> list:
         """The reviewed functions a registered handler value stands for: a function, or the
@@ -896,18 +891,40 @@ class Program:
 
     def registered_converters(self, fn: ir.Function, ep) -> dict:
         """``route_converters`` of a handler registered by calls (``registered_route``): a parameter
-        holds digits only when every route it is registered under says so."""
+        holds digits only (or one path segment) when every route it is registered under that fills it
+        says so: a route of variables (``<int:pk>``, ``{id:int}``) or a regular expression's group
+        (``registered_regex``: ``(?P<year>\\d{4})``, ``(?P<slug>[^/]+)``), read as route tables are."""
         value = self.fields.get((fn.qualname, REGISTERED))
         if value is None or ep.registered_route is None:
             return {}
-        index = f"route:{self.models.entrypoints.index(ep)}:"
-        found = None
+        index = self.models.entrypoints.index(ep)
+        found = []
         for t in sorted(value.types):
-            if t.startswith(index):
-                route = t[len(index):]
-                these = _converters_of(route) if route != "?" else {}
-                found = these if found is None else {n: k for n, k in found.items() if these.get(n) == k}
-        return found or {}
+            kind, _, rest = t.partition(":")
+            if kind not in ("route", "regex") or not rest.startswith(f"{index}:"):
+                continue
+            route = rest[len(f"{index}:"):]
+            if route == "?":
+                found.append(None)
+            elif kind == "regex":
+                # matched against the decoded path (``%2F`` is a ``/`` by then); the groups follow the request
+                found.append(_group_converters(route, fn, False, after=1))
+            else:
+                found.append(_converters_of(route, keep_unknown=True))
+        return _routes_converters(fn, found)
+
+    def annotation_converters(self, module: ir.Module, fn: ir.Function, ep) -> dict:
+        """``{parameter: type}`` of a handler's parameters annotated with a type its framework converts
+        the client's text to, answering an error (422) when it does not convert (``converts_annotations``:
+        FastAPI's and django-ninja's ``def view(item_id: int)``): the handler receives a number or UUID."""
+        if not ep.converts_annotations or not _imports_any(module, ep.converts_annotations):
+            return {}
+        found = {}
+        for param in fn.params:
+            kind = _converted_annotation(param.annotation) if param.annotation is not None else None
+            if kind is not None:
+                found[param.name] = kind
+        return found
 
     def route_converters(self, fn: ir.Function) -> dict:
         """``{parameter: type}`` for the variables of a request handler's route whose converter
@@ -2322,7 +2339,7 @@ def _converters_of(route: str, keep_unknown: bool = False) -> dict:
     for angle, brace in _PLAIN_VARIABLE.findall(route):
         found[angle or brace] = SEGMENT  # ``<name>``, ``{name}``: the default converter stops at ``/``
     for converter, name in _ROUTE_VARIABLE.findall(route):
-        found[name] = SEGMENT if converter in ("string", "str", "default") else _CONVERTER_TYPES.get(converter)
+        found[name] = SEGMENT if converter in ("string", "str", "default", "slug") else _CONVERTER_TYPES.get(converter)
     for name, converter in _PATH_PARAM.findall(route):
         found[name] = SEGMENT if converter == "str" else _CONVERTER_TYPES.get(converter)
     for name in _REGEX_DIGITS.findall(route):
@@ -2449,17 +2466,18 @@ def _pattern_groups(pattern: str) -> tuple | None:
     return tuple((name, None if alternatives else body) for name, body in groups)
 
 
-def _group_converters(pattern: str, fn: ir.Function, encoded: bool) -> dict | None:
-    """``{parameter: type}`` of a request method whose URL pattern's group admits only digits
+def _group_converters(pattern: str, fn: ir.Function, encoded: bool, after: int = 0) -> dict | None:
+    """``{parameter: type}`` of a request handler whose URL pattern's group admits only digits
     (``builtins.int``) or no ``/`` (``SEGMENT``; when ``encoded``, the group is unquoted after it matched
     the path as sent, so it must admit no ``%`` either): Tornado's ``(\\d+)`` passed by position after
-    ``self`` when the pattern has no named group, ``(?P<camera_id>\\d+)`` by name; every other parameter
-    a group fills, with None. None when the pattern is not understood."""
+    ``self`` (and ``after`` more parameters: Django's ``request``) when the pattern has no named group,
+    ``(?P<camera_id>\\d+)`` by name; every other parameter a group fills, with None. None when the
+    pattern is not understood."""
     groups = _pattern_groups(pattern)
     if groups is None:
         return None
     named = any(name for name, _ in groups)
-    params = fn.params[1:] if fn.is_method else fn.params
+    params = (fn.params[1:] if fn.is_method else fn.params)[after:]
     positional = [p.name for p in params if p.kind == "positional"] if not named else []
     by_name = {p.name for p in params}
     out: dict = {}
@@ -2482,6 +2500,47 @@ def _group_converters(pattern: str, fn: ir.Function, encoded: bool) -> dict | No
                 kind = SEGMENT
         out[param] = kind
     return out
+
+
+_ANNOTATED_TYPES = {
+    "builtins.int": "builtins.int", "builtins.float": "builtins.float", "builtins.bool": "builtins.bool",
+    "uuid.UUID": "uuid.UUID", "pydantic.UUID4": "uuid.UUID", "pydantic.UUID1": "uuid.UUID",
+    "pydantic.PositiveInt": "builtins.int", "pydantic.NonNegativeInt": "builtins.int",
+    "pydantic.conint": "builtins.int",
+}
+
+
+def _converted_annotation(annotation) -> str | None:
+    """The type a framework that converts by annotation gives a parameter annotated so: ``int``,
+    ``float``, ``bool``, ``uuid.UUID``, also as the first item of ``Annotated[int, Path(ge=1)]``;
+    None for any other annotation (``str``, ``Optional[int]``: None is no number either)."""
+    if isinstance(annotation, ir.Subscript) and getattr(annotation.value, "qualname", None) in (
+            "typing.Annotated", "typing_extensions.Annotated"):
+        index = annotation.index
+        annotation = index.elts[0] if isinstance(index, ir.Container) and index.elts else None
+    if isinstance(annotation, ir.Call):
+        annotation = annotation.func  # ``conint(gt=0)``
+    return _ANNOTATED_TYPES.get(getattr(annotation, "qualname", None) or "")
+
+
+def _routes_converters(fn: ir.Function, routes: list) -> dict:
+    """What every route of a handler says of each parameter it fills (``{parameter: kind}`` per route, or
+    None for a route not understood, which says nothing of any parameter): ``builtins.int`` (digits),
+    ``SEGMENT`` or nothing. A route that does not fill a parameter with a default leaves it that default;
+    one that does not fill a parameter without one says nothing of it: its value comes from elsewhere (a
+    prefix the route is included under: Django's ``include()``, a blueprint's ``url_prefix``)."""
+    if not routes or any(r is None for r in routes):
+        return {}
+    defaults = {p.name for p in fn.params if p.default is not None}
+    found: dict = {}
+    for these in routes:
+        for name, kind in these.items():
+            found[name] = _meet(found[name], kind) if name in found else kind
+    for these in routes:
+        for name in found:
+            if name not in these and name not in defaults:
+                found[name] = None
+    return {n: k for n, k in found.items() if k}
 
 
 def _meet(a, b):

@@ -130,6 +130,16 @@ class _Loop:
         self.head, self.exit = head, exit
 
 
+# Calls that never return: they raise the HTTP error the client is answered with. A statement calling
+# one is lowered as ``raise`` of the call, so no analysis sees the code after it run on that path
+# (``if not re.fullmatch(PATTERN, v): abort(400)``, then ``v`` is known to match).
+RAISING_CALLS = frozenset({
+    "flask.abort", "flask.helpers.abort", "werkzeug.exceptions.abort", "werkzeug.abort", "quart.abort",
+    "flask_restful.abort", "flask_restx.abort", "flask_smorest.abort", "bottle.abort", "pecan.abort",
+    "sanic.exceptions.abort",
+})
+
+
 # Blocks a function's copies of finally bodies may add in all: nesting a try/finally in a finally
 # body multiplies the copies (up to five per level), so hostile nesting would otherwise grow
 # exponentially; real functions stay far below it.
@@ -296,7 +306,13 @@ class _FunctionLowerer:
             method(self, node)
 
     def s_Expr(self, node):
-        self.emit(_pos(ir.Evaluate(self.expr(node.value)), node))
+        value = self.expr(node.value)
+        if isinstance(value, ir.Call) and value.qualname in RAISING_CALLS:
+            # ``abort(404)``: raises the HTTP error it answers with, as ``raise NotFound()`` would
+            self.emit(_pos(ir.Raise(value, None), node))
+            self.current = None
+            return
+        self.emit(_pos(ir.Evaluate(value), node))
 
     def s_Assign(self, node):
         value = self.expr(node.value)

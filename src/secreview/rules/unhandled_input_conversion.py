@@ -15,8 +15,12 @@ reads it, the text argument of `int()`, `float()`, `uuid.UUID()`,
 (and the `IPv4`/`IPv6` classes), `oslo_utils.timeutils.parse_isotime`/
 `parse_strtime` or `iso8601.parse_date`, and the call is neither inside a
 `try` block (any handler: it may turn the error into a 400) nor in a branch
-whose condition calls a check (`value.isdigit()`, `uuidutils.is_uuid_like(v)`,
-`netutils.is_valid_ipv4(v)`, a regular expression match), nor after the function checked the
+whose condition calls a check of the converted variable, or a check without
+arguments (`value.isdigit()`, `uuidutils.is_uuid_like(v)`, `form.is_valid()`,
+`netutils.is_valid_ipv4(v)`, a regular expression match of the whole value: for `int()` and
+`float()` one that admits only numbers, `re.fullmatch(r"\\d{4}", v)` or `re.match(r"^-?\\d+$", v)`,
+not `re.match(r"\\d+", v)`, which `"12abc"` passes; not `user.check_visibility(PAGE)`,
+which checks no value), also after `if not check(v): abort(400)`, nor after the function checked the
 request's data against a schema (`jsonschema.validate(data, SCHEMA)`), nor in a
 handler under a decorator whose wrapper catches every exception and does not
 raise it again (`@handle_errors` answering with an error), nor in a branch taken
@@ -38,6 +42,7 @@ raise webob.exc.HTTPBadRequest(explanation="limit must be an integer")`.
 
 from __future__ import annotations
 
+from secreview.analysis.interpreter import regex_anchored, regex_number
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
@@ -63,17 +68,50 @@ def _in_try(fn, line: int) -> bool:
     return False
 
 
-def _checked(fn, stmt) -> bool:
-    """In a branch taken only when a call that looks like a check holds (``if v.isdigit():``, after
-    ``if not is_uuid_like(v): raise``); a condition of another shape counts too, to stay quiet."""
-    for cond, taken in controlling_conditions(fn, stmt):
+def _checked(interp, stmt, call, callee: str) -> bool:
+    """In a branch taken only when a call that looks like a check of the converted value holds (``if
+    v.isdigit():``, after ``if not is_uuid_like(v): raise``); a condition of another shape counts too, to
+    stay quiet. The check must name a variable the conversion's argument names, or take no argument
+    (``form.is_valid()``): ``if not user.check_visibility(PAGE): abort(404)`` checks no value. A regular
+    expression match of a constant pattern counts for ``int()`` and ``float()`` only when every string it
+    matches whole is a number (``re.fullmatch(r"\\d+", v)``, ``re.match(r"^-?[0-9]{1,4}$", v)``; not
+    ``re.match(r"\\d+", v)``, which passes ``"12abc"``), for the other conversions when it is anchored
+    at both ends."""
+    converted = set().union(*(_names(a) for a in call.args), *(_names(k.value) for k in call.keywords))
+    for cond, taken in controlling_conditions(interp.fn, stmt):
         holds = taken
         while isinstance(cond, ir.UnaryOp) and cond.op == "not":
             cond, holds = cond.operand, not holds
-        calls = [e for e in ir.walk(cond) if isinstance(e, ir.Call) and _is_check(e)]
+        calls = [e for e in ir.walk(cond) if isinstance(e, ir.Call) and _is_check(e) and _concerns(e, converted)
+                 and _regex_ok(interp, e, callee)]
         if calls and (holds or not isinstance(cond, ir.Call)):
             return True
     return False
+
+
+def _names(e) -> set:
+    return {n.id for n in ir.walk(e) if isinstance(n, ir.Name)}
+
+
+def _concerns(check, converted: set) -> bool:
+    """Whether a check call may be about the converted value: it names one of its variables, or it
+    takes no argument at all."""
+    return not (check.args or check.keywords) or bool(_names(check) & converted)
+
+
+def _regex_ok(interp, call, callee: str) -> bool:
+    """Whether a check call, when it is a regular expression match (``regex_text``), makes the conversion
+    ``callee`` safe; any other check call is taken at its word."""
+    found = interp.regex_text(call)
+    if found is None or found[0] is None:
+        return True  # not a match, or a pattern not known here
+    pattern, how = found
+    if callee in _NUMBERS:
+        return regex_number(pattern, how, decimal=callee != "builtins.int")
+    return regex_anchored(pattern, how)
+
+
+_NUMBERS = frozenset({"builtins.int", "builtins.float"})
 
 
 def _converted_before(fn, site, stmt) -> bool:
@@ -174,5 +212,6 @@ class UnhandledInputConversion(SinkRule):
     def excused(self, site, sink, callee: str) -> bool:
         interp = site.interp
         fn = interp.fn
-        return _in_try(fn, site.call.line) or _checked(fn, interp.stmt) or _converted_before(fn, site, interp.stmt) \
+        return _in_try(fn, site.call.line) or _checked(interp, interp.stmt, site.call, callee) \
+            or _converted_before(fn, site, interp.stmt) \
             or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn)

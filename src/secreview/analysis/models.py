@@ -66,6 +66,7 @@ class Sanitizer:
     library: str = ""
     args: tuple[ArgRef, ...] = ()  # what a condition validates (empty: the first argument)
     raises: bool = False  # raises on a bad value: called as a statement, it validates ``args`` from there on
+    imports: tuple[str, ...] = ()  # by method name (``methods``): only in modules importing one of these
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,7 @@ class ModelSet:
     entrypoints: list = field(default_factory=list)
     libraries: list = field(default_factory=list)
     method_sinks: dict = field(default_factory=dict)  # method name -> [(receiver name hints, Sink)]
+    method_sanitizers: dict = field(default_factory=dict)  # method name -> [Sanitizer] (``methods`` + ``imports``)
     source_objects: dict = field(default_factory=dict)  # qualname -> kind, e.g. flask.request -> remote
     digests: list = field(default_factory=list)  # of each file's content, for cache keys
     source_attr_names: frozenset | None = None
@@ -224,6 +226,15 @@ class ModelSet:
             for callee in _callees(entry, library):
                 self.sanitizers[callee] = Sanitizer(callee, protects, entry.get("note", ""), library, checks,
                                                     bool(entry.get("raises", False)))
+            methods = _as_list(entry.get("methods", []))
+            if methods:
+                imports = tuple(_as_list(entry.get("imports", [])))
+                if not imports or entry.get("raises") or entry.get("args"):
+                    raise ModelError(f"{library}: a sanitizer by method names needs `imports` (the modules it "
+                                     "applies to) and takes neither `raises` nor `args`")
+                for method in methods:
+                    self.method_sanitizers.setdefault(method, []).append(
+                        Sanitizer("*." + method, protects, entry.get("note", ""), library, imports=imports))
         for entry in data.pop("propagator", []):
             for callee in _callees(entry, library):
                 self.propagators[callee] = Propagator(callee, _args(entry.get("args", []), library),

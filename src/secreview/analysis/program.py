@@ -1325,6 +1325,15 @@ class Program:
                 # ``cls = getattr(plugins, name); obj = cls()`` (a factory choosing a class by a configured
                 # name): one of that reviewed module's classes, whose methods are then analysed, not guessed
                 return Value(types=frozenset(f"class:{c}" for c in classes))
+        if callees == ["builtins.enumerate"] and len(call.args) == 1 and not isinstance(call.args[0], ir.Starred) \
+                and not call.keywords:
+            # ``for i, x in enumerate(xs)``: each element is a pair of a count and an element of ``xs``; the
+            # count is a number whatever ``xs`` holds (``f"(:name_{i})"`` is a placeholder's name, not data)
+            iterable = site.args[0]
+            element = interp.element_of(iterable)
+            pair = {0: _COUNT, 1: element}
+            return Value(taints=V.merge_taints(iterable.taints, V.all_item_taints(iterable.items)),
+                         types=_ENUMERATE, items={0: Value(taints=V.all_item_taints(pair), types=_TUPLE, items=pair)})
         for callee in callees:
             sanitizer = models.sanitizers.get(callee)
             if sanitizer is not None:
@@ -1363,6 +1372,16 @@ class Program:
             if callee in models.returns:
                 result = Value(taints=self.default_taints(site), types=_returns(models, callee))
                 break
+        if result is None and method in models.method_sanitizers and (call.args or call.keywords):
+            # ``table.insert().values(**data)``, ``stmt.where(col == x)`` on a receiver of a type no model
+            # names, in a module importing the library: what the call is given is safe for ``protects``
+            # (a statement's bound parameters); the receiver's own taint passes on as it is
+            kinds = frozenset()
+            for sanitizer in models.method_sanitizers[method]:
+                if _imports_any(interp.module, sanitizer.imports):
+                    kinds |= sanitizer.protects
+            if kinds:
+                result = self.unknown_call(interp, _arguments_cleansed(site, kinds), callees)
         if result is None:
             result = self.unknown_call(interp, site, callees)
         if method == "replace" and len(site.args) >= 2 and site.args[0].is_const and site.args[1].is_const \
@@ -2241,6 +2260,23 @@ def statement_keys(stmt: ir.Stmt) -> frozenset:
             stack.extend(node.children())
     keys.add(type(stmt).__name__)
     return frozenset(keys)
+
+
+_COUNT = Value(types=frozenset({"builtins.int"}))
+_ENUMERATE = frozenset({"builtins.enumerate"})
+_TUPLE = frozenset({"builtins.tuple"})
+
+
+def _arguments_cleansed(site: CallSite, kinds: frozenset) -> CallSite:
+    """``site`` with what every argument carries (items included) made safe for ``kinds``."""
+    def cleansed(value: Value) -> Value:
+        taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
+        if not taints:
+            return value
+        return Value(taints=V.cleanse_all(taints, kinds), types=value.types, fixed=value.fixed)
+
+    return CallSite(site.interp, site.call, site.receiver, [cleansed(a) for a in site.args],
+                    {k: cleansed(v) for k, v in site.kwargs.items()}, V.cleanse_all(site.star_taints, kinds))
 
 
 def _returns(models: ModelSet, callee: str) -> frozenset:

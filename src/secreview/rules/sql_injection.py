@@ -13,11 +13,16 @@ class SqlInjection(SinkRule):
     Reported when data traced to untrusted input (request data, RPC arguments,
     network reads) reaches the SQL text of `cursor.execute` and friends (sqlite3,
     psycopg2/psycopg, PyMySQL, MySQLdb, mysql.connector), SQLAlchemy `text()`,
-    `literal_column()` and string statements given to `execute()`, Django
-    `raw()`, `extra()`, `RawSQL` and `connection.cursor().execute`, and
-    `psycopg2.sql.SQL()`. Not reported: values passed as query parameters (the
-    second argument of `execute`, `:name` bound parameters of `text()`), values
-    converted with `int()`/`float()` or checked against an allow-list,
+    `literal_column()`, `prefix_with()`/`with_hint()` text and string statements
+    given to `execute()`, Django `raw()`, `extra()`, `RawSQL` and
+    `connection.cursor().execute`, and `psycopg2.sql.SQL()`. Not reported:
+    values passed as query parameters (the second argument of `execute`, `:name`
+    bound parameters of `text()`, given to `.bindparams()` or in a dict),
+    SQLAlchemy Core statements
+    (`insert(t).values(**data)`, `table.update().where(t.c.id == x).values(...)`,
+    `select(...).where(col == value)`: what they are given is bound, never SQL
+    text), placeholder names numbered by `enumerate()` (`f"(:name_{i})"`),
+    values converted with `int()`/`float()` or checked against an allow-list,
     identifiers quoted with `psycopg2.sql.Identifier`. An escaper of another
     language (`html.escape`) does not count.
 

@@ -191,6 +191,44 @@ def test_workers_fill_the_cache_and_agree(tmp_path):
     assert report(tree, tmp_path / "cache", jobs=2) == report(tree, None, jobs=1)
 
 
+VALIDATED_APP = """from flask import Flask, request
+import checks
+import runner
+
+app = Flask(__name__)
+
+
+@app.route("/run")
+def run():
+    command = request.args["cmd"]
+    checks.check(command)
+    runner.execute(command)
+    return "done"
+"""
+RAISING_CHECK = ("import re\n\n\ndef check(value):\n    if not re.fullmatch('[a-z]+', value):\n"
+                 "        raise ValueError(value)\n")
+LOGGING_CHECK = RAISING_CHECK.replace("raise ValueError(value)", "print(value)")
+
+
+def test_a_validator_edited_to_only_log_brings_the_finding_back(tmp_path, analysed):
+    """What a function checks of its parameters is part of its summary: kept in the cache, and a
+    change of it re-analyses its callers (here, it stops raising: the caller's value is no longer safe)."""
+    tree = make_tree(tmp_path / "tree")
+    (tree / "app.py").write_text(VALIDATED_APP)
+    (tree / "checks.py").write_text(RAISING_CHECK)
+    assert tainted(report(tree, tmp_path / "cache")) == []
+    analysed.clear()
+    warm = report(tree, tmp_path / "cache")
+    assert analysed == [] and tainted(warm) == []
+    (tree / "checks.py").write_text(LOGGING_CHECK)
+    analysed.clear()
+    warm = report(tree, tmp_path / "cache")
+    assert analysed == [["checks"], ["app"]]
+    assert warm == report(tree, None) and tainted(warm) == [("runner.py", 5)]
+    (tree / "checks.py").write_text(RAISING_CHECK)
+    assert tainted(report(tree, tmp_path / "cache")) == []
+
+
 def test_adding_a_file_reviews_everything_again(tmp_path, analysed):
     tree = make_tree(tmp_path / "tree")
     report(tree, tmp_path / "cache")

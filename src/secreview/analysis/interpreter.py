@@ -15,7 +15,7 @@ import re
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
-from secreview.analysis.models import ArgRef
+from secreview.analysis.models import ArgRef, Sanitizer
 from secreview.analysis.sql_text import names_only
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
@@ -47,13 +47,13 @@ class BudgetExceeded(Exception):
 class Summary:
     """What callers need to know of a function, computed once."""
 
-    __slots__ = ("ret", "sink_flows", "fields", "state", "_digest")
+    __slots__ = ("ret", "sink_flows", "fields", "state", "checks", "halts", "_digest")
 
     def __getstate__(self):
-        return (self.ret, self.sink_flows, self.fields, self.state)
+        return (self.ret, self.sink_flows, self.fields, self.state, self.checks, self.halts)
 
     def __setstate__(self, state):
-        self.ret, self.sink_flows, self.fields, self.state = state
+        self.ret, self.sink_flows, self.fields, self.state, self.checks, self.halts = state
         self._digest = None
 
     def __init__(self):
@@ -61,6 +61,12 @@ class Summary:
         self.sink_flows: list = []  # SinkFlow
         self.fields: dict = {}
         self.state: dict | None = None  # a module body's: its globals at the end
+        # ((parameter index, kinds, kinds when true), ...): the function returns only with that parameter's
+        # value checked safe for ``kinds`` (it raises, or calls what always does, on a bad one), and returns
+        # a true value only with it checked safe for ``kinds when true`` (sorted tuples; ``FunctionInterpreter
+        # .callee_checks``): a call cleans the variable passed there from that point on, or where it tested true
+        self.checks: tuple = ()
+        self.halts = False  # a function (not a method) that never returns: it raises, or loops, on every path
         self._digest = None
 
     def fingerprint(self) -> tuple:
@@ -72,7 +78,7 @@ class Summary:
                                                      for i, t in v.items())))
                               for k, v in self.fields.items()))
         state = None if self.state is None else tuple(sorted((k, V.fingerprint(v)) for k, v in self.state.items()))
-        return (V.fingerprint(self.ret), flows, fields, state)
+        return (V.fingerprint(self.ret), flows, fields, state, self.checks, self.halts)
 
     def same_as(self, other: Summary) -> bool:
         return self is other or self.digest() == other.digest()
@@ -95,7 +101,8 @@ class Summary:
 
     def is_empty(self) -> bool:
         """Nothing flows through the function: the summary a fresh ``Summary()`` is."""
-        return self.ret is TOP and not self.sink_flows and not self.fields and self.state is None
+        return self.ret is TOP and not self.sink_flows and not self.fields and self.state is None \
+            and not self.checks and not self.halts
 
 
 _EMPTY_DIGEST: str | None = None
@@ -178,15 +185,27 @@ class FunctionInterpreter:
         self.validated_types: dict = {}  # request type -> kinds its sources are safe for here (a query schema)
         self.statement_rules = program.statement_rules_for(fn)
         self.statement_keys: dict = {}  # id(statement) -> ``program.statement_keys(statement)``
+        # What this function's callers learn of the checks it makes (``Summary.checks``, ``callee_checks``):
+        # block id -> (state, the ``return`` or None) at each way out that returns; None: not worked out here
+        self.exits: dict | None = {} if not fn.is_generator and fn is not module.body else None
+        self.checked_params = _checked_params(fn) if self.exits is not None else {}
+        self.rebound: dict = {}  # parameter name -> kinds its value was already safe for when a call rebound it
+        self.rebound_badly: set = set()  # parameters rebound to what is not a call made of them
+        self.prefix_checked: set = set()  # parameters a prefix check took as confined (``confined_path``)
+        self.call_checks: dict = {}  # id(call) -> what its callee checks (``note_callee_checks``)
+        self.halted = False  # the statement just run called a function that never returns
+        self.pruned = False  # a branch was never taken: its condition is a constant here
+        self.initial: dict = {}
 
     # ------------------------------------------------------------ driver
 
     def run(self) -> Summary:
         fn = self.fn
-        entry = self.initial_state()
+        entry = self.initial = self.initial_state()
         blocks = fn.blocks
         if not blocks:
             return self.summary
+        exits = self.exits
         in_states: dict = {0: entry}
         visits = [0] * len(blocks)
         work = [0]
@@ -201,13 +220,24 @@ class FunctionInterpreter:
             budget.spend(1 + len(blocks[bid].stmts) + (len(in_states[bid]) >> 6))
             self.state = dict(in_states[bid])
             block = blocks[bid]
+            self.halted = False
             for stmt in block.stmts:
                 self.stmt = stmt
                 self.execute(stmt)
+                if self.halted:
+                    break  # the rest of the block never runs
             out = self.state
+            if exits is not None:
+                if self.halted:
+                    exits.pop(bid, None)
+                else:
+                    self.note_exit(bid, block)
             for edge in block.succs:
+                if self.halted and edge.kind != ir.EdgeKind.EXCEPTION:
+                    continue  # only to the handlers of what it raised
                 refined = self.follow(edge, out)
                 if refined is None:
+                    self.pruned = True
                     continue
                 old = in_states.get(edge.target)
                 if old is None:
@@ -223,6 +253,8 @@ class FunctionInterpreter:
                     heapq.heappush(work, edge.target)
                     queued.add(edge.target)
         self.summary.ret = self.ret if self.ret is not None else TOP
+        if exits is not None:
+            self.summary.checks, self.summary.halts = self.callee_checks()
         return self.summary
 
     def initial_state(self) -> dict:
@@ -328,8 +360,13 @@ class FunctionInterpreter:
                     for other in refined[1:]:
                         state = _join_states(state, other)
             return state
+        if truth and self.call_checks and isinstance(cond, (ir.Call, ir.Await)):
+            state = self.refine_by_callee(cond, state)
         key = None
         kinds = _ALL
+        found = _path_form_test(cond, truth)
+        if found is not None:
+            key, kinds = found
         if not truth and isinstance(cond, (ir.Name, ir.Attr)):
             # ``if not next_url:`` / the false side of ``if next_url or ...:``: an empty string
             # or None here, which reaches no sink as anything but nothing
@@ -431,6 +468,180 @@ class FunctionInterpreter:
                     k: _cleansed(v, sanitizer.protects) for k, v in value.items.items()}
                 self.state[key] = _cleansed(value, sanitizer.protects, items)
 
+    # ------------------------------------------------------------ checks made by callees
+
+    def note_exit(self, bid: int, block: ir.Block) -> None:
+        """Block ``bid``, just run, is a way out of the function that returns (a ``return``, or the end of
+        the body): its state is kept for ``callee_checks``. A block ending in ``raise``, and a copy of a
+        ``finally`` body run for a pending exit (an exception: its ``return`` copies end in the ``return``
+        block already kept), are not."""
+        stmts = block.stmts
+        last = stmts[-1] if stmts else None
+        if type(last) is ir.Return:
+            self.exits[bid] = (self.state, last)
+        elif type(last) is not ir.Raise and block.origin is None \
+                and all(edge.kind == ir.EdgeKind.EXCEPTION for edge in block.succs):
+            self.exits[bid] = (self.state, None)
+
+    def note_rebound(self, target: ir.NameTarget, value: Value, stmt) -> None:
+        """A parameter checked for callees (``checked_params``) is assigned. A check of what a call made of it
+        (``path = unquote(path)``: a decoded form, which keeps every ``..`` and leading ``/`` of the raw text)
+        still says something of the caller's value, but not what that call made safe itself (the kinds its
+        result already carries: a cleaned copy is no check of the original); anything else assigned to it
+        (``path = path.strip("/")``, a constant, a loop variable) is not the caller's value any more."""
+        name = target.id
+        index = self.checked_params[name]
+        expr = stmt.value if isinstance(stmt, ir.Assign) and stmt.op is None and len(stmt.targets) == 1 \
+            and stmt.targets[0] is target else None
+        if isinstance(expr, ir.Await):
+            expr = expr.value
+        # what the value holds of the parameter, but for parts made harmless whatever they held (the digits of
+        # an escape ``%1f`` in ``"".join(escape(c) for c in text)``): those hide nothing a check looks for
+        own = [t.cleansed for t in value.taints if t.is_param and t.index == index]
+        kept = [kinds for kinds in own if "*" not in kinds]
+        if not isinstance(expr, ir.Call) or not kept or (
+                isinstance(expr.func, ir.Attr) and path_key(expr.func.value) == name):
+            self.rebound_badly.add(name)
+            return
+        made = frozenset().union(*kept)
+        self.rebound[name] = self.rebound.get(name, EMPTY) | made
+
+    def callee_checks(self) -> tuple:
+        """``(Summary.checks, Summary.halts)`` from the states kept at the ways out (``note_exit``).
+
+        A parameter is checked for a sink kind when, at every way out that returns, every taint of it
+        its value holds is cleansed for that kind by what the function tested on the way (``refine``: an
+        allow-list, an anchored pattern, ``..`` and absolute names excluded...; a modelled validator that
+        raises; a callee's own check), not by what its caller passed or a call made of it. For a true
+        result, the same at the ways out that may return a true value, where what is returned holds
+        (``return re.fullmatch(PATTERN, name) is not None``). A function without a way out that returns
+        never returns (a method may be overridden: never said of one); it checks nothing. Nothing is said of a
+        function where a branch was never taken because its condition is a constant here: a module's variable
+        read as its one assignment (``__model__ = None``) may be set by another module at run time."""
+        fn = self.fn
+        exits = self.exits
+        if self.pruned:
+            return (), False
+        if not exits:
+            return (), bool(fn.blocks) and fn.class_qualname is None
+        checks = []
+        truthy: dict = {}  # block id -> the state where the returned value is true (None: never true)
+        for name, index in self.checked_params.items():
+            if name in self.rebound_badly:
+                continue
+            base = _param_cleansed(self.initial.get(name), index, None)
+            if base is None or "*" in base:
+                continue  # not a parameter's own value from the start, or safe whatever it is
+            made = self.rebound.get(name, EMPTY)
+            if "path" in made:
+                # ``name = os.path.basename(name)``: what a check finds of the base name (no ``..``, not absolute)
+                # is no news of the caller's ``../../etc/passwd``
+                made = made | V.PATH_HALVES
+            base = base | made
+            on_return = on_true = None
+            for bid in sorted(exits):
+                state, stmt = exits[bid]
+                kinds = _param_cleansed(state.get(name), index, EMPTY)
+                on_return = kinds if on_return is None else _meet(on_return, kinds)
+                if bid not in truthy:
+                    truthy[bid] = self.true_state(state, stmt)
+                if truthy[bid] is not None:
+                    kinds = _param_cleansed(truthy[bid].get(name), index, EMPTY)
+                    on_true = kinds if on_true is None else _meet(on_true, kinds)
+            if name in self.prefix_checked:
+                # ``if not path.startswith(ROOT): raise``: ``ROOT/../../etc/passwd`` passes; a caller whose value
+                # is not normalized gets no ``path`` from it (the check is taken as confining only here, where
+                # what the caller passes is not known)
+                on_return, on_true = _unconfined(on_return), _unconfined(on_true)
+            on_return = _checked_kinds(on_return, base)
+            on_true = _checked_kinds(on_true, base)
+            if on_return or on_true:
+                checks.append((index, on_return, on_true))
+        return tuple(checks), False
+
+    def true_state(self, state: dict, stmt: ir.Return | None) -> dict | None:
+        """The state at a ``return`` where the value returned is true; None when it is never true."""
+        returned = stmt.value if stmt is not None else None
+        if returned is None:
+            return None
+        if isinstance(returned, ir.Const):
+            return state if returned.value else None
+        test = _truth_test(returned)
+        if test is None or (isinstance(test, ir.Call)
+                            and not self.models.sanitizers.get(test.qualname or "", _TEST).args):
+            # ``return html.escape(name)``: a sanitizer that makes a new value, true when it is not empty, tests
+            # nothing of the old one (a validator names what it checks: ``re.fullmatch``'s ``string``)
+            return state
+        self.stmt = stmt  # what ``refine`` evaluates again is on that line
+        return self.refine(test, True, state)
+
+    def note_callee_checks(self, call: ir.Call, fn: ir.Function, summary: Summary, nodes: dict) -> None:
+        """The call ``call`` of ``fn`` (analysed, ``summary``): what it checks of the arguments passed
+        (``nodes``: parameter index -> the argument's expression), for ``checked_by_callee`` and
+        ``refine_by_callee`` to read where the call returns, or tests true."""
+        checked = tuple((nodes[index], frozenset(kinds), frozenset(when_true))
+                        for index, kinds, when_true in summary.checks if index in nodes)
+        if checked or summary.halts:
+            self.call_checks[id(call)] = (fn.is_async, summary.halts, checked)
+        else:
+            self.call_checks.pop(id(call), None)
+
+    def _checked_call(self, expr):
+        """``(halts, checked)`` of a call just evaluated whose callee checks arguments (``await f(x)`` for an
+        ``async`` one: called without ``await``, its body does not run)."""
+        awaited = isinstance(expr, ir.Await)
+        call = expr.value if awaited else expr
+        found = self.call_checks.get(id(call)) if isinstance(call, ir.Call) else None
+        if found is None or (found[0] and not awaited):
+            return None
+        return found[1:]
+
+    def checked_by_callee(self, expr) -> None:
+        """``validate_path_is_safe(path)`` (or ``x = f(path)``, or the test of an ``if``) returned: the
+        function of the reviewed code raises on a bad value (``Summary.checks``), so what was passed is
+        safe from here on for what it checked; a function that never returns ends the path here."""
+        if isinstance(expr, ir.UnaryOp) and expr.op == "not":
+            expr = expr.operand  # ``if not check(name):``: the call returned either way
+        found = self._checked_call(expr)
+        if found is None:
+            return
+        halts, checked = found
+        if halts:
+            self.halted = True
+            return
+        for node, kinds, _ in checked:
+            if kinds:
+                self._clean_checked(node, kinds, self.state)
+
+    def refine_by_callee(self, cond, state: dict) -> dict:
+        """``if is_safe_name(name):`` holds: the function returns a true value only for a value it checked."""
+        found = self._checked_call(cond)
+        if found is None:
+            return state
+        out = state
+        for node, _, kinds in found[1]:
+            if kinds:
+                if out is state:
+                    out = dict(state)
+                self._clean_checked(node, kinds, out)
+        return out
+
+    def _clean_checked(self, node: ir.Expr, kinds: frozenset, state: dict) -> None:
+        """The variable (or attribute path) ``node`` names, made safe for ``kinds`` in ``state``."""
+        key = path_key(node)
+        if key is None:
+            return
+        value = state.get(key)
+        if value is None:
+            saved, self.state = self.state, state
+            try:
+                value = self.eval(node)
+            finally:
+                self.state = saved
+        if value.taints or value.items:
+            items = None if value.items is None else {k: _cleansed(v, kinds) for k, v in value.items.items()}
+            state[key] = _cleansed(value, kinds, items)
+
     def regex_check(self, cond: ir.Call) -> tuple | None:
         """``(subject, kinds)`` of a regular expression match used as a condition: ``re.match``,
         ``re.search`` or ``re.fullmatch(PATTERN, subject)``, or the ``match``/``search``/``fullmatch``
@@ -527,6 +738,9 @@ class FunctionInterpreter:
         key = path_key(checked)
         if key is not None and key in state:
             if all("path-normalized" in t.cleansed for t in state[key].taints if not t.is_param):
+                if key in self.checked_params and any(
+                        t.is_param and "path-normalized" not in t.cleansed for t in state[key].taints):
+                    self.prefix_checked.add(key)  # the caller's value may not be normalized: ``callee_checks``
                 return key
             return None
         if isinstance(checked, ir.Call) and len(checked.args) == 1 and not checked.keywords:
@@ -605,6 +819,8 @@ class FunctionInterpreter:
         kind = type(stmt)
         if kind is ir.Assign:
             value = self.eval(stmt.value)
+            if self.call_checks:
+                self.checked_by_callee(stmt.value)
             if stmt.op is not None:
                 current = self.read_target(stmt.targets[0])
                 value = self.binop(stmt.op, current, value, stmt, (None, stmt.value))
@@ -614,9 +830,13 @@ class FunctionInterpreter:
             self.eval(stmt.value)
             if isinstance(stmt.value, ir.Call):
                 self.validated_in_place(stmt.value)
+            if self.call_checks:
+                self.checked_by_callee(stmt.value)
         elif kind is ir.Return:
             value = self.eval(stmt.value) if stmt.value is not None else V.const(None)
             self.ret = value if self.ret is None else V.join(self.ret, value)
+            if self.call_checks and stmt.value is not None:
+                self.checked_by_callee(stmt.value)  # ``return fail("...")``: no way out by this return
             if value.taints:
                 self.program.on_return(self, stmt, value)
         elif kind is ir.Define:
@@ -674,6 +894,8 @@ class FunctionInterpreter:
                 origin = path_key(source.args[0])
                 if origin is not None:
                     self.state[f"{target.id}{PARSED_FROM}"] = V.const(origin)
+            if target.id in self.checked_params:
+                self.note_rebound(target, value, stmt)
             if value.taints:
                 value = self.with_step(value, target, f"assigned to `{target.id}`")
                 self.program.on_name_store(self, target, value)
@@ -1381,6 +1603,8 @@ class FunctionInterpreter:
 
     def eval_named(self, e: ir.NamedExpr) -> Value:
         v = self.eval(e.value)
+        if e.target in self.checked_params:
+            self.rebound_badly.add(e.target)
         self.state[e.target] = v
         return v
 
@@ -1513,6 +1737,7 @@ class CallSite:
 _ALL = frozenset({"*"})
 _BUILT_MARK = frozenset({V.BUILT_MARK})
 _PATH_KINDS = frozenset({V.PATH_SEGMENT})
+_PATH_ONLY = frozenset({"path"})
 SEGMENT = "route:segment"
 """A route variable of the default (string) converter, which never holds ``/``: one path segment."""
 _DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "sql", "ssti", "xpath", "xss", "header", "log",
@@ -1569,6 +1794,59 @@ def _bound_names(target) -> list:
     if isinstance(target, ir.StarTarget):
         return _bound_names(target.target)
     return []
+
+
+_TEST = Sanitizer("", EMPTY, args=(ArgRef(0, None),))
+"""Stands for a call the models do not name as a sanitizer: a returned call is a test unless a sanitizer
+without ``args`` (one that makes a safe value rather than checks one)."""
+
+
+def _checked_params(fn: ir.Function) -> dict:
+    """Name -> index of the parameters whose checks a summary may record: those passed one by one
+    (not ``*args``, ``**kwargs``), not a method's ``self`` or ``cls``."""
+    out = {}
+    for index, param in enumerate(fn.params):
+        if param.kind in ("positional", "keyword") and not (index == 0 and fn.is_method and not _is_static(fn)):
+            out[param.name] = index
+    return out
+
+
+def _param_cleansed(value: Value | None, index: int, missing):
+    """What every taint of parameter ``index`` that ``value`` holds is cleansed for; ``missing`` when it
+    holds none (not, or no longer, the parameter's value)."""
+    found = None
+    for t in value.taints if value is not None else ():
+        if t.is_param and t.index == index:
+            found = t.cleansed if found is None else _meet(found, t.cleansed)
+    return missing if found is None else found
+
+
+def _checked_kinds(kinds: frozenset | None, base: frozenset) -> tuple:
+    """The sink kinds (and path halves) a check added to ``base``, as a sorted tuple; no markers."""
+    if not kinds:
+        return ()
+    return tuple(sorted(k for k in kinds - base if not k.startswith("\0") and k != V.THROUGH_CALL))
+
+
+def _unconfined(kinds: frozenset | None) -> frozenset | None:
+    """``kinds`` without ``path``, unless neither ``..`` nor an absolute name can be in the value."""
+    if kinds is None or "path" not in kinds or (V.PATH_NO_DOTDOT in kinds and V.PATH_NOT_ABSOLUTE in kinds):
+        return kinds
+    return kinds - _PATH_ONLY
+
+
+def _truth_test(e: ir.Expr) -> ir.Expr | None:
+    """What holds when ``e``, returned, is true: ``X`` of ``bool(X)``, ``X is not None``, ``X != None``; a
+    comparison, a call, ``not``, ``and``/``or`` as they are; None for a value whose truth tests nothing
+    (a name, an attribute, a string...)."""
+    if isinstance(e, ir.Call) and e.qualname == "builtins.bool" and len(e.args) == 1 and not e.keywords:
+        return _truth_test(e.args[0]) or e.args[0]
+    if isinstance(e, ir.Compare) and len(e.ops) == 1 and e.ops[0] in ("is not", "!=") \
+            and isinstance(e.comparators[0], ir.Const) and e.comparators[0].value is None:
+        return e.left
+    if isinstance(e, (ir.Compare, ir.Call, ir.Await, ir.UnaryOp, ir.BoolOp)):
+        return e
+    return None
 
 
 def _meet(a: frozenset, b: frozenset) -> frozenset:
@@ -1939,6 +2217,41 @@ def _absolute_test(cond: ir.Call) -> bool:
             e.value for e in arg.elts if isinstance(e, ir.Const)] if isinstance(arg, ir.Container) else []
         return "/" in texts
     return False
+
+
+_PATHLIB_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "pathlib.PosixPath"})
+
+
+def _pathlib_of(e) -> ir.Expr | None:
+    """``x`` of ``pathlib.PurePosixPath(x)`` (``Path``, ``PurePath``, ``PosixPath``: POSIX semantics on the
+    servers reviewed; not ``PureWindowsPath``, for which ``/etc/passwd`` is not absolute)."""
+    if isinstance(e, ir.Call) and e.qualname in _PATHLIB_CLASSES and len(e.args) == 1 and not e.keywords:
+        return e.args[0]
+    return None
+
+
+def _path_form_test(cond: ir.Expr, truth: bool):
+    """``(key, kinds)`` of what a path test known false (or ``not in`` known true) leaves out of a value:
+    ``".." in name.split("/")``, ``".." in Path(name).parts`` (no ``..`` component: ``values.PATH_NO_DOTDOT``),
+    ``PurePosixPath(name).is_absolute()`` (not absolute: ``values.PATH_NOT_ABSOLUTE``). None: no such test."""
+    if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("in", "not in") \
+            and isinstance(cond.left, ir.Const) and cond.left.value == ".." and (cond.ops[0] == "in") != truth:
+        parts = cond.comparators[0]
+        checked = None
+        if isinstance(parts, ir.Call) and parts.method == "split" and isinstance(parts.func, ir.Attr) \
+                and len(parts.args) == 1 and not parts.keywords and isinstance(parts.args[0], ir.Const) \
+                and parts.args[0].value == "/":
+            checked = parts.func.value
+        elif isinstance(parts, ir.Attr) and parts.attr == "parts":
+            checked = _pathlib_of(parts.value)
+        key = path_key(checked) if checked is not None else None
+        return (key, frozenset({V.PATH_NO_DOTDOT})) if key is not None else None
+    if not truth and isinstance(cond, ir.Call) and cond.method == "is_absolute" and not cond.args \
+            and isinstance(cond.func, ir.Attr):
+        checked = _pathlib_of(cond.func.value)
+        key = path_key(checked) if checked is not None else None
+        return (key, _NOT_ABSOLUTE) if key is not None else None
+    return None
 
 
 def _relative_after(prefix: str, taints: frozenset) -> frozenset:

@@ -1707,6 +1707,8 @@ class Program:
                         if spliced and V.BUILT_MARK not in at.cleansed:
                             at = Taint(at.kind, at.index, at.cleansed | _MARK, at.step)
                         _keep_field_taint(interp.summary.fields.setdefault(key, {}), at)
+        if summary.checks or summary.halts or interp.call_checks:
+            interp.note_callee_checks(call, fn, summary, nodes)  # ``validate_path_is_safe(path)``: see there
         const = summary.ret.const if summary.ret.is_const else V.UNKNOWN
         types = summary.ret.types
         if target.endswith(".__init__") and callee != target:

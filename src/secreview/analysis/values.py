@@ -146,7 +146,7 @@ PATH_SEGMENT = "path-segment"
 ``@app.route("/lb/<lb_id>")``). Alone under a folder it names an entry of that folder or, as ``..``, the
 folder above, never a file elsewhere: safe for a path. Two or more such values from different places in
 one path (``os.path.join(BASE, a, b, c)``) are not: ``..``, ``..``, ``etc`` climb out (the sink check)."""
-_PATH_HALVES = frozenset({PATH_NO_DOTDOT, PATH_NOT_ABSOLUTE})
+PATH_HALVES = frozenset({PATH_NO_DOTDOT, PATH_NOT_ABSOLUTE})
 _PATH = frozenset({"path"})
 
 

@@ -43,11 +43,15 @@ class PathTraversal(SinkRule):
     or, as `..`, the folder above, never a file elsewhere; `<path:name>`, and two
     or more segments joined into one path, are reported); `send_from_directory`'s file argument
     (it refuses `..` itself); names checked to hold no `..` (`if ".." in
-    name: abort()`, `.replace("..", "")`) *and* not to be absolute
-    (`os.path.isabs(name)`, `name.startswith("/")`, or data that follows
-    constant text: `"img-" + name`). A `..` check alone is not enough: an
-    absolute name leaves the folder without one. A path that is merely not
-    constant is not reported.
+    name: abort()`, `".." in name.split("/")`, `.replace("..", "")`) *and* not to
+    be absolute (`os.path.isabs(name)`, `name.startswith("/")`,
+    `PurePosixPath(name).is_absolute()`, or data that follows constant text:
+    `"img-" + name`). A `..` check alone is not enough: an absolute name leaves
+    the folder without one. These checks count as well when a function of the
+    reviewed code makes them and raises (or calls a function that always raises)
+    on a bad name, called before the name is used (`validate_path_is_safe(name)`),
+    or returns true only for a good one (`if not is_safe_name(name): return`). A
+    path that is merely not constant is not reported.
 
     **Fix:** keep only the last component (`werkzeug.utils.secure_filename(name)`
     or `os.path.basename(name)`), or resolve the joined path and check it stays

@@ -260,3 +260,30 @@ def test_a_summary_received_before_its_stub_is_made_is_the_one_used_once_it_is()
     provisional = program()  # without the summary, the call is one to a function not analysed yet
     provisional.first_pass()
     assert not provisional.summaries["b.g"].sink_flows
+
+
+# ---------------------------------------------------------------- small containers (``analysis.compact``)
+
+def test_add_to_holds_what_a_set_would_a_few_items_in_a_tuple():
+    from secreview.analysis.compact import SMALL, add_to
+
+    mapping: dict = {}
+    added = ["a", "b", "a", "c", "b", "d", "a", "e", "f", "e"]
+    for n, item in enumerate(added, 1):
+        add_to(mapping, "k", item)
+        held = mapping["k"]
+        assert sorted(held) == sorted(set(added[:n]))  # no duplicates, nothing lost
+        assert type(held) is (tuple if len(set(added[:n])) <= SMALL else set)
+        assert all(x in held for x in added[:n])
+    add_to(mapping, "other", "a")
+    assert mapping["other"] == ("a",)
+
+
+def test_readers_and_dependents_are_small_tuples_mostly(sources):
+    analysed, program = _lazy(sources)
+    for table in (program.dependents, program.field_readers):
+        assert table
+        held = list(table.values())
+        assert all(type(h) in (tuple, set) for h in held)
+        assert all(len(set(h)) == len(h) for h in held if type(h) is tuple)
+        assert sum(type(h) is tuple for h in held) > len(held) // 2

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
+from secreview.analysis.compact import add_to
 from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
@@ -223,18 +224,19 @@ class Program:
         self.rules_by_function: dict = {}
         self._rule_sets: dict = {}  # statement_rules_for's tuples, each kept once
         self.in_progress: list = []
-        self.dependents: dict = {}
+        self.dependents: dict = {}  # qualname -> the functions that read its summary (``compact.add_to``)
         self._call_edges = 0  # how many (callee, caller) pairs ``dependents`` holds: it only grows
         self._cyclic: set = set()  # functions found in a call cycle (``in_call_cycle``)
         self._acyclic: dict = {}  # function found in none -> ``_call_edges`` then
         self.analysis_count: dict = {}
         self.module_globals: dict = {}
         self.fields: dict = {}
-        self.field_readers: dict = {}
+        self.field_readers: dict = {}  # field key -> the functions that read it (``compact.add_to``)
         self.dirty: set = set()
         self.opaque: set = set()  # functions whose analysis failed: callers treat them as unknown code
         self.field_parts: dict = {}  # field key -> {function that stored: value}
-        self.reads: dict = {}  # function -> {what it read of other modules: ("sum"|"field"|"def", key, module)}
+        self.reads: dict = {}  # function -> what it read of other modules, ("sum"|"field"|"def", key, module)s
+        # (``compact.add_to``: a tuple of a few, else a set)
         self.record_reads = record_reads
         self._read_keys: dict = {}  # each read of ``reads`` once, however many functions made it
         self._resolved: dict = {}
@@ -542,7 +544,7 @@ class Program:
             caller = self.in_progress[-1]
             if self.function_module[caller].name != module_name:
                 read = (kind, key, module_name)
-                self.reads.setdefault(caller, set()).add(self._read_keys.setdefault(read, read))
+                add_to(self.reads, caller, self._read_keys.setdefault(read, read))
 
     def read_value(self, kind: str, key, module_name: str):
         """What a read (``note_read``) finds now, as a short comparable value."""
@@ -605,9 +607,8 @@ class Program:
             else:
                 self.dirty.add(qualname)  # too deep to analyse now: later, and its callers again then
         if caller is not None:  # callers are analysed again if this summary changes
-            callers = self.dependents.setdefault(qualname, set())
-            if caller not in callers:
-                callers.add(caller)
+            if caller not in self.dependents.get(qualname, ()):
+                add_to(self.dependents, qualname, caller)
                 self._call_edges += 1
         return None if qualname in self.opaque else summary
 
@@ -1051,10 +1052,10 @@ class Program:
     def field_value(self, class_qualname: str, attr: str) -> Value | None:
         key = (class_qualname, attr)
         if self.in_progress:
-            self.field_readers.setdefault(key, set()).add(self.in_progress[-1])
+            add_to(self.field_readers, key, self.in_progress[-1])
             if self.record_reads:
                 read = ("field", key, "")
-                self.reads.setdefault(self.in_progress[-1], set()).add(self._read_keys.setdefault(read, read))
+                add_to(self.reads, self.in_progress[-1], self._read_keys.setdefault(read, read))
         return self.fields.get(key)
 
     def module_name_of(self, qualname: str) -> str | None:

@@ -1,0 +1,54 @@
+"""Smaller containers for what the whole-program analysis keeps to the end of a review.
+
+A review holds tens of thousands of small collections for its whole length (who read each field,
+who called each function, the types a value may have). Most hold one or two items, and the
+general containers cost far more than their items: an empty ``set`` takes 216 bytes, a 1-tuple 48;
+a ``frozenset`` is made anew for every value of the same type. These helpers keep such
+collections small without changing what they contain.
+"""
+
+from __future__ import annotations
+
+SMALL = 4
+"""``add_to`` keeps up to this many items in a tuple, then a set: membership in a tuple is a scan."""
+
+
+def add_to(mapping: dict, key, item) -> None:
+    """``mapping[key]`` gains ``item``, as a set would (no duplicates). A lone item is kept as a
+    1-tuple and a few as a tuple (up to ``SMALL``), more in a set: readers iterate the collection
+    (``dirty.update(...)``), test membership and sort it, never rely on its type."""
+    held = mapping.get(key)
+    if held is None:
+        mapping[key] = (item,)
+    elif type(held) is tuple:
+        if item not in held:
+            mapping[key] = held + (item,) if len(held) < SMALL else {*held, item}
+    else:
+        held.add(item)
+
+
+class SharedSets:
+    """One frozenset for each distinct set of type names met by one review (``Program.types``):
+    values of the same types, made at thousands of places, then hold one object, not one each.
+    Owned by the review's program, so nothing outlives the review. Only for sets of immutable,
+    value-compared items (type names); never for taints, which compare by identity."""
+
+    __slots__ = ("_sets", "_single")
+
+    def __init__(self):
+        self._sets: dict = {}
+        self._single: dict = {}
+
+    def shared(self, items: frozenset) -> frozenset:
+        """The first frozenset given that is equal to ``items``."""
+        if not items:
+            return items
+        return self._sets.setdefault(items, items)
+
+    def single(self, name: str) -> frozenset:
+        """``frozenset({name})``, one object per name."""
+        found = self._single.get(name)
+        if found is None:
+            found = self._single[name] = self.shared(frozenset((name,)))
+        return found
+

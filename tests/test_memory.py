@@ -287,3 +287,25 @@ def test_readers_and_dependents_are_small_tuples_mostly(sources):
         assert all(type(h) in (tuple, set) for h in held)
         assert all(len(set(h)) == len(h) for h in held if type(h) is tuple)
         assert sum(type(h) is tuple for h in held) > len(held) // 2
+
+
+def test_values_of_one_name_share_one_type_set():
+    from secreview.source.reading import SourceText
+
+    text = "import os\n\n\nclass K:\n    pass\n\n\ndef f(x):\n    return os.path.join(K, x)\n"
+    module = lower_source(SourceText("a.py", text, "utf-8", 9), "a", False).module
+    program = Program([module], load_models(DEFAULT_CONFIG.model_paths), _rules())
+    for name, types in (("a.K", {"class:a.K"}), ("a.f", {"a.f"}), ("os.path", {"os.path"})):
+        first, again = program.imported_value(name), program.imported_value(name)
+        assert first.types == frozenset(types)
+        assert first.types is again.types  # one set, however often the name is read
+    other = Program([module], load_models(DEFAULT_CONFIG.model_paths), _rules())
+    assert other.imported_value("a.K").types is not program.imported_value("a.K").types  # nothing shared across reviews
+
+
+def test_a_field_stored_without_taints_holds_the_one_empty_set():
+    from secreview.analysis.values import EMPTY, Value
+
+    program = Program([], load_models(DEFAULT_CONFIG.model_paths), _rules())
+    program.store_field("m.C", "x", Value(types=frozenset({"builtins.str"})))
+    assert program.fields[("m.C", "x")].taints is EMPTY

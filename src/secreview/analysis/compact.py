@@ -28,27 +28,20 @@ def add_to(mapping: dict, key, item) -> None:
 
 
 class SharedSets:
-    """One frozenset for each distinct set of type names met by one review (``Program.types``):
-    values of the same types, made at thousands of places, then hold one object, not one each.
-    Owned by the review's program, so nothing outlives the review. Only for sets of immutable,
-    value-compared items (type names); never for taints, which compare by identity."""
+    """``frozenset({name})`` once per name for one review (``Program.types``): the types of what a
+    name of the reviewed code stands for (a function, a class, an imported module), made at every
+    read of the name, then hold one object, not one each (216 bytes). Owned by the review's
+    program, so that nothing outlives the review. A set made once holds for every later read: the
+    sets made at the same places from other names, which nothing keeps, are not kept here either."""
 
-    __slots__ = ("_sets", "_single")
+    __slots__ = ("_single",)
 
     def __init__(self):
-        self._sets: dict = {}
         self._single: dict = {}
-
-    def shared(self, items: frozenset) -> frozenset:
-        """The first frozenset given that is equal to ``items``."""
-        if not items:
-            return items
-        return self._sets.setdefault(items, items)
 
     def single(self, name: str) -> frozenset:
         """``frozenset({name})``, one object per name."""
         found = self._single.get(name)
         if found is None:
-            found = self._single[name] = self.shared(frozenset((name,)))
+            found = self._single[name] = frozenset((name,))
         return found
-

@@ -844,7 +844,7 @@ class FunctionInterpreter:
                 self.state[stmt.name] = Value(func=stmt.function.qualname)
             elif stmt.klass is not None:
                 self.state[stmt.name] = Value(func=stmt.klass.qualname,
-                                              types=frozenset({"class:" + stmt.klass.qualname}))
+                                              types=self.program.types.single("class:" + stmt.klass.qualname))
         elif kind is ir.Raise:
             if stmt.exc is not None:
                 self.eval(stmt.exc)
@@ -990,7 +990,7 @@ class FunctionInterpreter:
                 return self.source_object(e)
             return self.imported(e.qualname)
         # DEF, BUILTIN
-        return Value(func=e.qualname, types=frozenset({e.qualname}))
+        return Value(func=e.qualname, types=self.program.types.single(e.qualname))
 
     def imported(self, qualname: str) -> Value:
         """What an imported name stands for; when several reviewed files could be the module it

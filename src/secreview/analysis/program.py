@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
-from secreview.analysis.compact import add_to
+from secreview.analysis.compact import SharedSets, add_to
 from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
@@ -220,6 +220,7 @@ class Program:
         for rule in self.function_rules:
             rule.program = self  # for what only the whole program knows (is a function a request handler?)
         self.summaries: dict = {}
+        self.types = SharedSets()  # ``frozenset({name})`` once per name, for ``Value.types``
         self.entrypoints: dict = {}
         self.rules_by_function: dict = {}
         self._rule_sets: dict = {}  # statement_rules_for's tuples, each kept once
@@ -959,9 +960,9 @@ class Program:
     def imported_value(self, qualname: str) -> Value:
         self.note_read("def", qualname, self.module_name_of(qualname))
         if qualname in self.functions:
-            return Value(func=qualname, types=frozenset({qualname}))
+            return Value(func=qualname, types=self.types.single(qualname))
         if qualname in self.classes:
-            return Value(func=qualname, types=frozenset({"class:" + qualname}))
+            return Value(func=qualname, types=self.types.single("class:" + qualname))
         module_name, _, attr = qualname.rpartition(".")
         module = self.modules.get(module_name)
         if module is not None:
@@ -974,8 +975,8 @@ class Program:
                 return value
             return TOP
         if qualname in self.modules:
-            return Value(types=frozenset({qualname}))
-        return Value(types=frozenset({qualname}))
+            return Value(types=self.types.single(qualname))
+        return Value(types=self.types.single(qualname))
 
     def free_value(self, interp: FunctionInterpreter, name: ir.Name) -> Value:
         return TOP
@@ -1014,7 +1015,7 @@ class Program:
             for t in value.taints:
                 if t.is_param:
                     _keep_field_taint(interp.summary.fields.setdefault(key, {}), t)
-        real = frozenset(t for t in value.taints if not t.is_param)
+        real = frozenset(t for t in value.taints if not t.is_param) or EMPTY  # (a new empty set is 216 bytes)
         self.merge_field(key, Value(value.const if value.is_const else V.UNKNOWN, real, value.types))
 
     def merge_field(self, key, stored: Value, local: bool = True) -> None:
@@ -1616,7 +1617,7 @@ class Program:
             taints = _derived(taints)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
-            types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:"))
+            types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:")) or EMPTY
         if site.args and "builtins.compile" in callees:
             types = types | site.args[0].types  # the code object of a file's text is still that file's
         # ``requests.Session()``: calling a class makes an instance of it
@@ -1713,10 +1714,10 @@ class Program:
         const = summary.ret.const if summary.ret.is_const else V.UNKNOWN
         types = summary.ret.types
         if target.endswith(".__init__") and callee != target:
-            types = frozenset({target[: -len(".__init__")]})
+            types = self.types.single(target[: -len(".__init__")])
             const = V.UNKNOWN
         if fn.class_qualname is None and callee in self.classes:
-            types = frozenset({callee})
+            types = self.types.single(callee)
         fixed = summary.ret.fixed and all(
             bound.get(t.index) is not None and bound[t.index].is_fixed for t in summary.ret.taints if t.is_param) \
             and not any(not t.is_param and t.kind not in V.NAMED_KINDS for t in summary.ret.taints)

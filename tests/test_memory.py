@@ -309,3 +309,11 @@ def test_a_field_stored_without_taints_holds_the_one_empty_set():
     program = Program([], load_models(DEFAULT_CONFIG.model_paths), _rules())
     program.store_field("m.C", "x", Value(types=frozenset({"builtins.str"})))
     assert program.fields[("m.C", "x")].taints is EMPTY
+
+
+def test_the_words_of_identifiers_are_one_object_each():
+    from secreview.rules.words import identifier_words
+
+    assert identifier_words("dbPassword") == ("db", "password")
+    assert identifier_words("dbPassword")[1] is identifier_words("user_password")[1]
+    assert identifier_words("api-key2")[0] is identifier_words("API_KEY")[0]

@@ -317,3 +317,119 @@ def test_the_words_of_identifiers_are_one_object_each():
     assert identifier_words("dbPassword") == ("db", "password")
     assert identifier_words("dbPassword")[1] is identifier_words("user_password")[1]
     assert identifier_words("api-key2")[0] is identifier_words("API_KEY")[0]
+
+
+# ---------------------------------------------------------------- forked workers (``engine.parallel``)
+
+def test_packed_texts_give_back_each_text_as_it_was():
+    from secreview.engine.packed_texts import PackedTexts
+
+    texts = {"a.py": "import os\n" * 500, "empty.py": "", "b.py": "s = 'é€😀'\n# ünïcode\n",
+             "odd.py": "x = '\udcff'\n", "c.py": "def f():\n    return 1\n"}
+    packed = PackedTexts([(p, t) for p, t in texts.items() if p != "c.py"], {"c.py": texts["c.py"]})
+    assert len(packed) == len(texts)
+    for path, text in texts.items():
+        assert packed.get(path) == text
+    assert packed.get("missing.py") == "" and packed.get("missing.py", None) is None
+    assert dict(packed.items()) == texts
+    assert packed.packed_size() < len(texts["a.py"]) // 10  # compressed
+
+
+def _in_forked_child(target):
+    """``target()``'s answer, computed in a forked child process (as the workers are)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    parent_end, child_end = context.Pipe()
+
+    def run():
+        try:
+            child_end.send(target())
+        except BaseException as exc:  # noqa: BLE001 - the test's answer
+            child_end.send(exc)
+        finally:
+            child_end.close()
+            os._exit(0)
+
+    import os
+    child = context.Process(target=run)
+    child.start()
+    answer = parent_end.recv()
+    child.join(timeout=60)
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
+
+
+def test_a_forked_worker_lets_go_of_the_other_shares_texts_and_packs_them():
+    from dataclasses import replace
+
+    from secreview.engine import parallel
+    from secreview.source.reading import SourceText
+
+    texts = {f"m{i}.py": f"# module {i}\n" + "x = 1\n" * i for i in range(6)}
+    read = [(SourceText(path, text, "utf-8", text.count("\n") + 1), path[:-3], False) for path, text in texts.items()]
+    sources = [(replace(src, resolve=None), name, is_package) for src, name, is_package in read]  # as _with_imports
+    share = [1, 3]
+
+    def child():
+        import gc
+
+        packed = parallel._forget_other_texts(sources, share)
+        mine = {sources[i][0].display for i in share}
+        held = {}
+        for obj in gc.get_objects():  # every copy, also those of lists the worker does not own
+            if type(obj) is SourceText and obj.display in texts:
+                held.setdefault(obj.display, set()).add(obj.text)
+        return mine, held, dict(packed.items())
+
+    mine, held, given = _in_forked_child(child)
+    assert given == texts  # every text, as it was
+    assert {path for path in texts if held[path] == {texts[path]}} == mine
+    assert all(held[path] == {""} for path in texts if path not in mine)
+    assert sources[0][0].text == texts["m0.py"] and read[0][0].text == texts["m0.py"]  # the parent's untouched
+
+
+_SHARE_A = '''from flask import Flask, request
+
+from b import run
+
+app = Flask(__name__)
+
+
+@app.route("/ping")
+def ping():
+    host = request.args.get("host")
+    return run(host)
+''' + "".join(f"\n\ndef helper_{i}(x):\n    return x + {i}\n" for i in range(20))
+
+_SHARE_B = '''import subprocess
+
+
+def run(host):
+    command = "ping -c 1 " + host
+    return subprocess.check_output(command, shell=True)
+''' + "".join(f"\n\ndef other_{i}(y):\n    return y * {i}\n" for i in range(20))
+
+
+def test_forked_workers_find_what_one_process_finds_quoting_the_other_shares_lines(tmp_path, monkeypatch):
+    from secreview.engine import analyse, parallel
+    from secreview.engine.pipeline import ReviewOptions, review
+
+    (tmp_path / "a.py").write_text(_SHARE_A)
+    (tmp_path / "b.py").write_text(_SHARE_B)
+    monkeypatch.chdir(tmp_path)
+    assert parallel.partition([len(_SHARE_A), len(_SHARE_B)], 2) == [[0], [1]]  # one file per worker
+
+    def described(**options):
+        result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, **options))
+        return [(f.rule_id, f.path, f.span, f.code, f.explanation, [(s.path, s.line, s.note, s.code) for s in f.trace])
+                for f in result.findings]
+
+    expected = described(jobs=1)
+    monkeypatch.setattr(analyse, "PARALLEL_MIN_FILES", 2)  # two forked workers even for these two files
+    assert analyse.effective_jobs(2, 2) == 2
+    assert described(jobs=2) == expected
+    # the finding is in b.py, analysed by the second worker; its trace quotes a.py, the first's
+    (finding,) = [f for f in expected if f[1] == "b.py"]
+    assert any(path == "a.py" and "request.args" in code for path, _, _, code in finding[5])

@@ -25,6 +25,7 @@ The analysis is a fixed point whatever the order functions are analysed in
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -38,8 +39,10 @@ from secreview.analysis.interface import module_stub
 from secreview.analysis.program import Program
 from secreview.engine.analysed import Analysed, analysis_problems
 from secreview.engine.lowering import lower_source
+from secreview.engine.packed_texts import PackedTexts
 from secreview.engine.store import module_keys, store_entries
 from secreview.engine.timings import PhaseClock
+from secreview.source.reading import SourceText
 
 FIRST_PASS_PARTS = 4
 """Each worker analyses its functions in this many parts (by module, in path order), and
@@ -182,7 +185,7 @@ class _PipeChannel:
 
 def _worker_main(conn, share: list[int], job: dict) -> None:
     try:
-        _work(conn, share, job)
+        _work(conn, share, job, _forget_other_texts(job["sources"], share))
     except BaseException as exc:  # the review must fail loudly, not hang waiting for this worker
         try:
             conn.send(WorkerFailed("a worker process failed: " + "".join(traceback.format_exception(exc))))
@@ -202,7 +205,26 @@ def run_share(conn, share: list[int], job: dict) -> None:
     _work(conn, share, job)
 
 
-def _work(conn, share: list[int], job: dict) -> None:
+def _forget_other_texts(sources: list, share: list[int]) -> PackedTexts:
+    """In a forked worker: the texts of the files of ``share`` as they are, the others' packed
+    (``PackedTexts``: this worker reads them only to quote lines), and their strings freed.
+
+    The worker inherited the parent's objects, among them every ``SourceText`` of the review,
+    those of its list and those of the lists its callers keep (the files as read, before their
+    imports were resolved): each lets go of its text here, or the strings would stay alive. The
+    parent's own objects are untouched."""
+    mine = set(share)
+    own = {sources[i][0].display: sources[i][0].text for i in share}
+    texts = PackedTexts(((src.display, src.text) for i, (src, _, _) in enumerate(sources) if i not in mine), own)
+    for obj in gc.get_objects():
+        if type(obj) is SourceText and obj.text and obj.display not in own:
+            object.__setattr__(obj, "text", "")  # (frozen: this process's copy only, which nothing reads again)
+    return texts
+
+
+def _work(conn, share: list[int], job: dict, texts=None) -> None:
+    """``texts``: ``{path: text}`` of every file of the review (``PackedTexts`` in a forked worker);
+    None: those of ``job["sources"]``."""
     clock = PhaseClock(f"worker {os.getpid()}")
     sources = job["sources"]
     lowered = [lower_source(*sources[i]) for i in share]
@@ -218,7 +240,8 @@ def _work(conn, share: list[int], job: dict) -> None:
                sum(1 for item in lowered if item.problem is None or item.problem.reviewed)))
     if job.get("cache") is None:
         stubs = None  # sent: only the cache needs them here
-    texts = {src.display: src.text for src, _, _ in sources}
+    if texts is None:
+        texts = {src.display: src.text for src, _, _ in sources}
     # The other shares' stubs stay pickled until a lookup needs them (``lazy_foreign``): a share
     # resolves into a part of the others only.
     foreign = {name: (path, partial(_load_stub, blob)) for name, path, blob in conn.recv()}

@@ -433,3 +433,32 @@ def test_forked_workers_find_what_one_process_finds_quoting_the_other_shares_lin
     # the finding is in b.py, analysed by the second worker; its trace quotes a.py, the first's
     (finding,) = [f for f in expected if f[1] == "b.py"]
     assert any(path == "a.py" and "request.args" in code for path, _, _, code in finding[5])
+
+
+def test_resolutions_and_exported_marks_keep_small_answers():
+    from secreview.source.reading import SourceText
+
+    files = {"a/__init__.py": "from a.impl import helper\n", "a/impl.py": "def helper(x):\n    return x\n",
+             "b.py": "from a import helper\n\n\ndef g(y):\n    return helper(y)\n\n\ndef h(z):\n    return g(z)\n"}
+
+    def program(record_reads: bool):
+        modules = [lower_source(SourceText(path, text, "utf-8", text.count("\n") + 1),
+                                path[:-3].replace("/__init__", "").replace("/", "."),
+                                path.endswith("__init__.py")).module
+                   for path, text in files.items()]
+        made = Program(modules, load_models(DEFAULT_CONFIG.model_paths), _rules(), record_reads=record_reads)
+        made.run()
+        return made
+
+    quiet, recording = program(False), program(True)
+    assert quiet.resolve_function("a.helper") == recording.resolve_function("a.helper") == "a.impl.helper"
+    # without reads to record, the answer alone; with them, the names consulted when more than the name
+    assert quiet._resolved and all(answer is None or type(answer) is str for answer in quiet._resolved.values())
+    assert recording._resolved["b.g"] == "b.g"
+    assert recording._resolved["a.helper"] == ("a.impl.helper", ("a.helper", "a.impl.helper"))
+    assert ("def", "a.impl.helper", "a.impl") in recording.reads["b.g"]  # what the cache needs is recorded
+    exported, _ = recording.exports()
+    assert "b.g" in exported and recording.exported["b.g"] == recording.summaries["b.g"].digest()
+    recording.opaque.add("b.h")  # (as when its analysis failed)
+    assert list(recording.exports()[0]) == ["b.h"] and recording.exported["b.h"][1] is True
+    assert not any(recording.exports())  # nothing changed since

@@ -15,6 +15,7 @@ import functools
 import pickle
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
@@ -120,6 +121,16 @@ class _LazyIndex(dict):
 _EMPTY_SUMMARY = Summary()
 """The summary of every function analysed to an empty one (``Summary.is_empty``): nothing changes a
 summary once its analysis is over."""
+
+_UNRESOLVED = object()
+
+
+class _Resolved(NamedTuple):
+    """What ``resolve_function`` found for a name, with the names it consulted, when they are more
+    than the name itself (the reads the cache records for it)."""
+
+    found: str | None
+    consulted: tuple
 
 
 class Budget:
@@ -387,7 +398,9 @@ class Program:
             if q in self.foreign_functions:
                 continue
             summary = self.summaries[q]
-            mark = (summary.digest(), q in self.opaque)
+            # (the digest alone for the summaries of functions whose analysis did not fail: a pair
+            # for each of a tree's functions cost 64 bytes each)
+            mark = (summary.digest(), True) if q in self.opaque else summary.digest()
             if self.exported.get(q) != mark:
                 self.exported[q] = mark
                 summaries[q] = (summary, q in self.opaque)
@@ -1076,14 +1089,22 @@ class Program:
     def resolve_function(self, qualname: str) -> str | None:
         """The reviewed code's function a qualified name stands for, following
         re-exports (``from .impl import helper`` in a package ``__init__``)."""
-        done = self._resolved.get(qualname)
-        if done is None:
+        done = self._resolved.get(qualname, _UNRESOLVED)
+        if done is _UNRESOLVED:
             consulted: list = []
-            done = self._resolved[qualname] = (self._resolve_function(qualname, consulted), tuple(consulted))
+            found = self._resolve_function(qualname, consulted)
+            # the answer alone when only ``qualname`` itself was consulted (four times in five), or
+            # when no reads are recorded: a pair and a tuple of the names cost 112 bytes more
+            done = self._resolved[qualname] = found if not self.record_reads or consulted == [qualname] \
+                else _Resolved(found, tuple(consulted))
+        if type(done) is _Resolved:
+            if self.in_progress:
+                for name in done.consulted:
+                    self.note_read("def", name, self.module_name_of(name))
+            return done.found
         if self.in_progress:
-            for name in done[1]:
-                self.note_read("def", name, self.module_name_of(name))
-        return done[0]
+            self.note_read("def", qualname, self.module_name_of(qualname))
+        return done
 
     def _resolve_function(self, qualname: str, consulted: list) -> str | None:
         """``consulted`` receives every name whose definition the answer depends on."""

@@ -462,3 +462,38 @@ def test_resolutions_and_exported_marks_keep_small_answers():
     recording.opaque.add("b.h")  # (as when its analysis failed)
     assert list(recording.exports()[0]) == ["b.h"] and recording.exported["b.h"][1] is True
     assert not any(recording.exports())  # nothing changed since
+
+
+def test_summaries_from_other_workers_stay_compressed_until_read():
+    import pickle
+
+    from secreview.analysis.compact import SQUEEZE_FROM, loads, squeezed
+    from secreview.engine import parallel
+    from secreview.source.reading import SourceText
+
+    small = pickle.dumps(("x", 1), protocol=pickle.HIGHEST_PROTOCOL)
+    assert squeezed(small) is small and loads(small) == ("x", 1)
+    large = pickle.dumps([f"parameter `x{i % 7}` of `f()`" for i in range(100)], protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(large) >= SQUEEZE_FROM and len(squeezed(large)) < len(large) // 4
+    assert loads(squeezed(large)) == pickle.loads(large)
+
+    def lowered(path: str, text: str):
+        return lower_source(SourceText(path, text, "utf-8", text.count("\n") + 1), path[:-3], False).module
+
+    notes = "".join(f"    y{i} = x + '{i}'\n" for i in range(12))  # a long trace: a large summary
+    a = lowered("a.py", f"import os\n\n\ndef run(x):\n{notes}    os.system(y11)\n")
+    models = load_models(DEFAULT_CONFIG.model_paths)
+    elsewhere = Program([a], models, _rules())
+    elsewhere.first_pass()
+    sent, _ = parallel._pickled_exports(elsewhere, None)
+    blob, failed, digest = sent["a.run"]
+    assert blob[:1] == b"x"  # compressed
+    from secreview.analysis.interface import module_stub
+    here = Program([lowered("b.py", "from a import run\n\n\ndef g(y):\n    run(y)\n")], models, _rules(),
+                   foreign=[module_stub(a)])
+    here.receive_pickled(sent, {})
+    assert here.lazy_summaries["a.run"][0] is blob  # kept as it came until read
+    here.first_pass()
+    assert "a.run" not in here.lazy_summaries
+    assert here.summaries["a.run"].digest() == digest == elsewhere.summaries["a.run"].digest()
+    assert [f.param for f in here.summaries["b.g"].sink_flows] == [0]

@@ -45,3 +45,25 @@ class SharedSets:
         if found is None:
             found = self._single[name] = frozenset((name,))
         return found
+
+
+SQUEEZE_FROM = 256
+"""``squeezed`` compresses pickles of at least this many bytes (most summaries pickle to fewer, and
+those gain little)."""
+
+
+def squeezed(blob: bytes) -> bytes:
+    """A pickle as kept until read (``Program.lazy_summaries``): zlib-compressed (fastest level) when
+    it is large, else as it is; ``loads`` reads either. A pickle starts with its protocol opcode
+    (``0x80``), a zlib stream with ``0x78``: the first byte tells them apart."""
+    import zlib
+    return zlib.compress(blob, 1) if len(blob) >= SQUEEZE_FROM else blob
+
+
+def loads(blob: bytes):
+    """``pickle.loads`` of a pickle or of a ``squeezed`` one."""
+    import pickle
+    if blob[:1] == b"x":
+        import zlib
+        blob = zlib.decompress(blob)
+    return pickle.loads(blob)

@@ -12,14 +12,13 @@ same whatever order the functions were met in.
 from __future__ import annotations
 
 import functools
-import pickle
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
-from secreview.analysis.compact import SharedSets, add_to
+from secreview.analysis.compact import SharedSets, add_to, loads
 from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
@@ -260,6 +259,7 @@ class Program:
         self.exported: dict = {}  # qualname or field key -> fingerprint last given to ``exports``
         self.foreign_parts: dict = {}  # field key -> {function analysed elsewhere: what it stored}
         self.lazy_summaries: dict = {}  # qualname -> (pickled summary, failed, digest): cached or received
+        # (from other workers ``compact.squeezed``: a large pickle compressed)
         self.findings = FindingsBuilder(self)
         self.budget_limit = budget_steps
         self.budget = Budget(budget_steps)
@@ -487,7 +487,7 @@ class Program:
         eager = {}
         for q, (blob, failed, digest) in summaries.items():
             if q in self.foreign_functions and q in self.summaries:
-                eager[q] = (pickle.loads(blob), failed)
+                eager[q] = (loads(blob), failed)
             elif q in self.foreign_functions or (self._pending and self._in_pending(q)):
                 self.lazy_summaries[q] = (blob, failed, digest)
         self.receive(eager, fields)
@@ -597,7 +597,7 @@ class Program:
     def _unpickle_summary(self, qualname: str) -> None:
         """A cached summary, unpickled when first asked for (``lazy_summaries``)."""
         blob, failed, _ = self.lazy_summaries.pop(qualname)
-        self._install(qualname, pickle.loads(blob), failed)
+        self._install(qualname, loads(blob), failed)
 
     def summary_of(self, qualname: str) -> Summary | None:
         caller = self.in_progress[-1] if self.in_progress else None

@@ -19,6 +19,13 @@ _HARM = (
 )
 
 
+_TAKES_FILE_OBJECTS = frozenset({"zipfile.ZipFile"})
+"""Openers that take a path or an open file object as the same argument."""
+_UPLOAD_TYPES = ("FileStorage", ".files.[]", ".FILES.[]", "UploadedFile", "InMemoryUploadedFile",
+                 "TemporaryUploadedFile", "UploadFile")
+"""The types of an uploaded file as the web frameworks give it (Werkzeug/Flask, Django, Starlette)."""
+
+
 class PathTraversal(SinkRule):
     """File path built from untrusted data.
 
@@ -51,7 +58,9 @@ class PathTraversal(SinkRule):
     reviewed code makes them and raises (or calls a function that always raises)
     on a bad name, called before the name is used (`validate_path_is_safe(name)`),
     or returns true only for a good one (`if not is_safe_name(name): return`). A
-    path that is merely not constant is not reported.
+    path that is merely not constant is not reported, nor an uploaded file object
+    given to `zipfile.ZipFile` (`ZipFile(request.files["bundle"])` reads the upload
+    as a stream; what it does with member names is the archive-extraction rule's).
 
     **Fix:** keep only the last component (`werkzeug.utils.secure_filename(name)`
     or `os.path.basename(name)`), or resolve the joined path and check it stays
@@ -70,6 +79,13 @@ class PathTraversal(SinkRule):
     untainted = None
     danger = ("`../` sequences or an absolute path in it reach files outside the intended folder, so the "
               "client can read, overwrite or delete any file this process can.")
+
+    def excused(self, site, sink, callee: str) -> bool:
+        # ``ZipFile(upload)``: an uploaded file object is read as a stream, it names no file
+        if callee not in _TAKES_FILE_OBJECTS:
+            return False
+        value, _ = site.arg(0, "file")
+        return value is not None and bool(value.types) and all(t.endswith(_UPLOAD_TYPES) for t in value.types)
 
     def danger_at(self, site) -> str:
         # what the call does with the name decides the harm: an existence test reveals, a rename overwrites

@@ -292,3 +292,36 @@ def test_a_signature_known_only_by_its_name_is_low(tmp_path, monkeypatch):
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR208"}
     assert got == {10: Level.LOW, 16: Level.HIGH, 24: Level.MEDIUM}, got
+
+
+def test_the_default_of_a_mapping_get_is_a_fact_not_a_guess(tmp_path, monkeypatch):
+    """``session.get("k", cookies.get("k"))``: ``get`` of an object the analysis does not see returns its
+    default when the key is missing (the mapping protocol), so a cookie given as the default reaches
+    ``int()`` without a guess and the finding is shown. A value given to any other method of such an
+    object (``session.load(cookie)``, a key that is not a constant, keywords) still rests on the guess
+    that it comes back, and stays low."""
+    (tmp_path / "functions.py").write_text(textwrap.dedent('''\
+        from django.conf import settings
+
+
+        def get_page_size(request, default=20):
+            session = request.session
+            cookies = request.COOKIES
+            return int(session.get("page_size", cookies.get("page_size", default)))
+
+
+        def get_page(request):
+            return int(request.session.load(request.COOKIES.get("page")))
+
+
+        def get_offset(request, name):
+            return int(request.session.get(name, request.COOKIES.get("offset")))
+
+
+        def get_limit(request):
+            return int(request.session.get("limit", default=request.COOKIES.get("limit")))
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR604"}
+    assert got == {7: Level.MEDIUM, 11: Level.LOW, 15: Level.LOW, 19: Level.LOW}, got

@@ -1576,15 +1576,25 @@ class Program:
 
     def _through_unseen(self, interp, site: CallSite, taints: frozenset) -> frozenset:
         """Taints an argument gives the result of a call whose code the analysis cannot see
-        say so in their trace: that the value comes back is an assumption, not a fact read."""
+        say so in their trace: that the value comes back is an assumption, not a fact read. The
+        default of a mapping's ``get`` (``session.get("page_size", cookies.get("page_size"))``, a
+        constant key and the default, positionally) is no guess: ``get`` returns it whenever the key
+        is missing, which is what the mapping protocol says ``get`` does."""
         receiver = site.receiver
         own = {t._key for t in receiver.taints} if receiver is not None else set()
         call = site.call
         note = f"through `{interp.code(call.func, 50)}()`, whose code is not reviewed {V.ASSUMED}"
+        default = _mapping_default(site)
+        given = {t._key for t in V.merge_taints(default.taints, V.all_item_taints(default.items))} \
+            if default is not None else set()
+        default_note = f"the default `{interp.code(call.func, 50)}()` returns when the key is missing"
         out = []
         for t in taints:
-            if t._key in own or (t.step is not None and t.step.note == note and t.step.line == call.line):
+            if t._key in own or (t.step is not None and t.step.note in (note, default_note)
+                                 and t.step.line == call.line):
                 out.append(t)
+            elif t._key in given:
+                out.append(t.with_step(Step(interp.path, call.line, call.col, default_note, t.step)))
             else:
                 out.append(t.with_step(Step(interp.path, call.line, call.col, note, t.step)))
         return frozenset(out)
@@ -2151,6 +2161,16 @@ def _stored(interp):
 
 
 _THROUGH = frozenset({V.THROUGH_CALL})
+
+
+def _mapping_default(site):
+    """The default value of ``m.get("key", default)`` (a method ``get`` given a constant string key and
+    a default, both positionally, and nothing else), or None: the mapping protocol's ``get``."""
+    call = site.call
+    if call.method != "get" or len(call.args) != 2 or call.keywords or len(site.args) != 2 \
+            or not isinstance(call.args[0], ir.Const) or not isinstance(call.args[0].value, str):
+        return None
+    return site.args[1]
 _SQL = frozenset({"sql"})
 _REDIRECT = frozenset({"redirect"})
 

@@ -27,7 +27,8 @@ URL read from the configuration (`CONF.sql_connection`,
 database or message-bus password; an oslo.context request context's
 `to_dict()` (it includes `auth_token`); and a local dict whose items, set
 earlier in the function, hold a secret (`properties["auth_password"] =
-chap_secret` and then `properties` logged). A name alone
+chap_secret` and then `properties` logged), also in a dict among its items
+(`properties["data"]["auth_password"] = ...`). A name alone
 that only sounds related is not enough: `credentials` (oslo.policy's user,
 project and roles), `session_key` (often a routing key), `pass` (a count),
 `token_labels`, `secret_uuid`, `token_id`, `token_expires`, nor one that says
@@ -315,11 +316,10 @@ class _Finder:
                 and any(p.name == "body" for p in self.interp.fn.params) and e.id not in _assigned(self.interp.fn) \
                 and not _schemas_name_no_secret(self.interp, entry[2]):
             return "the request body", e
-        value = self.interp.eval(e)
-        for key, item in (value.items or {}).items():
-            if isinstance(key, str) and (secret_name(key) or _HEADER_KEYS.match(key)) and not item.is_const:
-                self.held_item = key
-                return key, e
+        key = _secret_item(self.interp.eval(e))
+        if key is not None:
+            self.held_item = key
+            return key, e
         return None
 
     def find_masked(self, v) -> bool:
@@ -539,6 +539,21 @@ class SensitiveDataLogged(SinkRule, StatementRule):
             confidence=confidence,
             notes=notes,
         )
+
+
+def _secret_item(value, depth: int = 0):
+    """The key of an item of ``value`` named as a secret and not a constant, also among the items of its
+    items (``properties["data"]["auth_password"] = secret``, ``props["data"] = {"auth_password": secret}``:
+    logging ``properties`` logs the nested secret too), or None."""
+    for key, item in (value.items or {}).items():
+        if isinstance(key, str) and (secret_name(key) or _HEADER_KEYS.match(key)) and not item.is_const:
+            return key
+    if depth < 3:
+        for item in (value.items or {}).values():
+            key = _secret_item(item, depth + 1)
+            if key is not None:
+                return key
+    return None
 
 
 def _item_set_at(fn, key: str):

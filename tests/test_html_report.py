@@ -32,8 +32,8 @@ def ping():
     os.system("ping -c 1 " + host)
 
 
-def load(blob):
-    return pickle.loads(blob)
+def load():
+    return pickle.loads(request.get_data())
 
 
 def hash_password(password):

@@ -54,7 +54,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.hardcoded_crypto_key import is_placeholder
-from secreview.rules.words import identifier_words
+from secreview.rules.words import NameScreen, identifier_words
 
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "secret", "secrets", "token",
                            "apikey", "credential", "credentials", "creds", "privatekey", "secretkey",
@@ -408,36 +408,19 @@ class HardcodedSecret(StatementRule):
         )
 
 
-_SECRET_NAMES: set = set()  # names seen that may hold a secret
-_PLAIN_NAMES: set = set()  # and those that may not
-_MAX_KNOWN = 1 << 19
-
-
 def _any_mentions_secret(names) -> bool:
-    """``any(_mentions_secret(n) for n in names)`` with set operations: every function of a
-    tree asks, and most of its names were classified for an earlier function."""
-    if not _SECRET_NAMES.isdisjoint(names):
-        return True
-    unknown = [n for n in names if n not in _PLAIN_NAMES]  # (``names``: a frozenset, or a tuple once analysed)
-    if not unknown:
-        return False
-    if len(_PLAIN_NAMES) > _MAX_KNOWN:  # a huge tree: start again rather than grow without bound
-        _PLAIN_NAMES.clear()
-        _SECRET_NAMES.clear()
-    found = False
-    for name in unknown:
-        if _mentions_secret(name):
-            _SECRET_NAMES.add(name)
-            found = True
-        else:
-            _PLAIN_NAMES.add(name)
-    return found
+    """``any(_mentions_secret(n) for n in names)`` with set operations (``NameScreen``): every function
+    of a tree asks, and most of its names were classified for an earlier function."""
+    return _SECRET_SCREEN.any(names)
 
 
 def _mentions_secret(name: str) -> bool:
     """A name or short string of a function that may hold a secret (``_any_mentions_secret`` keeps the
     answers: names repeat)."""
     return (len(name) < 60 and secret_name(name)) or _credential_shape(name) is not None
+
+
+_SECRET_SCREEN = NameScreen(_mentions_secret)
 
 
 def _compare_secret(name: str, value) -> bool:

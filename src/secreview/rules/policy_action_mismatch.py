@@ -64,8 +64,10 @@ class PolicyActionMismatch(FunctionRule):
     tests_relevant = False
 
     def relevant(self, function) -> bool:
+        if not function.is_method:
+            return False
         words = identifier_words(function.name)
-        return bool(words) and words[0] in _CHANGE_VERBS and function.is_method
+        return bool(words) and words[0] in _CHANGE_VERBS
 
     def check_function(self, module, function):
         if any(is_guard_decorator(d, loose=True) for d in function.decorators):

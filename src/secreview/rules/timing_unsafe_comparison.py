@@ -53,7 +53,7 @@ from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.words import identifier_words
+from secreview.rules.words import NameScreen, identifier_words
 
 _MAC_WORDS = frozenset({"hmac", "hmacs", "signature", "signatures"})
 # get_hmac(), compute_signature(), sign(); not "mac" (MAC addresses)
@@ -180,18 +180,11 @@ class TimingUnsafeComparison(FunctionRule):
     tests_relevant = False
 
     def __init__(self):
-        self._relevant_names: dict = {}
+        self._screen = NameScreen(lambda name: isinstance(name, str) and len(name) <= 80 and _relevant_name(name))
 
     def relevant(self, function) -> bool:
-        """Only functions mentioning a MAC, a signature or a secret by name (cached per name)."""
-        cache = self._relevant_names
-        for name in function.names:
-            hit = cache.get(name)
-            if hit is None:
-                hit = cache[name] = isinstance(name, str) and len(name) <= 80 and _relevant_name(name)
-            if hit:
-                return True
-        return False
+        """Only functions mentioning a MAC, a signature or a secret by name (answers kept per name)."""
+        return self._screen.any(function.names)
 
     def check_function(self, module, function):
         if function.name in ("__eq__", "__ne__", "__hash__", "__lt__", "__gt__"):

@@ -34,11 +34,13 @@ import re
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.words import identifier_words
+from secreview.rules.words import NameScreen, identifier_words
 
 _LEFT = frozenset({"url", "uri", "href"})
 _RIGHT = frozenset({"url", "uri", "href", "ref", "location", "redirect", "referer", "referrer", "next"})
 _TRIGGERS = re.compile(r"(?i)(url|uri|href)")
+_TRIGGER_SCREEN = NameScreen(lambda n: isinstance(n, str) and _TRIGGERS.search(n) is not None)
+"""Whether a function names a URL anywhere (its answers kept per name: names repeat across functions)."""
 
 
 def _last_word(name: str | None) -> str | None:
@@ -81,7 +83,7 @@ class UrlSubstringCheck(FunctionRule):
     tests_relevant = False
 
     def relevant(self, function) -> bool:
-        return any(_TRIGGERS.search(n) for n in function.names if isinstance(n, str))
+        return _TRIGGER_SCREEN.any(function.names)
 
     def check_function(self, module, function):
         from secreview.analysis.code_text import code_of

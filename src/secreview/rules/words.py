@@ -19,3 +19,40 @@ def identifier_words(name: str) -> tuple[str, ...]:
     object each rather than one per name."""
     name = _CAMEL_BOUNDARY.sub(r"\1_\2", name)
     return tuple(sys.intern(w) for w in _NOT_WORD.split(name.lower()) if w)
+
+
+class NameScreen:
+    """``any(predicate(n) for n in names)`` for the names of one function after another, by set
+    operations: most of a function's names were judged for an earlier function, so only the new
+    ones are. ``predicate`` must be pure. Past ``limit`` names judged (a huge tree) it starts again
+    rather than grow without bound."""
+
+    __slots__ = ("predicate", "hits", "misses", "limit")
+
+    def __init__(self, predicate, limit: int = 1 << 19):
+        self.predicate = predicate
+        self.hits: set = set()  # names for which it holds
+        self.misses: set = set()  # and those for which it does not
+        self.limit = limit
+
+    def any(self, names) -> bool:
+        """Whether ``predicate`` holds for one of ``names`` (any iterable of hashable names)."""
+        if not self.hits.isdisjoint(names):
+            return True
+        misses = self.misses
+        if misses.issuperset(names):
+            return False
+        if len(misses) > self.limit:
+            misses.clear()
+            self.hits.clear()
+        unknown = set(names)
+        unknown.difference_update(misses)
+        predicate = self.predicate
+        found = False
+        for name in unknown:
+            if predicate(name):
+                self.hits.add(name)
+                found = True
+            else:
+                misses.add(name)
+        return found

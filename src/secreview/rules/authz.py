@@ -327,7 +327,18 @@ def caller_checks_vote(interp, site, callees):
             key = ("authz.caller_status", interp.module.path, caller.qualname)
             status = program.function_facts.get(key)
             if status is None:
-                checks = guards_in(caller, strict=False) or (caller.parent is not None
-                                                             and guards_in(caller.parent, strict=False))
+                checks = _checks_itself(program, interp.module.path, caller) or (
+                    caller.parent is not None and _checks_itself(program, interp.module.path, caller.parent))
                 status = program.function_facts[key] = "safe" if checks else "open"
         yield target, status
+
+
+def _checks_itself(program, path: str, fn: ir.Function) -> bool:
+    """Whether ``guards_in(fn, strict=False)`` finds a check, worked out once per function: the enclosing
+    function asked for one method after another is a class body (or a module body), whose calls are
+    those of every method in it."""
+    key = ("authz.guards", path, fn.qualname)
+    found = program.function_facts.get(key)
+    if found is None:
+        found = program.function_facts[key] = bool(guards_in(fn, strict=False))
+    return found

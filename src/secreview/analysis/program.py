@@ -251,6 +251,7 @@ class Program:
         self.record_reads = record_reads
         self._read_keys: dict = {}  # each read of ``reads`` once, however many functions made it
         self._resolved: dict = {}
+        self._resolved_classes: dict = {}  # ``resolve_class``'s answers, as ``_resolved`` for functions
         self.function_facts: dict = {}
         """What a rule works out from a function's own code alone, by ``(rule's key, module path, qualname)``:
         small answers (never IR), the same however often the function is analysed."""
@@ -446,6 +447,7 @@ class Program:
         self.entrypoints.clear()
         self.rules_by_function.clear()
         self._resolved.clear()
+        self._resolved_classes.clear()
         for key, by_function in self.foreign_parts.items():
             if adopted.intersection(by_function):
                 for q in adopted.intersection(by_function):
@@ -1133,10 +1135,20 @@ class Program:
         return None
 
     def resolve_class(self, qualname: str) -> str | None:
-        """The reviewed code's class a qualified name stands for, following re-exports."""
+        """The reviewed code's class a qualified name stands for, following re-exports (worked out once,
+        as ``resolve_function``; the names it consulted are read again at each call)."""
+        done = self._resolved_classes.get(qualname)
+        if done is None:
+            consulted: list = []
+            done = self._resolved_classes[qualname] = (self._resolve_class(qualname, consulted), tuple(consulted))
+        if self.in_progress:
+            for name in done[1]:
+                self.note_read("def", name, self.module_name_of(name))
+        return done[0]
+
+    def _resolve_class(self, qualname: str, consulted: list) -> str | None:
         for _ in range(5):
-            if self.in_progress:
-                self.note_read("def", qualname, self.module_name_of(qualname))
+            consulted.append(qualname)
             if qualname in self.classes:
                 return qualname
             module_name, _, attr = qualname.rpartition(".")

@@ -223,6 +223,7 @@ class Program:
                                    and type(r).named_source is not SinkRule.named_source]
         self._named_sources: dict = {}
         self._model_classes: frozenset | None = None
+        self._entrypoint_lists: dict = {}  # ``_entrypoint_candidates``
         self._identifier_names: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
@@ -811,10 +812,27 @@ class Program:
                     out.setdefault(target)
         return list(out)
 
+    def _entrypoint_candidates(self, decorated: bool, in_class: bool) -> tuple:
+        """The model's entry points, in model order, that ``_entrypoint_for`` could match for a function
+        with decorators or without, in a class or not (the others fail their first test there)."""
+        key = (decorated, in_class)
+        found = self._entrypoint_lists.get(key)
+        if found is None:
+            def possible(ep) -> bool:
+                if ep.registered_arg is not None:
+                    return False  # (``registered_entry``)
+                if ep.decorator or ep.decorator_method:
+                    return decorated
+                if ep.base_class or ep.class_attribute or ep.methods:
+                    return in_class
+                return bool(ep.param_types)
+            found = self._entrypoint_lists[key] = tuple(ep for ep in self.models.entrypoints if possible(ep))
+        return found
+
     def _entrypoint_for(self, module: ir.Module, fn: ir.Function):
         if fn.is_lambda or fn.name.startswith("<"):
             return None
-        for ep in self.models.entrypoints:
+        for ep in self._entrypoint_candidates(bool(fn.decorators), bool(fn.class_qualname)):
             if ep.registered_arg is not None:
                 continue  # (``registered_entry``)
             # (the import filter is asked only of an entry point that matches otherwise: it reads

@@ -253,6 +253,7 @@ class Program:
         self._read_keys: dict = {}  # each read of ``reads`` once, however many functions made it
         self._resolved: dict = {}
         self._resolved_classes: dict = {}  # ``resolve_class``'s answers, as ``_resolved`` for functions
+        self._lineages: dict = {}  # ``lineage``'s walks, by class
         self.function_facts: dict = {}
         """What a rule works out from a function's own code alone, by ``(rule's key, module path, qualname)``:
         small answers (never IR), the same however often the function is analysed."""
@@ -449,6 +450,7 @@ class Program:
         self.rules_by_function.clear()
         self._resolved.clear()
         self._resolved_classes.clear()
+        self._lineages.clear()
         for key, by_function in self.foreign_parts.items():
             if adopted.intersection(by_function):
                 for q in adopted.intersection(by_function):
@@ -1192,19 +1194,38 @@ class Program:
         """The names met walking up from a class through its bases in the reviewed code, nearest first
         (at most 20 classes): ``(name, the reviewed class it stands for)``, or ``(name, None)`` for a
         base outside the reviewed code, which is known by its name only."""
-        seen: set = set()
-        todo = [class_qualname]
-        while todo and len(seen) < 20:
+        # The walk is kept per class (``_lineages``: the steps taken so far, the classes seen, the names
+        # still to visit) and taken further only as far as a caller reads it, as the walk itself would be;
+        # a step already taken asks ``resolve_class`` again, which notes the same reads.
+        memo = self._lineages.get(class_qualname)
+        if memo is None:
+            memo = self._lineages[class_qualname] = ([], set(), [class_qualname])
+        steps, seen, todo = memo
+        i = 0
+        while True:
+            if i < len(steps):
+                name, found, shown = steps[i]
+                i += 1
+                if self.in_progress:
+                    self.resolve_class(name)  # (its reads)
+                if shown:
+                    yield name, found
+                continue
+            if not todo or len(seen) >= 20:
+                return
             name = todo.pop(0)
             found = self.resolve_class(name)
+            shown = found is None or found not in seen
+            steps.append((name, found, shown))
+            i += 1
             if found is None:
                 yield name, None
                 continue
-            if found in seen:
+            if not shown:
                 continue
             seen.add(found)
-            yield name, found
             todo.extend(b.qualname for b in self.classes[found].bases if getattr(b, "qualname", None))
+            yield name, found
 
     def modelled_bases(self, class_qualname: str) -> tuple:
         """The bases outside the reviewed code that a model names (``tornado.web.RequestHandler``), of

@@ -228,6 +228,9 @@ class ClassChecks:
     def __init__(self, module: ir.Module, klass: ir.Class):
         self.module, self.klass = module, klass
         self.memo: dict = {}
+        self.answers: dict = {}
+        """What a rule worked out of one method of the class alone, by ``(question, method qualname)``: a rule
+        that compares each method with its siblings asks of every sibling for every method."""
         # a controller (its public methods are given the request) may leave the check to the service API
         # it hands the work to; a service API's methods are the layer that checks
         self.controller = any(context_param(m) in REQUEST_PARAMS for m in klass.methods.values() if acting_method(m))

@@ -92,6 +92,15 @@ def _passes_context(fn: ir.Function, names: set, klass: ir.Class | None = None, 
     return None
 
 
+def _acts_as_caller(facts, fn: ir.Function, klass: ir.Class):
+    """``_passes_context`` of a method with the names it holds its context under, worked out once per
+    method of the class (``ClassChecks.answers``)."""
+    key = ("passes", fn.qualname)
+    if key not in facts.answers:
+        facts.answers[key] = _passes_context(fn, context_names(fn, context_param(fn)), klass)
+    return facts.answers[key]
+
+
 def _own_method(call: ir.Call, klass: ir.Class | None):
     func = call.func
     if klass is not None and isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) \
@@ -137,19 +146,22 @@ class MissingAuthorizationCheck(FunctionRule):
         if check is not None or unknown:
             return
         param = context_param(function)
-        used = _passes_context(function, context_names(function, param), klass)
+        used = _acts_as_caller(facts, function, klass)
         if used is None:
             return
         checked, others = [], 0
         for m in klass.methods.values():
             if m is function or not acting_method(m):
                 continue
-            direct = guards_in(m)
+            key = ("direct", m.qualname)
+            direct = facts.answers.get(key)
+            if direct is None:
+                direct = facts.answers[key] = guards_in(m)
             if direct:
                 checked.append((m, direct[0][0]))
             elif facts.reach(m) != (None, False):
                 continue  # checks (or may check) only through a helper: neither for nor against
-            elif _passes_context(m, context_names(m, context_param(m)), klass) is None:
+            elif _acts_as_caller(facts, m, klass) is None:
                 continue  # does nothing as the caller: neither for nor against
             others += 1
         if len(checked) < MIN_CHECKED or len(checked) < MIN_SHARE * others:

@@ -95,26 +95,31 @@ _CLEAN_METHODS = frozenset({
 
 
 class _LazyIndex(dict):
-    """A dict that, on a miss, asks ``load(key)`` to make what may hold ``key``, then looks again."""
+    """A dict that, on a miss, asks ``load(key)`` to make what may hold ``key``, then looks again;
+    not for a key in ``nothing`` (what ``load`` has nothing to make for, as it found already: most
+    lookups are of names no module defines, and they are many)."""
 
-    __slots__ = ("load",)
+    __slots__ = ("load", "nothing")
 
-    def __init__(self, load, *args):
+    def __init__(self, load, *args, nothing=frozenset()):
         super().__init__(*args)
         self.load = load
+        self.nothing = nothing
 
     def __missing__(self, key):
-        if self.load(key) and dict.__contains__(self, key):
+        if key not in self.nothing and self.load(key) and dict.__contains__(self, key):
             return dict.__getitem__(self, key)
         raise KeyError(key)
 
     def get(self, key, default=None):
-        if dict.__contains__(self, key) or (self.load(key) and dict.__contains__(self, key)):
+        if dict.__contains__(self, key) or (key not in self.nothing and self.load(key)
+                                            and dict.__contains__(self, key)):
             return dict.__getitem__(self, key)
         return default
 
     def __contains__(self, key) -> bool:
-        return dict.__contains__(self, key) or (self.load(key) and dict.__contains__(self, key))
+        return dict.__contains__(self, key) or (key not in self.nothing and self.load(key)
+                                                and dict.__contains__(self, key))
 
 
 _EMPTY_SUMMARY = Summary()
@@ -187,11 +192,12 @@ class Program:
         self.relowered = 0  # how many times a dropped module was lowered anew
         self._early: dict = {}  # qualname -> (summary, failed) received before its stub was made (``lazy_foreign``)
         if self._pending or self._lazy_owned:
-            self.modules = _LazyIndex(self._load_named, self.owned)
+            nothing = self._nothing_to_load
+            self.modules = _LazyIndex(self._load_named, self.owned, nothing=nothing)
             self.module_by_path = _LazyIndex(self._load_at_path)
-            self.functions = _LazyIndex(self._load_named)
-            self.function_module = _LazyIndex(self._load_named)
-            self.classes = _LazyIndex(self._load_named)
+            self.functions = _LazyIndex(self._load_named, nothing=nothing)
+            self.function_module = _LazyIndex(self._load_named, nothing=nothing)
+            self.classes = _LazyIndex(self._load_named, nothing=nothing)
         else:
             self.modules = dict(self.owned)
             self.module_by_path = {}

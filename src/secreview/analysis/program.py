@@ -1696,12 +1696,13 @@ class Program:
         if taints and method == "replace" and _sql_quote_doubling(site.call):
             # ``name.replace("'", "''")``: SQL's own escape of a quote inside a quoted literal
             taints = V.cleanse_all(taints, _SQL)
-        if _pure_call(site, callees) and _inputs_fixed(site):
+        pure = _pure_call(site, callees)
+        if pure and _inputs_fixed(site):
             return Value(taints=taints, fixed=True)
-        if taints and not _pure_call(site, callees) and not any(
+        if taints and not pure and not any(
                 c.startswith("builtins.") or c in self.classes or c in self.functions for c in callees):
             taints = self._through_unseen(interp, site, taints)
-        if method not in _DATA_METHODS and method not in _PURE_METHODS and not _pure_call(site, callees):
+        if method not in _DATA_METHODS and method not in _PURE_METHODS and not pure:
             taints = _derived(taints)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:

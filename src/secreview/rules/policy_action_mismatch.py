@@ -29,6 +29,8 @@ check only if the method also returns the object.
 
 from __future__ import annotations
 
+import re
+
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
@@ -38,6 +40,8 @@ from secreview.rules.words import identifier_words
 
 _CHANGE_VERBS = frozenset({"create", "update", "delete", "remove", "add", "set", "reset", "modify", "destroy",
                            "patch", "put", "post", "unset", "revoke", "grant"})
+_CHANGE_START = re.compile("[^a-z0-9]*(?:" + "|".join(sorted(_CHANGE_VERBS)) + ")")
+"""How a name whose first word is a verb of change starts, lower-cased (that word is where it starts)."""
 _READ_VERBS = frozenset({"show", "get", "index", "list", "detail", "details", "read", "view"})
 
 
@@ -64,7 +68,7 @@ class PolicyActionMismatch(FunctionRule):
     tests_relevant = False
 
     def relevant(self, function) -> bool:
-        if not function.is_method:
+        if not function.is_method or _CHANGE_START.match(function.name.lower()) is None:
             return False
         words = identifier_words(function.name)
         return bool(words) and words[0] in _CHANGE_VERBS

@@ -49,6 +49,8 @@ fingerprint, a captcha challenge, never a MAC).
 
 from __future__ import annotations
 
+import re
+
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
@@ -249,7 +251,13 @@ class TimingUnsafeComparison(FunctionRule):
         )
 
 
+_RELEVANT_PARTS = re.compile("hmac|sign|token|passw|passphrase|secret|key")
+"""Text that every relevant name holds in lower case: each of its words is a part of the lower-cased name."""
+
+
 def _relevant_name(name: str) -> bool:
+    if _RELEVANT_PARTS.search(name.lower()) is None:
+        return False  # (most names: words not made)
     words = identifier_words(name)
     return any(w in _MAC_WORDS or w in _MAC_CALL_WORDS or w in _SECRET_LAST for w in words) \
         or (len(words) >= 2 and (words[-2], words[-1]) in _SECRET_PAIRS)

@@ -9,6 +9,7 @@ an owner/project/user attribute with the caller's context: never by a project's 
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 
 from secreview.ir import nodes as ir
@@ -44,6 +45,12 @@ def guard_name(name: str | None, constant_action: bool = True, loose: bool = Fal
     where taking a check for none would make a false finding."""
     if not name or len(name) > 80:
         return False
+    return _guard_words(name, constant_action, loose)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _guard_words(name: str, constant_action: bool, loose: bool) -> bool:
+    """``guard_name`` of a name (an answer kept: the same few thousand names are called over and over)."""
     words = identifier_words(name.rsplit(".", 1)[-1])
     if loose:
         return any(w in GUARD_WORDS or w in _POLICY_WORDS for w in words) or (
@@ -140,10 +147,16 @@ def expressions(function: ir.Function):
 
 def calls(function: ir.Function):
     """``(statement or None, call)`` for every call of a function and of the functions nested in it."""
+    call_type, lambda_type = ir.Call, ir.Lambda
     for stmt, root in expressions(function):
-        for e in ir.walk(root):
-            if isinstance(e, ir.Call):
+        stack = [root]  # ``ir.walk``'s order, without a generator between it and this one
+        while stack:
+            e = stack.pop()
+            t = type(e)
+            if t is call_type:
                 yield stmt, e
+            if t is not lambda_type:
+                stack.extend(reversed(e.children()))
     for child in function.children:
         yield from calls(child)
 
@@ -306,14 +319,25 @@ class ClassChecksCache:
 CONTEXT_ARGS = frozenset({"context", "ctxt", "ctx", "req", "request"})
 
 
+def _passes_context_name(call: ir.Call) -> bool:
+    """Whether a call is given a variable named as a request context, positionally or by keyword (asked at
+    every call, by two rules: most calls are given none)."""
+    name_type = ir.Name
+    for a in call.args:
+        if type(a) is name_type and a.id in CONTEXT_ARGS:
+            return True
+    for k in call.keywords:
+        if type(k.value) is name_type and k.value.id in CONTEXT_ARGS:
+            return True
+    return False
+
+
 def caller_checks_vote(interp, site, callees):
     """What a call passing a request context to a public method of the reviewed code says of the calling
     function: ``safe`` when it checks authorization itself (or the function it is nested in does), else
     ``open``; ``(callee, status)`` pairs, for ``FunctionRule.caller_vote``. A call from the method's own
     class is an internal use, not a way in, and test code does not vote."""
-    call = site.call
-    if not any(isinstance(a, ir.Name) and a.id in CONTEXT_ARGS for a in [*call.args, *(k.value for k in
-                                                                            call.keywords)]):
+    if not _passes_context_name(site.call):
         return
     program = interp.program
     if program.test_path is not None and program.test_path(interp.module.path):

@@ -2518,14 +2518,27 @@ _MAX_PATH_KEY = 32
 level of a chain, so an unbounded walk here is quadratic on generated ``a.b.c...`` chains."""
 
 
+_PATH_KEY_KINDS = frozenset({ir.NameKind.LOCAL, ir.NameKind.FREE, ir.NameKind.GLOBAL})
+
+
 def path_key(e: ir.Expr) -> str | None:
+    # (ir.Name and ir.Attr have no subclasses: their type is compared; a name and a name's attribute
+    # are most of what is asked, and are answered first)
+    t = type(e)
+    if t is ir.Name:
+        return e.id if e.kind in _PATH_KEY_KINDS else None
+    if t is not ir.Attr:
+        return None
+    base = e.value
+    if type(base) is ir.Name:
+        return f"{base.id}.{e.attr}" if base.kind in _PATH_KEY_KINDS else None
     attrs = []
-    while isinstance(e, ir.Attr):
+    while type(e) is ir.Attr:
         if len(attrs) >= _MAX_PATH_KEY:
             return None
         attrs.append(e.attr)
         e = e.value
-    if isinstance(e, ir.Name) and e.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE, ir.NameKind.GLOBAL):
+    if type(e) is ir.Name and e.kind in _PATH_KEY_KINDS:
         attrs.append(e.id)
         return ".".join(reversed(attrs))
     return None

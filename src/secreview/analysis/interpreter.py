@@ -188,7 +188,7 @@ class FunctionInterpreter:
         self.ret: Value | None = None
         self.entry = None
         self.validated_types: dict = {}  # request type -> kinds its sources are safe for here (a query schema)
-        self.statement_rules = program.statement_rules_for(fn)
+        self.statement_rules = program.statement_rules_for(fn, module.path)
         self.statement_keys: dict = {}  # id(statement) -> ``program.statement_keys(statement)``
         # What this function's callers learn of the checks it makes (``Summary.checks``, ``callee_checks``):
         # block id -> (state, the ``return`` or None) at each way out that returns; None: not worked out here

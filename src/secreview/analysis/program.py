@@ -275,6 +275,7 @@ class Program:
         self.failed: dict = {}  # path -> reason (budget exceeded...)
         self.errors: dict = {}  # path -> (where, exception): a bug met while analysing that file
         self.test_path = test_path or (lambda path: False)
+        self._test_paths: dict = {}  # ``in_test_code``
 
     def _register(self, module: ir.Module) -> None:
         dict.__setitem__(self.modules, module.name, module)
@@ -653,9 +654,10 @@ class Program:
                 if left == 1:
                     self._complete.add(module.name)
             self.findings.start(qualname + "\0function rules")
+            in_tests = self.in_test_code(module.path)
             for rule in self.function_rules:
-                if not rule.relevant(fn):
-                    continue
+                if (in_tests and not rule.tests_relevant) or not rule.relevant(fn):
+                    continue  # (in test code: its findings would be dropped from the report, see ``in_test_code``)
                 for hit in rule.check_function(module, fn) or ():
                     self.findings.add_function_hit(rule, module, hit)
         self.analysis_count[qualname] = self.analysis_count.get(qualname, 0) + 1
@@ -1283,10 +1285,21 @@ class Program:
 
     # ------------------------------------------------------------ statements
 
-    def statement_rules_for(self, fn: ir.Function) -> tuple:
+    def in_test_code(self, path: str) -> bool:
+        """``test_path(path)``, worked out once per file."""
+        found = self._test_paths.get(path)
+        if found is None:
+            found = self._test_paths[path] = bool(self.test_path(path))
+        return found
+
+    def statement_rules_for(self, fn: ir.Function, path: str) -> tuple:
+        """The statement rules to run on ``fn``'s statements (``fn`` in the file at ``path``): those its names
+        concern, and in test code only those whose findings are reported there (``Rule.tests_relevant``:
+        the report drops the others' findings in test code)."""
         rules = self.rules_by_function.get(fn.qualname)
         if rules is None:
-            rules = tuple([r for r in self.statement_rules if r.relevant(fn)])
+            in_tests = self.in_test_code(path)
+            rules = tuple([r for r in self.statement_rules if (r.tests_relevant or not in_tests) and r.relevant(fn)])
             # one tuple per distinct set of rules, not one list per function (3 MiB on neutron)
             rules = self.rules_by_function[fn.qualname] = self._rule_sets.setdefault(rules, rules)
         return rules

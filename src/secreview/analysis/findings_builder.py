@@ -191,7 +191,7 @@ class FindingsBuilder:
         return TraceStep(step.path, step.line, step.col, step.note, code)
 
     def _through_test_code(self, step: Step) -> bool:
-        test_path = self.program.test_path
+        test_path = self.program.in_test_code
         node = step
         while node is not None:
             if test_path(node.path):
@@ -225,14 +225,14 @@ class FindingsBuilder:
         module = interp.module
         stmt = interp.stmt
         stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (hit.node.line, hit.node.end_line)
-        is_test = self.program.test_path(module.path)
+        is_test = self.program.in_test_code(module.path)
         tags = tuple(hit.tags) + (("test-code",) if is_test else ())
         finding = self._finding(rule, module, hit.node, hit.explanation, hit.fix, hit.confidence or rule.confidence,
                                 self._hit_trace(module, hit), tags, severity=hit.severity)
         self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, stmt_lines)
 
     def add_function_hit(self, rule, module, hit) -> None:
-        is_test = self.program.test_path(module.path)
+        is_test = self.program.in_test_code(module.path)
         tags = tuple(hit.tags) + (("test-code",) if is_test else ())
         finding = self._finding(rule, module, hit.node, hit.explanation, hit.fix, hit.confidence or rule.confidence,
                                 self._hit_trace(module, hit), tags, severity=hit.severity)

@@ -1080,11 +1080,11 @@ class Program:
         """Whether test code stores into a field of a class of production code: what a test
         puts there is not what production code finds there (test code is no caller of it)."""
         writer_module = self.function_module.get(writer)
-        if writer_module is None or not self.test_path(writer_module.path):
+        if writer_module is None or not self.in_test_code(writer_module.path):
             return False
         owner = self.module_name_of(key[0]) if isinstance(key, tuple) else None
         module = self.modules.get(owner) if owner is not None else None
-        return module is not None and not self.test_path(module.path)
+        return module is not None and not self.in_test_code(module.path)
 
     def _local_field(self, key) -> Value | None:
         """What this program's own functions stored in a field, joined."""
@@ -1791,7 +1791,7 @@ class Program:
                 continue
             if voting is None:
                 # test code is no caller of production code: it decides nothing about it
-                voting = not self.test_path(interp.path) or self.test_path(self.function_module[target].path)
+                voting = not self.in_test_code(interp.path) or self.in_test_code(self.function_module[target].path)
             self.apply_flow(interp, site, target, fn, flow, bound.get(flow.param), call_note, voting,
                             nodes.get(flow.param),
                             self.flow_conditions(interp, fn, flow, bound, nodes) if flow.conditions else ())
@@ -1926,7 +1926,7 @@ class Program:
                 else:
                     statuses.add(("defer", interp.fn.qualname, at.index))
             elif rule.keeps(step, None) and rule.reports(at, flow.site) and self.findings.add_sink(
-                    rule, flow.site, at, step, self.test_path(flow.site.path)):
+                    rule, flow.site, at, step, self.in_test_code(flow.site.path)):
                 statuses.add("traced")
             else:
                 statuses.add("open")
@@ -1987,7 +1987,7 @@ class Program:
             node = node.prev
         step = Step(interp.path, call.line, call.col, call_note, at.step)
         step = _append_chain(step, flow.step)
-        if built is None or self.test_path(built.path):
+        if built is None or self.in_test_code(built.path):
             return False
         code = built.note.partition("spliced into ")[2]
         site = self.construction_site(built, code[1:-1] if code.startswith("`") and code.endswith("`") else code)
@@ -2127,7 +2127,7 @@ class Program:
         stmt = interp.stmt
         stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (node.line, node.end_line)
         sink_site = SinkSite(interp.module, node, callee, arg_node, stmt_lines)
-        is_test = self.test_path(interp.path)
+        is_test = self.in_test_code(interp.path)
         reported = False
         params = []  # (parameter taint, trace to here) of the parameters that reach the sink unsafe
         sanitized = True  # every taint considered is known to be made safe for this sink

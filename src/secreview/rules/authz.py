@@ -340,7 +340,7 @@ def caller_checks_vote(interp, site, callees):
     if not _passes_context_name(site.call):
         return
     program = interp.program
-    if program.test_path is not None and program.test_path(interp.module.path):
+    if program.in_test_code(interp.module.path):
         return
     status = None
     for callee in callees:

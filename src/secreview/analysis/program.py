@@ -1165,14 +1165,22 @@ class Program:
     def resolve_class(self, qualname: str) -> str | None:
         """The reviewed code's class a qualified name stands for, following re-exports (worked out once,
         as ``resolve_function``; the names it consulted are read again at each call)."""
-        done = self._resolved_classes.get(qualname)
-        if done is None:
+        done = self._resolved_classes.get(qualname, _UNRESOLVED)
+        if done is _UNRESOLVED:
             consulted: list = []
-            done = self._resolved_classes[qualname] = (self._resolve_class(qualname, consulted), tuple(consulted))
+            found = self._resolve_class(qualname, consulted)
+            # (kept as ``resolve_function`` keeps its answers: the answer alone when only ``qualname`` was
+            # consulted or no reads are recorded)
+            done = self._resolved_classes[qualname] = found if not self.record_reads or consulted == [qualname] \
+                else _Resolved(found, tuple(consulted))
+        if type(done) is _Resolved:
+            if self.in_progress:
+                for name in done.consulted:
+                    self.note_read("def", name, self.module_name_of(name))
+            return done.found
         if self.in_progress:
-            for name in done[1]:
-                self.note_read("def", name, self.module_name_of(name))
-        return done[0]
+            self.note_read("def", qualname, self.module_name_of(qualname))
+        return done
 
     def _resolve_class(self, qualname: str, consulted: list) -> str | None:
         for _ in range(5):

@@ -497,3 +497,25 @@ def test_summaries_from_other_workers_stay_compressed_until_read():
     assert "a.run" not in here.lazy_summaries
     assert here.summaries["a.run"].digest() == digest == elsewhere.summaries["a.run"].digest()
     assert [f.param for f in here.summaries["b.g"].sink_flows] == [0]
+
+
+def test_a_step_is_its_own_order():
+    import pickle
+
+    from secreview.analysis.values import Step
+
+    first = Step("a.py", 3, 4, "request parameter `q`", None, "data from the request")
+    second = Step("b.py", 7, 0, "passed to `run()`", first)
+    assert second.key() is second  # the order is the step: nothing kept beside it
+    assert (second.depth, second.path, second.line, second.col, second.note, second.origin, second.prev) == \
+        (2, "b.py", 7, 0, "passed to `run()`", "", first)
+    assert first.origin == "data from the request" and first.prev is None and first.depth == 1
+    # shorter first, then path, line, column, note, origin, then the steps before
+    assert first.key() < second.key()
+    assert Step("a.py", 9, 0, "x", first).key() < second.key()
+    assert Step("b.py", 7, 0, "passed to `run()`", Step("a.py", 2, 0, "z", None)).key() < second.key()
+    same = Step("b.py", 7, 0, "passed to `run()`", Step("a.py", 3, 4, "request parameter `q`", None,
+                                                         "data from the request"))
+    assert same == second and same is not second and not same.key() < second.key()
+    back = pickle.loads(pickle.dumps(second, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back) is Step and back == second and back.prev.origin == "data from the request"

@@ -7,6 +7,8 @@ method calls), and may hold known items (constant keys of a dict literal).
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 
 class _Unknown:
     __slots__ = ()
@@ -85,32 +87,36 @@ def via_call(step) -> bool:
     return False
 
 
-class Step:
-    """One step of a trace, linked to the steps before it (shared, never copied)."""
+class Step(tuple):
+    """One step of a trace, linked to the steps before it (shared, never copied).
 
-    __slots__ = ("path", "line", "col", "note", "prev", "depth", "origin", "_key")
+    A tuple ``(depth, path, line, col, note, origin, prev)``, compared as one: that is the total order
+    on traces ``key`` gives (shortest first, then by path, position and words, then by the steps
+    before), made once, not kept beside the step as a second tuple (a step and its order were 192
+    bytes, now 96; neutron's whole-program analysis holds tens of thousands). Two steps compare
+    equal when their traces say the same, as their orders did; ``is`` tells them apart."""
 
-    def __init__(self, path: str, line: int, col: int, note: str, prev: Step | None, origin: str = ""):
-        self.path, self.line, self.col, self.note, self.prev = path, line, col, note, prev
-        self.depth = 1 if prev is None else prev.depth + 1
-        self.origin = origin  # on a source step: what the data is, phrased to follow "carries"
-        self._key = None
+    __slots__ = ()
 
-    def key(self) -> tuple:
+    def __new__(cls, path: str, line: int, col: int, note: str, prev: Step | None, origin: str = ""):
+        # ``origin``: on a source step, what the data is, phrased to follow "carries"
+        return tuple.__new__(cls, (1 if prev is None else prev[0] + 1, path, line, col, note, origin, prev))
+
+    depth = property(itemgetter(0))
+    path = property(itemgetter(1))
+    line = property(itemgetter(2))
+    col = property(itemgetter(3))
+    note = property(itemgetter(4))
+    origin = property(itemgetter(5))
+    prev = property(itemgetter(6))
+
+    def key(self) -> Step:
         """A total order on traces, shortest first: which of two traces of the same
-        taint is kept must not depend on which the analysis met first."""
-        key = self._key
-        if key is None:
-            prev = self.prev.key() if self.prev is not None else ()
-            key = self._key = (self.depth, self.path, self.line, self.col, self.note, self.origin, prev)
-        return key
+        taint is kept must not depend on which the analysis met first. (The step itself.)"""
+        return self
 
-    def __getstate__(self):
-        return (self.path, self.line, self.col, self.note, self.prev, self.depth, self.origin)
-
-    def __setstate__(self, state):
-        self.path, self.line, self.col, self.note, self.prev, self.depth, self.origin = state
-        self._key = None
+    def __reduce__(self):
+        return Step, (self[1], self[2], self[3], self[4], self[6], self[5])
 
     def rests_on_assumption(self) -> bool:
         """Whether some step of this trace is a guess rather than a fact read in the code: the value

@@ -519,3 +519,40 @@ def test_a_step_is_its_own_order():
     assert same == second and same is not second and not same.key() < second.key()
     back = pickle.loads(pickle.dumps(second, protocol=pickle.HIGHEST_PROTOCOL))
     assert type(back) is Step and back == second and back.prev.origin == "data from the request"
+
+
+def test_a_summary_waiting_to_be_read_is_its_pickle_alone_unless_the_cache_needs_more():
+    import pickle
+
+    from secreview.analysis.interpreter import Summary
+    from secreview.source.reading import SourceText
+
+    text = "from a import run\n\n\ndef g(y):\n    run(y)\n"
+    module = lower_source(SourceText("b.py", text, "utf-8", 5), "b", False).module
+    blob = pickle.dumps(Summary(), protocol=pickle.HIGHEST_PROTOCOL)
+    a = lower_source(SourceText("a.py", "def run(x):\n    pass\n", "utf-8", 2), "a", False).module
+    from secreview.analysis.interface import module_stub
+
+    for record_reads in (False, True):
+        program = Program([module], load_models(DEFAULT_CONFIG.model_paths), _rules(), foreign=[module_stub(a)],
+                          record_reads=record_reads)
+        program.receive_pickled({"a.run": (blob, False, "digest-of-run")}, {})
+        held = program.lazy_summaries["a.run"]
+        assert (held == (blob, False, "digest-of-run")) if record_reads else held is blob
+        program.first_pass()
+        assert "a.run" not in program.lazy_summaries and "a.run" in program.summaries  # read: unpickled
+    failed = Program([module], load_models(DEFAULT_CONFIG.model_paths), _rules(), foreign=[module_stub(a)],
+                     record_reads=False)
+    failed.receive_pickled({"a.run": (blob, True, "digest-of-run")}, {})
+    assert failed.lazy_summaries["a.run"] == (blob, True, "digest-of-run")
+    failed.first_pass()
+    assert "a.run" in failed.opaque
+
+
+def test_line_offsets_take_four_bytes_each():
+    from secreview.source.reading import SourceText
+
+    text = "x = 1\ny = 2\n\nz = 3\n"
+    module = lower_source(SourceText("m.py", text, "utf-8", 5), "m", False).module
+    assert [module.source_line(n) for n in range(1, 6)] == ["x = 1", "y = 2", "", "z = 3", ""]
+    assert module._starts.itemsize == 4

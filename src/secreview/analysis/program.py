@@ -268,7 +268,8 @@ class Program:
         self.exported: dict = {}  # qualname or field key -> fingerprint last given to ``exports``
         self.foreign_parts: dict = {}  # field key -> {function analysed elsewhere: what it stored}
         self.lazy_summaries: dict = {}  # qualname -> (pickled summary, failed, digest): cached or received
-        # (from other workers ``compact.squeezed``: a large pickle compressed)
+        # (from other workers ``compact.squeezed``: a large pickle compressed; and the pickle alone
+        # when it was not a failed analysis and no reads are recorded, ``receive_pickled``)
         self.findings = FindingsBuilder(self)
         self.budget_limit = budget_steps
         self.budget = Budget(budget_steps)
@@ -501,7 +502,9 @@ class Program:
             if q in self.foreign_functions and q in self.summaries:
                 eager[q] = (loads(blob), failed)
             elif q in self.foreign_functions or (self._pending and self._in_pending(q)):
-                self.lazy_summaries[q] = (blob, failed, digest)
+                # the pickle alone unless the cache needs the digest or the analysis failed (tens of
+                # thousands wait here: a tuple and a digest each cost 145 bytes)
+                self.lazy_summaries[q] = (blob, failed, digest) if failed or self.record_reads else blob
         self.receive(eager, fields)
 
     def _in_pending(self, qualname: str) -> bool:
@@ -576,6 +579,8 @@ class Program:
         """What a read (``note_read``) finds now, as a short comparable value."""
         if kind == "sum":
             lazy = self.lazy_summaries.get(key)
+            if type(lazy) is bytes:
+                return (loads(lazy).digest(), False)
             if lazy is not None:
                 return (lazy[2], lazy[1])
             summary = self.summaries.get(key)
@@ -608,8 +613,11 @@ class Program:
 
     def _unpickle_summary(self, qualname: str) -> None:
         """A cached summary, unpickled when first asked for (``lazy_summaries``)."""
-        blob, failed, _ = self.lazy_summaries.pop(qualname)
-        self._install(qualname, loads(blob), failed)
+        held = self.lazy_summaries.pop(qualname)
+        if type(held) is bytes:
+            self._install(qualname, loads(held), False)
+        else:
+            self._install(qualname, loads(held[0]), held[1])
 
     def summary_of(self, qualname: str) -> Summary | None:
         caller = self.in_progress[-1] if self.in_progress else None

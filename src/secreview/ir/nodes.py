@@ -627,7 +627,7 @@ class Module:
         starts = self._starts
         if starts is None:
             text = self.text
-            starts = array("l", [0])
+            starts = array("I", [0])  # (4 bytes an offset: a file is read only up to max-file-size)
             find = text.find
             at = find("\n")
             while at >= 0:

@@ -556,3 +556,20 @@ def test_line_offsets_take_four_bytes_each():
     module = lower_source(SourceText("m.py", text, "utf-8", 5), "m", False).module
     assert [module.source_line(n) for n in range(1, 6)] == ["x = 1", "y = 2", "", "z = 3", ""]
     assert module._starts.itemsize == 4
+
+
+def test_a_module_name_found_for_a_qualified_name_is_the_modules_own_string():
+    from secreview.source.reading import SourceText
+
+    text = "\n" * 300 + "class K:\n    def m(self, a,\n          b=1, *rest, **more):\n        return a\n"
+    module = lower_source(SourceText("pkg/m.py", text, "utf-8", text.count("\n") + 1), "pkg.m", False).module
+    program = Program([module], load_models(DEFAULT_CONFIG.model_paths), _rules())
+    found = program.module_name_of("pkg.m.K.m.x")
+    assert found == "pkg.m" and found is module.name  # one string, not one per name looked up
+    # lines above 256 are one int object each, whatever holds them
+    again = lower_source(SourceText("pkg/n.py", text, "utf-8", text.count("\n") + 1), "pkg.n", False).module
+    fn, other = module.functions["pkg.m.K.m"], again.functions["pkg.n.K.m"]
+    assert fn.line == 302 and fn.line is other.line and fn.end_line is other.end_line
+    assert [p.line for p in fn.params] == [302, 302, 303, 303, 303]
+    assert all(p.line is q.line for p, q in zip(fn.params, other.params))
+    assert module.classes["pkg.m.K"].line is again.classes["pkg.n.K"].line

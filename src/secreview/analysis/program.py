@@ -1118,7 +1118,7 @@ class Program:
             name = qualname
             while name:
                 if name in self.modules:
-                    found = name
+                    found = self.modules[name].name  # (the module's own string, not this prefix made now)
                     break
                 name = name.rpartition(".")[0]
             self._module_names[qualname] = found

@@ -38,6 +38,11 @@ makes a new one for every node and position (above 256, CPython's small ints), w
 keep (about a tenth of it; one table per module still kept one int per line of every module)."""
 
 
+def _line(number):
+    """``number`` as the one int object of ``_LINE_INTS`` (a function's, class's or parameter's line)."""
+    return _LINE_INTS.setdefault(number, number) if number else number
+
+
 def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
     # ``expr``, ``e_Attribute`` and ``e_Call`` repeat its first branch inline: they lower most
     # of a tree's nodes, and the call measured slower (see the commit that reverted using it there).
@@ -673,8 +678,8 @@ class _FunctionLowerer:
         if qualname in self.mod.functions:
             self._set_aside(qualname)
         fn = ir.Function(
-            name=name, qualname=qualname, line=node.lineno, end_line=getattr(node, "end_lineno",
-                                                                             node.lineno) or node.lineno,
+            name=name, qualname=qualname, line=_line(node.lineno),
+            end_line=_line(getattr(node, "end_lineno", node.lineno) or node.lineno),
             class_qualname=self.class_scope.qualname if self.class_scope is not None else None,
             is_async=isinstance(node, ast.AsyncFunctionDef), is_lambda=is_lambda, parent=self.fn,
         )
@@ -685,14 +690,14 @@ class _FunctionLowerer:
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
         for a, d in zip(positional, defaults):
             fn.params.append(ir.Param(a.arg, "positional", self.expr(d) if d is not None else None,
-                                      self.expr(a.annotation) if a.annotation is not None else None, a.lineno))
+                                      self.expr(a.annotation) if a.annotation is not None else None, _line(a.lineno)))
         if args.vararg:
-            fn.params.append(ir.Param(args.vararg.arg, "vararg", None, None, args.vararg.lineno))
+            fn.params.append(ir.Param(args.vararg.arg, "vararg", None, None, _line(args.vararg.lineno)))
         for a, d in zip(args.kwonlyargs, args.kw_defaults):
             fn.params.append(ir.Param(a.arg, "keyword", self.expr(d) if d is not None else None,
-                                      self.expr(a.annotation) if a.annotation is not None else None, a.lineno))
+                                      self.expr(a.annotation) if a.annotation is not None else None, _line(a.lineno)))
         if args.kwarg:
-            fn.params.append(ir.Param(args.kwarg.arg, "kwarg", None, None, args.kwarg.lineno))
+            fn.params.append(ir.Param(args.kwarg.arg, "kwarg", None, None, _line(args.kwarg.lineno)))
         if not is_lambda and node.returns is not None:
             fn.returns = self.expr(node.returns)
         scope = Scope("function", qualname, self.scope)
@@ -721,14 +726,15 @@ class _FunctionLowerer:
 
     def lower_class(self, node: ast.ClassDef) -> ir.Class:
         qualname = self._child_qualname(node.name)
-        klass = ir.Class(name=node.name, qualname=qualname, line=node.lineno,
+        klass = ir.Class(name=node.name, qualname=qualname, line=_line(node.lineno),
                          bases=tuple([self.expr(b) for b in node.bases]),
                          decorators=tuple([self.expr(d) for d in node.decorator_list]),
                          keywords=tuple([ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords]))
         scope = Scope("class", qualname, self.scope)
         collect_bindings(node.body, scope, self.module, self.is_package, self.walrus, self.mod.resolve)
-        body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=node.lineno,
-                              end_line=node.end_lineno or node.lineno, parent=self.fn, locals=tuple(scope.bound))
+        body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=_line(node.lineno),
+                              end_line=_line(node.end_lineno or node.lineno), parent=self.fn,
+                              locals=tuple(scope.bound))
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
         lowerer.walrus = self.walrus
         lowerer.module_names = self.module_names

@@ -25,6 +25,7 @@ the Werkzeug debugger beyond localhost.
 """
 
 import posixpath
+import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
@@ -112,6 +113,21 @@ class DebugModeEnabled(StatementRule):
                 and _is_true(interp, call.keyword("DEBUG")):
             yield self._werkzeug(code, "`DEBUG=True`", call)
 
+    def _flask_flag(self, code, flag, node):
+        """`app.debug = True` or `app.config["DEBUG"] = True`: what it does depends on how the app is served."""
+        return Hit(
+            node=node,
+            explanation=(f"`{code}` sets Flask's debug flag ({flag}) in code: if the application is started with "
+                         f"`app.run()` or `flask run`, the Werkzeug debugger answers any unhandled error with an "
+                         f"interactive Python console in the browser (behind a PIN derived from guessable machine "
+                         f"data); under another WSGI server the flag makes unhandled exceptions propagate to that "
+                         f"server instead of returning a plain 500."),
+            fix=("Do not enable debug in code: use `flask --app app run --debug` on a development machine only, "
+                 "or read the flag from the environment (`os.environ.get(\"FLASK_DEBUG\") == \"1\"`)."),
+            severity=Level.MEDIUM,
+            confidence=Level.MEDIUM,
+        )
+
     def _werkzeug(self, code, flag, node):
         return Hit(
             node=node,
@@ -123,7 +139,7 @@ class DebugModeEnabled(StatementRule):
         )
 
     def _assignment(self, interp, stmt):
-        if not _is_true(interp, stmt.value):
+        if not _is_true(interp, stmt.value) or _under_flag(interp.module, stmt.line):
             return
         code = interp.code(stmt)
         for target in stmt.targets:
@@ -139,9 +155,32 @@ class DebugModeEnabled(StatementRule):
                 )
             elif isinstance(target, ir.AttrTarget) and target.attr == "debug" and _pure(target.value):
                 base = interp.eval(target.value)
-                if "flask.Flask" in base.types or interp.code(target.value).split(".")[-1] in ("app", "application"):
-                    yield self._werkzeug(code, "`debug = True`", stmt)
+                if "flask.Flask" in base.types or (
+                        interp.code(target.value).split(".")[-1] in ("app", "application")
+                        and _imports_flask(interp.module)):
+                    yield self._flask_flag(code, "`debug = True`", stmt)
             elif isinstance(target, ir.ItemTarget) and isinstance(target.value, ir.Attr) \
                     and target.value.attr == "config" and isinstance(target.index, ir.Const) \
                     and target.index.value == "DEBUG":
-                yield self._werkzeug(code, "`DEBUG = True`", stmt)
+                yield self._flask_flag(code, "`DEBUG = True`", stmt)
+
+
+_FLAG_TEST = re.compile(r"\s*(el)?if\s+(not\s+)?[\w.]*debug\w*\s*:", re.IGNORECASE)
+
+
+def _under_flag(module, line: int) -> bool:
+    """The statement sits directly in an `if debug:` block (a flag the caller or the command line chose)."""
+    text = module.source_line(line)
+    indent = len(text) - len(text.lstrip())
+    for number in range(line - 1, max(0, line - 30), -1):
+        above = module.source_line(number)
+        if not above.strip() or above.lstrip().startswith("#"):
+            continue
+        above_indent = len(above) - len(above.lstrip())
+        if above_indent < indent:
+            return bool(_FLAG_TEST.match(above)) and not _FLAG_TEST.match(above).group(2)
+    return False
+
+
+def _imports_flask(module) -> bool:
+    return any(q == "flask" or q.startswith("flask.") for q in module.imports.values())

@@ -150,9 +150,13 @@ class WorldWritablePermissions(CallRule):
         if callee in _CHMOD:
             yield Hit(
                 node=site.call,
-                explanation=(f"`{code}` gives `{target}` mode {shown}: every local user may {_who(mode)} it, so any "
-                             f"account or compromised service on this host can replace its contents (turning a "
-                             f"script or configuration into code run by whoever uses it)."),
+                explanation=(f"`{code}` gives `{target}` mode {shown}: every local user may {_who(mode)} it, so "
+                             + ("any account or compromised service on this host can connect to the socket and "
+                                "send the service behind it whatever requests it accepts."
+                                if _names_socket(target) else
+                                "any account or compromised service on this host can change what it holds (a "
+                                "file's contents or a directory's entries), turning a script or configuration "
+                                "into code run by whoever uses it.")),
                 fix=f"Use the least mode needed, e.g. `{_suggest(mode)}`, and share write access through a group "
                      "instead of 'others'.",
             )
@@ -176,6 +180,11 @@ class WorldWritablePermissions(CallRule):
             fix=f"Ask only for what is needed, e.g. `{_suggest(mode)}`.",
             confidence=Level.LOW, severity=Level.LOW,
         )
+
+
+def _names_socket(target: str) -> bool:
+    """The chmod's target is named as a Unix socket (`sock_path`, `self.socket_file`, `"/run/x.sock"`)."""
+    return "sock" in target.lower()
 
 
 def _suggest(mode: int) -> str:

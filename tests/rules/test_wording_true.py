@@ -1,0 +1,43 @@
+"""Explanations say only what the code shows: a socket is connected to, not rewritten; Flask's debug flag
+set in code serves the Werkzeug debugger only under `app.run()` / `flask run`, and the report says so."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from secreview.config import DEFAULT_CONFIG
+from secreview.engine.pipeline import ReviewOptions, review
+from secreview.findings.model import Level
+
+_CODE = '''import os
+from flask import Flask
+
+app = Flask(__name__)
+app.config["DEBUG"] = True
+
+
+def open_socket(sock_path, data_path):
+    os.chmod(sock_path, 0o777)
+    os.chmod(data_path, 0o777)
+'''
+
+
+def _findings(tmp_path, monkeypatch):
+    (tmp_path / "service.py").write_text(_CODE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)))
+    return result.findings
+
+
+def test_socket_mode_is_about_connecting(tmp_path, monkeypatch):
+    by_line = {f.line: f for f in _findings(tmp_path, monkeypatch) if f.rule_id == "SR502"}
+    socket, data = by_line[9].explanation, by_line[10].explanation
+    assert "connect to the socket" in socket and "contents" not in socket
+    assert "a file's contents or a directory's entries" in data and "socket" not in data
+
+
+def test_flask_flag_in_code_is_conditional(tmp_path, monkeypatch):
+    debug = [f for f in _findings(tmp_path, monkeypatch) if f.rule_id == "SR402"]
+    assert [f.line for f in debug] == [5]
+    assert "if the application is started with `app.run()` or `flask run`" in debug[0].explanation
+    assert "under another WSGI server" in debug[0].explanation

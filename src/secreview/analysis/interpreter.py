@@ -1085,7 +1085,7 @@ class FunctionInterpreter:
             imported = self.imported(e.qualname)
             if imported is not TOP:
                 return imported
-        types = frozenset(f"{t}.{attr}" for t in base.types if not t.startswith("class:")) if base.types else EMPTY
+        types = V.derived_types(base.types, attr, skip_classes=True) if base.types else EMPTY
         if e.qualname:
             types = types | {e.qualname}
         taints = base.taints
@@ -1180,7 +1180,7 @@ class FunctionInterpreter:
                 # ``token[:3] + "..."``: a few characters at one end name a secret in a log, not reveal it
                 taints = frozenset(t for t in taints if t.kind not in V.NAMED_KINDS)
             return V.derived(taints, fixed)
-        types = frozenset(f"{t}.[]" for t in base.types) if base.types else EMPTY
+        types = V.derived_types(base.types, "[]") if base.types else EMPTY
         return V.derived(taints, fixed, types)
 
     def eval_slice(self, e: ir.Slice) -> Value:

@@ -1735,7 +1735,7 @@ class Program:
             taints = _derived(taints)
         types = EMPTY
         if site.receiver is not None and site.receiver.types:
-            types = frozenset(f"{t}.{method}()" for t in site.receiver.types if not t.startswith("class:")) or EMPTY
+            types = V.derived_types(site.receiver.types, f"{method}()", skip_classes=True)
         if site.args and "builtins.compile" in callees:
             types = types | site.args[0].types  # the code object of a file's text is still that file's
         # ``requests.Session()``: calling a class makes an instance of it

@@ -446,6 +446,26 @@ def all_fixed(values) -> bool:
     return all(v.is_fixed for v in values)
 
 
+# A derived type longer than this (in dotted segments) that repeats the segment it would add is a
+# walk round a cycle of fields (``element.parent_slot.parent.slots[...].parent...``): it names nothing a
+# model matches, and extending it on every re-analysis made the type sets of a 24 k-line tree grow
+# without end (several GiB, minutes in one function). Short types are never cut.
+_LONG_TYPE_SEGMENTS = 6
+_MAX_TYPE_CHARS = 240
+
+
+def derived_types(types, suffix: str, skip_classes: bool = False) -> frozenset:
+    """``{t + "." + suffix}`` for each type ``t``, leaving out walks round a cycle of fields."""
+    out = []
+    for t in types:
+        if skip_classes and t.startswith("class:"):
+            continue
+        if len(t) > _MAX_TYPE_CHARS or (t.count(".") >= _LONG_TYPE_SEGMENTS and f".{suffix}." in f"{t}."):
+            continue
+        out.append(f"{t}.{suffix}")
+    return frozenset(out) if out else EMPTY
+
+
 def derived(taints: frozenset, fixed: bool, types: frozenset = EMPTY) -> Value:
     """A value computed from others: their taint, and fixed when they all are."""
     if not taints and not fixed and not types:

@@ -32,3 +32,15 @@ def test_derived_types_cut_only_long_repeating_chains():
     assert derived_types({long}, "slots") == frozenset()
     assert derived_types({long}, "name") == {long + ".name"}
     assert derived_types({"class:pkg.Thing"}, "x", skip_classes=True) == frozenset()
+
+
+def test_join_cuts_a_runaway_type_set_the_same_way_every_time():
+    from secreview.analysis.values import MAX_TYPES, Value, join
+
+    many = frozenset(f"pkg.T{i:03d}" for i in range(MAX_TYPES + 10))
+    a = Value(types=frozenset(list(many)[: len(many) // 2]))
+    b = Value(types=many)
+    joined = join(a, b)
+    assert len(joined.types) == MAX_TYPES
+    assert joined.types == join(b, a).types
+    assert "pkg.T000" in joined.types and f"pkg.T{MAX_TYPES + 9:03d}" not in joined.types

@@ -362,6 +362,8 @@ def join(a: Value, b: Value) -> Value:
     const = a.const if _const_eq(a.const, b.const) else UNKNOWN
     taints = merge_taints(a.taints, b.taints)
     types = a.types | b.types if a.types is not b.types else a.types
+    if len(types) > MAX_TYPES:
+        types = _fewest_types(types)
     items = None
     if a.items is not None and b.items is not None:
         items = {k: join(v, b.items[k]) for k, v in a.items.items() if k in b.items}
@@ -452,6 +454,16 @@ def all_fixed(values) -> bool:
 # without end (several GiB, minutes in one function). Short types are never cut.
 _LONG_TYPE_SEGMENTS = 6
 _MAX_TYPE_CHARS = 240
+
+
+# A value that may be of more than this many types has been joined round a loop or a cycle of fields
+# that keeps inventing new ones; every type costs a lookup at each call on the value, so the set is cut
+# to the shortest names (sorted, so the cut is the same in every run and worker).
+MAX_TYPES = 64
+
+
+def _fewest_types(types: frozenset) -> frozenset:
+    return frozenset(sorted(types, key=lambda t: (len(t), t))[:MAX_TYPES])
 
 
 def derived_types(types, suffix: str, skip_classes: bool = False) -> frozenset:

@@ -385,6 +385,17 @@ class FunctionInterpreter:
             kinds = frozenset(kind for needle, kind in EXCLUSIONS if needle in text)
             if not kinds:
                 key = None
+        if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("in", "not in") \
+                and (cond.ops[0] == "in") != truth and isinstance(cond.left, ir.Const) \
+                and isinstance(cond.left.value, str):
+            # the false side of ``if 'password' in kwargs:``: the caller passed no such keyword
+            absent_key = path_key(cond.comparators[0])
+            current = state.get(absent_key) if absent_key is not None else None
+            if current is not None and any(t.is_param for t in current.taints):
+                state = dict(state)
+                state[absent_key] = Value(current.const, V.with_marks(
+                    current.taints, frozenset({V.WITHOUT_MARK + cond.left.value})), current.types, current.items,
+                    current.func, current.fixed)
         if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
             op = cond.ops[0]
             positive = (op in ("in", "==", "is")) == truth
@@ -866,12 +877,24 @@ class FunctionInterpreter:
         if self.statement_rules:
             self.program.after_statement(self, stmt)
 
+    def _without_item(self, key, current, index) -> None:
+        """``del kwargs['password']``, ``kwargs.pop('password')``: the parameters the value came from no longer
+        bring the item ``index`` here (``V.WITHOUT_MARK``; the item itself leaves the value's known items)."""
+        if key is None or current is None or not (index.is_const and isinstance(index.const, str)) \
+                or not any(t.is_param for t in current.taints):
+            return
+        marked = V.with_marks(current.taints, frozenset({V.WITHOUT_MARK + index.const}))
+        items = {k: v for k, v in current.items.items() if k != index.const} if current.items else current.items
+        self.state[key] = Value(current.const, marked, current.types, items, current.func, current.fixed)
+
     def _delete_item(self, target: ir.ItemTarget) -> None:
         """``del info['token']``: the item and its taint leave the value (``log_info`` logged after
         ``log_info = copy.deepcopy(info); del log_info['token']`` holds no token)."""
         key = path_key(target.value)
         current = self.state.get(key) if key is not None else None
         index = self.eval(target.index)
+        self._without_item(key, current, index)
+        current = self.state.get(key) if key is not None else None
         if current is None or not current.items or not (index.is_const and hashable(index.const)) \
                 or index.const not in current.items:
             return
@@ -1240,10 +1263,34 @@ class FunctionInterpreter:
 
     def eval_binop(self, e: ir.BinOp) -> Value:
         left = self.eval(e.left)
-        result = self.binop(e.op, left, self.eval(e.right), e, (e.left, e.right))
+        right = self.eval(e.right)
+        if e.op == "-" and not (left.is_const and right.is_const):
+            # ``kwargs.items() - {'password': kwargs['password']}.items()``: what is taken away is not in the
+            # result; a secret named there does not reach it, nor the removed keys from the parameters
+            removed = _removed_keys(e.right)
+            if removed:
+                left = Value(left.const, V.with_marks(left.taints, frozenset(V.WITHOUT_MARK + k for k in removed)),
+                             left.types, left.items, left.func, left.fixed)
+                right = Value(fixed=True)  # the keys and items taken away (a set difference): none is kept
+            elif any(t.kind in V.NAMED_KINDS for t in V.merge_taints(right.taints, V.all_item_taints(right.items))):
+                right = Value(right.const, frozenset(t for t in right.taints if t.kind not in V.NAMED_KINDS),
+                              right.types, None, right.func, right.fixed)
+        result = self.binop(e.op, left, right, e, (e.left, e.right))
         if e.op == "+" and _own_host(left):
             result = _on_own_host(result)
         return result
+
+    def _own_param_index(self, e) -> int | None:
+        """The index of the parameter ``e`` names, when it still holds what the caller passed."""
+        if not isinstance(e, ir.Name) or e.kind != ir.NameKind.LOCAL:
+            return None
+        for i, p in enumerate(self.fn.params):
+            if p.name == e.id:
+                value = self.state.get(e.id)
+                if value is not None and any(t.is_param and t.index == i for t in value.taints):
+                    return i
+                return None
+        return None
 
     def eval_unary(self, e: ir.UnaryOp) -> Value:
         v = self.eval(e.operand)
@@ -1266,6 +1313,8 @@ class FunctionInterpreter:
     def eval_boolop(self, e: ir.BoolOp) -> Value:
         result = None
         outer = self.state
+        # ``msg_on_fail or f'... {kwargs}'``: the operands after a parameter count only where it is false
+        first = self._own_param_index(e.values[0]) if e.op == "or" else None
         try:
             for index, part in enumerate(e.values):
                 if index:
@@ -1273,6 +1322,9 @@ class FunctionInterpreter:
                     # ``realpath(p).startswith(root) and os.path.exists(p)``
                     self.state = self.refine(e.values[index - 1], e.op == "and", self.state)
                 v = self.eval(part)
+                if index and first is not None and not v.is_const:
+                    v = Value(v.const, V.with_marks(v.taints, frozenset({V.UNLESS_MARK + str(first)}), first),
+                              v.types, v.items, v.func, v.fixed)
                 if v.is_const:
                     try:
                         truth = bool(v.const)
@@ -1569,6 +1621,11 @@ class FunctionInterpreter:
                 taints = V.merge_taints(taints, self.eval(e.key).taints)
         finally:
             self.state = saved
+        excluded = _excluded_keys(e)
+        if excluded:
+            # ``{k: v for k, v in kwargs.items() if k != 'password'}``: the item leaves with its parameter's
+            # keyword (``V.WITHOUT_MARK``)
+            taints = V.with_marks(taints, frozenset(V.WITHOUT_MARK + k for k in excluded))
         if e.key is None and (value.is_fixed or is_number(value) or not value.taints):
             # what every element is like (``"?" for _ in ids``, ``str(int(i)) for i in ids``): a string
             # joined from them is judged by its elements
@@ -1661,6 +1718,8 @@ class FunctionInterpreter:
         site = CallSite(self, call, receiver, args, kwargs, star_taints)
         callees = site.callees(func_value)
         result = self.program.call(self, site, callees)
+        if call.method == "pop" and receiver is not None and args and isinstance(call.func, ir.Attr):
+            self._without_item(path_key(call.func.value), receiver, args[0])
         if receiver is not None and receiver.items and call.method in _DICT_VIEWS and not call.args \
                 and not call.keywords and "builtins.dict" in receiver.types:
             result = _dict_view(call.method, receiver, result)
@@ -2519,6 +2578,42 @@ level of a chain, so an unbounded walk here is quadratic on generated ``a.b.c...
 
 
 _PATH_KEY_KINDS = frozenset({ir.NameKind.LOCAL, ir.NameKind.FREE, ir.NameKind.GLOBAL})
+
+
+def _excluded_keys(e: ir.Comprehension) -> tuple:
+    """The constant keys a dict comprehension over ``d.items()`` leaves out by its condition:
+    ``{k: v for k, v in d.items() if k != 'password'}``, ``... if k not in ('password', 'token')``."""
+    if e.kind != "dict" or len(e.generators) != 1:
+        return ()
+    gen = e.generators[0]
+    if not (isinstance(gen.iter, ir.Call) and gen.iter.method == "items" and isinstance(gen.target, ir.UnpackTarget)
+            and gen.target.elts and isinstance(gen.target.elts[0], ir.NameTarget)):
+        return ()
+    name = gen.target.elts[0].id
+    out = []
+    for cond in gen.conds:
+        if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and isinstance(cond.left, ir.Name) \
+                and cond.left.id == name:
+            other = cond.comparators[0]
+            if cond.ops[0] == "!=" and isinstance(other, ir.Const) and isinstance(other.value, str):
+                out.append(other.value)
+            elif cond.ops[0] == "not in" and isinstance(other, ir.Container):
+                out.extend(c.value for c in other.elts if isinstance(c, ir.Const) and isinstance(c.value, str))
+    return tuple(out)
+
+
+def _removed_keys(e) -> tuple:
+    """The constant string keys a ``... - right`` takes away: a dict display (or its ``.items()`` /
+    ``.keys()``) or a set, list or tuple display of strings."""
+    if isinstance(e, ir.Call) and e.method in ("items", "keys") and not e.args and isinstance(e.func, ir.Attr):
+        e = e.func.value
+    if isinstance(e, ir.DictExpr):
+        keys = e.keys
+    elif isinstance(e, ir.Container):
+        keys = e.elts
+    else:
+        return ()
+    return tuple(k.value for k in keys if isinstance(k, ir.Const) and isinstance(k.value, str))
 
 
 def path_key(e: ir.Expr) -> str | None:

@@ -1782,7 +1782,7 @@ class Program:
             out = EMPTY
             for t in taints:
                 if t.is_param:
-                    arg = bound.get(t.index)
+                    arg = _resolve_marks(t.cleansed, bound.get(t.index), bound, fn)
                     if arg is None:
                         continue
                     if quoting and V.BUILT_MARK in t.cleansed:
@@ -1808,7 +1808,12 @@ class Program:
             if voting is None:
                 # test code is no caller of production code: it decides nothing about it
                 voting = not self.in_test_code(interp.path) or self.in_test_code(self.function_module[target].path)
-            self.apply_flow(interp, site, target, fn, flow, bound.get(flow.param), call_note, voting,
+            arg = bound.get(flow.param)
+            if arg is not None and flow.cleansed and V.call_marks(flow.cleansed):
+                arg = _resolve_marks(flow.cleansed, arg, bound, fn)
+                if arg is None:
+                    continue  # the parameter does not reach the sink at this call (``msg_on_fail`` given)
+            self.apply_flow(interp, site, target, fn, flow, arg, call_note, voting,
                             nodes.get(flow.param),
                             self.flow_conditions(interp, fn, flow, bound, nodes) if flow.conditions else ())
         for key, by_param in summary.fields.items():
@@ -2061,16 +2066,27 @@ class Program:
                     bound[j] = Value(taints=V.all_item_taints(items), types=frozenset({"builtins.tuple"}),
                                      items=items, fixed=V.all_fixed(varargs))
         names = {p.name: j for j, p in enumerate(params)}
+        collected = None  # what ``**kwargs`` receives, by keyword
         for name, value in site.kwargs.items():
             j = names.get(name)
             if j is None:
                 for k, p in enumerate(params):
                     if p.kind == "kwarg":
                         j = k
+                if j is not None and j not in bound:
+                    collected = collected if collected is not None else (j, {})
+                    collected[1][name] = value
+                    continue
             if j is not None:
                 bound[j] = value if j not in bound else V.join(bound[j], value)
                 if nodes is not None:
                     nodes[j] = site.call.keyword(name)
+        if collected is not None:
+            j, items = collected
+            # a dict whose items are known (``f(a=1, password=p)`` into ``def f(**kwargs)``): an item the
+            # callee takes out (``V.WITHOUT_MARK``) leaves with its taint
+            bound[j] = Value(taints=V.all_item_taints(items), types=frozenset({"builtins.dict"}), items=items,
+                             fixed=V.all_fixed(list(items.values())))
         if site.star_taints:
             star = Value(taints=site.star_taints)
             for j in range(len(params)):
@@ -2780,13 +2796,45 @@ def _end_chain(head: Step, tail: Step | None, interp, call, note: str | None) ->
     return step
 
 
+def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.Function) -> Value | None:
+    """What of ``arg`` gets where a callee's parameter taint with ``cleansed`` goes, by its markers: None
+    when a parameter it depends on (``V.UNLESS_MARK``) is a true constant at this call; else ``arg`` without
+    the items the callee took out (``V.WITHOUT_MARK``)."""
+    if arg is None or not cleansed:
+        return arg
+    marks = V.call_marks(cleansed)
+    if not marks:
+        return arg
+    removed = set()
+    for mark in marks:
+        if mark.startswith(V.UNLESS_MARK):
+            index = int(mark[len(V.UNLESS_MARK):])
+            value = bound.get(index)
+            if value is None and index < len(fn.params) and isinstance(fn.params[index].default, ir.Const):
+                value = V.const(fn.params[index].default.value)
+            if value is not None and value.is_const:
+                try:
+                    if bool(value.const):
+                        return None
+                except Exception:
+                    pass
+        else:
+            removed.add(mark[len(V.WITHOUT_MARK):])
+    if removed and arg.items and removed & set(arg.items):
+        items = {k: v for k, v in arg.items.items() if k not in removed}
+        arg = Value(arg.const, V.merge_taints(V.taints_beyond_items(arg), V.all_item_taints(items)), arg.types,
+                    items, arg.func, arg.fixed)
+    return arg
+
+
 def _extend(arg_taint: Taint, interp, call, call_note: str, ret_taint: Taint, note: str | None) -> Taint:
     """The caller's taint, through the callee (its internal steps), back at the call: ``note``."""
     step = Step(interp.path, call.line, call.col, call_note, arg_taint.step)
     step = _append_chain(step, ret_taint.step)
     if note is not None and step.depth < V.MAX_TRACE:
         step = Step(interp.path, call.line, call.col, note, step)
-    cleansed = arg_taint.cleansed | ret_taint.cleansed
+    marks = V.call_marks(ret_taint.cleansed)
+    cleansed = arg_taint.cleansed | (ret_taint.cleansed - marks if marks else ret_taint.cleansed)
     if V.THROUGH_CALL in ret_taint.cleansed and not (arg_taint.is_param or arg_taint.kind in V.NAMED_KINDS):
         cleansed = cleansed - _THROUGH  # the mark matters only to named taints and to parameters
     return Taint(arg_taint.kind, arg_taint.index, cleansed, step)

@@ -68,6 +68,30 @@ DERIVED = "\0derived"
 """Marker in a parameter taint's ``cleansed``: the value is what a call the analysis does not see made
 from the parameter (``conn.execute(q).fetchall()``, ``resolve(request)``), not the parameter's own data;
 a string built from it is not said to be built from the parameter."""
+WITHOUT_MARK = "\0without:"
+"""Prefix of a marker in a parameter taint's ``cleansed``: ``WITHOUT_MARK + key`` says the item ``key`` was
+taken out of the parameter before this point (``kwargs.pop('password')``, ``del kwargs['password']``,
+``kwargs.items() - {'password': ...}.items()``): a caller's argument given under that keyword does not get
+here."""
+UNLESS_MARK = "\0unless:"
+"""Prefix of a marker in a parameter taint's ``cleansed``: ``UNLESS_MARK + str(i)`` says the value gets here
+only when the function's parameter ``i`` is false (``msg = msg_on_fail or f'... {kwargs}'``): a call passing
+a true constant there does not bring its argument here."""
+
+
+def call_marks(cleansed: frozenset) -> frozenset:
+    """The markers of ``cleansed`` that speak of the callee's own parameters (``WITHOUT_MARK``,
+    ``UNLESS_MARK``): resolved at each call, never passed on to the caller's taints."""
+    return frozenset(m for m in cleansed if m.startswith(("\0without:", "\0unless:"))) if cleansed else cleansed
+
+
+def with_marks(taints: frozenset, marks: frozenset, skip: int = -1) -> frozenset:
+    """``taints`` whose parameter taints (other than parameter ``skip``) carry ``marks``."""
+    if not marks or not any(t.is_param and t.index != skip for t in taints):
+        return taints
+    return frozenset(t.cleanse(marks) if t.is_param and t.index != skip else t for t in taints)
+
+
 CONSTRUCTION = "\0construction"
 """``Step.origin`` of the step where a value was spliced into a string."""
 CONSTRUCTION_NAMES = "\0construction-names"

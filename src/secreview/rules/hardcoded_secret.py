@@ -31,7 +31,10 @@ code making fakes or sample data (`FakeClient`, `sample_url_func`); values that 
 field or option names (`PASSWORD_KEY = "password"`, `TOKEN_HEADER =
 "X-Auth-Token"`), messages, paths, URLs without credentials and format
 strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
-`"%(password)s"`, `"changeme"`, `"***"`, `":****"`); `None`; option declarations
+`"%(password)s"`, `"changeme"`, `"***"`, `":****"`); `None`; a URL with credentials shown as
+documentation, inside a structure named for it (`connection_examples`, `EXAMPLES`, a `placeholder`,
+`help` or `sample`) whose host is this machine (`localhost`, `127.0.0.1`), a documentation domain
+(`example.com`, `.test`) or a demonstration server (a `demo` or `sandbox` host name label); option declarations
 (`cfg.StrOpt("password", secret=True)`); and test code. Values are never
 echoed in full in the report.
 
@@ -334,6 +337,7 @@ class HardcodedSecret(StatementRule):
                     seen.add(id(stmt.value))
                     yield self._named(interp, stmt, stmt.value.value, where)
                     break
+        examples = _in_examples(stmt)
         for root in _roots(stmt):
             for e in _walk(root):
                 if isinstance(e, ir.DictExpr):
@@ -370,13 +374,13 @@ class HardcodedSecret(StatementRule):
                 elif isinstance(e, ir.Const) and isinstance(e.value, str) and id(e) not in seen and len(e.value) >= 16 \
                         and not (t is ir.Assign and e is stmt.value):
                     found = _credential_shape(e.value)
-                    if found:
+                    if found and not (id(e) in examples and _documentation_url(e.value)):
                         seen.add(id(e))
                         yield self._shaped(interp, e, found)
         if t is ir.Assign and isinstance(stmt.value, ir.Const) and id(stmt.value) not in seen \
                 and isinstance(stmt.value.value, str):
             found = _credential_shape(stmt.value.value)
-            if found:
+            if found and not (id(stmt.value) in examples and _documentation_url(stmt.value.value)):
                 yield self._shaped(interp, stmt, found)
 
     def _named(self, interp, node, value, where, compare=False):
@@ -406,6 +410,57 @@ class HardcodedSecret(StatementRule):
                  "it from the repository history."),
             severity=Level.HIGH, confidence=Level.HIGH,
         )
+
+
+# Names of a structure that documents how something is written, shown to a user, not used: a list of
+# ``connection_examples``, a form's ``placeholder``, a ``sample`` or ``help`` text
+_EXAMPLE_WORDS = frozenset({"example", "examples", "placeholder", "placeholders", "sample", "samples", "demo",
+                            "help", "hint", "hints", "doc", "docs", "usage"})
+# Hosts no real deployment's credentials are for: this machine, names reserved for documentation
+# (RFC 2606/6761), and vendors' public demonstration servers
+_LOCAL_HOSTS = frozenset({"localhost", "0.0.0.0", "::1", "[::1]"})
+_DOC_LABELS = frozenset({"example", "demo", "sample", "test", "trial", "sandbox", "playground", "localhost",
+                         "invalid", "local"})
+_URL_HOST = re.compile(r"://[^/\s@]*@(\[[^\]]*\]|[A-Za-z0-9.\-]+)")
+
+
+def _example_name(name) -> bool:
+    return isinstance(name, str) and bool(_EXAMPLE_WORDS.intersection(identifier_words(name)))
+
+
+def _in_examples(stmt) -> set:
+    """The ids of the nodes of ``stmt`` inside a documentation structure: the value assigned to a name
+    like ``EXAMPLES``, under a dict key like ``"connection_examples"``/``"placeholder"``, or given as a
+    keyword like ``placeholder=``."""
+    out: set = set()
+    roots = []
+    if type(stmt) is ir.Assign and any(
+            _example_name(t.id if isinstance(t, ir.NameTarget) else t.attr if isinstance(t, ir.AttrTarget) else None)
+            for t in stmt.targets):
+        roots.append(stmt.value)
+    for root in _roots(stmt):
+        for e in _walk(root):
+            if isinstance(e, ir.DictExpr):
+                roots.extend(v for k, v in zip(e.keys, e.values)
+                             if isinstance(k, ir.Const) and _example_name(k.value))
+            elif isinstance(e, ir.Call):
+                roots.extend(k.value for k in e.keywords if _example_name(k.name))
+    for root in roots:
+        out.update(id(n) for n in _walk(root))
+    return out
+
+
+def _documentation_url(text: str) -> bool:
+    """A URL with credentials whose host is this machine, a documentation domain (``example.com``,
+    ``.test``) or a public demonstration server (``demo.parseable.com``): shown as an example, it gives
+    access to nothing of the project's."""
+    m = _URL_HOST.search(text)
+    if not m:
+        return False
+    host = m.group(1).lower().strip("[]")
+    if host in _LOCAL_HOSTS or host.startswith("127.") or host == "::1":
+        return True
+    return any(label in _DOC_LABELS for label in host.split("."))
 
 
 def _any_mentions_secret(names) -> bool:

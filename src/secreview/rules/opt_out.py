@@ -166,3 +166,37 @@ def _tests(fn, matches) -> bool:
                 if found is not None and matches(found[0]):
                     return True
     return False
+
+
+# Words of a function or class name that declare it the unverified variant: ``get_insecure_session``,
+# ``NoVerificationEmailBackend``, ``unverified_client``
+_VARIANT_WORDS = frozenset({"insecure", "unverified", "noverify", "noverification", "unsafe"})
+_VARIANT_PAIRS = frozenset({(a, b) for a in ("no", "skip", "without", "disable", "disabled")
+                            for b in ("verify", "verification", "verifying", "check", "checks", "checking", "tls",
+                                      "ssl", "cert", "certs", "certificate")})
+
+
+def variant_name(name) -> bool:
+    """A name that declares the unverified variant of something (``get_insecure_session``,
+    ``NoVerificationEmailBackend``): whole words, not a mention (``verify_insecure_setting`` is a check)."""
+    if not isinstance(name, str):
+        return False
+    words = name_words(name)
+    if words and words[0] in ("is", "has", "check", "verify", "validate", "warn", "test"):
+        return False
+    return any(w in _VARIANT_WORDS for w in words) or any(p in _VARIANT_PAIRS for p in zip(words, words[1:]))
+
+
+def named_variant(interp) -> str | None:
+    """The function or class, around the code being judged, whose name declares it the unverified variant:
+    a caller, or an operator's setting naming it (``EMAIL_BACKEND = '...NoVerificationEmailBackend'``),
+    chooses it; the code's default does not run it unless something else shows so."""
+    fn = interp.fn
+    if fn is None:
+        return None
+    if variant_name(fn.name):
+        return f"{fn.name}()"
+    klass = fn.class_qualname
+    if klass and variant_name(klass.rsplit(".", 1)[-1]):
+        return klass.rsplit(".", 1)[-1]
+    return None

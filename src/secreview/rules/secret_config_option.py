@@ -36,8 +36,9 @@ an option whose help text says it names a plugin, driver, module, class or
 entry point (keystone's `[auth] token`: "The token auth plugin module"; not
 a value given to one: "Key encryption key to be used by Simple Crypto
 Plugin", "Arguments supplied to the backend module" are still reported); a connection whose default is not a
-URL (`default="tcp:127.0.0.1:6640"`, OVSDB); options of other types (`BoolOpt`,
-`IntOpt`, `PortOpt`...); options whose `secret=` is computed at run time; and
+URL (`default="tcp:127.0.0.1:6640"`, OVSDB), or, without a default, whose help text shows only such
+endpoints (`"Defaults to tcp:127.0.0.1:6642"`, `unix:/run/db.sock`) and no `scheme://` URL; options
+of other types (`BoolOpt`, `IntOpt`, `PortOpt`...); options whose `secret=` is computed at run time; and
 test code; an option also declared elsewhere in the reviewed files, under the
 same name, with `secret=True` (a migration command registering again the
 service's `persistence_connection`: the option's main declaration decides
@@ -71,6 +72,9 @@ _NOT_SECRET_KEY_BEFORE = frozenset({"public", "host", "access", "foreign", "prim
                                     "tag", "header"})
 _URL_NAMES = frozenset({"connection", "connection_string", "connection_url", "connection_uri", "transport_url",
                         "backend_url", "backend_argument", "backend_arguments"})
+# An OVSDB or socket endpoint (``tcp:127.0.0.1:6641``, ``ssl:192.0.2.1:6640``, ``unix:/run/db.sock``): the
+# value names where to connect and cannot carry a user name or password
+_ENDPOINT = re.compile(r"(?i)\b(?:tcp|ssl|unix|ptcp|pssl|punix):(?!//)[\[\w/.]")
 _FILE_WORDS = re.compile(r"(?i)\b(path|file|filename|directory|dir)\b")
 _NOT_A_VALUE = re.compile(r"(?i)\b(entry ?point|plugin|driver|module|class)\b")
 # ``Key encryption key to be used by Simple Crypto Plugin``, ``Arguments supplied to the backend
@@ -171,6 +175,8 @@ class SecretConfigOption(CallRule):
             return  # the option names a key file, not the key
         if kind == "connection URL" and defaults and all(d and "://" not in d for d in defaults):
             return  # an OVSDB-style ``tcp:host:port`` connection: no URL, no password
+        if kind == "connection URL" and not defaults and _ENDPOINT.search(help_text) and "://" not in help_text:
+            return  # its help shows it is an OVSDB-style ``tcp:``/``ssl:``/``unix:`` endpoint, never a URL
         explicit = secret is not None
         if kind == "connection URL":
             holds = ("a connection URL, which can carry a user name and password "

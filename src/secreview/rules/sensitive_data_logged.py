@@ -39,7 +39,11 @@ cursor), `idempotency_token`, `collection_by_token` (a mapping),
 masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or
 any function named `mask`/`redact`/`sanitize`/`scrub`/`obfuscate`) are not
 reported, nor are derived values that do not reveal the secret (`len(token)`,
-`token is None`, a few characters at one end: `token[:3]`), constants, and
+`token is None`, a few characters at one end: `token[:3]`, also chosen by a
+test: `secret[:4] + "..." if secret else None`), a value named for a key that the
+function also passes where a file's path goes (`open(key)`,
+`ssl_set_private_key_file(CONF.ovn.ovn_sb_private_key)`, `keyfile=`: the key
+file's path, not the key), constants, and
 `print` (a command's output to its own user, such as a setup tool showing the
 password it generated).
 
@@ -53,6 +57,13 @@ a command line built with `password=%s` and logged when the command fails,
 `CONF.sql_connection` passed to a helper that logs its `connection`
 parameter. A secret does not survive a call the analysis cannot see into (a
 hash, an encryption, an HTTP request: their results are not the secret), nor
+the removal of its item before the log (`kwargs.pop('password')`,
+`del kwargs['password']`, `kwargs.items() - {'password': ...}.items()`,
+`{k: v for k, v in kwargs.items() if k != 'password'}`, the branch of
+`if 'password' in kwargs:` where it is absent: a caller's `password=` keyword
+does not reach the log), nor an operand of `param or ...` that a caller's
+true constant for `param` skips (`msg = msg_on_fail or f'... {kwargs}'` called
+with `msg_on_fail='Authentication failed.'`), nor
 `strutils.mask_password`/`mask_dict_password`, nor a read of an identifier
 from it: an attribute or key whose last word is `id`, `ids`, `uuid`, `ref`,
 `href`, `url`, `name`, `type`, `class`, `count`, `path`, `file`...
@@ -270,14 +281,15 @@ class _Finder:
         if isinstance(e, ir.Name):
             if e.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN):
                 return None
-            if secret_name(e.id) and not self._constant(e):
+            if secret_name(e.id) and not self._constant(e) and not self._path(e):
                 return e.id, e
             return self._held(e)
         if isinstance(e, ir.Attr):
             if e.attr in _BODY_ATTRS and _request_like(e.value):
                 return ("the request headers" if e.attr in ("headers", "META", "environ") else
                         "the request cookies" if e.attr in ("cookies", "COOKIES") else "the request body"), e
-            if secret_name(e.attr) and not class_name(e.attr) and e.qualname is None and not self._constant(e):
+            if secret_name(e.attr) and not class_name(e.attr) and e.qualname is None and not self._constant(e) \
+                    and not self._path(e):
                 return e.attr, e
             if e.attr in _URL_OPTIONS and _config_object(e.value):
                 return "the connection URL", e
@@ -300,6 +312,9 @@ class _Finder:
             return None
         if isinstance(e, (ir.Compare, ir.BoolOp, ir.UnaryOp)) or (isinstance(e, ir.UnaryOp) and e.op == "not"):
             return None  # a truth value reveals nothing
+        if isinstance(e, ir.IfExp):
+            # ``secret[:4] + "..." if secret else None``: the test only chooses, what is logged is a branch
+            return self.find(e.body, depth + 1) or self.find(e.orelse, depth + 1)
         for c in e.children():
             found = self.find(c, depth + 1)
             if found:
@@ -322,6 +337,13 @@ class _Finder:
             return key, e
         return None
 
+    def _path(self, e) -> bool:
+        """Whether the function also gives the value read as ``e`` (the same code) where a file's path goes:
+        ``open(key)``, ``ssl_set_private_key_file(CONF.ovn.ovn_sb_private_key)``, ``load_cert_chain(keyfile=k)``.
+        A value named for a key that is opened as a file is the key file's path, not the key."""
+        paths = _path_arguments(self.interp)
+        return bool(paths) and self.interp.code(e) in paths
+
     def find_masked(self, v) -> bool:
         for e in _walk(v):
             if isinstance(e, ir.Call):
@@ -335,6 +357,46 @@ class _Finder:
             return False
         value = self.interp.eval(node)
         return value.is_const
+
+
+_PATH_FUNCS = frozenset({"builtins.open", "io.open", "codecs.open", "os.open", "os.stat", "os.path.exists",
+                         "os.path.isfile", "os.path.getsize", "pathlib.Path", "os.chmod", "os.access"})
+_PATH_WORDS = frozenset({"file", "filename", "path", "keyfile", "certfile", "pem", "filepath"})
+# ``save_to_file(token)``, ``write_file(path, secret)``: the value goes into the file, it does not name it
+_WRITES = frozenset({"write", "save", "store", "dump", "put", "send", "upload", "append", "to"})
+_path_memo: dict = {}
+
+
+def _path_arguments(interp) -> frozenset:
+    """The code of every argument the current function passes where a file's path goes: to ``open()``
+    and the path functions of ``os``, to a function or keyword whose name ends in ``file``/``path``
+    (``ssl_set_private_key_file(x)``, ``keyfile=x``)."""
+    fn = interp.fn
+    memo = _path_memo.get(id(fn))
+    if memo is not None and memo[0] is fn:
+        return memo[1]
+    found = set()
+    for stmt in fn.statements():
+        for root in (getattr(stmt, "value", None), getattr(stmt, "test", None)):
+            if not isinstance(root, ir.Expr):
+                continue
+            for c in _walk(root):
+                if not isinstance(c, ir.Call):
+                    continue
+                name = c.qualname or c.method or getattr(c.func, "id", "") or ""
+                words = name_words(name.rsplit(".", 1)[-1])
+                if c.qualname in _PATH_FUNCS or (words and words[-1] in _PATH_WORDS
+                                                 and not _WRITES.intersection(words)):
+                    found.update(interp.code(a) for a in c.args[:1])
+                for k in c.keywords:
+                    kw = name_words(k.name) if k.name else ()
+                    if kw and kw[-1] in _PATH_WORDS:
+                        found.add(interp.code(k.value))
+    if len(_path_memo) > 256:
+        _path_memo.clear()
+    result = frozenset(found)
+    _path_memo[id(fn)] = (fn, result)
+    return result
 
 
 def _is_logger_call(interp, call):

@@ -1,6 +1,6 @@
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
-from secreview.rules.opt_out import opt_out
+from secreview.rules.opt_out import named_variant, opt_out
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
 _CALLEES = tuple(
@@ -46,7 +46,10 @@ class TlsVerificationDisabled(CallRule):
     that a verification switch selects (`if self.insecure:
     requests.get(url, verify=False)`) is not reported unless the switch's
     default in the code selects it: an opt-out the operator chooses is not a
-    defect of the code.
+    defect of the code. In a function or class whose name declares it the
+    unverified variant (`get_insecure_session()`, `NoVerificationEmailBackend`),
+    which a caller or an operator's setting chooses, it is reported with low
+    confidence (not shown by default).
 
     **Fix:** remove `verify=False`; for a private CA pass its bundle:
     `verify="/etc/ssl/certs/internal-ca.pem"`.
@@ -72,6 +75,7 @@ class TlsVerificationDisabled(CallRule):
         chosen = opt_out(site.interp, site.interp.stmt)
         if chosen is not None and not chosen.by_default:
             return
+        variant = named_variant(site.interp) if chosen is None else None
         node = site.call.keyword(keyword)
         call_code = site.interp.code(site.call.func)
         literal = _literal(node)
@@ -80,6 +84,18 @@ class TlsVerificationDisabled(CallRule):
                if keyword == "verify" else
                "Drop `insecure=True` (verification is on by default), or pass the path of your CA bundle as "
                "`cacert=`; let the operator's configuration decide, never a constant.")
+        if variant is not None:
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{call_code}(...)` is called with `{keyword}` = `{off}`{where} in `{variant}`, whose "
+                             f"name declares it the unverified variant: it runs where a caller or an operator's "
+                             f"setting chooses it (`if CONF.x.api_insecure: ...`), and then the TLS certificate of "
+                             f"the server is not checked. Worth a look only if the code's default chooses it."),
+                fix=("Make sure only an explicit setting (off by default) selects this variant, and say in its "
+                     "documentation that it does not verify certificates."),
+                confidence=Level.LOW,
+            )
+            return
         yield Hit(
             node=site.call,
             explanation=(f"`{call_code}(...)` is called with `{keyword}` = `{off}`{where}: the TLS certificate of the "

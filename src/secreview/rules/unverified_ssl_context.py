@@ -17,7 +17,9 @@ are resolved by constant propagation. Not reported: a setting in a branch that a
 switch selects (`if verify_ssl: ... else: ctx.verify_mode = ssl.CERT_NONE`,
 `if self.insecure: ...`) unless the switch's default in the code selects it
 (`def connect(host, insecure=True)`): turning verification off on request is
-the operator's choice, not a defect of the code. Server-side contexts
+the operator's choice, not a defect of the code; in a function or class whose name
+declares it the unverified variant (`NoVerificationEmailBackend`, which an operator
+names in a setting to use it), reported with low confidence. Server-side contexts
 (`Purpose.CLIENT_AUTH`, `PROTOCOL_TLS_SERVER`, `server_side=True`, a factory called with the
 constant `'server'` or `server_side=True`: `create_ssl_context('server')`), where
 `CERT_NONE` only means that clients need no certificate, are not reported;
@@ -36,7 +38,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.rules.base import CallRule, Hit, StatementRule
-from secreview.rules.opt_out import opt_out
+from secreview.rules.opt_out import named_variant, opt_out
 
 _UNVERIFIED = ("ssl._create_unverified_context", "ssl._create_stdlib_context")
 _WRAP = ("ssl.wrap_socket",)
@@ -99,7 +101,13 @@ def _unless_opted_out(interp, stmt, hits):
         return
     chosen = opt_out(interp, stmt)
     if chosen is None:
-        yield from hits
+        variant = named_variant(interp)
+        for hit in hits:
+            if variant is not None:
+                hit.explanation += (f" This is in `{variant}`, whose name declares it the unverified variant: it "
+                                    f"runs where a caller or an operator's setting chooses it, not by default.")
+                hit.confidence = Level.LOW
+            yield hit
         return
     if not chosen.by_default:
         return

@@ -23,6 +23,14 @@ Reported for `hashlib.md5`, `hashlib.sha1`, `hashlib.new("md5"/"sha1"/...)`
   identifier: a client can make two inputs with the same digest, which fools
   de-duplication, integrity checks and signatures.
 
+A name counts as a secret by whole words, not one that names a part or property of one: a
+security word followed by `hdr`, `header`, `len`, `type`, `id`, `file`, `path`... (`auth_hdr_bin`,
+the authentication header of a packet; `token_type`) is not a secret, nor a name ending in one.
+A digest of a binary record packed with `struct.pack` in a method of a class that both parses and
+serializes a wire format (a packet codec with `parser` and `serialize`) is reported with low
+confidence (not shown by default): the protocol (BFD's Keyed MD5/SHA1 authentication, RFC 5880)
+fixes the algorithm, and the code cannot choose another without breaking interoperability.
+
 A digest compared with another (`==`, `hmac.compare_digest`) is not evidence
 on its own: checking a download or a cached file against a known MD5 needs a
 second preimage to defeat, which MD5 and SHA-1 still resist. Not reported:
@@ -86,13 +94,24 @@ def _words_of(name) -> tuple:
     return name_words(name) if isinstance(name, str) else ()
 
 
+# A word after a security word that makes the name describe a part or property of it: ``auth_hdr_bin``
+# (the authentication header), ``auth_len``, ``token_type``, ``password_file``.
+_PART_WORDS = frozenset({"hdr", "header", "headers", "len", "length", "type", "types", "size", "id", "ids", "name",
+                         "names", "file", "path", "method", "methods", "mode", "field", "fields", "offset", "count",
+                         "flag", "flags", "version", "format", "url", "uri", "endpoint", "plugin", "backend",
+                         "provider", "class", "status", "state", "enabled", "required", "kind", "algorithm", "algo"})
+
+
 def _is_security_name(name) -> bool:
     if not isinstance(name, str):
         return False
     if secret_name(name):
         return True
     words = _words_of(name)
-    return any(w in _SECURITY_WORDS for w in words) and not (words and words[-1] in _IDENTIFIER_WORDS)
+    if not words or words[-1] in _IDENTIFIER_WORDS or words[-1] in _PART_WORDS:
+        return False
+    return any(w in _SECURITY_WORDS and not (i + 1 < len(words) and words[i + 1] in _PART_WORDS)
+               for i, w in enumerate(words))
 
 
 def _salt_name(name) -> bool:
@@ -106,6 +125,35 @@ def _is_identifier_name(name) -> bool:
     words = _words_of(name)
     return bool(words) and (words[-1] in _IDENTIFIER_WORDS or any(w in ("etag", "cache", "gravatar", "avatar")
                                                                   for w in words))
+
+
+_PACKERS = frozenset({"struct.pack", "struct.Struct.pack", "struct.pack_into"})
+_PARSE_METHODS = frozenset({"parser", "parse", "unpack", "decode", "deserialize", "from_bytes", "from_wire",
+                            "parse_from", "frombytes"})
+_SERIALIZE_METHODS = frozenset({"serialize", "pack", "encode", "to_bytes", "to_wire", "tobytes", "serialise"})
+
+
+def _wire_format(interp, use) -> str:
+    """``struct.pack`` when what is hashed is a binary record the function packs with it (directly or through
+    a local) and the function is a method of a class with both a parsing and a serializing method (a
+    packet codec: ``parser``/``serialize``): the digest is a field of a wire format, whose algorithm its
+    protocol fixes. Empty otherwise."""
+    fn = interp.fn
+    if not fn.class_qualname:
+        return ""
+    prefix = fn.class_qualname + "."
+    methods = {q[len(prefix):] for q in interp.program.functions if q.startswith(prefix) and "." not in q[len(prefix):]}
+    if not (methods & _PARSE_METHODS and methods & _SERIALIZE_METHODS):
+        return ""
+    packed = set()
+    for stmt in fn.statements():
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) and stmt.value.qualname in _PACKERS:
+            packed.update(t.id for t in stmt.targets if isinstance(t, ir.NameTarget))
+    for expr in use.inputs:
+        for e in _walk(expr):
+            if (isinstance(e, ir.Call) and e.qualname in _PACKERS) or (isinstance(e, ir.Name) and e.id in packed):
+                return "struct.pack"
+    return ""
 
 
 def _names_in(expr) -> list:
@@ -268,6 +316,18 @@ class WeakHash(StatementRule):
         code = interp.code(call)
         reasons = use.secret_input or use.security
         if reasons:
+            wire = _wire_format(interp, use)
+            if wire:
+                return Hit(node=call, explanation=(
+                    f"`{code}` computes {label} {reasons[0]}, over a binary record packed with `{wire}` in a class "
+                    f"that both parses and serializes a wire format. {label} is broken, but when a protocol "
+                    f"specification fixes the algorithm (BFD's Keyed MD5 and SHA1 authentication, RFC 5880) the "
+                    f"code cannot choose another without breaking interoperability with its peers: the weakness is "
+                    f"the protocol's, and worth knowing where the protocol offers a stronger mode."),
+                    fix=("If the protocol offers a stronger authentication mode, prefer it and make it the default; "
+                         "otherwise nothing in this code can change the algorithm."),
+                    confidence=Level.LOW, tags=("security-use", "protocol"),
+                    notes=self._reason_note(use, call, reasons[0]))
             return Hit(node=call, explanation=(
                 f"`{code}` computes {label} {reasons[0]}. {label} is broken: collisions are cheap to forge and "
                 f"it is fast enough to brute-force short secrets, so this digest cannot protect what it is used for."),

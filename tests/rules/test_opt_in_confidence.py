@@ -1,0 +1,53 @@
+"""Findings the code does not choose by default are low confidence (hidden by default): the unverified
+variant of a session or mail backend a caller or an operator's setting selects, and a digest a wire
+protocol fixes (issue 14: flag insecure defaults in code, not values an operator sets)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from secreview.config import DEFAULT_CONFIG
+from secreview.engine.pipeline import ReviewOptions, review
+from secreview.findings.model import Level
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _confidences(monkeypatch, folder: str, path: str, rule_id: str) -> dict:
+    monkeypatch.chdir(FIXTURES / folder)
+    config = replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)
+    result = review(["."], ReviewOptions(config=config))
+    return {f.line: f.confidence for f in result.findings
+            if f.rule_id == rule_id and f.path.removeprefix("./") == path}
+
+
+def _line(folder: str, path: str, needle: str) -> int:
+    lines = (FIXTURES / folder / path).read_text(encoding="utf-8").splitlines()
+    return next(i for i, text in enumerate(lines, 1) if needle in text)
+
+
+def test_insecure_session_variant_is_low(monkeypatch):
+    found = _confidences(monkeypatch, "tls-verification-disabled", "openstack.py", "SR301")
+    variant = _line("tls-verification-disabled", "openstack.py", "def get_insecure_session")
+    plain = _line("tls-verification-disabled", "openstack.py", "def get_session_checked")
+    assert found[variant + 1] is Level.LOW
+    assert found[plain + 1] is Level.HIGH
+
+
+def test_no_verification_backend_is_low(monkeypatch):
+    found = _confidences(monkeypatch, "unverified-ssl-context", "clients.py", "SR302")
+    start = _line("unverified-ssl-context", "clients.py", "class NoVerificationEmailBackend")
+    assert found[start + 6] is Level.LOW and found[start + 7] is Level.LOW
+    assert found[_line("unverified-ssl-context", "clients.py", "ctx = ssl._create_unverified_context()")] \
+        is Level.HIGH
+
+
+def test_wire_format_digest_is_low(monkeypatch):
+    found = _confidences(monkeypatch, "weak-hash", "digests.py", "SR201")
+    lines = (FIXTURES / "weak-hash" / "digests.py").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, text in enumerate(lines, 1) if "class KeyedMD5" in text)
+    codec = next(i for i, text in enumerate(lines, 1) if i > start and "hashlib.md5()" in text)
+    record = next(i for i, text in enumerate(lines, 1) if "md5(data + record_secret)" in text)
+    assert found[codec] is Level.LOW
+    assert found[record] is Level.HIGH

@@ -39,5 +39,5 @@ def test_socket_mode_is_about_connecting(tmp_path, monkeypatch):
 def test_flask_flag_in_code_is_conditional(tmp_path, monkeypatch):
     debug = [f for f in _findings(tmp_path, monkeypatch) if f.rule_id == "SR402"]
     assert [f.line for f in debug] == [5]
-    assert "if the application is started with `app.run()` or `flask run`" in debug[0].explanation
+    assert "if the application is started with its run() method or the flask run command" in debug[0].explanation
     assert "under another WSGI server" in debug[0].explanation

@@ -117,8 +117,9 @@ class DebugModeEnabled(StatementRule):
         """`app.debug = True` or `app.config["DEBUG"] = True`: what it does depends on how the app is served."""
         return Hit(
             node=node,
-            explanation=(f"`{code}` sets Flask's debug flag ({flag}) in code: if the application is started with "
-                         f"`app.run()` or `flask run`, the Werkzeug debugger answers any unhandled error with an "
+            explanation=(f"`{code}` sets Flask's debug flag ({flag}) in code: if the application is started "
+                         f"with its run() method or the flask run command, the Werkzeug debugger answers any "
+                         f"unhandled error with an "
                          f"interactive Python console in the browser (behind a PIN derived from guessable machine "
                          f"data); under another WSGI server the flag makes unhandled exceptions propagate to that "
                          f"server instead of returning a plain 500."),

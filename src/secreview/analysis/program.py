@@ -38,6 +38,7 @@ from secreview.analysis.interpreter import (
     referer_item,
 )
 from secreview.analysis.models import ModelSet, Sink
+from secreview.analysis.sql_text import QUOTED_PLACEHOLDER
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.findings.model import Span
 from secreview.ir import nodes as ir
@@ -2089,6 +2090,11 @@ class Program:
                 self._apply_sink(interp, site, sink, callee, rule)
 
     def _apply_sink(self, interp, site: CallSite, sink: Sink, callee: str, rule) -> None:
+        if sink.quoted_placeholder is not None:
+            text, _ = site.arg(sink.quoted_placeholder.position, sink.quoted_placeholder.name)
+            if text is None or not text.is_const or not isinstance(text.const, str) \
+                    or not QUOTED_PLACEHOLDER.search(text.const):
+                return
         conditions = []  # the keyword conditions left to a parameter of this function (``SinkFlow.conditions``)
         for key, wanted in sink.when:
             v = site.kwargs.get(key)

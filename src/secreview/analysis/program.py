@@ -2148,7 +2148,7 @@ class Program:
             taints = _segments_joined(taints)
         stmt = interp.stmt
         stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (node.line, node.end_line)
-        sink_site = SinkSite(interp.module, node, callee, arg_node, stmt_lines)
+        sink_site = SinkSite(interp.module, node, callee, arg_node, stmt_lines, kind)
         is_test = self.in_test_code(interp.path)
         reported = False
         params = []  # (parameter taint, trace to here) of the parameters that reach the sink unsafe

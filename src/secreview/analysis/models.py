@@ -47,6 +47,9 @@ class Sink:
     # a sink only when this argument (a query's text) is a constant that writes a placeholder inside quotes
     # (``'%s'``, ``"%(name)s"``): a driver interpolating on the client quotes the value again
     quoted_placeholder: ArgRef | None = None
+    # a sink only for a string the calling function builds there (``+``, ``%``, ``.format``, an f-string,
+    # ``join``; or a local variable each assignment of which builds one): a value spliced into the text
+    built: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +201,15 @@ class ModelSet:
                     unless=_conds(entry.get("unless", {})), note=entry.get("note", ""), library=library,
                     no_crlf=frozenset(n.lower() for n in _as_list(entry.get("no_crlf", []))),
                     quoted_placeholder=_one_arg(entry.get("quoted_placeholder"), library),
+                    built=bool(entry.get("built", False)),
                 )
                 self.sinks.setdefault(callee, []).append(sink)
             for method in entry.get("methods", []):
                 sink = Sink(kind=_req(entry, "kind", library), callee="*." + method,
                             args=_args(entry.get("args", []), library), when=_conds(entry.get("when", {})),
                             unless=_conds(entry.get("unless", {})), note=entry.get("note", ""), library=library,
-                            quoted_placeholder=_one_arg(entry.get("quoted_placeholder"), library))
+                            quoted_placeholder=_one_arg(entry.get("quoted_placeholder"), library),
+                            built=bool(entry.get("built", False)))
                 hints = tuple(entry.get("receiver_names", ()))
                 self.method_sinks.setdefault(method, []).append((hints, sink))
         for entry in data.pop("source", []):

@@ -2125,7 +2125,7 @@ class Program:
             return
         for ref in refs:
             value, node = site.arg(ref.position, ref.name)
-            if value is not None:
+            if value is not None and (not sink.built or _built_here(interp, node)):
                 self.check_sink(interp, sink, callee, site.call, value, node, rule=rule, conditions=conditions)
 
     def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node, value_node=None,
@@ -2227,6 +2227,21 @@ class Program:
         worst = max(range(len(flows)), key=lambda i: flows[i].order())
         if flow.order() < flows[worst].order():
             flows[worst] = flow
+
+
+def _built_here(interp, node) -> bool:
+    """``node`` (an argument) is a string built where it is (``"ou=%s,dc=org" % unit``, an f-string...) or a
+    local variable each assignment of which in this function builds one (``Sink.built``)."""
+    if isinstance(node, ir.Keyword):
+        node = node.value
+    if isinstance(node, ir.StringBuild):
+        return True
+    if not isinstance(node, ir.Name):
+        return False
+    values = [stmt.value for block in interp.fn.blocks for stmt in block.stmts
+              if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == node.id
+                                                     for t in stmt.targets)]
+    return bool(values) and all(isinstance(v, ir.StringBuild) for v in values)
 
 
 def _own_parameter(interp, node, value: Value) -> int | None:

@@ -25,7 +25,10 @@ class LdapInjection(SinkRule):
     application meant to keep out of it. Values escaped for a DN
     (`ldap.dn.escape_dn_chars`, `ldap3.utils.dn.escape_rdn`) are not reported
     there; filter escaping does not count for a DN, nor DN escaping for a
-    filter. A search base that is merely not constant is not reported.
+    filter. Only a DN built where the search is made (`+`, `%`, `.format`, an
+    f-string, or a local variable so built) is reported: a whole DN the client
+    names (an entry whose id is its DN) splices nothing into it, and a search
+    base that is merely not constant is not reported.
 
     **Fix:** escape every value put into a filter:
     `f"(uid={escape_filter_chars(user)})"`, or build it with

@@ -218,7 +218,7 @@ class FindingsBuilder:
         return Finding(
             rule_id=rule.id, rule_name=rule.name, title=rule.title, cwe=rule.cwe, severity=rule.severity,
             confidence=confidence, path=site.path, span=site.span, code=site.code, explanation=explanation,
-            fix=rule.fix, trace=trace, tags=tags,
+            fix=rule.fix_at(site), trace=trace, tags=tags,
         )
 
     def add_hit(self, rule, interp, hit) -> None:

@@ -150,9 +150,9 @@ class SinkSite:
     """Where a sink is and what its code says, as plain data: a summary carries it to
     callers in other files, other processes and later runs."""
 
-    __slots__ = ("path", "line", "col", "span", "code", "sink_code", "arg_code", "callee", "stmt_lines", "key")
+    __slots__ = ("path", "line", "col", "span", "code", "sink_code", "arg_code", "callee", "stmt_lines", "key", "kind")
 
-    def __init__(self, module: ir.Module, node: ir.Node, callee: str, arg_node, stmt_lines):
+    def __init__(self, module: ir.Module, node: ir.Node, callee: str, arg_node, stmt_lines, kind: str = ""):
         self.path, self.line, self.col = module.path, node.line, node.col
         # ``session["user_id"] = ...``: the constant key an item store names (None for any other sink)
         index = node.index if isinstance(node, ir.ItemTarget) else None
@@ -162,6 +162,7 @@ class SinkSite:
         self.sink_code = code_of(module, node, 70)
         self.arg_code = code_of(module, arg_node, 70) if arg_node is not None else ""
         self.callee, self.stmt_lines = callee, stmt_lines
+        self.kind = kind  # the sink's kind (a rule watching several words each one's harm)
 
     def __getstate__(self):
         return tuple(getattr(self, k) for k in SinkSite.__slots__)
@@ -1804,8 +1805,8 @@ _PATH_KINDS = frozenset({V.PATH_SEGMENT})
 _PATH_ONLY = frozenset({"path"})
 SEGMENT = "route:segment"
 """A route variable of the default (string) converter, which never holds ``/``: one path segment."""
-_DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "sql", "ssti", "xpath", "xss", "header", "log",
-                          "path", "redirect", "argv-option", "config-text", "conversion"})
+_DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "ldap-dn", "sql", "ssti", "xpath", "xss", "header",
+                          "log", "path", "redirect", "argv-option", "config-text", "conversion"})
 """Sinks where a number formatted as text is harmless: what matters there is the syntax of the text (a
 weak random number is as guessable in hex), or a conversion that a number always passes (``int()`` of a
 route's ``<int:user_id>``)."""
@@ -2104,6 +2105,7 @@ _REGEX_SPECIAL = {
     "xss": frozenset("<>\"'&`"),
     "redirect": frozenset(":/\\"),
     "ldap": frozenset("*()\\\0=,+<>#;\"'"),
+    "ldap-dn": frozenset("*()\\\0=,+<>#;\"'"),
     "xpath": frozenset("'\"[]()/|@=*"),
     "argv-option": frozenset("-"),
     # ``$`` also matches before a final newline: that one ends the line, adding no text after it

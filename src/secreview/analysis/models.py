@@ -44,6 +44,12 @@ class Sink:
     library: str = ""
     # header names (lower case, "*" for all) whose value the framework keeps free of CR/LF
     no_crlf: frozenset = frozenset()
+    # a sink only when this argument (a query's text) is a constant that writes a placeholder inside quotes
+    # (``'%s'``, ``"%(name)s"``): a driver interpolating on the client quotes the value again
+    quoted_placeholder: ArgRef | None = None
+    # a sink only for a string the calling function builds there (``+``, ``%``, ``.format``, an f-string,
+    # ``join``; or a local variable each assignment of which builds one): a value spliced into the text
+    built: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,12 +200,16 @@ class ModelSet:
                     receiver=bool(entry.get("receiver", False)), when=_conds(entry.get("when", {})),
                     unless=_conds(entry.get("unless", {})), note=entry.get("note", ""), library=library,
                     no_crlf=frozenset(n.lower() for n in _as_list(entry.get("no_crlf", []))),
+                    quoted_placeholder=_one_arg(entry.get("quoted_placeholder"), library),
+                    built=bool(entry.get("built", False)),
                 )
                 self.sinks.setdefault(callee, []).append(sink)
             for method in entry.get("methods", []):
                 sink = Sink(kind=_req(entry, "kind", library), callee="*." + method,
                             args=_args(entry.get("args", []), library), when=_conds(entry.get("when", {})),
-                            unless=_conds(entry.get("unless", {})), note=entry.get("note", ""), library=library)
+                            unless=_conds(entry.get("unless", {})), note=entry.get("note", ""), library=library,
+                            quoted_placeholder=_one_arg(entry.get("quoted_placeholder"), library),
+                            built=bool(entry.get("built", False)))
                 hints = tuple(entry.get("receiver_names", ()))
                 self.method_sinks.setdefault(method, []).append((hints, sink))
         for entry in data.pop("source", []):
@@ -349,6 +359,13 @@ def _args(spec, library: str) -> tuple:
         else:
             raise ModelError(f"{library}: bad argument reference {item!r}")
     return tuple(out)
+
+
+def _one_arg(spec, library: str) -> ArgRef | None:
+    if spec is None:
+        return None
+    refs = _args([spec], library)
+    return refs[0]
 
 
 def _conds(spec: dict) -> tuple:

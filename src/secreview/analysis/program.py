@@ -38,6 +38,7 @@ from secreview.analysis.interpreter import (
     referer_item,
 )
 from secreview.analysis.models import ModelSet, Sink
+from secreview.analysis.sql_text import QUOTED_PLACEHOLDER
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.findings.model import Span
 from secreview.ir import nodes as ir
@@ -2105,6 +2106,11 @@ class Program:
                 self._apply_sink(interp, site, sink, callee, rule)
 
     def _apply_sink(self, interp, site: CallSite, sink: Sink, callee: str, rule) -> None:
+        if sink.quoted_placeholder is not None:
+            text, _ = site.arg(sink.quoted_placeholder.position, sink.quoted_placeholder.name)
+            if text is None or not text.is_const or not isinstance(text.const, str) \
+                    or not QUOTED_PLACEHOLDER.search(text.const):
+                return
         conditions = []  # the keyword conditions left to a parameter of this function (``SinkFlow.conditions``)
         for key, wanted in sink.when:
             v = site.kwargs.get(key)
@@ -2135,7 +2141,7 @@ class Program:
             return
         for ref in refs:
             value, node = site.arg(ref.position, ref.name)
-            if value is not None:
+            if value is not None and (not sink.built or _built_here(interp, node)):
                 self.check_sink(interp, sink, callee, site.call, value, node, rule=rule, conditions=conditions)
 
     def check_sink(self, interp, sink: Sink, callee: str, node, value: Value, arg_node, value_node=None,
@@ -2158,7 +2164,7 @@ class Program:
             taints = _segments_joined(taints)
         stmt = interp.stmt
         stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (node.line, node.end_line)
-        sink_site = SinkSite(interp.module, node, callee, arg_node, stmt_lines)
+        sink_site = SinkSite(interp.module, node, callee, arg_node, stmt_lines, kind)
         is_test = self.in_test_code(interp.path)
         reported = False
         params = []  # (parameter taint, trace to here) of the parameters that reach the sink unsafe
@@ -2237,6 +2243,21 @@ class Program:
         worst = max(range(len(flows)), key=lambda i: flows[i].order())
         if flow.order() < flows[worst].order():
             flows[worst] = flow
+
+
+def _built_here(interp, node) -> bool:
+    """``node`` (an argument) is a string built where it is (``"ou=%s,dc=org" % unit``, an f-string...) or a
+    local variable each assignment of which in this function builds one (``Sink.built``)."""
+    if isinstance(node, ir.Keyword):
+        node = node.value
+    if isinstance(node, ir.StringBuild):
+        return True
+    if not isinstance(node, ir.Name):
+        return False
+    values = [stmt.value for block in interp.fn.blocks for stmt in block.stmts
+              if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == node.id
+                                                     for t in stmt.targets)]
+    return bool(values) and all(isinstance(v, ir.StringBuild) for v in values)
 
 
 def _own_parameter(interp, node, value: Value) -> int | None:

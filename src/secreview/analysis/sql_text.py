@@ -16,6 +16,9 @@ import string
 
 from secreview.ir import nodes as ir
 
+# a placeholder written inside quotes (``'%s'``, ``"%(name)s"``, ``'%%%s%%'``): a driver that interpolates
+# parameters on the client (psycopg2, PyMySQL, MySQLdb) quotes the value again, so its text ends up outside
+QUOTED_PLACEHOLDER = re.compile(r"""(['"])(?:%%)?%(?:\(\w+\))?s(?:%%)?\1""")
 _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|from|where|join|into)\b", re.I)
 _DDL = re.compile(r"^\s*(create|drop|alter|truncate)\b", re.I)
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_`\"[].")

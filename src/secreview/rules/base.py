@@ -121,6 +121,10 @@ class SinkRule(Rule):
     fix: ClassVar[str] = ""
     """The concrete remedy, one or two sentences."""
 
+    def fix_at(self, site) -> str:
+        """What ``fix`` says, for the sink at ``site``."""
+        return self.fix
+
     def excused(self, site, sink, callee: str) -> bool:
         """True when this call is made safe by its other arguments (``Loader=SafeLoader``)."""
         return False

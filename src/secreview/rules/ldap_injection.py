@@ -16,7 +16,19 @@ class LdapInjection(SinkRule):
     `ldap.filter.escape_filter_chars`/`filter_format` or
     `ldap3.utils.conv.escape_filter_chars`, values checked against an
     allow-list, and filters that are merely not constant. HTML or shell escaping
-    does not count. The search base (a DN) is not checked by this rule.
+    does not count.
+
+    The search base (a DN, the first argument of those searches) is reported
+    the same way when traced to untrusted input: `,`, `=` or `+` in a value
+    spliced into it (`"ou=" + unit + ",dc=example,dc=org"`) names another
+    entry or subtree, widening the search to parts of the directory the
+    application meant to keep out of it. Values escaped for a DN
+    (`ldap.dn.escape_dn_chars`, `ldap3.utils.dn.escape_rdn`) are not reported
+    there; filter escaping does not count for a DN, nor DN escaping for a
+    filter. Only a DN built where the search is made (`+`, `%`, `.format`, an
+    f-string, or a local variable so built) is reported: a whole DN the client
+    names (an entry whose id is its DN) splices nothing into it, and a search
+    base that is merely not constant is not reported.
 
     **Fix:** escape every value put into a filter:
     `f"(uid={escape_filter_chars(user)})"`, or build it with
@@ -29,11 +41,24 @@ class LdapInjection(SinkRule):
     cwe = 90
     severity = Level.HIGH
     confidence = Level.HIGH
-    sink_kinds = ("ldap",)
+    sink_kinds = ("ldap", "ldap-dn")
     untainted = None
     constructions = ("ldap",)
     danger = ("The directory parses it as filter syntax, so `*`, `(` or `)` in it (`*)(uid=*`) changes which "
               "entries match, e.g. to bypass a password check or dump the directory.")
+    def danger_at(self, site) -> str:
+        if site.kind == "ldap-dn":
+            return ("It is the DN the search starts from, so `,`, `=` or `+` in it (`x,dc=example,dc=org`) names "
+                    "another entry or subtree and the search reaches parts of the directory it was meant to "
+                    "leave out.")
+        return self.danger
+
+    def fix_at(self, site) -> str:
+        if site.kind == "ldap-dn":
+            return ("Escape each value put into a DN with `ldap.dn.escape_dn_chars()` (python-ldap) or "
+                    "`ldap3.utils.dn.escape_rdn()`, or pick the search base from a fixed set.")
+        return self.fix
+
     fix = ("Escape each value with `ldap.filter.escape_filter_chars()` (python-ldap) or "
            "`ldap3.utils.conv.escape_filter_chars()` before putting it in the filter, or use "
            "`ldap.filter.filter_format()`.")

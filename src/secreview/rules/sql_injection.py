@@ -1,5 +1,11 @@
+from secreview.analysis.sql_text import QUOTED_PLACEHOLDER as _QUOTED_PLACEHOLDER
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule
+
+
+def _quoted_placeholder(site) -> bool:
+    """The value reaching the sink at ``site`` is a bound parameter whose placeholder is quoted."""
+    return bool(_QUOTED_PLACEHOLDER.search(site.code or "")) and not _QUOTED_PLACEHOLDER.search(site.arg_code or "")
 
 
 class SqlInjection(SinkRule):
@@ -24,7 +30,12 @@ class SqlInjection(SinkRule):
     text), placeholder names numbered by `enumerate()` (`f"(:name_{i})"`),
     values converted with `int()`/`float()` or checked against an allow-list,
     identifiers quoted with `psycopg2.sql.Identifier`. An escaper of another
-    language (`html.escape`) does not count.
+    language (`html.escape`) does not count. A parameter is reported when the
+    SQL text writes its placeholder inside quotes (`WHERE name = '%s'`,
+    `'%(name)s'`) and it is traced to untrusted input: psycopg2, PyMySQL,
+    MySQLdb and Django's PostgreSQL and MySQL backends interpolate parameters
+    on the client and quote each value again, so its text lands outside the
+    string literal (numbers excepted).
 
     SQL text built (`+`, `%`, `.format`, an f-string, `join`) from a parameter
     of the function that builds it is reported with medium confidence even when
@@ -66,3 +77,18 @@ class SqlInjection(SinkRule):
     fix = ("Keep the SQL text constant and pass the value as a query parameter, e.g. "
            "`cur.execute(\"SELECT * FROM t WHERE name = %s\", (name,))` (`?` for sqlite3, `:name` with "
            "SQLAlchemy `text()`); choose table/column names from an allow-list.")
+
+    def danger_at(self, site) -> str:
+        if _quoted_placeholder(site):
+            quoted = _QUOTED_PLACEHOLDER.search(site.code).group(0)
+            return (f"Its placeholder is written inside quotes (`{quoted}`): drivers that interpolate parameters "
+                    "on the client (psycopg2, PyMySQL, MySQLdb, Django's PostgreSQL and MySQL backends) quote the "
+                    "value again, so its text lands outside the string literal and is parsed as SQL "
+                    "(`OR 1=1 --` needs no quote of its own).")
+        return self.danger
+
+    def fix_at(self, site) -> str:
+        if _quoted_placeholder(site):
+            return ("Remove the quotes around the placeholder (`WHERE name = %s`, `LIKE %s` with the `%` "
+                    "wildcards added to the value): the driver quotes the value itself.")
+        return self.fix

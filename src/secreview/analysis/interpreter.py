@@ -1074,6 +1074,10 @@ class FunctionInterpreter:
         generated = self.generated_attribute(e, base)
         if generated is not None:
             return generated
+        if base.taints and not base.types.isdisjoint(_PARSED_OPTIONS) \
+                and attr in self.program.number_options(self.module):
+            # ``args.limit`` of ``parser.add_argument("--limit", type=int)``: argparse made it a number
+            return Value(taints=V.cleanse_all(base.taints, _ALL_KINDS), types=_INT)
         for t in base.types:
             source = self.models.sources_by_attribute.get(f"{t}.{attr}")
             if source is not None:
@@ -1892,6 +1896,9 @@ def _meet(a: frozenset, b: frozenset) -> frozenset:
 
 
 _NOT_DATA = frozenset({V.BUILT, V.OPAQUE}) | V.NAMED_KINDS
+_PARSED_OPTIONS = frozenset({"argparse.ArgumentParser.parse_args", "argparse.ArgumentParser.parse_intermixed_args"})
+_ALL_KINDS = frozenset({"*"})
+_INT = frozenset({"builtins.int"})
 _GENERATED = frozenset({Taint(V.OPAQUE, -1, frozenset({"*"}), None)})
 
 

@@ -1588,21 +1588,19 @@ class Program:
         protocol of Django's management commands)."""
         memo = self._command_numbers
         found = memo.get(class_qualname)
-        if found is not None:
-            return found
-        memo[class_qualname] = frozenset()
-        fn = self.functions.get(f"{class_qualname}.add_arguments")
-        numbers, others = set(), set()
-        if fn is not None:
-            for stmt in fn.statements():
-                for expr in expressions(stmt):
-                    for e in ir.walk(expr):
-                        if isinstance(e, ir.Call) and e.method == "add_argument":
-                            name, number = _option(e)
-                            if name is None:
-                                return memo[class_qualname]  # stored under a name not known: any of them
-                            (numbers if number else others).add(name)
-        memo[class_qualname] = found = frozenset(numbers - others)
+        if found is None:
+            fn = self.functions.get(f"{class_qualname}.add_arguments")
+            found = memo[class_qualname] = _number_options([fn] if fn is not None else [])
+        return found
+
+    def number_options(self, module: ir.Module) -> frozenset:
+        """The options the module's argparse parsers declare as numbers (``type=int`` or ``float``) and
+        under no other type: what ``args.limit`` of ``args = parser.parse_args()`` holds there."""
+        memo = self._command_numbers
+        key = ("module", module.name)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _number_options([module.body, *module.functions.values()])
         return found
 
     def command_option(self, interp, options: ir.Expr, key) -> Value | None:
@@ -2834,6 +2832,22 @@ def _static(fn: ir.Function) -> bool:
 
 def _classmethod(fn: ir.Function) -> bool:
     return any(isinstance(d, ir.Name) and d.id == "classmethod" for d in fn.decorators)
+
+
+def _number_options(functions) -> frozenset:
+    """The names of the ``add_argument`` options of ``functions`` declared as numbers and under no other type
+    (none when one is stored under a name not known: it may be any of them)."""
+    numbers, others = set(), set()
+    for fn in functions:
+        for stmt in fn.statements():
+            for expr in expressions(stmt):
+                for e in ir.walk(expr):
+                    if isinstance(e, ir.Call) and e.method == "add_argument":
+                        name, number = _option(e)
+                        if name is None:
+                            return frozenset()
+                        (numbers if number else others).add(name)
+    return frozenset(numbers - others)
 
 
 def _option(call: ir.Call) -> tuple[str | None, bool]:

@@ -1616,8 +1616,8 @@ class Program:
         return None
 
     def server_facts(self, interp, site: CallSite, method: str | None, callees: list) -> Value | None:
-        """What a database cursor returns after a constant statement that selects only functions of the
-        server without arguments (``cursor.execute("SELECT pg_backend_pid()")``, ``SELECT CONNECTION_ID()``,
+        """What a database cursor returns after a constant statement that selects only the server's own facts
+        (``_SERVER_FACTS``: ``cursor.execute("SELECT pg_backend_pid()")``, ``SELECT CONNECTION_ID()``,
         ``SELECT CURRENT_SESSION()``): the server's own ids and names, no outside data. Tracked per cursor
         (its path key) within the function: any other statement it runs, a call it is passed to, or a way
         where it did not run that statement makes its rows unknown again."""
@@ -2885,10 +2885,22 @@ _MARK = frozenset({V.BUILT_MARK})
 _EXECUTES = frozenset({"execute", "executemany", "executescript", "callproc", "exec_driver_sql"})
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "scalar", "scalar_one",
                       "scalar_one_or_none", "first", "one", "one_or_none", "scalars"})
-_SERVER_FUNCTION = r"(?:[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?\s*\(\s*\)|@@[A-Za-z_]\w*)(?:\s+(?:AS\s+)?[A-Za-z_]\w*)?"
+_SERVER_FACT_FUNCTIONS = (
+    # the session's and the server's own ids, names and clocks: none reads a table
+    "pg_backend_pid", "connection_id", "aggregator_id", "current_session", "current_user", "session_user",
+    "user", "system_user", "current_role", "current_database", "database", "current_schema", "schema",
+    "version", "current_version", "now", "current_timestamp", "localtimestamp", "sysdate", "getdate",
+    "last_insert_id", "lastval", "scope_identity", "txid_current", "pg_current_xact_id", "inet_server_addr",
+    "inet_server_port", "current_account", "current_region", "current_warehouse", "current_client",
+    "current_transaction", "uuid", "gen_random_uuid", "newid", "random", "rand", "@@spid",
+    "@@version", "@@identity", "@@servername", "@@hostname", "@@port")
+_SERVER_FUNCTION = (r"(?:(?:pg_catalog\.)?(?:" + "|".join(n for n in _SERVER_FACT_FUNCTIONS if not n.startswith("@"))
+                    + r")\s*\(\s*\)|(?:" + "|".join(n for n in _SERVER_FACT_FUNCTIONS if n.startswith("@"))
+                    + r")\b)(?:\s+(?:AS\s+)?[A-Za-z_]\w*)?")
 _SERVER_FACTS = re.compile(rf"\s*SELECT\s+{_SERVER_FUNCTION}(?:\s*,\s*{_SERVER_FUNCTION})*\s*;?\s*\Z", re.I)
-"""A statement that selects only functions of the server without arguments (or its ``@@`` variables), from
-no table: ``SELECT pg_backend_pid()``, ``SELECT CONNECTION_ID(), AGGREGATOR_ID()``, ``SELECT @@SPID``."""
+"""A statement that selects only the server's facts, from no table, with no parameter: ``SELECT
+pg_backend_pid()``, ``SELECT CONNECTION_ID(), AGGREGATOR_ID()``, ``SELECT @@SPID`` (functions of the
+server that read no table: a function of the schema without arguments may return any row's data)."""
 _FACT_ROWS = generated_value(Generated("rows"))
 _OPTION_NUMBER = Value(types=frozenset({"builtins.int"}))
 _NUMBER_TYPES = frozenset({"builtins.int", "builtins.float"})

@@ -400,3 +400,49 @@ def test_super_calls_the_base_classs_method(tmp_path, monkeypatch):
         """
     result = _review(tmp_path, monkeypatch, {"app.py": code})
     assert _found(result) == [("app.py", 17, "high")]
+
+
+KILL = """
+    import tempfile
+
+    from django.core.management.base import BaseCommand
+
+
+    def terminate(cursor, pid):
+        cursor.execute(f"SELECT pg_terminate_backend({pid})")
+
+
+    def kill_own(cursor):
+        cursor.execute("SELECT pg_backend_pid()")
+        terminate(cursor, cursor.fetchone()[0])
+
+
+    class Command(BaseCommand):
+        def add_arguments(self, parser):
+            parser.add_argument("--pid", type=int)
+
+        def handle(self, *args, **options):
+            terminate(self.cursor, options["pid"])
+            terminate(self.cursor, tempfile.mkdtemp())
+"""
+
+
+@pytest.mark.parametrize("extra,expected", [
+    ("", []),  # the server's own pid, a command's number option, a temporary folder's name
+    ("def by_record(cursor, record):\n    terminate(cursor, record.pid)\n",
+     [("kill.py", 8, "medium")]),  # a record's field: unknown data
+])
+def test_server_made_values_show_a_construction_safe(tmp_path, monkeypatch, extra, expected):
+    result = _review(tmp_path, monkeypatch, {"kill.py": KILL + extra})
+    assert _found(result) == expected
+    if expected:
+        [finding] = [f for f in result.findings if f.rule_id == "SR104"]
+        # callers pass the server's pid, a number and a temporary folder: not "no caller shows it safe"
+        assert "not every caller in the reviewed code shows it to be safe" in finding.explanation
+
+
+def test_rows_of_a_cursor_that_ran_another_statement_are_unknown(tmp_path, monkeypatch):
+    extra = ("def by_user(cursor, user):\n    cursor.execute(\"SELECT pg_backend_pid()\")\n"
+             "    helper(cursor)\n    terminate(cursor, cursor.fetchone()[0])\n")
+    result = _review(tmp_path, monkeypatch, {"kill.py": KILL + extra})
+    assert _found(result) == [("kill.py", 8, "medium")]  # ``helper`` may have run anything on the cursor

@@ -180,6 +180,7 @@ class FunctionInterpreter:
         self.fn = fn
         self._admin_only = None
         self._setting_locals = None
+        self.facts_seen = False  # some cursor's state is tracked (``FACTS``): joins must say where it is not
         self.path = module.path
         self.summary = Summary()
         self.state: dict = {}
@@ -249,7 +250,7 @@ class FunctionInterpreter:
                 if old is None:
                     new = refined
                 else:
-                    new = _join_states(old, refined)
+                    new = _join_states(old, refined, self.facts_seen)
                     if new is old:
                         continue
                 if visits[edge.target] >= MAX_BLOCK_VISITS and old is not None:
@@ -364,7 +365,7 @@ class FunctionInterpreter:
                 if all(r is not state for r in refined):
                     state = refined[0]
                     for other in refined[1:]:
-                        state = _join_states(state, other)
+                        state = _join_states(state, other, self.facts_seen)
             return state
         if truth and self.call_checks and isinstance(cond, (ir.Call, ir.Await)):
             state = self.refine_by_callee(cond, state)
@@ -1094,6 +1095,13 @@ class FunctionInterpreter:
             return self.state[key]
         base = self.eval(e.value)
         attr = e.attr
+        generated = self.generated_attribute(e, base)
+        if generated is not None:
+            return generated
+        if base.taints and not base.types.isdisjoint(_PARSED_OPTIONS) \
+                and attr in self.program.number_options(self.module):
+            # ``args.limit`` of ``parser.add_argument("--limit", type=int)``: argparse made it a number
+            return Value(taints=V.cleanse_all(base.taints, _ALL_KINDS), types=_INT)
         for t in base.types:
             source = self.models.sources_by_attribute.get(f"{t}.{attr}")
             if source is not None:
@@ -1135,6 +1143,26 @@ class FunctionInterpreter:
             return TOP
         return Value(const, taints, types)
 
+    def generated_attribute(self, e: ir.Attr, base: Value) -> Value | None:
+        """An attribute whose value the server or a library made, whatever object it is read from
+        (``[[generated]]`` models): by its owner's type (``http.HTTPStatus.phrase``) or its name alone
+        (``_meta``, ``status_text``), when the object carries no data traced from a source that no
+        sanitizer made safe (a request's own fields stay the client's)."""
+        models = self.models
+        attr = e.attr
+        found = None
+        if attr in models.generated_last_names():
+            for t in sorted(base.types):
+                found = models.generated_attributes.get(f"{t}.{attr}")
+                if found is not None:
+                    break
+        if found is None:
+            found = models.generated_names.get(attr)
+        if found is None or any(not t.is_param and t.kind not in _NOT_DATA and t.dangerous_for("*")
+                                for t in base.taints):
+            return None  # read from data traced from a source: as the client sent it
+        return generated_value(found)
+
     def admin_marks(self, kind: str) -> frozenset:
         """What request data read in this function is marked with when only administrators reach it."""
         if kind != "remote":
@@ -1175,6 +1203,10 @@ class FunctionInterpreter:
         return value
 
     def _eval_subscript(self, e: ir.Subscript) -> Value:
+        if isinstance(e.index, ir.Const) and isinstance(e.value, ir.Name) and self.fn.name == "handle":
+            option = self.program.command_option(self, e.value, e.index.value)
+            if option is not None:
+                return option
         base = self.eval(e.value)
         index = self.eval(e.index)
         if base.items is not None and index.is_const and hashable(index.const) and index.const in base.items:
@@ -1923,6 +1955,19 @@ def _meet(a: frozenset, b: frozenset) -> frozenset:
     return a & b
 
 
+_NOT_DATA = frozenset({V.BUILT, V.OPAQUE}) | V.NAMED_KINDS
+_PARSED_OPTIONS = frozenset({"argparse.ArgumentParser.parse_args", "argparse.ArgumentParser.parse_intermixed_args"})
+_ALL_KINDS = frozenset({"*"})
+_INT = frozenset({"builtins.int"})
+_GENERATED = frozenset({Taint(V.OPAQUE, -1, frozenset({"*"}), None)})
+
+
+def generated_value(found, taints: frozenset = EMPTY) -> Value:
+    """A value the server or a library made (a ``[[generated]]`` model entry): safe for every sink, but for
+    the ``taints`` of what went into it (a temporary file's suffix), and of the entry's type."""
+    return Value(taints=V.merge_taints(taints, _GENERATED), types=frozenset({found.type}) if found.type else EMPTY)
+
+
 def is_number(value: Value) -> bool:
     """A number (or digits made from one): nothing in it can change what an interpreter parses."""
     if value.is_const:
@@ -2649,13 +2694,25 @@ def hashable(value) -> bool:
         return False
 
 
-def _join_states(old: dict, new: dict) -> dict:
+FACTS = "\0facts:"
+"""State key prefix: ``FACTS + path key of a cursor`` says whether the last statement it ran is one of
+server facts (``SELECT pg_backend_pid()``); see ``Program.server_facts``."""
+NOT_FACTS = Value(types=frozenset({"\0not-facts"}))
+
+
+def _join_states(old: dict, new: dict, facts: bool = False) -> dict:
     changed = False
     out = dict(old)
+    if facts:
+        # a cursor that ran a statement of server facts on one way only may have run anything on the other
+        for key in old:
+            if key.startswith(FACTS) and key not in new and old[key] is not NOT_FACTS:
+                out[key] = NOT_FACTS
+                changed = True
     for key, value in new.items():
         prev = old.get(key)
         if prev is None:
-            out[key] = value
+            out[key] = NOT_FACTS if facts and key.startswith(FACTS) else value
             changed = True
         elif prev is not value:
             joined = V.join(prev, value)

@@ -85,6 +85,18 @@ class Propagator:
 
 
 @dataclass(frozen=True, slots=True)
+class Generated:
+    """A value the server or a library makes, which no client chooses (``[[generated]]``): a temporary
+    file's name, an HTTP status's reason phrase, a table's or column's name from the schema."""
+
+    name: str  # the callee, qualified attribute or attribute name
+    args: tuple[ArgRef, ...] = ()  # a callee's arguments that flow into its result (a temp file's suffix)
+    type: str = ""  # the type of the value, when it is known (``builtins.int``: a number)
+    note: str = ""
+    library: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Entrypoint:
     """Functions whose parameters are attacker-controlled.
 
@@ -184,6 +196,12 @@ class ModelSet:
     # callee qualname -> those whose table entries such calls make (``url(pattern, handler)``)
     table_tuple_entries: list = field(default_factory=list)
     table_callees: dict = field(default_factory=dict)
+    # ``[[generated]]``: callee -> Generated; qualified attribute (a module's or a type's) -> Generated;
+    # attribute name read from an object that carries no traced data -> Generated
+    generated_callees: dict = field(default_factory=dict)
+    generated_attributes: dict = field(default_factory=dict)
+    generated_names: dict = field(default_factory=dict)
+    generated_last: frozenset | None = None
 
     def fingerprint(self) -> str:
         """Changes when any model file's content (or the set of files) does."""
@@ -256,6 +274,16 @@ class ModelSet:
                 self.returns[callee] = type_name
         for entry in data.pop("clean", []):
             self.clean.update(_callees(entry, library))
+        for entry in data.pop("generated", []):
+            args = _args(entry.get("args", []), library)
+            kind = entry.get("type", "")
+            note = entry.get("note", "")
+            for callee in _callees(entry, library, required=False):
+                self.generated_callees[callee] = Generated(callee, args, kind, note, library)
+            for attr in _as_list(entry.get("attributes", [])):
+                self.generated_attributes[attr] = Generated(attr, (), kind, note, library)
+            for name in _as_list(entry.get("names", [])):
+                self.generated_names[name] = Generated(name, (), kind, note, library)
         for entry in data.pop("entrypoint", []):
             if entry.get("methods") and not (entry.get("base_class") or entry.get("class_attribute")
                                              or entry.get("imports")):
@@ -293,7 +321,7 @@ class ModelSet:
         data.pop("library", None)
         if data:
             raise ModelError(f"{library}: unknown section(s) {', '.join(sorted(data))}; "
-                             "expected source, sink, sanitizer, propagator, returns, clean, entrypoint")
+                             "expected source, sink, sanitizer, propagator, returns, clean, generated, entrypoint")
 
     def sinks_for(self, callee: str) -> list:
         return self.sinks.get(callee, ())
@@ -303,6 +331,13 @@ class ModelSet:
         names = self.source_attr_names
         if names is None:
             names = self.source_attr_names = frozenset(a.rsplit(".", 1)[-1] for a in self.sources_by_attribute)
+        return names
+
+    def generated_last_names(self) -> frozenset:
+        """The last names of the ``[[generated]]`` attributes (``phrase`` of ``http.HTTPStatus.phrase``)."""
+        names = self.generated_last
+        if names is None:
+            names = self.generated_last = frozenset(a.rpartition(".")[2] for a in self.generated_attributes)
         return names
 
     def cleansed_by_name(self, attr: str) -> frozenset:

@@ -23,6 +23,8 @@ from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
     EXCLUSIONS,
+    FACTS,
+    NOT_FACTS,
     SEGMENT,
     BudgetExceeded,
     CallSite,
@@ -31,18 +33,19 @@ from secreview.analysis.interpreter import (
     SinkSite,
     Summary,
     environ_item,
+    generated_value,
     hashable,
     is_number,
     is_quoting_name,
     path_key,
     referer_item,
 )
-from secreview.analysis.models import ModelSet, Sink
+from secreview.analysis.models import Generated, ModelSet, Sink
 from secreview.analysis.sql_text import QUOTED_PLACEHOLDER
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.findings.model import Span
 from secreview.ir import nodes as ir
-from secreview.ir.statements import bindings
+from secreview.ir.statements import bindings, expressions
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
 MAX_ANALYSES = 6
@@ -278,6 +281,7 @@ class Program:
         self.errors: dict = {}  # path -> (where, exception): a bug met while analysing that file
         self.test_path = test_path or (lambda path: False)
         self._test_paths: dict = {}  # ``in_test_code``
+        self._command_numbers: dict = {}  # class qualname -> ``command_numbers``
 
     def _register(self, module: ir.Module) -> None:
         dict.__setitem__(self.modules, module.name, module)
@@ -1028,6 +1032,9 @@ class Program:
             return TOP
         if qualname in self.modules:
             return Value(types=self.types.single(qualname))
+        generated = self.models.generated_attributes.get(qualname)
+        if generated is not None:  # ``http.client.responses``: made by the library
+            return generated_value(generated)
         return Value(types=self.types.single(qualname))
 
     def free_value(self, interp: FunctionInterpreter, name: ir.Name) -> Value:
@@ -1418,6 +1425,14 @@ class Program:
         method = call.method
         if self.secret_rule is not None and (site.kwargs or method == "set_cookie"):
             self.secret_arguments(interp, site, method)
+        if method in _EXECUTES or (interp.facts_seen and (method in _FETCHES or call.args or call.keywords)):
+            facts = self.server_facts(interp, site, method, callees)
+            if facts is not None:
+                return facts
+        if method in ("get", "pop") and call.args and site.args[0].is_const and isinstance(call.func, ir.Attr):
+            option = self.command_option(interp, call.func.value, site.args[0].const)
+            if option is not None:
+                return option
         stored = self.key_value_store(interp, site, method)
         if stored is not None:
             return stored
@@ -1470,6 +1485,16 @@ class Program:
                 break
             if callee in models.clean:
                 result = Value(types=_returns(models, callee))
+                break
+            generated = models.generated_callees.get(callee)
+            if generated is not None:
+                # ``tempfile.mkstemp(suffix=".mp4")``: the library makes it; only the arguments named flow in
+                flows = EMPTY
+                for ref in generated.args:
+                    v, _ = site.arg(ref.position, ref.name)
+                    if v is not None:
+                        flows = V.merge_taints(flows, V.merge_taints(v.taints, V.all_item_taints(v.items)))
+                result = generated_value(generated, flows)
                 break
             propagator = models.propagators.get(callee)
             if propagator is not None:
@@ -1556,6 +1581,77 @@ class Program:
             if index is not None and index < len(params) and self._secret_kind(value) \
                     and secret.secret_name(params[index].name):
                 self.check_sink(interp, _SECRET_SINK, params[index].name, site.call, value, site.call.args[i])
+
+    def command_numbers(self, class_qualname: str) -> frozenset:
+        """The options a command class declares as numbers in its ``add_arguments(self, parser)``
+        (``parser.add_argument("--lock-id", type=int)``): argparse converts them, or the command stops with
+        a usage error, so what ``handle(self, *args, **options)`` reads under their names is a number (the
+        protocol of Django's management commands)."""
+        memo = self._command_numbers
+        found = memo.get(class_qualname)
+        if found is None:
+            fn = self.functions.get(f"{class_qualname}.add_arguments")
+            found = memo[class_qualname] = _number_options([fn] if fn is not None else [])
+        return found
+
+    def number_options(self, module: ir.Module) -> frozenset:
+        """The options the module's argparse parsers declare as numbers (``type=int`` or ``float``) and
+        under no other type: what ``args.limit`` of ``args = parser.parse_args()`` holds there."""
+        memo = self._command_numbers
+        key = ("module", module.name)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _number_options([module.body, *module.functions.values()])
+        return found
+
+    def command_option(self, interp, options: ir.Expr, key) -> Value | None:
+        """``options["lock_id"]`` (or ``.get``/``.pop``) in a command's ``handle(self, *args, **options)``:
+        a number when ``add_arguments`` declares that option ``type=int`` or ``float``."""
+        fn = interp.fn
+        if not (isinstance(key, str) and isinstance(options, ir.Name) and fn.name == "handle"
+                and fn.class_qualname is not None and fn.params and fn.params[-1].kind == "kwarg"
+                and options.id == fn.params[-1].name and options.kind == ir.NameKind.LOCAL):
+            return None
+        if key in self.command_numbers(fn.class_qualname):
+            return _OPTION_NUMBER
+        return None
+
+    def server_facts(self, interp, site: CallSite, method: str | None, callees: list) -> Value | None:
+        """What a database cursor returns after a constant statement that selects only the server's own facts
+        (``_SERVER_FACTS``: ``cursor.execute("SELECT pg_backend_pid()")``, ``SELECT CONNECTION_ID()``,
+        ``SELECT CURRENT_SESSION()``): the server's own ids and names, no outside data. Tracked per cursor
+        (its path key) within the function: any other statement it runs, a call it is passed to, or a way
+        where it did not run that statement makes its rows unknown again."""
+        call = site.call
+        own = any(self.resolve_function(c) is not None for c in callees)
+        if own or (method not in _EXECUTES and method not in _FETCHES):
+            # passed to a call (or a method of the reviewed code's own): that may run anything on it
+            for arg in list(call.args) + [k.value for k in call.keywords]:
+                key = path_key(arg.value if isinstance(arg, ir.Starred) else arg)
+                if key is not None and FACTS + key in interp.state:
+                    interp.state[FACTS + key] = NOT_FACTS
+            if own and isinstance(call.func, ir.Attr):
+                key = path_key(call.func.value)
+                if key is not None and FACTS + key in interp.state:
+                    interp.state[FACTS + key] = NOT_FACTS
+            return None
+        if not isinstance(call.func, ir.Attr):
+            return None
+        key = path_key(call.func.value)
+        if method in _EXECUTES:
+            fact = method == "execute" and len(call.args) == 1 and not call.keywords and len(site.args) == 1 \
+                and site.args[0].is_const and isinstance(site.args[0].const, str) \
+                and _SERVER_FACTS.match(site.args[0].const) is not None
+            if key is not None:
+                interp.state[FACTS + key] = _FACT_ROWS if fact else NOT_FACTS
+                interp.facts_seen = True
+            return _FACT_ROWS if fact else None  # (``cursor.execute(...).fetchone()``: its rows)
+        if key is None:
+            return None
+        known = interp.state.get(FACTS + key)
+        if known is not None and known is not NOT_FACTS and not (known.types & NOT_FACTS.types):
+            return _FACT_ROWS
+        return None
 
     def key_value_store(self, interp, site: CallSite, method: str | None) -> Value | None:
         """Values stored and read back under constant keys: ``d.get("k")`` on a known dict,
@@ -2775,6 +2871,40 @@ def _classmethod(fn: ir.Function) -> bool:
     return any(isinstance(d, ir.Name) and d.id == "classmethod" for d in fn.decorators)
 
 
+def _number_options(functions) -> frozenset:
+    """The names of the ``add_argument`` options of ``functions`` declared as numbers and under no other type
+    (none when one is stored under a name not known: it may be any of them)."""
+    numbers, others = set(), set()
+    for fn in functions:
+        for stmt in fn.statements():
+            for expr in expressions(stmt):
+                for e in ir.walk(expr):
+                    if isinstance(e, ir.Call) and e.method == "add_argument":
+                        name, number = _option(e)
+                        if name is None:
+                            return frozenset()
+                        (numbers if number else others).add(name)
+    return frozenset(numbers - others)
+
+
+def _option(call: ir.Call) -> tuple[str | None, bool]:
+    """``parser.add_argument("--lock-id", type=int)``: the name under which it stores its value (``lock_id``,
+    or its ``dest``; None when not known) and whether that value is a number (``type`` int or float, no
+    ``action`` or ``nargs`` of its own)."""
+    kind = call.keyword("type")
+    number = kind is not None and getattr(kind, "qualname", None) in _NUMBER_TYPES \
+        and call.keyword("action") is None and call.keyword("nargs") is None
+    dest = call.keyword("dest")
+    if dest is not None:
+        return (dest.value if isinstance(dest, ir.Const) and isinstance(dest.value, str) else None), number
+    flags = [a.value for a in call.args if isinstance(a, ir.Const) and isinstance(a.value, str)]
+    if len(flags) != len(call.args) or not flags:
+        return None, number
+    long = [f for f in flags if f.startswith("--")]
+    name = long[0][2:] if long else flags[0].lstrip("-")
+    return name.replace("-", "_") or None, number
+
+
 def _append_chain(head: Step, tail: Step | None) -> Step:
     """``head`` followed by the steps of ``tail`` (a callee's internal trace)."""
     if tail is None:
@@ -2789,6 +2919,29 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
 
 
 _MARK = frozenset({V.BUILT_MARK})
+_EXECUTES = frozenset({"execute", "executemany", "executescript", "callproc", "exec_driver_sql"})
+_FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "scalar", "scalar_one",
+                      "scalar_one_or_none", "first", "one", "one_or_none", "scalars"})
+_SERVER_FACT_FUNCTIONS = (
+    # the session's and the server's own ids, names and clocks: none reads a table
+    "pg_backend_pid", "connection_id", "aggregator_id", "current_session", "current_user", "session_user",
+    "user", "system_user", "current_role", "current_database", "database", "current_schema", "schema",
+    "version", "current_version", "now", "current_timestamp", "localtimestamp", "sysdate", "getdate",
+    "last_insert_id", "lastval", "scope_identity", "txid_current", "pg_current_xact_id", "inet_server_addr",
+    "inet_server_port", "current_account", "current_region", "current_warehouse", "current_client",
+    "current_transaction", "uuid", "gen_random_uuid", "newid", "random", "rand", "@@spid",
+    "@@version", "@@identity", "@@servername", "@@hostname", "@@port")
+_SERVER_FUNCTION = (r"(?:(?:pg_catalog\.)?(?:" + "|".join(n for n in _SERVER_FACT_FUNCTIONS if not n.startswith("@"))
+                    + r")\s*\(\s*\)|(?:" + "|".join(n for n in _SERVER_FACT_FUNCTIONS if n.startswith("@"))
+                    + r")\b)(?:\s+(?:AS\s+)?[A-Za-z_]\w*)?")
+_SERVER_FACTS = re.compile(rf"\s*SELECT\s+{_SERVER_FUNCTION}(?:\s*,\s*{_SERVER_FUNCTION})*\s*;?\s*\Z", re.I)
+"""A statement that selects only the server's facts, from no table, with no parameter: ``SELECT
+pg_backend_pid()``, ``SELECT CONNECTION_ID(), AGGREGATOR_ID()``, ``SELECT @@SPID`` (functions of the
+server that read no table: a function of the schema without arguments may return any row's data)."""
+_FACT_ROWS = generated_value(Generated("rows"))
+_OPTION_NUMBER = Value(types=frozenset({"builtins.int"}))
+_NUMBER_TYPES = frozenset({"builtins.int", "builtins.float"})
+
 _SETTING = frozenset({V.SETTING_MARK})
 _DERIVED = frozenset({V.DERIVED})
 # Methods whose result is the receiver's own data, reshaped (``name.strip()``, ``conf.get("table")``):

@@ -285,3 +285,27 @@ def test_explicit_non_regular_argument(in_tmp):
     cands, problems = discover(["/dev/null"])
     assert cands == []
     assert problems[0].message == "not a regular file (character device)"
+
+
+def test_installed_packages_and_virtual_environments_are_other_projects(in_tmp):
+    """A folder pip installed packages into (``*.dist-info`` beside them), a virtual environment under
+    any name (``pyvenv.cfg``) and ``site-packages`` hold other projects' code: left out by default,
+    counted as ``default``, reviewed with ``include_ignored``."""
+    make(
+        in_tmp,
+        {
+            "app/views.py": "",
+            "app/dist/__init__.py": "",
+            "app/dist/django/http.py": "",
+            "app/dist/Django-3.2.dist-info/METADATA": "",
+            "app/env311/pyvenv.cfg": "",
+            "app/env311/lib/x.py": "",
+            "app/lib/site-packages/y.py": "",
+            "app/plugins/dist_info_reader.py": "",
+            "app/plugins/README.dist-info": "",
+        },
+    )
+    cands, _ = discover(["app"])
+    assert displays(cands) == ["app/plugins/dist_info_reader.py", "app/views.py"]
+    cands, _ = discover(["app"], include_ignored=True)
+    assert "app/dist/django/http.py" in displays(cands) and "app/env311/lib/x.py" in displays(cands)

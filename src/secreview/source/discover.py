@@ -9,7 +9,10 @@ Rules:
 * Directories that hold no source (``.git``, ``__pycache__``, caches) are
   never entered. Unless ``include_ignored``, neither are the directories of
   other projects' code (``.venv``, ``venv``, ``node_modules``, ``.tox``,
-  ``*.egg-info``...: ``default``), nor what ``.gitignore`` leaves out
+  ``*.egg-info``, ``site-packages``, any virtual environment (a directory
+  holding ``pyvenv.cfg``) and any folder of installed packages (a directory
+  holding ``*.dist-info`` metadata: ``pip install --target``, a vendored
+  site-packages)...: ``default``), nor what ``.gitignore`` leaves out
   (``gitignore``): in a git work tree, git is asked once per work tree which
   untracked paths it ignores (``source.gitignored``), so that every tracked
   file is reviewed whatever ``.gitignore`` says; when git cannot tell, the
@@ -57,7 +60,8 @@ if TYPE_CHECKING:  # pathspec is imported only when there are patterns to match 
 NO_SOURCE_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 """Repository metadata and caches: never entered, never counted, hold no source."""
 
-OTHER_PROJECTS_DIRS = frozenset({".tox", ".nox", ".venv", "venv", "node_modules", ".eggs"})
+OTHER_PROJECTS_DIRS = frozenset({".tox", ".nox", ".venv", "venv", "node_modules", ".eggs", "site-packages",
+                                 "dist-packages"})
 """Virtual environments and installed dependencies (plus any ``*.egg-info``): not entered
 unless ``include_ignored``, and counted as ``default`` exclusions."""
 
@@ -66,6 +70,17 @@ DEFAULT_EXCLUDED_DIRS = NO_SOURCE_DIRS | OTHER_PROJECTS_DIRS
 
 IGNORE_FILE_LIMIT = 1_000_000
 """Largest ``.gitignore`` / ``info/exclude`` file read; larger ones are disregarded."""
+
+def _holds_installed_packages(path: str) -> bool:
+    """A virtual environment (``pyvenv.cfg``) or a folder pip installed packages into (``*.dist-info``
+    beside them): other projects' code shipped inside this one, which their own projects review."""
+    try:
+        with os.scandir(path) as entries:
+            return any(e.name == "pyvenv.cfg" or (e.name.endswith(".dist-info") and e.is_dir(follow_symlinks=False))
+                       for e in entries)
+    except OSError:
+        return False
+
 
 _SHEBANG = re.compile(rb"\A#![^\n]*?\b(?:python|pypy)[0-9.]*\b")
 
@@ -428,7 +443,8 @@ class _Discovery:
         if is_dir and name in NO_SOURCE_DIRS:
             return None
         if not self.include_ignored:
-            if is_dir and (name in OTHER_PROJECTS_DIRS or name.endswith(".egg-info")):
+            if is_dir and (name in OTHER_PROJECTS_DIRS or name.endswith(".egg-info")
+                           or _holds_installed_packages(abs_path)):
                 self.skip("default", display, abs_path, st, is_py)
                 return None
             if frame.git.ignored(abs_path) if frame.git is not None else \

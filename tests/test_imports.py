@@ -97,6 +97,30 @@ def test_source_roots(tmp_path):
     assert findings(root) == [("backend/lib/store/users.py", 8, "high")]
 
 
+MANAGE = """import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")
+    from django.core.management import execute_from_command_line
+    execute_from_command_line(sys.argv)
+"""
+
+
+def test_the_folder_of_a_django_manage_py_is_an_import_root(tmp_path):
+    """``python manage.py runserver`` puts manage.py's folder first on ``sys.path``: ``from store
+    import users`` in a package beside it names ``store/users.py`` there, even when that folder is a
+    package itself."""
+    files = {"site/__init__.py": "", "site/manage.py": MANAGE,
+             "site/web/__init__.py": "", "site/web/views.py": VIEW.format(imp="from store import users",
+                                                                        call="users.check"),
+             "site/store/__init__.py": "", "site/store/users.py": USERS}
+    root = write(tmp_path, files)
+    assert findings(root) == [("site/store/users.py", 8, "high")]
+    (root / "site/manage.py").write_text("import sys\n\nsys.exit(0)\n")  # a console script, not Django's
+    assert findings(root) == [("site/store/users.py", 8, "medium")]
+
+
 def test_no_flow_where_python_would_not_find_the_module(tmp_path):
     # a regular package has no implicit relative imports; another folder's files are not siblings
     root = write(tmp_path, {"pkg/__init__.py": "", "pkg/views.py": VIEW.format(imp="import users", call="users.check"),

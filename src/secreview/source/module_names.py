@@ -106,10 +106,17 @@ def common_root(paths: Sequence[str]) -> Path | None:
         return None
 
 
+_DJANGO_MANAGE = re.compile(r"DJANGO_SETTINGS_MODULE|execute_from_command_line")
+"""What a Django ``manage.py`` holds (other projects' ``manage.py`` are console scripts, not run from
+their folder)."""
+
+
 class ImportResolver:
     """Which reviewed modules an absolute import names, found as Python finds them: by their
     names as reviewed (regular packages, paths below the reviewed root), below any folder named
-    ``src`` and below each ``source-roots`` folder, and — from a file in a folder without
+    ``src``, below any folder holding a Django ``manage.py`` (the folder Python puts first on
+    ``sys.path`` when ``manage.py`` runs, so ``from core.utils import x`` there names
+    ``core/utils.py`` beside it even inside a package) and below each ``source-roots`` folder, and — from a file in a folder without
     ``__init__.py``, which is also a script folder that Python puts first on ``sys.path`` when
     one of its scripts runs — among that folder's own files. Every candidate is kept: when
     several files could be the module, each is. Built from the review's file list alone (no
@@ -133,6 +140,8 @@ class ImportResolver:
             self.displays[name] = src.display
             if is_package:
                 self.package_dirs.add(folder)
+            elif os.path.basename(path) == "manage.py" and _DJANGO_MANAGE.search(src.text or ""):
+                src_roots.add(folder)
             parts, k = name.split("."), key  # the folders of namespace packages: the name's prefixes
             while len(parts) > 1 and os.path.basename(os.path.dirname(k)) == parts[-2]:
                 parts, k = parts[:-1], os.path.dirname(k)

@@ -116,10 +116,11 @@ class ImportResolver:
     names as reviewed (regular packages, paths below the reviewed root), below any folder named
     ``src``, below any folder holding a Django ``manage.py`` (the folder Python puts first on
     ``sys.path`` when ``manage.py`` runs, so ``from core.utils import x`` there names
-    ``core/utils.py`` beside it even inside a package) and below each ``source-roots`` folder, and — from a file in a folder without
-    ``__init__.py``, which is also a script folder that Python puts first on ``sys.path`` when
-    one of its scripts runs — among that folder's own files. Every candidate is kept: when
-    several files could be the module, each is. Built from the review's file list alone (no
+    ``core/utils.py`` beside it even inside a package) and below each ``source-roots`` folder,
+    and — from a file in a folder without ``__init__.py``, which is also a script folder that
+    Python puts first on ``sys.path`` when one of its scripts runs — among that folder's own files.
+    Every candidate is kept: when several files could be the module, each is. Built from the
+    review's file list alone (no
     file system access), so that it is the same for every process of one review."""
 
     def __init__(self, sources: list, source_roots: Sequence[str] = ()):

@@ -573,3 +573,21 @@ def test_a_module_name_found_for_a_qualified_name_is_the_modules_own_string():
     assert [p.line for p in fn.params] == [302, 302, 303, 303, 303]
     assert all(p.line is q.line for p, q in zip(fn.params, other.params))
     assert module.classes["pkg.m.K"].line is again.classes["pkg.n.K"].line
+
+
+def test_edges_without_a_condition_are_shared_by_every_function():
+    from secreview.source.reading import SourceText
+
+    text = ("def f(x):\n    try:\n        a = g(x)\n    except ValueError:\n        a = 0\n    return a\n\n\n"
+            "def h(y):\n    try:\n        b = g(y)\n    except ValueError:\n        b = 1\n    if b:\n        b = 2\n"
+            "    return b\n")
+    module = lower_source(SourceText("m.py", text, "utf-8", text.count("\n") + 1), "m", False).module
+    f, h = module.functions["m.f"], module.functions["m.h"]
+    plain_f = {(e.target, e.kind): e for b in f.blocks for e in b.succs if e.cond is None}
+    plain_h = {(e.target, e.kind): e for b in h.blocks for e in b.succs if e.cond is None}
+    shared = set(plain_f) & set(plain_h)
+    assert shared and all(plain_f[key] is plain_h[key] for key in shared)
+    conditional = [e for b in h.blocks for e in b.succs if e.cond is not None]
+    assert conditional and all(e.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE) for e in conditional)
+    assert len({id(e) for e in conditional}) == len(conditional)  # each with its condition
+    assert f.blocks[0].succs is next(b.succs for b in h.blocks if b.succs == f.blocks[0].succs)

@@ -591,3 +591,35 @@ def test_edges_without_a_condition_are_shared_by_every_function():
     assert conditional and all(e.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE) for e in conditional)
     assert len({id(e) for e in conditional}) == len(conditional)  # each with its condition
     assert f.blocks[0].succs is next(b.succs for b in h.blocks if b.succs == f.blocks[0].succs)
+
+
+def test_stubs_and_steps_unpickled_hold_the_processs_names():
+    import pickle
+
+    from secreview.analysis.interface import interned, module_stub
+    from secreview.analysis.values import Step
+    from secreview.source.reading import SourceText
+
+    text = ("import functools\nfrom base import Base\n\n\nclass K(Base):\n    @functools.cache\n"
+            "    def m(self, value, *, flag=None):\n        return value\n")
+    module = lower_source(SourceText("pkg/m.py", text, "utf-8", 8), "pkg.m", False).module
+    blob = pickle.dumps(module_stub(module), protocol=pickle.HIGHEST_PROTOCOL)
+    one, two = interned(pickle.loads(blob)), interned(pickle.loads(blob))
+    plain = pickle.loads(blob)
+    assert plain.functions["pkg.m.K.m"].qualname is not pickle.loads(blob).functions["pkg.m.K.m"].qualname
+    f1, f2 = one.functions["pkg.m.K.m"], two.functions["pkg.m.K.m"]
+    assert f1.qualname is f2.qualname and next(iter(one.functions)) is next(iter(two.functions))
+    assert [p.name for p in f1.params] == ["self", "value", "flag"]
+    assert all(p.name is q.name for p, q in zip(f1.params, f2.params))
+    assert f1.decorators[0].qualname is f2.decorators[0].qualname == "functools.cache"
+    assert one.classes["pkg.m.K"].bases[0].qualname is two.classes["pkg.m.K"].bases[0].qualname == "base.Base"
+    assert one.imports["Base"] is two.imports["Base"]
+    assert definition_of(one) == definition_of(plain)  # the same stub
+    step = Step("pkg/" + "m.py", 3, 0, "parameter `value` of " + "`m()`", None)
+    a, b = (pickle.loads(pickle.dumps(step, protocol=pickle.HIGHEST_PROTOCOL)) for _ in range(2))
+    assert a == step and a.path is b.path and a.note is b.note
+
+
+def definition_of(stub) -> list:
+    from secreview.analysis.interface import definition
+    return [definition(stub, q) for q in (*stub.functions, *stub.classes, "pkg.m.Base")]

@@ -623,3 +623,18 @@ def test_stubs_and_steps_unpickled_hold_the_processs_names():
 def definition_of(stub) -> list:
     from secreview.analysis.interface import definition
     return [definition(stub, q) for q in (*stub.functions, *stub.classes, "pkg.m.Base")]
+
+
+def test_identifiers_of_a_file_parsed_with_tree_sitter_are_interned_as_cpython_does():
+    import ast
+    import sys
+
+    from secreview.parse.treesitter_to_ast import parse_with_tree_sitter
+
+    text = "def handler(request, value):\n    total = value + value\n    return request(total\nprint 'py2'\n"
+    tree, problems = parse_with_tree_sitter(text)
+    assert problems  # (a file CPython cannot parse)
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "value"]
+    assert len(names) >= 2 and all(n.id is sys.intern("value") for n in names)
+    params = [a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)]
+    assert params == ["request", "value"] and params[1] is names[0].id

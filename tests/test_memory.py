@@ -573,3 +573,68 @@ def test_a_module_name_found_for_a_qualified_name_is_the_modules_own_string():
     assert [p.line for p in fn.params] == [302, 302, 303, 303, 303]
     assert all(p.line is q.line for p, q in zip(fn.params, other.params))
     assert module.classes["pkg.m.K"].line is again.classes["pkg.n.K"].line
+
+
+def test_edges_without_a_condition_are_shared_by_every_function():
+    from secreview.source.reading import SourceText
+
+    text = ("def f(x):\n    try:\n        a = g(x)\n    except ValueError:\n        a = 0\n    return a\n\n\n"
+            "def h(y):\n    try:\n        b = g(y)\n    except ValueError:\n        b = 1\n    if b:\n        b = 2\n"
+            "    return b\n")
+    module = lower_source(SourceText("m.py", text, "utf-8", text.count("\n") + 1), "m", False).module
+    f, h = module.functions["m.f"], module.functions["m.h"]
+    plain_f = {(e.target, e.kind): e for b in f.blocks for e in b.succs if e.cond is None}
+    plain_h = {(e.target, e.kind): e for b in h.blocks for e in b.succs if e.cond is None}
+    shared = set(plain_f) & set(plain_h)
+    assert shared and all(plain_f[key] is plain_h[key] for key in shared)
+    conditional = [e for b in h.blocks for e in b.succs if e.cond is not None]
+    assert conditional and all(e.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE) for e in conditional)
+    assert len({id(e) for e in conditional}) == len(conditional)  # each with its condition
+    assert f.blocks[0].succs is next(b.succs for b in h.blocks if b.succs == f.blocks[0].succs)
+
+
+def test_stubs_and_steps_unpickled_hold_the_processs_names():
+    import pickle
+
+    from secreview.analysis.interface import interned, module_stub
+    from secreview.analysis.values import Step
+    from secreview.source.reading import SourceText
+
+    text = ("import functools\nfrom base import Base\n\n\nclass K(Base):\n    @functools.cache\n"
+            "    def m(self, value, *, flag=None):\n        return value\n")
+    module = lower_source(SourceText("pkg/m.py", text, "utf-8", 8), "pkg.m", False).module
+    blob = pickle.dumps(module_stub(module), protocol=pickle.HIGHEST_PROTOCOL)
+    one, two = interned(pickle.loads(blob)), interned(pickle.loads(blob))
+    plain = pickle.loads(blob)
+    assert plain.functions["pkg.m.K.m"].qualname is not pickle.loads(blob).functions["pkg.m.K.m"].qualname
+    f1, f2 = one.functions["pkg.m.K.m"], two.functions["pkg.m.K.m"]
+    assert f1.qualname is f2.qualname and next(iter(one.functions)) is next(iter(two.functions))
+    assert [p.name for p in f1.params] == ["self", "value", "flag"]
+    assert all(p.name is q.name for p, q in zip(f1.params, f2.params))
+    assert f1.decorators[0].qualname is f2.decorators[0].qualname == "functools.cache"
+    assert one.classes["pkg.m.K"].bases[0].qualname is two.classes["pkg.m.K"].bases[0].qualname == "base.Base"
+    assert one.imports["Base"] is two.imports["Base"]
+    assert definition_of(one) == definition_of(plain)  # the same stub
+    step = Step("pkg/" + "m.py", 3, 0, "parameter `value` of " + "`m()`", None)
+    a, b = (pickle.loads(pickle.dumps(step, protocol=pickle.HIGHEST_PROTOCOL)) for _ in range(2))
+    assert a == step and a.path is b.path and a.note is b.note
+
+
+def definition_of(stub) -> list:
+    from secreview.analysis.interface import definition
+    return [definition(stub, q) for q in (*stub.functions, *stub.classes, "pkg.m.Base")]
+
+
+def test_identifiers_of_a_file_parsed_with_tree_sitter_are_interned_as_cpython_does():
+    import ast
+    import sys
+
+    from secreview.parse.treesitter_to_ast import parse_with_tree_sitter
+
+    text = "def handler(request, value):\n    total = value + value\n    return request(total\nprint 'py2'\n"
+    tree, problems = parse_with_tree_sitter(text)
+    assert problems  # (a file CPython cannot parse)
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "value"]
+    assert len(names) >= 2 and all(n.id is sys.intern("value") for n in names)
+    params = [a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)]
+    assert params == ["request", "value"] and params[1] is names[0].id

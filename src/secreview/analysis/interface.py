@@ -10,6 +10,8 @@ computed where their IR is.
 
 from __future__ import annotations
 
+import sys
+
 from secreview.analysis import values as V
 from secreview.ir import nodes as ir
 
@@ -31,6 +33,60 @@ def function_stub(fn: ir.Function) -> ir.Function:
     return ir.Function(fn.name, fn.qualname, fn.line, fn.end_line, params, fn.decorators, (),
                        class_qualname=fn.class_qualname, is_async=fn.is_async, is_lambda=fn.is_lambda,
                        is_generator=fn.is_generator, handlers=(), children=(), wraps_in_handler=fn.wraps_in_handler)
+
+
+def interned(stub: ir.Module) -> ir.Module:
+    """``stub`` (just unpickled: another worker's, or the cache's) with its names as the process's
+    interned strings (``sys.intern``), as the lowering makes them: each stub unpickled otherwise
+    holds its own copy of every qualified name, parameter and function name, which this process
+    has already for its own IR and for the summaries keyed by them. Changes no value."""
+    intern = sys.intern
+    stub.name = intern(stub.name)
+    functions = {}
+    for q, fn in stub.functions.items():
+        fn.qualname = intern(fn.qualname)
+        fn.name = intern(fn.name)
+        if fn.class_qualname is not None:
+            fn.class_qualname = intern(fn.class_qualname)
+        for param in fn.params:
+            param.name = intern(param.name)
+            param.kind = intern(param.kind)
+        for d in fn.decorators:
+            _intern_expr(d)
+        functions[intern(q)] = fn
+    stub.functions = functions
+    classes = {}
+    for q, klass in stub.classes.items():
+        klass.name = intern(klass.name)
+        klass.qualname = intern(klass.qualname)
+        for e in (*klass.bases, *klass.decorators):
+            _intern_expr(e)
+        classes[intern(q)] = klass
+    stub.classes = classes
+    stub.imports = {intern(k): intern(v) for k, v in stub.imports.items()}
+    return stub
+
+
+def _intern_expr(e) -> None:
+    """The names of a decorator or base expression interned (``Name``, ``Attr`` and calls of them)."""
+    intern = sys.intern
+    while e is not None:
+        if isinstance(e, ir.Name):
+            e.id = intern(e.id)
+            if e.qualname is not None:
+                e.qualname = intern(e.qualname)
+            return
+        if isinstance(e, ir.Attr):
+            e.attr = intern(e.attr)
+            if e.qualname is not None:
+                e.qualname = intern(e.qualname)
+            e = e.value
+        elif isinstance(e, ir.Call):
+            if e.qualname is not None:
+                e.qualname = intern(e.qualname)
+            e = e.func
+        else:
+            return
 
 
 def _expr_print(e) -> tuple:

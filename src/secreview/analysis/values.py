@@ -7,6 +7,7 @@ method calls), and may hold known items (constant keys of a dict literal).
 
 from __future__ import annotations
 
+import sys
 from operator import itemgetter
 
 
@@ -140,7 +141,7 @@ class Step(tuple):
         return self
 
     def __reduce__(self):
-        return Step, (self[1], self[2], self[3], self[4], self[6], self[5])
+        return _unpickled_step, (self[1], self[2], self[3], self[4], self[6], self[5])
 
     def rests_on_assumption(self) -> bool:
         """Whether some step of this trace is a guess rather than a fact read in the code: the value
@@ -160,6 +161,12 @@ class Step(tuple):
             node = node.prev
         out.reverse()
         return out
+
+
+def _unpickled_step(path: str, line: int, col: int, note: str, prev: Step | None, origin: str = "") -> Step:
+    """A step as pickled (``Step.__reduce__``): its path and note interned, as each summary unpickled
+    (from another worker, from the cache) would otherwise hold its own copy of each."""
+    return Step(sys.intern(path), line, col, sys.intern(note), prev, origin)
 
 
 ASSUMED = "(taken to return what it is given)"

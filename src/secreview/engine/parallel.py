@@ -36,7 +36,7 @@ from functools import partial
 
 from secreview.analysis.compact import squeezed
 from secreview.analysis.findings_builder import merge_buckets
-from secreview.analysis.interface import module_stub
+from secreview.analysis.interface import interned, module_stub
 from secreview.analysis.program import Program
 from secreview.engine.analysed import Analysed, analysis_problems
 from secreview.engine.lowering import lower_source
@@ -293,7 +293,7 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
 
 
 def _load_stub(blob: bytes):
-    return pickle.loads(zlib.decompress(blob))
+    return interned(pickle.loads(zlib.decompress(blob)))
 
 
 def _pickled_exports(program, pickled: dict | None) -> tuple[dict, dict]:

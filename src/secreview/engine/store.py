@@ -54,7 +54,8 @@ def definition_keys(reads: dict, module_keys: dict) -> dict:
 
 def entry_stub(entry: dict):
     """A cached file's stub, unpickled only where needed: most reviews from the cache need few."""
-    return pickle.loads(entry["stub_blob"])
+    from secreview.analysis.interface import interned
+    return interned(pickle.loads(entry["stub_blob"]))
 
 
 def iter_file_entries(program, lowered: list, problems_by_path: dict, module_keys: dict, stubs=None, pickled=None):

@@ -115,13 +115,37 @@ def _wraps_in_handler(node) -> bool:
     return False
 
 
+_EDGES: dict = {}
+"""Each edge without a condition, by ``(target block, kind)``, as one object for every function
+lowered in this process, and each tuple of such edges a block leaves by (``_shared_succs``): most
+edges are ``next`` or ``exception`` edges to one of a function's first blocks, the same in every
+function (the IR never changes an edge; an edge's condition makes it its own)."""
+_SUCCS: dict = {}
+
+
+def _shared_succs(succs: list) -> tuple:
+    if not succs:
+        return ()
+    out = []
+    plain = True
+    for edge in succs:
+        if edge.cond is None:
+            edge = _EDGES.setdefault((edge.target, edge.kind), edge)
+        else:
+            plain = False
+        out.append(edge)
+    shared = tuple(out)
+    return _SUCCS.setdefault(shared, shared) if plain else shared
+
+
 def _freeze_blocks(fn: ir.Function) -> None:
     """A function lowered: its blocks, their statements and edges, its parameters, handlers and
     nested functions as tuples, no longer lists grown by appends (a tuple is half the size of a
-    short list and its spare room); nothing changes them after lowering."""
+    short list and its spare room); nothing changes them after lowering. Edges without a
+    condition, and the tuples of them, are shared (``_EDGES``)."""
     for block in fn.blocks:
         block.stmts = tuple(block.stmts) if block.stmts else ()
-        block.succs = tuple(block.succs) if block.succs else ()
+        block.succs = _shared_succs(block.succs)
     fn.blocks = tuple(fn.blocks) if fn.blocks else ()
     fn.params = tuple(fn.params) if fn.params else ()
     fn.handlers = tuple(fn.handlers) if fn.handlers else ()

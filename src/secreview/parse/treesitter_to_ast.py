@@ -318,7 +318,7 @@ class _Converter:
             return "_"
         if name in _KEYWORD_NAMES:
             self.problem(n, f"{name!r} is a keyword")
-        return name
+        return sys.intern(name)  # as CPython's parser: one object per identifier, not per occurrence
 
     @staticmethod
     def at(a, n):
@@ -713,7 +713,7 @@ class _Converter:
             return self.at(ast.Constant(value=_NOT_IDENTIFIERS[name], kind=None), n)
         if name in _KEYWORD_NAMES:
             self.problem(n, f"{name!r} is a keyword")
-        return self.at(ast.Name(id=name, ctx=_LOAD), n)
+        return self.at(ast.Name(id=sys.intern(name), ctx=_LOAD), n)
 
     def e_dotted_name(self, n):
         kids = [c for c in n.children if c.type == "identifier"]

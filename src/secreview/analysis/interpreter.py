@@ -371,6 +371,8 @@ class FunctionInterpreter:
             state = self.refine_by_callee(cond, state)
         key = None
         kinds = _ALL
+        base_taints = EMPTY
+        confining = False  # a prefix, ``commonpath`` or ``is_relative_to`` check of a normalized path
         found = _path_form_test(cond, truth)
         if found is not None:
             key, kinds = found
@@ -403,7 +405,7 @@ class FunctionInterpreter:
             positive = (op in ("in", "==", "is")) == truth
             common = self.common_prefix_check(cond, state) if op in ("==", "!=") and positive else None
             if common is not None:
-                key, kinds = common, frozenset({"path"})
+                (key, base_taints), kinds, confining = common, _PATH_ONLY, True
             elif op in ("in", "not in", "==", "!=", "is", "is not") and positive:
                 saved, self.state = self.state, state
                 try:
@@ -463,13 +465,39 @@ class FunctionInterpreter:
                 # realpath()/normpath() then a prefix check: a path confined to a directory
                 key = self.confined_path(cond.func.value, state)
                 if key is not None:
-                    kinds = frozenset({"path"})
+                    kinds, confining = _PATH_ONLY, True
+            elif cond.method == "is_relative_to" and isinstance(cond.func, ir.Attr) and len(cond.args) == 1 \
+                    and not cond.keywords:
+                # ``if p.resolve().is_relative_to(root.resolve()):`` (pathlib): the resolved path is below
+                # the base, as with a prefix check on a normalized path
+                key = self.confined_path(cond.func.value, state)
+                if key is not None:
+                    kinds, confining = _PATH_ONLY, True
+                    base_taints = self.base_taints(cond.args[0], state)
         if key is not None and key in state:
             value = state[key]
             if value.taints:
+                if confining:
+                    # a confining check (a prefix, ``commonpath``, ``is_relative_to``) of a path normalized
+                    # here: a parameter not normalized in this function is not confined by it, whatever its
+                    # name (``ROOT/../../etc/passwd`` starts with ``ROOT``); ``callee_checks`` says the same
+                    base_taints = base_taints | frozenset(
+                        (t.kind, t.index) for t in value.taints
+                        if t.is_param and "path-normalized" not in t.cleansed)
                 state = dict(state)
-                state[key] = _cleansed(value, kinds)
+                state[key] = _cleansed(value, kinds, keep=base_taints)
         return state
+
+    def base_taints(self, base: ir.Expr, state: dict) -> frozenset:
+        """The (kind, index) of the parameters' taints of the base a path is confined to (``root`` of ``def
+        build(root, rel)``), which a confining check says nothing of and leaves as they were (data in the base
+        is not looked at, as with a prefix check: ``resources.files(LABELS.get(name)) / "docs"``)."""
+        saved, self.state = self.state, state
+        try:
+            value = self.eval(base)
+        finally:
+            self.state = saved
+        return frozenset((t.kind, t.index) for t in value.taints if t.is_param)
 
     def validated_in_place(self, call: ir.Call) -> None:
         """``utils.check_ssh_injection(cmd_list)`` as a statement: a validator that raises on a bad value
@@ -767,13 +795,21 @@ class FunctionInterpreter:
                 key = path_key(checked.args[0])
                 if key is not None and key in state:
                     return key
+        if isinstance(checked, ir.Call) and checked.method in ("resolve", "absolute") and not checked.args \
+                and not checked.keywords and isinstance(checked.func, ir.Attr):
+            # ``p.resolve().is_relative_to(root)``: a path object resolved in the check (its type may not be
+            # known: ``resources.files(pkg) / name``)
+            key = path_key(checked.func.value)
+            if key is not None and key in state:
+                return key
         return None
 
     def common_prefix_check(self, cond: ir.Compare, state: dict):
         """``os.path.commonpath([os.path.realpath(p), BASE]) == BASE`` (or ``commonprefix``, or
-        ``!=`` then leave): the key of the path confined to ``BASE`` where the check holds, or None.
-        The base must carry no data, the path must be normalized (``commonpath`` does not resolve
-        ``..``)."""
+        ``!=`` then leave): ``(key, base taints)`` of the path confined to ``BASE`` where the check holds
+        (``base_taints``), or None. The base must carry no data but a parameter's (a helper's ``root``:
+        whatever the caller passes, the path is below it), the path must be normalized (``commonpath``
+        does not resolve ``..``)."""
         sides = (cond.left, cond.comparators[0])
         for call, base in (sides, sides[::-1]):
             if not (isinstance(call, ir.Call) and call.qualname in _COMMON_PATH and len(call.args) == 1
@@ -781,14 +817,18 @@ class FunctionInterpreter:
                 continue
             saved, self.state = self.state, state
             try:
-                if _path_data(self.eval(base)):
+                base_value = self.eval(base)
+                if any(not t.is_param for t in base_value.taints) and _path_data(base_value):
                     return None
-                clean = [not _path_data(self.eval(e)) for e in call.args[0].elts]
+                keep = frozenset((t.kind, t.index) for t in base_value.taints if t.is_param)
+                clean = [not _path_data(self.eval(e)) or self.eval(e).taints <= base_value.taints
+                         for e in call.args[0].elts]
             finally:
                 self.state = saved
             for element, is_clean in zip(call.args[0].elts, clean):
                 if not is_clean:
-                    return self.confined_path(element, state)
+                    key = self.confined_path(element, state)
+                    return None if key is None else (key, keep)
         return None
 
     def server_held(self, e: ir.Expr, value: Value) -> bool:
@@ -1424,11 +1464,14 @@ class FunctionInterpreter:
                 fixed = fixed and V.all_fixed(p.items.values())
         leading = _leading_part(e)
         own_host = leading is not None and _own_host(parts[leading])
-        if leading == 0 and not own_host and _path_follows_leading(e):
+        site = leading == 0 and _site_url(parts[0])
+        site = site and _path_follows_leading(e, True)
+        if leading == 0 and not own_host and _path_follows_leading(e, site):
             # ``'%s/auth/websso/%s' % (auth_url, protocol)``: the first part decides the host, what comes
             # after the constant ``/`` only the path: no redirect elsewhere through the later parts (cleansed
-            # before they are spliced: a later part can carry a taint of the same source kind as the first)
-            parts = parts[:1] + [_cleansed_value(p, _REDIRECT_ONLY) for p in parts[1:]]
+            # before they are spliced: a later part can carry a taint of the same source kind as the first);
+            # after a URL of this site the whole is one too (``url = f"{url}&{params}"`` again in a loop)
+            parts = parts[:1] + [_cleansed_value(p, _SITE_URL_PART if site else _REDIRECT_ONLY) for p in parts[1:]]
         numeric = _numeric_parts(e, template)
         spliced = [(p, node, numeric is not None and i < len(numeric) and numeric[i])
                    for i, (p, node) in enumerate(zip(parts, e.parts))]
@@ -1442,7 +1485,7 @@ class FunctionInterpreter:
         prefix = _leading_constant(kind, template, parts)
         if prefix:
             taints = _relative_after(prefix, _origin_fixed(prefix, taints))
-        result = Value(taints=taints, types=_STR_TYPES, fixed=fixed)
+        result = Value(taints=taints, types=_STR_TYPES if not site else _SITE_URL_TYPES, fixed=fixed)
         if own_host:
             result = _on_own_host(result)  # ``f"{request.host_url}v2/{name}"``: a URL on this host
         return result
@@ -1589,6 +1632,8 @@ class FunctionInterpreter:
             # ``f"{n:d}"``, ``f"{len(x)}"``: digits only
             return Value(taints=V.cleanse_all(taints, _DIGITS_SAFE) if taints else EMPTY, types=_NUMERIC_TEXT,
                          fixed=fixed)
+        if e.conversion == -1 and spec is None and SITE_URL in v.types:
+            return Value(taints=taints, types=_SITE_URL_TYPES, fixed=fixed)  # ``f"{url_for('x')}&..."``
         return V.derived(taints, fixed)
 
     def eval_container(self, e: ir.Container) -> Value:
@@ -1835,6 +1880,8 @@ _ALL = frozenset({"*"})
 _BUILT_MARK = frozenset({V.BUILT_MARK})
 _PATH_KINDS = frozenset({V.PATH_SEGMENT})
 _PATH_ONLY = frozenset({"path"})
+_SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below)
+_SITE_URL_TYPES = frozenset({"builtins.str", "site-url"})  # the type of a URL of this site, as a mark
 SEGMENT = "route:segment"
 """A route variable of the default (string) converter, which never holds ``/``: one path segment."""
 _DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "ldap-dn", "sql", "ssti", "xpath", "xss", "header",
@@ -2024,6 +2071,7 @@ _FIRST_ARGUMENT = (ArgRef(0, None),)
 # ``application_url``, ``build_absolute_uri()``: see the models); a string that starts with such a
 # value is a URL on this host, whatever follows, so no open-redirect source.
 OWN_HOST = "own-host"
+SITE_URL = "site-url"  # a mark (no sink has this kind): a URL of this site whose path starts with ``/``
 _OWN_HOST_SAFE = frozenset({OWN_HOST, "redirect"})
 _PERCENT_FIRST = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sr]")
 
@@ -2070,12 +2118,23 @@ def _own_host(value: Value) -> bool:
     return bool(value.taints) and all(OWN_HOST in t.cleansed for t in value.taints)
 
 
+def _site_url(value: Value) -> bool:
+    """A URL of this site with its path, not the client's choice: each of its taints is marked ``site-url``
+    (``url_for()``, ``reverse()``, Django's ``request.path``), and it has one at least or the type of one
+    (``url_for("index")`` with constant arguments carries no taint). Parts of unknown origin spliced in after
+    it (``V.BUILT``: not the client's, and no redirect is reported for them) do not count."""
+    traced = [t for t in value.taints if t.kind not in (V.BUILT, V.OPAQUE)]
+    return (bool(traced) or SITE_URL in value.types) and all(SITE_URL in t.cleansed for t in traced)
+
+
 def _on_own_host(value: Value) -> Value:
     return Value(value.const, V.cleanse_all(value.taints, _OWN_HOST_SAFE), value.types, value.items, value.func,
                  value.fixed)
 
 
 _REDIRECT_ONLY = frozenset({"redirect"})
+_PATH_ONLY = frozenset({"path"})
+_SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below)
 _CASE_METHODS = frozenset({"upper", "lower", "casefold"})
 _NOT_OPTION = frozenset({"argv-option"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
@@ -2415,12 +2474,19 @@ def _cleansed_value(value: Value, kinds: frozenset) -> Value:
     return Value(taints=V.cleanse_all(taints, kinds), types=value.types, fixed=value.fixed)
 
 
-def _path_follows_leading(e: ir.StringBuild) -> bool:
+def _path_follows_leading(e: ir.StringBuild, site_url: bool = False) -> bool:
     """The built string starts with its first part and the text right after it is constant and holds a
     ``/``, ``?`` or ``#`` before any other part: the later parts can change the path or query, not the
-    scheme and host (``"%s%s"`` does not qualify: ``"https://host" + "@evil.example"``)."""
+    scheme and host (``"%s%s"`` does not qualify: ``"https://host" + "@evil.example"``). With ``site_url``
+    (the first part is a URL of this site with its path: ``url_for(...)``, ``reverse(...)``, Django's
+    ``request.path``), any constant text that starts with neither ``/`` nor ``\\`` will do (``f"{url}&{qs}"``:
+    ``"/"`` followed by ``&`` is still a path of this site, by ``/`` it could become ``//evil.example``)."""
     def separates(text) -> bool:
-        return isinstance(text, str) and any(c in text for c in "/?#")
+        if not isinstance(text, str):
+            return False
+        if site_url and text and text[0] not in "/\\":
+            return True
+        return any(c in text for c in "/?#")
     if e.kind in ("concat", "fstring"):
         return len(e.parts) > 1 and isinstance(e.parts[1], ir.Const) and separates(e.parts[1].value)
     template = e.template.value if isinstance(e.template, ir.Const) else None
@@ -2514,10 +2580,12 @@ def _dict_view(method: str, d: Value, result: Value) -> Value:
     return Value(taints=taints, types=frozenset({"builtins.list"}), items=view)
 
 
-def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN) -> Value:
-    """``value`` made safe for ``kinds`` (its items as they are, unless given); not ``fixed``."""
-    return Value(value.const, V.cleanse_all(value.taints, kinds), value.types,
-                 value.items if items is UNKNOWN else items, value.func)
+def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN, keep: frozenset = EMPTY) -> Value:
+    """``value`` made safe for ``kinds`` (its items as they are, unless given); not ``fixed``. The taints
+    whose (kind, index) is in ``keep`` stay as they are."""
+    taints = V.cleanse_all(value.taints, kinds) if not keep else V.canonical(
+        t if (t.kind, t.index) in keep else t.cleanse(kinds) for t in value.taints)
+    return Value(value.const, taints, value.types, value.items if items is UNKNOWN else items, value.func)
 
 
 def _construction_of(node) -> str:

@@ -26,6 +26,7 @@ from secreview.analysis.interpreter import (
     FACTS,
     NOT_FACTS,
     SEGMENT,
+    SITE_URL,
     BudgetExceeded,
     CallSite,
     FunctionInterpreter,
@@ -1474,7 +1475,10 @@ class Program:
                 if not fixed and not cleaned:
                     # ``shlex.quote(self.path)``: nothing known flows, but the result is known to be safe there
                     cleaned = frozenset({Taint(V.OPAQUE, -1, sanitizer.protects, None)})
-                result = Value(taints=cleaned, types=_returns(models, callee), fixed=fixed)
+                types = _returns(models, callee)
+                if SITE_URL in sanitizer.protects:
+                    types = types | _SITE_URL_TYPES  # ``url_for(...)``: known a URL of this site even untainted
+                result = Value(taints=cleaned, types=types, fixed=fixed)
                 break
             source = models.sources_by_callee.get(callee)
             if source is not None:
@@ -2542,6 +2546,9 @@ def _arguments_cleansed(site: CallSite, kinds: frozenset) -> CallSite:
 
     return CallSite(site.interp, site.call, site.receiver, [cleansed(a) for a in site.args],
                     {k: cleansed(v) for k, v in site.kwargs.items()}, V.cleanse_all(site.star_taints, kinds))
+
+
+_SITE_URL_TYPES = frozenset({"builtins.str", SITE_URL})
 
 
 def _returns(models: ModelSet, callee: str) -> frozenset:

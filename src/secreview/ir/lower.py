@@ -497,13 +497,24 @@ class _FunctionLowerer:
     s_AsyncFor = s_For
 
     def s_With(self, node):
-        for item in node.items:
+        for i, item in enumerate(node.items):
             ctx = self.expr(item.context_expr)
             enter = _pos(ir.WithEnter(ctx), item.context_expr)
             if item.optional_vars is not None:
                 self.emit(_pos(ir.Assign((self.target(item.optional_vars),), enter), item.context_expr))
             else:
                 self.emit(_pos(ir.Evaluate(enter), item.context_expr))
+            caught = _suppressed(ctx, item.context_expr)
+            if caught is not None and node.body:
+                # ``with contextlib.suppress(ValueError): page = int(text)``: the body is a ``try`` whose
+                # handler catches those exceptions and does nothing (the items after this one inside it)
+                rest = node.body if i == len(node.items) - 1 else [
+                    ast.copy_location(type(node)(items=node.items[i + 1:], body=node.body), node)]
+                handler = ast.ExceptHandler(type=caught, name=None, body=[ast.copy_location(ast.Pass(), node)])
+                ast.copy_location(handler, item.context_expr)
+                handler.end_lineno = item.context_expr.end_lineno
+                self.s_Try(ast.copy_location(ast.Try(body=rest, handlers=[handler], orelse=[], finalbody=[]), node))
+                return
         self.lower_body(node.body)
 
     s_AsyncWith = s_With
@@ -1104,6 +1115,18 @@ def _catches_all(handlers: list) -> bool:
             if isinstance(e, ast.Name) and e.id in ("Exception", "BaseException"):
                 return True
     return False
+
+
+def _suppressed(ctx: ir.Expr, node: ast.expr) -> ast.expr | None:
+    """The exception types (one expression, a tuple for several) of ``contextlib.suppress(E, ...)``
+    used as a context manager; None for anything else (or ``suppress()``, ``suppress(*types)``)."""
+    if not (isinstance(ctx, ir.Call) and ctx.qualname == "contextlib.suppress" and isinstance(node, ast.Call)):
+        return None
+    if not node.args or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    if len(node.args) == 1:
+        return node.args[0]
+    return ast.copy_location(ast.Tuple(elts=list(node.args), ctx=ast.Load()), node)
 
 
 def _swallows(body: list) -> bool:

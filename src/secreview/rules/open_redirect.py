@@ -20,7 +20,10 @@ class OpenRedirect(SinkRule):
     — but not `"/" + x`, which becomes `//evil.com`),
     a location whose untrusted part comes only after a constant `?` or `#`
     (`f"{reverse('search')}?{request.GET.urlencode()}"`, `"%s?next=%s" % (LOGIN_URL, request.path)`:
-    the query string, not the host), this request's own URL or host and URLs that start with it
+    the query string, not the host), or after a URL of this site (`url_for()`, `reverse()`, the
+    routed `request.path` of Django and Django REST framework) and constant text that does not start
+    with `/` or `\\` (`f"{url_for('dashboard', key=key)}&{request.query_string.decode()}"`),
+    this request's own URL or host and URLs that start with it
     (`request.host_url + "v2/zones/" + zone_id`, `request.build_absolute_uri()`: the only client
     part is the Host header, which a link sent to a victim cannot set; see docs/models.md),
     the `Referer` header (the page the user came from: an attacker can only make it their own page,

@@ -41,8 +41,12 @@ class PathTraversal(SinkRule):
     `werkzeug.utils.secure_filename`, joined with `werkzeug.security.safe_join`,
     checked against an allow-list, or normalised with `os.path.realpath`/
     `abspath` and then checked with `.startswith(BASE)` or
-    `os.path.commonpath([p, BASE]) == BASE` (`commonprefix` too; the
-    normalising may be in the check: `os.path.realpath(p).startswith(BASE)`);
+    `os.path.commonpath([p, BASE]) == BASE` (`commonprefix` too) or pathlib's
+    `p.is_relative_to(BASE)` (the normalising may be in the check:
+    `os.path.realpath(p).startswith(BASE)`, `p.resolve().is_relative_to(BASE)`), also
+    in a helper that returns the confined path or None (`if os.path.commonpath([root,
+    real]) != root: return None`; `root` may be its parameter), whose caller stops on
+    None; a parameter the helper checks without normalising it is not confined;
     route variables the router admits only as numbers or UUIDs
     (`<int:item_id>`, `{item_id:int}`), or as one path segment (the default
     converter of Flask/Werkzeug, Bottle, Django and Starlette stops at `/`:

@@ -14,7 +14,8 @@ reads it, the text argument of `int()`, `float()`, `uuid.UUID()`,
 `netaddr.IPNetwork`/`IPAddress`/`EUI`, `ipaddress.ip_address`/`ip_network`
 (and the `IPv4`/`IPv6` classes), `oslo_utils.timeutils.parse_isotime`/
 `parse_strtime` or `iso8601.parse_date`, and the call is neither inside a
-`try` block (any handler: it may turn the error into a 400) nor in a branch
+`try` block (any handler: it may turn the error into a 400; `with
+contextlib.suppress(ValueError):` is one that ignores the error) nor in a branch
 whose condition calls a check of the converted variable, or a check without
 arguments (`value.isdigit()`, `uuidutils.is_uuid_like(v)`, `form.is_valid()`,
 `netutils.is_valid_ipv4(v)`, a regular expression match of the whole value: for `int()` and

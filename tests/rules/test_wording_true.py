@@ -41,3 +41,15 @@ def test_flask_flag_in_code_is_conditional(tmp_path, monkeypatch):
     assert [f.line for f in debug] == [5]
     assert "if the application is started with its run() method or the flask run command" in debug[0].explanation
     assert "under another WSGI server" in debug[0].explanation
+
+
+def test_a_suppress_block_is_not_called_an_except_clause(tmp_path, monkeypatch):
+    (tmp_path / "keys.py").write_text(
+        "import contextlib\nimport os\n\n\ndef secure(path):\n"
+        "    with contextlib.suppress(Exception):\n        os.chmod(path, 0o600)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)))
+    swallowed = [f for f in result.findings if f.rule_id == "SR601"]
+    assert [f.line for f in swallowed] == [6]
+    assert swallowed[0].explanation.startswith("`suppress(Exception)` on line 6 swallows every error of its `with`")
+    assert "except" not in swallowed[0].explanation

@@ -169,9 +169,16 @@ class SwallowedSecurityException(FunctionRule):
             call, category = found[0]
             others = f" (and {len(found) - 1} more such call{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
             node = _clause_node(module, handler)
+            text = module.source_line(handler.line)
+            if "suppress(" in text and not text.lstrip().startswith("except"):
+                # ``with contextlib.suppress(Exception):`` is lowered as a try whose handler does nothing
+                clause = f"suppress({clause.removeprefix('except').strip(': ') or 'BaseException'})"
+                block_word = "`with` block"
+            else:
+                block_word = "`try` block"
             yield Hit(
                 node=node,
-                explanation=(f"`{clause}` on line {handler.line} swallows every error of its `try` block, which "
+                explanation=(f"`{clause}` on line {handler.line} swallows every error of its {block_word}, which "
                              f"performs {category}: `{code_of(module, call)}` (line {call.line}){others}. If it "
                              f"fails, the code goes on as if it had succeeded and nothing is logged, so the "
                              f"protection can be missing without anyone knowing."),

@@ -34,7 +34,9 @@ project and roles), `session_key` (often a routing key), `pass` (a count),
 `token_labels`, `secret_uuid`, `token_id`, `token_expires`, nor one that says
 it is something else: `path_or_token` (either), `sync_token` (a position in a
 change feed), `next_token`/`page_token`/`continuation_token` (a pagination
-cursor), `idempotency_token`, `collection_by_token` (a mapping),
+cursor), `stream_token`/`from_token`/`since_token`/`prev_token` (a position in
+an event stream), a parameter annotated `int`, `float` or `bool` (a number
+is no credential), `idempotency_token`, `collection_by_token` (a mapping),
 `permit_create_token` (a setting), `tokens` (a count). Values wrapped in a
 masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or
 any function named `mask`/`redact`/`sanitize`/`scrub`/`obfuscate`) are not
@@ -143,12 +145,14 @@ _NOT_CREDENTIAL_LAST = frozenset({"duration", "seconds", "secs", "ms", "minutes"
 _NOT_CREDENTIAL_FIRST = frozenset({"num", "max", "min", "is", "has", "len", "count", "no", "use", "hashed", "hash",
                                    "masked", "redacted"})
 # Words that make a secret-sounding name something else: ``path_or_token`` (either), a WebDAV or Kobo
-# ``sync_token`` (a position in a change feed), an API's ``nextToken``/``page_token`` (a pagination cursor),
-# ``permit_create_token`` (a setting), ``token_permissions``,
-# ``collection_by_token`` (a mapping keyed by tokens).
+# ``sync_token`` (a position in a change feed), a ``stream_token``/``from_token``/``since_token``/
+# ``prev_token`` (a position in an event stream: judged false 8 times on panel H), an API's
+# ``nextToken``/``page_token`` (a pagination cursor), ``permit_create_token`` (a setting),
+# ``token_permissions``, ``collection_by_token`` (a mapping keyed by tokens).
 _NOT_CREDENTIAL_ANY = frozenset({"or", "by", "sync", "next", "page", "paging", "pagination", "continuation",
-                                 "cursor", "idempotency", "permit", "permission", "permissions", "allow", "allowed",
-                                 "create", "enable", "enabled", "disable", "disabled"})
+                                 "cursor", "idempotency", "stream", "position", "pos", "offset", "since", "from",
+                                 "prev", "previous", "upto", "batch", "permit", "permission", "permissions",
+                                 "allow", "allowed", "create", "enable", "enabled", "disable", "disabled"})
 _KEY_QUALIFIERS = frozenset({"secret", "private", "api", "signing", "encryption", "auth"})
 
 
@@ -281,7 +285,7 @@ class _Finder:
         if isinstance(e, ir.Name):
             if e.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN):
                 return None
-            if secret_name(e.id) and not self._constant(e) and not self._path(e):
+            if secret_name(e.id) and not self._constant(e) and not self._path(e) and not self._number(e):
                 return e.id, e
             return self._held(e)
         if isinstance(e, ir.Attr):
@@ -336,6 +340,11 @@ class _Finder:
             self.held_item = key
             return key, e
         return None
+
+    def _number(self, e: ir.Name) -> bool:
+        """A parameter annotated as a number or flag (``token: int``, a stream position): no credential."""
+        return any(p.name == e.id and isinstance(p.annotation, ir.Name) and p.annotation.id in ("int", "float", "bool")
+                   for p in self.interp.fn.params)
 
     def _path(self, e) -> bool:
         """Whether the function also gives the value read as ``e`` (the same code) where a file's path goes:

@@ -27,7 +27,9 @@ and digests of data (`hashlib.md5(data).hexdigest() == etag`: nothing
 secret is guessed); a password compared with its confirmation
 (`password != confirm_password`, `new_password == original_password`: both
 come from the same user); names that only mention a secret or describe a MAC
-(`token_type`, `password_expires_at`, `hmac_label`, `hmac_scope`); names
+(`token_type`, `password_expires_at`, `hmac_label`, `hmac_scope`) or
+say it is a position in a stream or a page (`stream_token`, `from_token`,
+`next_token`, `sync_token`) or a cache version (`cache_token`); names
 written as constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural
 equality methods (`__eq__`, `__ne__`); comparisons written as query expressions, which the
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
@@ -67,7 +69,10 @@ _NOT_SECRET = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repe
                          "expiry", "expiration", "length", "len", "count", "format", "hash", "hashed", "url",
                          "prefix", "field", "key", "header", "mode", "method", "kind", "version", "status", "original",
                          "label", "scope", "algorithm", "alg", "algo", "size", "digestmod", "provider", "plugin",
-                         "driver", "backend", "class", "location", "endpoint", "path", "file", "dir"})
+                         "driver", "backend", "class", "location", "endpoint", "path", "file", "dir",
+                         # positions in an event stream or a page of results, and cache versions
+                         "stream", "position", "pos", "offset", "since", "from", "prev", "upto", "next", "page",
+                         "cursor", "sync", "cache", "batch"})
 _HMAC_CALL = "returned by a function that computes a MAC"
 _MAC_NAMED = ("named as a MAC", _HMAC_CALL)
 _CONFIG_ROOTS = frozenset({"conf", "config", "configuration", "settings", "cfg"})

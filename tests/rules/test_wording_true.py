@@ -53,3 +53,18 @@ def test_a_suppress_block_is_not_called_an_except_clause(tmp_path, monkeypatch):
     assert [f.line for f in swallowed] == [6]
     assert swallowed[0].explanation.startswith("`suppress(Exception)` on line 6 swallows every error of its `with`")
     assert "except" not in swallowed[0].explanation
+
+
+def test_a_shell_chosen_by_a_flag_is_said_to_parse_only_where_the_flag_is_true(tmp_path, monkeypatch):
+    (tmp_path / "build.py").write_text(
+        "import subprocess\nimport sys\n\nis_windows = sys.platform == 'win32'\n\n\n"
+        "def run(name):\n"
+        "    subprocess.Popen('npm install ' + name, shell=is_windows)\n\n\n"
+        "def run_always(name):\n"
+        "    subprocess.Popen('npm install ' + name, shell=True)\n\n\n"
+        "run(sys.argv[1])\nrun_always(sys.argv[1])\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)))
+    by_line = {f.line: f.explanation for f in result.findings if f.rule_id == "SR101"}
+    assert "Where `shell=is_windows` is true, the shell parses this command" in by_line[8]
+    assert "The shell parses this string" in by_line[12] and "Where `shell=" not in by_line[12]

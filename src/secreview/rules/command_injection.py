@@ -1,3 +1,5 @@
+import re
+
 from secreview.analysis import values as V
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule
@@ -7,6 +9,9 @@ _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash",
 _SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-lc", "-ec"})
 _WHOLE = "\0argv-whole"  # a parameter taint that reached an argument vector as the whole vector
 _WHOLE_SET = frozenset({_WHOLE})
+
+
+_SHELL_FLAG = re.compile(r"\bshell\s*=\s*([A-Za-z_][\w.]*)")
 
 
 class CommandInjection(SinkRule):
@@ -61,6 +66,14 @@ class CommandInjection(SinkRule):
               "with this process's privileges.")
     fix = ("Pass a list of arguments without `shell=True` (e.g. `subprocess.run([\"prog\", arg])`), "
            "or wrap each interpolated value in `shlex.quote()`.")
+
+    def danger_at(self, site) -> str:
+        # ``shell=is_windows``: the shell runs only where that flag is true, and the report says so
+        flag = _SHELL_FLAG.search(site.code or "")
+        if flag is not None and flag.group(1) != "True":
+            return (f"Where `shell={flag.group(1)}` is true, the shell parses this command, so `;`, `|`, "
+                    f"`` ` `` or `$(...)` in it run any command with this process's privileges.")
+        return self.danger
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         if sink.kind != "command-argv":

@@ -55,6 +55,8 @@ def project(tmp_path, monkeypatch):
         "scripts/logformat.py": VULNERABLE,  # top-level maintainers' scripts and extras
         "extras/dummy/generator.py": VULNERABLE,
         "app/scripts/run.py": VULNERABLE,  # a package's scripts module: production code
+        "scripts-dev/schema_versions.py": VULNERABLE,  # developer-only scripts under another name
+        "app/sphinxext/palette_role.py": VULNERABLE,  # a Sphinx extension building the documentation
     })
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -62,15 +64,17 @@ def project(tmp_path, monkeypatch):
 
 PRODUCTION = {"app/views.py", "app/tools/run.py", "app/docs_helper.py", "app/scripts/run.py"}
 WITHHELD = {"examples/demo_app.py", "src/pkg/examples/more.py", "falcon/bench/bench.py", "benchmarks/b.py",
-            "contrib/script.py", "tools/gen.py", "scripts/logformat.py", "extras/dummy/generator.py"}
+            "contrib/script.py", "tools/gen.py", "scripts/logformat.py", "extras/dummy/generator.py",
+            "scripts-dev/schema_versions.py", "app/sphinxext/palette_role.py"}
 
 
 def test_findings_in_non_production_code_are_withheld_and_counted(project, capsys):
     doc = report(["review", "."], capsys)
     assert paths(doc) == PRODUCTION
     assert doc["summary"]["non_production"] == {
-        "findings": 8, "files": 8, "examples": ["benchmarks/b.py", "contrib/script.py", "examples/demo_app.py"]}
-    assert doc["summary"]["files_reviewed"] == 13  # all reviewed: only their findings are withheld
+        "findings": 10, "files": 10, "examples": ["app/sphinxext/palette_role.py", "benchmarks/b.py",
+                                                  "contrib/script.py"]}
+    assert doc["summary"]["files_reviewed"] == 15  # all reviewed: only their findings are withheld
     jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(doc)
 
 
@@ -128,7 +132,7 @@ def test_the_default_patterns():
 def test_a_suppressed_finding_counts_as_suppressed_only(project, capsys):
     (project / "tools" / "gen.py").write_text(VULNERABLE.replace("+ cmd)", "+ cmd)  # nosec"))
     doc = report(["review", "."], capsys)
-    assert doc["summary"]["non_production"]["findings"] == 7 and doc["summary"]["suppressed"] == 1
+    assert doc["summary"]["non_production"]["findings"] == 9 and doc["summary"]["suppressed"] == 1
 
 
 def test_clean_verdict_never_without_the_count(tmp_path, capsys, monkeypatch):
@@ -163,7 +167,7 @@ def test_a_change_review_withholds_them_too(tmp_path, capsys, monkeypatch):
 
 def test_review_api(project):
     result = review(["."], ReviewOptions(config=load_config(project), jobs=1))
-    assert result.non_production.findings == 8 and len(result.non_production.paths) == 8
+    assert result.non_production.findings == 10 and len(result.non_production.paths) == 10
     result = review(["."], ReviewOptions(config=load_config(project), jobs=1, include_non_production=True))
     assert not result.non_production
 

@@ -57,6 +57,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # maintainers' scripts and extras at the top of the project (judged on real code: 0 real, 1 worth a
     # look, 9 false: source rewriters, changelog helpers, demo-data generators, one-off importers)
     "/scripts/", "/extras/",
+    # the same under the names projects give their developer-only scripts (``scripts-dev/``), and Sphinx
+    # extensions that build the documentation (a package's ``sphinxext/``; judged on panel H: 2 false)
+    "/scripts-dev/", "/dev-scripts/", "/dev_scripts/", "/devtools/", "/dev-tools/", "/dev_tools/", "sphinxext/",
     # the project's build script (``setup.py`` at its top: compiles, copies and cleans at build time)
     "/setup.py",
 )

@@ -325,3 +325,26 @@ def test_the_default_of_a_mapping_get_is_a_fact_not_a_guess(tmp_path, monkeypatc
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR604"}
     assert got == {7: Level.MEDIUM, 11: Level.LOW, 15: Level.LOW, 19: Level.LOW}, got
+
+
+def test_a_logged_token_is_medium_only_when_its_name_says_it_authenticates(tmp_path, monkeypatch):
+    """Of 48 logged ``*token*`` values judged on real code, the real ones were ``auth_token`` and a
+    ``repo_token``; ``self.token``, ``new_token`` and the like were stream positions and identifiers."""
+    (tmp_path / "agent.py").write_text(textwrap.dedent('''\
+        import logging
+
+        LOG = logging.getLogger(__name__)
+
+
+        def advance(conn):
+            new_token = conn.token
+            LOG.debug("advanced to %s", new_token)
+            auth_token = conn.auth_token
+            LOG.debug("using %s", auth_token)
+            password = conn.password
+            LOG.debug("with %s", password)
+        '''), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("SR702",), min_confidence=Level.LOW)))
+    by_line = {f.line: f.confidence for f in result.findings}
+    assert by_line == {8: Level.LOW, 10: Level.MEDIUM, 12: Level.HIGH}

@@ -42,6 +42,8 @@ _PLAIN_WORDS = frozenset({
     "came", "reason", "message", "messages", "msg", "flash", "notice", "consent", "tab", "view", "sort", "order",
     "page", "filter", "region", "currency", "mode", "dismissed", "banner", "seen", "visited", "color", "colour",
     "font", "layout", "sidebar", "collapsed", "expanded", "width", "height", "zoom", "format", "style",
+    # an anonymous visitor's id for analytics or grouping logs: no account is behind it (judged on panel H)
+    "visitor", "tracking", "analytics",
 })
 
 
@@ -85,7 +87,8 @@ class InsecureCookie(CallRule):
     `HttpOnly` alone is low severity (some cookies, such as a CSRF
     double-submit token, must be readable by script). Not reported: a cookie
     that holds no secret (a constant, the same for every user; a post-login
-    redirect path, a language, theme or other preference, a message); flags
+    redirect path, a language, theme or other preference, a message, an
+    anonymous visitor or tracking id); flags
     chosen at run time (`secure=app.config[...]`, `secure=request.is_secure`,
     `**cookie_kwargs`), which the operator or the request decides; deleting a
     cookie (`max_age=0`, `expires=0`); responses whose type the analysis cannot

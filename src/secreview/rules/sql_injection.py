@@ -1,6 +1,6 @@
 from secreview.analysis.sql_text import QUOTED_PLACEHOLDER as _QUOTED_PLACEHOLDER
 from secreview.findings.model import Level
-from secreview.rules.base import SinkRule
+from secreview.rules.base import SinkRule, read_from_file, traced
 
 
 def _quoted_placeholder(site) -> bool:
@@ -77,6 +77,15 @@ class SqlInjection(SinkRule):
     fix = ("Keep the SQL text constant and pass the value as a query parameter, e.g. "
            "`cur.execute(\"SELECT * FROM t WHERE name = %s\", (name,))` (`?` for sqlite3, `:name` with "
            "SQLAlchemy `text()`); choose table/column names from an allow-list.")
+
+    def excused(self, site, sink, callee: str) -> bool:
+        # ``cur.executescript(open(path).read())``: a SQL script the program reads from a file (its schema,
+        # its migrations) is that file's text, not a string built from the path it was given
+        for ref in sink.args or ():
+            value, _ = site.arg(ref.position, ref.name)
+            if value is not None and read_from_file(value) and not traced(self, value, sink.kind):
+                return True
+        return False
 
     def danger_at(self, site) -> str:
         if _quoted_placeholder(site):

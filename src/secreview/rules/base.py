@@ -212,6 +212,13 @@ def parameter_named(interp, node, words: tuple) -> bool:
     return any(w in name for w in words)
 
 
+def lines_node(line: int, end_line: int | None = None):
+    """A node for whole lines (a class or a ``def`` line, a signature): where a finding or a note points at
+    a definition rather than at an expression."""
+    from secreview.ir import nodes as ir  # here: a review answered from the cache imports no IR module
+    return ir.Pass("pass").at(line, 0, line if end_line is None else end_line, 0)
+
+
 @dataclass(slots=True)
 class Hit:
     """What a call or statement check reports; the analysis turns it into a Finding."""

@@ -89,7 +89,7 @@ from secreview.rules.authz import (
     expressions,
     guards_in,
 )
-from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.base import FunctionRule, Hit, lines_node
 from secreview.rules.words import identifier_words
 
 _ELEVATING = frozenset({"get_admin_context", "get_admin_context_without_session"})
@@ -410,7 +410,7 @@ class ElevatedFetchUnchecked(FunctionRule):
                f"`{param}.project_id` (admins excepted) before using it, or check the policy of this action with the "
                f"object as target.")
         signature_end = max([function.line] + [p.line for p in function.params if p.line])
-        notes = [(ir.Pass("pass").at(function.line, 0, signature_end, 0),
+        notes = [(lines_node(function.line, signature_end),
                   f"`{function.name}` takes the caller's context `{param}` and `{used.id}`")]
         if isinstance(ctx, ir.Name) and origin is not None:
             notes.append((origin, f"`{ctx.id}` made an elevated context"))

@@ -67,7 +67,7 @@ from secreview.rules.authz import (
     context_param,
     guards_in,
 )
-from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.base import FunctionRule, Hit, lines_node
 
 MIN_CHECKED = 3
 MIN_SHARE = 0.75
@@ -194,11 +194,11 @@ class MissingAuthorizationCheck(FunctionRule):
         fix = (f"Check authorization at the start of `{function.name}` as its siblings do (the same kind of check as "
                f"`{_code(module, shown[0][1])}`, with this operation's own policy rule and the resource as target), "
                f"or decorate it with the class's policy decorator.")
-        node = ir.Pass("pass").at(function.line, 0, _signature_end(module, function), 0)
-        notes = [(ir.Pass("pass").at(klass.line, 0, klass.line, 0), f"the class `{klass.name}`"),
+        node = lines_node(function.line, _signature_end(module, function))
+        notes = [(lines_node(klass.line), f"the class `{klass.name}`"),
                  (used, f"`{passed}` is passed on here")]
         for m, n in shown:
-            notes.append((ir.Pass("pass").at(m.line, 0, m.line, 0), f"`{m.name}`, a sibling method that checks"))
+            notes.append((lines_node(m.line), f"`{m.name}`, a sibling method that checks"))
             notes.append((n, "its check"))
         notes = tuple(notes)
         return Hit(node=node, explanation=explanation, fix=fix, notes=notes,

@@ -40,7 +40,7 @@ from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.authz import calls
-from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.base import FunctionRule, Hit, lines_node
 from secreview.rules.words import identifier_words
 
 _PAIRS = {"login": "logout", "logon": "logoff", "connect": "disconnect", "acquire": "release", "open": "close"}
@@ -221,8 +221,8 @@ class SessionBracketMissing(FunctionRule):
                 fix=(f"Call `{key}.{opening}()` before and `{key}.{closing}()` in a `finally` block around the call, "
                      f"as the other methods of `{klass.name}` do."),
                 notes=(
-                    (ir.Pass("pass").at(klass.line, 0, klass.line, 0), f"the class `{klass.name}`"),
-                    *((ir.Pass("pass").at(m.line, 0, m.line, 0), f"`{m.name}` opens and closes the session")
+                    (lines_node(klass.line), f"the class `{klass.name}`"),
+                    *((lines_node(m.line), f"`{m.name}` opens and closes the session")
                       for m in bracketed[:3]),
                     (open_call, "the session is opened here"),
                     (close_call, "and closed here, in a `finally` block"),

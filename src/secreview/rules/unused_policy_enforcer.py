@@ -46,7 +46,7 @@ from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.authz import CONTEXT_WORDS, called_name, calls, is_guard_call
-from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.base import FunctionRule, Hit, lines_node
 from secreview.rules.words import identifier_words
 
 _ENFORCER_WORDS = frozenset({"policy", "enforcer", "policies"})
@@ -181,8 +181,8 @@ class UnusedPolicyEnforcer(FunctionRule):
                 fix=(f"Override the operations of the wrapped object that change or reveal data with a check "
                      f"through `self.{attr}` before delegating, as `{other.name}` does."),
                 notes=(
-                    (ir.Pass("pass").at(klass.line, 0, klass.line, 0), f"the class `{klass.name}`"),
-                    (ir.Pass("pass").at(other.line, 0, other.line, 0), f"the class `{other.name}`"),
+                    (lines_node(klass.line), f"the class `{klass.name}`"),
+                    (lines_node(other.line), f"the class `{other.name}`"),
                     (call, f"checks through `self.{attr}` here"),
                 ),
             )

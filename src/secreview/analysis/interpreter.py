@@ -324,7 +324,7 @@ class FunctionInterpreter:
                 taints = V.cleanse_all(taints, _DIGITS_SAFE)
                 types = frozenset({converters[param.name]})
             value = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
-            if self.program.named_source_rules and not _number_annotation(param.annotation):
+            if self.program.named_source_rules and not ir.number_annotation(param.annotation):
                 value = self.named(value, param.name, _ParamNode(param, fn), code=param.name)
             state[param.name] = value
         return state
@@ -2924,8 +2924,3 @@ _DISPATCH = {
     ir.Yield: FunctionInterpreter.eval_yield,
     ir.CaughtException: FunctionInterpreter.eval_caught,
 }
-
-
-def _number_annotation(annotation) -> bool:
-    """``token: int``: a parameter annotated as a number (or a flag) holds no credential, whatever its name."""
-    return isinstance(annotation, ir.Name) and annotation.id in ("int", "float", "bool")

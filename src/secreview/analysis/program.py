@@ -1136,13 +1136,18 @@ class Program:
     def resolve_function(self, qualname: str) -> str | None:
         """The reviewed code's function a qualified name stands for, following
         re-exports (``from .impl import helper`` in a package ``__init__``)."""
-        done = self._resolved.get(qualname, _UNRESOLVED)
+        return self._resolved_once(self._resolved, self._resolve_function, qualname)
+
+    def _resolved_once(self, answers: dict, resolve, qualname: str) -> str | None:
+        """``resolve(qualname, consulted)`` worked out once per name and kept in ``answers``; each call
+        still notes, for the cache, a read of every definition the answer depends on."""
+        done = answers.get(qualname, _UNRESOLVED)
         if done is _UNRESOLVED:
             consulted: list = []
-            found = self._resolve_function(qualname, consulted)
+            found = resolve(qualname, consulted)
             # the answer alone when only ``qualname`` itself was consulted (four times in five), or
             # when no reads are recorded: a pair and a tuple of the names cost 112 bytes more
-            done = self._resolved[qualname] = found if not self.record_reads or consulted == [qualname] \
+            done = answers[qualname] = found if not self.record_reads or consulted == [qualname] \
                 else _Resolved(found, tuple(consulted))
         if type(done) is _Resolved:
             if self.in_progress:
@@ -1182,22 +1187,7 @@ class Program:
     def resolve_class(self, qualname: str) -> str | None:
         """The reviewed code's class a qualified name stands for, following re-exports (worked out once,
         as ``resolve_function``; the names it consulted are read again at each call)."""
-        done = self._resolved_classes.get(qualname, _UNRESOLVED)
-        if done is _UNRESOLVED:
-            consulted: list = []
-            found = self._resolve_class(qualname, consulted)
-            # (kept as ``resolve_function`` keeps its answers: the answer alone when only ``qualname`` was
-            # consulted or no reads are recorded)
-            done = self._resolved_classes[qualname] = found if not self.record_reads or consulted == [qualname] \
-                else _Resolved(found, tuple(consulted))
-        if type(done) is _Resolved:
-            if self.in_progress:
-                for name in done.consulted:
-                    self.note_read("def", name, self.module_name_of(name))
-            return done.found
-        if self.in_progress:
-            self.note_read("def", qualname, self.module_name_of(qualname))
-        return done
+        return self._resolved_once(self._resolved_classes, self._resolve_class, qualname)
 
     def _resolve_class(self, qualname: str, consulted: list) -> str | None:
         for _ in range(5):

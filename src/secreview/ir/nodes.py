@@ -684,6 +684,11 @@ def concat_operands(node: Expr) -> list:
     return out
 
 
+def number_annotation(annotation) -> bool:
+    """``token: int``: an annotation saying a number or a flag (``int``, ``float``, ``bool``)."""
+    return isinstance(annotation, Name) and annotation.id in ("int", "float", "bool")
+
+
 def dotted_text(e: Expr) -> str | None:
     """``quota.QUOTAS`` / ``self.role_api``: the text of a name or an attribute chain on a name, else None."""
     parts = []

@@ -198,6 +198,12 @@ def read_from_file(value) -> bool:
     return any(t == "io.IOBase" or t.startswith("io.IOBase.") for t in value.types)
 
 
+def file_text_untraced(rule: SinkRule, value, kind: str) -> bool:
+    """``value`` is what the program read from a file (its own schema, template, pickle) and no data from
+    one of ``rule``'s sources reaches it: the file's text, not a string built from the path it was given."""
+    return value is not None and read_from_file(value) and not traced(rule, value, kind)
+
+
 def parameter_named(interp, node, words: tuple) -> bool:
     """Whether ``node`` is a parameter of the function being analysed, passed on unchanged, whose
     name says it is what the sink takes (``def runcode(self, code): exec(code)``): the function's

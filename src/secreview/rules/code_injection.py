@@ -1,5 +1,5 @@
 from secreview.findings.model import Level
-from secreview.rules.base import SinkRule, parameter_named, read_from_file, traced
+from secreview.rules.base import SinkRule, file_text_untraced, parameter_named
 
 
 class CodeInjection(SinkRule):
@@ -51,7 +51,7 @@ class CodeInjection(SinkRule):
 
     def excused(self, site, sink, callee: str) -> bool:
         value, _ = site.arg(0, "source")
-        return value is not None and read_from_file(value) and not traced(self, value, sink.kind)
+        return file_text_untraced(self, value, sink.kind)
 
     def by_design(self, interp, value, arg_node) -> bool:
         return parameter_named(interp, arg_node, ("code", "source", "expr", "script", "statement"))

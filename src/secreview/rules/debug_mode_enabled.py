@@ -179,7 +179,8 @@ def _under_flag(module, line: int) -> bool:
             continue
         above_indent = len(above) - len(above.lstrip())
         if above_indent < indent:
-            return bool(_FLAG_TEST.match(above)) and not _FLAG_TEST.match(above).group(2)
+            test = _FLAG_TEST.match(above)
+            return test is not None and not test.group(2)
     return False
 
 

@@ -1,6 +1,6 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.rules.base import SinkRule, read_from_file, traced
+from secreview.rules.base import SinkRule, file_text_untraced
 
 # PyYAML's loaders and constructors that build only plain data (the last part of the name,
 # under any of PyYAML's modules: ``yaml.SafeLoader``, ``yaml.cyaml.CSafeLoader``...).
@@ -65,7 +65,7 @@ class UnsafeDeserialization(SinkRule):
     def excused(self, site, sink, callee: str) -> bool:
         ref = sink.args[0] if sink.args else None
         value, _ = site.arg(ref.position, ref.name) if ref is not None else site.arg(0)
-        if value is not None and read_from_file(value) and not traced(self, value, sink.kind):
+        if file_text_untraced(self, value, sink.kind):
             return True
         if not callee.startswith("yaml.load"):
             return False

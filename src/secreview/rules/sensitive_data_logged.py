@@ -102,7 +102,7 @@ from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, SinkRule, StatementRule
 from secreview.rules.weak_random import name_words
-from secreview.rules.words import identifier_words
+from secreview.rules.words import POSITION_WORDS, identifier_words
 
 _LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "audit",
                      "trace"})
@@ -160,10 +160,9 @@ _NOT_CREDENTIAL_FIRST = frozenset({"num", "max", "min", "is", "has", "len", "cou
 # ``prev_token`` (a position in an event stream: judged false 8 times on panel H), an API's
 # ``nextToken``/``page_token`` (a pagination cursor), ``permit_create_token`` (a setting),
 # ``token_permissions``, ``collection_by_token`` (a mapping keyed by tokens).
-_NOT_CREDENTIAL_ANY = frozenset({"or", "by", "sync", "next", "page", "paging", "pagination", "continuation",
-                                 "cursor", "idempotency", "stream", "position", "pos", "offset", "since", "from",
-                                 "prev", "previous", "upto", "batch", "permit", "permission", "permissions",
-                                 "allow", "allowed", "create", "enable", "enabled", "disable", "disabled"})
+_NOT_CREDENTIAL_ANY = frozenset({"or", "by", "paging", "pagination", "continuation", "idempotency", "permit",
+                                 "permission", "permissions", "allow", "allowed", "create", "enable", "enabled",
+                                 "disable", "disabled"}) | POSITION_WORDS
 _KEY_QUALIFIERS = frozenset({"secret", "private", "api", "signing", "encryption", "auth"})
 
 
@@ -354,8 +353,7 @@ class _Finder:
 
     def _number(self, e: ir.Name) -> bool:
         """A parameter annotated as a number or flag (``token: int``, a stream position): no credential."""
-        return any(p.name == e.id and isinstance(p.annotation, ir.Name) and p.annotation.id in ("int", "float", "bool")
-                   for p in self.interp.fn.params)
+        return any(p.name == e.id and ir.number_annotation(p.annotation) for p in self.interp.fn.params)
 
     def _path(self, e) -> bool:
         """Whether the function also gives the value read as ``e`` (the same code) where a file's path goes:

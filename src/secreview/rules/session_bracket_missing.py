@@ -65,24 +65,12 @@ def _closing_name(name: str) -> str | None:
     return name[:at] + _PAIRS[opening] + name[at + len(opening):]
 
 
-def _receiver(e) -> str | None:
-    """A dotted key for ``self.common`` / ``client`` receivers (names and attributes only)."""
-    parts = []
-    while isinstance(e, ir.Attr):
-        parts.append(e.attr)
-        e = e.value
-    if not isinstance(e, ir.Name):
-        return None
-    parts.append(e.id)
-    return ".".join(reversed(parts))
-
-
 def _method_calls(fn: ir.Function):
     """``(receiver, method name, call)`` for the calls ``R.m(...)`` of a function."""
     for _stmt, call in calls(fn):
         func = call.func
         if isinstance(func, ir.Attr):
-            key = _receiver(func.value)
+            key = ir.dotted_text(func.value)
             if key is not None:
                 yield key, func.attr, call
 
@@ -101,7 +89,7 @@ def _finally_calls(fn: ir.Function) -> dict:
                     continue
                 for e in ir.walk(node):
                     if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr):
-                        key = _receiver(e.func.value)
+                        key = ir.dotted_text(e.func.value)
                         if key is not None:
                             out.setdefault((key, e.func.attr), e)
     return out
@@ -128,8 +116,8 @@ def _assigns(fn: ir.Function, key: str) -> bool:
     for stmt in fn.statements():
         if isinstance(stmt, ir.Assign):
             for target in stmt.targets:
-                if isinstance(target, ir.AttrTarget) and _receiver(target.value) is not None \
-                        and f"{_receiver(target.value)}.{target.attr}" == key:
+                if isinstance(target, ir.AttrTarget) and ir.dotted_text(target.value) is not None \
+                        and f"{ir.dotted_text(target.value)}.{target.attr}" == key:
                     return True
     return False
 

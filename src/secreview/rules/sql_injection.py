@@ -1,6 +1,6 @@
 from secreview.analysis.sql_text import QUOTED_PLACEHOLDER as _QUOTED_PLACEHOLDER
 from secreview.findings.model import Level
-from secreview.rules.base import SinkRule, read_from_file, traced
+from secreview.rules.base import SinkRule, file_text_untraced
 
 
 def _quoted_placeholder(site) -> bool:
@@ -83,7 +83,7 @@ class SqlInjection(SinkRule):
         # its migrations) is that file's text, not a string built from the path it was given
         for ref in sink.args or ():
             value, _ = site.arg(ref.position, ref.name)
-            if value is not None and read_from_file(value) and not traced(self, value, sink.kind):
+            if file_text_untraced(self, value, sink.kind):
                 return True
         return False
 

@@ -57,7 +57,7 @@ from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.words import NameScreen, identifier_words
+from secreview.rules.words import POSITION_WORDS, NameScreen, identifier_words
 
 _MAC_WORDS = frozenset({"hmac", "hmacs", "signature", "signatures"})
 # get_hmac(), compute_signature(), sign(); not "mac" (MAC addresses)
@@ -70,9 +70,7 @@ _NOT_SECRET = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repe
                          "prefix", "field", "key", "header", "mode", "method", "kind", "version", "status", "original",
                          "label", "scope", "algorithm", "alg", "algo", "size", "digestmod", "provider", "plugin",
                          "driver", "backend", "class", "location", "endpoint", "path", "file", "dir",
-                         # positions in an event stream or a page of results, and cache versions
-                         "stream", "position", "pos", "offset", "since", "from", "prev", "upto", "next", "page",
-                         "cursor", "sync", "cache", "batch"})
+                         "cache"}) | POSITION_WORDS  # (a cache version, and stream or page positions)
 _HMAC_CALL = "returned by a function that computes a MAC"
 _MAC_NAMED = ("named as a MAC", _HMAC_CALL)
 _CONFIG_ROOTS = frozenset({"conf", "config", "configuration", "settings", "cfg"})

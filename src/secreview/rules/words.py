@@ -10,6 +10,12 @@ _CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
 _NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
 
 
+POSITION_WORDS = frozenset({"stream", "position", "pos", "offset", "since", "from", "prev", "previous", "upto",
+                            "next", "page", "cursor", "sync", "batch"})
+"""Words that make a ``*_token`` a position in an event stream or a page of results (``from_token``,
+``since_token``, ``next_page_token``, ``sync_token``), not a credential: for the rules that judge names."""
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def identifier_words(name: str) -> tuple[str, ...]:
     """The lower-case words of an identifier, key or qualified-name part, digits kept:

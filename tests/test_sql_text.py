@@ -6,11 +6,11 @@ import ast
 
 import pytest
 
-from secreview.analysis.sql_text import names_only
+from secreview.analysis.sql_text import name_part, names_only, statements_only
 from secreview.ir import nodes as ir
 from secreview.ir.lower import lower_module
 
-PARAMS = "self, cn, classname, n, a, b, table_name, scols, cols, args, name, uid, table, x, db, user"
+PARAMS = "self, column, cn, classname, n, a, b, table_name, scols, cols, args, name, uid, table, x, db, user"
 
 
 def built(code: str) -> ir.StringBuild:
@@ -28,6 +28,13 @@ def built(code: str) -> ir.StringBuild:
     "'SELECT * FROM ' + table + ' WHERE x = 1'",
     "'delete from {}__journal where nodeid=1'.format(cn)",      # part of a name
     "'select * from \"%s\"' % table",                          # a quoted identifier
+    "'_%s' % cn",                                               # a name built before its statement
+    "'%s_%s' % (a, b)",
+    "'_%s_id_idx' % cn",
+    "'pragma index_list(%s)' % table_name",                     # SQLite pragmas take names
+    "f\"PRAGMA table_info({table});\"",
+    "'SAVEPOINT %s' % name",                                    # savepoints are names
+    "'ROLLBACK TO %s' % name",
 ])
 def test_names(code):
     assert names_only(built(code))
@@ -42,6 +49,40 @@ def test_names(code):
     "\"select setval('_%s_ids', %s) from dual\" % (classname, n)",
     "'hello %s' % name",                                        # not SQL
     "'select * from users where id=%d' % uid",                  # every part constant or a number
+    "'%s' % name",                                              # no text to tell
+    "'x-%s' % name",                                            # not name characters
+    "'%s %s' % (a, b)",
+    "f\"KILL CONNECTION {x}\"",                                  # a value (a number, if anything)
 ])
 def test_not_names_only(code):
     assert not names_only(built(code))
+
+
+@pytest.mark.parametrize("code, whole", [
+    ("f\"EXPLAIN {x}\"", True),                                   # a statement the caller gives
+    ("f\"EXPLAIN ANALYZE {x};\"", True),
+    ("f\"BEGIN TRANSACTION; {x}\"", True),
+    ("f\"COMMIT; BEGIN TRANSACTION; {x}\"", True),
+    ("f\"select * from t where a = {x}\"", False),
+    ("f\"EXPLAIN SELECT * FROM t WHERE {x} = 1\"", False),
+    ("f\"SELECT {x}\"", False),
+    ("'%s' % x", False),                                         # no text to tell
+])
+def test_statements_only(code, whole):
+    assert statements_only(built(code)) is whole
+
+
+@pytest.mark.parametrize("code, index, name", [
+    ("'select count(*) from _%s where id=%s' % (classname, x)", 0, True),    # a name beside a value
+    ("'select count(*) from _%s where id=%s' % (classname, x)", 1, False),
+    ("'insert into _%s (%s) values (%s)' % (cn, cols, args)", 1, True),       # an insert's column list
+    ("'insert into _%s (%s) values (%s)' % (cn, cols, args)", 2, False),
+    ("\"select * from t where a = '%s'\" % x", 0, False),
+    ("'_%s=%s' % (column, x)", 0, True),                                     # a piece built first
+    ("'_%s=%s' % (column, x)", 1, False),
+    ("'%s = %s' % (column, x)", 0, False),
+    ("'hello %s' % name", 0, False),                                         # not SQL
+])
+def test_name_part(code, index, name):
+    node = built(code)
+    assert name_part(node, node.parts[index]) is name

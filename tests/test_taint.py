@@ -821,6 +821,48 @@ def test_sql_built_from_a_parameter_only_where_sql_takes_a_name_is_of_low_confid
     assert "where SQL takes a name" in low.explanation
 
 
+def test_sql_names_built_before_their_statement_are_of_low_confidence(tmp_path, monkeypatch):
+    """``tn = '_%s' % cn`` then ``'drop index %s' % tn``: the name is built first, with no SQL of its own;
+    pragmas and savepoints take names too. Spliced later where SQL takes a value, it is medium again."""
+    found = findings(tmp_path, monkeypatch, {"store.py": HEADER + textwrap.dedent('''
+        import sqlite3
+
+        class Store:
+            def __init__(self, path):
+                self.cur = sqlite3.connect(path).cursor()
+
+            def sql(self, sql):
+                self.cur.execute(sql)
+
+            def drop_index(self, cn):
+                index = '_%s_id_idx' % cn
+                self.sql('drop index %s' % index)
+
+            def find(self, cn):
+                tn = '_%s' % cn
+                self.sql("select * from t where name = '%s'" % tn)
+
+            def savepoint(self, name):
+                self.sql('SAVEPOINT %s' % name)
+
+            def info(self, table):
+                self.cur.execute(f"PRAGMA table_info({table});")
+
+            def link(self, cn):
+                tn = '%s_links' % cn
+                self.sql('insert into %s (linkid, nodeid) values (%s, %s)' % (tn, self.arg, self.arg))
+
+            def count(self, cn):
+                self.sql('select count(*) from _%s where id=%s' % (cn, self.arg))
+
+            def named(self, cn, name):
+                self.sql("select * from _%s where name = '%s'" % (cn, name))
+        ''')}, rule="sql-injection")
+    got = {f.line - HEADER.count("\n"): f.confidence for f in found}
+    assert got == {12: Level.LOW, 17: Level.MEDIUM, 20: Level.LOW, 23: Level.LOW, 26: Level.LOW, 30: Level.LOW,
+                   33: Level.MEDIUM}
+
+
 def test_a_returned_list_or_dict_gives_each_item_its_own_data(tmp_path, monkeypatch):
     """``host, secret, camera = params(conf)`` where ``params`` returns a list (or a dict of known keys):
     logging ``camera`` logs no secret; logging ``secret`` does. Before, only tuples kept their items."""

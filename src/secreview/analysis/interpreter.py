@@ -16,7 +16,7 @@ import re
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.models import ArgRef, Sanitizer
-from secreview.analysis.sql_text import names_only
+from secreview.analysis.sql_text import in_value_position, name_part, names_only, statements_only
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.ir import nodes as ir
@@ -1496,6 +1496,7 @@ class FunctionInterpreter:
         step where it happened); a part of unknown origin (neither constant, nor a number, nor data the
         analysis traces) makes a ``BUILT`` taint, safe only for what every such part was sanitized for."""
         construction = None  # ``_construction_of(node)``, worked out once a construction step is made
+        whole = None  # ``sql_text.statements_only(node)``, worked out once a parameter is spliced in
         out = EMPTY
         unknown = None  # sink kinds every part of unknown origin is safe for (None: no such part)
         settings = True  # every part of unknown origin is a setting read (``self.ldap_filter``)
@@ -1529,8 +1530,20 @@ class FunctionInterpreter:
                     kept.append(t)  # made by a call from the parameter: not the parameter's own data
                 elif kind == "param" and V.BUILT_MARK not in t.cleansed and "*" not in t.cleansed:
                     data = True
+                    if whole is None:
+                        whole = isinstance(node, ir.StringBuild) and statements_only(node)
+                    if whole:  # ``f"EXPLAIN {sql}"``: the parameter is SQL text already, built by the caller
+                        kept.append(t)
+                        continue
                     construction = construction or _construction_of(node)
-                    kept.append(self.mark_spliced(t, node, construction))
+                    origin = V.CONSTRUCTION_NAMES if construction == V.CONSTRUCTION_NAMES or (
+                        isinstance(node, ir.StringBuild) and name_part(node, expr)) else construction
+                    kept.append(self.mark_spliced(t, node, origin))
+                elif kind == "param" and V.BUILT_MARK in t.cleansed and _built_as(t.step) == V.CONSTRUCTION_NAMES \
+                        and isinstance(node, ir.StringBuild) and in_value_position(node, expr):
+                    # a name built first (``tn = '_%s' % cn``), then spliced where SQL takes a value
+                    data = True
+                    kept.append(self.mark_spliced(t, node, V.CONSTRUCTION))
                 else:
                     data = True
                     kept.append(t)
@@ -1545,7 +1558,9 @@ class FunctionInterpreter:
             if expr is not None and len(codes) < 3:
                 inner = expr.value if isinstance(expr, ir.FormattedValue) else expr
                 codes.append(f"`{self.code(inner, 40)}`")
-        if unknown is not None:
+        if unknown is not None and whole is None:
+            whole = isinstance(node, ir.StringBuild) and statements_only(node)
+        if unknown is not None and not whole:
             what = " and ".join(codes) if codes else "a value of unknown origin"
             note = f"{what} spliced into `{self.code(node, 60)}`"
             step = Step(self.path, node.line, node.col, note, None, construction or _construction_of(node))
@@ -2586,6 +2601,15 @@ def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN, keep: frozenset = E
     taints = V.cleanse_all(value.taints, kinds) if not keep else V.canonical(
         t if (t.kind, t.index) in keep else t.cleanse(kinds) for t in value.taints)
     return Value(value.const, taints, value.types, value.items if items is UNKNOWN else items, value.func)
+
+
+def _built_as(step) -> str | None:
+    """The origin of the last construction step of the chain ending at ``step``."""
+    while step is not None:
+        if step.origin in V.CONSTRUCTIONS:
+            return step.origin
+        step = step.prev
+    return None
 
 
 def _construction_of(node) -> str:

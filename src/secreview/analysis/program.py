@@ -2931,10 +2931,14 @@ _SERVER_FACT_FUNCTIONS = (
 _SERVER_FUNCTION = (r"(?:(?:pg_catalog\.)?(?:" + "|".join(n for n in _SERVER_FACT_FUNCTIONS if not n.startswith("@"))
                     + r")\s*\(\s*\)|(?:" + "|".join(n for n in _SERVER_FACT_FUNCTIONS if n.startswith("@"))
                     + r")\b)(?:\s+(?:AS\s+)?[A-Za-z_]\w*)?")
-_SERVER_FACTS = re.compile(rf"\s*SELECT\s+{_SERVER_FUNCTION}(?:\s*,\s*{_SERVER_FUNCTION})*\s*;?\s*\Z", re.I)
+_SERVER_FACTS = re.compile(rf"\s*(?:SELECT\s+{_SERVER_FUNCTION}(?:\s*,\s*{_SERVER_FUNCTION})*"
+                           r"|PRAGMA\s+(?:foreign_key_check|foreign_key_list|table_info|table_xinfo|index_list|"
+                           r"index_info|integrity_check|quick_check|table_list|database_list)"
+                           r"(?:\s*\(\s*\w+\s*\))?)\s*;?\s*\Z", re.I)
 """A statement that selects only the server's facts, from no table, with no parameter: ``SELECT
 pg_backend_pid()``, ``SELECT CONNECTION_ID(), AGGREGATOR_ID()``, ``SELECT @@SPID`` (functions of the
-server that read no table: a function of the schema without arguments may return any row's data)."""
+server that read no table: a function of the schema without arguments may return any row's data), and
+SQLite's pragmas that describe the schema (``PRAGMA foreign_key_check``: table names and row ids)."""
 _FACT_ROWS = generated_value(Generated("rows"))
 _OPTION_NUMBER = Value(types=frozenset({"builtins.int"}))
 _NUMBER_TYPES = frozenset({"builtins.int", "builtins.float"})

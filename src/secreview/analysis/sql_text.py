@@ -19,12 +19,20 @@ from secreview.ir import nodes as ir
 # a placeholder written inside quotes (``'%s'``, ``"%(name)s"``, ``'%%%s%%'``): a driver that interpolates
 # parameters on the client (psycopg2, PyMySQL, MySQLdb) quotes the value again, so its text ends up outside
 QUOTED_PLACEHOLDER = re.compile(r"""(['"])(?:%%)?%(?:\(\w+\))?s(?:%%)?\1""")
-_SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|from|where|join|into)\b", re.I)
-_DDL = re.compile(r"^\s*(create|drop|alter|truncate)\b", re.I)
+_SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|from|where|join|into|pragma|"
+                  r"savepoint|rollback|release|explain)\b", re.I)
+# statements that take only names: the schema's (``create``/``drop``...), SQLite's ``pragma table_info(t)``,
+# savepoints (``savepoint sp_1``, ``rollback to sp_1``, ``release savepoint sp_1``)
+_DDL = re.compile(r"^\s*(create|drop|alter|truncate|pragma|savepoint|rollback\s+to|release)\b", re.I)
+# what may stand before a whole statement spliced in: nothing, an earlier statement (``"BEGIN; " + script``)
+# or ``EXPLAIN`` and its options
+_STATEMENT_BEFORE = re.compile(r"(^|;)\s*(explain(\s+(analy[sz]e|verbose|query\s+plan|\(.*\)))*)?\s*$", re.I | re.S)
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_`\"[].")
 # keywords after which SQL takes a name (or a list of columns), not a value
 _NAME_BEFORE = re.compile(r"\b(from|into|table|join|update|index|on|exists|sequence|view|by|select|distinct|"
                           r"column|database|schema|trigger|as)\s*$", re.I)
+# the list of columns of an ``insert``: ``insert into _%s (%s) values``
+_COLUMN_LIST = re.compile(r"\binto\s+[\w`\"\[\].%]+\s*\(\s*$", re.I)
 _PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[a-zA-Z%])")
 _NUMERIC = frozenset("diouxXeEfFgGcb")
 
@@ -42,7 +50,7 @@ def names_only(node: ir.StringBuild) -> bool:
         return False
     text = "".join(s for s in segments if s is not HOLE)
     if not _SQL.search(text):
-        return False
+        return _name_fragment(segments, text)
     if _DDL.match(text):
         return True
     for i, seg in enumerate(segments):
@@ -55,17 +63,104 @@ def names_only(node: ir.StringBuild) -> bool:
     return True
 
 
+def _name_fragment(segments: list, text: str) -> bool:
+    """``'_%s' % cn``, ``'%s_%s' % (classname, prop)``, ``'_%s_id_idx' % cn``: a piece with no SQL of its own
+    whose constant text is all name characters, each part that is not constant glued to it: a name (of a
+    table, a column, an index) built before it is spliced into a statement."""
+    if not text or not all(c in _NAME_CHARS for c in text):
+        return False
+    return all(_glued(segments, i) for i, seg in enumerate(segments) if seg is HOLE)
+
+
+def _glued_to_name(segments: list, i: int) -> bool:
+    before = "".join(s for s in segments[:i] if s is not HOLE)
+    after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+    return (before[-1:] or "'") in _NAME_CHARS or (after[:1] or "'") in _NAME_CHARS
+
+
+def _glued(segments: list, i: int) -> bool:
+    before = "".join(s for s in segments[:i] if s is not HOLE)
+    after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+    return bool(before[-1:] or after[:1])
+
+
+def statements_only(node: ir.StringBuild) -> bool:
+    """Whether every part of ``node`` that is not constant is a whole SQL statement: ``f"EXPLAIN {sql}"``,
+    ``f"BEGIN TRANSACTION; {script}"``. What is spliced in is SQL text already, given by the caller as
+    a wrapper's ``sql`` parameter is: the construction to judge is the caller's, not this one."""
+    segments = _segments(node)
+    if segments is None or HOLE not in segments:
+        return False
+    for i, seg in enumerate(segments):
+        if seg is not HOLE:
+            continue
+        before = "".join(s for s in segments[:i] if s is not HOLE)
+        after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+        if not _STATEMENT_BEFORE.search(before) or not re.fullmatch(r"\s*(;.*)?", after, re.S):
+            return False
+    text = "".join(s for s in segments if s is not HOLE)
+    return bool(text.strip()) and bool(_SQL.search(text) or ";" in text)
+
+
 def _name_position(before: str, after: str) -> bool:
     prev, nxt = before[-1:], after[:1]
     if prev == "'" or nxt == "'":
         return False  # the whole of a quoted literal: a value
     if (prev and prev in _NAME_CHARS) or (nxt and nxt in _NAME_CHARS):
         return True  # part of a name: ``_%s_ids``, ``%s__journal``, ``"%s"``, ``schema.%s``
-    return bool(_NAME_BEFORE.search(before))
+    return bool(_NAME_BEFORE.search(before) or _COLUMN_LIST.search(before))
 
 
-def _segments(node: ir.StringBuild) -> list | None:
-    """The built string as constant text and ``HOLE``s, in order; None when its shape is not known."""
+def name_part(node: ir.StringBuild, part) -> bool:
+    """Whether ``part`` (one of ``node.parts``) is spliced into SQL text only where SQL takes a name
+    (``'select count(*) from _%s where id=%s' % (classname, placeholder)``: ``classname``), whatever the
+    other parts are."""
+    owners: list = []
+    segments = _segments(node, owners)
+    if segments is None or not any(owner is part for owner in owners):
+        return False
+    text = "".join(s for s in segments if s is not HOLE)
+    sql = bool(_SQL.search(text))
+    if sql and _DDL.match(text):
+        return True
+    holes = [i for i, seg in enumerate(segments) if seg is HOLE]
+    if not sql:  # a piece built first: ``'_%s=%s' % (column, placeholder)``, the column glued to ``_``
+        return all(_glued_to_name(segments, i) for n, i in enumerate(holes) if owners[n] is part)
+    for n, i in enumerate(holes):
+        if owners[n] is part:
+            before = "".join(s for s in segments[:i] if s is not HOLE)
+            after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+            if not _name_position(before, after):
+                return False
+    return True
+
+
+def in_value_position(node: ir.StringBuild, part) -> bool:
+    """Whether ``part`` (one of ``node.parts``) is spliced into SQL text where SQL takes a value: not a name
+    (``_name_position``), not a whole statement. True when ``node`` reads as SQL but where ``part`` lands is
+    not known (``.format`` fields, ``%(key)s``)."""
+    owners: list = []
+    segments = _segments(node, owners)
+    if segments is None:
+        return False
+    text = "".join(s for s in segments if s is not HOLE)
+    if not _SQL.search(text) or _DDL.match(text) or statements_only(node):
+        return False
+    if not any(owner is part for owner in owners):
+        return True
+    for i, seg in enumerate(segments):
+        if seg is HOLE and owners[sum(1 for s in segments[:i] if s is HOLE)] is part:
+            before = "".join(s for s in segments[:i] if s is not HOLE)
+            after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+            if not _name_position(before, after):
+                return True
+    return False
+
+
+def _segments(node: ir.StringBuild, owners: list | None = None) -> list | None:
+    """The built string as constant text and ``HOLE``s, in order; None when its shape is not known. Each
+    ``HOLE``'s part of ``node.parts`` (None where not known) is appended to ``owners`` when given."""
+    owners = [] if owners is None else owners
     kind = node.kind
     if kind in ("fstring", "concat"):
         out = []
@@ -78,6 +173,7 @@ def _segments(node: ir.StringBuild) -> list | None:
                 out.append("0")
             else:
                 out.append(HOLE)
+                owners.append(part)
         return out
     template = node.template
     if not (isinstance(template, ir.Const) and isinstance(template.value, str)):
@@ -96,6 +192,7 @@ def _segments(node: ir.StringBuild) -> list | None:
                 out.append(str(part.value) if isinstance(part, ir.Const) else "0")
             else:
                 out.append(HOLE)
+                owners.append(part)
         out.append(template.value[pos:])
         return out
     if kind == "format":
@@ -108,6 +205,10 @@ def _segments(node: ir.StringBuild) -> list | None:
             out.append(literal)
             if field is None:
                 continue
-            out.append("0" if spec and spec[-1:] in _NUMERIC else HOLE)
+            if spec and spec[-1:] in _NUMERIC:
+                out.append("0")
+            else:
+                out.append(HOLE)
+                owners.append(None)
         return out
     return None

@@ -50,10 +50,17 @@ class SqlInjection(SinkRule):
     alone (an attribute, a call's result: on real code they were settings,
     paths and the database's own table names); nor in test code. Built only
     where SQL takes a name (a table, a column, an index: `'drop table _%s' %
-    name`, `f"select {cols} from {table}"`, any `create`/`drop`/`alter`),
-    which no driver binds as a parameter, it is of low confidence (not shown
-    by default): on real code such names came from the program's own schema.
-    Traced to untrusted input, a name is reported like any value.
+    name`, `f"select {cols} from {table}"`, any `create`/`drop`/`alter`, a
+    SQLite `pragma`, a savepoint, an insert's column list, or a name built
+    before its statement: `index = '_%s_idx' % cn`), which no driver binds as
+    a parameter, it is of low confidence (not shown by default): on real code
+    such names came from the program's own schema. Traced to untrusted input,
+    a name is reported like any value. A function that runs a whole statement
+    it is given, with words of its own around it (`f"EXPLAIN {statement}"`,
+    `f"BEGIN; {script}"`), passes it through: the statement is its caller's
+    to build, and a caller's construction is reported there. The rows of
+    SQLite's schema pragmas (`PRAGMA foreign_key_check`: table names and row
+    ids) are the database's own facts, like `SELECT pg_backend_pid()`.
 
     **Fix:** keep the SQL text constant and pass values as parameters:
     `cur.execute("SELECT * FROM users WHERE name = %s", (name,))` (`?` for

@@ -27,7 +27,9 @@ cache key, a correlation id), a random value that reaches a secret name only
 through a field of an object, through a parameter of another function or
 after a long chain of steps (the value then was retry jitter, a sample or a
 delay that travelled into unrelated data), `random.SystemRandom` and
-`secrets`.
+`secrets`, nor a name that may be either (`random, ok = _get_sysrandom()`
+returning `random.SystemRandom()`, the `random` module only as a fallback
+where the system has no such generator).
 
 **Fix:** use the `secrets` module (`secrets.token_urlsafe(32)`,
 `secrets.token_hex()`, `secrets.randbelow()`) or `random.SystemRandom()`.

@@ -34,8 +34,8 @@ project and roles), `session_key` (often a routing key), `pass` (a count),
 `token_labels`, `secret_uuid`, `token_id`, `token_expires`, nor one that says
 it is something else: `path_or_token` (either), `sync_token` (a position in a
 change feed), `next_token`/`page_token`/`continuation_token` (a pagination
-cursor), `stream_token`/`from_token`/`since_token`/`prev_token` (a position in
-an event stream), a parameter annotated `int`, `float` or `bool` (a number
+cursor), `stream_token`/`from_token`/`since_token`/`prev_token`/`after_token` (a
+position in an event stream), a parameter annotated `int`, `float` or `bool` (a number
 is no credential), `idempotency_token`, `collection_by_token` (a mapping),
 `permit_create_token` (a setting), `tokens` (a count). Values wrapped in a
 masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or

@@ -249,7 +249,7 @@ class Program:
         self._identifier_names: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
-        self.vote_rules = [r for r in self.function_rules if r.votes]
+        self.vote_rules = [r for r in self.rules if getattr(r, "votes", False)]
         for rule in self.function_rules:
             rule.program = self  # for what only the whole program knows (is a function a request handler?)
         self.summaries: dict = {}
@@ -2297,7 +2297,7 @@ class Program:
                     self.record_param_flow(interp, t, rule, kind, sink_site, step, conditions)
                     params.append((t, step))
             elif rule.keeps(step, value_node if value_node is not None else arg_node) and rule.reports(t, sink_site):
-                self.findings.add_sink(rule, sink_site, t, step, is_test)
+                self.findings.add_sink(rule, sink_site, t, step, is_test, rule.sink_needs(interp))
                 reported = True  # (or left out, resting on test code's data: nothing else to say here)
         if reported:
             return

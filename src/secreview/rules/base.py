@@ -146,6 +146,20 @@ class SinkRule(Rule):
         ``value_node`` is the expression whose value reached the sink, when known."""
         return True
 
+    votes: ClassVar[bool] = False
+    """Whether ``caller_vote`` is asked at every call (for findings whose ``sink_needs`` callers decide)."""
+
+    def sink_needs(self, interp):
+        """``(function qualname, (0,))`` when a traced finding in the function ``interp`` analyses is
+        dropped if every caller of that function in the reviewed code votes it safe (``caller_vote``,
+        as for ``FunctionRule``); None: kept whatever its callers do."""
+        return None
+
+    def caller_vote(self, interp, site, callees):  # -> Iterable[tuple[str, str]]
+        """``(callee qualname, status)`` votes of the call at ``site`` on this rule's findings in its
+        callees (``"safe"`` or ``"open"``, see ``FindingsBuilder.vote``)."""
+        return ()
+
     def named_source(self, name: str):  # -> tuple[str, str, bool] | None
         """Whether a value read under ``name`` (an attribute, a constant key, a parameter) is a
         source for this rule: ``(kind, what it is, only on configuration objects)`` or None.

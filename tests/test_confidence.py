@@ -395,3 +395,38 @@ def test_a_decoded_length_is_medium_only_where_it_is_allocated_at_once(tmp_path,
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR804"}
     assert got == {27: Level.MEDIUM, 28: Level.MEDIUM, 29: Level.MEDIUM, 30: Level.MEDIUM,
                    32: Level.LOW, 33: Level.LOW}, got
+
+
+def test_an_assert_named_like_a_check_is_medium_only_near_a_request_or_a_user(tmp_path, monkeypatch):
+    # judged on real code 0 real of 15 (docs/precision.md): an assert named like an authorization check with
+    # no request and no actor in sight (a constructor's configuration invariant, an import-time self-test)
+    # is low; in a view, or beside the acting user, it stays medium
+    (tmp_path / "checks.py").write_text(textwrap.dedent('''\
+        import argon2
+
+
+        class PasswordResetResource:
+            def __init__(self, hs):
+                assert hs.config.email.can_verify_email
+                self.hs = hs
+
+
+        def delete_project(user, project):
+            assert user.is_admin
+            project.delete()
+
+
+        def admin_view(request):
+            assert request.user.is_superuser
+            return "ok"
+
+
+        try:
+            assert argon2.verify("test", argon2.hash("test"))
+        except Exception:
+            pass
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR603"}
+    assert got == {6: Level.LOW, 11: Level.MEDIUM, 16: Level.MEDIUM, 21: Level.LOW}, got

@@ -299,9 +299,10 @@ class TimingUnsafeComparison(FunctionRule):
                          or _made_from(left, right, defs) or _made_from(right, left, defs)):
             return Hit(
                 node=compare,
-                explanation=(f"`{code}` compares a secret (`{_code(module, left)}`, `{_code(module, right)}`) with "
-                             f"`{compare.ops[0]}`, which returns as soon as one character differs: by timing "
-                             f"repeated guesses an attacker can recover the expected value character by character."),
+                explanation=(f"`{code}` compares values named as secrets (`{_code(module, left)}`, "
+                             f"`{_code(module, right)}`) with `{compare.ops[0]}`, which returns as soon as one "
+                             f"character differs: where one side is a guess a client sends, timing repeated "
+                             f"guesses recovers the other side character by character."),
                 fix=(f"Use `hmac.compare_digest({_code(module, left)}, {_code(module, right)})` (or "
                      f"`secretutils.constant_time_compare(...)` from oslo.utils)."),
                 # by names alone: judged on real code over four panels 7 real, 4 worth a look, 14 false

@@ -73,7 +73,10 @@ from it: an attribute or key whose last word is `id`, `ids`, `uuid`, `ref`,
 `obj.__class__`), nor any other field of it unless the field holds content
 (`payload`, `value`, `data`, `key`...) or is named as a secret itself: an OTP
 token object's `token.serial` or `token.tokentype` is not the token's secret,
-`token.token.otpkey`'s owner is. A class is not a value named as a secret:
+`token.token.otpkey`'s owner is. The same holds for an item read under a
+constant key from a record whose items are no longer known one by one (a dict
+holding `'san_private_key'`, kept in a list and read back:
+`remote_target['iscsi_ips']` is a field beside the key, not the key). A class is not a value named as a secret:
 `models.ContainerSecret` (a CapWords attribute) is not followed.
 
 **Confidence:** high for a traced value named as a password, passphrase,

@@ -430,3 +430,33 @@ def test_an_assert_named_like_a_check_is_medium_only_near_a_request_or_a_user(tm
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR603"}
     assert got == {6: Level.LOW, 11: Level.MEDIUM, 16: Level.MEDIUM, 21: Level.LOW}, got
+
+
+def test_a_predictable_salt_is_low(tmp_path, monkeypatch):
+    # judged on real code, 4 salts of 4 false (docs/precision.md): a salt is kept next to its hash and must be
+    # unique, not unguessable; a token or a password made the same way stays high
+    (tmp_path / "salts.py").write_text(textwrap.dedent('''\
+        import hashlib
+        import random
+        import string
+
+
+        def hash_password(password):
+            salt = "%x" % random.getrandbits(48)
+            return salt + hashlib.sha256((salt + password).encode()).hexdigest()
+
+
+        def _generate_salt():
+            return "".join(random.choice(string.ascii_letters) for _ in range(16))
+
+
+        def reset_token():
+            token = "%x" % random.getrandbits(128)
+            return token
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR202"}
+    assert got == {7: Level.LOW, 12: Level.LOW, 16: Level.HIGH}, got
+    salt = next(f for f in result.findings if f.rule_id == "SR202" and f.span.line == 7)
+    assert "needs to be unique rather than unpredictable" in salt.explanation

@@ -124,7 +124,8 @@ class FindingsBuilder:
             explanation = f"{explanation} {caveat}"
         elif sender in _SENDER_NOTE:
             explanation = f"{explanation} {_SENDER_NOTE[sender]}"
-        finding = self._site_finding(rule, site, explanation, rule.traced_confidence(taint), trace,
+        confidence = rule.sink_confidence(site, rule.traced_confidence(taint))
+        finding = self._site_finding(rule, site, explanation, confidence, trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
         if caveat:  # a source inside the deployment's or the user's own reach: one level less severe
             finding = replace(finding, severity=Level(max(Level.LOW, finding.severity - 1)))

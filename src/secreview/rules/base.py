@@ -113,6 +113,11 @@ class SinkRule(Rule):
     function holding it counts)."""
     danger: ClassVar[str] = ""
 
+    def sink_confidence(self, site, confidence):
+        """The confidence of a traced finding at ``site``, given what the trace says (``traced_confidence``):
+        a rule whose sinks differ in how often they matter lowers it for some."""
+        return confidence
+
     def danger_at(self, site) -> str:
         """What ``danger`` says, for the sink at ``site`` (a rule whose sinks do different harm, a file
         opened or only tested for existence, says which)."""

@@ -36,8 +36,10 @@ number); a value compared with what the function itself made of it
 (`password = quote(raw_password)` then `password != raw_password`: did the
 encoding change it; `spawner.api_token = api_token` then `spawner.api_token
 != api_token`: was the token it gave replaced), where no client's guess is
-compared; names written as constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural
-equality methods (`__eq__`, `__ne__`); comparisons written as query expressions, which the
+compared; two entries of one local collection (`devices[0]["token"] ==
+devices[1]["token"]`: a duplicate in the configuration); names written as
+constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
+(`__eq__`, `__ne__`); comparisons written as query expressions, which the
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
 `and_(...)`); a comparison assigned to a name that says it detects a change
 (`changed = position.secret != secret`); and test code.
@@ -173,6 +175,22 @@ def _made_from(e, other, defs: _Defs) -> bool:
                if isinstance(x, (ir.Name, ir.Attr)))
 
 
+def _root(e):
+    """The variable an attribute or item chain starts from (``repl_device`` of ``repl_device[0]["token"]``)."""
+    while isinstance(e, (ir.Attr, ir.Subscript)):
+        e = e.value
+    return e.id if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL else None
+
+
+def _same_record(left, right) -> bool:
+    """Two entries of one local collection or record compared (``devices[0]["token"] ==
+    devices[1]["token"]``: a duplicate in the configuration), not a guess against a secret. ``self`` is
+    no such record: a handler's ``self.request`` and ``self.secret`` come from different sides."""
+    root = _root(left)
+    return root is not None and root not in ("self", "cls") and root == _root(right) \
+        and isinstance(left, (ir.Attr, ir.Subscript)) and isinstance(right, (ir.Attr, ir.Subscript))
+
+
 # Annotations of text: a value of any other declared type is an object compared field by field
 # (``before_token: StreamToken``, a position in a stream) or a number, not a string compared byte by byte.
 _TEXT_TYPES = frozenset({"str", "bytes", "Text", "AnyStr", "Any", "object", "SecretStr", "SecretBytes", "bytearray"})
@@ -296,7 +314,8 @@ class TimingUnsafeComparison(FunctionRule):
         if (_secret(left) and (_secret(right) or _config_value(right))
                 or _secret(right) and _config_value(left)) \
                 and not (_not_text(left, function) or _not_text(right, function)
-                         or _made_from(left, right, defs) or _made_from(right, left, defs)):
+                         or _made_from(left, right, defs) or _made_from(right, left, defs)
+                         or _same_record(left, right)):
             return Hit(
                 node=compare,
                 explanation=(f"`{code}` compares values named as secrets (`{_code(module, left)}`, "

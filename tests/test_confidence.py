@@ -348,3 +348,115 @@ def test_a_logged_token_is_medium_only_when_its_name_says_it_authenticates(tmp_p
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("SR702",), min_confidence=Level.LOW)))
     by_line = {f.line: f.confidence for f in result.findings}
     assert by_line == {8: Level.LOW, 10: Level.MEDIUM, 12: Level.HIGH}
+
+
+def test_a_decoded_length_is_medium_only_where_it_is_allocated_at_once(tmp_path, monkeypatch):
+    # judged on real code, 0 real of 8 (docs/precision.md): a read() of a file-like object, directly or
+    # through a helper that shows no allocating call, is low; a socket's recv(n), a helper of the module
+    # passing the size on to one, and bytearray(n) stay medium
+    (tmp_path / "frames.py").write_text(textwrap.dedent('''\
+        import struct
+
+
+        def recv_exactly(sock, count):
+            data = b""
+            while len(data) < count:
+                data += sock.recv(count - len(data))
+            return data
+
+
+        def _read_except(fp, n):
+            data = fp.read(n)
+            if len(data) < n:
+                raise EOFError()
+            return data
+
+
+        class Reader:
+            def __init__(self, sock, fp):
+                self.sock, self.fp = sock, fp
+
+            def _recv(self, sock, num):
+                return sock.recv(num)
+
+            def frames(self):
+                (n,) = struct.unpack("!I", self.sock.recv(4))
+                a = self.sock.recv(n)
+                b = recv_exactly(self.sock, n)
+                c = self._recv(self.sock, n)
+                d = bytearray(n)
+                (m,) = struct.unpack(">I", self.fp.read(4))
+                e = self.fp.read(m)
+                f = _read_except(self.fp, m)
+                return a, b, c, d, e, f
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR804"}
+    assert got == {27: Level.MEDIUM, 28: Level.MEDIUM, 29: Level.MEDIUM, 30: Level.MEDIUM,
+                   32: Level.LOW, 33: Level.LOW}, got
+
+
+def test_an_assert_named_like_a_check_is_medium_only_near_a_request_or_a_user(tmp_path, monkeypatch):
+    # judged on real code 0 real of 15 (docs/precision.md): an assert named like an authorization check with
+    # no request and no actor in sight (a constructor's configuration invariant, an import-time self-test)
+    # is low; in a view, or beside the acting user, it stays medium
+    (tmp_path / "checks.py").write_text(textwrap.dedent('''\
+        import argon2
+
+
+        class PasswordResetResource:
+            def __init__(self, hs):
+                assert hs.config.email.can_verify_email
+                self.hs = hs
+
+
+        def delete_project(user, project):
+            assert user.is_admin
+            project.delete()
+
+
+        def admin_view(request):
+            assert request.user.is_superuser
+            return "ok"
+
+
+        try:
+            assert argon2.verify("test", argon2.hash("test"))
+        except Exception:
+            pass
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR603"}
+    assert got == {6: Level.LOW, 11: Level.MEDIUM, 16: Level.MEDIUM, 21: Level.LOW}, got
+
+
+def test_a_predictable_salt_is_low(tmp_path, monkeypatch):
+    # judged on real code, 4 salts of 4 false (docs/precision.md): a salt is kept next to its hash and must be
+    # unique, not unguessable; a token or a password made the same way stays high
+    (tmp_path / "salts.py").write_text(textwrap.dedent('''\
+        import hashlib
+        import random
+        import string
+
+
+        def hash_password(password):
+            salt = "%x" % random.getrandbits(48)
+            return salt + hashlib.sha256((salt + password).encode()).hexdigest()
+
+
+        def _generate_salt():
+            return "".join(random.choice(string.ascii_letters) for _ in range(16))
+
+
+        def reset_token():
+            token = "%x" % random.getrandbits(128)
+            return token
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR202"}
+    assert got == {7: Level.LOW, 12: Level.LOW, 16: Level.HIGH}, got
+    salt = next(f for f in result.findings if f.rule_id == "SR202" and f.span.line == 7)
+    assert "needs to be unique rather than unpredictable" in salt.explanation

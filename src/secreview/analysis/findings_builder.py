@@ -95,8 +95,10 @@ class FindingsBuilder:
         old = bucket.get(key)
         bucket[key] = (None, frozenset(statuses) if old is None else old[1] | frozenset(statuses))
 
-    def add_sink(self, rule, site, taint: Taint, step: Step, is_test: bool) -> bool:
-        """Data traced from a source reaches a sink. False when not reported (it rests on test code)."""
+    def add_sink(self, rule, site, taint: Taint, step: Step, is_test: bool, needs=None) -> bool:
+        """Data traced from a source reaches a sink. False when not reported (it rests on test code).
+        ``needs``: ``(function, (0,))`` when the finding is dropped if every caller of that function in
+        the reviewed code votes it safe (``merge_buckets``; the rule's ``sink_needs``)."""
         if not is_test and step is not None and self._through_test_code(step):
             return False  # test code is not a caller of production code: no finding rests on its data
         trace = trace_steps(self._module, step)
@@ -122,11 +124,12 @@ class FindingsBuilder:
             explanation = f"{explanation} {caveat}"
         elif sender in _SENDER_NOTE:
             explanation = f"{explanation} {_SENDER_NOTE[sender]}"
-        finding = self._site_finding(rule, site, explanation, rule.traced_confidence(taint), trace,
+        confidence = rule.sink_confidence(site, rule.traced_confidence(taint))
+        finding = self._site_finding(rule, site, explanation, confidence, trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
         if caveat:  # a source inside the deployment's or the user's own reach: one level less severe
             finding = replace(finding, severity=Level(max(Level.LOW, finding.severity - 1)))
-        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines)
+        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)
         return True
 
     def add_construction(self, rule, site, step: Step, is_test: bool, needs=None, sink=None, origins=None,

@@ -1276,6 +1276,13 @@ class FunctionInterpreter:
                 # ``token[:3] + "..."``: a few characters at one end name a secret in a log, not reveal it
                 taints = frozenset(t for t in taints if t.kind not in V.NAMED_KINDS)
             return V.derived(taints, fixed)
+        if index.is_const and isinstance(index.const, str) and self.program.named_source_rules and taints \
+                and self.program.identifier_name(index.const, attribute=True):
+            # an item of a container whose items are not known (a record stored in a list and read back),
+            # under a key that holds no secret's content (``remote_target['cpg_map']`` of a dict that also
+            # held ``'san_private_key'``): a field beside the secret, as an attribute would be, not the secret
+            taints = frozenset(t.cleanse(_IDENTIFIER_READ) if t.is_param else t
+                               for t in taints if t.kind not in V.NAMED_KINDS)
         types = V.derived_types(base.types, "[]") if base.types else EMPTY
         return V.derived(taints, fixed, types)
 

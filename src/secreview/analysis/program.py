@@ -165,6 +165,17 @@ _REGEX_DIGITS = re.compile(r"\(\?P<(\w+)>(?:\\d|\[0-9\])\+\)")
 _BRACE_DIGITS = re.compile(r"\{(\w+):(?:\\d|\[0-9\])\+\}")  # aiohttp's ``{id:\d+}``
 
 
+_SECURE_RANDOM = ("random.SystemRandom.", "random.SystemRandom().", "secrets.")
+
+
+def _secure_random_candidate(callees) -> bool:
+    """Whether one of the objects a call may be made on is the operating system's generator
+    (``random.SystemRandom()``, ``secrets``): a name bound to it, with the ``random`` module only as a
+    fallback where no such generator exists (``random = _get_sysrandom()``), gives values nobody can
+    predict; calling them the Mersenne Twister's would be untrue."""
+    return any(c.startswith(_SECURE_RANDOM) for c in callees)
+
+
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
@@ -238,7 +249,7 @@ class Program:
         self._identifier_names: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
-        self.vote_rules = [r for r in self.function_rules if r.votes]
+        self.vote_rules = [r for r in self.rules if getattr(r, "votes", False)]
         for rule in self.function_rules:
             rule.program = self  # for what only the whole program knows (is a function a request handler?)
         self.summaries: dict = {}
@@ -1471,6 +1482,8 @@ class Program:
                 result = Value(taints=cleaned, types=types, fixed=fixed)
                 break
             source = models.sources_by_callee.get(callee)
+            if source is not None and source.kind == "weak-random" and _secure_random_candidate(callees):
+                continue  # ``random`` rebound to ``random.SystemRandom()``, the module only a fallback
             if source is not None:
                 result = interp.source_value(source, call)
                 if source.arguments_flow:
@@ -2284,7 +2297,7 @@ class Program:
                     self.record_param_flow(interp, t, rule, kind, sink_site, step, conditions)
                     params.append((t, step))
             elif rule.keeps(step, value_node if value_node is not None else arg_node) and rule.reports(t, sink_site):
-                self.findings.add_sink(rule, sink_site, t, step, is_test)
+                self.findings.add_sink(rule, sink_site, t, step, is_test, rule.sink_needs(interp))
                 reported = True  # (or left out, resting on test code's data: nothing else to say here)
         if reported:
             return

@@ -113,6 +113,11 @@ class SinkRule(Rule):
     function holding it counts)."""
     danger: ClassVar[str] = ""
 
+    def sink_confidence(self, site, confidence):
+        """The confidence of a traced finding at ``site``, given what the trace says (``traced_confidence``):
+        a rule whose sinks differ in how often they matter lowers it for some."""
+        return confidence
+
     def danger_at(self, site) -> str:
         """What ``danger`` says, for the sink at ``site`` (a rule whose sinks do different harm, a file
         opened or only tested for existence, says which)."""
@@ -145,6 +150,20 @@ class SinkRule(Rule):
         """Whether a flow whose trace ends at ``step`` (the sink) makes a finding of this rule;
         ``value_node`` is the expression whose value reached the sink, when known."""
         return True
+
+    votes: ClassVar[bool] = False
+    """Whether ``caller_vote`` is asked at every call (for findings whose ``sink_needs`` callers decide)."""
+
+    def sink_needs(self, interp):
+        """``(function qualname, (0,))`` when a traced finding in the function ``interp`` analyses is
+        dropped if every caller of that function in the reviewed code votes it safe (``caller_vote``,
+        as for ``FunctionRule``); None: kept whatever its callers do."""
+        return None
+
+    def caller_vote(self, interp, site, callees):  # -> Iterable[tuple[str, str]]
+        """``(callee qualname, status)`` votes of the call at ``site`` on this rule's findings in its
+        callees (``"safe"`` or ``"open"``, see ``FindingsBuilder.vote``)."""
+        return ()
 
     def named_source(self, name: str):  # -> tuple[str, str, bool] | None
         """Whether a value read under ``name`` (an attribute, a constant key, a parameter) is a

@@ -34,8 +34,8 @@ project and roles), `session_key` (often a routing key), `pass` (a count),
 `token_labels`, `secret_uuid`, `token_id`, `token_expires`, nor one that says
 it is something else: `path_or_token` (either), `sync_token` (a position in a
 change feed), `next_token`/`page_token`/`continuation_token` (a pagination
-cursor), `stream_token`/`from_token`/`since_token`/`prev_token` (a position in
-an event stream), a parameter annotated `int`, `float` or `bool` (a number
+cursor), `stream_token`/`from_token`/`since_token`/`prev_token`/`after_token` (a
+position in an event stream), a parameter annotated `int`, `float` or `bool` (a number
 is no credential), `idempotency_token`, `collection_by_token` (a mapping),
 `permit_create_token` (a setting), `tokens` (a count). Values wrapped in a
 masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or
@@ -73,7 +73,10 @@ from it: an attribute or key whose last word is `id`, `ids`, `uuid`, `ref`,
 `obj.__class__`), nor any other field of it unless the field holds content
 (`payload`, `value`, `data`, `key`...) or is named as a secret itself: an OTP
 token object's `token.serial` or `token.tokentype` is not the token's secret,
-`token.token.otpkey`'s owner is. A class is not a value named as a secret:
+`token.token.otpkey`'s owner is. The same holds for an item read under a
+constant key from a record whose items are no longer known one by one (a dict
+holding `'san_private_key'`, kept in a list and read back:
+`remote_target['iscsi_ips']` is a field beside the key, not the key). A class is not a value named as a secret:
 `models.ContainerSecret` (a CapWords attribute) is not followed.
 
 **Confidence:** high for a traced value named as a password, passphrase,

@@ -29,9 +29,17 @@ secret is guessed); a password compared with its confirmation
 come from the same user); names that only mention a secret or describe a MAC
 (`token_type`, `password_expires_at`, `hmac_label`, `hmac_scope`) or
 say it is a position in a stream or a page (`stream_token`, `from_token`,
-`next_token`, `sync_token`) or a cache version (`cache_token`); names
-written as constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural
-equality methods (`__eq__`, `__ne__`); comparisons written as query expressions, which the
+`next_token`, `sync_token`, `after_token`) or a cache version (`cache_token`);
+a parameter declared of a type that is not text (`before_token:
+StreamToken`, `token: int | None`: an object compared field by field, or a
+number); a value compared with what the function itself made of it
+(`password = quote(raw_password)` then `password != raw_password`: did the
+encoding change it; `spawner.api_token = api_token` then `spawner.api_token
+!= api_token`: was the token it gave replaced), where no client's guess is
+compared; two entries of one local collection (`devices[0]["token"] ==
+devices[1]["token"]`: a duplicate in the configuration); names written as
+constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
+(`__eq__`, `__ne__`); comparisons written as query expressions, which the
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
 `and_(...)`); a comparison assigned to a name that says it detects a change
 (`changed = position.secret != secret`); and test code.
@@ -56,6 +64,7 @@ import re
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import FunctionRule, Hit
 from secreview.rules.words import POSITION_WORDS, NameScreen, identifier_words
 
@@ -118,20 +127,105 @@ def _config_value(e) -> bool:
 
 
 class _Defs:
-    """The expressions assigned to each local name of a function (for ``x = get_hmac(...)``)."""
+    """The expressions assigned to each local name of a function (for ``x = get_hmac(...)``), and to
+    each attribute of a name (``spawner.api_token = api_token``), by the attribute chain's text."""
 
     def __init__(self, fn):
         self.fn = fn
         self._defs = None
+        self._attrs = None
+
+    def _collect(self):
+        self._defs, self._attrs = {}, {}
+        for stmt in self.fn.statements():
+            if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1:
+                target = stmt.targets[0]
+                if isinstance(target, ir.NameTarget):
+                    self._defs.setdefault(target.id, []).append(stmt.value)
+                elif isinstance(target, ir.AttrTarget):
+                    text = ir.dotted_text(target.value)
+                    if text is not None:
+                        self._attrs.setdefault(f"{text}.{target.attr}", []).append(stmt.value)
 
     def of(self, name: str) -> list:
         if self._defs is None:
-            self._defs = {}
-            for stmt in self.fn.statements():
-                if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 \
-                        and isinstance(stmt.targets[0], ir.NameTarget):
-                    self._defs.setdefault(stmt.targets[0].id, []).append(stmt.value)
+            self._collect()
         return self._defs.get(name, [])
+
+    def assigned(self, e) -> list:
+        """What the function assigns to the variable or attribute chain ``e`` reads."""
+        if self._defs is None:
+            self._collect()
+        if isinstance(e, ir.Name):
+            return self._defs.get(e.id, []) if e.kind == ir.NameKind.LOCAL else []
+        text = ir.dotted_text(e) if isinstance(e, ir.Attr) else None
+        return self._attrs.get(text, []) if text is not None else []
+
+
+def _made_from(e, other, defs: _Defs) -> bool:
+    """Whether the function makes ``e`` from ``other`` (the same variable or attribute chain):
+    ``password = quote(raw_password)`` compared with ``raw_password`` (did the encoding change it?),
+    ``spawner.api_token = api_token`` compared with ``api_token`` later (did the spawner replace the
+    token given to it?). Such a comparison sets a value against what the server itself made of it;
+    no guess of a client is compared."""
+    text = ir.dotted_text(other)
+    if text is None:
+        return False
+    return any(ir.dotted_text(x) == text for value in defs.assigned(e) for x in _walk(value)
+               if isinstance(x, (ir.Name, ir.Attr)))
+
+
+def _root(e):
+    """The variable an attribute or item chain starts from (``repl_device`` of ``repl_device[0]["token"]``)."""
+    while isinstance(e, (ir.Attr, ir.Subscript)):
+        e = e.value
+    return e.id if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL else None
+
+
+def _same_record(left, right) -> bool:
+    """Two entries of one local collection or record compared (``devices[0]["token"] ==
+    devices[1]["token"]``: a duplicate in the configuration), not a guess against a secret. ``self`` is
+    no such record: a handler's ``self.request`` and ``self.secret`` come from different sides."""
+    root = _root(left)
+    return root is not None and root not in ("self", "cls") and root == _root(right) \
+        and isinstance(left, (ir.Attr, ir.Subscript)) and isinstance(right, (ir.Attr, ir.Subscript))
+
+
+# Annotations of text: a value of any other declared type is an object compared field by field
+# (``before_token: StreamToken``, a position in a stream) or a number, not a string compared byte by byte.
+_TEXT_TYPES = frozenset({"str", "bytes", "Text", "AnyStr", "Any", "object", "SecretStr", "SecretBytes", "bytearray"})
+
+
+def _annotation_types(a, out: list) -> bool:
+    """The names of the types an annotation allows, into ``out``; False when it cannot say."""
+    if isinstance(a, ir.Const):
+        if a.value is None:
+            return True
+        if isinstance(a.value, str) and a.value.replace(".", "").replace("_", "").isalnum():
+            out.append(a.value.rsplit(".", 1)[-1])
+            return True
+        return False
+    if isinstance(a, ir.BinOp) and a.op == "|":
+        return _annotation_types(a.left, out) and _annotation_types(a.right, out)
+    if isinstance(a, ir.Subscript) and ir.dotted_text(a.value) in ("Optional", "typing.Optional"):
+        return _annotation_types(a.index, out)
+    if isinstance(a, (ir.Name, ir.Attr)):
+        out.append(a.id if isinstance(a, ir.Name) else a.attr)
+        return True
+    return False
+
+
+def _not_text(e, function) -> bool:
+    """``e`` is a parameter declared of a type that is not text (``before_token: StreamToken``,
+    ``token: int | None``)."""
+    if not isinstance(e, ir.Name):
+        return False
+    for p in function.params:
+        if p.name == e.id and p.annotation is not None:
+            types: list = []
+            if _annotation_types(p.annotation, types) and types:
+                return all(t not in _TEXT_TYPES and t != "None" for t in types)
+    return False
 
 
 def _mac(e, defs: _Defs, depth: int = 0) -> tuple | None:
@@ -203,11 +297,11 @@ class TimingUnsafeComparison(FunctionRule):
             left, right = compare.left, compare.comparators[0]
             if _is_const(left) or _is_const(right):
                 continue
-            hit = self._judge(module, compare, left, right, defs)
+            hit = self._judge(module, function, compare, left, right, defs)
             if hit is not None:
                 yield hit
 
-    def _judge(self, module, compare, left, right, defs):
+    def _judge(self, module, function, compare, left, right, defs):
         code = _code(module, compare)
         found = [(a, b, how, via) for a, b in ((left, right), (right, left))
                  for how, via in (_mac(a, defs) or (None, None),) if how]
@@ -217,13 +311,17 @@ class TimingUnsafeComparison(FunctionRule):
         mac = found[0] if found else None
         if mac is not None and (mac[2].startswith("computed") or mac[2] in _MAC_NAMED):
             return self._mac_hit(module, compare, code, *mac)
-        if _secret(left) and (_secret(right) or _config_value(right)) \
-                or _secret(right) and _config_value(left):
+        if (_secret(left) and (_secret(right) or _config_value(right))
+                or _secret(right) and _config_value(left)) \
+                and not (_not_text(left, function) or _not_text(right, function)
+                         or _made_from(left, right, defs) or _made_from(right, left, defs)
+                         or _same_record(left, right)):
             return Hit(
                 node=compare,
-                explanation=(f"`{code}` compares a secret (`{_code(module, left)}`, `{_code(module, right)}`) with "
-                             f"`{compare.ops[0]}`, which returns as soon as one character differs: by timing "
-                             f"repeated guesses an attacker can recover the expected value character by character."),
+                explanation=(f"`{code}` compares values named as secrets (`{_code(module, left)}`, "
+                             f"`{_code(module, right)}`) with `{compare.ops[0]}`, which returns as soon as one "
+                             f"character differs: where one side is a guess a client sends, timing repeated "
+                             f"guesses recovers the other side character by character."),
                 fix=(f"Use `hmac.compare_digest({_code(module, left)}, {_code(module, right)})` (or "
                      f"`secretutils.constant_time_compare(...)` from oslo.utils)."),
                 # by names alone: judged on real code over four panels 7 real, 4 worth a look, 14 false

@@ -27,7 +27,12 @@ handler under a decorator whose wrapper catches every exception and does not
 raise it again (`@handle_errors` answering with an error), nor in a branch taken
 only when the same conversion of the same variable already succeeded in a
 `try` (`page = None; try: page = pages[int(pos)] except ValueError: pass`,
-then `if page: ... int(pos)`). Not reported: a
+then `if page: ... int(pos)`), nor in a helper that reads the request itself
+(`def parse_options(request)`, not known to be a handler by a decorator, a
+base class or a route) every caller of which in the reviewed code, test code
+aside, calls it inside such a `try` or under such a decorator (`try: options =
+parse_options(request) except Exception as e: raise InputParameterError(e)`,
+answered with a 400). Not reported: a
 value converted in a helper the handler calls (the handler may catch the
 error around the call), a value returned by a call (an account's statistics
 fetched with the request's environment are the backend's data), values read
@@ -175,6 +180,13 @@ def _decorated_by_handler(program, fn) -> bool:
     return False
 
 
+# The last names of the conversions this rule watches: a function mentioning none of them has no finding
+# of this rule for its callers to decide.
+_CONVERSION_NAMES = frozenset({"int", "float", "UUID", "IPNetwork", "IPAddress", "EUI", "ip_address", "ip_network",
+                               "ip_interface", "IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network",
+                               "IPv4Interface", "IPv6Interface", "parse_isotime", "parse_strtime", "parse_date"})
+
+
 def _is_check(call) -> bool:
     name = (call.qualname or call.method or getattr(call.func, "id", "") or "").rsplit(".", 1)[-1].lower()
     return any(w in name for w in _CHECK_WORDS)
@@ -209,6 +221,45 @@ class UnhandledInputConversion(SinkRule):
             return False
         return all(s.path == step.path and "returned by" not in s.note and not s.note.startswith("parameter ")
                    for s in steps)
+
+    votes = True
+
+    def sink_needs(self, interp):
+        """A function not known to be an entry point of the framework (a helper that reads the request
+        itself, ``parseOptions(request)``, taken for a view only by its parameter's name): its callers
+        decide. Every caller in the reviewed code calling
+        it inside a ``try`` that handles the error (``except Exception: raise InputParameterError(...)``,
+        answered with a 400) makes the finding go."""
+        fn = interp.fn
+        if fn.parent is None:
+            return None
+        entry = interp.entry
+        if entry is not None:
+            ep = entry[2]
+            if ep is None or ep.decorator or ep.decorator_method or ep.base_class or ep.class_attribute \
+                    or ep.methods or interp.program.registered_entry(fn) is not None:
+                return None  # a handler the framework calls: known by a decorator, a base class, a route
+            # (else only by its first parameter's name, ``def parse_options(request)``: maybe a helper)
+        return (fn.qualname, (0,))
+
+    def caller_vote(self, interp, site, callees):
+        """``safe`` for a call, outside test code, to a function of the reviewed code that converts, made
+        inside a ``try`` whose handlers may catch the conversion's error or in a function under a
+        decorator that catches every exception; else ``open``."""
+        program = interp.program
+        status = None
+        for callee in callees:
+            target = program.resolve_function(callee)
+            fn = program.functions.get(target) if target else None
+            if fn is None or _CONVERSION_NAMES.isdisjoint(fn.names):
+                continue
+            if status is None:
+                if program.in_test_code(interp.module.path):
+                    return  # test code is not a caller of production code
+                caller = interp.fn
+                status = "safe" if _in_try(caller, site.call.line) or _decorated_by_handler(program, caller) \
+                    else "open"
+            yield target, status
 
     def excused(self, site, sink, callee: str) -> bool:
         interp = site.interp

@@ -11,9 +11,10 @@ _NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
 
 
 POSITION_WORDS = frozenset({"stream", "position", "pos", "offset", "since", "from", "prev", "previous", "upto",
-                            "next", "page", "cursor", "sync", "batch"})
+                            "next", "page", "cursor", "sync", "batch", "before", "after"})
 """Words that make a ``*_token`` a position in an event stream or a page of results (``from_token``,
-``since_token``, ``next_page_token``, ``sync_token``), not a credential: for the rules that judge names."""
+``since_token``, ``next_page_token``, ``sync_token``, the ``before_token``/``after_token`` of a
+cursor), not a credential: for the rules that judge names."""
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -56,8 +56,7 @@ def names_only(node: ir.StringBuild) -> bool:
     for i, seg in enumerate(segments):
         if seg is not HOLE:
             continue
-        before = "".join(s for s in segments[:i] if s is not HOLE)
-        after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+        before, after = _around(segments, i)
         if not _name_position(before, after):
             return False
     return True
@@ -72,15 +71,19 @@ def _name_fragment(segments: list, text: str) -> bool:
     return all(_glued(segments, i) for i, seg in enumerate(segments) if seg is HOLE)
 
 
+def _around(segments: list, i: int) -> tuple[str, str]:
+    """The constant text before and after the ``HOLE`` at ``segments[i]``."""
+    return ("".join(s for s in segments[:i] if s is not HOLE),
+            "".join(s for s in segments[i + 1:] if s is not HOLE))
+
+
 def _glued_to_name(segments: list, i: int) -> bool:
-    before = "".join(s for s in segments[:i] if s is not HOLE)
-    after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+    before, after = _around(segments, i)
     return (before[-1:] or "'") in _NAME_CHARS or (after[:1] or "'") in _NAME_CHARS
 
 
 def _glued(segments: list, i: int) -> bool:
-    before = "".join(s for s in segments[:i] if s is not HOLE)
-    after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+    before, after = _around(segments, i)
     return bool(before[-1:] or after[:1])
 
 
@@ -94,8 +97,7 @@ def statements_only(node: ir.StringBuild) -> bool:
     for i, seg in enumerate(segments):
         if seg is not HOLE:
             continue
-        before = "".join(s for s in segments[:i] if s is not HOLE)
-        after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+        before, after = _around(segments, i)
         if not _STATEMENT_BEFORE.search(before) or not re.fullmatch(r"\s*(;.*)?", after, re.S):
             return False
     text = "".join(s for s in segments if s is not HOLE)
@@ -128,8 +130,7 @@ def name_part(node: ir.StringBuild, part) -> bool:
         return all(_glued_to_name(segments, i) for n, i in enumerate(holes) if owners[n] is part)
     for n, i in enumerate(holes):
         if owners[n] is part:
-            before = "".join(s for s in segments[:i] if s is not HOLE)
-            after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+            before, after = _around(segments, i)
             if not _name_position(before, after):
                 return False
     return True
@@ -150,8 +151,7 @@ def in_value_position(node: ir.StringBuild, part) -> bool:
         return True
     for i, seg in enumerate(segments):
         if seg is HOLE and owners[sum(1 for s in segments[:i] if s is HOLE)] is part:
-            before = "".join(s for s in segments[:i] if s is not HOLE)
-            after = "".join(s for s in segments[i + 1:] if s is not HOLE)
+            before, after = _around(segments, i)
             if not _name_position(before, after):
                 return True
     return False

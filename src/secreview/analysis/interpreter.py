@@ -179,6 +179,7 @@ class FunctionInterpreter:
         self.module = module
         self.fn = fn
         self._admin_only = None
+        self._bindings = None  # ``bindings``
         self._setting_locals = None
         self.facts_seen = False  # some cursor's state is tracked (``FACTS``): joins must say where it is not
         self.path = module.path
@@ -367,6 +368,12 @@ class FunctionInterpreter:
                     for other in refined[1:]:
                         state = _join_states(state, other, self.facts_seen)
             return state
+        bound = self.bound_check(cond)
+        if bound is not None:
+            # ``match = NAME_RE.fullmatch(name)`` then ``if not match: abort(404)`` (or ``if match is None:``):
+            # the test of the name is the test of the check it holds
+            check, holds = bound
+            state = self.refine(check, truth == holds, state)
         if truth and self.call_checks and isinstance(cond, (ir.Call, ir.Await)):
             state = self.refine_by_callee(cond, state)
         key = None
@@ -772,6 +779,103 @@ class FunctionInterpreter:
                     return bound[0]
                 return None
         return None
+
+    def bound_once(self, name: ir.Expr):
+        """The statement that binds local ``name``, when the function binds it once, by a plain
+        assignment to it alone (``match = NAME_RE.fullmatch(name)``); else None."""
+        if not isinstance(name, ir.Name) or name.kind == ir.NameKind.GLOBAL:
+            return None
+        found = self.bindings().get(name.id)
+        if not found or len(found) != 1:
+            return None
+        stmt = found[0]
+        if stmt.op is not None or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ir.NameTarget):
+            return None
+        return stmt
+
+    def bindings(self) -> dict:
+        """``{name: [assignment statements that bind it]}`` of the function, made once."""
+        if self._bindings is None:
+            out: dict = {}
+            for stmt in self.fn.statements():
+                if isinstance(stmt, ir.Assign):
+                    for n in {n for t in stmt.targets for n in _bound_names(t)}:
+                        out.setdefault(n, []).append(stmt)
+            self._bindings = out
+        return self._bindings
+
+    def bound_check(self, cond: ir.Expr) -> tuple | None:
+        """``(check, holds)`` for a test of a name bound once to a check (a regular expression match, a
+        modelled validator): ``if match:``/``if match is not None:`` (the check held: ``holds`` true), ``if
+        match is None:`` (it did not). Only when no name the check reads is bound between the check and the
+        test, so that it still speaks of the values it tested (``if not allowed: next_url = "/"`` may
+        rebind them after the test)."""
+        if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("is", "is not") \
+                and isinstance(cond.comparators[0], ir.Const) and cond.comparators[0].value is None:
+            name, holds = cond.left, cond.ops[0] == "is not"
+        else:
+            name, holds = cond, True
+        stmt = self.bound_once(name)
+        if stmt is None or not isinstance(stmt.value, ir.Call):
+            return None
+        check = stmt.value
+        if self.regex_call(check) is None and (check.qualname or "") not in self.models.sanitizers:
+            return None
+        bindings = self.bindings()
+        test_line = getattr(cond, "line", None) or 0
+        for read in {n.id for n in _names_in(check)}:
+            for other in bindings.get(read, ()):
+                if other is not stmt and stmt.line < other.line <= test_line:
+                    return None
+        return check, holds
+
+    def match_groups(self, call: ir.Call, result: Value) -> Value:
+        """What a group of a regular expression's match holds (``m.group("name")``, ``m.group(1)``,
+        ``m.groups()``, ``m.groupdict()``, ``m["name"]``) when ``m`` is bound once to the match of a constant
+        pattern: the text of that group, safe for the sinks whose special characters the group's own
+        pattern cannot match (``(?P<name>[a-f0-9]{32}\\.zip)``: no ``/``, quote or ``<``), whatever the
+        rest of the pattern admits."""
+        method = call.method
+        receiver = call.func.value if isinstance(call.func, ir.Attr) else None
+        stmt = self.bound_once(receiver) if receiver is not None else None
+        if stmt is None or not isinstance(stmt.value, ir.Call) or not result.taints:
+            return result
+        found = self.regex_call(stmt.value)
+        if found is None:
+            return result
+        pattern_node, flags, _, _ = found
+        pattern = self.eval(pattern_node) if pattern_node is not None else None
+        flag_names = _regex_flags(flags)
+        if pattern is None or not pattern.is_const or not isinstance(pattern.const, str) or flag_names is None:
+            return result
+        groups = _group_charsets(pattern.const)
+        if groups is None:
+            return result
+        charsets, names = groups
+
+        def kinds_of(group) -> frozenset:
+            number = names.get(group) if isinstance(group, str) else group
+            allowed = charsets.get(number) if isinstance(number, int) else None
+            if allowed is None:
+                return EMPTY
+            if "IGNORECASE" in flag_names:
+                allowed = allowed | frozenset(c.swapcase() for c in allowed)
+            return _charset_kinds(allowed)
+
+        if method in ("group", "__getitem__") and len(call.args) == 1 and not call.keywords:
+            index = self.eval(call.args[0])
+            if not index.is_const or not isinstance(index.const, (int, str)) or index.const == 0:
+                return result
+            kinds = kinds_of(index.const)
+            return _cleansed(result, kinds) if kinds else result
+        if method == "groups" and not call.args and not call.keywords and charsets:
+            items = {i: _cleansed(Value(taints=result.taints), kinds_of(i + 1)) for i in range(max(charsets))}
+        elif method == "groupdict" and not call.args and not call.keywords and names:
+            items = {name: _cleansed(Value(taints=result.taints), kinds_of(name)) for name in names}
+        else:
+            return result
+        kind = "builtins.tuple" if method == "groups" else "builtins.dict"
+        return Value(taints=V.all_item_taints(items), types=frozenset({kind}), items=items)
 
     def confined_path(self, checked: ir.Expr, state: dict):
         """The key of the path a prefix check on ``checked`` confines, or None: a path normalized
@@ -1823,6 +1927,8 @@ class FunctionInterpreter:
         if receiver is not None and receiver.items and call.method in _DICT_VIEWS and not call.args \
                 and not call.keywords and "builtins.dict" in receiver.types:
             result = _dict_view(call.method, receiver, result)
+        if call.method in _MATCH_METHODS and result.taints:
+            result = self.match_groups(call, result)
         if call.method == "get" and self.program.named_source_rules and call.args \
                 and isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str):
             result = self.named(result, call.args[0].value, call)  # conf.get("password")
@@ -2240,6 +2346,60 @@ _REGEX_SPECIAL = {
 
 
 _REGEX_FLAGS = {"re.IGNORECASE": "IGNORECASE", "re.I": "IGNORECASE", "re.ASCII": "ASCII", "re.A": "ASCII"}
+
+
+_MATCH_METHODS = frozenset({"group", "groups", "groupdict", "__getitem__"})
+
+
+def _charset_kinds(allowed: frozenset) -> frozenset:
+    """The sinks a string made only of the characters ``allowed`` is safe for (``_REGEX_SPECIAL``); one
+    that may hold ``.`` but no ``/`` is one path segment (``..`` names the folder above)."""
+    kinds = frozenset(kind for kind, special in _REGEX_SPECIAL.items() if not (allowed & special))
+    if "path" in kinds and "." in allowed:
+        kinds = (kinds - {"path"}) | _PATH_KINDS
+    return kinds
+
+
+def _group_charsets(pattern: str) -> tuple | None:
+    """``({group number: characters or None}, {group name: number})`` of a regular expression: the ASCII
+    characters each capturing group's own pattern may match (``_charset_of``), None for a group it cannot
+    tell. None when the pattern does not parse."""
+    try:
+        from re import _parser as sre
+        parsed = sre.parse(pattern)
+    except Exception:
+        return None
+    charsets: dict = {}
+
+    def walk(items) -> None:
+        for op, arg in items:
+            if op == sre.SUBPATTERN:
+                if arg[0] is not None:
+                    charsets[arg[0]] = _charset_of(list(arg[-1]))
+                walk(arg[-1])
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) or op is getattr(sre, "POSSESSIVE_REPEAT", None):
+                walk(arg[2])
+            elif op == sre.BRANCH:
+                for branch in arg[1]:
+                    walk(branch)
+            elif op in (sre.ASSERT, sre.ASSERT_NOT):
+                walk(arg[1])
+
+    walk(parsed)
+    return charsets, dict(parsed.state.groupdict)
+
+
+def _names_in(node) -> list:
+    """The names an expression reads."""
+    out: list = []
+    stack = [node]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ir.Name):
+            out.append(e)
+        elif isinstance(e, ir.Expr):
+            stack.extend(e.children())
+    return out
 
 
 def _regex_flags(flags) -> frozenset | None:

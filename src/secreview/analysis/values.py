@@ -387,6 +387,11 @@ def _const_eq(a, b) -> bool:
 TOP = Value()
 
 
+_JOINED_ITEMS = 16
+"""The most items ``join`` keeps of a value with known items joined with one without: past it, the items are
+dropped and their taints given to the whole value."""
+
+
 def join(a: Value, b: Value) -> Value:
     if a is b:
         return a
@@ -405,8 +410,18 @@ def join(a: Value, b: Value) -> Value:
             if k not in items:
                 items[k] = v
     elif a.items is not None or b.items is not None:
-        extra = a.items if a.items is not None else b.items
-        taints = merge_taints(taints, all_item_taints(extra))
+        extra, other = (a.items, b) if a.items is not None else (b.items, a)
+        if len(extra) > _JOINED_ITEMS:
+            taints = merge_taints(taints, all_item_taints(extra))
+        elif not other.taints:
+            # ``return HttpResponse(...)`` on one path, ``return obj, post_data`` on another: a part of
+            # a value holds no taint the value does not, so the known items stay as they are (``obj,
+            # post_data = result`` gives ``obj`` its own taints, not ``post_data``'s)
+            items = extra
+        else:
+            # the other value's parts hold at most its taints: each item may be one of them
+            whole = Value(taints=other.taints)
+            items = {k: join(v, whole) for k, v in extra.items()}
     func = a.func if a.func == b.func else None
     fixed = const is UNKNOWN and a.is_fixed and b.is_fixed
     if const is UNKNOWN and not taints and not types and items is None and func is None and not fixed:

@@ -62,6 +62,11 @@ class PathTraversal(SinkRule):
     reviewed code makes them and raises (or calls a function that always raises)
     on a bad name, called before the name is used (`validate_path_is_safe(name)`),
     or returns true only for a good one (`if not is_safe_name(name): return`). A
+    check kept in a name counts as the check (`match = NAME_RE.fullmatch(name)`, then
+    `if not match: abort(422)` or `if match is None:`), and a group of a match holds
+    what the group's own pattern admits (`m.group("name")`, `m.groups()`,
+    `m.groupdict()` of `(?P<name>[a-f0-9]{32}\\.zip)/(?P<inner>.*)`: `name` is one file
+    name, `inner` any path). A
     path that is merely not constant is not reported, nor an uploaded file object
     given to `zipfile.ZipFile` (`ZipFile(request.files["bundle"])` reads the upload
     as a stream; what it does with member names is the archive-extraction rule's).

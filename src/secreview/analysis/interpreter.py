@@ -296,10 +296,17 @@ class FunctionInterpreter:
                     types = frozenset({ann})
             note = f"parameter `{param.name}` of `{fn.name}()`"
             taints = frozenset({Taint("param", index, EMPTY, Step(self.path, param.line or fn.line, 0, note, None))})
+            passed = EMPTY
+            if not types and self.program.request_types:
+                # a helper given the request object by a handler (``def _host(request)``): it reads that
+                # request, whose attributes are the client's as in the handler
+                passed = types = self.program.passed_request_types(fn, param.name)
             if entry is not None:
                 kind, param_types, _ = entry
                 if param.name in param_types:
-                    types = frozenset({param_types[param.name]})
+                    # (with what callers pass: ``def helper(request)`` in a module of one framework is typed
+                    # as another's request by a fallback entry point)
+                    types = frozenset({param_types[param.name]}) | passed
                     if param.name in validated:
                         # ``@validation.query_schema(...)`` on a handler whose ``req`` is typed: what is read
                         # from that request object here (``req.GET``) has been checked
@@ -1082,6 +1089,9 @@ class FunctionInterpreter:
                 self.state[f"{key}.{target.attr}"] = value
                 if self.fn.is_method and self.fn.params and key == self.fn.params[0].name:
                     self.program.store_field(self.fn.class_qualname, target.attr, value, self)
+            if value.types and type(target.value) is ir.Name and target.value.qualname \
+                    and target.value.kind in _OBJECT_NAMES:
+                self.program.store_object_field(target.value.qualname, target.attr, value)
             base = self.eval(target.value)
             self.program.on_attribute_store(self, target, base, value)
         elif t is ir.ItemTarget:
@@ -1254,6 +1264,11 @@ class FunctionInterpreter:
         if isinstance(e.value,
                       ir.Name) and self.fn.is_method and self.fn.params and e.value.id == self.fn.params[0].name:
             field_value = self.program.field_value(self.fn.class_qualname, attr)
+        elif type(e.value) is ir.Name and e.value.qualname and e.value.kind in _OBJECT_NAMES:
+            # ``g.client`` of ``g.client = Client(...)`` in another function (``flask.g``, a module's object)
+            stored = self.program.object_field(e.value.qualname, attr)
+            if stored is not None and stored.types and not base.taints:
+                return Value(types=stored.types)
         if e.qualname is not None and not any(t.index != V.WHOLE_OBJECT for t in base.taints):
             # an attribute of an imported object is what the import says, but an attribute of one of its
             # source attributes (``request.query.q``) keeps the source's taint; ``request.app`` of the
@@ -2412,6 +2427,10 @@ def _regex_flags(flags) -> frozenset | None:
         return None if left is None or right is None else left | right
     name = _REGEX_FLAGS.get(getattr(flags, "qualname", None) or "")
     return frozenset({name}) if name else None
+
+
+_OBJECT_NAMES = frozenset({ir.NameKind.IMPORT, ir.NameKind.GLOBAL})
+"""Names of module-level objects whose attributes functions set and read (``flask.g``, ``state``)."""
 
 
 def _regex_charset(pattern: str, implicit_start: bool, implicit_end: bool = False) -> frozenset | None:

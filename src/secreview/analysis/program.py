@@ -66,8 +66,6 @@ _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 whose ``secret_name()`` says which names."""
 MAX_DEPTH = 40
 REGISTERED = "<registered handler>"  # the attribute of the field that marks a function registered as a handler
-PASSED_TYPES = "<request passed to parameter %s>"
-"""The attribute of the field of a function that holds the request types its callers pass to a parameter."""
 MAX_SINK_FLOWS = 50
 """Parameter-to-sink flows kept per summary (the smallest, in a fixed order)."""
 MAX_TRACKED_ITEMS = 256
@@ -248,9 +246,6 @@ class Program:
         self._named_sources: dict = {}
         self._model_classes: frozenset | None = None
         self._entrypoint_lists: dict = {}  # ``_entrypoint_candidates``
-        # the request types the models give handlers' parameters (``param_types``): a helper a handler
-        # passes its request to reads the same request
-        self.request_types = frozenset(t for ep in models.entrypoints for _, t in ep.param_types)
         self._identifier_names: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
@@ -793,23 +788,6 @@ class Program:
             mark = Value(types=frozenset(mark))
             for handler in self._handlers(value, methods):
                 self.merge_field((handler, REGISTERED), mark)
-
-    def pass_request_types(self, site: CallSite, fn: ir.Function, target: str, callee: str) -> None:
-        """A request object (of a type the models give a handler's parameter) passed to a function of
-        the reviewed code: that parameter is the same request there (``passed_request_types``), stored
-        as a field of the function, so that it is analysed again when a caller passes one."""
-        if not any(not v.types.isdisjoint(self.request_types) for v in site.args) and not any(
-                not v.types.isdisjoint(self.request_types) for v in site.kwargs.values()):
-            return
-        for index, value in self.bind_arguments(site, fn, target, callee).items():
-            types = value.types & self.request_types
-            if types and index < len(fn.params) and fn.params[index].kind == "positional":
-                self.merge_field((target, PASSED_TYPES % fn.params[index].name), Value(types=types))
-
-    def passed_request_types(self, fn: ir.Function, name: str) -> frozenset:
-        """The request types callers in the reviewed code pass to parameter ``name`` of ``fn``."""
-        value = self.field_value(fn.qualname, PASSED_TYPES % name)
-        return value.types if value is not None else EMPTY
 
     def register_route(self, index: int, handler: Value, pattern) -> None:
         """An entry of a route table (``route_table``: ``(r"/error/(\\d+)", ErrorHandler)``, ``url(...)``):
@@ -1901,8 +1879,6 @@ class Program:
     def apply_summary(self, interp: FunctionInterpreter, site: CallSite, target: str, callee: str) -> Value:
         summary = self.summary_of(target)
         fn = self.functions[target]
-        if self.request_types:
-            self.pass_request_types(site, fn, target, callee)
         if summary is None:
             return Value(taints=self.default_taints(site))
         nodes: dict = {}

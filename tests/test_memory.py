@@ -22,6 +22,7 @@ from secreview.engine.local import analyse_here
 from secreview.engine.lowering import lower_source
 from secreview.findings.model import ReviewResult
 from secreview.ir import nodes as ir
+from secreview.ir.lower import LoweringTables
 from secreview.rules.registry import all_rules
 from secreview.source.gather import gather_sources
 from secreview.source.module_names import unique_module_names
@@ -566,13 +567,38 @@ def test_a_module_name_found_for_a_qualified_name_is_the_modules_own_string():
     program = Program([module], load_models(DEFAULT_CONFIG.model_paths), _rules())
     found = program.module_name_of("pkg.m.K.m.x")
     assert found == "pkg.m" and found is module.name  # one string, not one per name looked up
-    # lines above 256 are one int object each, whatever holds them
-    again = lower_source(SourceText("pkg/n.py", text, "utf-8", text.count("\n") + 1), "pkg.n", False).module
+    # lines above 256 are one int object each, whatever holds them, in the modules one review lowers
+    tables = LoweringTables()
+    module = lower_source(SourceText("pkg/m.py", text, "utf-8", text.count("\n") + 1), "pkg.m", False, tables).module
+    again = lower_source(SourceText("pkg/n.py", text, "utf-8", text.count("\n") + 1), "pkg.n", False, tables).module
     fn, other = module.functions["pkg.m.K.m"], again.functions["pkg.n.K.m"]
     assert fn.line == 302 and fn.line is other.line and fn.end_line is other.end_line
     assert [p.line for p in fn.params] == [302, 302, 303, 303, 303]
     assert all(p.line is q.line for p, q in zip(fn.params, other.params))
     assert module.classes["pkg.m.K"].line is again.classes["pkg.n.K"].line
+
+
+def test_lowering_keeps_nothing_between_reviews():
+    """What lowered modules share (line ints, edges, tuples of edges) is a review's ``LoweringTables``,
+    not a table of the module that would grow with every review a process runs (``secreview fleet``)."""
+    import secreview.ir.lower as lower
+    from secreview.source.reading import SourceText
+
+    def tables_of_the_module():
+        return {name: (type(v), len(v)) for name, v in vars(lower).items() if isinstance(v, (dict, list, set))}
+
+    text = "\n" * 300 + "def f(x):\n    try:\n        return g(x)\n    except ValueError:\n        return 0\n"
+    first = lower_source(SourceText("m.py", text, "utf-8", text.count("\n") + 1), "m", False).module
+    before = tables_of_the_module()  # (the dispatch tables, by syntax node type, filled as met)
+    second = lower_source(SourceText("n.py", text, "utf-8", text.count("\n") + 1), "n", False).module
+    assert tables_of_the_module() == before
+    f, g = first.functions["m.f"], second.functions["n.f"]
+    assert f.line == g.line == 301 and f.line is not g.line  # each lowering its own tables
+    tables = LoweringTables()
+    n_lines = text.count("\n") + 1
+    f = lower_source(SourceText("m.py", text, "utf-8", n_lines), "m", False, tables).module.functions["m.f"]
+    g = lower_source(SourceText("n.py", text, "utf-8", n_lines), "n", False, tables).module.functions["n.f"]
+    assert f.line is g.line and f.blocks[0].succs is g.blocks[0].succs
 
 
 def test_edges_without_a_condition_are_shared_by_every_function():

@@ -184,6 +184,7 @@ class FunctionInterpreter:
         self.facts_seen = False  # some cursor's state is tracked (``FACTS``): joins must say where it is not
         self.path = module.path
         self.summary = Summary()
+        self.flow_orders: list = []  # ``summary.sink_flows``' orders, as ``Program.record_param_flow`` made them
         self.state: dict = {}
         self.stmt: ir.Stmt | None = None
         self.entry_values = entry_values or {}

@@ -2347,18 +2347,33 @@ class Program:
                           conditions: tuple = ()) -> None:
         flow = SinkFlow(taint.index, rule, kind, site, step, taint.cleansed, conditions)
         flows = interp.summary.sink_flows
+        # each kept flow's ``order()``, made once per analysis (None until compared): a full summary
+        # compared every new flow with all of its 50, each order made anew, at every call
+        orders = interp.flow_orders
+        key = flow.key
         for i, other in enumerate(flows):
-            if other.key == flow.key:
-                if flow.order() < other.order():
+            if other.key == key:
+                order = flow.order()
+                old = orders[i]
+                if old is None:
+                    old = orders[i] = other.order()
+                if order < old:
                     flows[i] = flow  # the canonical trace, whichever was met first
+                    orders[i] = order
                 return
         if len(flows) < MAX_SINK_FLOWS:
             flows.append(flow)
+            orders.append(None)
             return
         # full: keep the smallest ones, so that which flows a summary keeps does not depend on order
-        worst = max(range(len(flows)), key=lambda i: flows[i].order())
-        if flow.order() < flows[worst].order():
+        for i, old in enumerate(orders):
+            if old is None:
+                orders[i] = flows[i].order()
+        worst = max(range(len(flows)), key=orders.__getitem__)
+        order = flow.order()
+        if order < orders[worst]:
             flows[worst] = flow
+            orders[worst] = order
 
 
 def _built_here(interp, node) -> bool:

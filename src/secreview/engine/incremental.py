@@ -72,7 +72,9 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     if len(changed) > FULL_REVIEW_SHARE * len(sources):
         return None
     clock.lap("load cache")
-    lowered = {i: lower_source(*sources[i]) for i in changed}
+    from secreview.ir.lower import LoweringTables
+    tables = LoweringTables()  # this review's (``ir.lower``)
+    lowered = {i: lower_source(*sources[i], tables) for i in changed}
     clock.lap("lower edited")
     # The previous versions of the edited files, when still cached, show the read cycles
     # through them (what they read is only used as graph edges, never trusted).
@@ -98,7 +100,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         new = {i for i in redo if program is None or sources[i][1] not in program.owned}
         for i in sorted(new):
             if i not in lowered:
-                lowered[i] = lower_source(*sources[i])
+                lowered[i] = lower_source(*sources[i], tables)
         clock.lap("lower")
         if program is None:  # files moved before a restart stand with their moved summaries
             cached = {**entries, **moves.moved} if moves is not None else entries

@@ -16,11 +16,13 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
     analysed is its stub and summaries, so the peak is far below the IR of the whole tree.
     """
     from secreview.analysis.program import Program
+    from secreview.ir.lower import LoweringTables
     first: dict = {}  # module name -> its first lowering's LoweredFile, without the IR
+    tables = LoweringTables()  # this review's: shared by the modules it lowers, gone with it
 
     def lowering(src, name: str, is_package: bool):
         def lower():
-            item = lower_source(src, name, is_package)
+            item = lower_source(src, name, is_package, tables)
             if name not in first:
                 first[name] = LoweredFile(None, item.suppressions, item.problem)
                 if progress:

@@ -10,6 +10,7 @@ from secreview.findings.suppress import Suppressions
 from secreview.source.reading import SourceText
 
 if TYPE_CHECKING:
+    from secreview.ir.lower import LoweringTables
     from secreview.ir.nodes import Module
 
 
@@ -20,22 +21,25 @@ class LoweredFile:
     problem: FileProblem | None = None
 
 
-def lower_source(source: SourceText, module_name: str, is_package: bool) -> LoweredFile:
-    """Parse and lower one file; never raises: what goes wrong becomes the file's problem."""
+def lower_source(source: SourceText, module_name: str, is_package: bool,
+                 tables: LoweringTables | None = None) -> LoweredFile:
+    """Parse and lower one file; never raises: what goes wrong becomes the file's problem.
+    ``tables``: what the files lowered for one review share (``ir.lower.LoweringTables``; None:
+    this file's own)."""
     from secreview.ir.lower import lower_module  # not needed by a review answered from the cache
     try:
-        return _lower_source(source, module_name, is_package)
+        return _lower_source(source, module_name, is_package, tables)
     except RecursionError:
         problem = FileProblem(source.display, ProblemKind.TOO_DEEP,
                               "code is nested too deeply to analyse; not reviewed", (), reviewed=False)
     except Exception as exc:  # a bug of the parser or lowering: this file's problem, not the whole review's
         problem = internal_error(source.display, "parsing or lowering", exc)
     module = lower_module(_empty_module(), module=module_name, path=source.display, text=source.text,
-                          is_package=is_package)
+                          is_package=is_package, tables=tables)
     return LoweredFile(module, Suppressions.from_source(""), problem)
 
 
-def _lower_source(source: SourceText, module_name: str, is_package: bool) -> LoweredFile:
+def _lower_source(source: SourceText, module_name: str, is_package: bool, tables) -> LoweredFile:
     from secreview.ir.lower import lower_module
     from secreview.parse.frontend import parse_source
     parsed = parse_source(source.text, source.display)
@@ -47,10 +51,10 @@ def _lower_source(source: SourceText, module_name: str, is_package: bool) -> Low
                               f"could not parse {_describe_ranges(ranges)}: {messages}", ranges, reviewed=True)
     try:
         module = lower_module(parsed.tree, module=module_name, path=source.display, text=source.text,
-                              is_package=is_package, resolve=source.resolve)
+                              is_package=is_package, resolve=source.resolve, tables=tables)
     except RecursionError:
         module = lower_module(_empty_module(), module=module_name, path=source.display, text=source.text,
-                              is_package=is_package)
+                              is_package=is_package, tables=tables)
         problem = FileProblem(source.display, ProblemKind.TOO_DEEP,
                               "code is nested too deeply to analyse; not reviewed", (), reviewed=False)
     return LoweredFile(module, Suppressions.from_source(source.text), problem)

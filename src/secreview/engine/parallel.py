@@ -227,8 +227,10 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     """``texts``: ``{path: text}`` of every file of the review (``PackedTexts`` in a forked worker);
     None: those of ``job["sources"]``."""
     clock = PhaseClock(f"worker {os.getpid()}")
+    from secreview.ir.lower import LoweringTables
     sources = job["sources"]
-    lowered = [lower_source(*sources[i]) for i in share]
+    tables = LoweringTables()  # the share's: what its modules share, gone with the worker
+    lowered = [lower_source(*sources[i], tables) for i in share]
     clock.lap("lower")
     problems = [item.problem for item in lowered if item.problem is not None]
     # Each stub pickled once: the parent passes the bytes on as they are, and the cache stores them.

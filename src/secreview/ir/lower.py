@@ -32,18 +32,31 @@ _intern = sys.intern
 process: the parser and each ``f"{a}.{b}"`` make a new one for every use (a quarter of the IR's
 strings are distinct on neutron)."""
 
-_LINE_INTS: dict = {}
-"""Each line number as one int object, shared by every module lowered in this process: the parser
-makes a new one for every node and position (above 256, CPython's small ints), which the IR would
-keep (about a tenth of it; one table per module still kept one int per line of every module)."""
+class LoweringTables:
+    """What the modules lowered for one review share, so that the IR holds one object where the
+    parser made many: each line number as one int object (the parser makes a new one for every
+    node and position above 256, CPython's small ints, which the IR would keep: about a tenth of
+    it), each edge without a condition, by ``(target block, kind)`` (most are ``next`` or
+    ``exception`` edges to one of a function's first blocks, the same in every function; the IR
+    never changes an edge, and an edge's condition makes it its own), and each tuple of such edges
+    a block leaves by (``_shared_succs``). Made for a review (or a worker's share of one) and
+    dropped with it: nothing of one review outlives it in the process, however many run there."""
+
+    __slots__ = ("lines", "edges", "succs")
+
+    def __init__(self):
+        self.lines: dict = {}
+        self.edges: dict = {}
+        self.succs: dict = {}
 
 
-def _line(number):
-    """``number`` as the one int object of ``_LINE_INTS`` (a function's, class's or parameter's line)."""
-    return _LINE_INTS.setdefault(number, number) if number else number
+def _line(number, lines: dict):
+    """``number`` as the one int object of ``lines`` (``LoweringTables.lines``: a function's, class's
+    or parameter's line)."""
+    return lines.setdefault(number, number) if number else number
 
 
-def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
+def _pos(node: ir.Node, src: ast.AST, lines: dict) -> ir.Node:
     # ``expr``, ``e_Attribute`` and ``e_Call`` repeat its first branch inline: they lower most
     # of a tree's nodes, and the call measured slower (see the commit that reverted using it there).
     try:  # the node's attribute dict first: twice as fast as attribute access
@@ -55,9 +68,9 @@ def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
     except (KeyError, AttributeError):
         pass
     else:
-        node.line = line = _LINE_INTS.setdefault(line, line)
+        node.line = line = lines.setdefault(line, line)
         node.col = col
-        node.end_line = _LINE_INTS.setdefault(end_line, end_line) if end_line else line
+        node.end_line = lines.setdefault(end_line, end_line) if end_line else line
         node.end_col = end_col or col
         return node
     try:
@@ -74,9 +87,12 @@ def _pos(node: ir.Node, src: ast.AST) -> ir.Node:
 
 
 def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_package: bool = False,
-                 resolve=None) -> ir.Module:
+                 resolve=None, tables: LoweringTables | None = None) -> ir.Module:
     """``resolve``: a module name as an absolute import writes it -> the reviewed modules it may
-    be from this file (``ImportResolver.for_file``); None keeps names as written."""
+    be from this file (``ImportResolver.for_file``); None keeps names as written. ``tables``: what
+    the modules lowered for one review share (``LoweringTables``; None: this module's own)."""
+    if tables is None:
+        tables = LoweringTables()
     walrus = ":=" in text  # only then can expressions bind names
     scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package, walrus, resolve)
     body = ir.Function(name="<module>", qualname=module or "<module>", line=1, end_line=max(1, text.count("\n") + 1))
@@ -85,8 +101,10 @@ def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_pack
     mod.imports = {n: q for n, q in scope.imports.items() if q is not None and scope.import_target(n)}
     lowerer = _FunctionLowerer(mod, scope, body, module, is_package)
     lowerer.walrus = walrus
+    lowerer.tables = tables
+    lowerer.lines = tables.lines
     lowerer.lower_body(tree.body)
-    _freeze_blocks(body)
+    _freeze_blocks(body, tables)
     body.names = frozenset(lowerer.names)
     mod.functions[body.qualname] = body
     return mod
@@ -115,37 +133,30 @@ def _wraps_in_handler(node) -> bool:
     return False
 
 
-_EDGES: dict = {}
-"""Each edge without a condition, by ``(target block, kind)``, as one object for every function
-lowered in this process, and each tuple of such edges a block leaves by (``_shared_succs``): most
-edges are ``next`` or ``exception`` edges to one of a function's first blocks, the same in every
-function (the IR never changes an edge; an edge's condition makes it its own)."""
-_SUCCS: dict = {}
-
-
-def _shared_succs(succs: list) -> tuple:
+def _shared_succs(succs: list, tables: LoweringTables) -> tuple:
     if not succs:
         return ()
     out = []
     plain = True
+    edges = tables.edges
     for edge in succs:
         if edge.cond is None:
-            edge = _EDGES.setdefault((edge.target, edge.kind), edge)
+            edge = edges.setdefault((edge.target, edge.kind), edge)
         else:
             plain = False
         out.append(edge)
     shared = tuple(out)
-    return _SUCCS.setdefault(shared, shared) if plain else shared
+    return tables.succs.setdefault(shared, shared) if plain else shared
 
 
-def _freeze_blocks(fn: ir.Function) -> None:
+def _freeze_blocks(fn: ir.Function, tables: LoweringTables) -> None:
     """A function lowered: its blocks, their statements and edges, its parameters, handlers and
     nested functions as tuples, no longer lists grown by appends (a tuple is half the size of a
     short list and its spare room); nothing changes them after lowering. Edges without a
-    condition, and the tuples of them, are shared (``_EDGES``)."""
+    condition, and the tuples of them, are shared (``LoweringTables``)."""
     for block in fn.blocks:
         block.stmts = tuple(block.stmts) if block.stmts else ()
-        block.succs = _shared_succs(block.succs)
+        block.succs = _shared_succs(block.succs, tables)
     fn.blocks = tuple(fn.blocks) if fn.blocks else ()
     fn.params = tuple(fn.params) if fn.params else ()
     fn.handlers = tuple(fn.handlers) if fn.handlers else ()
@@ -205,7 +216,8 @@ class _FunctionLowerer:
         self.comp_locals: list[set] = []
         self.resolved: dict = {}  # name -> (kind, qualname) outside comprehension variables
         self.module_names: dict = {}  # name -> (kind, qualname) at module level; shared by the module's lowerers
-        self.lines: dict = _LINE_INTS
+        self.tables: LoweringTables | None = None  # set by whoever made this lowerer (``lower_module``)
+        self.lines: dict = {}  # ``tables.lines``
         self.walrus = True
         self.names: set = set()  # every name the function mentions (Function.names)
         self.loops: list[_Loop] = []
@@ -338,10 +350,10 @@ class _FunctionLowerer:
         value = self.expr(node.value)
         if isinstance(value, ir.Call) and value.qualname in RAISING_CALLS:
             # ``abort(404)``: raises the HTTP error it answers with, as ``raise NotFound()`` would
-            self.emit(_pos(ir.Raise(value, None), node))
+            self.emit(_pos(ir.Raise(value, None), node, self.lines))
             self.current = None
             return
-        self.emit(_pos(ir.Evaluate(value), node))
+        self.emit(_pos(ir.Evaluate(value), node, self.lines))
 
     def s_Assign(self, node):
         value = self.expr(node.value)
@@ -349,51 +361,51 @@ class _FunctionLowerer:
         stmt = ir.Assign(targets, value)
         if getattr(node, "is_type_alias", False):
             stmt.annotation = ir.Unknown("type-alias")
-        self.emit(_pos(stmt, node))
+        self.emit(_pos(stmt, node, self.lines))
 
     def s_AnnAssign(self, node):
         if node.value is None:
             return
         self.emit(_pos(ir.Assign((self.target(node.target),), self.expr(node.value),
-                                 annotation=self.expr(node.annotation)), node))
+                                 annotation=self.expr(node.annotation)), node, self.lines))
 
     def s_AugAssign(self, node):
         op = _BINOPS.get(type(node.op), "?")
-        self.emit(_pos(ir.Assign((self.target(node.target),), self.expr(node.value), op=op), node))
+        self.emit(_pos(ir.Assign((self.target(node.target),), self.expr(node.value), op=op), node, self.lines))
 
     def s_TypeAlias(self, node):  # Python 3.12+ ast
         self.emit(_pos(ir.Assign((self.target(node.name),), self.expr(node.value), annotation=ir.Unknown("type-alias")),
-                       node))
+                       node, self.lines))
 
     def s_Return(self, node):
-        self.emit(_pos(ir.Return(self.expr(node.value) if node.value is not None else None), node))
+        self.emit(_pos(ir.Return(self.expr(node.value) if node.value is not None else None), node, self.lines))
         if self.finallies:  # the value is computed, then the enclosing finally bodies run
             self.current.succs.append(self.exit_edge("return"))
         self.current = None
 
     def s_Raise(self, node):
         self.emit(_pos(ir.Raise(self.expr(node.exc) if node.exc else None,
-                                self.expr(node.cause) if node.cause else None), node))
+                                self.expr(node.cause) if node.cause else None), node, self.lines))
         self.current = None
 
     def s_Assert(self, node):
-        self.emit(_pos(ir.Assert(self.expr(node.test), self.expr(node.msg) if node.msg else None), node))
+        self.emit(_pos(ir.Assert(self.expr(node.test), self.expr(node.msg) if node.msg else None), node, self.lines))
 
     def s_Delete(self, node):
-        self.emit(_pos(ir.Delete(tuple([self.target(t) for t in node.targets])), node))
+        self.emit(_pos(ir.Delete(tuple([self.target(t) for t in node.targets])), node, self.lines))
 
     def s_Pass(self, node):
-        self.emit(_pos(ir.Pass("pass"), node))
+        self.emit(_pos(ir.Pass("pass"), node, self.lines))
 
     def s_Break(self, node):
-        self.emit(_pos(ir.Pass("break"), node))
+        self.emit(_pos(ir.Pass("break"), node, self.lines))
         edge = self.exit_edge("break")
         if edge is not None:
             self.current.succs.append(edge)
         self.current = None
 
     def s_Continue(self, node):
-        self.emit(_pos(ir.Pass("continue"), node))
+        self.emit(_pos(ir.Pass("continue"), node, self.lines))
         edge = self.exit_edge("continue")
         if edge is not None:
             self.current.succs.append(edge)
@@ -406,8 +418,8 @@ class _FunctionLowerer:
             if len(quals) > 1:  # several files could be the module: the others are candidates too
                 known = self.mod.import_alternatives.setdefault(quals[0], ())
                 self.mod.import_alternatives[quals[0]] = tuple(dict.fromkeys(known + quals[1:]))
-            value = _pos(ir.Name(name, ir.NameKind.IMPORT, quals[0]), node)
-            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node),), value), node))
+            value = _pos(ir.Name(name, ir.NameKind.IMPORT, quals[0]), node, self.lines)
+            self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), node, self.lines),), value), node, self.lines))
 
     s_ImportFrom = s_Import
 
@@ -422,7 +434,7 @@ class _FunctionLowerer:
         pending = []  # then-ends of the enclosing ifs of the chain, outermost first
         while True:
             cond = self.expr(node.test)
-            self.emit(_pos(ir.Evaluate(cond), node.test))
+            self.emit(_pos(ir.Evaluate(cond), node.test, self.lines))
             head = self.current
             then_block = self.new_block()
             self.link(head, then_block, ir.EdgeKind.TRUE, cond)
@@ -454,7 +466,7 @@ class _FunctionLowerer:
         self.link(pre, head)
         self.current = head
         cond = self.expr(node.test)
-        self.emit(_pos(ir.Evaluate(cond), node.test))
+        self.emit(_pos(ir.Evaluate(cond), node.test, self.lines))
         body = self.new_block()
         exit_ = self.new_block()
         self.link(head, body, ir.EdgeKind.TRUE, cond)
@@ -472,13 +484,13 @@ class _FunctionLowerer:
 
     def s_For(self, node):
         iterable = self.expr(node.iter)
-        self.emit(_pos(ir.Evaluate(iterable), node.iter))
+        self.emit(_pos(ir.Evaluate(iterable), node.iter, self.lines))
         pre = self.current
         head = self.new_block()
         self.link(pre, head)
         self.current = head
-        element = _pos(ir.IterElement(iterable), node.iter)
-        self.emit(_pos(ir.Assign((self.target(node.target),), element), node.target))
+        element = _pos(ir.IterElement(iterable), node.iter, self.lines)
+        self.emit(_pos(ir.Assign((self.target(node.target),), element), node.target, self.lines))
         body = self.new_block()
         exit_ = self.new_block()
         orelse = self.new_block()
@@ -499,11 +511,11 @@ class _FunctionLowerer:
     def s_With(self, node):
         for i, item in enumerate(node.items):
             ctx = self.expr(item.context_expr)
-            enter = _pos(ir.WithEnter(ctx), item.context_expr)
+            enter = _pos(ir.WithEnter(ctx), item.context_expr, self.lines)
             if item.optional_vars is not None:
-                self.emit(_pos(ir.Assign((self.target(item.optional_vars),), enter), item.context_expr))
+                self.emit(_pos(ir.Assign((self.target(item.optional_vars),), enter), item.context_expr, self.lines))
             else:
-                self.emit(_pos(ir.Evaluate(enter), item.context_expr))
+                self.emit(_pos(ir.Evaluate(enter), item.context_expr, self.lines))
             caught = _suppressed(ctx, item.context_expr)
             if caught is not None and node.body:
                 # ``with contextlib.suppress(ValueError): page = int(text)``: the body is a ``try`` whose
@@ -566,8 +578,9 @@ class _FunctionLowerer:
             entry.handler = ir.Handler(types, handler.name, _swallows(handler.body), handler.lineno, try_lines)
             self.fn.handlers.append(entry.handler)
             if handler.name:
-                self.emit(_pos(ir.Assign((_pos(ir.NameTarget(handler.name), handler),), _pos(ir.CaughtException(types),
-                                                                                             handler)), handler))
+                lines = self.lines
+                self.emit(_pos(ir.Assign((_pos(ir.NameTarget(handler.name), handler, lines),),
+                                         _pos(ir.CaughtException(types), handler, lines)), handler, lines))
             self.lower_body(handler.body)
             ends.append(self.current)
         if frame is not None:
@@ -634,7 +647,7 @@ class _FunctionLowerer:
 
     def s_Match(self, node):
         subject = self.expr(node.subject)
-        self.emit(_pos(ir.Evaluate(subject), node.subject))
+        self.emit(_pos(ir.Evaluate(subject), node.subject, self.lines))
         join = self.new_block()
         test = self.current
         for case in node.cases:
@@ -645,13 +658,14 @@ class _FunctionLowerer:
             next_test = self.new_block()
             self.link(test, next_test, ir.EdgeKind.FALSE, cond)
             self.current = block
-            for name, value in _pattern_bindings(case.pattern, subject):
-                self.emit(_pos(ir.Assign((_pos(ir.NameTarget(name), case.pattern),), value), case.pattern))
+            for name, value in _pattern_bindings(case.pattern, subject, self.lines):
+                target = _pos(ir.NameTarget(name), case.pattern, self.lines)
+                self.emit(_pos(ir.Assign((target,), value), case.pattern, self.lines))
             for value in _pattern_values(case.pattern):
-                self.emit(_pos(ir.Evaluate(self.expr(value)), value))
+                self.emit(_pos(ir.Evaluate(self.expr(value)), value, self.lines))
             if case.guard is not None:
                 guard = self.expr(case.guard)
-                self.emit(_pos(ir.Evaluate(guard), case.guard))
+                self.emit(_pos(ir.Evaluate(guard), case.guard, self.lines))
                 body = self.new_block()
                 self.link(self.current, body, ir.EdgeKind.TRUE, guard)
                 self.link(self.current, next_test, ir.EdgeKind.FALSE, guard)
@@ -664,25 +678,27 @@ class _FunctionLowerer:
 
     def _case_condition(self, pattern, subject: ir.Expr) -> ir.Expr | None:
         if isinstance(pattern, ast.MatchValue):
-            return _pos(ir.Compare(subject, ("==",), (self.expr(pattern.value),)), pattern)
+            return _pos(ir.Compare(subject, ("==",), (self.expr(pattern.value),)), pattern, self.lines)
         if isinstance(pattern, ast.MatchSingleton):
-            return _pos(ir.Compare(subject, ("is",), (_pos(ir.Const(pattern.value), pattern),)), pattern)
+            const = _pos(ir.Const(pattern.value), pattern, self.lines)
+            return _pos(ir.Compare(subject, ("is",), (const,)), pattern, self.lines)
         if isinstance(pattern, ast.MatchOr) and all(isinstance(p, ast.MatchValue) for p in pattern.patterns):
-            options = _pos(ir.Container("tuple", tuple([self.expr(p.value) for p in pattern.patterns])), pattern)
-            return _pos(ir.Compare(subject, ("in",), (options,)), pattern)
+            options = _pos(ir.Container("tuple", tuple([self.expr(p.value) for p in pattern.patterns])), pattern,
+                           self.lines)
+            return _pos(ir.Compare(subject, ("in",), (options,)), pattern, self.lines)
         if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
-            return _pos(ir.Const(True), pattern)  # ``case _`` / ``case x``: always taken
+            return _pos(ir.Const(True), pattern, self.lines)  # ``case _`` / ``case x``: always taken
         return None
 
     def s_FunctionDef(self, node):
         fn = self.lower_function(node)
-        self.emit(_pos(ir.Define(node.name, fn, None), node))
+        self.emit(_pos(ir.Define(node.name, fn, None), node, self.lines))
 
     s_AsyncFunctionDef = s_FunctionDef
 
     def s_ClassDef(self, node):
         klass = self.lower_class(node)
-        self.emit(_pos(ir.Define(node.name, None, klass), node))
+        self.emit(_pos(ir.Define(node.name, None, klass), node, self.lines))
 
     # ------------------------------------------------------------ definitions
 
@@ -713,8 +729,8 @@ class _FunctionLowerer:
         if qualname in self.mod.functions:
             self._set_aside(qualname)
         fn = ir.Function(
-            name=name, qualname=qualname, line=_line(node.lineno),
-            end_line=_line(getattr(node, "end_lineno", node.lineno) or node.lineno),
+            name=name, qualname=qualname, line=_line(node.lineno, self.lines),
+            end_line=_line(getattr(node, "end_lineno", node.lineno) or node.lineno, self.lines),
             class_qualname=self.class_scope.qualname if self.class_scope is not None else None,
             is_async=isinstance(node, ast.AsyncFunctionDef), is_lambda=is_lambda, parent=self.fn,
         )
@@ -725,14 +741,16 @@ class _FunctionLowerer:
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
         for a, d in zip(positional, defaults):
             fn.params.append(ir.Param(a.arg, "positional", self.expr(d) if d is not None else None,
-                                      self.expr(a.annotation) if a.annotation is not None else None, _line(a.lineno)))
+                                      self.expr(a.annotation) if a.annotation is not None else None,
+                                      _line(a.lineno, self.lines)))
         if args.vararg:
-            fn.params.append(ir.Param(args.vararg.arg, "vararg", None, None, _line(args.vararg.lineno)))
+            fn.params.append(ir.Param(args.vararg.arg, "vararg", None, None, _line(args.vararg.lineno, self.lines)))
         for a, d in zip(args.kwonlyargs, args.kw_defaults):
             fn.params.append(ir.Param(a.arg, "keyword", self.expr(d) if d is not None else None,
-                                      self.expr(a.annotation) if a.annotation is not None else None, _line(a.lineno)))
+                                      self.expr(a.annotation) if a.annotation is not None else None,
+                                      _line(a.lineno, self.lines)))
         if args.kwarg:
-            fn.params.append(ir.Param(args.kwarg.arg, "kwarg", None, None, _line(args.kwarg.lineno)))
+            fn.params.append(ir.Param(args.kwarg.arg, "kwarg", None, None, _line(args.kwarg.lineno, self.lines)))
         if not is_lambda and node.returns is not None:
             fn.returns = self.expr(node.returns)
         scope = Scope("function", qualname, self.scope)
@@ -747,9 +765,10 @@ class _FunctionLowerer:
         child = _FunctionLowerer(self.mod, scope, fn, self.module, self.is_package)
         child.walrus = self.walrus
         child.module_names = self.module_names
+        child.tables = self.tables
         child.lines = self.lines
         child.lower_body(body)
-        _freeze_blocks(fn)
+        _freeze_blocks(fn, self.tables)
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
         fn.wraps_in_handler = not is_lambda and _wraps_in_handler(node)
@@ -761,21 +780,22 @@ class _FunctionLowerer:
 
     def lower_class(self, node: ast.ClassDef) -> ir.Class:
         qualname = self._child_qualname(node.name)
-        klass = ir.Class(name=node.name, qualname=qualname, line=_line(node.lineno),
+        klass = ir.Class(name=node.name, qualname=qualname, line=_line(node.lineno, self.lines),
                          bases=tuple([self.expr(b) for b in node.bases]),
                          decorators=tuple([self.expr(d) for d in node.decorator_list]),
                          keywords=tuple([ir.Keyword(k.arg, self.expr(k.value)) for k in node.keywords]))
         scope = Scope("class", qualname, self.scope)
         collect_bindings(node.body, scope, self.module, self.is_package, self.walrus, self.mod.resolve)
-        body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=_line(node.lineno),
-                              end_line=_line(node.end_lineno or node.lineno), parent=self.fn,
+        body_fn = ir.Function(name="<class>", qualname=qualname + ".<class>", line=_line(node.lineno, self.lines),
+                              end_line=_line(node.end_lineno or node.lineno, self.lines), parent=self.fn,
                               locals=tuple(scope.bound))
         lowerer = _FunctionLowerer(self.mod, scope, body_fn, self.module, self.is_package, class_scope=scope)
         lowerer.walrus = self.walrus
         lowerer.module_names = self.module_names
+        lowerer.tables = self.tables
         lowerer.lines = self.lines
         lowerer.lower_body(node.body)
-        _freeze_blocks(body_fn)
+        _freeze_blocks(body_fn, self.tables)
         body_fn.names = frozenset(lowerer.names)
         for child in body_fn.children:
             if not child.is_lambda and child.parent is body_fn:
@@ -797,17 +817,17 @@ class _FunctionLowerer:
     def target(self, node) -> ir.Target:
         if type(node) is _AST_NAME or isinstance(node, ast.Name):
             self.names.add(node.id)
-            return _pos(ir.NameTarget(node.id), node)
+            return _pos(ir.NameTarget(node.id), node, self.lines)
         if isinstance(node, ast.Attribute):
             self.names.add(node.attr)
-            return _pos(ir.AttrTarget(self.expr(node.value), node.attr), node)
+            return _pos(ir.AttrTarget(self.expr(node.value), node.attr), node, self.lines)
         if isinstance(node, ast.Subscript):
-            return _pos(ir.ItemTarget(self.expr(node.value), self.expr(node.slice)), node)
+            return _pos(ir.ItemTarget(self.expr(node.value), self.expr(node.slice)), node, self.lines)
         if isinstance(node, (ast.Tuple, ast.List)):
-            return _pos(ir.UnpackTarget(tuple([self.target(e) for e in node.elts])), node)
+            return _pos(ir.UnpackTarget(tuple([self.target(e) for e in node.elts])), node, self.lines)
         if isinstance(node, ast.Starred):
-            return _pos(ir.StarTarget(self.target(node.value)), node)
-        return _pos(ir.NameTarget("_"), node)
+            return _pos(ir.StarTarget(self.target(node.value)), node, self.lines)
+        return _pos(ir.NameTarget("_"), node, self.lines)
 
     # ------------------------------------------------------------ expressions
 
@@ -848,7 +868,7 @@ class _FunctionLowerer:
                 end_line = fields["end_lineno"]
                 end_col = fields["end_col_offset"]
             except KeyError:
-                return _pos(name, node)
+                return _pos(name, node, self.lines)
             lines = self.lines
             name.line = line = lines.setdefault(line, line)
             name.col = col
@@ -871,7 +891,7 @@ class _FunctionLowerer:
                 end_line = fields["end_lineno"]
                 end_col = fields["end_col_offset"]
             except KeyError:
-                return _pos(const, node)
+                return _pos(const, node, self.lines)
             lines = self.lines
             const.line = line = lines.setdefault(line, line)
             const.col = col
@@ -894,7 +914,7 @@ class _FunctionLowerer:
             end_line = fields["end_lineno"]
             end_col = fields["end_col_offset"]
         except KeyError:
-            return _pos(result, node)
+            return _pos(result, node, self.lines)
         lines = self.lines
         result.line = line = lines.setdefault(line, line)
         result.col = col
@@ -926,7 +946,7 @@ class _FunctionLowerer:
             end_line = fields["end_lineno"]
             end_col = fields["end_col_offset"]
         except KeyError:
-            return _pos(result, node)
+            return _pos(result, node, self.lines)
         lines = self.lines
         result.line = line = lines.setdefault(line, line)
         result.col = col
@@ -948,9 +968,9 @@ class _FunctionLowerer:
             if type(template) is _Const and isinstance(template.value, str):
                 if func.attr == "format":
                     return _pos(ir.StringBuild("format", args + tuple([k.value for k in keywords]), template,
-                                               tuple([k.name or "**" for k in keywords])), node)
+                                               tuple([k.name or "**" for k in keywords])), node, self.lines)
                 if func.attr == "join" and len(args) == 1:
-                    return _pos(ir.StringBuild("join", args, template), node)
+                    return _pos(ir.StringBuild("join", args, template), node, self.lines)
             qual = func.qualname
         elif kind is _Name:
             qual = func.qualname
@@ -969,7 +989,7 @@ class _FunctionLowerer:
             end_line = fields["end_lineno"]
             end_col = fields["end_col_offset"]
         except KeyError:
-            return _pos(call, node)
+            return _pos(call, node, self.lines)
         lines = self.lines
         call.line = line = lines.setdefault(line, line)
         call.col = col
@@ -1144,7 +1164,7 @@ def _swallows(body: list) -> bool:
     return True
 
 
-def _pattern_bindings(pattern, subject: ir.Expr):
+def _pattern_bindings(pattern, subject: ir.Expr, lines: dict):
     """Names a match pattern binds, each bound to (a part of) the subject."""
     for sub in ast.walk(pattern):
         name = None
@@ -1153,7 +1173,7 @@ def _pattern_bindings(pattern, subject: ir.Expr):
         elif isinstance(sub, ast.MatchMapping):
             name = sub.rest
         if name:
-            value = subject if sub is pattern else _pos(ir.IterElement(subject), sub)
+            value = subject if sub is pattern else _pos(ir.IterElement(subject), sub, lines)
             yield name, value
 
 

@@ -337,7 +337,7 @@ class HardcodedSecret(StatementRule):
                     seen.add(id(stmt.value))
                     yield self._named(interp, stmt, stmt.value.value, where)
                     break
-        examples = _in_examples(stmt)
+        examples = None  # ``_in_examples(stmt)``, worked out only for a literal shaped like a credential
         for root in _roots(stmt):
             for e in _walk(root):
                 if isinstance(e, ir.DictExpr):
@@ -374,12 +374,16 @@ class HardcodedSecret(StatementRule):
                 elif isinstance(e, ir.Const) and isinstance(e.value, str) and id(e) not in seen and len(e.value) >= 16 \
                         and not (t is ir.Assign and e is stmt.value):
                     found = _credential_shape(e.value)
+                    if found and examples is None:
+                        examples = _in_examples(stmt)
                     if found and not (id(e) in examples and _documentation_url(e.value)):
                         seen.add(id(e))
                         yield self._shaped(interp, e, found)
         if t is ir.Assign and isinstance(stmt.value, ir.Const) and id(stmt.value) not in seen \
                 and isinstance(stmt.value.value, str):
             found = _credential_shape(stmt.value.value)
+            if found and examples is None:
+                examples = _in_examples(stmt)
             if found and not (id(stmt.value) in examples and _documentation_url(stmt.value.value)):
                 yield self._shaped(interp, stmt, found)
 

@@ -665,7 +665,10 @@ def _secret_item(value, depth: int = 0):
     items (``properties["data"]["auth_password"] = secret``, ``props["data"] = {"auth_password": secret}``:
     logging ``properties`` logs the nested secret too), or None."""
     for key, item in (value.items or {}).items():
-        if isinstance(key, str) and (secret_name(key) or _HEADER_KEYS.match(key)) and not item.is_const:
+        if isinstance(key, str) and (secret_name(key) or _HEADER_KEYS.match(key)) and not item.is_const \
+                and not (item.taints and item.taints <= value.taints):
+            # (an item carrying only what the whole value carries says nothing of its own: a copy masked on
+            # one path, ``scrubbed = deepcopy(data); if scrubbed: scrubbed["password"] = "****"``)
             return key
     if depth < 3:
         for item in (value.items or {}).values():

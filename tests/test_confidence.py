@@ -460,3 +460,49 @@ def test_a_predictable_salt_is_low(tmp_path, monkeypatch):
     assert got == {7: Level.LOW, 12: Level.LOW, 16: Level.HIGH}, got
     salt = next(f for f in result.findings if f.rule_id == "SR202" and f.span.line == 7)
     assert "needs to be unique rather than unpredictable" in salt.explanation
+
+
+def test_an_existence_test_whose_answer_the_client_never_gets_is_low(tmp_path, monkeypatch):
+    """An existence test is worth reporting when its answer reaches the client: one whose answer nothing
+    reads, or whose function answers only with ``send_from_directory`` or an error, is low confidence
+    (hidden by default); one whose answer the response says stays shown."""
+    (tmp_path / "files.py").write_text(textwrap.dedent('''\
+        import os
+
+        from flask import Flask, abort, request, send_from_directory
+
+        app = Flask(__name__)
+        FOLDER = "/srv/files"
+
+
+        @app.route("/assets/<path:path>")
+        def assets(path):
+            directory = FOLDER if os.path.exists(os.path.join(FOLDER, path)) else "/srv/default"
+            return send_from_directory(directory, path)
+
+
+        @app.route("/spa/<path:path>")
+        def spa(path):
+            if os.path.isfile(os.path.join(FOLDER, path)):
+                response = send_from_directory(FOLDER, path)
+                return response
+            abort(404)
+            return send_from_directory(FOLDER, "index.html")
+
+
+        @app.route("/size")
+        def size():
+            os.path.getsize(os.path.join(FOLDER, request.args["name"]))
+            return "ok"
+
+
+        @app.route("/probe")
+        def probe():
+            if os.path.exists(os.path.join(FOLDER, request.args["name"])):
+                return "File exists."
+            return "No such file."
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_name == "path-traversal"}
+    assert got == {11: Level.LOW, 17: Level.LOW, 26: Level.LOW, 32: Level.MEDIUM}

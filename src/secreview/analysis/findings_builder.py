@@ -36,6 +36,10 @@ def trace_steps(module_lookup, step: Step | None) -> tuple[TraceStep, ...]:
 VOTE = "\0vote"
 """Bucket entries ``(VOTE, rule id, function, parameter) -> (None, statuses)``: what the callers
 analysed in that bucket pass to a parameter that makes a finding (``FindingsBuilder.vote``)."""
+SHADOW = "\0shadow"
+"""Bucket entries ``(SHADOW,) + finding key -> (None, ((path, line), ...))``: the finding is dropped when
+another finding of its rule, at least as confident, is at or passes through one of those lines
+(``SinkRule.site_use``: the same value reaching a sink that does more there, one defect reported once)."""
 NEEDS = "\0needs"
 """Bucket entries ``(NEEDS,) + finding key -> (None, (function, parameters))``: the finding stands
 unless the callers of ``function`` decide it (``merge_buckets``)."""
@@ -129,7 +133,14 @@ class FindingsBuilder:
                                      ("tainted",) + (("test-code",) if is_test else ()))
         if caveat:  # a source inside the deployment's or the user's own reach: one level less severe
             finding = replace(finding, severity=Level(max(Level.LOW, finding.severity - 1)))
-        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)
+        key = (rule.id, site.path, site.line, site.col)
+        if self._keep(key, finding, site.stmt_lines, needs):
+            use = getattr(site, "use", None)  # (a site from a summary pickled before ``use`` existed: none)
+            bucket = self.buckets[self.current]
+            if use is not None and use[0] == "shadow":
+                bucket[(SHADOW,) + key] = (None, use[1])
+            else:
+                bucket.pop((SHADOW,) + key, None)
         return True
 
     def add_construction(self, rule, site, step: Step, is_test: bool, needs=None, sink=None, origins=None,
@@ -271,6 +282,7 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
     analysis, the workers and the cache."""
     merged: dict = {}
     needs_of: dict = {}
+    shadows: dict = {}
     votes: dict = {}
     buckets = {}
     for one in bucket_sets:
@@ -288,6 +300,11 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
                 merged[key] = entry
                 needs = bucket.get((NEEDS,) + key)
                 needs_of[key] = needs[1] if needs is not None else None
+                shadow = bucket.get((SHADOW,) + key)
+                if shadow is not None:
+                    shadows[key] = shadow[1]
+                else:
+                    shadows.pop(key, None)
     if votes:
         decided = _Callers(votes)
         for key, needs in needs_of.items():
@@ -303,8 +320,30 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
                     text = text.replace(phrase, instead)
                 if text != finding.explanation:
                     merged[key] = (replace(finding, explanation=text), lines)
+    if shadows:
+        _drop_shadowed(merged, shadows)
     statement_lines = {id(f): lines for f, lines in merged.values()}
     return sorted((f for f, _ in merged.values()), key=Finding.sort_key), statement_lines
+
+
+def _drop_shadowed(merged: dict, shadows: dict) -> None:
+    """Drop each finding of ``shadows`` (key -> lines) that another finding of its rule, at least as
+    confident and not itself dropped so, reports at or through one of its lines."""
+    places: dict = {}  # (rule id, path, line) -> the highest confidence of a finding there or through there
+    for key, (finding, _) in merged.items():
+        if key in shadows:
+            continue
+        seen = {(finding.path, finding.line)} | {(step.path, step.line) for step in finding.trace}
+        for path, line in seen:
+            at = (key[0], path, line)
+            if places.get(at, -1) < finding.confidence:
+                places[at] = finding.confidence
+    for key, lines in shadows.items():
+        entry = merged.get(key)
+        if entry is None:
+            continue
+        if any(places.get((key[0], path, line), -1) >= entry[0].confidence for path, line in lines):
+            del merged[key]
 
 
 _SOME_SAFE = (

@@ -150,7 +150,8 @@ class SinkSite:
     """Where a sink is and what its code says, as plain data: a summary carries it to
     callers in other files, other processes and later runs."""
 
-    __slots__ = ("path", "line", "col", "span", "code", "sink_code", "arg_code", "callee", "stmt_lines", "key", "kind")
+    __slots__ = ("path", "line", "col", "span", "code", "sink_code", "arg_code", "callee", "stmt_lines", "key", "kind",
+                 "use")
 
     def __init__(self, module: ir.Module, node: ir.Node, callee: str, arg_node, stmt_lines, kind: str = ""):
         self.path, self.line, self.col = module.path, node.line, node.col
@@ -163,6 +164,8 @@ class SinkSite:
         self.arg_code = code_of(module, arg_node, 70) if arg_node is not None else ""
         self.callee, self.stmt_lines = callee, stmt_lines
         self.kind = kind  # the sink's kind (a rule watching several words each one's harm)
+        # what the function does with the sink's result, when its rule asks (``SinkRule.site_use``)
+        self.use = None
 
     def __getstate__(self):
         return tuple(getattr(self, k) for k in SinkSite.__slots__)

@@ -118,6 +118,14 @@ class SinkRule(Rule):
         a rule whose sinks differ in how often they matter lowers it for some."""
         return confidence
 
+    def site_use(self, interp, node, arg_node):
+        """What the function ``interp`` analyses does with the result of the sink ``node`` (``arg_node`` the
+        value's expression), as plain data kept on its ``SinkSite.use`` for ``sink_confidence`` and
+        ``FindingsBuilder``: None (the default) when the rule does not ask. ``("shadow", ((path, line),
+        ...))``: the finding is dropped when a finding of this rule at least as confident is reported at
+        or through one of those lines (the same value reaching a sink that does more there)."""
+        return None
+
     def danger_at(self, site) -> str:
         """What ``danger`` says, for the sink at ``site`` (a rule whose sinks do different harm, a file
         opened or only tested for existence, says which)."""

@@ -1,11 +1,20 @@
+from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.ir.statements import expressions, target_names
 from secreview.rules.base import SinkRule
+
+_TESTS = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "isabs", "ismount", "getsize", "getmtime",
+                    "getctime", "getatime", "stat", "lstat", "access", "is_file", "is_dir", "is_symlink"})
+"""Sinks that only test a file (whether it exists, its type, size or times): what they reveal is all
+the harm, and only when their answer reaches the client."""
+_SAFE_ANSWERS = frozenset({"send_from_directory", "send_static_file", "abort"})
+"""Calls whose response reveals nothing of files outside their folder: Flask's ``send_from_directory``
+refuses `..` and absolute names itself (a 404), ``abort`` answers an error."""
 
 # The last part of a sink's name -> what a client-chosen name lets the client do there.
 _HARM = (
-    (frozenset({"exists", "lexists", "isfile", "isdir", "islink", "isabs", "ismount", "getsize", "getmtime",
-                "getctime", "getatime", "stat", "lstat", "access", "is_file", "is_dir", "is_symlink"}),
-     "learn whether files exist (and their type or size)"),
+    (_TESTS, "learn whether files exist (and their type or size)"),
     (frozenset({"remove", "unlink", "rmdir", "removedirs", "rmtree", "truncate"}), "delete or truncate files"),
     (frozenset({"rename", "renames", "replace", "move", "copy", "copy2", "copyfile", "copytree", "link",
                 "symlink", "symlink_to", "hardlink_to"}), "move, copy over or overwrite files"),
@@ -70,6 +79,13 @@ class PathTraversal(SinkRule):
     path that is merely not constant is not reported, nor an uploaded file object
     given to `zipfile.ZipFile` (`ZipFile(request.files["bundle"])` reads the upload
     as a stream; what it does with member names is the archive-extraction rule's).
+    A test that only learns whether a file exists (`os.path.exists`, `isfile`,
+    `getsize`, `Path.is_file()`...) is reported only where its answer can reach
+    the client: when the same value is also given to another call of the function
+    that is reported (`open(path)`, `send_file(path)`, a helper that renames it),
+    only that call is; when nothing reads the answer, or every `return` of the
+    function gives what `send_from_directory` or an error made (the test only
+    chooses between them), it is reported at low confidence.
 
     **Fix:** keep only the last component (`werkzeug.utils.secure_filename(name)`
     or `os.path.basename(name)`), or resolve the joined path and check it stays
@@ -96,6 +112,26 @@ class PathTraversal(SinkRule):
         value, _ = site.arg(0, "file")
         return value is not None and bool(value.types) and all(t.endswith(_UPLOAD_TYPES) for t in value.types)
 
+    def site_use(self, interp, node, arg_node):
+        # An existence test is a finding only when its answer can reach the client as something the
+        # client did not already get: when the same value reaches a sink that does more in this function
+        # (``open``, ``rename``, a helper that removes...), that sink is the finding (one defect, once);
+        # when nothing reads the answer, or every response of the function is a safe file server's or an
+        # error, it is reported at low confidence (``sink_confidence``).
+        if not isinstance(node, ir.Call) or ir.last_name(node.func) not in _TESTS or arg_node is None:
+            return None
+        memo = interp.__dict__.setdefault("_existence_uses", {})  # (blocks are run more than once)
+        key = (id(node), id(arg_node))
+        if key not in memo:
+            memo[key] = _existence_use(interp, node, arg_node)
+        return memo[key]
+
+    def sink_confidence(self, site, confidence):
+        use = getattr(site, "use", None)
+        if use is not None and use[0] == "answer-hidden":
+            return Level.LOW
+        return confidence
+
     def danger_at(self, site) -> str:
         # what the call does with the name decides the harm: an existence test reveals, a rename overwrites
         name = (site.callee or "").rsplit(".", 1)[-1]
@@ -105,3 +141,76 @@ class PathTraversal(SinkRule):
     fix = ("Reduce the name to its last component with `werkzeug.utils.secure_filename()` or "
            "`os.path.basename()`, or check that `os.path.realpath(os.path.join(BASE, name))` starts with "
            "`BASE + os.sep` before using it.")
+
+
+def _existence_use(interp, node, arg_node):
+    fn = interp.fn
+    lines = _same_value_calls(interp.module, fn, node, arg_node)
+    if lines:
+        return ("shadow", tuple((interp.path, line) for line in lines))
+    if _answer_unused(fn, node) or _answers_safe(fn):
+        return ("answer-hidden",)
+    return None
+
+
+def _calls(fn: ir.Function):
+    for stmt in fn.statements():
+        for expr in expressions(stmt):
+            for e in ir.walk(expr):
+                if isinstance(e, ir.Call):
+                    yield e
+
+
+def _same_value_calls(module, fn: ir.Function, test: ir.Call, arg_node) -> list:
+    """Lines of the calls of ``fn`` other than file tests that are given ``arg_node``'s expression (the
+    same text, none of its variables assigned between the two calls): where the tested value may reach
+    a sink that does more than test."""
+    text = code_of(module, arg_node, 400)
+    names = {e.id for e in ir.walk(arg_node) if isinstance(e, ir.Name)}
+    assigned = [stmt.line for stmt in fn.statements() if type(stmt) is ir.Assign
+                and any(n in names for t in stmt.targets for n in target_names(t))]
+    out = []
+    for call in _calls(fn):
+        if call is test or ir.last_name(call.func) in _TESTS:
+            continue
+        given = (*call.args, *(k.value for k in call.keywords))
+        if not any(type(a) is type(arg_node) and code_of(module, a, 400) == text for a in given):
+            continue
+        low, high = min(test.line, call.line), max(test.line, call.line)
+        if any(low < line < high for line in assigned):
+            continue
+        out.append(call.line)
+    return sorted(set(out))
+
+
+def _answer_unused(fn: ir.Function, test: ir.Call) -> bool:
+    """The test is a statement of its own: its answer is not read."""
+    for block in fn.blocks:
+        for stmt in block.stmts:
+            if type(stmt) is ir.Evaluate and stmt.value is test:
+                return not any(edge.cond is not None for edge in block.succs) or stmt is not block.stmts[-1]
+    return False
+
+
+def _answers_safe(fn: ir.Function) -> bool:
+    """Every ``return`` of ``fn`` gives what a safe file server or an error made (``send_from_directory``,
+    also through a variable or a call that is given it: ``return no_store(send_from_directory(d, p))``):
+    whatever a test chose between, the client learns nothing of other files."""
+    returns = [stmt for stmt in fn.statements() if type(stmt) is ir.Return]
+    if not returns:
+        return False
+    return all(stmt.value is not None and _safe_answer(fn, stmt.value, 0) for stmt in returns)
+
+
+def _safe_answer(fn: ir.Function, e, depth: int) -> bool:
+    if depth > 3:
+        return False
+    if isinstance(e, ir.Call):
+        if ir.last_name(e.func) in _SAFE_ANSWERS:
+            return True
+        return bool(e.args) and _safe_answer(fn, e.args[0], depth + 1)
+    if isinstance(e, ir.Name):
+        stores = [stmt for stmt in fn.statements() if type(stmt) is ir.Assign
+                  and any(n == e.id for t in stmt.targets for n in target_names(t))]
+        return bool(stores) and all(s.op is None and _safe_answer(fn, s.value, depth + 1) for s in stores)
+    return False

@@ -31,6 +31,15 @@ serializes a wire format (a packet codec with `parser` and `serialize`) is repor
 confidence (not shown by default): the protocol (BFD's Keyed MD5/SHA1 authentication, RFC 5880)
 fixes the algorithm, and the code cannot choose another without breaking interoperability.
 
+A digest sent to another party and not stored is reported with low confidence: passed (itself, or a
+dict, query string or value built from it) to an outgoing request (`requests`, `httpx`, `urllib`,
+`aiohttp`, `urllib3`...), to a call given both a URL and a payload keyword
+(`self.load(self.API_URL, post=query)`), or to a method of the class or function of the program that
+makes such a call; also a digest put under a key (`data["pwd"] = md5(password)`) that the other methods
+of its class read only to send it. A third-party service's login (`md5(password)` in a remote API's auth
+call) or a protocol chooses that algorithm, not this code. A digest also kept in an attribute, a file, a
+database or a key that something else reads stays as it is.
+
 A digest compared with another (`==`, `hmac.compare_digest`) is not evidence
 on its own: checking a download or a cached file against a known MD5 needs a
 second preimage to defeat, which MD5 and SHA-1 still resist. Not reported:
@@ -237,7 +246,7 @@ class _Use:
     """What the function shows of one weak hash call: what goes in, where the digest goes."""
 
     __slots__ = ("inputs", "secret_input", "where", "security", "verified", "identifier", "protocol",
-                 "evidence")
+                 "evidence", "sent", "stored", "kept", "carriers")
 
     def __init__(self):
         self.inputs: list = []  # expressions hashed (call arguments, ``update()`` arguments)
@@ -248,6 +257,10 @@ class _Use:
         self.identifier: list = []  # reasons it is an identifier or label
         self.protocol = ""  # a protocol that mandates the algorithm
         self.evidence = ""
+        self.sent: list = []  # the outgoing requests the digest is passed to (``requests.post()``)
+        self.stored: list = []  # where the digest is kept: an attribute, a file, a database
+        self.kept: list = []  # constant keys or attributes the digest is put under (``data["pwd"]``)
+        self.carriers: set = set()  # local mappings the digest is put in (``params["pw"] = ...``): followed to a send
 
 
 class WeakHash(StatementRule):
@@ -328,6 +341,18 @@ class WeakHash(StatementRule):
                          "otherwise nothing in this code can change the algorithm."),
                     confidence=Level.LOW, tags=("security-use", "protocol"),
                     notes=self._reason_note(use, call, reasons[0]))
+            sent = self._sent_only(interp, use)
+            if sent:
+                return Hit(node=call, explanation=(
+                    f"`{code}` computes {label} {reasons[0]}, and the digest is sent to another party with {sent}; "
+                    f"nothing here keeps it to check against later. {label} is broken, but a digest sent in a request "
+                    f"is the format the other side (a remote API's login, a protocol) chooses: this code cannot pick "
+                    f"another algorithm without breaking the exchange, and the weakness is the other side's."),
+                    fix=("If the service offers a stronger authentication (a token, OAuth, HTTPS with the password "
+                         "verified by a slow hash on its side), use it; otherwise nothing in this code can change the "
+                         "algorithm."),
+                    confidence=Level.LOW, tags=("security-use", "sent"),
+                    notes=self._reason_note(use, call, reasons[0]))
             return Hit(node=call, explanation=(
                 f"`{code}` computes {label} {reasons[0]}. {label} is broken: collisions are cheap to forge and "
                 f"it is fast enough to brute-force short secrets, so this digest cannot protect what it is used for."),
@@ -336,6 +361,20 @@ class WeakHash(StatementRule):
         if client is None:
             return None
         return self._client_hit(interp, call, label, client)
+
+    @staticmethod
+    def _sent_only(interp, use) -> str:
+        """The outgoing request the digest is passed to, when this function shows it sent (directly, or put under
+        a key that another method of the class reads only to send it) and kept nowhere: empty otherwise."""
+        if use.stored:
+            return ""
+        sent = list(use.sent)
+        for key in use.kept:
+            found = _sent_by_class(interp, interp.fn, key)
+            if not found:
+                return ""  # kept under a key nothing shows sent: it may be stored
+            sent.append(found)
+        return sent[0] if sent else ""
 
     @staticmethod
     def _reason_note(use, call, reason) -> tuple:
@@ -409,6 +448,7 @@ class WeakHash(StatementRule):
     def _scan(self, interp, fn) -> dict:
         """Every weak hash call of ``fn``, the names its object or digest is bound to (followed a few
         assignments on), what is hashed and where the digest goes."""
+        self._interp = interp
         statements = list(fn.statements())
         calls: dict = {}
         uses: dict = {}
@@ -469,6 +509,10 @@ class WeakHash(StatementRule):
             for e in _walk(root):
                 hit = e is ctor or (isinstance(e, ir.Name) and e.id in names)
                 if not hit:
+                    if isinstance(e, ir.Name) and e.id in use.carriers:
+                        if parents is None:
+                            parents = _parents(root)
+                        self._carried(e, parents, use, fn)
                     continue
                 if parents is None:
                     parents = _parents(root)
@@ -482,17 +526,51 @@ class WeakHash(StatementRule):
                         continue
                 self._context(e, parents, stmt, root, use, fn, opens)
         if isinstance(stmt, ir.Assign) and any(
-                e is ctor or (isinstance(e, ir.Name) and e.id in names) for e in _walk(stmt.value)):
+                e is ctor or (isinstance(e, ir.Name) and e.id in names) for e in _walk(stmt.value)) \
+                and not self._answer(stmt.value, ctor, names, fn):
             for target in stmt.targets:
                 if isinstance(target, ir.NameTarget) and target.id not in names:
                     names.add(target.id)
                     grown = True
+                elif isinstance(target, ir.ItemTarget) and isinstance(target.value, ir.Name) \
+                        and target.value.id not in use.carriers and target.value.id in fn.locals \
+                        and target.value.id not in {p.name for p in fn.params}:
+                    use.carriers.add(target.value.id)  # ``params["pw"] = digest``: the local dict carries it
+                    grown = True
+        if isinstance(stmt, ir.Assign) and any(isinstance(e, ir.Name) and e.id in use.carriers
+                                               for e in _walk(stmt.value)):
+            for target in stmt.targets:
+                if isinstance(target, ir.NameTarget) and target.id not in use.carriers | names:
+                    use.carriers.add(target.id)  # ``query = urlencode(params)``
+                    grown = True
         return grown
+
+    def _answer(self, value, ctor, names, fn) -> bool:
+        """``value`` holds the digest only inside the arguments of outgoing requests: what it computes is the
+        other side's answer (``login = self.api_request("login", password=digest)``), not a digest."""
+        inside = set()
+        for e in _walk(value):
+            if isinstance(e, ir.Call) and _outgoing(self._interp, fn, e):
+                inside.update(id(x) for a in list(e.args) + [k.value for k in e.keywords] for x in _walk(a))
+        return bool(inside) and all(id(e) in inside for e in _walk(value)
+                                    if e is ctor or (isinstance(e, ir.Name) and e.id in names))
+
+    def _carried(self, node, parents, use: _Use, fn) -> None:
+        """A local mapping the digest was put in, at ``node``: only whether it is sent is looked at."""
+        child, parent = node, parents.get(id(node))
+        while parent is not None:
+            if isinstance(parent, ir.Call) and (any(a is child for a in parent.args)
+                                                or any(k.value is child for k in parent.keywords)):
+                sent = _outgoing(self._interp, fn, parent)
+                if sent:
+                    use.sent.append(sent)
+            child, parent = parent, parents.get(id(parent))
 
     def _context(self, node, parents, stmt, root, use: _Use, fn, opens) -> None:
         """Where the digest at ``node`` goes in its statement."""
         child = node
         parent = parents.get(id(child))
+        answered = False  # the digest went into an outgoing request: what the statement keeps is the answer
         while parent is not None:
             if isinstance(parent, ir.Subscript) and parent.value is child and isinstance(parent.index, ir.Slice):
                 upper = parent.index.upper
@@ -508,14 +586,24 @@ class WeakHash(StatementRule):
                         and others and not isinstance(others[0], ir.Const):
                     use.verified.append("and compares the digest with another value (a verification)")
             elif isinstance(parent, ir.Call):
+                if any(a is child for a in parent.args) or any(k.value is child for k in parent.keywords):
+                    sent = _outgoing(self._interp, fn, parent)
+                    if sent:
+                        use.sent.append(sent)
+                        answered = True
+                    elif _storing(parent):
+                        use.stored.append(f"`{_callee(parent)}()`")
                 self._call_context(parent, child, use, opens)
             elif isinstance(parent, ir.DictExpr):
                 for k, v in zip(parent.keys, parent.values):
                     if v is child and isinstance(k, ir.Const) and isinstance(k.value, str):
                         self._destination(k.value, use, f"and stores the digest under `{k.value}`", at=stmt)
             child, parent = parent, parents.get(id(parent))
+        if answered:
+            return
         if isinstance(stmt, ir.Assign) and root is stmt.value:
             for target in stmt.targets:
+                _keep(target, fn, use)
                 for name in _target_names(target):
                     self._destination(name, use, f"and stores the digest in `{name}`", at=stmt)
         elif isinstance(stmt, ir.Return) and root is stmt.value:
@@ -616,3 +704,159 @@ def _opened_paths(statements) -> dict:
                     if isinstance(target, ir.NameTarget):
                         out.setdefault(target.id, []).extend(texts)
     return out
+
+
+# Outgoing requests: the digest passed to one is sent to another party, which chose the algorithm.
+_HTTP_PREFIXES = ("requests.", "httpx.", "urllib.request.urlopen", "urllib.request.Request", "urllib2.urlopen",
+                  "urllib2.Request", "urllib3.", "aiohttp.", "http.client.", "xmlrpc.client.", "tornado.httpclient.",
+                  "treq.", "pycurl.")
+# Keywords that carry a request's payload (``requests``, ``httpx``, ``aiohttp``, pyLoad's ``load(url, post=...)``).
+_PAYLOAD_KEYWORDS = frozenset({"params", "data", "json", "headers", "post", "get", "body", "query", "form", "payload",
+                               "auth", "cookies", "files"})
+_URL_WORDS = frozenset({"url", "uri", "endpoint"})
+_STORING = frozenset({"execute", "executemany", "save", "store", "write", "writelines", "insert", "set", "set_config",
+                      "setdefault", "put", "dump", "create", "write_config"})
+
+
+def _callee(call) -> str:
+    func = call.func
+    if isinstance(func, ir.Attr):
+        return func.attr
+    if isinstance(func, ir.Name):
+        return func.id
+    return call.qualname or "call"
+
+
+def _storing(call) -> bool:
+    """A call that keeps what it is given: a database statement, a file, a configuration, a model."""
+    return _callee(call) in _STORING and not (call.qualname or "").startswith(_HTTP_PREFIXES)
+
+
+def _url_in(expr) -> bool:
+    for text in _strings_in(expr):
+        if isinstance(text, str) and text.startswith(("http://", "https://")):
+            return True
+    return any(_URL_WORDS & set(_words_of(name)) for name in _names_in(expr))
+
+
+def _request_call(interp, call) -> str:
+    """``requests.post()`` and the like, or a call given both a URL and a request payload keyword
+    (``self.load(self.API_URL, post=query)``): the call's label, empty otherwise."""
+    qualname = call.qualname or ""
+    if qualname.startswith(_HTTP_PREFIXES):
+        return f"`{qualname}()`"
+    payload = [k for k in call.keywords if k.name in _PAYLOAD_KEYWORDS]
+    if payload and any(_url_in(e) for e in list(call.args) + [k.value for k in call.keywords]):
+        return f"`{_code(interp, call.func)}()` (given a URL and `{payload[0].name}=`)"
+    return ""
+
+
+def _code(interp, node) -> str:
+    text = interp.code(node) if getattr(node, "line", None) else ""
+    return text if text and "\n" not in text and len(text) <= 60 else _callee_name(node)
+
+
+def _callee_name(func) -> str:
+    return func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else "call"
+
+
+def _methods(interp, fn) -> list:
+    if not fn.class_qualname:
+        return []
+    prefix = fn.class_qualname + "."
+    return [f for q, f in list(interp.program.functions.items())
+            if q.startswith(prefix) and "." not in q[len(prefix):] and f is not fn]
+
+
+def _outgoing(interp, fn, call) -> str:
+    """``call`` sends what it is given to another party: an HTTP client call, a call with a URL and a payload
+    keyword, or a method of this class (or a function of the program) whose body makes such a call."""
+    found = _request_call(interp, call)
+    if found:
+        return found
+    callee = None
+    func = call.func
+    if call.qualname and call.qualname in interp.program.functions:
+        callee = interp.program.functions[call.qualname]
+    elif isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) and func.value.id in ("self", "cls") \
+            and fn.class_qualname:
+        callee = interp.program.functions.get(f"{fn.class_qualname}.{func.attr}")
+    if callee is None or callee is fn:
+        return ""
+    for stmt in callee.statements():
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if isinstance(e, ir.Call) and _request_call(interp, e):
+                    return f"`{_code(interp, call.func)}()`, which calls {_request_call(interp, e)}"
+    return ""
+
+
+def _keep(target, fn, use) -> None:
+    """Where an assignment puts the digest: an attribute or a key of a mapping the function does not own is
+    kept (``data["pwd"] = ...``, ``user.password = ...``); a key of a local dict is not."""
+    if isinstance(target, ir.AttrTarget):
+        use.kept.append(target.attr)
+    elif isinstance(target, ir.ItemTarget):
+        base, index = target.value, target.index
+        if isinstance(base, ir.Name) and base.id in fn.locals and base.id not in {p.name for p in fn.params}:
+            return  # a local mapping: followed by its name where it goes
+        if isinstance(index, ir.Const) and isinstance(index.value, str):
+            use.kept.append(index.value)
+        else:
+            use.stored.append("a mapping")
+
+
+def _reads(expr, key) -> bool:
+    for e in _walk(expr):
+        if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) and e.index.value == key:
+            return True
+        if isinstance(e, ir.Attr) and e.attr == key:
+            return True
+    return False
+
+
+def _sent_by_class(interp, fn, key) -> str:
+    """A method of ``fn``'s class that reads ``key`` (``self.info["data"]["pwd"]``) passes it to an outgoing
+    request, directly or by returning it to a method that does; every method that reads it does. Empty when
+    no method reads it or one reads it for something else."""
+    methods = _methods(interp, fn)
+    found, returned = "", set()
+    for method in methods:
+        carriers: set = set()
+        statements = list(method.statements())
+        for _ in range(2):
+            for stmt in statements:
+                if isinstance(stmt, ir.Assign) and (_reads(stmt.value, key) or any(
+                        isinstance(e, ir.Name) and e.id in carriers for e in _walk(stmt.value))):
+                    for target in stmt.targets:
+                        if isinstance(target, ir.NameTarget):
+                            carriers.add(target.id)
+                        elif isinstance(target, ir.ItemTarget) and isinstance(target.value, ir.Name):
+                            carriers.add(target.value.id)
+        read, sends = False, ""
+        for stmt in statements:
+            for root in _roots(stmt):
+                if not (_reads(root, key) or any(isinstance(e, ir.Name) and e.id in carriers for e in _walk(root))):
+                    continue
+                read = True
+                if isinstance(stmt, ir.Return):
+                    returned.add(method.name)
+                for e in _walk(root):
+                    if isinstance(e, ir.Call) and (_reads(e, key) or any(
+                            isinstance(n, ir.Name) and n.id in carriers for n in _walk(e))):
+                        sends = sends or _outgoing(interp, method, e)
+        if read and method.name not in returned and not sends:
+            return ""  # read for something else
+        found = found or sends
+    if found:
+        return f"{found}, under `{key}`, which the class reads only to send it"
+    for method in methods:
+        for stmt in method.statements():
+            for root in _roots(stmt):
+                for e in _walk(root):
+                    if isinstance(e, ir.Call) and any(
+                            isinstance(c, ir.Call) and _callee(c) in returned for c in _walk(e) if c is not e):
+                        found = _outgoing(interp, method, e)
+                        if found:
+                            return f"{found}, under `{key}`, which the class reads only to send it"
+    return ""

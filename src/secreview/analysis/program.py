@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
-from secreview.analysis.compact import SharedSets, add_to, loads
+from secreview.analysis.compact import SMALL, SharedSets, add_to, loads
 from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
@@ -688,6 +688,9 @@ class Program:
         self.analysis_count[qualname] = self.analysis_count.get(qualname, 0) + 1
         self.findings.start(qualname)
         self.budget = Budget(self.budget_limit)
+        reads = self.reads.get(qualname)
+        if reads is not None and type(reads) is tuple and len(reads) > SMALL:
+            self.reads[qualname] = set(reads)  # analysed again: ``add_to`` tests membership in a set
         self.in_progress.append(qualname)
         self.opaque.discard(qualname)
         try:
@@ -708,6 +711,9 @@ class Program:
             self.in_progress.pop()
             self.budget = outer_budget
             self.findings.resume(outer_bucket)
+            reads = self.reads.get(qualname)
+            if type(reads) is set:  # kept until the cache stores them: a tuple of n costs 8n bytes, a set 30n+
+                self.reads[qualname] = tuple(reads)
         if type(fn.names) is frozenset:
             fn.names = tuple(fn.names)  # every rule asked already (``ir.Function.names``)
         if summary.is_empty():

@@ -519,9 +519,10 @@ class Program:
             if q in self.foreign_functions and q in self.summaries:
                 eager[q] = (loads(blob), failed)
             elif q in self.foreign_functions or (self._pending and self._in_pending(q)):
-                # the pickle alone unless the cache needs the digest or the analysis failed (tens of
-                # thousands wait here: a tuple and a digest each cost 145 bytes)
-                self.lazy_summaries[q] = (blob, failed, digest) if failed or self.record_reads else blob
+                # the pickle alone unless the analysis failed (tens of thousands wait here: a tuple and a
+                # digest each cost 145 bytes; the cache asks ``read_value`` for the digest of the few
+                # read and still pickled, which unpickles them)
+                self.lazy_summaries[q] = (blob, failed, digest) if failed else blob
         self.receive(eager, fields)
 
     def _in_pending(self, qualname: str) -> bool:

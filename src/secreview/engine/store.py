@@ -106,3 +106,4 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
             # to map the lines of this version to those of the next one (``line_shift``)
             "text": module.text or "",
         }
+        program.forget_read_values()  # the next file reads other definitions, mostly: 3 MiB kept otherwise

@@ -60,10 +60,15 @@ def squeezed(blob: bytes) -> bytes:
     return zlib.compress(blob, 1) if len(blob) >= SQUEEZE_FROM else blob
 
 
+def unsqueezed(blob: bytes) -> bytes:
+    """The pickle a ``squeezed`` one was made from."""
+    if blob[:1] == b"x":
+        import zlib
+        return zlib.decompress(blob)
+    return blob
+
+
 def loads(blob: bytes):
     """``pickle.loads`` of a pickle or of a ``squeezed`` one."""
     import pickle
-    if blob[:1] == b"x":
-        import zlib
-        blob = zlib.decompress(blob)
-    return pickle.loads(blob)
+    return pickle.loads(unsqueezed(blob))

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
-from secreview.analysis.compact import SharedSets, add_to, loads
+from secreview.analysis.compact import SMALL, SharedSets, add_to, loads
 from secreview.analysis.findings_builder import FindingsBuilder
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
@@ -519,9 +519,10 @@ class Program:
             if q in self.foreign_functions and q in self.summaries:
                 eager[q] = (loads(blob), failed)
             elif q in self.foreign_functions or (self._pending and self._in_pending(q)):
-                # the pickle alone unless the cache needs the digest or the analysis failed (tens of
-                # thousands wait here: a tuple and a digest each cost 145 bytes)
-                self.lazy_summaries[q] = (blob, failed, digest) if failed or self.record_reads else blob
+                # the pickle alone unless the analysis failed (tens of thousands wait here: a tuple and a
+                # digest each cost 145 bytes; the cache asks ``read_value`` for the digest of the few
+                # read and still pickled, which unpickles them)
+                self.lazy_summaries[q] = (blob, failed, digest) if failed else blob
         self.receive(eager, fields)
 
     def _in_pending(self, qualname: str) -> bool:
@@ -618,6 +619,12 @@ class Program:
             found = self._read_values[(kind, key, module_name)] = (module, definition(module, key))
         return found[1]
 
+    def forget_read_values(self) -> None:
+        """Drop ``read_value``'s memo (what it works out again when asked: a cost, never a difference).
+        The cache stores a file at a time, and a worker's memo of every definition its files read
+        held 3 MiB at its peak on neutron."""
+        self._read_values.clear()
+
     def _install(self, qualname: str, summary: Summary, failed: bool) -> None:
         """A summary computed elsewhere (another worker, the cache) stands for ``qualname``."""
         self.summaries[qualname] = summary
@@ -688,6 +695,9 @@ class Program:
         self.analysis_count[qualname] = self.analysis_count.get(qualname, 0) + 1
         self.findings.start(qualname)
         self.budget = Budget(self.budget_limit)
+        reads = self.reads.get(qualname)
+        if reads is not None and type(reads) is tuple and len(reads) > SMALL:
+            self.reads[qualname] = set(reads)  # analysed again: ``add_to`` tests membership in a set
         self.in_progress.append(qualname)
         self.opaque.discard(qualname)
         try:
@@ -708,6 +718,9 @@ class Program:
             self.in_progress.pop()
             self.budget = outer_budget
             self.findings.resume(outer_bucket)
+            reads = self.reads.get(qualname)
+            if type(reads) is set:  # kept until the cache stores them: a tuple of n costs 8n bytes, a set 30n+
+                self.reads[qualname] = tuple(reads)
         if type(fn.names) is frozenset:
             fn.names = tuple(fn.names)  # every rule asked already (``ir.Function.names``)
         if summary.is_empty():

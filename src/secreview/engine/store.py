@@ -62,7 +62,9 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
     """``(display path, entry)`` one file at a time (a worker stores each before building the next).
     ``module_keys``: the file key of every module of the review, by name. ``stubs``, when given,
     are the files' stubs already pickled, in the order of ``lowered``; ``pickled``, summaries
-    pickled beforehand (qualname -> (summary, its pickle)), used for the summaries still current."""
+    pickled beforehand (qualname -> (summary, its pickle, ``compact.squeezed``)), used for the summaries
+    still current."""
+    from secreview.analysis.compact import unsqueezed
     from secreview.analysis.interface import module_stub  # not needed by a review answered from the cache
     buckets = program.findings.buckets
     parts_by_path: dict = {}  # path -> field key -> {function: value}
@@ -83,7 +85,7 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
                         empty_blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
                     blob = empty_blob
                 elif pickled is not None and q in pickled and pickled[q][0] is summary:
-                    blob = pickled[q][1]
+                    blob = unsqueezed(pickled[q][1])
                 else:
                     blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
                 summaries[q] = (blob, q in program.opaque, summary.digest())
@@ -104,3 +106,4 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
             # to map the lines of this version to those of the next one (``line_shift``)
             "text": module.text or "",
         }
+        program.forget_read_values()  # the next file reads other definitions, mostly: 3 MiB kept otherwise

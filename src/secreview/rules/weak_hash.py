@@ -761,11 +761,9 @@ def _callee_name(func) -> str:
 
 
 def _methods(interp, fn) -> list:
-    if not fn.class_qualname:
-        return []
-    prefix = fn.class_qualname + "."
-    return [f for q, f in list(interp.program.functions.items())
-            if q.startswith(prefix) and "." not in q[len(prefix):] and f is not fn]
+    """The other methods of ``fn``'s class, from the class itself (not a scan of every function)."""
+    klass = interp.program.classes.get(fn.class_qualname) if fn.class_qualname else None
+    return [f for f in klass.methods.values() if f is not fn] if klass is not None else []
 
 
 def _outgoing(interp, fn, call) -> str:

@@ -1263,7 +1263,7 @@ class FunctionInterpreter:
             field_value = self.program.field_value(self.fn.class_qualname, attr)
         elif type(e.value) is ir.Name and e.value.qualname and e.value.kind in _OBJECT_NAMES:
             # ``g.client`` of ``g.client = Client(...)`` in another function (``flask.g``, a module's object)
-            stored = self.program.object_field(e.value.qualname, attr)
+            stored = self.program.field_value(e.value.qualname, attr)
             if stored is not None and stored.types and not base.taints:
                 return Value(types=stored.types)
         if e.qualname is not None and not any(t.index != V.WHOLE_OBJECT for t in base.taints):

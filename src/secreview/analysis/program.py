@@ -1105,15 +1105,12 @@ class Program:
     def store_object_field(self, qualname: str, attr: str, value: Value) -> None:
         """``g.client = Client(...)``: an attribute set on a module-level object (imported, as Flask's
         ``g``, or a global of the reviewed code), not a module or a class. Only what type it holds is
-        kept, for the calls made on it where other functions read it (``g.client.send(url)``)."""
+        kept, for the calls made on it where other functions read it (``g.client.send(url)``): they read it
+        with ``field_value(qualname, attr)``, as a class's field."""
         if qualname in self.modules or self.resolve_class(qualname) is not None \
                 or self.resolve_function(qualname) is not None:
             return
         self.merge_field((qualname, attr), Value(types=value.types))
-
-    def object_field(self, qualname: str, attr: str) -> Value | None:
-        """What ``store_object_field`` stored in ``qualname.attr``."""
-        return self.field_value(qualname, attr)
 
     def merge_field(self, key, stored: Value, local: bool = True) -> None:
         if local and self.in_progress:  # stores happen while some function is analysed

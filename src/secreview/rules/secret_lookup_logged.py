@@ -148,6 +148,17 @@ class SecretLookupLogged(FunctionRule):
         keys = params[1:] if method else params
         if not keys:
             return
+        # the log calls and what each logs, in statement order: the same whatever the key
+        logs = []
+        for stmt in function.statements():
+            for root in expressions(stmt):
+                for e in _walk(root):
+                    if isinstance(e, ir.Call) and _is_log(e):
+                        args = list(e.args[1:] if e.args and isinstance(e.args[0], ir.Const) else e.args)
+                        args += [k.value for k in e.keywords if k.name not in ("exc_info", "extra")]
+                        logs.append((e, args))
+        if not logs:
+            return
         found = []  # (log call, logged node, parameter)
         for key in keys:
             names: set = set()
@@ -159,17 +170,12 @@ class SecretLookupLogged(FunctionRule):
                     lookups.extend(e for e in _walk(root) if _keyed_by(e, key))
             if not names and not lookups:
                 continue
-            for stmt in function.statements():
-                for root in expressions(stmt):
-                    for e in _walk(root):
-                        if isinstance(e, ir.Call) and _is_log(e):
-                            args = list(e.args[1:] if e.args and isinstance(e.args[0], ir.Const) else e.args)
-                            args += [k.value for k in e.keywords if k.name not in ("exc_info", "extra")]
-                            for arg in args:
-                                node = _logged(arg, names, lookups)
-                                if node is not None:
-                                    found.append((e, node, key))
-                                    break
+            for e, args in logs:
+                for arg in args:
+                    node = _logged(arg, names, lookups)
+                    if node is not None:
+                        found.append((e, node, key))
+                        break
         if not found:
             return
         calls = self._calls_in(module).get(function.name, ())

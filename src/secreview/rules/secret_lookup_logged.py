@@ -32,7 +32,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import expressions
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.sensitive_data_logged import _LEVELS, secret_name
+from secreview.rules.sensitive_data_logged import _LEVELS, logger_name, secret_name
 
 # methods that return what a mapping, a configuration or a document holds under a key
 _LOOKUP = frozenset({"get", "findtext", "find", "getAttribute", "get_option", "safe_get", "get_value", "getValue",
@@ -101,9 +101,8 @@ def _is_log(call) -> bool:
     if call.method not in _LEVELS or not isinstance(call.func, ir.Attr):
         return False
     receiver = call.func.value
-    text = (receiver.attr if isinstance(receiver, ir.Attr) else receiver.id if isinstance(receiver, ir.Name)
-            else "").lower()
-    return "log" in text and not any(w in text for w in ("dialog", "catalog", "blog"))
+    return logger_name(receiver.attr if isinstance(receiver, ir.Attr) else receiver.id
+                       if isinstance(receiver, ir.Name) else "")
 
 
 class SecretLookupLogged(FunctionRule):

@@ -433,10 +433,16 @@ def _is_logger_call(interp, call):
         if any(t.startswith(_LOG_TYPES) or t.endswith(("getLogger()", "get_logger()"))
                for t in value.types):
             return "log"
-    text = interp.code(receiver).rsplit(".", 1)[-1].lower()
-    if "log" in text and "dialog" not in text and "catalog" not in text and "blog" not in text:
+    if logger_name(interp.code(receiver).rsplit(".", 1)[-1]):
         return "log"
     return None
+
+
+def logger_name(name: str) -> bool:
+    """A receiver's last name that says it is a logger (``LOG``, ``self.logger``), not a dialog, a catalog
+    or a blog."""
+    text = name.lower()
+    return "log" in text and "dialog" not in text and "catalog" not in text and "blog" not in text
 
 
 def _source_what(name: str) -> str | None:

@@ -719,12 +719,7 @@ _STORING = frozenset({"execute", "executemany", "save", "store", "write", "write
 
 
 def _callee(call) -> str:
-    func = call.func
-    if isinstance(func, ir.Attr):
-        return func.attr
-    if isinstance(func, ir.Name):
-        return func.id
-    return call.qualname or "call"
+    return _callee_name(call.func, call.qualname or "call")
 
 
 def _storing(call) -> bool:
@@ -756,8 +751,9 @@ def _code(interp, node) -> str:
     return text if text and "\n" not in text and len(text) <= 60 else _callee_name(node)
 
 
-def _callee_name(func) -> str:
-    return func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else "call"
+def _callee_name(func, other: str = "call") -> str:
+    """The name a call's ``func`` calls by (``x.send`` -> ``send``, ``send``), else ``other``."""
+    return func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else other
 
 
 def _methods(interp, fn) -> list:

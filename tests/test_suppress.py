@@ -175,3 +175,50 @@ def test_never_raises_and_lines_exist(text):
     for item in s.all():
         assert 1 <= item.line <= n
         assert item.text.startswith("#")
+
+
+WEAK_HASH = ("SR201", "weak-hash", ("B303", "B324"))
+
+
+@pytest.mark.parametrize("comment", [
+    "# noqa: S324",
+    "# noqa:S324",
+    "# noqa: E501, S324",
+    "# NOQA: s324 -- the API mandates MD5",
+    "# ruff: ignore[S324]",
+    "# ruff: ignore[hashlib-insecure-hash-function]",
+    "# ruff: ignore[import-outside-top-level, hashlib-insecure-hash-function]",
+])
+def test_ruff_bandit_suppressions_cover_the_rule_of_their_bandit_id(comment):
+    s = sup(f"h = hashlib.md5(data).hexdigest()  {comment}\n")
+    hit = match(s, 1, WEAK_HASH)
+    assert hit is not None and hit.kind == "ruff" and hit.rules == ("B324",)
+    assert match(s, 1) is None  # B324 says nothing about command injection
+
+
+@pytest.mark.parametrize("comment", [
+    "# noqa",
+    "# noqa: E501",
+    "# noqa: F401, PLR0913",
+    "# ruff: ignore[import-outside-top-level]",
+    "# ruff: noqa: S324",  # Ruff's file-level form: not a statement's suppression
+    "# see noqa: S324 in the docs",
+])
+def test_other_noqa_comments_suppress_nothing(comment):
+    s = sup(f"h = hashlib.md5(data).hexdigest()  {comment}\n")
+    assert match(s, 1, WEAK_HASH) is None
+
+
+def test_review_counts_a_ruff_suppressed_finding_as_suppressed(tmp_path, monkeypatch):
+    from secreview.engine.pipeline import ReviewOptions, review
+    from tests.reviewing import EVERY_CONFIDENCE
+    code = ("import hashlib\n\n\ndef token_digest(password):\n"
+            "    return hashlib.md5(password.encode()).hexdigest()  {}\n")
+    (tmp_path / "a.py").write_text(code.format(""))
+    (tmp_path / "b.py").write_text(code.format("# noqa: S324"))
+    (tmp_path / "c.py").write_text(code.format("# noqa: E501"))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=EVERY_CONFIDENCE))
+    paths = {f.path.rsplit("/", 1)[-1] for f in result.findings if f.rule_id == "SR201"}
+    assert paths == {"a.py", "c.py"}
+    assert result.suppressed == 1

@@ -1,4 +1,4 @@
-"""Inline suppressions: ``# nosec`` (Bandit's) and ``# secreview: ignore``.
+"""Inline suppressions: ``# nosec`` (Bandit's), Ruff's for its Bandit rules, and ``# secreview: ignore``.
 
 Forms recognised in a comment (case-insensitive)::
 
@@ -10,6 +10,9 @@ Forms recognised in a comment (case-insensitive)::
     # secreview: ignore[SR101, command-injection]
     # secreview: ignore[SR101] -- input is an allow-listed enum
     # secreview: ignore: reason
+    # noqa: S324                     Ruff's codes of its flake8-bandit rules,
+    # ruff: ignore[S324]             read as the Bandit ids they copy (B324);
+    # ruff: ignore[hashlib-insecure-hash-function]   or by Ruff's rule name
 
 Only real comments count: the source is split with ``tokenize``, so ``"# nosec"``
 inside a string is not a suppression. When ``tokenize`` fails (broken code), a
@@ -22,6 +25,12 @@ reason. A rule reference is an id (``B602``, ``SR101``) or a slug containing
 ``-`` or ``_`` (``command-injection``). An unknown reference suppresses
 nothing, so a typo shows up as an unsuppressed finding rather than silently
 hiding everything.
+
+Ruff's comments count only for its flake8-bandit rules (``S`` codes): a project
+that runs Ruff's security rules records there that someone looked at the line
+and accepted it, as a ``# nosec B324`` does for Bandit. A bare ``# noqa`` or one
+naming only other linters' codes (``E501``) suppresses nothing: it is usually
+about style. Ruff's file-level ``# ruff: noqa`` is not read either.
 """
 
 from __future__ import annotations
@@ -32,9 +41,14 @@ import tokenize
 from dataclasses import dataclass
 from typing import Literal
 
+from secreview.findings.ruff_bandit_names import RUFF_BANDIT_NAMES
+
 _NOSEC = re.compile(r"#\s*nosec\b:?", re.IGNORECASE)
 _SECREVIEW = re.compile(r"#\s*secreview\s*:\s*ignore\b", re.IGNORECASE)
 _RULE_REF = re.compile(r"^(?:[A-Za-z]{1,4}\d{2,5}|[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+)$")
+_NOQA = re.compile(r"#\s*noqa\s*:\s*((?:[A-Za-z]+\d+[\s,]*)+)", re.IGNORECASE)
+_RUFF_IGNORE = re.compile(r"#\s*ruff\s*:\s*ignore\s*\[([^\]#]*)\]", re.IGNORECASE)
+_RUFF_BANDIT_CODE = re.compile(r"^S(\d{3})$", re.IGNORECASE)
 _BRACKETS = re.compile(r"\s*\[([^\]#]*)\]")
 _REASON_SEP = re.compile(r"^\s*(?:--|:|-|—)\s*")
 
@@ -43,7 +57,7 @@ _REASON_SEP = re.compile(r"^\s*(?:--|:|-|—)\s*")
 class Suppression:
     line: int
     """1-based line of the comment."""
-    kind: Literal["nosec", "secreview"]
+    kind: Literal["nosec", "secreview", "ruff"]
     rules: tuple[str, ...]
     """Rule ids, names or Bandit ids as written; empty means every rule."""
     reason: str | None
@@ -94,9 +108,33 @@ def _parse_secreview(line: int, comment: str, match: re.Match[str]) -> Suppressi
     return Suppression(line, "secreview", rules, _reason(rest), comment)
 
 
+def _bandit_ids(refs: list[str]) -> tuple[str, ...]:
+    """The Bandit ids of Ruff's flake8-bandit codes or rule names among ``refs`` (others dropped)."""
+    ids = []
+    for ref in refs:
+        code = RUFF_BANDIT_NAMES.get(ref.lower(), ref)
+        match = _RUFF_BANDIT_CODE.match(code)
+        if match:
+            ids.append("B" + match.group(1))
+    return tuple(ids)
+
+
+def _parse_ruff(line: int, comment: str) -> Suppression | None:
+    refs: list[str] = []
+    for pattern in (_NOQA, _RUFF_IGNORE):
+        match = pattern.search(comment)
+        if match:
+            refs.extend(r for r in re.split(r"[\s,]+", match.group(1)) if r)
+    ids = _bandit_ids(refs)
+    return Suppression(line, "ruff", ids, None, comment) if ids else None
+
+
 def parse_comment(line: int, comment: str) -> list[Suppression]:
-    """The suppressions in one comment (a comment may hold both forms)."""
+    """The suppressions in one comment (a comment may hold several forms)."""
     found = []
+    ruff = _parse_ruff(line, comment)
+    if ruff:
+        found.append(ruff)
     nosec = _NOSEC.search(comment)
     if nosec:
         found.append(_parse_nosec(line, comment, nosec))
@@ -166,7 +204,7 @@ class Suppressions:
     @classmethod
     def from_source(cls, text: str) -> Suppressions:
         lowered = text.lower()
-        if "nosec" not in lowered and "secreview" not in lowered:
+        if "nosec" not in lowered and "secreview" not in lowered and "noqa" not in lowered and "ruff" not in lowered:
             return cls([])  # most files: tokenizing them would cost as much as parsing
         try:
             comments = _comments_tokenize(text)

@@ -570,3 +570,39 @@ def test_a_digest_sent_to_another_party_is_low(tmp_path, monkeypatch):
     assert got == {10: Level.LOW, 18: Level.LOW, 26: Level.LOW, 30: Level.LOW, 41: Level.HIGH, 48: Level.HIGH}, got
     sent = next(f for f in result.findings if f.rule_id == "SR201" and f.span.line == 10)
     assert "`requests.post()`" in sent.explanation and "the other side" in sent.explanation
+
+
+CLI_TOOL = textwrap.dedent('''\
+    import argparse
+    import os
+    import subprocess
+
+    from flask import Flask, request
+
+    app = Flask(__name__)
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("revset")
+        args = parser.parse_args()
+        subprocess.call("hg log -r %s" % args.revset, shell=True)
+
+
+    @app.route("/log")
+    def log():
+        os.system("hg log -r %s" % request.args["revset"])
+    ''')
+
+
+def test_a_command_line_source_is_low_confidence_and_a_request_stays_high(tmp_path, monkeypatch):
+    """The program's own user typed the command line: judged false on every panel (14 of 14), so such a
+    finding is shown only with ``--min-confidence low``; the same sink fed by a request is not affected."""
+    (tmp_path / "tool.py").write_text(CLI_TOOL)
+    monkeypatch.chdir(tmp_path)
+    every = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    by_line = {f.span.line: f for f in every.findings if f.rule_name == "command-injection"}
+    assert by_line[14].confidence == Level.LOW and "whoever runs" in by_line[14].explanation
+    assert by_line[19].confidence == Level.HIGH
+    shown = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    assert [f.span.line for f in shown.findings if f.rule_name == "command-injection"] == [19]

@@ -207,7 +207,9 @@ def test_an_edit_is_reviewed_again_and_shown_as_a_change(cluster, fleet, tmp_pat
     shutil.copytree(fleet / "repos", repos)
     args = [str(repos), "--store", str(tmp_path / "store"), "--output", str(tmp_path / "out")]
     assert run_fleet(cluster, *args) == EXIT_FINDINGS
-    (repos / "clean" / "calc.py").write_text(CLEAN + "\n\ndef shell(cmd):\n    import os\n    os.system(input())\n")
+    (repos / "clean" / "calc.py").write_text(
+        CLEAN + "\n\ndef shell(cmd):\n    import os\n    from flask import request\n"
+        "    os.system(request.args['cmd'])\n")
     assert run_fleet(cluster, *args) == EXIT_FINDINGS
     summary = summary_of(tmp_path / "out")
     assert summary["totals"]["reviewed"] == 1 and summary["totals"]["from_store"] == 3

@@ -310,6 +310,7 @@ def test_random_mutations_are_reproducible():
 
 def test_stdin_like_sources_with_the_same_name():
     """Sources sharing a module name (two stdins, two scripts) are both reviewed."""
-    srcs = [(SourceText(f"s{i}.py", "import os\nos.system(input())\n", "utf-8", 2), "same", False) for i in range(3)]
+    code = "import os\nfrom flask import request\nos.system(request.args['x'])\n"
+    srcs = [(SourceText(f"s{i}.py", code, "utf-8", 3), "same", False) for i in range(3)]
     result = review_sources(srcs, _options())
     assert result.files_reviewed == 3 and len(result.findings) == 3

@@ -35,7 +35,7 @@ from secreview.source import reading as reading_mod
 from secreview.source.discover import Candidate
 
 MODELS = load_models(())
-VULNERABLE = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n\n\nrun(input())\n"
+VULNERABLE = "import os\nfrom flask import request\n\ndef run(cmd):\n    os.system(cmd)\n\n\nrun(request.args['cmd'])\n"
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file types and links")
 
 

@@ -23,7 +23,7 @@ from secreview.findings.model import ProblemKind
 from secreview.reports import ReportOptions, render
 
 MODELS = load_models(())
-VULNERABLE = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n\n\nrun(input())\n"
+VULNERABLE = "import os\nfrom flask import request\n\ndef run(cmd):\n    os.system(cmd)\n\n\nrun(request.args['cmd'])\n"
 HELPER = "def helper(value):\n    return value.strip()\n\n\ndef other(x):\n    return x\n"
 
 
@@ -71,7 +71,8 @@ def test_exception_while_analysing_one_function(tree, monkeypatch):
 
 
 def test_exception_in_a_callee_of_another_file_costs_only_the_callee(tree, monkeypatch):
-    (tree / "a.py").write_text("from b import helper\nimport os\n\nos.system(helper(input()))\n")
+    (tree / "a.py").write_text(
+        "from b import helper\nimport os\nfrom flask import request\nos.system(helper(request.args['x']))\n")
     original = interpreter.FunctionInterpreter.run
 
     def run(self):

@@ -164,18 +164,18 @@ def test_frontend_reports_it_with_its_lines(tmp_path):
 def test_review_reports_a_partly_reviewed_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "app.py").write_text(
-        "import os\n"
+        "import os; from flask import request\n"
         "1syntax_error\n"
         "x = 1_000_\n"
         "\n"
         "def run():\n"
-        "    os.system(input())\n"
+        "    os.system(request.args['x'])\n"
     )
     (tmp_path / "new.py").write_text(
         "type Alias = int\n"
-        "import subprocess\n"
+        "import subprocess; from flask import request\n"
         "try:\n"
-        "    subprocess.run(input(), shell=True)\n"
+        "    subprocess.run(request.args['x'], shell=True)\n"
         "except ValueError, TypeError:\n"
         "    pass\n"
     )

@@ -19,7 +19,8 @@ from secreview.findings.model import ReviewResult
 from secreview.reports import FORMATS, NO_DEFECTS, ReportOptions, render
 from secreview.reports.json_report import SCHEMA_PATH
 
-VULNERABLE = "import os\n\n\ndef run(cmd):\n    os.system('ls ' + cmd)\n\n\nrun(input())\n"
+VULNERABLE = ("import os\nfrom flask import request\n\ndef run(cmd):\n    os.system('ls ' + cmd)\n\n\n"
+              "run(request.args['cmd'])\n")
 CLEAN = "x = 1\n"
 
 

@@ -30,7 +30,8 @@ from secreview.reports.json_report import SCHEMA_PATH
 from secreview.source import gitignored
 from secreview.source.discover import discover
 
-VULNERABLE = "import os\n\n\ndef run(cmd):\n    os.system('ls ' + cmd)\n\n\nrun(input())\n"
+VULNERABLE = ("import os\nfrom flask import request\n\ndef run(cmd):\n    os.system('ls ' + cmd)\n\n\n"
+              "run(request.args['cmd'])\n")
 CLEAN = "x = 1\n"
 GIT_ENV = {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
            "GIT_COMMITTER_EMAIL": "a@b", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}

@@ -25,7 +25,7 @@ from secreview.findings.model import Finding, Level, Span
 
 LONG_CALL = """\
 import subprocess
-
+from flask import request
 
 def run(command):
     subprocess.run(
@@ -38,7 +38,7 @@ def run(command):
     )
 
 
-run(input())
+run(request.args["command"])
 """
 SPAN = LONG_CALL.splitlines()[4:12]  # lines 5..12: the call
 

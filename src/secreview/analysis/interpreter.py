@@ -1934,6 +1934,8 @@ class FunctionInterpreter:
         site = CallSite(self, call, receiver, args, kwargs, star_taints)
         callees = site.callees(func_value)
         result = self.program.call(self, site, callees)
+        if receiver is None and not result.items and not call.keywords:
+            result = _sequence_copy(callees, call, args, result)
         if call.method == "pop" and receiver is not None and args and isinstance(call.func, ir.Attr):
             self._without_item(path_key(call.func.value), receiver, args[0])
         if receiver is not None and receiver.items and call.method in _DICT_VIEWS and not call.args \
@@ -2755,6 +2757,28 @@ _OWN_HOST = _NO_CRLF | {"redirect", "own-host"}
 
 _DICT_VIEWS = frozenset({"items", "keys", "values"})
 _DICT_TYPE = frozenset({"builtins.dict"})
+
+
+_SEQUENCE_COPIES = frozenset({"builtins.list", "builtins.tuple"})
+_SAME_TEXT = frozenset({"builtins.str", "os.fspath"})
+"""Functions that ``map`` applies without changing what a value holds (a path object's text is its own)."""
+
+
+def _sequence_copy(callees: list, call: ir.Call, args: list, result: Value) -> Value:
+    """``list(seq)``, ``tuple(seq)`` and ``map(str, seq)`` of a sequence whose elements are known keep
+    them one by one (``cmd = list(map(str, cmd))`` before ``Popen(cmd)``: the program is still the
+    first element, a shell command still the one after ``-c``)."""
+    if len(args) == 1 and any(c in _SEQUENCE_COPIES for c in callees):
+        seq = args[0]
+    elif len(args) == 2 and "builtins.map" in callees and isinstance(call.args[0], (ir.Name, ir.Attr)) \
+            and call.args[0].qualname in _SAME_TEXT:
+        seq = args[1]
+    else:
+        return result
+    items = seq.items
+    if not items or not all(isinstance(k, int) for k in items) or V.taints_beyond_items(seq):
+        return result
+    return Value(taints=result.taints, types=result.types, items=dict(items))
 
 
 def _dict_view(method: str, d: Value, result: Value) -> Value:

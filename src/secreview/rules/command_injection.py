@@ -9,6 +9,15 @@ _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash",
 _SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-lc", "-ec"})
 _WHOLE = "\0argv-whole"  # a parameter taint that reached an argument vector as the whole vector
 _WHOLE_SET = frozenset({_WHOLE})
+_BUILT = frozenset({V.BUILT_MARK})
+_SHELL = "\0argv-shell"  # a parameter taint that reached an argument vector after ``sh -c``
+_SHELL_SET = frozenset({_SHELL})
+
+
+def _unbuilt(taint: V.Taint) -> V.Taint:
+    """A parameter's taint without the mark of a string built from it: judged as data, not as shell text."""
+    return V.Taint(taint.kind, taint.index, taint.cleansed - _BUILT, taint.step) if V.BUILT_MARK in taint.cleansed \
+        else taint
 
 
 _SHELL_FLAG = re.compile(r"\bshell\s*=\s*([A-Za-z_][\w.]*)")
@@ -60,7 +69,8 @@ class CommandInjection(SinkRule):
     def takes_source(self, source_kind: str, sink_kind: str) -> bool:
         return source_kind in self.source_kinds and not (source_kind == "cli" and sink_kind == "command-argv")
     untainted = Level.LOW  # a non-constant command of unknown origin: 1 of 8 judged worth a look on real code
-    constructions = ("command",)
+    # a string built for a shell: a command line, or the element after ``sh -c`` of an argument list
+    constructions = ("command", "command-argv")
     untainted_kinds = ("command",)  # a program and its arguments as a list: only taint matters
     danger = ("The shell parses this string, so `;`, `|`, `` ` `` or `$(...)` in it run any command "
               "with this process's privileges.")
@@ -81,11 +91,18 @@ class CommandInjection(SinkRule):
         return self._argv_part(value)
 
     def flow_argument(self, flow, arg):
-        if flow.kind == "command-argv" and _WHOLE in flow.cleansed:
-            # the callee runs what this caller passes as its argument vector: judged as a vector here
+        if flow.kind != "command-argv":
+            return arg
+        if _WHOLE in flow.cleansed or (arg.items and not arg.is_const):
+            # the callee runs what this caller passes as its argument vector (or a list it converts first,
+            # ``args = [to_bytes(a) for a in args]``): judged as a vector here
             part = self._argv_part(arg)
             return part if part is not None else V.Value(const="")
-        return arg
+        if _SHELL in flow.cleansed:
+            return arg  # the callee puts it after ``sh -c``: shell text, a string built here included
+        # the program, an operand, or words the callee splits (``shlex.split(cmd)``): data, not shell text
+        return V.Value(taints=frozenset(_unbuilt(t) if t.is_param else t for t in arg.taints),
+                       types=arg.types, items=arg.items)
 
     def _argv_part(self, value):
         items = value.items
@@ -94,16 +111,20 @@ class CommandInjection(SinkRule):
             # ``cmd``) is judged at each caller, on what it passes.
             if not value.taints:
                 return None
-            return V.Value(taints=frozenset(t.cleanse(_WHOLE_SET) if t.is_param else t for t in value.taints),
-                           types=value.types)
+            # (where its elements are not known, nor is whether a shell runs one: no built string is judged)
+            return V.Value(taints=frozenset(_unbuilt(t).cleanse(_WHOLE_SET) if t.is_param else t
+                                            for t in value.taints), types=value.types)
         first = items.get(0)
         second = items.get(1)
         shell_mode = (second is not None and second.is_const and second.const in _SHELL_FLAGS
                       and (first is None or not first.is_const or str(first.const).rsplit("/", 1)[-1] in _SHELLS))
-        parts = [first] if first is not None else []
+        # the program is judged on its data only: a path built from a parameter (``f"{bindir}/tool"``) is
+        # no shell text, so it is not a built string for the construction findings
+        taints = frozenset(_unbuilt(t) if t.is_param else t for t in first.taints) if first is not None else V.EMPTY
         if shell_mode:
-            parts.extend(v for k, v in items.items() if isinstance(k, int) and k >= 2)
-        taints = V.EMPTY
-        for part in parts:
-            taints = V.merge_taints(taints, part.taints)
+            for k, v in items.items():
+                if isinstance(k, int) and k >= 2:
+                    # (a parameter there is marked: its callers' strings are shell text, built ones included)
+                    taints = V.merge_taints(taints, frozenset(t.cleanse(_SHELL_SET) if t.is_param else t
+                                                              for t in v.taints))
         return V.Value(taints=taints) if taints else None

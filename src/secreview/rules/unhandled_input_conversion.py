@@ -37,7 +37,11 @@ value converted in a helper the handler calls (the handler may catch the
 error around the call), a value returned by a call (an account's statistics
 fetched with the request's environment are the backend's data), values read
 from the WSGI `environ` (it also holds what the server and its middlewares
-set), and values from RPC peers, files or the process environment.
+set), and values from RPC peers, files or the process environment, nor in a
+request handler of the standard library's servers (a method of a
+`BaseHTTPRequestHandler` or other `socketserver` handler subclass): socketserver
+catches the exception, logs it and closes that client's connection, so no 500
+is sent and the server serves on.
 Severity is low: the harm is a failed request and a noisy log.
 
 **Fix:** validate the value first (a JSON schema with a `pattern` or
@@ -167,6 +171,25 @@ def _schema_validated(fn, line: int) -> bool:
     return False
 
 
+# Request handlers of the standard library's servers: an exception they raise is caught by socketserver
+# (``handle_error`` logs it, the connection is closed), so no 500 is sent and the server serves on.
+_SOCKETSERVER_HANDLERS = ("http.server.BaseHTTPRequestHandler", "http.server.SimpleHTTPRequestHandler",
+                          "http.server.CGIHTTPRequestHandler", "BaseHTTPServer.BaseHTTPRequestHandler",
+                          "SimpleHTTPServer.SimpleHTTPRequestHandler", "socketserver.BaseRequestHandler",
+                          "socketserver.StreamRequestHandler", "socketserver.DatagramRequestHandler",
+                          "SocketServer.BaseRequestHandler", "SocketServer.StreamRequestHandler",
+                          "six.moves.BaseHTTPServer.BaseHTTPRequestHandler")
+
+
+def _socketserver_handler(program, fn) -> bool:
+    """A method of a ``BaseHTTPRequestHandler`` (or other ``socketserver`` request handler) subclass
+    (``do_POST``, or a helper method it calls): its exception ends only the client's own connection."""
+    klass = fn.class_qualname
+    if klass is None:
+        return False
+    return any(program.derives_from(klass, base) for base in _SOCKETSERVER_HANDLERS)
+
+
 def _decorated_by_handler(program, fn) -> bool:
     """A handler under a decorator of the reviewed code that catches every exception the handler raises
     (``@exception_decorator`` returning a JSON error): the conversion's error is handled."""
@@ -266,4 +289,5 @@ class UnhandledInputConversion(SinkRule):
         fn = interp.fn
         return _in_try(fn, site.call.line) or _checked(interp, interp.stmt, site.call, callee) \
             or _converted_before(fn, site, interp.stmt) \
-            or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn)
+            or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn) \
+            or _socketserver_handler(interp.program, fn)

@@ -37,6 +37,9 @@ error classes are. Messages of
 specific exceptions of the application or of validation
 (`except exception.InstanceNotFound as e: ... e.format_message()`,
 `except ValueError as e`) are meant for the client and are not reported, nor
+are an OpenStack API client's errors named for a 4xx status (`except
+keystoneauth1.exceptions.http.Unauthorized as e`, `cinderclient.exceptions.NotFound`):
+the upstream service's answer to the request's own token or ids, nor
 are those of a broad handler whose `try` only calls validators (`validate.rule_data(rule)`,
 `jsonschema.validate(body, schema)`, `self._check_input(x)`: their verdict on the client's own
 input), nor
@@ -98,6 +101,21 @@ _EVENTLET_SERVERS = frozenset({"eventlet.wsgi.server"})
 _STATUS_NAMES = {"BadRequest": 400, "Unauthorized": 401, "Forbidden": 403, "NotFound": 404, "Conflict": 409,
                  "Gone": 410, "PreconditionFailed": 412, "RequestEntityTooLarge": 413, "UnprocessableEntity": 422,
                  "InternalServerError": 500, "ServiceUnavailable": 503}
+
+
+# HTTP client libraries of OpenStack APIs whose exception classes named for a 4xx status hold the upstream
+# service's answer to the request (``keystoneauth1.exceptions.http.Unauthorized``: "The request you have made
+# requires authentication. (HTTP 401)"), not a host name or a stack of this server: relayed to the client
+# whose token or id it was about, they say what the upstream service would have said to it.
+_UPSTREAM_CLIENTS = ("keystoneauth1.", "keystoneclient.", "novaclient.", "cinderclient.", "glanceclient.",
+                     "neutronclient.", "swiftclient.")
+_CLIENT_ERRORS = frozenset({"BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Gone",
+                            "RequestEntityTooLarge", "UnprocessableEntity", "HTTPBadRequest", "HTTPUnauthorized",
+                            "HTTPForbidden", "HTTPNotFound", "HTTPConflict"})
+
+
+def _upstream_client_error(qualname: str) -> bool:
+    return qualname.startswith(_UPSTREAM_CLIENTS) and qualname.rsplit(".", 1)[-1] in _CLIENT_ERRORS
 
 
 def _internal(qualname: str) -> bool:
@@ -168,6 +186,8 @@ class ExceptionDetailsExposed(StatementRule):
                             continue
                         how = f"the exception `{name}` caught by a broad handler"
                     elif all(_internal(t) for t in types):
+                        if all(_upstream_client_error(t) for t in types):
+                            continue  # the upstream API's 4xx answer to this request's own credentials or ids
                         if all(t.startswith(_DATABASE) for t in types):
                             database.add(name)
                         shown = [interp.code(t) for t in stmt.value.types[:2]]

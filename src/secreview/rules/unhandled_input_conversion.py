@@ -23,10 +23,12 @@ arguments (`value.isdigit()`, `uuidutils.is_uuid_like(v)`, `form.is_valid()`,
 not `re.match(r"\\d+", v)`, which `"12abc"` passes; not `user.check_visibility(PAGE)`,
 which checks no value), also after `if not check(v): abort(400)`, nor after the function checked the
 request's data against a schema (`jsonschema.validate(data, SCHEMA)`), nor in a
-handler under a decorator whose wrapper catches every exception and does not
-raise it again (`@handle_errors` answering with an error), nor in a branch taken
-only when the same conversion of the same variable already succeeded in a
-`try` (`page = None; try: page = pages[int(pos)] except ValueError: pass`,
+handler under a decorator given a schema (`@validation.validated(schema.update)`,
+`@validate_query_param(request, schema.query)`), nor in a handler under a
+decorator whose wrapper catches every exception and does not raise it again
+(`@handle_errors` answering with an error), nor in a branch taken only when
+the same conversion of the same variable already succeeded in a `try`
+(`page = None; try: page = pages[int(pos)] except ValueError: pass`,
 then `if page: ... int(pos)`), nor in a helper that reads the request itself
 (`def parse_options(request)`, not known to be a handler by a decorator, a
 base class or a route) every caller of which in the reviewed code, test code
@@ -159,8 +161,16 @@ def _converted_before(fn, site, stmt) -> bool:
 
 def _schema_validated(fn, line: int) -> bool:
     """A request's data checked against a schema earlier in the function (``jsonschema.validate(data,
-    REQUEST_SCHEMA)``, ``validate_request(body, schema)``): the schema says what the text looks like
+    REQUEST_SCHEMA)``, ``validate_request(body, schema)``) or by a decorator given a schema
+    (``@validation.validated(schema.query_param_update)``): the schema says what the text looks like
     (a ``pattern``, a ``format``), and a value it rejects raises its own error before the conversion."""
+    for d in fn.decorators:
+        if isinstance(d, ir.Call):
+            name = (d.qualname or ir.dotted_text(d.func) or "").rsplit(".", 1)[-1].lower()
+            args = list(d.args) + [k.value for k in d.keywords]
+            if ("schema" in name or "validat" in name) \
+                    and any("schema" in (ir.dotted_text(a) or "").lower() for a in args):
+                return True
     for stmt in fn.statements():
         if stmt.line >= line or type(stmt) not in (ir.Assign, ir.Evaluate) or stmt.value is None:
             continue

@@ -33,7 +33,11 @@ class UnsafeDeserialization(SinkRule):
     `except ImportError: from yaml import SafeLoader`). Nor, unless traced to
     untrusted input, a file the program opens itself (`pickle.load(open(path,
     "rb"))`, `pickle.loads(Path(path).read_bytes())`): its own state or queue
-    files, which whoever can write them already controls.
+    files, which whoever can write them already controls. Nor, traced or not,
+    the output of a serialiser loaded back in the same function
+    (`pickle.loads(pickle.dumps(obj))`, a fast deep copy, or `blob =
+    dill.dumps(x)` then `dill.loads(blob)`: objects the process already held),
+    nor `shelve.open(path, flag="n")`, a new, empty database opened to write.
 
     **Fix:** use a data-only format (`json.loads`, `yaml.safe_load`); if objects
     must cross a trust boundary, sign them (`hmac`) and verify before loading.
@@ -64,9 +68,15 @@ class UnsafeDeserialization(SinkRule):
 
     def excused(self, site, sink, callee: str) -> bool:
         ref = sink.args[0] if sink.args else None
-        value, _ = site.arg(ref.position, ref.name) if ref is not None else site.arg(0)
+        value, node = site.arg(ref.position, ref.name) if ref is not None else site.arg(0)
         if file_text_untraced(self, value, sink.kind):
             return True
+        if _dumped_here(site.interp.fn, node):
+            return True  # pickle.loads(pickle.dumps(obj)): a deep copy of what this process pickled
+        if callee in _SHELVES:
+            flag, _ = site.arg(1, "flag")
+            if flag is not None and flag.is_const and flag.const == "n":
+                return True  # a new, empty database: nothing in it to unpickle
         if not callee.startswith("yaml.load"):
             return False
         value, node = site.arg(1, "Loader")
@@ -77,6 +87,44 @@ class UnsafeDeserialization(SinkRule):
         program = site.interp.program
         names = program.value_names(value)
         return names is not None and all(_safe_loader(program, name, 0) for name in names)
+
+
+# Serialisers whose output, loaded back by the matching loader, is a copy of what the process itself dumped.
+_DUMPS = frozenset({"pickle.dumps", "_pickle.dumps", "cPickle.dumps", "dill.dumps", "cloudpickle.dumps",
+                    "jsonpickle.encode", "jsonpickle.pickler.encode", "marshal.dumps"})
+_SHELVES = frozenset({"shelve.open", "shelve.DbfilenameShelf"})
+
+
+def _dumped_here(fn, node) -> bool:
+    """``node`` is a serialiser's output made in this function: ``pickle.dumps(obj)`` itself, or a local
+    variable every assignment of which in the function is one (``blob = dill.dumps(x)``). Loading it
+    rebuilds objects this process already held (``pickle.loads(pickle.dumps(obj))``, a fast deep copy),
+    not a stream someone else crafted."""
+    if isinstance(node, ir.Call):
+        return node.qualname in _DUMPS
+    if not isinstance(node, ir.Name) or node.kind != ir.NameKind.LOCAL or fn is None:
+        return False
+    if any(p.name == node.id for p in fn.params):
+        return False
+    values = []
+    for stmt in fn.statements():
+        for target in getattr(stmt, "targets", None) or ():
+            if _binds(target, node.id):
+                if len(stmt.targets) != 1 or not isinstance(target, ir.NameTarget) \
+                        or not isinstance(stmt, ir.Assign) or stmt.op is not None:
+                    return False  # unpacked, augmented, a loop variable: not known here
+                values.append(stmt.value)
+    return bool(values) and all(isinstance(v, ir.Call) and v.qualname in _DUMPS for v in values)
+
+
+def _binds(target, name: str) -> bool:
+    if isinstance(target, ir.NameTarget):
+        return target.id == name
+    if isinstance(target, ir.StarTarget):
+        return _binds(target.target, name)
+    if isinstance(target, ir.UnpackTarget):
+        return any(_binds(t, name) for t in target.elts)
+    return False
 
 
 def _yaml_part(qualname: str) -> str | None:

@@ -37,6 +37,12 @@ error classes are. Messages of
 specific exceptions of the application or of validation
 (`except exception.InstanceNotFound as e: ... e.format_message()`,
 `except ValueError as e`) are meant for the client and are not reported, nor
+are an OpenStack API client's errors named for a 4xx status (`except
+keystoneauth1.exceptions.http.Unauthorized as e`, `cinderclient.exceptions.NotFound`):
+the upstream service's answer to the request's own token or ids, nor a
+Django form error whose message is a translated sentence with the error's text
+formatted in as the reason (`raise ValidationError(gettext("Could not parse
+the key: %s") % error)`: written for the user whose input failed), nor
 are those of a broad handler whose `try` only calls validators (`validate.rule_data(rule)`,
 `jsonschema.validate(body, schema)`, `self._check_input(x)`: their verdict on the client's own
 input), nor
@@ -98,6 +104,21 @@ _EVENTLET_SERVERS = frozenset({"eventlet.wsgi.server"})
 _STATUS_NAMES = {"BadRequest": 400, "Unauthorized": 401, "Forbidden": 403, "NotFound": 404, "Conflict": 409,
                  "Gone": 410, "PreconditionFailed": 412, "RequestEntityTooLarge": 413, "UnprocessableEntity": 422,
                  "InternalServerError": 500, "ServiceUnavailable": 503}
+
+
+# HTTP client libraries of OpenStack APIs whose exception classes named for a 4xx status hold the upstream
+# service's answer to the request (``keystoneauth1.exceptions.http.Unauthorized``: "The request you have made
+# requires authentication. (HTTP 401)"), not a host name or a stack of this server: relayed to the client
+# whose token or id it was about, they say what the upstream service would have said to it.
+_UPSTREAM_CLIENTS = ("keystoneauth1.", "keystoneclient.", "novaclient.", "cinderclient.", "glanceclient.",
+                     "neutronclient.", "swiftclient.")
+_CLIENT_ERRORS = frozenset({"BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Gone",
+                            "RequestEntityTooLarge", "UnprocessableEntity", "HTTPBadRequest", "HTTPUnauthorized",
+                            "HTTPForbidden", "HTTPNotFound", "HTTPConflict"})
+
+
+def _upstream_client_error(qualname: str) -> bool:
+    return qualname.startswith(_UPSTREAM_CLIENTS) and qualname.rsplit(".", 1)[-1] in _CLIENT_ERRORS
 
 
 def _internal(qualname: str) -> bool:
@@ -168,6 +189,8 @@ class ExceptionDetailsExposed(StatementRule):
                             continue
                         how = f"the exception `{name}` caught by a broad handler"
                     elif all(_internal(t) for t in types):
+                        if all(_upstream_client_error(t) for t in types):
+                            continue  # the upstream API's 4xx answer to this request's own credentials or ids
                         if all(t.startswith(_DATABASE) for t in types):
                             database.add(name)
                         shown = [interp.code(t) for t in stmt.value.types[:2]]
@@ -264,6 +287,9 @@ class ExceptionDetailsExposed(StatementRule):
                     text, notes, exc = self._exception_text(interp, arg, stmt.line)
                     if text and kind.startswith("named") and exc not in self._database_errors(interp):
                         continue  # a class not reviewed here: only with a database error's SQL
+                    if text and _form_error(e) and _translated_message(arg) \
+                            and exc not in self._database_errors(interp):
+                        continue  # a sentence written for the form's user, why their input failed appended
                     if text and kind != "response" and not _is_entrypoint(interp) \
                             and exc not in self._database_errors(interp):
                         # the application's own error class says what the client sees where a request
@@ -350,6 +376,32 @@ def _text_parts(expr):
                 stack.extend(reversed([e.func.value] + [c for c in e.children() if c is not e.func]))
                 continue
         stack.extend(reversed(e.children()))
+
+
+_GETTEXT = frozenset({"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
+                      "ngettext", "ngettext_lazy", "_lazy"})
+
+
+def _form_error(call) -> bool:
+    """A Django ``ValidationError`` (``forms.ValidationError``): a form error, shown beside the field to the
+    user who submitted the form."""
+    q = call.qualname or ""
+    return q.startswith("django.") and q.rsplit(".", 1)[-1] == "ValidationError"
+
+
+def _translated_message(arg) -> bool:
+    """``gettext("Could not parse the key: %s") % error``, ``_("Invalid format: {}").format(e)``: a
+    translated sentence written for the user, the error's text formatted into it as the reason."""
+    if isinstance(arg, ir.BinOp) and arg.op == "%":
+        template = arg.left
+    elif isinstance(arg, ir.Call) and isinstance(arg.func, ir.Attr) and arg.func.attr == "format":
+        template = arg.func.value
+    else:
+        return False
+    if not isinstance(template, ir.Call) or not template.args or not isinstance(template.args[0], ir.Const):
+        return False
+    name = template.qualname or ir.dotted_text(template.func) or ""
+    return name.rsplit(".", 1)[-1] in _GETTEXT
 
 
 def _sorted_by_type(interp, name: str | None) -> bool:

@@ -128,7 +128,10 @@ class FindingsBuilder:
             explanation = f"{explanation} {caveat}"
         elif sender in _SENDER_NOTE:
             explanation = f"{explanation} {_SENDER_NOTE[sender]}"
-        confidence = rule.sink_confidence(site, rule.traced_confidence(taint))
+        # judged on the whole trace: a flow into a function's parameter that reaches the sink there
+        # through a call whose code is not reviewed rests on that guess as much as one in the caller
+        whole = taint if step is None or step is taint.step else Taint(taint.kind, taint.index, taint.cleansed, step)
+        confidence = rule.sink_confidence(site, rule.traced_confidence(whole))
         finding = self._site_finding(rule, site, explanation, confidence, trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
         if caveat:  # a source inside the deployment's or the user's own reach: one level less severe

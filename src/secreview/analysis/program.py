@@ -2098,6 +2098,13 @@ class Program:
         passed on as they came."""
         out = []
         for index, how, wanted in flow.conditions:
+            if how == "truthy":
+                left = _truthy_left(interp, fn, index, bound, nodes)
+                if left is None:
+                    return None
+                if left:
+                    out.append((left, how, wanted))
+                continue
             value, node = bound.get(index), nodes.get(index)
             if value is None:
                 default = fn.params[index].default if index < len(fn.params) else None
@@ -2256,6 +2263,11 @@ class Program:
                 index = _own_parameter(interp, site.call.keyword(key), v)
                 if index is not None:
                     conditions.append((index, "unless", safe))
+        guard = interp.param_guard() if interp.fn.params else None
+        if guard:
+            # the sink runs only when one of these parameters is true (``if allow_html: Markup(message)``):
+            # a call that leaves them all false (or to a false default) makes it run nowhere
+            conditions.append((guard, "truthy", True))
         conditions = tuple(conditions)
         refs = sink.args
         if sink.receiver and site.receiver is not None:
@@ -2400,6 +2412,30 @@ def _built_here(interp, node) -> bool:
               if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == node.id
                                                      for t in stmt.targets)]
     return bool(values) and all(isinstance(v, ir.StringBuild) for v in values)
+
+
+def _truthy_left(interp, fn: ir.Function, indexes: tuple, bound: dict, nodes: dict) -> tuple | None:
+    """For a sink that runs only when one of the parameters ``indexes`` of ``fn`` is true, given what a
+    call passes (``bound``, ``nodes``; a parameter's default when it passes nothing): None when all are
+    false there (the sink does not run); else the parameters of the calling function the condition is
+    left to (each passed on as it came), or ``()`` when the call may make it hold."""
+    left = []
+    for index in indexes:
+        value, node = bound.get(index), nodes.get(index)
+        if value is None:
+            default = fn.params[index].default if index < len(fn.params) else None
+            if not isinstance(default, ir.Const):
+                return ()  # not known: the sink may run
+            value, node = V.const(default.value), None
+        if value.is_const:
+            if value.const:
+                return ()
+            continue
+        own = _own_parameter(interp, node, value) if node is not None else None
+        if own is None:
+            return ()
+        left.append(own)
+    return tuple(left) if left else None
 
 
 def _own_parameter(interp, node, value: Value) -> int | None:

@@ -20,7 +20,7 @@ from secreview.analysis.sql_text import in_value_position, name_part, names_only
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.ir import nodes as ir
-from secreview.ir.statements import admin_only
+from secreview.ir.statements import admin_only, admin_only_helper
 
 MAX_BLOCK_VISITS = 4
 MAX_STR = 10_000
@@ -1355,7 +1355,9 @@ class FunctionInterpreter:
         if kind != "remote":
             return EMPTY
         if self._admin_only is None:
-            self._admin_only = admin_only(self.fn)
+            fn = self.fn
+            self._admin_only = admin_only(fn) or (not fn.decorators and fn.class_qualname is None and admin_only_helper(
+                fn, self.program.module_references(self.module)))
         return _ADMIN_MARKS if self._admin_only else EMPTY
 
     def source_value(self, source, node: ir.Expr, validated: frozenset = EMPTY) -> Value:

@@ -46,7 +46,7 @@ from secreview.analysis.sql_text import QUOTED_PLACEHOLDER
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.findings.model import Span
 from secreview.ir import nodes as ir
-from secreview.ir.statements import bindings, expressions
+from secreview.ir.statements import bindings, expressions, module_references
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
 MAX_ANALYSES = 6
@@ -642,6 +642,14 @@ class Program:
             self._install(qualname, loads(held), False)
         else:
             self._install(qualname, loads(held[0]), held[1])
+
+    def module_references(self, module) -> dict:
+        """``ir.statements.module_references`` of ``module``, worked out once per module."""
+        memo = self.__dict__.setdefault("_module_references", {})
+        found = memo.get(module.name)
+        if found is None:
+            found = memo[module.name] = module_references(module)
+        return found
 
     def summary_of(self, qualname: str) -> Summary | None:
         caller = self.in_progress[-1] if self.in_progress else None

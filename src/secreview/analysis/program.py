@@ -1789,6 +1789,10 @@ class Program:
         arguments is a guess about code that is either unknown or the project's own; the project's
         own code that transforms text is found and analysed, and a library's is not concerned."""
         func = site.call.func
+        if isinstance(func, ir.Subscript) or (isinstance(func, ir.Call) and func.method == "get"):
+            # a callable looked up at run time in a table (``methods.get(name, _dispatch)(request, ...)``,
+            # ``HANDLERS[name](...)``): what it returns is that function's, not its arguments
+            return True
         if not callees:
             return isinstance(func, ir.Name) and func.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE)
         return all(not c.startswith("builtins.") and c not in self.classes and c not in self.functions
@@ -1844,7 +1848,7 @@ class Program:
         if taints and self._unresolved_own(site, callees):
             # a function of the reviewed code the analysis could not find, or a callable passed as a value
             # (``method(req=request, **args)``): what it returns is unknown, not what it was given
-            receiver = site.receiver
+            receiver = site.receiver if isinstance(site.call.func, ir.Attr) else None  # (not a table's entry)
             taints = EMPTY if receiver is None else V.merge_taints(receiver.taints, V.all_item_taints(receiver.items))
         if taints and self.named_source_rules and not _keeps_named(site, callees):
             # a value taken by its name (a secret) does not survive a call we cannot see into; a

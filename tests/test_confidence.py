@@ -613,3 +613,38 @@ def test_a_command_line_source_is_low_confidence_and_a_request_stays_high(tmp_pa
     assert by_line[19].confidence == Level.HIGH
     shown = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
     assert [f.span.line for f in shown.findings if f.rule_name == "command-injection"] == [19]
+
+
+def test_a_guess_inside_the_called_function_lowers_the_caller_finding_too(tmp_path, monkeypatch):
+    """A flow into a helper's parameter that reaches the sink there only through a call whose code is
+    not reviewed (``extra_context.get()`` taken to return what it is given) rests on that guess as much
+    as a flow that makes the guess in the handler itself: low, whichever function makes it."""
+    (tmp_path / "views.py").write_text(textwrap.dedent('''\
+        import thirdparty
+        from django.http import HttpResponseRedirect
+
+
+        def view(request):
+            return helper({"state": request.GET.get("state")})
+
+
+        def helper(extra_context):
+            state = extra_context.get("state")
+            return HttpResponseRedirect(state.get("next"))
+
+
+        def direct(request):
+            return HttpResponseRedirect(thirdparty.thing(request.GET["x"]))
+
+
+        def read(request):
+            return forward(request.GET["next"])
+
+
+        def forward(target):
+            return HttpResponseRedirect(target)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_name == "open-redirect"}
+    assert got == {11: Level.LOW, 15: Level.LOW, 23: Level.MEDIUM}, got

@@ -128,7 +128,10 @@ class FindingsBuilder:
             explanation = f"{explanation} {caveat}"
         elif sender in _SENDER_NOTE:
             explanation = f"{explanation} {_SENDER_NOTE[sender]}"
-        confidence = rule.sink_confidence(site, rule.traced_confidence(taint))
+        # judged on the whole trace: a flow into a function's parameter that reaches the sink there
+        # through a call whose code is not reviewed rests on that guess as much as one in the caller
+        whole = taint if step is None or step is taint.step else Taint(taint.kind, taint.index, taint.cleansed, step)
+        confidence = rule.sink_confidence(site, rule.traced_confidence(whole))
         tags = ("tainted",)
         if sender in _LOW_CONFIDENCE_SENDERS:
             confidence, tags = Level.LOW, tags + (_OWN_USER_TAG,)
@@ -455,7 +458,8 @@ _CAVEAT = {
             "not the program's own user (a wrapper script, a sudo rule, a scheduled job passing outside data)."),
     "rpc": ("RPC messages come from other services of the deployment over the message bus: exploiting this "
             "takes a compromised or impersonated service."),
-    V.ADMINISTRATOR: ("A decorator of the handler admits only administrators: exploiting this takes an "
+    V.ADMINISTRATOR: ("A decorator of the handler (of each handler that calls this code) admits only "
+                      "administrators: exploiting this takes an "
                       "administrator's account (or a request forged in an administrator's browser), and matters "
                       "where administrators of the application must not control the server itself."),
 }

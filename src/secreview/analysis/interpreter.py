@@ -20,7 +20,7 @@ from secreview.analysis.sql_text import in_value_position, name_part, names_only
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.ir import nodes as ir
-from secreview.ir.statements import admin_only
+from secreview.ir.statements import admin_only, admin_only_helper
 
 MAX_BLOCK_VISITS = 4
 MAX_STR = 10_000
@@ -182,6 +182,8 @@ class FunctionInterpreter:
         self.module = module
         self.fn = fn
         self._admin_only = None
+        self.block_id = 0
+        self._guards: dict = {}  # block id -> ``param_guard``'s answer
         self._bindings = None  # ``bindings``
         self._setting_locals = None
         self.facts_seen = False  # some cursor's state is tracked (``FACTS``): joins must say where it is not
@@ -232,6 +234,7 @@ class FunctionInterpreter:
             budget.spend(1 + len(blocks[bid].stmts) + (len(in_states[bid]) >> 6))
             self.state = dict(in_states[bid])
             block = blocks[bid]
+            self.block_id = bid  # (where a sink is: ``param_guard``)
             self.halted = False
             for stmt in block.stmts:
                 self.stmt = stmt
@@ -1319,12 +1322,42 @@ class FunctionInterpreter:
             return None  # read from data traced from a source: as the client sent it
         return generated_value(found)
 
+    def param_guard(self) -> tuple | None:
+        """The parameters of the function at least one of which must be true for the block being run
+        (``block_id``) to run at all: ``if allow_html: message = Markup(message)`` needs ``allow_html``;
+        after ``if not expected_digests and not expected_size: return`` the rest needs one of the two.
+        Only parameters the function never assigns, tested by their truth alone (``p``, ``not p``, ``and``,
+        ``or`` of such tests), count; the fewest that do (None: no parameter decides whether it runs)."""
+        bid = self.block_id
+        if bid in self._guards:
+            return self._guards[bid]
+        fn = self.fn
+        names = {p.name: i for i, p in enumerate(fn.params) if p.kind in ("positional", "keyword")}
+        tested: set = set()
+        for block in fn.blocks:
+            for edge in block.succs:
+                if edge.cond is not None and edge.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
+                    tested.update(e.id for e in ir.walk(edge.cond)
+                                  if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL and e.id in names)
+        tested = {n for n in tested if not self.bindings().get(n)}
+        guard = None
+        if tested and not _runs_with_false(fn, bid, tested):
+            needed = sorted(tested, key=names.get)
+            for name in list(needed):
+                if not _runs_with_false(fn, bid, set(needed) - {name}):
+                    needed.remove(name)  # false or not, the others keep the block from running
+            guard = tuple(names[n] for n in needed)
+        self._guards[bid] = guard
+        return guard
+
     def admin_marks(self, kind: str) -> frozenset:
         """What request data read in this function is marked with when only administrators reach it."""
         if kind != "remote":
             return EMPTY
         if self._admin_only is None:
-            self._admin_only = admin_only(self.fn)
+            fn = self.fn
+            self._admin_only = admin_only(fn) or (not fn.decorators and fn.class_qualname is None and admin_only_helper(
+                fn, self.program.module_references(self.module)))
         return _ADMIN_MARKS if self._admin_only else EMPTY
 
     def source_value(self, source, node: ir.Expr, validated: frozenset = EMPTY) -> Value:
@@ -3155,3 +3188,40 @@ _DISPATCH = {
     ir.Yield: FunctionInterpreter.eval_yield,
     ir.CaughtException: FunctionInterpreter.eval_caught,
 }
+
+
+def _truth(e, false: set):
+    """Whether the condition ``e`` holds when the variables ``false`` are all false: True, False, or None
+    (not known from them)."""
+    if isinstance(e, ir.Name):
+        return False if e.kind == ir.NameKind.LOCAL and e.id in false else None
+    if isinstance(e, ir.UnaryOp) and e.op == "not":
+        inner = _truth(e.operand, false)
+        return None if inner is None else not inner
+    if isinstance(e, ir.BoolOp):
+        parts = [_truth(v, false) for v in e.values]
+        if e.op == "and":
+            return False if False in parts else (True if all(p is True for p in parts) else None)
+        return True if True in parts else (False if all(p is False for p in parts) else None)
+    return None
+
+
+def _runs_with_false(fn: ir.Function, target: int, false: set) -> bool:
+    """Whether block ``target`` of ``fn`` can run when the (never assigned) variables ``false`` are false:
+    reached from the entry by edges whose condition may hold then."""
+    seen = {0}
+    work = [0]
+    while work:
+        bid = work.pop()
+        if bid == target:
+            return True
+        for edge in fn.blocks[bid].succs:
+            if edge.target in seen:
+                continue
+            if edge.cond is not None and edge.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
+                holds = _truth(edge.cond, false)
+                if holds is not None and holds != (edge.kind == ir.EdgeKind.TRUE):
+                    continue  # the test cannot come out this way
+            seen.add(edge.target)
+            work.append(edge.target)
+    return False

@@ -46,7 +46,7 @@ from secreview.analysis.sql_text import QUOTED_PLACEHOLDER
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.findings.model import Span
 from secreview.ir import nodes as ir
-from secreview.ir.statements import bindings, expressions
+from secreview.ir.statements import bindings, expressions, module_references
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
 MAX_ANALYSES = 6
@@ -642,6 +642,14 @@ class Program:
             self._install(qualname, loads(held), False)
         else:
             self._install(qualname, loads(held[0]), held[1])
+
+    def module_references(self, module) -> dict:
+        """``ir.statements.module_references`` of ``module``, worked out once per module."""
+        memo = self.__dict__.setdefault("_module_references", {})
+        found = memo.get(module.name)
+        if found is None:
+            found = memo[module.name] = module_references(module)
+        return found
 
     def summary_of(self, qualname: str) -> Summary | None:
         caller = self.in_progress[-1] if self.in_progress else None
@@ -1781,6 +1789,10 @@ class Program:
         arguments is a guess about code that is either unknown or the project's own; the project's
         own code that transforms text is found and analysed, and a library's is not concerned."""
         func = site.call.func
+        if isinstance(func, ir.Subscript) or (isinstance(func, ir.Call) and func.method == "get"):
+            # a callable looked up at run time in a table (``methods.get(name, _dispatch)(request, ...)``,
+            # ``HANDLERS[name](...)``): what it returns is that function's, not its arguments
+            return True
         if not callees:
             return isinstance(func, ir.Name) and func.kind in (ir.NameKind.LOCAL, ir.NameKind.FREE)
         return all(not c.startswith("builtins.") and c not in self.classes and c not in self.functions
@@ -1836,7 +1848,7 @@ class Program:
         if taints and self._unresolved_own(site, callees):
             # a function of the reviewed code the analysis could not find, or a callable passed as a value
             # (``method(req=request, **args)``): what it returns is unknown, not what it was given
-            receiver = site.receiver
+            receiver = site.receiver if isinstance(site.call.func, ir.Attr) else None  # (not a table's entry)
             taints = EMPTY if receiver is None else V.merge_taints(receiver.taints, V.all_item_taints(receiver.items))
         if taints and self.named_source_rules and not _keeps_named(site, callees):
             # a value taken by its name (a secret) does not survive a call we cannot see into; a
@@ -2098,6 +2110,13 @@ class Program:
         passed on as they came."""
         out = []
         for index, how, wanted in flow.conditions:
+            if how == "truthy":
+                left = _truthy_left(interp, fn, index, bound, nodes)
+                if left is None:
+                    return None
+                if left:
+                    out.append((left, how, wanted))
+                continue
             value, node = bound.get(index), nodes.get(index)
             if value is None:
                 default = fn.params[index].default if index < len(fn.params) else None
@@ -2256,6 +2275,11 @@ class Program:
                 index = _own_parameter(interp, site.call.keyword(key), v)
                 if index is not None:
                     conditions.append((index, "unless", safe))
+        guard = interp.param_guard() if interp.fn.params else None
+        if guard:
+            # the sink runs only when one of these parameters is true (``if allow_html: Markup(message)``):
+            # a call that leaves them all false (or to a false default) makes it run nowhere
+            conditions.append((guard, "truthy", True))
         conditions = tuple(conditions)
         refs = sink.args
         if sink.receiver and site.receiver is not None:
@@ -2400,6 +2424,30 @@ def _built_here(interp, node) -> bool:
               if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == node.id
                                                      for t in stmt.targets)]
     return bool(values) and all(isinstance(v, ir.StringBuild) for v in values)
+
+
+def _truthy_left(interp, fn: ir.Function, indexes: tuple, bound: dict, nodes: dict) -> tuple | None:
+    """For a sink that runs only when one of the parameters ``indexes`` of ``fn`` is true, given what a
+    call passes (``bound``, ``nodes``; a parameter's default when it passes nothing): None when all are
+    false there (the sink does not run); else the parameters of the calling function the condition is
+    left to (each passed on as it came), or ``()`` when the call may make it hold."""
+    left = []
+    for index in indexes:
+        value, node = bound.get(index), nodes.get(index)
+        if value is None:
+            default = fn.params[index].default if index < len(fn.params) else None
+            if not isinstance(default, ir.Const):
+                return ()  # not known: the sink may run
+            value, node = V.const(default.value), None
+        if value.is_const:
+            if value.const:
+                return ()
+            continue
+        own = _own_parameter(interp, node, value) if node is not None else None
+        if own is None:
+            return ()
+        left.append(own)
+    return tuple(left) if left else None
 
 
 def _own_parameter(interp, node, value: Value) -> int | None:

@@ -18,6 +18,9 @@ class Scope:
     parent: Scope | None
     bound: set = field(default_factory=set)
     imports: dict = field(default_factory=dict)  # name -> qualname, or None when imported twice differently
+    # names bound so far only by imports that are statements of the scope's own body (not in a branch, a loop
+    # or a ``try``): they run in order, so the name is what the last of them imported
+    in_order: set = field(default_factory=set)
     other_bindings: set = field(default_factory=set)  # bound by anything but an import
     defs: dict = field(default_factory=dict)  # name -> qualname of a def/class bound here
     globals_: set = field(default_factory=set)
@@ -133,15 +136,26 @@ class _Bindings:
             scope.other_bindings.add(name)
         scope.defs[name] = f"{scope.qualname}.{name}" if scope.qualname else name
 
-    def _import(self, name: str, qualname: str) -> None:
+    def _import(self, name: str, qualname: str, in_order: bool = False) -> None:
         scope = self.scope
         scope.bound.add(name)
+        if name not in scope.imports and name not in scope.other_bindings and name not in scope.defs:
+            scope.imports[name] = qualname
+            if in_order:
+                scope.in_order.add(name)
+            return
+        if in_order and name in scope.in_order:
+            # ``from flask import abort`` then ``from flask_restful import abort``: after both, the second
+            scope.imports[name] = qualname
+            return
+        scope.in_order.discard(name)
         previous = scope.imports.get(name, qualname)
         scope.imports[name] = qualname if previous == qualname else None
         if previous != qualname:
             scope.other_bindings.add(name)
 
     def walk(self, body: list, walrus: bool) -> None:
+        own = {id(node) for node in body}  # the scope's own statements, run in order
         stack = list(reversed(body))
         names: list = []
         while stack:
@@ -173,7 +187,7 @@ class _Bindings:
                     if fallback and name in self.scope.imports:
                         self.scope.bound.add(name)  # the try's import stands: see _import_fallbacks
                     else:
-                        self._import(name, quals[0])
+                        self._import(name, quals[0], id(node) in own)
                 continue
             elif t is ast.Global:
                 self.scope.globals_.update(node.names)

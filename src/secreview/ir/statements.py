@@ -128,3 +128,42 @@ def admin_only(fn: ir.Function) -> bool:
         if words & _ADMIN_WORDS and words & _REQUIRE_WORDS:
             return True
     return False
+
+
+def module_references(module) -> dict:
+    """``{qualname: (functions that call it, named otherwise too)}`` of the module's own functions, as the
+    module's code names them: each function (and the module body) that calls it by its name, and
+    whether some code of the module names it other than as the function of a call (a callback, a
+    route table entry)."""
+    own = set(module.functions)
+    out: dict = {}
+    for fn in (module.body, *module.functions.values()):
+        for stmt in fn.statements():
+            for expr in expressions(stmt):
+                called = set()
+                for e in ir.walk(expr):
+                    if isinstance(e, ir.Call) and isinstance(e.func, ir.Name):
+                        called.add(id(e.func))
+                    elif isinstance(e, ir.Name) and e.qualname in own:
+                        callers, other = out.get(e.qualname, ((), False))
+                        if id(e) in called:
+                            out[e.qualname] = ((*callers, fn) if fn not in callers else callers, other)
+                        else:
+                            out[e.qualname] = (callers, True)
+    return out
+
+
+def admin_only_helper(fn: ir.Function, references: dict, seen: frozenset = frozenset()) -> bool:
+    """A function of a module that no decorator makes a handler, called by its name, at least once, and
+    only by functions of its module that are ``admin_only`` or such helpers in turn, and named nowhere else
+    in the module (``pathchooser()``, called only by ``@admin_required def ajax_pathchooser()``): what it
+    reads of the request, only administrators send. (Code of other modules is not looked at: a helper of
+    an administrators' module is seldom called from elsewhere.)"""
+    nested = fn.parent is not None and fn.parent.parent is not None  # (a module's functions have its body)
+    if fn.decorators or nested or fn.class_qualname is not None or fn.qualname in seen:
+        return False
+    callers, other = references.get(fn.qualname, ((), False))
+    if other or not callers:
+        return False
+    seen = seen | {fn.qualname}
+    return all(admin_only(c) or admin_only_helper(c, references, seen) for c in callers)

@@ -187,6 +187,12 @@ class SinkRule(Rule):
         Only rules with ``named_source`` define it."""
         return False
 
+    def masking_function(self, name: str) -> bool:
+        """Whether a function of the reviewed code named ``name`` returns what it is given with this
+        rule's named sources hidden (``mask_password``, ``scrub_headers``): what it returns carries none
+        of them. Only rules with ``named_source`` define it."""
+        return False
+
     def reports(self, taint, site) -> bool:
         """Whether a finding is made for ``taint`` reaching ``site`` (a rule whose own
         statement check already reports direct uses can leave those to it)."""

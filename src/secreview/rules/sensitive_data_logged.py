@@ -66,7 +66,15 @@ the removal of its item before the log (`kwargs.pop('password')`,
 does not reach the log), nor an operand of `param or ...` that a caller's
 true constant for `param` skips (`msg = msg_on_fail or f'... {kwargs}'` called
 with `msg_on_fail='Authentication failed.'`), nor
-`strutils.mask_password`/`mask_dict_password`, nor a read of an identifier
+`strutils.mask_password`/`mask_dict_password` or a function of the reviewed
+code named for hiding secrets (`scrub_headers(headers)`, `mask_dict_password`,
+`_redact(...)`: a word of its name starts with `mask`, `redact`, `scrub`,
+`sanitiz`, `obfuscat` or `censor`; not `unmask`), nor the part beside the
+secret when a value is split into named parts (`username, password =
+pair.split(':')`: `username`, named as an identifier), nor what a function
+makes of its parameter named as a secret at a call that gives that parameter
+a constant (`_build_with_clause('<SANITIZED>')`, a default `secret='***'`),
+nor a read of an identifier
 from it: an attribute or key whose last word is `id`, `ids`, `uuid`, `ref`,
 `href`, `url`, `name`, `type`, `class`, `count`, `path`, `file`...
 (`secret.id`, `secret.project.external_id`, `role["id"]`, `model.__name__`,
@@ -438,6 +446,19 @@ def _is_logger_call(interp, call):
     return None
 
 
+_MASK_STEMS = ("mask", "redact", "sanitiz", "scrub", "obfuscat", "censor")
+
+
+def masking_name(name: str) -> bool:
+    """A function named for hiding secrets in what it returns: a word of its name starts with ``mask``,
+    ``redact``, ``scrub``, ``sanitiz``, ``obfuscat``, ``censor`` (``mask_dict_password``, ``scrub_headers``,
+    ``_redact``), or it says ``hide``/``strip`` secrets; not ``unmask`` nor ``get_netmask``."""
+    words = identifier_words(name)
+    return any(w.startswith(_MASK_STEMS) for w in words) or any(
+        a in ("hide", "strip", "remove") and b in ("secret", "secrets", "password", "passwords", "credentials")
+        for a, b in zip(words, words[1:]))
+
+
 def logger_name(name: str) -> bool:
     """A receiver's last name that says it is a logger (``LOG``, ``self.logger``), not a dialog, a catalog
     or a blog."""
@@ -583,6 +604,9 @@ class SensitiveDataLogged(SinkRule, StatementRule):
 
     def identifier_name(self, name: str, attribute: bool = False) -> bool:
         return identifier_name(name) or (attribute and not content_attribute(name))
+
+    def masking_function(self, name: str) -> bool:
+        return masking_name(name)
 
     def reports(self, taint, site) -> bool:
         if V.THROUGH_CALL in taint.cleansed:

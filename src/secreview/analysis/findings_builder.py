@@ -128,7 +128,7 @@ class FindingsBuilder:
             explanation = f"{explanation} {caveat}"
         elif sender in _SENDER_NOTE:
             explanation = f"{explanation} {_SENDER_NOTE[sender]}"
-        confidence = rule.sink_confidence(site, rule.traced_confidence(taint))
+        confidence = rule.sink_confidence(site, rule.whole_trace_confidence(step, rule.traced_confidence(taint)))
         finding = self._site_finding(rule, site, explanation, confidence, trace,
                                      ("tainted",) + (("test-code",) if is_test else ()))
         if caveat:  # a source inside the deployment's or the user's own reach: one level less severe

@@ -113,6 +113,11 @@ class SinkRule(Rule):
     function holding it counts)."""
     danger: ClassVar[str] = ""
 
+    def whole_trace_confidence(self, step, confidence):
+        """The confidence of a traced finding given its whole trace ``step`` (``traced_confidence`` sees
+        the taint's own steps, which stop where a callee's flow to its sink begins)."""
+        return confidence
+
     def sink_confidence(self, site, confidence):
         """The confidence of a traced finding at ``site``, given what the trace says (``traced_confidence``):
         a rule whose sinks differ in how often they matter lowers it for some."""

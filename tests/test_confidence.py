@@ -357,6 +357,36 @@ def test_a_logged_token_is_medium_only_when_its_name_says_it_authenticates(tmp_p
     assert by_line == {8: Level.LOW, 10: Level.MEDIUM, 12: Level.HIGH}
 
 
+def test_a_logged_secret_through_an_unreviewed_call_is_low_inside_the_callee_too(tmp_path, monkeypatch):
+    """A secret given to a helper that passes it through a library call the analysis cannot see (and
+    takes to return it) before logging the result rests on that guess: low, as when the guess is in the
+    function that logs (judged false on real code: the decoded claims of an OpenID Connect ID token)."""
+    (tmp_path / "oidc.py").write_text(textwrap.dedent('''\
+        import logging
+        from authlib.jose import JsonWebToken
+
+        logger = logging.getLogger(__name__)
+
+
+        class Handler:
+            def verify(self, data, claims_params=None):
+                jwt = JsonWebToken(["RS256"])
+                claims = jwt.decode(data, key=None, claims_params=claims_params)
+                logger.debug("Decoded JWT %r", claims)
+                return claims
+
+            def parse(self, response, nonce):
+                params = {"nonce": nonce}
+                if "access_token" in response:
+                    params["access_token"] = response["access_token"]
+                return self.verify(response["id_token"], claims_params=params)
+        '''), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("SR702",), min_confidence=Level.LOW)))
+    by_line = {f.line: f.confidence for f in result.findings}
+    assert by_line == {11: Level.LOW}, by_line
+
+
 def test_a_decoded_length_is_medium_only_where_it_is_allocated_at_once(tmp_path, monkeypatch):
     # judged on real code, 0 real of 8 (docs/precision.md): a read() of a file-like object, directly or
     # through a helper that shows no allocating call, is low; a socket's recv(n), a helper of the module

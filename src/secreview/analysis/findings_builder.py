@@ -131,7 +131,7 @@ class FindingsBuilder:
         # judged on the whole trace: a flow into a function's parameter that reaches the sink there
         # through a call whose code is not reviewed rests on that guess as much as one in the caller
         whole = taint if step is None or step is taint.step else Taint(taint.kind, taint.index, taint.cleansed, step)
-        confidence = rule.sink_confidence(site, rule.traced_confidence(whole))
+        confidence = rule.sink_confidence(site, rule.whole_trace_confidence(step, rule.traced_confidence(whole)))
         tags = ("tainted",)
         if sender in _LOW_CONFIDENCE_SENDERS:
             confidence, tags = Level.LOW, tags + (_OWN_USER_TAG,)

@@ -333,7 +333,7 @@ class FunctionInterpreter:
                 types = frozenset({converters[param.name]})
             value = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
             if self.program.named_source_rules and not ir.number_annotation(param.annotation):
-                value = self.named(value, param.name, _ParamNode(param, fn), code=param.name)
+                value = self.named(value, param.name, _ParamNode(param, fn, index), code=param.name)
             state[param.name] = value
         return state
 
@@ -1110,9 +1110,23 @@ class FunctionInterpreter:
                 elif value.is_const and isinstance(value.const, tuple) and len(value.const) == len(elts):
                     self.assign(sub, V.const(value.const[i]), stmt)
                 else:
-                    self.assign(sub, Value(taints=V.merge_taints(value.taints, V.all_item_taints(items))), stmt)
+                    taints = V.merge_taints(value.taints, V.all_item_taints(items))
+                    if taints and self._beside_named_part(sub, elts):
+                        taints = frozenset(t.cleanse(_IDENTIFIER_READ) if t.is_param else t
+                                           for t in taints if t.kind not in V.NAMED_KINDS)
+                    self.assign(sub, Value(taints=taints), stmt)
         elif t is ir.StarTarget:
             self.assign(target.target, value, stmt)
+
+    def _beside_named_part(self, sub: ir.Target, elts) -> bool:
+        """``(username, password) = auth_pair.split(b':', 1)``: a value split into parts, one of them
+        named as a rule's named source (``password``) and ``sub`` named as an identifier (``username``):
+        the secret is the part named for it, ``sub`` is the part beside it (``identifier_name``)."""
+        program = self.program
+        return bool(program.named_source_rules) and type(sub) is ir.NameTarget \
+            and program.named_source(sub.id) is None and program.identifier_name(sub.id) \
+            and any(type(e) is ir.NameTarget and e is not sub and program.named_source(e.id) is not None
+                    for e in elts)
 
     def _store_item(self, container: ir.Expr, index: Value, value: Value, depth: int = 0) -> None:
         """``container[index] = value`` in the state: the item is set on the local, attribute path or,
@@ -1228,8 +1242,10 @@ class FunctionInterpreter:
         if config_only and not _config_object(receiver):
             return value
         code = code or self.code(node)
-        taint = Taint(kind, -1, EMPTY, Step(self.path, node.line, node.col, f"`{code}`: {what}", None,
-                                            f"{what}, `{code}`"))
+        # made by a parameter's name: a call passing a constant there gives no secret (``V.NAMED_PARAM_MARK``)
+        mark = node.mark if isinstance(node, _ParamNode) else EMPTY
+        taint = Taint(kind, -1, mark, Step(self.path, node.line, node.col, f"`{code}`: {what}", None,
+                                           f"{what}, `{code}`"))
         return Value(value.const, V.merge_taints(value.taints, frozenset({taint})), value.types, value.items,
                      value.func, value.fixed)
 
@@ -3120,10 +3136,11 @@ def _class_name(name: str) -> bool:
 class _ParamNode:
     """Where a parameter is, for a trace step (parameters have no expression node)."""
 
-    __slots__ = ("line", "col")
+    __slots__ = ("line", "col", "mark")
 
-    def __init__(self, param, fn):
+    def __init__(self, param, fn, index: int):
         self.line, self.col = param.line or fn.line, 0
+        self.mark = frozenset({V.named_param_mark(index, fn.qualname)})
 
 
 _CONFIG_NAMES = frozenset({"conf", "config", "configuration", "cfg"})

@@ -247,6 +247,7 @@ class Program:
         self._model_classes: frozenset | None = None
         self._entrypoint_lists: dict = {}  # ``_entrypoint_candidates``
         self._identifier_names: dict = {}
+        self._masking_names: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
         self.function_rules = [r for r in self.rules if isinstance(r, FunctionRule)]
         self.vote_rules = [r for r in self.rules if getattr(r, "votes", False)]
@@ -942,6 +943,14 @@ class Program:
                         raise ValueError(f"{rule.id}: named sources must be of a kind in NAMED_KINDS, not {found[0]}")
                     break
             self._named_sources[name] = found
+        return found
+
+    def masking_function(self, name: str) -> bool:
+        """Whether a rule with named sources says a function so named returns what it is given with
+        that rule's secrets hidden (``mask_password``, ``scrub_headers``, ``redact``)."""
+        found = self._masking_names.get(name)
+        if found is None:
+            found = self._masking_names[name] = any(rule.masking_function(name) for rule in self.named_source_rules)
         return found
 
     def identifier_name(self, name: str, attribute: bool = False) -> bool:
@@ -1929,11 +1938,22 @@ class Program:
                     out = V.merge_taints(out, self.through(
                         interp, call, t, arg, nodes.get(t.index), shown, call_note, returned))
                 else:
+                    if t.cleansed and t.kind in V.NAMED_KINDS:
+                        t = _named_param_given(t, bound, fn)
+                        if t is None:
+                            continue  # a secret by its parameter's name, given a constant at this call
                     # data the callee itself read from a source: the trace comes back through the call
                     back = t.with_step(Step(interp.path, call.line, call.col, returned, t.step))
                     out = V.merge_taints(out, frozenset({back}))
+            if masking and out:
+                # ``scrub_headers(headers)``, ``mask_dict_password(config)``: a function named for hiding
+                # secrets returns what it was given with them hidden; a parameter of the caller is marked, so
+                # that a secret its own callers pass does not survive the call either
+                out = V.canonical(t.cleanse(_THROUGH) if t.is_param else t for t in out
+                                  if t.kind not in V.NAMED_KINDS)
             return out
 
+        masking = bool(self.named_source_rules) and self.masking_function(fn.name)
         result_taints = carried(summary.ret.taints)
         ret_items = summary.ret.items
         items = ret_items if not result_taints else _carried_items(summary.ret, carried)
@@ -3069,6 +3089,26 @@ def _end_chain(head: Step, tail: Step | None, interp, call, note: str | None) ->
     if note is not None and step.depth < V.MAX_TRACE:
         step = Step(interp.path, call.line, call.col, note, step)
     return step
+
+
+def _named_param_given(t: Taint, bound: dict, fn: ir.Function) -> Taint | None:
+    """A named taint a callee returns, at one call: None when its parameter ``i`` made it
+    (``V.NAMED_PARAM_MARK``) and this call gives that parameter a constant (or leaves it to a constant
+    default: ``secret='***'``); else the taint without the marker, which speaks of the callee only."""
+    marks = [m for m in t.cleansed if m.startswith(V.NAMED_PARAM_MARK)]
+    if not marks:
+        return t
+    for mark in marks:
+        index, _, qualname = mark[len(V.NAMED_PARAM_MARK):].partition(":")
+        if qualname != fn.qualname:
+            continue
+        i = int(index)
+        value = bound.get(i)
+        if value is None and i < len(fn.params) and isinstance(fn.params[i].default, ir.Const):
+            value = V.const(fn.params[i].default.value)
+        if value is not None and value.is_const and not value.taints:
+            return None
+    return Taint(t.kind, t.index, t.cleansed.difference(marks), t.step)
 
 
 def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.Function) -> Value | None:

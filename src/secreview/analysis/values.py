@@ -79,6 +79,17 @@ UNLESS_MARK = "\0unless:"
 only when the function's parameter ``i`` is false (``msg = msg_on_fail or f'... {kwargs}'``): a call passing
 a true constant there does not bring its argument here."""
 
+NAMED_PARAM_MARK = "\0named-param:"
+"""Prefix of a marker in a *named* taint's ``cleansed`` (``NAMED_KINDS``): ``NAMED_PARAM_MARK + "i:qualname"``
+says the taint was made by the name of parameter ``i`` of the function ``qualname`` (``def
+_build_with_clause(password)``). A call of that function passing a constant there (``'<SANITIZED>'``, or
+the parameter's constant default ``secret='***'``) gives it no secret; any other call keeps it, without the
+marker (``named_param_mark`` and ``program.apply_summary``)."""
+
+
+def named_param_mark(index: int, qualname: str) -> str:
+    return f"{NAMED_PARAM_MARK}{index}:{qualname}"
+
 
 def call_marks(cleansed: frozenset) -> frozenset:
     """The markers of ``cleansed`` that speak of the callee's own parameters (``WITHOUT_MARK``,

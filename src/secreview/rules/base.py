@@ -113,6 +113,11 @@ class SinkRule(Rule):
     function holding it counts)."""
     danger: ClassVar[str] = ""
 
+    def whole_trace_confidence(self, step, confidence):
+        """The confidence of a traced finding given its whole trace ``step`` (``traced_confidence`` sees
+        the taint's own steps, which stop where a callee's flow to its sink begins)."""
+        return confidence
+
     def sink_confidence(self, site, confidence):
         """The confidence of a traced finding at ``site``, given what the trace says (``traced_confidence``):
         a rule whose sinks differ in how often they matter lowers it for some."""
@@ -185,6 +190,12 @@ class SinkRule(Rule):
         is an identifier or field of what it is read from, not its content (``secret.id``,
         ``model.__name__``, ``token.serial``): the taint of this rule's named sources ends there.
         Only rules with ``named_source`` define it."""
+        return False
+
+    def masking_function(self, name: str) -> bool:
+        """Whether a function of the reviewed code named ``name`` returns what it is given with this
+        rule's named sources hidden (``mask_password``, ``scrub_headers``): what it returns carries none
+        of them. Only rules with ``named_source`` define it."""
         return False
 
     def reports(self, taint, site) -> bool:

@@ -66,7 +66,15 @@ the removal of its item before the log (`kwargs.pop('password')`,
 does not reach the log), nor an operand of `param or ...` that a caller's
 true constant for `param` skips (`msg = msg_on_fail or f'... {kwargs}'` called
 with `msg_on_fail='Authentication failed.'`), nor
-`strutils.mask_password`/`mask_dict_password`, nor a read of an identifier
+`strutils.mask_password`/`mask_dict_password` or a function of the reviewed
+code named for hiding secrets (`scrub_headers(headers)`, `mask_dict_password`,
+`_redact(...)`: a word of its name starts with `mask`, `redact`, `scrub`,
+`sanitiz`, `obfuscat` or `censor`; not `unmask`), nor the part beside the
+secret when a value is split into named parts (`username, password =
+pair.split(':')`: `username`, named as an identifier), nor what a function
+makes of its parameter named as a secret at a call that gives that parameter
+a constant (`_build_with_clause('<SANITIZED>')`, a default `secret='***'`),
+nor a read of an identifier
 from it: an attribute or key whose last word is `id`, `ids`, `uuid`, `ref`,
 `href`, `url`, `name`, `type`, `class`, `count`, `path`, `file`...
 (`secret.id`, `secret.project.external_id`, `role["id"]`, `model.__name__`,
@@ -88,7 +96,9 @@ are medium), unless it is read in code about authentication (a path with
 `token` is the credential): judged on real code over seven panels, the 8 real findings
 among 48 logged `*token*` values were `auth_token` and a `repo_token`, while
 `self.token`, `new_token`, `last_token`, `client_token` (39 false) were
-stream positions, parser tokens, rows and identifiers.
+stream positions, parser tokens, rows and identifiers. Low also for a trace
+that passes through a call whose code is not reviewed, taken to return what
+it is given (`jwt.decode(token)`), wherever in the trace that call is.
 
 **Fix:** log that the credential was used, not its value: drop it from the
 arguments, log an identifier (`user.id`, a key id, the last 4 characters),
@@ -438,6 +448,19 @@ def _is_logger_call(interp, call):
     return None
 
 
+_MASK_STEMS = ("mask", "redact", "sanitiz", "scrub", "obfuscat", "censor")
+
+
+def masking_name(name: str) -> bool:
+    """A function named for hiding secrets in what it returns: a word of its name starts with ``mask``,
+    ``redact``, ``scrub``, ``sanitiz``, ``obfuscat``, ``censor`` (``mask_dict_password``, ``scrub_headers``,
+    ``_redact``), or it says ``hide``/``strip`` secrets; not ``unmask`` nor ``get_netmask``."""
+    words = identifier_words(name)
+    return any(w.startswith(_MASK_STEMS) for w in words) or any(
+        a in ("hide", "strip", "remove") and b in ("secret", "secrets", "password", "passwords", "credentials")
+        for a, b in zip(words, words[1:]))
+
+
 def logger_name(name: str) -> bool:
     """A receiver's last name that says it is a logger (``LOG``, ``self.logger``), not a dialog, a catalog
     or a blog."""
@@ -584,6 +607,9 @@ class SensitiveDataLogged(SinkRule, StatementRule):
     def identifier_name(self, name: str, attribute: bool = False) -> bool:
         return identifier_name(name) or (attribute and not content_attribute(name))
 
+    def masking_function(self, name: str) -> bool:
+        return masking_name(name)
+
     def reports(self, taint, site) -> bool:
         if V.THROUGH_CALL in taint.cleansed:
             return False  # it went through a call we cannot see into, which may not return it
@@ -604,6 +630,14 @@ class SensitiveDataLogged(SinkRule, StatementRule):
         if _unqualified_token(origin) and not _about_authentication(first.path):
             return Level.LOW
         return Level.MEDIUM
+
+    def whole_trace_confidence(self, step, confidence):
+        if confidence is not Level.LOW and step is not None and any(V.ASSUMED in s.note for s in step.steps()):
+            # a step through a call whose code is not reviewed, also inside the callee whose parameter
+            # reaches the log, also when its note goes on (``...(taken to return what it is given);
+            # assigned to `claims```): the finding rests on that guess, as ``traced_confidence`` says
+            return Level.LOW
+        return confidence
 
     def check_statement(self, interp, stmt):
         t = type(stmt)

@@ -446,3 +446,36 @@ def test_rows_of_a_cursor_that_ran_another_statement_are_unknown(tmp_path, monke
              "    helper(cursor)\n    terminate(cursor, cursor.fetchone()[0])\n")
     result = _review(tmp_path, monkeypatch, {"kill.py": KILL + extra})
     assert _found(result) == [("kill.py", 8, "medium")]  # ``helper`` may have run anything on the cursor
+
+
+def test_a_name_inside_identifier_quotes_is_a_value_the_code_does_not_choose(tmp_path, monkeypatch):
+    # outside a statement that defines the schema, quoting is for names that may hold any character: a
+    # schema or table a user named; a quote in it ends the identifier (judged real or worth a look on real
+    # code: a BigQuery or Hive schema in backticks, a SQLite table in [])
+    source = """
+        def views(cursor, catalog, schema):
+            information_schema = f"`{catalog}.{schema}.INFORMATION_SCHEMA.TABLES`"
+            cursor.execute(f"SELECT table_name FROM {information_schema} WHERE table_type = 'VIEW'")
+
+        def view_names(cursor, schema):
+            cursor.execute(f"SHOW VIEWS IN `{schema}`")
+
+        def foreign_keys(conn, table):
+            return conn.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()
+
+        def count(cursor, table):
+            cursor.execute('SELECT count(*) FROM "%s"' % table.replace('"', '""'))
+
+        def drop(cursor, table):
+            cursor.execute(f"DROP TABLE _{table}")
+
+        def columns(cursor, table):
+            cursor.execute(f"SELECT * FROM {table}")
+
+        def create(cursor, cn, prop):
+            # a statement that defines the schema quotes every name: the program's own
+            cursor.execute("CREATE TABLE `%s_%s` (linkid VARCHAR(255))" % (cn, prop))
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result) == [("q.py", 4, "medium"), ("q.py", 7, "medium"), ("q.py", 10, "medium"),
+                              ("q.py", 16, "low"), ("q.py", 19, "low"), ("q.py", 23, "low")]

@@ -27,7 +27,8 @@ def built(code: str) -> ir.StringBuild:
     "f\"select {cols} from {table}\"",
     "'SELECT * FROM ' + table + ' WHERE x = 1'",
     "'delete from {}__journal where nodeid=1'.format(cn)",      # part of a name
-    "'select * from \"%s\"' % table",                          # a quoted identifier
+    "'create table \"%s\" (id int)' % table",                 # a quoted name where the schema is defined
+    "'DROP TABLE `%s_%s`' % (cn, prop)",
     "'_%s' % cn",                                               # a name built before its statement
     "'%s_%s' % (a, b)",
     "'_%s_id_idx' % cn",
@@ -53,6 +54,10 @@ def test_names(code):
     "'x-%s' % name",                                            # not name characters
     "'%s %s' % (a, b)",
     "f\"KILL CONNECTION {x}\"",                                  # a value (a number, if anything)
+    "'select * from \"%s\"' % table",                          # a quoted identifier: a name that may hold
+    "f\"SHOW VIEWS IN `{schema}`\"",                              # any character, not the program's own
+    "f\"PRAGMA foreign_key_list([{table}])\"",
+    "f\"`{catalog}.{schema}.INFORMATION_SCHEMA.TABLES`\"",
 ])
 def test_not_names_only(code):
     assert not names_only(built(code))

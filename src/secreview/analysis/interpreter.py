@@ -1741,23 +1741,30 @@ class FunctionInterpreter:
         return out
 
     def setting_locals(self) -> frozenset:
-        """Locals of this function every assignment of which is a setting read (and that nothing else binds)."""
+        """Locals of this function every assignment of which is a setting read (and that nothing else binds):
+        ``ldap_attr = self.attribute_mapping[name]``, ``for column in self.metadata_columns``, and what is
+        read from those (``column_name = column[0]``)."""
         known = self._setting_locals
         if known is not None:
             return known
-        self._setting_locals = frozenset()  # (while computing: a local assigned from another is not one)
-        good, bad = set(), {p.name for p in self.fn.params}
+        values: dict = {}
+        bad = {p.name for p in self.fn.params}
         for stmt in self.fn.statements():
             if not isinstance(stmt, ir.Assign):
                 continue
             for target in stmt.targets:
-                if isinstance(target, ir.NameTarget) and stmt.op is None and len(stmt.targets) == 1 \
-                        and self.setting_read(stmt.value):
-                    good.add(target.id)
+                if isinstance(target, ir.NameTarget) and stmt.op is None and len(stmt.targets) == 1:
+                    values.setdefault(target.id, []).append(stmt.value)
                 else:
                     bad.update(_bound_names(target))
-        self._setting_locals = frozenset(good - bad)
-        return self._setting_locals
+        # the largest set of locals each assigned only setting reads, given that the others are settings
+        good = frozenset(values) - bad
+        while True:
+            self._setting_locals = good
+            kept = frozenset(name for name in good if all(self.setting_read(v) for v in values[name]))
+            if kept == good:
+                return good
+            good = kept
 
     def setting_read(self, expr) -> bool:
         """``self.ldap_filter``, ``self.attribute_mapping[name]``, ``CONF.ldap.user_filter``: attributes (and
@@ -1767,17 +1774,23 @@ class FunctionInterpreter:
         into such an attribute (a request's value stored in a field) is not of unknown origin, so it is
         never judged here."""
         node = expr.value if isinstance(expr, ir.FormattedValue) else expr
-        attribute = False
+        attribute = item = False
         while True:
             if isinstance(node, ir.Attr):
                 attribute = True
                 node = node.value
             elif isinstance(node, ir.Subscript):  # one of the setting's values, whatever the key
+                item = True
                 node = node.value
+            elif isinstance(node, ir.IterElement):  # ``for column in self.metadata_columns``
+                item = True
+                node = node.iterable
             else:
                 break
-        if not attribute and isinstance(node, ir.Name) and node.kind == ir.NameKind.LOCAL and node is expr_node(expr):
-            return node.id in self.setting_locals()  # ``ldap_attr = self.attribute_mapping[name]``, then ``ldap_attr``
+        if not attribute and isinstance(node, ir.Name) and node.kind == ir.NameKind.LOCAL \
+                and (item or node is expr_node(expr)):
+            # ``ldap_attr = self.attribute_mapping[name]``, then ``ldap_attr``; ``column[0]`` of a setting's column
+            return node.id in self.setting_locals()
         if not attribute or not isinstance(node, ir.Name):
             return False
         if node.kind == ir.NameKind.GLOBAL:

@@ -6,7 +6,8 @@ every schema-driven program must, and on real code such names come from the prog
 spliced in where SQL expects a value (``"where name = '%s'" % name``) is the injection every reviewer flags.
 ``names_only`` tells the two apart for strings built with ``%``, ``.format``, f-strings and ``+``, by the
 constant text around each part that is not constant; it says nothing about where the parts come from (a
-name traced to a request is a finding all the same).
+name traced to a request is a finding all the same). A name the text puts inside identifier quotes
+(`` `%s` ``, ``[%s]``, ``"%s"``) is not counted as one: quoting is for names that may hold any character.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|fr
 # statements that take only names: the schema's (``create``/``drop``...), SQLite's ``pragma table_info(t)``,
 # savepoints (``savepoint sp_1``, ``rollback to sp_1``, ``release savepoint sp_1``)
 _DDL = re.compile(r"^\s*(create|drop|alter|truncate|pragma|savepoint|rollback\s+to|release)\b", re.I)
+# statements that define the schema: a name quoted there is one of the program's own tables or columns
+# (``CREATE TABLE `%s_%s` ``), quoted as a schema's definition quotes every name
+_SCHEMA = re.compile(r"^\s*(create|drop|alter|truncate)\b", re.I)
 # what may stand before a whole statement spliced in: nothing, an earlier statement (``"BEGIN; " + script``)
 # or ``EXPLAIN`` and its options
 _STATEMENT_BEFORE = re.compile(r"(^|;)\s*(explain(\s+(analy[sz]e|verbose|query\s+plan|\(.*\)))*)?\s*$", re.I | re.S)
@@ -49,6 +53,8 @@ def names_only(node: ir.StringBuild) -> bool:
     if segments is None or HOLE not in segments:
         return False
     text = "".join(s for s in segments if s is not HOLE)
+    if not _SCHEMA.match(text) and any(seg is HOLE and _quoted_name(segments, i) for i, seg in enumerate(segments)):
+        return False
     if not _SQL.search(text):
         return _name_fragment(segments, text)
     if _DDL.match(text):
@@ -60,6 +66,27 @@ def names_only(node: ir.StringBuild) -> bool:
         if not _name_position(before, after):
             return False
     return True
+
+
+_QUOTES = {"`": "`", '"': '"', "[": "]"}
+_IN_NAME = re.compile(r"[\w.]*")
+
+
+def _quoted_name(segments: list, i: int) -> bool:
+    """Whether the ``HOLE`` at ``segments[i]`` is inside identifier quotes the code writes around it,
+    with nothing but name characters between (``"`%s`"``, ``f"[{table}]"``, ``'"%s"'``,
+    ``f"`{catalog}.{schema}.INFORMATION_SCHEMA.TABLES`"``): outside a statement that defines the schema,
+    quoting is for names that may hold any character, a name the code does not choose (a schema or a
+    table a user named); unless the value doubles the quote (a call), a quote in it ends the identifier
+    and the rest is SQL."""
+    before, after = _around(segments, i)
+    head = before.rstrip(string.ascii_letters + string.digits + "_.")
+    opener = head[-1:]
+    closer = _QUOTES.get(opener)
+    if closer is None:
+        return False
+    rest = after[_IN_NAME.match(after).end():]
+    return rest[:1] == closer
 
 
 def _name_fragment(segments: list, text: str) -> bool:
@@ -122,10 +149,12 @@ def name_part(node: ir.StringBuild, part) -> bool:
     if segments is None or not any(owner is part for owner in owners):
         return False
     text = "".join(s for s in segments if s is not HOLE)
+    holes = [i for i, seg in enumerate(segments) if seg is HOLE]
+    if not _SCHEMA.match(text) and any(owners[n] is part and _quoted_name(segments, i) for n, i in enumerate(holes)):
+        return False
     sql = bool(_SQL.search(text))
     if sql and _DDL.match(text):
         return True
-    holes = [i for i, seg in enumerate(segments) if seg is HOLE]
     if not sql:  # a piece built first: ``'_%s=%s' % (column, placeholder)``, the column glued to ``_``
         return all(_glued_to_name(segments, i) for n, i in enumerate(holes) if owners[n] is part)
     for n, i in enumerate(holes):

@@ -44,17 +44,28 @@ class SqlInjection(SinkRule):
     the reviewed code passes a constant, a number or a sanitized value; when
     one passes traced data, that flow is reported instead, once. Built in one
     function and executed by a pass-through wrapper, it is reported where it
-    is built. Not reported as built: numbers (`%d`, `int()`, `len()`), values
+    is built. Not reported as built: numbers (`%d`, `int()`, `len()`), a
+    record's primary key (`user.pk`, `review_request.id`: the key the
+    database assigned), the current time (`timezone.now()`), values
     chosen from constants, values passed through a function named for quoting
     (`escape_sqlite(table)`, `quote_ident(name)`), and values of unknown origin
     alone (an attribute, a call's result: on real code they were settings,
-    paths and the database's own table names); nor in test code. Built only
+    paths and the database's own table names); nor in test code. A caller
+    that passes such values shows the parameter safe when they are settings
+    or read from one (`for column in self.metadata_columns: ...column[0]`);
+    another call's result does not (the function may be called elsewhere,
+    through code the analysis does not resolve, with outside data). Built only
     where SQL takes a name (a table, a column, an index: `'drop table _%s' %
     name`, `f"select {cols} from {table}"`, any `create`/`drop`/`alter`, a
     SQLite `pragma`, a savepoint, an insert's column list, or a name built
     before its statement: `index = '_%s_idx' % cn`), which no driver binds as
     a parameter, it is of low confidence (not shown by default): on real code
-    such names came from the program's own schema. Traced to untrusted input,
+    such names came from the program's own schema. A name the code writes
+    inside identifier quotes (`` f"SHOW VIEWS IN `{schema}`" ``,
+    `f"PRAGMA foreign_key_list([{table}])"`, `'"%s"' % name`) is the
+    exception, reported with medium confidence: quoting is for names that may
+    hold any character (a schema or table a user named), and a quote in it
+    ends the identifier unless it is doubled. Traced to untrusted input,
     a name is reported like any value. A function that runs a whole statement
     it is given, with words of its own around it (`f"EXPLAIN {statement}"`,
     `f"BEGIN; {script}"`), passes it through: the statement is its caller's

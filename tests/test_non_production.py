@@ -128,6 +128,13 @@ def test_the_default_patterns():
     # OpenStack's Rally CI scenarios are test code (the test profile; their findings are tagged)
     assert DEFAULT_CONFIG.is_test_path("rally-jobs/plugins/vpn_scenario.py")
     assert not DEFAULT_CONFIG.is_test_path("neutron_vpnaas/rally.py")
+    # a reusable Django app's test application is test code; names that only contain the word are not, nor
+    # a module named test.py (Salt's test execution module is production code)
+    for path in ("guardian/testapp/testsettings.py", "testapp/views.py"):
+        assert DEFAULT_CONFIG.is_test_path(path), path
+    for path in ("app/attest.py", "app/testament.py", "app/contest/views.py", "app/testapply.py",
+                 "salt/modules/test.py"):
+        assert not DEFAULT_CONFIG.is_test_path(path), path
 
 
 def test_a_suppressed_finding_counts_as_suppressed_only(project, capsys):

@@ -42,6 +42,9 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # a project's helpers for its own test suite (pretix's ``testutils/settings.py``, a ``test_project/``
     # Django project, CKAN's ``create_test_data.py``)
     "testutils/", "test_*/", "*_test_*.py",
+    # Django's test application of a reusable app (``testapp/``, its settings and views). Not a module named
+    # ``test.py``: Salt's ``test`` execution module, state and runner are production code
+    "testapp/",
     # OpenStack's Rally scenarios for its CI jobs (``rally-jobs/plugins/``)
     "rally-jobs/",
     # documentation, examples and demos: code shown to readers, not run in production (CKAN's example plugins
@@ -81,6 +84,7 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?testutils/",
     r"^(?:.+/)?test_[^/]*/",
     r"^(?:.+/)?[^/]*_test_[^/]*\.py(?:/|$)",
+    r"^(?:.+/)?testapp/",
     r"^(?:.+/)?rally\-jobs/",
     r"^(?:.+/)?docs/",
     r"^(?:.+/)?doc/",

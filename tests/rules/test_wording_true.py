@@ -68,3 +68,16 @@ def test_a_shell_chosen_by_a_flag_is_said_to_parse_only_where_the_flag_is_true(t
     by_line = {f.line: f.explanation for f in result.findings if f.rule_id == "SR101"}
     assert "Where `shell=is_windows` is true, the shell parses this command" in by_line[8]
     assert "The shell parses this string" in by_line[12] and "Where `shell=" not in by_line[12]
+
+
+def test_a_command_sent_over_ssh_is_said_to_run_on_the_remote_host(tmp_path, monkeypatch):
+    (tmp_path / "remote.py").write_text(
+        "import os\nimport paramiko\nfrom flask import request\n\n\ndef run():\n"
+        "    client = paramiko.SSHClient()\n    client.exec_command('git log ' + request.args['ref'])\n"
+        "    os.system('git log ' + request.args['ref'])\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    by_line = {f.line: f.explanation for f in result.findings if f.rule_id == "SR101"}
+    assert "on that host with that account's rights" in by_line[8] and "this process's privileges" not in by_line[8]
+    assert "Gerrit" in by_line[8]
+    assert "with this process's privileges" in by_line[9]

@@ -78,6 +78,11 @@ class CommandInjection(SinkRule):
            "or wrap each interpolated value in `shlex.quote()`.")
 
     def danger_at(self, site) -> str:
+        if (site.callee or "").rsplit(".", 1)[-1] == "exec_command":
+            # paramiko: the SSH server runs it, as the account logged in to (not this process, not this host)
+            return ("Where the SSH server runs commands through the account's shell (OpenSSH does; a service "
+                    "with its own command dispatcher, such as Gerrit's, parses them itself), `;`, `|`, `` ` `` or "
+                    "`$(...)` in it run other commands on that host with that account's rights.")
         # ``shell=is_windows``: the shell runs only where that flag is true, and the report says so
         flag = _SHELL_FLAG.search(site.code or "")
         if flag is not None and flag.group(1) != "True":

@@ -233,18 +233,21 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     lowered = [lower_source(*sources[i], tables) for i in share]
     clock.lap("lower")
     problems = [item.problem for item in lowered if item.problem is not None]
-    # Each stub pickled once: the parent passes the bytes on as they are, and the cache stores them.
-    stubs = [pickle.dumps(module_stub(item.module), protocol=pickle.HIGHEST_PROTOCOL) for item in lowered]
-    # Sent compressed (zlib, fastest level): the others keep those they never need as they arrive, and
-    # pickled stubs shrink to a third or less; the cache stores them as pickled, and they are kept here
-    # compressed until then (neutron's first worker held 7.4 MB of them).
-    stubs = [zlib.compress(blob, 1) for blob in stubs]
-    conn.send(([(item.module.name, item.module.path, blob) for item, blob in zip(lowered, stubs)],
-               problems,
+    # What only the cache needs waits on disk until stored (``Spill``), not in this process's memory.
+    spill = job["cache"].spill() if job.get("cache") is not None else None
+    # Each stub pickled once, sent compressed (zlib, fastest level: pickled stubs shrink to a third or
+    # less, and the others keep those they never need as they arrive); the cache stores them as pickled.
+    stubs = []
+    sent = []
+    for item in lowered:
+        blob = pickle.dumps(module_stub(item.module), protocol=pickle.HIGHEST_PROTOCOL)
+        if spill is not None:
+            stubs.append(spill.put(blob))
+        sent.append((item.module.name, item.module.path, zlib.compress(blob, 1)))
+    conn.send((sent, problems,
                {item.module.path: item.suppressions for item in lowered},
                sum(1 for item in lowered if item.problem is None or item.problem.reviewed)))
-    if job.get("cache") is None:
-        stubs = None  # sent: only the cache needs them here
+    del sent
     if texts is None:
         texts = {src.display: src.text for src, _, _ in sources}
     # The other shares' stubs stay pickled until a lookup needs them (``lazy_foreign``): a share
@@ -254,14 +257,15 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     program = Program([item.module for item in lowered], job["models"], job["rules"], budget_steps=job["budget"],
                       test_path=job["config"].is_test_path, lazy_foreign=foreign,
                       foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items,
-                      record_reads=job.get("cache") is not None)
+                      record_reads=spill is not None, spill=spill)
     del foreign
-    # qualname -> (summary, its pickle), for the cache: made when sent to the others, or while waiting
-    pickled: dict | None = {} if job.get("cache") is not None else None
+    # qualname -> (summary, handle of its pickle in ``spill``), for the cache: made when sent to the
+    # others, or while waiting
+    pickled: dict | None = {} if spill is not None else None
     # Module bodies first, and their globals traded before any function reads them.
     program.first_pass(bodies_only=True)
     clock.lap("module bodies")
-    conn.send((False, *_pickled_exports(program, pickled)))
+    conn.send((False, *_pickled_exports(program, pickled, spill)))
     program.receive_pickled(*conn.recv())
     clock.lap("trade globals")
     # The functions in parts, trading summaries after each: what a share calls of another
@@ -271,14 +275,14 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     for n in range(parts):
         program.first_pass(modules=modules[len(modules) * n // parts:len(modules) * (n + 1) // parts])
         if n < parts - 1:
-            conn.send((False, *_pickled_exports(program, pickled)))
+            conn.send((False, *_pickled_exports(program, pickled, spill)))
             program.receive_pickled(*conn.recv())
             program.settle()
     clock.lap("functions")
     while True:
-        conn.send((True, *_pickled_exports(program, pickled)))
-        if job.get("cache") is not None:
-            _prepare_while_waiting(conn, program, lowered, pickled)
+        conn.send((True, *_pickled_exports(program, pickled, spill)))
+        if spill is not None:
+            _prepare_while_waiting(conn, program, lowered, pickled, spill)
         message = conn.recv()
         if message is None:
             break
@@ -287,9 +291,11 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
         program.settle()
         clock.lap("analyse again")
     problems = analysis_problems(program)
-    if job.get("cache") is not None:
+    if spill is not None:
         store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
-                      module_keys(job["sources"], job["keys"]), _Decompressed(stubs), pickled)
+                      module_keys(job["sources"], job["keys"]), _Spilled(stubs, spill),
+                      _Spilled(pickled, spill))
+        spill.close()
         clock.lap("store in cache")
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")
@@ -300,12 +306,12 @@ def _load_stub(blob: bytes):
     return interned(pickle.loads(zlib.decompress(blob)))
 
 
-def _pickled_exports(program, pickled: dict | None) -> tuple[dict, dict]:
+def _pickled_exports(program, pickled: dict | None, spill=None) -> tuple[dict, dict]:
     """``program.exports()`` with each summary pickled apart, ``{qualname: (pickle, failed, digest)}``
     (``Program.receive_pickled``): the coordinator passes the bytes on as they are, and the others
     unpickle only those they read, keeping the others as they came: large ones compressed
     (``compact.squeezed``; neutron's second worker held 6.4 MB of them, 2.9 MB compressed). With a
-    cache, the pickles are kept in ``pickled`` to be stored, as sent (squeezed)."""
+    cache, each pickle is set aside in ``spill`` to be stored, its handle in ``pickled``."""
     summaries, fields = program.exports()
     out = {}
     empty = None  # most summaries are empty, and pickle to the same bytes
@@ -314,20 +320,22 @@ def _pickled_exports(program, pickled: dict | None) -> tuple[dict, dict]:
             if empty is None:
                 empty = squeezed(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
             blob = empty
-        elif pickled is None:
-            blob = squeezed(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
         else:
-            done = pickled.get(q)
-            if done is None or done[0] is not summary:
-                done = pickled[q] = (summary, squeezed(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)))
-            blob = done[1]
+            done = pickled.get(q) if pickled is not None else None
+            if done is not None and done[0] is summary:  # pickled while waiting
+                blob = spill.get(done[1])
+            else:
+                blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+                if pickled is not None:
+                    pickled[q] = (summary, spill.put(blob))
+            blob = squeezed(blob)
         out[q] = (blob, failed, summary.digest())
     return out, fields
 
 
-def _prepare_while_waiting(conn, program, lowered: list, pickled: dict) -> None:
-    """Until the next message arrives: pickle (``squeezed``) the summaries the cache will store, and their
-    digests (a worker waits while the others analyse; what changes meanwhile is pickled again
+def _prepare_while_waiting(conn, program, lowered: list, pickled: dict, spill) -> None:
+    """Until the next message arrives: pickle (into ``spill``) the summaries the cache will store, and
+    their digests (a worker waits while the others analyse; what changes meanwhile is pickled again
     when stored). A few at a time, so that the message waits little."""
     summaries = program.summaries
     pending = [q for item in lowered for q in item.module.functions
@@ -339,14 +347,21 @@ def _prepare_while_waiting(conn, program, lowered: list, pickled: dict) -> None:
         for q in pending[start:start + 32]:
             summary = summaries[q]
             summary.digest()
-            pickled[q] = (summary, squeezed(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)))
+            pickled[q] = (summary, spill.put(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)))
 
 
-class _Decompressed:
-    """The pickled stubs kept compressed, each decompressed as ``store_entries`` takes it."""
+class _Spilled:
+    """What ``store_entries`` takes (stubs by position, summaries' ``(summary, pickle)`` by qualname),
+    each pickle read back from ``spill`` as it is taken."""
 
-    def __init__(self, blobs: list):
-        self.blobs = blobs
+    def __init__(self, handles, spill):
+        self.handles, self.spill = handles, spill
 
-    def __getitem__(self, n: int) -> bytes:
-        return zlib.decompress(self.blobs[n])
+    def __contains__(self, key) -> bool:
+        return key in self.handles
+
+    def __getitem__(self, key):
+        held = self.handles[key]
+        if type(held) is tuple:
+            return held[0], self.spill.get(held[1])
+        return self.spill.get(held)

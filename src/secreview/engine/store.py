@@ -84,16 +84,17 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
                     if empty_blob is None:
                         empty_blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
                     blob = empty_blob
-                elif pickled is not None and q in pickled and pickled[q][0] is summary:
-                    blob = unsqueezed(pickled[q][1])
+                elif pickled is not None and q in pickled and (done := pickled[q])[0] is summary:
+                    blob = unsqueezed(done[1])
                 else:
                     blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
                 summaries[q] = (blob, q in program.opaque, summary.digest())
             for bucket in (q, q + "\0function rules"):
                 if bucket in buckets:
                     file_buckets[bucket] = buckets[bucket]
-            if q in program.reads:  # with what each read found, to check it still does
-                reads[q] = {read: program.read_value(*read) for read in sorted(program.reads[q], key=repr)}
+            function_reads = program.reads_of(q)
+            if function_reads:  # with what each read found, to check it still does
+                reads[q] = {read: program.read_value(*read) for read in sorted(function_reads, key=repr)}
         yield module.path, {
             "stub_blob": stub, "lowering_problem": item.problem,
             "def_keys": definition_keys(reads, module_keys),

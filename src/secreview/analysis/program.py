@@ -12,7 +12,6 @@ same whatever order the functions were met in.
 from __future__ import annotations
 
 import functools
-import pickle
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -277,7 +276,6 @@ class Program:
         self.record_reads = record_reads
         self._read_keys: dict = {}  # each read of ``reads`` once, however many functions made it
         self._spill = spill
-        self._spilled_reads: dict = {}  # with ``spill``: function -> handle of its last reads written there
         self._resolved: dict = {}
         self._resolved_classes: dict = {}  # ``resolve_class``'s answers, as ``_resolved`` for functions
         self._lineages: dict = {}  # ``lineage``'s walks, by class
@@ -603,25 +601,31 @@ class Program:
         add_to(self.reads, function, read)
 
     def _spill_reads(self, function: str) -> None:
-        """With ``spill``: the reads of ``function``'s analysis just ended go there, after (a handle
-        of) those of its earlier analyses: ``reads_of`` joins them."""
+        """With ``spill``: the reads of ``function``'s analysis just ended go there, among those of its
+        module (one chain of records per module: ``reads_by_function`` joins them)."""
         reads = self.reads.pop(function, None)
         if reads:
-            self._spilled_reads[function] = self._spill.put(pickle.dumps(
-                (self._spilled_reads.get(function), tuple(reads)), protocol=pickle.HIGHEST_PROTOCOL))
+            self._spill.add(("reads", self.function_module[function].name), (function, tuple(reads)))
+
+    def reads_by_function(self, module_name: str, functions) -> dict:
+        """Everything each of ``functions`` (of module ``module_name``) read of other modules over all
+        its analyses (``note_read``): ``{function: reads}``, those that read nothing left out."""
+        out: dict = {}
+        if self._spill is not None:
+            for function, reads in self._spill.chain(("reads", module_name)):
+                out.setdefault(function, set()).update(reads)
+        for function in functions:
+            reads = self.reads.get(function)
+            if reads:
+                if function in out:
+                    out[function].update(reads)
+                else:
+                    out[function] = reads
+        return out
 
     def reads_of(self, function: str):
-        """Everything ``function`` read of other modules over all its analyses (``note_read``), or
-        None when nothing."""
-        reads = self.reads.get(function)
-        handle = self._spilled_reads.get(function)
-        if handle is None:
-            return reads
-        joined = set(reads or ())
-        while handle is not None:
-            handle, more = pickle.loads(self._spill.get(handle))
-            joined.update(more)
-        return joined
+        """``reads_by_function`` of one function, or None when it read nothing."""
+        return self.reads_by_function(self.function_module[function].name, (function,)).get(function)
 
     def read_value(self, kind: str, key, module_name: str):
         """What a read (``note_read``) finds now, as a short comparable value."""

@@ -201,8 +201,8 @@ def _worker_main(conn, share: list[int], job: dict) -> None:
 
 def run_share(conn, share: list[int], job: dict) -> None:
     """A worker's part of ``exchange``: lower and analyse the files of ``share`` (indexes into
-    ``job["sources"]``), talking through ``conn`` (``send``, ``recv``, and ``poll`` when
-    ``job["cache"]`` is set). Raises what goes wrong; the caller tells the coordinator."""
+    ``job["sources"]``), talking through ``conn`` (``send`` and ``recv``). Raises what goes wrong;
+    the caller tells the coordinator."""
     _work(conn, share, job)
 
 
@@ -259,13 +259,10 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
                       foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items,
                       record_reads=spill is not None, spill=spill)
     del foreign
-    # qualname -> (summary, handle of its pickle in ``spill``), for the cache: made when sent to the
-    # others, or while waiting
-    pickled: dict | None = {} if spill is not None else None
     # Module bodies first, and their globals traded before any function reads them.
     program.first_pass(bodies_only=True)
     clock.lap("module bodies")
-    conn.send((False, *_pickled_exports(program, pickled, spill)))
+    conn.send((False, *_pickled_exports(program, spill)))
     program.receive_pickled(*conn.recv())
     clock.lap("trade globals")
     # The functions in parts, trading summaries after each: what a share calls of another
@@ -275,14 +272,12 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     for n in range(parts):
         program.first_pass(modules=modules[len(modules) * n // parts:len(modules) * (n + 1) // parts])
         if n < parts - 1:
-            conn.send((False, *_pickled_exports(program, pickled, spill)))
+            conn.send((False, *_pickled_exports(program, spill)))
             program.receive_pickled(*conn.recv())
             program.settle()
     clock.lap("functions")
     while True:
-        conn.send((True, *_pickled_exports(program, pickled, spill)))
-        if spill is not None:
-            _prepare_while_waiting(conn, program, lowered, pickled, spill)
+        conn.send((True, *_pickled_exports(program, spill)))
         message = conn.recv()
         if message is None:
             break
@@ -294,7 +289,7 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     if spill is not None:
         store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
                       module_keys(job["sources"], job["keys"]), _Spilled(stubs, spill),
-                      _Spilled(pickled, spill))
+                      partial(_spilled_pickles, spill))
         spill.close()
         clock.lap("store in cache")
     conn.send((program.findings.buckets, problems))
@@ -306,12 +301,13 @@ def _load_stub(blob: bytes):
     return interned(pickle.loads(zlib.decompress(blob)))
 
 
-def _pickled_exports(program, pickled: dict | None, spill=None) -> tuple[dict, dict]:
+def _pickled_exports(program, spill=None) -> tuple[dict, dict]:
     """``program.exports()`` with each summary pickled apart, ``{qualname: (pickle, failed, digest)}``
     (``Program.receive_pickled``): the coordinator passes the bytes on as they are, and the others
     unpickle only those they read, keeping the others as they came: large ones compressed
     (``compact.squeezed``; neutron's second worker held 6.4 MB of them, 2.9 MB compressed). With a
-    cache, each pickle is set aside in ``spill`` to be stored, its handle in ``pickled``."""
+    cache, each pickle is set aside in ``spill`` for the store, among its module's (``_spilled_pickles``):
+    every summary that changed is exported, so the last pickle set aside is the summary's."""
     summaries, fields = program.exports()
     out = {}
     empty = None  # most summaries are empty, and pickle to the same bytes
@@ -321,47 +317,28 @@ def _pickled_exports(program, pickled: dict | None, spill=None) -> tuple[dict, d
                 empty = squeezed(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
             blob = empty
         else:
-            done = pickled.get(q) if pickled is not None else None
-            if done is not None and done[0] is summary:  # pickled while waiting
-                blob = spill.get(done[1])
-            else:
-                blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
-                if pickled is not None:
-                    pickled[q] = (summary, spill.put(blob))
+            blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+            if spill is not None:
+                spill.add(("summaries", program.function_module[q].name), (q, summary.digest(), blob))
             blob = squeezed(blob)
         out[q] = (blob, failed, summary.digest())
     return out, fields
 
 
-def _prepare_while_waiting(conn, program, lowered: list, pickled: dict, spill) -> None:
-    """Until the next message arrives: pickle (into ``spill``) the summaries the cache will store, and
-    their digests (a worker waits while the others analyse; what changes meanwhile is pickled again
-    when stored). A few at a time, so that the message waits little."""
-    summaries = program.summaries
-    pending = [q for item in lowered for q in item.module.functions
-               if q in summaries and not summaries[q].is_empty()
-               and (q not in pickled or pickled[q][0] is not summaries[q])]
-    for start in range(0, len(pending), 32):
-        if conn.poll():
-            return
-        for q in pending[start:start + 32]:
-            summary = summaries[q]
-            summary.digest()
-            pickled[q] = (summary, spill.put(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)))
+def _spilled_pickles(spill, module_name: str) -> dict:
+    """The newest pickle set aside (``_pickled_exports``) of each summary of a module: ``{qualname:
+    (digest, pickle)}`` (``store.iter_file_entries`` uses one whose digest is still the summary's)."""
+    ready: dict = {}
+    for q, digest, blob in spill.chain(("summaries", module_name)):
+        ready.setdefault(q, (digest, blob))
+    return ready
 
 
 class _Spilled:
-    """What ``store_entries`` takes (stubs by position, summaries' ``(summary, pickle)`` by qualname),
-    each pickle read back from ``spill`` as it is taken."""
+    """The stubs ``store_entries`` takes by position, each pickle read back from ``spill`` as it is taken."""
 
-    def __init__(self, handles, spill):
+    def __init__(self, handles: list, spill):
         self.handles, self.spill = handles, spill
 
-    def __contains__(self, key) -> bool:
-        return key in self.handles
-
-    def __getitem__(self, key):
-        held = self.handles[key]
-        if type(held) is tuple:
-            return held[0], self.spill.get(held[1])
-        return self.spill.get(held)
+    def __getitem__(self, n: int) -> bytes:
+        return self.spill.get(self.handles[n])

@@ -10,6 +10,7 @@ by the system when the process closes it or ends) instead of in memory: on neutr
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
 
 
@@ -18,6 +19,7 @@ class Spill:
     unnamed file in ``directory`` when one can be made there (else in memory, as before)."""
 
     def __init__(self, directory=None):
+        self._chains: dict = {}  # chain key -> handle of its newest record (``add``)
         self._kept: list | None = None
         self._file = None
         self._size = 0
@@ -34,6 +36,8 @@ class Spill:
             self._kept.append(blob)
             return len(self._kept) - 1
         self._file.write(blob)
+        if len(blob) >> 32:
+            raise ValueError("a blob of 4 GiB or more")
         handle = (self._size << 32) | len(blob)
         self._size += len(blob)
         self._unflushed = True
@@ -50,6 +54,19 @@ class Spill:
         if len(blob) != length:
             raise OSError(f"spill file truncated: {len(blob)} of {length} bytes read")
         return blob
+
+    def add(self, chain, record: tuple) -> None:
+        """``record`` (picklable) set aside as the newest of ``chain`` (any key: a module's records, so
+        that one handle per module is held, not one per function)."""
+        self._chains[chain] = self.put(pickle.dumps((self._chains.get(chain), record),
+                                                    protocol=pickle.HIGHEST_PROTOCOL))
+
+    def chain(self, chain):
+        """The records ``add``ed to ``chain``, newest first."""
+        handle = self._chains.get(chain)
+        while handle is not None:
+            handle, record = pickle.loads(self.get(handle))
+            yield record
 
     def close(self) -> None:
         if self._file is not None:

@@ -498,6 +498,28 @@ def test_reads_set_aside_on_disk_are_those_kept_in_memory(sources, tmp_path):
         {q: set(spilled.reads_of(q) or ()) for q in functions}
 
 
+def test_what_a_worker_lets_go_of_before_its_store_changes_no_entry(sources):
+    """A worker writing the cache drops its functions' statements and what only analysing reads
+    before it stores (``parallel._forget_bodies``, ``Program.forget_analysis``): the entries are
+    those it would store holding them."""
+    import pickle
+
+    from secreview.analysis.interface import module_stub
+    from secreview.engine import parallel
+    from secreview.engine.store import iter_file_entries
+
+    lowered = [lower_source(*s) for s in sources]
+    program = Program([item.module for item in lowered], load_models(DEFAULT_CONFIG.model_paths), _rules())
+    program.run()
+    keys = {name: f"key-{name}" for _, name, _ in sources}
+    stubs = [pickle.dumps(module_stub(item.module)) for item in lowered]  # as a worker pickles them, first
+    before = dict(iter_file_entries(program, lowered, {}, keys, stubs))
+    parallel._forget_bodies(lowered)
+    program.forget_analysis()
+    assert not program.dependents and all(not fn.blocks for item in lowered for fn in item.module.functions.values())
+    assert dict(iter_file_entries(program, lowered, {}, keys, stubs)) == before
+
+
 def test_summaries_from_other_workers_stay_compressed_until_read():
     import pickle
 

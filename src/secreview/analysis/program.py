@@ -653,6 +653,16 @@ class Program:
             found = self._read_values[(kind, key, module_name)] = (module, definition(module, key))
         return found[1]
 
+    def forget_analysis(self) -> None:
+        """Drop what only analysing functions reads (who read which summary or field, resolved names,
+        entrypoints, rules' facts, lineages): for a process whose analysis is over and which stores
+        its results next (``read_value``, ``exports``, the findings and summaries are untouched). The
+        store then reuses their memory instead of growing past it."""
+        for held in (self.dependents, self.field_readers, self._resolved, self._resolved_classes,
+                     self._lineages, self.function_facts, self.entrypoints, self._named_sources,
+                     self._identifier_names, self._module_names, self.rules_by_function, self._acyclic):
+            held.clear()
+
     def forget_read_values(self) -> None:
         """Drop ``read_value``'s memo (what it works out again when asked: a cost, never a difference).
         The cache stores a file at a time, and a worker's memo of every definition its files read

@@ -287,6 +287,8 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
         clock.lap("analyse again")
     problems = analysis_problems(program)
     if spill is not None:
+        _forget_bodies(lowered)
+        program.forget_analysis()
         store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
                       module_keys(job["sources"], job["keys"]), _Spilled(stubs, spill),
                       partial(_spilled_pickles, spill))
@@ -295,6 +297,17 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")
     clock.report(f"{sum(program.analysis_count.values())} analyses of {len(program.analysis_count)} functions")
+
+
+def _forget_bodies(lowered: list) -> None:
+    """Once the analysis is over, the statements of the share's functions are let go before the
+    store: it reads of a module its functions' names, parameters and decorators, its classes, its
+    text (as a stub holds them), never a statement, and what the statements freed holds what the
+    store makes (it raised a worker's peak by 2.5 MB on Django)."""
+    for item in lowered:
+        for fn in item.module.functions.values():
+            fn.blocks = ()
+            fn.handlers = ()
 
 
 def _load_stub(blob: bytes):

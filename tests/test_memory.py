@@ -465,6 +465,61 @@ def test_resolutions_and_exported_marks_keep_small_answers():
     assert not any(recording.exports())  # nothing changed since
 
 
+def test_a_spill_gives_back_what_was_put_on_disk_or_in_memory(tmp_path):
+    from secreview.engine.spill import Spill
+
+    blobs = [b"", b"a", bytes(range(256)) * 40, b"last"]
+    (tmp_path / "not a folder").write_text("")
+    for directory in (tmp_path / "cache", tmp_path / "not a folder"):  # the second cannot hold one: memory
+        spill = Spill(directory)
+        handles = [spill.put(blob) for blob in blobs]
+        assert [spill.get(h) for h in reversed(handles)] == blobs[::-1]
+        assert spill.put(b"more") is not None and spill.get(handles[2]) == blobs[2]
+        spill.close()
+    assert not [p for p in (tmp_path / "cache").iterdir()]  # unnamed: nothing left behind
+
+
+def test_reads_set_aside_on_disk_are_those_kept_in_memory(sources, tmp_path):
+    """With a ``spill``, what each function read goes to disk when its analysis ends (an analysis
+    again adds to it): ``reads_of`` gives back what ``reads`` holds without one."""
+    from secreview.engine.spill import Spill
+
+    def program(spill):
+        made = Program([lower_source(*s).module for s in sources], load_models(DEFAULT_CONFIG.model_paths),
+                       _rules(), spill=spill)
+        made.run()
+        return made
+
+    in_memory, spilled = program(None), program(Spill(tmp_path))
+    assert in_memory.reads and not spilled.reads  # nothing held once analysed
+    assert sum(in_memory.analysis_count.values()) > len(in_memory.analysis_count)  # some analysed again
+    functions = set(in_memory.functions) | set(spilled.functions)
+    assert {q: set(in_memory.reads_of(q) or ()) for q in functions} == \
+        {q: set(spilled.reads_of(q) or ()) for q in functions}
+
+
+def test_what_a_worker_lets_go_of_before_its_store_changes_no_entry(sources):
+    """A worker writing the cache drops its functions' statements and what only analysing reads
+    before it stores (``parallel._forget_bodies``, ``Program.forget_analysis``): the entries are
+    those it would store holding them."""
+    import pickle
+
+    from secreview.analysis.interface import module_stub
+    from secreview.engine import parallel
+    from secreview.engine.store import iter_file_entries
+
+    lowered = [lower_source(*s) for s in sources]
+    program = Program([item.module for item in lowered], load_models(DEFAULT_CONFIG.model_paths), _rules())
+    program.run()
+    keys = {name: f"key-{name}" for _, name, _ in sources}
+    stubs = [pickle.dumps(module_stub(item.module)) for item in lowered]  # as a worker pickles them, first
+    before = dict(iter_file_entries(program, lowered, {}, keys, stubs))
+    parallel._forget_bodies(lowered)
+    program.forget_analysis()
+    assert not program.dependents and all(not fn.blocks for item in lowered for fn in item.module.functions.values())
+    assert dict(iter_file_entries(program, lowered, {}, keys, stubs)) == before
+
+
 def test_summaries_from_other_workers_stay_compressed_until_read():
     import pickle
 

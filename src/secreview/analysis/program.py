@@ -180,7 +180,7 @@ class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
                  foreign_text=None, lazy_foreign: dict | None = None, lazy_owned: dict | None = None,
-                 all_texts=None, record_reads: bool = True):
+                 all_texts=None, record_reads: bool = True, spill=None):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
         ``foreign_text(path)`` gives their source text for traces. ``lazy_foreign``
@@ -192,7 +192,9 @@ class Program:
         the IR of a whole tree is never held at once. ``all_texts()`` gives ``(path, text)`` of every
         file of the review, for the few questions asked of the whole tree's text
         (``secret_option_names``). ``record_reads``: whether to keep ``reads`` (what only the cache
-        uses: a review without one does not hold them)."""
+        uses: a review without one does not hold them). ``spill`` (``engine.spill.Spill``): where
+        a function's reads go once its analysis ends, instead of ``reads`` (``reads_of`` gives them
+        back): only the cache's store asks for them, so they need not be in memory meanwhile."""
         self.owned = {m.name: m for m in modules}
         self._pending = {name: item for name, item in (lazy_foreign or {}).items() if name not in self.owned}
         self._pending_paths = {path: name for name, (path, _) in self._pending.items()}
@@ -274,6 +276,7 @@ class Program:
         # (``compact.add_to``: a tuple of a few, else a set)
         self.record_reads = record_reads
         self._read_keys: dict = {}  # each read of ``reads`` once, however many functions made it
+        self._spill = spill
         self._resolved: dict = {}
         self._resolved_classes: dict = {}  # ``resolve_class``'s answers, as ``_resolved`` for functions
         self._lineages: dict = {}  # ``lineage``'s walks, by class
@@ -591,8 +594,39 @@ class Program:
         if self.in_progress and module_name is not None and self.record_reads:
             caller = self.in_progress[-1]
             if self.function_module[caller].name != module_name:
-                read = (kind, key, module_name)
-                add_to(self.reads, caller, self._read_keys.setdefault(read, read))
+                self._note(caller, (kind, key, module_name))
+
+    def _note(self, function: str, read: tuple) -> None:
+        if self._spill is None:
+            read = self._read_keys.setdefault(read, read)  # shared by the functions that keep it
+        add_to(self.reads, function, read)
+
+    def _spill_reads(self, function: str) -> None:
+        """With ``spill``: the reads of ``function``'s analysis just ended go there, among those of its
+        module (one chain of records per module: ``reads_by_function`` joins them)."""
+        reads = self.reads.pop(function, None)
+        if reads:
+            self._spill.add(("reads", self.function_module[function].name), (function, tuple(reads)))
+
+    def reads_by_function(self, module_name: str, functions) -> dict:
+        """Everything each of ``functions`` (of module ``module_name``) read of other modules over all
+        its analyses (``note_read``): ``{function: reads}``, those that read nothing left out."""
+        out: dict = {}
+        if self._spill is not None:
+            for function, reads in self._spill.chain(("reads", module_name)):
+                out.setdefault(function, set()).update(reads)
+        for function in functions:
+            reads = self.reads.get(function)
+            if reads:
+                if function in out:
+                    out[function].update(reads)
+                else:
+                    out[function] = reads
+        return out
+
+    def reads_of(self, function: str):
+        """``reads_by_function`` of one function, or None when it read nothing."""
+        return self.reads_by_function(self.function_module[function].name, (function,)).get(function)
 
     def read_value(self, kind: str, key, module_name: str):
         """What a read (``note_read``) finds now, as a short comparable value."""
@@ -619,6 +653,16 @@ class Program:
         if found is None or found[0] is not module:
             found = self._read_values[(kind, key, module_name)] = (module, definition(module, key))
         return found[1]
+
+    def forget_analysis(self) -> None:
+        """Drop what only analysing functions reads (who read which summary or field, resolved names,
+        entrypoints, rules' facts, lineages): for a process whose analysis is over and which stores
+        its results next (``read_value``, ``exports``, the findings and summaries are untouched). The
+        store then reuses their memory instead of growing past it."""
+        for held in (self.dependents, self.field_readers, self._resolved, self._resolved_classes,
+                     self._lineages, self.function_facts, self.entrypoints, self._named_sources,
+                     self._identifier_names, self._module_names, self.rules_by_function, self._acyclic):
+            held.clear()
 
     def forget_read_values(self) -> None:
         """Drop ``read_value``'s memo (what it works out again when asked: a cost, never a difference).
@@ -727,9 +771,12 @@ class Program:
             self.in_progress.pop()
             self.budget = outer_budget
             self.findings.resume(outer_bucket)
-            reads = self.reads.get(qualname)
-            if type(reads) is set:  # kept until the cache stores them: a tuple of n costs 8n bytes, a set 30n+
-                self.reads[qualname] = tuple(reads)
+            if self._spill is not None:
+                self._spill_reads(qualname)
+            else:
+                reads = self.reads.get(qualname)
+                if type(reads) is set:  # kept until the cache stores them: a tuple of n costs 8n bytes, a set 30n+
+                    self.reads[qualname] = tuple(reads)
         if type(fn.names) is frozenset:
             fn.names = tuple(fn.names)  # every rule asked already (``ir.Function.names``)
         if summary.is_empty():
@@ -1166,8 +1213,7 @@ class Program:
         if self.in_progress:
             add_to(self.field_readers, key, self.in_progress[-1])
             if self.record_reads:
-                read = ("field", key, "")
-                add_to(self.reads, self.in_progress[-1], self._read_keys.setdefault(read, read))
+                self._note(self.in_progress[-1], ("field", key, ""))
         return self.fields.get(key)
 
     def module_name_of(self, qualname: str) -> str | None:

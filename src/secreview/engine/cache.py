@@ -138,6 +138,12 @@ class ReviewCache:
         digest.update(text.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
+    def spill(self):
+        """Where a process storing into this cache sets aside what it will store (``engine.spill``):
+        an unnamed file beside the cache's own."""
+        from secreview.engine.spill import Spill
+        return Spill(self.root)
+
     def _path(self, kind: str, key: str) -> Path:
         return self.root / kind / key
 

@@ -30,10 +30,11 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
             return item.module
         return (src.display, lower)
 
+    spill = cache.spill() if cache is not None else None  # what only the store reads waits on disk
     program = Program([], models, rules, budget_steps=budget, test_path=config.is_test_path,
                       lazy_owned={name: lowering(src, name, is_package) for src, name, is_package in sources},
                       all_texts=lambda: ((src.display, src.text) for src, _, _ in sources),
-                      record_reads=cache is not None)
+                      record_reads=cache is not None, spill=spill)
     findings = program.run()
     lowered: list[LoweredFile] = []
     problems = []
@@ -47,6 +48,7 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
     problems.extend(found)
     if cache is not None:
         store_entries(cache, keys, program, lowered, found, module_keys(sources, keys))
+        spill.close()
     return Analysed(findings, program.findings.statement_lines, problems,
                     {item.module.path: item.suppressions for item in lowered},
                     sum(1 for item in lowered if item.problem is None or item.problem.reviewed),

@@ -201,8 +201,8 @@ def _worker_main(conn, share: list[int], job: dict) -> None:
 
 def run_share(conn, share: list[int], job: dict) -> None:
     """A worker's part of ``exchange``: lower and analyse the files of ``share`` (indexes into
-    ``job["sources"]``), talking through ``conn`` (``send``, ``recv``, and ``poll`` when
-    ``job["cache"]`` is set). Raises what goes wrong; the caller tells the coordinator."""
+    ``job["sources"]``), talking through ``conn`` (``send`` and ``recv``). Raises what goes wrong;
+    the caller tells the coordinator."""
     _work(conn, share, job)
 
 
@@ -233,18 +233,21 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     lowered = [lower_source(*sources[i], tables) for i in share]
     clock.lap("lower")
     problems = [item.problem for item in lowered if item.problem is not None]
-    # Each stub pickled once: the parent passes the bytes on as they are, and the cache stores them.
-    stubs = [pickle.dumps(module_stub(item.module), protocol=pickle.HIGHEST_PROTOCOL) for item in lowered]
-    # Sent compressed (zlib, fastest level): the others keep those they never need as they arrive, and
-    # pickled stubs shrink to a third or less; the cache stores them as pickled, and they are kept here
-    # compressed until then (neutron's first worker held 7.4 MB of them).
-    stubs = [zlib.compress(blob, 1) for blob in stubs]
-    conn.send(([(item.module.name, item.module.path, blob) for item, blob in zip(lowered, stubs)],
-               problems,
+    # What only the cache needs waits on disk until stored (``Spill``), not in this process's memory.
+    spill = job["cache"].spill() if job.get("cache") is not None else None
+    # Each stub pickled once, sent compressed (zlib, fastest level: pickled stubs shrink to a third or
+    # less, and the others keep those they never need as they arrive); the cache stores them as pickled.
+    stubs = []
+    sent = []
+    for item in lowered:
+        blob = pickle.dumps(module_stub(item.module), protocol=pickle.HIGHEST_PROTOCOL)
+        if spill is not None:
+            stubs.append(spill.put(blob))
+        sent.append((item.module.name, item.module.path, zlib.compress(blob, 1)))
+    conn.send((sent, problems,
                {item.module.path: item.suppressions for item in lowered},
                sum(1 for item in lowered if item.problem is None or item.problem.reviewed)))
-    if job.get("cache") is None:
-        stubs = None  # sent: only the cache needs them here
+    del sent
     if texts is None:
         texts = {src.display: src.text for src, _, _ in sources}
     # The other shares' stubs stay pickled until a lookup needs them (``lazy_foreign``): a share
@@ -254,14 +257,12 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     program = Program([item.module for item in lowered], job["models"], job["rules"], budget_steps=job["budget"],
                       test_path=job["config"].is_test_path, lazy_foreign=foreign,
                       foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items,
-                      record_reads=job.get("cache") is not None)
+                      record_reads=spill is not None, spill=spill)
     del foreign
-    # qualname -> (summary, its pickle), for the cache: made when sent to the others, or while waiting
-    pickled: dict | None = {} if job.get("cache") is not None else None
     # Module bodies first, and their globals traded before any function reads them.
     program.first_pass(bodies_only=True)
     clock.lap("module bodies")
-    conn.send((False, *_pickled_exports(program, pickled)))
+    conn.send((False, *_pickled_exports(program, spill)))
     program.receive_pickled(*conn.recv())
     clock.lap("trade globals")
     # The functions in parts, trading summaries after each: what a share calls of another
@@ -271,14 +272,12 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     for n in range(parts):
         program.first_pass(modules=modules[len(modules) * n // parts:len(modules) * (n + 1) // parts])
         if n < parts - 1:
-            conn.send((False, *_pickled_exports(program, pickled)))
+            conn.send((False, *_pickled_exports(program, spill)))
             program.receive_pickled(*conn.recv())
             program.settle()
     clock.lap("functions")
     while True:
-        conn.send((True, *_pickled_exports(program, pickled)))
-        if job.get("cache") is not None:
-            _prepare_while_waiting(conn, program, lowered, pickled)
+        conn.send((True, *_pickled_exports(program, spill)))
         message = conn.recv()
         if message is None:
             break
@@ -287,25 +286,41 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
         program.settle()
         clock.lap("analyse again")
     problems = analysis_problems(program)
-    if job.get("cache") is not None:
+    if spill is not None:
+        _forget_bodies(lowered)
+        program.forget_analysis()
         store_entries(job["cache"], [job["keys"][i] for i in share], program, lowered, problems,
-                      module_keys(job["sources"], job["keys"]), _Decompressed(stubs), pickled)
+                      module_keys(job["sources"], job["keys"]), _Spilled(stubs, spill),
+                      partial(_spilled_pickles, spill))
+        spill.close()
         clock.lap("store in cache")
     conn.send((program.findings.buckets, problems))
     clock.lap("send findings")
     clock.report(f"{sum(program.analysis_count.values())} analyses of {len(program.analysis_count)} functions")
 
 
+def _forget_bodies(lowered: list) -> None:
+    """Once the analysis is over, the statements of the share's functions are let go before the
+    store: it reads of a module its functions' names, parameters and decorators, its classes, its
+    text (as a stub holds them), never a statement, and what the statements freed holds what the
+    store makes (it raised a worker's peak by 2.5 MB on Django)."""
+    for item in lowered:
+        for fn in item.module.functions.values():
+            fn.blocks = ()
+            fn.handlers = ()
+
+
 def _load_stub(blob: bytes):
     return interned(pickle.loads(zlib.decompress(blob)))
 
 
-def _pickled_exports(program, pickled: dict | None) -> tuple[dict, dict]:
+def _pickled_exports(program, spill=None) -> tuple[dict, dict]:
     """``program.exports()`` with each summary pickled apart, ``{qualname: (pickle, failed, digest)}``
     (``Program.receive_pickled``): the coordinator passes the bytes on as they are, and the others
     unpickle only those they read, keeping the others as they came: large ones compressed
     (``compact.squeezed``; neutron's second worker held 6.4 MB of them, 2.9 MB compressed). With a
-    cache, the pickles are kept in ``pickled`` to be stored, as sent (squeezed)."""
+    cache, each pickle is set aside in ``spill`` for the store, among its module's (``_spilled_pickles``):
+    every summary that changed is exported, so the last pickle set aside is the summary's."""
     summaries, fields = program.exports()
     out = {}
     empty = None  # most summaries are empty, and pickle to the same bytes
@@ -314,39 +329,29 @@ def _pickled_exports(program, pickled: dict | None) -> tuple[dict, dict]:
             if empty is None:
                 empty = squeezed(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
             blob = empty
-        elif pickled is None:
-            blob = squeezed(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
         else:
-            done = pickled.get(q)
-            if done is None or done[0] is not summary:
-                done = pickled[q] = (summary, squeezed(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)))
-            blob = done[1]
+            blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+            if spill is not None:
+                spill.add(("summaries", program.function_module[q].name), (q, summary.digest(), blob))
+            blob = squeezed(blob)
         out[q] = (blob, failed, summary.digest())
     return out, fields
 
 
-def _prepare_while_waiting(conn, program, lowered: list, pickled: dict) -> None:
-    """Until the next message arrives: pickle (``squeezed``) the summaries the cache will store, and their
-    digests (a worker waits while the others analyse; what changes meanwhile is pickled again
-    when stored). A few at a time, so that the message waits little."""
-    summaries = program.summaries
-    pending = [q for item in lowered for q in item.module.functions
-               if q in summaries and not summaries[q].is_empty()
-               and (q not in pickled or pickled[q][0] is not summaries[q])]
-    for start in range(0, len(pending), 32):
-        if conn.poll():
-            return
-        for q in pending[start:start + 32]:
-            summary = summaries[q]
-            summary.digest()
-            pickled[q] = (summary, squeezed(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)))
+def _spilled_pickles(spill, module_name: str) -> dict:
+    """The newest pickle set aside (``_pickled_exports``) of each summary of a module: ``{qualname:
+    (digest, pickle)}`` (``store.iter_file_entries`` uses one whose digest is still the summary's)."""
+    ready: dict = {}
+    for q, digest, blob in spill.chain(("summaries", module_name)):
+        ready.setdefault(q, (digest, blob))
+    return ready
 
 
-class _Decompressed:
-    """The pickled stubs kept compressed, each decompressed as ``store_entries`` takes it."""
+class _Spilled:
+    """The stubs ``store_entries`` takes by position, each pickle read back from ``spill`` as it is taken."""
 
-    def __init__(self, blobs: list):
-        self.blobs = blobs
+    def __init__(self, handles: list, spill):
+        self.handles, self.spill = handles, spill
 
     def __getitem__(self, n: int) -> bytes:
-        return zlib.decompress(self.blobs[n])
+        return self.spill.get(self.handles[n])

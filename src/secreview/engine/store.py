@@ -24,15 +24,15 @@ def stored_result(cache, result_key: str) -> Analysed | None:
 
 
 def store_entries(cache, keys: list, program, lowered: list, problems: list, module_keys: dict, stubs=None,
-                  pickled=None) -> None:
-    """Each file's results into the cache (``module_keys``, ``stubs``, ``pickled``: see
+                  pickles=None) -> None:
+    """Each file's results into the cache (``module_keys``, ``stubs``, ``pickles``: see
     ``iter_file_entries``)."""
     by_path: dict = {}
     for problem in problems:
         by_path.setdefault(problem.path, []).append(problem)
     key_of = {item.module.path: key for key, item in zip(keys, lowered)}
     cache.store_files((key_of[path], entry) for path, entry
-                      in iter_file_entries(program, lowered, by_path, module_keys, stubs, pickled))
+                      in iter_file_entries(program, lowered, by_path, module_keys, stubs, pickles))
 
 
 def file_entries(program, lowered: list, problems_by_path: dict, module_keys: dict) -> dict:
@@ -58,13 +58,12 @@ def entry_stub(entry: dict):
     return interned(pickle.loads(entry["stub_blob"]))
 
 
-def iter_file_entries(program, lowered: list, problems_by_path: dict, module_keys: dict, stubs=None, pickled=None):
+def iter_file_entries(program, lowered: list, problems_by_path: dict, module_keys: dict, stubs=None, pickles=None):
     """``(display path, entry)`` one file at a time (a worker stores each before building the next).
     ``module_keys``: the file key of every module of the review, by name. ``stubs``, when given,
-    are the files' stubs already pickled, in the order of ``lowered``; ``pickled``, summaries
-    pickled beforehand (qualname -> (summary, its pickle, ``compact.squeezed``)), used for the summaries
-    still current."""
-    from secreview.analysis.compact import unsqueezed
+    are the files' stubs already pickled, in the order of ``lowered``; ``pickles(module name)``, when
+    given, the summaries of a module pickled beforehand (``{qualname: (its digest, its pickle)}``),
+    used for those whose digest is still the summary's."""
     from secreview.analysis.interface import module_stub  # not needed by a review answered from the cache
     buckets = program.findings.buckets
     parts_by_path: dict = {}  # path -> field key -> {function: value}
@@ -77,6 +76,8 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
         module = item.module
         stub = pickle.dumps(module_stub(module), protocol=pickle.HIGHEST_PROTOCOL) if stubs is None else stubs[n]
         summaries, file_buckets, reads = {}, {}, {}
+        ready = pickles(module.name) if pickles is not None else {}
+        function_reads = program.reads_by_function(module.name, module.functions)
         for q in module.functions:
             if q in program.summaries:  # pickled apart: a later review unpickles only those it calls
                 summary = program.summaries[q]
@@ -84,16 +85,16 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
                     if empty_blob is None:
                         empty_blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
                     blob = empty_blob
-                elif pickled is not None and q in pickled and pickled[q][0] is summary:
-                    blob = unsqueezed(pickled[q][1])
+                elif (done := ready.get(q)) is not None and done[0] == summary.digest():
+                    blob = done[1]
                 else:
                     blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
                 summaries[q] = (blob, q in program.opaque, summary.digest())
             for bucket in (q, q + "\0function rules"):
                 if bucket in buckets:
                     file_buckets[bucket] = buckets[bucket]
-            if q in program.reads:  # with what each read found, to check it still does
-                reads[q] = {read: program.read_value(*read) for read in sorted(program.reads[q], key=repr)}
+            if q in function_reads:  # with what each read found, to check it still does
+                reads[q] = {read: program.read_value(*read) for read in sorted(function_reads[q], key=repr)}
         yield module.path, {
             "stub_blob": stub, "lowering_problem": item.problem,
             "def_keys": definition_keys(reads, module_keys),

@@ -81,3 +81,19 @@ def test_a_command_sent_over_ssh_is_said_to_run_on_the_remote_host(tmp_path, mon
     assert "on that host with that account's rights" in by_line[8] and "this process's privileges" not in by_line[8]
     assert "Gerrit" in by_line[8]
     assert "with this process's privileges" in by_line[9]
+
+
+def test_a_string_built_for_a_wrapper_is_worded_by_the_wrappers_sink(tmp_path, monkeypatch):
+    (tmp_path / "remote.py").write_text(
+        "import subprocess\nimport sys\n\nimport paramiko\n\nis_windows = sys.platform == 'win32'\n\n\n"
+        "class Gerrit:\n    def __init__(self):\n        self.client = paramiko.SSHClient()\n\n"
+        "    def _ssh(self, command):\n        return self.client.exec_command(command)\n\n"
+        "    def query(self, number):\n        return self._ssh('gerrit query change:%s' % number)\n\n\n"
+        "def _run(command):\n    return subprocess.run(command, shell=is_windows)\n\n\n"
+        "def install(name):\n    return _run('npm install %s' % name)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    by_line = {f.line: f.explanation for f in result.findings if f.rule_id == "SR101"}
+    assert "on that host with that account's rights" in by_line[17], by_line
+    assert "this process's privileges" not in by_line[17]
+    assert "where `shell=is_windows` is true" in by_line[25], by_line

@@ -198,7 +198,9 @@ class FindingsBuilder:
             where = "it is spliced in where SQL takes a name (a table or a column), which cannot be a bound parameter"
             known = f"{known}; {where}" if known else where
         lead = f"{lead}; {known}." if known else f"{lead}."
-        explanation = f"{lead} If it can hold outside data, {_lower_first(rule.danger_at(site))}".strip()
+        # the harm is the sink's (its callee, its shell flag), wherever the string is reported
+        danger = rule.danger_at(sink if sink is not None else site)
+        explanation = f"{lead} If it can hold outside data, {_lower_first(danger)}".strip()
         finding = self._site_finding(rule, site, explanation, confidence, trace,
                                      ("built",) + (("test-code",) if is_test else ()))
         self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)

@@ -1682,9 +1682,7 @@ class FunctionInterpreter:
             if _quoting(expr, self.program.models.sanitizers):
                 # ``escape_sqlite(table)``, ``conn.quote(name)``: quoted for the interpreter by a function
                 # named for it; the construction is the quoting function's to get right
-                out = V.merge_taints(out, frozenset(Taint(t.kind, t.index, t.cleansed - _BUILT_MARK, t.step)
-                                                    if V.BUILT_MARK in t.cleansed else t
-                                                    for t in pt if t.kind != V.BUILT))
+                out = V.merge_taints(out, frozenset(V.without_built(t) for t in pt if t.kind != V.BUILT))
                 continue
             data = False
             safe = None

@@ -1979,8 +1979,8 @@ class Program:
                     arg = _resolve_marks(t.cleansed, bound.get(t.index), bound, fn)
                     if arg is None:
                         continue
-                    if quoting and V.BUILT_MARK in t.cleansed:
-                        t = Taint(t.kind, t.index, t.cleansed - _MARK, t.step)
+                    if quoting:
+                        t = V.without_built(t)
                     out = V.merge_taints(out, self.through(
                         interp, call, t, arg, nodes.get(t.index), shown, call_note, returned))
                 else:

@@ -248,6 +248,15 @@ class Taint:
         return self.kind == "param"
 
 
+_BUILT_SET = frozenset({BUILT_MARK})
+
+
+def without_built(t: Taint) -> Taint:
+    """``t`` without the mark of a string built from it (``BUILT_MARK``): judged as the value it carries,
+    not as text spliced into a string (a quoted name, a program or operand of an argument list)."""
+    return Taint(t.kind, t.index, t.cleansed - _BUILT_SET, t.step) if BUILT_MARK in t.cleansed else t
+
+
 def merge_taints(a: frozenset, b: frozenset) -> frozenset:
     if not a:
         return b

@@ -9,15 +9,8 @@ _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash",
 _SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-lc", "-ec"})
 _WHOLE = "\0argv-whole"  # a parameter taint that reached an argument vector as the whole vector
 _WHOLE_SET = frozenset({_WHOLE})
-_BUILT = frozenset({V.BUILT_MARK})
 _SHELL = "\0argv-shell"  # a parameter taint that reached an argument vector after ``sh -c``
 _SHELL_SET = frozenset({_SHELL})
-
-
-def _unbuilt(taint: V.Taint) -> V.Taint:
-    """A parameter's taint without the mark of a string built from it: judged as data, not as shell text."""
-    return V.Taint(taint.kind, taint.index, taint.cleansed - _BUILT, taint.step) if V.BUILT_MARK in taint.cleansed \
-        else taint
 
 
 _SHELL_FLAG = re.compile(r"\bshell\s*=\s*([A-Za-z_][\w.]*)")
@@ -106,7 +99,7 @@ class CommandInjection(SinkRule):
         if _SHELL in flow.cleansed:
             return arg  # the callee puts it after ``sh -c``: shell text, a string built here included
         # the program, an operand, or words the callee splits (``shlex.split(cmd)``): data, not shell text
-        return V.Value(taints=frozenset(_unbuilt(t) if t.is_param else t for t in arg.taints),
+        return V.Value(taints=frozenset(V.without_built(t) if t.is_param else t for t in arg.taints),
                        types=arg.types, items=arg.items)
 
     def _argv_part(self, value):
@@ -117,7 +110,7 @@ class CommandInjection(SinkRule):
             if not value.taints:
                 return None
             # (where its elements are not known, nor is whether a shell runs one: no built string is judged)
-            return V.Value(taints=frozenset(_unbuilt(t).cleanse(_WHOLE_SET) if t.is_param else t
+            return V.Value(taints=frozenset(V.without_built(t).cleanse(_WHOLE_SET) if t.is_param else t
                                             for t in value.taints), types=value.types)
         first = items.get(0)
         second = items.get(1)
@@ -125,7 +118,8 @@ class CommandInjection(SinkRule):
                       and (first is None or not first.is_const or str(first.const).rsplit("/", 1)[-1] in _SHELLS))
         # the program is judged on its data only: a path built from a parameter (``f"{bindir}/tool"``) is
         # no shell text, so it is not a built string for the construction findings
-        taints = frozenset(_unbuilt(t) if t.is_param else t for t in first.taints) if first is not None else V.EMPTY
+        taints = V.EMPTY if first is None else frozenset(V.without_built(t) if t.is_param else t
+                                                         for t in first.taints)
         if shell_mode:
             for k, v in items.items():
                 if isinstance(k, int) and k >= 2:

@@ -35,9 +35,9 @@ class Spill:
         if self._file is None:
             self._kept.append(blob)
             return len(self._kept) - 1
-        self._file.write(blob)
         if len(blob) >> 32:
-            raise ValueError("a blob of 4 GiB or more")
+            raise ValueError("a blob of 4 GiB or more")  # (before writing: the file keeps only what handles name)
+        self._file.write(blob)
         handle = (self._size << 32) | len(blob)
         self._size += len(blob)
         self._unflushed = True

@@ -30,7 +30,10 @@ Not reported: names that only mention a secret (`password_regex`,
 `cert_key_file`, anything ending in `_file`, `_path`, `_dir`, `_name`, `_id`,
 `_len`, `_length`, `_type`, `_size`, `_url`/`_uri` other than those above...);
 keys named for TLS or SSH (`ssl_key`, `ssh_key`, `client_priv_key`: these
-options hold file paths), and a key option whose help text or default says it
+options hold file paths); a key option that takes several values
+(`ListOpt`, `MultiStrOpt`, `MultiOpt`) whose defaults are plain lower-case
+words (`MultiStrOpt('deployment-key', default=['deployments'])`: the keys
+to look up in a mapping, not key material); and a key option whose help text or default says it
 is a file or path (`help="Path to the private key"`, `default="/etc/..."`);
 an option whose help text says it names a plugin, driver, module, class or
 entry point (keystone's `[auth] token`: "The token auth plugin module"; not
@@ -75,6 +78,10 @@ _URL_NAMES = frozenset({"connection", "connection_string", "connection_url", "co
 # An OVSDB or socket endpoint (``tcp:127.0.0.1:6641``, ``ssl:192.0.2.1:6640``, ``unix:/run/db.sock``): the
 # value names where to connect and cannot carry a user name or password
 _ENDPOINT = re.compile(r"(?i)\b(?:tcp|ssl|unix|ptcp|pssl|punix):(?!//)[\[\w/.]")
+# options that take several values: a list of keys whose defaults are plain words names keys to look up in
+# a mapping (``MultiStrOpt('deployment-key', default=['deployments'])``); a secret key is one value
+_MULTI = ("ListOpt", "MultiStrOpt", "MultiOpt")
+_WORD = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
 _FILE_WORDS = re.compile(r"(?i)\b(path|file|filename|directory|dir)\b")
 _NOT_A_VALUE = re.compile(r"(?i)\b(entry ?point|plugin|driver|module|class)\b")
 # ``Key encryption key to be used by Simple Crypto Plugin``, ``Arguments supplied to the backend
@@ -173,6 +180,8 @@ class SecretConfigOption(CallRule):
         if kind == "key" and (_FILE_WORDS.search(help_text)
                               or any(d.startswith(("/", "$", "~")) for d in defaults or ())):
             return  # the option names a key file, not the key
+        if kind == "key" and callee.endswith(_MULTI) and defaults and all(_WORD.fullmatch(d) for d in defaults):
+            return  # several keys, by default plain words (``deployment-key``, ``['deployments']``): keys looked up
         if kind == "connection URL" and defaults and all(d and "://" not in d for d in defaults):
             return  # an OVSDB-style ``tcp:host:port`` connection: no URL, no password
         if kind == "connection URL" and not defaults and _ENDPOINT.search(help_text) and "://" not in help_text:

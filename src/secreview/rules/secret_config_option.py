@@ -25,28 +25,24 @@ the option's name says it holds a secret, matching whole name parts:
   `backend_url`, `backend_argument(s)` (dogpile.cache arguments such as a
   Redis password).
 
-Not reported: names that only mention a secret (`password_regex`,
-`token_expiration`, `key_manager`, `ssh_key_name`, `secret_store_id`,
-`cert_key_file`, anything ending in `_file`, `_path`, `_dir`, `_name`, `_id`,
-`_len`, `_length`, `_type`, `_size`, `_url`/`_uri` other than those above...);
-keys named for TLS or SSH (`ssl_key`, `ssh_key`, `client_priv_key`: these
-options hold file paths); a key option that takes several values
-(`ListOpt`, `MultiStrOpt`, `MultiOpt`) whose defaults are plain lower-case
-words (`MultiStrOpt('deployment-key', default=['deployments'])`: the keys
-to look up in a mapping, not key material); and a key option whose help text or default says it
-is a file or path (`help="Path to the private key"`, `default="/etc/..."`);
-an option whose help text says it names a plugin, driver, module, class or
-entry point (keystone's `[auth] token`: "The token auth plugin module"; not
-a value given to one: "Key encryption key to be used by Simple Crypto
-Plugin", "Arguments supplied to the backend module" are still reported); a connection whose default is not a
-URL (`default="tcp:127.0.0.1:6640"`, OVSDB), or, without a default, whose help text shows only such
-endpoints (`"Defaults to tcp:127.0.0.1:6642"`, `unix:/run/db.sock`) and no `scheme://` URL; options
-of other types (`BoolOpt`, `IntOpt`, `PortOpt`...); options whose `secret=` is computed at run time; and
-test code; an option also declared elsewhere in the reviewed files, under the
-same name, with `secret=True` (a migration command registering again the
-service's `persistence_connection`: the option's main declaration decides
-how it is printed). The name is the option's own name (first argument or `name=`), never
-the variable it is assigned to.
+Not reported: names that only mention a secret (`password_regex`, `token_expiration`, `key_manager`,
+`ssh_key_name`, `secret_store_id`, `cert_key_file`, anything ending in `_file`, `_path`, `_dir`, `_name`,
+`_id`, `_len`, `_length`, `_type`, `_size`, `_url`/`_uri` other than those above...); keys named for TLS or
+SSH (`ssl_key`, `ssh_key`, `client_priv_key`: these options hold file paths); a key option that takes several
+values (`ListOpt`, `MultiStrOpt`, `MultiOpt`) whose defaults are plain lower-case words
+(`MultiStrOpt('deployment-key', default=['deployments'])`: the keys to look up in a mapping, not key
+material); and a key option whose help text or default says it is a file or path (`help="Path to the private
+key"`, `default="/etc/..."`); an option whose help text says it names a plugin, driver, module, class or entry
+point (keystone's `[auth] token`: "The token auth plugin module"; not a value given to one: "Key encryption
+key to be used by Simple Crypto Plugin", "Arguments supplied to the backend module" are still reported); a
+connection whose default is not a URL (`default="tcp:127.0.0.1:6640"`, OVSDB), a libvirt connection URI (its
+help says libvirt, or its default is a `qemu://`, `xen://`, `lxc://`... URI: libvirt takes no password in a
+URI), or, without a default, whose help text shows only such endpoints (`"Defaults to tcp:127.0.0.1:6642"`,
+`unix:/run/db.sock`) and no `scheme://` URL; options of other types (`BoolOpt`, `IntOpt`, `PortOpt`...);
+options whose `secret=` is computed at run time; and test code; an option also declared elsewhere in the
+reviewed files, under the same name, with `secret=True` (a migration command registering again the service's
+`persistence_connection`: the option's main declaration decides how it is printed). The name is the option's
+own name (first argument or `name=`), never the variable it is assigned to.
 
 **Fix:** declare the option with `secret=True`, e.g.
 `cfg.StrOpt('admin_password', secret=True, help=...)`.
@@ -82,6 +78,9 @@ _ENDPOINT = re.compile(r"(?i)\b(?:tcp|ssl|unix|ptcp|pssl|punix):(?!//)[\[\w/.]")
 # a mapping (``MultiStrOpt('deployment-key', default=['deployments'])``); a secret key is one value
 _MULTI = ("ListOpt", "MultiStrOpt", "MultiOpt")
 _WORD = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
+# libvirt's connection URIs (``qemu:///system``, ``qemu+ssh://user@host/system``, ``xen://``): libvirt
+# authenticates through its own callbacks and SASL, and takes no password in the URI
+_PASSWORDLESS_URI = re.compile(r"(?i)\blibvirt\b|\b(?:qemu|xen|lxc|vz|parallels|uml|bhyve|vbox)(?:\+\w+)?://")
 _FILE_WORDS = re.compile(r"(?i)\b(path|file|filename|directory|dir)\b")
 _NOT_A_VALUE = re.compile(r"(?i)\b(entry ?point|plugin|driver|module|class)\b")
 # ``Key encryption key to be used by Simple Crypto Plugin``, ``Arguments supplied to the backend
@@ -184,6 +183,9 @@ class SecretConfigOption(CallRule):
             return  # several keys, by default plain words (``deployment-key``, ``['deployments']``): keys looked up
         if kind == "connection URL" and defaults and all(d and "://" not in d for d in defaults):
             return  # an OVSDB-style ``tcp:host:port`` connection: no URL, no password
+        if kind == "connection URL" and (_PASSWORDLESS_URI.search(help_text)
+                                         or any(_PASSWORDLESS_URI.search(d) for d in defaults or ())):
+            return  # a libvirt URI (``qemu+ssh://user@host/system``): libvirt takes no password in its URIs
         if kind == "connection URL" and not defaults and _ENDPOINT.search(help_text) and "://" not in help_text:
             return  # its help shows it is an OVSDB-style ``tcp:``/``ssl:``/``unix:`` endpoint, never a URL
         explicit = secret is not None

@@ -16,7 +16,8 @@ severity: it is filtered by the process umask (usually `022`), so it is
 world-writable only where the umask is 0 (some daemons and containers); the
 call's own default (`0o777` for `os.open` and directories, `0o666` for
 `mkfifo` and `touch`; `open()` itself uses `0o666`) is not reported, unless the same
-function cleared the umask (`os.umask(0)`), where any such mode is reported.
+function cleared the umask (`os.umask(0)`), where any such mode is reported (not after
+`old = os.umask(0)` ... `os.umask(old)` has put the old umask back).
 Directories with the sticky bit (`0o1777`, like `/tmp`) are still reported
 for chmod. Modes known only at run time are not reported, nor is
 `old = os.umask(0)` followed by `os.umask(old)` (reading the current umask).
@@ -90,13 +91,27 @@ _DEFAULT_MODES = {"os.open": (0o777, 0o666), "os.mkdir": (0o777,), "os.makedirs"
 
 
 def _open_umask(site) -> bool:
-    """Whether the function calling ``site`` sets a umask that keeps 'others may write' (``os.umask(0)``)."""
+    """Whether the function calling ``site`` sets a umask that keeps 'others may write' (``os.umask(0)``) and
+    has not put the old one back before ``site`` (``old = os.umask(0)``, ``os.makedirs(d, mode)``, then
+    ``os.umask(old)`` in a ``finally``: cleared only so that one call's explicit mode applies as given)."""
+    line = site.call.line
+    cleared = []  # (line, name the old umask is kept in, or None)
+    restored: dict = {}  # name -> lines where ``os.umask(name)`` puts it back
     for stmt in site.interp.fn.statements():
-        for root in (getattr(stmt, "value", None),):
-            if isinstance(root, ir.Call) and root.qualname == "os.umask" and root.args \
-                    and isinstance(root.args[0], ir.Const) and isinstance(root.args[0].value, int) \
-                    and not root.args[0].value & stat.S_IWOTH:
-                return True
+        root = getattr(stmt, "value", None)
+        if not (isinstance(root, ir.Call) and root.qualname == "os.umask" and root.args):
+            continue
+        arg = root.args[0]
+        if isinstance(arg, ir.Const) and isinstance(arg.value, int) and not arg.value & stat.S_IWOTH:
+            targets = getattr(stmt, "targets", None) if isinstance(stmt, ir.Assign) else None
+            kept = targets[0].id if targets and len(targets) == 1 and isinstance(targets[0], ir.NameTarget) else None
+            cleared.append((root.line, kept))
+        elif isinstance(arg, ir.Name):
+            restored.setdefault(arg.id, []).append(root.line)
+    for at, kept in cleared:
+        if kept is not None and at < line and any(at < back < line for back in restored.get(kept, ())):
+            continue  # put back before ``site``
+        return True
     return False
 
 

@@ -25,7 +25,7 @@ one side is
 Not reported: comparisons with a constant, `None` or `len(...)`; checksums
 and digests of data (`hashlib.md5(data).hexdigest() == etag`: nothing
 secret is guessed); a password compared with its confirmation
-(`password != confirm_password`, `password != secondPassword`,
+(`password != confirm_password`, `password != secondPassword`, `password == re_password`,
 `new_password == original_password`: both come from the same user); names that only mention a secret or describe a MAC
 (`token_type`, `password_expires_at`, `hmac_label`, `hmac_scope`) or
 say it is a position in a stream or a page (`stream_token`, `from_token`,
@@ -74,7 +74,7 @@ _MAC_CALL_WORDS = frozenset({"hmac", "signature", "sign"})
 _SECRET_LAST = frozenset({"token", "password", "passwd", "passphrase", "secret", "apikey"})
 _SECRET_PAIRS = frozenset({("api", "key"), ("secret", "key"), ("auth", "key"), ("shared", "key")})
 _NOT_SECRET = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "verify",
-                         "second", "reenter", "reentered", "retyped", "twice",
+                         "second", "re", "reenter", "reentered", "retyped", "twice",
                          "new", "old", "current", "previous", "type", "types", "id", "ids", "name", "expires",
                          "expiry", "expiration", "length", "len", "count", "format", "hash", "hashed", "url",
                          "prefix", "field", "key", "header", "mode", "method", "kind", "version", "status", "original",

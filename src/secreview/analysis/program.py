@@ -1941,6 +1941,10 @@ class Program:
     def propagate(self, site: CallSite, propagator, callee: str) -> Value:
         if propagator.copy and len(site.args) == 1 and not site.kwargs and site.args[0].items:
             return site.args[0]  # ``copy.deepcopy(info)``: the original's items, each under its key
+        if callee == "builtins.dict":
+            made = _dict_made(site)
+            if made is not None:
+                return made
         taints = EMPTY
         if propagator.args:
             for ref in propagator.args:
@@ -2705,6 +2709,22 @@ def _arguments_cleansed(site: CallSite, kinds: frozenset) -> CallSite:
 
 
 _SITE_URL_TYPES = frozenset({"builtins.str", SITE_URL})
+
+
+def _dict_made(site: CallSite) -> Value | None:
+    """``dict(user=u, password=p)``, ``dict({"user": u}, **extra)``, ``dict(other)``: the dict made, each value
+    under its key (a keyword overrides the mapping's entry), as a ``{...}`` literal would hold them; None when
+    the positional argument is not a dict whose keys are known (a list of pairs, an unknown mapping)."""
+    if len(site.args) > 1:
+        return None
+    first = site.args[0] if site.args else None
+    if first is not None and not (first.items is not None and "builtins.dict" in first.types):
+        return None
+    items = dict(first.items) if first is not None else {}
+    items.update(site.kwargs)
+    beyond = site.star_taints if first is None else V.merge_taints(site.star_taints, V.taints_beyond_items(first))
+    return Value(taints=V.merge_taints(beyond, V.all_item_taints(items)), types=frozenset({"builtins.dict"}),
+                 items=items)
 
 
 def _returns(models: ModelSet, callee: str) -> frozenset:

@@ -7,16 +7,16 @@ Django's `DEBUG = True` and the debug flags of FastAPI/Starlette show stack
 traces, settings, SQL and local variables to every visitor, and Django also
 keeps every query in memory.
 
-Reported when debug is provably on (a literal or a constant): `app.run(debug=True)`
-and other `.run(debug=True)` calls (Flask, Flask-SocketIO, Bottle),
-`werkzeug.serving.run_simple(..., use_debugger=True)`, `app.debug = True`,
-`app.config["DEBUG"] = True`, `FastAPI(debug=True)`, `Starlette(debug=True)`,
-and a module-level `DEBUG = True` in a Django settings module (a file named
-`settings.py` or inside a `settings/` package). A flag read from the
-environment or configuration is not reported, nor is a development settings
-module (`settings/dev.py`, `local_settings.py`, `settings_test.py`: where debug
-belongs). A server on the loopback address is still reported: a reverse proxy
-on the same host forwards the world to it.
+Reported when debug is provably on (a literal or a constant): `app.run(debug=True)` and other
+`.run(debug=True)` calls (Flask, Flask-SocketIO, Bottle), `werkzeug.serving.run_simple(...,
+use_debugger=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, `FastAPI(debug=True)`,
+`Starlette(debug=True)`, and a module-level `DEBUG = True` in a Django settings module (a file named
+`settings.py` or inside a `settings/` package). A flag read from the environment or configuration is
+not reported, nor is a development settings module (`settings/dev.py`, `local_settings.py`,
+`settings_test.py`: where debug belongs), nor `DEBUG = True` followed in its settings module by
+another `DEBUG =` or a star import of other settings (`from settings_local import *`: the
+deployment's settings replace the default). A server on the loopback address is still reported: a
+reverse proxy on the same host forwards the world to it.
 
 **Fix:** leave debug off in code and enable it only in a development
 environment: `app.run(debug=os.environ.get("FLASK_DEBUG") == "1")`, or
@@ -145,7 +145,7 @@ class DebugModeEnabled(StatementRule):
         code = interp.code(stmt)
         for target in stmt.targets:
             if isinstance(target, ir.NameTarget) and target.id == "DEBUG" and interp.fn.name == "<module>" \
-                    and _settings_module(interp.module.path):
+                    and _settings_module(interp.module.path) and not _overridden_later(interp.module, stmt.line):
                 yield Hit(
                     node=stmt,
                     explanation=(f"`{code}` in the settings module `{interp.module.path}` runs Django in debug "
@@ -182,6 +182,23 @@ def _under_flag(module, line: int) -> bool:
             test = _FLAG_TEST.match(above)
             return test is not None and not test.group(2)
     return False
+
+
+_LATER_SETTING = re.compile(r"^\s*(from\s+[\w.]+\s+import\s+\*|DEBUG\s*=)", re.MULTILINE)
+
+
+def _overridden_later(module, line: int) -> bool:
+    """A later line of the settings module sets ``DEBUG`` again or imports every name of another settings
+    module (``from settings_local import *``, the deployment's own settings): ``DEBUG = True`` above it is a
+    default that the deployment's settings replace, not what runs."""
+    text = module.text or ""
+    starts = 0
+    for _ in range(line):
+        found = text.find("\n", starts)
+        if found < 0:
+            return False
+        starts = found + 1
+    return _LATER_SETTING.search(text, starts) is not None
 
 
 def _imports_flask(module) -> bool:

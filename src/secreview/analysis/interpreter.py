@@ -1111,7 +1111,7 @@ class FunctionInterpreter:
                     self.assign(sub, V.const(value.const[i]), stmt)
                 else:
                     taints = V.merge_taints(value.taints, V.all_item_taints(items))
-                    if taints and self._beside_named_part(sub, elts):
+                    if taints and (self._beside_named_part(sub, elts) or (i == 0 and _name_of_pair(stmt))):
                         taints = frozenset(t.cleanse(_IDENTIFIER_READ) if t.is_param else t
                                            for t in taints if t.kind not in V.NAMED_KINDS)
                     self.assign(sub, Value(taints=taints), stmt)
@@ -2868,6 +2868,16 @@ def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN, keep: frozenset = E
     taints = V.cleanse_all(value.taints, kinds) if not keep else V.canonical(
         t if (t.kind, t.index) in keep else t.cleanse(kinds) for t in value.taints)
     return Value(value.const, taints, value.types, value.items if items is UNKNOWN else items, value.func)
+
+
+def _name_of_pair(stmt) -> bool:
+    """``fn, content = secret.split("=", 1)`` (``partition("=")``): a ``name=value`` setting split in two; the
+    part before ``=`` is the setting's name, so a secret the whole text was named for is in the value."""
+    value = getattr(stmt, "value", None) if isinstance(stmt, ir.Assign) else None
+    if not (isinstance(value, ir.Call) and value.method in ("split", "partition") and value.args):
+        return False
+    sep = value.args[0]
+    return isinstance(sep, ir.Const) and sep.value in ("=", b"=")
 
 
 def _built_as(step) -> str | None:

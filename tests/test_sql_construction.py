@@ -104,3 +104,23 @@ def test_columns_compared_with_a_bound_parameter_are_names(tmp_path, monkeypatch
         ''')
     assert got == {9: Level.LOW, 12: Level.LOW, 15: Level.LOW, 18: Level.MEDIUM, 21: Level.MEDIUM,
                    25: Level.MEDIUM}
+
+
+
+def test_a_sequence_functions_text_argument_is_a_name(tmp_path, monkeypatch):
+    """PostgreSQL's sequence functions take a relation's name as text: ``setval('{p}_id_seq', ...)`` with
+    ``p`` a name built first is a name; the same text compared with a column is a value."""
+    got = confidences(tmp_path, monkeypatch, '''\
+        import sqlite3
+
+        cur = sqlite3.connect("x").cursor()
+
+        def seq(table_prefix):
+            p = table_prefix + "_t"
+            cur.execute(f"select setval('{p}_id_seq', 1, false)")
+
+        def find(table_prefix):
+            p = table_prefix + "_t"
+            cur.execute(f"select * from t where name = '{p}_id_seq'")
+        ''')
+    assert got == {7: Level.LOW, 11: Level.MEDIUM}

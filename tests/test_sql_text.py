@@ -41,6 +41,8 @@ def built(code: str) -> ir.StringBuild:
     "name + ' LIKE :pattern'",
     "f\"select * from t where {column} in (%s)\"",
     "f\"update t set {a} = :a, {b} = :b where id = :id\"",
+    "f\"select setval('{table}_id_seq', (select max(id) from {table}))\"",  # a sequence's name as text
+    "\"SELECT nextval('%s')\" % name",
 ])
 def test_names(code):
     assert names_only(built(code))
@@ -66,6 +68,7 @@ def test_names(code):
     "f\"{a} = {b}\"",                                             # compared with a value, not a parameter
     "'select * from t where %s' % x",                           # a whole condition
     "f\"select * from t where {a} = ? or {b}\"",
+    "f\"select lower('{table}_id_seq')\"",                       # text, not a sequence function's
 ])
 def test_not_names_only(code):
     assert not names_only(built(code))

@@ -43,6 +43,8 @@ _COLUMN_LIST = re.compile(r"\binto\s+[\w`\"\[\].%]+\s*\(\s*$", re.I)
 # ``key + " LIKE :pattern"``: what is compared with the parameter is a column
 _BEFORE_PLACEHOLDER = re.compile(r"\s*(=|==|!=|<>|<=|>=|<|>|\s(not\s+)?(i?like|in|is)\s)\s*\(?\s*"
                                  r"(\?|%s|%\(\w+\)s|:\w+|\$\d+)", re.I)
+# the text argument of PostgreSQL's functions that take a sequence's or relation's name, open up to here
+_RELATION_TEXT = re.compile(r"\b(setval|nextval|currval|pg_get_serial_sequence|to_regclass)\s*\(\s*'[\w.]*$", re.I)
 # clauses a list of ``column = ?`` pieces built first is spliced after (``"UPDATE t SET " + ", ".join(sets)``)
 _CLAUSE_BEFORE = re.compile(r"\b(set|where|and|or|having)\s*$", re.I)
 _PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[a-zA-Z%])")
@@ -158,7 +160,9 @@ def statements_only(node: ir.Expr, known: dict | None = None) -> bool:
 def _name_position(before: str, after: str) -> bool:
     prev, nxt = before[-1:], after[:1]
     if prev == "'" or nxt == "'":
-        return False  # the whole of a quoted literal: a value
+        # the whole of a quoted literal: a value; but for PostgreSQL's sequence functions, whose argument
+        # is a relation's name given as text (``setval('{table}_id_seq', ...)``), a name
+        return bool(_RELATION_TEXT.search(before))
     if (prev and prev in _NAME_CHARS) or (nxt and nxt in _NAME_CHARS):
         return True  # part of a name: ``_%s_ids``, ``%s__journal``, ``"%s"``, ``schema.%s``
     return bool(_NAME_BEFORE.search(before) or _COLUMN_LIST.search(before))

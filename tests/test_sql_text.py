@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from secreview.analysis.sql_text import name_part, names_only, statements_only
+from secreview.analysis.sql_text import concat_parts, name_part, names_only, statements_only
 from secreview.ir import nodes as ir
 from secreview.ir.lower import lower_module
 
@@ -36,6 +36,13 @@ def built(code: str) -> ir.StringBuild:
     "f\"PRAGMA table_info({table});\"",
     "'SAVEPOINT %s' % name",                                    # savepoints are names
     "'ROLLBACK TO %s' % name",
+    "f\"{column} = ?\"",                                          # compared with a bound parameter
+    "'%s=%%s' % name",
+    "name + ' LIKE :pattern'",
+    "f\"select * from t where {column} in (%s)\"",
+    "f\"update t set {a} = :a, {b} = :b where id = :id\"",
+    "f\"select setval('{table}_id_seq', (select max(id) from {table}))\"",  # a sequence's name as text
+    "\"SELECT nextval('%s')\" % name",
 ])
 def test_names(code):
     assert names_only(built(code))
@@ -58,6 +65,10 @@ def test_names(code):
     "f\"SHOW VIEWS IN `{schema}`\"",                              # any character, not the program's own
     "f\"PRAGMA foreign_key_list([{table}])\"",
     "f\"`{catalog}.{schema}.INFORMATION_SCHEMA.TABLES`\"",
+    "f\"{a} = {b}\"",                                             # compared with a value, not a parameter
+    "'select * from t where %s' % x",                           # a whole condition
+    "f\"select * from t where {a} = ? or {b}\"",
+    "f\"select lower('{table}_id_seq')\"",                       # text, not a sequence function's
 ])
 def test_not_names_only(code):
     assert not names_only(built(code))
@@ -91,3 +102,26 @@ def test_statements_only(code, whole):
 def test_name_part(code, index, name):
     node = built(code)
     assert name_part(node, node.parts[index]) is name
+
+
+@pytest.mark.parametrize("code, known, names", [
+    ("table + BUILD", "zuul_build", True),                      # a prefix and the module's constant
+    ("table + BUILD + '_new'", "zuul_build", True),
+    ("BUILD + table", "select * from ", True),
+    ("BUILD + table", "select * from t where name = ", False),
+    ("table + BUILD", "-x", False),
+    ("'%s%s' % (table, BUILD)", "_ids", True),
+    ("f\"{table}{BUILD!r}\"", "_ids", False),                  # its repr is not the text
+])
+def test_names_with_known_constants(code, known, names):
+    """Parts whose value the analysis knows (``BUILD_TABLE = 'zuul_build'``) count as the text they hold."""
+    tree = ast.parse(f"def f(table):\n    return {code}\n")
+    module = lower_module(tree, module="m", path="m.py", text="")
+    fn = next(f for q, f in module.functions.items() if q.endswith(".f"))
+    node = list(fn.statements())[-1].value
+    if isinstance(node, ir.StringBuild) and isinstance(node.parts[0], ir.BinOp):
+        node = node.parts[0]  # ``table + BUILD + '_new'``: ``table + BUILD`` is built (and judged) first
+    parts = concat_parts(node) or node.parts
+    consts = {id(p): known for p in parts
+              if getattr(p.value if isinstance(p, ir.FormattedValue) else p, "id", None) == "BUILD"}
+    assert names_only(node, consts) is names

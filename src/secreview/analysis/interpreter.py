@@ -16,7 +16,7 @@ import re
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.models import ArgRef, Sanitizer
-from secreview.analysis.sql_text import in_value_position, name_part, names_only, statements_only
+from secreview.analysis.sql_text import concat_parts, in_value_position, name_part, names_only, statements_only
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.ir import nodes as ir
@@ -1673,6 +1673,12 @@ class FunctionInterpreter:
         unknown = None  # sink kinds every part of unknown origin is safe for (None: no such part)
         settings = True  # every part of unknown origin is a setting read (``self.ldap_filter``)
         codes = []
+        # the text of parts whose value is a known constant (``BUILD_TABLE = 'zuul_build'`` of the module, a
+        # local bound to one): where the SQL text puts the other parts is read with it
+        known = {id(expr): str(value.const) for value, expr, _ in parts
+                 if expr is not None and value.is_const and isinstance(value.const, (str, int))
+                 and not isinstance(value.const, bool)}
+        built = isinstance(node, ir.StringBuild) or concat_parts(node) is not None
         for value, expr, numeric in parts:
             pt = value.taints if not value.items else V.merge_taints(value.taints, V.all_item_taints(value.items))
             if numeric or is_number(value):
@@ -1701,16 +1707,16 @@ class FunctionInterpreter:
                 elif kind == "param" and V.BUILT_MARK not in t.cleansed and "*" not in t.cleansed:
                     data = True
                     if whole is None:
-                        whole = isinstance(node, ir.StringBuild) and statements_only(node)
+                        whole = built and statements_only(node, known)
                     if whole:  # ``f"EXPLAIN {sql}"``: the parameter is SQL text already, built by the caller
                         kept.append(t)
                         continue
-                    construction = construction or _construction_of(node)
+                    construction = construction or _construction_of(node, known)
                     origin = V.CONSTRUCTION_NAMES if construction == V.CONSTRUCTION_NAMES or (
-                        isinstance(node, ir.StringBuild) and name_part(node, expr)) else construction
+                        built and name_part(node, expr, known)) else construction
                     kept.append(self.mark_spliced(t, node, origin))
                 elif kind == "param" and V.BUILT_MARK in t.cleansed and _built_as(t.step) == V.CONSTRUCTION_NAMES \
-                        and isinstance(node, ir.StringBuild) and in_value_position(node, expr):
+                        and built and in_value_position(node, expr, known):
                     # a name built first (``tn = '_%s' % cn``), then spliced where SQL takes a value
                     data = True
                     kept.append(self.mark_spliced(t, node, V.CONSTRUCTION))
@@ -1729,11 +1735,11 @@ class FunctionInterpreter:
                 inner = expr.value if isinstance(expr, ir.FormattedValue) else expr
                 codes.append(f"`{self.code(inner, 40)}`")
         if unknown is not None and whole is None:
-            whole = isinstance(node, ir.StringBuild) and statements_only(node)
+            whole = built and statements_only(node, known)
         if unknown is not None and not whole:
             what = " and ".join(codes) if codes else "a value of unknown origin"
             note = f"{what} spliced into `{self.code(node, 60)}`"
-            step = Step(self.path, node.line, node.col, note, None, construction or _construction_of(node))
+            step = Step(self.path, node.line, node.col, note, None, construction or _construction_of(node, known))
             out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, unknown | _SETTING if settings else unknown,
                                                        step)}))
         return out
@@ -2889,13 +2895,12 @@ def _built_as(step) -> str | None:
     return None
 
 
-def _construction_of(node) -> str:
+def _construction_of(node, known: dict | None = None) -> str:
     """The origin of a construction step at ``node``: ``V.CONSTRUCTION_NAMES`` when it builds SQL text whose
     every part that is not constant sits where SQL takes a name (``'drop table _%s' % name``,
-    ``sql_text.names_only``; the SQL rule gives those less confidence), else ``V.CONSTRUCTION``."""
-    if not isinstance(node, ir.StringBuild):
-        return V.CONSTRUCTION
-    return V.CONSTRUCTION_NAMES if names_only(node) else V.CONSTRUCTION
+    ``sql_text.names_only``; the SQL rule gives those less confidence), else ``V.CONSTRUCTION``. ``known``: the
+    text of parts whose value is a known constant, as ``sql_text.names_only`` takes it."""
+    return V.CONSTRUCTION_NAMES if names_only(node, known) else V.CONSTRUCTION
 
 
 def referer_key(key) -> bool:

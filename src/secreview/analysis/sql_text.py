@@ -5,8 +5,10 @@ name into its statements (``'drop table _%s' % classname``, ``f"select {cols} fr
 every schema-driven program must, and on real code such names come from the program's own schema. A value
 spliced in where SQL expects a value (``"where name = '%s'" % name``) is the injection every reviewer flags.
 ``names_only`` tells the two apart for strings built with ``%``, ``.format``, f-strings and ``+``, by the
-constant text around each part that is not constant; it says nothing about where the parts come from (a
-name traced to a request is a finding all the same). A name the text puts inside identifier quotes
+constant text around each part that is not constant (with the text of parts the analysis knows to be
+constants: ``prefix + BUILDS``, ``BUILDS = 'builds'`` in the module); it says nothing about where the
+parts come from (a name traced to a request is a finding all the same). A part compared with a bound
+parameter (``f"{column} = ?"``) is a column. A name the text puts inside identifier quotes
 (`` `%s` ``, ``[%s]``, ``"%s"``) is not counted as one: quoting is for names that may hold any character.
 """
 
@@ -37,6 +39,14 @@ _NAME_BEFORE = re.compile(r"\b(from|into|table|join|update|index|on|exists|seque
                           r"column|database|schema|trigger|as)\s*$", re.I)
 # the list of columns of an ``insert``: ``insert into _%s (%s) values``
 _COLUMN_LIST = re.compile(r"\binto\s+[\w`\"\[\].%]+\s*\(\s*$", re.I)
+# a comparison with a bound parameter right after a part: ``f"{column} = ?"``, ``'%s=%%s' % key``,
+# ``key + " LIKE :pattern"``: what is compared with the parameter is a column
+_BEFORE_PLACEHOLDER = re.compile(r"\s*(=|==|!=|<>|<=|>=|<|>|\s(not\s+)?(i?like|in|is)\s)\s*\(?\s*"
+                                 r"(\?|%s|%\(\w+\)s|:\w+|\$\d+)", re.I)
+# the text argument of PostgreSQL's functions that take a sequence's or relation's name, open up to here
+_RELATION_TEXT = re.compile(r"\b(setval|nextval|currval|pg_get_serial_sequence|to_regclass)\s*\(\s*'[\w.]*$", re.I)
+# clauses a list of ``column = ?`` pieces built first is spliced after (``"UPDATE t SET " + ", ".join(sets)``)
+_CLAUSE_BEFORE = re.compile(r"\b(set|where|and|or|having)\s*$", re.I)
 _PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[a-zA-Z%])")
 _NUMERIC = frozenset("diouxXeEfFgGcb")
 
@@ -44,32 +54,48 @@ HOLE = object()
 """A part of the built string that is not constant (a numeric format such as ``%d`` is constant enough)."""
 
 
-def names_only(node: ir.StringBuild) -> bool:
+def names_only(node: ir.Expr, known: dict | None = None) -> bool:
     """Whether ``node`` builds SQL text and every part of it that is not constant sits where SQL takes a
     name: next to name characters (``_%s_ids``, ``%s__journal``, a quoted identifier ``"%s"`` or
-    ```%s```), after a keyword that takes a name (``from %s``, ``table %s``, ``select %s from``), or
-    anywhere in a statement that defines the schema (``create``/``drop``/``alter``)."""
-    segments = _segments(node)
+    ```%s```), after a keyword that takes a name (``from %s``, ``table %s``, ``select %s from``), compared
+    with a bound parameter (``%s = ?``), or anywhere in a statement that defines the schema
+    (``create``/``drop``/``alter``). ``known``: the constant
+    text of parts the analysis knows (``id`` of a part of ``node.parts``: its string), as ``_segments``."""
+    segments = _segments(node, None, known)
     if segments is None or HOLE not in segments:
         return False
     text = "".join(s for s in segments if s is not HOLE)
     if not _SCHEMA.match(text) and any(seg is HOLE and _quoted_name(segments, i) for i, seg in enumerate(segments)):
         return False
     if not _SQL.search(text):
-        return _name_fragment(segments, text)
+        return _name_fragment(segments, text) or all(
+            _compared_to_placeholder(segments, i) for i, seg in enumerate(segments) if seg is HOLE)
     if _DDL.match(text):
         return True
     for i, seg in enumerate(segments):
         if seg is not HOLE:
             continue
         before, after = _around(segments, i)
-        if not _name_position(before, after):
+        if not (_name_position(before, after) or _compared_to_placeholder(segments, i)):
             return False
     return True
 
 
 _QUOTES = {"`": "`", '"': '"', "[": "]"}
 _IN_NAME = re.compile(r"[\w.]*")
+
+
+def _compared_to_placeholder(segments: list, i: int) -> bool:
+    """Whether the ``HOLE`` at ``segments[i]`` is compared with a bound parameter, the constant text up to
+    the next ``HOLE`` being ``= ?`` (``%s``, ``:name``, ``%(name)s``, ``$1``), ``LIKE ?``, ``IN (?``: a
+    column (``f"{column} = ?"`` in the ``SET`` list of an ``UPDATE``, ``'%s=%%s' % key``), the value being
+    bound. A part glued to name characters before it (``x_{c} = ?``) counts too."""
+    after = []
+    for seg in segments[i + 1:]:
+        if seg is HOLE:
+            break
+        after.append(seg)
+    return bool(_BEFORE_PLACEHOLDER.match("".join(after)))
 
 
 def _quoted_name(segments: list, i: int) -> bool:
@@ -114,11 +140,11 @@ def _glued(segments: list, i: int) -> bool:
     return bool(before[-1:] or after[:1])
 
 
-def statements_only(node: ir.StringBuild) -> bool:
+def statements_only(node: ir.Expr, known: dict | None = None) -> bool:
     """Whether every part of ``node`` that is not constant is a whole SQL statement: ``f"EXPLAIN {sql}"``,
     ``f"BEGIN TRANSACTION; {script}"``. What is spliced in is SQL text already, given by the caller as
     a wrapper's ``sql`` parameter is: the construction to judge is the caller's, not this one."""
-    segments = _segments(node)
+    segments = _segments(node, None, known)
     if segments is None or HOLE not in segments:
         return False
     for i, seg in enumerate(segments):
@@ -134,18 +160,20 @@ def statements_only(node: ir.StringBuild) -> bool:
 def _name_position(before: str, after: str) -> bool:
     prev, nxt = before[-1:], after[:1]
     if prev == "'" or nxt == "'":
-        return False  # the whole of a quoted literal: a value
+        # the whole of a quoted literal: a value; but for PostgreSQL's sequence functions, whose argument
+        # is a relation's name given as text (``setval('{table}_id_seq', ...)``), a name
+        return bool(_RELATION_TEXT.search(before))
     if (prev and prev in _NAME_CHARS) or (nxt and nxt in _NAME_CHARS):
         return True  # part of a name: ``_%s_ids``, ``%s__journal``, ``"%s"``, ``schema.%s``
     return bool(_NAME_BEFORE.search(before) or _COLUMN_LIST.search(before))
 
 
-def name_part(node: ir.StringBuild, part) -> bool:
+def name_part(node: ir.Expr, part, known: dict | None = None) -> bool:
     """Whether ``part`` (one of ``node.parts``) is spliced into SQL text only where SQL takes a name
     (``'select count(*) from _%s where id=%s' % (classname, placeholder)``: ``classname``), whatever the
     other parts are."""
     owners: list = []
-    segments = _segments(node, owners)
+    segments = _segments(node, owners, known)
     if segments is None or not any(owner is part for owner in owners):
         return False
     text = "".join(s for s in segments if s is not HOLE)
@@ -156,54 +184,76 @@ def name_part(node: ir.StringBuild, part) -> bool:
     if sql and _DDL.match(text):
         return True
     if not sql:  # a piece built first: ``'_%s=%s' % (column, placeholder)``, the column glued to ``_``
-        return all(_glued_to_name(segments, i) for n, i in enumerate(holes) if owners[n] is part)
+        return all(_glued_to_name(segments, i) or _compared_to_placeholder(segments, i)
+                   for n, i in enumerate(holes) if owners[n] is part)
     for n, i in enumerate(holes):
         if owners[n] is part:
             before, after = _around(segments, i)
-            if not _name_position(before, after):
+            if not (_name_position(before, after) or _compared_to_placeholder(segments, i)):
                 return False
     return True
 
 
-def in_value_position(node: ir.StringBuild, part) -> bool:
-    """Whether ``part`` (one of ``node.parts``) is spliced into SQL text where SQL takes a value: not a name
-    (``_name_position``), not a whole statement. True when ``node`` reads as SQL but where ``part`` lands is
-    not known (``.format`` fields, ``%(key)s``)."""
+def in_value_position(node: ir.Expr, part, known: dict | None = None) -> bool:
+    """Whether ``part`` (one of ``node.parts``), a name built first, is spliced into SQL text where SQL takes
+    a value: not a name (``_name_position``), not a whole statement, not a clause of ``column = ?`` pieces
+    (``"UPDATE t SET " + sets``). True when ``node`` reads as SQL but where ``part`` lands is not known
+    (``.format`` fields, ``%(key)s``)."""
     owners: list = []
-    segments = _segments(node, owners)
+    segments = _segments(node, owners, known)
     if segments is None:
         return False
     text = "".join(s for s in segments if s is not HOLE)
-    if not _SQL.search(text) or _DDL.match(text) or statements_only(node):
+    if not _SQL.search(text) or _DDL.match(text) or statements_only(node, known):
         return False
     if not any(owner is part for owner in owners):
         return True
     for i, seg in enumerate(segments):
         if seg is HOLE and owners[sum(1 for s in segments[:i] if s is HOLE)] is part:
             before, after = _around(segments, i)
-            if not _name_position(before, after):
+            if not (_name_position(before, after) or _compared_to_placeholder(segments, i)
+                    or _CLAUSE_BEFORE.search(before)):
                 return True
     return False
 
 
-def _segments(node: ir.StringBuild, owners: list | None = None) -> list | None:
+def concat_parts(node: ir.Expr) -> tuple | None:
+    """The parts of a string built by ``+``: a ``concat`` ``StringBuild``'s, or the two operands of a ``+``
+    whose sides are both names (``table_prefix + BUILD_TABLE``: the lowering cannot tell it is text)."""
+    if isinstance(node, ir.StringBuild):
+        return node.parts if node.kind in ("fstring", "concat") else None
+    if isinstance(node, ir.BinOp) and node.op == "+":
+        return (node.left, node.right)
+    return None
+
+
+def _segments(node: ir.Expr, owners: list | None = None, known: dict | None = None) -> list | None:
     """The built string as constant text and ``HOLE``s, in order; None when its shape is not known. Each
-    ``HOLE``'s part of ``node.parts`` (None where not known) is appended to ``owners`` when given."""
+    ``HOLE``'s part of ``node.parts`` (None where not known) is appended to ``owners`` when given. ``known``
+    maps the ``id`` of a part to the text the analysis knows it holds (a module's constant
+    ``BUILD_TABLE = 'zuul_build'``, a local bound to one): that text counts as written there."""
     owners = [] if owners is None else owners
-    kind = node.kind
-    if kind in ("fstring", "concat"):
+    known = known or {}
+    parts = concat_parts(node)
+    if parts is not None:
         out = []
-        for part in node.parts:
+        for part in parts:
             value = part.value if isinstance(part, ir.FormattedValue) else part
             if isinstance(value, ir.Const) and isinstance(value.value, str):
                 out.append(value.value)
             elif isinstance(part, ir.FormattedValue) and isinstance(part.spec, ir.Const) \
                     and str(part.spec.value)[-1:] in _NUMERIC:
                 out.append("0")
+            elif id(part) in known and not (isinstance(part, ir.FormattedValue) and (
+                    part.spec is not None or part.conversion in (ord("r"), ord("a")))):
+                out.append(known[id(part)])
             else:
                 out.append(HOLE)
                 owners.append(part)
         return out
+    if not isinstance(node, ir.StringBuild):
+        return None
+    kind = node.kind
     template = node.template
     if not (isinstance(template, ir.Const) and isinstance(template.value, str)):
         return None
@@ -219,6 +269,8 @@ def _segments(node: ir.StringBuild, owners: list | None = None) -> list | None:
             index += 1
             if m.group("type") in _NUMERIC or (isinstance(part, ir.Const) and isinstance(part.value, (str, int))):
                 out.append(str(part.value) if isinstance(part, ir.Const) else "0")
+            elif part is not None and id(part) in known and m.group(0) == "%s":
+                out.append(known[id(part)])
             else:
                 out.append(HOLE)
                 owners.append(part)
@@ -230,14 +282,31 @@ def _segments(node: ir.StringBuild, owners: list | None = None) -> list | None:
             fields = list(string.Formatter().parse(template.value))
         except ValueError:
             return None
-        for literal, field, spec, _conversion in fields:
+        positional = node.parts[:len(node.parts) - len(node.names)]
+        if any(isinstance(p, ir.Starred) for p in positional):
+            positional = ()
+        named = dict(zip(node.names, node.parts[len(node.parts) - len(node.names):]))
+        auto = 0
+        for literal, field, spec, conversion in fields:
             out.append(literal)
             if field is None:
                 continue
             if spec and spec[-1:] in _NUMERIC:
                 out.append("0")
+                continue
+            # the part a plain field names (``{}``, ``{0}``, ``{table}``); None for ``{t.name}``, ``{d[k]}``
+            part = None
+            if field == "":
+                part = positional[auto] if auto < len(positional) else None
+                auto += 1
+            elif field.isdigit():
+                part = positional[int(field)] if int(field) < len(positional) else None
+            elif field.isidentifier():
+                part = named.get(field)
+            if part is not None and id(part) in known and not spec and conversion in (None, "s"):
+                out.append(known[id(part)])
             else:
                 out.append(HOLE)
-                owners.append(None)
+                owners.append(part)
         return out
     return None

@@ -57,10 +57,15 @@ class SqlInjection(SinkRule):
     through code the analysis does not resolve, with outside data). Built only
     where SQL takes a name (a table, a column, an index: `'drop table _%s' %
     name`, `f"select {cols} from {table}"`, any `create`/`drop`/`alter`, a
-    SQLite `pragma`, a savepoint, an insert's column list, or a name built
-    before its statement: `index = '_%s_idx' % cn`), which no driver binds as
-    a parameter, it is of low confidence (not shown by default): on real code
-    such names came from the program's own schema. A name the code writes
+    SQLite `pragma`, a savepoint, an insert's column list, the text argument
+    of a PostgreSQL sequence function: `setval('%s_id_seq', ...)`, a column
+    compared with a bound parameter: `f"{column} = ?"`, `",".join(k + "=?"
+    for k in data)` after `SET`, or a name built before its statement:
+    `index = '_%s_idx' % cn`, `table = prefix + BUILDS` where the module sets
+    `BUILDS = 'builds'`: constants the code names count as the text they
+    hold), which no driver binds as a parameter, it is of low confidence (not
+    shown by default): on real code such names came from the program's own
+    schema. A name the code writes
     inside identifier quotes (`` f"SHOW VIEWS IN `{schema}`" ``,
     `f"PRAGMA foreign_key_list([{table}])"`, `'"%s"' % name`) is the
     exception, reported with medium confidence: quoting is for names that may

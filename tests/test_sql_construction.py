@@ -1,0 +1,126 @@
+"""How confident a SQL construction finding is: names (tables, columns) built from a function's parameters
+are of low confidence, values spliced into SQL text of medium; what the analysis knows of each part counts."""
+
+from __future__ import annotations
+
+from reviewing import findings
+
+from secreview.findings.model import Level
+
+
+def confidences(tmp_path, monkeypatch, code: str) -> dict:
+    found = findings(tmp_path, monkeypatch, {"store.py": code}, rule="sql-injection")
+    return {f.line: f.confidence for f in found}
+
+
+def test_names_built_from_a_parameter_and_module_constants_are_names(tmp_path, monkeypatch):
+    """``prefixed = table_prefix + BUILD_TABLE`` with ``BUILD_TABLE = 'zuul_build'``: a table name built
+    from a prefix and the module's constant, spliced later where SQL takes a name (``insert into {p}``,
+    ``from {p} bs``, ``{p}.id``, a ``.format`` field ``UPDATE {table}``), is a name like ``'_%s' % cn``;
+    spliced where SQL takes a value it is medium again; a value built with a constant's help stays a
+    value."""
+    got = confidences(tmp_path, monkeypatch, '''\
+        import sqlalchemy as sa
+
+        BUILD_TABLE = 'zuul_build'
+        SUFFIX = '_new'
+        WHERE = "select * from t where name = '"
+
+        def upgrade(connection, table_prefix):
+            prefixed = table_prefix + BUILD_TABLE
+            prefixed_new = table_prefix + BUILD_TABLE + '_new'
+            other = table_prefix + BUILD_TABLE + SUFFIX
+            connection.execute(sa.text(f"insert into {prefixed_new} select b.id, b.name from {prefixed} b"))
+            connection.execute(sa.text(f"select {other}.id from {other} join {prefixed} on 1 = 1"))
+            connection.execute(sa.text(f"drop table {prefixed}"))
+
+        def find(connection, table_prefix, name):
+            prefixed = table_prefix + BUILD_TABLE
+            connection.execute(sa.text(f"select * from t where name = '{prefixed}'"))
+            connection.execute(sa.text(WHERE + name + "'"))
+
+        def formatted(connection, table_prefix, name):
+            connection.execute(sa.text("UPDATE {table} SET x = 1".format(table=table_prefix + "zuul_buildset")))
+            connection.execute(sa.text("UPDATE {} SET x = 1".format(table_prefix + BUILD_TABLE)))
+            connection.execute(sa.text("UPDATE {0} SET x = '{1}'".format(table_prefix + BUILD_TABLE, name)))
+        ''')
+    assert got == {11: Level.LOW, 12: Level.LOW, 13: Level.LOW, 17: Level.MEDIUM, 18: Level.MEDIUM,
+                   21: Level.LOW, 22: Level.LOW, 23: Level.MEDIUM}
+
+
+def test_a_value_helper_of_issue_13_stays_medium(tmp_path, monkeypatch):
+    """A helper formatting its own parameter into a WHERE value on an untyped cursor is reported at
+    medium (the recall issue's example), whatever constants stand around it."""
+    got = confidences(tmp_path, monkeypatch, '''\
+        import sqlite3
+
+        TABLE = 'users'
+
+        class Store:
+            def __init__(self, path):
+                self.conn = sqlite3.connect(path)
+                self.cur = self.conn.cursor()
+
+            def find(self, name):
+                self.cur.execute("SELECT * FROM users WHERE name = '%s'" % name)
+                return self.cur.fetchall()
+
+            def find_in(self, name):
+                self.cur.execute("SELECT * FROM " + TABLE + " WHERE name = '" + name + "'")
+        ''')
+    assert got == {11: Level.MEDIUM, 15: Level.MEDIUM}
+
+
+def test_columns_compared_with_a_bound_parameter_are_names(tmp_path, monkeypatch):
+    """``",".join(key + "=" + "?" for key in data)`` after ``UPDATE ... SET``, ``f"{column} = %s"``: what
+    is compared with a bound parameter is a column, the value is bound; a value compared with another
+    value, or a whole condition spliced after ``WHERE``, stays medium."""
+    got = confidences(tmp_path, monkeypatch, '''\
+        import sqlite3
+
+        class Store:
+            def __init__(self, path):
+                self.cur = sqlite3.connect(path).cursor()
+
+            def update(self, id, data):
+                sets = ",".join(key + "=" + "?" for key in data)
+                self.cur.execute("UPDATE comments SET " + sets + " WHERE id=?", list(data.values()) + [id])
+
+            def find(self, column, value):
+                self.cur.execute(f"SELECT * FROM t WHERE {column} = ?", (value,))
+
+            def like(self, column, value):
+                self.cur.execute("SELECT * FROM t WHERE %s LIKE %%s AND x = 1" % column, (value,))
+
+            def compare(self, column, value):
+                self.cur.execute(f"SELECT * FROM t WHERE {column} = {value}")
+
+            def where(self, condition):
+                self.cur.execute("SELECT * FROM t WHERE %s" % condition)
+
+            def pair(self, key, value):
+                piece = "%s=%s" % (key, value)
+                self.cur.execute("UPDATE t SET " + piece)
+        ''')
+    assert got == {9: Level.LOW, 12: Level.LOW, 15: Level.LOW, 18: Level.MEDIUM, 21: Level.MEDIUM,
+                   25: Level.MEDIUM}
+
+
+
+def test_a_sequence_functions_text_argument_is_a_name(tmp_path, monkeypatch):
+    """PostgreSQL's sequence functions take a relation's name as text: ``setval('{p}_id_seq', ...)`` with
+    ``p`` a name built first is a name; the same text compared with a column is a value."""
+    got = confidences(tmp_path, monkeypatch, '''\
+        import sqlite3
+
+        cur = sqlite3.connect("x").cursor()
+
+        def seq(table_prefix):
+            p = table_prefix + "_t"
+            cur.execute(f"select setval('{p}_id_seq', 1, false)")
+
+        def find(table_prefix):
+            p = table_prefix + "_t"
+            cur.execute(f"select * from t where name = '{p}_id_seq'")
+        ''')
+    assert got == {7: Level.LOW, 11: Level.MEDIUM}

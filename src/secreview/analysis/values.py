@@ -361,6 +361,7 @@ class Value:
             and (self.items is None) == (other.items is None)
             and (self.items is None or (self.items.keys() == other.items.keys()
                                         and all(v.same_as(other.items[k], traces) for k, v in self.items.items())))
+            and (type(self) is type(other) and (type(self) is Value or self.alts == other.alts))
         )
 
     def __repr__(self) -> str:
@@ -407,6 +408,50 @@ def _const_eq(a, b) -> bool:
 TOP = Value()
 
 
+class OneOf(Value):
+    """A value that is one of a few known constants, which one not known (``"-c" if posix else "/c"``,
+    joined at the end of the ``if``): ``fixed`` as any such value is, with the constants it may be kept
+    (``alts``, at most ``MAX_ALTS``) for the rules that ask what it can be (``[shell, flag, text]``
+    chosen per platform is still a shell command line). Made by ``join`` only; any other operation on it
+    gives an ordinary value."""
+
+    __slots__ = ("alts",)
+
+    def __init__(self, alts: frozenset, taints: frozenset = EMPTY, types: frozenset = EMPTY, func=None):
+        super().__init__(UNKNOWN, taints, types, None, func, True)
+        self.alts = alts
+
+    def __repr__(self) -> str:
+        return "OneOf(" + ", ".join(sorted(_stable_repr(c) for c in self.alts)) + ")"
+
+
+MAX_ALTS = 8
+_ALT_TYPES = (str, int, float, bool, bytes, type(None))
+
+
+def possible_consts(value: Value) -> frozenset | None:
+    """The constants ``value`` may be, when it is one of a few known ones; None when not known."""
+    if value.const is not UNKNOWN:
+        return frozenset((value.const,)) if isinstance(value.const, _ALT_TYPES) else None
+    return value.alts if type(value) is OneOf else None
+
+
+def _one_of(a: Value, b: Value, taints: frozenset, types: frozenset, func) -> Value | None:
+    """The join of two values that are each one of known constants (and nothing else: no items)."""
+    if a.items is not None or b.items is not None:
+        return None
+    alts_a = possible_consts(a)
+    if alts_a is None:
+        return None
+    alts_b = possible_consts(b)
+    if alts_b is None:
+        return None
+    alts = alts_a | alts_b
+    if len(alts) > MAX_ALTS:
+        return None
+    return OneOf(alts, taints, types, func)
+
+
 _JOINED_ITEMS = 16
 """The most items ``join`` keeps of a value with known items joined with one without: past it, the items are
 dropped and their taints given to the whole value."""
@@ -443,6 +488,11 @@ def join(a: Value, b: Value) -> Value:
             whole = Value(taints=other.taints)
             items = {k: join(v, whole) for k, v in extra.items()}
     func = a.func if a.func == b.func else None
+    if const is UNKNOWN and (a.const is not UNKNOWN or type(a) is OneOf) \
+            and (b.const is not UNKNOWN or type(b) is OneOf):
+        one_of = _one_of(a, b, taints, types, func)
+        if one_of is not None:
+            return one_of
     fixed = const is UNKNOWN and a.is_fixed and b.is_fixed
     if const is UNKNOWN and not taints and not types and items is None and func is None and not fixed:
         return TOP
@@ -573,6 +623,8 @@ def fingerprint(value: Value, _memo: dict | None = None, _depth: int = 0) -> tup
             items = tuple(sorted((repr(k), fingerprint(v, _memo, _depth + 1)) for k, v in value.items.items()))
     const = "?" if value.const is UNKNOWN else (type(value.const).__name__, _stable_repr(value.const))
     out = (const, value.fixed, _taints_print(value.taints), tuple(sorted(value.types)), value.func or "", items)
+    if type(value) is OneOf:
+        out += (tuple(sorted(_stable_repr(c) for c in value.alts)),)
     _memo[memo_key] = out
     return out
 

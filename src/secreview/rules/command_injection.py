@@ -23,7 +23,8 @@ class CommandInjection(SinkRule):
     `os.system`, `os.popen`...) is parsed by `/bin/sh`: a value spliced into it
     that holds `;`, `|`, `$(...)` or a newline runs commands of the attacker's
     choosing. Without a shell the same holds for the program name, and for
-    every element after `sh -c`.
+    every element after `sh -c` (also when the shell and its flag are chosen
+    per platform: `["bash", "-c", cmd]` or `["cmd", "/c", cmd]`).
 
     Reported with high confidence when the command is traced to untrusted
     input, with medium confidence when a shell runs a string built from a
@@ -114,8 +115,11 @@ class CommandInjection(SinkRule):
                                             for t in value.taints), types=value.types)
         first = items.get(0)
         second = items.get(1)
-        shell_mode = (second is not None and second.is_const and second.const in _SHELL_FLAGS
-                      and (first is None or not first.is_const or str(first.const).rsplit("/", 1)[-1] in _SHELLS))
+        # (each may be one of a few constants: ``["bash", "-c", text]`` or ``["cmd", "/c", text]`` by platform)
+        flags = None if second is None else V.possible_consts(second)
+        programs = None if first is None else V.possible_consts(first)
+        shell_mode = (bool(flags) and all(f in _SHELL_FLAGS for f in flags)
+                      and (programs is None or all(str(p).rsplit("/", 1)[-1] in _SHELLS for p in programs)))
         # the program is judged on its data only: a path built from a parameter (``f"{bindir}/tool"``) is
         # no shell text, so it is not a built string for the construction findings
         taints = V.EMPTY if first is None else frozenset(V.without_built(t) if t.is_param else t

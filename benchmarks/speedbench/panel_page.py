@@ -259,6 +259,9 @@ def render(result: PanelResult) -> str:
          f"{m.get('memory', '?')} of memory. The machine was shared with other work: the 1-minute load average "
          f"per tree is in *Machine and versions*; wall times are noisy, CPU times and memory much less."),
         "",
+        ("Earlier measurements, the analyses of where the time and memory go, and what each session changed "
+         "are in [`performance-history.md`](performance-history.md) (kept by hand, dated)."),
+        "",
         "## Method",
         "",
         (f"For each tree, {result.repeat} round{'s' * (result.repeat != 1)}. Each round is an A/B pair — "

@@ -260,7 +260,7 @@ def render(result: PanelResult) -> str:
          f"per tree is in *Machine and versions*; wall times are noisy, CPU times and memory much less."),
         "",
         ("Earlier measurements, the analyses of where the time and memory go, and what each session changed "
-         "are in [`performance-history.md`](performance-history.md) (kept by hand, dated)."),
+         "are in [`performance-history.md`](performance-history.md), dated by session."),
         "",
         "## Method",
         "",

@@ -104,6 +104,23 @@ class Summary:
                 _EMPTY_DIGEST = self._digest
         return self._digest
 
+    def share(self) -> None:
+        """Its values, taints and trace steps of equal content made one object each (``values.Sharing``):
+        the same summary, held in less memory for the rest of the review (and pickled smaller)."""
+        sharing = V.Sharing()
+        sharing.keep(NOT_FACTS)
+        self.ret = sharing.value(self.ret)
+        for flow in self.sink_flows:
+            flow.step = sharing.step(flow.step)
+        for by_param in self.fields.values():
+            for index, taint in by_param.items():
+                by_param[index] = sharing.taint(taint)
+        if self.state:
+            state = self.state
+            for name, value in state.items():
+                if type(value) is Value:
+                    state[name] = sharing.value(value)
+
     def is_empty(self) -> bool:
         """Nothing flows through the function: the summary a fresh ``Summary()`` is."""
         return self.ret is TOP and not self.sink_flows and not self.fields and self.state is None \

@@ -735,7 +735,8 @@ def _tree(depth: int, source_step):
     if depth == 0:
         return Value(taints=taints(), types=frozenset({"builtins.str"}))
     items = {i: _tree(depth - 1, source_step) for i in range(3)}
-    return Value(taints=merge_taints(all_item_taints(items), taints()), types=frozenset({"builtins.tuple"}), items=items)
+    return Value(taints=merge_taints(all_item_taints(items), taints()), types=frozenset({"builtins.tuple"}),
+                 items=items)
 
 
 def _objects(value) -> tuple:

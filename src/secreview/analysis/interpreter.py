@@ -105,21 +105,22 @@ class Summary:
         return self._digest
 
     def share(self) -> None:
-        """Its values, taints and trace steps of equal content made one object each (``values.Sharing``):
-        the same summary, held in less memory for the rest of the review (and pickled smaller)."""
+        """Its returned value's items, taints and trace steps, and its flows' steps, of equal content made
+        one object each (``values.Sharing``): the same summary, held in less memory for the rest of the
+        review (and pickled smaller). Only where copies can be: a value with items (each item carried
+        its own), two taints or more (their traces), two flows or more (Salt's summaries held 417,869
+        steps of flows where 157,340 differ); a lone trace holds no two steps alike. A module body's
+        globals are left as they are: they hold few taints, and walking them cost more than the rest."""
+        ret, flows = self.ret, self.sink_flows
+        share_ret = ret.items is not None or len(ret.taints) > 1
+        if not share_ret and len(flows) < 2:
+            return
         sharing = V.Sharing()
-        sharing.keep(NOT_FACTS)
-        self.ret = sharing.value(self.ret)
-        for flow in self.sink_flows:
-            flow.step = sharing.step(flow.step)
-        for by_param in self.fields.values():
-            for index, taint in by_param.items():
-                by_param[index] = sharing.taint(taint)
-        if self.state:
-            state = self.state
-            for name, value in state.items():
-                if type(value) is Value:
-                    state[name] = sharing.value(value)
+        if share_ret:
+            self.ret = sharing.value(ret)
+        if len(flows) > 1:
+            for flow in flows:
+                flow.step = sharing.step(flow.step)
 
     def is_empty(self) -> bool:
         """Nothing flows through the function: the summary a fresh ``Summary()`` is."""

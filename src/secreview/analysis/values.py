@@ -639,13 +639,6 @@ class Sharing:
         self._values: dict = {TOP_KEY: TOP}
         self._value_ids: dict = {id(TOP): (TOP, TOP)}
 
-    def keep(self, value: Value) -> None:
-        """``value`` (without items) stands for every value of its content: a marker that readers
-        compare by identity (``interpreter.NOT_FACTS``)."""
-        key = (_const_key(value.const), id(self.taints(value.taints)), value.types, value.func, value.fixed, None)
-        self._values[key] = value
-        self._value_ids[id(value)] = (value, value)
-
     def step(self, step: Step | None) -> Step | None:
         if step is None:
             return None

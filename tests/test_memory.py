@@ -720,3 +720,104 @@ def test_identifiers_of_a_file_parsed_with_tree_sitter_are_interned_as_cpython_d
     assert len(names) >= 2 and all(n.id is sys.intern("value") for n in names)
     params = [a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)]
     assert params == ["request", "value"] and params[1] is names[0].id
+
+
+# ---------------------------------------------------------------- one object per content (``values.Sharing``)
+
+def _tree(depth: int, source_step):
+    """A value of 3 items nested ``depth`` deep, each item holding copies of its own of the same
+    taints and trace steps (what carrying a returned container through calls made: Salt's decoders)."""
+    from secreview.analysis.values import Step, Taint, Value, all_item_taints, merge_taints
+
+    def taints():
+        step = Step("m.py", 9, 4, "returned by `decode()`", Step(*source_step))
+        return frozenset({Taint("param", 0, frozenset(), step), Taint("remote", -1, frozenset({"sql"}), step)})
+    if depth == 0:
+        return Value(taints=taints(), types=frozenset({"builtins.str"}))
+    items = {i: _tree(depth - 1, source_step) for i in range(3)}
+    return Value(taints=merge_taints(all_item_taints(items), taints()), types=frozenset({"builtins.tuple"}),
+                 items=items)
+
+
+def _objects(value) -> tuple:
+    values, taints, steps = {}, {}, {}
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        values[id(v)] = v
+        for t in v.taints:
+            taints[id(t)] = t
+            s = t.step
+            while s is not None:
+                steps[id(s)] = s
+                s = s.prev
+        stack.extend((v.items or {}).values())
+    return len(values), len(taints), len(steps)
+
+
+def test_sharing_keeps_one_object_for_each_content_and_changes_nothing_a_reader_sees():
+    from secreview.analysis import values as V
+
+    value = _tree(5, ("m.py", 2, 0, "request parameter `q`", None, "data from the request"))
+    assert _objects(value) == (364, 486, 486)  # 1 + 3 + ... + 3**5 items, each with taints of its own
+    shared = V.Sharing().value(value)
+    assert _objects(shared) == (6, 2, 2)  # one item per depth, the 2 taints and their 2 steps once
+    assert V.fingerprint(shared) == V.fingerprint(value)  # traces included
+    assert V.digest(shared) == V.digest(value)
+    assert {t._key for t in V.deep_taints(shared)} == {t._key for t in V.deep_taints(value)}
+    # a value with nothing to share is kept as it is; the empty value stays ``TOP``
+    single = _tree(0, ("m.py", 2, 0, "request parameter `q`", None, "data from the request"))
+    sharing = V.Sharing()
+    assert sharing.value(single) is single and sharing.value(V.TOP) is V.TOP
+    # constants that compare equal but read differently are not merged (``0`` and ``False``, ``0.0`` and ``-0.0``)
+    sharing = V.Sharing()
+    assert sharing.value(V.const(0)) is not sharing.value(V.const(False))
+    assert sharing.value(V.const(0.0)) is not sharing.value(V.const(-0.0))
+    assert sharing.value(V.const("x")) is sharing.value(V.const("x"))
+    # a set holding two taints of equal content (made with ``|``) is kept as it is: a reader counts them
+    twice = V.Value(taints=single.taints | _tree(0, ("m.py", 2, 0, "request parameter `q`", None,
+                                                      "data from the request")).taints)
+    assert len(twice.taints) == 4 and V.Sharing().value(twice).taints is twice.taints
+
+
+def test_joining_and_carrying_a_shared_value_keep_it_shared():
+    from secreview.analysis import values as V
+
+    source = ("m.py", 2, 0, "request parameter `q`", None, "data from the request")
+    shared = V.Sharing().value(_tree(6, source))
+    other = V.Sharing().value(_tree(6, ("m.py", 5, 0, "request parameter `r`", None, "data from the request")))
+    joined = V.join(shared, other)
+    assert _objects(joined)[0] == 7  # one join per depth, not one per path to it (1,093)
+    assert V.fingerprint(V.join(_tree(6, source), other)) == V.fingerprint(joined)
+    with_taints = V.join(shared, V.Value(taints=other.taints))  # a value without items: each item joins it
+    assert _objects(with_taints)[0] == 7
+    assert V.fingerprint(V.join(_tree(6, source), V.Value(taints=other.taints))) == V.fingerprint(with_taints)
+
+
+def test_a_summary_returning_nested_containers_holds_each_taint_once(tmp_path):
+    from secreview.analysis import values as V
+    from secreview.source.reading import SourceText
+
+    text = ("def pair(request):\n    q = request.args['q']\n    return (q, (q, (q, q)))\n\n\n"
+            "def outer(request):\n    if request.method == 'POST':\n        return pair(request)\n"
+            "    return pair(request), pair(request)\n")
+    module = lower_source(SourceText("a.py", text, "utf-8", 9), "a", False).module
+    program = Program([module], load_models(DEFAULT_CONFIG.model_paths), _rules())
+    program.run()
+    for name in ("a.pair", "a.outer"):
+        ret = program.summaries[name].ret
+        assert ret.items is not None
+        n_values, n_taints, n_steps = _objects(ret)
+        steps, taints = set(), set()
+        stack = [ret]
+        while stack:
+            v = stack.pop()
+            for t in v.taints:
+                taints.add((t._key, t.step))
+                s = t.step
+                while s is not None:
+                    steps.add(s)
+                    s = s.prev
+            stack.extend((v.items or {}).values())
+        assert (n_taints, n_steps) == (len(taints), len(steps)), name  # one object for each content
+        assert n_taints and V.deep_taints(ret)

@@ -104,6 +104,24 @@ class Summary:
                 _EMPTY_DIGEST = self._digest
         return self._digest
 
+    def share(self) -> None:
+        """Its returned value's items, taints and trace steps, and its flows' steps, of equal content made
+        one object each (``values.Sharing``): the same summary, held in less memory for the rest of the
+        review (and pickled smaller). Only where copies can be: a value with items (each item carried
+        its own), two taints or more (their traces), two flows or more (Salt's summaries held 417,869
+        steps of flows where 157,340 differ); a lone trace holds no two steps alike. A module body's
+        globals are left as they are: they hold few taints, and walking them cost more than the rest."""
+        ret, flows = self.ret, self.sink_flows
+        share_ret = ret.items is not None or len(ret.taints) > 1
+        if not share_ret and len(flows) < 2:
+            return
+        sharing = V.Sharing()
+        if share_ret:
+            self.ret = sharing.value(ret)
+        if len(flows) > 1:
+            for flow in flows:
+                flow.step = sharing.step(flow.step)
+
     def is_empty(self) -> bool:
         """Nothing flows through the function: the summary a fresh ``Summary()`` is."""
         return self.ret is TOP and not self.sink_flows and not self.fields and self.state is None \

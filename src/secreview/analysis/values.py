@@ -457,7 +457,10 @@ _JOINED_ITEMS = 16
 dropped and their taints given to the whole value."""
 
 
-def join(a: Value, b: Value) -> Value:
+def join(a: Value, b: Value, _memo: dict | None = None) -> Value:
+    """What either value may be. ``_memo`` (for the items, at any depth, of one join): ``(id(a), id(b))``
+    -> (a, b, their join), so that items held in several places (``Sharing``) are joined once, not once
+    per path to them: a tree of 1,093 items where 7 differ is joined in 7 steps, not 1,093."""
     if a is b:
         return a
     const = a.const if _const_eq(a.const, b.const) else UNKNOWN
@@ -467,7 +470,10 @@ def join(a: Value, b: Value) -> Value:
         types = _fewest_types(types)
     items = None
     if a.items is not None and b.items is not None:
-        items = {k: join(v, b.items[k]) for k, v in a.items.items() if k in b.items}
+        if _memo is None:
+            _memo = {}
+        b_items = b.items
+        items = {k: _item_join(v, b_items[k], _memo) for k, v in a.items.items() if k in b_items}
         for k, v in b.items.items():
             if k not in items:
                 items[k] = v
@@ -484,9 +490,13 @@ def join(a: Value, b: Value) -> Value:
             # post_data = result`` gives ``obj`` its own taints, not ``post_data``'s)
             items = extra
         else:
-            # the other value's parts hold at most its taints: each item may be one of them
-            whole = Value(taints=other.taints)
-            items = {k: join(v, whole) for k, v in extra.items()}
+            # the other value's parts hold at most its taints: each item may be one of them (``other``
+            # itself when it is only taints: the same object at every depth, so the memo finds it)
+            whole = other if (other.const is UNKNOWN and not other.types and other.func is None
+                              and not other.fixed) else Value(taints=other.taints)
+            if _memo is None:
+                _memo = {}
+            items = {k: _item_join(v, whole, _memo) for k, v in extra.items()}
     func = a.func if a.func == b.func else None
     if const is UNKNOWN and (a.const is not UNKNOWN or type(a) is OneOf) \
             and (b.const is not UNKNOWN or type(b) is OneOf):
@@ -497,6 +507,14 @@ def join(a: Value, b: Value) -> Value:
     if const is UNKNOWN and not taints and not types and items is None and func is None and not fixed:
         return TOP
     return Value(const, taints, types, items, func, fixed)
+
+
+def _item_join(a: Value, b: Value, memo: dict) -> Value:
+    key = (id(a), id(b))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = (a, b, join(a, b, memo))  # (a and b held: their ids stay theirs)
+    return found[2]
 
 
 def taints_beyond_items(value: Value) -> frozenset:
@@ -646,3 +664,151 @@ def _taints_print(taints: frozenset) -> tuple:
 def digest(value: Value) -> str:
     import hashlib
     return hashlib.blake2b(repr(fingerprint(value)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class Sharing:
+    """One object for each trace step, taint, set of taints and value of equal content, among those
+    given to one ``Sharing`` (hash-consing): what a summary keeps to the end of the review.
+
+    A value's items each carry their own copies of the same taints and steps, made at each call that
+    passed them on (``Program.apply_summary`` re-steps every item's taints): on Salt a function of a
+    call cycle returned a tree of 1,093 nested items, each holding the same 6 taints in copies of their
+    own, 72,141 trace steps where 58 differ (``docs/performance.md``, twelfth session). Equal content
+    means equal in everything a reader can see, traces included, so a shared object changes no
+    result: nothing compares values, taints or steps by identity but to skip work (``a is b``)."""
+
+    __slots__ = ("_steps", "_step_ids", "_taints", "_taint_ids", "_sets", "_set_ids", "_values", "_value_ids")
+
+    def __init__(self):
+        # ``*_ids``: id of an object met -> (that object, kept alive so that its id is not reused, its
+        # shared one); the others: content -> the shared object
+        self._steps: dict = {}
+        self._step_ids: dict = {}
+        self._taints: dict = {}
+        self._taint_ids: dict = {}
+        self._sets: dict = {}
+        self._set_ids: dict = {}
+        self._values: dict = {TOP_KEY: TOP}
+        self._value_ids: dict = {id(TOP): (TOP, TOP)}
+
+    def step(self, step: Step | None) -> Step | None:
+        if step is None:
+            return None
+        found = self._step_ids.get(id(step))
+        if found is not None:
+            return found[1]
+        chain = []
+        node = step
+        while node is not None:  # iteratively: a trace may be long
+            found = self._step_ids.get(id(node))
+            if found is not None:
+                break
+            chain.append(node)
+            node = node[6]
+        prev = found[1] if node is not None else None
+        steps = self._steps
+        for node in reversed(chain):
+            key = (node[1], node[2], node[3], node[4], node[5], id(prev))  # ``prev`` is held by ``steps``
+            shared = steps.get(key)
+            if shared is None:
+                shared = steps[key] = node if node[6] is prev else tuple.__new__(
+                    Step, (node[0], node[1], node[2], node[3], node[4], node[5], prev))
+            self._step_ids[id(node)] = (node, shared)
+            prev = shared
+        return prev
+
+    def taint(self, t: Taint) -> Taint:
+        found = self._taint_ids.get(id(t))
+        if found is not None:
+            return found[1]
+        step = self.step(t.step)
+        key = (t._key, id(step))
+        shared = self._taints.get(key)
+        if shared is None:
+            if step is t.step:
+                shared = t
+            else:
+                shared = Taint.__new__(Taint)
+                shared.kind, shared.index, shared.cleansed, shared.step, shared._key = (
+                    t.kind, t.index, t.cleansed, step, t._key)
+            self._taints[key] = shared
+        self._taint_ids[id(t)] = (t, shared)
+        return shared
+
+    def taints(self, taints: frozenset) -> frozenset:
+        if not taints:
+            return EMPTY
+        found = self._set_ids.get(id(taints))
+        if found is not None:
+            return found[1]
+        out = frozenset([self.taint(t) for t in taints])
+        if len(out) < len(taints):
+            # two taints of equal content in one set (made with ``|``, not ``merge_taints``): kept as they
+            # are, since a reader counts them (``MAX_TAINTS``, the fingerprint)
+            self._set_ids[id(taints)] = (taints, taints)
+            return taints
+        shared = self._sets.get(out)
+        if shared is None:
+            shared = self._sets[out] = taints if out == taints else out
+        self._set_ids[id(taints)] = (taints, shared)
+        return shared
+
+    def value(self, value: Value) -> Value:
+        found = self._value_ids.get(id(value))
+        if found is not None:
+            return found[1]
+        ids = self._value_ids
+        stack = [(value, False)]
+        while stack:  # children first, iteratively: items may nest deep
+            node, expanded = stack.pop()
+            if id(node) in ids:
+                continue
+            if node.items and not expanded:
+                stack.append((node, True))
+                stack.extend((c, False) for c in node.items.values() if id(c) not in ids)
+                continue
+            ids[id(node)] = (node, self._shared_value(node))
+        return ids[id(value)][1]
+
+    def _shared_value(self, node: Value) -> Value:
+        taints = self.taints(node.taints)
+        same = taints is node.taints
+        items = node.items
+        items_key = None
+        if items is not None:
+            items = {}
+            for k, c in node.items.items():
+                found = self._value_ids.get(id(c))
+                shared = found[1] if found is not None else c  # (a cycle, which values built bottom-up never form)
+                items[k] = shared
+                same = same and shared is c
+            try:
+                items_key = tuple((_const_key(k), id(c)) for k, c in items.items())
+                hash(items_key)
+            except Exception:
+                return node if same else Value(node.const, taints, node.types, items, node.func, node.fixed)
+        try:
+            key = (_const_key(node.const), id(taints), node.types, node.func, node.fixed, items_key)
+            shared = self._values.get(key)
+        except Exception:  # a constant that cannot be hashed: kept as it is
+            return node if same else Value(node.const, taints, node.types, items, node.func, node.fixed)
+        if shared is None:
+            shared = self._values[key] = node if same else Value(node.const, taints, node.types, items,
+                                                                  node.func, node.fixed)
+        return shared
+
+
+_PLAIN_CONSTS = (str, int, bytes, bool, type(None))
+
+
+def _const_key(c):
+    """What tells two constants apart as ``_const_eq`` and ``repr`` do (``0`` from ``False``, ``0.0``
+    from ``-0.0``)."""
+    if c is UNKNOWN:
+        return c
+    if type(c) in _PLAIN_CONSTS:
+        return (type(c), c)
+    return (type(c), _stable_repr(c))
+
+
+TOP_KEY = (UNKNOWN, id(EMPTY), EMPTY, None, False, None)

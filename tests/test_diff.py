@@ -361,3 +361,13 @@ def test_one_tagged_listing_gives_what_the_two_listings_gave(repo, monkeypatch):
     untracked = {p for p in z("--others", "--exclude-standard") if p.endswith(".py")}
     assert untracked == {"new.py", "dir/new2.py", "odd name\tx.py", "late.py"}
     assert untracked <= set(files) and all(files[p].old_path is None for p in untracked)
+
+
+def test_a_changed_test_file_is_analysed_in_full(repo, capsys):
+    """Test code is analysed only where production code calls it (``Config.on_demand``), but a test
+    file the change touches is the user's to see: its own findings are looked for."""
+    test = "import os\nfrom flask import request\n\nos.system('ls ' + request.args['cmd'])\n"
+    commit(repo, "A test", {"tests/test_ls.py": test})
+    write(repo, {"tests/test_ls.py": test.replace("'ls '", "'ls -l '")})
+    _, doc = review_json(["diff"], capsys)
+    assert [f["path"] for f in doc["findings"]] == ["tests/test_ls.py"]

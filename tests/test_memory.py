@@ -65,7 +65,8 @@ def _eager(sources: list):
     """The findings of a program holding every module's IR from the start."""
     modules = [lower_source(src, name, is_package).module for src, name, is_package in sources]
     program = Program(modules, load_models(DEFAULT_CONFIG.model_paths), _rules(),
-                      budget_steps=DEFAULT_CONFIG.analysis_budget, test_path=DEFAULT_CONFIG.is_test_path)
+                      budget_steps=DEFAULT_CONFIG.analysis_budget, test_path=DEFAULT_CONFIG.is_test_path,
+                      on_demand=DEFAULT_CONFIG.on_demand)
     return _described(program.run())
 
 

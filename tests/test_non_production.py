@@ -107,11 +107,12 @@ def test_a_path_named_on_the_command_line_is_reported(project, capsys):
 
 
 def test_configuration_replaces_the_default(project, capsys):
+    # (examples/ is a default test path too: analysed in full with --include-tests, or as non-production code)
     (project / "pyproject.toml").write_text('[tool.secreview]\nnon-production-paths = ["/app/tools/"]\n')
-    doc = report(["review", "."], capsys)
+    doc = report(["review", ".", "--include-tests"], capsys)
     assert paths(doc) == (PRODUCTION | WITHHELD) - {"app/tools/run.py"}
     (project / "pyproject.toml").write_text('[tool.secreview]\nnon-production-paths = []\n')
-    assert paths(report(["review", "."], capsys)) == PRODUCTION | WITHHELD
+    assert paths(report(["review", ".", "--include-tests"], capsys)) == PRODUCTION | WITHHELD
     (project / "pyproject.toml").write_text('[tool.secreview]\nnon-production-paths = "tools/"\n')
     with pytest.raises(ConfigError, match="non-production-paths"):
         load_config(project)
@@ -219,7 +220,7 @@ def test_example_packages_and_test_utilities(tmp_path, monkeypatch, capsys):
                     "src/pkg/testutils/settings.py": VULNERABLE, "test_project/settings.py": VULNERABLE,
                     "ckan/lib/create_test_data.py": VULNERABLE})
     monkeypatch.chdir(tmp_path)
-    doc = report(["review", "."], capsys)
+    doc = report(["review", ".", "--include-tests"], capsys)
     tests = {"src/pkg/testutils/settings.py", "test_project/settings.py", "ckan/lib/create_test_data.py"}
     assert paths(doc) == {"app/example.py"} | tests
     tags = {f["path"]: f["tags"] for f in doc["findings"]}

@@ -143,6 +143,9 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                    help="also review what is left out by default: untracked files .gitignore ignores (every file "
                         "git tracks is reviewed anyway) and directories of other projects' code (virtual "
                         "environments, node_modules, .tox, *.egg-info); the configuration's exclude still applies")
+    p.add_argument("--include-tests", action="store_true",
+                   help="analyse test code (test-paths) in full and report its findings; by default it is "
+                        "analysed only where other code calls it, unless a test file or test code only is named")
     p.add_argument("--include-non-production", action="store_true",
                    help="also report the findings in non-production code (non-production-paths: examples, docs, "
                         "benchmarks, top-level contrib/ and tools/), which are otherwise withheld and counted "
@@ -289,6 +292,8 @@ def _with_overrides(args, config):
         config = replace(config, min_severity=args.min_severity)
     if args.min_confidence is not None:
         config = replace(config, min_confidence=args.min_confidence)
+    if getattr(args, "include_tests", False):
+        config = replace(config, tests_on_demand=False)
     if getattr(args, "analysis_budget", None) is not None:
         config = replace(config, analysis_budget=args.analysis_budget)
     if getattr(args, "select", None) is not None:

@@ -123,6 +123,14 @@ class Config:
     withheld and counted beside the verdict."""
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     """Gitignore-style patterns of test code (some rules are off there, findings are tagged)."""
+    tests_on_demand: bool = True
+    """Test code (``test_paths``) is analysed only where other code calls into it (``on_demand``): its
+    own findings are then not looked for. Not a setting of the file: the review turns it off when
+    the user names a file, or names test code only (``engine.pipeline.review``)."""
+    named_tests: frozenset[str] = frozenset()
+    """Test files (display paths) analysed in full all the same: those a change review's change touches,
+    and those of non-production code (``docs/``, ``examples/``: their findings are counted beside the
+    verdict, and listed with ``--include-non-production``)."""
     non_production_paths: tuple[str, ...] = DEFAULT_NON_PRODUCTION_PATHS
     """Gitignore-style patterns, relative to the reviewed project (``root``, or the directory named on
     the command line), of code that is not the project's running code (examples, benchmarks, developer
@@ -165,6 +173,13 @@ class Config:
             path = path[2:]
         path = path.lstrip("/")
         return bool(path) and self._test_match(path)
+
+    def on_demand(self, display_path: str) -> bool:
+        """Whether a file's functions are analysed only when other code asks for their summaries:
+        test code the user did not ask for. Findings in test code are for the test suite's authors:
+        what production code does never rests on test code (test code is no caller of it), so
+        every finding outside test code is the same either way."""
+        return self.tests_on_demand and display_path not in self.named_tests and self.is_test_path(display_path)
 
     @cached_property
     def _non_production_match(self):
@@ -460,4 +475,5 @@ __all__ = [
 ]
 
 # Keep the dataclass field list and the key table in step.
-assert {f.name for f in fields(Config)} == set(_KEYS.values()) | {"model_paths", "source_root_paths", "root", "source"}
+assert {f.name for f in fields(Config)} == set(_KEYS.values()) | {"model_paths", "source_root_paths", "root", "source",
+                                                                   "tests_on_demand", "named_tests"}

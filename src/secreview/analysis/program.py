@@ -65,6 +65,7 @@ _SECRET_SINK = Sink(kind="secret", callee="<store>", args=())
 """A value becoming a secret (stored or passed under a secret name): the sink of rule weak-random,
 whose ``secret_name()`` says which names."""
 MAX_DEPTH = 40
+WANTED = "<wanted>"  # a field key ``(WANTED, qualname)`` in ``exports``: a summary asked of the program owning it
 REGISTERED = "<registered handler>"  # the attribute of the field that marks a function registered as a handler
 MAX_SINK_FLOWS = 50
 """Parameter-to-sink flows kept per summary (the smallest, in a fixed order)."""
@@ -180,7 +181,7 @@ class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
                  foreign_text=None, lazy_foreign: dict | None = None, lazy_owned: dict | None = None,
-                 all_texts=None, record_reads: bool = True, spill=None):
+                 all_texts=None, record_reads: bool = True, spill=None, on_demand=None):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
         ``foreign_text(path)`` gives their source text for traces. ``lazy_foreign``
@@ -194,7 +195,10 @@ class Program:
         (``secret_option_names``). ``record_reads``: whether to keep ``reads`` (what only the cache
         uses: a review without one does not hold them). ``spill`` (``engine.spill.Spill``): where
         a function's reads go once its analysis ends, instead of ``reads`` (``reads_of`` gives them
-        back): only the cache's store asks for them, so they need not be in memory meanwhile."""
+        back): only the cache's store asks for them, so they need not be in memory meanwhile.
+        ``on_demand(path)``: whether the first pass leaves that file's functions out (test code the
+        user did not name, ``Config.on_demand``): they are analysed only when the analysis of another
+        function asks for their summary; the rest are never analysed, and find nothing."""
         self.owned = {m.name: m for m in modules}
         self._pending = {name: item for name, item in (lazy_foreign or {}).items() if name not in self.owned}
         self._pending_paths = {path: name for name, (path, _) in self._pending.items()}
@@ -296,6 +300,9 @@ class Program:
         self.failed: dict = {}  # path -> reason (budget exceeded...)
         self.errors: dict = {}  # path -> (where, exception): a bug met while analysing that file
         self.test_path = test_path or (lambda path: False)
+        self.on_demand = on_demand or (lambda path: False)
+        self.wanted: set = set()  # functions of other programs' on-demand modules asked for here (``exports``)
+        self._wanted_sent: set = set()
         self._test_paths: dict = {}  # ``in_test_code``
         self._command_numbers: dict = {}  # class qualname -> ``command_numbers``
 
@@ -391,6 +398,8 @@ class Program:
             self._lazy_first_pass(bodies_only)
             return
         for module in (sorted(modules, key=lambda m: m.path) if modules is not None else self.first_pass_order()):
+            if self.on_demand(module.path):
+                continue
             self.summary_of(module.body.qualname)
             if not bodies_only:
                 for q, fn in module.functions.items():
@@ -401,7 +410,14 @@ class Program:
     def _lazy_first_pass(self, bodies_only: bool) -> None:
         """``first_pass`` when some owned modules are lowered lazily: the same order (by path),
         each module lowered when first needed and dropped when analysed."""
-        for name, _ in self.first_pass_order():
+        for name, path in self.first_pass_order():
+            if self.on_demand(path):
+                # lowered all the same (its problems and suppressions), its IR dropped at once
+                if name in self._unlowered:
+                    self._load_named(name)
+                if name not in self._dropped:
+                    self._drop(name)
+                continue
             module = self.modules[name]  # lowered now, if nothing needed it before
             body = module.body
             rest = [q for q, fn in module.functions.items() if fn is not body]
@@ -443,6 +459,9 @@ class Program:
             if self.exported.get(key) != mark:
                 self.exported[key] = mark
                 fields[key] = value
+        for q in sorted(self.wanted - self._wanted_sent):
+            fields[(WANTED, q)] = V.Value()
+        self._wanted_sent |= self.wanted
         return summaries, fields
 
     def receive_field_parts(self, parts: dict) -> None:
@@ -511,6 +530,11 @@ class Program:
             if previous is None or was_opaque != failed or not summary.same_as(previous):
                 self.dirty.update(self.dependents.get(q, ()))
         for key, value in fields.items():
+            if type(key) is tuple and key[0] == WANTED:
+                if key[1] not in self.foreign_functions and key[1] in self.functions \
+                        and key[1] not in self.analysis_count:
+                    self.dirty.add(key[1])  # (on demand: another program's function calls it)
+                continue
             self.merge_field(key, value, local=False)
 
     def receive_pickled(self, summaries: dict, fields: dict) -> None:
@@ -711,7 +735,10 @@ class Program:
                 return None
             self.summaries[qualname] = summary = Summary()  # provisional: what callers see until it is analysed
             if qualname in self.foreign_functions:
-                pass  # analysed elsewhere: its summary arrives through ``receive``
+                # analysed elsewhere: its summary arrives through ``receive`` (asked for, when its
+                # program analyses it only on demand)
+                if self.on_demand(module.path if module is not None else self.function_module[qualname].path):
+                    self.wanted.add(qualname)
             elif len(self.in_progress) < MAX_DEPTH:
                 self.analyse(qualname)
                 summary = self.summaries[qualname]

@@ -63,6 +63,7 @@ def salt_for(config, models, rules, budget: int) -> str:
     parts = [
         code_fingerprint(), f"{sys.version_info.major}.{sys.version_info.minor}", models.fingerprint(),
         ",".join(sorted(r.id for r in rules)), str(budget), repr(tuple(config.test_paths)),
+        repr((config.tests_on_demand, sorted(config.named_tests))),
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 

@@ -5,6 +5,7 @@ the findings whose location or data flow touches a changed line are kept
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from secreview.engine.pipeline import ReviewOptions, review_sources
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult
@@ -21,6 +22,10 @@ def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
     options.suppressed_sink = sink
     config = options.config
     non_production = {src.display for src, _, _ in sources if config.is_non_production_path(src.display)}
+    changed_tests = frozenset(path for path in change.files if config.is_test_path(path))
+    if changed_tests:  # the test files the change touches are analysed in full (``Config.on_demand``)
+        config = replace(config, named_tests=config.named_tests | changed_tests)
+        options = replace(options, config=config)
     review_sources(sources, options, result, non_production=non_production)
     result.findings = [f for f in result.findings if touches(f, change.files)]
     result.suppressed = sum(1 for f, _ in sink if touches(f, change.files))

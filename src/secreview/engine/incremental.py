@@ -526,7 +526,7 @@ def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rule
     texts = {src.display: src.text for src, _, _ in sources}
     cached = [i for i in sorted(entries) if i not in redo]
     program = Program([lowered[i].module for i in sorted(redo)], models, rules, budget_steps=budget,
-                      test_path=config.is_test_path,
+                      test_path=config.is_test_path, on_demand=config.on_demand,
                       lazy_foreign={sources[i][1]: (sources[i][0].display, lambda entry=entries[i]: entry_stub(entry))
                                     for i in cached},
                       foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items)

@@ -31,7 +31,7 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
         return (src.display, lower)
 
     spill = cache.spill() if cache is not None else None  # what only the store reads waits on disk
-    program = Program([], models, rules, budget_steps=budget, test_path=config.is_test_path,
+    program = Program([], models, rules, budget_steps=budget, test_path=config.is_test_path, on_demand=config.on_demand,
                       lazy_owned={name: lowering(src, name, is_package) for src, name, is_package in sources},
                       all_texts=lambda: ((src.display, src.text) for src, _, _ in sources),
                       record_reads=cache is not None, spill=spill)

@@ -255,7 +255,7 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     foreign = {name: (path, partial(_load_stub, blob)) for name, path, blob in conn.recv()}
     clock.lap("trade stubs")
     program = Program([item.module for item in lowered], job["models"], job["rules"], budget_steps=job["budget"],
-                      test_path=job["config"].is_test_path, lazy_foreign=foreign,
+                      test_path=job["config"].is_test_path, on_demand=job["config"].on_demand, lazy_foreign=foreign,
                       foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items,
                       record_reads=spill is not None, spill=spill)
     del foreign

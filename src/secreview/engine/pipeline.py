@@ -85,6 +85,11 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
     sources, problems = gather_sources(paths, options.config, stdin_data, include_ignored=options.include_ignored,
                                        excluded=result.excluded, non_production=non_production)
     result.problems.extend(problems)
+    config = options.config
+    if config.tests_on_demand and (any(p == "-" or Path(p).is_file() for p in paths)
+                                   or all(config.is_test_path(src.display) for src, _, _ in sources)):
+        # a file named, or test code only: what the user asked for is analysed in full, tests too
+        options = replace(options, config=replace(config, tests_on_demand=False))
     return review_sources(sources, options, result, non_production=non_production)
 
 
@@ -96,6 +101,10 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     analysed all the same, so that flows through them stay as they are."""
     result = result or ReviewResult()
     config = options.config
+    shown_tests = frozenset(p for p in non_production if config.tests_on_demand and config.is_test_path(p))
+    if shown_tests - config.named_tests:  # (counted, and listed on request: analysed in full)
+        config = replace(config, named_tests=config.named_tests | shown_tests)
+        options = replace(options, config=config)
     models = options.models if options.models is not None else load_models(config.model_paths)
     sources = _with_imports(unique_module_names(list(sources)), config)
     if options.list_ambiguous_imports:

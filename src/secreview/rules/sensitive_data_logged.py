@@ -78,8 +78,9 @@ nor a read of an identifier
 from it: an attribute or key whose last word is `id`, `ids`, `uuid`, `ref`,
 `href`, `url`, `name`, `type`, `class`, `count`, `path`, `file`...
 (`secret.id`, `secret.project.external_id`, `role["id"]`, `model.__name__`,
-`obj.__class__`), nor any other field of it unless the field holds content
-(`payload`, `value`, `data`, `key`...) or is named as a secret itself: an OTP
+`obj.__class__`), nor a value the log's format writes as a number (`"every %d ms", value`: a
+secret held as text would make `%d` raise, so what reaches it is a number), nor any other field of
+it unless the field holds content (`payload`, `value`, `data`, `key`...) or is named as a secret itself: an OTP
 token object's `token.serial` or `token.tokentype` is not the token's secret,
 `token.token.otpkey`'s owner is. The same holds for an item read under a
 constant key from a record whose items are no longer known one by one (a dict
@@ -106,6 +107,7 @@ or wrap the value in `strutils.mask_password(...)` /
 `strutils.mask_dict_password(...)`.
 """
 
+import ast
 import re
 
 from secreview.analysis import values as V
@@ -613,6 +615,8 @@ class SensitiveDataLogged(SinkRule, StatementRule):
     def reports(self, taint, site) -> bool:
         if V.THROUGH_CALL in taint.cleansed:
             return False  # it went through a call we cannot see into, which may not return it
+        if _numeric_placeholder(site.code, site.arg_code):
+            return False  # ``"every %d ms", value``: text would make ``%d`` raise, a number reaches it
         step = taint.step
         # named on the log call itself: the statement check below reports it, with its own words
         return not (step is not None and step.prev is None and step.path == site.path
@@ -698,6 +702,29 @@ class SensitiveDataLogged(SinkRule, StatementRule):
             confidence=confidence,
             notes=notes,
         )
+
+
+_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
+
+
+def _numeric_placeholder(code: str, arg_code: str) -> bool:
+    """Whether ``arg_code`` is an argument of a logging call in ``code`` (the statement's text) whose
+    ``%``-format writes it with a numeric conversion (``%d``, ``%i``, ``%f``, ``%x``...)."""
+    if not arg_code or "%" not in code:
+        return False
+    try:
+        tree = ast.parse(code.strip())
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)):
+            continue
+        kinds = [m.group(1) for m in _PLACEHOLDER.finditer(node.args[0].value) if m.group(1) != "%"]
+        for i, arg in enumerate(node.args[1:]):
+            if i < len(kinds) and ast.unparse(arg) == arg_code:
+                return kinds[i] in "diouxXeEfFgG"
+    return False
 
 
 def _secret_item(value, depth: int = 0):

@@ -1273,7 +1273,8 @@ class FunctionInterpreter:
             # ``args.limit`` of ``parser.add_argument("--limit", type=int)``: argparse made it a number
             return Value(taints=V.cleanse_all(base.taints, _ALL_KINDS), types=_INT)
         found = None
-        for t in sorted(base.types):
+        types = base.types
+        for t in (sorted(types) if len(types) > 1 else types):
             # in the order of the names, not of the set (its order changes with the hash seed); an object
             # that may be of several types naming a source here (``webob.Request`` and ``swob.Request``,
             # whose models differ in what they cleanse) may give any of their values: joined

@@ -11,6 +11,7 @@ runs with ``--jobs 1`` and ``--jobs 2`` must give the same bytes too.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -464,3 +465,43 @@ def test_only_functions_in_a_call_cycle_stop_at_max_analyses():
     program.dirty = {"a", "f", "g"}
     program.settle()
     assert analysed == ["f"]
+
+
+SOURCE_OF_SEVERAL_TYPES = '''\
+from webob import Request, Response
+
+from swift.common.utils import public
+
+
+class ObjectController(object):
+
+    @public
+    def PUT(self, req):
+        if req.headers.get("x-fresh"):
+            req = Request.blank(req.path_info, environ=req.environ)
+        resp = Response(request=req)
+        for k, v in req.headers.items():
+            if k.lower().startswith("x-object-meta-"):
+                resp.headers[k] = v
+        return resp
+'''
+
+
+def test_an_attribute_source_of_an_object_of_several_types_whatever_the_hash_seed(tmp_path):
+    """``req`` is a swob Request (the @public entrypoint) or a webob one (rebound): both models name
+    ``Request.headers`` a source, cleansing different sink kinds. Which one was taken was the first
+    of the value's types in the set's order, so the header finding came and went with
+    ``PYTHONHASHSEED``; both are now taken, joined, whatever the order."""
+    tree = tmp_path / "tree"
+    (tree / "pkg").mkdir(parents=True)
+    (tree / ".git").mkdir()
+    (tree / "pkg" / "server.py").write_text(SOURCE_OF_SEVERAL_TYPES)
+    found = set()
+    for seed in (1, 2, 3, 4, 5, 6):
+        out = subprocess.run([sys.executable, "-m", "secreview", "review", str(tree), "--format", "json",
+                              "--exit-zero", "--no-progress", "--no-cache", "--jobs", "1"], capture_output=True,
+                             text=True, check=True, timeout=600, env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                             stdin=subprocess.DEVNULL).stdout
+        findings = json.loads(out)["findings"]
+        found.add(tuple(sorted((f["rule_id"], Path(f["path"]).name, f["line"]) for f in findings)))
+    assert found == {(("SR113", "server.py", 15),)}

@@ -1290,10 +1290,18 @@ class FunctionInterpreter:
                 and attr in self.program.number_options(self.module):
             # ``args.limit`` of ``parser.add_argument("--limit", type=int)``: argparse made it a number
             return Value(taints=V.cleanse_all(base.taints, _ALL_KINDS), types=_INT)
-        for t in base.types:
+        found = None
+        types = base.types
+        for t in (sorted(types) if len(types) > 1 else types):
+            # in the order of the names, not of the set (its order changes with the hash seed); an object
+            # that may be of several types naming a source here (``webob.Request`` and ``swob.Request``,
+            # whose models differ in what they cleanse) may give any of their values: joined
             source = self.models.sources_by_attribute.get(f"{t}.{attr}")
             if source is not None:
-                return self.source_value(source, e, self.validated_types.get(t, EMPTY))
+                value = self.source_value(source, e, self.validated_types.get(t, EMPTY))
+                found = value if found is None else V.join(found, value)
+        if found is not None:
+            return found
         field_value = None
         if isinstance(e.value,
                       ir.Name) and self.fn.is_method and self.fn.params and e.value.id == self.fn.params[0].name:

@@ -20,7 +20,8 @@ signing). Then, ``--repeat`` times (default 3):
 and the working tree is reset between repeats. Each run's wall time is measured
 around the process (``time.perf_counter``). The script
 checks that every run reports the finding the edit adds (a ``subprocess`` call
-with ``shell=True`` on a parameter), so that a fast run cannot be an empty one.
+with ``shell=True`` on a string built from a parameter, reported at the default confidence; a parameter
+passed as it is would be low), so that a fast run cannot be an empty one.
 ``--json FILE`` writes the times (``cold``, ``warm``: seconds per run), the
 tree, the file and the number of Python files, for ``speed.py --panel``.
 """
@@ -40,8 +41,9 @@ import time
 from pathlib import Path
 
 EDITS = [
-    "\n\ndef _benchmark_probe_one(command):\n    import subprocess\n    return subprocess.call(command, shell=True)\n",
-    "\n\ndef _benchmark_probe_two(command):\n    import subprocess\n    return subprocess.call(command, shell=True)\n",
+    f"\n\ndef _benchmark_probe_{n}(command):\n    import subprocess\n"
+    f"    return subprocess.call(\"ls -l \" + command, shell=True)\n"
+    for n in ("one", "two")
 ]
 
 

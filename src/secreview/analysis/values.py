@@ -673,7 +673,7 @@ class Sharing:
     A value's items each carry their own copies of the same taints and steps, made at each call that
     passed them on (``Program.apply_summary`` re-steps every item's taints): on Salt a function of a
     call cycle returned a tree of 1,093 nested items, each holding the same 6 taints in copies of their
-    own, 72,141 trace steps where 58 differ (``docs/performance.md``, twelfth session). Equal content
+    own, 72,141 trace steps where 58 differ (``docs/performance-history.md``, twelfth session). Equal content
     means equal in everything a reader can see, traces included, so a shared object changes no
     result: nothing compares values, taints or steps by identity but to skip work (``a is b``)."""
 

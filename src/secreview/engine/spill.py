@@ -4,7 +4,7 @@ A process that fills the cache holds, until its analysis ends, what only the cac
 files' pickled stubs, its summaries' pickles, what each function read of other modules. None of
 it is read before the store, so it waits in an unnamed temporary file beside the cache (deleted
 by the system when the process closes it or ends) instead of in memory: on neutron a worker kept
-15 MB of it at its peak (tenth session, ``docs/performance.md``).
+15 MB of it at its peak (tenth session, ``docs/performance-history.md``).
 """
 
 from __future__ import annotations

@@ -35,6 +35,8 @@ base class or a route) every caller of which in the reviewed code, test code
 aside, calls it inside such a `try` or under such a decorator (`try: options =
 parse_options(request) except Exception as e: raise InputParameterError(e)`,
 answered with a 400). Not reported: a
+value an earlier `int(value)` or `float(value)` statement already converted
+without raising (`try: int(limit)` / `except ValueError: limit = 50`), a
 value converted in a helper the handler calls (the handler may catch the
 error around the call), a value returned by a call (an account's statistics
 fetched with the request's environment are the backend's data), values read

@@ -16,6 +16,7 @@ import re
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.models import ArgRef, Sanitizer
+from secreview.analysis.percent_format import NUMERIC_CONVERSIONS, PERCENT_SPEC
 from secreview.analysis.sql_text import concat_parts, in_value_position, name_part, names_only, statements_only
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
@@ -2128,8 +2129,6 @@ NUMERIC_TEXT = "<number as text>"
 """Type of a number formatted into text (``f"{n:d}"``): digits, whatever the number's origin."""
 _NUMERIC_TEXT = frozenset({NUMERIC_TEXT})
 _NUMBER_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", NUMERIC_TEXT})
-_PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[#0 +\-]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([a-zA-Z%])")
-_NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgG")
 
 
 # also ``identifier(name)`` / ``literal_string(value)``: SQL quoting helpers named for what they make
@@ -2268,13 +2267,13 @@ def _numeric_parts(e: ir.StringBuild, template: Value | None) -> list | None:
     text = template.const
     if e.kind == "percent":
         out = []
-        for m in _PERCENT_SPEC.finditer(text):
-            conversion = m.group(4)
+        for m in PERCENT_SPEC.finditer(text):
+            conversion = m.group("conversion")
             if conversion == "%":
                 continue
-            if m.group(2) == "*" or m.group(3) == "*" or m.group(1):
+            if m.group("width") == "*" or m.group("precision") == "*" or m.group("key"):
                 return None  # widths taken from the arguments, or a mapping: not one spec per part
-            out.append(conversion in _NUMERIC_CONVERSIONS)
+            out.append(conversion in NUMERIC_CONVERSIONS)
         if len(e.parts) == 1 and len(out) > 1:
             return [all(out)]  # one tuple holds them all
         return out
@@ -2785,11 +2784,11 @@ def _path_follows_leading(e: ir.StringBuild, site_url: bool = False) -> bool:
     if not isinstance(template, str):
         return False
     if e.kind == "percent":
-        first = _PERCENT_SPEC.match(template)
+        first = PERCENT_SPEC.match(template)
         if first is None:
             return False
         rest = template[first.end():]
-        following = _PERCENT_SPEC.search(rest)
+        following = PERCENT_SPEC.search(rest)
         return separates(rest[:following.start()] if following else rest)
     if e.kind == "format" and template.startswith("{") and not template.startswith("{{"):
         end = template.find("}")

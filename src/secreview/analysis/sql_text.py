@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import string
 
+from secreview.analysis.percent_format import PERCENT_SPEC
 from secreview.ir import nodes as ir
 
 # a placeholder written inside quotes (``'%s'``, ``"%(name)s"``, ``'%%%s%%'``): a driver that interpolates
@@ -47,7 +48,6 @@ _BEFORE_PLACEHOLDER = re.compile(r"\s*(=|==|!=|<>|<=|>=|<|>|\s(not\s+)?(i?like|i
 _RELATION_TEXT = re.compile(r"\b(setval|nextval|currval|pg_get_serial_sequence|to_regclass)\s*\(\s*'[\w.]*$", re.I)
 # clauses a list of ``column = ?`` pieces built first is spliced after (``"UPDATE t SET " + ", ".join(sets)``)
 _CLAUSE_BEFORE = re.compile(r"\b(set|where|and|or|having)\s*$", re.I)
-_PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[a-zA-Z%])")
 _NUMERIC = frozenset("diouxXeEfFgGcb")
 
 HOLE = object()
@@ -259,15 +259,15 @@ def _segments(node: ir.Expr, owners: list | None = None, known: dict | None = No
         return None
     if kind == "percent":
         out, pos, index = [], 0, 0
-        for m in _PERCENT.finditer(template.value):
+        for m in PERCENT_SPEC.finditer(template.value):
             out.append(template.value[pos:m.start()])
             pos = m.end()
-            if m.group("type") == "%":
+            if m.group("conversion") == "%":
                 out.append("%")
                 continue
             part = node.parts[index] if index < len(node.parts) and m.group("key") is None else None
             index += 1
-            if m.group("type") in _NUMERIC or (isinstance(part, ir.Const) and isinstance(part.value, (str, int))):
+            if m.group("conversion") in _NUMERIC or (isinstance(part, ir.Const) and isinstance(part.value, (str, int))):
                 out.append(str(part.value) if isinstance(part, ir.Const) else "0")
             elif part is not None and id(part) in known and m.group(0) == "%s":
                 out.append(known[id(part)])

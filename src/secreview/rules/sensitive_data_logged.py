@@ -107,10 +107,10 @@ or wrap the value in `strutils.mask_password(...)` /
 `strutils.mask_dict_password(...)`.
 """
 
-import ast
 import re
 
 from secreview.analysis import values as V
+from secreview.analysis.percent_format import NUMERIC_CONVERSIONS, PERCENT_SPEC
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
@@ -615,12 +615,15 @@ class SensitiveDataLogged(SinkRule, StatementRule):
     def reports(self, taint, site) -> bool:
         if V.THROUGH_CALL in taint.cleansed:
             return False  # it went through a call we cannot see into, which may not return it
-        if _numeric_placeholder(site.code, site.arg_code):
-            return False  # ``"every %d ms", value``: text would make ``%d`` raise, a number reaches it
         step = taint.step
         # named on the log call itself: the statement check below reports it, with its own words
         return not (step is not None and step.prev is None and step.path == site.path
                     and site.stmt_lines[0] <= step.line <= site.stmt_lines[1])
+
+    def dangerous_part(self, sink, value, node=None, arg_node=None):
+        if isinstance(node, ir.Call) and arg_node is not None and _numeric_placeholder(node, arg_node):
+            return None  # ``"every %d ms", value``: text would make ``%d`` raise, so a number reaches it
+        return value
 
     def traced_confidence(self, taint) -> Level:
         if super().traced_confidence(taint) is Level.LOW:
@@ -704,26 +707,16 @@ class SensitiveDataLogged(SinkRule, StatementRule):
         )
 
 
-_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
-
-
-def _numeric_placeholder(code: str, arg_code: str) -> bool:
-    """Whether ``arg_code`` is an argument of a logging call in ``code`` (the statement's text) whose
-    ``%``-format writes it with a numeric conversion (``%d``, ``%i``, ``%f``, ``%x``...)."""
-    if not arg_code or "%" not in code:
+def _numeric_placeholder(call, arg_node) -> bool:
+    """Whether ``arg_node`` is an argument of the logging ``call`` that its constant ``%``-format (the first
+    argument) writes with a numeric conversion (``logger.info("every %d ms", value)``)."""
+    args = call.args
+    if not args or not (isinstance(args[0], ir.Const) and isinstance(args[0].value, str)):
         return False
-    try:
-        tree = ast.parse(code.strip())
-    except (SyntaxError, ValueError):
-        return False
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)):
-            continue
-        kinds = [m.group(1) for m in _PLACEHOLDER.finditer(node.args[0].value) if m.group(1) != "%"]
-        for i, arg in enumerate(node.args[1:]):
-            if i < len(kinds) and ast.unparse(arg) == arg_code:
-                return kinds[i] in "diouxXeEfFgG"
+    conversions = [m.group("conversion") for m in PERCENT_SPEC.finditer(args[0].value) if m.group("conversion") != "%"]
+    for conversion, arg in zip(conversions, args[1:]):
+        if arg is arg_node:
+            return conversion in NUMERIC_CONVERSIONS
     return False
 
 

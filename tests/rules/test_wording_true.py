@@ -22,11 +22,17 @@ def open_socket(sock_path, data_path):
 '''
 
 
-def _findings(tmp_path, monkeypatch):
-    (tmp_path / "service.py").write_text(_CODE, encoding="utf-8")
+def _findings(tmp_path, monkeypatch, name="service.py", code=_CODE, select=("all",)):
+    """The findings of a low-confidence review of ``code`` written to ``name`` (every rule by default)."""
+    (tmp_path / name).write_text(code, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)))
-    return result.findings
+    config = replace(DEFAULT_CONFIG, select=select, min_confidence=Level.LOW)
+    return review(["."], ReviewOptions(config=config)).findings
+
+
+def _explanations(rule_id, findings) -> dict:
+    """``rule_id``'s explanations by line."""
+    return {f.line: f.explanation for f in findings if f.rule_id == rule_id}
 
 
 def test_socket_mode_is_about_connecting(tmp_path, monkeypatch):
@@ -44,56 +50,48 @@ def test_flask_flag_in_code_is_conditional(tmp_path, monkeypatch):
 
 
 def test_a_suppress_block_is_not_called_an_except_clause(tmp_path, monkeypatch):
-    (tmp_path / "keys.py").write_text(
+    findings = _findings(tmp_path, monkeypatch, "keys.py", (
         "import contextlib\nimport os\n\n\ndef secure(path):\n"
-        "    with contextlib.suppress(Exception):\n        os.chmod(path, 0o600)\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)))
-    swallowed = [f for f in result.findings if f.rule_id == "SR601"]
+        "    with contextlib.suppress(Exception):\n        os.chmod(path, 0o600)\n"))
+    swallowed = [f for f in findings if f.rule_id == "SR601"]
     assert [f.line for f in swallowed] == [6]
     assert swallowed[0].explanation.startswith("`suppress(Exception)` on line 6 swallows every error of its `with`")
     assert "except" not in swallowed[0].explanation
 
 
 def test_a_shell_chosen_by_a_flag_is_said_to_parse_only_where_the_flag_is_true(tmp_path, monkeypatch):
-    (tmp_path / "build.py").write_text(
+    findings = _findings(tmp_path, monkeypatch, "build.py", (
         "import subprocess\nimport sys\n\nis_windows = sys.platform == 'win32'\n\n\n"
         "def run(name):\n"
         "    subprocess.Popen('npm install ' + name, shell=is_windows)\n\n\n"
         "def run_always(name):\n"
         "    subprocess.Popen('npm install ' + name, shell=True)\n\n\n"
-        "run(sys.argv[1])\nrun_always(sys.argv[1])\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)))
-    by_line = {f.line: f.explanation for f in result.findings if f.rule_id == "SR101"}
+        "run(sys.argv[1])\nrun_always(sys.argv[1])\n"))
+    by_line = _explanations("SR101", findings)
     assert "Where `shell=is_windows` is true, the shell parses this command" in by_line[8]
     assert "The shell parses this string" in by_line[12] and "Where `shell=" not in by_line[12]
 
 
 def test_a_command_sent_over_ssh_is_said_to_run_on_the_remote_host(tmp_path, monkeypatch):
-    (tmp_path / "remote.py").write_text(
+    findings = _findings(tmp_path, monkeypatch, "remote.py", (
         "import os\nimport paramiko\nfrom flask import request\n\n\ndef run():\n"
         "    client = paramiko.SSHClient()\n    client.exec_command('git log ' + request.args['ref'])\n"
-        "    os.system('git log ' + request.args['ref'])\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
-    by_line = {f.line: f.explanation for f in result.findings if f.rule_id == "SR101"}
+        "    os.system('git log ' + request.args['ref'])\n"), select=())
+    by_line = _explanations("SR101", findings)
     assert "on that host with that account's rights" in by_line[8] and "this process's privileges" not in by_line[8]
     assert "Gerrit" in by_line[8]
     assert "with this process's privileges" in by_line[9]
 
 
 def test_a_string_built_for_a_wrapper_is_worded_by_the_wrappers_sink(tmp_path, monkeypatch):
-    (tmp_path / "remote.py").write_text(
+    findings = _findings(tmp_path, monkeypatch, "remote.py", (
         "import subprocess\nimport sys\n\nimport paramiko\n\nis_windows = sys.platform == 'win32'\n\n\n"
         "class Gerrit:\n    def __init__(self):\n        self.client = paramiko.SSHClient()\n\n"
         "    def _ssh(self, command):\n        return self.client.exec_command(command)\n\n"
         "    def query(self, number):\n        return self._ssh('gerrit query change:%s' % number)\n\n\n"
         "def _run(command):\n    return subprocess.run(command, shell=is_windows)\n\n\n"
-        "def install(name):\n    return _run('npm install %s' % name)\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
-    by_line = {f.line: f.explanation for f in result.findings if f.rule_id == "SR101"}
+        "def install(name):\n    return _run('npm install %s' % name)\n"), select=())
+    by_line = _explanations("SR101", findings)
     assert "on that host with that account's rights" in by_line[17], by_line
     assert "this process's privileges" not in by_line[17]
     assert "where `shell=is_windows` is true" in by_line[25], by_line

@@ -191,14 +191,8 @@ def _overridden_later(module, line: int) -> bool:
     """A later line of the settings module sets ``DEBUG`` again or imports every name of another settings
     module (``from settings_local import *``, the deployment's own settings): ``DEBUG = True`` above it is a
     default that the deployment's settings replace, not what runs."""
-    text = module.text or ""
-    starts = 0
-    for _ in range(line):
-        found = text.find("\n", starts)
-        if found < 0:
-            return False
-        starts = found + 1
-    return _LATER_SETTING.search(text, starts) is not None
+    lines = module.lines or []
+    return _LATER_SETTING.search("\n".join(lines[line:])) is not None
 
 
 def _imports_flask(module) -> bool:

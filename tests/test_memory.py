@@ -781,6 +781,30 @@ def test_sharing_keeps_one_object_for_each_content_and_changes_nothing_a_reader_
     assert len(twice.taints) == 4 and V.Sharing().value(twice).taints is twice.taints
 
 
+def test_sharing_keeps_a_one_of_apart_from_a_plain_value_of_equal_fields():
+    """A ``OneOf`` (``"-c" if posix else "/c"``) is fixed, like a plain fixed value with no constant: one
+    ``Sharing`` must not give either the other's object (the constants lost, or made up), in any order;
+    a ``OneOf`` rebuilt with shared taints stays one."""
+    from secreview.analysis import values as V
+
+    for plain_first in (True, False):
+        sharing = V.Sharing()
+        one_of, plain = V.OneOf(frozenset({"-c", "/c"})), V.Value(fixed=True)
+        if plain_first:
+            got_plain, got_one_of = sharing.value(plain), sharing.value(one_of)
+        else:
+            got_one_of, got_plain = sharing.value(one_of), sharing.value(plain)
+        assert type(got_plain) is V.Value and type(got_one_of) is V.OneOf
+        assert got_one_of.alts == frozenset({"-c", "/c"})
+    source = _tree(0, ("m.py", 2, 0, "request parameter `q`", None, "data from the request"))
+    tainted = V.OneOf(frozenset({"a", "b"}), taints=frozenset(set(source.taints)))
+    sharing = V.Sharing()
+    sharing.value(source)
+    rebuilt = sharing.value(tainted)
+    assert type(rebuilt) is V.OneOf and rebuilt.alts == tainted.alts
+    assert V.fingerprint(rebuilt) == V.fingerprint(tainted)
+
+
 def test_joining_and_carrying_a_shared_value_keep_it_shared():
     from secreview.analysis import values as V
 

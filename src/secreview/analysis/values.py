@@ -786,16 +786,24 @@ class Sharing:
                 items_key = tuple((_const_key(k), id(c)) for k, c in items.items())
                 hash(items_key)
             except Exception:
-                return node if same else Value(node.const, taints, node.types, items, node.func, node.fixed)
+                return node if same else _rebuilt(node, taints, items)
+        # a ``OneOf``'s constants are part of what it is: never one object with a plain value of equal fields
+        alts_key = frozenset(_const_key(c) for c in node.alts) if type(node) is OneOf else None
         try:
-            key = (_const_key(node.const), id(taints), node.types, node.func, node.fixed, items_key)
+            key = (_const_key(node.const), id(taints), node.types, node.func, node.fixed, items_key, alts_key)
             shared = self._values.get(key)
         except Exception:  # a constant that cannot be hashed: kept as it is
-            return node if same else Value(node.const, taints, node.types, items, node.func, node.fixed)
+            return node if same else _rebuilt(node, taints, items)
         if shared is None:
-            shared = self._values[key] = node if same else Value(node.const, taints, node.types, items,
-                                                                  node.func, node.fixed)
+            shared = self._values[key] = node if same else _rebuilt(node, taints, items)
         return shared
+
+
+def _rebuilt(node: Value, taints: frozenset, items) -> Value:
+    """``node`` with these taints and items, of its own class (a ``OneOf`` keeps its constants)."""
+    if type(node) is OneOf:
+        return OneOf(node.alts, taints, node.types, node.func)
+    return Value(node.const, taints, node.types, items, node.func, node.fixed)
 
 
 _PLAIN_CONSTS = (str, int, bytes, bool, type(None))
@@ -811,4 +819,4 @@ def _const_key(c):
     return (type(c), _stable_repr(c))
 
 
-TOP_KEY = (UNKNOWN, id(EMPTY), EMPTY, None, False, None)
+TOP_KEY = (UNKNOWN, id(EMPTY), EMPTY, None, False, None, None)

@@ -2904,7 +2904,7 @@ def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN, keep: frozenset = E
 def _name_of_pair(stmt) -> bool:
     """``fn, content = secret.split("=", 1)`` (``partition("=")``): a ``name=value`` setting split in two; the
     part before ``=`` is the setting's name, so a secret the whole text was named for is in the value."""
-    value = getattr(stmt, "value", None) if isinstance(stmt, ir.Assign) else None
+    value = stmt.value if isinstance(stmt, ir.Assign) else None
     if not (isinstance(value, ir.Call) and value.method in ("split", "partition") and value.args):
         return False
     sep = value.args[0]

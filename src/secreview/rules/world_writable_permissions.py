@@ -103,7 +103,7 @@ def _open_umask(site) -> bool:
             continue
         arg = root.args[0]
         if isinstance(arg, ir.Const) and isinstance(arg.value, int) and not arg.value & stat.S_IWOTH:
-            targets = getattr(stmt, "targets", None) if isinstance(stmt, ir.Assign) else None
+            targets = stmt.targets if isinstance(stmt, ir.Assign) else None
             kept = targets[0].id if targets and len(targets) == 1 and isinstance(targets[0], ir.NameTarget) else None
             cleared.append((root.line, kept))
         elif isinstance(arg, ir.Name):

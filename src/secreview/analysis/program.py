@@ -1472,12 +1472,25 @@ class Program:
             return
         if any(t.endswith("Response") or t.endswith("response()") or ".jsonify" in t for t in value.types):
             return  # a response object: its constructor is the sink, if any
+        if self._decorated_as_data(interp.fn):
+            return  # a decorator sends what the handler returns as JSON or text
         if isinstance(stmt.value, ir.Call) and stmt.value.qualname:
             callee = self.resolve_function(stmt.value.qualname)
             if callee is not None and self.entrypoint_for(self.function_module[callee], self.functions[callee]):
                 return  # another handler's response: reported where that handler returns it
         sink = Sink(kind=entry[2].response_sink, callee="<response>", args=())
         self.check_sink(interp, sink, f"return from {interp.fn.name}()", stmt, value, stmt.value)
+
+    def _decorated_as_data(self, fn: ir.Function) -> bool:
+        """``fn`` under a decorator of the reviewed code that returns its result as data (``wraps_as_data``)."""
+        for d in fn.decorators:
+            target = d.func if isinstance(d, ir.Call) else d
+            qualname = getattr(target, "qualname", None)
+            found = self.resolve_function(qualname) if qualname else None
+            decorator = self.functions.get(found) if found else None
+            if decorator is not None and decorator.wraps_as_data:
+                return True
+        return False
 
     def _secret_kind(self, value: Value) -> bool:
         """Whether ``value`` carries data of a kind the secret rule reports (a weak random value)."""

@@ -133,6 +133,54 @@ def _wraps_in_handler(node) -> bool:
     return False
 
 
+_DATA_RESPONSES = frozenset({"jsonify", "JsonResponse", "JSONResponse", "json_response", "ORJSONResponse",
+                             "UJSONResponse", "PlainTextResponse"})
+"""Calls whose result sends their argument as JSON or plain text, whatever it holds."""
+_TYPE_KEYWORDS = frozenset({"mimetype", "content_type", "media_type"})
+
+
+def _as_data(call: ast.Call) -> bool:
+    """``jsonify(x)``, ``JsonResponse(x)``, ``Response(x, mimetype="text/plain")``: ``x`` is not sent as HTML."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name in _DATA_RESPONSES:
+        return True
+    typed = [k.value for k in call.keywords if k.arg in _TYPE_KEYWORDS]
+    return bool(typed) and all(isinstance(v, ast.Constant) and isinstance(v.value, str)
+                               and not any(w in v.value.lower() for w in ("html", "xml", "svg")) for v in typed)
+
+
+def _wraps_as_data(node) -> bool:
+    """``def jsonified(f): def wrapper(*a, **kw): return jsonify(f(*a, **kw))``: a decorator whose nested
+    function returns what the decorated one (its first parameter) returns only through ``_as_data`` calls
+    (directly, or through a local bound to the call's result), never as it is."""
+    params = node.args.posonlyargs + node.args.args
+    if not params:
+        return False
+    wrapped = params[0].arg
+
+    def calls_wrapped(e) -> bool:
+        return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == wrapped
+
+    for inner in node.body:
+        if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        results = {t.id for a in ast.walk(inner) if isinstance(a, ast.Assign) and calls_wrapped(
+            a.value.value if isinstance(a.value, ast.Await) else a.value) for t in a.targets if isinstance(t, ast.Name)}
+
+        def is_result(e, results=results) -> bool:
+            e = e.value if isinstance(e, ast.Await) else e
+            return calls_wrapped(e) or (isinstance(e, ast.Name) and e.id in results)
+
+        returns = [r.value for r in ast.walk(inner) if isinstance(r, ast.Return) and r.value is not None]
+        if any(is_result(r) for r in returns):
+            return False  # the result is also returned as it is
+        if any(isinstance(r, ast.Call) and _as_data(r) and any(is_result(a) for a in r.args)
+               for r in returns):
+            return True
+    return False
+
+
 def _shared_succs(succs: list, tables: LoweringTables) -> tuple:
     if not succs:
         return ()
@@ -772,6 +820,7 @@ class _FunctionLowerer:
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
         fn.wraps_in_handler = not is_lambda and _wraps_in_handler(node)
+        fn.wraps_as_data = not is_lambda and _wraps_as_data(node)
         self.fn.children.append(fn)
         self.mod.functions[qualname] = fn
         return fn

@@ -573,6 +573,10 @@ class Function:
     wraps_in_handler: bool = False
     """A decorator whose inner function calls the decorated one inside a ``try`` that catches every
     ``Exception`` (``@handle_errors``: the error becomes a response). Kept in stubs."""
+    wraps_as_data: bool = False
+    """A decorator whose inner function returns the decorated one's result as data, not markup: given to
+    ``jsonify`` or to a response with a constant non-HTML type (``@jsonified``: a view's string is sent
+    as JSON). Kept in stubs."""
 
     @property
     def is_method(self) -> bool:

@@ -41,6 +41,21 @@ def _attachment(e) -> bool:
     return isinstance(e, ir.Const) and isinstance(e.value, str) and e.value.strip().lower().startswith("attachment")
 
 
+def _headers_attachment(site) -> bool:
+    """``Response(body, headers={"Content-Disposition": "attachment; filename=log.txt"})``: the headers given
+    with the body make it a download (a dict written in the call, or a local bound to one in the function)."""
+    given = next((k.value for k in site.call.keywords if k.name == "headers"), None)
+    if isinstance(given, ir.Name):
+        fn = getattr(site.interp, "fn", None)
+        bound = [stmt.value for stmt in (fn.statements() if fn is not None else ())
+                 if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == given.id
+                                                        for t in stmt.targets)]
+        given = bound[0] if len(bound) == 1 else None
+    return isinstance(given, ir.DictExpr) and any(
+        isinstance(k, ir.Const) and isinstance(k.value, str) and k.value.lower() == "content-disposition"
+        and _attachment(v) for k, v in zip(given.keys, given.values))
+
+
 def _sets_header(target, names: set, header: str) -> bool:
     """``response.headers[header] = ...`` or ``response[header] = ...`` on a response named in ``names``."""
     if not isinstance(target, ir.ItemTarget) or not isinstance(target.index, ir.Const) \
@@ -60,10 +75,15 @@ def _retyped_later(site) -> bool:
         return False
     names = {t.id for stmt in fn.statements() if isinstance(stmt, ir.Assign) and stmt.value is site.call
              for t in stmt.targets if isinstance(t, ir.NameTarget)}
+    func = site.call.func
+    receiver = isinstance(func, ir.Attr) and isinstance(func.value, ir.Name)
+    if receiver:
+        # ``response.write(body)``: the response's headers count wherever the function sets them
+        names.add(func.value.id)
     if not names:
         return False
     for stmt in fn.statements():
-        if not isinstance(stmt, ir.Assign) or stmt.line < site.call.line:
+        if not isinstance(stmt, ir.Assign) or (stmt.line < site.call.line and not receiver):
             continue
         # (a non-constant type: chosen at run time, as ``_non_html`` counts a keyword's)
         non_html = _const_non_html(stmt.value) or not isinstance(stmt.value, ir.Const)
@@ -124,10 +144,14 @@ class CrossSiteScripting(SinkRule):
     non-HTML `Content-Type`, or a response whose `Content-Type` (or `mimetype`) the
     function sets afterwards to a non-HTML type (`resp = make_response(body)`,
     `resp.headers["Content-Type"] = "application/json"`) or whose
-    `Content-Disposition` it sets to `attachment` (a download, not a page);
+    `Content-Disposition` it sets to `attachment` (a download, not a page), or
+    that is made with such a header (`Response(body, headers={"Content-Disposition":
+    "attachment; filename=log.txt"})`);
     a body given to `response.set_data()` of a response the function made or
     typed as non-HTML (`Response(mimetype="application/json")`);
-    non-constant values without a traced source.
+    a view under a decorator of the reviewed code that hands what the view
+    returns to `jsonify` or to a non-HTML response, and never returns it as
+    it is (`@jsonified`); non-constant values without a traced source.
 
     **Fix:** render through an autoescaping template (`render_template`), or
     escape each value with `markupsafe.escape()`/`html.escape()` before putting it
@@ -152,7 +176,7 @@ class CrossSiteScripting(SinkRule):
     def excused(self, site, sink, callee: str) -> bool:
         if any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS):
             return True
-        if _retyped_later(site) or _receiver_non_html(site):
+        if _retyped_later(site) or _receiver_non_html(site) or _headers_attachment(site):
             return True
         if callee.endswith("make_response"):
             # ``make_response(body, 200, {"Content-Type": "application/json"})``: headers given

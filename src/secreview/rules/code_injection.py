@@ -1,5 +1,8 @@
+from secreview.analysis import values as V
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule, file_text_untraced, parameter_named
+
+_CODE_WORDS = ("code", "source", "expr", "script", "statement")
 
 
 class CodeInjection(SinkRule):
@@ -24,6 +27,7 @@ class CodeInjection(SinkRule):
     from a file (`exec(open(path).read())`, `eval(compile(f.read(), path,
     "exec"))`: a configuration or startup file, run by design like an import),
     or a parameter named for what it is (`def runcode(self, code): exec(code)`,
+    also once parsed or compiled, `eval(compile(ast.parse(code).body[-1], ...))`,
     a console or an interpreter by design): its callers are reported instead,
     when they pass it untrusted data. Nor is a string from a parameter when
     every caller in the reviewed code passes a constant.
@@ -54,4 +58,12 @@ class CodeInjection(SinkRule):
         return file_text_untraced(self, value, sink.kind)
 
     def by_design(self, interp, value, arg_node) -> bool:
-        return parameter_named(interp, arg_node, ("code", "source", "expr", "script", "statement"))
+        if parameter_named(interp, arg_node, _CODE_WORDS):
+            return True
+        # ``tree = ast.parse(code)`` ... ``eval(compile(tree.body[-1], ...))``: the parameter named for code,
+        # parsed or compiled but not built into other text, is still the code the function exists to run
+        params = interp.fn.params
+        taints = [t for t in value.taints if t.is_param]
+        return bool(taints) and all(
+            V.BUILT_MARK not in t.cleansed and 0 <= t.index < len(params)
+            and any(w in params[t.index].name.lower() for w in _CODE_WORDS) for t in taints)

@@ -2474,6 +2474,8 @@ class Program:
             # (a string built from values of unknown origin only, an attribute or a call's result, is not
             # reported as built: on real code those were settings, paths and the database's own names)
             spliced = [(t, step) for t, step in params if V.BUILT_MARK in t.cleansed]
+            if spliced and all(rule.contract_parameter(interp, t) for t, _ in spliced):
+                return  # text in the sink's language by the parameter's name, framed by constants: callers decide
             if spliced:
                 # built from parameters of this function: reported unless its callers show it safe
                 t, step = min(spliced, key=lambda pair: pair[0].order())

@@ -221,6 +221,25 @@ class SinkRule(Rule):
         here, so that only a traced flow is worth reporting (``untainted`` findings are not made)."""
         return False
 
+    contract_words: ClassVar[tuple[str, ...]] = ()
+    """Words that name a parameter as text in the sink's own language (``code``, ``template``): a function
+    that runs such a parameter, whole or with constant text around it (``"{% extends base %}" + template``),
+    is an interpreter by contract, and its callers decide what runs (reported there when traced)."""
+
+    def contract_parameter(self, interp, taint) -> bool:
+        """Whether ``taint`` is a parameter of the analysed function named by ``contract_words``: a whole
+        part of its name (``template``, ``user_template``; not ``template_name`` or ``template_path``)."""
+        params = interp.fn.params
+        if not self.contract_words or not taint.is_param or not 0 <= taint.index < len(params):
+            return False
+        parts = params[taint.index].name.lower().strip("_").split("_")
+        return parts[-1] not in _NOT_TEXT_PARTS and any(p in self.contract_words for p in parts)
+
+
+_NOT_TEXT_PARTS = frozenset({"name", "names", "path", "paths", "file", "files", "filename", "id", "ids", "dir", "len",
+                             "type", "key", "url"})
+"""Last name parts that make a parameter a reference to text elsewhere, not the text itself."""
+
 
 def traced(rule: SinkRule, value, kind: str) -> bool:
     """Whether data from one of the rule's sources (not merely a parameter) reaches the sink in ``value``."""

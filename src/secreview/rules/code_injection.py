@@ -3,6 +3,7 @@ from secreview.findings.model import Level
 from secreview.rules.base import SinkRule, file_text_untraced, parameter_named
 
 _CODE_WORDS = ("code", "source", "expr", "script", "statement")
+# (a parameter passed whole keeps the older substring match: ``runcode``, ``srccode``)
 
 
 class CodeInjection(SinkRule):
@@ -28,6 +29,7 @@ class CodeInjection(SinkRule):
     "exec"))`: a configuration or startup file, run by design like an import),
     or a parameter named for what it is (`def runcode(self, code): exec(code)`,
     also once parsed or compiled, `eval(compile(ast.parse(code).body[-1], ...))`,
+    or framed by constant code, `exec("import os\\n" + code)`,
     a console or an interpreter by design): its callers are reported instead,
     when they pass it untrusted data. Nor is a string from a parameter when
     every caller in the reviewed code passes a constant.
@@ -49,6 +51,7 @@ class CodeInjection(SinkRule):
     untainted = Level.MEDIUM
     untainted_parameters_only = True
     constructions = ("code",)
+    contract_words = ("code", "source", "src", "expr", "expression", "script", "statement", "stmt")
     danger = "Python evaluates it as code, so a value like `__import__('os').system('id')` runs commands."
     fix = ("Do not evaluate strings: use `ast.literal_eval()` for literals or `json.loads()` for data, and "
            "map allowed names to functions with a dict.")

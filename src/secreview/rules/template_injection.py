@@ -26,7 +26,10 @@ class TemplateInjection(SinkRule):
     template source passed on as it was received (`def __init__(self, source):
     self.tpl = jinja2.Template(source)`, `Template(self.source)`: what a
     template engine adapter does; its callers are reported instead when they
-    pass it untrusted data) or read from a file (`Template(open(path).read())`:
+    pass it untrusted data), or built only from a parameter named as a template
+    (`template`, `user_template`, not `template_name`) and constant template syntax
+    (`from_string("{% extends base %}" + template)`: the function's contract is to
+    compile it; callers are reported when traced), or read from a file (`Template(open(path).read())`:
     a template engine compiling its template files). HTML escaping does not
     count: `{{ }}` survives it.
 
@@ -46,6 +49,7 @@ class TemplateInjection(SinkRule):
     untainted = Level.LOW
     untainted_built_only = True
     constructions = ("ssti",)
+    contract_words = ("template", "tmpl", "tpl")
     danger = ("The template engine compiles it as template code, so `{{ ... }}` in it evaluates expressions on the "
               "server — enough to read secrets and run commands.")
     fix = ("Keep the template text constant and pass values as variables, e.g. "

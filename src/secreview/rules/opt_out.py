@@ -44,6 +44,18 @@ def _switch_name(name) -> bool:
 
 
 
+def _key_name(key):
+    """The name a configuration key says: its text (``conf["verify_ssl"]``) or the constant that holds it
+    (``conf.get(CONF_SKIP_CERT_CN_CHECK)``, ``conf[const.VERIFY_SSL]``)."""
+    if isinstance(key, ir.Const):
+        return key.value
+    if isinstance(key, ir.Name):
+        return key.id
+    if isinstance(key, ir.Attr):
+        return key.attr
+    return None
+
+
 def _switch_in(cond):
     """(switch node, polarity, compared constant) of a condition testing a verification switch:
     ``verify``, ``not self.insecure``, ``CONF.verify_ssl is False``."""
@@ -64,10 +76,10 @@ def _switch_in(cond):
         name = node.id
     elif isinstance(node, ir.Attr):
         name = node.attr
-    elif isinstance(node, ir.Subscript) and isinstance(node.index, ir.Const):
-        name = node.index.value
-    elif isinstance(node, ir.Call) and node.method == "get" and node.args and isinstance(node.args[0], ir.Const):
-        name = node.args[0].value
+    elif isinstance(node, ir.Subscript):
+        name = _key_name(node.index)
+    elif isinstance(node, ir.Call) and node.method == "get" and node.args:
+        name = _key_name(node.args[0])
     if not _switch_name(name):
         return None
     return node, name, negate, compared

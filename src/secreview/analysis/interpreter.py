@@ -322,10 +322,17 @@ class FunctionInterpreter:
                     types = frozenset({ann})
             note = f"parameter `{param.name}` of `{fn.name}()`"
             taints = frozenset({Taint("param", index, EMPTY, Step(self.path, param.line or fn.line, 0, note, None))})
+            passed = EMPTY
+            if not types and self.program.request_types:
+                # a helper given the request object by a handler (``def _host(request)``): it reads that
+                # request, whose attributes are the client's as in the handler
+                passed = types = self.program.passed_request_types(fn, param.name)
             if entry is not None:
                 kind, param_types, _ = entry
                 if param.name in param_types:
-                    types = frozenset({param_types[param.name]})
+                    # (with what callers pass: ``def helper(request)`` in a module of one framework is typed
+                    # as another's request by a fallback entry point)
+                    types = frozenset({param_types[param.name]}) | passed
                     if param.name in validated:
                         # ``@validation.query_schema(...)`` on a handler whose ``req`` is typed: what is read
                         # from that request object here (``req.GET``) has been checked

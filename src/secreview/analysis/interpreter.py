@@ -322,10 +322,17 @@ class FunctionInterpreter:
                     types = frozenset({ann})
             note = f"parameter `{param.name}` of `{fn.name}()`"
             taints = frozenset({Taint("param", index, EMPTY, Step(self.path, param.line or fn.line, 0, note, None))})
+            passed = EMPTY
+            if not types and self.program.request_types:
+                # a helper given the request object by a handler (``def _host(request)``): it reads that
+                # request, whose attributes are the client's as in the handler
+                passed = types = self.program.passed_request_types(fn, param.name)
             if entry is not None:
                 kind, param_types, _ = entry
                 if param.name in param_types:
-                    types = frozenset({param_types[param.name]})
+                    # (with what callers pass: ``def helper(request)`` in a module of one framework is typed
+                    # as another's request by a fallback entry point)
+                    types = frozenset({param_types[param.name]}) | passed
                     if param.name in validated:
                         # ``@validation.query_schema(...)`` on a handler whose ``req`` is typed: what is read
                         # from that request object here (``req.GET``) has been checked
@@ -437,7 +444,12 @@ class FunctionInterpreter:
             op = cond.ops[0]
             positive = (op in ("in", "==", "is")) == truth
             common = self.common_prefix_check(cond, state) if op in ("==", "!=") and positive else None
-            if common is not None:
+            quoted = _quoted_itself(cond) if op in ("==", "!=") and positive else None
+            if quoted is not None:
+                # ``if quote_plus(drive) == drive:``: the value is the same once URL-quoted, so it holds
+                # letters, digits and ``_.-~`` only (no ``/``: one path segment)
+                key, kinds = path_key(quoted), _UNRESERVED
+            elif common is not None:
                 (key, base_taints), kinds, confining = common, _PATH_ONLY, True
             elif op in ("in", "not in", "==", "!=", "is", "is not") and positive:
                 saved, self.state = self.state, state
@@ -2664,6 +2676,34 @@ def _leading_constant(kind: str, template: Value | None, parts: list) -> str:
 
 
 _NOT_ABSOLUTE = frozenset({V.PATH_NOT_ABSOLUTE})
+
+
+_QUOTERS = frozenset({"urllib.parse.quote_plus", "urllib.parse.quote", "urllib.quote_plus", "urllib.quote",
+                      "six.moves.urllib.parse.quote_plus", "six.moves.urllib.parse.quote"})
+_UNRESERVED = frozenset({"command", "sql", "xss", "header", "log", "ldap", "ldap-dn", "xpath", "config-text",
+                         V.PATH_SEGMENT})
+"""What a value made only of URL-unreserved characters (letters, digits, ``_.-~``) is safe for: no quote,
+space, ``<``, ``;``, line break or ``/`` (as a path, one segment: an entry of the folder or, as ``..``,
+the folder above)."""
+
+
+def _quoted_itself(cond: ir.Compare):
+    """``quote_plus(x) == x`` (or ``quote(x, safe="") == x``, either way round): ``x``, else None."""
+    left, right = cond.left, cond.comparators[0]
+    for call, other in ((left, right), (right, left)):
+        if not (isinstance(call, ir.Call) and (call.qualname or "") in _QUOTERS and len(call.args) == 1):
+            continue
+        if call.qualname.endswith("_plus"):
+            if call.keywords:
+                continue
+        else:
+            safe = call.keyword("safe")
+            if len(call.keywords) != 1 or not (isinstance(safe, ir.Const) and safe.value in ("", b"")):
+                continue
+        key = path_key(other)
+        if key is not None and key == path_key(call.args[0]):
+            return other
+    return None
 
 
 def _absolute_test(cond: ir.Call) -> bool:

@@ -67,6 +67,8 @@ whose ``secret_name()`` says which names."""
 MAX_DEPTH = 40
 WANTED = "<wanted>"  # a field key ``(WANTED, qualname)`` in ``exports``: a summary asked of the program owning it
 REGISTERED = "<registered handler>"  # the attribute of the field that marks a function registered as a handler
+PASSED_TYPES = "<request passed to parameter %s>"
+"""The attribute of the field of a function that holds the request types its callers pass to a parameter."""
 MAX_SINK_FLOWS = 50
 """Parameter-to-sink flows kept per summary (the smallest, in a fixed order)."""
 MAX_TRACKED_ITEMS = 256
@@ -177,6 +179,21 @@ def _secure_random_candidate(callees) -> bool:
     return any(c.startswith(_SECURE_RANDOM) for c in callees)
 
 
+def _first_reads(caller: ir.Function) -> dict:
+    """Variable -> the position (line, column) of its first read in the text of ``caller``'s own code."""
+    first: dict = {}
+    roots = [root for block in caller.blocks if block.origin is None for stmt in block.stmts
+             for root in expressions(stmt)]
+    roots += [edge.cond for block in caller.blocks for edge in block.succs if edge.cond is not None]
+    for root in roots:
+        for e in ir.walk(root):
+            if type(e) is ir.Name:
+                at = (e.line, e.col)
+                if at < first.get(e.id, (1 << 30, 0)):
+                    first[e.id] = at
+    return first
+
+
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
@@ -252,6 +269,10 @@ class Program:
         self._named_sources: dict = {}
         self._model_classes: frozenset | None = None
         self._entrypoint_lists: dict = {}  # ``_entrypoint_candidates``
+        # the request types the models give handlers' parameters (``param_types``): a helper a handler
+        # passes its request to reads the same request
+        self.request_types = frozenset(t for ep in models.entrypoints for _, t in ep.param_types)
+        self._first_reads: dict = {}  # ``_first_use``: function -> variable -> where it is first read
         self._identifier_names: dict = {}
         self._masking_names: dict = {}
         self.statement_rules = [r for r in self.rules if isinstance(r, StatementRule)]
@@ -886,6 +907,46 @@ class Program:
             mark = Value(types=frozenset(mark))
             for handler in self._handlers(value, methods):
                 self.merge_field((handler, REGISTERED), mark)
+
+    def pass_request_types(self, site: CallSite, fn: ir.Function, target: str, callee: str) -> None:
+        """A request object (of a type the models give a handler's parameter) that a method hands to another
+        method of its own object (``self._resource_for(request)``) before reading anything of it: that
+        parameter is the same request there (``passed_request_types``), stored as a field of the method, so
+        that it is analysed again when a caller passes one. Not to functions outside the object (a
+        project's request parsers, whose results the handler checks in ways the analysis may not see),
+        nor after the caller read or checked the request (``_first_use``)."""
+        if not any(not v.types.isdisjoint(self.request_types) for v in site.args) and not any(
+                not v.types.isdisjoint(self.request_types) for v in site.kwargs.values()):
+            return
+        caller = site.interp.fn
+        func = site.call.func
+        if not (fn.is_method and caller.is_method and caller.params and isinstance(func, ir.Attr)
+                and isinstance(func.value, ir.Name) and func.value.id == caller.params[0].name):
+            return  # only a method of the handler's own object (``self._resource_for(request)``)
+        nodes: dict = {}
+        for index, value in self.bind_arguments(site, fn, target, callee, nodes).items():
+            types = value.types & self.request_types
+            if types and index < len(fn.params) and fn.params[index].kind == "positional" \
+                    and self._first_use(caller, nodes.get(index)):
+                self.merge_field((target, PASSED_TYPES % fn.params[index].name), Value(types=types))
+
+    def _first_use(self, caller: ir.Function, node) -> bool:
+        """Whether ``node`` (an argument) is a variable read there for the first time in the caller (in the
+        order of the text). A request handed on before anything of it was read or checked (``return
+        self._resource_for(request)``) is the helper's to read; one handed on after the caller read or
+        checked it may have passed checks the helper does not see (a header refused unless it is a
+        number), so the helper is not given its type."""
+        if type(node) is not ir.Name:
+            return False
+        first = self._first_reads.get(caller)
+        if first is None:
+            first = self._first_reads[caller] = _first_reads(caller)
+        return first.get(node.id, (node.line, node.col)) >= (node.line, node.col)
+
+    def passed_request_types(self, fn: ir.Function, name: str) -> frozenset:
+        """The request types callers in the reviewed code pass to parameter ``name`` of ``fn``."""
+        value = self.field_value(fn.qualname, PASSED_TYPES % name)
+        return value.types if value is not None else EMPTY
 
     def register_route(self, index: int, handler: Value, pattern) -> None:
         """An entry of a route table (``route_table``: ``(r"/error/(\\d+)", ErrorHandler)``, ``url(...)``):
@@ -2002,6 +2063,8 @@ class Program:
     def apply_summary(self, interp: FunctionInterpreter, site: CallSite, target: str, callee: str) -> Value:
         summary = self.summary_of(target)
         fn = self.functions[target]
+        if self.request_types:
+            self.pass_request_types(site, fn, target, callee)
         if summary is None:
             return Value(taints=self.default_taints(site))
         nodes: dict = {}

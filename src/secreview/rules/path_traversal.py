@@ -61,7 +61,9 @@ class PathTraversal(SinkRule):
     converter of Flask/Werkzeug, Bottle, Django and Starlette stops at `/`:
     `<lb_id>`, `{name}`; joined under a folder it names an entry of that folder
     or, as `..`, the folder above, never a file elsewhere; `<path:name>`, and two
-    or more segments joined into one path, are reported); `send_from_directory`'s file argument
+    or more segments joined into one path, are reported), and names checked to be
+    the same once URL-quoted (`quote_plus(name) == name`, `quote(name, safe="")`:
+    letters, digits and `_.-~` only, one segment too); `send_from_directory`'s file argument
     (it refuses `..` itself); names checked to hold no `..` (`if ".." in
     name: abort()`, `".." in name.split("/")`, `.replace("..", "")`) *and* not to
     be absolute (`os.path.isabs(name)`, `name.startswith("/")`,

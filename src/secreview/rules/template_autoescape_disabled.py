@@ -15,7 +15,9 @@ the templates are HTML: the template text passed in has HTML tags (and does
 not declare itself a `Content-Type: text/plain` response), or the module
 names `.html`/`.htm`/`.xml` templates or HTML content (evidence from the module's other lines
 alone, without `autoescape=False`, gives low confidence: judged on real code it was mostly a template
-for a URL, a configuration file or documentation in a module that also serves pages). Template text
+for a URL, a configuration file or documentation in a module that also serves pages; and it does not
+count for an environment given its own block or variable delimiters, `block_start_string='[%'`,
+`variable_start_string='[['`: a syntax chosen for configuration files or LaTeX, not HTML). Template text
 that is an XML document (`<?xml ...`, a feed or a sitemap, not XHTML) is not HTML. Templates that
 produce configuration files, e-mail text or other non-HTML output are not
 reported (an explicit `autoescape=False` there is reported with low
@@ -69,6 +71,21 @@ def _html_evidence(site) -> tuple[str, bool]:
     return "", False
 
 
+_DELIMITERS = {"block_start_string": "{%", "block_end_string": "%}", "variable_start_string": "{{",
+               "variable_end_string": "}}"}
+
+
+def _own_delimiters(site) -> bool:
+    """An environment given block or variable delimiters other than Jinja2's (``block_start_string='[%'``,
+    ``variable_start_string='[['``, LaTeX's ``\\VAR{``): it renders another format (a configuration file,
+    LaTeX), whose braces would clash with the default syntax; HTML templates keep ``{{ }}``."""
+    for keyword, default in _DELIMITERS.items():
+        value, node = site.arg(None, keyword)
+        if node is not None and value.is_const and isinstance(value.const, str) and value.const != default:
+            return True
+    return False
+
+
 def _off(const) -> bool:
     """A constant ``autoescape`` that turns escaping off: ``False``, and what Jinja2 reads as false
     (``0``, ``None``, ``""``: ``z = 0`` then ``autoescape=z``)."""
@@ -117,6 +134,8 @@ class TemplateAutoescapeDisabled(CallRule):
         if node is not None and not (value.is_const and _off(value.const)):
             return
         evidence, shown = _html_evidence(site)
+        if evidence and not shown and _own_delimiters(site):
+            evidence = ""  # its own syntax (``[% ... %]``, ``[[ x ]]``): templates of another format
         explicit = node is not None
         if not evidence and not explicit:
             return

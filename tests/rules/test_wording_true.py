@@ -95,3 +95,28 @@ def test_a_string_built_for_a_wrapper_is_worded_by_the_wrappers_sink(tmp_path, m
     assert "on that host with that account's rights" in by_line[17], by_line
     assert "this process's privileges" not in by_line[17]
     assert "where `shell=is_windows` is true" in by_line[25], by_line
+
+
+_CLEARTEXT = '''import ftplib
+import telnetlib
+
+
+def read_share_settings(host):
+    terminal = telnetlib.Telnet(host)
+    terminal.write(b"cat /tmp/netshare\\n")
+    return terminal.read_all()
+
+
+def upload(host, user, password):
+    session = ftplib.FTP(host)
+    session.login(user, password)
+'''
+
+
+def test_cleartext_session_without_login_names_no_password(tmp_path, monkeypatch):
+    # a Telnet session that sends no login: low confidence, and no word of a password crossing the network
+    by_line = {f.line: f for f in _findings(tmp_path, monkeypatch, code=_CLEARTEXT) if f.rule_id == "SR306"}
+    assert by_line[6].confidence == Level.LOW
+    assert "password" not in by_line[6].explanation and "no login" in by_line[6].explanation
+    assert by_line[12].confidence == Level.HIGH
+    assert "login password" in by_line[12].explanation

@@ -6,7 +6,10 @@ credentials and the data and can inject commands or alter files in transit.
 
 Reported for `telnetlib.Telnet(...)` and `ftplib.FTP(...)` (and `telnetlib3`
 `open_connection`). `ftplib.FTP_TLS` is not reported, nor is an import of
-these modules on its own.
+these modules on its own. A session the function opens, uses and drops
+without any login or credential in sight (a script read from a device's
+shell, an anonymous download) is reported with low confidence (not shown by
+default), and its explanation does not speak of a password.
 
 **Fix:** use SSH instead of Telnet (`paramiko`, `asyncssh`) and SFTP or FTPS
 instead of FTP (`paramiko.SFTPClient`, or `ftplib.FTP_TLS` followed by
@@ -14,9 +17,28 @@ instead of FTP (`paramiko.SFTPClient`, or `ftplib.FTP_TLS` followed by
 """
 
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 
 _CALLEES = {"telnetlib.Telnet": "Telnet", "telnetlib3.open_connection": "Telnet", "ftplib.FTP": "FTP"}
+_CREDENTIAL_WORDS = ("login", "pass", "pwd", "credential", "user", "auth", "secret", "token")
+
+
+def _logs_in(site) -> bool:
+    """Whether credentials may cross this session: the function mentions a login or a credential
+    (``ftp.login(user, pw)``, ``tn.write(password + "\\n")``, ``FTP(host, user, passwd)``), or the session
+    leaves the function (returned or stored: its user may log in)."""
+    call = site.call
+    if len(call.args) > 1 or any(k.name in ("user", "passwd", "acct") for k in call.keywords):
+        return True
+    fn = site.interp.fn
+    names = [n.lower() for n in fn.names if isinstance(n, str)]
+    if any(w in n for n in names for w in _CREDENTIAL_WORDS):
+        return True
+    stmt = site.interp.stmt
+    return not isinstance(stmt, ir.Assign) or not all(isinstance(t, ir.NameTarget) for t in stmt.targets) \
+        or any(isinstance(s, ir.Return) and isinstance(s.value, ir.Name) and s.value.id in
+               {t.id for t in stmt.targets} for s in fn.statements())
 
 
 class CleartextProtocol(CallRule):
@@ -36,10 +58,20 @@ class CleartextProtocol(CallRule):
         code = site.interp.code(site.call)
         fix = ("Use SSH (`paramiko.SSHClient` with host-key checking) instead of Telnet." if proto == "Telnet" else
                "Use `ftplib.FTP_TLS` and call `prot_p()` after `login()`, or SFTP via `paramiko.SFTPClient`.")
+        if _logs_in(site):
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` opens a {proto} session: the login password and all data cross the network "
+                             f"unencrypted and the server is not authenticated, so anyone on the path can read the "
+                             f"credentials and alter what is transferred."),
+                fix=fix,
+            )
+            return
         yield Hit(
             node=site.call,
-            explanation=(f"`{code}` opens a {proto} session: the login password and all data cross the network "
-                         f"unencrypted and the server is not authenticated, so anyone on the path can read the "
-                         f"credentials and alter what is transferred."),
+            explanation=(f"`{code}` opens a {proto} session in which this function sends no login: what it sends "
+                         f"and reads crosses the network unencrypted and the server is not authenticated, so anyone "
+                         f"on the path can read it and alter what is transferred."),
             fix=fix,
+            confidence=Level.LOW,
         )

@@ -8,7 +8,8 @@ overwrites files anywhere the process can (CVE-2007-4559).
 
 Reported for `TarFile.extractall()` and `TarFile.extract()` (on the result of
 `tarfile.open` or `TarFile`) and `shutil.unpack_archive()` without a `filter=`
-argument (or with `filter="fully_trusted"`/`None`), unless the code chooses the
+argument (or with `filter="fully_trusted"`/`None`), unless the function runs the
+members through `tarfile.data_filter`/`tar_filter` itself first, or the code chooses the
 members (`members=` other than the unfiltered `getmembers()` or the archive
 itself, or a loop over `getnames()`/`getmembers()` that passes each name to a
 check before `extractall`) or sets `extraction_filter`. `extract(member)` is not
@@ -53,6 +54,18 @@ def _sets_extraction_filter(module, fn) -> bool:
                                                    for t in stmt.targets):
                 return True
     return False
+
+
+_STDLIB_FILTERS = frozenset({"tarfile.data_filter", "tarfile.tar_filter"})
+
+
+def _applies_stdlib_filter(fn) -> bool:
+    """The function runs members through the standard library's extraction filter itself
+    (``member = tarfile.data_filter(member, dest)``, dropping those that raise ``FilterError``): the
+    members it extracts are the filter's results, whatever ``filter=`` the extraction then names."""
+    return ("data_filter" in fn.names or "tar_filter" in fn.names) and any(
+        isinstance(node, ir.Call) and node.qualname in _STDLIB_FILTERS
+        for stmt in fn.statements() if getattr(stmt, "value", None) is not None for node in ir.walk(stmt.value))
 
 
 def _mentions(e, name: str) -> bool:
@@ -208,6 +221,8 @@ class UnsafeArchiveExtraction(CallRule):
             return
         if _sets_extraction_filter(interp.module, interp.fn):
             return
+        if callee not in _UNPACK and _applies_stdlib_filter(interp.fn):
+            return  # members passed through ``tarfile.data_filter`` first: the filter's checks, applied by hand
         receiver_node = call.func.value if isinstance(call.func, ir.Attr) else None
         if callee in _TAR_ALL and _names_checked(interp.fn, receiver_node):
             return

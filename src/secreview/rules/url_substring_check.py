@@ -18,8 +18,11 @@ one named as a single URL or reference (last part `url`, `uri`, `href`, `ref`,
 `redirect_url`, `request.referrer`). Not reported: membership in
 collections (`url in allowed_urls`, `url in self.urls`: the right side's name
 is plural or does not name a URL), a constant on the left (`"://" in url`,
-`"?" in url`: a test of the URL's form, not of where it points), and test
-code.
+`"?" in url`: a test of the URL's form, not of where it points), an `if`
+whose branch for "not contained" neither raises nor returns (the test picks
+what to do next, `if sessions_uri in url: raise` after a failed request,
+`if base_url not in response.url: base_url = ...` after a redirect; it turns
+no URL away), and test code.
 
 **Fix:** parse both and compare the parts that decide where the URL points:
 `urllib.parse.urlsplit(ref)` scheme and `netloc` equal to the allowed ones
@@ -70,6 +73,58 @@ def _conditions(fn):
                         yield e.test
 
 
+def _rejects(fn, blocks: dict, start: int) -> bool:
+    """Whether the straight run of blocks from ``start`` (following plain edges, a few blocks at most)
+    raises or returns: the branch turns the URL away."""
+    seen = set()
+    block = blocks.get(start)
+    while block is not None and block.id not in seen and len(seen) < 4:
+        seen.add(block.id)
+        if any(isinstance(s, (ir.Raise, ir.Return)) for s in block.stmts):
+            return True
+        plain = [e for e in block.succs if e.kind == ir.EdgeKind.NEXT]
+        if len(block.succs) != 1 or not plain:
+            return False
+        block = blocks.get(plain[0].target)
+    return False
+
+
+def _not_gates(fn) -> set:
+    """The ids of ``if`` conditions holding one substring test (``a in b``, ``a not in b``, negated or an
+    operand of ``and``/``or``) whose branch for "``a`` is not in ``b``" neither raises nor returns: the
+    test picks what to do next (re-authenticate after a failed login request, switch to a redirected base
+    URL), it does not turn a URL away, so it is no allow-list. An ``assert`` and a conditional expression
+    stay reported."""
+    blocks = {b.id: b for b in fn.blocks}
+    gates = set()
+    for block in fn.blocks:
+        edges = {e.kind: e for e in block.succs if e.cond is not None}
+        true, false = edges.get(ir.EdgeKind.TRUE), edges.get(ir.EdgeKind.FALSE)
+        if true is None or false is None or true.cond is not false.cond:
+            continue
+        cond, negated = true.cond, False
+        while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+            cond, negated = cond.operand, not negated
+        if isinstance(cond, ir.BoolOp):
+            # ``response and allowed not in response.url``: an operand's outcome goes to the branch of the
+            # same truth (with ``and`` as with ``or``, mixed there with the other operands' outcomes)
+            tests = [v for v in cond.values if _substring_test(v)]
+            if len(tests) != 1:
+                continue
+            cond = tests[0]
+        if not _substring_test(cond):
+            continue
+        outside_when_true = (cond.ops[0] == "not in") != negated
+        outside = true if outside_when_true else false
+        if not _rejects(fn, blocks, outside.target):
+            gates.add(id(true.cond))
+    return gates
+
+
+def _substring_test(e) -> bool:
+    return isinstance(e, ir.Compare) and len(e.ops) == 1 and e.ops[0] in ("in", "not in")
+
+
 class UrlSubstringCheck(FunctionRule):
     __doc__ = __doc__
 
@@ -88,7 +143,10 @@ class UrlSubstringCheck(FunctionRule):
     def check_function(self, module, function):
         from secreview.analysis.code_text import code_of
         reported = set()
+        not_gates = _not_gates(function)
         for cond in _conditions(function):
+            if id(cond) in not_gates:
+                continue
             for e in ir.walk(cond):
                 if not (isinstance(e, ir.Compare) and len(e.ops) == 1 and e.ops[0] in ("in", "not in")):
                     continue

@@ -2073,11 +2073,14 @@ class Program:
                                     params=False)
                 if real:
                     self.merge_field(key, Value(taints=real))
-                spliced = V.BUILT_MARK in field_taint.cleansed
+                # what the callee made of its parameter before storing it (``self._checker =
+                # compile_restricted(expr)``: safe as code) holds of this caller's parameter passed there too
+                marks = V.call_marks(field_taint.cleansed)
+                made = field_taint.cleansed - marks if marks else field_taint.cleansed
                 for at in arg.taints:
                     if at.is_param:
-                        if spliced and V.BUILT_MARK not in at.cleansed:
-                            at = Taint(at.kind, at.index, at.cleansed | _MARK, at.step)
+                        if not made <= at.cleansed:
+                            at = Taint(at.kind, at.index, at.cleansed | made, at.step)
                         _keep_field_taint(interp.summary.fields.setdefault(key, {}), at)
         if summary.checks or summary.halts or interp.call_checks:
             interp.note_callee_checks(call, fn, summary, nodes)  # ``validate_path_is_safe(path)``: see there

@@ -1648,6 +1648,8 @@ class Program:
             kinds = frozenset(kind for needle, kind in EXCLUSIONS if needle in removed and needle not in replacement
                               # ``.replace("../", "")`` leaves ``../`` of ``....//``; ``..`` gone is gone
                               and not (kind == V.PATH_NO_DOTDOT and removed != needle))
+            if removed == "/" and "/" not in replacement:
+                kinds = kinds | _SEGMENT  # ``x.replace("/", "_")``: no ``/`` left, one file name under a folder
             if kinds:
                 result = Value(result.const, V.cleanse_all(result.taints, kinds), result.types,
                                result.items, result.func, result.fixed)
@@ -3153,6 +3155,7 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
 
 
 _MARK = frozenset({V.BUILT_MARK})
+_SEGMENT = frozenset({V.PATH_SEGMENT})
 _EXECUTES = frozenset({"execute", "executemany", "executescript", "callproc", "exec_driver_sql"})
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "scalar", "scalar_one",
                       "scalar_one_or_none", "first", "one", "one_or_none", "scalars"})

@@ -51,3 +51,14 @@ def test_wire_format_digest_is_low(monkeypatch):
     record = next(i for i, text in enumerate(lines, 1) if "md5(data + record_secret)" in text)
     assert found[codec] is Level.LOW
     assert found[record] is Level.HIGH
+
+
+def test_string_built_for_a_remote_ssh_command_is_low(monkeypatch):
+    found = _confidences(monkeypatch, "command-injection", "remote_ssh.py", "SR101")
+    query = _line("command-injection", "remote_ssh.py", '"gerrit query change:%s"')
+    pack = _line("command-injection", "remote_ssh.py", '"git-upload-pack %s"')
+    local = _line("command-injection", "remote_ssh.py", '"git log %s" % name')
+    traced = _line("command-injection", "remote_ssh.py", 'request.args["ref"]')
+    assert found[query] is Level.LOW and found[pack] is Level.LOW
+    assert found[local] is Level.MEDIUM  # the same construction run by a local shell
+    assert found[traced] is Level.HIGH  # request data sent to the server: traced, as before

@@ -197,6 +197,7 @@ class FindingsBuilder:
             confidence = rule.names_confidence
             where = "it is spliced in where SQL takes a name (a table or a column), which cannot be a bound parameter"
             known = f"{known}; {where}" if known else where
+        confidence = rule.construction_confidence_at(sink if sink is not None else site, confidence)
         lead = f"{lead}; {known}." if known else f"{lead}."
         # the harm is the sink's (its callee, its shell flag), wherever the string is reported
         danger = rule.danger_at(sink if sink is not None else site)

@@ -427,6 +427,8 @@ class FunctionInterpreter:
         if absent is not None:
             text, key = absent
             kinds = frozenset(kind for needle, kind in EXCLUSIONS if needle in text)
+            if text == "/":
+                kinds = kinds | _PATH_KINDS  # ``if "/" in name: abort()``: one file name under a folder
             if not kinds:
                 key = None
         if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("in", "not in") \
@@ -954,6 +956,7 @@ class FunctionInterpreter:
         does not resolve ``..``)."""
         sides = (cond.left, cond.comparators[0])
         for call, base in (sides, sides[::-1]):
+            call = self.common_path_call(call, cond)
             if not (isinstance(call, ir.Call) and call.qualname in _COMMON_PATH and len(call.args) == 1
                     and isinstance(call.args[0], ir.Container) and len(call.args[0].elts) == 2):
                 continue
@@ -972,6 +975,27 @@ class FunctionInterpreter:
                     key = self.confined_path(element, state)
                     return None if key is None else (key, keep)
         return None
+
+    def common_path_call(self, e: ir.Expr, cond: ir.Expr) -> ir.Expr:
+        """The ``commonpath`` call ``e`` stands for in a comparison: itself, made a path object or a string
+        (``Path(os.path.commonpath([root, p]))``), or through a name bound once to it when nothing it reads
+        is bound again before the test (``common = Path(os.path.commonpath([root, p]))``, then ``if common
+        != root: raise``); else ``e``."""
+        for _ in range(2):
+            if isinstance(e, ir.Call) and e.qualname in _PATH_WRAPPERS and len(e.args) == 1 and not e.keywords:
+                e = e.args[0]
+            if not isinstance(e, ir.Name):
+                return e
+            stmt = self.bound_once(e)
+            if stmt is None:
+                return e
+            bindings = self.bindings()
+            test_line = getattr(cond, "line", None) or 0
+            if any(other is not stmt and stmt.line < other.line <= test_line
+                   for read in {n.id for n in _names_in(stmt.value)} for other in bindings.get(read, ())):
+                return e
+            e = stmt.value
+        return e
 
     def server_held(self, e: ir.Expr, value: Value) -> bool:
         """``request.user.available_services_regions``: read from the request object (or a parameter)
@@ -1696,6 +1720,10 @@ class FunctionInterpreter:
         prefix = _leading_constant(kind, template, parts)
         if prefix:
             taints = _relative_after(prefix, _origin_fixed(prefix, taints))
+        if kind == "join" and template is not None and isinstance(template.const, str) and "/" not in template.const \
+                and _split_on_slash(e.parts[0]):
+            # ``"_".join(path.split("/"))``: every ``/`` replaced, one file name under a folder
+            taints = V.cleanse_all(taints, _PATH_KINDS)
         result = Value(taints=taints, types=_STR_TYPES if not site else _SITE_URL_TYPES, fixed=fixed)
         if own_host:
             result = _on_own_host(result)  # ``f"{request.host_url}v2/{name}"``: a URL on this host
@@ -2382,6 +2410,8 @@ _PATH_ONLY = frozenset({"path"})
 _SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below)
 _CASE_METHODS = frozenset({"upper", "lower", "casefold"})
 _NOT_OPTION = frozenset({"argv-option"})
+_PATH_WRAPPERS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath",
+                            "builtins.str", "os.fspath"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
                           "posixpath.commonpath"})
 _OTHER_HOST = frozenset({"redirect", "ssrf"})
@@ -2729,6 +2759,12 @@ def _pathlib_of(e) -> ir.Expr | None:
     if isinstance(e, ir.Call) and e.qualname in _PATHLIB_CLASSES and len(e.args) == 1 and not e.keywords:
         return e.args[0]
     return None
+
+
+def _split_on_slash(e: ir.Expr) -> bool:
+    """``x.split("/")``: the parts of a text between its ``/``, none holding one."""
+    return isinstance(e, ir.Call) and e.method == "split" and isinstance(e.func, ir.Attr) and len(e.args) == 1 \
+        and not e.keywords and isinstance(e.args[0], ir.Const) and e.args[0].value == "/"
 
 
 def _path_form_test(cond: ir.Expr, truth: bool):

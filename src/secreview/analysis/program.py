@@ -1722,6 +1722,8 @@ class Program:
             kinds = frozenset(kind for needle, kind in EXCLUSIONS if needle in removed and needle not in replacement
                               # ``.replace("../", "")`` leaves ``../`` of ``....//``; ``..`` gone is gone
                               and not (kind == V.PATH_NO_DOTDOT and removed != needle))
+            if removed == "/" and "/" not in replacement:
+                kinds = kinds | _SEGMENT  # ``x.replace("/", "_")``: no ``/`` left, one file name under a folder
             if kinds:
                 result = Value(result.const, V.cleanse_all(result.taints, kinds), result.types,
                                result.items, result.func, result.fixed)
@@ -2149,11 +2151,14 @@ class Program:
                                     params=False)
                 if real:
                     self.merge_field(key, Value(taints=real))
-                spliced = V.BUILT_MARK in field_taint.cleansed
+                # what the callee made of its parameter before storing it (``self._checker =
+                # compile_restricted(expr)``: safe as code) holds of this caller's parameter passed there too
+                marks = V.call_marks(field_taint.cleansed)
+                made = field_taint.cleansed - marks if marks else field_taint.cleansed
                 for at in arg.taints:
                     if at.is_param:
-                        if spliced and V.BUILT_MARK not in at.cleansed:
-                            at = Taint(at.kind, at.index, at.cleansed | _MARK, at.step)
+                        if not made <= at.cleansed:
+                            at = Taint(at.kind, at.index, at.cleansed | made, at.step)
                         _keep_field_taint(interp.summary.fields.setdefault(key, {}), at)
         if summary.checks or summary.halts or interp.call_checks:
             interp.note_callee_checks(call, fn, summary, nodes)  # ``validate_path_is_safe(path)``: see there
@@ -3228,6 +3233,7 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
 
 
 _MARK = frozenset({V.BUILT_MARK})
+_SEGMENT = frozenset({V.PATH_SEGMENT})
 _EXECUTES = frozenset({"execute", "executemany", "executescript", "callproc", "exec_driver_sql"})
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "scalar", "scalar_one",
                       "scalar_one_or_none", "first", "one", "one_or_none", "scalars"})

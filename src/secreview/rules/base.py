@@ -123,6 +123,12 @@ class SinkRule(Rule):
         a rule whose sinks differ in how often they matter lowers it for some."""
         return confidence
 
+    def construction_confidence_at(self, site, confidence):
+        """The confidence of a string built from a value not traced to a source (``add_construction``)
+        reaching the sink at ``site``: a rule whose sinks differ in what such a string risks lowers it for
+        some."""
+        return confidence
+
     def site_use(self, interp, node, arg_node):
         """What the function ``interp`` analyses does with the result of the sink ``node`` (``arg_node`` the
         value's expression), as plain data kept on its ``SinkSite.use`` for ``sink_confidence`` and

@@ -16,6 +16,11 @@ _SHELL_SET = frozenset({_SHELL})
 _SHELL_FLAG = re.compile(r"\bshell\s*=\s*([A-Za-z_][\w.]*)")
 
 
+def _remote(site) -> bool:
+    """A command sent to an SSH server (paramiko's ``exec_command``), run there, not by this process."""
+    return (site.callee or "").rsplit(".", 1)[-1] == "exec_command"
+
+
 class CommandInjection(SinkRule):
     """OS command built from data that is not constant.
 
@@ -29,7 +34,9 @@ class CommandInjection(SinkRule):
     Reported with high confidence when the command is traced to untrusted
     input, with medium confidence when a shell runs a string built from a
     parameter, and with low confidence (not shown by default) when the command
-    is merely not constant. RPC message data and command-line input (`sys.argv`,
+    is merely not constant, or is a string built from a parameter and sent to
+    an SSH server (paramiko's `exec_command`: whether a shell parses it there
+    depends on the server). RPC message data and command-line input (`sys.argv`,
     `argparse`, click and typer options, `input()`; into shell command
     strings only: an argument list runs no shell, and re-running one's own
     `sys.argv` is what reloaders do) are traced too, one severity level lower
@@ -71,8 +78,15 @@ class CommandInjection(SinkRule):
     fix = ("Pass a list of arguments without `shell=True` (e.g. `subprocess.run([\"prog\", arg])`), "
            "or wrap each interpolated value in `shlex.quote()`.")
 
+    def construction_confidence_at(self, site, confidence):
+        if _remote(site):
+            # a string built from a parameter, sent to an SSH server: whether a shell parses it there is the
+            # server's (a service's own command dispatcher does not), and nothing traced says who chose it
+            return Level.LOW
+        return confidence
+
     def danger_at(self, site) -> str:
-        if (site.callee or "").rsplit(".", 1)[-1] == "exec_command":
+        if _remote(site):
             # paramiko: the SSH server runs it, as the account logged in to (not this process, not this host)
             return ("Where the SSH server runs commands through the account's shell (OpenSSH does; a service "
                     "with its own command dispatcher, such as Gerrit's, parses them itself), `;`, `|`, `` ` `` or "

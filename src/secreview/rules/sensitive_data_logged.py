@@ -45,7 +45,10 @@ reported, nor are derived values that do not reveal the secret (`len(token)`,
 test: `secret[:4] + "..." if secret else None`), a value named for a key that the
 function also passes where a file's path goes (`open(key)`,
 `ssl_set_private_key_file(CONF.ovn.ovn_sb_private_key)`, `keyfile=`: the key
-file's path, not the key), constants, and
+file's path, not the key), nor, traced, a value named for a key that the function where
+it is read and logged joins into a path (`os.path.join(CONF.keys_dir,
+CONF.default_secret_key)`: the key file's name; a token or password in a path
+still is one), constants, and
 `print` (a command's output to its own user, such as a setup tool showing the
 password it generated).
 
@@ -400,6 +403,53 @@ _WRITES = frozenset({"write", "save", "store", "dump", "put", "send", "upload", 
 _path_memo: dict = {}
 
 
+_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath"})
+_SOURCE_NOTE = re.compile(r"`([^`]+)`: a value named as an? ([\w ]+)")
+
+
+def _key_file_name(taint, site) -> bool:
+    """The secret traced is a value named for a key (``default_secret_key``, ``san_private_key``) that the
+    function holding the log call, where it is read, joins into a file's path (``os.path.join(dir, it)``,
+    ``Path(dir, it)``) or passes where a path goes (``SensitiveDataLogged.site_use``): such an option names
+    the file the key is kept in; the key itself is what is read from that file. Not a password or a token,
+    which a path may well carry."""
+    use = site.use
+    step = taint.step
+    if not use or use[0] != "paths" or step is None:
+        return False
+    first = step.steps()[0]
+    if first.path != site.path or not (use[1] <= first.line <= use[2]):
+        return False
+    m = _SOURCE_NOTE.match(first.note)
+    if m is None or not m.group(2).endswith("key") or m.group(2) == "API key":
+        return False
+    return m.group(1) in use[3]
+
+
+_joined_memo: dict = {}
+
+
+def _joined_parts(interp) -> frozenset:
+    """The code of every argument the current function joins into a file's path (``os.path.join``,
+    ``pathlib.Path``), its first one (the folder) included."""
+    fn = interp.fn
+    memo = _joined_memo.get(id(fn))
+    if memo is not None and memo[0] is fn:
+        return memo[1]
+    found = set()
+    for stmt in interp.fn.statements():
+        for root in (getattr(stmt, "value", None), getattr(stmt, "test", None)):
+            if isinstance(root, ir.Expr):
+                for c in _walk(root):
+                    if isinstance(c, ir.Call) and c.qualname in _JOINS:
+                        found.update(interp.code(a) for a in c.args)
+    if len(_joined_memo) > 256:
+        _joined_memo.clear()
+    result = frozenset(found)
+    _joined_memo[id(fn)] = (fn, result)
+    return result
+
+
 def _path_arguments(interp) -> frozenset:
     """The code of every argument the current function passes where a file's path goes: to ``open()``
     and the path functions of ``os``, to a function or keyword whose name ends in ``file``/``path``
@@ -615,10 +665,19 @@ class SensitiveDataLogged(SinkRule, StatementRule):
     def reports(self, taint, site) -> bool:
         if V.THROUGH_CALL in taint.cleansed:
             return False  # it went through a call we cannot see into, which may not return it
+        if _key_file_name(taint, site):
+            return False  # ``os.path.join(CONF.keys_dir, CONF.default_secret_key)``: the key file's name
         step = taint.step
         # named on the log call itself: the statement check below reports it, with its own words
         return not (step is not None and step.prev is None and step.path == site.path
                     and site.stmt_lines[0] <= step.line <= site.stmt_lines[1])
+
+    def site_use(self, interp, node, arg_node):
+        """``("paths", first line, last line, codes)``: the code of every value the function holding the log
+        call joins into a file's path or passes where one goes (for ``_key_file_name``); None when none."""
+        fn = interp.fn
+        codes = _joined_parts(interp) | _path_arguments(interp)
+        return ("paths", fn.line, fn.end_line, codes) if codes else None
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         if isinstance(node, ir.Call) and arg_node is not None and _numeric_placeholder(node, arg_node):

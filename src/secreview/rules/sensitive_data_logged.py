@@ -45,7 +45,10 @@ reported, nor are derived values that do not reveal the secret (`len(token)`,
 test: `secret[:4] + "..." if secret else None`), a value named for a key that the
 function also passes where a file's path goes (`open(key)`,
 `ssl_set_private_key_file(CONF.ovn.ovn_sb_private_key)`, `keyfile=`: the key
-file's path, not the key), constants, and
+file's path, not the key), nor, traced, a value named for a key that the function where
+it is read and logged joins into a path (`os.path.join(CONF.keys_dir,
+CONF.default_secret_key)`: the key file's name; a token or password in a path
+still is one), constants, and
 `print` (a command's output to its own user, such as a setup tool showing the
 password it generated).
 
@@ -69,7 +72,9 @@ with `msg_on_fail='Authentication failed.'`), nor
 `strutils.mask_password`/`mask_dict_password` or a function of the reviewed
 code named for hiding secrets (`scrub_headers(headers)`, `mask_dict_password`,
 `_redact(...)`: a word of its name starts with `mask`, `redact`, `scrub`,
-`sanitiz`, `obfuscat` or `censor`; not `unmask`), nor the part beside the
+`sanitiz`, `obfuscat` or `censor`; not `unmask`), nor a local copy whose
+secret items a loop over their constant keys replaces with a constant (`for key in
+("access_token", "refresh_token"): log_token[key] = "REDACTED"`), nor the part beside the
 secret when a value is split into named parts (`username, password =
 pair.split(':')`: `username`, named as an identifier), nor what a function
 makes of its parameter named as a secret at a call that gives that parameter
@@ -310,7 +315,8 @@ class _Finder:
         if isinstance(e, ir.Name):
             if e.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN):
                 return None
-            if secret_name(e.id) and not self._constant(e) and not self._path(e) and not self._number(e):
+            if secret_name(e.id) and not self._constant(e) and not self._path(e) and not self._number(e) \
+                    and not _masked_by_loop(self.interp.fn, e.id):
                 return e.id, e
             return self._held(e)
         if isinstance(e, ir.Attr):
@@ -398,6 +404,88 @@ _PATH_WORDS = frozenset({"file", "filename", "path", "keyfile", "certfile", "pem
 # ``save_to_file(token)``, ``write_file(path, secret)``: the value goes into the file, it does not name it
 _WRITES = frozenset({"write", "save", "store", "dump", "put", "send", "upload", "append", "to"})
 _path_memo: dict = {}
+
+
+def _masked_by_loop(fn, name: str) -> bool:
+    """``for key in ("access_token", "refresh_token"): log_token[key] = "REDACTED"``: the function replaces
+    items of the local ``name`` with a constant under keys taken from a constant list of names, one of which
+    names a secret. What is logged is the copy with those items masked (its items are not known one by one,
+    so the taint of what was copied into it stays on the whole copy, though the secrets were replaced)."""
+    memo = _masked_memo.get(id(fn))
+    if memo is None or memo[0] is not fn:
+        if len(_masked_memo) > 256:
+            _masked_memo.clear()
+        memo = _masked_memo[id(fn)] = (fn, _masked_locals(fn))
+    return name in memo[1]
+
+
+_masked_memo: dict = {}
+
+
+def _masked_locals(fn) -> frozenset:
+    """The locals of ``fn`` that ``_masked_by_loop`` says are masked copies."""
+    loops = {}  # loop variable -> the constant names it runs over
+    masked = []  # (local, loop variable used as a key to store a constant into it)
+    for stmt in fn.statements():
+        if type(stmt) is not ir.Assign:
+            continue
+        value = stmt.value
+        for target in stmt.targets:
+            if isinstance(target, ir.NameTarget) and isinstance(value, ir.IterElement) \
+                    and isinstance(value.iterable, ir.Container) and value.iterable.elts \
+                    and all(isinstance(e, ir.Const) and isinstance(e.value, str) for e in value.iterable.elts):
+                loops[target.id] = [e.value for e in value.iterable.elts]
+            elif isinstance(target, ir.ItemTarget) and isinstance(target.value, ir.Name) \
+                    and isinstance(target.index, ir.Name) and isinstance(value, ir.Const):
+                masked.append((target.value.id, target.index.id))
+    return frozenset(local for local, var in masked if any(secret_name(k) for k in loops.get(var, ())))
+
+
+_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath"})
+_SOURCE_NOTE = re.compile(r"`([^`]+)`: a value named as an? ([\w ]+)")
+
+
+def _key_file_name(taint, site) -> bool:
+    """The secret traced is a value named for a key (``default_secret_key``, ``san_private_key``) that the
+    function holding the log call, where it is read, joins into a file's path (``os.path.join(dir, it)``,
+    ``Path(dir, it)``) or passes where a path goes (``SensitiveDataLogged.site_use``): such an option names
+    the file the key is kept in; the key itself is what is read from that file. Not a password or a token,
+    which a path may well carry."""
+    use = site.use
+    step = taint.step
+    if not use or use[0] != "paths" or step is None:
+        return False
+    first = step.steps()[0]
+    if first.path != site.path or not (use[1] <= first.line <= use[2]):
+        return False
+    m = _SOURCE_NOTE.match(first.note)
+    if m is None or not m.group(2).endswith("key") or m.group(2) == "API key":
+        return False
+    return m.group(1) in use[3]
+
+
+_joined_memo: dict = {}
+
+
+def _joined_parts(interp) -> frozenset:
+    """The code of every argument the current function joins into a file's path (``os.path.join``,
+    ``pathlib.Path``), its first one (the folder) included."""
+    fn = interp.fn
+    memo = _joined_memo.get(id(fn))
+    if memo is not None and memo[0] is fn:
+        return memo[1]
+    found = set()
+    for stmt in interp.fn.statements():
+        for root in (getattr(stmt, "value", None), getattr(stmt, "test", None)):
+            if isinstance(root, ir.Expr):
+                for c in _walk(root):
+                    if isinstance(c, ir.Call) and c.qualname in _JOINS:
+                        found.update(interp.code(a) for a in c.args)
+    if len(_joined_memo) > 256:
+        _joined_memo.clear()
+    result = frozenset(found)
+    _joined_memo[id(fn)] = (fn, result)
+    return result
 
 
 def _path_arguments(interp) -> frozenset:
@@ -615,10 +703,25 @@ class SensitiveDataLogged(SinkRule, StatementRule):
     def reports(self, taint, site) -> bool:
         if V.THROUGH_CALL in taint.cleansed:
             return False  # it went through a call we cannot see into, which may not return it
+        if site.use == ("masked",):
+            return False  # ``for key in ("access_token", ...): log_token[key] = "REDACTED"``: a masked copy
+        if _key_file_name(taint, site):
+            return False  # ``os.path.join(CONF.keys_dir, CONF.default_secret_key)``: the key file's name
         step = taint.step
         # named on the log call itself: the statement check below reports it, with its own words
         return not (step is not None and step.prev is None and step.path == site.path
                     and site.stmt_lines[0] <= step.line <= site.stmt_lines[1])
+
+    def site_use(self, interp, node, arg_node):
+        """``("masked",)`` when the value logged is a local copy whose secret items a loop over their constant
+        keys replaces with a constant (``_masked_by_loop``); else ``("paths", first line, last line, codes)``:
+        the code of every value the function holding the log call joins into a file's path or passes where
+        one goes (for ``_key_file_name``); None when neither."""
+        if isinstance(arg_node, ir.Name) and _masked_by_loop(interp.fn, arg_node.id):
+            return ("masked",)
+        fn = interp.fn
+        codes = _joined_parts(interp) | _path_arguments(interp)
+        return ("paths", fn.line, fn.end_line, codes) if codes else None
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         if isinstance(node, ir.Call) and arg_node is not None and _numeric_placeholder(node, arg_node):

@@ -35,8 +35,14 @@ StreamToken`, `token: int | None`: an object compared field by field, or a
 number); a value compared with what the function itself made of it
 (`password = quote(raw_password)` then `password != raw_password`: did the
 encoding change it; `spawner.api_token = api_token` then `spawner.api_token
-!= api_token`: was the token it gave replaced), where no client's guess is
-compared; two entries of one local collection (`devices[0]["token"] ==
+!= api_token`: was the token it gave replaced; `if d["refresh_token"] !=
+self.refresh_token: self.refresh_token = d["refresh_token"]`: an update when
+it differs), where no client's guess is compared; two values the server holds
+itself, made only of constants, module-level names, attributes of `self`/`cls`
+or of such values and locals assigned only such values, with no parameter, no
+call and nothing named for a request or a channel (`self.client.password ==
+self.password`: a cached client's credentials against the configured ones);
+two entries of one local collection (`devices[0]["token"] ==
 devices[1]["token"]`: a duplicate in the configuration); names written as
 constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
 (`__eq__`, `__ne__`); comparisons written as query expressions, which the
@@ -163,17 +169,65 @@ class _Defs:
         return self._attrs.get(text, []) if text is not None else []
 
 
+def _text(_module, e) -> str | None:
+    """The text of a name, an attribute chain or a constant-key item of one (``d["refresh_token"]``)."""
+    text = ir.dotted_text(e)
+    if text is None and isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) \
+            and ir.dotted_text(e.value) is not None:
+        text = f"{ir.dotted_text(e.value)}[{e.index.value!r}]"
+    return text
+
+
 def _made_from(e, other, defs: _Defs) -> bool:
     """Whether the function makes ``e`` from ``other`` (the same variable or attribute chain):
     ``password = quote(raw_password)`` compared with ``raw_password`` (did the encoding change it?),
     ``spawner.api_token = api_token`` compared with ``api_token`` later (did the spawner replace the
     token given to it?). Such a comparison sets a value against what the server itself made of it;
     no guess of a client is compared."""
-    text = ir.dotted_text(other)
+    text = _text(None, other)
     if text is None:
         return False
-    return any(ir.dotted_text(x) == text for value in defs.assigned(e) for x in _walk(value)
-               if isinstance(x, (ir.Name, ir.Attr)))
+    return any(_text(None, x) == text for value in defs.assigned(e) for x in _walk(value)
+               if isinstance(x, (ir.Name, ir.Attr, ir.Subscript)))
+
+
+# Words of a name or attribute that say it holds what a client sent (``self.request``, ``environ``,
+# ``headers``), or a channel it arrives by (``sock``): never a value held by the server itself.
+_CLIENT_WORDS = frozenset({"request", "req", "requests", "environ", "headers", "header", "cookies", "cookie", "args",
+                           "form", "params", "query", "body", "json", "data", "payload", "message", "msg", "input",
+                           "sock", "socket", "conn", "connection", "stream", "websocket", "ws", "get", "post", "meta",
+                           "authorization", "auth"})
+
+
+def _server_side(e, function, defs: _Defs, depth: int = 0) -> bool:
+    """``e`` is held by the server itself: made only of constants, module-level names, attributes of
+    ``self``/``cls`` or of such values (``self.client.password``, ``CONF.token``, ``SETTINGS["token"]``),
+    and locals assigned only such values, with no parameter, no call and nothing named for a request or
+    a channel a client writes to. A comparison of two such values compares what the server holds with
+    what it holds: no client's guess is timed."""
+    if depth > 4:
+        return False
+    if isinstance(e, ir.Const):
+        return True
+    if isinstance(e, ir.Name):
+        if _CLIENT_WORDS & set(identifier_words(e.id)):
+            return False
+        if e.kind in (ir.NameKind.GLOBAL, ir.NameKind.IMPORT):
+            return True
+        if e.kind != ir.NameKind.LOCAL:
+            return False
+        params = function.params
+        if params and function.is_method and e.id == params[0].name and e.id in ("self", "cls"):
+            return True
+        if any(p.name == e.id for p in params):
+            return False
+        values = defs.of(e.id)
+        return bool(values) and all(_server_side(v, function, defs, depth + 1) for v in values)
+    if isinstance(e, ir.Attr):
+        return not (_CLIENT_WORDS & set(identifier_words(e.attr))) and _server_side(e.value, function, defs, depth)
+    if isinstance(e, ir.Subscript):
+        return _server_side(e.value, function, defs, depth) and _server_side(e.index, function, defs, depth)
+    return False
 
 
 def _root(e):
@@ -316,7 +370,8 @@ class TimingUnsafeComparison(FunctionRule):
                 or _secret(right) and _config_value(left)) \
                 and not (_not_text(left, function) or _not_text(right, function)
                          or _made_from(left, right, defs) or _made_from(right, left, defs)
-                         or _same_record(left, right)):
+                         or _same_record(left, right)
+                         or (_server_side(left, function, defs) and _server_side(right, function, defs))):
             return Hit(
                 node=compare,
                 explanation=(f"`{code}` compares values named as secrets (`{_code(module, left)}`, "

@@ -51,7 +51,14 @@ as an ETag, cache key, dictionary key, file name or path, URL, id or
 Message-ID; the WebSocket accept key and HTTP Digest authentication (the
 protocol chooses the algorithm); a digest of fresh random bytes
 (`sha1(os.urandom(64))`, `md5(uuid.uuid4().bytes)`: a random token, as unguessable
-as its input); and digests whose use the function does not show.
+as its input), also when they reach it through locals and string building and
+the function uses them for nothing else (`rand = os.urandom(16)`, `hashable =
+f"{rand}{ip}{secret_key}"`: a random salt also stored beside the digest makes a
+salted password hash, which is reported); a digest of something named as a
+version (`h.update(version_string)`: a change token or cache buster, whatever it
+is kept under); an identifier read from an object whose name sounds secret
+(`sha1(auth_req.url)`: the URL of a request, not a secret); and digests whose use
+the function does not show.
 
 **Fix:** use `hashlib.sha256` (or `blake2b`) for integrity, `hmac` with
 SHA-256 for authentication, and `hashlib.scrypt`/argon2/bcrypt for passwords;
@@ -170,8 +177,12 @@ def _names_in(expr) -> list:
     methods it calls (``salt.utils.stringutils.to_bytes(topic)`` reads ``topic``)."""
     out = []
     called = {id(e.func) for e in _walk(expr) if isinstance(e, ir.Call)}
+    # the object an identifier is read from (``auth_req`` of ``auth_req.url``): what is hashed is the URL, a
+    # name or an id, not the object its name may call secret
+    named = {id(x) for e in _walk(expr) if isinstance(e, ir.Attr) and _identifier_attribute(e.attr)
+             for x in _walk(e.value)}
     for e in _walk(expr):
-        if id(e) in called:
+        if id(e) in called or id(e) in named:
             continue
         if isinstance(e, ir.Name):
             if e.kind not in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN):
@@ -186,6 +197,13 @@ def _names_in(expr) -> list:
                 and e.func.attr == "get" and e.args and isinstance(e.args[0], ir.Const):
             out.append(e.args[0].value)  # ``data.get("password")``
     return out
+
+
+def _identifier_attribute(name) -> bool:
+    """An attribute that names or locates what it is read from (``url``, ``id``, ``name``, ``path``):
+    not the content of an object whose name says secret (``auth_req.url``)."""
+    words = _words_of(name)
+    return bool(words) and not secret_name(name) and (words[-1] in _IDENTIFIER_WORDS or words[-1] in _PART_WORDS)
 
 
 def _strings_in(expr) -> list:
@@ -320,9 +338,11 @@ class WeakHash(StatementRule):
             value = interp.eval(flag) if ir.is_pure(flag) else None
             if value is None or not value.is_const or value.const is False:
                 return None  # declared non-security, or left to the caller of this wrapper
-        if _random_input(call):
+        if _random_input(call) or _random_local_input(interp.fn, call):
             return None  # ``sha1(os.urandom(64))``: condensing random bytes into a token needs no collision resistance
         use = self._use(interp, call)
+        if not use.secret_input and _version_input(use):
+            return None  # a digest of a version string (and the like) is a change token: nothing to forge or guess
         if use.protocol or (use.identifier and not use.secret_input):
             return None  # an ETag compared with If-None-Match is still an ETag; a PIN cut from a digest names nothing
         label = _WEAK[algorithm]
@@ -674,6 +694,69 @@ def _random_input(call) -> bool:
             data = data.value  # ``uuid.uuid4().bytes``
         if isinstance(data, ir.Call) and (data.qualname or "") in _RANDOM_BYTES:
             return True
+    return False
+
+
+def _local_definitions(fn) -> dict:
+    """Local name -> the values the function assigns to it (single targets)."""
+    defs: dict = {}
+    for stmt in fn.statements():
+        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
+            defs.setdefault(stmt.targets[0].id, []).append(stmt.value)
+    return defs
+
+
+def _random_local_input(fn, call) -> bool:
+    """What is hashed is built, through locals and string building, from fresh random bytes (``rand =
+    os.urandom(16)``, ``hashable = f"{rand}{now}{ip}{secret_key}"``, ``sha1(hashable.encode())``) that the
+    function uses for nothing else: an unguessable value whatever else is mixed in, neither a password
+    nor a key can be brute-forced from it. A random salt also kept elsewhere (stored beside the digest,
+    ``config["salt"] = salt``) is a salted password or key hash, not this."""
+    data = list(call.args) + [k.value for k in call.keywords]
+    if not data:
+        return False
+    defs = _local_definitions(fn)
+    chain: dict = {}  # local -> its definitions, for the locals what is hashed is built from
+    todo = [e.id for d in data for e in _walk(d) if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL]
+    while todo and len(chain) < 8:
+        name = todo.pop()
+        if name in chain or name not in defs:
+            continue
+        chain[name] = defs[name]
+        todo.extend(e.id for v in defs[name] for e in _walk(v)
+                    if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL)
+    random_locals = {name for name, values in chain.items() if len(values) == 1 and _random_call(values[0])}
+    if not random_locals:
+        return False
+    # every read of the random local is in what is hashed or in the definition of a local of the chain
+    allowed = {id(x) for d in data for x in _walk(d)}
+    allowed.update(id(x) for values in chain.values() for v in values for x in _walk(v))
+    for stmt in fn.statements():
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if isinstance(e, ir.Name) and e.id in random_locals and id(e) not in allowed:
+                    return False
+    return True
+
+
+def _random_call(value) -> bool:
+    while isinstance(value, ir.Call) and value.method in ("hex", "encode", "hexdigest", "decode") \
+            and isinstance(value.func, ir.Attr) and (value.qualname or "") not in _RANDOM_BYTES:
+        value = value.func.value
+    return isinstance(value, ir.Call) and (value.qualname or "") in _RANDOM_BYTES
+
+
+_VERSION_WORDS = frozenset({"version", "versions", "revision", "release"})
+
+
+def _version_input(use) -> bool:
+    """Something hashed is named as a version (``version_string``, ``__version__``): the digest names a
+    version of something (a change token, a cache buster), whatever name it is kept under."""
+    for expr in use.inputs:
+        for e in _walk(expr):
+            name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else None
+            if name is not None and _VERSION_WORDS & set(_words_of(name)):
+                return True  # (also an imported ``version_string``)
     return False
 
 

@@ -22,7 +22,15 @@ Reported, outside test code, for
   `cfg.BoolOpt('verify_ssl', default=False)`), and a `StrOpt`/`ListOpt`/
   `MultiStrOpt` whose default holds a flag that turns verification off for a
   program the service runs (`--tls-verify=false`, `--insecure`,
-  `--no-check-certificate`, `--no-verify-ssl`).
+  `--no-check-certificate`, `--no-verify-ssl`);
+* a call of a client whose own default is not to verify, made without the
+  argument that turns verification on: oslo.vmware's `VMwareAPISession`
+  (`insecure=True` unless given, so vCenter's or ESX's certificate is checked
+  only when a `cacert` is passed or `insecure=False`). Called with neither
+  `insecure` nor `cacert`, verification is off for every installation; with a
+  `cacert` from configuration and no `insecure`, it is off wherever the
+  operator left the CA file unset (the option's usual default), which is
+  reported with medium confidence.
 
 Not reported: secure defaults (`insecure=False`, `verify=True`, `verify=None`
 meaning "use the default CA bundle"); a `verify` parameter that is not passed
@@ -32,7 +40,9 @@ configuration file; and test code. A literal `verify=False` at a call is the
 
 **Fix:** default to verifying (`insecure=False`, `verify=True`, or a CA
 bundle path), and let the operator turn it off explicitly in configuration
-for a test deployment.
+for a test deployment; pass such a client both the CA file and the
+operator's `insecure` setting (`VMwareAPISession(..., cacert=conf.ca_file,
+insecure=conf.insecure)` with an `insecure` option that defaults to `False`).
 """
 
 from __future__ import annotations
@@ -51,6 +61,12 @@ _OFF_FLAGS = re.compile(r"(?i)(--tls-verify[= ]false|--insecure\b|--no-check-cer
                         r"--ssl-no-verify|--skip-tls-verify|--tlsverify[= ]false)")
 _BOOL_OPTS = frozenset({"oslo_config.cfg.BoolOpt"})
 _TEXT_OPTS = frozenset({"oslo_config.cfg.StrOpt", "oslo_config.cfg.ListOpt", "oslo_config.cfg.MultiStrOpt"})
+# Clients that do not verify unless told to: callee -> (the switch and its position, the CA argument and its
+# position). oslo.vmware's ``VMwareAPISession(host, server_username, server_password, api_retry_count,
+# task_poll_interval, scheme, create_session, wsdl_loc, pbm_wsdl_loc, port, cacert=None, insecure=True, ...)``.
+_UNVERIFIED_UNLESS_TOLD = {
+    "oslo_vmware.api.VMwareAPISession": (("insecure", 11), ("cacert", 10)),
+}
 
 
 class _At:
@@ -110,11 +126,55 @@ class TlsVerificationOffByDefault(FunctionRule):
     def relevant(self, function) -> bool:
         if any(_bool_default(p) is not None for p in function.params):
             return True
-        return not (_BOOL_OPTS | _TEXT_OPTS).isdisjoint(function.names)
+        return not (_BOOL_OPTS | _TEXT_OPTS | _UNVERIFIED_UNLESS_TOLD.keys()).isdisjoint(function.names)
 
     def check_function(self, module, function):
         yield from self._params(module, function)
         yield from self._options(module, function)
+        yield from self._clients(module, function)
+
+    def _clients(self, module, function):
+        """Calls of a client that does not verify unless told to, made without telling it."""
+        for stmt in function.statements():
+            for attr in ("value", "test", "exc"):
+                root = getattr(stmt, attr, None)
+                if not isinstance(root, ir.Expr):
+                    continue
+                for e in ir.walk(root):
+                    if not isinstance(e, ir.Call) or e.qualname not in _UNVERIFIED_UNLESS_TOLD:
+                        continue
+                    if any(kw.name is None for kw in e.keywords) or any(isinstance(a, ir.Starred) for a in e.args):
+                        continue  # ``**kwargs``: what is passed is not known here
+                    (switch, switch_at), (ca, ca_at) = _UNVERIFIED_UNLESS_TOLD[e.qualname]
+                    if e.argument(switch_at, switch) is not None:
+                        continue  # given: a constant ``True`` is the other rule's, a setting the operator's
+                    ca_value = e.argument(ca_at, ca)
+                    if isinstance(ca_value, ir.Const) and ca_value.value is not None:
+                        continue  # a constant CA bundle: verified
+                    call_code = code_of(module, e.func)
+                    if ca_value is None or isinstance(ca_value, ir.Const):
+                        yield Hit(
+                            node=e,
+                            explanation=(f"`{call_code}(...)` is given neither `{switch}` nor `{ca}`, and its "
+                                         f"`{switch}` defaults to `True`: the server's TLS certificate is never "
+                                         f"checked, so a machine on the network path can impersonate it, read the "
+                                         f"credentials sent to it and forge its answers."),
+                            fix=(f"Pass the operator's CA file and verification setting: `{call_code}(..., "
+                                 f"{ca}=conf.ca_file, {switch}=conf.insecure)`, with `insecure` defaulting to "
+                                 f"`False`."),
+                        )
+                        continue
+                    ca_code = code_of(module, ca_value)
+                    yield Hit(
+                        node=e,
+                        explanation=(f"`{call_code}(...)` is given `{ca}={ca_code}` but no `{switch}`, which "
+                                     f"defaults to `True`: the server's TLS certificate is checked only where the "
+                                     f"operator set a CA file; where it is left unset, nothing is checked and a "
+                                     f"machine on the network path can impersonate the server."),
+                        fix=(f"Pass `{switch}=` from the operator's configuration too (an option defaulting to "
+                             f"`False`), so that verification against the system's CA bundle is the default."),
+                        confidence=Level.MEDIUM,
+                    )
 
     def _params(self, module, function):
         for p in function.params:

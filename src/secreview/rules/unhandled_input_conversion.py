@@ -34,7 +34,14 @@ then `if page: ... int(pos)`), nor in a helper that reads the request itself
 base class or a route) every caller of which in the reviewed code, test code
 aside, calls it inside such a `try` or under such a decorator (`try: options =
 parse_options(request) except Exception as e: raise InputParameterError(e)`,
-answered with a 400). Not reported: a
+answered with a 400), nor in a method the project's own dispatcher runs and no framework calls
+itself: a method of the class or of one of its bases in the reviewed code calls a method of
+``self`` chosen at run time (``method = getattr(self, route)``, called there or passed to another
+method of the class that calls it), or this method by name, inside a ``try`` whose handler catches
+every exception and does not raise again (``except Exception as e: return self.error_page(e)``),
+so the error becomes an error page and never reaches the framework; a handler the framework calls
+directly (a Tornado handler's own ``get``, a routed function) is still reported, and so is one under
+a dispatcher whose handler raises again. Not reported: a
 value an earlier `int(value)` or `float(value)` statement already converted
 without raising (`try: int(limit)` / `except ValueError: limit = 50`), a
 value converted in a helper the handler calls (the handler may catch the
@@ -215,6 +222,37 @@ def _decorated_by_handler(program, fn) -> bool:
     return False
 
 
+def _framework_entry(interp) -> bool:
+    """Whether the function ``interp`` analyses is a handler the framework calls itself, known by a
+    decorator, a base class's method names, a class attribute or a route (not only by its first
+    parameter's name, ``def parse_options(request)``)."""
+    entry = interp.entry
+    if entry is None:
+        return False
+    ep = entry[2]
+    return ep is None or bool(ep.decorator or ep.decorator_method or ep.base_class or ep.class_attribute
+                              or ep.methods) or interp.program.registered_entry(interp.fn) is not None
+
+
+def _under_dispatcher(program, fn, framework: bool) -> bool:
+    """A method that the project's own dispatcher calls, and no framework: the class or one of its
+    bases in the reviewed code has a method that calls a method of ``self`` chosen at run time
+    (``getattr(self, route)``), or this method by name, inside a ``try`` that catches every exception
+    and does not raise again (``ir.Class.dispatches``: the error becomes an error page, not a 500).
+    Neither the dispatcher itself nor a handler the framework calls directly (``framework``: a
+    ``get`` of a Tornado handler, a routed function) is under it."""
+    klass = fn.class_qualname
+    if klass is None or fn.is_lambda or framework:
+        return False
+    dispatchers, dispatched = set(), set()
+    for _, found in program.lineage(klass):
+        if found is not None:
+            for method, target in program.classes[found].dispatches:
+                dispatchers.add(method)
+                dispatched.add(target)
+    return fn.name not in dispatchers and ("*" in dispatched or fn.name in dispatched)
+
+
 # The last names of the conversions this rule watches: a function mentioning none of them has no finding
 # of this rule for its callers to decide.
 _CONVERSION_NAMES = frozenset({"int", "float", "UUID", "IPNetwork", "IPAddress", "EUI", "ip_address", "ip_network",
@@ -266,15 +304,9 @@ class UnhandledInputConversion(SinkRule):
         it inside a ``try`` that handles the error (``except Exception: raise InputParameterError(...)``,
         answered with a 400) makes the finding go."""
         fn = interp.fn
-        if fn.parent is None:
-            return None
-        entry = interp.entry
-        if entry is not None:
-            ep = entry[2]
-            if ep is None or ep.decorator or ep.decorator_method or ep.base_class or ep.class_attribute \
-                    or ep.methods or interp.program.registered_entry(fn) is not None:
-                return None  # a handler the framework calls: known by a decorator, a base class, a route
-            # (else only by its first parameter's name, ``def parse_options(request)``: maybe a helper)
+        if fn.parent is None or _framework_entry(interp):
+            return None  # a handler the framework calls: known by a decorator, a base class, a route
+        # (else only by its first parameter's name, ``def parse_options(request)``: maybe a helper)
         return (fn.qualname, (0,))
 
     def caller_vote(self, interp, site, callees):
@@ -293,7 +325,7 @@ class UnhandledInputConversion(SinkRule):
                     return  # test code is not a caller of production code
                 caller = interp.fn
                 status = "safe" if _in_try(caller, site.call.line) or _decorated_by_handler(program, caller) \
-                    else "open"
+                    or _under_dispatcher(program, caller, _framework_entry(interp)) else "open"
             yield target, status
 
     def excused(self, site, sink, callee: str) -> bool:
@@ -302,4 +334,5 @@ class UnhandledInputConversion(SinkRule):
         return _in_try(fn, site.call.line) or _checked(interp, interp.stmt, site.call, callee) \
             or _converted_before(fn, site, interp.stmt) \
             or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn) \
-            or _socketserver_handler(interp.program, fn)
+            or _socketserver_handler(interp.program, fn) \
+            or _under_dispatcher(interp.program, fn, _framework_entry(interp))

@@ -41,7 +41,10 @@ method of the class that calls it), or this method by name, inside a ``try`` who
 every exception and does not raise again (``except Exception as e: return self.error_page(e)``),
 so the error becomes an error page and never reaches the framework; a handler the framework calls
 directly (a Tornado handler's own ``get``, a routed function) is still reported, and so is one under
-a dispatcher whose handler raises again. Not reported: a
+a dispatcher whose handler raises again; nor in a view (a function, or a method of a class
+routed with ``View.as_view()``) that the reviewed code routes only under a condition that the
+settings are a development's (``if settings.DEBUG: urlpatterns += [...]``) and nowhere else: it is
+not served in production. Not reported: a
 value an earlier `int(value)` or `float(value)` statement already converted
 without raising (`try: int(limit)` / `except ValueError: limit = 50`), a
 value converted in a helper the handler calls (the handler may catch the
@@ -335,4 +338,5 @@ class UnhandledInputConversion(SinkRule):
             or _converted_before(fn, site, interp.stmt) \
             or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn) \
             or _socketserver_handler(interp.program, fn) \
-            or _under_dispatcher(interp.program, fn, _framework_entry(interp))
+            or _under_dispatcher(interp.program, fn, _framework_entry(interp)) \
+            or interp.program.debug_only(fn)

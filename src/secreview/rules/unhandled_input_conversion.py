@@ -44,7 +44,11 @@ directly (a Tornado handler's own ``get``, a routed function) is still reported,
 a dispatcher whose handler raises again; nor in a view (a function, or a method of a class
 routed with ``View.as_view()``) that the reviewed code routes only under a condition that the
 settings are a development's (``if settings.DEBUG: urlpatterns += [...]``) and nowhere else: it is
-not served in production. Not reported: a
+not served in production; nor in a GraphQL resolver (a ``resolve_<field>`` method of a graphene
+``ObjectType``, a ``Mutation``'s ``mutate``): graphene answers what it raises in the response's
+``errors``, not with a 500. A helper's callers also excuse it when they checked the request against a
+schema first (``_get_request_message(message, schema={"start_step": [_assert_intlike]})``, a call given
+a ``schema=``) or are such resolvers. Not reported: a
 value an earlier `int(value)` or `float(value)` statement already converted
 without raising (`try: int(limit)` / `except ValueError: limit = 50`), a
 value converted in a helper the handler calls (the handler may catch the
@@ -190,7 +194,22 @@ def _schema_validated(fn, line: int) -> bool:
             if ("schema" in name or ("validat" in name and len(args) >= 2)) \
                     and any(isinstance(a, ir.Name) for a in args):
                 return True
+            if any(k.name == "schema" and isinstance(k.value, (ir.DictExpr, ir.Name, ir.Attr)) for k in e.keywords):
+                return True  # ``_get_request_message(message, schema={"start_step": [_assert_intlike]})``
     return False
+
+
+# GraphQL resolvers: graphene (graphql-core) catches what a resolver raises and answers it in the
+# response's ``errors`` list, not with a 500.
+_GRAPHQL_TYPES = ("graphene.ObjectType", "graphene.types.objecttype.ObjectType", "graphene.Mutation")
+
+
+def _graphql_resolver(program, fn) -> bool:
+    """A ``resolve_<field>`` method of a graphene ``ObjectType`` (or ``Mutation``'s ``mutate``)."""
+    klass = fn.class_qualname
+    if klass is None or not (fn.name.startswith("resolve_") or fn.name == "mutate"):
+        return False
+    return any(program.derives_from(klass, base) for base in _GRAPHQL_TYPES)
 
 
 # Request handlers of the standard library's servers: an exception they raise is caught by socketserver
@@ -328,7 +347,8 @@ class UnhandledInputConversion(SinkRule):
                     return  # test code is not a caller of production code
                 caller = interp.fn
                 status = "safe" if _in_try(caller, site.call.line) or _decorated_by_handler(program, caller) \
-                    or _under_dispatcher(program, caller, _framework_entry(interp)) else "open"
+                    or _under_dispatcher(program, caller, _framework_entry(interp)) \
+                    or _schema_validated(caller, site.call.line) or _graphql_resolver(program, caller) else "open"
             yield target, status
 
     def excused(self, site, sink, callee: str) -> bool:
@@ -339,4 +359,4 @@ class UnhandledInputConversion(SinkRule):
             or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn) \
             or _socketserver_handler(interp.program, fn) \
             or _under_dispatcher(interp.program, fn, _framework_entry(interp)) \
-            or interp.program.debug_only(fn)
+            or interp.program.debug_only(fn) or _graphql_resolver(interp.program, fn)

@@ -48,7 +48,12 @@ not served in production; nor in a GraphQL resolver (a ``resolve_<field>`` metho
 ``ObjectType``, a ``Mutation``'s ``mutate``): graphene answers what it raises in the response's
 ``errors``, not with a 500. A helper's callers also excuse it when they checked the request against a
 schema first (``_get_request_message(message, schema={"start_step": [_assert_intlike]})``, a call given
-a ``schema=``) or are such resolvers. Not reported: a
+a ``schema=``) or are such resolvers. Nor a typed field's value of a validated form or serializer
+(``int(form.cleaned_data["page"])`` of an ``IntegerField``, a ``ChoiceField`` or ``TypedChoiceField``,
+``serializer.validated_data["limit"]`` of a DRF ``IntegerField``; the class the function made the object
+from, else the view's ``form_class``, a form set's form, or ``serializer_class``): the value is a number
+or one of the server's choices, and one the field rejects is not there at all; a ``CharField``'s is the
+client's text and is reported. Not reported: a
 value an earlier `int(value)` or `float(value)` statement already converted
 without raising (`try: int(limit)` / `except ValueError: limit = 50`), a
 value converted in a helper the handler calls (the handler may catch the
@@ -196,6 +201,109 @@ def _schema_validated(fn, line: int) -> bool:
                 return True
             if any(k.name == "schema" and isinstance(k.value, (ir.DictExpr, ir.Name, ir.Attr)) for k in e.keywords):
                 return True  # ``_get_request_message(message, schema={"start_step": [_assert_intlike]})``
+    return False
+
+
+# Form and serializer fields whose validated value is a number, a choice the server made, a boolean,
+# a UUID or an address: what ``cleaned_data``/``validated_data`` hold for them converts without error
+# (a value the field rejects is not there at all).
+_TYPED_FIELDS = frozenset({
+    "django.forms.IntegerField", "django.forms.FloatField", "django.forms.DecimalField",
+    "django.forms.ChoiceField", "django.forms.TypedChoiceField", "django.forms.BooleanField",
+    "django.forms.NullBooleanField", "django.forms.UUIDField", "django.forms.GenericIPAddressField",
+    "rest_framework.serializers.IntegerField", "rest_framework.serializers.FloatField",
+    "rest_framework.serializers.DecimalField", "rest_framework.serializers.ChoiceField",
+    "rest_framework.serializers.BooleanField", "rest_framework.serializers.UUIDField",
+    "rest_framework.serializers.IPAddressField"})
+_VALIDATED = {"cleaned_data": "form_class", "validated_data": "serializer_class"}
+
+
+def _field_class(qualname: str) -> str:
+    """``django.forms.fields.IntegerField`` -> ``django.forms.IntegerField`` (the field modules'
+    names as the packages export them)."""
+    for module, package in (("django.forms.fields.", "django.forms."), ("django.forms.models.", "django.forms."),
+                            ("rest_framework.fields.", "rest_framework.serializers.")):
+        if qualname.startswith(module):
+            return package + qualname[len(module):]
+    return qualname
+
+
+def _typed_field(program, expr, depth: int = 0) -> bool:
+    """Whether a class attribute's value makes a typed field (``forms.IntegerField(...)``, a class of
+    the reviewed code deriving from one)."""
+    if not isinstance(expr, ir.Call) or depth > 3:
+        return False
+    name = expr.qualname or getattr(expr.func, "qualname", None) or ""
+    if not name:
+        return False
+    found = program.imported_value(name)  # (a name another module of the reviewed code re-exports)
+    names = {name} | ({found.func} if found.func else set()) \
+        | {t[6:] if t.startswith("class:") else t for t in found.types}
+    for one in sorted(names):
+        if _field_class(one) in _TYPED_FIELDS:
+            return True
+        klass = program.resolve_class(one)
+        if klass is not None and any(_field_class(base) in _TYPED_FIELDS for base, _ in program.lineage(klass)):
+            return True
+    return False
+
+
+def _form_of(program, klass: str | None, depth: int = 0) -> str | None:
+    """The form class a form set class is made from (a base ``formset_factory(form=MyForm)``), else
+    the class itself."""
+    if klass is None or depth > 3:
+        return klass
+    for _, found in program.lineage(klass):
+        if found is None:
+            continue
+        for base in program.classes[found].bases:
+            if isinstance(base, ir.Call) and "formset_factory" in (base.qualname or ""):
+                form = next((k.value for k in base.keywords if k.name == "form"), base.args[0] if base.args else None)
+                name = getattr(form, "qualname", None)
+                return _form_of(program, program.resolve_class(name) if name else None, depth + 1)
+    return klass
+
+
+def _validated_field(interp, call) -> bool:
+    """The conversion's text is a typed field's value of a validated form or serializer:
+    ``int(form.cleaned_data["page"])`` where ``page`` is an ``IntegerField`` or a ``ChoiceField`` of the
+    form class, ``serializer.validated_data["limit"]`` of an ``IntegerField``. The class is the one the
+    function made the object from (``form = PageForm(request.POST)``), else the view's ``form_class`` or
+    ``serializer_class`` (a form set's form)."""
+    if not call.args:
+        return False
+    e = call.args[0]
+    if isinstance(e, ir.Call) and e.method == "get" and e.args and isinstance(e.func, ir.Attr):
+        owner, key = e.func.value, e.args[0]
+    elif isinstance(e, ir.Subscript):
+        owner, key = e.value, e.index
+    else:
+        return False
+    if not (isinstance(owner, ir.Attr) and owner.attr in _VALIDATED and isinstance(key, ir.Const)
+            and isinstance(key.value, str)):
+        return False
+    program, fn = interp.program, interp.fn
+    made = None
+    if isinstance(owner.value, ir.Name):
+        for stmt in fn.statements():
+            if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
+                    and stmt.targets[0].id == owner.value.id and isinstance(stmt.value, ir.Call):
+                name = stmt.value.qualname or getattr(stmt.value.func, "qualname", None)
+                made = program.resolve_class(name) if name else None
+    if made is None and fn.class_qualname is not None:
+        view = interp.module.classes.get(fn.class_qualname)
+        body = view.body if view is not None else None
+        for stmt in body.statements() if body is not None else ():
+            if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
+                    and stmt.targets[0].id == _VALIDATED[owner.attr]:
+                name = getattr(stmt.value, "qualname", None)
+                made = program.resolve_class(name) if name else None
+        made = _form_of(program, made)
+    if made is None:
+        return False
+    for _, found in program.lineage(made):
+        if found is not None and key.value in program.classes[found].attributes:
+            return _typed_field(program, program.classes[found].attributes[key.value])
     return False
 
 
@@ -359,4 +467,5 @@ class UnhandledInputConversion(SinkRule):
             or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn) \
             or _socketserver_handler(interp.program, fn) \
             or _under_dispatcher(interp.program, fn, _framework_entry(interp)) \
-            or interp.program.debug_only(fn) or _graphql_resolver(interp.program, fn)
+            or interp.program.debug_only(fn) or _graphql_resolver(interp.program, fn) \
+            or _validated_field(interp, site.call)

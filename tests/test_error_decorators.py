@@ -65,3 +65,52 @@ def test_a_catch_all_decorator_in_another_module_handles_the_conversion(tmp_path
     result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, jobs=jobs))
     lines = sorted(f.span.line for f in result.findings if f.rule_id == "SR604")
     assert lines == [17], lines
+
+
+BASE = textwrap.dedent('''\
+    from tornado.web import RequestHandler
+
+
+    class WebHandler(RequestHandler):
+        async def get(self, route):
+            method = getattr(self, route)
+            return await self.call(method)
+
+        async def call(self, function):
+            try:
+                return function(**{k: self.get_argument(k) for k in self.request.arguments})
+            except Exception:
+                return "<h1>error</h1>"
+
+
+    class Plain(RequestHandler):
+        def get(self, route):
+            return getattr(self, route)()
+    ''')
+
+PAGES = textwrap.dedent('''\
+    from base import Plain, WebHandler
+
+
+    class Home(WebHandler):
+        def set_sort(self):
+            return int(self.get_query_argument("direction"))
+
+
+    class Other(Plain):
+        def set_sort(self):
+            return int(self.get_query_argument("direction"))
+    ''')
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_catch_all_dispatcher_in_another_module_handles_the_conversion(tmp_path, monkeypatch, jobs):
+    # the dispatcher of a base class (``ir.Class.dispatches``) is kept in its module's stub
+    (tmp_path / "base.py").write_text(BASE)
+    (tmp_path / "pages.py").write_text(PAGES)
+    for n in range(6):
+        (tmp_path / f"filler{n}.py").write_text(f"VALUE = {n}\n")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, jobs=jobs))
+    lines = sorted(f.span.line for f in result.findings if f.rule_id == "SR604")
+    assert lines == [11], lines

@@ -46,6 +46,7 @@ from secreview.analysis.sql_text import QUOTED_PLACEHOLDER
 from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Value
 from secreview.findings.model import Span
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.ir.statements import bindings, expressions, module_references
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
@@ -69,6 +70,8 @@ WANTED = "<wanted>"  # a field key ``(WANTED, qualname)`` in ``exports``: a summ
 REGISTERED = "<registered handler>"  # the attribute of the field that marks a function registered as a handler
 PASSED_TYPES = "<request passed to parameter %s>"
 """The attribute of the field of a function that holds the request types its callers pass to a parameter."""
+DEBUG_ONLY = "registered:debug"  # a registration of a handler made only when settings.DEBUG holds
+REGISTERED_LIVE = "registered:live"  # one made whatever the settings
 MAX_SINK_FLOWS = 50
 """Parameter-to-sink flows kept per summary (the smallest, in a fixed order)."""
 MAX_TRACKED_ITEMS = 256
@@ -904,9 +907,35 @@ class Program:
                 prefix = "regex" if ep.registered_regex and any(c in ep.registered_regex for c in callees) \
                     else "route"
                 mark.add(f"{prefix}:{index}:{text}" if isinstance(text, str) else f"{prefix}:{index}:?")
+            # registered only when the settings say development (``if settings.DEBUG:``), or always
+            where = DEBUG_ONLY if _under_debug(interp) else REGISTERED_LIVE
+            mark.add(where)
             mark = Value(types=frozenset(mark))
             for handler in self._handlers(value, methods):
                 self.merge_field((handler, REGISTERED), mark)
+            # a class registered (``views.PreviewView.as_view()``, or the class itself): for all its methods
+            _, node = site.arg(ep.registered_arg.position, ep.registered_arg.name)
+            names = {name[6:] for name in value.types if name.startswith("class:")}
+            if isinstance(node, ir.Call) and isinstance(node.func, ir.Attr) and node.func.attr == "as_view" \
+                    and getattr(node.func.value, "qualname", None):
+                names.add(node.func.value.qualname)
+            for name in sorted(names):
+                klass = self.resolve_class(name)
+                if klass is not None:
+                    self.merge_field((klass, REGISTERED), Value(types=frozenset({where})))
+
+    def debug_only(self, fn: ir.Function) -> bool:
+        """Whether ``fn``, or the class it is a method of, is registered as a handler by the reviewed code
+        only under a condition that the settings are a development's (``if settings.DEBUG:``
+        ``urlpatterns += [...]``), never elsewhere: a handler of a development server only. Read as a
+        field, so the function is analysed again should that change."""
+        for key in (fn.qualname, fn.class_qualname):
+            if key is None:
+                continue
+            value = self.field_value(key, REGISTERED)
+            if value is not None and DEBUG_ONLY in value.types and REGISTERED_LIVE not in value.types:
+                return True
+        return False
 
     def pass_request_types(self, site: CallSite, fn: ir.Function, target: str, callee: str) -> None:
         """A request object (of a type the models give a handler's parameter) that a method hands to another
@@ -3465,3 +3494,18 @@ def _secret_options(text: str):
             end += 1
         if _SECRET_TRUE.search(text, m.end(), end):
             yield m.group(1)
+
+
+def _under_debug(interp) -> bool:
+    """Whether the statement ``interp`` is at runs only when a ``DEBUG`` setting holds (``if
+    settings.DEBUG:``, ``if settings.DEBUG and not settings.PRODUCTION:``, ``if DEBUG:``)."""
+    for cond, taken in controlling_conditions(interp.fn, interp.stmt):
+        while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+            cond, taken = cond.operand, not taken
+        if not taken:
+            continue
+        parts = cond.values if isinstance(cond, ir.BoolOp) and cond.op == "and" else (cond,)
+        if any((isinstance(p, ir.Attr) and p.attr == "DEBUG") or (isinstance(p, ir.Name) and p.id == "DEBUG")
+               for p in parts):
+            return True
+    return False

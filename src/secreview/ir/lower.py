@@ -181,6 +181,81 @@ def _wraps_as_data(node) -> bool:
     return False
 
 
+def _guarded_calls(method) -> list:
+    """The calls made in the body of a ``try`` of ``method`` (its nested functions aside) that has a
+    handler for every ``Exception`` that does not raise again (``_wraps_in_handler``'s kind)."""
+    out = []
+    for t in ast.walk(method):
+        if isinstance(t, ast.Try) and _catches_all(
+                [h for h in t.handlers if not any(isinstance(r, ast.Raise) for r in ast.walk(h))]):
+            out.extend(c for stmt in t.body for c in ast.walk(stmt) if isinstance(c, ast.Call))
+    return out
+
+
+def _chosen(e, me: str) -> bool:
+    """``getattr(self, <not a constant>)``, ``self`` named ``me``: a method chosen at run time."""
+    return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "getattr" \
+        and len(e.args) >= 2 and isinstance(e.args[0], ast.Name) and e.args[0].id == me \
+        and not isinstance(e.args[1], ast.Constant)
+
+
+def _dynamic(e, me: str, aliases: set) -> bool:
+    """``_chosen``, or a variable assigned one (``method = getattr(self, route)``)."""
+    return _chosen(e, me) or (isinstance(e, ast.Name) and e.id in aliases)
+
+
+def _dispatches(node: ast.ClassDef, lowered: dict) -> tuple:
+    """``ir.Class.dispatches`` of a class: the methods that call a method of ``self`` inside a ``try``
+    that catches every exception and does not raise again, with the method called (``"*"`` for one
+    chosen at run time): ``try: return getattr(self, name)(**kwargs) except Exception: return
+    self.error_page()``; ``method = getattr(self, route)`` then ``self.call(method)``, where ``call``
+    runs its parameter in such a ``try``; ``try: return self.handle(request) except Exception: ...``.
+    ``lowered``: the class's methods as lowered (name -> ``ir.Function``), whose handlers and names
+    say which methods to read at all (most have no such ``try`` and no ``getattr``)."""
+    methods = {}  # name -> (its definition, its first parameter's name: ``self``)
+    for m in node.body:
+        fn = lowered.get(m.name) if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        params = m.args.posonlyargs + m.args.args if fn is not None else ()
+        if params and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in m.decorator_list):
+            methods[m.name] = (m, params[0].arg, fn)
+    guarded = {name: _guarded_calls(m) for name, (m, _, fn) in methods.items()
+               if any(not h.types or any(getattr(t, "qualname", None) in _CATCH_ALL for t in h.types)
+                      for h in fn.handlers)}
+    if not any(guarded.values()):
+        return ()
+    runs = {}  # method -> its parameters it calls in such a try: name -> position after ``self``
+    for name, calls in guarded.items():
+        called = {c.func.id for c in calls if isinstance(c.func, ast.Name)}
+        params = methods[name][0].args.posonlyargs + methods[name][0].args.args
+        runs[name] = {p.arg: i for i, p in enumerate(params[1:]) if p.arg in called}
+    out = []
+    for name, (m, me, fn) in methods.items():
+        aliases = {t.id for a in ast.walk(m) if isinstance(a, ast.Assign) and _chosen(a.value, me)
+                   for t in a.targets if isinstance(t, ast.Name)} if "getattr" in fn.names else set()
+        found = set()
+        for c in guarded.get(name, ()):
+            if _dynamic(c.func, me, aliases):
+                found.add("*")
+            elif isinstance(c.func, ast.Attribute) and isinstance(c.func.value, ast.Name) and c.func.value.id == me:
+                found.add(c.func.attr)
+        if "getattr" in fn.names and any(runs.values()):
+            for c in (c for c in ast.walk(m) if isinstance(c, ast.Call)):
+                f = c.func
+                if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == me
+                        and runs.get(f.attr)):
+                    continue
+                passed = [i for i, a in enumerate(c.args) if _dynamic(a, me, aliases)] \
+                    + [k.arg for k in c.keywords if _dynamic(k.value, me, aliases)]
+                if any(p in runs[f.attr].values() or p in runs[f.attr] for p in passed):
+                    found.add("*")
+                    out.append((f.attr, "*"))
+        out.extend((name, target) for target in sorted(found))
+    return tuple(sorted(set(out)))
+
+
+_CATCH_ALL = frozenset({"builtins.Exception", "builtins.BaseException"})
+
+
 def _shared_succs(succs: list, tables: LoweringTables) -> tuple:
     if not succs:
         return ()
@@ -856,6 +931,7 @@ class _FunctionLowerer:
                         and isinstance(stmt.value, (ir.Const, ir.Call)):
                     klass.attributes[stmt.targets[0].id] = stmt.value
         klass.body = body_fn
+        klass.dispatches = _dispatches(node, klass.methods)
         self.fn.children.append(body_fn)
         self.mod.functions[body_fn.qualname] = body_fn
         self.mod.classes[qualname] = klass

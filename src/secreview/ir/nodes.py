@@ -603,6 +603,11 @@ class Class:
     """Class attributes assigned a literal or a call at class level (``code = 409``,
     ``target = messaging.Target(version="1.0")``): name -> the value expression. Kept in stubs,
     so that what a class declares is known in every process."""
+    dispatches: tuple = ()
+    """``(method, dispatched)`` pairs: ``method`` calls a method of ``self`` inside a ``try`` with a
+    handler for every ``Exception`` that does not raise again (the error becomes an error page): the
+    one named ``dispatched``, or ``"*"`` for one chosen at run time (``getattr(self, name)(...)``, or
+    passed to another method of the class that calls it there). Kept in stubs."""
 
 
 @dataclass(slots=True, eq=False)

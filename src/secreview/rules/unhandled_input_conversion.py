@@ -34,7 +34,26 @@ then `if page: ... int(pos)`), nor in a helper that reads the request itself
 base class or a route) every caller of which in the reviewed code, test code
 aside, calls it inside such a `try` or under such a decorator (`try: options =
 parse_options(request) except Exception as e: raise InputParameterError(e)`,
-answered with a 400). Not reported: a
+answered with a 400), nor in a method the project's own dispatcher runs and no framework calls
+itself: a method of the class or of one of its bases in the reviewed code calls a method of
+``self`` chosen at run time (``method = getattr(self, route)``, called there or passed to another
+method of the class that calls it), or this method by name, inside a ``try`` whose handler catches
+every exception and does not raise again (``except Exception as e: return self.error_page(e)``),
+so the error becomes an error page and never reaches the framework; a handler the framework calls
+directly (a Tornado handler's own ``get``, a routed function) is still reported, and so is one under
+a dispatcher whose handler raises again; nor in a view (a function, or a method of a class
+routed with ``View.as_view()``) that the reviewed code routes only under a condition that the
+settings are a development's (``if settings.DEBUG: urlpatterns += [...]``) and nowhere else: it is
+not served in production; nor in a GraphQL resolver (a ``resolve_<field>`` method of a graphene
+``ObjectType``, a ``Mutation``'s ``mutate``): graphene answers what it raises in the response's
+``errors``, not with a 500. A helper's callers also excuse it when they checked the request against a
+schema first (``_get_request_message(message, schema={"start_step": [_assert_intlike]})``, a call given
+a ``schema=``) or are such resolvers. Nor a typed field's value of a validated form or serializer
+(``int(form.cleaned_data["page"])`` of an ``IntegerField``, a ``ChoiceField`` or ``TypedChoiceField``,
+``serializer.validated_data["limit"]`` of a DRF ``IntegerField``; the class the function made the object
+from, else the view's ``form_class``, a form set's form, or ``serializer_class``): the value is a number
+or one of the server's choices, and one the field rejects is not there at all; a ``CharField``'s is the
+client's text and is reported. Not reported: a
 value an earlier `int(value)` or `float(value)` statement already converted
 without raising (`try: int(limit)` / `except ValueError: limit = 50`), a
 value converted in a helper the handler calls (the handler may catch the
@@ -180,7 +199,125 @@ def _schema_validated(fn, line: int) -> bool:
             if ("schema" in name or ("validat" in name and len(args) >= 2)) \
                     and any(isinstance(a, ir.Name) for a in args):
                 return True
+            if any(k.name == "schema" and isinstance(k.value, (ir.DictExpr, ir.Name, ir.Attr)) for k in e.keywords):
+                return True  # ``_get_request_message(message, schema={"start_step": [_assert_intlike]})``
     return False
+
+
+# Form and serializer fields whose validated value is a number, a choice the server made, a boolean,
+# a UUID or an address: what ``cleaned_data``/``validated_data`` hold for them converts without error
+# (a value the field rejects is not there at all).
+_TYPED_FIELDS = frozenset({
+    "django.forms.IntegerField", "django.forms.FloatField", "django.forms.DecimalField",
+    "django.forms.ChoiceField", "django.forms.TypedChoiceField", "django.forms.BooleanField",
+    "django.forms.NullBooleanField", "django.forms.UUIDField", "django.forms.GenericIPAddressField",
+    "rest_framework.serializers.IntegerField", "rest_framework.serializers.FloatField",
+    "rest_framework.serializers.DecimalField", "rest_framework.serializers.ChoiceField",
+    "rest_framework.serializers.BooleanField", "rest_framework.serializers.UUIDField",
+    "rest_framework.serializers.IPAddressField"})
+_VALIDATED = {"cleaned_data": "form_class", "validated_data": "serializer_class"}
+
+
+def _field_class(qualname: str) -> str:
+    """``django.forms.fields.IntegerField`` -> ``django.forms.IntegerField`` (the field modules'
+    names as the packages export them)."""
+    for module, package in (("django.forms.fields.", "django.forms."), ("django.forms.models.", "django.forms."),
+                            ("rest_framework.fields.", "rest_framework.serializers.")):
+        if qualname.startswith(module):
+            return package + qualname[len(module):]
+    return qualname
+
+
+def _typed_field(program, expr, depth: int = 0) -> bool:
+    """Whether a class attribute's value makes a typed field (``forms.IntegerField(...)``, a class of
+    the reviewed code deriving from one)."""
+    if not isinstance(expr, ir.Call) or depth > 3:
+        return False
+    name = expr.qualname or getattr(expr.func, "qualname", None) or ""
+    if not name:
+        return False
+    found = program.imported_value(name)  # (a name another module of the reviewed code re-exports)
+    names = {name} | ({found.func} if found.func else set()) \
+        | {t[6:] if t.startswith("class:") else t for t in found.types}
+    for one in sorted(names):
+        if _field_class(one) in _TYPED_FIELDS:
+            return True
+        klass = program.resolve_class(one)
+        if klass is not None and any(_field_class(base) in _TYPED_FIELDS for base, _ in program.lineage(klass)):
+            return True
+    return False
+
+
+def _form_of(program, klass: str | None, depth: int = 0) -> str | None:
+    """The form class a form set class is made from (a base ``formset_factory(form=MyForm)``), else
+    the class itself."""
+    if klass is None or depth > 3:
+        return klass
+    for _, found in program.lineage(klass):
+        if found is None:
+            continue
+        for base in program.classes[found].bases:
+            if isinstance(base, ir.Call) and "formset_factory" in (base.qualname or ""):
+                form = next((k.value for k in base.keywords if k.name == "form"), base.args[0] if base.args else None)
+                name = getattr(form, "qualname", None)
+                return _form_of(program, program.resolve_class(name) if name else None, depth + 1)
+    return klass
+
+
+def _validated_field(interp, call) -> bool:
+    """The conversion's text is a typed field's value of a validated form or serializer:
+    ``int(form.cleaned_data["page"])`` where ``page`` is an ``IntegerField`` or a ``ChoiceField`` of the
+    form class, ``serializer.validated_data["limit"]`` of an ``IntegerField``. The class is the one the
+    function made the object from (``form = PageForm(request.POST)``), else the view's ``form_class`` or
+    ``serializer_class`` (a form set's form)."""
+    if not call.args:
+        return False
+    e = call.args[0]
+    if isinstance(e, ir.Call) and e.method == "get" and e.args and isinstance(e.func, ir.Attr):
+        owner, key = e.func.value, e.args[0]
+    elif isinstance(e, ir.Subscript):
+        owner, key = e.value, e.index
+    else:
+        return False
+    if not (isinstance(owner, ir.Attr) and owner.attr in _VALIDATED and isinstance(key, ir.Const)
+            and isinstance(key.value, str)):
+        return False
+    program, fn = interp.program, interp.fn
+    made = None
+    if isinstance(owner.value, ir.Name):
+        for stmt in fn.statements():
+            if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
+                    and stmt.targets[0].id == owner.value.id and isinstance(stmt.value, ir.Call):
+                name = stmt.value.qualname or getattr(stmt.value.func, "qualname", None)
+                made = program.resolve_class(name) if name else None
+    if made is None and fn.class_qualname is not None:
+        view = interp.module.classes.get(fn.class_qualname)
+        body = view.body if view is not None else None
+        for stmt in body.statements() if body is not None else ():
+            if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
+                    and stmt.targets[0].id == _VALIDATED[owner.attr]:
+                name = getattr(stmt.value, "qualname", None)
+                made = program.resolve_class(name) if name else None
+        made = _form_of(program, made)
+    if made is None:
+        return False
+    for _, found in program.lineage(made):
+        if found is not None and key.value in program.classes[found].attributes:
+            return _typed_field(program, program.classes[found].attributes[key.value])
+    return False
+
+
+# GraphQL resolvers: graphene (graphql-core) catches what a resolver raises and answers it in the
+# response's ``errors`` list, not with a 500.
+_GRAPHQL_TYPES = ("graphene.ObjectType", "graphene.types.objecttype.ObjectType", "graphene.Mutation")
+
+
+def _graphql_resolver(program, fn) -> bool:
+    """A ``resolve_<field>`` method of a graphene ``ObjectType`` (or ``Mutation``'s ``mutate``)."""
+    klass = fn.class_qualname
+    if klass is None or not (fn.name.startswith("resolve_") or fn.name == "mutate"):
+        return False
+    return any(program.derives_from(klass, base) for base in _GRAPHQL_TYPES)
 
 
 # Request handlers of the standard library's servers: an exception they raise is caught by socketserver
@@ -213,6 +350,37 @@ def _decorated_by_handler(program, fn) -> bool:
         if decorator is not None and decorator.wraps_in_handler:
             return True
     return False
+
+
+def _framework_entry(interp) -> bool:
+    """Whether the function ``interp`` analyses is a handler the framework calls itself, known by a
+    decorator, a base class's method names, a class attribute or a route (not only by its first
+    parameter's name, ``def parse_options(request)``)."""
+    entry = interp.entry
+    if entry is None:
+        return False
+    ep = entry[2]
+    return ep is None or bool(ep.decorator or ep.decorator_method or ep.base_class or ep.class_attribute
+                              or ep.methods) or interp.program.registered_entry(interp.fn) is not None
+
+
+def _under_dispatcher(program, fn, framework: bool) -> bool:
+    """A method that the project's own dispatcher calls, and no framework: the class or one of its
+    bases in the reviewed code has a method that calls a method of ``self`` chosen at run time
+    (``getattr(self, route)``), or this method by name, inside a ``try`` that catches every exception
+    and does not raise again (``ir.Class.dispatches``: the error becomes an error page, not a 500).
+    Neither the dispatcher itself nor a handler the framework calls directly (``framework``: a
+    ``get`` of a Tornado handler, a routed function) is under it."""
+    klass = fn.class_qualname
+    if klass is None or fn.is_lambda or framework:
+        return False
+    dispatchers, dispatched = set(), set()
+    for _, found in program.lineage(klass):
+        if found is not None:
+            for method, target in program.classes[found].dispatches:
+                dispatchers.add(method)
+                dispatched.add(target)
+    return fn.name not in dispatchers and ("*" in dispatched or fn.name in dispatched)
 
 
 # The last names of the conversions this rule watches: a function mentioning none of them has no finding
@@ -266,15 +434,9 @@ class UnhandledInputConversion(SinkRule):
         it inside a ``try`` that handles the error (``except Exception: raise InputParameterError(...)``,
         answered with a 400) makes the finding go."""
         fn = interp.fn
-        if fn.parent is None:
-            return None
-        entry = interp.entry
-        if entry is not None:
-            ep = entry[2]
-            if ep is None or ep.decorator or ep.decorator_method or ep.base_class or ep.class_attribute \
-                    or ep.methods or interp.program.registered_entry(fn) is not None:
-                return None  # a handler the framework calls: known by a decorator, a base class, a route
-            # (else only by its first parameter's name, ``def parse_options(request)``: maybe a helper)
+        if fn.parent is None or _framework_entry(interp):
+            return None  # a handler the framework calls: known by a decorator, a base class, a route
+        # (else only by its first parameter's name, ``def parse_options(request)``: maybe a helper)
         return (fn.qualname, (0,))
 
     def caller_vote(self, interp, site, callees):
@@ -293,7 +455,8 @@ class UnhandledInputConversion(SinkRule):
                     return  # test code is not a caller of production code
                 caller = interp.fn
                 status = "safe" if _in_try(caller, site.call.line) or _decorated_by_handler(program, caller) \
-                    else "open"
+                    or _under_dispatcher(program, caller, _framework_entry(interp)) \
+                    or _schema_validated(caller, site.call.line) or _graphql_resolver(program, caller) else "open"
             yield target, status
 
     def excused(self, site, sink, callee: str) -> bool:
@@ -302,4 +465,7 @@ class UnhandledInputConversion(SinkRule):
         return _in_try(fn, site.call.line) or _checked(interp, interp.stmt, site.call, callee) \
             or _converted_before(fn, site, interp.stmt) \
             or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn) \
-            or _socketserver_handler(interp.program, fn)
+            or _socketserver_handler(interp.program, fn) \
+            or _under_dispatcher(interp.program, fn, _framework_entry(interp)) \
+            or interp.program.debug_only(fn) or _graphql_resolver(interp.program, fn) \
+            or _validated_field(interp, site.call)

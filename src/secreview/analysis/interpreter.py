@@ -1546,6 +1546,11 @@ class FunctionInterpreter:
             return Value(taints=taints, types=_STR_TYPES, fixed=left.is_fixed and right.is_fixed)
         taints = V.merge_taints(V.merge_taints(left.taints, V.all_item_taints(left.items)),
                                 V.merge_taints(right.taints, V.all_item_taints(right.items)))
+        if _arithmetic(op, left, right):
+            # ``len(self) - keep``, ``page * size``: a number with a number is a number (or an exception)
+            floats = op == "/" or "builtins.float" in left.types | right.types \
+                or any(isinstance(v.const, float) for v in (left, right) if v.is_const)
+            return V.derived(taints, left.is_fixed and right.is_fixed, _FLOAT if floats else _INT)
         types = left.types if op == "/" and any("Path" in t for t in left.types) else EMPTY  # pathlib joins
         return V.derived(taints, left.is_fixed and right.is_fixed, types)
 
@@ -2286,6 +2291,31 @@ def generated_value(found, taints: frozenset = EMPTY) -> Value:
     """A value the server or a library made (a ``[[generated]]`` model entry): safe for every sink, but for
     the ``taints`` of what went into it (a temporary file's suffix), and of the entry's type."""
     return Value(taints=V.merge_taints(taints, _GENERATED), types=frozenset({found.type}) if found.type else EMPTY)
+
+
+_INT = frozenset({"builtins.int"})
+_FLOAT = frozenset({"builtins.float"})
+
+
+def _arithmetic(op: str, left: Value, right: Value) -> bool:
+    """Whether ``left op right`` is a number whenever it is anything: ``-``, ``/``, ``//``, ``**`` with a
+    number (known, not ``None``) on either side; ``*`` and ``+`` with numbers on both sides or one side a
+    number and neither text (``"ab" * n`` repeats text); ``%`` with a number on the left (on text it formats)."""
+    def number(v):
+        return is_number(v) and not (v.is_const and v.const is None)
+
+    if op in ("-", "/", "//", "**"):
+        return number(left) or number(right)
+    if op in ("*", "+"):
+        return (number(left) and number(right)) or (
+            (number(left) or number(right)) and not _text(left) and not _text(right) and bool(
+                left.types | right.types) and (left.types | right.types) <= _NUMBER_TYPES | _NON_TEXT_NUMERIC)
+    if op == "%":
+        return number(left)
+    return False
+
+
+_NON_TEXT_NUMERIC = frozenset({"builtins.complex", "decimal.Decimal", "fractions.Fraction"})
 
 
 def is_number(value: Value) -> bool:
@@ -3089,8 +3119,32 @@ def _is_static(fn: ir.Function) -> bool:
 def _qualname_of(e: ir.Expr) -> str | None:
     if isinstance(e, (ir.Name, ir.Attr)):
         return e.qualname
-    if isinstance(e, ir.Const) and isinstance(e.value, str):
+    optional = _optional_of(e)
+    if optional is not None:
+        # ``limit: int | None``, ``Optional[int]``: the type it has wherever it is used as a value (``None``
+        # is text without a quote, a space or a semicolon too)
+        return _qualname_of(optional)
+    return None
+
+
+def _optional_of(e: ir.Expr) -> ir.Expr | None:
+    """``X`` of ``X | None``, ``None | X``, ``Optional[X]`` or ``Union[X, None]``; None otherwise."""
+    def is_none(x):
+        return isinstance(x, ir.Const) and x.value is None
+
+    if isinstance(e, ir.BinOp) and e.op == "|":
+        if is_none(e.right) and not is_none(e.left):
+            return e.left
+        if is_none(e.left) and not is_none(e.right):
+            return e.right
         return None
+    if isinstance(e, ir.Subscript) and isinstance(e.value, (ir.Name, ir.Attr)):
+        name = e.value.id if isinstance(e.value, ir.Name) else e.value.attr
+        if name == "Optional":
+            return e.index
+        if name == "Union" and isinstance(e.index, ir.Container) and len(e.index.elts) == 2:
+            a, b = e.index.elts
+            return a if is_none(b) and not is_none(a) else b if is_none(a) and not is_none(b) else None
     return None
 
 

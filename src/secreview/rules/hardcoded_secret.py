@@ -34,7 +34,9 @@ strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}
 `"%(password)s"`, `"changeme"`, `"***"`, `":****"`); `None`; a URL with credentials shown as
 documentation, inside a structure named for it (`connection_examples`, `EXAMPLES`, a `placeholder`,
 `help` or `sample`) whose host is this machine (`localhost`, `127.0.0.1`), a documentation domain
-(`example.com`, `.test`) or a demonstration server (a `demo` or `sandbox` host name label); option declarations
+(`example.com`, `.test`) or a demonstration server (a `demo` or `sandbox` host name label); a URL for
+such a host whose password is its user name (`pyamqp://guest:guest@localhost`, the stock login of a local
+broker or development database); option declarations
 (`cfg.StrOpt("password", secret=True)`); and test code. Values are never
 echoed in full in the report.
 
@@ -505,6 +507,14 @@ def _credential_shape(text: str):
         return None
     m = _URL_CREDS.search(text) if not any(c.isspace() for c in text.strip()) else None
     if m and not is_placeholder(m.group(2)) and not m.group(2).startswith(("$", "{", "%", "<")) \
-            and m.group(2).lower() not in ("password", "pass", "secret", "xxx", "pwd"):
+            and m.group(2).lower() not in ("password", "pass", "secret", "xxx", "pwd") \
+            and not _local_default_login(m.group(1), m.group(2), text):
         return "a URL with an embedded password", m.group(2)
     return None
+
+
+def _local_default_login(user: str, password: str, text: str) -> bool:
+    """``pyamqp://guest:guest@localhost``, ``postgresql://lemur:lemur@localhost:5432/lemur``: a password that
+    is the user name, for a server on this machine: the stock login of a local broker or a development
+    database (RabbitMQ's guest account only logs in from localhost), not a credential of a deployment."""
+    return password.lower() == user.lower() and _documentation_url(text)

@@ -120,3 +120,18 @@ def test_cleartext_session_without_login_names_no_password(tmp_path, monkeypatch
     assert "password" not in by_line[6].explanation and "no login" in by_line[6].explanation
     assert by_line[12].confidence == Level.HIGH
     assert "login password" in by_line[12].explanation
+
+
+def test_debug_in_base_settings_is_low(tmp_path, monkeypatch):
+    # DEBUG = True in the base of a settings package is a default its other modules override: low confidence
+    (tmp_path / "proj" / "settings").mkdir(parents=True)
+    (tmp_path / "proj" / "settings" / "common.py").write_text("DEBUG = True\n", encoding="utf-8")
+    (tmp_path / "proj" / "settings" / "production.py").write_text("DEBUG = True\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    config = replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)
+    found = {f.path.replace("\\", "/"): f for f in review(["."], ReviewOptions(config=config)).findings
+             if f.rule_id == "SR402"}
+    base = next(f for p, f in found.items() if p.endswith("settings/common.py"))
+    prod = next(f for p, f in found.items() if p.endswith("settings/production.py"))
+    assert base.confidence == Level.LOW and "base of a settings package" in base.explanation
+    assert prod.confidence == Level.HIGH

@@ -15,7 +15,10 @@ use_debugger=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, `FastAPI(
 not reported, nor is a development settings module (`settings/dev.py`, `local_settings.py`,
 `settings_test.py`: where debug belongs), nor `DEBUG = True` followed in its settings module by
 another `DEBUG =` or a star import of other settings (`from settings_local import *`: the
-deployment's settings replace the default). A server on the loopback address is still reported: a
+deployment's settings replace the default). `DEBUG = True` in the base module of a settings package
+(`settings/base.py`, `settings/common.py`, which the package's production and development modules
+import and override) is reported with low confidence (not shown by default). A server on the loopback
+address is still reported: a
 reverse proxy on the same host forwards the world to it.
 
 **Fix:** leave debug off in code and enable it only in a development
@@ -57,6 +60,15 @@ def _settings_module(path: str) -> bool:
     return not any(w in _DEV_WORDS for w in stem.replace("-", "_").split("_"))
 
 
+def _base_settings(path: str) -> bool:
+    """``settings/base.py``, ``settings/common.py``: the base module of a settings package, which the
+    package's production and development modules import with ``*`` and then override."""
+    path = path.replace("\\", "/")
+    return posixpath.basename(posixpath.dirname(path)) == "settings" and \
+        posixpath.basename(path).removesuffix(".py").lower() in _BASE_NAMES
+
+
+_BASE_NAMES = frozenset({"base", "common", "default", "defaults", "shared", "core", "global_settings"})
 _DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing", "debug", "ci"})
 
 
@@ -146,6 +158,18 @@ class DebugModeEnabled(StatementRule):
         for target in stmt.targets:
             if isinstance(target, ir.NameTarget) and target.id == "DEBUG" and interp.fn.name == "<module>" \
                     and _settings_module(interp.module.path) and not _overridden_later(interp.module, stmt.line):
+                if _base_settings(interp.module.path):
+                    yield Hit(
+                        node=stmt,
+                        explanation=(f"`{code}` in `{interp.module.path}`, the shared base of a settings package: "
+                                     f"a settings module that imports it and does not set `DEBUG` again runs "
+                                     f"Django in debug mode, showing stack traces, settings and SQL to every "
+                                     f"visitor."),
+                        fix="Default to `DEBUG = False` in the base settings and turn it on only in the development "
+                            "settings module.",
+                        severity=Level.MEDIUM, confidence=Level.LOW,
+                    )
+                    continue
                 yield Hit(
                     node=stmt,
                     explanation=(f"`{code}` in the settings module `{interp.module.path}` runs Django in debug "

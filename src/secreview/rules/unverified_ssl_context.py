@@ -26,7 +26,10 @@ constant `'server'` or `server_side=True`: `create_ssl_context('server')`), wher
 `verify=False` of requests/httpx is the tls-verification-disabled rule. Classes
 that only imitate `SSLContext` (a fallback shim setting `self.check_hostname`)
 are not reported; `check_hostname = False` in a module that calls
-`match_hostname` itself is reported with low confidence.
+`match_hostname` itself is reported with low confidence. Nor is a function
+that only fetches the peer's certificate (`sock.getpeercert(True)`) and
+sends, reads or requests nothing on the connection: a probe of the
+certificate a server presents (expiry monitoring), which may be self-signed.
 
 **Fix:** use `ssl.create_default_context()` (optionally with
 `cafile="/path/to/internal-ca.pem"`) and leave `check_hostname` and
@@ -97,7 +100,7 @@ def _unless_opted_out(interp, stmt, hits):
     """The hits, except in a branch that a verification switch selects and whose default is secure
     (the operator opts out); in a branch the default selects, each hit says so."""
     hits = list(hits)
-    if not hits:
+    if not hits or _certificate_probe(interp.fn):
         return
     chosen = opt_out(interp, stmt)
     if chosen is None:
@@ -116,6 +119,20 @@ def _unless_opted_out(interp, stmt, hits):
                             f"(`{chosen.default!r}`), so the code is insecure unless the caller changes it.")
         hit.notes += chosen.note()
         yield hit
+
+
+_EXCHANGES = frozenset({"send", "sendall", "sendto", "sendfile", "write", "writelines", "recv", "recv_into", "read",
+                        "readline", "makefile", "request", "urlopen", "getresponse", "putrequest", "login", "starttls",
+                        "sendmail", "send_message", "connect_ex"})
+
+
+def _certificate_probe(fn) -> bool:
+    """A function that only fetches the peer's certificate (``sock.getpeercert(True)``) and exchanges no
+    data on the connection (no send, write, read or request): a probe of which certificate a server
+    presents (expiry monitoring, inventory), for which verification is off by design: the certificate
+    being examined may be self-signed or expired, and nothing trusts the peer."""
+    names = fn.names
+    return "getpeercert" in names and not any(n in _EXCHANGES for n in names)
 
 
 def _checks_hostname_itself(module) -> bool:

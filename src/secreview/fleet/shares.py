@@ -59,7 +59,8 @@ class ClusterShares:
         except (ImportError, ValueError):  # not on a Dask worker
             workers, client, me = [], None, None
         n = plan_shares(self.lines, len(sources), self.split_lines, len(workers))
-        shares = partition([len(src.text) for src, _, _ in sources], n) if n > 1 else []
+        shares = partition([len(src.text) for src, _, _ in sources], n,
+                           [config.on_demand(src.display) for src, _, _ in sources]) if n > 1 else []
         if len(shares) > 1:
             self.secede()  # this task now waits on the shares' workers: its slot is theirs
             placement = [me] + [w for w in workers if w != me]

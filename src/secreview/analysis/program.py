@@ -1571,16 +1571,20 @@ class Program:
         sink = Sink(kind=entry[2].response_sink, callee="<response>", args=())
         self.check_sink(interp, sink, f"return from {interp.fn.name}()", stmt, value, stmt.value)
 
-    def _decorated_as_data(self, fn: ir.Function) -> bool:
-        """``fn`` under a decorator of the reviewed code that returns its result as data (``wraps_as_data``)."""
+    def decorator_functions(self, fn: ir.Function):
+        """The functions of the reviewed code that decorate ``fn`` (``@jsonified``; ``@cached(60)``'s
+        factory), as the program resolves them."""
         for d in fn.decorators:
             target = d.func if isinstance(d, ir.Call) else d
             qualname = getattr(target, "qualname", None)
             found = self.resolve_function(qualname) if qualname else None
             decorator = self.functions.get(found) if found else None
-            if decorator is not None and decorator.wraps_as_data:
-                return True
-        return False
+            if decorator is not None:
+                yield decorator
+
+    def _decorated_as_data(self, fn: ir.Function) -> bool:
+        """``fn`` under a decorator of the reviewed code that returns its result as data (``wraps_as_data``)."""
+        return any(d.wraps_as_data for d in self.decorator_functions(fn))
 
     def _secret_kind(self, value: Value) -> bool:
         """Whether ``value`` carries data of a kind the secret rule reports (a weak random value)."""

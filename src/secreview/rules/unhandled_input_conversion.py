@@ -342,14 +342,7 @@ def _socketserver_handler(program, fn) -> bool:
 def _decorated_by_handler(program, fn) -> bool:
     """A handler under a decorator of the reviewed code that catches every exception the handler raises
     (``@exception_decorator`` returning a JSON error): the conversion's error is handled."""
-    for d in fn.decorators:
-        target = d.func if isinstance(d, ir.Call) else d
-        qualname = getattr(target, "qualname", None)
-        found = program.resolve_function(qualname) if qualname else None
-        decorator = program.functions.get(found) if found else None
-        if decorator is not None and decorator.wraps_in_handler:
-            return True
-    return False
+    return any(d.wraps_in_handler for d in program.decorator_functions(fn))
 
 
 def _framework_entry(interp) -> bool:

@@ -110,27 +110,23 @@ def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_pack
     return mod
 
 
-def _wraps_in_handler(node) -> bool:
-    """``def handle_errors(func): def wrapper(*a, **kw): try: return func(*a, **kw) except Exception: ...``:
-    a decorator whose nested function calls the decorated one (its first parameter) inside a ``try`` with a
-    handler for every ``Exception`` (bare, ``Exception`` or ``BaseException``, alone or in a tuple) that does
-    not raise again."""
+def _decorator_parts(node):
+    """(the first parameter's name, the nested function definitions) of a function that may be a
+    decorator (``def handle_errors(func): def wrapper(...): ...``); None without either."""
     params = node.args.posonlyargs + node.args.args
     if not params:
-        return False
-    wrapped = params[0].arg
-    for inner in node.body:
-        if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for t in ast.walk(inner):
-            # (a handler that raises again, after logging, handles nothing)
-            if not isinstance(t, ast.Try) or not _catches_all(
-                    [h for h in t.handlers if not any(isinstance(r, ast.Raise) for r in ast.walk(h))]):
-                continue
-            if any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == wrapped
-                   for stmt in t.body for c in ast.walk(stmt)):
-                return True
-    return False
+        return None
+    inners = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return (params[0].arg, inners) if inners else None
+
+
+def _wraps_in_handler(wrapped: str, inners: list) -> bool:
+    """``def handle_errors(func): def wrapper(*a, **kw): try: return func(*a, **kw) except Exception: ...``:
+    a decorator whose nested function calls the decorated one (its first parameter, ``wrapped``) inside a
+    ``try`` with a handler for every ``Exception`` (bare, ``Exception`` or ``BaseException``, alone or in a
+    tuple) that does not raise again (``_guarded_calls``)."""
+    return any(isinstance(c.func, ast.Name) and c.func.id == wrapped
+               for inner in inners for c in _guarded_calls(inner))
 
 
 _DATA_RESPONSES = frozenset({"jsonify", "JsonResponse", "JSONResponse", "json_response", "ORJSONResponse",
@@ -150,21 +146,14 @@ def _as_data(call: ast.Call) -> bool:
                                and not any(w in v.value.lower() for w in ("html", "xml", "svg")) for v in typed)
 
 
-def _wraps_as_data(node) -> bool:
+def _wraps_as_data(wrapped: str, inners: list) -> bool:
     """``def jsonified(f): def wrapper(*a, **kw): return jsonify(f(*a, **kw))``: a decorator whose nested
-    function returns what the decorated one (its first parameter) returns only through ``_as_data`` calls
-    (directly, or through a local bound to the call's result), never as it is."""
-    params = node.args.posonlyargs + node.args.args
-    if not params:
-        return False
-    wrapped = params[0].arg
-
+    function returns what the decorated one (its first parameter, ``wrapped``) returns only through
+    ``_as_data`` calls (directly, or through a local bound to the call's result), never as it is."""
     def calls_wrapped(e) -> bool:
         return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == wrapped
 
-    for inner in node.body:
-        if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
+    for inner in inners:
         results = {t.id for a in ast.walk(inner) if isinstance(a, ast.Assign) and calls_wrapped(
             a.value.value if isinstance(a.value, ast.Await) else a.value) for t in a.targets if isinstance(t, ast.Name)}
 
@@ -182,8 +171,9 @@ def _wraps_as_data(node) -> bool:
 
 
 def _guarded_calls(method) -> list:
-    """The calls made in the body of a ``try`` of ``method`` (its nested functions aside) that has a
-    handler for every ``Exception`` that does not raise again (``_wraps_in_handler``'s kind)."""
+    """The calls made in the body of a ``try`` anywhere in ``method`` (functions nested in it included) that
+    has a handler for every ``Exception`` that does not raise again: a handler that raises again, after
+    logging, handles nothing."""
     out = []
     for t in ast.walk(method):
         if isinstance(t, ast.Try) and _catches_all(
@@ -894,8 +884,9 @@ class _FunctionLowerer:
         _freeze_blocks(fn, self.tables)
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
-        fn.wraps_in_handler = not is_lambda and _wraps_in_handler(node)
-        fn.wraps_as_data = not is_lambda and _wraps_as_data(node)
+        parts = None if is_lambda else _decorator_parts(node)
+        fn.wraps_in_handler = parts is not None and _wraps_in_handler(*parts)
+        fn.wraps_as_data = parts is not None and _wraps_as_data(*parts)
         self.fn.children.append(fn)
         self.mod.functions[qualname] = fn
         return fn

@@ -34,6 +34,15 @@ def expressions(stmt):
             yield from target_reads(target)
 
 
+def calls(function):
+    """Every call the statements of ``function`` make (its nested functions are functions of their own)."""
+    for stmt in function.statements():
+        for expr in expressions(stmt):
+            for e in ir.walk(expr):
+                if isinstance(e, ir.Call):
+                    yield e
+
+
 def target_reads(target):
     """The expressions a target reads (``x["a"]["b"] = v`` reads ``x["a"]`` and ``"b"``), not what it
     stores into."""

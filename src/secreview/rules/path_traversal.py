@@ -1,7 +1,7 @@
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.ir.statements import expressions, target_names
+from secreview.ir.statements import calls, target_names
 from secreview.rules.base import SinkRule
 
 _TESTS = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "isabs", "ismount", "getsize", "getmtime",
@@ -155,14 +155,6 @@ def _existence_use(interp, node, arg_node):
     return None
 
 
-def _calls(fn: ir.Function):
-    for stmt in fn.statements():
-        for expr in expressions(stmt):
-            for e in ir.walk(expr):
-                if isinstance(e, ir.Call):
-                    yield e
-
-
 def _same_value_calls(module, fn: ir.Function, test: ir.Call, arg_node) -> list:
     """Lines of the calls of ``fn`` other than file tests that are given ``arg_node``'s expression (the
     same text, none of its variables assigned between the two calls): where the tested value may reach
@@ -172,7 +164,7 @@ def _same_value_calls(module, fn: ir.Function, test: ir.Call, arg_node) -> list:
     assigned = [stmt.line for stmt in fn.statements() if type(stmt) is ir.Assign
                 and any(n in names for t in stmt.targets for n in target_names(t))]
     out = []
-    for call in _calls(fn):
+    for call in calls(fn):
         if call is test or ir.last_name(call.func) in _TESTS:
             continue
         given = (*call.args, *(k.value for k in call.keywords))

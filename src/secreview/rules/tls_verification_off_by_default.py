@@ -52,6 +52,7 @@ import re
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.statements import calls
 from secreview.rules.base import FunctionRule, Hit
 from secreview.rules.opt_out import insecure_by_default, tested_as_switch
 
@@ -91,16 +92,10 @@ def _mentions(expr, name: str) -> bool:
 
 def _passed_as_tls_setting(function, name: str):
     """The call of ``function`` that passes its parameter ``name`` as a TLS keyword, or None."""
-    for stmt in function.statements():
-        for attr in ("value", "test", "exc"):
-            root = getattr(stmt, attr, None)
-            if not isinstance(root, ir.Expr):
-                continue
-            for e in ir.walk(root):
-                if isinstance(e, ir.Call):
-                    for kw in e.keywords:
-                        if kw.name in _TLS_KEYWORDS and _mentions(kw.value, name):
-                            return e
+    for e in calls(function):
+        for kw in e.keywords:
+            if kw.name in _TLS_KEYWORDS and _mentions(kw.value, name):
+                return e
     return None
 
 
@@ -135,46 +130,41 @@ class TlsVerificationOffByDefault(FunctionRule):
 
     def _clients(self, module, function):
         """Calls of a client that does not verify unless told to, made without telling it."""
-        for stmt in function.statements():
-            for attr in ("value", "test", "exc"):
-                root = getattr(stmt, attr, None)
-                if not isinstance(root, ir.Expr):
-                    continue
-                for e in ir.walk(root):
-                    if not isinstance(e, ir.Call) or e.qualname not in _UNVERIFIED_UNLESS_TOLD:
-                        continue
-                    if any(kw.name is None for kw in e.keywords) or any(isinstance(a, ir.Starred) for a in e.args):
-                        continue  # ``**kwargs``: what is passed is not known here
-                    (switch, switch_at), (ca, ca_at) = _UNVERIFIED_UNLESS_TOLD[e.qualname]
-                    if e.argument(switch_at, switch) is not None:
-                        continue  # given: a constant ``True`` is the other rule's, a setting the operator's
-                    ca_value = e.argument(ca_at, ca)
-                    if isinstance(ca_value, ir.Const) and ca_value.value is not None:
-                        continue  # a constant CA bundle: verified
-                    call_code = code_of(module, e.func)
-                    if ca_value is None or isinstance(ca_value, ir.Const):
-                        yield Hit(
-                            node=e,
-                            explanation=(f"`{call_code}(...)` is given neither `{switch}` nor `{ca}`, and its "
-                                         f"`{switch}` defaults to `True`: the server's TLS certificate is never "
-                                         f"checked, so a machine on the network path can impersonate it, read the "
-                                         f"credentials sent to it and forge its answers."),
-                            fix=(f"Pass the operator's CA file and verification setting: `{call_code}(..., "
-                                 f"{ca}=conf.ca_file, {switch}=conf.insecure)`, with `insecure` defaulting to "
-                                 f"`False`."),
-                        )
-                        continue
-                    ca_code = code_of(module, ca_value)
-                    yield Hit(
-                        node=e,
-                        explanation=(f"`{call_code}(...)` is given `{ca}={ca_code}` but no `{switch}`, which "
-                                     f"defaults to `True`: the server's TLS certificate is checked only where the "
-                                     f"operator set a CA file; where it is left unset, nothing is checked and a "
-                                     f"machine on the network path can impersonate the server."),
-                        fix=(f"Pass `{switch}=` from the operator's configuration too (an option defaulting to "
-                             f"`False`), so that verification against the system's CA bundle is the default."),
-                        confidence=Level.MEDIUM,
-                    )
+        for e in calls(function):
+            if e.qualname not in _UNVERIFIED_UNLESS_TOLD:
+                continue
+            if any(kw.name is None for kw in e.keywords) or any(isinstance(a, ir.Starred) for a in e.args):
+                continue  # ``**kwargs``: what is passed is not known here
+            (switch, switch_at), (ca, ca_at) = _UNVERIFIED_UNLESS_TOLD[e.qualname]
+            if e.argument(switch_at, switch) is not None:
+                continue  # given: a constant ``True`` is the other rule's, a setting the operator's
+            ca_value = e.argument(ca_at, ca)
+            if isinstance(ca_value, ir.Const) and ca_value.value is not None:
+                continue  # a constant CA bundle: verified
+            call_code = code_of(module, e.func)
+            if ca_value is None or isinstance(ca_value, ir.Const):
+                yield Hit(
+                    node=e,
+                    explanation=(f"`{call_code}(...)` is given neither `{switch}` nor `{ca}`, and its "
+                                 f"`{switch}` defaults to `True`: the server's TLS certificate is never "
+                                 f"checked, so a machine on the network path can impersonate it, read the "
+                                 f"credentials sent to it and forge its answers."),
+                    fix=(f"Pass the operator's CA file and verification setting: `{call_code}(..., "
+                         f"{ca}=conf.ca_file, {switch}=conf.insecure)`, with `insecure` defaulting to "
+                         f"`False`."),
+                )
+                continue
+            ca_code = code_of(module, ca_value)
+            yield Hit(
+                node=e,
+                explanation=(f"`{call_code}(...)` is given `{ca}={ca_code}` but no `{switch}`, which "
+                             f"defaults to `True`: the server's TLS certificate is checked only where the "
+                             f"operator set a CA file; where it is left unset, nothing is checked and a "
+                             f"machine on the network path can impersonate the server."),
+                fix=(f"Pass `{switch}=` from the operator's configuration too (an option defaulting to "
+                     f"`False`), so that verification against the system's CA bundle is the default."),
+                confidence=Level.MEDIUM,
+            )
 
     def _params(self, module, function):
         for p in function.params:

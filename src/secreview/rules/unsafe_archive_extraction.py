@@ -33,6 +33,7 @@ For zip files limit the total uncompressed size before extracting.
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.statements import calls
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.opt_out import controlling_conditions
 
@@ -64,8 +65,7 @@ def _applies_stdlib_filter(fn) -> bool:
     (``member = tarfile.data_filter(member, dest)``, dropping those that raise ``FilterError``): the
     members it extracts are the filter's results, whatever ``filter=`` the extraction then names."""
     return ("data_filter" in fn.names or "tar_filter" in fn.names) and any(
-        isinstance(node, ir.Call) and node.qualname in _STDLIB_FILTERS
-        for stmt in fn.statements() if getattr(stmt, "value", None) is not None for node in ir.walk(stmt.value))
+        call.qualname in _STDLIB_FILTERS for call in calls(fn))
 
 
 def _mentions(e, name: str) -> bool:

@@ -2307,9 +2307,10 @@ def _arithmetic(op: str, left: Value, right: Value) -> bool:
     if op in ("-", "/", "//", "**"):
         return number(left) or number(right)
     if op in ("*", "+"):
+        types = left.types | right.types
         return (number(left) and number(right)) or (
-            (number(left) or number(right)) and not _text(left) and not _text(right) and bool(
-                left.types | right.types) and (left.types | right.types) <= _NUMBER_TYPES | _NON_TEXT_NUMERIC)
+            (number(left) or number(right)) and not _text(left) and not _text(right) and bool(types)
+            and types <= _NUMBER_TYPES | _NON_TEXT_NUMERIC)
     if op == "%":
         return number(left)
     return False

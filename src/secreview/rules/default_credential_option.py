@@ -50,7 +50,14 @@ import re
 
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
-from secreview.rules.secret_config_option import _FILE_WORDS, _GIVEN_TO, _NOT_A_VALUE, _text, option_secret_kind
+from secreview.rules.secret_config_option import (
+    _FILE_WORDS,
+    _GIVEN_TO,
+    _NOT_A_VALUE,
+    _const_str,
+    _text,
+    option_secret_kind,
+)
 
 _OPTS = ("StrOpt", "Opt", "URIOpt", "HostAddressOpt", "HostnameOpt")
 _CALLEES = tuple(f"oslo_config.cfg.{o}" for o in _OPTS)
@@ -88,14 +95,8 @@ class DefaultCredentialOption(CallRule):
 
     def check(self, site, callee: str):
         name_value, _ = site.arg(0, "name")
-        if name_value is None or not name_value.is_const or not isinstance(name_value.const, str):
-            return
-        name = name_value.const
-        default = site.kwargs.get("default")
-        if default is None or not default.is_const or not isinstance(default.const, str):
-            return
-        value = default.const
-        if _template(value) or "choices" in site.kwargs:
+        name, value = _const_str(name_value), _const_str(site.kwargs.get("default"))
+        if name is None or value is None or _template(value) or "choices" in site.kwargs:
             return
         secret = site.kwargs.get("secret")
         declared = secret is not None and secret.is_const and secret.const is True

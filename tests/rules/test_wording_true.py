@@ -135,3 +135,23 @@ def test_debug_in_base_settings_is_low(tmp_path, monkeypatch):
     prod = next(f for p, f in found.items() if p.endswith("settings/production.py"))
     assert base.confidence == Level.LOW and "base of a settings package" in base.explanation
     assert prod.confidence == Level.HIGH
+
+
+_OPTIONS = '''from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt('message_encryption_key', default='AES256', secret=True),
+    cfg.StrOpt('admin_password', default='simplepassword', secret=True),
+    cfg.StrOpt('admin_token', default='ADMIN'),
+]
+'''
+
+
+def test_default_credential_says_what_each_kind_allows(tmp_path, monkeypatch):
+    # an encryption key's default lets anyone decrypt, a password's log in, a token's present it: no
+    # explanation claims what the option's kind does not allow
+    by_line = {f.line: f.explanation for f in _findings(tmp_path, monkeypatch, name="opts.py", code=_OPTIONS)
+               if f.rule_id == "SR705"}
+    assert "decrypt" in by_line[4] and "log in" not in by_line[4] and "token" not in by_line[4]
+    assert "log in with it" in by_line[5] and "decrypt" not in by_line[5]
+    assert "present it as the token" in by_line[6] and "log in" not in by_line[6]

@@ -70,6 +70,11 @@ _KEY_NAME = re.compile(r"[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)+")
 _NAME_OF = re.compile(r"(?i)\bname of\b")
 
 
+# What the published default lets anyone do, by what the option holds (not "log in" with an encryption key)
+_USES = {"password": "log in with it", "credentials": "log in with them", "token": "present it as the token",
+         "key": "decrypt or forge what it protects", "secret": "use it wherever the service does"}
+
+
 def _template(text: str) -> bool:
     """No value: a template, a mask or a reference to another option."""
     t = text.strip()
@@ -121,11 +126,12 @@ class DefaultCredentialOption(CallRule):
                 kind, f"{'an' if (kind or 'x')[0] in 'aeiou' else 'a'} {kind}")
         code = site.interp.code(site.call.func)
         why = "is declared `secret=True`" if kind is None and "://" not in value else "holds " + holds
+        use = "log in with it" if "://" in value else _USES.get(kind, "use it wherever the service does")
         yield Hit(
             node=site.call,
             explanation=(f"`{code}('{name}', ...)` {why} and defaults to a constant: every installation whose "
                          f"operator does not set it uses the same credential, published with the source code, so "
-                         f"anyone can log in, present the token or decrypt with it there."),
+                         f"anyone can {use} there."),
             fix=(f"Give `{name}` no default (or `default=None`) and refuse to start, or keep the feature off, until "
                  f"the operator sets it; generate a random value at installation if one is needed."),
         )

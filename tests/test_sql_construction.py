@@ -124,3 +124,47 @@ def test_a_sequence_functions_text_argument_is_a_name(tmp_path, monkeypatch):
             cur.execute(f"select * from t where name = '{p}_id_seq'")
         ''')
     assert got == {7: Level.LOW, 11: Level.MEDIUM}
+
+
+ROWS_OF_A_BOUND_VALUE = '''\
+    import sqlite3
+    from flask import Flask, request
+
+    app = Flask(__name__)
+    CONNECTIONS = {}
+
+    class DB:
+        def __init__(self, name):
+            self.connection = CONNECTIONS[name]
+
+        def select_one(self, query, args=None):
+            if not args:
+                rows = self.connection.cursor().execute(query)
+            else:
+                rows = self.connection.cursor().execute(query, args)
+            return rows.fetchone()
+
+    @app.route("/snatch", methods=["POST"])
+    def snatch():
+        url = request.form["url"]
+        row = DB("cache").select_one("SELECT * FROM results WHERE url = ?", [url])
+        name = row["provider"]
+        return DB("cache").select_one(f"SELECT * FROM providers WHERE name = '{name}'")
+
+    @app.route("/search")
+    def search():
+        return DB("cache").select_one(f"SELECT * FROM results WHERE url = '{request.args['url']}'")
+    '''
+
+
+def test_rows_selected_with_a_bound_client_value_are_the_databases(tmp_path, monkeypatch):
+    """The rows a statement selects with the client's value bound as a parameter are the database's data,
+    not that value: a column of them formatted into the next query (``row["provider"]``) is no flow from
+    the request (it was reported at high, with a trace through ``execute(query, args)`` as if the rows
+    were the request's text, and as cross-site scripting where the rows are returned). The client's
+    value spliced into the SQL text itself stays a finding at high."""
+    found = findings(tmp_path, monkeypatch, {"app.py": ROWS_OF_A_BOUND_VALUE}, rule="sql-injection")
+    assert {(f.line, f.confidence) for f in found} == {(13, Level.HIGH)}
+    assert all(any(s.line == 27 for s in f.trace) and not any("`args`" in s.note for s in f.trace) for f in found)
+    xss = findings(tmp_path, monkeypatch, {"app.py": ROWS_OF_A_BOUND_VALUE}, rule="xss")
+    assert all(f.line != 23 for f in xss)

@@ -84,11 +84,13 @@ _REQUESTS_SESSION = frozenset({"requests.Session"})
 _LIST_REMOVERS = frozenset({"pop", "remove", "clear", "reverse", "sort"})
 _LOOKUP_METHOD = re.compile(
     r"^_*(?i:get|find|fetch|lookup|retrieve|query|list|show|describe|create|update|delete|remove|destroy|purge|"
-    r"issue|call|cast|select|search|filter|count|save|insert|register|allocate|reserve|acquire)(_|$|[A-Z])")
+    r"issue|call|cast|select|search|filter|count|save|insert|register|allocate|reserve|acquire)(_|$|[A-Z])"
+    r"|^(?:execute|executemany|executescript|callproc|exec_driver_sql)$")
 """Names of methods that look up, fetch or create something from what they are given
 (``api.get_zone(ctx, zone_id)``, ``session.query(Zone).filter(...)``, ``client.call(ctx,
-"create_zone", ...)``, ``store.create(**values)``): on an object of unknown type, their
-result is what the object finds or makes, not their arguments."""
+"create_zone", ...)``, ``store.create(**values)``, ``cursor.execute(sql, (url,))``): on an object
+of unknown type, their result is what the object finds or makes, not their arguments (the rows a
+statement selects with a client's value bound are the database's, not that value)."""
 def _constructed(type_name: str) -> bool:
     """An instance of a class the code called (``keystoneauth1.session.Session``), not data: a
     source's value (``flask.request.args``), a string, an item or a method's result."""
@@ -1734,7 +1736,9 @@ class Program:
                 result = self.apply_summary(interp, site, target, callee)
                 break
             if callee in models.returns:
-                result = Value(taints=self.default_taints(site), types=_returns(models, callee))
+                # (a statement a database runs returns its rows, not what it was given: as of an unknown object)
+                taints = self.unknown_taints(site) if method in _EXECUTES else self.default_taints(site)
+                result = Value(taints=taints, types=_returns(models, callee))
                 break
         if result is None and method in models.method_sanitizers and (call.args or call.keywords):
             # ``table.insert().values(**data)``, ``stmt.where(col == x)`` on a receiver of a type no model

@@ -134,6 +134,27 @@ def _decoded(stmt) -> dict[str, str]:
     return out
 
 
+def _chain(defs: dict, name: str, line: int) -> list:
+    """How ``name``, used on ``line``, comes from a decoded field: its definition nearest before that line
+    (the first when none is before it: a loop), then, for a name computed from another, that one's nearest
+    before its own line, down to the decoding: ``[(statement, decoding call or None, source name)...]``."""
+    out = []
+    while len(out) <= len(defs):
+        found = defs[name]
+        before = [d for d in found if d[0].line < line]
+        d = before[-1] if before else found[0]
+        out.append(d)
+        if d[2] is None:
+            return out
+        name, line = d[2], d[0].line
+    return out
+
+
+def _name_node(e, name: str):
+    """The first use of local ``name`` in expression ``e``."""
+    return next(x for x in _walk(e) if isinstance(x, ir.Name) and x.id == name and x.kind == ir.NameKind.LOCAL)
+
+
 def _names(e) -> set[str]:
     return {x.id for x in _walk(e) if isinstance(x, ir.Name) and x.kind == ir.NameKind.LOCAL}
 
@@ -252,23 +273,26 @@ class UnboundedLengthField(FunctionRule):
     def check_function(self, module, function):
         from secreview.analysis.code_text import code_of
         stmts = sorted(function.statements(), key=lambda s: (s.line, s.col))
-        origin = {}  # name -> (the decoding statement, its call)
+        defs: dict = {}  # name -> its definitions in line order: (statement, decoding call or None, source name)
         for stmt in stmts:
             for name, value in _decoded(stmt).items():
-                origin.setdefault(name, (stmt, value))
-        if not origin:
+                defs.setdefault(name, []).append((stmt, value, None))
+        if not defs:
             return
-        derived = dict(origin)
+        seen = set()
         changed = True
         while changed:  # names computed from a decoded one by arithmetic
             changed = False
             for stmt in stmts:
-                if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
-                        and stmt.targets[0].id not in derived and _arith(stmt.value, set(derived)):
-                    src = next(n for n in _names(stmt.value) if n in derived)
-                    derived[stmt.targets[0].id] = derived[src]
+                if id(stmt) not in seen and type(stmt) is ir.Assign and len(stmt.targets) == 1 \
+                        and isinstance(stmt.targets[0], ir.NameTarget) and _arith(stmt.value, set(defs)):
+                    seen.add(id(stmt))
+                    src = sorted(n for n in _names(stmt.value) if n in defs)[0]
+                    target = stmt.targets[0].id
+                    defs.setdefault(target, []).append((stmt, None, src))
+                    defs[target].sort(key=lambda d: (d[0].line, d[0].col))
                     changed = True
-        names = set(derived)
+        names = set(defs)
         bounded_at = {}  # name -> first line where it is compared or capped
         roots = [(root, stmt.line) for stmt in stmts for root in expressions(stmt)]
         roots += [(e.cond, e.cond.line) for b in function.blocks for e in b.succs if e.cond is not None]
@@ -306,17 +330,29 @@ class UnboundedLengthField(FunctionRule):
                         continue
                     reported.add(id(e))
                     name = sorted(used)[0]
-                    decode_stmt, decode = derived[name]
+                    chain = _chain(defs, name, stmt.line)
+                    decode_stmt, decode, _ = chain[-1]
                     field = ("an integer decoded from binary data of unsliced width" if _wide_from_bytes(decode)
                              else "a field of four bytes or more decoded from binary data")
+                    # each name computed from the next one on its own line, down to the decoding
+                    # (each source cited at its own line: a computation may span several)
+                    used_at = [_name_node(at.value, src) for at, _, src in chain[:-1]]
+                    origin = ", ".join(f"computed from `{src}` (line {node.line})"
+                                       for (_, _, src), node in zip(chain[:-1], used_at))
+                    origin = f"{origin}, which comes from" if origin else "comes from"
+                    notes = tuple((node, f"`{target}` computed from `{src}` here" if node.line == at.line
+                                   else f"`{src}` used here, in the value assigned on line {at.line}")
+                                  for (at, _, src), node, target
+                                  in zip(chain[:-1], used_at, [name] + [src for _, _, src in chain[:-2]]))
+                    decoded_name = chain[-2][2] if len(chain) > 1 else name
                     yield Hit(
                         node=e,
-                        explanation=(f"`{name}` comes from `{code_of(module, decode)}` (line {decode_stmt.line}), "
+                        explanation=(f"`{name}` {origin} `{code_of(module, decode)}` (line {decode_stmt.line}), "
                                      f"{field}, and is used as {what} `{code_of(module, e)}` with no upper bound "
                                      f"checked before it in `{function.name}()`: whoever wrote those bytes decides "
                                      f"{effect}, up to billions."),
                         fix=(f"Reject `{name}` above the largest value the format allows (`if {name} > MAX: raise "
                              f"...`) or cap it with `min({name}, MAX)` before using it."),
-                        notes=((decode_stmt, f"`{name}` decoded here"),),
+                        notes=((decode_stmt, f"`{decoded_name}` decoded here"),) + notes,
                         confidence=confidence,
                     )

@@ -58,7 +58,9 @@ score
 
 Test code: paths that match the project's ``[tool.secreview] test-paths`` (from its
 ``pyproject.toml``) or, when it has none, the usual conventions ``tests/``, ``test/``,
-``test_*.py``, ``*_test.py``, ``testing/``, ``conftest.py`` (gitignore-style patterns;
+``test_*.py``, ``*_test.py``, ``testing/``, ``conftest.py`` and the test folders the project
+keeps elsewhere, as a review finds them (pytest's ``testpaths``, folders of a ``conftest.py``
+beside test modules: ``secreview.source.test_layout``) (gitignore-style patterns;
 ``--test-paths`` replaces them).
 """
 
@@ -76,6 +78,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
+
+from secreview.source.test_layout import runner_test_paths
 
 try:
     import tomllib
@@ -149,7 +153,9 @@ def project_test_paths(root: Path) -> tuple[str, ...]:
         paths = conf.get("tool", {}).get("secreview", {}).get("test-paths")
         if isinstance(paths, list) and paths:
             return tuple(str(p) for p in paths)
-    return DEFAULT_TEST_PATHS
+    # and, as a review finds them, the folders its test runner is told of or collects (conftest.py)
+    files = [str(p.relative_to(root)).replace(os.sep, "/") for p in root.rglob("*.py")] if root.is_dir() else []
+    return DEFAULT_TEST_PATHS + runner_test_paths(root, ".", files)
 
 
 def is_test_path(rel: str, test_paths=DEFAULT_TEST_PATHS) -> bool:

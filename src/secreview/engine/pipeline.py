@@ -14,13 +14,14 @@ import it: ``source.gather`` (discovery and reading), ``engine.lowering``,
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from secreview.analysis.models import ModelSet, load_models
-from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, Config
+from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, DEFAULT_TEST_PATHS, Config
 from secreview.engine.analysed import Analysed
 from secreview.findings.fingerprint import fingerprint
 from secreview.findings.model import ReviewResult
@@ -29,6 +30,7 @@ from secreview.rules.registry import all_rules
 from secreview.source.gather import gather_sources
 from secreview.source.module_names import ImportResolver, ambiguous_imports, unique_module_names
 from secreview.source.reading import SourceText
+from secreview.source.test_layout import runner_test_paths
 
 DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
 
@@ -86,11 +88,32 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
                                        excluded=result.excluded, non_production=non_production)
     result.problems.extend(problems)
     config = options.config
+    if config.test_paths == DEFAULT_TEST_PATHS:
+        # (a project's own test-paths replace the conventions and what its test runner is told alike)
+        found = _project_test_paths(paths, [src.display for src, _, _ in sources])
+        if found:
+            config = replace(config, test_paths=DEFAULT_TEST_PATHS + found)
+            options = replace(options, config=config)
     if config.tests_on_demand and (any(p == "-" or Path(p).is_file() for p in paths)
                                    or all(config.is_test_path(src.display) for src, _, _ in sources)):
         # a file named, or test code only: what the user asked for is analysed in full, tests too
         options = replace(options, config=replace(config, tests_on_demand=False))
     return review_sources(sources, options, result, non_production=non_production)
+
+
+def _project_test_paths(paths: Sequence[str], displays: list[str]) -> tuple[str, ...]:
+    """The test folders the projects named in ``paths`` (directories) keep where no convention looks
+    (``source.test_layout``), as patterns over ``displays``, the display paths of their files."""
+    found: list[str] = []
+    for named in paths:
+        if named == "-" or not os.path.isdir(named):
+            continue
+        top = named.replace(os.sep, "/").rstrip("/") or "/"
+        under = "" if top == "." else top if top == "/" else top + "/"
+        files = [d[len(under):] for d in displays if d.startswith(under)] if under else \
+            [d for d in displays if not d.startswith("/") and not d.startswith("../")]
+        found.extend(runner_test_paths(Path(named), named, files))
+    return tuple(dict.fromkeys(found))
 
 
 def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: ReviewOptions,

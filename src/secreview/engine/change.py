@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from secreview.engine.pipeline import ReviewOptions, review_sources
+from secreview.engine.pipeline import ReviewOptions, review_sources, with_project_test_paths
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult
 from secreview.findings.suppress import Suppressions
 from secreview.source.changes import Change, collect_sources, ranges, touches
@@ -20,6 +20,8 @@ def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
     result.problems.extend(problems)
     sink: list = []
     options.suppressed_sink = sink
+    # (the tree's display paths are relative to its top)
+    options = with_project_test_paths(options, [(change.root, ".")], [src.display for src, _, _ in sources])
     config = options.config
     non_production = {src.display for src, _, _ in sources if config.is_non_production_path(src.display)}
     changed_tests = frozenset(path for path in change.files if config.is_test_path(path))

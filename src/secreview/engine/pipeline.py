@@ -88,12 +88,9 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
                                        excluded=result.excluded, non_production=non_production)
     result.problems.extend(problems)
     config = options.config
-    if config.test_paths == DEFAULT_TEST_PATHS:
-        # (a project's own test-paths replace the conventions and what its test runner is told alike)
-        found = _project_test_paths(paths, [src.display for src, _, _ in sources])
-        if found:
-            config = replace(config, test_paths=DEFAULT_TEST_PATHS + found)
-            options = replace(options, config=config)
+    named = [(Path(p), p) for p in paths if p != "-" and os.path.isdir(p)]
+    options = with_project_test_paths(options, named, [src.display for src, _, _ in sources])
+    config = options.config
     if config.tests_on_demand and (any(p == "-" or Path(p).is_file() for p in paths)
                                    or all(config.is_test_path(src.display) for src, _, _ in sources)):
         # a file named, or test code only: what the user asked for is analysed in full, tests too
@@ -101,19 +98,25 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
     return review_sources(sources, options, result, non_production=non_production)
 
 
-def _project_test_paths(paths: Sequence[str], displays: list[str]) -> tuple[str, ...]:
-    """The test folders the projects named in ``paths`` (directories) keep where no convention looks
-    (``source.test_layout``), as patterns over ``displays``, the display paths of their files."""
+def with_project_test_paths(options: ReviewOptions, named: Sequence[tuple[Path, str]],
+                            displays: list[str]) -> ReviewOptions:
+    """``options`` whose test paths add the test folders each project of ``named`` (its directory, and
+    the path its files are displayed under, as the user named it) keeps where no convention looks
+    (``source.test_layout``), by ``displays``, the display paths of the files reviewed; unchanged when
+    the project configures its own ``test-paths`` (they replace the conventions and these alike)."""
+    config = options.config
+    if config.test_paths != DEFAULT_TEST_PATHS:
+        return options
     found: list[str] = []
-    for named in paths:
-        if named == "-" or not os.path.isdir(named):
-            continue
-        top = named.replace(os.sep, "/").rstrip("/") or "/"
+    for directory, shown_as in named:
+        top = shown_as.replace(os.sep, "/").rstrip("/") or "/"
         under = "" if top == "." else top if top == "/" else top + "/"
         files = [d[len(under):] for d in displays if d.startswith(under)] if under else \
             [d for d in displays if not d.startswith("/") and not d.startswith("../")]
-        found.extend(runner_test_paths(Path(named), named, files))
-    return tuple(dict.fromkeys(found))
+        found.extend(runner_test_paths(directory, shown_as, files))
+    if not found:
+        return options
+    return replace(options, config=replace(config, test_paths=DEFAULT_TEST_PATHS + tuple(dict.fromkeys(found))))
 
 
 def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: ReviewOptions,

@@ -72,6 +72,20 @@ def test_a_shell_chosen_by_a_flag_is_said_to_parse_only_where_the_flag_is_true(t
     assert "The shell parses this string" in by_line[12] and "Where `shell=" not in by_line[12]
 
 
+def test_a_shell_chosen_by_an_expression_names_the_whole_expression_and_a_list_is_no_string(tmp_path, monkeypatch):
+    """``shell=sys.platform == "win32"`` was cut to "where `shell=sys.platform` is true" (not the condition
+    the code has), and an argument list built from parameters was "a string built from" them."""
+    findings = _findings(tmp_path, monkeypatch, "dev.py", (
+        "import subprocess\nimport sys\n\n\n"
+        "def build_image(arch, flavor):\n"
+        "    command = ['docker', 'build', '--platform', f'linux/{arch}']\n"
+        "    if flavor:\n        command += ['--build-arg', f'BASE_IMAGE=prefect-{flavor}']\n"
+        "    subprocess.check_call(command, shell=sys.platform == 'win32')\n"))
+    text = _explanations("SR101", findings)[9]
+    assert "where `sys.platform == 'win32'` is true, the shell parses this command" in text, text
+    assert "a command built from parameters `arch` and `flavor`" in text and "a string built" not in text
+
+
 def test_a_command_sent_over_ssh_is_said_to_run_on_the_remote_host(tmp_path, monkeypatch):
     findings = _findings(tmp_path, monkeypatch, "remote.py", (
         "import os\nimport paramiko\nfrom flask import request\n\n\ndef run():\n"

@@ -187,9 +187,9 @@ class FindingsBuilder:
             via = f" through `{through}()`" if through else ""
             lead = f"`{site.sink_code}` builds a string from {origin}, and it reaches `{sink.sink_code}` ({at}){via}"
         elif site.arg_code and site.arg_code != site.sink_code:
-            lead = f"`{site.sink_code}` receives `{site.arg_code}`, a string built from {origin}{where_built}"
+            lead = f"`{site.sink_code}` receives `{site.arg_code}`, {rule.built_what} built from {origin}{where_built}"
         else:
-            lead = f"`{site.sink_code}` is given a string built from {origin}{where_built}"
+            lead = f"`{site.sink_code}` is given {rule.built_what} built from {origin}{where_built}"
         confidence = rule.construction_confidence
         if built.origin == CONSTRUCTION_NAMES and rule.names_confidence is not None:
             # every such part is where SQL takes a name (a table, a column), which no driver binds: how

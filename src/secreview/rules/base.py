@@ -101,6 +101,9 @@ class SinkRule(Rule):
     chosen from constants, values sanitized for the sink or passed through a function named for
     quoting, and values of unknown origin alone (attributes, call results) do not make it."""
     construction_confidence: ClassVar[Level] = Level.MEDIUM
+    built_what: ClassVar[str] = "a string"
+    """What a construction is called where the sink receives it: "a string" (SQL text), or what is true
+    of every form the sink takes ("a command": a shell string and an argument list alike)."""
     names_confidence: ClassVar[Level | None] = None
     """For SQL: the confidence of a construction whose every non-constant part sits where SQL takes a name
     (``'drop table _%s' % name``, ``sql_text.names_only``); None: as ``construction_confidence``."""

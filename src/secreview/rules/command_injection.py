@@ -13,7 +13,29 @@ _SHELL = "\0argv-shell"  # a parameter taint that reached an argument vector aft
 _SHELL_SET = frozenset({_SHELL})
 
 
-_SHELL_FLAG = re.compile(r"\bshell\s*=\s*([A-Za-z_][\w.]*)")
+_SHELL_FLAG = re.compile(r"\bshell\s*=\s*(?=[A-Za-z_(])")
+
+
+def _shell_flag(code: str) -> str | None:
+    """The whole expression passed as ``shell=`` in ``code`` (``sys.platform == "win32"``, not only its
+    first name), up to the comma or parenthesis that ends the argument."""
+    found = _SHELL_FLAG.search(code)
+    if found is None:
+        return None
+    depth, quote, start = 0, "", found.end()
+    for i in range(start, len(code)):
+        c = code[i]
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}" and depth:
+            depth -= 1
+        elif c in ",)" and not depth:
+            return " ".join(code[start:i].split())
+    return " ".join(code[start:].split())
 
 
 def _remote(site) -> bool:
@@ -72,6 +94,7 @@ class CommandInjection(SinkRule):
     untainted = Level.LOW  # a non-constant command of unknown origin: 1 of 8 judged worth a look on real code
     # a string built for a shell: a command line, or the element after ``sh -c`` of an argument list
     constructions = ("command", "command-argv")
+    built_what = "a command"  # (a shell string or an argument list)
     untainted_kinds = ("command",)  # a program and its arguments as a list: only taint matters
     danger = ("The shell parses this string, so `;`, `|`, `` ` `` or `$(...)` in it run any command "
               "with this process's privileges.")
@@ -92,9 +115,11 @@ class CommandInjection(SinkRule):
                     "with its own command dispatcher, such as Gerrit's, parses them itself), `;`, `|`, `` ` `` or "
                     "`$(...)` in it run other commands on that host with that account's rights.")
         # ``shell=is_windows``: the shell runs only where that flag is true, and the report says so
-        flag = _SHELL_FLAG.search(site.code or "")
-        if flag is not None and flag.group(1) != "True":
-            return (f"Where `shell={flag.group(1)}` is true, the shell parses this command, so `;`, `|`, "
+        flag = _shell_flag(site.code or "")
+        if flag is not None and flag != "True":
+            # (a flag's name reads as the keyword it fills; an expression, ``sys.platform == "win32"``, alone)
+            said = f"shell={flag}" if re.fullmatch(r"[A-Za-z_][\w.]*", flag) else flag
+            return (f"Where `{said}` is true, the shell parses this command, so `;`, `|`, "
                     f"`` ` `` or `$(...)` in it run any command with this process's privileges.")
         return self.danger
 

@@ -29,7 +29,10 @@ are not reported; `check_hostname = False` in a module that calls
 `match_hostname` itself is reported with low confidence. Nor is a function
 that only fetches the peer's certificate (`sock.getpeercert(True)`) and
 sends, reads or requests nothing on the connection: a probe of the
-certificate a server presents (expiry monitoring), which may be self-signed.
+certificate a server presents (expiry monitoring), which may be self-signed;
+nor one whose connection is the two ends of a `socket.socketpair()` in this
+process and that connects to nothing else (a loopback handshake with its own
+server thread to parse its own certificate): no network lies between them.
 
 **Fix:** use `ssl.create_default_context()` (optionally with
 `cafile="/path/to/internal-ca.pem"`) and leave `check_hostname` and
@@ -100,7 +103,7 @@ def _unless_opted_out(interp, stmt, hits):
     """The hits, except in a branch that a verification switch selects and whose default is secure
     (the operator opts out); in a branch the default selects, each hit says so."""
     hits = list(hits)
-    if not hits or _certificate_probe(interp.fn):
+    if not hits or _certificate_probe(interp.fn) or _local_pair(interp.fn):
         return
     chosen = opt_out(interp, stmt)
     if chosen is None:
@@ -133,6 +136,17 @@ def _certificate_probe(fn) -> bool:
     being examined may be self-signed or expired, and nothing trusts the peer."""
     names = fn.names
     return "getpeercert" in names and not any(n in _EXCHANGES for n in names)
+
+
+_CONNECTS = frozenset({"connect", "connect_ex", "create_connection", "urlopen", "request", "getaddrinfo",
+                       "open_connection", "HTTPSConnection"})
+
+
+def _local_pair(fn) -> bool:
+    """A function whose TLS connection joins the two ends of ``socket.socketpair()``, made in this
+    process, and that connects to nothing else: no network path, no peer to impersonate."""
+    names = fn.names
+    return "socketpair" in names and not any(n in _CONNECTS for n in names)
 
 
 def _checks_hostname_itself(module) -> bool:

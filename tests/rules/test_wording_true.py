@@ -169,3 +169,20 @@ def test_default_credential_says_what_each_kind_allows(tmp_path, monkeypatch):
     assert "decrypt" in by_line[4] and "log in" not in by_line[4] and "token" not in by_line[4]
     assert "log in with it" in by_line[5] and "decrypt" not in by_line[5]
     assert "present it as the token" in by_line[6] and "log in" not in by_line[6]
+
+
+def test_the_address_of_a_unix_socket_is_said_to_be_connected_to(tmp_path, monkeypatch):
+    """``os.chmod(bind_addr, 0o777)`` in a function that binds an ``AF_UNIX`` socket (cheroot's server)
+    opens the socket to every local user; it was said to let them change 'a file's contents or a
+    directory's entries', which a socket has not."""
+    findings = _findings(tmp_path, monkeypatch, "server.py", (
+        "import os\nimport socket\n\n\n"
+        "def bind_unix(bind_addr, data_path):\n"
+        "    sock = socket.socket(family=socket.AF_UNIX, type=socket.SOCK_STREAM)\n"
+        "    sock.bind(bind_addr)\n"
+        "    os.chmod(bind_addr, 0o777)\n"
+        "    os.chmod(data_path, 0o777)\n"
+        "    return sock\n"))
+    by_line = _explanations("SR502", findings)
+    assert "connect to the socket" in by_line[8] and "contents" not in by_line[8]
+    assert "connect to the socket" not in by_line[9] and "a file's contents" in by_line[9]

@@ -31,6 +31,7 @@ import stat
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.statements import calls
 from secreview.rules.base import CallRule, Hit
 
 # callee -> (position of mode, keyword, kind)
@@ -168,7 +169,7 @@ class WorldWritablePermissions(CallRule):
                 explanation=(f"`{code}` gives `{target}` mode {shown}: every local user may {_who(mode)} it, so "
                              + ("any account or compromised service on this host can connect to the socket and "
                                 "send the service behind it whatever requests it accepts."
-                                if _names_socket(target) else
+                                if _names_socket(target, site.interp) else
                                 "any account or compromised service on this host can change what it holds (a "
                                 "file's contents or a directory's entries), turning a script or configuration "
                                 "into code run by whoever uses it.")),
@@ -197,9 +198,16 @@ class WorldWritablePermissions(CallRule):
         )
 
 
-def _names_socket(target: str) -> bool:
-    """The chmod's target is named as a Unix socket (`sock_path`, `self.socket_file`, `"/run/x.sock"`)."""
-    return "sock" in target.lower()
+def _names_socket(target: str, interp) -> bool:
+    """The chmod's target is named as a Unix socket (`sock_path`, `self.socket_file`, `"/run/x.sock"`), or
+    is what a function that makes a Unix socket (`family=socket.AF_UNIX`) binds it to (`sock.bind(path)`,
+    `self.bind_socket(sock, bind_addr)`, then `os.chmod(bind_addr, ...)`): the socket's file."""
+    if "sock" in target.lower():
+        return True
+    if "AF_UNIX" not in interp.fn.names:
+        return False
+    return any("bind" in (call.method or getattr(call.func, "id", "") or "").lower()
+               and any(interp.code(arg) == target for arg in call.args) for call in calls(interp.fn))
 
 
 def _suggest(mode: int) -> str:

@@ -107,6 +107,32 @@ APPS = {
             os.system("echo " + request.app.config["cmd"])  # untraced
             return "ok"
         """),
+    "fastapi": ("""
+        import os
+        from typing import Annotated
+
+        from fastapi import Depends, FastAPI, Security
+
+        app = FastAPI()
+
+
+        def get_db():
+            return open("/var/lib/app/db")
+
+
+        def current_user():
+            return "admin"
+
+
+        @app.get("/items/{name}")
+        async def item(name: str, q: str, db=Depends(get_db),
+                       user: Annotated[str, Depends(current_user)] = "", key: str = Security(current_user)):
+            os.system("echo " + name)  # traced
+            os.system("echo " + q)  # traced
+            os.system("echo " + db.name)  # untraced
+            os.system("echo " + user)  # untraced
+            os.system("echo " + key)  # untraced
+        """),
 }
 
 

@@ -337,7 +337,7 @@ class FunctionInterpreter:
                         # ``@validation.query_schema(...)`` on a handler whose ``req`` is typed: what is read
                         # from that request object here (``req.GET``) has been checked
                         self.validated_types[param_types[param.name]] = validated[param.name]
-                elif kind:
+                elif kind and not _injected(param, entry[2].injected):
                     handler, setter, data = _ENTRY_WORDS.get(kind, _ENTRY_WORDS["remote"])
                     # a parameter on its own line of a long signature: the function's name is cited
                     # with the line that holds it, so every name the text gives is on the line cited
@@ -3108,6 +3108,19 @@ def _host_check(e: ir.Expr, state: dict):
         if origin is not None and origin.is_const:
             return origin.const, frozenset({"redirect", "ssrf"})
     return None, _ALL
+
+
+def _injected(param: ir.Param, injected: tuple) -> bool:
+    """A handler's parameter the framework fills with what a dependency returns, not with request data:
+    its default, or the metadata of its ``Annotated[...]`` annotation, is a call of one of ``injected``
+    (FastAPI's ``db: Session = Depends(get_db)``, ``user: Annotated[User, Depends(current_user)]``)."""
+    if not injected:
+        return False
+    candidates = [param.default]
+    if isinstance(param.annotation, ir.Subscript):
+        index = param.annotation.index
+        candidates.extend(index.elts if isinstance(index, ir.Container) else (index,))
+    return any(isinstance(c, ir.Call) and c.qualname in injected for c in candidates)
 
 
 def _is_static(fn: ir.Function) -> bool:

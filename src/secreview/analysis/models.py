@@ -123,6 +123,9 @@ class Entrypoint:
     # in modules importing one of these, the framework converts a parameter annotated ``int``, ``float``,
     # ``bool`` or ``uuid.UUID`` (or ``Annotated[int, Path()]``) and rejects other text: FastAPI, django-ninja
     converts_annotations: tuple[str, ...] = ()
+    # a parameter whose default (or ``Annotated[...]`` metadata) is a call of one of these is what the
+    # framework's dependency returns, not request data: FastAPI's ``db = Depends(get_db)``, ``Security(...)``
+    injected: tuple[str, ...] = ()
     # ((decorator qualnames, parameter names, kinds), ...): with one of these decorators on the function too,
     # these parameters are also cleansed for those kinds (a body a JSON schema validated: ``conversion``)
     validated: tuple = ()
@@ -314,6 +317,7 @@ class ModelSet:
                 include_base_class=bool(entry.get("include_base_class", False)),
                 cleansed=frozenset(_as_list(entry.get("cleansed", []))),
                 converts_annotations=tuple(_as_list(entry.get("converts_annotations", []))),
+                injected=tuple(_as_list(entry.get("injected", []))),
                 validated=_validated(entry, library),
                 **registered,
                 **table,

@@ -57,7 +57,8 @@ f"{rand}{ip}{secret_key}"`: a random salt also stored beside the digest makes a
 salted password hash, which is reported); a digest of something named as a
 version (`h.update(version_string)`: a change token or cache buster, whatever it
 is kept under); an identifier read from an object whose name sounds secret
-(`sha1(auth_req.url)`: the URL of a request, not a secret); and digests whose use
+(`sha1(auth_req.url)`: the URL of a request, not a secret); a hash object of which only a size
+or name is read (`os.urandom(sha1().digest_size)`: nothing is hashed); and digests whose use
 the function does not show.
 
 **Fix:** use `hashlib.sha256` (or `blake2b`) for integrity, `hmac` with
@@ -74,6 +75,7 @@ from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.weak_random import name_words, secret_name
 
+_SIZES = frozenset({"digest_size", "block_size", "name"})
 _WEAK = {"md5": "MD5", "sha1": "SHA-1", "md4": "MD4", "md2": "MD2", "sha": "SHA-0", "ripemd160": "RIPEMD-160"}
 _DIRECT = {f"hashlib.{name}": name for name in ("md5", "sha1")}
 _DIRECT.update({"Crypto.Hash.MD5.new": "md5", "Crypto.Hash.SHA1.new": "sha1", "Crypto.Hash.MD4.new": "md4",
@@ -591,6 +593,10 @@ class WeakHash(StatementRule):
         child = node
         parent = parents.get(id(child))
         answered = False  # the digest went into an outgoing request: what the statement keeps is the answer
+        if isinstance(parent, ir.Attr) and parent.value is child and parent.attr in _SIZES:
+            # ``os.urandom(sha1().digest_size)``: only a size of the algorithm is read; nothing is hashed
+            use.identifier.append(f"only its `{parent.attr}` is read")
+            return
         while parent is not None:
             if isinstance(parent, ir.Subscript) and parent.value is child and isinstance(parent.index, ir.Slice):
                 upper = parent.index.upper

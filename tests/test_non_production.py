@@ -121,10 +121,13 @@ def test_configuration_replaces_the_default(project, capsys):
 def test_the_default_patterns():
     match = DEFAULT_CONFIG.is_non_production_path
     for path in ("examples/a.py", "x/example/a.py", "docs/conf.py", "a/doc/b.py", "p/bench/b.py",
-                 "benchmarks/x.py", "contrib/a.py", "tools/a.py", "demo/a.py", "samples/s.py", "setup.py"):
+                 "benchmarks/x.py", "contrib/a.py", "tools/a.py", "demo/a.py", "samples/s.py", "setup.py",
+                 "dagster/_vendored/dateutil/zoneinfo/rebuild.py", "pip/_vendor/rich/x.py", "app/vendored/lib.py",
+                 "third_party/pkg/mod.py"):
         assert match(path), path
     for path in ("app/tools/a.py", "app/contrib/auth.py", "tools.py", "contrib.py", "app/examples.py",
-                 "docs_helper.py", "benchmark.py", "app/setup.py", "setup_views.py"):
+                 "docs_helper.py", "benchmark.py", "app/setup.py", "setup_views.py", "shop/vendor/models.py",
+                 "app/vendors.py"):
         assert not match(path), path
     # OpenStack's Rally CI scenarios are test code (the test profile; their findings are tagged)
     assert DEFAULT_CONFIG.is_test_path("rally-jobs/plugins/vpn_scenario.py")

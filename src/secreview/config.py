@@ -65,6 +65,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     "/scripts-dev/", "/dev-scripts/", "/dev_scripts/", "/devtools/", "/dev-tools/", "/dev_tools/", "sphinxext/",
     # the project's build script (``setup.py`` at its top: compiles, copies and cleans at build time)
     "/setup.py",
+    # other projects' code copied in (pip's ``_vendor/``, dagster's ``_vendored/dateutil``): its findings are its
+    # upstream's to fix, and the copy is replaced, not patched (judged on panel M: a vendored maintainer tool)
+    "_vendor/", "_vendored/", "vendored/", "third_party/",
 )
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 DEFAULT_ANALYSIS_BUDGET = 3_000_000

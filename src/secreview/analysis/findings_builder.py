@@ -92,7 +92,8 @@ class FindingsBuilder:
     def vote(self, rule_id: str, function: str, param: int, statuses) -> None:
         """What a caller passes to parameter ``param`` of ``function``, where that parameter makes
         a finding of rule ``rule_id`` that its callers may show safe (see ``merge_buckets``):
-        ``"safe"``, ``"open"``, ``"traced"`` (reported with a trace), or ``("defer", caller, index)``
+        ``"safe"``, ``"open"`` (a value whose origin the analysis cannot trace), ``"traced"`` (reported
+        with a trace), or ``("defer", caller, index)``
         (the caller's own parameter, for its callers to decide)."""
         bucket = self.buckets.setdefault(self.current, {})
         key = (VOTE, rule_id, function, param)
@@ -150,13 +151,14 @@ class FindingsBuilder:
         return True
 
     def add_construction(self, rule, site, step: Step, is_test: bool, needs=None, sink=None, origins=None,
-                         through: str = "") -> bool:
+                         through: str = "", operator: bool = False) -> bool:
         """A string built from a value that is not constant reaches a sink of ``rule`` with no traced
         source. ``site`` is where it is reported: the sink, or (``sink`` given) where the string is
         built when it reaches ``sink`` through a function that only passes it on. ``needs``:
         ``(function, parameter indexes)`` when built from those parameters, which the callers decide
         (``merge_buckets``); ``origins``, the first steps of those parameters (each one is shown in
-        the trace). ``through``: the function that passes the string on to ``sink``."""
+        the trace). ``through``: the function that passes the string on to ``sink``. ``operator``: those
+        parameters are a command's options (its entry point's), typed by whoever runs it: low confidence."""
         if not is_test and step is not None and self._through_test_code(step):
             return False
         trace = trace_steps(self._module, step)
@@ -178,6 +180,8 @@ class FindingsBuilder:
             if len(needs[1]) > 1:
                 known = "no caller in the reviewed code shows them to be safe"
                 where_built = ""  # each is spliced in on its own line: the trace shows where
+            if operator:
+                known = f"`{needs[0].rpartition('.')[2]}()` is a command, whose options whoever runs it types"
         else:
             origin = f"a value whose origin the analysis cannot trace ({first.note}, line {first.line})"
             known = ""
@@ -198,6 +202,8 @@ class FindingsBuilder:
             where = "it is spliced in where SQL takes a name (a table or a column), which cannot be a bound parameter"
             known = f"{known}; {where}" if known else where
         confidence = rule.construction_confidence_at(sink if sink is not None else site, confidence)
+        if operator:
+            confidence = Level.LOW
         lead = f"{lead}; {known}." if known else f"{lead}."
         # the harm is the sink's (its callee, its shell flag), wherever the string is reported
         danger = rule.danger_at(sink if sink is not None else site)
@@ -321,6 +327,17 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
                 continue
             if decided.drops(key[0], needs):
                 del merged[key]
+                continue
+            finding, lines = merged[key]
+            if _UNTRACEABLE_TAGS & set(finding.tags) and decided.untraceable(key[0], needs):
+                # built from a parameter that every caller in the reviewed code fills with a value the
+                # analysis cannot trace: of unknown origin, as a string built from such a value in place,
+                # which is not reported (judged on real code: docs/precision.md, fourteenth session)
+                text = finding.explanation
+                for phrase in _NO_CALLER:
+                    text = text.replace(phrase, _UNTRACED_CALLERS)
+                merged[key] = (replace(finding, explanation=text, confidence=min(finding.confidence, Level.LOW)),
+                               lines)
             elif decided.some_safe(key[0], needs):
                 # kept because other callers are open: "no caller shows it to be safe" would be untrue
                 finding, lines = merged[key]
@@ -354,6 +371,11 @@ def _drop_shadowed(merged: dict, shadows: dict) -> None:
         if any(places.get((key[0], path, line), -1) >= entry[0].confidence for path, line in lines):
             del merged[key]
 
+
+_UNTRACEABLE_TAGS = frozenset({"built", "not-constant"})
+_NO_CALLER = ("no caller in the reviewed code shows them to be safe",
+              "no caller in the reviewed code shows it to be safe")
+_UNTRACED_CALLERS = "every caller in the reviewed code passes a value the analysis cannot trace to outside data"
 
 _SOME_SAFE = (
     ("no caller in the reviewed code shows them to be safe",
@@ -394,13 +416,17 @@ class _Callers:
 
     def state(self, key, visiting: set) -> str:
         """``traced`` when some caller (or its callers, for a parameter passed on) passes traced
-        data; ``safe`` when every caller is known and passes safe values; else ``open``."""
+        data; ``safe`` when every caller is known and passes safe values; ``uncalled`` when a way
+        to the parameter leaves the reviewed code (no caller in it: a library's function, an entry
+        point; a recursion); else ``unknown``: every caller in the reviewed code is known and each
+        passes a safe value or one whose origin the analysis cannot trace (an attribute, a setting, a
+        call's result), none a parameter of its own that outside code may fill."""
         done = self.memo.get(key)
         if done is not None:
             return done
         statuses = self.votes.get(key)
         if not statuses:
-            return "open"
+            return "uncalled"
         visiting.add(key)
         result = "safe"
         cyclic = False
@@ -409,23 +435,36 @@ class _Callers:
                 result = "traced"
                 break
             if status == "open":
-                result = "open"
+                sub = "unknown"
             elif isinstance(status, tuple) and status[0] == "defer":
                 sub_key = (key[0], status[1], status[2])
                 if sub_key in visiting:
                     cyclic = True
-                    sub = "open"
+                    sub = "uncalled"
                 else:
                     sub = self.state(sub_key, visiting)
-                if sub == "traced":
-                    result = "traced"
-                    break
-                if sub == "open":
-                    result = "open"
+            else:
+                continue
+            if sub == "traced":
+                result = "traced"
+                break
+            if _OPENNESS[sub] > _OPENNESS[result]:
+                result = sub
         visiting.discard(key)
         if not cyclic:
             self.memo[key] = result
         return result
+
+    def untraceable(self, rule_id: str, needs) -> bool:
+        """Whether every parameter of ``needs`` is ``unknown`` or ``safe`` (and one ``unknown``): the
+        callers in the reviewed code are all known, and what they pass the analysis cannot trace."""
+        function, params = needs
+        states = {self.state((rule_id, function, p), set()) for p in params}
+        return "unknown" in states and states <= {"unknown", "safe"}
+
+
+# (the state of a parameter with several callers is its most open caller's)
+_OPENNESS = {"safe": 0, "unknown": 1, "uncalled": 2}
 
 
 def _rank(finding: Finding) -> tuple:

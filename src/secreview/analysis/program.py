@@ -91,6 +91,19 @@ _LOOKUP_METHOD = re.compile(
 "create_zone", ...)``, ``store.create(**values)``, ``cursor.execute(sql, (url,))``): on an object
 of unknown type, their result is what the object finds or makes, not their arguments (the rows a
 statement selects with a client's value bound are the database's, not that value)."""
+def _command_entry(interp) -> bool:
+    """``interp``'s function is a command's entry point (a Django management command's ``handle()``, a
+    click or typer command): its parameters are the options whoever runs it typed."""
+    entry = getattr(interp, "entry", None)
+    return entry is not None and entry[0] == "cli"
+
+
+def _passed_on(interp, index: int):
+    """The vote of a caller passing its own parameter ``index`` on: its callers decide (``defer``); a
+    command's option is what its operator typed, no outside data a caller could pass (``open``)."""
+    return "open" if _command_entry(interp) else ("defer", interp.fn.qualname, index)
+
+
 def _constructed(type_name: str) -> bool:
     """An instance of a class the code called (``keystoneauth1.session.Session``), not data: a
     source's value (``flask.request.args``), a string, an item or a method's result."""
@@ -2308,9 +2321,9 @@ class Program:
                     # built here from this function's parameter, then passed on to the sink
                     reported = self.report_built_at(interp, rule, at, flow, call, call_note,
                                                     (interp.fn.qualname, (at.index,)))
-                    statuses.add("safe" if reported else ("defer", interp.fn.qualname, at.index))
+                    statuses.add("safe" if reported else _passed_on(interp, at.index))
                 else:
-                    statuses.add(("defer", interp.fn.qualname, at.index))
+                    statuses.add(_passed_on(interp, at.index))
             elif rule.keeps(step, None) and rule.reports(at, flow.site) and self.findings.add_sink(
                     rule, flow.site, at, step, self.in_test_code(flow.site.path)):
                 statuses.add("traced")
@@ -2385,7 +2398,8 @@ class Program:
         code = built.note.partition("spliced into ")[2]
         site = self.construction_site(built, code[1:-1] if code.startswith("`") and code.endswith("`") else code)
         through = call_note.removeprefix("passed to `").removesuffix("()`")
-        return self.findings.add_construction(rule, site, step, False, needs, sink=flow.site, through=through)
+        return self.findings.add_construction(rule, site, step, False, needs, sink=flow.site, through=through,
+                                              operator=_command_entry(interp) and needs[0] == interp.fn.qualname)
 
     def construction_site(self, step: Step, code: str) -> SinkSite:
         """Where a string was built (a step the interpreter marked), as the place a finding is reported."""
@@ -2587,7 +2601,8 @@ class Program:
                 needs = (interp.fn.qualname, tuple(sorted({p.index for p, _ in spliced})))
                 origins = [p.step.steps()[0] for p, _ in sorted(spliced, key=lambda pair: pair[0].index)
                            if p.step is not None]
-                self.findings.add_construction(rule, sink_site, step, is_test, needs, origins=origins)
+                self.findings.add_construction(rule, sink_site, step, is_test, needs, origins=origins,
+                                               operator=_command_entry(interp))
                 return
         if rule.untainted is None or value.is_const or (rule.untainted_kinds is not None
                                                          and kind not in rule.untainted_kinds) \

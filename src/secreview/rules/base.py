@@ -99,7 +99,9 @@ class SinkRule(Rule):
     even when no untrusted source is traced, with ``construction_confidence``, unless the callers in
     the reviewed code all pass safe values (constants, numbers, sanitized values). Numbers, values
     chosen from constants, values sanitized for the sink or passed through a function named for
-    quoting, and values of unknown origin alone (attributes, call results) do not make it."""
+    quoting, and values of unknown origin alone (attributes, call results) do not make it. Of low confidence
+    when every caller passes such a value (``merge_buckets``: ``untraceable``) or the function is a command's
+    entry point (its options are its operator's: ``Program._passed_on``)."""
     construction_confidence: ClassVar[Level] = Level.MEDIUM
     built_what: ClassVar[str] = "a string"
     """What a construction is called where the sink receives it: "a string" (SQL text), or what is true

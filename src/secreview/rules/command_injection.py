@@ -58,7 +58,15 @@ class CommandInjection(SinkRule):
     parameter, and with low confidence (not shown by default) when the command
     is merely not constant, or is a string built from a parameter and sent to
     an SSH server (paramiko's `exec_command`: whether a shell parses it there
-    depends on the server). RPC message data and command-line input (`sys.argv`,
+    depends on the server).
+    A string built from a parameter is of low confidence instead (not shown
+    by default) when every caller in the reviewed code passes a value the
+    analysis cannot trace to outside data (a call's result, an attribute
+    that is not a setting, a command-line option), or when the function is a
+    command's entry point (a Django management command's `handle()`, a click
+    or typer command): its options are what whoever runs it types. Judged on
+    real code (panels E-M), every such finding was false.
+    RPC message data and command-line input (`sys.argv`,
     `argparse`, click and typer options, `input()`; into shell command
     strings only: an argument list runs no shell, and re-running one's own
     `sys.argv` is what reloaders do) are traced too, one severity level lower

@@ -42,7 +42,15 @@ class SqlInjection(SinkRule):
     no untrusted source is traced ("built from parameter `name` of `find()`; no
     caller in the reviewed code shows it to be safe"), unless every caller in
     the reviewed code passes a constant, a number or a sanitized value; when
-    one passes traced data, that flow is reported instead, once. Built in one
+    one passes traced data, that flow is reported instead, once.
+    Of low confidence instead (not shown by default) when every caller in
+    the reviewed code passes a value the analysis cannot trace to outside
+    data (a call's result, an attribute that is not a setting, a command-line
+    option), or when the function is a command's entry point (a Django
+    management command's `handle()`, a click or typer command): its options
+    are what whoever runs it types. Judged on real code (panels E-M), every
+    such finding was false.
+    Built in one
     function and executed by a pass-through wrapper, it is reported where it
     is built. Not reported as built: numbers (`%d`, `int()`, `len()`), a
     record's primary key (`user.pk`, `review_request.id`: the key the

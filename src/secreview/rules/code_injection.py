@@ -15,16 +15,13 @@ class CodeInjection(SinkRule):
 
     Reported with high confidence when the string is traced to untrusted input
     (command-line input and RPC message data one severity level lower, saying
-    why), with medium confidence when it is built from a parameter (`+`, `%`,
-    `.format`, an f-string, `join`) or is a parameter of the function that no
-    caller shows to be safe (`def evaluate(value): return eval(value)`).
-    Of low confidence instead (not shown by default) when every caller in
-    the reviewed code passes a value the analysis cannot trace to outside
-    data (a call's result, an attribute that is not a setting, a command-line
-    option), or when the function is a command's entry point (a Django
-    management command's `handle()`, a click or typer command): its options
-    are what whoever runs it types. Judged on real code (panels E-M), every
-    such finding was false.
+    why), with low confidence (not shown by default, counted beside the
+    verdict) when it is built from a parameter (`+`, `%`, `.format`, an
+    f-string, `join`) or is a parameter of the function that no caller shows
+    to be safe (`def evaluate(value): return eval(value)`): judged on real
+    code, 2 of 47 such findings were real and none of the last 16 (notebook
+    magics, debugger consoles, a framework evaluating its user's own source,
+    an owner-only eval command: what eval is used for by design).
     A value
     of unknown origin that is neither (`exec(self.co, env)` in a template
     engine, `exec(compile(self._finder_src, ...))` in a code generator, an
@@ -56,8 +53,13 @@ class CodeInjection(SinkRule):
     sink_kinds = ("code",)
     # command-line input too: a shell or eval running what the user typed (one level less severe, said so)
     source_kinds = SinkRule.source_kinds | {"cli"}
-    untainted = Level.MEDIUM
+    # a parameter evaluated, or code built from one, with nothing traced: low (not shown by default). Judged on
+    # real code, 2 of 47 such findings were real (panels A-L) and none of the 16 left at medium after the
+    # fourteenth session's changes (panels E-M): by-design interpreters (notebook magics, debugger consoles,
+    # a framework evaluating its user's own source, an owner-only eval command) are what eval is used for
+    untainted = Level.LOW
     untainted_parameters_only = True
+    construction_confidence = Level.LOW
     constructions = ("code",)
     contract_words = ("code", "source", "src", "expr", "expression", "script", "statement", "stmt")
     danger = "Python evaluates it as code, so a value like `__import__('os').system('id')` runs commands."

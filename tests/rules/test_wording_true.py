@@ -186,3 +186,15 @@ def test_the_address_of_a_unix_socket_is_said_to_be_connected_to(tmp_path, monke
     by_line = _explanations("SR502", findings)
     assert "connect to the socket" in by_line[8] and "contents" not in by_line[8]
     assert "connect to the socket" not in by_line[9] and "a file's contents" in by_line[9]
+
+
+def test_the_debugger_of_a_management_command_server_is_low_and_says_why(tmp_path, monkeypatch):
+    """django-extensions' ``runserver_plus`` starts Werkzeug with ``use_debugger=True``: a development server
+    its operator starts by hand, judged false on panel M; the same call at a module's top stays high."""
+    code = ("from django.core.management.base import BaseCommand\nfrom werkzeug.serving import run_simple\n\n\n"
+            "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+            "        run_simple('0.0.0.0', 8000, None, use_debugger=True)\n\n\n"
+            "run_simple('0.0.0.0', 8000, None, use_debugger=True)\n")
+    by_line = {f.line: f for f in _findings(tmp_path, monkeypatch, "runserver_plus.py", code) if f.rule_id == "SR402"}
+    assert by_line[7].confidence == Level.LOW and "management command `runserver_plus`" in by_line[7].explanation
+    assert by_line[10].confidence == Level.HIGH and "management command" not in by_line[10].explanation

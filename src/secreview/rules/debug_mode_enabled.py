@@ -17,7 +17,9 @@ not reported, nor is a development settings module (`settings/dev.py`, `local_se
 another `DEBUG =` or a star import of other settings (`from settings_local import *`: the
 deployment's settings replace the default). `DEBUG = True` in the base module of a settings package
 (`settings/base.py`, `settings/common.py`, which the package's production and development modules
-import and override) is reported with low confidence (not shown by default). A server on the loopback
+import and override) is reported with low confidence (not shown by default), and so is the Werkzeug
+debugger of a server that a Django management command starts (django-extensions' `runserver_plus`: a
+development server its operator starts by hand, as `manage.py runserver`). A server on the loopback
 address is still reported: a
 reverse proxy on the same host forwards the world to it.
 
@@ -103,7 +105,13 @@ class DebugModeEnabled(StatementRule):
         if call.qualname in _RUN_SIMPLE:
             for kw in ("use_debugger", "use_evalex"):
                 if _is_true(interp, call.keyword(kw)):
-                    yield self._werkzeug(code, f"`{kw}=True`", call)
+                    hit = self._werkzeug(code, f"`{kw}=True`", call)
+                    command = _management_command(interp)
+                    if command is not None:
+                        hit.explanation += (f" This is in the management command `{command}`, a development "
+                                            f"server its operator starts by hand (as `manage.py runserver`).")
+                        hit.confidence = Level.LOW
+                    yield hit
                     return
             return
         if call.qualname in _APP_CLASSES and _is_true(interp, call.keyword("debug")):
@@ -191,6 +199,17 @@ class DebugModeEnabled(StatementRule):
 
 
 _FLAG_TEST = re.compile(r"\s*(el)?if\s+(not\s+)?[\w.]*debug\w*\s*:", re.IGNORECASE)
+
+
+_COMMANDS = ("django.core.management.base.BaseCommand", "django.core.management.BaseCommand")
+
+
+def _management_command(interp) -> str | None:
+    """The name of the Django management command whose method this is (its module's name), or None."""
+    klass = interp.fn.class_qualname
+    if klass is None or not any(interp.program.derives_from(klass, base) for base in _COMMANDS):
+        return None
+    return interp.module.name.rpartition(".")[2]
 
 
 def _under_flag(module, line: int) -> bool:

@@ -671,3 +671,30 @@ def test_a_guess_inside_the_called_function_lowers_the_caller_finding_too(tmp_pa
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_name == "open-redirect"}
     assert got == {11: Level.LOW, 15: Level.LOW, 23: Level.MEDIUM}, got
+
+
+def test_a_cyclopts_command_is_a_command_line(tmp_path, monkeypatch):
+    """``@app.command()`` of a ``cyclopts.App`` (prefect's ``prefect dev build-image``): its parameters are
+    the options whoever runs it typed, as click's and typer's are (judged false on panel M at medium)."""
+    (tmp_path / "dev.py").write_text(textwrap.dedent('''\
+        import subprocess
+
+        import cyclopts
+
+        app = cyclopts.App()
+
+
+        @app.command(name="build-image")
+        def build_image(flavor: str = ""):
+            subprocess.run("docker build --build-arg BASE=" + flavor, shell=True)
+
+
+        def helper(flavor):
+            subprocess.run("docker build --build-arg BASE=" + flavor, shell=True)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    every = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    by_line = {f.span.line: f for f in every.findings if f.rule_name == "command-injection"}
+    assert by_line[10].confidence == Level.LOW and "whoever runs" in by_line[10].explanation
+    assert "command-line option" in by_line[10].explanation
+    assert by_line[14].confidence == Level.MEDIUM  # a helper no reviewed code calls

@@ -47,7 +47,7 @@ class SqlInjection(SinkRule):
     the reviewed code passes a value the analysis cannot trace to outside
     data (a call's result, an attribute that is not a setting, a command-line
     option), or when the function is a command's entry point (a Django
-    management command's `handle()`, a click or typer command): its options
+    management command's `handle()`, a click, typer or cyclopts command): its options
     are what whoever runs it types. Judged on real code (panels E-M), every
     such finding was false.
     Built in one

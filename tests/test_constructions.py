@@ -566,3 +566,38 @@ def test_a_helper_no_reviewed_code_calls_stays_medium(tmp_path, monkeypatch):
     result = _review(tmp_path / "alone", monkeypatch, {"store.py": STORE})
     [finding] = [f for f in result.findings if f.rule_id == "SR104"]
     assert finding.confidence == Level.MEDIUM
+
+
+def test_a_command_line_caller_leaves_the_other_callers_open(tmp_path, monkeypatch):
+    """A shell command built from a parameter that a click command passes its option to is the command
+    line's (low, traced from it) when that is its only caller; when another way in stays open (a task
+    function no reviewed code calls: a queue runs it, as galaxy-ng's role import from its API), the string
+    built there stays medium, not hidden behind the command line's low trace (judged real on panel L)."""
+    result = _review(tmp_path, monkeypatch, {"tasks.py": """
+        import subprocess
+
+        import click
+
+
+        def checkout(ref):
+            subprocess.run(f"git checkout {ref}", shell=True)
+
+
+        def clone(url):
+            subprocess.run(f"git clone {url}", shell=True)
+
+
+        def import_role(ref):
+            checkout(ref)
+
+
+        @click.command()
+        @click.option("--ref")
+        @click.option("--url")
+        def main(ref, url):
+            checkout(ref)
+            clone(url)
+        """})
+    found = {f.line: f for f in result.findings if f.rule_id == "SR101"}
+    assert found[8].confidence == Level.MEDIUM and "built from parameter `ref`" in found[8].explanation
+    assert found[12].confidence == Level.LOW and "command-line" in found[12].tags

@@ -299,6 +299,7 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
     needs_of: dict = {}
     shadows: dict = {}
     votes: dict = {}
+    own_user: dict = {}  # key -> the best finding there traced from the program's own user
     buckets = {}
     for one in bucket_sets:
         buckets.update(one)
@@ -310,6 +311,10 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
                 if key[0] == VOTE:
                     votes.setdefault(key[1:], set()).update(entry[1])
                 continue
+            if _OWN_USER_TAG in finding.tags:
+                alt = own_user.get(key)
+                if alt is None or _rank(finding) > _rank(alt[0]):
+                    own_user[key] = entry
             old = merged.get(key)
             if old is None or _rank(finding) > _rank(old[0]):
                 merged[key] = entry
@@ -338,6 +343,9 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
                     text = text.replace(phrase, _UNTRACED_CALLERS)
                 merged[key] = (replace(finding, explanation=text, confidence=min(finding.confidence, Level.LOW)),
                                lines)
+                if key in own_user:
+                    # as low as the command line's trace at its place, which says where the value comes from
+                    merged[key] = own_user[key]
             elif decided.some_safe(key[0], needs):
                 # kept because other callers are open: "no caller shows it to be safe" would be untrue
                 finding, lines = merged[key]
@@ -468,15 +476,22 @@ _OPENNESS = {"safe": 0, "unknown": 1, "uncalled": 2}
 
 
 def _rank(finding: Finding) -> tuple:
-    """Of two findings of one rule at one place, the one kept: the more confident, then
-    the one with the shorter trace, then a fixed order on the rest. A finding traced from the
-    program's own user (low confidence for that reason alone) ranks as a traced one: it says where
-    the value comes from, which a finding built from the same parameter would leave open."""
+    """Of two findings of one rule at one place, the one kept: the more confident, then one traced
+    from the program's own user (low confidence for that reason alone: it says where the value comes
+    from, which a finding built from the same parameter, low because every caller's value is
+    untraceable, would leave open), then the one with the shorter trace, then a fixed order on the
+    rest. A string built from a parameter that another caller leaves open (medium) is kept over the
+    command line's low trace: that caller may be a request (a task queued by an API)."""
     trace = finding.trace
     own_user = _OWN_USER_TAG in finding.tags
-    confidence = Level.HIGH if own_user else finding.confidence
-    return (confidence, not own_user, len(trace) > 0, -len(trace), finding.severity, finding.explanation,
+    return (finding.confidence, own_user, len(trace) > 0, -len(trace), finding.severity, finding.explanation,
             tuple((s.path, s.line, s.col, s.note) for s in trace), finding.tags)
+
+
+def own_user_sender(kind: str) -> bool:
+    """Whether data of source ``kind`` comes from the program's own user (its command line, its console):
+    such a flow is reported with low confidence, and decides nothing about the callers' other values."""
+    return kind in _LOW_CONFIDENCE_SENDERS
 
 
 def _code(module, node) -> str:

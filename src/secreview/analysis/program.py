@@ -19,7 +19,7 @@ from typing import NamedTuple
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
 from secreview.analysis.compact import SMALL, SharedSets, add_to, loads
-from secreview.analysis.findings_builder import FindingsBuilder
+from secreview.analysis.findings_builder import FindingsBuilder, own_user_sender
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
     EXCLUSIONS,
@@ -2326,7 +2326,8 @@ class Program:
                     statuses.add(_passed_on(interp, at.index))
             elif rule.keeps(step, None) and rule.reports(at, flow.site) and self.findings.add_sink(
                     rule, flow.site, at, step, self.in_test_code(flow.site.path)):
-                statuses.add("traced")
+                # (the program's own command line is reported, low, and leaves the other callers open)
+                statuses.add("open" if own_user_sender(at.kind) else "traced")
             else:
                 statuses.add("open")
         if not judged:

@@ -48,7 +48,8 @@ non-security use, honoured as Bandit does; also when a wrapper passes its own
 `usedforsecurity` parameter on); a digest cut to a short prefix (`[:8]`),
 turned into a number (`int(h, 16)`: sharding, hash rings) or a UUID, or used
 as an ETag, cache key, dictionary key, file name or path, URL, id or
-Message-ID; the WebSocket accept key and HTTP Digest authentication (the
+Message-ID; the WebSocket accept key and HTTP Digest authentication (a
+function naming a realm, `HA1 = MD5(user:realm:password)`, or two of `qop`, `cnonce`, `nc`; the
 protocol chooses the algorithm); a digest of fresh random bytes
 (`sha1(os.urandom(64))`, `md5(uuid.uuid4().bytes)`: a random token, as unguessable
 as its input), also when they reach it through locals and string building and
@@ -475,7 +476,9 @@ class WeakHash(StatementRule):
         calls: dict = {}
         uses: dict = {}
         fn_names = fn.names
-        digest_auth = len(_DIGEST_AUTH_WORDS & {n.lower() for n in fn_names}) >= 2
+        # (HA1 = MD5(user:realm:password) names its realm: ``realm``, ``settings.DIGEST_REALM``)
+        digest_auth = len(_DIGEST_AUTH_WORDS & {n.lower() for n in fn_names}) >= 2 \
+            or any("realm" in n.lower() for n in fn_names)
         for stmt in statements:
             for root in _roots(stmt):
                 for e in _walk(root):

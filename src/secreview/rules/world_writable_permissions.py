@@ -19,7 +19,9 @@ call's own default (`0o777` for `os.open` and directories, `0o666` for
 function cleared the umask (`os.umask(0)`), where any such mode is reported (not after
 `old = os.umask(0)` ... `os.umask(old)` has put the old umask back).
 Directories with the sticky bit (`0o1777`, like `/tmp`) are still reported
-for chmod. Modes known only at run time are not reported, nor is
+for chmod. Nor is a chmod whose target the same function removes right after
+(`os.chmod(path, 0o777)` then `func(path)` in an `rmtree` error handler, or
+`os.remove(path)`): no file is left to use with that mode. Modes known only at run time are not reported, nor is
 `old = os.umask(0)` followed by `os.umask(old)` (reading the current umask).
 
 **Fix:** grant the least needed: `0o600`/`0o640` for files with data,
@@ -163,6 +165,8 @@ class WorldWritablePermissions(CallRule):
         shown = f"`{mode_code}`" if mode_code in (oct(mode), str(mode)) else f"`{mode_code}` (= {oct(mode)})"
         target = site.interp.code(site.call.args[0]) if site.call.args and callee.startswith("os.") else \
             site.interp.code(site.call.func.value) if isinstance(site.call.func, ir.Attr) else "the file"
+        if callee in _CHMOD and _removed_next(site, callee):
+            return  # ``chmod(path, 0o777)`` then ``func(path)`` in an rmtree error handler: made removable, removed
         if callee in _CHMOD:
             yield Hit(
                 node=site.call,
@@ -196,6 +200,37 @@ class WorldWritablePermissions(CallRule):
             fix=f"Ask only for what is needed, e.g. `{_suggest(mode)}`.",
             confidence=Level.LOW, severity=Level.LOW,
         )
+
+
+_REMOVERS = frozenset({"os.remove", "os.unlink", "os.rmdir", "os.removedirs", "shutil.rmtree"})
+
+
+def _removed_next(site, callee: str) -> bool:
+    """The chmod's target is removed right after, in the same function: by ``os.remove``/``unlink``/
+    ``rmdir``/``shutil.rmtree``, by its own ``unlink()``/``rmdir()``, or by a function the caller passed
+    in (``func(path)`` in an ``rmtree`` error handler, which makes a read-only file writable to delete
+    it). Nobody uses the file with that mode: there is no file left."""
+    call, interp = site.call, site.interp
+    if callee.startswith("os."):
+        target = call.args[0] if call.args else None
+    else:
+        target = call.func.value if isinstance(call.func, ir.Attr) else None
+        if isinstance(target, ir.Call) and len(target.args) == 1:  # ``Path(path).chmod(...)``
+            target = target.args[0]
+    if target is None:
+        return False
+    wanted = interp.code(target)
+    params = {p.name for p in interp.fn.params}
+    for later in calls(interp.fn):
+        if later.line <= call.line:
+            continue
+        removes = later.qualname in _REMOVERS or (isinstance(later.func, ir.Name) and later.func.id in params)
+        if removes and later.args and interp.code(later.args[0]) == wanted:
+            return True
+        if later.method in ("unlink", "rmdir") and isinstance(later.func, ir.Attr) \
+                and interp.code(later.func.value) in (wanted, f"Path({wanted})", f"pathlib.Path({wanted})"):
+            return True
+    return False
 
 
 def _names_socket(target: str, interp) -> bool:

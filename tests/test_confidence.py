@@ -698,3 +698,34 @@ def test_a_cyclopts_command_is_a_command_line(tmp_path, monkeypatch):
     assert by_line[10].confidence == Level.LOW and "whoever runs" in by_line[10].explanation
     assert "command-line option" in by_line[10].explanation
     assert by_line[14].confidence == Level.MEDIUM  # a helper no reviewed code calls
+
+
+def test_a_cliff_command_is_a_command_line(tmp_path, monkeypatch):
+    """``take_action(self, parsed_args)`` of a cliff or osc-lib command (OpenStack's command-line clients,
+    python-tripleoclient): the options its operator typed, a command line (judged false at medium on
+    panel M: the operator already holds sudo); also through a project's own base command class."""
+    (tmp_path / "base.py").write_text("from osc_lib.command import command\n\n\n"
+                                      "class Command(command.Command):\n    pass\n")
+    (tmp_path / "image.py").write_text(textwrap.dedent('''\
+        import subprocess
+
+        from cliff import lister
+
+        import base
+
+
+        class Upload(base.Command):
+            def take_action(self, parsed_args):
+                subprocess.check_call("cp %s /var/lib/images" % parsed_args.path, shell=True)
+
+
+        class Images(lister.Lister):
+            def take_action(self, parsed_args):
+                subprocess.check_call("ls " + parsed_args.folder, shell=True)
+                return (), ()
+        '''))
+    monkeypatch.chdir(tmp_path)
+    every = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    by_line = {f.span.line: f for f in every.findings if f.rule_name == "command-injection"}
+    assert by_line[10].confidence == Level.LOW and "command-line option" in by_line[10].explanation
+    assert by_line[15].confidence == Level.LOW and "command-line option" in by_line[15].explanation

@@ -67,7 +67,7 @@ class CommandInjection(SinkRule):
     or typer command): its options are what whoever runs it types. Judged on
     real code (panels E-M), every such finding was false.
     RPC message data and command-line input (`sys.argv`,
-    `argparse`, click, typer and cyclopts options, `input()`; into shell command
+    `argparse`, click, typer and cyclopts options, cliff's `take_action(parsed_args)`, `input()`; into shell command
     strings only: an argument list runs no shell, and re-running one's own
     `sys.argv` is what reloaders do) are traced too, one severity level lower
     than request data and saying why: their sender is another service of the

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -601,3 +602,15 @@ def test_a_command_line_caller_leaves_the_other_callers_open(tmp_path, monkeypat
     found = {f.line: f for f in result.findings if f.rule_id == "SR101"}
     assert found[8].confidence == Level.MEDIUM and "built from parameter `ref`" in found[8].explanation
     assert found[12].confidence == Level.LOW and "command-line" in found[12].tags
+
+
+def test_a_function_run_later_is_called_with_what_it_is_given(tmp_path, monkeypatch):
+    """``Thread(target=f, args=(...))``, ``executor.submit(f, ...)``, ``queue.enqueue(f, ...)``, celery's
+    ``task.delay(...)``: the request's value reaches the shell command built in ``f`` (traced, high, the
+    trace through the line that hands it over); a constant handed over shows the command safe."""
+    fixture = Path(__file__).parent / "rules" / "fixtures" / "command-injection" / "deferred.py"
+    result = _review(tmp_path, monkeypatch, {"app.py": fixture.read_text()})
+    found = {f.line: f for f in result.findings if f.rule_id == "SR101"}
+    assert sorted(found) == [18, 22, 26, 31]
+    assert all(f.confidence == Level.HIGH and "tainted" in f.tags for f in found.values())
+    assert [s.line for s in found[18].trace][:2] == [40, 17]

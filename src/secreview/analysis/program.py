@@ -19,6 +19,7 @@ from typing import NamedTuple
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
 from secreview.analysis.compact import SMALL, SharedSets, add_to, loads
+from secreview.analysis.deferred import BY_CALLEE, BY_METHOD, deferred_of, function_expr, synthetic_call
 from secreview.analysis.findings_builder import FindingsBuilder, own_user_sender
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
@@ -1788,6 +1789,8 @@ class Program:
                 old = interp.state[key]
                 interp.state[key] = Value(old.const, old.taints, old.types | _REQUESTS_SESSION, old.items,
                                           old.func, old.fixed)
+        if method in BY_METHOD or any(c in BY_CALLEE for c in callees):
+            self.deferred_call(interp, site, callees)
         if method in _MUTATORS or method in _LIST_REMOVERS:
             if site.receiver is not None:
                 key = path_key(call.func.value)
@@ -1800,6 +1803,26 @@ class Program:
                     if isinstance(index, int) and keys and -len(keys) <= index < len(keys):
                         return site.receiver.items[keys[index]]
         return result
+
+    def deferred_call(self, interp, site: CallSite, callees: list) -> None:
+        """A call that runs a function of the reviewed code later with arguments given now (a thread's
+        target, an executor's job, a task queue's task: ``analysis.deferred``): that function is called
+        here, as by a direct call, so what the arguments carry reaches its sinks and its callers are known."""
+        spec = deferred_of(site.call, callees)
+        func = function_expr(site.call, spec) if spec is not None else None
+        if func is None:
+            return
+        value = site.receiver if spec.receiver else interp.eval(func)
+        target = self.resolve_function(value.func) if value is not None and value.func else None
+        if target is None:
+            return
+        call = synthetic_call(site.call, spec, func)
+        if call is None:
+            return
+        args = [interp.eval(a) for a in call.args]
+        kwargs = {k.name: interp.eval(k.value) for k in call.keywords if k.name is not None}
+        receiver = interp.eval(func.value) if isinstance(func, ir.Attr) else None
+        self.apply_summary(interp, CallSite(interp, call, receiver, args, kwargs, EMPTY), target, target)
 
     def secret_arguments(self, interp, site: CallSite, method: str | None) -> None:
         """A value passed as a secret: under a secret keyword (``User(password=...)``), or as the

@@ -58,9 +58,11 @@ f"{rand}{ip}{secret_key}"`: a random salt also stored beside the digest makes a
 salted password hash, which is reported); a digest of something named as a
 version (`h.update(version_string)`: a change token or cache buster, whatever it
 is kept under); an identifier read from an object whose name sounds secret
-(`sha1(auth_req.url)`: the URL of a request, not a secret); a hash object of which only a size
-or name is read (`os.urandom(sha1().digest_size)`: nothing is hashed); and digests whose use
-the function does not show.
+(`sha1(auth_req.url)`: the URL of a request, not a secret); a key derived for an HMAC (`self._key =
+sha1(salt + secret).digest()` given to `hmac.new`: HMAC needs no collision resistance, as Django's
+`salted_hmac`); a hash object of which only a size or name is read
+(`os.urandom(sha1().digest_size)`: nothing is hashed); and digests whose use the function does not
+show.
 
 **Fix:** use `hashlib.sha256` (or `blake2b`) for integrity, `hmac` with
 SHA-256 for authentication, and `hashlib.scrypt`/argon2/bcrypt for passwords;
@@ -73,6 +75,7 @@ from secreview.analysis import values as V
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import calls as _calls
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.weak_random import name_words, secret_name
 
@@ -343,6 +346,8 @@ class WeakHash(StatementRule):
                 return None  # declared non-security, or left to the caller of this wrapper
         if _random_input(call) or _random_local_input(interp.fn, call):
             return None  # ``sha1(os.urandom(64))``: condensing random bytes into a token needs no collision resistance
+        if _hmac_key(interp, call):
+            return None  # a key derived for an HMAC (``hmac.new(sha1(salt + secret).digest(), msg)``)
         use = self._use(interp, call)
         if not use.secret_input and _version_input(use):
             return None  # a digest of a version string (and the like) is a change token: nothing to forge or guess
@@ -713,6 +718,34 @@ def _local_definitions(fn) -> dict:
         if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
             defs.setdefault(stmt.targets[0].id, []).append(stmt.value)
     return defs
+
+
+_HMACS = frozenset({"hmac.new", "hmac.HMAC", "hmac.digest"})
+
+
+def _hmac_key(interp, call) -> bool:
+    """The digest is the key of an HMAC: given as the first argument (``key=``) of ``hmac.new``, ``hmac.HMAC``
+    or ``hmac.digest``, directly or through the name or attribute it is assigned to (``self._key =
+    sha1(salt + secret).digest()``, then ``hmac.new(self._key, message, sha1)`` in a method of the module).
+    Deriving an HMAC key needs neither collision resistance nor a slow hash: SHA-1 of a secret reveals no
+    preimage, and the secret stays the key's (Django's ``salted_hmac`` does the same)."""
+    stmt = interp.stmt
+    targets = []
+    if isinstance(stmt, ir.Assign) and stmt.value is not None and any(e is call for e in _walk(stmt.value)):
+        targets = [t for t in stmt.targets if isinstance(t, (ir.NameTarget, ir.AttrTarget))]
+    # a local name is read back in its own function; an attribute anywhere in the module (another method)
+    local = {interp.code(t) for t in targets if isinstance(t, ir.NameTarget)}
+    attributes = {interp.code(t) for t in targets if isinstance(t, ir.AttrTarget)}
+    functions = [interp.module.body, *interp.module.functions.values()] if attributes else [interp.fn]
+    for fn in functions:
+        for other in _calls(fn):
+            key = other.argument(0, "key") if other.qualname in _HMACS else None
+            if key is None:
+                continue
+            code = interp.code(key)
+            if any(e is call for e in _walk(key)) or code in attributes or (fn is interp.fn and code in local):
+                return True
+    return False
 
 
 def _random_local_input(fn, call) -> bool:

@@ -47,6 +47,7 @@ devices[1]["token"]`: a duplicate in the configuration); names written as
 constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
 (`__eq__`, `__ne__`); comparisons written as query expressions, which the
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
+pyDAL's `db(db.oauth2.client_secret == secret)`,
 `and_(...)`); a comparison assigned to a name that says it detects a change
 (`changed = position.secret != secret`); and test code.
 
@@ -454,6 +455,12 @@ _QUERY_BUILDERS = frozenset({"filter", "filter_by", "where", "having", "join", "
                              "exclude", "select", "Q", "case", "on", "find", "find_one", "get_or_none"})
 
 
+def _root_name(e) -> str | None:
+    while isinstance(e, ir.Attr):
+        e = e.value
+    return e.id if isinstance(e, ir.Name) else None
+
+
 def _python_compares(e):
     if isinstance(e, ir.Compare):
         yield e
@@ -462,6 +469,11 @@ def _python_compares(e):
         if name in _QUERY_BUILDERS:
             yield from _python_compares(e.func)
             return
+        called = e.func.id if isinstance(e.func, ir.Name) else None
+        if called is not None and e.args and all(
+                isinstance(a, ir.Compare) and any(isinstance(o, ir.Attr) and _root_name(o) == called
+                                                  for o in (a.left, *a.comparators)) for a in e.args):
+            return  # pyDAL's ``db(db.client.secret == secret)``: a query of that database object on its own fields
     for child in e.children():
         yield from _python_compares(child)
 

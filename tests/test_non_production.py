@@ -123,7 +123,8 @@ def test_the_default_patterns():
     for path in ("examples/a.py", "x/example/a.py", "docs/conf.py", "a/doc/b.py", "p/bench/b.py",
                  "benchmarks/x.py", "contrib/a.py", "tools/a.py", "demo/a.py", "samples/s.py", "setup.py",
                  "dagster/_vendored/dateutil/zoneinfo/rebuild.py", "pip/_vendor/rich/x.py", "app/vendored/lib.py",
-                 "third_party/pkg/mod.py"):
+                 "third_party/pkg/mod.py", "pecan/scaffolds/rest-api/+package+/controllers/root.py",
+                 "django/conf/project_template/project_name/settings.py-tpl.py", "x/app_template/views.py"):
         assert match(path), path
     for path in ("app/tools/a.py", "app/contrib/auth.py", "tools.py", "contrib.py", "app/examples.py",
                  "docs_helper.py", "benchmark.py", "app/setup.py", "setup_views.py", "shop/vendor/models.py",

@@ -68,6 +68,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # other projects' code copied in (pip's ``_vendor/``, dagster's ``_vendored/dateutil``): its findings are its
     # upstream's to fix, and the copy is replaced, not patched (judged on panel M: a vendored maintainer tool)
     "_vendor/", "_vendored/", "vendored/", "third_party/",
+    # templates of new projects a framework copies out (pecan's ``scaffolds/``, Django's ``project_template/`` and
+    # ``app_template/``): the new project's code to be, not this project's (judged on panel N: pecan's scaffold)
+    "scaffolds/", "project_template/", "app_template/",
 )
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 DEFAULT_ANALYSIS_BUDGET = 3_000_000

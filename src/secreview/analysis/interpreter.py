@@ -804,6 +804,22 @@ class FunctionInterpreter:
             kinds = (kinds - {"path"}) | _PATH_KINDS  # ``..``: one segment, the folder above
         return kinds
 
+    def substituted_charset(self, call: ir.Call) -> frozenset | None:
+        """The characters a ``re.sub(pattern, repl, text)`` (or a compiled pattern's ``sub(repl, text)``) leaves:
+        when the pattern is one negated character class (``[^\\w\\-.]+``: every run of other characters) and
+        the replacement a constant, what the class admits and the replacement holds; else None."""
+        if call.qualname == "re.sub":
+            pattern, repl = call.argument(0, "pattern"), call.argument(1, "repl")
+        else:
+            compiled = self.compiled_pattern(call.func.value) if isinstance(call.func, ir.Attr) else None
+            pattern = compiled.argument(0, "pattern") if compiled is not None else None
+            repl = call.argument(0, "repl")
+        if not (isinstance(pattern, ir.Const) and isinstance(pattern.value, str) and isinstance(repl, ir.Const)
+                and isinstance(repl.value, str)) or call.keyword("flags") is not None:
+            return None
+        kept = _negated_class(pattern.value)
+        return None if kept is None else kept | frozenset(repl.value)
+
     def compiled_pattern(self, receiver: ir.Expr) -> ir.Call | None:
         """The ``re.compile(...)`` call a name was bound to, when the function (or, for a global, the
         module) binds it once, to that call."""
@@ -2081,6 +2097,12 @@ class FunctionInterpreter:
             result = _dict_view(call.method, receiver, result)
         if call.method in _MATCH_METHODS and result.taints:
             result = self.match_groups(call, result)
+        if result.taints and (call.qualname == "re.sub" or call.method == "sub"):
+            kept = self.substituted_charset(call)
+            if kept is not None:
+                # ``re.sub(r"[^\w.-]+", "", name)``: only the class's characters are left in the result
+                result = Value(result.const, V.cleanse_all(result.taints, _charset_kinds(kept)), result.types,
+                               result.items, result.func, result.fixed)
         if call.method == "get" and self.program.named_source_rules and call.args \
                 and isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str):
             result = self.named(result, call.args[0].value, call)  # conf.get("password")
@@ -2520,6 +2542,8 @@ _REGEX_SPECIAL = {
     "argv-option": frozenset("-"),
     # ``$`` also matches before a final newline: that one ends the line, adding no text after it
     "config-text": frozenset("\r\n"),
+    "header": frozenset("\r\n"),
+    "log": frozenset("\r\n"),
 }
 
 
@@ -2713,6 +2737,24 @@ def _charset_of(items, end=None) -> frozenset | None:
     if not walk(items):
         return None
     return frozenset(allowed)
+
+
+def _negated_class(pattern: str) -> frozenset | None:
+    """The ASCII characters outside the one negated character class ``pattern`` is (``[^\\w.-]``, repeated or
+    not), when that class holds only literals, ranges and ``\\d``/``\\w``: what ``re.sub(pattern, "", s)``
+    leaves of ``s``; else None."""
+    from re import _parser as sre
+
+    try:
+        items = list(sre.parse(pattern))
+    except Exception:
+        return None
+    if len(items) == 1 and items[0][0] in (sre.MAX_REPEAT, sre.MIN_REPEAT) and items[0][1][0] >= 1:
+        items = list(items[0][1][2])
+    if len(items) != 1 or items[0][0] != sre.IN or not items[0][1] or items[0][1][0][0] != sre.NEGATE:
+        return None
+    members = _charset_of([(sre.IN, items[0][1][1:])])
+    return members
 
 
 def _path_data(value: Value) -> bool:

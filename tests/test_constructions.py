@@ -614,3 +614,33 @@ def test_a_function_run_later_is_called_with_what_it_is_given(tmp_path, monkeypa
     assert sorted(found) == [18, 22, 26, 31]
     assert all(f.confidence == Level.HIGH and "tainted" in f.tags for f in found.values())
     assert [s.line for s in found[18].trace][:2] == [40, 17]
+
+
+def test_a_shell_command_whose_callers_pass_untraceable_values_stays_medium(tmp_path, monkeypatch):
+    """Every caller passing a value the analysis cannot trace makes SQL built from it low, not a shell command:
+    judged worth a look on held-out panel N (an ipmitool line from the operator's driver info, a sudo iptables
+    line from Nova's answer), and such commands are among the recall corpora's fixes (glance-control's
+    logger). Command-line options alone make either low."""
+    result = _review(tmp_path, monkeypatch, {"jobs.py": """
+        import sqlite3
+        import subprocess
+
+        from inventory import host_of
+
+        conn = sqlite3.connect("x.db")
+
+
+        def ping(ip):
+            subprocess.run("ping -c1 %s" % ip, shell=True)
+
+
+        def count(name):
+            return conn.execute("SELECT count(*) FROM t WHERE name = '%s'" % name).fetchone()
+
+
+        def nightly():
+            ping(host_of("db"))
+            count(host_of("db"))
+        """})
+    found = {f.line: f for f in result.findings if f.rule_id in ("SR101", "SR104")}
+    assert found[11].confidence == Level.MEDIUM and found[15].confidence == Level.LOW

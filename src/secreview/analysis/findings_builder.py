@@ -41,6 +41,10 @@ SHADOW = "\0shadow"
 another finding of its rule, at least as confident, is at or passes through one of those lines
 (``SinkRule.site_use``: the same value reaching a sink that does more there, one defect reported once)."""
 NEEDS = "\0needs"
+KEEPS = "\0keeps"
+"""Bucket entries ``(KEEPS, rule id, path, line, col) -> (None, True)``: the finding there is of a rule that
+keeps a construction whose callers pass only untraceable values as it is (``SinkRule.untraceable_low``
+false)."""
 """Bucket entries ``(NEEDS,) + finding key -> (None, (function, parameters))``: the finding stands
 unless the callers of ``function`` decide it (``merge_buckets``)."""
 
@@ -210,7 +214,9 @@ class FindingsBuilder:
         explanation = f"{lead} If it can hold outside data, {_lower_first(danger)}".strip()
         finding = self._site_finding(rule, site, explanation, confidence, trace,
                                      ("built",) + (("test-code",) if is_test else ()))
-        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)
+        key = (rule.id, site.path, site.line, site.col)
+        if self._keep(key, finding, site.stmt_lines, needs) and not rule.untraceable_low:
+            self.buckets[self.current][(KEEPS,) + key] = (None, True)
         return True
 
     def _step_at(self, step: Step) -> TraceStep:
@@ -241,7 +247,9 @@ class FindingsBuilder:
                        f"If it ever holds outside data, {_lower_first(rule.danger_at(site))}")
         finding = self._site_finding(rule, site, explanation, rule.untainted, (),
                                      ("not-constant",) + (("test-code",) if is_test else ()))
-        self._keep((rule.id, site.path, site.line, site.col), finding, site.stmt_lines, needs)
+        key = (rule.id, site.path, site.line, site.col)
+        if self._keep(key, finding, site.stmt_lines, needs) and not rule.untraceable_low:
+            self.buckets[self.current][(KEEPS,) + key] = (None, True)
 
     def _site_finding(self, rule, site, explanation, confidence, trace, tags) -> Finding:
         return Finding(
@@ -300,6 +308,7 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
     shadows: dict = {}
     votes: dict = {}
     own_user: dict = {}  # key -> the best finding there traced from the program's own user
+    keeps: set = set()  # keys of findings whose rule keeps untraceable constructions as they are
     buckets = {}
     for one in bucket_sets:
         buckets.update(one)
@@ -320,6 +329,10 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
                 merged[key] = entry
                 needs = bucket.get((NEEDS,) + key)
                 needs_of[key] = needs[1] if needs is not None else None
+                if (KEEPS,) + key in bucket:
+                    keeps.add(key)
+                else:
+                    keeps.discard(key)
                 shadow = bucket.get((SHADOW,) + key)
                 if shadow is not None:
                     shadows[key] = shadow[1]
@@ -334,13 +347,15 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
                 del merged[key]
                 continue
             finding, lines = merged[key]
-            if _UNTRACEABLE_TAGS & set(finding.tags) and decided.untraceable(key[0], needs):
+            why = decided.untraceable(key[0], needs, key not in keeps) \
+                if _UNTRACEABLE_TAGS & set(finding.tags) else None
+            if why is not None:
                 # built from a parameter that every caller in the reviewed code fills with a value the
                 # analysis cannot trace: of unknown origin, as a string built from such a value in place,
                 # which is not reported (judged on real code: docs/precision.md, fourteenth session)
                 text = finding.explanation
                 for phrase in _NO_CALLER:
-                    text = text.replace(phrase, _UNTRACED_CALLERS)
+                    text = text.replace(phrase, _COMMAND_LINE_CALLERS if why == "command-line" else _UNTRACED_CALLERS)
                 merged[key] = (replace(finding, explanation=text, confidence=min(finding.confidence, Level.LOW)),
                                lines)
                 if key in own_user:
@@ -384,6 +399,9 @@ _UNTRACEABLE_TAGS = frozenset({"built", "not-constant"})
 _NO_CALLER = ("no caller in the reviewed code shows them to be safe",
               "no caller in the reviewed code shows it to be safe")
 _UNTRACED_CALLERS = "every caller in the reviewed code passes a value the analysis cannot trace to outside data"
+_COMMAND_LINE_CALLERS = ("every caller in the reviewed code passes a command-line option, which whoever runs the "
+                         "program types")
+
 
 _SOME_SAFE = (
     ("no caller in the reviewed code shows them to be safe",
@@ -444,6 +462,8 @@ class _Callers:
                 break
             if status == "open":
                 sub = "unknown"
+            elif status == "command-line":
+                sub = "command-line"
             elif isinstance(status, tuple) and status[0] == "defer":
                 sub_key = (key[0], status[1], status[2])
                 if sub_key in visiting:
@@ -463,16 +483,22 @@ class _Callers:
             self.memo[key] = result
         return result
 
-    def untraceable(self, rule_id: str, needs) -> bool:
-        """Whether every parameter of ``needs`` is ``unknown`` or ``safe`` (and one ``unknown``): the
-        callers in the reviewed code are all known, and what they pass the analysis cannot trace."""
+    def untraceable(self, rule_id: str, needs, untraceable_low: bool) -> str | None:
+        """``command-line`` when every parameter of ``needs`` is filled only with safe values and
+        command-line options (the program's own user's), ``unknown`` when also with values the analysis
+        cannot trace and the rule takes those as low (``SinkRule.untraceable_low``); else None: a way
+        stays open (no caller, a traced one) or the rule keeps such constructions as they are."""
         function, params = needs
-        states = {self.state((rule_id, function, p), set()) for p in params}
-        return "unknown" in states and states <= {"unknown", "safe"}
+        states = {self.state((rule_id, function, p), set()) for p in params} - {"safe"}
+        if states == {"command-line"}:
+            return "command-line"
+        if states and states <= {"command-line", "unknown"} and untraceable_low:
+            return "unknown"
+        return None
 
 
 # (the state of a parameter with several callers is its most open caller's)
-_OPENNESS = {"safe": 0, "unknown": 1, "uncalled": 2}
+_OPENNESS = {"safe": 0, "command-line": 1, "unknown": 2, "uncalled": 3}
 
 
 def _rank(finding: Finding) -> tuple:

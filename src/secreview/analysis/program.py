@@ -101,8 +101,8 @@ def _command_entry(interp) -> bool:
 
 def _passed_on(interp, index: int):
     """The vote of a caller passing its own parameter ``index`` on: its callers decide (``defer``); a
-    command's option is what its operator typed, no outside data a caller could pass (``open``)."""
-    return "open" if _command_entry(interp) else ("defer", interp.fn.qualname, index)
+    command's option is what its operator typed, no outside data a caller could pass (``command-line``)."""
+    return "command-line" if _command_entry(interp) else ("defer", interp.fn.qualname, index)
 
 
 def _constructed(type_name: str) -> bool:
@@ -2350,7 +2350,7 @@ class Program:
             elif rule.keeps(step, None) and rule.reports(at, flow.site) and self.findings.add_sink(
                     rule, flow.site, at, step, self.in_test_code(flow.site.path)):
                 # (the program's own command line is reported, low, and leaves the other callers open)
-                statuses.add("open" if own_user_sender(at.kind) else "traced")
+                statuses.add("command-line" if own_user_sender(at.kind) else "traced")
             else:
                 statuses.add("open")
         if not judged:

@@ -103,6 +103,11 @@ class SinkRule(Rule):
     when every caller passes such a value (``merge_buckets``: ``untraceable``) or the function is a command's
     entry point (its options are its operator's: ``Program._passed_on``)."""
     construction_confidence: ClassVar[Level] = Level.MEDIUM
+    untraceable_low: ClassVar[bool] = True
+    """Whether a construction (or a not-constant value) whose every caller in the reviewed code passes a value
+    the analysis cannot trace (a call's result, an attribute that is no setting) is low; False keeps it at its
+    confidence (a shell command: judged on real code, those were worth a look). Command-line options alone make
+    it low for every rule."""
     built_what: ClassVar[str] = "a string"
     """What a construction is called where the sink receives it: "a string" (SQL text), or what is true
     of every form the sink takes ("a command": a shell string and an argument list alike)."""

@@ -103,6 +103,10 @@ class CommandInjection(SinkRule):
     # a string built for a shell: a command line, or the element after ``sh -c`` of an argument list
     constructions = ("command", "command-argv")
     built_what = "a command"  # (a shell string or an argument list)
+    # a shell command built from what every caller passes untraced (an operator's configuration, a service's
+    # answer) stays medium: judged worth a look on held-out panel N (proliantutils' ipmitool line, monasca's
+    # sudo iptables), and the fix commits and CVEs of the recall corpora hold such commands (glance-control)
+    untraceable_low = False
     untainted_kinds = ("command",)  # a program and its arguments as a list: only taint matters
     danger = ("The shell parses this string, so `;`, `|`, `` ` `` or `$(...)` in it run any command "
               "with this process's privileges.")

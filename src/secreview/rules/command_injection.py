@@ -60,12 +60,13 @@ class CommandInjection(SinkRule):
     an SSH server (paramiko's `exec_command`: whether a shell parses it there
     depends on the server).
     A string built from a parameter is of low confidence instead (not shown
-    by default) when every caller in the reviewed code passes a value the
-    analysis cannot trace to outside data (a call's result, an attribute
-    that is not a setting, a command-line option), or when the function is a
-    command's entry point (a Django management command's `handle()`, a click
-    or typer command): its options are what whoever runs it types. Judged on
-    real code (panels E-M), every such finding was false.
+    by default) when every caller in the reviewed code passes a command-line
+    option, or when the function is a command's entry point (a Django
+    management command's `handle()`, a click, typer, cyclopts or cliff
+    command): its options are what whoever runs it types. Callers that pass
+    values the analysis cannot trace (an operator's configuration, a
+    service's answer) leave it at medium: judged on real code, such shell
+    commands were worth a look.
     RPC message data and command-line input (`sys.argv`,
     `argparse`, click, typer and cyclopts options, cliff's `take_action(parsed_args)`, `input()`; into shell command
     strings only: an argument list runs no shell, and re-running one's own

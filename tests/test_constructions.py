@@ -644,3 +644,28 @@ def test_a_shell_command_whose_callers_pass_untraceable_values_stays_medium(tmp_
         """})
     found = {f.line: f for f in result.findings if f.rule_id in ("SR101", "SR104")}
     assert found[11].confidence == Level.MEDIUM and found[15].confidence == Level.LOW
+
+
+def test_a_command_option_where_the_rule_takes_no_command_line_leaves_the_construction_open(tmp_path, monkeypatch):
+    """A click command passing its option to a helper that builds a ``bash -c`` script from it (mlflow's
+    ``models predict``, CVE-2023-4033 in reality-check): the command-injection rule takes no command line
+    into an argument list, so the option says nothing there and the built command stays medium."""
+    result = _review(tmp_path, monkeypatch, {"cli.py": """
+        import subprocess
+
+        import click
+
+
+        def predict(output_path):
+            command = 'python -c "from scorer import run; run(output_path={output_path})"'.format(
+                output_path=repr(output_path))
+            return subprocess.Popen(["bash", "-c", command])
+
+
+        @click.command()
+        @click.option("--out")
+        def main(out):
+            predict(out)
+        """})
+    [finding] = [f for f in result.findings if f.rule_id == "SR101"]
+    assert finding.confidence == Level.MEDIUM and "built" in finding.tags

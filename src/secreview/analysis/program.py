@@ -99,10 +99,14 @@ def _command_entry(interp) -> bool:
     return entry is not None and entry[0] == "cli"
 
 
-def _passed_on(interp, index: int):
+def _passed_on(interp, index: int, rule, kind: str):
     """The vote of a caller passing its own parameter ``index`` on: its callers decide (``defer``); a
-    command's option is what its operator typed, no outside data a caller could pass (``command-line``)."""
-    return "command-line" if _command_entry(interp) else ("defer", interp.fn.qualname, index)
+    command's option is what its operator typed, no outside data a caller could pass (``command-line``);
+    but not where the rule takes a command line for some sinks and not this one (an argument list: there a
+    command line says nothing, and the parameter stays open as any other)."""
+    if _command_entry(interp) and (rule.takes_source("cli", kind) or "cli" not in rule.source_kinds):
+        return "command-line"
+    return ("defer", interp.fn.qualname, index)
 
 
 def _constructed(type_name: str) -> bool:
@@ -2344,9 +2348,9 @@ class Program:
                     # built here from this function's parameter, then passed on to the sink
                     reported = self.report_built_at(interp, rule, at, flow, call, call_note,
                                                     (interp.fn.qualname, (at.index,)))
-                    statuses.add("safe" if reported else _passed_on(interp, at.index))
+                    statuses.add("safe" if reported else _passed_on(interp, at.index, rule, kind))
                 else:
-                    statuses.add(_passed_on(interp, at.index))
+                    statuses.add(_passed_on(interp, at.index, rule, kind))
             elif rule.keeps(step, None) and rule.reports(at, flow.site) and self.findings.add_sink(
                     rule, flow.site, at, step, self.in_test_code(flow.site.path)):
                 # (the program's own command line is reported, low, and leaves the other callers open)

@@ -71,6 +71,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # templates of new projects a framework copies out (pecan's ``scaffolds/``, Django's ``project_template/`` and
     # ``app_template/``): the new project's code to be, not this project's (judged on panel N: pecan's scaffold)
     "scaffolds/", "project_template/", "app_template/",
+    # the project's nox sessions (``noxfile.py``, a ``noxfiles/`` package): its developers' automation (docker
+    # compose, test runs), as tox's configuration is
+    "noxfile.py", "noxfiles/",
 )
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 DEFAULT_ANALYSIS_BUDGET = 3_000_000

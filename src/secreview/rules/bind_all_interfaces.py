@@ -16,7 +16,9 @@ a host read from configuration or the environment (the operator chooses), a
 default value of a configuration option (such as `cfg.StrOpt('bind_host',
 default='0.0.0.0')`), comparisons with `'0.0.0.0'`, CIDR strings, port 0 (asking
 the system for a free port), a stream socket made in the function only to try a port (bound, then
-never listened on, read from, returned, stored or handed to a call), and test code.
+never listened on, read from, returned, stored or handed to a call), a socket the function joins to a
+multicast group (`IP_ADD_MEMBERSHIP`: a multicast receiver binds the wildcard address; the membership
+chooses the interface), and test code.
 
 **Fix:** bind to `127.0.0.1` (or a specific interface address) by default and
 make the listen address a configuration setting; put services that must be
@@ -140,6 +142,16 @@ def _port_probe(fn, call) -> bool:
     return made_here
 
 
+_GROUP_JOINS = frozenset({"IP_ADD_MEMBERSHIP", "IPV6_JOIN_GROUP", "IPV6_ADD_MEMBERSHIP"})
+
+
+def _multicast_member(fn) -> bool:
+    """A function that joins its socket to a multicast group (``setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP,
+    ...)``): a multicast receiver binds the wildcard address to get the group's datagrams on every platform;
+    which interface carries the group is the membership's, not the bind's."""
+    return not _GROUP_JOINS.isdisjoint(fn.names)
+
+
 def _stream(call) -> bool:
     """``socket.socket()`` / ``socket.socket(AF_INET)`` / ``socket.socket(..., SOCK_STREAM)``: not UDP."""
     kind = call.argument(1, "type")
@@ -185,7 +197,7 @@ class BindAllInterfaces(StatementRule):
             return _host(interp, node, _ALL if form == "host-or-empty" else _ALL_NAMED)
         method = call.method
         if method == "bind" and len(call.args) == 1 and not call.keywords:
-            if _port_probe(interp.fn, call):
+            if _port_probe(interp.fn, call) or _multicast_member(interp.fn):
                 return None
             return _host_in_tuple(interp, call.args[0])
         if method == "run":

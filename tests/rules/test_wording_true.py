@@ -198,3 +198,15 @@ def test_the_debugger_of_a_management_command_server_is_low_and_says_why(tmp_pat
     by_line = {f.line: f for f in _findings(tmp_path, monkeypatch, "runserver_plus.py", code) if f.rule_id == "SR402"}
     assert by_line[7].confidence == Level.LOW and "management command `runserver_plus`" in by_line[7].explanation
     assert by_line[10].confidence == Level.HIGH and "management command" not in by_line[10].explanation
+
+
+def test_sql_injection_claims_no_other_users(tmp_path, monkeypatch):
+    """'Other users' rows can be read or changed' was untrue where there are no other users' rows (an
+    administrator's own database, a single-user tool; judged untrue on panel N): the harm said is what the
+    connection can reach."""
+    code = ("import sqlite3\nfrom flask import request\n\n\n"
+            "def find():\n    db = sqlite3.connect('x.db')\n"
+            "    return db.execute(\"SELECT * FROM t WHERE name = '%s'\" % request.args['name']).fetchall()\n")
+    [finding] = [f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR104"]
+    assert "any row this connection can reach may be read or changed" in finding.explanation
+    assert "other users" not in finding.explanation

@@ -104,7 +104,7 @@ class SqlInjection(SinkRule):
     constructions = ("sql",)
     names_confidence = Level.LOW
     danger = ("The database parses it as SQL, so a quote or keyword in it (`' OR '1'='1`, `; DROP TABLE`) "
-              "rewrites the statement: other users' rows can be read or changed.")
+              "changes what the statement does: any row this connection can reach may be read or changed.")
     fix = ("Keep the SQL text constant and pass the value as a query parameter, e.g. "
            "`cur.execute(\"SELECT * FROM t WHERE name = %s\", (name,))` (`?` for sqlite3, `:name` with "
            "SQLAlchemy `text()`); choose table/column names from an allow-list.")

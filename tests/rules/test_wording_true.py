@@ -169,6 +169,9 @@ def test_default_credential_says_what_each_kind_allows(tmp_path, monkeypatch):
     assert "decrypt" in by_line[4] and "log in" not in by_line[4] and "token" not in by_line[4]
     assert "log in with it" in by_line[5] and "decrypt" not in by_line[5]
     assert "present it as the token" in by_line[6] and "log in" not in by_line[6]
+    # the default only works where an account or peer was set up to match it (an outbound credential's default
+    # creates no account: judged untrue on panel N when said as 'anyone can log in with it there')
+    assert all("wherever an account or a peer was set up to match that default" in text for text in by_line.values())
 
 
 def test_the_address_of_a_unix_socket_is_said_to_be_connected_to(tmp_path, monkeypatch):

@@ -131,7 +131,7 @@ class DefaultCredentialOption(CallRule):
             node=site.call,
             explanation=(f"`{code}('{name}', ...)` {why} and defaults to a constant: every installation whose "
                          f"operator does not set it uses the same credential, published with the source code, so "
-                         f"anyone can {use} there."),
+                         f"wherever an account or a peer was set up to match that default, anyone can {use} there."),
             fix=(f"Give `{name}` no default (or `default=None`) and refuse to start, or keep the feature off, until "
                  f"the operator sets it; generate a random value at installation if one is needed."),
         )

@@ -44,6 +44,13 @@ sample
     pooled and shuffled; ``--blind`` leaves out everything that tells which run a finding
     came from (the run is written to ``--key FILE`` only).
 
+carry
+    carries judged findings (``--judged WORKSHEET KEY``, repeatable) onto the reports of another version
+    (``--reports``, repeatable: one folder per panel, ``review --args=--min-confidence=low`` so that the
+    findings below the default are there too) by project and fingerprint: how many are shown at the
+    default confidence, with their verdicts, how many fell below it or are gone, and every real or
+    worth-a-look one no longer shown. The core is :func:`carry`.
+
 fill
     writes judgments kept as ``ID<TAB>verdict<TAB>yes|no<TAB>reason`` lines into the
     worksheet's rows (convenient when several people share the reading).
@@ -1089,6 +1096,67 @@ def cmd_score(args) -> int:
     return 0
 
 
+_LEVELS = {"low": 1, "medium": 2, "high": 3}
+
+
+def carry(judged_sets, reports: list[dict], min_confidence: str = "medium") -> dict:
+    """Judged findings carried onto new reports by ``(project, fingerprint)``: what a later version shows of
+    findings already judged. ``judged_sets``: ``(judged findings, key)`` pairs (``parse_worksheet`` and the
+    ``sample --key`` file); ``reports``: ``{project: report}`` dicts. A finding judged more than once (a
+    reworded one in a pooled sample) counts once, with the verdict of the id seen last. Returns the counts of
+    effective verdicts among the judged findings shown (at ``min_confidence`` or above), below it and gone,
+    and the high-confidence ones."""
+    verdicts: dict = {}
+    for judged, key in judged_sets:
+        for j in judged:
+            entry = key["findings"].get(j.fid)
+            if entry is not None:
+                verdicts[(entry["project"], entry["fingerprint"])] = j
+    now: dict = {}
+    for by_project in reports:
+        for project, report in by_project.items():
+            for f in report.get("findings", []):
+                now[(project, f.get("fingerprint"))] = f
+    out = {"judged": len(verdicts), "shown": Counter(), "below": Counter(), "gone": Counter(),
+           "high": Counter(), "lost": []}
+    for k, j in sorted(verdicts.items()):
+        verdict = effective(j)
+        f = now.get(k)
+        if f is None:
+            out["gone"][verdict] += 1
+        elif _LEVELS.get(f.get("confidence"), 0) >= _LEVELS[min_confidence]:
+            out["shown"][verdict] += 1
+            if f.get("confidence") == "high":
+                out["high"][verdict] += 1
+        else:
+            out["below"][verdict] += 1
+        if verdict != "false" and (f is None or _LEVELS.get(f.get("confidence"), 0) < _LEVELS[min_confidence]):
+            out["lost"].append((j.fid, j.rule, k[0], j.reason))
+    return out
+
+
+def cmd_carry(args) -> int:
+    judged_sets = []
+    for worksheet, key in args.judged:
+        judged, _ = parse_worksheet(Path(worksheet).read_text(encoding="utf-8"))
+        judged_sets.append((judged, json.loads(Path(key).read_text())))
+    reports = []
+    for folder in args.reports:
+        reports.append({p.stem: json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))
+                        if p.name != "runs.json"})
+    res = carry(judged_sets, reports, args.min_confidence)
+
+    def row(c: Counter) -> str:
+        return f"{sum(c.values())} (real {c['real']}, worth a look {c['worth']}, false {c['false']})"
+    print(f"judged findings: {res['judged']}")
+    print(f"shown at {args.min_confidence} confidence or above: {row(res['shown'])}; "
+          f"high confidence: {row(res['high'])}")
+    print(f"below it: {row(res['below'])}; gone: {row(res['gone'])}")
+    for fid, rule, project, reason in res["lost"]:
+        print(f"- real or worth a look, not shown: {fid} {rule} {project}: {reason}")
+    return 0
+
+
 def fill_worksheet(text: str, judgments: dict[str, tuple[str, str, str]]) -> tuple[str, list[str]]:
     """Write judgments (id -> verdict, explanation true?, reason) into a worksheet's rows;
     returns the new text and the ids of the worksheet that got none."""
@@ -1190,6 +1258,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="write the figures as JSON")
     p.add_argument("--list-false", action="store_true", help="list every finding counted false, with its reason")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("carry", help="judged findings carried onto new reports (by fingerprint)")
+    p.add_argument("--judged", nargs=2, action="append", required=True, metavar=("WORKSHEET", "KEY"),
+                   help="a judged worksheet and its key (repeatable)")
+    p.add_argument("--reports", action="append", required=True, help="folder of JSON reports (repeatable)")
+    p.add_argument("--min-confidence", choices=("low", "medium", "high"), default="medium")
+    p.set_defaults(func=cmd_carry)
 
     p = sub.add_parser("fill", help="write judgments from a TSV file into a worksheet")
     p.add_argument("worksheet")

@@ -406,3 +406,36 @@ def test_parameters_named_together_and_long_signatures(tmp_path):
     assert not audit.has_parameter(files, "m.py", "f", "c")
     assert audit.in_signature_of(files, "m.py", 42, "f")  # the line declaring `a`
     assert not audit.in_signature_of(files, "m.py", 45, "f")  # the body
+
+
+def test_carry_judged_findings_onto_new_reports(tmp_path, capsys):
+    """Judged findings carried onto another version's reports by project and fingerprint: shown at the
+    default confidence (with their effective verdicts: an untrue explanation is false), fallen below it,
+    or gone; a real or worth-a-look one no longer shown is listed."""
+    judged, _ = audit.parse_worksheet(TINY)
+    key = {"findings": {"F001-001": {"project": "a-1", "fingerprint": "f1"},
+                        "F001-002": {"project": "a-1", "fingerprint": "f2"},
+                        "F001-003": {"project": "b-1", "fingerprint": "f3"},
+                        "F001-004": {"project": "b-1", "fingerprint": "f4"}}}
+    reports = [{"a-1": {"findings": [{"fingerprint": "f1", "confidence": "high"},
+                                     {"fingerprint": "f2", "confidence": "low"}]},
+                "b-1": {"findings": [{"fingerprint": "f4", "confidence": "medium"},
+                                     {"fingerprint": "new", "confidence": "high"}]}}]
+    res = audit.carry([(judged, key)], reports)
+    assert res["judged"] == 4
+    assert res["shown"] == {"real": 1, "false": 1} and res["high"] == {"real": 1}
+    assert res["below"] == {"false": 1}  # F001-002: worth a look, but its explanation was untrue
+    assert res["gone"] == {"worth": 1}
+    assert [fid for fid, *_ in res["lost"]] == ["F001-003"]
+    # the command: a worksheet and its key, a folder of reports
+    (tmp_path / "ws.md").write_text(TINY)
+    (tmp_path / "key.json").write_text(json.dumps(key))
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for project, report in reports[0].items():
+        (folder / f"{project}.json").write_text(json.dumps(report))
+    assert audit.main(["carry", "--judged", str(tmp_path / "ws.md"), str(tmp_path / "key.json"),
+                       "--reports", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "shown at medium confidence or above: 2 (real 1, worth a look 0, false 1)" in out
+    assert "not shown: F001-003" in out

@@ -41,12 +41,11 @@ SHADOW = "\0shadow"
 another finding of its rule, at least as confident, is at or passes through one of those lines
 (``SinkRule.site_use``: the same value reaching a sink that does more there, one defect reported once)."""
 NEEDS = "\0needs"
-KEEPS = "\0keeps"
-"""Bucket entries ``(KEEPS, rule id, path, line, col) -> (None, True)``: the finding there is of a rule that
-keeps a construction whose callers pass only untraceable values as it is (``SinkRule.untraceable_low``
-false)."""
 """Bucket entries ``(NEEDS,) + finding key -> (None, (function, parameters))``: the finding stands
 unless the callers of ``function`` decide it (``merge_buckets``)."""
+KEEPS = "\0keeps"
+"""Bucket entries ``(KEEPS,) + finding key -> (None, True)``: the finding there is of a rule that keeps a
+construction whose callers pass only untraceable values as it is (``SinkRule.untraceable_low`` false)."""
 
 
 class FindingsBuilder:
@@ -214,10 +213,15 @@ class FindingsBuilder:
         explanation = f"{lead} If it can hold outside data, {_lower_first(danger)}".strip()
         finding = self._site_finding(rule, site, explanation, confidence, trace,
                                      ("built",) + (("test-code",) if is_test else ()))
+        self._keep_decided(rule, site, finding, needs)
+        return True
+
+    def _keep_decided(self, rule, site, finding: Finding, needs) -> None:
+        """Keep a finding its callers decide (a construction, a value not constant), noting whether its
+        rule keeps it as it is when every caller passes an untraceable value (``KEEPS``)."""
         key = (rule.id, site.path, site.line, site.col)
         if self._keep(key, finding, site.stmt_lines, needs) and not rule.untraceable_low:
             self.buckets[self.current][(KEEPS,) + key] = (None, True)
-        return True
 
     def _step_at(self, step: Step) -> TraceStep:
         """One step alone (not the chain before it), as shown in a trace."""
@@ -247,9 +251,7 @@ class FindingsBuilder:
                        f"If it ever holds outside data, {_lower_first(rule.danger_at(site))}")
         finding = self._site_finding(rule, site, explanation, rule.untainted, (),
                                      ("not-constant",) + (("test-code",) if is_test else ()))
-        key = (rule.id, site.path, site.line, site.col)
-        if self._keep(key, finding, site.stmt_lines, needs) and not rule.untraceable_low:
-            self.buckets[self.current][(KEEPS,) + key] = (None, True)
+        self._keep_decided(rule, site, finding, needs)
 
     def _site_finding(self, rule, site, explanation, confidence, trace, tags) -> Finding:
         return Finding(
@@ -396,8 +398,6 @@ def _drop_shadowed(merged: dict, shadows: dict) -> None:
 
 
 _UNTRACEABLE_TAGS = frozenset({"built", "not-constant"})
-_NO_CALLER = ("no caller in the reviewed code shows them to be safe",
-              "no caller in the reviewed code shows it to be safe")
 _UNTRACED_CALLERS = "every caller in the reviewed code passes a value the analysis cannot trace to outside data"
 _COMMAND_LINE_CALLERS = ("every caller in the reviewed code passes a command-line option, which whoever runs the "
                          "program types")
@@ -408,6 +408,7 @@ _SOME_SAFE = (
      "not every caller in the reviewed code shows them to be safe"),
     ("no caller in the reviewed code shows it to be safe", "not every caller in the reviewed code shows it to be safe"),
 )
+_NO_CALLER = tuple(phrase for phrase, _ in _SOME_SAFE)
 
 
 class _Callers:

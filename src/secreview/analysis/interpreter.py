@@ -2753,8 +2753,7 @@ def _negated_class(pattern: str) -> frozenset | None:
         items = list(items[0][1][2])
     if len(items) != 1 or items[0][0] != sre.IN or not items[0][1] or items[0][1][0][0] != sre.NEGATE:
         return None
-    members = _charset_of([(sre.IN, items[0][1][1:])])
-    return members
+    return _charset_of([(sre.IN, items[0][1][1:])])
 
 
 def _path_data(value: Value) -> bool:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
 from secreview.analysis.compact import SMALL, SharedSets, add_to, loads
-from secreview.analysis.deferred import BY_CALLEE, BY_METHOD, deferred_of, function_expr, synthetic_call
+from secreview.analysis.deferred import deferred_of, function_expr, synthetic_call
 from secreview.analysis.findings_builder import FindingsBuilder, own_user_sender
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
@@ -92,6 +92,8 @@ _LOOKUP_METHOD = re.compile(
 "create_zone", ...)``, ``store.create(**values)``, ``cursor.execute(sql, (url,))``): on an object
 of unknown type, their result is what the object finds or makes, not their arguments (the rows a
 statement selects with a client's value bound are the database's, not that value)."""
+
+
 def _command_entry(interp) -> bool:
     """``interp``'s function is a command's entry point (a Django management command's ``handle()``, a
     click or typer command): its parameters are the options whoever runs it typed."""
@@ -1793,8 +1795,9 @@ class Program:
                 old = interp.state[key]
                 interp.state[key] = Value(old.const, old.taints, old.types | _REQUESTS_SESSION, old.items,
                                           old.func, old.fixed)
-        if method in BY_METHOD or any(c in BY_CALLEE for c in callees):
-            self.deferred_call(interp, site, callees)
+        spec = deferred_of(call, callees)
+        if spec is not None:
+            self.deferred_call(interp, site, spec)
         if method in _MUTATORS or method in _LIST_REMOVERS:
             if site.receiver is not None:
                 key = path_key(call.func.value)
@@ -1808,23 +1811,27 @@ class Program:
                         return site.receiver.items[keys[index]]
         return result
 
-    def deferred_call(self, interp, site: CallSite, callees: list) -> None:
+    def deferred_call(self, interp, site: CallSite, spec) -> None:
         """A call that runs a function of the reviewed code later with arguments given now (a thread's
-        target, an executor's job, a task queue's task: ``analysis.deferred``): that function is called
-        here, as by a direct call, so what the arguments carry reaches its sinks and its callers are known."""
-        spec = deferred_of(site.call, callees)
-        func = function_expr(site.call, spec) if spec is not None else None
+        target, an executor's job, a task queue's task: ``analysis.deferred``, ``spec`` its entry): that
+        function is called here, as by a direct call, so what the arguments carry reaches its sinks and its
+        callers are known. What the call's own arguments evaluated to is reused, not evaluated again."""
+        func = function_expr(site.call, spec)
         if func is None:
             return
-        value = site.receiver if spec.receiver else interp.eval(func)
+        value = site.receiver if spec.receiver else site.arg(*spec.ref)[0]
         target = self.resolve_function(value.func) if value is not None and value.func else None
         if target is None:
             return
         call = synthetic_call(site.call, spec, func)
         if call is None:
             return
-        args = [interp.eval(a) for a in call.args]
-        kwargs = {k.name: interp.eval(k.value) for k in call.keywords if k.name is not None}
+        if spec.rest:  # the call's own positional arguments after the function's, and its keywords
+            args = site.args[len(site.call.args) - len(call.args):]
+            kwargs = {k: v for k, v in site.kwargs.items() if spec.ref is None or k != spec.ref[1]}
+        else:  # the elements of a tuple and a dict display given to the call
+            args = [interp.eval(a) for a in call.args]
+            kwargs = {k.name: interp.eval(k.value) for k in call.keywords}
         receiver = interp.eval(func.value) if isinstance(func, ir.Attr) else None
         self.apply_summary(interp, CallSite(interp, call, receiver, args, kwargs, EMPTY), target, target)
 

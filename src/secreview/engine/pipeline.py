@@ -87,7 +87,6 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
     sources, problems = gather_sources(paths, options.config, stdin_data, include_ignored=options.include_ignored,
                                        excluded=result.excluded, non_production=non_production)
     result.problems.extend(problems)
-    config = options.config
     named = [(Path(p), p) for p in paths if p != "-" and os.path.isdir(p)]
     options = with_project_test_paths(options, named, [src.display for src, _, _ in sources])
     config = options.config

@@ -132,6 +132,29 @@ def test_a_string_passed_on_to_a_wrapper_is_reported_where_it_is_built(tmp_path,
     ]
 
 
+LDAP_WRAPPER = """
+    import ldap
+
+    class Directory:
+        def search(self, query):
+            return self.conn.search_s("ou=users,dc=example", ldap.SCOPE_SUBTREE, query)
+
+        def find(self, object_class):
+            return self.search(f"(objectClass={object_class})")
+    """
+
+
+def test_a_filter_passed_on_to_a_wrapper_is_reported_with_its_sinks_fix(tmp_path, monkeypatch):
+    """The place a string is built stands for the sink it reaches: the rule's fix, which depends on the
+    sink's kind (an LDAP filter or a DN), must be written for it (it once raised an internal error)."""
+    result = _review(tmp_path, monkeypatch, {"directory.py": LDAP_WRAPPER})
+    assert result.problems == []
+    [finding] = [f for f in result.findings if f.rule_id == "SR109"]
+    assert finding.line == 9 and finding.confidence == Level.MEDIUM
+    assert "through `search()`" in finding.explanation
+    assert "escape_filter_chars" in finding.fix
+
+
 def test_traced_through_the_builder_and_the_wrapper_it_is_one_finding_at_the_sink(tmp_path, monkeypatch):
     view = WRAPPER + "\n@app.route('/u')\ndef user():\n    return str(find(request.args['u']))\n"
     view = view.replace("from flask import request", "from flask import Flask, request\napp = Flask(__name__)")

@@ -87,11 +87,14 @@ def test_steps_and_sites_of_edited_files_move_and_others_stay():
         shift.moved(Step("h.py", 3, 0, "on a changed line", None))
 
     site = SinkSite.__new__(SinkSite)
-    site.__setstate__(("h.py", 1, 0, Span(1, 0, 2, 5), "code", "sink", "arg", "os.system", (1, 2)))
+    site.__setstate__(("h.py", 1, 0, Span(1, 0, 2, 5), "code", "sink", "arg", "os.system", (1, 2), "k", "ldap-dn",
+                       "use"))
     moved_site = shift.moved(site)
     assert (moved_site.line, moved_site.span, moved_site.stmt_lines) == (3, Span(3, 0, 4, 5), (3, 4))
+    # everything else the site says moves with it (a rule's fix reads its kind)
+    assert (moved_site.key, moved_site.kind, moved_site.use, moved_site.callee) == ("k", "ldap-dn", "use", "os.system")
     split = SinkSite.__new__(SinkSite)  # a line was inserted inside its span: its quoted code changed
-    split.__setstate__(("h.py", 2, 0, Span(2, 0, 4, 1), "code", "sink", "arg", "os.system", (2, 4)))
+    split.__setstate__(("h.py", 2, 0, Span(2, 0, 4, 1), "code", "sink", "arg", "os.system", (2, 4), None, "", None))
     with pytest.raises(Unmovable):
         shift.moved(split)
 

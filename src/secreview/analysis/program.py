@@ -2431,13 +2431,15 @@ class Program:
         if built is None or self.in_test_code(built.path):
             return False
         code = built.note.partition("spliced into ")[2]
-        site = self.construction_site(built, code[1:-1] if code.startswith("`") and code.endswith("`") else code)
+        site = self.construction_site(built, code[1:-1] if code.startswith("`") and code.endswith("`") else code,
+                                      flow.site.kind)
         through = call_note.removeprefix("passed to `").removesuffix("()`")
         return self.findings.add_construction(rule, site, step, False, needs, sink=flow.site, through=through,
                                               operator=_command_entry(interp) and needs[0] == interp.fn.qualname)
 
-    def construction_site(self, step: Step, code: str) -> SinkSite:
-        """Where a string was built (a step the interpreter marked), as the place a finding is reported."""
+    def construction_site(self, step: Step, code: str, kind: str = "") -> SinkSite:
+        """Where a string was built (a step the interpreter marked), as the place a finding is reported;
+        ``kind``: the kind of the sink it reaches (a rule's fix may depend on it)."""
         site = SinkSite.__new__(SinkSite)
         module = self.findings._module(step.path)
         text = module.source_line(step.line) if module is not None else ""
@@ -2448,6 +2450,7 @@ class Program:
         site.arg_code = ""
         site.callee = ""
         site.stmt_lines = (step.line, step.line)
+        site.key, site.kind, site.use = None, kind, None
         return site
 
     def bind_arguments(self, site: CallSite, fn: ir.Function, target: str, callee: str,

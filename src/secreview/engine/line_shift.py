@@ -143,8 +143,8 @@ def _moved_site_state(site: SinkSite, shift: LineShift) -> tuple:
     stmt_lines = site.stmt_lines
     if stmt_lines is not None:
         stmt_lines = tuple(shift.line(path, n) for n in stmt_lines)
-    return (path, shift.line(path, site.line), site.col, span, site.code, site.sink_code, site.arg_code,
-            site.callee, stmt_lines)
+    moved = {"line": shift.line(path, site.line), "span": span, "stmt_lines": stmt_lines}
+    return tuple(moved[k] if k in moved else getattr(site, k) for k in SinkSite.__slots__)
 
 
 def _sink_site(state: tuple) -> SinkSite:

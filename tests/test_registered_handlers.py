@@ -507,6 +507,40 @@ def test_a_django_regex_route_digit_group_makes_the_argument_digits(pattern, rep
     assert _django_conversions(tmp_path, monkeypatch, pattern) == reported
 
 
+# A digit group that may take no part in a match, named by a module variable that ``urlpatterns`` lists
+# (OMERO.web's ``download_as = re_path(r"^download_as/(?:(?P<iid>[0-9]+)/)?$", views.download_as)``).
+OPTIONAL_VIEWS = """
+    from django.http import HttpResponseServerError
+
+
+    def download_as(request, iid=None):
+        return HttpResponseServerError("Cannot download file (id:%s)" % iid)
+
+
+    def page(request, number=None):
+        return HttpResponseServerError("page %d" % int(number))
+    """
+OPTIONAL_URLS = """
+    from django.urls import re_path
+
+    from . import views
+
+    download_as = re_path(r"^download_as/(?:(?P<iid>PATTERN)/)?$", views.download_as, name="download_as")
+    page = re_path(r"^page/(?:(?P<number>PATTERN)/)?$", views.page)
+    urlpatterns = [download_as, page]
+    """
+
+
+@pytest.mark.parametrize("pattern, xss", [("[0-9]+", 0), (r"\d+", 0), ("[^/]+", 1), (".*", 1)])
+def test_an_optional_django_digit_group_gives_digits_or_the_default(pattern, xss, tmp_path, monkeypatch):
+    """The parameter holds digits or its default (None): no markup, whatever the conversion of None does."""
+    files = {"shop/__init__.py": "", "shop/views.py": OPTIONAL_VIEWS,
+             "shop/urls.py": OPTIONAL_URLS.replace("PATTERN", pattern)}
+    assert len(findings(tmp_path, monkeypatch, files, "xss")) == xss
+    # ``int(None)`` raises: a request without the optional part still fails the conversion
+    assert len(findings(tmp_path, monkeypatch, files, "unhandled-input-conversion")) == 1
+
+
 def test_workers_and_the_cache_follow_a_django_regex_route(tmp_path, monkeypatch):
     for jobs in (1, 2):
         assert _django_conversions(tmp_path, monkeypatch, r"(?P<item_id>\d+)", jobs=jobs) == 0, jobs

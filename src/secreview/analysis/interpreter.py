@@ -353,6 +353,8 @@ class FunctionInterpreter:
                 # ``@app.route("/lb/<lb_id>")``: one path segment, without ``/``: joined under a folder
                 # it names an entry of that folder (or, as ``..``, the folder above), never a path elsewhere
                 taints = V.cleanse_all(taints, _PATH_KINDS)
+            elif entry is not None and converters.get(param.name) == DIGITS_OR_DEFAULT:
+                taints = V.cleanse_all(taints, _DIGITS_SAFE - {"conversion"})
             elif entry is not None and param.name in converters:
                 # ``@app.route("/items/<int:item_id>")``: the router passes only a number (or a UUID)
                 taints = V.cleanse_all(taints, _DIGITS_SAFE)
@@ -2186,6 +2188,9 @@ _SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below
 _SITE_URL_TYPES = frozenset({"builtins.str", "site-url"})  # the type of a URL of this site, as a mark
 SEGMENT = "route:segment"
 """A route variable of the default (string) converter, which never holds ``/``: one path segment."""
+DIGITS_OR_DEFAULT = "route:digits-or-default"
+"""A route group of digits that may take no part in a match (``(?:(?P<iid>[0-9]+)/)?``): the handler's
+parameter holds digits, or its default (``None``: a conversion of it fails all the same)."""
 _DIGITS_SAFE = frozenset({"code", "command", "command-argv", "ldap", "ldap-dn", "sql", "ssti", "xpath", "xss", "header",
                           "log", "path", "redirect", "argv-option", "config-text", "conversion"})
 """Sinks where a number formatted as text is harmless: what matters there is the syntax of the text (a

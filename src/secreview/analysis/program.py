@@ -23,6 +23,7 @@ from secreview.analysis.deferred import deferred_of, function_expr, synthetic_ca
 from secreview.analysis.findings_builder import FindingsBuilder, own_user_sender
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
+    DIGITS_OR_DEFAULT,
     EXCLUSIONS,
     FACTS,
     NOT_FACTS,
@@ -3122,9 +3123,12 @@ def _class_end(pattern: str, pos: int) -> int:
 
 @functools.lru_cache(maxsize=1024)
 def _pattern_groups(pattern: str) -> tuple | None:
-    """``[(name or None, body or None)]`` of the capturing groups of a URL pattern, in order; the body is
-    None when the group may not take part in a match (it is repeated or optional, inside another
-    group, or the pattern has alternatives), or when it holds groups itself. None when not parsed."""
+    """``[(name or None, body or None, optional)]`` of the capturing groups of a URL pattern, in order;
+    the body is None when the group holds groups itself. ``optional``: the group may take no part in a
+    match (it is optional or repeated, inside another group, or the pattern has alternatives); when it
+    takes none, the handler gets no text for it (Django leaves the keyword out, so the parameter keeps
+    its default; Tornado passes None), and when it does, the text matched the body. None when not
+    parsed."""
     groups: list = []
     stack: list = []  # (index in groups or None, start of body)
     pos = 0
@@ -3154,21 +3158,21 @@ def _pattern_groups(pattern: str) -> tuple | None:
                 continue
             for index, _ in stack:
                 if index is not None:
-                    groups[index] = (groups[index][0], None)  # (holds a group)
-            # (inside another group: it may take no part in a match, ``(?:/(\\d+))?``)
-            groups.append((name, "" if not stack else None))
+                    groups[index] = (groups[index][0], None, groups[index][2])  # (holds a group)
+            groups.append((name, "", bool(stack)))  # (inside another group: ``(?:/(\\d+))?``)
             stack.append((len(groups) - 1, start))
         elif c == ")":
             if not stack:
                 return None
             index, start = stack.pop()
-            if index is not None and groups[index][1] is not None:
-                optional = pattern[pos + 1:pos + 2] in ("?", "*") or pattern.startswith("{0", pos + 1)
-                groups[index] = (groups[index][0], None if optional else pattern[start:pos])
+            if index is not None:
+                name, body, optional = groups[index]
+                optional = optional or pattern[pos + 1:pos + 2] in ("?", "*") or pattern.startswith("{0", pos + 1)
+                groups[index] = (name, None if body is None else pattern[start:pos], optional)
         pos += 1
     if stack:
         return None
-    return tuple((name, None if alternatives else body) for name, body in groups)
+    return tuple((name, body, optional or alternatives) for name, body, optional in groups)
 
 
 def _group_converters(pattern: str, fn: ir.Function, encoded: bool, after: int = 0) -> dict | None:
@@ -3176,17 +3180,20 @@ def _group_converters(pattern: str, fn: ir.Function, encoded: bool, after: int =
     (``builtins.int``) or no ``/`` (``SEGMENT``; when ``encoded``, the group is unquoted after it matched
     the path as sent, so it must admit no ``%`` either): Tornado's ``(\\d+)`` passed by position after
     ``self`` (and ``after`` more parameters: Django's ``request``) when the pattern has no named group,
-    ``(?P<camera_id>\\d+)`` by name; every other parameter a group fills, with None. None when the
+    ``(?P<camera_id>\\d+)`` by name; every other parameter a group fills, with None. A group that may
+    take no part in a match says what it says of a parameter with a default (which it keeps then), and
+    nothing of one without (whose value then comes from elsewhere: an including route). None when the
     pattern is not understood."""
     groups = _pattern_groups(pattern)
     if groups is None:
         return None
-    named = any(name for name, _ in groups)
+    named = any(name for name, _, _ in groups)
     params = (fn.params[1:] if fn.is_method else fn.params)[after:]
     positional = [p.name for p in params if p.kind == "positional"] if not named else []
     by_name = {p.name for p in params}
+    defaults = {p.name for p in params if p.default is not None}
     out: dict = {}
-    for number, (name, body) in enumerate(groups):
+    for number, (name, body, optional) in enumerate(groups):
         if named:
             if not name or name not in by_name:
                 continue
@@ -3196,11 +3203,11 @@ def _group_converters(pattern: str, fn: ir.Function, encoded: bool, after: int =
         else:
             break
         kind = None
-        found = _group_chars(body) if body is not None else None
+        found = _group_chars(body) if body is not None and (not optional or param in defaults) else None
         if found is not None:
             chars, least = found
             if chars and chars <= _DIGIT_CHARS and least >= 1:
-                kind = "builtins.int"
+                kind = DIGITS_OR_DEFAULT if optional and not _number_default(params, param) else "builtins.int"
             elif "/" not in chars and not (encoded and "%" in chars):
                 kind = SEGMENT
         out[param] = kind
@@ -3249,12 +3256,22 @@ def _routes_converters(fn: ir.Function, routes: list) -> dict:
 
 
 def _meet(a, b):
-    """What two routes' converters of one parameter both promise: digits, one segment, or nothing."""
+    """What two routes' converters of one parameter both promise: digits, digits or the parameter's
+    default, one segment, or nothing."""
     if a == b:
         return a
-    if {a, b} <= {"builtins.int", SEGMENT}:
+    if {a, b} == {"builtins.int", DIGITS_OR_DEFAULT}:
+        return DIGITS_OR_DEFAULT
+    if {a, b} <= {"builtins.int", DIGITS_OR_DEFAULT, SEGMENT}:
         return SEGMENT
     return None
+
+
+def _number_default(params, name: str) -> bool:
+    """Whether parameter ``name`` defaults to a whole number, or to text of digits."""
+    default = next((p.default for p in params if p.name == name), None)
+    return isinstance(default, ir.Const) and (
+        (type(default.value) is int) or (isinstance(default.value, str) and default.value.isdigit()))
 
 
 def _imports_ok(module: ir.Module, ep) -> bool:

@@ -692,3 +692,51 @@ def test_a_command_option_where_the_rule_takes_no_command_line_leaves_the_constr
         """})
     [finding] = [f for f in result.findings if f.rule_id == "SR101"]
     assert finding.confidence == Level.MEDIUM and "built" in finding.tags
+
+
+XPATHS = """
+    def resolve(element, source):
+        parts = source[1:].strip().split(".")
+        tag = parts[0].strip() or "*"
+        xpath = f"./following-sibling::{tag}"
+        for cls in parts[1:]:
+            xpath += f"[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]"
+        return element.xpath(xpath)
+
+
+    def by_class(element, name):
+        return element.xpath(f".//*[contains(@class, '{name}')]")
+
+
+    def by_tag(element, tag):
+        return element.xpath(".//" + tag)
+
+
+    def relative(element, selector):
+        return element.xpath("." + selector)
+
+
+    def by_id(element, ident):
+        return element.xpath("//item[@id=%s]" % ident)
+
+
+    def where(element, tag, name):
+        xpath = ".//" + tag
+        xpath += "[@name='" + name + "']"
+        return element.xpath(xpath)
+    """
+
+
+def test_an_xpath_step_from_a_parameter_is_low_and_a_quoted_value_medium(tmp_path, monkeypatch):
+    """A part spliced in where XPath takes a location step or an expression is a selector the caller gives
+    (low, withheld by default); inside a quoted value or a comparison it is the injection (medium). A string
+    with both is of full confidence, and its trace shows the quoted part."""
+    result = _review(tmp_path, monkeypatch, {"scrape.py": XPATHS})
+    assert _found(result, "SR110") == [("scrape.py", 8, "medium"), ("scrape.py", 12, "medium"),
+                                       ("scrape.py", 16, "low"), ("scrape.py", 20, "low"),
+                                       ("scrape.py", 24, "medium"), ("scrape.py", 30, "medium")]
+    by_line = {f.line: f for f in result.findings if f.rule_id == "SR110"}
+    assert "spliced in on line 7" in by_line[8].explanation
+    assert "where XPath takes a location step or an expression" in by_line[16].explanation
+    assert "where XPath takes" not in by_line[12].explanation
+    assert "where SQL" not in by_line[16].explanation

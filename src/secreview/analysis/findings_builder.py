@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
-from secreview.analysis.values import CONSTRUCTION_NAMES, CONSTRUCTIONS, Step, Taint, Value
+from secreview.analysis.values import CONSTRUCTIONS, Step, Taint, Value
 from secreview.findings.model import Finding, Level, TraceStep
 
 
@@ -198,11 +198,12 @@ class FindingsBuilder:
         else:
             lead = f"`{site.sink_code}` is given {rule.built_what} built from {origin}{where_built}"
         confidence = rule.construction_confidence
-        if built.origin == CONSTRUCTION_NAMES and rule.names_confidence is not None:
+        if built.origin in rule.names_origins and rule.names_confidence is not None:
             # every such part is where SQL takes a name (a table, a column), which no driver binds: how
-            # schema-driven code must build its statements (judged on real code: docs/precision.md)
+            # schema-driven code must build its statements; or where XPath takes a step or an expression,
+            # a selector given by the caller (judged on real code: docs/precision.md)
             confidence = rule.names_confidence
-            where = "it is spliced in where SQL takes a name (a table or a column), which cannot be a bound parameter"
+            where = rule.names_where
             known = f"{known}; {where}" if known else where
         confidence = rule.construction_confidence_at(sink if sink is not None else site, confidence)
         if operator:

@@ -20,6 +20,7 @@ from secreview.analysis.percent_format import NUMERIC_CONVERSIONS, PERCENT_SPEC
 from secreview.analysis.sql_text import concat_parts, in_value_position, name_part, names_only, statements_only
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
+from secreview.analysis.xpath_text import steps_only
 from secreview.ir import nodes as ir
 from secreview.ir.statements import admin_only, admin_only_helper
 
@@ -1802,10 +1803,11 @@ class FunctionInterpreter:
                         kept.append(t)
                         continue
                     construction = construction or _construction_of(node, known)
-                    origin = V.CONSTRUCTION_NAMES if construction == V.CONSTRUCTION_NAMES or (
-                        built and name_part(node, expr, known)) else construction
+                    origin = construction
+                    if built and origin in (V.CONSTRUCTION, V.CONSTRUCTION_STEPS) and name_part(node, expr, known):
+                        origin = V.CONSTRUCTION_NAMES if origin == V.CONSTRUCTION else V.CONSTRUCTION_NAME_OR_STEP
                     kept.append(self.mark_spliced(t, node, origin))
-                elif kind == "param" and V.BUILT_MARK in t.cleansed and _built_as(t.step) == V.CONSTRUCTION_NAMES \
+                elif kind == "param" and V.BUILT_MARK in t.cleansed and built_as(t.step) in _SQL_NAMES \
                         and built and in_value_position(node, expr, known):
                     # a name built first (``tn = '_%s' % cn``), then spliced where SQL takes a value
                     data = True
@@ -2188,6 +2190,7 @@ _SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below
 _SITE_URL_TYPES = frozenset({"builtins.str", "site-url"})  # the type of a URL of this site, as a mark
 SEGMENT = "route:segment"
 """A route variable of the default (string) converter, which never holds ``/``: one path segment."""
+_SQL_NAMES = frozenset({V.CONSTRUCTION_NAMES, V.CONSTRUCTION_NAME_OR_STEP})
 DIGITS_OR_DEFAULT = "route:digits-or-default"
 """A route group of digits that may take no part in a match (``(?:(?P<iid>[0-9]+)/)?``): the handler's
 parameter holds digits, or its default (``None``: a conversion of it fails all the same)."""
@@ -3064,7 +3067,7 @@ def _name_of_pair(stmt) -> bool:
     return isinstance(sep, ir.Const) and sep.value in ("=", b"=")
 
 
-def _built_as(step) -> str | None:
+def built_as(step) -> str | None:
     """The origin of the last construction step of the chain ending at ``step``."""
     while step is not None:
         if step.origin in V.CONSTRUCTIONS:
@@ -3076,9 +3079,14 @@ def _built_as(step) -> str | None:
 def _construction_of(node, known: dict | None = None) -> str:
     """The origin of a construction step at ``node``: ``V.CONSTRUCTION_NAMES`` when it builds SQL text whose
     every part that is not constant sits where SQL takes a name (``'drop table _%s' % name``,
-    ``sql_text.names_only``; the SQL rule gives those less confidence), else ``V.CONSTRUCTION``. ``known``: the
+    ``sql_text.names_only``; the SQL rule gives those less confidence), or builds XPath text whose every such
+    part is a location step or an expression, ``V.CONSTRUCTION_STEPS`` (``xpath_text.steps_only``: the XPath
+    rule likewise), else ``V.CONSTRUCTION``. ``known``: the
     text of parts whose value is a known constant, as ``sql_text.names_only`` takes it."""
-    return V.CONSTRUCTION_NAMES if names_only(node, known) else V.CONSTRUCTION
+    names, steps = names_only(node, known), steps_only(node, known)
+    if names:
+        return V.CONSTRUCTION_NAME_OR_STEP if steps else V.CONSTRUCTION_NAMES
+    return V.CONSTRUCTION_STEPS if steps else V.CONSTRUCTION
 
 
 def referer_key(key) -> bool:

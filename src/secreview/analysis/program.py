@@ -35,6 +35,7 @@ from secreview.analysis.interpreter import (
     SinkFlow,
     SinkSite,
     Summary,
+    built_as,
     environ_item,
     generated_value,
     hashable,
@@ -2636,7 +2637,9 @@ class Program:
                 return  # text in the sink's language by the parameter's name, framed by constants: callers decide
             if spliced:
                 # built from parameters of this function: reported unless its callers show it safe
-                t, step = min(spliced, key=lambda pair: pair[0].order())
+                # the trace shows a part that makes it of full confidence, when one does (a tag spliced in
+                # as a step, then a class name inside quotes: the quoted one)
+                t, step = min(spliced, key=lambda pair: (built_as(pair[1]) in rule.names_origins, pair[0].order()))
                 needs = (interp.fn.qualname, tuple(sorted({p.index for p, _ in spliced})))
                 origins = [p.step.steps()[0] for p, _ in sorted(spliced, key=lambda pair: pair[0].index)
                            if p.step is not None]

@@ -60,8 +60,8 @@ def names_only(node: ir.Expr, known: dict | None = None) -> bool:
     ```%s```), after a keyword that takes a name (``from %s``, ``table %s``, ``select %s from``), compared
     with a bound parameter (``%s = ?``), or anywhere in a statement that defines the schema
     (``create``/``drop``/``alter``). ``known``: the constant
-    text of parts the analysis knows (``id`` of a part of ``node.parts``: its string), as ``_segments``."""
-    segments = _segments(node, None, known)
+    text of parts the analysis knows (``id`` of a part of ``node.parts``: its string), as ``built_segments``."""
+    segments = built_segments(node, None, known)
     if segments is None or HOLE not in segments:
         return False
     text = "".join(s for s in segments if s is not HOLE)
@@ -144,7 +144,7 @@ def statements_only(node: ir.Expr, known: dict | None = None) -> bool:
     """Whether every part of ``node`` that is not constant is a whole SQL statement: ``f"EXPLAIN {sql}"``,
     ``f"BEGIN TRANSACTION; {script}"``. What is spliced in is SQL text already, given by the caller as
     a wrapper's ``sql`` parameter is: the construction to judge is the caller's, not this one."""
-    segments = _segments(node, None, known)
+    segments = built_segments(node, None, known)
     if segments is None or HOLE not in segments:
         return False
     for i, seg in enumerate(segments):
@@ -173,7 +173,7 @@ def name_part(node: ir.Expr, part, known: dict | None = None) -> bool:
     (``'select count(*) from _%s where id=%s' % (classname, placeholder)``: ``classname``), whatever the
     other parts are."""
     owners: list = []
-    segments = _segments(node, owners, known)
+    segments = built_segments(node, owners, known)
     if segments is None or not any(owner is part for owner in owners):
         return False
     text = "".join(s for s in segments if s is not HOLE)
@@ -200,7 +200,7 @@ def in_value_position(node: ir.Expr, part, known: dict | None = None) -> bool:
     (``"UPDATE t SET " + sets``). True when ``node`` reads as SQL but where ``part`` lands is not known
     (``.format`` fields, ``%(key)s``)."""
     owners: list = []
-    segments = _segments(node, owners, known)
+    segments = built_segments(node, owners, known)
     if segments is None:
         return False
     text = "".join(s for s in segments if s is not HOLE)
@@ -227,7 +227,7 @@ def concat_parts(node: ir.Expr) -> tuple | None:
     return None
 
 
-def _segments(node: ir.Expr, owners: list | None = None, known: dict | None = None) -> list | None:
+def built_segments(node: ir.Expr, owners: list | None = None, known: dict | None = None) -> list | None:
     """The built string as constant text and ``HOLE``s, in order; None when its shape is not known. Each
     ``HOLE``'s part of ``node.parts`` (None where not known) is appended to ``owners`` when given. ``known``
     maps the ``id`` of a part to the text the analysis knows it holds (a module's constant

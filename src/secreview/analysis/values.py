@@ -109,7 +109,12 @@ CONSTRUCTION = "\0construction"
 CONSTRUCTION_NAMES = "\0construction-names"
 """``Step.origin`` of the step where a value was spliced into SQL text where SQL takes a name (a table, a
 column: ``'drop table _%s' % name``), which cannot be passed as a bound parameter (``sql_text.names_only``)."""
-CONSTRUCTIONS = frozenset({CONSTRUCTION, CONSTRUCTION_NAMES})
+CONSTRUCTION_STEPS = "\0construction-steps"
+"""``Step.origin`` of the step where a value was spliced into XPath text where XPath takes a location step or an
+expression (``f".//{tag}"``): a selector given by the caller (``xpath_text.steps_only``)."""
+CONSTRUCTION_NAME_OR_STEP = "\0construction-name-or-step"
+"""Both: a piece that is a name in SQL and a step in XPath (``"." + selector``)."""
+CONSTRUCTIONS = frozenset({CONSTRUCTION, CONSTRUCTION_NAMES, CONSTRUCTION_STEPS, CONSTRUCTION_NAME_OR_STEP})
 
 
 def via_call(step) -> bool:

@@ -11,6 +11,7 @@ import inspect
 from dataclasses import dataclass
 from typing import ClassVar
 
+from secreview.analysis.values import CONSTRUCTION_NAME_OR_STEP, CONSTRUCTION_NAMES
 from secreview.findings.model import Level
 
 
@@ -113,7 +114,14 @@ class SinkRule(Rule):
     of every form the sink takes ("a command": a shell string and an argument list alike)."""
     names_confidence: ClassVar[Level | None] = None
     """For SQL: the confidence of a construction whose every non-constant part sits where SQL takes a name
-    (``'drop table _%s' % name``, ``sql_text.names_only``); None: as ``construction_confidence``."""
+    (``'drop table _%s' % name``, ``sql_text.names_only``); for XPath, where XPath takes a step or an
+    expression (``f".//{tag}"``, ``xpath_text.steps_only``); None: as ``construction_confidence``."""
+    names_where: ClassVar[str] = ("it is spliced in where SQL takes a name (a table or a column), which cannot be "
+                                  "a bound parameter")
+    """What the explanation says of such a construction (``names_confidence``)."""
+    names_origins: ClassVar[frozenset] = frozenset({CONSTRUCTION_NAMES, CONSTRUCTION_NAME_OR_STEP})
+    """The construction steps' origins that ``names_confidence`` applies to (``values.CONSTRUCTION_NAMES``,
+    ``values.CONSTRUCTION_STEPS``, and ``values.CONSTRUCTION_NAME_OR_STEP``, which is both)."""
     sanitizable: ClassVar[bool] = True
     """False when no transformation makes outside data acceptable here (storing it in the
     session is the defect, escaped or not); only an allow-list check does."""

@@ -1,3 +1,4 @@
+from secreview.analysis.values import CONSTRUCTION_NAME_OR_STEP, CONSTRUCTION_STEPS
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule
 
@@ -17,6 +18,15 @@ class XpathInjection(SinkRule):
     allow-list or converted to numbers, and expressions that are merely not
     constant. Shell quoting or HTML escaping does not count.
 
+    An expression built from a parameter of the function that builds it, with no
+    untrusted source traced, is reported with medium confidence when the
+    parameter goes inside a quoted value or a comparison (`"//user[@name='%s']"
+    % name`), and with low confidence (withheld by default) when every such part
+    is a location step, a tag name or a whole expression (`f".//{tag}"`,
+    `"." + xpath`): the function then takes a selector from its caller (a
+    scraping library's extraction schema), and a selector traced from outside
+    data is reported at the sink all the same.
+
     **Fix:** keep the expression constant and pass values as XPath variables:
     `tree.xpath("//user[@name=$name]", name=name)` (or `etree.XPath("...$name")`
     called with `name=...`).
@@ -31,6 +41,10 @@ class XpathInjection(SinkRule):
     sink_kinds = ("xpath",)
     untainted = None
     constructions = ("xpath",)
+    names_confidence = Level.LOW
+    names_origins = frozenset({CONSTRUCTION_STEPS, CONSTRUCTION_NAME_OR_STEP})
+    names_where = ("it is spliced in where XPath takes a location step or an expression, not inside a quoted "
+                   "value: the function takes a selector from its caller")
     danger = ("It is parsed as XPath, so a quote and `or '1'='1'` in it rewrite the predicate and select nodes "
               "the query was meant to keep hidden.")
     fix = ("Keep the XPath expression constant and pass the value as a variable: "

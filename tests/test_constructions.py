@@ -740,3 +740,44 @@ def test_an_xpath_step_from_a_parameter_is_low_and_a_quoted_value_medium(tmp_pat
     assert "where XPath takes a location step or an expression" in by_line[16].explanation
     assert "where XPath takes" not in by_line[12].explanation
     assert "where SQL" not in by_line[16].explanation
+
+
+ALLOW_LISTS = """
+    def insert(cursor, db, props):
+        # pygeoapi's Oracle provider: only the table's own columns, in whatever case the request gave them
+        columns = [c for c in props if c.lower() in db.filtered_fields]
+        cursor.execute("INSERT INTO t (%s) VALUES (1)" % ", ".join(columns))
+
+
+    def select(cursor, db, col):
+        if col not in db.filtered_fields:
+            return None
+        return cursor.execute("SELECT * FROM t WHERE x = '%s'" % col)
+
+
+    def unfiltered(cursor, props):
+        columns = [c for c in props if c]
+        cursor.execute("INSERT INTO t (%s) VALUES (1)" % ", ".join(columns))
+    """
+
+
+def test_values_kept_by_membership_in_a_collection_the_caller_gives_are_not_reported(tmp_path, monkeypatch):
+    """A comprehension's condition holds for the elements it keeps; a collection the function is given (an
+    attribute of a parameter) is an allow-list whose content is the caller's to say."""
+    result = _review(tmp_path, monkeypatch, {"provider.py": ALLOW_LISTS})
+    assert _found(result) == [("provider.py", 16, "medium")]
+
+
+def test_a_request_value_checked_against_a_collection_from_the_request_is_still_reported(tmp_path, monkeypatch):
+    code = """
+        import sqlite3
+        from flask import request
+
+
+        def view():
+            allowed = request.args.getlist("allowed")
+            cols = [c for c in request.args.getlist("c") if c in allowed]
+            sqlite3.connect("x.db").execute("SELECT %s FROM t" % ", ".join(cols))
+        """
+    result = _review(tmp_path, monkeypatch, {"view.py": code})
+    assert [(f.line, str(f.confidence)) for f in result.findings if f.rule_id == "SR104"] == [(9, "high")]

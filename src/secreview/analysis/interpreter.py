@@ -462,7 +462,10 @@ class FunctionInterpreter:
                     other = self.eval(cond.comparators[0])
                 finally:
                     self.state = saved
-                if not other.taints and (other.is_const or op in ("in", "not in")):
+                # (a collection the caller gives, ``if col in db.columns:`` with ``db`` a parameter: which
+                # values it holds is the caller's to say, as for any value the function takes)
+                listed = not other.taints or (op in ("in", "not in") and all(t.is_param for t in other.taints))
+                if listed and (other.is_const or op in ("in", "not in")):
                     left = cond.left
                     if isinstance(left, ir.Call) and left.method in _CASE_METHODS and not left.args \
                             and isinstance(left.func, ir.Attr):
@@ -1989,6 +1992,8 @@ class FunctionInterpreter:
                 self.assign(gen.target, element, None)
                 for cond in gen.conds:
                     self.eval(cond)
+                    # the elements kept are those the condition holds for (``if c.lower() in columns``)
+                    self.state = self.refine(cond, True, self.state)
             value = self.eval(e.elt)
             taints = V.merge_taints(value.taints, V.all_item_taints(value.items))
             if e.key is not None:

@@ -133,3 +133,17 @@ def test_verbose_patterns_are_read_with_their_flags(tmp_path, monkeypatch):
                             timeout=60, check=True)
     timing = json.loads(result.stdout)[0]
     assert timing["n"] < 60 and timing["large"] / max(timing["small"], 1e-9) > 2, timing
+
+
+def test_a_pattern_compiled_with_debug_prints_nothing(tmp_path, capfd):
+    """spyne compiles a pattern with ``re.DEBUG | re.UNICODE``: the analyser must not pass the debug bit on to
+    the parser, which would print the pattern's tree into the report on standard output."""
+    from secreview.cli import main
+
+    (tmp_path / "addtl.py").write_text("import re\nP = re.compile(r'(a+)+$', re.DEBUG | re.UNICODE)\n")
+    code = main(["review", str(tmp_path / "addtl.py"), "--format", "json", "--no-cache", "--exit-zero"])
+    out = capfd.readouterr().out
+    assert code == 0
+    report = json.loads(out)  # nothing but the report
+    assert [f["rule_id"] for f in report["findings"]] == ["SR802"]
+    assert analyse("(a+)+$", re.DEBUG) == analyse("(a+)+$")

@@ -329,6 +329,8 @@ def analyse(pattern, flags: int = 0, whole: bool = False):
         pattern = pattern.decode("latin-1")  # one character per byte, never fails
     if not isinstance(pattern, str) or len(pattern) > 2000:
         return ()
+    if isinstance(flags, int):
+        flags &= ~re.DEBUG  # (the parser prints its tree to standard output when asked to debug)
     try:
         parsed = _parser.parse(pattern, flags)
     except (_c.error, RecursionError, OverflowError, ValueError, TypeError):

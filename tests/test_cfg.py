@@ -366,3 +366,25 @@ def test_finally_nested_in_finally_bodies_stays_bounded():
     # (Checked as reachability, not by listing paths: the shared bodies make the paths exponential.)
     assert f.can_end_without("if x: return 1", "s.close()") is False
     assert f.can_end_without("if x: return 1", "s.op()") is True  # the check can fail
+
+
+def test_a_handler_of_many_conversions_has_its_dominators_worked_out_once(tmp_path, monkeypatch):
+    """copyparty's request handler (thousands of branches, hundreds of ``int()`` of request values) took six
+    minutes: the rules asked for the function's dominators at every conversion and each time they were
+    worked out anew. The answers are the same; they are worked out once per function now."""
+    from secreview.config import DEFAULT_CONFIG
+    from secreview.engine.pipeline import ReviewOptions, review
+    from secreview.ir import control
+
+    branches = "\n".join(f"    if request.args.get('k{i}'):\n        n{i} = int(request.args['k{i}'])"
+                         for i in range(60))
+    (tmp_path / "app.py").write_text(f"from flask import Flask, request\napp = Flask(__name__)\n\n\n"
+                                     f"@app.route('/')\ndef view():\n{branches}\n    return 'ok'\n")
+    calls = []
+    real = control._dominators
+    monkeypatch.setattr(control, "_dominators", lambda fn: calls.append(fn.qualname) or real(fn))
+    control.dominators.cache_clear()
+    monkeypatch.chdir(tmp_path)
+    result = review(["app.py"], ReviewOptions(config=DEFAULT_CONFIG))
+    assert len([f for f in result.findings if f.rule_id == "SR604"]) == 60
+    assert calls.count("app.view") == 1

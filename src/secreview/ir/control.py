@@ -3,12 +3,22 @@ which branch conditions must hold for a statement to run, which branches a value
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from secreview.ir import nodes as ir
 from secreview.ir.statements import is_local
 
 
+# A function's rules ask about it again and again while it is analysed (every conversion of a request
+# value in a handler of thousands of branches): the last few functions' answers are kept. (Functions
+# compare by identity; the IR does not change once lowered.)
+@lru_cache(maxsize=8)
 def dominators(fn) -> dict:
     """Block id -> the ids of the blocks every path from the entry to it goes through (itself too)."""
+    return _dominators(fn)
+
+
+def _dominators(fn) -> dict:
     blocks = fn.blocks
     ids = [b.id for b in blocks]
     preds: dict = {i: [] for i in ids}
@@ -37,7 +47,7 @@ def controlling_conditions(fn, stmt) -> list:
     when ``stmt`` runs only if the condition holds, False when only if it does not. A statement of a
     ``finally`` body is in several blocks (the body lowered in place and its copies for the ways out
     of the ``try``): a branch controls it when it controls every one of them."""
-    holders = [b for b in fn.blocks if any(s is stmt for s in b.stmts)]
+    holders = _holders(fn).get(id(stmt))
     if not holders:
         return []
     dom = dominators(fn)
@@ -61,6 +71,16 @@ def controlling_conditions(fn, stmt) -> list:
             here = {(id(cond), taken) for cond, taken in out}
             common = [(cond, taken) for cond, taken in common if (id(cond), taken) in here]
     return common
+
+
+@lru_cache(maxsize=8)
+def _holders(fn) -> dict:
+    """``id`` of each statement -> the blocks that hold it (a ``finally`` body's are in several)."""
+    out: dict = {}
+    for block in fn.blocks:
+        for stmt in block.stmts:
+            out.setdefault(id(stmt), []).append(block)
+    return out
 
 
 def rules_out_truthy(edge, name: str) -> bool:

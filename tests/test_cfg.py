@@ -388,3 +388,80 @@ def test_a_handler_of_many_conversions_has_its_dominators_worked_out_once(tmp_pa
     result = review(["app.py"], ReviewOptions(config=DEFAULT_CONFIG))
     assert len([f for f in result.findings if f.rule_id == "SR604"]) == 60
     assert calls.count("app.view") == 1
+
+
+def _plain_dominators(fn) -> dict:
+    """The plain iteration over sets (what ``control.dominators`` must agree with)."""
+    ids = [b.id for b in fn.blocks]
+    preds: dict = {i: [] for i in ids}
+    for b in fn.blocks:
+        for e in b.succs:
+            if e.target in preds:
+                preds[e.target].append(b.id)
+    dom = {i: frozenset(ids) for i in ids}
+    dom[ids[0]] = frozenset({ids[0]})
+    changed = True
+    while changed:
+        changed = False
+        for i in ids[1:]:
+            incoming = [dom[p] for p in preds[i]]
+            new = frozenset({i}) | (frozenset.intersection(*incoming) if incoming else frozenset())
+            if new != dom[i]:
+                dom[i], changed = new, True
+    return dom
+
+
+DOMINATOR_SHAPES = [
+    """
+    def f(x):
+        for i in x:
+            if i:
+                continue
+            while i > 3:
+                i -= 1
+                if i == 5:
+                    break
+            else:
+                x.append(i)
+        return x
+    """,
+    # statements after a ``return`` inside a ``try``: unreached blocks whose exception edges lead into
+    # reached ones (Twisted's ``findFreePort``)
+    """
+    def f(s):
+        try:
+            if s:
+                return 1
+            else:
+                return 2
+            s.close()
+        finally:
+            s.cleanup()
+    """,
+    """
+    def f(a, b):
+        try:
+            with open(a) as fh:
+                data = fh.read()
+        except OSError:
+            return None
+        else:
+            while data:
+                try:
+                    data = data[1:]
+                except ValueError:
+                    raise
+                    data = None
+        finally:
+            b.close()
+        return data
+    """,
+]
+
+
+def test_dominators_agree_with_the_plain_iteration():
+    from secreview.ir import control
+
+    for source in DOMINATOR_SHAPES:
+        fn = Lowered(source).fn
+        assert control._dominators(fn) == _plain_dominators(fn)

@@ -1747,6 +1747,8 @@ class FunctionInterpreter:
         prefix = _leading_constant(kind, template, parts)
         if prefix:
             taints = _relative_after(prefix, _origin_fixed(prefix, taints))
+        elif kind == "join":
+            taints = _joined_after_origin(template, e.parts[0], parts[0], taints)
         if kind == "join" and template is not None and isinstance(template.const, str) and "/" not in template.const \
                 and _split_on_slash(e.parts[0]):
             # ``"_".join(path.split("/"))``: every ``/`` replaced, one file name under a folder
@@ -2886,6 +2888,21 @@ def _relative_after(prefix: str, taints: frozenset) -> frozenset:
         return taints  # nothing a path sink would report: leave the taints (and their traces) as they are
     return V.canonical(t.cleanse(_NOT_ABSOLUTE) if t.kind not in V.NAMED_KINDS and t.dangerous_for("path") else t
                        for t in taints)
+
+
+def _joined_after_origin(separator: Value | None, node, joined: Value, taints: frozenset) -> frozenset:
+    """``"?".join([reverse("webindex"), "show=" + value])``, ``"/".join(["/static", name])``: a list written out
+    whose first item is constant text, or a URL of this site followed by a separator that starts its query or
+    fragment, fixes where the joined URL goes (as a constant or site prefix does for ``+``)."""
+    if not (taints and separator is not None and separator.is_const and isinstance(separator.const, str)
+            and isinstance(node, ir.Container) and len(node.elts) > 1 and joined.items and 0 in joined.items):
+        return taints
+    first = joined.items[0]
+    if first.is_const and isinstance(first.const, str):
+        return _origin_fixed(first.const + separator.const, taints)
+    if _site_url(first) and separator.const[:1] in ("?", "#"):
+        return V.cleanse_all(taints, _REDIRECT_ONLY)
+    return taints
 
 
 def _origin_fixed(prefix: str, taints: frozenset) -> frozenset:

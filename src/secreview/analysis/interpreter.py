@@ -307,6 +307,8 @@ class FunctionInterpreter:
             # ``def view(item_id: int)`` of FastAPI: converted by the framework after the router matched it
             converters = {**converters, **self.program.annotation_converters(self.module, fn, entry[2])}
         validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
+        # a Flask view's parameters that no route fills keep the code's values (``def index(ex=None)``)
+        unrouted = self.program.unrouted_params(self.module, fn) if entry is not None and entry[0] else EMPTY
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:
                 state[param.name] = self.entry_values[param.name]
@@ -338,7 +340,7 @@ class FunctionInterpreter:
                         # ``@validation.query_schema(...)`` on a handler whose ``req`` is typed: what is read
                         # from that request object here (``req.GET``) has been checked
                         self.validated_types[param_types[param.name]] = validated[param.name]
-                elif kind and not _injected(param, entry[2].injected):
+                elif kind and not _injected(param, entry[2].injected) and param.name not in unrouted:
                     handler, setter, data = _ENTRY_WORDS.get(kind, _ENTRY_WORDS["remote"])
                     # a parameter on its own line of a long signature: the function's name is cited
                     # with the line that holds it, so every name the text gives is on the line cited

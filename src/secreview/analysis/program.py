@@ -1229,6 +1229,36 @@ class Program:
                     found.update(_converters_of(first.value, keep_unknown=True))
         return {name: kind for name, kind in found.items() if kind}
 
+    def unrouted_params(self, module: ir.Module, fn: ir.Function) -> frozenset:
+        """The parameters of a Flask view that no route of its ``@app.route(...)`` decorators fills from the
+        URL and that have a value of their own (a default, or the route's ``defaults=``): Flask passes a view
+        only its routes' variables, so these keep what the code gives them (``def index(ex=None,
+        text=None)`` is also the 404 handler, whose ``ex`` is the error raised). Empty unless every route
+        is a constant (other frameworks pass query parameters too: FastAPI's ``def items(q: str = None)``)."""
+        if not fn.decorators or not _imports_any(module, ("flask",)) or _imports_any(module, _QUERY_ARGUMENTS):
+            return EMPTY
+        variables: set = set()
+        given: set = set()
+        routes = 0
+        for d in fn.decorators:
+            if not (isinstance(d, ir.Call) and d.method == "route"):
+                continue
+            first = d.args[0] if d.args else d.keyword("rule")
+            if not (isinstance(first, ir.Const) and isinstance(first.value, str)):
+                return EMPTY
+            routes += 1
+            variables.update(_converters_of(first.value, keep_unknown=True))
+            defaults = d.keyword("defaults")
+            if isinstance(defaults, ir.DictExpr):
+                given.update(k.value for k in defaults.keys if isinstance(k, ir.Const) and isinstance(k.value, str))
+            elif defaults is not None:
+                return EMPTY
+        if not routes:
+            return EMPTY
+        return frozenset(p.name for p in fn.params
+                         if p.name not in variables and (p.default is not None or p.name in given)
+                         and p.kind in ("positional", "keyword"))
+
     def module_state(self, module: ir.Module) -> dict | None:
         """A module's globals after its body ran; the function asking is analysed again
         should they change (its module body is analysed first if need be)."""
@@ -3280,6 +3310,10 @@ def _number_default(params, name: str) -> bool:
 def _imports_ok(module: ir.Module, ep) -> bool:
     """Whether the module imports what the entry point ``ep`` needs (``imports``), if anything."""
     return not ep.imports or _imports_any(module, ep.imports)
+
+
+# frameworks whose route decorators pass query parameters to a handler's other parameters
+_QUERY_ARGUMENTS = ("fastapi", "ninja", "starlette", "sanic", "quart_schema", "flask_smorest", "apiflask")
 
 
 def _imports_any(module: ir.Module, prefixes: tuple) -> bool:

@@ -6,7 +6,8 @@ credentials and the data and can inject commands or alter files in transit.
 
 Reported for `telnetlib.Telnet(...)` and `ftplib.FTP(...)` (and `telnetlib3`
 `open_connection`). `ftplib.FTP_TLS` is not reported, nor is an import of
-these modules on its own. A session the function opens, uses and drops
+these modules on its own, nor a session the function only closes (opened to see that
+the port answers: nothing crosses it). A session the function opens, uses and drops
 without any login or credential in sight (a script read from a device's
 shell, an anonymous download) is reported with low confidence (not shown by
 default), and its explanation does not speak of a password.
@@ -18,19 +19,21 @@ instead of FTP (`paramiko.SFTPClient`, or `ftplib.FTP_TLS` followed by
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.statements import expressions
 from secreview.rules.base import CallRule, Hit
 
 _CALLEES = {"telnetlib.Telnet": "Telnet", "telnetlib3.open_connection": "Telnet", "ftplib.FTP": "FTP"}
 _CREDENTIAL_WORDS = ("login", "pass", "pwd", "credential", "user", "auth", "secret", "token")
 
 
-def _logs_in(site) -> bool:
+def _logs_in(site, callee: str) -> bool:
     """Whether credentials may cross this session: the function mentions a login or a credential
     (``ftp.login(user, pw)``, ``tn.write(password + "\\n")``, ``FTP(host, user, passwd)``), or the session
     leaves the function (returned or stored: its user may log in)."""
     call = site.call
-    if len(call.args) > 1 or any(k.name in ("user", "passwd", "acct") for k in call.keywords):
-        return True
+    if (len(call.args) > 1 and callee == "ftplib.FTP") or \
+            any(k.name in ("user", "passwd", "acct") for k in call.keywords):
+        return True  # ``FTP(host, user, passwd)`` (``Telnet(host, port)``'s second is the port)
     fn = site.interp.fn
     names = [n.lower() for n in fn.names if isinstance(n, str)]
     if any(w in n for n in names for w in _CREDENTIAL_WORDS):
@@ -39,6 +42,34 @@ def _logs_in(site) -> bool:
     return not isinstance(stmt, ir.Assign) or not all(isinstance(t, ir.NameTarget) for t in stmt.targets) \
         or any(isinstance(s, ir.Return) and isinstance(s.value, ir.Name) and s.value.id in
                {t.id for t in stmt.targets} for s in fn.statements())
+
+
+def _only_closed(site) -> bool:
+    """Whether the session is assigned to a local that the function only closes (``conn.close()``): opened to
+    see that the port answers, it carries no data either way."""
+    stmt = site.interp.stmt
+    if not (isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget)
+            and stmt.value is site.call):
+        return False
+    name = stmt.targets[0].id
+    closes = False
+    for other in site.interp.fn.statements():
+        if other is stmt:
+            continue
+        for root in expressions(other):
+            for e in ir.walk(root):
+                if isinstance(e, ir.Call) and e.method == "close" and isinstance(e.func, ir.Attr) \
+                        and isinstance(e.func.value, ir.Name) and e.func.value.id == name and not e.args:
+                    closes = True
+                elif isinstance(e, ir.Name) and e.id == name and not _closed_receiver(root, e):
+                    return False
+    return closes
+
+
+def _closed_receiver(root, name) -> bool:
+    """Whether ``name`` is the object of a ``.close()`` call inside ``root``."""
+    return any(isinstance(e, ir.Call) and e.method == "close" and isinstance(e.func, ir.Attr) and e.func.value is name
+               for e in ir.walk(root))
 
 
 class CleartextProtocol(CallRule):
@@ -58,7 +89,9 @@ class CleartextProtocol(CallRule):
         code = site.interp.code(site.call)
         fix = ("Use SSH (`paramiko.SSHClient` with host-key checking) instead of Telnet." if proto == "Telnet" else
                "Use `ftplib.FTP_TLS` and call `prot_p()` after `login()`, or SFTP via `paramiko.SFTPClient`.")
-        if _logs_in(site):
+        if _only_closed(site):
+            return  # ``conn = Telnet(host, port); conn.close()``: a check that the port answers; nothing is sent
+        if _logs_in(site, callee):
             yield Hit(
                 node=site.call,
                 explanation=(f"`{code}` opens a {proto} session: the login password and all data cross the network "

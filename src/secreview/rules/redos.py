@@ -224,8 +224,9 @@ def _homogeneous(seq, flags):
     return charset, lo, hi
 
 
-def _ambiguous(body, flags):
-    """(kind, description, pump charset) when one string can be matched by ``body`` in several ways."""
+def _ambiguous(body, flags, every: bool = False):
+    """(kind, description, pump charset) when one string can be matched by ``body`` in several ways; with
+    ``every``, an alternation's charset is what any two of its branches share, not the first two found."""
     seq = _unwrap(list(body))
     # nested quantifier: an unbounded repeat with everything else optional
     for i, item in enumerate(seq):
@@ -249,6 +250,7 @@ def _ambiguous(body, flags):
             continue
         branches = item[1][1]
         shapes = [_homogeneous(b, flags) for b in branches]
+        shared = frozenset()
         for a in range(len(branches)):
             for b in range(a + 1, len(branches)):
                 sa, sb = shapes[a], shapes[b]
@@ -265,12 +267,53 @@ def _ambiguous(body, flags):
                     overlap = _first(branches[a], flags) or _first(seq, flags)
                 else:
                     continue
-                if overlap:
+                if overlap and not every:
                     return "alternation", "a repeated alternation whose branches match the same text", overlap
+                shared = shared | overlap if overlap else shared
+        if shared:
+            return "alternation", "a repeated alternation whose branches match the same text", shared
     return None
 
 
-def _search(seq, flags, prefix, tail_can_fail, out):
+def _has_boundary(seq) -> bool:
+    """Whether a parsed pattern holds a word boundary (``\\b``) anywhere."""
+    for item in seq:
+        op, av = _op(item), item[1]
+        if op == "AT" and str(av) == "AT_BOUNDARY":
+            return True
+        if op in _REPEATS or op == "POSSESSIVE_REPEAT":
+            if _has_boundary(av[2]):
+                return True
+        elif op == "SUBPATTERN":
+            if _has_boundary(av[3]):
+                return True
+        elif op == "BRANCH":
+            if any(_has_boundary(b) for b in av[1]):
+                return True
+        elif op in ("ASSERT", "ASSERT_NOT") and _has_boundary(av[1]):
+            return True
+    return False
+
+
+def _word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _boundary_attack(pump_chars, taken, pump: str, suffix: str) -> tuple:
+    """``(pump, suffix)`` for a pattern with a word boundary after the repeat: a boundary between the last
+    pumped character and the suffix would let the match succeed there (``http://AAA\\x00`` matches
+    ``\\b(http://(?:[a-z]|[$-_])+)\\b`` at once), so both are on the same side of it: a non-word pump
+    (``(``) and a non-word suffix, else a word pump and a word suffix the repeat does not take."""
+    for wanted in (False, True):
+        pumps = sorted(c for c in pump_chars if _word(c) == wanted)
+        suffixes = [c for c in _SUFFIXES + "#%^&*~:;/zZqQ9_" if _word(c) == wanted and c not in taken]
+        if pumps and suffixes:
+            chosen = pump if pump in pumps else _pick(frozenset(pumps))
+            return chosen, suffixes[0]
+    return pump, suffix
+
+
+def _search(seq, flags, prefix, tail_can_fail, out, boundary=False):
     for i, item in enumerate(seq):
         op, av = _op(item), item[1]
         after = seq[i + 1:]
@@ -287,14 +330,18 @@ def _search(seq, flags, prefix, tail_can_fail, out):
                         pump = lead[0] if len(lead) == 1 else pump
                     taken = _all_chars(av[2], flags) | _first(after, flags)
                     suffix = next((c for c in _SUFFIXES if c not in taken), "!")
+                    if boundary:
+                        every = _ambiguous(av[2], flags, every=True) if kind == "alternation" else None
+                        chars = every[2] if every else pump_chars
+                        pump, suffix = _boundary_attack(chars & body_chars or chars, taken, pump, suffix)
                     out.append(Issue(kind, description, prefix, pump, suffix))
                     return
-            _search(list(av[2]), flags, prefix, can_fail, out)
+            _search(list(av[2]), flags, prefix, can_fail, out, boundary)
         elif op == "SUBPATTERN":
-            _search(list(av[3]), flags, prefix, can_fail, out)
+            _search(list(av[3]), flags, prefix, can_fail, out, boundary)
         elif op == "BRANCH":
             for b in av[1]:
-                _search(list(b), flags, prefix, can_fail, out)
+                _search(list(b), flags, prefix, can_fail, out, boundary)
                 if out:
                     return
         if out:
@@ -337,7 +384,8 @@ def analyse(pattern, flags: int = 0, whole: bool = False):
         return ()
     out: list = []
     try:
-        _search(list(parsed.data), parsed.state.flags if hasattr(parsed, "state") else flags, "", whole, out)
+        _search(list(parsed.data), parsed.state.flags if hasattr(parsed, "state") else flags, "", whole, out,
+                _has_boundary(list(parsed.data)))
     except (RecursionError, TypeError, IndexError, ValueError):
         return ()
     return tuple(out)

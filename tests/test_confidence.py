@@ -729,3 +729,16 @@ def test_a_cliff_command_is_a_command_line(tmp_path, monkeypatch):
     by_line = {f.span.line: f for f in every.findings if f.rule_name == "command-injection"}
     assert by_line[10].confidence == Level.LOW and "command-line option" in by_line[10].explanation
     assert by_line[15].confidence == Level.LOW and "command-line option" in by_line[15].explanation
+
+
+def test_an_assert_on_the_user_a_function_is_given_is_low(tmp_path, monkeypatch):
+    """A precondition on the user handed over by the caller (djblets' consent forms) is low; the same check
+    of the request's user in a handler is medium."""
+    fixture = (__import__("pathlib").Path(__file__).parent / "rules" / "fixtures" / "assert-for-security"
+               / "consent_forms.py")
+    (tmp_path / "forms.py").write_text(fixture.read_text())
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    found = sorted((f.line, f.confidence) for f in result.findings if f.rule_id == "SR603")
+    assert found == [(9, Level.LOW), (14, Level.MEDIUM)]
+    assert "precondition on the user the function is given (`user`)" in result.findings[0].explanation

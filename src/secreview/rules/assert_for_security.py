@@ -29,8 +29,12 @@ or next to an actor (`user`, `current_user`, `principal`, `context`...); low
 (not shown by default) for other checks, and for such a name with no request
 and no actor in sight: a start-up or configuration invariant (`assert
 hs.config.email.can_verify_email` in a constructor, `assert argon2.verify(
-"test", h)` at import). Judged on real code over panels B to H: 0 real, 6
-worth a look (superuser asserts in admin views), 9 false.
+"test", h)` at import), and for such a check of the user a function outside
+any request handler is given as a parameter (`def save(self, user): assert
+user.is_authenticated`: the caller's precondition, which grants nothing by
+itself). Judged on real code over panels B to H: 0 real, 6 worth a look
+(superuser asserts in admin views), 9 false; on panel O, 2 such preconditions
+false.
 
 **Fix:** use an explicit check that survives optimisation and fails with the
 right error: `if not user.is_admin: raise PermissionDenied()` (or
@@ -126,6 +130,23 @@ def _names(e):
     return [name for name, _ in _identifiers(e)]
 
 
+def _given_actor(interp, test) -> str | None:
+    """The parameter of the function that every actor the assert names is read from (``user`` of ``def
+    save(self, user)``), or None."""
+    params = {p.name for p in interp.fn.params[1 if interp.fn.is_method else 0:]}
+    roots = set()
+    for part in _conjuncts(test):
+        for node in _walk(part):
+            root = node
+            while isinstance(root, (ir.Attr, ir.Subscript)):
+                root = root.value
+            if isinstance(root, ir.Name) and _ACTOR.match(root.id):
+                roots.add(root.id)
+    if roots and roots <= params and len(roots) == 1:
+        return next(iter(roots))
+    return None
+
+
 def _access_comparison(e) -> str | None:
     """``doc.owner_id == user.id``, ``user.role in ADMIN_ROLES``: a subject name compared with the actor."""
     if not isinstance(e, ir.Compare):
@@ -176,6 +197,13 @@ class AssertForSecurity(StatementRule):
             # check (``assert hs.config.email.can_verify_email`` in a constructor, ``assert argon2.verify(
             # "test", h)`` at import), judged false on real code (docs/precision.md, panels B and H)
             what = f"a condition named like an authorization check (`{strong}`)"
+            confidence = Level.LOW
+        elif strong and not _handles_requests(interp) and _given_actor(interp, test):
+            # ``def save(self, user): assert user.is_authenticated`` (djblets' consent forms): the caller hands
+            # over the user it has authenticated; a precondition of the function, which grants nothing by
+            # itself (judged false on real code, docs/precision.md, panel O)
+            what = (f"a precondition on the user the function is given (`{_given_actor(interp, test)}`), named "
+                    f"like an authorization check (`{strong}`)")
             confidence = Level.LOW
         elif strong:
             what = f"an authorization check (`{strong}`)"

@@ -29,10 +29,11 @@ or next to an actor (`user`, `current_user`, `principal`, `context`...); low
 (not shown by default) for other checks, and for such a name with no request
 and no actor in sight: a start-up or configuration invariant (`assert
 hs.config.email.can_verify_email` in a constructor, `assert argon2.verify(
-"test", h)` at import), and for such a check of the user a function outside
-any request handler is given as a parameter (`def save(self, user): assert
+"test", h)` at import), and for a signed-in check of the user a function outside any request
+handler is given as a parameter (`def save(self, user): assert
 user.is_authenticated`: the caller's precondition, which grants nothing by
-itself). Judged on real code over panels B to H: 0 real, 6 worth a look
+itself; a privilege test such as `assert user.is_admin` there stays
+medium). Judged on real code over panels B to H: 0 real, 6 worth a look
 (superuser asserts in admin views), 9 false; on panel O, 2 such preconditions
 false.
 
@@ -130,6 +131,11 @@ def _names(e):
     return [name for name, _ in _identifiers(e)]
 
 
+# checks that a user is signed in at all (not what it may do): on a user the caller hands over, the caller's
+# precondition
+_SIGNED_IN = frozenset({"is_authenticated", "is_anonymous", "is_active", "logged_in", "is_logged_in"})
+
+
 def _given_actor(interp, test) -> str | None:
     """The parameter of the function that every actor the assert names is read from (``user`` of ``def
     save(self, user)``), or None."""
@@ -198,7 +204,7 @@ class AssertForSecurity(StatementRule):
             # "test", h)`` at import), judged false on real code (docs/precision.md, panels B and H)
             what = f"a condition named like an authorization check (`{strong}`)"
             confidence = Level.LOW
-        elif strong and not _handles_requests(interp) and _given_actor(interp, test):
+        elif strong in _SIGNED_IN and not _handles_requests(interp) and _given_actor(interp, test):
             # ``def save(self, user): assert user.is_authenticated`` (djblets' consent forms): the caller hands
             # over the user it has authenticated; a precondition of the function, which grants nothing by
             # itself (judged false on real code, docs/precision.md, panel O)

@@ -464,10 +464,9 @@ class FunctionInterpreter:
                     other = self.eval(cond.comparators[0])
                 finally:
                     self.state = saved
-                # (a collection the caller gives, ``if col in db.columns:`` with ``db`` a parameter: which
-                # values it holds is the caller's to say, as for any value the function takes)
-                listed = not other.taints or (op in ("in", "not in") and all(t.is_param for t in other.taints))
-                if listed and (other.is_const or op in ("in", "not in")):
+                # (not a collection made from a parameter: a repository's tags, ``if ref in [t.name for t in
+                # repo.tags]``, are whatever that repository holds, its owner's choice; judged real, galaxy-ng)
+                if not other.taints and (other.is_const or op in ("in", "not in")):
                     left = cond.left
                     if isinstance(left, ir.Call) and left.method in _CASE_METHODS and not left.args \
                             and isinstance(left.func, ir.Attr):

@@ -742,3 +742,22 @@ def test_an_assert_on_the_user_a_function_is_given_is_low(tmp_path, monkeypatch)
     found = sorted((f.line, f.confidence) for f in result.findings if f.rule_id == "SR603")
     assert found == [(9, Level.LOW), (14, Level.MEDIUM)]
     assert "precondition on the user the function is given (`user`)" in result.findings[0].explanation
+
+
+def test_a_default_credential_presented_elsewhere_is_low(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text(textwrap.dedent('''\
+        from oslo_config import cfg
+
+        OPTS = [
+            cfg.StrOpt('image_ssh_password', default="password", secret=True,
+                       help="Password used to authenticate to an instance."),
+            cfg.StrOpt('admin_token', default="ADMIN", secret=True,
+                       help="A shared secret that can be used to bootstrap Keystone."),
+        ]
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    found = {f.line: f for f in result.findings if f.rule_id == "SR705"}
+    assert sorted((line, f.confidence) for line, f in found.items()) == [(4, Level.LOW), (6, Level.HIGH)]
+    assert "presents it to another system" in found[4].explanation
+    assert "anyone can" not in found[4].explanation

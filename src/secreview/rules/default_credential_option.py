@@ -36,7 +36,11 @@ an option whose help says it names
 a plugin, driver or module; an option with `choices=` (one of a list of
 names, not a credential); options of other types (`BoolOpt`, `IntOpt`);
 names that only mention a secret (`password_regex`, `token_provider`,
-`key_manager`); and test code.
+`key_manager`); and test code. An option whose help says the program presents
+it to another system (`help="Password used to authenticate to an
+instance."`: tempest's login to the guests it boots) is reported with low
+confidence (not shown by default): its default opens nothing where it is
+declared.
 
 **Fix:** give the option no default (`default=None` or none at all) and make
 the service refuse to start, or the feature stay off, until the operator sets
@@ -86,6 +90,12 @@ def _template(text: str) -> bool:
         or (t.startswith("{") and t.endswith("}"))
 
 
+# help text saying the program presents the credential elsewhere: "used to authenticate to an instance",
+# "to connect to the broker", "to log in to the device", "when connecting to"
+_OUTBOUND = re.compile(r"(?i)\b(to|when)\s+(authenticate|authenticating|connect|connecting|log\s*in|logging\s+in|"
+                       r"login|ssh|sshing)\s+(to|into|with|on)\b")
+
+
 class DefaultCredentialOption(CallRule):
     __doc__ = __doc__
 
@@ -127,11 +137,24 @@ class DefaultCredentialOption(CallRule):
         code = site.interp.code(site.call.func)
         why = "is declared `secret=True`" if kind is None and "://" not in value else "holds " + holds
         use = "log in with it" if "://" in value else _USES.get(kind, "use it wherever the service does")
+        fix = (f"Give `{name}` no default (or `default=None`) and refuse to start, or keep the feature off, until "
+               f"the operator sets it; generate a random value at installation if one is needed.")
+        if _OUTBOUND.search(help_text):
+            # ``help="Password used to authenticate to an instance."`` (tempest): the credential this program
+            # presents elsewhere; its default opens nothing here (judged false on real code: panels N and O)
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}('{name}', ...)` {why} and defaults to a constant; its help says this program "
+                             f"presents it to another system, so the default works only where that system was set "
+                             f"up with the same published value."),
+                fix=fix,
+                confidence=Level.LOW,
+            )
+            return
         yield Hit(
             node=site.call,
             explanation=(f"`{code}('{name}', ...)` {why} and defaults to a constant: every installation whose "
                          f"operator does not set it uses the same credential, published with the source code, so "
                          f"wherever an account or a peer was set up to match that default, anyone can {use} there."),
-            fix=(f"Give `{name}` no default (or `default=None`) and refuse to start, or keep the feature off, until "
-                 f"the operator sets it; generate a random value at installation if one is needed."),
+            fix=fix,
         )

@@ -541,6 +541,39 @@ def test_an_optional_django_digit_group_gives_digits_or_the_default(pattern, xss
     assert len(findings(tmp_path, monkeypatch, files, "unhandled-input-conversion")) == 1
 
 
+GIVEN_VIEWS = """
+    from django.http import HttpResponseRedirect
+
+
+    def register(request, next_page, template_name="x.html"):
+        return HttpResponseRedirect(next_page)
+
+
+    def login(request, next_page):
+        return HttpResponseRedirect(next_page)
+    """
+GIVEN_URLS = """
+    from django.urls import path, re_path
+
+    from . import views
+
+    urlpatterns = [
+        path("register/", views.register, kwargs={"next_page": "/done/"}, name="register"),
+        re_path(r"^again/(?P<next_page>.+)$", views.register, {"next_page": "/"}),
+        path("login/<path:next_page>", views.login),
+        path("login/", views.login, kwargs={"next_page": "/"}),
+    ]
+    """
+
+
+def test_keyword_arguments_the_urlconf_gives_a_view_are_not_the_clients(tmp_path, monkeypatch):
+    """djblets' ``path('register/', register, kwargs={'next_page': 'test'})``: a parameter every registration
+    gives from the URLconf (which wins over a capture of the same name) is the code's; one that a route
+    captures in another registration is still the client's."""
+    files = {"shop/__init__.py": "", "shop/views.py": GIVEN_VIEWS, "shop/urls.py": GIVEN_URLS}
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, "open-redirect")] == [10]
+
+
 def test_workers_and_the_cache_follow_a_django_regex_route(tmp_path, monkeypatch):
     for jobs in (1, 2):
         assert _django_conversions(tmp_path, monkeypatch, r"(?P<item_id>\d+)", jobs=jobs) == 0, jobs

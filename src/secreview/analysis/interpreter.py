@@ -309,6 +309,7 @@ class FunctionInterpreter:
         validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
         # a Flask view's parameters that no route fills keep the code's values (``def index(ex=None)``)
         unrouted = self.program.unrouted_params(self.module, fn) if entry is not None and entry[0] else EMPTY
+        unrouted = unrouted | frozenset(n for n, k in converters.items() if k == GIVEN)
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:
                 state[param.name] = self.entry_values[param.name]
@@ -358,7 +359,7 @@ class FunctionInterpreter:
                 taints = V.cleanse_all(taints, _PATH_KINDS)
             elif entry is not None and converters.get(param.name) == DIGITS_OR_DEFAULT:
                 taints = V.cleanse_all(taints, _DIGITS_SAFE - {"conversion"})
-            elif entry is not None and param.name in converters:
+            elif entry is not None and param.name in converters and converters[param.name] != GIVEN:
                 # ``@app.route("/items/<int:item_id>")``: the router passes only a number (or a UUID)
                 taints = V.cleanse_all(taints, _DIGITS_SAFE)
                 types = frozenset({converters[param.name]})
@@ -2199,6 +2200,9 @@ _SITE_URL_TYPES = frozenset({"builtins.str", "site-url"})  # the type of a URL o
 SEGMENT = "route:segment"
 """A route variable of the default (string) converter, which never holds ``/``: one path segment."""
 _SQL_NAMES = frozenset({V.CONSTRUCTION_NAMES, V.CONSTRUCTION_NAME_OR_STEP})
+GIVEN = "route:given"
+"""A handler's keyword argument that every registration gives from the code (Django's ``path(..., kwargs={...})``):
+not the client's."""
 DIGITS_OR_DEFAULT = "route:digits-or-default"
 """A route group of digits that may take no part in a match (``(?:(?P<iid>[0-9]+)/)?``): the handler's
 parameter holds digits, or its default (``None``: a conversion of it fails all the same)."""

@@ -143,6 +143,9 @@ class Entrypoint:
     # path (Django's ``re_path(r"^(?P<year>\d{4})/$", view)``): its named groups are the handler's keyword
     # arguments, or, when it has none, its groups the positional arguments after the request
     registered_regex: tuple[str, ...] = ()
+    # the argument that gives the handler keyword arguments of the code's own (Django's ``path(route, view,
+    # kwargs={"next_page": "/"})``): a parameter every registration gives so is not the client's
+    registered_given: ArgRef | None = None
     # ``route_table``: with base_class, the URL patterns that route requests to those classes (Tornado's
     # ``Application([(r"/error/(\d+)", ErrorHandler), url(r"/x/([0-9]+)", H)])``): the ``(pattern, handler,
     # ...)`` tuples of the reviewed code (``table_tuples``) and the calls ``table_callees`` (pattern
@@ -445,7 +448,8 @@ def _class_attribute(entry: dict, library: str) -> dict:
 
 def _registered_by(entry: dict, library: str) -> dict:
     """``registered_by = { methods = ["add_get"], callees = ["aiohttp.web.get"], arg = [1, "handler"],
-    method_keyword = "attr", route = [0, "path"], regex_callees = [...] }`` of an entry point."""
+    method_keyword = "attr", route = [0, "path"], regex_callees = [...], given = [2, "kwargs"] }`` of an
+    entry point."""
     spec = entry.get("registered_by")
     if spec is None:
         return {}
@@ -455,11 +459,12 @@ def _registered_by(entry: dict, library: str) -> dict:
             or entry.get("class_attribute"):
         raise ModelError(f"{library}: an entry point registered_by a call has no decorator, base_class or "
                          "class_attribute")
-    unknown = set(spec) - {"methods", "callees", "arg", "method_keyword", "suffix_keyword", "route", "regex_callees"}
+    unknown = set(spec) - {"methods", "callees", "arg", "method_keyword", "suffix_keyword", "route", "regex_callees",
+                           "given"}
     if unknown:
         raise ModelError(f"{library}: unknown key(s) of registered_by: {', '.join(sorted(unknown))}")
     refs = []
-    for key in ("arg", "route"):
+    for key in ("arg", "route", "given"):
         if key not in spec:
             refs.append(None)
             continue
@@ -475,7 +480,7 @@ def _registered_by(entry: dict, library: str) -> dict:
             "registered_callees": tuple(_as_list(spec.get("callees", []))),
             "registered_arg": refs[0], "method_keyword": spec.get("method_keyword", ""),
             "suffix_keyword": spec.get("suffix_keyword", ""),
-            "registered_route": refs[1], "registered_regex": regex}
+            "registered_route": refs[1], "registered_regex": regex, "registered_given": refs[2]}
 
 
 def _route_table(entry: dict, library: str) -> dict:

@@ -26,6 +26,7 @@ from secreview.analysis.interpreter import (
     DIGITS_OR_DEFAULT,
     EXCLUSIONS,
     FACTS,
+    GIVEN,
     NOT_FACTS,
     SEGMENT,
     SITE_URL,
@@ -930,7 +931,8 @@ class Program:
                 text = route.const if route is not None and route.is_const else _constant_text(node)
                 prefix = "regex" if ep.registered_regex and any(c in ep.registered_regex for c in callees) \
                     else "route"
-                mark.add(f"{prefix}:{index}:{text}" if isinstance(text, str) else f"{prefix}:{index}:?")
+                given = _given_keywords(site, ep.registered_given) if isinstance(text, str) else ""
+                mark.add(f"{prefix}:{index}:{text}{given}" if isinstance(text, str) else f"{prefix}:{index}:?")
             # registered only when the settings say development (``if settings.DEBUG:``), or always
             where = DEBUG_ONLY if _under_debug(interp) else REGISTERED_LIVE
             mark.add(where)
@@ -1194,13 +1196,19 @@ class Program:
             if kind not in ("route", "regex") or not rest.startswith(f"{index}:"):
                 continue
             route = rest[len(f"{index}:"):]
+            route, _, given = route.partition(_GIVEN)
             if route == "?":
                 found.append(None)
-            elif kind == "regex":
+                continue
+            if kind == "regex":
                 # matched against the decoded path (``%2F`` is a ``/`` by then); the groups follow the request
-                found.append(_group_converters(route, fn, False, after=1))
+                these = _group_converters(route, fn, False, after=1)
             else:
-                found.append(_converters_of(route, keep_unknown=True))
+                these = _converters_of(route, keep_unknown=True)
+            if these is not None and given:
+                # the URLconf's own keyword arguments (they win over a capture of the same name)
+                these = {**these, **dict.fromkeys(given.split(","), GIVEN)}
+            found.append(these)
         return _routes_converters(fn, found)
 
     def annotation_converters(self, module: ir.Module, fn: ir.Function, ep) -> dict:
@@ -3286,6 +3294,22 @@ def _routes_converters(fn: ir.Function, routes: list) -> dict:
             if name not in these and name not in defaults:
                 found[name] = None
     return {n: k for n, k in found.items() if k}
+
+
+_GIVEN = "\0given:"
+
+
+def _given_keywords(site, ref) -> str:
+    """``_GIVEN`` and the constant keys, joined by commas, of the dict the registering call gives the handler
+    as keyword arguments (``kwargs={"next_page": "/"}``), or ""."""
+    if ref is None:
+        return ""
+    node = site.call.argument(ref.position, ref.name)
+    if not isinstance(node, ir.DictExpr):
+        return ""
+    keys = [k.value for k in node.keys if isinstance(k, ir.Const) and isinstance(k.value, str)
+            and k.value.isidentifier()]
+    return _GIVEN + ",".join(sorted(keys)) if keys else ""
 
 
 def _meet(a, b):

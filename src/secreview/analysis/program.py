@@ -280,6 +280,7 @@ class Program:
         self.foreign_text = foreign_text
         self.all_texts = all_texts
         self._secret_options: frozenset | None = None
+        self._value_error_handlers: tuple | None = None
         self.models = models
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}
@@ -1167,6 +1168,34 @@ class Program:
                     names.update(_secret_options(text))
             self._secret_options = frozenset(names)
         return self._secret_options
+
+    def value_error_handled(self, path: str) -> bool:
+        """Whether a Flask app or blueprint, or a FastAPI app, of the reviewed code answers ``ValueError``
+        with a handler of its own (``@api.errorhandler(ValueError)``, ``register_error_handler(ValueError,
+        f)``, ``@app.exception_handler(ValueError)``) in a module of the folder holding ``path`` or of one
+        above it: the views there are that app's or blueprint's, and a conversion's error becomes its
+        response, not a 500 (supysonic's Subsonic API). Read from the text of every reviewed file; the
+        function asking is analysed again when that module changes."""
+        if self._value_error_handlers is None:
+            found = []
+            texts = self.all_texts() if self.all_texts is not None else \
+                ((m.path, m.text) for m in list(self.owned.values()))
+            for where, text in texts:
+                if text and "ValueError" in text and _VALUE_ERROR_HANDLER.search(text):
+                    found.append(where)
+            self._value_error_handlers = tuple(sorted(found))
+        for where in self._value_error_handlers:
+            folder = where.rpartition("/")[0]
+            if not folder or path.startswith(folder + "/"):
+                self.note_read("def", "<error handlers>", self._module_name_at(where))
+                return True
+        return False
+
+    def _module_name_at(self, path: str) -> str | None:
+        name = self._unlowered_paths.get(path) or self._pending_paths.get(path)
+        if name is not None:
+            return name
+        return next((m.name for m in self.owned.values() if m.path == path), None)
 
     def static_route(self, fn: ir.Function) -> str | None:
         """The URL pattern of a request handler whose route has no variables: the only
@@ -3334,6 +3363,12 @@ def _number_default(params, name: str) -> bool:
 def _imports_ok(module: ir.Module, ep) -> bool:
     """Whether the module imports what the entry point ``ep`` needs (``imports``), if anything."""
     return not ep.imports or _imports_any(module, ep.imports)
+
+
+# an app's or blueprint's own handler of ValueError: Flask's ``@api.errorhandler(ValueError)`` (and
+# ``app_errorhandler``, ``register_error_handler(ValueError, f)``), FastAPI's ``exception_handler(ValueError)``
+_VALUE_ERROR_HANDLER = re.compile(r"\.(?:app_errorhandler|errorhandler|exception_handler)\(\s*(?:builtins\.)?"
+                                  r"ValueError\s*\)|\.register_error_handler\(\s*(?:builtins\.)?ValueError\s*,")
 
 
 # frameworks whose route decorators pass query parameters to a handler's other parameters

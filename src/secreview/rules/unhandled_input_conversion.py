@@ -53,7 +53,11 @@ a ``schema=``) or are such resolvers. Nor a typed field's value of a validated f
 ``serializer.validated_data["limit"]`` of a DRF ``IntegerField``; the class the function made the object
 from, else the view's ``form_class``, a form set's form, or ``serializer_class``): the value is a number
 or one of the server's choices, and one the field rejects is not there at all; a ``CharField``'s is the
-client's text and is reported. Not reported: a
+client's text and is reported. Nor a ``ValueError`` conversion (``int()``, ``float()``, ``uuid.UUID()``,
+``ipaddress``) in a module of a folder (or below one) where the reviewed code gives a Flask app or blueprint,
+or a FastAPI app, its own ``ValueError`` handler (``@api.errorhandler(ValueError)``,
+``register_error_handler(ValueError, f)``, ``@app.exception_handler(ValueError)``): the error becomes that
+handler's response (supysonic's Subsonic API answers a ``GenericError``). Not reported: a
 value an earlier `int(value)` or `float(value)` statement already converted
 without raising (`try: int(limit)` / `except ValueError: limit = 50`), a
 value converted in a helper the handler calls (the handler may catch the
@@ -145,6 +149,11 @@ def _regex_ok(interp, call, callee: str) -> bool:
 
 
 _NUMBERS = frozenset({"builtins.int", "builtins.float"})
+# conversions whose error on malformed text is a ValueError (ipaddress's are subclasses of it; netaddr's
+# AddrFormatError is not)
+_VALUE_ERRORS = frozenset({"builtins.int", "builtins.float", "uuid.UUID", "ipaddress.ip_address",
+                           "ipaddress.ip_network", "ipaddress.ip_interface", "ipaddress.IPv4Address",
+                           "ipaddress.IPv6Address", "ipaddress.IPv4Network", "ipaddress.IPv6Network"})
 
 
 def _converted_before(fn, site, stmt) -> bool:
@@ -461,4 +470,5 @@ class UnhandledInputConversion(SinkRule):
             or _socketserver_handler(interp.program, fn) \
             or _under_dispatcher(interp.program, fn, _framework_entry(interp)) \
             or interp.program.debug_only(fn) or _graphql_resolver(interp.program, fn) \
-            or _validated_field(interp, site.call)
+            or _validated_field(interp, site.call) \
+            or (callee in _VALUE_ERRORS and interp.program.value_error_handled(interp.path))

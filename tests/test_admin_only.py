@@ -57,3 +57,40 @@ def test_login_alone_is_not_administration(tmp_path, monkeypatch):
         "def admin_required(f):", "def login_required(f):")}
     assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="unhandled-input-conversion")] == [16, 23]
     assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="path-traversal")] == [18]
+
+
+FASTAPI_APP = '''
+import subprocess
+
+import requests
+from fastapi import APIRouter, Depends
+
+from .auth import get_admin_user, get_verified_user
+
+router = APIRouter()
+
+
+@router.post("/admin/servers/verify")
+async def verify_server(url: str, user=Depends(get_admin_user)):
+    requests.get(url + "/api/config")
+    subprocess.call("ping " + url, shell=True)
+    return {"limit": int(url)}
+
+
+@router.post("/servers/verify")
+async def verify_any(url: str, user=Depends(get_verified_user)):
+    requests.get(url + "/api/config")
+    return {"limit": int(url)}
+'''
+
+
+def test_a_fastapi_dependency_on_an_administrator_is_admin_only(tmp_path, monkeypatch):
+    """open-webui's ``user=Depends(get_admin_user)``: the outbound URLs, files and conversions of an
+    administrator's request are the administrator's to choose; a shell command is still reported, worded for
+    them; a handler depending on any signed-in user is not admin-only."""
+    files = {"app/__init__.py": "", "app/auth.py": "def get_admin_user():\n    pass\n\n\n"
+             "def get_verified_user():\n    pass\n", "app/routers.py": FASTAPI_APP}
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="ssrf")] == [21]
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="unhandled-input-conversion")] == [22]
+    [shell] = findings(tmp_path, monkeypatch, files, rule="command-injection")
+    assert shell.line == 15 and "administrator" in shell.explanation

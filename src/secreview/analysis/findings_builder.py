@@ -543,7 +543,7 @@ _CAVEAT = {
             "not the program's own user (a wrapper script, a sudo rule, a scheduled job passing outside data)."),
     "rpc": ("RPC messages come from other services of the deployment over the message bus: exploiting this "
             "takes a compromised or impersonated service."),
-    V.ADMINISTRATOR: ("A decorator of the handler (of each handler that calls this code) admits only "
+    V.ADMINISTRATOR: ("A decorator or dependency of the handler (of each handler that calls this code) admits only "
                       "administrators: exploiting this takes an "
                       "administrator's account (or a request forged in an administrator's browser), and matters "
                       "where administrators of the application must not control the server itself."),

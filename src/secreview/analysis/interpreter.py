@@ -2495,7 +2495,9 @@ _URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|same_o
                         r"|^_?(url|redirect|next_url|target)_is_(safe|allowed|trusted|local)$")
 # an administrator's own failed conversion, and the server's files an administrator names (a library
 # folder, a file chooser), are theirs to reach
-_ADMIN_MARKS = frozenset({V.ADMINISTRATOR, "conversion", "path"})
+# what only administrators send is no crash, path or outbound request of an attacker's: they configure the
+# server's files and the services it talks to (open-webui's terminal servers and pipelines, panel P)
+_ADMIN_MARKS = frozenset({V.ADMINISTRATOR, "conversion", "path", "ssrf"})
 
 
 _REGEX_MATCH = frozenset({"re.match", "re.search", "re.fullmatch"})

@@ -127,7 +127,8 @@ _REQUIRE_WORDS = frozenset({"required", "require", "requires", "only", "permissi
 def admin_only(fn: ir.Function) -> bool:
     """A function a decorator reserves for administrators: ``@admin_required``, ``@staff_member_required``,
     ``@superuser_only``, ``@Permissions.ADMIN.require(403)``, ``@user_passes_test(lambda u: u.is_superuser)``:
-    a decorator whose names say both an administrator and a requirement."""
+    a decorator whose names say both an administrator and a requirement; or a FastAPI handler that depends on
+    an administrator (``user=Depends(get_admin_user)``)."""
     for d in fn.decorators:
         words = set()
         for e in ir.walk(d):
@@ -136,6 +137,14 @@ def admin_only(fn: ir.Function) -> bool:
                 words.update(w.lower() for w in _WORD.findall(name))
         if words & _ADMIN_WORDS and words & _REQUIRE_WORDS:
             return True
+    # FastAPI's dependency on an administrator: ``user=Depends(get_admin_user)`` (answers 401/403 to others)
+    for param in fn.params:
+        default = param.default
+        if isinstance(default, ir.Call) and (getattr(default.func, "id", None) or getattr(default.func, "attr", None)) \
+                in ("Depends", "Security") and default.args:
+            name = getattr(default.args[0], "id", None) or getattr(default.args[0], "attr", None) or ""
+            if {w.lower() for w in _WORD.findall(name)} & _ADMIN_WORDS:
+                return True
     return False
 
 

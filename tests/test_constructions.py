@@ -786,3 +786,34 @@ def test_a_request_value_checked_against_a_collection_from_the_request_is_still_
         """
     result = _review(tmp_path, monkeypatch, {"view.py": code})
     assert [(f.line, str(f.confidence)) for f in result.findings if f.rule_id == "SR104"] == [(9, "high")]
+
+
+def test_a_function_run_later_from_a_long_call_is_cited_where_it_is_named(tmp_path, monkeypatch):
+    """qinling's ``p = Process(\\n target=_invoke_function,\\n args=(execution_id, ...))``: the trace's step
+    "passed to `_invoke_function()`" cites the line that names it, not the call's first line."""
+    result = _review(tmp_path, monkeypatch, {"server.py": """
+        import subprocess
+        from multiprocessing import Process
+
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        def _invoke_function(execution_id):
+            subprocess.run("cat %s.out" % execution_id, shell=True)
+
+
+        @app.route("/execute", methods=["POST"])
+        def execute():
+            execution_id = request.get_json()["execution_id"]
+            p = Process(
+                target=_invoke_function,
+                args=(execution_id,),
+            )
+            p.start()
+            return "ok"
+        """})
+    [finding] = [f for f in result.findings if f.rule_id == "SR101"]
+    step = next(s for s in finding.trace if s.note == "passed to `_invoke_function()`")
+    assert step.line == 18

@@ -72,7 +72,8 @@ def function_expr(call: ir.Call, spec: Deferred) -> ir.Expr | None:
 
 
 def synthetic_call(call: ir.Call, spec: Deferred, func: ir.Expr) -> ir.Call | None:
-    """The call of the function the deferred call stands for, at its place: ``fn(*args, **kwargs)``.
+    """The call of the function the deferred call stands for, at its place (where the function is named, when
+    that is another line of the call): ``fn(*args, **kwargs)``.
     None when its arguments are not written out where they can be read (a tuple built elsewhere)."""
     if spec.rest:
         start = 0 if spec.receiver else spec.ref[0] + 1
@@ -94,4 +95,8 @@ def synthetic_call(call: ir.Call, spec: Deferred, func: ir.Expr) -> ir.Call | No
                     return None
                 keywords = tuple(ir.Keyword(k.value, v) for k, v in zip(given.keys, given.values))
     synthetic = ir.Call(func, args, keywords, getattr(func, "qualname", None))
+    # placed where the function is named (``target=_invoke_function,`` on its own line of a long
+    # ``Process(...)``): the trace's "passed to `_invoke_function()`" cites a line that names it
+    if func.line and func.line != call.line:
+        return synthetic.at(func.line, func.col, func.end_line, func.end_col)
     return synthetic.at(call.line, call.col, call.end_line, call.end_col)

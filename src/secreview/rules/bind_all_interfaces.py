@@ -17,8 +17,9 @@ default value of a configuration option (such as `cfg.StrOpt('bind_host',
 default='0.0.0.0')`), comparisons with `'0.0.0.0'`, CIDR strings, port 0 (asking
 the system for a free port), a stream socket made in the function only to try a port (bound, then
 never listened on, read from, returned, stored or handed to a call), a socket the function joins to a
-multicast group (`IP_ADD_MEMBERSHIP`: a multicast receiver binds the wildcard address; the membership
-chooses the interface), and test code.
+multicast group or sets the interface, loopback, TTL or hops of its multicast (`IP_ADD_MEMBERSHIP`,
+`IP_MULTICAST_IF`...: a multicast endpoint binds the wildcard address; the membership chooses the
+interface), and test code.
 
 **Fix:** bind to `127.0.0.1` (or a specific interface address) by default and
 make the listen address a configuration setting; put services that must be
@@ -142,13 +143,18 @@ def _port_probe(fn, call) -> bool:
     return made_here
 
 
-_GROUP_JOINS = frozenset({"IP_ADD_MEMBERSHIP", "IPV6_JOIN_GROUP", "IPV6_ADD_MEMBERSHIP"})
+# joining a group, or choosing the interface, hops and loopback of the multicast datagrams the socket sends
+# (an mDNS or SSDP responder sets these where it binds and joins in another method: copyparty)
+_GROUP_JOINS = frozenset({"IP_ADD_MEMBERSHIP", "IPV6_JOIN_GROUP", "IPV6_ADD_MEMBERSHIP", "IP_MULTICAST_IF",
+                          "IPV6_MULTICAST_IF", "IP_MULTICAST_LOOP", "IPV6_MULTICAST_LOOP", "IPV6_MULTICAST_HOPS",
+                          "IP_MULTICAST_TTL"})
 
 
 def _multicast_member(fn) -> bool:
     """A function that joins its socket to a multicast group (``setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP,
-    ...)``): a multicast receiver binds the wildcard address to get the group's datagrams on every platform;
-    which interface carries the group is the membership's, not the bind's."""
+    ...)``) or sets the interface, loopback or hops of its multicast (``IP_MULTICAST_IF``...): a multicast
+    endpoint binds the wildcard address to get the group's datagrams on every platform; which interface
+    carries the group is the membership's, not the bind's."""
     return not _GROUP_JOINS.isdisjoint(fn.names)
 
 

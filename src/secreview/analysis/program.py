@@ -1161,13 +1161,17 @@ class Program:
         ``secret=True`` (``cfg.StrOpt('persistence_connection', secret=True, ...)``), from their text."""
         if self._secret_options is None:
             names = set()
-            texts = self.all_texts() if self.all_texts is not None else \
-                ((m.path, m.text) for m in list(self.owned.values()))
-            for _, text in texts:
+            for _, text in self._texts():
                 if text and "secret" in text and "Opt(" in text:
                     names.update(_secret_options(text))
             self._secret_options = frozenset(names)
         return self._secret_options
+
+    def _texts(self):
+        """``(path, text)`` of every file of the review (``all_texts``), else of the modules held here."""
+        if self.all_texts is not None:
+            return self.all_texts()
+        return ((m.path, m.text) for m in list(self.owned.values()))
 
     def value_error_handled(self, path: str) -> bool:
         """Whether a Flask app or blueprint, or a FastAPI app, of the reviewed code answers ``ValueError``
@@ -1178,9 +1182,7 @@ class Program:
         function asking is analysed again when that module changes."""
         if self._value_error_handlers is None:
             found = []
-            texts = self.all_texts() if self.all_texts is not None else \
-                ((m.path, m.text) for m in list(self.owned.values()))
-            for where, text in texts:
+            for where, text in self._texts():
                 if text and "ValueError" in text and _VALUE_ERROR_HANDLER.search(text):
                     found.append(where)
             self._value_error_handlers = tuple(sorted(found))

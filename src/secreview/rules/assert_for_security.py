@@ -204,12 +204,12 @@ class AssertForSecurity(StatementRule):
             # "test", h)`` at import), judged false on real code (docs/precision.md, panels B and H)
             what = f"a condition named like an authorization check (`{strong}`)"
             confidence = Level.LOW
-        elif strong in _SIGNED_IN and not _handles_requests(interp) and _given_actor(interp, test):
+        elif strong in _SIGNED_IN and not _handles_requests(interp) and (given := _given_actor(interp, test)):
             # ``def save(self, user): assert user.is_authenticated`` (djblets' consent forms): the caller hands
             # over the user it has authenticated; a precondition of the function, which grants nothing by
             # itself (judged false on real code, docs/precision.md, panel O)
-            what = (f"a precondition on the user the function is given (`{_given_actor(interp, test)}`), named "
-                    f"like an authorization check (`{strong}`)")
+            what = (f"a precondition on the user the function is given (`{given}`), named like an authorization "
+                    f"check (`{strong}`)")
             confidence = Level.LOW
         elif strong:
             what = f"an authorization check (`{strong}`)"

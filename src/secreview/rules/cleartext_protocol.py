@@ -57,19 +57,14 @@ def _only_closed(site) -> bool:
         if other is stmt:
             continue
         for root in expressions(other):
-            for e in ir.walk(root):
-                if isinstance(e, ir.Call) and e.method == "close" and isinstance(e.func, ir.Attr) \
-                        and isinstance(e.func.value, ir.Name) and e.func.value.id == name and not e.args:
-                    closes = True
-                elif isinstance(e, ir.Name) and e.id == name and not _closed_receiver(root, e):
-                    return False
+            nodes = list(ir.walk(root))
+            closed = {id(e.func.value) for e in nodes  # the local as the object of ``.close()``
+                      if isinstance(e, ir.Call) and e.method == "close" and not e.args and isinstance(e.func, ir.Attr)
+                      and isinstance(e.func.value, ir.Name) and e.func.value.id == name}
+            if any(isinstance(e, ir.Name) and e.id == name and id(e) not in closed for e in nodes):
+                return False  # used some other way
+            closes = closes or bool(closed)
     return closes
-
-
-def _closed_receiver(root, name) -> bool:
-    """Whether ``name`` is the object of a ``.close()`` call inside ``root``."""
-    return any(isinstance(e, ir.Call) and e.method == "close" and isinstance(e.func, ir.Attr) and e.func.value is name
-               for e in ir.walk(root))
 
 
 class CleartextProtocol(CallRule):

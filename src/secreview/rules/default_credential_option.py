@@ -137,24 +137,21 @@ class DefaultCredentialOption(CallRule):
         code = site.interp.code(site.call.func)
         why = "is declared `secret=True`" if kind is None and "://" not in value else "holds " + holds
         use = "log in with it" if "://" in value else _USES.get(kind, "use it wherever the service does")
-        fix = (f"Give `{name}` no default (or `default=None`) and refuse to start, or keep the feature off, until "
-               f"the operator sets it; generate a random value at installation if one is needed.")
         if _OUTBOUND.search(help_text):
             # ``help="Password used to authenticate to an instance."`` (tempest): the credential this program
             # presents elsewhere; its default opens nothing here (judged false on real code: panels N and O)
-            yield Hit(
-                node=site.call,
-                explanation=(f"`{code}('{name}', ...)` {why} and defaults to a constant; its help says this program "
-                             f"presents it to another system, so the default works only where that system was set "
-                             f"up with the same published value."),
-                fix=fix,
-                confidence=Level.LOW,
-            )
-            return
+            harm = ("; its help says this program presents it to another system, so the default works only where "
+                    "that system was set up with the same published value.")
+            confidence = Level.LOW
+        else:
+            harm = (f": every installation whose operator does not set it uses the same credential, published with "
+                    f"the source code, so wherever an account or a peer was set up to match that default, anyone "
+                    f"can {use} there.")
+            confidence = None  # the rule's
         yield Hit(
             node=site.call,
-            explanation=(f"`{code}('{name}', ...)` {why} and defaults to a constant: every installation whose "
-                         f"operator does not set it uses the same credential, published with the source code, so "
-                         f"wherever an account or a peer was set up to match that default, anyone can {use} there."),
-            fix=fix,
+            explanation=f"`{code}('{name}', ...)` {why} and defaults to a constant{harm}",
+            fix=(f"Give `{name}` no default (or `default=None`) and refuse to start, or keep the feature off, until "
+                 f"the operator sets it; generate a random value at installation if one is needed."),
+            confidence=confidence,
         )

@@ -73,6 +73,7 @@ class Sanitizer:
     args: tuple[ArgRef, ...] = ()  # what a condition validates (empty: the first argument)
     raises: bool = False  # raises on a bad value: called as a statement, it validates ``args`` from there on
     imports: tuple[str, ...] = ()  # by method name (``methods``): only in modules importing one of these
+    unless_keywords: tuple[str, ...] = ()  # not a sanitizer when given one of these (other than None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +260,8 @@ class ModelSet:
             checks = _args(entry.get("args", []), library)
             for callee in _callees(entry, library):
                 self.sanitizers[callee] = Sanitizer(callee, protects, entry.get("note", ""), library, checks,
-                                                    bool(entry.get("raises", False)))
+                                                    bool(entry.get("raises", False)),
+                                                    unless_keywords=tuple(_as_list(entry.get("unless_keywords", []))))
             methods = _as_list(entry.get("methods", []))
             if methods:
                 imports = tuple(_as_list(entry.get("imports", [])))

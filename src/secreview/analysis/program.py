@@ -1778,6 +1778,10 @@ class Program:
                          types=_ENUMERATE, items={0: Value(taints=V.all_item_taints(pair), types=_TUPLE, items=pair)})
         for callee in callees:
             sanitizer = models.sanitizers.get(callee)
+            if sanitizer is not None and sanitizer.unless_keywords and any(
+                    not (v.is_const and v.const is None) for k, v in site.kwargs.items()
+                    if k in sanitizer.unless_keywords):
+                sanitizer = None  # ``json.dumps(data, indent=2)``: the keyword puts back what it keeps out
             if sanitizer is not None:
                 taints = site.all_taints()
                 if site.receiver is not None and not site.args:

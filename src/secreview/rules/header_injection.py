@@ -65,7 +65,7 @@ class HeaderInjection(SinkRule):
         # ``headers.add("X-Name", value)``: nothing to report when only the value is tainted and it
         # cannot matter (the name is a constant of an ordinary header)
         if not site.args or not site.args[0].is_const or not isinstance(site.args[0].const, str) or \
-                len(site.args) < 2 or site.call.method not in ("add", "set", "setdefault", "add_header"):
+                len(site.args) < 2 or site.call.method not in ("add", "set", "setdefault", "add_header", "send_header"):
             return False
         return all(_harmless(sink, site.args[0].const, v) for v in site.args[1:])
 

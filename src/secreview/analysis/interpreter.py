@@ -1536,6 +1536,9 @@ class FunctionInterpreter:
             taints = frozenset(t.cleanse(_IDENTIFIER_READ) if t.is_param else t
                                for t in taints if t.kind not in V.NAMED_KINDS)
         types = V.derived_types(base.types, "[]") if base.types else EMPTY
+        if taints and index.is_const and _slash_free_part(e.value, index.const):
+            # ``urlparse(url).path.split("/")[-1]``: a text between two ``/``, one file name under a folder
+            taints = V.cleanse_all(taints, _PATH_KINDS)
         return V.derived(taints, fixed, types)
 
     def eval_slice(self, e: ir.Slice) -> Value:
@@ -2858,7 +2861,37 @@ def _pathlib_of(e) -> ir.Expr | None:
 def _split_on_slash(e: ir.Expr) -> bool:
     """``x.split("/")``: the parts of a text between its ``/``, none holding one."""
     return isinstance(e, ir.Call) and e.method == "split" and isinstance(e.func, ir.Attr) and len(e.args) == 1 \
-        and not e.keywords and isinstance(e.args[0], ir.Const) and e.args[0].value == "/"
+        and not e.keywords and is_slash(e.args[0])
+
+
+_SEPARATORS = frozenset({"os.sep", "os.path.sep", "posixpath.sep"})
+
+
+def is_slash(e) -> bool:
+    """``"/"``, ``os.sep`` or ``os.path.sep`` (a POSIX server's path separator)."""
+    if isinstance(e, ir.Const):
+        return e.value == "/"
+    return isinstance(e, (ir.Name, ir.Attr)) and e.qualname in _SEPARATORS
+
+
+def _slash_free_part(e: ir.Expr, index) -> bool:
+    """Whether item ``index`` of ``e`` is a text that holds no ``/``: any part of ``x.split("/")``, the
+    first ``n`` of ``x.split("/", n)``, the last ``n`` of ``x.rsplit("/", n)``, the head of
+    ``x.partition("/")`` and the tail of ``x.rpartition("/")``."""
+    if not (isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) and isinstance(index, int)
+            and not isinstance(index, bool) and not e.keywords and e.args and is_slash(e.args[0])):
+        return False
+    method, args = e.method, e.args
+    if method in ("partition", "rpartition"):
+        return len(args) == 1 and index in ((0, -3) if method == "partition" else (2, -1))
+    if method not in ("split", "rsplit") or len(args) > 2:
+        return False
+    if len(args) == 1:
+        return True
+    limit = args[1].value if isinstance(args[1], ir.Const) else None
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        return False
+    return 0 <= index < limit if method == "split" else -limit <= index < 0
 
 
 def _path_form_test(cond: ir.Expr, truth: bool):
@@ -2870,8 +2903,7 @@ def _path_form_test(cond: ir.Expr, truth: bool):
         parts = cond.comparators[0]
         checked = None
         if isinstance(parts, ir.Call) and parts.method == "split" and isinstance(parts.func, ir.Attr) \
-                and len(parts.args) == 1 and not parts.keywords and isinstance(parts.args[0], ir.Const) \
-                and parts.args[0].value == "/":
+                and len(parts.args) == 1 and not parts.keywords and is_slash(parts.args[0]):
             checked = parts.func.value
         elif isinstance(parts, ir.Attr) and parts.attr == "parts":
             checked = _pathlib_of(parts.value)
@@ -3168,11 +3200,11 @@ def environ_item(base: Value, key) -> Value | None:
 def _excluded_text(cond: ir.Expr, truth: bool):
     """``"../" in x`` known false (or ``not in`` known true): (the text, x's key)."""
     if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("in", "not in") \
-            and isinstance(cond.left, ir.Const) and isinstance(cond.left.value, str):
+            and (isinstance(cond.left, ir.Const) and isinstance(cond.left.value, str) or is_slash(cond.left)):
         absent = (cond.ops[0] == "in") != truth
         key = path_key(cond.comparators[0])
         if absent and key is not None:
-            return cond.left.value, key
+            return "/" if is_slash(cond.left) else cond.left.value, key  # (``os.sep in name``: a POSIX server)
     return None
 
 

@@ -62,3 +62,10 @@ def test_string_built_for_a_remote_ssh_command_is_low(monkeypatch):
     assert found[query] is Level.LOW and found[pack] is Level.LOW
     assert found[local] is Level.MEDIUM  # the same construction run by a local shell
     assert found[traced] is Level.HIGH  # request data sent to the server: traced, as before
+
+
+def test_context_named_insecure_is_low(monkeypatch):
+    found = _confidences(monkeypatch, "unverified-ssl-context", "opt_in.py", "SR302")
+    assert found[_line("unverified-ssl-context", "opt_in.py", "INSECURE_SSLCONTEXT.check_hostname")] is Level.LOW
+    assert found[_line("unverified-ssl-context", "opt_in.py", "INSECURE_SSLCONTEXT.verify_mode")] is Level.LOW
+    assert found[_line("unverified-ssl-context", "opt_in.py", "SHARED_CONTEXT.check_hostname")] is Level.HIGH

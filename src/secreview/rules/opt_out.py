@@ -12,11 +12,17 @@ from __future__ import annotations
 
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
+from secreview.ir.statements import calls
 from secreview.rules.weak_random import name_words
 
 _SWITCH_WORDS = frozenset({"verify", "verified", "verification", "insecure", "unverified", "noverify", "sslverify",
                            "verifyssl", "validate", "validated", "validation"})
-_CERT_WORDS = frozenset({"cert", "certs", "certificate", "certificates", "ssl", "tls", "hostname"})
+_CERT_WORDS = frozenset({"cert", "certs", "crt", "certificate", "certificates", "ssl", "tls", "hostname"})
+# A setting's value that says "off": ``if args.wopi_crt == "no":`` selects the unverified branch on request
+_OFF_VALUES = frozenset({"no", "none", "off", "false", "0", "disable", "disabled", "insecure", "skip", "ignore"})
+# Words of an option's help saying that it turns verification off: ``help="disable certificate check"``
+_HELP_WORDS = frozenset({"certificate", "certificates", "cert", "certs", "verify", "verification", "insecure",
+                         "ssl", "tls", "hostname"})
 _CERT_SWITCH = frozenset({"check", "checks", "required", "reqs", "validation", "verify", "skip", "ignore"})
 _NO_DEFAULT = object()
 
@@ -56,9 +62,10 @@ def _key_name(key):
     return None
 
 
-def _switch_in(cond):
+def _switch_in(cond, field_source=None):
     """(switch node, polarity, compared constant) of a condition testing a verification switch:
-    ``verify``, ``not self.insecure``, ``CONF.verify_ssl is False``."""
+    ``verify``, ``not self.insecure``, ``CONF.verify_ssl is False``; ``field_source`` gives the name
+    of the parameter a field was set from (``self.dscv = disable_ssl_certificate_validation``)."""
     negate = False
     while isinstance(cond, ir.UnaryOp) and cond.op == "not":
         negate = not negate
@@ -80,9 +87,83 @@ def _switch_in(cond):
         name = _key_name(node.index)
     elif isinstance(node, ir.Call) and node.method == "get" and node.args:
         name = _key_name(node.args[0])
-    if not _switch_name(name):
+    if not _switch_name(name) and field_source is not None and isinstance(node, ir.Attr):
+        source = field_source(node)
+        if _switch_name(source):
+            name = source
+    if not _switch_name(name) and not (isinstance(compared, str) and compared.lower() in _OFF_VALUES
+                                       and isinstance(name, str) and set(name_words(name)) & _CERT_WORDS):
         return None
     return node, name, negate, compared
+
+
+def command_flags(module) -> dict:
+    """``dest -> (option, help)`` of the command-line flags this module declares (``argparse``'s
+    ``add_argument("-td", action="store_true", help=...)``, ``optparse``'s ``add_option``): options that
+    are False unless the person running the program passes them."""
+    flags = {}
+    text = module.text
+    if not text or "store_true" not in text:
+        return flags
+    for fn in module.functions.values():
+        for call in calls(fn):
+            if call.method not in ("add_argument", "add_option") or not call.args:
+                continue
+            action = call.keyword("action")
+            if not (isinstance(action, ir.Const) and action.value == "store_true"):
+                continue
+            options = [a.value for a in call.args if isinstance(a, ir.Const) and isinstance(a.value, str)]
+            if not options or not all(o.startswith("-") for o in options):
+                continue
+            dest = call.keyword("dest")
+            longs = [o for o in options if o.startswith("--")]
+            name = dest.value if isinstance(dest, ir.Const) and isinstance(dest.value, str) else \
+                (longs[0] if longs else options[0]).lstrip("-").replace("-", "_")
+            help_text = call.keyword("help")
+            flags[name] = (longs[0] if longs else options[0],
+                           help_text.value if isinstance(help_text, ir.Const) and isinstance(help_text.value, str)
+                           else "")
+    return flags
+
+
+def _command_flag(interp, cond):
+    """An ``OptOut`` for a condition testing a command-line flag whose help says it turns verification off
+    (``if ar.td:`` with ``add_argument("-td", action="store_true", help="disable certificate check")``):
+    the flag is False unless the person running the program passes it."""
+    negate = False
+    while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+        negate = not negate
+        cond = cond.operand
+    if not isinstance(cond, ir.Attr):
+        return None, None
+    flag = command_flags(interp.module).get(cond.attr)
+    if flag is None or not set(name_words(flag[1])) & _HELP_WORDS:
+        return None, None
+    return OptOut(flag[0], False, False), negate
+
+
+def _init_parameter(interp, node):
+    """The parameter of the class's ``__init__`` that the field ``self.<attr>`` is set from
+    (``self.dscv = disable_ssl_certificate_validation``), or None."""
+    fn = interp.fn
+    if not (isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) and fn.is_method and fn.params
+            and node.value.id == fn.params[0].name):
+        return None
+    init = interp.program.functions.get(f"{fn.class_qualname}.__init__")
+    if init is None:
+        return None
+    for stmt in init.statements():
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Name) and any(
+                isinstance(t, ir.AttrTarget) and t.attr == node.attr for t in stmt.targets):
+            for p in init.params:
+                if p.name == stmt.value.id:
+                    return p
+    return None
+
+
+def _field_parameter(interp, node) -> str | None:
+    param = _init_parameter(interp, node)
+    return None if param is None else param.name
 
 
 def _default_of(interp, node):
@@ -94,17 +175,9 @@ def _default_of(interp, node):
             if p.name == node.id:
                 return p.default if isinstance(p.default, ir.Const) else _NO_DEFAULT
         return _NO_DEFAULT
-    if isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) and fn.is_method and fn.params \
-            and node.value.id == fn.params[0].name:
-        init = interp.program.functions.get(f"{fn.class_qualname}.__init__")
-        if init is None:
-            return _NO_DEFAULT
-        for stmt in init.statements():
-            if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Name) and any(
-                    isinstance(t, ir.AttrTarget) and t.attr == node.attr for t in stmt.targets):
-                for p in init.params:
-                    if p.name == stmt.value.id:
-                        return p.default if isinstance(p.default, ir.Const) else _NO_DEFAULT
+    param = _init_parameter(interp, node)
+    if param is not None:
+        return param.default if isinstance(param.default, ir.Const) else _NO_DEFAULT
     return _NO_DEFAULT
 
 
@@ -113,8 +186,12 @@ def opt_out(interp, stmt) -> OptOut | None:
     if stmt is None:
         return None
     for cond, taken in controlling_conditions(interp.fn, stmt):
-        found = _switch_in(cond)
+        found = _switch_in(cond, lambda node: _field_parameter(interp, node))
         if found is None:
+            flag, negate = _command_flag(interp, cond)
+            if flag is not None:
+                flag.by_default = negate == taken  # a flag not passed is False: ``not flag`` holds then
+                return flag
             continue
         node, name, negate, compared = found
         where = _default_of(interp, node)

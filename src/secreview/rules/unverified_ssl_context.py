@@ -15,11 +15,16 @@ context; `ssl.wrap_socket(...)` on the client side without
 on a client; and urllib3 pools created with `cert_reqs="CERT_NONE"`. Values
 are resolved by constant propagation. Not reported: a setting in a branch that a verification
 switch selects (`if verify_ssl: ... else: ctx.verify_mode = ssl.CERT_NONE`,
-`if self.insecure: ...`) unless the switch's default in the code selects it
+`if self.insecure: ...`, a certificate setting compared with an "off" value:
+`if args.wopi_crt == "no":`, a command-line flag whose help says it turns the
+check off: `if ar.td:` with `add_argument("-td", action="store_true",
+help="disable certificate check")`) unless the switch's default in the code selects it
 (`def connect(host, insecure=True)`): turning verification off on request is
 the operator's choice, not a defect of the code; in a function or class whose name
 declares it the unverified variant (`NoVerificationEmailBackend`, which an operator
-names in a setting to use it), reported with low confidence. Server-side contexts
+names in a setting to use it), or on a context kept under a name that declares it
+the unverified one beside the verifying context (`INSECURE_SSLCONTEXT.check_hostname = False`,
+returned when a caller passes `ssl=False`), reported with low confidence. Server-side contexts
 (`Purpose.CLIENT_AUTH`, `PROTOCOL_TLS_SERVER`, `server_side=True`, a factory called with the
 constant `'server'` or `server_side=True`: `create_ssl_context('server')`), where
 `CERT_NONE` only means that clients need no certificate, are not reported;
@@ -44,7 +49,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.rules.base import CallRule, Hit, StatementRule
-from secreview.rules.opt_out import named_variant, opt_out
+from secreview.rules.opt_out import named_variant, opt_out, variant_name
 
 _UNVERIFIED = ("ssl._create_unverified_context", "ssl._create_stdlib_context")
 _WRAP = ("ssl.wrap_socket",)
@@ -108,10 +113,16 @@ def _unless_opted_out(interp, stmt, hits):
     chosen = opt_out(interp, stmt)
     if chosen is None:
         variant = named_variant(interp)
+        holder = None if variant is not None else _insecure_holder(stmt)
         for hit in hits:
             if variant is not None:
                 hit.explanation += (f" This is in `{variant}`, whose name declares it the unverified variant: it "
                                     f"runs where a caller or an operator's setting chooses it, not by default.")
+                hit.confidence = Level.LOW
+            elif holder is not None:
+                hit.explanation += (f" The context is `{holder}`, whose name declares it the unverified one: it "
+                                    f"is used where a caller asks for no verification; check that nothing uses it "
+                                    f"by default.")
                 hit.confidence = Level.LOW
             yield hit
         return
@@ -122,6 +133,29 @@ def _unless_opted_out(interp, stmt, hits):
                             f"(`{chosen.default!r}`), so the code is insecure unless the caller changes it.")
         hit.notes += chosen.note()
         yield hit
+
+
+def _insecure_holder(stmt) -> str | None:
+    """The variable or field holding the context, when its name declares it the unverified one
+    (``INSECURE_SSLCONTEXT = ssl.create_default_context()``, ``INSECURE_SSLCONTEXT.check_hostname = False``,
+    ``self._unverified_ctx = ssl._create_unverified_context()``): a second context kept beside the
+    verifying one, for callers that ask for no verification."""
+    if type(stmt) is not ir.Assign:
+        return None
+    for target in stmt.targets:
+        names = []
+        if isinstance(target, ir.NameTarget):
+            names.append(target.id)
+        elif isinstance(target, ir.AttrTarget):
+            if target.attr in ("check_hostname", "verify_mode"):
+                base = target.value
+                names.append(base.id if isinstance(base, ir.Name) else base.attr if isinstance(base, ir.Attr) else "")
+            else:
+                names.append(target.attr)
+        for name in names:
+            if name and variant_name(name):
+                return name
+    return None
 
 
 _EXCHANGES = frozenset({"send", "sendall", "sendto", "sendfile", "write", "writelines", "recv", "recv_into", "read",

@@ -1270,17 +1270,26 @@ class Program:
 
     def unrouted_params(self, module: ir.Module, fn: ir.Function) -> frozenset:
         """The parameters of a Flask view that no route of its ``@app.route(...)`` decorators fills from the
-        URL and that have a value of their own (a default, or the route's ``defaults=``): Flask passes a view
-        only its routes' variables, so these keep what the code gives them (``def index(ex=None,
-        text=None)`` is also the 404 handler, whose ``ex`` is the error raised). Empty unless every route
-        is a constant (other frameworks pass query parameters too: FastAPI's ``def items(q: str = None)``)."""
+        URL and that have a value of their own (a default, or the route's ``defaults=``), or that another
+        of its decorators passes (``@require_auth`` calling the view with ``auth_user``, the signed-in
+        user it loaded): Flask passes a view only its routes' variables, so these keep what the code gives
+        them (``def index(ex=None, text=None)`` is also the 404 handler, whose ``ex`` is the error raised).
+        Empty unless every route is a constant (other frameworks pass query parameters too: FastAPI's
+        ``def items(q: str = None)``), and a decorator that parses the request into arguments
+        (``@use_kwargs(schema)`` of webargs) passes the client's data."""
         if not fn.decorators or not _imports_any(module, ("flask",)) or _imports_any(module, _QUERY_ARGUMENTS):
             return EMPTY
         variables: set = set()
         given: set = set()
         routes = 0
+        passing = False  # a decorator other than the routes' may call the view with arguments of its own
         for d in fn.decorators:
-            if not (isinstance(d, ir.Call) and d.method == "route"):
+            if not (isinstance(d, ir.Call) and d.method in _FLASK_ROUTES):
+                named = d.func if isinstance(d, ir.Call) else d
+                name = named.attr if isinstance(named, ir.Attr) else named.id if isinstance(named, ir.Name) else None
+                if name in _REQUEST_ARGUMENT_DECORATORS:
+                    return EMPTY
+                passing = passing or name not in ("errorhandler", "cache", "cached")
                 continue
             first = d.args[0] if d.args else d.keyword("rule")
             if not (isinstance(first, ir.Const) and isinstance(first.value, str)):
@@ -1295,7 +1304,7 @@ class Program:
         if not routes:
             return EMPTY
         return frozenset(p.name for p in fn.params
-                         if p.name not in variables and (p.default is not None or p.name in given)
+                         if p.name not in variables and (p.default is not None or p.name in given or passing)
                          and p.kind in ("positional", "keyword"))
 
     def module_state(self, module: ir.Module) -> dict | None:
@@ -3378,6 +3387,10 @@ _VALUE_ERROR_HANDLER = re.compile(r"\.(?:app_errorhandler|errorhandler|exception
 
 
 # frameworks whose route decorators pass query parameters to a handler's other parameters
+_FLASK_ROUTES = frozenset({"route", "get", "post", "put", "patch", "delete"})
+# Decorators that parse the request into a view's arguments (webargs, flask-pydantic, flask-parameter-validation)
+_REQUEST_ARGUMENT_DECORATORS = frozenset({"use_args", "use_kwargs", "arguments", "input", "validate", "body",
+                                          "query", "parse_args", "ValidateParameters", "expect", "doc_args"})
 _QUERY_ARGUMENTS = ("fastapi", "ninja", "starlette", "sanic", "quart_schema", "flask_smorest", "apiflask")
 
 

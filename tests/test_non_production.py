@@ -121,7 +121,8 @@ def test_configuration_replaces_the_default(project, capsys):
 def test_the_default_patterns():
     match = DEFAULT_CONFIG.is_non_production_path
     for path in ("examples/a.py", "x/example/a.py", "docs/conf.py", "a/doc/b.py", "p/bench/b.py",
-                 "benchmarks/x.py", "contrib/a.py", "tools/a.py", "demo/a.py", "samples/s.py", "setup.py",
+                 "benchmarks/x.py", "benchmark/_starlette.py", "contrib/a.py", "tools/a.py", "demo/a.py",
+                 "samples/s.py", "setup.py",
                  "dagster/_vendored/dateutil/zoneinfo/rebuild.py", "pip/_vendor/rich/x.py", "app/vendored/lib.py",
                  "third_party/pkg/mod.py", "pecan/scaffolds/rest-api/+package+/controllers/root.py",
                  "django/conf/project_template/project_name/settings.py-tpl.py", "x/app_template/views.py",

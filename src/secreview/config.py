@@ -55,7 +55,7 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # code that ships with a project but is not the project's running code: examples and documentation,
     # benchmarks, and the top-level folders of developer tools and contributed scripts (anchored: a
     # package may hold production modules named ``tools``)
-    "examples/", "example/", "samples/", "demo/", "demos/", "docs/", "doc/", "bench/", "benchmarks/",
+    "examples/", "example/", "samples/", "demo/", "demos/", "docs/", "doc/", "bench/", "benchmark/", "benchmarks/",
     "/contrib/", "/tools/", "example_*/",
     # maintainers' scripts and extras at the top of the project (judged on real code: 0 real, 1 worth a
     # look, 9 false: source rewriters, changelog helpers, demo-data generators, one-off importers)

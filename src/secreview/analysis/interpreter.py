@@ -1735,10 +1735,11 @@ class FunctionInterpreter:
         site = site and _path_follows_leading(e, True)
         if leading == 0 and not own_host and _path_follows_leading(e, site):
             # ``'%s/auth/websso/%s' % (auth_url, protocol)``: the first part decides the host, what comes
-            # after the constant ``/`` only the path: no redirect elsewhere through the later parts (cleansed
-            # before they are spliced: a later part can carry a taint of the same source kind as the first);
-            # after a URL of this site the whole is one too (``url = f"{url}&{params}"`` again in a loop)
-            parts = parts[:1] + [_cleansed_value(p, _SITE_URL_PART if site else _REDIRECT_ONLY) for p in parts[1:]]
+            # after the constant ``/`` only the path: no redirect elsewhere and no request to another host
+            # through the later parts (cleansed before they are spliced: a later part can carry a taint of the
+            # same source kind as the first); after a URL of this site the whole is one too (``url =
+            # f"{url}&{params}"`` again in a loop)
+            parts = parts[:1] + [_cleansed_value(p, _SITE_URL_PART if site else _OTHER_HOST) for p in parts[1:]]
         numeric = _numeric_parts(e, template)
         spliced = [(p, node, numeric is not None and i < len(numeric) and numeric[i])
                    for i, (p, node) in enumerate(zip(parts, e.parts))]

@@ -130,7 +130,9 @@ class ServerSideRequestForgery(SinkRule):
     `connect` or paramiko `connect`. Not reported: a URL whose scheme and host
     are constant, at the call or where the string was built
     (`f"https://api.example.com/u/{uid}"` — only the path varies), a URL whose untrusted part comes only after a
-    constant `?` or `#` (`f"{API_URL}?q={term}"`), a URL checked against an allow-list of URLs or of
+    constant `?` or `#` (`f"{API_URL}?q={term}"`), or only after a first part that carries none (a
+    configured base URL) and a constant `/` (`f"{settings.PIPELINES_URL}/{pipeline_id}/valves"`: the
+    client picks a path on the configured host, not the host), a URL checked against an allow-list of URLs or of
     hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`) or matched by a
     constant pattern anchored at the start whose literal start fixes the scheme
     and host up to a `/` in every alternative (`ALLOWED = re.compile(r"^https://(www\\.)?example\\.com/")`,

@@ -54,7 +54,7 @@ def test_the_issue_store_example_is_reported(tmp_path, monkeypatch):
     [finding] = [f for f in result.findings if f.rule_id == "SR104"]
     assert finding.line == 11 and finding.confidence == Level.MEDIUM and "built" in finding.tags
     assert "a string built from parameter `name` of `find()`, spliced in on line 11;" in finding.explanation
-    assert "no caller in the reviewed code shows it to be safe" in finding.explanation
+    assert "the analysis found no caller in the reviewed code showing it to be safe" in finding.explanation
     assert "controlled by the client" not in finding.explanation
     assert [s.line for s in finding.trace] == [10, 11]
 
@@ -395,12 +395,12 @@ def test_no_caller_shows_it_safe_is_said_only_when_none_does(tmp_path, monkeypat
     result = _review(tmp_path, monkeypatch, {"tables.py": TABLES + textwrap.indent(extra, "    "),
                                              "settings.py": "FLAG = 'active'\n"})
     [finding] = [f for f in result.findings if f.rule_id == "SR104"]
-    assert "not every caller in the reviewed code shows it to be safe" in finding.explanation
+    assert "the analysis did not find every caller in the reviewed code showing it to be safe" in finding.explanation
     assert "no caller in the reviewed code" not in finding.explanation
     only_open = TABLES.split("    def by_setting")[0] + textwrap.indent(extra, "    ")
     result = _review(tmp_path, monkeypatch, {"tables.py": only_open, "settings.py": "FLAG = 'active'\n"})
     [finding] = [f for f in result.findings if f.rule_id == "SR104"]
-    assert "no caller in the reviewed code shows it to be safe" in finding.explanation
+    assert "the analysis found no caller in the reviewed code showing it to be safe" in finding.explanation
 
 
 def test_super_calls_the_base_classs_method(tmp_path, monkeypatch):
@@ -462,7 +462,7 @@ def test_server_made_values_show_a_construction_safe(tmp_path, monkeypatch, extr
     if expected:
         [finding] = [f for f in result.findings if f.rule_id == "SR104"]
         # callers pass the server's pid, a number and a temporary folder: not "no caller shows it safe"
-        assert "not every caller in the reviewed code shows it to be safe" in finding.explanation
+        assert "the analysis did not find every caller in the reviewed code showing it to be safe" in finding.explanation
 
 
 def test_rows_of_a_cursor_that_ran_another_statement_are_unknown(tmp_path, monkeypatch):

@@ -171,7 +171,7 @@ class FindingsBuilder:
         if needs is not None:
             origins = origins or [first]
             origin = _parameters([o.note for o in origins])
-            known = "no caller in the reviewed code shows it to be safe"
+            known = "the analysis found no caller in the reviewed code showing it to be safe"
             # the trace follows one parameter; the others it names are shown where they are declared
             shown = {(t.path, t.line, t.note) for t in trace}
             others = list({(o.path, o.line, o.note): o for o in origins
@@ -181,7 +181,7 @@ class FindingsBuilder:
             where_built = f", spliced in on line {built.line}" if built.path == site.path \
                 else f", spliced in at {built.path}:{built.line}"
             if len(needs[1]) > 1:
-                known = "no caller in the reviewed code shows them to be safe"
+                known = "the analysis found no caller in the reviewed code showing them to be safe"
                 where_built = ""  # each is spliced in on its own line: the trace shows where
             if operator:
                 known = f"`{needs[0].rpartition('.')[2]}()` is a command, whose options whoever runs it types"
@@ -243,8 +243,8 @@ class FindingsBuilder:
         arg_code, sink_code = site.arg_code, site.sink_code
         params = sorted({t.step.steps()[0].note for t in value.taints if t.is_param and t.step is not None})
         if params:
-            origin = (f"it comes from {params[0]}, so every caller decides what runs here, and no caller in the "
-                      f"reviewed code shows it to be safe")
+            origin = (f"it comes from {params[0]}, so every caller decides what runs here, and the analysis "
+                      f"found no caller in the reviewed code showing it to be safe")
         else:
             origin = "its value is computed at run time and no analysis shows it to be constant or safe"
         subject = f"`{arg_code}`" if arg_code and arg_code != sink_code else "The value"
@@ -405,9 +405,9 @@ _COMMAND_LINE_CALLERS = ("every caller in the reviewed code passes a command-lin
 
 
 _SOME_SAFE = (
-    ("no caller in the reviewed code shows them to be safe",
-     "not every caller in the reviewed code shows them to be safe"),
-    ("no caller in the reviewed code shows it to be safe", "not every caller in the reviewed code shows it to be safe"),
+    ("the analysis found no caller in the reviewed code showing them to be safe",
+     "the analysis did not find every caller in the reviewed code showing them to be safe"),
+    ("the analysis found no caller in the reviewed code showing it to be safe", "the analysis did not find every caller in the reviewed code showing it to be safe"),
 )
 _NO_CALLER = tuple(phrase for phrase, _ in _SOME_SAFE)
 

@@ -39,8 +39,8 @@ class SqlInjection(SinkRule):
 
     SQL text built (`+`, `%`, `.format`, an f-string, `join`) from a parameter
     of the function that builds it is reported with medium confidence even when
-    no untrusted source is traced ("built from parameter `name` of `find()`; no
-    caller in the reviewed code shows it to be safe"), unless every caller in
+    no untrusted source is traced ("built from parameter `name` of `find()`; the
+    analysis found no caller in the reviewed code showing it to be safe"), unless every caller in
     the reviewed code passes a constant, a number or a sanitized value; when
     one passes traced data, that flow is reported instead, once.
     Of low confidence instead (not shown by default) when every caller in

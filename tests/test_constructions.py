@@ -311,7 +311,7 @@ def test_a_built_string_returned_by_a_helper_is_reported_at_the_sink(tmp_path, m
 def test_the_same_findings_with_workers(tmp_path, monkeypatch):
     files = {"store.py": STORE, "db.py": WRAPPER,
              "main.py": "from store import Store\nfrom db import run\n\ndef a(x):\n    Store('d').find('n')\n"
-                        "    run('DELETE FROM t WHERE x = ' + x)\n"}
+                        "    run(\"DELETE FROM t WHERE x = '\" + x + \"'\")\n"}
     one = _review(tmp_path, monkeypatch, files)
     two = _review(tmp_path, monkeypatch, files, jobs=2)
     assert [(f.path, f.line, f.explanation) for f in one.findings] == \
@@ -462,7 +462,8 @@ def test_server_made_values_show_a_construction_safe(tmp_path, monkeypatch, extr
     if expected:
         [finding] = [f for f in result.findings if f.rule_id == "SR104"]
         # callers pass the server's pid, a number and a temporary folder: not "no caller shows it safe"
-        assert "the analysis did not find every caller in the reviewed code showing it to be safe" in finding.explanation
+        assert "the analysis did not find every caller in the reviewed code showing it to be safe" \
+            in finding.explanation
 
 
 def test_rows_of_a_cursor_that_ran_another_statement_are_unknown(tmp_path, monkeypatch):

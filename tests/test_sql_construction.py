@@ -168,3 +168,49 @@ def test_rows_selected_with_a_bound_client_value_are_the_databases(tmp_path, mon
     assert all(any(s.line == 27 for s in f.trace) and not any("`args`" in s.note for s in f.trace) for f in found)
     xss = findings(tmp_path, monkeypatch, {"app.py": ROWS_OF_A_BOUND_VALUE}, rule="xss")
     assert all(f.line != 23 for f in xss)
+
+
+def test_unquoted_values_are_numbers_most_likely(tmp_path, monkeypatch):
+    """A parameter spliced unquoted where SQL takes a value (``where eid=%s``, ``LIMIT %s``, ``in (%s)``) is
+    valid SQL only as a number or a literal quoted already: low. Inside quotes it is the textbook injection
+    (medium), also when another part of the same statement is unquoted; a whole clause (``WHERE `` + where)
+    stays medium."""
+    got = confidences(tmp_path, monkeypatch, '''\
+        import sqlite3
+
+        class Store:
+            def __init__(self, path):
+                self.cur = sqlite3.connect(path).cursor()
+
+            def by_id(self, eid):
+                self.cur.execute("SELECT * FROM users WHERE eid=%s" % eid)
+
+            def top(self, limit):
+                self.cur.execute("SELECT * FROM users ORDER BY score LIMIT %s" % limit)
+
+            def some(self, ids):
+                self.cur.execute("SELECT * FROM users WHERE id IN (%s)" % ids)
+
+            def find(self, name):
+                self.cur.execute("SELECT * FROM users WHERE name = '%s'" % name)
+
+            def both(self, eid, name):
+                self.cur.execute("SELECT * FROM users WHERE eid=%s AND name='%s'" % (eid, name))
+
+            def filtered(self, where):
+                self.cur.execute("SELECT * FROM users WHERE " + where)
+        ''')
+    assert got == {8: Level.LOW, 11: Level.LOW, 14: Level.LOW, 17: Level.MEDIUM, 20: Level.MEDIUM,
+                   23: Level.MEDIUM}
+
+
+def test_unquoted_value_explanation_says_so(tmp_path, monkeypatch):
+    found = findings(tmp_path, monkeypatch, {"store.py": '''\
+        import sqlite3
+
+        def by_id(cur, eid):
+            cur.execute("SELECT * FROM users WHERE eid=%s" % eid)
+        '''}, rule="sql-injection")
+    [finding] = found
+    assert finding.confidence is Level.LOW
+    assert "spliced in unquoted where SQL takes a value" in finding.explanation

@@ -198,12 +198,13 @@ class FindingsBuilder:
         else:
             lead = f"`{site.sink_code}` is given {rule.built_what} built from {origin}{where_built}"
         confidence = rule.construction_confidence
-        if built.origin in rule.names_origins and rule.names_confidence is not None:
+        note = rule.construction_note(built.origin)
+        if note is not None:
             # every such part is where SQL takes a name (a table, a column), which no driver binds: how
-            # schema-driven code must build its statements; or where XPath takes a step or an expression,
-            # a selector given by the caller (judged on real code: docs/precision.md)
-            confidence = rule.names_confidence
-            where = rule.names_where
+            # schema-driven code must build its statements; or, unquoted, where SQL takes a value, which
+            # only a number fills; or where XPath takes a step or an expression, a selector given by the
+            # caller (judged on real code: docs/precision.md)
+            confidence, where = note
             known = f"{known}; {where}" if known else where
         confidence = rule.construction_confidence_at(sink if sink is not None else site, confidence)
         if operator:
@@ -407,7 +408,8 @@ _COMMAND_LINE_CALLERS = ("every caller in the reviewed code passes a command-lin
 _SOME_SAFE = (
     ("the analysis found no caller in the reviewed code showing them to be safe",
      "the analysis did not find every caller in the reviewed code showing them to be safe"),
-    ("the analysis found no caller in the reviewed code showing it to be safe", "the analysis did not find every caller in the reviewed code showing it to be safe"),
+    ("the analysis found no caller in the reviewed code showing it to be safe",
+     "the analysis did not find every caller in the reviewed code showing it to be safe"),
 )
 _NO_CALLER = tuple(phrase for phrase, _ in _SOME_SAFE)
 

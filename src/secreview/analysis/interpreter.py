@@ -17,7 +17,14 @@ from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.models import ArgRef, Sanitizer
 from secreview.analysis.percent_format import NUMERIC_CONVERSIONS, PERCENT_SPEC
-from secreview.analysis.sql_text import concat_parts, in_value_position, name_part, names_only, statements_only
+from secreview.analysis.sql_text import (
+    concat_parts,
+    in_value_position,
+    name_part,
+    names_only,
+    statements_only,
+    unquoted_value_part,
+)
 from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.analysis.xpath_text import steps_only
@@ -1817,6 +1824,8 @@ class FunctionInterpreter:
                     origin = construction
                     if built and origin in (V.CONSTRUCTION, V.CONSTRUCTION_STEPS) and name_part(node, expr, known):
                         origin = V.CONSTRUCTION_NAMES if origin == V.CONSTRUCTION else V.CONSTRUCTION_NAME_OR_STEP
+                    elif built and origin == V.CONSTRUCTION and unquoted_value_part(node, expr, known):
+                        origin = V.CONSTRUCTION_UNQUOTED
                     kept.append(self.mark_spliced(t, node, origin))
                 elif kind == "param" and V.BUILT_MARK in t.cleansed and built_as(t.step) in _SQL_NAMES \
                         and built and in_value_position(node, expr, known):

@@ -49,6 +49,10 @@ _RELATION_TEXT = re.compile(r"\b(setval|nextval|currval|pg_get_serial_sequence|t
 # clauses a list of ``column = ?`` pieces built first is spliced after (``"UPDATE t SET " + ", ".join(sets)``)
 _CLAUSE_BEFORE = re.compile(r"\b(set|where|and|or|having)\s*$", re.I)
 _NUMERIC = frozenset("diouxXeEfFgGcb")
+# what stands right before a value SQL takes: a comparison, an arithmetic operator, ``IN (``, ``LIMIT``,
+# ``OFFSET``, ``KILL``, a ``VALUES (`` list or a comma inside one (``AND``/``OR`` start a clause: not here)
+_VALUE_BEFORE = re.compile(r"(=|==|!=|<>|<=|>=|<|>|[+\-*/]|\bin\s*\(|\blimit|\boffset|\bkill(\s+(query|connection))?"
+                           r"|\bvalues\s*\(|,)\s*$", re.I)
 
 HOLE = object()
 """A part of the built string that is not constant (a numeric format such as ``%d`` is constant enough)."""
@@ -215,6 +219,34 @@ def in_value_position(node: ir.Expr, part, known: dict | None = None) -> bool:
                     or _CLAUSE_BEFORE.search(before)):
                 return True
     return False
+
+
+def unquoted_value_part(node: ir.Expr, part, known: dict | None = None) -> bool:
+    """Whether ``part`` (one of ``node.parts``) is spliced into SQL text only where SQL takes a value and
+    outside any quotes (``"... where eid=%s" % eid``, ``f"KILL {conn_id}"``, ``"LIMIT %s" % n``): text is
+    valid SQL there only as a number or a literal quoted already, so the part is most likely a number.
+    Not a name's place (``name_part``), not a clause of ``column = ?`` pieces, not a whole statement."""
+    owners: list = []
+    segments = built_segments(node, owners, known)
+    if segments is None or not any(owner is part for owner in owners):
+        return False
+    text = "".join(s for s in segments if s is not HOLE)
+    if not _SQL.search(text) or _DDL.match(text) or statements_only(node, known):
+        return False
+    n = 0
+    for i, seg in enumerate(segments):
+        if seg is not HOLE:
+            continue
+        owner = owners[n] if n < len(owners) else None
+        n += 1
+        if owner is not part:
+            continue
+        before, after = _around(segments, i)
+        if before.count("'") % 2 or before.count('"') % 2 or _name_position(before, after) \
+                or _compared_to_placeholder(segments, i) or _CLAUSE_BEFORE.search(before) \
+                or not _VALUE_BEFORE.search(before):
+            return False
+    return True
 
 
 def concat_parts(node: ir.Expr) -> tuple | None:

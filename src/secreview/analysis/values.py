@@ -114,7 +114,12 @@ CONSTRUCTION_STEPS = "\0construction-steps"
 expression (``f".//{tag}"``): a selector given by the caller (``xpath_text.steps_only``)."""
 CONSTRUCTION_NAME_OR_STEP = "\0construction-name-or-step"
 """Both: a piece that is a name in SQL and a step in XPath (``"." + selector``)."""
-CONSTRUCTIONS = frozenset({CONSTRUCTION, CONSTRUCTION_NAMES, CONSTRUCTION_STEPS, CONSTRUCTION_NAME_OR_STEP})
+CONSTRUCTION_UNQUOTED = "\0construction-unquoted"
+"""``Step.origin`` of the step where a value was spliced into SQL text where SQL takes a value, outside quotes
+(``"... where eid=%s" % eid``, ``sql_text.unquoted_value_part``): valid SQL only as a number or a literal
+quoted already."""
+CONSTRUCTIONS = frozenset({CONSTRUCTION, CONSTRUCTION_NAMES, CONSTRUCTION_STEPS, CONSTRUCTION_NAME_OR_STEP,
+                           CONSTRUCTION_UNQUOTED})
 
 
 def via_call(step) -> bool:

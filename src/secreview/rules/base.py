@@ -122,6 +122,16 @@ class SinkRule(Rule):
     names_origins: ClassVar[frozenset] = frozenset({CONSTRUCTION_NAMES, CONSTRUCTION_NAME_OR_STEP})
     """The construction steps' origins that ``names_confidence`` applies to (``values.CONSTRUCTION_NAMES``,
     ``values.CONSTRUCTION_STEPS``, and ``values.CONSTRUCTION_NAME_OR_STEP``, which is both)."""
+    origin_notes: ClassVar[dict] = {}
+    """``origin -> (confidence, what the explanation says)`` for origins of ``names_origins`` that are not
+    names (SQL's ``values.CONSTRUCTION_UNQUOTED``); the others take ``names_confidence`` and ``names_where``."""
+
+    def construction_note(self, origin):
+        """``(confidence, what the explanation says)`` of a construction whose step has ``origin``, or None
+        when it is an ordinary one (``construction_confidence``, nothing said)."""
+        if origin not in self.names_origins or self.names_confidence is None:
+            return None
+        return self.origin_notes.get(origin, (self.names_confidence, self.names_where))
     sanitizable: ClassVar[bool] = True
     """False when no transformation makes outside data acceptable here (storing it in the
     session is the defect, escaped or not); only an allow-list check does."""

@@ -1,4 +1,5 @@
 from secreview.analysis.sql_text import QUOTED_PLACEHOLDER as _QUOTED_PLACEHOLDER
+from secreview.analysis.values import CONSTRUCTION_NAME_OR_STEP, CONSTRUCTION_NAMES, CONSTRUCTION_UNQUOTED
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule, file_text_untraced
 
@@ -49,7 +50,12 @@ class SqlInjection(SinkRule):
     option), or when the function is a command's entry point (a Django
     management command's `handle()`, a click, typer or cyclopts command): its options
     are what whoever runs it types. Judged on real code (panels E-M), every
-    such finding was false.
+    such finding was false. Low as well when every such parameter sits
+    unquoted where SQL takes a value (`"... WHERE eid=%s" % eid`, `LIMIT %s`,
+    `IN (%s)`): text is valid SQL there only as a number or as a literal
+    quoted already, and on real code those parameters were entity ids and
+    limits (the 6 judged on panels K and P were all false); inside quotes
+    (`WHERE name = '%s'`) it stays medium.
     Built in one
     function and executed by a pass-through wrapper, it is reported where it
     is built. Not reported as built: numbers (`%d`, `int()`, `len()`), a
@@ -103,6 +109,10 @@ class SqlInjection(SinkRule):
     untainted = None
     constructions = ("sql",)
     names_confidence = Level.LOW
+    names_origins = frozenset({CONSTRUCTION_NAMES, CONSTRUCTION_NAME_OR_STEP, CONSTRUCTION_UNQUOTED})
+    origin_notes = {CONSTRUCTION_UNQUOTED: (
+        Level.LOW, "it is spliced in unquoted where SQL takes a value, where text is valid SQL only as a number or a "
+                   "literal quoted already, so callers most likely pass a number")}
     danger = ("The database parses it as SQL, so a quote or keyword in it (`' OR '1'='1`, `; DROP TABLE`) "
               "changes what the statement does: any row this connection can reach may be read or changed.")
     fix = ("Keep the SQL text constant and pass the value as a query parameter, e.g. "

@@ -728,14 +728,15 @@ XPATHS = """
     """
 
 
-def test_an_xpath_step_from_a_parameter_is_low_and_a_quoted_value_medium(tmp_path, monkeypatch):
-    """A part spliced in where XPath takes a location step or an expression is a selector the caller gives
-    (low, withheld by default); inside a quoted value or a comparison it is the injection (medium). A string
-    with both is of full confidence, and its trace shows the quoted part."""
+def test_an_xpath_built_from_a_parameter_is_low(tmp_path, monkeypatch):
+    """XPath built from a query helper's parameter, with no source traced, is low (withheld by default),
+    whether the part is a selector the caller gives (a location step, an expression: said so) or a value
+    inside quotes or a comparison (judged on real code: the caller's own choice of entity or binding). A
+    string with both has its trace show the quoted part."""
     result = _review(tmp_path, monkeypatch, {"scrape.py": XPATHS})
-    assert _found(result, "SR110") == [("scrape.py", 8, "medium"), ("scrape.py", 12, "medium"),
+    assert _found(result, "SR110") == [("scrape.py", 8, "low"), ("scrape.py", 12, "low"),
                                        ("scrape.py", 16, "low"), ("scrape.py", 20, "low"),
-                                       ("scrape.py", 24, "medium"), ("scrape.py", 30, "medium")]
+                                       ("scrape.py", 24, "low"), ("scrape.py", 30, "low")]
     by_line = {f.line: f for f in result.findings if f.rule_id == "SR110"}
     assert "spliced in on line 7" in by_line[8].explanation
     assert "where XPath takes a location step or an expression" in by_line[16].explanation

@@ -69,3 +69,15 @@ def test_context_named_insecure_is_low(monkeypatch):
     assert found[_line("unverified-ssl-context", "opt_in.py", "INSECURE_SSLCONTEXT.check_hostname")] is Level.LOW
     assert found[_line("unverified-ssl-context", "opt_in.py", "INSECURE_SSLCONTEXT.verify_mode")] is Level.LOW
     assert found[_line("unverified-ssl-context", "opt_in.py", "SHARED_CONTEXT.check_hostname")] is Level.HIGH
+
+
+def test_ssh_key_only_authentication_is_medium_and_says_so(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "ssh-host-key-unverified")
+    config = replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)
+    result = review(["."], ReviewOptions(config=config))
+    found = {f.line: f for f in result.findings if f.rule_id == "SR304" and f.path.endswith("key_auth.py")}
+    password = found[_line("ssh-host-key-unverified", "key_auth.py", "AutoAddPolicy())")]
+    key = found[_line("ssh-host-key-unverified", "key_auth.py", "WarningPolicy())")]
+    assert password.confidence is Level.HIGH and "capture the password sent to it" in password.explanation
+    assert key.confidence is Level.MEDIUM and "private key itself is not revealed" in key.explanation
+    assert "capture" not in key.explanation

@@ -4,7 +4,10 @@ The host key is what proves an SSH server is the one intended. Accepting any
 unknown key (`AutoAddPolicy`) or logging a warning and going on
 (`WarningPolicy`) lets anyone who can intercept or redirect the connection
 (DNS, ARP, a compromised router) pose as the server, capture the password or
-run the session, and see every command and file sent.
+run the session, and see every command and file sent. Where the function
+connects with a key only (`pkey=` or `key_filename=`, no `password=`), the
+explanation says the key itself is not revealed and the confidence is medium:
+the impostor still reads and alters the session, but gets no credential.
 
 Reported for `set_missing_host_key_policy(...)` given `AutoAddPolicy` or
 `WarningPolicy` (an instance or the class, directly or through a variable),
@@ -49,6 +52,28 @@ def _policy(interp, node):
     return None
 
 
+_KEY_ARGS = ("pkey", "key_filename")
+
+
+def _authentication(interp, client: str) -> str | None:
+    """How the function authenticates on ``client``'s ``connect(...)``: ``"password"`` (a ``password=``
+    that is not None), ``"key"`` (``pkey=`` or ``key_filename=`` and no password), None when it makes no
+    such call or says neither."""
+    found = None
+    for stmt in interp.fn.statements():
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if not (isinstance(e, ir.Call) and e.method == "connect" and isinstance(e.func, ir.Attr)
+                        and interp.code(e.func.value) == client):
+                    continue
+                password = e.keyword("password")
+                if password is not None and not (isinstance(password, ir.Const) and password.value is None):
+                    return "password"
+                if any(e.keyword(k) is not None for k in _KEY_ARGS):
+                    found = "key"
+    return found
+
+
 class SshHostKeyUnverified(StatementRule):
     __doc__ = __doc__
 
@@ -73,13 +98,20 @@ class SshHostKeyUnverified(StatementRule):
                     client = interp.code(e.func.value)
                     effect = ("adds any unknown host key and connects" if policy == "AutoAddPolicy"
                               else "logs a warning for an unknown host key and connects anyway")
+                    auth = _authentication(interp, client)
+                    harm = {
+                        "password": "capture the password sent to it and see or alter everything sent",
+                        "key": ("see and alter every command, file and output of the session (the private key "
+                                "itself is not revealed: public-key authentication does not send it)"),
+                    }.get(auth, "capture a password if one is sent, and see or alter everything sent")
                     yield Hit(
                         node=e,
                         explanation=(f"`{interp.code(e)}` makes `{client}` trust whatever server answers: it "
                                      f"{effect}, so anyone able to intercept or redirect the connection can pose as "
-                                     f"the server, capture the credentials and see or alter everything sent."),
+                                     f"the server, {harm}."),
                         fix=(f"Call `{client}.load_system_host_keys()` (or `load_host_keys(path)` with the servers' "
                              f"keys) and `{client}.set_missing_host_key_policy(paramiko.RejectPolicy())`."),
+                        confidence=Level.MEDIUM if auth == "key" else None,
                     )
                 elif e.qualname in _ASYNCSSH:
                     kh = e.keyword("known_hosts")

@@ -116,10 +116,14 @@ class SshHostKeyUnverified(StatementRule):
                 elif e.qualname in _ASYNCSSH:
                     kh = e.keyword("known_hosts")
                     if isinstance(kh, ir.Const) and kh.value is None:
+                        password = e.keyword("password")
+                        got = "the password captured" if password is not None and not (
+                            isinstance(password, ir.Const) and password.value is None) else \
+                            "a password captured if one is sent"
                         yield Hit(
                             node=e,
                             explanation=(f"`{interp.code(e)}` passes `known_hosts=None`, which turns host-key "
                                          f"checking off: any server that answers is accepted, so the connection can "
-                                         f"be intercepted and the credentials captured."),
+                                         f"be intercepted and {got}."),
                             fix="Pass `known_hosts=` the path of a file holding the servers' trusted host keys.",
                         )

@@ -592,3 +592,45 @@ def test_regex_callees_are_callees_with_a_route(tmp_path, spec, message):
     model.write_text(f'library = "x"\n[[entrypoint]]\n{spec}\n')
     with pytest.raises(ModelError, match=message):
         load_models([model])
+
+
+UNFILLED_VIEWS = """
+    from django.http import HttpResponseRedirect
+    from django.shortcuts import render
+
+
+    def register(request, login_provider_name=None, redirect_url=None):
+        if redirect_url:
+            return HttpResponseRedirect(redirect_url)
+        return render(request, "x.html", {"provider": login_provider_name})
+
+
+    def finish(request):
+        return register(request, "ldap", request.GET["next"])
+
+
+    def jump(request, target=None):
+        return HttpResponseRedirect(target or "/")
+    """
+UNFILLED_URLS = """
+    from django.urls import path, re_path
+
+    from . import views
+
+    urlpatterns = [
+        re_path(r"^register/$", views.register),
+        path("finish/", views.finish),
+        path("jump/", views.jump),
+        path("jump/<path:target>", views.jump),
+    ]
+    """
+
+
+def test_parameters_no_route_fills_keep_their_defaults(tmp_path, monkeypatch):
+    """askbot's ``def register(request, login_provider_name=None, redirect_url=None)`` at ``^register/$``: the
+    route captures nothing, so Django passes neither; only another view calling it passes a value, and a
+    request value it passes is traced from there. A parameter one route captures stays the client's."""
+    files = {"shop/__init__.py": "", "shop/views.py": UNFILLED_VIEWS, "shop/urls.py": UNFILLED_URLS}
+    found = findings(tmp_path, monkeypatch, files, "open-redirect")
+    assert [(f.line, f.trace[0].path, f.trace[0].line) for f in found] == [
+        (8, "shop/views.py", 13), (17, "shop/views.py", 16)]

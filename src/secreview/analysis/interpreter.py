@@ -316,6 +316,9 @@ class FunctionInterpreter:
         validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
         # a Flask view's parameters that no route fills keep the code's values (``def index(ex=None)``)
         unrouted = self.program.unrouted_params(self.module, fn) if entry is not None and entry[0] else EMPTY
+        if entry is not None and entry[0] and entry[2].registered_route is not None:
+            # a Django view's parameters with a default that no URLconf route it is registered under fills
+            unrouted = unrouted | self.program.registered_unfilled(fn, entry[2])
         unrouted = unrouted | frozenset(n for n, k in converters.items() if k == GIVEN)
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:

@@ -1212,6 +1212,38 @@ class Program:
                 paths.add(first.value)
         return paths.pop() if len(paths) == 1 else None
 
+    def registered_unfilled(self, fn: ir.Function, ep) -> frozenset:
+        """The parameters with a default of a handler registered by calls (a Django URLconf's ``path()``,
+        ``re_path()``) that none of its routes fills (no capture, no ``kwargs=`` key of that name): the
+        router passes only what the route captures, so these keep the code's values (askbot's
+        ``def register(request, login_provider_name=None, redirect_url=None)`` at ``register/``, called with
+        them only by another view). Empty unless every route it is registered under is understood."""
+        value = self.fields.get((fn.qualname, REGISTERED))
+        if value is None or ep.registered_route is None:
+            return EMPTY
+        index = self.models.entrypoints.index(ep)
+        filled: set = set()
+        routes = 0
+        for t in sorted(value.types):
+            kind, _, rest = t.partition(":")
+            if kind not in ("route", "regex") or not rest.startswith(f"{index}:"):
+                continue
+            route, _, given = rest[len(f"{index}:"):].partition(_GIVEN)
+            if route == "?":
+                return EMPTY
+            these = _group_converters(route, fn, False, after=1) if kind == "regex" else \
+                _converters_of(route, keep_unknown=True)
+            if these is None:
+                return EMPTY
+            routes += 1
+            filled.update(these)
+            if given:
+                filled.update(given.split(","))
+        if not routes:
+            return EMPTY
+        return frozenset(p.name for p in fn.params[1:] if p.default is not None and p.name not in filled
+                         and p.kind in ("positional", "keyword"))
+
     def registered_converters(self, fn: ir.Function, ep) -> dict:
         """``route_converters`` of a handler registered by calls (``registered_route``): a parameter
         holds digits only (or one path segment) when every route it is registered under that fills it

@@ -51,7 +51,7 @@ from secreview.analysis.values import EMPTY, TOP, WHOLE_OBJECT, Step, Taint, Val
 from secreview.findings.model import Span
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
-from secreview.ir.statements import bindings, expressions, module_references
+from secreview.ir.statements import bindings, calls, expressions, module_references
 from secreview.rules.base import CallRule, FunctionRule, Rule, SinkRule, StatementRule
 
 MAX_ANALYSES = 6
@@ -205,6 +205,29 @@ def _secure_random_candidate(callees) -> bool:
     fallback where no such generator exists (``random = _get_sysrandom()``), gives values nobody can
     predict; calling them the Mersenne Twister's would be untrue."""
     return any(c.startswith(_SECURE_RANDOM) for c in callees)
+
+
+_OS_SEEDS = ("os.urandom", "secrets.")
+
+
+def _reseeded_from_os(fn: ir.Function, call: ir.Call) -> bool:
+    """Whether ``fn`` calls ``random.seed()`` (no argument, ``None``, or bytes from ``os.urandom``/``secrets``)
+    before the draw ``call``: CPython then fills the whole Mersenne Twister state from the operating
+    system's generator, so a value drawn right after is not predictable from earlier outputs (askbot's
+    ``random.seed(); return "%x" % random.getrandbits(128)``)."""
+    if "seed" not in fn.names:
+        return False
+    for seed in calls(fn):
+        if seed.qualname != "random.seed" or seed.line > call.line or (seed.line == call.line and seed is call):
+            continue
+        if seed.keywords:
+            continue
+        if not seed.args or (isinstance(seed.args[0], ir.Const) and seed.args[0].value is None):
+            return True
+        arg = seed.args[0]
+        if isinstance(arg, ir.Call) and (arg.qualname or "").startswith(_OS_SEEDS):
+            return True
+    return False
 
 
 def _first_reads(caller: ir.Function) -> dict:
@@ -1842,8 +1865,11 @@ class Program:
                 result = Value(taints=cleaned, types=types, fixed=fixed)
                 break
             source = models.sources_by_callee.get(callee)
-            if source is not None and source.kind == "weak-random" and _secure_random_candidate(callees):
-                continue  # ``random`` rebound to ``random.SystemRandom()``, the module only a fallback
+            if source is not None and source.kind == "weak-random" and (
+                    _secure_random_candidate(callees) or _reseeded_from_os(interp.fn, call)):
+                # ``random`` rebound to ``random.SystemRandom()``, the module only a fallback; or the generator
+                # seeded afresh from the operating system right before this draw
+                continue
             if source is not None:
                 result = interp.source_value(source, call)
                 if source.arguments_flow:

@@ -29,7 +29,12 @@ after a long chain of steps (the value then was retry jitter, a sample or a
 delay that travelled into unrelated data), `random.SystemRandom` and
 `secrets`, nor a name that may be either (`random, ok = _get_sysrandom()`
 returning `random.SystemRandom()`, the `random` module only as a fallback
-where the system has no such generator).
+where the system has no such generator), nor a value drawn after the function
+called `random.seed()` with no argument (or with `os.urandom(...)` bytes):
+CPython then fills the whole generator state from the operating system, so
+the value is not predictable from earlier outputs (askbot's
+`generate_random_key()`; a seed of the caller's choosing, such as the time,
+still is).
 
 **Confidence:** high; low (not shown by default) where the value becomes only
 a salt (`salt`, `pwd_salt`, `_generate_salt()`): a salt is kept next to its hash

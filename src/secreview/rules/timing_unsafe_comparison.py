@@ -49,7 +49,10 @@ constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
 pyDAL's `db(db.oauth2.client_secret == secret)`,
 `and_(...)`); a comparison assigned to a name that says it detects a change
-(`changed = position.secret != secret`); and test code.
+(`changed = position.secret != secret`); a value read from this request's own
+session (`state != request.session.pop("oauth2_csrf_token")`, Flask's
+`session.get("partial_token")`): the client's guess is compared with what its own
+session holds, so timing tells it nothing about anyone else's secret; and test code.
 
 **Confidence:** medium for values that are secrets by their names (judged on
 real code: a token or password from the request compared with `==` was kept
@@ -231,6 +234,29 @@ def _server_side(e, function, defs: _Defs, depth: int = 0) -> bool:
     return False
 
 
+def _own_session(e, defs: _Defs, depth: int = 0) -> bool:
+    """A value read from this request's own session (``request.session["oauth2_csrf_token"]``,
+    ``request.session.pop(...)``, Flask's ``session.get(...)``), also through a local assigned one: what the
+    client's guess is compared with is kept for that client alone, so timing answers tell it only what its
+    own session holds (an OAuth state, a CSRF token, a partial-pipeline token)."""
+    if depth > 3:
+        return False
+    node = e
+    if isinstance(node, ir.Call) and node.method in ("get", "pop") and isinstance(node.func, ir.Attr):
+        node = node.func.value
+    elif isinstance(node, ir.Subscript):
+        node = node.value
+    elif isinstance(node, ir.Name) and node.kind == ir.NameKind.LOCAL:
+        values = defs.assigned(node)
+        return bool(values) and all(_own_session(v, defs, depth + 1) for v in values)
+    else:
+        return False
+    if isinstance(node, ir.Attr) and node.attr == "session":
+        return True
+    return isinstance(node, ir.Name) and (node.qualname in ("flask.session", "quart.session")
+                                          or (node.id == "session" and node.kind != ir.NameKind.LOCAL))
+
+
 def _root(e):
     """The variable an attribute or item chain starts from (``repl_device`` of ``repl_device[0]["token"]``)."""
     while isinstance(e, (ir.Attr, ir.Subscript)):
@@ -371,7 +397,7 @@ class TimingUnsafeComparison(FunctionRule):
                 or _secret(right) and _config_value(left)) \
                 and not (_not_text(left, function) or _not_text(right, function)
                          or _made_from(left, right, defs) or _made_from(right, left, defs)
-                         or _same_record(left, right)
+                         or _same_record(left, right) or _own_session(left, defs) or _own_session(right, defs)
                          or (_server_side(left, function, defs) and _server_side(right, function, defs))):
             return Hit(
                 node=compare,

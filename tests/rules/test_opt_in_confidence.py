@@ -81,3 +81,9 @@ def test_ssh_key_only_authentication_is_medium_and_says_so(monkeypatch):
     assert password.confidence is Level.HIGH and "capture the password sent to it" in password.explanation
     assert key.confidence is Level.MEDIUM and "private key itself is not revealed" in key.explanation
     assert "capture" not in key.explanation
+
+
+def test_weak_hash_of_a_secret_by_its_name_alone_is_medium(monkeypatch):
+    found = _confidences(monkeypatch, "weak-hash", "secret_names.py", "SR201")
+    assert found[_line("weak-hash", "secret_names.py", "hashlib.sha1(password")] is Level.HIGH
+    assert found[_line("weak-hash", "secret_names.py", "SECRET_SALT + text")] is Level.MEDIUM

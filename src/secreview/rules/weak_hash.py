@@ -12,7 +12,11 @@ Reported for `hashlib.md5`, `hashlib.sha1`, `hashlib.new("md5"/"sha1"/...)`
 `cryptography` equivalents, when the code shows a security use:
 * what is hashed (the call's data or `h.update(...)`) is a secret by its
   variable, attribute or key name: a password, secret, token, key, PIN, salt
-  or credential (`md5(password)`, `h.update(self.secret)`);
+  or credential (`md5(password)`, `h.update(self.secret)`), with high
+  confidence for a password; medium when only a key, secret, token or
+  salt is named, nothing saying the digest is kept as a password hash,
+  signature or token: judged on real code those were keyed digests of long
+  secrets, placeholder hashes salted with a random constant, dead helpers);
 * the digest is kept as one: stored, returned or passed under a name that
   says password hash, signature, MAC or token (`user.password_hash = ...`,
   `def sign(...)`), or written to a file or SQL statement that names a
@@ -110,6 +114,9 @@ _WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _DIGEST_AUTH_WORDS = frozenset({"realm", "qop", "cnonce", "nc"})
 _SHORT_PREFIX = 16  # hex characters or bytes: a digest cut this short names something, it protects nothing
 _MAX_HOPS = 3
+
+
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pin", "passcode"})
 
 
 def _words_of(name) -> tuple:
@@ -270,7 +277,7 @@ class _Use:
     """What the function shows of one weak hash call: what goes in, where the digest goes."""
 
     __slots__ = ("inputs", "secret_input", "where", "security", "verified", "identifier", "protocol",
-                 "evidence", "sent", "stored", "kept", "carriers")
+                 "evidence", "sent", "stored", "kept", "carriers", "password_input")
 
     def __init__(self):
         self.inputs: list = []  # expressions hashed (call arguments, ``update()`` arguments)
@@ -285,6 +292,7 @@ class _Use:
         self.stored: list = []  # where the digest is kept: an attribute, a file, a database
         self.kept: list = []  # constant keys or attributes the digest is put under (``data["pwd"]``)
         self.carriers: set = set()  # local mappings the digest is put in (``params["pw"] = ...``): followed to a send
+        self.password_input = False  # one of the secrets hashed is named as a password
 
 
 class WeakHash(StatementRule):
@@ -381,10 +389,16 @@ class WeakHash(StatementRule):
                          "algorithm."),
                     confidence=Level.LOW, tags=("security-use", "sent"),
                     notes=self._reason_note(use, call, reasons[0]))
+            # a password hashed, or a digest kept as a password hash, signature or token: high; a key or secret
+            # mixed into a digest by its name alone: medium (judged on real code: keyed digests of long secrets,
+            # placeholder hashes salted with a random constant, dead helpers; docs/precision.md, sixteenth
+            # session)
+            confidence = None if use.security or use.password_input else Level.MEDIUM
             return Hit(node=call, explanation=(
                 f"`{code}` computes {label} {reasons[0]}. {label} is broken: collisions are cheap to forge and "
                 f"it is fast enough to brute-force short secrets, so this digest cannot protect what it is used for."),
-                fix=self._fix(reasons[0]), tags=("security-use",), notes=self._reason_note(use, call, reasons[0]))
+                fix=self._fix(reasons[0]), tags=("security-use",), notes=self._reason_note(use, call, reasons[0]),
+                confidence=confidence)
         client = self._client_input(interp, use)
         if client is None:
             return None
@@ -517,6 +531,8 @@ class WeakHash(StatementRule):
                         use.protocol = "the WebSocket handshake (RFC 6455)"
                 # a secret before a salt: ``guess + salt`` hashes the password guessed, not a secret salt
                 names = sorted((n for n in _names_in(expr) if _is_security_name(n)), key=_salt_name)
+                use.password_input = use.password_input or any(
+                    w in _PASSWORD_WORDS for n in names for w in _words_of(n))
                 for name in names[:1]:
                     if reasons:
                         break

@@ -241,16 +241,20 @@ def _own_session(e, defs: _Defs, depth: int = 0) -> bool:
     own session holds (an OAuth state, a CSRF token, a partial-pipeline token)."""
     if depth > 3:
         return False
-    node = e
-    if isinstance(node, ir.Call) and node.method in ("get", "pop") and isinstance(node.func, ir.Attr):
-        node = node.func.value
-    elif isinstance(node, ir.Subscript):
-        node = node.value
-    elif isinstance(node, ir.Name) and node.kind == ir.NameKind.LOCAL:
-        values = defs.assigned(node)
+    if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
+        values = defs.assigned(e)
         return bool(values) and all(_own_session(v, defs, depth + 1) for v in values)
+    if isinstance(e, ir.Call) and e.method in ("get", "pop") and isinstance(e.func, ir.Attr):
+        base = e.func.value
+    elif isinstance(e, ir.Subscript):
+        base = e.value  # ``session_token["oauth_token"]`` of a local holding a session item too
     else:
         return False
+    return _session_object(base) or _own_session(base, defs, depth + 1)
+
+
+def _session_object(node) -> bool:
+    """``request.session``, ``self.request.session``, Flask's ``session``."""
     if isinstance(node, ir.Attr) and node.attr == "session":
         return True
     return isinstance(node, ir.Name) and (node.qualname in ("flask.session", "quart.session")

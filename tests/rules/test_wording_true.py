@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from reviewing import findings
+
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine.pipeline import ReviewOptions, review
 from secreview.findings.model import Level
@@ -213,3 +215,26 @@ def test_sql_injection_claims_no_other_users(tmp_path, monkeypatch):
     [finding] = [f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR104"]
     assert "any row this connection can reach may be read or changed" in finding.explanation
     assert "other users" not in finding.explanation
+
+
+def test_assert_failure_is_not_called_a_500_where_a_try_catches_it(tmp_path, monkeypatch):
+    code = '''\
+        from django.http import HttpResponse
+
+
+        def verify_email(request):
+            try:
+                key = request.GET["key"]
+                assert request.user.is_authenticated and key == request.user.email_key
+            except Exception:
+                return HttpResponse("bad link", status=400)
+            return HttpResponse("ok")
+
+
+        def check(request):
+            assert request.user.is_superuser
+            return HttpResponse("ok")
+        '''
+    found = {f.line: f for f in findings(tmp_path, monkeypatch, {"views.py": code}, rule="assert-for-security")}
+    assert "the `except` around it catches" in found[7].explanation and "500" not in found[7].explanation
+    assert "a failure is a 500 error" in found[14].explanation

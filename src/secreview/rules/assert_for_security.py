@@ -4,7 +4,9 @@ Python drops every `assert` statement when run with `-O` or
 `PYTHONOPTIMIZE` (as some packagers, container images and WSGI servers do):
 an authorization or input check written as an assert then silently
 disappears, and the guarded code runs for everyone with any data. A failing
-assert also surfaces as a 500 error instead of a clean 403/400.
+assert also surfaces as a 500 error instead of a clean 403/400 in a request
+handler (the explanation says so only there, and not where a `try` around the
+assert catches `AssertionError` or `Exception`).
 
 Reported for asserts that really decide something about a caller: a
 predicate of access (`is_admin`, `is_superuser`, `is_staff`,
@@ -82,6 +84,25 @@ def _identifiers(e):
 
 
 _REQUEST_PARAMS = frozenset({"request", "req", "context", "ctx", "environ", "http_request"})
+
+
+_CATCHES_ASSERTION = frozenset({"AssertionError", "Exception", "BaseException"})
+
+
+def _caught_here(fn, line: int) -> bool:
+    """Whether a ``try`` of ``fn`` around ``line`` has a handler that catches ``AssertionError`` (by name,
+    ``Exception``, ``BaseException`` or a bare ``except``)."""
+    for handler in fn.handlers:
+        start, end = handler.try_lines
+        if not start <= line <= end:
+            continue
+        if not handler.types:
+            return True
+        for t in handler.types:
+            name = (getattr(t, "qualname", None) or getattr(t, "id", None) or getattr(t, "attr", None) or "")
+            if name.rsplit(".", 1)[-1] in _CATCHES_ASSERTION:
+                return True
+    return False
 
 
 def _handles_requests(interp) -> bool:
@@ -222,12 +243,18 @@ class AssertForSecurity(StatementRule):
             confidence = Level.LOW
         else:
             return
+        if _caught_here(interp.fn, stmt.line):
+            failure = ("when it does run, a failure raises `AssertionError`, which the `except` around it catches "
+                       "with whatever else goes wrong there")
+        elif _handles_requests(interp):
+            failure = "when it does run, a failure is a 500 error rather than a 403/400"
+        else:
+            failure = "when it does run, a failure raises `AssertionError`, which says nothing of why it refused"
         yield Hit(
             node=stmt,
             explanation=(f"`assert {code}` is {what}. Asserts are removed when Python runs with `-O` or "
                          f"`PYTHONOPTIMIZE`, so this check then vanishes and the code after it runs for every caller "
-                         f"that reaches it, whatever this condition says; when it does run, a failure is a 500 "
-                         f"error rather than a 403/400."),
+                         f"that reaches it, whatever this condition says; {failure}."),
             fix=(f"Replace it with an explicit test: `if not ({code}): raise PermissionError(...)` (or the "
                  f"framework's 403/400 response)."),
             confidence=confidence,

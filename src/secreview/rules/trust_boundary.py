@@ -11,6 +11,11 @@ _TRUST_WORDS = frozenset({"user", "userid", "uid", "username", "login", "logged"
                           "discount", "coupon", "credit", "balance", "quota", "limit"})
 
 
+# Words of a session key that name where to send the user next: a page, not a belief about the user.
+_DESTINATION_WORDS = frozenset({"next", "redirect", "return", "url", "came", "destination", "goto", "referer",
+                                "referrer"})
+
+
 class TrustBoundaryViolation(SinkRule):
     """Untrusted data stored in the session, where code trusts what it reads.
 
@@ -27,7 +32,10 @@ class TrustBoundaryViolation(SinkRule):
     `email`...). Not reported: a key naming a preference or a note the code
     keeps for the user's own next page (`session['auth_type']`,
     `session['network_deleted']`: the client only tells the server about itself
-    what it could have sent in the next request anyway), and values
+    what it could have sent in the next request anyway), a key naming where to
+    send the user next (`session['oidc_login_next']`, `redirect_url`: whether that
+    page may be off the site is the open-redirect rule's question where it is
+    used), and values
     values checked against an allow-list (`if x in ALLOWED:`, `if x not in ALLOWED: return`,
     `if x == "a":`; also a collection the server keeps on the request object,
     `if region in request.user.available_services_regions:`, but not a list the client sent),
@@ -57,4 +65,9 @@ class TrustBoundaryViolation(SinkRule):
     def reports(self, taint, site) -> bool:
         if site.key is None:
             return True  # a key the client chooses, or one the code computes: the server cannot know what it holds
-        return bool(_TRUST_WORDS.intersection(name_words(site.key)))
+        words = name_words(site.key)
+        if _DESTINATION_WORDS.intersection(words):
+            # ``session["oidc_login_next"] = next_url``: where to send the user after signing in, a page of the
+            # client's own choosing (whether it may leave the site is open-redirect's question at the redirect)
+            return False
+        return bool(_TRUST_WORDS.intersection(words))

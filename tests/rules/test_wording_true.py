@@ -236,5 +236,5 @@ def test_assert_failure_is_not_called_a_500_where_a_try_catches_it(tmp_path, mon
             return HttpResponse("ok")
         '''
     found = {f.line: f for f in findings(tmp_path, monkeypatch, {"views.py": code}, rule="assert-for-security")}
-    assert "the `except` around it catches" in found[7].explanation and "500" not in found[7].explanation
+    assert "the except clause around it catches" in found[7].explanation and "500" not in found[7].explanation
     assert "a failure is a 500 error" in found[14].explanation

@@ -244,12 +244,12 @@ class AssertForSecurity(StatementRule):
         else:
             return
         if _caught_here(interp.fn, stmt.line):
-            failure = ("when it does run, a failure raises `AssertionError`, which the `except` around it catches "
+            failure = ("when it does run, a failure raises AssertionError, which the except clause around it catches "
                        "with whatever else goes wrong there")
         elif _handles_requests(interp):
             failure = "when it does run, a failure is a 500 error rather than a 403/400"
         else:
-            failure = "when it does run, a failure raises `AssertionError`, which says nothing of why it refused"
+            failure = "when it does run, a failure raises AssertionError, which says nothing of why it refused"
         yield Hit(
             node=stmt,
             explanation=(f"`assert {code}` is {what}. Asserts are removed when Python runs with `-O` or "

@@ -238,3 +238,30 @@ def test_assert_failure_is_not_called_a_500_where_a_try_catches_it(tmp_path, mon
     found = {f.line: f for f in findings(tmp_path, monkeypatch, {"views.py": code}, rule="assert-for-security")}
     assert "the except clause around it catches" in found[7].explanation and "500" not in found[7].explanation
     assert "a failure is a 500 error" in found[14].explanation
+
+
+def test_a_call_through_another_name_is_cited_as_written(tmp_path, monkeypatch):
+    """``run = run_default`` then ``run(...)``: the trace step on the calling line names ``run()``, the name on
+    that line, not the function it is bound to (askbot's ``ldap_authenticate`` bound to
+    ``ldap_authenticate_default``)."""
+    code = '''\
+        import os
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        def run_default(cmd):
+            return os.system("ls " + cmd)
+
+
+        run = run_default
+
+
+        @app.route("/x")
+        def x():
+            return str(run(request.args["c"]))
+        '''
+    [finding] = findings(tmp_path, monkeypatch, {"app.py": code}, rule="command-injection")
+    calling = [s for s in finding.trace if s.line == 16]
+    assert calling and all("`run()`" in s.note and "run_default" not in s.note for s in calling)

@@ -2303,6 +2303,10 @@ class Program:
         shown = fn.name
         if fn.name == "__init__" and target.endswith(".__init__") and callee != target:
             shown = interp.code(call.func, 60)  # ``Box(item)`` on the line: the class is what is called
+        elif isinstance(call.func, (ir.Name, ir.Attr)) and \
+                (call.func.id if isinstance(call.func, ir.Name) else call.func.attr) != fn.name:
+            # ``ldap_authenticate(...)`` bound to ``ldap_authenticate_default``: the step names what the line calls
+            shown = interp.code(call.func, 60)
         call_note = f"passed to `{shown}()`"
         returned = f"returned by `{shown}()`"
         # ``escape_sqlite(name)``: a function named for quoting builds its result for the interpreter on

@@ -2192,19 +2192,20 @@ class Program:
         constant key and the default, positionally) is no guess: ``get`` returns it whenever the key
         is missing, which is what the mapping protocol says ``get`` does."""
         receiver = site.receiver
-        own = {t._key for t in receiver.taints} if receiver is not None else set()
+        own = {_unmarked_key(t) for t in receiver.taints} if receiver is not None else set()
         call = site.call
         note = f"through `{interp.code(call.func, 50)}()`, whose code is not reviewed {V.ASSUMED}"
         default = _mapping_default(site)
-        given = {t._key for t in V.merge_taints(default.taints, V.all_item_taints(default.items))} \
+        given = {_unmarked_key(t) for t in V.merge_taints(default.taints, V.all_item_taints(default.items))} \
             if default is not None else set()
         default_note = f"the default `{interp.code(call.func, 50)}()` returns when the key is missing"
         out = []
         for t in taints:
-            if t._key in own or (t.step is not None and t.step.note in (note, default_note)
-                                 and t.step.line == call.line):
+            key = _unmarked_key(t)
+            if key in own or (t.step is not None and t.step.note in (note, default_note)
+                              and t.step.line == call.line):
                 out.append(t)
-            elif t._key in given:
+            elif key in given:
                 out.append(t.with_step(Step(interp.path, call.line, call.col, default_note, t.step)))
             else:
                 out.append(t.with_step(Step(interp.path, call.line, call.col, note, t.step)))
@@ -2992,6 +2993,15 @@ def _carried_items(value: Value, carried, memo: dict | None = None) -> dict | No
         memo[id(item)] = (item, made)
         out[k] = made
     return out
+
+
+def _unmarked_key(t: Taint) -> tuple:
+    """``t._key`` without the mark of a call a named taint does not survive (``V.THROUGH_CALL``): the same
+    data whether or not the rules of named sources are selected, which mark a parameter's taint so at
+    the very call (``unknown_call``) whose receiver is compared with its result (``_through_unseen``)."""
+    if V.THROUGH_CALL not in t.cleansed:
+        return t._key
+    return (t.kind, t.index, t.cleansed - _THROUGH)
 
 
 def _keeps_named(site, callees: list) -> bool:

@@ -640,8 +640,10 @@ def test_a_command_line_source_is_low_confidence_and_a_request_stays_high(tmp_pa
 
 def test_a_guess_inside_the_called_function_lowers_the_caller_finding_too(tmp_path, monkeypatch):
     """A flow into a helper's parameter that reaches the sink there only through a call whose code is
-    not reviewed (``extra_context.get()`` taken to return what it is given) rests on that guess as much
-    as a flow that makes the guess in the handler itself: low, whichever function makes it."""
+    not reviewed (``thirdparty.lookup()`` taken to return what it is given) rests on that guess as much
+    as a flow that makes the guess in the handler itself: low, whichever function makes it. (A method of
+    the parameter itself, ``extra_context.get("state")``, reads the parameter's own data: no guess, with
+    or without the rules of named sources selected.)"""
     (tmp_path / "views.py").write_text(textwrap.dedent('''\
         import thirdparty
         from django.http import HttpResponseRedirect
@@ -652,7 +654,7 @@ def test_a_guess_inside_the_called_function_lowers_the_caller_finding_too(tmp_pa
 
 
         def helper(extra_context):
-            state = extra_context.get("state")
+            state = thirdparty.lookup(extra_context, "state")
             return HttpResponseRedirect(state.get("next"))
 
 

@@ -980,3 +980,30 @@ def test_a_finding_does_not_depend_on_which_other_rules_are_selected(tmp_path, m
     assert [(line, confidence) for line, confidence, *_ in seen[("SR104",)]] == [(13, Level.HIGH)]
     assert seen[("SR104", "SR702")] == seen[("SR104",)]
     assert seen[()] == seen[("SR104",)]  # the default rules
+
+
+def test_a_traced_finding_is_kept_where_its_caller_decides_the_callees_construction(tmp_path, monkeypatch):
+    # The callee's construction (a string built from its parameter) and the caller's traced finding are
+    # at one place; the construction, with its shorter trace, was kept there, then dropped because a
+    # caller passes traced data: the traced finding went with it. Low here (the data goes through a call
+    # whose code is not reviewed), and still reported.
+    code = """
+        import somelib
+        from flask import Flask, request
+        from sqlalchemy import text
+
+        app = Flask(__name__)
+
+
+        def ordered(query, name):
+            return query.order_by(text(f"t.{name} ASC"))
+
+
+        @app.route("/items")
+        def items():
+            name = somelib.tidy(request.args.get("q"))
+            return str(ordered(app.query, name))
+        """
+    [finding] = findings(tmp_path, monkeypatch, {"app.py": code}, "sql-injection")
+    assert (finding.line, finding.confidence) == (10, Level.LOW)
+    assert "tainted" in finding.tags and finding.trace[0].line == 15

@@ -313,6 +313,9 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
     votes: dict = {}
     own_user: dict = {}  # key -> the best finding there traced from the program's own user
     keeps: set = set()  # keys of findings whose rule keeps untraceable constructions as they are
+    # key -> the best finding there that its callers do not decide (traced from a source): what is
+    # reported when the finding kept there is one they decide, and drop (one of them passes that data)
+    undecided: dict = {}
     buckets = {}
     for one in bucket_sets:
         buckets.update(one)
@@ -328,6 +331,11 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
                 alt = own_user.get(key)
                 if alt is None or _rank(finding) > _rank(alt[0]):
                     own_user[key] = entry
+            if (NEEDS,) + key not in bucket:
+                alt = undecided.get(key)
+                if alt is None or _rank(finding) > _rank(alt[0][0]):
+                    shadow = bucket.get((SHADOW,) + key)
+                    undecided[key] = (entry, shadow[1] if shadow is not None else None)
             old = merged.get(key)
             if old is None or _rank(finding) > _rank(old[0]):
                 merged[key] = entry
@@ -348,7 +356,17 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
             if needs is None:
                 continue
             if decided.drops(key[0], needs):
-                del merged[key]
+                alt = undecided.get(key)
+                if alt is None:
+                    del merged[key]
+                else:
+                    # a caller passes traced data: its finding, with the trace, even where it is less
+                    # confident or longer than the callee's (not the same defect lost altogether)
+                    merged[key] = alt[0]
+                    if alt[1] is not None:
+                        shadows[key] = alt[1]
+                    else:
+                        shadows.pop(key, None)
                 continue
             finding, lines = merged[key]
             why = decided.untraceable(key[0], needs, key not in keeps) \

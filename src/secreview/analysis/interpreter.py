@@ -106,9 +106,7 @@ class Summary:
             if empty and _EMPTY_DIGEST is not None:
                 self._digest = _EMPTY_DIGEST  # most summaries (two in three on a large tree)
                 return self._digest
-            import hashlib
-            data = repr(self.fingerprint()).encode("utf-8", "surrogatepass")
-            self._digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            self._digest = V.tree_digest(self.fingerprint())
             if empty:
                 _EMPTY_DIGEST = self._digest
         return self._digest

@@ -672,8 +672,34 @@ def _taints_print(taints: frozenset) -> tuple:
 
 
 def digest(value: Value) -> str:
-    import hashlib
-    return hashlib.blake2b(repr(fingerprint(value)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return tree_digest(fingerprint(value))
+
+
+def tree_digest(root: tuple) -> str:
+    """A short hash of a fingerprint (nested tuples of plain constants): equal for fingerprints of equal
+    content, whatever objects they are made of, and in every process.
+
+    Each tuple is hashed once, from the ``repr`` of its plain members and the hashes of its tuples,
+    however often it recurs: a fingerprint shares its parts (a trace step and the steps before it, the
+    print of a value nested in several items), and its ``repr`` spelt each out every time it recurred
+    (on Salt 24 million tuples written out, of 0.3 million distinct)."""
+    from hashlib import blake2b
+    done: dict = {}  # id of a tuple of ``root`` (alive while it is) -> its hash
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        if id(node) in done:
+            stack.pop()
+            continue
+        todo = [c for c in node if isinstance(c, tuple) and id(c) not in done]
+        if todo:
+            stack.extend(todo)
+            continue
+        stack.pop()
+        # members apart by NUL, a tuple's hash marked by \x01: neither is ever in a ``repr``
+        text = "\0".join(["\1" + done[id(c)] if isinstance(c, tuple) else repr(c) for c in node])
+        done[id(node)] = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return done[id(root)]
 
 
 class Sharing:

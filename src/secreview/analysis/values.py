@@ -8,6 +8,7 @@ method calls), and may hold known items (constant keys of a dict literal).
 from __future__ import annotations
 
 import sys
+from hashlib import blake2b
 from operator import itemgetter
 
 
@@ -679,26 +680,54 @@ def tree_digest(root: tuple) -> str:
     """A short hash of a fingerprint (nested tuples of plain constants): equal for fingerprints of equal
     content, whatever objects they are made of, and in every process.
 
-    Each tuple is hashed once, from the ``repr`` of its plain members and the hashes of its tuples,
-    however often it recurs: a fingerprint shares its parts (a trace step and the steps before it, the
-    print of a value nested in several items), and its ``repr`` spelt each out every time it recurred
-    (on Salt 24 million tuples written out, of 0.3 million distinct)."""
-    from hashlib import blake2b
-    done: dict = {}  # id of a tuple of ``root`` (alive while it is) -> its hash
+    Each tuple is written out once however often it recurs (``_tuple_text``), and a long text stands as
+    its hash: a fingerprint shares its parts (a trace step and the steps before it, the print of a value
+    nested in several items), and its ``repr`` spelt each out every time it recurred (on Salt 24 million
+    tuples written out, of 0.3 million distinct)."""
+    done: dict = {}  # id of a tuple of ``root`` (alive while it is) -> its text
+    try:
+        text = _tuple_text(root, done)
+    except RecursionError:  # (nested deeper than any fingerprint is: the same text, without recursion)
+        text = _tuple_text_iteratively(root, {})
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+_LONG_TEXT = 120
+"""A tuple's text longer than this stands as its hash in the texts of the tuples that hold it."""
+
+
+def _tuple_text(node: tuple, done: dict) -> str:
+    """``node`` as text: the ``repr`` of each plain member and the text of each tuple, between \\1 and \\2,
+    apart by NUL (none of the three is ever in a ``repr``), or \\3 and the hash of that when longer than
+    ``_LONG_TEXT``: texts are equal exactly when contents are (but for hash collisions)."""
+    parts = []
+    for member in node:
+        if isinstance(member, tuple):
+            text = done.get(id(member))
+            parts.append(_tuple_text(member, done) if text is None else text)
+        else:
+            parts.append(repr(member))
+    text = "\1" + "\0".join(parts) + "\2"
+    if len(text) > _LONG_TEXT:
+        text = "\3" + blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    done[id(node)] = text
+    return text
+
+
+def _tuple_text_iteratively(root: tuple, done: dict) -> str:
+    """``_tuple_text`` with a stack of its own instead of recursion."""
     stack = [root]
     while stack:
         node = stack[-1]
         if id(node) in done:
             stack.pop()
             continue
-        todo = [c for c in node if isinstance(c, tuple) and id(c) not in done]
+        todo = [m for m in node if isinstance(m, tuple) and id(m) not in done]
         if todo:
             stack.extend(todo)
             continue
         stack.pop()
-        # members apart by NUL, a tuple's hash marked by \x01: neither is ever in a ``repr``
-        text = "\0".join(["\1" + done[id(c)] if isinstance(c, tuple) else repr(c) for c in node])
-        done[id(node)] = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        _tuple_text(node, done)  # (its tuples are done: no recursion)
     return done[id(root)]
 
 

@@ -208,7 +208,8 @@ class FunctionInterpreter:
         self.fn = fn
         self._admin_only = None
         self.block_id = 0
-        self._guards: dict = {}  # block id -> ``param_guard``'s answer
+        self._guards: dict | None = None  # block id -> ``param_guard``'s answer (the function's, kept by the program)
+        self._guard_tested: set | None = None  # ``param_guard``: the parameters some branch tests (any block's)
         self._bindings = None  # ``bindings``
         self._setting_locals = None
         self.facts_seen = False  # some cursor's state is tracked (``FACTS``): joins must say where it is not
@@ -1440,17 +1441,24 @@ class FunctionInterpreter:
         Only parameters the function never assigns, tested by their truth alone (``p``, ``not p``, ``and``,
         ``or`` of such tests), count; the fewest that do (None: no parameter decides whether it runs)."""
         bid = self.block_id
-        if bid in self._guards:
-            return self._guards[bid]
+        guards = self._guards
+        if guards is None:
+            # the answers depend on the function's code alone: kept for its next analyses
+            guards = self._guards = self.program.function_facts.setdefault(("param_guard", self.path,
+                                                                             self.fn.qualname), {})
+        if bid in guards:
+            return guards[bid]
         fn = self.fn
         names = {p.name: i for i, p in enumerate(fn.params) if p.kind in ("positional", "keyword")}
-        tested: set = set()
-        for block in fn.blocks:
-            for edge in block.succs:
-                if edge.cond is not None and edge.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
-                    tested.update(e.id for e in ir.walk(edge.cond)
-                                  if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL and e.id in names)
-        tested = {n for n in tested if not self.bindings().get(n)}
+        tested = self._guard_tested
+        if tested is None:  # the same for every block: worked out once
+            tested = set()
+            for block in fn.blocks:
+                for edge in block.succs:
+                    if edge.cond is not None and edge.kind in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
+                        tested.update(e.id for e in ir.walk(edge.cond)
+                                      if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL and e.id in names)
+            tested = self._guard_tested = {n for n in tested if not self.bindings().get(n)}
         guard = None
         if tested and not _runs_with_false(fn, bid, tested):
             needed = sorted(tested, key=names.get)
@@ -1458,7 +1466,7 @@ class FunctionInterpreter:
                 if not _runs_with_false(fn, bid, set(needed) - {name}):
                     needed.remove(name)  # false or not, the others keep the block from running
             guard = tuple(names[n] for n in needed)
-        self._guards[bid] = guard
+        guards[bid] = guard
         return guard
 
     def admin_marks(self, kind: str) -> frozenset:

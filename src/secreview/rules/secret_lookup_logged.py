@@ -42,17 +42,18 @@ _LOOKUP = frozenset({"get", "findtext", "find", "getAttribute", "get_option", "s
 _PLAIN = ("pass", "secret", "token")
 
 
-def _keyed_by(expr, param: str) -> bool:
-    """Whether ``expr`` looks up something under the parameter ``param``."""
+def _key_name(expr) -> str | None:
+    """The variable ``expr`` looks something up under, if it does (``d[key]``, ``getattr(o, key)``,
+    ``d.get(key)``...): whether it looks up under a parameter ``p`` is whether this is ``p``."""
     if isinstance(expr, ir.Subscript):
-        return isinstance(expr.index, ir.Name) and expr.index.id == param
+        return expr.index.id if isinstance(expr.index, ir.Name) else None
     if isinstance(expr, ir.Call):
         if expr.qualname in ("builtins.getattr", "getattr") and len(expr.args) >= 2:
-            return isinstance(expr.args[1], ir.Name) and expr.args[1].id == param
+            return expr.args[1].id if isinstance(expr.args[1], ir.Name) else None
         if expr.method in _LOOKUP and expr.args:
             first = expr.args[0]
-            return isinstance(first, ir.Name) and first.id == param
-    return False
+            return first.id if isinstance(first, ir.Name) else None
+    return None
 
 
 def _logged(expr, names: set, lookups: list):
@@ -158,15 +159,23 @@ class SecretLookupLogged(FunctionRule):
                         logs.append((e, args))
         if not logs:
             return
+        # by the variable they look up under: the locals assigned a lookup, and the lookups (one walk for
+        # every parameter)
+        keyed: dict = {}  # variable -> (names, lookups)
+        for stmt in function.statements():
+            if type(stmt) is ir.Assign:
+                key = _key_name(stmt.value)
+                if key is not None:
+                    keyed.setdefault(key, (set(), []))[0].update(
+                        t.id for t in stmt.targets if isinstance(t, ir.NameTarget))
+            for root in expressions(stmt):
+                for e in _walk(root):
+                    key = _key_name(e)
+                    if key is not None:
+                        keyed.setdefault(key, (set(), []))[1].append(e)
         found = []  # (log call, logged node, parameter)
         for key in keys:
-            names: set = set()
-            lookups: list = []
-            for stmt in function.statements():
-                if type(stmt) is ir.Assign and _keyed_by(stmt.value, key):
-                    names.update(t.id for t in stmt.targets if isinstance(t, ir.NameTarget))
-                for root in expressions(stmt):
-                    lookups.extend(e for e in _walk(root) if _keyed_by(e, key))
+            names, lookups = keyed.get(key, ((), ()))
             if not names and not lookups:
                 continue
             for e, args in logs:

@@ -218,7 +218,7 @@ def _reseeded_from_os(fn: ir.Function, call: ir.Call) -> bool:
     if "seed" not in fn.names:
         return False
     for seed in calls(fn):
-        if seed.qualname != "random.seed" or seed.line > call.line or (seed.line == call.line and seed is call):
+        if seed.qualname != "random.seed" or seed.line > call.line:
             continue
         if seed.keywords:
             continue
@@ -1235,54 +1235,21 @@ class Program:
                 paths.add(first.value)
         return paths.pop() if len(paths) == 1 else None
 
-    def registered_unfilled(self, fn: ir.Function, ep) -> frozenset:
-        """The parameters with a default of a handler registered by calls (a Django URLconf's ``path()``,
-        ``re_path()``) that none of its routes fills (no capture, no ``kwargs=`` key of that name): the
-        router passes only what the route captures, so these keep the code's values (askbot's
-        ``def register(request, login_provider_name=None, redirect_url=None)`` at ``register/``, called with
-        them only by another view). Empty unless every route it is registered under is understood."""
+    def _registered_routes(self, fn: ir.Function, ep) -> list:
+        """What each route a handler is registered under by calls (``registered_route``) says of the
+        parameters it fills: ``{parameter: kind}`` (``_converters_of``, a regular expression's groups, and
+        ``GIVEN`` for the registration's own keyword arguments, which win over a capture of the same name),
+        or None for a route not understood; [] when the handler is not registered so."""
         value = self.fields.get((fn.qualname, REGISTERED))
         if value is None or ep.registered_route is None:
-            return EMPTY
-        index = self.models.entrypoints.index(ep)
-        filled: set = set()
-        routes = 0
-        for t in sorted(value.types):
-            kind, _, rest = t.partition(":")
-            if kind not in ("route", "regex") or not rest.startswith(f"{index}:"):
-                continue
-            route, _, given = rest[len(f"{index}:"):].partition(_GIVEN)
-            if route == "?":
-                return EMPTY
-            these = _group_converters(route, fn, False, after=1) if kind == "regex" else \
-                _converters_of(route, keep_unknown=True)
-            if these is None:
-                return EMPTY
-            routes += 1
-            filled.update(these)
-            if given:
-                filled.update(given.split(","))
-        if not routes:
-            return EMPTY
-        return frozenset(p.name for p in fn.params[1:] if p.default is not None and p.name not in filled
-                         and p.kind in ("positional", "keyword"))
-
-    def registered_converters(self, fn: ir.Function, ep) -> dict:
-        """``route_converters`` of a handler registered by calls (``registered_route``): a parameter
-        holds digits only (or one path segment) when every route it is registered under that fills it
-        says so: a route of variables (``<int:pk>``, ``{id:int}``) or a regular expression's group
-        (``registered_regex``: ``(?P<year>\\d{4})``, ``(?P<slug>[^/]+)``), read as route tables are."""
-        value = self.fields.get((fn.qualname, REGISTERED))
-        if value is None or ep.registered_route is None:
-            return {}
+            return []
         index = self.models.entrypoints.index(ep)
         found = []
         for t in sorted(value.types):
             kind, _, rest = t.partition(":")
             if kind not in ("route", "regex") or not rest.startswith(f"{index}:"):
                 continue
-            route = rest[len(f"{index}:"):]
-            route, _, given = route.partition(_GIVEN)
+            route, _, given = rest[len(f"{index}:"):].partition(_GIVEN)
             if route == "?":
                 found.append(None)
                 continue
@@ -1292,10 +1259,29 @@ class Program:
             else:
                 these = _converters_of(route, keep_unknown=True)
             if these is not None and given:
-                # the URLconf's own keyword arguments (they win over a capture of the same name)
                 these = {**these, **dict.fromkeys(given.split(","), GIVEN)}
             found.append(these)
-        return _routes_converters(fn, found)
+        return found
+
+    def registered_unfilled(self, fn: ir.Function, ep) -> frozenset:
+        """The parameters with a default of a handler registered by calls (a Django URLconf's ``path()``,
+        ``re_path()``) that none of its routes fills (no capture, no ``kwargs=`` key of that name): the
+        router passes only what the route captures, so these keep the code's values (askbot's
+        ``def register(request, login_provider_name=None, redirect_url=None)`` at ``register/``, called with
+        them only by another view). Empty unless every route it is registered under is understood."""
+        routes = self._registered_routes(fn, ep)
+        if not routes or any(these is None for these in routes):
+            return EMPTY
+        filled = {name for these in routes for name in these}
+        return frozenset(p.name for p in fn.params[1:] if p.default is not None and p.name not in filled
+                         and p.kind in ("positional", "keyword"))
+
+    def registered_converters(self, fn: ir.Function, ep) -> dict:
+        """``route_converters`` of a handler registered by calls (``registered_route``): a parameter
+        holds digits only (or one path segment) when every route it is registered under that fills it
+        says so: a route of variables (``<int:pk>``, ``{id:int}``) or a regular expression's group
+        (``registered_regex``: ``(?P<year>\\d{4})``, ``(?P<slug>[^/]+)``), read as route tables are."""
+        return _routes_converters(fn, self._registered_routes(fn, ep))
 
     def annotation_converters(self, module: ir.Module, fn: ir.Function, ep) -> dict:
         """``{parameter: type}`` of a handler's parameters annotated with a type its framework converts
@@ -3458,11 +3444,12 @@ _VALUE_ERROR_HANDLER = re.compile(r"\.(?:app_errorhandler|errorhandler|exception
                                   r"ValueError\s*\)|\.register_error_handler\(\s*(?:builtins\.)?ValueError\s*,")
 
 
-# frameworks whose route decorators pass query parameters to a handler's other parameters
+# Flask's route decorators (Flask 2 has one per method)
 _FLASK_ROUTES = frozenset({"route", "get", "post", "put", "patch", "delete"})
 # Decorators that parse the request into a view's arguments (webargs, flask-pydantic, flask-parameter-validation)
 _REQUEST_ARGUMENT_DECORATORS = frozenset({"use_args", "use_kwargs", "arguments", "input", "validate", "body",
                                           "query", "parse_args", "ValidateParameters", "expect", "doc_args"})
+# frameworks whose route decorators pass query parameters to a handler's other parameters
 _QUERY_ARGUMENTS = ("fastapi", "ninja", "starlette", "sanic", "quart_schema", "flask_smorest", "apiflask")
 
 

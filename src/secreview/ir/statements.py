@@ -43,6 +43,16 @@ def calls(function):
                     yield e
 
 
+def caught_at(fn, line: int, names) -> bool:
+    """Whether a ``try`` of ``fn`` around ``line`` has a bare ``except`` or a handler of an exception whose
+    last name is in ``names`` (``except (ValueError, exc.OSError):``)."""
+    for handler in fn.handlers:
+        first, last = handler.try_lines
+        if first <= line <= last and (not handler.types or any(ir.last_name(t) in names for t in handler.types)):
+            return True
+    return False
+
+
 def target_reads(target):
     """The expressions a target reads (``x["a"]["b"] = v`` reads ``x["a"]`` and ``"b"``), not what it
     stores into."""

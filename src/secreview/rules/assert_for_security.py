@@ -50,6 +50,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import caught_at
 from secreview.rules.base import Hit, StatementRule
 
 # Predicates that decide access by themselves: ``assert user.is_admin``, ``assert has_perm(...)``.
@@ -87,22 +88,6 @@ _REQUEST_PARAMS = frozenset({"request", "req", "context", "ctx", "environ", "htt
 
 
 _CATCHES_ASSERTION = frozenset({"AssertionError", "Exception", "BaseException"})
-
-
-def _caught_here(fn, line: int) -> bool:
-    """Whether a ``try`` of ``fn`` around ``line`` has a handler that catches ``AssertionError`` (by name,
-    ``Exception``, ``BaseException`` or a bare ``except``)."""
-    for handler in fn.handlers:
-        start, end = handler.try_lines
-        if not start <= line <= end:
-            continue
-        if not handler.types:
-            return True
-        for t in handler.types:
-            name = (getattr(t, "qualname", None) or getattr(t, "id", None) or getattr(t, "attr", None) or "")
-            if name.rsplit(".", 1)[-1] in _CATCHES_ASSERTION:
-                return True
-    return False
 
 
 def _handles_requests(interp) -> bool:
@@ -243,7 +228,7 @@ class AssertForSecurity(StatementRule):
             confidence = Level.LOW
         else:
             return
-        if _caught_here(interp.fn, stmt.line):
+        if caught_at(interp.fn, stmt.line, _CATCHES_ASSERTION):
             failure = ("when it does run, a failure raises AssertionError, which the except clause around it catches "
                        "with whatever else goes wrong there")
         elif _handles_requests(interp):

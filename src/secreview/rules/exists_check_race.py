@@ -50,7 +50,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import walk as _walk
-from secreview.ir.statements import assigned_places, place_key
+from secreview.ir.statements import assigned_places, caught_at, place_key
 from secreview.rules.base import FunctionRule, Hit
 from secreview.rules.words import identifier_words
 
@@ -63,14 +63,6 @@ _HANDLED = frozenset({"OSError", "IOError", "EnvironmentError", "FileNotFoundErr
                       "BaseException", "error"})
 _ERRORS = {"os.unlink": "FileNotFoundError", "os.remove": "FileNotFoundError", "os.rmdir": "FileNotFoundError",
            "shutil.rmtree": "FileNotFoundError", "os.makedirs": "FileExistsError", "os.mkdir": "FileExistsError"}
-
-
-def _handled(function, line: int) -> bool:
-    for h in function.handlers:
-        first, last = h.try_lines
-        if first <= line <= last and (not h.types or any(ir.last_name(t) in _HANDLED for t in h.types)):
-            return True
-    return False
 
 
 def _tests(cond, taken):
@@ -177,7 +169,7 @@ class ExistsCheckRace(FunctionRule):
                                                    or e.keyword("onexc") is not None):
                         continue
                     key = place_key(e.args[0])
-                    if key is None or _handled(function, e.line):
+                    if key is None or caught_at(function, e.line, _HANDLED):
                         continue
                     wanted = q in _REMOVE  # the branch where the check said it exists
                     found = None

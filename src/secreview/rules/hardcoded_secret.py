@@ -59,7 +59,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.hardcoded_crypto_key import is_placeholder
-from secreview.rules.words import NameScreen, identifier_words
+from secreview.rules.words import PASSWORD_WORDS, NameScreen, identifier_words
 
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "secret", "secrets", "token",
                            "apikey", "credential", "credentials", "creds", "privatekey", "secretkey",
@@ -187,7 +187,6 @@ _NOT_VALUES = frozenset({
     "locked", "expired", "missing", "na", "notavailable", "notapplicable"})
 _MASK_WORDS = frozenset({"redacted", "masked", "hidden", "removed", "censored", "omitted", "filtered", "sanitized",
                          "obfuscated", "scrubbed"})
-_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "pass", "passcode", "pin"})
 # also sample data: ``sample_url_func`` fills a template preview with a made-up order secret
 _TEST_DOUBLE_WORDS = frozenset({"fake", "fakes", "dummy", "mock", "mocks", "stub", "stubs", "sample", "samples",
                                 "demo", "preview", "placeholder", "placeholders"})
@@ -239,7 +238,7 @@ def _looks_secret(value, name: str) -> bool:
     if re.fullmatch(r"[a-z]+(?:[_.][a-z]+)+", v):
         return False  # 'passed_page_view_restrictions', 'keystone.token.provider': a key or a dotted name
     words = identifier_words(name)
-    if not any(w in _PASSWORD_WORDS for w in words) and (len(v) < 8 or re.fullmatch(r"[a-z]+", v)):
+    if not any(w in PASSWORD_WORDS for w in words) and (len(v) < 8 or re.fullmatch(r"[a-z]+", v)):
         return False  # a token, key or secret looks random: 'subscription', '8901' are not one
     if "://" in v:
         return bool(_URL_CREDS.search(v))

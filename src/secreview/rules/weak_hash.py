@@ -82,6 +82,7 @@ from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import calls as _calls
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.weak_random import name_words, secret_name
+from secreview.rules.words import PASSWORD_WORDS
 
 _SIZES = frozenset({"digest_size", "block_size", "name"})
 _WEAK = {"md5": "MD5", "sha1": "SHA-1", "md4": "MD4", "md2": "MD2", "sha": "SHA-0", "ripemd160": "RIPEMD-160"}
@@ -114,9 +115,6 @@ _WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _DIGEST_AUTH_WORDS = frozenset({"realm", "qop", "cnonce", "nc"})
 _SHORT_PREFIX = 16  # hex characters or bytes: a digest cut this short names something, it protects nothing
 _MAX_HOPS = 3
-
-
-_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pin", "passcode"})
 
 
 def _words_of(name) -> tuple:
@@ -532,7 +530,7 @@ class WeakHash(StatementRule):
                 # a secret before a salt: ``guess + salt`` hashes the password guessed, not a secret salt
                 names = sorted((n for n in _names_in(expr) if _is_security_name(n)), key=_salt_name)
                 use.password_input = use.password_input or any(
-                    w in _PASSWORD_WORDS for n in names for w in _words_of(n))
+                    w in PASSWORD_WORDS for n in names for w in _words_of(n))
                 for name in names[:1]:
                     if reasons:
                         break

@@ -17,6 +17,10 @@ POSITION_WORDS = frozenset({"stream", "position", "pos", "offset", "since", "fro
 cursor), not a credential: for the rules that judge names."""
 
 
+PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "pass", "passcode", "pin"})
+"""Words that name a password (``db_passwd``, ``user_pin``): for the rules that judge names."""
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def identifier_words(name: str) -> tuple[str, ...]:
     """The lower-case words of an identifier, key or qualified-name part, digits kept:

@@ -55,6 +55,12 @@ def _policy(interp, node):
 _KEY_ARGS = ("pkey", "key_filename")
 
 
+def _passes_password(call: ir.Call) -> bool:
+    """``password=`` given a value other than None."""
+    password = call.keyword("password")
+    return password is not None and not (isinstance(password, ir.Const) and password.value is None)
+
+
 def _authentication(interp, client: str) -> str | None:
     """How the function authenticates on ``client``'s ``connect(...)``: ``"password"`` (a ``password=``
     that is not None), ``"key"`` (``pkey=`` or ``key_filename=`` and no password), None when it makes no
@@ -66,8 +72,7 @@ def _authentication(interp, client: str) -> str | None:
                 if not (isinstance(e, ir.Call) and e.method == "connect" and isinstance(e.func, ir.Attr)
                         and interp.code(e.func.value) == client):
                     continue
-                password = e.keyword("password")
-                if password is not None and not (isinstance(password, ir.Const) and password.value is None):
+                if _passes_password(e):
                     return "password"
                 if any(e.keyword(k) is not None for k in _KEY_ARGS):
                     found = "key"
@@ -116,10 +121,7 @@ class SshHostKeyUnverified(StatementRule):
                 elif e.qualname in _ASYNCSSH:
                     kh = e.keyword("known_hosts")
                     if isinstance(kh, ir.Const) and kh.value is None:
-                        password = e.keyword("password")
-                        got = "the password captured" if password is not None and not (
-                            isinstance(password, ir.Const) and password.value is None) else \
-                            "a password captured if one is sent"
+                        got = "the password captured" if _passes_password(e) else "a password captured if one is sent"
                         yield Hit(
                             node=e,
                             explanation=(f"`{interp.code(e)}` passes `known_hosts=None`, which turns host-key "

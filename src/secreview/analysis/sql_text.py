@@ -50,7 +50,8 @@ _RELATION_TEXT = re.compile(r"\b(setval|nextval|currval|pg_get_serial_sequence|t
 _CLAUSE_BEFORE = re.compile(r"\b(set|where|and|or|having)\s*$", re.I)
 _NUMERIC = frozenset("diouxXeEfFgGcb")
 # what stands right before a value SQL takes: a comparison, an arithmetic operator, ``IN (``, ``LIMIT``,
-# ``OFFSET``, ``KILL``, a ``VALUES (`` list or a comma inside one (``AND``/``OR`` start a clause: not here)
+# ``OFFSET``, ``KILL`` (in text that reads as SQL by another keyword: ``KILL`` alone does not), a ``VALUES (``
+# list or a comma inside one (``AND``/``OR`` start a clause: not here)
 _VALUE_BEFORE = re.compile(r"(=|==|!=|<>|<=|>=|<|>|[+\-*/]|\bin\s*\(|\blimit|\boffset|\bkill(\s+(query|connection))?"
                            r"|\bvalues\s*\(|,)\s*$", re.I)
 
@@ -212,18 +213,27 @@ def in_value_position(node: ir.Expr, part, known: dict | None = None) -> bool:
         return False
     if not any(owner is part for owner in owners):
         return True
-    for i, seg in enumerate(segments):
-        if seg is HOLE and owners[sum(1 for s in segments[:i] if s is HOLE)] is part:
-            before, after = _around(segments, i)
-            if not (_name_position(before, after) or _compared_to_placeholder(segments, i)
-                    or _CLAUSE_BEFORE.search(before)):
-                return True
+    for i in _holes_of(segments, owners, part):
+        before, after = _around(segments, i)
+        if not (_name_position(before, after) or _compared_to_placeholder(segments, i)
+                or _CLAUSE_BEFORE.search(before)):
+            return True
     return False
+
+
+def _holes_of(segments: list, owners: list, part):
+    """The indexes in ``segments`` of the ``HOLE``s whose part (``owners``, in the holes' order) is ``part``."""
+    n = 0
+    for i, seg in enumerate(segments):
+        if seg is HOLE:
+            if n < len(owners) and owners[n] is part:
+                yield i
+            n += 1
 
 
 def unquoted_value_part(node: ir.Expr, part, known: dict | None = None) -> bool:
     """Whether ``part`` (one of ``node.parts``) is spliced into SQL text only where SQL takes a value and
-    outside any quotes (``"... where eid=%s" % eid``, ``f"KILL {conn_id}"``, ``"LIMIT %s" % n``): text is
+    outside any quotes (``"... where eid=%s" % eid``, ``"... LIMIT %s" % n``, ``IN (%s)``): text is
     valid SQL there only as a number or a literal quoted already, so the part is most likely a number.
     Not a name's place (``name_part``), not a clause of ``column = ?`` pieces, not a whole statement."""
     owners: list = []
@@ -233,14 +243,7 @@ def unquoted_value_part(node: ir.Expr, part, known: dict | None = None) -> bool:
     text = "".join(s for s in segments if s is not HOLE)
     if not _SQL.search(text) or _DDL.match(text) or statements_only(node, known):
         return False
-    n = 0
-    for i, seg in enumerate(segments):
-        if seg is not HOLE:
-            continue
-        owner = owners[n] if n < len(owners) else None
-        n += 1
-        if owner is not part:
-            continue
+    for i in _holes_of(segments, owners, part):
         before, after = _around(segments, i)
         if before.count("'") % 2 or before.count('"') % 2 or _name_position(before, after) \
                 or _compared_to_placeholder(segments, i) or _CLAUSE_BEFORE.search(before) \

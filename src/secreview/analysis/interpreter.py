@@ -303,8 +303,9 @@ class FunctionInterpreter:
         fn = self.fn
         entry = self.entry = self.program.entrypoint_for(self.module, fn)
         converters = {}
+        unfilled = EMPTY  # a Django view's parameters with a default that no URLconf route it is registered under fills
         if entry is not None and entry[2].registered_route is not None:
-            converters = self.program.registered_converters(fn, entry[2])
+            converters, unfilled = self.program.registered_params(fn, entry[2])
         elif entry is not None and (entry[2].table_tuples or entry[2].table_callees):
             converters = self.program.table_converters(fn, entry[2])
         elif entry is not None and fn.decorators:
@@ -315,9 +316,8 @@ class FunctionInterpreter:
         validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
         # a Flask view's parameters that no route fills keep the code's values (``def index(ex=None)``)
         unrouted = self.program.unrouted_params(self.module, fn) if entry is not None and entry[0] else EMPTY
-        if entry is not None and entry[0] and entry[2].registered_route is not None:
-            # a Django view's parameters with a default that no URLconf route it is registered under fills
-            unrouted = unrouted | self.program.registered_unfilled(fn, entry[2])
+        if entry is not None and entry[0]:
+            unrouted = unrouted | unfilled
         unrouted = unrouted | frozenset(n for n, k in converters.items() if k == GIVEN)
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:

@@ -949,7 +949,7 @@ class Program:
                     methods = tuple(f"{m}_{suffix}" for m in methods if m != "__init__")
             mark = {f"entrypoint:{index}"}
             if ep.registered_route is not None:
-                # the route, for its converters (``registered_converters``); "?" when it is not a constant;
+                # the route, for its converters (``registered_params``); "?" when it is not a constant;
                 # ``regex:`` a regular expression (``re_path``), ``route:`` a route of variables (``path``)
                 route, node = site.arg(ep.registered_route.position, ep.registered_route.name)
                 text = route.const if route is not None and route.is_const else _constant_text(node)
@@ -1263,25 +1263,22 @@ class Program:
             found.append(these)
         return found
 
-    def registered_unfilled(self, fn: ir.Function, ep) -> frozenset:
-        """The parameters with a default of a handler registered by calls (a Django URLconf's ``path()``,
-        ``re_path()``) that none of its routes fills (no capture, no ``kwargs=`` key of that name): the
-        router passes only what the route captures, so these keep the code's values (askbot's
-        ``def register(request, login_provider_name=None, redirect_url=None)`` at ``register/``, called with
-        them only by another view). Empty unless every route it is registered under is understood."""
+    def registered_params(self, fn: ir.Function, ep) -> tuple[dict, frozenset]:
+        """What the routes a handler is registered under by calls (``registered_route``) say of its
+        parameters, read once: ``route_converters``'s answer (a parameter holds digits only, or one path
+        segment, when every route that fills it says so: a route of variables, ``<int:pk>``, ``{id:int}``, or
+        a regular expression's group, ``registered_regex``: ``(?P<year>\\d{4})``, ``(?P<slug>[^/]+)``, read as
+        route tables are), and the parameters with a default that no route fills (no capture, no ``kwargs=``
+        key of that name): the router passes only what the route captures, so these keep the code's values
+        (askbot's ``def register(request, login_provider_name=None, redirect_url=None)`` at ``register/``,
+        called with them only by another view); none unless every route is understood."""
         routes = self._registered_routes(fn, ep)
+        converters = _routes_converters(fn, routes)
         if not routes or any(these is None for these in routes):
-            return EMPTY
+            return converters, EMPTY
         filled = {name for these in routes for name in these}
-        return frozenset(p.name for p in fn.params[1:] if p.default is not None and p.name not in filled
-                         and p.kind in ("positional", "keyword"))
-
-    def registered_converters(self, fn: ir.Function, ep) -> dict:
-        """``route_converters`` of a handler registered by calls (``registered_route``): a parameter
-        holds digits only (or one path segment) when every route it is registered under that fills it
-        says so: a route of variables (``<int:pk>``, ``{id:int}``) or a regular expression's group
-        (``registered_regex``: ``(?P<year>\\d{4})``, ``(?P<slug>[^/]+)``), read as route tables are."""
-        return _routes_converters(fn, self._registered_routes(fn, ep))
+        return converters, frozenset(p.name for p in fn.params[1:] if p.default is not None and p.name not in filled
+                                     and p.kind in ("positional", "keyword"))
 
     def annotation_converters(self, module: ir.Module, fn: ir.Function, ep) -> dict:
         """``{parameter: type}`` of a handler's parameters annotated with a type its framework converts

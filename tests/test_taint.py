@@ -1007,3 +1007,60 @@ def test_a_traced_finding_is_kept_where_its_caller_decides_the_callees_construct
     [finding] = findings(tmp_path, monkeypatch, {"app.py": code}, "sql-injection")
     assert (finding.line, finding.confidence) == (10, Level.LOW)
     assert "tainted" in finding.tags and finding.trace[0].line == 15
+
+
+def test_only_a_data_method_of_a_parameter_is_certain_to_return_its_data(tmp_path, monkeypatch):
+    # ``f.get("name")`` reads the parameter's own data (the test above); ``f.column_label()`` is code the
+    # analysis cannot see, and that it returns the client's text is a guess: low, whichever rules are
+    # selected (Django's ``user.get_session_auth_hash()`` stored in the session was taken for the user's
+    # own data once the selection no longer made every such call a guess).
+    code = """
+        import json
+
+        from flask import Flask, request
+        from sqlalchemy import text
+
+        app = Flask(__name__)
+
+
+        def ordered(query, filters):
+            for f in filters:
+                name = f.column_label()
+                query = query.order_by(text(f"t.{name} ASC"))
+            return query
+
+
+        @app.route("/items")
+        def items():
+            filters = json.loads(request.args.get("q", "[]"))
+            return str(ordered(app.query, filters))
+        """
+    for select in (("SR104",), ()):
+        config = replace(DEFAULT_CONFIG, select=select, min_confidence=Level.LOW)
+        found = findings(tmp_path, monkeypatch, {"app.py": code}, "sql-injection", config=config)
+        assert [(f.line, f.confidence) for f in found] == [(13, Level.LOW)]
+        assert "whose code is not reviewed" in " ".join(s.note for s in found[0].trace)
+
+
+def test_a_buffers_text_is_what_was_written_to_it(tmp_path, monkeypatch):
+    # ``buf.getvalue()`` is a data method: the text written into ``io.StringIO`` comes back, not a guess
+    code = """
+        import io
+        import sqlite3
+
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        @app.route("/users")
+        def users():
+            buf = io.StringIO()
+            buf.write("SELECT * FROM users WHERE name = '")
+            buf.write(request.args["name"])
+            buf.write("'")
+            return str(sqlite3.connect("db").execute(buf.getvalue()).fetchall())
+        """
+    found = findings(tmp_path, monkeypatch, {"app.py": code}, "sql-injection")
+    assert [(f.line, f.confidence) for f in found] == [(16, Level.HIGH)]
+    assert "whose code is not reviewed" not in " ".join(s.note for s in found[0].trace)

@@ -2182,11 +2182,14 @@ class Program:
         given = {_unmarked_key(t) for t in V.merge_taints(default.taints, V.all_item_taints(default.items))} \
             if default is not None else set()
         default_note = f"the default `{interp.code(call.func, 50)}()` returns when the key is missing"
+        # a receiver's own data comes back from a data method (``f.get("name")``, ``name.strip()``); that
+        # any other method returns it (``user.get_session_auth_hash()``, ``form.get_user()``) is a guess
+        reshaped = call.method in _DATA_METHODS or call.method in _KEEPS_NAMED_METHODS
         out = []
         for t in taints:
             key = _unmarked_key(t)
-            if key in own or (t.step is not None and t.step.note in (note, default_note)
-                              and t.step.line == call.line):
+            if (key in own and reshaped) or (
+                    t.step is not None and t.step.note in (note, default_note) and t.step.line == call.line):
                 out.append(t)
             elif key in given:
                 out.append(t.with_step(Step(interp.path, call.line, call.col, default_note, t.step)))
@@ -3547,6 +3550,7 @@ _DATA_METHODS = frozenset({
     "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title", "capitalize", "replace", "split", "rsplit",
     "splitlines", "partition", "rpartition", "encode", "decode", "get", "pop", "setdefault", "copy", "items",
     "values", "keys", "removeprefix", "removesuffix", "__getitem__",
+    "getvalue", "read", "readline", "readlines",  # a buffer's text: what was written to it (``io.StringIO``)
 })
 
 

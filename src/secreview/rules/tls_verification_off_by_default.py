@@ -90,9 +90,34 @@ def _mentions(expr, name: str) -> bool:
     return any(isinstance(e, ir.Name) and e.id == name for e in ir.walk(expr))
 
 
+# A call that takes a ``verify=`` keyword as a TLS setting: a client library's, or one named for talking to a
+# server (``self._request(url, verify=verify)``, ``session.Session(verify=verify)``), or given what such calls
+# are given (a URL, headers, a certificate). Tahoe-LAFS's ``Checker(verifycap=..., verify=verify)`` verifies
+# a file's shares, not a certificate.
+_TLS_LIBRARIES = ("requests.", "httpx.", "urllib3.", "aiohttp.", "keystoneauth1.", "ssl.", "http.client.",
+                  "urllib.request.", "pycurl.", "websocket.", "websockets.", "tornado.httpclient.", "treq.")
+_SERVER_WORDS = re.compile(r"(?i)request|session|client|http|url|fetch|download|upload|connect|conn|ssl|tls|cert|"
+                           r"send|^(get|post|put|patch|delete|head|options)$|api|rest|transport|adapter|auth")
+_SERVER_KEYWORDS = frozenset({"url", "uri", "endpoint", "headers", "auth", "cert", "cacert", "ca_cert", "ca_certs",
+                              "cafile", "timeout", "proxies", "session", "insecure", "ssl_context", "host", "port",
+                              "auth_url", "allow_redirects", "stream", "params", "data", "json", "cookies", "method"})
+
+
+def _talks_tls(call: ir.Call) -> bool:
+    if call.qualname and call.qualname.startswith(_TLS_LIBRARIES):
+        return True
+    func = call.func
+    name = func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else ""
+    if name and _SERVER_WORDS.search(name):
+        return True
+    return any(kw.name in _SERVER_KEYWORDS for kw in call.keywords)
+
+
 def _passed_as_tls_setting(function, name: str):
     """The call of ``function`` that passes its parameter ``name`` as a TLS keyword, or None."""
     for e in calls(function):
+        if not _talks_tls(e):
+            continue
         for kw in e.keywords:
             if kw.name in _TLS_KEYWORDS and _mentions(kw.value, name):
                 return e

@@ -265,3 +265,14 @@ def test_a_call_through_another_name_is_cited_as_written(tmp_path, monkeypatch):
     [finding] = findings(tmp_path, monkeypatch, {"app.py": code}, rule="command-injection")
     calling = [s for s in finding.trace if s.line == 16]
     assert calling and all("`run()`" in s.note and "run_default" not in s.note for s in calling)
+
+
+def test_a_conversion_error_is_said_to_be_anyone_who_reaches_the_handler(tmp_path, monkeypatch):
+    # a handler behind a login is reached only by its users: "any client" was untrue of it
+    code = ("from flask import Flask, request\nfrom flask_login import login_required\n\napp = Flask(__name__)\n\n\n"
+            "@app.route('/sketch', methods=['POST'])\n@login_required\ndef sketch():\n"
+            "    return str(int(request.form['sketch_id']))\n")
+    [finding] = [f for f in _findings(tmp_path, monkeypatch, "app.py", code) if f.rule_id == "SR604"]
+    assert finding.line == 10
+    assert "a client that can reach this handler can make the request fail" in finding.explanation
+    assert "any client" not in finding.explanation

@@ -3,7 +3,7 @@
 `int("abc")` raises `ValueError`, `uuid.UUID("x")` raises `ValueError`,
 `netaddr.IPNetwork("x")` raises `AddrFormatError`: when the text comes from
 the client (a query parameter, a header, a cookie, the body) and nothing
-handles the error, any client can make the request fail with an internal
+handles the error, a client that can reach the handler can make the request fail with an internal
 server error (500) whenever it likes, fill the error logs with tracebacks,
 and, in services that share a worker between requests, disturb the others.
 OpenStack fixes many of these (`int(request.headers.get("X-Delete-At"))`,
@@ -413,7 +413,8 @@ class UnhandledInputConversion(SinkRule):
     whole_objects = False
     param_flows = False
     danger = ("A malformed value makes the conversion raise an exception that no `try` in this function handles, "
-              "so any client can make the request fail with an internal server error (500) at will.")
+              "so a client that can reach this handler can make the request fail with an internal server error "
+              "(500) whenever it likes.")
     fix = ("Validate the value first (a schema `pattern`/`format`, `uuidutils.is_uuid_like()`, `str.isdigit()`) or "
            "catch `ValueError` and answer 400 Bad Request.")
 

@@ -230,6 +230,25 @@ def _reseeded_from_os(fn: ir.Function, call: ir.Call) -> bool:
     return False
 
 
+_PICKS = frozenset({"choice", "choices", "sample"})
+
+
+def _picks_existing(site, callee: str) -> bool:
+    """``random.choice(self.context["users"])``, ``random.sample(conf["servers"], 2)``: one of the records the
+    code keeps under a name (a user, a server), picked at random; the pick is not made into unguessable text.
+    Only a population read by a constant key, of no text type: a name, an attribute or an expression may be
+    an alphabet (``CHARS``, ``self.alphabet``, ``string.ascii_letters + string.digits``)."""
+    if callee.rpartition(".")[2] not in _PICKS:
+        return False
+    value, node = site.arg(0, "population")
+    if value is None:
+        value, node = site.arg(0, "seq")
+    if value is None or not isinstance(node, ir.Subscript) or value.is_const or value.is_fixed \
+            or "builtins.str" in value.types or "builtins.bytes" in value.types:
+        return False
+    return isinstance(node.index, ir.Const) and isinstance(node.index.value, str)
+
+
 def _first_reads(caller: ir.Function) -> dict:
     """Variable -> the position (line, column) of its first read in the text of ``caller``'s own code."""
     first: dict = {}
@@ -1849,9 +1868,11 @@ class Program:
                 break
             source = models.sources_by_callee.get(callee)
             if source is not None and source.kind == "weak-random" and (
-                    _secure_random_candidate(callees) or _reseeded_from_os(interp.fn, call)):
+                    _secure_random_candidate(callees) or _reseeded_from_os(interp.fn, call)
+                    or _picks_existing(site, callee)):
                 # ``random`` rebound to ``random.SystemRandom()``, the module only a fallback; or the generator
-                # seeded afresh from the operating system right before this draw
+                # seeded afresh from the operating system right before this draw; or one of the code's own
+                # things picked (its data flows on, as through any call)
                 continue
             if source is not None:
                 result = interp.source_value(source, call)

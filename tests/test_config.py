@@ -201,6 +201,8 @@ def test_is_test_path():
     assert cfg.is_test_path("conftest.py")
     assert not cfg.is_test_path("src/views.py")
     assert not cfg.is_test_path("src/contest.py")
+    assert cfg.is_test_path("smtLayer/smtTest.py") and cfg.is_test_path("app/LoginTests.py")
+    assert not cfg.is_test_path("src/latest.py") and not cfg.is_test_path("src/Test.py")
     assert Config(test_paths=("qa/",)).is_test_path("qa/x.py")
     assert not Config(test_paths=("qa/",)).is_test_path("tests/x.py")
 

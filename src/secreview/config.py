@@ -42,6 +42,8 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # a project's helpers for its own test suite (pretix's ``testutils/settings.py``, a ``test_project/``
     # Django project, CKAN's ``create_test_data.py``)
     "testutils/", "test_*/", "*_test_*.py",
+    # unittest modules named the Java way (zVM Cloud Connector's ``smtLayer/smtTest.py``, ``LoginTests.py``)
+    "*[a-z]Test.py", "*[a-z]Tests.py",
     # Django's test application of a reusable app (``testapp/``, its settings and views). Not a module named
     # ``test.py``: Salt's ``test`` execution module, state and runner are production code
     "testapp/",
@@ -93,6 +95,8 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?testutils/",
     r"^(?:.+/)?test_[^/]*/",
     r"^(?:.+/)?[^/]*_test_[^/]*\.py(?:/|$)",
+    r"^(?:.+/)?[^/]*[a-z]Test\.py(?:/|$)",
+    r"^(?:.+/)?[^/]*[a-z]Tests\.py(?:/|$)",
     r"^(?:.+/)?testapp/",
     r"^(?:.+/)?rally\-jobs/",
     r"^(?:.+/)?docs/",

@@ -214,3 +214,38 @@ def test_unquoted_value_explanation_says_so(tmp_path, monkeypatch):
     [finding] = found
     assert finding.confidence is Level.LOW
     assert "spliced in unquoted where SQL takes a value" in finding.explanation
+
+
+def test_a_parameter_defaulting_to_a_number_is_expected_to_be_one(tmp_path, monkeypatch):
+    """``def is_flapping(self, window=1800)`` spliced into quoted SQL text: its callers are expected to pass a
+    number (alerta's ``INTERVAL '{window} seconds'``, no caller passing anything): low, and the explanation
+    says why; a parameter defaulting to text stays medium, and a caller passing the client's text is traced
+    (high) whatever the default."""
+    code = '''\
+        import sqlite3
+
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        DB = sqlite3.connect("x.db")
+
+
+        def flapping(window=1800):
+            return DB.execute(f"SELECT * FROM a WHERE t > NOW() - INTERVAL '{window} seconds'").fetchall()
+
+
+        def named(name="x"):
+            return DB.execute(f"SELECT * FROM a WHERE n = '{name}'").fetchall()
+
+
+        def recent(window=60):
+            return DB.execute(f"SELECT * FROM a WHERE t > NOW() - INTERVAL '{window} seconds'").fetchall()
+
+
+        @app.route("/recent")
+        def view():
+            return str(recent(request.args["w"]))
+        '''
+    found = {f.line: f for f in findings(tmp_path, monkeypatch, {"store.py": code}, rule="sql-injection")}
+    assert {line: f.confidence for line, f in found.items()} == {10: Level.LOW, 14: Level.MEDIUM, 18: Level.HIGH}
+    assert "its default is a number, so callers are expected to pass one" in found[10].explanation

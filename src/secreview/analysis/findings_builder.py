@@ -154,14 +154,16 @@ class FindingsBuilder:
         return True
 
     def add_construction(self, rule, site, step: Step, is_test: bool, needs=None, sink=None, origins=None,
-                         through: str = "", operator: bool = False) -> bool:
+                         through: str = "", operator: bool = False, numbers: bool = False) -> bool:
         """A string built from a value that is not constant reaches a sink of ``rule`` with no traced
         source. ``site`` is where it is reported: the sink, or (``sink`` given) where the string is
         built when it reaches ``sink`` through a function that only passes it on. ``needs``:
         ``(function, parameter indexes)`` when built from those parameters, which the callers decide
         (``merge_buckets``); ``origins``, the first steps of those parameters (each one is shown in
         the trace). ``through``: the function that passes the string on to ``sink``. ``operator``: those
-        parameters are a command's options (its entry point's), typed by whoever runs it: low confidence."""
+        parameters are a command's options (its entry point's), typed by whoever runs it: low confidence.
+        ``numbers``: every one of those parameters defaults to a number (``window=1800``), which is what its
+        callers are expected to pass: low confidence."""
         if not is_test and step is not None and self._through_test_code(step):
             return False
         trace = trace_steps(self._module, step)
@@ -185,6 +187,9 @@ class FindingsBuilder:
                 where_built = ""  # each is spliced in on its own line: the trace shows where
             if operator:
                 known = f"`{needs[0].rpartition('.')[2]}()` is a command, whose options whoever runs it types"
+            elif numbers:
+                known = ("its default is a number, so callers are expected to pass one" if len(needs[1]) == 1
+                         else "their defaults are numbers, so callers are expected to pass numbers")
         else:
             origin = f"a value whose origin the analysis cannot trace ({first.note}, line {first.line})"
             known = ""
@@ -207,7 +212,7 @@ class FindingsBuilder:
             confidence, where = note
             known = f"{known}; {where}" if known else where
         confidence = rule.construction_confidence_at(sink if sink is not None else site, confidence)
-        if operator:
+        if operator or numbers:
             confidence = Level.LOW
         lead = f"{lead}; {known}." if known else f"{lead}."
         # the harm is the sink's (its callee, its shell flag), wherever the string is reported

@@ -230,6 +230,21 @@ def _reseeded_from_os(fn: ir.Function, call: ir.Call) -> bool:
     return False
 
 
+def _number_defaults(fn: ir.Function | None, indexes) -> bool:
+    """Whether every parameter ``indexes`` of ``fn`` defaults to a number and has no annotation
+    (``def is_flapping(self, window=1800)``): callers are expected to pass a number, which the built
+    string holds as digits."""
+    if fn is None or not indexes:
+        return False
+    for i in indexes:
+        if i >= len(fn.params):
+            return False
+        p = fn.params[i]
+        if p.annotation is not None or not isinstance(p.default, ir.Const) or type(p.default.value) not in (int, float):
+            return False
+    return True
+
+
 _PICKS = frozenset({"choice", "choices", "sample"})
 
 
@@ -2589,7 +2604,8 @@ class Program:
                                       flow.site.kind)
         through = call_note.removeprefix("passed to `").removesuffix("()`")
         return self.findings.add_construction(rule, site, step, False, needs, sink=flow.site, through=through,
-                                              operator=_command_entry(interp) and needs[0] == interp.fn.qualname)
+                                              operator=_command_entry(interp) and needs[0] == interp.fn.qualname,
+                                              numbers=_number_defaults(self.functions.get(needs[0]), needs[1]))
 
     def construction_site(self, step: Step, code: str, kind: str = "") -> SinkSite:
         """Where a string was built (a step the interpreter marked), as the place a finding is reported;
@@ -2796,7 +2812,8 @@ class Program:
                 origins = [p.step.steps()[0] for p, _ in sorted(spliced, key=lambda pair: pair[0].index)
                            if p.step is not None]
                 self.findings.add_construction(rule, sink_site, step, is_test, needs, origins=origins,
-                                               operator=_command_entry(interp))
+                                               operator=_command_entry(interp),
+                                               numbers=_number_defaults(interp.fn, needs[1]))
                 return
         if rule.untainted is None or value.is_const or (rule.untainted_kinds is not None
                                                          and kind not in rule.untainted_kinds) \

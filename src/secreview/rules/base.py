@@ -102,7 +102,8 @@ class SinkRule(Rule):
     chosen from constants, values sanitized for the sink or passed through a function named for
     quoting, and values of unknown origin alone (attributes, call results) do not make it. Of low confidence
     when every caller passes such a value (``merge_buckets``: ``untraceable``) or the function is a command's
-    entry point (its options are its operator's: ``Program._passed_on``)."""
+    entry point (its options are its operator's: ``Program._passed_on``), or every such parameter defaults
+    to a number (``window=1800``: callers are expected to pass one)."""
     construction_confidence: ClassVar[Level] = Level.MEDIUM
     untraceable_low: ClassVar[bool] = True
     """Whether a construction (or a not-constant value) whose every caller in the reviewed code passes a value

@@ -55,7 +55,9 @@ class SqlInjection(SinkRule):
     `IN (%s)`): text is valid SQL there only as a number or as a literal
     quoted already, and on real code those parameters were entity ids and
     limits (the 6 judged on panels K and P were all false); inside quotes
-    (`WHERE name = '%s'`) it stays medium.
+    (`WHERE name = '%s'`) it stays medium. Low too when every such parameter
+    defaults to a number (`def is_flapping(self, window=1800)`): callers are
+    expected to pass one.
     Built in one
     function and executed by a pass-through wrapper, it is reported where it
     is built. Not reported as built: numbers (`%d`, `int()`, `len()`), a

@@ -1064,3 +1064,46 @@ def test_a_buffers_text_is_what_was_written_to_it(tmp_path, monkeypatch):
     found = findings(tmp_path, monkeypatch, {"app.py": code}, "sql-injection")
     assert [(f.line, f.confidence) for f in found] == [(16, Level.HIGH)]
     assert "whose code is not reviewed" not in " ".join(s.note for s in found[0].trace)
+
+
+def test_a_returned_tuples_items_are_the_callees_values_mapped_to_this_call(tmp_path, monkeypatch):
+    # ``return text, files``: a tuple of no taint of its own whose items hold the callee's parameter ``text``
+    # (index 1 after ``self``). The items were passed on unmapped, so ``files`` carried "parameter 1" of the
+    # caller (its ``request``), and ``file_path not in files`` was no allow-list (django-silk's SQL detail
+    # view). Mapped to this call's argument, ``files`` holds only what the database's traceback holds, and
+    # the first item is still the argument, traced.
+    code = """
+        import re
+
+        from django.core.exceptions import PermissionDenied
+        from django.views.generic import View
+
+
+        def read_code(file_path):
+            with open(file_path, encoding="utf-8") as f:
+                return f.read()
+
+
+        class SQLDetailView(View):
+            def _urlify(self, text):
+                files = []
+                r = re.compile(r'"(?P<src>.*[.]py)"')
+                m = r.search(text)
+                while m:
+                    files.append(m.groupdict()["src"])
+                    m = r.search(text, m.end())
+                return text, files
+
+            def get(self, request):
+                file_path = request.GET.get("file_path", "")
+                text, files = self._urlify(self.traceback)
+                if file_path not in files:
+                    raise PermissionDenied
+                return read_code(file_path)
+
+            def post(self, request):
+                text, files = self._urlify(request.POST["tb"])
+                return read_code(text)
+        """
+    found = findings(tmp_path, monkeypatch, {"views.py": code}, "path-traversal")
+    assert [(f.line, f.trace[0].line) for f in found] == [(9, 31)]

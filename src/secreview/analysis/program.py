@@ -2375,7 +2375,15 @@ class Program:
         masking = bool(self.named_source_rules) and self.masking_function(fn.name)
         result_taints = carried(summary.ret.taints)
         ret_items = summary.ret.items
-        items = ret_items if not result_taints else _carried_items(summary.ret, carried)
+        # (the items are the callee's values too: a tuple of no taint of its own, ``return text, files``, may
+        # hold the callee's parameters, which are this call's arguments, not this function's parameters)
+        item_taints = V.all_item_taints(ret_items) if ret_items else EMPTY
+        if not result_taints and not item_taints:
+            items = ret_items
+        else:
+            items = _carried_items(summary.ret, carried)
+            if items is None and item_taints and not result_taints:
+                result_taints = carried(item_taints)
         # A call the models name as a sink is reported here, at the call the reviewed code makes;
         # the same sink inside the callee (a library's wrapper in the tree) would report it twice.
         modeled = {sink.kind for sink in self.models.sinks_for(callee)} if summary.sink_flows else ()

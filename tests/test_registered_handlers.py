@@ -634,3 +634,43 @@ def test_parameters_no_route_fills_keep_their_defaults(tmp_path, monkeypatch):
     found = findings(tmp_path, monkeypatch, files, "open-redirect")
     assert [(f.line, f.trace[0].path, f.trace[0].line) for f in found] == [
         (8, "shop/views.py", 13), (17, "shop/views.py", 16)]
+
+
+def test_a_class_based_views_routes_constrain_its_methods_captures(tmp_path, monkeypatch):
+    # ``path("p/<int:pk>/", Detail.as_view())``: Django passes the captures to the class's methods, as a
+    # parameter of that name or a key of ``**kwargs``; an ``<int:...>`` capture holds digits (django-silk's
+    # ``int(kwargs.get("profile_id"))`` of ``<int:profile_id>`` routes was taken for the client's text)
+    views = textwrap.dedent("""
+        from django.http import HttpResponse
+        from django.views.generic import View
+
+
+        class Detail(View):
+            def get(self, request, *args, **kwargs):
+                number = int(kwargs.get("pk"))
+                return HttpResponse(str(number + int(kwargs["page"])))
+
+
+        class Named(View):
+            def get(self, request, pk, slug=None):
+                return HttpResponse(str(int(pk)))
+
+
+        class Unrouted(View):
+            def get(self, request, **kwargs):
+                return HttpResponse(str(int(kwargs.get("pk"))))
+        """)
+    urls = textwrap.dedent("""
+        from django.urls import path
+
+        from views import Detail, Named, Unrouted
+
+        urlpatterns = [
+            path("d/<int:pk>/<page>/", Detail.as_view()),
+            path("d/<int:pk>/", Detail.as_view()),
+            path("n/<int:pk>/", Named.as_view()),
+            path("n/<int:pk>/<slug:slug>/", Named.as_view()),
+        ]
+        """)
+    found = findings(tmp_path, monkeypatch, {"views.py": views, "urls.py": urls}, "unhandled-input-conversion")
+    assert sorted(f.line for f in found) == [9, 19]  # the segment "page"; the class no route registers

@@ -310,6 +310,9 @@ class FunctionInterpreter:
             converters = self.program.table_converters(fn, entry[2])
         elif entry is not None and fn.decorators:
             converters = self.program.route_converters(fn)
+        elif entry is not None and entry[2].base_class and fn.is_method:
+            # a method of a class-based view registered with its routes (``path("<int:pk>/", Detail.as_view())``)
+            converters = self.program.class_route_converters(fn)
         if entry is not None and entry[2].converts_annotations:
             # ``def view(item_id: int)`` of FastAPI: converted by the framework after the router matched it
             converters = {**converters, **self.program.annotation_converters(self.module, fn, entry[2])}
@@ -373,10 +376,30 @@ class FunctionInterpreter:
                 taints = V.cleanse_all(taints, _DIGITS_SAFE)
                 types = frozenset({converters[param.name]})
             value = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
+            if entry is not None and param.kind == "kwarg" and converters:
+                value = self._captured_keywords(value, converters)
             if self.program.named_source_rules and not ir.number_annotation(param.annotation):
                 value = self.named(value, param.name, _ParamNode(param, fn, index), code=param.name)
             state[param.name] = value
         return state
+
+    def _captured_keywords(self, value: Value, converters: dict) -> Value:
+        """A handler's ``**kwargs`` holding its route's captures (``kwargs.get("pk")`` of ``<int:pk>``): each
+        capture a converter constrains is a key whose value is constrained so; the rest as ``value``."""
+        names = {p.name for p in self.fn.params}
+        items = {}
+        for name, kind in converters.items():
+            if name in names or kind == GIVEN:
+                continue
+            if kind == SEGMENT:
+                items[name] = Value(taints=V.cleanse_all(value.taints, _PATH_KINDS))
+            elif kind == DIGITS_OR_DEFAULT:
+                items[name] = Value(taints=V.cleanse_all(value.taints, _DIGITS_SAFE - {"conversion"}))
+            else:
+                items[name] = Value(taints=V.cleanse_all(value.taints, _DIGITS_SAFE), types=frozenset({kind}))
+        if not items:
+            return value
+        return Value(taints=value.taints, types=value.types | _DICT_TYPE, items=items, fixed=value.fixed)
 
     def follow(self, edge: ir.Edge, state: dict) -> dict | None:
         """The state along ``edge``, or None when the edge is never taken."""

@@ -1003,10 +1003,12 @@ class Program:
             if isinstance(node, ir.Call) and isinstance(node.func, ir.Attr) and node.func.attr == "as_view" \
                     and getattr(node.func.value, "qualname", None):
                 names.add(node.func.value.qualname)
+            # (with the route: what it captures are the keyword arguments Django passes its methods)
+            routed = frozenset(m for m in mark.types if not m.startswith("entrypoint:"))
             for name in sorted(names):
                 klass = self.resolve_class(name)
                 if klass is not None:
-                    self.merge_field((klass, REGISTERED), Value(types=frozenset({where})))
+                    self.merge_field((klass, REGISTERED), Value(types=routed))
 
     def debug_only(self, fn: ir.Function) -> bool:
         """Whether ``fn``, or the class it is a method of, is registered as a handler by the reviewed code
@@ -1269,12 +1271,14 @@ class Program:
                 paths.add(first.value)
         return paths.pop() if len(paths) == 1 else None
 
-    def _registered_routes(self, fn: ir.Function, ep) -> list:
+    def _registered_routes(self, fn: ir.Function, ep, value: Value | None = None) -> list:
         """What each route a handler is registered under by calls (``registered_route``) says of the
         parameters it fills: ``{parameter: kind}`` (``_converters_of``, a regular expression's groups, and
         ``GIVEN`` for the registration's own keyword arguments, which win over a capture of the same name),
-        or None for a route not understood; [] when the handler is not registered so."""
-        value = self.fields.get((fn.qualname, REGISTERED))
+        or None for a route not understood; [] when the handler is not registered so. ``value``: the marks
+        to read (a class's, for its methods), else the handler's own."""
+        if value is None:
+            value = self.fields.get((fn.qualname, REGISTERED))
         if value is None or ep.registered_route is None:
             return []
         index = self.models.entrypoints.index(ep)
@@ -1313,6 +1317,26 @@ class Program:
         filled = {name for these in routes for name in these}
         return converters, frozenset(p.name for p in fn.params[1:] if p.default is not None and p.name not in filled
                                      and p.kind in ("positional", "keyword"))
+
+    def class_route_converters(self, fn: ir.Function) -> dict:
+        """``{name: kind}`` for a method of a class-based view whose class the reviewed code registers with its
+        routes (Django's ``path("<int:pk>/", Detail.as_view())``): what every route captures under each name,
+        a method's parameter or, with ``**kwargs``, a key of it; {} unless every route is understood. Read
+        as a field, so the method is analysed again should the routes change."""
+        klass = fn.class_qualname
+        if not klass:
+            return {}
+        value = self.field_value(klass, REGISTERED)
+        if value is None:
+            return {}
+        indexes = {int(t.split(":")[1]) for t in value.types if t.startswith(("route:", "regex:"))}
+        if len(indexes) != 1:
+            return {}
+        ep = self.models.entrypoints[indexes.pop()]
+        routes = self._registered_routes(fn, ep, value)
+        if not routes or any(these is None for these in routes):
+            return {}
+        return _routes_converters(fn, routes)
 
     def annotation_converters(self, module: ir.Module, fn: ir.Function, ep) -> dict:
         """``{parameter: type}`` of a handler's parameters annotated with a type its framework converts
@@ -3433,6 +3457,9 @@ def _routes_converters(fn: ir.Function, routes: list) -> dict:
     if not routes or any(r is None for r in routes):
         return {}
     defaults = {p.name for p in fn.params if p.default is not None}
+    if any(p.kind == "kwarg" for p in fn.params):
+        # ``def get(self, request, **kwargs)``: a capture one route lacks is a key ``kwargs`` does not hold
+        defaults |= {name for these in routes if these for name in these} - {p.name for p in fn.params}
     found: dict = {}
     for these in routes:
         for name, kind in these.items():

@@ -385,7 +385,11 @@ def test_a_handler_of_many_conversions_has_its_dominators_worked_out_once(tmp_pa
     monkeypatch.setattr(control, "_dominators", lambda fn: calls.append(fn.qualname) or real(fn))
     control.dominators.cache_clear()
     monkeypatch.chdir(tmp_path)
-    result = review(["app.py"], ReviewOptions(config=DEFAULT_CONFIG))
+    from dataclasses import replace
+
+    from secreview.findings.model import Level
+
+    result = review(["app.py"], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     assert len([f for f in result.findings if f.rule_id == "SR604"]) == 60
     assert calls.count("app.view") == 1
 

@@ -5,11 +5,13 @@ whether the decorator's module was analysed in the same worker."""
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 import pytest
 
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine.pipeline import ReviewOptions, review
+from secreview.findings.model import Level
 
 ERRORS = textwrap.dedent('''\
     import functools
@@ -62,7 +64,7 @@ def test_a_catch_all_decorator_in_another_module_handles_the_conversion(tmp_path
     for n in range(6):  # enough modules that two workers share them out
         (tmp_path / f"filler{n}.py").write_text(f"VALUE = {n}\n")
     monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, jobs=jobs))
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW), jobs=jobs))
     lines = sorted(f.span.line for f in result.findings if f.rule_id == "SR604")
     assert lines == [17], lines
 
@@ -111,6 +113,6 @@ def test_a_catch_all_dispatcher_in_another_module_handles_the_conversion(tmp_pat
     for n in range(6):
         (tmp_path / f"filler{n}.py").write_text(f"VALUE = {n}\n")
     monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, jobs=jobs))
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW), jobs=jobs))
     lines = sorted(f.span.line for f in result.findings if f.rule_id == "SR604")
     assert lines == [11], lines

@@ -14,8 +14,9 @@ use_debugger=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, `FastAPI(
 `settings.py` or inside a `settings/` package). A flag read from the environment or configuration is
 not reported, nor is a development settings module (`settings/dev.py`, `local_settings.py`,
 `settings_test.py`: where debug belongs), nor `DEBUG = True` followed in its settings module by
-another `DEBUG =` or a star import of other settings (`from settings_local import *`: the
-deployment's settings replace the default). `DEBUG = True` in the base module of a settings package
+another `DEBUG =`, a star import of other settings (`from settings_local import *`) or an
+`exec()` of a settings file's text (`exec(compile(ls.read(), local_settings, "exec"))`): the
+deployment's settings replace the default. `DEBUG = True` in the base module of a settings package
 (`settings/base.py`, `settings/common.py`, which the package's production and development modules
 import and override) is reported with low confidence (not shown by default), and so is the Werkzeug
 debugger of a server that a Django management command starts (django-extensions' `runserver_plus`: a
@@ -227,13 +228,14 @@ def _under_flag(module, line: int) -> bool:
     return False
 
 
-_LATER_SETTING = re.compile(r"^\s*(from\s+[\w.]+\s+import\s+\*|DEBUG\s*=)", re.MULTILINE)
+_LATER_SETTING = re.compile(r"^\s*(from\s+[\w.]+\s+import\s+\*|DEBUG\s*=|exec\s*\()", re.MULTILINE)
 
 
 def _overridden_later(module, line: int) -> bool:
-    """A later line of the settings module sets ``DEBUG`` again or imports every name of another settings
-    module (``from settings_local import *``, the deployment's own settings): ``DEBUG = True`` above it is a
-    default that the deployment's settings replace, not what runs."""
+    """A later line of the settings module sets ``DEBUG`` again, imports every name of another settings
+    module (``from settings_local import *``, the deployment's own settings) or runs one's text
+    (``exec(compile(ls.read(), local_settings, "exec"))``): ``DEBUG = True`` above it is a default that the
+    deployment's settings replace, not what runs."""
     lines = module.lines or []
     return _LATER_SETTING.search("\n".join(lines[line:])) is not None
 

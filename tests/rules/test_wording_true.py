@@ -276,3 +276,14 @@ def test_a_conversion_error_is_said_to_be_anyone_who_reaches_the_handler(tmp_pat
     assert finding.line == 10
     assert "a client that can reach this handler can make the request fail" in finding.explanation
     assert "any client" not in finding.explanation
+
+
+def test_a_server_its_function_calls_a_test_server_is_low_and_says_so(tmp_path, monkeypatch):
+    # pbr's generated WSGI script: "STARTING test server ...", "DANGER! For testing only, do not use in production"
+    code = ("import wsgiref.simple_server as wss\n\n\ndef main(port, app):\n"
+            "    server = wss.make_server('', port, app)\n"
+            "    print('DANGER! For testing only, do not use in production')\n    server.serve_forever()\n\n\n"
+            "def serve(port, app):\n    wss.make_server('0.0.0.0', port, app).serve_forever()\n")
+    found = {f.line: f for f in _findings(tmp_path, monkeypatch, "wsgi.py", code) if f.rule_id == "SR401"}
+    assert {line: f.confidence for line, f in found.items()} == {5: Level.LOW, 11: Level.HIGH}
+    assert "says it starts a server for testing ('For testing only')" in found[5].explanation

@@ -19,12 +19,16 @@ the system for a free port), a stream socket made in the function only to try a 
 never listened on, read from, returned, stored or handed to a call), a socket the function joins to a
 multicast group or sets the interface, loopback, TTL or hops of its multicast (`IP_ADD_MEMBERSHIP`,
 `IP_MULTICAST_IF`...: a multicast endpoint binds the wildcard address; the membership chooses the
-interface), and test code.
+interface), and test code. Of low confidence (not shown by default) in a function whose text says it
+starts a server for testing or development ("For testing only, do not use in production", "STARTING
+test server": pbr's generated WSGI scripts).
 
 **Fix:** bind to `127.0.0.1` (or a specific interface address) by default and
 make the listen address a configuration setting; put services that must be
 public behind authentication and TLS.
 """
+
+import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
@@ -218,10 +222,32 @@ class BindAllInterfaces(StatementRule):
     def _hit(self, interp, call, host):
         code = interp.code(call)
         shown = f"'{host}'" if host else "'' (empty host)"
+        said = _says_test_server(interp.fn)
+        note = (f" The function says it starts a server for testing ({said!r}), so it matters only where "
+                f"someone runs it outside a test.") if said else ""
         return Hit(
             node=call,
             explanation=(f"`{code}` listens on {shown}, i.e. on every interface of the machine: the service is "
-                         f"reachable from any network the host is attached to, not only from this machine."),
+                         f"reachable from any network the host is attached to, not only from this machine.{note}"),
             fix=("Listen on `127.0.0.1` by default and take the address from configuration "
                  "(e.g. an environment variable) when the service must be reachable from elsewhere."),
+            confidence=Level.LOW if said else None,
         )
+
+
+_TEST_SERVER = re.compile(r"(?i)for testing only|not (?:be )?(?:used? )?(?:in|for) production|"
+                          r"\btest(?:ing)? server\b|\bdevelopment server\b")
+
+
+def _says_test_server(fn) -> str:
+    """The text of a string constant of ``fn`` that says it starts a server for testing or development
+    (pbr's generated WSGI scripts print "STARTING test server ..." and "DANGER! For testing only, do not use
+    in production"), or ""."""
+    for stmt in fn.statements():
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if isinstance(e, ir.Const) and isinstance(e.value, str):
+                    m = _TEST_SERVER.search(e.value)
+                    if m:
+                        return m.group(0)
+    return ""

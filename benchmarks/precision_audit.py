@@ -1100,28 +1100,38 @@ _LEVELS = {"low": 1, "medium": 2, "high": 3}
 
 
 def carry(judged_sets, reports: list[dict], min_confidence: str = "medium") -> dict:
-    """Judged findings carried onto new reports by ``(project, fingerprint)``: what a later version shows of
+    """Judged findings carried onto new reports by place (project, rule, file, line) or, where the line moved,
+    by ``(project, fingerprint)`` when one finding has it: what a later version shows of
     findings already judged. ``judged_sets``: ``(judged findings, key)`` pairs (``parse_worksheet`` and the
     ``sample --key`` file); ``reports``: ``{project: report}`` dicts. A finding judged more than once (a
     reworded one in a pooled sample) counts once, with the verdict of the id seen last. Returns the counts of
     effective verdicts among the judged findings shown (at ``min_confidence`` or above), below it and gone,
     and the high-confidence ones."""
+    # keyed by place as well: a fingerprint is rule, file and code, so identical code in one file (alerta's 18
+    # ``select = f"""`` constructions) gives one fingerprint to several findings, each judged on its own
     verdicts: dict = {}
     for judged, key in judged_sets:
         for j in judged:
             entry = key["findings"].get(j.fid)
             if entry is not None:
-                verdicts[(entry["project"], entry["fingerprint"])] = j
+                rule = (entry.get("rule") or "").split(" ")[0]
+                verdicts[(entry["project"], entry["fingerprint"], rule, entry.get("path"), entry.get("line"))] = j
     now: dict = {}
+    at: dict = {}
     for by_project in reports:
         for project, report in by_project.items():
             for f in report.get("findings", []):
-                now[(project, f.get("fingerprint"))] = f
+                now.setdefault((project, f.get("fingerprint")), []).append(f)
+                at.setdefault((project, f.get("rule_id"), f.get("line")), []).append(f)
     out = {"judged": len(verdicts), "shown": Counter(), "below": Counter(), "gone": Counter(),
            "high": Counter(), "lost": []}
-    for k, j in sorted(verdicts.items()):
+    for k, j in sorted(verdicts.items(), key=lambda item: tuple(str(x) for x in item[0])):
         verdict = effective(j)
-        f = now.get(k)
+        project, fingerprint, rule, path, line = k
+        placed = [f for f in at.get((project, rule, line), []) if path and
+                  str(f.get("path", "")).replace("\\", "/").endswith(path)]
+        same = now.get((project, fingerprint), [])
+        f = placed[0] if placed else same[0] if len(same) == 1 else None
         if f is None:
             out["gone"][verdict] += 1
         elif _LEVELS.get(f.get("confidence"), 0) >= _LEVELS[min_confidence]:
@@ -1131,7 +1141,7 @@ def carry(judged_sets, reports: list[dict], min_confidence: str = "medium") -> d
         else:
             out["below"][verdict] += 1
         if verdict != "false" and (f is None or _LEVELS.get(f.get("confidence"), 0) < _LEVELS[min_confidence]):
-            out["lost"].append((j.fid, j.rule, k[0], j.reason))
+            out["lost"].append((j.fid, j.rule, project, j.reason))
     return out
 
 

@@ -439,3 +439,20 @@ def test_carry_judged_findings_onto_new_reports(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "shown at medium confidence or above: 2 (real 1, worth a look 0, false 1)" in out
     assert "not shown: F001-003" in out
+
+
+def test_carry_tells_apart_findings_that_share_a_fingerprint():
+    """A fingerprint is rule, file and code: two findings on identical code in one file share it (alerta's
+    ``select = f\"\"\"`` constructions), and each verdict is carried to the finding at its own place."""
+    judged, _ = audit.parse_worksheet(TINY)
+    key = {"findings": {
+        "F001-001": {"project": "a-1", "fingerprint": "same", "rule": "SR101 command-injection", "path": "a.py",
+                     "line": 1},
+        "F001-002": {"project": "a-1", "fingerprint": "same", "rule": "SR101 command-injection", "path": "a.py",
+                     "line": 2}}}
+    reports = [{"a-1": {"findings": [
+        {"fingerprint": "same", "rule_id": "SR101", "path": "/src/a-1/a.py", "line": 1, "confidence": "high"},
+        {"fingerprint": "same", "rule_id": "SR101", "path": "/src/a-1/a.py", "line": 2, "confidence": "low"}]}}]
+    res = audit.carry([(judged[:2], key)], reports)
+    assert res["judged"] == 2
+    assert res["shown"] == {"real": 1} and res["below"] == {"false": 1}

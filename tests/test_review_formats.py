@@ -366,6 +366,17 @@ def test_sarif_fingerprint_stable_across_line_moves():
     assert fp[0] == fp[1]
 
 
+def test_sarif_fingerprints_of_identical_code_in_one_file_differ():
+    # the same construction written alike in two functions of one file (alerta's ``select = f"""``): one
+    # fingerprint would make a code-scanning service keep one alert for both; the first keeps the plain one
+    twin = Finding(**{**{k: getattr(OWN, k) for k in OWN.__slots__}, "span": Span(90, 8, 92, 9)})
+    alone = json.loads(render("sarif", ReviewResult(findings=[OWN]), OPTIONS))
+    both = json.loads(render("sarif", ReviewResult(findings=[OWN, twin]), OPTIONS))
+    fps = [r["partialFingerprints"]["secreview/v1"] for r in both["runs"][0]["results"]]
+    assert len(set(fps)) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", fp) for fp in fps)
+    assert fps[0] == alone["runs"][0]["results"][0]["partialFingerprints"]["secreview/v1"]
+
+
 def test_sarif_added_suppressions():
     log = json.loads(render("sarif", change(), OPTIONS))
     run = log["runs"][0]

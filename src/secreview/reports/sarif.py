@@ -8,8 +8,9 @@ Files that were not (fully) reviewed become tool execution notifications of
 the invocation, so that a consumer cannot mistake them for clean files.
 Every result has ``partialFingerprints["secreview/v1"]`` (rule, file and
 normalised code, no line number), so that code-scanning services follow a
-finding across runs and edits. In a change review, the findings hidden by a
-suppression comment the change adds are results too, with an ``inSource``
+finding across runs and edits; a second result of the same code in the same
+file gets it with its occurrence's number, hashed, so that no two are alike.
+In a change review, the findings hidden by a suppression comment the change adds are results too, with an ``inSource``
 suppression of status ``underReview``; the invocation's properties list every
 added suppression (``addedSuppressions``) and the change's message.
 No timestamps, so the same review gives the same log.
@@ -90,8 +91,9 @@ def log(result: ReviewResult, options: ReportOptions) -> dict[str, Any]:
                 }
             }
         },
-        "results": [_result(f, rule_index[f.rule_id], taxon_index) for f in findings]
-        + [_suppressed(_result(f, rule_index[f.rule_id], taxon_index), s) for f, s in hidden],
+        "results": _distinct_fingerprints(
+            [_result(f, rule_index[f.rule_id], taxon_index) for f in findings]
+            + [_suppressed(_result(f, rule_index[f.rule_id], taxon_index), s) for f, s in hidden]),
         "columnKind": "unicodeCodePoints",
     }
     if cwes:
@@ -232,6 +234,22 @@ def _result(f: Finding, rule_index: int, taxon_index: dict[int, int]) -> dict[st
         }
     out["properties"] = properties
     return out
+
+
+def _distinct_fingerprints(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The second and later results of one fingerprint (identical code in one file: a construction written
+    the same way in two functions) get it with their occurrence's number, hashed, as GitLab's report does,
+    so that a code-scanning service keeps them as separate alerts; the first keeps the plain one."""
+    import hashlib
+
+    seen: dict[str, int] = {}
+    for r in results:
+        base = r["partialFingerprints"]["secreview/v1"]
+        seen[base] = seen.get(base, 0) + 1
+        if seen[base] > 1:
+            r["partialFingerprints"]["secreview/v1"] = hashlib.sha256(
+                f"{base}\0{seen[base]}".encode()).hexdigest()[:32]
+    return results
 
 
 def _fingerprint(f: Finding) -> str:

@@ -83,6 +83,9 @@ class Propagator:
     receiver: bool = True
     library: str = ""
     copy: bool = False  # the result is a copy of its one argument: the same items under the same keys
+    # a marker a sanitizer puts with what it protects (``encoded-text`` of ``base64.b64encode``): this call undoes
+    # that sanitizer (``b64decode``), so its result is dangerous again for every kind those sanitizers protect
+    restores: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +278,7 @@ class ModelSet:
             for callee in _callees(entry, library):
                 self.propagators[callee] = Propagator(callee, _args(entry.get("args", []), library),
                                                       bool(entry.get("receiver", True)), library,
-                                                      bool(entry.get("copy", False)))
+                                                      bool(entry.get("copy", False)), str(entry.get("restores", "")))
         for entry in data.pop("returns", []):
             type_name = _req(entry, "type", library)
             for callee in _callees(entry, library):
@@ -334,6 +337,15 @@ class ModelSet:
 
     def sinks_for(self, callee: str) -> list:
         return self.sinks.get(callee, ())
+
+    def restored_kinds(self, marker: str) -> frozenset:
+        """What a call that undoes ``marker``'s sanitizers makes dangerous again (``Propagator.restores``):
+        every kind a sanitizer protecting ``marker`` protects, the marker included."""
+        out = {marker}
+        for sanitizer in self.sanitizers.values():
+            if marker in sanitizer.protects:
+                out |= sanitizer.protects
+        return frozenset(out)
 
     def source_attribute_names(self) -> frozenset:
         """The last names of every source attribute (``GET``, ``args``, ``cookies``...)."""

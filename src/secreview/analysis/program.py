@@ -2333,6 +2333,11 @@ class Program:
             taints = site.all_taints()
         if propagator.receiver and site.receiver is not None:
             taints = V.merge_taints(taints, site.receiver.taints)
+        if propagator.restores and any(propagator.restores in t.cleansed for t in taints):
+            # ``b64decode(b64encode(x))`` is ``x``: what the encoder's text was safe for, the decoded text is not
+            undone = self.models.restored_kinds(propagator.restores)
+            taints = frozenset(Taint(t.kind, t.index, t.cleansed - undone, t.step)
+                               if propagator.restores in t.cleansed else t for t in taints)
         return Value(taints=taints, types=_returns(self.models, callee), fixed=_inputs_fixed(site))
 
     def apply_summary(self, interp: FunctionInterpreter, site: CallSite, target: str, callee: str) -> Value:

@@ -944,6 +944,29 @@ def test_a_dict_nested_in_a_returned_dict_keeps_its_items(tmp_path, monkeypatch)
     assert [f.line for f in found] == [15]
 
 
+# a handler passing the client's JSON to a helper that reads each filter (``READ``) into SQL text (line 13)
+_ORDERED_ITEMS = """
+    import json
+
+    from flask import Flask, request
+    from sqlalchemy import text
+
+    app = Flask(__name__)
+
+
+    def ordered(query, filters):
+        for f in filters:
+            name = READ
+            query = query.order_by(text(f"t.{name} ASC"))
+        return query
+
+
+    @app.route("/items")
+    def items():
+        filters = json.loads(request.args.get("q", "[]"))
+        return str(ordered(app.query, filters))
+    """
+
 
 def test_a_finding_does_not_depend_on_which_other_rules_are_selected(tmp_path, monkeypatch):
     # With a rule of named sources selected (sensitive-data-logged), a parameter's taint is marked at a
@@ -951,27 +974,7 @@ def test_a_finding_does_not_depend_on_which_other_rules_are_selected(tmp_path, m
     # into). That mark made the taint of ``f.get("name")`` look like data other than its receiver's, so
     # the read was taken for a guess about unseen code ("taken to return what it is given"), which
     # lowered the traced finding and lost it to the callee's (faradaysec's search.py:505).
-    code = """
-        import json
-
-        from flask import Flask, request
-        from sqlalchemy import text
-
-        app = Flask(__name__)
-
-
-        def ordered(query, filters):
-            for f in filters:
-                name = f.get("name")
-                query = query.order_by(text(f"t.{name} ASC"))
-            return query
-
-
-        @app.route("/items")
-        def items():
-            filters = json.loads(request.args.get("q", "[]"))
-            return str(ordered(app.query, filters))
-        """
+    code = _ORDERED_ITEMS.replace("READ", 'f.get("name")')
     seen = {}
     for select in (("SR104",), ("SR104", "SR702"), ()):
         config = replace(DEFAULT_CONFIG, select=select, min_confidence=Level.LOW)
@@ -1014,27 +1017,7 @@ def test_only_a_data_method_of_a_parameter_is_certain_to_return_its_data(tmp_pat
     # analysis cannot see, and that it returns the client's text is a guess: low, whichever rules are
     # selected (Django's ``user.get_session_auth_hash()`` stored in the session was taken for the user's
     # own data once the selection no longer made every such call a guess).
-    code = """
-        import json
-
-        from flask import Flask, request
-        from sqlalchemy import text
-
-        app = Flask(__name__)
-
-
-        def ordered(query, filters):
-            for f in filters:
-                name = f.column_label()
-                query = query.order_by(text(f"t.{name} ASC"))
-            return query
-
-
-        @app.route("/items")
-        def items():
-            filters = json.loads(request.args.get("q", "[]"))
-            return str(ordered(app.query, filters))
-        """
+    code = _ORDERED_ITEMS.replace("READ", "f.column_label()")
     for select in (("SR104",), ()):
         config = replace(DEFAULT_CONFIG, select=select, min_confidence=Level.LOW)
         found = findings(tmp_path, monkeypatch, {"app.py": code}, "sql-injection", config=config)

@@ -10,9 +10,10 @@ Every result has ``partialFingerprints["secreview/v1"]`` (rule, file and
 normalised code, no line number), so that code-scanning services follow a
 finding across runs and edits; a second result of the same code in the same
 file gets it with its occurrence's number, hashed, so that no two are alike.
-In a change review, the findings hidden by a suppression comment the change adds are results too, with an ``inSource``
-suppression of status ``underReview``; the invocation's properties list every
-added suppression (``addedSuppressions``) and the change's message.
+In a change review, the findings hidden by a suppression comment the change
+adds are results too, with an ``inSource`` suppression of status
+``underReview``; the invocation's properties list every added suppression
+(``addedSuppressions``) and the change's message.
 No timestamps, so the same review gives the same log.
 """
 

@@ -365,16 +365,8 @@ class FunctionInterpreter:
                         self.path, param.line or fn.line, 0,
                         f"`{param.name}` is a parameter of {handler} `{fn.name}()`{where}, set by {setter}", None,
                         f"{data} (parameter `{param.name}` of {handler} `{fn.name}()`{where})"))})
-            if entry is not None and converters.get(param.name) == SEGMENT:
-                # ``@app.route("/lb/<lb_id>")``: one path segment, without ``/``: joined under a folder
-                # it names an entry of that folder (or, as ``..``, the folder above), never a path elsewhere
-                taints = V.cleanse_all(taints, _PATH_KINDS)
-            elif entry is not None and converters.get(param.name) == DIGITS_OR_DEFAULT:
-                taints = V.cleanse_all(taints, _DIGITS_SAFE - {"conversion"})
-            elif entry is not None and param.name in converters and converters[param.name] != GIVEN:
-                # ``@app.route("/items/<int:item_id>")``: the router passes only a number (or a UUID)
-                taints = V.cleanse_all(taints, _DIGITS_SAFE)
-                types = frozenset({converters[param.name]})
+            if entry is not None and param.name in converters and converters[param.name] != GIVEN:
+                taints, types = _captured(taints, types, converters[param.name])
             value = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
             if entry is not None and param.kind == "kwarg" and converters:
                 value = self._captured_keywords(value, converters)
@@ -389,14 +381,9 @@ class FunctionInterpreter:
         names = {p.name for p in self.fn.params}
         items = {}
         for name, kind in converters.items():
-            if name in names or kind == GIVEN:
-                continue
-            if kind == SEGMENT:
-                items[name] = Value(taints=V.cleanse_all(value.taints, _PATH_KINDS))
-            elif kind == DIGITS_OR_DEFAULT:
-                items[name] = Value(taints=V.cleanse_all(value.taints, _DIGITS_SAFE - {"conversion"}))
-            else:
-                items[name] = Value(taints=V.cleanse_all(value.taints, _DIGITS_SAFE), types=frozenset({kind}))
+            if name not in names and kind != GIVEN:
+                taints, types = _captured(value.taints, EMPTY, kind)
+                items[name] = Value(taints=taints, types=types)
         if not items:
             return value
         return Value(taints=value.taints, types=value.types | _DICT_TYPE, items=items, fixed=value.fixed)
@@ -2404,6 +2391,18 @@ def _arithmetic(op: str, left: Value, right: Value) -> bool:
 
 
 _NON_TEXT_NUMERIC = frozenset({"builtins.complex", "decimal.Decimal", "fractions.Fraction"})
+
+
+def _captured(taints: frozenset, types: frozenset, kind: str) -> tuple[frozenset, frozenset]:
+    """A route capture's taints and types under its converter's ``kind`` (not ``GIVEN``): ``SEGMENT``, one
+    path segment without ``/`` (joined under a folder it names an entry of that folder, or as ``..`` the
+    folder above, never a path elsewhere: ``@app.route("/lb/<lb_id>")``); ``DIGITS_OR_DEFAULT``; else a type
+    whose text is digits (``<int:item_id>``: the router passes only a number or a UUID)."""
+    if kind == SEGMENT:
+        return V.cleanse_all(taints, _PATH_KINDS), types
+    if kind == DIGITS_OR_DEFAULT:
+        return V.cleanse_all(taints, _DIGITS_SAFE - {"conversion"}), types
+    return V.cleanse_all(taints, _DIGITS_SAFE), frozenset({kind})
 
 
 def is_number(value: Value) -> bool:

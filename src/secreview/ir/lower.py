@@ -11,7 +11,7 @@ import builtins
 import sys
 
 from secreview.ir import nodes as ir
-from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, import_bindings
+from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, import_bindings, walrus_lines
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -93,7 +93,7 @@ def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_pack
     the modules lowered for one review share (``LoweringTables``; None: this module's own)."""
     if tables is None:
         tables = LoweringTables()
-    walrus = ":=" in text  # only then can expressions bind names
+    walrus = walrus_lines(text)  # only then can expressions bind names, and only in statements on those lines
     scope = collect_bindings(tree.body, Scope("module", module, None), module, is_package, walrus, resolve)
     body = ir.Function(name="<module>", qualname=module or "<module>", line=1, end_line=max(1, text.count("\n") + 1))
     mod = ir.Module(name=module, path=path, text=text, body=body)

@@ -8,6 +8,7 @@ a local variable that shadows it.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 
@@ -154,7 +155,7 @@ class _Bindings:
         if previous != qualname:
             scope.other_bindings.add(name)
 
-    def walk(self, body: list, walrus: bool) -> None:
+    def walk(self, body: list, walrus: bool | tuple) -> None:
         own = {id(node) for node in body}  # the scope's own statements, run in order
         stack = list(reversed(body))
         names: list = []
@@ -162,7 +163,7 @@ class _Bindings:
             node = stack.pop()
             t = type(node)
             if t in _PLAIN:  # the most common statements: they bind nothing and hold no statements
-                if walrus:
+                if walrus and _may_hold_walrus(node, walrus):
                     for sub in ast.walk(node):
                         if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                             names.append(sub.target.id)
@@ -221,12 +222,36 @@ class _Bindings:
                 sub = getattr(node, attr, None)
                 if sub and isinstance(sub, list):
                     stack.extend(reversed(sub))
-            if walrus:
+            if walrus and _may_hold_walrus(node, walrus):
                 for sub in ast.walk(node) if t not in _COMPOUND else _header_exprs(node):
                     if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                         names.append(sub.target.id)
         for name in names:
             self.bind(name)
+
+
+def walrus_lines(text: str):
+    """What ``collect_bindings`` takes as ``walrus`` for a module's ``text``: False when no line holds
+    ``:=`` (no expression can bind a name), else the numbers of the lines that do, in order (a
+    statement none of whose lines is one holds no walrus: ``:=`` is one token, on one line), or True
+    (every statement may) when the text has a line break other than ``\n`` and ``\r\n``, which the
+    parser counts and a split on ``\n`` would not."""
+    if ":=" not in text:
+        return False
+    if "\r" in text.replace("\r\n", "\n"):
+        return True
+    return tuple(n for n, line in enumerate(text.split("\n"), 1) if ":=" in line)
+
+
+def _may_hold_walrus(node, walrus) -> bool:
+    """Whether statement ``node`` may hold a walrus, by its lines (``walrus_lines``)."""
+    if walrus is True:
+        return True
+    first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    if first is None or last is None:
+        return True
+    i = bisect_left(walrus, first)
+    return i < len(walrus) and walrus[i] <= last
 
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
@@ -278,8 +303,9 @@ def _header_exprs(node):
         yield from ast.walk(item.context_expr)
 
 
-def collect_bindings(body: list, scope: Scope, module: str, is_package: bool, walrus: bool = True,
+def collect_bindings(body: list, scope: Scope, module: str, is_package: bool, walrus: bool | tuple = True,
                      resolve=None) -> Scope:
+    """``walrus``: whether expressions may bind names (``:=``), or on which lines (``walrus_lines``)."""
     _Bindings(scope, module, is_package, resolve).walk(body, walrus)
     return scope
 

@@ -118,7 +118,9 @@ class Call(Expr):
         return self.func.attr if isinstance(self.func, Attr) else None
 
     def children(self):
-        return (self.func, *self.args, *(k.value for k in self.keywords))
+        if self.keywords:
+            return (self.func, *self.args, *[k.value for k in self.keywords])
+        return (self.func, *self.args)
 
 
 class Subscript(Expr):
@@ -672,11 +674,15 @@ def walk(expr: Expr):
     belongs to the lambda's own function and is not entered. Iterative, so long
     chains (``a.b.c...``, ``a + b + ...``) cost linear time and no recursion."""
     stack = [expr]
+    pop = stack.pop
+    extend = stack.extend
     while stack:
-        e = stack.pop()
+        e = pop()
         yield e
-        if not isinstance(e, Lambda):
-            stack.extend(reversed(e.children()))
+        if type(e) is not Lambda:  # (no class derives from Lambda)
+            children = e.children()
+            if children:
+                extend(children[::-1])
 
 
 def concat_operands(node: Expr) -> list:

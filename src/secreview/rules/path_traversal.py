@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
@@ -168,7 +170,7 @@ def _same_value_calls(module, fn: ir.Function, test: ir.Call, arg_node) -> list:
     assigned = [stmt.line for stmt in fn.statements() if type(stmt) is ir.Assign
                 and any(n in names for t in stmt.targets for n in target_names(t))]
     out = []
-    for call in calls(fn):
+    for call in _calls_of(fn):
         if call is test or ir.last_name(call.func) in _TESTS:
             continue
         given = (*call.args, *(k.value for k in call.keywords))
@@ -179,6 +181,14 @@ def _same_value_calls(module, fn: ir.Function, test: ir.Call, arg_node) -> list:
             continue
         out.append(call.line)
     return sorted(set(out))
+
+
+# Every existence test of a function looks through all its calls, at every analysis of the function:
+# the calls of the last few functions are kept. (Functions compare by identity; the IR does not change
+# once lowered.)
+@lru_cache(maxsize=8)
+def _calls_of(fn: ir.Function) -> tuple:
+    return tuple(calls(fn))
 
 
 def _answer_unused(fn: ir.Function, test: ir.Call) -> bool:

@@ -71,15 +71,22 @@ DEFAULT_EXCLUDED_DIRS = NO_SOURCE_DIRS | OTHER_PROJECTS_DIRS
 IGNORE_FILE_LIMIT = 1_000_000
 """Largest ``.gitignore`` / ``info/exclude`` file read; larger ones are disregarded."""
 
-def _holds_installed_packages(path: str) -> bool:
+def _holds_installed_packages(entries) -> bool:
     """A virtual environment (``pyvenv.cfg``) or a folder pip installed packages into (``*.dist-info``
-    beside them): other projects' code shipped inside this one, which their own projects review."""
+    beside them): other projects' code shipped inside this one, which their own projects review.
+    ``entries``: the folder's listing (None: it cannot be listed)."""
+    return entries is not None and any(
+        e.name == "pyvenv.cfg" or (e.name.endswith(".dist-info") and e.is_dir(follow_symlinks=False))
+        for e in entries)
+
+
+def _listing(path: str) -> list | None:
+    """The entries of folder ``path``, or None when it cannot be listed."""
     try:
-        with os.scandir(path) as entries:
-            return any(e.name == "pyvenv.cfg" or (e.name.endswith(".dist-info") and e.is_dir(follow_symlinks=False))
-                       for e in entries)
+        with os.scandir(path) as it:
+            return list(it)
     except OSError:
-        return False
+        return None
 
 
 _SHEBANG = re.compile(rb"\A#![^\n]*?\b(?:python|pypy)[0-9.]*\b")
@@ -261,6 +268,7 @@ class _Discovery:
         self.cwd: str | None = None  # what relative arguments are relative to (None: the current directory)
         self.seen_files: set[tuple[int, int]] = set()
         self.seen_dirs: set[tuple[int, int]] = set()
+        self.listed: tuple | None = None  # (folder, its entries): the last one ``_entry`` listed (``_list``)
         self.git_failed: set[str] = set()
         """Work trees git could not list (their ``.gitignore`` files are read instead)."""
 
@@ -373,9 +381,12 @@ class _Discovery:
         return _Frame(abs_dir, display, chain, ancestors, git)
 
     def _list(self, frame: _Frame) -> list[os.DirEntry[str]] | None:
+        entries = self.listed[1] if self.listed is not None and self.listed[0] == frame.abs else None
+        self.listed = None  # (a folder ``_entry`` listed a moment ago to descend into it: not read twice)
         try:
-            with os.scandir(frame.abs) as it:
-                entries = list(it)
+            if entries is None:
+                with os.scandir(frame.abs) as it:
+                    entries = list(it)
         except OSError as exc:
             self.problem(frame.display, f"cannot list directory: {exc.strerror or exc}")
             return None
@@ -443,10 +454,15 @@ class _Discovery:
         if is_dir and name in NO_SOURCE_DIRS:
             return None
         if not self.include_ignored:
-            if is_dir and (name in OTHER_PROJECTS_DIRS or name.endswith(".egg-info")
-                           or _holds_installed_packages(abs_path)):
+            if is_dir and (name in OTHER_PROJECTS_DIRS or name.endswith(".egg-info")):
                 self.skip("default", display, abs_path, st, is_py)
                 return None
+            if is_dir:
+                entries = _listing(abs_path)
+                if _holds_installed_packages(entries):
+                    self.skip("default", display, abs_path, st, is_py)
+                    return None
+                self.listed = (abs_path, entries) if entries is not None else None
             if frame.git.ignored(abs_path) if frame.git is not None else \
                     frame.chain is not None and _gitignored(frame.chain, abs_path, is_dir):
                 self.skip("gitignore", display, abs_path, st, is_py)

@@ -3400,25 +3400,28 @@ NOT_FACTS = Value(types=frozenset({"\0not-facts"}))
 
 
 def _join_states(old: dict, new: dict, facts: bool = False) -> dict:
-    changed = False
-    out = dict(old)
+    out = None  # ``old`` copied at the first change only: most joins change nothing
     if facts:
         # a cursor that ran a statement of server facts on one way only may have run anything on the other
         for key in old:
             if key.startswith(FACTS) and key not in new and old[key] is not NOT_FACTS:
+                if out is None:
+                    out = dict(old)
                 out[key] = NOT_FACTS
-                changed = True
+    get = old.get
     for key, value in new.items():
-        prev = old.get(key)
+        prev = get(key)
         if prev is None:
+            if out is None:
+                out = dict(old)
             out[key] = NOT_FACTS if facts and key.startswith(FACTS) else value
-            changed = True
         elif prev is not value:
             joined = V.join(prev, value)
             if not joined.same_as(prev):
+                if out is None:
+                    out = dict(old)
                 out[key] = joined
-                changed = True
-    return out if changed else old
+    return old if out is None else out
 
 
 def _fold(op: str, a, b):

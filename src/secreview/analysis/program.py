@@ -3582,12 +3582,17 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
     """``head`` followed by the steps of ``tail`` (a callee's internal trace)."""
     if tail is None:
         return head
-    steps = tail.steps()
     node = head
-    for s in steps:
-        if node.depth >= V.MAX_TRACE:
+    depth = node[0]
+    limit = V.MAX_TRACE
+    new = tuple.__new__
+    for s in tail.steps():
+        if depth >= limit:
             break
-        node = Step(s.path, s.line, s.col, s.note, node)
+        depth += 1
+        # ``Step(s.path, s.line, s.col, s.note, node)``, its fields read and the step made without the
+        # properties and the constructor's call (tens of thousands of steps a review)
+        node = new(Step, (depth, s[1], s[2], s[3], s[4], "", node))
     return node
 
 

@@ -1333,10 +1333,7 @@ class Program:
         if len(indexes) != 1:
             return {}
         ep = self.models.entrypoints[indexes.pop()]
-        routes = self._registered_routes(fn, ep, value)
-        if not routes or any(these is None for these in routes):
-            return {}
-        return _routes_converters(fn, routes)
+        return _routes_converters(fn, self._registered_routes(fn, ep, value))  # ({} unless every route is read)
 
     def annotation_converters(self, module: ir.Module, fn: ir.Function, ep) -> dict:
         """``{parameter: type}`` of a handler's parameters annotated with a type its framework converts

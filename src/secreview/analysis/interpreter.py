@@ -438,6 +438,7 @@ class FunctionInterpreter:
         kinds = _ALL
         base_taints = EMPTY
         confining = False  # a prefix, ``commonpath`` or ``is_relative_to`` check of a normalized path
+        checked_expr = None  # the path expression a confining check tests (``confined_by_check``)
         found = _path_form_test(cond, truth)
         if found is not None:
             key, kinds = found
@@ -477,7 +478,7 @@ class FunctionInterpreter:
                 # letters, digits and ``_.-~`` only (no ``/``: one path segment)
                 key, kinds = path_key(quoted), _UNRESERVED
             elif common is not None:
-                (key, base_taints), kinds, confining = common, _PATH_ONLY, True
+                (key, base_taints, checked_expr), kinds, confining = common, _PATH_ONLY, True
             elif op in ("in", "not in", "==", "!=", "is", "is not") and positive:
                 saved, self.state = self.state, state
                 try:
@@ -539,28 +540,98 @@ class FunctionInterpreter:
                 # realpath()/normpath() then a prefix check: a path confined to a directory
                 key = self.confined_path(cond.func.value, state)
                 if key is not None:
-                    kinds, confining = _PATH_ONLY, True
+                    kinds, confining, checked_expr = _PATH_ONLY, True, cond.func.value
             elif cond.method == "is_relative_to" and isinstance(cond.func, ir.Attr) and len(cond.args) == 1 \
                     and not cond.keywords:
                 # ``if p.resolve().is_relative_to(root.resolve()):`` (pathlib): the resolved path is below
                 # the base, as with a prefix check on a normalized path
                 key = self.confined_path(cond.func.value, state)
                 if key is not None:
-                    kinds, confining = _PATH_ONLY, True
+                    kinds, confining, checked_expr = _PATH_ONLY, True, cond.func.value
                     base_taints = self.base_taints(cond.args[0], state)
+        if confining:
+            return self.confined_by_check(checked_expr, key, base_taints, state, cond)
         if key is not None and key in state:
             value = state[key]
             if value.taints:
-                if confining:
-                    # a confining check (a prefix, ``commonpath``, ``is_relative_to``) of a path normalized
-                    # here: a parameter not normalized in this function is not confined by it, whatever its
-                    # name (``ROOT/../../etc/passwd`` starts with ``ROOT``); ``callee_checks`` says the same
-                    base_taints = base_taints | frozenset(
-                        (t.kind, t.index) for t in value.taints
-                        if t.is_param and "path-normalized" not in t.cleansed)
                 state = dict(state)
                 state[key] = _cleansed(value, kinds, keep=base_taints)
         return state
+
+    def confined_by_check(self, checked: ir.Expr, key: str, base_taints: frozenset, state: dict,
+                          cond: ir.Expr) -> dict:
+        """``state`` where a confining check (a prefix, ``commonpath``, ``is_relative_to``, ``relative_to``)
+        of the path ``checked`` (``key``) holds: that path is below the base, and so is every path it is the
+        normalized form of (``real = os.path.realpath(os.path.join(BASE, name))``, then ``if
+        real.startswith(BASE):`` confines ``name`` too: joined under the base it stays there). The taints
+        ``base_taints`` (of the base's parameters) are kept. A parameter neither normalized in this function
+        nor in the check (``if path.startswith(ROOT):``) is not confined by it, whatever its name
+        (``ROOT/../../etc/passwd`` starts with ``ROOT``); ``callee_checks`` says the same."""
+        out = state
+        in_check = _normalizing(checked, self.models)
+        for part in [key, *self.normalized_parts(checked, cond)]:
+            value = out.get(part)
+            if value is None or not value.taints:
+                continue
+            keep = base_taints
+            if part == key and not in_check:
+                keep = keep | frozenset((t.kind, t.index) for t in value.taints
+                                        if t.is_param and "path-normalized" not in t.cleansed)
+            if out is state:
+                out = dict(state)
+            out[part] = _cleansed(value, _PATH_ONLY, keep=keep)
+        return out
+
+    def normalized_parts(self, checked: ir.Expr, cond: ir.Expr) -> list:
+        """The keys of the paths a name checked is the normalized form of: ``real`` bound once to
+        ``os.path.realpath(os.path.join(BASE, name))`` (or ``Path(BASE, name).resolve()``, ``normpath``,
+        ``abspath``) gives ``name``; the base (the first part joined) is not one. Only when nothing the
+        binding reads is bound again between it and the check, so that the parts are still what was
+        normalized."""
+        stmt = self.bound_once(checked) if isinstance(checked, ir.Name) else None
+        if stmt is None or not _normalizing(stmt.value, self.models):
+            return []
+        bindings = self.bindings()
+        test_line = getattr(cond, "line", None) or 0
+        if any(other is not stmt and stmt.line < other.line <= test_line
+               for read in {n.id for n in _names_in(stmt.value)} for other in bindings.get(read, ())):
+            return []
+        out = []
+        stack = [stmt.value]
+        while stack:
+            e = stack.pop()
+            if isinstance(e, ir.Call) and e.method in ("resolve", "absolute") and isinstance(e.func, ir.Attr) \
+                    and not e.args:
+                stack.append(e.func.value)
+            elif isinstance(e, ir.Call) and (e.qualname in _PATH_WRAPPERS or _normalizing(e, self.models)) \
+                    and len(e.args) >= 1 and not e.keywords:
+                stack.extend(e.args[1:] if len(e.args) > 1 else e.args)  # ``Path(BASE, name)``
+            elif isinstance(e, ir.Call) and e.qualname in _JOINS and len(e.args) > 1:
+                stack.extend(e.args[1:])
+            elif isinstance(e, ir.Call) and e.method == "joinpath" and isinstance(e.func, ir.Attr):
+                stack.extend(e.args)
+            elif isinstance(e, ir.BinOp) and e.op == "/":
+                stack.append(e.right)
+            else:
+                key = path_key(e)
+                if key is not None:
+                    out.append(key)
+        return out
+
+    def confined_in_place(self, call: ir.Call) -> None:
+        """``p.resolve().relative_to(root)`` returned (a statement, or an assignment): pathlib raises
+        ``ValueError`` for a path that is not below ``root``, so the resolved path is below it from here on
+        (a check in a ``try`` whose ``except ValueError:`` refuses it)."""
+        if call.method != "relative_to" or not isinstance(call.func, ir.Attr) or len(call.args) != 1 \
+                or call.keywords:
+            return
+        checked = call.func.value
+        if not _normalizing(checked, self.models) and not isinstance(checked, ir.Name):
+            return
+        key = self.confined_path(checked, self.state)
+        if key is not None:
+            self.state = self.confined_by_check(checked, key, self.base_taints(call.args[0], self.state),
+                                                self.state, call)
 
     def base_taints(self, base: ir.Expr, state: dict) -> frozenset:
         """The (kind, index) of the parameters' taints of the base a path is confined to (``root`` of ``def
@@ -982,10 +1053,10 @@ class FunctionInterpreter:
                 key = path_key(checked.args[0])
                 if key is not None and key in state:
                     return key
-        if isinstance(checked, ir.Call) and checked.method in ("resolve", "absolute") and not checked.args \
+        if isinstance(checked, ir.Call) and checked.method == "resolve" and not checked.args \
                 and not checked.keywords and isinstance(checked.func, ir.Attr):
             # ``p.resolve().is_relative_to(root)``: a path object resolved in the check (its type may not be
-            # known: ``resources.files(pkg) / name``)
+            # known: ``resources.files(pkg) / name``); ``absolute()`` keeps every ``..``
             key = path_key(checked.func.value)
             if key is not None and key in state:
                 return key
@@ -1016,7 +1087,7 @@ class FunctionInterpreter:
             for element, is_clean in zip(call.args[0].elts, clean):
                 if not is_clean:
                     key = self.confined_path(element, state)
-                    return None if key is None else (key, keep)
+                    return None if key is None else (key, keep, element)
         return None
 
     def common_path_call(self, e: ir.Expr, cond: ir.Expr) -> ir.Expr:
@@ -1088,6 +1159,8 @@ class FunctionInterpreter:
             value = self.eval(stmt.value)
             if self.call_checks:
                 self.checked_by_callee(stmt.value)
+            if isinstance(stmt.value, ir.Call):
+                self.confined_in_place(stmt.value)
             if stmt.op is not None:
                 current = self.read_target(stmt.targets[0])
                 value = self.binop(stmt.op, current, value, stmt, (None, stmt.value))
@@ -1097,6 +1170,7 @@ class FunctionInterpreter:
             self.eval(stmt.value)
             if isinstance(stmt.value, ir.Call):
                 self.validated_in_place(stmt.value)
+                self.confined_in_place(stmt.value)
             if self.call_checks:
                 self.checked_by_callee(stmt.value)
         elif kind is ir.Return:
@@ -2529,6 +2603,7 @@ _CASE_METHODS = frozenset({"upper", "lower", "casefold"})
 _NOT_OPTION = frozenset({"argv-option"})
 _PATH_WRAPPERS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath",
                             "builtins.str", "os.fspath"})
+_JOINS = frozenset({"os.path.join", "posixpath.join"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
                           "posixpath.commonpath"})
 _OTHER_HOST = frozenset({"redirect", "ssrf"})
@@ -2655,6 +2730,19 @@ def _group_charsets(pattern: str) -> tuple | None:
 
     walk(parsed)
     return charsets, dict(parsed.state.groupdict)
+
+
+def _normalizing(e: ir.Expr, models) -> bool:
+    """``e`` normalizes a path (``..`` resolved): ``os.path.realpath(...)``, ``normpath``, ``abspath``, a
+    path object's ``resolve()``, possibly made a string or a path object (``str(p.resolve())``)."""
+    while isinstance(e, ir.Call) and e.qualname in _PATH_WRAPPERS and len(e.args) == 1 and not e.keywords:
+        e = e.args[0]
+    if not isinstance(e, ir.Call):
+        return False
+    if e.method == "resolve" and isinstance(e.func, ir.Attr) and not e.args:
+        return True
+    sanitizer = models.sanitizers.get(e.qualname or "")
+    return sanitizer is not None and "path-normalized" in sanitizer.protects
 
 
 def _names_in(node) -> list:

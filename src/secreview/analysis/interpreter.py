@@ -2115,9 +2115,10 @@ class FunctionInterpreter:
             # ``{k: v for k, v in kwargs.items() if k != 'password'}``: the item leaves with its parameter's
             # keyword (``V.WITHOUT_MARK``)
             taints = V.with_marks(taints, frozenset(V.WITHOUT_MARK + k for k in excluded))
-        if e.key is None and (value.is_fixed or is_number(value) or not value.taints):
+        if e.key is None and (value.is_fixed or is_number(value) or not value.taints or _a_tuple(value)):
             # what every element is like (``"?" for _ in ids``, ``str(int(i)) for i in ids``): a string
-            # joined from them is judged by its elements
+            # joined from them is judged by its elements; a tuple's items stay apart (``for edge, password in
+            # [(p["id"], p["password"]) for p in peers]``: ``edge`` is the id)
             return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}), items={0: value},
                          fixed=value.is_fixed)
         return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
@@ -2730,6 +2731,11 @@ def _group_charsets(pattern: str) -> tuple | None:
 
     walk(parsed)
     return charsets, dict(parsed.state.groupdict)
+
+
+def _a_tuple(value: Value) -> bool:
+    """``value`` is a tuple whose items are known (``(peer["id"], peer["password"])``)."""
+    return bool(value.items) and "builtins.tuple" in value.types
 
 
 def _normalizing(e: ir.Expr, models) -> bool:

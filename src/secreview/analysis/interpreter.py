@@ -487,7 +487,9 @@ class FunctionInterpreter:
                     self.state = saved
                 # (not a collection made from a parameter: a repository's tags, ``if ref in [t.name for t in
                 # repo.tags]``, are whatever that repository holds, its owner's choice; judged real, galaxy-ng)
-                if not other.taints and (other.is_const or op in ("in", "not in")):
+                # (an opaque taint carries no data: ``os.listdir(os.path.abspath(path))`` of a configured
+                # folder is the server's list)
+                if all(t.kind == V.OPAQUE for t in other.taints) and (other.is_const or op in ("in", "not in")):
                     left = cond.left
                     if isinstance(left, ir.Call) and left.method in _CASE_METHODS and not left.args \
                             and isinstance(left.func, ir.Attr):

@@ -104,7 +104,7 @@ def _context_shim(interp, base) -> bool:
                    (getattr(b, "qualname", None) or "").startswith(("ssl.", "OpenSSL.")) for b in klass.bases)
 
 
-def _unless_opted_out(interp, stmt, hits):
+def _unless_opted_out(interp, stmt, hits, where: str = "This branch"):
     """The hits, except in a branch that a verification switch selects and whose default is secure
     (the operator opts out); in a branch the default selects, each hit says so."""
     hits = list(hits)
@@ -129,10 +129,31 @@ def _unless_opted_out(interp, stmt, hits):
     if not chosen.by_default:
         return
     for hit in hits:
-        hit.explanation += (f" This branch runs when `{chosen.switch}` is left at its default "
+        hit.explanation += (f" {where} runs when `{chosen.switch}` is left at its default "
                             f"(`{chosen.default!r}`), so the code is insecure unless the caller changes it.")
         hit.notes += chosen.note()
         yield hit
+
+
+def _cert_none_binding(site, callee: str):
+    """The one assignment of the name passed as the certificate setting that gives it ``CERT_NONE``
+    (``if configuration.verify_ssl: cert_reqs = ssl.CERT_REQUIRED`` / ``else: cert_reqs = ssl.CERT_NONE``,
+    then ``PoolManager(cert_reqs=cert_reqs)``): the switch that chose it is the one to ask, not the call's."""
+    if callee in _WRAP:
+        _, node = site.arg(6, "cert_reqs")
+    elif callee in _SET_VERIFY:
+        _, node = site.arg(0, "mode")
+    elif callee in _URLLIB3:
+        _, node = site.arg(None, "cert_reqs")
+    else:
+        return None
+    if not isinstance(node, ir.Name):
+        return None
+    found = [stmt for stmt in site.interp.fn.statements()
+             if type(stmt) is ir.Assign and stmt.op is None and len(stmt.targets) == 1
+             and isinstance(stmt.targets[0], ir.NameTarget) and stmt.targets[0].id == node.id
+             and _is_cert_none(None, stmt.value)]
+    return found[0] if len(found) == 1 else None
 
 
 def _insecure_holder(stmt) -> str | None:
@@ -203,7 +224,13 @@ class UnverifiedSslContext(CallRule, StatementRule):
     # ------------------------------------------------------------ calls
 
     def check(self, site, callee: str):
-        yield from _unless_opted_out(site.interp, site.interp.stmt, self._check(site, callee))
+        binding = _cert_none_binding(site, callee)
+        if binding is None:
+            yield from _unless_opted_out(site.interp, site.interp.stmt, self._check(site, callee))
+            return
+        where = (f"`{site.interp.code(binding.targets[0])}` is set to `{site.interp.code(binding.value)}` on line "
+                 f"{binding.line}, in a branch that")
+        yield from _unless_opted_out(site.interp, binding, self._check(site, callee), where)
 
     def _check(self, site, callee: str):
         code = site.interp.code(site.call)

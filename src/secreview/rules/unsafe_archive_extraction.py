@@ -19,7 +19,8 @@ that rule out both a `..` and an absolute name (`if os.path.isabs(m.name) or
 ".." in m.name: raise`); `".." in m.name` alone leaves `/etc/cron.d/x`, and an
 extraction inside `if ".." in m.name:` is the wrong way round. Confidence
 is high when the archive is traced to untrusted input, medium otherwise. For
-`zipfile`, which already strips `..` and absolute paths from member names,
+`zipfile`, which already strips `..` and absolute paths from member names
+(and `shutil.unpack_archive(name, dest, "zip")`, which skips such names and makes no links),
 only archives traced to untrusted input are reported, with low confidence:
 what remains is overwriting files inside the target directory and
 decompression bombs.
@@ -199,8 +200,14 @@ class UnsafeArchiveExtraction(CallRule):
         code = interp.code(call)
         if any(k.name is None for k in call.keywords):
             return
-        if callee in _ZIP:
-            archive = site.receiver
+        zip_format = False
+        if callee in _UNPACK:
+            fmt, _ = site.arg(2, "format")
+            zip_format = fmt is not None and fmt.is_const and fmt.const == "zip"
+        if callee in _ZIP or zip_format:
+            # ``shutil.unpack_archive(name, dest, "zip")`` extracts with ``zipfile``'s rules (it skips ``..``
+            # and absolute names itself, and makes no links)
+            archive = site.arg(0, "filename")[0] if zip_format else site.receiver
             if not _untrusted(archive):
                 return
             yield Hit(

@@ -659,18 +659,29 @@ def test_a_class_based_views_routes_constrain_its_methods_captures(tmp_path, mon
         class Unrouted(View):
             def get(self, request, **kwargs):
                 return HttpResponse(str(int(kwargs.get("pk"))))
+
+
+        class Decorated(View):
+            @method_decorator(login_required)
+            def get(self, request, **kwargs):
+                return HttpResponse(str(int(kwargs.get("pk")) + int(kwargs["page"])))
         """)
+    views = views.replace("from django.views.generic import View", "from django.views.generic import View\n"
+                          "from django.contrib.auth.decorators import login_required\n"
+                          "from django.utils.decorators import method_decorator")
     urls = textwrap.dedent("""
         from django.urls import path
 
-        from views import Detail, Named, Unrouted
+        from views import Decorated, Detail, Named, Unrouted
 
         urlpatterns = [
             path("d/<int:pk>/<page>/", Detail.as_view()),
             path("d/<int:pk>/", Detail.as_view()),
             path("n/<int:pk>/", Named.as_view()),
             path("n/<int:pk>/<slug:slug>/", Named.as_view()),
+            path("m/<int:pk>/<page>/", Decorated.as_view()),
         ]
         """)
     found = findings(tmp_path, monkeypatch, {"views.py": views, "urls.py": urls}, "unhandled-input-conversion")
-    assert sorted(f.line for f in found) == [9, 19]  # the segment "page"; the class no route registers
+    # the segment "page"; the class no route registers; a decorated method's "page" (its "pk" is a number)
+    assert sorted((f.line, f.span.col) for f in found) == [(11, 41), (21, 32), (27, 56)]

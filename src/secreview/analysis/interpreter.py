@@ -310,8 +310,10 @@ class FunctionInterpreter:
             converters = self.program.table_converters(fn, entry[2])
         elif entry is not None and fn.decorators:
             converters = self.program.route_converters(fn)
-        elif entry is not None and entry[2].base_class and fn.is_method:
-            # a method of a class-based view registered with its routes (``path("<int:pk>/", Detail.as_view())``)
+        if not converters and entry is not None and entry[2].base_class and fn.is_method \
+                and entry[2].registered_route is None and not (entry[2].table_tuples or entry[2].table_callees):
+            # a method of a class-based view registered with its routes (``path("<int:pk>/", Detail.as_view())``),
+            # decorated or not (``@method_decorator(login_required)`` names no route)
             converters = self.program.class_route_converters(fn)
         if entry is not None and entry[2].converts_annotations:
             # ``def view(item_id: int)`` of FastAPI: converted by the framework after the router matched it

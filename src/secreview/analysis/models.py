@@ -74,6 +74,7 @@ class Sanitizer:
     raises: bool = False  # raises on a bad value: called as a statement, it validates ``args`` from there on
     imports: tuple[str, ...] = ()  # by method name (``methods``): only in modules importing one of these
     unless_keywords: tuple[str, ...] = ()  # not a sanitizer when given one of these (other than None)
+    unless_line_breaks: tuple[str, ...] = ()  # nor when given one of these that may hold a line break
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +265,9 @@ class ModelSet:
             for callee in _callees(entry, library):
                 self.sanitizers[callee] = Sanitizer(callee, protects, entry.get("note", ""), library, checks,
                                                     bool(entry.get("raises", False)),
-                                                    unless_keywords=tuple(_as_list(entry.get("unless_keywords", []))))
+                                                    unless_keywords=tuple(_as_list(entry.get("unless_keywords", []))),
+                                                    unless_line_breaks=tuple(_as_list(
+                                                        entry.get("unless_line_breaks", []))))
             methods = _as_list(entry.get("methods", []))
             if methods:
                 imports = tuple(_as_list(entry.get("imports", [])))

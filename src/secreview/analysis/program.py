@@ -1880,10 +1880,13 @@ class Program:
                          types=_ENUMERATE, items={0: Value(taints=V.all_item_taints(pair), types=_TUPLE, items=pair)})
         for callee in callees:
             sanitizer = models.sanitizers.get(callee)
-            if sanitizer is not None and sanitizer.unless_keywords and any(
-                    not (v.is_const and v.const is None) for k, v in site.kwargs.items()
-                    if k in sanitizer.unless_keywords):
-                sanitizer = None  # ``json.dumps(data, indent=2)``: the keyword puts back what it keeps out
+            if sanitizer is not None and (sanitizer.unless_keywords or sanitizer.unless_line_breaks) and any(
+                    (k in sanitizer.unless_keywords and not (v.is_const and v.const is None))
+                    or (k in sanitizer.unless_line_breaks and not _constant_without_line_breaks(v))
+                    for k, v in site.kwargs.items()):
+                # ``json.dumps(data, indent=2)``: the keyword puts back what it keeps out (``separators=(",",
+                # ":")`` does not: a constant text without a line break)
+                sanitizer = None
             if sanitizer is not None:
                 taints = site.all_taints()
                 if site.receiver is not None and not site.args:
@@ -3632,6 +3635,17 @@ _DATA_METHODS = frozenset({
     "values", "keys", "removeprefix", "removesuffix", "__getitem__",
     "getvalue", "read", "readline", "readlines",  # a buffer's text: what was written to it (``io.StringIO``)
 })
+
+
+def _constant_without_line_breaks(value: Value) -> bool:
+    """``value`` is None or a constant text (or tuple of texts) holding no CR or LF."""
+    if not value.is_const:
+        return False
+    const = value.const
+    if const is None:
+        return True
+    texts = const if isinstance(const, tuple) else (const,)
+    return all(isinstance(t, str) and "\n" not in t and "\r" not in t for t in texts)
 
 
 def _derived(taints: frozenset) -> frozenset:

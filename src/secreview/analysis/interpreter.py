@@ -762,6 +762,8 @@ class FunctionInterpreter:
         if isinstance(returned, ir.Const):
             return state if returned.value else None
         test = _truth_test(returned)
+        if test is None and isinstance(returned, ir.Name) and self.bound_check(returned) is not None:
+            test = returned  # ``stat = MD5_REGEX.match(name)`` ... ``return stat``: true only when the check held
         if test is None or (isinstance(test, ir.Call)
                             and not self.models.sanitizers.get(test.qualname or "", _TEST).args):
             # ``return html.escape(name)``: a sanitizer that makes a new value, true when it is not empty, tests
@@ -822,7 +824,9 @@ class FunctionInterpreter:
         return out
 
     def _clean_checked(self, node: ir.Expr, kinds: frozenset, state: dict) -> None:
-        """The variable (or attribute path) ``node`` names, made safe for ``kinds`` in ``state``."""
+        """The variable (or attribute path) ``node`` names, made safe for ``kinds`` in ``state``; also through
+        a call that gives the same path as text (``is_safe_path(root, sfile.as_posix())`` checks ``sfile``)."""
+        node = _same_path_text(node)
         key = path_key(node)
         if key is None:
             return
@@ -858,8 +862,13 @@ class FunctionInterpreter:
         ``re.compile(PATTERN)``; None for any other call."""
         callee = call.qualname or ""
         if callee in _REGEX_MATCH:
-            return (call.argument(0, "pattern"), call.argument(2, "flags"), call.argument(1, "string"),
-                    callee.rpartition(".")[2])
+            pattern = call.argument(0, "pattern")
+            compiled = self.compiled_pattern(pattern) if isinstance(pattern, (ir.Name, ir.Attr)) else None
+            if compiled is not None:
+                # ``re.match(MD5_REGEX, name)`` with ``MD5_REGEX = re.compile(r"^[0-9a-f]{32}$")``
+                return (compiled.argument(0, "pattern"), compiled.argument(1, "flags"), call.argument(1, "string"),
+                        callee.rpartition(".")[2])
+            return (pattern, call.argument(2, "flags"), call.argument(1, "string"), callee.rpartition(".")[2])
         if call.method in _REGEX_METHODS and isinstance(call.func, ir.Attr):
             # ``ALLOWED = re.compile(r"^https://example\\.com/")`` ... ``if ALLOWED.match(url):``
             compiled = self.compiled_pattern(call.func.value)
@@ -964,7 +973,8 @@ class FunctionInterpreter:
 
     def bound_check(self, cond: ir.Expr) -> tuple | None:
         """``(check, holds)`` for a test of a name bound once to a check (a regular expression match, a
-        modelled validator): ``if match:``/``if match is not None:`` (the check held: ``holds`` true), ``if
+        modelled validator, a function of the reviewed code that checks its argument): ``if match:``/``if
+        match is not None:`` (the check held: ``holds`` true), ``if
         match is None:`` (it did not). Only when no name the check reads is bound between the check and the
         test, so that it still speaks of the values it tested (``if not allowed: next_url = "/"`` may
         rebind them after the test)."""
@@ -977,8 +987,9 @@ class FunctionInterpreter:
         if stmt is None or not isinstance(stmt.value, ir.Call):
             return None
         check = stmt.value
-        if self.regex_call(check) is None and (check.qualname or "") not in self.models.sanitizers:
-            return None
+        if self.regex_call(check) is None and (check.qualname or "") not in self.models.sanitizers \
+                and id(check) not in self.call_checks:
+            return None  # (``call_checks``: ``valid = is_md5(name)``, a function of the reviewed code that checks)
         bindings = self.bindings()
         test_line = getattr(cond, "line", None) or 0
         for read in {n.id for n in _names_in(check)}:
@@ -2735,6 +2746,18 @@ def _group_charsets(pattern: str) -> tuple | None:
 
     walk(parsed)
     return charsets, dict(parsed.state.groupdict)
+
+
+def _same_path_text(node: ir.Expr) -> ir.Expr:
+    """The path ``node`` writes out as it is: ``p`` of ``p.as_posix()``, ``str(p)``, ``os.fspath(p)``."""
+    while isinstance(node, ir.Call) and not node.keywords:
+        if node.method == "as_posix" and isinstance(node.func, ir.Attr) and not node.args:
+            node = node.func.value
+        elif node.qualname in ("builtins.str", "os.fspath") and len(node.args) == 1:
+            node = node.args[0]
+        else:
+            break
+    return node
 
 
 def _a_tuple(value: Value) -> bool:

@@ -78,10 +78,14 @@ class PathTraversal(SinkRule):
     the folder without one. These checks count as well when a function of the
     reviewed code makes them and raises (or calls a function that always raises)
     on a bad name, called before the name is used (`validate_path_is_safe(name)`),
-    or returns true only for a good one (`if not is_safe_name(name): return`). A
+    or returns true only for a good one (`if not is_safe_name(name): return`, also
+    when it returns the check kept in a name: `stat = MD5_REGEX.match(h)` ... `return stat`),
+    and of a path object when it is given the path's text (`is_safe_path(root, p.as_posix())`,
+    `str(p)`). A pattern may be given compiled (`re.match(MD5_REGEX, h)` with `MD5_REGEX =
+    re.compile(...)` in the function or the module). A
     check kept in a name counts as the check (`match = NAME_RE.fullmatch(name)`, then
-    `if not match: abort(422)` or `if match is None:`), and a group of a match holds
-    what the group's own pattern admits (`m.group("name")`, `m.groups()`,
+    `if not match: abort(422)` or `if match is None:`; `valid = is_md5(h)`, then
+    `if not valid:`), and a group of a match holds what the group's own pattern admits (`m.group("name")`, `m.groups()`,
     `m.groupdict()` of `(?P<name>[a-f0-9]{32}\\.zip)/(?P<inner>.*)`: `name` is one file
     name, `inner` any path). A
     path that is merely not constant is not reported, nor an uploaded file object

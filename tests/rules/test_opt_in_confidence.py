@@ -87,3 +87,19 @@ def test_weak_hash_of_a_secret_by_its_name_alone_is_medium(monkeypatch):
     found = _confidences(monkeypatch, "weak-hash", "secret_names.py", "SR201")
     assert found[_line("weak-hash", "secret_names.py", "hashlib.sha1(password")] is Level.HIGH
     assert found[_line("weak-hash", "secret_names.py", "SECRET_SALT + text")] is Level.MEDIUM
+
+
+def test_cipher_only_decrypting_is_low(monkeypatch):
+    # a cipher this function only decrypts with reads a format that fixes it (volatility3's SAM hashes, pypdf's
+    # /Perms block); one that also encrypts, or is returned, is the code's own choice
+    path = "format_readers.py"
+    weak = _confidences(monkeypatch, "weak-cipher", path, "SR203")
+    ecb = _confidences(monkeypatch, "weak-cipher", path, "SR204")
+    line = lambda needle: _line("weak-cipher", path, needle)  # noqa: E731
+    for needle in ("des1 = DES.new", "return DES.new(key", "decryptor = Cipher(algorithms.ARC4"):
+        assert weak[line(needle)] is Level.LOW, needle
+    assert ecb[line("des1 = DES.new")] is Level.LOW
+    assert ecb[line("cipher = Cipher(algorithms.AES")] is Level.LOW
+    assert weak[line("des = DES.new")] is Level.HIGH
+    assert ecb[line("des = DES.new")] is Level.HIGH
+    assert weak[line("cipher = ARC4.new")] is Level.HIGH

@@ -9,7 +9,9 @@ Reported for `modes.ECB()` of `cryptography`, and for PyCryptodome/PyCrypto
 `AES.new`, `DES.new`, `DES3.new`, `Blowfish.new`, `CAST.new`, `ARC2.new` whose
 mode is `MODE_ECB` (resolved through variables and constants), or which pass
 no mode at all to the `Crypto` package (PyCrypto then defaults to ECB). Other
-modes are not reported; their IVs are checked by the static-iv rule.
+modes are not reported; their IVs are checked by the static-iv rule. A cipher the
+function only decrypts with is reported at low confidence (a format it reads, such as
+a PDF's single-block `/Perms` entry or a Windows registry hive, fixes the mode).
 
 **Fix:** use an authenticated mode: `AESGCM(key).encrypt(os.urandom(12), data,
 aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
@@ -19,6 +21,7 @@ aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
 
 _PYCRYPTO = tuple(f"{pkg}.Cipher.{name}.new" for pkg in ("Crypto", "Cryptodome")
                   for name in ("AES", "DES", "DES3", "Blowfish", "CAST", "ARC2"))
@@ -49,6 +52,15 @@ class EcbMode(CallRule):
     callees = _MODES + _PYCRYPTO
 
     def check(self, site, callee: str):
+        for hit in self._check(site, callee):
+            if only_decrypts(site.interp, site.call):
+                # (the mode call itself: ``Cipher(AES(k), modes.ECB())`` assigned, then ``.decryptor()``)
+                hit.explanation = hit.explanation.replace(" encrypts with mode ", " uses mode ") \
+                    + decrypt_only_note("this cipher")
+                hit.confidence = Level.LOW
+            yield hit
+
+    def _check(self, site, callee: str):
         code = site.interp.code(site.call)
         if callee in _MODES:
             yield Hit(

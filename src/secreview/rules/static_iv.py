@@ -14,7 +14,8 @@ module constant, `b"\\0" * 16`, or anything constant propagation folds) for
 and `ChaCha20Poly1305`, and PyCryptodome `*.new(key, mode, iv)` (positional
 or `iv=`/`IV=`/`nonce=`). IVs that come from `os.urandom`, `secrets`, a
 parameter or a counter are not reported, and neither is the XTS tweak or the
-misuse-resistant SIV modes.
+misuse-resistant SIV modes. A cipher the function only decrypts with is reported at
+low confidence: the format it reads fixes the IV (Windows' LSA secrets use a zero IV).
 
 **Fix:** generate a fresh value per message, `iv = os.urandom(16)` (CBC) or
 `nonce = os.urandom(12)` (GCM/ChaCha20), and store or send it alongside the
@@ -24,6 +25,7 @@ ciphertext; it need not be secret.
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
 
 _HAZMAT = "cryptography.hazmat.primitives.ciphers"
 _MODES = {f"{_HAZMAT}.modes.{m}": (0, name) for m, name in (
@@ -81,6 +83,16 @@ class StaticIv(CallRule):
         else:
             consequence = ("encryption is deterministic: equal messages and equal leading blocks encrypt the same, "
                            "which reveals repeats and enables chosen-plaintext attacks on CBC")
+        if only_decrypts(site.interp, site.call):
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` uses the constant IV/nonce {shown}; encrypting with it would mean "
+                             f"{consequence}.{decrypt_only_note('this cipher')}"),
+                fix=("Where this code also encrypts such data, generate the IV or nonce per message "
+                     "(`os.urandom(...)`) and store it next to the ciphertext."),
+                confidence=Level.LOW,
+            )
+            return
         yield Hit(
             node=site.call,
             explanation=f"`{code}` uses the constant IV/nonce {shown}, so {consequence}.",

@@ -12,7 +12,9 @@ from `cryptography.hazmat.decrepit`), PyCryptodome and PyCrypto
 (`Crypto.Cipher.DES.new`, `DES3`, `ARC2`, `ARC4`, `Blowfish`, `CAST`, `XOR`,
 and the `Cryptodome` namespace) and `pyDes`. AES, ChaCha20 and the AEAD
 constructions are not reported (their modes and keys are judged by other
-rules).
+rules). A cipher the function only decrypts with (`.decrypt()`, `.decryptor()`)
+is reported at low confidence: it reads data in a format that fixes the cipher
+(a registry hive, an old PDF), which this code cannot change.
 
 **Fix:** encrypt with an authenticated modern construction:
 `cryptography.hazmat.primitives.ciphers.aead.AESGCM` (or `ChaCha20Poly1305`)
@@ -22,6 +24,7 @@ Data that must still be decrypted with the old cipher should be re-encrypted.
 
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
 
 _WHY = {
     "DES": ("DES", "its 56-bit key is brute-forced in hours on commodity hardware"),
@@ -63,6 +66,15 @@ class WeakCipher(CallRule):
     def check(self, site, callee: str):
         label, why = _WHY[_CALLEES[callee]]
         code = site.interp.code(site.call)
+        if only_decrypts(site.interp, site.call):
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` makes a {label} cipher: {why}.{decrypt_only_note('it')}"),
+                fix=("Where this code also writes such data, encrypt it with `AESGCM` or `Fernet` instead; to read "
+                     "data in a format that requires it, nothing in this code can change the cipher."),
+                confidence=Level.LOW,
+            )
+            return
         yield Hit(
             node=site.call,
             explanation=(f"`{code}` encrypts with {label}: {why}. Whatever this code protects with it "

@@ -1,0 +1,62 @@
+"""What the code does with a cipher it makes: only decrypt, as a reader of data encrypted elsewhere does.
+
+A function that makes a DES, RC4 or ECB cipher and only calls its ``decrypt()`` (or ``decryptor()``)
+reads data that someone else encrypted in a format that fixes the cipher (a file format, a registry
+hive, a protocol's old version); the weakness is the format's, and the code cannot choose another to
+read it. The weak-cipher, ECB and static-IV rules report such a cipher at low confidence.
+"""
+
+from secreview.ir import nodes as ir
+from secreview.ir.statements import expressions
+
+_USES = frozenset({"encrypt", "decrypt", "encryptor", "decryptor", "encrypt_and_digest", "decrypt_and_verify"})
+
+
+def _contains(expr, target) -> bool:
+    return any(e is target for e in ir.walk(expr))
+
+
+def only_decrypts(interp, call: ir.Call) -> bool:
+    """Whether the cipher ``call`` makes (itself, or a ``Cipher(...)`` it is given to) is used in this
+    function only to decrypt: ``DES.new(k, DES.MODE_ECB).decrypt(d)``, or ``c = Cipher(TripleDES(k), ECB())``
+    whose every read is ``c.decryptor()``. Not when the cipher is kept, passed on or returned, whose
+    other uses this function does not show."""
+    stmt = interp.stmt
+    if stmt is None:
+        return False
+    uses: set = set()
+    for expr in expressions(stmt):
+        for e in ir.walk(expr):
+            if isinstance(e, ir.Call) and e.method in _USES and isinstance(e.func, ir.Attr) \
+                    and _contains(e.func.value, call):
+                uses.add(e.method)
+    holder = None
+    if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
+            and not uses and _contains(stmt.value, call):
+        holder = stmt.targets[0].id
+    elif not uses:
+        return False
+    if holder is not None:
+        receivers: set = set()
+        reads = 0
+        for other in interp.fn.statements():
+            if type(other) is ir.Assign and other is not stmt and any(
+                    isinstance(t, ir.NameTarget) and t.id == holder for t in other.targets):
+                return False  # bound to something else too
+            for expr in expressions(other):
+                for e in ir.walk(expr):
+                    if isinstance(e, ir.Name) and e.id == holder:
+                        reads += 1
+                    elif isinstance(e, ir.Call) and e.method in _USES and isinstance(e.func, ir.Attr) \
+                            and isinstance(e.func.value, ir.Name) and e.func.value.id == holder:
+                        uses.add(e.method)
+                        receivers.add(id(e.func.value))
+        if not receivers or reads != len(receivers):
+            return False  # read otherwise: passed on, returned, kept
+    return bool(uses) and all(u.startswith("decrypt") for u in uses)
+
+
+def decrypt_only_note(what: str) -> str:
+    """The sentence a finding of a cipher used only to decrypt ends with."""
+    return (f" This function only decrypts with {what}: it reads data encrypted elsewhere, whose format sets the "
+            f"cipher, so the weakness is that format's and it is reported at low confidence.")

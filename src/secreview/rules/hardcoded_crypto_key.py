@@ -48,6 +48,10 @@ _PLACEHOLDERS = frozenset({"changeme", "change_me", "change-me", "secret", "key"
                            "xxx", "todo", "placeholder", "dummy", "example"})
 
 
+_LEET = str.maketrans("@4!1|3$5 0 7".replace(" ", ""), "aaiiiesso t".replace(" ", ""))
+_CHANGE_ME = ("changeme", "changethis", "replaceme", "replacethis")
+
+
 def is_placeholder(text) -> bool:
     """Empty, ``xxxx``, ``<key>``, ``${KEY}``, ``%(key)s``, ``{key}``, ``changeme``...: not a real secret."""
     if isinstance(text, bytes):
@@ -61,6 +65,8 @@ def is_placeholder(text) -> bool:
     low = t.lower()
     if low in _PLACEHOLDERS or len(set(low)) == 1 and low[0] in "x*.-_#?0":
         return True
+    if "".join(c for c in low.translate(_LEET) if c.isalpha()).startswith(_CHANGE_ME):
+        return True  # ``Ch@ngeTh!sPa33w0rd``, ``CHANGE_ME_PLEASE``: a value that asks to be replaced
     return (t.startswith("<") and t.endswith(">")) or (t.startswith("{") and t.endswith("}")) \
         or (t.startswith("%(") and t.endswith(")s")) or (t.startswith("${") and t.endswith("}")) \
         or (t.startswith("$") and t[1:].replace("_", "").isalnum())

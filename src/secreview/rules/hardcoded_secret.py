@@ -31,7 +31,7 @@ code making fakes or sample data (`FakeClient`, `sample_url_func`); values that 
 field or option names (`PASSWORD_KEY = "password"`, `TOKEN_HEADER =
 "X-Auth-Token"`), messages, paths, URLs without credentials and format
 strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
-`"%(password)s"`, `"changeme"`, `"***"`, `":****"`); `None`; a URL with credentials shown as
+`"%(password)s"`, `"changeme"` in any spelling, `"Ch@ngeTh!sPa33w0rd"`, `"***"`, `":****"`); `None`; a URL with credentials shown as
 documentation, inside a structure named for it (`connection_examples`, `EXAMPLES`, a `placeholder`,
 `help` or `sample`) whose host is this machine (`localhost`, `127.0.0.1`), a documentation domain
 (`example.com`, `.test`) or a demonstration server (a `demo` or `sandbox` host name label); a URL for
@@ -109,7 +109,8 @@ _PATTERNS = (
 _PATTERN_LITERALS = re.compile("|".join(re.escape(literal) for literal in (
     "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxb-", "xoxa-", "xoxp-", "xoxr-",
     "xoxs-", "AIza", "k_live_", "-----BEGIN")))
-_URL_CREDS = re.compile(r"\b[a-z][a-z0-9+.\-]*://([A-Za-z0-9._%+\-]+):([^/\s@:\[\]{}<>]+)@[A-Za-z0-9.\-\[\]]+",
+# (the password runs to the last ``@`` of the authority, as URL parsers read it: ``s3://key:Ch@ngeTh!s@host``)
+_URL_CREDS = re.compile(r"\b[a-z][a-z0-9+.\-]*://([A-Za-z0-9._%+\-]+):([^/\s\[\]{}<>?#]+)@[A-Za-z0-9.\-\[\]]+",
                         re.IGNORECASE)
 _PASSWORD_NAME = re.compile(r"(?i)(pass(wd|word|phrase|code)?|pwd|secret|api_?key|private_?key)$")
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
@@ -426,7 +427,7 @@ _EXAMPLE_WORDS = frozenset({"example", "examples", "placeholder", "placeholders"
 _LOCAL_HOSTS = frozenset({"localhost", "0.0.0.0", "::1", "[::1]"})
 _DOC_LABELS = frozenset({"example", "demo", "sample", "test", "trial", "sandbox", "playground", "localhost",
                          "invalid", "local"})
-_URL_HOST = re.compile(r"://[^/\s@]*@(\[[^\]]*\]|[A-Za-z0-9.\-]+)")
+_URL_HOST = re.compile(r"://[^/\s?#]*@(\[[^\]]*\]|[A-Za-z0-9.\-]+)")
 
 
 def _example_name(name) -> bool:

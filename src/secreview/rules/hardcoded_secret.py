@@ -31,9 +31,10 @@ code making fakes or sample data (`FakeClient`, `sample_url_func`); values that 
 field or option names (`PASSWORD_KEY = "password"`, `TOKEN_HEADER =
 "X-Auth-Token"`), messages, paths, URLs without credentials and format
 strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
-`"%(password)s"`, `"changeme"` in any spelling, `"Ch@ngeTh!sPa33w0rd"`, `"***"`, `":****"`); `None`; a URL with credentials shown as
-documentation, inside a structure named for it (`connection_examples`, `EXAMPLES`, a `placeholder`,
-`help` or `sample`) whose host is this machine (`localhost`, `127.0.0.1`), a documentation domain
+`"%(password)s"`, `"changeme"` in any spelling, `"Ch@ngeTh!sPa33w0rd"`, `"***"`, `":****"`); `None`;
+a URL with credentials shown as documentation, inside a structure named for it
+(`connection_examples`, `EXAMPLES`, a `placeholder`, `help` or `sample`) whose host is this
+machine (`localhost`, `127.0.0.1`), a documentation domain
 (`example.com`, `.test`) or a demonstration server (a `demo` or `sandbox` host name label); a URL for
 such a host whose password is its user name (`pyamqp://guest:guest@localhost`, the stock login of a local
 broker or development database); option declarations

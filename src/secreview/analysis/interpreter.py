@@ -2572,9 +2572,16 @@ _SEQUENCE_TYPES = frozenset({"builtins.list", "builtins.tuple"})
 
 
 def _concat_sequences(left: Value, right: Value) -> Value | None:
-    """``["ip", "link", "show"] + [dev]``: a list whose elements stay known, in order."""
+    """``["ip", "link", "show"] + [dev]``: a list whose elements stay known, in order. With only the left
+    part's elements known (``[adb, "-s", serial] + cmd.split(" ")``), those stay first in the result and the
+    rest is what follows them (the program of an argument vector is still its first element)."""
     a = _sequence_items(left)
     b = _sequence_items(right) if a is not None else None
+    if a and b is None and len(a) <= 256:
+        items = dict(enumerate(a))
+        rest = V.merge_taints(right.taints, V.all_item_taints(right.items))
+        types = left.types & _SEQUENCE_TYPES or frozenset({"builtins.list"})
+        return Value(taints=V.merge_taints(V.all_item_taints(items), rest), types=types, items=items)
     if b is None or len(a) + len(b) > 256:
         return None
     items = dict(enumerate(a + b))

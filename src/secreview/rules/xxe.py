@@ -60,10 +60,18 @@ def _scope(site, node):
     return site.interp.fn
 
 
+def _scopes(site, node) -> tuple:
+    """The functions whose statements may bind ``node``: for a global name the module body and, when the
+    function declares it ``global``, the function itself (``global config`` then ``config = XMLParser(...)``)."""
+    if isinstance(node, ir.Name) and node.kind == ir.NameKind.GLOBAL:
+        return (site.interp.module.body, site.interp.fn)
+    return (site.interp.fn,)
+
+
 def _safe_lxml_parser(fn, node) -> bool:
     """``node`` is (or names a variable assigned) ``XMLParser(resolve_entities=False)``."""
     calls = [node] if isinstance(node, ir.Call) else (
-        list(_assigned_call(fn, node.id)) if isinstance(node, ir.Name) else [])
+        [c for scope in fn for c in _assigned_call(scope, node.id)] if isinstance(node, ir.Name) else [])
     if not calls:
         return False
     for call in calls:
@@ -121,9 +129,9 @@ class XmlExternalEntities(SinkRule):
                 return resolve is not None and resolve.is_const and resolve.const in _SAFE_RESOLVE
             if callee.endswith(".feed"):
                 receiver = call.func.value if isinstance(call.func, ir.Attr) else None
-                return receiver is not None and _safe_lxml_parser(_scope(site, receiver), receiver)
+                return receiver is not None and _safe_lxml_parser(_scopes(site, receiver), receiver)
             parser = call.argument(1, "parser")
-            return parser is not None and _safe_lxml_parser(_scope(site, parser), parser)
+            return parser is not None and _safe_lxml_parser(_scopes(site, parser), parser)
         if callee.startswith("xml.sax.") and isinstance(call.func, ir.Attr):
             receiver = call.func.value
             return not (isinstance(receiver, ir.Name)

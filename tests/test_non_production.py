@@ -58,6 +58,7 @@ def project(tmp_path, monkeypatch):
         "app/scripts/run.py": VULNERABLE,  # a package's scripts module: production code
         "scripts-dev/schema_versions.py": VULNERABLE,  # developer-only scripts under another name
         "app/sphinxext/palette_role.py": VULNERABLE,  # a Sphinx extension building the documentation
+        ".github/scripts/smoke.py": VULNERABLE,  # a script the project's CI jobs run
     })
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -66,16 +67,16 @@ def project(tmp_path, monkeypatch):
 PRODUCTION = {"app/views.py", "app/tools/run.py", "app/docs_helper.py", "app/scripts/run.py"}
 WITHHELD = {"examples/demo_app.py", "src/pkg/examples/more.py", "falcon/bench/bench.py", "benchmarks/b.py",
             "contrib/script.py", "tools/gen.py", "scripts/logformat.py", "extras/dummy/generator.py",
-            "scripts-dev/schema_versions.py", "app/sphinxext/palette_role.py"}
+            "scripts-dev/schema_versions.py", "app/sphinxext/palette_role.py", ".github/scripts/smoke.py"}
 
 
 def test_findings_in_non_production_code_are_withheld_and_counted(project, capsys):
     doc = report(["review", "."], capsys)
     assert paths(doc) == PRODUCTION
     assert doc["summary"]["non_production"] == {
-        "findings": 10, "files": 10, "examples": ["app/sphinxext/palette_role.py", "benchmarks/b.py",
-                                                  "contrib/script.py"]}
-    assert doc["summary"]["files_reviewed"] == 15  # all reviewed: only their findings are withheld
+        "findings": 11, "files": 11, "examples": [".github/scripts/smoke.py", "app/sphinxext/palette_role.py",
+                                                  "benchmarks/b.py"]}
+    assert doc["summary"]["files_reviewed"] == 16  # all reviewed: only their findings are withheld
     jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(doc)
 
 
@@ -147,7 +148,7 @@ def test_the_default_patterns():
 def test_a_suppressed_finding_counts_as_suppressed_only(project, capsys):
     (project / "tools" / "gen.py").write_text(VULNERABLE.replace("+ cmd)", "+ cmd)  # nosec"))
     doc = report(["review", "."], capsys)
-    assert doc["summary"]["non_production"]["findings"] == 9 and doc["summary"]["suppressed"] == 1
+    assert doc["summary"]["non_production"]["findings"] == 10 and doc["summary"]["suppressed"] == 1
 
 
 def test_clean_verdict_never_without_the_count(tmp_path, capsys, monkeypatch):
@@ -182,7 +183,7 @@ def test_a_change_review_withholds_them_too(tmp_path, capsys, monkeypatch):
 
 def test_review_api(project):
     result = review(["."], ReviewOptions(config=load_config(project), jobs=1))
-    assert result.non_production.findings == 10 and len(result.non_production.paths) == 10
+    assert result.non_production.findings == 11 and len(result.non_production.paths) == 11
     result = review(["."], ReviewOptions(config=load_config(project), jobs=1, include_non_production=True))
     assert not result.non_production
 

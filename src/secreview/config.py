@@ -65,6 +65,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # the same under the names projects give their developer-only scripts (``scripts-dev/``), and Sphinx
     # extensions that build the documentation (a package's ``sphinxext/``; judged on panel H: 2 false)
     "/scripts-dev/", "/dev-scripts/", "/dev_scripts/", "/devtools/", "/dev-tools/", "/dev_tools/", "sphinxext/",
+    # the configuration of the project's continuous integration and the scripts its jobs run (cowrie's
+    # ``.github/scripts/`` logs in to the honeypot under test: judged false on panel T)
+    "/.github/", "/.gitlab/", "/.circleci/",
     # the project's build script (``setup.py`` at its top: compiles, copies and cleans at build time)
     "/setup.py",
     # other projects' code copied in (pip's ``_vendor/``, dagster's ``_vendored/dateutil``): its findings are its

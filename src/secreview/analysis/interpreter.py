@@ -451,6 +451,9 @@ class FunctionInterpreter:
         if not truth and isinstance(cond, ir.Call) and cond.method == "startswith" and _dash_check(cond):
             # ``if v.startswith("-"): raise ...``: past it, ``v`` is not read as a command-line option
             key, kinds = path_key(cond.func.value), _NOT_OPTION
+        slash = _site_path_test(cond, truth)
+        if slash is not None and slash[0] in state and state[slash[0]].taints:
+            state = _marked_site_path(state, *slash)
         absent = _excluded_text(cond, truth)
         if absent is not None:
             text, key = absent
@@ -2765,6 +2768,43 @@ def _same_path_text(node: ir.Expr) -> ir.Expr:
         else:
             break
     return node
+
+
+_LEADING_SLASH = "\0leading-slash"
+_NOT_PROTOCOL_RELATIVE = "\0not-protocol-relative"
+_SITE_PATH_MARKS = frozenset({_LEADING_SLASH, _NOT_PROTOCOL_RELATIVE})
+
+
+def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
+    """``(key, mark)`` for a test of how a value starts that tells it is a path of this site: true
+    ``x.startswith("/")`` (it starts with a slash), false ``x.startswith("//")`` (or a tuple holding it: not a
+    protocol-relative URL, which names another host)."""
+    if not (isinstance(cond, ir.Call) and cond.method == "startswith" and isinstance(cond.func, ir.Attr)
+            and len(cond.args) == 1 and not cond.keywords):
+        return None
+    arg = cond.args[0]
+    prefixes = [arg.value] if isinstance(arg, ir.Const) else [
+        e.value for e in arg.elts if isinstance(e, ir.Const)] if isinstance(arg, ir.Container) else []
+    key = path_key(cond.func.value)
+    if key is None:
+        return None
+    if truth and prefixes == ["/"]:
+        return key, _LEADING_SLASH
+    if not truth and "//" in prefixes:
+        return key, _NOT_PROTOCOL_RELATIVE
+    return None
+
+
+def _marked_site_path(state: dict, key: str, mark: str) -> dict:
+    """``state`` where ``key``'s value is known to hold ``mark``; with both marks of ``_site_path_test`` it is a
+    path of this site (``/account``, not ``//evil.example``): safe to redirect to."""
+    value = state[key]
+    taints = V.cleanse_all(value.taints, frozenset({mark}))
+    if all(_SITE_PATH_MARKS <= t.cleansed for t in taints):
+        taints = V.cleanse_all(taints, _REDIRECT_ONLY)
+    state = dict(state)
+    state[key] = Value(value.const, taints, value.types, value.items, value.func, value.fixed)
+    return state
 
 
 def _a_tuple(value: Value) -> bool:

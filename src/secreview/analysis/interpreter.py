@@ -493,8 +493,10 @@ class FunctionInterpreter:
                 # (not a collection made from a parameter: a repository's tags, ``if ref in [t.name for t in
                 # repo.tags]``, are whatever that repository holds, its owner's choice; judged real, galaxy-ng)
                 # (an opaque taint carries no data: ``os.listdir(os.path.abspath(path))`` of a configured
-                # folder is the server's list)
-                if all(t.kind == V.OPAQUE for t in other.taints) and (other.is_const or op in ("in", "not in")):
+                # folder is the server's list; nor does this request's own host, for a URL's host compared
+                # with it: ``urlparse(url).netloc == urlparse(str(request.base_url)).netloc``)
+                if all(t.kind == V.OPAQUE for t in other.taints) and (other.is_const or op in ("in", "not in")) \
+                        or (op in ("==", "!=") and _own_host(other) and _host_check(cond.left, state)[0]):
                     left = cond.left
                     if isinstance(left, ir.Call) and left.method in _CASE_METHODS and not left.args \
                             and isinstance(left.func, ir.Attr):
@@ -2779,6 +2781,21 @@ def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
     """``(key, mark)`` for a test of how a value starts that tells it is a path of this site: true
     ``x.startswith("/")`` (it starts with a slash), false ``x.startswith("//")`` (or a tuple holding it: not a
     protocol-relative URL, which names another host)."""
+    if not truth and isinstance(cond, ir.BoolOp) and cond.op == "and" and len(cond.values) == 2 \
+            and _longer_than_one(cond.values[0]):
+        cond = cond.values[1]  # ``len(x) > 1 and x[1] in ("/", "\\")`` false: ``x`` is at most "/", or as below
+    if not truth and _longer_than_one(cond):
+        key = path_key(cond.left.args[0]) if len(cond.left.args) == 1 else None
+        return (key, _NOT_PROTOCOL_RELATIVE) if key is not None else None  # one character at most: not "//"
+    if not truth and isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("in", "==") \
+            and isinstance(cond.left, ir.Subscript) and isinstance(cond.left.index, ir.Const) \
+            and cond.left.index.value == 1:
+        # ``x[1] in ("/", "\\")`` false (or ``x[1] == "/"``): the second character is no slash
+        other = cond.comparators[0]
+        seconds = [other.value] if isinstance(other, ir.Const) else [
+            e.value for e in other.elts if isinstance(e, ir.Const)] if isinstance(other, ir.Container) else []
+        key = path_key(cond.left.value)
+        return (key, _NOT_PROTOCOL_RELATIVE) if key is not None and "/" in seconds else None
     if not (isinstance(cond, ir.Call) and cond.method == "startswith" and isinstance(cond.func, ir.Attr)
             and len(cond.args) == 1 and not cond.keywords):
         return None
@@ -2793,6 +2810,13 @@ def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
     if not truth and "//" in prefixes:
         return key, _NOT_PROTOCOL_RELATIVE
     return None
+
+
+def _longer_than_one(e: ir.Expr) -> bool:
+    """``len(x) > 1`` (or ``>= 2``)."""
+    return isinstance(e, ir.Compare) and len(e.ops) == 1 and isinstance(e.left, ir.Call) \
+        and e.left.qualname == "builtins.len" and isinstance(e.comparators[0], ir.Const) \
+        and (e.ops[0], e.comparators[0].value) in ((">", 1), (">=", 2))
 
 
 def _marked_site_path(state: dict, key: str, mark: str) -> dict:

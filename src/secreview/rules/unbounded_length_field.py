@@ -16,7 +16,8 @@ field of at least four bytes decoded by `struct.unpack`/`struct.unpack_from`
 with a constant format (`I`, `L`, `Q`, `i`, `l`, `q`, `n`, `N`; one- and
 two-byte fields are bounded by 255 and 65,535) or `int.from_bytes` of data
 not sliced to fewer than four bytes, and that variable (or a variable computed
-from it by arithmetic) is passed as an argument to a call named for reading
+from it by arithmetic) is passed as the size of a call named for reading (its last
+positional argument or a size keyword: in `layer.read(offset, length)` the offset is no size)
 (`recv`, `recv_into`, `recvfrom`, `read`, `readexactly`, `read_exactly`, and
 helpers whose name starts with one of them), to `bytearray()` or `os.read()`,
 or multiplies a constant string or bytes, while the function
@@ -188,7 +189,9 @@ def _sized_call(e, names):
         word = last.lower().strip("_").split("_")[0]
         if word not in _READ_WORDS:
             return None
-        args = list(e.args) + [k.value for k in e.keywords]
+        # the size is the last positional argument (``f.read(n)``, ``sock.recv_into(buf, n)``; in
+        # ``layer.read(offset, length)`` the first is where to read, not how much) or a keyword naming it
+        args = list(e.args[-1:]) + [k.value for k in e.keywords if k.name in _SIZE_KEYWORDS]
     for a in args:
         if a is not None and _arith(a, names):
             return a
@@ -205,6 +208,7 @@ def _repeated(e, names):
 
 
 _RECEIVES = frozenset({"recv", "recv_into", "recvfrom", "recvfrom_into"})
+_SIZE_KEYWORDS = frozenset({"n", "size", "length", "nbytes", "count", "bufsize", "num_bytes", "num", "amt"})
 
 
 def _allocates_at_once(e) -> bool:

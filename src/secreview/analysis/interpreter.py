@@ -434,8 +434,8 @@ class FunctionInterpreter:
             # the test of the name is the test of the check it holds
             check, holds = bound
             state = self.refine(check, truth == holds, state)
-        if truth and self.call_checks and isinstance(cond, (ir.Call, ir.Await)):
-            state = self.refine_by_callee(cond, state)
+        if self.call_checks and isinstance(cond, (ir.Call, ir.Await)):
+            state = self.refine_by_callee(cond, state, truth)
         key = None
         kinds = _ALL
         base_taints = EMPTY
@@ -726,6 +726,7 @@ class FunctionInterpreter:
             return (), bool(fn.blocks) and fn.class_qualname is None
         checks = []
         truthy: dict = {}  # block id -> the state where the returned value is true (None: never true)
+        falsy: dict = {}  # block id -> the state where it may be false (None: never false)
         for name, index in self.checked_params.items():
             if name in self.rebound_badly:
                 continue
@@ -738,25 +739,30 @@ class FunctionInterpreter:
                 # is no news of the caller's ``../../etc/passwd``
                 made = made | V.PATH_HALVES
             base = base | made
-            on_return = on_true = None
+            on_return = on_true = on_false = None
             for bid in sorted(exits):
                 state, stmt = exits[bid]
                 kinds = _param_cleansed(state.get(name), index, EMPTY)
                 on_return = kinds if on_return is None else _meet(on_return, kinds)
                 if bid not in truthy:
                     truthy[bid] = self.true_state(state, stmt)
+                    falsy[bid] = state if _may_be_false(stmt) else None
                 if truthy[bid] is not None:
                     kinds = _param_cleansed(truthy[bid].get(name), index, EMPTY)
                     on_true = kinds if on_true is None else _meet(on_true, kinds)
+                if falsy[bid] is not None:
+                    kinds = _param_cleansed(falsy[bid].get(name), index, EMPTY)
+                    on_false = kinds if on_false is None else _meet(on_false, kinds)
             if name in self.prefix_checked:
                 # ``if not path.startswith(ROOT): raise``: ``ROOT/../../etc/passwd`` passes; a caller whose value
                 # is not normalized gets no ``path`` from it (the check is taken as confining only here, where
                 # what the caller passes is not known)
-                on_return, on_true = _unconfined(on_return), _unconfined(on_true)
+                on_return, on_true, on_false = _unconfined(on_return), _unconfined(on_true), _unconfined(on_false)
             on_return = _checked_kinds(on_return, base)
             on_true = _checked_kinds(on_true, base)
-            if on_return or on_true:
-                checks.append((index, on_return, on_true))
+            on_false = _checked_kinds(on_false, base)
+            if on_return or on_true or on_false:
+                checks.append((index, on_return, on_true, on_false))
         return tuple(checks), False
 
     def true_state(self, state: dict, stmt: ir.Return | None) -> dict | None:
@@ -781,8 +787,8 @@ class FunctionInterpreter:
         """The call ``call`` of ``fn`` (analysed, ``summary``): what it checks of the arguments passed
         (``nodes``: parameter index -> the argument's expression), for ``checked_by_callee`` and
         ``refine_by_callee`` to read where the call returns, or tests true."""
-        checked = tuple((nodes[index], frozenset(kinds), frozenset(when_true))
-                        for index, kinds, when_true in summary.checks if index in nodes)
+        checked = tuple((nodes[index], frozenset(kinds), frozenset(when_true), frozenset(when_false))
+                        for index, kinds, when_true, when_false in summary.checks if index in nodes)
         if checked or summary.halts:
             self.call_checks[id(call)] = (fn.is_async, summary.halts, checked)
         else:
@@ -811,17 +817,20 @@ class FunctionInterpreter:
         if halts:
             self.halted = True
             return
-        for node, kinds, _ in checked:
+        for node, kinds, _, _ in checked:
             if kinds:
                 self._clean_checked(node, kinds, self.state)
 
-    def refine_by_callee(self, cond, state: dict) -> dict:
-        """``if is_safe_name(name):`` holds: the function returns a true value only for a value it checked."""
+    def refine_by_callee(self, cond, state: dict, truth: bool = True) -> dict:
+        """``if is_safe_name(name):`` holds: the function returns a true value only for a value it checked; or
+        ``if error_of(name):`` does not (``truth`` false): it returns a false one (``None``) only for such a
+        value (``failed = common_check(name)``, then ``if failed: return failed``)."""
         found = self._checked_call(cond)
         if found is None:
             return state
         out = state
-        for node, _, kinds in found[1]:
+        for node, _, when_true, when_false in found[1]:
+            kinds = when_true if truth else when_false
             if kinds:
                 if out is state:
                     out = dict(state)
@@ -2829,6 +2838,22 @@ def _marked_site_path(state: dict, key: str, mark: str) -> dict:
     state = dict(state)
     state[key] = Value(value.const, taints, value.types, value.items, value.func, value.fixed)
     return state
+
+
+def _may_be_false(stmt) -> bool:
+    """Whether a way out may give a false value: ``return None``, ``return False``, ``return ""``, the end of the
+    body; not a non-empty constant or display (``return {"status": "failed", ...}``, ``return "bad name"``,
+    ``return True``); anything else may be either."""
+    returned = stmt.value if stmt is not None else None
+    if returned is None:
+        return True
+    if isinstance(returned, ir.Const):
+        return not returned.value
+    if isinstance(returned, ir.DictExpr):
+        return not returned.keys
+    if isinstance(returned, ir.Container):
+        return not returned.elts
+    return True
 
 
 def _a_tuple(value: Value) -> bool:

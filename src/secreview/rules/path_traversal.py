@@ -80,6 +80,8 @@ class PathTraversal(SinkRule):
     on a bad name, called before the name is used (`validate_path_is_safe(name)`),
     or returns true only for a good one (`if not is_safe_name(name): return`, also
     when it returns the check kept in a name: `stat = MD5_REGEX.match(h)` ... `return stat`),
+    or an error for a bad one and `None` only for a good one (`failed = common_check(name)`, then
+    `if failed: return failed`),
     and of a path object when it is given the path's text (`is_safe_path(root, p.as_posix())`,
     `str(p)`). A pattern may be given compiled (`re.match(MD5_REGEX, h)` with `MD5_REGEX =
     re.compile(...)` in the function or the module). A

@@ -308,13 +308,12 @@ class FunctionInterpreter:
             converters, unfilled = self.program.registered_params(fn, entry[2])
         elif entry is not None and (entry[2].table_tuples or entry[2].table_callees):
             converters = self.program.table_converters(fn, entry[2])
-        elif entry is not None and fn.decorators:
-            converters = self.program.route_converters(fn)
-        if not converters and entry is not None and entry[2].base_class and fn.is_method \
-                and entry[2].registered_route is None and not (entry[2].table_tuples or entry[2].table_callees):
-            # a method of a class-based view registered with its routes (``path("<int:pk>/", Detail.as_view())``),
-            # decorated or not (``@method_decorator(login_required)`` names no route)
-            converters = self.program.class_route_converters(fn)
+        elif entry is not None and (fn.decorators or (entry[2].base_class and fn.is_method)):
+            converters = self.program.route_converters(fn) if fn.decorators else {}
+            if not converters and entry[2].base_class and fn.is_method:
+                # a method of a class-based view registered with its routes (``path("<int:pk>/",
+                # Detail.as_view())``), decorated or not (``@method_decorator(login_required)`` names no route)
+                converters = self.program.class_route_converters(fn)
         if entry is not None and entry[2].converts_annotations:
             # ``def view(item_id: int)`` of FastAPI: converted by the framework after the router matched it
             converters = {**converters, **self.program.annotation_converters(self.module, fn, entry[2])}
@@ -600,10 +599,7 @@ class FunctionInterpreter:
         stmt = self.bound_once(checked) if isinstance(checked, ir.Name) else None
         if stmt is None or not _normalizing(stmt.value, self.models):
             return []
-        bindings = self.bindings()
-        test_line = getattr(cond, "line", None) or 0
-        if any(other is not stmt and stmt.line < other.line <= test_line
-               for read in {n.id for n in _names_in(stmt.value)} for other in bindings.get(read, ())):
+        if self.rebound_before(stmt, cond):
             return []
         out = []
         stack = [stmt.value]
@@ -974,6 +970,14 @@ class FunctionInterpreter:
             return None
         return stmt
 
+    def rebound_before(self, stmt: ir.Assign, test: ir.Node) -> bool:
+        """Whether a name the value of ``stmt`` reads is bound again after it and up to ``test``'s line: then
+        what ``stmt`` bound no longer speaks of the values the test sees."""
+        bindings = self.bindings()
+        test_line = getattr(test, "line", None) or 0
+        return any(other is not stmt and stmt.line < other.line <= test_line
+                   for read in {n.id for n in _names_in(stmt.value)} for other in bindings.get(read, ()))
+
     def bindings(self) -> dict:
         """``{name: [assignment statements that bind it]}`` of the function, made once."""
         if self._bindings is None:
@@ -1004,12 +1008,8 @@ class FunctionInterpreter:
         if self.regex_call(check) is None and (check.qualname or "") not in self.models.sanitizers \
                 and id(check) not in self.call_checks:
             return None  # (``call_checks``: ``valid = is_md5(name)``, a function of the reviewed code that checks)
-        bindings = self.bindings()
-        test_line = getattr(cond, "line", None) or 0
-        for read in {n.id for n in _names_in(check)}:
-            for other in bindings.get(read, ()):
-                if other is not stmt and stmt.line < other.line <= test_line:
-                    return None
+        if self.rebound_before(stmt, cond):
+            return None
         return check, holds
 
     def match_groups(self, call: ir.Call, result: Value) -> Value:
@@ -1132,10 +1132,7 @@ class FunctionInterpreter:
             stmt = self.bound_once(e)
             if stmt is None:
                 return e
-            bindings = self.bindings()
-            test_line = getattr(cond, "line", None) or 0
-            if any(other is not stmt and stmt.line < other.line <= test_line
-                   for read in {n.id for n in _names_in(stmt.value)} for other in bindings.get(read, ())):
+            if self.rebound_before(stmt, cond):
                 return e
             e = stmt.value
         return e
@@ -2607,12 +2604,7 @@ def _dash_check(cond: ir.Call) -> bool:
     """``v.startswith("-")`` (or a tuple of prefixes holding ``"-"``)."""
     if len(cond.args) != 1 or cond.keywords or not isinstance(cond.func, ir.Attr):
         return False
-    arg = cond.args[0]
-    if isinstance(arg, ir.Const):
-        return arg.value == "-"
-    if isinstance(arg, ir.Container):
-        return any(isinstance(e, ir.Const) and e.value == "-" for e in arg.elts)
-    return False
+    return "-" in _constants(cond.args[0])
 
 
 def _own_host(value: Value) -> bool:
@@ -2800,17 +2792,12 @@ def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
             and isinstance(cond.left, ir.Subscript) and isinstance(cond.left.index, ir.Const) \
             and cond.left.index.value == 1:
         # ``x[1] in ("/", "\\")`` false (or ``x[1] == "/"``): the second character is no slash
-        other = cond.comparators[0]
-        seconds = [other.value] if isinstance(other, ir.Const) else [
-            e.value for e in other.elts if isinstance(e, ir.Const)] if isinstance(other, ir.Container) else []
         key = path_key(cond.left.value)
-        return (key, _NOT_PROTOCOL_RELATIVE) if key is not None and "/" in seconds else None
+        return (key, _NOT_PROTOCOL_RELATIVE) if key is not None and "/" in _constants(cond.comparators[0]) else None
     if not (isinstance(cond, ir.Call) and cond.method == "startswith" and isinstance(cond.func, ir.Attr)
             and len(cond.args) == 1 and not cond.keywords):
         return None
-    arg = cond.args[0]
-    prefixes = [arg.value] if isinstance(arg, ir.Const) else [
-        e.value for e in arg.elts if isinstance(e, ir.Const)] if isinstance(arg, ir.Container) else []
+    prefixes = _constants(cond.args[0])
     key = path_key(cond.func.value)
     if key is None:
         return None
@@ -2819,6 +2806,13 @@ def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
     if not truth and "//" in prefixes:
         return key, _NOT_PROTOCOL_RELATIVE
     return None
+
+
+def _constants(e: ir.Expr) -> list:
+    """The constant values ``e`` names: its own (``"/"``), or its elements' (``("//", "/\\")``)."""
+    if isinstance(e, ir.Const):
+        return [e.value]
+    return [x.value for x in e.elts if isinstance(x, ir.Const)] if isinstance(e, ir.Container) else []
 
 
 def _longer_than_one(e: ir.Expr) -> bool:

@@ -139,21 +139,26 @@ def _cert_none_binding(site, callee: str):
     """The one assignment of the name passed as the certificate setting that gives it ``CERT_NONE``
     (``if configuration.verify_ssl: cert_reqs = ssl.CERT_REQUIRED`` / ``else: cert_reqs = ssl.CERT_NONE``,
     then ``PoolManager(cert_reqs=cert_reqs)``): the switch that chose it is the one to ask, not the call's."""
-    if callee in _WRAP:
-        _, node = site.arg(6, "cert_reqs")
-    elif callee in _SET_VERIFY:
-        _, node = site.arg(0, "mode")
-    elif callee in _URLLIB3:
-        _, node = site.arg(None, "cert_reqs")
-    else:
-        return None
+    _, node = _setting(site, callee)
     if not isinstance(node, ir.Name):
         return None
-    found = [stmt for stmt in site.interp.fn.statements()
-             if type(stmt) is ir.Assign and stmt.op is None and len(stmt.targets) == 1
-             and isinstance(stmt.targets[0], ir.NameTarget) and stmt.targets[0].id == node.id
+    found = [stmt for stmt in site.interp.bindings().get(node.id, ())
+             if stmt.op is None and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget)
              and _is_cert_none(None, stmt.value)]
     return found[0] if len(found) == 1 else None
+
+
+def _setting(site, callee: str) -> tuple:
+    """``(value, node)`` of the argument that sets verification for ``callee``: ``cert_reqs`` of
+    ``ssl.wrap_socket`` and the urllib3 pools, the mode of pyOpenSSL's ``set_verify``; ``(None, None)`` for
+    the calls that take none."""
+    if callee in _WRAP:
+        return site.arg(6, "cert_reqs")
+    if callee in _SET_VERIFY:
+        return site.arg(0, "mode")
+    if callee in _URLLIB3:
+        return site.arg(None, "cert_reqs")
+    return None, None
 
 
 def _insecure_holder(stmt) -> str | None:
@@ -247,7 +252,7 @@ class UnverifiedSslContext(CallRule, StatementRule):
             server = site.kwargs.get("server_side")
             if server is not None and (not server.is_const or server.const):
                 return
-            value, node = site.arg(6, "cert_reqs")
+            value, node = _setting(site, callee)
             if node is None and any(k.name is None for k in site.call.keywords):
                 return
             if node is not None and not _is_cert_none(value, node):
@@ -263,7 +268,7 @@ class UnverifiedSslContext(CallRule, StatementRule):
                      "the certificate and the host name."),
             )
         elif callee in _SET_VERIFY:
-            value, node = site.arg(0, "mode")
+            value, node = _setting(site, callee)
             if node is None or not _is_cert_none(value, node):
                 return
             receiver = site.call.func.value if isinstance(site.call.func, ir.Attr) else None
@@ -276,7 +281,7 @@ class UnverifiedSslContext(CallRule, StatementRule):
                 fix="Call `set_verify(SSL.VERIFY_PEER, callback)` and load trusted CAs with `load_verify_locations()`.",
             )
         else:
-            value, node = site.arg(None, "cert_reqs")
+            value, node = _setting(site, callee)
             if node is None or not _is_cert_none(value, node):
                 return
             yield Hit(

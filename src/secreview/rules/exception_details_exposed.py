@@ -218,9 +218,12 @@ class ExceptionDetailsExposed(StatementRule):
                 for name, first, last, how, notes in handlers:
                     if e.id == name and first <= line <= last:
                         return how, notes, name
-                for text, notes, exc, first, last in derived.get(e.id, ()):
-                    if first <= line <= last:
-                        return text, notes, exc
+                # (the latest assignment in force at ``line``, whatever order the set of them iterates in:
+                # the trace must not depend on hashing)
+                held = [d for d in derived.get(e.id, ()) if d[3] <= line <= d[4]]
+                if held:
+                    text, notes, exc, _, _ = max(held, key=_latest_assignment)
+                    return text, notes, exc
         return None, (), None
 
     def _scope(self, interp, line: int) -> tuple:
@@ -458,3 +461,10 @@ def _validation_only(fn, handler_line: int) -> bool:
 def _validator_call(call) -> bool:
     name = call.qualname or ir.dotted_text(call.func) or ""
     return any(_VALIDATOR.search(part) for part in name.split(".")[-2:])
+
+
+def _latest_assignment(derived: tuple) -> tuple:
+    """The order of a name's assignments that hold an exception's text (``_derived``): by the line each starts
+    to hold at, then by its trace's lines and wording, so that the one chosen is always the same."""
+    text, notes, _exc, first, _last = derived
+    return first, tuple((stmt.line, note) for stmt, note in notes), text

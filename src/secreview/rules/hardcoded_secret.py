@@ -37,7 +37,8 @@ a URL with credentials shown as documentation, inside a structure named for it
 machine (`localhost`, `127.0.0.1`), a documentation domain
 (`example.com`, `.test`) or a demonstration server (a `demo` or `sandbox` host name label); a URL for
 such a host whose password is its user name (`pyamqp://guest:guest@localhost`, the stock login of a local
-broker or development database); option declarations
+broker or development database) or says it is a development one (`http://elastic:devpass@localhost:9200`,
+`dev_password`, `localpass`); option declarations
 (`cfg.StrOpt("password", secret=True)`); and test code. Values are never
 echoed in full in the report.
 
@@ -515,7 +516,14 @@ def _credential_shape(text: str):
 
 
 def _local_default_login(user: str, password: str, text: str) -> bool:
-    """``pyamqp://guest:guest@localhost``, ``postgresql://lemur:lemur@localhost:5432/lemur``: a password that
-    is the user name, for a server on this machine: the stock login of a local broker or a development
-    database (RabbitMQ's guest account only logs in from localhost), not a credential of a deployment."""
-    return password.lower() == user.lower() and _documentation_url(text)
+    """``pyamqp://guest:guest@localhost``, ``postgresql://lemur:lemur@localhost:5432/lemur``,
+    ``http://elastic:devpass@localhost:9200``: a password that is the user name or calls itself a development
+    one, for a server on this machine: the stock login of a local broker or a development database
+    (RabbitMQ's guest account only logs in from localhost), not a credential of a deployment."""
+    return (password.lower() == user.lower() or _DEVELOPMENT_PASSWORD.fullmatch(password.lower()) is not None) \
+        and _documentation_url(text)
+
+
+# ``devpass``, ``dev_password``, ``localpass``, ``test-secret``: a password that names itself a development one
+_DEVELOPMENT_PASSWORD = re.compile(r"(dev|devel|development|local|test|testing|demo)[-_.]?"
+                                   r"(pass|passwd|password|pw|pwd|secret)?")

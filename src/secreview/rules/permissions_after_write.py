@@ -16,8 +16,10 @@ function later calls `os.chmod` on the same path expression (the same
 variable or attribute) with a constant mode that gives the group and others
 nothing (`0o600`, `0o400`, `stat.S_IRUSR | stat.S_IWUSR`). Not reported when
 the function sets a restrictive umask first (`os.umask(0o077)`), when the
-mode is changed before the first write, or when the file is created with
-`os.open(path, flags, 0o600)` (its mode is set at creation).
+mode is changed before the first write, when the file is created with
+`os.open(path, flags, 0o600)` (its mode is set at creation), or when the path's
+name says it is a public key (`pub_key_filename`, `public_key_path`): what it
+holds is not secret, whatever mode the code gives it afterwards.
 
 **Fix:** create the file with its final mode: `fd = os.open(path, os.O_WRONLY
 | os.O_CREAT | os.O_TRUNC, 0o600)` then `os.fdopen(fd, "w")`, or call
@@ -34,6 +36,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import expressions
 from secreview.rules.base import FunctionRule, Hit
+from secreview.rules.words import identifier_words
 
 _WRITE_MODES = frozenset("wax+")
 
@@ -64,6 +67,11 @@ def _key(e) -> str | None:
         parts.append(e.id)
         return ".".join(reversed(parts))
     return None
+
+
+def _public_key(key: str) -> bool:
+    """``pub_key_filename``, ``self.public_key_path``: a path named for a public key."""
+    return bool({"pub", "public"}.intersection(identifier_words(key.rpartition(".")[2])))
 
 
 def _opened_for_writing(call) -> bool:
@@ -100,7 +108,7 @@ class PermissionsAfterWrite(FunctionRule):
                     value = value.context
                 if _opened_for_writing(value):
                     key = _key(value.argument(0, "file"))
-                    if key is not None:
+                    if key is not None and not _public_key(key):
                         opens.append((key, stmt.targets[0].id, value, stmt.line))
             for root in expressions(stmt):
                 for e in _walk(root):

@@ -34,7 +34,10 @@ values (`ListOpt`, `MultiStrOpt`, `MultiOpt`) whose defaults are plain lower-cas
 material); and a key option whose help text or default says it is a file or path (`help="Path to the private
 key"`, `default="/etc/..."`); an option whose help text says it names a plugin, driver, module, class or entry
 point (keystone's `[auth] token`: "The token auth plugin module"; not a value given to one: "Key encryption
-key to be used by Simple Crypto Plugin", "Arguments supplied to the backend module" are still reported); a
+key to be used by Simple Crypto Plugin", "Arguments supplied to the backend module" are still reported); an
+option whose help text starts by saying it is the name or id of something (`dataplane_node_ssh_key_secret`,
+help "Name of the OpenShift secret where SSH keys ... can be obtained from": it names where the secret is
+kept); a
 connection whose default is not a URL (`default="tcp:127.0.0.1:6640"`, OVSDB), a libvirt connection URI (its
 help says libvirt, or its default is a `qemu://`, `xen://`, `lxc://`... URI: libvirt takes no password in a
 URI), or, without a default, whose help text shows only such endpoints (`"Defaults to tcp:127.0.0.1:6642"`,
@@ -86,6 +89,9 @@ _NOT_A_VALUE = re.compile(r"(?i)\b(entry ?point|plugin|driver|module|class)\b")
 # ``Key encryption key to be used by Simple Crypto Plugin``, ``Arguments supplied to the backend
 # module``: the value is given to a plugin, it does not name one
 _GIVEN_TO = re.compile(r"(?i)\b(used by|supplied to|passed to|given to|for)\b")
+# ``help="Name of the OpenShift secret where the SSH keys are"``: the option names the object that holds the
+# secret, a value any log may show
+_NAMES_AN_OBJECT = re.compile(r"(?i)^\W*(?:the\s+)?(?:name|id|identifier|uuid)\s+(?:or\s+id\s+)?of\b")
 
 
 def option_secret_kind(name: str) -> str | None:
@@ -175,6 +181,8 @@ class SecretConfigOption(CallRule):
         named = _NOT_A_VALUE.search(help_text)
         if named and kind != "connection URL" and not _GIVEN_TO.search(help_text[:named.start()]):
             return  # the option names a plugin or driver (keystone's ``[auth] token``), not a secret
+        if kind != "connection URL" and _NAMES_AN_OBJECT.match(help_text):
+            return  # the option names where the secret is kept (``Name of the OpenShift secret ...``)
         defaults = _defaults(site.kwargs.get("default"), site.call.keyword("default"))
         if kind == "key" and (_FILE_WORDS.search(help_text)
                               or any(d.startswith(("/", "$", "~")) for d in defaults or ())):

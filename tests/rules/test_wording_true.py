@@ -287,3 +287,31 @@ def test_a_server_its_function_calls_a_test_server_is_low_and_says_so(tmp_path, 
     found = {f.line: f for f in _findings(tmp_path, monkeypatch, "wsgi.py", code) if f.rule_id == "SR401"}
     assert {line: f.confidence for line, f in found.items()} == {5: Level.LOW, 11: Level.HIGH}
     assert "says it starts a server for testing ('For testing only')" in found[5].explanation
+
+
+_CQL = '''import pymysql
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/keys")
+def get_key():
+    table, key = request.args["table"], request.args["key"]
+    cur = pymysql.connect(host="db").cursor()
+    cur.execute("SELECT value FROM %(table)s WHERE "
+                "key='%(key)s';" % {'table': table, 'key': key})
+    cur.execute("SELECT value FROM kv WHERE key = '%s'", (key,))
+    return cur.fetchall()
+'''
+
+
+def test_a_quoted_placeholder_filled_by_python_is_not_called_a_bound_parameter(tmp_path, monkeypatch):
+    """`"... key='%(key)s'" % {...}` is filled in by Python's `%`, so the value is spliced into the text: the
+    explanation of a driver quoting a bound value again is for the parameters argument only, also when the
+    statement is too long to be shown whole."""
+    sql = _explanations("SR104", _findings(tmp_path, monkeypatch, "kv.py", _CQL, select=("SR104",)))
+    assert set(sql) == {11, 13}
+    assert "placeholder is written inside quotes" not in sql[11]
+    assert "The database parses it as SQL" in sql[11]
+    assert "placeholder is written inside quotes (`'%s'`)" in sql[13]

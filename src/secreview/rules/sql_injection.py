@@ -1,12 +1,21 @@
+import re
+
 from secreview.analysis.sql_text import QUOTED_PLACEHOLDER as _QUOTED_PLACEHOLDER
 from secreview.analysis.values import CONSTRUCTION_NAME_OR_STEP, CONSTRUCTION_NAMES, CONSTRUCTION_UNQUOTED
 from secreview.findings.model import Level
 from secreview.rules.base import SinkRule, file_text_untraced
 
+# the code of an argument that starts with a string literal: the SQL text itself, not its parameters
+_STRING_START = re.compile(r"[rRbBuUfF]{0,2}['\"]")
+
 
 def _quoted_placeholder(site) -> bool:
-    """The value reaching the sink at ``site`` is a bound parameter whose placeholder is quoted."""
-    return bool(_QUOTED_PLACEHOLDER.search(site.code or "")) and not _QUOTED_PLACEHOLDER.search(site.arg_code or "")
+    """The value reaching the sink at ``site`` is a bound parameter whose placeholder is quoted. Not when what
+    reaches it is the SQL text (``"... key='%(key)s'" % {...}``: Python's ``%`` fills the placeholder in, and the
+    shortened code of a long statement may leave the quoted placeholder out of ``arg_code``)."""
+    arg_code = site.arg_code or ""
+    return bool(_QUOTED_PLACEHOLDER.search(site.code or "")) and not _QUOTED_PLACEHOLDER.search(arg_code) \
+        and not _STRING_START.match(arg_code)
 
 
 class SqlInjection(SinkRule):

@@ -1090,3 +1090,28 @@ def test_a_returned_tuples_items_are_the_callees_values_mapped_to_this_call(tmp_
         """
     found = findings(tmp_path, monkeypatch, {"views.py": code}, "path-traversal")
     assert [(f.line, f.trace[0].line) for f in found] == [(9, 31)]
+
+
+def test_a_mappings_items_give_back_what_was_stored_under_any_key(tmp_path, monkeypatch):
+    # ``opts[name] = value`` stores under a key the analysis does not know; ``opts.items()`` is a data method
+    # of the mapping, so the value coming back is a fact read, not a guess about code the analysis cannot see,
+    # and the pair's value, not its key, carries it
+    code = """
+        import logging
+
+        log = logging.getLogger(__name__)
+
+
+        def options(credentials, **opts):
+            for name, value in {"os-password": credentials.password}.items():
+                opts[name] = value
+            return [f"--{flag} {setting}" for flag, setting in opts.items()]
+
+
+        def run(credentials):
+            log.debug("running %s", " ".join(options(credentials)))
+        """
+    [finding] = findings(tmp_path, monkeypatch, {"cli.py": code}, "sensitive-data-logged")
+    notes = [s.note for s in finding.trace]
+    assert "whose code is not reviewed" not in " ".join(notes)
+    assert "assigned to `setting`" in notes and "assigned to `flag`" not in notes

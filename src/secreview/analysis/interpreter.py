@@ -2125,7 +2125,7 @@ class FunctionInterpreter:
             for gen in e.generators:
                 iterable = self.eval(gen.iter)
                 element = self.element_of(iterable)
-                self.assign(gen.target, element, None)
+                self.assign(gen.target, element, gen)  # (``gen`` for ``_name_of_pair`` only: it is no ``Assign``)
                 for cond in gen.conds:
                     self.eval(cond)
                     # the elements kept are those the condition holds for (``if c.lower() in columns``)
@@ -3372,8 +3372,15 @@ def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN, keep: frozenset = E
 
 def _name_of_pair(stmt) -> bool:
     """``fn, content = secret.split("=", 1)`` (``partition("=")``): a ``name=value`` setting split in two; the
-    part before ``=`` is the setting's name, so a secret the whole text was named for is in the value."""
+    part before ``=`` is the setting's name, so a secret the whole text was named for is in the value. Likewise
+    ``for key, val in kwargs.items():``: the first of each pair is the mapping's key, and a secret the mapping
+    holds (``kwargs['os-password'] = credentials.password``) is in its value; ``stmt`` may be a comprehension's
+    ``ir.Generator``."""
     value = stmt.value if isinstance(stmt, ir.Assign) else None
+    items = value.iterable if isinstance(value, ir.IterElement) else stmt.iter if isinstance(stmt, ir.Generator) \
+        else None
+    if items is not None:
+        return isinstance(items, ir.Call) and items.method in ("items", "iteritems") and not items.args
     if not (isinstance(value, ir.Call) and value.method in ("split", "partition") and value.args):
         return False
     sep = value.args[0]

@@ -2235,7 +2235,8 @@ class Program:
         constant key and the default, positionally) is no guess: ``get`` returns it whenever the key
         is missing, which is what the mapping protocol says ``get`` does."""
         receiver = site.receiver
-        own = {_unmarked_key(t) for t in receiver.taints} if receiver is not None else set()
+        own = {_unmarked_key(t) for t in V.merge_taints(receiver.taints, V.all_item_taints(receiver.items))} \
+            if receiver is not None else set()
         call = site.call
         note = f"through `{interp.code(call.func, 50)}()`, whose code is not reviewed {V.ASSUMED}"
         default = _mapping_default(site)

@@ -317,6 +317,9 @@ class FunctionInterpreter:
         if entry is not None and entry[2].converts_annotations:
             # ``def view(item_id: int)`` of FastAPI: converted by the framework after the router matched it
             converters = {**converters, **self.program.annotation_converters(self.module, fn, entry[2])}
+        if entry is not None and entry[2].decorator_arg_types >= 0:
+            # ``@wsexpose(ReturnType, int, int)``: WSME converts the parameters typed so
+            converters = {**converters, **self.program.decorator_arg_converters(fn, entry[2])}
         validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
         # a Flask view's parameters that no route fills keep the code's values (``def index(ex=None)``)
         unrouted = self.program.unrouted_params(self.module, fn) if entry is not None and entry[0] else EMPTY

@@ -128,6 +128,10 @@ class Entrypoint:
     # in modules importing one of these, the framework converts a parameter annotated ``int``, ``float``,
     # ``bool`` or ``uuid.UUID`` (or ``Annotated[int, Path()]``) and rejects other text: FastAPI, django-ninja
     converts_annotations: tuple[str, ...] = ()
+    # the decorator's positional arguments from this index on are the types of the handler's parameters after
+    # ``self``, in order, and the framework converts the client's text to an ``int``, ``float``, ``bool`` or
+    # UUID so typed and rejects other text: WSME's ``@wsexpose(ReturnType, int, int)`` (-1: none)
+    decorator_arg_types: int = -1
     # a parameter whose default (or ``Annotated[...]`` metadata) is a call of one of these is what the
     # framework's dependency returns, not request data: FastAPI's ``db = Depends(get_db)``, ``Security(...)``
     injected: tuple[str, ...] = ()
@@ -328,6 +332,7 @@ class ModelSet:
                 include_base_class=bool(entry.get("include_base_class", False)),
                 cleansed=frozenset(_as_list(entry.get("cleansed", []))),
                 converts_annotations=tuple(_as_list(entry.get("converts_annotations", []))),
+                decorator_arg_types=int(entry.get("decorator_arg_types", -1)),
                 injected=tuple(_as_list(entry.get("injected", []))),
                 validated=_validated(entry, library),
                 **registered,

@@ -1348,6 +1348,25 @@ class Program:
                 found[param.name] = kind
         return found
 
+    def decorator_arg_converters(self, fn: ir.Function, ep) -> dict:
+        """``{parameter: type}`` of a handler whose entry-point decorator lists its parameters' types
+        (``decorator_arg_types``: WSME's ``@wsexpose(ReturnType, int, int)`` on ``def get_all(self, limit,
+        offset)``): those typed a number, a boolean or a UUID, which the framework converts the client's
+        text to, answering an error when it does not convert."""
+        first = ep.decorator_arg_types
+        if first < 0 or not ep.decorator:
+            return {}
+        params = fn.params[1:] if fn.is_method else fn.params
+        found: dict = {}
+        for d in fn.decorators:
+            if not isinstance(d, ir.Call) or not _names_decorator(d.func, ep.decorator):
+                continue
+            for param, type_expr in zip(params, d.args[first:]):
+                kind = _converted_annotation(type_expr)
+                if kind is not None and param.kind not in ("vararg", "kwarg"):
+                    found[param.name] = kind
+        return found
+
     def route_converters(self, fn: ir.Function) -> dict:
         """``{parameter: type}`` for the variables of a request handler's route whose converter
         admits only numbers or UUIDs (Flask/Werkzeug ``<int:page>``, ``<float:x>``, ``<uuid:id>``;
@@ -3438,7 +3457,15 @@ _ANNOTATED_TYPES = {
     "uuid.UUID": "uuid.UUID", "pydantic.UUID4": "uuid.UUID", "pydantic.UUID1": "uuid.UUID",
     "pydantic.PositiveInt": "builtins.int", "pydantic.NonNegativeInt": "builtins.int",
     "pydantic.conint": "builtins.int",
+    "wsme.types.IntegerType": "builtins.int", "wsme.types.UuidType": "uuid.UUID",
 }
+
+
+def _names_decorator(func, decorator: str) -> bool:
+    """Whether ``func``, a decorator call's callee, is ``decorator`` (a qualified name, or its last dotted
+    part as the models write it)."""
+    qualname = getattr(func, "qualname", None) or ""
+    return qualname == decorator or ("." not in decorator and qualname.rpartition(".")[2] == decorator)
 
 
 def _converted_annotation(annotation) -> str | None:

@@ -16,7 +16,9 @@ the option's name says it holds a secret, matching whole name parts:
 
 * its last part is `password`, `passwd`, `passphrase`, `secret`, `token`,
   `credential(s)`, `kek` (a key-encryption key), or `key` when the part
-  before it does not make it a public, host, access or lookup key or a TLS/SSH
+  before it does not make it a public, host, access or lookup key, an OAuth 1.0
+  consumer or token key (public identifiers: `oauth_consumer_key`,
+  `oauth_token_key`; their `_secret` options are reported), or a TLS/SSH
   key file (`admin_password`, `client_secret`, `admin_token`, `fixed_key`,
   `auth_encryption_key`);
 * or it is a connection URL or backend argument that can carry a password:
@@ -71,7 +73,10 @@ _NOT_SECRET_KEY_BEFORE = frozenset({"public", "host", "access", "foreign", "prim
                                     "ecdsa", "pem", "ca", "x509",
                                     # the name of a key in a mapping: ``project_id_key`` (a metadata key name)
                                     "id", "name", "field", "attribute", "attr", "property", "column", "label",
-                                    "tag", "header"})
+                                    "tag", "header",
+                                    # OAuth 1.0's public identifiers, sent in clear beside their secrets
+                                    # (``oauth_consumer_key`` / ``oauth_consumer_secret``, ``oauth_token_key``)
+                                    "consumer", "oauth_token"})
 _URL_NAMES = frozenset({"connection", "connection_string", "connection_url", "connection_uri", "transport_url",
                         "backend_url", "backend_argument", "backend_arguments"})
 # An OVSDB or socket endpoint (``tcp:127.0.0.1:6641``, ``ssl:192.0.2.1:6640``, ``unix:/run/db.sock``): the

@@ -91,7 +91,9 @@ token object's `token.serial` or `token.tokentype` is not the token's secret,
 constant key from a record whose items are no longer known one by one (a dict
 holding `'san_private_key'`, kept in a list and read back:
 `remote_target['iscsi_ips']` is a field beside the key, not the key). A class is not a value named as a secret:
-`models.ContainerSecret` (a CapWords attribute) is not followed.
+`models.ContainerSecret` (a CapWords attribute) is not followed. Nor is a local whose every assignment in its
+function is a directory or path (`pwd = self.working_dir`, `pwd = os.getcwd()`: the working directory, as
+the shell's `pwd` says).
 
 **Confidence:** high for a traced value named as a password, passphrase,
 secret or private key; low (not shown by default) for a value named
@@ -316,7 +318,7 @@ class _Finder:
             if e.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN):
                 return None
             if secret_name(e.id) and not self._constant(e) and not self._path(e) and not self._number(e) \
-                    and not _masked_by_loop(self.interp.fn, e.id):
+                    and not _masked_by_loop(self.interp.fn, e.id) and not _bound_to_location(self.interp.fn, e.id):
                 return e.id, e
             return self._held(e)
         if isinstance(e, ir.Attr):
@@ -404,6 +406,23 @@ _PATH_WORDS = frozenset({"file", "filename", "path", "keyfile", "certfile", "pem
 # ``save_to_file(token)``, ``write_file(path, secret)``: the value goes into the file, it does not name it
 _WRITES = frozenset({"write", "save", "store", "dump", "put", "send", "upload", "append", "to"})
 _path_memo: dict = {}
+
+
+_LOCATION_WORDS = frozenset({"dir", "directory", "path", "cwd", "folder", "workdir"})
+_CURRENT_DIRECTORY = frozenset({"os.getcwd", "os.getcwdb", "pathlib.Path.cwd"})
+
+
+def _bound_to_location(fn, name: str) -> bool:
+    """``pwd = self.working_dir``, ``pwd = os.getcwd()``: every value the function assigns to ``name`` is named
+    for a directory or path, or is the current directory, so a name that may say password (``pwd``) is the
+    working directory here."""
+    values = [stmt.value for stmt in fn.statements() if type(stmt) is ir.Assign and any(
+        isinstance(t, ir.NameTarget) and t.id == name for t in stmt.targets)]
+    return bool(values) and all(
+        (isinstance(v, ir.Call) and v.qualname in _CURRENT_DIRECTORY)
+        or (isinstance(v, (ir.Name, ir.Attr))
+            and _LOCATION_WORDS.intersection(identifier_words(v.id if isinstance(v, ir.Name) else v.attr)))
+        for v in values)
 
 
 def _masked_by_loop(fn, name: str) -> bool:

@@ -606,6 +606,53 @@ def test_a_digest_sent_to_another_party_is_low(tmp_path, monkeypatch):
     assert "`requests.post()`" in sent.explanation and "the other side" in sent.explanation
 
 
+def test_a_digest_returned_to_callers_that_only_send_it_is_low(tmp_path, monkeypatch):
+    # judged on panel U (streamlink, gallery-dl): a signing scheme a site's API requires, computed in a helper
+    # whose callers put the result in the request's parameters; a helper whose result a caller keeps stays high
+    (tmp_path / "plugin.py").write_text(textwrap.dedent('''\
+        import hashlib
+        import time
+
+
+        class Plugin:
+            _URL_PLAY = "https://api.example.com/play/{rid}"
+
+            @staticmethod
+            def _compute_auth(rid, key):
+                return hashlib.md5(f"{rid}{key}".encode()).hexdigest()
+
+            def _sign(self, username, password):
+                params = [("username", username), ("password", password), ("ts", str(int(time.time())))]
+                sign = hashlib.md5("&".join("=".join(p) for p in params).encode()).hexdigest()
+                params.append(("sign", sign.upper()))
+                return params
+
+            def _password_hash(self, password):
+                return hashlib.md5(password.encode()).hexdigest()
+
+            def play(self, rid, key):
+                auth = self._compute_auth(rid, key)
+                return self.session.http.post(self._URL_PLAY.format(rid=rid), data={"rid": rid, "auth": auth})
+
+            def login(self, url, username, password):
+                data = self._sign(username, password)
+                response = self.request(url, method="POST", data=data)
+                data = response.json()
+                if data.get("result") != 1:
+                    raise ValueError(data.get("msg"))
+
+            def save(self, user, password):
+                user.password_hash = self._password_hash(password)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
+    assert got == {10: Level.LOW, 14: Level.LOW, 19: Level.HIGH}, got
+    sent = next(f for f in result.findings if f.rule_id == "SR201" and f.span.line == 10)
+    assert "`self.session.http.post()` (given a URL and `data=`), by every caller of `_compute_auth()`" \
+        in sent.explanation
+
+
 CLI_TOOL = textwrap.dedent('''\
     import argparse
     import os

@@ -40,7 +40,10 @@ dict, query string or value built from it) to an outgoing request (`requests`, `
 `aiohttp`, `urllib3`...), to a call given both a URL and a payload keyword
 (`self.load(self.API_URL, post=query)`), or to a method of the class or function of the program that
 makes such a call; also a digest put under a key (`data["pwd"] = md5(password)`) that the other methods
-of its class read only to send it. A third-party service's login (`md5(password)` in a remote API's auth
+of its class read only to send it; or a digest returned (itself, or a list or dict built from it) by a
+function every caller of which in its class or module sends what it returns (`params =
+self._get_stream_params(...)`, then `HTTPStream(session, url, params=params)`: a streaming site's signing
+scheme). A third-party service's login (`md5(password)` in a remote API's auth
 call) or a protocol chooses that algorithm, not this code. A digest also kept in an attribute, a file, a
 database or a key that something else reads stays as it is.
 
@@ -275,7 +278,7 @@ class _Use:
     """What the function shows of one weak hash call: what goes in, where the digest goes."""
 
     __slots__ = ("inputs", "secret_input", "where", "security", "verified", "identifier", "protocol",
-                 "evidence", "sent", "stored", "kept", "carriers", "password_input")
+                 "evidence", "sent", "stored", "kept", "carriers", "password_input", "returned")
 
     def __init__(self):
         self.inputs: list = []  # expressions hashed (call arguments, ``update()`` arguments)
@@ -291,6 +294,7 @@ class _Use:
         self.kept: list = []  # constant keys or attributes the digest is put under (``data["pwd"]``)
         self.carriers: set = set()  # local mappings the digest is put in (``params["pw"] = ...``): followed to a send
         self.password_input = False  # one of the secrets hashed is named as a password
+        self.returned = False  # the function returns the digest, or a mapping or text built from it
 
 
 class WeakHash(StatementRule):
@@ -409,6 +413,11 @@ class WeakHash(StatementRule):
         if use.stored:
             return ""
         sent = list(use.sent)
+        if use.returned:
+            found = _sent_by_callers(interp, interp.fn)
+            if not found:
+                return ""  # returned to code that may keep it
+            sent.append(found)
         for key in use.kept:
             found = _sent_by_class(interp, interp.fn, key)
             if not found:
@@ -548,6 +557,7 @@ class WeakHash(StatementRule):
         """Look at one statement for the digest (the call itself or a name bound to it); returns
         whether new names were bound."""
         grown = False
+        carried = len(use.carriers)
         for root in _roots(stmt):
             parents = None
             for e in _walk(root):
@@ -557,6 +567,8 @@ class WeakHash(StatementRule):
                         if parents is None:
                             parents = _parents(root)
                         self._carried(e, parents, use, fn)
+                        if isinstance(stmt, ir.Return):
+                            use.returned = True  # ``return params`` after ``params["sign"] = digest``
                     continue
                 if parents is None:
                     parents = _parents(root)
@@ -581,6 +593,7 @@ class WeakHash(StatementRule):
                         and target.value.id not in {p.name for p in fn.params}:
                     use.carriers.add(target.value.id)  # ``params["pw"] = digest``: the local dict carries it
                     grown = True
+        grown = grown or len(use.carriers) > carried
         if isinstance(stmt, ir.Assign) and any(isinstance(e, ir.Name) and e.id in use.carriers
                                                for e in _walk(stmt.value)):
             for target in stmt.targets:
@@ -634,6 +647,10 @@ class WeakHash(StatementRule):
                         and others and not isinstance(others[0], ir.Const):
                     use.verified.append("and compares the digest with another value (a verification)")
             elif isinstance(parent, ir.Call):
+                func = parent.func
+                if isinstance(func, ir.Attr) and func.attr in _COLLECTING and isinstance(func.value, ir.Name) \
+                        and func.value.id in fn.locals and func.value.id not in {p.name for p in fn.params}:
+                    use.carriers.add(func.value.id)  # ``params.append(("sign", digest))``: the local list carries it
                 if any(a is child for a in parent.args) or any(k.value is child for k in parent.keywords):
                     sent = _outgoing(self._interp, fn, parent)
                     if sent:
@@ -655,6 +672,7 @@ class WeakHash(StatementRule):
                 for name in _target_names(target):
                     self._destination(name, use, f"and stores the digest in `{name}`", at=stmt)
         elif isinstance(stmt, ir.Return) and root is stmt.value:
+            use.returned = True
             # cited at the ``def`` line, where the function's name is (the return line may not name it)
             self._destination(fn.name, use, f"and `{fn.name}()` returns the digest",
                               at=ir.Pass("def").at(fn.line, 0, fn.line, 0))
@@ -853,6 +871,8 @@ _HTTP_PREFIXES = ("requests.", "httpx.", "urllib.request.urlopen", "urllib.reque
 _PAYLOAD_KEYWORDS = frozenset({"params", "data", "json", "headers", "post", "get", "body", "query", "form", "payload",
                                "auth", "cookies", "files"})
 _URL_WORDS = frozenset({"url", "uri", "endpoint"})
+# Methods that put what they are given in a local collection (``params.append(("sign", digest))``)
+_COLLECTING = frozenset({"append", "extend", "insert", "update", "add", "setdefault"})
 _STORING = frozenset({"execute", "executemany", "save", "store", "write", "writelines", "insert", "set", "set_config",
                       "setdefault", "put", "dump", "create", "write_config"})
 
@@ -870,7 +890,9 @@ def _url_in(expr) -> bool:
     for text in _strings_in(expr):
         if isinstance(text, str) and text.startswith(("http://", "https://")):
             return True
-    return any(_URL_WORDS & set(_words_of(name)) for name in _names_in(expr))
+    # (also a constant the class or module names for a URL, formatted: ``self._URL_PLAY.format(rid=rid)``)
+    return any(_URL_WORDS & set(_words_of(name)) for name in _names_in(expr)) or any(
+        isinstance(e, ir.Attr) and _URL_WORDS & set(_words_of(e.attr)) for e in _walk(expr))
 
 
 def _request_call(interp, call) -> str:
@@ -946,6 +968,90 @@ def _reads(expr, key) -> bool:
         if isinstance(e, ir.Attr) and e.attr == key:
             return True
     return False
+
+
+def _calls_of(method, fn) -> list:
+    """The statements of ``method`` and the calls in them of ``fn`` (``self.sign(...)``, ``cls.sign(...)``,
+    ``sign(...)`` for a function of the module)."""
+    found = []
+    for stmt in method.statements():
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if not isinstance(e, ir.Call):
+                    continue
+                func = e.func
+                if (isinstance(func, ir.Attr) and func.attr == fn.name and isinstance(func.value, ir.Name)
+                        and func.value.id in ("self", "cls") and fn.class_qualname) \
+                        or (e.qualname is not None and e.qualname == fn.qualname):
+                    found.append((stmt, e))
+    return found
+
+
+def _sent_by_callers(interp, fn) -> str:
+    """Every call of ``fn`` in its class (or module) passes what it returns to an outgoing request, directly or
+    through locals built from it (``params = self._get_stream_params(...)``, then ``HTTPStream(session, url,
+    params=params)``): the label of the first such request; empty when there is no such call or one of them
+    keeps the result, returns it on or uses it for anything else."""
+    callers = _methods(interp, fn)
+    if not fn.class_qualname:
+        module = interp.program.function_module.get(fn.qualname)
+        callers = [f for q, f in interp.program.functions.items()
+                   if f is not fn and module is not None and interp.program.function_module.get(q) is module]
+    found = ""
+    for method in callers:
+        for stmt, call in _calls_of(method, fn):
+            sent = _result_sent(interp, method, stmt, call)
+            if not sent:
+                return ""
+            found = found or sent
+    return f"{found}, by every caller of `{fn.name}()`" if found else ""
+
+
+def _result_sent(interp, method, stmt, call) -> str:
+    """What ``call``'s result, at ``stmt`` of ``method``, is sent with: an outgoing request it is an argument of,
+    or one that the locals it is assigned to (and the locals built from them, in the order of the statements,
+    until they are bound to something else) go to and nothing else."""
+    for root in _roots(stmt):
+        for e in _walk(root):
+            if isinstance(e, ir.Call) and e is not call and any(x is call for x in _walk(e)):
+                sent = _outgoing(interp, method, e)
+                if sent:
+                    return sent
+    if not (isinstance(stmt, ir.Assign) and any(x is call for x in _walk(stmt.value))
+            and all(isinstance(t, ir.NameTarget) for t in stmt.targets)):
+        return ""
+    carriers = {t.id for t in stmt.targets}
+    sent = ""
+    statements = sorted((s for s in method.statements() if s.line > stmt.line), key=lambda s: (s.line, s.col))
+    for other in statements:
+        if not carriers:
+            break
+        roots = list(_roots(other))
+        if not any(isinstance(e, ir.Name) and e.id in carriers for root in roots for e in _walk(root)):
+            if isinstance(other, ir.Assign):
+                carriers -= {t.id for t in other.targets if isinstance(t, ir.NameTarget)}  # bound to another value
+            continue
+        for root in roots:
+            if not any(isinstance(e, ir.Name) and e.id in carriers for e in _walk(root)):
+                continue
+            outgoing = [e for e in _walk(root) if isinstance(e, ir.Call) and any(
+                isinstance(n, ir.Name) and n.id in carriers for n in _walk(e)) and _outgoing(interp, method, e)]
+            if outgoing:
+                sent = sent or _outgoing(interp, method, outgoing[0])
+                continue  # (what the statement keeps or returns is the other side's answer)
+            if isinstance(other, ir.Return):
+                return ""  # returned on: its callers decide
+            if isinstance(other, ir.Assign) and root is other.value \
+                    and all(isinstance(t, ir.NameTarget) for t in other.targets):
+                carriers |= {t.id for t in other.targets}
+                continue
+            if isinstance(other, ir.Assign) and root is not other.value and all(
+                    isinstance(t, ir.ItemTarget) and isinstance(t.value, ir.Name) and t.value.id in carriers
+                    for t in other.targets):
+                continue  # ``params["ratio"] = k``: another item put in the mapping that carries it
+            if not isinstance(other, ir.Evaluate):
+                return ""  # kept (an attribute, an item of a mapping it does not own) or tested
+    return sent
 
 
 def _sent_by_class(interp, fn, key) -> str:

@@ -1115,3 +1115,66 @@ def test_a_mappings_items_give_back_what_was_stored_under_any_key(tmp_path, monk
     notes = [s.note for s in finding.trace]
     assert "whose code is not reviewed" not in " ".join(notes)
     assert "assigned to `setting`" in notes and "assigned to `flag`" not in notes
+
+
+def test_an_item_a_callee_reads_brings_only_that_item_of_the_callers_dict(tmp_path, monkeypatch):
+    # ``activity.get("message")`` and ``activity["data"]`` of a parameter: a caller passing a dict whose items
+    # are known brings the item read, not every item (superdesk's activity e-mails: a link in ``data`` is a
+    # template variable, the ``message`` is the template)
+    code = """
+        from flask import Flask, render_template_string, request
+
+        app = Flask(__name__)
+
+
+        def send(activity):
+            return render_template_string(activity.get("message"), **activity["data"])
+
+
+        @app.route("/link")
+        def link():
+            send({"message": "Item updated", "data": {"link": request.args["next"]}})
+            return "ok"
+
+
+        @app.route("/message")
+        def message():
+            send({"message": request.args["msg"], "data": {}})
+            return "ok"
+        """
+    [finding] = findings(tmp_path, monkeypatch, {"app.py": code}, "template-injection")
+    assert finding.line == 8 and finding.trace[0].line == 19
+    link_only = code.split("@app.route(\"/message\")")[0]
+    assert findings(tmp_path, monkeypatch, {"app.py": link_only}, "template-injection") == []
+
+
+def test_a_keyword_passed_on_with_kwargs_reaches_the_parameter_of_its_name_only(tmp_path, monkeypatch):
+    # ``Extractor.request(self, url, **kwargs)`` passes each keyword to the parameter of its name: ``data``
+    # holding a password does not reach ``retries``, which the callee logs; a password given as ``retries``
+    # does
+    code = """
+        import logging
+
+        log = logging.getLogger(__name__)
+
+
+        class Extractor:
+            def request(self, url, method="GET", retries=None, **kwargs):
+                log.debug("%s (%s)", url, retries)
+                return kwargs
+
+
+        class Site(Extractor):
+            def request(self, url, **kwargs):
+                return Extractor.request(self, url, **kwargs)
+
+            def login(self, password):
+                return self.request("https://example.com/session", method="POST", data={"password": password})
+
+            def odd(self, password):
+                return self.request("https://example.com/session", retries=password)
+        """
+    [finding] = findings(tmp_path, monkeypatch, {"site.py": code}, "sensitive-data-logged")
+    assert finding.line == 9 and finding.trace[0].line == 20
+    login_only = code.split("def odd")[0]
+    assert findings(tmp_path, monkeypatch, {"site.py": login_only}, "sensitive-data-logged") == []

@@ -1649,6 +1649,8 @@ class FunctionInterpreter:
         # container carries as a whole (``kwargs['data']`` after ``kwargs['headers'][k] = token``)
         other_key = index.is_const and hashable(index.const) and base.items is not None
         taints = base.taints if other_key else V.merge_taints(base.taints, V.all_item_taints(base.items))
+        if index.is_const and isinstance(index.const, str):
+            taints = V.item_read(taints, index.const, base.taints)  # ``activity["message"]``: see ``V.ITEM_MARK``
         fixed = base.is_fixed and index.is_fixed
         if base.items is not None and not base.is_const:
             fixed = fixed and V.all_fixed(base.items.values())
@@ -2252,6 +2254,12 @@ class FunctionInterpreter:
                 # ``re.sub(r"[^\w.-]+", "", name)``: only the class's characters are left in the result
                 result = Value(result.const, V.cleanse_all(result.taints, _charset_kinds(kept)), result.types,
                                result.items, result.func, result.fixed)
+        if call.method in _ITEM_READS and receiver is not None and receiver.taints and call.args \
+                and isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str) \
+                and not (receiver.items and call.args[0].value in receiver.items):
+            # ``activity.get("message")`` of a parameter: only that item of a caller's argument (``V.ITEM_MARK``)
+            result = Value(result.const, V.item_read(result.taints, call.args[0].value, receiver.taints),
+                           result.types, result.items, result.func, result.fixed)
         if call.method == "get" and self.program.named_source_rules and call.args \
                 and isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str):
             result = self.named(result, call.args[0].value, call)  # conf.get("password")
@@ -3371,6 +3379,10 @@ def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN, keep: frozenset = E
     taints = V.cleanse_all(value.taints, kinds) if not keep else V.canonical(
         t if (t.kind, t.index) in keep else t.cleanse(kinds) for t in value.taints)
     return Value(value.const, taints, value.types, value.items if items is UNKNOWN else items, value.func)
+
+
+_ITEM_READS = frozenset({"get", "pop", "setdefault"})
+"""Methods of a mapping that read the item their first argument names."""
 
 
 def _name_of_pair(stmt) -> bool:

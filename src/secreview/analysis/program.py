@@ -2742,7 +2742,10 @@ class Program:
             star = Value(taints=site.star_taints)
             for j in range(len(params)):
                 if j not in bound:
-                    bound[j] = star
+                    # ``f(url, **kwargs)``: a parameter gets the keyword of its name, when the caller's own
+                    # ``**kwargs`` parameter is what is passed on (``V.ITEM_MARK``)
+                    named = params[j].kind not in ("vararg", "kwarg") and not params[j].name.startswith("*")
+                    bound[j] = Value(taints=V.item_read(site.star_taints, params[j].name)) if named else star
         return bound
 
     # ------------------------------------------------------------ sinks
@@ -3716,15 +3719,19 @@ def _named_param_given(t: Taint, bound: dict, fn: ir.Function) -> Taint | None:
 def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.Function) -> Value | None:
     """What of ``arg`` gets where a callee's parameter taint with ``cleansed`` goes, by its markers: None
     when a parameter it depends on (``V.UNLESS_MARK``) is a true constant at this call; else ``arg`` without
-    the items the callee took out (``V.WITHOUT_MARK``)."""
+    the items the callee took out (``V.WITHOUT_MARK``), or only the item it read (``V.ITEM_MARK``) when ``arg``'s
+    items are known: that item, or without it what ``arg`` holds under keys not known."""
     if arg is None or not cleansed:
         return arg
     marks = V.call_marks(cleansed)
     if not marks:
         return arg
     removed = set()
+    read = None
     for mark in marks:
-        if mark.startswith(V.UNLESS_MARK):
+        if mark.startswith(V.ITEM_MARK):
+            read = mark[len(V.ITEM_MARK):]
+        elif mark.startswith(V.UNLESS_MARK):
             index = int(mark[len(V.UNLESS_MARK):])
             value = bound.get(index)
             if value is None and index < len(fn.params) and isinstance(fn.params[index].default, ir.Const):
@@ -3741,6 +3748,9 @@ def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.F
         items = {k: v for k, v in arg.items.items() if k not in removed}
         arg = Value(arg.const, V.merge_taints(V.taints_beyond_items(arg), V.all_item_taints(items)), arg.types,
                     items, arg.func, arg.fixed)
+    if read is not None and arg.items is not None and not arg.is_const:
+        found = arg.items.get(read)
+        arg = found if found is not None else Value(taints=V.taints_beyond_items(arg))
     return arg
 
 

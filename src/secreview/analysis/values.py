@@ -75,6 +75,12 @@ WITHOUT_MARK = "\0without:"
 taken out of the parameter before this point (``kwargs.pop('password')``, ``del kwargs['password']``,
 ``kwargs.items() - {'password': ...}.items()``): a caller's argument given under that keyword does not get
 here."""
+ITEM_MARK = "\0item:"
+"""Prefix of a marker in a parameter taint's ``cleansed``: ``ITEM_MARK + key`` says only the item ``key`` of the
+parameter gets here (``activity.get("message")``, ``activity["message"]``, or a keyword a ``**kwargs``
+parameter passes on to a callee's parameter of that name: ``request(url, **kwargs)`` into ``def request(url,
+retries=None, **kwargs)``): a caller's argument whose items are known brings that item only (or, without such
+an item, what it holds under keys not known). Only the first key read is kept (``a["b"]["c"]``: ``b``)."""
 UNLESS_MARK = "\0unless:"
 """Prefix of a marker in a parameter taint's ``cleansed``: ``UNLESS_MARK + str(i)`` says the value gets here
 only when the function's parameter ``i`` is false (``msg = msg_on_fail or f'... {kwargs}'``): a call passing
@@ -94,8 +100,28 @@ def named_param_mark(index: int, qualname: str) -> str:
 
 def call_marks(cleansed: frozenset) -> frozenset:
     """The markers of ``cleansed`` that speak of the callee's own parameters (``WITHOUT_MARK``,
-    ``UNLESS_MARK``): resolved at each call, never passed on to the caller's taints."""
-    return frozenset(m for m in cleansed if m.startswith(("\0without:", "\0unless:"))) if cleansed else cleansed
+    ``UNLESS_MARK``, ``ITEM_MARK``): resolved at each call, never passed on to the caller's taints."""
+    return frozenset(m for m in cleansed if m.startswith(("\0without:", "\0unless:", "\0item:"))) if cleansed \
+        else cleansed
+
+
+_MADE_OF = frozenset({THROUGH_CALL, DERIVED})
+"""Markers of a parameter taint that say the value is what a call made of the parameter, not the parameter."""
+
+
+def item_read(taints: frozenset, key, among: frozenset | None = None) -> frozenset:
+    """``taints`` with ``ITEM_MARK + key`` on their parameter taints (those of the parameters ``among``'s taints
+    are of, when given: what a method of the mapping made of them) that carry no such marker yet: what reading the
+    item ``key`` of a parameter gives. ``key`` other than a string: unchanged."""
+    if not isinstance(key, str) or not taints or not any(t.is_param for t in taints):
+        return taints
+    # only a parameter's own value is read so: not what a call made of it (``lookup(context, "state").get("next")``)
+    params = {t.index for t in (taints if among is None else among) if t.is_param and not t.cleansed & _MADE_OF}
+    if not params:
+        return taints
+    mark = frozenset({ITEM_MARK + key})
+    return frozenset(t.cleanse(mark) if t.is_param and t.index in params
+                     and not any(m.startswith(ITEM_MARK) for m in t.cleansed) else t for t in taints)
 
 
 def with_marks(taints: frozenset, marks: frozenset, skip: int = -1) -> frozenset:

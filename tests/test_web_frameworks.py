@@ -239,3 +239,47 @@ def test_a_request_object_of_a_generic_route_decorator_is_read_by_its_data_attri
     assert [(f.line, f.confidence.name) for f in found] == [(12, "MEDIUM"), (18, "HIGH")]
     assert "client" not in found[0].explanation and "client" in found[1].explanation
     assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="unhandled-input-conversion")] == [19]
+
+
+def test_a_fastapi_dependency_kept_under_a_name_is_injected_not_request_data(tmp_path, monkeypatch):
+    # galaxy's ``trans: SessionRequestContext = DependsOnTrans`` with ``DependsOnTrans = cast(SessionRequestContext,
+    # Depends(get_trans))`` in another module: the framework fills ``trans`` from its dependency, as it does a
+    # default written ``Depends(get_trans)``; a query parameter beside it is the client's
+    files = {
+        "pkg/__init__.py": """
+            from typing import cast
+
+            from fastapi import Depends
+
+
+            def get_trans():
+                return object()
+
+
+            DependsOnTrans = cast(object, Depends(get_trans))
+            NotADependency = cast(object, "trans")
+            """,
+        "pkg/api.py": """
+            from fastapi import APIRouter
+            from fastapi.responses import RedirectResponse
+
+            from pkg import DependsOnTrans, NotADependency
+
+            router = APIRouter()
+
+
+            @router.get("/callback")
+            def callback(trans=DependsOnTrans, state: str = ""):
+                if state:
+                    return RedirectResponse(state)
+                return RedirectResponse(f"{trans.request.url_path}/done")
+
+
+            @router.get("/other")
+            def other(trans=NotADependency):
+                return RedirectResponse(f"{trans.request.url_path}/done")
+            """,
+    }
+    found = findings(tmp_path, monkeypatch, files, "open-redirect")
+    assert sorted((f.path.replace("\\", "/").rsplit("/", 1)[-1], f.line) for f in found) == [
+        ("api.py", 13), ("api.py", 19)]

@@ -2288,6 +2288,8 @@ class Program:
             base = self.first_base(interp.fn.class_qualname)
             if base is not None:
                 return Value(types=frozenset({base}))  # ``super().get_all(...)``: the base class's method
+        if callees == ["typing.cast"] and len(site.args) == 2 and not site.kwargs:
+            return site.args[1]  # ``cast(Context, value)``: the value, as it is
         folded = _fold_call(site, callees)
         if folded is not None:
             return folded

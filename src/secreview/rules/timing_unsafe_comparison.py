@@ -37,7 +37,10 @@ number); a value compared with what the function itself made of it
 encoding change it; `spawner.api_token = api_token` then `spawner.api_token
 != api_token`: was the token it gave replaced; `if d["refresh_token"] !=
 self.refresh_token: self.refresh_token = d["refresh_token"]`: an update when
-it differs), where no client's guess is compared; two values the server holds
+it differs; likewise any branch taken when the two differ that begins by keeping one of them:
+`if guest_token != self.headers["x-guest-token"]: self.headers["x-guest-token"] = guest_token`, `if
+refresh_token != data.get("refresh_token"): cache_update(key, data["refresh_token"])`), where no client's
+guess is compared; two values the server holds
 itself, made only of constants, module-level names, attributes of `self`/`cls`
 or of such values and locals assigned only such values, with no parameter, no
 call and nothing named for a request or a channel (`self.client.password ==
@@ -174,12 +177,56 @@ class _Defs:
 
 
 def _text(_module, e) -> str | None:
-    """The text of a name, an attribute chain or a constant-key item of one (``d["refresh_token"]``)."""
+    """The text of a name, an attribute chain or a constant-key item of one (``d["refresh_token"]``, also read as
+    ``d.get("refresh_token")``)."""
     text = ir.dotted_text(e)
+    if text is None and isinstance(e, ir.Call) and e.method == "get" and len(e.args) == 1 and not e.keywords \
+            and isinstance(e.args[0], ir.Const) and isinstance(e.func, ir.Attr):
+        e = ir.Subscript(e.func.value, e.args[0])
     if text is None and isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) \
             and ir.dotted_text(e.value) is not None:
         text = f"{ir.dotted_text(e.value)}[{e.index.value!r}]"
     return text
+
+
+def _target_text(target) -> str | None:
+    if isinstance(target, ir.NameTarget):
+        return target.id
+    if isinstance(target, ir.AttrTarget):
+        base = ir.dotted_text(target.value)
+        return f"{base}.{target.attr}" if base is not None else None
+    if isinstance(target, ir.ItemTarget) and isinstance(target.index, ir.Const):
+        base = ir.dotted_text(target.value)
+        return f"{base}[{target.index.value!r}]" if base is not None else None
+    return None
+
+
+# Calls that keep a new value (``cache_update(key, data["refresh_token"])``, ``cookies.set("gt", token)``)
+_KEEPING_WORDS = frozenset({"update", "set", "store", "save", "cache", "put", "persist", "write", "remember"})
+
+
+def _updated_when_different(function, edge, compare) -> bool:
+    """``if token != self.headers["x-guest-token"]: self.headers["x-guest-token"] = token`` and ``if refresh_token
+    != data.get("refresh_token"): cache_update(..., data["refresh_token"])``: the branch taken when the two differ
+    begins by keeping one of them (assigned where the other is read, or passed to a call that keeps it): the
+    comparison asks whether a value changed, it admits nobody."""
+    op = compare.ops[0]
+    if not ((op == "!=" and edge.kind == ir.EdgeKind.TRUE) or (op == "==" and edge.kind == ir.EdgeKind.FALSE)):
+        return False
+    texts = [_text(None, compare.left), _text(None, compare.comparators[0])]
+    if None in texts:
+        return False
+    block = next((b for b in function.blocks if b.id == edge.target), None)
+    for stmt in block.stmts if block is not None else ():
+        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1:
+            where, value = _target_text(stmt.targets[0]), _text(None, stmt.value)
+            if where in texts and value in texts and where != value:
+                return True
+        value = getattr(stmt, "value", None)
+        if isinstance(value, ir.Call) and _KEEPING_WORDS & set(_callee_words(value)) and any(
+                _text(None, a) in texts for a in list(value.args) + [k.value for k in value.keywords]):
+            return True
+    return False
 
 
 def _made_from(e, other, defs: _Defs) -> bool:
@@ -454,6 +501,7 @@ def _relevant_name(name: str) -> bool:
 def _compares(function):
     """Every ``==``/``!=`` comparison of a function: in its statements and its branch conditions."""
     roots = []
+    updates = set()  # the comparisons whose branch for "different" keeps the new value
     for block in function.blocks:
         for stmt in block.stmts:
             if _change_detection(stmt):
@@ -464,9 +512,14 @@ def _compares(function):
                     roots.append(node)
         for edge in block.succs:
             if edge.cond is not None:
+                if isinstance(edge.cond, ir.Compare) and len(edge.cond.ops) == 1 \
+                        and _updated_when_different(function, edge, edge.cond):
+                    updates.add((edge.cond.line, edge.cond.col))
                 roots.append(edge.cond)
     for root in roots:
-        yield from _python_compares(root)
+        for compare in _python_compares(root):
+            if (compare.line, compare.col) not in updates:
+                yield compare
 
 
 _CHANGE_WORDS = frozenset({"changed", "modified", "dirty", "different", "differs", "updated", "same", "unchanged"})

@@ -186,23 +186,31 @@ def opt_out(interp, stmt) -> OptOut | None:
     if stmt is None:
         return None
     for cond, taken in controlling_conditions(interp.fn, stmt):
-        found = _switch_in(cond, lambda node: _field_parameter(interp, node))
-        if found is None:
-            flag, negate = _command_flag(interp, cond)
-            if flag is not None:
-                flag.by_default = negate == taken  # a flag not passed is False: ``not flag`` holds then
-                return flag
-            continue
-        node, name, negate, compared = found
-        where = _default_of(interp, node)
-        if where is _NO_DEFAULT:
-            return OptOut(name, None, False)
-        default = where.value
-        truth = (default == compared) if compared is not _NO_DEFAULT else bool(default)
-        if negate:
-            truth = not truth
-        return OptOut(name, default, truth == taken, where)
+        chosen = switch_choice(interp, cond, taken)
+        if chosen is not None:
+            return chosen
     return None
+
+
+def switch_choice(interp, cond, taken: bool) -> OptOut | None:
+    """The verification switch ``cond`` tests, when the code runs where ``cond`` is ``taken`` (an ``if``'s branch,
+    or a conditional expression's: ``ssl.CERT_NONE if not verify else ssl.CERT_REQUIRED``), or None when ``cond``
+    tests none."""
+    found = _switch_in(cond, lambda node: _field_parameter(interp, node))
+    if found is None:
+        flag, negate = _command_flag(interp, cond)
+        if flag is not None:
+            flag.by_default = negate == taken  # a flag not passed is False: ``not flag`` holds then
+        return flag
+    node, name, negate, compared = found
+    where = _default_of(interp, node)
+    if where is _NO_DEFAULT:
+        return OptOut(name, None, False)
+    default = where.value
+    truth = (default == compared) if compared is not _NO_DEFAULT else bool(default)
+    if negate:
+        truth = not truth
+    return OptOut(name, default, truth == taken, where)
 
 
 # A parameter or option whose default, by its name, turns verification off: ``insecure=True``,

@@ -18,7 +18,9 @@ switch selects (`if verify_ssl: ... else: ctx.verify_mode = ssl.CERT_NONE`,
 `if self.insecure: ...`, a certificate setting compared with an "off" value:
 `if args.wopi_crt == "no":`, a command-line flag whose help says it turns the
 check off: `if ar.td:` with `add_argument("-td", action="store_true",
-help="disable certificate check")`) unless the switch's default in the code selects it
+help="disable certificate check")`; also a conditional expression it selects:
+`ctx.verify_mode = ssl.CERT_NONE if not verify else ssl.CERT_REQUIRED` in `def send(self, verify=True)`)
+unless the switch's default in the code selects it
 (`def connect(host, insecure=True)`): turning verification off on request is
 the operator's choice, not a defect of the code; in a function or class whose name
 declares it the unverified variant (`NoVerificationEmailBackend`, which an operator
@@ -49,7 +51,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.rules.base import CallRule, Hit, StatementRule
-from secreview.rules.opt_out import named_variant, opt_out, variant_name
+from secreview.rules.opt_out import named_variant, opt_out, switch_choice, variant_name
 
 _UNVERIFIED = ("ssl._create_unverified_context", "ssl._create_stdlib_context")
 _WRAP = ("ssl.wrap_socket",)
@@ -133,6 +135,20 @@ def _unless_opted_out(interp, stmt, hits, where: str = "This branch"):
                             f"(`{chosen.default!r}`), so the code is insecure unless the caller changes it.")
         hit.notes += chosen.note()
         yield hit
+
+
+def _switched_off_on_request(interp, value) -> bool:
+    """``ssl.CERT_NONE if not verify else ssl.CERT_REQUIRED``: a conditional expression whose ``CERT_NONE`` a
+    verification switch selects only when it is changed from its default (streamlink's adapter mirroring the
+    ``verify=True`` a caller gives ``send()``)."""
+    if not isinstance(value, ir.IfExp):
+        return False
+    none_when = [taken for taken, branch in ((True, value.body), (False, value.orelse))
+                 if _is_cert_none(interp.eval(branch) if _pure(branch) else None, branch)]
+    if len(none_when) != 1:
+        return False
+    chosen = switch_choice(interp, value.test, none_when[0])
+    return chosen is not None and not chosen.by_default
 
 
 def _cert_none_binding(site, callee: str):
@@ -348,7 +364,8 @@ class UnverifiedSslContext(CallRule, StatementRule):
                          f"`ssl.create_default_context()`) and pass `server_hostname=` when wrapping sockets."),
                     confidence=confidence,
                 )
-            elif _is_cert_none(value, stmt.value) and (is_ctx or not value.is_const):
+            elif _is_cert_none(value, stmt.value) and (is_ctx or not value.is_const) \
+                    and not _switched_off_on_request(interp, stmt.value):
                 yield Hit(
                     node=stmt,
                     explanation=(f"`{interp.code(stmt)}` makes `{base_code}` accept any certificate from the "

@@ -653,6 +653,34 @@ def test_a_digest_returned_to_callers_that_only_send_it_is_low(tmp_path, monkeyp
         in sent.explanation
 
 
+def test_check_hostname_off_on_a_urllib3_context_is_low(tmp_path, monkeypatch):
+    # gallery-dl's adapter (panel U): urllib3's ``create_urllib3_context()`` sets ``check_hostname = False``
+    # itself and its pools match the host name; the same line on a default context stays high
+    (tmp_path / "adapters.py").write_text(textwrap.dedent('''\
+        import ssl
+
+        import urllib3
+
+
+        def urllib3_adapter(options, ciphers):
+            ssl_context = urllib3.util.ssl_.create_urllib3_context(options=options, ciphers=ciphers)
+            ssl_context.check_hostname = False
+            return ssl_context
+
+
+        def plain_context():
+            ssl_context = ssl.create_default_context()
+            ssl_context.check_hostname = False
+            return ssl_context
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR302"}
+    assert got == {8: Level.LOW, 14: Level.HIGH}, got
+    low = next(f for f in result.findings if f.rule_id == "SR302" and f.span.line == 8)
+    assert "create_urllib3_context()" in low.explanation
+
+
 CLI_TOOL = textwrap.dedent('''\
     import argparse
     import os

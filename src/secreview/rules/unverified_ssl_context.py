@@ -33,7 +33,8 @@ constant `'server'` or `server_side=True`: `create_ssl_context('server')`), wher
 `verify=False` of requests/httpx is the tls-verification-disabled rule. Classes
 that only imitate `SSLContext` (a fallback shim setting `self.check_hostname`)
 are not reported; `check_hostname = False` in a module that calls
-`match_hostname` itself is reported with low confidence. Nor is a function
+`match_hostname` itself, or on a context that urllib3's `create_urllib3_context()` made (urllib3 turns it
+off itself and its pools match the host name), is reported with low confidence. Nor is a function
 that only fetches the peer's certificate (`sock.getpeercert(True)`) and
 sends, reads or requests nothing on the connection: a probe of the
 certificate a server presents (expiry monitoring), which may be self-signed;
@@ -225,6 +226,18 @@ def _local_pair(fn) -> bool:
     return "socketpair" in names and not any(n in _CONNECTS for n in names)
 
 
+def _urllib3_context(fn, base) -> bool:
+    """``ssl_context = urllib3.connection.create_urllib3_context(...)`` is every value the function gives the
+    name ``base``: urllib3 makes its contexts with ``check_hostname = False`` itself, and its pools match the host
+    name on each connection they make with one."""
+    if not isinstance(base, ir.Name):
+        return False
+    values = [stmt.value for stmt in fn.statements() if type(stmt) is ir.Assign and any(
+        isinstance(t, ir.NameTarget) and t.id == base.id for t in stmt.targets)]
+    return bool(values) and all(isinstance(v, ir.Call) and (v.qualname or "").startswith("urllib3.")
+                                and (v.qualname or "").endswith(".create_urllib3_context") for v in values)
+
+
 def _checks_hostname_itself(module) -> bool:
     return "match_hostname(" in module.text  # (no line break in the needle: as line by line)
 
@@ -351,6 +364,11 @@ class UnverifiedSslContext(CallRule, StatementRule):
                 confidence = Level.LOW
                 own_check = (" This module also calls `match_hostname`; if it checks the host name itself on every "
                              "connection, the risk is limited to what that check misses.")
+            elif attr == "check_hostname" and _urllib3_context(interp.fn, target.value):
+                confidence = Level.LOW
+                own_check = (f" `{base_code}` is made by urllib3's `create_urllib3_context()`, which sets this to "
+                             f"False itself: urllib3's pools match the host name on each connection they make with "
+                             f"it, so the risk is only where the context is used outside them (`wrap_socket`).")
             if attr == "check_hostname":
                 if not (value.is_const and value.const is False):
                     continue

@@ -234,8 +234,13 @@ def _urllib3_context(fn, base) -> bool:
         return False
     values = [stmt.value for stmt in fn.statements() if type(stmt) is ir.Assign and any(
         isinstance(t, ir.NameTarget) and t.id == base.id for t in stmt.targets)]
-    return bool(values) and all(isinstance(v, ir.Call) and (v.qualname or "").startswith("urllib3.")
-                                and (v.qualname or "").endswith(".create_urllib3_context") for v in values)
+    values = [v for v in values if not (isinstance(v, ir.Const) and v.value is None)]  # (no context at all)
+
+    def made_by_urllib3(v) -> bool:
+        name = (v.qualname or ir.dotted_text(v.func) or "") if isinstance(v, ir.Call) else ""
+        return name.startswith("urllib3.") and name.endswith(".create_urllib3_context")
+
+    return bool(values) and all(made_by_urllib3(v) for v in values)
 
 
 def _checks_hostname_itself(module) -> bool:

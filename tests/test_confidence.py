@@ -649,7 +649,7 @@ def test_a_digest_returned_to_callers_that_only_send_it_is_low(tmp_path, monkeyp
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
     assert got == {10: Level.LOW, 14: Level.LOW, 19: Level.HIGH}, got
     sent = next(f for f in result.findings if f.rule_id == "SR201" and f.span.line == 10)
-    assert "`self.session.http.post()` (given a URL and `data=`), by every caller of `_compute_auth()`" \
+    assert "`self.session.http.post()`, given a URL and `data=` (line 23), by every caller of `_compute_auth()`" \
         in sent.explanation
 
 

@@ -895,15 +895,19 @@ def _url_in(expr) -> bool:
         isinstance(e, ir.Attr) and _URL_WORDS & set(_words_of(e.attr)) for e in _walk(expr))
 
 
-def _request_call(interp, call) -> str:
+def _request_call(interp, call, where: str = "") -> str:
     """``requests.post()`` and the like, or a call given both a URL and a request payload keyword
-    (``self.load(self.API_URL, post=query)``): the call's label, empty otherwise."""
+    (``self.load(self.API_URL, post=query)``): the call's label with its line (``where``: the path of another
+    file it is in), empty otherwise."""
+    end = getattr(call, "end_line", None) or call.line
+    lines = f"line {call.line}" if end == call.line else f"lines {call.line}-{end}"
+    at = f"({where}:{call.line})" if where else f"({lines})"
     qualname = call.qualname or ""
     if qualname.startswith(_HTTP_PREFIXES):
-        return f"`{qualname}()`"
+        return f"`{qualname}()` {at}"
     payload = [k for k in call.keywords if k.name in _PAYLOAD_KEYWORDS]
     if payload and any(_url_in(e) for e in list(call.args) + [k.value for k in call.keywords]):
-        return f"`{_code(interp, call.func)}()` (given a URL and `{payload[0].name}=`)"
+        return f"`{_code(interp, call.func)}()`, given a URL and `{payload[0].name}=` {at}"
     return ""
 
 
@@ -938,11 +942,14 @@ def _outgoing(interp, fn, call) -> str:
         callee = interp.program.functions.get(f"{fn.class_qualname}.{func.attr}")
     if callee is None or callee is fn:
         return ""
+    module = interp.program.function_module.get(callee.qualname)
+    where = module.path if module is not None and module.path != interp.path else ""
     for stmt in callee.statements():
         for root in _roots(stmt):
             for e in _walk(root):
                 if isinstance(e, ir.Call) and _request_call(interp, e):
-                    return f"`{_code(interp, call.func)}()`, which calls {_request_call(interp, e)}"
+                    return f"`{_code(interp, call.func)}()` (line {call.line}), which calls " \
+                           f"{_request_call(interp, e, where)}"
     return ""
 
 

@@ -1086,6 +1086,11 @@ class _FunctionLowerer:
                     return _pos(ir.StringBuild("format", args + tuple([k.value for k in keywords]), template,
                                                tuple([k.name or "**" for k in keywords])), node, self.lines)
                 if func.attr == "join" and len(args) == 1:
+                    items = args[0]
+                    if template.value == "" and isinstance(items, ir.Container) and items.kind in ("tuple", "list") \
+                            and items.elts and not any(isinstance(e, ir.Starred) for e in items.elts):
+                        # ``"".join((base, "/", path))``: the parts put one after the other, as ``base + "/" + path``
+                        return _pos(ir.StringBuild("concat", items.elts), node, self.lines)
                     return _pos(ir.StringBuild("join", args, template), node, self.lines)
             qual = func.qualname
         elif kind is _Name:

@@ -373,7 +373,7 @@ class UnverifiedSslContext(CallRule, StatementRule):
                 confidence = Level.LOW
                 own_check = (f" `{base_code}` is made by urllib3's `create_urllib3_context()`, which sets this to "
                              f"False itself: urllib3's pools match the host name on each connection they make with "
-                             f"it, so the risk is only where the context is used outside them (`wrap_socket`).")
+                             f"it, so the risk is only where the context wraps a socket outside them.")
             if attr == "check_hostname":
                 if not (value.is_const and value.const is False):
                     continue

@@ -298,11 +298,14 @@ class FunctionInterpreter:
             self.summary.checks, self.summary.halts = self.callee_checks()
         return self.summary
 
-    def _injected_default(self, param: ir.Param, injected: tuple) -> bool:
-        """A handler's parameter whose default is a name bound to what one of ``injected`` makes (galaxy's
-        ``trans = DependsOnTrans``, ``DependsOnTrans = cast(Context, Depends(get_trans))`` in another module):
-        filled by the framework's dependency, like ``Depends(get_trans)`` written as the default."""
-        return bool(injected) and _is_name(param.default) and not self.eval(param.default).types.isdisjoint(injected)
+    def _injected(self, param: ir.Param, injected: tuple) -> bool:
+        """A handler's parameter the framework fills with what a dependency returns, not with request data
+        (``_injected_by_call``), or whose default is a name bound to what one of ``injected`` makes (galaxy's
+        ``trans = DependsOnTrans``, ``DependsOnTrans = cast(Context, Depends(get_trans))`` in another module)."""
+        if _injected_by_call(param, injected):
+            return True
+        return bool(injected) and isinstance(param.default, (ir.Name, ir.Attr)) \
+            and not self.eval(param.default).types.isdisjoint(injected)
 
     def initial_state(self) -> dict:
         state = {}
@@ -363,8 +366,7 @@ class FunctionInterpreter:
                         # ``@validation.query_schema(...)`` on a handler whose ``req`` is typed: what is read
                         # from that request object here (``req.GET``) has been checked
                         self.validated_types[param_types[param.name]] = validated[param.name]
-                elif kind and not _injected(param, entry[2].injected) and param.name not in unrouted \
-                        and not self._injected_default(param, entry[2].injected):
+                elif kind and param.name not in unrouted and not self._injected(param, entry[2].injected):
                     handler, setter, data = _ENTRY_WORDS.get(kind, _ENTRY_WORDS["remote"])
                     # a parameter on its own line of a long signature: the function's name is cited
                     # with the line that holds it, so every name the text gives is on the line cited
@@ -3506,11 +3508,7 @@ def _host_check(e: ir.Expr, state: dict):
     return None, _ALL
 
 
-def _is_name(node) -> bool:
-    return isinstance(node, (ir.Name, ir.Attr))
-
-
-def _injected(param: ir.Param, injected: tuple) -> bool:
+def _injected_by_call(param: ir.Param, injected: tuple) -> bool:
     """A handler's parameter the framework fills with what a dependency returns, not with request data:
     its default, or the metadata of its ``Annotated[...]`` annotation, is a call of one of ``injected``
     (FastAPI's ``db: Session = Depends(get_db)``, ``user: Annotated[User, Depends(current_user)]``)."""

@@ -1359,7 +1359,8 @@ class Program:
         params = fn.params[1:] if fn.is_method else fn.params
         found: dict = {}
         for d in fn.decorators:
-            if not isinstance(d, ir.Call) or not _names_decorator(d.func, ep.decorator):
+            # (matched as ``_entrypoint_for`` matches the entry point's decorator: by its qualified name)
+            if not isinstance(d, ir.Call) or getattr(d.func, "qualname", None) != ep.decorator:
                 continue
             for param, type_expr in zip(params, d.args[first:]):
                 kind = _converted_annotation(type_expr)
@@ -2746,7 +2747,7 @@ class Program:
                 if j not in bound:
                     # ``f(url, **kwargs)``: a parameter gets the keyword of its name, when the caller's own
                     # ``**kwargs`` parameter is what is passed on (``V.ITEM_MARK``)
-                    named = params[j].kind not in ("vararg", "kwarg") and not params[j].name.startswith("*")
+                    named = params[j].kind not in ("vararg", "kwarg")
                     bound[j] = Value(taints=V.item_read(site.star_taints, params[j].name)) if named else star
         return bound
 
@@ -3464,13 +3465,6 @@ _ANNOTATED_TYPES = {
     "pydantic.conint": "builtins.int",
     "wsme.types.IntegerType": "builtins.int", "wsme.types.UuidType": "uuid.UUID",
 }
-
-
-def _names_decorator(func, decorator: str) -> bool:
-    """Whether ``func``, a decorator call's callee, is ``decorator`` (a qualified name, or its last dotted
-    part as the models write it)."""
-    qualname = getattr(func, "qualname", None) or ""
-    return qualname == decorator or ("." not in decorator and qualname.rpartition(".")[2] == decorator)
 
 
 def _converted_annotation(annotation) -> str | None:

@@ -122,6 +122,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import bindings
 from secreview.rules.base import Hit, SinkRule, StatementRule
 from secreview.rules.weak_random import name_words
 from secreview.rules.words import POSITION_WORDS, identifier_words
@@ -416,8 +417,7 @@ def _bound_to_location(fn, name: str) -> bool:
     """``pwd = self.working_dir``, ``pwd = os.getcwd()``: every value the function assigns to ``name`` is named
     for a directory or path, or is the current directory, so a name that may say password (``pwd``) is the
     working directory here."""
-    values = [stmt.value for stmt in fn.statements() if type(stmt) is ir.Assign and any(
-        isinstance(t, ir.NameTarget) and t.id == name for t in stmt.targets)]
+    values = [stmt.value for stmt in bindings(fn, name)]
     return bool(values) and all(
         (isinstance(v, ir.Call) and v.qualname in _CURRENT_DIRECTORY)
         or (isinstance(v, (ir.Name, ir.Attr))

@@ -216,8 +216,7 @@ def _updated_when_different(function, edge, compare) -> bool:
     texts = [_text(None, compare.left), _text(None, compare.comparators[0])]
     if None in texts:
         return False
-    block = next((b for b in function.blocks if b.id == edge.target), None)
-    for stmt in block.stmts if block is not None else ():
+    for stmt in function.blocks[edge.target].stmts:
         if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1:
             where, value = _target_text(stmt.targets[0]), _text(None, stmt.value)
             if where in texts and value in texts and where != value:

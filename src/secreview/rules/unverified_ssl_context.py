@@ -51,6 +51,7 @@ server thread to parse its own certificate): no network lies between them.
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
+from secreview.ir.statements import bindings
 from secreview.rules.base import CallRule, Hit, StatementRule
 from secreview.rules.opt_out import named_variant, opt_out, switch_choice, variant_name
 
@@ -232,9 +233,8 @@ def _urllib3_context(fn, base) -> bool:
     name on each connection they make with one."""
     if not isinstance(base, ir.Name):
         return False
-    values = [stmt.value for stmt in fn.statements() if type(stmt) is ir.Assign and any(
-        isinstance(t, ir.NameTarget) and t.id == base.id for t in stmt.targets)]
-    values = [v for v in values if not (isinstance(v, ir.Const) and v.value is None)]  # (no context at all)
+    values = [stmt.value for stmt in bindings(fn, base.id)
+              if not (isinstance(stmt.value, ir.Const) and stmt.value.value is None)]  # (None: no context at all)
 
     def made_by_urllib3(v) -> bool:
         name = (v.qualname or ir.dotted_text(v.func) or "") if isinstance(v, ir.Call) else ""

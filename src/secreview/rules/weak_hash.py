@@ -1041,10 +1041,11 @@ def _result_sent(interp, method, stmt, call) -> str:
         for root in roots:
             if not any(isinstance(e, ir.Name) and e.id in carriers for e in _walk(root)):
                 continue
-            outgoing = [e for e in _walk(root) if isinstance(e, ir.Call) and any(
-                isinstance(n, ir.Name) and n.id in carriers for n in _walk(e)) and _outgoing(interp, method, e)]
-            if outgoing:
-                sent = sent or _outgoing(interp, method, outgoing[0])
+            label = next((found for e in _walk(root) if isinstance(e, ir.Call) and any(
+                isinstance(n, ir.Name) and n.id in carriers for n in _walk(e))
+                for found in (_outgoing(interp, method, e),) if found), "")
+            if label:
+                sent = sent or label
                 continue  # (what the statement keeps or returns is the other side's answer)
             if isinstance(other, ir.Return):
                 return ""  # returned on: its callers decide

@@ -662,8 +662,9 @@ class FunctionInterpreter:
         return frozenset((t.kind, t.index) for t in value.taints if t.is_param)
 
     def validated_in_place(self, call: ir.Call) -> None:
-        """``utils.check_ssh_injection(cmd_list)`` as a statement: a validator that raises on a bad value
-        (a sanitizer modelled with ``raises = true``) leaves the value it checked clean from here on."""
+        """``utils.check_ssh_injection(cmd_list)`` as a statement, or ``stamp = datetime.strptime(text, fmt)``:
+        a validator that raises on a bad value (a sanitizer modelled with ``raises = true``) leaves the value it
+        checked clean from here on, whatever is done with its result."""
         sanitizer = self.models.sanitizers.get(call.qualname or "")
         if sanitizer is None or not sanitizer.raises:
             return
@@ -1198,6 +1199,8 @@ class FunctionInterpreter:
             if self.call_checks:
                 self.checked_by_callee(stmt.value)
             if isinstance(stmt.value, ir.Call):
+                # ``parsed = uuid.UUID(doc_id)`` checks ``doc_id`` as the call alone would
+                self.validated_in_place(stmt.value)
                 self.confined_in_place(stmt.value)
             if stmt.op is not None:
                 current = self.read_target(stmt.targets[0])

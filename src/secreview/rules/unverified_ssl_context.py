@@ -38,6 +38,9 @@ off itself and its pools match the host name), is reported with low confidence. 
 that only fetches the peer's certificate (`sock.getpeercert(True)`) and
 sends, reads or requests nothing on the connection: a probe of the
 certificate a server presents (expiry monitoring), which may be self-signed;
+nor `ctx.verify_mode = ssl.CERT_NONE` on a context that `ssl.create_default_context()` made earlier in the
+function when the function never sets `ctx.check_hostname = False`: Python refuses that assignment with a
+`ValueError` (host-name checking is still on), so no connection accepting any certificate is made;
 nor one whose connection is the two ends of a `socket.socketpair()` in this
 process and that connects to nothing else (a loopback handshake with its own
 server thread to parse its own certificate): no network lies between them.
@@ -51,7 +54,7 @@ server thread to parse its own certificate): no network lies between them.
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
-from secreview.ir.statements import bindings
+from secreview.ir.statements import assigned_places, bindings, place_key
 from secreview.rules.base import CallRule, Hit, StatementRule
 from secreview.rules.opt_out import named_variant, opt_out, switch_choice, variant_name
 
@@ -243,6 +246,27 @@ def _urllib3_context(fn, base) -> bool:
     return bool(values) and all(made_by_urllib3(v) for v in values)
 
 
+def _refused_by_python(fn, base, line: int) -> bool:
+    """``ctx.verify_mode = ssl.CERT_NONE`` on a context that ``ssl.create_default_context()`` made earlier in the
+    function, which never sets ``ctx.check_hostname = False``: with host-name checking on, Python refuses the
+    assignment (``ValueError: Cannot set verify_mode to CERT_NONE when check_hostname is enabled``), so the code
+    fails there and no connection is made that accepts any certificate."""
+    key = place_key(base)
+    if key is None or (isinstance(base, ir.Name) and base.kind != ir.NameKind.LOCAL):
+        return False
+    made = []
+    for stmt in fn.statements():
+        if type(stmt) is not ir.Assign:
+            continue
+        places = set(assigned_places(stmt))
+        if f"{key}.check_hostname" in places:
+            return False
+        if key in places:
+            made.append(stmt)
+    return bool(made) and any(stmt.line < line for stmt in made) and all(
+        isinstance(stmt.value, ir.Call) and stmt.value.qualname == "ssl.create_default_context" for stmt in made)
+
+
 def _checks_hostname_itself(module) -> bool:
     return "match_hostname(" in module.text  # (no line break in the needle: as line by line)
 
@@ -388,7 +412,8 @@ class UnverifiedSslContext(CallRule, StatementRule):
                     confidence=confidence,
                 )
             elif _is_cert_none(value, stmt.value) and (is_ctx or not value.is_const) \
-                    and not _switched_off_on_request(interp, stmt.value):
+                    and not _switched_off_on_request(interp, stmt.value) \
+                    and not _refused_by_python(interp.fn, target.value, stmt.line):
                 yield Hit(
                     node=stmt,
                     explanation=(f"`{interp.code(stmt)}` makes `{base_code}` accept any certificate from the "

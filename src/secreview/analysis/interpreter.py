@@ -670,6 +670,12 @@ class FunctionInterpreter:
             return
         for ref in sanitizer.args or _FIRST_ARGUMENT:
             node = call.argument(ref.position, ref.name)
+            if isinstance(node, ir.Subscript) and isinstance(node.index, ir.Const) and ir.is_pure(node):
+                # ``datetime.strptime(data["stamp"], fmt)``: the item read under that key is checked
+                value = self.eval(node)
+                if value.taints:
+                    self._store_item(node.value, self.eval(node.index), _cleansed(value, sanitizer.protects))
+                continue
             key = path_key(node) if node is not None else None
             value = self.state.get(key) if key is not None else None
             if value is not None and (value.taints or value.items):

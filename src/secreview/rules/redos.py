@@ -225,8 +225,9 @@ def _homogeneous(seq, flags):
 
 
 def _ambiguous(body, flags, every: bool = False):
-    """(kind, description, pump charset) when one string can be matched by ``body`` in several ways; with
-    ``every``, an alternation's charset is what any two of its branches share, not the first two found."""
+    """(kind, description, pump charset[, pump]) when one string can be matched by ``body`` in several ways;
+    the pump is given when it is longer than one character (two identical branches). With ``every``, an
+    alternation's charset is what any two of its branches share, not the first two found."""
     seq = _unwrap(list(body))
     # nested quantifier: an unbounded repeat with everything else optional
     for i, item in enumerate(seq):
@@ -264,6 +265,11 @@ def _ambiguous(body, flags, every: bool = False):
                     else:
                         overlap = ca & cb if max(la, lb) <= min(ha, hb) else frozenset()
                 elif repr(branches[a]) == repr(branches[b]):
+                    # the same branch twice (``(\\]|[^\]]|\\])*``): what it matches is matched two ways
+                    sample = _sample(branches[a], flags)
+                    if sample and not every:
+                        return ("alternation", "a repeated alternation whose branches match the same text",
+                                _first(branches[a], flags), sample)
                     overlap = _first(branches[a], flags) or _first(seq, flags)
                 else:
                     continue
@@ -322,12 +328,14 @@ def _search(seq, flags, prefix, tail_can_fail, out, boundary=False):
             if can_fail and _unbounded(av):
                 found = _ambiguous(av[2], flags)
                 if found:
-                    kind, description, pump_chars = found
+                    kind, description, pump_chars, *given = found
                     body_chars = _first(av[2], flags)
                     pump = _pick(pump_chars & body_chars or pump_chars)
                     lead = _sample(_unwrap(list(av[2])), flags)
                     if kind == "alternation" and lead and lead[0] in pump_chars:
                         pump = lead[0] if len(lead) == 1 else pump
+                    if given:
+                        pump = given[0]
                     taken = _all_chars(av[2], flags) | _first(after, flags)
                     suffix = next((c for c in _SUFFIXES if c not in taken), "!")
                     if boundary:
@@ -388,7 +396,24 @@ def analyse(pattern, flags: int = 0, whole: bool = False):
                 _has_boundary(list(parsed.data)))
     except (RecursionError, TypeError, IndexError, ValueError):
         return ()
-    return tuple(out)
+    return tuple(filter(None, (_failing(issue, pattern, flags, whole) for issue in out)))
+
+
+def _failing(issue: Issue, pattern: str, flags, whole: bool) -> Issue | None:
+    r"""``issue`` with a suffix that makes the match fail, checked by matching a short attack string (six pumps: a
+    few hundred steps at most); None when every suffix tried lets the pattern match. Then a success cuts the
+    backtracking short and no input makes the engine try every way: in ``\[(\\]|[^\[\]]|\\])*\](.*$)`` with
+    DOTALL, any pumped ``\]`` also closes the bracket, and the rest matches anything."""
+    try:
+        compiled = re.compile(pattern, flags if isinstance(flags, int) else 0)
+    except (re.error, RecursionError, OverflowError, ValueError, TypeError):
+        return issue
+    matcher = compiled.fullmatch if whole else compiled.match
+    for suffix in dict.fromkeys((issue.suffix, *_SUFFIXES, "\n", "")):
+        if matcher(issue.prefix + issue.pump * 6 + suffix) is None:
+            return issue if suffix == issue.suffix else Issue(issue.kind, issue.description, issue.prefix,
+                                                               issue.pump, suffix)
+    return None
 
 
 # callee -> (subject position, flags position)

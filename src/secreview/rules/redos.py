@@ -14,7 +14,9 @@ Reported for `re.compile`, `re.match`, `re.search`, `re.fullmatch`,
 constant pattern (resolved by constant propagation) that the analyser finds
 vulnerable: an unbounded repeat whose body is ambiguous in one of those two
 ways and which is followed by something that can fail (more pattern, `$`,
-`\\b`, or `fullmatch`). The module functions are reported when the subject
+`\\b`, or `fullmatch`), and for which a short attack string built from the ambiguous part does fail to
+match (it does not when the repeated text can also complete the match: `\\[(\\\\]|[^\\]]|\\\\])*\\](.*)` with
+`re.DOTALL` matches any text that reaches its bracket). The module functions are reported when the subject
 string is not a constant (high confidence when it is traced to untrusted
 input); `re.compile` is reported where it is written, with medium
 confidence, as the compiled pattern is meant to be applied to data. Safe

@@ -1811,6 +1811,11 @@ class FunctionInterpreter:
                     # ``realpath(p).startswith(root) and os.path.exists(p)``
                     self.state = self.refine(e.values[index - 1], e.op == "and", self.state)
                 v = self.eval(part)
+                if e.op == "and" and index < len(e.values) - 1 and not v.is_const and (v.taints or v.items):
+                    # an operand of ``and`` before the last is its result only when it is false: an empty text,
+                    # ``None``, zero, an empty container, which carry nothing of where they came from
+                    # (``bc_api_key and repo_id and url`` is the URL or a false value, never the key)
+                    v = Value(v.const, EMPTY, v.types, None, v.func, True)
                 if index and first is not None and not v.is_const:
                     v = Value(v.const, V.with_marks(v.taints, frozenset({V.UNLESS_MARK + str(first)}), first),
                               v.types, v.items, v.func, v.fixed)

@@ -8,7 +8,8 @@ traces, settings, SQL and local variables to every visitor, and Django also
 keeps every query in memory.
 
 Reported when debug is provably on (a literal or a constant): `app.run(debug=True)` and other
-`.run(debug=True)` calls (Flask, Flask-SocketIO, Bottle), `werkzeug.serving.run_simple(...,
+`.run(debug=True)` calls (Flask, Flask-SocketIO, Bottle; not `asyncio.run(main(), debug=True)`, asyncio's own
+debug mode, nor the `run` of trio, anyio, uvloop or unittest), `werkzeug.serving.run_simple(...,
 use_debugger=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, `FastAPI(debug=True)`,
 `Starlette(debug=True)`, and a module-level `DEBUG = True` in a Django settings module (a file named
 `settings.py` or inside a `settings/` package). A flag read from the environment or configuration is
@@ -126,7 +127,7 @@ class DebugModeEnabled(StatementRule):
                 severity=Level.MEDIUM,
             )
             return
-        if call.method == "run" and _is_true(interp, call.keyword("debug")):
+        if call.method == "run" and _is_true(interp, call.keyword("debug")) and not _event_loop_run(call):
             node = call.keyword("debug")
             flag = "`debug=True`" if isinstance(node, ir.Const) else f"`debug={interp.code(node)}` (True)"
             yield self._werkzeug(code, flag, call)
@@ -242,3 +243,13 @@ def _overridden_later(module, line: int) -> bool:
 
 def _imports_flask(module) -> bool:
     return any(q == "flask" or q.startswith("flask.") for q in module.imports.values())
+
+
+# ``run()`` of event loops and test runners, whose ``debug=True`` only adds warnings and checks in the process
+_NOT_WEB_RUNS = ("asyncio.", "trio.", "anyio.", "uvloop.", "curio.", "unittest.")
+
+
+def _event_loop_run(call) -> bool:
+    """``asyncio.run(main(), debug=True)``: asyncio's debug mode (slow callbacks, coroutines never awaited),
+    no debugger and nothing sent to a client."""
+    return (call.qualname or "").startswith(_NOT_WEB_RUNS)

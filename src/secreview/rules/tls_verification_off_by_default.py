@@ -34,7 +34,11 @@ Reported, outside test code, for
 
 Not reported: secure defaults (`insecure=False`, `verify=True`, `verify=None`
 meaning "use the default CA bundle"); a `verify` parameter that is not passed
-to a TLS setting (a checksum's `verify`); values an operator sets in a
+to a TLS setting (a checksum's `verify`, or a scheduler's: `delay_s(callable,
+timeout=timeout, verify=verify)`); a `ssl_verify=False` of the listening side
+(a function named for serving, `serve`, `create_server`, `listen`, or one passing
+it on with `server=True`): there it only decides whether clients must present
+a certificate; values an operator sets in a
 configuration file; and test code. A literal `verify=False` at a call is the
 `tls-verification-disabled` rule's.
 
@@ -98,9 +102,11 @@ _TLS_LIBRARIES = ("requests.", "httpx.", "urllib3.", "aiohttp.", "keystoneauth1.
                   "urllib.request.", "pycurl.", "websocket.", "websockets.", "tornado.httpclient.", "treq.")
 _SERVER_WORDS = re.compile(r"(?i)request|session|client|http|url|fetch|download|upload|connect|conn|ssl|tls|cert|"
                            r"send|^(get|post|put|patch|delete|head|options)$|api|rest|transport|adapter|auth")
+# (not ``timeout``, ``data`` or ``params`` alone: netius' ``delay_s(callable, timeout=..., verify=...)`` schedules a
+# call, its ``verify`` checks the queue for duplicates)
 _SERVER_KEYWORDS = frozenset({"url", "uri", "endpoint", "headers", "auth", "cert", "cacert", "ca_cert", "ca_certs",
-                              "cafile", "timeout", "proxies", "session", "insecure", "ssl_context", "host", "port",
-                              "auth_url", "allow_redirects", "stream", "params", "data", "json", "cookies", "method"})
+                              "cafile", "proxies", "session", "insecure", "ssl_context", "host", "port",
+                              "auth_url", "allow_redirects", "cookies"})
 
 
 def _talks_tls(call: ir.Call) -> bool:
@@ -122,6 +128,25 @@ def _passed_as_tls_setting(function, name: str):
             if kw.name in _TLS_KEYWORDS and _mentions(kw.value, name):
                 return e
     return None
+
+
+_SERVING = frozenset({"serve", "server", "listen", "listener", "accept"})
+_CLIENT_WORDS = frozenset({"connect", "client", "request", "fetch", "send", "to"})
+
+
+def _server_side(function, name: str) -> bool:
+    """A function on the listening side of TLS, where a verification switch only asks connecting clients for a
+    certificate (off by default, as on most servers): named for serving (``serve``, ``_serve_stream``,
+    ``create_server``, ``listen``; not ``connect_to_server``), or passing ``name`` to a call that also says
+    ``server=True`` or ``server_side=True``."""
+    words = set(function.name.lower().strip("_").split("_"))
+    if words & _SERVING and not words & _CLIENT_WORDS:
+        return True
+    for e in calls(function):
+        if any(kw.name in ("server", "server_side") and isinstance(kw.value, ir.Const) and kw.value.value is True
+               for kw in e.keywords) and any(kw.value is not None and _mentions(kw.value, name) for kw in e.keywords):
+            return True
+    return False
 
 
 def _const_text(node) -> list[str]:
@@ -200,6 +225,8 @@ class TlsVerificationOffByDefault(FunctionRule):
             if insecure_by_default(p.name, default):
                 if tested_as_switch(module, function, p.name):
                     continue  # the weak setting in the branch it selects is reported there, with this default
+                if default is False and _server_side(function, p.name):
+                    continue  # a server's switch asks clients for certificates: off is the usual default
                 how = f"`{default}`, which turns certificate verification off"
             elif default is False and p.name == "verify":
                 call = _passed_as_tls_setting(function, p.name)

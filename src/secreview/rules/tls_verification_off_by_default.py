@@ -38,7 +38,7 @@ to a TLS setting (a checksum's `verify`, or a scheduler's: `delay_s(callable,
 timeout=timeout, verify=verify)`); a `ssl_verify=False` of the listening side
 (a function named for serving, `serve`, `create_server`, `listen`, or one passing
 it on with `server=True`): there it only decides whether clients must present
-a certificate; values an operator sets in a
+a certificate; a parameter the function never reads; values an operator sets in a
 configuration file; and test code. A literal `verify=False` at a call is the
 `tls-verification-disabled` rule's.
 
@@ -149,6 +149,11 @@ def _server_side(function, name: str) -> bool:
     return False
 
 
+def _mentioned(function, name: str) -> bool:
+    """Whether the body of ``function`` or of a function nested in it reads ``name``."""
+    return name in function.names or any(_mentioned(child, name) for child in function.children)
+
+
 def _const_text(node) -> list[str]:
     if isinstance(node, ir.Const) and isinstance(node.value, str):
         return [node.value]
@@ -222,6 +227,8 @@ class TlsVerificationOffByDefault(FunctionRule):
             if default is None:
                 continue
             how, notes = None, ()
+            if not _mentioned(function, p.name):
+                continue  # never read: its default changes nothing (netius' ``_connect_stream_compat``)
             if insecure_by_default(p.name, default):
                 if tested_as_switch(module, function, p.name):
                     continue  # the weak setting in the branch it selects is reported there, with this default

@@ -489,7 +489,16 @@ class FunctionInterpreter:
             positive = (op in ("in", "==", "is")) == truth
             common = self.common_prefix_check(cond, state) if op in ("==", "!=") and positive else None
             quoted = _quoted_itself(cond) if op in ("==", "!=") and positive else None
-            if quoted is not None:
+            right = cond.comparators[0]
+            parents = right if op in ("in", "not in") and positive and isinstance(right, ir.Attr) \
+                and right.attr == "parents" else None
+            parents_key = self.confined_path(parents.value, state) if parents is not None else None
+            if parents_key is not None:
+                # ``if root.resolve() in path.resolve().parents:`` (pathlib): the resolved path is below the
+                # base, as with ``is_relative_to``
+                key, kinds, confining, checked_expr = parents_key, _PATH_ONLY, True, parents.value
+                base_taints = self.base_taints(cond.left, state)
+            elif quoted is not None:
                 # ``if quote_plus(drive) == drive:``: the value is the same once URL-quoted, so it holds
                 # letters, digits and ``_.-~`` only (no ``/``: one path segment)
                 key, kinds = path_key(quoted), _UNRESERVED

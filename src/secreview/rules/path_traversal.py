@@ -54,7 +54,8 @@ class PathTraversal(SinkRule):
     `abspath` and then checked with `.startswith(BASE)` or
     `os.path.commonpath([p, BASE]) == BASE` (`commonprefix` too) or pathlib's
     `p.is_relative_to(BASE)` (the normalising may be in the check:
-    `os.path.realpath(p).startswith(BASE)`, `p.resolve().is_relative_to(BASE)`), also
+    `os.path.realpath(p).startswith(BASE)`, `p.resolve().is_relative_to(BASE)`, or
+    `BASE.resolve() in p.resolve().parents`), also
     in a helper that returns the confined path or None (`if os.path.commonpath([root,
     real]) != root: return None`; `root` may be its parameter), whose caller stops on
     None; a parameter the helper checks without normalising it is not confined;

@@ -2379,6 +2379,9 @@ _SQL_NAMES = frozenset({V.CONSTRUCTION_NAMES, V.CONSTRUCTION_NAME_OR_STEP})
 GIVEN = "route:given"
 """A handler's keyword argument that every registration gives from the code (Django's ``path(..., kwargs={...})``):
 not the client's."""
+CHOSEN = "route:chosen"
+"""A parameter its framework admits only as one of the code's constants (FastAPI's ``theme: Theme`` of a ``str``
+``Enum``, or ``Literal["light", "dark"]``, also optional): an allow-list the framework checks."""
 DIGITS_OR_DEFAULT = "route:digits-or-default"
 """A route group of digits that may take no part in a match (``(?:(?P<iid>[0-9]+)/)?``): the handler's
 parameter holds digits, or its default (``None``: a conversion of it fails all the same)."""
@@ -2546,6 +2549,8 @@ def _captured(taints: frozenset, types: frozenset, kind: str) -> tuple[frozenset
         return V.cleanse_all(taints, _PATH_KINDS), types
     if kind == DIGITS_OR_DEFAULT:
         return V.cleanse_all(taints, _DIGITS_SAFE - {"conversion"}), types
+    if kind == CHOSEN:
+        return V.cleanse_all(taints, _ALLOW_LISTED), types
     return V.cleanse_all(taints, _DIGITS_SAFE), frozenset({kind})
 
 

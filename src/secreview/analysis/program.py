@@ -23,6 +23,7 @@ from secreview.analysis.deferred import deferred_of, function_expr, synthetic_ca
 from secreview.analysis.findings_builder import FindingsBuilder, own_user_sender
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
+    CHOSEN,
     DIGITS_OR_DEFAULT,
     EXCLUSIONS,
     FACTS,
@@ -1343,10 +1344,38 @@ class Program:
             return {}
         found = {}
         for param in fn.params:
-            kind = _converted_annotation(param.annotation) if param.annotation is not None else None
+            if param.annotation is None:
+                continue
+            kind = _converted_annotation(param.annotation)
+            if kind is None and self.chosen_annotation(param.annotation):
+                kind = CHOSEN
             if kind is not None:
                 found[param.name] = kind
         return found
+
+    def chosen_annotation(self, annotation) -> bool:
+        """An annotation admitting only the code's constants, or ``None``: ``Literal["light", "dark"]``, a class
+        of the reviewed code deriving from ``enum.Enum`` (``class Theme(str, Enum)``), also inside
+        ``Optional[...]``, ``Union[..., None]``, ``... | None`` or as the first item of ``Annotated[...]``."""
+        if isinstance(annotation, ir.BinOp) and annotation.op == "|":
+            parts = [annotation.left, annotation.right]
+        elif isinstance(annotation, ir.Subscript):
+            outer = getattr(annotation.value, "qualname", None) or ""
+            index = annotation.index
+            items = index.elts if isinstance(index, ir.Container) else [index]
+            if outer in ("typing.Literal", "typing_extensions.Literal"):
+                return bool(items) and all(isinstance(i, ir.Const) for i in items)
+            if outer in ("typing.Annotated", "typing_extensions.Annotated"):
+                return bool(items) and self.chosen_annotation(items[0])
+            if outer not in ("typing.Optional", "typing.Union"):
+                return False
+            parts = items
+        else:
+            qualname = getattr(annotation, "qualname", None) or ""
+            return qualname in self.classes and any(
+                self.derives_from(qualname, base) for base in ("enum.Enum", "enum.StrEnum", "enum.IntEnum"))
+        real = [p for p in parts if not (isinstance(p, ir.Const) and p.value is None)]
+        return bool(real) and all(self.chosen_annotation(p) for p in real)
 
     def decorator_arg_converters(self, fn: ir.Function, ep) -> dict:
         """``{parameter: type}`` of a handler whose entry-point decorator lists its parameters' types

@@ -52,13 +52,16 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # documentation, examples and demos: code shown to readers, not run in production (CKAN's example plugins
     # are packages named ``example_*``)
     "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/", "example_*/",
+    # the code of a documentation's tutorials (FastAPI's layout, which projects built on it copy: mcp's
+    # ``docs_src/identity_assertion/tutorial001.py``, a demo signing key judged false on panel V)
+    "docs_src/",
 )
 DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # code that ships with a project but is not the project's running code: examples and documentation,
     # benchmarks, and the top-level folders of developer tools and contributed scripts (anchored: a
     # package may hold production modules named ``tools``)
     "examples/", "example/", "samples/", "demo/", "demos/", "docs/", "doc/", "bench/", "benchmark/", "benchmarks/",
-    "/contrib/", "/tools/", "example_*/",
+    "/contrib/", "/tools/", "example_*/", "docs_src/",
     # maintainers' scripts and extras at the top of the project (judged on real code: 0 real, 1 worth a
     # look, 9 false: source rewriters, changelog helpers, demo-data generators, one-off importers)
     "/scripts/", "/extras/",
@@ -110,6 +113,7 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?demo/",
     r"^(?:.+/)?demos/",
     r"^(?:.+/)?example_[^/]*/",
+    r"^(?:.+/)?docs_src/",
 )
 CONFIG_FILE_LIMIT = 5_000_000
 """A ``pyproject.toml`` larger than this is refused rather than parsed."""

@@ -337,6 +337,7 @@ class _FunctionLowerer:
         self.finallies: list[_Finally] = []
         self.copied = 0  # blocks made as copies of finally bodies so far (MAX_FINALLY_COPIES)
         self.handler_targets: list[list[int]] = []
+        self.opt_in = 0  # depth of module-level ``if`` bodies run only when the environment asks (``_opt_in_test``)
         self.current = self.new_block()
 
     # ------------------------------------------------------------ blocks
@@ -552,7 +553,12 @@ class _FunctionLowerer:
             then_block = self.new_block()
             self.link(head, then_block, ir.EdgeKind.TRUE, cond)
             self.current = then_block
-            self.lower_body(node.body)
+            opt_in = self.fn.qualname == self.module and _opt_in_test(node.test)
+            self.opt_in += opt_in
+            try:
+                self.lower_body(node.body)
+            finally:
+                self.opt_in -= opt_in
             then_end = self.current
             else_block = self.new_block()
             self.link(head, else_block, ir.EdgeKind.FALSE, cond)
@@ -839,7 +845,15 @@ class _FunctionLowerer:
     def lower_function(self, node, *, is_lambda: bool = False) -> ir.Function:
         name = "<lambda>" if is_lambda else node.name
         qualname = self._child_qualname(f"<lambda:{node.lineno}:{node.col_offset}>" if is_lambda else name)
-        if qualname in self.mod.functions:
+        if qualname in self.mod.functions and self.opt_in and not is_lambda:
+            # a module-level variant defined only when the environment asks for it (aiocoap's ``log_secret``
+            # that reveals keys when ``AIOCOAP_REVEAL_KEYS`` says so): the earlier definition keeps the name,
+            # what the code does unless its operator opts in; the variant is analysed under a name of its own
+            variant = f"{qualname}@{_line(node.lineno, self.lines)}"
+            while variant in self.mod.functions:
+                variant += "'"
+            qualname = variant
+        elif qualname in self.mod.functions:
             self._set_aside(qualname)
         fn = ir.Function(
             name=name, qualname=qualname, line=_line(node.lineno, self.lines),
@@ -1304,3 +1318,14 @@ def _pattern_values(pattern):
             yield sub.value
         elif isinstance(sub, ast.MatchClass):
             yield sub.cls
+
+
+def _opt_in_test(test: ast.expr) -> bool:
+    """A test of the environment (``os.environ.get("X") == "..."``, ``os.getenv("X")``, ``"X" in os.environ``):
+    what it guards runs only where the operator set that variable."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "environb"):
+            return True
+        if isinstance(node, ast.Name) and node.id in ("getenv", "environ"):
+            return True
+    return False

@@ -46,7 +46,10 @@ class TlsVerificationDisabled(CallRule):
     that a verification switch selects (`if self.insecure:
     requests.get(url, verify=False)`) is not reported unless the switch's
     default in the code selects it: an opt-out the operator chooses is not a
-    defect of the code. In a function or class whose name declares it the
+    defect of the code; nor is `verify=False` passed through a mapping of
+    keyword arguments that holds it only in such a branch
+    (`if args["skip_ssl_validation"]: requests_args["verify"] = False`, then
+    `requests.get(url, **requests_args)`). In a function or class whose name declares it the
     unverified variant (`get_insecure_session()`, `NoVerificationEmailBackend`),
     which a caller or an operator's setting chooses, it is reported with low
     confidence (not shown by default).
@@ -75,8 +78,10 @@ class TlsVerificationDisabled(CallRule):
         chosen = opt_out(site.interp, site.interp.stmt)
         if chosen is not None and not chosen.by_default:
             return
-        variant = named_variant(site.interp) if chosen is None else None
         node = site.call.keyword(keyword)
+        if node is None and _stored_on_request(site.interp, site.call, keyword, off):
+            return
+        variant = named_variant(site.interp) if chosen is None else None
         call_code = site.interp.code(site.call.func)
         literal = _literal(node)
         where = "" if literal else f" (constant propagation shows it is `{off}`)"
@@ -112,6 +117,25 @@ class TlsVerificationDisabled(CallRule):
                  f"`{keyword}={off}`."),
             notes=chosen.note(),
         )
+
+
+def _stored_on_request(interp, call, keyword: str, off: bool) -> bool:
+    """``requests.get(url, **requests_args)`` whose ``verify`` is ``False`` only through ``requests_args["verify"]
+    = False`` stored in the branch a verification switch selects when the operator asks for it (``if
+    args["skip_ssl_validation"]:``): elsewhere the mapping holds no ``verify`` and the request verifies."""
+    from secreview.ir import nodes as ir
+    from secreview.ir.statements import place_key
+    mappings = {place_key(kw.value) for kw in call.keywords if kw.name is None} - {None}
+    stores = [stmt for stmt in interp.fn.statements() if type(stmt) is ir.Assign and any(
+        isinstance(t, ir.ItemTarget) and isinstance(t.index, ir.Const) and t.index.value == keyword
+        and place_key(t.value) in mappings for t in stmt.targets)]
+    if not stores or not all(isinstance(stmt.value, ir.Const) and stmt.value.value is off for stmt in stores):
+        return False
+    for stmt in stores:
+        chosen = opt_out(interp, stmt)
+        if chosen is None or chosen.by_default:
+            return False
+    return True
 
 
 def _literal(node) -> bool:

@@ -2156,6 +2156,10 @@ class FunctionInterpreter:
                      items=items, fixed=fixed)
 
     def eval_comprehension(self, e: ir.Comprehension) -> Value:
+        if e.kind == "dict" and len(e.generators) == 1:
+            known = self.dict_comprehension_items(e)
+            if known is not None:
+                return known
         saved = self.state
         self.state = dict(saved)
         try:
@@ -2185,6 +2189,42 @@ class FunctionInterpreter:
             return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}), items={0: value},
                          fixed=value.is_fixed)
         return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
+
+    def dict_comprehension_items(self, e: ir.Comprehension) -> Value | None:
+        """``{k: v for k, v in data.items() if v is not None}`` over a dict whose keys are all known: a dict of
+        those keys (some of them, the condition says which) whose items are what ``e.elt`` makes of each, so
+        that its keys stay the constants they were (``[f'"{k}"' for k in data.keys()]`` names columns, not the
+        values); None when a key is not a constant or the dict holds items under keys not known."""
+        gen = e.generators[0]
+        saved = self.state
+        self.state = dict(saved)
+        try:
+            iterable = self.eval(gen.iter)
+            if not iterable.items or V.taints_beyond_items(iterable) or len(iterable.items) > 64:
+                return None
+            if iterable.types == _DICT_TYPE and all(isinstance(k, (str, int)) for k in iterable.items):
+                iterable = _dict_view("keys", iterable, iterable)
+            items: dict = {}
+            for element in iterable.items.values():
+                self.state = dict(saved)
+                self.assign(gen.target, element, gen)
+                kept = True
+                for cond in gen.conds:
+                    truth = self.eval(cond)
+                    if truth.is_const and hashable(truth.const) and not truth.const:
+                        kept = False  # ``if k != "password"`` of that very key: the item is left out
+                        break
+                    self.state = self.refine(cond, True, self.state)
+                if not kept:
+                    continue
+                key = self.eval(e.key)
+                if not key.is_const or not hashable(key.const):
+                    return None
+                value = self.eval(e.elt)
+                items[key.const] = V.join(items[key.const], value) if key.const in items else value
+        finally:
+            self.state = saved
+        return Value(taints=V.all_item_taints(items), types=_DICT_TYPE, items=items, fixed=V.all_fixed(items.values()))
 
     def element_of(self, iterable: Value) -> Value:
         if iterable.items:

@@ -2731,6 +2731,17 @@ class Program:
         for i, value in enumerate(site.args):
             index = i + offset
             if isinstance(site.call.args[i], ir.Starred):
+                spread = _known_sequence(value) if i == len(site.args) - 1 else None
+                if spread is not None:
+                    # ``f(*curr_arg)`` of a tuple whose items are known (``(result, integration, api_key,
+                    # Path(...))``): each item goes to its own parameter
+                    for k, item in enumerate(spread):
+                        j = index + k
+                        if j < len(params) and params[j].kind == "positional":
+                            bound[j] = item
+                        else:
+                            varargs.append(item)
+                    break
                 for j in range(index, len(params)):
                     bound[j] = Value(taints=value.taints) if value.taints else TOP
                 varargs = None
@@ -3494,6 +3505,17 @@ _ANNOTATED_TYPES = {
     "pydantic.conint": "builtins.int",
     "wsme.types.IntegerType": "builtins.int", "wsme.types.UuidType": "uuid.UUID",
 }
+
+
+def _known_sequence(value: Value) -> list | None:
+    """The items, in order, of a tuple or list whose every item is known (keys ``0`` to ``n - 1`` and nothing
+    stored beyond them), or None."""
+    items = value.items
+    if not items or len(items) > 32 or set(items) != set(range(len(items))) or V.taints_beyond_items(value):
+        return None
+    if not value.types or not value.types <= {"builtins.tuple", "builtins.list"}:
+        return None
+    return [items[k] for k in range(len(items))]
 
 
 def _converted_annotation(annotation) -> str | None:

@@ -87,7 +87,8 @@ from it: an attribute or key whose last word is `id`, `ids`, `uuid`, `ref`,
 secret held as text would make `%d` raise, so what reaches it is a number), nor any other field of
 it unless the field holds content (`payload`, `value`, `data`, `key`...) or is named as a secret itself: an OTP
 token object's `token.serial` or `token.tokentype` is not the token's secret,
-`token.token.otpkey`'s owner is. The same holds for an item read under a
+`token.token.otpkey`'s owner is, and a field named for a digest of it
+(`secret.secret_hash`, `fingerprint`) is not. The same holds for an item read under a
 constant key from a record whose items are no longer known one by one (a dict
 holding `'san_private_key'`, kept in a list and read back:
 `remote_target['iscsi_ips']` is a field beside the key, not the key). A class is not a value named as a secret:
@@ -234,7 +235,13 @@ def content_attribute(name: str) -> bool:
         return True
     if secret_name(name) or name in _URL_OPTIONS or name.startswith("__"):
         return True
-    return any(w in _CONTENT_WORDS for w in name_words(name))
+    words = list(name_words(name))
+    if words and words[-1] in _DIGEST_WORDS:
+        return False  # ``secret.secret_hash``: a one-way digest a scanner keys its findings by, not the secret
+    return any(w in _CONTENT_WORDS for w in words)
+
+
+_DIGEST_WORDS = frozenset({"hash", "hashes", "digest", "fingerprint", "checksum", "sha1", "sha256", "md5"})
 
 
 def class_name(name: str) -> bool:

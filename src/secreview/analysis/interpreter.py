@@ -1493,6 +1493,16 @@ class FunctionInterpreter:
             return self.state[key]
         base = self.eval(e.value)
         attr = e.attr
+        if base.items and V.FIELD_MARK in base.items:
+            given = base.items.get(V.FIELD_MARK + attr)
+            if given is not None:
+                return given  # ``session.label`` of ``Session(label=label)``
+            if not any(self.program.defines_method(c, attr) for c in map(self.program.resolve_class, base.types)
+                       if c is not None):
+                # a field no keyword gave (a column's default, ``session.code``): none of what they held
+                rest = base.items.get(V.FIELD_MARK)
+                base = Value(base.const, rest.taints if rest is not None else EMPTY, base.types, None, base.func,
+                             base.fixed)
         generated = self.generated_attribute(e, base)
         if generated is not None:
             return generated
@@ -1537,6 +1547,10 @@ class FunctionInterpreter:
             if cleansed:  # ``req.host_url`` of a request object passed whole, or a parameter
                 taints = frozenset(t.cleanse(cleansed) if t.is_param or t.index == V.WHOLE_OBJECT else t
                                    for t in taints)
+            if field_value is None:
+                # ``session.config`` of a parameter: only that field of a caller's object whose fields its
+                # constructor's keywords gave (``fields_given``), else the object as before (``V.ITEM_MARK``)
+                taints = V.item_read(taints, V.FIELD_MARK + attr)
         if field_value is not None:
             taints = V.merge_taints(taints, field_value.taints)
             types = types | field_value.types
@@ -2226,6 +2240,31 @@ class FunctionInterpreter:
             self.state = saved
         return Value(taints=V.all_item_taints(items), types=_DICT_TYPE, items=items, fixed=V.all_fixed(items.values()))
 
+    def fields_given(self, callees: list, kwargs: dict, result: Value) -> Value:
+        """``Session(config=config, num_participants=n)`` of a class of the reviewed code that defines no
+        ``__init__`` (an ORM model, a dataclass): its fields take the keywords' values, each under its own name
+        (``FIELD_MARK`` + name in the object's items), so that a field no keyword gave (``session.code``, a
+        column's default) is not what the keywords held; the object whole still holds them all."""
+        program = self.program
+        # (``from otree.models import Session``: re-exported, one class under several names)
+        classes = {program.resolve_class(callee) for callee in callees}
+        if len(classes) != 1 or None in classes or program.defines_method(next(iter(classes)), "__init__"):
+            return result
+        if any(found is None and name not in _PLAIN_BASES and not _declarative_base(name)
+               for name, found in program.lineage(next(iter(classes)))):
+            return result  # a library's base (a DRF serializer: ``validated_data`` is made of ``data``)
+        items = dict(result.items or {})
+        given = V.EMPTY
+        for name, value in kwargs.items():
+            items[V.FIELD_MARK + name] = value
+            given = V.merge_taints(given, V.merge_taints(value.taints, V.all_item_taints(value.items)))
+        # what came with the object besides the keywords (under ``FIELD_MARK`` alone): what its other fields hold
+        # (by source alone: the call marks what it passes on, ``THROUGH_CALL``)
+        known = {(t.kind, t.index) for t in given}
+        items[V.FIELD_MARK] = Value(taints=frozenset(t for t in result.taints if (t.kind, t.index) not in known))
+        return Value(result.const, V.merge_taints(result.taints, V.all_item_taints(items)), result.types, items,
+                     result.func, result.fixed)
+
     def element_of(self, iterable: Value) -> Value:
         if iterable.items:
             if iterable.types == _DICT_TYPE and all(isinstance(k, (str, int)) for k in iterable.items):
@@ -2311,6 +2350,9 @@ class FunctionInterpreter:
         site = CallSite(self, call, receiver, args, kwargs, star_taints)
         callees = site.callees(func_value)
         result = self.program.call(self, site, callees)
+        if kwargs and not call.args and receiver is None and callees and not star_taints \
+                and all(kw.name for kw in call.keywords):
+            result = self.fields_given(callees, kwargs, result)
         if receiver is None and not result.items and not call.keywords:
             result = _sequence_copy(callees, call, args, result)
         if call.method == "pop" and receiver is not None and args and isinstance(call.func, ir.Attr):
@@ -3405,6 +3447,16 @@ _OWN_HOST = _NO_CRLF | {"redirect", "own-host"}
 
 _DICT_VIEWS = frozenset({"items", "keys", "values"})
 _DICT_TYPE = frozenset({"builtins.dict"})
+def _declarative_base(name: str) -> bool:
+    """``Base = declarative_base()`` (SQLAlchemy's base of models, by its conventional names): known by its name
+    alone, as a base outside the classes of the reviewed code is in every process."""
+    return name.rpartition(".")[2] in ("Base", "DeclarativeBase", "ModelBase")
+
+
+# Bases whose constructor stores each keyword in the field of its name, and nothing else: ORM models, data classes
+_PLAIN_BASES = frozenset({"builtins.object", "object", "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.Base",
+                          "django.db.models.Model", "django.db.models.base.Model", "sqlmodel.SQLModel",
+                          "pydantic.BaseModel", "pydantic.main.BaseModel", "typing.NamedTuple"})
 
 
 _SEQUENCE_COPIES = frozenset({"builtins.list", "builtins.tuple"})

@@ -3100,8 +3100,9 @@ def _carried_items(value: Value, carried, memo: dict | None = None) -> dict | No
     caller's analysis (and its IR) alive until the collector runs. ``memo``: id of an item met -> (the
     item, what it became), so that an item held in several places (a summary's values are shared,
     ``Summary.share``) becomes one value, made once, not one per path to it."""
-    if not value.items or len(value.items) > _RETURNED_ITEMS or not value.types & _CONTAINER_TYPES:
-        return None
+    if not value.items or len(value.items) > _RETURNED_ITEMS or not (value.types & _CONTAINER_TYPES or any(
+            isinstance(k, str) and k.startswith(V.FIELD_MARK) for k in value.items)):
+        return None  # (an object whose fields its constructor's keywords gave: ``fields_given``)
     if memo is None:
         memo = {}
     out = {}
@@ -3797,6 +3798,9 @@ def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.F
                     items, arg.func, arg.fixed)
     if read is not None and arg.items is not None and not arg.is_const:
         found = arg.items.get(read)
+        if found is None and read.startswith(V.FIELD_MARK):
+            rest = arg.items.get(V.FIELD_MARK)  # a field its constructor's keywords did not give
+            found = rest if rest is not None else arg
         arg = found if found is not None else Value(taints=V.taints_beyond_items(arg))
     return arg
 

@@ -554,6 +554,11 @@ def _item_join(a: Value, b: Value, memo: dict) -> Value:
     return found[2]
 
 
+FIELD_MARK = "\0field:"
+"""The key, before a field's name, under which an object's items hold what its constructor's keyword gave that
+field (``Session(label=label)``: ``FIELD_MARK + "label"``); see ``FunctionInterpreter.fields_given``."""
+
+
 def taints_beyond_items(value: Value) -> frozenset:
     """The taints of ``value`` that are not its items' (by source and cleansing, not by trace): what
     was stored in it under keys not known, or came with it whole."""

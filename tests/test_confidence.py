@@ -875,3 +875,24 @@ def test_an_unhandled_conversion_is_shown_in_an_openstack_service_only(tmp_path,
                                                         min_confidence=Level.LOW)))
     assert sorted((f.path.removeprefix("./"), f.line, f.confidence) for f in result.findings) == [
         ("api.py", 9, Level.MEDIUM), ("web.py", 8, Level.LOW)]
+
+
+def test_one_block_encryption_of_a_mode_built_on_it_is_low(tmp_path, monkeypatch):
+    """PyCrypto's AES without a mode (ECB) handed to a GCM implementation as its block function is low; the same
+    call in a module encrypting data is medium."""
+    body = textwrap.dedent('''\
+        import Crypto.Cipher.AES
+
+
+        def new(key):
+            cipher = Crypto.Cipher.AES.new(bytes(key))
+            return cipher.encrypt
+        ''')
+    (tmp_path / "pycrypto_aesgcm.py").write_text(body)
+    (tmp_path / "storage.py").write_text(body)
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    found = {f.path.rpartition("/")[2]: f for f in result.findings if f.rule_id == "SR204"}
+    assert {name: f.confidence for name, f in found.items()} == {"pycrypto_aesgcm.py": Level.LOW,
+                                                                 "storage.py": Level.MEDIUM}
+    assert "named for GCM, a mode built on the raw block cipher" in found["pycrypto_aesgcm.py"].explanation

@@ -11,7 +11,9 @@ mode is `MODE_ECB` (resolved through variables and constants), or which pass
 no mode at all to the `Crypto` package (PyCrypto then defaults to ECB). Other
 modes are not reported; their IVs are checked by the static-iv rule. A cipher the
 function only decrypts with is reported at low confidence (a format it reads, such as
-a PDF's single-block `/Perms` entry or a Windows registry hive, fixes the mode).
+a PDF's single-block `/Perms` entry or a Windows registry hive, fixes the mode), and so is one in a module,
+class or function named for a mode or MAC built on the raw block cipher (`aesgcm.py`, `def _ctr_block`: GCM, CTR,
+CCM, CMAC, XTS, SIV, OCB, EAX, key wrap need one-block encryption).
 
 **Fix:** use an authenticated mode: `AESGCM(key).encrypt(os.urandom(12), data,
 aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
@@ -27,6 +29,19 @@ _PYCRYPTO = tuple(f"{pkg}.Cipher.{name}.new" for pkg in ("Crypto", "Cryptodome")
                   for name in ("AES", "DES", "DES3", "Blowfish", "CAST", "ARC2"))
 _MODES = ("cryptography.hazmat.primitives.ciphers.modes.ECB",)
 _MODE_ECB = 1  # MODE_ECB in PyCrypto and PyCryptodome
+
+
+# Modes of operation and MACs that implementations build on one-block encryption (ECB of a single block)
+_BUILT_MODES = ("gcm", "ccm", "ctr", "cmac", "xts", "siv", "ocb", "eax", "keywrap", "gmac", "cbcmac")
+
+
+def _mode_built(interp) -> str | None:
+    """The mode a module or function named for it builds on the raw block cipher (``pycrypto_aesgcm.py``,
+    ``def _ctr_keystream``): a GCM or CTR implementation needs ECB of one block, which is no ECB encryption of
+    data."""
+    stem = interp.path.replace("\\", "/").rpartition("/")[2].rpartition(".")[0].lower()
+    names = (stem, interp.fn.name.lower(), (interp.fn.class_qualname or "").rpartition(".")[2].lower())
+    return next((mode for mode in _BUILT_MODES for name in names if mode in name), None)
 
 
 def _is_ecb(value, node) -> bool:
@@ -58,6 +73,13 @@ class EcbMode(CallRule):
                 hit.explanation = hit.explanation.replace(" encrypts with mode ", " uses mode ") \
                     + decrypt_only_note("this cipher")
                 hit.confidence = Level.LOW
+            else:
+                mode = _mode_built(site.interp)
+                if mode is not None:
+                    hit.explanation += (f" Here the file or function is named for {mode.upper()}, a mode built on "
+                                        f"the raw block cipher (one block at a time is what such a mode needs): "
+                                        f"worth a look only if the data itself is encrypted block by block.")
+                    hit.confidence = Level.LOW
             yield hit
 
     def _check(self, site, callee: str):

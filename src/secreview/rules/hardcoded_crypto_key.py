@@ -13,7 +13,9 @@ constant, `"...".encode()`, or anything constant propagation folds) for
 `hmac.HMAC`, `cryptography`'s `hmac.HMAC`, PyCryptodome `*.new(key, ...)` and
 PyJWT `jwt.encode`/`jwt.decode`. Keys read from configuration, the
 environment, a file or a key-management service are not reported, nor are
-empty strings and obvious placeholders.
+empty strings and obvious placeholders, nor a MAC of a constant message
+(`HMAC(b'some key', b'msg', 'md5')`: a constant, computed to probe whether the
+library allows MD5, which authenticates nothing).
 
 **Fix:** load the key at run time from a secret store or the environment
 (`key = base64.b64decode(os.environ["APP_ENC_KEY"])`), rotate the key that was
@@ -92,6 +94,10 @@ class HardcodedCryptoKey(CallRule):
             return
         if is_placeholder(value.const):
             return
+        if use == "mac" and callee in _STD_HMAC:
+            message, _ = site.arg(1, "msg")
+            if message is not None and message.is_const and message.const is not None:
+                return  # ``HMAC(b'some key', b'msg', 'md5')``: a constant's MAC, a probe of the library (FIPS)
         code = site.interp.code(site.call)
         arg_code = site.interp.code(node)
         literal = isinstance(node, ir.Const)
@@ -111,6 +117,9 @@ class HardcodedCryptoKey(CallRule):
             fix=(f"Read the key at run time (e.g. `os.environ[\"{_env_name(arg_code)}\"]` or a secret manager) "
                  f"instead of `{arg_code}`, and rotate the key that was committed."),
         )
+
+
+_STD_HMAC = frozenset({"hmac.new", "hmac.HMAC", "hmac.digest"})
 
 
 def _env_name(arg_code: str) -> str:

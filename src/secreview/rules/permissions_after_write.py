@@ -16,7 +16,9 @@ function later calls `os.chmod` on the same path expression (the same
 variable or attribute) with a constant mode that gives the group and others
 nothing (`0o600`, `0o400`, `stat.S_IRUSR | stat.S_IWUSR`). Not reported when
 the function sets a restrictive umask first (`os.umask(0o077)`), when the
-mode is changed before the first write, when the file is created with
+mode is changed before the first write, when the file is joined under a
+directory the function made with no access for others first (`os.makedirs(d,
+mode=0o700)`, then `os.path.join(d, name)`), when the file is created with
 `os.open(path, flags, 0o600)` (its mode is set at creation), or when the path's
 name says it is a public key (`pub_key_filename`, `public_key_path`): what it
 holds is not secret, whatever mode the code gives it afterwards.
@@ -55,6 +57,9 @@ def _mode_value(e):
         if left is not None and right is not None:
             return left | right
     return None
+
+
+_JOINS = frozenset({"os.path.join", "posixpath.join"})
 
 
 def _key(e) -> str | None:
@@ -101,7 +106,14 @@ class PermissionsAfterWrite(FunctionRule):
         chmods = []  # (path key, chmod call, mode)
         writes = []  # (file variable, call)
         umask_line = None
+        private_dirs = {}  # path key of a directory the function makes with no access for others -> line
+        under = {}  # variable -> path key of the directory ``os.path.join`` put it under
         for stmt in stmts:
+            if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
+                    and isinstance(stmt.value, ir.Call) and stmt.value.qualname in _JOINS and stmt.value.args:
+                folder = _key(stmt.value.args[0])
+                if folder is not None:
+                    under[stmt.targets[0].id] = folder
             if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
                 value = stmt.value
                 if isinstance(value, ir.WithEnter):
@@ -119,6 +131,11 @@ class PermissionsAfterWrite(FunctionRule):
                         key = _key(e.argument(0, "path"))
                         if mode is not None and key is not None and not mode & 0o077:
                             chmods.append((key, e, mode))
+                    elif e.qualname in ("os.makedirs", "os.mkdir"):
+                        mode = _mode_value(e.argument(1, "mode"))
+                        folder = _key(e.argument(0, "name")) or _key(e.argument(0, "path"))
+                        if mode is not None and folder is not None and not mode & 0o077:
+                            private_dirs.setdefault(folder, e.line)
                     elif e.qualname == "os.umask":
                         mask = _mode_value(e.argument(0, "mask"))
                         if mask is not None and mask & 0o077 == 0o077 and umask_line is None:
@@ -129,6 +146,8 @@ class PermissionsAfterWrite(FunctionRule):
         for key, var, call, line in opens:
             if umask_line is not None and umask_line < line:
                 continue
+            if under.get(key) in private_dirs and private_dirs[under[key]] < line:
+                continue  # in a directory it made private first (``os.makedirs(d, mode=0o700)``): no one else enters
             later = [c for c in chmods if c[0] == key and c[1].line > line]
             if not later:
                 continue

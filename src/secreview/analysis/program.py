@@ -256,6 +256,11 @@ def _picks_existing(site, callee: str) -> bool:
     an alphabet (``CHARS``, ``self.alphabet``, ``string.ascii_letters + string.digits``)."""
     if callee.rpartition(".")[2] not in _PICKS:
         return False
+    if callee.rpartition(".")[2] == "choices" and (site.call.keyword("weights") is not None
+                                                   or site.call.keyword("cum_weights") is not None):
+        # ``random.choices(words, weights=counts)``: a weighted draw samples a distribution (a Markov chain's
+        # next word); a secret is drawn uniformly, every symbol alike
+        return True
     value, node = site.arg(0, "population")
     if value is None:
         value, node = site.arg(0, "seq")

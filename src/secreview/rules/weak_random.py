@@ -34,7 +34,8 @@ called `random.seed()` with no argument (or with `os.urandom(...)` bytes):
 CPython then fills the whole generator state from the operating system, so
 the value is not predictable from earlier outputs (askbot's
 `generate_random_key()`; a seed of the caller's choosing, such as the time,
-still is).
+still is), nor a weighted draw (`random.choices(words, weights=counts)`: it samples a
+distribution, such as the next word of a Markov chain; a secret is drawn with every symbol alike).
 
 **Confidence:** high; low (not shown by default) where the value becomes only
 a salt (`salt`, `pwd_salt`, `_generate_salt()`): a salt is kept next to its hash

@@ -1738,6 +1738,9 @@ class FunctionInterpreter:
                 return joined
         if op == "+" and node is not None and (_text(left) or _text(right)):
             # ``base + name`` with a string on either side: a string built like ``"..." + name``
+            if right.taints and self._after_origin(left, exprs[1], right):
+                right = Value(right.const, V.cleanse_all(right.taints, _OTHER_HOST), right.types, right.items,
+                              right.func, right.fixed)
             taints = self.splice(node, [(left, exprs[0], False), (right, exprs[1], False)])
             prefix = self._concat_prefix(exprs[0], left)
             if prefix:
@@ -1752,6 +1755,38 @@ class FunctionInterpreter:
             return V.derived(taints, left.is_fixed and right.is_fixed, _FLOAT if floats else _INT)
         types = left.types if op == "/" and any("Path" in t for t in left.types) else EMPTY  # pathlib joins
         return V.derived(taints, left.is_fixed and right.is_fixed, types)
+
+    def _after_origin(self, left: Value, right_expr, right: Value) -> bool:
+        """``storage_url += "/" + container`` where ``storage_url`` is a base URL that carries nothing from a
+        source (the service catalog's endpoint, a configured URL): what follows a constant ``/`` after it is a
+        path on that host; and once so built, whatever is appended after it (``storage_url += obj.name``) is
+        too (as the sink rule says of ``f"{settings.API_URL}/{x}"`` written at the call)."""
+        if left.is_const:
+            return False
+        if not left.taints:
+            start = self._leading_text(right_expr) if right_expr is not None else ""
+            return start.startswith("/") and not start.startswith("//")
+        # (``V.BUILT``, the mark of text built from values of unknown origin, says nothing of a host; a value
+        # cleansed for every sink, an allow-listed host, is no sign that a path began: ``"https://" + host``)
+        data = [t for t in left.taints if t.kind not in V.NAMED_KINDS and t.kind != V.BUILT]
+        return _text(left) and any("ssrf" in t.cleansed for t in data) \
+            and not any(t.dangerous_for("ssrf") for t in data)
+
+    def _leading_text(self, expr) -> str:
+        """The constant text (a literal, or a name bound to one) that ``expr``, a string built by ``+`` or an
+        f-string, starts with."""
+        while True:
+            if isinstance(expr, ir.BinOp) and expr.op == "+":
+                expr = expr.left
+            elif isinstance(expr, ir.StringBuild) and expr.kind in ("concat", "fstring") and expr.parts:
+                expr = expr.parts[0]
+            else:
+                break
+        if isinstance(expr, (ir.Const, ir.Name)):
+            value = self.eval(expr)
+            if value.is_const and isinstance(value.const, str):
+                return value.const
+        return ""
 
     def _concat_prefix(self, left_expr, left: Value) -> str:
         """The constant text a ``left + ...`` string starts with: ``left``'s own value, or the leading

@@ -132,7 +132,8 @@ class ServerSideRequestForgery(SinkRule):
     (`f"https://api.example.com/u/{uid}"` — only the path varies), a URL whose untrusted part comes only after a
     constant `?` or `#` (`f"{API_URL}?q={term}"`), or only after a first part that carries none (a
     configured base URL) and a constant `/` (`f"{settings.PIPELINES_URL}/{pipeline_id}/valves"`: the
-    client picks a path on the configured host, not the host; also joined: `"".join((base, "/", path))`), a URL
+    client picks a path on the configured host, not the host; also joined: `"".join((base, "/", path))`, or built
+up step by step: `url = endpoint`, `url += "/" + container`, `url += name`), a URL
     checked against an allow-list of URLs or of
     hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`) or matched by a
     constant pattern anchored at the start whose literal start fixes the scheme

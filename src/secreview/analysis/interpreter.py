@@ -29,7 +29,8 @@ from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.analysis.xpath_text import steps_only
 from secreview.ir import nodes as ir
-from secreview.ir.statements import admin_only, admin_only_helper
+from secreview.ir.control import controlling_conditions
+from secreview.ir.statements import admin_only, admin_only_helper, binds
 
 MAX_BLOCK_VISITS = 4
 MAX_STR = 10_000
@@ -1231,7 +1232,8 @@ class FunctionInterpreter:
                 self.checked_by_callee(stmt.value)
         elif kind is ir.Return:
             value = self.eval(stmt.value) if stmt.value is not None else V.const(None)
-            self.ret = value if self.ret is None else V.join(self.ret, value)
+            returned = V.with_all_marks(value, self.return_marks(stmt)) if value.taints or value.items else value
+            self.ret = returned if self.ret is None else V.join(self.ret, returned)
             if self.call_checks and stmt.value is not None:
                 self.checked_by_callee(stmt.value)  # ``return fail("...")``: no way out by this return
             if value.taints:
@@ -1587,6 +1589,41 @@ class FunctionInterpreter:
                                 for t in base.taints):
             return None  # read from data traced from a source: as the client sent it
         return generated_value(found)
+
+    def return_marks(self, stmt: ir.Return) -> frozenset:
+        """``V.WHEN_MARK`` markers for what ``stmt`` returns: the tests of the function's parameters (never
+        assigned in it) that must hold for it to run (``if not safe:``, ``if key == "api_key":``, ``elif key
+        is None:``). Worked out once per statement: they depend on the function's code alone."""
+        fn = self.fn
+        if not fn.params:
+            return EMPTY
+        facts = self.program.function_facts.setdefault(("return_marks", self.path, fn.qualname), {})
+        key = (stmt.line, stmt.col)
+        found = facts.get(key)
+        if found is None:
+            found = facts[key] = frozenset(self._return_marks(stmt))
+        return found
+
+    def _return_marks(self, stmt: ir.Return):
+        fn = self.fn
+        index = {p.name: i for i, p in enumerate(fn.params) if p.kind in ("positional", "keyword")}
+        unbound = {name for name in index if not any(binds(s, name) for s in fn.statements())}
+        if not unbound:
+            return
+        for cond, taken in controlling_conditions(fn, stmt):
+            while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+                cond, taken = cond.operand, not taken
+            if isinstance(cond, ir.Name) and cond.id in unbound:
+                yield f"{V.WHEN_MARK}{fn.qualname}|{index[cond.id]}|{'t' if taken else 'f'}|"
+            elif isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("==", "!=", "is", "is not"):
+                left, right = cond.left, cond.comparators[0]
+                if isinstance(left, ir.Const) and isinstance(right, ir.Name):
+                    left, right = right, left
+                if not (isinstance(left, ir.Name) and left.id in unbound and isinstance(right, ir.Const)
+                        and isinstance(right.value, (str, int, bool, type(None)))):
+                    continue
+                equal = (cond.ops[0] in ("==", "is")) == taken
+                yield f"{V.WHEN_MARK}{fn.qualname}|{index[left.id]}|{'=' if equal else '!'}|{right.value!r}"
 
     def param_guard(self) -> tuple | None:
         """The parameters of the function at least one of which must be true for the block being run

@@ -11,6 +11,7 @@ same whatever order the functions were met in.
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from collections.abc import Iterable
@@ -2424,6 +2425,10 @@ class Program:
 
         def carried_taint(t) -> frozenset:
             """What the callee's taint ``t`` is at this call (empty: nothing)."""
+            if t.cleansed and not when_holds(t.cleansed, bound, fn):
+                return EMPTY  # returned only on a path this call's constant arguments do not take
+            if not t.is_param:
+                t = _without_when(t)
             if t.is_param:
                 arg = _resolve_marks(t.cleansed, bound.get(t.index), bound, fn)
                 if arg is None:
@@ -3749,6 +3754,41 @@ def _end_chain(head: Step, tail: Step | None, interp, call, note: str | None) ->
     return step
 
 
+def when_holds(cleansed: frozenset, bound: dict, fn: ir.Function) -> bool:
+    """False when a ``V.WHEN_MARK`` of ``fn`` in ``cleansed`` tests a parameter this call gives a constant (or
+    leaves to a constant default) for which the test fails: the callee returns that value only on a path this
+    call does not take (``get_hosts(safe=True)`` of ``if not safe: return self._hosts``)."""
+    for mark in cleansed:
+        if not mark.startswith(V.WHEN_MARK):
+            continue
+        qualname, index, op, text = mark[len(V.WHEN_MARK):].split("|", 3)
+        if qualname != fn.qualname:
+            continue
+        i = int(index)
+        value = bound.get(i)
+        if value is None and i < len(fn.params) and isinstance(fn.params[i].default, ir.Const):
+            value = V.const(fn.params[i].default.value)
+        if value is None or not value.is_const or value.taints:
+            continue
+        try:
+            if op == "t":
+                holds = bool(value.const)
+            elif op == "f":
+                holds = not value.const
+            else:
+                holds = (value.const == ast.literal_eval(text)) == (op == "=")
+        except Exception:
+            continue
+        if not holds:
+            return False
+    return True
+
+
+def _without_when(t: Taint) -> Taint:
+    marks = frozenset(m for m in t.cleansed if m.startswith(V.WHEN_MARK))
+    return Taint(t.kind, t.index, t.cleansed - marks, t.step) if marks else t
+
+
 def _named_param_given(t: Taint, bound: dict, fn: ir.Function) -> Taint | None:
     """A named taint a callee returns, at one call: None when its parameter ``i`` made it
     (``V.NAMED_PARAM_MARK``) and this call gives that parameter a constant (or leaves it to a constant
@@ -3795,7 +3835,7 @@ def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.F
                         return None
                 except Exception:
                     pass
-        else:
+        elif mark.startswith(V.WITHOUT_MARK):
             removed.add(mark[len(V.WITHOUT_MARK):])
     if removed and arg.items and removed & set(arg.items):
         items = {k: v for k, v in arg.items.items() if k not in removed}

@@ -98,11 +98,29 @@ def named_param_mark(index: int, qualname: str) -> str:
     return f"{NAMED_PARAM_MARK}{index}:{qualname}"
 
 
+WHEN_MARK = "\0when:"
+"""Prefix of a marker on the taints of a returned value: ``WHEN_MARK + "qualname|i|op|value"`` says the function
+``qualname`` returns it only when its parameter ``i`` is truthy (op ``t``), false (``f``), equal to the constant
+``value`` (``=``, its ``repr``) or different from it (``!``): ``if not safe: return self._hosts``, ``if key ==
+"api_key": return self.config.ai_api_key``. A call that gives that parameter a constant for which it does not
+hold gets nothing of it (``program.when_holds``)."""
+
+
 def call_marks(cleansed: frozenset) -> frozenset:
     """The markers of ``cleansed`` that speak of the callee's own parameters (``WITHOUT_MARK``,
-    ``UNLESS_MARK``, ``ITEM_MARK``): resolved at each call, never passed on to the caller's taints."""
-    return frozenset(m for m in cleansed if m.startswith(("\0without:", "\0unless:", "\0item:"))) if cleansed \
-        else cleansed
+    ``UNLESS_MARK``, ``ITEM_MARK``, ``WHEN_MARK``): resolved at each call, never passed on to the caller's
+    taints."""
+    return frozenset(m for m in cleansed if m.startswith(("\0without:", "\0unless:", "\0item:", "\0when:"))) \
+        if cleansed else cleansed
+
+
+def with_all_marks(value: Value, marks: frozenset) -> Value:
+    """``value`` with ``marks`` on every taint, its items' too (``WHEN_MARK``)."""
+    if not marks or not (value.taints or value.items):
+        return value
+    items = {k: with_all_marks(v, marks) for k, v in value.items.items()} if value.items else value.items
+    return Value(value.const, frozenset(t.cleanse(marks) for t in value.taints), value.types, items, value.func,
+                 value.fixed)
 
 
 _MADE_OF = frozenset({THROUGH_CALL, DERIVED})

@@ -294,7 +294,7 @@ class FunctionInterpreter:
                 if edge.target not in queued:
                     heapq.heappush(work, edge.target)
                     queued.add(edge.target)
-        self.summary.ret = self.ret if self.ret is not None else TOP
+        self.summary.ret = V.merge_when_variants(self.ret) if self.ret is not None else TOP
         if exits is not None:
             self.summary.checks, self.summary.halts = self.callee_checks()
         return self.summary
@@ -1617,13 +1617,17 @@ class FunctionInterpreter:
                 yield f"{V.WHEN_MARK}{fn.qualname}|{index[cond.id]}|{'t' if taken else 'f'}|"
             elif isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("==", "!=", "is", "is not"):
                 left, right = cond.left, cond.comparators[0]
-                if isinstance(left, ir.Const) and isinstance(right, ir.Name):
+                if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
                     left, right = right, left
+                case = ""
+                if isinstance(left, ir.Call) and left.method in _CASE_METHODS and not left.args \
+                        and not left.keywords and isinstance(left.func, ir.Attr):
+                    case, left = left.method, left.func.value  # ``request_type.upper() == "GET"``
                 if not (isinstance(left, ir.Name) and left.id in unbound and isinstance(right, ir.Const)
                         and isinstance(right.value, (str, int, bool, type(None)))):
                     continue
                 equal = (cond.ops[0] in ("==", "is")) == taken
-                yield f"{V.WHEN_MARK}{fn.qualname}|{index[left.id]}|{'=' if equal else '!'}|{right.value!r}"
+                yield f"{V.WHEN_MARK}{fn.qualname}|{index[left.id]}|{'=' if equal else '!'}{case}|{right.value!r}"
 
     def param_guard(self) -> tuple | None:
         """The parameters of the function at least one of which must be true for the block being run

@@ -3776,7 +3776,12 @@ def when_holds(cleansed: frozenset, bound: dict, fn: ir.Function) -> bool:
             elif op == "f":
                 holds = not value.const
             else:
-                holds = (value.const == ast.literal_eval(text)) == (op == "=")
+                given = value.const
+                if op[1:]:  # ``request_type.upper() == "GET"``: compared in one case
+                    if not isinstance(given, str):
+                        continue
+                    given = getattr(given, op[1:])()
+                holds = (given == ast.literal_eval(text)) == (op[0] == "=")
         except Exception:
             continue
         if not holds:

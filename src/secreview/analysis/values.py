@@ -101,9 +101,39 @@ def named_param_mark(index: int, qualname: str) -> str:
 WHEN_MARK = "\0when:"
 """Prefix of a marker on the taints of a returned value: ``WHEN_MARK + "qualname|i|op|value"`` says the function
 ``qualname`` returns it only when its parameter ``i`` is truthy (op ``t``), false (``f``), equal to the constant
-``value`` (``=``, its ``repr``) or different from it (``!``): ``if not safe: return self._hosts``, ``if key ==
-"api_key": return self.config.ai_api_key``. A call that gives that parameter a constant for which it does not
+``value`` (``=``, its ``repr``) or different from it (``!``), in one case when the test is of ``p.upper()``,
+``p.lower()`` or ``p.casefold()`` (``=upper``): ``if not safe: return self._hosts``, ``if key == "api_key":
+return self.config.ai_api_key``. A call that gives that parameter a constant for which it does not
 hold gets nothing of it (``program.when_holds``)."""
+
+
+def merge_when_variants(value: Value) -> Value:
+    """``value`` where a taint returned on several ways out under different ``WHEN_MARK`` tests is one taint
+    with only the tests they share (returned where either holds: ``if safe: return a`` then ``return a``
+    returns ``a`` whatever ``safe`` is), so that tests on returns do not multiply a value's taints."""
+    if not value.taints and not value.items:
+        return value
+    groups: dict = {}
+    for t in value.taints:
+        marks = frozenset(m for m in t.cleansed if m.startswith(WHEN_MARK))
+        groups.setdefault((t.kind, t.index, t.cleansed - marks), []).append((t, marks))
+    taints = value.taints
+    if any(len(g) > 1 for g in groups.values()):
+        out = []
+        for (kind, index, base), group in groups.items():
+            if len(group) == 1:
+                out.append(group[0][0])
+                continue
+            shared = frozenset.intersection(*(marks for _, marks in group))
+            first = min((t for t, _ in group), key=taint_order)
+            out.append(Taint(kind, index, base | shared, first.step))
+        taints = canonical(out)
+    items = value.items
+    if items:
+        items = {k: merge_when_variants(v) for k, v in items.items()}
+    if taints is value.taints and items is value.items:
+        return value
+    return Value(value.const, taints, value.types, items, value.func, value.fixed)
 
 
 def call_marks(cleansed: frozenset) -> frozenset:
@@ -115,12 +145,14 @@ def call_marks(cleansed: frozenset) -> frozenset:
 
 
 def with_all_marks(value: Value, marks: frozenset) -> Value:
-    """``value`` with ``marks`` on every taint, its items' too (``WHEN_MARK``)."""
+    """``value`` with ``marks`` on every taint of data, its items' too (``WHEN_MARK``). Not on the marks of text
+    built from values of unknown origin or of a sanitizer's result (``BUILT``, ``OPAQUE``): those of two ways out
+    stay one taint, so that a value keeps its data's taints within ``MAX_TAINTS``."""
     if not marks or not (value.taints or value.items):
         return value
     items = {k: with_all_marks(v, marks) for k, v in value.items.items()} if value.items else value.items
-    return Value(value.const, frozenset(t.cleanse(marks) for t in value.taints), value.types, items, value.func,
-                 value.fixed)
+    return Value(value.const, frozenset(t if t.kind in (BUILT, OPAQUE) else t.cleanse(marks) for t in value.taints),
+                 value.types, items, value.func, value.fixed)
 
 
 _MADE_OF = frozenset({THROUGH_CALL, DERIVED})

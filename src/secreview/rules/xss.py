@@ -139,7 +139,10 @@ class CrossSiteScripting(SinkRule):
     (`render_template`, `render_to_string`) and of `jsonify`; responses whose
     `mimetype`/`content_type`/`media_type` is a constant non-HTML type
     (`application/json`, `text/plain`); dicts and lists given to
-    `make_response` or returned from a view (sent as JSON), and a view's
+    `make_response` or returned from a view (sent as JSON); a Starlette/FastAPI
+    `Response` given no media type (sent with no `Content-Type`) whose body starts with
+    constant text that is not markup (`Response(f"Room {name} not found")`: browsers
+    sniff it as text); and a view's
     `(body, status, headers)` (or `make_response(body, status, headers)`) whose headers set a
     non-HTML `Content-Type`, or a response whose `Content-Type` (or `mimetype`) the
     function sets afterwards to a non-HTML type (`resp = make_response(body)`,
@@ -176,6 +179,9 @@ class CrossSiteScripting(SinkRule):
     def excused(self, site, sink, callee: str) -> bool:
         if any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS):
             return True
+        if callee in _UNTYPED_RESPONSES and not any(k in site.kwargs for k in _TYPE_KEYWORDS) \
+                and _sniffed_as_text(site):
+            return True
         if _retyped_later(site) or _receiver_non_html(site) or _headers_attachment(site):
             return True
         if callee.endswith("make_response"):
@@ -200,3 +206,17 @@ class CrossSiteScripting(SinkRule):
         if value.types and all(t.rpartition(".")[2].endswith("Response") for t in value.types):
             return None  # ``make_response(send_from_directory(...))``: a response already, not markup
         return value
+
+
+# Responses sent with no Content-Type unless given one: the browser sniffs what the body is
+_UNTYPED_RESPONSES = frozenset({"starlette.responses.Response", "fastapi.Response", "fastapi.responses.Response"})
+
+
+def _sniffed_as_text(site) -> bool:
+    """``Response(f'Room {room_name} not found')`` with no media type: browsers sniff an untyped body as HTML only
+    when it starts (after white space) with markup (``<html``, ``<script``, ``<!DOCTYPE``...); a body that starts
+    with other constant text is shown as text."""
+    from secreview.rules.ssrf import constant_prefix
+    _, node = site.arg(0, "content")
+    prefix = constant_prefix(site, node) if node is not None else None
+    return bool(prefix and prefix.strip()) and not prefix.lstrip().startswith("<")

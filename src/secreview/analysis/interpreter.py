@@ -1328,6 +1328,11 @@ class FunctionInterpreter:
             base = self.eval(target.value)
             index = self.eval(target.index)
             self.program.on_item_store(self, target, base, index, value)
+            if self.program.named_source_rules and index.is_const and isinstance(index.const, str) \
+                    and not value.is_fixed:
+                # ``headers["Authorization"] = "Bearer " + self.session_key``: the item holds what its key names,
+                # wherever the container goes (a helper that logs ``headers``), as a read of it would
+                value = self.named(value, index.const, target)
             self._store_item(target.value, index, value)
         elif t is ir.UnpackTarget:
             elts = target.elts

@@ -28,7 +28,10 @@ database or message-bus password; an oslo.context request context's
 `to_dict()` (it includes `auth_token`); and a local dict whose items, set
 earlier in the function, hold a secret (`properties["auth_password"] =
 chap_secret` and then `properties` logged), also in a dict among its items
-(`properties["data"]["auth_password"] = ...`). A name alone
+(`properties["data"]["auth_password"] = ...`); such an item (or one stored
+under an authentication header's name: `kwargs["headers"]["Authorization"] =
+"Bearer " + self.session_key`) is followed with its container into the helpers
+it is passed to and out of the functions that return it. A name alone
 that only sounds related is not enough: `credentials` (oslo.policy's user,
 project and roles), `session_key` (often a routing key), `pass` (a count),
 `token_labels`, `secret_uuid`, `token_id`, `token_expires`, nor one that says
@@ -718,6 +721,8 @@ class SensitiveDataLogged(SinkRule, StatementRule):
             return ("secret", f"a value named as a {what}", False)
         if name in _URL_OPTIONS:
             return ("secret", "a connection URL from the configuration (such URLs usually hold a password)", True)
+        if _HEADER_KEYS.match(name):
+            return ("secret", "an authentication header", False)  # ``headers["Authorization"] = "Bearer " + key``
         return None
 
     def identifier_name(self, name: str, attribute: bool = False) -> bool:

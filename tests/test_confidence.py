@@ -896,3 +896,28 @@ def test_one_block_encryption_of_a_mode_built_on_it_is_low(tmp_path, monkeypatch
     assert {name: f.confidence for name, f in found.items()} == {"pycrypto_aesgcm.py": Level.LOW,
                                                                  "storage.py": Level.MEDIUM}
     assert "named for GCM, a mode built on the raw block cipher" in found["pycrypto_aesgcm.py"].explanation
+
+
+def test_a_secret_stored_under_a_token_key_keeps_its_own_name(tmp_path, monkeypatch):
+    """``params["ipa-agent-token"] = info["agent_secret_token"]``: the item is the agent's secret token (high),
+    not a token of unknown kind (low), when the dict is logged by a helper."""
+    (tmp_path / "boot.py").write_text(textwrap.dedent('''\
+        import logging
+
+        LOG = logging.getLogger(__name__)
+
+
+        def _prepare_iso_image(node, params):
+            kernel_params = " ".join("%s=%s" % kv for kv in params.items())
+            LOG.debug("node %(node)s kernel params %(params)s", {"node": node, "params": kernel_params})
+
+
+        def prepare_ramdisk(task, ramdisk_params):
+            node = task.node
+            ramdisk_params["ipa-agent-token"] = node.driver_internal_info["agent_secret_token"]
+            _prepare_iso_image(node.uuid, ramdisk_params)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    found = [(f.line, f.confidence) for f in result.findings if f.rule_id == "SR702"]
+    assert found == [(8, Level.HIGH)]

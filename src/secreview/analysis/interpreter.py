@@ -1329,7 +1329,7 @@ class FunctionInterpreter:
             index = self.eval(target.index)
             self.program.on_item_store(self, target, base, index, value)
             if self.program.named_source_rules and index.is_const and isinstance(index.const, str) \
-                    and not value.is_fixed:
+                    and not value.is_fixed and not any(x.kind in V.NAMED_KINDS for x in value.taints):
                 # ``headers["Authorization"] = "Bearer " + self.session_key``: the item holds what its key names,
                 # wherever the container goes (a helper that logs ``headers``), as a read of it would
                 value = self.named(value, index.const, target)

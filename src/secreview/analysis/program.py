@@ -3754,6 +3754,14 @@ def _end_chain(head: Step, tail: Step | None, interp, call, note: str | None) ->
     return step
 
 
+def _argument_or_default(bound: dict, fn: ir.Function, i: int) -> Value | None:
+    """What a call gives the parameter ``i`` of ``fn``: its argument, or the parameter's constant default."""
+    value = bound.get(i)
+    if value is None and i < len(fn.params) and isinstance(fn.params[i].default, ir.Const):
+        value = V.const(fn.params[i].default.value)
+    return value
+
+
 def when_holds(cleansed: frozenset, bound: dict, fn: ir.Function) -> bool:
     """False when a ``V.WHEN_MARK`` of ``fn`` in ``cleansed`` tests a parameter this call gives a constant (or
     leaves to a constant default) for which the test fails: the callee returns that value only on a path this
@@ -3764,10 +3772,7 @@ def when_holds(cleansed: frozenset, bound: dict, fn: ir.Function) -> bool:
         qualname, index, op, text = mark[len(V.WHEN_MARK):].split("|", 3)
         if qualname != fn.qualname:
             continue
-        i = int(index)
-        value = bound.get(i)
-        if value is None and i < len(fn.params) and isinstance(fn.params[i].default, ir.Const):
-            value = V.const(fn.params[i].default.value)
+        value = _argument_or_default(bound, fn, int(index))
         if value is None or not value.is_const or value.taints:
             continue
         try:
@@ -3805,10 +3810,7 @@ def _named_param_given(t: Taint, bound: dict, fn: ir.Function) -> Taint | None:
         index, _, qualname = mark[len(V.NAMED_PARAM_MARK):].partition(":")
         if qualname != fn.qualname:
             continue
-        i = int(index)
-        value = bound.get(i)
-        if value is None and i < len(fn.params) and isinstance(fn.params[i].default, ir.Const):
-            value = V.const(fn.params[i].default.value)
+        value = _argument_or_default(bound, fn, int(index))
         if value is not None and value.is_const and not value.taints:
             return None
     return Taint(t.kind, t.index, t.cleansed.difference(marks), t.step)
@@ -3830,10 +3832,7 @@ def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.F
         if mark.startswith(V.ITEM_MARK):
             read = mark[len(V.ITEM_MARK):]
         elif mark.startswith(V.UNLESS_MARK):
-            index = int(mark[len(V.UNLESS_MARK):])
-            value = bound.get(index)
-            if value is None and index < len(fn.params) and isinstance(fn.params[index].default, ir.Const):
-                value = V.const(fn.params[index].default.value)
+            value = _argument_or_default(bound, fn, int(mark[len(V.UNLESS_MARK):]))
             if value is not None and value.is_const:
                 try:
                     if bool(value.const):

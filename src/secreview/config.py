@@ -111,6 +111,44 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?demos/",
     r"^(?:.+/)?example_[^/]*/",
 )
+_DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default non-production path (tests
+    # check they still are)
+    r"^(?:.+/)?examples/",
+    r"^(?:.+/)?example/",
+    r"^(?:.+/)?samples/",
+    r"^(?:.+/)?demo/",
+    r"^(?:.+/)?demos/",
+    r"^(?:.+/)?docs/",
+    r"^(?:.+/)?doc/",
+    r"^(?:.+/)?bench/",
+    r"^(?:.+/)?benchmark/",
+    r"^(?:.+/)?benchmarks/",
+    r"^contrib/",
+    r"^tools/",
+    r"^(?:.+/)?example_[^/]*/",
+    r"^scripts/",
+    r"^extras/",
+    r"^scripts\-dev/",
+    r"^dev\-scripts/",
+    r"^dev_scripts/",
+    r"^devtools/",
+    r"^dev\-tools/",
+    r"^dev_tools/",
+    r"^(?:.+/)?sphinxext/",
+    r"^\.github/",
+    r"^\.gitlab/",
+    r"^\.circleci/",
+    r"^setup\.py(?:/|$)",
+    r"^(?:.+/)?_vendor/",
+    r"^(?:.+/)?_vendored/",
+    r"^(?:.+/)?vendored/",
+    r"^(?:.+/)?third_party/",
+    r"^(?:.+/)?scaffolds/",
+    r"^(?:.+/)?project_template/",
+    r"^(?:.+/)?app_template/",
+    r"^(?:.+/)?noxfile\.py(?:/|$)",
+    r"^(?:.+/)?noxfiles/",
+)
 CONFIG_FILE_LIMIT = 5_000_000
 """A ``pyproject.toml`` larger than this is refused rather than parsed."""
 
@@ -199,8 +237,15 @@ class Config:
 
     @cached_property
     def _non_production_match(self):
+        """``GitIgnoreSpec.from_lines(non_production_paths).match_file``; for the default paths, the
+        regular expressions pathspec makes of them, in one, without importing pathspec (as
+        ``_test_match``)."""
         if not self.non_production_paths:
             return lambda path: False
+        if self.non_production_paths == DEFAULT_NON_PRODUCTION_PATHS:
+            import re
+            default = re.compile("|".join(_DEFAULT_NON_PRODUCTION_REGEXES))
+            return lambda path: default.match(path.removeprefix("./")) is not None  # as pathspec's normalize_file
         from pathspec import GitIgnoreSpec
         return GitIgnoreSpec.from_lines(list(self.non_production_paths)).match_file
 

@@ -424,9 +424,17 @@ class _Discovery:
     def _entry(self, frame: _Frame, entry: os.DirEntry[str], top: str, top_real: str) -> _Frame | None:
         """Handle one directory entry; return the frame of a directory to descend into."""
         name = entry.name
+        is_py = name.endswith(".py")
+        if not is_py and os.path.splitext(name)[1]:
+            # A regular file (not a link) named neither *.py nor without extension is never reviewed,
+            # counted or reported, whatever excludes it: the folder's listing says what it is (no stat).
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    return None
+            except OSError:  # as below: a file that cannot be stat-ed is reported only when named *.py
+                return None
         abs_path = os.path.join(frame.abs, name)
         display = _child_display(frame.display, name)
-        is_py = name.endswith(".py")
         try:
             lst = entry.stat(follow_symlinks=False)
         except FileNotFoundError:

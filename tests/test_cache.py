@@ -52,6 +52,14 @@ def report(root: Path, cache_dir: Path | None, jobs: int = 1) -> str:
     return render("json", result, ReportOptions(tool_version="test"))
 
 
+def this_secreview() -> dict:
+    """The environment of a child process that runs in another directory and imports the secreview under test
+    (with PYTHONPATH=src, it would find the installed one)."""
+    import secreview
+    src = str(Path(secreview.__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)}
+
+
 def tainted(text: str) -> list:
     return sorted((f["path"], f["line"]) for f in json.loads(text)["findings"] if "tainted" in f["tags"])
 
@@ -359,7 +367,7 @@ def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp
 
     def run() -> dict:
         proc = subprocess.run([sys.executable, "-c", REVIEW_IN_A_PROCESS, str(tmp_path / "cache")], cwd=tree,
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, timeout=120, env=this_secreview())
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
 
@@ -369,7 +377,7 @@ def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp
     heavy = [m for m in warm["modules"] if m.startswith(("secreview.rules.", "secreview.ir", "secreview.parse",
                                                          "secreview.engine.incremental", "secreview.analysis.program",
                                                          "multiprocessing"))]
-    assert heavy == ["secreview.rules.base", "secreview.rules.info", "secreview.rules.registry"]
+    assert heavy == ["secreview.rules.info"]
 
 
 def test_the_rule_catalog_is_what_the_rules_say_and_gives_the_same_salt(tmp_path):

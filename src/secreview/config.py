@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from secreview.findings.model import Level
-from secreview.rules.registry import all_rules, find_rule
 from secreview.source.reading import read_regular_file
 
 DEFAULT_TEST_PATHS: tuple[str, ...] = (
@@ -334,6 +333,8 @@ def _patterns(path: Path, key: str, value: object) -> tuple[str, ...]:
 
 
 def _rules(path: Path, key: str, value: object) -> tuple[str, ...]:
+    from secreview.rules.registry import all_rules, find_rule  # (not imported by a configuration without rules)
+
     ids = []
     for item in _string_list(path, key, value):
         if key == "select" and _norm(item) == ALL_RULES:
@@ -350,6 +351,8 @@ def _rules(path: Path, key: str, value: object) -> tuple[str, ...]:
 
 def select_list(text: str) -> tuple[str, ...]:
     """``--select``'s comma-separated rule ids or names (or ``all``), as ``select`` holds them."""
+    from secreview.rules.registry import find_rule
+
     ids: list = []
     for item in (part.strip() for part in text.split(",")):
         if not item:

@@ -26,7 +26,6 @@ from secreview.engine.analysed import Analysed
 from secreview.findings.fingerprint import fingerprint
 from secreview.findings.model import ReviewResult
 from secreview.findings.same_flow import merge_same_flow
-from secreview.rules.registry import all_rules
 from secreview.source.gather import gather_sources
 from secreview.source.module_names import ImportResolver, ambiguous_imports, unique_module_names
 from secreview.source.reading import SourceText
@@ -199,6 +198,13 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
     rules = _enabled_rules(options.rules, all_rules, config)
     jobs = effective_jobs(options.jobs, len(sources))  # (imports multiprocessing)
     return review_cached(sources, models, rules, budget, config, jobs, cache, options.progress, keys=keys), rules
+
+
+def all_rules() -> list:
+    """``rules.registry.all_rules()``, imported when called: a review answered from the cache needs no
+    rule module (``_review_with_cache``)."""
+    from secreview.rules.registry import all_rules as registered
+    return registered()
 
 
 def _enabled_rules(named, catalog, config: Config) -> list:

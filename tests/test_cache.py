@@ -432,3 +432,47 @@ def test_an_incremental_review_makes_only_the_stubs_it_resolves_into(tmp_path, m
     names = {stub.name for stub in made}
     # helpers and app are analysed; runner is called from app; the 30 others are never looked at
     assert names <= {"runner", "helpers", "app", "shlex"} and "runner" in names, names
+
+
+def test_the_kept_models_fingerprint_is_that_of_the_models_and_they_load_as_loaded(tmp_path):
+    from secreview.analysis.models import load_models
+    from secreview.engine.cache import KeptModels, kept_models, loaded_models
+
+    expected = load_models()
+    for _ in range(2):  # made, then read
+        kept = kept_models(tmp_path)
+        assert isinstance(kept, KeptModels) and kept.fingerprint() == expected.fingerprint()
+    assert loaded_models(kept) == expected and loaded_models(expected) is expected
+    (stored,) = (tmp_path / "models-fingerprint-v1").iterdir()
+    stored.write_bytes(b"not a pickle")
+    assert kept_models(tmp_path).fingerprint() == expected.fingerprint()  # made again
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[[sink]]\nkind = "command"\ncallees = ["mylib.run"]\nargs = [0]\n')
+    with_extra = kept_models(tmp_path / "other", (extra,))  # extra model files are loaded, as cached_models does
+    assert with_extra == load_models((extra,)) and loaded_models(with_extra) is with_extra
+
+
+WARM_COMMAND = """
+import io, sys
+sys.argv = ["secreview", "review", ".", "--cache-dir", sys.argv[1], "--format", "json", "--exit-zero"]
+from secreview.cli import main
+out, sys.stdout = sys.stdout, io.StringIO()
+code = main()
+text, sys.stdout = sys.stdout.getvalue(), out
+print(code, "secreview.analysis.models" in sys.modules, "secreview.rules.registry" in sys.modules, len(text))
+"""
+
+
+def test_a_command_answered_from_the_cache_reads_no_taint_model(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=3)
+
+    def run() -> list:
+        proc = subprocess.run([sys.executable, "-c", WARM_COMMAND, str(tmp_path / "cache")], cwd=tree,
+                              capture_output=True, text=True, timeout=120, env=this_secreview())
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split()
+
+    cold, warm = run(), run()
+    assert cold[:3] == ["0", "True", "True"] and warm[:3] == ["0", "False", "False"] and cold[3] == warm[3]
+    tree.joinpath("app.py").write_text(tree.joinpath("app.py").read_text() + "\n# edited\n")
+    assert run()[:2] == ["0", "True"]  # an edit: the models are loaded for the files to analyse again

@@ -60,13 +60,14 @@ def _cache_dir(args) -> Path | None:
 
 
 def _load_models(args, config):
-    """The taint models of ``config``: from the cache when there is one (``cache.cached_models``)."""
+    """The taint models of ``config``: from the cache when there is one (``cache.kept_models``: the
+    built-in models are loaded only when the review needs more than their fingerprint)."""
     cache_dir = _cache_dir(args)
     if cache_dir is None:
         from secreview.analysis.models import load_models
         return load_models(config.model_paths)
-    from secreview.engine.cache import cached_models
-    return cached_models(cache_dir, config.model_paths)
+    from secreview.engine.cache import kept_models
+    return kept_models(cache_dir, config.model_paths)
 
 
 def _level(text: str) -> Level:
@@ -318,7 +319,7 @@ def _needs_lines(args) -> bool:
 
 def _run_review(args, paths: list[str], model_pass: _ModelPassRequest | None = None):
     """Review ``paths`` as ``secreview review`` does: (result, lines by path) or an exit code."""
-    from secreview.analysis.models import ModelError
+    from secreview.analysis.model_error import ModelError
     from secreview.config import ConfigError, load_config
     from secreview.engine.pipeline import ReviewOptions, review
 
@@ -367,7 +368,7 @@ def _review(args) -> int:
 
 
 def _diff(args) -> int:
-    from secreview.analysis.models import ModelError
+    from secreview.analysis.model_error import ModelError
     from secreview.config import ConfigError
     from secreview.engine.change import review_change
     from secreview.engine.pipeline import ReviewOptions

@@ -13,6 +13,7 @@ Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
                                     (``rule_catalog``), by secreview's own code
     models-v1/<code>                the built-in taint models, loaded (``cached_models``), by
                                     secreview's own code
+    models-fingerprint-v1/<code>    their fingerprint (``KeptModels``), by secreview's own code
 
 The *salt* changes with secreview's own code, the Python version, the rules
 enabled, the taint models and the configuration, so a cache never outlives what
@@ -90,6 +91,38 @@ def cached_models(directory: Path, extra=()):
     if extra:
         return load_models(extra)
     return _kept_by_code(directory, "models", load_models, lambda kept: type(kept) is ModelSet)
+
+
+def kept_models(directory: Path, extra=()):
+    """``cached_models(directory, extra)``, the built-in models as a ``KeptModels``: a review answered
+    from the cache needs their fingerprint only (``salt_for``), and then neither imports
+    ``analysis.models`` nor reads the models."""
+    if extra:
+        return cached_models(directory, extra)
+    return KeptModels(directory)
+
+
+class KeptModels:
+    """The built-in taint models kept in the cache (``cached_models``): ``fingerprint()``, kept beside them
+    by secreview's own code as they are, and ``load()``, the ``ModelSet``, read when first asked for."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._models = None
+
+    def fingerprint(self) -> str:
+        return _kept_by_code(self.directory, "models-fingerprint", lambda: self.load().fingerprint(),
+                             lambda kept: type(kept) is str)
+
+    def load(self):
+        if self._models is None:
+            self._models = cached_models(self.directory)
+        return self._models
+
+
+def loaded_models(models):
+    """``models`` as a ``ModelSet`` (a ``KeptModels`` loaded)."""
+    return models.load() if isinstance(models, KeptModels) else models
 
 
 def _kept_by_code(directory: Path, kind: str, make, valid):

@@ -19,8 +19,8 @@ import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from secreview.analysis.models import ModelSet, load_models
 from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, DEFAULT_TEST_PATHS, Config
 from secreview.engine.analysed import Analysed
 from secreview.findings.fingerprint import fingerprint
@@ -31,13 +31,19 @@ from secreview.source.module_names import ImportResolver, ambiguous_imports, uni
 from secreview.source.reading import SourceText
 from secreview.source.test_layout import runner_test_paths
 
+if TYPE_CHECKING:
+    from secreview.analysis.models import ModelSet
+    from secreview.engine.cache import KeptModels
+
 DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
 
 
 @dataclass
 class ReviewOptions:
     config: Config = DEFAULT_CONFIG
-    models: ModelSet | None = None
+    models: ModelSet | KeptModels | None = None
+    """The taint models; None: the configuration's (``load_models``). A ``KeptModels`` (the built-in
+    models kept in the cache) is loaded only when the review is not answered from the cache."""
     budget: int | None = None
     """Analysis steps per file; None: the configuration's ``analysis-budget``."""
     progress: Callable[[int, int], None] | None = None
@@ -129,7 +135,11 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     if shown_tests - config.named_tests:  # (counted, and listed on request: analysed in full)
         config = replace(config, named_tests=config.named_tests | shown_tests)
         options = replace(options, config=config)
-    models = options.models if options.models is not None else load_models(config.model_paths)
+    if options.models is not None:
+        models = options.models
+    else:
+        from secreview.analysis.models import load_models
+        models = load_models(config.model_paths)
     sources = _with_imports(unique_module_names(list(sources)), config)
     if options.list_ambiguous_imports:
         result.ambiguous_imports = ambiguous_imports(sources)
@@ -147,6 +157,8 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             analysed, rules = _review_with_cache(sources, options, models, budget)
         else:
             from secreview.engine.analyse import analyse_all, effective_jobs
+            from secreview.engine.cache import loaded_models
+            models = loaded_models(models)
             rules = _enabled_rules(options.rules, all_rules, config)
             if options.analyse is not None:
                 analysed = options.analyse(sources, models, rules, budget, config, options.progress)
@@ -194,10 +206,12 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
     if analysed is not None:
         return analysed, rules
     from secreview.engine.analyse import effective_jobs
+    from secreview.engine.cache import loaded_models
     from secreview.engine.incremental import review_cached
     rules = _enabled_rules(options.rules, all_rules, config)
     jobs = effective_jobs(options.jobs, len(sources))  # (imports multiprocessing)
-    return review_cached(sources, models, rules, budget, config, jobs, cache, options.progress, keys=keys), rules
+    return review_cached(sources, loaded_models(models), rules, budget, config, jobs, cache, options.progress,
+                         keys=keys), rules
 
 
 def all_rules() -> list:

@@ -278,6 +278,21 @@ def test_real_paths_are_non_production_as_pathspec_says():
         assert DEFAULT_CONFIG.is_non_production_path(path) == spec.match_file(path.replace("\\", "/")), path
 
 
+EXPRESSION_PARTS = ["docs", "doc", "tools", "setup.py", "noxfile.py", "example_x", "example_", "a", "a.py",
+                    "tests", "test_a.py", "a_test.py", "testapp", "rally-jobs", "aTest.py", "conftest.py", "", ".",
+                    "\n", "setup.pyx", ".github", "scripts-dev", "scripts\\-dev"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(EXPRESSION_PARTS), min_size=1, max_size=5), st.sampled_from(["", "/", "\n", "/x"]))
+def test_one_expression_matches_where_one_of_the_expressions_does(parts, suffix):
+    from secreview.config import _DEFAULT_NON_PRODUCTION_REGEXES, _DEFAULT_TEST_REGEXES, _one_expression
+
+    path = "/".join(parts) + suffix
+    for regexes in (_DEFAULT_TEST_REGEXES, _DEFAULT_NON_PRODUCTION_REGEXES):
+        assert (_one_expression(regexes).match(path) is not None) == any(re.match(r, path) for r in regexes), path
+
+
 PATH_PARTS = ["tests", "test", "testing", "conftest.py", "test_a.py", "a_test.py", "test_.py", "_test.py", "x.py",
               "pkg", "", ".", "..", "tests.py", "test_a.pyc", "Tests", "test_a.py.x", "atest_b.py", " ", "\\"]
 

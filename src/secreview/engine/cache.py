@@ -17,7 +17,7 @@ Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
 
 The *salt* changes with secreview's own code, the Python version, the rules
 enabled, the taint models and the configuration, so a cache never outlives what
-produced it. A file's key is the hash of the salt, its path, module name and bytes.
+produced it. A file's key is the hash of the salt, its path, module name and the hash of its text.
 Every write goes to a temporary file renamed into place, so concurrent reviews
 never see half a file; an entry that cannot be read is a miss, never an error.
 """
@@ -165,11 +165,15 @@ class ReviewCache:
         self.salt = salt
         self.writable = True
 
-    def file_key(self, display: str, module_name: str, is_package: bool, text: str, imports: str = "") -> str:
-        """``imports``: a digest of how imports are resolved (``ImportResolver.digest``)."""
+    def file_key(self, display: str, module_name: str, is_package: bool, text: str, imports: str = "",
+                 text_digest: bytes | None = None) -> str:
+        """``imports``: a digest of how imports are resolved (``ImportResolver.digest``). ``text_digest``:
+        the SHA-256 of ``text`` in UTF-8 when known (``SourceText.digest``); the key hashes that digest."""
         digest = hashlib.sha256(f"{self.salt}\0{display}\0{module_name}\0{is_package}\0{imports}\0".encode("utf-8",
                                                                                                 "surrogatepass"))
-        digest.update(text.encode("utf-8", "surrogatepass"))
+        if text_digest is None:
+            text_digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        digest.update(text_digest)
         return digest.hexdigest()
 
     def spill(self):

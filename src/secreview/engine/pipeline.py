@@ -200,8 +200,8 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
     config = options.config
     rules = _enabled_rules(options.rules, lambda: rule_catalog(options.cache_dir), config)
     cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))  # by rule ids only
-    keys = [cache.file_key(src.display, name, is_package, src.text, src.resolve.resolver.digest if src.resolve else "")
-            for src, name, is_package in sources]
+    keys = [cache.file_key(src.display, name, is_package, src.text, src.resolve.resolver.digest if src.resolve else "",
+                           src.digest) for src, name, is_package in sources]
     analysed = stored_result(cache, run_key(keys))
     if analysed is not None:
         return analysed, rules

@@ -3,6 +3,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secreview.findings.model import ProblemKind
 from secreview.source import discover as discover_mod
@@ -351,3 +353,15 @@ def test_installed_packages_and_virtual_environments_are_other_projects(in_tmp):
     assert displays(cands) == ["app/plugins/dist_info_reader.py", "app/views.py"]
     cands, _ = discover(["app"], include_ignored=True)
     assert "app/dist/django/http.py" in displays(cands) and "app/env311/lib/x.py" in displays(cands)
+
+
+@pytest.mark.parametrize("name", ["a.py", "a.txt", "a.", "a..", ".a", ".a.b", "..a.b", "...", ".", "..", "a", ".bashrc",
+                                  "a.b.c", "a.tar.gz", "...a", "a...", ".a.", "é.x", "\udcff.y", ""])
+def test_has_extension_is_what_splitext_says(name):
+    assert discover_mod._has_extension(name) == bool(os.path.splitext(name)[1])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=".ab/\\", max_size=8).filter(lambda n: "/" not in n))
+def test_has_extension_is_what_splitext_says_of_any_name(name):
+    assert discover_mod._has_extension(name) == bool(os.path.splitext(name)[1])

@@ -476,3 +476,20 @@ def test_a_command_answered_from_the_cache_reads_no_taint_model(tmp_path):
     assert cold[:3] == ["0", "True", "True"] and warm[:3] == ["0", "False", "False"] and cold[3] == warm[3]
     tree.joinpath("app.py").write_text(tree.joinpath("app.py").read_text() + "\n# edited\n")
     assert run()[:2] == ["0", "True"]  # an edit: the models are loaded for the files to analyse again
+
+
+def test_a_stored_result_keeps_the_suppressions_of_the_files_that_have_some(tmp_path):
+    import pickle
+
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=3)
+    (tree / "quiet.py").write_text("import subprocess\n\n\ndef f(arg):\n"
+                                   "    return subprocess.call('ls ' + arg, shell=True)  # nosec\n")
+    (tree / "loud.py").write_text("import subprocess\n\n\ndef g(arg):\n"
+                                  "    return subprocess.call('ls ' + arg, shell=True)  # nosec B999\n")
+    cold = report(tree, tmp_path / "cache")
+    (stored,) = (tmp_path / "cache").rglob("results/*")
+    suppressions = pickle.loads(stored.read_bytes())[3]
+    assert sorted(suppressions) == ["loud.py", "quiet.py"]  # (a comment that covers nothing still is one)
+    assert report(tree, tmp_path / "cache") == cold == report(tree, None)
+    assert json.loads(cold)["summary"]["suppressed"] == 1 and "loud.py" in {f["path"] for f in json.loads(cold)[
+        "findings"]}

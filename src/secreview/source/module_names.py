@@ -135,42 +135,48 @@ class ImportResolver:
     file system access), so that it is the same for every process of one review."""
 
     def __init__(self, sources: list, source_roots: Sequence[str] = ()):
-        self.by_path: dict = {}  # absolute path without ``.py`` (a package: its folder) -> module name
-        self.names: set = set()
-        self.displays: dict = {}  # module name -> display path
-        self.package_dirs: set = set()
+        by_path: dict = {}  # absolute path without ``.py`` (a package: its folder) -> module name
+        names: set = set()
+        displays: dict = {}  # module name -> display path
+        package_dirs: set = set()
+        self.by_path, self.names, self.displays, self.package_dirs = by_path, names, displays, package_dirs
         src_roots: set = set()
         walked: set = set()  # folders whose ancestors were looked at for ``src`` already
         chained: set = set()  # (folder, name) of the namespace folders named already, and of those above them
         folders = self._folders = {}  # display path -> its folder (``for_file``)
+        dirname, basename = os.path.dirname, os.path.basename
         for src, name, is_package in sources:
-            if name == "stdin" and src.display == "<stdin>":
+            display = src.display
+            if name == "stdin" and display == "<stdin>":
                 continue
-            path = self._abspath(src.display)
-            folder = folders[src.display] = os.path.dirname(path)
+            path = self._abspath(display)
+            folder = folders[display] = dirname(path)
             key = folder if is_package else os.path.splitext(path)[0]
-            self.by_path.setdefault(key, name)
-            self.names.add(name)
-            self.displays[name] = src.display
+            by_path.setdefault(key, name)
+            names.add(name)
+            displays[name] = display
             if is_package:
-                self.package_dirs.add(folder)
-            elif os.path.basename(path) == "manage.py" and _DJANGO_MANAGE.search(src.text or ""):
+                package_dirs.add(folder)
+            elif basename(path) == "manage.py" and _DJANGO_MANAGE.search(src.text or ""):
                 src_roots.add(folder)
             parts, k = name.split("."), key  # the folders of namespace packages: the name's prefixes
-            while len(parts) > 1 and os.path.basename(os.path.dirname(k)) == parts[-2]:
-                parts, k = parts[:-1], os.path.dirname(k)
+            while len(parts) > 1:
+                up = dirname(k)
+                if basename(up) != parts[-2]:
+                    break
+                parts, k = parts[:-1], up
                 prefix = ".".join(parts)
                 if (k, prefix) in chained:  # a file beside it went this way: the same folders, named already
                     break
                 chained.add((k, prefix))
-                self.by_path.setdefault(k, prefix)
+                by_path.setdefault(k, prefix)
             at = folder
             while at and at not in walked:  # the files of one folder (and of its subfolders) walk it once
                 walked.add(at)
-                parent = os.path.dirname(at)
+                parent = dirname(at)
                 if parent == at:
                     break
-                if os.path.basename(at) == "src":
+                if basename(at) == "src":
                     src_roots.add(at)
                 at = parent
         self.roots = tuple(sorted(src_roots)) + tuple(os.path.abspath(r) for r in source_roots)

@@ -332,3 +332,28 @@ def test_the_cache_key_of_a_text_is_the_same_with_its_digest_or_without(tmp_path
         if isinstance(result, SourceText):
             assert cache.file_key("a.py", "a", False, result.text, "i", result.digest) == \
                 cache.file_key("a.py", "a", False, result.text, "i")
+
+
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 1 << 20, (1 << 20) + 1, 3 << 20])
+@pytest.mark.parametrize("said", ["as is", "smaller", "larger"])
+def test_a_regular_file_is_read_whole_whatever_fstat_said_of_its_size(tmp_path, monkeypatch, size, said):
+    """Reads ask for the size fstat gave and one byte more: a file that grew or shrank since is still read to
+    its end (or to one byte past the limit)."""
+    path = tmp_path / "f.py"
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(data)
+    real_fstat = os.fstat
+
+    def fstat(fd):
+        st = real_fstat(fd)
+        if said == "as is":
+            return st
+        fake = list(st)
+        fake[6] = max(0, st.st_size - 70_000) if said == "smaller" else st.st_size + 70_000  # st_size
+        return os.stat_result(fake)
+
+    monkeypatch.setattr(reading.os, "fstat", fstat)
+    assert reading.read_regular_file(path, 4 << 20) == data
+    if size > 1:
+        with pytest.raises(reading.FileTooLarge):
+            reading.read_regular_file(path, size - 1 if said == "smaller" else size // 2)

@@ -138,7 +138,9 @@ def read_regular_file(path: Path | str, limit: int) -> bytes:
         chunks: list[bytes] = []
         total = 0
         while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            # (asking for what fstat said is left, and one byte more, not 1 MiB each time: a buffer that
+            # size is made for every read, the last one, which finds the end, too)
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total, max(st.st_size + 1 - total, 1 << 16)))
             if not chunk:
                 break
             chunks.append(chunk)

@@ -213,6 +213,8 @@ def _model_pass_request(args) -> _ModelPassRequest | int | None:
 def _run_model_pass(args, result, request: _ModelPassRequest | None) -> None:
     if request is None:
         return
+    import gc
+    gc.enable()
     from secreview.llm.run import run_model_pass
 
     log = (lambda text: print(text, file=sys.stderr)) if args.verbose else None
@@ -246,6 +248,13 @@ def main(argv: Sequence[str] | None = None, *, keep_alive: list | None = None) -
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    if keep_alive is not None and args.command in ("review", "diff", "baseline"):
+        # A process that exits once it has reported (``run``): what it makes before and after the analysis
+        # (which runs with the collector off: ``pipeline.review_sources``) is freed by reference counting or
+        # left at exit, and collecting on the way took time for nothing. The model pass, which may talk to a
+        # server for minutes, turns it on again (``_run_model_pass``).
+        import gc
+        gc.disable()
     try:
         if args.command == "review":
             return _review(args)

@@ -493,3 +493,19 @@ def test_a_stored_result_keeps_the_suppressions_of_the_files_that_have_some(tmp_
     assert report(tree, tmp_path / "cache") == cold == report(tree, None)
     assert json.loads(cold)["summary"]["suppressed"] == 1 and "loud.py" in {f["path"] for f in json.loads(cold)[
         "findings"]}
+
+
+def test_the_code_fingerprint_is_the_digest_of_every_source_file_in_path_order():
+    """``code_fingerprint`` hashes what it did with ``sorted(root.rglob("*"))`` and Path reads: each .py,
+    .toml and .json file of the package, after its path, in the order of the paths' parts."""
+    import hashlib
+
+    import secreview
+    from secreview.engine.cache import code_fingerprint
+
+    root = Path(secreview.__file__).parent
+    digest = hashlib.sha256(secreview.__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml", ".json") and path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    assert code_fingerprint() == digest.hexdigest()

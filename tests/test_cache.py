@@ -52,6 +52,14 @@ def report(root: Path, cache_dir: Path | None, jobs: int = 1) -> str:
     return render("json", result, ReportOptions(tool_version="test"))
 
 
+def this_secreview() -> dict:
+    """The environment of a child process that runs in another directory and imports the secreview under test
+    (with PYTHONPATH=src, it would find the installed one)."""
+    import secreview
+    src = str(Path(secreview.__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)}
+
+
 def tainted(text: str) -> list:
     return sorted((f["path"], f["line"]) for f in json.loads(text)["findings"] if "tainted" in f["tags"])
 
@@ -359,7 +367,7 @@ def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp
 
     def run() -> dict:
         proc = subprocess.run([sys.executable, "-c", REVIEW_IN_A_PROCESS, str(tmp_path / "cache")], cwd=tree,
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, timeout=120, env=this_secreview())
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
 
@@ -369,7 +377,7 @@ def test_a_review_answered_from_the_cache_imports_no_rule_or_analysis_module(tmp
     heavy = [m for m in warm["modules"] if m.startswith(("secreview.rules.", "secreview.ir", "secreview.parse",
                                                          "secreview.engine.incremental", "secreview.analysis.program",
                                                          "multiprocessing"))]
-    assert heavy == ["secreview.rules.base", "secreview.rules.info", "secreview.rules.registry"]
+    assert heavy == ["secreview.rules.info"]
 
 
 def test_the_rule_catalog_is_what_the_rules_say_and_gives_the_same_salt(tmp_path):
@@ -424,3 +432,80 @@ def test_an_incremental_review_makes_only_the_stubs_it_resolves_into(tmp_path, m
     names = {stub.name for stub in made}
     # helpers and app are analysed; runner is called from app; the 30 others are never looked at
     assert names <= {"runner", "helpers", "app", "shlex"} and "runner" in names, names
+
+
+def test_the_kept_models_fingerprint_is_that_of_the_models_and_they_load_as_loaded(tmp_path):
+    from secreview.analysis.models import load_models
+    from secreview.engine.cache import KeptModels, kept_models, loaded_models
+
+    expected = load_models()
+    for _ in range(2):  # made, then read
+        kept = kept_models(tmp_path)
+        assert isinstance(kept, KeptModels) and kept.fingerprint() == expected.fingerprint()
+    assert loaded_models(kept) == expected and loaded_models(expected) is expected
+    (stored,) = (tmp_path / "models-fingerprint-v1").iterdir()
+    stored.write_bytes(b"not a pickle")
+    assert kept_models(tmp_path).fingerprint() == expected.fingerprint()  # made again
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[[sink]]\nkind = "command"\ncallees = ["mylib.run"]\nargs = [0]\n')
+    with_extra = kept_models(tmp_path / "other", (extra,))  # extra model files are loaded, as cached_models does
+    assert with_extra == load_models((extra,)) and loaded_models(with_extra) is with_extra
+
+
+WARM_COMMAND = """
+import io, sys
+sys.argv = ["secreview", "review", ".", "--cache-dir", sys.argv[1], "--format", "json", "--exit-zero"]
+from secreview.cli import main
+out, sys.stdout = sys.stdout, io.StringIO()
+code = main()
+text, sys.stdout = sys.stdout.getvalue(), out
+print(code, "secreview.analysis.models" in sys.modules, "secreview.rules.registry" in sys.modules, len(text))
+"""
+
+
+def test_a_command_answered_from_the_cache_reads_no_taint_model(tmp_path):
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=3)
+
+    def run() -> list:
+        proc = subprocess.run([sys.executable, "-c", WARM_COMMAND, str(tmp_path / "cache")], cwd=tree,
+                              capture_output=True, text=True, timeout=120, env=this_secreview())
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split()
+
+    cold, warm = run(), run()
+    assert cold[:3] == ["0", "True", "True"] and warm[:3] == ["0", "False", "False"] and cold[3] == warm[3]
+    tree.joinpath("app.py").write_text(tree.joinpath("app.py").read_text() + "\n# edited\n")
+    assert run()[:2] == ["0", "True"]  # an edit: the models are loaded for the files to analyse again
+
+
+def test_a_stored_result_keeps_the_suppressions_of_the_files_that_have_some(tmp_path):
+    import pickle
+
+    tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS, others=3)
+    (tree / "quiet.py").write_text("import subprocess\n\n\ndef f(arg):\n"
+                                   "    return subprocess.call('ls ' + arg, shell=True)  # nosec\n")
+    (tree / "loud.py").write_text("import subprocess\n\n\ndef g(arg):\n"
+                                  "    return subprocess.call('ls ' + arg, shell=True)  # nosec B999\n")
+    cold = report(tree, tmp_path / "cache")
+    (stored,) = (tmp_path / "cache").rglob("results/*")
+    suppressions = pickle.loads(stored.read_bytes())[3]
+    assert sorted(suppressions) == ["loud.py", "quiet.py"]  # (a comment that covers nothing still is one)
+    assert report(tree, tmp_path / "cache") == cold == report(tree, None)
+    assert json.loads(cold)["summary"]["suppressed"] == 1 and "loud.py" in {f["path"] for f in json.loads(cold)[
+        "findings"]}
+
+
+def test_the_code_fingerprint_is_the_digest_of_every_source_file_in_path_order():
+    """``code_fingerprint`` hashes what it did with ``sorted(root.rglob("*"))`` and Path reads: each .py,
+    .toml and .json file of the package, after its path, in the order of the paths' parts."""
+    import hashlib
+
+    import secreview
+    from secreview.engine.cache import code_fingerprint
+
+    root = Path(secreview.__file__).parent
+    digest = hashlib.sha256(secreview.__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml", ".json") and path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    assert code_fingerprint() == digest.hexdigest()

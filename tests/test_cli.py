@@ -204,3 +204,35 @@ def test_select_option_runs_extended_rules_and_rejects_unknown_ones(tmp_path, ca
     assert [f["rule_name"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["log-injection"]
     assert main(["review", str(app), "--select", "no-such-rule"]) == 2
     assert "unknown rule 'no-such-rule'" in capsys.readouterr().err
+
+
+def test_a_command_that_exits_after_reporting_runs_without_the_collector_but_for_the_model_pass(
+        tmp_path, capsys, monkeypatch):
+    """``run`` (``keep_alive``): review, diff and baseline turn the cyclic collector off for good (the process
+    exits after reporting); the model pass turns it on again; ``main`` called otherwise leaves it as it was."""
+    import gc
+
+    import secreview.llm.run
+    from secreview import cli
+
+    (tmp_path / "app.py").write_text(CLEAN)
+    monkeypatch.chdir(tmp_path)
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert main(["review", ".", "--no-cache", "--no-progress", "--jobs", "1", "--no-llm"]) == EXIT_CLEAN
+        assert gc.isenabled()
+        assert main(["review", ".", "--no-cache", "--no-progress", "--jobs", "1", "--no-llm"],
+                    keep_alive=[]) == EXIT_CLEAN
+        assert not gc.isenabled()
+        gc.enable()
+        assert main(["rules"], keep_alive=[]) == EXIT_CLEAN and gc.isenabled()
+        seen = []
+        monkeypatch.setattr(secreview.llm.run, "run_model_pass", lambda *a, **k: seen.append(gc.isenabled()))
+        monkeypatch.setattr(cli, "_model_pass_request", lambda args: cli._ModelPassRequest(settings=None))
+        assert main(["review", ".", "--no-cache", "--no-progress", "--jobs", "1"], keep_alive=[]) == EXIT_CLEAN
+        assert seen == [True]
+    finally:
+        gc.unfreeze()  # (what keep_alive froze: this test process goes on)
+        gc.enable() if was else gc.disable()
+    capsys.readouterr()

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from secreview.config import (
     DEFAULT_CONFIG,
+    DEFAULT_NON_PRODUCTION_PATHS,
     DEFAULT_TEST_PATHS,
     VALID_KEYS,
     Config,
@@ -234,6 +235,62 @@ def test_the_default_test_path_expressions_are_those_pathspec_makes():
     spec = GitIgnoreSpec.from_lines(list(DEFAULT_TEST_PATHS))
     assert all(p.include and not p.regex.flags & ~re.UNICODE for p in spec.patterns)
     assert tuple(p.regex.pattern.replace("(?P<ps_d>/)", "/") for p in spec.patterns) == _DEFAULT_TEST_REGEXES
+
+
+def test_the_default_non_production_path_expressions_are_those_pathspec_makes():
+    from pathspec import GitIgnoreSpec
+
+    from secreview.config import _DEFAULT_NON_PRODUCTION_REGEXES
+
+    spec = GitIgnoreSpec.from_lines(list(DEFAULT_NON_PRODUCTION_PATHS))
+    assert all(p.include and not p.regex.flags & ~re.UNICODE for p in spec.patterns)
+    assert tuple(p.regex.pattern.replace("(?P<ps_d>/)", "/") for p in spec.patterns) == \
+        _DEFAULT_NON_PRODUCTION_REGEXES
+
+
+NON_PRODUCTION_PARTS = ["examples", "example", "example_app", "docs", "doc", "bench", "benchmarks", "contrib",
+                        "tools", "scripts", "scripts-dev", "dev_tools", ".github", "sphinxext", "setup.py",
+                        "noxfile.py", "noxfiles", "_vendor", "vendored", "third_party", "scaffolds",
+                        "project_template", "app_template", "pkg", "x.py", "", ".", "..", "Examples", "setup.pyc",
+                        "tools.py", "a\nb", "\n", " ", "\\", "docs_x", "xdocs"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(NON_PRODUCTION_PARTS), min_size=1, max_size=5),
+       st.sampled_from(["", "./", "/", "././", "/./", ".//"]), st.sampled_from(["", "/", "\n"]))
+def test_default_non_production_paths_match_as_pathspec_matches(parts, prefix, suffix):
+    path = prefix + "/".join(parts) + suffix
+    with_pathspec = Config(non_production_paths=DEFAULT_NON_PRODUCTION_PATHS + ("docs/",))  # pathspec decides
+    assert DEFAULT_CONFIG.is_non_production_path(path) == with_pathspec.is_non_production_path(path), path
+
+
+def test_real_paths_are_non_production_as_pathspec_says():
+    from pathspec import GitIgnoreSpec
+
+    spec = GitIgnoreSpec.from_lines(list(DEFAULT_NON_PRODUCTION_PATHS))
+    paths = ["docs/conf.py", "django/conf/project_template/manage.py-tpl", "setup.py", "setup.py/x", "a/setup.py",
+             "tools/x.py", "a/tools/x.py", "scripts/x.py", "a/scripts/x.py", ".github/x.py", "a/.github/x.py",
+             "example_app/x.py", "a/example_b/c.py", "example_/x.py", "example_.py", "noxfile.py", "a/noxfile.py",
+             "noxfile.pyc", "a/b/c/_vendor/d.py", "salt/ext/tornado/x.py", "examples", "examples/", "setup.py\n",
+             "tools/\n", "x/docs", "x/docs/", "dev-tools/a.py", "dev_tools/a.py", "devtools/a.py",
+             "scripts-dev/a.py", "scripts\\dev/a.py"]
+    for path in paths:
+        assert DEFAULT_CONFIG.is_non_production_path(path) == spec.match_file(path.replace("\\", "/")), path
+
+
+EXPRESSION_PARTS = ["docs", "doc", "tools", "setup.py", "noxfile.py", "example_x", "example_", "a", "a.py",
+                    "tests", "test_a.py", "a_test.py", "testapp", "rally-jobs", "aTest.py", "conftest.py", "", ".",
+                    "\n", "setup.pyx", ".github", "scripts-dev", "scripts\\-dev"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(EXPRESSION_PARTS), min_size=1, max_size=5), st.sampled_from(["", "/", "\n", "/x"]))
+def test_one_expression_matches_where_one_of_the_expressions_does(parts, suffix):
+    from secreview.config import _DEFAULT_NON_PRODUCTION_REGEXES, _DEFAULT_TEST_REGEXES, _one_expression
+
+    path = "/".join(parts) + suffix
+    for regexes in (_DEFAULT_TEST_REGEXES, _DEFAULT_NON_PRODUCTION_REGEXES):
+        assert (_one_expression(regexes).match(path) is not None) == any(re.match(r, path) for r in regexes), path
 
 
 PATH_PARTS = ["tests", "test", "testing", "conftest.py", "test_a.py", "a_test.py", "test_.py", "_test.py", "x.py",

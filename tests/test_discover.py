@@ -3,6 +3,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secreview.findings.model import ProblemKind
 from secreview.source import discover as discover_mod
@@ -47,6 +49,48 @@ def test_walk_takes_py_and_python_shebang_only(in_tmp):
     assert displays(cands) == ["proj/a.py", "proj/pkg/__init__.py", "proj/pkg/mod.py", "proj/tool"]
     assert problems == []
     assert all(c.path.is_absolute() and c.path.is_file() for c in cands)
+
+
+def test_files_of_other_extensions_are_passed_by_their_listing_alone(in_tmp, monkeypatch):
+    """A regular file named with an extension other than ``.py`` is left as the folder's listing says, never
+    stat-ed; a folder or a link named so is looked at as before (walked, followed, shebang-checked)."""
+    make(in_tmp, {"proj/a.d/x.py": "x = 1\n", "proj/notes.txt": "text\n", "proj/tool": "#!/usr/bin/env python\n",
+                  "proj/run.": "#!/usr/bin/env python\n", "proj/.hidden": "#!/usr/bin/env python\n",
+                  "proj/c.py": "y = 2\n"})
+    os.symlink(in_tmp / "proj" / "c.py", in_tmp / "proj" / "link.txt")  # a link to a .py file, named .txt
+    os.symlink(in_tmp / "proj" / "a.d", in_tmp / "proj" / "dir.link")  # a link to a folder already walked
+    stat_ed = []
+    real_stat = os.DirEntry.stat
+
+    class Entry:
+        def __init__(self, entry):
+            self._entry = entry
+
+        def __getattr__(self, name):
+            return getattr(self._entry, name)
+
+        def stat(self, *, follow_symlinks=True):
+            stat_ed.append(self._entry.name)
+            return real_stat(self._entry, follow_symlinks=follow_symlinks)
+
+    real_scandir = os.scandir
+
+    class Listing:
+        def __init__(self, path):
+            self._it = real_scandir(path)
+
+        def __enter__(self):
+            return (Entry(e) for e in self._it)
+
+        def __exit__(self, *exc):
+            self._it.close()
+
+    monkeypatch.setattr(discover_mod.os, "scandir", Listing)
+    cands, problems = discover(["proj"])
+    assert displays(cands) == ["proj/.hidden", "proj/a.d/x.py", "proj/c.py", "proj/tool"]
+    assert problems == []
+    assert "notes.txt" not in stat_ed and "run." not in stat_ed  # (``run.`` has an extension: ``.``)
+    assert {"a.d", "x.py", "c.py", "tool", ".hidden", "link.txt", "dir.link"} <= set(stat_ed)
 
 
 def test_explicit_file_any_extension_and_dedup(in_tmp):
@@ -309,3 +353,15 @@ def test_installed_packages_and_virtual_environments_are_other_projects(in_tmp):
     assert displays(cands) == ["app/plugins/dist_info_reader.py", "app/views.py"]
     cands, _ = discover(["app"], include_ignored=True)
     assert "app/dist/django/http.py" in displays(cands) and "app/env311/lib/x.py" in displays(cands)
+
+
+@pytest.mark.parametrize("name", ["a.py", "a.txt", "a.", "a..", ".a", ".a.b", "..a.b", "...", ".", "..", "a", ".bashrc",
+                                  "a.b.c", "a.tar.gz", "...a", "a...", ".a.", "é.x", "\udcff.y", ""])
+def test_has_extension_is_what_splitext_says(name):
+    assert discover_mod._has_extension(name) == bool(os.path.splitext(name)[1])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=".ab/\\", max_size=8).filter(lambda n: "/" not in n))
+def test_has_extension_is_what_splitext_says_of_any_name(name):
+    assert discover_mod._has_extension(name) == bool(os.path.splitext(name)[1])

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secreview.source import changes
 from secreview.source.module_names import ModuleNames, module_name_for
@@ -89,3 +91,46 @@ def test_a_clean_listed_path_joins_as_a_string_to_what_pathlib_gives(tmp_path, d
     top = str(tmp_path)
     if os.path.normpath(display) == display:  # what collect_sources joins as a string
         assert os.path.join(top, display) == str(tmp_path / display)
+
+
+def reference_import_paths(sources: list) -> tuple[dict, set]:
+    """``ImportResolver``'s ``by_path`` and ``package_dirs`` as it built them, walking every file's namespace
+    folders up to the top each time."""
+    by_path: dict = {}
+    package_dirs: set = set()
+    for src, name, is_package in sources:
+        path = os.path.normpath(os.path.join(os.getcwd(), src.display))
+        folder = os.path.dirname(path)
+        key = folder if is_package else os.path.splitext(path)[0]
+        by_path.setdefault(key, name)
+        if is_package:
+            package_dirs.add(folder)
+        parts, k = name.split("."), key
+        while len(parts) > 1 and os.path.basename(os.path.dirname(k)) == parts[-2]:
+            parts, k = parts[:-1], os.path.dirname(k)
+            by_path.setdefault(k, ".".join(parts))
+    return by_path, package_dirs
+
+
+PATH_PARTS = ["a", "b", "pkg", "src", "a.b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(PATH_PARTS), min_size=1, max_size=5), st.booleans(),
+                          st.integers(0, 3), st.sampled_from(["", "x.", "pkg."])), max_size=25))
+def test_the_import_resolver_names_the_folders_as_walking_each_file_up_did(files):
+    """``ImportResolver`` names a namespace folder once for all the files below it: the same folders, with the
+    same names (the first file's), as following each file up to the top; and each file's own folder."""
+    from secreview.source.module_names import ImportResolver
+    from secreview.source.reading import SourceText
+
+    sources = []
+    for parts, is_package, drop, prefix in files:
+        display = "/".join(parts) + ("/__init__.py" if is_package else ".py")
+        dotted = parts[min(drop, len(parts) - 1):]  # the name: the path from some folder down, as a package's is
+        sources.append((SourceText(display, "", "utf-8", 0), prefix + ".".join(dotted), is_package))
+    resolver = ImportResolver(sources)
+    assert (resolver.by_path, resolver.package_dirs) == reference_import_paths(sources)
+    for src, _, _ in sources:
+        folder = os.path.dirname(os.path.normpath(os.path.join(os.getcwd(), src.display)))
+        assert resolver.for_file(src.display).script_dir == (None if folder in resolver.package_dirs else folder)

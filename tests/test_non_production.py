@@ -233,3 +233,44 @@ def test_example_packages_and_test_utilities(tmp_path, monkeypatch, capsys):
     tags = {f["path"]: f["tags"] for f in doc["findings"]}
     assert all("test-code" in tags[p] for p in tests) and "test-code" not in tags["app/example.py"]
     assert doc["summary"]["non_production"]["findings"] == 1
+
+
+def test_non_production_file_decides_as_relative_paths_do(tmp_path):
+    """``non_production_file`` takes a file's path below its project's top by slicing its location, once it
+    knows the top (kept per named directory in ``tops``): the same verdicts as ``os.path.relpath`` each time."""
+    import os
+
+    from secreview.config import Config
+    from secreview.source.discover import Candidate, discover
+    from secreview.source.gather import non_production_file, project_top
+
+    def by_relpath(config, cand: Candidate) -> bool:
+        if not cand.top or not config.non_production_paths:
+            return False
+        base = project_top(config, cand.top)
+        top_rel = os.path.relpath(cand.top, base).replace(os.sep, "/")
+        if top_rel != "." and config.is_non_production_path(top_rel + "/"):
+            return False
+        return config.is_non_production_path(os.path.relpath(cand.location, base).replace(os.sep, "/"))
+
+    repo = tmp_path / "repo"
+    make(repo, {f: CLEAN for f in ("setup.py", "app.py", "tools/gen.py", "examples/demo.py", "docs/conf.py",
+                                   "pkg/__init__.py", "pkg/tools/run.py", "pkg/sub/__init__.py",
+                                   "pkg/sub/tools/x.py", "pkg/examples/e.py", "scripts/s.py", "lib/setup.py")})
+    (repo / ".git").mkdir()
+    plain = tmp_path / "plain"  # no repository: the top is the nearest folder that is not a package
+    make(plain, {f: CLEAN for f in ("pkg/__init__.py", "pkg/tools/t.py", "tools/u.py", "setup.py")})
+    configs = [DEFAULT_CONFIG, Config(root=repo / "pkg"), Config(root=repo / "pkg", non_production_paths=("/tools/",)),
+               Config(non_production_paths=("tools/", "!pkg/tools/"))]
+    named = [["."], ["pkg"], ["examples"], ["pkg/sub"], ["tools", "pkg"], ["pkg/sub/tools", "setup.py"]]
+    seen = 0
+    for config in configs:
+        for cwd, args in [(repo, a) for a in named] + [(plain, ["."]), (plain, ["pkg"]), (tmp_path, ["plain"])]:
+            candidates, _ = discover(args, cwd=str(cwd))
+            tops: dict = {}
+            for cand in candidates:
+                expected = by_relpath(config, cand)
+                assert non_production_file(config, cand, tops) == expected, (config, args, cand)
+                assert non_production_file(config, cand) == expected
+                seen += expected
+    assert seen > 10

@@ -296,3 +296,64 @@ def test_decoding_without_detect_encoding_agrees_on_any_bytes(data):
         assert fast == reading.decode_source(data, "a.py")
     finally:
         reading._first_two_lines = original
+
+
+def _digest_as_encoded(result) -> None:
+    import hashlib
+    if isinstance(result, SourceText) and result.digest is not None:
+        assert result.digest == hashlib.sha256(result.text.encode("utf-8", "surrogatepass")).digest()
+
+
+@pytest.mark.parametrize("data", DECODING_CASES + [b"# coding: utf-8\nx = '\xc3\xa9'\n", b"# coding: utf8\nx = 1\n",
+                                                   b"\xef\xbb\xbf# coding: utf-8\nx = 1\n", b"x = '\\ufeff'\n"])
+def test_the_digest_decoding_keeps_is_that_of_the_text_in_utf8(data):
+    """``SourceText.digest``, hashed from the bytes as read, is the hash of the text encoded again (the cache
+    key's); it is there for plain UTF-8 (with or without a declaration), not where decoding changed the bytes."""
+    result = reading.decode_source(data, "a.py")
+    _digest_as_encoded(result)
+    if isinstance(result, SourceText):
+        plain = result.encoding == "utf-8" and b"\r" not in data and not data.startswith(b"\xef\xbb\xbf")
+        assert (result.digest is not None) == plain, data
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=60) | st.text(max_size=40).map(lambda t: t.encode("utf-8", "surrogatepass"))
+       | st.text(max_size=40).map(lambda t: ("# coding: utf-8\n" + t).encode("utf-8", "surrogatepass")))
+def test_the_digest_of_any_bytes_is_that_of_their_text(data):
+    _digest_as_encoded(reading.decode_source(data, "a.py"))
+
+
+def test_the_cache_key_of_a_text_is_the_same_with_its_digest_or_without(tmp_path):
+    from secreview.engine.cache import ReviewCache
+
+    cache = ReviewCache(tmp_path, "salt")
+    for data in DECODING_CASES:
+        result = reading.decode_source(data, "a.py")
+        if isinstance(result, SourceText):
+            assert cache.file_key("a.py", "a", False, result.text, "i", result.digest) == \
+                cache.file_key("a.py", "a", False, result.text, "i")
+
+
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 1 << 20, (1 << 20) + 1, 3 << 20])
+@pytest.mark.parametrize("said", ["as is", "smaller", "larger"])
+def test_a_regular_file_is_read_whole_whatever_fstat_said_of_its_size(tmp_path, monkeypatch, size, said):
+    """Reads ask for the size fstat gave and one byte more: a file that grew or shrank since is still read to
+    its end (or to one byte past the limit)."""
+    path = tmp_path / "f.py"
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(data)
+    real_fstat = os.fstat
+
+    def fstat(fd):
+        st = real_fstat(fd)
+        if said == "as is":
+            return st
+        fake = list(st)
+        fake[6] = max(0, st.st_size - 70_000) if said == "smaller" else st.st_size + 70_000  # st_size
+        return os.stat_result(fake)
+
+    monkeypatch.setattr(reading.os, "fstat", fstat)
+    assert reading.read_regular_file(path, 4 << 20) == data
+    if size > 1:
+        with pytest.raises(reading.FileTooLarge):
+            reading.read_regular_file(path, size - 1 if said == "smaller" else size // 2)

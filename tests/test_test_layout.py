@@ -10,6 +10,9 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from secreview.config import DEFAULT_CONFIG, Level
 from secreview.engine.pipeline import ReviewOptions, review
 from secreview.source.test_layout import conftest_folders, declared_test_paths, runner_test_paths
@@ -121,3 +124,35 @@ def test_the_precision_audit_counts_them_as_test_code(tmp_path):
     assert audit.is_test_path("t/unit/security/__init__.py", paths)
     assert audit.is_test_path("t/integration/django_settings.py", paths)
     assert not audit.is_test_path("app/settings.py", paths)
+
+
+FILE_PARTS = ["t", "t-x", "t.d", "t0", "unit", "tests", "pkg", "conftest.py", "test_a.py", "a_test.py", "mod.py",
+              "__init__.py", "tests.py", "T", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FILE_PARTS), min_size=1, max_size=4), max_size=30),
+       st.sampled_from(["t", "t/", "t/unit", "t-x", "pkg/tests", "tests", "é"]))
+def test_mostly_tests_reads_the_sorted_files_under_the_folder_only(paths, folder):
+    """``_mostly_tests`` looks at the files under the folder from where ``bisect`` puts it in the sorted list:
+    the same verdict as looking at every file."""
+    from secreview.source.test_layout import _TEST_FOLDERS, _is_test_module, _mostly_tests
+
+    files = ["/".join(p) for p in paths]
+    under = folder.rstrip("/") + "/"
+    tests = others = 0
+    has_test_module = False
+    for rel in files:  # every file, in any order
+        if not rel.startswith(under):
+            continue
+        name = rel.rpartition("/")[2]
+        if name == "__init__.py":
+            continue
+        module = _is_test_module(name)
+        has_test_module = has_test_module or module
+        if module or name in ("conftest.py", "tests.py") or \
+                any(p in _TEST_FOLDERS for p in rel[len(under):].split("/")[:-1]):
+            tests += 1
+        else:
+            others += 1
+    assert _mostly_tests(folder, sorted(files)) == (has_test_module and tests > others)

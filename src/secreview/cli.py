@@ -60,13 +60,14 @@ def _cache_dir(args) -> Path | None:
 
 
 def _load_models(args, config):
-    """The taint models of ``config``: from the cache when there is one (``cache.cached_models``)."""
+    """The taint models of ``config``: from the cache when there is one (``cache.kept_models``: the
+    built-in models are loaded only when the review needs more than their fingerprint)."""
     cache_dir = _cache_dir(args)
     if cache_dir is None:
         from secreview.analysis.models import load_models
         return load_models(config.model_paths)
-    from secreview.engine.cache import cached_models
-    return cached_models(cache_dir, config.model_paths)
+    from secreview.engine.cache import kept_models
+    return kept_models(cache_dir, config.model_paths)
 
 
 def _level(text: str) -> Level:
@@ -212,6 +213,8 @@ def _model_pass_request(args) -> _ModelPassRequest | int | None:
 def _run_model_pass(args, result, request: _ModelPassRequest | None) -> None:
     if request is None:
         return
+    import gc
+    gc.enable()
     from secreview.llm.run import run_model_pass
 
     log = (lambda text: print(text, file=sys.stderr)) if args.verbose else None
@@ -245,6 +248,13 @@ def main(argv: Sequence[str] | None = None, *, keep_alive: list | None = None) -
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    if keep_alive is not None and args.command in ("review", "diff", "baseline"):
+        # A process that exits once it has reported (``run``): what it makes before and after the analysis
+        # (which runs with the collector off: ``pipeline.review_sources``) is freed by reference counting or
+        # left at exit, and collecting on the way took time for nothing. The model pass, which may talk to a
+        # server for minutes, turns it on again (``_run_model_pass``).
+        import gc
+        gc.disable()
     try:
         if args.command == "review":
             return _review(args)
@@ -318,7 +328,7 @@ def _needs_lines(args) -> bool:
 
 def _run_review(args, paths: list[str], model_pass: _ModelPassRequest | None = None):
     """Review ``paths`` as ``secreview review`` does: (result, lines by path) or an exit code."""
-    from secreview.analysis.models import ModelError
+    from secreview.analysis.model_error import ModelError
     from secreview.config import ConfigError, load_config
     from secreview.engine.pipeline import ReviewOptions, review
 
@@ -367,7 +377,7 @@ def _review(args) -> int:
 
 
 def _diff(args) -> int:
-    from secreview.analysis.models import ModelError
+    from secreview.analysis.model_error import ModelError
     from secreview.config import ConfigError
     from secreview.engine.change import review_change
     from secreview.engine.pipeline import ReviewOptions

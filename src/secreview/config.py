@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from secreview.findings.model import Level
-from secreview.rules.registry import all_rules, find_rule
 from secreview.source.reading import read_regular_file
 
 DEFAULT_TEST_PATHS: tuple[str, ...] = (
@@ -115,6 +114,61 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?example_[^/]*/",
     r"^(?:.+/)?docs_src/",
 )
+_DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default non-production path (tests
+    # check they still are)
+    r"^(?:.+/)?examples/",
+    r"^(?:.+/)?example/",
+    r"^(?:.+/)?samples/",
+    r"^(?:.+/)?demo/",
+    r"^(?:.+/)?demos/",
+    r"^(?:.+/)?docs/",
+    r"^(?:.+/)?doc/",
+    r"^(?:.+/)?bench/",
+    r"^(?:.+/)?benchmark/",
+    r"^(?:.+/)?benchmarks/",
+    r"^contrib/",
+    r"^tools/",
+    r"^(?:.+/)?example_[^/]*/",
+    r"^scripts/",
+    r"^extras/",
+    r"^scripts\-dev/",
+    r"^dev\-scripts/",
+    r"^dev_scripts/",
+    r"^devtools/",
+    r"^dev\-tools/",
+    r"^dev_tools/",
+    r"^(?:.+/)?sphinxext/",
+    r"^\.github/",
+    r"^\.gitlab/",
+    r"^\.circleci/",
+    r"^setup\.py(?:/|$)",
+    r"^(?:.+/)?_vendor/",
+    r"^(?:.+/)?_vendored/",
+    r"^(?:.+/)?vendored/",
+    r"^(?:.+/)?third_party/",
+    r"^(?:.+/)?scaffolds/",
+    r"^(?:.+/)?project_template/",
+    r"^(?:.+/)?app_template/",
+    r"^(?:.+/)?noxfile\.py(?:/|$)",
+    r"^(?:.+/)?noxfiles/",
+)
+_ANY_FOLDERS = "^(?:.+/)?"
+"""How pathspec's expression of a pattern without a slash before its end starts: at any depth."""
+
+
+def _one_expression(regexes: tuple[str, ...]):
+    """The expressions of ``regexes`` (each anchored with ``^``) in one that matches where any of them does:
+    those that start at any depth share one ``^(?:.+/)?`` and those at the top one ``^``, so that the
+    folders before a name are tried once for all the names, not once per pattern."""
+    import re
+    assert all(r.startswith("^") for r in regexes)
+    anywhere = [r[len(_ANY_FOLDERS):] for r in regexes if r.startswith(_ANY_FOLDERS)]
+    at_top = [r[1:] for r in regexes if not r.startswith(_ANY_FOLDERS)]
+    parts = [f"{_ANY_FOLDERS}(?:{'|'.join(anywhere)})"] if anywhere else []
+    parts += [f"^(?:{'|'.join(at_top)})"] if at_top else []
+    return re.compile("|".join(parts))
+
+
 CONFIG_FILE_LIMIT = 5_000_000
 """A ``pyproject.toml`` larger than this is refused rather than parsed."""
 
@@ -178,10 +232,10 @@ class Config:
     @cached_property
     def _test_match(self):
         """``GitIgnoreSpec.from_lines(test_paths).match_file``; for the default test paths, the
-        regular expressions pathspec makes of them, without importing pathspec (60 ms)."""
+        regular expressions pathspec makes of them, in one (``_one_expression``), without importing
+        pathspec (60 ms)."""
         if self.test_paths == DEFAULT_TEST_PATHS:
-            import re
-            default = re.compile("|".join(_DEFAULT_TEST_REGEXES))
+            default = _one_expression(_DEFAULT_TEST_REGEXES)
             return lambda path: default.match(path.removeprefix("./")) is not None  # as pathspec's normalize_file
         from pathspec import GitIgnoreSpec
         return GitIgnoreSpec.from_lines(list(self.test_paths)).match_file
@@ -203,8 +257,14 @@ class Config:
 
     @cached_property
     def _non_production_match(self):
+        """``GitIgnoreSpec.from_lines(non_production_paths).match_file``; for the default paths, the
+        regular expressions pathspec makes of them, in one (``_one_expression``), without importing
+        pathspec (as ``_test_match``)."""
         if not self.non_production_paths:
             return lambda path: False
+        if self.non_production_paths == DEFAULT_NON_PRODUCTION_PATHS:
+            default = _one_expression(_DEFAULT_NON_PRODUCTION_REGEXES)
+            return lambda path: default.match(path.removeprefix("./")) is not None  # as pathspec's normalize_file
         from pathspec import GitIgnoreSpec
         return GitIgnoreSpec.from_lines(list(self.non_production_paths)).match_file
 
@@ -293,6 +353,8 @@ def _patterns(path: Path, key: str, value: object) -> tuple[str, ...]:
 
 
 def _rules(path: Path, key: str, value: object) -> tuple[str, ...]:
+    from secreview.rules.registry import all_rules, find_rule  # (not imported by a configuration without rules)
+
     ids = []
     for item in _string_list(path, key, value):
         if key == "select" and _norm(item) == ALL_RULES:
@@ -309,6 +371,8 @@ def _rules(path: Path, key: str, value: object) -> tuple[str, ...]:
 
 def select_list(text: str) -> tuple[str, ...]:
     """``--select``'s comma-separated rule ids or names (or ``all``), as ``select`` holds them."""
+    from secreview.rules.registry import find_rule
+
     ids: list = []
     for item in (part.strip() for part in text.split(",")):
         if not item:

@@ -16,10 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-
-class ModelError(ValueError):
-    pass
-
+from secreview.analysis.model_error import ModelError
 
 ALL_KINDS = "*"
 

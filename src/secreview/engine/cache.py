@@ -13,10 +13,11 @@ Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
                                     (``rule_catalog``), by secreview's own code
     models-v1/<code>                the built-in taint models, loaded (``cached_models``), by
                                     secreview's own code
+    models-fingerprint-v1/<code>    their fingerprint (``KeptModels``), by secreview's own code
 
 The *salt* changes with secreview's own code, the Python version, the rules
 enabled, the taint models and the configuration, so a cache never outlives what
-produced it. A file's key is the hash of the salt, its path, module name and bytes.
+produced it. A file's key is the hash of the salt, its path, module name and the hash of its text.
 Every write goes to a temporary file renamed into place, so concurrent reviews
 never see half a file; an entry that cannot be read is a miss, never an error.
 """
@@ -49,13 +50,25 @@ def default_cache_dir() -> Path:
 
 @cache
 def code_fingerprint() -> str:
-    """secreview's own source: a new version, or any edit, starts a new cache."""
+    """secreview's own source: a new version, or any edit, starts a new cache. Its files' contents,
+    each after its path in the package, in the order of their paths' parts (as sorted ``Path``
+    objects are), walked with ``os.walk`` and read with ``open`` (Path objects for 250 files cost
+    more than hashing them)."""
     import secreview
-    root = Path(secreview.__file__).parent
+    top = os.path.dirname(os.path.abspath(secreview.__file__))
+    found = []
+    for folder, _, names in os.walk(top, followlinks=True):  # (as rglob follows links to folders)
+        rel = os.path.relpath(folder, top)
+        parts = () if rel == os.curdir else tuple(rel.split(os.sep))
+        for name in names:
+            dot = name.rfind(".")  # (the suffix as Path.suffix gives it)
+            if 0 < dot < len(name) - 1 and name[dot:] in (".py", ".toml", ".json"):
+                found.append((parts + (name,), os.path.join(folder, name)))
     digest = hashlib.sha256(secreview.__version__.encode())
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".toml", ".json") and path.is_file():
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for parts, path in sorted(found):
+        if os.path.isfile(path):
+            with open(path, "rb") as handle:
+                digest.update("/".join(parts).encode() + b"\0" + handle.read())
     return digest.hexdigest()
 
 
@@ -90,6 +103,38 @@ def cached_models(directory: Path, extra=()):
     if extra:
         return load_models(extra)
     return _kept_by_code(directory, "models", load_models, lambda kept: type(kept) is ModelSet)
+
+
+def kept_models(directory: Path, extra=()):
+    """``cached_models(directory, extra)``, the built-in models as a ``KeptModels``: a review answered
+    from the cache needs their fingerprint only (``salt_for``), and then neither imports
+    ``analysis.models`` nor reads the models."""
+    if extra:
+        return cached_models(directory, extra)
+    return KeptModels(directory)
+
+
+class KeptModels:
+    """The built-in taint models kept in the cache (``cached_models``): ``fingerprint()``, kept beside them
+    by secreview's own code as they are, and ``load()``, the ``ModelSet``, read when first asked for."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._models = None
+
+    def fingerprint(self) -> str:
+        return _kept_by_code(self.directory, "models-fingerprint", lambda: self.load().fingerprint(),
+                             lambda kept: type(kept) is str)
+
+    def load(self):
+        if self._models is None:
+            self._models = cached_models(self.directory)
+        return self._models
+
+
+def loaded_models(models):
+    """``models`` as a ``ModelSet`` (a ``KeptModels`` loaded)."""
+    return models.load() if isinstance(models, KeptModels) else models
 
 
 def _kept_by_code(directory: Path, kind: str, make, valid):
@@ -132,11 +177,15 @@ class ReviewCache:
         self.salt = salt
         self.writable = True
 
-    def file_key(self, display: str, module_name: str, is_package: bool, text: str, imports: str = "") -> str:
-        """``imports``: a digest of how imports are resolved (``ImportResolver.digest``)."""
+    def file_key(self, display: str, module_name: str, is_package: bool, text: str, imports: str = "",
+                 text_digest: bytes | None = None) -> str:
+        """``imports``: a digest of how imports are resolved (``ImportResolver.digest``). ``text_digest``:
+        the SHA-256 of ``text`` in UTF-8 when known (``SourceText.digest``); the key hashes that digest."""
         digest = hashlib.sha256(f"{self.salt}\0{display}\0{module_name}\0{is_package}\0{imports}\0".encode("utf-8",
                                                                                                 "surrogatepass"))
-        digest.update(text.encode("utf-8", "surrogatepass"))
+        if text_digest is None:
+            text_digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        digest.update(text_digest)
         return digest.hexdigest()
 
     def spill(self):

@@ -45,9 +45,12 @@ def review_cached(sources: list, models, rules, budget: int, config, jobs: int, 
         analysed = _incremental(sources, keys, last, models, rules, budget, config, cache, progress)
     if analysed is None:
         analysed = _full(sources, keys, models, rules, budget, config, jobs, cache, progress)
+    # (the suppressions of the files that have some: a file without is the same as one not listed, to
+    # ``pipeline._keep_reported``, and unpickling an empty one for each file cost more than the rest)
     cache.store("results", result_key, (analysed.findings,
                                         [analysed.statement_lines.get(id(f)) for f in analysed.findings],
-                                        analysed.problems, analysed.suppressions, analysed.files_reviewed))
+                                        analysed.problems, {path: sup for path, sup in analysed.suppressions.items()
+                                                            if len(sup)}, analysed.files_reviewed))
     return analysed
 
 

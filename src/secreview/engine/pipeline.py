@@ -19,18 +19,21 @@ import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from secreview.analysis.models import ModelSet, load_models
 from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, DEFAULT_TEST_PATHS, Config
 from secreview.engine.analysed import Analysed
 from secreview.findings.fingerprint import fingerprint
 from secreview.findings.model import ReviewResult
 from secreview.findings.same_flow import merge_same_flow
-from secreview.rules.registry import all_rules
 from secreview.source.gather import gather_sources
 from secreview.source.module_names import ImportResolver, ambiguous_imports, unique_module_names
 from secreview.source.reading import SourceText
 from secreview.source.test_layout import runner_test_paths
+
+if TYPE_CHECKING:
+    from secreview.analysis.models import ModelSet
+    from secreview.engine.cache import KeptModels
 
 DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
 
@@ -38,7 +41,9 @@ DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
 @dataclass
 class ReviewOptions:
     config: Config = DEFAULT_CONFIG
-    models: ModelSet | None = None
+    models: ModelSet | KeptModels | None = None
+    """The taint models; None: the configuration's (``load_models``). A ``KeptModels`` (the built-in
+    models kept in the cache) is loaded only when the review is not answered from the cache."""
     budget: int | None = None
     """Analysis steps per file; None: the configuration's ``analysis-budget``."""
     progress: Callable[[int, int], None] | None = None
@@ -130,7 +135,11 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
     if shown_tests - config.named_tests:  # (counted, and listed on request: analysed in full)
         config = replace(config, named_tests=config.named_tests | shown_tests)
         options = replace(options, config=config)
-    models = options.models if options.models is not None else load_models(config.model_paths)
+    if options.models is not None:
+        models = options.models
+    else:
+        from secreview.analysis.models import load_models
+        models = load_models(config.model_paths)
     sources = _with_imports(unique_module_names(list(sources)), config)
     if options.list_ambiguous_imports:
         result.ambiguous_imports = ambiguous_imports(sources)
@@ -148,6 +157,8 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
             analysed, rules = _review_with_cache(sources, options, models, budget)
         else:
             from secreview.engine.analyse import analyse_all, effective_jobs
+            from secreview.engine.cache import loaded_models
+            models = loaded_models(models)
             rules = _enabled_rules(options.rules, all_rules, config)
             if options.analyse is not None:
                 analysed = options.analyse(sources, models, rules, budget, config, options.progress)
@@ -189,16 +200,25 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
     config = options.config
     rules = _enabled_rules(options.rules, lambda: rule_catalog(options.cache_dir), config)
     cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))  # by rule ids only
-    keys = [cache.file_key(src.display, name, is_package, src.text, src.resolve.resolver.digest if src.resolve else "")
-            for src, name, is_package in sources]
+    keys = [cache.file_key(src.display, name, is_package, src.text, src.resolve.resolver.digest if src.resolve else "",
+                           src.digest) for src, name, is_package in sources]
     analysed = stored_result(cache, run_key(keys))
     if analysed is not None:
         return analysed, rules
     from secreview.engine.analyse import effective_jobs
+    from secreview.engine.cache import loaded_models
     from secreview.engine.incremental import review_cached
     rules = _enabled_rules(options.rules, all_rules, config)
     jobs = effective_jobs(options.jobs, len(sources))  # (imports multiprocessing)
-    return review_cached(sources, models, rules, budget, config, jobs, cache, options.progress, keys=keys), rules
+    return review_cached(sources, loaded_models(models), rules, budget, config, jobs, cache, options.progress,
+                         keys=keys), rules
+
+
+def all_rules() -> list:
+    """``rules.registry.all_rules()``, imported when called: a review answered from the cache needs no
+    rule module (``_review_with_cache``)."""
+    from secreview.rules.registry import all_rules as registered
+    return registered()
 
 
 def _enabled_rules(named, catalog, config: Config) -> list:

@@ -43,7 +43,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,9 +75,19 @@ def _holds_installed_packages(entries) -> bool:
     """A virtual environment (``pyvenv.cfg``) or a folder pip installed packages into (``*.dist-info``
     beside them): other projects' code shipped inside this one, which their own projects review.
     ``entries``: the folder's listing (None: it cannot be listed)."""
-    return entries is not None and any(
-        e.name == "pyvenv.cfg" or (e.name.endswith(".dist-info") and e.is_dir(follow_symlinks=False))
-        for e in entries)
+    if entries is None:
+        return False
+    for e in entries:  # (a loop, not any() over a generator: this is asked of every folder walked)
+        name = e.name
+        if name == "pyvenv.cfg" or (name.endswith(".dist-info") and e.is_dir(follow_symlinks=False)):
+            return True
+    return False
+
+
+def _has_extension(name: str) -> bool:
+    """``os.path.splitext(name)[1] != ""`` for a name without separators (a folder's entry): a dot
+    after its leading dots (``a.txt``, ``a.``, ``.a.b``; not ``.bashrc`` or ``...``)."""
+    return "." in name.lstrip(".")
 
 
 def _listing(path: str) -> list | None:
@@ -250,6 +260,8 @@ class _Frame:
     ancestors: frozenset[tuple[int, int]]
     git: GitIgnored | None = None
     """What git ignores, in a git work tree (``chain`` is then not used)."""
+    under: str = ""
+    """``os.path.join(abs, "")``: an entry's path is this and its name (``os.path.join(abs, name)``)."""
 
 
 class _Discovery:
@@ -360,17 +372,29 @@ class _Discovery:
         entries = self._list(first)
         if entries is None:
             return
-        stack: list[tuple[_Frame, list[os.DirEntry[str]], int]] = [(first, entries, 0)]
+        # Depth first, in each folder's sorted order: a folder's entries are taken up again after
+        # those of a subfolder met among them.
+        stack: list[tuple[_Frame, Iterator[os.DirEntry[str]]]] = [(first, iter(entries))]
         while stack:
-            frame, entries, i = stack.pop()
-            if i >= len(entries):
-                continue
-            stack.append((frame, entries, i + 1))
-            child = self._entry(frame, entries[i], top, top_real)
-            if child is not None:
-                child_entries = self._list(child)
-                if child_entries is not None:
-                    stack.append((child, child_entries, 0))
+            frame, rest = stack[-1]
+            for entry in rest:
+                name = entry.name
+                if not name.endswith(".py") and _has_extension(name):
+                    # A regular file (not a link) named neither *.py nor without extension is never
+                    # reviewed, counted or reported, whatever excludes it: the listing says what it is.
+                    try:
+                        if entry.is_file(follow_symlinks=False):
+                            continue
+                    except OSError:  # (as _entry: one that cannot be stat-ed is reported only when *.py)
+                        continue
+                child = self._entry(frame, entry, top, top_real)
+                if child is not None:
+                    child_entries = self._list(child)
+                    if child_entries is not None:
+                        stack.append((child, iter(child_entries)))
+                        break
+            else:
+                stack.pop()
 
     def _enter(self, abs_dir: str, display: str, chain: _Chain | None, ancestors: frozenset,
                git: GitIgnored | None) -> _Frame:
@@ -378,7 +402,7 @@ class _Discovery:
             spec = _load_ignore_file(os.path.join(abs_dir, ".gitignore"))
             if spec is not None:
                 chain = chain + ((abs_dir, spec),)
-        return _Frame(abs_dir, display, chain, ancestors, git)
+        return _Frame(abs_dir, display, chain, ancestors, git, os.path.join(abs_dir, ""))
 
     def _list(self, frame: _Frame) -> list[os.DirEntry[str]] | None:
         entries = self.listed[1] if self.listed is not None and self.listed[0] == frame.abs else None
@@ -424,9 +448,9 @@ class _Discovery:
     def _entry(self, frame: _Frame, entry: os.DirEntry[str], top: str, top_real: str) -> _Frame | None:
         """Handle one directory entry; return the frame of a directory to descend into."""
         name = entry.name
-        abs_path = os.path.join(frame.abs, name)
-        display = _child_display(frame.display, name)
         is_py = name.endswith(".py")
+        abs_path = frame.under + name  # (a name holds no separator, nor a drive)
+        display = _child_display(frame.display, name)
         try:
             lst = entry.stat(follow_symlinks=False)
         except FileNotFoundError:
@@ -489,7 +513,7 @@ class _Discovery:
                     self.problem(display, OUTSIDE_TREE)
                     return None
                 self.add(abs_path, display, st, top)
-            elif not os.path.splitext(name)[1] and not outside and _shebang_is_python(abs_path):
+            elif not _has_extension(name) and not outside and _shebang_is_python(abs_path):
                 self.add(abs_path, display, st, top)
             return None
         if is_py:

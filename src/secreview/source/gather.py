@@ -37,7 +37,7 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
                                  excluded=excluded, cwd=cwd)
     problems.extend(found)
     names = ModuleNames(common_root(files if cwd is None else [os.path.join(cwd, f) for f in files]))
-    tops: dict = {}  # named path -> the top of its project (see non_production_file)
+    tops: dict = {}  # named path -> what non_production_file knows of it
     for cand in candidates:
         try:
             src = read_source(cand.location, cand.display, config.max_file_size)
@@ -60,18 +60,25 @@ def non_production_file(config, cand: Candidate, tops: dict | None = None) -> bo
     """Whether a discovered file is non-production code whose findings a review withholds:
     its path matches ``config.non_production_paths`` relative to the top of the reviewed project
     (``project_top``). A file named on the command line, or found under a named directory that is
-    itself non-production code, is not: the user asked for it."""
+    itself non-production code, is not: the user asked for it. ``tops`` keeps what is the same for
+    every file under one named directory (its project's top, and whether it is non-production code
+    itself), asked once."""
     if not cand.top or not config.non_production_paths:
         return False
-    base = tops.get(cand.top) if tops is not None else None
-    if base is None:
-        base = project_top(config, cand.top)  # the same for every file under one named path: asked once
+    known = tops.get(cand.top) if tops is not None else None
+    if known is None:
+        base = os.path.abspath(project_top(config, cand.top))
+        top_rel = os.path.relpath(cand.top, base).replace(os.sep, "/")
+        known = (base, base if base.endswith(os.sep) else base + os.sep,
+                 top_rel != "." and config.is_non_production_path(top_rel + "/"))
         if tops is not None:
-            tops[cand.top] = base
-    top_rel = os.path.relpath(cand.top, base).replace(os.sep, "/")
-    if top_rel != "." and config.is_non_production_path(top_rel + "/"):
+            tops[cand.top] = known
+    base, under, named_non_production = known
+    if named_non_production:
         return False
-    return config.is_non_production_path(os.path.relpath(cand.location, base).replace(os.sep, "/"))
+    location = cand.location  # absolute and normalised: below ``base``, its path from there is what follows
+    rel = location[len(under):] if location.startswith(under) else os.path.relpath(location, base)
+    return config.is_non_production_path(rel.replace(os.sep, "/"))
 
 
 def project_top(config, directory: str) -> str:

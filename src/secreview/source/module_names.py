@@ -21,8 +21,10 @@ class ModuleNames:
 
     def __init__(self, root: Path | None):
         self.root = root
+        self._stop = str(root.parent) if root is not None else None  # (where the chain of packages stops)
         self._folder_parts: dict = {}
         self._package_folders: dict = {}
+        self._chains: dict = {}
 
     def name_of(self, path: Path | str) -> tuple[str, bool]:
         """The dotted module name of ``path``, and whether it is a package. An absolute
@@ -49,28 +51,37 @@ class ModuleNames:
         parts = self._folder_parts.get(folder_text)
         if parts is not None:
             return parts
-        folder = Path(folder_text)
+        found = self._packages_up(folder_text)
         root = self.root
-        found: list = []
-        stop = root.parent if root is not None else None
-        while self._is_package(folder) and folder.parent != folder:
-            found.append(folder.name)
-            folder = folder.parent
-            if folder == stop:
-                break
         if root is not None and not found:
             try:
-                rel = folder.relative_to(root)
-                found.extend(reversed([p for p in rel.parts if p not in (".",)]))
+                rel = Path(folder_text).relative_to(root)
+                found = tuple(reversed([p for p in rel.parts if p not in (".",)]))
             except ValueError:
                 pass
-        parts = self._folder_parts[folder_text] = tuple(found)
+        parts = self._folder_parts[folder_text] = found
         return parts
 
-    def _is_package(self, folder: Path) -> bool:
+    def _packages_up(self, folder_text: str) -> tuple:
+        """The names of the regular packages from ``folder_text`` (absolute, normalised) up, innermost first:
+        up to the first folder that is not one, the top of the file system, or the folder above the root.
+        Each folder's is kept, so that a folder's is its own name and its parent's."""
+        chain = self._chains.get(folder_text)
+        if chain is None:
+            parent = os.path.dirname(folder_text)  # (as ``Path.parent`` of a normalised path)
+            if not self._is_package(folder_text) or parent == folder_text:
+                chain = ()
+            elif self._stop is not None and parent == self._stop:
+                chain = (os.path.basename(folder_text),)
+            else:
+                chain = (os.path.basename(folder_text),) + self._packages_up(parent)
+            self._chains[folder_text] = chain
+        return chain
+
+    def _is_package(self, folder: str) -> bool:
         known = self._package_folders.get(folder)
         if known is None:
-            known = self._package_folders[folder] = (folder / "__init__.py").exists()
+            known = self._package_folders[folder] = Path(folder, "__init__.py").exists()
         return known
 
 
@@ -124,36 +135,48 @@ class ImportResolver:
     file system access), so that it is the same for every process of one review."""
 
     def __init__(self, sources: list, source_roots: Sequence[str] = ()):
-        self.by_path: dict = {}  # absolute path without ``.py`` (a package: its folder) -> module name
-        self.names: set = set()
-        self.displays: dict = {}  # module name -> display path
-        self.package_dirs: set = set()
+        by_path: dict = {}  # absolute path without ``.py`` (a package: its folder) -> module name
+        names: set = set()
+        displays: dict = {}  # module name -> display path
+        package_dirs: set = set()
+        self.by_path, self.names, self.displays, self.package_dirs = by_path, names, displays, package_dirs
         src_roots: set = set()
         walked: set = set()  # folders whose ancestors were looked at for ``src`` already
+        chained: set = set()  # (folder, name) of the namespace folders named already, and of those above them
+        folders = self._folders = {}  # display path -> its folder (``for_file``)
+        dirname, basename = os.path.dirname, os.path.basename
         for src, name, is_package in sources:
-            if name == "stdin" and src.display == "<stdin>":
+            display = src.display
+            if name == "stdin" and display == "<stdin>":
                 continue
-            path = self._abspath(src.display)
-            folder = os.path.dirname(path)
+            path = self._abspath(display)
+            folder = folders[display] = dirname(path)
             key = folder if is_package else os.path.splitext(path)[0]
-            self.by_path.setdefault(key, name)
-            self.names.add(name)
-            self.displays[name] = src.display
+            by_path.setdefault(key, name)
+            names.add(name)
+            displays[name] = display
             if is_package:
-                self.package_dirs.add(folder)
-            elif os.path.basename(path) == "manage.py" and _DJANGO_MANAGE.search(src.text or ""):
+                package_dirs.add(folder)
+            elif basename(path) == "manage.py" and _DJANGO_MANAGE.search(src.text or ""):
                 src_roots.add(folder)
             parts, k = name.split("."), key  # the folders of namespace packages: the name's prefixes
-            while len(parts) > 1 and os.path.basename(os.path.dirname(k)) == parts[-2]:
-                parts, k = parts[:-1], os.path.dirname(k)
-                self.by_path.setdefault(k, ".".join(parts))
+            while len(parts) > 1:
+                up = dirname(k)
+                if basename(up) != parts[-2]:
+                    break
+                parts, k = parts[:-1], up
+                prefix = ".".join(parts)
+                if (k, prefix) in chained:  # a file beside it went this way: the same folders, named already
+                    break
+                chained.add((k, prefix))
+                by_path.setdefault(k, prefix)
             at = folder
             while at and at not in walked:  # the files of one folder (and of its subfolders) walk it once
                 walked.add(at)
-                parent = os.path.dirname(at)
+                parent = dirname(at)
                 if parent == at:
                     break
-                if os.path.basename(at) == "src":
+                if basename(at) == "src":
                     src_roots.add(at)
                 at = parent
         self.roots = tuple(sorted(src_roots)) + tuple(os.path.abspath(r) for r in source_roots)
@@ -161,10 +184,13 @@ class ImportResolver:
         self._memo: dict = {}
 
     def for_file(self, display: str) -> FileImports:
-        folder = os.path.dirname(self._abspath(display))
+        folder = self._folders.get(display) if self._folders is not None else None
+        if folder is None:
+            folder = os.path.dirname(self._abspath(display))
         return FileImports(self, folder if folder not in self.package_dirs else None)
 
     _cwd: str | None = None
+    _folders: dict | None = None
 
     def _abspath(self, path: str) -> str:
         """``os.path.abspath``, the working directory read once (it reads it for every path)."""
@@ -188,7 +214,7 @@ class ImportResolver:
         return found
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("_memo", "_cwd")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_memo", "_cwd", "_folders")}
 
     def __setstate__(self, state):
         self.__dict__.update(state, _memo={})

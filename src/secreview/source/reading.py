@@ -14,6 +14,7 @@ actually runs; ``SourceText.encoding`` records which one it was.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import stat
@@ -68,6 +69,9 @@ class SourceText:
     resolve: Any = field(default=None, compare=False, repr=False)
     """How this file's absolute imports find reviewed modules (``module_names.FileImports``,
     set by the review); None: as written."""
+    digest: bytes | None = field(default=None, compare=False, repr=False)
+    """The SHA-256 of ``text`` in UTF-8, when decoding had it at hand: the file's bytes were that text
+    already (hashed as read, not encoded again for the cache key: ``ReviewCache.file_key``)."""
 
 
 def format_size(n: int) -> str:
@@ -134,7 +138,9 @@ def read_regular_file(path: Path | str, limit: int) -> bytes:
         chunks: list[bytes] = []
         total = 0
         while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            # (asking for what fstat said is left, and one byte more, not 1 MiB each time: a buffer that
+            # size is made for every read, the last one, which finds the end, too)
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total, max(st.st_size + 1 - total, 1 << 16)))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -268,10 +274,13 @@ def decode_source(data: bytes, display: str) -> SourceText | FileProblem:
                                f"decoding as {encoding} gives a lone surrogate (U+{ord(text[exc.start]):04X}) "
                                f"at line {line}, which Python cannot compile either")
     text = text.removeprefix("\ufeff")  # a BOM left by an explicit utf-8 cookie decode
+    digest = None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    elif codec == "utf-8" and base == 0:  # the whole of ``data``, decoded as UTF-8 and kept as it is
+        digest = hashlib.sha256(data).digest()  # (what UTF-8 gives back of text is data)
     n_lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
-    return SourceText(display=display, text=text, encoding=encoding, n_lines=n_lines)
+    return SourceText(display=display, text=text, encoding=encoding, n_lines=n_lines, digest=digest)
 
 
 def _first_two_lines(data: bytes) -> bytes:

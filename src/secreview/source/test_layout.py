@@ -15,6 +15,7 @@ from __future__ import annotations
 import configparser
 import os
 import tomllib
+from bisect import bisect_left
 from pathlib import Path
 
 from secreview.source.reading import read_regular_file
@@ -97,7 +98,7 @@ def runner_test_paths(directory: Path, shown_as: str, files=()) -> tuple[str, ..
     while prefix.startswith("./"):
         prefix = prefix[2:]
     prefix = "" if prefix in ("", ".") else prefix.lstrip("/") + "/"
-    files = list(files)
+    files = sorted(files)  # (the files under a folder are then side by side: ``_mostly_tests``)
     out = [f"/{prefix}{folder}/" for folder in conftest_folders(files)
            if not any((directory / folder / name).is_file() for name in _PROJECT_FILES)
            and _mostly_tests(folder, files)]
@@ -117,16 +118,19 @@ def runner_test_paths(directory: Path, shown_as: str, files=()) -> tuple[str, ..
     return tuple(dict.fromkeys(out))
 
 
-def _mostly_tests(folder: str, files) -> bool:
+def _mostly_tests(folder: str, files: list) -> bool:
     """Whether the Python files under ``folder`` hold a test module and are mostly a test suite's: test
     modules, ``conftest.py``, files in folders named as tests. A package that keeps its tests inside
-    (``pkg/tests/``) or that pytest is told of for its doctests is mostly the project's own code."""
+    (``pkg/tests/``) or that pytest is told of for its doctests is mostly the project's own code.
+    ``files``: sorted, so that those under ``folder`` (which start with ``folder/``) follow one another
+    from where ``bisect`` puts ``folder/``."""
     under = folder.rstrip("/") + "/"
     tests = others = 0
     has_test_module = False
-    for rel in files:
+    for i in range(bisect_left(files, under), len(files)):
+        rel = files[i]
         if not rel.startswith(under):
-            continue
+            break
         name = rel.rpartition("/")[2]
         if name == "__init__.py":
             continue

@@ -129,6 +129,7 @@ _DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each d
     r"^contrib/",
     r"^tools/",
     r"^(?:.+/)?example_[^/]*/",
+    r"^(?:.+/)?docs_src/",
     r"^scripts/",
     r"^extras/",
     r"^scripts\-dev/",

@@ -74,3 +74,41 @@ def test_a_field_stored_by_a_constructor_is_stored_where_the_constructor_stores_
     assert (8, "stored in `self.secret_id`") in notes  # in __init__, where the store is
     assert not any(line == 16 and "stored" in note for line, note in notes)  # not at the call
     assert any(line == 16 and note == "passed to `SecretController()`" for line, note in notes)
+
+
+def test_a_trace_goes_through_the_branch_the_call_takes(tmp_path, monkeypatch):
+    """A helper returning a secret from two branches chosen by a parameter's test: the finding at a call giving
+    the constant of the second branch is traced through that branch's return, not the first's."""
+    import textwrap
+    from dataclasses import replace
+
+    from secreview.config import DEFAULT_CONFIG
+    from secreview.engine.pipeline import ReviewOptions, review
+    from secreview.findings.model import Level
+
+    (tmp_path / "client.py").write_text(textwrap.dedent('''\
+        import logging
+
+        log = logging.getLogger(__name__)
+
+
+        class Integration:
+            def __init__(self, api_key):
+                self.api_key = api_key
+
+            def default_headers(self, request_type):
+                if request_type.upper() == "GET":
+                    return {"Accept": "text/html", "Authorization": self.api_key}
+                elif request_type.upper() == "POST":
+                    return {"Content-Type": "application/json", "Authorization": self.api_key}
+                return {}
+
+            def post(self, url):
+                log.error("request to %s failed, headers %s", url, self.default_headers("POST"))
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    found = [f for f in result.findings if f.rule_id == "SR702"]
+    assert len(found) == 1
+    lines = [step.line for step in found[0].trace]
+    assert 14 in lines and 12 not in lines, lines

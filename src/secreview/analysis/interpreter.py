@@ -294,7 +294,7 @@ class FunctionInterpreter:
                 if edge.target not in queued:
                     heapq.heappush(work, edge.target)
                     queued.add(edge.target)
-        self.summary.ret = V.merge_when_variants(self.ret) if self.ret is not None else TOP
+        self.summary.ret = self.ret if self.ret is not None else TOP
         if exits is not None:
             self.summary.checks, self.summary.halts = self.callee_checks()
         return self.summary
@@ -1233,7 +1233,7 @@ class FunctionInterpreter:
         elif kind is ir.Return:
             value = self.eval(stmt.value) if stmt.value is not None else V.const(None)
             returned = V.with_all_marks(value, self.return_marks(stmt)) if value.taints or value.items else value
-            self.ret = returned if self.ret is None else V.join(self.ret, returned)
+            self.ret = returned if self.ret is None else V.join_returns(self.ret, returned)
             if self.call_checks and stmt.value is not None:
                 self.checked_by_callee(stmt.value)  # ``return fail("...")``: no way out by this return
             if value.taints:

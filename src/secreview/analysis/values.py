@@ -107,6 +107,21 @@ return self.config.ai_api_key``. A call that gives that parameter a constant for
 hold gets nothing of it (``program.when_holds``)."""
 
 
+def join_returns(a: Value, b: Value) -> Value:
+    """What a function returns at two ways out, joined: as ``join``, but where the taints of both would be more
+    than ``MAX_TAINTS`` (which drops some), a taint returned under different ``WHEN_MARK`` tests becomes one with
+    the tests they share (``merge_when_variants``) first. Below that the variants stay apart, each with the trace
+    of its own way out, for the calls that take it."""
+    joined = join(a, b)
+    union = a.taints | b.taints
+    if len(canonical(union)) <= MAX_TAINTS:
+        return joined
+    merged = merge_when_variants(Value(taints=frozenset(union))).taints
+    if len(merged) > MAX_TAINTS:
+        merged = frozenset(sorted(merged, key=taint_order)[:MAX_TAINTS])
+    return Value(joined.const, merged, joined.types, joined.items, joined.func, joined.fixed)
+
+
 def merge_when_variants(value: Value) -> Value:
     """``value`` where a taint returned on several ways out under different ``WHEN_MARK`` tests is one taint
     with only the tests they share (returned where either holds: ``if safe: return a`` then ``return a``

@@ -2430,11 +2430,14 @@ class Program:
             if not t.is_param:
                 t = _without_when(t)
             if t.is_param:
-                arg = _resolve_marks(t.cleansed, bound.get(t.index), bound, fn)
+                given = bound.get(t.index)
+                arg = _resolve_marks(t.cleansed, given, bound, fn)
                 if arg is None:
                     return EMPTY
                 if quoting:
                     t = V.without_built(t)
+                if arg is given and arg is not None and arg.taints:
+                    arg = _item_read_on(arg, t.cleansed)
                 return self.through(interp, call, t, arg, nodes.get(t.index), shown, call_note, returned)
             if t.cleansed and t.kind in V.NAMED_KINDS:
                 t = _named_param_given(t, bound, fn)
@@ -2485,11 +2488,13 @@ class Program:
             if voting is None:
                 # test code is no caller of production code: it decides nothing about it
                 voting = not self.in_test_code(interp.path) or self.in_test_code(self.function_module[target].path)
-            arg = bound.get(flow.param)
+            arg = given = bound.get(flow.param)
             if arg is not None and flow.cleansed and V.call_marks(flow.cleansed):
                 arg = _resolve_marks(flow.cleansed, arg, bound, fn)
                 if arg is None:
                     continue  # the parameter does not reach the sink at this call (``msg_on_fail`` given)
+                if arg is given and arg.taints:
+                    arg = _item_read_on(arg, flow.cleansed)
             self.apply_flow(interp, site, target, fn, flow, arg, call_note, voting,
                             nodes.get(flow.param),
                             self.flow_conditions(interp, fn, flow, bound, nodes) if flow.conditions else ())
@@ -3816,6 +3821,20 @@ def _named_param_given(t: Taint, bound: dict, fn: ir.Function) -> Taint | None:
     return Taint(t.kind, t.index, t.cleansed.difference(marks), t.step)
 
 
+def _item_read_on(arg: Value, cleansed: frozenset) -> Value:
+    """``arg`` as the callee reads it when it reads one item of it (``V.ITEM_MARK`` in ``cleansed``) and this
+    call passes the caller's own parameter whole (``self._http_log_req(url, method, kwargs)`` reading
+    ``kwargs['data']``): the caller's parameter taints marked for that item too, so that its own callers give only
+    that item of what they pass."""
+    taints = arg.taints
+    for mark in cleansed:
+        if mark.startswith(V.ITEM_MARK):
+            taints = V.item_read(taints, mark[len(V.ITEM_MARK):])
+    if taints is arg.taints:
+        return arg
+    return Value(arg.const, taints, arg.types, arg.items, arg.func, arg.fixed)
+
+
 def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.Function) -> Value | None:
     """What of ``arg`` gets where a callee's parameter taint with ``cleansed`` goes, by its markers: None
     when a parameter it depends on (``V.UNLESS_MARK``) is a true constant at this call; else ``arg`` without
@@ -3850,7 +3869,9 @@ def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.F
         if found is None and read.startswith(V.FIELD_MARK):
             rest = arg.items.get(V.FIELD_MARK)  # a field its constructor's keywords did not give
             found = rest if rest is not None else arg
-        arg = found if found is not None else Value(taints=V.taints_beyond_items(arg))
+        # (not among the items known: what the argument holds under keys not known, which for a parameter of this
+        # function is still that item of its callers' argument)
+        arg = found if found is not None else Value(taints=V.item_read(V.taints_beyond_items(arg), read))
     return arg
 
 

@@ -1329,6 +1329,7 @@ class FunctionInterpreter:
             index = self.eval(target.index)
             self.program.on_item_store(self, target, base, index, value)
             if self.program.named_source_rules and index.is_const and isinstance(index.const, str) \
+                    and _NAME_KEY.match(index.const) \
                     and not value.is_fixed and not any(x.kind in V.NAMED_KINDS for x in value.taints):
                 # ``headers["Authorization"] = "Bearer " + self.session_key``: the item holds what its key names,
                 # wherever the container goes (a helper that logs ``headers``), as a read of it would
@@ -3528,6 +3529,9 @@ _OWN_HOST = _NO_CRLF | {"redirect", "own-host"}
 
 _DICT_VIEWS = frozenset({"items", "keys", "values"})
 _DICT_TYPE = frozenset({"builtins.dict"})
+# a key that is a name (``auth_password``, ``X-Auth-Token``), not a path or a sentence that ends in a word
+# (``resources["/_synapse/client/password_reset/email/submit_token"]``: a resource mounted at that path)
+_NAME_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 def _declarative_base(name: str) -> bool:
     """``Base = declarative_base()`` (SQLAlchemy's base of models, by its conventional names): known by its name
     alone, as a base outside the classes of the reviewed code is in every process."""

@@ -1613,7 +1613,11 @@ class FunctionInterpreter:
     def _return_marks(self, stmt: ir.Return):
         fn = self.fn
         index = {p.name: i for i, p in enumerate(fn.params) if p.kind in ("positional", "keyword")}
-        unbound = {name for name in index if not any(binds(s, name) for s in fn.statements())}
+        facts = self.program.function_facts.setdefault(("return_marks", self.path, fn.qualname), {})
+        unbound = facts.get("unbound")
+        if unbound is None:  # (the function's parameters it never assigns: once, not at each ``return``)
+            unbound = facts["unbound"] = frozenset(
+                name for name in index if not any(binds(s, name) for s in fn.statements()))
         if not unbound:
             return
         for cond, taken in controlling_conditions(fn, stmt):
@@ -2252,15 +2256,19 @@ class FunctionInterpreter:
                      items=items, fixed=fixed)
 
     def eval_comprehension(self, e: ir.Comprehension) -> Value:
-        if e.kind == "dict" and len(e.generators) == 1:
-            known = self.dict_comprehension_items(e)
-            if known is not None:
-                return known
         saved = self.state
         self.state = dict(saved)
         try:
-            for gen in e.generators:
-                iterable = self.eval(gen.iter)
+            first = None
+            if e.kind == "dict" and len(e.generators) == 1:
+                first = self.eval(e.generators[0].iter)
+                after_iter = self.state
+                known = self.dict_comprehension_items(e, first, saved)
+                if known is not None:
+                    return known
+                self.state = after_iter
+            for i, gen in enumerate(e.generators):
+                iterable = first if i == 0 and first is not None else self.eval(gen.iter)
                 element = self.element_of(iterable)
                 self.assign(gen.target, element, gen)  # (``gen`` for ``_name_of_pair`` only: it is no ``Assign``)
                 for cond in gen.conds:
@@ -2286,40 +2294,36 @@ class FunctionInterpreter:
                          fixed=value.is_fixed)
         return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
 
-    def dict_comprehension_items(self, e: ir.Comprehension) -> Value | None:
+    def dict_comprehension_items(self, e: ir.Comprehension, iterable: Value, saved: dict) -> Value | None:
         """``{k: v for k, v in data.items() if v is not None}`` over a dict whose keys are all known: a dict of
         those keys (some of them, the condition says which) whose items are what ``e.elt`` makes of each, so
         that its keys stay the constants they were (``[f'"{k}"' for k in data.keys()]`` names columns, not the
-        values); None when a key is not a constant or the dict holds items under keys not known."""
+        values); None when a key is not a constant or the dict holds items under keys not known. ``iterable``: the
+        generator's iterable, evaluated; ``saved``: the state before the comprehension, each element's start
+        (the caller restores its own state afterwards)."""
         gen = e.generators[0]
-        saved = self.state
-        self.state = dict(saved)
-        try:
-            iterable = self.eval(gen.iter)
-            if not iterable.items or V.taints_beyond_items(iterable) or len(iterable.items) > 64:
+        if not iterable.items or V.taints_beyond_items(iterable) or len(iterable.items) > 64:
+            return None
+        if iterable.types == _DICT_TYPE and all(isinstance(k, (str, int)) for k in iterable.items):
+            iterable = _dict_view("keys", iterable, iterable)
+        items: dict = {}
+        for element in iterable.items.values():
+            self.state = dict(saved)
+            self.assign(gen.target, element, gen)
+            kept = True
+            for cond in gen.conds:
+                truth = self.eval(cond)
+                if truth.is_const and hashable(truth.const) and not truth.const:
+                    kept = False  # ``if k != "password"`` of that very key: the item is left out
+                    break
+                self.state = self.refine(cond, True, self.state)
+            if not kept:
+                continue
+            key = self.eval(e.key)
+            if not key.is_const or not hashable(key.const):
                 return None
-            if iterable.types == _DICT_TYPE and all(isinstance(k, (str, int)) for k in iterable.items):
-                iterable = _dict_view("keys", iterable, iterable)
-            items: dict = {}
-            for element in iterable.items.values():
-                self.state = dict(saved)
-                self.assign(gen.target, element, gen)
-                kept = True
-                for cond in gen.conds:
-                    truth = self.eval(cond)
-                    if truth.is_const and hashable(truth.const) and not truth.const:
-                        kept = False  # ``if k != "password"`` of that very key: the item is left out
-                        break
-                    self.state = self.refine(cond, True, self.state)
-                if not kept:
-                    continue
-                key = self.eval(e.key)
-                if not key.is_const or not hashable(key.const):
-                    return None
-                value = self.eval(e.elt)
-                items[key.const] = V.join(items[key.const], value) if key.const in items else value
-        finally:
-            self.state = saved
+            value = self.eval(e.elt)
+            items[key.const] = V.join(items[key.const], value) if key.const in items else value
         return Value(taints=V.all_item_taints(items), types=_DICT_TYPE, items=items, fixed=V.all_fixed(items.values()))
 
     def fields_given(self, callees: list, kwargs: dict, result: Value) -> Value:
@@ -2330,10 +2334,11 @@ class FunctionInterpreter:
         program = self.program
         # (``from otree.models import Session``: re-exported, one class under several names)
         classes = {program.resolve_class(callee) for callee in callees}
-        if len(classes) != 1 or None in classes or program.defines_method(next(iter(classes)), "__init__"):
+        klass = classes.pop() if len(classes) == 1 else None
+        if klass is None or program.defines_method(klass, "__init__"):
             return result
         if any(found is None and name not in _PLAIN_BASES and not _declarative_base(name)
-               for name, found in program.lineage(next(iter(classes)))):
+               for name, found in program.lineage(klass)):
             return result  # a library's base (a DRF serializer: ``validated_data`` is made of ``data``)
         items = dict(result.items or {})
         given = V.EMPTY
@@ -3532,6 +3537,8 @@ _DICT_TYPE = frozenset({"builtins.dict"})
 # a key that is a name (``auth_password``, ``X-Auth-Token``), not a path or a sentence that ends in a word
 # (``resources["/_synapse/client/password_reset/email/submit_token"]``: a resource mounted at that path)
 _NAME_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
 def _declarative_base(name: str) -> bool:
     """``Base = declarative_base()`` (SQLAlchemy's base of models, by its conventional names): known by its name
     alone, as a base outside the classes of the reviewed code is in every process."""

@@ -3115,8 +3115,8 @@ def _carried_items(value: Value, carried, memo: dict | None = None) -> dict | No
     caller's analysis (and its IR) alive until the collector runs. ``memo``: id of an item met -> (the
     item, what it became), so that an item held in several places (a summary's values are shared,
     ``Summary.share``) becomes one value, made once, not one per path to it."""
-    if not value.items or len(value.items) > _RETURNED_ITEMS or not (value.types & _CONTAINER_TYPES or any(
-            isinstance(k, str) and k.startswith(V.FIELD_MARK) for k in value.items)):
+    if not value.items or len(value.items) > _RETURNED_ITEMS or not (value.types & _CONTAINER_TYPES
+                                                                      or V.FIELD_MARK in value.items):
         return None  # (an object whose fields its constructor's keywords gave: ``fields_given``)
     if memo is None:
         memo = {}

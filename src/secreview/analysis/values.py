@@ -116,39 +116,31 @@ def join_returns(a: Value, b: Value) -> Value:
     union = a.taints | b.taints
     if len(canonical(union)) <= MAX_TAINTS:
         return joined
-    merged = merge_when_variants(Value(taints=frozenset(union))).taints
+    merged = merge_when_variants(frozenset(union))
     if len(merged) > MAX_TAINTS:
         merged = frozenset(sorted(merged, key=taint_order)[:MAX_TAINTS])
     return Value(joined.const, merged, joined.types, joined.items, joined.func, joined.fixed)
 
 
-def merge_when_variants(value: Value) -> Value:
-    """``value`` where a taint returned on several ways out under different ``WHEN_MARK`` tests is one taint
+def merge_when_variants(taints: frozenset) -> frozenset:
+    """``taints`` where a taint returned on several ways out under different ``WHEN_MARK`` tests is one taint
     with only the tests they share (returned where either holds: ``if safe: return a`` then ``return a``
     returns ``a`` whatever ``safe`` is), so that tests on returns do not multiply a value's taints."""
-    if not value.taints and not value.items:
-        return value
     groups: dict = {}
-    for t in value.taints:
+    for t in taints:
         marks = frozenset(m for m in t.cleansed if m.startswith(WHEN_MARK))
         groups.setdefault((t.kind, t.index, t.cleansed - marks), []).append((t, marks))
-    taints = value.taints
-    if any(len(g) > 1 for g in groups.values()):
-        out = []
-        for (kind, index, base), group in groups.items():
-            if len(group) == 1:
-                out.append(group[0][0])
-                continue
-            shared = frozenset.intersection(*(marks for _, marks in group))
-            first = min((t for t, _ in group), key=taint_order)
-            out.append(Taint(kind, index, base | shared, first.step))
-        taints = canonical(out)
-    items = value.items
-    if items:
-        items = {k: merge_when_variants(v) for k, v in items.items()}
-    if taints is value.taints and items is value.items:
-        return value
-    return Value(value.const, taints, value.types, items, value.func, value.fixed)
+    if all(len(g) == 1 for g in groups.values()):
+        return taints
+    out = []
+    for (kind, index, base), group in groups.items():
+        if len(group) == 1:
+            out.append(group[0][0])
+            continue
+        shared = frozenset.intersection(*(marks for _, marks in group))
+        first = min((t for t, _ in group), key=taint_order)
+        out.append(Taint(kind, index, base | shared, first.step))
+    return canonical(out)
 
 
 def call_marks(cleansed: frozenset) -> frozenset:

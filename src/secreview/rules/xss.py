@@ -1,6 +1,7 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import SinkRule
+from secreview.rules.ssrf import constant_prefix
 
 _TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
 _JSON_TYPES = frozenset({"builtins.dict", "builtins.list"})
@@ -216,7 +217,6 @@ def _sniffed_as_text(site) -> bool:
     """``Response(f'Room {room_name} not found')`` with no media type: browsers sniff an untyped body as HTML only
     when it starts (after white space) with markup (``<html``, ``<script``, ``<!DOCTYPE``...); a body that starts
     with other constant text is shown as text."""
-    from secreview.rules.ssrf import constant_prefix
     _, node = site.arg(0, "content")
     prefix = constant_prefix(site, node) if node is not None else None
     return bool(prefix and prefix.strip()) and not prefix.lstrip().startswith("<")

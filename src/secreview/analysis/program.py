@@ -3268,11 +3268,50 @@ def _is_list(items: dict) -> bool:
     return all(isinstance(k, int) for k in items) and sorted(items) == list(range(len(items)))
 
 
+def _keyed_update(method: str, current: Value, site: CallSite) -> Value | bool | None:
+    """A mapping after ``setdefault``/``update`` under constant keys, its other items kept apart as a
+    subscript store keeps them (``kwargs.setdefault("verify", self.verify)`` on a caller's ``**kwargs``:
+    ``kwargs['data']`` read afterwards is still only that item). The item set where the mapping's contents
+    are not known also keeps what the mapping may already hold under that key. False: the mapping is
+    unchanged (``setdefault`` of a key it is known to hold); None: not such a call."""
+    args, items = site.args, current.items
+    if site.star_taints or current.is_const:
+        return None
+    if method == "setdefault":
+        if not args or len(args) > 2 or site.kwargs or not args[0].is_const or not hashable(args[0].const) \
+                or isinstance(args[0].const, int):
+            return None
+        if items is not None and args[0].const in items:
+            return False
+        given = {args[0].const: args[1] if len(args) == 2 else V.const(None)}
+    elif args:
+        if len(args) > 1 or site.kwargs or args[0].items is None or not args[0].items \
+                or not all(isinstance(k, str) for k in args[0].items) or args[0].taints:
+            return None
+        given = dict(args[0].items)  # ``d.update({"verify": v})``
+    elif site.kwargs:
+        given = dict(site.kwargs)  # ``d.update(verify=v)``
+    else:
+        return None
+    new_items = dict(items) if items is not None else {}
+    for key, value in given.items():
+        old = new_items.get(key)
+        if old is None and current.taints and method == "setdefault":
+            old = Value(taints=V.item_read(current.taints, key, current.taints))
+        new_items[key] = value if old is None or method == "update" else \
+            Value(taints=V.merge_taints(old.taints, value.taints))
+    return Value(V.UNKNOWN, current.taints, current.types, new_items, current.func)
+
+
 def _mutate(method: str, current: Value, site: CallSite) -> Value | None:
     """The receiver after a mutating method: list items kept exact through
     ``append``/``insert``/``pop``, other containers only gain the added taint."""
     items = current.items
     args = site.args
+    if method in ("setdefault", "update"):
+        keyed = _keyed_update(method, current, site)
+        if keyed is not None:
+            return keyed or None
     if items is not None and _is_list(items):
         ordered = [items[i] for i in range(len(items))]
         if method == "append" and len(args) == 1:

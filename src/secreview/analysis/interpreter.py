@@ -972,7 +972,12 @@ class FunctionInterpreter:
 
     def compiled_pattern(self, receiver: ir.Expr) -> ir.Call | None:
         """The ``re.compile(...)`` call a name was bound to, when the function (or, for a global, the
-        module) binds it once, to that call."""
+        module) binds it once, to that call; for a pattern imported from another module of the reviewed
+        code (``from .utils import MD5_REGEX``, ``utils.MD5_REGEX``), that call as its module's state
+        keeps it (``_pattern_object``): a stub of the module, without its statements, has it too."""
+        if isinstance(receiver, (ir.Name, ir.Attr)) and receiver.qualname and (
+                isinstance(receiver, ir.Attr) or receiver.kind == ir.NameKind.IMPORT):
+            return _pattern_call(self.program.imported_value(receiver.qualname))
         if not isinstance(receiver, ir.Name):
             return None
         scopes = [self.fn] if receiver.kind != ir.NameKind.GLOBAL else []
@@ -2447,6 +2452,8 @@ class FunctionInterpreter:
         if receiver is not None and receiver.items and call.method in _DICT_VIEWS and not call.args \
                 and not call.keywords and "builtins.dict" in receiver.types:
             result = _dict_view(call.method, receiver, result)
+        if call.qualname == "re.compile" and not result.items:
+            result = _pattern_object(call, args, result)
         if call.method in _MATCH_METHODS and result.taints:
             result = self.match_groups(call, result)
         if result.taints and (call.qualname == "re.sub" or call.method == "sub"):
@@ -3108,6 +3115,38 @@ def _regex_flags(flags) -> frozenset | None:
         return None if left is None or right is None else left | right
     name = _REGEX_FLAGS.get(getattr(flags, "qualname", None) or "")
     return frozenset({name}) if name else None
+
+
+_PATTERN_TEXT = "\0pattern"
+_PATTERN_FLAGS = "\0flags"
+_FLAG_QUALNAMES = {"IGNORECASE": "re.IGNORECASE", "ASCII": "re.ASCII"}
+
+
+def _pattern_object(call: ir.Call, args: list, result: Value) -> Value:
+    """``re.compile(r"^[0-9a-f]{32}$")``: the pattern object keeps its constant text and flags as two
+    items under keys no code can write, so a module that imports it (``from .utils import MD5_REGEX``)
+    reads the same pattern from the module's state (``compiled_pattern``). Any other pattern: as it is."""
+    pattern = args[0] if args else None
+    flags = _regex_flags(call.argument(1, "flags"))
+    if pattern is None or not pattern.is_const or not isinstance(pattern.const, str) or flags is None:
+        return result
+    items = {_PATTERN_TEXT: V.const(pattern.const), _PATTERN_FLAGS: V.const(tuple(sorted(flags)))}
+    return Value(result.const, result.taints, result.types, items, result.func, result.fixed)
+
+
+def _pattern_call(value: Value) -> ir.Call | None:
+    """The ``re.compile(...)`` call that made ``value`` (``_pattern_object``), rebuilt from the text and flags
+    it kept; None for anything else."""
+    items = value.items or {}
+    text, flags = items.get(_PATTERN_TEXT), items.get(_PATTERN_FLAGS)
+    if text is None or flags is None or not isinstance(text.const, str) or not isinstance(flags.const, tuple):
+        return None
+    flag_node = None
+    for name in flags.const:
+        node = ir.Name(name, ir.NameKind.IMPORT, _FLAG_QUALNAMES[name])
+        flag_node = node if flag_node is None else ir.BinOp("|", flag_node, node)
+    args = (ir.Const(text.const),) if flag_node is None else (ir.Const(text.const), flag_node)
+    return ir.Call(ir.Name("compile", ir.NameKind.IMPORT, "re.compile"), args, (), "re.compile")
 
 
 _OBJECT_NAMES = frozenset({ir.NameKind.IMPORT, ir.NameKind.GLOBAL})

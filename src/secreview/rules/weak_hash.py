@@ -30,6 +30,9 @@ Reported for `hashlib.md5`, `hashlib.sha1`, `hashlib.new("md5"/"sha1"/...)`
 A name counts as a secret by whole words, not one that names a part or property of one: a
 security word followed by `hdr`, `header`, `len`, `type`, `id`, `file`, `path`... (`auth_hdr_bin`,
 the authentication header of a packet; `token_type`) is not a secret, nor a name ending in one.
+A nonce or a challenge is not a secret either (`sha1(new_nonce + server_nonce)`, MTProto's key
+derivation): it must be unpredictable, but it is sent in the clear, so its digest has nothing short to
+brute-force.
 A digest of a binary record packed with `struct.pack` in a method of a class that both parses and
 serializes a wire format (a packet codec with `parser` and `serialize`) is reported with low
 confidence (not shown by default): the protocol (BFD's Keyed MD5/SHA1 authentication, RFC 5880)
@@ -132,11 +135,17 @@ _PART_WORDS = frozenset({"hdr", "header", "headers", "len", "length", "type", "t
                          "provider", "class", "status", "state", "enabled", "required", "kind", "algorithm", "algo"})
 
 
+_PUBLIC_RANDOM_WORDS = frozenset({"nonce", "nonces", "cnonce", "challenge"})
+"""Secret words of ``weak_random`` for values that must be unpredictable but are not kept secret: a nonce or
+challenge is sent in the clear, so its digest has no short secret to brute-force (MTProto's
+``sha1(new_nonce + server_nonce)`` key derivation)."""
+
+
 def _is_security_name(name) -> bool:
     if not isinstance(name, str):
         return False
     if secret_name(name):
-        return True
+        return not set(_words_of(name)) & _PUBLIC_RANDOM_WORDS or bool(set(_words_of(name)) & _SECURITY_WORDS)
     words = _words_of(name)
     if not words or words[-1] in _IDENTIFIER_WORDS or words[-1] in _PART_WORDS:
         return False

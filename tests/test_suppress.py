@@ -222,3 +222,36 @@ def test_review_counts_a_ruff_suppressed_finding_as_suppressed(tmp_path, monkeyp
     paths = {f.path.rsplit("/", 1)[-1] for f in result.findings if f.rule_id == "SR201"}
     assert paths == {"a.py", "c.py"}
     assert result.suppressed == 1
+
+
+@pytest.mark.parametrize("comment, covered", [
+    ("# lgtm", True),
+    ("# LGTM [py/weak-sensitive-data-hashing]", True),
+    ("# lgtm[py/weak-sensitive-data-hashing, py/clear-text-logging-sensitive-data]", True),
+    ("# noqa: E501  # lgtm", True),
+    ("# lgtm[py/command-line-injection]", False),  # another query: not this rule
+    ("# lgtm[py/unknown-query]", False),  # a query secreview has no rule for suppresses nothing
+    ("# looks lgtm to me", False),  # not right after a ``#``
+])
+def test_lgtm_suppressions_cover_the_rules_of_their_codeql_queries(comment, covered):
+    s = sup(f"m = md5(password)  {comment}\n")
+    hit = match(s, 1, WEAK_HASH)
+    assert (hit is not None) == covered
+    if hit is not None:
+        assert hit.kind == "lgtm"
+    covers_command_injection = comment in ("# lgtm", "# noqa: E501  # lgtm", "# lgtm[py/command-line-injection]")
+    assert (match(s, 1) is not None) == covers_command_injection
+
+
+def test_review_counts_an_lgtm_suppressed_finding_as_suppressed(tmp_path, monkeypatch):
+    from secreview.engine.pipeline import ReviewOptions, review
+    from tests.reviewing import EVERY_CONFIDENCE
+    code = ("import hashlib\n\n\ndef token_digest(password):\n"
+            "    return hashlib.md5(password.encode()).hexdigest()  {}\n")
+    (tmp_path / "a.py").write_text(code.format("# lgtm[py/weak-sensitive-data-hashing]"))
+    (tmp_path / "b.py").write_text(code.format("# lgtm[py/sql-injection]"))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=EVERY_CONFIDENCE))
+    paths = {f.path.rsplit("/", 1)[-1] for f in result.findings if f.rule_id == "SR201"}
+    assert paths == {"b.py"}
+    assert result.suppressed == 1

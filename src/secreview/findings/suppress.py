@@ -13,6 +13,9 @@ Forms recognised in a comment (case-insensitive)::
     # noqa: S324                     Ruff's codes of its flake8-bandit rules,
     # ruff: ignore[S324]             read as the Bandit ids they copy (B324);
     # ruff: ignore[hashlib-insecure-hash-function]   or by Ruff's rule name
+    # lgtm                           LGTM's (CodeQL's): everything on the line
+    # lgtm[py/weak-sensitive-data-hashing]   CodeQL query ids, read as the
+                                     secreview rules of their ground
 
 Only real comments count: the source is split with ``tokenize``, so ``"# nosec"``
 inside a string is not a suppression. When ``tokenize`` fails (broken code), a
@@ -31,6 +34,10 @@ that runs Ruff's security rules records there that someone looked at the line
 and accepted it, as a ``# nosec B324`` does for Bandit. A bare ``# noqa`` or one
 naming only other linters' codes (``E501``) suppresses nothing: it is usually
 about style. Ruff's file-level ``# ruff: noqa`` is not read either.
+
+LGTM.com's comments (CodeQL's alerts, which projects suppressed there until 2022 and still carry) count
+the same way: ``# lgtm`` (right after a ``#``) covers the line, ``# lgtm[py/...]`` the rules of the
+queries it names (``codeql_queries``); a query secreview has no rule for suppresses nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import Literal
 
+from secreview.findings.codeql_queries import CODEQL_QUERIES
 from secreview.findings.ruff_bandit_names import RUFF_BANDIT_NAMES
 
 _NOSEC = re.compile(r"#\s*nosec\b:?", re.IGNORECASE)
@@ -49,6 +57,7 @@ _RULE_REF = re.compile(r"^(?:[A-Za-z]{1,4}\d{2,5}|[A-Za-z][A-Za-z0-9]*(?:[-_][A-
 _NOQA = re.compile(r"#\s*noqa\s*:\s*((?:[A-Za-z]+\d+[\s,]*)+)", re.IGNORECASE)
 _RUFF_IGNORE = re.compile(r"#\s*ruff\s*:\s*ignore\s*\[([^\]#]*)\]", re.IGNORECASE)
 _RUFF_BANDIT_CODE = re.compile(r"^S(\d{3})$", re.IGNORECASE)
+_LGTM = re.compile(r"#\s*lgtm\b(?:\s*\[([^\]#]*)\])?", re.IGNORECASE)
 _BRACKETS = re.compile(r"\s*\[([^\]#]*)\]")
 _REASON_SEP = re.compile(r"^\s*(?:--|:|-|—)\s*")
 
@@ -57,7 +66,7 @@ _REASON_SEP = re.compile(r"^\s*(?:--|:|-|—)\s*")
 class Suppression:
     line: int
     """1-based line of the comment."""
-    kind: Literal["nosec", "secreview", "ruff"]
+    kind: Literal["nosec", "secreview", "ruff", "lgtm"]
     rules: tuple[str, ...]
     """Rule ids, names or Bandit ids as written; empty means every rule."""
     reason: str | None
@@ -129,6 +138,14 @@ def _parse_ruff(line: int, comment: str) -> Suppression | None:
     return Suppression(line, "ruff", ids, None, comment) if ids else None
 
 
+def _parse_lgtm(line: int, comment: str, match: re.Match[str]) -> Suppression | None:
+    if match.group(1) is None:
+        return Suppression(line, "lgtm", (), None, comment)
+    queries = [q.lower() for q in re.split(r"[\s,]+", match.group(1)) if q]
+    rules = tuple(r for q in queries for r in CODEQL_QUERIES.get(q, ()))
+    return Suppression(line, "lgtm", rules, None, comment) if rules else None
+
+
 def parse_comment(line: int, comment: str) -> list[Suppression]:
     """The suppressions in one comment (a comment may hold several forms)."""
     found = []
@@ -138,6 +155,11 @@ def parse_comment(line: int, comment: str) -> list[Suppression]:
     nosec = _NOSEC.search(comment)
     if nosec:
         found.append(_parse_nosec(line, comment, nosec))
+    lgtm = _LGTM.search(comment)
+    if lgtm:
+        parsed = _parse_lgtm(line, comment, lgtm)
+        if parsed:
+            found.append(parsed)
     own = _SECREVIEW.search(comment)
     if own:
         parsed = _parse_secreview(line, comment, own)
@@ -204,7 +226,8 @@ class Suppressions:
     @classmethod
     def from_source(cls, text: str) -> Suppressions:
         lowered = text.lower()
-        if "nosec" not in lowered and "secreview" not in lowered and "noqa" not in lowered and "ruff" not in lowered:
+        if "nosec" not in lowered and "secreview" not in lowered and "noqa" not in lowered and "ruff" not in lowered \
+                and "lgtm" not in lowered:
             return cls([])  # most files: tokenizing them would cost as much as parsing
         try:
             comments = _comments_tokenize(text)

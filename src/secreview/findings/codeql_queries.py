@@ -1,0 +1,43 @@
+"""CodeQL's Python query ids and the secreview rules whose ground each covers, for LGTM's suppression comments
+(``# lgtm[py/weak-sensitive-data-hashing]``, read as ``# secreview: ignore[weak-hash]``). Query ids from
+CodeQL's ``python/ql/src/Security`` and ``Variables`` query packs; a query with no secreview rule of its
+ground is left out, so its comment suppresses nothing here."""
+
+CODEQL_QUERIES: dict[str, tuple[str, ...]] = {
+    "py/command-line-injection": ("command-injection",),
+    "py/shell-command-constructed-from-input": ("command-injection",),
+    "py/code-injection": ("code-injection",),
+    "py/unsafe-deserialization": ("unsafe-deserialization",),
+    "py/sql-injection": ("sql-injection",),
+    "py/path-injection": ("path-traversal",),
+    "py/tarslip": ("unsafe-archive-extraction",),
+    "py/reflective-xss": ("xss",),
+    "py/jinja2/autoescape-false": ("template-autoescape-disabled",),
+    "py/url-redirection": ("open-redirect",),
+    "py/full-ssrf": ("ssrf",),
+    "py/partial-ssrf": ("ssrf",),
+    "py/ldap-injection": ("ldap-injection",),
+    "py/xpath-injection": ("xpath-injection",),
+    "py/xxe": ("xxe",),
+    "py/template-injection": ("template-injection",),
+    "py/http-response-splitting": ("header-injection",),
+    "py/log-injection": ("log-injection",),
+    "py/insecure-cookie": ("insecure-cookie",),
+    "py/weak-sensitive-data-hashing": ("weak-hash",),
+    "py/weak-cryptographic-algorithm": ("weak-cipher", "ecb-mode"),
+    "py/weak-crypto-key": ("weak-key-size",),
+    "py/request-without-cert-validation": ("tls-verification-disabled",),
+    "py/insecure-protocol": ("insecure-tls-version",),
+    "py/insecure-default-protocol": ("insecure-tls-version",),
+    "py/paramiko-missing-host-key-validation": ("ssh-host-key-unverified",),
+    "py/bind-socket-all-network-interfaces": ("bind-all-interfaces",),
+    "py/flask-debug": ("debug-mode-enabled",),
+    "py/overly-permissive-file": ("world-writable-permissions",),
+    "py/insecure-temporary-file": ("insecure-temp-file",),
+    "py/stack-trace-exposure": ("exception-details-exposed",),
+    "py/incomplete-url-substring-sanitization": ("url-substring-check",),
+    "py/hardcoded-credentials": ("hardcoded-secret",),
+    "py/clear-text-logging-sensitive-data": ("sensitive-data-logged",),
+    "py/polynomial-redos": ("redos",),
+    "py/redos": ("redos",),
+}

@@ -48,7 +48,9 @@ self.password`: a cached client's credentials against the configured ones);
 two entries of one local collection (`devices[0]["token"] ==
 devices[1]["token"]`: a duplicate in the configuration); names written as
 constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
-(`__eq__`, `__ne__`); comparisons written as query expressions, which the
+(`__eq__`, `__ne__`); both sides put through one keyed function under one key that is not a constant
+(`hmac_sha256(NONCE, x) == hmac_sha256(NONCE, y)`: the double-HMAC comparison, where the digests first
+differ says nothing about either value); comparisons written as query expressions, which the
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
 pyDAL's `db(db.oauth2.client_secret == secret)`,
 `and_(...)`); a comparison assigned to a name that says it detects a change
@@ -427,7 +429,7 @@ class TimingUnsafeComparison(FunctionRule):
                 continue
             seen.add(id(compare))
             left, right = compare.left, compare.comparators[0]
-            if _is_const(left) or _is_const(right):
+            if _is_const(left) or _is_const(right) or _double_keyed(module, left, right):
                 continue
             hit = self._judge(module, function, compare, left, right, defs)
             if hit is not None:
@@ -483,6 +485,30 @@ class TimingUnsafeComparison(FunctionRule):
                  f"`secretutils.constant_time_compare(...)` from oslo.utils)."),
             confidence=confidence or (Level.HIGH if how.startswith("computed") else Level.MEDIUM),
         )
+
+
+_DIGEST_METHODS = frozenset({"digest", "hexdigest"})
+
+
+def _double_keyed(module, left, right) -> bool:
+    """``hmac_sha256(NONCE, x) == hmac_sha256(NONCE, y)`` (``hmac.new(k, x, sha256).digest() == hmac.new(k, y,
+    sha256).digest()``): both sides put through one keyed function under one key, the double-HMAC way to
+    compare in effect in constant time: with a key the attacker does not know, where the two digests first
+    differ tells nothing about either value."""
+    def keyed(node):
+        if isinstance(node, ir.Call) and isinstance(node.func, ir.Attr) and node.func.attr in _DIGEST_METHODS \
+                and not node.args and isinstance(node.func.value, ir.Call):
+            node = node.func.value
+        if not isinstance(node, ir.Call) or len(node.args) < 2 or node.keywords \
+                or any(isinstance(a, ir.Starred) for a in node.args):
+            return None
+        return node
+    a, b = keyed(left), keyed(right)
+    if a is None or b is None or len(a.args) != len(b.args) or _code(module, a.func) != _code(module, b.func):
+        return False
+    key = _code(module, a.args[0])
+    return key == _code(module, b.args[0]) and not isinstance(a.args[0], ir.Const) \
+        and all(_code(module, x) == _code(module, y) for x, y in zip(a.args[2:], b.args[2:], strict=True))
 
 
 _RELEVANT_PARTS = re.compile("hmac|sign|token|passw|passphrase|secret|key")

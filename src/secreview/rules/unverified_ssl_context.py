@@ -19,7 +19,9 @@ switch selects (`if verify_ssl: ... else: ctx.verify_mode = ssl.CERT_NONE`,
 `if args.wopi_crt == "no":`, a command-line flag whose help says it turns the
 check off: `if ar.td:` with `add_argument("-td", action="store_true",
 help="disable certificate check")`; also a conditional expression it selects:
-`ctx.verify_mode = ssl.CERT_NONE if not verify else ssl.CERT_REQUIRED` in `def send(self, verify=True)`)
+`ctx.verify_mode = ssl.CERT_NONE if not verify else ssl.CERT_REQUIRED` in `def send(self, verify=True)`;
+a parameter the function also gives `check_hostname` is such a switch whatever its name:
+`ssl.check_hostname = value` then `ssl.verify_mode = ssl.CERT_REQUIRED if value else ssl.CERT_NONE`)
 unless the switch's default in the code selects it
 (`def connect(host, insecure=True)`): turning verification off on request is
 the operator's choice, not a defect of the code; in a function or class whose name
@@ -153,7 +155,31 @@ def _switched_off_on_request(interp, value) -> bool:
     if len(none_when) != 1:
         return False
     chosen = switch_choice(interp, value.test, none_when[0])
-    return chosen is not None and not chosen.by_default
+    if chosen is None:
+        return _hostname_switch_off_on_request(interp.fn, value.test, none_when[0])
+    return not chosen.by_default
+
+
+def _hostname_switch_off_on_request(fn, test, taken: bool) -> bool:
+    """``ssl.check_hostname = value`` then ``ssl.verify_mode = ssl.CERT_REQUIRED if value else ssl.CERT_NONE``
+    (hikari's converter of its ``ssl=True`` setting): a parameter whose truth the function also gives
+    ``check_hostname`` is a verification switch by what it sets, whatever its name; ``CERT_NONE`` is selected
+    on request unless the parameter's default selects it."""
+    negate = isinstance(test, ir.UnaryOp) and test.op == "not"
+    name = test.operand if negate else test
+    if not isinstance(name, ir.Name) or name.kind != ir.NameKind.LOCAL:
+        return False
+    param = next((p for p in fn.params if p.name == name.id), None)
+    if param is None or not any(
+            type(stmt) is ir.Assign and isinstance(stmt.value, ir.Name) and stmt.value.id == name.id
+            and any(isinstance(t, ir.AttrTarget) and t.attr == "check_hostname" for t in stmt.targets)
+            for stmt in fn.statements()):
+        return False
+    if param.default is None:
+        return True
+    if not isinstance(param.default, ir.Const):
+        return False
+    return (bool(param.default.value) != negate) != taken
 
 
 def _cert_none_binding(site, callee: str):

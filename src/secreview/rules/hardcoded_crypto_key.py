@@ -15,7 +15,9 @@ PyJWT `jwt.encode`/`jwt.decode`. Keys read from configuration, the
 environment, a file or a key-management service are not reported, nor are
 empty strings and obvious placeholders, nor a MAC of a constant message
 (`HMAC(b'some key', b'msg', 'md5')`: a constant, computed to probe whether the
-library allows MD5, which authenticates nothing).
+library allows MD5, which authenticates nothing), nor a MAC whose message is a secret by its name
+(`hmac.new(key=b"WebAppData", msg=token.encode())`, Telegram's Web App check): the HMAC derives a key
+from that secret, and the literal is a public label that keeps the derivation apart from others.
 
 **Fix:** load the key at run time from a secret store or the environment
 (`key = base64.b64decode(os.environ["APP_ENC_KEY"])`), rotate the key that was
@@ -25,6 +27,7 @@ committed, and re-encrypt or re-sign what it protected.
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.weak_random import secret_name
 
 _H = "cryptography.hazmat.primitives"
 _KEYED: dict[str, tuple[int, str, str]] = {}
@@ -98,6 +101,8 @@ class HardcodedCryptoKey(CallRule):
             message, _ = site.arg(1, "msg")
             if message is not None and message.is_const and message.const is not None:
                 return  # ``HMAC(b'some key', b'msg', 'md5')``: a constant's MAC, a probe of the library (FIPS)
+            if _secret_message(site.arg(1, "msg")[1]):
+                return  # ``hmac.new(key=b"WebAppData", msg=token.encode())``: the secret is the message
         code = site.interp.code(site.call)
         arg_code = site.interp.code(node)
         literal = isinstance(node, ir.Const)
@@ -120,6 +125,17 @@ class HardcodedCryptoKey(CallRule):
 
 
 _STD_HMAC = frozenset({"hmac.new", "hmac.HMAC", "hmac.digest"})
+
+
+def _secret_message(node) -> bool:
+    """The MAC's message is a secret by its name (``token.encode()``, ``self.bot_token``, ``master_key``): the
+    HMAC derives a key from that secret, and the literal in the key's place is a public label that keeps the
+    derivation apart from others (Telegram's ``HMAC_SHA256(key="WebAppData", msg=bot_token)``, HKDF's info)."""
+    for e in ir.walk(node) if node is not None else ():
+        name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else None
+        if name is not None and secret_name(name):
+            return True
+    return False
 
 
 def _env_name(arg_code: str) -> str:

@@ -40,8 +40,9 @@ self.refresh_token: self.refresh_token = d["refresh_token"]`: an update when
 it differs; likewise any branch taken when the two differ that begins by keeping one of them:
 `if guest_token != self.headers["x-guest-token"]: self.headers["x-guest-token"] = guest_token`, `if
 refresh_token != data.get("refresh_token"): cache_update(key, data["refresh_token"])`), where no client's
-guess is compared; two values the server holds
-itself, made only of constants, module-level names, attributes of `self`/`cls`
+guess is compared; a branch taken when the two are equal that begins by discarding the stored one (`if token ==
+self._token: self._token = None`: a client drops a token its caller reports bad, it admits nobody); two
+values the server holds itself, made only of constants, module-level names, attributes of `self`/`cls`
 or of such values and locals assigned only such values, with no parameter, no
 call and nothing named for a request or a channel (`self.client.password ==
 self.password`: a cached client's credentials against the configured ones);
@@ -226,6 +227,24 @@ def _updated_when_different(function, edge, compare) -> bool:
         value = getattr(stmt, "value", None)
         if isinstance(value, ir.Call) and _KEEPING_WORDS & set(_callee_words(value)) and any(
                 _text(None, a) in texts for a in list(value.args) + [k.value for k in value.keywords]):
+            return True
+    return False
+
+
+def _discarded_when_same(function, edge, compare) -> bool:
+    """``if token == self._token: self._token = None``: the branch taken when the two are equal begins by
+    discarding the stored one (``None``, an empty value, zero): the code drops a credential a caller reports
+    bad (hikari's ``invalidate(token)`` after a 401), it admits nobody; a guess that matches only makes the
+    code forget its own token."""
+    op = compare.ops[0]
+    if not ((op == "==" and edge.kind == ir.EdgeKind.TRUE) or (op == "!=" and edge.kind == ir.EdgeKind.FALSE)):
+        return False
+    texts = [_text(None, compare.left), _text(None, compare.comparators[0])]
+    if None in texts:
+        return False
+    for stmt in function.blocks[edge.target].stmts:
+        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and _target_text(stmt.targets[0]) in texts \
+                and isinstance(stmt.value, ir.Const) and not stmt.value.value:
             return True
     return False
 
@@ -538,8 +557,14 @@ def _compares(function):
         for edge in block.succs:
             if edge.cond is not None:
                 if isinstance(edge.cond, ir.Compare) and len(edge.cond.ops) == 1 \
-                        and _updated_when_different(function, edge, edge.cond):
+                        and (_updated_when_different(function, edge, edge.cond)
+                             or _discarded_when_same(function, edge, edge.cond)):
                     updates.add((edge.cond.line, edge.cond.col))
+                elif isinstance(edge.cond, ir.BoolOp) and edge.cond.op == "or" and edge.kind == ir.EdgeKind.TRUE:
+                    # ``if not token or token == self._token:``: the branch is taken whenever the operand is
+                    updates.update((c.line, c.col) for c in edge.cond.values
+                                   if isinstance(c, ir.Compare) and tuple(c.ops) == ("==",)
+                                   and _discarded_when_same(function, edge, c))
                 roots.append(edge.cond)
     for root in roots:
         for compare in _python_compares(root):

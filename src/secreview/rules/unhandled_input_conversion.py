@@ -193,20 +193,37 @@ def _converted_before(fn, site, stmt) -> bool:
     return False
 
 
-def _schema_validated(fn, line: int) -> bool:
+def _schema_validated(program, path: str, fn, line: int) -> bool:
     """A request's data checked against a schema earlier in the function (``jsonschema.validate(data,
     REQUEST_SCHEMA)``, ``validate_request(body, schema)``) or by a decorator given a schema
     (``@validation.validated(schema.query_param_update)``): the schema says what the text looks like
     (a ``pattern``, a ``format``), and a value it rejects raises its own error before the conversion."""
+    first = _first_schema_check(program, path, fn)
+    return first is not None and first < line
+
+
+def _first_schema_check(program, path: str, fn):
+    """The line of ``fn``'s first schema check (0 for a decorator's), or None; worked out once per function:
+    asked at each conversion or call of a converting function, a class body of thousands of statements
+    (an enumeration of every port number) made it quadratic."""
+    key = ("conversion.schema", path, fn.qualname)
+    found = program.function_facts.get(key, False)
+    if found is False:
+        found = program.function_facts[key] = _schema_check_line(fn)
+    return found
+
+
+def _schema_check_line(fn):
     for d in fn.decorators:
         if isinstance(d, ir.Call):
             name = (d.qualname or ir.dotted_text(d.func) or "").rsplit(".", 1)[-1].lower()
             args = list(d.args) + [k.value for k in d.keywords]
             if ("schema" in name or "validat" in name) \
                     and any("schema" in (ir.dotted_text(a) or "").lower() for a in args):
-                return True
+                return 0
+    lines = []
     for stmt in fn.statements():
-        if stmt.line >= line or type(stmt) not in (ir.Assign, ir.Evaluate) or stmt.value is None:
+        if type(stmt) not in (ir.Assign, ir.Evaluate) or stmt.value is None:
             continue
         for e in ir.walk(stmt.value):
             if not isinstance(e, ir.Call):
@@ -215,10 +232,12 @@ def _schema_validated(fn, line: int) -> bool:
             args = list(e.args) + [k.value for k in e.keywords]
             if ("schema" in name or ("validat" in name and len(args) >= 2)) \
                     and any(isinstance(a, ir.Name) for a in args):
-                return True
+                lines.append(stmt.line)
+                break
             if any(k.name == "schema" and isinstance(k.value, (ir.DictExpr, ir.Name, ir.Attr)) for k in e.keywords):
-                return True  # ``_get_request_message(message, schema={"start_step": [_assert_intlike]})``
-    return False
+                lines.append(stmt.line)  # ``_get_request_message(message, schema={"start_step": [...]})``
+                break
+    return min(lines) if lines else None
 
 
 # Form and serializer fields whose validated value is a number, a choice the server made, a boolean,
@@ -489,7 +508,8 @@ class UnhandledInputConversion(SinkRule):
                 caller = interp.fn
                 status = "safe" if _in_try(caller, site.call.line) or _decorated_by_handler(program, caller) \
                     or _under_dispatcher(program, caller, _framework_entry(interp)) \
-                    or _schema_validated(caller, site.call.line) or _graphql_resolver(program, caller) else "open"
+                    or _schema_validated(program, interp.module.path, caller, site.call.line) \
+                    or _graphql_resolver(program, caller) else "open"
             yield target, status
 
     def excused(self, site, sink, callee: str) -> bool:
@@ -497,7 +517,8 @@ class UnhandledInputConversion(SinkRule):
         fn = interp.fn
         return _in_try(fn, site.call.line) or _checked(interp, interp.stmt, site.call, callee) \
             or _converted_before(fn, site, interp.stmt) \
-            or _schema_validated(fn, site.call.line) or _decorated_by_handler(interp.program, fn) \
+            or _schema_validated(interp.program, interp.path, fn, site.call.line) \
+            or _decorated_by_handler(interp.program, fn) \
             or _socketserver_handler(interp.program, fn) \
             or _under_dispatcher(interp.program, fn, _framework_entry(interp)) \
             or interp.program.debug_only(fn) or _graphql_resolver(interp.program, fn) \

@@ -32,6 +32,8 @@ field or option names (`PASSWORD_KEY = "password"`, `TOKEN_HEADER =
 "X-Auth-Token"`), messages, paths, URLs without credentials and format
 strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
 `"%(password)s"`, `"changeme"` in any spelling, `"Ch@ngeTh!sPa33w0rd"`, `"***"`, `":****"`); `None`;
+a credential's shape whose body says it is none or repeats a few characters (`AKIAFAKEFAKEFAKEFAKE`, the bait a
+honeypot serves; `ghp_XXXX...`, `sk_live_DUMMY...`);
 a URL with credentials shown as documentation, inside a structure named for it
 (`connection_examples`, `EXAMPLES`, a `placeholder`, `help` or `sample`) whose host is this
 machine (`localhost`, `127.0.0.1`), a documentation domain
@@ -502,9 +504,9 @@ def _credential_shape(text: str):
         return None
     if _PATTERN_LITERALS.search(text):  # each pattern needs one of them
         for pattern, what in _PATTERNS:
-            m = pattern.search(text)
-            if m:
-                return what, m.group(0)
+            for m in pattern.finditer(text):
+                if not _placeholder_token(m.group(0)):
+                    return what, m.group(0)
     if "://" not in text:
         return None
     m = _URL_CREDS.search(text) if not any(c.isspace() for c in text.strip()) else None
@@ -513,6 +515,28 @@ def _credential_shape(text: str):
             and not _local_default_login(m.group(1), m.group(2), text):
         return "a URL with an embedded password", m.group(2)
     return None
+
+
+_PLACEHOLDER_PARTS = ("FAKE", "DUMMY", "SAMPLE", "PLACEHOLDER", "REDACTED", "XXXX", "TEST")
+
+
+def _placeholder_token(token: str) -> bool:
+    """A credential's shape whose body says it is none (``AKIAFAKEFAKEFAKEFAKE``, ``ghp_XXXX...``,
+    ``sk_live_DUMMY...``) or repeats a few characters (a random body of 16 or more has a dozen distinct ones):
+    bait a honeypot serves, a documentation value, a test string."""
+    body = token
+    for literal in _TOKEN_PREFIXES:
+        if token.startswith(literal):
+            body = token[len(literal):]
+            break
+    if "-----BEGIN" in token:
+        return False
+    upper = body.upper()
+    return any(part in upper for part in _PLACEHOLDER_PARTS) or len(set(body)) <= max(4, len(body) // 5)
+
+
+_TOKEN_PREFIXES = ("AKIA", "ASIA", "github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "glpat-", "xoxb-", "xoxa-",
+                   "xoxp-", "xoxr-", "xoxs-", "AIza", "sk_live_", "rk_live_")
 
 
 def _local_default_login(user: str, password: str, text: str) -> bool:

@@ -55,7 +55,6 @@ configuration file outside the repository), revoke and rotate the one that was
 committed, and purge it from history if the repository is shared.
 """
 
-import functools
 import re
 
 from secreview.findings.model import Level
@@ -63,7 +62,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.hardcoded_crypto_key import is_placeholder
-from secreview.rules.words import PASSWORD_WORDS, NameScreen, identifier_words
+from secreview.rules.words import PASSWORD_WORDS, NameScreen, identifier_words, test_double
 
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "secret", "secrets", "token",
                            "apikey", "credential", "credentials", "creds", "privatekey", "secretkey",
@@ -160,14 +159,6 @@ def secret_name(name: str) -> bool:
     return not ("pass" in words and not any(w in _SECRET_WORDS - {"pass"} for w in words) and len(words) > 2)
 
 
-@functools.lru_cache(maxsize=1 << 12)
-def _test_double(qualname: str | None) -> bool:
-    """Code of a fake, dummy, mock or stub (``FakeKeystoneClient``, ``DummySession``), or code making
-    sample data (``sample_url_func``, ``placeholders.preview``)."""
-    return bool(qualname) and any(w in _TEST_DOUBLE_WORDS
-                                  for part in qualname.split(".") for w in identifier_words(part))
-
-
 def _name_mapping(d) -> bool:
     """A dict mapping names to names (``{"password": "pass", "email": "mail", "name": "name"}``): its
     values are attribute or field names, not credentials."""
@@ -192,9 +183,6 @@ _NOT_VALUES = frozenset({
     "locked", "expired", "missing", "na", "notavailable", "notapplicable"})
 _MASK_WORDS = frozenset({"redacted", "masked", "hidden", "removed", "censored", "omitted", "filtered", "sanitized",
                          "obfuscated", "scrubbed"})
-# also sample data: ``sample_url_func`` fills a template preview with a made-up order secret
-_TEST_DOUBLE_WORDS = frozenset({"fake", "fakes", "dummy", "mock", "mocks", "stub", "stubs", "sample", "samples",
-                                "demo", "preview", "placeholder", "placeholders"})
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}")
 
 
@@ -317,8 +305,8 @@ class HardcodedSecret(StatementRule):
     def check_statement(self, interp, stmt):
         t = type(stmt)
         seen: set = set()
-        if _test_double(interp.fn.qualname) or (t is ir.Define and stmt.function is not None
-                                                 and _test_double(stmt.function.qualname)):
+        if test_double(interp.fn.qualname) or (t is ir.Define and stmt.function is not None
+                                                 and test_double(stmt.function.qualname)):
             return  # a fake, dummy or stub: its credentials are fixtures
         if t is ir.Define:
             if stmt.function is not None:

@@ -49,7 +49,8 @@ self.password`: a cached client's credentials against the configured ones);
 two entries of one local collection (`devices[0]["token"] ==
 devices[1]["token"]`: a duplicate in the configuration); names written as
 constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
-(`__eq__`, `__ne__`); both sides put through one keyed function under one key that is not a constant
+(`__eq__`, `__ne__`); code of a fake, stub, mock or decoy (`FakeUser.matches` of a honeypot's persona), whose
+credentials are made up; both sides put through one keyed function under one key that is not a constant
 (`hmac_sha256(NONCE, x) == hmac_sha256(NONCE, y)`: the double-HMAC comparison, where the digests first
 differ says nothing about either value); comparisons written as query expressions, which the
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
@@ -82,7 +83,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.words import POSITION_WORDS, NameScreen, identifier_words
+from secreview.rules.words import POSITION_WORDS, NameScreen, identifier_words, test_double
 
 _MAC_WORDS = frozenset({"hmac", "hmacs", "signature", "signatures"})
 # get_hmac(), compute_signature(), sign(); not "mac" (MAC addresses)
@@ -441,6 +442,8 @@ class TimingUnsafeComparison(FunctionRule):
     def check_function(self, module, function):
         if function.name in ("__eq__", "__ne__", "__hash__", "__lt__", "__gt__"):
             return  # structural equality of an object holding a token, not a check of one
+        if test_double(function.qualname):
+            return  # a fake, stub or decoy (a honeypot's ``FakeUser.matches``): its credentials are made up
         defs = _Defs(function)
         seen = set()
         for compare in _compares(function):

@@ -34,7 +34,8 @@ called `random.seed()` with no argument (or with `os.urandom(...)` bytes):
 CPython then fills the whole generator state from the operating system, so
 the value is not predictable from earlier outputs (askbot's
 `generate_random_key()`; a seed of the caller's choosing, such as the time,
-still is), nor a weighted draw (`random.choices(words, weights=counts)`: it samples a
+still is), nor a name that says the secret is made up (`_fake_password()`, `dummy_token`, `decoy_key`: a
+fixture, or a honeypot's bait), nor a weighted draw (`random.choices(words, weights=counts)`: it samples a
 distribution, such as the next word of a Markov chain; a secret is drawn with every symbol alike).
 
 **Confidence:** high; low (not shown by default) where the value becomes only
@@ -86,7 +87,9 @@ _DESCRIPTOR_LAST = frozenset({
     "endpoint", "key", "id", "code", "link",
 })
 _DESCRIPTOR_FIRST = frozenset({"max", "min", "num", "n", "len", "is", "has", "use", "enable", "no", "allow", "hashed",
-                               "hash", "old", "expected", "check", "validate", "verify", "compare", "parse"})
+                               "hash", "old", "expected", "check", "validate", "verify", "compare", "parse",
+                               # made up on purpose: a fixture, or a honeypot's bait (``_fake_password()``)
+                               "fake", "dummy", "mock", "decoy", "bait", "sample"})
 # A last word that is one of these is a secret only as the second word of a pair.
 _PAIR_ONLY = frozenset({"id", "key", "code", "link", "me", "value", "cookie"})
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")

@@ -67,3 +67,19 @@ class NameScreen:
             else:
                 misses.add(name)
         return found
+
+
+# also sample data: ``sample_url_func`` fills a template preview with a made-up order secret; and the decoys and
+# bait of a honeypot (``FakeUser``, ``_decoy_password``), which are made to be found
+TEST_DOUBLE_WORDS = frozenset({"fake", "fakes", "dummy", "mock", "mocks", "stub", "stubs", "sample", "samples",
+                               "demo", "preview", "placeholder", "placeholders", "decoy", "decoys", "bait"})
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def test_double(qualname: str | None) -> bool:
+    """Code of a fake, dummy, mock, stub or decoy (``FakeKeystoneClient``, ``DummySession``, ``FakeUser`` of a
+    honeypot's persona), or code making sample data (``sample_url_func``, ``placeholders.preview``): the
+    credentials it holds are made up."""
+    return bool(qualname) and any(w in TEST_DOUBLE_WORDS
+                                  for part in qualname.split(".") for w in identifier_words(part))
+

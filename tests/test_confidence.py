@@ -958,3 +958,31 @@ def test_a_server_bound_to_every_interface_is_shown_only_when_meant_for_this_mac
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR401"}
     assert got == {10: Level.LOW, 11: Level.HIGH, 12: Level.HIGH, 17: Level.HIGH, 24: Level.LOW}, got
+
+
+def test_a_weak_digest_beside_a_strong_one_chosen_by_a_format_version_is_low(tmp_path, monkeypatch):
+    # pyhanko: sha256 for AES-256 handlers, sha1 for the older ones the PDF standard fixes; a flag that is no
+    # version (``legacy``) says nothing about who fixes the algorithm
+    (tmp_path / "handlers.py").write_text(textwrap.dedent('''\
+        from hashlib import sha1, sha256
+
+
+        class PubKeyHandler:
+            def derive_shared_encryption_key(self):
+                if self._handler.version >= 5:
+                    md = sha256()
+                else:
+                    md = sha1()
+                md.update(self._recp_key_seed)
+                return md.digest()
+
+
+        def password_digest(password, legacy):
+            if legacy:
+                return sha1(password.encode()).hexdigest()
+            return sha256(password.encode()).hexdigest()
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
+    assert got == {9: Level.LOW, 16: Level.HIGH}, got

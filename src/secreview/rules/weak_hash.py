@@ -37,6 +37,10 @@ A digest of a binary record packed with `struct.pack` in a method of a class tha
 serializes a wire format (a packet codec with `parser` and `serialize`) is reported with low
 confidence (not shown by default): the protocol (BFD's Keyed MD5/SHA1 authentication, RFC 5880)
 fixes the algorithm, and the code cannot choose another without breaking interoperability.
+Likewise a digest computed in one branch of a test of a version (of a format or protocol: a name with
+`version`, `revision`, `rev` or `protocol`) whose other branch computes a strong one (`if
+self._handler.version >= AES256: md = sha256() else: md = sha1()`, the PDF standard's older security
+handlers): the code supports both versions, and the older one fixes the algorithm.
 
 A digest sent to another party and not stored is reported with low confidence: passed (itself, or a
 dict, query string or value built from it) to an outgoing request (`requests`, `httpx`, `urllib`,
@@ -84,6 +88,7 @@ from __future__ import annotations
 from secreview.analysis import values as V
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import calls as _calls
 from secreview.rules.base import Hit, StatementRule
@@ -193,6 +198,38 @@ def _wire_format(interp, use) -> str:
             if (isinstance(e, ir.Call) and e.qualname in _PACKERS) or (isinstance(e, ir.Name) and e.id in packed):
                 return "struct.pack"
     return ""
+
+
+_STRONG = frozenset({f"hashlib.{name}" for name in ("sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256",
+                                                    "sha3_384", "sha3_512", "blake2b", "blake2s")}
+                    | {f"{pkg}.Hash.{name}.new" for pkg in ("Crypto", "Cryptodome")
+                       for name in ("SHA224", "SHA256", "SHA384", "SHA512", "SHA3_256", "SHA3_512", "BLAKE2b")})
+_VERSION_WORDS = frozenset({"version", "versions", "revision", "rev", "protocol"})
+
+
+def _version_branch(interp, call) -> tuple | None:
+    """``if self._handler.version >= SecurityHandlerVersion.AES256: md = sha256() else: md = sha1()``: the weak
+    digest is computed in one branch of a test of a version (of a format, a protocol: a name with ``version``,
+    ``revision``, ``rev`` or ``protocol``), and the other branch, right there, computes a strong one: the code
+    supports both versions, the weak algorithm for the one that fixes it. (the test's code, the strong call's
+    code), or None."""
+    fn = interp.fn
+    for cond, taken in controlling_conditions(fn, interp.stmt):
+        words = {w for e in _walk(cond) if isinstance(e, (ir.Name, ir.Attr))
+                 for w in name_words(e.id if isinstance(e, ir.Name) else e.attr)}
+        if not words & _VERSION_WORDS:
+            continue
+        for block in fn.blocks:
+            for edge in block.succs:
+                if edge.cond is not cond or (edge.kind == ir.EdgeKind.TRUE) == taken \
+                        or edge.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
+                    continue
+                for stmt in fn.blocks[edge.target].stmts:
+                    for root in _roots(stmt):
+                        for e in _walk(root):
+                            if isinstance(e, ir.Call) and e.qualname in _STRONG:
+                                return interp.code(cond), interp.code(e)
+    return None
 
 
 def _names_in(expr) -> list:
@@ -386,6 +423,18 @@ class WeakHash(StatementRule):
                     f"the protocol's, and worth knowing where the protocol offers a stronger mode."),
                     fix=("If the protocol offers a stronger authentication mode, prefer it and make it the default; "
                          "otherwise nothing in this code can change the algorithm."),
+                    confidence=Level.LOW, tags=("security-use", "protocol"),
+                    notes=self._reason_note(use, call, reasons[0]))
+            version = _version_branch(interp, call)
+            if version:
+                return Hit(node=call, explanation=(
+                    f"`{code}` computes {label} {reasons[0]}, in the branch that `{version[0]}` (a test of the "
+                    f"version of a format or protocol) takes, while the other branch computes `{version[1]}`. "
+                    f"{label} is broken, but where a format's version fixes the algorithm (the PDF standard's "
+                    f"security handlers before AES-256) the code cannot choose another for that version without "
+                    f"breaking interoperability: the weakness is that version's, and the stronger one is there."),
+                    fix=("Make the stronger version the default for what this code writes; read the older version "
+                         "only where compatibility requires it."),
                     confidence=Level.LOW, tags=("security-use", "protocol"),
                     notes=self._reason_note(use, call, reasons[0]))
             sent = self._sent_only(interp, use)

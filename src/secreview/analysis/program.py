@@ -2090,17 +2090,21 @@ class Program:
                     and self._secret_kind(value) and secret.secret_cookie(cookie.const):
                 self.check_sink(interp, _SECRET_SINK, "set_cookie", call, value, node)
 
-    def secret_parameters(self, interp, site: CallSite, fn: ir.Function, bound: dict) -> None:
-        """A value passed positionally to a parameter named as a secret (``save(user, password)``)."""
+    def secret_parameters(self, interp, site: CallSite, fn: ir.Function, bound: dict, summary=None) -> None:
+        """A value passed positionally to a parameter named as a secret (``save(user, password)``); not to one
+        the function hands back made into something else (``to_nmtoken(rand_token)``, an encoder): what the
+        value becomes is where the caller keeps the result (``sid = to_nmtoken(random.getrandbits(64))``)."""
         secret = self.secret_rule
         params = fn.params
+        returned = frozenset(t.index for t in V.merge_taints(summary.ret.taints, V.all_item_taints(summary.ret.items))
+                             if t.is_param) if summary is not None else EMPTY
         for i, value in enumerate(site.args):
             if isinstance(site.call.args[i], ir.Starred):
                 break
             if not value.taints:
                 continue
             index = next((j for j, v in bound.items() if v is value), None)
-            if index is not None and index < len(params) and self._secret_kind(value) \
+            if index is not None and index < len(params) and index not in returned and self._secret_kind(value) \
                     and secret.secret_name(params[index].name):
                 self.check_sink(interp, _SECRET_SINK, params[index].name, site.call, value, site.call.args[i])
 
@@ -2408,7 +2412,7 @@ class Program:
         nodes: dict = {}
         bound = self.bind_arguments(site, fn, target, callee, nodes)
         if self.secret_rule is not None and site.args:
-            self.secret_parameters(interp, site, fn, bound)
+            self.secret_parameters(interp, site, fn, bound, summary)
         call = site.call
         shown = fn.name
         if fn.name == "__init__" and target.endswith(".__init__") and callee != target:

@@ -13,7 +13,9 @@ helper (`return "".join(random.choice(...))`):
   dict item or keyword argument whose name has a whole secret word (`token`,
   `password`, `pwd`, `secret`, `nonce`, `salt`, `otp`, `pin`, `csrf`,
   `challenge`) or pair (`session_id`, `api_key`, `private_key`, `reset_code`,
-  `remember_me`...), or it is passed to a parameter of such a name;
+  `remember_me`...), or it is passed to a parameter of such a name (not one
+  the function hands back made into something else, as an encoder does:
+  `sid = to_nmtoken(random.getrandbits(64))` is judged by `sid`);
 * it is returned by a function whose name says so (`generate_token()`,
   `_gen_nonce()`, `challenge()`);
 * it is the key of `hmac.new`, a cipher key, IV or nonce, a JWT signing key, or

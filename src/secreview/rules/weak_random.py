@@ -37,7 +37,8 @@ CPython then fills the whole generator state from the operating system, so
 the value is not predictable from earlier outputs (askbot's
 `generate_random_key()`; a seed of the caller's choosing, such as the time,
 still is), nor a name that says the secret is made up (`_fake_password()`, `dummy_token`, `decoy_key`: a
-fixture, or a honeypot's bait), nor a weighted draw (`random.choices(words, weights=counts)`: it samples a
+fixture, or a honeypot's bait), nor what such a function returns, wherever it goes, nor a weighted draw
+(`random.choices(words, weights=counts)`: it samples a
 distribution, such as the next word of a Markov chain; a secret is drawn with every symbol alike).
 
 **Confidence:** high; low (not shown by default) where the value becomes only
@@ -91,7 +92,7 @@ _DESCRIPTOR_LAST = frozenset({
 _DESCRIPTOR_FIRST = frozenset({"max", "min", "num", "n", "len", "is", "has", "use", "enable", "no", "allow", "hashed",
                                "hash", "old", "expected", "check", "validate", "verify", "compare", "parse",
                                # made up on purpose: a fixture, or a honeypot's bait (``_fake_password()``)
-                               "fake", "dummy", "mock", "decoy", "bait", "sample"})
+                               "fake", "dummy", "mock", "decoy", "bait", "sample"})  # (``_MADE_UP``)
 # A last word that is one of these is a secret only as the second word of a pair.
 _PAIR_ONLY = frozenset({"id", "key", "code", "link", "me", "value", "cookie"})
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
@@ -180,6 +181,15 @@ def _arrives_directly(steps, final, value_node) -> bool:
     return False
 
 
+_MADE_UP = frozenset({"fake", "dummy", "mock", "decoy", "bait", "sample"})
+
+
+def _made_up(name: str) -> bool:
+    """A function whose name starts by saying what it makes is made up (``_fake_password``, ``decoy_token``)."""
+    words = name_words(name)
+    return bool(words) and words[0] in _MADE_UP
+
+
 def local_flow(step, value_node=None) -> bool:
     """Whether the trace ending at ``step`` (a sink step) shows the random value becoming a secret
     here, and for the first time: from the random call through local assignments and return values
@@ -209,6 +219,8 @@ def local_flow(step, value_node=None) -> bool:
                 depth -= 1
             elif secret_name(_quoted(note, _RETURNED).removesuffix("()")):
                 return False  # made by ``generate_token()``: reported at its return
+            elif _made_up(_quoted(note, _RETURNED).removesuffix("()")):
+                return False  # made by ``_fake_password()``: made up, wherever it goes
         elif note.startswith(_ASSIGNED):
             if any(secret_name(part.strip()) for part in _quoted(note, _ASSIGNED).split(",")):
                 return False  # became a secret earlier (``salt = ...``), reported there

@@ -986,3 +986,28 @@ def test_a_weak_digest_beside_a_strong_one_chosen_by_a_format_version_is_low(tmp
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
     assert got == {9: Level.LOW, 16: Level.HIGH}, got
+
+
+def test_a_weak_cipher_in_a_wrapper_named_for_it_is_low(tmp_path, monkeypatch):
+    # tlslite-ng's pycrypto_rc4.py, pyhanko's rc4_encrypt: the primitive wrapped, chosen by its callers (judged on
+    # real code: 0 real of 5); the same cipher in code named for what it protects is high
+    (tmp_path / "ciphers.py").write_text(textwrap.dedent('''\
+        from Crypto.Cipher import ARC4, DES3
+
+
+        def rc4_encrypt(key, data):
+            return ARC4.new(key).encrypt(data)
+
+
+        class PyCrypto_TripleDES:
+            def __init__(self, key, iv):
+                self.context = DES3.new(key, DES3.MODE_CBC, iv)
+
+
+        def store_secret(key, data):
+            return ARC4.new(key).encrypt(data)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR203"}
+    assert got == {5: Level.LOW, 10: Level.LOW, 14: Level.HIGH}, got

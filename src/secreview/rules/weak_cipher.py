@@ -14,7 +14,11 @@ and the `Cryptodome` namespace) and `pyDes`. AES, ChaCha20 and the AEAD
 constructions are not reported (their modes and keys are judged by other
 rules). A cipher the function only decrypts with (`.decrypt()`, `.decryptor()`)
 is reported at low confidence: it reads data in a format that fixes the cipher
-(a registry hive, an old PDF), which this code cannot change.
+(a registry hive, an old PDF), which this code cannot change. So is one made
+in a module, class or function named for the cipher (`pycrypto_rc4.py`,
+`def rc4_encrypt`, `class PyCrypto_TripleDES`): a wrapper of the primitive,
+whose callers choose it (judged on real code over six panels: 0 real of 5
+such findings, 3 worth a look; docs/precision.md).
 
 **Fix:** encrypt with an authenticated modern construction:
 `cryptography.hazmat.primitives.ciphers.aead.AESGCM` (or `ChaCha20Poly1305`)
@@ -25,6 +29,7 @@ Data that must still be decrypted with the old cipher should be re-encrypted.
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
+from secreview.rules.words import identifier_words
 
 _WHY = {
     "DES": ("DES", "its 56-bit key is brute-forced in hours on commodity hardware"),
@@ -51,6 +56,23 @@ for _pkg in ("Crypto", "Cryptodome"):
 _CALLEES.update({"pyDes.des": "DES", "pyDes.triple_des": "3DES"})
 
 
+_NAMES = {"DES": {"des"}, "3DES": {"des", "3des", "des3", "tripledes"}, "RC4": {"rc4", "arc4", "arcfour"},
+          "Blowfish": {"blowfish"}, "RC2": {"rc2", "arc2"}, "IDEA": {"idea"}, "CAST5": {"cast5"}, "SEED": set(),
+          "XOR": set()}
+
+
+def _named_for(interp, cipher: str) -> str:
+    """The module, class or function, named for ``cipher``, the call is made in (``pycrypto_rc4.py``,
+    ``def rc4_encrypt``, ``class PyCrypto_TripleDES``): a wrapper of the primitive; "" otherwise."""
+    names = _NAMES[cipher]
+    stem = interp.path.replace("\\", "/").rpartition("/")[2].rpartition(".")[0]
+    klass = (interp.fn.class_qualname or "").rpartition(".")[2]
+    for kind, name in (("function", interp.fn.name), ("class", klass), ("module", stem)):
+        if name and names & set(identifier_words(name)):
+            return f"{kind} `{name}`" if kind != "module" else f"module `{stem}.py`"
+    return ""
+
+
 class WeakCipher(CallRule):
     __doc__ = __doc__
 
@@ -72,6 +94,19 @@ class WeakCipher(CallRule):
                 explanation=(f"`{code}` makes a {label} cipher: {why}.{decrypt_only_note('it')}"),
                 fix=("Where this code also writes such data, encrypt it with `AESGCM` or `Fernet` instead; to read "
                      "data in a format that requires it, nothing in this code can change the cipher."),
+                confidence=Level.LOW,
+            )
+            return
+        wrapper = _named_for(site.interp, _CALLEES[callee])
+        if wrapper:
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` makes a {label} cipher: {why}. It does so in {wrapper}, named for that "
+                             f"cipher: a wrapper of the primitive (a library's own {label}, an implementation of "
+                             f"a format that names it), which its callers choose to use or not; where this code "
+                             f"encrypts new data with it by default, that choice is the defect."),
+                fix=("Make a modern cipher (`AESGCM`, `Fernet`) the default wherever this wrapper is chosen; keep "
+                     f"{label} only for data or peers that require it."),
                 confidence=Level.LOW,
             )
             return

@@ -1011,3 +1011,29 @@ def test_a_weak_cipher_in_a_wrapper_named_for_it_is_low(tmp_path, monkeypatch):
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR203"}
     assert got == {5: Level.LOW, 10: Level.LOW, 14: Level.HIGH}, got
+
+
+def test_rc4_encrypting_in_a_function_named_for_decrypting_is_low(tmp_path, monkeypatch):
+    # volatility3's decrypt_hash: RC4 decrypts by encrypting; a function named for protecting data stays high
+    (tmp_path / "hashes.py").write_text(textwrap.dedent('''\
+        from Crypto.Cipher import ARC4, DES
+
+
+        def decrypt_hash(edata, key):
+            rc4 = ARC4.new(key)
+            return rc4.encrypt(edata)
+
+
+        def decrypt_record(edata, key):
+            return DES.new(key, DES.MODE_ECB).encrypt(edata)
+
+
+        def protect(data, key):
+            rc4 = ARC4.new(key)
+            return rc4.encrypt(data)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR203"}
+    # DES is no stream cipher: its encrypt() is no decryption, whatever the function's name
+    assert got == {5: Level.LOW, 10: Level.HIGH, 14: Level.HIGH}, got

@@ -8,6 +8,7 @@ read it. The weak-cipher, ECB and static-IV rules report such a cipher at low co
 
 from secreview.ir import nodes as ir
 from secreview.ir.statements import expressions
+from secreview.rules.words import identifier_words
 
 _USES = frozenset({"encrypt", "decrypt", "encryptor", "decryptor", "encrypt_and_digest", "decrypt_and_verify"})
 
@@ -16,11 +17,12 @@ def _contains(expr, target) -> bool:
     return any(e is target for e in ir.walk(expr))
 
 
-def only_decrypts(interp, call: ir.Call) -> bool:
+def only_decrypts(interp, call: ir.Call, stream: bool = False) -> bool:
     """Whether the cipher ``call`` makes (itself, or a ``Cipher(...)`` it is given to) is used in this
     function only to decrypt: ``DES.new(k, DES.MODE_ECB).decrypt(d)``, or ``c = Cipher(TripleDES(k), ECB())``
     whose every read is ``c.decryptor()``. Not when the cipher is kept, passed on or returned, whose
-    other uses this function does not show."""
+    other uses this function does not show. A ``stream`` cipher (RC4) decrypts by encrypting: in a
+    function named for decrypting (``decrypt_hash``), ``ARC4.new(key).encrypt(data)`` decrypts too."""
     stmt = interp.stmt
     if stmt is None:
         return False
@@ -53,7 +55,12 @@ def only_decrypts(interp, call: ir.Call) -> bool:
                         receivers.add(id(e.func.value))
         if not receivers or reads != len(receivers):
             return False  # read otherwise: passed on, returned, kept
+    if stream and uses and _DECRYPT_WORDS & set(identifier_words(interp.fn.name)):
+        uses = {"decrypt" if u == "encrypt" else u for u in uses}
     return bool(uses) and all(u.startswith("decrypt") for u in uses)
+
+
+_DECRYPT_WORDS = frozenset({"decrypt", "deobfuscate", "unobfuscate", "decipher", "unscramble"})
 
 
 def decrypt_only_note(what: str) -> str:

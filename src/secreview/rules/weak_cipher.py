@@ -12,8 +12,9 @@ from `cryptography.hazmat.decrepit`), PyCryptodome and PyCrypto
 (`Crypto.Cipher.DES.new`, `DES3`, `ARC2`, `ARC4`, `Blowfish`, `CAST`, `XOR`,
 and the `Cryptodome` namespace) and `pyDes`. AES, ChaCha20 and the AEAD
 constructions are not reported (their modes and keys are judged by other
-rules). A cipher the function only decrypts with (`.decrypt()`, `.decryptor()`)
-is reported at low confidence: it reads data in a format that fixes the cipher
+rules). A cipher the function only decrypts with (`.decrypt()`, `.decryptor()`;
+for RC4, whose encryption is its decryption, also `.encrypt()` in a function named
+for decrypting: `def decrypt_hash`) is reported at low confidence: it reads data in a format that fixes the cipher
 (a registry hive, an old PDF), which this code cannot change. So is one made
 in a module, class or function named for the cipher (`pycrypto_rc4.py`,
 `def rc4_encrypt`, `class PyCrypto_TripleDES`): a wrapper of the primitive,
@@ -88,7 +89,7 @@ class WeakCipher(CallRule):
     def check(self, site, callee: str):
         label, why = _WHY[_CALLEES[callee]]
         code = site.interp.code(site.call)
-        if only_decrypts(site.interp, site.call):
+        if only_decrypts(site.interp, site.call, stream=_CALLEES[callee] == "RC4"):
             yield Hit(
                 node=site.call,
                 explanation=(f"`{code}` makes a {label} cipher: {why}.{decrypt_only_note('it')}"),

@@ -1037,3 +1037,26 @@ def test_rc4_encrypting_in_a_function_named_for_decrypting_is_low(tmp_path, monk
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR203"}
     # DES is no stream cipher: its encrypt() is no decryption, whatever the function's name
     assert got == {5: Level.LOW, 10: Level.HIGH, 14: Level.HIGH}, got
+
+
+def test_ecb_in_a_function_named_for_ecb_is_low(tmp_path, monkeypatch):
+    # pypdf's aes_ecb_encrypt, called for the PDF /Perms block the standard fixes: a wrapper of the mode
+    (tmp_path / "crypt.py").write_text(textwrap.dedent('''\
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+
+        def aes_ecb_encrypt(key, data):
+            cipher = Cipher(algorithms.AES(key), modes.ECB())
+            encryptor = cipher.encryptor()
+            return encryptor.update(data) + encryptor.finalize()
+
+
+        def seal(key, data):
+            cipher = Cipher(algorithms.AES(key), modes.ECB())
+            encryptor = cipher.encryptor()
+            return encryptor.update(data) + encryptor.finalize()
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR204"}
+    assert got == {5: Level.LOW, 11: Level.HIGH}, got

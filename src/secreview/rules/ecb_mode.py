@@ -13,7 +13,9 @@ modes are not reported; their IVs are checked by the static-iv rule. A cipher th
 function only decrypts with is reported at low confidence (a format it reads, such as
 a PDF's single-block `/Perms` entry or a Windows registry hive, fixes the mode), and so is one in a module,
 class or function named for a mode or MAC built on the raw block cipher (`aesgcm.py`, `def _ctr_block`: GCM, CTR,
-CCM, CMAC, XTS, SIV, OCB, EAX, key wrap need one-block encryption).
+CCM, CMAC, XTS, SIV, OCB, EAX, key wrap need one-block encryption), and so is one in a function or class named for
+ECB itself (`def aes_ecb_encrypt`): a wrapper of the mode, which its callers choose (pypdf's and pyhanko's for the
+PDF `/Perms` block, which the standard fixes).
 
 **Fix:** use an authenticated mode: `AESGCM(key).encrypt(os.urandom(12), data,
 aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
@@ -24,6 +26,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
+from secreview.rules.words import identifier_words
 
 _PYCRYPTO = tuple(f"{pkg}.Cipher.{name}.new" for pkg in ("Crypto", "Cryptodome")
                   for name in ("AES", "DES", "DES3", "Blowfish", "CAST", "ARC2"))
@@ -42,6 +45,16 @@ def _mode_built(interp) -> str | None:
     stem = interp.path.replace("\\", "/").rpartition("/")[2].rpartition(".")[0].lower()
     names = (stem, interp.fn.name.lower(), (interp.fn.class_qualname or "").rpartition(".")[2].lower())
     return next((mode for mode in _BUILT_MODES for name in names if mode in name), None)
+
+
+def _named_for_ecb(interp) -> str:
+    """The function or class, named for ECB, the call is made in (``def aes_ecb_encrypt``): a wrapper of the
+    mode, chosen by its callers; "" otherwise."""
+    klass = (interp.fn.class_qualname or "").rpartition(".")[2]
+    for kind, name in (("function", interp.fn.name), ("class", klass)):
+        if name and "ecb" in identifier_words(name):
+            return f"{kind} `{name}`"
+    return ""
 
 
 def _is_ecb(value, node) -> bool:
@@ -75,7 +88,14 @@ class EcbMode(CallRule):
                 hit.confidence = Level.LOW
             else:
                 mode = _mode_built(site.interp)
-                if mode is not None:
+                wrapper = _named_for_ecb(site.interp)
+                if mode is None and wrapper:
+                    hit.explanation += (f" It does so in {wrapper}, named for ECB itself: a wrapper of the mode "
+                                        f"(a format's one-block field, such as a PDF's `/Perms`, or a library's own "
+                                        f"primitive), which its callers choose; where data is encrypted with it "
+                                        f"block by block, that choice is the defect.")
+                    hit.confidence = Level.LOW
+                elif mode is not None:
                     hit.explanation += (f" Here the file or function is named for {mode.upper()}, a mode built on "
                                         f"the raw block cipher (one block at a time is what such a mode needs): "
                                         f"worth a look only if the data itself is encrypted block by block.")

@@ -17,6 +17,7 @@ import pytest
 
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine.pipeline import ReviewOptions, review
+from secreview.findings.model import Level
 from secreview.reports import ReportOptions, render
 from secreview.rules.registry import all_rules
 
@@ -32,9 +33,12 @@ _spec.loader.exec_module(audit)
 NOT_UNTRUE = {"finding-code-cut", "explanation-illustration"}
 
 
-def untrue(folder: Path, monkeypatch) -> list:
+def untrue(folder: Path, monkeypatch, min_confidence=None) -> list:
     monkeypatch.chdir(folder)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, select=("all",))))
+    config = replace(DEFAULT_CONFIG, select=("all",))
+    if min_confidence is not None:
+        config = replace(config, min_confidence=min_confidence)
+    result = review(["."], ReviewOptions(config=config))
     report = json.loads(render("json", result, ReportOptions(tool_version="test")))
     # a rule's documentation may name terms the explanation uses as such (`HttpOnly`, `finally`)
     vocabulary = {r.id: {m.group(1).strip() for m in audit.BACKQUOTED.finditer(r.doc())} for r in all_rules()}
@@ -112,3 +116,27 @@ def test_a_trace_goes_through_the_branch_the_call_takes(tmp_path, monkeypatch):
     assert len(found) == 1
     lines = [step.line for step in found[0].trace]
     assert 14 in lines and 12 not in lines, lines
+
+
+def test_a_digest_beside_a_stronger_one_names_the_branch_and_cites_both_lines(tmp_path, monkeypatch):
+    (tmp_path / "handlers.py").write_text(textwrap.dedent("""\
+        from hashlib import sha1, sha256
+
+
+        class PubKeyHandler:
+            def derive_shared_encryption_key(self):
+                if self._handler.version >= 5:
+                    md = sha256()
+                else:
+                    md = sha1()
+                md.update(self._recp_key_seed)
+                return md.digest()
+        """))
+    wrong, report = untrue(tmp_path, monkeypatch, Level.LOW)
+    assert wrong == [], "\n".join(f"{v.kind} {v.path}:{v.line}: {v.detail}" for v in wrong)
+    (finding,) = [f for f in report["findings"] if f["rule_name"] == "weak-hash"]
+    assert "taken when `self._handler.version >= 5` (a test of the version of a format or protocol) is false" \
+        in finding["explanation"]
+    notes = {(s["line"], s["note"]) for s in finding["trace"]}
+    assert (6, "`self._handler.version >= 5`: the version test") in notes
+    assert (7, "`sha256()`: the other branch") in notes

@@ -211,8 +211,8 @@ def _version_branch(interp, call) -> tuple | None:
     """``if self._handler.version >= SecurityHandlerVersion.AES256: md = sha256() else: md = sha1()``: the weak
     digest is computed in one branch of a test of a version (of a format, a protocol: a name with ``version``,
     ``revision``, ``rev`` or ``protocol``), and the other branch, right there, computes a strong one: the code
-    supports both versions, the weak algorithm for the one that fixes it. (the test's code, the strong call's
-    code), or None."""
+    supports both versions, the weak algorithm for the one that fixes it. (the test, whether the weak branch
+    is taken when it is true, the strong call), or None."""
     fn = interp.fn
     for cond, taken in controlling_conditions(fn, interp.stmt):
         words = {w for e in _walk(cond) if isinstance(e, (ir.Name, ir.Attr))
@@ -228,7 +228,7 @@ def _version_branch(interp, call) -> tuple | None:
                     for root in _roots(stmt):
                         for e in _walk(root):
                             if isinstance(e, ir.Call) and e.qualname in _STRONG:
-                                return interp.code(cond), interp.code(e)
+                                return cond, taken, e
     return None
 
 
@@ -427,16 +427,20 @@ class WeakHash(StatementRule):
                     notes=self._reason_note(use, call, reasons[0]))
             version = _version_branch(interp, call)
             if version:
+                test, taken, strong = version
+                test_code, strong_code = interp.code(test), interp.code(strong)
                 return Hit(node=call, explanation=(
-                    f"`{code}` computes {label} {reasons[0]}, in the branch that `{version[0]}` (a test of the "
-                    f"version of a format or protocol) takes, while the other branch computes `{version[1]}`. "
+                    f"`{code}` computes {label} {reasons[0]}, in the branch taken when `{test_code}` (a test of the "
+                    f"version of a format or protocol) is {'true' if taken else 'false'}, while the other branch "
+                    f"computes `{strong_code}`. "
                     f"{label} is broken, but where a format's version fixes the algorithm (the PDF standard's "
                     f"security handlers before AES-256) the code cannot choose another for that version without "
                     f"breaking interoperability: the weakness is that version's, and the stronger one is there."),
                     fix=("Make the stronger version the default for what this code writes; read the older version "
                          "only where compatibility requires it."),
                     confidence=Level.LOW, tags=("security-use", "protocol"),
-                    notes=self._reason_note(use, call, reasons[0]))
+                    notes=self._reason_note(use, call, reasons[0])
+                    + ((test, f"`{test_code}`: the version test"), (strong, f"`{strong_code}`: the other branch")))
             sent = self._sent_only(interp, use)
             if sent:
                 return Hit(node=call, explanation=(

@@ -140,3 +140,22 @@ def test_a_digest_beside_a_stronger_one_names_the_branch_and_cites_both_lines(tm
     notes = {(s["line"], s["note"]) for s in finding["trace"]}
     assert (6, "`self._handler.version >= 5`: the version test") in notes
     assert (7, "`sha256()`: the other branch") in notes
+
+
+def test_a_length_field_names_no_code_off_its_lines(tmp_path, monkeypatch):
+    (tmp_path / "blob.py").write_text(textwrap.dedent("""\
+        import io
+
+
+        class Blob:
+            @classmethod
+            def unpack(cls, data):
+                view = io.BytesIO(data)
+                blob_length = int.from_bytes(view.read(4), byteorder='little', signed=False)
+                flags = int.from_bytes(view.read(4), byteorder='little', signed=False)
+                blob = view.read(blob_length)
+                return cls(blob, flags)
+        """))
+    wrong, report = untrue(tmp_path, monkeypatch, Level.LOW)
+    assert [f for f in report["findings"] if f["rule_name"] == "unbounded-length-field"]
+    assert wrong == [], "\n".join(f"{v.kind} {v.path}:{v.line}: {v.detail}" for v in wrong)

@@ -353,7 +353,7 @@ class UnboundedLengthField(FunctionRule):
                         node=e,
                         explanation=(f"`{name}` {origin} `{code_of(module, decode)}` (line {decode_stmt.line}), "
                                      f"{field}, and is used as {what} `{code_of(module, e)}` with no upper bound "
-                                     f"checked before it in `{function.name}()`: whoever wrote those bytes decides "
+                                     f"checked before it in this function: whoever wrote those bytes decides "
                                      f"{effect}, up to billions."),
                         fix=(f"Reject `{name}` above the largest value the format allows (`if {name} > MAX: raise "
                              f"...`) or cap it with `min({name}, MAX)` before using it."),

@@ -149,8 +149,14 @@ def test_a_length_field_names_no_code_off_its_lines(tmp_path, monkeypatch):
 
         class Blob:
             @classmethod
-            def unpack(cls, data):
+            def read_dpapi_blob(
+                cls,
+                data,
+            ):
                 view = io.BytesIO(data)
+
+
+                update_timestamp = int.from_bytes(view.read(8), byteorder='little', signed=False)
                 blob_length = int.from_bytes(view.read(4), byteorder='little', signed=False)
                 flags = int.from_bytes(view.read(4), byteorder='little', signed=False)
                 blob = view.read(blob_length)

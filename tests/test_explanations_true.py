@@ -165,3 +165,25 @@ def test_a_length_field_names_no_code_off_its_lines(tmp_path, monkeypatch):
     wrong, report = untrue(tmp_path, monkeypatch, Level.LOW)
     assert [f for f in report["findings"] if f["rule_name"] == "unbounded-length-field"]
     assert wrong == [], "\n".join(f"{v.kind} {v.path}:{v.line}: {v.detail}" for v in wrong)
+
+
+def test_a_secret_keyword_on_its_own_line_cites_the_call(tmp_path, monkeypatch):
+    (tmp_path / "db.py").write_text(textwrap.dedent("""\
+        from airflow.models import Connection
+
+
+        def create_default_connections(session):
+            session.add(
+                Connection(
+                    conn_id="airflow_db",
+                    conn_type="mysql",
+                    host="mysql",
+                    login="root",
+                    password="s3cr3t-Pa55w0rd",
+                    schema="airflow",
+                )
+            )
+        """))
+    wrong, report = untrue(tmp_path, monkeypatch, Level.LOW)
+    assert [f for f in report["findings"] if f["rule_name"] == "hardcoded-secret"]
+    assert wrong == [], "\n".join(f"{v.kind} {v.path}:{v.line}: {v.detail}" for v in wrong)

@@ -348,8 +348,9 @@ class HardcodedSecret(StatementRule):
                         if kw.name and isinstance(v, ir.Const) and secret_name(kw.name) \
                                 and _looks_secret(v.value, kw.name):
                             seen.add(id(v))
-                            yield self._named(interp, v, v.value,
-                                              f"`{interp.code(e.func)}(...)` is given `{kw.name}=`")
+                            call = f"`{interp.code(e.func)}(...)`"
+                            yield self._named(interp, v, v.value, f"{call} is given `{kw.name}=`",
+                                              notes=((e, f"{call} called here"),) if e.line != v.line else ())
                     if e.qualname in _ENV_GETTERS and len(e.args) >= 2 and isinstance(e.args[0], ir.Const) \
                             and isinstance(e.args[0].value, str) and isinstance(e.args[1], ir.Const) \
                             and secret_name(e.args[0].value) and _looks_secret(e.args[1].value, e.args[0].value):
@@ -381,7 +382,7 @@ class HardcodedSecret(StatementRule):
             if found and not (id(stmt.value) in examples and _documentation_url(stmt.value.value)):
                 yield self._shaped(interp, stmt, found)
 
-    def _named(self, interp, node, value, where, compare=False):
+    def _named(self, interp, node, value, where, compare=False, notes=()):
         shown = _mask(value)
         if compare:
             consequence = ("a credential fixed in the source: anyone who reads the code knows the value that "
@@ -396,7 +397,7 @@ class HardcodedSecret(StatementRule):
         if where.startswith("Parameter "):  # a default: an installation that passes its own value is not affected
             consequence = ("a credential fixed in the source: everyone with the repository or a package knows it, "
                            "and every installation that does not pass its own value uses it")
-        return Hit(node=node, explanation=f"{where} the literal {shown}: {consequence}.", fix=fix)
+        return Hit(node=node, explanation=f"{where} the literal {shown}: {consequence}.", fix=fix, notes=notes)
 
     def _shaped(self, interp, node, found):
         what, sample = found

@@ -1060,3 +1060,30 @@ def test_ecb_in_a_function_named_for_ecb_is_low(tmp_path, monkeypatch):
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR204"}
     assert got == {5: Level.LOW, 11: Level.HIGH}, got
+
+
+def test_a_weak_digest_is_shown_only_where_a_password_is_hashed_or_kept(tmp_path, monkeypatch):
+    # judged on real code over seven panels: 2 real of 27, both a password's digest
+    (tmp_path / "digests.py").write_text(textwrap.dedent('''\
+        import hashlib
+        from hashlib import sha1
+
+
+        def store(value):
+            digest = hashlib.md5(value).digest()
+            with open("passwordFile.txt", "a") as f:
+                f.write(f"hash_value={digest}\\n")
+
+
+        def derive_auth_key(new_nonce, server_nonce, dh_secret):
+            auth_key = sha1(dh_secret + new_nonce).digest()
+            return auth_key
+
+
+        def sign_request(params, secret_key):
+            return hashlib.md5((params + secret_key).encode()).hexdigest()
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
+    assert got == {6: Level.HIGH, 12: Level.LOW, 17: Level.LOW}, got

@@ -50,7 +50,9 @@ def test_wire_format_digest_is_low(monkeypatch):
     codec = next(i for i, text in enumerate(lines, 1) if i > start and "hashlib.md5()" in text)
     record = next(i for i, text in enumerate(lines, 1) if "md5(data + record_secret)" in text)
     assert found[codec] is Level.LOW
-    assert found[record] is Level.HIGH
+    # a digest kept as a signature, of no password: low since the twenty-first session's calibration (2 real of
+    # 27 judged, both a password's digest), whatever the wire format
+    assert found[record] is Level.LOW
 
 
 def test_string_built_for_a_remote_ssh_command_is_low(monkeypatch):
@@ -83,10 +85,10 @@ def test_ssh_key_only_authentication_is_medium_and_says_so(monkeypatch):
     assert "capture" not in key.explanation
 
 
-def test_weak_hash_of_a_secret_by_its_name_alone_is_medium(monkeypatch):
+def test_weak_hash_is_high_for_a_password_and_low_for_any_other_secret(monkeypatch):
     found = _confidences(monkeypatch, "weak-hash", "secret_names.py", "SR201")
     assert found[_line("weak-hash", "secret_names.py", "hashlib.sha1(password")] is Level.HIGH
-    assert found[_line("weak-hash", "secret_names.py", "SECRET_SALT + text")] is Level.MEDIUM
+    assert found[_line("weak-hash", "secret_names.py", "SECRET_SALT + text")] is Level.LOW
 
 
 def test_cipher_only_decrypting_is_low(monkeypatch):

@@ -12,16 +12,21 @@ Reported for `hashlib.md5`, `hashlib.sha1`, `hashlib.new("md5"/"sha1"/...)`
 `cryptography` equivalents, when the code shows a security use:
 * what is hashed (the call's data or `h.update(...)`) is a secret by its
   variable, attribute or key name: a password, secret, token, key, PIN, salt
-  or credential (`md5(password)`, `h.update(self.secret)`), with high
-  confidence for a password; medium when only a key, secret, token or
-  salt is named, nothing saying the digest is kept as a password hash,
-  signature or token: judged on real code those were keyed digests of long
-  secrets, placeholder hashes salted with a random constant, dead helpers);
+  or credential (`md5(password)`, `h.update(self.secret)`);
 * the digest is kept as one: stored, returned or passed under a name that
   says password hash, signature, MAC or token (`user.password_hash = ...`,
   `def sign(...)`), or written to a file or SQL statement that names a
   password — unless the function also uses the digest as an identifier
   (below);
+
+with high confidence where a password is hashed or the digest is kept as a
+password's (a fast digest of a password is brute-forced offline), and low
+(not shown by default) where only a key, token, secret, nonce or salt is
+hashed or the digest is kept as a key, signature or token: judged on real
+code over seven panels, 2 of 27 such findings were real, both a password's
+digest; the others were key derivations a protocol fixes (MTProto, the PDF
+standard), request signatures a remote API demands, identifiers and file
+names;
 * otherwise, with medium confidence, when what is hashed comes from a client
   (HTTP request, network, RPC) and nothing says the digest is only an
   identifier: a client can make two inputs with the same digest, which fools
@@ -453,11 +458,12 @@ class WeakHash(StatementRule):
                          "algorithm."),
                     confidence=Level.LOW, tags=("security-use", "sent"),
                     notes=self._reason_note(use, call, reasons[0]))
-            # a password hashed, or a digest kept as a password hash, signature or token: high; a key or secret
-            # mixed into a digest by its name alone: medium (judged on real code: keyed digests of long secrets,
-            # placeholder hashes salted with a random constant, dead helpers; docs/precision.md, sixteenth
-            # session)
-            confidence = None if use.security or use.password_input else Level.MEDIUM
+            # a password hashed, or a digest kept as a password hash: high. Anything else (a key, token, nonce or
+            # secret hashed, a digest kept as a key, signature or token): low. Judged on real code over seven
+            # panels, 2 of 27 such findings were real, both a password's digest; the others were key derivations
+            # a protocol fixes (MTProto, the PDF standard), request signatures a remote API demands, identifiers
+            # and file names (docs/precision.md, twenty-first session)
+            confidence = None if use.password_input or _password_kept(use) else Level.LOW
             return Hit(node=call, explanation=(
                 f"`{code}` computes {label} {reasons[0]}. {label} is broken: collisions are cheap to forge and "
                 f"it is fast enough to brute-force short secrets, so this digest cannot protect what it is used for."),
@@ -786,6 +792,13 @@ class WeakHash(StatementRule):
             use.security.append(reason)
         elif _is_identifier_name(name):
             use.identifier.append(reason)
+
+
+def _password_kept(use) -> bool:
+    """The digest is kept under a name that says password (``user.password_hash = ...``, written to a file or
+    statement naming a password, ``/etc/shadow``, ``.htpasswd``)."""
+    return any(w in PASSWORD_WORDS or w in ("shadow", "htpasswd") for reason in use.security
+               for w in name_words(reason))
 
 
 _RANDOM_BYTES = frozenset({"os.urandom", "secrets.token_bytes", "secrets.token_hex", "secrets.token_urlsafe",

@@ -13,7 +13,8 @@ modes are not reported; their IVs are checked by the static-iv rule. A cipher th
 function only decrypts with is reported at low confidence (a format it reads, such as
 a PDF's single-block `/Perms` entry or a Windows registry hive, fixes the mode), and so is one in a module,
 class or function named for a mode or MAC built on the raw block cipher (`aesgcm.py`, `def _ctr_block`: GCM, CTR,
-CCM, CMAC, XTS, SIV, OCB, EAX, key wrap need one-block encryption), and so is one in a function or class named for
+CCM, CMAC, XTS, SIV, OCB, EAX, key wrap and hashes built on a block cipher (Zigbee's AES-MMO) need one-block
+encryption), and so is one in a function or class named for
 ECB itself (`def aes_ecb_encrypt`): a wrapper of the mode, which its callers choose (pypdf's and pyhanko's for the
 PDF `/Perms` block, which the standard fixes).
 
@@ -35,7 +36,9 @@ _MODE_ECB = 1  # MODE_ECB in PyCrypto and PyCryptodome
 
 
 # Modes of operation and MACs that implementations build on one-block encryption (ECB of a single block)
-_BUILT_MODES = ("gcm", "ccm", "ctr", "cmac", "xts", "siv", "ocb", "eax", "keywrap", "gmac", "cbcmac")
+_BUILT_MODES = ("gcm", "ccm", "ctr", "cmac", "xts", "siv", "ocb", "eax", "keywrap", "gmac", "cbcmac",
+                # hashes made of a block cipher: Matyas-Meyer-Oseas (Zigbee's AES-MMO), Davies-Meyer
+                "mmo", "daviesmeyer", "davies_meyer")
 
 
 def _mode_built(interp) -> str | None:
@@ -96,8 +99,8 @@ class EcbMode(CallRule):
                                         f"block by block, that choice is the defect.")
                     hit.confidence = Level.LOW
                 elif mode is not None:
-                    hit.explanation += (f" Here the file or function is named for {mode.upper()}, a mode built on "
-                                        f"the raw block cipher (one block at a time is what such a mode needs): "
+                    hit.explanation += (f" Here the file or function is named for {mode.upper()}, a mode or hash "
+                                        f"built on the raw block cipher (one block at a time is what it needs): "
                                         f"worth a look only if the data itself is encrypted block by block.")
                     hit.confidence = Level.LOW
             yield hit

@@ -285,10 +285,8 @@ def test_a_server_its_function_calls_a_test_server_is_low_and_says_so(tmp_path, 
             "    print('DANGER! For testing only, do not use in production')\n    server.serve_forever()\n\n\n"
             "def serve(port, app):\n    wss.make_server('0.0.0.0', port, app).serve_forever()\n")
     found = {f.line: f for f in _findings(tmp_path, monkeypatch, "wsgi.py", code) if f.rule_id == "SR401"}
-    # (``serve()``: a server for remote clients by all it says, low too since the twenty-first session)
-    assert {line: f.confidence for line, f in found.items()} == {5: Level.LOW, 11: Level.LOW}
+    assert {line: f.confidence for line, f in found.items()} == {5: Level.LOW, 11: Level.HIGH}
     assert "says it starts a server for testing ('For testing only')" in found[5].explanation
-    assert "testing" not in found[11].explanation and "meant for remote clients" in found[11].explanation
 
 
 _CQL = '''import pymysql

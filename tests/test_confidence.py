@@ -923,43 +923,6 @@ def test_a_secret_stored_under_a_token_key_keeps_its_own_name(tmp_path, monkeypa
     assert found == [(8, Level.HIGH)]
 
 
-def test_a_server_bound_to_every_interface_is_shown_only_when_meant_for_this_machine(tmp_path, monkeypatch):
-    # judged on real code: a service for remote clients listens on every interface by design (0 real of 7):
-    # low; a debugger, Werkzeug's development server or an operator's endpoint by its name: high
-    (tmp_path / "servers.py").write_text(textwrap.dedent('''\
-        import socket
-
-        import uvicorn
-        from flask import Flask
-
-        app = Flask(__name__)
-
-
-        def main():
-            uvicorn.run("service:api", host="0.0.0.0", port=8000)
-            app.run(host="::", port=5000)
-            app.run(host="0.0.0.0", debug=True)
-
-
-        def metrics_listener(port):
-            sock = socket.socket()
-            sock.bind(("", port))
-            sock.listen(5)
-            return sock
-
-
-        def listen_and_accept(port):
-            sock = socket.socket()
-            sock.bind(("0.0.0.0", port))
-            sock.listen()
-            return sock
-        '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
-    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR401"}
-    assert got == {10: Level.LOW, 11: Level.HIGH, 12: Level.HIGH, 17: Level.HIGH, 24: Level.LOW}, got
-
-
 def test_a_weak_digest_beside_a_strong_one_chosen_by_a_format_version_is_low(tmp_path, monkeypatch):
     # pyhanko: sha256 for AES-256 handlers, sha1 for the older ones the PDF standard fixes; a flag that is no
     # version (``legacy``) says nothing about who fixes the algorithm

@@ -19,17 +19,9 @@ the system for a free port), a stream socket made in the function only to try a 
 never listened on, read from, returned, stored or handed to a call), a socket the function joins to a
 multicast group or sets the interface, loopback, TTL or hops of its multicast (`IP_ADD_MEMBERSHIP`,
 `IP_MULTICAST_IF`...: a multicast endpoint binds the wildcard address; the membership chooses the
-interface), and test code.
-
-**Confidence:** high where something says the server is meant for this machine only: the same call turns
-on a debugger (`app.run(host="0.0.0.0", debug=True)`, `run_simple(..., use_debugger=True)`), it starts
-Werkzeug's development server (Flask's `app.run`, `run_simple`), or the function's name says it serves a
-debug, development, admin, metrics, management or console endpoint (`metrics_listener()`,
-`start_admin_console()`). Low (not shown by default) otherwise: a server meant for remote clients (a proxy,
-a honeypot, a DHCP client, an audit mode that waits for SSH clients to connect) listens there by design,
-and judged on real code over six panels none of seven such findings was real (3 worth a look, 4 false;
-docs/precision.md); also low in a function whose text says it starts a server for testing or development
-("For testing only, do not use in production", "STARTING test server": pbr's generated WSGI scripts).
+interface), and test code. Of low confidence (not shown by default) in a function whose text says it
+starts a server for testing or development ("For testing only, do not use in production", "STARTING
+test server": pbr's generated WSGI scripts).
 
 **Fix:** bind to `127.0.0.1` (or a specific interface address) by default and
 make the listen address a configuration setting; put services that must be
@@ -43,7 +35,6 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
-from secreview.rules.words import identifier_words
 
 _ALL = frozenset({"0.0.0.0", "::", "", "0:0:0:0:0:0:0:0", "::0"})
 _ALL_NAMED = frozenset({"0.0.0.0", "::", "0:0:0:0:0:0:0:0", "::0"})  # "" only in an address tuple
@@ -234,44 +225,14 @@ class BindAllInterfaces(StatementRule):
         said = _says_test_server(interp.fn)
         note = (f" The function says it starts a server for testing ({said!r}), so it matters only where "
                 f"someone runs it outside a test.") if said else ""
-        local = "" if said else _local_use(interp, call)
-        if local:
-            note = f" {local}"
-        elif not said:
-            note = (" Whether that is a defect depends on who the service is for: one meant for remote clients "
-                    "listens there by design, and then only a fixed address the operator cannot change is at "
-                    "issue.")
         return Hit(
             node=call,
             explanation=(f"`{code}` listens on {shown}, i.e. on every interface of the machine: the service is "
                          f"reachable from any network the host is attached to, not only from this machine.{note}"),
             fix=("Listen on `127.0.0.1` by default and take the address from configuration "
                  "(e.g. an environment variable) when the service must be reachable from elsewhere."),
-            confidence=None if local else Level.LOW,
+            confidence=Level.LOW if said else None,
         )
-
-
-_LOCAL_WORDS = frozenset({"admin", "debug", "debugger", "dev", "development", "console", "manhole", "backdoor",
-                          "repl", "metrics", "management", "internal"})
-
-
-def _local_use(interp, call) -> str:
-    """What says the server is meant for this machine only: the same call turns on a debugger
-    (``app.run(host="0.0.0.0", debug=True)``, ``run_simple(..., use_debugger=True)``: whoever reaches it runs
-    code), or the function's name says it starts a debug, development, admin, metrics or console endpoint.
-    "" when nothing does."""
-    for name in ("debug", "use_debugger"):
-        node = call.keyword(name)
-        if isinstance(node, ir.Const) and node.value is True:
-            return f"It also turns on the debugger (`{name}=True`): whoever reaches it can run code."
-    if call.qualname == "werkzeug.serving.run_simple" or (
-            call.method == "run" and isinstance(call.func, ir.Attr)
-            and any(t.startswith("flask.") for t in interp.eval(call.func.value).types)):
-        return "It starts Werkzeug's development server, which is not made to face a network."
-    words = sorted(set(identifier_words(interp.fn.name)) & _LOCAL_WORDS)
-    if words:
-        return f"`{interp.fn.name}()` names an endpoint meant for the operator ({', '.join(words)}), not for clients."
-    return ""
 
 
 _TEST_SERVER = re.compile(r"(?i)for testing only|not (?:be )?(?:used? )?(?:in|for) production|"

@@ -187,3 +187,27 @@ def test_a_secret_keyword_on_its_own_line_cites_the_call(tmp_path, monkeypatch):
     wrong, report = untrue(tmp_path, monkeypatch, Level.LOW)
     assert [f for f in report["findings"] if f["rule_name"] == "hardcoded-secret"]
     assert wrong == [], "\n".join(f"{v.kind} {v.path}:{v.line}: {v.detail}" for v in wrong)
+
+
+def test_a_cipher_wrapper_cites_the_def_it_is_named_by(tmp_path, monkeypatch):
+    (tmp_path / "ciphers.py").write_text(textwrap.dedent("""\
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+        from Crypto.Cipher import ARC4, DES3
+
+
+        def rc4_encrypt(key, data):
+            return ARC4.new(key).encrypt(data)
+
+
+        class PyCrypto_TripleDES:
+            def __init__(self, key, iv):
+                self.context = DES3.new(key, DES3.MODE_CBC, iv)
+
+
+        def aes_ecb_encrypt(key, data):
+            encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+            return encryptor.update(data) + encryptor.finalize()
+        """))
+    wrong, report = untrue(tmp_path, monkeypatch, Level.LOW)
+    assert {f["rule_name"] for f in report["findings"]} >= {"weak-cipher", "ecb-mode"}
+    assert wrong == [], "\n".join(f"{v.kind} {v.path}:{v.line}: {v.detail}" for v in wrong)

@@ -50,14 +50,17 @@ def _mode_built(interp) -> str | None:
     return next((mode for mode in _BUILT_MODES for name in names if mode in name), None)
 
 
-def _named_for_ecb(interp) -> str:
-    """The function or class, named for ECB, the call is made in (``def aes_ecb_encrypt``): a wrapper of the
-    mode, chosen by its callers; "" otherwise."""
-    klass = (interp.fn.class_qualname or "").rpartition(".")[2]
-    for kind, name in (("function", interp.fn.name), ("class", klass)):
-        if name and "ecb" in identifier_words(name):
-            return f"{kind} `{name}`"
-    return ""
+def _named_for_ecb(interp) -> tuple:
+    """The function or class, named for ECB, the call is made in (``def aes_ecb_encrypt``), a wrapper of the
+    mode chosen by its callers: (what to call it, the trace step at its ``def``/``class`` line); ("", ())
+    otherwise."""
+    fn = interp.fn
+    klass = interp.program.classes.get(fn.class_qualname) if fn.class_qualname else None
+    for kind, name, line in (("function", fn.name, fn.line), ("class", klass.name if klass else "",
+                                                                klass.line if klass else 0)):
+        if name and line and "ecb" in identifier_words(name):
+            return f"{kind} `{name}`", ((ir.Pass("def").at(line, 0, line, 0), f"{kind} `{name}`, named for ECB"),)
+    return "", ()
 
 
 def _is_ecb(value, node) -> bool:
@@ -91,8 +94,9 @@ class EcbMode(CallRule):
                 hit.confidence = Level.LOW
             else:
                 mode = _mode_built(site.interp)
-                wrapper = _named_for_ecb(site.interp)
+                wrapper, notes = _named_for_ecb(site.interp)
                 if mode is None and wrapper:
+                    hit.notes += notes
                     hit.explanation += (f" It does so in {wrapper}, named for ECB itself: a wrapper of the mode "
                                         f"(a format's one-block field, such as a PDF's `/Perms`, or a library's own "
                                         f"primitive), which its callers choose; where data is encrypted with it "

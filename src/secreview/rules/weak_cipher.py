@@ -28,6 +28,7 @@ Data that must still be decrypted with the old cipher should be re-encrypted.
 """
 
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
 from secreview.rules.words import identifier_words
@@ -62,16 +63,22 @@ _NAMES = {"DES": {"des"}, "3DES": {"des", "3des", "des3", "tripledes"}, "RC4": {
           "XOR": set()}
 
 
-def _named_for(interp, cipher: str) -> str:
+def _named_for(interp, cipher: str) -> tuple:
     """The module, class or function, named for ``cipher``, the call is made in (``pycrypto_rc4.py``,
-    ``def rc4_encrypt``, ``class PyCrypto_TripleDES``): a wrapper of the primitive; "" otherwise."""
+    ``def rc4_encrypt``, ``class PyCrypto_TripleDES``), a wrapper of the primitive: (what to call it, the trace
+    step at its ``def``/``class`` line, if any); ("", ()) otherwise."""
     names = _NAMES[cipher]
     stem = interp.path.replace("\\", "/").rpartition("/")[2].rpartition(".")[0]
-    klass = (interp.fn.class_qualname or "").rpartition(".")[2]
-    for kind, name in (("function", interp.fn.name), ("class", klass), ("module", stem)):
-        if name and names & set(identifier_words(name)):
-            return f"{kind} `{name}`" if kind != "module" else f"module `{stem}.py`"
-    return ""
+    fn = interp.fn
+    klass = interp.program.classes.get(fn.class_qualname) if fn.class_qualname else None
+    for kind, name, line in (("function", fn.name, fn.line), ("class", klass.name if klass else "",
+                                                                klass.line if klass else 0)):
+        if name and line and names & set(identifier_words(name)):
+            where = ir.Pass("def").at(line, 0, line, 0)
+            return f"{kind} `{name}`", ((where, f"{kind} `{name}`, named for {cipher}"),)
+    if names & set(identifier_words(stem)):
+        return f"this module ({stem}.py)", ()
+    return "", ()
 
 
 class WeakCipher(CallRule):
@@ -98,7 +105,7 @@ class WeakCipher(CallRule):
                 confidence=Level.LOW,
             )
             return
-        wrapper = _named_for(site.interp, _CALLEES[callee])
+        wrapper, notes = _named_for(site.interp, _CALLEES[callee])
         if wrapper:
             yield Hit(
                 node=site.call,
@@ -108,7 +115,7 @@ class WeakCipher(CallRule):
                              f"encrypts new data with it by default, that choice is the defect."),
                 fix=("Make a modern cipher (`AESGCM`, `Fernet`) the default wherever this wrapper is chosen; keep "
                      f"{label} only for data or peers that require it."),
-                confidence=Level.LOW,
+                confidence=Level.LOW, notes=notes,
             )
             return
         yield Hit(

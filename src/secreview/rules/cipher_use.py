@@ -67,3 +67,22 @@ def decrypt_only_note(what: str) -> str:
     """The sentence a finding of a cipher used only to decrypt ends with."""
     return (f" This function only decrypts with {what}: it reads data encrypted elsewhere, whose format sets the "
             f"cipher, so the weakness is that format's and it is reported at low confidence.")
+
+
+def named_wrapper(interp, words: set, label: str) -> tuple:
+    """The function or class the call is made in when its name has one of ``words`` (``def rc4_encrypt``,
+    ``class PyCrypto_TripleDES``, ``def aes_ecb_encrypt``): a wrapper of the primitive or mode ``label``, which its
+    callers choose. (what to call it, the trace step at its ``def``/``class`` line), or ("", ())."""
+    fn = interp.fn
+    klass = interp.program.classes.get(fn.class_qualname) if fn.class_qualname else None
+    for kind, name, line in (("function", fn.name, fn.line),
+                             ("class", klass.name if klass else "", klass.line if klass else 0)):
+        if name and line and words & set(identifier_words(name)):
+            return f"{kind} `{name}`", ((ir.Pass("def").at(line, 0, line, 0), f"{kind} `{name}`, named for {label}"),)
+    return "", ()
+
+
+def module_stem(interp) -> str:
+    """The name of the reviewed file, without its folder and suffix (``pycrypto_rc4``)."""
+    return interp.path.replace("\\", "/").rpartition("/")[2].rpartition(".")[0]
+

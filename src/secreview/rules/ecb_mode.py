@@ -26,8 +26,7 @@ aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
-from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
-from secreview.rules.words import identifier_words
+from secreview.rules.cipher_use import decrypt_only_note, module_stem, named_wrapper, only_decrypts
 
 _PYCRYPTO = tuple(f"{pkg}.Cipher.{name}.new" for pkg in ("Crypto", "Cryptodome")
                   for name in ("AES", "DES", "DES3", "Blowfish", "CAST", "ARC2"))
@@ -45,22 +44,9 @@ def _mode_built(interp) -> str | None:
     """The mode a module or function named for it builds on the raw block cipher (``pycrypto_aesgcm.py``,
     ``def _ctr_keystream``): a GCM or CTR implementation needs ECB of one block, which is no ECB encryption of
     data."""
-    stem = interp.path.replace("\\", "/").rpartition("/")[2].rpartition(".")[0].lower()
+    stem = module_stem(interp).lower()
     names = (stem, interp.fn.name.lower(), (interp.fn.class_qualname or "").rpartition(".")[2].lower())
     return next((mode for mode in _BUILT_MODES for name in names if mode in name), None)
-
-
-def _named_for_ecb(interp) -> tuple:
-    """The function or class, named for ECB, the call is made in (``def aes_ecb_encrypt``), a wrapper of the
-    mode chosen by its callers: (what to call it, the trace step at its ``def``/``class`` line); ("", ())
-    otherwise."""
-    fn = interp.fn
-    klass = interp.program.classes.get(fn.class_qualname) if fn.class_qualname else None
-    for kind, name, line in (("function", fn.name, fn.line), ("class", klass.name if klass else "",
-                                                                klass.line if klass else 0)):
-        if name and line and "ecb" in identifier_words(name):
-            return f"{kind} `{name}`", ((ir.Pass("def").at(line, 0, line, 0), f"{kind} `{name}`, named for ECB"),)
-    return "", ()
 
 
 def _is_ecb(value, node) -> bool:
@@ -94,7 +80,7 @@ class EcbMode(CallRule):
                 hit.confidence = Level.LOW
             else:
                 mode = _mode_built(site.interp)
-                wrapper, notes = _named_for_ecb(site.interp)
+                wrapper, notes = named_wrapper(site.interp, {"ecb"}, "ECB")
                 if mode is None and wrapper:
                     hit.notes += notes
                     hit.explanation += (f" It does so in {wrapper}, named for ECB itself: a wrapper of the mode "

@@ -209,16 +209,24 @@ def _target_text(target) -> str | None:
 _KEEPING_WORDS = frozenset({"update", "set", "store", "save", "cache", "put", "persist", "write", "remember"})
 
 
+def _branch_operands(edge, compare, equal: bool) -> list | None:
+    """The texts of ``compare``'s two operands when ``edge`` is the branch taken where they are ``equal`` (or
+    differ), and both are variables or attribute chains; else None."""
+    op = compare.ops[0]
+    if op not in ("==", "!=") or edge.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE) \
+            or ((op == "==") == (edge.kind == ir.EdgeKind.TRUE)) != equal:
+        return None
+    texts = [_text(None, compare.left), _text(None, compare.comparators[0])]
+    return None if None in texts else texts
+
+
 def _updated_when_different(function, edge, compare) -> bool:
     """``if token != self.headers["x-guest-token"]: self.headers["x-guest-token"] = token`` and ``if refresh_token
     != data.get("refresh_token"): cache_update(..., data["refresh_token"])``: the branch taken when the two differ
     begins by keeping one of them (assigned where the other is read, or passed to a call that keeps it): the
     comparison asks whether a value changed, it admits nobody."""
-    op = compare.ops[0]
-    if not ((op == "!=" and edge.kind == ir.EdgeKind.TRUE) or (op == "==" and edge.kind == ir.EdgeKind.FALSE)):
-        return False
-    texts = [_text(None, compare.left), _text(None, compare.comparators[0])]
-    if None in texts:
+    texts = _branch_operands(edge, compare, equal=False)
+    if texts is None:
         return False
     for stmt in function.blocks[edge.target].stmts:
         if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1:
@@ -237,11 +245,8 @@ def _discarded_when_same(function, edge, compare) -> bool:
     discarding the stored one (``None``, an empty value, zero): the code drops a credential a caller reports
     bad (hikari's ``invalidate(token)`` after a 401), it admits nobody; a guess that matches only makes the
     code forget its own token."""
-    op = compare.ops[0]
-    if not ((op == "==" and edge.kind == ir.EdgeKind.TRUE) or (op == "!=" and edge.kind == ir.EdgeKind.FALSE)):
-        return False
-    texts = [_text(None, compare.left), _text(None, compare.comparators[0])]
-    if None in texts:
+    texts = _branch_operands(edge, compare, equal=True)
+    if texts is None:
         return False
     for stmt in function.blocks[edge.target].stmts:
         if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and _target_text(stmt.targets[0]) in texts \

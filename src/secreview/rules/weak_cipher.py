@@ -28,9 +28,8 @@ Data that must still be decrypted with the old cipher should be re-encrypted.
 """
 
 from secreview.findings.model import Level
-from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
-from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
+from secreview.rules.cipher_use import decrypt_only_note, module_stem, named_wrapper, only_decrypts
 from secreview.rules.words import identifier_words
 
 _WHY = {
@@ -68,14 +67,10 @@ def _named_for(interp, cipher: str) -> tuple:
     ``def rc4_encrypt``, ``class PyCrypto_TripleDES``), a wrapper of the primitive: (what to call it, the trace
     step at its ``def``/``class`` line, if any); ("", ()) otherwise."""
     names = _NAMES[cipher]
-    stem = interp.path.replace("\\", "/").rpartition("/")[2].rpartition(".")[0]
-    fn = interp.fn
-    klass = interp.program.classes.get(fn.class_qualname) if fn.class_qualname else None
-    for kind, name, line in (("function", fn.name, fn.line), ("class", klass.name if klass else "",
-                                                                klass.line if klass else 0)):
-        if name and line and names & set(identifier_words(name)):
-            where = ir.Pass("def").at(line, 0, line, 0)
-            return f"{kind} `{name}`", ((where, f"{kind} `{name}`, named for {cipher}"),)
+    found = named_wrapper(interp, names, cipher)
+    if found[0]:
+        return found
+    stem = module_stem(interp)
     if names & set(identifier_words(stem)):
         return f"this module ({stem}.py)", ()
     return "", ()

@@ -154,9 +154,9 @@ challenge is sent in the clear, so its digest has no short secret to brute-force
 def _is_security_name(name) -> bool:
     if not isinstance(name, str):
         return False
-    if secret_name(name):
-        return not set(_words_of(name)) & _PUBLIC_RANDOM_WORDS or bool(set(_words_of(name)) & _SECURITY_WORDS)
     words = _words_of(name)
+    if secret_name(name):
+        return not _PUBLIC_RANDOM_WORDS.intersection(words) or bool(_SECURITY_WORDS.intersection(words))
     if not words or words[-1] in _IDENTIFIER_WORDS or words[-1] in _PART_WORDS:
         return False
     return any(w in _SECURITY_WORDS and not (i + 1 < len(words) and words[i + 1] in _PART_WORDS)
@@ -224,16 +224,12 @@ def _version_branch(interp, call) -> tuple | None:
                  for w in name_words(e.id if isinstance(e, ir.Name) else e.attr)}
         if not words & _VERSION_WORDS:
             continue
-        for block in fn.blocks:
-            for edge in block.succs:
-                if edge.cond is not cond or (edge.kind == ir.EdgeKind.TRUE) == taken \
-                        or edge.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
-                    continue
-                for stmt in fn.blocks[edge.target].stmts:
-                    for root in _roots(stmt):
-                        for e in _walk(root):
-                            if isinstance(e, ir.Call) and e.qualname in _STRONG:
-                                return cond, taken, e
+        other = ir.EdgeKind.FALSE if taken else ir.EdgeKind.TRUE  # the edge into the other branch
+        for edge in (e for block in fn.blocks for e in block.succs if e.cond is cond and e.kind == other):
+            strong = next((e for stmt in fn.blocks[edge.target].stmts for root in _roots(stmt) for e in _walk(root)
+                           if isinstance(e, ir.Call) and e.qualname in _STRONG), None)
+            if strong is not None:
+                return cond, taken, strong
     return None
 
 

@@ -89,10 +89,10 @@ _DESCRIPTOR_LAST = frozenset({
     "form", "error", "errors", "msg", "message", "status", "state", "valid", "sent", "used", "checked", "ok",
     "endpoint", "key", "id", "code", "link",
 })
+# A first word that says the secret is made up on purpose: a fixture, or a honeypot's bait (``_fake_password()``).
+_MADE_UP = frozenset({"fake", "dummy", "mock", "decoy", "bait", "sample"})
 _DESCRIPTOR_FIRST = frozenset({"max", "min", "num", "n", "len", "is", "has", "use", "enable", "no", "allow", "hashed",
-                               "hash", "old", "expected", "check", "validate", "verify", "compare", "parse",
-                               # made up on purpose: a fixture, or a honeypot's bait (``_fake_password()``)
-                               "fake", "dummy", "mock", "decoy", "bait", "sample"})  # (``_MADE_UP``)
+                               "hash", "old", "expected", "check", "validate", "verify", "compare", "parse"}) | _MADE_UP
 # A last word that is one of these is a secret only as the second word of a pair.
 _PAIR_ONLY = frozenset({"id", "key", "code", "link", "me", "value", "cookie"})
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
@@ -179,9 +179,6 @@ def _arrives_directly(steps, final, value_node) -> bool:
         names = {part.strip() for part in _quoted(prev.note, _ASSIGNED).split(",")}
         return bool(names & _read_names(value_node))
     return False
-
-
-_MADE_UP = frozenset({"fake", "dummy", "mock", "decoy", "bait", "sample"})
 
 
 def _made_up(name: str) -> bool:

@@ -588,6 +588,68 @@ class FunctionInterpreter:
                 state[key] = _cleansed(value, kinds, keep=base_taints)
         return state
 
+    def type_guards(self) -> tuple:
+        """``((parameter index, "not-type", (item key or "", classes)), ...)``: the statement being run runs only
+        when that parameter's value (or its item ``key``) is none of ``classes``, sorted qualnames: the ``else``
+        of a dispatch on the type (``if isinstance(auth, str): ... elif isinstance(auth, dict): ... else:
+        log(auth)``), past ``if isinstance(session, dict): return ...``. A call passing a value known to be of
+        one of them (a dict display, a constant string) does not run it (``SinkFlow.conditions``)."""
+        key = ("isinstance", self.path, self.fn.qualname)
+        tests = self.program.function_facts.get(key)
+        if tests is None:
+            tests = self.program.function_facts[key] = any(
+                isinstance(e, ir.Call) and e.qualname == "builtins.isinstance"
+                for block in self.fn.blocks for edge in block.succs if edge.cond is not None
+                for e in ir.walk(edge.cond))
+        if not tests or self.stmt is None:
+            return ()
+        out = []
+        for cond, taken in controlling_conditions(self.fn, self.stmt):
+            for test, holds in _conjuncts(cond, taken):
+                if holds or not (isinstance(test, ir.Call) and test.qualname == "builtins.isinstance"
+                                 and len(test.args) == 2 and not test.keywords):
+                    continue
+                read = self.param_item(test.args[0])
+                kinds = test.args[1]
+                names = kinds.elts if isinstance(kinds, ir.Container) and kinds.kind == "tuple" else (kinds,)
+                classes = tuple(sorted({n.qualname for n in names if isinstance(n, (ir.Name, ir.Attr)) and n.qualname}))
+                if read is not None and classes:
+                    out.append((read[0], "not-type", (read[1], classes)))
+        return tuple(out)
+
+    def param_item(self, e: ir.Expr, depth: int = 0) -> tuple | None:
+        """``(index, key)`` when ``e`` is the value of this function's parameter ``index`` as its callers pass
+        it (``key`` ""), or its item ``key`` (``p["key"]``, ``p.get("key")``); either of those or a constant
+        (``p["auth"] if "auth" in p else None``); or a local bound once to one of these. Else None: what a call
+        or an operation made of a parameter, an item of an item (a test of those says nothing of what the
+        caller passed)."""
+        if isinstance(e, ir.IfExp):
+            parts = {self.param_item(part, depth + 1) for part in (e.body, e.orelse) if not isinstance(part, ir.Const)}
+            return parts.pop() if len(parts) == 1 else None
+        if isinstance(e, ir.Subscript):
+            if isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
+                index = self.own_param(e.value)
+                return (index, e.index.value) if index is not None else None
+            return None
+        if isinstance(e, ir.Call):
+            if e.method == "get" and isinstance(e.func, ir.Attr) and 1 <= len(e.args) <= 2 and not e.keywords \
+                    and isinstance(e.args[0], ir.Const) and isinstance(e.args[0].value, str):
+                index = self.own_param(e.func.value)
+                return (index, e.args[0].value) if index is not None else None
+            return None
+        index = self.own_param(e)
+        if index is not None:
+            return (index, "")
+        stmt = self.bound_once(e) if depth < 2 else None
+        return self.param_item(stmt.value, depth + 1) if stmt is not None else None
+
+    def own_param(self, e: ir.Expr) -> int | None:
+        """The index of the parameter ``e`` names, when this function never binds it again."""
+        if not isinstance(e, ir.Name) or e.kind != ir.NameKind.LOCAL or self.bindings().get(e.id):
+            return None
+        return next((i for i, p in enumerate(self.fn.params) if p.name == e.id and p.kind in ("positional", "keyword")),
+                    None)
+
     def confined_by_check(self, checked: ir.Expr, key: str, base_taints: frozenset, state: dict,
                           cond: ir.Expr) -> dict:
         """``state`` where a confining check (a prefix, ``commonpath``, ``is_relative_to``, ``relative_to``)
@@ -2666,6 +2728,18 @@ def _truth_test(e: ir.Expr) -> ir.Expr | None:
     if isinstance(e, (ir.Compare, ir.Call, ir.Await, ir.UnaryOp, ir.BoolOp)):
         return e
     return None
+
+
+def _conjuncts(cond: ir.Expr, taken: bool):
+    """``(test, holds)`` for each test that holds (or not) wherever ``cond`` is ``taken``: ``not`` turned round,
+    the parts of an ``and`` that is true and of an ``or`` that is false."""
+    while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+        cond, taken = cond.operand, not taken
+    if isinstance(cond, ir.BoolOp) and (cond.op == "and") == taken:
+        for part in cond.values:
+            yield from _conjuncts(part, taken)
+    else:
+        yield cond, taken
 
 
 def _meet(a: frozenset, b: frozenset) -> frozenset:

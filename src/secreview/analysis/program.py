@@ -2661,6 +2661,14 @@ class Program:
         passed on as they came."""
         out = []
         for index, how, wanted in flow.conditions:
+            if how == "not-type":
+                value = bound.get(index)
+                left = _not_type_left(interp, value, nodes.get(index), *wanted) if value is not None else ()
+                if left is None:
+                    return None
+                if left:
+                    out.append(left)
+                continue
             if how == "truthy":
                 left = _truthy_left(interp, fn, index, bound, nodes)
                 if left is None:
@@ -2850,6 +2858,8 @@ class Program:
             # the sink runs only when one of these parameters is true (``if allow_html: Markup(message)``):
             # a call that leaves them all false (or to a false default) makes it run nowhere
             conditions.append((guard, "truthy", True))
+        if interp.fn.params:
+            conditions.extend(interp.type_guards())
         conditions = tuple(conditions)
         refs = sink.args
         if sink.receiver and site.receiver is not None:
@@ -3024,6 +3034,73 @@ def _truthy_left(interp, fn: ir.Function, indexes: tuple, bound: dict, nodes: di
             return ()
         left.append(own)
     return tuple(left) if left else None
+
+
+_INSTANCE_OF = {
+    "builtins.dict": ("builtins.dict", "collections.abc.Mapping", "collections.abc.MutableMapping", "typing.Mapping",
+                      "typing.MutableMapping", "typing.Dict"),
+    "builtins.list": ("builtins.list", "collections.abc.Sequence", "collections.abc.MutableSequence",
+                      "collections.abc.Iterable", "typing.Sequence", "typing.List", "typing.Iterable"),
+    "builtins.tuple": ("builtins.tuple", "collections.abc.Sequence", "collections.abc.Iterable", "typing.Sequence",
+                       "typing.Tuple", "typing.Iterable"),
+    "builtins.str": ("builtins.str", "collections.abc.Sequence", "typing.Sequence"),
+    "builtins.bytes": ("builtins.bytes",),
+    "builtins.bool": ("builtins.bool", "builtins.int", "numbers.Number", "numbers.Integral"),
+    "builtins.int": ("builtins.int", "numbers.Number", "numbers.Integral"),
+    "builtins.float": ("builtins.float", "numbers.Number", "numbers.Real"),
+}
+"""The classes a value of a built-in type (by its qualname in ``Value.types``) is an instance of, for ``isinstance``
+tests written with an abstract class."""
+_CONST_TYPES = {str: "builtins.str", bytes: "builtins.bytes", bool: "builtins.bool", int: "builtins.int",
+                float: "builtins.float", tuple: "builtins.tuple"}
+
+
+def _one_of(value: Value, classes: tuple) -> bool:
+    """Whether ``value`` is known to be an instance of one of ``classes``: a constant of such a type, a display of
+    one (a dict, list or tuple display, whose taints are all its items'), an object a constructor of that class
+    made."""
+    if value.is_const:
+        types = {_CONST_TYPES.get(type(value.const))}
+    elif not value.types or value.func is not None or (V.taints_beyond_items(value) if value.items is not None else any(
+            t.is_param and not t.cleansed & _MADE_OF_CALL for t in value.taints)):
+        return False  # (a value that may also be something of another type: what its taints came with)
+    else:
+        types = value.types
+    return all(t is not None and (t in classes or any(c in classes for c in _INSTANCE_OF.get(t, ()))) for t in types)
+
+
+def _not_type_left(interp, value: Value, node, key: str, classes: tuple) -> tuple | None:
+    """For a sink that runs only when a callee's parameter (its item ``key``, when not "") is none of ``classes``,
+    given what a call passes there (``value``, ``node``): None when it is one of them (the sink does not run);
+    else the condition left to the calling function's own parameter, passed on as it came (``(index,
+    "not-type", (key, classes))``), or ``()`` when the call may make it run."""
+    if key:
+        if value.items is None or value.is_const:
+            own = _own_parameter(interp, node, value) if node is not None else None
+            return (own, "not-type", (key, classes)) if own is not None else ()
+        value = value.items.get(key)
+        if value is None:
+            return ()  # not known to hold that item
+        node = None
+    if _one_of(value, classes):
+        return None
+    own = _own_parameter(interp, node, value) if node is not None else _parameter_itself(value)
+    return (own, "not-type", ("", classes)) if own is not None else ()
+
+
+def _parameter_itself(value: Value) -> int | None:
+    """The index of the calling function's parameter when ``value`` is that parameter as it came (an item of a
+    display the function built from it: ``{"auth": auth}``), nothing made of it; else None."""
+    if value.is_const or value.items is not None or not value.taints:
+        return None  # (its types may be its annotation's: ``auth: Optional[dict] = None``)
+    indexes = {t.index for t in value.taints}
+    if len(indexes) != 1 or not all(t.is_param and not V.call_marks(t.cleansed)
+                                    and not t.cleansed & (_MADE_OF_CALL | _MARK) for t in value.taints):
+        return None
+    return indexes.pop()
+
+
+_MADE_OF_CALL = frozenset({V.THROUGH_CALL, V.DERIVED})
 
 
 def _own_parameter(interp, node, value: Value) -> int | None:

@@ -25,7 +25,9 @@ name); a connection
 URL read from the configuration (`CONF.sql_connection`,
 `CONF.database.connection`, `transport_url`, `backend_url`), which holds the
 database or message-bus password; an oslo.context request context's
-`to_dict()` (it includes `auth_token`); and a local dict whose items, set
+`to_dict()` (it includes `auth_token`), unless the function made that context
+without a caller's credentials (`req.context = self._get_anonymous_context()`,
+`ctxt = context.get_admin_context()` reaching the log); and a local dict whose items, set
 earlier in the function, hold a secret (`properties["auth_password"] =
 chap_secret` and then `properties` logged), also in a dict among its items
 (`properties["data"]["auth_password"] = ...`); such an item (or one stored
@@ -615,13 +617,51 @@ def _config_object(e) -> bool:
 
 
 def _context_like(interp, e) -> bool:
-    """An oslo.context request context (its ``to_dict()`` holds ``auth_token``)."""
+    """An oslo.context request context (its ``to_dict()`` holds ``auth_token``), not one the function made
+    without a caller's credentials (``_tokenless_context``)."""
+    if _tokenless_context(interp, e):
+        return False
     if _pure(e):
         value = interp.eval(e)
         if any(t.startswith("oslo_context.") or t.endswith(".RequestContext") for t in value.types):
             return True
     name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else ""
     return name.lower().endswith(_CONTEXT_NAMES)
+
+
+_TOKENLESS_WORDS = frozenset({"anonymous", "anon", "admin", "unauthenticated", "noauth"})
+
+
+def _tokenless_context(interp, e) -> bool:
+    """Whether the context ``e`` (``req.context``, ``ctx``) logged at the statement being run was made without a
+    caller's credentials: the assignment to it that reaches the log (the last one before it in its straight run
+    of statements; else every one of the function) is a call whose name says so: ``req.context =
+    self._get_anonymous_context()``, ``ctxt = context.get_admin_context()`` (an administrator context the
+    service makes for itself carries no token)."""
+    if isinstance(e, ir.Name):
+        def same(t):
+            return isinstance(t, ir.NameTarget) and t.id == e.id
+    elif isinstance(e, ir.Attr) and isinstance(e.value, ir.Name):
+        def same(t):
+            return isinstance(t, ir.AttrTarget) and t.attr == e.attr and isinstance(t.value, ir.Name) \
+                and t.value.id == e.value.id
+    else:
+        return False
+    fn = interp.fn
+    block = next((b for b in fn.blocks if b.id == interp.block_id), None)
+    before = []
+    if block is not None and interp.stmt in block.stmts:
+        before = [s for s in block.stmts[:block.stmts.index(interp.stmt)]
+                  if isinstance(s, ir.Assign) and any(same(t) for t in s.targets)]
+    assignments = before[-1:] or [s for s in fn.statements()
+                                  if isinstance(s, ir.Assign) and any(same(t) for t in s.targets)]
+    for stmt in assignments:
+        call = stmt.value
+        name = (call.qualname or call.method or "").rsplit(".", 1)[-1] if isinstance(call, ir.Call) else ""
+        words = identifier_words(name)
+        if not (set(words) & _TOKENLESS_WORDS and "context" in words):
+            return False
+    return bool(assignments)
 
 
 def _schemas_name_no_secret(interp, ep) -> bool:

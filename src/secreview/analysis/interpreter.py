@@ -4089,7 +4089,7 @@ _SOURCE_NOTES = {
     "network": "data received from the network",
     "cli": "a command-line argument",
     "rpc": "an RPC argument sent by a remote caller",
-    "weak-random": "a predictable pseudo-random value (the Mersenne Twister of `random`, or a time-based UUID)",
+    "weak-random": "a predictable pseudo-random value",
 }
 
 # what an entry point's parameters are, by the source kind of the entry point

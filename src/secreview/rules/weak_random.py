@@ -256,8 +256,7 @@ class WeakRandom(SinkRule):
     sink_kinds = ("secret",)
     source_kinds = frozenset({"weak-random"})
     param_flows = False
-    danger = ("The generator behind it is predictable (Mersenne Twister or a time-based UUID): an attacker "
-              "who sees a few of its outputs can compute the values it gives next, this one included.")
+    danger = "Such a value can be predicted by others, so it cannot serve as a secret."
     fix = ("Generate it with the `secrets` module, e.g. `secrets.token_urlsafe(32)` or `secrets.randbelow(n)`, "
            "or use `random.SystemRandom()`.")
 

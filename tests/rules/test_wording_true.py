@@ -315,3 +315,24 @@ def test_a_quoted_placeholder_filled_by_python_is_not_called_a_bound_parameter(t
     assert "placeholder is written inside quotes" not in sql[11]
     assert "The database parses it as SQL" in sql[11]
     assert "placeholder is written inside quotes (`'%s'`)" in sql[13]
+
+
+def test_weak_random_names_the_generator_it_read(tmp_path, monkeypatch):
+    findings = _findings(tmp_path, monkeypatch, "session.py", (
+        "import uuid\nfrom random import randrange\n\n\nclass Session:\n    def __init__(self):\n"
+        "        self.session_id = randrange(2**32)\n        self.token = str(uuid.uuid1())\n"))
+    by_line = _explanations("SR202", findings)
+    assert set(by_line) == {7, 8}
+    assert "Mersenne Twister" in by_line[7] and "UUID" not in by_line[7] and "a few of its outputs" not in by_line[7]
+    assert "time-based UUID" in by_line[8] and "Mersenne" not in by_line[8]
+
+
+def test_a_digest_compared_is_not_said_to_be_returned(tmp_path, monkeypatch):
+    findings = _findings(tmp_path, monkeypatch, "pairing.py", (
+        "import hashlib\n\n\ndef verify_pin(guid, code, received):\n    merged = guid + code\n"
+        "    expected = hashlib.md5(merged.encode()).hexdigest()\n    return received == expected\n\n\n"
+        "def pin_hash(guid, code):\n    merged = guid + code\n    return hashlib.md5(merged.encode()).hexdigest()\n"))
+    by_line = _explanations("SR201", findings)
+    # ``verify_pin()`` returns whether the codes match, not the digest: nothing says where the digest is kept
+    assert set(by_line) == {12}
+    assert "`pin_hash()` returns the digest" in by_line[12]

@@ -710,6 +710,9 @@ class WeakHash(StatementRule):
                 if any(o is child for o in operands) and len(parent.ops) == 1 and parent.ops[0] in ("==", "!=") \
                         and others and not isinstance(others[0], ir.Const):
                     use.verified.append("and compares the digest with another value (a verification)")
+                # what the statement goes on with is the comparison's truth, not the digest (``return
+                # received_code == expected_code`` returns a bool)
+                return
             elif isinstance(parent, ir.Call):
                 func = parent.func
                 if isinstance(func, ir.Attr) and func.attr in _COLLECTING and isinstance(func.value, ir.Name) \

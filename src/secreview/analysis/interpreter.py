@@ -589,16 +589,19 @@ class FunctionInterpreter:
         return state
 
     def type_guards(self) -> tuple:
-        """``((parameter index, "not-type", (item key or "", classes)), ...)``: the statement being run runs only
-        when that parameter's value (or its item ``key``) is none of ``classes``, sorted qualnames: the ``else``
+        """``((parameter index, "not-type", (item key or "", classes)), ...)``, and ``(index, "falsy", True)``:
+        the statement being run runs only when that parameter is false (``if check_output: ... else: ...``), or
+        when its value (or its item ``key``) is none of ``classes``, sorted qualnames: the ``else``
         of a dispatch on the type (``if isinstance(auth, str): ... elif isinstance(auth, dict): ... else:
         log(auth)``), past ``if isinstance(session, dict): return ...``. A call passing a value known to be of
         one of them (a dict display, a constant string) does not run it (``SinkFlow.conditions``)."""
-        key = ("isinstance", self.path, self.fn.qualname)
+        key = ("param tests", self.path, self.fn.qualname)
         tests = self.program.function_facts.get(key)
         if tests is None:
+            names = {p.name for p in self.fn.params}
             tests = self.program.function_facts[key] = any(
-                isinstance(e, ir.Call) and e.qualname == "builtins.isinstance"
+                (isinstance(e, ir.Call) and e.qualname == "builtins.isinstance")
+                or (isinstance(e, ir.Name) and e.id in names)
                 for block in self.fn.blocks for edge in block.succs if edge.cond is not None
                 for e in ir.walk(edge.cond))
         if not tests or self.stmt is None:
@@ -606,6 +609,12 @@ class FunctionInterpreter:
         out = []
         for cond, taken in controlling_conditions(self.fn, self.stmt):
             for test, holds in _conjuncts(cond, taken):
+                if not holds and isinstance(test, ir.Name):
+                    # ``if check_output: ... else: os.popen3(...)``: runs only when that parameter is false
+                    index = self.own_param(test)
+                    if index is not None:
+                        out.append((index, "falsy", True))
+                    continue
                 if holds or not (isinstance(test, ir.Call) and test.qualname == "builtins.isinstance"
                                  and len(test.args) == 2 and not test.keywords):
                     continue

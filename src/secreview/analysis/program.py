@@ -2661,6 +2661,22 @@ class Program:
         passed on as they came."""
         out = []
         for index, how, wanted in flow.conditions:
+            if how == "falsy":
+                value, node = bound.get(index), nodes.get(index)
+                if value is None:
+                    default = fn.params[index].default if index < len(fn.params) else None
+                    value = V.const(default.value) if isinstance(default, ir.Const) else None
+                if value is not None and value.is_const:
+                    try:
+                        if value.const:
+                            return None  # a true constant there: the sink does not run at this call
+                    except Exception:
+                        pass
+                    continue
+                own = _own_parameter(interp, node, value) if node is not None and value is not None else None
+                if own is not None:
+                    out.append((own, "falsy", True))
+                continue
             if how == "not-type":
                 value = bound.get(index)
                 left = _not_type_left(interp, value, nodes.get(index), *wanted) if value is not None else ()
@@ -3407,19 +3423,36 @@ def _mutate(method: str, current: Value, site: CallSite) -> Value | None:
             ordered.extend(args[0].items[i] for i in range(len(args[0].items)))
         elif method in ("clear",):
             ordered = []
+        elif method == "reverse" and not args:
+            ordered.reverse()
+        elif method == "remove" and len(args) == 1 and args[0].is_const and all(v.is_const for v in ordered):
+            # ``options.remove('N')`` of a list of constants: the same constants, less the first equal one
+            found = next((i for i, v in enumerate(ordered) if _const_equal(v.const, args[0].const)), None)
+            if found is not None:
+                ordered.pop(found)
         else:
             ordered = None
         if ordered is not None and len(ordered) <= MAX_TRACKED_ITEMS:
             new_items = dict(enumerate(ordered))
-            return Value(V.UNKNOWN, V.all_item_taints(new_items), current.types, new_items, current.func)
+            # (a list holding only values made of constants is one too: ``options.remove('N')``)
+            return Value(V.UNKNOWN, V.all_item_taints(new_items), current.types, new_items, current.func,
+                         fixed=V.all_fixed(ordered))
     added = site.all_taints()
     if method in _LIST_REMOVERS:
+        # (taking items out, or reordering them, adds none: a list of constants stays made of constants)
         return Value(V.UNKNOWN, V.merge_taints(current.taints, V.all_item_taints(items)), current.types, None,
-                     current.func) if items is not None else None
+                     current.func, fixed=V.all_fixed(items.values())) if items is not None else None
     if not added and not current.is_const and items is None:
         return None
     return Value(V.UNKNOWN, V.merge_taints(V.merge_taints(current.taints, added), V.all_item_taints(items)),
                  current.types, None, current.func)
+
+
+def _const_equal(a, b) -> bool:
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except Exception:
+        return False
 
 
 def _segments_joined(taints: frozenset) -> frozenset:

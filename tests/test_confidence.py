@@ -1057,3 +1057,44 @@ def test_a_weak_digest_is_shown_only_where_a_password_is_hashed_or_kept(tmp_path
     result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
     assert got == {6: Level.HIGH, 12: Level.LOW, 17: Level.LOW}, got
+
+
+def test_a_tls_version_chosen_as_a_fallback_of_negotiation_is_low_and_said_to_be_one_path(tmp_path, monkeypatch):
+    # gear's best_tls_version(): PROTOCOL_TLS where the ssl module has it, older names only on Pythons without
+    (tmp_path / "tls.py").write_text(textwrap.dedent('''\
+        import ssl
+
+
+        def best_tls_version():
+            if hasattr(ssl, "PROTOCOL_TLS"):
+                return ssl.PROTOCOL_TLS
+            elif hasattr(ssl, "PROTOCOL_TLSv1_2"):
+                return ssl.PROTOCOL_TLSv1_2
+            return ssl.PROTOCOL_TLSv1
+
+
+        def legacy_version(old):
+            return ssl.PROTOCOL_TLSv1 if old else ssl.PROTOCOL_TLSv1_2
+
+
+        def fallback_context():
+            version = best_tls_version()
+            return ssl.SSLContext(version)
+
+
+        def legacy_context(old):
+            version = legacy_version(old)
+            return ssl.SSLContext(version)
+
+
+        def tls1_context():
+            return ssl.SSLContext(ssl.PROTOCOL_TLSv1)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f for f in result.findings if f.rule_id == "SR303"}
+    assert {line: f.confidence for line, f in got.items()} == {18: Level.LOW, 23: Level.HIGH, 27: Level.HIGH}
+    assert "may select TLS 1.0 (`PROTOCOL_TLSv1`) on some paths (on others `PROTOCOL_TLS`, `PROTOCOL_TLSv1_2`)" \
+        in got[18].explanation
+    assert "may select TLS 1.0 (`PROTOCOL_TLSv1`) on some paths (on others `PROTOCOL_TLSv1_2`)" in got[23].explanation
+    assert "`ssl.SSLContext(ssl.PROTOCOL_TLSv1)` selects TLS 1.0 (`PROTOCOL_TLSv1`)," in got[27].explanation

@@ -15,7 +15,12 @@ where a function parameter defaults to one of them; and where
 `ssl.wrap_socket` without `ssl_version` is not reported here: its default
 negotiates the best version both sides support (its missing certificate
 check is the unverified-ssl-context rule), and neither are `PROTOCOL_TLS`,
-`PROTOCOL_TLS_CLIENT`/`SERVER` or `SSLv23_METHOD`, which negotiate.
+`PROTOCOL_TLS_CLIENT`/`SERVER` or `SSLv23_METHOD`, which negotiate. A variable
+that holds an old version on some paths only says so (`may select TLS 1.0 on
+some paths`), and is low confidence (not shown by default) when a negotiating
+protocol is among its other values: a fallback for a Python whose `ssl` lacks
+the newer name (`elif hasattr(ssl, 'PROTOCOL_TLSv1'): return
+ssl.PROTOCOL_TLSv1` after `PROTOCOL_TLS`).
 
 **Fix:** create the context with `ssl.create_default_context()` (or
 `ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`) and, if needed, set
@@ -62,15 +67,23 @@ def _roots(stmt):
         yield stmt.test
 
 
-def _version_of(interp, node, table) -> tuple[str, str] | None:
-    """(qualified name, version) when ``node`` is or holds one of ``table``'s versions."""
+_NEGOTIATING = frozenset({
+    "ssl.PROTOCOL_TLS", "ssl.PROTOCOL_TLS_CLIENT", "ssl.PROTOCOL_TLS_SERVER", "ssl.PROTOCOL_SSLv23",
+    "OpenSSL.SSL.TLS_METHOD", "OpenSSL.SSL.SSLv23_METHOD", "OpenSSL.SSL.TLS_CLIENT_METHOD",
+    "OpenSSL.SSL.TLS_SERVER_METHOD"})
+
+
+def _version_of(interp, node, table) -> tuple[str, str, tuple] | None:
+    """(qualified name, version, the other versions it may be instead) when ``node`` is or holds one of
+    ``table``'s versions (a variable set on several paths: ``tls_version = best_tls_version()``)."""
     if isinstance(node, (ir.Name, ir.Attr)) and node.qualname in table:
-        return node.qualname, table[node.qualname]
+        return node.qualname, table[node.qualname], ()
     if isinstance(node, (ir.Name, ir.Attr)) and _pure(node):
         value = interp.eval(node)
         for t in sorted(value.types):
             if t in table:
-                return t, table[t]
+                others = tuple(sorted(o for o in value.types if o != t and o.startswith(("ssl.", "OpenSSL.SSL."))))
+                return t, table[t], others
     return None
 
 
@@ -120,12 +133,24 @@ class InsecureTlsVersion(StatementRule):
                                 f"callers that do not pass it get")
 
     def _hit(self, interp, node, found, lead):
-        qualname, version = found
+        qualname, version, others = found
         short = qualname.rsplit(".", 1)[-1]
+        confidence = None
+        if others:
+            # a value chosen on one of several paths (a fallback for a Python whose ``ssl`` lacks the newer
+            # names: ``elif hasattr(ssl, 'PROTOCOL_TLSv1'): return ssl.PROTOCOL_TLSv1``)
+            shown = ", ".join(f"`{o.rsplit('.', 1)[-1]}`" for o in others)
+            lead = lead.replace(" selects", " may select", 1).replace(" get", " may get", 1)
+            version = f"{version} (`{short}`) on some paths (on others {shown})"
+            if set(others) & _NEGOTIATING:
+                confidence = Level.LOW  # it negotiates the best version where the newer name exists
+        else:
+            version = f"{version} (`{short}`)"
         return Hit(
             node=node,
-            explanation=(f"{lead} {version} (`{short}`), which is {_WHY[version]}. A connection made this way can "
+            explanation=(f"{lead} {version}, which is {_WHY[found[1]]}. A connection made this way can "
                          f"be read or downgraded by an attacker on the network path."),
+            confidence=confidence,
             fix=("Use `ssl.create_default_context()` (it negotiates TLS 1.2+) and, if a floor is needed, "
                  "`ctx.minimum_version = ssl.TLSVersion.TLSv1_2`; with pyOpenSSL use `SSL.TLS_METHOD`."),
         )

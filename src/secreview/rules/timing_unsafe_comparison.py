@@ -22,7 +22,8 @@ one side is
   such value or with a configured one (`token == CONF.admin_token`,
   `password == self.secret`).
 
-Not reported: comparisons with a constant, `None` or `len(...)`; checksums
+Not reported: comparisons with a constant, `None` or `len(...)` (also through a local the function only
+assigns literals: `default_secret = "simplepassword"`); checksums
 and digests of data (`hashlib.md5(data).hexdigest() == etag`: nothing
 secret is guessed); a password compared with its confirmation
 (`password != confirm_password`, `password != secondPassword`, `password == re_password`,
@@ -128,6 +129,15 @@ def _is_const(e) -> bool:
         return True
     name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else ""
     return len(name) > 1 and name.isupper()
+
+
+def _bound_to_literal(e, function, defs) -> bool:
+    """A local of the function that it only ever assigns literals (``default_secret = "simplepassword"``, then
+    ``if conf['secret'] == default_secret: warn(...)``): a comparison with a constant."""
+    if not isinstance(e, ir.Name) or e.kind != ir.NameKind.LOCAL or any(p.name == e.id for p in function.params):
+        return False
+    values = defs.of(e.id)
+    return bool(values) and all(isinstance(v, ir.Const) for v in values)
 
 
 def _config_value(e) -> bool:
@@ -456,7 +466,8 @@ class TimingUnsafeComparison(FunctionRule):
                 continue
             seen.add(id(compare))
             left, right = compare.left, compare.comparators[0]
-            if _is_const(left) or _is_const(right) or _double_keyed(module, left, right):
+            if _is_const(left) or _is_const(right) or _double_keyed(module, left, right) \
+                    or _bound_to_literal(left, function, defs) or _bound_to_literal(right, function, defs):
                 continue
             hit = self._judge(module, function, compare, left, right, defs)
             if hit is not None:

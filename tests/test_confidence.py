@@ -1098,3 +1098,33 @@ def test_a_tls_version_chosen_as_a_fallback_of_negotiation_is_low_and_said_to_be
         in got[18].explanation
     assert "may select TLS 1.0 (`PROTOCOL_TLSv1`) on some paths (on others `PROTOCOL_TLSv1_2`)" in got[23].explanation
     assert "`ssl.SSLContext(ssl.PROTOCOL_TLSv1)` selects TLS 1.0 (`PROTOCOL_TLSv1`)," in got[27].explanation
+
+
+def test_a_weak_digest_in_code_named_for_its_algorithm_is_low(tmp_path, monkeypatch):
+    # passlib's md5_crypt: the implementation of a legacy scheme its callers choose; the same digest of a
+    # password elsewhere stays high
+    (tmp_path / "md5_crypt.py").write_text(textwrap.dedent('''\
+        from hashlib import md5
+
+
+        def raw_crypt(pwd, salt):
+            return md5(pwd + salt + pwd).digest()
+        '''))
+    (tmp_path / "accounts.py").write_text(textwrap.dedent('''\
+        import hashlib
+
+
+        def _raw_sha1_hash(password, salt):
+            return hashlib.sha1(salt + password).hexdigest()
+
+
+        def store(user, password):
+            user.password_hash = hashlib.md5(password.encode()).hexdigest()
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {(f.path, f.span.line): f for f in result.findings if f.rule_id == "SR201"}
+    assert {k: f.confidence for k, f in got.items()} == {
+        ("md5_crypt.py", 5): Level.LOW, ("accounts.py", 5): Level.LOW, ("accounts.py", 9): Level.HIGH}
+    assert "in this module (md5_crypt.py), named for MD5" in got[("md5_crypt.py", 5)].explanation
+    assert "in function `_raw_sha1_hash`, named for SHA-1" in got[("accounts.py", 5)].explanation

@@ -46,6 +46,9 @@ Likewise a digest computed in one branch of a test of a version (of a format or 
 `version`, `revision`, `rev` or `protocol`) whose other branch computes a strong one (`if
 self._handler.version >= AES256: md = sha256() else: md = sha1()`, the PDF standard's older security
 handlers): the code supports both versions, and the older one fixes the algorithm.
+Likewise a digest computed in a function, class or module named for the algorithm (`def _raw_md5_crypt`,
+`class postgres_md5`, `md5_crypt.py`): an implementation of a scheme built on it (a legacy password-hash
+format, a protocol's digest), whose callers choose it; judged on real code, passlib's md5-crypt.
 
 A digest sent to another party and not stored is reported with low confidence: passed (itself, or a
 dict, query string or value built from it) to an outgoing request (`requests`, `httpx`, `urllib`,
@@ -97,8 +100,9 @@ from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import calls as _calls
 from secreview.rules.base import Hit, StatementRule
+from secreview.rules.cipher_use import module_stem, named_wrapper
 from secreview.rules.weak_random import name_words, secret_name
-from secreview.rules.words import PASSWORD_WORDS
+from secreview.rules.words import PASSWORD_WORDS, identifier_words
 
 _SIZES = frozenset({"digest_size", "block_size", "name"})
 _WEAK = {"md5": "MD5", "sha1": "SHA-1", "md4": "MD4", "md2": "MD2", "sha": "SHA-0", "ripemd160": "RIPEMD-160"}
@@ -344,6 +348,20 @@ class _Use:
         self.returned = False  # the function returns the digest, or a mapping or text built from it
 
 
+def _named_scheme(interp, algorithm: str, label: str) -> tuple:
+    """The function, class or module the digest is computed in when its name has the algorithm's name as a word
+    (``def _raw_md5_crypt``, ``md5_crypt.py``, ``class SHA1Hasher``): an implementation of a scheme built on it.
+    (what to call it, trace notes), or ("", ())."""
+    words = {algorithm}
+    found = named_wrapper(interp, words, label)
+    if found[0]:
+        return found
+    stem = module_stem(interp)
+    if words & set(identifier_words(stem)):
+        return f"this module ({stem}.py)", ()
+    return "", ()
+
+
 class WeakHash(StatementRule):
     __doc__ = __doc__
 
@@ -459,6 +477,17 @@ class WeakHash(StatementRule):
             # panels, 2 of 27 such findings were real, both a password's digest; the others were key derivations
             # a protocol fixes (MTProto, the PDF standard), request signatures a remote API demands, identifiers
             # and file names (docs/precision.md, twenty-first session)
+            scheme, scheme_notes = _named_scheme(interp, algorithm, label)
+            if scheme:
+                return Hit(node=call, explanation=(
+                    f"`{code}` computes {label} {reasons[0]}, in {scheme}, named for {label}: it implements a scheme "
+                    f"built on {label} (a legacy password-hash format, a protocol's digest), which whoever calls it "
+                    f"chooses. {label} is broken, and data protected with this scheme is weakly protected: the choice "
+                    f"to use it is made where it is called."),
+                    fix=("Keep the scheme for reading what already uses it; for new password hashes use a slow, "
+                         "salted hash (bcrypt, scrypt, Argon2, PBKDF2) instead."),
+                    confidence=Level.LOW, tags=("security-use", "scheme"),
+                    notes=self._reason_note(use, call, reasons[0]) + scheme_notes)
             confidence = None if use.password_input or _password_kept(use) else Level.LOW
             return Hit(node=call, explanation=(
                 f"`{code}` computes {label} {reasons[0]}. {label} is broken: collisions are cheap to forge and "

@@ -138,8 +138,8 @@ class CrossSiteScripting(SinkRule):
     reported: values escaped with `html.escape`, `markupsafe.escape`, Django's
     `escape`/`conditional_escape`; output of autoescaping templates
     (`render_template`, `render_to_string`) and of `jsonify`; responses whose
-    `mimetype`/`content_type`/`media_type` is a constant non-HTML type
-    (`application/json`, `text/plain`); dicts and lists given to
+    `mimetype`/`content_type`/`media_type` (or the `Content-Type` of its `headers=`
+    dict) is a constant non-HTML type (`application/json`, `text/plain`); dicts and lists given to
     `make_response` or returned from a view (sent as JSON); a Starlette/FastAPI
     `Response` given no media type (sent with no `Content-Type`) whose body starts with
     constant text that is not markup (`Response(f"Room {name} not found")`: browsers
@@ -178,8 +178,8 @@ class CrossSiteScripting(SinkRule):
            "it through an autoescaping template such as `render_template()`; send data as JSON or text/plain.")
 
     def excused(self, site, sink, callee: str) -> bool:
-        if any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS):
-            return True
+        if any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS) or _sets_non_html(site.kwargs.get("headers")):
+            return True  # (``Response(body, headers={"Content-Type": "text/plain"})``: the type given with it)
         if callee in _UNTYPED_RESPONSES and not any(k in site.kwargs for k in _TYPE_KEYWORDS) \
                 and _sniffed_as_text(site):
             return True

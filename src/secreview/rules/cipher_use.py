@@ -82,6 +82,19 @@ def named_wrapper(interp, words: set, label: str) -> tuple:
     return "", ()
 
 
+def named_for(interp, words: set, label: str) -> tuple:
+    """The function, class or module (file) the call is made in when its name has one of ``words`` (``def
+    rc4_encrypt``, ``class PyCrypto_TripleDES``, ``md5_crypt.py``): code that implements or wraps ``label``,
+    which its callers choose. (what to call it, trace notes), or ("", ())."""
+    found = named_wrapper(interp, words, label)
+    if found[0]:
+        return found
+    stem = module_stem(interp)
+    if words & set(identifier_words(stem)):
+        return f"this module ({stem}.py)", ()
+    return "", ()
+
+
 def module_stem(interp) -> str:
     """The name of the reviewed file, without its folder and suffix (``pycrypto_rc4``)."""
     return interp.path.replace("\\", "/").rpartition("/")[2].rpartition(".")[0]

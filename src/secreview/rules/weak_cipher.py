@@ -29,8 +29,7 @@ Data that must still be decrypted with the old cipher should be re-encrypted.
 
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
-from secreview.rules.cipher_use import decrypt_only_note, module_stem, named_wrapper, only_decrypts
-from secreview.rules.words import identifier_words
+from secreview.rules.cipher_use import decrypt_only_note, named_for, only_decrypts
 
 _WHY = {
     "DES": ("DES", "its 56-bit key is brute-forced in hours on commodity hardware"),
@@ -62,20 +61,6 @@ _NAMES = {"DES": {"des"}, "3DES": {"des", "3des", "des3", "tripledes"}, "RC4": {
           "XOR": set()}
 
 
-def _named_for(interp, cipher: str) -> tuple:
-    """The module, class or function, named for ``cipher``, the call is made in (``pycrypto_rc4.py``,
-    ``def rc4_encrypt``, ``class PyCrypto_TripleDES``), a wrapper of the primitive: (what to call it, the trace
-    step at its ``def``/``class`` line, if any); ("", ()) otherwise."""
-    names = _NAMES[cipher]
-    found = named_wrapper(interp, names, cipher)
-    if found[0]:
-        return found
-    stem = module_stem(interp)
-    if names & set(identifier_words(stem)):
-        return f"this module ({stem}.py)", ()
-    return "", ()
-
-
 class WeakCipher(CallRule):
     __doc__ = __doc__
 
@@ -100,7 +85,8 @@ class WeakCipher(CallRule):
                 confidence=Level.LOW,
             )
             return
-        wrapper, notes = _named_for(site.interp, _CALLEES[callee])
+        cipher = _CALLEES[callee]
+        wrapper, notes = named_for(site.interp, _NAMES[cipher], cipher)
         if wrapper:
             yield Hit(
                 node=site.call,

@@ -100,9 +100,9 @@ from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import calls as _calls
 from secreview.rules.base import Hit, StatementRule
-from secreview.rules.cipher_use import module_stem, named_wrapper
+from secreview.rules.cipher_use import named_for
 from secreview.rules.weak_random import name_words, secret_name
-from secreview.rules.words import PASSWORD_WORDS, identifier_words
+from secreview.rules.words import PASSWORD_WORDS
 
 _SIZES = frozenset({"digest_size", "block_size", "name"})
 _WEAK = {"md5": "MD5", "sha1": "SHA-1", "md4": "MD4", "md2": "MD2", "sha": "SHA-0", "ripemd160": "RIPEMD-160"}
@@ -348,20 +348,6 @@ class _Use:
         self.returned = False  # the function returns the digest, or a mapping or text built from it
 
 
-def _named_scheme(interp, algorithm: str, label: str) -> tuple:
-    """The function, class or module the digest is computed in when its name has the algorithm's name as a word
-    (``def _raw_md5_crypt``, ``md5_crypt.py``, ``class SHA1Hasher``): an implementation of a scheme built on it.
-    (what to call it, trace notes), or ("", ())."""
-    words = {algorithm}
-    found = named_wrapper(interp, words, label)
-    if found[0]:
-        return found
-    stem = module_stem(interp)
-    if words & set(identifier_words(stem)):
-        return f"this module ({stem}.py)", ()
-    return "", ()
-
-
 class WeakHash(StatementRule):
     __doc__ = __doc__
 
@@ -477,7 +463,7 @@ class WeakHash(StatementRule):
             # panels, 2 of 27 such findings were real, both a password's digest; the others were key derivations
             # a protocol fixes (MTProto, the PDF standard), request signatures a remote API demands, identifiers
             # and file names (docs/precision.md, twenty-first session)
-            scheme, scheme_notes = _named_scheme(interp, algorithm, label)
+            scheme, scheme_notes = named_for(interp, {algorithm}, label)
             if scheme:
                 return Hit(node=call, explanation=(
                     f"`{code}` computes {label} {reasons[0]}, in {scheme}, named for {label}: it implements a scheme "

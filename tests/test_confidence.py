@@ -1128,3 +1128,27 @@ def test_a_weak_digest_in_code_named_for_its_algorithm_is_low(tmp_path, monkeypa
         ("md5_crypt.py", 5): Level.LOW, ("accounts.py", 5): Level.LOW, ("accounts.py", 9): Level.HIGH}
     assert "in this module (md5_crypt.py), named for MD5" in got[("md5_crypt.py", 5)].explanation
     assert "in function `_raw_sha1_hash`, named for SHA-1" in got[("accounts.py", 5)].explanation
+
+
+def test_a_command_built_from_a_files_lines_is_not_built_from_the_parameter_naming_the_file(tmp_path, monkeypatch):
+    # browbeat's load_stackrc: the operator's own rc file, its `$(...)` lines echoed through a shell
+    (tmp_path / "tools.py").write_text(textwrap.dedent('''\
+        import subprocess
+
+
+        def load_stackrc(filepath):
+            with open(filepath) as stackrc:
+                for line in stackrc:
+                    subprocess.check_output("echo " + line.strip(), shell=True)
+
+
+        def show(filepath):
+            return subprocess.check_output("cat " + filepath, shell=True)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {f.span.line: f for f in result.findings if f.rule_id == "SR101"}
+    assert {line: f.confidence for line, f in got.items()} == {7: Level.LOW, 11: Level.MEDIUM}
+    assert "built from parameter `filepath`" not in got[7].explanation
+    assert "is made by a call from parameter `filepath` of `load_stackrc()`" in got[7].explanation
+    assert "a command built from parameter `filepath` of `show()`" in got[11].explanation

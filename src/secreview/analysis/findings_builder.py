@@ -48,6 +48,9 @@ KEEPS = "\0keeps"
 construction whose callers pass only untraceable values as it is (``SinkRule.untraceable_low`` false)."""
 
 
+_MADE_BY_CALL = frozenset({V.THROUGH_CALL, V.DERIVED})
+
+
 class FindingsBuilder:
     """Findings grouped by the analysis that produced them (the function being
     analysed): when a function is analysed again, with its callees' final
@@ -248,9 +251,12 @@ class FindingsBuilder:
     def add_untainted(self, rule, site, value: Value, is_test: bool, needs=None) -> None:
         arg_code, sink_code = site.arg_code, site.sink_code
         params = sorted({t.step.steps()[0].note for t in value.taints if t.is_param and t.step is not None})
+        made = all(t.cleansed & _MADE_BY_CALL for t in value.taints if t.is_param)
         if params:
-            origin = (f"it comes from {params[0]}, so every caller decides what runs here, and the analysis "
-                      f"found no caller in the reviewed code showing it to be safe")
+            # (what a call made of the parameter, the lines of the file it names, is not the parameter itself)
+            origin = (f"it {'is made by a call from' if made else 'comes from'} {params[0]}, so every caller "
+                      f"decides what runs here, and the analysis found no caller in the reviewed code showing it "
+                      f"to be safe")
         else:
             origin = "its value is computed at run time and no analysis shows it to be constant or safe"
         subject = f"`{arg_code}`" if arg_code and arg_code != sink_code else "The value"

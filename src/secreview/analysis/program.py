@@ -1998,7 +1998,12 @@ class Program:
             if callee in models.returns:
                 # (a statement a database runs returns its rows, not what it was given: as of an unknown object)
                 taints = self.unknown_taints(site) if method in _EXECUTES else self.default_taints(site)
-                result = Value(taints=taints, types=_returns(models, callee))
+                types = _returns(models, callee)
+                if _FILE_OBJECT in types:
+                    # ``open(filepath)``: what is read from it is the file's content, not the parameter naming the
+                    # file: a command built from its lines is not "built from parameter `filepath`"
+                    taints = _derived(taints)
+                result = Value(taints=taints, types=types)
                 break
         if result is None and method in models.method_sanitizers and (call.args or call.keywords):
             # ``table.insert().values(**data)``, ``stmt.where(col == x)`` on a receiver of a type no model
@@ -3874,6 +3879,7 @@ _NUMBER_TYPES = frozenset({"builtins.int", "builtins.float"})
 
 _SETTING = frozenset({V.SETTING_MARK})
 _DERIVED = frozenset({V.DERIVED})
+_FILE_OBJECT = "io.IOBase"
 # Methods whose result is the receiver's own data, reshaped (``name.strip()``, ``conf.get("table")``):
 # a parameter read through them is still that parameter.
 _DATA_METHODS = frozenset({

@@ -336,3 +336,16 @@ def test_a_digest_compared_is_not_said_to_be_returned(tmp_path, monkeypatch):
     # ``verify_pin()`` returns whether the codes match, not the digest: nothing says where the digest is kept
     assert set(by_line) == {12}
     assert "`pin_hash()` returns the digest" in by_line[12]
+
+
+def test_an_archive_checked_by_the_projects_own_function_is_not_said_to_be_unchecked(tmp_path, monkeypatch):
+    findings = _findings(tmp_path, monkeypatch, "unpack.py", (
+        "import shutil\n\n\ndef check_archive_content(archive):\n    return archive\n\n\n"
+        "def safe_unpack(archive, extract_dir):\n    check_archive_content(archive)\n"
+        "    shutil.unpack_archive(archive, extract_dir)\n\n\n"
+        "def unpack(archive, extract_dir):\n    shutil.unpack_archive(archive, extract_dir)\n"))
+    by_line = _explanations("SR501", findings)
+    assert set(by_line) == {10, 14}
+    assert "without checking member names" not in by_line[10]
+    assert "after `check_archive_content(archive)` (line 9), the project's own check" in by_line[10]
+    assert "without checking member names" in by_line[14]

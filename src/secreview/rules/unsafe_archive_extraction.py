@@ -18,7 +18,11 @@ does not read (`if not is_within(dest, member): continue`), or tests it reads
 that rule out both a `..` and an absolute name (`if os.path.isabs(m.name) or
 ".." in m.name: raise`); `".." in m.name` alone leaves `/etc/cron.d/x`, and an
 extraction inside `if ".." in m.name:` is the wrong way round. Confidence
-is high when the archive is traced to untrusted input, medium otherwise. For
+is high when the archive is traced to untrusted input, medium otherwise. An
+extraction after a call of the project's own that is given the archive and named
+for checking it (`check_archive_content(archive)`) is still reported, saying so:
+whether that check resolves each member's path and link target (or only
+compares names, which a chain of links defeats) is not verified. For
 `zipfile`, which already strips `..` and absolute paths from member names
 (and `shutil.unpack_archive(name, dest, "zip")`, which skips such names and makes no links),
 only archives traced to untrusted input are reported, with low confidence:
@@ -37,6 +41,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.statements import calls
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.opt_out import controlling_conditions
+from secreview.rules.words import identifier_words
 
 _TAR_ALL = ("tarfile.TarFile.extractall",)
 _TAR_ONE = ("tarfile.TarFile.extract",)
@@ -150,6 +155,27 @@ def _rules_out(leaf, holds: bool) -> bool:
     return holds == negative
 
 
+_CHECK_WORDS = frozenset({"check", "validate", "verify", "ensure", "safe", "sanitize", "inspect", "scan"})
+
+
+def _own_check_before(fn, archive, stmt):
+    """A call before ``stmt`` in ``fn``, given the archive (the same variable) and named for checking it
+    (``check_archive_content(archive)``, ``validate_members(tar)``), or None."""
+    if not isinstance(archive, ir.Name) or stmt is None:
+        return None
+    for other in fn.statements():
+        if other is stmt or getattr(other, "line", 0) >= stmt.line:
+            continue
+        value = getattr(other, "value", None)
+        if not isinstance(value, ir.Call):
+            continue
+        name = (value.qualname or value.method or "").rsplit(".", 1)[-1]
+        if _CHECK_WORDS & set(identifier_words(name)) and any(
+                isinstance(a, ir.Name) and a.id == archive.id for a in value.args):
+            return value
+    return None
+
+
 def _member_checked(fn, name: str, stmt) -> bool:
     """The call runs only where a condition on the member says it is safe: a test the rule cannot read
     (``if badpath(m): raise``, ``if is_within(dest, m):``) counts; of the tests it reads, together they
@@ -252,12 +278,25 @@ class UnsafeArchiveExtraction(CallRule):
         origin = ("the archive is traced to untrusted input" if untrusted else
                   "nothing shows the archive was made by this application")
         how = f"`filter={interp.code(node)}`" if node is not None else "no `filter=`"
+        archive_node = site.arg(0, "filename")[1] if callee in _UNPACK else receiver_node
+        checker = _own_check_before(interp.fn, archive_node, interp.stmt)
+        if checker is not None:
+            # ``check_archive_content(archive)`` then ``shutil.unpack_archive(archive, ...)``: the project checks the
+            # members itself; what that check compares (names only, or resolved paths and link targets) is its own
+            checked = (f"after `{interp.code(checker)}` (line {checker.line}), the project's own check of the "
+                       f"archive, which this review does not verify; unless that check resolves each member's path "
+                       f"and link target against the target directory")
+            explanation = (f"`{code}` extracts with {how}, {checked}, a member named `../../...`, an absolute path, or "
+                           f"a link (or chain of links) pointing outside the target makes it write or overwrite files "
+                           f"anywhere this process can (Python before 3.14 extracts such members as they are).")
+        else:
+            explanation = (f"`{code}` extracts with {how} and without checking member names, and {origin}: a member "
+                           f"named `../../...`, an absolute path, or a link pointing outside the target makes it write "
+                           f"or overwrite files anywhere this process can (Python before 3.14 extracts such members as "
+                           f"they are).")
         yield Hit(
             node=call,
-            explanation=(f"`{code}` extracts with {how} and without checking member names, and {origin}: a "
-                         f"member named `../../...`, an absolute path, or a link pointing outside the target makes "
-                         f"it write or overwrite files anywhere this process can (Python before 3.14 extracts such "
-                         f"members as they are)."),
+            explanation=explanation,
             fix=(f"Pass `filter=\"data\"` (Python 3.12+ and security backports), e.g. "
                  f"`{interp.code(call.func)}(..., filter=\"data\")`; on older Pythons validate each member's "
                  f"resolved path and link target and pass the checked list as `members=`."),

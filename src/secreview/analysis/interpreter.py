@@ -1641,6 +1641,13 @@ class FunctionInterpreter:
         const = UNKNOWN
         if field_value is not None and field_value.is_const:
             const = field_value.const
+            default = self.program.class_attribute(self.fn.class_qualname, attr)
+            if default is not None and not (isinstance(default[1], ir.Const) and type(default[1].value) is type(const)
+                                            and default[1].value == const):
+                # a class-level default that the stores replace at run time (``_initialized = False``, then
+                # ``cls._initialized = True`` once done): either value, not the stored one alone (an ``if
+                # cls._initialized: return`` taken always would hide the rest of the function)
+                const = UNKNOWN
         elif field_value is None and not taints and self.fn.is_method and self.fn.params \
                 and isinstance(e.value, ir.Name) and e.value.id == self.fn.params[0].name:
             # a class attribute that no method stores, assigned text made from literals at class level

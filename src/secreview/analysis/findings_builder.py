@@ -281,7 +281,7 @@ class FindingsBuilder:
         tags = tuple(hit.tags) + (("test-code",) if is_test else ())
         finding = self._finding(rule, module, hit.node, hit.explanation, hit.fix, hit.confidence or rule.confidence,
                                 self._hit_trace(module, hit), tags, severity=hit.severity)
-        self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, stmt_lines)
+        self._keep((rule.id, module.path, hit.node.line, hit.node.col), finding, stmt_lines, hit.needs)
 
     def add_function_hit(self, rule, module, hit) -> None:
         is_test = self.program.in_test_code(module.path)

@@ -2590,7 +2590,7 @@ class Program:
         built_flow = V.BUILT_MARK in flow.cleansed
         construction = kind in rule.constructions
         judged = voting and ((construction and built_flow) or (not built_flow and rule.untainted is not None and (
-            rule.untainted_kinds is None or kind in rule.untainted_kinds)))
+            rule.untainted_kinds is None or kind in rule.untainted_kinds)) or rule.callers_decide_named)
         if conditions is None:
             # what this call passes (or leaves to the default) for the sink's condition keeps the sink
             # away (``shell`` False): the parameter reaches no sink from here
@@ -2946,7 +2946,10 @@ class Program:
                     self.record_param_flow(interp, t, rule, kind, sink_site, step, conditions)
                     params.append((t, step))
             elif rule.keeps(step, value_node if value_node is not None else arg_node) and rule.reports(t, sink_site):
-                self.findings.add_sink(rule, sink_site, t, step, is_test, rule.sink_needs(interp))
+                needs = rule.sink_needs(interp)
+                if needs is None and rule.callers_decide_named and t_kind in V.NAMED_KINDS:
+                    needs = _named_by_own_param(interp.fn, t)
+                self.findings.add_sink(rule, sink_site, t, step, is_test, needs)
                 reported = True  # (or left out, resting on test code's data: nothing else to say here)
         if reported:
             return
@@ -3122,6 +3125,18 @@ def _parameter_itself(value: Value) -> int | None:
 
 
 _MADE_OF_CALL = frozenset({V.THROUGH_CALL, V.DERIVED})
+
+
+def _named_by_own_param(fn: ir.Function, taint: Taint) -> tuple | None:
+    """``(fn.qualname, (index,))`` when the named taint was made by the name of ``fn``'s own parameter
+    ``index`` (``V.NAMED_PARAM_MARK``): its finding in ``fn`` is for ``fn``'s callers to decide."""
+    prefix = f"{V.NAMED_PARAM_MARK}"
+    for mark in taint.cleansed:
+        if mark.startswith(prefix):
+            index, _, qualname = mark[len(prefix):].partition(":")
+            if qualname == fn.qualname and index.isdigit():
+                return (fn.qualname, (int(index),))
+    return None
 
 
 def _own_parameter(interp, node, value: Value) -> int | None:

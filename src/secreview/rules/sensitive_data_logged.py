@@ -750,6 +750,7 @@ class SensitiveDataLogged(SinkRule, StatementRule):
     sink_kinds = ("log",)
     source_kinds = frozenset({"secret"})
     whole_objects = False
+    callers_decide_named = True
     danger = ("Log files and log collectors are kept for a long time and read by far more people than should see "
               "this secret.")
     fix = ("Do not log the secret: log an identifier or that it was present, or wrap the value as "
@@ -870,8 +871,15 @@ class SensitiveDataLogged(SinkRule, StatementRule):
                 notes = ((where, f"`{held_item!r}` is set here"),)
             else:
                 logged = f"{label}, which holds an item named `{held_item}`, {_why(what)}"
+        # a parameter logged as it came (``def safe_verify(secret, hash): log.debug(..., secret)``): when every
+        # caller in the reviewed code passes a constant there, nothing secret is logged (``callers_decide_named``)
+        fn = interp.fn
+        index = next((i for i, p in enumerate(fn.params) if isinstance(node, ir.Name) and p.name == node.id
+                      and p.kind in ("positional", "keyword")), None)
+        needs = (fn.qualname, (index,)) if index is not None and not bindings(fn, node.id) else None
         return Hit(
             node=call,
+            needs=needs,
             explanation=(f"`{code}` logs {logged}: log files and log collectors are kept for "
                          f"a long time and read by far more people than should see {held}."),
             fix=(f"Do not log {label}: log an identifier or that it was present instead, or wrap it as "

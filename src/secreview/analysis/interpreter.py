@@ -937,7 +937,7 @@ class FunctionInterpreter:
         """The variable (or attribute path) ``node`` names, made safe for ``kinds`` in ``state``; also through
         a call that gives the same path as text (``is_safe_path(root, sfile.as_posix())`` checks ``sfile``)."""
         node = _same_path_text(node)
-        key = path_key(node)
+        key = path_key(node) or item_path_key(node)
         if key is None:
             return
         value = state.get(key)
@@ -1799,6 +1799,10 @@ class FunctionInterpreter:
         return value
 
     def _eval_subscript(self, e: ir.Subscript) -> Value:
+        if type(e.index) is ir.Const and self.state:
+            checked = self.state.get(item_path_key(e))
+            if checked is not None:
+                return checked  # ``request.POST['md5']`` read again after ``if not is_md5(request.POST['md5']):``
         if isinstance(e.index, ir.Const) and isinstance(e.value, ir.Name) and self.fn.name == "handle":
             option = self.program.command_option(self, e.value, e.index.value)
             if option is not None:
@@ -3966,6 +3970,15 @@ def path_key(e: ir.Expr) -> str | None:
         attrs.append(e.id)
         return ".".join(reversed(attrs))
     return None
+
+
+def item_path_key(e: ir.Expr) -> str | None:
+    """``request.POST['md5']``: an item under a constant string key of a variable or attribute path, as the key a
+    check of it is kept under in a function's state (``_clean_checked``), for a later read of the same item."""
+    if type(e) is not ir.Subscript or type(e.index) is not ir.Const or not isinstance(e.index.value, str):
+        return None
+    base = path_key(e.value)
+    return f"{base}[{e.index.value!r}]" if base is not None else None
 
 
 def hashable(value) -> bool:

@@ -114,7 +114,9 @@ empty-cache run the script measures what it left in the cache directory
 (files, MiB): an empty directory means this secreview has no cache and the
 warm and edited runs did the full work.  ``--secreview-at REV`` runs
 ``python -m secreview`` from ``src/`` of this repository at commit REV,
-exported to a temporary directory, instead of the checkout, whose files other
+exported to a temporary directory and compiled to bytecode as an installed
+package is (``compileall``: where ``PYTHONDONTWRITEBYTECODE`` is set, a source
+tree is otherwise compiled again by every run), instead of the checkout, whose files other
 work may change while the benchmark runs (the script warns when they did);
 relative ``PYTHONPATH`` entries are made absolute, since the tools run in
 other directories.

@@ -211,7 +211,10 @@ def src_state() -> str:
 
 
 def export_sources(rev: str, work: str) -> tuple[str, str]:
-    """Export ``src/`` of this repository at ``rev`` into ``work``; the commit and the exported ``src`` path."""
+    """Export ``src/`` of this repository at ``rev`` into ``work``, compiled to bytecode as an installed package
+    is (pip compiles what it installs; run from a source tree where ``PYTHONDONTWRITEBYTECODE`` is set, as on the
+    machines of these figures, every run would compile secreview's modules again: about 0.3 s of a warm change
+    review of neutron); the commit and the exported ``src`` path."""
     try:
         commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--verify", f"{rev}^{{commit}}"],
                                 capture_output=True, text=True, check=True).stdout.strip()
@@ -219,6 +222,7 @@ def export_sources(rev: str, work: str) -> tuple[str, str]:
         subprocess.run(["git", "-C", REPO, "archive", "--format=tar", "-o", archive, commit, "src"], check=True)
         subprocess.run(["tar", "-xf", archive, "-C", work], check=True)
         os.remove(archive)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.join(work, "src")], check=True)
     except (OSError, subprocess.CalledProcessError) as err:
         fail(f"cannot export src/ at {rev!r}: {err}")
     return commit, os.path.join(work, "src")

@@ -2666,6 +2666,21 @@ class Program:
         passed on as they came."""
         out = []
         for index, how, wanted in flow.conditions:
+            if how == "when-kwarg":
+                key, want, default = wanted
+                value = bound.get(index)
+                if value is not None and value.items is None:
+                    continue  # (the caller's own ``**kwargs`` passed on, or keywords not known: it may run)
+                item = value.items.get(key) if value is not None else None
+                if item is None:
+                    if value is not None and V.taints_beyond_items(value):
+                        continue
+                    if default != want:
+                        return None  # no such keyword passed: the callee's default keeps the sink away
+                    continue
+                if item.is_const and item.const != want:
+                    return None
+                continue
             if how == "falsy":
                 value, node = bound.get(index), nodes.get(index)
                 if value is None:
@@ -2864,6 +2879,12 @@ class Program:
                 index = _own_parameter(interp, site.call.keyword(key), v)
                 if index is not None:
                     conditions.append((index, "when", wanted))
+                else:
+                    passed = _kwargs_item(interp, v, key)
+                    if passed is not None:
+                        # ``subprocess.call(cmd, **kwargs)`` after ``kwargs.setdefault('shell', False)``: the
+                        # keyword is the caller's, when it passes one, else that default
+                        conditions.append((passed, "when-kwarg", (key, wanted, _setdefault_of(interp.fn, key))))
         for key, safe in sink.unless:
             v = site.kwargs.get(key)
             if v is not None and v.is_const and v.const == safe:
@@ -3125,6 +3146,34 @@ def _parameter_itself(value: Value) -> int | None:
 
 
 _MADE_OF_CALL = frozenset({V.THROUGH_CALL, V.DERIVED})
+
+
+def _kwargs_item(interp, value: Value, key: str) -> int | None:
+    """The index of the function's ``**kwargs`` parameter when ``value`` is only its item ``key`` as the caller
+    passed it (or a constant the function defaults it to), never bound again; else None."""
+    fn = interp.fn
+    index = next((i for i, p in enumerate(fn.params) if p.kind == "kwarg"), None)
+    if index is None or bindings(fn, fn.params[index].name) or not value.taints:
+        return None
+    mark = V.ITEM_MARK + key
+    if all(t.is_param and t.index == index and mark in t.cleansed and not t.cleansed & _MADE_OF_CALL
+           for t in value.taints):
+        return index
+    return None
+
+
+def _setdefault_of(fn: ir.Function, key: str):
+    """The constant ``fn`` gives its ``**kwargs`` item ``key`` when the caller passes none
+    (``kwargs.setdefault('shell', False)``); None when it sets none (the keyword is then left out)."""
+    kwargs = next((p.name for p in fn.params if p.kind == "kwarg"), None)
+    for stmt in fn.statements():
+        call = getattr(stmt, "value", None)
+        if isinstance(call, ir.Call) and call.method == "setdefault" and isinstance(call.func, ir.Attr) \
+                and isinstance(call.func.value, ir.Name) and call.func.value.id == kwargs and len(call.args) == 2 \
+                and isinstance(call.args[0], ir.Const) and call.args[0].value == key \
+                and isinstance(call.args[1], ir.Const):
+            return call.args[1].value
+    return None
 
 
 def _named_by_own_param(fn: ir.Function, taint: Taint) -> tuple | None:

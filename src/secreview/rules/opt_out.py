@@ -2,8 +2,9 @@
 
 ``if verify_ssl: ctx.verify_mode = CERT_REQUIRED else: ctx.verify_mode = CERT_NONE`` turns TLS
 verification off only when whoever configures the code asks for it (``verify_ssl=False``,
-``insecure=True``): the code's default is secure, the opt-out is the operator's choice, not a
-defect of the code. It is one when the default itself selects the weak branch
+``insecure=True``, a configured object of a class such as neo4j's ``TrustAll``: ``if
+isinstance(self.trusted_certificates, TrustAll):``): the code's default is secure, the opt-out is
+the operator's choice, not a defect of the code. It is one when the default itself selects the weak branch
 (``def connect(host, insecure=True)``). Rules of TLS and similar settings ask
 ``opt_out(interp, stmt)`` before reporting.
 """
@@ -71,6 +72,15 @@ def _switch_in(cond, field_source=None):
         negate = not negate
         cond = cond.operand
     compared = _NO_DEFAULT
+    if isinstance(cond, ir.Call) and cond.qualname == "builtins.isinstance" and len(cond.args) == 2 \
+            and isinstance(cond.args[1], (ir.Name, ir.Attr)):
+        # ``if isinstance(self.trusted_certificates, TrustAll):`` (neo4j): the configured object is the class
+        # that says verification is off, a choice of whoever configures the driver
+        klass = cond.args[1].id if isinstance(cond.args[1], ir.Name) else cond.args[1].attr
+        words = set(name_words(klass))
+        if _switch_name(klass) or ("trust" in words and words & {"all", "any"}):
+            return cond.args[0], klass, negate, _NO_DEFAULT
+        return None
     if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and isinstance(cond.comparators[0], ir.Const) \
             and cond.ops[0] in ("is", "is not", "==", "!="):
         compared = cond.comparators[0].value

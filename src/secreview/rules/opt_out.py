@@ -78,7 +78,11 @@ def _switch_in(cond, field_source=None):
         # that says verification is off, a choice of whoever configures the driver
         klass = cond.args[1].id if isinstance(cond.args[1], ir.Name) else cond.args[1].attr
         words = set(name_words(klass))
-        if _switch_name(klass) or ("trust" in words and words & {"all", "any"}):
+        # (only a class named for trusting everything or for being insecure: not one of verification's
+        # errors, ``isinstance(excp.args[0], ssl.SSLCertVerificationError)``, whose branch is the code's own
+        # fallback to an unverified retry)
+        if (("trust" in words and words & {"all", "any"}) or words & {"insecure", "noverify", "unverified"}) \
+                and not words & {"error", "exception", "warning"}:
             return cond.args[0], klass, negate, _NO_DEFAULT
         return None
     if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and isinstance(cond.comparators[0], ir.Const) \

@@ -48,9 +48,6 @@ KEEPS = "\0keeps"
 construction whose callers pass only untraceable values as it is (``SinkRule.untraceable_low`` false)."""
 
 
-_MADE_BY_CALL = frozenset({V.THROUGH_CALL, V.DERIVED})
-
-
 class FindingsBuilder:
     """Findings grouped by the analysis that produced them (the function being
     analysed): when a function is analysed again, with its callees' final
@@ -251,7 +248,7 @@ class FindingsBuilder:
     def add_untainted(self, rule, site, value: Value, is_test: bool, needs=None) -> None:
         arg_code, sink_code = site.arg_code, site.sink_code
         params = sorted({t.step.steps()[0].note for t in value.taints if t.is_param and t.step is not None})
-        made = all(t.cleansed & _MADE_BY_CALL for t in value.taints if t.is_param)
+        made = all(t.cleansed & V.MADE_OF for t in value.taints if t.is_param)
         if params:
             # (what a call made of the parameter, the lines of the file it names, is not the parameter itself)
             origin = (f"it {'is made by a call from' if made else 'comes from'} {params[0]}, so every caller "

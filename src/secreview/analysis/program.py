@@ -3107,7 +3107,7 @@ def _one_of(value: Value, classes: tuple) -> bool:
     if value.is_const:
         types = {_CONST_TYPES.get(type(value.const))}
     elif not value.types or value.func is not None or (V.taints_beyond_items(value) if value.items is not None else any(
-            t.is_param and not t.cleansed & _MADE_OF_CALL for t in value.taints)):
+            t.is_param and not t.cleansed & V.MADE_OF for t in value.taints)):
         return False  # (a value that may also be something of another type: what its taints came with)
     else:
         types = value.types
@@ -3140,12 +3140,9 @@ def _parameter_itself(value: Value) -> int | None:
         return None  # (its types may be its annotation's: ``auth: Optional[dict] = None``)
     indexes = {t.index for t in value.taints}
     if len(indexes) != 1 or not all(t.is_param and not V.call_marks(t.cleansed)
-                                    and not t.cleansed & (_MADE_OF_CALL | _MARK) for t in value.taints):
+                                    and not t.cleansed & (V.MADE_OF | _MARK) for t in value.taints):
         return None
     return indexes.pop()
-
-
-_MADE_OF_CALL = frozenset({V.THROUGH_CALL, V.DERIVED})
 
 
 def _kwargs_item(interp, value: Value, key: str) -> int | None:
@@ -3153,10 +3150,10 @@ def _kwargs_item(interp, value: Value, key: str) -> int | None:
     passed it (or a constant the function defaults it to), never bound again; else None."""
     fn = interp.fn
     index = next((i for i, p in enumerate(fn.params) if p.kind == "kwarg"), None)
-    if index is None or bindings(fn, fn.params[index].name) or not value.taints:
+    if index is None or interp.bindings().get(fn.params[index].name) or not value.taints:
         return None
     mark = V.ITEM_MARK + key
-    if all(t.is_param and t.index == index and mark in t.cleansed and not t.cleansed & _MADE_OF_CALL
+    if all(t.is_param and t.index == index and mark in t.cleansed and not t.cleansed & V.MADE_OF
            for t in value.taints):
         return index
     return None
@@ -3191,19 +3188,13 @@ def _named_by_own_param(fn: ir.Function, taint: Taint) -> tuple | None:
 def _own_parameter(interp, node, value: Value) -> int | None:
     """The index of the parameter of the function being analysed that ``node`` reads as it came,
     the variable never assigned in the function (``shell=shell``); None for anything else."""
-    if not isinstance(node, ir.Name) or node.kind != ir.NameKind.LOCAL or value.is_const:
+    index = interp.own_param(node) if not value.is_const else None
+    if index is None:
         return None
-    fn = interp.fn
-    for index, param in enumerate(fn.params):
-        if param.name == node.id:
-            if param.kind not in ("positional", "keyword") or bindings(fn, node.id):
-                return None
-            taints = value.taints
-            if not any(t.is_param and t.index == index for t in taints) \
-                    or any(t.is_param and t.index != index for t in taints):
-                return None
-            return index
-    return None
+    taints = value.taints
+    if not any(t.is_param and t.index == index for t in taints) or any(t.is_param and t.index != index for t in taints):
+        return None
+    return index
 
 
 def _stored(interp):

@@ -162,7 +162,7 @@ def with_all_marks(value: Value, marks: frozenset) -> Value:
                  value.types, items, value.func, value.fixed)
 
 
-_MADE_OF = frozenset({THROUGH_CALL, DERIVED})
+MADE_OF = frozenset({THROUGH_CALL, DERIVED})
 """Markers of a parameter taint that say the value is what a call made of the parameter, not the parameter."""
 
 
@@ -173,7 +173,7 @@ def item_read(taints: frozenset, key, among: frozenset | None = None) -> frozens
     if not isinstance(key, str) or not taints or not any(t.is_param for t in taints):
         return taints
     # only a parameter's own value is read so: not what a call made of it (``lookup(context, "state").get("next")``)
-    params = {t.index for t in (taints if among is None else among) if t.is_param and not t.cleansed & _MADE_OF}
+    params = {t.index for t in (taints if among is None else among) if t.is_param and not t.cleansed & MADE_OF}
     if not params:
         return taints
     mark = frozenset({ITEM_MARK + key})

@@ -137,13 +137,13 @@ class SinkRule(Rule):
     """False when no transformation makes outside data acceptable here (storing it in the
     session is the defect, escaped or not); only an allow-list check does."""
     param_flows: ClassVar[bool] = True
+    """Whether a parameter reaching the sink inside a function is recorded in its summary and
+    reported at callers that pass tainted data (False: only data that reaches the sink in the
+    function holding it counts)."""
     callers_decide_named: ClassVar[bool] = False
     """Whether a finding traced from a value named as a secret *by a parameter of the function holding the sink*
     (``def safe_verify(secret, hash): log.debug(..., secret)``) is dropped when every caller in the reviewed code
     passes a constant there (``safe_verify("test", hash)``: nothing secret is logged), as the callers' votes say."""
-    """Whether a parameter reaching the sink inside a function is recorded in its summary and
-    reported at callers that pass tainted data (False: only data that reaches the sink in the
-    function holding it counts)."""
     danger: ClassVar[str] = ""
 
     def whole_trace_confidence(self, step, confidence):

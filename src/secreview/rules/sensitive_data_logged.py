@@ -873,10 +873,8 @@ class SensitiveDataLogged(SinkRule, StatementRule):
                 logged = f"{label}, which holds an item named `{held_item}`, {_why(what)}"
         # a parameter logged as it came (``def safe_verify(secret, hash): log.debug(..., secret)``): when every
         # caller in the reviewed code passes a constant there, nothing secret is logged (``callers_decide_named``)
-        fn = interp.fn
-        index = next((i for i, p in enumerate(fn.params) if isinstance(node, ir.Name) and p.name == node.id
-                      and p.kind in ("positional", "keyword")), None)
-        needs = (fn.qualname, (index,)) if index is not None and not bindings(fn, node.id) else None
+        index = interp.own_param(node)
+        needs = (interp.fn.qualname, (index,)) if index is not None else None
         return Hit(
             node=call,
             needs=needs,

@@ -458,11 +458,6 @@ class WeakHash(StatementRule):
                          "algorithm."),
                     confidence=Level.LOW, tags=("security-use", "sent"),
                     notes=self._reason_note(use, call, reasons[0]))
-            # a password hashed, or a digest kept as a password hash: high. Anything else (a key, token, nonce or
-            # secret hashed, a digest kept as a key, signature or token): low. Judged on real code over seven
-            # panels, 2 of 27 such findings were real, both a password's digest; the others were key derivations
-            # a protocol fixes (MTProto, the PDF standard), request signatures a remote API demands, identifiers
-            # and file names (docs/precision.md, twenty-first session)
             scheme, scheme_notes = named_for(interp, {algorithm}, label)
             if scheme:
                 return Hit(node=call, explanation=(
@@ -474,6 +469,11 @@ class WeakHash(StatementRule):
                          "salted hash (bcrypt, scrypt, Argon2, PBKDF2) instead."),
                     confidence=Level.LOW, tags=("security-use", "scheme"),
                     notes=self._reason_note(use, call, reasons[0]) + scheme_notes)
+            # a password hashed, or a digest kept as a password hash: high. Anything else (a key, token, nonce or
+            # secret hashed, a digest kept as a key, signature or token): low. Judged on real code over seven
+            # panels, 2 of 27 such findings were real, both a password's digest; the others were key derivations
+            # a protocol fixes (MTProto, the PDF standard), request signatures a remote API demands, identifiers
+            # and file names (docs/precision.md, twenty-first session)
             confidence = None if use.password_input or _password_kept(use) else Level.LOW
             return Hit(node=call, explanation=(
                 f"`{code}` computes {label} {reasons[0]}. {label} is broken: collisions are cheap to forge and "

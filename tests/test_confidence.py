@@ -42,6 +42,12 @@ APP = textwrap.dedent('''\
     ''')
 
 
+def _review_low(tmp_path, monkeypatch):
+    """A review of the files written to ``tmp_path``, low-confidence findings included."""
+    monkeypatch.chdir(tmp_path)
+    return review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+
+
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     (tmp_path / "app.py").write_text(APP)
@@ -253,8 +259,7 @@ def test_unescaped_templates_known_only_by_the_module_are_low(tmp_path, monkeypa
         FEED = MakoTemplate("""<?xml version="1.0"?>
         <feed><title>${title}</title><link href="${url}"/></feed>""")
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR403"}
     assert got == {8: Level.LOW, 12: Level.MEDIUM}, got
 
@@ -289,8 +294,7 @@ def test_a_signature_known_only_by_its_name_is_low(tmp_path, monkeypatch):
         def unwrap(envelope, key):
             return envelope[-32:] == get_hmac(envelope[:-32], key)
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR208"}
     assert got == {10: Level.LOW, 16: Level.HIGH, 24: Level.MEDIUM}, got
 
@@ -325,8 +329,7 @@ def test_the_default_of_a_mapping_get_is_a_fact_not_a_guess(tmp_path, monkeypatc
 
         from oslo_utils import strutils  # an OpenStack service's module: its conversions are shown
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR604"}
     assert got == {7: Level.MEDIUM, 11: Level.LOW, 15: Level.LOW, 19: Level.LOW}, got
 
@@ -424,8 +427,7 @@ def test_a_decoded_length_is_medium_only_where_it_is_allocated_at_once(tmp_path,
                 f = _read_except(self.fp, m)
                 return a, b, c, d, e, f
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR804"}
     assert got == {27: Level.MEDIUM, 28: Level.MEDIUM, 29: Level.MEDIUM, 30: Level.MEDIUM,
                    32: Level.LOW, 33: Level.LOW}, got
@@ -460,8 +462,7 @@ def test_an_assert_named_like_a_check_is_medium_only_near_a_request_or_a_user(tm
         except Exception:
             pass
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR603"}
     assert got == {6: Level.LOW, 11: Level.MEDIUM, 16: Level.MEDIUM, 21: Level.LOW}, got
 
@@ -488,8 +489,7 @@ def test_a_predictable_salt_is_low(tmp_path, monkeypatch):
             token = "%x" % random.getrandbits(128)
             return token
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR202"}
     assert got == {7: Level.LOW, 12: Level.LOW, 16: Level.HIGH}, got
     salt = next(f for f in result.findings if f.rule_id == "SR202" and f.span.line == 7)
@@ -536,8 +536,7 @@ def test_an_existence_test_whose_answer_the_client_never_gets_is_low(tmp_path, m
                 return "File exists."
             return "No such file."
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_name == "path-traversal"}
     assert got == {11: Level.LOW, 17: Level.LOW, 26: Level.LOW, 32: Level.MEDIUM}
 
@@ -598,8 +597,7 @@ def test_a_digest_sent_to_another_party_is_low(tmp_path, monkeypatch):
             def check(self, password):
                 return self.config["tray_password"] == password
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
     assert got == {10: Level.LOW, 18: Level.LOW, 26: Level.LOW, 30: Level.LOW, 41: Level.HIGH, 48: Level.HIGH}, got
     sent = next(f for f in result.findings if f.rule_id == "SR201" and f.span.line == 10)
@@ -644,8 +642,7 @@ def test_a_digest_returned_to_callers_that_only_send_it_is_low(tmp_path, monkeyp
             def save(self, user, password):
                 user.password_hash = self._password_hash(password)
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
     assert got == {10: Level.LOW, 14: Level.LOW, 19: Level.HIGH}, got
     sent = next(f for f in result.findings if f.rule_id == "SR201" and f.span.line == 10)
@@ -675,8 +672,7 @@ def test_check_hostname_off_on_a_urllib3_context_is_low(tmp_path, monkeypatch):
             ssl_context.check_hostname = False
             return ssl_context
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR302"}
     assert got == {10: Level.LOW, 16: Level.HIGH}, got
     low = next(f for f in result.findings if f.rule_id == "SR302" and f.span.line == 10)
@@ -750,8 +746,7 @@ def test_a_guess_inside_the_called_function_lowers_the_caller_finding_too(tmp_pa
         def forward(target):
             return HttpResponseRedirect(target)
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_name == "open-redirect"}
     assert got == {11: Level.LOW, 15: Level.LOW, 23: Level.MEDIUM}, got
 
@@ -820,8 +815,7 @@ def test_an_assert_on_the_user_a_function_is_given_is_low(tmp_path, monkeypatch)
     fixture = (__import__("pathlib").Path(__file__).parent / "rules" / "fixtures" / "assert-for-security"
                / "consent_forms.py")
     (tmp_path / "forms.py").write_text(fixture.read_text())
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     found = sorted((f.line, f.confidence) for f in result.findings if f.rule_id == "SR603")
     assert found == [(9, Level.LOW), (14, Level.MEDIUM)]
     assert "precondition on the user the function is given (`user`)" in result.findings[0].explanation
@@ -838,8 +832,7 @@ def test_a_default_credential_presented_elsewhere_is_low(tmp_path, monkeypatch):
                        help="A shared secret that can be used to bootstrap Keystone."),
         ]
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     found = {f.line: f for f in result.findings if f.rule_id == "SR705"}
     assert sorted((line, f.confidence) for line, f in found.items()) == [(4, Level.LOW), (6, Level.HIGH)]
     assert "presents it to another system" in found[4].explanation
@@ -890,8 +883,7 @@ def test_one_block_encryption_of_a_mode_built_on_it_is_low(tmp_path, monkeypatch
         ''')
     (tmp_path / "pycrypto_aesgcm.py").write_text(body)
     (tmp_path / "storage.py").write_text(body)
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     found = {f.path.rpartition("/")[2]: f for f in result.findings if f.rule_id == "SR204"}
     assert {name: f.confidence for name, f in found.items()} == {"pycrypto_aesgcm.py": Level.LOW,
                                                                  "storage.py": Level.MEDIUM}
@@ -917,8 +909,7 @@ def test_a_secret_stored_under_a_token_key_keeps_its_own_name(tmp_path, monkeypa
             ramdisk_params["ipa-agent-token"] = node.driver_internal_info["agent_secret_token"]
             _prepare_iso_image(node.uuid, ramdisk_params)
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     found = [(f.line, f.confidence) for f in result.findings if f.rule_id == "SR702"]
     assert found == [(8, Level.HIGH)]
 
@@ -945,8 +936,7 @@ def test_a_weak_digest_beside_a_strong_one_chosen_by_a_format_version_is_low(tmp
                 return sha1(password.encode()).hexdigest()
             return sha256(password.encode()).hexdigest()
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
     assert got == {9: Level.LOW, 16: Level.HIGH}, got
 
@@ -970,8 +960,7 @@ def test_a_weak_cipher_in_a_wrapper_named_for_it_is_low(tmp_path, monkeypatch):
         def store_secret(key, data):
             return ARC4.new(key).encrypt(data)
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR203"}
     assert got == {5: Level.LOW, 10: Level.LOW, 14: Level.HIGH}, got
 
@@ -995,8 +984,7 @@ def test_rc4_encrypting_in_a_function_named_for_decrypting_is_low(tmp_path, monk
             rc4 = ARC4.new(key)
             return rc4.encrypt(data)
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR203"}
     # DES is no stream cipher: its encrypt() is no decryption, whatever the function's name
     assert got == {5: Level.LOW, 10: Level.HIGH, 14: Level.HIGH}, got
@@ -1025,8 +1013,7 @@ def test_ecb_in_a_function_named_for_ecb_is_low(tmp_path, monkeypatch):
             encryptor = cipher.encryptor()
             return encryptor.update(data[:16]) + encryptor.finalize()
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR204"}
     # (zigpy's AES-MMO: a hash built on the block cipher, named for it)
     assert got == {5: Level.LOW, 11: Level.HIGH, 17: Level.LOW}, got
@@ -1053,8 +1040,7 @@ def test_a_weak_digest_is_shown_only_where_a_password_is_hashed_or_kept(tmp_path
         def sign_request(params, secret_key):
             return hashlib.md5((params + secret_key).encode()).hexdigest()
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR201"}
     assert got == {6: Level.HIGH, 12: Level.LOW, 17: Level.LOW}, got
 
@@ -1090,8 +1076,7 @@ def test_a_tls_version_chosen_as_a_fallback_of_negotiation_is_low_and_said_to_be
         def tls1_context():
             return ssl.SSLContext(ssl.PROTOCOL_TLSv1)
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f for f in result.findings if f.rule_id == "SR303"}
     assert {line: f.confidence for line, f in got.items()} == {18: Level.LOW, 23: Level.HIGH, 27: Level.HIGH}
     assert "may select TLS 1.0 (`PROTOCOL_TLSv1`) on some paths (on others `PROTOCOL_TLS`, `PROTOCOL_TLSv1_2`)" \
@@ -1121,8 +1106,7 @@ def test_a_weak_digest_in_code_named_for_its_algorithm_is_low(tmp_path, monkeypa
         def store(user, password):
             user.password_hash = hashlib.md5(password.encode()).hexdigest()
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {(f.path, f.span.line): f for f in result.findings if f.rule_id == "SR201"}
     assert {k: f.confidence for k, f in got.items()} == {
         ("md5_crypt.py", 5): Level.LOW, ("accounts.py", 5): Level.LOW, ("accounts.py", 9): Level.HIGH}
@@ -1145,8 +1129,7 @@ def test_a_command_built_from_a_files_lines_is_not_built_from_the_parameter_nami
         def show(filepath):
             return subprocess.check_output("cat " + filepath, shell=True)
         '''))
-    monkeypatch.chdir(tmp_path)
-    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f for f in result.findings if f.rule_id == "SR101"}
     assert {line: f.confidence for line, f in got.items()} == {7: Level.LOW, 11: Level.MEDIUM}
     assert "built from parameter `filepath`" not in got[7].explanation

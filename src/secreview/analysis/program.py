@@ -2806,7 +2806,9 @@ class Program:
                             varargs.append(item)
                     break
                 for j in range(index, len(params)):
-                    bound[j] = Value(taints=value.taints) if value.taints else TOP
+                    if params[j].kind in ("positional", "vararg"):
+                        # (a spread sequence fills positions only: never a keyword-only parameter or ``**kwargs``)
+                        bound[j] = Value(taints=value.taints) if value.taints else TOP
                 varargs = None
                 break
             if index < len(params) and params[index].kind == "positional":

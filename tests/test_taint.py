@@ -36,6 +36,23 @@ CASES = {
             a = "ls"
             os.system(a)
         """),
+    "attribute of a rebound name": ("""
+        class Opts:
+            cmd = "ls"
+        def h():
+            o = Opts()
+            o.cmd = "ls"
+            o = request.args.get("opts")
+            os.system(o.cmd)
+        """, """
+        class Opts:
+            cmd = "ls"
+        def h():
+            o = Opts()
+            o.cmd = request.args["x"]
+            o = Opts()
+            os.system(o.cmd)
+        """),
     "dict under constant key": ("""
         def h():
             d = {"safe": "ls", "bad": request.args["x"]}

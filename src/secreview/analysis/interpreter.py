@@ -1386,7 +1386,15 @@ class FunctionInterpreter:
             if value.taints:
                 value = self.with_step(value, target, f"assigned to `{target.id}`")
                 self.program.on_name_store(self, target, value)
-            self.state[target.id] = value
+            state = self.state
+            if target.id in state:
+                # a new object under the name: what was stored in, or checked of, the old one's attributes and
+                # items (``o.cmd = ...``, ``o = Opts()``) is not this one's
+                dotted, indexed = target.id + ".", target.id + "["
+                stale = [k for k in state if k.startswith(dotted) or k.startswith(indexed)]
+                for k in stale:
+                    del state[k]
+            state[target.id] = value
         elif t is ir.AttrTarget:
             key = path_key(target.value)
             if key is not None:

@@ -349,3 +349,21 @@ def test_an_archive_checked_by_the_projects_own_function_is_not_said_to_be_unche
     assert "without checking member names" not in by_line[10]
     assert "after `check_archive_content(archive)` (line 9), the project's own check" in by_line[10]
     assert "without checking member names" in by_line[14]
+
+
+def test_a_string_built_in_the_sinks_argument_is_not_said_spliced_at_the_parameter(tmp_path, monkeypatch):
+    code = (
+        "import os\nfrom pyramid.paster import bootstrap\n\n\n"
+        "def prepare(uri):\n    if not uri.startswith('ws://'):\n        uri = 'ws://{uri}'.format(uri=uri)\n"
+        "    return uri\n\n\n"
+        "def init(uri):\n    env = bootstrap(uri)\n    return env['request']\n\n\n"
+        "def main(argv):\n    request = init(prepare(argv[1]))\n"
+        "    url = request.registry.settings.get('sqlalchemy.url')\n"
+        "    os.system('pgcli {url}'.format(url=url))\n\n\n"
+        "def other(name):\n    os.system('ls ' + name)\n"
+    )
+    said = _explanations("SR101", _findings(tmp_path, monkeypatch, code=code))
+    # line 16 is `def main(argv):`: nothing is spliced there; the format on line 19 is quoted already
+    assert "built from parameter `argv` of `main()`" in said[19]
+    assert "spliced in" not in said[19]
+    assert "spliced in on line 23" in said[23]

@@ -169,7 +169,8 @@ class FindingsBuilder:
         trace = trace_steps(self._module, step)
         chain = step.steps()
         first = chain[0]
-        built = next((s for s in reversed(chain) if s.origin in CONSTRUCTIONS), first)
+        construction = next((s for s in reversed(chain) if s.origin in CONSTRUCTIONS), None)
+        built = construction or first
         if needs is not None:
             origins = origins or [first]
             origin = _parameters([o.note for o in origins])
@@ -182,6 +183,8 @@ class FindingsBuilder:
             # (not "(line N)" right after the function's name: that would cite the name on that line)
             where_built = f", spliced in on line {built.line}" if built.path == site.path \
                 else f", spliced in at {built.path}:{built.line}"
+            if construction is None:
+                where_built = ""  # built in the sink's own argument, quoted above: not at the parameter's line
             if len(needs[1]) > 1:
                 known = "the analysis found no caller in the reviewed code showing them to be safe"
                 where_built = ""  # each is spliced in on its own line: the trace shows where

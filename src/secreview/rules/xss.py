@@ -47,14 +47,19 @@ def _headers_attachment(site) -> bool:
     with the body make it a download (a dict written in the call, or a local bound to one in the function)."""
     given = next((k.value for k in site.call.keywords if k.name == "headers"), None)
     if isinstance(given, ir.Name):
-        fn = getattr(site.interp, "fn", None)
-        bound = [stmt.value for stmt in (fn.statements() if fn is not None else ())
-                 if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == given.id
-                                                        for t in stmt.targets)]
-        given = bound[0] if len(bound) == 1 else None
+        given = _only_binding(site, given)
     return isinstance(given, ir.DictExpr) and any(
         isinstance(k, ir.Const) and isinstance(k.value, str) and k.value.lower() == "content-disposition"
         and _attachment(v) for k, v in zip(given.keys, given.values))
+
+
+def _only_binding(site, name: ir.Name):
+    """The expression the sink's function assigns to local ``name``, when it assigns it exactly once; else None."""
+    fn = getattr(site.interp, "fn", None)
+    bound = [stmt.value for stmt in (fn.statements() if fn is not None else ())
+             if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == name.id
+                                                    for t in stmt.targets)]
+    return bound[0] if len(bound) == 1 else None
 
 
 def _sets_header(target, names: set, header: str) -> bool:
@@ -143,7 +148,8 @@ class CrossSiteScripting(SinkRule):
     `make_response` or returned from a view (sent as JSON); a Starlette/FastAPI
     `Response` given no media type (sent with no `Content-Type`) whose body starts with
     constant text that is not markup (`Response(f"Room {name} not found")`: browsers
-    sniff it as text); and a view's
+    sniff it as text) or that is JSON text (`Response(json.dumps({...}))`, which starts
+    with `{`, `[`, `"`, a digit or a literal, never with markup); and a view's
     `(body, status, headers)` (or `make_response(body, status, headers)`) whose headers set a
     non-HTML `Content-Type`, or a response whose `Content-Type` (or `mimetype`) the
     function sets afterwards to a non-HTML type (`resp = make_response(body)`,
@@ -218,5 +224,18 @@ def _sniffed_as_text(site) -> bool:
     when it starts (after white space) with markup (``<html``, ``<script``, ``<!DOCTYPE``...); a body that starts
     with other constant text is shown as text."""
     _, node = site.arg(0, "content")
+    if _json_text(site, node):
+        return True
     prefix = constant_prefix(site, node) if node is not None else None
     return bool(prefix and prefix.strip()) and not prefix.lstrip().startswith("<")
+
+
+_JSON_DUMPS = frozenset({"json.dumps", "simplejson.dumps", "ujson.dumps", "rapidjson.dumps"})
+
+
+def _json_text(site, node) -> bool:
+    """``json.dumps(...)``, or a local the function binds only to it: JSON text starts with ``{``, ``[``, ``"``, a
+    digit or ``true``/``false``/``null``, never with markup, whatever the values in it hold."""
+    if isinstance(node, ir.Name):
+        node = _only_binding(site, node)
+    return isinstance(node, ir.Call) and node.qualname in _JSON_DUMPS

@@ -367,3 +367,11 @@ def test_a_string_built_in_the_sinks_argument_is_not_said_spliced_at_the_paramet
     assert "built from parameter `argv` of `main()`" in said[19]
     assert "spliced in" not in said[19]
     assert "spliced in on line 23" in said[23]
+
+
+def test_starlettes_debug_page_is_not_said_to_show_local_values(tmp_path, monkeypatch):
+    code = "from fastapi import FastAPI\n\napp = FastAPI(debug=True)\n"
+    said = _explanations("SR402", _findings(tmp_path, monkeypatch, code=code))
+    # Starlette's debug response shows each frame's source lines; it has no local values (Werkzeug's has)
+    assert "source lines around each frame" in said[3]
+    assert "local values" not in said[3]

@@ -9,7 +9,8 @@ keeps every query in memory.
 
 Reported when debug is provably on (a literal or a constant): `app.run(debug=True)` and other
 `.run(debug=True)` calls (Flask, Flask-SocketIO, Bottle; not `asyncio.run(main(), debug=True)`, asyncio's own
-debug mode, nor the `run` of trio, anyio, uvloop or unittest), `werkzeug.serving.run_simple(...,
+debug mode, nor the `run` of trio, anyio, uvloop or unittest, nor `self.run(..., debug=True)` in a class
+that defines `run` itself: a pipeline's or a job's own option), `werkzeug.serving.run_simple(...,
 use_debugger=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, `FastAPI(debug=True)`,
 `Starlette(debug=True)`, and a module-level `DEBUG = True` in a Django settings module (a file named
 `settings.py` or inside a `settings/` package). A flag read from the environment or configuration is
@@ -117,17 +118,20 @@ class DebugModeEnabled(StatementRule):
                     return
             return
         if call.qualname in _APP_CLASSES and _is_true(interp, call.keyword("debug")):
+            if _under_flag(interp.module, call.line):
+                return  # (``if in_debug_mode(): app = FastAPI(debug=True)``: the operator's switch)
             name = _APP_CLASSES[call.qualname]
             yield Hit(
                 node=call,
                 explanation=(f"`{code}` turns on {name}'s debug mode: every unhandled error returns the full "
-                             f"traceback, with source lines and local values, to the client that caused it."),
+                             f"traceback, with the source lines around each frame, to the client that caused it."),
                 fix=f"Remove `debug=True` or read it from the environment: "
                      f"`{name}(debug=os.environ.get(\"APP_DEBUG\") == \"1\")`.",
                 severity=Level.MEDIUM,
             )
             return
-        if call.method == "run" and _is_true(interp, call.keyword("debug")) and not _event_loop_run(call):
+        if call.method == "run" and _is_true(interp, call.keyword("debug")) and not _event_loop_run(call) \
+                and not _own_run_method(interp, call):
             node = call.keyword("debug")
             flag = "`debug=True`" if isinstance(node, ir.Const) else f"`debug={interp.code(node)}` (True)"
             yield self._werkzeug(code, flag, call)
@@ -200,7 +204,8 @@ class DebugModeEnabled(StatementRule):
                 yield self._flask_flag(code, "`DEBUG = True`", stmt)
 
 
-_FLAG_TEST = re.compile(r"\s*(el)?if\s+(not\s+)?[\w.]*debug\w*\s*:", re.IGNORECASE)
+# ``if debug:``, ``if settings.DEBUG:``, ``if in_debug_mode():`` (a flag, or a function of no arguments reading one)
+_FLAG_TEST = re.compile(r"\s*(el)?if\s+(not\s+)?[\w.]*debug\w*(\(\))?\s*:", re.IGNORECASE)
 
 
 _COMMANDS = ("django.core.management.base.BaseCommand", "django.core.management.BaseCommand")
@@ -215,7 +220,8 @@ def _management_command(interp) -> str | None:
 
 
 def _under_flag(module, line: int) -> bool:
-    """The statement sits directly in an `if debug:` block (a flag the caller or the command line chose)."""
+    """The statement sits directly in an `if debug:` (or `if in_debug_mode():`) block: a flag the caller, the
+    command line or the environment chose."""
     text = module.source_line(line)
     indent = len(text) - len(text.lstrip())
     for number in range(line - 1, max(0, line - 30), -1):
@@ -247,6 +253,15 @@ def _imports_flask(module) -> bool:
 
 # ``run()`` of event loops and test runners, whose ``debug=True`` only adds warnings and checks in the process
 _NOT_WEB_RUNS = ("asyncio.", "trio.", "anyio.", "uvloop.", "curio.", "unittest.")
+
+
+def _own_run_method(interp, call) -> bool:
+    """``self.run(query, debug=True)`` in a class of the reviewed code that defines ``run`` itself (or a reviewed
+    base does): the class's own method and its own debug option (a pipeline's, a job's), not a web server's."""
+    fn = interp.fn
+    receiver = call.func.value if isinstance(call.func, ir.Attr) else None
+    return isinstance(receiver, ir.Name) and fn.is_method and bool(fn.params) and receiver.id == fn.params[0].name \
+        and fn.class_qualname is not None and interp.program.defines_method(fn.class_qualname, "run")
 
 
 def _event_loop_run(call) -> bool:

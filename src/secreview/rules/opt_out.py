@@ -18,7 +18,8 @@ from secreview.rules.weak_random import name_words
 
 _SWITCH_WORDS = frozenset({"verify", "verified", "verification", "insecure", "unverified", "noverify", "sslverify",
                            "verifyssl", "validate", "validated", "validation"})
-_CERT_WORDS = frozenset({"cert", "certs", "crt", "certificate", "certificates", "ssl", "tls", "hostname"})
+_CERT_WORDS = frozenset({"cert", "certs", "crt", "certificate", "certificates", "ssl", "tls", "hostname",
+                         "known", "hostkey", "hostkeys"})  # (SSH's: ``ignore_known_hosts``, ``skip_hostkey``)
 # A setting's value that says "off": ``if args.wopi_crt == "no":`` selects the unverified branch on request
 _OFF_VALUES = frozenset({"no", "none", "off", "false", "0", "disable", "disabled", "insecure", "skip", "ignore"})
 # Words of an option's help saying that it turns verification off: ``help="disable certificate check"``

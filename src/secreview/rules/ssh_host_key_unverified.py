@@ -13,7 +13,9 @@ Reported for `set_missing_host_key_policy(...)` given `AutoAddPolicy` or
 `WarningPolicy` (an instance or the class, directly or through a variable),
 whatever the client's type is known to be, and for `asyncssh.connect(...)`
 and `SSHClientConnectionOptions(...)` with `known_hosts=None`. `RejectPolicy`
-and custom policies are not reported.
+and custom policies are not reported, nor is a setting made only in the branch of an operator's switch
+that is off by default (`if self.ignore_known_hosts:`, the parameter defaulting to False), as for TLS
+verification (`rules/opt_out.py`).
 
 **Fix:** load the known host keys and reject unknown ones:
 `client.load_system_host_keys()` (or `client.load_host_keys(path)`) and
@@ -26,6 +28,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
+from secreview.rules.opt_out import opt_out
 
 _POLICIES = ("AutoAddPolicy", "WarningPolicy")
 _ASYNCSSH = frozenset({"asyncssh.connect", "asyncssh.connect_reverse", "asyncssh.create_connection",
@@ -92,6 +95,9 @@ class SshHostKeyUnverified(StatementRule):
     triggers = frozenset({"set_missing_host_key_policy"} | {q.rsplit(".", 1)[-1] for q in _ASYNCSSH})
 
     def check_statement(self, interp, stmt):
+        chosen = opt_out(interp, stmt)
+        if chosen is not None and not chosen.by_default:
+            return  # (``if self.ignore_known_hosts: ... known_hosts=None``: the operator's opt-out, off by default)
         for root in _roots(stmt):
             for e in _walk(root):
                 if not isinstance(e, ir.Call):

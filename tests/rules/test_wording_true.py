@@ -375,3 +375,18 @@ def test_starlettes_debug_page_is_not_said_to_show_local_values(tmp_path, monkey
     # Starlette's debug response shows each frame's source lines; it has no local values (Werkzeug's has)
     assert "source lines around each frame" in said[3]
     assert "local values" not in said[3]
+
+
+def test_a_unix_servers_address_is_a_socket(tmp_path, monkeypatch):
+    code = (
+        "import os\nimport socket\nimport socketserver\n\n\n"
+        "class UnixHTTPServer(socketserver.TCPServer):\n    address_family = socket.AF_UNIX\n\n"
+        "    def server_bind(self):\n        socketserver.TCPServer.server_bind(self)\n"
+        "        os.chmod(self.server_address, 0o666)\n\n\n"
+        "class TCPServer(socketserver.TCPServer):\n    def server_bind(self):\n"
+        "        socketserver.TCPServer.server_bind(self)\n        os.chmod(self.server_address, 0o666)\n"
+    )
+    said = _explanations("SR502", _findings(tmp_path, monkeypatch, code=code))
+    # ``address_family = socket.AF_UNIX``: the server's address is the socket's path, which has no contents
+    assert "connect to the socket" in said[11] and "contents" not in said[11]
+    assert "socket" not in said[17]

@@ -239,10 +239,36 @@ def _names_socket(target: str, interp) -> bool:
     `self.bind_socket(sock, bind_addr)`, then `os.chmod(bind_addr, ...)`): the socket's file."""
     if "sock" in target.lower():
         return True
+    if target == "self.server_address" and _unix_server(interp):
+        return True
     if "AF_UNIX" not in interp.fn.names:
         return False
     return any("bind" in (call.method or getattr(call.func, "id", "") or "").lower()
                and any(interp.code(arg) == target for arg in call.args) for call in calls(interp.fn))
+
+
+_UNIX_SERVERS = ("socketserver.UnixStreamServer", "socketserver.UnixDatagramServer",
+                 "socketserver.ThreadingUnixStreamServer", "socketserver.ThreadingUnixDatagramServer",
+                 "socketserver.ForkingUnixStreamServer", "socketserver.ForkingUnixDatagramServer")
+
+
+def _unix_server(interp) -> bool:
+    """A method of a ``socketserver`` server whose address is a Unix socket's path: the class sets
+    ``address_family = socket.AF_UNIX``, or derives from one of ``socketserver``'s Unix servers."""
+    klass = interp.fn.class_qualname
+    if klass is None:
+        return False
+    program = interp.program
+    # (the method's own class, which is in the module being analysed: a base's body may be another process's)
+    body = interp.module.classes[klass].body if klass in interp.module.classes else None
+    if body is not None:
+        for stmt in body.statements():
+            if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == "address_family"
+                                                   for t in stmt.targets):
+                value = stmt.value
+                return (isinstance(value, ir.Attr) and value.attr == "AF_UNIX") \
+                    or (isinstance(value, ir.Name) and value.id == "AF_UNIX")
+    return any(program.derives_from(klass, base) for base in _UNIX_SERVERS)
 
 
 def _suggest(mode: int) -> str:

@@ -138,10 +138,12 @@ def test_the_default_patterns():
     assert not DEFAULT_CONFIG.is_test_path("neutron_vpnaas/rally.py")
     # a reusable Django app's test application is test code; names that only contain the word are not, nor
     # a module named test.py (Salt's test execution module is production code)
-    for path in ("guardian/testapp/testsettings.py", "testapp/views.py"):
+    for path in ("guardian/testapp/testsettings.py", "testapp/views.py",
+                 # a Django test project named for its app (django-tenants' ``dts_test_project``)
+                 "dts_test_project/dts_test_project/settings.py"):
         assert DEFAULT_CONFIG.is_test_path(path), path
     for path in ("app/attest.py", "app/testament.py", "app/contest/views.py", "app/testapply.py",
-                 "salt/modules/test.py"):
+                 "salt/modules/test.py", "app/latest_project/views.py"):
         assert not DEFAULT_CONFIG.is_test_path(path), path
 
 

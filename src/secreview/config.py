@@ -39,8 +39,9 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # test code, in the layouts of pytest, unittest, Django (tests.py) and OpenStack (functionaltests/...)
     "tests/", "test/", "*tests/", "test_*.py", "*_test.py", "*_tests.py", "tests.py", "testing/", "conftest.py",
     # a project's helpers for its own test suite (pretix's ``testutils/settings.py``, a ``test_project/``
-    # Django project, CKAN's ``create_test_data.py``)
-    "testutils/", "test_*/", "*_test_*.py",
+    # Django project or one named for the app, django-tenants' ``dts_test_project/``, CKAN's
+    # ``create_test_data.py``)
+    "testutils/", "test_*/", "*_test_*.py", "*_test_*/",
     # unittest modules named the Java way (zVM Cloud Connector's ``smtLayer/smtTest.py``, ``LoginTests.py``)
     "*[a-z]Test.py", "*[a-z]Tests.py",
     # Django's test application of a reusable app (``testapp/``, its settings and views). Not a module named
@@ -100,6 +101,7 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?testutils/",
     r"^(?:.+/)?test_[^/]*/",
     r"^(?:.+/)?[^/]*_test_[^/]*\.py(?:/|$)",
+    r"^(?:.+/)?[^/]*_test_[^/]*/",
     r"^(?:.+/)?[^/]*[a-z]Test\.py(?:/|$)",
     r"^(?:.+/)?[^/]*[a-z]Tests\.py(?:/|$)",
     r"^(?:.+/)?testapp/",

@@ -1135,3 +1135,42 @@ def test_a_command_built_from_a_files_lines_is_not_built_from_the_parameter_nami
     assert "built from parameter `filepath`" not in got[7].explanation
     assert "is made by a call from parameter `filepath` of `load_stackrc()`" in got[7].explanation
     assert "a command built from parameter `filepath` of `show()`" in got[11].explanation
+
+
+def test_a_client_checking_a_servers_mac_is_low(tmp_path, monkeypatch):
+    """``mac = response.json()["hmac"]`` compared with the MAC the client computes: the party that could time the
+    comparison is the server it asked (keylime's tenant, judged false on panel AA). A MAC a client sends to this
+    server, compared the same way, stays high."""
+    (tmp_path / "agent.py").write_text(textwrap.dedent('''\
+        import hashlib
+        import hmac
+        import json
+
+        import requests
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        KEY = b"k" * 32
+
+
+        def verify_agent(url, challenge):
+            response = requests.get(url, params={"challenge": challenge}, timeout=10)
+            response_json = json.loads(response.text)
+            mac = response_json["results"]["hmac"]
+            ex_mac = hmac.new(KEY, challenge.encode(), hashlib.sha384).hexdigest()
+            return mac == ex_mac
+
+
+        @app.route("/callback", methods=["POST"])
+        def callback():
+            mac = request.headers["X-Signature"]
+            expected = hmac.new(KEY, request.get_data(), hashlib.sha256).hexdigest()
+            if mac != expected:
+                return "bad signature", 403
+            return "ok"
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    found = {f.span.line: f for f in result.findings if f.rule_name == "timing-unsafe-comparison"}
+    assert found[17].confidence == Level.LOW
+    assert "reply to a request this code sent" in found[17].explanation
+    assert found[24].confidence == Level.HIGH and "reply" not in found[24].explanation

@@ -1663,6 +1663,16 @@ class FunctionInterpreter:
             constant = self.program.constant_class_attribute(self.fn.class_qualname, attr)
             if constant is not None:
                 return Value(types=_STR_TYPES, fixed=True) if constant == "text" else Value(fixed=True)
+        elif field_value is None and attr.isupper() and base.types:
+            # ``conf.DEFAULT_PASSWORD`` of an object of one reviewed class that assigns it literals at class level
+            # and never stores it (``DEFAULT_PASSWORD = None``): a constant, whatever the object was made from
+            classes = {c for c in map(self.program.resolve_class, base.types) if c is not None}
+            if len(classes) == 1:
+                klass = classes.pop()
+                constant = self.program.field_value(klass, attr) is None \
+                    and self.program.constant_class_attribute(klass, attr)
+                if constant:
+                    return Value(types=_STR_TYPES, fixed=True) if constant == "text" else Value(fixed=True)
         if not taints and not types and const is UNKNOWN:
             return TOP
         return Value(const, taints, types)

@@ -334,7 +334,7 @@ class FunctionInterpreter:
         # a Flask view's parameters that no route fills keep the code's values (``def index(ex=None)``)
         unrouted = self.program.unrouted_params(self.module, fn) if entry is not None and entry[0] else EMPTY
         if entry is not None and entry[0]:
-            unrouted = unrouted | unfilled
+            unrouted = unrouted | unfilled | self.program.decorator_keywords(self.module, fn)
         unrouted = unrouted | frozenset(n for n, k in converters.items() if k == GIVEN)
         for index, param in enumerate(fn.params):
             if param.name in self.entry_values:

@@ -1455,6 +1455,27 @@ class Program:
                          if p.name not in variables and (p.default is not None or p.name in given or passing)
                          and p.kind in ("positional", "keyword"))
 
+    def decorator_keywords(self, module: ir.Module, fn: ir.Function) -> frozenset:
+        """The parameters of a request handler that a decorator of its own module passes by keyword, whatever the
+        framework: rasa's ``@inject_temp_dir``, whose wrapper calls ``f(*args, temporary_directory=Path(directory),
+        **kwargs)``, fills ``temporary_directory`` with a folder it made, not with anything of the request. (Only
+        the handler's own module: what another process analyses may be a stub here.)"""
+        names: set = set()
+        for d in fn.decorators:
+            func = d.func if isinstance(d, ir.Call) else d
+            found = module.functions.get(getattr(func, "qualname", None) or "")
+            if found is None:
+                continue
+            nested = [found]
+            for inner in nested:  # the decorator, and the functions it defines (a factory's decorator, its wrapper)
+                nested.extend(c for c in inner.children if c.parent is inner)
+            wrapped = {p.name for inner in nested for p in inner.params if p.kind == "positional"}
+            for inner in nested:
+                for call in calls(inner):
+                    if isinstance(call.func, ir.Name) and call.func.id in wrapped:
+                        names.update(k.name for k in call.keywords if k.name)
+        return frozenset(p.name for p in fn.params if p.name in names and p.kind in ("positional", "keyword"))
+
     def module_state(self, module: ir.Module) -> dict | None:
         """A module's globals after its body ran; the function asking is analysed again
         should they change (its module body is analysed first if need be)."""

@@ -440,7 +440,8 @@ _REPLY_WORDS = frozenset({"response", "resp", "reply"})
 def _reply(e, defs: _Defs, depth: int = 0) -> bool:
     """``e`` is read from the reply to a request this code sent: a local named for it (``response``,
     ``response_json``, ``resp``), an item, attribute or parse of one (``response.json()["results"]["hmac"]``,
-    ``json.loads(resp.text)``, ``_jsonify_response(response)``), or a local assigned only such values."""
+    ``json.loads(resp.text)``, ``_jsonify_response(response)``), or a local assigned only such values (and
+    constants)."""
     if depth > 4 or e is None:
         return False
     if isinstance(e, ir.Name):
@@ -448,7 +449,8 @@ def _reply(e, defs: _Defs, depth: int = 0) -> bool:
             return False
         if _REPLY_WORDS & set(identifier_words(e.id)):
             return True
-        values = defs.of(e.id)
+        # (a constant it starts as, ``mac = ""`` before the request, is no one's guess either)
+        values = [v for v in defs.of(e.id) if not isinstance(v, ir.Const)]
         return bool(values) and all(_reply(v, defs, depth + 1) for v in values)
     if isinstance(e, (ir.Subscript, ir.Attr)):
         return _reply(e.value, defs, depth + 1)

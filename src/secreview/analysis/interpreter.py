@@ -524,7 +524,8 @@ class FunctionInterpreter:
                         left = left.func.value  # ``if fmt.upper() == "TXT":``: ``fmt`` is "txt" in some case
                     key = path_key(left)
                     kinds = _ALLOW_LISTED
-                    if key is None or key not in state:
+                    if key is None or key not in state or f"{key}{HOST_FROM}" in state:
+                        # (``host = urlparse(url).hostname`` then ``if host in ALLOWED_HOSTS:``: ``url``'s host)
                         key, kinds = _host_check(cond.left, state)
                 elif op in ("in", "not in") and self.server_held(cond.comparators[0], other):
                     # ``if region in request.user.available_regions:``: a collection the server keeps on
@@ -1376,24 +1377,29 @@ class FunctionInterpreter:
     def assign(self, target: ir.Target, value: Value, stmt) -> None:
         t = type(target)
         if t is ir.NameTarget:
+            state = self.state
+            if target.id in state:
+                # a new object under the name: what was stored in, or checked of, the old one's attributes and
+                # items (``o.cmd = ...``, ``o = Opts()``), or what it was parsed from, is not this one's
+                dotted, indexed, noted = target.id + ".", target.id + "[", target.id + "\0"
+                stale = [k for k in state if k.startswith(dotted) or k.startswith(indexed) or k.startswith(noted)]
+                for k in stale:
+                    del state[k]
             source = stmt.value if isinstance(stmt, ir.Assign) else None
             if isinstance(source, ir.Call) and source.qualname in _URL_PARSERS and source.args:
                 origin = path_key(source.args[0])
                 if origin is not None:
-                    self.state[f"{target.id}{PARSED_FROM}"] = V.const(origin)
+                    state[f"{target.id}{PARSED_FROM}"] = V.const(origin)
+            elif isinstance(source, ir.Attr):
+                # ``host = urlparse(url).hostname``: a check of ``host`` against an allow-list checks ``url``'s host
+                origin, _ = _host_check(source, state)
+                if origin is not None:
+                    state[f"{target.id}{HOST_FROM}"] = V.const(origin)
             if target.id in self.checked_params:
                 self.note_rebound(target, value, stmt)
             if value.taints:
                 value = self.with_step(value, target, f"assigned to `{target.id}`")
                 self.program.on_name_store(self, target, value)
-            state = self.state
-            if target.id in state:
-                # a new object under the name: what was stored in, or checked of, the old one's attributes and
-                # items (``o.cmd = ...``, ``o = Opts()``) is not this one's
-                dotted, indexed = target.id + ".", target.id + "["
-                stale = [k for k in state if k.startswith(dotted) or k.startswith(indexed)]
-                for k in stale:
-                    del state[k]
             state[target.id] = value
         elif t is ir.AttrTarget:
             key = path_key(target.value)
@@ -3856,6 +3862,7 @@ def _excluded_text(cond: ir.Expr, truth: bool):
 
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse", "urlparse.urlsplit"})
 PARSED_FROM = "\0parsed-from"  # state key suffix: ``parts = urlparse(url)`` remembers ``url``
+HOST_FROM = "\0host-of"  # state key suffix: ``host = urlparse(url).hostname`` remembers ``url``
 
 
 def _host_check(e: ir.Expr, state: dict):
@@ -3866,6 +3873,10 @@ def _host_check(e: ir.Expr, state: dict):
             return path_key(e.value.args[0]), frozenset({"redirect", "ssrf"})
         parsed = path_key(e.value)
         origin = state.get(f"{parsed}{PARSED_FROM}") if parsed is not None else None
+        if origin is not None and origin.is_const:
+            return origin.const, frozenset({"redirect", "ssrf"})
+    if isinstance(e, ir.Name):
+        origin = state.get(f"{e.id}{HOST_FROM}")
         if origin is not None and origin.is_const:
             return origin.const, frozenset({"redirect", "ssrf"})
     return None, _ALL

@@ -15,8 +15,9 @@ all-interfaces address in `sock.bind((host, port))`, `socket.create_server`,
 a host read from configuration or the environment (the operator chooses), a
 default value of a configuration option (such as `cfg.StrOpt('bind_host',
 default='0.0.0.0')`), comparisons with `'0.0.0.0'`, CIDR strings, port 0 (asking
-the system for a free port), a stream socket made in the function only to try a port (bound, then
-never listened on, read from, returned, stored or handed to a call), a socket the function joins to a
+the system for a free port), a socket made in the function only to try a port (a stream one from
+`socket.socket`, or one of another class called there; bound, then never listened on, read from,
+returned, stored or handed to a call), a socket the function joins to a
 multicast group or sets the interface, loopback, TTL or hops of its multicast (`IP_ADD_MEMBERSHIP`,
 `IP_MULTICAST_IF`...: a multicast endpoint binds the wildcard address; the membership chooses the
 interface), and test code. Of low confidence (not shown by default) in a function whose text says it
@@ -110,9 +111,10 @@ _SERVING = frozenset({"listen", "accept", "recv", "recvfrom", "recv_into", "recv
 
 
 def _port_probe(fn, call) -> bool:
-    """``with socket.socket() as s: s.bind(("", port))`` to find a free port: a stream socket made here,
-    bound, and never listened on, read from, handed on or kept (no ``listen``/``accept``/``recv*``, not
-    returned, stored or passed to a call): nothing is served on the address."""
+    """``with socket.socket() as s: s.bind(("", port))`` to find a free port: a socket made here (a stream one,
+    when ``socket.socket`` makes it), bound, and never listened on, read from, handed on or kept (no
+    ``listen``/``accept``/``recv*``, not returned, stored or passed to a call): nothing is served on the
+    address."""
     receiver = call.func.value if isinstance(call.func, ir.Attr) else None
     if not isinstance(receiver, ir.Name):
         return False
@@ -125,8 +127,9 @@ def _port_probe(fn, call) -> bool:
             if isinstance(value, ir.WithEnter):
                 value = value.context  # ``with socket.socket() as s:``
             if targets:
-                if not (isinstance(value, ir.Call) and value.qualname == "socket.socket"
-                        and _stream(value)):
+                # (made by ``socket.socket(...)``, not a datagram one; or by another call, a socket class
+                # taken from a set: ``for socket_class in (socket4, socket6): with socket_class() as s:``)
+                if not (isinstance(value, ir.Call) and (value.qualname != "socket.socket" or _stream(value))):
                     return False
                 made_here = True
             elif _mentions(stmt.value, name):

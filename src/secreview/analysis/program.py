@@ -1889,7 +1889,9 @@ class Program:
             self.check_sink(interp, _SECRET_SINK, target.attr, target, value, target, _stored(interp))
         for t in sorted(base.types):
             for sink in self.models.sinks_for(f"{t}.{target.attr}="):
-                self.check_sink(interp, sink, f"{t}.{target.attr}", target, value, target)
+                for rule in self.sink_rules.get(sink.kind, ()):
+                    if not rule.store_excused(interp, sink, target):
+                        self.check_sink(interp, sink, f"{t}.{target.attr}", target, value, target, rule=rule)
 
     # ------------------------------------------------------------ calls
 

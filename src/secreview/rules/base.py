@@ -186,6 +186,11 @@ class SinkRule(Rule):
         """True when this call is made safe by its other arguments (``Loader=SafeLoader``)."""
         return False
 
+    def store_excused(self, interp, sink, target) -> bool:
+        """True when this store into a sink attribute (``self.content = ...``, ``target``) is made safe by what
+        the function does around it, as ``excused`` is for a call."""
+        return False
+
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         """The part of ``value`` that matters at this sink (the program of an argv list); ``node``
         is the call or store, ``arg_node`` the expression of the value (or the store's target)."""

@@ -104,6 +104,23 @@ def _retyped_later(site) -> bool:
     return False
 
 
+def _typed_keywords(fn) -> bool:
+    """A response class typing itself in its constructor: ``kwargs["content_type"] = "application/json"`` (or
+    ``kwargs.setdefault("content_type", ...)``) with a constant non-HTML type, passed on to the base response's
+    ``__init__``: what the class then sets as its content (``self.content = ...``) is sent with that type."""
+    for stmt in fn.statements():
+        if isinstance(stmt, ir.Assign) and _const_non_html(stmt.value) and any(
+                isinstance(t, ir.ItemTarget) and isinstance(t.value, ir.Name) and isinstance(t.index, ir.Const)
+                and t.index.value in _TYPE_KEYWORDS for t in stmt.targets):
+            return True
+        for e in ir.walk(stmt.value) if isinstance(stmt, (ir.Assign, ir.Evaluate)) and stmt.value is not None else ():
+            if isinstance(e, ir.Call) and e.method == "setdefault" and isinstance(e.func.value, ir.Name) \
+                    and len(e.args) == 2 and isinstance(e.args[0], ir.Const) and e.args[0].value in _TYPE_KEYWORDS \
+                    and _const_non_html(e.args[1]):
+                return True
+    return False
+
+
 def _receiver_non_html(site) -> bool:
     """``response = Response(mimetype="application/json")`` and then ``response.set_data(body)``: the
     body goes into a response the function made with a non-HTML type (or gives one anywhere)."""
@@ -158,7 +175,10 @@ class CrossSiteScripting(SinkRule):
     that is made with such a header (`Response(body, headers={"Content-Disposition":
     "attachment; filename=log.txt"})`);
     a body given to `response.set_data()` of a response the function made or
-    typed as non-HTML (`Response(mimetype="application/json")`);
+    typed as non-HTML (`Response(mimetype="application/json")`); the content a
+    response class sets in a constructor that types it as non-HTML
+    (`kwargs["content_type"] = "application/json"` passed on to `HttpResponse.__init__`,
+    then `self.content = ...`);
     a view under a decorator of the reviewed code that hands what the view
     returns to `jsonify` or to a non-HTML response, and never returns it as
     it is (`@jsonified`); non-constant values without a traced source.
@@ -196,6 +216,9 @@ class CrossSiteScripting(SinkRule):
             # after the body (Flask takes them as the tuple a view may return)
             return any(_sets_non_html(extra) for extra in (site.args[1:3] if site.args else ()))
         return False
+
+    def store_excused(self, interp, sink, target) -> bool:
+        return _typed_keywords(interp.fn)
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         flask_body = sink.callee == "<response>" or sink.callee.endswith("make_response")

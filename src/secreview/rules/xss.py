@@ -1,5 +1,6 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.statements import bindings
 from secreview.rules.base import SinkRule
 from secreview.rules.ssrf import constant_prefix
 
@@ -54,12 +55,13 @@ def _headers_attachment(site) -> bool:
 
 
 def _only_binding(site, name: ir.Name):
-    """The expression the sink's function assigns to local ``name``, when it assigns it exactly once; else None."""
+    """The expression the sink's function assigns to local ``name``, when it binds it exactly once and by itself
+    (not in an unpacking); else None."""
     fn = getattr(site.interp, "fn", None)
-    bound = [stmt.value for stmt in (fn.statements() if fn is not None else ())
-             if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == name.id
-                                                    for t in stmt.targets)]
-    return bound[0] if len(bound) == 1 else None
+    found = bindings(fn, name.id) if fn is not None else []
+    if len(found) != 1 or not any(isinstance(t, ir.NameTarget) and t.id == name.id for t in found[0].targets):
+        return None
+    return found[0].value
 
 
 def _sets_header(target, names: set, header: str) -> bool:

@@ -262,6 +262,33 @@ CASES = {
             os.system("echo %d" % x)
             subprocess.run(["echo", request.args["x"]])
         """),
+    "a mapping's keys and its values": ("""
+        def h():
+            index = {}
+            index[request.args["name"]] = 1
+            for name in index:
+                os.system(name)
+            groups = {"a": {}, "b": {}}
+            groups["a"][request.args["name"]] = 0
+            os.system(",".join(n for g in groups for n in groups[g]))
+            pairs = {}
+            pairs[len(pairs)] = request.args["x"]
+            for k, v in pairs.items():
+                os.system(v)
+        """, """
+        def h(files):
+            index = {}
+            for n, f in enumerate(request.files.values()):
+                index["f%d" % n] = request.args[f.name]
+            for name in index:
+                os.system(name)
+            os.system(",".join(index.keys()))
+            for k, v in index.items():
+                os.system(k)
+            groups = {"a": {}, "b": {}}
+            groups[request.args["g"]]["n"] = request.args["x"]
+            os.system(",".join(n for g in groups for n in groups[g]))
+        """),
     "calls the analysis cannot see into": ("""
         import textwrap
         def h(thing, cache):

@@ -1473,7 +1473,12 @@ class FunctionInterpreter:
             items[index.const] = value
             updated = Value(UNKNOWN, current.taints, current.types, items, current.func)
         else:
-            updated = Value(UNKNOWN, V.merge_taints(current.taints, value.taints), current.types, items, current.func)
+            # under a key not known: the value is in the mapping's values, the key (a value read from
+            # elsewhere, a name given by the client) in its keys
+            # (``d[kind][name] = v`` reads ``d[kind]``: ``kind`` picks an item, it adds no key to ``d``)
+            held = V.in_values(V.merge_taints(value.taints, V.all_item_taints(value.items)))
+            stored = held if depth else V.merge_taints(held, V.out_of_values(index.taints))
+            updated = Value(UNKNOWN, V.merge_taints(current.taints, stored), current.types, items, current.func)
         if key is not None:
             self.state[key] = updated
         else:
@@ -1848,6 +1853,15 @@ class FunctionInterpreter:
             item = environ_item(base, index.const)
             if item is not None:
                 return item
+        if not index.is_const and base.types == _DICT_TYPE and base.items and len(base.items) <= 64 \
+                and all(v.types == _DICT_TYPE and v.items is not None for v in base.items.values()):
+            # ``index[kind]`` of a dict of dicts (``{"org": {}, "pdf": {}}``): one of them, still a dict, whose
+            # keys are not its values (``for name in index[kind]``)
+            result = None
+            for v in base.items.values():
+                result = v if result is None else V.join(result, v)
+            extra = V.taints_beyond_items(base)
+            return V.join(result, Value(taints=extra, types=_DICT_TYPE, items={})) if extra else result
         # a constant key that is none of the known items' keys reads none of them: only what the
         # container carries as a whole (``kwargs['data']`` after ``kwargs['headers'][k] = token``)
         other_key = index.is_const and hashable(index.const) and base.items is not None
@@ -2361,7 +2375,7 @@ class FunctionInterpreter:
             if key.is_const and hashable(key.const):
                 items[key.const] = value
             else:
-                taints = V.merge_taints(taints, value.taints)
+                taints = V.merge_taints(taints, V.merge_taints(V.in_values(value.taints), V.out_of_values(key.taints)))
         fixed = len(items) == len(e.keys) and V.all_fixed(items.values())
         return Value(taints=V.merge_taints(taints, V.all_item_taints(items)), types=frozenset({"builtins.dict"}),
                      items=items, fixed=fixed)
@@ -2464,9 +2478,10 @@ class FunctionInterpreter:
                      result.func, result.fixed)
 
     def element_of(self, iterable: Value) -> Value:
+        if iterable.items is not None and iterable.types == _DICT_TYPE \
+                and all(isinstance(k, (str, int)) for k in iterable.items):
+            iterable = _dict_view("keys", iterable, iterable)  # iterating a dict gives its keys
         if iterable.items:
-            if iterable.types == _DICT_TYPE and all(isinstance(k, (str, int)) for k in iterable.items):
-                iterable = _dict_view("keys", iterable, iterable)  # iterating a dict gives its keys
             result = None
             for v in iterable.items.values():
                 result = v if result is None else V.join(result, v)
@@ -2555,7 +2570,7 @@ class FunctionInterpreter:
             result = _sequence_copy(callees, call, args, result)
         if call.method == "pop" and receiver is not None and args and isinstance(call.func, ir.Attr):
             self._without_item(path_key(call.func.value), receiver, args[0])
-        if receiver is not None and receiver.items and call.method in _DICT_VIEWS and not call.args \
+        if receiver is not None and receiver.items is not None and call.method in _DICT_VIEWS and not call.args \
                 and not call.keywords and "builtins.dict" in receiver.types:
             result = _dict_view(call.method, receiver, result)
         if call.qualname == "re.compile" and not result.items:
@@ -3738,15 +3753,21 @@ def _dict_view(method: str, d: Value, result: Value) -> Value:
     items = d.items
     if not all(isinstance(k, (str, int)) for k in items):
         return result
-    extra = V.taints_beyond_items(d)  # what was stored under keys not known
+    extra = V.taints_beyond_items(d)  # what was stored under keys not known, or came with the dict whole
+    keys = V.keys_only(extra)  # without what is only in its values (``V.IN_VALUES``)
     if method == "keys":
         view = {i: V.const(k) for i, k in enumerate(items)}
+        extra = keys
     elif method == "values":
         view = dict(enumerate(items.values()))
     else:
         view = {i: Value(types=frozenset({"builtins.tuple"}), items={0: V.const(k), 1: v},
                          taints=V.merge_taints(v.taints, V.all_item_taints(v.items)))
                 for i, (k, v) in enumerate(items.items())}
+        if keys is not extra:
+            # the pairs stored under keys not known: a key carries what the keys may, a value all of it
+            view[len(view)] = Value(types=frozenset({"builtins.tuple"}), taints=extra,
+                                    items={0: Value(taints=keys), 1: Value(taints=extra)})
     taints = V.merge_taints(extra, V.all_item_taints(view))
     return Value(taints=taints, types=frozenset({"builtins.list"}), items=view)
 

@@ -86,6 +86,36 @@ UNLESS_MARK = "\0unless:"
 only when the function's parameter ``i`` is false (``msg = msg_on_fail or f'... {kwargs}'``): a call passing
 a true constant there does not bring its argument here."""
 
+IN_VALUES = "\0in-values"
+"""Marker in a taint's ``cleansed``: the data was stored in a mapping under a key not known (``index[name] =
+content``), so it is in the mapping's values, not its keys: iterating the mapping (``for name in index``,
+``index.keys()``) does not give it (``keys_only``). Not a sink kind: the data is no safer anywhere else."""
+
+
+def in_values(taints: frozenset) -> frozenset:
+    """``taints`` marked as held in a mapping's values (``IN_VALUES``)."""
+    if not taints:
+        return taints
+    mark = frozenset({IN_VALUES})
+    return canonical(t if IN_VALUES in t.cleansed else t.cleanse(mark) for t in taints)
+
+
+def keys_only(taints: frozenset) -> frozenset:
+    """``taints`` without those a mapping holds in its values (``IN_VALUES``): what its keys may carry."""
+    if not taints or not any(IN_VALUES in t.cleansed for t in taints):
+        return taints
+    return frozenset(t for t in taints if IN_VALUES not in t.cleansed)
+
+
+def out_of_values(taints: frozenset) -> frozenset:
+    """``taints`` read out of a mapping's values: no longer marked ``IN_VALUES`` (a value read from one mapping
+    and used as another's key is that mapping's key)."""
+    if not taints or not any(IN_VALUES in t.cleansed for t in taints):
+        return taints
+    return canonical(Taint(t.kind, t.index, t.cleansed - {IN_VALUES}, t.step) if IN_VALUES in t.cleansed else t
+                     for t in taints)
+
+
 NAMED_PARAM_MARK = "\0named-param:"
 """Prefix of a marker in a *named* taint's ``cleansed`` (``NAMED_KINDS``): ``NAMED_PARAM_MARK + "i:qualname"``
 says the taint was made by the name of parameter ``i`` of the function ``qualname`` (``def

@@ -1175,3 +1175,43 @@ def test_a_client_checking_a_servers_mac_is_low(tmp_path, monkeypatch):
     assert found[18].confidence == Level.LOW
     assert "reply to a request this code sent" in found[18].explanation
     assert found[25].confidence == Level.HIGH and "reply" not in found[25].explanation
+
+
+def test_a_query_built_from_what_its_callers_make_of_their_own_parameters_is_low(tmp_path, monkeypatch):
+    # ``project.getId()``: what a call makes of the caller's parameter is of unknown origin, as a call's result
+    # is (a string built from one in place is not reported), not that parameter for the caller's callers to
+    # fill; the caller passing its parameter itself leaves the query to them (medium, no caller of theirs)
+    (tmp_path / "usage.py").write_text(textwrap.dedent('''\
+        import sqlite3
+
+
+        class Usage:
+            def __init__(self, path):
+                self.conn = sqlite3.connect(path)
+
+            def count(self, prj_id):
+                cursor = self.conn.cursor()
+                cursor.execute("SELECT COUNT(*) FROM servers WHERE project_id = '%s'" % prj_id)
+                return cursor.fetchone()
+
+            def rows(self, prj_id):
+                cursor = self.conn.cursor()
+                cursor.execute("SELECT * FROM servers WHERE project_id = '%s'" % prj_id)
+                return cursor.fetchall()
+
+
+        class Quota:
+            def __init__(self, path):
+                self.usage = Usage(path)
+
+            def check(self, project):
+                return self.usage.count(project.getId())
+
+            def listing(self, project_id):
+                return self.usage.rows(project_id)
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR104"}
+    assert got == {10: Level.LOW, 15: Level.MEDIUM}, got
+    low = next(f for f in result.findings if f.rule_id == "SR104" and f.span.line == 10)
+    assert "every caller in the reviewed code passes a value the analysis cannot trace" in low.explanation

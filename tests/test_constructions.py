@@ -54,7 +54,9 @@ def test_the_issue_store_example_is_reported(tmp_path, monkeypatch):
     [finding] = [f for f in result.findings if f.rule_id == "SR104"]
     assert finding.line == 11 and finding.confidence == Level.MEDIUM and "built" in finding.tags
     assert "a string built from parameter `name` of `find()`, spliced in on line 11;" in finding.explanation
-    assert "the analysis found no caller in the reviewed code showing it to be safe" in finding.explanation
+    # no call of ``find()`` at all: said so, and which calls the analysis does not follow
+    assert ("the analysis followed no call of `find()` outside test code in the reviewed code (calls through an "
+            "object of unknown type, callbacks and remote procedure calls are not followed)") in finding.explanation
     assert "controlled by the client" not in finding.explanation
     assert [s.line for s in finding.trace] == [10, 11]
 
@@ -376,7 +378,7 @@ TABLES = """
 @pytest.mark.parametrize("extra,expected", [
     ("", []),  # every caller builds from settings (self.x, module-level settings) and constants, or passes nothing
     ("    def by_call(self, record):\n        return self.count(record.condition())\n",
-     [("tables.py", 15, "medium")]),  # a call's result: unknown data
+     [("tables.py", 15, "low")]),  # a call's result (even one on a parameter): of unknown origin, every caller's
     ("    def by_param(self, name):\n        return self.count(\"name = '%s'\" % name)\n",
      [("tables.py", 15, "medium")]),  # an unsanitized parameter
     ("    def by_local(self, conf):\n        return self.count(conf.where + ' AND 1=1')\n",
@@ -391,16 +393,17 @@ def test_callers_building_from_settings_show_a_construction_safe(tmp_path, monke
 
 
 def test_no_caller_shows_it_safe_is_said_only_when_none_does(tmp_path, monkeypatch):
-    extra = "    def by_call(self, record):\n        return self.count(record.condition())\n"
+    extra = "    def by_call(self, record):\n        return self.count(record)\n"
     result = _review(tmp_path, monkeypatch, {"tables.py": TABLES + textwrap.indent(extra, "    "),
                                              "settings.py": "FLAG = 'active'\n"})
     [finding] = [f for f in result.findings if f.rule_id == "SR104"]
     assert "the analysis did not find every caller in the reviewed code showing it to be safe" in finding.explanation
     assert "no caller in the reviewed code" not in finding.explanation
-    only_open = TABLES.split("    def by_setting")[0] + textwrap.indent(extra, "    ")
+    only_open = TABLES.split("    def by_setting")[0].rstrip(" ") + textwrap.indent(extra, "    ")
     result = _review(tmp_path, monkeypatch, {"tables.py": only_open, "settings.py": "FLAG = 'active'\n"})
     [finding] = [f for f in result.findings if f.rule_id == "SR104"]
     assert "the analysis found no caller in the reviewed code showing it to be safe" in finding.explanation
+    assert "followed no call" not in finding.explanation  # ``by_call()`` calls it: its callers are not found
 
 
 def test_super_calls_the_base_classs_method(tmp_path, monkeypatch):
@@ -470,7 +473,9 @@ def test_rows_of_a_cursor_that_ran_another_statement_are_unknown(tmp_path, monke
     extra = ("def by_user(cursor, user):\n    cursor.execute(\"SELECT pg_backend_pid()\")\n"
              "    helper(cursor)\n    terminate(cursor, cursor.fetchone()[0])\n")
     result = _review(tmp_path, monkeypatch, {"kill.py": KILL + extra})
-    assert _found(result) == [("kill.py", 8, "medium")]  # ``helper`` may have run anything on the cursor
+    # ``helper`` may have run anything on the cursor: its rows are of unknown origin, what a call made of the
+    # parameter ``cursor`` (low, as every caller's value is), not the server's own pid (safe)
+    assert _found(result) == [("kill.py", 8, "low")]
 
 
 def test_a_name_inside_identifier_quotes_is_a_value_the_code_does_not_choose(tmp_path, monkeypatch):

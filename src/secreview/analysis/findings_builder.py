@@ -402,10 +402,37 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
                     text = text.replace(phrase, instead)
                 if text != finding.explanation:
                     merged[key] = (replace(finding, explanation=text), lines)
+    _say_uncalled(merged, needs_of, votes)
     if shadows:
         _drop_shadowed(merged, shadows)
     statement_lines = {id(f): lines for f, lines in merged.values()}
     return sorted((f for f, _ in merged.values()), key=Finding.sort_key), statement_lines
+
+
+def _say_uncalled(merged: dict, needs_of: dict, votes: dict) -> None:
+    """A finding its callers decide (a string built from a parameter) where no call of the function, test code
+    aside, passes anything the analysis followed to those parameters: "found no caller showing it to be safe"
+    would read as though callers had been weighed; say that none was followed, and which calls are not."""
+    for key, needs in needs_of.items():
+        if needs is None or key not in merged:
+            continue
+        function, params = needs
+        if any(votes.get((key[0], function, p)) for p in params):
+            continue
+        finding, lines = merged[key]
+        if not _UNTRACEABLE_TAGS & set(finding.tags):
+            continue
+        name = function.rpartition(".")[2]
+        text = finding.explanation
+        for phrase, _ in _SOME_SAFE:
+            text = text.replace(phrase, _NO_CALL_FOLLOWED.format(name=name))
+        if text != finding.explanation:
+            merged[key] = (replace(finding, explanation=text), lines)
+
+
+_NO_CALL_FOLLOWED = ("the analysis followed no call of `{name}()` outside test code in the reviewed code (calls "
+                     "through an object of unknown type, callbacks and remote procedure calls are not followed), "
+                     "so nothing shows what its callers pass")
 
 
 def _drop_shadowed(merged: dict, shadows: dict) -> None:

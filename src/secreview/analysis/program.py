@@ -2661,6 +2661,10 @@ class Program:
                     reported = self.report_built_at(interp, rule, at, flow, call, call_note,
                                                     (interp.fn.qualname, (at.index,)))
                     statuses.add("safe" if reported else _passed_on(interp, at.index, rule, kind))
+                elif V.DERIVED in at.cleansed:
+                    # what a call made of this function's parameter (``project.getId()``, a record's id): of
+                    # unknown origin, as a call's result is, not the parameter's own data for its callers to fill
+                    statuses.add("open")
                 else:
                     statuses.add(_passed_on(interp, at.index, rule, kind))
             elif rule.keeps(step, None) and rule.reports(at, flow.site) and self.findings.add_sink(

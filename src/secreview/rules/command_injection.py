@@ -176,10 +176,12 @@ class CommandInjection(SinkRule):
         # no shell text, so it is not a built string for the construction findings
         taints = V.EMPTY if first is None else frozenset(V.without_built(t) if t.is_param else t
                                                          for t in first.taints)
-        if shell_mode:
-            for k, v in items.items():
-                if isinstance(k, int) and k >= 2:
-                    # (a parameter there is marked: its callers' strings are shell text, built ones included)
-                    taints = V.merge_taints(taints, frozenset(t.cleanse(_SHELL_SET) if t.is_param else t
-                                                              for t in v.taints))
+        script = items.get(2) if shell_mode else None
+        if script is not None:
+            # only the word after ``-c`` is shell text: those after it are the script's ``$0``, ``$1``..., which
+            # the shell does not parse (``[git, "-c", "advice.detachedHead=false", "clone", url, "--branch",
+            # branch]``: a program of unknown name given ``-c``, whose later words are no script)
+            # (a parameter there is marked: its callers' strings are shell text, built ones included)
+            taints = V.merge_taints(taints, frozenset(t.cleanse(_SHELL_SET) if t.is_param else t
+                                                      for t in script.taints))
         return V.Value(taints=taints) if taints else None

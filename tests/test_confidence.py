@@ -1215,3 +1215,39 @@ def test_a_query_built_from_what_its_callers_make_of_their_own_parameters_is_low
     assert got == {10: Level.LOW, 15: Level.MEDIUM}, got
     low = next(f for f in result.findings if f.rule_id == "SR104" and f.span.line == 10)
     assert "every caller in the reviewed code passes a value the analysis cannot trace" in low.explanation
+
+
+@pytest.mark.parametrize("module", ["click", "rich_click", "asyncclick", "cloup"])
+def test_options_of_a_click_like_command_are_its_operators(tmp_path, monkeypatch, module):
+    # rich-click, asyncclick and cloup are click under another name (``import rich_click as click``): a shell
+    # string built from a command's options is what its operator typed (low), as with click itself; a function
+    # no command line calls stays medium
+    (tmp_path / "cli.py").write_text(textwrap.dedent(f'''\
+        import subprocess
+
+        import {module} as click
+
+
+        @click.group()
+        def main():
+            pass
+
+
+        @main.command()
+        @click.option("--queue")
+        def worker(queue):
+            subprocess.run(f"celery worker -Q {{queue}}", shell=True)
+
+
+        @click.command()
+        @click.option("--name")
+        def single(name):
+            subprocess.run(f"echo {{name}}", shell=True)
+
+
+        def run_queue(queue):
+            subprocess.run(f"celery worker -Q {{queue}}", shell=True)
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR101"}
+    assert got == {14: Level.LOW, 20: Level.LOW, 24: Level.MEDIUM}, got

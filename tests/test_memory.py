@@ -846,3 +846,18 @@ def test_a_summary_returning_nested_containers_holds_each_taint_once(tmp_path):
             stack.extend((v.items or {}).values())
         assert (n_taints, n_steps) == (len(taints), len(steps)), name  # one object for each content
         assert n_taints and V.deep_taints(ret)
+
+
+def test_a_stub_says_whether_its_function_returns_a_mask():
+    """A masking helper (``return '********'``) in another worker's share or the cache is known by its stub:
+    the secret a caller passes it is hidden whether its module is lowered or not."""
+    from secreview.analysis.interface import module_stub
+    from secreview.source.reading import SourceText
+
+    text = ("def display(attr, value, debugging=False):\n    if debugging:\n        return value\n"
+            "    if attr == 'userpassword':\n        return list(map(lambda _: '********', value))\n"
+            "    return value\n\n\ndef shown(attr, value):\n    return value\n")
+    module = lower_source(SourceText("m.py", text, "utf-8", text.count("\n") + 1), "m", False).module
+    stub = module_stub(module)
+    assert module.functions["m.display"].returns_mask and stub.functions["m.display"].returns_mask
+    assert not module.functions["m.shown"].returns_mask and not stub.functions["m.shown"].returns_mask

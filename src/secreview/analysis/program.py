@@ -2052,6 +2052,8 @@ class Program:
             if kinds:
                 result = Value(result.const, V.cleanse_all(result.taints, kinds), result.types,
                                result.items, result.func, result.fixed)
+        if method == "replace" and len(site.args) >= 2 and result.taints and self.named_source_rules:
+            result = _secret_replaced(site.args[0], site.args[1], result)
         if method == "mount" and site.receiver is not None and isinstance(call.func, ir.Attr) \
                 and len(site.args) == 2 and site.args[0].is_const and isinstance(site.args[0].const, str) \
                 and site.args[0].const.startswith(("http://", "https://")) \
@@ -2498,7 +2500,7 @@ class Program:
                                   if t.kind not in V.NAMED_KINDS)
             return out
 
-        masking = bool(self.named_source_rules) and self.masking_function(fn.name)
+        masking = bool(self.named_source_rules) and (self.masking_function(fn.name) or fn.returns_mask)
         result_taints = carried(summary.ret.taints)
         ret_items = summary.ret.items
         # (the items are the callee's values too: a tuple of no taint of its own, ``return text, files``, may
@@ -3972,6 +3974,20 @@ _DATA_METHODS = frozenset({
     "values", "keys", "removeprefix", "removesuffix", "__getitem__",
     "getvalue", "read", "readline", "readlines",  # a buffer's text: what was written to it (``io.StringIO``)
 })
+
+
+def _secret_replaced(needle: Value, replacement: Value, result: Value) -> Value:
+    """``url.replace(f"{user}:{password}@", "")``, ``text.replace(token, "***")``: every occurrence of what the
+    needle holds is replaced, so a secret the needle carries (by its name) and the replacement does not is no
+    longer in the result, whether it came with the text or with the needle itself."""
+    gone = {(t.kind, t.index) for t in needle.taints if t.kind in V.NAMED_KINDS}
+    if not gone:
+        return result
+    gone -= {(t.kind, t.index) for t in V.merge_taints(replacement.taints, V.all_item_taints(replacement.items))}
+    if not gone:
+        return result
+    taints = frozenset(t for t in result.taints if (t.kind, t.index) not in gone)
+    return Value(result.const, taints, result.types, result.items, result.func, result.fixed)
 
 
 def _constant_without_line_breaks(value: Value) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import sys
 
 from secreview.ir import nodes as ir
@@ -144,6 +145,25 @@ def _as_data(call: ast.Call) -> bool:
     typed = [k.value for k in call.keywords if k.arg in _TYPE_KEYWORDS]
     return bool(typed) and all(isinstance(v, ast.Constant) and isinstance(v.value, str)
                                and not any(w in v.value.lower() for w in ("html", "xml", "svg")) for v in typed)
+
+
+_MASK_TEXT = re.compile(r"\*{3,}|(?i:<?(redacted|hidden|masked|sanitized)>?)\Z")
+
+
+def _returns_mask(fn: ir.Function, depth: int = 0) -> bool:
+    """``fn`` (lowered) returns, on some way out, a mask: a constant of three or more ``*`` or saying
+    ``redacted``/``hidden``/``masked``, in the returned expression or in a lambda's (``list(map(lambda _:
+    '********', value))``)."""
+    for block in fn.blocks:
+        for stmt in block.stmts:
+            if type(stmt) is not ir.Return or stmt.value is None:
+                continue
+            for e in ir.walk(stmt.value):
+                if type(e) is ir.Const and isinstance(e.value, str) and _MASK_TEXT.match(e.value):
+                    return True
+                if type(e) is ir.Lambda and depth == 0 and _returns_mask(e.function, 1):
+                    return True
+    return False
 
 
 def _wraps_as_data(wrapped: str, inners: list) -> bool:
@@ -901,6 +921,7 @@ class _FunctionLowerer:
         parts = None if is_lambda else _decorator_parts(node)
         fn.wraps_in_handler = parts is not None and _wraps_in_handler(*parts)
         fn.wraps_as_data = parts is not None and _wraps_as_data(*parts)
+        fn.returns_mask = _returns_mask(fn)
         self.fn.children.append(fn)
         self.mod.functions[qualname] = fn
         return fn

@@ -579,6 +579,10 @@ class Function:
     """A decorator whose inner function returns the decorated one's result as data, not markup: given to
     ``jsonify`` or to a response with a constant non-HTML type (``@jsonified``: a view's string is sent
     as JSON). Kept in stubs."""
+    returns_mask: bool = False
+    """On some way out it returns a mask in place of what it was given (``return '********'``, ``return
+    list(map(lambda _: '********', value))``, ``return "<redacted>"``): a helper written to hide secrets. Kept
+    in stubs."""
 
     @property
     def is_method(self) -> bool:

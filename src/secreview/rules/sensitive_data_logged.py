@@ -77,7 +77,11 @@ with `msg_on_fail='Authentication failed.'`), nor
 `strutils.mask_password`/`mask_dict_password` or a function of the reviewed
 code named for hiding secrets (`scrub_headers(headers)`, `mask_dict_password`,
 `_redact(...)`: a word of its name starts with `mask`, `redact`, `scrub`,
-`sanitiz`, `obfuscat` or `censor`; not `unmask`), nor a local copy whose
+`sanitiz`, `obfuscat` or `censor`; not `unmask`) or returning, on some way out, a mask
+in place of what it was given (`display_log_value(attr, value)` with a `return '********'`: a
+helper written to hide secrets, whatever its name), nor text whose every occurrence of the secret
+is replaced (`url.replace(f"{user}:{password}@", "")`, `text.replace(token, "***")`: the needle
+carries the secret and the replacement does not), nor a local copy whose
 secret items a loop over their constant keys replaces with a constant (`for key in
 ("access_token", "refresh_token"): log_token[key] = "REDACTED"`), nor the part beside the
 secret when a value is split into named parts (`username, password =

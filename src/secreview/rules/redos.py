@@ -22,7 +22,9 @@ input); `re.compile` is reported where it is written, with medium
 confidence, as the compiled pattern is meant to be applied to data. Safe
 shapes are not reported: `^[a-z]+$`, `(ab)+`, `\\d{1,3}(\\.\\d{1,3}){3}`,
 `([a-z]+\\.)+[a-z]+`, bounded repeats, possessive repeats and atomic groups
-(3.11+). Alternatives of single characters (`(\\d|\\w)+`) are not reported:
+(3.11+). Nor is `re.compile` in a Django migration (a module of a `migrations` folder importing
+`django.db.migrations`): the validators frozen into its model state are never applied to data; the model's
+own validator is reported where the model is defined. Alternatives of single characters (`(\\d|\\w)+`) are not reported:
 CPython turns them into one character class, which does not backtrack.
 Polynomial (quadratic) cases such as `\\s*\\s*$` are not analysed.
 
@@ -424,6 +426,15 @@ _FUNCS = {"re.match": (1, 2), "re.search": (1, 2), "re.fullmatch": (1, 2), "re.f
 _SOURCES = frozenset({"remote", "network", "rpc", "file", "environment"})
 
 
+def _django_migration(module) -> bool:
+    """A Django migration: a module of a ``migrations`` folder importing ``django.db.migrations``. The
+    validators of the fields it creates (``RegexValidator(re.compile(...))``) record the models' history for
+    the migration framework, which applies none of them to data: the model's own validator is reviewed where
+    the model is defined."""
+    return "/migrations/" in "/" + module.path.replace("\\", "/") and any(
+        q == "django.db.migrations" or q.startswith("django.db.migrations.") for q in module.imports.values() if q)
+
+
 class Redos(CallRule):
     __doc__ = __doc__
 
@@ -454,6 +465,8 @@ class Redos(CallRule):
                     if any(c.isspace() or c == "#" for c in text):
                         return
                     flags = 0
+        if subject_pos is None and _django_migration(site.interp.module):
+            return  # a validator frozen into a migration's model state is never applied to data
         issues = analyse(pattern.const, flags, callee == "re.fullmatch")
         if not issues:
             return

@@ -1251,3 +1251,31 @@ def test_options_of_a_click_like_command_are_its_operators(tmp_path, monkeypatch
     result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR101"}
     assert got == {14: Level.LOW, 20: Level.LOW, 24: Level.MEDIUM}, got
+
+
+def test_a_predictable_nonce_is_low_and_a_challenge_stays_high(tmp_path, monkeypatch):
+    # a nonce is mostly sent in clear and must be unique, not unguessable (judged on real code: 0 real, 1 worth a
+    # look, 5 false); an authentication challenge the client answers must be unguessable too
+    (tmp_path / "nonces.py").write_text(textwrap.dedent('''\
+        import random
+
+
+        def encode_memo(message):
+            nonce = str(random.getrandbits(64))
+            return {"nonce": nonce, "message": message}
+
+
+        def login_challenge():
+            challenge = "<%d.%d@example.org>" % (random.randint(0, 2 ** 31), random.randint(0, 2 ** 31))
+            return challenge
+
+
+        def nonce_and_token():
+            nonce_token = "%x" % random.getrandbits(128)
+            return nonce_token
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR202"}
+    assert got == {5: Level.LOW, 10: Level.HIGH, 15: Level.HIGH}, got
+    nonce = next(f for f in result.findings if f.rule_id == "SR202" and f.span.line == 5)
+    assert "needs to be unique rather than unpredictable" in nonce.explanation

@@ -42,9 +42,11 @@ fixture, or a honeypot's bait), nor what such a function returns, wherever it go
 distribution, such as the next word of a Markov chain; a secret is drawn with every symbol alike).
 
 **Confidence:** high; low (not shown by default) where the value becomes only
-a salt (`salt`, `pwd_salt`, `_generate_salt()`): a salt is kept next to its hash
-and must be unique, not unguessable, and the explanation says so. Judged on real
-code (docs/precision.md): 4 salts, all false.
+a salt (`salt`, `pwd_salt`, `_generate_salt()`) or only a nonce (`nonce`, `new_nonce`,
+`cnonce`): a salt is kept next to its hash and a nonce is mostly sent in clear; both
+must be unique, not unguessable, and the explanation says so (a `challenge` stays high).
+Judged on real code (docs/precision.md): 4 salts, all false; nonces 0 real, 1 worth
+a look, 5 false.
 
 **Fix:** use the `secrets` module (`secrets.token_urlsafe(32)`,
 `secrets.token_hex()`, `secrets.randbelow()`) or `random.SystemRandom()`.
@@ -224,22 +226,26 @@ def local_flow(step, value_node=None) -> bool:
     return depth == 0
 
 
-_SALT_WORDS = frozenset({"salt", "salts"})
+# secrets that must be unique rather than unguessable: a salt is kept next to its hash, a nonce (a number used
+# once) is mostly sent in clear beside what it makes unique
+_UNIQUE_WORDS = {"salt": "salt", "salts": "salt", "nonce": "nonce", "nonces": "nonce", "cnonce": "nonce"}
 
 
-def _salt_only(name) -> bool:
-    """The secret the value becomes is only a salt (``salt``, ``pwd_salt``, ``_generate_salt()``): no other
-    secret word or pair in the name."""
+def _unique_only(name) -> str | None:
+    """``"salt"`` or ``"nonce"`` when the secret the value becomes is only that (``salt``, ``pwd_salt``,
+    ``_generate_salt()``, ``nonce``, ``new_nonce``): no other secret word or pair in the name; else None."""
     if not isinstance(name, str):
-        return False
+        return None
     if name.startswith("return from "):
         name = name[len("return from "):].removesuffix("()")
     words = name_words(name)
-    if not _SALT_WORDS.intersection(words):
-        return False
-    rest = tuple(w for w in words if w not in _SALT_WORDS)
-    return not any(w in _SECRET_WORDS for w in rest) and not any(
-        (a, b) in _SECRET_PAIRS for a, b in zip(rest, rest[1:]))
+    found = {_UNIQUE_WORDS[w] for w in words if w in _UNIQUE_WORDS}
+    if len(found) != 1:
+        return None
+    rest = tuple(w for w in words if w not in _UNIQUE_WORDS)
+    if any(w in _SECRET_WORDS for w in rest) or any((a, b) in _SECRET_PAIRS for a, b in zip(rest, rest[1:])):
+        return None
+    return found.pop()
 
 
 class WeakRandom(SinkRule):
@@ -268,11 +274,17 @@ class WeakRandom(SinkRule):
 
     def sink_confidence(self, site, confidence):
         # a salt is stored next to its hash and must be unique, not unpredictable: judged on real code 4 false
-        # of 4 (docs/precision.md: jupyter-server's and nova's password salts, a translation API's request salt)
-        return Level.LOW if _salt_only(site.callee) else confidence
+        # of 4 (docs/precision.md: jupyter-server's and nova's password salts, a translation API's request salt);
+        # nonces 0 real, 1 worth a look, 5 false (a memo's nonce stored in clear, a ledger's replay nonce)
+        return Level.LOW if _unique_only(site.callee) else confidence
 
     def danger_at(self, site) -> str:
-        if _salt_only(site.callee):
+        kind = _unique_only(site.callee)
+        if kind == "salt":
             return (self.danger + " A salt, though, is kept next to its hash and needs to be unique rather than "
                     "unpredictable: this matters only where the protocol needs the salt to stay unguessable too.")
+        if kind == "nonce":
+            return (self.danger + " A nonce, though, is mostly sent in clear and needs to be unique rather than "
+                    "unpredictable: this matters where it is a challenge whose answer proves who answers, or where "
+                    "the protocol needs it to stay unguessable.")
         return self.danger

@@ -146,7 +146,9 @@ def _words_of(name) -> tuple:
 _PART_WORDS = frozenset({"hdr", "header", "headers", "len", "length", "type", "types", "size", "id", "ids", "name",
                          "names", "file", "path", "method", "methods", "mode", "field", "fields", "offset", "count",
                          "flag", "flags", "version", "format", "url", "uri", "endpoint", "plugin", "backend",
-                         "provider", "class", "status", "state", "enabled", "required", "kind", "algorithm", "algo"})
+                         "provider", "class", "status", "state", "enabled", "required", "kind", "algorithm", "algo",
+                         # ``mac_address``, ``auth_addr``: a network address (a MAC address is a hardware id)
+                         "address", "addresses", "addr", "addrs"})
 
 
 _PUBLIC_RANDOM_WORDS = frozenset({"nonce", "nonces", "cnonce", "challenge"})

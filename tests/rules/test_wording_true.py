@@ -351,6 +351,28 @@ def test_an_archive_checked_by_the_projects_own_function_is_not_said_to_be_unche
     assert "without checking member names" in by_line[14]
 
 
+def test_a_member_checked_by_the_projects_own_function_is_not_said_to_be_unchecked(tmp_path, monkeypatch):
+    code = (
+        "import tarfile\nfrom pathlib import Path\n\n\n"
+        "def _safe_extract_path(destination, member_name):\n"
+        "    target = (destination / Path(member_name)).resolve()\n"
+        "    if not target.is_relative_to(destination.resolve()):\n        raise ValueError(member_name)\n"
+        "    return target\n\n\n"
+        "def extract_archive(archive_file, destination):\n    with tarfile.open(archive_file) as tar_ref:\n"
+        "        for tar_member in tar_ref.getmembers():\n"
+        "            _safe_extract_path(destination, tar_member.name)\n"
+        "            tar_ref.extract(tar_member, path=destination)\n\n\n"
+        "def extract_plain(archive_file, destination):\n    with tarfile.open(archive_file) as tar_ref:\n"
+        "        for tar_member in tar_ref.getmembers():\n"
+        "            tar_ref.extract(tar_member, path=destination)\n")
+    by_line = _explanations("SR501", _findings(tmp_path, monkeypatch, "extract.py", code))
+    assert set(by_line) == {16, 22}
+    assert "without checking member names" not in by_line[16]
+    assert ("after `_safe_extract_path(destination, tar_member.name)` (line 15), the project's own check of the "
+            "member") in by_line[16]
+    assert "without checking member names" in by_line[22]
+
+
 def test_a_string_built_in_the_sinks_argument_is_not_said_spliced_at_the_parameter(tmp_path, monkeypatch):
     code = (
         "import os\nfrom pyramid.paster import bootstrap\n\n\n"

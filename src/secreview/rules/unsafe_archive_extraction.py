@@ -19,8 +19,9 @@ that rule out both a `..` and an absolute name (`if os.path.isabs(m.name) or
 ".." in m.name: raise`); `".." in m.name` alone leaves `/etc/cron.d/x`, and an
 extraction inside `if ".." in m.name:` is the wrong way round. Confidence
 is high when the archive is traced to untrusted input, medium otherwise. An
-extraction after a call of the project's own that is given the archive and named
-for checking it (`check_archive_content(archive)`) is still reported, saying so:
+extraction after a call of the project's own that is given the archive (or, for
+`extract(member)`, the member or its name) and named for checking it
+(`check_archive_content(archive)`, `_safe_extract_path(dest, member.name)`) is still reported, saying so:
 whether that check resolves each member's path and link target (or only
 compares names, which a chain of links defeats) is not verified. For
 `zipfile`, which already strips `..` and absolute paths from member names
@@ -158,10 +159,14 @@ def _rules_out(leaf, holds: bool) -> bool:
 _CHECK_WORDS = frozenset({"check", "validate", "verify", "ensure", "safe", "sanitize", "inspect", "scan"})
 
 
-def _own_check_before(fn, archive, stmt):
-    """A call before ``stmt`` in ``fn``, given the archive (the same variable) and named for checking it
-    (``check_archive_content(archive)``, ``validate_members(tar)``), or None."""
-    if not isinstance(archive, ir.Name) or stmt is None:
+def _own_check_before(fn, archive, stmt, member=None):
+    """A call before ``stmt`` in ``fn``, given the archive (the same variable) or the member ``extract`` is given
+    (``member``, the same variable, or its ``.name``) and named for checking it (``check_archive_content(archive)``,
+    ``validate_members(tar)``, ``_safe_extract_path(dest, member.name)``), or None."""
+    if stmt is None:
+        return None
+    names = {n.id for n in (archive, member) if isinstance(n, ir.Name)}
+    if not names:
         return None
     for other in fn.statements():
         if other is stmt or getattr(other, "line", 0) >= stmt.line:
@@ -171,7 +176,9 @@ def _own_check_before(fn, archive, stmt):
             continue
         name = (value.qualname or value.method or "").rsplit(".", 1)[-1]
         if _CHECK_WORDS & set(identifier_words(name)) and any(
-                isinstance(a, ir.Name) and a.id == archive.id for a in value.args):
+                (isinstance(a, ir.Name) and a.id in names)
+                or (isinstance(member, ir.Name) and isinstance(a, ir.Attr) and a.attr == "name"
+                    and isinstance(a.value, ir.Name) and a.value.id == member.id) for a in value.args):
             return value
     return None
 
@@ -279,12 +286,16 @@ class UnsafeArchiveExtraction(CallRule):
                   "nothing shows the archive was made by this application")
         how = f"`filter={interp.code(node)}`" if node is not None else "no `filter=`"
         archive_node = site.arg(0, "filename")[1] if callee in _UNPACK else receiver_node
-        checker = _own_check_before(interp.fn, archive_node, interp.stmt)
+        member_node = site.arg(0, "member")[1] if callee in _TAR_ONE else None
+        checker = _own_check_before(interp.fn, archive_node, interp.stmt, member_node)
         if checker is not None:
             # ``check_archive_content(archive)`` then ``shutil.unpack_archive(archive, ...)``: the project checks the
             # members itself; what that check compares (names only, or resolved paths and link targets) is its own
+            what = "member" if member_node is not None and not any(
+                isinstance(a, ir.Name) and isinstance(archive_node, ir.Name) and a.id == archive_node.id
+                for a in checker.args) else "archive"
             checked = (f"after `{interp.code(checker)}` (line {checker.line}), the project's own check of the "
-                       f"archive, which this review does not verify; unless that check resolves each member's path "
+                       f"{what}, which this review does not verify; unless that check resolves each member's path "
                        f"and link target against the target directory")
             explanation = (f"`{code}` extracts with {how}, {checked}, a member named `../../...`, an absolute path, or "
                            f"a link (or chain of links) pointing outside the target makes it write or overwrite files "

@@ -151,7 +151,7 @@ _PART_WORDS = frozenset({"hdr", "header", "headers", "len", "length", "type", "t
                          "address", "addresses", "addr", "addrs"})
 
 
-_PUBLIC_RANDOM_WORDS = frozenset({"nonce", "nonces", "cnonce", "challenge"})
+_PUBLIC_RANDOM_WORDS = frozenset({"nonce", "nonces", "cnonce", "challenge", "authenticator"})
 """Secret words of ``weak_random`` for values that must be unpredictable but are not kept secret: a nonce or
 challenge is sent in the clear, so its digest has no short secret to brute-force (MTProto's
 ``sha1(new_nonce + server_nonce)`` key derivation)."""

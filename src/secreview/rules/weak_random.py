@@ -12,7 +12,8 @@ helper (`return "".join(random.choice(...))`):
 * it is stored under a name that says it is a secret: a variable, attribute,
   dict item or keyword argument whose name has a whole secret word (`token`,
   `password`, `pwd`, `secret`, `nonce`, `salt`, `otp`, `pin`, `csrf`,
-  `challenge`) or pair (`session_id`, `api_key`, `private_key`, `reset_code`,
+  `challenge`, `authenticator`: RADIUS's request authenticator, CVE-2013-0294)
+  or pair (`session_id`, `api_key`, `private_key`, `reset_code`,
   `remember_me`...), or it is passed to a parameter of such a name (not one
   the function hands back made into something else, as an encoder does:
   `sid = to_nmtoken(random.getrandbits(64))` is judged by `sid`);
@@ -67,6 +68,8 @@ _SECRET_WORDS = frozenset({
     "nonce", "cnonce", "salt", "otp", "totp", "hotp", "csrf", "xsrf", "apikey", "challenge", "pin", "sessionid",
     "sessid", "sessionkey", "secretkey", "privatekey", "signingkey", "authkey", "authtoken", "credential",
     "credentials", "creds", "verifier", "csrftoken", "xsrftoken", "accesstoken", "refreshtoken",
+    # a protocol's authenticator: RADIUS's request authenticator vouches for replies and hides the password
+    "authenticator",
 })
 # Two consecutive words that say so (``session_id``, ``api_key``, ``reset_code``).
 _SECRET_PAIRS = frozenset(

@@ -385,9 +385,11 @@ def test_a_string_built_in_the_sinks_argument_is_not_said_spliced_at_the_paramet
         "def other(name):\n    os.system('ls ' + name)\n"
     )
     said = _explanations("SR101", _findings(tmp_path, monkeypatch, code=code))
-    # line 16 is `def main(argv):`: nothing is spliced there; the format on line 19 is quoted already
-    assert "built from parameter `argv` of `main()`" in said[19]
-    assert "spliced in" not in said[19]
+    # line 16 is `def main(argv):`: nothing is spliced there; the format on line 19 is quoted already. What is
+    # formatted there is a setting that `bootstrap()` (not reviewed) loaded from the file `argv[1]` names, through
+    # `init()`: made by a call from `argv`, not the string `prepare()` built from it (websauna, panel Z: untrue)
+    assert "made by a call from parameter `argv` of `main()`" in said[19]
+    assert "built from parameter" not in said[19] and "spliced in" not in said[19]
     assert "spliced in on line 23" in said[23]
 
 

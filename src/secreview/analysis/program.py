@@ -4144,6 +4144,10 @@ def _extend(arg_taint: Taint, interp, call, call_note: str, ret_taint: Taint, no
     cleansed = arg_taint.cleansed | (ret_taint.cleansed - marks if marks else ret_taint.cleansed)
     if V.THROUGH_CALL in ret_taint.cleansed and not (arg_taint.is_param or arg_taint.kind in V.NAMED_KINDS):
         cleansed = cleansed - _THROUGH  # the mark matters only to named taints and to parameters
+    if V.DERIVED in ret_taint.cleansed and arg_taint.is_param:
+        # what a call in the callee made of the argument (``bootstrap(uri)["request"]``) is not the string this
+        # function's caller built from its parameter (``"ws://{uri}".format(...)``), as ``_derived`` says
+        cleansed = cleansed - _MARK
     return Taint(arg_taint.kind, arg_taint.index, cleansed, step)
 
 

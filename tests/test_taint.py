@@ -289,6 +289,21 @@ CASES = {
             groups[request.args["g"]]["n"] = request.args["x"]
             os.system(",".join(n for g in groups for n in groups[g]))
         """),
+    "a key a dict display does not hold": ("""
+        def h():
+            part = {"type": "text", "text": request.args["q"]}
+            os.system(part.get("text"))
+            os.system(part.get("url", request.args["u"]))
+            extra = dict(request.args)
+            merged = {"type": "text", **extra}
+            os.system(merged.get("url"))
+        """, """
+        def h():
+            part = {"type": "text", "text": request.args["q"]}
+            os.system(part.get("image_url"))
+            os.system(part.get("url", "https://cdn.example.org/x.png"))
+            os.system(part["url"])
+        """),
     "calls the analysis cannot see into": ("""
         import textwrap
         def h(thing, cache):

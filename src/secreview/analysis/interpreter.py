@@ -1866,6 +1866,9 @@ class FunctionInterpreter:
         # container carries as a whole (``kwargs['data']`` after ``kwargs['headers'][k] = token``)
         other_key = index.is_const and hashable(index.const) and base.items is not None
         taints = base.taints if other_key else V.merge_taints(base.taints, V.all_item_taints(base.items))
+        if other_key and isinstance(index.const, str) and base.items:
+            # (a dict display carries its items' data as a whole too: a key it does not hold reads none of them)
+            taints = V.taints_beyond_items(base)
         if index.is_const and isinstance(index.const, str):
             taints = V.item_read(taints, index.const, base.taints)  # ``activity["message"]``: see ``V.ITEM_MARK``
         fixed = base.is_fixed and index.is_fixed
@@ -2583,6 +2586,16 @@ class FunctionInterpreter:
                 # ``re.sub(r"[^\w.-]+", "", name)``: only the class's characters are left in the result
                 result = Value(result.const, V.cleanse_all(result.taints, _charset_kinds(kept)), result.types,
                                result.items, result.func, result.fixed)
+        if call.method in ("get", "pop") and receiver is not None and receiver.items and receiver.taints \
+                and receiver.types == _DICT_TYPE and call.args and isinstance(call.args[0], ir.Const) \
+                and isinstance(call.args[0].value, str) and call.args[0].value not in receiver.items \
+                and not call.keywords and len(call.args) <= 2:
+            # ``part.get("image_url")`` of ``{"type": "text", "text": q}``: a key the dict does not hold reads none
+            # of its items, only what it holds under keys not known (or the default)
+            taints = V.taints_beyond_items(receiver)
+            if len(args) == 2:
+                taints = V.merge_taints(taints, V.merge_taints(args[1].taints, V.all_item_taints(args[1].items)))
+            result = Value(taints=taints, types=result.types)
         if call.method in _ITEM_READS and receiver is not None and receiver.taints and call.args \
                 and isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str) \
                 and not (receiver.items and call.args[0].value in receiver.items):

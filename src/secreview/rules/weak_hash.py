@@ -71,7 +71,8 @@ non-security use, honoured as Bandit does; also when a wrapper passes its own
 turned into a number (`int(h, 16)`: sharding, hash rings) or a UUID, or used
 as an ETag, cache key, dictionary key, file name or path, URL, id or
 Message-ID; the WebSocket accept key and HTTP Digest authentication (a
-function naming a realm, `HA1 = MD5(user:realm:password)`, or two of `qop`, `cnonce`, `nc`; the
+function naming a realm, `HA1 = MD5(user:realm:password)`, or two of `qop`, `cnonce`, `nc`, or the digest
+by the name the protocol gives it, `ha1`, `ha1b` or `ha2`: a SIP server's subscriber table; the
 protocol chooses the algorithm); a digest of fresh random bytes
 (`sha1(os.urandom(64))`, `md5(uuid.uuid4().bytes)`: a random token, as unguessable
 as its input), also when they reach it through locals and string building and
@@ -133,6 +134,10 @@ _IDENTIFIER_WORDS = frozenset({
 _CLIENT_KINDS = frozenset({"remote", "network", "rpc"})
 _WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _DIGEST_AUTH_WORDS = frozenset({"realm", "qop", "cnonce", "nc"})
+_DIGEST_HASH_NAMES = frozenset({"ha1", "ha1b", "ha2"})
+"""The names HTTP and SIP Digest authentication (RFC 2617, RFC 3261) give their MD5 hashes: HA1 =
+MD5(user:realm:password), HA2 = MD5(method:uri); Kamailio's and OpenSIPS's subscriber tables keep ``ha1``
+and ``ha1b``."""
 _SHORT_PREFIX = 16  # hex characters or bytes: a digest cut this short names something, it protects nothing
 _MAX_HOPS = 3
 
@@ -583,9 +588,12 @@ class WeakHash(StatementRule):
         calls: dict = {}
         uses: dict = {}
         fn_names = fn.names
-        # (HA1 = MD5(user:realm:password) names its realm: ``realm``, ``settings.DIGEST_REALM``)
-        digest_auth = len(_DIGEST_AUTH_WORDS & {n.lower() for n in fn_names}) >= 2 \
-            or any("realm" in n.lower() for n in fn_names)
+        # (HA1 = MD5(user:realm:password) names its realm: ``realm``, ``settings.DIGEST_REALM``; or the digest by
+        # the name the protocol gives it: SIP's subscriber table keeps ``ha1`` and ``ha1b`` with the realm called
+        # ``domain``)
+        lowered = {n.lower() for n in fn_names}
+        digest_auth = len(_DIGEST_AUTH_WORDS & lowered) >= 2 or any("realm" in n for n in lowered) \
+            or bool(_DIGEST_HASH_NAMES & lowered)
         for stmt in statements:
             for root in _roots(stmt):
                 for e in _walk(root):

@@ -302,7 +302,6 @@ CASES = {
             part = {"type": "text", "text": request.args["q"]}
             os.system(part.get("image_url"))
             os.system(part.get("url", "https://cdn.example.org/x.png"))
-            os.system(part["url"])
         """),
     "calls the analysis cannot see into": ("""
         import textwrap

@@ -1866,9 +1866,6 @@ class FunctionInterpreter:
         # container carries as a whole (``kwargs['data']`` after ``kwargs['headers'][k] = token``)
         other_key = index.is_const and hashable(index.const) and base.items is not None
         taints = base.taints if other_key else V.merge_taints(base.taints, V.all_item_taints(base.items))
-        if other_key and isinstance(index.const, str) and base.items:
-            # (a dict display carries its items' data as a whole too: a key it does not hold reads none of them)
-            taints = V.taints_beyond_items(base)
         if index.is_const and isinstance(index.const, str):
             taints = V.item_read(taints, index.const, base.taints)  # ``activity["message"]``: see ``V.ITEM_MARK``
         fixed = base.is_fixed and index.is_fixed

@@ -264,17 +264,12 @@ CASES = {
         """),
     "a mapping's keys and its values": ("""
         def h():
-            index = {}
-            index[request.args["name"]] = 1
-            for name in index:
-                os.system(name)
-            groups = {"a": {}, "b": {}}
-            groups["a"][request.args["name"]] = 0
-            os.system(",".join(n for g in groups for n in groups[g]))
             pairs = {}
             pairs[len(pairs)] = request.args["x"]
             for k, v in pairs.items():
                 os.system(v)
+            os.system(",".join(pairs.values()))
+            os.system(pairs[0])
         """, """
         def h(files):
             index = {}
@@ -288,6 +283,11 @@ CASES = {
             groups = {"a": {}, "b": {}}
             groups[request.args["g"]]["n"] = request.args["x"]
             os.system(",".join(n for g in groups for n in groups[g]))
+            quoted = {}
+            for f in request.files.values():
+                quoted[f.name] = shlex.quote(request.args[f.name])
+            for column, value in list(quoted.items()):
+                os.system("echo " + value)
         """),
     "a key a dict display does not hold": ("""
         def h():

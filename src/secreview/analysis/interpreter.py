@@ -1473,11 +1473,9 @@ class FunctionInterpreter:
             items[index.const] = value
             updated = Value(UNKNOWN, current.taints, current.types, items, current.func)
         else:
-            # under a key not known: the value is in the mapping's values, the key (a value read from
-            # elsewhere, a name given by the client) in its keys
-            # (``d[kind][name] = v`` reads ``d[kind]``: ``kind`` picks an item, it adds no key to ``d``)
-            held = V.in_values(V.merge_taints(value.taints, V.all_item_taints(value.items)))
-            stored = held if depth else V.merge_taints(held, V.out_of_values(index.taints))
+            # under a key not known: the value is in the mapping's values. (The key's own data is not kept: kept
+            # unmarked, it came back with the values read from the mapping, ``for x, y in mapping.items()``.)
+            stored = V.in_values(V.merge_taints(value.taints, V.all_item_taints(value.items)))
             updated = Value(UNKNOWN, V.merge_taints(current.taints, stored), current.types, items, current.func)
         if key is not None:
             self.state[key] = updated
@@ -2375,7 +2373,7 @@ class FunctionInterpreter:
             if key.is_const and hashable(key.const):
                 items[key.const] = value
             else:
-                taints = V.merge_taints(taints, V.merge_taints(V.in_values(value.taints), V.out_of_values(key.taints)))
+                taints = V.merge_taints(taints, V.in_values(value.taints))
         fixed = len(items) == len(e.keys) and V.all_fixed(items.values())
         return Value(taints=V.merge_taints(taints, V.all_item_taints(items)), types=frozenset({"builtins.dict"}),
                      items=items, fixed=fixed)

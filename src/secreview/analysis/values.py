@@ -107,15 +107,6 @@ def keys_only(taints: frozenset) -> frozenset:
     return frozenset(t for t in taints if IN_VALUES not in t.cleansed)
 
 
-def out_of_values(taints: frozenset) -> frozenset:
-    """``taints`` read out of a mapping's values: no longer marked ``IN_VALUES`` (a value read from one mapping
-    and used as another's key is that mapping's key)."""
-    if not taints or not any(IN_VALUES in t.cleansed for t in taints):
-        return taints
-    return canonical(Taint(t.kind, t.index, t.cleansed - {IN_VALUES}, t.step) if IN_VALUES in t.cleansed else t
-                     for t in taints)
-
-
 NAMED_PARAM_MARK = "\0named-param:"
 """Prefix of a marker in a *named* taint's ``cleansed`` (``NAMED_KINDS``): ``NAMED_PARAM_MARK + "i:qualname"``
 says the taint was made by the name of parameter ``i`` of the function ``qualname`` (``def

@@ -2427,8 +2427,8 @@ class FunctionInterpreter:
         gen = e.generators[0]
         if not iterable.items or V.taints_beyond_items(iterable) or len(iterable.items) > 64:
             return None
-        if iterable.types == _DICT_TYPE and all(isinstance(k, (str, int)) for k in iterable.items):
-            iterable = _dict_view("keys", iterable, iterable)
+        if iterable.types == _DICT_TYPE:
+            iterable = _dict_view("keys", iterable, iterable)  # (as it is when a key is not a name or a number)
         items: dict = {}
         for element in iterable.items.values():
             self.state = dict(saved)
@@ -2476,9 +2476,9 @@ class FunctionInterpreter:
                      result.func, result.fixed)
 
     def element_of(self, iterable: Value) -> Value:
-        if iterable.items is not None and iterable.types == _DICT_TYPE \
-                and all(isinstance(k, (str, int)) for k in iterable.items):
-            iterable = _dict_view("keys", iterable, iterable)  # iterating a dict gives its keys
+        if iterable.items is not None and iterable.types == _DICT_TYPE:
+            # iterating a dict gives its keys (``_dict_view`` leaves it as it is when a key is not a name or a number)
+            iterable = _dict_view("keys", iterable, iterable)
         if iterable.items:
             result = None
             for v in iterable.items.values():

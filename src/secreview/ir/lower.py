@@ -151,8 +151,9 @@ _MASK_TEXT = re.compile(r"\*{3,}|(?i:<?(redacted|hidden|masked|sanitized)>?)\Z")
 
 
 def _returns_mask(fn: ir.Function, depth: int = 0) -> bool:
-    """``fn`` (lowered) returns, on some way out, a mask: a constant of three or more ``*`` or saying
-    ``redacted``/``hidden``/``masked``, in the returned expression or in a lambda's (``list(map(lambda _:
+    """``fn`` (lowered) returns, on some way out, a mask: a constant that starts with three or more ``*``
+    (``'********'``, ``'****' + last4``), or that is ``redacted``/``hidden``/``masked``/``sanitized``
+    (in any case, in ``<>`` or not), in the returned expression or in a lambda's (``list(map(lambda _:
     '********', value))``)."""
     for block in fn.blocks:
         for stmt in block.stmts:

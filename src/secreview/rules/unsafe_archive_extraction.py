@@ -160,9 +160,10 @@ _CHECK_WORDS = frozenset({"check", "validate", "verify", "ensure", "safe", "sani
 
 
 def _own_check_before(fn, archive, stmt, member=None):
-    """A call before ``stmt`` in ``fn``, given the archive (the same variable) or the member ``extract`` is given
-    (``member``, the same variable, or its ``.name``) and named for checking it (``check_archive_content(archive)``,
-    ``validate_members(tar)``, ``_safe_extract_path(dest, member.name)``), or None."""
+    """``(call, what)``: a call before ``stmt`` in ``fn``, given the archive (the same variable) or the member
+    ``extract`` is given (``member``, the same variable, or its ``.name``) and named for checking it
+    (``check_archive_content(archive)``, ``validate_members(tar)``, ``_safe_extract_path(dest, member.name)``),
+    and ``"archive"`` or ``"member"``, which of them it is given; or None."""
     if stmt is None:
         return None
     names = {n.id for n in (archive, member) if isinstance(n, ir.Name)}
@@ -179,7 +180,9 @@ def _own_check_before(fn, archive, stmt, member=None):
                 (isinstance(a, ir.Name) and a.id in names)
                 or (isinstance(member, ir.Name) and isinstance(a, ir.Attr) and a.attr == "name"
                     and isinstance(a.value, ir.Name) and a.value.id == member.id) for a in value.args):
-            return value
+            given_archive = isinstance(archive, ir.Name) and any(
+                isinstance(a, ir.Name) and a.id == archive.id for a in value.args)
+            return value, "archive" if given_archive or member is None else "member"
     return None
 
 
@@ -287,13 +290,11 @@ class UnsafeArchiveExtraction(CallRule):
         how = f"`filter={interp.code(node)}`" if node is not None else "no `filter=`"
         archive_node = site.arg(0, "filename")[1] if callee in _UNPACK else receiver_node
         member_node = site.arg(0, "member")[1] if callee in _TAR_ONE else None
-        checker = _own_check_before(interp.fn, archive_node, interp.stmt, member_node)
-        if checker is not None:
+        checked_by = _own_check_before(interp.fn, archive_node, interp.stmt, member_node)
+        if checked_by is not None:
+            checker, what = checked_by
             # ``check_archive_content(archive)`` then ``shutil.unpack_archive(archive, ...)``: the project checks the
             # members itself; what that check compares (names only, or resolved paths and link targets) is its own
-            what = "member" if member_node is not None and not any(
-                isinstance(a, ir.Name) and isinstance(archive_node, ir.Name) and a.id == archive_node.id
-                for a in checker.args) else "archive"
             checked = (f"after `{interp.code(checker)}` (line {checker.line}), the project's own check of the "
                        f"{what}, which this review does not verify; unless that check resolves each member's path "
                        f"and link target against the target directory")

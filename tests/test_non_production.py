@@ -136,6 +136,13 @@ def test_the_default_patterns():
     # OpenStack's Rally CI scenarios are test code (the test profile; their findings are tagged)
     assert DEFAULT_CONFIG.is_test_path("rally-jobs/plugins/vpn_scenario.py")
     assert not DEFAULT_CONFIG.is_test_path("neutron_vpnaas/rally.py")
+    # a test suite kept as a package of its own (borgbackup's ``src/borg/testsuite/``); a module or a package
+    # whose name only contains the word is not one
+    for path in ("src/borg/testsuite/__init__.py", "src/borg/testsuite/archiver.py", "functional_testsuite/a.py",
+                 "pkg/testsuites/b.py"):
+        assert DEFAULT_CONFIG.is_test_path(path), path
+    for path in ("pkg/testsuite.py", "src/borg/archiver.py", "pkg/testsuiteutils.py", "testsuite_runner.py"):
+        assert not DEFAULT_CONFIG.is_test_path(path), path
     # a reusable Django app's test application is test code; names that only contain the word are not, nor
     # a module named test.py (Salt's test execution module is production code)
     for path in ("guardian/testapp/testsettings.py", "testapp/views.py",

@@ -49,6 +49,9 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     "testapp/",
     # OpenStack's Rally scenarios for its CI jobs (``rally-jobs/plugins/``)
     "rally-jobs/",
+    # a test suite kept as a package of its own (borgbackup's ``src/borg/testsuite/``, ``functional_testsuite/``;
+    # judged on panel AE: a test helper's ``os.system`` and ``chmod 0o777`` reported as production code)
+    "*testsuite/", "*testsuites/",
     # documentation, examples and demos: code shown to readers, not run in production (CKAN's example plugins
     # are packages named ``example_*``)
     "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/", "example_*/",
@@ -106,6 +109,8 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?[^/]*[a-z]Tests\.py(?:/|$)",
     r"^(?:.+/)?testapp/",
     r"^(?:.+/)?rally\-jobs/",
+    r"^(?:.+/)?[^/]*testsuite/",
+    r"^(?:.+/)?[^/]*testsuites/",
     r"^(?:.+/)?docs/",
     r"^(?:.+/)?doc/",
     r"^(?:.+/)?examples/",

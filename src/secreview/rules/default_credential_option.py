@@ -31,7 +31,9 @@ without a password (`sqlite://`, `file://$state_path`,
 file or path (`/etc/keystone/private.pem`); a `key` option not declared
 secret whose default is a lower-case dotted or underscored name, or whose help
 says it is the name of a key (`heal_include_block_storage_key =
-'tacker_extension_heal_include_block_storage'`: a key to look up in a mapping);
+'tacker_extension_heal_include_block_storage'`: a key to look up in a mapping), or whose
+help says it is the key of a mapping to look up (`help="Metadata key used to
+retrieve the accelerator type"`, default `'Accelerator:Type'`);
 an option whose help says it names
 a plugin, driver or module; an option with `choices=` (one of a list of
 names, not a credential); options of other types (`BoolOpt`, `IntOpt`);
@@ -60,6 +62,7 @@ from secreview.rules.secret_config_option import (
     _NOT_A_VALUE,
     _const_str,
     _text,
+    names_a_lookup_key,
     option_secret_kind,
 )
 
@@ -129,7 +132,8 @@ class DefaultCredentialOption(CallRule):
             holds = "a URL with a password in it"
         elif value.startswith(("/", "~", "./")) or (kind == "key" and _FILE_WORDS.search(help_text)):
             return  # the option names a key file, not the key
-        elif kind == "key" and not declared and (_KEY_NAME.fullmatch(value) or _NAME_OF.search(help_text)):
+        elif kind == "key" and not declared and (_KEY_NAME.fullmatch(value) or _NAME_OF.search(help_text)
+                                                  or names_a_lookup_key(help_text)):
             return  # the name of a key to look up (``..._key = 'tacker_extension_heal'``), not key material
         else:
             holds = {None: "a value declared secret", "credentials": "credentials"}.get(

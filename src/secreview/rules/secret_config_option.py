@@ -34,7 +34,9 @@ SSH (`ssl_key`, `ssh_key`, `client_priv_key`: these options hold file paths); a 
 values (`ListOpt`, `MultiStrOpt`, `MultiOpt`) whose defaults are plain lower-case words
 (`MultiStrOpt('deployment-key', default=['deployments'])`: the keys to look up in a mapping, not key
 material); and a key option whose help text or default says it is a file or path (`help="Path to the private
-key"`, `default="/etc/..."`); an option whose help text says it names a plugin, driver, module, class or entry
+key"`, `default="/etc/..."`); a key option whose help text says it is the key of a mapping to look up
+(`help="Metadata key used to retrieve the accelerator type from the flavor properties"`, "key name", "property
+key"); an option whose help text says it names a plugin, driver, module, class or entry
 point (keystone's `[auth] token`: "The token auth plugin module"; not a value given to one: "Key encryption
 key to be used by Simple Crypto Plugin", "Arguments supplied to the backend module" are still reported); an
 option whose help text starts by saying it is the name or id of something (`dataplane_node_ssh_key_secret`,
@@ -97,6 +99,20 @@ _GIVEN_TO = re.compile(r"(?i)\b(used by|supplied to|passed to|given to|for)\b")
 # ``help="Name of the OpenShift secret where the SSH keys are"``: the option names the object that holds the
 # secret, a value any log may show
 _NAMES_AN_OBJECT = re.compile(r"(?i)^\W*(?:the\s+)?(?:name|id|identifier|uuid)\s+(?:or\s+id\s+)?of\b")
+# ``help="Metadata key used to retrieve the accelerator type from the flavor properties"``: a key of a mapping,
+# looked up (its value ``Accelerator:Type`` is a name any log may show), not key material; "Key used to sign
+# tokens" and "Encryption key for the metadata" still say key material
+_LOOKUP_KEY = re.compile(
+    r"(?i)\b(?:metadata|property|properties|attribute|dictionary|dict|mapping|json|yaml|field|column|label|tag|"
+    r"header|lookup|look-up|extra[ _]?specs?|flavou?r|image|annotation)\s+key\b"
+    r"|\bkey\s+(?:that\s+is\s+)?(?:used\s+)?(?:to|for)\s+(?:retriev|look|find|read|identif|select|fetch|extract|"
+    r"query|search|match|map|stor(?:e|ing)\s+(?:the|a)\s+\w+\s+(?:in|under))\w*"
+    r"|\bkey\s+(?:name|under\s+which|in\s+the\s+\w+\s+(?:dict|dictionary|mapping|metadata|properties))\b")
+
+
+def names_a_lookup_key(help_text: str) -> bool:
+    """Whether an option's help text says its value is a key of a mapping to look up, not key material."""
+    return _LOOKUP_KEY.search(help_text) is not None
 
 
 def option_secret_kind(name: str) -> str | None:
@@ -192,6 +208,8 @@ class SecretConfigOption(CallRule):
         if kind == "key" and (_FILE_WORDS.search(help_text)
                               or any(d.startswith(("/", "$", "~")) for d in defaults or ())):
             return  # the option names a key file, not the key
+        if kind == "key" and names_a_lookup_key(help_text):
+            return  # the key of a mapping to look up (``help="Metadata key used to retrieve ..."``)
         if kind == "key" and callee.endswith(_MULTI) and defaults and all(_WORD.fullmatch(d) for d in defaults):
             return  # several keys, by default plain words (``deployment-key``, ``['deployments']``): keys looked up
         if kind == "connection URL" and defaults and all(d and "://" not in d for d in defaults):

@@ -1279,3 +1279,85 @@ def test_a_predictable_nonce_is_low_and_a_challenge_stays_high(tmp_path, monkeyp
     assert got == {5: Level.LOW, 10: Level.HIGH, 15: Level.HIGH}, got
     nonce = next(f for f in result.findings if f.rule_id == "SR202" and f.span.line == 5)
     assert "needs to be unique rather than unpredictable" in nonce.explanation
+
+
+def test_a_primitive_the_protocol_of_the_code_requires_is_low(tmp_path, monkeypatch):
+    # impacket (panel AE, 33 findings judged false): NTLM's RC4 sealing and DES responses, Netlogon's DES-ECB
+    # and zero-IV AES-CFB8, Kerberos' zero-IV DES-CBC, DPAPI's SHA-1: the specification fixes them. The same
+    # primitives in code not named for such a protocol, or in code of a protocol that does not require them,
+    # stay as they are; so does a password digest kept in a protocol's module.
+    (tmp_path / "ntlm.py").write_text(textwrap.dedent('''\
+        from Crypto.Cipher import ARC4, DES
+
+
+        def seal(key, data):
+            return ARC4.new(key).encrypt(data)
+
+
+        def des_response(key, challenge):
+            return DES.new(key, DES.MODE_ECB).encrypt(challenge)
+        '''))
+    (tmp_path / "krb5").mkdir()
+    (tmp_path / "krb5" / "crypto.py").write_text(textwrap.dedent('''\
+        from Crypto.Cipher import DES
+
+
+        def basic_encrypt(key, plaintext):
+            return DES.new(key, DES.MODE_CBC, b'\\0' * 8).encrypt(plaintext)
+        '''))
+    (tmp_path / "rpc.py").write_text(textwrap.dedent('''\
+        import hashlib
+        from Crypto.Cipher import AES, ARC4
+        import ntlm
+
+
+        class Channel:
+            def bind(self, flags, session_key):
+                sealing_key = ntlm.SEALKEY(flags, session_key)
+                self.handle = ARC4.new(sealing_key).encrypt
+
+
+        def ComputeNetlogonCredentialAES(data, key):
+            return AES.new(key, AES.MODE_CFB, b'\\0' * 16).encrypt(data)
+
+
+        def store_record(key, data):
+            return ARC4.new(key).encrypt(data)
+
+
+        def dpapi_user_key(password):
+            return hashlib.sha1(password.encode('utf-16le')).digest()
+        '''))
+    (tmp_path / "radius_users.py").write_text(textwrap.dedent('''\
+        import hashlib
+        from Crypto.Cipher import ARC4
+
+
+        def save_user(db, user, password):
+            db.password_hash = hashlib.md5(password.encode()).hexdigest()
+
+
+        def wrap(key, data):
+            return ARC4.new(key).encrypt(data)
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    got = {(f.path.replace("\\", "/").lstrip("./"), f.span.line, f.rule_id): f.confidence for f in result.findings
+           if f.rule_id in ("SR201", "SR203", "SR204", "SR205")}
+    assert got == {("ntlm.py", 5, "SR203"): Level.LOW,            # module named for NTLM
+                   ("ntlm.py", 9, "SR203"): Level.LOW, ("ntlm.py", 9, "SR204"): Level.LOW,
+                   ("krb5/crypto.py", 5, "SR203"): Level.LOW,     # folder named for Kerberos
+                   ("krb5/crypto.py", 5, "SR205"): Level.LOW,
+                   ("rpc.py", 9, "SR203"): Level.LOW,             # reads ntlm.SEALKEY
+                   ("rpc.py", 13, "SR205"): Level.LOW,            # function named for Netlogon
+                   ("rpc.py", 17, "SR203"): Level.HIGH,           # nothing names a protocol
+                   ("rpc.py", 21, "SR201"): Level.LOW,            # named for DPAPI, the digest not kept
+                   ("radius_users.py", 6, "SR201"): Level.HIGH,   # a password digest kept, in a RADIUS module
+                   ("radius_users.py", 10, "SR203"): Level.HIGH,  # RADIUS requires no RC4
+                   }, got
+    by_place = {(f.path.replace("\\", "/").lstrip("./"), f.span.line, f.rule_id): f for f in result.findings}
+    assert "The module `ntlm.py` is named for NTLM (MS-NLMP), whose specification requires RC4" \
+        in by_place[("ntlm.py", 5, "SR203")].explanation
+    assert "The function `bind` reads names (`ntlm`) of NTLM" in by_place[("rpc.py", 9, "SR203")].explanation
+    assert "messages that begin alike encrypt alike" in by_place[("rpc.py", 13, "SR205")].explanation
+    assert "chosen-plaintext attacks on CBC" not in by_place[("rpc.py", 13, "SR205")].explanation
+    assert "DES.MODE_GCM" not in by_place[("ntlm.py", 9, "SR204")].fix

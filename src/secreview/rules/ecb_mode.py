@@ -16,7 +16,9 @@ class or function named for a mode or MAC built on the raw block cipher (`aesgcm
 CCM, CMAC, XTS, SIV, OCB, EAX, key wrap and hashes built on a block cipher (Zigbee's AES-MMO) need one-block
 encryption), and so is one in a function or class named for
 ECB itself (`def aes_ecb_encrypt`): a wrapper of the mode, which its callers choose (pypdf's and pyhanko's for the
-PDF `/Perms` block, which the standard fixes).
+PDF `/Perms` block, which the standard fixes), and so is one in code named for a protocol whose specification
+requires ECB (NTLM's and MS-CHAP's DES responses, Netlogon's credentials, MS-SAMR's hash encryption:
+`rules/protocol_crypto.py`).
 
 **Fix:** use an authenticated mode: `AESGCM(key).encrypt(os.urandom(12), data,
 aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
@@ -27,6 +29,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import decrypt_only_note, module_stem, named_wrapper, only_decrypts
+from secreview.rules.protocol_crypto import protocol_note, protocol_requiring
 
 _PYCRYPTO = tuple(f"{pkg}.Cipher.{name}.new" for pkg in ("Crypto", "Cryptodome")
                   for name in ("AES", "DES", "DES3", "Blowfish", "CAST", "ARC2"))
@@ -93,6 +96,11 @@ class EcbMode(CallRule):
                                         f"built on the raw block cipher (one block at a time is what it needs): "
                                         f"worth a look only if the data itself is encrypted block by block.")
                     hit.confidence = Level.LOW
+                elif (protocol := protocol_requiring(site.interp, "ECB")) is not None:
+                    hit.explanation += protocol_note(*protocol, "ECB")
+                    hit.fix = (f"Nothing here can change the mode and still speak {protocol[0].label}; where the "
+                               f"application can use a stronger mechanism instead, prefer it.")
+                    hit.confidence = Level.LOW
             yield hit
 
     def _check(self, site, callee: str):
@@ -116,7 +124,9 @@ class EcbMode(CallRule):
                 explanation=(f"`{code}` gives no mode: PyCrypto then uses ECB, which encrypts equal blocks to equal "
                              f"ciphertext (PyCryptodome refuses the call, so this code runs only on the unmaintained "
                              f"PyCrypto)."),
-                fix=f"Pass an authenticated mode explicitly: `{cipher}.new(key, {cipher}.MODE_GCM)`, on PyCryptodome.",
+                fix=(f"Pass an authenticated mode explicitly: `{cipher}.new(key, {cipher}.MODE_GCM)`, on PyCryptodome."
+                     if cipher == "AES" else "Use AES in an authenticated mode, `AES.new(key, AES.MODE_GCM)` on "
+                     f"PyCryptodome (GCM needs a 128-bit block cipher; {cipher} has none)."),
                 confidence=Level.MEDIUM,
             )
             return
@@ -129,5 +139,8 @@ class EcbMode(CallRule):
                          f"so equal plaintext blocks give equal ciphertext and records can be compared, reordered "
                          f"or spliced without the key."),
             fix=(f"Use `{cipher}.new(key, {cipher}.MODE_GCM)` and send `cipher.nonce` and the tag from "
-                 f"`encrypt_and_digest()` with the ciphertext."),
+                 f"`encrypt_and_digest()` with the ciphertext." if cipher == "AES" else
+                 f"Use AES in an authenticated mode, `AES.new(key, AES.MODE_GCM)` (GCM needs a 128-bit block "
+                 f"cipher; {cipher} has none), and send `cipher.nonce` and the tag from `encrypt_and_digest()` with "
+                 f"the ciphertext."),
         )

@@ -15,7 +15,10 @@ and `ChaCha20Poly1305`, and PyCryptodome `*.new(key, mode, iv)` (positional
 or `iv=`/`IV=`/`nonce=`). IVs that come from `os.urandom`, `secrets`, a
 parameter or a counter are not reported, and neither is the XTS tweak or the
 misuse-resistant SIV modes. A cipher the function only decrypts with is reported at
-low confidence: the format it reads fixes the IV (Windows' LSA secrets use a zero IV).
+low confidence: the format it reads fixes the IV (Windows' LSA secrets use a zero IV); so is
+one in code named for a protocol whose specification fixes the IV (Kerberos' RFC 3961
+enctypes, which put a random confounder first; Netlogon's AES-CFB8 credentials:
+`rules/protocol_crypto.py`).
 
 **Fix:** generate a fresh value per message, `iv = os.urandom(16)` (CBC) or
 `nonce = os.urandom(12)` (GCM/ChaCha20), and store or send it alongside the
@@ -26,6 +29,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
+from secreview.rules.protocol_crypto import protocol_note, protocol_requiring
 
 _HAZMAT = "cryptography.hazmat.primitives.ciphers"
 _MODES = {f"{_HAZMAT}.modes.{m}": (0, name) for m, name in (
@@ -80,9 +84,17 @@ class StaticIv(CallRule):
                            "of their plaintexts")
             if "GCM" in label or "GCM" in mode_code:
                 consequence += ", and GCM leaks its authentication key so forged messages are accepted"
-        else:
+        elif "OFB" in label or "MODE_OFB" in mode_code:
+            consequence = ("the same key stream is reused for every message (OFB's key stream depends on the key and "
+                           "IV only): XOR-ing two ciphertexts gives the XOR of their plaintexts")
+        elif "CFB" in label or "MODE_CFB" in mode_code:
+            consequence = ("encryption is deterministic: messages that begin alike encrypt alike up to where they "
+                           "differ, and the first block of key stream is the same for every message")
+        elif "CBC" in label or "MODE_CBC" in mode_code:
             consequence = ("encryption is deterministic: equal messages and equal leading blocks encrypt the same, "
                            "which reveals repeats and enables chosen-plaintext attacks on CBC")
+        else:
+            consequence = "encryption is deterministic: equal messages encrypt the same, which reveals repeats"
         if only_decrypts(site.interp, site.call):
             yield Hit(
                 node=site.call,
@@ -90,6 +102,17 @@ class StaticIv(CallRule):
                              f"{consequence}.{decrypt_only_note('this cipher')}"),
                 fix=("Where this code also encrypts such data, generate the IV or nonce per message "
                      "(`os.urandom(...)`) and store it next to the ciphertext."),
+                confidence=Level.LOW,
+            )
+            return
+        protocol = protocol_requiring(site.interp, "static IV")
+        if protocol is not None:
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` uses the constant IV/nonce {shown}; in general that means "
+                             f"{consequence}.{protocol_note(*protocol, 'a constant IV')}"),
+                fix=(f"Nothing here can change the IV and still speak {protocol[0].label}; where the application "
+                     f"can use a stronger mechanism instead, prefer it."),
                 confidence=Level.LOW,
             )
             return

@@ -19,7 +19,12 @@ for decrypting: `def decrypt_hash`) is reported at low confidence: it reads data
 in a module, class or function named for the cipher (`pycrypto_rc4.py`,
 `def rc4_encrypt`, `class PyCrypto_TripleDES`): a wrapper of the primitive,
 whose callers choose it (judged on real code over six panels: 0 real of 5
-such findings, 3 worth a look; docs/precision.md).
+such findings, 3 worth a look; docs/precision.md). So is one in code named for a
+protocol whose specification requires the cipher (NTLM's RC4 sealing, Netlogon's and
+MS-SAMR's DES, Kerberos' RC4-HMAC and DES enctypes, MS-CHAP, WEP: a module, folder,
+class or function named for it, or a function that reads its names, `ntlm.SEALKEY`):
+the weakness is the protocol's (`rules/protocol_crypto.py` lists them; judged on panel
+AE: 22 of 22 such findings false).
 
 **Fix:** encrypt with an authenticated modern construction:
 `cryptography.hazmat.primitives.ciphers.aead.AESGCM` (or `ChaCha20Poly1305`)
@@ -30,6 +35,7 @@ Data that must still be decrypted with the old cipher should be re-encrypted.
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import decrypt_only_note, named_for, only_decrypts
+from secreview.rules.protocol_crypto import protocol_note, protocol_requiring
 
 _WHY = {
     "DES": ("DES", "its 56-bit key is brute-forced in hours on commodity hardware"),
@@ -97,6 +103,16 @@ class WeakCipher(CallRule):
                 fix=("Make a modern cipher (`AESGCM`, `Fernet`) the default wherever this wrapper is chosen; keep "
                      f"{label} only for data or peers that require it."),
                 confidence=Level.LOW, notes=notes,
+            )
+            return
+        protocol = protocol_requiring(site.interp, cipher)
+        if protocol is not None:
+            yield Hit(
+                node=site.call,
+                explanation=f"`{code}` encrypts with {label}: {why}.{protocol_note(*protocol, label)}",
+                fix=(f"Nothing here can change the cipher and still speak {protocol[0].label}; where the application "
+                     f"can use a stronger mechanism instead, prefer it and make it the default."),
+                confidence=Level.LOW,
             )
             return
         yield Hit(

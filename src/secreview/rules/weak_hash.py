@@ -49,6 +49,10 @@ handlers): the code supports both versions, and the older one fixes the algorith
 Likewise a digest computed in a function, class or module named for the algorithm (`def _raw_md5_crypt`,
 `class postgres_md5`, `md5_crypt.py`): an implementation of a scheme built on it (a legacy password-hash
 format, a protocol's digest), whose callers choose it; judged on real code, passlib's md5-crypt.
+Likewise one in code named for a protocol whose specification requires the algorithm (NTLM's MD4 and MD5,
+DPAPI's SHA-1 key derivation, RADIUS' MD5, SNMPv3's USM, MS-CHAP: a module, folder, class or function named
+for it, or a function that reads its names; `rules/protocol_crypto.py`), unless the digest is kept as a
+password hash.
 
 A digest sent to another party and not stored is reported with low confidence: passed (itself, or a
 dict, query string or value built from it) to an outgoing request (`requests`, `httpx`, `urllib`,
@@ -102,6 +106,7 @@ from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import calls as _calls
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.cipher_use import named_for
+from secreview.rules.protocol_crypto import protocol_note, protocol_requiring
 from secreview.rules.weak_random import name_words, secret_name
 from secreview.rules.words import PASSWORD_WORDS
 
@@ -476,6 +481,15 @@ class WeakHash(StatementRule):
                          "salted hash (bcrypt, scrypt, Argon2, PBKDF2) instead."),
                     confidence=Level.LOW, tags=("security-use", "scheme"),
                     notes=self._reason_note(use, call, reasons[0]) + scheme_notes)
+            protocol = None if _password_kept(use) else protocol_requiring(
+                interp, {"md5": "MD5", "sha1": "SHA1", "md4": "MD4"}.get(algorithm, ""))
+            if protocol is not None:
+                return Hit(node=call, explanation=(
+                    f"`{code}` computes {label} {reasons[0]}. {label} is broken.{protocol_note(*protocol, label)}"),
+                    fix=(f"Nothing here can change the algorithm and still speak {protocol[0].label}; where the "
+                         f"application can use a stronger mechanism instead, prefer it."),
+                    confidence=Level.LOW, tags=("security-use", "protocol"),
+                    notes=self._reason_note(use, call, reasons[0]))
             # a password hashed, or a digest kept as a password hash: high. Anything else (a key, token, nonce or
             # secret hashed, a digest kept as a key, signature or token): low. Judged on real code over seven
             # panels, 2 of 27 such findings were real, both a password's digest; the others were key derivations

@@ -2050,8 +2050,20 @@ class Program:
             if removed == "/" and "/" not in replacement:
                 kinds = kinds | _SEGMENT  # ``x.replace("/", "_")``: no ``/`` left, one file name under a folder
             if kinds:
-                result = Value(result.const, V.cleanse_all(result.taints, kinds), result.types,
+                taints = result.taints
+                if V.PATH_NO_DOTDOT in kinds and not replacement:
+                    # what was not absolute may be now: ``"..//etc".replace("..", "")`` is ``//etc``
+                    taints = frozenset(V.Taint(t.kind, t.index, t.cleansed - _NOT_ABSOLUTE_MARK, t.step)
+                                       if V.PATH_NOT_ABSOLUTE in t.cleansed and "path" not in t.cleansed else t
+                                       for t in taints)
+                result = Value(result.const, V.cleanse_all(taints, kinds), result.types,
                                result.items, result.func, result.fixed)
+        if method in ("strip", "lstrip") and site.args and site.args[0].is_const \
+                and isinstance(site.args[0].const, str) and "/" in site.args[0].const and result.taints:
+            # ``key.strip("/ ")``: no leading ``/`` is left, so the name is not absolute (with ``..`` replaced
+            # away before, ``key.replace("..", "").strip("/ ")``, it stays below the folder it is joined to)
+            result = Value(result.const, V.cleanse_all(result.taints, _NOT_ABSOLUTE_MARK), result.types,
+                           result.items, result.func, result.fixed)
         if method == "replace" and len(site.args) >= 2 and result.taints and self.named_source_rules:
             result = _secret_replaced(site.args[0], site.args[1], result)
         if method == "mount" and site.receiver is not None and isinstance(call.func, ir.Attr) \
@@ -3936,6 +3948,7 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
 
 _MARK = frozenset({V.BUILT_MARK})
 _SEGMENT = frozenset({V.PATH_SEGMENT})
+_NOT_ABSOLUTE_MARK = frozenset({V.PATH_NOT_ABSOLUTE})
 _EXECUTES = frozenset({"execute", "executemany", "executescript", "callproc", "exec_driver_sql"})
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "scalar", "scalar_one",
                       "scalar_one_or_none", "first", "one", "one_or_none", "scalars"})

@@ -74,7 +74,8 @@ class PathTraversal(SinkRule):
     (it refuses `..` itself); names checked to hold no `..` (`if ".." in
     name: abort()`, `".." in name.split("/")`, `.replace("..", "")`) *and* not to
     be absolute (`os.path.isabs(name)`, `name.startswith("/")`,
-    `PurePosixPath(name).is_absolute()`, or data that follows constant text:
+    `PurePosixPath(name).is_absolute()`, leading slashes stripped after the `..` are
+    gone: `name.replace("..", "").strip("/ ")`, or data that follows constant text:
     `"img-" + name`). A `..` check alone is not enough: an absolute name leaves
     the folder without one. These checks count as well when a function of the
     reviewed code makes them and raises (or calls a function that always raises)

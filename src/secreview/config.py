@@ -71,6 +71,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # the same under the names projects give their developer-only scripts (``scripts-dev/``), and Sphinx
     # extensions that build the documentation (a package's ``sphinxext/``; judged on panel H: 2 false)
     "/scripts-dev/", "/dev-scripts/", "/dev_scripts/", "/devtools/", "/dev-tools/", "/dev_tools/", "sphinxext/",
+    # the scripts that build the project's packages and installers (opencanary's ``build_scripts/``, which
+    # writes launchd files and installer shell scripts: judged false on panel AE)
+    "/build_scripts/", "/build-scripts/",
     # the configuration of the project's continuous integration and the scripts its jobs run (cowrie's
     # ``.github/scripts/`` logs in to the honeypot under test: judged false on panel T)
     "/.github/", "/.gitlab/", "/.circleci/",
@@ -146,6 +149,8 @@ _DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each d
     r"^dev\-tools/",
     r"^dev_tools/",
     r"^(?:.+/)?sphinxext/",
+    r"^build_scripts/",
+    r"^build\-scripts/",
     r"^\.github/",
     r"^\.gitlab/",
     r"^\.circleci/",

@@ -255,3 +255,36 @@ def test_review_counts_an_lgtm_suppressed_finding_as_suppressed(tmp_path, monkey
     paths = {f.path.rsplit("/", 1)[-1] for f in result.findings if f.rule_id == "SR201"}
     assert paths == {"b.py"}
     assert result.suppressed == 1
+
+
+@pytest.mark.parametrize("comment, covered", [
+    ("# noqa: DUO130", True),                 # dlint's hashlib rule
+    ("# noqa: E501, duo130", True),
+    ("# noqa: DUO134", True),                 # cryptography's weak algorithms
+    ("# noqa: DUO122", False),                # the ssl module's rule: not this one
+    ("# noqa: DUO113", False),                # a code secreview has no rule of its ground for
+    ("# see DUO130 in dlint's docs", False),  # no noqa
+])
+def test_dlint_suppressions_cover_the_rules_of_their_codes(comment, covered):
+    s = sup(f"m = md5(password)  {comment}\n")
+    hit = match(s, 1, WEAK_HASH)
+    assert (hit is not None) == covered
+    if hit is not None:
+        assert hit.kind == "dlint"
+    assert match(s, 1) is None  # command injection: none of these codes
+
+
+def test_review_counts_a_dlint_suppressed_finding_as_suppressed(tmp_path, monkeypatch):
+    # aiosmtpd's client context for poking its own local server: ``client_ctx.verify_mode = ssl.CERT_NONE
+    # # noqa: DUO122``, with a comment saying why (panel AE)
+    from secreview.engine.pipeline import ReviewOptions, review
+    from tests.reviewing import EVERY_CONFIDENCE
+    code = ("import ssl\n\n\ndef client_context():\n    ctx = ssl.create_default_context()\n"
+            "    ctx.check_hostname = False  {}\n    ctx.verify_mode = ssl.CERT_NONE  {}\n    return ctx\n")
+    (tmp_path / "a.py").write_text(code.format("# noqa: DUO122", "# noqa: DUO122"))
+    (tmp_path / "b.py").write_text(code.format("# noqa: DUO123", "# noqa: DUO102"))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=EVERY_CONFIDENCE))
+    got = sorted((f.path.rsplit("/", 1)[-1], f.span.line) for f in result.findings if f.rule_id == "SR302")
+    assert got == [("b.py", 6), ("b.py", 7)]
+    assert result.suppressed == 2

@@ -13,6 +13,8 @@ Forms recognised in a comment (case-insensitive)::
     # noqa: S324                     Ruff's codes of its flake8-bandit rules,
     # ruff: ignore[S324]             read as the Bandit ids they copy (B324);
     # ruff: ignore[hashlib-insecure-hash-function]   or by Ruff's rule name
+    # noqa: DUO122                   dlint's codes, read as the secreview rules
+                                     of their ground
     # lgtm                           LGTM's (CodeQL's): everything on the line
     # lgtm[py/weak-sensitive-data-hashing]   CodeQL query ids, read as the
                                      secreview rules of their ground
@@ -35,6 +37,10 @@ and accepted it, as a ``# nosec B324`` does for Bandit. A bare ``# noqa`` or one
 naming only other linters' codes (``E501``) suppresses nothing: it is usually
 about style. Ruff's file-level ``# ruff: noqa`` is not read either.
 
+dlint's ``# noqa: DUO1xx`` comments (Duo Labs' flake8 security plugin) count the same way, each code read as
+the secreview rules of its ground (``dlint_codes``: ``DUO122``, the ``ssl`` module, covers the unverified-context,
+TLS-version and verification rules); a code secreview has no rule for suppresses nothing.
+
 LGTM.com's comments (CodeQL's alerts, which projects suppressed there until 2022 and still carry) count
 the same way: ``# lgtm`` (right after a ``#``) covers the line, ``# lgtm[py/...]`` the rules of the
 queries it names (``codeql_queries``); a query secreview has no rule for suppresses nothing.
@@ -49,6 +55,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from secreview.findings.codeql_queries import CODEQL_QUERIES
+from secreview.findings.dlint_codes import DLINT_CODES
 from secreview.findings.ruff_bandit_names import RUFF_BANDIT_NAMES
 
 _NOSEC = re.compile(r"#\s*nosec\b:?", re.IGNORECASE)
@@ -66,7 +73,7 @@ _REASON_SEP = re.compile(r"^\s*(?:--|:|-|—)\s*")
 class Suppression:
     line: int
     """1-based line of the comment."""
-    kind: Literal["nosec", "secreview", "ruff", "lgtm"]
+    kind: Literal["nosec", "secreview", "ruff", "dlint", "lgtm"]
     rules: tuple[str, ...]
     """Rule ids, names or Bandit ids as written; empty means every rule."""
     reason: str | None
@@ -138,6 +145,15 @@ def _parse_ruff(line: int, comment: str) -> Suppression | None:
     return Suppression(line, "ruff", ids, None, comment) if ids else None
 
 
+def _parse_dlint(line: int, comment: str) -> Suppression | None:
+    """``# noqa: DUO122``: the secreview rules of the dlint codes named (others dropped)."""
+    match = _NOQA.search(comment)
+    if match is None:
+        return None
+    rules = tuple(r for ref in re.split(r"[\s,]+", match.group(1)) if ref for r in DLINT_CODES.get(ref.lower(), ()))
+    return Suppression(line, "dlint", rules, None, comment) if rules else None
+
+
 def _parse_lgtm(line: int, comment: str, match: re.Match[str]) -> Suppression | None:
     if match.group(1) is None:
         return Suppression(line, "lgtm", (), None, comment)
@@ -152,6 +168,9 @@ def parse_comment(line: int, comment: str) -> list[Suppression]:
     ruff = _parse_ruff(line, comment)
     if ruff:
         found.append(ruff)
+    dlint = _parse_dlint(line, comment)
+    if dlint:
+        found.append(dlint)
     nosec = _NOSEC.search(comment)
     if nosec:
         found.append(_parse_nosec(line, comment, nosec))

@@ -15,7 +15,9 @@ all-interfaces address in `sock.bind((host, port))`, `socket.create_server`,
 a host read from configuration or the environment (the operator chooses), a
 default value of a configuration option (such as `cfg.StrOpt('bind_host',
 default='0.0.0.0')`), comparisons with `'0.0.0.0'`, CIDR strings, port 0 (asking
-the system for a free port), a socket made in the function only to try a port (a stream one from
+the system for a free port) or one drawn at random (`random.randint(10000, 60000)`: a client's socket for
+the replies to what it sends, as impacket's NetBIOS name queries), a socket made in the function only to
+try a port (a stream one from
 `socket.socket`, or one of another class called there; bound, then never listened on, read from,
 returned, stored or handed to a call), a socket the function joins to a
 multicast group or sets the interface, loopback, TTL or hops of its multicast (`IP_ADD_MEMBERSHIP`,
@@ -82,6 +84,8 @@ def _host_in_tuple(interp, node):
         port = _const(interp, node.elts[1])
         if port is not None and port.is_const and port.const == 0:
             return None  # port 0: asking the OS for a free port (usually to close it again), not a service
+        if isinstance(node.elts[1], ir.Call) and node.elts[1].method in ("randint", "randrange"):
+            return None  # a port drawn at random: a client's socket for replies, as port 0, not a service
         value = _const(interp, node.elts[0])
         if value is not None and value.is_const and isinstance(value.const, str) and value.const in _ALL:
             return value.const

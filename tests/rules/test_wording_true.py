@@ -414,3 +414,19 @@ def test_a_unix_servers_address_is_a_socket(tmp_path, monkeypatch):
     # ``address_family = socket.AF_UNIX``: the server's address is the socket's path, which has no contents
     assert "connect to the socket" in said[11] and "contents" not in said[11]
     assert "socket" not in said[17]
+
+
+def test_the_path_of_an_asyncio_unix_server_is_said_to_be_connected_to(tmp_path, monkeypatch):
+    """``await asyncio.start_unix_server(factory, path=path)`` then ``os.chmod(path, 0o666)`` (mautrix's
+    manhole, panel AE): the socket's file, which every local user may now connect to; it was said to let
+    them change 'a file's contents or a directory's entries'."""
+    findings = _findings(tmp_path, monkeypatch, "manhole.py", (
+        "import asyncio\nimport os\n\n\n"
+        "async def start_manhole(factory, path, log_path):\n"
+        "    server = await asyncio.start_unix_server(factory, path=path)\n"
+        "    os.chmod(path, 0o666)\n"
+        "    os.chmod(log_path, 0o666)\n"
+        "    return server\n"))
+    by_line = _explanations("SR502", findings)
+    assert "connect to the socket" in by_line[7] and "contents" not in by_line[7]
+    assert "connect to the socket" not in by_line[8] and "a file's contents" in by_line[8]

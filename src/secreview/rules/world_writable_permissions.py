@@ -236,11 +236,17 @@ def _removed_next(site, callee: str) -> bool:
 def _names_socket(target: str, interp) -> bool:
     """The chmod's target is named as a Unix socket (`sock_path`, `self.socket_file`, `"/run/x.sock"`), or
     is what a function that makes a Unix socket (`family=socket.AF_UNIX`) binds it to (`sock.bind(path)`,
-    `self.bind_socket(sock, bind_addr)`, then `os.chmod(bind_addr, ...)`): the socket's file."""
+    `self.bind_socket(sock, bind_addr)`, then `os.chmod(bind_addr, ...)`), or given to a call that makes a
+    Unix server (`asyncio.start_unix_server(factory, path=path)`): the socket's file."""
     if "sock" in target.lower():
         return True
     if target == "self.server_address" and _unix_server(interp):
         return True
+    for call in calls(interp.fn):
+        name = (call.method or getattr(call.func, "id", "") or "").lower()
+        if "unix" in name and any(interp.code(arg) == target
+                                  for arg in [*call.args, *(k.value for k in call.keywords)]):
+            return True  # ``asyncio.start_unix_server(factory, path=path)``, ``loop.create_unix_server(f, path)``
     if "AF_UNIX" not in interp.fn.names:
         return False
     return any("bind" in (call.method or getattr(call.func, "id", "") or "").lower()

@@ -1643,6 +1643,8 @@ class FunctionInterpreter:
         if e.qualname:
             types = types | {e.qualname}
         taints = base.taints
+        if attr == "name":
+            taints = V.name_of_contents(taints)  # ``f.name`` of a file written with a client's data: not theirs
         if taints:
             cleansed = self.models.cleansed_by_name(attr)
             if cleansed:  # ``req.host_url`` of a request object passed whole, or a parameter

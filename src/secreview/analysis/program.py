@@ -3541,6 +3541,8 @@ def _mutate(method: str, current: Value, site: CallSite) -> Value | None:
             return Value(V.UNKNOWN, V.all_item_taints(new_items), current.types, new_items, current.func,
                          fixed=V.all_fixed(ordered))
     added = site.all_taints()
+    if method in ("write", "writelines"):
+        added = V.in_contents(added)  # what is written is the file's contents, not its name
     if method in _LIST_REMOVERS:
         # (taking items out, or reordering them, adds none: a list of constants stays made of constants)
         return Value(V.UNKNOWN, V.merge_taints(current.taints, V.all_item_taints(items)), current.types, None,

@@ -107,6 +107,29 @@ def keys_only(taints: frozenset) -> frozenset:
     return frozenset(t for t in taints if IN_VALUES not in t.cleansed)
 
 
+IN_CONTENTS = "\0in-contents"
+"""Marker in a taint's ``cleansed``: the data was written into a file object (``f.write(upload.read())``), so it
+is in the file's contents, not in its name: ``f.name`` of a ``tempfile.NamedTemporaryFile`` is the name the
+system chose (``name_of_contents``). Not a sink kind: the data is no safer anywhere else."""
+
+
+def in_contents(taints: frozenset) -> frozenset:
+    """``taints`` marked as written into a file's contents (``IN_CONTENTS``)."""
+    if not taints:
+        return taints
+    mark = frozenset({IN_CONTENTS})
+    return canonical(t if IN_CONTENTS in t.cleansed else t.cleanse(mark) for t in taints)
+
+
+def name_of_contents(taints: frozenset) -> frozenset:
+    """``taints`` read through a file's name (``f.name``): those written into its contents (``IN_CONTENTS``) are
+    no part of the name, which the system chose, so they are safe as a path; opened and read again
+    (``open(f.name).read()``) they are the contents, as dangerous as before anywhere else."""
+    if not taints or not any(IN_CONTENTS in t.cleansed for t in taints):
+        return taints
+    return canonical(t.cleanse(_PATH) if IN_CONTENTS in t.cleansed else t for t in taints)
+
+
 NAMED_PARAM_MARK = "\0named-param:"
 """Prefix of a marker in a *named* taint's ``cleansed`` (``NAMED_KINDS``): ``NAMED_PARAM_MARK + "i:qualname"``
 says the taint was made by the name of parameter ``i`` of the function ``qualname`` (``def

@@ -35,7 +35,8 @@ strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}
 a credential's shape whose body says it is none or repeats a few characters (`AKIAFAKEFAKEFAKEFAKE`, the bait a
 honeypot serves; `ghp_XXXX...`, `sk_live_DUMMY...`);
 a URL with credentials shown as documentation, inside a structure named for it
-(`connection_examples`, `EXAMPLES`, a `placeholder`, `help` or `sample`) whose host is this
+(`connection_examples`, `EXAMPLES`, a `placeholder`, `help` or `sample`) or after text that introduces
+it (`"Sentry project dsn. i.e.: " + "http://KEY:SECRET@localhost:9000/2"`), whose host is this
 machine (`localhost`, `127.0.0.1`), a documentation domain
 (`example.com`, `.test`) or a demonstration server (a `demo` or `sandbox` host name label); a URL for
 such a host whose password is its user name (`pyamqp://guest:guest@localhost`, the stock login of a local
@@ -427,6 +428,15 @@ def _example_name(name) -> bool:
     return isinstance(name, str) and bool(_EXAMPLE_WORDS.intersection(identifier_words(name)))
 
 
+# prose that introduces an example: ``"... dsn. i.e.: " + "http://..."`` (thumbor's option help, panel AE)
+_INTRODUCES_EXAMPLE = re.compile(r"(?i)(?:\b(?:i\.e|e\.g)\.?|\bexample|\bfor instance|\bsuch as|\blike)\s*[:,]?\s*$")
+
+
+def _introduces_example(node) -> bool:
+    """A constant text that ends by introducing an example (``"... i.e.: "``, ``"..., e.g. "``)."""
+    return isinstance(node, ir.Const) and isinstance(node.value, str) and bool(_INTRODUCES_EXAMPLE.search(node.value))
+
+
 def _in_examples(stmt) -> set:
     """The ids of the nodes of ``stmt`` inside a documentation structure: the value assigned to a name
     like ``EXAMPLES``, under a dict key like ``"connection_examples"``/``"placeholder"``, or given as a
@@ -444,6 +454,10 @@ def _in_examples(stmt) -> set:
                              if isinstance(k, ir.Const) and _example_name(k.value))
             elif isinstance(e, ir.Call):
                 roots.extend(k.value for k in e.keywords if _example_name(k.name))
+            elif isinstance(e, ir.StringBuild):
+                # ``"Sentry project dsn. i.e.: " + "http://key:secret@localhost:9000/2"``: what follows is shown
+                parts = list(e.parts)
+                roots.extend(part for before, part in zip(parts, parts[1:]) if _introduces_example(before))
     for root in roots:
         out.update(id(n) for n in _walk(root))
     return out

@@ -34,7 +34,9 @@ constant `'server'` or `server_side=True`: `create_ssl_context('server')`), wher
 `CERT_NONE` only means that clients need no certificate, are not reported;
 `verify=False` of requests/httpx is the tls-verification-disabled rule. Classes
 that only imitate `SSLContext` (a fallback shim setting `self.check_hostname`)
-are not reported; `check_hostname = False` in a module that calls
+are not reported, nor is `check_hostname = False` on a context `ssl.SSLContext()` made in the function with no
+protocol or one other than `PROTOCOL_TLS_CLIENT` (it checks no host name anyway) when the function also sets its
+`verify_mode = ssl.CERT_NONE`, the one defect reported; `check_hostname = False` in a module that calls
 `match_hostname` itself, or on a context that urllib3's `create_urllib3_context()` made (urllib3 turns it
 off itself and its pools match the host name), is reported with low confidence. Nor is a function
 that only fetches the peer's certificate (`sock.getpeercert(True)`) and
@@ -78,6 +80,32 @@ def _is_cert_none(value, node) -> bool:
         if value.is_const and value.const in ("CERT_NONE", "NONE"):
             return True
     return any(n.endswith(("ssl.CERT_NONE", "SSL.VERIFY_NONE", "VerifyMode.CERT_NONE")) for n in names)
+
+
+def _cert_none_too(interp, base_code: str) -> bool:
+    """The function also sets ``verify_mode`` of the same context to ``CERT_NONE``: with no certificate checked,
+    turning off the check of the host name it is issued for changes nothing, and that finding says it all."""
+    for stmt in interp.fn.statements():
+        if type(stmt) is ir.Assign and stmt.op is None and _is_cert_none(None, stmt.value) and any(
+                isinstance(t, ir.AttrTarget) and t.attr == "verify_mode" and interp.code(t.value) == base_code
+                for t in stmt.targets):
+            return True
+    return False
+
+
+_NON_CLIENT_PROTOCOLS = ("PROTOCOL_TLS", "PROTOCOL_SSLv23", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1", "PROTOCOL_TLSv1_2")
+
+
+def _verifies_nothing_by_default(interp, base_code: str) -> bool:
+    """The context is made in this function by ``ssl.SSLContext()`` with no protocol or a protocol other than
+    ``PROTOCOL_TLS_CLIENT``: its ``check_hostname`` is already False and its ``verify_mode`` ``CERT_NONE``."""
+    for stmt in interp.fn.statements():
+        if type(stmt) is ir.Assign and any(isinstance(t, ir.NameTarget) and t.id == base_code for t in stmt.targets) \
+                and isinstance(stmt.value, ir.Call) and stmt.value.qualname == "ssl.SSLContext":
+            args = stmt.value.args
+            return not args or (isinstance(args[0], (ir.Attr, ir.Name)) and (args[0].qualname or "").rpartition(".")[2]
+                                in _NON_CLIENT_PROTOCOLS)
+    return False
 
 
 def _server_context(fn, key: str) -> bool:
@@ -427,6 +455,8 @@ class UnverifiedSslContext(CallRule, StatementRule):
             if attr == "check_hostname":
                 if not (value.is_const and value.const is False):
                     continue
+                if _cert_none_too(interp, base_code) and _verifies_nothing_by_default(interp, base_code):
+                    continue  # ``ssl.SSLContext()`` checks no host name anyway: the ``CERT_NONE`` line is the defect
                 yield Hit(
                     node=stmt,
                     explanation=(f"`{interp.code(stmt)}` turns host-name checking off on `{base_code}`: a "

@@ -48,7 +48,11 @@ or of such values and locals assigned only such values, with no parameter, no
 call and nothing named for a request or a channel (`self.client.password ==
 self.password`: a cached client's credentials against the configured ones);
 two entries of one local collection (`devices[0]["token"] ==
-devices[1]["token"]`: a duplicate in the configuration); names written as
+devices[1]["token"]`: a duplicate in the configuration); the same field of two versions of one value, whose
+names differ only by `new`/`old`, `current`/`previous` (`new_security.get("password") ==
+old_security.get("password")`: did the settings change); words cut from texts by `split()` (`for
+process_token, judge_token in zip(process_line.split(), judge_line.split())`: a judge comparing outputs word by
+word); names written as
 constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
 (`__eq__`, `__ne__`); code of a fake, stub, mock or decoy (`FakeUser.matches` of a honeypot's persona), whose
 credentials are made up; both sides put through one keyed function under one key that is not a constant
@@ -363,6 +367,102 @@ def _same_record(left, right) -> bool:
         and isinstance(left, (ir.Attr, ir.Subscript)) and isinstance(right, (ir.Attr, ir.Subscript))
 
 
+# Words that name two versions of one value (``new_security`` and ``old_security``): a comparison of them asks
+# whether the value changed, as a configuration reload does
+_VERSION_PAIRS = (frozenset({"new", "old"}), frozenset({"current", "previous"}), frozenset({"cur", "prev"}),
+                  frozenset({"updated", "old"}), frozenset({"new", "existing"}))
+
+
+def _versions_of_one(left, right) -> bool:
+    """``new_security.get('password') == old_security.get('password')``, ``old_token == new_token``: the two sides
+    read the same thing from two versions of one value (their roots' names differ only by ``new``/``old``,
+    ``current``/``previous``...), a check of whether it changed, where no client's guess is compared."""
+    a, b = _read_root(left), _read_root(right)
+    if a is None or b is None or a == b:
+        return False
+    wa, wb = identifier_words(a), identifier_words(b)
+    if len(wa) != len(wb):
+        return False
+    differ = {(x, y) for x, y in zip(wa, wb) if x != y}
+    if len(differ) != 1:
+        return False
+    x, y = next(iter(differ))
+    return frozenset({x, y}) in _VERSION_PAIRS and _path_from_root(left) == _path_from_root(right)
+
+
+def _read_root(e) -> str | None:
+    """The variable that ``e`` reads from through attributes, constant items and ``.get(KEY)``."""
+    while True:
+        if isinstance(e, (ir.Attr, ir.Subscript)):
+            e = e.value
+        elif isinstance(e, ir.Call) and e.method == "get" and isinstance(e.func, ir.Attr):
+            e = e.func.value
+        else:
+            return e.id if isinstance(e, ir.Name) else None
+
+
+def _path_from_root(e) -> tuple:
+    """What is read from the root variable, as text: ``("get", "password")`` of ``new_security.get('password')``,
+    ``(".token",)`` of ``old.token``; () for the name itself."""
+    parts: list = []
+    while True:
+        if isinstance(e, ir.Attr):
+            parts.append("." + e.attr)
+            e = e.value
+        elif isinstance(e, ir.Subscript):
+            parts.append(repr(e.index.value) if isinstance(e.index, ir.Const) else "[?]")
+            e = e.value
+        elif isinstance(e, ir.Call) and e.method == "get" and isinstance(e.func, ir.Attr) and e.args \
+                and isinstance(e.args[0], ir.Const):
+            parts.append(repr(e.args[0].value))
+            e = e.func.value
+        else:
+            return tuple(reversed(parts))
+
+
+def _split_word(e, function, depth: int = 0) -> bool:
+    """A word cut from a text by ``split()`` (``for process_token, judge_token in zip(process_line.split(),
+    judge_line.split())``, a judge comparing a program's output word by word): a lexical token, not a secret."""
+    if depth > 3 or not (isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL):
+        return False
+    bound = _bindings(function, e.id)
+    return bool(bound) and all(isinstance(v, ir.IterElement) and _words(v.iterable, function, depth + 1)
+                               or isinstance(v, ir.Subscript) and _words(v.value, function, depth + 1)
+                               for v in bound)
+
+
+def _words(e, function, depth: int) -> bool:
+    """``e`` holds the words of split texts: ``x.split()``, a local bound only to such, ``zip()`` of such."""
+    if depth > 3:
+        return False
+    if isinstance(e, ir.Call) and e.method == "split":
+        return True
+    if isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id in ("zip", "reversed", "list") and e.args:
+        return all(_words(a, function, depth + 1) for a in e.args)
+    if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
+        bound = _bindings(function, e.id)
+        return bool(bound) and all(_words(v, function, depth + 1) for v in bound)
+    return False
+
+
+def _bindings(function, name: str) -> list:
+    """The values the function assigns to the local ``name``, directly or by unpacking (``a, b = ...``, ``for a,
+    b in ...``: the value unpacked)."""
+    out = []
+    for stmt in function.statements():
+        if isinstance(stmt, ir.Assign) and any(_binds(t, name) for t in stmt.targets):
+            out.append(stmt.value)
+    return out
+
+
+def _binds(target, name: str) -> bool:
+    if isinstance(target, ir.NameTarget):
+        return target.id == name
+    if isinstance(target, ir.StarTarget):
+        return _binds(target.target, name)
+    return isinstance(target, ir.UnpackTarget) and any(_binds(t, name) for t in target.elts)
+
+
 # Annotations of text: a value of any other declared type is an object compared field by field
 # (``before_token: StreamToken``, a position in a stream) or a number, not a string compared byte by byte.
 _TEXT_TYPES = frozenset({"str", "bytes", "Text", "AnyStr", "Any", "object", "SecretStr", "SecretBytes", "bytearray"})
@@ -527,6 +627,8 @@ class TimingUnsafeComparison(FunctionRule):
                 and not (_not_text(left, function) or _not_text(right, function)
                          or _made_from(left, right, defs) or _made_from(right, left, defs)
                          or _same_record(left, right) or _own_session(left, defs) or _own_session(right, defs)
+                         or _versions_of_one(left, right)
+                         or _split_word(left, function) or _split_word(right, function)
                          or (_server_side(left, function, defs) and _server_side(right, function, defs))):
             return Hit(
                 node=compare,

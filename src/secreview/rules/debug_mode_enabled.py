@@ -15,7 +15,9 @@ use_debugger=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, `FastAPI(
 `Starlette(debug=True)`, and a module-level `DEBUG = True` in a Django settings module (a file named
 `settings.py` or inside a `settings/` package). A flag read from the environment or configuration is
 not reported, nor is a development settings module (`settings/dev.py`, `local_settings.py`,
-`settings_test.py`: where debug belongs), nor `DEBUG = True` followed in its settings module by
+`settings_test.py`: where debug belongs) or one whose docstring says it is for tests, development or a
+build step ("These settings are only used for the purpose of compiling translations"), nor `DEBUG = True`
+followed in its settings module by
 another `DEBUG =`, a star import of other settings (`from settings_local import *`) or an
 `exec()` of a settings file's text (`exec(compile(ls.read(), local_settings, "exec"))`): the
 deployment's settings replace the default. `DEBUG = True` in the base module of a settings package
@@ -71,6 +73,20 @@ def _base_settings(path: str) -> bool:
     path = path.replace("\\", "/")
     return posixpath.basename(posixpath.dirname(path)) == "settings" and \
         posixpath.basename(path).removesuffix(".py").lower() in _BASE_NAMES
+
+
+# A settings module's docstring saying what it is for, when that is not serving the site: "These settings are only
+# used for the purpose of compiling translations" (xblock-lti-consumer, panel AF), "Settings for running the tests"
+_NOT_SERVED = re.compile(r"(?is)\b(?:only\s+(?:be\s+)?used\s+(?:for|to|when|in)\b|for\s+(?:running\s+)?(?:the\s+)?"
+                         r"(?:unit\s+)?tests?\b|(?:test|testing|development|dev)\s+settings\b|compil\w*\s+"
+                         r"(?:the\s+)?(?:translations|messages)|build\w*\s+(?:the\s+)?doc)")
+_DOCSTRING = re.compile(r"""\A\s*[rRuU]?(?:"{3}(.*?)"{3}|'{3}(.*?)'{3})""", re.S)
+
+
+def _docstring_says_not_served(module) -> bool:
+    """The settings module's docstring says it is for tests, development or a build step, not for serving."""
+    m = _DOCSTRING.match(module.text or "")
+    return m is not None and _NOT_SERVED.search(m.group(1) or m.group(2) or "") is not None
 
 
 _BASE_NAMES = frozenset({"base", "common", "default", "defaults", "shared", "core", "global_settings"})
@@ -171,7 +187,8 @@ class DebugModeEnabled(StatementRule):
         code = interp.code(stmt)
         for target in stmt.targets:
             if isinstance(target, ir.NameTarget) and target.id == "DEBUG" and interp.fn.name == "<module>" \
-                    and _settings_module(interp.module.path) and not _overridden_later(interp.module, stmt.line):
+                    and _settings_module(interp.module.path) and not _overridden_later(interp.module, stmt.line) \
+                    and not _docstring_says_not_served(interp.module):
                 if _base_settings(interp.module.path):
                     yield Hit(
                         node=stmt,

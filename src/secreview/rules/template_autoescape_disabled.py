@@ -40,7 +40,10 @@ _JINJA_ENV = ("jinja2.Environment", "jinja2.environment.Environment", "jinja2.sa
               "jinja2.Template", "jinja2.environment.Template")
 _MAKO = ("mako.template.Template", "mako.lookup.TemplateLookup")
 _HTML_TAG = re.compile(r"<\s*/?\s*(html|head|body|div|span|p|a|table|tr|td|ul|li|form|input|script|h[1-6]|br|img|"
-                       r"b|i|em|strong|title|meta|link|style|section|button|label|select|option|textarea)\b[^>]*>",
+                       r"b|i|em|strong|title|meta|link|style|section|button|label|select|option|textarea)"
+                       # the name ends where HTML ends it (``<a href=...>``, ``<br/>``), not at a comma: ``<A,B>`` of
+                       # a usage text (``--names <A,B>``) names no tag
+                       r"(?=[\s/>])[^>]*>",
                        re.IGNORECASE)
 _PLAIN_TEXT = re.compile(r"(?im)^content-type:\s*text/plain")
 _XML_DOCUMENT = re.compile(r"\s*<\?xml\b")

@@ -22,7 +22,7 @@ def module_stub(module: ir.Module) -> ir.Module:
                             c.dispatches)
                for q, c in module.classes.items()}
     return ir.Module(module.name, module.path, None, functions[module.body.qualname], functions, classes,
-                     dict(module.imports))
+                     dict(module.imports), literal_aliases=dict(module.literal_aliases))
 
 
 def function_stub(fn: ir.Function) -> ir.Function:

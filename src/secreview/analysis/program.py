@@ -1378,10 +1378,29 @@ class Program:
             parts = items
         else:
             qualname = getattr(annotation, "qualname", None) or ""
+            alias = self.literal_alias(qualname)
+            if alias is not None:
+                return self.chosen_annotation(alias)  # ``group: DateTrunc`` of ``DateTrunc = Literal[...]``
             return qualname in self.classes and any(
                 self.derives_from(qualname, base) for base in ("enum.Enum", "enum.StrEnum", "enum.IntEnum"))
         real = [p for p in parts if not (isinstance(p, ir.Const) and p.value is None)]
         return bool(real) and all(self.chosen_annotation(p) for p in real)
+
+    def literal_alias(self, qualname: str, depth: int = 0):
+        """The ``Literal[...]`` annotation a module-level name of the reviewed code is bound to, else None; also
+        through modules that import it and are imported from (``from ..crud import DateTrunc``, a package's
+        ``__init__`` re-exporting ``crud.payments``'s, which imports ``lnbits.db``'s)."""
+        module_name, _, name = qualname.rpartition(".")
+        if not module_name or not name or depth > 5:
+            return None
+        module = self.modules.get(module_name) if module_name in self.modules or self._load_named(module_name) \
+            else None
+        if module is None:
+            return None
+        alias = module.literal_aliases.get(name)
+        if alias is None and name in module.imports and module.imports[name] != qualname:
+            return self.literal_alias(module.imports[name], depth + 1)
+        return alias
 
     def decorator_arg_converters(self, fn: ir.Function, ep) -> dict:
         """``{parameter: type}`` of a handler whose entry-point decorator lists its parameters' types

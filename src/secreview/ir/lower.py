@@ -108,7 +108,22 @@ def lower_module(tree: ast.Module, *, module: str, path: str, text: str, is_pack
     _freeze_blocks(body, tables)
     body.names = frozenset(lowerer.names)
     mod.functions[body.qualname] = body
+    mod.literal_aliases = _literal_aliases(body)
     return mod
+
+
+_LITERAL = frozenset({"typing.Literal", "typing_extensions.Literal"})
+
+
+def _literal_aliases(body: ir.Function) -> dict:
+    """``{name: annotation}`` of the module body's ``NAME = Literal["a", "b"]`` (or ``NAME: TypeAlias = ...``)."""
+    found = {}
+    for stmt in body.statements():
+        if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
+                and isinstance(stmt.value, ir.Subscript) \
+                and getattr(stmt.value.value, "qualname", None) in _LITERAL:
+            found[stmt.targets[0].id] = stmt.value
+    return found
 
 
 def _decorator_parts(node):

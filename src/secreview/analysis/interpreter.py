@@ -1938,7 +1938,11 @@ class FunctionInterpreter:
         path on that host; and once so built, whatever is appended after it (``storage_url += obj.name``) is
         too (as the sink rule says of ``f"{settings.API_URL}/{x}"`` written at the call)."""
         if left.is_const:
-            return False
+            # ``settings.REVIEWS_URL + f"/reviews/{ext_id}"`` with a constant base that names a scheme and host
+            # (``"https://example.org"``, no ``/`` of its own): the ``/`` the right side starts with ends the host
+            start = self._leading_text(right_expr) if right_expr is not None else ""
+            return isinstance(left.const, str) and start.startswith("/") and not start.startswith("//") \
+                and fixes_host(left.const + "/")
         if not left.taints:
             start = self._leading_text(right_expr) if right_expr is not None else ""
             return start.startswith("/") and not start.startswith("//")
@@ -3647,7 +3651,12 @@ def _path_follows_leading(e: ir.StringBuild, site_url: bool = False) -> bool:
             return True
         return any(c in text for c in "/?#")
     if e.kind in ("concat", "fstring"):
-        return len(e.parts) > 1 and isinstance(e.parts[1], ir.Const) and separates(e.parts[1].value)
+        if len(e.parts) < 2:
+            return False
+        after = e.parts[1]
+        while isinstance(after, ir.StringBuild) and after.kind in ("concat", "fstring") and after.parts:
+            after = after.parts[0]  # ``base + f"/reviews/{ext_id}"``: the f-string's own constant start
+        return isinstance(after, ir.Const) and separates(after.value)
     template = e.template.value if isinstance(e.template, ir.Const) else None
     if not isinstance(template, str):
         return False

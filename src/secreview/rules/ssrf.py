@@ -129,7 +129,9 @@ class ServerSideRequestForgery(SinkRule):
     `Request`, `http.client.HTTPConnection`, `socket.create_connection`/
     `connect` or paramiko `connect`. Not reported: a URL whose scheme and host
     are constant, at the call or where the string was built
-    (`f"https://api.example.com/u/{uid}"` — only the path varies), a URL whose untrusted part comes only after a
+    (`f"https://api.example.com/u/{uid}"` — only the path varies), a relative URL whose constant start fixes its
+    first segment (`client.get(f"/api/webhooks/{webhook_id}")` on a client made with a `base_url`: the
+    configured host), a URL whose untrusted part comes only after a
     constant `?` or `#` (`f"{API_URL}?q={term}"`), or only after a first part that carries none (a
     configured base URL) and a constant `/` (`f"{settings.PIPELINES_URL}/{pipeline_id}/valves"`: the
     client picks a path on the configured host, not the host; also joined: `"".join((base, "/", path))`, or built
@@ -164,5 +166,7 @@ up step by step: `url = endpoint`, `url += "/" + container`, `url += name`), a U
 
     def excused(self, site, sink, callee: str) -> bool:
         node = url_argument(site, sink)
-        return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=False)
+        # (a relative URL whose constant start fixes its first segment, ``f"/api/webhooks/{id}"`` on a client made
+        # with a ``base_url``, goes to the client's configured host whatever follows)
+        return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=True)
                                      or only_query_varies(site, node, sink.kind))

@@ -29,7 +29,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import decrypt_only_note, module_stem, named_wrapper, only_decrypts
-from secreview.rules.protocol_crypto import protocol_note, protocol_requiring
+from secreview.rules.protocol_crypto import protocol_fix, protocol_note, protocol_requiring
 
 _PYCRYPTO = tuple(f"{pkg}.Cipher.{name}.new" for pkg in ("Crypto", "Cryptodome")
                   for name in ("AES", "DES", "DES3", "Blowfish", "CAST", "ARC2"))
@@ -98,8 +98,7 @@ class EcbMode(CallRule):
                     hit.confidence = Level.LOW
                 elif (protocol := protocol_requiring(site.interp, "ECB")) is not None:
                     hit.explanation += protocol_note(*protocol, "ECB")
-                    hit.fix = (f"Nothing here can change the mode and still speak {protocol[0].label}; where the "
-                               f"application can use a stronger mechanism instead, prefer it.")
+                    hit.fix = protocol_fix(protocol[0], "the mode")
                     hit.confidence = Level.LOW
             yield hit
 

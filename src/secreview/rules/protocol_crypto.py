@@ -106,3 +106,9 @@ def protocol_note(protocol: Protocol, where: str, primitive: str) -> str:
             f"that protocol, the weakness is the protocol's and cannot be changed here without breaking it, so it is "
             f"reported at low confidence; the choice that matters is where an application enables "
             f"{protocol.label} instead of a stronger mechanism.")
+
+
+def protocol_fix(protocol: Protocol, what: str) -> str:
+    """The fix of a finding whose primitive (``what``: "the cipher", "the mode"...) the protocol requires."""
+    return (f"Nothing here can change {what} and still speak {protocol.label}; where the application can use a "
+            f"stronger mechanism instead, prefer it.")

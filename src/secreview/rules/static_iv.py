@@ -29,7 +29,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
-from secreview.rules.protocol_crypto import protocol_note, protocol_requiring
+from secreview.rules.protocol_crypto import protocol_fix, protocol_note, protocol_requiring
 
 _HAZMAT = "cryptography.hazmat.primitives.ciphers"
 _MODES = {f"{_HAZMAT}.modes.{m}": (0, name) for m, name in (
@@ -111,8 +111,7 @@ class StaticIv(CallRule):
                 node=site.call,
                 explanation=(f"`{code}` uses the constant IV/nonce {shown}; in general that means "
                              f"{consequence}.{protocol_note(*protocol, 'a constant IV')}"),
-                fix=(f"Nothing here can change the IV and still speak {protocol[0].label}; where the application "
-                     f"can use a stronger mechanism instead, prefer it."),
+                fix=protocol_fix(protocol[0], "the IV"),
                 confidence=Level.LOW,
             )
             return

@@ -35,7 +35,7 @@ Data that must still be decrypted with the old cipher should be re-encrypted.
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import decrypt_only_note, named_for, only_decrypts
-from secreview.rules.protocol_crypto import protocol_note, protocol_requiring
+from secreview.rules.protocol_crypto import protocol_fix, protocol_note, protocol_requiring
 
 _WHY = {
     "DES": ("DES", "its 56-bit key is brute-forced in hours on commodity hardware"),
@@ -110,8 +110,7 @@ class WeakCipher(CallRule):
             yield Hit(
                 node=site.call,
                 explanation=f"`{code}` encrypts with {label}: {why}.{protocol_note(*protocol, label)}",
-                fix=(f"Nothing here can change the cipher and still speak {protocol[0].label}; where the application "
-                     f"can use a stronger mechanism instead, prefer it and make it the default."),
+                fix=protocol_fix(protocol[0], "the cipher"),
                 confidence=Level.LOW,
             )
             return

@@ -106,7 +106,7 @@ from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import calls as _calls
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.cipher_use import named_for
-from secreview.rules.protocol_crypto import protocol_note, protocol_requiring
+from secreview.rules.protocol_crypto import protocol_fix, protocol_note, protocol_requiring
 from secreview.rules.weak_random import name_words, secret_name
 from secreview.rules.words import PASSWORD_WORDS
 
@@ -486,8 +486,7 @@ class WeakHash(StatementRule):
             if protocol is not None:
                 return Hit(node=call, explanation=(
                     f"`{code}` computes {label} {reasons[0]}. {label} is broken.{protocol_note(*protocol, label)}"),
-                    fix=(f"Nothing here can change the algorithm and still speak {protocol[0].label}; where the "
-                         f"application can use a stronger mechanism instead, prefer it."),
+                    fix=protocol_fix(protocol[0], "the algorithm"),
                     confidence=Level.LOW, tags=("security-use", "protocol"),
                     notes=self._reason_note(use, call, reasons[0]))
             # a password hashed, or a digest kept as a password hash: high. Anything else (a key, token, nonce or

@@ -430,3 +430,20 @@ def test_the_path_of_an_asyncio_unix_server_is_said_to_be_connected_to(tmp_path,
     by_line = _explanations("SR502", findings)
     assert "connect to the socket" in by_line[7] and "contents" not in by_line[7]
     assert "connect to the socket" not in by_line[8] and "a file's contents" in by_line[8]
+
+
+def test_a_constant_iv_is_said_to_do_what_it_does_in_its_mode(tmp_path, monkeypatch):
+    """A constant IV in CFB mode (the mode given by keyword, reolink-aio's Baichuan client) makes equal message
+    starts encrypt alike; it was said to enable 'chosen-plaintext attacks on CBC'. In OFB it reuses the key
+    stream; in CBC it is what it was."""
+    findings = _findings(tmp_path, monkeypatch, "crypt.py", (
+        "from Crypto.Cipher import AES\n\nAES_IV = b'0123456789abcdef'\n\n\n"
+        "def seal(key, data):\n"
+        "    a = AES.new(key=key, mode=AES.MODE_CFB, iv=AES_IV, segment_size=128).encrypt(data)\n"
+        "    b = AES.new(key, AES.MODE_OFB, AES_IV).encrypt(data)\n"
+        "    c = AES.new(key, AES.MODE_CBC, AES_IV).encrypt(data)\n"
+        "    return a, b, c\n"))
+    by_line = _explanations("SR205", findings)
+    assert "begin alike" in by_line[7] and "CBC" not in by_line[7]
+    assert "key stream is reused" in by_line[8] and "CBC" not in by_line[8]
+    assert "chosen-plaintext attacks on CBC" in by_line[9]

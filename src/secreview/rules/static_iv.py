@@ -75,7 +75,8 @@ class StaticIv(CallRule):
         arg_code = site.interp.code(node)
         what = callee.rsplit(".", 2)
         label = what[-1] if what[-1] not in ("new", "encrypt") else what[-2]
-        mode_code = site.interp.code(site.call.args[1]) if callee in _PYCRYPTO and len(site.call.args) > 1 else ""
+        mode_node = site.call.argument(1, "mode") if callee in _PYCRYPTO else None
+        mode_code = site.interp.code(mode_node) if mode_node is not None else ""
         stream = any(w in label or w in mode_code for w in _STREAM_WORDS)
         literal = isinstance(node, ir.Const) or (isinstance(node, ir.Keyword) and isinstance(node.value, ir.Const))
         shown = f"`{arg_code}`" if literal else f"`{arg_code}` (always {_short(value.const)})"

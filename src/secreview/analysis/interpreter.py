@@ -1937,15 +1937,14 @@ class FunctionInterpreter:
         source (the service catalog's endpoint, a configured URL): what follows a constant ``/`` after it is a
         path on that host; and once so built, whatever is appended after it (``storage_url += obj.name``) is
         too (as the sink rule says of ``f"{settings.API_URL}/{x}"`` written at the call)."""
-        if left.is_const:
-            # ``settings.REVIEWS_URL + f"/reviews/{ext_id}"`` with a constant base that names a scheme and host
-            # (``"https://example.org"``, no ``/`` of its own): the ``/`` the right side starts with ends the host
+        if left.is_const or not left.taints:
             start = self._leading_text(right_expr) if right_expr is not None else ""
-            return isinstance(left.const, str) and start.startswith("/") and not start.startswith("//") \
-                and fixes_host(left.const + "/")
-        if not left.taints:
-            start = self._leading_text(right_expr) if right_expr is not None else ""
-            return start.startswith("/") and not start.startswith("//")
+            path_follows = start.startswith("/") and not start.startswith("//")
+            if left.is_const:
+                # ``REVIEWS_URL + f"/reviews/{ext_id}"`` with a constant base that names a scheme and host
+                # (``"https://example.org"``, no ``/`` of its own): the ``/`` the right side starts with ends the host
+                return path_follows and isinstance(left.const, str) and fixes_host(left.const + "/")
+            return path_follows
         # (``V.BUILT``, the mark of text built from values of unknown origin, says nothing of a host; a value
         # cleansed for every sink, an allow-listed host, is no sign that a path began: ``"https://" + host``)
         data = [t for t in left.taints if t.kind not in V.NAMED_KINDS and t.kind != V.BUILT]

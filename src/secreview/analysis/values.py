@@ -92,12 +92,17 @@ content``), so it is in the mapping's values, not its keys: iterating the mappin
 ``index.keys()``) does not give it (``keys_only``). Not a sink kind: the data is no safer anywhere else."""
 
 
-def in_values(taints: frozenset) -> frozenset:
-    """``taints`` marked as held in a mapping's values (``IN_VALUES``)."""
+def _marked(taints: frozenset, mark: str) -> frozenset:
+    """``taints``, each with the marker ``mark`` in its ``cleansed`` (``IN_VALUES``, ``IN_CONTENTS``)."""
     if not taints:
         return taints
-    mark = frozenset({IN_VALUES})
-    return canonical(t if IN_VALUES in t.cleansed else t.cleanse(mark) for t in taints)
+    marks = frozenset({mark})
+    return canonical(t if mark in t.cleansed else t.cleanse(marks) for t in taints)
+
+
+def in_values(taints: frozenset) -> frozenset:
+    """``taints`` marked as held in a mapping's values (``IN_VALUES``)."""
+    return _marked(taints, IN_VALUES)
 
 
 def keys_only(taints: frozenset) -> frozenset:
@@ -115,10 +120,7 @@ system chose (``name_of_contents``). Not a sink kind: the data is no safer anywh
 
 def in_contents(taints: frozenset) -> frozenset:
     """``taints`` marked as written into a file's contents (``IN_CONTENTS``)."""
-    if not taints:
-        return taints
-    mark = frozenset({IN_CONTENTS})
-    return canonical(t if IN_CONTENTS in t.cleansed else t.cleanse(mark) for t in taints)
+    return _marked(taints, IN_CONTENTS)
 
 
 def name_of_contents(taints: frozenset) -> frozenset:

@@ -135,22 +135,21 @@ def _bandit_ids(refs: list[str]) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def _parse_ruff(line: int, comment: str) -> Suppression | None:
-    refs: list[str] = []
-    for pattern in (_NOQA, _RUFF_IGNORE):
-        match = pattern.search(comment)
-        if match:
-            refs.extend(r for r in re.split(r"[\s,]+", match.group(1)) if r)
-    ids = _bandit_ids(refs)
+def _listed(pattern: re.Pattern[str], comment: str) -> list[str]:
+    """The codes or names a comment lists after ``pattern`` (``# noqa: S324, DUO122``), split at commas and spaces."""
+    match = pattern.search(comment)
+    return [r for r in re.split(r"[\s,]+", match.group(1)) if r] if match else []
+
+
+def _parse_ruff(line: int, comment: str, noqa: list[str]) -> Suppression | None:
+    """``noqa``: the codes of the comment's ``# noqa:`` list (``_listed``), with Ruff's ``# ruff: ignore[...]``."""
+    ids = _bandit_ids(noqa + _listed(_RUFF_IGNORE, comment))
     return Suppression(line, "ruff", ids, None, comment) if ids else None
 
 
-def _parse_dlint(line: int, comment: str) -> Suppression | None:
+def _parse_dlint(line: int, comment: str, noqa: list[str]) -> Suppression | None:
     """``# noqa: DUO122``: the secreview rules of the dlint codes named (others dropped)."""
-    match = _NOQA.search(comment)
-    if match is None:
-        return None
-    rules = tuple(r for ref in re.split(r"[\s,]+", match.group(1)) if ref for r in DLINT_CODES.get(ref.lower(), ()))
+    rules = tuple(r for ref in noqa for r in DLINT_CODES.get(ref.lower(), ()))
     return Suppression(line, "dlint", rules, None, comment) if rules else None
 
 
@@ -165,10 +164,11 @@ def _parse_lgtm(line: int, comment: str, match: re.Match[str]) -> Suppression | 
 def parse_comment(line: int, comment: str) -> list[Suppression]:
     """The suppressions in one comment (a comment may hold several forms)."""
     found = []
-    ruff = _parse_ruff(line, comment)
+    noqa = _listed(_NOQA, comment)
+    ruff = _parse_ruff(line, comment, noqa)
     if ruff:
         found.append(ruff)
-    dlint = _parse_dlint(line, comment)
+    dlint = _parse_dlint(line, comment, noqa)
     if dlint:
         found.append(dlint)
     nosec = _NOSEC.search(comment)

@@ -630,9 +630,9 @@ class Module:
     """Qualname an import was given -> the other modules' names it may stand for (several files
     could be the module imported); empty in stubs."""
     literal_aliases: dict = field(default_factory=dict)
-    """Module-level names bound to a ``Literal[...]`` of constants (``DateTrunc = Literal["hour", "day"]``,
-    also through ``Optional``/``Annotated``): name -> that annotation. Kept in stubs (a parameter annotated
-    with the alias in another module admits only those constants)."""
+    """Module-level names bound to a ``Literal[...]`` (``DateTrunc = Literal["hour", "day"]``): name -> that
+    annotation. Kept in stubs (a parameter annotated with the alias in another module admits only its
+    constants)."""
     resolve: Any = field(default=None, repr=False)
     """How the lowering resolved absolute imports of this file (None: as written); not kept in stubs."""
     _starts: Any = field(default=None, repr=False)  # offset in ``text`` of each line, made when first needed

@@ -81,17 +81,18 @@ def protocol_requiring(interp, primitive: str) -> tuple[Protocol, str] | None:
     path = interp.path.replace("\\", "/")
     fn = interp.fn
     klass = interp.program.classes.get(fn.class_qualname) if fn.class_qualname else None
+    named = not fn.name.startswith("<")  # a function, not a module body
     places = [(f"module `{path}`", set().union(*(_words(part.rpartition(".")[0] if part.endswith(".py") else part)
                                                   for part in path.split("/") if part)))]
     if klass is not None:
         places.append((f"class `{klass.name}`", _words(klass.name)))
-    if not fn.name.startswith("<"):
+    if named:
         places.append((f"function `{fn.name}`", _words(fn.name)))
     for where, words in places:
         for protocol in candidates:
             if protocol.words & words:
                 return protocol, f"{where} is named for"
-    if not fn.name.startswith("<"):
+    if named:
         read = _function_words(fn)
         for protocol in candidates:
             found = sorted(protocol.words & read)

@@ -377,7 +377,7 @@ def _versions_of_one(left, right) -> bool:
     """``new_security.get('password') == old_security.get('password')``, ``old_token == new_token``: the two sides
     read the same thing from two versions of one value (their roots' names differ only by ``new``/``old``,
     ``current``/``previous``...), a check of whether it changed, where no client's guess is compared."""
-    a, b = _read_root(left), _read_root(right)
+    (a, read_a), (b, read_b) = _read_path(left), _read_path(right)
     if a is None or b is None or a == b:
         return False
     wa, wb = identifier_words(a), identifier_words(b)
@@ -387,23 +387,13 @@ def _versions_of_one(left, right) -> bool:
     if len(differ) != 1:
         return False
     x, y = next(iter(differ))
-    return frozenset({x, y}) in _VERSION_PAIRS and _path_from_root(left) == _path_from_root(right)
+    return frozenset({x, y}) in _VERSION_PAIRS and read_a == read_b
 
 
-def _read_root(e) -> str | None:
-    """The variable that ``e`` reads from through attributes, constant items and ``.get(KEY)``."""
-    while True:
-        if isinstance(e, (ir.Attr, ir.Subscript)):
-            e = e.value
-        elif isinstance(e, ir.Call) and e.method == "get" and isinstance(e.func, ir.Attr):
-            e = e.func.value
-        else:
-            return e.id if isinstance(e, ir.Name) else None
-
-
-def _path_from_root(e) -> tuple:
-    """What is read from the root variable, as text: ``("get", "password")`` of ``new_security.get('password')``,
-    ``(".token",)`` of ``old.token``; () for the name itself."""
+def _read_path(e) -> tuple[str | None, tuple]:
+    """The variable ``e`` reads from through attributes, items and ``.get(KEY)``, and what it reads, as text:
+    ``("new_security", ("'password'",))`` of ``new_security.get('password')``, ``("old", (".token",))`` of
+    ``old.token`` (a key that is not a constant reads as ``[?]``); the root is None when it is no name."""
     parts: list = []
     while True:
         if isinstance(e, ir.Attr):
@@ -412,12 +402,11 @@ def _path_from_root(e) -> tuple:
         elif isinstance(e, ir.Subscript):
             parts.append(repr(e.index.value) if isinstance(e.index, ir.Const) else "[?]")
             e = e.value
-        elif isinstance(e, ir.Call) and e.method == "get" and isinstance(e.func, ir.Attr) and e.args \
-                and isinstance(e.args[0], ir.Const):
-            parts.append(repr(e.args[0].value))
+        elif isinstance(e, ir.Call) and e.method == "get" and isinstance(e.func, ir.Attr):
+            parts.append(repr(e.args[0].value) if e.args and isinstance(e.args[0], ir.Const) else "[?]")
             e = e.func.value
         else:
-            return tuple(reversed(parts))
+            return (e.id if isinstance(e, ir.Name) else None), tuple(reversed(parts))
 
 
 def _split_word(e, function, depth: int = 0) -> bool:

@@ -118,6 +118,50 @@ def test_a_trace_goes_through_the_branch_the_call_takes(tmp_path, monkeypatch):
     assert 14 in lines and 12 not in lines, lines
 
 
+def test_a_source_read_in_a_branch_the_call_does_not_take_is_not_traced(tmp_path, monkeypatch):
+    """A helper reading the query string in one branch and the form body in the other, chosen by a parameter
+    compared with a constant: a call giving ``method="POST"`` gets the body's value, traced through the body's
+    line, never the query string's (the other branch); a call giving ``"GET"`` the query string's."""
+    from dataclasses import replace
+
+    from secreview.config import DEFAULT_CONFIG
+    from secreview.engine.pipeline import ReviewOptions, review
+
+    (tmp_path / "utils.py").write_text(textwrap.dedent('''\
+        from django.conf import settings
+
+
+        def get_next_url(request, method="GET"):
+            if method == "GET":
+                nxt = request.GET.get("next")
+            else:
+                nxt = request.POST.get("next")
+            return nxt
+        '''))
+    (tmp_path / "views.py").write_text(textwrap.dedent('''\
+        from django.http import HttpResponseRedirect
+
+        from utils import get_next_url
+
+
+        def edit(request):
+            return HttpResponseRedirect(get_next_url(request, method="POST"))
+
+
+        def show(request):
+            return HttpResponseRedirect(get_next_url(request))
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    found = {f.line: f for f in result.findings if f.rule_id == "SR107"}
+    assert set(found) == {7, 11}, found
+    edit_lines = [(s.path, s.line) for s in found[7].trace]
+    assert ("utils.py", 8) in edit_lines and ("utils.py", 6) not in edit_lines, edit_lines
+    assert "request.POST" in found[7].explanation and "request.GET" not in found[7].explanation
+    show_lines = [(s.path, s.line) for s in found[11].trace]
+    assert ("utils.py", 6) in show_lines and ("utils.py", 8) not in show_lines, show_lines
+
+
 def test_a_digest_beside_a_stronger_one_names_the_branch_and_cites_both_lines(tmp_path, monkeypatch):
     (tmp_path / "handlers.py").write_text(textwrap.dedent("""\
         from hashlib import sha1, sha256

@@ -1309,7 +1309,7 @@ class FunctionInterpreter:
                 self.checked_by_callee(stmt.value)
         elif kind is ir.Return:
             value = self.eval(stmt.value) if stmt.value is not None else V.const(None)
-            returned = V.with_all_marks(value, self.return_marks(stmt)) if value.taints or value.items else value
+            returned = V.with_all_marks(value, self.when_marks(stmt)) if value.taints or value.items else value
             self.ret = returned if self.ret is None else V.join_returns(self.ret, returned)
             if self.call_checks and stmt.value is not None:
                 self.checked_by_callee(stmt.value)  # ``return fail("...")``: no way out by this return
@@ -1708,24 +1708,33 @@ class FunctionInterpreter:
             return None  # read from data traced from a source: as the client sent it
         return generated_value(found)
 
-    def return_marks(self, stmt: ir.Return) -> frozenset:
-        """``V.WHEN_MARK`` markers for what ``stmt`` returns: the tests of the function's parameters (never
-        assigned in it) that must hold for it to run (``if not safe:``, ``if key == "api_key":``, ``elif key
-        is None:``). Worked out once per statement: they depend on the function's code alone."""
+    def when_marks(self, stmt: ir.Stmt) -> frozenset:
+        """``V.WHEN_MARK`` markers for what ``stmt`` returns, or for a source it reads: the tests of the
+        function's parameters (never assigned in it) that must hold for it to run (``if not safe:``, ``if key ==
+        "api_key":``, ``elif key is None:``, ``else`` of ``if method == "GET":``). Worked out once per
+        statement: they depend on the function's code alone."""
         fn = self.fn
         if not fn.params:
             return EMPTY
-        facts = self.program.function_facts.setdefault(("return_marks", self.path, fn.qualname), {})
+        facts = self.program.function_facts.setdefault(("when_marks", self.path, fn.qualname), {})
         key = (stmt.line, stmt.col)
         found = facts.get(key)
         if found is None:
-            found = facts[key] = frozenset(self._return_marks(stmt))
+            found = facts[key] = frozenset(self._when_marks(stmt))
         return found
 
-    def _return_marks(self, stmt: ir.Return):
+    def source_marks(self) -> frozenset:
+        """What a source read at the statement being analysed is marked with: the tests of the function's
+        parameters it is read under (``when_marks``), so that a call whose constant argument takes the other
+        branch gets nothing of it (``get_next_url(request, method="POST")`` of ``if method == "GET": form =
+        Form(request.GET)`` / ``else: form = Form(request.POST)``: the body's value, not the query string's)."""
+        stmt = self.stmt
+        return self.when_marks(stmt) if stmt is not None and self.fn.params else EMPTY
+
+    def _when_marks(self, stmt: ir.Stmt):
         fn = self.fn
         index = {p.name: i for i, p in enumerate(fn.params) if p.kind in ("positional", "keyword")}
-        facts = self.program.function_facts.setdefault(("return_marks", self.path, fn.qualname), {})
+        facts = self.program.function_facts.setdefault(("when_marks", self.path, fn.qualname), {})
         unbound = facts.get("unbound")
         if unbound is None:  # (the function's parameters it never assigns: once, not at each ``return``)
             unbound = facts["unbound"] = frozenset(
@@ -1805,8 +1814,8 @@ class FunctionInterpreter:
         referer = _REDIRECT_ONLY if referer_key((source.attribute or "").rpartition(".")[2]) or (
             container.endswith(_HEADER_TYPES) and isinstance(node, ir.Call) and node.args
             and isinstance(node.args[0], ir.Const) and referer_key(node.args[0].value)) else EMPTY
-        taint = Taint(source.kind, -1, source.cleansed | validated | self.admin_marks(source.kind) | referer,
-                      Step(self.path, node.line, node.col, note, None, origin))
+        taint = Taint(source.kind, -1, source.cleansed | validated | self.admin_marks(source.kind) | referer
+                      | self.source_marks(), Step(self.path, node.line, node.col, note, None, origin))
         return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
 
     def source_object(self, node: ir.Expr) -> Value:
@@ -1816,9 +1825,9 @@ class FunctionInterpreter:
         kind = self.models.source_objects[qualname]
         code = self.code(node)
         what = _SOURCE_NOTES.get(kind, "untrusted data")
-        taint = Taint(kind, V.WHOLE_OBJECT, self.admin_marks(kind), Step(self.path, node.line, node.col,
-                                                        f"`{code}`: the request object, {what}",
-                                            None, f"{what}, read from `{code}`"))
+        step = Step(self.path, node.line, node.col, f"`{code}`: the request object, {what}", None,
+                    f"{what}, read from `{code}`")
+        taint = Taint(kind, V.WHOLE_OBJECT, self.admin_marks(kind) | self.source_marks(), step)
         return Value(taints=frozenset({taint}), types=frozenset({qualname}))
 
     def eval_subscript(self, e: ir.Subscript) -> Value:

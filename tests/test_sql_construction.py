@@ -249,3 +249,41 @@ def test_a_parameter_defaulting_to_a_number_is_expected_to_be_one(tmp_path, monk
     found = {f.line: f for f in findings(tmp_path, monkeypatch, {"store.py": code}, rule="sql-injection")}
     assert {line: f.confidence for line, f in found.items()} == {10: Level.LOW, 14: Level.MEDIUM, 18: Level.HIGH}
     assert "its default is a number, so callers are expected to pass one" in found[10].explanation
+
+
+def test_a_query_a_caller_wrote_refined_by_clauses_is_the_callers(tmp_path, monkeypatch):
+    """A pagination helper's ``query`` parameter spliced in where a whole statement stands (at the start,
+    followed by other parts and refining clauses, or as a subquery) is SQL text its caller wrote: not a
+    construction of the helper; the helper's callers, which pass literal statements, show it safe. The same
+    parameter spliced after ``WHERE``, or a first part followed by more statement words than a refining clause,
+    is still reported, and so is a caller splicing a value into the statement it passes."""
+    got = confidences(tmp_path, monkeypatch, '''\
+        import sqlite3
+
+
+        class Pages:
+            def __init__(self, path):
+                self.conn = sqlite3.connect(path)
+
+            def fetch_page(self, query, clause, limit: int = 10):
+                rows = self.conn.execute(f"""
+                    {query}
+                    {clause}
+                    ORDER BY id LIMIT {limit}
+                """).fetchall()
+                count = self.conn.execute(f"SELECT COUNT(*) FROM ({query} {clause}) AS count").fetchone()
+                return rows, count
+
+            def filtered(self, query, where):
+                return self.conn.execute(f"SELECT * FROM t WHERE {where}").fetchall()
+
+            def columns(self, cols):
+                return self.conn.execute(f"{cols} FROM t").fetchall()
+
+
+        def users(name):
+            pages = Pages(":memory:")
+            pages.fetch_page("SELECT * FROM users", "")
+            pages.fetch_page(f"SELECT * FROM users WHERE name = '{name}'", "")
+        ''')
+    assert got == {18: Level.MEDIUM, 21: Level.MEDIUM, 27: Level.MEDIUM}, got

@@ -22,6 +22,7 @@ from secreview.analysis.sql_text import (
     in_value_position,
     name_part,
     names_only,
+    statement_part,
     statements_only,
     unquoted_value_part,
 )
@@ -2210,7 +2211,9 @@ class FunctionInterpreter:
                     data = True
                     if whole is None:
                         whole = built and statements_only(node, known)
-                    if whole:  # ``f"EXPLAIN {sql}"``: the parameter is SQL text already, built by the caller
+                    if whole or (built and statement_part(node, expr, known)):
+                        # ``f"EXPLAIN {sql}"``, ``f"{query} LIMIT {n}"``: the parameter is SQL text already, built
+                        # by the caller
                         kept.append(t)
                         continue
                     construction = construction or _construction_of(node, known)

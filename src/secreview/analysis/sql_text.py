@@ -34,6 +34,12 @@ _SCHEMA = re.compile(r"^\s*(create|drop|alter|truncate)\b", re.I)
 # what may stand before a whole statement spliced in: nothing, an earlier statement (``"BEGIN; " + script``)
 # or ``EXPLAIN`` and its options
 _STATEMENT_BEFORE = re.compile(r"(^|;)\s*(explain(\s+(analy[sz]e|verbose|query\s+plan|\(.*\)))*)?\s*$", re.I | re.S)
+# a subquery's opening: ``FROM (``, ``JOIN (``, ``EXISTS (``, a common table expression's ``AS (``
+_SUBQUERY_BEFORE = re.compile(r"\b(from|join|exists|as)\s*\(\s*$", re.I)
+# what may follow a whole statement (or subquery) a caller wrote: its end, the subquery's closing parenthesis,
+# or a clause that refines it (``f"{query} {where} ORDER BY ... LIMIT ..."``: a pagination helper)
+_STATEMENT_AFTER = re.compile(r"\s*($|;|\)|(where|group\s+by|order\s+by|limit|offset|having|union|intersect|except"
+                              r"|for\s+update|returning)\b)", re.I)
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_`\"[].")
 # keywords after which SQL takes a name (or a list of columns), not a value
 _NAME_BEFORE = re.compile(r"\b(from|into|table|join|update|index|on|exists|sequence|view|by|select|distinct|"
@@ -160,6 +166,47 @@ def statements_only(node: ir.Expr, known: dict | None = None) -> bool:
             return False
     text = "".join(s for s in segments if s is not HOLE)
     return bool(text.strip()) and bool(_SQL.search(text) or ";" in text)
+
+
+def statement_part(node: ir.Expr, part, known: dict | None = None) -> bool:
+    """Whether ``part`` (one of ``node.parts``) is spliced in only where a whole SQL statement stands: at the
+    start of the text (or after an earlier statement, or ``EXPLAIN``) or as a subquery (``FROM ({query}) AS
+    count``), followed only by other parts, its end, the subquery's closing parenthesis or clauses that refine
+    it (``f"{query} {clause} ORDER BY id LIMIT {n}"``). A pagination or counting helper's ``query``
+    parameter is SQL text its caller wrote: the construction to judge is the caller's, not this one."""
+    owners: list = []
+    segments = built_segments(node, owners, known)
+    if segments is None or not any(owner is part for owner in owners):
+        return False
+    for i in _holes_of(segments, owners, part):
+        first = HOLE not in segments[:i]
+        before = _around(segments, i)[0] if first else _previous_text(segments, i)
+        starts = (first and _STATEMENT_BEFORE.search(before)) or re.search(r";\s*$", before) \
+            or _SUBQUERY_BEFORE.search(before)
+        if not starts or not _STATEMENT_AFTER.match(next_text(segments, i)):
+            return False
+    return True
+
+
+def _previous_text(segments: list, i: int) -> str:
+    """The constant text right before the ``HOLE`` at ``segments[i]``, back to the previous ``HOLE``."""
+    before = []
+    for seg in reversed(segments[:i]):
+        if seg is HOLE:
+            break
+        before.append(seg)
+    return "".join(reversed(before))
+
+
+def next_text(segments: list, i: int) -> str:
+    """The constant text right after the ``HOLE`` at ``segments[i]``, up to the next ``HOLE`` (where another
+    part stands) or the end."""
+    after = []
+    for seg in segments[i + 1:]:
+        if seg is HOLE:
+            break
+        after.append(seg)
+    return "".join(after)
 
 
 def _name_position(before: str, after: str) -> bool:

@@ -98,8 +98,11 @@ class SqlInjection(SinkRule):
     ends the identifier unless it is doubled. Traced to untrusted input,
     a name is reported like any value. A function that runs a whole statement
     it is given, with words of its own around it (`f"EXPLAIN {statement}"`,
-    `f"BEGIN; {script}"`), passes it through: the statement is its caller's
-    to build, and a caller's construction is reported there. The rows of
+    `f"BEGIN; {script}"`), refined by clauses (`f"{query} {where} ORDER BY id
+    LIMIT {n}"`: a pagination helper) or wrapped as a subquery (`f"SELECT
+    COUNT(*) FROM ({query}) AS count"`), passes it through: the statement is its
+    caller's to build, and a caller's construction is reported there; the other
+    parts it splices in are judged as any part is. The rows of
     SQLite's schema pragmas (`PRAGMA foreign_key_check`: table names and row
     ids) are the database's own facts, like `SELECT pg_backend_pid()`.
 

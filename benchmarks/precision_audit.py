@@ -1152,8 +1152,10 @@ def cmd_carry(args) -> int:
         judged_sets.append((judged, json.loads(Path(key).read_text())))
     reports = []
     for folder in args.reports:
-        reports.append({p.stem: json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))
-                        if p.name != "runs.json"})
+        loaded = {p.stem: json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))}
+        # the folder may also hold the run list and ``check``'s output: only secreview reports count
+        reports.append({name: r for name, r in loaded.items()
+                        if isinstance(r, dict) and isinstance(r.get("findings"), list)})
     res = carry(judged_sets, reports, args.min_confidence)
 
     def row(c: Counter) -> str:

@@ -2583,6 +2583,8 @@ class FunctionInterpreter:
             result = self.fields_given(callees, kwargs, result)
         if receiver is None and not result.items and not call.keywords:
             result = _sequence_copy(callees, call, args, result)
+        if len(args) == 2 and not call.keywords and "builtins.filter" in callees and args[0].func:
+            result = self.filtered_by_check(args[0].func, result)
         if call.method == "pop" and receiver is not None and args and isinstance(call.func, ir.Attr):
             self._without_item(path_key(call.func.value), receiver, args[0])
         if receiver is not None and receiver.items is not None and call.method in _DICT_VIEWS and not call.args \
@@ -2618,6 +2620,18 @@ class FunctionInterpreter:
                 and isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str):
             result = self.named(result, call.args[0].value, call)  # conf.get("password")
         return result
+
+    def filtered_by_check(self, check: str, result: Value) -> Value:
+        """``filter(is_valid_filename, names)``: what is left passed the function of the reviewed code that
+        tells its argument good from bad (``Summary.checks``: ``return SAFE_NAME.match(name)``), so it is safe
+        for what that function checks when it returns a true value."""
+        summary = self.program.summary_of(check) if check in self.program.functions else None
+        kinds = next((when_true for index, _, when_true, _ in summary.checks if index == 0), None) \
+            if summary is not None else None
+        if not kinds or not (result.taints or result.items):
+            return result
+        items = None if result.items is None else {k: _cleansed(v, frozenset(kinds)) for k, v in result.items.items()}
+        return _cleansed(result, frozenset(kinds), items)
 
     def code(self, node: ir.Node, limit: int = 80) -> str:
         return code_of(self.module, node, limit)

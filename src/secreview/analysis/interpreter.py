@@ -2585,6 +2585,10 @@ class FunctionInterpreter:
             result = _sequence_copy(callees, call, args, result)
         if len(args) == 2 and not call.keywords and "builtins.filter" in callees and args[0].func:
             result = self.filtered_by_check(args[0].func, result)
+        if len(args) == 1 and not call.keywords and "builtins.str" in callees and is_number(args[0]) \
+                and not args[0].is_const:
+            # ``sid = str(sid)`` of a route's ``<int:sid>``: its digits as text, still a number's
+            result = Value(taints=args[0].taints, types=_NUMERIC_TEXT)
         if call.method == "pop" and receiver is not None and args and isinstance(call.func, ir.Attr):
             self._without_item(path_key(call.func.value), receiver, args[0])
         if receiver is not None and receiver.items is not None and call.method in _DICT_VIEWS and not call.args \

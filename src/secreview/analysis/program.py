@@ -1898,9 +1898,11 @@ class Program:
         callees.extend(f"{t}.__setitem__" for t in sorted(base.types))
         for callee in callees:
             for sink in self.models.sinks_for(callee):
-                # the key is as dangerous as the value: ``session[user_input] = 1``
+                # the key is as dangerous as the value: ``session[user_input] = 1``; not a number, which names no
+                # slot the server trusts (``session[sid] = state`` of a route's ``(?P<sid>\d+)``)
                 self.check_sink(interp, sink, callee, target, value, target)
-                self.check_sink(interp, sink, callee, target, index, target.index)
+                if not is_number(index):
+                    self.check_sink(interp, sink, callee, target, index, target.index)
 
     def on_attribute_store(self, interp, target: ir.AttrTarget, base: Value, value: Value) -> None:
         secret = self.secret_rule

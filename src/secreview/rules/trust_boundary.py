@@ -39,7 +39,10 @@ class TrustBoundaryViolation(SinkRule):
     values checked against an allow-list (`if x in ALLOWED:`, `if x not in ALLOWED: return`,
     `if x == "a":`; also a collection the server keeps on the request object,
     `if region in request.user.available_services_regions:`, but not a list the client sent),
-    converted to numbers, or constant.
+    converted to numbers, or constant; nor a key that is a number (a route's `(?P<sid>\\d+)` or
+    `<int:sid>`, also as `str(sid)`: `request.session[sid] = state`), which names no slot the
+    server trusts. A number stored as the value is reported like any value (`session["user_id"] =
+    pk` of a route's `<int:pk>`: the client chose it).
     Escaping for another language (`html.escape`) does not count.
 
     **Fix:** store only values the server has validated or derived itself (an

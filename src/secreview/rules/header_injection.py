@@ -4,13 +4,14 @@ from secreview.ir import nodes as ir
 from secreview.rules.base import SinkRule
 
 # Headers whose value, chosen by someone else, changes what the response does: the content type
-# (HTML out of JSON), who may read it cross-origin, a cookie, the name of a download, a refresh to
-# another URL, a file the front-end server sends. Any other header's value is only text; it
+# (HTML out of JSON), a cookie, the name of a download, a refresh to another URL, a file the front-end
+# server sends, a link. Any other header's value is only text; it
 # matters when it can carry CR/LF.
+# (The CORS headers are cors-origin-reflected's: an origin echoed matters with credentials only, and
+# ``Access-Control-Allow-Headers`` echoing the preflight's ``Access-Control-Request-Headers`` is how preflights
+# are answered.)
 _VALUE_MATTERS = frozenset({
-    "content-type", "access-control-allow-origin", "access-control-allow-credentials",
-    "access-control-allow-headers", "access-control-allow-methods", "set-cookie", "content-disposition",
-    "refresh", "x-sendfile", "x-accel-redirect", "link"})
+    "content-type", "set-cookie", "content-disposition", "refresh", "x-sendfile", "x-accel-redirect", "link"})
 _NO_CRLF = "no-crlf"
 _OWN_HOST = "own-host"
 
@@ -22,9 +23,12 @@ class HeaderInjection(SinkRule):
     or a second response (CWE-113); Werkzeug (Flask) and Django refuse such
     values, and WebOb strips CR/LF from `Location` only. And the value of some
     headers decides what the response does, whatever characters it holds: a
-    `Content-Type` of the client's choice, an `Access-Control-Allow-Origin`
-    that opens the API to any site, a `Set-Cookie`, a `Content-Disposition`
-    file name, a `Refresh` or `X-Sendfile`.
+    `Content-Type` of the client's choice, a `Set-Cookie`, a `Content-Disposition`
+    file name, a `Refresh`, `X-Sendfile` or `Link`. The CORS headers are
+    cors-origin-reflected's (SR119): an `Access-Control-Allow-Origin` echoing
+    the request's origin matters with credentials, and `Access-Control-Allow-Headers`
+    echoing the preflight's `Access-Control-Request-Headers` is how preflights
+    are answered; here they count only for CR/LF.
 
     Reported when data traced to untrusted input is stored as a response header
     value (`response.headers[name] = value`, `headers.add/set`, Django
@@ -42,8 +46,8 @@ class HeaderInjection(SinkRule):
     `repr()` removes CR/LF but not the choice of the value. HTML escaping does
     not count: it leaves CR and LF alone.
 
-    **Fix:** choose header values from an allow-list (e.g. the allowed CORS
-    origins), or build them from a fixed format with the value percent-encoded
+    **Fix:** choose header values from an allow-list (e.g. the allowed content
+    types), or build them from a fixed format with the value percent-encoded
     (`urllib.parse.quote(value)`); reject values containing `\\r` or `\\n`.
     """
 
@@ -56,7 +60,7 @@ class HeaderInjection(SinkRule):
     traced_ceiling = Level.MEDIUM  # (SinkRule.traced_ceiling; docs/precision.md, seventh session)
     sink_kinds = ("header",)
     untainted = None
-    danger = ("The client chooses this header's value — a `Content-Type`, a CORS origin, a redirect target — and "
+    danger = ("The client chooses this header's value — a `Content-Type`, a file name, a redirect target — and "
               "on servers that pass CR/LF through it can add headers or split the response.")
     fix = ("Pick the header value from an allow-list, or percent-encode the client's part with "
            "`urllib.parse.quote()`; reject values containing `\\r` or `\\n`.")

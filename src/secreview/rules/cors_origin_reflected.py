@@ -1,0 +1,108 @@
+from secreview.findings.model import Level
+from secreview.ir import nodes as ir
+from secreview.ir.statements import expressions
+from secreview.rules.base import SinkRule
+
+_ALLOW_ORIGIN = "access-control-allow-origin"
+_ALLOW_CREDENTIALS = "access-control-allow-credentials"
+_CREDENTIALS = ("credentials", True)
+_HEADER_METHODS = frozenset({"add", "set", "setdefault", "add_header", "send_header"})
+
+
+class CorsOriginReflected(SinkRule):
+    """Any site's origin allowed, with credentials, by echoing the request's `Origin`.
+
+    `Access-Control-Allow-Origin` set to the request's own `Origin` header
+    (or another value the client sends) allows every site; together with
+    `Access-Control-Allow-Credentials: true` it tells the browser that any web
+    page the user visits may send requests with the user's cookies, HTTP
+    authentication or TLS client certificate and read the answers: the
+    user's data, and any token the response carries.
+
+    Reported when data traced to a request reaches the value of
+    `Access-Control-Allow-Origin` (`headers["Access-Control-Allow-Origin"] =
+    request.environ.get("HTTP_ORIGIN")`, `headers.set(...)`, a `headers=`
+    dict) and the same function sets `Access-Control-Allow-Credentials` to
+    `true`. Not reported: an origin checked against an allow-list first (`if
+    origin in ALLOWED_ORIGINS:`), an echo without credentials (what `*`
+    allows: the browser then sends no cookies), and the other CORS headers
+    (`Access-Control-Allow-Headers` echoing the preflight's
+    `Access-Control-Request-Headers` is how preflights are answered). Header
+    injection (CR/LF) is the header-injection rule's.
+
+    **Fix:** compare the request's `Origin` with an allow-list of trusted
+    origins and echo it only when listed (or use a CORS library configured
+    with that list, such as Flask-CORS's `origins=` or django-cors-headers'
+    `CORS_ALLOWED_ORIGINS`); never combine a reflected origin with
+    `Access-Control-Allow-Credentials: true`.
+    """
+
+    id = "SR119"
+    name = "cors-origin-reflected"
+    title = "CORS allows any origin with credentials"
+    cwe = 942
+    severity = Level.HIGH
+    confidence = Level.MEDIUM
+    # whether the API relies on ambient credentials (cookies, client certificates) the code does not say
+    traced_ceiling = Level.MEDIUM
+    sink_kinds = ("header",)
+    untainted = None
+    sanitizable = False  # only an allow-list makes an origin acceptable
+    danger = ("The same function sets `Access-Control-Allow-Credentials: true`, so any web page the user visits "
+              "may send requests with the user's cookies, HTTP authentication or TLS client certificate and read "
+              "the answers.")
+    fix = ("Echo the `Origin` only when it is in an allow-list of trusted origins, or drop "
+           "`Access-Control-Allow-Credentials: true`.")
+
+    def dangerous_part(self, sink, value, node=None, arg_node=None):
+        name = _header_name(node, arg_node)
+        if name is not None:
+            return value if name == _ALLOW_ORIGIN else None
+        if value.items:
+            for key, item in value.items.items():
+                if isinstance(key, str) and key.lower() == _ALLOW_ORIGIN:
+                    return item  # ``headers={"Access-Control-Allow-Origin": origin}``
+        return None
+
+    def site_use(self, interp, node, arg_node):
+        return _CREDENTIALS if _allows_credentials(interp.fn) else None
+
+    def reports(self, taint, site) -> bool:
+        return site.use == _CREDENTIALS
+
+
+def _header_name(node, arg_node) -> str | None:
+    """The header (lower case) a store or call sets, when written as a constant: ``h["X-A"] = v``,
+    ``h.set("X-A", v)`` (None for the name argument itself)."""
+    if isinstance(arg_node, ir.ItemTarget):
+        index = arg_node.index
+        return index.value.lower() if isinstance(index, ir.Const) and isinstance(index.value, str) else None
+    if isinstance(node, ir.Call) and node.method in _HEADER_METHODS and node.args and arg_node is not node.args[0]:
+        first = node.args[0]
+        return first.value.lower() if isinstance(first, ir.Const) and isinstance(first.value, str) else None
+    return None
+
+
+def _allows_credentials(fn) -> bool:
+    """The function sets ``Access-Control-Allow-Credentials`` to ``true`` (as an item, with ``set``/``add``,
+    or in a dict display)."""
+    for stmt in fn.statements():
+        if isinstance(stmt, ir.Assign) and _true(stmt.value) and any(
+                isinstance(t, ir.ItemTarget) and _is_credentials(t.index) for t in stmt.targets):
+            return True
+        for top in expressions(stmt):
+            for e in ir.walk(top):
+                if isinstance(e, ir.Call) and len(e.args) >= 2 and _is_credentials(e.args[0]) and _true(e.args[1]):
+                    return True
+                if isinstance(e, ir.DictExpr) and any(_is_credentials(k) and _true(v)
+                                                      for k, v in zip(e.keys, e.values)):
+                    return True
+    return False
+
+
+def _is_credentials(e) -> bool:
+    return isinstance(e, ir.Const) and isinstance(e.value, str) and e.value.lower() == _ALLOW_CREDENTIALS
+
+
+def _true(e) -> bool:
+    return isinstance(e, ir.Const) and (e.value is True or (isinstance(e.value, str) and e.value.lower() == "true"))

@@ -65,6 +65,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # package may hold production modules named ``tools``)
     "examples/", "example/", "samples/", "demo/", "demos/", "docs/", "doc/", "bench/", "benchmark/", "benchmarks/",
     "/contrib/", "/tools/", "example_*/", "docs_src/",
+    # the same under other names: a benchmark's mock servers (llama-stack's ``benchmarking/``), a product's demo
+    # data generators (evidently's ``demo_projects/``, which download public sample data: judged false on panel AG)
+    "benchmarking/", "demo_*/",
     # maintainers' scripts and extras at the top of the project (judged on real code: 0 real, 1 worth a
     # look, 9 false: source rewriters, changelog helpers, demo-data generators, one-off importers)
     "/scripts/", "/extras/",
@@ -77,8 +80,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # the configuration of the project's continuous integration and the scripts its jobs run (cowrie's
     # ``.github/scripts/`` logs in to the honeypot under test: judged false on panel T)
     "/.github/", "/.gitlab/", "/.circleci/",
-    # the project's build script (``setup.py`` at its top: compiles, copies and cleans at build time)
-    "/setup.py",
+    # the project's build scripts (``setup.py`` at its top: compiles, copies and cleans at build time; Hatch's
+    # build hook ``hatch_build.py``, which fetches a pinned release of the project's UI: judged false on panel AG)
+    "/setup.py", "/hatch_build.py",
     # other projects' code copied in (pip's ``_vendor/``, dagster's ``_vendored/dateutil``): its findings are its
     # upstream's to fix, and the copy is replaced, not patched (judged on panel M: a vendored maintainer tool)
     "_vendor/", "_vendored/", "vendored/", "third_party/",
@@ -140,6 +144,8 @@ _DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each d
     r"^tools/",
     r"^(?:.+/)?example_[^/]*/",
     r"^(?:.+/)?docs_src/",
+    r"^(?:.+/)?benchmarking/",
+    r"^(?:.+/)?demo_[^/]*/",
     r"^scripts/",
     r"^extras/",
     r"^scripts\-dev/",
@@ -155,6 +161,7 @@ _DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each d
     r"^\.gitlab/",
     r"^\.circleci/",
     r"^setup\.py(?:/|$)",
+    r"^hatch_build\.py(?:/|$)",
     r"^(?:.+/)?_vendor/",
     r"^(?:.+/)?_vendored/",
     r"^(?:.+/)?vendored/",

@@ -1361,3 +1361,41 @@ def test_a_primitive_the_protocol_of_the_code_requires_is_low(tmp_path, monkeypa
     assert "messages that begin alike encrypt alike" in by_place[("rpc.py", 13, "SR205")].explanation
     assert "chosen-plaintext attacks on CBC" not in by_place[("rpc.py", 13, "SR205")].explanation
     assert "DES.MODE_GCM" not in by_place[("ntlm.py", 9, "SR204")].fix
+
+
+def test_an_unverified_base_that_a_mode_raises_again_is_low(tmp_path, monkeypatch):
+    """``ctx.check_hostname = False``/``ctx.verify_mode = CERT_NONE`` set back to their verifying values later in
+    a branch (libpq's ``sslmode``: nothing checked for ``require``, the certificate for ``verify-ca``, the host name
+    too for ``verify-full``) is the base of a mode switch: low, saying where it is raised. Set for good, it stays
+    high."""
+    (tmp_path / "db.py").write_text(textwrap.dedent('''\
+        import ssl
+
+
+        def ssl_mode_parameters(ssl_mode: str, connect_args: dict) -> dict:
+            if ssl_mode in ["disable"]:
+                return connect_args
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            if ssl_mode in ["verify-ca", "verify-full"]:
+                context.verify_mode = ssl.CERT_REQUIRED
+            if ssl_mode in ["verify-full"]:
+                context.check_hostname = True
+            connect_args["ssl"] = context
+            return connect_args
+
+
+        def always_off(connect_args: dict) -> dict:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            connect_args["ssl"] = context
+            return connect_args
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    got = {f.span.line: f for f in result.findings if f.rule_id == "SR302"}
+    assert {line: f.confidence for line, f in got.items()} == {
+        8: Level.LOW, 9: Level.LOW, 20: Level.HIGH, 21: Level.HIGH}, got
+    assert "set back to `ssl.CERT_REQUIRED` on line 11 where `ssl_mode in [\"verify-ca\", \"verify-full\"]` holds" \
+        in got[9].explanation

@@ -28,7 +28,10 @@ the operator's choice, not a defect of the code; in a function or class whose na
 declares it the unverified variant (`NoVerificationEmailBackend`, which an operator
 names in a setting to use it), or on a context kept under a name that declares it
 the unverified one beside the verifying context (`INSECURE_SSLCONTEXT.check_hostname = False`,
-returned when a caller passes `ssl=False`), reported with low confidence. Server-side contexts
+returned when a caller passes `ssl=False`), reported with low confidence; so is the base of a mode switch,
+a setting that a later assignment in a branch gives its verifying value again (`ctx.verify_mode =
+ssl.CERT_NONE`, then `if ssl_mode in VERIFYING_MODES: ctx.verify_mode = ssl.CERT_REQUIRED`: libpq's
+`sslmode`, nothing checked for `require`), saying where. Server-side contexts
 (`Purpose.CLIENT_AUTH`, `PROTOCOL_TLS_SERVER`, `server_side=True`, a factory called with the
 constant `'server'` or `server_side=True`: `create_ssl_context('server')`), where
 `CERT_NONE` only means that clients need no certificate, are not reported;
@@ -57,6 +60,7 @@ server thread to parse its own certificate): no network lies between them.
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.statements import assigned_places, bindings, place_key
 from secreview.rules.base import CallRule, Hit, StatementRule
@@ -139,6 +143,33 @@ def _context_shim(interp, base) -> bool:
         return False
     return not any((getattr(b, "qualname", None) or "").endswith("SSLContext") and
                    (getattr(b, "qualname", None) or "").startswith(("ssl.", "OpenSSL.")) for b in klass.bases)
+
+
+def _raised_later(interp, stmt, target):
+    """``(assignment, condition)`` of a later assignment in the function that gives ``target`` (``ctx.verify_mode``,
+    ``ctx.check_hostname``) its verifying value again (``ssl.CERT_REQUIRED``/``CERT_OPTIONAL``, ``True``) in a
+    branch: the unverified value is the base of a mode switch (fief's ``get_ssl_mode_parameters``: no checks for
+    libpq's ``require``, the certificate for ``verify-ca``, the host name too for ``verify-full``)."""
+    key = place_key(target.value)
+    if key is None:
+        return None
+    for later in interp.fn.statements():
+        if type(later) is not ir.Assign or later.line <= stmt.line or not _verifying(target.attr, later.value):
+            continue
+        if not any(isinstance(t, ir.AttrTarget) and t.attr == target.attr and place_key(t.value) == key
+                   for t in later.targets):
+            continue
+        conditions = controlling_conditions(interp.fn, later)
+        if conditions:
+            return later, conditions[-1][0]
+    return None
+
+
+def _verifying(attr: str, value) -> bool:
+    if attr == "check_hostname":
+        return isinstance(value, ir.Const) and value.value is True
+    return isinstance(value, (ir.Name, ir.Attr)) and (value.qualname or "").rpartition(".")[2] in (
+        "CERT_REQUIRED", "CERT_OPTIONAL")
 
 
 def _unless_opted_out(interp, stmt, hits, where: str = "This branch"):
@@ -452,6 +483,15 @@ class UnverifiedSslContext(CallRule, StatementRule):
                 own_check = (f" `{base_code}` is made by urllib3's `create_urllib3_context()`, which sets this to "
                              f"False itself: urllib3's pools match the host name on each connection they make with "
                              f"it, so the risk is only where the context wraps a socket outside them.")
+            raised = _raised_later(interp, stmt, target)
+            if raised is not None:
+                # ``ctx.verify_mode = CERT_NONE`` then ``if ssl_mode in VERIFYING: ctx.verify_mode = CERT_REQUIRED``:
+                # the base of a mode switch (libpq's ``sslmode``), off only in the modes a caller's setting names
+                confidence = Level.LOW
+                later, cond = raised
+                own_check += (f" It is set back to `{interp.code(later.value)}` on line {later.line} where "
+                              f"`{interp.code(cond, 60)}` holds: verification stays off only in the other modes, "
+                              f"which a caller's or an operator's setting chooses.")
             if attr == "check_hostname":
                 if not (value.is_const and value.const is False):
                     continue
@@ -474,7 +514,7 @@ class UnverifiedSslContext(CallRule, StatementRule):
                     node=stmt,
                     explanation=(f"`{interp.code(stmt)}` makes `{base_code}` accept any certificate from the "
                                  f"server: connections made with it are encrypted to whoever answers, so anyone on "
-                                 f"the network path can read and alter them."),
+                                 f"the network path can read and alter them.{own_check}"),
                     fix=(f"Remove the assignment (`ssl.create_default_context()` uses `CERT_REQUIRED`); to trust a "
                          f"private CA call `{base_code}.load_verify_locations(cafile=...)`."),
                     confidence=confidence,

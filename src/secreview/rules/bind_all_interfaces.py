@@ -18,8 +18,9 @@ default='0.0.0.0')`), comparisons with `'0.0.0.0'`, CIDR strings, port 0 (asking
 the system for a free port) or one drawn at random (`random.randint(10000, 60000)`: a client's socket for
 the replies to what it sends, as impacket's NetBIOS name queries), a socket made in the function only to
 try a port (a stream one from
-`socket.socket`, or one of another class called there; bound, then never listened on, read from,
-returned, stored or handed to a call), a socket the function joins to a
+`socket.socket`, or one of another class called there, also through `contextlib.closing`; bound, then never
+listened on, read from, returned, stored or handed to a call: `return s.getsockname()[1]` returns the port it
+got, not the socket), a socket the function joins to a
 multicast group or sets the interface, loopback, TTL or hops of its multicast (`IP_ADD_MEMBERSHIP`,
 `IP_MULTICAST_IF`...: a multicast endpoint binds the wildcard address; the membership chooses the
 interface), and test code. Of low confidence (not shown by default) in a function whose text says it
@@ -141,8 +142,8 @@ def _port_probe(fn, call) -> bool:
         for root in (getattr(stmt, "value", None), getattr(stmt, "test", None)):
             if not isinstance(root, ir.Expr):
                 continue
-            if isinstance(stmt, ir.Return) and _mentions(root, name):
-                return False
+            if isinstance(stmt, ir.Return) and _mentions_beyond_queries(root, name):
+                return False  # (``return s.getsockname()[1]``: the port it got, not the socket)
             for e in _walk(root):
                 if not isinstance(e, ir.Call):
                     continue
@@ -152,6 +153,17 @@ def _port_probe(fn, call) -> bool:
                 if any(_mentions(a, name) for a in list(e.args) + [k.value for k in e.keywords]):
                     return False
     return made_here
+
+
+_QUERIES = frozenset({"getsockname", "getsockopt", "gettimeout"})
+
+
+def _mentions_beyond_queries(expr, name: str) -> bool:
+    """``expr`` reads the variable ``name`` other than to ask it a question (``s.getsockname()``): the socket
+    itself goes where ``expr``'s value goes."""
+    asked = {id(e.func.value) for e in _walk(expr) if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr)
+             and e.func.attr in _QUERIES and isinstance(e.func.value, ir.Name)}
+    return any(isinstance(e, ir.Name) and e.id == name and id(e) not in asked for e in _walk(expr))
 
 
 # joining a group, or choosing the interface, hops and loopback of the multicast datagrams the socket sends

@@ -1399,3 +1399,22 @@ def test_an_unverified_base_that_a_mode_raises_again_is_low(tmp_path, monkeypatc
         8: Level.LOW, 9: Level.LOW, 20: Level.HIGH, 21: Level.HIGH}, got
     assert "set back to `ssl.CERT_REQUIRED` on line 11 where `ssl_mode in [\"verify-ca\", \"verify-full\"]` holds" \
         in got[9].explanation
+
+
+def test_a_csrf_cookie_without_secure_is_low_and_not_called_a_session(tmp_path, monkeypatch):
+    """Django's ``csrftoken`` set without ``Secure`` holds an anti-CSRF token, not a session: low, and the
+    explanation does not say that reading it takes over the session; a session cookie stays medium."""
+    (tmp_path / "views.py").write_text(textwrap.dedent('''\
+        from django.http import HttpResponse
+
+
+        def view(request):
+            response = HttpResponse("ok")
+            response.set_cookie("csrftoken", request.META["CSRF_COOKIE"], max_age=None)
+            response.set_cookie("sessionid", request.session.session_key)
+            return response
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    got = {f.span.line: f for f in result.findings if f.rule_id == "SR116"}
+    assert {line: f.confidence for line, f in got.items()} == {6: Level.LOW, 7: Level.MEDIUM}, got
+    assert "take over the session" not in got[6].explanation and "anti-CSRF token" in got[6].explanation

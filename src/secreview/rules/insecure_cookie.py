@@ -85,7 +85,9 @@ class InsecureCookie(CallRule):
     (a value computed at run time under a neutral name: on real code such
     cookies were as often session tokens as not). A missing
     `HttpOnly` alone is low severity (some cookies, such as a CSRF
-    double-submit token, must be readable by script). Not reported: a cookie
+    double-submit token, must be readable by script); a CSRF token cookie
+    (`csrftoken`, `XSRF-TOKEN`) without `Secure` is of low confidence: it
+    holds no session, and Django itself sets it so by default. Not reported: a cookie
     that holds no secret (a constant, the same for every user; a post-login
     redirect path, a language, theme or other preference, a message, an
     anonymous visitor or tracking id); flags
@@ -127,8 +129,9 @@ class InsecureCookie(CallRule):
             if written:
                 off.append(label)
         name_value = site.arg(0, "key")[0]
-        if "HttpOnly" in missing and name_value is not None and isinstance(name_value.const, str) \
-                and any(w in name_value.const.lower() for w in ("csrf", "xsrf")):
+        csrf = name_value is not None and isinstance(name_value.const, str) \
+            and any(w in name_value.const.lower() for w in ("csrf", "xsrf"))
+        if "HttpOnly" in missing and csrf:
             missing.remove("HttpOnly")  # a double-submit CSRF cookie must be readable by the page's script
             if "HttpOnly" in off:
                 off.remove("HttpOnly")
@@ -153,7 +156,11 @@ class InsecureCookie(CallRule):
                            "`document.cookie` (CWE-1004)")
         only_httponly = "Secure" not in missing
         secret, what = held
-        if secret:
+        if csrf:
+            # judged on panel AG: Django's ``csrftoken`` set without ``Secure``, called a session cookie (false)
+            consequence = ("The cookie holds an anti-CSRF token, not a session: whoever reads it on the network "
+                           "path can forge this user's form submissions until it changes.")
+        elif secret:
             consequence = f"The cookie holds {what}: reading it is enough to take over the session."
         else:
             consequence = (f"What the cookie holds ({what}) is not known here; if it is a session or a token, "
@@ -163,6 +170,7 @@ class InsecureCookie(CallRule):
             explanation=f"`{code}` sets a cookie with {'; '.join(parts)}: {'; '.join(effects)}. {consequence}",
             fix="Pass `secure=True, httponly=True` (and `samesite=\"Lax\"`) to `set_cookie()`.",
             severity=Level.LOW if only_httponly else None,
+            confidence=Level.LOW if csrf else None,
             tags=tuple(f"missing-{m.lower()}" for m in missing),
         )
 

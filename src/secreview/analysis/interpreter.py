@@ -1398,6 +1398,11 @@ class FunctionInterpreter:
                     state[f"{target.id}{HOST_FROM}"] = V.const(origin)
             if target.id in self.checked_params:
                 self.note_rebound(target, value, stmt)
+            if value.taints and _reference_name(target.id) and any(t.kind in V.NAMED_KINDS for t in value.taints):
+                # ``private_key_path = self.creds["ssh_private_key"]``: the code names what it holds a path to the
+                # secret, not the secret
+                value = Value(value.const, frozenset(t for t in value.taints if t.kind not in V.NAMED_KINDS),
+                              value.types, value.items, value.func, value.fixed)
             if value.taints:
                 value = self.with_step(value, target, f"assigned to `{target.id}`")
                 self.program.on_name_store(self, target, value)
@@ -3830,6 +3835,15 @@ def _cleansed(value: Value, kinds: frozenset, items=UNKNOWN, keep: frozenset = E
 
 _ITEM_READS = frozenset({"get", "pop", "setdefault"})
 """Methods of a mapping that read the item their first argument names."""
+
+
+_REFERENCE_PARTS = frozenset({"path", "paths", "file", "filename", "filepath", "dir", "directory", "name", "id"})
+
+
+def _reference_name(name: str) -> bool:
+    """A variable named for where or what a value is, not for its content: ``private_key_path``, ``key_file``,
+    ``secret_name``, ``token_id`` (the last word of the name)."""
+    return name.lower().rstrip("_").rpartition("_")[2] in _REFERENCE_PARTS and "_" in name.strip("_")
 
 
 def _name_of_pair(stmt) -> bool:

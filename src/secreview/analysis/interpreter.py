@@ -564,6 +564,10 @@ class FunctionInterpreter:
                 checked = cond.argument(0, "url") or cond.argument(0, "target")
                 key = path_key(checked) if checked is not None else None
                 kinds = _REDIRECT_ONLY
+                if key is None and checked is not None and item_path_key(checked) is not None:
+                    # ``is_relative_url(request.form["next"])``: the item, read again where the test holds
+                    state = dict(state)
+                    self._clean_checked(checked, kinds, state)
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
                 key = path_key(cond.func.value)
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr) and _dash_check(cond):
@@ -3043,7 +3047,7 @@ _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpa
 _OTHER_HOST = frozenset({"redirect", "ssrf"})
 # Names of a project's own redirect-target checks: ``is_safe_url``, ``is_safe_redirect_url``,
 # ``url_is_safe``, ``is_allowed_url``, ``is_local_url``, ``is_trusted_redirect``, ``safe_redirect_target``.
-_URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|same_origin|same_host)_"
+_URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|relative|same_origin|same_host)_"
                         r"(redirect_)?(url|uri|redirect|next|target|location|return_url)s?$"
                         r"|^_?(url|redirect|next_url|target)_is_(safe|allowed|trusted|local)$")
 # an administrator's own failed conversion, and the server's files an administrator names (a library
@@ -4089,8 +4093,21 @@ def item_path_key(e: ir.Expr) -> str | None:
     check of it is kept under in a function's state (``_clean_checked``), for a later read of the same item."""
     if type(e) is not ir.Subscript or type(e.index) is not ir.Const or not isinstance(e.index.value, str):
         return None
-    base = path_key(e.value)
+    base = path_key(e.value) or _global_path(e.value)
     return f"{base}[{e.index.value!r}]" if base is not None else None
+
+
+def _global_path(e: ir.Expr) -> str | None:
+    """``request.form`` of Flask's ``request``, imported: an attribute path from an imported name, for the items of
+    this request read again in the function (``if is_relative_url(request.form["next"]): redirect(request.form[
+    "next"])``)."""
+    attrs = []
+    while type(e) is ir.Attr and len(attrs) < _MAX_PATH_KEY:
+        attrs.append(e.attr)
+        e = e.value
+    if type(e) is ir.Name and e.kind == ir.NameKind.IMPORT and attrs:
+        return ".".join([e.id, *reversed(attrs)])
+    return None
 
 
 def hashable(value) -> bool:

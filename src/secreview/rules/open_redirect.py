@@ -31,7 +31,9 @@ class OpenRedirect(SinkRule):
     URLs from `url_for`/`reverse`, URLs checked with Django's
     `url_has_allowed_host_and_scheme` (also as the test of a conditional expression:
     `url if url_has_allowed_host_and_scheme(url, ...) else "/"`), by the project's own check named
-    for it (`if target and is_safe_url(target):`), by an allow-list, by comparing
+    for it (`if target and is_safe_url(target):`, `is_local_url`, `is_relative_url`; also of an item of the
+    request read again: `if is_relative_url(request.form["next"]): redirect(request.form["next"])`), by an
+    allow-list, by comparing
     `urlparse(url).netloc` with allowed hosts, or matched by a constant pattern
     whose literal start fixes the scheme and host up to a `/`
     (`if not SITES.match(url): abort(400)` with

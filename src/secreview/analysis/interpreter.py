@@ -3780,15 +3780,15 @@ _PLAIN_BASES = frozenset({"builtins.object", "object", "sqlalchemy.orm.Declarati
                           "pydantic.BaseModel", "pydantic.main.BaseModel", "typing.NamedTuple"})
 
 
-_SEQUENCE_COPIES = frozenset({"builtins.list", "builtins.tuple"})
+_SEQUENCE_COPIES = frozenset({"builtins.list", "builtins.tuple", "builtins.sorted"})
 _SAME_TEXT = frozenset({"builtins.str", "os.fspath"})
 """Functions that ``map`` applies without changing what a value holds (a path object's text is its own)."""
 
 
 def _sequence_copy(callees: list, call: ir.Call, args: list, result: Value) -> Value:
-    """``list(seq)``, ``tuple(seq)`` and ``map(str, seq)`` of a sequence whose elements are known keep
-    them one by one (``cmd = list(map(str, cmd))`` before ``Popen(cmd)``: the program is still the
-    first element, a shell command still the one after ``-c``)."""
+    """``list(seq)``, ``tuple(seq)``, ``sorted(seq)`` (in some order) and ``map(str, seq)`` of a sequence whose
+    elements are known keep them one by one (``cmd = list(map(str, cmd))`` before ``Popen(cmd)``: the program is
+    still the first element, a shell command still the one after ``-c``)."""
     if len(args) == 1 and any(c in _SEQUENCE_COPIES for c in callees):
         seq = args[0]
     elif len(args) == 2 and "builtins.map" in callees and isinstance(call.args[0], (ir.Name, ir.Attr)) \
@@ -3799,6 +3799,13 @@ def _sequence_copy(callees: list, call: ir.Call, args: list, result: Value) -> V
     items = seq.items
     if not items or not all(isinstance(k, int) for k in items) or V.taints_beyond_items(seq):
         return result
+    if "builtins.sorted" in callees:
+        # ``for a, v in sorted(tag.items())``: the same elements in another order; each place may hold any of
+        # them, so the keys of a dict's pairs stay its constant keys
+        joined = None
+        for item in items.values():
+            joined = item if joined is None else V.join(joined, item)
+        return Value(taints=result.taints, types=result.types, items=dict.fromkeys(items, joined))
     return Value(taints=result.taints, types=result.types, items=dict(items))
 
 

@@ -447,3 +447,17 @@ def test_a_constant_iv_is_said_to_do_what_it_does_in_its_mode(tmp_path, monkeypa
     assert "begin alike" in by_line[7] and "CBC" not in by_line[7]
     assert "key stream is reused" in by_line[8] and "CBC" not in by_line[8]
     assert "chosen-plaintext attacks on CBC" in by_line[9]
+
+
+def test_a_list_run_without_a_shell_is_not_said_to_be_parsed_by_one(tmp_path, monkeypatch):
+    """``Popen(cmd)`` of a list, no ``shell=``: the client's value chooses the program, and no shell parses
+    anything (held-out panel AG: specter's ``run_shell`` was said to have "the shell parses this string")."""
+    findings = _findings(tmp_path, monkeypatch, "app.py", (
+        "import subprocess\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+        "def run_shell(cmd):\n"
+        "    return subprocess.Popen(cmd, stdout=subprocess.PIPE).communicate()\n\n\n"
+        "@app.route('/run')\ndef run():\n    return str(run_shell([request.args['prog'], '-v']))\n\n\n"
+        "@app.route('/sh')\ndef sh():\n    return str(subprocess.run(request.args['cmd'], shell=True))\n"))
+    by_line = _explanations("SR101", findings)
+    assert "shell parses" not in by_line[9] and "run as a list of arguments without a shell" in by_line[9]
+    assert "The shell parses this string" in by_line[19]

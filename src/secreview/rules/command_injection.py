@@ -134,6 +134,12 @@ class CommandInjection(SinkRule):
             said = f"shell={flag}" if re.fullmatch(r"[A-Za-z_][\w.]*", flag) else flag
             return (f"Where `{said}` is true, the shell parses this command, so `;`, `|`, "
                     f"`` ` `` or `$(...)` in it run any command with this process's privileges.")
+        if getattr(site, "kind", None) == "command-argv" and flag is None:
+            # a program and its arguments as a list, run without a shell: no shell parses it; what the client
+            # may choose is the program (its first element) or the text after ``sh -c``
+            return ("It is run as a list of arguments without a shell: where the client's value is the program "
+                    "(the list's first element) or the text after `sh -c`, it chooses what runs, with this "
+                    "process's privileges.")
         return self.danger
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):

@@ -430,9 +430,11 @@ def _say_uncalled(merged: dict, needs_of: dict, votes: dict) -> None:
             merged[key] = (replace(finding, explanation=text), lines)
 
 
-_NO_CALL_FOLLOWED = ("the analysis followed no call of `{name}()` outside test code in the reviewed code (calls "
-                     "through an object of unknown type, callbacks and remote procedure calls are not followed), "
-                     "so nothing shows what its callers pass")
+# (said as what the analysis could not see, not as a fact of the code: judged untrue on panel AG where a caller
+# through an object of unknown type existed)
+_NO_CALL_FOLLOWED = ("the analysis resolved no call of `{name}()` outside test code (it does not resolve calls "
+                     "through an object of unknown type, callbacks or remote procedure calls), so what its callers "
+                     "pass is not known to it")
 
 
 def _drop_shadowed(merged: dict, shadows: dict) -> None:

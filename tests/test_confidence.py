@@ -1418,3 +1418,41 @@ def test_a_csrf_cookie_without_secure_is_low_and_not_called_a_session(tmp_path, 
     got = {f.span.line: f for f in result.findings if f.rule_id == "SR116"}
     assert {line: f.confidence for line, f in got.items()} == {6: Level.LOW, 7: Level.MEDIUM}, got
     assert "take over the session" not in got[6].explanation and "anti-CSRF token" in got[6].explanation
+
+
+def test_a_reflected_origin_with_credentials_is_medium_only_where_a_browser_credential_is_read(tmp_path, monkeypatch):
+    """cors-origin-reflected: a class whose handlers read a TLS client certificate (or a cookie) relies on what
+    the browser sends on its own: medium; one that authenticates with its own headers only: low, saying so."""
+    (tmp_path / "api.py").write_text(textwrap.dedent('''\
+        from flask import Flask, request
+        from werkzeug.datastructures import Headers
+
+        app = Flask(__name__)
+
+
+        class X509:
+            def get_headers(self):
+                headers = Headers()
+                headers["Access-Control-Allow-Origin"] = request.environ.get("HTTP_ORIGIN")
+                headers["Access-Control-Allow-Credentials"] = "true"
+                return headers
+
+            def get(self):
+                return request.environ.get("SSL_CLIENT_S_DN")
+
+
+        class UserPass:
+            def get_headers(self):
+                headers = Headers()
+                headers["Access-Control-Allow-Origin"] = request.environ.get("HTTP_ORIGIN")
+                headers["Access-Control-Allow-Credentials"] = "true"
+                return headers
+
+            def get(self):
+                return request.headers.get("X-Api-Password")
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    got = {f.span.line: f for f in result.findings if f.rule_id == "SR119"}
+    assert {line: f.confidence for line, f in got.items()} == {10: Level.MEDIUM, 21: Level.LOW}, got
+    assert "Nothing in this handler's class or module reads such a credential" in got[21].explanation
+    assert "Nothing in" not in got[10].explanation

@@ -23,7 +23,13 @@ class CorsOriginReflected(SinkRule):
     `Access-Control-Allow-Origin` (`headers["Access-Control-Allow-Origin"] =
     request.environ.get("HTTP_ORIGIN")`, `headers.set(...)`, a `headers=`
     dict) and the same function sets `Access-Control-Allow-Credentials` to
-    `true`. Not reported: an origin checked against an allow-list first (`if
+    `true`: with medium confidence where the handler's class (or, for a
+    function, its module) reads a credential the browser sends on its own
+    (`request.cookies`, the session, `request.authorization`, `current_user`,
+    a TLS client certificate's `SSL_CLIENT_*` variables, `REMOTE_USER`), with
+    low confidence otherwise (an API that authenticates only with headers its
+    own scripts add exposes nothing: other sites cannot send those without a
+    preflight). Not reported: an origin checked against an allow-list first (`if
     origin in ALLOWED_ORIGINS:`), an echo without credentials (what `*`
     allows: the browser then sends no cookies), and the other CORS headers
     (`Access-Control-Allow-Headers` echoing the preflight's
@@ -65,10 +71,25 @@ class CorsOriginReflected(SinkRule):
         return None
 
     def site_use(self, interp, node, arg_node):
-        return _CREDENTIALS if _allows_credentials(interp.fn) else None
+        if not _allows_credentials(interp.fn):
+            return None
+        return ("credentials", _ambient_credentials(interp))
 
     def reports(self, taint, site) -> bool:
-        return site.use == _CREDENTIALS
+        return site.use is not None and site.use[0] == "credentials"
+
+    def sink_confidence(self, site, confidence):
+        # judged on panel AG: rucio's API authenticates with headers its own client adds, which a preflight
+        # (refused for other origins) guards; only its client-certificate endpoint leaked a token
+        return confidence if site.use is not None and site.use[1] else Level.LOW
+
+    def danger_at(self, site) -> str:
+        if site.use is not None and not site.use[1]:
+            return (f"{self.danger} Nothing in this handler's class or module reads such a credential (a cookie, "
+                    f"the session, HTTP authentication, a TLS client certificate): if the API authenticates only "
+                    f"with headers its own scripts add, which other sites cannot send without a preflight, the echo "
+                    f"exposes nothing.")
+        return self.danger
 
 
 def _header_name(node, arg_node) -> str | None:
@@ -97,6 +118,33 @@ def _allows_credentials(fn) -> bool:
                 if isinstance(e, ir.DictExpr) and any(_is_credentials(k) and _true(v)
                                                       for k, v in zip(e.keys, e.values)):
                     return True
+    return False
+
+
+# what a browser sends on its own with a credentialed request: cookies (and the session kept in one), HTTP
+# authentication, a TLS client certificate (the server's ``SSL_CLIENT_*`` variables), a server-authenticated user
+_AMBIENT_ATTRIBUTES = frozenset({"cookies", "COOKIES", "session", "authorization", "remote_user", "current_user"})
+_AMBIENT_KEYS = ("SSL_CLIENT_", "REMOTE_USER", "HTTP_COOKIE", "HTTP_AUTHORIZATION")
+
+
+def _ambient_credentials(interp) -> bool:
+    """Whether the handler's class (the function's module, for a function) reads a credential the browser
+    sends on its own: a cookie, the session, HTTP authentication, a TLS client certificate."""
+    fn = interp.fn
+    module = interp.module
+    owners = [f for f in module.functions.values() if f.class_qualname == fn.class_qualname] \
+        if fn.class_qualname else [module.body, *module.functions.values()]
+    for owner in owners:
+        for stmt in owner.statements():
+            for top in expressions(stmt):
+                for e in ir.walk(top):
+                    if isinstance(e, ir.Attr) and e.attr in _AMBIENT_ATTRIBUTES:
+                        return True
+                    if isinstance(e, ir.Name) and (e.id in _AMBIENT_ATTRIBUTES or (e.qualname or "").endswith(
+                            (".session", ".current_user"))):
+                        return True
+                    if isinstance(e, ir.Const) and isinstance(e.value, str) and e.value.startswith(_AMBIENT_KEYS):
+                        return True
     return False
 
 

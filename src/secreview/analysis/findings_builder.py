@@ -126,7 +126,7 @@ class FindingsBuilder:
             sender = V.ADMINISTRATOR  # a handler only administrators reach: worded for them, one level less
         elif sender == "remote" and V.AUTHENTICATED in taint.cleansed:
             sender = V.AUTHENTICATED  # an authenticated API's request: worded for its sender, as severe
-        explanation = f"{lead} {_said_of_source(rule.danger_at(site), sender)}".strip()
+        explanation = f"{lead} {_said_of_source(rule.danger_for(site, taint), sender)}".strip()
         caveat = _CAVEAT.get(sender)
         if caveat:
             explanation = f"{explanation} {caveat}"

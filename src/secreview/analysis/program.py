@@ -2684,6 +2684,13 @@ class Program:
                 continue
             if at.index == WHOLE_OBJECT and not rule.whole_objects:
                 continue
+            halves = flow.cleansed & V.PATH_HALVES
+            if halves and not at.is_param:
+                # the callee ruled out ``..`` (or an absolute name) of its parameter: what is left of this caller's
+                # data is the other half; both halves ruled out, one here and one there, leave nothing
+                if (at.cleansed | halves) >= V.PATH_HALVES and kind == "path":
+                    continue
+                at = at.cleanse(halves)
             step = Step(interp.path, call.line, call.col, call_note, at.step)
             step = _append_chain(step, flow.step)
             if at.is_param:

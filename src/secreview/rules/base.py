@@ -174,6 +174,12 @@ class SinkRule(Rule):
         """What ``danger`` says, for the sink at ``site`` (a rule whose sinks do different harm, a file
         opened or only tested for existence, says which)."""
         return self.danger
+
+    def danger_for(self, site, taint) -> str:
+        """What ``danger_at`` says, for the traced data ``taint`` reaching ``site`` (a rule whose harm depends
+        on what the code already ruled out of the value, a path checked for ``..`` but not for ``/``, says
+        which part remains)."""
+        return self.danger_at(site)
     """Why a hostile value is dangerous at this sink, one sentence, used in explanations."""
     fix: ClassVar[str] = ""
     """The concrete remedy, one or two sentences."""

@@ -1,5 +1,6 @@
 from functools import lru_cache
 
+from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
@@ -77,9 +78,12 @@ class PathTraversal(SinkRule):
     `PurePosixPath(name).is_absolute()`, leading slashes stripped after the `..` are
     gone: `name.replace("..", "").strip("/ ")`, or data that follows constant text:
     `"img-" + name`). A `..` check alone is not enough: an absolute name leaves
-    the folder without one. These checks count as well when a function of the
-    reviewed code makes them and raises (or calls a function that always raises)
-    on a bad name, called before the name is used (`validate_path_is_safe(name)`),
+    the folder without one (the finding then says that an absolute path is what
+    remains, and the other way round); the two halves count together when one is
+    made by the caller and the other by the function it passes the name to.
+    These checks count as well when a function of the reviewed code makes them
+    and raises (or calls a function that always raises) on a bad name, called
+    before the name is used (`validate_path_is_safe(name)`),
     or returns true only for a good one (`if not is_safe_name(name): return`, also
     when it returns the check kept in a name: `stat = MD5_REGEX.match(h)` ... `return stat`),
     or an error for a bad one and `None` only for a good one (`failed = common_check(name)`, then
@@ -154,6 +158,18 @@ class PathTraversal(SinkRule):
         harm = next((what for names, what in _HARM if name in names), "read or write (as the file is opened) files")
         return (f"`../` sequences or an absolute path in it reach files outside the intended folder, so the "
                 f"client can {harm} anywhere this process can.")
+
+    def danger_for(self, site, taint) -> str:
+        text = self.danger_at(site)
+        cleansed = taint.cleansed
+        if V.PATH_NO_DOTDOT in cleansed and V.PATH_NOT_ABSOLUTE not in cleansed:
+            # ``if ".." in path: raise`` then ``root / path``: ``/etc`` still replaces the root
+            return text.replace("`../` sequences or an absolute path in it reach",
+                                "`..` is ruled out, but an absolute path in it replaces the folder and reaches", 1)
+        if V.PATH_NOT_ABSOLUTE in cleansed and V.PATH_NO_DOTDOT not in cleansed:
+            return text.replace("`../` sequences or an absolute path in it reach",
+                                "An absolute path is ruled out, but `../` sequences in it reach", 1)
+        return text
     fix = ("Reduce the name to its last component with `werkzeug.utils.secure_filename()` or "
            "`os.path.basename()`, or check that `os.path.realpath(os.path.join(BASE, name))` starts with "
            "`BASE + os.sep` before using it.")

@@ -825,3 +825,37 @@ def test_a_function_run_later_from_a_long_call_is_cited_where_it_is_named(tmp_pa
     [finding] = [f for f in result.findings if f.rule_id == "SR101"]
     step = next(s for s in finding.trace if s.note == "passed to `_invoke_function()`")
     assert step.line == 18
+
+
+def test_a_call_through_self_in_a_nested_function_is_resolved(tmp_path, monkeypatch):
+    """``def export(self): def __process(): self.__upsert("events")``: the nested function's ``self`` is the
+    method's, an instance of the class, so the call resolves: a constant passed there shows the construction
+    safe, and a parameter of the method passed there leaves it to the method's callers, not to "no call"."""
+    code = textwrap.dedent('''\
+        import sqlite3
+
+
+        class Store:
+            def __init__(self, path):
+                self.conn = sqlite3.connect(path)
+
+            def __upsert(self, name):
+                self.conn.execute(f"SELECT * FROM t WHERE name = '{name}'")
+
+            def __fetch(self, name):
+                self.conn.execute(f"SELECT * FROM u WHERE name = '{name}'")
+
+            def export(self):
+                def __process():
+                    self.__upsert("events")
+                __process()
+
+            def load(self, name):
+                def __process():
+                    self.__fetch(name)
+                __process()
+        ''')
+    result = _review(tmp_path, monkeypatch, {"store.py": code})
+    found = {f.line: f for f in result.findings if f.rule_id == "SR104"}
+    assert 9 not in found, found
+    assert 12 in found and "no call of `__fetch()`" not in found[12].explanation, found

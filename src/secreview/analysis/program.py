@@ -1536,6 +1536,19 @@ class Program:
         return Value(types=self.types.single(qualname))
 
     def free_value(self, interp: FunctionInterpreter, name: ir.Name) -> Value:
+        """A variable a nested function reads from the function around it: the enclosing method's ``self`` is
+        an instance of its class (``def export(self, ...): def __process(): self.__upsert(...)``, so that its
+        calls resolve); anything else, unknown."""
+        outer = interp.fn.parent
+        while isinstance(outer, ir.Function):
+            if any(p.name == name.id for p in outer.params):
+                first = outer.params[0]
+                if outer.class_qualname and first.name == name.id and first.kind == "positional" and not any(
+                        isinstance(d, ir.Name) and d.id in ("staticmethod", "classmethod") for d in outer.decorators):
+                    bases = self.modelled_bases(outer.class_qualname)
+                    return Value(types=frozenset({outer.class_qualname, *bases}))
+                return TOP
+            outer = outer.parent
         return TOP
 
     @staticmethod

@@ -287,3 +287,26 @@ def test_a_query_a_caller_wrote_refined_by_clauses_is_the_callers(tmp_path, monk
             pages.fetch_page(f"SELECT * FROM users WHERE name = '{name}'", "")
         ''')
     assert got == {18: Level.MEDIUM, 21: Level.MEDIUM, 27: Level.MEDIUM}, got
+
+
+def test_a_name_built_in_pieces_is_no_statement(tmp_path, monkeypatch):
+    """``'%s%s' % (name[:n], digest)`` holds no SQL of its own: its first part is a piece of a name, not a
+    statement a caller wrote, and the name it builds, quoted as an identifier in a query, is still reported."""
+    got = confidences(tmp_path, monkeypatch, '''\
+        import hashlib
+
+
+        def truncate_name(name, length=None, hash_len=4):
+            if length is None or len(name) <= length:
+                return name
+            hsh = hashlib.md5(name.encode()).hexdigest()[:hash_len]
+            return '%s%s' % (name[:length - hash_len], hsh)
+
+
+        class Operations:
+            def last_insert_id(self, cursor, table_name):
+                sq_name = '%s_SQ' % truncate_name(table_name, 26).upper()
+                cursor.execute('SELECT "%s".currval FROM dual' % sq_name)
+                return cursor.fetchone()[0]
+        ''')
+    assert got == {14: Level.MEDIUM}, got

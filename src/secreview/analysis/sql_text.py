@@ -40,6 +40,7 @@ _SUBQUERY_BEFORE = re.compile(r"\b(from|join|exists|as)\s*\(\s*$", re.I)
 # or a clause that refines it (``f"{query} {where} ORDER BY ... LIMIT ..."``: a pagination helper)
 _STATEMENT_AFTER = re.compile(r"\s*($|;|\)|(where|group\s+by|order\s+by|limit|offset|having|union|intersect|except"
                               r"|for\s+update|returning)\b)", re.I)
+_CLAUSE_WORDS = re.compile(r"\b(where|group\s+by|order\s+by|limit|offset|having|union|returning)\b", re.I)
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_`\"[].")
 # keywords after which SQL takes a name (or a list of columns), not a value
 _NAME_BEFORE = re.compile(r"\b(from|into|table|join|update|index|on|exists|sequence|view|by|select|distinct|"
@@ -178,6 +179,9 @@ def statement_part(node: ir.Expr, part, known: dict | None = None) -> bool:
     segments = built_segments(node, owners, known)
     if segments is None or not any(owner is part for owner in owners):
         return False
+    text = "".join(s for s in segments if s is not HOLE)
+    if not (_SQL.search(text) or _CLAUSE_WORDS.search(text)):
+        return False  # (``'%s%s' % (name[:n], digest)``: a name built in pieces, no statement around it)
     for i in _holes_of(segments, owners, part):
         first = HOLE not in segments[:i]
         before = _around(segments, i)[0] if first else _previous_text(segments, i)

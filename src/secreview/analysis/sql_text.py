@@ -38,9 +38,10 @@ _STATEMENT_BEFORE = re.compile(r"(^|;)\s*(explain(\s+(analy[sz]e|verbose|query\s
 _SUBQUERY_BEFORE = re.compile(r"\b(from|join|exists|as)\s*\(\s*$", re.I)
 # what may follow a whole statement (or subquery) a caller wrote: its end, the subquery's closing parenthesis,
 # or a clause that refines it (``f"{query} {where} ORDER BY ... LIMIT ..."``: a pagination helper)
-_STATEMENT_AFTER = re.compile(r"\s*($|;|\)|(where|group\s+by|order\s+by|limit|offset|having|union|intersect|except"
-                              r"|for\s+update|returning)\b)", re.I)
-_CLAUSE_WORDS = re.compile(r"\b(where|group\s+by|order\s+by|limit|offset|having|union|returning)\b", re.I)
+_REFINING = r"where|group\s+by|order\s+by|limit|offset|having|union|returning"
+_STATEMENT_AFTER = re.compile(rf"\s*($|;|\)|({_REFINING}|intersect|except|for\s+update)\b)", re.I)
+# (a text holding only these words still reads as SQL around a statement: ``f"{query} ORDER BY id"``)
+_CLAUSE_WORDS = re.compile(rf"\b({_REFINING})\b", re.I)
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_`\"[].")
 # keywords after which SQL takes a name (or a list of columns), not a value
 _NAME_BEFORE = re.compile(r"\b(from|into|table|join|update|index|on|exists|sequence|view|by|select|distinct|"
@@ -102,12 +103,7 @@ def _compared_to_placeholder(segments: list, i: int) -> bool:
     the next ``HOLE`` being ``= ?`` (``%s``, ``:name``, ``%(name)s``, ``$1``), ``LIKE ?``, ``IN (?``: a
     column (``f"{column} = ?"`` in the ``SET`` list of an ``UPDATE``, ``'%s=%%s' % key``), the value being
     bound. A part glued to name characters before it (``x_{c} = ?``) counts too."""
-    after = []
-    for seg in segments[i + 1:]:
-        if seg is HOLE:
-            break
-        after.append(seg)
-    return bool(_BEFORE_PLACEHOLDER.match("".join(after)))
+    return bool(_BEFORE_PLACEHOLDER.match(_next_text(segments, i)))
 
 
 def _quoted_name(segments: list, i: int) -> bool:
@@ -187,7 +183,7 @@ def statement_part(node: ir.Expr, part, known: dict | None = None) -> bool:
         before = _around(segments, i)[0] if first else _previous_text(segments, i)
         starts = (first and _STATEMENT_BEFORE.search(before)) or re.search(r";\s*$", before) \
             or _SUBQUERY_BEFORE.search(before)
-        if not starts or not _STATEMENT_AFTER.match(next_text(segments, i)):
+        if not starts or not _STATEMENT_AFTER.match(_next_text(segments, i)):
             return False
     return True
 
@@ -202,7 +198,7 @@ def _previous_text(segments: list, i: int) -> str:
     return "".join(reversed(before))
 
 
-def next_text(segments: list, i: int) -> str:
+def _next_text(segments: list, i: int) -> str:
     """The constant text right after the ``HOLE`` at ``segments[i]``, up to the next ``HOLE`` (where another
     part stands) or the end."""
     after = []

@@ -145,6 +145,7 @@ class SinkRule(Rule):
     (``def safe_verify(secret, hash): log.debug(..., secret)``) is dropped when every caller in the reviewed code
     passes a constant there (``safe_verify("test", hash)``: nothing secret is logged), as the callers' votes say."""
     danger: ClassVar[str] = ""
+    """Why a hostile value is dangerous at this sink, one sentence, used in explanations."""
 
     def whole_trace_confidence(self, step, confidence):
         """The confidence of a traced finding given its whole trace ``step`` (``traced_confidence`` sees
@@ -180,7 +181,6 @@ class SinkRule(Rule):
         on what the code already ruled out of the value, a path checked for ``..`` but not for ``/``, says
         which part remains)."""
         return self.danger_at(site)
-    """Why a hostile value is dangerous at this sink, one sentence, used in explanations."""
     fix: ClassVar[str] = ""
     """The concrete remedy, one or two sentences."""
 

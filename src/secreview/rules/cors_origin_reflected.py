@@ -2,11 +2,10 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.statements import expressions
 from secreview.rules.base import SinkRule
+from secreview.rules.header_injection import HEADER_METHODS, header_name
 
 _ALLOW_ORIGIN = "access-control-allow-origin"
 _ALLOW_CREDENTIALS = "access-control-allow-credentials"
-_CREDENTIALS = ("credentials", True)
-_HEADER_METHODS = frozenset({"add", "set", "setdefault", "add_header", "send_header"})
 
 
 class CorsOriginReflected(SinkRule):
@@ -95,13 +94,14 @@ class CorsOriginReflected(SinkRule):
 def _header_name(node, arg_node) -> str | None:
     """The header (lower case) a store or call sets, when written as a constant: ``h["X-A"] = v``,
     ``h.set("X-A", v)`` (None for the name argument itself)."""
-    if isinstance(arg_node, ir.ItemTarget):
-        index = arg_node.index
-        return index.value.lower() if isinstance(index, ir.Const) and isinstance(index.value, str) else None
-    if isinstance(node, ir.Call) and node.method in _HEADER_METHODS and node.args and arg_node is not node.args[0]:
-        first = node.args[0]
-        return first.value.lower() if isinstance(first, ir.Const) and isinstance(first.value, str) else None
-    return None
+    if isinstance(arg_node, (ir.ItemTarget, ir.AttrTarget)):
+        name = header_name(arg_node)
+    elif isinstance(node, ir.Call) and node.method in HEADER_METHODS and node.args and arg_node is not node.args[0] \
+            and isinstance(node.args[0], ir.Const) and isinstance(node.args[0].value, str):
+        name = node.args[0].value
+    else:
+        name = None
+    return name.lower() if name is not None else None
 
 
 def _allows_credentials(fn) -> bool:

@@ -14,6 +14,8 @@ _VALUE_MATTERS = frozenset({
     "content-type", "set-cookie", "content-disposition", "refresh", "x-sendfile", "x-accel-redirect", "link"})
 _NO_CRLF = "no-crlf"
 _OWN_HOST = "own-host"
+HEADER_METHODS = frozenset({"add", "set", "setdefault", "add_header", "send_header"})
+"""Methods of a headers object (and a handler's ``send_header``) that take a header's name, then its value."""
 
 
 class HeaderInjection(SinkRule):
@@ -69,14 +71,14 @@ class HeaderInjection(SinkRule):
         # ``headers.add("X-Name", value)``: nothing to report when only the value is tainted and it
         # cannot matter (the name is a constant of an ordinary header)
         if not site.args or not site.args[0].is_const or not isinstance(site.args[0].const, str) or \
-                len(site.args) < 2 or site.call.method not in ("add", "set", "setdefault", "add_header", "send_header"):
+                len(site.args) < 2 or site.call.method not in HEADER_METHODS:
             return False
         return all(_harmless(sink, site.args[0].const, v) for v in site.args[1:])
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         if _own_url(value):
             return None
-        name = _header_name(arg_node)
+        name = header_name(arg_node)
         if name is not None:
             return None if _harmless(sink, name, value) else value
         if value.items is not None and value.items and all(isinstance(k, str) for k in value.items):
@@ -95,7 +97,7 @@ def _own_url(value) -> bool:
     return bool(taints) and all(_OWN_HOST in t.cleansed and _NO_CRLF in t.cleansed for t in taints)
 
 
-def _header_name(node) -> str | None:
+def header_name(node) -> str | None:
     """The header a store sets, when written as a constant: ``resp.headers["X-A"] = v``,
     ``response["X-A"] = v``, ``resp.content_type = v``."""
     if isinstance(node, ir.ItemTarget) and isinstance(node.index, ir.Const) and isinstance(node.index.value, str):

@@ -153,23 +153,24 @@ class PathTraversal(SinkRule):
         return confidence
 
     def danger_at(self, site) -> str:
-        # what the call does with the name decides the harm: an existence test reveals, a rename overwrites
-        name = (site.callee or "").rsplit(".", 1)[-1]
-        harm = next((what for names, what in _HARM if name in names), "read or write (as the file is opened) files")
-        return (f"`../` sequences or an absolute path in it reach files outside the intended folder, so the "
-                f"client can {harm} anywhere this process can.")
+        return self._danger(site, "`../` sequences or an absolute path in it reach")
 
     def danger_for(self, site, taint) -> str:
-        text = self.danger_at(site)
         cleansed = taint.cleansed
         if V.PATH_NO_DOTDOT in cleansed and V.PATH_NOT_ABSOLUTE not in cleansed:
             # ``if ".." in path: raise`` then ``root / path``: ``/etc`` still replaces the root
-            return text.replace("`../` sequences or an absolute path in it reach",
-                                "`..` is ruled out, but an absolute path in it replaces the folder and reaches", 1)
+            return self._danger(site, "`..` is ruled out, but an absolute path in it replaces the folder and reaches")
         if V.PATH_NOT_ABSOLUTE in cleansed and V.PATH_NO_DOTDOT not in cleansed:
-            return text.replace("`../` sequences or an absolute path in it reach",
-                                "An absolute path is ruled out, but `../` sequences in it reach", 1)
-        return text
+            return self._danger(site, "An absolute path is ruled out, but `../` sequences in it reach")
+        return self.danger_at(site)
+
+    @staticmethod
+    def _danger(site, what_reaches: str) -> str:
+        # what the call does with the name decides the harm: an existence test reveals, a rename overwrites
+        name = (site.callee or "").rsplit(".", 1)[-1]
+        harm = next((what for names, what in _HARM if name in names), "read or write (as the file is opened) files")
+        return f"{what_reaches} files outside the intended folder, so the client can {harm} anywhere this process can."
+
     fix = ("Reduce the name to its last component with `werkzeug.utils.secure_filename()` or "
            "`os.path.basename()`, or check that `os.path.realpath(os.path.join(BASE, name))` starts with "
            "`BASE + os.sep` before using it.")

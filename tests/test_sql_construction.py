@@ -310,3 +310,30 @@ def test_a_name_built_in_pieces_is_no_statement(tmp_path, monkeypatch):
                 return cursor.fetchone()[0]
         ''')
     assert got == {14: Level.MEDIUM}, got
+
+
+def test_a_statement_laid_out_with_other_parts_only_is_the_callers(tmp_path, monkeypatch):
+    """lnbits' ``fetch_page``: an f-string of whitespace and parts only, the query first, then the clause and the
+    order each on its own line, holds the caller's statement first; glued to the next part with nothing between
+    (``'%s%s' % (name, digest)``) a part is a piece of a name, as in the test before."""
+    got = confidences(tmp_path, monkeypatch, '''\
+        import sqlite3
+
+
+        class Pages:
+            def __init__(self, path):
+                self.conn = sqlite3.connect(path)
+
+            def fetch_page(self, query, clause, order):
+                return self.conn.execute(f"""
+                    {query}
+                    {clause}
+                    {order}
+                """).fetchall()
+
+
+        def users(pages: Pages, name):
+            pages.fetch_page("SELECT * FROM users", "", "")
+            pages.fetch_page(f"SELECT * FROM users WHERE name = '{name}'", "", "")
+        ''')
+    assert set(got) == {18}, got

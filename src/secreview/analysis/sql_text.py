@@ -176,8 +176,11 @@ def statement_part(node: ir.Expr, part, known: dict | None = None) -> bool:
     if segments is None or not any(owner is part for owner in owners):
         return False
     text = "".join(s for s in segments if s is not HOLE)
-    if not (_SQL.search(text) or _CLAUSE_WORDS.search(text)):
-        return False  # (``'%s%s' % (name[:n], digest)``: a name built in pieces, no statement around it)
+    # SQL around it, or a layout of parts on their own lines (lnbits' ``f"""\n{query}\n{clause}\n"""``); not
+    # parts glued together with no SQL (``'%s%s' % (name[:n], digest)``: a name built in pieces)
+    laid_out = not text.strip() and not any(_touches_part(segments, i) for i in _holes_of(segments, owners, part))
+    if not (laid_out or _SQL.search(text) or _CLAUSE_WORDS.search(text)):
+        return False
     for i in _holes_of(segments, owners, part):
         first = HOLE not in segments[:i]
         before = _around(segments, i)[0] if first else _previous_text(segments, i)
@@ -186,6 +189,18 @@ def statement_part(node: ir.Expr, part, known: dict | None = None) -> bool:
         if not starts or not _STATEMENT_AFTER.match(_next_text(segments, i)):
             return False
     return True
+
+
+def _touches_part(segments: list, i: int) -> bool:
+    """Whether another ``HOLE`` stands right before or after the ``HOLE`` at ``segments[i]``, with no text
+    between: pieces of one word (``'%s%s'``)."""
+    for step in (1, -1):
+        j = i + step
+        while 0 <= j < len(segments) and segments[j] == "":
+            j += step
+        if 0 <= j < len(segments) and segments[j] is HOLE:
+            return True
+    return False
 
 
 def _previous_text(segments: list, i: int) -> str:

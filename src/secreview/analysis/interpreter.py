@@ -13,6 +13,7 @@ import heapq
 import operator
 import re
 
+from secreview.analysis import form_fields
 from secreview.analysis import values as V
 from secreview.analysis.code_text import code_lines, code_of, span_of
 from secreview.analysis.models import ArgRef, Sanitizer
@@ -449,6 +450,9 @@ class FunctionInterpreter:
             state = self.refine(check, truth == holds, state)
         if self.call_checks and isinstance(cond, (ir.Call, ir.Await)):
             state = self.refine_by_callee(cond, state, truth)
+        if truth and isinstance(cond, ir.Call) and cond.method in form_fields.VALIDATE_METHODS \
+                and isinstance(cond.func, ir.Attr):
+            state = self.form_validated(cond.func.value, state)
         key = None
         kinds = _ALL
         base_taints = EMPTY
@@ -464,6 +468,15 @@ class FunctionInterpreter:
         if not truth and isinstance(cond, ir.Call) and cond.method == "startswith" and _dash_check(cond):
             # ``if v.startswith("-"): raise ...``: past it, ``v`` is not read as a command-line option
             key, kinds = path_key(cond.func.value), _NOT_OPTION
+        if not truth and isinstance(cond, ir.Call):
+            outside = self.outside_class_search(cond)
+            if outside is not None:
+                # ``if re.search(r"[^A-Za-z0-9-]", name): raise ...``: no character outside the class in it
+                subject, kinds = outside
+                key = path_key(subject)
+                if key is None and item_path_key(subject) is not None:
+                    state = dict(state)
+                    self._clean_checked(subject, kinds, state)  # ``request.args["name"]``, read again later
         slash = _site_path_test(cond, truth)
         if slash is not None and slash[0] in state and state[slash[0]].taints:
             state = _marked_site_path(state, *slash)
@@ -587,12 +600,88 @@ class FunctionInterpreter:
                     base_taints = self.base_taints(cond.args[0], state)
         if confining:
             return self.confined_by_check(checked_expr, key, base_taints, state, cond)
+        if key is not None and key not in state:
+            read = self.attribute_read(key, state, cond)
+            if read is not None and read.taints:
+                # ``if re.search(r"[^a-z0-9-]", field.data): raise``: an attribute of a variable, never stored
+                # here, checked: a later read of the same attribute finds it checked
+                state = dict(state)
+                state[key] = read
         if key is not None and key in state:
             value = state[key]
             if value.taints:
                 state = dict(state)
                 state[key] = _cleansed(value, kinds, keep=base_taints)
         return state
+
+    def form_validated(self, form: ir.Expr, state: dict) -> dict:
+        """``if form.validate_on_submit():`` held (WTForms, ``form_fields``): each field's ``form.<name>.data``
+        passed the field's validators, so it is safe for what any of them checks (``validator_kinds``); a
+        number or date field holds no text, a choice field one of its choices."""
+        if path_key(form) is None:
+            return state
+        saved, self.state = self.state, state
+        try:
+            value = self.eval(form)
+        finally:
+            self.state = saved
+        out = state
+        for cls in form_fields.form_classes(self.program, value.types):
+            for field in form_fields.declared_fields(self.program, cls):
+                kinds = _ALL if field.kind == "no-text" else _ALLOW_LISTED if field.kind == "choice" else EMPTY
+                for validator in field.validators:
+                    kinds = kinds | self.validator_kinds(validator)
+                if field.inline is not None:
+                    kinds = kinds | self.field_data_checked(field.inline)
+                if kinds:
+                    if out is state:
+                        out = dict(state)
+                    self._clean_checked(_attribute_of(_attribute_of(form, field.name), "data"), kinds, out)
+        return out
+
+    def validator_kinds(self, expr: ir.Expr) -> frozenset:
+        """What a WTForms field validator makes ``field.data`` safe for when it passed: ``Regexp`` of a
+        constant pattern (matched from the start, as ``re.match``), ``AnyOf`` (a list of values), ``UUID``;
+        a function of the reviewed code ``(form, field)`` that raises on a bad ``field.data``."""
+        name = form_fields.validator_name(expr)
+        if name == "Regexp":
+            pattern = expr.argument(0, "regex")
+            if isinstance(pattern, ir.Const):
+                return self.regex_protects(pattern, expr.argument(1, "flags"), "match")
+            return EMPTY
+        if name == "AnyOf":
+            return _ALLOW_LISTED
+        if name == "UUID":
+            return _charset_kinds(frozenset("0123456789abcdefABCDEF-"))
+        if isinstance(expr, (ir.Name, ir.Attr)) and expr.qualname:
+            target = self.program.resolve_function(expr.qualname)
+            if target is not None:
+                return self.field_data_checked(target)
+        return EMPTY
+
+    def field_data_checked(self, qualname: str) -> frozenset:
+        """What the validator function ``qualname`` (``(form, field)``, or a form's ``(self, field)``) checks of
+        ``field.data`` on every way it returns (``Summary.checks``)."""
+        summary = self.program.summary_of(qualname) if qualname in self.program.functions else None
+        if summary is None:
+            return EMPTY
+        return frozenset().union(*(kinds for index, kinds, _, _, attr in summary.checks
+                                   if index == 1 and attr == "data"))
+
+    def attribute_read(self, key: str, state: dict, at: ir.Node) -> Value | None:
+        """What ``a.b`` (``key``) reads in ``state`` when ``a`` is a variable there, read where ``at`` is;
+        None for another key."""
+        name, dot, attrs = key.partition(".")
+        if not dot or name not in state or not attrs or "\0" in attrs or "[" in attrs:
+            return None
+        node = ir.Name(name, ir.NameKind.LOCAL).at(at.line, at.col, at.end_line, at.end_col)
+        for attr in attrs.split("."):
+            node = ir.Attr(node, attr).at(at.line, at.col, at.end_line, at.end_col)
+        saved, self.state = self.state, state
+        try:
+            return self.eval(node)
+        finally:
+            self.state = saved
 
     def type_guards(self) -> tuple:
         """``((parameter index, "not-type", (item key or "", classes)), ...)``, and ``(index, "falsy", True)``:
@@ -864,8 +953,46 @@ class FunctionInterpreter:
             on_true = _checked_kinds(on_true, base)
             on_false = _checked_kinds(on_false, base)
             if on_return or on_true or on_false:
-                checks.append((index, on_return, on_true, on_false))
+                checks.append((index, on_return, on_true, on_false, None))
+            if name not in self.rebound:
+                checks.extend(self.attribute_checks(name, index, base, truthy, falsy))
         return tuple(checks), False
+
+    def attribute_checks(self, name: str, index: int, base: frozenset, truthy: dict, falsy: dict) -> list:
+        """``Summary.checks`` of the attributes of parameter ``name`` (``index``) the function tested: a
+        validator ``def validate_name(form, field): if re.search(r"[^a-z0-9-]", field.data): raise ...``
+        checks ``field.data`` of what it is passed. At a way out where the attribute was not read, it is the
+        parameter's own value (what was checked of that). One attribute deep; none assigned in the function."""
+        prefix = name + "."
+        attrs = sorted({key[len(prefix):] for state, _ in self.exits.values() for key in state
+                        if key.startswith(prefix) and "." not in key[len(prefix):]})
+        out = []
+        for attr in attrs:
+            if _assigns_attribute(self.fn, name, attr):
+                continue  # ``field.data = field.data.strip()``: no longer (only) what the caller passed
+            key = prefix + attr
+            on_return = on_true = on_false = None
+            for bid in sorted(self.exits):
+                state, _ = self.exits[bid]
+                kinds = _param_cleansed(state.get(key, state.get(name)), index, EMPTY)
+                on_return = kinds if on_return is None else _meet(on_return, kinds)
+                for states, which in ((truthy, 0), (falsy, 1)):
+                    at = states.get(bid)
+                    if at is None:
+                        continue
+                    kinds = _param_cleansed(at.get(key, at.get(name)), index, EMPTY)
+                    if which == 0:
+                        on_true = kinds if on_true is None else _meet(on_true, kinds)
+                    else:
+                        on_false = kinds if on_false is None else _meet(on_false, kinds)
+            if name in self.prefix_checked:
+                on_return, on_true, on_false = _unconfined(on_return), _unconfined(on_true), _unconfined(on_false)
+            on_return = _checked_kinds(on_return, base)
+            on_true = _checked_kinds(on_true, base)
+            on_false = _checked_kinds(on_false, base)
+            if on_return or on_true or on_false:
+                out.append((index, on_return, on_true, on_false, attr))
+        return out
 
     def true_state(self, state: dict, stmt: ir.Return | None) -> dict | None:
         """The state at a ``return`` where the value returned is true; None when it is never true."""
@@ -889,8 +1016,9 @@ class FunctionInterpreter:
         """The call ``call`` of ``fn`` (analysed, ``summary``): what it checks of the arguments passed
         (``nodes``: parameter index -> the argument's expression), for ``checked_by_callee`` and
         ``refine_by_callee`` to read where the call returns, or tests true."""
-        checked = tuple((nodes[index], frozenset(kinds), frozenset(when_true), frozenset(when_false))
-                        for index, kinds, when_true, when_false in summary.checks if index in nodes)
+        checked = tuple((nodes[index] if attr is None else _attribute_of(nodes[index], attr), frozenset(kinds),
+                         frozenset(when_true), frozenset(when_false))
+                        for index, kinds, when_true, when_false, attr in summary.checks if index in nodes)
         if checked or summary.halts:
             self.call_checks[id(call)] = (fn.is_async, summary.halts, checked)
         else:
@@ -1030,6 +1158,21 @@ class FunctionInterpreter:
         if "path" in kinds and "." in allowed:
             kinds = (kinds - {"path"}) | _PATH_KINDS  # ``..``: one segment, the folder above
         return kinds
+
+    def outside_class_search(self, call: ir.Call) -> tuple | None:
+        """``(subject, kinds)`` of ``re.search(r"[^A-Za-z0-9-]", name)`` (or ``findall``, or a
+        compiled pattern's): a search for any character outside one character class, which found none when it
+        is false, so the subject holds only that class's characters (``_charset_kinds``); else None."""
+        found = self.regex_call(call)
+        if found is None and call.qualname == "re.findall":
+            found = (call.argument(0, "pattern"), call.argument(2, "flags"), call.argument(1, "string"), "search")
+        if found is None or found[1] is not None or found[2] is None or found[3] not in ("search", "findall"):
+            return None
+        pattern = self.eval(found[0]) if found[0] is not None else None
+        if pattern is None or not pattern.is_const or not isinstance(pattern.const, str):
+            return None
+        allowed = _negated_class(pattern.const)
+        return None if allowed is None else (found[2], _charset_kinds(allowed))
 
     def substituted_charset(self, call: ir.Call) -> frozenset | None:
         """The characters a ``re.sub(pattern, repl, text)`` (or a compiled pattern's ``sub(repl, text)``) leaves:
@@ -2639,7 +2782,8 @@ class FunctionInterpreter:
         tells its argument good from bad (``Summary.checks``: ``return SAFE_NAME.match(name)``), so it is safe
         for what that function checks when it returns a true value."""
         summary = self.program.summary_of(check) if check in self.program.functions else None
-        kinds = next((when_true for index, _, when_true, _ in summary.checks if index == 0), None) \
+        kinds = next((when_true for index, _, when_true, _, attr in summary.checks if index == 0 and attr is None),
+                     None) \
             if summary is not None else None
         if not kinds or not (result.taints or result.items):
             return result
@@ -2801,6 +2945,23 @@ def _checked_params(fn: ir.Function) -> dict:
         if param.kind in ("positional", "keyword") and not (index == 0 and fn.is_method and not _is_static(fn)):
             out[param.name] = index
     return out
+
+
+def _attribute_of(node: ir.Expr, attr: str) -> ir.Attr:
+    """``node.attr``, at ``node``'s place in the code."""
+    return ir.Attr(node, attr).at(node.line, node.col, node.end_line, node.end_col)
+
+
+def _assigns_attribute(fn: ir.Function, name: str, attr: str) -> bool:
+    """Whether ``fn`` assigns ``name.attr`` anywhere (``field.data = ...``, ``field.data, x = ...``)."""
+    def stores(target) -> bool:
+        if isinstance(target, ir.AttrTarget):
+            return target.attr == attr and isinstance(target.value, ir.Name) and target.value.id == name
+        if isinstance(target, ir.UnpackTarget):
+            return any(stores(t) for t in target.elts)
+        return isinstance(target, ir.StarTarget) and stores(target.target)
+
+    return any(isinstance(stmt, ir.Assign) and any(stores(t) for t in stmt.targets) for stmt in fn.statements())
 
 
 def _param_cleansed(value: Value | None, index: int, missing):

@@ -483,3 +483,32 @@ def test_a_path_checked_for_one_half_is_said_to_be_open_by_the_other(tmp_path, m
     assert set(by_line) == {12, 25}, by_line
     assert "`..` is ruled out, but an absolute path in it" in by_line[12] and "`../` sequences" not in by_line[12]
     assert "An absolute path is ruled out, but `../` sequences in it" in by_line[25]
+
+
+def test_a_file_at_the_clients_path_is_not_said_to_carry_their_data(tmp_path, monkeypatch):
+    """``pickle.loads(open(path).read())``: the client chose the path, not the file's contents."""
+    found = _findings(tmp_path, monkeypatch, code='''
+import os
+import pickle
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/load", methods=["POST"])
+def load():
+    path = os.path.join("/srv/schedules", request.form["filename"])
+    with open(path, "rb") as f:
+        data = pickle.loads(f.read())
+    return str(data)
+
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    return str(pickle.loads(request.files["blob"].read()))
+''')
+    by_line = _explanations("SR103", found)
+    assert "read from a file at a path that carries" in by_line[13]
+    assert "The client chooses which file is read" in by_line[13]
+    assert "which carries data from the HTTP request" in by_line[19]
+    assert "file at a path" not in by_line[19]

@@ -117,7 +117,14 @@ class FindingsBuilder:
         first = step.steps()[0] if step is not None else None
         origin_note = (first.origin or first.note) if first is not None else "untrusted data"
         via = _via(trace, site.path)
-        if arg_code and arg_code != sink_code:
+        danger = rule.danger_for(site, taint)
+        if V.FILE_AT_PATH in taint.cleansed:
+            # ``pickle.loads(open(path).read())`` with the client's ``path``: they choose the file, not its contents
+            lead = (f"`{sink_code}` receives `{arg_code or 'the file'}`, read from a file at a path that carries "
+                    f"{_lower_first(origin_note)}{where}{via}.")
+            danger = (f"The client chooses which file is read; where they can also put one there (an upload, a log "
+                      f"this process writes), {_lower_first(danger)}")
+        elif arg_code and arg_code != sink_code:
             lead = f"`{sink_code}` receives `{arg_code}`, which carries {_lower_first(origin_note)}{where}{via}."
         else:
             lead = f"`{sink_code}` is given {_lower_first(origin_note)}{where}{via}."
@@ -126,7 +133,7 @@ class FindingsBuilder:
             sender = V.ADMINISTRATOR  # a handler only administrators reach: worded for them, one level less
         elif sender == "remote" and V.AUTHENTICATED in taint.cleansed:
             sender = V.AUTHENTICATED  # an authenticated API's request: worded for its sender, as severe
-        explanation = f"{lead} {_said_of_source(rule.danger_for(site, taint), sender)}".strip()
+        explanation = f"{lead} {_said_of_source(danger, sender)}".strip()
         caveat = _CAVEAT.get(sender)
         if caveat:
             explanation = f"{explanation} {caveat}"

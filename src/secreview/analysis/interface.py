@@ -34,7 +34,8 @@ def function_stub(fn: ir.Function) -> ir.Function:
     return ir.Function(fn.name, fn.qualname, fn.line, fn.end_line, params, fn.decorators, (),
                        class_qualname=fn.class_qualname, is_async=fn.is_async, is_lambda=fn.is_lambda,
                        is_generator=fn.is_generator, handlers=(), children=(), wraps_in_handler=fn.wraps_in_handler,
-                       wraps_as_data=fn.wraps_as_data, returns_mask=fn.returns_mask)
+                       wraps_as_data=fn.wraps_as_data, returns_mask=fn.returns_mask,
+                       sets_multicast=fn.sets_multicast)
 
 
 def interned(stub: ir.Module) -> ir.Module:

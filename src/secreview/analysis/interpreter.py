@@ -254,6 +254,10 @@ class FunctionInterpreter:
         work = [0]
         queued = {0}
         budget = self.program.budget
+        # a module's globals are what its body leaves at its end, not the state of the block run last (a loop's
+        # body, run again after the end: a constant assigned after the loop would be missing)
+        module_body = fn is self.module.body
+        ends: dict = {}
         while work:
             bid = heapq.heappop(work)  # smallest first: lowering numbers blocks roughly in program order
             queued.discard(bid)
@@ -276,6 +280,9 @@ class FunctionInterpreter:
                     exits.pop(bid, None)
                 else:
                     self.note_exit(bid, block)
+            elif module_body and not self.halted and not (block.stmts and type(block.stmts[-1]) is ir.Raise) \
+                    and all(edge.kind == ir.EdgeKind.EXCEPTION for edge in block.succs):
+                ends[bid] = out
             for edge in block.succs:
                 if self.halted and edge.kind != ir.EdgeKind.EXCEPTION:
                     continue  # only to the handlers of what it raised
@@ -296,6 +303,11 @@ class FunctionInterpreter:
                 if edge.target not in queued:
                     heapq.heappush(work, edge.target)
                     queued.add(edge.target)
+        if ends:
+            state = None
+            for bid in sorted(ends):
+                state = ends[bid] if state is None else _join_states(state, ends[bid], self.facts_seen)
+            self.state = state
         self.summary.ret = self.ret if self.ret is not None else TOP
         if exits is not None:
             self.summary.checks, self.summary.halts = self.callee_checks()
@@ -320,6 +332,8 @@ class FunctionInterpreter:
             converters, unfilled = self.program.registered_params(fn, entry[2])
         elif entry is not None and (entry[2].table_tuples or entry[2].table_callees):
             converters = self.program.table_converters(fn, entry[2])
+            if not converters and entry[2].base_class and fn.is_method:
+                converters = self.program.class_route_converters(fn)  # (registered by a call instead)
         elif entry is not None and (fn.decorators or (entry[2].base_class and fn.is_method)):
             converters = self.program.route_converters(fn) if fn.decorators else {}
             if not converters and entry[2].base_class and fn.is_method:
@@ -1179,16 +1193,45 @@ class FunctionInterpreter:
         when the pattern is one negated character class (``[^\\w\\-.]+``: every run of other characters) and
         the replacement a constant, what the class admits and the replacement holds; else None."""
         if call.qualname == "re.sub":
-            pattern, repl = call.argument(0, "pattern"), call.argument(1, "repl")
+            pattern = self.constant_pattern(call.argument(0, "pattern"))
+            repl = call.argument(1, "repl")
         else:
-            compiled = self.compiled_pattern(call.func.value) if isinstance(call.func, ir.Attr) else None
-            pattern = compiled.argument(0, "pattern") if compiled is not None else None
+            pattern = self.constant_pattern(call.func.value) if isinstance(call.func, ir.Attr) else None
             repl = call.argument(0, "repl")
-        if not (isinstance(pattern, ir.Const) and isinstance(pattern.value, str) and isinstance(repl, ir.Const)
-                and isinstance(repl.value, str)) or call.keyword("flags") is not None:
+        if pattern is None or not (isinstance(repl, ir.Const) and isinstance(repl.value, str)) \
+                or call.keyword("flags") is not None:
             return None
-        kept = _negated_class(pattern.value)
+        kept = _negated_class(pattern)
         return None if kept is None else kept | frozenset(repl.value)
+
+    def constant_pattern(self, node: ir.Expr | None) -> str | None:
+        """The text of the regular expression ``node`` stands for, when it is a constant: a literal, a constant
+        of this or another module (``PLAIN = r"[^a-z]"``), or a pattern compiled from one without flags, read
+        by name, from another module (``from .vars import NAME_RE``) or as a class attribute that names one
+        (``self.NAME_RE`` of ``class View: NAME_RE = NAME_RE``); None for anything else."""
+        if node is None:
+            return None
+        if isinstance(node, ir.Const):
+            return node.value if isinstance(node.value, str) else None
+        value = self.eval(node)
+        if value.is_const and isinstance(value.const, str):
+            return value.const
+        compiled = _pattern_call(value)
+        if compiled is None and isinstance(node, (ir.Name, ir.Attr)):
+            compiled = self.compiled_pattern(node)
+        if compiled is None and isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) \
+                and self.fn.is_method and self.fn.params and node.value.id == self.fn.params[0].name \
+                and self.fn.class_qualname:
+            found = self.program.class_attribute(self.fn.class_qualname, node.attr)
+            named = found[1] if found is not None else None
+            if isinstance(named, ir.Call) and named.qualname == "re.compile":
+                compiled = named
+            elif isinstance(named, (ir.Name, ir.Attr)) and named.qualname:
+                compiled = _pattern_call(self.program.imported_value(named.qualname))
+        if compiled is None or len(compiled.args) != 1 or compiled.keywords \
+                or not isinstance(compiled.args[0], ir.Const) or not isinstance(compiled.args[0].value, str):
+            return None
+        return compiled.args[0].value
 
     def compiled_pattern(self, receiver: ir.Expr) -> ir.Call | None:
         """The ``re.compile(...)`` call a name was bound to, when the function (or, for a global, the
@@ -1720,6 +1763,10 @@ class FunctionInterpreter:
         found = self.program.named_source(name)
         if found is None or (value.is_fixed and not value.taints):
             return value  # a constant (``_REQUEST_TOKEN = "OS-OAUTH1:request_token"``) is in the code for all to read
+        if isinstance(node, ir.Attr) and isinstance(node.value, (ir.Name, ir.Attr)) and node.value.qualname:
+            klass = self.program.resolve_class(node.value.qualname)
+            if klass is not None and self.program.constant_class_attribute(klass, node.attr) is not None:
+                return value  # ``AuthenticationMethod.PASSWORD``: a constant its class declares (an enum's label)
         kind, what, config_only = found
         if config_only and not _config_object(receiver):
             return value
@@ -2049,6 +2096,9 @@ class FunctionInterpreter:
         if taints and index.is_const and _slash_free_part(e.value, index.const):
             # ``urlparse(url).path.split("/")[-1]``: a text between two ``/``, one file name under a folder
             taints = V.cleanse_all(taints, _PATH_KINDS)
+        elif taints and index.is_const and _slash_free_part(e.value, index.const, "."):
+            # ``filename.split(".")[-1]``: an extension, no ``.`` in it, so never ``..``
+            taints = V.cleanse_all(taints, _NO_DOTDOT)
         return V.derived(taints, fixed, types)
 
     def eval_slice(self, e: ir.Slice) -> Value:
@@ -2293,6 +2343,11 @@ class FunctionInterpreter:
             # same source kind as the first); after a URL of this site the whole is one too (``url =
             # f"{url}&{params}"`` again in a loop)
             parts = parts[:1] + [_cleansed_value(p, _SITE_URL_PART if site else _OTHER_HOST) for p in parts[1:]]
+        query = _query_start(e)
+        if query is not None:
+            # ``f"{base}{endpoint}?ticket={ticket}"``: what follows a constant ``?`` (or ``#``) is the query (or
+            # fragment) of whatever came before, which sends neither a redirect nor a request to another host
+            parts = parts[:query] + [_cleansed_value(p, _OTHER_HOST) for p in parts[query:]]
         numeric = _numeric_parts(e, template)
         spliced = [(p, node, numeric is not None and i < len(numeric) and numeric[i])
                    for i, (p, node) in enumerate(zip(parts, e.parts))]
@@ -2748,6 +2803,10 @@ class FunctionInterpreter:
             result = _dict_view(call.method, receiver, result)
         if call.qualname == "re.compile" and not result.items:
             result = _pattern_object(call, args, result)
+        if result.taints and call.qualname in _FILE_OPENERS:
+            # ``open(path)``: a file the path's sender chose; what is read from it is the file's (``FILE_AT_PATH``)
+            result = Value(result.const, V.file_at_path(result.taints), result.types, result.items, result.func,
+                           result.fixed)
         if call.method in _MATCH_METHODS and result.taints:
             result = self.match_groups(call, result)
         if result.taints and (call.qualname == "re.sub" or call.method == "sub"):
@@ -2954,14 +3013,17 @@ def _attribute_of(node: ir.Expr, attr: str) -> ir.Attr:
 
 def _assigns_attribute(fn: ir.Function, name: str, attr: str) -> bool:
     """Whether ``fn`` assigns ``name.attr`` anywhere (``field.data = ...``, ``field.data, x = ...``)."""
-    def stores(target) -> bool:
-        if isinstance(target, ir.AttrTarget):
-            return target.attr == attr and isinstance(target.value, ir.Name) and target.value.id == name
-        if isinstance(target, ir.UnpackTarget):
-            return any(stores(t) for t in target.elts)
-        return isinstance(target, ir.StarTarget) and stores(target.target)
+    return any(isinstance(stmt, ir.Assign) and any(_stores_attribute(t, name, attr) for t in stmt.targets)
+               for stmt in fn.statements())
 
-    return any(isinstance(stmt, ir.Assign) and any(stores(t) for t in stmt.targets) for stmt in fn.statements())
+
+def _stores_attribute(target: ir.Target, name: str, attr: str) -> bool:
+    """Whether assigning to ``target`` stores ``name.attr``."""
+    if isinstance(target, ir.AttrTarget):
+        return target.attr == attr and isinstance(target.value, ir.Name) and target.value.id == name
+    if isinstance(target, ir.UnpackTarget):
+        return any(_stores_attribute(t, name, attr) for t in target.elts)
+    return isinstance(target, ir.StarTarget) and _stores_attribute(target.target, name, attr)
 
 
 def _param_cleansed(value: Value | None, index: int, missing):
@@ -3496,6 +3558,7 @@ def _pattern_call(value: Value) -> ir.Call | None:
 
 
 _OBJECT_NAMES = frozenset({ir.NameKind.IMPORT, ir.NameKind.GLOBAL})
+_FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open"})
 """Names of module-level objects whose attributes functions set and read (``flask.g``, ``state``)."""
 
 
@@ -3657,6 +3720,7 @@ def _leading_constant(kind: str, template: Value | None, parts: list) -> str:
 
 
 _NOT_ABSOLUTE = frozenset({V.PATH_NOT_ABSOLUTE})
+_NO_DOTDOT = frozenset({V.PATH_NO_DOTDOT})
 
 
 _QUOTERS = frozenset({"urllib.parse.quote_plus", "urllib.parse.quote", "urllib.quote_plus", "urllib.quote",
@@ -3728,12 +3792,15 @@ def is_slash(e) -> bool:
     return isinstance(e, (ir.Name, ir.Attr)) and e.qualname in _SEPARATORS
 
 
-def _slash_free_part(e: ir.Expr, index) -> bool:
-    """Whether item ``index`` of ``e`` is a text that holds no ``/``: any part of ``x.split("/")``, the
-    first ``n`` of ``x.split("/", n)``, the last ``n`` of ``x.rsplit("/", n)``, the head of
-    ``x.partition("/")`` and the tail of ``x.rpartition("/")``."""
+def _slash_free_part(e: ir.Expr, index, separator: str = "/") -> bool:
+    """Whether item ``index`` of ``e`` is a text that holds no ``/`` (or no ``separator``): any part of
+    ``x.split("/")``, the first ``n`` of ``x.split("/", n)``, the last ``n`` of ``x.rsplit("/", n)``, the head
+    of ``x.partition("/")`` and the tail of ``x.rpartition("/")``."""
     if not (isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) and isinstance(index, int)
-            and not isinstance(index, bool) and not e.keywords and e.args and is_slash(e.args[0])):
+            and not isinstance(index, bool) and not e.keywords and e.args):
+        return False
+    if not (is_slash(e.args[0]) if separator == "/" else
+            isinstance(e.args[0], ir.Const) and e.args[0].value == separator):
         return False
     method, args = e.method, e.args
     if method in ("partition", "rpartition"):
@@ -3874,6 +3941,25 @@ def _path_follows_leading(e: ir.StringBuild, site_url: bool = False) -> bool:
         following = rest.find("{")
         return separates(rest[:following] if following >= 0 else rest)
     return False
+
+
+def _query_start(e: ir.StringBuild) -> int | None:
+    """The index of the first part of a built string that comes after a constant ``?`` or ``#`` (the URL's
+    query or fragment from there on), when a later part exists: ``f"{base}/x?t={t}"``, ``"%s?next=%s" % (a, b)``;
+    else None."""
+    if e.kind in ("concat", "fstring"):
+        for i, part in enumerate(e.parts[:-1]):
+            if isinstance(part, ir.Const) and isinstance(part.value, str) and ("?" in part.value or "#" in part.value):
+                return i + 1
+        return None
+    template = e.template.value if isinstance(e.template, ir.Const) else None
+    if e.kind != "percent" or not isinstance(template, str) or e.names or "%(" in template:
+        return None
+    cut = min((i for i in (template.find("?"), template.find("#")) if i != -1), default=-1)
+    if cut == -1:
+        return None
+    before = len(PERCENT_SPEC.findall(template[:cut].replace("%%", "")))
+    return before if before < len(e.parts) else None
 
 
 def _leading_part(e: ir.StringBuild) -> int | None:

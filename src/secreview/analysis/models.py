@@ -157,12 +157,15 @@ class Entrypoint:
     # ...)`` tuples of the reviewed code (``table_tuples``) and the calls ``table_callees`` (pattern
     # ``table_route``, handler ``table_arg``); the pattern's groups are the methods' arguments, by position
     # after ``self`` when it has no named group, else by name; ``table_encoded``: matched against the path
-    # still percent-encoded and unquoted after (a group without ``/`` may hold ``%2F``)
+    # still percent-encoded and unquoted after (a group without ``/`` may hold ``%2F``); ``table_rules``: the
+    # patterns are Werkzeug rules (``/thumbnails/<instance_id>.png``, ``<int:id>``, ``<path:p>``), not
+    # regular expressions
     table_tuples: bool = False
     table_callees: tuple[str, ...] = ()
     table_arg: ArgRef | None = None
     table_route: ArgRef | None = None
     table_encoded: bool = False
+    table_rules: bool = False
 
     def validated_params(self, fn) -> dict:
         """``{parameter: kinds}`` the ``validated`` items give a function, from its decorators."""
@@ -504,13 +507,13 @@ def _registered_by(entry: dict, library: str) -> dict:
 
 def _route_table(entry: dict, library: str) -> dict:
     """``route_table = { tuples = true, callees = ["tornado.web.url"], arg = [1, "handler"],
-    route = [0, "pattern"], encoded = true }`` of an entry point with a base_class."""
+    route = [0, "pattern"], encoded = true, syntax = "regex" }`` of an entry point with a base_class."""
     spec = entry.get("route_table")
     if spec is None:
         return {}
     if not isinstance(spec, dict) or not entry.get("base_class"):
         raise ModelError(f"{library}: route_table is a table, of an entry point with a base_class")
-    unknown = set(spec) - {"tuples", "callees", "arg", "route", "encoded"}
+    unknown = set(spec) - {"tuples", "callees", "arg", "route", "encoded", "syntax"}
     if unknown:
         raise ModelError(f"{library}: unknown key(s) of route_table: {', '.join(sorted(unknown))}")
     callees = tuple(_as_list(spec.get("callees", [])))
@@ -526,8 +529,12 @@ def _route_table(entry: dict, library: str) -> dict:
             raise ModelError(f"{library}: route_table's {key} is one argument: a position, a keyword or "
                              "[position, keyword]")
         refs.append(arg[0])
+    syntax = spec.get("syntax", "regex")
+    if syntax not in ("regex", "rule"):
+        raise ModelError(f"{library}: route_table's syntax is \"regex\" or \"rule\", not {syntax!r}")
     return {"table_tuples": bool(spec.get("tuples", False)), "table_callees": callees,
-            "table_arg": refs[0], "table_route": refs[1], "table_encoded": bool(spec.get("encoded", False))}
+            "table_arg": refs[0], "table_route": refs[1], "table_encoded": bool(spec.get("encoded", False)),
+            "table_rules": syntax == "rule"}
 
 
 def _validated(entry: dict, library: str) -> tuple:

@@ -1100,6 +1100,8 @@ class Program:
             return {}
         index = f"route:{self.models.entrypoints.index(ep)}:"
         routes = [t[len(index):] for t in sorted(value.types) if t.startswith(index)]
+        if ep.table_rules:
+            return _routes_converters(fn, [_converters_of(r, keep_unknown=True) if r != "?" else None for r in routes])
         return _routes_converters(fn, [_group_converters(r, fn, ep.table_encoded) if r != "?" else None
                                        for r in routes])
 

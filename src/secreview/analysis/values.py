@@ -118,6 +118,17 @@ is in the file's contents, not in its name: ``f.name`` of a ``tempfile.NamedTemp
 system chose (``name_of_contents``). Not a sink kind: the data is no safer anywhere else."""
 
 
+FILE_AT_PATH = "\0file-at-path"
+"""Marker in a taint's ``cleansed``: the value is a file opened at a path that carried the data (``open(path)``),
+or what was read from it: the sender chose which file, not what it holds (the explanation says so). Not a sink
+kind: the file object and its contents are reported as before."""
+
+
+def file_at_path(taints: frozenset) -> frozenset:
+    """``taints`` of a path, marked as those of the file opened there (``FILE_AT_PATH``)."""
+    return _marked(taints, FILE_AT_PATH)
+
+
 def in_contents(taints: frozenset) -> frozenset:
     """``taints`` marked as written into a file's contents (``IN_CONTENTS``)."""
     return _marked(taints, IN_CONTENTS)

@@ -938,6 +938,7 @@ class _FunctionLowerer:
         fn.wraps_in_handler = parts is not None and _wraps_in_handler(*parts)
         fn.wraps_as_data = parts is not None and _wraps_as_data(*parts)
         fn.returns_mask = _returns_mask(fn)
+        fn.sets_multicast = not ir.MULTICAST_OPTIONS.isdisjoint(fn.names)
         self.fn.children.append(fn)
         self.mod.functions[qualname] = fn
         return fn
@@ -966,12 +967,21 @@ class _FunctionLowerer:
         for child in body_fn.children:
             if not child.is_lambda and child.parent is body_fn:
                 klass.methods[child.name] = child
+        bound_here: set = set()
         for block in body_fn.blocks[:1]:  # the class body's straight-line start
             for stmt in block.stmts:
                 if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 \
-                        and isinstance(stmt.targets[0], ir.NameTarget) \
-                        and isinstance(stmt.value, (ir.Const, ir.Call)):
-                    klass.attributes[stmt.targets[0].id] = stmt.value
+                        and isinstance(stmt.targets[0], ir.NameTarget):
+                    value = stmt.value
+                    if isinstance(value, ir.Name) and value.id not in bound_here and value.qualname is None \
+                            and value.kind != ir.NameKind.BUILTIN:
+                        # ``NAME_RE = NAME_RE``: the module's object under the class's name (kept in stubs,
+                        # where the class body is not)
+                        value = ir.Name(value.id, ir.NameKind.GLOBAL, f"{self.mod.name}.{value.id}").at(
+                            value.line, value.col, value.end_line, value.end_col)
+                    if isinstance(value, (ir.Const, ir.Call, ir.Name)):
+                        klass.attributes[stmt.targets[0].id] = value
+                    bound_here.add(stmt.targets[0].id)
         klass.body = body_fn
         klass.dispatches = _dispatches(node, klass.methods)
         self.fn.children.append(body_fn)

@@ -547,6 +547,13 @@ class Param:
     line: int = 0
 
 
+MULTICAST_OPTIONS = frozenset({"IP_ADD_MEMBERSHIP", "IPV6_JOIN_GROUP", "IPV6_ADD_MEMBERSHIP", "IP_MULTICAST_IF",
+                               "IPV6_MULTICAST_IF", "IP_MULTICAST_LOOP", "IPV6_MULTICAST_LOOP", "IPV6_MULTICAST_HOPS",
+                               "IP_MULTICAST_TTL"})
+"""Socket options of a multicast endpoint: joining a group, or choosing the interface, hops and loopback of the
+multicast datagrams the socket sends (``Function.sets_multicast``)."""
+
+
 @dataclass(slots=True, eq=False)
 class Function:
     name: str
@@ -579,6 +586,9 @@ class Function:
     """A decorator whose inner function returns the decorated one's result as data, not markup: given to
     ``jsonify`` or to a response with a constant non-HTML type (``@jsonified``: a view's string is sent
     as JSON). Kept in stubs."""
+    sets_multicast: bool = False
+    """It names a multicast socket option (``IP_ADD_MEMBERSHIP``, ``IP_MULTICAST_IF``...: ``MULTICAST_OPTIONS``):
+    the socket it makes or sets up is a multicast endpoint. Kept in stubs."""
     returns_mask: bool = False
     """On some way out it returns a mask in place of what it was given (``return '********'``, ``return
     list(map(lambda _: '********', value))``, ``return "<redacted>"``): a helper written to hide secrets. Kept

@@ -23,7 +23,8 @@ listened on, read from, returned, stored or handed to a call: `return s.getsockn
 got, not the socket), a socket the function joins to a
 multicast group or sets the interface, loopback, TTL or hops of its multicast (`IP_ADD_MEMBERSHIP`,
 `IP_MULTICAST_IF`...: a multicast endpoint binds the wildcard address; the membership chooses the
-interface), and test code. Of low confidence (not shown by default) in a function whose text says it
+interface), or gets it from a function of the reviewed code that does (`sock, _, _ = get_ssdp_socket(...)`),
+and test code. Of low confidence (not shown by default) in a function whose text says it
 starts a server for testing or development ("For testing only, do not use in production", "STARTING
 test server": pbr's generated WSGI scripts).
 
@@ -166,11 +167,6 @@ def _mentions_beyond_queries(expr, name: str) -> bool:
     return any(isinstance(e, ir.Name) and e.id == name and id(e) not in asked for e in _walk(expr))
 
 
-# joining a group, or choosing the interface, hops and loopback of the multicast datagrams the socket sends
-# (an mDNS or SSDP responder sets these where it binds and joins in another method: copyparty)
-_GROUP_JOINS = frozenset({"IP_ADD_MEMBERSHIP", "IPV6_JOIN_GROUP", "IPV6_ADD_MEMBERSHIP", "IP_MULTICAST_IF",
-                          "IPV6_MULTICAST_IF", "IP_MULTICAST_LOOP", "IPV6_MULTICAST_LOOP", "IPV6_MULTICAST_HOPS",
-                          "IP_MULTICAST_TTL"})
 
 
 def _multicast_member(fn) -> bool:
@@ -178,7 +174,32 @@ def _multicast_member(fn) -> bool:
     ...)``) or sets the interface, loopback or hops of its multicast (``IP_MULTICAST_IF``...): a multicast
     endpoint binds the wildcard address to get the group's datagrams on every platform; which interface
     carries the group is the membership's, not the bind's."""
-    return not _GROUP_JOINS.isdisjoint(fn.names)
+    return fn.sets_multicast  # (an mDNS or SSDP responder sets these where it binds, or in another method)
+
+
+def _multicast_made(interp, call) -> bool:
+    """``sock, _, _ = get_ssdp_socket(source, target)`` then ``sock.bind(("", port))``: the socket bound was
+    made by a function of the reviewed code that joins it to a multicast group (``_multicast_member``)."""
+    receiver = call.func.value if isinstance(call.func, ir.Attr) else None
+    if not isinstance(receiver, ir.Name):
+        return False
+    made = [stmt.value for stmt in interp.fn.statements()
+            if isinstance(stmt, ir.Assign) and any(_binds(t, receiver.id) for t in stmt.targets)]
+    for value in made:
+        value = value.value if isinstance(value, ir.Await) else value
+        target = interp.program.resolve_function(value.qualname) if isinstance(value, ir.Call) and value.qualname \
+            else None
+        fn = interp.program.functions.get(target) if target is not None else None
+        if fn is None or not _multicast_member(fn):
+            return False
+    return bool(made)
+
+
+def _binds(target, name: str) -> bool:
+    """Whether assigning to ``target`` binds the variable ``name`` (``sock, _ = ...`` binds ``sock``)."""
+    if isinstance(target, ir.NameTarget):
+        return target.id == name
+    return isinstance(target, ir.UnpackTarget) and any(_binds(t, name) for t in target.elts)
 
 
 def _stream(call) -> bool:
@@ -226,7 +247,7 @@ class BindAllInterfaces(StatementRule):
             return _host(interp, node, _ALL if form == "host-or-empty" else _ALL_NAMED)
         method = call.method
         if method == "bind" and len(call.args) == 1 and not call.keywords:
-            if _port_probe(interp.fn, call) or _multicast_member(interp.fn):
+            if _port_probe(interp.fn, call) or _multicast_member(interp.fn) or _multicast_made(interp, call):
                 return None
             return _host_in_tuple(interp, call.args[0])
         if method == "run":

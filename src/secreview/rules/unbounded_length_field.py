@@ -15,7 +15,8 @@ Reported, in functions outside test code, where a local variable receives a
 field of at least four bytes decoded by `struct.unpack`/`struct.unpack_from`
 with a constant format (`I`, `L`, `Q`, `i`, `l`, `q`, `n`, `N`; one- and
 two-byte fields are bounded by 255 and 65,535) or `int.from_bytes` of data
-not sliced to fewer than four bytes, and that variable (or a variable computed
+not sliced to fewer than four bytes nor read fewer at a time (`sock.recv(1)`:
+a SOCKS5 length byte), and that variable (or a variable computed
 from it by arithmetic) is passed as the size of a call named for reading (its last
 positional argument or a size keyword: in `layer.read(offset, length)` the offset is no size)
 (`recv`, `recv_into`, `recvfrom`, `read`, `readexactly`, `read_exactly`, and
@@ -96,12 +97,17 @@ def _unpack_codes(call) -> list[str] | None:
 
 
 def _wide_from_bytes(call) -> bool:
-    """``int.from_bytes(data, ...)`` where ``data`` is not sliced to fewer than four bytes."""
+    """``int.from_bytes(data, ...)`` where ``data`` is not sliced to fewer than four bytes, nor read by a call
+    that reads fewer (``sock.recv(1)``)."""
     if not isinstance(call, ir.Call) or call.qualname != "builtins.int.from_bytes":
         if not (isinstance(call, ir.Call) and isinstance(call.func, ir.Attr) and call.func.attr == "from_bytes"
                 and isinstance(call.func.value, ir.Name) and call.func.value.id == "int"):
             return False
     data = call.argument(0, "bytes")
+    if isinstance(data, ir.Call) and isinstance(data.func, ir.Attr) and data.func.attr in _READ_WORDS \
+            and len(data.args) == 1 and isinstance(data.args[0], ir.Const) and type(data.args[0].value) is int \
+            and data.args[0].value < 4:
+        return False  # ``int.from_bytes(sock.recv(1), "big")``: at most one byte read, at most 255
     if isinstance(data, ir.Subscript) and isinstance(data.index, ir.Slice):
         lo, hi = data.index.lower, data.index.upper
         lo_v = lo.value if isinstance(lo, ir.Const) else (0 if lo is None else None)

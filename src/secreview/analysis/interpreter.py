@@ -619,8 +619,7 @@ class FunctionInterpreter:
             if read is not None and read.taints:
                 # ``if re.search(r"[^a-z0-9-]", field.data): raise``: an attribute of a variable, never stored
                 # here, checked: a later read of the same attribute finds it checked
-                state = dict(state)
-                state[key] = read
+                state = _with_checked_read(state, key, read)
         if key is not None and key in state:
             value = state[key]
             if value.taints:
@@ -1089,7 +1088,8 @@ class FunctionInterpreter:
         if key is None:
             return
         value = state.get(key)
-        if value is None:
+        read = value is None
+        if read:
             saved, self.state = self.state, state
             try:
                 value = self.eval(node)
@@ -1098,6 +1098,8 @@ class FunctionInterpreter:
         if value.taints or value.items:
             items = None if value.items is None else {k: _cleansed(v, kinds) for k, v in value.items.items()}
             state[key] = _cleansed(value, kinds, items)
+            if read:
+                state[CHECKED_READS] = V.const(_checked_reads(state) | {key})
 
     def regex_check(self, cond: ir.Call) -> tuple | None:
         """``(subject, kinds)`` of a regular expression match used as a condition: ``re.match``,
@@ -1602,7 +1604,10 @@ class FunctionInterpreter:
             if key is not None:
                 if value.taints:
                     value = self.with_step(value, target, f"stored in `{key}.{target.attr}`")
-                self.state[f"{key}.{target.attr}"] = value
+                stored = f"{key}.{target.attr}"
+                self.state[stored] = value
+                if stored in _checked_reads(self.state):  # stored now, no longer a read: joined as any store
+                    self.state[CHECKED_READS] = V.const(_checked_reads(self.state) - {stored})
                 if self.fn.is_method and self.fn.params and key == self.fn.params[0].name:
                     self.program.store_field(self.fn.class_qualname, target.attr, value, self)
             if value.types and type(target.value) is ir.Name and target.value.qualname \
@@ -4378,7 +4383,28 @@ server facts (``SELECT pg_backend_pid()``); see ``Program.server_facts``."""
 NOT_FACTS = Value(types=frozenset({"\0not-facts"}))
 
 
+CHECKED_READS = "\0checked-reads"
+"""State key: the attribute and item paths (``form.name.data``, ``request.args['n']``) put in the state by a
+check of what reading them gives, never stored by the code (a frozenset constant). On a way that did not check
+them they are read afresh, so a join keeps none of them that only one way holds (``_join_states``)."""
+
+
+def _checked_reads(state: dict) -> frozenset:
+    found = state.get(CHECKED_READS)
+    return found.const if found is not None else frozenset()
+
+
+def _with_checked_read(state: dict, key: str, value: Value) -> dict:
+    """A copy of ``state`` holding ``value`` under the path ``key``, read there for a check (``CHECKED_READS``)."""
+    state = dict(state)
+    state[key] = value
+    state[CHECKED_READS] = V.const(_checked_reads(state) | {key})
+    return state
+
+
 def _join_states(old: dict, new: dict, facts: bool = False) -> dict:
+    if CHECKED_READS in old or CHECKED_READS in new:
+        old, new = _without_one_sided_reads(old, new)
     out = None  # ``old`` copied at the first change only: most joins change nothing
     if facts:
         # a cursor that ran a statement of server facts on one way only may have run anything on the other
@@ -4401,6 +4427,22 @@ def _join_states(old: dict, new: dict, facts: bool = False) -> dict:
                     out = dict(old)
                 out[key] = joined
     return old if out is None else out
+
+
+def _without_one_sided_reads(old: dict, new: dict) -> tuple:
+    """``old`` and ``new`` without the checked reads (``CHECKED_READS``) only one of them holds: on the other way
+    the path is read afresh, unchecked, so the check holds on neither after the join."""
+    a, b = _checked_reads(old), _checked_reads(new)
+    drop_old = {k for k in a if k not in new}
+    drop_new = {k for k in b if k not in old}
+    kept = (a | b) - drop_old - drop_new
+    if drop_old or a != kept:
+        old = {k: v for k, v in old.items() if k not in drop_old}
+        old[CHECKED_READS] = V.const(frozenset(kept))
+    if drop_new or b != kept:
+        new = {k: v for k, v in new.items() if k not in drop_new}
+        new[CHECKED_READS] = V.const(frozenset(kept))
+    return old, new
 
 
 def _fold(op: str, a, b):

@@ -943,33 +943,43 @@ class FunctionInterpreter:
                 # is no news of the caller's ``../../etc/passwd``
                 made = made | V.PATH_HALVES
             base = base | made
-            on_return = on_true = on_false = None
-            for bid in sorted(exits):
-                state, stmt = exits[bid]
-                kinds = _param_cleansed(state.get(name), index, EMPTY)
-                on_return = kinds if on_return is None else _meet(on_return, kinds)
-                if bid not in truthy:
-                    truthy[bid] = self.true_state(state, stmt)
-                    falsy[bid] = state if _may_be_false(stmt) else None
-                if truthy[bid] is not None:
-                    kinds = _param_cleansed(truthy[bid].get(name), index, EMPTY)
-                    on_true = kinds if on_true is None else _meet(on_true, kinds)
-                if falsy[bid] is not None:
-                    kinds = _param_cleansed(falsy[bid].get(name), index, EMPTY)
-                    on_false = kinds if on_false is None else _meet(on_false, kinds)
-            if name in self.prefix_checked:
-                # ``if not path.startswith(ROOT): raise``: ``ROOT/../../etc/passwd`` passes; a caller whose value
-                # is not normalized gets no ``path`` from it (the check is taken as confining only here, where
-                # what the caller passes is not known)
-                on_return, on_true, on_false = _unconfined(on_return), _unconfined(on_true), _unconfined(on_false)
-            on_return = _checked_kinds(on_return, base)
-            on_true = _checked_kinds(on_true, base)
-            on_false = _checked_kinds(on_false, base)
-            if on_return or on_true or on_false:
-                checks.append((index, on_return, on_true, on_false, None))
+            found = self.exit_kinds(name, name, index, base, truthy, falsy)
+            if found is not None:
+                checks.append(found + (None,))
             if name not in self.rebound:
                 checks.extend(self.attribute_checks(name, index, base, truthy, falsy))
         return tuple(checks), False
+
+    def exit_kinds(self, key: str, name: str, index: int, base: frozenset, truthy: dict, falsy: dict) -> tuple | None:
+        """``(index, on return, on a true result, on a false result)``: the sink kinds a check added to ``base``
+        of what ``key`` (parameter ``name``, ``index``, or an attribute of it: where the attribute was never read,
+        the parameter) holds at every way out, at those that return a true value, at those that may return a false
+        one; None when it adds none. ``truthy``/``falsy`` keep each way out's states, worked out once."""
+        on_return = on_true = on_false = None
+        for bid in sorted(self.exits):
+            state, stmt = self.exits[bid]
+            kinds = _param_cleansed(state.get(key, state.get(name)), index, EMPTY)
+            on_return = kinds if on_return is None else _meet(on_return, kinds)
+            if bid not in truthy:
+                truthy[bid] = self.true_state(state, stmt)
+                falsy[bid] = state if _may_be_false(stmt) else None
+            if truthy[bid] is not None:
+                kinds = _param_cleansed(truthy[bid].get(key, truthy[bid].get(name)), index, EMPTY)
+                on_true = kinds if on_true is None else _meet(on_true, kinds)
+            if falsy[bid] is not None:
+                kinds = _param_cleansed(falsy[bid].get(key, falsy[bid].get(name)), index, EMPTY)
+                on_false = kinds if on_false is None else _meet(on_false, kinds)
+        if name in self.prefix_checked:
+            # ``if not path.startswith(ROOT): raise``: ``ROOT/../../etc/passwd`` passes; a caller whose value
+            # is not normalized gets no ``path`` from it (the check is taken as confining only here, where
+            # what the caller passes is not known)
+            on_return, on_true, on_false = _unconfined(on_return), _unconfined(on_true), _unconfined(on_false)
+        on_return = _checked_kinds(on_return, base)
+        on_true = _checked_kinds(on_true, base)
+        on_false = _checked_kinds(on_false, base)
+        if on_return or on_true or on_false:
+            return index, on_return, on_true, on_false
+        return None
 
     def attribute_checks(self, name: str, index: int, base: frozenset, truthy: dict, falsy: dict) -> list:
         """``Summary.checks`` of the attributes of parameter ``name`` (``index``) the function tested: a
@@ -983,28 +993,9 @@ class FunctionInterpreter:
         for attr in attrs:
             if _assigns_attribute(self.fn, name, attr):
                 continue  # ``field.data = field.data.strip()``: no longer (only) what the caller passed
-            key = prefix + attr
-            on_return = on_true = on_false = None
-            for bid in sorted(self.exits):
-                state, _ = self.exits[bid]
-                kinds = _param_cleansed(state.get(key, state.get(name)), index, EMPTY)
-                on_return = kinds if on_return is None else _meet(on_return, kinds)
-                for states, which in ((truthy, 0), (falsy, 1)):
-                    at = states.get(bid)
-                    if at is None:
-                        continue
-                    kinds = _param_cleansed(at.get(key, at.get(name)), index, EMPTY)
-                    if which == 0:
-                        on_true = kinds if on_true is None else _meet(on_true, kinds)
-                    else:
-                        on_false = kinds if on_false is None else _meet(on_false, kinds)
-            if name in self.prefix_checked:
-                on_return, on_true, on_false = _unconfined(on_return), _unconfined(on_true), _unconfined(on_false)
-            on_return = _checked_kinds(on_return, base)
-            on_true = _checked_kinds(on_true, base)
-            on_false = _checked_kinds(on_false, base)
-            if on_return or on_true or on_false:
-                out.append((index, on_return, on_true, on_false, attr))
+            found = self.exit_kinds(prefix + attr, name, index, base, truthy, falsy)
+            if found is not None:
+                out.append(found + (attr,))
         return out
 
     def true_state(self, state: dict, stmt: ir.Return | None) -> dict | None:

@@ -423,11 +423,7 @@ class FunctionInterpreter:
         cond = edge.cond
         if cond is None or edge.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE):
             return state
-        saved, self.state = self.state, state
-        try:
-            value = self.eval(cond)
-        finally:
-            self.state = saved
+        value = self.eval_in(cond, state)
         truth = edge.kind == ir.EdgeKind.TRUE
         if value.is_const:
             try:
@@ -534,11 +530,7 @@ class FunctionInterpreter:
             elif common is not None:
                 (key, base_taints, checked_expr), kinds, confining = common, _PATH_ONLY, True
             elif op in ("in", "not in", "==", "!=", "is", "is not") and positive:
-                saved, self.state = self.state, state
-                try:
-                    other = self.eval(cond.comparators[0])
-                finally:
-                    self.state = saved
+                other = self.eval_in(cond.comparators[0], state)
                 # (not a collection made from a parameter: a repository's tags, ``if ref in [t.name for t in
                 # repo.tags]``, are whatever that repository holds, its owner's choice; judged real, galaxy-ng)
                 # (an opaque taint carries no data: ``os.listdir(os.path.abspath(path))`` of a configured
@@ -633,11 +625,7 @@ class FunctionInterpreter:
         number or date field holds no text, a choice field one of its choices."""
         if path_key(form) is None:
             return state
-        saved, self.state = self.state, state
-        try:
-            value = self.eval(form)
-        finally:
-            self.state = saved
+        value = self.eval_in(form, state)
         out = state
         for cls in form_fields.form_classes(self.program, value.types):
             for field in form_fields.declared_fields(self.program, cls):
@@ -690,11 +678,7 @@ class FunctionInterpreter:
         node = ir.Name(name, ir.NameKind.LOCAL).at(at.line, at.col, at.end_line, at.end_col)
         for attr in attrs.split("."):
             node = ir.Attr(node, attr).at(at.line, at.col, at.end_line, at.end_col)
-        saved, self.state = self.state, state
-        try:
-            return self.eval(node)
-        finally:
-            self.state = saved
+        return self.eval_in(node, state)
 
     def type_guards(self) -> tuple:
         """``((parameter index, "not-type", (item key or "", classes)), ...)``, and ``(index, "falsy", True)``:
@@ -843,11 +827,7 @@ class FunctionInterpreter:
         """The (kind, index) of the parameters' taints of the base a path is confined to (``root`` of ``def
         build(root, rel)``), which a confining check says nothing of and leaves as they were (data in the base
         is not looked at, as with a prefix check: ``resources.files(LABELS.get(name)) / "docs"``)."""
-        saved, self.state = self.state, state
-        try:
-            value = self.eval(base)
-        finally:
-            self.state = saved
+        value = self.eval_in(base, state)
         return frozenset((t.kind, t.index) for t in value.taints if t.is_param)
 
     def validated_in_place(self, call: ir.Call) -> None:
@@ -1081,16 +1061,12 @@ class FunctionInterpreter:
         value = state.get(key)
         read = value is None
         if read:
-            saved, self.state = self.state, state
-            try:
-                value = self.eval(node)
-            finally:
-                self.state = saved
+            value = self.eval_in(node, state)
         if value.taints or value.items:
             items = None if value.items is None else {k: _cleansed(v, kinds) for k, v in value.items.items()}
             state[key] = _cleansed(value, kinds, items)
             if read:
-                state[CHECKED_READS] = V.const(_checked_reads(state) | {key})
+                _note_checked_read(state, key)
 
     def regex_check(self, cond: ir.Call) -> tuple | None:
         """``(subject, kinds)`` of a regular expression match used as a condition: ``re.match``,
@@ -1597,8 +1573,9 @@ class FunctionInterpreter:
                     value = self.with_step(value, target, f"stored in `{key}.{target.attr}`")
                 stored = f"{key}.{target.attr}"
                 self.state[stored] = value
-                if stored in _checked_reads(self.state):  # stored now, no longer a read: joined as any store
-                    self.state[CHECKED_READS] = V.const(_checked_reads(self.state) - {stored})
+                reads = _checked_reads(self.state)
+                if stored in reads:  # stored now, no longer a read: joined as any store
+                    self.state[CHECKED_READS] = V.const(reads - {stored})
                 if self.fn.is_method and self.fn.params and key == self.fn.params[0].name:
                     self.program.store_field(self.fn.class_qualname, target.attr, value, self)
             if value.types and type(target.value) is ir.Name and target.value.qualname \
@@ -2308,6 +2285,10 @@ class FunctionInterpreter:
         state = self.refine(cond, truth, self.state)
         if state is self.state:
             return self.eval(e)
+        return self.eval_in(e, state)
+
+    def eval_in(self, e: ir.Expr, state: dict) -> Value:
+        """``e`` evaluated in ``state`` (a branch's, an exit's) instead of the statement's own."""
         saved, self.state = self.state, state
         try:
             return self.eval(e)
@@ -3554,8 +3535,10 @@ def _pattern_call(value: Value) -> ir.Call | None:
 
 
 _OBJECT_NAMES = frozenset({ir.NameKind.IMPORT, ir.NameKind.GLOBAL})
-_FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open"})
 """Names of module-level objects whose attributes functions set and read (``flask.g``, ``state``)."""
+
+_FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open"})
+"""Calls that open the file at the path they are given (``V.FILE_AT_PATH``)."""
 
 
 def _regex_charset(pattern: str, implicit_start: bool, implicit_end: bool = False) -> frozenset | None:
@@ -4389,8 +4372,13 @@ def _with_checked_read(state: dict, key: str, value: Value) -> dict:
     """A copy of ``state`` holding ``value`` under the path ``key``, read there for a check (``CHECKED_READS``)."""
     state = dict(state)
     state[key] = value
-    state[CHECKED_READS] = V.const(_checked_reads(state) | {key})
+    _note_checked_read(state, key)
     return state
+
+
+def _note_checked_read(state: dict, key: str) -> None:
+    """``key`` listed in ``state``'s ``CHECKED_READS``."""
+    state[CHECKED_READS] = V.const(_checked_reads(state) | {key})
 
 
 def _join_states(old: dict, new: dict, facts: bool = False) -> dict:

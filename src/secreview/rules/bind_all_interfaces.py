@@ -167,8 +167,6 @@ def _mentions_beyond_queries(expr, name: str) -> bool:
     return any(isinstance(e, ir.Name) and e.id == name and id(e) not in asked for e in _walk(expr))
 
 
-
-
 def _multicast_member(fn) -> bool:
     """A function that joins its socket to a multicast group (``setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP,
     ...)``) or sets the interface, loopback or hops of its multicast (``IP_MULTICAST_IF``...): a multicast

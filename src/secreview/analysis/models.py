@@ -59,6 +59,8 @@ class Source:
     fixed_in_static_route: bool = False  # the request path of a route without variables is its constant pattern
     cleansed: frozenset = frozenset()  # sink kinds this data is already safe for (headers hold no CR/LF)
     arguments_flow: bool = False  # a callee's result also carries its arguments' taint
+    base: str = ""  # instances of the reviewed code's classes deriving from this base are tainted
+    unless_args: tuple = ()  # ...unless the constructor is given one of these arguments (ArgRef)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +203,7 @@ class ModelSet:
     method_sinks: dict = field(default_factory=dict)  # method name -> [(receiver name hints, Sink)]
     method_sanitizers: dict = field(default_factory=dict)  # method name -> [Sanitizer] (``methods`` + ``imports``)
     source_objects: dict = field(default_factory=dict)  # qualname -> kind, e.g. flask.request -> remote
+    sources_by_base: dict = field(default_factory=dict)  # library base class -> Source (``instances``)
     digests: list = field(default_factory=list)  # of each file's content, for cache keys
     source_attr_names: frozenset | None = None
     cleansed_names: dict | None = None  # attribute name -> sink kinds every source of that name is safe for
@@ -252,6 +255,11 @@ class ModelSet:
                                                         library=library,
                                                         cleansed=frozenset(_as_list(entry.get("cleansed", []))),
                                                         arguments_flow=bool(entry.get("arguments_flow")))
+            for base in _as_list(entry.get("instances", [])):
+                self.sources_by_base[base] = Source(kind, note=entry.get("note", ""), library=library,
+                                                    cleansed=frozenset(_as_list(entry.get("cleansed", []))),
+                                                    base=base, unless_args=_args(entry.get("unless_args", []),
+                                                                                 library))
             for attr in _as_list(entry.get("attribute", [])) + _as_list(entry.get("attributes", [])):
                 self.sources_by_attribute[attr] = Source(kind, attribute=attr, note=entry.get("note", ""),
                                                          library=library,

@@ -2076,6 +2076,8 @@ class Program:
                 result = self.unknown_call(interp, _arguments_cleansed(site, kinds), callees)
         if result is None:
             result = self.unknown_call(interp, site, callees)
+        if models.sources_by_base:
+            result = self.tainted_instance(interp, site, callees, result)
         if method == "replace" and len(site.args) >= 2 and site.args[0].is_const and site.args[1].is_const \
                 and isinstance(site.args[0].const, str) and isinstance(site.args[1].const, str) and result.taints:
             # ``x.replace("'", "&apos;")``: what is replaced away cannot break out any more
@@ -2128,6 +2130,22 @@ class Program:
                     if isinstance(index, int) and keys and -len(keys) <= index < len(keys):
                         return site.receiver.items[keys[index]]
         return result
+
+    def tainted_instance(self, interp, site: CallSite, callees: list, result: Value) -> Value:
+        """``SearchForm()`` of a reviewed class deriving from a base a ``[[source]]`` names by ``instances``
+        (Flask-WTF's ``FlaskForm``, which fills itself from ``request.form`` unless given ``formdata``):
+        the new object holds that source's data, whatever its constructor was given."""
+        classes = {self.resolve_class(callee) for callee in callees} - {None}
+        if len(classes) != 1:
+            return result
+        (klass,) = classes
+        source = next((self.models.sources_by_base[name] for name, found in self.lineage(klass)
+                       if found is None and name in self.models.sources_by_base), None)
+        if source is None or any(site.arg(ref.position, ref.name)[0] is not None for ref in source.unless_args):
+            return result
+        made = interp.source_value(source, site.call)
+        return Value(result.const, V.merge_taints(result.taints, made.taints), result.types, result.items,
+                     result.func, result.fixed)
 
     def deferred_call(self, interp, site: CallSite, spec) -> None:
         """A call that runs a function of the reviewed code later with arguments given now (a thread's

@@ -43,6 +43,8 @@ def built(code: str) -> ir.StringBuild:
     "f\"update t set {a} = :a, {b} = :b where id = :id\"",
     "f\"select setval('{table}_id_seq', (select max(id) from {table}))\"",  # a sequence's name as text
     "\"SELECT nextval('%s')\" % name",
+    "'SELECT `user_id` FROM `%s` WHERE `role_id` = %%s' % table_name",  # the code quotes every name
+    "f\"SELECT [id] FROM [{table}]\"",
 ])
 def test_names(code):
     assert names_only(built(code))
@@ -69,6 +71,9 @@ def test_names(code):
     "'select * from t where %s' % x",                           # a whole condition
     "f\"select * from t where {a} = ? or {b}\"",
     "f\"select lower('{table}_id_seq')\"",                       # text, not a sequence function's
+    "\"SELECT `user_id` FROM `%s` WHERE `name` = '%s'\" % (table_name, x)",  # a name and a value
+    "'SELECT \"user_id\" FROM \"%s\"' % table_name",                 # MySQL's \"...\" may be a string
+    "f\"SELECT `id` FROM t WHERE name = '{name}'\"",                  # a value, whatever the names
 ])
 def test_not_names_only(code):
     assert not names_only(built(code))
@@ -98,6 +103,8 @@ def test_statements_only(code, whole):
     ("'_%s=%s' % (column, x)", 1, False),
     ("'%s = %s' % (column, x)", 0, False),
     ("'hello %s' % name", 0, False),                                         # not SQL
+    ("'SELECT `a` FROM `%s` WHERE (%s)' % (table_name, x)", 0, True),       # the code quotes every name
+    ("'SELECT a FROM `%s` WHERE (%s)' % (table_name, x)", 0, False),        # only this one: may hold any
 ])
 def test_name_part(code, index, name):
     node = built(code)

@@ -78,7 +78,8 @@ def names_only(node: ir.Expr, known: dict | None = None) -> bool:
     if segments is None or HOLE not in segments:
         return False
     text = "".join(s for s in segments if s is not HOLE)
-    if not _SCHEMA.match(text) and any(seg is HOLE and _quoted_name(segments, i) for i, seg in enumerate(segments)):
+    if not _SCHEMA.match(text) and any(seg is HOLE and _quoted_name(segments, i) and not _quotes_every_name(segments, i)
+                                       for i, seg in enumerate(segments)):
         return False
     if not _SQL.search(text):
         return _name_fragment(segments, text) or all(
@@ -121,6 +122,21 @@ def _quoted_name(segments: list, i: int) -> bool:
         return False
     rest = after[_IN_NAME.match(after).end():]
     return rest[:1] == closer
+
+
+# (not ``"``: in MySQL ``"foo"`` may be a string, a value)
+_QUOTED_NAMES = {opener: re.compile(rf"{re.escape(opener)}[A-Za-z_][\w.]*{re.escape(_QUOTES[opener])}")
+                 for opener in ("`", "[")}
+
+
+def _quotes_every_name(segments: list, i: int) -> bool:
+    """Whether the statement's own text quotes a name of its own the way the ``HOLE`` at ``segments[i]`` is
+    quoted (``SELECT `user_id` FROM `%s` WHERE `role_id` = ...``): quoting every name is the code's
+    style (MySQL's backticks, SQL Server's brackets), not a sign that this one may hold any character."""
+    before, _ = _around(segments, i)
+    opener = before.rstrip(string.ascii_letters + string.digits + "_.")[-1:]
+    pattern = _QUOTED_NAMES.get(opener)
+    return pattern is not None and any(seg is not HOLE and pattern.search(seg) for seg in segments)
 
 
 def _name_fragment(segments: list, text: str) -> bool:
@@ -245,7 +261,8 @@ def name_part(node: ir.Expr, part, known: dict | None = None) -> bool:
         return False
     text = "".join(s for s in segments if s is not HOLE)
     holes = [i for i, seg in enumerate(segments) if seg is HOLE]
-    if not _SCHEMA.match(text) and any(owners[n] is part and _quoted_name(segments, i) for n, i in enumerate(holes)):
+    if not _SCHEMA.match(text) and any(owners[n] is part and _quoted_name(segments, i)
+                                       and not _quotes_every_name(segments, i) for n, i in enumerate(holes)):
         return False
     sql = bool(_SQL.search(text))
     if sql and _DDL.match(text):

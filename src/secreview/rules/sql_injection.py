@@ -95,7 +95,10 @@ class SqlInjection(SinkRule):
     `f"PRAGMA foreign_key_list([{table}])"`, `'"%s"' % name`) is the
     exception, reported with medium confidence: quoting is for names that may
     hold any character (a schema or table a user named), and a quote in it
-    ends the identifier unless it is doubled. Traced to untrusted input,
+    ends the identifier unless it is doubled; not when the statement quotes
+    its own names the same way (`` SELECT `user_id` FROM `%s` ``: MySQL's
+    backticks or SQL Server's brackets around every name are the code's
+    style). Traced to untrusted input,
     a name is reported like any value. A function that runs a whole statement
     it is given, with words of its own around it (`f"EXPLAIN {statement}"`,
     `f"BEGIN; {script}"`), refined by clauses (`f"{query} {where} ORDER BY id

@@ -105,7 +105,8 @@ holding `'san_private_key'`, kept in a list and read back:
 `remote_target['iscsi_ips']` is a field beside the key, not the key). A class is not a value named as a secret:
 `models.ContainerSecret` (a CapWords attribute) is not followed. Nor is a local whose every assignment in its
 function is a directory or path (`pwd = self.working_dir`, `pwd = os.getcwd()`: the working directory, as
-the shell's `pwd` says).
+the shell's `pwd` says), nor a value the function makes of its own constants alone, however it is named
+(`printed_password = ""` then `printed_password += "*"` for each character of the password: a mask).
 
 **Confidence:** high for a traced value named as a password, passphrase,
 secret or private key; low (not shown by default) for a value named
@@ -353,7 +354,8 @@ class _Finder:
         if isinstance(e, ir.Subscript):
             if isinstance(e.index, ir.Const) and isinstance(e.index.value, str):
                 key = e.index.value
-                if secret_name(key) or _HEADER_KEYS.match(key) or (_COOKIE_KEYS.match(key) and _headers(e.value)):
+                if (secret_name(key) or _HEADER_KEYS.match(key) or (_COOKIE_KEYS.match(key) and _headers(e.value))) \
+                        and not self._constant(e):
                     return key, e
             return self.find(e.value, depth + 1) if not isinstance(e.value, (ir.Name, ir.Attr)) else None
         if isinstance(e, ir.DictExpr):
@@ -413,10 +415,12 @@ class _Finder:
         return False
 
     def _constant(self, node) -> bool:
+        """Made of the code's own constants only (``printed = ""`` then ``printed += "*"`` for each
+        character of the password: a mask), holding no traced data."""
         if not _pure(node):
             return False
         value = self.interp.eval(node)
-        return value.is_const
+        return value.is_fixed and not value.taints
 
 
 _PATH_FUNCS = frozenset({"builtins.open", "io.open", "codecs.open", "os.open", "os.stat", "os.path.exists",

@@ -512,3 +512,57 @@ def upload():
     assert "The client chooses which file is read" in by_line[13]
     assert "which carries data from the HTTP request" in by_line[19]
     assert "file at a path" not in by_line[19]
+
+
+_BRANCHES = '''import sqlite3
+
+
+class Handler:
+    def native_query(self, query, stream=True):
+        if stream is False:
+            return self._fetchall(query)
+        return next(self._fetchmany(query))
+
+    def _fetchmany(self, query):
+        cursor = sqlite3.connect("db").cursor()
+        cursor.execute(query)
+        yield cursor.fetchmany(10)
+
+    def _fetchall(self, query):
+        cursor = sqlite3.connect("db").cursor()
+        cursor.execute(query)
+        return cursor.fetchall()
+
+    def get_columns(self, table_name):
+        return self.native_query(f"SELECT * FROM cols WHERE name = '{table_name}'")
+'''
+
+
+def test_a_trace_takes_the_branch_the_call_takes(tmp_path, monkeypatch):
+    # (``native_query(q)`` leaves ``stream`` True: the query runs in ``_fetchmany``, not ``_fetchall``)
+    found = [f for f in _findings(tmp_path, monkeypatch, code=_BRANCHES) if f.rule_id == "SR104"]
+    assert [f.line for f in found] == [21]
+    assert "line 12" in found[0].explanation and "line 17" not in found[0].explanation
+    assert [step.line for step in found[0].trace] == [20, 21, 5, 8, 10, 12]
+
+
+_DJANGO_TEMPLATE = '''from django.http import HttpResponse
+from django.template import Context, Template
+from jinja2 import Template as JinjaTemplate
+
+
+def mail_merge(request):
+    subject = request.POST["subject"]
+    return HttpResponse(Template(subject).render(Context({"user": request.user})))
+
+
+def jinja_merge(request):
+    return HttpResponse(JinjaTemplate(request.POST["subject"]).render())
+'''
+
+
+def test_a_django_template_is_not_said_to_run_commands(tmp_path, monkeypatch):
+    by_line = _explanations("SR112", _findings(tmp_path, monkeypatch, code=_DJANGO_TEMPLATE))
+    assert set(by_line) == {8, 12}
+    assert "run commands" not in by_line[8] and "any variable the template is rendered with" in by_line[8]
+    assert "run commands" in by_line[12]

@@ -681,7 +681,8 @@ class FunctionInterpreter:
         return self.eval_in(node, state)
 
     def type_guards(self) -> tuple:
-        """``((parameter index, "not-type", (item key or "", classes)), ...)``, and ``(index, "falsy", True)``:
+        """``((parameter index, "not-type", (item key or "", classes)), ...)``, ``(index, "falsy", True)`` and
+        ``(index, "eq" | "ne", (constant, identity))`` (``_compared_param``):
         the statement being run runs only when that parameter is false (``if check_output: ... else: ...``), or
         when its value (or its item ``key``) is none of ``classes``, sorted qualnames: the ``else``
         of a dispatch on the type (``if isinstance(auth, str): ... elif isinstance(auth, dict): ... else:
@@ -701,6 +702,10 @@ class FunctionInterpreter:
         out = []
         for cond, taken in controlling_conditions(self.fn, self.stmt):
             for test, holds in _conjuncts(cond, taken):
+                compared = self._compared_param(test, holds)
+                if compared is not None:
+                    out.append(compared)
+                    continue
                 if not holds and isinstance(test, ir.Name):
                     # ``if check_output: ... else: os.popen3(...)``: runs only when that parameter is false
                     index = self.own_param(test)
@@ -717,6 +722,26 @@ class FunctionInterpreter:
                 if read is not None and classes:
                     out.append((read[0], "not-type", (read[1], classes)))
         return tuple(out)
+
+    def _compared_param(self, test: ir.Expr, holds: bool) -> tuple | None:
+        """``(index, "eq" | "ne", (constant, identity))`` when ``test`` compares a parameter this function never
+        binds with a constant (``stream is False``, ``mode == "raw"``, ``x is not None``) and comes out ``holds``
+        here: the statement runs only when the caller's value is (``eq``) or is not (``ne``) that constant
+        (``identity``: compared by ``is``). A call passing another constant, or leaving the parameter to a
+        default that is another one, does not run it (``Program.flow_conditions``)."""
+        if not (isinstance(test, ir.Compare) and len(test.ops) == 1 and test.ops[0] in ("is", "is not", "==", "!=")):
+            return None
+        left, right = test.left, test.comparators[0]
+        if isinstance(left, ir.Const):
+            left, right = right, left
+        if not isinstance(right, ir.Const) or not isinstance(right.value, (bool, int, str, type(None))):
+            return None
+        index = self.own_param(left)
+        if index is None:
+            return None
+        op = test.ops[0]
+        equal = (op in ("is", "==")) == holds
+        return index, "eq" if equal else "ne", (right.value, op in ("is", "is not"))
 
     def param_item(self, e: ir.Expr, depth: int = 0) -> tuple | None:
         """``(index, key)`` when ``e`` is the value of this function's parameter ``index`` as its callers pass
@@ -2189,6 +2214,9 @@ class FunctionInterpreter:
         result = self.binop(e.op, left, right, e, (e.left, e.right))
         if e.op == "+" and _own_host(left):
             result = _on_own_host(result)
+        elif e.op == "%" and result.taints and left.is_const and isinstance(left.const, str):
+            result = Value(result.const, after_template_start(left.const, "%", result.taints), result.types,
+                           result.items, result.func, result.fixed)
         return result
 
     def _own_param_index(self, e) -> int | None:
@@ -3815,6 +3843,14 @@ def _path_form_test(cond: ir.Expr, truth: bool):
         key = path_key(checked) if checked is not None else None
         return (key, _NOT_ABSOLUTE) if key is not None else None
     return None
+
+
+def after_template_start(template: str, opener: str, taints: frozenset) -> frozenset:
+    """``PATTERN.format(name=x)``, ``BASE % x`` with ``PATTERN``/``BASE`` constant text known by name (a module's
+    or a class's constant, which lowering does not read as a template): what the text fixes before its first
+    ``opener`` (``{`` or ``%``) fixes the result, as for a template written at the call (``_origin_fixed``)."""
+    prefix = template[:template.find(opener)] if opener in template else template
+    return _relative_after(prefix, _origin_fixed(prefix, taints)) if prefix and taints else taints
 
 
 def _relative_after(prefix: str, taints: frozenset) -> frozenset:

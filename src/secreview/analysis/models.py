@@ -86,6 +86,9 @@ class Propagator:
     # a marker a sanitizer puts with what it protects (``encoded-text`` of ``base64.b64encode``): this call undoes
     # that sanitizer (``b64decode``), so its result is dangerous again for every kind those sanitizers protect
     restores: str = ""
+    # the result is a tuple whose item at each of these positions is safe for these sink kinds (``os.path.splitext``:
+    # the extension holds no path separator); ((position, kinds), ...)
+    items_protect: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +296,8 @@ class ModelSet:
             for callee in _callees(entry, library):
                 self.propagators[callee] = Propagator(callee, _args(entry.get("args", []), library),
                                                       bool(entry.get("receiver", True)), library,
-                                                      bool(entry.get("copy", False)), str(entry.get("restores", "")))
+                                                      bool(entry.get("copy", False)), str(entry.get("restores", "")),
+                                                      _items_protect(entry.get("items_protect", {}), library))
         for entry in data.pop("returns", []):
             type_name = _req(entry, "type", library)
             for callee in _callees(entry, library):
@@ -431,6 +435,16 @@ def _args(spec, library: str) -> tuple:
         else:
             raise ModelError(f"{library}: bad argument reference {item!r}")
     return tuple(out)
+
+
+def _items_protect(spec, library: str) -> tuple:
+    """``{"1" = ["path"]}`` of a propagator: ``((1, frozenset({"path"})),)``."""
+    if not isinstance(spec, dict):
+        raise ModelError(f"{library}: items_protect must be a table of positions to sink kinds")
+    try:
+        return tuple(sorted((int(k), frozenset(_as_list(v))) for k, v in spec.items()))
+    except ValueError as exc:
+        raise ModelError(f"{library}: items_protect takes positions (0, 1, ...) as keys") from exc
 
 
 def _one_arg(spec, library: str) -> ArgRef | None:

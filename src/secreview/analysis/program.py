@@ -38,6 +38,7 @@ from secreview.analysis.interpreter import (
     SinkFlow,
     SinkSite,
     Summary,
+    after_template_start,
     built_as,
     environ_item,
     generated_value,
@@ -2087,6 +2088,9 @@ class Program:
                               and not (kind == V.PATH_NO_DOTDOT and removed != needle))
             if removed == "/" and "/" not in replacement:
                 kinds = kinds | _SEGMENT  # ``x.replace("/", "_")``: no ``/`` left, one file name under a folder
+            marker = _LDAP_SPECIALS.get(removed)
+            if marker is not None and removed not in replacement:
+                kinds = kinds | {marker}
             if kinds:
                 taints = result.taints
                 if V.PATH_NO_DOTDOT in kinds and not replacement:
@@ -2094,8 +2098,16 @@ class Program:
                     taints = frozenset(V.Taint(t.kind, t.index, t.cleansed - _NOT_ABSOLUTE_MARK, t.step)
                                        if V.PATH_NOT_ABSOLUTE in t.cleansed and "path" not in t.cleansed else t
                                        for t in taints)
-                result = Value(result.const, V.cleanse_all(taints, kinds), result.types,
-                               result.items, result.func, result.fixed)
+                taints = V.cleanse_all(taints, kinds)
+                if marker is not None:
+                    # ``*``, ``(`` and ``)`` each replaced by an escape (RFC 4515's ``\2a``, ``\28``, ``\29``): no
+                    # character is left that changes an LDAP filter's structure
+                    taints = frozenset(t.cleanse(_LDAP) if _LDAP_MARKS <= t.cleansed else t for t in taints)
+                result = Value(result.const, taints, result.types, result.items, result.func, result.fixed)
+        if method == "format" and result.taints and site.receiver is not None and site.receiver.is_const \
+                and isinstance(site.receiver.const, str):
+            result = Value(result.const, after_template_start(site.receiver.const, "{", result.taints), result.types,
+                           result.items, result.func, result.fixed)
         if method in ("strip", "lstrip") and site.args and site.args[0].is_const \
                 and isinstance(site.args[0].const, str) and "/" in site.args[0].const and result.taints:
             # ``key.strip("/ ")``: no leading ``/`` is left, so the name is not absolute (with ``..`` replaced
@@ -2496,6 +2508,12 @@ class Program:
             undone = self.models.restored_kinds(propagator.restores)
             taints = frozenset(Taint(t.kind, t.index, t.cleansed - undone, t.step)
                                if propagator.restores in t.cleansed else t for t in taints)
+        if propagator.items_protect and taints:
+            # ``root, ext = os.path.splitext(name)``: each part as the model says, the others as the whole
+            items = {i: Value(taints=V.cleanse_all(taints, kinds)) for i, kinds in propagator.items_protect}
+            for i in range(max(items) + 1):
+                items.setdefault(i, Value(taints=taints))
+            return Value(taints=taints, types=_TUPLE, items=items, fixed=_inputs_fixed(site))
         return Value(taints=taints, types=_returns(self.models, callee), fixed=_inputs_fixed(site))
 
     def apply_summary(self, interp: FunctionInterpreter, site: CallSite, target: str, callee: str) -> Value:
@@ -2595,9 +2613,12 @@ class Program:
                     continue  # the parameter does not reach the sink at this call (``msg_on_fail`` given)
                 if arg is given and arg.taints:
                     arg = _item_read_on(arg, flow.cleansed)
-            self.apply_flow(interp, site, target, fn, flow, arg, call_note, voting,
-                            nodes.get(flow.param),
-                            self.flow_conditions(interp, fn, flow, bound, nodes) if flow.conditions else ())
+            conditions = self.flow_conditions(interp, fn, flow, bound, nodes) if flow.conditions else ()
+            if conditions is not None and interp.fn.params:
+                # this call runs only when this function's parameters pass its own tests (``else`` of ``if
+                # stream is False:``): so does the callee's sink, for this function's callers
+                conditions = (*conditions, *interp.type_guards())
+            self.apply_flow(interp, site, target, fn, flow, arg, call_note, voting, nodes.get(flow.param), conditions)
         for key, by_param in summary.fields.items():
             for index, field_taint in by_param.items():
                 arg = bound.get(index)
@@ -2806,6 +2827,21 @@ class Program:
                     return None
                 if left:
                     out.append(left)
+                continue
+            if how in ("eq", "ne"):
+                value, node = bound.get(index), nodes.get(index)
+                if value is None:
+                    default = fn.params[index].default if index < len(fn.params) else None
+                    if not isinstance(default, ir.Const):
+                        continue  # not known: the sink may run
+                    value, node = V.const(default.value), None
+                if value.is_const:
+                    if _same_constant(value.const, *wanted) != (how == "eq"):
+                        return None  # ``native_query(q)``, its ``stream`` True, runs no ``if stream is False:`` branch
+                    continue
+                own = _own_parameter(interp, node, value) if node is not None else None
+                if own is not None:
+                    out.append((own, how, wanted))
                 continue
             if how == "truthy":
                 left = _truthy_left(interp, fn, index, bound, nodes)
@@ -3249,6 +3285,16 @@ def _parameter_itself(value: Value) -> int | None:
     return indexes.pop()
 
 
+def _same_constant(value, constant, identity: bool) -> bool:
+    """``value is constant`` (``identity``) or ``value == constant``, as the code's test reads."""
+    if identity:
+        return type(value) is type(constant) and value == constant
+    try:
+        return bool(value == constant)
+    except Exception:
+        return False
+
+
 def _kwargs_item(interp, value: Value, key: str) -> int | None:
     """The index of the function's ``**kwargs`` parameter when ``value`` is only its item ``key`` as the caller
     passed it (or a constant the function defaults it to), never bound again; else None."""
@@ -3477,6 +3523,11 @@ def statement_keys(stmt: ir.Stmt) -> frozenset:
 _COUNT = Value(types=frozenset({"builtins.int"}))
 _ENUMERATE = frozenset({"builtins.enumerate"})
 _TUPLE = frozenset({"builtins.tuple"})
+# what ``x.replace(c, escape)`` of each character that structures an LDAP filter leaves: all three gone, the
+# text is safe in a filter (``_LDAP``)
+_LDAP_SPECIALS = {"*": "ldap-no-star", "(": "ldap-no-lparen", ")": "ldap-no-rparen"}
+_LDAP_MARKS = frozenset(_LDAP_SPECIALS.values())
+_LDAP = frozenset({"ldap"})
 
 
 def _arguments_cleansed(site: CallSite, kinds: frozenset) -> CallSite:

@@ -14,8 +14,10 @@ class LdapInjection(SinkRule):
     python-ldap `search`/`search_s`/`search_ext(_s)` and ldap3
     `Connection.search`. Not reported: values escaped with
     `ldap.filter.escape_filter_chars`/`filter_format` or
-    `ldap3.utils.conv.escape_filter_chars`, values checked against an
-    allow-list, and filters that are merely not constant. HTML or shell escaping
+    `ldap3.utils.conv.escape_filter_chars` or by the code's own escaping (each
+    of `*`, `(` and `)` replaced by an escape: `.replace("*", "\\2a")
+    .replace("(", "\\28").replace(")", "\\29")`, as RFC 4515 says), values
+    checked against an allow-list, and filters that are merely not constant. HTML or shell escaping
     does not count.
 
     The search base (a DN, the first argument of those searches) is reported

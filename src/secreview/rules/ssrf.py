@@ -129,7 +129,9 @@ class ServerSideRequestForgery(SinkRule):
     `Request`, `http.client.HTTPConnection`, `socket.create_connection`/
     `connect` or paramiko `connect`. Not reported: a URL whose scheme and host
     are constant, at the call or where the string was built
-    (`f"https://api.example.com/u/{uid}"` — only the path varies), a relative URL whose constant start fixes its
+    (`f"https://api.example.com/u/{uid}"` — only the path varies; also a
+    template kept under a name: `API.format(uid=uid)`, `API % uid` with
+    `API = "https://api.example.com/u/{uid}"` in the module), a relative URL whose constant start fixes its
     first segment (`client.get(f"/api/webhooks/{webhook_id}")` on a client made with a `base_url`: the
     configured host), a URL whose untrusted part comes only after a
     constant `?` or `#` (`f"{API_URL}?q={term}"`), or only after a first part that carries none (a

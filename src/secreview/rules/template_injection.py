@@ -7,7 +7,10 @@ class TemplateInjection(SinkRule):
 
     Jinja2, Django and Mako templates are small programs: a template the client
     writes runs on the server (`{{ cycler.__init__.__globals__.os.popen('id').read() }}`
-    in Jinja2), reading configuration and secrets or running commands.
+    in Jinja2), reading configuration and secrets or running commands. Django's
+    template language is narrower (no calls with arguments, no attributes
+    starting with `_`): there the client reads whatever the context reaches,
+    and the explanation says so.
 
     Reported with high confidence when data traced to untrusted input reaches
     the template source of `flask.render_template_string`, `jinja2.Template`,
@@ -55,6 +58,16 @@ class TemplateInjection(SinkRule):
     fix = ("Keep the template text constant and pass values as variables, e.g. "
            "`render_template_string(\"Hello {{ name }}\", name=name)`; render user-written templates only in "
            "`jinja2.sandbox.SandboxedEnvironment`.")
+
+    def danger_at(self, site) -> str:
+        if site.callee.startswith("django.template."):
+            # Django's template language calls no function with arguments and reads no attribute starting with
+            # ``_``: no ``__globals__`` walk to ``os.popen``, but every variable of the context and what hangs off it
+            return ("Django compiles it as template code, so `{{ ... }}` and `{% ... %}` in it read any variable "
+                    "the template is rendered with and the attributes and methods without arguments reachable from "
+                    "them (a user object's fields, `settings` where the context holds it), and `{% load %}` can "
+                    "pull in any installed tag library.")
+        return self.danger
 
     def excused(self, site, sink, callee: str) -> bool:
         ref = sink.args[0] if sink.args else None

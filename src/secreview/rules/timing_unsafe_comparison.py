@@ -60,7 +60,8 @@ credentials are made up; both sides put through one keyed function under one key
 differ says nothing about either value); comparisons written as query expressions, which the
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
 pyDAL's `db(db.oauth2.client_secret == secret)`,
-`and_(...)`); a comparison assigned to a name that says it detects a change
+`and_(...)`, or a field read from a class, an ORM model's column, wherever the expression goes:
+`filters = [db.ChatBots.webhook_token == token]`); a comparison assigned to a name that says it detects a change
 (`changed = position.secret != secret`); a value read from this request's own
 session (`state != request.session.pop("oauth2_csrf_token")`, Flask's
 `session.get("partial_token")`): the client's guess is compared with what its own
@@ -616,7 +617,7 @@ class TimingUnsafeComparison(FunctionRule):
                 and not (_not_text(left, function) or _not_text(right, function)
                          or _made_from(left, right, defs) or _made_from(right, left, defs)
                          or _same_record(left, right) or _own_session(left, defs) or _own_session(right, defs)
-                         or _versions_of_one(left, right)
+                         or _versions_of_one(left, right) or _class_field(left) or _class_field(right)
                          or _split_word(left, function) or _split_word(right, function)
                          or (_server_side(left, function, defs) and _server_side(right, function, defs))):
             return Hit(
@@ -735,6 +736,17 @@ def _change_detection(stmt) -> bool:
 # compares (SQLAlchemy ``filter``/``where``/``and_``, Peewee, Django ``Q``...), not Python.
 _QUERY_BUILDERS = frozenset({"filter", "filter_by", "where", "having", "join", "outerjoin", "and_", "or_", "not_",
                              "exclude", "select", "Q", "case", "on", "find", "find_one", "get_or_none"})
+
+
+def _class_field(e) -> bool:
+    """``db.ChatBots.webhook_token``, ``Token.auth_token``: a field read from a class (a CapWords name), not from
+    an object: an ORM model's column, whose ``==`` builds a query expression the database evaluates, wherever
+    the expression goes (``filters = [Model.token == token]``, passed to ``filter(*filters)`` later)."""
+    if not isinstance(e, ir.Attr) or e.attr.isupper():
+        return False
+    base = e.value
+    name = base.attr if isinstance(base, ir.Attr) else base.id if isinstance(base, ir.Name) else ""
+    return name[:1].isupper() and not name.isupper()
 
 
 def _root_name(e) -> str | None:

@@ -1805,6 +1805,10 @@ class FunctionInterpreter:
         generated = self.generated_attribute(e, base)
         if generated is not None:
             return generated
+        if attr in _ENUM_MEMBER_FIELDS and base.types and self.program.enum_typed(base.types):
+            # ``direction.value`` of a member of an ``Enum`` of the reviewed code (a parameter or a field annotated
+            # so): one of the values the class declares (a string has no ``value``: anything else raises)
+            return Value(fixed=True)
         if base.taints and not base.types.isdisjoint(_PARSED_OPTIONS) \
                 and attr in self.program.number_options(self.module):
             # ``args.limit`` of ``parser.add_argument("--limit", type=int)``: argparse made it a number
@@ -1838,6 +1842,9 @@ class FunctionInterpreter:
             if imported is not TOP:
                 return imported
         types = V.derived_types(base.types, attr, skip_classes=True) if base.types else EMPTY
+        if base.types:
+            # ``order_by.direction`` of a class declaring ``direction: OrderDirection``: of that class
+            types = types | self.program.declared_field_types(base.types, attr)
         if e.qualname:
             types = types | {e.qualname}
         taints = base.taints
@@ -3726,6 +3733,7 @@ def _leading_constant(kind: str, template: Value | None, parts: list) -> str:
     return ""
 
 
+_ENUM_MEMBER_FIELDS = frozenset({"value", "name"})
 _NOT_ABSOLUTE = frozenset({V.PATH_NOT_ABSOLUTE})
 _NO_DOTDOT = frozenset({V.PATH_NO_DOTDOT})
 

@@ -1801,6 +1801,30 @@ class Program:
         next(walk, None)  # the class itself
         return any(name == base or found == base for name, found in walk)
 
+    def declared_field_types(self, types: frozenset, name: str) -> frozenset:
+        """The classes of the reviewed code that the reviewed classes among ``types`` (or their bases) declare
+        their field ``name`` to be (``direction: OrderDirection`` at class level): what reading that field of an
+        instance gives. (Not a built-in type: ``count: int`` of a dataclass made from a request's JSON may hold
+        text all the same.)"""
+        out = EMPTY
+        for t in types:
+            if t in self.classes:
+                for _, found in self.lineage(t):
+                    if found is not None and name in self.classes[found].field_types:
+                        declared = self.resolve_class(self.classes[found].field_types[name])
+                        if declared is not None:
+                            out = out | {declared}
+                        break
+        return out
+
+    def enum_typed(self, types: frozenset) -> bool:
+        """Whether every class of the reviewed code among ``types`` (and at least one) derives from ``enum.Enum``."""
+        classes = [t for t in types if t in self.classes or self.resolve_class(t) is not None]
+        return bool(classes) and all(
+            any(self.derives_from(self.resolve_class(t) or t, base)
+                for base in ("enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"))
+            for t in classes)
+
     def class_attribute(self, class_qualname: str, name: str):
         """``(class, value expression)`` of the class attribute ``name`` that the class, or the
         nearest of its bases in the reviewed code, assigns at class level; None if none does."""

@@ -230,6 +230,19 @@ def _dynamic(e, me: str, aliases: set) -> bool:
     return _chosen(e, me) or (isinstance(e, ast.Name) and e.id in aliases)
 
 
+def _annotated_class(annotation) -> str | None:
+    """The class an annotation names: ``X``, ``mod.X``, ``Optional[X]``, ``X | None``; None for anything else."""
+    if isinstance(annotation, ir.BinOp) and annotation.op == "|":
+        parts = [p for p in (annotation.left, annotation.right) if not (isinstance(p, ir.Const) and p.value is None)]
+        return _annotated_class(parts[0]) if len(parts) == 1 else None
+    if isinstance(annotation, ir.Subscript) and getattr(annotation.value, "qualname", None) in (
+            "typing.Optional", "typing_extensions.Optional"):
+        return _annotated_class(annotation.index)
+    if isinstance(annotation, (ir.Name, ir.Attr)):
+        return annotation.qualname
+    return None
+
+
 def _dispatches(node: ast.ClassDef, lowered: dict) -> tuple:
     """``ir.Class.dispatches`` of a class: the methods that call a method of ``self`` inside a ``try``
     that catches every exception and does not raise again, with the method called (``"*"`` for one
@@ -982,6 +995,11 @@ class _FunctionLowerer:
                     if isinstance(value, (ir.Const, ir.Call, ir.Name)):
                         klass.attributes[stmt.targets[0].id] = value
                     bound_here.add(stmt.targets[0].id)
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                named = _annotated_class(lowerer.expr(stmt.annotation))
+                if named:
+                    klass.field_types[stmt.target.id] = named
         klass.body = body_fn
         klass.dispatches = _dispatches(node, klass.methods)
         self.fn.children.append(body_fn)

@@ -619,6 +619,9 @@ class Class:
     """Class attributes assigned a literal or a call at class level (``code = 409``,
     ``target = messaging.Target(version="1.0")``): name -> the value expression. Kept in stubs,
     so that what a class declares is known in every process."""
+    field_types: dict = field(default_factory=dict)
+    """Class-level annotations naming a class (``direction: OrderDirection = ...`` of a dataclass, a pydantic
+    model, a Strawberry input): name -> the qualified name (``Optional[X]``, ``X | None``: ``X``). Kept in stubs."""
     dispatches: tuple = ()
     """``(method, dispatched)`` pairs: ``method`` calls a method of ``self`` inside a ``try`` with a
     handler for every ``Exception`` that does not raise again (the error becomes an error page): the

@@ -72,7 +72,9 @@ class SqlInjection(SinkRule):
     is built. Not reported as built: numbers (`%d`, `int()`, `len()`), a
     record's primary key (`user.pk`, `review_request.id`: the key the
     database assigned), the current time (`timezone.now()`), values
-    chosen from constants, values passed through a function named for quoting
+    chosen from constants (also the `.value` or `.name` of a member of an
+    `Enum` the code declares: `direction.value` of a parameter or a declared
+    field `direction: Direction`), values passed through a function named for quoting
     (`escape_sqlite(table)`, `quote_ident(name)`), and values of unknown origin
     alone (an attribute, a call's result: on real code they were settings,
     paths and the database's own table names); nor in test code. A caller

@@ -566,3 +566,24 @@ def test_a_django_template_is_not_said_to_run_commands(tmp_path, monkeypatch):
     assert set(by_line) == {8, 12}
     assert "run commands" not in by_line[8] and "any variable the template is rendered with" in by_line[8]
     assert "run commands" in by_line[12]
+
+
+_SHM_CACHE = '''import os
+
+
+def probe():
+    os.makedirs("/dev/shm/app_cache", mode=0o700, exist_ok=True)
+    with open("/dev/shm/app_cache/.test_write", "w") as f:
+        f.write("test")
+    with open("/tmp/app.lock", "w") as f:
+        f.write("1")
+'''
+
+
+def test_a_fixed_path_in_a_folder_of_its_own_is_not_said_to_be_in_a_shared_one(tmp_path, monkeypatch):
+    # (the program makes ``/dev/shm/app_cache`` itself, 0700: the danger is another user making it first)
+    by_line = _explanations("SR503", _findings(tmp_path, monkeypatch, code=_SHM_CACHE))
+    assert set(by_line) == {6, 8}
+    assert "below `/dev/shm`" in by_line[6] and "create the folder `/dev/shm/app_cache` first" in by_line[6]
+    assert "in a directory every local user can write" not in by_line[6]
+    assert "in a directory every local user can write" in by_line[8]

@@ -547,6 +547,16 @@ class FunctionInterpreter:
                     if key is None or key not in state or f"{key}{HOST_FROM}" in state:
                         # (``host = urlparse(url).hostname`` then ``if host in ALLOWED_HOSTS:``: ``url``'s host)
                         key, kinds = _host_check(cond.left, state)
+                elif op not in ("in", "not in") and not other.is_const and other.items is None \
+                        and not any(not t.is_param and t.kind != V.OPAQUE for t in other.taints):
+                    # ``if target == base:`` (or past ``if target != base and ...: return``), ``base`` a value no
+                    # source made (a parameter, the server's own): where they are equal, ``target`` holds that
+                    equal = path_key(cond.left)
+                    current = state.get(equal) if equal is not None else None
+                    if current is not None and current.taints and current.taints != other.taints:
+                        state = dict(state)
+                        state[equal] = Value(UNKNOWN, other.taints, current.types | other.types, None, None,
+                                             other.fixed)
                 elif op in ("in", "not in") and self.server_held(cond.comparators[0], other):
                     # ``if region in request.user.available_regions:``: a collection the server keeps on
                     # the request object (no field the client sends): the value is one the server knows,

@@ -51,6 +51,22 @@ def _shared_path(value):
     return None
 
 
+def _explanation(code: str, shown: str, path: str, how: str) -> str:
+    norm = os.path.normpath(path)
+    shared = next(prefix for prefix in _SHARED if norm.startswith(prefix))
+    folder = os.path.dirname(norm)
+    if folder + "/" == shared:
+        return (f"`{code}` uses the fixed path {shown} in a directory every local user can write, and {how}: "
+                f"another user can create that name first, as a symlink to a file this process may write (which "
+                f"is then overwritten) or as a file they can read and change.")
+    # ``/dev/shm/app_cache/.test``: the folder may be the program's own (made 0700), but its name is fixed
+    # under a directory every local user can write, so another user can make it first
+    return (f"`{code}` uses the fixed path {shown} below `{shared.rstrip('/')}`, which every local user can "
+            f"write, and {how}: another user can create the folder `{folder}` first and, in it, that name as a "
+            f"symlink to a file this process may write (which is then overwritten) or as a file they can read "
+            f"and change.")
+
+
 def _flags(node, depth=0):
     if depth > 10 or node is None:
         return None
@@ -124,9 +140,7 @@ class InsecureTempFile(CallRule):
         shown = f"`{arg_code}`" if arg_code.strip("'\"") == path else f"`{arg_code}` (= `{path}`)"
         yield Hit(
             node=call,
-            explanation=(f"`{code}` uses the fixed path {shown} in a directory every local user can write, and "
-                         f"{how}: another user can create that name first, as a symlink to a file this process may "
-                         f"write (which is then overwritten) or as a file they can read and change."),
+            explanation=_explanation(code, shown, path, how),
             fix=("Let `tempfile` create it: `with tempfile.NamedTemporaryFile(mode=\"w\", delete=False) as fh:` "
                  "(or `tempfile.mkstemp()`), or keep it in a directory only this user can write."),
         )

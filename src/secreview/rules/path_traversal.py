@@ -56,7 +56,8 @@ class PathTraversal(SinkRule):
     `os.path.commonpath([p, BASE]) == BASE` (`commonprefix` too) or pathlib's
     `p.is_relative_to(BASE)` (the normalising may be in the check:
     `os.path.realpath(p).startswith(BASE)`, `p.resolve().is_relative_to(BASE)`, or
-    `BASE.resolve() in p.resolve().parents`), also
+    `BASE.resolve() in p.resolve().parents`, or past `if p != base and base not in
+    p.parents: return`, where `p` is the base itself or below it), also
     in a helper that returns the confined path or None (`if os.path.commonpath([root,
     real]) != root: return None`; `root` may be its parameter), whose caller stops on
     None; a parameter the helper checks without normalising it is not confined;

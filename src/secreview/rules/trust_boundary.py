@@ -37,7 +37,8 @@ class TrustBoundaryViolation(SinkRule):
     page may be off the site is the open-redirect rule's question where it is
     used), and values
     values checked against an allow-list (`if x in ALLOWED:`, `if x not in ALLOWED: return`,
-    `if x == "a":`; also a collection the server keeps on the request object,
+    `if x == "a":`, or equal to a value no source made: past `if username != config["auth"]["username"]:
+    return`, `username` is the configured name; also a collection the server keeps on the request object,
     `if region in request.user.available_services_regions:`, but not a list the client sent),
     converted to numbers, or constant; nor a key that is a number (a route's `(?P<sid>\\d+)` or
     `<int:sid>`, also as `str(sid)`: `request.session[sid] = state`), which names no slot the

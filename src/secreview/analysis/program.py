@@ -2852,21 +2852,6 @@ class Program:
                 if left:
                     out.append(left)
                 continue
-            if how in ("eq", "ne"):
-                value, node = bound.get(index), nodes.get(index)
-                if value is None:
-                    default = fn.params[index].default if index < len(fn.params) else None
-                    if not isinstance(default, ir.Const):
-                        continue  # not known: the sink may run
-                    value, node = V.const(default.value), None
-                if value.is_const:
-                    if _same_constant(value.const, *wanted) != (how == "eq"):
-                        return None  # ``native_query(q)``, its ``stream`` True, runs no ``if stream is False:`` branch
-                    continue
-                own = _own_parameter(interp, node, value) if node is not None else None
-                if own is not None:
-                    out.append((own, how, wanted))
-                continue
             if how == "truthy":
                 left = _truthy_left(interp, fn, index, bound, nodes)
                 if left is None:
@@ -2881,7 +2866,12 @@ class Program:
                     continue  # not known: the sink may run
                 value, node = V.const(default.value), None
             if value.is_const:
-                if (value.const != wanted) if how == "when" else (value.const == wanted):
+                if how in ("eq", "ne"):
+                    # ``native_query(q)``, its ``stream`` True, runs no ``if stream is False:`` branch
+                    runs = _same_constant(value.const, *wanted) == (how == "eq")
+                else:
+                    runs = (value.const == wanted) if how == "when" else (value.const != wanted)
+                if not runs:
                     return None
                 continue
             if how == "when" and wanted is not True:

@@ -587,3 +587,16 @@ def test_a_fixed_path_in_a_folder_of_its_own_is_not_said_to_be_in_a_shared_one(t
     assert "below `/dev/shm`" in by_line[6] and "create the folder `/dev/shm/app_cache` first" in by_line[6]
     assert "in a directory every local user can write" not in by_line[6]
     assert "in a directory every local user can write" in by_line[8]
+
+
+def test_the_django_template_harm_keeps_its_capital_after_a_condition(tmp_path, monkeypatch):
+    # (a construction finding says "If it can hold outside data, <the harm>": the harm's first letter is lowered)
+    code = '''from django.template import Template
+
+
+def render_box(content):
+    return Template("<div>" + content + "</div>")
+'''
+    by_line = _explanations("SR112", _findings(tmp_path, monkeypatch, code=code))
+    assert set(by_line) == {5}
+    assert "the Django template engine compiles it" in by_line[5] and "django compiles" not in by_line[5]

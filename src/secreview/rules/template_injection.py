@@ -63,10 +63,10 @@ class TemplateInjection(SinkRule):
         if site.callee.startswith("django.template."):
             # Django's template language calls no function with arguments and reads no attribute starting with
             # ``_``: no ``__globals__`` walk to ``os.popen``, but every variable of the context and what hangs off it
-            return ("Django compiles it as template code, so `{{ ... }}` and `{% ... %}` in it read any variable "
-                    "the template is rendered with and the attributes and methods without arguments reachable from "
-                    "them (a user object's fields, `settings` where the context holds it), and `{% load %}` can "
-                    "pull in any installed tag library.")
+            return ("The Django template engine compiles it as template code, so `{{ ... }}` and `{% ... %}` in it "
+                    "read any variable the template is rendered with and the attributes and methods without "
+                    "arguments reachable from them (a user object's fields, `settings` where the context holds it), "
+                    "and `{% load %}` can pull in any installed tag library.")
         return self.danger
 
     def excused(self, site, sink, callee: str) -> bool:

@@ -548,9 +548,12 @@ class FunctionInterpreter:
                         # (``host = urlparse(url).hostname`` then ``if host in ALLOWED_HOSTS:``: ``url``'s host)
                         key, kinds = _host_check(cond.left, state)
                 elif op not in ("in", "not in") and not other.is_const and other.items is None \
-                        and not any(not t.is_param and t.kind != V.OPAQUE for t in other.taints):
+                        and all(t.kind == V.OPAQUE or (t.is_param and V.BUILT_MARK not in t.cleansed
+                                                       and built_as(t.step) is None) for t in other.taints):
                     # ``if target == base:`` (or past ``if target != base and ...: return``), ``base`` a value no
-                    # source made (a parameter, the server's own): where they are equal, ``target`` holds that
+                    # source made (a parameter, the server's own): where they are equal, ``target`` holds that. (Not
+                    # a string built here, ``remote == "file://" + repo``: ``remote`` is still what the caller
+                    # passed, not a construction of this function's to report.)
                     equal = path_key(cond.left)
                     current = state.get(equal) if equal is not None else None
                     if current is not None and current.taints and current.taints != other.taints:

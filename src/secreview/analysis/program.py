@@ -2624,6 +2624,7 @@ class Program:
         # the same sink inside the callee (a library's wrapper in the tree) would report it twice.
         modeled = {sink.kind for sink in self.models.sinks_for(callee)} if summary.sink_flows else ()
         voting = None
+        own_guards = None  # this call's own branch conditions (``type_guards``), worked out once for all its flows
         for flow in summary.sink_flows:
             if flow.kind in modeled:
                 continue
@@ -2641,7 +2642,9 @@ class Program:
             if conditions is not None and interp.fn.params:
                 # this call runs only when this function's parameters pass its own tests (``else`` of ``if
                 # stream is False:``): so does the callee's sink, for this function's callers
-                conditions = (*conditions, *interp.type_guards())
+                if own_guards is None:
+                    own_guards = interp.type_guards()
+                conditions = (*conditions, *own_guards)
             self.apply_flow(interp, site, target, fn, flow, arg, call_note, voting, nodes.get(flow.param), conditions)
         for key, by_param in summary.fields.items():
             for index, field_taint in by_param.items():

@@ -2150,7 +2150,7 @@ class FunctionInterpreter:
             taints = self.splice(node, [(left, exprs[0], False), (right, exprs[1], False)])
             prefix = self._concat_prefix(exprs[0], left)
             if prefix:
-                taints = _relative_after(prefix, _origin_fixed(prefix, taints))
+                taints = _fixed_by_start(prefix, taints)
             return Value(taints=taints, types=_STR_TYPES, fixed=left.is_fixed and right.is_fixed)
         taints = V.merge_taints(V.merge_taints(left.taints, V.all_item_taints(left.items)),
                                 V.merge_taints(right.taints, V.all_item_taints(right.items)))
@@ -2385,7 +2385,7 @@ class FunctionInterpreter:
         taints = V.merge_taints(taints, self.splice(e, spliced))
         prefix = _leading_constant(kind, template, parts)
         if prefix:
-            taints = _relative_after(prefix, _origin_fixed(prefix, taints))
+            taints = _fixed_by_start(prefix, taints)
         elif kind == "join":
             taints = _joined_after_origin(template, e.parts[0], parts[0], taints)
         if kind == "join" and template is not None and isinstance(template.const, str) and "/" not in template.const \
@@ -3871,7 +3871,13 @@ def after_template_start(template: str, opener: str, taints: frozenset) -> froze
     or a class's constant, which lowering does not read as a template): what the text fixes before its first
     ``opener`` (``{`` or ``%``) fixes the result, as for a template written at the call (``_origin_fixed``)."""
     prefix = template[:template.find(opener)] if opener in template else template
-    return _relative_after(prefix, _origin_fixed(prefix, taints)) if prefix and taints else taints
+    return _fixed_by_start(prefix, taints) if prefix and taints else taints
+
+
+def _fixed_by_start(prefix: str, taints: frozenset) -> frozenset:
+    """What a string's constant start ``prefix`` fixes of the data after it: the host or the site
+    (``_origin_fixed``), and that it is no absolute path (``_relative_after``)."""
+    return _relative_after(prefix, _origin_fixed(prefix, taints))
 
 
 def _relative_after(prefix: str, taints: frozenset) -> frozenset:

@@ -59,8 +59,8 @@ class Source:
     fixed_in_static_route: bool = False  # the request path of a route without variables is its constant pattern
     cleansed: frozenset = frozenset()  # sink kinds this data is already safe for (headers hold no CR/LF)
     arguments_flow: bool = False  # a callee's result also carries its arguments' taint
-    base: str = ""  # instances of the reviewed code's classes deriving from this base are tainted
-    unless_args: tuple = ()  # ...unless the constructor is given one of these arguments (ArgRef)
+    # with ``instances`` (``ModelSet.sources_by_base``): an object made without any of these arguments is tainted
+    unless_args: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +261,7 @@ class ModelSet:
             for base in _as_list(entry.get("instances", [])):
                 self.sources_by_base[base] = Source(kind, note=entry.get("note", ""), library=library,
                                                     cleansed=frozenset(_as_list(entry.get("cleansed", []))),
-                                                    base=base, unless_args=_args(entry.get("unless_args", []),
-                                                                                 library))
+                                                    unless_args=_args(entry.get("unless_args", []), library))
             for attr in _as_list(entry.get("attribute", [])) + _as_list(entry.get("attributes", [])):
                 self.sources_by_attribute[attr] = Source(kind, attribute=attr, note=entry.get("note", ""),
                                                          library=library,

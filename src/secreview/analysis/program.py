@@ -1384,8 +1384,7 @@ class Program:
             alias = self.literal_alias(qualname)
             if alias is not None:
                 return self.chosen_annotation(alias)  # ``group: DateTrunc`` of ``DateTrunc = Literal[...]``
-            return qualname in self.classes and any(
-                self.derives_from(qualname, base) for base in ("enum.Enum", "enum.StrEnum", "enum.IntEnum"))
+            return qualname in self.classes and any(self.derives_from(qualname, base) for base in _ENUM_BASES)
         real = [p for p in parts if not (isinstance(p, ir.Const) and p.value is None)]
         return bool(real) and all(self.chosen_annotation(p) for p in real)
 
@@ -1819,11 +1818,9 @@ class Program:
 
     def enum_typed(self, types: frozenset) -> bool:
         """Whether every class of the reviewed code among ``types`` (and at least one) derives from ``enum.Enum``."""
-        classes = [t for t in types if t in self.classes or self.resolve_class(t) is not None]
-        return bool(classes) and all(
-            any(self.derives_from(self.resolve_class(t) or t, base)
-                for base in ("enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"))
-            for t in classes)
+        classes = {self.resolve_class(t) for t in types} - {None}
+        return bool(classes) and all(any(self.derives_from(klass, base) for base in _ENUM_BASES + _FLAG_BASES)
+                                     for klass in classes)
 
     def class_attribute(self, class_qualname: str, name: str):
         """``(class, value expression)`` of the class attribute ``name`` that the class, or the
@@ -3540,6 +3537,8 @@ def statement_keys(stmt: ir.Stmt) -> frozenset:
 _COUNT = Value(types=frozenset({"builtins.int"}))
 _ENUMERATE = frozenset({"builtins.enumerate"})
 _TUPLE = frozenset({"builtins.tuple"})
+_ENUM_BASES = ("enum.Enum", "enum.StrEnum", "enum.IntEnum")
+_FLAG_BASES = ("enum.Flag", "enum.IntFlag")  # (a member's ``value`` is one of the code's numbers or their union)
 # what ``x.replace(c, escape)`` of each character that structures an LDAP filter leaves: all three gone, the
 # text is safe in a filter (``_LDAP``)
 _LDAP_SPECIALS = {"*": "ldap-no-star", "(": "ldap-no-lparen", ")": "ldap-no-rparen"}

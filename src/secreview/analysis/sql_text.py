@@ -115,8 +115,7 @@ def _quoted_name(segments: list, i: int) -> bool:
     table a user named); unless the value doubles the quote (a call), a quote in it ends the identifier
     and the rest is SQL."""
     before, after = _around(segments, i)
-    head = before.rstrip(string.ascii_letters + string.digits + "_.")
-    opener = head[-1:]
+    opener = _opening_quote(before)
     closer = _QUOTES.get(opener)
     if closer is None:
         return False
@@ -129,13 +128,16 @@ _QUOTED_NAMES = {opener: re.compile(rf"{re.escape(opener)}[A-Za-z_][\w.]*{re.esc
                  for opener in ("`", "[")}
 
 
+def _opening_quote(before: str) -> str:
+    """The character before the name characters that end ``before`` (an identifier quote, if any)."""
+    return before.rstrip(string.ascii_letters + string.digits + "_.")[-1:]
+
+
 def _quotes_every_name(segments: list, i: int) -> bool:
     """Whether the statement's own text quotes a name of its own the way the ``HOLE`` at ``segments[i]`` is
     quoted (``SELECT `user_id` FROM `%s` WHERE `role_id` = ...``): quoting every name is the code's
     style (MySQL's backticks, SQL Server's brackets), not a sign that this one may hold any character."""
-    before, _ = _around(segments, i)
-    opener = before.rstrip(string.ascii_letters + string.digits + "_.")[-1:]
-    pattern = _QUOTED_NAMES.get(opener)
+    pattern = _QUOTED_NAMES.get(_opening_quote(_around(segments, i)[0]))
     return pattern is not None and any(seg is not HOLE and pattern.search(seg) for seg in segments)
 
 

@@ -16,7 +16,9 @@ field of at least four bytes decoded by `struct.unpack`/`struct.unpack_from`
 with a constant format (`I`, `L`, `Q`, `i`, `l`, `q`, `n`, `N`; one- and
 two-byte fields are bounded by 255 and 65,535) or `int.from_bytes` of data
 not sliced to fewer than four bytes nor read fewer at a time (`sock.recv(1)`:
-a SOCKS5 length byte), and that variable (or a variable computed
+a SOCKS5 length byte), nor a wide code over fewer than four bytes of data
+padded with constant bytes (`struct.unpack("<I", header[:3] + b"\\x00")`, a
+MySQL packet's three-byte length: at most 16 MiB), and that variable (or a variable computed
 from it by arithmetic) is passed as the size of a call named for reading (its last
 positional argument or a size keyword: in `layer.read(offset, length)` the offset is no size)
 (`recv`, `recv_into`, `recvfrom`, `read`, `readexactly`, `read_exactly`, and
@@ -96,6 +98,32 @@ def _unpack_codes(call) -> list[str] | None:
     return _fields(text)
 
 
+def _variable_width(e) -> int | None:
+    """How many bytes of ``e`` are not constant, when known: a slice with constant bounds of a start
+    (``data[:3]``, ``data[1:4]``) and constant bytes joined to it by ``+`` (``data[:3] + b"\\x00"``, the
+    three-byte length of a MySQL packet padded to an ``I``); None when unknown."""
+    if isinstance(e, ir.Const) and isinstance(e.value, bytes):
+        return 0
+    if isinstance(e, ir.BinOp) and e.op == "+":
+        left, right = _variable_width(e.left), _variable_width(e.right)
+        return None if left is None or right is None else left + right
+    if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Slice) and e.index.step is None:
+        lo, hi = e.index.lower, e.index.upper
+        lo_v = lo.value if isinstance(lo, ir.Const) else (0 if lo is None else None)
+        if isinstance(hi, ir.Const) and isinstance(lo_v, int) and isinstance(hi.value, int) and 0 <= lo_v <= hi.value:
+            return hi.value - lo_v
+    return None
+
+
+def _narrow_buffer(call) -> bool:
+    """``struct.unpack("<I", data[:3] + b"\\x00")``: fewer than four bytes of the buffer are data, so the
+    decoded field is at most 16,777,215 however wide its format code."""
+    if call.qualname != "struct.unpack":
+        return False
+    width = _variable_width(call.argument(1, "buffer"))
+    return width is not None and width < 4
+
+
 def _wide_from_bytes(call) -> bool:
     """``int.from_bytes(data, ...)`` where ``data`` is not sliced to fewer than four bytes, nor read by a call
     that reads fewer (``sock.recv(1)``)."""
@@ -128,13 +156,13 @@ def _decoded(stmt) -> dict[str, str]:
                 and isinstance(value.index.value, int):
             codes = _unpack_codes(value.value)
             k = value.index.value
-            if codes and -len(codes) <= k < len(codes) and codes[k] in _WIDE:
+            if codes and -len(codes) <= k < len(codes) and codes[k] in _WIDE and not _narrow_buffer(value.value):
                 out[target.id] = value
         elif _wide_from_bytes(value):
             out[target.id] = value
     elif isinstance(target, ir.UnpackTarget):
         codes = _unpack_codes(value)
-        if codes and len(codes) == len(target.elts):
+        if codes and len(codes) == len(target.elts) and not _narrow_buffer(value):
             for elt, code in zip(target.elts, codes):
                 if isinstance(elt, ir.NameTarget) and code in _WIDE:
                     out[elt.id] = value

@@ -3922,8 +3922,11 @@ def _known_sequence(value: Value) -> list | None:
 
 def _converted_annotation(annotation) -> str | None:
     """The type a framework that converts by annotation gives a parameter annotated so: ``int``,
-    ``float``, ``bool``, ``uuid.UUID``, also as the first item of ``Annotated[int, Path(ge=1)]``;
-    None for any other annotation (``str``, ``Optional[int]``: None is no number either)."""
+    ``float``, ``bool``, ``uuid.UUID``, also as the first item of ``Annotated[int, Path(ge=1)]`` and
+    when ``None`` is allowed besides (``int | None``, ``Optional[int]``, ``Union[int, None]``: a
+    parameter the client did not send keeps the code's default, no text of theirs either); None for
+    any other annotation (``str``, ``int | str``)."""
+    annotation = _without_none(annotation)
     if isinstance(annotation, ir.Subscript) and getattr(annotation.value, "qualname", None) in (
             "typing.Annotated", "typing_extensions.Annotated"):
         index = annotation.index
@@ -3931,6 +3934,20 @@ def _converted_annotation(annotation) -> str | None:
     if isinstance(annotation, ir.Call):
         annotation = annotation.func  # ``conint(gt=0)``
     return _ANNOTATED_TYPES.get(getattr(annotation, "qualname", None) or "")
+
+
+def _without_none(annotation):
+    """``X`` of ``X | None``, ``Optional[X]`` or ``Union[X, None]`` (either order), else the annotation."""
+    if isinstance(annotation, ir.BinOp) and annotation.op == "|":
+        parts = [annotation.left, annotation.right]
+    elif isinstance(annotation, ir.Subscript) and getattr(annotation.value, "qualname", None) in (
+            "typing.Optional", "typing.Union", "typing_extensions.Optional", "typing_extensions.Union"):
+        index = annotation.index
+        parts = list(index.elts) if isinstance(index, ir.Container) else [index]
+    else:
+        return annotation
+    real = [p for p in parts if not (isinstance(p, ir.Const) and p.value is None)]
+    return real[0] if len(real) == 1 else annotation
 
 
 def _routes_converters(fn: ir.Function, routes: list) -> dict:

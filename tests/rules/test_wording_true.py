@@ -600,3 +600,33 @@ def render_box(content):
     by_line = _explanations("SR112", _findings(tmp_path, monkeypatch, code=code))
     assert set(by_line) == {5}
     assert "the Django template engine compiles it" in by_line[5] and "django compiles" not in by_line[5]
+
+
+_SSH_CHECKED_AFTER = '''import paramiko
+
+
+def fetch(hostname, password, known_hosts):
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(hostname, username="import", password=password)
+    presented = client.get_transport().get_remote_server_key().get_base64()
+    if presented != known_hosts:
+        raise ValueError("unknown host key")
+    return client.open_sftp()
+
+
+def push(hostname, password):
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(hostname, username="import", password=password)
+    return client.open_sftp()
+'''
+
+
+def test_a_host_key_compared_after_connecting_is_not_said_to_expose_the_session(tmp_path, monkeypatch):
+    # the code's own comparison after connect() stops the session, not the password already sent
+    found = _explanations("SR304", _findings(tmp_path, monkeypatch, "sftp.py", _SSH_CHECKED_AFTER))
+    assert sorted(found) == [6, 16]
+    assert "before the key the server presented is read at line 8" in found[6]
+    assert "alter everything sent" not in found[6]
+    assert "capture the password sent to it and see or alter everything sent" in found[16]

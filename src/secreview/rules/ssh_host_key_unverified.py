@@ -82,6 +82,22 @@ def _authentication(interp, client: str) -> str | None:
     return found
 
 
+def _key_checked_after(interp, client: str):
+    """The line where the function reads the key the server presented, after connecting
+    (``client.get_host_keys()``, ``client.get_transport().get_remote_server_key()``): a check of its own
+    that can stop the session, too late to keep a password sent by ``connect`` from the impostor."""
+    for stmt in interp.fn.statements():
+        for root in _roots(stmt):
+            for e in _walk(root):
+                if isinstance(e, ir.Call) and e.method in _KEY_READS and isinstance(e.func, ir.Attr) \
+                        and interp.code(e.func.value).startswith(client):
+                    return stmt.line
+    return None
+
+
+_KEY_READS = frozenset({"get_host_keys", "get_remote_server_key"})
+
+
 class SshHostKeyUnverified(StatementRule):
     __doc__ = __doc__
 
@@ -115,6 +131,14 @@ class SshHostKeyUnverified(StatementRule):
                         "key": ("see and alter every command, file and output of the session (the private key "
                                 "itself is not revealed: public-key authentication does not send it)"),
                     }.get(auth, "capture a password if one is sent, and see or alter everything sent")
+                    checked = _key_checked_after(interp, client)
+                    if checked is not None:
+                        # the session can still be stopped by the code's own comparison; what ``connect`` sent
+                        # before it cannot be taken back
+                        harm = ("capture the password sent to it when connecting, before the key the server "
+                                f"presented is read at line {checked}") if auth == "password" else \
+                            (f"have the connection accepted until the key the server presented is read at line "
+                             f"{checked}")
                     yield Hit(
                         node=e,
                         explanation=(f"`{interp.code(e)}` makes `{client}` trust whatever server answers: it "

@@ -630,3 +630,12 @@ def test_a_host_key_compared_after_connecting_is_not_said_to_expose_the_session(
     assert "before the key the server presented is read at line 8" in found[6]
     assert "alter everything sent" not in found[6]
     assert "capture the password sent to it and see or alter everything sent" in found[16]
+
+
+def test_an_archive_of_unknown_origin_is_said_unknown_to_the_function_only(tmp_path, monkeypatch):
+    # another function of the project may well have made the archive: the claim is about this one
+    found = _explanations("SR501", _findings(tmp_path, monkeypatch, "restore.py", (
+        "import shutil\n\n\ndef _download(store, key, local, base_dir):\n"
+        "    store.download_file(key, local)\n    shutil.unpack_archive(local, base_dir)\n")))
+    assert list(found) == [6]
+    assert "nothing in `_download()` shows the archive was made by this application" in found[6]

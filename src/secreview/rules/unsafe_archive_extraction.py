@@ -286,7 +286,7 @@ class UnsafeArchiveExtraction(CallRule):
             archive = site.receiver
         untrusted = _untrusted(archive)
         origin = ("the archive is traced to untrusted input" if untrusted else
-                  "nothing shows the archive was made by this application")
+                  f"nothing in `{interp.fn.name}()` shows the archive was made by this application")
         how = f"`filter={interp.code(node)}`" if node is not None else "no `filter=`"
         archive_node = site.arg(0, "filename")[1] if callee in _UNPACK else receiver_node
         member_node = site.arg(0, "member")[1] if callee in _TAR_ONE else None

@@ -1477,25 +1477,31 @@ class Program:
                          and p.kind in ("positional", "keyword"))
 
     def decorator_keywords(self, module: ir.Module, fn: ir.Function) -> frozenset:
-        """The parameters of a request handler that a decorator of its own module passes by keyword, whatever the
-        framework: rasa's ``@inject_temp_dir``, whose wrapper calls ``f(*args, temporary_directory=Path(directory),
-        **kwargs)``, fills ``temporary_directory`` with a folder it made, not with anything of the request. (Only
-        the handler's own module: what another process analyses may be a stub here.)"""
+        """The parameters of a request handler that a decorator of the reviewed code fills itself
+        (``Function.fills``), whatever the framework: by keyword (rasa's ``@inject_temp_dir``, whose wrapper calls
+        ``f(*args, temporary_directory=Path(directory), **kwargs)``, fills ``temporary_directory`` with a folder
+        it made, not with anything of the request), or at a position with the row a ``[[clean]]`` lookup found
+        (``def inner(request, slug): obj = get_object_or_404(Request, slug=slug); return func(request, obj)``:
+        the handler's second parameter is that row, not the client's slug)."""
         names: set = set()
+        positions: set = set()
+        clean = self.models.clean
         for d in fn.decorators:
             func = d.func if isinstance(d, ir.Call) else d
-            found = module.functions.get(getattr(func, "qualname", None) or "")
+            qualname = getattr(func, "qualname", None) or ""
+            found = module.functions.get(qualname)
+            if found is None:
+                target = self.resolve_function(qualname) if qualname else None
+                found = self.functions.get(target) if target is not None else None
             if found is None:
                 continue
-            nested = [found]
-            for inner in nested:  # the decorator, and the functions it defines (a factory's decorator, its wrapper)
-                nested.extend(c for c in inner.children if c.parent is inner)
-            wrapped = {p.name for inner in nested for p in inner.params if p.kind == "positional"}
-            for inner in nested:
-                for call in calls(inner):
-                    if isinstance(call.func, ir.Name) and call.func.id in wrapped:
-                        names.update(k.name for k in call.keywords if k.name)
-        return frozenset(p.name for p in fn.params if p.name in names and p.kind in ("positional", "keyword"))
+            for key, callee in found.fills:
+                if callee is None and type(key) is str:
+                    names.add(key)
+                elif type(key) is int and callee in clean:
+                    positions.add(key)
+        return frozenset(p.name for i, p in enumerate(fn.params)
+                         if (p.name in names or i in positions) and p.kind in ("positional", "keyword"))
 
     def module_state(self, module: ir.Module) -> dict | None:
         """A module's globals after its body ran; the function asking is analysed again

@@ -13,6 +13,7 @@ import sys
 
 from secreview.ir import nodes as ir
 from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, import_bindings, walrus_lines
+from secreview.ir.statements import expressions
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -180,6 +181,49 @@ def _returns_mask(fn: ir.Function, depth: int = 0) -> bool:
                 if type(e) is ir.Lambda and depth == 0 and _returns_mask(e.function, 1):
                     return True
     return False
+
+
+def _decorator_fills(fn: ir.Function) -> tuple:
+    """``Function.fills`` of ``fn`` (lowered, its nested functions too)."""
+    nested = [fn]
+    for inner in nested:  # the decorator, and the functions it defines (a factory's decorator, its wrapper)
+        nested.extend(c for c in inner.children if c.parent is inner)
+    wrapped = {p.name for inner in nested for p in inner.params if p.kind == "positional"}
+    found: set = set()
+    for inner in nested:
+        made = None
+        for stmt in inner.statements():
+            for expr in expressions(stmt):
+                for call in ir.walk(expr):
+                    if not (type(call) is ir.Call and type(call.func) is ir.Name and call.func.id in wrapped):
+                        continue
+                    found.update((k.name, None) for k in call.keywords if k.name)
+                    for index, arg in enumerate(call.args):
+                        if type(arg) is ir.Starred:
+                            break
+                        if type(arg) is ir.Name:
+                            if made is None:
+                                made = _made_by_one_call(inner)
+                            if arg.id in made:
+                                found.add((index, made[arg.id]))
+    return tuple(sorted(found, key=repr)) if found else ()
+
+
+def _made_by_one_call(fn: ir.Function) -> dict:
+    """``{local: callee}`` for the locals of ``fn`` (not its parameters) that every assignment gives the result
+    of a call of one callee (awaited or not); callee None when not resolved."""
+    found: dict = {}
+    for stmt in fn.statements():
+        if type(stmt) is not ir.Assign:
+            continue
+        value = stmt.value.value if type(stmt.value) is ir.Await else stmt.value
+        callee = value.qualname if type(value) is ir.Call and stmt.op is None else False
+        for target in stmt.targets:
+            if type(target) is ir.NameTarget:
+                before = found.get(target.id, callee)
+                found[target.id] = callee if before == callee else False
+    params = {p.name for p in fn.params}
+    return {n: c for n, c in found.items() if c is not False and n not in params}
 
 
 def _wraps_as_data(wrapped: str, inners: list) -> bool:
@@ -951,6 +995,8 @@ class _FunctionLowerer:
         fn.wraps_in_handler = parts is not None and _wraps_in_handler(*parts)
         fn.wraps_as_data = parts is not None and _wraps_as_data(*parts)
         fn.returns_mask = _returns_mask(fn)
+        if fn.children and fn.params:
+            fn.fills = _decorator_fills(fn)
         fn.sets_multicast = not ir.MULTICAST_OPTIONS.isdisjoint(fn.names)
         self.fn.children.append(fn)
         self.mod.functions[qualname] = fn

@@ -589,6 +589,12 @@ class Function:
     sets_multicast: bool = False
     """It names a multicast socket option (``IP_ADD_MEMBERSHIP``, ``IP_MULTICAST_IF``...: ``MULTICAST_OPTIONS``):
     the socket it makes or sets up is a multicast endpoint. Kept in stubs."""
+    fills: tuple = ()
+    """A decorator whose nested functions call the decorated one (a positional parameter of it or of one of
+    them) with values of their own: ``(keyword name, None)`` for each keyword they pass, ``(position,
+    callee)`` for each position they fill with a local that every assignment gives the result of one call
+    (``row = get_object_or_404(Model, slug=slug); return func(request, row)``: ``(1,
+    "django.shortcuts.get_object_or_404")``; ``callee`` None when not resolved). Kept in stubs."""
     returns_mask: bool = False
     """On some way out it returns a mask in place of what it was given (``return '********'``, ``return
     list(map(lambda _: '********', value))``, ``return "<redacted>"``): a helper written to hide secrets. Kept

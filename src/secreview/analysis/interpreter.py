@@ -468,7 +468,7 @@ class FunctionInterpreter:
         base_taints = EMPTY
         confining = False  # a prefix, ``commonpath`` or ``is_relative_to`` check of a normalized path
         checked_expr = None  # the path expression a confining check tests (``confined_by_check``)
-        found = _path_form_test(cond, truth)
+        found = _path_form_test(cond, truth) or _every_character_test(cond, truth)
         if found is not None:
             key, kinds = found
         if not truth and isinstance(cond, (ir.Name, ir.Attr)):
@@ -3841,6 +3841,55 @@ def _slash_free_part(e: ir.Expr, index, separator: str = "/") -> bool:
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
         return False
     return 0 <= index < limit if method == "split" else -limit <= index < 0
+
+
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_CHARACTER_CLASSES = {"isalnum": _ASCII_LETTERS | _DIGIT_SET, "isalpha": _ASCII_LETTERS, "isdigit": _DIGIT_SET,
+                      "isdecimal": _DIGIT_SET, "isnumeric": _DIGIT_SET, "islower": None, "isupper": None}
+"""What a character passing each ``str`` test may be, for the sinks (``_charset_kinds``: letters and digits of
+other scripts are no special character of any); None for tests that say nothing of punctuation."""
+
+
+def _every_character_test(cond: ir.Expr, truth: bool):
+    """``all(c.isalnum() or c == "_" for c in kind)`` held (``if not all(...): raise``): ``kind`` holds only
+    the characters the test admits, so it is safe where none of them is special (``_charset_kinds``).
+    ``(key, kinds)``, or None."""
+    if not truth or not isinstance(cond, ir.Call) or cond.qualname != "builtins.all" or len(cond.args) != 1 \
+            or cond.keywords:
+        return None
+    gen = cond.args[0]
+    if not isinstance(gen, ir.Comprehension) or len(gen.generators) != 1 or gen.generators[0].conds \
+            or not isinstance(gen.generators[0].target, ir.NameTarget):
+        return None
+    key = path_key(gen.generators[0].iter)
+    allowed = _admitted(gen.elt, gen.generators[0].target.id)
+    if key is None or allowed is None:
+        return None
+    kinds = _charset_kinds(allowed)
+    return (key, kinds) if kinds else None
+
+
+def _admitted(test: ir.Expr, name: str) -> frozenset | None:
+    """The characters ``name`` may be where ``test`` of it holds (``c.isalnum()``, ``c in "-_."``, ``c == "_"``,
+    joined by ``or``; by ``and``, those any known part admits); None when unknown."""
+    if isinstance(test, ir.BoolOp):
+        parts = [_admitted(v, name) for v in test.values]
+        if test.op == "or":
+            return None if any(p is None for p in parts) else frozenset().union(*parts)
+        known = [p for p in parts if p is not None]
+        return frozenset.intersection(*known) if known else None
+    if isinstance(test, ir.Call) and isinstance(test.func, ir.Attr) and isinstance(test.func.value, ir.Name) \
+            and test.func.value.id == name and not test.args and not test.keywords:
+        return _CHARACTER_CLASSES.get(test.method)
+    if isinstance(test, ir.Compare) and len(test.ops) == 1 and isinstance(test.left, ir.Name) \
+            and test.left.id == name and test.ops[0] in ("in", "=="):
+        right = test.comparators[0]
+        if isinstance(right, ir.Const) and isinstance(right.value, str):
+            return frozenset(right.value)
+        if test.ops[0] == "in" and isinstance(right, ir.Container) and right.elts and all(
+                isinstance(e, ir.Const) and isinstance(e.value, str) for e in right.elts):
+            return frozenset("".join(e.value for e in right.elts))
+    return None
 
 
 def _path_form_test(cond: ir.Expr, truth: bool):

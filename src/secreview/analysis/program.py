@@ -2011,6 +2011,11 @@ class Program:
                 # ``cls = getattr(plugins, name); obj = cls()`` (a factory choosing a class by a configured
                 # name): one of that reviewed module's classes, whose methods are then analysed, not guessed
                 return Value(types=frozenset(f"class:{c}" for c in classes))
+        if callees in (["builtins.max"], ["builtins.min"]) and len(call.args) >= 2 and not call.keywords \
+                and any(type(a) is ir.Const and type(a.value) in (int, float) for a in call.args):
+            # ``max(interval_minutes, 1)``: a number (a string compared with one raises ``TypeError``), whatever the
+            # other argument held
+            return Value(taints=V.cleanse_all(site.all_taints(), _EVERY_SINK), types=_NUMBER_TYPES)
         if callees == ["builtins.enumerate"] and len(call.args) == 1 and not isinstance(call.args[0], ir.Starred) \
                 and not call.keywords:
             # ``for i, x in enumerate(xs)``: each element is a pair of a count and an element of ``xs``; the
@@ -3541,6 +3546,7 @@ def statement_keys(stmt: ir.Stmt) -> frozenset:
 
 
 _COUNT = Value(types=frozenset({"builtins.int"}))
+_EVERY_SINK = frozenset({"*"})
 _ENUMERATE = frozenset({"builtins.enumerate"})
 _TUPLE = frozenset({"builtins.tuple"})
 _ENUM_BASES = ("enum.Enum", "enum.StrEnum", "enum.IntEnum")

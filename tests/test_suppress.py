@@ -288,3 +288,38 @@ def test_review_counts_a_dlint_suppressed_finding_as_suppressed(tmp_path, monkey
     got = sorted((f.path.rsplit("/", 1)[-1], f.span.line) for f in result.findings if f.rule_id == "SR302")
     assert got == [("b.py", 6), ("b.py", 7)]
     assert result.suppressed == 2
+
+
+@pytest.mark.parametrize("comment, suppressed", [
+    ("# nosec B608", True),  # where Bandit reports the query built: the construction was accepted there
+    ("# secreview: ignore[sql-injection] -- kind is validated", True),
+    ("# nosec", False),  # bare: covers what is reported on its own line only
+    ("# nosec B602", False),  # another rule
+])
+def test_a_named_suppression_on_a_step_of_the_trace_covers_the_finding(tmp_path, monkeypatch, comment, suppressed):
+    from secreview.engine.pipeline import ReviewOptions, review
+    from tests.reviewing import EVERY_CONFIDENCE
+    (tmp_path / "store.py").write_text(
+        "import sqlite3\n\n\ndef ensure_table(conn, kind):\n"
+        f"    ddl = (  {comment}\n        f\"CREATE TABLE IF NOT EXISTS vec_{{kind}} (v BLOB)\"\n    )\n"
+        "    conn.execute(ddl)\n")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=EVERY_CONFIDENCE))
+    assert [f.line for f in result.findings if f.rule_id == "SR104"] == ([] if suppressed else [8])
+    assert result.suppressed == (1 if suppressed else 0)
+
+
+def test_an_address_written_in_a_module_constant_is_a_step_its_nosec_covers(tmp_path, monkeypatch):
+    from secreview.engine.pipeline import ReviewOptions, review
+    from tests.reviewing import EVERY_CONFIDENCE
+    (tmp_path / "decoy.py").write_text(
+        "import asyncio\n\nLISTEN_HOST = \"0.0.0.0\"  # nosec B104 -- a decoy must be reachable\n"
+        "OTHER_HOST = \"0.0.0.0\"\n\n\nasync def main(handle):\n"
+        "    await asyncio.start_server(handle, LISTEN_HOST, 8000)\n"
+        "    await asyncio.start_server(handle, OTHER_HOST, 8001)\n")
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=EVERY_CONFIDENCE))
+    found = [f for f in result.findings if f.rule_id == "SR401"]
+    assert [f.line for f in found] == [9]
+    assert [(s.line, s.note) for s in found[0].trace] == [(4, "`OTHER_HOST` is set to '0.0.0.0' here")]
+    assert result.suppressed == 1

@@ -229,6 +229,20 @@ def _enabled_rules(named, catalog, config: Config) -> list:
     return [r for r in catalog() if config.rule_enabled(r)]
 
 
+def _suppressed_on_step(sup, finding, rule_cls):
+    """A suppression naming the rule (or one of its Bandit ids) on the line of a step of the finding's own
+    trace in its file: where Bandit reports the same defect (``ddl = (  # nosec B608`` where the query is
+    built, ``LISTEN_HOST = "0.0.0.0"  # nosec B104`` where the address is written), someone already looked
+    at it and accepted it. A bare ``# nosec`` there covers only what is reported on its own line."""
+    for step in finding.trace:
+        if step.path == finding.path:
+            hit = sup.match(finding.rule_id, finding.rule_name, rule_cls.bandit, range(step.line, step.line + 1),
+                            named_only=True)
+            if hit is not None:
+                return hit
+    return None
+
+
 def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, result: ReviewResult,
                    non_production: frozenset[str] = frozenset()) -> None:
     """Findings above the configured thresholds and not suppressed, with their fingerprints; those
@@ -251,6 +265,8 @@ def _keep_reported(analysed: Analysed, rules, config, options: ReviewOptions, re
         hit = sup.match(finding.rule_id, finding.rule_name, rule_cls.bandit,
                         range(min(lines[0], finding.span.line), max(lines[1], finding.span.end_line) + 1)
                         ) if sup is not None and rule_cls is not None else None
+        if hit is None and sup is not None and rule_cls is not None:
+            hit = _suppressed_on_step(sup, finding, rule_cls)
         if hit is not None:
             result.suppressed += 1
             if options.suppressed_sink is not None:

@@ -19,6 +19,11 @@ Forms recognised in a comment (case-insensitive)::
     # lgtm[py/weak-sensitive-data-hashing]   CodeQL query ids, read as the
                                      secreview rules of their ground
 
+A suppression covers what is reported on its statement's lines; one that names the rule (or one of
+its Bandit ids) also covers a finding one of whose trace steps, in the same file, is on its line
+(``engine.pipeline``): where Bandit reports the same defect (the query built, the address written),
+``# nosec B608`` records that someone accepted it.
+
 Only real comments count: the source is split with ``tokenize``, so ``"# nosec"``
 inside a string is not a suppression. When ``tokenize`` fails (broken code), a
 small scanner that skips string literals finds the comments instead.
@@ -271,22 +276,23 @@ class Suppressions:
         rule_name: str,
         bandit_ids: tuple[str, ...],
         lines: range,
+        named_only: bool = False,
     ) -> Suppression | None:
         """The first suppression on any line of ``lines`` that covers the rule, or None.
 
         A suppression covers a rule when it is bare or lists the rule's id,
         name or one of its Bandit ids (case-insensitively; ``_`` and ``-``
-        are the same in names).
+        are the same in names); with ``named_only``, only one that lists it.
         """
         keys = {_norm(rule_id), _norm(rule_name), *(_norm(b) for b in bandit_ids)}
         keys.discard("")
         if len(lines) <= len(self._by_line):
             for line in lines:
                 for item in self._by_line.get(line, ()):
-                    if item.covers(keys):
+                    if item.covers(keys) and (item.rules or not named_only):
                         return item
             return None
         for item in self._items:
-            if item.line in lines and item.covers(keys):
+            if item.line in lines and item.covers(keys) and (item.rules or not named_only):
                 return item
         return None

@@ -263,14 +263,33 @@ class BindAllInterfaces(StatementRule):
         said = _says_test_server(interp.fn)
         note = (f" The function says it starts a server for testing ({said!r}), so it matters only where "
                 f"someone runs it outside a test.") if said else ""
+        written = _written_at(interp, call, host)
         return Hit(
             node=call,
+            notes=(written,) if written is not None else (),
             explanation=(f"`{code}` listens on {shown}, i.e. on every interface of the machine: the service is "
                          f"reachable from any network the host is attached to, not only from this machine.{note}"),
             fix=("Listen on `127.0.0.1` by default and take the address from configuration "
                  "(e.g. an environment variable) when the service must be reachable from elsewhere."),
             confidence=Level.LOW if said else None,
         )
+
+
+def _written_at(interp, call, host: str):
+    """``(statement, note)`` of the module-level assignment that wrote the address a call listens on
+    (``LISTEN_HOST = "0.0.0.0"``, then ``start_server(handle, LISTEN_HOST, port)``): the report's step where
+    the value is written, as Bandit reports it (and where a ``# nosec B104`` says it was chosen); None when
+    the call does not name such a variable."""
+    names = {e.id for a in list(call.args) + [k.value for k in call.keywords] for e in _walk(a)
+             if isinstance(e, ir.Name) and e.kind == ir.NameKind.GLOBAL}
+    if not names:
+        return None
+    found = None
+    for stmt in interp.module.body.statements():
+        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
+                and stmt.targets[0].id in names and isinstance(stmt.value, ir.Const) and stmt.value.value == host:
+            found = (stmt, f"`{stmt.targets[0].id}` is set to '{host}' here")
+    return found
 
 
 _TEST_SERVER = re.compile(r"(?i)for testing only|not (?:be )?(?:used? )?(?:in|for) production|"

@@ -639,3 +639,23 @@ def test_an_archive_of_unknown_origin_is_said_unknown_to_the_function_only(tmp_p
         "    store.download_file(key, local)\n    shutil.unpack_archive(local, base_dir)\n")))
     assert list(found) == [6]
     assert "nothing in `_download()` shows the archive was made by this application" in found[6]
+
+
+def test_a_download_name_where_the_framework_refuses_line_breaks_is_low_and_said_so(tmp_path, monkeypatch):
+    # Django refuses CR/LF in header values: the client picks only the saved file's name (low, not shown by
+    # default); a handler of http.server writes the header as given, line breaks and all
+    found = [f for f in _findings(tmp_path, monkeypatch, "views.py", (
+        "from http.server import BaseHTTPRequestHandler\nfrom urllib.parse import parse_qs, urlparse\n\n"
+        "from django.http import HttpResponse\n\n\n"
+        "def export(request):\n    response = HttpResponse('a,b', content_type='text/csv')\n"
+        "    response['Content-Disposition'] = 'attachment; filename=\"%s\"' % request.GET['file']\n"
+        "    response['Content-Type'] = request.GET['type']\n    return response\n\n\n"
+        "class Handler(BaseHTTPRequestHandler):\n    def do_GET(self):\n"
+        "        name = parse_qs(urlparse(self.path).query)['name'][0]\n        self.send_response(200)\n"
+        "        self.send_header('Content-Disposition', 'attachment; filename=' + name)\n"
+        "        self.end_headers()\n")) if f.rule_id == "SR113"]
+    by_line = {f.line: f for f in found}
+    assert by_line[9].confidence == Level.LOW
+    assert "saves this response" in by_line[9].explanation and "split the response" not in by_line[9].explanation
+    assert by_line[10].confidence == Level.MEDIUM  # the content type decides how the body is read
+    assert by_line[18].confidence > Level.LOW and "split the response" in by_line[18].explanation

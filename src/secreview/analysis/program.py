@@ -3102,7 +3102,7 @@ class Program:
         stmt = interp.stmt
         stmt_lines = (stmt.line, stmt.end_line) if stmt is not None else (node.line, node.end_line)
         sink_site = SinkSite(interp.module, node, callee, arg_node, stmt_lines, kind)
-        sink_site.use = rule.site_use(interp, node, arg_node)
+        sink_site.use = rule.site_use(interp, node, arg_node, sink)
         is_test = self.in_test_code(interp.path)
         reported = False
         params = []  # (parameter taint, trace to here) of the parameters that reach the sink unsafe

@@ -163,12 +163,13 @@ class SinkRule(Rule):
         some."""
         return confidence
 
-    def site_use(self, interp, node, arg_node):
+    def site_use(self, interp, node, arg_node, sink=None):
         """What the function ``interp`` analyses does with the result of the sink ``node`` (``arg_node`` the
-        value's expression), as plain data kept on its ``SinkSite.use`` for ``sink_confidence`` and
-        ``FindingsBuilder``: None (the default) when the rule does not ask. ``("shadow", ((path, line),
-        ...))``: the finding is dropped when a finding of this rule at least as confident is reported at
-        or through one of those lines (the same value reaching a sink that does more there)."""
+        value's expression, ``sink`` the model's sink), as plain data kept on its ``SinkSite.use`` for
+        ``sink_confidence`` and ``FindingsBuilder``: None (the default) when the rule does not ask.
+        ``("shadow", ((path, line), ...))``: the finding is dropped when a finding of this rule at least as
+        confident is reported at or through one of those lines (the same value reaching a sink that does more
+        there)."""
         return None
 
     def danger_at(self, site) -> str:

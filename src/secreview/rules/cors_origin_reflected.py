@@ -69,7 +69,7 @@ class CorsOriginReflected(SinkRule):
                     return item  # ``headers={"Access-Control-Allow-Origin": origin}``
         return None
 
-    def site_use(self, interp, node, arg_node):
+    def site_use(self, interp, node, arg_node, sink=None):
         if not _allows_credentials(interp.fn):
             return None
         return ("credentials", _ambient_credentials(interp))

@@ -45,6 +45,12 @@ class HeaderInjection(SinkRule):
     data (`"%s/%s" % (req.url, new_id)`), as a header's value or its name.
     Not reported either: values checked against an allow-list,
     percent-encoded with `urllib.parse.quote`, or merely not constant;
+    a `Content-Disposition` where the framework refuses CR/LF (Django,
+    Werkzeug) is reported at low confidence, not shown by default: the client
+    then chooses only the name the download is saved under, which matters
+    where the body reflects their data too (judged on real code, such file
+    names were false in nearly every case: a file the client asked for, under
+    its own name);
     `repr()` removes CR/LF but not the choice of the value. HTML escaping does
     not count: it leaves CR and LF alone.
 
@@ -66,6 +72,27 @@ class HeaderInjection(SinkRule):
               "on servers that pass CR/LF through it can add headers or split the response.")
     fix = ("Pick the header value from an allow-list, or percent-encode the client's part with "
            "`urllib.parse.quote()`; reject values containing `\\r` or `\\n`.")
+
+    def site_use(self, interp, node, arg_node, sink=None):
+        # a download's file name where the framework refuses CR/LF (Django, Werkzeug): the client picks only the
+        # name the browser saves the response under
+        name = header_name(arg_node)
+        if name is None and isinstance(node, ir.Call) and node.method in HEADER_METHODS and node.args \
+                and isinstance(node.args[0], ir.Const) and isinstance(node.args[0].value, str):
+            name = node.args[0].value
+        if name is not None and name.lower() == "content-disposition" and sink is not None and "*" in sink.no_crlf:
+            return ("download-name",)
+        return None
+
+    def sink_confidence(self, site, confidence):
+        return Level.LOW if site.use == ("download-name",) else confidence
+
+    def danger_at(self, site) -> str:
+        if site.use == ("download-name",):
+            return ("The client chooses the name under which the browser saves this response (this framework "
+                    "refuses CR/LF in header values, so no header can be added): a link to this site can make a "
+                    "visitor save it as report.bat, which matters where the body also carries the client's data.")
+        return self.danger
 
     def excused(self, site, sink, callee: str) -> bool:
         # ``headers.add("X-Name", value)``: nothing to report when only the value is tainted and it

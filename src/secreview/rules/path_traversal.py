@@ -134,7 +134,7 @@ class PathTraversal(SinkRule):
         value, _ = site.arg(0, "file")
         return value is not None and bool(value.types) and all(t.endswith(_UPLOAD_TYPES) for t in value.types)
 
-    def site_use(self, interp, node, arg_node):
+    def site_use(self, interp, node, arg_node, sink=None):
         # An existence test is a finding only when its answer can reach the client as something the
         # client did not already get: when the same value reaches a sink that does more in this function
         # (``open``, ``rename``, a helper that removes...), that sink is the finding (one defect, once);

@@ -794,7 +794,7 @@ class SensitiveDataLogged(SinkRule, StatementRule):
         return not (step is not None and step.prev is None and step.path == site.path
                     and site.stmt_lines[0] <= step.line <= site.stmt_lines[1])
 
-    def site_use(self, interp, node, arg_node):
+    def site_use(self, interp, node, arg_node, sink=None):
         """``("masked",)`` when the value logged is a local copy whose secret items a loop over their constant
         keys replaces with a constant (``_masked_by_loop``); else ``("paths", first line, last line, codes)``:
         the code of every value the function holding the log call joins into a file's path or passes where

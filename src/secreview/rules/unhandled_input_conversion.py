@@ -462,7 +462,7 @@ class UnhandledInputConversion(SinkRule):
 
     votes = True
 
-    def site_use(self, interp, node, arg_node):
+    def site_use(self, interp, node, arg_node, sink=None):
         """``("service",)`` in an OpenStack-style API service (a handler of Nova's, Neutron's, Cinder's,
         Manila's, Pecan's, WebOb's or Swift's models, or a module importing oslo, WebOb, Pecan or Swift),
         ``("web",)`` elsewhere: read by ``sink_confidence``."""

@@ -659,3 +659,26 @@ def test_a_download_name_where_the_framework_refuses_line_breaks_is_low_and_said
     assert "saves this response" in by_line[9].explanation and "split the response" not in by_line[9].explanation
     assert by_line[10].confidence == Level.MEDIUM  # the content type decides how the body is read
     assert by_line[18].confidence > Level.LOW and "split the response" in by_line[18].explanation
+
+
+def test_host_names_unchecked_on_a_context_of_own_authorities_only_is_low(tmp_path, monkeypatch):
+    # a context that trusts only the project's own CA (or one pinned certificate) lets only a host that CA
+    # certified pose as the server; one that also trusts the system's authorities lets anyone with a domain
+    code = (
+        "import ssl\nimport urllib.request\n\n\ndef probe(url, ca):\n"
+        "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n    ctx.load_verify_locations(cafile=ca)\n"
+        "    ctx.verify_mode = ssl.CERT_REQUIRED\n    ctx.check_hostname = False\n"
+        "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef pinned(url, cert):\n"
+        "    ctx = ssl.create_default_context(cadata=cert)\n    ctx.check_hostname = False\n"
+        "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef public(url):\n"
+        "    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n"
+        "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef both(url, ca):\n"
+        "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n    ctx.load_default_certs()\n"
+        "    ctx.load_verify_locations(cafile=ca)\n    ctx.check_hostname = False\n"
+        "    return urllib.request.urlopen(url, context=ctx)\n")
+    found = {f.line: f for f in _findings(tmp_path, monkeypatch, "tls.py", code) if f.rule_id == "SR302"}
+    assert sorted(found) == [9, 15, 21, 29]
+    assert found[9].confidence == Level.LOW and found[15].confidence == Level.LOW
+    assert "`ctx.load_verify_locations(cafile=ca)` (line 7) names" in found[9].explanation
+    assert "`ssl.create_default_context(cadata=cert)` (line 14) names" in found[15].explanation
+    assert found[21].confidence == Level.HIGH and found[29].confidence == Level.HIGH

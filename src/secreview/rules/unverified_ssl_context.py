@@ -41,7 +41,10 @@ are not reported, nor is `check_hostname = False` on a context `ssl.SSLContext()
 protocol or one other than `PROTOCOL_TLS_CLIENT` (it checks no host name anyway) when the function also sets its
 `verify_mode = ssl.CERT_NONE`, the one defect reported; `check_hostname = False` in a module that calls
 `match_hostname` itself, or on a context that urllib3's `create_urllib3_context()` made (urllib3 turns it
-off itself and its pools match the host name), is reported with low confidence. Nor is a function
+off itself and its pools match the host name), or on a context the function makes trust only certificates it
+names (`ssl.SSLContext(...)` then `load_verify_locations(cafile=ca)`, or `create_default_context(cafile=ca)`,
+with no `load_default_certs()`: a private authority or one pinned certificate, not every public one), is
+reported with low confidence. Nor is a function
 that only fetches the peer's certificate (`sock.getpeercert(True)`) and
 sends, reads or requests nothing on the connection: a probe of the
 certificate a server presents (expiry monitoring), which may be self-signed;
@@ -62,7 +65,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import is_pure as _pure
-from secreview.ir.statements import assigned_places, bindings, place_key
+from secreview.ir.statements import assigned_places, bindings, expressions, place_key
 from secreview.rules.base import CallRule, Hit, StatementRule
 from secreview.rules.opt_out import named_variant, opt_out, switch_choice, variant_name
 
@@ -73,6 +76,38 @@ _URLLIB3 = ("urllib3.PoolManager", "urllib3.poolmanager.PoolManager", "urllib3.P
             "urllib3.HTTPSConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool",
             "urllib3.connection_from_url", "urllib3.proxy_from_url")
 _SERVER_MARKS = ("CLIENT_AUTH", "PROTOCOL_TLS_SERVER")
+
+
+_OWN_TRUST_KEYWORDS = ("cafile", "capath", "cadata")
+
+
+def _own_trust_only(interp, base_code: str):
+    """The function makes the context ``base_code`` trust only certificates it names: made by
+    ``ssl.SSLContext(...)`` (which loads no authority) and given ``load_verify_locations(...)``, or by
+    ``ssl.create_default_context(cafile=...)`` (``cafile``, ``capath`` or ``cadata``: then the system's
+    authorities are not loaded), and never ``load_default_certs()``. The call that names them, or None."""
+    made = False
+    loaded = None
+    for stmt in interp.fn.statements():
+        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ir.Call) \
+                and interp.code(stmt.targets[0]) == base_code:
+            call = stmt.value
+            if call.qualname == "ssl.SSLContext":
+                made = True
+            elif call.qualname == "ssl.create_default_context" and any(
+                    call.keyword(k) is not None for k in _OWN_TRUST_KEYWORDS):
+                made, loaded = True, call
+            else:
+                return None  # made by something else too
+        for root in expressions(stmt):
+            for e in ir.walk(root):
+                if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) \
+                        and interp.code(e.func.value) == base_code:
+                    if e.method == "load_default_certs":
+                        return None
+                    if e.method == "load_verify_locations" and loaded is None:
+                        loaded = e
+    return loaded if made else None
 
 
 def _is_cert_none(value, node) -> bool:
@@ -483,6 +518,14 @@ class UnverifiedSslContext(CallRule, StatementRule):
                 own_check = (f" `{base_code}` is made by urllib3's `create_urllib3_context()`, which sets this to "
                              f"False itself: urllib3's pools match the host name on each connection they make with "
                              f"it, so the risk is only where the context wraps a socket outside them.")
+            trusted = _own_trust_only(interp, base_code) if attr == "check_hostname" and not own_check else None
+            if trusted is not None:
+                # ``ctx = ssl.SSLContext(PROTOCOL_TLS_CLIENT)`` then ``ctx.load_verify_locations(cafile=ca)``: only
+                # the project's own authority (or the one pinned certificate) is trusted, no public one
+                confidence = Level.LOW
+                own_check = (f" `{base_code}` trusts only the certificates that `{interp.code(trusted, 70)}` (line "
+                             f"{trusted.line}) names, no system authority: only a host they certify can pose as "
+                             f"the server.")
             raised = _raised_later(interp, stmt, target)
             if raised is not None:
                 # ``ctx.verify_mode = CERT_NONE`` then ``if ssl_mode in VERIFYING: ctx.verify_mode = CERT_REQUIRED``:

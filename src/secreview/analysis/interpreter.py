@@ -3297,7 +3297,11 @@ _OTHER_HOST = frozenset({"redirect", "ssrf"})
 # ``url_is_safe``, ``is_allowed_url``, ``is_local_url``, ``is_trusted_redirect``, ``safe_redirect_target``.
 _URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|relative|same_origin|same_host)_"
                         r"(redirect_)?(url|uri|redirect|next|target|location|return_url)s?$"
-                        r"|^_?(url|redirect|next_url|target)_is_(safe|allowed|trusted|local)$")
+                        r"|^_?(url|redirect|next_url|target)_is_(safe|allowed|trusted|local)$"
+                        r"|^_?is_(url|uri|redirect|next_url|target)_(safe|allowed|trusted|local)"
+                        r"(_(for|to)_redirect(ion)?)?$")
+"""Names of a project's own check that a redirect target stays on allowed hosts (``is_safe_url``,
+``url_is_safe``, ``_is_url_safe_for_redirect``)."""
 # an administrator's own failed conversion, and the server's files an administrator names (a library
 # folder, a file chooser), are theirs to reach
 # what only administrators send is no crash, path or outbound request of an attacker's: they configure the

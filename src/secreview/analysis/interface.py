@@ -35,6 +35,7 @@ def function_stub(fn: ir.Function) -> ir.Function:
                        class_qualname=fn.class_qualname, is_async=fn.is_async, is_lambda=fn.is_lambda,
                        is_generator=fn.is_generator, handlers=(), children=(), wraps_in_handler=fn.wraps_in_handler,
                        wraps_as_data=fn.wraps_as_data, returns_mask=fn.returns_mask, fills=fn.fills,
+                       address_guard=fn.address_guard,
                        sets_multicast=fn.sets_multicast)
 
 
@@ -117,7 +118,7 @@ def definition(stub: ir.Module, qualname: str) -> tuple:
                                    _expr_print(p.default) if isinstance(p.default, ir.Const) else ())
                                   for p in fn.params), fn.class_qualname,
                 fn.is_lambda, tuple(_expr_print(d) for d in fn.decorators), fn.wraps_in_handler,
-                fn.wraps_as_data, fn.fills)
+                fn.wraps_as_data, fn.fills, fn.address_guard)
     klass = stub.classes.get(qualname)
     if klass is not None:
         return ("class", tuple(_expr_print(b) for b in klass.bases), tuple(_expr_print(d) for d in klass.decorators),

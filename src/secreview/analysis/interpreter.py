@@ -1041,6 +1041,14 @@ class FunctionInterpreter:
         checked = tuple((nodes[index] if attr is None else _attribute_of(nodes[index], attr), frozenset(kinds),
                          frozenset(when_true), frozenset(when_false))
                         for index, kinds, when_true, when_false, attr in summary.checks if index in nodes)
+        if fn.address_guard:
+            # the project's own check that a URL or host is safe to connect to (``_validate_url(url)``, which
+            # resolves the host and raises for a private address): its first argument, past it
+            first = 1 if fn.is_method and fn.params and not _is_static(fn) else 0
+            if first in nodes:
+                raises = fn.address_guard == "raises"
+                checked = checked + ((nodes[first], _SSRF_ONLY if raises else EMPTY, _SSRF_ONLY,
+                                      _SSRF_ONLY if raises else EMPTY),)
         if checked or summary.halts:
             self.call_checks[id(call)] = (fn.is_async, summary.halts, checked)
         else:
@@ -3293,6 +3301,7 @@ _JOINS = frozenset({"os.path.join", "posixpath.join"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
                           "posixpath.commonpath"})
 _OTHER_HOST = frozenset({"redirect", "ssrf"})
+_SSRF_ONLY = frozenset({"ssrf"})
 # Names of a project's own redirect-target checks: ``is_safe_url``, ``is_safe_redirect_url``,
 # ``url_is_safe``, ``is_allowed_url``, ``is_local_url``, ``is_trusted_redirect``, ``safe_redirect_target``.
 _URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|relative|same_origin|same_host)_"

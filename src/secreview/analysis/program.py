@@ -2673,7 +2673,7 @@ class Program:
                         if not made <= at.cleansed:
                             at = Taint(at.kind, at.index, at.cleansed | made, at.step)
                         _keep_field_taint(interp.summary.fields.setdefault(key, {}), at)
-        if summary.checks or summary.halts or interp.call_checks:
+        if summary.checks or summary.halts or interp.call_checks or fn.address_guard:
             interp.note_callee_checks(call, fn, summary, nodes)  # ``validate_path_is_safe(path)``: see there
         const = summary.ret.const if summary.ret.is_const else V.UNKNOWN
         types = summary.ret.types

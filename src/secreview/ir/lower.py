@@ -183,6 +183,20 @@ def _returns_mask(fn: ir.Function, depth: int = 0) -> bool:
     return False
 
 
+_GUARD_RAISES = re.compile(r"(?i)^_?(validate|check|ensure|assert|verify|guard)_(safe_|public_|external_|outbound_|"
+                           r"remote_)?(url|uri|host|hostname|target|endpoint|address)s?$")
+_GUARD_TESTS = re.compile(r"(?i)^_?is_(safe|public|external|allowed)_(url|uri|host|hostname|target|endpoint|address)$")
+_ADDRESS_CLASSES = (".is_private", ".is_global", ".is_loopback", ".is_link_local", ".is_reserved")
+
+
+def _address_guard(name: str, text: str | None) -> str:
+    """``Function.address_guard`` of a function named ``name`` in a module of text ``text``."""
+    kind = "raises" if _GUARD_RAISES.match(name) else "tests" if _GUARD_TESTS.match(name) else ""
+    if kind and text is not None and any(word in text for word in _ADDRESS_CLASSES):
+        return kind
+    return ""
+
+
 def _decorator_fills(fn: ir.Function) -> tuple:
     """``Function.fills`` of ``fn`` (lowered, its nested functions too)."""
     nested = [fn]
@@ -997,6 +1011,8 @@ class _FunctionLowerer:
         fn.returns_mask = _returns_mask(fn)
         if fn.children and fn.params:
             fn.fills = _decorator_fills(fn)
+        if fn.params and not is_lambda:
+            fn.address_guard = _address_guard(fn.name, self.mod.text)
         fn.sets_multicast = not ir.MULTICAST_OPTIONS.isdisjoint(fn.names)
         self.fn.children.append(fn)
         self.mod.functions[qualname] = fn

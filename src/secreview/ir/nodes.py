@@ -595,6 +595,10 @@ class Function:
     callee)`` for each position they fill with a local that every assignment gives the result of one call
     (``row = get_object_or_404(Model, slug=slug); return func(request, row)``: ``(1,
     "django.shortcuts.get_object_or_404")``; ``callee`` None when not resolved). Kept in stubs."""
+    address_guard: str = ""
+    """A project's own check that a URL or host is safe to connect to (server-side request forgery): named for it
+    (``validate_url``, ``_assert_public_host``: ``"raises"``; ``is_public_url``: ``"tests"``) in a module that
+    classifies addresses (``ip.is_private``, ``is_global``, ``is_loopback``...); "" otherwise. Kept in stubs."""
     returns_mask: bool = False
     """On some way out it returns a mask in place of what it was given (``return '********'``, ``return
     list(map(lambda _: '********', value))``, ``return "<redacted>"``): a helper written to hide secrets. Kept

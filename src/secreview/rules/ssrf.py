@@ -143,7 +143,11 @@ up step by step: `url = endpoint`, `url += "/" + container`, `url += name`), a U
     constant pattern anchored at the start whose literal start fixes the scheme
     and host up to a `/` in every alternative (`ALLOWED = re.compile(r"^https://(www\\.)?example\\.com/")`,
     `if ALLOWED.match(url):`; without the final `/`, `example.com.evil.net`
-    matches too), and URLs that are merely not constant. An object of unknown
+    matches too), a URL the project's own guard passed (a function named for it, `validate_url(url)`,
+    `_assert_public_host(host)` that raises, or `is_public_url(url)` tested true, in a module that
+    classifies addresses with `ipaddress`'s `is_private`, `is_global`, `is_loopback`, `is_link_local` or
+    `is_reserved`: this review does not verify that it resolves the host and refuses every private
+    address, nor that it is checked again on redirects), and URLs that are merely not constant. An object of unknown
     type on which `.mount("https://", adapter)` is called is taken as a
     `requests.Session` (only those mount transport adapters on URL prefixes).
 

@@ -106,7 +106,11 @@ holding `'san_private_key'`, kept in a list and read back:
 `models.ContainerSecret` (a CapWords attribute) is not followed. Nor is a local whose every assignment in its
 function is a directory or path (`pwd = self.working_dir`, `pwd = os.getcwd()`: the working directory, as
 the shell's `pwd` says), nor a value the function makes of its own constants alone, however it is named
-(`printed_password = ""` then `printed_password += "*"` for each character of the password: a mask).
+(`printed_password = ""` then `printed_password += "*"` for each character of the password: a mask),
+nor a value logged in the handler of a lookup that found nothing (`except NoResultFound:`, `except
+User.DoesNotExist:`) whose `try` gave it to a call (`filter_by(token=token).one()`): it matched no record, so
+it is nobody's secret (mistyped, expired or guessed), and logging the failed attempt is how such lookups are
+audited.
 
 **Confidence:** high for a traced value named as a password, passphrase,
 secret or private key; low (not shown by default) for a value named
@@ -505,6 +509,61 @@ def _key_file_name(taint, site) -> bool:
     return m.group(1) in use[3]
 
 
+_NO_SUCH_RECORD = ("NoResultFound", "DoesNotExist", "ObjectDoesNotExist")
+
+
+def _unmatched_lookup(interp, node, arg_node) -> bool:
+    """The log call is in the handler of a lookup that found nothing (``except NoResultFound:``, ``except
+    User.DoesNotExist:``), and every variable the value logged names was given to a call of that ``try``
+    (``.filter_by(token=token).one()``): the value matched no record, so it is nobody's secret (a mistyped or
+    expired one, or a guess), and logging the failed attempt is how such lookups are audited."""
+    names = {e.id for e in _walk(arg_node) if isinstance(e, ir.Name)}
+    if not names:
+        return False
+    lines = interp.module.lines
+    for handler in interp.fn.handlers:
+        if not handler.types or not all(
+                (getattr(t, "qualname", None) or getattr(t, "attr", None) or getattr(t, "id", None) or "")
+                .rsplit(".", 1)[-1] in _NO_SUCH_RECORD for t in handler.types):
+            continue
+        if not (handler.line < node.line <= _handler_end(lines, handler.line)):
+            continue
+        first, last = handler.try_lines
+        looked_up = set()
+        for stmt in interp.fn.statements():
+            if first <= stmt.line <= last:
+                for root in _statement_roots(stmt):
+                    for e in _walk(root):
+                        if isinstance(e, ir.Call):
+                            looked_up.update(a.id for a in list(e.args) + [k.value for k in e.keywords]
+                                             if isinstance(a, ir.Name))
+        if names <= looked_up:
+            return True
+    return False
+
+
+def _handler_end(lines, line: int) -> int:
+    """The last line of the ``except`` clause on ``line`` (1-based), by indentation."""
+    if lines is None or line > len(lines):
+        return line
+    head = lines[line - 1]
+    indent = len(head) - len(head.lstrip())
+    end = line
+    for number in range(line + 1, len(lines) + 1):
+        text = lines[number - 1]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        if len(text) - len(text.lstrip()) <= indent:
+            break
+        end = number
+    return end
+
+
+def _statement_roots(stmt):
+    value = getattr(stmt, "value", None)
+    return (value,) if isinstance(value, ir.Expr) else ()
+
+
 _joined_memo: dict = {}
 
 
@@ -787,6 +846,8 @@ class SensitiveDataLogged(SinkRule, StatementRule):
             return False  # it went through a call we cannot see into, which may not return it
         if site.use == ("masked",):
             return False  # ``for key in ("access_token", ...): log_token[key] = "REDACTED"``: a masked copy
+        if site.use == ("unmatched",):
+            return False  # ``except NoResultFound: log.warning("no such token %s", token)``: it matched nothing
         if _key_file_name(taint, site):
             return False  # ``os.path.join(CONF.keys_dir, CONF.default_secret_key)``: the key file's name
         step = taint.step
@@ -801,6 +862,8 @@ class SensitiveDataLogged(SinkRule, StatementRule):
         one goes (for ``_key_file_name``); None when neither."""
         if isinstance(arg_node, ir.Name) and _masked_by_loop(interp.fn, arg_node.id):
             return ("masked",)
+        if arg_node is not None and _unmatched_lookup(interp, node, arg_node):
+            return ("unmatched",)
         fn = interp.fn
         codes = _joined_parts(interp) | _path_arguments(interp)
         return ("paths", fn.line, fn.end_line, codes) if codes else None

@@ -56,8 +56,8 @@ def test_the_issue_store_example_is_reported(tmp_path, monkeypatch):
     assert "a string built from parameter `name` of `find()`, spliced in on line 11;" in finding.explanation
     # no call of ``find()`` at all: said so, and which calls the analysis does not follow
     assert ("the analysis resolved no call of `find()` outside test code (it does not resolve calls through an "
-            "object of unknown type, callbacks or remote procedure calls), so what its callers pass is not known to "
-            "it") in finding.explanation
+            "object of unknown type, calls in a base class's methods through self that reach this override, "
+            "callbacks or remote procedure calls), so what its callers pass is not known to it") in finding.explanation
     assert "controlled by the client" not in finding.explanation
     assert [s.line for s in finding.trace] == [10, 11]
 
@@ -859,3 +859,14 @@ def test_a_call_through_self_in_a_nested_function_is_resolved(tmp_path, monkeypa
     found = {f.line: f for f in result.findings if f.rule_id == "SR104"}
     assert 9 not in found, found
     assert 12 in found and "no call of `__fetch()`" not in found[12].explanation, found
+
+
+def test_a_function_of_no_class_is_not_said_to_miss_calls_through_self(tmp_path, monkeypatch):
+    # only a method can be reached through ``self`` from a base class's method: for a plain function the
+    # sentence names only the calls a function can be reached by
+    result = _review(tmp_path, monkeypatch, {"store.py": (
+        "import sqlite3\n\n\ndef find(path, name):\n    cur = sqlite3.connect(path).cursor()\n"
+        "    cur.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)\n    return cur.fetchall()\n")})
+    [finding] = [f for f in result.findings if f.rule_id == "SR104"]
+    assert ("the analysis resolved no call of `find()` outside test code (it does not resolve calls through an "
+            "object of unknown type, callbacks or remote procedure calls)") in finding.explanation

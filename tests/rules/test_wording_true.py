@@ -682,3 +682,11 @@ def test_host_names_unchecked_on_a_context_of_own_authorities_only_is_low(tmp_pa
     assert "`ctx.load_verify_locations(cafile=ca)` (line 7) names" in found[9].explanation
     assert "`ssl.create_default_context(cadata=cert)` (line 14) names" in found[15].explanation
     assert found[21].confidence == Level.HIGH and found[29].confidence == Level.HIGH
+
+
+def test_a_credential_shaped_literal_is_not_said_to_be_live(tmp_path, monkeypatch):
+    # a decoy, an example or a revoked key has the shape of a live one: the report says what the code shows
+    found = _explanations("SR701", _findings(tmp_path, monkeypatch, "keys.py", (
+        'DEPLOY_KEY = "AKIAQ4TZ7XR2M9KD3WLB"\n')))
+    assert list(found) == [1]
+    assert "if it is live (the code cannot tell)" in found[1] and "a live credential" not in found[1]

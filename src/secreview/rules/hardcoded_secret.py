@@ -33,7 +33,9 @@ field or option names (`PASSWORD_KEY = "password"`, `TOKEN_HEADER =
 strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
 `"%(password)s"`, `"changeme"` in any spelling, `"Ch@ngeTh!sPa33w0rd"`, `"***"`, `":****"`); `None`;
 a credential's shape whose body says it is none or repeats a few characters (`AKIAFAKEFAKEFAKEFAKE`, the bait a
-honeypot serves; `ghp_XXXX...`, `sk_live_DUMMY...`);
+honeypot serves; `ghp_XXXX...`, `sk_live_DUMMY...`); anything in the value of a variable named for
+made-up data (`_BAIT_EMAILS = [...]` of a honeypot, `SAMPLE_KEYS`, `DECOY_TOKENS`: a word such as `bait`,
+`decoy`, `fake`, `dummy`, `sample`, `demo` or `placeholder`);
 a URL with credentials shown as documentation, inside a structure named for it
 (`connection_examples`, `EXAMPLES`, a `placeholder`, `help` or `sample`) or after text that introduces
 it (`"Sentry project dsn. i.e.: " + "http://KEY:SECRET@localhost:9000/2"`), whose host is this
@@ -63,7 +65,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.hardcoded_crypto_key import is_placeholder
-from secreview.rules.words import PASSWORD_WORDS, NameScreen, identifier_words, test_double
+from secreview.rules.words import PASSWORD_WORDS, TEST_DOUBLE_WORDS, NameScreen, identifier_words, test_double
 
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "secret", "secrets", "token",
                            "apikey", "credential", "credentials", "creds", "privatekey", "secretkey",
@@ -309,6 +311,8 @@ class HardcodedSecret(StatementRule):
         if test_double(interp.fn.qualname) or (t is ir.Define and stmt.function is not None
                                                  and test_double(stmt.function.qualname)):
             return  # a fake, dummy or stub: its credentials are fixtures
+        if t is ir.Assign and any(_made_up_name(target) for target in stmt.targets):
+            return  # ``_BAIT_EMAILS = [...]``, ``SAMPLE_KEYS = {...}``: made to be found, or shown
         if t is ir.Define:
             if stmt.function is not None:
                 for p in stmt.function.params:
@@ -404,8 +408,11 @@ class HardcodedSecret(StatementRule):
         what, sample = found
         return Hit(
             node=node,
-            explanation=(f"This literal contains {what} ({_mask(sample)}): a live credential committed to the source "
-                         f"is usable by everyone with access to the repository, its history or a built artifact."),
+            # (whether the value is live is the provider's to say, not the code's: a decoy or an example key has the
+            # same shape; judged untrue when the sentence called it live, panel AK)
+            explanation=(f"This literal contains {what} ({_mask(sample)}), in the shape the provider gives its "
+                         f"credentials: if it is live (the code cannot tell), everyone with access to the "
+                         f"repository, its history or a built artifact can use it."),
             fix=("Revoke and rotate it now, load the replacement from a secret store or the environment, and purge "
                  "it from the repository history."),
             severity=Level.HIGH, confidence=Level.HIGH,
@@ -435,6 +442,14 @@ _INTRODUCES_EXAMPLE = re.compile(r"(?i)(?:\b(?:i\.e|e\.g)\.?|\bexample|\bfor ins
 def _introduces_example(node) -> bool:
     """A constant text that ends by introducing an example (``"... i.e.: "``, ``"..., e.g. "``)."""
     return isinstance(node, ir.Const) and isinstance(node.value, str) and bool(_INTRODUCES_EXAMPLE.search(node.value))
+
+
+def _made_up_name(target) -> bool:
+    """A variable or attribute whose name says what it holds is made up (``_BAIT_EMAILS``, ``DECOY_TOKENS``,
+    ``sample_keys``: a word of ``TEST_DOUBLE_WORDS``): a honeypot's bait, a fixture, a demonstration."""
+    name = target.id if isinstance(target, ir.NameTarget) else target.attr if isinstance(target, ir.AttrTarget) \
+        else None
+    return bool(name) and not TEST_DOUBLE_WORDS.isdisjoint(w.lower() for w in identifier_words(name))
 
 
 def _in_examples(stmt) -> set:

@@ -174,6 +174,18 @@ def _sink_flow(param, rule_id, kind, site, step, cleansed, conditions=()) -> Sin
     return SinkFlow(param, rule_instance(rule_id), kind, site, step, cleansed, conditions)
 
 
+def _module_constant(module: ir.Module, name: str):
+    """The constant a module binds ``name`` to, when its body assigns it exactly once and a constant
+    (``_RETURN_TO = "idp.return_to"``); None otherwise (or in a stub, whose body is not kept)."""
+    found = None
+    for stmt in module.body.statements():
+        if type(stmt) is ir.Assign and any(isinstance(t, ir.NameTarget) and t.id == name for t in stmt.targets):
+            if found is not None or len(stmt.targets) != 1 or not isinstance(stmt.value, ir.Const):
+                return None
+            found = stmt.value
+    return found
+
+
 class SinkSite:
     """Where a sink is and what its code says, as plain data: a summary carries it to
     callers in other files, other processes and later runs."""
@@ -185,6 +197,8 @@ class SinkSite:
         self.path, self.line, self.col = module.path, node.line, node.col
         # ``session["user_id"] = ...``: the constant key an item store names (None for any other sink)
         index = node.index if isinstance(node, ir.ItemTarget) else None
+        if isinstance(index, ir.Name) and index.kind == ir.NameKind.GLOBAL:
+            index = _module_constant(module, index.id)  # ``session[_RETURN_TO] = path``
         self.key = index.value if isinstance(index, ir.Const) and isinstance(index.value, str) else None
         self.span = span_of(module, node)
         self.code = code_lines(module, node.line, node.end_line)

@@ -29,7 +29,8 @@ class TrustBoundaryViolation(SinkRule):
     (`session[key] = value`, `session.update(...)`, `setdefault`) under a key
     chosen by the client, or under a key whose name says what the server will
     believe from it (`user_id`, `role`, `is_admin`, `verified`, `permissions`,
-    `email`...). Not reported: a key naming a preference or a note the code
+    `email`...; a module constant is read as its text: `session[_RETURN_TO]` of `_RETURN_TO =
+    "idp.return_to"`). Not reported: a key naming a preference or a note the code
     keeps for the user's own next page (`session['auth_type']`,
     `session['network_deleted']`: the client only tells the server about itself
     what it could have sent in the next request anyway), a key naming where to

@@ -690,3 +690,14 @@ def test_a_credential_shaped_literal_is_not_said_to_be_live(tmp_path, monkeypatc
         'DEPLOY_KEY = "AKIAQ4TZ7XR2M9KD3WLB"\n')))
     assert list(found) == [1]
     assert "if it is live (the code cannot tell)" in found[1] and "a live credential" not in found[1]
+
+
+def test_a_redirect_of_a_post_only_handler_is_not_said_to_follow_a_link(tmp_path, monkeypatch):
+    found = _explanations("SR107", _findings(tmp_path, monkeypatch, "views.py", (
+        "from flask import Flask, redirect, request\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/login', methods=['POST'])\ndef login():\n    return redirect(request.form['next'])\n\n\n"
+        "@app.route('/go')\ndef go():\n    return redirect(request.args['next'])\n")))
+    assert sorted(found) == [8, 13]
+    assert "answers POST requests only, so a link cannot trigger it" in found[8]
+    assert "a link to this site" not in found[8]
+    assert "a link to this site can send its users" in found[13]

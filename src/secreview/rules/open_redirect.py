@@ -1,4 +1,5 @@
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import SinkRule
 from secreview.rules.ssrf import constant_prefix, fixes_origin, only_query_varies, url_argument
 
@@ -62,7 +63,46 @@ class OpenRedirect(SinkRule):
     fix = ("Redirect to an endpoint name (`url_for(...)`/`reverse(...)`) or validate the target with "
            "`url_has_allowed_host_and_scheme()`/an allow-list of hosts; a relative path must start with one `/`.")
 
+    def site_use(self, interp, node, arg_node, sink=None):
+        # a handler that answers POST only: no link can make a browser send that request
+        return ("post-only",) if _post_only(interp.fn) else None
+
+    def danger_at(self, site) -> str:
+        if site.use == ("post-only",):
+            return ("The browser follows the redirect to whatever URL the value holds. This handler answers POST "
+                    "requests only, so a link cannot trigger it; a form on another site can, where no CSRF check "
+                    "refuses it (Django's is on by default), and then sends the visitor to an attacker's look-alike "
+                    "page.")
+        return self.danger
+
     def excused(self, site, sink, callee: str) -> bool:
         node = url_argument(site, sink)
         return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=True)
                                      or only_query_varies(site, node, sink.kind))
+
+
+_POST_ONLY_DECORATORS = frozenset({"django.views.decorators.http.require_POST"})
+_METHOD_LISTS = frozenset({"require_http_methods", "route", "api_route"})
+
+
+def _post_only(fn) -> bool:
+    """A request handler that answers POST requests only: ``@require_POST``,
+    ``@require_http_methods(["POST"])``, ``@app.route(..., methods=["POST"])``, ``@bp.post(...)``, or a
+    class-based view's ``post`` method."""
+    if fn.is_method and fn.name == "post":
+        return True
+    for d in fn.decorators:
+        func = d.func if isinstance(d, ir.Call) else d
+        qualname = getattr(func, "qualname", None) or ""
+        if qualname in _POST_ONLY_DECORATORS:
+            return True
+        name = func.attr if isinstance(func, ir.Attr) else getattr(func, "id", "")
+        if isinstance(d, ir.Call) and isinstance(func, ir.Attr) and name == "post":
+            return True
+        if isinstance(d, ir.Call) and name in _METHOD_LISTS:
+            methods = d.keyword("methods") or (d.args[0] if name == "require_http_methods" and d.args else None)
+            if isinstance(methods, ir.Container) and methods.elts and all(
+                    isinstance(e, ir.Const) and isinstance(e.value, str) and e.value.upper() == "POST"
+                    for e in methods.elts):
+                return True
+    return False

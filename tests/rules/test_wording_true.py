@@ -675,9 +675,12 @@ def test_host_names_unchecked_on_a_context_of_own_authorities_only_is_low(tmp_pa
         "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef both(url, ca):\n"
         "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n    ctx.load_default_certs()\n"
         "    ctx.load_verify_locations(cafile=ca)\n    ctx.check_hostname = False\n"
+        "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef maybe(url, pems):\n"
+        "    ctx = ssl.create_default_context(cadata=pems if pems else None)\n    ctx.check_hostname = False\n"
         "    return urllib.request.urlopen(url, context=ctx)\n")
     found = {f.line: f for f in _findings(tmp_path, monkeypatch, "tls.py", code) if f.rule_id == "SR302"}
-    assert sorted(found) == [9, 15, 21, 29]
+    assert sorted(found) == [9, 15, 21, 29, 35]
+    assert found[35].confidence == Level.HIGH  # without pems, the system's authorities are trusted
     assert found[9].confidence == Level.LOW and found[15].confidence == Level.LOW
     assert "`ctx.load_verify_locations(cafile=ca)` (line 7) names" in found[9].explanation
     assert "`ssl.create_default_context(cadata=cert)` (line 14) names" in found[15].explanation

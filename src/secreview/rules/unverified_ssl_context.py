@@ -81,6 +81,14 @@ _SERVER_MARKS = ("CLIENT_AUTH", "PROTOCOL_TLS_SERVER")
 _OWN_TRUST_KEYWORDS = ("cafile", "capath", "cadata")
 
 
+def _never_none(node) -> bool:
+    """A keyword's value that is given and cannot be ``None`` as written (``cadata=pem if pems else None``
+    can: the system's authorities are loaded then)."""
+    if node is None:
+        return False
+    return not any(isinstance(e, ir.Const) and e.value is None for e in ir.walk(node))
+
+
 def _own_trust_only(interp, base_code: str):
     """The function makes the context ``base_code`` trust only certificates it names: made by
     ``ssl.SSLContext(...)`` (which loads no authority) and given ``load_verify_locations(...)``, or by
@@ -95,7 +103,7 @@ def _own_trust_only(interp, base_code: str):
             if call.qualname == "ssl.SSLContext":
                 made = True
             elif call.qualname == "ssl.create_default_context" and any(
-                    call.keyword(k) is not None for k in _OWN_TRUST_KEYWORDS):
+                    _never_none(call.keyword(k)) for k in _OWN_TRUST_KEYWORDS):
                 made, loaded = True, call
             else:
                 return None  # made by something else too

@@ -59,6 +59,7 @@ class Source:
     fixed_in_static_route: bool = False  # the request path of a route without variables is its constant pattern
     cleansed: frozenset = frozenset()  # sink kinds this data is already safe for (headers hold no CR/LF)
     arguments_flow: bool = False  # a callee's result also carries its arguments' taint
+    arguments_cleansed: frozenset = frozenset()  # with ``arguments_flow``: what the arguments' taint is safe for then
     # with ``instances`` (``ModelSet.sources_by_base``): an object made without any of these arguments is tainted
     unless_args: tuple = ()
 
@@ -257,7 +258,9 @@ class ModelSet:
                 self.sources_by_callee[callee] = Source(kind, callee=callee, note=entry.get("note", ""),
                                                         library=library,
                                                         cleansed=frozenset(_as_list(entry.get("cleansed", []))),
-                                                        arguments_flow=bool(entry.get("arguments_flow")))
+                                                        arguments_flow=bool(entry.get("arguments_flow")),
+                                                        arguments_cleansed=frozenset(
+                                                            _as_list(entry.get("arguments_cleansed", []))))
             for base in _as_list(entry.get("instances", [])):
                 self.sources_by_base[base] = Source(kind, note=entry.get("note", ""), library=library,
                                                     cleansed=frozenset(_as_list(entry.get("cleansed", []))),

@@ -2063,7 +2063,10 @@ class Program:
             if source is not None:
                 result = interp.source_value(source, call)
                 if source.arguments_flow:
-                    result = Value(result.const, V.merge_taints(result.taints, site.all_taints()), result.types,
+                    given = site.all_taints()
+                    if source.arguments_cleansed:
+                        given = V.cleanse_all(given, source.arguments_cleansed)
+                    result = Value(result.const, V.merge_taints(result.taints, given), result.types,
                                    result.items, result.func, result.fixed)
                 break
             if callee in models.clean:

@@ -424,7 +424,20 @@ class _Finder:
         if not _pure(node):
             return False
         value = self.interp.eval(node)
-        return value.is_fixed and not value.taints
+        return (value.is_fixed and not value.taints) or _items_stored_constant(self.interp, node)
+
+
+def _items_stored_constant(interp, node) -> bool:
+    """``self.authentication['printedPassword'] = ''`` then ``... += '*'`` for each character: an item under a
+    constant key of an attribute, which the function stores, and stores only constant text into (as a mask is
+    built), read back in the same function (the analysis keeps no state for items of attributes)."""
+    if not (isinstance(node, ir.Subscript) and isinstance(node.index, ir.Const) and isinstance(node.value, ir.Attr)):
+        return False
+    code = interp.code(node)
+    stores = [stmt for stmt in interp.fn.statements() if type(stmt) is ir.Assign
+              and any(isinstance(t, ir.ItemTarget) and interp.code(t) == code for t in stmt.targets)]
+    return bool(stores) and all(isinstance(stmt.value, ir.Const) and isinstance(stmt.value.value, str)
+                                for stmt in stores)
 
 
 _PATH_FUNCS = frozenset({"builtins.open", "io.open", "codecs.open", "os.open", "os.stat", "os.path.exists",

@@ -15,8 +15,9 @@ use_debugger=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, `FastAPI(
 `Starlette(debug=True)`, and a module-level `DEBUG = True` in a Django settings module (a file named
 `settings.py` or inside a `settings/` package). A flag read from the environment or configuration is
 not reported, nor is a development settings module (`settings/dev.py`, `local_settings.py`,
-`settings_test.py`: where debug belongs) or one whose docstring says it is for tests, development or a
-build step ("These settings are only used for the purpose of compiling translations"), nor `DEBUG = True`
+`settings_test.py`, `doc_settings.py` for building the documentation: where debug belongs) or one
+whose docstring says it is for tests, development or a build step ("These settings are only used for the
+purpose of compiling translations"), nor `DEBUG = True`
 followed in its settings module by
 another `DEBUG =`, a star import of other settings (`from settings_local import *`) or an
 `exec()` of a settings file's text (`exec(compile(ls.read(), local_settings, "exec"))`): the
@@ -90,7 +91,8 @@ def _docstring_says_not_served(module) -> bool:
 
 
 _BASE_NAMES = frozenset({"base", "common", "default", "defaults", "shared", "core", "global_settings"})
-_DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing", "debug", "ci"})
+_DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing", "debug", "ci",
+                        "doc", "docs", "sphinx"})
 
 
 class DebugModeEnabled(StatementRule):

@@ -89,24 +89,17 @@ def _never_none(node) -> bool:
     return not any(isinstance(e, ir.Const) and e.value is None for e in ir.walk(node))
 
 
-def _own_trust_only(interp, base_code: str):
-    """The function makes the context ``base_code`` trust only certificates it names: made by
-    ``ssl.SSLContext(...)`` (which loads no authority) and given ``load_verify_locations(...)``, or by
-    ``ssl.create_default_context(cafile=...)`` (``cafile``, ``capath`` or ``cadata``: then the system's
+def _own_trust_only(interp, base_code: str, line: int):
+    """The context ``base_code``, as last assigned before ``line``, trusts only certificates the function
+    names: made by ``ssl.SSLContext(...)`` (which loads no authority) and given ``load_verify_locations(...)``,
+    or by ``ssl.create_default_context(cafile=...)`` (``cafile``, ``capath`` or ``cadata``: then the system's
     authorities are not loaded), and never ``load_default_certs()``. The call that names them, or None."""
-    made = False
+    made = None
     loaded = None
     for stmt in interp.fn.statements():
-        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ir.Call) \
-                and interp.code(stmt.targets[0]) == base_code:
-            call = stmt.value
-            if call.qualname == "ssl.SSLContext":
-                made = True
-            elif call.qualname == "ssl.create_default_context" and any(
-                    _never_none(call.keyword(k)) for k in _OWN_TRUST_KEYWORDS):
-                made, loaded = True, call
-            else:
-                return None  # made by something else too
+        if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and stmt.line < line \
+                and interp.code(stmt.targets[0]) == base_code and (made is None or stmt.line > made[0]):
+            made = (stmt.line, stmt.value)
         for root in expressions(stmt):
             for e in ir.walk(root):
                 if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) \
@@ -115,7 +108,13 @@ def _own_trust_only(interp, base_code: str):
                         return None
                     if e.method == "load_verify_locations" and loaded is None:
                         loaded = e
-    return loaded if made else None
+    call = made[1] if made is not None else None
+    if not isinstance(call, ir.Call):
+        return None
+    if call.qualname == "ssl.create_default_context" and any(
+            _never_none(call.keyword(k)) for k in _OWN_TRUST_KEYWORDS):
+        return call
+    return loaded if call.qualname == "ssl.SSLContext" else None
 
 
 def _is_cert_none(value, node) -> bool:
@@ -526,7 +525,8 @@ class UnverifiedSslContext(CallRule, StatementRule):
                 own_check = (f" `{base_code}` is made by urllib3's `create_urllib3_context()`, which sets this to "
                              f"False itself: urllib3's pools match the host name on each connection they make with "
                              f"it, so the risk is only where the context wraps a socket outside them.")
-            trusted = _own_trust_only(interp, base_code) if attr == "check_hostname" and not own_check else None
+            trusted = _own_trust_only(interp, base_code, stmt.line) \
+                if attr == "check_hostname" and not own_check else None
             if trusted is not None:
                 # ``ctx = ssl.SSLContext(PROTOCOL_TLS_CLIENT)`` then ``ctx.load_verify_locations(cafile=ca)``: only
                 # the project's own authority (or the one pinned certificate) is trusted, no public one

@@ -669,25 +669,25 @@ def test_host_names_unchecked_on_a_context_of_own_authorities_only_is_low(tmp_pa
         "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n    ctx.load_verify_locations(cafile=ca)\n"
         "    ctx.verify_mode = ssl.CERT_REQUIRED\n    ctx.check_hostname = False\n"
         "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef pinned(url, cert):\n"
-        "    ctx = ssl.create_default_context(cadata=cert)\n    ctx.check_hostname = False\n"
+        "    ctx = ssl.create_default_context(cadata=str(cert))\n    ctx.check_hostname = False\n"
         "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef public(url):\n"
         "    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n"
         "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef both(url, ca):\n"
         "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n    ctx.load_default_certs()\n"
         "    ctx.load_verify_locations(cafile=ca)\n    ctx.check_hostname = False\n"
         "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef maybe(url, pems):\n"
-        "    ctx = ssl.create_default_context(cadata=pems if pems else None)\n    ctx.check_hostname = False\n"
+        "    ctx = ssl.create_default_context(cafile=pems)\n    ctx.check_hostname = False\n"
         "    return urllib.request.urlopen(url, context=ctx)\n\n\ndef pooled(url, pool, cert):\n"
         "    ctx = pool.get('ssl_context')\n    if not ctx:\n        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
         "        ctx.check_hostname = False\n    ctx.load_verify_locations(cadata=cert)\n"
         "    return urllib.request.urlopen(url, context=ctx)\n")
     found = {f.line: f for f in _findings(tmp_path, monkeypatch, "tls.py", code) if f.rule_id == "SR302"}
     assert sorted(found) == [9, 15, 21, 29, 35, 43]
-    assert found[35].confidence == Level.HIGH  # without pems, the system's authorities are trusted
+    assert found[35].confidence == Level.HIGH  # ``pems`` may be None: the system's authorities are trusted then
     assert found[43].confidence == Level.LOW  # the context made just before, not the pool's
     assert found[9].confidence == Level.LOW and found[15].confidence == Level.LOW
     assert "`ctx.load_verify_locations(cafile=ca)` (line 7) names" in found[9].explanation
-    assert "`ssl.create_default_context(cadata=cert)` (line 14) names" in found[15].explanation
+    assert "`ssl.create_default_context(cadata=str(cert))` (line 14) names" in found[15].explanation
     assert found[21].confidence == Level.HIGH and found[29].confidence == Level.HIGH
 
 

@@ -82,11 +82,14 @@ _OWN_TRUST_KEYWORDS = ("cafile", "capath", "cadata")
 
 
 def _never_none(node) -> bool:
-    """A keyword's value that is given and cannot be ``None`` as written (``cadata=pem if pems else None``
-    can: the system's authorities are loaded then)."""
-    if node is None:
-        return False
-    return not any(isinstance(e, ir.Const) and e.value is None for e in ir.walk(node))
+    """A keyword's value that is given and cannot be ``None`` as written: constant text or a call that makes a
+    path or text (``cafile=str(ca)``, ``os.path.join(d, "ca.pem")``). A variable may hold ``None`` (a
+    ``cafile=combined_cert`` left ``None`` when validation is configured off), as ``cadata=pem if pems else
+    None`` may: the system's authorities are loaded then."""
+    if isinstance(node, ir.Const):
+        return isinstance(node.value, (str, bytes))
+    return isinstance(node, (ir.Call, ir.StringBuild)) and not any(
+        isinstance(e, ir.Const) and e.value is None for e in ir.walk(node))
 
 
 def _own_trust_only(interp, base_code: str, line: int):

@@ -708,3 +708,13 @@ def test_a_redirect_of_a_post_only_handler_is_not_said_to_follow_a_link(tmp_path
     assert "answers POST requests only, so a link cannot trigger it" in found[8]
     assert "a link to this site" not in found[8]
     assert "a link to this site can send its users" in found[13]
+
+
+def test_the_hashed_secret_is_cited_on_its_own_line(tmp_path, monkeypatch):
+    # a step names what is on its line: the password, not the expression's first line
+    found = [f for f in _findings(tmp_path, monkeypatch, "client.py", (
+        "import hashlib\n\n\ndef make_password(service_provider_id, service_provider_password, timestamp):\n"
+        "    return hashlib.md5(\n        service_provider_id +\n        service_provider_password +\n"
+        "        timestamp).hexdigest()\n")) if f.rule_id == "SR201"]
+    assert [f.line for f in found] == [5]
+    assert [(s.line, s.note) for s in found[0].trace] == [(7, "`service_provider_password` is hashed")]

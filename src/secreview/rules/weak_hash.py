@@ -276,6 +276,16 @@ def _names_in(expr) -> list:
     return out
 
 
+def _node_naming(expr, name: str):
+    """The part of ``expr`` that reads ``name`` (``_names_in``), for a step on its own line when the expression
+    spans several (``md5(service_provider_id +\n service_provider_password + ...)``); ``expr`` if none."""
+    for e in _walk(expr):
+        if (isinstance(e, ir.Name) and e.id == name) or (isinstance(e, ir.Attr) and e.attr == name) \
+                or (isinstance(e, ir.Subscript) and isinstance(e.index, ir.Const) and e.index.value == name):
+            return e
+    return expr
+
+
 def _identifier_attribute(name) -> bool:
     """An attribute that names or locates what it is read from (``url``, ``id``, ``name``, ``path``):
     not the content of an object whose name says secret (``auth_req.url``)."""
@@ -651,7 +661,7 @@ class WeakHash(StatementRule):
                     else:
                         reasons.append(f"of `{name}`, whose name marks it as a secret or part of one "
                                        f"(a password, key, token)")
-                    use.where.setdefault(reasons[-1], (expr, f"`{name}` is hashed"))
+                    use.where.setdefault(reasons[-1], (_node_naming(expr, name), f"`{name}` is hashed"))
             use.secret_input[:0] = reasons
         return {"fn": fn, "calls": calls, "uses": uses}
 

@@ -718,3 +718,11 @@ def test_the_hashed_secret_is_cited_on_its_own_line(tmp_path, monkeypatch):
         "        timestamp).hexdigest()\n")) if f.rule_id == "SR201"]
     assert [f.line for f in found] == [5]
     assert [(s.line, s.note) for s in found[0].trace] == [(7, "`service_provider_password` is hashed")]
+
+
+def test_an_option_is_quoted_as_the_code_writes_it(tmp_path, monkeypatch):
+    found = _explanations("SR703", _findings(tmp_path, monkeypatch, "opts.py", (
+        "from oslo_config import cfg\n\nOPTS = [\n    cfg.StrOpt(\"xapi_connection_password\"),\n"
+        "    cfg.StrOpt('redis_password', default=None, help='The password'),\n]\n")))
+    assert '`cfg.StrOpt("xapi_connection_password")` declares' in found[4]
+    assert "`cfg.StrOpt('redis_password', ...)` declares" in found[5]

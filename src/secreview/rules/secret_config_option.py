@@ -186,7 +186,7 @@ class SecretConfigOption(CallRule):
     callees = _CALLEES
 
     def check(self, site, callee: str):
-        name_value, _ = site.arg(0, "name")
+        name_value, name_node = site.arg(0, "name")
         name = _const_str(name_value)
         if not name:
             return
@@ -230,9 +230,13 @@ class SecretConfigOption(CallRule):
             confidence = Level.HIGH
         how = "with `secret=False`" if explicit else "without `secret=True`"
         code = site.interp.code(site.call.func)
+        # the call as written: its name argument as the code quotes it, ``...`` only for arguments left out
+        more = len(site.call.args) + len(site.call.keywords) > 1
+        shown = site.interp.code(name_node) if name_node is not None else repr(name)
+        written = f"{code}({shown}{', ...' if more else ''})"
         yield Hit(
             node=site.call,
-            explanation=(f"`{code}('{name}', ...)` declares an option whose name says it holds {holds}, {how}: "
+            explanation=(f"`{written}` declares an option whose name says it holds {holds}, {how}: "
                          f"oslo.config prints the values of options not marked secret in clear text when a "
                          f"program calls `log_opt_values()` (most OpenStack services do at start-up with debug "
                          f"logging), and there the value reaches the log and everything that collects it."),

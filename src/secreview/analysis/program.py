@@ -1366,9 +1366,10 @@ class Program:
         """An annotation admitting only the code's constants, or ``None``: ``Literal["light", "dark"]``, a class
         of the reviewed code deriving from ``enum.Enum`` (``class Theme(str, Enum)``), also inside
         ``Optional[...]``, ``Union[..., None]``, ``... | None`` or as the first item of ``Annotated[...]``."""
-        if isinstance(annotation, ir.BinOp) and annotation.op == "|":
-            parts = [annotation.left, annotation.right]
-        elif isinstance(annotation, ir.Subscript):
+        members = _union_members(annotation, _UNIONS)
+        if members is not None:
+            return bool(members) and all(self.chosen_annotation(p) for p in members)
+        if isinstance(annotation, ir.Subscript):
             outer = getattr(annotation.value, "qualname", None) or ""
             index = annotation.index
             items = index.elts if isinstance(index, ir.Container) else [index]
@@ -1376,17 +1377,12 @@ class Program:
                 return bool(items) and all(isinstance(i, ir.Const) for i in items)
             if outer in ("typing.Annotated", "typing_extensions.Annotated"):
                 return bool(items) and self.chosen_annotation(items[0])
-            if outer not in ("typing.Optional", "typing.Union"):
-                return False
-            parts = items
-        else:
-            qualname = getattr(annotation, "qualname", None) or ""
-            alias = self.literal_alias(qualname)
-            if alias is not None:
-                return self.chosen_annotation(alias)  # ``group: DateTrunc`` of ``DateTrunc = Literal[...]``
-            return qualname in self.classes and any(self.derives_from(qualname, base) for base in _ENUM_BASES)
-        real = [p for p in parts if not (isinstance(p, ir.Const) and p.value is None)]
-        return bool(real) and all(self.chosen_annotation(p) for p in real)
+            return False
+        qualname = getattr(annotation, "qualname", None) or ""
+        alias = self.literal_alias(qualname)
+        if alias is not None:
+            return self.chosen_annotation(alias)  # ``group: DateTrunc`` of ``DateTrunc = Literal[...]``
+        return qualname in self.classes and any(self.derives_from(qualname, base) for base in _ENUM_BASES)
 
     def literal_alias(self, qualname: str, depth: int = 0):
         """The ``Literal[...]`` annotation a module-level name of the reviewed code is bound to, else None; also
@@ -3951,18 +3947,27 @@ def _converted_annotation(annotation) -> str | None:
     return _ANNOTATED_TYPES.get(getattr(annotation, "qualname", None) or "")
 
 
-def _without_none(annotation):
-    """``X`` of ``X | None``, ``Optional[X]`` or ``Union[X, None]`` (either order), else the annotation."""
+_UNIONS = ("typing.Optional", "typing.Union")
+_ANY_UNIONS = _UNIONS + ("typing_extensions.Optional", "typing_extensions.Union")
+
+
+def _union_members(annotation, unions: tuple) -> list | None:
+    """The members other than ``None`` of a union annotation (``X | None``, ``Optional[X]``, ``Union[X, Y,
+    None]``, ``unions`` naming the subscript forms taken); None when the annotation is no union."""
     if isinstance(annotation, ir.BinOp) and annotation.op == "|":
         parts = [annotation.left, annotation.right]
-    elif isinstance(annotation, ir.Subscript) and getattr(annotation.value, "qualname", None) in (
-            "typing.Optional", "typing.Union", "typing_extensions.Optional", "typing_extensions.Union"):
+    elif isinstance(annotation, ir.Subscript) and getattr(annotation.value, "qualname", None) in unions:
         index = annotation.index
         parts = list(index.elts) if isinstance(index, ir.Container) else [index]
     else:
-        return annotation
-    real = [p for p in parts if not (isinstance(p, ir.Const) and p.value is None)]
-    return real[0] if len(real) == 1 else annotation
+        return None
+    return [p for p in parts if not (isinstance(p, ir.Const) and p.value is None)]
+
+
+def _without_none(annotation):
+    """``X`` of ``X | None``, ``Optional[X]`` or ``Union[X, None]`` (either order), else the annotation."""
+    members = _union_members(annotation, _ANY_UNIONS)
+    return members[0] if members is not None and len(members) == 1 else annotation
 
 
 def _routes_converters(fn: ir.Function, routes: list) -> dict:

@@ -13,7 +13,7 @@ import sys
 
 from secreview.ir import nodes as ir
 from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, import_bindings, walrus_lines
-from secreview.ir.statements import expressions
+from secreview.ir.statements import calls as calls_of
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -206,20 +206,18 @@ def _decorator_fills(fn: ir.Function) -> tuple:
     found: set = set()
     for inner in nested:
         made = None
-        for stmt in inner.statements():
-            for expr in expressions(stmt):
-                for call in ir.walk(expr):
-                    if not (type(call) is ir.Call and type(call.func) is ir.Name and call.func.id in wrapped):
-                        continue
-                    found.update((k.name, None) for k in call.keywords if k.name)
-                    for index, arg in enumerate(call.args):
-                        if type(arg) is ir.Starred:
-                            break
-                        if type(arg) is ir.Name:
-                            if made is None:
-                                made = _made_by_one_call(inner)
-                            if arg.id in made:
-                                found.add((index, made[arg.id]))
+        for call in calls_of(inner):
+            if not (type(call.func) is ir.Name and call.func.id in wrapped):
+                continue
+            found.update((k.name, None) for k in call.keywords if k.name)
+            for index, arg in enumerate(call.args):
+                if type(arg) is ir.Starred:
+                    break
+                if type(arg) is ir.Name:
+                    if made is None:
+                        made = _made_by_one_call(inner)
+                    if arg.id in made:
+                        found.add((index, made[arg.id]))
     return tuple(sorted(found, key=repr)) if found else ()
 
 

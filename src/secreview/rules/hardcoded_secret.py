@@ -65,7 +65,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
 from secreview.rules.hardcoded_crypto_key import is_placeholder
-from secreview.rules.words import PASSWORD_WORDS, TEST_DOUBLE_WORDS, NameScreen, identifier_words, test_double
+from secreview.rules.words import PASSWORD_WORDS, NameScreen, identifier_words, test_double
 
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "secret", "secrets", "token",
                            "apikey", "credential", "credentials", "creds", "privatekey", "secretkey",
@@ -449,7 +449,7 @@ def _made_up_name(target) -> bool:
     ``sample_keys``: a word of ``TEST_DOUBLE_WORDS``): a honeypot's bait, a fixture, a demonstration."""
     name = target.id if isinstance(target, ir.NameTarget) else target.attr if isinstance(target, ir.AttrTarget) \
         else None
-    return bool(name) and not TEST_DOUBLE_WORDS.isdisjoint(w.lower() for w in identifier_words(name))
+    return test_double(name)
 
 
 def _in_examples(stmt) -> set:

@@ -32,7 +32,7 @@ from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.analysis.xpath_text import steps_only
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
-from secreview.ir.statements import admin_only, admin_only_helper, binds
+from secreview.ir.statements import admin_only, admin_only_helper, bindings, binds
 
 MAX_BLOCK_VISITS = 4
 MAX_STR = 10_000
@@ -177,13 +177,11 @@ def _sink_flow(param, rule_id, kind, site, step, cleansed, conditions=()) -> Sin
 def _module_constant(module: ir.Module, name: str):
     """The constant a module binds ``name`` to, when its body assigns it exactly once and a constant
     (``_RETURN_TO = "idp.return_to"``); None otherwise (or in a stub, whose body is not kept)."""
-    found = None
-    for stmt in module.body.statements():
-        if type(stmt) is ir.Assign and any(isinstance(t, ir.NameTarget) and t.id == name for t in stmt.targets):
-            if found is not None or len(stmt.targets) != 1 or not isinstance(stmt.value, ir.Const):
-                return None
-            found = stmt.value
-    return found
+    found = bindings(module.body, name)  # (unpacking binds it too: ``_A, _B = ...`` is no constant of its own)
+    if len(found) != 1 or len(found[0].targets) != 1 or not isinstance(found[0].targets[0], ir.NameTarget) \
+            or not isinstance(found[0].value, ir.Const):
+        return None
+    return found[0].value
 
 
 class SinkSite:

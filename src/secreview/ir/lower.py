@@ -14,6 +14,7 @@ import sys
 from secreview.ir import nodes as ir
 from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, import_bindings, walrus_lines
 from secreview.ir.statements import calls as calls_of
+from secreview.ir.statements import target_names
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -231,9 +232,11 @@ def _made_by_one_call(fn: ir.Function) -> dict:
         value = stmt.value.value if type(stmt.value) is ir.Await else stmt.value
         callee = value.qualname if type(value) is ir.Call and stmt.op is None else False
         for target in stmt.targets:
-            if type(target) is ir.NameTarget:
-                before = found.get(target.id, callee)
-                found[target.id] = callee if before == callee else False
+            # a name bound by unpacking (``row, created = ...``) holds a part of the result, not the result
+            given = callee if type(target) is ir.NameTarget else False
+            for name in target_names(target):
+                before = found.get(name, given)
+                found[name] = given if before == given else False
     params = {p.name for p in fn.params}
     return {n: c for n, c in found.items() if c is not False and n not in params}
 

@@ -2131,8 +2131,10 @@ class FunctionInterpreter:
             taints = frozenset(t.cleanse(_IDENTIFIER_READ) if t.is_param else t
                                for t in taints if t.kind not in V.NAMED_KINDS)
         types = V.derived_types(base.types, "[]") if base.types else EMPTY
-        if taints and index.is_const and _slash_free_part(e.value, index.const):
-            # ``urlparse(url).path.split("/")[-1]``: a text between two ``/``, one file name under a folder
+        if taints and (index.is_const and _slash_free_part(e.value, index.const)
+                       or SLASH_FREE_PARTS in base.types and not base.items):
+            # ``urlparse(url).path.split("/")[-1]``: a text between two ``/``, one file name under a folder (also
+            # an item of such parts kept in a variable; not one the code stored there itself)
             taints = V.cleanse_all(taints, _PATH_KINDS)
         elif taints and index.is_const and _slash_free_part(e.value, index.const, "."):
             # ``filename.split(".")[-1]``: an extension, no ``.`` in it, so never ``..``
@@ -2603,10 +2605,23 @@ class FunctionInterpreter:
     def eval_container(self, e: ir.Container) -> Value:
         elts = [self.eval(x) for x in e.elts]
         if any(isinstance(x, ir.Starred) for x in e.elts):
-            taints = EMPTY
-            for v in elts:
-                taints = V.merge_taints(taints, V.merge_taints(v.taints, V.all_item_taints(v.items)))
-            return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
+            spread = _spread_tuples(e.elts, elts)
+            if spread is not None:
+                # ``(*args, password)`` of a tuple whose items are known: each item keeps its place, so
+                # ``connect(*args)`` passes ``password`` to the third parameter, not to every one
+                elts = spread
+            else:
+                return self._starred_container(e, elts)
+        return self._container_of(e, elts)
+
+    def _starred_container(self, e: ir.Container, elts: list) -> Value:
+        """A container display with a starred part whose items are not known: one taint for all."""
+        taints = EMPTY
+        for v in elts:
+            taints = V.merge_taints(taints, V.merge_taints(v.taints, V.all_item_taints(v.items)))
+        return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
+
+    def _container_of(self, e: ir.Container, elts: list) -> Value:
         if e.kind == "tuple" and all(v.is_const and isinstance(v.const, _SAFE_CONST) for v in elts):
             return V.const(tuple(v.const for v in elts))
         if e.kind == "tuple" and 2 <= len(elts) <= 4 and self.program.models.table_tuple_entries \
@@ -2764,6 +2779,8 @@ class FunctionInterpreter:
                 v = V.const(c)
                 result = v if result is None else V.join(result, v)
             return result
+        if iterable.taints and SLASH_FREE_PARTS in iterable.types:  # ``for part in x.split("/")``
+            return V.derived(V.cleanse_all(iterable.taints, _PATH_KINDS), iterable.fixed)
         return V.derived(iterable.taints, iterable.fixed)
 
     def eval_iter_element(self, e: ir.IterElement) -> Value:
@@ -2971,6 +2988,9 @@ _PATH_ONLY = frozenset({"path"})
 _SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below)
 _SITE_URL_TYPES = frozenset({"builtins.str", "site-url"})  # the type of a URL of this site, as a mark
 SEGMENT = "route:segment"
+SLASH_FREE_PARTS = "\0parts-without-slash"
+"""The type of ``x.split("/")``'s result: a list whose every item holds no ``/`` (kept with the list in a
+variable, read at an item or in a loop: ``parts = self.path.split("/")`` then ``parts[2]``)."""
 """A route variable of the default (string) converter, which never holds ``/``: one path segment."""
 _SQL_NAMES = frozenset({V.CONSTRUCTION_NAMES, V.CONSTRUCTION_NAME_OR_STEP})
 GIVEN = "route:given"
@@ -3827,6 +3847,23 @@ def _pathlib_of(e) -> ir.Expr | None:
     if isinstance(e, ir.Call) and e.qualname in _PATHLIB_CLASSES and len(e.args) == 1 and not e.keywords:
         return e.args[0]
     return None
+
+
+def _spread_tuples(nodes: list, values: list) -> list | None:
+    """The items of a display with starred parts (``(*args, password)``), each starred part a tuple whose
+    items are all known (a tuple display, a constant tuple); else None."""
+    out: list = []
+    for node, value in zip(nodes, values):
+        if not isinstance(node, ir.Starred):
+            out.append(value)
+        elif value.is_const and isinstance(value.const, tuple):
+            out.extend(V.const(c) for c in value.const)
+        elif "builtins.tuple" in value.types and value.items is not None \
+                and set(value.items) == set(range(len(value.items))):
+            out.extend(value.items[i] for i in range(len(value.items)))
+        else:
+            return None
+    return out
 
 
 def _split_on_slash(e: ir.Expr) -> bool:

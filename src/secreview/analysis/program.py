@@ -32,6 +32,7 @@ from secreview.analysis.interpreter import (
     NOT_FACTS,
     SEGMENT,
     SITE_URL,
+    SLASH_FREE_PARTS,
     BudgetExceeded,
     CallSite,
     FunctionInterpreter,
@@ -45,6 +46,7 @@ from secreview.analysis.interpreter import (
     hashable,
     is_number,
     is_quoting_name,
+    is_slash,
     path_key,
     referer_item,
 )
@@ -2495,6 +2497,10 @@ class Program:
                 # ``"haproxy -c -f {cfg}".format(cfg=path).split()``: an argument vector whose program is
                 # the template's constant first word; the client's text is only in later arguments
                 return Value(taints=taints, types=frozenset({"builtins.list"}), items={0: V.const(program)})
+        if taints and method == "split" and len(site.call.args) == 1 and not site.call.keywords \
+                and is_slash(site.call.args[0]):
+            # every part holds no ``/`` (``SLASH_FREE_PARTS``); the list itself is the text's
+            return Value(taints=taints, types=frozenset({"builtins.list", SLASH_FREE_PARTS}))
         if taints and method == "replace" and _sql_quote_doubling(site.call):
             # ``name.replace("'", "''")``: SQL's own escape of a quote inside a quoted literal
             taints = V.cleanse_all(taints, _SQL)
@@ -3885,7 +3891,7 @@ def _group_converters(pattern: str, fn: ir.Function, encoded: bool, after: int =
     if groups is None:
         return None
     named = any(name for name, _, _ in groups)
-    params = (fn.params[1:] if fn.is_method else fn.params)[after:]
+    params = (fn.params[1:] if _bound_receiver(fn) else fn.params)[after:]
     positional = [p.name for p in params if p.kind == "positional"] if not named else []
     by_name = {p.name for p in params}
     defaults = {p.name for p in params if p.default is not None}
@@ -4055,6 +4061,14 @@ def _imports_any(module: ir.Module, prefixes: tuple) -> bool:
 
 def _static(fn: ir.Function) -> bool:
     return any(isinstance(d, ir.Name) and d.id == "staticmethod" for d in fn.decorators)
+
+
+def _bound_receiver(fn: ir.Function) -> bool:
+    """Whether a function's first parameter is the object it is called on: a method, unless static or written
+    without one, its first parameter the request (Cuckoo's ``class FilesApi: def get(request, sha256)``,
+    registered as ``url(r"^api/get/(?P<sha256>\\w+)/$", FilesApi.get)``: a plain function reached through its
+    class, every parameter filled by the router)."""
+    return fn.is_method and not _static(fn) and not (fn.params and fn.params[0].name in ("request", "req"))
 
 
 def _classmethod(fn: ir.Function) -> bool:

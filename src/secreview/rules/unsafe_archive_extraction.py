@@ -23,7 +23,10 @@ extraction after a call of the project's own that is given the archive (or, for
 `extract(member)`, the member or its name) and named for checking it
 (`check_archive_content(archive)`, `_safe_extract_path(dest, member.name)`) is still reported, saying so:
 whether that check resolves each member's path and link target (or only
-compares names, which a chain of links defeats) is not verified. For
+compares names, which a chain of links defeats) is not verified. One after the function resolves paths
+itself (`os.path.realpath(os.path.join(dest, name))` of each listed name, before anything is written) is reported
+saying so: a check made before extracting does not see a symlink member followed by a member written through
+it. For
 `zipfile`, which already strips `..` and absolute paths from member names
 (and `shutil.unpack_archive(name, dest, "zip")`, which skips such names and makes no links),
 only archives traced to untrusted input are reported, with low confidence:
@@ -79,6 +82,16 @@ def _mentions(e, name: str) -> bool:
     if isinstance(e, ir.Name) and e.id == name:
         return True
     return any(_mentions(c, name) for c in e.children())
+
+
+_RESOLVING = frozenset({"os.path.realpath", "os.path.abspath", "os.path.commonpath", "os.path.normpath",
+                        "posixpath.realpath", "posixpath.abspath", "posixpath.normpath"})
+
+
+def _path_resolved_before(fn, stmt):
+    """A call resolving or normalising a path (``os.path.realpath(...)``) in ``fn`` before ``stmt``: the function
+    checks names somehow, so "without checking member names" would be untrue; None when there is none."""
+    return next((call for call in calls(fn) if call.line < stmt.line and call.qualname in _RESOLVING), None)
 
 
 def _names_checked(fn, receiver) -> bool:
@@ -301,6 +314,14 @@ class UnsafeArchiveExtraction(CallRule):
             explanation = (f"`{code}` extracts with {how}, {checked}, a member named `../../...`, an absolute path, or "
                            f"a link (or chain of links) pointing outside the target makes it write or overwrite files "
                            f"anywhere this process can (Python before 3.14 extracts such members as they are).")
+        elif (compared := _path_resolved_before(interp.fn, interp.stmt)) is not None:
+            # (judged untrue without it on panel AL: a loop resolving each listed name, then ``extractall``)
+            explanation = (f"`{code}` extracts with {how}; `{interp.fn.name}()` resolves paths before it "
+                           f"(`{interp.code(compared)}`, line {compared.line}), and {origin}. A check of member "
+                           f"names made before anything is written does not see links: a symlink member pointing "
+                           f"outside the target, then a member written through it (`link/...`), passes such a check "
+                           f"and writes or overwrites files anywhere this process can (Python before 3.14 extracts "
+                           f"such members as they are).")
         else:
             explanation = (f"`{code}` extracts with {how} and without checking member names, and {origin}: a member "
                            f"named `../../...`, an absolute path, or a link pointing outside the target makes it write "

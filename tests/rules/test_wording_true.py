@@ -744,3 +744,16 @@ def test_an_option_is_quoted_as_the_code_writes_it(tmp_path, monkeypatch):
         "    cfg.StrOpt('redis_password', default=None, help='The password'),\n]\n")))
     assert '`cfg.StrOpt("xapi_connection_password")` declares' in found[4]
     assert "`cfg.StrOpt('redis_password', ...)` declares" in found[5]
+
+
+def test_a_debug_server_launched_as_a_script_on_loopback_is_low_and_says_so(tmp_path, monkeypatch):
+    code = ("from flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == \"__main__\":\n"
+            "    app.run(debug=True)\n    app.run(host=\"0.0.0.0\", debug=True)\n\napp.run(debug=True)\n")
+    findings = [f for f in _findings(tmp_path, monkeypatch, "app.py", code) if f.rule_id == "SR402"]
+    by_line = {f.line: f for f in findings}
+    assert set(by_line) == {6, 7, 9}
+    assert by_line[6].confidence == Level.LOW
+    assert "started as a script (under `if __name__ == \"__main__\":`) and serves on the loopback" \
+        in by_line[6].explanation
+    assert by_line[7].confidence == Level.HIGH and "started as a script" not in by_line[7].explanation
+    assert by_line[9].confidence == Level.HIGH and "started as a script" not in by_line[9].explanation

@@ -27,7 +27,9 @@ import and override) is reported with low confidence (not shown by default), and
 debugger of a server that a Django management command starts (django-extensions' `runserver_plus`: a
 development server its operator starts by hand, as `manage.py runserver`). A server on the loopback
 address is still reported: a
-reverse proxy on the same host forwards the world to it.
+reverse proxy on the same host forwards the world to it; with low confidence when it is the module's own launcher,
+`app.run(debug=True)` with no host or a loopback one under `if __name__ == "__main__":` (judged false on real
+code: a development entry point, the application deployed under a WSGI server).
 
 **Fix:** leave debug off in code and enable it only in a development
 environment: `app.run(debug=os.environ.get("FLASK_DEBUG") == "1")`, or
@@ -40,6 +42,7 @@ import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
@@ -152,7 +155,16 @@ class DebugModeEnabled(StatementRule):
                 and not _own_run_method(interp, call):
             node = call.keyword("debug")
             flag = "`debug=True`" if isinstance(node, ir.Const) else f"`debug={interp.code(node)}` (True)"
-            yield self._werkzeug(code, flag, call)
+            hit = self._werkzeug(code, flag, call)
+            if _script_launcher(interp) and _loopback_host(interp, call):
+                # judged false on real code (panels AI, AL): the module's own development launcher on the loopback
+                # address, while the application is deployed under a WSGI server that never runs this line
+                hit.explanation += (" This runs only when the module is started as a script (under `if __name__ == "
+                                    "\"__main__\":`) and serves on the loopback address, as a development launcher "
+                                    "does; a deployment that starts the module this way behind a proxy on the same "
+                                    "host exposes the debugger.")
+                hit.confidence = Level.LOW
+            yield hit
         elif call.method == "update" and isinstance(call.func.value, ir.Attr) and call.func.value.attr == "config" \
                 and _is_true(interp, call.keyword("DEBUG")):
             yield self._werkzeug(code, "`DEBUG=True`", call)
@@ -287,3 +299,30 @@ def _event_loop_run(call) -> bool:
     """``asyncio.run(main(), debug=True)``: asyncio's debug mode (slow callbacks, coroutines never awaited),
     no debugger and nothing sent to a client."""
     return (call.qualname or "").startswith(_NOT_WEB_RUNS)
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _script_launcher(interp) -> bool:
+    """The statement runs at module level only under ``if __name__ == "__main__":``."""
+    stmt = getattr(interp, "stmt", None)
+    if stmt is None or interp.fn.name != "<module>":
+        return False
+    for cond, taken in controlling_conditions(interp.fn, stmt):
+        if taken and isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] == "==" \
+                and {ir.dotted_text(cond.left), ir.dotted_text(cond.comparators[0])} == {"__name__", None} \
+                and any(isinstance(x, ir.Const) and x.value == "__main__" for x in (cond.left, cond.comparators[0])):
+            return True
+    return False
+
+
+def _loopback_host(interp, call) -> bool:
+    """``app.run(...)`` with no host (Flask and Bottle serve on 127.0.0.1 then) or a loopback address."""
+    node = call.keyword("host")
+    if node is None and call.args:
+        node = call.args[0]
+    if node is None:
+        return True
+    value = interp.eval(node) if _pure(node) else None
+    return value is not None and value.is_const and value.const in _LOOPBACK

@@ -49,7 +49,7 @@ call and nothing named for a request or a channel (`self.client.password ==
 self.password`: a cached client's credentials against the configured ones);
 two entries of one local collection (`devices[0]["token"] ==
 devices[1]["token"]`: a duplicate in the configuration); the same field of two versions of one value, whose
-names differ only by `new`/`old`, `current`/`previous` (`new_security.get("password") ==
+names differ only by `new`/`old`, `current`/`previous`, `original`/`updated` (`new_security.get("password") ==
 old_security.get("password")`: did the settings change); words cut from texts by `split()` (`for
 process_token, judge_token in zip(process_line.split(), judge_line.split())`: a judge comparing outputs word by
 word); names written as
@@ -371,7 +371,7 @@ def _same_record(left, right) -> bool:
 # Words that name two versions of one value (``new_security`` and ``old_security``): a comparison of them asks
 # whether the value changed, as a configuration reload does
 _VERSION_PAIRS = (frozenset({"new", "old"}), frozenset({"current", "previous"}), frozenset({"cur", "prev"}),
-                  frozenset({"updated", "old"}), frozenset({"new", "existing"}))
+                  frozenset({"updated", "old"}), frozenset({"new", "existing"}), frozenset({"original", "updated"}))
 
 
 def _versions_of_one(left, right) -> bool:

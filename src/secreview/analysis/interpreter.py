@@ -1139,6 +1139,11 @@ class FunctionInterpreter:
         text = self.eval(pattern) if pattern is not None else None
         if how == "fullmatch" and (text is None or not text.is_const or not isinstance(text.const, str)):
             return None
+        if isinstance(subject, ir.BoolOp) and subject.op == "or" and len(subject.values) == 2 \
+                and isinstance(subject.values[1], ir.Const):
+            # ``_CONV_ID_RE.match(conversation_id or "")``: where it matched, the value was not empty, so the
+            # match was of ``conversation_id`` itself
+            subject = subject.values[0]
         return subject, self.regex_protects(pattern, flags, how)
 
     def regex_call(self, call: ir.Call) -> tuple | None:

@@ -2786,7 +2786,10 @@ class FunctionInterpreter:
             return result
         if iterable.taints and SLASH_FREE_PARTS in iterable.types:  # ``for part in x.split("/")``
             return V.derived(V.cleanse_all(iterable.taints, _PATH_KINDS), iterable.fixed)
-        return V.derived(iterable.taints, iterable.fixed)
+        # an element of a container of a known type is of that type's items (``for f in request.FILES.values()``:
+        # an uploaded file, as ``request.FILES["x"]`` is)
+        types = V.derived_types(iterable.types, "[]", skip_classes=True) if iterable.types else EMPTY
+        return V.derived(iterable.taints, iterable.fixed, types)
 
     def eval_iter_element(self, e: ir.IterElement) -> Value:
         return self.element_of(self.eval(e.iterable))

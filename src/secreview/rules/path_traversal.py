@@ -34,8 +34,14 @@ _HARM = (
 _TAKES_FILE_OBJECTS = frozenset({"zipfile.ZipFile"})
 """Openers that take a path or an open file object as the same argument."""
 _UPLOAD_TYPES = ("FileStorage", ".files.[]", ".FILES.[]", "UploadedFile", "InMemoryUploadedFile",
-                 "TemporaryUploadedFile", "UploadFile")
-"""The types of an uploaded file as the web frameworks give it (Werkzeug/Flask, Django, Starlette)."""
+                 "TemporaryUploadedFile", "UploadFile", ".files.get()", ".FILES.get()", ".files.values().[]",
+                 ".FILES.values().[]", ".files.getlist().[]", ".FILES.getlist().[]")
+"""The types of an uploaded file as the web frameworks give it (Werkzeug/Flask, Django, Starlette), also read with
+``get()`` or as one of ``values()``/``getlist()``."""
+
+
+def _upload(value) -> bool:
+    return bool(value.types) and all(t.endswith(_UPLOAD_TYPES) for t in value.types)
 
 
 class PathTraversal(SinkRule):
@@ -132,7 +138,11 @@ class PathTraversal(SinkRule):
         if callee not in _TAKES_FILE_OBJECTS:
             return False
         value, _ = site.arg(0, "file")
-        return value is not None and bool(value.types) and all(t.endswith(_UPLOAD_TYPES) for t in value.types)
+        return value is not None and _upload(value)
+
+    def flow_argument(self, flow, arg):
+        # ``submit.import_(upload)`` whose parameter reaches ``zipfile.ZipFile(f)``: the same upload, passed on
+        return None if flow.site.callee in _TAKES_FILE_OBJECTS and _upload(arg) else arg
 
     def site_use(self, interp, node, arg_node, sink=None):
         # An existence test is a finding only when its answer can reach the client as something the

@@ -42,6 +42,7 @@ _PLAIN_WORDS = frozenset({
     "came", "reason", "message", "messages", "msg", "flash", "notice", "consent", "tab", "view", "sort", "order",
     "page", "filter", "region", "currency", "mode", "dismissed", "banner", "seen", "visited", "color", "colour",
     "font", "layout", "sidebar", "collapsed", "expanded", "width", "height", "zoom", "format", "style",
+    "pref", "prefs", "preference", "preferences",
     # an anonymous visitor's id for analytics or grouping logs: no account is behind it (judged on panel H)
     "visitor", "tracking", "analytics",
 })
@@ -88,7 +89,8 @@ class InsecureCookie(CallRule):
     double-submit token, must be readable by script); a CSRF token cookie
     (`csrftoken`, `XSRF-TOKEN`) without `Secure` is of low confidence: it
     holds no session, and Django itself sets it so by default. Not reported: a cookie
-    that holds no secret (a constant, the same for every user; a post-login
+    that holds no secret (a constant, the same for every user, or one of a few constants, `'1' if hide else
+    '0'`; a post-login
     redirect path, a language, theme or other preference, a message, an
     anonymous visitor or tracking id); flags
     chosen at run time (`secure=app.config[...]`, `secure=request.is_secure`,
@@ -191,8 +193,8 @@ class InsecureCookie(CallRule):
         secret = next((n for n in names if secret_name(n)), None)
         if secret is not None:
             return True, f"`{secret}`"
-        if value is not None and value.is_const:
-            return None  # the same value for everyone: nothing to steal
+        if value is not None and (value.is_const or value.is_fixed and not value.taints):
+            return None  # the same value for everyone, or one of a few (``'1' if v else '0'``): nothing to steal
         if _plain(name) or any(_plain(n) for n in names):
             return None  # a post-login path, a language or a theme
         if name_node is None and value_node is None:

@@ -1,7 +1,13 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import SinkRule
-from secreview.rules.ssrf import constant_prefix, fixes_origin, only_query_varies, url_argument
+from secreview.rules.ssrf import (
+    constant_prefix,
+    fixes_origin,
+    only_query_varies,
+    request_path_after_base,
+    url_argument,
+)
 
 
 class OpenRedirect(SinkRule):
@@ -24,6 +30,8 @@ class OpenRedirect(SinkRule):
     the query string, not the host), or after a URL of this site (`url_for()`, `reverse()`, the
     routed `request.path` of Django and Django REST framework) and constant text that does not start
     with `/` or `\\` (`f"{url_for('dashboard', key=key)}&{request.query_string.decode()}"`),
+    a scheme and a host that carry none followed by this request's own path (`"https://" + MAIN_DOMAIN +
+    request.full_path`: the path starts with `/`, which ends the host),
     this request's own URL or host and URLs that start with it
     (`request.host_url + "v2/zones/" + zone_id`, `request.build_absolute_uri()`: the only client
     part is the Host header, which a link sent to a victim cannot set; see docs/models.md),
@@ -78,7 +86,8 @@ class OpenRedirect(SinkRule):
     def excused(self, site, sink, callee: str) -> bool:
         node = url_argument(site, sink)
         return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=True)
-                                     or only_query_varies(site, node, sink.kind))
+                                     or only_query_varies(site, node, sink.kind)
+                                     or request_path_after_base(site, node))
 
 
 _POST_ONLY_DECORATORS = frozenset({"django.views.decorators.http.require_POST"})

@@ -81,6 +81,64 @@ def only_query_varies(site, node, kind: str) -> bool:
     return False
 
 
+# Attributes and methods of a web framework's request that give this request's path, which the server always
+# receives starting with ``/`` (Flask/Werkzeug ``path``, ``full_path``; Django ``path``, ``path_info``,
+# ``get_full_path()``; WebOb ``path``, ``path_qs``)
+_REQUEST_PATH_ATTRS = frozenset({"path", "full_path", "path_info", "path_qs"})
+_REQUEST_PATH_METHODS = frozenset({"get_full_path", "get_full_path_info"})
+_REQUEST_NAMES = frozenset({"request", "req"})
+
+
+def _request_path(expr) -> bool:
+    """``request.path``, ``request.full_path``, ``self.request.path_qs``, ``request.get_full_path()``."""
+    if isinstance(expr, ir.Call) and expr.method in _REQUEST_PATH_METHODS and not expr.args \
+            and isinstance(expr.func, ir.Attr):
+        base = expr.func.value
+    elif isinstance(expr, ir.Attr) and expr.attr in _REQUEST_PATH_ATTRS:
+        base = expr.value
+    else:
+        return False
+    name = base.attr if isinstance(base, ir.Attr) else base.id if isinstance(base, ir.Name) else None
+    return name in _REQUEST_NAMES
+
+
+def request_path_after_base(site, node) -> bool:
+    """True when a URL built at the call is a base that carries no untrusted data (a constant with its scheme,
+    ``"http://127.0.0.1:8080"``, or a configured value: ``"https://" + MAIN_DOMAIN``) followed by this request's own
+    path (``f"{BACKEND}{request.path}"``, a reverse proxy; ``redirect("https://" + main_domain +
+    request.full_path)``, a redirect to the main domain): the path starts with ``/``, which ends the host, so the
+    client chooses a path on the base's host, never the host (``@evil.example`` after it could)."""
+    if isinstance(node, ir.StringBuild) and node.kind in ("fstring", "concat"):
+        parts = node.parts
+    elif isinstance(node, ir.BinOp) and node.op == "+":
+        parts = ir.concat_operands(node)
+    else:
+        return False
+    text, host = "", False  # the base's constant text; whether a configured value follows its scheme
+    for part in parts:
+        expr = part.value if isinstance(part, ir.FormattedValue) else part
+        if isinstance(part, ir.FormattedValue) and (part.spec is not None or part.conversion not in (-1, 115)):
+            return False
+        if _request_path(expr):
+            # (``"https://" + request.path`` has no host: ``https:///evil.example`` is evil.example to a browser)
+            return host or ("://" in text and bool(text.partition("://")[2]))
+        if isinstance(expr, ir.Const) and isinstance(expr.value, str):
+            text += expr.value
+            continue
+        if not isinstance(expr, (ir.Name, ir.Attr)):
+            return False
+        value = site.interp.eval(expr)
+        if value.taints or value.items:
+            return False
+        if value.is_const and isinstance(value.const, str):
+            text += value.const
+        elif "://" in text or not text:
+            host = True  # a configured base URL, or a configured host after the scheme: the operator's
+        else:
+            return False
+    return False
+
+
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
 
 
@@ -137,7 +195,9 @@ class ServerSideRequestForgery(SinkRule):
     constant `?` or `#` (`f"{API_URL}?q={term}"`), or only after a first part that carries none (a
     configured base URL) and a constant `/` (`f"{settings.PIPELINES_URL}/{pipeline_id}/valves"`: the
     client picks a path on the configured host, not the host; also joined: `"".join((base, "/", path))`, or built
-up step by step: `url = endpoint`, `url += "/" + container`, `url += name`), a URL
+up step by step: `url = endpoint`, `url += "/" + container`, `url += name`), a base that carries none
+followed by this request's own path, which starts with `/` (`f"{BACKEND}{request.path}"`, a reverse proxy;
+`request.full_path`, `request.get_full_path()`), a URL
     checked against an allow-list of URLs or of
     hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`) or matched by a
     constant pattern anchored at the start whose literal start fixes the scheme
@@ -175,4 +235,5 @@ up step by step: `url = endpoint`, `url += "/" + container`, `url += name`), a U
         # (a relative URL whose constant start fixes its first segment, ``f"/api/webhooks/{id}"`` on a client made
         # with a ``base_url``, goes to the client's configured host whatever follows)
         return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=True)
-                                     or only_query_varies(site, node, sink.kind))
+                                     or only_query_varies(site, node, sink.kind)
+                                     or request_path_after_base(site, node))

@@ -87,8 +87,10 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # upstream's to fix, and the copy is replaced, not patched (judged on panel M: a vendored maintainer tool)
     "_vendor/", "_vendored/", "vendored/", "third_party/",
     # templates of new projects a framework copies out (pecan's ``scaffolds/``, Django's ``project_template/`` and
-    # ``app_template/``): the new project's code to be, not this project's (judged on panel N: pecan's scaffold)
-    "scaffolds/", "project_template/", "app_template/",
+    # ``app_template/``): the new project's code to be, not this project's (judged on panel N: pecan's scaffold);
+    # also a template for ``startproject --template``, whose package folder Django names ``project_name`` (renamed
+    # when copied: EOxServer's ``instance_template/project_name/settings.py``, judged false on panel AL)
+    "scaffolds/", "project_template/", "app_template/", "project_name/",
     # the project's nox sessions (``noxfile.py``, a ``noxfiles/`` package): its developers' automation (docker
     # compose, test runs), as tox's configuration is
     "noxfile.py", "noxfiles/",
@@ -169,6 +171,7 @@ _DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each d
     r"^(?:.+/)?scaffolds/",
     r"^(?:.+/)?project_template/",
     r"^(?:.+/)?app_template/",
+    r"^(?:.+/)?project_name/",
     r"^(?:.+/)?noxfile\.py(?:/|$)",
     r"^(?:.+/)?noxfiles/",
 )

@@ -775,3 +775,17 @@ def test_a_shell_command_whose_callers_all_pass_untraceable_values_says_so(tmp_p
     assert "every caller in the reviewed code passes a value the analysis cannot trace to outside data" \
         in by_line[5].explanation
     assert "every caller" not in by_line[13].explanation
+
+
+def test_an_origin_matched_against_configured_patterns_is_not_said_any_web_page(tmp_path, monkeypatch):
+    code = ("import re\n\nfrom flask import Flask, make_response, request\n\napp = Flask(__name__)\n\n\n"
+            "@app.route('/api')\ndef api():\n    origin = request.headers.get('Origin')\n"
+            "    response = make_response(request.cookies.get('session', ''))\n"
+            "    for domain_regex in app.config['CORS_URLS']:\n        if re.match(domain_regex, origin):\n"
+            "            response.headers['Access-Control-Allow-Origin'] = origin\n"
+            "            response.headers['Access-Control-Allow-Credentials'] = 'true'\n    return response\n")
+    by_line = _explanations("SR119", _findings(tmp_path, monkeypatch, "cors.py", code))
+    assert set(by_line) == {14}
+    assert "any web page" not in by_line[14]
+    assert "echoed where `re.match(domain_regex, origin)` holds" in by_line[14]
+    assert "at its start only" in by_line[14]

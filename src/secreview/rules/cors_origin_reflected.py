@@ -1,5 +1,6 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.ir.statements import expressions
 from secreview.rules.base import SinkRule
 from secreview.rules.header_injection import HEADER_METHODS, header_name
@@ -28,8 +29,11 @@ class CorsOriginReflected(SinkRule):
     a TLS client certificate's `SSL_CLIENT_*` variables, `REMOTE_USER`), with
     low confidence otherwise (an API that authenticates only with headers its
     own scripts add exposes nothing: other sites cannot send those without a
-    preflight). Not reported: an origin checked against an allow-list first (`if
-    origin in ALLOWED_ORIGINS:`), an echo without credentials (what `*`
+    preflight). An origin echoed where `re.match(pattern, origin)` (or `re.search`) holds, against
+    patterns the code does not show (its configuration's), is reported saying so: a pattern not anchored at
+    both ends lets `https://app.example.com.evil.example` through. Not reported: an origin checked against an
+    allow-list first (`if origin in ALLOWED_ORIGINS:`, `re.fullmatch(pattern, origin)` of configured
+    patterns), an echo without credentials (what `*`
     allows: the browser then sends no cookies), and the other CORS headers
     (`Access-Control-Allow-Headers` echoing the preflight's
     `Access-Control-Request-Headers` is how preflights are answered). Header
@@ -72,7 +76,10 @@ class CorsOriginReflected(SinkRule):
     def site_use(self, interp, node, arg_node, sink=None):
         if not _allows_credentials(interp.fn):
             return None
-        return ("credentials", _ambient_credentials(interp))
+        check = _configured_pattern(interp)
+        if check is not None and check[1] == "fullmatch":
+            return None  # each origin matched whole against the configured patterns: an allow-list
+        return ("credentials", _ambient_credentials(interp)) + (check or ())
 
     def reports(self, taint, site) -> bool:
         return site.use is not None and site.use[0] == "credentials"
@@ -83,12 +90,44 @@ class CorsOriginReflected(SinkRule):
         return confidence if site.use is not None and site.use[1] else Level.LOW
 
     def danger_at(self, site) -> str:
+        if site.use is not None and len(site.use) == 4:
+            # judged untrue on panel AL without it: "any web page" of an origin matched against configured patterns
+            code, how = site.use[2], site.use[3]
+            where = "at its start only" if how == "match" else "anywhere in it"
+            return (f"The origin is echoed where `{code}` holds, against patterns the code does not show (its "
+                    f"configuration's): `re.{how}` looks for the pattern {where}, so unless each pattern is anchored "
+                    f"at both ends (`^https://app\\.example\\.com$`), an origin such as "
+                    f"`https://app.example.com.evil.example` passes too. The same function sets "
+                    f"`Access-Control-Allow-Credentials: true`, so such a page may send requests with the user's "
+                    f"cookies, HTTP authentication or TLS client certificate and read the answers.")
         if site.use is not None and not site.use[1]:
             return (f"{self.danger} Nothing in this handler's class or module reads such a credential (a cookie, "
                     f"the session, HTTP authentication, a TLS client certificate): if the API authenticates only "
                     f"with headers its own scripts add, which other sites cannot send without a preflight, the echo "
                     f"exposes nothing.")
         return self.danger
+
+
+_REGEX_TESTS = {"re.match": "match", "re.search": "search", "re.fullmatch": "fullmatch"}
+
+
+def _configured_pattern(interp) -> tuple | None:
+    """``(code, how)`` of a regular expression test that must hold for the store to run, of a pattern that is not a
+    constant against the stored value (``if re.match(domain_regex, origin):`` with ``domain_regex`` from the
+    configuration), or None."""
+    stmt = interp.stmt
+    if not isinstance(stmt, ir.Assign):
+        return None
+    stored = ir.dotted_text(stmt.value)
+    if stored is None:
+        return None
+    for cond, taken in controlling_conditions(interp.fn, stmt):
+        if taken and isinstance(cond, ir.Call) and cond.qualname in _REGEX_TESTS:
+            pattern, subject = cond.argument(0, "pattern"), cond.argument(1, "string")
+            if pattern is not None and not isinstance(pattern, ir.Const) and subject is not None \
+                    and ir.dotted_text(subject) == stored:
+                return interp.code(cond), _REGEX_TESTS[cond.qualname]
+    return None
 
 
 def _header_name(node, arg_node) -> str | None:

@@ -787,5 +787,5 @@ def test_an_origin_matched_against_configured_patterns_is_not_said_any_web_page(
     by_line = _explanations("SR119", _findings(tmp_path, monkeypatch, "cors.py", code))
     assert set(by_line) == {14}
     assert "any web page" not in by_line[14]
-    assert "echoed where `re.match(domain_regex, origin)` holds" in by_line[14]
+    assert "echoed where `re.match(domain_regex, origin)` (line 13) holds" in by_line[14]
     assert "at its start only" in by_line[14]

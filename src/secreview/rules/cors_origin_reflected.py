@@ -90,12 +90,13 @@ class CorsOriginReflected(SinkRule):
         return confidence if site.use is not None and site.use[1] else Level.LOW
 
     def danger_at(self, site) -> str:
-        if site.use is not None and len(site.use) == 4:
+        if site.use is not None and len(site.use) == 5:
             # judged untrue on panel AL without it: "any web page" of an origin matched against configured patterns
-            code, how = site.use[2], site.use[3]
+            code, how, line = site.use[2], site.use[3], site.use[4]
             where = "at its start only" if how == "match" else "anywhere in it"
-            return (f"The origin is echoed where `{code}` holds, against patterns the code does not show (its "
-                    f"configuration's): `re.{how}` looks for the pattern {where}, so unless each pattern is anchored "
+            return (f"The origin is echoed where `{code}` (line {line}) holds, against patterns the code does not "
+                    f"show (its configuration's): that test looks for the pattern {where}, so unless each pattern is "
+                    f"anchored "
                     f"at both ends (`^https://app\\.example\\.com$`), an origin such as "
                     f"`https://app.example.com.evil.example` passes too. The same function sets "
                     f"`Access-Control-Allow-Credentials: true`, so such a page may send requests with the user's "
@@ -112,8 +113,8 @@ _REGEX_TESTS = {"re.match": "match", "re.search": "search", "re.fullmatch": "ful
 
 
 def _configured_pattern(interp) -> tuple | None:
-    """``(code, how)`` of a regular expression test that must hold for the store to run, of a pattern that is not a
-    constant against the stored value (``if re.match(domain_regex, origin):`` with ``domain_regex`` from the
+    """``(code, how, line)`` of a regular expression test that must hold for the store to run, of a pattern that is
+    not a constant against the stored value (``if re.match(domain_regex, origin):`` with ``domain_regex`` from the
     configuration), or None."""
     stmt = interp.stmt
     if not isinstance(stmt, ir.Assign):
@@ -126,7 +127,7 @@ def _configured_pattern(interp) -> tuple | None:
             pattern, subject = cond.argument(0, "pattern"), cond.argument(1, "string")
             if pattern is not None and not isinstance(pattern, ir.Const) and subject is not None \
                     and ir.dotted_text(subject) == stored:
-                return interp.code(cond), _REGEX_TESTS[cond.qualname]
+                return interp.code(cond), _REGEX_TESTS[cond.qualname], cond.line
     return None
 
 

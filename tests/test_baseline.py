@@ -21,7 +21,7 @@ def ping(host):
 
 class Runner:
     def run(self, cmd):
-        return subprocess.run("exec " + cmd, shell=True)
+        return subprocess.run("echo " + cmd, shell=True)
 
 
 def listing(path):
@@ -126,7 +126,7 @@ def test_baseline_with_diff(tmp_path, capsys, monkeypatch):
     # the change re-indents a function body into a new block: its old finding touches a changed line
     (tmp_path / "app" / "views.py").write_text(APP.replace(
         '    os.system("ping -c 1 " + host)\n', '    if host:\n        os.system("ping -c 1 " + host)\n')
-        + '\n\ndef new(cmd):\n    os.system("exec " + cmd)\n')
+        + '\n\ndef new(cmd):\n    os.system("echo " + cmd)\n')
     code, doc = findings(["diff"], capsys)
     assert {f["line"] for f in doc["findings"]} == {7, 20}
     code, doc = findings(["diff", "--baseline", ".secreview-baseline.json"], capsys)

@@ -3134,7 +3134,6 @@ class Program:
             step = Step(interp.path, node.line, node.col, reaches, t.step)
             if t.is_param:
                 if rule.param_flows:
-                    self.record_param_flow(interp, t, rule, kind, sink_site, step, conditions)
                     params.append((t, step))
             elif rule.keeps(step, value_node if value_node is not None else arg_node) and rule.reports(t, sink_site):
                 needs = rule.sink_needs(interp)
@@ -3142,14 +3141,21 @@ class Program:
                     needs = _named_by_own_param(interp.fn, t)
                 self.findings.add_sink(rule, sink_site, t, step, is_test, needs)
                 reported = True  # (or left out, resting on test code's data: nothing else to say here)
+        spliced = [(t, step) for t, step in params if V.BUILT_MARK in t.cleansed]
+        by_contract = bool(spliced) and all(rule.contract_parameter(interp, t) for t, _ in spliced)
+        for t, step in params:
+            if by_contract and V.BUILT_MARK in t.cleansed:
+                # text in the sink's language by the parameter's name, framed by constants (``"sudo " + command``):
+                # a runner by contract, which passes on what its callers give; a caller that builds it is reported
+                t = Taint(t.kind, t.index, t.cleansed - {V.BUILT_MARK}, t.step)
+            self.record_param_flow(interp, t, rule, kind, sink_site, step, conditions)
         if reported:
             return
         if kind in rule.constructions and not is_test:
             # (a string built from values of unknown origin only, an attribute or a call's result, is not
             # reported as built: on real code those were settings, paths and the database's own names)
-            spliced = [(t, step) for t, step in params if V.BUILT_MARK in t.cleansed]
-            if spliced and all(rule.contract_parameter(interp, t) for t, _ in spliced):
-                return  # text in the sink's language by the parameter's name, framed by constants: callers decide
+            if by_contract:
+                return  # callers decide
             if spliced:
                 # built from parameters of this function: reported unless its callers show it safe
                 # the trace shows a part that makes it of full confidence, when one does (a tag spliced in

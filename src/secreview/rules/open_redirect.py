@@ -87,7 +87,7 @@ class OpenRedirect(SinkRule):
         node = url_argument(site, sink)
         return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=True)
                                      or only_query_varies(site, node, sink.kind)
-                                     or request_path_after_base(site, node))
+                                     or request_path_after_base(site, node, self, sink.kind))
 
 
 _POST_ONLY_DECORATORS = frozenset({"django.views.decorators.http.require_POST"})

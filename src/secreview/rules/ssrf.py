@@ -102,7 +102,7 @@ def _request_path(expr) -> bool:
     return name in _REQUEST_NAMES
 
 
-def request_path_after_base(site, node) -> bool:
+def request_path_after_base(site, node, rule=None, kind: str = "") -> bool:
     """True when a URL built at the call is a base that carries no untrusted data (a constant with its scheme,
     ``"http://127.0.0.1:8080"``, or a configured value: ``"https://" + MAIN_DOMAIN``) followed by this request's own
     path (``f"{BACKEND}{request.path}"``, a reverse proxy; ``redirect("https://" + main_domain +
@@ -128,8 +128,9 @@ def request_path_after_base(site, node) -> bool:
         if not isinstance(expr, (ir.Name, ir.Attr)):
             return False
         value = site.interp.eval(expr)
-        if value.taints or value.items:
-            return False
+        if value.items or any(t.dangerous_for(kind) and (t.is_param or rule is None or rule.takes_source(t.kind, kind))
+                              for t in value.taints):
+            return False  # (a configuration file's value is the operator's, not a source of this rule)
         if value.is_const and isinstance(value.const, str):
             text += value.const
         elif "://" in text or not text:
@@ -236,4 +237,4 @@ followed by this request's own path, which starts with `/` (`f"{BACKEND}{request
         # with a ``base_url``, goes to the client's configured host whatever follows)
         return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=True)
                                      or only_query_varies(site, node, sink.kind)
-                                     or request_path_after_base(site, node))
+                                     or request_path_after_base(site, node, self, sink.kind))

@@ -64,6 +64,12 @@ def _value_names(node) -> list:
     return []
 
 
+def _constant_choice(node) -> bool:
+    """``'1' if hide else '0'``: one of two constants written at the call (not a value merely computed from
+    constants, which may be a secret derived from one)."""
+    return isinstance(node, ir.IfExp) and isinstance(node.body, ir.Const) and isinstance(node.orelse, ir.Const)
+
+
 def _plain(name) -> bool:
     return isinstance(name, str) and any(w in _PLAIN_WORDS for w in name_words(name))
 
@@ -89,8 +95,8 @@ class InsecureCookie(CallRule):
     double-submit token, must be readable by script); a CSRF token cookie
     (`csrftoken`, `XSRF-TOKEN`) without `Secure` is of low confidence: it
     holds no session, and Django itself sets it so by default. Not reported: a cookie
-    that holds no secret (a constant, the same for every user, or one of a few constants, `'1' if hide else
-    '0'`; a post-login
+    that holds no secret (a constant, the same for every user, or one of two written at the call, `'1' if
+    hide else '0'`; a post-login
     redirect path, a language, theme or other preference, a message, an
     anonymous visitor or tracking id); flags
     chosen at run time (`secure=app.config[...]`, `secure=request.is_secure`,
@@ -193,8 +199,8 @@ class InsecureCookie(CallRule):
         secret = next((n for n in names if secret_name(n)), None)
         if secret is not None:
             return True, f"`{secret}`"
-        if value is not None and (value.is_const or value.is_fixed and not value.taints):
-            return None  # the same value for everyone, or one of a few (``'1' if v else '0'``): nothing to steal
+        if (value is not None and value.is_const) or _constant_choice(value_node):
+            return None  # the same value for everyone, or one of two written there (``'1' if v else '0'``)
         if _plain(name) or any(_plain(n) for n in names):
             return None  # a post-login path, a language or a theme
         if name_node is None and value_node is None:

@@ -3700,8 +3700,10 @@ def _mutate(method: str, current: Value, site: CallSite) -> Value | None:
                      current.func, fixed=V.all_fixed(items.values())) if items is not None else None
     if not added and not current.is_const and items is None:
         return None
+    # (what is added may hold a ``/``: the parts of a split are not all slash-free any more)
+    types = current.types - _SLASH_FREE if added and SLASH_FREE_PARTS in current.types else current.types
     return Value(V.UNKNOWN, V.merge_taints(V.merge_taints(current.taints, added), V.all_item_taints(items)),
-                 current.types, None, current.func)
+                 types, None, current.func)
 
 
 def _const_equal(a, b) -> bool:
@@ -4135,6 +4137,7 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
 
 _MARK = frozenset({V.BUILT_MARK})
 _SEGMENT = frozenset({V.PATH_SEGMENT})
+_SLASH_FREE = frozenset({SLASH_FREE_PARTS})
 _NOT_ABSOLUTE_MARK = frozenset({V.PATH_NOT_ABSOLUTE})
 _EXECUTES = frozenset({"execute", "executemany", "executescript", "callproc", "exec_driver_sql"})
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "scalar", "scalar_one",

@@ -224,7 +224,7 @@ class CommandInjection(SinkRule):
 # programs that run the command they are given, and what ends one command and starts another
 _RUNNERS = frozenset({"sudo", "su", "ssh", "sh", "bash", "zsh", "dash", "timeout", "nice", "ionice", "nohup", "env",
                       "exec", "xargs", "chroot", "stdbuf", "time", "watch", "doas", "runuser", "setsid", "flock"})
-_SEPARATORS = (";", "&&", "||", "|", "(", "$(", "`", "-c", "\n")
+_SEPARATORS = (";", "&&", "||", "|", "(", "$(", "`", "\n")  # (``-c`` counts after a shell only: a runner)
 
 
 def _string_parts(e) -> list | None:

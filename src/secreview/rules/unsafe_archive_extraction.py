@@ -89,9 +89,14 @@ _RESOLVING = frozenset({"os.path.realpath", "os.path.abspath", "os.path.commonpa
 
 
 def _path_resolved_before(fn, stmt):
-    """A call resolving or normalising a path (``os.path.realpath(...)``) in ``fn`` before ``stmt``: the function
-    checks names somehow, so "without checking member names" would be untrue; None when there is none."""
-    return next((call for call in calls(fn) if call.line < stmt.line and call.qualname in _RESOLVING), None)
+    """A call resolving or normalising a path built from a loop's item (``for name in names:
+    os.path.realpath(os.path.join(dest, name))``) in ``fn`` before ``stmt``: the function checks each listed name
+    somehow, so "without checking member names" would be untrue; None when there is none (resolving only the
+    destination, ``os.path.abspath(dest)``, checks no member)."""
+    looped = {t.id for s in fn.statements() if isinstance(s, ir.Assign) and isinstance(s.value, ir.IterElement)
+              for t in s.targets if isinstance(t, ir.NameTarget)}
+    return next((call for call in calls(fn) if call.line < stmt.line and call.qualname in _RESOLVING
+                 and any(isinstance(e, ir.Name) and e.id in looped for a in call.args for e in ir.walk(a))), None)
 
 
 def _names_checked(fn, receiver) -> bool:

@@ -790,3 +790,19 @@ def test_an_origin_matched_against_configured_patterns_is_not_said_any_web_page(
     assert "any web page" not in by_line[14]
     assert "echoed where `re.match(domain_regex, origin)` (line 13) holds" in by_line[14]
     assert "at its start only" in by_line[14]
+
+
+def test_a_rule_that_keeps_untraced_constructions_says_every_caller_passes_untraceable_values(tmp_path, monkeypatch):
+    # (no rule keeps them at present: SinkRule.untraceable_low is False for none since the thirtieth session)
+    from secreview.rules.command_injection import CommandInjection
+    monkeypatch.setattr(CommandInjection, "untraceable_low", False)
+    code = ("import subprocess\n\n\n"
+            "def region(project):\n"
+            "    return subprocess.check_output('gcloud app describe --project=' + project, shell=True)\n\n\n"
+            "def deploy(path):\n    return region(yaml_config(path).get('application_id'))\n")
+    findings = [f for f in _findings(tmp_path, monkeypatch, "deploy.py", code) if f.rule_id == "SR101"]
+    assert [f.line for f in findings] == [5]
+    assert findings[0].confidence == Level.MEDIUM
+    assert "found no caller" not in findings[0].explanation
+    assert "every caller in the reviewed code passes a value the analysis cannot trace to outside data" \
+        in findings[0].explanation

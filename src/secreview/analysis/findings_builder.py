@@ -390,9 +390,9 @@ def merge_buckets(bucket_sets) -> tuple[list[Finding], dict]:
             why = decided.untraceable(key[0], needs, key not in keeps) \
                 if _UNTRACEABLE_TAGS & set(finding.tags) else None
             if why is None and _UNTRACEABLE_TAGS & set(finding.tags) and decided.untraceable(key[0], needs, True):
-                # a rule that keeps such constructions at their confidence (a shell command): "found no caller
-                # showing it to be safe" reads as though none had been found; every one was, and passes a value
-                # of unknown origin (judged untrue on panel AL: a deploy tool's commands from its configuration)
+                # a rule that keeps such constructions at their confidence (``SinkRule.untraceable_low`` false):
+                # "found no caller showing it to be safe" would read as though none had been found; every one
+                # was, and passes a value of unknown origin (judged untrue on panel AL)
                 text = finding.explanation
                 for phrase in _NO_CALLER:
                     text = text.replace(phrase, _UNTRACED_CALLERS)

@@ -806,3 +806,22 @@ def test_a_rule_that_keeps_untraced_constructions_says_every_caller_passes_untra
     assert "found no caller" not in findings[0].explanation
     assert "every caller in the reviewed code passes a value the analysis cannot trace to outside data" \
         in findings[0].explanation
+
+
+def test_a_member_extracted_after_the_functions_own_path_check_is_not_said_unchecked(tmp_path, monkeypatch):
+    code = (
+        "import os\nimport tarfile\n\n\n"
+        "def un_tar(fileobj, directory_path):\n"
+        "    directory_path = os.path.realpath(directory_path)\n"
+        "    with tarfile.open(fileobj=fileobj, mode='r|') as tar:\n"
+        "        for member in tar:\n"
+        "            member_path = os.path.realpath(os.path.join(directory_path, member.name))\n"
+        "            if not member_path.startswith(directory_path):\n"
+        "                raise tarfile.TarError('outside')\n"
+        "            tar.extract(member, directory_path)\n")
+    by_line = _explanations("SR501", _findings(tmp_path, monkeypatch, "untar.py", code))
+    assert set(by_line) == {12}
+    assert "without checking member names" not in by_line[12]
+    assert "made before anything is written" not in by_line[12]
+    assert "after `un_tar()` resolves paths (`os.path.realpath(os.path.join(directory_path, member.name))`, line 9)" \
+        in by_line[12]

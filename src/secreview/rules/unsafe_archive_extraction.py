@@ -26,7 +26,9 @@ whether that check resolves each member's path and link target (or only
 compares names, which a chain of links defeats) is not verified. One after the function resolves paths
 itself (`os.path.realpath(os.path.join(dest, name))` of each listed name, before anything is written) is reported
 saying so: a check made before extracting does not see a symlink member followed by a member written through
-it. For
+it; `extract(member)` after such a check of each member is reported saying the check is the function's own and not
+verified (it must refuse links and hard links pointing outside, and compare with the target and a separator, not
+`startswith` alone). For
 `zipfile`, which already strips `..` and absolute paths from member names
 (and `shutil.unpack_archive(name, dest, "zip")`, which skips such names and makes no links),
 only archives traced to untrusted input are reported, with low confidence:
@@ -319,7 +321,7 @@ class UnsafeArchiveExtraction(CallRule):
             explanation = (f"`{code}` extracts with {how}, {checked}, a member named `../../...`, an absolute path, or "
                            f"a link (or chain of links) pointing outside the target makes it write or overwrite files "
                            f"anywhere this process can (Python before 3.14 extracts such members as they are).")
-        elif (compared := _path_resolved_before(interp.fn, interp.stmt)) is not None:
+        elif (compared := _path_resolved_before(interp.fn, interp.stmt)) is not None and callee not in _TAR_ONE:
             # (judged untrue without it on panel AL: a loop resolving each listed name, then ``extractall``)
             explanation = (f"`{code}` extracts with {how}; `{interp.fn.name}()` resolves paths before it "
                            f"(`{interp.code(compared)}`, line {compared.line}), and {origin}. A check of member "
@@ -327,6 +329,16 @@ class UnsafeArchiveExtraction(CallRule):
                            f"outside the target, then a member written through it (`link/...`), passes such a check "
                            f"and writes or overwrites files anywhere this process can (Python before 3.14 extracts "
                            f"such members as they are).")
+        elif compared is not None:
+            # one member at a time after a check of the function's own (judged untrue without it on panel AH:
+            # codalab's ``realpath(...).startswith(directory_path)`` before each ``tar.extract(member, ...)``)
+            explanation = (f"`{code}` extracts with {how}, after `{interp.fn.name}()` resolves paths (`"
+                           f"{interp.code(compared)}`, line {compared.line}), a check of its own that this review "
+                           f"does not verify, and {origin}: unless that check refuses every way out (a link or hard "
+                           f"link pointing outside the target; a sibling folder whose name starts with the target's, "
+                           f"when compared with `startswith` and no separator), a member can still write or "
+                           f"overwrite files anywhere this process can (Python before 3.14 extracts such members as "
+                           f"they are).")
         else:
             explanation = (f"`{code}` extracts with {how} and without checking member names, and {origin}: a member "
                            f"named `../../...`, an absolute path, or a link pointing outside the target makes it write "

@@ -2996,10 +2996,10 @@ _PATH_ONLY = frozenset({"path"})
 _SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below)
 _SITE_URL_TYPES = frozenset({"builtins.str", "site-url"})  # the type of a URL of this site, as a mark
 SEGMENT = "route:segment"
+"""A route variable of the default (string) converter, which never holds ``/``: one path segment."""
 SLASH_FREE_PARTS = "\0parts-without-slash"
 """The type of ``x.split("/")``'s result: a list whose every item holds no ``/`` (kept with the list in a
 variable, read at an item or in a loop: ``parts = self.path.split("/")`` then ``parts[2]``)."""
-"""A route variable of the default (string) converter, which never holds ``/``: one path segment."""
 _SQL_NAMES = frozenset({V.CONSTRUCTION_NAMES, V.CONSTRUCTION_NAME_OR_STEP})
 GIVEN = "route:given"
 """A handler's keyword argument that every registration gives from the code (Django's ``path(..., kwargs={...})``):

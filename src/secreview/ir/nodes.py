@@ -730,6 +730,16 @@ def concat_operands(node: Expr) -> list:
     return out
 
 
+def string_parts(node: Expr) -> list | None:
+    """The parts of an f-string, a string concatenation (``StringBuild`` of kind ``concat``) or ``a + b + c``, left
+    to right (formatted values as they are); None for any other expression."""
+    if isinstance(node, StringBuild) and node.kind in ("fstring", "concat"):
+        return list(node.parts)
+    if isinstance(node, BinOp) and node.op == "+":
+        return concat_operands(node)
+    return None
+
+
 def number_annotation(annotation) -> bool:
     """``token: int``: an annotation saying a number or a flag (``int``, ``float``, ``bool``)."""
     return isinstance(annotation, Name) and annotation.id in ("int", "float", "bool")

@@ -228,17 +228,12 @@ _SEPARATORS = (";", "&&", "||", "|", "(", "$(", "`", "\n")  # (``-c`` counts aft
 
 
 def _string_parts(e) -> list | None:
-    """The parts of an f-string or a concatenation (``ir.concat_operands``), formatted values unwrapped; None for
+    """The parts of an f-string or a concatenation (``ir.string_parts``), formatted values unwrapped; None for
     anything else (a join is a list of words, a ``%``/``format`` template is read elsewhere)."""
-    if isinstance(e, ir.StringBuild) and e.kind in ("fstring", "concat"):
-        parts = e.parts
-    elif isinstance(e, ir.BinOp) and e.op == "+":
-        parts = ir.concat_operands(e)
-    elif isinstance(e, ir.StringBuild) and e.kind == "join":
+    if isinstance(e, ir.StringBuild) and e.kind == "join":
         return [ir.Const(None), *e.parts]  # (never a command's position: words joined)
-    else:
-        return None
-    return [p.value if isinstance(p, ir.FormattedValue) else p for p in parts]
+    parts = ir.string_parts(e)
+    return None if parts is None else [p.value if isinstance(p, ir.FormattedValue) else p for p in parts]
 
 
 def _command_position(parts: list, name: str) -> bool:

@@ -57,15 +57,10 @@ def only_query_varies(site, node, kind: str) -> bool:
     comes after a constant ``?`` or ``#``: it can change the query or the fragment, not the
     scheme, host or path (``f"{reverse('pages')}?{request.GET.urlencode()}"``). The parts before
     must be constants or names whose value carries no such data."""
-    if isinstance(node, ir.StringBuild) and node.kind in ("fstring", "concat"):
-        parts = node.parts
-    elif isinstance(node, ir.StringBuild) and node.kind == "percent":
+    parts = ir.string_parts(node)
+    if parts is None and isinstance(node, ir.StringBuild) and node.kind == "percent":
         parts = _percent_parts(node)
-        if parts is None:
-            return False
-    elif isinstance(node, ir.BinOp) and node.op == "+":
-        parts = ir.concat_operands(node)
-    else:
+    if parts is None:
         return False
     for part in parts:
         expr = part.value if isinstance(part, ir.FormattedValue) else part
@@ -108,11 +103,8 @@ def request_path_after_base(site, node, rule=None, kind: str = "") -> bool:
     path (``f"{BACKEND}{request.path}"``, a reverse proxy; ``redirect("https://" + main_domain +
     request.full_path)``, a redirect to the main domain): the path starts with ``/``, which ends the host, so the
     client chooses a path on the base's host, never the host (``@evil.example`` after it could)."""
-    if isinstance(node, ir.StringBuild) and node.kind in ("fstring", "concat"):
-        parts = node.parts
-    elif isinstance(node, ir.BinOp) and node.op == "+":
-        parts = ir.concat_operands(node)
-    else:
+    parts = ir.string_parts(node)
+    if parts is None:
         return False
     text, host = "", False  # the base's constant text; whether a configured value follows its scheme
     for part in parts:

@@ -760,12 +760,15 @@ def test_a_debug_server_launched_as_a_script_on_loopback_is_low_and_says_so(tmp_
     assert by_line[9].confidence == Level.HIGH and "started as a script" not in by_line[9].explanation
 
 
+# a shell command built from ``project``, whose one caller passes a value of unknown origin
+_REGION = ("import subprocess\n\n\n"
+           "def region(project):\n"
+           "    return subprocess.check_output('gcloud app describe --project=' + project, shell=True)\n\n\n"
+           "def deploy(path):\n    return region(yaml_config(path).get('application_id'))\n")
+
+
 def test_a_shell_command_whose_callers_all_pass_untraceable_values_says_so(tmp_path, monkeypatch):
-    code = ("import subprocess\n\n\n"
-            "def region(project):\n"
-            "    return subprocess.check_output('gcloud app describe --project=' + project, shell=True)\n\n\n"
-            "def deploy(path):\n    return region(yaml_config(path).get('application_id'))\n\n\n"
-            "def describe(project):\n"
+    code = (_REGION + "\n\ndef describe(project):\n"
             "    return subprocess.check_output('gcloud describe --project=' + project, shell=True)\n")
     findings = [f for f in _findings(tmp_path, monkeypatch, "deploy.py", code) if f.rule_id == "SR101"]
     by_line = {f.line: f for f in findings}
@@ -796,11 +799,7 @@ def test_a_rule_that_keeps_untraced_constructions_says_every_caller_passes_untra
     # (no rule keeps them at present: SinkRule.untraceable_low is False for none since the thirtieth session)
     from secreview.rules.command_injection import CommandInjection
     monkeypatch.setattr(CommandInjection, "untraceable_low", False)
-    code = ("import subprocess\n\n\n"
-            "def region(project):\n"
-            "    return subprocess.check_output('gcloud app describe --project=' + project, shell=True)\n\n\n"
-            "def deploy(path):\n    return region(yaml_config(path).get('application_id'))\n")
-    findings = [f for f in _findings(tmp_path, monkeypatch, "deploy.py", code) if f.rule_id == "SR101"]
+    findings = [f for f in _findings(tmp_path, monkeypatch, "deploy.py", _REGION) if f.rule_id == "SR101"]
     assert [f.line for f in findings] == [5]
     assert findings[0].confidence == Level.MEDIUM
     assert "found no caller" not in findings[0].explanation

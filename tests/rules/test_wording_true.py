@@ -824,3 +824,23 @@ def test_a_member_extracted_after_the_functions_own_path_check_is_not_said_unche
     assert "made before anything is written" not in by_line[12]
     assert "after `un_tar()` resolves paths (`os.path.realpath(os.path.join(directory_path, member.name))`, line 9)" \
         in by_line[12]
+
+
+def test_socket_data_is_called_unix_socket_data_where_the_module_makes_only_unix_sockets(tmp_path, monkeypatch):
+    # (a Unix socket's peer is a process of this machine: "received from the network" was untrue of
+    # trinity's log listener; and where the family is not in sight, only "a socket" is known)
+    template = (
+        "import pickle\nimport socket\n\n\n"
+        "def serve(where):\n"
+        "    sock = socket.socket(socket.{family}, socket.SOCK_STREAM)\n"
+        "    sock.bind(where)\n"
+        "    data = sock.recv(4096)\n"
+        "    return pickle.loads(data)\n")
+    (tmp_path / "u").mkdir()
+    (tmp_path / "i").mkdir()
+    unix = _explanations("SR103", _findings(tmp_path / "u", monkeypatch, "u.py", template.format(family="AF_UNIX")))
+    inet = _explanations("SR103", _findings(tmp_path / "i", monkeypatch, "i.py", template.format(family="AF_INET")))
+    assert set(unix) == set(inet) == {9}
+    assert "received on a Unix socket, from a process of this machine" in unix[9]
+    assert "received on a socket, read by `sock.recv(4096)`" in inet[9]
+    assert "network" not in unix[9] + inet[9]

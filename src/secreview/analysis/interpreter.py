@@ -2051,6 +2051,8 @@ class FunctionInterpreter:
     def source_value(self, source, node: ir.Expr, validated: frozenset = EMPTY) -> Value:
         code = self.code(node)
         what = source.note or _SOURCE_NOTES.get(source.kind, "untrusted data")
+        if source.kind == "network" and self.program.unix_sockets_only(self.module):
+            what = "data received on a Unix socket, from a process of this machine"
         note = f"`{code}`: {what}"
         origin = f"{what}, read by `{code}`"
         container = (source.callee or "").rpartition(".")[0]
@@ -4701,7 +4703,8 @@ _SOURCE_NOTES = {
     "remote": "data from the HTTP request, controlled by the client",
     "environment": "read from the environment",
     "file": "read from a file",
-    "network": "data received from the network",
+    # (the socket's family is seldom known where it is read: a Unix socket's peer is a local process)
+    "network": "data received on a socket",
     "cli": "a command-line argument",
     "rpc": "an RPC argument sent by a remote caller",
     "weak-random": "a predictable pseudo-random value",

@@ -90,6 +90,7 @@ A longer list keeps the taint of everything in it, not where each item sits."""
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "push",
                        "write", "writelines"})
 _REQUESTS_SESSION = frozenset({"requests.Session"})
+_OTHER_SOCKETS = frozenset({"AF_INET", "AF_INET6", "AF_PACKET", "AF_BLUETOOTH", "AF_CAN", "create_connection"})
 _LIST_REMOVERS = frozenset({"pop", "remove", "clear", "reverse", "sort"})
 _LOOKUP_METHOD = re.compile(
     r"^_*(?i:get|find|fetch|lookup|retrieve|query|list|show|describe|create|update|delete|remove|destroy|purge|"
@@ -835,6 +836,18 @@ class Program:
         found = memo.get(module.name)
         if found is None:
             found = memo[module.name] = module_references(module)
+        return found
+
+    def unix_sockets_only(self, module) -> bool:
+        """The module's code names ``AF_UNIX`` and no other socket family (nor ``create_connection``, which
+        opens a TCP connection): the sockets it reads are Unix sockets. Worked out once per module."""
+        memo = self.__dict__.setdefault("_unix_sockets_only", {})
+        found = memo.get(module.name)
+        if found is None:
+            names = set()
+            for fn in (module.body, *module.functions.values()):
+                names.update(fn.names)
+            found = memo[module.name] = "AF_UNIX" in names and not names & _OTHER_SOCKETS
         return found
 
     def summary_of(self, qualname: str) -> Summary | None:

@@ -3493,7 +3493,7 @@ _SITE_PATH_MARKS = frozenset({_LEADING_SLASH, _NOT_PROTOCOL_RELATIVE})
 def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
     """``(key, mark)`` for a test of how a value starts that tells it is a path of this site: true
     ``x.startswith("/")`` (it starts with a slash), false ``x.startswith("//")`` (or a tuple holding it: not a
-    protocol-relative URL, which names another host)."""
+    protocol-relative URL, which names another host); both marks at once for a true ``x.startswith("/ui/")``."""
     if not truth and isinstance(cond, ir.BoolOp) and cond.op == "and" and len(cond.values) == 2 \
             and _longer_than_one(cond.values[0]):
         cond = cond.values[1]  # ``len(x) > 1 and x[1] in ("/", "\\")`` false: ``x`` is at most "/", or as below
@@ -3515,6 +3515,10 @@ def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
         return None
     if truth and prefixes == ["/"]:
         return key, _LEADING_SLASH
+    if truth and prefixes and all(isinstance(p, str) and len(p) > 1 and p[0] == "/" and p[1] not in "/\\"
+                                  for p in prefixes):
+        # ``if next_url.startswith("/ui/"):``: a slash and then no other, so a path of this site
+        return key, _SITE_PATH_MARKS
     if not truth and "//" in prefixes:
         return key, _NOT_PROTOCOL_RELATIVE
     return None
@@ -3534,11 +3538,11 @@ def _longer_than_one(e: ir.Expr) -> bool:
         and (e.ops[0], e.comparators[0].value) in ((">", 1), (">=", 2))
 
 
-def _marked_site_path(state: dict, key: str, mark: str) -> dict:
-    """``state`` where ``key``'s value is known to hold ``mark``; with both marks of ``_site_path_test`` it is a
-    path of this site (``/account``, not ``//evil.example``): safe to redirect to."""
+def _marked_site_path(state: dict, key: str, mark: str | frozenset) -> dict:
+    """``state`` where ``key``'s value is known to hold ``mark`` (or marks); with both marks of
+    ``_site_path_test`` it is a path of this site (``/account``, not ``//evil.example``): safe to redirect to."""
     value = state[key]
-    taints = V.cleanse_all(value.taints, frozenset({mark}))
+    taints = V.cleanse_all(value.taints, mark if isinstance(mark, frozenset) else frozenset({mark}))
     if all(_SITE_PATH_MARKS <= t.cleansed for t in taints):
         taints = V.cleanse_all(taints, _REDIRECT_ONLY)
     state = dict(state)

@@ -47,9 +47,9 @@ class OpenRedirect(SinkRule):
     whose literal start fixes the scheme and host up to a `/`
     (`if not SITES.match(url): abort(400)` with
     `SITES = re.compile(r"^https://(shop|blog)\\.example\\.com/")`), or checked to start with one slash and
-    not two (`url.startswith("/") and not url.startswith("//")`, also as two tests in turn: a path of this
-    site; Django's and Werkzeug's redirects percent-encode a backslash). Non-constant locations without a
-    traced source are not reported.
+    not two (`url.startswith("/") and not url.startswith("//")`, also as two tests in turn, or
+    `url.startswith("/ui/")`: a path of this site; Django's and Werkzeug's redirects percent-encode a
+    backslash). Non-constant locations without a traced source are not reported.
 
     **Fix:** redirect to names, not URLs (`redirect(url_for(endpoint))`), or accept
     only relative paths on this site: check the target with

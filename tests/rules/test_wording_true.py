@@ -844,3 +844,17 @@ def test_socket_data_is_called_unix_socket_data_where_the_module_makes_only_unix
     assert "received on a Unix socket, from a process of this machine" in unix[9]
     assert "received on a socket, read by `sock.recv(4096)`" in inet[9]
     assert "network" not in unix[9] + inet[9]
+
+
+def test_rows_of_a_database_are_not_said_built_from_the_path_it_was_opened_at(tmp_path, monkeypatch):
+    # (actinia: table names read from sqlite_master were said "built from parameter `tgis_path`")
+    code = (
+        "import os\nimport sqlite3\n\n\n"
+        "def rename_values(folder, old):\n"
+        "    con = sqlite3.connect(os.path.join(folder, 'sqlite.db'))\n"
+        "    for (table,) in con.execute('SELECT name FROM sqlite_master'):\n"
+        "        con.execute(f\"UPDATE {table} SET c = REPLACE(c, '{old}', 'x')\")\n")
+    by_line = _explanations("SR104", _findings(tmp_path, monkeypatch, "rename.py", code))
+    assert set(by_line) == {8}
+    assert "built from parameter `old` of `rename_values()`" in by_line[8]
+    assert "folder" not in by_line[8]

@@ -121,3 +121,11 @@ def test_the_count_of_enumerate_is_a_number(tmp_path, monkeypatch):
     """}
     found = findings(tmp_path, monkeypatch, code, "command-injection")
     assert sorted(f.line for f in found if "tainted" in f.tags) == [12, 14, 16, 20]
+
+
+@pytest.mark.parametrize("item", ['"0"', "-1", "true"])
+def test_a_returns_item_must_be_a_tuple_index(tmp_path, item):
+    model = tmp_path / "m.toml"
+    model.write_text(f'library = "x"\n[[returns]]\ntype = "x.Conn"\ncallees = ["x.Server.accept"]\nitem = {item}\n')
+    with pytest.raises(ModelError, match="returns item must be a tuple index"):
+        load_models([model])

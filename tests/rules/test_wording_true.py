@@ -858,3 +858,21 @@ def test_rows_of_a_database_are_not_said_built_from_the_path_it_was_opened_at(tm
     assert set(by_line) == {8}
     assert "built from parameter `old` of `rename_values()`" in by_line[8]
     assert "folder" not in by_line[8]
+
+
+def test_an_accepted_connections_data_is_traced_as_received_on_a_socket(tmp_path, monkeypatch):
+    # (models: ``socket.socket.accept`` returns the connection as the pair's first item, ``[[returns]] item``)
+    code = (
+        "import pickle\nimport socket\n\n\n"
+        "def serve(port):\n"
+        "    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+        "    sock.bind(('127.0.0.1', port))\n"
+        "    conn, address = sock.accept()\n"
+        "    data = conn.recv(65536)\n"
+        "    pickle.loads(pickle.dumps(address))\n"
+        "    return pickle.loads(data)\n")
+    findings = [f for f in _findings(tmp_path, monkeypatch, "server.py", code) if f.rule_id == "SR103"]
+    by_line = {f.line: f for f in findings}
+    assert by_line[11].confidence == Level.HIGH
+    assert "received on a socket, read by `conn.recv(65536)` (line 9)" in by_line[11].explanation
+    assert by_line.get(10) is None or by_line[10].confidence == Level.LOW

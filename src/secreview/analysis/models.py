@@ -201,6 +201,7 @@ class ModelSet:
     sanitizers: dict = field(default_factory=dict)
     propagators: dict = field(default_factory=dict)
     returns: dict = field(default_factory=dict)  # callee -> type qualname of its result
+    returns_item: dict = field(default_factory=dict)  # callee -> the item of its tuple result that has that type
     clean: set = field(default_factory=set)  # callees whose result never carries taint
     entrypoints: list = field(default_factory=list)
     libraries: list = field(default_factory=list)
@@ -302,8 +303,13 @@ class ModelSet:
                                                       _items_protect(entry.get("items_protect", {}), library))
         for entry in data.pop("returns", []):
             type_name = _req(entry, "type", library)
+            item = entry.get("item")
+            if item is not None and (type(item) is not int or item < 0):
+                raise ModelError(f"{library}: returns item must be a tuple index, got {item!r}")
             for callee in _callees(entry, library):
                 self.returns[callee] = type_name
+                if item is not None:
+                    self.returns_item[callee] = item
         for entry in data.pop("clean", []):
             self.clean.update(_callees(entry, library))
         for entry in data.pop("generated", []):

@@ -2109,7 +2109,10 @@ class Program:
                     # ``open(filepath)``: what is read from it is the file's content, not the parameter naming the
                     # file: a command built from its lines is not "built from parameter `filepath`"
                     taints = _derived(taints)
-                result = Value(taints=taints, types=types)
+                item = models.returns_item.get(callee)
+                # (``conn, address = sock.accept()``: the pair's first item is the socket)
+                result = Value(taints=taints, types=types) if item is None \
+                    else Value(taints=taints, items={item: Value(taints=taints, types=types)})
                 break
         if result is None and method in models.method_sanitizers and (call.args or call.keywords):
             # ``table.insert().values(**data)``, ``stmt.where(col == x)`` on a receiver of a type no model

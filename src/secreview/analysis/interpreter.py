@@ -2122,6 +2122,8 @@ class FunctionInterpreter:
         taints = base.taints if other_key else V.merge_taints(base.taints, V.all_item_taints(base.items))
         if index.is_const and isinstance(index.const, str):
             taints = V.item_read(taints, index.const, base.taints)  # ``activity["message"]``: see ``V.ITEM_MARK``
+        elif index.is_const and type(index.const) is int and base.items is None:
+            taints = V.part_read(taints)  # ``path[2]``: see ``V.PART_MARK``
         fixed = base.is_fixed and index.is_fixed
         if base.items is not None and not base.is_const:
             fixed = fixed and V.all_fixed(base.items.values())

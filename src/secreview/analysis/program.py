@@ -4342,6 +4342,9 @@ def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.F
         items = {k: v for k, v in arg.items.items() if k not in removed}
         arg = Value(arg.const, V.merge_taints(V.taints_beyond_items(arg), V.all_item_taints(items)), arg.types,
                     items, arg.func, arg.fixed)
+    if V.PART_MARK in marks and SLASH_FREE_PARTS in arg.types and arg.items is None and arg.taints:
+        # ``_parse(path)`` returning ``path[2]``, given ``self.path.split("/")``: one part, no ``/`` in it
+        arg = Value(arg.const, V.cleanse_all(arg.taints, _SEGMENT), arg.types, arg.items, arg.func, arg.fixed)
     if read is not None and arg.items is not None and not arg.is_const:
         found = arg.items.get(read)
         if found is None and read.startswith(V.FIELD_MARK):

@@ -81,6 +81,10 @@ parameter gets here (``activity.get("message")``, ``activity["message"]``, or a 
 parameter passes on to a callee's parameter of that name: ``request(url, **kwargs)`` into ``def request(url,
 retries=None, **kwargs)``): a caller's argument whose items are known brings that item only (or, without such
 an item, what it holds under keys not known). Only the first key read is kept (``a["b"]["c"]``: ``b``)."""
+PART_MARK = "\0part"
+"""Marker in a parameter taint's ``cleansed``: an item of the parameter read by its number gets here as it is
+(``path[2]``): a caller's argument that is a text split at ``/`` (``SLASH_FREE_PARTS``) brings one part, which
+holds no ``/``."""
 UNLESS_MARK = "\0unless:"
 """Prefix of a marker in a parameter taint's ``cleansed``: ``UNLESS_MARK + str(i)`` says the value gets here
 only when the function's parameter ``i`` is false (``msg = msg_on_fail or f'... {kwargs}'``): a call passing
@@ -202,10 +206,12 @@ def merge_when_variants(taints: frozenset) -> frozenset:
 
 def call_marks(cleansed: frozenset) -> frozenset:
     """The markers of ``cleansed`` that speak of the callee's own parameters (``WITHOUT_MARK``,
-    ``UNLESS_MARK``, ``ITEM_MARK``, ``WHEN_MARK``): resolved at each call, never passed on to the caller's
-    taints."""
-    return frozenset(m for m in cleansed if m.startswith(("\0without:", "\0unless:", "\0item:", "\0when:"))) \
-        if cleansed else cleansed
+    ``UNLESS_MARK``, ``ITEM_MARK``, ``WHEN_MARK``, ``PART_MARK``): resolved at each call, never passed on to the
+    caller's taints."""
+    return frozenset(m for m in cleansed if m.startswith(_CALL_MARKS)) if cleansed else cleansed
+
+
+_CALL_MARKS = ("\0without:", "\0unless:", "\0item:", "\0when:", PART_MARK)
 
 
 def with_all_marks(value: Value, marks: frozenset) -> Value:
@@ -221,6 +227,16 @@ def with_all_marks(value: Value, marks: frozenset) -> Value:
 
 MADE_OF = frozenset({THROUGH_CALL, DERIVED})
 """Markers of a parameter taint that say the value is what a call made of the parameter, not the parameter."""
+
+
+def part_read(taints: frozenset) -> frozenset:
+    """``taints`` with ``PART_MARK`` on the parameter taints that are the parameter's own value (not what a call
+    made of it): what reading one item of a parameter by its number gives."""
+    if not taints or not any(t.is_param and not t.cleansed & MADE_OF and PART_MARK not in t.cleansed
+                             for t in taints):
+        return taints
+    mark = frozenset({PART_MARK})
+    return frozenset(t.cleanse(mark) if t.is_param and not t.cleansed & MADE_OF else t for t in taints)
 
 
 def item_read(taints: frozenset, key, among: frozenset | None = None) -> frozenset:

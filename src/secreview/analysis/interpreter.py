@@ -1334,12 +1334,34 @@ class FunctionInterpreter:
         if stmt is None or not isinstance(stmt.value, ir.Call):
             return None
         check = stmt.value
-        if self.regex_call(check) is None and (check.qualname or "") not in self.models.sanitizers \
-                and id(check) not in self.call_checks:
+        lookup = self.lookup_as_membership(check)
+        if lookup is None and self.regex_call(check) is None \
+                and (check.qualname or "") not in self.models.sanitizers and id(check) not in self.call_checks:
             return None  # (``call_checks``: ``valid = is_md5(name)``, a function of the reviewed code that checks)
         if self.rebound_before(stmt, cond):
             return None
-        return check, holds
+        return (check if lookup is None else lookup), holds
+
+    def lookup_as_membership(self, call: ir.Call) -> ir.Compare | None:
+        """``key in mapping`` for ``entry = mapping.get(key)`` (or ``mapping.get(key, None)``), tested later as
+        ``if entry is not None:`` or ``if entry:``: where an entry was found, ``key`` is one of the mapping's
+        keys, as after ``if key in mapping:`` (``entry = self.users.get(username)`` then ``if entry is not None
+        and entry["password"] == password:``). Only a mapping of the code's own (a dict, or an object of no
+        known type) whose ``get`` no model names: not ``requests.get(url)``, ``os.environ.get(name)``, nor a
+        mapping of request data."""
+        if call.method != "get" or not isinstance(call.func, ir.Attr) or call.keywords or not call.args \
+                or len(call.args) > 2 or isinstance(call.args[0], ir.Const) or path_key(call.args[0]) is None:
+            return None
+        if len(call.args) == 2 and not (isinstance(call.args[1], ir.Const) and call.args[1].value is None):
+            return None  # (a default given: found or not, the entry is true)
+        if call.qualname is not None and self.program.module_name_of(call.qualname) is None:
+            return None  # a library's function (``requests.get``), or a library's mapping (``os.environ``)
+        mapping = self.eval(call.func.value)
+        if any(t.kind != V.OPAQUE for t in mapping.taints) \
+                or any(self.program.module_name_of(t) is None for t in mapping.types - _DICT_TYPE):
+            return None  # (a type of the reviewed code's is its own: ``app.Login.users``; ``requests.Session`` not)
+        return ir.Compare(call.args[0], ("in",), (call.func.value,)).at(call.line, call.col, call.end_line,
+                                                                          call.end_col)
 
     def match_groups(self, call: ir.Call, result: Value) -> Value:
         """What a group of a regular expression's match holds (``m.group("name")``, ``m.group(1)``,

@@ -54,7 +54,10 @@ old_security.get("password")`: did the settings change); words cut from texts by
 process_token, judge_token in zip(process_line.split(), judge_line.split())`: a judge comparing outputs word by
 word); names written as
 constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
-(`__eq__`, `__ne__`); code of a fake, stub, mock or decoy (`FakeUser.matches` of a honeypot's persona), whose
+(`__eq__`, `__ne__`), and a comparison that is one of three or more matching two records field by field in one
+`and` (`send.payment_identifier == received.payment_identifier and send.token == received.token and
+send.target == received.target`: are these the same transfer; not a password, which beside a user name and a
+realm is a login); code of a fake, stub, mock or decoy (`FakeUser.matches` of a honeypot's persona), whose
 credentials are made up; both sides put through one keyed function under one key that is not a constant
 (`hmac_sha256(NONCE, x) == hmac_sha256(NONCE, y)`: the double-HMAC comparison, where the digests first
 differ says nothing about either value); comparisons written as query expressions, which the
@@ -582,6 +585,7 @@ class TimingUnsafeComparison(FunctionRule):
             return  # a fake, stub or decoy (a honeypot's ``FakeUser.matches``): its credentials are made up
         defs = _Defs(function)
         seen = set()
+        matched = None
         for compare in _compares(function):
             if id(compare) in seen or len(compare.ops) != 1 or compare.ops[0] not in ("==", "!="):
                 continue
@@ -589,6 +593,10 @@ class TimingUnsafeComparison(FunctionRule):
             left, right = compare.left, compare.comparators[0]
             if _is_const(left) or _is_const(right) or _double_keyed(module, left, right) \
                     or _bound_to_literal(left, function, defs) or _bound_to_literal(right, function, defs):
+                continue
+            if matched is None:
+                matched = _records_matched(function)
+            if id(compare) in matched:
                 continue
             hit = self._judge(module, function, compare, left, right, defs)
             if hit is not None:
@@ -720,6 +728,39 @@ def _compares(function):
         for compare in _python_compares(root):
             if (compare.line, compare.col) not in updates:
                 yield compare
+
+
+def _records_matched(function) -> set:
+    """The ids of the ``==`` comparisons that match two records field by field: operands of one ``and`` with at
+    least two other ``==`` comparisons of the same two variables, each reading the same field of both
+    (``send.payment_identifier == received.payment_identifier and send.token == received.token and
+    send.lock.expiration == received.lock.expiration``: are these the same transfer). A field named like a
+    secret among them is one of the fields compared, as in ``__eq__``: no client's guess is timed."""
+    out: set = set()
+    for block in function.blocks:
+        nodes = [getattr(stmt, attr, None) for stmt in block.stmts for attr in ("value", "test")]
+        nodes += [edge.cond for edge in block.succs]
+        for node in nodes:
+            if not isinstance(node, ir.Expr):
+                continue
+            for e in _walk(node):
+                if not (isinstance(e, ir.BoolOp) and e.op == "and"):
+                    continue
+                groups: dict = {}
+                for operand in e.values:
+                    if isinstance(operand, ir.Compare) and tuple(operand.ops) == ("==",):
+                        (a, read_a), (b, read_b) = _read_path(operand.left), _read_path(operand.comparators[0])
+                        if a is not None and b is not None and a != b and read_a and read_a == read_b:
+                            groups.setdefault(frozenset({a, b}), []).append(operand)
+                for group in groups.values():
+                    if len(group) >= 3:
+                        # (not a password: matched with a user name and a realm, it is a login)
+                        out.update(id(c) for c in group if not _PASSWORD_WORDS & set(
+                            identifier_words(_read_path(c.left)[1][-1].strip(".'\""))))
+    return out
+
+
+_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "pass"})
 
 
 _CHANGE_WORDS = frozenset({"changed", "modified", "dirty", "different", "differs", "updated", "same", "unchanged"})

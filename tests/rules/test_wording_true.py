@@ -876,3 +876,34 @@ def test_an_accepted_connections_data_is_traced_as_received_on_a_socket(tmp_path
     assert by_line[11].confidence == Level.HIGH
     assert "received on a socket, read by `conn.recv(65536)` (line 9)" in by_line[11].explanation
     assert by_line.get(10) is None or by_line[10].confidence == Level.LOW
+
+
+def test_a_redirect_made_only_for_a_submitted_form_is_low_and_not_said_to_follow_a_link(tmp_path, monkeypatch):
+    # (panel AM: seven redirects in POST branches of views answering GET too, all judged false, their
+    # explanations untrue: "a link to this site can send its users")
+    code = (
+        "from flask import Flask, redirect, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        "@app.route('/clone', methods=['GET', 'POST'])\n"
+        "def clone():\n"
+        "    if request.method == 'POST':\n"
+        "        return redirect(request.form['url'])\n"
+        "    return redirect(request.args['back'])\n\n\n"
+        "@app.route('/save', methods=['GET', 'POST'])\n"
+        "def save():\n"
+        "    if request.method == 'GET':\n"
+        "        return 'form'\n"
+        "    return redirect(request.form['url'])\n\n\n"
+        "@app.route('/done', methods=['POST'])\n"
+        "def done():\n"
+        "    return redirect(request.form['url'])\n")
+    findings = {f.line: f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR107"}
+    assert set(findings) == {9, 10, 17, 22}
+    assert findings[22].confidence == Level.LOW
+    assert "This handler answers POST requests only" in findings[22].explanation
+    for line in (9, 17):
+        assert findings[line].confidence == Level.LOW
+        assert "made only for a submitted form, not for a link" in findings[line].explanation
+        assert "a link to this site can send" not in findings[line].explanation
+    assert findings[10].confidence == Level.MEDIUM
+    assert "a link to this site can send its users" in findings[10].explanation

@@ -31,7 +31,7 @@ from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.analysis.xpath_text import steps_only
 from secreview.ir import nodes as ir
-from secreview.ir.control import controlling_conditions
+from secreview.ir.control import conjuncts, controlling_conditions
 from secreview.ir.statements import admin_only, admin_only_helper, bindings, binds
 
 MAX_BLOCK_VISITS = 4
@@ -726,7 +726,7 @@ class FunctionInterpreter:
             return ()
         out = []
         for cond, taken in controlling_conditions(self.fn, self.stmt):
-            for test, holds in _conjuncts(cond, taken):
+            for test, holds in conjuncts(cond, taken):
                 compared = self._compared_param(test, holds)
                 if compared is not None:
                     out.append(compared)
@@ -3161,18 +3161,6 @@ def _truth_test(e: ir.Expr) -> ir.Expr | None:
     if isinstance(e, (ir.Compare, ir.Call, ir.Await, ir.UnaryOp, ir.BoolOp)):
         return e
     return None
-
-
-def _conjuncts(cond: ir.Expr, taken: bool):
-    """``(test, holds)`` for each test that holds (or not) wherever ``cond`` is ``taken``: ``not`` turned round,
-    the parts of an ``and`` that is true and of an ``or`` that is false."""
-    while isinstance(cond, ir.UnaryOp) and cond.op == "not":
-        cond, taken = cond.operand, not taken
-    if isinstance(cond, ir.BoolOp) and (cond.op == "and") == taken:
-        for part in cond.values:
-            yield from _conjuncts(part, taken)
-    else:
-        yield cond, taken
 
 
 def _meet(a: frozenset, b: frozenset) -> frozenset:

@@ -170,3 +170,15 @@ def rules_out_truthy(edge, name: str) -> bool:
         if op in ("is not", "!="):
             return not truth
     return False
+
+
+def conjuncts(cond, taken: bool):
+    """``(test, holds)`` for each test that holds (or not) wherever ``cond`` is ``taken``: ``not`` turned round,
+    the parts of an ``and`` that is true and of an ``or`` that is false."""
+    while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+        cond, taken = cond.operand, not taken
+    if isinstance(cond, ir.BoolOp) and (cond.op == "and") == taken:
+        for part in cond.values:
+            yield from conjuncts(part, taken)
+    else:
+        yield cond, taken

@@ -2899,6 +2899,8 @@ class FunctionInterpreter:
             result = _dict_view(call.method, receiver, result)
         if call.qualname == "re.compile" and not result.items:
             result = _pattern_object(call, args, result)
+        if result.taints and call.qualname in _URL_JOINS and len(args) == 2 and not call.keywords:
+            result = _joined_url(args[0], args[1])
         if result.taints and call.qualname in _FILE_OPENERS:
             # ``open(path)``: a file the path's sender chose; what is read from it is the file's (``FILE_AT_PATH``)
             result = Value(result.const, V.file_at_path(result.taints), result.types, result.items, result.func,
@@ -4057,8 +4059,23 @@ def _origin_fixed(prefix: str, taints: frozenset) -> frozenset:
     if fixes_host(prefix):
         return V.cleanse_all(taints, _OTHER_HOST)
     if fixes_origin(prefix, relative_ok=True):
-        return V.cleanse_all(taints, _REDIRECT_ONLY)
+        return V.cleanse_all(taints, _RELATIVE_REFERENCE)
     return taints
+
+
+RELATIVE_REFERENCE = "\0relative-reference"
+"""A mark (no sink has this kind): data after a constant start that makes the URL a reference relative to
+another (``f"/api/{repo}"``, ``"items/" + name``, ``"?q=" + term``): resolved against a base, it keeps the
+base's host (``urljoin(BASE, f"/api/{repo}")``)."""
+_RELATIVE_REFERENCE = frozenset({"redirect", RELATIVE_REFERENCE})
+_URL_JOINS = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin"})
+
+
+def _joined_url(base: Value, reference: Value) -> Value:
+    """``urljoin(base, reference)``: a reference relative to the base (``RELATIVE_REFERENCE``) keeps the base's
+    host, so its data decides no host; the base's data still does."""
+    taints = frozenset(t.cleanse(_OTHER_HOST) if RELATIVE_REFERENCE in t.cleansed else t for t in reference.taints)
+    return Value(taints=V.merge_taints(base.taints, taints), types=_STR_TYPES)
 
 
 _SHORT_END = 8

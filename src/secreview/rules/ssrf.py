@@ -188,8 +188,9 @@ class ServerSideRequestForgery(SinkRule):
     constant `?` or `#` (`f"{API_URL}?q={term}"`), or only after a first part that carries none (a
     configured base URL) and a constant `/` (`f"{settings.PIPELINES_URL}/{pipeline_id}/valves"`: the
     client picks a path on the configured host, not the host; also joined: `"".join((base, "/", path))`, or built
-up step by step: `url = endpoint`, `url += "/" + container`, `url += name`), a base that carries none
-followed by this request's own path, which starts with `/` (`f"{BACKEND}{request.path}"`, a reverse proxy;
+up step by step: `url = endpoint`, `url += "/" + container`, `url += name`; or resolved against it: `urljoin(BASE,
+f"/api/{repo_type}/{repo}")`, a reference whose constant start makes it relative, not `//host`), a base that
+carries none followed by this request's own path, which starts with `/` (`f"{BACKEND}{request.path}"`, a reverse proxy;
 `request.full_path`, `request.get_full_path()`), a URL
     checked against an allow-list of URLs or of
     hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`) or matched by a

@@ -490,6 +490,15 @@ class FunctionInterpreter:
         if not truth and isinstance(cond, ir.Call) and cond.method == "startswith" and _dash_check(cond):
             # ``if v.startswith("-"): raise ...``: past it, ``v`` is not read as a command-line option
             key, kinds = path_key(cond.func.value), _NOT_OPTION
+        if not truth and isinstance(cond, ir.Call) and cond.method == "startswith" and isinstance(cond.func, ir.Attr) \
+                and len(cond.args) == 1 and not cond.keywords and ".." in _constants(cond.args[0]):
+            # ``rel = os.path.normpath(p)`` then ``if rel.startswith(".."): abort(403)``: a normalized path keeps
+            # ``..`` only at its start, so past the test it holds none
+            normalized = path_key(cond.func.value)
+            current = state.get(normalized) if normalized is not None else None
+            if current is not None and current.taints and all(
+                    "path-normalized" in t.cleansed for t in current.taints if t.kind not in V.NAMED_KINDS):
+                key, kinds = normalized, _NO_DOTDOT
         if not truth and isinstance(cond, ir.Call):
             outside = self.outside_class_search(cond)
             if outside is not None:

@@ -81,7 +81,8 @@ class PathTraversal(SinkRule):
     segment too; `x.split("/", 1)[1]` and `x.rpartition("/")[0]` may hold `/` and are reported);
     `send_from_directory`'s file argument
     (it refuses `..` itself); names checked to hold no `..` (`if ".." in
-    name: abort()`, `".." in name.split("/")`, `.replace("..", "")`, or a part of a text cut at `.`:
+    name: abort()`, `".." in name.split("/")`, `.replace("..", "")`, a normalized path refused when it starts
+    with `..`: `rel = os.path.normpath(name)` then `if rel.startswith(".."):`, or a part of a text cut at `.`:
     `filename.split(".")[-1]`, an extension) *and* not to
     be absolute (`os.path.isabs(name)`, `name.startswith("/")`,
     `PurePosixPath(name).is_absolute()`, leading slashes stripped after the `..` are

@@ -2162,6 +2162,8 @@ class FunctionInterpreter:
             if index.is_const and _short_end(index.const):
                 # ``token[:3] + "..."``: a few characters at one end name a secret in a log, not reveal it
                 taints = frozenset(t for t in taints if t.kind not in V.NAMED_KINDS)
+            if taints and _after_last_slash(e):
+                taints = V.cleanse_all(taints, _PATH_KINDS)  # ``name[name.rindex("/") + 1:]``: no ``/`` left
             return V.derived(taints, fixed)
         if index.is_const and isinstance(index.const, str) and self.program.named_source_rules and taints \
                 and self.program.identifier_name(index.const, attribute=True):
@@ -3917,6 +3919,20 @@ def is_slash(e) -> bool:
     if isinstance(e, ir.Const):
         return e.value == "/"
     return isinstance(e, (ir.Name, ir.Attr)) and e.qualname in _SEPARATORS
+
+
+def _after_last_slash(e: ir.Subscript) -> bool:
+    """``name[name.rindex("/") + 1:]`` (or ``rfind``): the text after the last ``/`` of the same value, which
+    holds none (``rfind`` gives -1 where there is none: then the whole text, which has none either)."""
+    index = e.index
+    if not (isinstance(index, ir.Slice) and index.upper is None and index.step is None
+            and isinstance(index.lower, ir.BinOp) and index.lower.op == "+"
+            and isinstance(index.lower.right, ir.Const) and index.lower.right.value == 1):
+        return False
+    call = index.lower.left
+    return isinstance(call, ir.Call) and call.method in ("rindex", "rfind") and isinstance(call.func, ir.Attr) \
+        and len(call.args) == 1 and not call.keywords and is_slash(call.args[0]) \
+        and path_key(call.func.value) is not None and path_key(call.func.value) == path_key(e.value)
 
 
 def _slash_free_part(e: ir.Expr, index, separator: str = "/") -> bool:

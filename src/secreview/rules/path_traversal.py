@@ -77,7 +77,7 @@ class PathTraversal(SinkRule):
     letters, digits and `_.-~` only, one segment too), or to hold no `/` (`if "/" in name`
     or `os.sep in name` refused), and parts of a text cut at `/` that hold none (any part of
     `x.split("/")`, also as a helper reads it: `parse(self.path.split("/"))` returning `parts[2]`,
-    `x.rsplit("/", 1)[-1]`, `x.partition("/")[0]`, `x.rpartition("/")[2]`: one
+    `x.rsplit("/", 1)[-1]`, `x.partition("/")[0]`, `x.rpartition("/")[2]`, `x[x.rindex("/") + 1:]`: one
     segment too; `x.split("/", 1)[1]` and `x.rpartition("/")[0]` may hold `/` and are reported);
     `send_from_directory`'s file argument
     (it refuses `..` itself); names checked to hold no `..` (`if ".." in

@@ -325,7 +325,7 @@ def test_django_views_named_in_urlpatterns_have_client_captures_except_digit_one
         urlpatterns = [
             path("items/<slug>/", views.item),
             path("n/<int:pk>/", views.number),
-            re_path(r"^r/(?P<pk>\\d+)/(?P<name>\\w+)$", views.regex),
+            re_path(r"^r/(?P<pk>\\d+)/(?P<name>[^/]+)$", views.regex),
             path("t/<int:pk>/", views.twice),
             path("t/<str:pk>/", views.twice),
         ]

@@ -3036,6 +3036,22 @@ _SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below
 _SITE_URL_TYPES = frozenset({"builtins.str", "site-url"})  # the type of a URL of this site, as a mark
 SEGMENT = "route:segment"
 """A route variable of the default (string) converter, which never holds ``/``: one path segment."""
+CHARSET = "route:chars:"
+"""Prefix of a route capture's kind whose pattern admits only some characters, none of them ``/``
+(``re_path(r"^missing_setting/(\\w+)$", view)``): followed by the sink kinds it is safe for, joined by commas
+(``charset_converter``)."""
+
+
+def charset_converter(allowed: frozenset) -> str | None:
+    """The kind of a route capture made only of the characters ``allowed`` (no ``/``): ``CHARSET`` and the sink
+    kinds such text is safe for (``_charset_kinds``); None when that is a path segment only (``SEGMENT``)."""
+    kinds = _charset_kinds(allowed)
+    return CHARSET + ",".join(sorted(kinds)) if allowed and kinds - _PATH_KINDS - {"path"} else None
+
+
+def charset_converter_kinds(kind: str) -> frozenset:
+    """The sink kinds a ``CHARSET`` capture kind is safe for."""
+    return frozenset(k for k in kind[len(CHARSET):].split(",") if k)
 SLASH_FREE_PARTS = "\0parts-without-slash"
 """The type of ``x.split("/")``'s result: a list whose every item holds no ``/`` (kept with the list in a
 variable, read at an item or in a loop: ``parts = self.path.split("/")`` then ``parts[2]``)."""
@@ -3231,6 +3247,8 @@ def _captured(taints: frozenset, types: frozenset, kind: str) -> tuple[frozenset
     whose text is digits (``<int:item_id>``: the router passes only a number or a UUID)."""
     if kind == SEGMENT:
         return V.cleanse_all(taints, _PATH_KINDS), types
+    if kind.startswith(CHARSET):
+        return V.cleanse_all(taints, charset_converter_kinds(kind)), types
     if kind == DIGITS_OR_DEFAULT:
         return V.cleanse_all(taints, _DIGITS_SAFE - {"conversion"}), types
     if kind == CHOSEN:

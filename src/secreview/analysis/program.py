@@ -24,6 +24,7 @@ from secreview.analysis.deferred import deferred_of, function_expr, synthetic_ca
 from secreview.analysis.findings_builder import FindingsBuilder, own_user_sender
 from secreview.analysis.interface import definition, module_stub
 from secreview.analysis.interpreter import (
+    CHARSET,
     CHOSEN,
     DIGITS_OR_DEFAULT,
     EXCLUSIONS,
@@ -41,6 +42,8 @@ from secreview.analysis.interpreter import (
     Summary,
     after_template_start,
     built_as,
+    charset_converter,
+    charset_converter_kinds,
     environ_item,
     generated_value,
     hashable,
@@ -3936,7 +3939,8 @@ def _group_converters(pattern: str, fn: ir.Function, encoded: bool, after: int =
             if chars and chars <= _DIGIT_CHARS and least >= 1:
                 kind = DIGITS_OR_DEFAULT if optional and not _number_default(params, param) else "builtins.int"
             elif "/" not in chars and not (encoded and "%" in chars):
-                kind = SEGMENT
+                # (``(\w+)``, ``[a-z0-9._]+``: safe for more than a path, for markup or SQL too)
+                kind = charset_converter(chars) or SEGMENT
         out[param] = kind
     return out
 
@@ -4046,6 +4050,14 @@ def _meet(a, b):
         return a
     if {a, b} == {"builtins.int", DIGITS_OR_DEFAULT}:
         return DIGITS_OR_DEFAULT
+    charsets = [k for k in (a, b) if isinstance(k, str) and k.startswith(CHARSET)]
+    if len(charsets) == 2:
+        return CHARSET + ",".join(sorted(charset_converter_kinds(a) & charset_converter_kinds(b)))
+    if charsets:
+        other = b if a in charsets else a
+        if other in ("builtins.int", DIGITS_OR_DEFAULT):
+            return charsets[0]  # digits are safe wherever the characters are
+        return SEGMENT if other == SEGMENT else None
     if {a, b} <= {"builtins.int", DIGITS_OR_DEFAULT, SEGMENT}:
         return SEGMENT
     return None

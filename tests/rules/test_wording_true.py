@@ -907,3 +907,16 @@ def test_a_redirect_made_only_for_a_submitted_form_is_low_and_not_said_to_follow
         assert "a link to this site can send" not in findings[line].explanation
     assert findings[10].confidence == Level.MEDIUM
     assert "a link to this site can send its users" in findings[10].explanation
+
+
+def test_verification_turned_off_does_not_say_credentials_are_sent(tmp_path, monkeypatch):
+    # (panel AM: four probes that send nothing were said to expose "credentials, tokens")
+    code = (
+        "import httpx\n\n\n"
+        "async def probe(url):\n"
+        "    async with httpx.AsyncClient(verify=False) as client:\n"
+        "        return (await client.get(url)).status_code\n")
+    by_line = _explanations("SR301", _findings(tmp_path, monkeypatch, "probe.py", code))
+    assert set(by_line) == {5}
+    assert "credentials" not in by_line[5]
+    assert "read whatever the requests send and forge the responses" in by_line[5]

@@ -103,9 +103,10 @@ class TlsVerificationDisabled(CallRule):
             return
         yield Hit(
             node=site.call,
+            # (not "credentials": a probe may send none, and then what is at stake is the answer it reads)
             explanation=(f"`{call_code}(...)` is called with `{keyword}` = `{off}`{where}: the TLS certificate of the "
                          f"server is not checked, so a machine on the network path can impersonate it, read "
-                         f"what is sent (credentials, tokens) and forge the response."),
+                         f"whatever the requests send and forge the responses."),
             fix=fix,
         ) if chosen is None else Hit(
             node=site.call,

@@ -45,8 +45,9 @@ guess is compared; a branch taken when the two are equal that begins by discardi
 self._token: self._token = None`: a client drops a token its caller reports bad, it admits nobody); two
 values the server holds itself, made only of constants, module-level names, attributes of `self`/`cls`
 or of such values and locals assigned only such values, with no parameter, no
-call and nothing named for a request or a channel (`self.client.password ==
-self.password`: a cached client's credentials against the configured ones);
+call but the object's own methods on such values, and nothing named for a request or a channel
+(`self.client.password == self.password`: a cached client's credentials against the configured ones; `token =
+self._token or await self._login()` then `token != self._checked_token`: its own sessions with another server);
 two entries of one local collection (`devices[0]["token"] ==
 devices[1]["token"]`: a duplicate in the configuration); the same field of two versions of one value, whose
 names differ only by `new`/`old`, `current`/`previous`, `original`/`updated` (`new_security.get("password") ==
@@ -54,12 +55,13 @@ old_security.get("password")`: did the settings change); words cut from texts by
 process_token, judge_token in zip(process_line.split(), judge_line.split())`: a judge comparing outputs word by
 word); names written as
 constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
-(`__eq__`, `__ne__`), and a comparison that is one of three or more matching two records field by field in one
-`and` (`send.payment_identifier == received.payment_identifier and send.token == received.token and
-send.target == received.target`: are these the same transfer; not a password, which beside a user name and a
-realm is a login); code of a fake, stub, mock or decoy (`FakeUser.matches` of a honeypot's persona), whose
-credentials are made up; both sides put through one keyed function under one key that is not a constant
-(`hmac_sha256(NONCE, x) == hmac_sha256(NONCE, y)`: the double-HMAC comparison, where the digests first
+(`__eq__`, `__ne__`); code of a command-line command (`@click.command()`, `@app.cli.command()`), which compares what
+whoever typed the command gave once, where no client's guesses are timed; a comparison that is one of three or more
+matching two records field by field in one `and` (`send.payment_identifier == received.payment_identifier and
+send.token == received.token and send.target == received.target`: are these the same transfer; not a password, which
+beside a user name and a realm is a login); code of a fake, stub, mock or decoy (`FakeUser.matches` of a
+honeypot's persona), whose credentials are made up; both sides put through one keyed function under one key that
+is not a constant (`hmac_sha256(NONCE, x) == hmac_sha256(NONCE, y)`: the double-HMAC comparison, where the digests first
 differ says nothing about either value); comparisons written as query expressions, which the
 database evaluates (`query.filter(Token.auth_token == token)`, `select(...).where(...)`,
 pyDAL's `db(db.oauth2.client_secret == secret)`,
@@ -325,6 +327,17 @@ def _server_side(e, function, defs: _Defs, depth: int = 0) -> bool:
         return not (_CLIENT_WORDS & set(identifier_words(e.attr))) and _server_side(e.value, function, defs, depth)
     if isinstance(e, ir.Subscript):
         return _server_side(e.value, function, defs, depth) and _server_side(e.index, function, defs, depth)
+    if isinstance(e, ir.BoolOp):
+        return all(_server_side(v, function, defs, depth + 1) for v in e.values)
+    if isinstance(e, ir.Await):
+        return _server_side(e.value, function, defs, depth + 1)
+    if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) and not e.keywords \
+            and isinstance(e.func.value, ir.Name) and e.func.value.id in ("self", "cls") and function.is_method \
+            and function.params and function.params[0].name == e.func.value.id:
+        # ``token = self._token or await self._login()``: what the object's own method gives (its session with
+        # another server), made from nothing a client sent
+        return not (_CLIENT_WORDS & set(identifier_words(e.func.attr))) \
+            and all(_server_side(a, function, defs, depth + 1) for a in e.args)
     return False
 
 
@@ -583,6 +596,8 @@ class TimingUnsafeComparison(FunctionRule):
             return  # structural equality of an object holding a token, not a check of one
         if test_double(function.qualname):
             return  # a fake, stub or decoy (a honeypot's ``FakeUser.matches``): its credentials are made up
+        if _in_command(function):
+            return  # no one sends it guesses over a network to time
         defs = _Defs(function)
         seen = set()
         matched = None
@@ -728,6 +743,25 @@ def _compares(function):
         for compare in _python_compares(root):
             if (compare.line, compare.col) not in updates:
                 yield compare
+
+
+_COMMAND_LIBRARIES = ("click.", "typer.", "rich_click.", "asyncclick.", "cloup.")
+
+
+def _in_command(function) -> bool:
+    """``function`` (or a function it is nested in) is a command-line command: decorated ``@click.command()``,
+    ``@cli.command()`` of a group, Flask's ``@app.cli.command()``, or with ``@click.option``/``@click.argument``.
+    Its comparisons run once for whoever typed the command, never for guesses a client sends and times."""
+    while function is not None:
+        for d in function.decorators:
+            func = d.func if isinstance(d, ir.Call) else d
+            if (getattr(func, "qualname", None) or "").startswith(_COMMAND_LIBRARIES):
+                return True
+            if isinstance(func, ir.Attr) and func.attr in ("command", "group") and (
+                    ir.dotted_text(func.value) or "").rsplit(".", 1)[-1] in ("cli", "click", "typer", "app_cli"):
+                return True
+        function = function.parent if function.parent is not None and function.parent.parent is not None else None
+    return False
 
 
 def _records_matched(function) -> set:

@@ -2456,6 +2456,9 @@ class FunctionInterpreter:
                 and _split_on_slash(e.parts[0]):
             # ``"_".join(path.split("/"))``: every ``/`` replaced, one file name under a folder
             taints = V.cleanse_all(taints, _PATH_KINDS)
+        if any(t.kind == "weak-random" for t in taints) and any(_strong_random(p) for p in e.parts):
+            # ``"{}-{}".format(uuid.uuid1(), uuid.uuid4())``: a part nobody can predict makes the whole unguessable
+            taints = frozenset(t for t in taints if t.kind != "weak-random")
         result = Value(taints=taints, types=_STR_TYPES if not site else _SITE_URL_TYPES, fixed=fixed)
         if own_host:
             result = _on_own_host(result)  # ``f"{request.host_url}v2/{name}"``: a URL on this host
@@ -3937,6 +3940,32 @@ def is_slash(e) -> bool:
     if isinstance(e, ir.Const):
         return e.value == "/"
     return isinstance(e, (ir.Name, ir.Attr)) and e.qualname in _SEPARATORS
+
+
+_STRONG_RANDOM = frozenset({
+    "uuid.uuid4", "os.urandom", "secrets.token_hex", "secrets.token_urlsafe", "secrets.token_bytes",
+    "secrets.randbits", "secrets.randbelow", "secrets.choice", "random.SystemRandom",
+})
+
+
+def _strong_random(e: ir.Expr, depth: int = 0) -> bool:
+    """``e`` is a value no one can predict, written in place: ``uuid.uuid4()``, ``uuid.uuid4().hex``,
+    ``secrets.token_hex(16)``, ``os.urandom(16).hex()``, ``str(uuid.uuid4())``,
+    ``random.SystemRandom().choice(...)``."""
+    if depth > 3:
+        return False
+    if isinstance(e, ir.FormattedValue):
+        return _strong_random(e.value, depth + 1)
+    if isinstance(e, ir.Attr):
+        return _strong_random(e.value, depth + 1)  # ``uuid.uuid4().hex``
+    if not isinstance(e, ir.Call):
+        return False
+    if (e.qualname or "") in _STRONG_RANDOM:
+        return True
+    if isinstance(e.func, ir.Attr) and _strong_random(e.func.value, depth + 1):
+        return True  # ``os.urandom(16).hex()``, ``uuid.uuid4().hex`` read as a call's receiver
+    return (e.qualname or "") in ("builtins.str", "binascii.hexlify", "base64.urlsafe_b64encode") and len(e.args) == 1 \
+        and _strong_random(e.args[0], depth + 1)
 
 
 def _after_last_slash(e: ir.Subscript) -> bool:

@@ -37,7 +37,10 @@ called `random.seed()` with no argument (or with `os.urandom(...)` bytes):
 CPython then fills the whole generator state from the operating system, so
 the value is not predictable from earlier outputs (askbot's
 `generate_random_key()`; a seed of the caller's choosing, such as the time,
-still is), nor a name that says the secret is made up (`_fake_password()`, `dummy_token`, `decoy_key`: a
+still is), nor text built with a part written in place that nobody can predict beside the predictable one
+(`"{}-{}".format(uuid.uuid1(), uuid.uuid4())`, `f"{uuid.uuid1().hex}{os.urandom(16).hex()}"`: the whole is as
+hard to guess as that part), nor a name that says the secret is made up (`_fake_password()`, `dummy_token`,
+`decoy_key`: a
 fixture, or a honeypot's bait), nor what such a function returns, wherever it goes, nor a weighted draw
 (`random.choices(words, weights=counts)`: it samples a
 distribution, such as the next word of a Markov chain; a secret is drawn with every symbol alike).

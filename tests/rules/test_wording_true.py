@@ -896,17 +896,23 @@ def test_a_redirect_made_only_for_a_submitted_form_is_low_and_not_said_to_follow
         "    return redirect(request.form['url'])\n\n\n"
         "@app.route('/done', methods=['POST'])\n"
         "def done():\n"
-        "    return redirect(request.form['url'])\n")
+        "    return redirect(request.form['url'])\n\n\n"
+        "class RuleView:\n"
+        "    @expose('/toggle/<rule_id>', methods=('POST',))\n"
+        "    def toggle(self, rule_id):\n"
+        "        return redirect(request.form.get('url'))\n")
+    code = code.replace("from flask import", "from flask_admin import expose\nfrom flask import")
     findings = {f.line: f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR107"}
-    assert set(findings) == {9, 10, 17, 22}
-    assert findings[22].confidence == Level.LOW
-    assert "This handler answers POST requests only" in findings[22].explanation
-    for line in (9, 17):
+    assert set(findings) == {10, 11, 18, 23, 29}
+    assert findings[23].confidence == findings[29].confidence == Level.LOW
+    assert "This handler answers POST requests only" in findings[23].explanation
+    assert "This handler answers POST requests only" in findings[29].explanation
+    for line in (10, 18):
         assert findings[line].confidence == Level.LOW
         assert "made only for a submitted form, not for a link" in findings[line].explanation
         assert "a link to this site can send" not in findings[line].explanation
-    assert findings[10].confidence == Level.MEDIUM
-    assert "a link to this site can send its users" in findings[10].explanation
+    assert findings[11].confidence == Level.MEDIUM
+    assert "a link to this site can send its users" in findings[11].explanation
 
 
 def test_verification_turned_off_does_not_say_credentials_are_sent(tmp_path, monkeypatch):

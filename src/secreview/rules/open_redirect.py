@@ -110,7 +110,7 @@ class OpenRedirect(SinkRule):
 
 
 _POST_ONLY_DECORATORS = frozenset({"django.views.decorators.http.require_POST"})
-_METHOD_LISTS = frozenset({"require_http_methods", "route", "api_route"})
+_METHOD_LISTS = frozenset({"require_http_methods", "route", "api_route", "expose"})  # (expose: Flask-Admin)
 
 
 _LINK_METHODS = frozenset({"GET", "HEAD"})
@@ -144,8 +144,8 @@ def _in_post_branch(fn, stmt) -> bool:
 
 def _post_only(fn) -> bool:
     """A request handler that answers POST requests only: ``@require_POST``,
-    ``@require_http_methods(["POST"])``, ``@app.route(..., methods=["POST"])``, ``@bp.post(...)``, or a
-    class-based view's ``post`` method."""
+    ``@require_http_methods(["POST"])``, ``@app.route(..., methods=["POST"])`` (Flask-Admin's ``@expose(url,
+    methods=("POST",))``), ``@bp.post(...)``, or a class-based view's ``post`` method."""
     if fn.is_method and fn.name == "post":
         return True
     for d in fn.decorators:

@@ -288,3 +288,28 @@ def test_non_production_file_decides_as_relative_paths_do(tmp_path):
                 assert non_production_file(config, cand) == expected
                 seen += expected
     assert seen > 10
+
+
+def test_a_licensed_package_in_a_folder_of_copies_is_another_projects_code(tmp_path, monkeypatch, capsys):
+    # (pyqaserver's python_packages/bottlepy/ carries Bottle's LICENSE: judged on panel AM, seven findings of
+    # Bottle's and mpld3's code, none pyqaserver's to fix); a licensed subpackage elsewhere is the project's own
+    make(tmp_path, {
+        "app/__init__.py": "",
+        "app/views.py": VULNERABLE,
+        "app/libs/__init__.py": "",
+        "app/libs/copied/__init__.py": "",
+        "app/libs/copied/LICENSE": "MIT License\n",
+        "app/libs/copied/server.py": VULNERABLE,
+        "app/libs/own/__init__.py": "",
+        "app/libs/own/helpers.py": VULNERABLE,  # no licence of its own: the project's code
+        "app/gis/__init__.py": "",
+        "app/gis/gdal/__init__.py": "",
+        "app/gis/gdal/LICENSE": "BSD\n",
+        "app/gis/gdal/bindings.py": VULNERABLE,  # licensed, but not in a folder of copies
+    })
+    monkeypatch.chdir(tmp_path)
+    doc = report(["review", "."], capsys)
+    assert paths(doc) == {"app/views.py", "app/libs/own/helpers.py", "app/gis/gdal/bindings.py"}
+    assert doc["summary"]["non_production"] == {"findings": 1, "files": 1, "examples": ["app/libs/copied/server.py"]}
+    shown = report(["review", ".", "--include-non-production"], capsys)
+    assert "app/libs/copied/server.py" in paths(shown)

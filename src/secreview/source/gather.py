@@ -78,7 +78,39 @@ def non_production_file(config, cand: Candidate, tops: dict | None = None) -> bo
         return False
     location = cand.location  # absolute and normalised: below ``base``, its path from there is what follows
     rel = location[len(under):] if location.startswith(under) else os.path.relpath(location, base)
-    return config.is_non_production_path(rel.replace(os.sep, "/"))
+    return config.is_non_production_path(rel.replace(os.sep, "/")) or vendored_copy(
+        os.path.dirname(location), base, tops.setdefault(_VENDORED, {}) if tops is not None else {})
+
+
+_VENDORED = "\0vendored"  # the key of ``tops`` under which ``vendored_copy`` keeps what it found per folder
+_LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENSE.rst", "COPYING", "COPYING.txt")
+# the names projects give the folder of the other projects they copy in (``_vendor/`` and the like are
+# ``non_production_paths`` whatever they hold)
+_VENDOR_FOLDERS = frozenset({"vendor", "external", "extern", "thirdparty", "third-party", "python_packages",
+                             "packages", "lib", "libs", "deps", "bundled"})
+
+
+def vendored_copy(folder: str, base: str, known: dict) -> bool:
+    """Whether ``folder`` is in a copy of another project kept inside this one: a package (it has an
+    ``__init__.py``) that carries a licence file of its own, in a package folder named for such copies
+    (``_VENDOR_FOLDERS``), below ``base`` (pyqaserver's ``python_packages/bottlepy/LICENSE`` beside Bottle's
+    ``bottle.py``, tendenci's ``libs/form_utils``). Not a subpackage with a licence elsewhere (Django's
+    ``contrib/gis/gdal``, an enterprise edition's ``ee/``): its project's own code under another licence. Its
+    findings are its upstream's to fix, as under ``_vendor/``. ``known``: the answer per folder, asked once."""
+    found = known.get(folder)
+    if found is None:
+        parent = os.path.dirname(folder)
+        if not folder.startswith(base) or folder == base or parent == folder:
+            found = False
+        elif os.path.basename(parent).lower() in _VENDOR_FOLDERS \
+                and os.path.isfile(os.path.join(folder, "__init__.py")) \
+                and os.path.isfile(os.path.join(parent, "__init__.py")) \
+                and any(os.path.isfile(os.path.join(folder, name)) for name in _LICENSE_FILES):
+            found = True
+        else:
+            found = vendored_copy(parent, base, known)
+        known[folder] = found
+    return found
 
 
 def project_top(config, directory: str) -> str:

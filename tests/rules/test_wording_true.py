@@ -926,3 +926,21 @@ def test_verification_turned_off_does_not_say_credentials_are_sent(tmp_path, mon
     assert set(by_line) == {5}
     assert "credentials" not in by_line[5]
     assert "read whatever the requests send and forge the responses" in by_line[5]
+
+
+def test_an_existence_test_reached_by_a_path_says_only_what_it_tells(tmp_path, monkeypatch):
+    # (panel AM: langbot's os.path.exists was said to tell a file's "type or size")
+    code = (
+        "import os\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/probe')\n"
+        "def probe():\n"
+        "    name = request.args['name']\n"
+        "    found = os.path.exists(os.path.join('/srv', name))\n"
+        "    folder = os.path.isdir(os.path.join('/srv', name))\n"
+        "    return {'found': found, 'folder': folder, 'size': os.path.getsize(os.path.join('/srv', name))}\n")
+    by_line = _explanations("SR105", _findings(tmp_path, monkeypatch, "probe.py", code))
+    assert set(by_line) == {11, 12, 13}
+    assert "learn whether files exist anywhere this process can" in by_line[11]
+    assert "learn whether files exist and of what type anywhere" in by_line[12]
+    assert "learn whether files exist and their size or times anywhere" in by_line[13]
+    assert "type or size" not in " ".join(by_line.values())

@@ -17,6 +17,11 @@ refuses `..` and absolute names itself (a 404), ``abort`` answers an error."""
 
 # The last part of a sink's name -> what a client-chosen name lets the client do there.
 _HARM = (
+    # (by what the test tells: ``exists`` only that, not a type or a size, which were said of it untruly)
+    (frozenset({"exists", "lexists", "access"}), "learn whether files exist"),
+    (frozenset({"isfile", "isdir", "islink", "ismount", "is_file", "is_dir", "is_symlink"}),
+     "learn whether files exist and of what type"),
+    (frozenset({"getsize", "getmtime", "getctime", "getatime"}), "learn whether files exist and their size or times"),
     (_TESTS, "learn whether files exist (and their type or size)"),
     (frozenset({"remove", "unlink", "rmdir", "removedirs", "rmtree", "truncate"}), "delete or truncate files"),
     (frozenset({"rename", "renames", "replace", "move", "copy", "copy2", "copyfile", "copytree", "link",

@@ -944,3 +944,17 @@ def test_an_existence_test_reached_by_a_path_says_only_what_it_tells(tmp_path, m
     assert "learn whether files exist and of what type anywhere" in by_line[12]
     assert "learn whether files exist and their size or times anywhere" in by_line[13]
     assert "type or size" not in " ".join(by_line.values())
+
+
+def test_an_lxml_default_parser_is_said_to_resolve_external_entities_only_before_lxml_5(tmp_path, monkeypatch):
+    # (lxml 5.0 resolves only internal entities by default: panel AM judged a pinned lxml 6.0.1's parse false)
+    code = (
+        "from flask import Flask, request\nfrom lxml import etree\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/soap', methods=['POST'])\n"
+        "def soap():\n"
+        "    return etree.fromstring(request.data).tag\n")
+    findings = [f for f in _findings(tmp_path, monkeypatch, "soap.py", code) if f.rule_id == "SR111"]
+    assert [f.line for f in findings] == [9]
+    assert findings[0].confidence == Level.MEDIUM
+    assert "lxml before 5.0 resolves external entities" in findings[0].explanation
+    assert "(5.0 and later resolve only internal ones)" in findings[0].explanation

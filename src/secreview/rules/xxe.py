@@ -93,7 +93,8 @@ class XmlExternalEntities(SinkRule):
     Reported when data traced to untrusted input is parsed by lxml
     (`etree.fromstring`, `XML`, `parse`, `iterparse`, `objectify`) without a
     parser built with `resolve_entities=False` in the same function or at
-    module level (lxml before 5.0 resolves them by default), or by a `xml.sax`
+    module level (lxml before 5.0 resolves them by default; medium confidence, as the lxml a project runs with is
+    not in the code), or by a `xml.sax`
     parser, `minidom` or `pulldom` given a parser on which the code turned on
     `feature_external_ges`. The standard library is otherwise not reported:
     since Python 3.7.1 `xml.sax`, `minidom` and `pulldom` do not resolve
@@ -120,6 +121,18 @@ class XmlExternalEntities(SinkRule):
               "local files (`file:///etc/passwd`) into the parsed data.")
     fix = ("Parse it with `defusedxml` (e.g. `defusedxml.lxml.fromstring`) or with "
            "`etree.XMLParser(resolve_entities=False, no_network=True)`.")
+
+    def danger_at(self, site) -> str:
+        if (site.callee or "").startswith("lxml."):
+            # (lxml 5.0, December 2023, stopped resolving them by default: what the finding says holds of the
+            # lxml the project runs with only when it is older; judged on panel AM both ways)
+            return ("lxml before 5.0 resolves external entities declared in the document with this default parser "
+                    "(5.0 and later resolve only internal ones), so there a `<!DOCTYPE>` in it can pull local "
+                    "files (`file:///etc/passwd`) into the parsed data.")
+        return self.danger
+
+    def sink_confidence(self, site, confidence):
+        return Level.MEDIUM if (site.callee or "").startswith("lxml.") and confidence == Level.HIGH else confidence
 
     def excused(self, site, sink, callee: str) -> bool:
         call = site.call

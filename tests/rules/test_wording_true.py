@@ -878,7 +878,7 @@ def test_an_accepted_connections_data_is_traced_as_received_on_a_socket(tmp_path
     assert by_line.get(10) is None or by_line[10].confidence == Level.LOW
 
 
-def test_a_redirect_made_only_for_a_submitted_form_is_low_and_not_said_to_follow_a_link(tmp_path, monkeypatch):
+def test_a_redirect_to_a_submitted_forms_value_is_low_and_not_said_to_follow_a_link(tmp_path, monkeypatch):
     # (panel AM: seven redirects in POST branches of views answering GET too, all judged false, their
     # explanations untrue: "a link to this site can send its users")
     code = (
@@ -904,12 +904,13 @@ def test_a_redirect_made_only_for_a_submitted_form_is_low_and_not_said_to_follow
     code = code.replace("from flask import", "from flask_admin import expose\nfrom flask import")
     findings = {f.line: f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR107"}
     assert set(findings) == {10, 11, 18, 23, 29}
-    assert findings[23].confidence == findings[29].confidence == Level.LOW
+    # (a handler that answers POST only keeps its confidence: a login page may keep a link's ?next= in its form)
+    assert findings[23].confidence == findings[29].confidence == Level.MEDIUM
     assert "This handler answers POST requests only" in findings[23].explanation
     assert "This handler answers POST requests only" in findings[29].explanation
     for line in (10, 18):
         assert findings[line].confidence == Level.LOW
-        assert "made only for a submitted form, not for a link" in findings[line].explanation
+        assert "made only for a submitted form, with a value the form sends" in findings[line].explanation
         assert "a link to this site can send" not in findings[line].explanation
     assert findings[11].confidence == Level.MEDIUM
     assert "a link to this site can send its users" in findings[11].explanation
@@ -958,3 +959,21 @@ def test_an_lxml_default_parser_is_said_to_resolve_external_entities_only_before
     assert findings[0].confidence == Level.MEDIUM
     assert "lxml before 5.0 resolves external entities" in findings[0].explanation
     assert "(5.0 and later resolve only internal ones)" in findings[0].explanation
+
+
+def test_a_redirect_to_the_query_strings_value_after_a_login_form_stays_medium(tmp_path, monkeypatch):
+    # (karaage's login: request.GET["next"] read, the form posted to that URL, then the redirect: real, panel AJ)
+    code = (
+        "from django.http import HttpResponseRedirect\n\n\n"
+        "def login(request):\n"
+        "    redirect_to = '/'\n"
+        "    if 'next' in request.GET:\n"
+        "        redirect_to = request.GET['next']\n"
+        "    if request.POST:\n"
+        "        return HttpResponseRedirect(redirect_to)\n"
+        "    return HttpResponseRedirect('/login')\n")
+    (tmp_path / "urls.py").write_text("from django.urls import path\n\nfrom views import login\n\n"
+                                      "urlpatterns = [path('login/', login)]\n")
+    findings = [f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR107"]
+    assert [(f.line, f.confidence) for f in findings] == [(9, Level.MEDIUM)]
+    assert "a link to this site can send its users" in findings[0].explanation

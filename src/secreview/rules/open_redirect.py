@@ -52,11 +52,13 @@ class OpenRedirect(SinkRule):
     `url.startswith("/ui/")`: a path of this site; Django's and Werkzeug's redirects percent-encode a
     backslash). Non-constant locations without a traced source are not reported.
 
-    **Confidence:** low for a redirect made only for a submitted form: in a handler that answers POST only
-    (`@require_POST`, `methods=["POST"]`, a class-based view's `post`) or in its branch for one (`if
+    **Confidence:** low for a redirect made only for a submitted form, in a handler's branch for one (`if
     request.method == "POST":`, past `if request.method == "GET": return ...`, `if form.validate_on_submit():`,
-    Django's `if request.POST:`). No link triggers it; a form on another site must be submitted, and a visitor
-    already on that site can be sent anywhere without this one (judged on real code: 7 of 7 false).
+    Django's `if request.POST:`), to a value the form sends (not `request.GET["next"]`, which a link sets): a link
+    reaches it only through a page that copies its parameter into the form, a form on another site only where no
+    CSRF check refuses it (judged on real code: 7 of 7 false). A handler that answers POST only (`@require_POST`,
+    `methods=["POST"]`, a class-based view's `post`) keeps its confidence and says so: a login page that keeps a
+    link's `?next=` in the form it posts there makes it a real open redirect (judged so).
 
     **Fix:** redirect to names, not URLs (`redirect(url_for(endpoint))`), or accept
     only relative paths on this site: check the target with
@@ -83,12 +85,16 @@ class OpenRedirect(SinkRule):
         # a browser send that request
         if _post_only(interp.fn):
             return ("post-only",)
-        return ("post-branch",) if _in_post_branch(interp.fn, interp.stmt) else None
+        if _in_post_branch(interp.fn, interp.stmt) and not _from_query(interp, arg_node):
+            return ("post-branch",)
+        return None
 
     def sink_confidence(self, site, confidence):
         # a form on another site must be submitted first, and a visitor who is on the attacker's page can be
-        # sent anywhere without this site: judged on panel AM, 7 such redirects of 7 false (docs/precision.md)
-        return Level.LOW if site.use in (("post-only",), ("post-branch",)) else confidence
+        # sent anywhere without this site: judged on panel AM, 7 such redirects of 7 false (docs/precision.md).
+        # (Not a handler that answers POST only: froide's, whose login page keeps a link's ``?next=`` in the
+        # form it posts there, was judged real)
+        return Level.LOW if site.use == ("post-branch",) else confidence
 
     def danger_at(self, site) -> str:
         if site.use == ("post-only",):
@@ -98,8 +104,9 @@ class OpenRedirect(SinkRule):
                     "page.")
         if site.use == ("post-branch",):
             return ("The browser follows the redirect to whatever URL the value holds. This redirect is made only "
-                    "for a submitted form, not for a link; a form on another site can submit one where no CSRF "
-                    "check refuses it, but a visitor already on that site can be sent anywhere without this one.")
+                    "for a submitted form, with a value the form sends: a link reaches it only where a page of this "
+                    "site copies the link's parameter into that form (a login page keeping `?next=`), and a form on "
+                    "another site only where no CSRF check refuses it.")
         return self.danger
 
     def excused(self, site, sink, callee: str) -> bool:
@@ -115,6 +122,23 @@ _METHOD_LISTS = frozenset({"require_http_methods", "route", "api_route", "expose
 
 _LINK_METHODS = frozenset({"GET", "HEAD"})
 _SUBMITTED = frozenset({"validate_on_submit", "is_submitted"})
+
+
+_QUERY_READS = (".GET", ".args", ".query_params", ".query_string", "QUERY_STRING", ".query", ".params")
+
+
+def _from_query(interp, arg_node) -> bool:
+    """The redirect's value is read from the query string (``request.GET["next"]``, ``request.args``) where it
+    was traced from: a link sets it, even for a request that submits a form to that URL (karaage's login)."""
+    if arg_node is None:
+        return True
+    for taint in interp.eval(arg_node).taints:
+        step = taint.step
+        while step is not None and step.prev is not None:
+            step = step.prev
+        if step is not None and any(q in step.note for q in _QUERY_READS):
+            return True
+    return False
 
 
 def _in_post_branch(fn, stmt) -> bool:

@@ -888,7 +888,7 @@ def test_a_redirect_to_a_submitted_forms_value_is_low_and_not_said_to_follow_a_l
         "def clone():\n"
         "    if request.method == 'POST':\n"
         "        return redirect(request.form['url'])\n"
-        "    return redirect(request.args['back'])\n\n\n"
+        "    return redirect(request.referrer or '/')\n\n\n"
         "@app.route('/save', methods=['GET', 'POST'])\n"
         "def save():\n"
         "    if request.method == 'GET':\n"
@@ -900,10 +900,13 @@ def test_a_redirect_to_a_submitted_forms_value_is_low_and_not_said_to_follow_a_l
         "class RuleView:\n"
         "    @expose('/toggle/<rule_id>', methods=('POST',))\n"
         "    def toggle(self, rule_id):\n"
-        "        return redirect(request.form.get('url'))\n")
+        "        return redirect(request.form.get('url'))\n\n\n"
+        "@app.route('/back')\n"
+        "def back():\n"
+        "    return redirect(request.args['back'])\n")
     code = code.replace("from flask import", "from flask_admin import expose\nfrom flask import")
     findings = {f.line: f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR107"}
-    assert set(findings) == {10, 11, 18, 23, 29}
+    assert set(findings) == {10, 18, 23, 29, 34}
     # (a handler that answers POST only keeps its confidence: a login page may keep a link's ?next= in its form)
     assert findings[23].confidence == findings[29].confidence == Level.MEDIUM
     assert "This handler answers POST requests only" in findings[23].explanation
@@ -912,8 +915,8 @@ def test_a_redirect_to_a_submitted_forms_value_is_low_and_not_said_to_follow_a_l
         assert findings[line].confidence == Level.LOW
         assert "made only for a submitted form, with a value the form sends" in findings[line].explanation
         assert "a link to this site can send" not in findings[line].explanation
-    assert findings[11].confidence == Level.MEDIUM
-    assert "a link to this site can send its users" in findings[11].explanation
+    assert findings[34].confidence == Level.MEDIUM
+    assert "a link to this site can send its users" in findings[34].explanation
 
 
 def test_verification_turned_off_does_not_say_credentials_are_sent(tmp_path, monkeypatch):
@@ -977,3 +980,20 @@ def test_a_redirect_to_the_query_strings_value_after_a_login_form_stays_medium(t
     findings = [f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR107"]
     assert [(f.line, f.confidence) for f in findings] == [(9, Level.MEDIUM)]
     assert "a link to this site can send its users" in findings[0].explanation
+
+
+def test_a_form_branchs_redirect_stays_medium_where_the_handler_reads_the_query_string(tmp_path, monkeypatch):
+    # (specter's settings: the GET branch renders request.args["next"] into the form the POST branch redirects to,
+    # judged real on panel AG)
+    code = (
+        "from flask import Flask, redirect, render_template, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        "@app.route('/settings/auth', methods=['GET', 'POST'])\n"
+        "def auth():\n"
+        "    if request.method == 'POST':\n"
+        "        if request.form.get('next'):\n"
+        "            return redirect(request.form.get('next'))\n"
+        "    return render_template('auth.html', next=request.args.get('next', ''))\n")
+    findings = [f for f in _findings(tmp_path, monkeypatch, "settings.py", code) if f.rule_id == "SR107"]
+    assert [(f.line, f.confidence) for f in findings] == [(10, Level.MEDIUM)]
+

@@ -1,6 +1,7 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import conjuncts, controlling_conditions
+from secreview.ir.statements import expressions
 from secreview.rules.base import SinkRule
 from secreview.rules.ssrf import (
     constant_prefix,
@@ -54,11 +55,13 @@ class OpenRedirect(SinkRule):
 
     **Confidence:** low for a redirect made only for a submitted form, in a handler's branch for one (`if
     request.method == "POST":`, past `if request.method == "GET": return ...`, `if form.validate_on_submit():`,
-    Django's `if request.POST:`), to a value the form sends (not `request.GET["next"]`, which a link sets): a link
-    reaches it only through a page that copies its parameter into the form, a form on another site only where no
-    CSRF check refuses it (judged on real code: 7 of 7 false). A handler that answers POST only (`@require_POST`,
-    `methods=["POST"]`, a class-based view's `post`) keeps its confidence and says so: a login page that keeps a
-    link's `?next=` in the form it posts there makes it a real open redirect (judged so).
+    Django's `if request.POST:`), to a value the form sends (not `request.GET["next"]`, which a link sets), in a
+    handler that reads no query string itself (one that renders `request.args.get("next")` into its form may post
+    back a link's value: judged real): a link reaches it only through a page that copies its parameter into the
+    form, a form on another site only where no CSRF check refuses it (judged on real code: 10 of 12 false). A
+    handler that answers POST only (`@require_POST`, `methods=["POST"]`, a class-based view's `post`) keeps its
+    confidence and says so: a login page that keeps a link's `?next=` in the form it posts there makes it a real
+    open redirect (judged so).
 
     **Fix:** redirect to names, not URLs (`redirect(url_for(endpoint))`), or accept
     only relative paths on this site: check the target with
@@ -85,7 +88,8 @@ class OpenRedirect(SinkRule):
         # a browser send that request
         if _post_only(interp.fn):
             return ("post-only",)
-        if _in_post_branch(interp.fn, interp.stmt) and not _from_query(interp, arg_node):
+        if _in_post_branch(interp.fn, interp.stmt) and not _from_query(interp, arg_node) \
+                and not _reads_query_string(interp.fn):
             return ("post-branch",)
         return None
 
@@ -138,6 +142,25 @@ def _from_query(interp, arg_node) -> bool:
             step = step.prev
         if step is not None and any(q in step.note for q in _QUERY_READS):
             return True
+    return False
+
+
+_QUERY_ATTRS = frozenset({"GET", "args", "query_params", "query_string"})
+_REQUEST_NAMES = frozenset({"request", "req"})
+
+
+def _reads_query_string(fn) -> bool:
+    """The handler reads its request's query string somewhere (``request.args.get("next", "")`` rendered into the
+    form its GET branch shows): a link's ``?next=`` may be what the form then posts (specter's settings and
+    tendenci's edit forms, judged real), so the form's value is not only the form's."""
+    for stmt in fn.statements():
+        for expr in expressions(stmt):
+            for e in ir.walk(expr):
+                if isinstance(e, ir.Attr) and e.attr in _QUERY_ATTRS:
+                    base = e.value
+                    name = base.id if isinstance(base, ir.Name) else base.attr if isinstance(base, ir.Attr) else ""
+                    if name in _REQUEST_NAMES:
+                        return True
     return False
 
 

@@ -996,4 +996,7 @@ def test_a_form_branchs_redirect_stays_medium_where_the_handler_reads_the_query_
         "    return render_template('auth.html', next=request.args.get('next', ''))\n")
     findings = [f for f in _findings(tmp_path, monkeypatch, "settings.py", code) if f.rule_id == "SR107"]
     assert [(f.line, f.confidence) for f in findings] == [(10, Level.MEDIUM)]
+    # (what it says is true of it too: a link reaches it through the form the handler fills from the query)
+    assert "a link reaches it only where a page of this site copies the link's parameter" in findings[0].explanation
+    assert "a link to this site can send" not in findings[0].explanation
 

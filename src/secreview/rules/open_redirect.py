@@ -57,8 +57,9 @@ class OpenRedirect(SinkRule):
     request.method == "POST":`, past `if request.method == "GET": return ...`, `if form.validate_on_submit():`,
     Django's `if request.POST:`), to a value the form sends (not `request.GET["next"]`, which a link sets), in a
     handler that reads no query string itself (one that renders `request.args.get("next")` into its form may post
-    back a link's value: judged real): a link reaches it only through a page that copies its parameter into the
-    form, a form on another site only where no CSRF check refuses it (judged on real code: 10 of 12 false). A
+    back a link's value, judged real: medium, saying so): a link reaches it only through a page that copies its
+    parameter into the form, a form on another site only where no CSRF check refuses it (judged on real code: 10
+    of 12 false). A
     handler that answers POST only (`@require_POST`, `methods=["POST"]`, a class-based view's `post`) keeps its
     confidence and says so: a login page that keeps a link's `?next=` in the form it posts there makes it a real
     open redirect (judged so).
@@ -88,9 +89,9 @@ class OpenRedirect(SinkRule):
         # a browser send that request
         if _post_only(interp.fn):
             return ("post-only",)
-        if _in_post_branch(interp.fn, interp.stmt) and not _from_query(interp, arg_node) \
-                and not _reads_query_string(interp.fn):
-            return ("post-branch",)
+        if _in_post_branch(interp.fn, interp.stmt) and not _from_query(interp, arg_node):
+            # (the second item: the handler reads its query string too, whose value its form may post back)
+            return ("post-branch", _reads_query_string(interp.fn))
         return None
 
     def sink_confidence(self, site, confidence):
@@ -98,7 +99,7 @@ class OpenRedirect(SinkRule):
         # sent anywhere without this site: judged on panel AM, 7 such redirects of 7 false (docs/precision.md).
         # (Not a handler that answers POST only: froide's, whose login page keeps a link's ``?next=`` in the
         # form it posts there, was judged real)
-        return Level.LOW if site.use == ("post-branch",) else confidence
+        return Level.LOW if site.use == ("post-branch", False) else confidence
 
     def danger_at(self, site) -> str:
         if site.use == ("post-only",):
@@ -106,7 +107,7 @@ class OpenRedirect(SinkRule):
                     "requests only, so a link cannot trigger it; a form on another site can, where no CSRF check "
                     "refuses it (Django's is on by default), and then sends the visitor to an attacker's look-alike "
                     "page.")
-        if site.use == ("post-branch",):
+        if site.use is not None and site.use[0] == "post-branch":
             return ("The browser follows the redirect to whatever URL the value holds. This redirect is made only "
                     "for a submitted form, with a value the form sends: a link reaches it only where a page of this "
                     "site copies the link's parameter into that form (a login page keeping `?next=`), and a form on "

@@ -600,7 +600,6 @@ class TimingUnsafeComparison(FunctionRule):
             return  # no one sends it guesses over a network to time
         defs = _Defs(function)
         seen = set()
-        matched = None
         for compare in _compares(function):
             if id(compare) in seen or len(compare.ops) != 1 or compare.ops[0] not in ("==", "!="):
                 continue
@@ -608,10 +607,6 @@ class TimingUnsafeComparison(FunctionRule):
             left, right = compare.left, compare.comparators[0]
             if _is_const(left) or _is_const(right) or _double_keyed(module, left, right) \
                     or _bound_to_literal(left, function, defs) or _bound_to_literal(right, function, defs):
-                continue
-            if matched is None:
-                matched = _records_matched(function)
-            if id(compare) in matched:
                 continue
             hit = self._judge(module, function, compare, left, right, defs)
             if hit is not None:
@@ -716,7 +711,9 @@ def _relevant_name(name: str) -> bool:
 
 
 def _compares(function):
-    """Every ``==``/``!=`` comparison of a function: in its statements and its branch conditions."""
+    """Every ``==``/``!=`` comparison of a function: in its statements and its branch conditions; not those that
+    ask whether a value changed (``_updated_when_different``, ``_discarded_when_same``) nor those matching two
+    records field by field (``_records_matched``)."""
     roots = []
     updates = set()  # the comparisons whose branch for "different" keeps the new value
     for block in function.blocks:
@@ -739,9 +736,10 @@ def _compares(function):
                                    if isinstance(c, ir.Compare) and tuple(c.ops) == ("==",)
                                    and _discarded_when_same(function, edge, c))
                 roots.append(edge.cond)
+    matched = _records_matched(roots)
     for root in roots:
         for compare in _python_compares(root):
-            if (compare.line, compare.col) not in updates:
+            if (compare.line, compare.col) not in updates and id(compare) not in matched:
                 yield compare
 
 
@@ -764,33 +762,28 @@ def _in_command(function) -> bool:
     return False
 
 
-def _records_matched(function) -> set:
+def _records_matched(roots) -> set:
     """The ids of the ``==`` comparisons that match two records field by field: operands of one ``and`` with at
     least two other ``==`` comparisons of the same two variables, each reading the same field of both
     (``send.payment_identifier == received.payment_identifier and send.token == received.token and
     send.lock.expiration == received.lock.expiration``: are these the same transfer). A field named like a
     secret among them is one of the fields compared, as in ``__eq__``: no client's guess is timed."""
     out: set = set()
-    for block in function.blocks:
-        nodes = [getattr(stmt, attr, None) for stmt in block.stmts for attr in ("value", "test")]
-        nodes += [edge.cond for edge in block.succs]
-        for node in nodes:
-            if not isinstance(node, ir.Expr):
+    for root in roots:
+        for e in _walk(root):
+            if not (isinstance(e, ir.BoolOp) and e.op == "and"):
                 continue
-            for e in _walk(node):
-                if not (isinstance(e, ir.BoolOp) and e.op == "and"):
-                    continue
-                groups: dict = {}
-                for operand in e.values:
-                    if isinstance(operand, ir.Compare) and tuple(operand.ops) == ("==",):
-                        (a, read_a), (b, read_b) = _read_path(operand.left), _read_path(operand.comparators[0])
-                        if a is not None and b is not None and a != b and read_a and read_a == read_b:
-                            groups.setdefault(frozenset({a, b}), []).append(operand)
-                for group in groups.values():
-                    if len(group) >= 3:
-                        # (not a password: matched with a user name and a realm, it is a login)
-                        out.update(id(c) for c in group if not _PASSWORD_WORDS & set(
-                            identifier_words(_read_path(c.left)[1][-1].strip(".'\""))))
+            groups: dict = {}  # the two variables -> [(comparison, the field it reads of both)]
+            for operand in e.values:
+                if isinstance(operand, ir.Compare) and tuple(operand.ops) == ("==",):
+                    (a, read_a), (b, read_b) = _read_path(operand.left), _read_path(operand.comparators[0])
+                    if a is not None and b is not None and a != b and read_a and read_a == read_b:
+                        groups.setdefault(frozenset({a, b}), []).append((operand, read_a[-1]))
+            for group in groups.values():
+                if len(group) >= 3:
+                    # (not a password: matched with a user name and a realm, it is a login)
+                    out.update(id(c) for c, field in group
+                               if not _PASSWORD_WORDS & set(identifier_words(field.strip(".'\""))))
     return out
 
 

@@ -38,6 +38,7 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
     problems.extend(found)
     names = ModuleNames(common_root(files if cwd is None else [os.path.join(cwd, f) for f in files]))
     tops: dict = {}  # named path -> what non_production_file knows of it
+    folders: dict = {}  # folder -> whether it is in a copy of another project (``vendored_copy``)
     for cand in candidates:
         try:
             src = read_source(cand.location, cand.display, config.max_file_size)
@@ -51,18 +52,19 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
         except (OSError, ValueError):  # e.g. a folder above it that cannot be searched
             name, is_package = cand.path.stem, cand.path.name == "__init__.py"
         sources.append((src, name, is_package))
-        if non_production is not None and non_production_file(config, cand, tops):
+        if non_production is not None and non_production_file(config, cand, tops, folders):
             non_production.add(src.display)
     return sources, problems
 
 
-def non_production_file(config, cand: Candidate, tops: dict | None = None) -> bool:
+def non_production_file(config, cand: Candidate, tops: dict | None = None, folders: dict | None = None) -> bool:
     """Whether a discovered file is non-production code whose findings a review withholds:
     its path matches ``config.non_production_paths`` relative to the top of the reviewed project
-    (``project_top``). A file named on the command line, or found under a named directory that is
+    (``project_top``), or it lies in a copy of another project (``vendored_copy``; neither when the
+    setting lists no path). A file named on the command line, or found under a named directory that is
     itself non-production code, is not: the user asked for it. ``tops`` keeps what is the same for
     every file under one named directory (its project's top, and whether it is non-production code
-    itself), asked once."""
+    itself), asked once; ``folders`` what ``vendored_copy`` found of each folder."""
     if not cand.top or not config.non_production_paths:
         return False
     known = tops.get(cand.top) if tops is not None else None
@@ -79,10 +81,9 @@ def non_production_file(config, cand: Candidate, tops: dict | None = None) -> bo
     location = cand.location  # absolute and normalised: below ``base``, its path from there is what follows
     rel = location[len(under):] if location.startswith(under) else os.path.relpath(location, base)
     return config.is_non_production_path(rel.replace(os.sep, "/")) or vendored_copy(
-        os.path.dirname(location), base, tops.setdefault(_VENDORED, {}) if tops is not None else {})
+        os.path.dirname(location), base, folders if folders is not None else {})
 
 
-_VENDORED = "\0vendored"  # the key of ``tops`` under which ``vendored_copy`` keeps what it found per folder
 _LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENSE.rst", "COPYING", "COPYING.txt")
 # the names projects give the folder of the other projects they copy in (``_vendor/`` and the like are
 # ``non_production_paths`` whatever they hold)

@@ -3534,10 +3534,12 @@ def _same_path_text(node: ir.Expr) -> ir.Expr:
 _LEADING_SLASH = "\0leading-slash"
 _NOT_PROTOCOL_RELATIVE = "\0not-protocol-relative"
 _SITE_PATH_MARKS = frozenset({_LEADING_SLASH, _NOT_PROTOCOL_RELATIVE})
+_STARTS_WITH_SLASH = frozenset({_LEADING_SLASH})
+_NOT_TWO_SLASHES = frozenset({_NOT_PROTOCOL_RELATIVE})
 
 
 def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
-    """``(key, mark)`` for a test of how a value starts that tells it is a path of this site: true
+    """``(key, marks)`` for a test of how a value starts that tells it is a path of this site: true
     ``x.startswith("/")`` (it starts with a slash), false ``x.startswith("//")`` (or a tuple holding it: not a
     protocol-relative URL, which names another host); both marks at once for a true ``x.startswith("/ui/")``."""
     if not truth and isinstance(cond, ir.BoolOp) and cond.op == "and" and len(cond.values) == 2 \
@@ -3545,13 +3547,13 @@ def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
         cond = cond.values[1]  # ``len(x) > 1 and x[1] in ("/", "\\")`` false: ``x`` is at most "/", or as below
     if not truth and _longer_than_one(cond):
         key = path_key(cond.left.args[0]) if len(cond.left.args) == 1 else None
-        return (key, _NOT_PROTOCOL_RELATIVE) if key is not None else None  # one character at most: not "//"
+        return (key, _NOT_TWO_SLASHES) if key is not None else None  # one character at most: not "//"
     if not truth and isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("in", "==") \
             and isinstance(cond.left, ir.Subscript) and isinstance(cond.left.index, ir.Const) \
             and cond.left.index.value == 1:
         # ``x[1] in ("/", "\\")`` false (or ``x[1] == "/"``): the second character is no slash
         key = path_key(cond.left.value)
-        return (key, _NOT_PROTOCOL_RELATIVE) if key is not None and "/" in _constants(cond.comparators[0]) else None
+        return (key, _NOT_TWO_SLASHES) if key is not None and "/" in _constants(cond.comparators[0]) else None
     if not (isinstance(cond, ir.Call) and cond.method == "startswith" and isinstance(cond.func, ir.Attr)
             and len(cond.args) == 1 and not cond.keywords):
         return None
@@ -3560,13 +3562,13 @@ def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
     if key is None:
         return None
     if truth and prefixes == ["/"]:
-        return key, _LEADING_SLASH
+        return key, _STARTS_WITH_SLASH
     if truth and prefixes and all(isinstance(p, str) and len(p) > 1 and p[0] == "/" and p[1] not in "/\\"
                                   for p in prefixes):
         # ``if next_url.startswith("/ui/"):``: a slash and then no other, so a path of this site
         return key, _SITE_PATH_MARKS
     if not truth and "//" in prefixes:
-        return key, _NOT_PROTOCOL_RELATIVE
+        return key, _NOT_TWO_SLASHES
     return None
 
 
@@ -3584,11 +3586,11 @@ def _longer_than_one(e: ir.Expr) -> bool:
         and (e.ops[0], e.comparators[0].value) in ((">", 1), (">=", 2))
 
 
-def _marked_site_path(state: dict, key: str, mark: str | frozenset) -> dict:
-    """``state`` where ``key``'s value is known to hold ``mark`` (or marks); with both marks of
-    ``_site_path_test`` it is a path of this site (``/account``, not ``//evil.example``): safe to redirect to."""
+def _marked_site_path(state: dict, key: str, marks: frozenset) -> dict:
+    """``state`` where ``key``'s value is known to hold ``marks``; with both marks of ``_site_path_test`` it is a
+    path of this site (``/account``, not ``//evil.example``): safe to redirect to."""
     value = state[key]
-    taints = V.cleanse_all(value.taints, mark if isinstance(mark, frozenset) else frozenset({mark}))
+    taints = V.cleanse_all(value.taints, marks)
     if all(_SITE_PATH_MARKS <= t.cleansed for t in taints):
         taints = V.cleanse_all(taints, _REDIRECT_ONLY)
     state = dict(state)

@@ -129,7 +129,11 @@ _LINK_METHODS = frozenset({"GET", "HEAD"})
 _SUBMITTED = frozenset({"validate_on_submit", "is_submitted"})
 
 
-_QUERY_READS = (".GET", ".args", ".query_params", ".query_string", "QUERY_STRING", ".query", ".params")
+_QUERY_ATTRS = frozenset({"GET", "args", "query_params", "query_string"})
+"""The attributes of a request that hold its query string (Django, Flask, Starlette)."""
+_QUERY_READS = (*(f".{a}" for a in sorted(_QUERY_ATTRS)), ".query", ".params", "QUERY_STRING")
+"""The same, as a source's step names the read (``request.GET.get("next")``), and WebOb's and CGI's."""
+_REQUEST_NAMES = frozenset({"request", "req"})
 
 
 def _from_query(interp, arg_node) -> bool:
@@ -146,8 +150,6 @@ def _from_query(interp, arg_node) -> bool:
     return False
 
 
-_QUERY_ATTRS = frozenset({"GET", "args", "query_params", "query_string"})
-_REQUEST_NAMES = frozenset({"request", "req"})
 
 
 def _reads_query_string(fn) -> bool:

@@ -313,3 +313,30 @@ def test_a_licensed_package_in_a_folder_of_copies_is_another_projects_code(tmp_p
     assert doc["summary"]["non_production"] == {"findings": 1, "files": 1, "examples": ["app/libs/copied/server.py"]}
     shown = report(["review", ".", "--include-non-production"], capsys)
     assert "app/libs/copied/server.py" in paths(shown)
+
+
+@pytest.mark.parametrize("spec", [[], ["HEAD~1..HEAD"]])
+def test_a_change_review_withholds_a_copy_of_another_project(tmp_path, capsys, monkeypatch, spec):
+    # (what ``review`` withholds, ``diff`` withholds too: a copy's licence is read from the working tree, or
+    # from the revision's tree for ``A..B``)
+    import os
+    import subprocess
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
+           "GIT_COMMITTER_EMAIL": "a@b", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
+    files = {"app/__init__.py": "", "app/views.py": CLEAN, "app/libs/__init__.py": "",
+             "app/libs/copied/__init__.py": "", "app/libs/copied/LICENSE.txt": "MIT License\n",
+             "app/libs/copied/server.py": CLEAN, "app/libs/own/__init__.py": "", "app/libs/own/helpers.py": CLEAN}
+    make(tmp_path, files)
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True, env=env)
+    make(tmp_path, {"app/views.py": VULNERABLE, "app/libs/copied/server.py": VULNERABLE,
+                    "app/libs/own/helpers.py": VULNERABLE})
+    if spec:
+        for args in (["add", "."], ["commit", "-qm", "y"]):
+            subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True, env=env)
+    monkeypatch.chdir(tmp_path)
+    doc = report(["diff", *spec], capsys)
+    assert paths(doc) == {"app/views.py", "app/libs/own/helpers.py"}
+    assert doc["summary"]["non_production"]["examples"] == ["app/libs/copied/server.py"]
+    shown = report(["diff", *spec, "--include-non-production"], capsys)
+    assert "app/libs/copied/server.py" in paths(shown)

@@ -4,6 +4,7 @@ the findings whose location or data flow touches a changed line are kept
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import replace
 
@@ -11,6 +12,7 @@ from secreview.engine.pipeline import ReviewOptions, review_sources, with_projec
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult
 from secreview.findings.suppress import Suppressions
 from secreview.source.changes import Change, collect_sources, ranges, touches
+from secreview.source.gather import vendored_copy
 
 
 def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
@@ -23,7 +25,7 @@ def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
     # (the tree's display paths are relative to its top)
     options = with_project_test_paths(options, [(change.root, ".")], [src.display for src, _, _ in sources])
     config = options.config
-    non_production = {src.display for src, _, _ in sources if config.is_non_production_path(src.display)}
+    non_production = non_production_files(config, str(change.tree), [src.display for src, _, _ in sources])
     changed_tests = frozenset(path for path in change.files if config.is_test_path(path))
     if changed_tests:  # the test files the change touches are analysed in full (``Config.on_demand``)
         config = replace(config, named_tests=config.named_tests | changed_tests)
@@ -36,6 +38,19 @@ def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
     result.changed_lines = {path: ranges(fc.touched) for path, fc in sorted(change.files.items()) if fc.touched}
     result.sort()
     return result
+
+
+def non_production_files(config, tree: str, displays: list[str]) -> set[str]:
+    """The files of the post-image ``tree`` (display paths relative to it) whose findings a review
+    withholds, as ``source.gather.non_production_file`` decides for a tree under review: a path matching
+    ``non_production_paths`` from the tree's top, or a file in a copy of another project
+    (``vendored_copy``); neither when the setting lists no path."""
+    if not config.non_production_paths:
+        return set()
+    base = os.path.abspath(tree)
+    folders: dict = {}
+    return {display for display in displays if config.is_non_production_path(display) or vendored_copy(
+        os.path.dirname(os.path.join(base, *display.split("/"))), base, folders)}
 
 
 def _comment_key(text: str) -> str:

@@ -62,6 +62,7 @@ from pathlib import Path, PurePosixPath
 
 from secreview.config import Config, ConfigError, config_from_table, load_config
 from secreview.findings.model import FileProblem, Finding
+from secreview.source.gather import LICENSE_FILES
 
 GIT_TIMEOUT = 600
 
@@ -239,8 +240,9 @@ def touches(finding: Finding, changed: dict[str, FileChange]) -> bool:
 
 
 def _wanted(path: str) -> bool:
+    # (licence files: they tell a copy of another project, whose findings a review withholds)
     name = path.rsplit("/", 1)[-1]
-    return name.endswith(".py") or name == ".gitignore" or "." not in name
+    return name.endswith(".py") or name == ".gitignore" or "." not in name or name in LICENSE_FILES
 
 
 def _safe_relpath(path: str) -> bool:

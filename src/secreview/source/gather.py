@@ -84,7 +84,7 @@ def non_production_file(config, cand: Candidate, tops: dict | None = None, folde
         os.path.dirname(location), base, folders if folders is not None else {})
 
 
-_LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENSE.rst", "COPYING", "COPYING.txt")
+LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENSE.rst", "COPYING", "COPYING.txt")
 # the names projects give the folder of the other projects they copy in (``_vendor/`` and the like are
 # ``non_production_paths`` whatever they hold)
 _VENDOR_FOLDERS = frozenset({"vendor", "external", "extern", "thirdparty", "third-party", "python_packages",
@@ -106,7 +106,7 @@ def vendored_copy(folder: str, base: str, known: dict) -> bool:
         elif os.path.basename(parent).lower() in _VENDOR_FOLDERS \
                 and os.path.isfile(os.path.join(folder, "__init__.py")) \
                 and os.path.isfile(os.path.join(parent, "__init__.py")) \
-                and any(os.path.isfile(os.path.join(folder, name)) for name in _LICENSE_FILES):
+                and any(os.path.isfile(os.path.join(folder, name)) for name in LICENSE_FILES):
             found = True
         else:
             found = vendored_copy(parent, base, known)

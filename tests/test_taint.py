@@ -424,6 +424,20 @@ def test_user_model_for_an_invented_library(tmp_path, monkeypatch):
     assert [f.line for f in found if "tainted" in f.tags] == [3]
 
 
+
+def test_a_user_model_names_a_generator_no_one_can_predict(tmp_path, monkeypatch):
+    # ``[[unpredictable]]``: a token built from a predictable part and one of these is unguessable as a whole
+    model = tmp_path / "acme.toml"
+    model.write_text('library = "acme"\n[[unpredictable]]\ncallees = ["acme.vault.random_token"]\n')
+    code = {"app.py": "import random\nimport acme.vault\n\n\ndef reset_token():\n"
+                      "    token = '%d-%s' % (random.randint(0, 9999), acme.vault.random_token())\n"
+                      "    return token\n"}
+    assert [f.line for f in findings(tmp_path / "a", monkeypatch, code, rule="weak-random")] == [6]
+    models = load_models([model])
+    assert "uuid.uuid4" in models.unpredictable  # the built-in ones stay
+    assert not findings(tmp_path / "b", monkeypatch, code, rule="weak-random", models=models)
+
+
 WEAK_TOKEN_STORE = """
     import os
 

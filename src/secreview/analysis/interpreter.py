@@ -2456,7 +2456,8 @@ class FunctionInterpreter:
                 and _split_on_slash(e.parts[0]):
             # ``"_".join(path.split("/"))``: every ``/`` replaced, one file name under a folder
             taints = V.cleanse_all(taints, _PATH_KINDS)
-        if any(t.kind == "weak-random" for t in taints) and any(_strong_random(p) for p in e.parts):
+        if any(t.kind == "weak-random" for t in taints) \
+                and any(_strong_random(p, self.models.unpredictable) for p in e.parts):
             # ``"{}-{}".format(uuid.uuid1(), uuid.uuid4())``: a part nobody can predict makes the whole unguessable
             taints = frozenset(t for t in taints if t.kind != "weak-random")
         result = Value(taints=taints, types=_STR_TYPES if not site else _SITE_URL_TYPES, fixed=fixed)
@@ -3944,30 +3945,25 @@ def is_slash(e) -> bool:
     return isinstance(e, (ir.Name, ir.Attr)) and e.qualname in _SEPARATORS
 
 
-_STRONG_RANDOM = frozenset({
-    "uuid.uuid4", "os.urandom", "secrets.token_hex", "secrets.token_urlsafe", "secrets.token_bytes",
-    "secrets.randbits", "secrets.randbelow", "secrets.choice", "random.SystemRandom",
-})
-
-
-def _strong_random(e: ir.Expr, depth: int = 0) -> bool:
-    """``e`` is a value no one can predict, written in place: ``uuid.uuid4()``, ``uuid.uuid4().hex``,
-    ``secrets.token_hex(16)``, ``os.urandom(16).hex()``, ``str(uuid.uuid4())``,
-    ``random.SystemRandom().choice(...)``."""
+def _strong_random(e: ir.Expr, unpredictable, depth: int = 0) -> bool:
+    """``e`` is a value no one can predict, written in place: a call of an ``unpredictable`` callee (the models'
+    ``[[unpredictable]]``: ``uuid.uuid4()``, ``secrets.token_hex(16)``), an attribute or method of one
+    (``uuid.uuid4().hex``, ``os.urandom(16).hex()``, ``random.SystemRandom().choice(...)``), or one made text
+    (``str(uuid.uuid4())``)."""
     if depth > 3:
         return False
     if isinstance(e, ir.FormattedValue):
-        return _strong_random(e.value, depth + 1)
+        return _strong_random(e.value, unpredictable, depth + 1)
     if isinstance(e, ir.Attr):
-        return _strong_random(e.value, depth + 1)  # ``uuid.uuid4().hex``
+        return _strong_random(e.value, unpredictable, depth + 1)  # ``uuid.uuid4().hex``
     if not isinstance(e, ir.Call):
         return False
-    if (e.qualname or "") in _STRONG_RANDOM:
+    if (e.qualname or "") in unpredictable:
         return True
-    if isinstance(e.func, ir.Attr) and _strong_random(e.func.value, depth + 1):
+    if isinstance(e.func, ir.Attr) and _strong_random(e.func.value, unpredictable, depth + 1):
         return True  # ``os.urandom(16).hex()``, ``uuid.uuid4().hex`` read as a call's receiver
     return (e.qualname or "") in ("builtins.str", "binascii.hexlify", "base64.urlsafe_b64encode") and len(e.args) == 1 \
-        and _strong_random(e.args[0], depth + 1)
+        and _strong_random(e.args[0], unpredictable, depth + 1)
 
 
 def _after_last_slash(e: ir.Subscript) -> bool:

@@ -222,6 +222,7 @@ class ModelSet:
     # ``[[generated]]``: callee -> Generated; qualified attribute (a module's or a type's) -> Generated;
     # attribute name read from an object that carries no traced data -> Generated
     generated_callees: dict = field(default_factory=dict)
+    unpredictable: set = field(default_factory=set)  # ``[[unpredictable]]`` callees
     generated_attributes: dict = field(default_factory=dict)
     generated_names: dict = field(default_factory=dict)
     generated_last: frozenset | None = None
@@ -322,6 +323,8 @@ class ModelSet:
                 self.generated_attributes[attr] = Generated(attr, (), kind, note, library)
             for name in _as_list(entry.get("names", [])):
                 self.generated_names[name] = Generated(name, (), kind, note, library)
+        for entry in data.pop("unpredictable", []):
+            self.unpredictable.update(_callees(entry, library))
         for entry in data.pop("entrypoint", []):
             if entry.get("methods") and not (entry.get("base_class") or entry.get("class_attribute")
                                              or entry.get("imports")):
@@ -361,7 +364,8 @@ class ModelSet:
         data.pop("library", None)
         if data:
             raise ModelError(f"{library}: unknown section(s) {', '.join(sorted(data))}; "
-                             "expected source, sink, sanitizer, propagator, returns, clean, generated, entrypoint")
+                             "expected source, sink, sanitizer, propagator, returns, clean, generated, unpredictable, "
+                             "entrypoint")
 
     def sinks_for(self, callee: str) -> list:
         return self.sinks.get(callee, ())

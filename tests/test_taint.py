@@ -24,6 +24,22 @@ def tainted_lines(tmp_path, monkeypatch, code: str, rule="command-injection"):
 
 
 CASES = {
+    "items of a generator's tuples": ("""
+        def pairs():
+            yield "ls", request.args["x"]
+
+        def h():
+            for name, arg in pairs():
+                os.system(arg)
+        """, """
+        def pairs():
+            yield request.args["x"], "ls"
+            yield from [("cat", "ls")]
+
+        def h():
+            for name, arg in pairs():
+                os.system(arg)
+        """),
     "reassignment": ("""
         def h():
             a = request.args["x"]
@@ -436,6 +452,31 @@ def test_a_user_model_names_a_generator_no_one_can_predict(tmp_path, monkeypatch
     models = load_models([model])
     assert "uuid.uuid4" in models.unpredictable  # the built-in ones stay
     assert not findings(tmp_path / "b", monkeypatch, code, rule="weak-random", models=models)
+
+
+
+def test_what_a_generator_yields_keeps_its_type(tmp_path, monkeypatch):
+    # (swift's memcache client, CVE-2012-4406: ``for server, fp, sock in self._get_conns(key)`` then
+    # ``pickle.loads`` of what the socket read; a returned list of the same tuples was followed already)
+    code = {"app.py": textwrap.dedent("""
+        import pickle
+        import socket
+
+
+        class Client:
+            def _connections(self):
+                yield "cache", socket.create_connection(("cache", 11211))
+
+            def get(self):
+                for server, sock in self._connections():
+                    return pickle.loads(sock.recv(1024))
+
+            def names(self):
+                for server, sock in self._connections():
+                    return pickle.loads(server.encode())
+        """)}
+    found = findings(tmp_path, monkeypatch, code, rule="unsafe-deserialization")
+    assert [(f.line, f.confidence) for f in found if f.confidence >= Level.MEDIUM] == [(12, Level.HIGH)]
 
 
 WEAK_TOKEN_STORE = """

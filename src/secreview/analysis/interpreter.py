@@ -236,6 +236,7 @@ class FunctionInterpreter:
         self.entry_values = entry_values or {}
         self.library_bases: dict = {}  # modelled library base of ``self``'s class -> that class
         self.ret: Value | None = None
+        self.yielded: Value | None = None  # what a generator yields, each element joined
         self.entry = None
         self.validated_types: dict = {}  # request type -> kinds its sources are safe for here (a query schema)
         self.statement_rules = program.statement_rules_for(fn, module.path)
@@ -320,6 +321,8 @@ class FunctionInterpreter:
             for bid in sorted(ends):
                 state = ends[bid] if state is None else _join_states(state, ends[bid], self.facts_seen)
             self.state = state
+        if self.yielded is not None and self.fn.is_generator:
+            self.ret = _generator_of(self.yielded)
         self.summary.ret = self.ret if self.ret is not None else TOP
         if exits is not None:
             self.summary.checks, self.summary.halts = self.callee_checks()
@@ -2854,7 +2857,9 @@ class FunctionInterpreter:
     def eval_yield(self, e: ir.Yield) -> Value:
         if e.value is not None:
             v = self.eval(e.value)
-            self.ret = v if self.ret is None else V.join(self.ret, v)
+            if e.is_from:
+                v = self.element_of(v)  # ``yield from other()``: its elements, one by one
+            self.yielded = v if self.yielded is None else V.join(self.yielded, v)
         return TOP
 
     def eval_caught(self, e: ir.CaughtException) -> Value:
@@ -3613,6 +3618,20 @@ def _may_be_false(stmt) -> bool:
     if isinstance(returned, ir.Container):
         return not returned.elts
     return True
+
+
+def _generator_of(element: Value) -> Value:
+    """What calling a generator function gives: a generator of ``element`` (its yields, joined), whose taint is
+    theirs. What every element is like stays apart as the one item, as a comprehension keeps it
+    (``eval_comprehension``), so that ``for server, sock in self._connections()`` gives ``sock`` the type of what
+    was yielded (a socket, whose ``recv`` is network data), as a returned list of the same tuples does."""
+    taints = V.merge_taints(element.taints, V.all_item_taints(element.items))
+    if element.is_fixed or is_number(element) or not element.taints or _a_tuple(element):
+        return Value(taints=taints, types=_GENERATOR_TYPE, items={0: element}, fixed=element.is_fixed)
+    return Value(taints=taints, types=_GENERATOR_TYPE)
+
+
+_GENERATOR_TYPE = frozenset({"builtins.generator"})
 
 
 def _a_tuple(value: Value) -> bool:

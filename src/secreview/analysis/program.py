@@ -3462,7 +3462,7 @@ _KEEPS_NAMED_METHODS = frozenset({"format", "join", "encode", "decode", "strip",
                                   "format_map", "geturl"})
 
 
-_CONTAINER_TYPES = frozenset({"builtins.tuple", "builtins.list", "builtins.dict"})
+_CONTAINER_TYPES = frozenset({"builtins.tuple", "builtins.list", "builtins.dict", "builtins.generator"})
 """Returned containers whose known items a caller receives one by one (``Summary.ret.items``)."""
 _RETURNED_ITEMS = 32
 """Up to how many known items of a returned container a caller receives one by one (a connection's

@@ -1000,3 +1000,20 @@ def test_a_form_branchs_redirect_stays_medium_where_the_handler_reads_the_query_
     assert "a link reaches it only where a page of this site copies the link's parameter" in findings[0].explanation
     assert "a link to this site can send" not in findings[0].explanation
 
+
+
+def test_a_client_chosen_content_type_is_said_to_be_the_clients(tmp_path, monkeypatch):
+    # (a body sent with the request's own type is HTML only when the client asks for it: said so, and the fix
+    # says where the type should come from; a response of no given type is HTML as it stands)
+    code = ("from flask import Flask, Response, request\n\napp = Flask(__name__)\n\n\n"
+            "@app.route('/element')\n"
+            "def element():\n"
+            "    return Response(request.args['body'], mimetype=request.args['type'])\n\n\n"
+            "@app.route('/page')\n"
+            "def page():\n"
+            "    return Response(request.args['body'])\n")
+    found = {f.line: f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR106"}
+    assert set(found) == {8, 13}
+    assert "`mimetype` is taken from the request too, so the client can ask for text/html" in found[8].explanation
+    assert "server's own list of non-HTML types" in found[8].fix
+    assert "taken from the request" not in found[13].explanation and "non-HTML types" not in found[13].fix

@@ -12,15 +12,23 @@ _TUPLE = frozenset({"builtins.tuple"})
 def _non_html(value) -> bool:
     """A content type set by the code that is not HTML. One chosen at run time (content
     negotiation: ``content_type=self.content_type``) counts too: a reviewer cannot call
-    the response HTML, and reporting every API response would bury real findings."""
+    the response HTML, and reporting every API response would bury real findings. Not one
+    the request chose (``mimetype=request.args.get("type")``, whoogle's CVE-2024-22417):
+    the client asks for ``text/html``."""
     if value is None:
         return False
     if not value.is_const:
-        return True
+        return not _client_chosen(value)
     if not isinstance(value.const, str):
         return False
     media = value.const.lower()
     return not any(word in media for word in ("html", "xml", "svg"))
+
+
+def _client_chosen(value) -> bool:
+    """``value`` is traced from the request, unchecked for markup (an allow-list of types would have made it
+    constant or cleansed it)."""
+    return any(t.kind == "remote" and not t.is_param and "xss" not in t.cleansed for t in value.taints)
 
 
 def _sets_non_html(headers) -> bool:
@@ -204,6 +212,27 @@ class CrossSiteScripting(SinkRule):
               "this site's pages with the visitor's session.")
     fix = ("Escape the value with `markupsafe.escape()` (or `html.escape()`) before it goes into HTML, or render "
            "it through an autoescaping template such as `render_template()`; send data as JSON or text/plain.")
+
+    def site_use(self, interp, node, arg_node, sink=None):
+        # ``("client-type", keyword)``: the response's type is the request's too (``_client_chosen``), said so
+        if not isinstance(node, ir.Call):
+            return None
+        for k in node.keywords:
+            if k.name in _TYPE_KEYWORDS and not isinstance(k.value, ir.Const) and _client_chosen(interp.eval(k.value)):
+                return ("client-type", k.name)
+        return None
+
+    def danger_at(self, site) -> str:
+        if site.use is None or site.use[0] != "client-type":
+            return self.danger
+        return (f"The response's `{site.use[1]}` is taken from the request too, so the client can ask for "
+                "text/html: then the browser parses the body as HTML, and `<script>` or `<img src=x onerror=...>` "
+                "in it runs script in this site's pages with the visitor's session.")
+
+    def fix_at(self, site) -> str:
+        if site.use is None or site.use[0] != "client-type":
+            return self.fix
+        return self.fix + " Take the response's type from the server's own list of non-HTML types, not the request."
 
     def excused(self, site, sink, callee: str) -> bool:
         if any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS) or _sets_non_html(site.kwargs.get("headers")):

@@ -242,6 +242,8 @@ class CrossSiteScripting(SinkRule):
             return True
         if _retyped_later(site) or _receiver_non_html(site) or _headers_attachment(site):
             return True
+        if callee.startswith("django.http.") and _form_errors(site):
+            return True
         if callee.endswith("make_response"):
             # ``make_response(body, 200, {"Content-Type": "application/json"})``: headers given
             # after the body (Flask takes them as the tuple a view may return)
@@ -270,6 +272,26 @@ class CrossSiteScripting(SinkRule):
 
 
 # Responses sent with no Content-Type unless given one: the browser sniffs what the body is
+_DJANGO_FORMS = ("django.forms.Form", "django.forms.ModelForm", "django.forms.BaseForm", "django.forms.BaseModelForm",
+                 "django.forms.forms.Form", "django.forms.forms.BaseForm", "django.forms.models.ModelForm",
+                 "django.forms.models.BaseModelForm")
+
+
+def _form_errors(site) -> bool:
+    """``HttpResponseBadRequest(form.errors)`` of a Django form: the body is the ``ErrorDict``, a dict, which
+    ``HttpResponse`` iterates as it does any non-text content: the names of the fields in error, the form's own,
+    not the values the client posted (nor the messages, which would be escaped)."""
+    call = site.call
+    body = call.args[0] if call.args else next((k.value for k in call.keywords if k.name == "content"), None)
+    if not (isinstance(body, ir.Attr) and body.attr == "errors"):
+        return False
+    interp = getattr(site, "interp", None)
+    if interp is None:
+        return False
+    program = interp.program
+    return any(program.derives_from(t, base) for t in interp.eval(body.value).types for base in _DJANGO_FORMS)
+
+
 _UNTYPED_RESPONSES = frozenset({"starlette.responses.Response", "fastapi.Response", "fastapi.responses.Response"})
 
 

@@ -1017,3 +1017,20 @@ def test_a_client_chosen_content_type_is_said_to_be_the_clients(tmp_path, monkey
     assert "`mimetype` is taken from the request too, so the client can ask for text/html" in found[8].explanation
     assert "server's own list of non-HTML types" in found[8].fix
     assert "taken from the request" not in found[13].explanation and "non-HTML types" not in found[13].fix
+
+
+def test_a_context_that_checks_nothing_is_one_finding_naming_both_lines(tmp_path, monkeypatch):
+    code = ("import ssl\nimport urllib.request\n\n\n"
+            "def fetch(url):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    ctx.check_hostname = False\n"
+            "    ctx.verify_mode = ssl.CERT_NONE\n"
+            "    return urllib.request.urlopen(url, context=ctx).read()\n\n\n"
+            "def named(url):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    ctx.check_hostname = False\n"
+            "    return urllib.request.urlopen(url, context=ctx).read()\n")
+    found = _explanations("SR302", _findings(tmp_path, monkeypatch, "client.py", code))
+    assert set(found) == {8, 14}
+    assert "(and `ctx.check_hostname = False` on line 7 turns the host-name check off)" in found[8]
+    assert "accept any certificate" not in found[14] and "on line" not in found[14]

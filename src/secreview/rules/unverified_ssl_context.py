@@ -53,13 +53,20 @@ function when the function never sets `ctx.check_hostname = False`: Python refus
 `ValueError` (host-name checking is still on), so no connection accepting any certificate is made;
 nor one whose connection is the two ends of a `socket.socketpair()` in this
 process and that connects to nothing else (a loopback handshake with its own
-server thread to parse its own certificate): no network lies between them.
+server thread to parse its own certificate): no network lies between them;
+nor one whose every request goes to a loopback URL written in the function
+(`f"{scheme}://localhost:{port}/login"`, `"https://127.0.0.1:%d/" % port`: a check that
+the program's own server is up). `check_hostname = False` beside
+`verify_mode = ssl.CERT_NONE` on the same context is one defect, reported once, at the
+`CERT_NONE` line, whose explanation names both.
 
 **Fix:** use `ssl.create_default_context()` (optionally with
 `cafile="/path/to/internal-ca.pem"`) and leave `check_hostname` and
 `verify_mode` at their defaults; for `ssl.wrap_socket` use
 `ssl.create_default_context().wrap_socket(sock, server_hostname=host)`.
 """
+
+import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
@@ -142,6 +149,38 @@ def _cert_none_too(interp, base_code: str) -> bool:
     return False
 
 
+def _cert_none_beside(interp, stmt, base_code: str):
+    """The assignment ``base.verify_mode = ssl.CERT_NONE`` in the same straight run of statements as ``stmt``
+    (``ctx.check_hostname = False``), not set back later: where both are set, the context checks no certificate at
+    all, one defect, reported once at the ``CERT_NONE`` line (Python requires the host-name check off first)."""
+    fn = interp.fn
+    block = next((b for b in fn.blocks if b.origin is None and any(x is stmt for x in b.stmts)), None)
+    if block is None:
+        return None
+    for other in block.stmts:
+        if type(other) is not ir.Assign or other.op is not None or not isinstance(other.value, (ir.Attr, ir.Name)) \
+                or not (other.value.qualname or "").endswith("CERT_NONE"):
+            continue
+        for t in other.targets:
+            if isinstance(t, ir.AttrTarget) and t.attr == "verify_mode" and interp.code(t.value) == base_code \
+                    and _raised_later(interp, other, t) is None:
+                return other
+    return None
+
+
+def _hostname_off_beside(interp, stmt, base_code: str):
+    """``base.check_hostname = False`` whose finding ``_cert_none_beside`` folds into ``stmt``'s (``CERT_NONE``)."""
+    fn = interp.fn
+    block = next((b for b in fn.blocks if b.origin is None and any(x is stmt for x in b.stmts)), None)
+    for other in block.stmts if block is not None else ():
+        if type(other) is ir.Assign and other.op is None and isinstance(other.value, ir.Const) \
+                and other.value.value is False and any(
+                    isinstance(t, ir.AttrTarget) and t.attr == "check_hostname" and interp.code(t.value) == base_code
+                    for t in other.targets) and _cert_none_beside(interp, other, base_code) is stmt:
+            return other
+    return None
+
+
 _NON_CLIENT_PROTOCOLS = ("PROTOCOL_TLS", "PROTOCOL_SSLv23", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1", "PROTOCOL_TLSv1_2")
 
 
@@ -221,7 +260,7 @@ def _unless_opted_out(interp, stmt, hits, where: str = "This branch"):
     """The hits, except in a branch that a verification switch selects and whose default is secure
     (the operator opts out); in a branch the default selects, each hit says so."""
     hits = list(hits)
-    if not hits or _certificate_probe(interp.fn) or _local_pair(interp.fn):
+    if not hits or _certificate_probe(interp.fn) or _local_pair(interp.fn) or _loopback_only(interp.fn):
         return
     chosen = opt_out(interp, stmt)
     if chosen is None:
@@ -358,6 +397,47 @@ def _local_pair(fn) -> bool:
     process, and that connects to nothing else: no network path, no peer to impersonate."""
     names = fn.names
     return "socketpair" in names and not any(n in _CONNECTS for n in names)
+
+
+_LOOPBACK_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*)?://(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?:[:/]|$)")
+
+
+def _loopback_url(e) -> bool:
+    """``"https://127.0.0.1:8443/health"``, ``"https://localhost:%d/" % port``, or
+    ``f"{scheme}://localhost:{port}/login"`` (the scheme alone before a constant naming this machine): a URL whose
+    host is the loopback interface."""
+    if isinstance(e, ir.Const):
+        return isinstance(e.value, str) and bool(_LOOPBACK_HOST.match(e.value))
+    if isinstance(e, ir.StringBuild) and e.kind in ("percent", "format"):
+        return _loopback_url(e.template)  # ``"https://127.0.0.1:%d/" % port``
+    if not (isinstance(e, ir.StringBuild) and e.kind == "fstring" and e.parts):
+        return False
+    first, rest = e.parts[0], e.parts[1:]
+    if isinstance(first, ir.FormattedValue) and rest and isinstance(rest[0], ir.Const):
+        return isinstance(rest[0].value, str) and bool(_LOOPBACK_HOST.match("https" + rest[0].value))
+    return isinstance(first, ir.Const) and isinstance(first.value, str) and bool(_LOOPBACK_HOST.match(first.value))
+
+
+def _loopback_only(fn) -> bool:
+    """A function whose every request (``urlopen``, ``request``...) goes to a URL of this machine's loopback
+    interface written in it (muxplex's check that its own server is up, ``f"{scheme}://localhost:{port}/login"``):
+    no network lies between the ends, so there is no path to be on and no one to impersonate the server but a
+    process of this machine. A URL passed as a name counts when every assignment of that name in the function
+    is such a URL."""
+    found = False
+    for stmt in fn.statements():
+        for e in ir.walk(stmt.value) if getattr(stmt, "value", None) is not None else ():
+            if not (isinstance(e, ir.Call) and ir.last_name(e.func) in _CONNECTS):
+                continue
+            url = e.args[0] if e.args else None
+            if isinstance(url, ir.Name):
+                assigned = bindings(fn, url.id)
+                if not assigned or not all(type(b) is ir.Assign and _loopback_url(b.value) for b in assigned):
+                    return False
+            elif url is None or not _loopback_url(url):
+                return False
+            found = True
+    return found
 
 
 def _urllib3_context(fn, base) -> bool:
@@ -551,6 +631,8 @@ class UnverifiedSslContext(CallRule, StatementRule):
                     continue
                 if _cert_none_too(interp, base_code) and _verifies_nothing_by_default(interp, base_code):
                     continue  # ``ssl.SSLContext()`` checks no host name anyway: the ``CERT_NONE`` line is the defect
+                if _cert_none_beside(interp, stmt, base_code) is not None:
+                    continue  # no certificate checked at all: the ``CERT_NONE`` line says it, with this one
                 yield Hit(
                     node=stmt,
                     explanation=(f"`{interp.code(stmt)}` turns host-name checking off on `{base_code}`: a "
@@ -564,9 +646,12 @@ class UnverifiedSslContext(CallRule, StatementRule):
             elif _is_cert_none(value, stmt.value) and (is_ctx or not value.is_const) \
                     and not _switched_off_on_request(interp, stmt.value) \
                     and not _refused_by_python(interp.fn, target.value, stmt.line):
+                hostname = _hostname_off_beside(interp, stmt, base_code)
+                also = f" (and `{interp.code(hostname)}` on line {hostname.line} turns the host-name check off)" \
+                    if hostname is not None else ""
                 yield Hit(
                     node=stmt,
-                    explanation=(f"`{interp.code(stmt)}` makes `{base_code}` accept any certificate from the "
+                    explanation=(f"`{interp.code(stmt)}`{also} makes `{base_code}` accept any certificate from the "
                                  f"server: connections made with it are encrypted to whoever answers, so anyone on "
                                  f"the network path can read and alter them.{own_check}"),
                     fix=(f"Remove the assignment (`ssl.create_default_context()` uses `CERT_REQUIRED`); to trust a "

@@ -624,6 +624,13 @@ class FunctionInterpreter:
                     # ``is_relative_url(request.form["next"])``: the item, read again where the test holds
                     state = dict(state)
                     self._clean_checked(checked, kinds, state)
+            elif callee in _SAMEFILE and len(cond.args) == 2 and not cond.keywords:
+                # ``target_dir = os.path.dirname(os.path.abspath(link))`` then ``if os.path.samefile(target_dir,
+                # base):``: the normalized path is one entry right under the base
+                found = self.samefile_parent(cond, state)
+                if found is not None:
+                    key, base_taints, checked_expr = found
+                    kinds, confining = _PATH_ONLY, True
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
                 key = path_key(cond.func.value)
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr) and _dash_check(cond):
@@ -843,6 +850,14 @@ class FunctionInterpreter:
         ``abspath``) gives ``name``; the base (the first part joined) is not one. Only when nothing the
         binding reads is bound again between it and the check, so that the parts are still what was
         normalized."""
+        if isinstance(checked, ir.Call) and _normalizing(checked, self.models) and len(checked.args) == 1 \
+                and not checked.keywords and isinstance(checked.args[0], ir.Name):
+            # ``os.path.abspath(link)`` of ``link`` bound once to ``os.path.join(BASE, name)``: ``name`` too
+            joined = self.bound_once(checked.args[0])
+            if joined is None or not (isinstance(joined.value, ir.Call) and joined.value.qualname in _JOINS
+                                      and len(joined.value.args) > 1) or self.rebound_before(joined, cond):
+                return []
+            return [k for k in map(path_key, joined.value.args[1:]) if k is not None]
         stmt = self.bound_once(checked) if isinstance(checked, ir.Name) else None
         if stmt is None or not _normalizing(stmt.value, self.models):
             return []
@@ -1480,6 +1495,30 @@ class FunctionInterpreter:
                 if not is_clean:
                     key = self.confined_path(element, state)
                     return None if key is None else (key, keep, element)
+        return None
+
+    def samefile_parent(self, cond: ir.Call, state: dict):
+        """``os.path.samefile(os.path.dirname(os.path.abspath(link)), base)`` (the folder possibly bound once to a
+        name, DLRN's ``target_dir``): where it holds, the normalized path's folder is the base, so the path is one
+        entry right under it. ``(key, base taints, the normalized path's expression)`` as ``common_prefix_check``
+        gives them, or None. The base must carry no outside data but a parameter's."""
+        for parent, base in (cond.args, cond.args[::-1]):
+            parent = self.common_path_call(parent, cond)
+            if not (isinstance(parent, ir.Call) and parent.qualname in _DIRNAMES and len(parent.args) == 1
+                    and not parent.keywords):
+                continue
+            saved, self.state = self.state, state
+            try:
+                base_value = self.eval(base)
+            finally:
+                self.state = saved
+            if any(not t.is_param for t in base_value.taints) and _path_data(base_value):
+                return None
+            # (``samefile`` compares what the two paths name on disk, ``..`` and links resolved: the path need not be
+            # normalized before)
+            key = self.confined_path(parent.args[0], state) or path_key(parent.args[0])
+            if key is not None and key in state:
+                return key, frozenset((t.kind, t.index) for t in base_value.taints if t.is_param), parent.args[0]
         return None
 
     def common_path_call(self, e: ir.Expr, cond: ir.Expr) -> ir.Expr:
@@ -3392,6 +3431,8 @@ _NOT_OPTION = frozenset({"argv-option"})
 _PATH_WRAPPERS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath",
                             "builtins.str", "os.fspath"})
 _JOINS = frozenset({"os.path.join", "posixpath.join"})
+_DIRNAMES = frozenset({"os.path.dirname", "posixpath.dirname"})
+_SAMEFILE = frozenset({"os.path.samefile", "posixpath.samefile"})
 _COMMON_PATH = frozenset({"os.path.commonprefix", "os.path.commonpath", "posixpath.commonprefix",
                           "posixpath.commonpath"})
 _OTHER_HOST = frozenset({"redirect", "ssrf"})

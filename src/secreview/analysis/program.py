@@ -1916,7 +1916,9 @@ class Program:
             if callee is not None and self.entrypoint_for(self.function_module[callee], self.functions[callee]):
                 return  # another handler's response: reported where that handler returns it
         sink = Sink(kind=entry[2].response_sink, callee="<response>", args=())
-        self.check_sink(interp, sink, f"return from {interp.fn.name}()", stmt, value, stmt.value)
+        for rule in self.sink_rules.get(sink.kind, ()):
+            if not rule.return_excused(interp, stmt):
+                self.check_sink(interp, sink, f"return from {interp.fn.name}()", stmt, value, stmt.value, rule=rule)
 
     def decorator_functions(self, fn: ir.Function):
         """The functions of the reviewed code that decorate ``fn`` (``@jsonified``; ``@cached(60)``'s

@@ -193,6 +193,11 @@ class SinkRule(Rule):
         """True when this call is made safe by its other arguments (``Loader=SafeLoader``)."""
         return False
 
+    def return_excused(self, interp, stmt) -> bool:
+        """True when what a request handler returns at ``stmt`` is sent in a way that makes it safe for this
+        rule's sink (a non-HTML type set on the framework's response object before it)."""
+        return False
+
     def store_excused(self, interp, sink, target) -> bool:
         """True when this store into a sink attribute (``self.content = ...``, ``target``) is made safe by what
         the function does around it, as ``excused`` is for a call."""

@@ -114,6 +114,30 @@ def _retyped_later(site) -> bool:
     return False
 
 
+_GLOBAL_RESPONSES = frozenset({"bottle.response", "pecan.response", "cherrypy.response"})
+"""The frameworks' response of the request being handled, an object of the module, whose type and headers a
+handler sets before it returns the body."""
+
+
+def _global_response_typed(fn, stmt) -> bool:
+    """Before ``stmt`` (a handler's ``return body``), the handler gives the framework's response a constant
+    non-HTML type (chembl_beaker's ``response.content_type = 'application/json'`` of Bottle, panel AN; or
+    ``response.headers["Content-Type"] = ...``): the body is sent with it."""
+    def global_response(e) -> bool:
+        return isinstance(e, ir.Name) and e.qualname in _GLOBAL_RESPONSES
+    for other in fn.statements():
+        if type(other) is not ir.Assign or other.line >= stmt.line or not _const_non_html(other.value):
+            continue
+        for t in other.targets:
+            if isinstance(t, ir.AttrTarget) and t.attr in ("content_type", "mimetype") and global_response(t.value):
+                return True
+            if isinstance(t, ir.ItemTarget) and isinstance(t.index, ir.Const) and isinstance(t.index.value, str) \
+                    and t.index.value.lower() == "content-type" and isinstance(t.value, ir.Attr) \
+                    and t.value.attr == "headers" and global_response(t.value.value):
+                return True
+    return False
+
+
 def _typed_keywords(fn) -> bool:
     """A response class typing itself in its constructor: ``kwargs["content_type"] = "application/json"`` (or
     ``kwargs.setdefault("content_type", ...)``) with a constant non-HTML type, passed on to the base response's
@@ -249,6 +273,9 @@ class CrossSiteScripting(SinkRule):
             # after the body (Flask takes them as the tuple a view may return)
             return any(_sets_non_html(extra) for extra in (site.args[1:3] if site.args else ()))
         return False
+
+    def return_excused(self, interp, stmt) -> bool:
+        return _global_response_typed(interp.fn, stmt)
 
     def store_excused(self, interp, sink, target) -> bool:
         return _typed_keywords(interp.fn)

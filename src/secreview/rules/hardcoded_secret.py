@@ -43,7 +43,9 @@ machine (`localhost`, `127.0.0.1`), a documentation domain
 (`example.com`, `.test`) or a demonstration server (a `demo` or `sandbox` host name label); a URL for
 such a host whose password is its user name (`pyamqp://guest:guest@localhost`, the stock login of a local
 broker or development database) or says it is a development one (`http://elastic:devpass@localhost:9200`,
-`dev_password`, `localpass`); option declarations
+`dev_password`, `localpass`), and such a host's URL under a settings structure's development or test profile
+(a `dev`, `development`, `local`, `test` or `ci` key); a URL whose password is the name of the setting that
+replaces it, in capitals (`postgresql://ots:POSTGRESQL_PASSWORD@127.0.0.1/ots`); option declarations
 (`cfg.StrOpt("password", secret=True)`); and test code. Values are never
 echoed in full in the report.
 
@@ -431,6 +433,11 @@ _DOC_LABELS = frozenset({"example", "demo", "sample", "test", "trial", "sandbox"
 _URL_HOST = re.compile(r"://[^/\s?#]*@(\[[^\]]*\]|[A-Za-z0-9.\-]+)")
 
 
+# keys of a settings structure's development and test profiles (spinta's ``"environments": {"dev": {...},
+# "test": {...}}``): a URL for this machine there is a developer's local database (panel AN)
+_DEVELOPMENT_KEYS = frozenset({"dev", "development", "devel", "local", "test", "tests", "testing", "ci"})
+
+
 def _example_name(name) -> bool:
     return isinstance(name, str) and bool(_EXAMPLE_WORDS.intersection(identifier_words(name)))
 
@@ -466,7 +473,7 @@ def _in_examples(stmt) -> set:
         for e in _walk(root):
             if isinstance(e, ir.DictExpr):
                 roots.extend(v for k, v in zip(e.keys, e.values)
-                             if isinstance(k, ir.Const) and _example_name(k.value))
+                             if isinstance(k, ir.Const) and (_example_name(k.value) or k.value in _DEVELOPMENT_KEYS))
             elif isinstance(e, ir.Call):
                 roots.extend(k.value for k in e.keywords if _example_name(k.name))
             elif isinstance(e, ir.StringBuild):
@@ -530,10 +537,16 @@ def _credential_shape(text: str):
     m = _URL_CREDS.search(text) if not any(c.isspace() for c in text.strip()) else None
     if m and not is_placeholder(m.group(2)) and not m.group(2).startswith(("$", "{", "%", "<")) \
             and m.group(2).lower() not in ("password", "pass", "secret", "xxx", "pwd") \
+            and not _NAMED_PLACEHOLDER.fullmatch(m.group(2)) \
             and not _local_default_login(m.group(1), m.group(2), text):
         return "a URL with an embedded password", m.group(2)
     return None
 
+
+# ``postgresql+psycopg://ots:POSTGRESQL_PASSWORD@127.0.0.1/ots``: a password written as the name of the setting
+# that replaces it, in capitals (OpenTAKServer's default URI, panel AN)
+_NAMED_PLACEHOLDER = re.compile(r"(?=[A-Z0-9_]*_)(?:[A-Z][A-Z0-9]*_)*(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|KEY)"
+                                r"(?:_[A-Z0-9]+)*")
 
 _PLACEHOLDER_PARTS = ("FAKE", "DUMMY", "SAMPLE", "PLACEHOLDER", "REDACTED", "XXXX", "TEST")
 

@@ -514,6 +514,11 @@ class FunctionInterpreter:
         slash = _site_path_test(cond, truth)
         if slash is not None and slash[0] in state and state[slash[0]].taints:
             state = _marked_site_path(state, *slash)
+        host = _host_fixed_test(cond, truth)
+        if host is not None and host in state and state[host].taints:
+            # ``if not icon_url.startswith("https://tak.gov/eud_api"): abort(400)``: past it, the URL's host is that
+            state = dict(state)
+            state[host] = _cleansed(state[host], _OTHER_HOST)
         absent = _excluded_text(cond, truth)
         if absent is not None:
             text, key = absent
@@ -3617,6 +3622,19 @@ def _site_path_test(cond: ir.Expr, truth: bool) -> tuple | None:
     if not truth and "//" in prefixes:
         return key, _NOT_TWO_SLASHES
     return None
+
+
+def _host_fixed_test(cond: ir.Expr, truth: bool) -> str | None:
+    """The key of a value a true ``x.startswith(PREFIX)`` tells the host of: every prefix names a scheme and a
+    host and ends it (``"https://tak.gov/eud_api"``, ``("https://a.example/", "https://b.example/")``, as
+    ``fixes_host`` reads them), so the URL goes to one of those hosts, whatever follows."""
+    if not (truth and isinstance(cond, ir.Call) and cond.method == "startswith" and isinstance(cond.func, ir.Attr)
+            and len(cond.args) == 1 and not cond.keywords):
+        return None
+    prefixes = _constants(cond.args[0])
+    if not prefixes or not all(isinstance(p, str) and fixes_host(p) for p in prefixes):
+        return None
+    return path_key(cond.func.value)
 
 
 def _constants(e: ir.Expr) -> list:

@@ -38,7 +38,8 @@ def run_any():
 
 
 @pytest.mark.parametrize("decorator", ["admin_required", "Permissions.ADMIN.require(403)",
-                                       "staff_member_required"])
+                                       "staff_member_required", "roles_required('administrator')",
+                                       "roles_accepted('admin', 'superuser')"])
 def test_admin_only_handlers_are_worded_for_administrators(decorator, tmp_path, monkeypatch):
     files = {"app.py": APP.replace("{decorator}", decorator)}
     commands = findings(tmp_path, monkeypatch, files)
@@ -50,6 +51,12 @@ def test_admin_only_handlers_are_worded_for_administrators(decorator, tmp_path, 
     assert [f.line for f in conversions] == [23]
     # the administrator names a file of the server: theirs to read
     assert findings(tmp_path, monkeypatch, files, rule="path-traversal") == []
+
+
+@pytest.mark.parametrize("decorator", ["roles_required('editor')", "roles_accepted('admin', 'editor')"])
+def test_roles_other_than_an_administrators_are_not_administration(decorator, tmp_path, monkeypatch):
+    files = {"app.py": APP.replace("{decorator}", decorator)}
+    assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="path-traversal")] == [18]
 
 
 def test_login_alone_is_not_administration(tmp_path, monkeypatch):

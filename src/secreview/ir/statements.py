@@ -132,12 +132,14 @@ def _target_places(t):
 _ADMIN_WORDS = frozenset({"admin", "administrator", "superuser", "staff", "sysadmin"})
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _REQUIRE_WORDS = frozenset({"required", "require", "requires", "only", "permission", "passes", "test", "needs"})
+_ROLE_REQUIRE_WORDS = frozenset({"required", "require", "requires", "accepted"})
 
 
 def admin_only(fn: ir.Function) -> bool:
     """A function a decorator reserves for administrators: ``@admin_required``, ``@staff_member_required``,
     ``@superuser_only``, ``@Permissions.ADMIN.require(403)``, ``@user_passes_test(lambda u: u.is_superuser)``:
-    a decorator whose names say both an administrator and a requirement; or a FastAPI handler that depends on
+    a decorator whose names say both an administrator and a requirement; one that requires roles all named for
+    administrators (``@roles_required("administrator")``); or a FastAPI handler that depends on
     an administrator (``user=Depends(get_admin_user)``)."""
     for d in fn.decorators:
         words = set()
@@ -146,6 +148,12 @@ def admin_only(fn: ir.Function) -> bool:
             if name:
                 words.update(w.lower() for w in _WORD.findall(name))
         if words & _ADMIN_WORDS and words & _REQUIRE_WORDS:
+            return True
+        if isinstance(d, ir.Call) and words & _ROLE_REQUIRE_WORDS and d.args and all(
+                isinstance(a, ir.Const) and isinstance(a.value, str)
+                and {w.lower() for w in _WORD.findall(a.value)} & _ADMIN_WORDS for a in d.args):
+            # Flask-Security's ``@roles_required("administrator")`` (``@roles_accepted("admin")``): every role it
+            # names is an administrator's
             return True
     # FastAPI's dependency on an administrator: ``user=Depends(get_admin_user)`` (answers 401/403 to others)
     for param in fn.params:

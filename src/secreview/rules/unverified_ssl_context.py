@@ -418,9 +418,23 @@ def _loopback_url(e) -> bool:
     return isinstance(first, ir.Const) and isinstance(first.value, str) and bool(_LOOPBACK_HOST.match(first.value))
 
 
+_CONNECTIONS = frozenset({"HTTPConnection", "HTTPSConnection"})
+
+
+def _on_connection(fn, call) -> bool:
+    """``conn.request(...)`` on a name the function binds only to an ``http.client`` connection it makes."""
+    func = call.func
+    if not (isinstance(func, ir.Attr) and func.attr == "request" and isinstance(func.value, ir.Name)):
+        return False
+    made = bindings(fn, func.value.id)
+    return bool(made) and all(type(b) is ir.Assign and isinstance(b.value, ir.Call)
+                              and ir.last_name(b.value.func) in _CONNECTIONS for b in made)
+
+
 def _loopback_only(fn) -> bool:
     """A function whose every request (``urlopen``, ``request``...) goes to a URL of this machine's loopback
-    interface written in it (muxplex's check that its own server is up, ``f"{scheme}://localhost:{port}/login"``):
+    interface written in it (muxplex's check that its own server is up, ``f"{scheme}://localhost:{port}/login"``;
+    hop3's probe of its own nginx, ``http.client.HTTPSConnection("127.0.0.1", port, context=context)``):
     no network lies between the ends, so there is no path to be on and no one to impersonate the server but a
     process of this machine. A URL passed as a name counts when every assignment of that name in the function
     is such a URL."""
@@ -429,7 +443,15 @@ def _loopback_only(fn) -> bool:
         for e in ir.walk(stmt.value) if getattr(stmt, "value", None) is not None else ():
             if not (isinstance(e, ir.Call) and ir.last_name(e.func) in _CONNECTS):
                 continue
+            if _on_connection(fn, e):
+                continue  # ``conn.request("GET", path)``: the host is the connection's, checked where it is made
             url = e.args[0] if e.args else None
+            if isinstance(url, ir.Container) and url.elts:
+                url = url.elts[0]  # ``create_connection(("127.0.0.1", port))``: the host of an address pair
+            if isinstance(url, ir.Const) and isinstance(url.value, str) \
+                    and _LOOPBACK_HOST.match("https://" + url.value):
+                found = True  # ``HTTPSConnection("127.0.0.1", port)``: a host name alone
+                continue
             if isinstance(url, ir.Name):
                 assigned = bindings(fn, url.id)
                 if not assigned or not all(type(b) is ir.Assign and _loopback_url(b.value) for b in assigned):

@@ -453,6 +453,13 @@ class FunctionInterpreter:
         ``x`` is clean for every sink; validators do the same."""
         if isinstance(cond, ir.UnaryOp) and cond.op == "not":
             return self.refine(cond.operand, not truth, state)
+        if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("is", "is not", "==", "!=") \
+                and isinstance(cond.comparators[0], ir.Const) and type(cond.comparators[0].value) is bool \
+                and isinstance(cond.left, (ir.Call, ir.Await)):
+            # ``if controllers.authorize_case_tracks(path, case) is False: abort(403)`` (scout): a check's result
+            # compared with a boolean is its truth said the long way
+            positive = cond.comparators[0].value == (cond.ops[0] in ("is", "=="))
+            return self.refine(cond.left, truth == positive, state)
         if isinstance(cond, ir.BoolOp):
             if (cond.op == "and") == truth:
                 for part in cond.values:

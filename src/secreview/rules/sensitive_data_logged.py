@@ -377,6 +377,12 @@ class _Finder:
         if isinstance(e, ir.IfExp):
             # ``secret[:4] + "..." if secret else None``: the test only chooses, what is logged is a branch
             return self.find(e.body, depth + 1) or self.find(e.orelse, depth + 1)
+        if isinstance(e, ir.StringBuild) and e.kind in ("fstring", "concat"):
+            for part in _unlabelled(list(e.parts)):
+                found = self.find(part, depth + 1)
+                if found:
+                    return found
+            return None
         for c in e.children():
             found = self.find(c, depth + 1)
             if found:
@@ -438,6 +444,22 @@ def _items_stored_constant(interp, node) -> bool:
               and any(isinstance(t, ir.ItemTarget) and interp.code(t) == code for t in stmt.targets)]
     return bool(stores) and all(isinstance(stmt.value, ir.Const) and isinstance(stmt.value.value, str)
                                 for stmt in stores)
+
+
+_LOCATION_LABEL = re.compile(r"(?i)\b(?:path|file|filename|file name|directory|dir|folder|location)\s*[:=]\s*$")
+
+
+def _unlabelled(parts: list) -> list:
+    """The parts of a message built from ``parts`` but those the text before calls a path or a file
+    (``f"  Private key path: {config.tunnel.private_key}"``, webquizplus, panel AN): a value named for a key is
+    then where the key is kept, not the key."""
+    return [part for before, part in zip([None, *parts], parts) if not _labelled_location(before)]
+
+
+def _labelled_location(e) -> bool:
+    """Constant text that ends by naming what follows a path or a file (``"Private key path: "``, ``"key
+    file="``)."""
+    return isinstance(e, ir.Const) and isinstance(e.value, str) and bool(_LOCATION_LABEL.search(e.value))
 
 
 _PATH_FUNCS = frozenset({"builtins.open", "io.open", "codecs.open", "os.open", "os.stat", "os.path.exists",
@@ -924,7 +946,10 @@ class SensitiveDataLogged(SinkRule, StatementRule):
                 if e.method == "log" or e.qualname == "logging.log":
                     args = args[1:]
                 if kind == "log" and args and isinstance(args[0], ir.StringBuild):
-                    args = list(args[0].parts) + args[1:]
+                    parts = list(args[0].parts)
+                    if args[0].kind in ("fstring", "concat"):
+                        parts = _unlabelled(parts)
+                    args = parts + args[1:]
                 elif kind == "log" and args and isinstance(args[0], ir.Const):
                     args = args[1:]
                 finder = _Finder(interp)

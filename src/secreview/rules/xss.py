@@ -195,7 +195,12 @@ class CrossSiteScripting(SinkRule):
     `escape`/`conditional_escape`; output of autoescaping templates
     (`render_template`, `render_to_string`) and of `jsonify`; responses whose
     `mimetype`/`content_type`/`media_type` (or the `Content-Type` of its `headers=`
-    dict) is a constant non-HTML type (`application/json`, `text/plain`); dicts and lists given to
+    dict) is a constant non-HTML type (`application/json`, `text/plain`), or a type chosen at run time by
+    the server (not one the request chooses, `mimetype=request.args["type"]`: the client asks for
+    `text/html`, and the explanation says so); a Bottle, Pecan or CherryPy handler's body after it gives the
+    request's `response` a constant non-HTML type; a Django form's `errors` given to `HttpResponse` (a dict:
+    the response iterates it and sends the names of the fields in error); the request's own host
+    (`request.host`, `host_url`, `url_root`: a link cannot set the Host header); dicts and lists given to
     `make_response` or returned from a view (sent as JSON); a Starlette/FastAPI
     `Response` given no media type (sent with no `Content-Type`) whose body starts with
     constant text that is not markup (`Response(f"Room {name} not found")`: browsers

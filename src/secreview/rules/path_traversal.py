@@ -68,7 +68,9 @@ class PathTraversal(SinkRule):
     `p.is_relative_to(BASE)` (the normalising may be in the check:
     `os.path.realpath(p).startswith(BASE)`, `p.resolve().is_relative_to(BASE)`, or
     `BASE.resolve() in p.resolve().parents`, or past `if p != base and base not in
-    p.parents: return`, where `p` is the base itself or below it), also
+    p.parents: return`, where `p` is the base itself or below it; or
+    `os.path.samefile(os.path.dirname(p), BASE)`, which resolves both on disk: `p` is an entry of
+    the base, and so is a name joined under the base to make it), also
     in a helper that returns the confined path or None (`if os.path.commonpath([root,
     real]) != root: return None`; `root` may be its parameter), whose caller stops on
     None; a parameter the helper checks without normalising it is not confined;

@@ -55,9 +55,10 @@ def test_the_issue_store_example_is_reported(tmp_path, monkeypatch):
     assert finding.line == 11 and finding.confidence == Level.MEDIUM and "built" in finding.tags
     assert "a string built from parameter `name` of `find()`, spliced in on line 11;" in finding.explanation
     # no call of ``find()`` at all: said so, and which calls the analysis does not follow
-    assert ("the analysis resolved no call of `find()` outside test code (it does not resolve calls through an "
+    assert ("the analysis followed no call of `find()` outside test code (it does not resolve calls through an "
             "object of unknown type, calls in a base class's methods through self that reach this override, "
-            "callbacks or remote procedure calls), so what its callers pass is not known to it") in finding.explanation
+            "callbacks or remote procedure calls, nor follow a call on a path it judged never taken), so what its "
+            "callers pass is not known to it") in finding.explanation
     assert "controlled by the client" not in finding.explanation
     assert [s.line for s in finding.trace] == [10, 11]
 
@@ -404,7 +405,7 @@ def test_no_caller_shows_it_safe_is_said_only_when_none_does(tmp_path, monkeypat
     result = _review(tmp_path, monkeypatch, {"tables.py": only_open, "settings.py": "FLAG = 'active'\n"})
     [finding] = [f for f in result.findings if f.rule_id == "SR104"]
     assert "the analysis found no caller in the reviewed code showing it to be safe" in finding.explanation
-    assert "resolved no call" not in finding.explanation  # ``by_call()`` calls it: its callers are not found
+    assert "followed no call" not in finding.explanation  # ``by_call()`` calls it: its callers are not found
 
 
 def test_super_calls_the_base_classs_method(tmp_path, monkeypatch):
@@ -867,5 +868,6 @@ def test_a_function_of_no_class_is_not_said_to_miss_calls_through_self(tmp_path,
         "import sqlite3\n\n\ndef find(path, name):\n    cur = sqlite3.connect(path).cursor()\n"
         "    cur.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)\n    return cur.fetchall()\n")})
     [finding] = [f for f in result.findings if f.rule_id == "SR104"]
-    assert ("the analysis resolved no call of `find()` outside test code (it does not resolve calls through an "
-            "object of unknown type, callbacks or remote procedure calls)") in finding.explanation
+    assert ("the analysis followed no call of `find()` outside test code (it does not resolve calls through an "
+            "object of unknown type, callbacks or remote procedure calls, nor follow a call on a path it judged never "
+            "taken)") in finding.explanation

@@ -1034,3 +1034,20 @@ def test_a_context_that_checks_nothing_is_one_finding_naming_both_lines(tmp_path
     assert set(found) == {8, 14}
     assert "(and `ctx.check_hostname = False` on line 7 turns the host-name check off)" in found[8]
     assert "accept any certificate" not in found[14] and "on line" not in found[14]
+
+
+def test_a_call_on_a_path_judged_never_taken_is_not_said_unresolved(tmp_path, monkeypatch):
+    # (muxplex's probe, panel AN: its one caller returns early on a test the analysis read as always true, so
+    # the call was resolved but not followed; "resolved no call" was untrue)
+    code = ("import subprocess\n\nDISABLED = True\n\n\n"
+            "def probe(version):\n"
+            "    return subprocess.run('pip install pkg==' + version, shell=True)\n\n\n"
+            "def ensure(version):\n"
+            "    if DISABLED:\n"
+            "        return None\n"
+            "    return probe(version)\n")
+    found = _explanations("SR101", _findings(tmp_path, monkeypatch, "setup_helper.py", code))
+    assert set(found) == {7}
+    assert "resolved no call" not in found[7]
+    assert "followed no call of `probe()` outside test code" in found[7]
+    assert "nor follow a call on a path it judged never taken" in found[7]

@@ -451,13 +451,15 @@ def _say_uncalled(merged: dict, needs_of: dict, votes: dict) -> None:
 
 # (said as what the analysis could not see, not as a fact of the code: judged untrue on panel AG where a caller
 # through an object of unknown type existed)
-_NO_CALL_FOLLOWED = ("the analysis resolved no call of `{name}()` outside test code (it does not resolve calls "
-                     "through an object of unknown type, callbacks or remote procedure calls), so what its callers "
-                     "pass is not known to it")
-_NO_METHOD_CALL_FOLLOWED = ("the analysis resolved no call of `{name}()` outside test code (it does not resolve calls "
+# (nor "resolved": a call on a path the analysis judged never taken was resolved, and not followed; judged untrue of
+# muxplex's probe on panel AN, whose one caller returns early on a test the analysis read as always true)
+_NO_CALL_FOLLOWED = ("the analysis followed no call of `{name}()` outside test code (it does not resolve calls "
+                     "through an object of unknown type, callbacks or remote procedure calls, nor follow a call on a "
+                     "path it judged never taken), so what its callers pass is not known to it")
+_NO_METHOD_CALL_FOLLOWED = ("the analysis followed no call of `{name}()` outside test code (it does not resolve calls "
                             "through an object of unknown type, calls in a base class's methods through self that "
-                            "reach this override, callbacks or remote procedure calls), so what its callers pass is "
-                            "not known to it")
+                            "reach this override, callbacks or remote procedure calls, nor follow a call on a path "
+                            "it judged never taken), so what its callers pass is not known to it")
 
 
 def _drop_shadowed(merged: dict, shadows: dict) -> None:

@@ -9,32 +9,62 @@ _JSON_TYPES = frozenset({"builtins.dict", "builtins.list"})
 _TUPLE = frozenset({"builtins.tuple"})
 
 
-def _non_html(value) -> bool:
+def _non_html(value, node=None, interp=None) -> bool:
     """A content type set by the code that is not HTML. One chosen at run time (content
     negotiation: ``content_type=self.content_type``) counts too: a reviewer cannot call
     the response HTML, and reporting every API response would bury real findings. Not one
-    the request chose (``mimetype=request.args.get("type")``, whoogle's CVE-2024-22417):
-    the client asks for ``text/html``."""
+    read from the request as it came (``node``, analysed by ``interp``: ``mimetype=request.args.get("type")``,
+    whoogle's CVE-2024-22417): the client asks for ``text/html``."""
     if value is None:
         return False
     if not value.is_const:
-        return not _client_chosen(value)
+        return not (node is not None and interp is not None and _client_type(interp, node, value))
     if not isinstance(value.const, str):
         return False
     media = value.const.lower()
     return not any(word in media for word in ("html", "xml", "svg"))
 
 
-def _client_chosen(value) -> bool:
-    """``value`` is traced from the request, unchecked for markup (an allow-list of types would have made it
-    constant or cleansed it)."""
-    return any(t.kind == "remote" and not t.is_param and "xss" not in t.cleansed for t in value.taints)
+_READ_METHODS = frozenset({"get", "getlist", "getone", "get_header", "get_argument", "get_query_argument"})
 
 
-def _sets_non_html(headers) -> bool:
-    """Headers (a dict value) that give a constant non-HTML ``Content-Type``."""
-    return headers is not None and bool(headers.items) and any(
-        isinstance(k, str) and k.lower() == "content-type" and _non_html(v) for k, v in headers.items.items())
+def _client_type(interp, node, value) -> bool:
+    """The content type ``node`` (of ``value``) is the request's own text: read from the request object in this
+    function, written in place or bound once to a local (``src_type = request.args.get("type")``), and traced from
+    it with no check of markup. A type derived from the request (a suffix looked up, an object a library made
+    from it) is the server's choice among its own types."""
+    if not any(t.kind == "remote" and not t.is_param and "xss" not in t.cleansed for t in value.taints):
+        return False
+    if isinstance(node, ir.Name):
+        stmt = interp.bound_once(node)
+        if stmt is None:
+            return False
+        node = stmt.value
+    while True:
+        if isinstance(node, ir.Call) and node.method in _READ_METHODS and isinstance(node.func, ir.Attr):
+            node = node.func.value
+        elif isinstance(node, ir.Subscript):
+            node = node.value
+        elif isinstance(node, ir.Attr) and not (isinstance(node.value, ir.Name) and node.value.id in _REQUESTS):
+            node = node.value
+        else:
+            break
+    return isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) and node.value.id in _REQUESTS
+
+
+_REQUESTS = frozenset({"request", "req"})
+
+
+def _sets_non_html(headers, node=None, interp=None) -> bool:
+    """Headers (a dict value) that give a non-HTML ``Content-Type`` (``_non_html``; ``node``: the dict written in
+    the call, whose value expressions tell one read from the request)."""
+    if headers is None or not headers.items:
+        return False
+    written = {}
+    if isinstance(node, ir.DictExpr):
+        written = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ir.Const)}
+    return any(isinstance(k, str) and k.lower() == "content-type" and _non_html(v, written.get(k), interp)
+               for k, v in headers.items.items())
 
 
 def _const_non_html(e) -> bool:
@@ -247,7 +277,8 @@ class CrossSiteScripting(SinkRule):
         if not isinstance(node, ir.Call):
             return None
         for k in node.keywords:
-            if k.name in _TYPE_KEYWORDS and not isinstance(k.value, ir.Const) and _client_chosen(interp.eval(k.value)):
+            if k.name in _TYPE_KEYWORDS and not isinstance(k.value, ir.Const) \
+                    and _client_type(interp, k.value, interp.eval(k.value)):
                 return ("client-type", k.name)
         return None
 
@@ -264,7 +295,10 @@ class CrossSiteScripting(SinkRule):
         return self.fix + " Take the response's type from the server's own list of non-HTML types, not the request."
 
     def excused(self, site, sink, callee: str) -> bool:
-        if any(_non_html(site.kwargs.get(k)) for k in _TYPE_KEYWORDS) or _sets_non_html(site.kwargs.get("headers")):
+        written = {k.name: k.value for k in site.call.keywords if k.name}
+        interp = getattr(site, "interp", None)
+        if any(_non_html(site.kwargs.get(k), written.get(k), interp) for k in _TYPE_KEYWORDS) \
+                or _sets_non_html(site.kwargs.get("headers"), written.get("headers"), interp):
             return True  # (``Response(body, headers={"Content-Type": "text/plain"})``: the type given with it)
         if callee in _UNTYPED_RESPONSES and not any(k in site.kwargs for k in _TYPE_KEYWORDS) \
                 and _sniffed_as_text(site):

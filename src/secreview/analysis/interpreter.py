@@ -236,6 +236,7 @@ class FunctionInterpreter:
         self.entry_values = entry_values or {}
         self.library_bases: dict = {}  # modelled library base of ``self``'s class -> that class
         self.ret: Value | None = None
+        self.route_captures: dict = {}  # (``initial_state``)
         self.yielded: Value | None = None  # what a generator yields, each element joined
         self.entry = None
         self.validated_types: dict = {}  # request type -> kinds its sources are safe for here (a query schema)
@@ -361,6 +362,8 @@ class FunctionInterpreter:
         if entry is not None and entry[2].decorator_arg_types >= 0:
             # ``@wsexpose(ReturnType, int, int)``: WSME converts the parameters typed so
             converters = {**converters, **self.program.decorator_arg_converters(fn, entry[2])}
+        # a route's captures, for ``request.path_params["name"]`` (Starlette), whatever the handler's parameters
+        self.route_captures = {n: k for n, k in converters.items() if k != GIVEN} if entry is not None else {}
         validated = entry[2].validated_params(fn) if entry is not None and entry[0] else {}
         # a Flask view's parameters that no route fills keep the code's values (``def index(ex=None)``)
         unrouted = self.program.unrouted_params(self.module, fn) if entry is not None and entry[0] else EMPTY
@@ -2179,6 +2182,12 @@ class FunctionInterpreter:
         index = self.eval(e.index)
         if base.items is not None and index.is_const and hashable(index.const) and index.const in base.items:
             return base.items[index.const]
+        if index.is_const and self.route_captures and isinstance(e.value, ir.Attr) and e.value.attr == "path_params" \
+                and index.const in self.route_captures and base.taints:
+            # ``request.path_params["client"]`` of a handler routed by ``Route("/auth/clients/{client}", ...)``: the
+            # capture, under its converter (one path segment, digits)
+            taints, types = _captured(base.taints, EMPTY, self.route_captures[index.const])
+            return Value(taints=taints, types=types)
         if base.is_const and index.is_const:
             try:
                 if isinstance(e.index, ir.Slice) or isinstance(index.const, (int, slice)):

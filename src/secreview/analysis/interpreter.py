@@ -323,7 +323,11 @@ class FunctionInterpreter:
                 state = ends[bid] if state is None else _join_states(state, ends[bid], self.facts_seen)
             self.state = state
         if self.yielded is not None and self.fn.is_generator:
-            self.ret = _generator_of(self.yielded)
+            if _context_manager(self.fn):
+                # ``with self._response_handler("PUT") as path:`` of a ``@contextmanager``: what it yields
+                self.ret = self.yielded if self.ret is None else V.join(self.ret, self.yielded)
+            else:
+                self.ret = _generator_of(self.yielded)
         self.summary.ret = self.ret if self.ret is not None else TOP
         if exits is not None:
             self.summary.checks, self.summary.halts = self.callee_checks()
@@ -3693,6 +3697,16 @@ def _may_be_false(stmt) -> bool:
     if isinstance(returned, ir.Container):
         return not returned.elts
     return True
+
+
+def _context_manager(fn: ir.Function) -> bool:
+    """A generator made a context manager by its decorator (``@contextlib.contextmanager``,
+    ``@asynccontextmanager``): the value of ``with f() as x`` is what it yields."""
+    for d in fn.decorators:
+        name = ir.last_name(d.func if isinstance(d, ir.Call) else d) or getattr(d, "attr", "") or getattr(d, "id", "")
+        if name.endswith("contextmanager"):
+            return True
+    return False
 
 
 def _generator_of(element: Value) -> Value:

@@ -460,6 +460,8 @@ class FunctionInterpreter:
         ``x`` is clean for every sink; validators do the same."""
         if isinstance(cond, ir.UnaryOp) and cond.op == "not":
             return self.refine(cond.operand, not truth, state)
+        if isinstance(cond, ir.Compare):
+            state = _ordered_as_numbers(cond, state)
         if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("is", "is not", "==", "!=") \
                 and isinstance(cond.comparators[0], ir.Const) and type(cond.comparators[0].value) is bool \
                 and isinstance(cond.left, (ir.Call, ir.Await)):
@@ -3697,6 +3699,32 @@ def _may_be_false(stmt) -> bool:
     if isinstance(returned, ir.Container):
         return not returned.elts
     return True
+
+
+def _ordered_as_numbers(cond: ir.Compare, state: dict) -> dict:
+    """``if not 0.0 < sample_percentage <= 100.0: raise ...``, ``if limit > 0:``: a value ordered against a number
+    (``<``, ``<=``, ``>``, ``>=``) is a number on either side of the test, since Python raises a ``TypeError``
+    ordering text or ``None`` against one (datacube-explorer's sample percentage, panel AN). Whatever it is spliced
+    into holds digits."""
+    operands = [cond.left, *cond.comparators]
+    out = state
+    for i, op in enumerate(cond.ops):
+        if op not in ("<", "<=", ">", ">="):
+            continue
+        for value, other in ((operands[i], operands[i + 1]), (operands[i + 1], operands[i])):
+            if not (isinstance(other, ir.Const) and type(other.value) in (int, float)):
+                continue
+            key = path_key(value)
+            current = out.get(key) if key is not None else None
+            if current is None or not current.taints or is_number(current):
+                continue
+            if out is state:
+                out = dict(state)
+            out[key] = Value(taints=V.cleanse_all(current.taints, _ALL_KINDS), types=_FLOAT)
+    return out
+
+
+_FLOAT = frozenset({"builtins.float"})
 
 
 def _context_manager(fn: ir.Function) -> bool:

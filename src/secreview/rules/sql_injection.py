@@ -69,7 +69,8 @@ class SqlInjection(SinkRule):
     expected to pass one.
     Built in one
     function and executed by a pass-through wrapper, it is reported where it
-    is built. Not reported as built: numbers (`%d`, `int()`, `len()`), a
+    is built. Not reported as built: numbers (`%d`, `int()`, `len()`, a value
+    ordered against a number past the test: `if not 0 < pct <= 100: raise`), a
     record's primary key (`user.pk`, `review_request.id`: the key the
     database assigned), the current time (`timezone.now()`), values
     chosen from constants (also the `.value` or `.name` of a member of an

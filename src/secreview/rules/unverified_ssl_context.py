@@ -55,8 +55,8 @@ nor one whose connection is the two ends of a `socket.socketpair()` in this
 process and that connects to nothing else (a loopback handshake with its own
 server thread to parse its own certificate): no network lies between them;
 nor one whose every request goes to a loopback URL written in the function
-(`f"{scheme}://localhost:{port}/login"`, `"https://127.0.0.1:%d/" % port`: a check that
-the program's own server is up). `check_hostname = False` beside
+(`f"{scheme}://localhost:{port}/login"`, `"https://127.0.0.1:%d/" % port`, or a connection
+made to `"127.0.0.1"` by host name: a check that the program's own server is up). `check_hostname = False` beside
 `verify_mode = ssl.CERT_NONE` on the same context is one defect, reported once, at the
 `CERT_NONE` line, whose explanation names both.
 

@@ -53,7 +53,8 @@ def test_admin_only_handlers_are_worded_for_administrators(decorator, tmp_path, 
     assert findings(tmp_path, monkeypatch, files, rule="path-traversal") == []
 
 
-@pytest.mark.parametrize("decorator", ["roles_required('editor')", "roles_accepted('admin', 'editor')"])
+@pytest.mark.parametrize("decorator", ["roles_required('editor')", "roles_accepted('admin', 'editor')",
+                                       "roles_required('admin', permission='edit_user_info')"])
 def test_roles_other_than_an_administrators_are_not_administration(decorator, tmp_path, monkeypatch):
     files = {"app.py": APP.replace("{decorator}", decorator)}
     assert [f.line for f in findings(tmp_path, monkeypatch, files, rule="path-traversal")] == [18]

@@ -149,11 +149,12 @@ def admin_only(fn: ir.Function) -> bool:
                 words.update(w.lower() for w in _WORD.findall(name))
         if words & _ADMIN_WORDS and words & _REQUIRE_WORDS:
             return True
-        if isinstance(d, ir.Call) and words & _ROLE_REQUIRE_WORDS and d.args and all(
+        if isinstance(d, ir.Call) and words & _ROLE_REQUIRE_WORDS and d.args and not d.keywords and all(
                 isinstance(a, ir.Const) and isinstance(a.value, str)
                 and {w.lower() for w in _WORD.findall(a.value)} & _ADMIN_WORDS for a in d.args):
             # Flask-Security's ``@roles_required("administrator")`` (``@roles_accepted("admin")``): every role it
-            # names is an administrator's
+            # names is an administrator's (not with a keyword: docassemble's ``roles_required('admin',
+            # permission='edit_user_info')`` admits any role granted that permission)
             return True
     # FastAPI's dependency on an administrator: ``user=Depends(get_admin_user)`` (answers 401/403 to others)
     for param in fn.params:

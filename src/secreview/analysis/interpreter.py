@@ -1528,11 +1528,7 @@ class FunctionInterpreter:
             if not (isinstance(parent, ir.Call) and parent.qualname in _DIRNAMES and len(parent.args) == 1
                     and not parent.keywords):
                 continue
-            saved, self.state = self.state, state
-            try:
-                base_value = self.eval(base)
-            finally:
-                self.state = saved
+            base_value = self.eval_in(base, state)
             if any(not t.is_param for t in base_value.taints) and _path_data(base_value):
                 return None
             # (``samefile`` compares what the two paths name on disk, ``..`` and links resolved: the path need not be
@@ -2808,10 +2804,7 @@ class FunctionInterpreter:
             # ``{k: v for k, v in kwargs.items() if k != 'password'}``: the item leaves with its parameter's
             # keyword (``V.WITHOUT_MARK``)
             taints = V.with_marks(taints, frozenset(V.WITHOUT_MARK + k for k in excluded))
-        if e.key is None and (value.is_fixed or is_number(value) or not value.taints or _a_tuple(value)):
-            # what every element is like (``"?" for _ in ids``, ``str(int(i)) for i in ids``): a string
-            # joined from them is judged by its elements; a tuple's items stay apart (``for edge, password in
-            # [(p["id"], p["password"]) for p in peers]``: ``edge`` is the id)
+        if e.key is None and _element_kept(value):
             return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}), items={0: value},
                          fixed=value.is_fixed)
         return Value(taints=taints, types=frozenset({f"builtins.{e.kind}"}))
@@ -3743,12 +3736,19 @@ def _generator_of(element: Value) -> Value:
     (``eval_comprehension``), so that ``for server, sock in self._connections()`` gives ``sock`` the type of what
     was yielded (a socket, whose ``recv`` is network data), as a returned list of the same tuples does."""
     taints = V.merge_taints(element.taints, V.all_item_taints(element.items))
-    if element.is_fixed or is_number(element) or not element.taints or _a_tuple(element):
+    if _element_kept(element):
         return Value(taints=taints, types=_GENERATOR_TYPE, items={0: element}, fixed=element.is_fixed)
     return Value(taints=taints, types=_GENERATOR_TYPE)
 
 
 _GENERATOR_TYPE = frozenset({"builtins.generator"})
+
+
+def _element_kept(element: Value) -> bool:
+    """Whether a comprehension or a generator keeps what every element is like as its one item: a string joined
+    from them is judged by its elements (``"?" for _ in ids``, ``str(int(i)) for i in ids``), and a tuple's items
+    stay apart (``for edge, password in [(p["id"], p["password"]) for p in peers]``: ``edge`` is the id)."""
+    return element.is_fixed or is_number(element) or not element.taints or _a_tuple(element)
 
 
 def _a_tuple(value: Value) -> bool:

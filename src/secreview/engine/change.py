@@ -12,7 +12,7 @@ from secreview.engine.pipeline import ReviewOptions, review_sources, with_projec
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult
 from secreview.findings.suppress import Suppressions
 from secreview.source.changes import Change, collect_sources, ranges, touches
-from secreview.source.gather import vendored_copy
+from secreview.source.gather import non_production_at
 
 
 def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
@@ -49,8 +49,8 @@ def non_production_files(config, tree: str, displays: list[str]) -> set[str]:
         return set()
     base = os.path.abspath(tree)
     folders: dict = {}
-    return {display for display in displays if config.is_non_production_path(display) or vendored_copy(
-        os.path.dirname(os.path.join(base, *display.split("/"))), base, folders)}
+    return {display for display in displays
+            if non_production_at(config, display, os.path.join(base, *display.split("/")), base, folders)}
 
 
 def _comment_key(text: str) -> str:

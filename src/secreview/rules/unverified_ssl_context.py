@@ -149,15 +149,17 @@ def _cert_none_too(interp, base_code: str) -> bool:
     return False
 
 
+def _block_of(fn, stmt):
+    """The straight run of statements (the block, not a ``finally`` copy of it) that holds ``stmt``, or None."""
+    return next((b for b in fn.blocks if b.origin is None and any(x is stmt for x in b.stmts)), None)
+
+
 def _cert_none_beside(interp, stmt, base_code: str):
     """The assignment ``base.verify_mode = ssl.CERT_NONE`` in the same straight run of statements as ``stmt``
     (``ctx.check_hostname = False``), not set back later: where both are set, the context checks no certificate at
     all, one defect, reported once at the ``CERT_NONE`` line (Python requires the host-name check off first)."""
-    fn = interp.fn
-    block = next((b for b in fn.blocks if b.origin is None and any(x is stmt for x in b.stmts)), None)
-    if block is None:
-        return None
-    for other in block.stmts:
+    block = _block_of(interp.fn, stmt)
+    for other in block.stmts if block is not None else ():
         if type(other) is not ir.Assign or other.op is not None or not isinstance(other.value, (ir.Attr, ir.Name)) \
                 or not (other.value.qualname or "").endswith("CERT_NONE"):
             continue
@@ -170,8 +172,7 @@ def _cert_none_beside(interp, stmt, base_code: str):
 
 def _hostname_off_beside(interp, stmt, base_code: str):
     """``base.check_hostname = False`` whose finding ``_cert_none_beside`` folds into ``stmt``'s (``CERT_NONE``)."""
-    fn = interp.fn
-    block = next((b for b in fn.blocks if b.origin is None and any(x is stmt for x in b.stmts)), None)
+    block = _block_of(interp.fn, stmt)
     for other in block.stmts if block is not None else ():
         if type(other) is ir.Assign and other.op is None and isinstance(other.value, ir.Const) \
                 and other.value.value is False and any(

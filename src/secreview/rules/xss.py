@@ -273,7 +273,7 @@ class CrossSiteScripting(SinkRule):
            "it through an autoescaping template such as `render_template()`; send data as JSON or text/plain.")
 
     def site_use(self, interp, node, arg_node, sink=None):
-        # ``("client-type", keyword)``: the response's type is the request's too (``_client_chosen``), said so
+        # ``("client-type", keyword)``: the response's type is the request's too (``_client_type``), said so
         if not isinstance(node, ir.Call):
             return None
         for k in node.keywords:

@@ -80,8 +80,14 @@ def non_production_file(config, cand: Candidate, tops: dict | None = None, folde
         return False
     location = cand.location  # absolute and normalised: below ``base``, its path from there is what follows
     rel = location[len(under):] if location.startswith(under) else os.path.relpath(location, base)
-    return config.is_non_production_path(rel.replace(os.sep, "/")) or vendored_copy(
-        os.path.dirname(location), base, folders if folders is not None else {})
+    return non_production_at(config, rel.replace(os.sep, "/"), location, base, folders if folders is not None else {})
+
+
+def non_production_at(config, rel: str, location: str, base: str, folders: dict) -> bool:
+    """Whether the file at ``location``, ``rel`` (``/``-separated) from the top ``base`` of its project, is
+    non-production code: its path matches ``config.non_production_paths``, or it lies in a copy of another project
+    (``vendored_copy``; ``folders``: its answers per folder)."""
+    return config.is_non_production_path(rel) or vendored_copy(os.path.dirname(location), base, folders)
 
 
 LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENSE.rst", "COPYING", "COPYING.txt")

@@ -49,6 +49,16 @@ def _upload(value) -> bool:
     return bool(value.types) and all(t.endswith(_UPLOAD_TYPES) for t in value.types)
 
 
+_FILE_OBJECT_TYPES = frozenset({"io.IOBase", "io.BytesIO", "io.BytesIO()", "io.StringIO", "io.StringIO()"})
+"""A file opened or a buffer in memory: what ``open()`` returns, ``io.BytesIO(data)``."""
+
+
+def file_object(value) -> bool:
+    """``value`` is an open file or an in-memory buffer, not a name: ``send_file(io.BytesIO(data))`` serves the
+    bytes in it, and a path check of ``open(name)`` belongs where the name was opened."""
+    return value is not None and bool(value.types) and value.types <= _FILE_OBJECT_TYPES
+
+
 class PathTraversal(SinkRule):
     """File path built from untrusted data.
 
@@ -113,7 +123,8 @@ class PathTraversal(SinkRule):
     `if not valid:`), and a group of a match holds what the group's own pattern admits (`m.group("name")`, `m.groups()`,
     `m.groupdict()` of `(?P<name>[a-f0-9]{32}\\.zip)/(?P<inner>.*)`: `name` is one file
     name, `inner` any path). A
-    path that is merely not constant is not reported, nor an uploaded file object
+    path that is merely not constant is not reported, nor an open file or a buffer (`send_file(io.BytesIO(data))`,
+    `send_file(open(name))`, where `open` is the finding), nor an uploaded file object
     given to `zipfile.ZipFile` (`ZipFile(request.files["bundle"])` reads the upload
     as a stream; what it does with member names is the archive-extraction rule's).
     A test that only learns whether a file exists (`os.path.exists`, `isfile`,
@@ -151,7 +162,14 @@ class PathTraversal(SinkRule):
 
     def flow_argument(self, flow, arg):
         # ``submit.import_(upload)`` whose parameter reaches ``zipfile.ZipFile(f)``: the same upload, passed on
-        return None if flow.site.callee in _TAKES_FILE_OBJECTS and _upload(arg) else arg
+        if flow.site.callee in _TAKES_FILE_OBJECTS and _upload(arg):
+            return None
+        return None if file_object(arg) else arg
+
+    def dangerous_part(self, sink, value, node=None, arg_node=None):
+        # ``send_file(io.BytesIO(data))``, ``send_file(open(name))``: a file object names no file (the name was
+        # opened where ``open`` was called, the finding's place when the name is the client's)
+        return None if file_object(value) else value
 
     def site_use(self, interp, node, arg_node, sink=None):
         # An existence test is a finding only when its answer can reach the client as something the

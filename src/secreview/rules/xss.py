@@ -2,6 +2,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.statements import bindings
 from secreview.rules.base import SinkRule
+from secreview.rules.path_traversal import file_object
 from secreview.rules.ssrf import constant_prefix
 
 _TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
@@ -219,7 +220,9 @@ class CrossSiteScripting(SinkRule):
     Reported when data traced to untrusted input reaches the body of an HTML
     response (a string returned by a Flask `@route` view, `flask.make_response`,
     Flask/Django/WebOb `Response`/`HttpResponse`, Starlette/FastAPI
-    `HTMLResponse` and `Response`) or is declared safe markup (`Markup()`,
+    `HTMLResponse` and `Response`, the bytes of a buffer or open file given to Flask's or Werkzeug's
+    `send_file` with an HTML type, one the request chooses, or a `download_name` ending in `.html`: not a
+    file name given to it, whose file on disk is the server's) or is declared safe markup (`Markup()`,
     `mark_safe()`, `SafeString()`, the format string of `format_html()`). Not
     reported: values escaped with `html.escape`, `markupsafe.escape`, Django's
     `escape`/`conditional_escape`; output of autoescaping templates
@@ -300,6 +303,8 @@ class CrossSiteScripting(SinkRule):
         if any(_non_html(site.kwargs.get(k), written.get(k), interp) for k in _TYPE_KEYWORDS) \
                 or _sets_non_html(site.kwargs.get("headers"), written.get("headers"), interp):
             return True  # (``Response(body, headers={"Content-Type": "text/plain"})``: the type given with it)
+        if callee.endswith(".send_file"):
+            return _file_not_page(site, interp)
         if callee in _UNTYPED_RESPONSES and not any(k in site.kwargs for k in _TYPE_KEYWORDS) \
                 and _sniffed_as_text(site):
             return True
@@ -320,6 +325,8 @@ class CrossSiteScripting(SinkRule):
         return _typed_keywords(interp.fn)
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
+        if sink.callee.endswith(".send_file") and not file_object(value):
+            return None  # (a name: the file on disk is served, not the client's bytes; the path rule's sink)
         flask_body = sink.callee == "<response>" or sink.callee.endswith("make_response")
         if not flask_body:
             return value
@@ -335,6 +342,25 @@ class CrossSiteScripting(SinkRule):
         if value.types and all(t.rpartition(".")[2].endswith("Response") for t in value.types):
             return None  # ``make_response(send_from_directory(...))``: a response already, not markup
         return value
+
+
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".svg", ".xml")
+
+
+def _file_not_page(site, interp) -> bool:
+    """``send_file(buffer, ...)`` is not shown as a page: sent ``as_attachment=True`` (a download), given a
+    non-HTML ``mimetype`` (positional too, in Flask 1's order), or none and a constant ``download_name`` whose
+    suffix is not a page's (the type is guessed from it; with neither, Flask refuses to guess and raises)."""
+    attachment = site.kwargs.get("as_attachment")
+    if attachment is not None and attachment.is_const and attachment.const is True:
+        return True
+    mimetype, node = site.arg(1, "mimetype")
+    if mimetype is not None:
+        return _non_html(mimetype, node, interp)
+    name = site.kwargs.get("download_name") or site.kwargs.get("attachment_filename")
+    if name is None or not name.is_const:
+        return name is None
+    return not (isinstance(name.const, str) and name.const.lower().endswith(_PAGE_SUFFIXES))
 
 
 # Responses sent with no Content-Type unless given one: the browser sniffs what the body is

@@ -4940,8 +4940,8 @@ def _config_object(e) -> bool:
 
 _SOURCE_NOTES = {
     "remote": "data from the HTTP request, controlled by the client",
-    "environment": "read from the environment",
-    "file": "read from a file",
+    "environment": "data read from the environment",
+    "file": "data read from a file",
     # (the socket's family is seldom known where it is read: a Unix socket's peer is a local process)
     "network": "data received on a socket",
     "cli": "a command-line argument",

@@ -179,3 +179,13 @@ def test_the_oslo_namespace_packages_of_older_code_are_todays_modules(tmp_path):
     finally:
         os.chdir(cwd)
     assert [f for f in result.findings if f.rule_id == "SR703"] == []
+
+
+def test_six_moves_names_the_python_3_modules():
+    from secreview.ir.scopes import renamed
+
+    assert renamed("six.moves.urllib.parse.unquote") == "urllib.parse.unquote"
+    assert renamed("six.moves.cPickle") == "pickle" and renamed("six.moves.cPickle.loads") == "pickle.loads"
+    assert renamed("six.moves.http_client.HTTPConnection") == "http.client.HTTPConnection"
+    assert renamed("six.moves.shlex_quote") == "shlex.quote"
+    assert renamed("six.moves.not_a_move.x") == "six.moves.not_a_move.x" and renamed("six.text_type") == "six.text_type"

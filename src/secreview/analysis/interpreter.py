@@ -3995,8 +3995,7 @@ _NOT_ABSOLUTE = frozenset({V.PATH_NOT_ABSOLUTE})
 _NO_DOTDOT = frozenset({V.PATH_NO_DOTDOT})
 
 
-_QUOTERS = frozenset({"urllib.parse.quote_plus", "urllib.parse.quote", "urllib.quote_plus", "urllib.quote",
-                      "six.moves.urllib.parse.quote_plus", "six.moves.urllib.parse.quote"})
+_QUOTERS = frozenset({"urllib.parse.quote_plus", "urllib.parse.quote", "urllib.quote_plus", "urllib.quote"})
 _UNRESERVED = frozenset({"command", "sql", "xss", "header", "log", "ldap", "ldap-dn", "xpath", "config-text",
                          V.PATH_SEGMENT})
 """What a value made only of URL-unreserved characters (letters, digits, ``_.-~``) is safe for: no quote,

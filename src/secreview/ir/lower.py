@@ -12,7 +12,14 @@ import re
 import sys
 
 from secreview.ir import nodes as ir
-from secreview.ir.scopes import Scope, collect_bindings, collect_parameters, import_bindings, walrus_lines
+from secreview.ir.scopes import (
+    Scope,
+    collect_bindings,
+    collect_parameters,
+    import_bindings,
+    six_moved,
+    walrus_lines,
+)
 from secreview.ir.statements import calls as calls_of
 from secreview.ir.statements import target_names
 
@@ -1194,7 +1201,9 @@ class _FunctionLowerer:
         qual = None
         kind = type(value)  # (ir.Name and ir.Attr have no subclasses)
         if (kind is _Attr or (kind is _Name and value.kind in _QUALIFYING_KINDS)) and value.qualname:
-            qual = _intern(f"{value.qualname}.{attr}")  # (calls take their callee's: shared too)
+            qual = f"{value.qualname}.{attr}"
+            # (``import six`` then ``six.moves.urllib.parse.unquote``: the name six stands for)
+            qual = _intern(six_moved(qual) if qual.startswith("six.moves.") else qual)  # (calls share it)
             self.names.add(qual)
         self.names.add(attr)
         result = _Attr(value, attr, qual)

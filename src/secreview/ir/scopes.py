@@ -99,10 +99,42 @@ def renamed(dotted: str) -> str:
     """The name a library module has now, for one imported under the name it had before a rename
     of its package: the oslo libraries were namespace packages until 2015 (``from oslo.config import
     cfg``, ``from oslo import messaging``) and are ``oslo_config``, ``oslo_messaging``... since, so
-    that the models written for today's names apply to older code too."""
+    that the models written for today's names apply to older code too. Also ``six.moves``' names
+    (``six.moves.urllib.parse.unquote``, ``six.moves.cPickle``): the Python 3 modules they stand for."""
     if dotted.startswith("oslo.") and len(dotted) > 5:
         return "oslo_" + dotted[5:]
+    if dotted.startswith("six.moves."):
+        return six_moved(dotted)
     return dotted
+
+
+# six.moves' names -> what they are on Python 3 (six's documentation, "Supported renames")
+_SIX_MOVES = {
+    "builtins": "builtins", "cPickle": "pickle", "configparser": "configparser", "copyreg": "copyreg",
+    "filter": "builtins.filter", "filterfalse": "itertools.filterfalse", "getcwd": "os.getcwd",
+    "getcwdb": "os.getcwdb", "getoutput": "subprocess.getoutput", "http_cookiejar": "http.cookiejar",
+    "http_cookies": "http.cookies", "html_entities": "html.entities", "html_parser": "html.parser",
+    "http_client": "http.client", "BaseHTTPServer": "http.server", "CGIHTTPServer": "http.server",
+    "SimpleHTTPServer": "http.server", "input": "builtins.input", "intern": "sys.intern", "map": "builtins.map",
+    "queue": "queue", "range": "builtins.range", "reduce": "functools.reduce", "reload_module": "importlib.reload",
+    "reprlib": "reprlib", "shlex_quote": "shlex.quote", "socketserver": "socketserver", "_thread": "_thread",
+    "urllib": "urllib", "urllib_parse": "urllib.parse", "urllib_error": "urllib.error",
+    "urllib_request": "urllib.request", "urllib_response": "urllib.response",
+    "urllib_robotparser": "urllib.robotparser", "xmlrpc_client": "xmlrpc.client", "xmlrpc_server": "xmlrpc.server",
+    "xrange": "builtins.range", "zip": "builtins.zip", "zip_longest": "itertools.zip_longest",
+    "StringIO": "io.StringIO", "cStringIO": "io.StringIO", "UserDict": "collections.UserDict",
+    "UserList": "collections.UserList", "UserString": "collections.UserString",
+}
+
+
+def six_moved(dotted: str) -> str:
+    """``six.moves.X.rest`` -> the Python 3 name of ``X``, then ``rest`` (unchanged when ``X`` is not one of
+    six's renames)."""
+    head, _, rest = dotted[len("six.moves."):].partition(".")
+    target = _SIX_MOVES.get(head)
+    if target is None:
+        return dotted
+    return f"{target}.{rest}" if rest else target
 
 
 def _target_names(target, out: list) -> None:

@@ -362,8 +362,7 @@ _SOCKETSERVER_HANDLERS = ("http.server.BaseHTTPRequestHandler", "http.server.Sim
                           "http.server.CGIHTTPRequestHandler", "BaseHTTPServer.BaseHTTPRequestHandler",
                           "SimpleHTTPServer.SimpleHTTPRequestHandler", "socketserver.BaseRequestHandler",
                           "socketserver.StreamRequestHandler", "socketserver.DatagramRequestHandler",
-                          "SocketServer.BaseRequestHandler", "SocketServer.StreamRequestHandler",
-                          "six.moves.BaseHTTPServer.BaseHTTPRequestHandler")
+                          "SocketServer.BaseRequestHandler", "SocketServer.StreamRequestHandler")
 
 
 def _socketserver_handler(program, fn) -> bool:

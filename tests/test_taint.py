@@ -376,6 +376,31 @@ def test_chain_through_three_files(tmp_path, monkeypatch):
     assert files_in_trace[-1] == "pkg/tools.py"
 
 
+def test_an_object_replaced_for_a_while_keeps_its_type_elsewhere(tmp_path, monkeypatch):
+    # (fuglu's network console: ``old = sys.stdin``, ``sys.stdin = wrapper``, ... ``sys.stdin = old``; a script's
+    # ``sys.stdin.read()`` elsewhere was traced through the wrapper's socket reads)
+    tee = """
+        import os
+        import sys
+        class Tee:
+            def write(self, text):
+                os.system("logger " + text)
+        def start():
+            {body}
+        """
+    app = """
+        import sys
+        from flask import request
+        def echo():
+            sys.stdout.write(request.args["q"])
+        """
+    kept = findings(tmp_path / "kept", monkeypatch, {"tee.py": tee.format(body="sys.stdout = Tee()"), "app.py": app})
+    assert [(f.path.removeprefix("./"), f.line) for f in kept if "tainted" in f.tags] == [("tee.py", 6)]
+    swapped = "old = sys.stdout\n            sys.stdout = Tee()\n            print('x')\n            sys.stdout = old"
+    scoped = findings(tmp_path / "scoped", monkeypatch, {"tee.py": tee.format(body=swapped), "app.py": app})
+    assert [f for f in scoped if "tainted" in f.tags] == []
+
+
 def test_mutual_recursion_terminates_and_flows(tmp_path, monkeypatch):
     code = """
         def even(n, cmd):

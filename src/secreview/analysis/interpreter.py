@@ -9,6 +9,7 @@ to its result and to sinks.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import operator
 import re
@@ -1732,7 +1733,8 @@ class FunctionInterpreter:
                 if self.fn.is_method and self.fn.params and key == self.fn.params[0].name:
                     self.program.store_field(self.fn.class_qualname, target.attr, value, self)
             if value.types and type(target.value) is ir.Name and target.value.qualname \
-                    and target.value.kind in _OBJECT_NAMES:
+                    and target.value.kind in _OBJECT_NAMES \
+                    and (target.value.qualname, target.attr) not in _swapped_back(self.fn):
                 self.program.store_object_field(target.value.qualname, target.attr, value)
             base = self.eval(target.value)
             self.program.on_attribute_store(self, target, base, value)
@@ -3828,6 +3830,30 @@ def _pattern_call(value: Value) -> ir.Call | None:
 
 _OBJECT_NAMES = frozenset({ir.NameKind.IMPORT, ir.NameKind.GLOBAL})
 """Names of module-level objects whose attributes functions set and read (``flask.g``, ``state``)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _swapped_back(fn: ir.Function) -> frozenset:
+    """The ``(object, attribute)`` pairs ``fn`` replaces only for a while: it keeps the old value in a local and
+    stores it back (``old = sys.stdin``, ``sys.stdin = wrapper``, ... ``sys.stdin = old``, a console that reads a
+    socket as standard input). What it stores there is not what other functions find there."""
+    kept = {}
+    for stmt in fn.statements():
+        if type(stmt) is ir.Assign and isinstance(stmt.value, ir.Attr) and type(stmt.value.value) is ir.Name \
+                and stmt.value.value.qualname:
+            for t in stmt.targets:
+                if isinstance(t, ir.NameTarget):
+                    kept[t.id] = (stmt.value.value.qualname, stmt.value.attr)
+    if not kept:
+        return frozenset()
+    out = set()
+    for stmt in fn.statements():
+        if type(stmt) is ir.Assign and type(stmt.value) is ir.Name and stmt.value.id in kept:
+            for t in stmt.targets:
+                if isinstance(t, ir.AttrTarget) and type(t.value) is ir.Name \
+                        and (t.value.qualname, t.attr) == kept[stmt.value.id]:
+                    out.add(kept[stmt.value.id])
+    return frozenset(out)
 
 _FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open"})
 """Calls that open the file at the path they are given (``V.FILE_AT_PATH``)."""

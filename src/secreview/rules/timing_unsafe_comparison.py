@@ -53,7 +53,10 @@ devices[1]["token"]`: a duplicate in the configuration); the same field of two v
 names differ only by `new`/`old`, `current`/`previous`, `original`/`updated` (`new_security.get("password") ==
 old_security.get("password")`: did the settings change); words cut from texts by `split()` (`for
 process_token, judge_token in zip(process_line.split(), judge_line.split())`: a judge comparing outputs word by
-word); names written as
+word); a currency's token in code that deals in amounts (its names say two of balance, amount, price, fee,
+collateral, rate...), named for its role (`fee_token == token`, `quote_token`) or used as a balance's key
+(`available_balances[ffc_token]`, `token, amount = collateral`), neither side read from a request: a symbol such
+as `"USDT"`, not a secret (a trading bot's fee code); names written as
 constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
 (`__eq__`, `__ne__`); code of a command-line command (`@click.command()`, `@app.cli.command()`), which compares what
 whoever typed the command gave once, where no client's guesses are timed; a comparison that is one of three or more
@@ -568,6 +571,54 @@ def _reply(e, defs: _Defs, depth: int = 0) -> bool:
     return False
 
 
+# Words of a function that deals in amounts of currencies (a trading bot's fee and balance code), where a "token"
+# is a currency's symbol (``"USDT"``), and the words that name a currency's role in a token's own name
+_AMOUNT_WORDS = frozenset({"balance", "balances", "amount", "amounts", "price", "prices", "fee", "fees", "collateral",
+                           "collaterals", "rate", "rates", "gas", "wallet", "usd", "liquidity", "swap", "trade",
+                           "trades", "trading"})
+_REQUEST_WORDS = frozenset({"request", "req", "environ", "headers", "header", "cookies", "cookie", "args", "form",
+                            "params", "query", "body", "json", "payload", "authorization", "auth", "session"})
+_CURRENCY_ROLES = frozenset({"fee", "quote", "base", "native", "collateral", "gas", "reward", "stake", "staked",
+                             "wrapped", "erc20", "spl", "pair", "universal"})
+
+
+def _currency_tokens(function, left, right) -> bool:
+    """``fee_token == token`` in a function that also speaks of amounts (its names say two of balance, amount,
+    price, fee, collateral, rate...): currency symbols (``"USDT"``), not secrets, when neither side is read from a
+    client (a request, a header) and one side is named for a currency's role (``fee_token``, ``quote_token``,
+    ``self.order_collateral.token``) or is used as the key of a lookup in the function
+    (``available_balances[ffc_token]``, ``current_balances.get(token, 0)``) or unpacked beside an amount
+    (``token, amount = self.percent_fee_collateral``)."""
+    words = {w for name in function.names if isinstance(name, str) and len(name) <= 80
+             for w in identifier_words(name)} & _AMOUNT_WORDS
+    if len({w.rstrip("s") for w in words}) < 2:
+        return False
+    texts = [ir.dotted_text(side) or "" for side in (left, right)]
+    if not all(texts) or any(_REQUEST_WORDS & set(identifier_words(t)) for t in texts):
+        return False
+    if any(_CURRENCY_ROLES & set(identifier_words(t)) for t in texts):
+        return True
+    return any(isinstance(side, ir.Name) and side.kind == ir.NameKind.LOCAL and _keys_amounts(function, side.id)
+               for side in (left, right))
+
+
+def _keys_amounts(function, name: str) -> bool:
+    """The local ``name`` is the key of a lookup in ``function`` (``balances[name]``, ``balances.get(name, 0)``) or
+    is unpacked from a pair beside another name (``name, amount = ...``)."""
+    for stmt in function.statements():
+        if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.UnpackTarget) and len(t.elts) == 2
+                                               and any(_binds(e, name) for e in t.elts) for t in stmt.targets):
+            return True
+        for e in ir.walk(stmt.value) if isinstance(stmt, (ir.Assign, ir.Evaluate, ir.Return)) \
+                and stmt.value is not None else ():
+            if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Name) and e.index.id == name:
+                return True
+            if isinstance(e, ir.Call) and e.method == "get" and e.args and isinstance(e.args[0], ir.Name) \
+                    and e.args[0].id == name:
+                return True
+    return False
+
+
 def _secret(e) -> bool:
     name = ir.read_name(e)
     return name is not None and _secret_words(identifier_words(name))
@@ -637,6 +688,7 @@ class TimingUnsafeComparison(FunctionRule):
                          or _same_record(left, right) or _own_session(left, defs) or _own_session(right, defs)
                          or _versions_of_one(left, right) or _class_field(left) or _class_field(right)
                          or _split_word(left, function) or _split_word(right, function)
+                         or _currency_tokens(function, left, right)
                          or (_server_side(left, function, defs) and _server_side(right, function, defs))):
             return Hit(
                 node=compare,

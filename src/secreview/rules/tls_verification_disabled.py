@@ -1,6 +1,7 @@
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.opt_out import named_variant, opt_out
+from secreview.rules.ssrf import constant_prefix
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
 _CALLEES = tuple(
@@ -46,7 +47,8 @@ class TlsVerificationDisabled(CallRule):
     that a verification switch selects (`if self.insecure:
     requests.get(url, verify=False)`) is not reported unless the switch's
     default in the code selects it: an opt-out the operator chooses is not a
-    defect of the code; nor is `verify=False` passed through a mapping of
+    defect of the code; nor a URL written with `http://` (`requests.post(url="http://host:8571/...",
+    verify=False)`: no TLS connection, no certificate to check); nor is `verify=False` passed through a mapping of
     keyword arguments that holds it only in such a branch
     (`if args["skip_ssl_validation"]: requests_args["verify"] = False`, then
     `requests.get(url, **requests_args)`). In a function or class whose name declares it the
@@ -74,6 +76,8 @@ class TlsVerificationDisabled(CallRule):
             keyword, off = "insecure", True
             value = site.kwargs.get("insecure")
         if value is None or not value.is_const or value.const is not off:
+            return
+        if _plain_http(site, callee):
             return
         chosen = opt_out(site.interp, site.interp.stmt)
         if chosen is not None and not chosen.by_default:
@@ -118,6 +122,17 @@ class TlsVerificationDisabled(CallRule):
                  f"`{keyword}={off}`."),
             notes=chosen.note(),
         )
+
+
+def _plain_http(site, callee: str) -> bool:
+    """The URL is written with ``http://`` (``requests.post(url="http://zabbix.example:8571/...", verify=False)``):
+    no TLS connection is made, so there is no certificate to check."""
+    position, name = (1, "url") if callee.endswith(".request") else (0, "url")
+    if callee.endswith(("httpx.Client", "httpx.AsyncClient")):
+        position, name = None, "base_url"
+    _, node = site.arg(position, name)
+    prefix = constant_prefix(site, node) if node is not None else None
+    return prefix is not None and prefix.lower().startswith("http://")
 
 
 def _stored_on_request(interp, call, keyword: str, off: bool) -> bool:

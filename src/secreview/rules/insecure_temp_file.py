@@ -13,7 +13,9 @@ paths that resolve by constant propagation to a fixed location under `/tmp`,
 `codecs.open` with a `w`, `a` or `+` mode, `os.open` with `O_CREAT` but
 without `O_EXCL`, `Path(...).write_text/write_bytes/touch`, and the
 destination of `shutil.copy`/`copyfile`/`move`. Reading such a path, mode
-`"x"` (exclusive creation) and paths with a random part are not reported.
+`"x"` (exclusive creation) and paths with a random part are not reported, nor a `mktemp()` name for a Unix
+socket (`suffix=".sock"`, made in a function named for a socket, or given to `sock.bind()`): `bind()` creates the
+entry itself and fails on any existing one, symlinks included.
 
 **Fix:** let `tempfile` choose and create the file atomically:
 `with tempfile.NamedTemporaryFile(mode="w", delete=False) as fh:` or
@@ -28,6 +30,7 @@ import os
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.words import identifier_words
 
 _MKTEMP = ("tempfile.mktemp", "os.tempnam", "os.tmpnam")
 _OPENERS = {"builtins.open": (0, "file", 1, "mode"), "io.open": (0, "file", 1, "mode"),
@@ -80,6 +83,34 @@ def _flags(node, depth=0):
     return None
 
 
+_SOCKET_SUFFIXES = (".sock", ".socket", ".sck")
+
+
+def _socket_name(site) -> bool:
+    """``tempfile.mktemp(suffix=".sock")``, a name made in a function named for a socket (``make_socket_path()``),
+    or one the function binds a socket to (``path = mktemp()`` then ``sock.bind(path)``): a Unix socket's path.
+    ``bind()`` creates the entry itself and fails on any existing one, symlinks included, so no one can plant a
+    file there for this process to write."""
+    suffix = site.kwargs.get("suffix")
+    if suffix is None and site.args:
+        suffix = site.args[0]
+    if suffix is not None and suffix.is_const and isinstance(suffix.const, str) \
+            and suffix.const.lower().endswith(_SOCKET_SUFFIXES):
+        return True
+    fn = getattr(site.interp, "fn", None)
+    if fn is None:
+        return False
+    if {"socket", "sock"} & set(identifier_words(fn.name)):
+        return True
+    names = {t.id for stmt in fn.statements() if isinstance(stmt, ir.Assign) and stmt.value is site.call
+             for t in stmt.targets if isinstance(t, ir.NameTarget)}
+    return bool(names) and any(
+        isinstance(e, ir.Call) and e.method == "bind" and e.args and isinstance(e.args[0], ir.Name)
+        and e.args[0].id in names
+        for stmt in fn.statements() if isinstance(stmt, (ir.Assign, ir.Evaluate)) and stmt.value is not None
+        for e in ir.walk(stmt.value))
+
+
 class InsecureTempFile(CallRule):
     __doc__ = __doc__
 
@@ -96,6 +127,8 @@ class InsecureTempFile(CallRule):
         call = site.call
         code = site.interp.code(call)
         if callee in _MKTEMP:
+            if _socket_name(site):
+                return
             yield Hit(
                 node=call,
                 explanation=(f"`{code}` only returns a name that does not exist yet; between that moment and the "

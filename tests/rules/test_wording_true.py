@@ -1063,3 +1063,14 @@ def test_an_apks_package_name_is_said_to_be_its_authors(tmp_path, monkeypatch):
     assert "data from the APK being analysed, chosen by the package's author, read by `APK(path)`" \
         in shell[0].explanation
     assert "not reviewed" not in shell[0].explanation
+
+
+def test_a_name_after_the_servers_own_folder_is_said_to_climb_not_to_be_absolute(tmp_path, monkeypatch):
+    # (panel AO's label-sleuth: ``static_folder + '/' + path`` was said to let an absolute path replace the folder)
+    findings = _findings(tmp_path, monkeypatch, "app.py", (
+        "import os\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n@app.route('/f')\ndef f():\n"
+        "    return str(os.path.getsize(app.static_folder + '/' + request.args['p']))\n"), select=("SR105",))
+    paths = [f for f in findings if f.rule_id == "SR105"]
+    assert [f.line for f in paths] == [9]
+    assert "An absolute path is ruled out, but `../` sequences in it reach" in paths[0].explanation
+    assert "or an absolute path" not in paths[0].explanation

@@ -2282,6 +2282,8 @@ class FunctionInterpreter:
             prefix = self._concat_prefix(exprs[0], left)
             if prefix:
                 taints = _fixed_by_start(prefix, taints)
+            elif _server_text(left):
+                taints = _relative_after(_SERVER_TEXT, taints)  # (``static_folder + "/" + path``)
             return Value(taints=taints, types=_STR_TYPES, fixed=left.is_fixed and right.is_fixed)
         taints = V.merge_taints(V.merge_taints(left.taints, V.all_item_taints(left.items)),
                                 V.merge_taints(right.taints, V.all_item_taints(right.items)))
@@ -2513,6 +2515,10 @@ class FunctionInterpreter:
             spliced[0] = (element, e.parts[0], False)
         if template is not None and not template.is_fixed:
             spliced.append((template, e.template, False))
+        if kind in ("concat", "fstring") and template is None and len(parts) > 1 and _server_text(parts[0]):
+            # ``f"{root}/{name}"``: what follows the server's own text cannot make the string an absolute path
+            spliced = spliced[:1] + [(Value(p.const, _relative_after(_SERVER_TEXT, p.taints), p.types, p.items, p.func,
+                                            p.fixed), node, numeric_part) for p, node, numeric_part in spliced[1:]]
         taints = V.merge_taints(taints, self.splice(e, spliced))
         prefix = _leading_constant(kind, template, parts)
         if prefix:
@@ -4248,6 +4254,19 @@ def _fixed_by_start(prefix: str, taints: frozenset) -> frozenset:
     """What a string's constant start ``prefix`` fixes of the data after it: the host or the site
     (``_origin_fixed``), and that it is no absolute path (``_relative_after``)."""
     return _relative_after(prefix, _origin_fixed(prefix, taints))
+
+
+_SERVER_TEXT = "."
+"""What ``_relative_after`` is given for text of the server's that is not constant (a folder from its settings)."""
+
+
+def _server_text(value: Value) -> bool:
+    """``value`` is text of the server's own that starts a built string: a constant that is not empty nor only
+    slashes, or text carrying nothing from outside and no parameter (``curr_app.static_folder``, ``self.root``);
+    data after it cannot make the string an absolute path."""
+    if value.is_const:
+        return isinstance(value.const, str) and bool(value.const.strip("/\\"))
+    return not value.taints and not value.items and not value.types & _NUMBER_TYPES
 
 
 def _relative_after(prefix: str, taints: frozenset) -> frozenset:

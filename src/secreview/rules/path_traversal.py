@@ -104,7 +104,8 @@ class PathTraversal(SinkRule):
     be absolute (`os.path.isabs(name)`, `name.startswith("/")`,
     `PurePosixPath(name).is_absolute()`, leading slashes stripped after the `..` are
     gone: `name.replace("..", "").strip("/ ")`, or data that follows constant text:
-    `"img-" + name`). A `..` check alone is not enough: an absolute name leaves
+    `"img-" + name`, or the server's own text: `app.root_path + "/" + name`, `f"{root}/{name}"`).
+    A `..` check alone is not enough: an absolute name leaves
     the folder without one (the finding then says that an absolute path is what
     remains, and the other way round); the two halves count together when one is
     made by the caller and the other by the function it passes the name to.

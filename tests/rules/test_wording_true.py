@@ -1079,8 +1079,9 @@ def test_a_name_after_the_servers_own_folder_is_said_to_climb_not_to_be_absolute
 def test_an_invoke_tasks_options_are_said_to_be_the_command_lines(tmp_path, monkeypatch):
     # (panel AO's kotori: a packaging task's option was "a parameter no caller shows safe", at medium)
     findings = _findings(tmp_path, monkeypatch, "tasks.py", (
-        "import os\nfrom invoke import task\n\n\ndef build(name, tag):\n    os.system(f'docker build -t {name}:{tag} .')\n"
-        "\n\n@task\ndef qa(c, tag='latest'):\n    build('kotori', tag)\n"), select=("SR101",))
+        "import os\nfrom invoke import task\n\n\ndef build(name, tag):\n"
+        "    os.system(f'docker build -t {name}:{tag} .')\n\n\n@task\ndef qa(c, tag='latest'):\n"
+        "    build('kotori', tag)\n"), select=("SR101",))
     shell = [f for f in findings if f.rule_id == "SR101"]
     assert [(f.line, f.confidence) for f in shell] == [(6, Level.LOW)]
     assert "a command-line option (parameter `tag` of command `qa()`)" in shell[0].explanation

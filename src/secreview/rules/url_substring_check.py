@@ -22,7 +22,8 @@ is plural or does not name a URL), a constant on the left (`"://" in url`,
 whose branch for "not contained" neither raises nor returns (the test picks
 what to do next, `if sessions_uri in url: raise` after a failed request,
 `if base_url not in response.url: base_url = ...` after a redirect; it turns
-no URL away), and test code.
+no URL away), a conditional expression that picks between two constants other than truth values
+(`"current" if section.url in context_url else None`: a menu's CSS class), and test code.
 
 **Fix:** parse both and compare the parts that decide where the URL points:
 `urllib.parse.urlsplit(ref)` scheme and `netloc` equal to the allowed ones
@@ -68,9 +69,15 @@ def _conditions(fn):
             value = getattr(stmt, "value", None)
             if isinstance(value, ir.Expr):
                 for e in ir.walk(value):
-                    if isinstance(e, ir.IfExp) and id(e.test) not in seen:
+                    if isinstance(e, ir.IfExp) and id(e.test) not in seen and not _picks_a_label(e):
                         seen.add(id(e.test))
                         yield e.test
+
+
+def _picks_a_label(e: ir.IfExp) -> bool:
+    """``"current" if section.url in context_url else None``: the test picks between two constants that are not
+    truth values (a CSS class, a label), which admits or refuses no URL."""
+    return all(isinstance(b, ir.Const) and not isinstance(b.value, bool) for b in (e.body, e.orelse))
 
 
 def _rejects(fn, blocks: dict, start: int) -> bool:

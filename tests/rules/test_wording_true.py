@@ -1086,3 +1086,15 @@ def test_an_invoke_tasks_options_are_said_to_be_the_command_lines(tmp_path, monk
     assert [(f.line, f.confidence) for f in shell] == [(6, Level.LOW)]
     assert "a command-line option (parameter `tag` of command `qa()`)" in shell[0].explanation
     assert "Command-line and console input is chosen by whoever runs the program" in shell[0].explanation
+
+
+def test_code_injection_names_no_payload_the_code_may_rule_out(tmp_path, monkeypatch):
+    # (panel AO's django-sodar-core: ``eval(key.split('_')[2])`` was said to run ``__import__('os').system('id')``,
+    # which the split at ``_`` cannot pass)
+    findings = _findings(tmp_path, monkeypatch, "views.py", (
+        "from flask import Flask, request\n\napp = Flask(__name__)\n\n\n@app.route('/f', methods=['POST'])\n"
+        "def f():\n    for key in request.form:\n        cls = eval(key.split('_')[2])\n    return 'ok'\n"),
+        select=("SR102",))
+    code = [f for f in findings if f.rule_id == "SR102"]
+    assert [f.line for f in code] == [9]
+    assert "__import__" not in code[0].explanation and "can run any Python in this process" in code[0].explanation

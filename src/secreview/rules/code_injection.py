@@ -62,7 +62,8 @@ class CodeInjection(SinkRule):
     construction_confidence = Level.LOW
     constructions = ("code",)
     contract_words = ("code", "source", "src", "expr", "expression", "script", "statement", "stmt")
-    danger = "Python evaluates it as code, so a value like `__import__('os').system('id')` runs commands."
+    danger = ("Python evaluates it as code, so whoever chooses it can run any Python in this process: import the "
+              "os module and run commands, read files, or open connections.")
     fix = ("Do not evaluate strings: use `ast.literal_eval()` for literals or `json.loads()` for data, and "
            "map allowed names to functions with a dict.")
 

@@ -62,6 +62,9 @@ class Source:
     arguments_cleansed: frozenset = frozenset()  # with ``arguments_flow``: what the arguments' taint is safe for then
     # with ``instances`` (``ModelSet.sources_by_base``): an object made without any of these arguments is tainted
     unless_args: tuple = ()
+    # a callee's ``cleansed`` holds unless the call is given one of these arguments, not as False or None
+    # (``request.get_json(force=True)`` reads any body)
+    cleansed_unless: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +265,9 @@ class ModelSet:
                                                         cleansed=frozenset(_as_list(entry.get("cleansed", []))),
                                                         arguments_flow=bool(entry.get("arguments_flow")),
                                                         arguments_cleansed=frozenset(
-                                                            _as_list(entry.get("arguments_cleansed", []))))
+                                                            _as_list(entry.get("arguments_cleansed", []))),
+                                                        cleansed_unless=_args(entry.get("cleansed_unless", []),
+                                                                              library))
             for base in _as_list(entry.get("instances", [])):
                 self.sources_by_base[base] = Source(kind, note=entry.get("note", ""), library=library,
                                                     cleansed=frozenset(_as_list(entry.get("cleansed", []))),

@@ -15,6 +15,7 @@ import ast
 import functools
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import NamedTuple
 
 from secreview.analysis import values as V
@@ -2077,6 +2078,8 @@ class Program:
                 # things picked (its data flows on, as through any call)
                 continue
             if source is not None:
+                if source.cleansed_unless and any(_given(site, ref) for ref in source.cleansed_unless):
+                    source = replace(source, cleansed=EMPTY)  # (``get_json(force=True)``: any body)
                 result = interp.source_value(source, call)
                 if source.arguments_flow:
                     given = site.all_taints()
@@ -3588,6 +3591,12 @@ _FLAG_BASES = ("enum.Flag", "enum.IntFlag")  # (a member's ``value`` is one of t
 _LDAP_SPECIALS = {"*": "ldap-no-star", "(": "ldap-no-lparen", ")": "ldap-no-rparen"}
 _LDAP_MARKS = frozenset(_LDAP_SPECIALS.values())
 _LDAP = frozenset({"ldap"})
+
+
+def _given(site: CallSite, ref) -> bool:
+    """The call is given argument ``ref``, as something other than a constant False or None."""
+    value, _ = site.arg(ref.position, ref.name)
+    return value is not None and not (value.is_const and value.const in (False, None))
 
 
 def _arguments_cleansed(site: CallSite, kinds: frozenset) -> CallSite:

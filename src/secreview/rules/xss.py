@@ -251,6 +251,8 @@ class CrossSiteScripting(SinkRule):
     response class sets in a constructor that types it as non-HTML
     (`kwargs["content_type"] = "application/json"` passed on to `HttpResponse.__init__`,
     then `self.content = ...`);
+    what a Flask view reflects of a JSON body (`request.json`, `request.get_json()` without `force=True`: another
+    site's page can make a browser send one only after a CORS preflight, so it reaches the client that sent it);
     a view under a decorator of the reviewed code that hands what the view
     returns to `jsonify` or to a non-HTML response, and never returns it as
     it is (`@jsonified`); non-constant values without a traced source.

@@ -1098,3 +1098,16 @@ def test_code_injection_names_no_payload_the_code_may_rule_out(tmp_path, monkeyp
     code = [f for f in findings if f.rule_id == "SR102"]
     assert [f.line for f in code] == [9]
     assert "__import__" not in code[0].explanation and "can run any Python in this process" in code[0].explanation
+
+
+def test_a_project_decorator_that_returns_invoke_task_makes_a_command(tmp_path, monkeypatch):
+    # (panel AO's kotori registers its tasks through ``def task(f): return invoke.task(f)``)
+    util = "import invoke\n\n\ndef task(f):\n    f.__annotations__ = {}\n    return invoke.task(f)\n\n\n" \
+           "def logged(f):\n    print(f)\n    return f\n"
+    tasks = "import os\nfrom util import task, logged\n\n\n@task\ndef qa(c, tag=None):\n" \
+            "    os.system('docker build -t app:' + tag)\n\n\n@logged\ndef other(tag):\n" \
+            "    os.system('docker build -t app:' + tag)\n"
+    shell = {f.line: f for f in findings(tmp_path, monkeypatch, {"util.py": util, "tasks.py": tasks})}
+    assert shell[7].confidence == Level.LOW and "a command-line option (parameter `tag` of command `qa()`)" \
+        in shell[7].explanation
+    assert shell[12].confidence == Level.MEDIUM and "command-line" not in shell[12].explanation

@@ -34,7 +34,8 @@ def function_stub(fn: ir.Function) -> ir.Function:
     return ir.Function(fn.name, fn.qualname, fn.line, fn.end_line, params, fn.decorators, (),
                        class_qualname=fn.class_qualname, is_async=fn.is_async, is_lambda=fn.is_lambda,
                        is_generator=fn.is_generator, handlers=(), children=(), wraps_in_handler=fn.wraps_in_handler,
-                       wraps_as_data=fn.wraps_as_data, returns_mask=fn.returns_mask, fills=fn.fills,
+                       wraps_as_data=fn.wraps_as_data, forwards_to=fn.forwards_to, returns_mask=fn.returns_mask,
+                       fills=fn.fills,
                        address_guard=fn.address_guard,
                        sets_multicast=fn.sets_multicast)
 
@@ -118,7 +119,7 @@ def definition(stub: ir.Module, qualname: str) -> tuple:
                                    _expr_print(p.default) if isinstance(p.default, ir.Const) else ())
                                   for p in fn.params), fn.class_qualname,
                 fn.is_lambda, tuple(_expr_print(d) for d in fn.decorators), fn.wraps_in_handler,
-                fn.wraps_as_data, fn.fills, fn.address_guard)
+                fn.wraps_as_data, fn.forwards_to, fn.fills, fn.address_guard)
     klass = stub.classes.get(qualname)
     if klass is not None:
         return ("class", tuple(_expr_print(b) for b in klass.bases), tuple(_expr_print(d) for d in klass.decorators),

@@ -1180,6 +1180,8 @@ class Program:
                     target = d.func if isinstance(d, ir.Call) else d
                     qual = getattr(target, "qualname", None) or ""
                     method = target.attr if isinstance(target, ir.Attr) else ""
+                    if ep.decorator and qual and qual != ep.decorator and not isinstance(d, ir.Call):
+                        qual = self._forwarded(qual) or qual  # (``@task`` of ``def task(f): return invoke.task(f)``)
                     if ((ep.decorator and qual == ep.decorator)
                             or (ep.decorator_method and method == ep.decorator_method)) \
                             and _imports_ok(module, ep):
@@ -1920,6 +1922,12 @@ class Program:
         for rule in self.sink_rules.get(sink.kind, ()):
             if not rule.return_excused(interp, stmt):
                 self.check_sink(interp, sink, f"return from {interp.fn.name}()", stmt, value, stmt.value, rule=rule)
+
+    def _forwarded(self, qualname: str) -> str | None:
+        """The decorator a decorator of the reviewed code hands the decorated function to (``forwards_to``)."""
+        found = self.resolve_function(qualname)
+        decorator = self.functions.get(found) if found else None
+        return decorator.forwards_to if decorator is not None else None
 
     def decorator_functions(self, fn: ir.Function):
         """The functions of the reviewed code that decorate ``fn`` (``@jsonified``; ``@cached(60)``'s

@@ -145,6 +145,24 @@ def _decorator_parts(node):
     return (params[0].arg, inners) if inners else None
 
 
+def _forwards_to(fn: ir.Function) -> str | None:
+    """``def task(f): ...; return invoke.task(f)`` (or ``return app.route(rule)(f)``): the qualified name of the
+    decorator ``fn`` hands its first parameter to in its only ``return``, when that decorator is imported."""
+    returns = [stmt for stmt in fn.statements() if type(stmt) is ir.Return]
+    if len(returns) != 1 or not isinstance(returns[0].value, ir.Call):
+        return None
+    call = returns[0].value
+    first = fn.params[0].name
+    if len(call.args) != 1 or not isinstance(call.args[0], ir.Name) or call.args[0].id != first:
+        return None
+    func = call.func.func if isinstance(call.func, ir.Call) else call.func
+    if not isinstance(func, (ir.Name, ir.Attr)) or not func.qualname:
+        return None
+    if isinstance(func, ir.Name) and func.kind != ir.NameKind.IMPORT:
+        return None
+    return func.qualname
+
+
 def _wraps_in_handler(wrapped: str, inners: list) -> bool:
     """``def handle_errors(func): def wrapper(*a, **kw): try: return func(*a, **kw) except Exception: ...``:
     a decorator whose nested function calls the decorated one (its first parameter, ``wrapped``) inside a
@@ -1016,6 +1034,8 @@ class _FunctionLowerer:
         parts = None if is_lambda else _decorator_parts(node)
         fn.wraps_in_handler = parts is not None and _wraps_in_handler(*parts)
         fn.wraps_as_data = parts is not None and _wraps_as_data(*parts)
+        if fn.params and not is_lambda:
+            fn.forwards_to = _forwards_to(fn)
         fn.returns_mask = _returns_mask(fn)
         if fn.children and fn.params:
             fn.fills = _decorator_fills(fn)

@@ -586,6 +586,10 @@ class Function:
     """A decorator whose inner function returns the decorated one's result as data, not markup: given to
     ``jsonify`` or to a response with a constant non-HTML type (``@jsonified``: a view's string is sent
     as JSON). Kept in stubs."""
+    forwards_to: str | None = None
+    """A decorator that hands the decorated function to another decorator and returns what that makes (``def
+    task(f): return invoke.task(f)``, ``return app.route(rule)(f)``): that decorator's qualified name, so that the
+    functions it decorates are what the other's are (an entry point's). Kept in stubs."""
     sets_multicast: bool = False
     """It names a multicast socket option (``IP_ADD_MEMBERSHIP``, ``IP_MULTICAST_IF``...: ``MULTICAST_OPTIONS``):
     the socket it makes or sets up is a multicast endpoint. Kept in stubs."""

@@ -3861,6 +3861,7 @@ def _swapped_back(fn: ir.Function) -> frozenset:
                     out.add(kept[stmt.value.id])
     return frozenset(out)
 
+
 _FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open"})
 """Calls that open the file at the path they are given (``V.FILE_AT_PATH``)."""
 

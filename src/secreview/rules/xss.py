@@ -351,17 +351,26 @@ _PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".svg", ".xml")
 
 def _file_not_page(site, interp) -> bool:
     """``send_file(buffer, ...)`` is not shown as a page: sent ``as_attachment=True`` (a download), given a
-    non-HTML ``mimetype`` (positional too, in Flask 1's order), or none and a constant ``download_name`` whose
-    suffix is not a page's (the type is guessed from it; with neither, Flask refuses to guess and raises)."""
+    non-HTML ``mimetype`` (positional too, in Flask 1's order), or none and a ``download_name`` the server chose
+    whose suffix is not a page's (the type is guessed from it; with neither, Flask refuses to guess and raises)."""
     attachment = site.kwargs.get("as_attachment")
     if attachment is not None and attachment.is_const and attachment.const is True:
         return True
     mimetype, node = site.arg(1, "mimetype")
     if mimetype is not None:
         return _non_html(mimetype, node, interp)
-    name = site.kwargs.get("download_name") or site.kwargs.get("attachment_filename")
-    if name is None or not name.is_const:
-        return name is None
+    keyword = "download_name" if "download_name" in site.kwargs else "attachment_filename"
+    name = site.kwargs.get(keyword)
+    if name is None:
+        return True
+    if not name.is_const:
+        # a name made at run time: its constant end decides the type (``f"item-{item}.png"``); else the client's
+        # choice (it may end in ``.html``) or the server's, as a type chosen at run time is
+        parts = ir.string_parts(site.call.keyword(keyword))
+        last = parts[-1] if parts else None
+        if isinstance(last, ir.Const) and isinstance(last.value, str) and "." in last.value:
+            return not last.value.lower().endswith(_PAGE_SUFFIXES)
+        return not any(t.kind == "remote" and not t.is_param for t in name.taints)
     return not (isinstance(name.const, str) and name.const.lower().endswith(_PAGE_SUFFIXES))
 
 

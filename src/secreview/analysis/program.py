@@ -1508,8 +1508,7 @@ class Program:
             qualname = getattr(func, "qualname", None) or ""
             found = module.functions.get(qualname)
             if found is None:
-                target = self.resolve_function(qualname) if qualname else None
-                found = self.functions.get(target) if target is not None else None
+                found = self.function_named(qualname)
             if found is None:
                 continue
             for key, callee in found.fills:
@@ -1923,10 +1922,14 @@ class Program:
             if not rule.return_excused(interp, stmt):
                 self.check_sink(interp, sink, f"return from {interp.fn.name}()", stmt, value, stmt.value, rule=rule)
 
+    def function_named(self, qualname: str | None) -> ir.Function | None:
+        """The function of the reviewed code (or its stub) a qualified name stands for, following re-exports."""
+        found = self.resolve_function(qualname) if qualname else None
+        return self.functions.get(found) if found else None
+
     def _forwarded(self, qualname: str) -> str | None:
         """The decorator a decorator of the reviewed code hands the decorated function to (``forwards_to``)."""
-        found = self.resolve_function(qualname)
-        decorator = self.functions.get(found) if found else None
+        decorator = self.function_named(qualname)
         return decorator.forwards_to if decorator is not None else None
 
     def decorator_functions(self, fn: ir.Function):
@@ -1934,9 +1937,7 @@ class Program:
         factory), as the program resolves them."""
         for d in fn.decorators:
             target = d.func if isinstance(d, ir.Call) else d
-            qualname = getattr(target, "qualname", None)
-            found = self.resolve_function(qualname) if qualname else None
-            decorator = self.functions.get(found) if found else None
+            decorator = self.function_named(getattr(target, "qualname", None))
             if decorator is not None:
                 yield decorator
 

@@ -363,15 +363,20 @@ def _file_not_page(site, interp) -> bool:
     name = site.kwargs.get(keyword)
     if name is None:
         return True
-    if not name.is_const:
-        # a name made at run time: its constant end decides the type (``f"item-{item}.png"``); else the client's
-        # choice (it may end in ``.html``) or the server's, as a type chosen at run time is
-        parts = ir.string_parts(site.call.keyword(keyword))
-        last = parts[-1] if parts else None
-        if isinstance(last, ir.Const) and isinstance(last.value, str) and "." in last.value:
-            return not last.value.lower().endswith(_PAGE_SUFFIXES)
-        return not any(t.kind == "remote" and not t.is_param for t in name.taints)
-    return not (isinstance(name.const, str) and name.const.lower().endswith(_PAGE_SUFFIXES))
+    if name.is_const:
+        return not _page_name(name.const)
+    # a name made at run time: its constant end decides the type (``f"item-{item}.png"``); else the client's
+    # choice (it may end in ``.html``) or the server's, as a type chosen at run time is
+    parts = ir.string_parts(site.call.keyword(keyword))
+    last = parts[-1] if parts else None
+    if isinstance(last, ir.Const) and isinstance(last.value, str) and "." in last.value:
+        return not _page_name(last.value)
+    return not any(t.kind == "remote" and not t.is_param for t in name.taints)
+
+
+def _page_name(name) -> bool:
+    """A file name whose suffix makes the type guessed from it a page's (``report.html``, ``icon.svg``)."""
+    return isinstance(name, str) and name.lower().endswith(_PAGE_SUFFIXES)
 
 
 # Responses sent with no Content-Type unless given one: the browser sniffs what the body is

@@ -808,7 +808,7 @@ class _FunctionLowerer:
         self.lower_body(node.body)
         self.handler_targets.pop()
         body_end = self.current
-        if pre is not None:  # the first statement of the body may raise too
+        if pre is not None and not _deletes_one_item(node.body):  # the first statement of the body may raise too
             known = outer or ()  # (pre, made in the enclosing try, has its edges)
             for edge_target in targets:
                 if edge_target not in known:
@@ -1415,6 +1415,16 @@ def _skip(self, node) -> None:
 
 def _is_text(e: ir.Expr) -> bool:
     return (isinstance(e, ir.Const) and isinstance(e.value, str)) or isinstance(e, ir.StringBuild)
+
+
+def _deletes_one_item(body: list) -> bool:
+    """Whether a try body starts with ``del headers['X-Auth-Token']``: the handler then never sees the item,
+    which the deletion removed or was never there (a ``KeyError``), so the state before the body is not
+    what the handler starts from; the deleting block's own exception edge carries the state after it.
+    (``try: del headers[...] except KeyError: pass`` after sending a token logged the token with the
+    headers afterwards.)"""
+    first = body[0] if body else None
+    return isinstance(first, ast.Delete) and len(first.targets) == 1 and isinstance(first.targets[0], ast.Subscript)
 
 
 def _catches_all(handlers: list) -> bool:

@@ -590,7 +590,11 @@ class FunctionInterpreter:
                         left = left.func.value  # ``if fmt.upper() == "TXT":``: ``fmt`` is "txt" in some case
                     key = path_key(left)
                     kinds = _ALLOW_LISTED
-                    if key is None or key not in state or f"{key}{HOST_FROM}" in state:
+                    if key is None and item_path_key(left) is not None:
+                        # ``if request.args.get("image_path") in allowed:`` then the same item read again
+                        state = dict(state)
+                        self._clean_checked(left, kinds, state)
+                    elif key is None or key not in state or f"{key}{HOST_FROM}" in state:
                         # (``host = urlparse(url).hostname`` then ``if host in ALLOWED_HOSTS:``: ``url``'s host)
                         key, kinds = _host_check(cond.left, state)
                 elif op not in ("in", "not in") and not other.is_const and other.items is None \
@@ -2943,6 +2947,10 @@ class FunctionInterpreter:
     # ------------------------------------------------------------ calls
 
     def eval_call(self, call: ir.Call) -> Value:
+        if call.method == "get" and self.state and CHECKED_READS in self.state:
+            checked = self.state.get(item_path_key(call))
+            if checked is not None:
+                return checked  # ``request.args.get("image_path")`` read again where a check of it holds
         receiver = None
         func = call.func
         if isinstance(func, ir.Attr):
@@ -4791,11 +4799,19 @@ def path_key(e: ir.Expr) -> str | None:
 
 def item_path_key(e: ir.Expr) -> str | None:
     """``request.POST['md5']``: an item under a constant string key of a variable or attribute path, as the key a
-    check of it is kept under in a function's state (``_clean_checked``), for a later read of the same item."""
-    if type(e) is not ir.Subscript or type(e.index) is not ir.Const or not isinstance(e.index.value, str):
+    check of it is kept under in a function's state (``_clean_checked``), for a later read of the same item.
+    ``request.args.get('path')`` (one argument) reads the same item, under the same key."""
+    if type(e) is ir.Call:
+        if e.method != "get" or type(e.func) is not ir.Attr or len(e.args) != 1 or e.keywords \
+                or type(e.args[0]) is not ir.Const or not isinstance(e.args[0].value, str):
+            return None
+        container, name = e.func.value, e.args[0].value
+    elif type(e) is ir.Subscript and type(e.index) is ir.Const and isinstance(e.index.value, str):
+        container, name = e.value, e.index.value
+    else:
         return None
-    base = path_key(e.value) or _global_path(e.value)
-    return f"{base}[{e.index.value!r}]" if base is not None else None
+    base = path_key(container) or _global_path(container)
+    return f"{base}[{name!r}]" if base is not None else None
 
 
 def _global_path(e: ir.Expr) -> str | None:

@@ -289,6 +289,19 @@ def test_a_server_its_function_calls_a_test_server_is_low_and_says_so(tmp_path, 
     assert "says it starts a server for testing ('For testing only')" in found[5].explanation
 
 
+def test_a_server_whose_port_the_environment_gives_is_low_and_says_so(tmp_path, monkeypatch):
+    # lithops' container entry points: Cloud Run and Knative set PORT and route to the container from outside
+    code = ("import os\n\nfrom flask import Flask\n\nproxy = Flask(__name__)\n\n\ndef main():\n"
+            "    port = int(os.getenv('PORT', 8080))\n    proxy.run(debug=False, host='0.0.0.0', port=port)\n\n\n"
+            "def fixed():\n    proxy.run(host='0.0.0.0', port=8080)\n\n\n"
+            "def listen(make_server, app):\n    make_server(('0.0.0.0', int(os.environ['CAPort'])), app)\n\n\n"
+            "if __name__ == '__main__':\n    port = int(os.environ.get('CAPort', '9000'))\n"
+            "    proxy.run(host='0.0.0.0', port=port)\n")
+    found = {f.line: f for f in _findings(tmp_path, monkeypatch, "entry_point.py", code) if f.rule_id == "SR401"}
+    assert {line: f.confidence for line, f in found.items()} == {10: Level.LOW, 14: Level.HIGH, 23: Level.LOW}
+    assert "Its port is read from the environment (line 9)" in found[10].explanation
+
+
 _CQL = '''import pymysql
 from flask import Flask, request
 

@@ -26,7 +26,9 @@ multicast group or sets the interface, loopback, TTL or hops of its multicast (`
 interface), or gets it from a function of the reviewed code that does (`sock, _, _ = get_ssdp_socket(...)`),
 and test code. Of low confidence (not shown by default) in a function whose text says it
 starts a server for testing or development ("For testing only, do not use in production", "STARTING
-test server": pbr's generated WSGI scripts).
+test server": pbr's generated WSGI scripts), or whose port is read from the environment
+(`port=int(os.getenv("PORT", 8080))`: the platforms that run a service in a container, Cloud Run, Knative or
+Heroku, say where it must listen, and route to it from outside the container).
 
 **Fix:** bind to `127.0.0.1` (or a specific interface address) by default and
 make the listen address a configuration setting; put services that must be
@@ -263,6 +265,11 @@ class BindAllInterfaces(StatementRule):
         said = _says_test_server(interp.fn)
         note = (f" The function says it starts a server for testing ({said!r}), so it matters only where "
                 f"someone runs it outside a test.") if said else ""
+        port_line = None if said else _port_from_environment(interp, call)
+        if port_line is not None:
+            note = (f" Its port is read from the environment (line {port_line}), as the platforms that run a "
+                    "service in a container (Cloud Run, Knative, Heroku) tell it where to listen: they route to it "
+                    "from outside the container, which needs every interface.")
         written = _written_at(interp, call, host)
         return Hit(
             node=call,
@@ -271,8 +278,51 @@ class BindAllInterfaces(StatementRule):
                          f"reachable from any network the host is attached to, not only from this machine.{note}"),
             fix=("Listen on `127.0.0.1` by default and take the address from configuration "
                  "(e.g. an environment variable) when the service must be reachable from elsewhere."),
-            confidence=Level.LOW if said else None,
+            confidence=Level.LOW if said or port_line is not None else None,
         )
+
+
+def _port_from_environment(interp, call) -> int | None:
+    """The line where the port ``call`` listens on is read from the environment (``port=int(os.getenv("PORT",
+    8080))``), or None: the contract of the platforms that run a service in a container and route requests to it."""
+    spec = _CALLS.get(call.qualname or "")
+    nodes = [call.keyword("port")]
+    if spec is not None and spec[2] == "tuple":
+        address = call.argument(spec[0], spec[1])
+        if isinstance(address, ir.Container) and len(address.elts) >= 2:
+            nodes.append(address.elts[1])
+    elif call.method == "run" and len(call.args) >= 2:
+        nodes.append(call.args[1])  # ``app.run(host, port)``
+    for node in nodes:
+        line = _environment_read(interp, node)
+        if line is not None:
+            return line
+    return None
+
+
+_ENVIRONMENT_GETS = frozenset({"os.getenv", "os.environ.get"})
+_NUMBER_CONVERSIONS = frozenset({"builtins.int", "builtins.str"})
+
+
+def _environment_read(interp, node, depth: int = 0) -> int | None:
+    """The line of ``os.getenv(...)``, ``os.environ.get(...)`` or ``os.environ[...]`` that ``node`` is (through
+    ``int()``, or a local variable every assignment of which is one), or None."""
+    if node is None or depth > 3:
+        return None
+    if isinstance(node, ir.Call) and node.qualname in _NUMBER_CONVERSIONS and len(node.args) == 1:
+        return _environment_read(interp, node.args[0], depth + 1)
+    if isinstance(node, ir.Call) and node.qualname in _ENVIRONMENT_GETS:
+        return node.line
+    if isinstance(node, ir.Subscript) and getattr(node.value, "qualname", None) == "os.environ":
+        return node.line
+    if isinstance(node, ir.Name) and (node.kind == ir.NameKind.LOCAL or (
+            node.kind == ir.NameKind.GLOBAL and interp.fn is interp.module.body)):
+        assigned = interp.bindings().get(node.id, ())
+        lines = [_environment_read(interp, stmt.value, depth + 1) for stmt in assigned
+                 if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget)]
+        if lines and len(lines) == len(assigned) and None not in lines:
+            return lines[0]
+    return None
 
 
 def _written_at(interp, call, host: str):

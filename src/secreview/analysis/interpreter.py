@@ -2158,6 +2158,9 @@ class FunctionInterpreter:
         referer = _REDIRECT_ONLY if referer_key((source.attribute or "").rpartition(".")[2]) or (
             container.endswith(_HEADER_TYPES) and isinstance(node, ir.Call) and node.args
             and isinstance(node.args[0], ir.Const) and referer_key(node.args[0].value)) else EMPTY
+        if not referer and container.endswith(_HEADER_TYPES) and isinstance(node, ir.Call) and node.args \
+                and isinstance(node.args[0], ir.Const) and _not_page_set(container, node.args[0].value):
+            referer = _NOT_PAGE_SET  # ``request.headers.get("x-fc-request-id")``: no page sends it (see there)
         taint = Taint(source.kind, -1, source.cleansed | validated | self.admin_marks(source.kind) | referer
                       | self.source_marks(), Step(self.path, node.line, node.col, note, None, origin))
         return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
@@ -2210,6 +2213,9 @@ class FunctionInterpreter:
             if item is not None:
                 return item
             item = environ_item(base, index.const)
+            if item is not None:
+                return item
+            item = header_item(base, index.const)
             if item is not None:
                 return item
         if not index.is_const and base.types == _DICT_TYPE and base.items and len(base.items) <= 64 \
@@ -4625,6 +4631,35 @@ def referer_item(base: Value, key, default: Value | None = None) -> Value | None
                                   for t in V.merge_taints(base.taints, kept)))
 
 
+_PAGE_SET_HEADERS = frozenset({"referer", "referrer", "cookie"})
+_PAGE_SET_ENVIRON = frozenset({"HTTP_REFERER", "HTTP_COOKIE"})
+_NOT_PAGE_SET = frozenset({"xss"})
+"""What a header no page of another site can make a browser send carries is no reflected XSS: a link, a form
+or a redirect sends only the browser's own headers, of which the Referer (the linking page's address) and the
+cookies are the only text anyone else chooses; script can add others only with a CORS preflight the site answers,
+as for a JSON body (``flask.toml``)."""
+
+
+def _not_page_set(container: str, key) -> bool:
+    """Whether ``key`` of a request's header container (its headers, or an ``HTTP_*`` key of its environ or
+    ``META``) names a header no page of another site can make a browser send (``_NOT_PAGE_SET``)."""
+    if not isinstance(key, str):
+        return False
+    if container.endswith(".headers"):
+        return key.lower() not in _PAGE_SET_HEADERS
+    return key.startswith("HTTP_") and key not in _PAGE_SET_ENVIRON
+
+
+def header_item(base: Value, key) -> Value | None:
+    """A header read by name from a request's headers (``request.headers["X-Request-Id"]``,
+    ``headers.get("x-fc-request-id")``) that a page of another site cannot make a browser send
+    (``_NOT_PAGE_SET``): not for reflected XSS. None: another key, or not a request's headers."""
+    if not isinstance(key, str) or key.lower() in _PAGE_SET_HEADERS or not base.taints \
+            or not any(t.endswith(".headers") for t in base.types):
+        return None
+    return Value(taints=V.cleanse_all(base.taints, _NOT_PAGE_SET), types=base.types)
+
+
 def environ_item(base: Value, key) -> Value | None:
     """``environ[key]`` / ``environ.get(key)`` of a request's WSGI environ, when the key says more
     than "request data": a header (``HTTP_*``) or a part of the request line holds no raw CR or LF
@@ -4641,6 +4676,8 @@ def environ_item(base: Value, key) -> Value | None:
     params = frozenset(t for t in base.taints if t.is_param)
     if key in _ENVIRON_OWN_HOST:
         return Value(taints=V.merge_taints(params, V.cleanse_all(taints, _OWN_HOST)))
+    if key.startswith("HTTP_") and key not in _PAGE_SET_ENVIRON:
+        return Value(taints=V.merge_taints(params, V.cleanse_all(taints, _NO_CRLF | _NOT_PAGE_SET)))
     if key.startswith("HTTP_") or key in _ENVIRON_REQUEST_LINE:
         return Value(taints=V.merge_taints(params, V.cleanse_all(taints, _NO_CRLF)))
     if key.isupper() and "." not in key:

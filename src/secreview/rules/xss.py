@@ -253,6 +253,9 @@ class CrossSiteScripting(SinkRule):
     then `self.content = ...`);
     what a Flask view reflects of a JSON body (`request.json`, `request.get_json()` without `force=True`: another
     site's page can make a browser send one only after a CORS preflight, so it reaches the client that sent it);
+    a request header read by name other than the `Referer` and the cookies (`request.headers["X-Request-Id"]`,
+    `environ.get("HTTP_X_TRACE")`: a link, a form or a redirect sends only the browser's own headers, and script
+    adds others only after a CORS preflight);
     a view under a decorator of the reviewed code that hands what the view
     returns to `jsonify` or to a non-HTML response, and never returns it as
     it is (`@jsonified`); non-constant values without a traced source.

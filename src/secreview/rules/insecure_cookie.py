@@ -93,7 +93,9 @@ class InsecureCookie(CallRule):
     cookies were as often session tokens as not). A missing
     `HttpOnly` alone is low severity (some cookies, such as a CSRF
     double-submit token, must be readable by script); a CSRF token cookie
-    (`csrftoken`, `XSRF-TOKEN`) without `Secure` is of low confidence: it
+    (`csrftoken`, `XSRF-TOKEN`, a name or value read from a setting or key that says CSRF:
+    `settings.CSRF_COOKIE_NAME`, `request.META["CSRF_COOKIE"]`) is not reported for `HttpOnly`, and without
+    `Secure` is of low confidence: it
     holds no session, and Django itself sets it so by default. Not reported: a cookie
     that holds no secret (a constant, the same for every user, or one of two written at the call, `'1' if
     hide else '0'`; a post-login
@@ -136,9 +138,12 @@ class InsecureCookie(CallRule):
             missing.append(label)
             if written:
                 off.append(label)
-        name_value = site.arg(0, "key")[0]
-        csrf = name_value is not None and isinstance(name_value.const, str) \
-            and any(w in name_value.const.lower() for w in ("csrf", "xsrf"))
+        name_value, name_node = site.arg(0, "key")
+        value_node = site.arg(1, "value")[1]
+        # (the cookie's name, or what names it or its value: ``settings.CSRF_COOKIE_NAME``, ``META["CSRF_COOKIE"]``)
+        said = [name_value.const] if name_value is not None and isinstance(name_value.const, str) else []
+        said += [n for node in (name_node, value_node) if node is not None for n in _value_names(node)]
+        csrf = any(isinstance(n, str) and any(w in n.lower() for w in ("csrf", "xsrf")) for n in said)
         if "HttpOnly" in missing and csrf:
             missing.remove("HttpOnly")  # a double-submit CSRF cookie must be readable by the page's script
             if "HttpOnly" in off:

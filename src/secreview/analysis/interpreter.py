@@ -500,6 +500,19 @@ class FunctionInterpreter:
         base_taints = EMPTY
         confining = False  # a prefix, ``commonpath`` or ``is_relative_to`` check of a normalized path
         checked_expr = None  # the path expression a confining check tests (``confined_by_check``)
+        each = _each_element_test(cond, truth)
+        if each is not None:
+            # ``if not all(self._is_safe_identifier(x) for x in [schema, table, column]): return``: each held,
+            # as the check of the loop's name says of its argument when the comprehension ran
+            check, name, tests = each
+            ran = self.call_checks.get(id(check))
+            for test, element in tests:
+                if ran is not None:
+                    self.call_checks[id(test)] = (*ran[:2], tuple(
+                        (element if isinstance(node, ir.Name) and node.id == name else node, *rest)
+                        for node, *rest in ran[2]))
+                state = self.refine(test, True, state)
+                self.call_checks.pop(id(test), None)
         found = _path_form_test(cond, truth) or _every_character_test(cond, truth)
         if found is not None:
             key, kinds = found
@@ -4212,6 +4225,33 @@ def _every_character_test(cond: ir.Expr, truth: bool):
         return None
     kinds = _charset_kinds(allowed)
     return (key, kinds) if kinds else None
+
+
+def _each_element_test(cond: ir.Expr, truth: bool):
+    """``all(check(x) for x in [schema, table, column])`` held: ``(check, "x", [(test, element), ...])``, each
+    ``test`` the check of one element (``check(schema)``...), a call at the place of ``cond`` (a check of each
+    element of a list written there, whose element is an argument of the check as it is). None: no such test."""
+    if not truth or not isinstance(cond, ir.Call) or cond.qualname != "builtins.all" or len(cond.args) != 1 \
+            or cond.keywords:
+        return None
+    gen = cond.args[0]
+    if not isinstance(gen, ir.Comprehension) or len(gen.generators) != 1 or gen.generators[0].conds:
+        return None
+    target, elements, check = gen.generators[0].target, gen.generators[0].iter, gen.elt
+    if not isinstance(target, ir.NameTarget) or not isinstance(elements, ir.Container) \
+            or not 0 < len(elements.elts) <= 16 or any(isinstance(e, ir.Starred) for e in elements.elts) \
+            or not isinstance(check, ir.Call):
+        return None
+    name = target.id
+
+    def given(arg, element):
+        return element if isinstance(arg, ir.Name) and arg.id == name else arg
+
+    if not any(isinstance(a, ir.Name) and a.id == name for a in (*check.args, *(k.value for k in check.keywords))):
+        return None
+    return check, name, [(ir.Call(check.func, tuple(given(a, e) for a in check.args),
+                                  tuple(ir.Keyword(k.name, given(k.value, e)) for k in check.keywords), check.qualname)
+                          .at(cond.line, cond.col, cond.end_line, cond.end_col), e) for e in elements.elts]
 
 
 def _admitted(test: ir.Expr, name: str) -> frozenset | None:

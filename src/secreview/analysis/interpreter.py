@@ -875,12 +875,18 @@ class FunctionInterpreter:
             if value is None or not value.taints:
                 continue
             keep = base_taints
+            unnormalized = EMPTY
             if part == key and not in_check:
-                keep = keep | frozenset((t.kind, t.index) for t in value.taints
-                                        if t.is_param and "path-normalized" not in t.cleansed)
+                unnormalized = frozenset((t.kind, t.index) for t in value.taints
+                                         if t.is_param and "path-normalized" not in t.cleansed) - base_taints
+                keep = keep | unnormalized
             if out is state:
                 out = dict(state)
             out[part] = _cleansed(value, _PATH_ONLY, keep=keep)
+            if unnormalized:
+                # confined if the caller normalized it (``PATH_IF_NORMALIZED``): each call says whether it did
+                out[part] = _cleansed(out[part], _IF_NORMALIZED, keep=frozenset(
+                    (t.kind, t.index) for t in value.taints) - unnormalized)
         return out
 
     def normalized_parts(self, checked: ir.Expr, cond: ir.Expr) -> list:
@@ -1119,6 +1125,10 @@ class FunctionInterpreter:
         checked = tuple((nodes[index] if attr is None else _attribute_of(nodes[index], attr), frozenset(kinds),
                          frozenset(when_true), frozenset(when_false))
                         for index, kinds, when_true, when_false, attr in summary.checks if index in nodes)
+        if any(PATH_IF_NORMALIZED in kinds for check in checked for kinds in check[1:]):
+            # confined to a folder if normalized before the call: whether what this call passes was
+            checked = tuple((node, *(_normalized_here(kinds, self.eval(node)) for kinds in check))
+                            for node, *check in checked)
         if fn.address_guard:
             # the project's own check that a URL or host is safe to connect to (``_validate_url(url)``, which
             # resolves the host and raises for a private address): its first argument, past it
@@ -3278,10 +3288,30 @@ def _checked_kinds(kinds: frozenset | None, base: frozenset) -> tuple:
 
 
 def _unconfined(kinds: frozenset | None) -> frozenset | None:
-    """``kinds`` without ``path``, unless neither ``..`` nor an absolute name can be in the value."""
+    """``kinds`` with ``path`` only for a normalized value (``PATH_IF_NORMALIZED``, which each call resolves:
+    ``note_callee_checks``), unless neither ``..`` nor an absolute name can be in the value."""
     if kinds is None or "path" not in kinds or (V.PATH_NO_DOTDOT in kinds and V.PATH_NOT_ABSOLUTE in kinds):
         return kinds
-    return kinds - _PATH_ONLY
+    return (kinds - _PATH_ONLY) | _IF_NORMALIZED
+
+
+PATH_IF_NORMALIZED = "path-if-normalized"
+"""A check's kind (``Summary.checks``): the value is confined to a folder if it was normalized before the call
+(``os.path.commonpath([p, base]) == base`` of a parameter ``p``: true of ``../`` too unless ``p`` was made
+absolute first, as ``lecture_path = os.path.abspath(...)`` is where the call passes it)."""
+_IF_NORMALIZED = frozenset({PATH_IF_NORMALIZED})
+
+
+def _normalized_here(kinds: frozenset, value: Value) -> frozenset:
+    """``kinds`` of a callee's check of ``value`` at this call: ``PATH_IF_NORMALIZED`` made ``path`` when every
+    taint of the value was normalized (``path-normalized``), dropped otherwise."""
+    if PATH_IF_NORMALIZED not in kinds:
+        return kinds
+    kinds = kinds - _IF_NORMALIZED
+    data = [t for t in value.taints if t.kind not in V.NAMED_KINDS]
+    if data and all("path-normalized" in t.cleansed for t in data):
+        kinds = kinds | _PATH_ONLY
+    return kinds
 
 
 def _truth_test(e: ir.Expr) -> ir.Expr | None:

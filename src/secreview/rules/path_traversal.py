@@ -83,7 +83,9 @@ class PathTraversal(SinkRule):
     the base, and so is a name joined under the base to make it), also
     in a helper that returns the confined path or None (`if os.path.commonpath([root,
     real]) != root: return None`; `root` may be its parameter), whose caller stops on
-    None; a parameter the helper checks without normalising it is not confined;
+    None; a parameter the helper checks without normalising it is confined only where its caller passes a
+    normalised path (`def _contained(p, base): return os.path.commonpath([p, base]) == base`, called as
+    `_contained(os.path.abspath(...), BASE)`);
     route variables the router admits only as numbers or UUIDs
     (`<int:item_id>`, `{item_id:int}`), or as one path segment (the default
     converter of Flask/Werkzeug, Bottle, Django and Starlette stops at `/`:

@@ -226,7 +226,7 @@ class CrossSiteScripting(SinkRule):
     `mark_safe()`, `SafeString()`, the format string of `format_html()`). Not
     reported: values escaped with `html.escape`, `markupsafe.escape`, Django's
     `escape`/`conditional_escape`; output of autoescaping templates
-    (`render_template`, `render_to_string`) and of `jsonify`; responses whose
+    (`render_template`, `render_to_string`, the page Django's `render()` makes) and of `jsonify`; responses whose
     `mimetype`/`content_type`/`media_type` (or the `Content-Type` of its `headers=`
     dict) is a constant non-HTML type (`application/json`, `text/plain`), or a type chosen at run time by
     the server (not one the request chooses, `mimetype=request.args["type"]`: the client asks for

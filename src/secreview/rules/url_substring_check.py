@@ -19,6 +19,8 @@ one named as a single URL or reference (last part `url`, `uri`, `href`, `ref`,
 collections (`url in allowed_urls`, `url in self.urls`: the right side's name
 is plural or does not name a URL), a constant on the left (`"://" in url`,
 `"?" in url`: a test of the URL's form, not of where it points), an `if`
+(also one whose other operands of `and`/`or` test membership in a collection written out, `kind in ("page",
+"tab")`)
 whose branch for "not contained" neither raises nor returns (the test picks
 what to do next, `if sessions_uri in url: raise` after a failed request,
 `if base_url not in response.url: base_url = ...` after a redirect; it turns
@@ -129,7 +131,10 @@ def _not_gates(fn) -> set:
 
 
 def _substring_test(e) -> bool:
-    return isinstance(e, ir.Compare) and len(e.ops) == 1 and e.ops[0] in ("in", "not in")
+    """``a in b`` or ``a not in b`` that may test text for a part: not of a constant (``"://" in url``), nor in a
+    collection written out (``target.kind in ("page", "tab")``, which picks a kind, not a URL)."""
+    return isinstance(e, ir.Compare) and len(e.ops) == 1 and e.ops[0] in ("in", "not in") \
+        and not isinstance(e.left, ir.Const) and not isinstance(e.comparators[0], ir.Container)
 
 
 class UrlSubstringCheck(FunctionRule):

@@ -2903,6 +2903,15 @@ class Program:
                 if left:
                     out.append(left)
                 continue
+            if how == "argument":
+                # (``SinkRule.parameter_conditions``: the rule judges what this call passes)
+                value, node = bound.get(index), nodes.get(index)
+                if value is not None and flow.rule.argument_excuses(wanted, value):
+                    return None
+                own = _own_parameter(interp, node, value) if node is not None and value is not None else None
+                if own is not None:
+                    out.append((own, how, wanted))
+                continue
             if how == "truthy":
                 left = _truthy_left(interp, fn, index, bound, nodes)
                 if left is None:
@@ -3107,6 +3116,7 @@ class Program:
             conditions.append((guard, "truthy", True))
         if interp.fn.params:
             conditions.extend(interp.type_guards())
+            conditions.extend(rule.parameter_conditions(interp, site, sink))
         conditions = tuple(conditions)
         refs = sink.args
         if sink.receiver and site.receiver is not None:

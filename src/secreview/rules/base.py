@@ -189,6 +189,19 @@ class SinkRule(Rule):
         """What ``fix`` says, for the sink at ``site``."""
         return self.fix
 
+    def parameter_conditions(self, interp, site, sink) -> tuple:
+        """``(parameter index, "argument", what)`` for each parameter of the function ``interp`` analyses whose
+        argument, at each call of it, may keep the sink at ``site`` harmless (``argument_excuses`` judges it):
+        a response built from a parameter's headers (``Response(body)``, then ``response.headers.update(headers)``)
+        is not HTML where the caller's headers give a non-HTML type. Kept with the flows of its parameters to the
+        sink (``SinkFlow.conditions``)."""
+        return ()
+
+    def argument_excuses(self, what: str, value) -> bool:
+        """Whether ``value``, passed for a parameter that ``parameter_conditions`` named with ``what``, keeps
+        the sink harmless at that call."""
+        return False
+
     def excused(self, site, sink, callee: str) -> bool:
         """True when this call is made safe by its other arguments (``Loader=SafeLoader``)."""
         return False

@@ -112,6 +112,33 @@ def _sets_header(target, names: set, header: str) -> bool:
     return isinstance(owner, ir.Name) and owner.id in names
 
 
+_RESPONSE_HEADERS = "response-headers"
+
+
+def _headers_parameter(interp, site) -> int | None:
+    """The parameter of the function whose value gives the headers of the response made at ``site``:
+    ``Response(body, headers=headers)``, or ``response = Response(body)`` then ``response.headers.update(headers)``
+    (AWS SAM's local services build every error response so). None: none does."""
+    given = site.call.keyword("headers")
+    if given is not None:
+        return interp.own_param(given)
+    fn = interp.fn
+    names = {t.id for stmt in fn.statements() if isinstance(stmt, ir.Assign) and stmt.value is site.call
+             for t in stmt.targets if isinstance(t, ir.NameTarget)}
+    if not names:
+        return None
+    for stmt in fn.statements():
+        call = getattr(stmt, "value", None)
+        if isinstance(stmt, ir.Evaluate) and isinstance(call, ir.Call) and call.method == "update" \
+                and len(call.args) == 1 and isinstance(call.func, ir.Attr) and isinstance(call.func.value, ir.Attr) \
+                and call.func.value.attr == "headers" and isinstance(call.func.value.value, ir.Name) \
+                and call.func.value.value.id in names:
+            index = interp.own_param(call.args[0])
+            if index is not None:
+                return index
+    return None
+
+
 def _retyped_later(site) -> bool:
     """``response = make_response(body)`` and then, in the same function, a non-HTML ``Content-Type``
     set on ``response`` (``response.headers["Content-Type"] = "application/json"``, ``response.mimetype =
@@ -253,6 +280,9 @@ class CrossSiteScripting(SinkRule):
     then `self.content = ...`);
     what a Flask view reflects of a JSON body (`request.json`, `request.get_json()` without `force=True`: another
     site's page can make a browser send one only after a CORS preflight, so it reaches the client that sent it);
+    a response a helper makes with the headers its caller passes (`Response(body, headers=headers)`, or
+    `response.headers.update(headers)` after it), at each call whose headers give a constant non-HTML
+    `Content-Type`;
     a request header read by name other than the `Referer` and the cookies (`request.headers["X-Request-Id"]`,
     `environ.get("HTTP_X_TRACE")`: a link, a form or a redirect sends only the browser's own headers, and script
     adds others only after a CORS preflight);
@@ -322,6 +352,16 @@ class CrossSiteScripting(SinkRule):
             # after the body (Flask takes them as the tuple a view may return)
             return any(_sets_non_html(extra) for extra in (site.args[1:3] if site.args else ()))
         return False
+
+    def parameter_conditions(self, interp, site, sink) -> tuple:
+        index = _headers_parameter(interp, site)
+        return ((index, "argument", _RESPONSE_HEADERS),) if index is not None else ()
+
+    def argument_excuses(self, what: str, value) -> bool:
+        # the caller's headers give a constant non-HTML type (``{"Content-Type": "application/json"}``)
+        return what == _RESPONSE_HEADERS and bool(value.items) and any(
+            isinstance(k, str) and k.lower() == "content-type" and item.is_const and _non_html(item)
+            for k, item in value.items.items())
 
     def return_excused(self, interp, stmt) -> bool:
         return _global_response_typed(interp.fn, stmt)

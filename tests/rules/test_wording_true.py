@@ -302,6 +302,20 @@ def test_a_server_whose_port_the_environment_gives_is_low_and_says_so(tmp_path, 
     assert "Its port is read from the environment (line 9)" in found[10].explanation
 
 
+def test_an_archive_whose_digest_is_checked_first_is_low_and_says_so(tmp_path, monkeypatch):
+    # snakemake's deployed sources: the sha256 its spawning process announced is compared before extracting
+    code = ("import hashlib\nimport tarfile\n\n\ndef deploy(path, checksum):\n"
+            "    with open(path, 'rb') as f:\n        obtained = hashlib.file_digest(f, 'sha256').hexdigest()\n"
+            "    if obtained != checksum:\n        raise ValueError(obtained)\n"
+            "    with tarfile.open(path, 'r') as tar:\n        tar.extractall()\n\n\n"
+            "def unpack(path):\n    with tarfile.open(path, 'r') as tar:\n        tar.extractall()\n")
+    found = {f.line: f for f in _findings(tmp_path, monkeypatch, "deploy.py", code) if f.rule_id == "SR501"}
+    assert {line: f.confidence for line, f in found.items()} == {11: Level.LOW, 16: Level.MEDIUM}
+    assert "`deploy()` compares a digest with an expected one first (`obtained != checksum`, line 8)" \
+        in found[11].explanation
+    assert "nothing in `unpack()` shows the archive was made by this application" in found[16].explanation
+
+
 _CQL = '''import pymysql
 from flask import Flask, request
 

@@ -18,7 +18,9 @@ does not read (`if not is_within(dest, member): continue`), or tests it reads
 that rule out both a `..` and an absolute name (`if os.path.isabs(m.name) or
 ".." in m.name: raise`); `".." in m.name` alone leaves `/etc/cron.d/x`, and an
 extraction inside `if ".." in m.name:` is the wrong way round. Confidence
-is high when the archive is traced to untrusted input, medium otherwise. An
+is high when the archive is traced to untrusted input, medium otherwise, and low when the function first compares a
+digest it computes with an expected one (`if hashlib.file_digest(f, "sha256").hexdigest() != checksum: raise`): the
+archive is then the one its maker announced. An
 extraction after a call of the project's own that is given the archive (or, for
 `extract(member)`, the member or its name) and named for checking it
 (`check_archive_content(archive)`, `_safe_extract_path(dest, member.name)`) is still reported, saying so:
@@ -305,7 +307,11 @@ class UnsafeArchiveExtraction(CallRule):
         else:
             archive = site.receiver
         untrusted = _untrusted(archive)
+        verified = None if untrusted else _digest_compared_before(interp.fn, interp.stmt)
         origin = ("the archive is traced to untrusted input" if untrusted else
+                  f"`{interp.fn.name}()` compares a digest with an expected one first (`{interp.code(verified)}`, "
+                  f"line {verified.line}): the archive is the one its maker announced, if whoever gave that digest "
+                  f"made it" if verified is not None else
                   f"nothing in `{interp.fn.name}()` shows the archive was made by this application")
         how = f"`filter={interp.code(node)}`" if node is not None else "no `filter=`"
         archive_node = site.arg(0, "filename")[1] if callee in _UNPACK else receiver_node
@@ -350,5 +356,32 @@ class UnsafeArchiveExtraction(CallRule):
             fix=(f"Pass `filter=\"data\"` (Python 3.12+ and security backports), e.g. "
                  f"`{interp.code(call.func)}(..., filter=\"data\")`; on older Pythons validate each member's "
                  f"resolved path and link target and pass the checked list as `members=`."),
-            confidence=Level.HIGH if untrusted else None,
+            confidence=Level.HIGH if untrusted else Level.LOW if verified is not None else None,
         )
+
+
+_DIGESTS = frozenset({"hexdigest", "digest", "file_digest"})
+
+
+def _digest_compared_before(fn, stmt):
+    """The comparison, in a branch condition before ``stmt``, of a digest the function computes (``hashlib``'s
+    ``hexdigest()``/``digest()``, ``hashlib.file_digest``, directly or through a name bound to one) with another
+    value (``if obtained_checksum != checksum: raise``): the archive's integrity checked against what its maker
+    announced (snakemake's deployed sources). None: no such comparison."""
+    digests = set()
+    for s in fn.statements():
+        if isinstance(s, ir.Assign) and any(isinstance(e, ir.Call) and (e.method in _DIGESTS or (
+                e.qualname or "").endswith(".file_digest")) for e in ir.walk(s.value)):
+            digests.update(t.id for t in s.targets if isinstance(t, ir.NameTarget))
+    for block in fn.blocks:
+        for edge in block.succs:
+            cond = edge.cond
+            if cond is None or getattr(cond, "line", 0) >= stmt.line:
+                continue
+            for e in ir.walk(cond):
+                if isinstance(e, ir.Compare) and len(e.ops) == 1 and e.ops[0] in ("==", "!=") and any(
+                        (isinstance(side, ir.Name) and side.id in digests)
+                        or (isinstance(side, ir.Call) and side.method in _DIGESTS)
+                        for side in (e.left, e.comparators[0])):
+                    return e
+    return None

@@ -3008,6 +3008,10 @@ class FunctionInterpreter:
         site = CallSite(self, call, receiver, args, kwargs, star_taints)
         callees = site.callees(func_value)
         result = self.program.call(self, site, callees)
+        if call.method == "get" and receiver is not None and result.taints and args and args[0].is_const \
+                and any(t.endswith(".headers") for t in receiver.types) and _not_page_set(".headers", args[0].const):
+            # ``request.headers.get("x-fc-request-id")`` (``_NOT_PAGE_SET``), its trace as the call made it
+            result = _cleansed(result, _NOT_PAGE_SET)
         if kwargs and not call.args and receiver is None and callees and not star_taints \
                 and all(kw.name for kw in call.keywords):
             result = self.fields_given(callees, kwargs, result)

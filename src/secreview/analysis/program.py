@@ -48,7 +48,6 @@ from secreview.analysis.interpreter import (
     environ_item,
     generated_value,
     hashable,
-    header_item,
     is_number,
     is_quoting_name,
     is_slash,
@@ -2366,7 +2365,7 @@ class Program:
             item = referer_item(receiver, site.args[0].const, default)
             if item is not None:
                 return item
-            item = environ_item(receiver, site.args[0].const) or header_item(receiver, site.args[0].const)
+            item = environ_item(receiver, site.args[0].const)
             if item is not None:
                 return item if default is None else V.join(item, default)
         consts = [a.const for a in site.args if a.is_const]

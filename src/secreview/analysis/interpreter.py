@@ -2181,9 +2181,6 @@ class FunctionInterpreter:
         referer = _REDIRECT_ONLY if referer_key((source.attribute or "").rpartition(".")[2]) or (
             container.endswith(_HEADER_TYPES) and isinstance(node, ir.Call) and node.args
             and isinstance(node.args[0], ir.Const) and referer_key(node.args[0].value)) else EMPTY
-        if not referer and container.endswith(_HEADER_TYPES) and isinstance(node, ir.Call) and node.args \
-                and isinstance(node.args[0], ir.Const) and _not_page_set(container, node.args[0].value):
-            referer = _NOT_PAGE_SET  # ``request.headers.get("x-fc-request-id")``: no page sends it (see there)
         taint = Taint(source.kind, -1, source.cleansed | validated | self.admin_marks(source.kind) | referer
                       | self.source_marks(), Step(self.path, node.line, node.col, note, None, origin))
         return Value(taints=frozenset({taint}), types=frozenset({source.callee or source.attribute}))
@@ -3009,7 +3006,7 @@ class FunctionInterpreter:
         callees = site.callees(func_value)
         result = self.program.call(self, site, callees)
         if call.method == "get" and receiver is not None and result.taints and args and args[0].is_const \
-                and any(t.endswith(".headers") for t in receiver.types) and _not_page_set(".headers", args[0].const):
+                and _not_page_set(receiver.types, args[0].const):
             # ``request.headers.get("x-fc-request-id")`` (``_NOT_PAGE_SET``), its trace as the call made it
             result = _cleansed(result, _NOT_PAGE_SET)
         if kwargs and not call.args and receiver is None and callees and not star_taints \
@@ -4714,22 +4711,18 @@ cookies are the only text anyone else chooses; script can add others only with a
 as for a JSON body (``flask.toml``)."""
 
 
-def _not_page_set(container: str, key) -> bool:
-    """Whether ``key`` of a request's header container (its headers, or an ``HTTP_*`` key of its environ or
-    ``META``) names a header no page of another site can make a browser send (``_NOT_PAGE_SET``)."""
-    if not isinstance(key, str):
-        return False
-    if container.endswith(".headers"):
-        return key.lower() not in _PAGE_SET_HEADERS
-    return key.startswith("HTTP_") and key not in _PAGE_SET_ENVIRON
+def _not_page_set(types: frozenset, key) -> bool:
+    """Whether ``key``, read from a value of ``types``, names a header of the request's headers that no page of
+    another site can make a browser send (``_NOT_PAGE_SET``; ``environ_item`` judges ``HTTP_*`` keys)."""
+    return isinstance(key, str) and key.lower() not in _PAGE_SET_HEADERS and any(t.endswith(".headers") for t in types)
 
 
 def header_item(base: Value, key) -> Value | None:
-    """A header read by name from a request's headers (``request.headers["X-Request-Id"]``,
-    ``headers.get("x-fc-request-id")``) that a page of another site cannot make a browser send
-    (``_NOT_PAGE_SET``): not for reflected XSS. None: another key, or not a request's headers."""
-    if not isinstance(key, str) or key.lower() in _PAGE_SET_HEADERS or not base.taints \
-            or not any(t.endswith(".headers") for t in base.types):
+    """A header read by name from a request's headers (``request.headers["X-Request-Id"]``) that a page of another
+    site cannot make a browser send (``_not_page_set``): not for reflected XSS (``eval_call`` says the same of
+    ``headers.get("x-fc-request-id")``, keeping the trace the call made). None: another key, or not a request's
+    headers."""
+    if not base.taints or not _not_page_set(base.types, key):
         return None
     return Value(taints=V.cleanse_all(base.taints, _NOT_PAGE_SET), types=base.types)
 

@@ -1752,11 +1752,6 @@ class FunctionInterpreter:
             if key is not None:
                 if value.taints:
                     value = self.with_step(value, target, f"stored in `{key}.{target.attr}`")
-                    if value.items and len(value.items) <= MAX_FIELD_ITEMS:
-                        # (its items too, as a field keeps them: ``self.credentials = {"password": ...}``)
-                        value = Value(value.const, value.taints, value.types, {
-                            k: self.with_step(v, target, f"stored in `{key}.{target.attr}`") if v.taints else v
-                            for k, v in value.items.items()}, value.func, value.fixed)
                 stored = f"{key}.{target.attr}"
                 self.state[stored] = value
                 reads = _checked_reads(self.state)
@@ -4951,12 +4946,6 @@ FACTS = "\0facts:"
 """State key prefix: ``FACTS + path key of a cursor`` says whether the last statement it ran is one of
 server facts (``SELECT pg_backend_pid()``); see ``Program.server_facts``."""
 NOT_FACTS = Value(types=frozenset({"\0not-facts"}))
-
-
-MAX_FIELD_ITEMS = 32
-"""A field keeps the items a method stored in it (``self.credentials = {"password": ..., "key_filename": ...}``)
-up to this many, one level deep (``Program.store_field``): another method reading ``self.credentials["key_filename"]``
-reads that item, not the password beside it. A larger mapping is kept as one value (its items' taints together)."""
 
 
 CHECKED_READS = "\0checked-reads"

@@ -31,7 +31,6 @@ from secreview.analysis.interpreter import (
     EXCLUSIONS,
     FACTS,
     GIVEN,
-    MAX_FIELD_ITEMS,
     NOT_FACTS,
     SEGMENT,
     SITE_URL,
@@ -3774,6 +3773,12 @@ def _segments_joined(taints: frozenset) -> frozenset:
         return taints
     return frozenset(Taint(t.kind, t.index, t.cleansed - {V.PATH_SEGMENT}, t.step) if t in segments else t
                      for t in taints)
+
+
+MAX_FIELD_ITEMS = 32
+"""A field keeps the items a method stored in it (``self.credentials = {"password": ..., "key_filename": ...}``)
+up to this many, one level deep: another method reading ``self.credentials["key_filename"]`` reads that item, not
+the password beside it. A larger mapping is kept as one value (its items' taints together), as before."""
 
 
 def _field_items(items: dict | None) -> dict | None:

@@ -2048,9 +2048,6 @@ class FunctionInterpreter:
                     return Value(types=_STR_TYPES, fixed=True) if constant == "text" else Value(fixed=True)
         if not taints and not types and const is UNKNOWN:
             return TOP
-        if field_value is not None and field_value.items and not base.taints:
-            # ``self.credentials["key_filename"]`` of a field another method stored a dict in: that item only
-            return Value(const, taints, types, field_value.items)
         return Value(const, taints, types)
 
     def generated_attribute(self, e: ir.Attr, base: Value) -> Value | None:

@@ -1610,8 +1610,7 @@ class Program:
                 if t.is_param:
                     _keep_field_taint(interp.summary.fields.setdefault(key, {}), t)
         real = frozenset(t for t in value.taints if not t.is_param) or EMPTY  # (a new empty set is 216 bytes)
-        self.merge_field(key, Value(value.const if value.is_const else V.UNKNOWN, real, value.types,
-                                    _field_items(value.items)))
+        self.merge_field(key, Value(value.const if value.is_const else V.UNKNOWN, real, value.types))
 
     def store_object_field(self, qualname: str, attr: str, value: Value) -> None:
         """``g.client = Client(...)``: an attribute set on a module-level object (imported, as Flask's
@@ -3773,25 +3772,6 @@ def _segments_joined(taints: frozenset) -> frozenset:
         return taints
     return frozenset(Taint(t.kind, t.index, t.cleansed - {V.PATH_SEGMENT}, t.step) if t in segments else t
                      for t in taints)
-
-
-MAX_FIELD_ITEMS = 32
-"""A field keeps the items a method stored in it (``self.credentials = {"password": ..., "key_filename": ...}``)
-up to this many, one level deep: another method reading ``self.credentials["key_filename"]`` reads that item, not
-the password beside it. A larger mapping is kept as one value (its items' taints together), as before."""
-
-
-def _field_items(items: dict | None) -> dict | None:
-    """The items of a value stored in a field, without the storing method's parameters (its summary applies
-    those at its calls) and without items of their own; None when there are none or too many."""
-    if not items or len(items) > MAX_FIELD_ITEMS:
-        return None
-    out = {}
-    for k, v in items.items():
-        taints = frozenset(t for t in V.merge_taints(v.taints, V.all_item_taints(v.items)) if not t.is_param) \
-            or EMPTY
-        out[k] = Value(v.const if v.is_const else V.UNKNOWN, taints, v.types)
-    return out
 
 
 def _keep_field_taint(by_param: dict, taint: Taint) -> None:

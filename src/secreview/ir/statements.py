@@ -90,6 +90,13 @@ def bindings(function, name: str) -> list:
     return [stmt for stmt in function.statements() if binds(stmt, name)]
 
 
+def names_bound_to(function, value) -> set:
+    """The names ``function`` binds the expression ``value`` to (``response = Response(body)``: the call itself,
+    by identity)."""
+    return {t.id for stmt in function.statements() if isinstance(stmt, ir.Assign) and stmt.value is value
+            for t in stmt.targets if isinstance(t, ir.NameTarget)}
+
+
 def is_local(e, name: str) -> bool:
     """``e`` reads the local variable ``name``."""
     return isinstance(e, ir.Name) and e.id == name and e.kind == ir.NameKind.LOCAL

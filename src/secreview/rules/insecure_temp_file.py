@@ -29,6 +29,7 @@ import os
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.statements import names_bound_to
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.words import identifier_words
 
@@ -102,8 +103,7 @@ def _socket_name(site) -> bool:
         return False
     if {"socket", "sock"} & set(identifier_words(fn.name)):
         return True
-    names = {t.id for stmt in fn.statements() if isinstance(stmt, ir.Assign) and stmt.value is site.call
-             for t in stmt.targets if isinstance(t, ir.NameTarget)}
+    names = names_bound_to(fn, site.call)
     return bool(names) and any(
         isinstance(e, ir.Call) and e.method == "bind" and e.args and isinstance(e.args[0], ir.Name)
         and e.args[0].id in names

@@ -1,6 +1,6 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.ir.statements import bindings
+from secreview.ir.statements import bindings, names_bound_to
 from secreview.rules.base import SinkRule
 from secreview.rules.path_traversal import file_object
 from secreview.rules.ssrf import constant_prefix
@@ -123,8 +123,7 @@ def _headers_parameter(interp, site) -> int | None:
     if given is not None:
         return interp.own_param(given)
     fn = interp.fn
-    names = {t.id for stmt in fn.statements() if isinstance(stmt, ir.Assign) and stmt.value is site.call
-             for t in stmt.targets if isinstance(t, ir.NameTarget)}
+    names = names_bound_to(fn, site.call)
     if not names:
         return None
     for stmt in fn.statements():
@@ -147,8 +146,7 @@ def _retyped_later(site) -> bool:
     fn = getattr(site.interp, "fn", None)
     if fn is None:
         return False
-    names = {t.id for stmt in fn.statements() if isinstance(stmt, ir.Assign) and stmt.value is site.call
-             for t in stmt.targets if isinstance(t, ir.NameTarget)}
+    names = names_bound_to(fn, site.call)
     func = site.call.func
     receiver = isinstance(func, ir.Attr) and isinstance(func.value, ir.Name)
     if receiver:

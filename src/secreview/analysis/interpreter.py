@@ -3510,8 +3510,6 @@ def _on_own_host(value: Value) -> Value:
 
 
 _REDIRECT_ONLY = frozenset({"redirect"})
-_PATH_ONLY = frozenset({"path"})
-_SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below)
 _CASE_METHODS = frozenset({"upper", "lower", "casefold"})
 _NOT_OPTION = frozenset({"argv-option"})
 _PATH_WRAPPERS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath",

@@ -182,3 +182,16 @@ def conjuncts(cond, taken: bool):
             yield from conjuncts(part, taken)
     else:
         yield cond, taken
+
+
+def under_main_guard(fn, stmt) -> bool:
+    """``stmt`` runs at module level only under ``if __name__ == "__main__":``: when the file is run as a
+    script, never when it is imported."""
+    if stmt is None or fn.name != "<module>":
+        return False
+    for cond, taken in controlling_conditions(fn, stmt):
+        if taken and isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] == "==" \
+                and {ir.dotted_text(cond.left), ir.dotted_text(cond.comparators[0])} == {"__name__", None} \
+                and any(isinstance(x, ir.Const) and x.value == "__main__" for x in (cond.left, cond.comparators[0])):
+            return True
+    return False

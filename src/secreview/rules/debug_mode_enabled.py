@@ -42,7 +42,7 @@ import re
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.ir.control import controlling_conditions
+from secreview.ir.control import under_main_guard
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
@@ -306,15 +306,7 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 def _script_launcher(interp) -> bool:
     """The statement runs at module level only under ``if __name__ == "__main__":``."""
-    stmt = getattr(interp, "stmt", None)
-    if stmt is None or interp.fn.name != "<module>":
-        return False
-    for cond, taken in controlling_conditions(interp.fn, stmt):
-        if taken and isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] == "==" \
-                and {ir.dotted_text(cond.left), ir.dotted_text(cond.comparators[0])} == {"__name__", None} \
-                and any(isinstance(x, ir.Const) and x.value == "__main__" for x in (cond.left, cond.comparators[0])):
-            return True
-    return False
+    return under_main_guard(interp.fn, getattr(interp, "stmt", None))
 
 
 def _loopback_host(interp, call) -> bool:

@@ -324,6 +324,17 @@ def test_a_request_to_a_url_the_client_gives_is_of_medium_confidence(tmp_path, m
     assert {line: f.confidence for line, f in found.items()} == {9: Level.MEDIUM}
 
 
+def test_a_fixed_temporary_path_opened_to_append_is_said_to_be_appended_to(tmp_path, monkeypatch):
+    # flup's debug logs: mode 'a' appends to whatever the name points at, it does not overwrite it
+    code = ("def log(msg):\n    with open('/tmp/app.log', 'a') as f:\n        f.write(msg)\n\n\n"
+            "def save(data):\n    with open('/tmp/app.dat', 'w') as f:\n        f.write(data)\n")
+    found = {f.line: f.explanation for f in _findings(tmp_path, monkeypatch, "debuglog.py", code)
+             if f.rule_id == "SR503"}
+    assert set(found) == {2, 7}
+    assert "(which is then appended to)" in found[2] and "overwritten" not in found[2]
+    assert "(which is then overwritten)" in found[7]
+
+
 def test_an_archive_whose_digest_is_checked_first_is_low_and_says_so(tmp_path, monkeypatch):
     # snakemake's deployed sources: the sha256 its spawning process announced is compared before extracting
     code = ("import hashlib\nimport tarfile\n\n\ndef deploy(path, checksum):\n"

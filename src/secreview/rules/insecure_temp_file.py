@@ -55,19 +55,19 @@ def _shared_path(value):
     return None
 
 
-def _explanation(code: str, shown: str, path: str, how: str) -> str:
+def _explanation(code: str, shown: str, path: str, how: str, effect: str) -> str:
     norm = os.path.normpath(path)
     shared = next(prefix for prefix in _SHARED if norm.startswith(prefix))
     folder = os.path.dirname(norm)
     if folder + "/" == shared:
         return (f"`{code}` uses the fixed path {shown} in a directory every local user can write, and {how}: "
                 f"another user can create that name first, as a symlink to a file this process may write (which "
-                f"is then overwritten) or as a file they can read and change.")
+                f"is then {effect}) or as a file they can read and change.")
     # ``/dev/shm/app_cache/.test``: the folder may be the program's own (made 0700), but its name is fixed
     # under a directory every local user can write, so another user can make it first
     return (f"`{code}` uses the fixed path {shown} below `{shared.rstrip('/')}`, which every local user can "
             f"write, and {how}: another user can create the folder `{folder}` first and, in it, that name as a "
-            f"symlink to a file this process may write (which is then overwritten) or as a file they can read "
+            f"symlink to a file this process may write (which is then {effect}) or as a file they can read "
             f"and change.")
 
 
@@ -148,6 +148,7 @@ class InsecureTempFile(CallRule):
             if "x" in mode or not any(c in mode for c in "wa+"):
                 return
             how = f"opens it with mode `{mode}`"
+            effect = "overwritten" if "w" in mode else "appended to" if "a" in mode else "written over"
         elif callee == "os.open":
             path_value, path_node = site.arg(0, "path")
             flags_value, flags_node = site.arg(1, "flags")
@@ -155,10 +156,12 @@ class InsecureTempFile(CallRule):
             if not isinstance(flags, int) or not flags & os.O_CREAT or flags & os.O_EXCL:
                 return
             how = "creates it with `O_CREAT` but without `O_EXCL`"
+            effect = "overwritten" if flags & os.O_TRUNC else "written to"
         elif callee in _COPIES:
             pos, kw = _COPIES[callee]
             path_value, path_node = site.arg(pos, kw)
             how = "writes to it"
+            effect = "overwritten"
         else:
             receiver = call.func.value if isinstance(call.func, ir.Attr) else None
             if not (isinstance(receiver, ir.Call) and receiver.args):
@@ -166,6 +169,7 @@ class InsecureTempFile(CallRule):
             path_node = receiver.args[0]
             path_value = site.interp.eval(path_node) if isinstance(path_node, (ir.Const, ir.Name, ir.Attr)) else None
             how = f"writes to it with `{call.method}()`"
+            effect = "overwritten" if call.method.startswith("write") else "touched: its modification time changes"
         path = _shared_path(path_value)
         if path is None:
             return
@@ -173,7 +177,7 @@ class InsecureTempFile(CallRule):
         shown = f"`{arg_code}`" if arg_code.strip("'\"") == path else f"`{arg_code}` (= `{path}`)"
         yield Hit(
             node=call,
-            explanation=_explanation(code, shown, path, how),
+            explanation=_explanation(code, shown, path, how, effect),
             fix=("Let `tempfile` create it: `with tempfile.NamedTemporaryFile(mode=\"w\", delete=False) as fh:` "
                  "(or `tempfile.mkstemp()`), or keep it in a directory only this user can write."),
         )

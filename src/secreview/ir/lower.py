@@ -172,6 +172,14 @@ def _wraps_in_handler(wrapped: str, inners: list) -> bool:
                for inner in inners for c in _guarded_calls(inner))
 
 
+def _returns_handler_wrapper(node, fn: ir.Function) -> bool:
+    """A decorator factory (``def exception_handler(): def decorator(f): ...; return decorator``) that returns
+    one of its nested functions that wraps what it decorates in a handler (``_wraps_in_handler``): what
+    ``@exception_handler()`` applies."""
+    returned = {s.value.id for s in node.body if isinstance(s, ast.Return) and isinstance(s.value, ast.Name)}
+    return any(c.wraps_in_handler and c.name in returned for c in fn.children)
+
+
 _DATA_RESPONSES = frozenset({"jsonify", "JsonResponse", "JSONResponse", "json_response", "ORJSONResponse",
                              "UJSONResponse", "PlainTextResponse"})
 """Calls whose result sends their argument as JSON or plain text, whatever it holds."""
@@ -296,10 +304,32 @@ def _guarded_calls(method) -> list:
     logging, handles nothing."""
     out = []
     for t in ast.walk(method):
-        if isinstance(t, ast.Try) and _catches_all(
-                [h for h in t.handlers if not any(isinstance(r, ast.Raise) for r in ast.walk(h))]):
+        if isinstance(t, ast.Try) and _catches_all([h for h in t.handlers if not _raises_again(h.body)]):
             out.extend(c for stmt in t.body for c in ast.walk(stmt) if isinstance(c, ast.Call))
     return out
+
+
+# (the classes whose test lets a ``ValueError`` or ``TypeError`` through to a ``raise``)
+_RAISED_AGAIN = frozenset({"Exception", "BaseException", "ValueError", "TypeError", "StandardError"})
+
+
+def _raises_again(body: list) -> bool:
+    """A ``raise`` in ``body`` (a handler's), unless it is under ``if isinstance(e, C):`` for classes ``C``
+    none of which is an error a conversion raises or a base of one: ``if isinstance(e, HTTPException):
+    raise`` sends the framework's own answers on and handles every other error."""
+    for stmt in body:
+        if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Call) and isinstance(stmt.test.func, ast.Name) \
+                and stmt.test.func.id == "isinstance" and len(stmt.test.args) == 2:
+            classes = stmt.test.args[1].elts if isinstance(stmt.test.args[1], ast.Tuple) else [stmt.test.args[1]]
+            names = [c.attr if isinstance(c, ast.Attribute) else c.id if isinstance(c, ast.Name) else None
+                     for c in classes]
+            if all(n is not None and n not in _RAISED_AGAIN for n in names):
+                if _raises_again(stmt.orelse):
+                    return True
+                continue
+        if any(isinstance(r, ast.Raise) for r in ast.walk(stmt)):
+            return True
+    return False
 
 
 def _chosen(e, me: str) -> bool:
@@ -1032,7 +1062,8 @@ class _FunctionLowerer:
         fn.names = frozenset(child.names)
         fn.is_generator = child.saw_yield
         parts = None if is_lambda else _decorator_parts(node)
-        fn.wraps_in_handler = parts is not None and _wraps_in_handler(*parts)
+        fn.wraps_in_handler = parts is not None and _wraps_in_handler(*parts) \
+            or not is_lambda and _returns_handler_wrapper(node, fn)
         fn.wraps_as_data = parts is not None and _wraps_as_data(*parts)
         if fn.params and not is_lambda:
             fn.forwards_to = _forwards_to(fn)

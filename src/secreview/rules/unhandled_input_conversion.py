@@ -34,7 +34,8 @@ request's data against a schema (`jsonschema.validate(data, SCHEMA)`), nor in a
 handler under a decorator given a schema (`@validation.validated(schema.update)`,
 `@validate_query_param(request, schema.query)`), nor in a handler under a
 decorator whose wrapper catches every exception and does not raise it again
-(`@handle_errors` answering with an error), nor in a branch taken only when
+(`@handle_errors` answering with an error; also a factory's, `@exception_handler()`, and one that raises
+again only what `isinstance(e, HTTPException)` picks out, the framework's own answers), nor in a branch taken only when
 the same conversion of the same variable already succeeded in a `try`
 (`page = None; try: page = pages[int(pos)] except ValueError: pass`,
 then `if page: ... int(pos)`), nor in a helper that reads the request itself

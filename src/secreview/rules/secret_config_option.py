@@ -36,7 +36,9 @@ values (`ListOpt`, `MultiStrOpt`, `MultiOpt`) whose defaults are plain lower-cas
 material); and a key option whose help text or default says it is a file or path (`help="Path to the private
 key"`, `default="/etc/..."`); a key option whose help text says it is the key of a mapping to look up
 (`help="Metadata key used to retrieve the accelerator type from the flavor properties"`, "key name", "property
-key"); an option whose help text says it names a plugin, driver, module, class or entry
+key"); a key option whose help text says it is a public key and names nothing private or secret
+(`help='Public key of murano-engine'`: the other side's key, which checks what it signs); an option whose help
+text says it names a plugin, driver, module, class or entry
 point (keystone's `[auth] token`: "The token auth plugin module"; not a value given to one: "Key encryption
 key to be used by Simple Crypto Plugin", "Arguments supplied to the backend module" are still reported); an
 option whose help text starts by saying it is the name or id of something (`dataplane_node_ssh_key_secret`,
@@ -108,6 +110,11 @@ _LOOKUP_KEY = re.compile(
     r"|\bkey\s+(?:that\s+is\s+)?(?:used\s+)?(?:to|for)\s+(?:retriev|look|find|read|identif|select|fetch|extract|"
     r"query|search|match|map|stor(?:e|ing)\s+(?:the|a)\s+\w+\s+(?:in|under))\w*"
     r"|\bkey\s+(?:name|under\s+which|in\s+the\s+\w+\s+(?:dict|dictionary|mapping|metadata|properties))\b")
+
+
+# ``help='Public key of murano-engine'``: the other side's public key, which verifies what it signs
+_PUBLIC_KEY = re.compile(r"(?i)\bpublic\s+(?:rsa\s+|ssh\s+|pem\s+)?key\b")
+_PRIVATE_KEY = re.compile(r"(?i)\b(?:private|secret)\b")
 
 
 def names_a_lookup_key(help_text: str) -> bool:
@@ -210,6 +217,8 @@ class SecretConfigOption(CallRule):
             return  # the option names a key file, not the key
         if kind == "key" and names_a_lookup_key(help_text):
             return  # the key of a mapping to look up (``help="Metadata key used to retrieve ..."``)
+        if kind == "key" and _PUBLIC_KEY.search(help_text) and not _PRIVATE_KEY.search(help_text):
+            return  # a public key (``help='Public key of murano-engine'``): published, not a secret
         if kind == "key" and callee.endswith(_MULTI) and defaults and all(_WORD.fullmatch(d) for d in defaults):
             return  # several keys, by default plain words (``deployment-key``, ``['deployments']``): keys looked up
         if kind == "connection URL" and defaults and all(d and "://" not in d for d in defaults):

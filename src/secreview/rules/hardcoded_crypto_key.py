@@ -15,7 +15,9 @@ PyJWT `jwt.encode`/`jwt.decode`. Keys read from configuration, the
 environment, a file or a key-management service are not reported, nor are
 empty strings and obvious placeholders, nor a MAC of a constant message
 (`HMAC(b'some key', b'msg', 'md5')`: a constant, computed to probe whether the
-library allows MD5, which authenticates nothing), nor a MAC whose message is a secret by its name
+library allows MD5, which authenticates nothing), nor a cipher, MAC or token whose result the code drops
+(`AESGCMSIV(b"\x00" * 32)` alone in a `try`: made to see whether OpenSSL supports the algorithm, it
+encrypts nothing), nor a MAC whose message is a secret by its name
 (`hmac.new(key=b"WebAppData", msg=token.encode())`, Telegram's Web App check): the HMAC derives a key
 from that secret, and the literal is a public label that keeps the derivation apart from others.
 
@@ -97,6 +99,9 @@ class HardcodedCryptoKey(CallRule):
             return
         if is_placeholder(value.const):
             return
+        stmt = getattr(site.interp, "stmt", None)
+        if type(stmt) is ir.Evaluate and stmt.value is site.call:
+            return  # ``AESGCMSIV(b"\x00" * 32)`` alone: made to see whether the library supports it, then dropped
         if use == "mac" and callee in _STD_HMAC:
             message, _ = site.arg(1, "msg")
             if message is not None and message.is_const and message.const is not None:

@@ -15,7 +15,9 @@ without `O_EXCL`, `Path(...).write_text/write_bytes/touch`, and the
 destination of `shutil.copy`/`copyfile`/`move`. Reading such a path, mode
 `"x"` (exclusive creation) and paths with a random part are not reported, nor a `mktemp()` name for a Unix
 socket (`suffix=".sock"`, made in a function named for a socket, or given to `sock.bind()`): `bind()` creates the
-entry itself and fails on any existing one, symlinks included.
+entry itself and fails on any existing one, symlinks included, nor a `mktemp()` name in a folder that
+`tempfile.mkdtemp()` made (`tempfile.mktemp(dir=self.tempdir)`, the folder kept in a variable or a field): only its
+owner can write there (mode 0700).
 
 **Fix:** let `tempfile` choose and create the file atomically:
 `with tempfile.NamedTemporaryFile(mode="w", delete=False) as fh:` or
@@ -41,6 +43,7 @@ _PATH_WRITERS = ("pathlib.Path.write_text", "pathlib.Path.write_bytes", "pathlib
 _COPIES = {"shutil.copy": (1, "dst"), "shutil.copy2": (1, "dst"), "shutil.copyfile": (1, "dst"),
            "shutil.move": (1, "dst")}
 _SHARED = ("/tmp/", "/var/tmp/", "/dev/shm/")
+_PRIVATE_FOLDER = "tempfile.private-folder"  # (models/generated.toml: what ``tempfile.mkdtemp()`` returns)
 _OPS = {"|": lambda a, b: a | b, "+": lambda a, b: a + b}
 
 
@@ -129,6 +132,9 @@ class InsecureTempFile(CallRule):
         if callee in _MKTEMP:
             if _socket_name(site):
                 return
+            folder, _ = site.arg(2, "dir")
+            if folder is not None and _PRIVATE_FOLDER in folder.types:
+                return  # ``mktemp(dir=self.__dir)`` of a ``tempfile.mkdtemp()`` folder: no one else writes there
             yield Hit(
                 node=call,
                 explanation=(f"`{code}` only returns a name that does not exist yet; between that moment and the "

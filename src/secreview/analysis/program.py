@@ -2689,7 +2689,9 @@ class Program:
                 # this call runs only when this function's parameters pass its own tests (``else`` of ``if
                 # stream is False:``): so does the callee's sink, for this function's callers
                 if own_guards is None:
-                    own_guards = interp.type_guards()
+                    guard = interp.param_guard()
+                    # (``if print_error_info: self._validate(response, kwargs)``: as for a sink of its own)
+                    own_guards = (((guard, "truthy", True),) if guard else ()) + interp.type_guards()
                 conditions = (*conditions, *own_guards)
             self.apply_flow(interp, site, target, fn, flow, arg, call_note, voting, nodes.get(flow.param), conditions)
         for key, by_param in summary.fields.items():

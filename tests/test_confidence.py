@@ -240,7 +240,8 @@ def test_traced_web_output_findings_are_medium_and_injection_into_code_high(tmp_
 def test_unescaped_templates_known_only_by_the_module_are_low(tmp_path, monkeypatch):
     # Judged on real code, a Template/Environment without autoescape whose only sign of HTML was another
     # line of its module (0 real, 3 worth a look, 7 false) rendered URLs, configuration files or docs: low.
-    # Template text that holds HTML stays medium; an XML document (a feed) is not HTML.
+    # Template text that holds HTML is low too without autoescape (panels AI-AQ: 1 real of 10); an explicit
+    # autoescape=False with HTML is high; an XML document (a feed) is not HTML.
     (tmp_path / "render.py").write_text(textwrap.dedent('''\
         import jinja2
         from mako.template import Template as MakoTemplate
@@ -258,10 +259,16 @@ def test_unescaped_templates_known_only_by_the_module_are_low(tmp_path, monkeypa
 
         FEED = MakoTemplate("""<?xml version="1.0"?>
         <feed><title>${title}</title><link href="${url}"/></feed>""")
+
+
+        def farewell(name):
+            return jinja2.Template("<p>Bye {{ name }}</p>", autoescape=False).render(name=name)
         '''))
     result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR403"}
-    assert got == {8: Level.LOW, 12: Level.MEDIUM}, got
+    assert got == {8: Level.LOW, 12: Level.LOW, 20: Level.HIGH}, got
+    found = {f.span.line: f.explanation for f in result.findings if f.rule_id == "SR403"}
+    assert "this review does not trace what is rendered with it" in found[12]
 
 
 def test_a_signature_known_only_by_its_name_is_low(tmp_path, monkeypatch):

@@ -1246,6 +1246,23 @@ class Program:
             self._identifier_names[(name, attribute)] = found
         return found
 
+    def _as_identifiers(self, fn: ir.Function, bound: dict) -> dict:
+        """``bound`` without the taints a value has by its name (``V.NAMED_KINDS``) where the callee's parameter
+        is named for what identifies a thing (``get_secret_by_name(name=self.config.secret)``: the callee takes
+        the secret's name, as an assignment ``secret_name = self.config.secret`` would say)."""
+        out = bound
+        for index, value in bound.items():
+            if not value.taints or index >= len(fn.params) or fn.params[index].kind not in ("positional", "keyword"):
+                continue
+            if not any(t.kind in V.NAMED_KINDS for t in value.taints) or not _NAMING_PARAMETER.search(
+                    fn.params[index].name):
+                continue
+            if out is bound:
+                out = dict(bound)
+            out[index] = Value(value.const, frozenset(t for t in value.taints if t.kind not in V.NAMED_KINDS),
+                               value.types, value.items, value.func, value.fixed)
+        return out
+
     def secret_option_names(self) -> frozenset:
         """The names of the oslo.config options declared somewhere in the reviewed files with
         ``secret=True`` (``cfg.StrOpt('persistence_connection', secret=True, ...)``), from their text."""
@@ -2595,6 +2612,8 @@ class Program:
             return Value(taints=self.default_taints(site))
         nodes: dict = {}
         bound = self.bind_arguments(site, fn, target, callee, nodes)
+        if self.named_source_rules and bound:
+            bound = self._as_identifiers(fn, bound)
         if self.secret_rule is not None and site.args:
             self.secret_parameters(interp, site, fn, bound, summary)
         call = site.call
@@ -3276,6 +3295,10 @@ def _built_here(interp, node) -> bool:
               if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.NameTarget) and t.id == node.id
                                                      for t in stmt.targets)]
     return bool(values) and all(isinstance(v, ir.StringBuild) for v in values)
+
+
+# a parameter whose name says it takes what names or identifies a thing (``name``, ``secret_name``, ``key_id``)
+_NAMING_PARAMETER = re.compile(r"(?:^|_)(?:name|names|id|ids|uuid)$")
 
 
 def _truthy_left(interp, fn: ir.Function, indexes: tuple, bound: dict, nodes: dict) -> tuple | None:

@@ -55,8 +55,9 @@ it is read and logged joins into a path (`os.path.join(CONF.keys_dir,
 CONF.default_secret_key)`: the key file's name; a token or password in a path
 still is one), a value the code assigns to a variable named for where or what it is,
 not for its content (`private_key_path = creds["ssh_private_key"]`, `key_file`,
-`secret_name`, `token_id`: the last word of the name), a value the message itself calls a path or
-a file (`f"Private key path: {config.private_key}"`), constants, and
+`secret_name`, `token_id`: the last word of the name; also a value passed for a parameter so named,
+`get_secret_by_name(name=self.config.secret)`: the callee takes the secret's name), a value the message
+itself calls a path or a file (`f"Private key path: {config.private_key}"`), constants, and
 `print` (a command's output to its own user, such as a setup tool showing the
 password it generated).
 

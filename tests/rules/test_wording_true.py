@@ -335,6 +335,18 @@ def test_a_fixed_temporary_path_opened_to_append_is_said_to_be_appended_to(tmp_p
     assert "(which is then overwritten)" in found[7]
 
 
+def test_an_unverified_context_given_a_switched_cert_reqs_says_only_the_host_name_is_never_checked(
+        tmp_path, monkeypatch):
+    # s3cmd's client-certificate context: CERT_REQUIRED when the configuration checks certificates
+    code = ("import ssl\n\n\ndef context(certfile, check_server_cert, cafile):\n"
+            "    cert_reqs = ssl.CERT_REQUIRED if check_server_cert else ssl.CERT_NONE\n"
+            "    return ssl._create_unverified_context(cafile=cafile, certfile=certfile, cert_reqs=cert_reqs)\n")
+    [finding] = [f for f in _findings(tmp_path, monkeypatch, "conn.py", code) if f.rule_id == "SR302"]
+    assert finding.line == 6 and finding.confidence == Level.MEDIUM
+    assert "never checks the host name, and checks the certificate only when `cert_reqs` is" in finding.explanation
+    assert "checks neither the certificate" not in finding.explanation
+
+
 def test_an_archive_whose_digest_is_checked_first_is_low_and_says_so(tmp_path, monkeypatch):
     # snakemake's deployed sources: the sha256 its spawning process announced is compared before extracting
     code = ("import hashlib\nimport tarfile\n\n\ndef deploy(path, checksum):\n"

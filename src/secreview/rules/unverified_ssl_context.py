@@ -5,7 +5,9 @@ whoever answers: anyone on the network path (a Wi-Fi access point, a
 compromised router, a proxy, DNS spoofing) can present their own certificate,
 read what is sent (credentials, tokens) and change the responses.
 
-Reported for `ssl._create_unverified_context()` and `ssl._create_stdlib_context()`;
+Reported for `ssl._create_unverified_context()` and `ssl._create_stdlib_context()` (given a `cert_reqs` that may
+be `ssl.CERT_REQUIRED`, `cert_reqs=ssl.CERT_REQUIRED if check else ssl.CERT_NONE`, saying that the host name
+is never checked and the certificate only then, with medium confidence; not at all with `check_hostname` too);
 assigning `ssl._create_default_https_context = ssl._create_unverified_context`
 (which turns verification off for the whole process); setting
 `ctx.check_hostname = False` or `ctx.verify_mode = ssl.CERT_NONE` on a client
@@ -136,6 +138,18 @@ def _is_cert_none(value, node) -> bool:
         if value.is_const and value.const in ("CERT_NONE", "NONE"):
             return True
     return any(n.endswith(("ssl.CERT_NONE", "SSL.VERIFY_NONE", "VerifyMode.CERT_NONE")) for n in names)
+
+
+def _only_cert_none(interp, node) -> bool:
+    """``node`` is ``ssl.CERT_NONE`` (or a constant naming it), or a name the function binds only to that: not
+    ``ssl.CERT_REQUIRED if check else ssl.CERT_NONE``, a parameter or a setting, which may ask for the check."""
+    if isinstance(node, ir.Name) and node.kind == ir.NameKind.LOCAL:
+        bound = interp.bindings().get(node.id, ())
+        return bool(bound) and all(type(s) is ir.Assign and s.op is None and _only_cert_none(interp, s.value)
+                                   for s in bound)
+    if isinstance(node, ir.Const):
+        return node.value in ("CERT_NONE", "NONE", 0)
+    return isinstance(node, (ir.Name, ir.Attr)) and _is_cert_none(None, node)
 
 
 def _cert_none_too(interp, base_code: str) -> bool:
@@ -530,6 +544,24 @@ class UnverifiedSslContext(CallRule, StatementRule):
 
     def _check(self, site, callee: str):
         code = site.interp.code(site.call)
+        reqs = site.call.keyword("cert_reqs") if callee in _UNVERIFIED else None
+        if reqs is not None and not _only_cert_none(site.interp, reqs):
+            # ``ssl._create_unverified_context(cafile=cafile, cert_reqs=cert_reqs)``, ``cert_reqs`` CERT_REQUIRED
+            # when the configuration asks: the certificate may be checked, the host name never is
+            host = site.call.keyword("check_hostname")
+            if host is not None and not (isinstance(host, ir.Const) and not host.value):
+                return
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` returns a context that never checks the host name, and checks the "
+                             f"certificate only when `{site.interp.code(reqs)}` is `ssl.CERT_REQUIRED`: even then, "
+                             f"a machine on the network path holding any certificate a trusted authority issued, "
+                             f"for any host, can impersonate the server."),
+                fix=("Use `ssl.create_default_context()` (pass `cafile=` for a private CA, and set `verify_mode` "
+                     "from the configuration), which checks the host name too."),
+                confidence=Level.MEDIUM,
+            )
+            return
         if callee in _UNVERIFIED:
             yield Hit(
                 node=site.call,

@@ -347,6 +347,20 @@ def test_an_unverified_context_given_a_switched_cert_reqs_says_only_the_host_nam
     assert "checks neither the certificate" not in finding.explanation
 
 
+def test_a_secret_option_no_reviewed_code_logs_is_medium_and_says_so(tmp_path, monkeypatch):
+    # instack-undercloud: an installer that never calls log_opt_values and starts no oslo.service launcher
+    code = ("from oslo_config import cfg\n\nopts = [cfg.StrOpt('admin_password', help='Keystone admin password')]\n"
+            "cfg.CONF.register_opts(opts)\n")
+    [quiet] = [f for f in _findings(tmp_path, monkeypatch, "undercloud.py", code) if f.rule_id == "SR703"]
+    assert quiet.confidence == Level.MEDIUM
+    assert "No reviewed file calls `log_opt_values()`" in quiet.explanation
+    (tmp_path / "service.py").write_text("from oslo_config import cfg\nimport logging\n\n\ndef start():\n"
+                                         "    cfg.CONF.log_opt_values(logging.getLogger(), logging.DEBUG)\n")
+    [logged] = [f for f in _findings(tmp_path, monkeypatch, "undercloud.py", code) if f.rule_id == "SR703"]
+    assert logged.confidence == Level.HIGH
+    assert "No reviewed file" not in logged.explanation
+
+
 def test_an_archive_whose_digest_is_checked_first_is_low_and_says_so(tmp_path, monkeypatch):
     # snakemake's deployed sources: the sha256 its spawning process announced is compared before extracting
     code = ("import hashlib\nimport tarfile\n\n\ndef deploy(path, checksum):\n"

@@ -353,6 +353,7 @@ class Program:
         self.all_texts = all_texts
         self._secret_options: frozenset | None = None
         self._value_error_handlers: tuple | None = None
+        self._options_logged: bool | None = None
         self.models = models
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}
@@ -1273,6 +1274,14 @@ class Program:
                     names.update(_secret_options(text))
             self._secret_options = frozenset(names)
         return self._secret_options
+
+    def options_logged(self) -> bool:
+        """Whether a reviewed file calls ``log_opt_values`` (oslo.config's dump of every option), or imports
+        oslo.service (whose launchers call it) or an OpenStack service whose options its server logs at
+        start-up (a plugin of Neutron, Nova, Cinder...): read from the text of every reviewed file."""
+        if self._options_logged is None:
+            self._options_logged = any(text and _LOGS_OPTIONS.search(text) for _, text in self._texts())
+        return self._options_logged
 
     def _texts(self):
         """``(path, text)`` of every file of the review (``all_texts``), else of the modules held here."""
@@ -4537,6 +4546,12 @@ def _fold_call(site: CallSite, callees: list):
 
 _OPTION_START = re.compile(r"""Opt\(\s*(?:name\s*=\s*)?['"]([\w.-]+)['"]""")
 _SECRET_TRUE = re.compile(r"\bsecret\s*=\s*True\b")
+
+
+_LOGS_OPTIONS = re.compile(r"\blog_opt_values\b|^\s*(?:from|import)\s+(?:oslo_service|neutron|nova|cinder|glance|"
+                           r"keystone|heat|ironic|manila|octavia|designate|barbican|trove|sahara|magnum|masakari|"
+                           r"zun|watcher|aodh|ceilometer|gnocchi|mistral|senlin|zaqar|tacker|cyborg|placement)\b",
+                           re.MULTILINE)
 
 
 def _secret_options(text: str):

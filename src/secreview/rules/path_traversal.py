@@ -119,8 +119,10 @@ class PathTraversal(SinkRule):
     or an error for a bad one and `None` only for a good one (`failed = common_check(name)`, then
     `if failed: return failed`),
     and of a path object when it is given the path's text (`is_safe_path(root, p.as_posix())`,
-    `str(p)`). A pattern may be given compiled (`re.match(MD5_REGEX, h)` with `MD5_REGEX =
-    re.compile(...)` in the function or the module). A
+    `str(p)`), and when the value is a field of a pydantic model whose validator of that field makes them
+    (`@field_validator("repo_path")` raising on `v.startswith("/")` and `".." in v`: `body.repo_path`
+    of a request's model is checked, its other fields are not). A pattern may be given compiled
+    (`re.match(MD5_REGEX, h)` with `MD5_REGEX = re.compile(...)` in the function or the module). A
     check kept in a name counts as the check (`match = NAME_RE.fullmatch(name)`, then
     `if not match: abort(422)` or `if match is None:`; `valid = is_md5(h)`, then
     `if not valid:`), and a group of a match holds what the group's own pattern admits (`m.group("name")`, `m.groups()`,

@@ -1145,6 +1145,79 @@ def carry(judged_sets, reports: list[dict], min_confidence: str = "medium") -> d
     return out
 
 
+def shown_figures(judged_sets, reports: list[dict], min_confidence: str = "medium") -> dict:
+    """The figures of a version's reports counted over the findings it shows (at ``min_confidence`` or above),
+    each once, with the verdict judged at its place (project, rule, file, line; of the set given last where
+    several were judged there, a reworded one), else at the one judged place of its ``(project, fingerprint)``:
+    ``shown``, ``judged``, effective verdicts (``Counter``), ``high`` verdicts, ``untrue`` explanations and the
+    ``unjudged`` findings ``(project, rule, path, line)``. ``carry`` counts judged findings instead, so that two
+    judged places that both match one finding count twice there."""
+    by_place: dict = {}
+    by_print: dict = {}
+    for judged, key in judged_sets:
+        for j in judged:
+            entry = key["findings"].get(j.fid)
+            if entry is None:
+                continue
+            rule = (entry.get("rule") or "").split(" ")[0]
+            by_place[(entry["project"], rule, entry.get("path"), entry.get("line"))] = j
+            by_print.setdefault((entry["project"], entry["fingerprint"]), {})[(entry.get("path"),
+                                                                               entry.get("line"))] = j
+    out = {"shown": 0, "judged": 0, "verdicts": Counter(), "high": Counter(), "untrue": 0, "unjudged": []}
+    for by_project in reports:
+        for project, report in sorted(by_project.items()):
+            for f in report.get("findings", []):
+                if _LEVELS.get(f.get("confidence"), 0) < _LEVELS[min_confidence]:
+                    continue
+                out["shown"] += 1
+                path = str(f.get("path", "")).replace("\\", "/")
+                j = next((v for (p, r, jp, line), v in by_place.items() if p == project and r == f.get("rule_id")
+                          and line == f.get("line") and jp and path.endswith(jp)), None)
+                if j is None:
+                    same = by_print.get((project, f.get("fingerprint")), {})
+                    j = next(iter(same.values())) if len(same) == 1 else None
+                if j is None:
+                    out["unjudged"].append((project, f.get("rule_id"), path, f.get("line")))
+                    continue
+                out["judged"] += 1
+                verdict = effective(j)
+                out["verdicts"][verdict] += 1
+                if f.get("confidence") == "high":
+                    out["high"][verdict] += 1
+                out["untrue"] += not j.explanation_true
+    return out
+
+
+def _judged_sets(pairs) -> list:
+    sets = []
+    for worksheet, key in pairs:
+        judged, _ = parse_worksheet(Path(worksheet).read_text(encoding="utf-8"))
+        sets.append((judged, json.loads(Path(key).read_text())))
+    return sets
+
+
+def _report_folders(folders) -> list:
+    reports = []
+    for folder in folders:
+        loaded = {p.stem: json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))}
+        # the folder may also hold the run list and ``check``'s output: only secreview reports count
+        reports.append({name: r for name, r in loaded.items()
+                        if isinstance(r, dict) and isinstance(r.get("findings"), list)})
+    return reports
+
+
+def cmd_shown(args) -> int:
+    res = shown_figures(_judged_sets(args.judged), _report_folders(args.reports), args.min_confidence)
+    v, h = res["verdicts"], res["high"]
+    share = f"{100 * v['false'] / res['judged']:.1f} %" if res["judged"] else "-"
+    print(f"shown at {args.min_confidence} confidence or above: {res['shown']}, judged {res['judged']}: real "
+          f"{v['real']}, worth a look {v['worth']}, false {v['false']} ({share}); high confidence {sum(h.values())}, "
+          f"false {h['false']}; explanations untrue {res['untrue']}")
+    for project, rule, path, line in res["unjudged"]:
+        print(f"- not judged: {project} {rule} {path}:{line}")
+    return 0
+
+
 def cmd_carry(args) -> int:
     judged_sets = []
     for worksheet, key in args.judged:
@@ -1277,6 +1350,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reports", action="append", required=True, help="folder of JSON reports (repeatable)")
     p.add_argument("--min-confidence", choices=("low", "medium", "high"), default="medium")
     p.set_defaults(func=cmd_carry)
+
+    p = sub.add_parser("shown", help="figures of new reports over the findings they show, each judged at its place")
+    p.add_argument("--judged", nargs=2, action="append", required=True, metavar=("WORKSHEET", "KEY"),
+                   help="a judged worksheet and its key (repeatable; where two judged one place, the later counts)")
+    p.add_argument("--reports", action="append", required=True, help="folder of JSON reports (repeatable)")
+    p.add_argument("--min-confidence", choices=("low", "medium", "high"), default="medium")
+    p.set_defaults(func=cmd_shown)
 
     p = sub.add_parser("fill", help="write judgments from a TSV file into a worksheet")
     p.add_argument("worksheet")

@@ -441,6 +441,45 @@ def test_carry_judged_findings_onto_new_reports(tmp_path, capsys):
     assert "not shown: F001-003" in out
 
 
+def test_shown_counts_each_finding_shown_once_with_the_verdict_judged_at_its_place(tmp_path, capsys):
+    """``shown`` counts the findings a version shows, each once: judged at its place (the later worksheet where
+    two judged it, a reworded one), else at its fingerprint's one judged place; unjudged ones are listed."""
+    judged, _ = audit.parse_worksheet(TINY)
+    key = {"findings": {
+        "F001-001": {"project": "a-1", "fingerprint": "f1", "rule": "SR101 command-injection", "path": "a.py",
+                     "line": 1},
+        "F001-002": {"project": "a-1", "fingerprint": "f1", "rule": "SR101 command-injection", "path": "a.py",
+                     "line": 9},
+        "F001-003": {"project": "b-1", "fingerprint": "f3", "rule": "SR105 path-traversal", "path": "b.py",
+                     "line": 3}}}
+    reworded = {"findings": {"F001-004": {"project": "b-1", "fingerprint": "f3", "rule": "SR105 path-traversal",
+                                          "path": "b.py", "line": 3}}}
+    reports = [{"a-1": {"findings": [
+        {"fingerprint": "f1", "rule_id": "SR101", "path": "/src/a-1/a.py", "line": 1, "confidence": "high"},
+        {"fingerprint": "new", "rule_id": "SR101", "path": "/src/a-1/a.py", "line": 5, "confidence": "medium"},
+        {"fingerprint": "f9", "rule_id": "SR101", "path": "/src/a-1/a.py", "line": 7, "confidence": "low"}]},
+        "b-1": {"findings": [
+            {"fingerprint": "f3", "rule_id": "SR105", "path": "/src/b-1/b.py", "line": 3, "confidence": "medium"}]}}]
+    # carry finds F001-001 and F001-002 both at the one finding of fingerprint f1; shown counts it once
+    res = audit.shown_figures([(judged[:3], key), (judged[3:], reworded)], reports)
+    assert res["shown"] == 3 and res["judged"] == 2
+    verdicts = {j.fid: audit.effective(j) for j in judged}
+    assert res["verdicts"] == Counter({verdicts["F001-001"]: 1}) + Counter({verdicts["F001-004"]: 1})
+    assert res["high"] == Counter({verdicts["F001-001"]: 1})
+    assert res["unjudged"] == [("a-1", "SR101", "/src/a-1/a.py", 5)]
+    (tmp_path / "ws.md").write_text(TINY)
+    (tmp_path / "key.json").write_text(json.dumps(key))
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for project, report in reports[0].items():
+        (folder / f"{project}.json").write_text(json.dumps(report))
+    assert audit.main(["shown", "--judged", str(tmp_path / "ws.md"), str(tmp_path / "key.json"),
+                       "--reports", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "shown at medium confidence or above: 3, judged 2:" in out
+    assert "- not judged: a-1 SR101 /src/a-1/a.py:5" in out
+
+
 def test_carry_tells_apart_findings_that_share_a_fingerprint():
     """A fingerprint is rule, file and code: two findings on identical code in one file share it (alerta's
     ``select = f\"\"\"`` constructions), and each verdict is carried to the finding at its own place."""

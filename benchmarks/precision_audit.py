@@ -1152,7 +1152,7 @@ def shown_figures(judged_sets, reports: list[dict], min_confidence: str = "mediu
     ``shown``, ``judged``, effective verdicts (``Counter``), ``high`` verdicts, ``untrue`` explanations and the
     ``unjudged`` findings ``(project, rule, path, line)``. ``carry`` counts judged findings instead, so that two
     judged places that both match one finding count twice there."""
-    by_place: dict = {}
+    by_place: dict = {}  # (project, rule, line) -> {path: verdict}
     by_print: dict = {}
     for judged, key in judged_sets:
         for j in judged:
@@ -1160,7 +1160,7 @@ def shown_figures(judged_sets, reports: list[dict], min_confidence: str = "mediu
             if entry is None:
                 continue
             rule = (entry.get("rule") or "").split(" ")[0]
-            by_place[(entry["project"], rule, entry.get("path"), entry.get("line"))] = j
+            by_place.setdefault((entry["project"], rule, entry.get("line")), {})[entry.get("path")] = j
             by_print.setdefault((entry["project"], entry["fingerprint"]), {})[(entry.get("path"),
                                                                                entry.get("line"))] = j
     out = {"shown": 0, "judged": 0, "verdicts": Counter(), "high": Counter(), "untrue": 0, "unjudged": []}
@@ -1171,8 +1171,8 @@ def shown_figures(judged_sets, reports: list[dict], min_confidence: str = "mediu
                     continue
                 out["shown"] += 1
                 path = str(f.get("path", "")).replace("\\", "/")
-                j = next((v for (p, r, jp, line), v in by_place.items() if p == project and r == f.get("rule_id")
-                          and line == f.get("line") and jp and path.endswith(jp)), None)
+                placed = by_place.get((project, f.get("rule_id"), f.get("line")), {})
+                j = next((v for jp, v in placed.items() if jp and path.endswith(jp)), None)
                 if j is None:
                     same = by_print.get((project, f.get("fingerprint")), {})
                     j = next(iter(same.values())) if len(same) == 1 else None
@@ -1219,17 +1219,7 @@ def cmd_shown(args) -> int:
 
 
 def cmd_carry(args) -> int:
-    judged_sets = []
-    for worksheet, key in args.judged:
-        judged, _ = parse_worksheet(Path(worksheet).read_text(encoding="utf-8"))
-        judged_sets.append((judged, json.loads(Path(key).read_text())))
-    reports = []
-    for folder in args.reports:
-        loaded = {p.stem: json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))}
-        # the folder may also hold the run list and ``check``'s output: only secreview reports count
-        reports.append({name: r for name, r in loaded.items()
-                        if isinstance(r, dict) and isinstance(r.get("findings"), list)})
-    res = carry(judged_sets, reports, args.min_confidence)
+    res = carry(_judged_sets(args.judged), _report_folders(args.reports), args.min_confidence)
 
     def row(c: Counter) -> str:
         return f"{sum(c.values())} (real {c['real']}, worth a look {c['worth']}, false {c['false']})"
@@ -1344,19 +1334,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--list-false", action="store_true", help="list every finding counted false, with its reason")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("carry", help="judged findings carried onto new reports (by fingerprint)")
-    p.add_argument("--judged", nargs=2, action="append", required=True, metavar=("WORKSHEET", "KEY"),
-                   help="a judged worksheet and its key (repeatable)")
-    p.add_argument("--reports", action="append", required=True, help="folder of JSON reports (repeatable)")
-    p.add_argument("--min-confidence", choices=("low", "medium", "high"), default="medium")
-    p.set_defaults(func=cmd_carry)
-
-    p = sub.add_parser("shown", help="figures of new reports over the findings they show, each judged at its place")
-    p.add_argument("--judged", nargs=2, action="append", required=True, metavar=("WORKSHEET", "KEY"),
-                   help="a judged worksheet and its key (repeatable; where two judged one place, the later counts)")
-    p.add_argument("--reports", action="append", required=True, help="folder of JSON reports (repeatable)")
-    p.add_argument("--min-confidence", choices=("low", "medium", "high"), default="medium")
-    p.set_defaults(func=cmd_shown)
+    for name, func, help_text, judged_help in (
+            ("carry", cmd_carry, "judged findings carried onto new reports (by fingerprint)",
+             "a judged worksheet and its key (repeatable)"),
+            ("shown", cmd_shown, "figures of new reports over the findings they show, each judged at its place",
+             "a judged worksheet and its key (repeatable; where two judged one place, the later counts)")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--judged", nargs=2, action="append", required=True, metavar=("WORKSHEET", "KEY"),
+                       help=judged_help)
+        p.add_argument("--reports", action="append", required=True, help="folder of JSON reports (repeatable)")
+        p.add_argument("--min-confidence", choices=("low", "medium", "high"), default="medium")
+        p.set_defaults(func=func)
 
     p = sub.add_parser("fill", help="write judgments from a TSV file into a worksheet")
     p.add_argument("worksheet")

@@ -408,6 +408,19 @@ def test_parameters_named_together_and_long_signatures(tmp_path):
     assert not audit.in_signature_of(files, "m.py", 45, "f")  # the body
 
 
+def _run_on_files(tmp_path, command: str, key: dict, reports: dict) -> int:
+    """``precision_audit.py COMMAND`` on TINY as the judged worksheet, ``key`` beside it, and ``reports``
+    (project -> report) written as a folder of reports."""
+    (tmp_path / "ws.md").write_text(TINY)
+    (tmp_path / "key.json").write_text(json.dumps(key))
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for project, report in reports.items():
+        (folder / f"{project}.json").write_text(json.dumps(report))
+    return audit.main([command, "--judged", str(tmp_path / "ws.md"), str(tmp_path / "key.json"),
+                       "--reports", str(folder)])
+
+
 def test_carry_judged_findings_onto_new_reports(tmp_path, capsys):
     """Judged findings carried onto another version's reports by project and fingerprint: shown at the
     default confidence (with their effective verdicts: an untrue explanation is false), fallen below it,
@@ -428,14 +441,7 @@ def test_carry_judged_findings_onto_new_reports(tmp_path, capsys):
     assert res["gone"] == {"worth": 1}
     assert [fid for fid, *_ in res["lost"]] == ["F001-003"]
     # the command: a worksheet and its key, a folder of reports
-    (tmp_path / "ws.md").write_text(TINY)
-    (tmp_path / "key.json").write_text(json.dumps(key))
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    for project, report in reports[0].items():
-        (folder / f"{project}.json").write_text(json.dumps(report))
-    assert audit.main(["carry", "--judged", str(tmp_path / "ws.md"), str(tmp_path / "key.json"),
-                       "--reports", str(folder)]) == 0
+    assert _run_on_files(tmp_path, "carry", key, reports[0]) == 0
     out = capsys.readouterr().out
     assert "shown at medium confidence or above: 2 (real 1, worth a look 0, false 1)" in out
     assert "not shown: F001-003" in out
@@ -467,14 +473,7 @@ def test_shown_counts_each_finding_shown_once_with_the_verdict_judged_at_its_pla
     assert res["verdicts"] == Counter({verdicts["F001-001"]: 1}) + Counter({verdicts["F001-004"]: 1})
     assert res["high"] == Counter({verdicts["F001-001"]: 1})
     assert res["unjudged"] == [("a-1", "SR101", "/src/a-1/a.py", 5)]
-    (tmp_path / "ws.md").write_text(TINY)
-    (tmp_path / "key.json").write_text(json.dumps(key))
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    for project, report in reports[0].items():
-        (folder / f"{project}.json").write_text(json.dumps(report))
-    assert audit.main(["shown", "--judged", str(tmp_path / "ws.md"), str(tmp_path / "key.json"),
-                       "--reports", str(folder)]) == 0
+    assert _run_on_files(tmp_path, "shown", key, reports[0]) == 0
     out = capsys.readouterr().out
     assert "shown at medium confidence or above: 3, judged 2:" in out
     assert "- not judged: a-1 SR101 /src/a-1/a.py:5" in out

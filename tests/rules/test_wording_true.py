@@ -997,12 +997,25 @@ def test_a_redirect_to_a_submitted_forms_value_is_low_and_not_said_to_follow_a_l
     assert findings[23].confidence == findings[29].confidence == Level.MEDIUM
     assert "This handler answers POST requests only" in findings[23].explanation
     assert "This handler answers POST requests only" in findings[29].explanation
+    # (a Flask app: Django's CSRF check is not this handler's; panel AR, marimo's Starlette login)
+    assert "Django" not in findings[23].explanation and "Django" not in findings[29].explanation
     for line in (10, 18):
         assert findings[line].confidence == Level.LOW
         assert "made only for a submitted form, with a value the form sends" in findings[line].explanation
         assert "a link to this site can send" not in findings[line].explanation
     assert findings[34].confidence == Level.MEDIUM
     assert "a link to this site can send its users" in findings[34].explanation
+
+
+def test_post_only_redirect_names_djangos_csrf_check_in_django_views_only(tmp_path, monkeypatch):
+    code = ("from django.shortcuts import redirect\n"
+            "from django.views.decorators.http import require_POST\n\n\n"
+            "@require_POST\n"
+            "def leave(request):\n"
+            "    return redirect(request.POST['next'])\n")
+    found = _explanations("SR107", _findings(tmp_path, monkeypatch, "views.py", code))
+    assert "This handler answers POST requests only" in found[7]
+    assert "(Django's is on by default)" in found[7]
 
 
 def test_verification_turned_off_does_not_say_credentials_are_sent(tmp_path, monkeypatch):

@@ -88,7 +88,8 @@ class OpenRedirect(SinkRule):
         # a handler that answers POST only, or a branch of one run only for a submitted form: no link can make
         # a browser send that request
         if _post_only(interp.fn):
-            return ("post-only",)
+            # (whether the module is a Django one: its CSRF check is on unless the project removes it)
+            return ("post-only", _imports_django(interp.module))
         if _in_post_branch(interp.fn, interp.stmt) and not _from_query(interp, arg_node):
             # (the second item: the handler reads its query string too, whose value its form may post back)
             return ("post-branch", _reads_query_string(interp.fn))
@@ -102,11 +103,11 @@ class OpenRedirect(SinkRule):
         return Level.LOW if site.use == ("post-branch", False) else confidence
 
     def danger_at(self, site) -> str:
-        if site.use == ("post-only",):
+        if site.use is not None and site.use[0] == "post-only":
+            django = " (Django's is on by default)" if site.use[1] else ""
             return ("The browser follows the redirect to whatever URL the value holds. This handler answers POST "
                     "requests only, so a link cannot trigger it; a form on another site can, where no CSRF check "
-                    "refuses it (Django's is on by default), and then sends the visitor to an attacker's look-alike "
-                    "page.")
+                    f"refuses it{django}, and then sends the visitor to an attacker's look-alike page.")
         if site.use is not None and site.use[0] == "post-branch":
             return ("The browser follows the redirect to whatever URL the value holds. This redirect is made only "
                     "for a submitted form, with a value the form sends: a link reaches it only where a page of this "
@@ -190,6 +191,11 @@ def _in_post_branch(fn, stmt) -> bool:
                 if inside and not methods & _LINK_METHODS or not inside and "GET" in methods:
                     return True
     return False
+
+
+def _imports_django(module) -> bool:
+    """The module imports something of Django's (its views are Django views)."""
+    return any(q == "django" or q.startswith("django.") for q in module.imports.values())
 
 
 def _post_only(fn) -> bool:

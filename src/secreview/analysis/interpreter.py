@@ -3533,9 +3533,11 @@ _URL_CHECK = re.compile(r"(?i)^_?(is_|check_)?(safe|allowed|trusted|local|relati
                         r"(redirect_)?(url|uri|redirect|next|target|location|return_url)s?$"
                         r"|^_?(url|redirect|next_url|target)_is_(safe|allowed|trusted|local)$"
                         r"|^_?is_(url|uri|redirect|next_url|target)_(safe|allowed|trusted|local)"
-                        r"(_(for|to)_redirect(ion)?)?$")
+                        r"(_(for|to)_redirect(ion)?)?$"
+                        r"|^_?(is_|check_)?valid_(redirect|next|return)(_(url|uri|target|to))?$")
 """Names of a project's own check that a redirect target stays on allowed hosts (``is_safe_url``,
-``url_is_safe``, ``_is_url_safe_for_redirect``)."""
+``url_is_safe``, ``_is_url_safe_for_redirect``, ``is_valid_redirect``; not ``is_valid_url``, which is as often a
+check of the URL's form only)."""
 # an administrator's own failed conversion, and the server's files an administrator names (a library
 # folder, a file chooser), are theirs to reach
 # what only administrators send is no crash, path or outbound request of an attacker's: they configure the

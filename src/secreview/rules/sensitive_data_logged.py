@@ -107,7 +107,8 @@ holding `'san_private_key'`, kept in a list and read back:
 `remote_target['iscsi_ips']` is a field beside the key, not the key). A class is not a value named as a secret:
 `models.ContainerSecret` (a CapWords attribute) is not followed. Nor is a local whose every assignment in its
 function is a directory or path (`pwd = self.working_dir`, `pwd = os.getcwd()`: the working directory, as
-the shell's `pwd` says), nor a value the function makes of its own constants alone, however it is named
+the shell's `pwd` says), nor a local the function looks a secret up by (`for secret in keys:
+client.get_secret(secret).value`: what a getter named for that secret takes is its name), nor a value the function makes of its own constants alone, however it is named
 (`printed_password = ""` then `printed_password += "*"` for each character of the password: a mask),
 nor a value logged in the handler of a lookup that found nothing (`except NoResultFound:`, `except
 User.DoesNotExist:`) whose `try` gave it to a call (`filter_by(token=token).one()`): it matched no record, so
@@ -141,7 +142,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
-from secreview.ir.statements import bindings
+from secreview.ir.statements import bindings, expressions
 from secreview.rules.base import Hit, SinkRule, StatementRule
 from secreview.rules.weak_random import name_words
 from secreview.rules.words import POSITION_WORDS, identifier_words
@@ -344,7 +345,8 @@ class _Finder:
             if e.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN):
                 return None
             if secret_name(e.id) and not self._constant(e) and not self._path(e) and not self._number(e) \
-                    and not _masked_by_loop(self.interp.fn, e.id) and not _bound_to_location(self.interp.fn, e.id):
+                    and not _masked_by_loop(self.interp.fn, e.id) and not _bound_to_location(self.interp.fn, e.id) \
+                    and not _lookup_key(self.interp.fn, e.id):
                 return e.id, e
             return self._held(e)
         if isinstance(e, ir.Attr):
@@ -486,6 +488,31 @@ def _bound_to_location(fn, name: str) -> bool:
         or (isinstance(v, (ir.Name, ir.Attr))
             and _LOCATION_WORDS.intersection(identifier_words(v.id if isinstance(v, ir.Name) else v.attr)))
         for v in values)
+
+
+_LOOKUP_VERBS = frozenset({"get", "fetch", "read", "load", "lookup", "retrieve", "resolve", "find"})
+
+
+def _lookup_key(fn, name: str) -> bool:
+    """``for secret in keys: secrets[secret] = client.get_secret(secret).value``: the function passes the local
+    ``name`` as the first argument of a getter named for the very secret its name says (``get_secret``,
+    ``fetch_password``, ``read_token``), so it holds what the secret is looked up by (its name), not the secret."""
+    words = list(name_words(name))
+    if not words:
+        return False
+    kind = words[-1]
+    for stmt in fn.statements():
+        for expr in expressions(stmt):
+            for e in ir.walk(expr):
+                if not isinstance(e, ir.Call) or not e.args or not isinstance(e.args[0], ir.Name) \
+                        or e.args[0].id != name:
+                    continue
+                func = e.func
+                called = func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else ""
+                parts = list(name_words(called or ""))
+                if len(parts) >= 2 and parts[0] in _LOOKUP_VERBS and parts[-1] in (kind, kind + "s"):
+                    return True
+    return False
 
 
 def _masked_by_loop(fn, name: str) -> bool:

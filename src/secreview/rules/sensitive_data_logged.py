@@ -108,7 +108,8 @@ holding `'san_private_key'`, kept in a list and read back:
 `models.ContainerSecret` (a CapWords attribute) is not followed. Nor is a local whose every assignment in its
 function is a directory or path (`pwd = self.working_dir`, `pwd = os.getcwd()`: the working directory, as
 the shell's `pwd` says), nor a local the function looks a secret up by (`for secret in keys:
-client.get_secret(secret).value`: what a getter named for that secret takes is its name), nor a value the function makes of its own constants alone, however it is named
+client.get_secret(secret).value`: what a getter named for that secret takes is its name), nor a value
+the function makes of its own constants alone, however it is named
 (`printed_password = ""` then `printed_password += "*"` for each character of the password: a mask),
 nor a value logged in the handler of a lookup that found nothing (`except NoResultFound:`, `except
 User.DoesNotExist:`) whose `try` gave it to a call (`filter_by(token=token).one()`): it matched no record, so

@@ -240,6 +240,34 @@ def _reseeded_from_os(fn: ir.Function, call: ir.Call) -> bool:
     return False
 
 
+_CLOCK_SEEDS = ("time.", "datetime.", "os.getpid")
+
+
+def _seeded_by_design(fn: ir.Function, call: ir.Call) -> bool:
+    """Whether ``fn`` seeds the generator, before the draw ``call``, with a value of its own making that is
+    neither a constant nor the clock (``random.seed(zlib.adler32(prefix))``, ``random.seed(secret_key)``): the
+    draw then derives its value from that seed, reproducibly on purpose (metaflow's production tokens, langflow's
+    key derived from the configured secret key), and is as hard to guess as the seed, which the draw does not
+    make weaker. A constant seed (``random.seed(42)``) or the time (``random.seed(time.time())``) makes every
+    value predictable: still reported."""
+    if "seed" not in fn.names:
+        return False
+    for seed in calls(fn):
+        if seed.qualname != "random.seed" or seed.line > call.line or len(seed.args) != 1 or seed.keywords:
+            continue
+        arg = seed.args[0]
+        made = [arg]
+        if isinstance(arg, ir.Name):
+            made = [stmt.value for stmt in bindings(fn, arg.id) if isinstance(stmt, ir.Assign)]
+            if not made and not any(p.name == arg.id for p in fn.params):
+                continue
+        if any(isinstance(m, ir.Const) or any(isinstance(e, ir.Call) and (e.qualname or "").startswith(_CLOCK_SEEDS)
+                                               for e in ir.walk(m)) for m in made):
+            continue
+        return True
+    return False
+
+
 def _number_defaults(fn: ir.Function | None, indexes) -> bool:
     """Whether every parameter ``indexes`` of ``fn`` defaults to a number and has no annotation
     (``def is_flapping(self, window=1800)``): callers are expected to pass a number, which the built
@@ -2139,9 +2167,10 @@ class Program:
             source = models.sources_by_callee.get(callee)
             if source is not None and source.kind == "weak-random" and (
                     _secure_random_candidate(callees) or _reseeded_from_os(interp.fn, call)
-                    or _picks_existing(site, callee)):
+                    or _seeded_by_design(interp.fn, call) or _picks_existing(site, callee)):
                 # ``random`` rebound to ``random.SystemRandom()``, the module only a fallback; or the generator
-                # seeded afresh from the operating system right before this draw; or one of the code's own
+                # seeded afresh from the operating system right before this draw, or from a value the function
+                # derives the draw from on purpose; or one of the code's own
                 # things picked (its data flows on, as through any call)
                 continue
             if source is not None:

@@ -37,7 +37,12 @@ called `random.seed()` with no argument (or with `os.urandom(...)` bytes):
 CPython then fills the whole generator state from the operating system, so
 the value is not predictable from earlier outputs (askbot's
 `generate_random_key()`; a seed of the caller's choosing, such as the time,
-still is), nor text built with a part written in place that nobody can predict beside the predictable one
+still is), nor a value drawn after the function seeded the generator with a value of its own making that is
+neither a constant nor the clock (`random.seed(zlib.adler32(prefix))`, `random.seed(secret_key)`): the draw
+derives its value from that seed on purpose, reproducibly, and is as hard to guess as the seed (metaflow's
+production tokens, langflow's key derived from its secret key: judged false; `random.seed(42)` and
+`random.seed(time.time())` are still reported), nor text built with a part written in place that nobody can
+predict beside the predictable one
 (`"{}-{}".format(uuid.uuid1(), uuid.uuid4())`, `f"{uuid.uuid1().hex}{os.urandom(16).hex()}"`: the whole is as
 hard to guess as that part), nor a name that says the secret is made up (`_fake_password()`, `dummy_token`,
 `decoy_key`: a

@@ -80,6 +80,11 @@ class Sanitizer:
     unless_line_breaks: tuple[str, ...] = ()  # nor when given one of these that may hold a line break
 
 
+_ALSO_UNDONE = {"no-crlf": frozenset({"log"})}
+"""What else a marker's undoing makes dangerous again: text that holds no CR/LF (``no-crlf``) is safe for a log
+line too, and no longer once percent-decoding may have put them back."""
+
+
 @dataclass(frozen=True, slots=True)
 class Propagator:
     callee: str
@@ -378,7 +383,7 @@ class ModelSet:
     def restored_kinds(self, marker: str) -> frozenset:
         """What a call that undoes ``marker``'s sanitizers makes dangerous again (``Propagator.restores``):
         every kind a sanitizer protecting ``marker`` protects, the marker included."""
-        out = {marker}
+        out = {marker} | _ALSO_UNDONE.get(marker, frozenset())
         for sanitizer in self.sanitizers.values():
             if marker in sanitizer.protects:
                 out |= sanitizer.protects

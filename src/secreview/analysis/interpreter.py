@@ -642,6 +642,10 @@ class FunctionInterpreter:
                 # re.match(r"^[a-zA-Z0-9_-]+$", name):``: a constant pattern, read (``regex_protects``)
                 subject, kinds = regex
                 key = path_key(subject) if subject is not None and kinds else None
+                host = self.domain_check(cond, subject, state)
+                if host is not None:
+                    # ``if not DOMAIN_RE.match(urlparse(url).netloc.lower()):``: the URL's host is in that domain
+                    key, kinds = host, _OTHER_HOST
             elif sanitizer is not None:
                 # a validator used as a condition: re.fullmatch(PATTERN, x), url_has_allowed_host_and_scheme(url=x)
                 checked = [cond.argument(ref.position, ref.name) for ref in sanitizer.args or _FIRST_ARGUMENT]
@@ -1221,6 +1225,22 @@ class FunctionInterpreter:
             # match was of ``conversation_id`` itself
             subject = subject.values[0]
         return subject, self.regex_protects(pattern, flags, how)
+
+    def domain_check(self, cond: ir.Call, subject, state: dict) -> str | None:
+        """The key of the URL whose host (``urlparse(url).netloc``, ``.hostname``, in any case) the regular
+        expression match ``cond`` of ``subject`` confines to one domain (``_regex_fixes_domain``), or None."""
+        while isinstance(subject, ir.Call) and subject.method in _HOST_NORMALIZERS and not subject.args \
+                and isinstance(subject.func, ir.Attr):
+            subject = subject.func.value  # ``parsed.netloc.lower()``: the host in lower case
+        if subject is None:
+            return None
+        key, _ = _host_check(subject, state)
+        if key is None:
+            return None
+        text, how = self.regex_text(cond) or (None, None)
+        if text is None or not _regex_fixes_domain(text, how != "search", how == "fullmatch"):
+            return None
+        return key
 
     def regex_call(self, call: ir.Call) -> tuple | None:
         """``(pattern, flags, subject, how)`` (nodes, and ``match``, ``search`` or ``fullmatch``) of a
@@ -3517,6 +3537,7 @@ def _on_own_host(value: Value) -> Value:
 
 _REDIRECT_ONLY = frozenset({"redirect"})
 _CASE_METHODS = frozenset({"upper", "lower", "casefold"})
+_HOST_NORMALIZERS = _CASE_METHODS | {"strip", "rstrip"}  # (``rstrip(".")``: a fully qualified name's root dot)
 _NOT_OPTION = frozenset({"argv-option"})
 _PATH_WRAPPERS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath",
                             "builtins.str", "os.fspath"})
@@ -3596,6 +3617,48 @@ def _regex_fixes_host(pattern: str, implicit_start: bool) -> bool:
 
     starts = expand(parsed)
     return bool(starts) and all(fixes_host(text) for text, _ in starts)
+def _regex_fixes_domain(pattern: str, implicit_start: bool, fullmatch: bool) -> bool:
+    """Every host name ``pattern`` matches whole (anchored at both ends) ends in one literal domain of at least two
+    labels, at a label's start (``^sns\\.[a-z0-9-]+\\.amazonaws\\.com$``, ``^(www\\.)?example\\.org$``; in every
+    alternative): matched against a URL's host, the URL goes to that domain. Not a pattern that ends in a top-level
+    domain alone (``^[a-z]+\\.com$``) or whose domain may follow other text within a label (``^.*example\\.org$``)."""
+    try:
+        from re import _parser as sre
+        parsed = list(sre.parse(pattern))
+    except Exception:
+        return False
+    return _domain_ended(parsed, sre, implicit_start, fullmatch)
+
+
+def _domain_ended(items: list, sre, started: bool, fullmatch: bool) -> bool:
+    if items and items[0][0] == sre.AT and items[0][1] in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING):
+        items, started = items[1:], True
+    if len(items) == 1 and items[0][0] == sre.BRANCH:  # (``^a\\.org$|^b\\.net$``: the ``^`` is taken out)
+        return all(_domain_ended(list(branch), sre, started, fullmatch) for branch in items[0][1][1])
+    if items and items[-1][0] == sre.AT and items[-1][1] in (sre.AT_END, sre.AT_END_STRING):
+        items, ended = items[:-1], True
+    else:
+        ended = fullmatch
+    if not (started and ended and items):
+        return False
+    tail = []
+    for op, arg in reversed(items):
+        if op != sre.LITERAL:
+            break
+        tail.append(chr(arg))
+    literal = "".join(reversed(tail))
+    whole = len(tail) == len(items)
+    before = items[len(items) - len(tail) - 1] if not whole else None
+    # (``^(www\\.)?example\\.org$``: an optional part before the domain that ends in a dot)
+    after_label = whole or literal.startswith(".") or (
+        before[0] == sre.MAX_REPEAT and before[1][0] == 0 and before[1][1] == 1 and len(before[1][2]) == 1
+        and before[1][2][0][0] == sre.SUBPATTERN and before[1][2][0][1][-1]
+        and before[1][2][0][1][-1][-1] == (sre.LITERAL, ord(".")))
+    labels = literal.lstrip(".").split(".")
+    return after_label and len(labels) >= 2 and all(labels) \
+        and all(c.isalnum() or c == "-" for label in labels for c in label)
+
+
 _REGEX_SPECIAL = {
     # sink kind -> characters that change what its interpreter parses (ASCII)
     "command": frozenset(" \t\r\n;|&$`<>()'\"\\*?[]{}!#~"),

@@ -48,7 +48,9 @@ class OpenRedirect(SinkRule):
     `urlparse(url).netloc` with allowed hosts, or matched by a constant pattern
     whose literal start fixes the scheme and host up to a `/`
     (`if not SITES.match(url): abort(400)` with
-    `SITES = re.compile(r"^https://(shop|blog)\\.example\\.com/")`), or checked to start with one slash and
+    `SITES = re.compile(r"^https://(shop|blog)\\.example\\.com/")`), or whose host (`urlparse(url).netloc`, in
+    any case) a pattern matching it whole confines to one domain (`^(www\\.)?example\\.com$`), or checked to
+    start with one slash and
     not two (`url.startswith("/") and not url.startswith("//")`, also as two tests in turn, or
     `url.startswith("/ui/")`: a path of this site; Django's and Werkzeug's redirects percent-encode a
     backslash). Non-constant locations without a traced source are not reported.

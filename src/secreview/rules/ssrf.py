@@ -197,7 +197,12 @@ carries none followed by this request's own path, which starts with `/` (`f"{BAC
     constant pattern anchored at the start whose literal start fixes the scheme
     and host up to a `/` in every alternative (`ALLOWED = re.compile(r"^https://(www\\.)?example\\.com/")`,
     `if ALLOWED.match(url):`; without the final `/`, `example.com.evil.net`
-    matches too), a URL the project's own guard passed (a function named for it, `validate_url(url)`,
+    matches too), a URL whose host (`urlparse(url).netloc`, `.hostname`, in any
+    case) a pattern matching it whole confines to one domain of two labels or
+    more (`^sns\\.[a-z0-9-]+\\.amazonaws\\.com$`; not `^[a-z.]+\\.com$`, nor
+    `^.*example\\.com$`, which `evilexample.com` matches), inline or in the
+    project's own check that returns false otherwise, a URL the project's own
+    guard passed (a function named for it, `validate_url(url)`,
     `_assert_public_host(host)` that raises, or `is_public_url(url)` tested true, in a module that
     classifies addresses with `ipaddress`'s `is_private`, `is_global`, `is_loopback`, `is_link_local` or
     `is_reserved`: this review does not verify that it resolves the host and refuses every private

@@ -13,8 +13,9 @@ members through `tarfile.data_filter`/`tar_filter` itself first, or the code cho
 members (`members=` other than the unfiltered `getmembers()` or the archive
 itself, or a loop over `getnames()`/`getmembers()` that passes each name to a
 check before `extractall`) or sets `extraction_filter`. `extract(member)` is not
-reported when it runs only where a test of the member holds: a check the rule
-does not read (`if not is_within(dest, member): continue`), or tests it reads
+reported for a member the code names (`tar.extract(tar.getmember("bin/tool"), dest)`, a
+constant relative name without `..`: that one file, inside the target), nor when it runs only where a
+test of the member holds: a check the rule does not read (`if not is_within(dest, member): continue`), or tests it reads
 that rule out both a `..` and an absolute name (`if os.path.isabs(m.name) or
 ".." in m.name: raise`); `".." in m.name` alone leaves `/etc/cron.d/x`, and an
 extraction inside `if ".." in m.name:` is the wrong way round. Confidence
@@ -46,7 +47,7 @@ For zip files limit the total uncompressed size before extracting.
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.ir.statements import calls
+from secreview.ir.statements import bindings, calls
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.opt_out import controlling_conditions
 from secreview.rules.words import identifier_words
@@ -208,6 +209,24 @@ def _own_check_before(fn, archive, stmt, member=None):
     return None
 
 
+def _constant_member_name(node) -> bool:
+    """``"bin/micromamba"``: a relative name without ``..``, written in the code."""
+    return isinstance(node, ir.Const) and isinstance(node.value, str) and bool(node.value) \
+        and not node.value.startswith(("/", "\\")) and ".." not in node.value.replace("\\", "/").split("/")
+
+
+def _named_member(fn, node) -> bool:
+    """The member extracted is one the code names: a constant relative name without ``..``, or a local bound
+    only to ``archive.getmember(<such a name>)`` (metaflow's ``tar.getmember("bin/micromamba")``, panel AR)."""
+    if _constant_member_name(node):
+        return True
+    if not isinstance(node, ir.Name):
+        return False
+    values = [stmt.value for stmt in bindings(fn, node.id)]
+    return bool(values) and all(isinstance(v, ir.Call) and v.method == "getmember" and len(v.args) == 1
+                                and not v.keywords and _constant_member_name(v.args[0]) for v in values)
+
+
 def _member_checked(fn, name: str, stmt) -> bool:
     """The call runs only where a condition on the member says it is safe: a test the rule cannot read
     (``if badpath(m): raise``, ``if is_within(dest, m):``) counts; of the tests it reads, together they
@@ -302,6 +321,8 @@ class UnsafeArchiveExtraction(CallRule):
             _, mnode = site.arg(0, "member")
             if isinstance(mnode, ir.Name) and _member_checked(interp.fn, mnode.id, interp.stmt):
                 return
+            if _named_member(interp.fn, mnode):
+                return  # ``tar.extract(tar.getmember("bin/micromamba"), dest)``: the one file the code names
         if callee in _UNPACK:
             archive, _ = site.arg(0, "filename")
         else:

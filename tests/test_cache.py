@@ -89,6 +89,32 @@ def test_editing_a_helper_reanalyses_it_and_its_readers_only(tmp_path, analysed)
     assert tainted(report(tree, tmp_path / "cache")) == []
 
 
+OPTIONS = "from oslo_config import cfg\n\nOPTS = [cfg.StrOpt('admin_password', help='Password of the admin.')]\n"
+
+
+def test_a_fact_of_the_whole_text_edited_elsewhere_reanalyses_its_readers(tmp_path, analysed):
+    # whether some file logs every option (``log_opt_values``) or declares the option secret decides the
+    # declaration's finding in another file that calls nothing there
+    tree = make_tree(tmp_path / "tree")
+    (tree / "opts.py").write_text(OPTIONS)
+    cache = tmp_path / "cache"
+
+    def declared() -> list:
+        return [(f["path"], f["confidence"]) for f in json.loads(report(tree, cache))["findings"]
+                if f["rule_id"] == "SR703"]
+
+    assert declared() == [("opts.py", "medium")]
+    (tree / "other0.py").write_text("from oslo_config import cfg\n\n\ndef dump(log):\n"
+                                    "    cfg.CONF.log_opt_values(log, 10)\n")
+    analysed.clear()
+    assert declared() == [("opts.py", "high")]
+    assert sorted(m for wave in analysed for m in wave) == ["opts", "other0"]
+    assert report(tree, cache) == report(tree, None)
+    (tree / "other1.py").write_text("from oslo_config import cfg\n\nX = cfg.StrOpt('admin_password', secret=True)\n")
+    assert declared() == []
+    assert report(tree, cache) == report(tree, None)
+
+
 def test_an_edit_that_changes_no_summary_stops_at_the_edited_file(tmp_path, analysed):
     tree = make_tree(tmp_path / "tree", helpers=UNSAFE_HELPERS)
     expected = tainted(report(tree, tmp_path / "cache"))

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from secreview.analysis import values as V
+from secreview.analysis import whole_text
 from secreview.analysis.code_text import code_of
 from secreview.analysis.compact import SMALL, SharedSets, add_to, loads
 from secreview.analysis.deferred import deferred_of, function_expr, synthetic_call
@@ -379,9 +380,7 @@ class Program:
                 self._register(stub)
         self.foreign_text = foreign_text
         self.all_texts = all_texts
-        self._secret_options: frozenset | None = None
-        self._value_error_handlers: tuple | None = None
-        self._options_logged: bool | None = None
+        self._text_facts: dict = {}  # ``text_fact``: name -> value
         self.models = models
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}
@@ -813,6 +812,8 @@ class Program:
                 return (lazy[2], lazy[1])
             summary = self.summaries.get(key)
             return None if summary is None else (summary.digest(), key in self.opaque)
+        if kind == "text":
+            return whole_text.comparable(self.text_fact(key)) if key in whole_text.FACTS else None
         if kind == "field":
             value = self.fields.get(key)
             if value is None:
@@ -1292,24 +1293,25 @@ class Program:
                                value.types, value.items, value.func, value.fixed)
         return out
 
+    def text_fact(self, name: str):
+        """The fact ``name`` of ``whole_text.FACTS``, read from the text of every reviewed file once; the
+        function asking records the read, so that the cache analyses it again when the fact changes."""
+        found = self._text_facts.get(name)
+        if found is None:
+            found = self._text_facts[name] = whole_text.FACTS[name](self._texts())
+        self.note_read("text", name, whole_text.TEXTS)
+        return found
+
     def secret_option_names(self) -> frozenset:
         """The names of the oslo.config options declared somewhere in the reviewed files with
         ``secret=True`` (``cfg.StrOpt('persistence_connection', secret=True, ...)``), from their text."""
-        if self._secret_options is None:
-            names = set()
-            for _, text in self._texts():
-                if text and "secret" in text and "Opt(" in text:
-                    names.update(_secret_options(text))
-            self._secret_options = frozenset(names)
-        return self._secret_options
+        return self.text_fact(whole_text.SECRET_OPTIONS)
 
     def options_logged(self) -> bool:
         """Whether a reviewed file calls ``log_opt_values`` (oslo.config's dump of every option), or imports
         oslo.service (whose launchers call it) or an OpenStack service whose options its server logs at
         start-up (a plugin of Neutron, Nova, Cinder...): read from the text of every reviewed file."""
-        if self._options_logged is None:
-            self._options_logged = any(text and _LOGS_OPTIONS.search(text) for _, text in self._texts())
-        return self._options_logged
+        return self.text_fact(whole_text.OPTIONS_LOGGED)
 
     def _texts(self):
         """``(path, text)`` of every file of the review (``all_texts``), else of the modules held here."""
@@ -1322,26 +1324,12 @@ class Program:
         with a handler of its own (``@api.errorhandler(ValueError)``, ``register_error_handler(ValueError,
         f)``, ``@app.exception_handler(ValueError)``) in a module of the folder holding ``path`` or of one
         above it: the views there are that app's or blueprint's, and a conversion's error becomes its
-        response, not a 500 (supysonic's Subsonic API). Read from the text of every reviewed file; the
-        function asking is analysed again when that module changes."""
-        if self._value_error_handlers is None:
-            found = []
-            for where, text in self._texts():
-                if text and "ValueError" in text and _VALUE_ERROR_HANDLER.search(text):
-                    found.append(where)
-            self._value_error_handlers = tuple(sorted(found))
-        for where in self._value_error_handlers:
+        response, not a 500 (supysonic's Subsonic API). Read from the text of every reviewed file."""
+        for where in self.text_fact(whole_text.VALUE_ERROR_HANDLERS):
             folder = where.rpartition("/")[0]
             if not folder or path.startswith(folder + "/"):
-                self.note_read("def", "<error handlers>", self._module_name_at(where))
                 return True
         return False
-
-    def _module_name_at(self, path: str) -> str | None:
-        name = self._unlowered_paths.get(path) or self._pending_paths.get(path)
-        if name is not None:
-            return name
-        return next((m.name for m in self.owned.values() if m.path == path), None)
 
     def static_route(self, fn: ir.Function) -> str | None:
         """The URL pattern of a request handler whose route has no variables: the only
@@ -4200,12 +4188,6 @@ def _imports_ok(module: ir.Module, ep) -> bool:
     return not ep.imports or _imports_any(module, ep.imports)
 
 
-# an app's or blueprint's own handler of ValueError: Flask's ``@api.errorhandler(ValueError)`` (and
-# ``app_errorhandler``, ``register_error_handler(ValueError, f)``), FastAPI's ``exception_handler(ValueError)``
-_VALUE_ERROR_HANDLER = re.compile(r"\.(?:app_errorhandler|errorhandler|exception_handler)\(\s*(?:builtins\.)?"
-                                  r"ValueError\s*\)|\.register_error_handler\(\s*(?:builtins\.)?ValueError\s*,")
-
-
 # Flask's route decorators (Flask 2 has one per method)
 _FLASK_ROUTES = frozenset({"route", "get", "post", "put", "patch", "delete"})
 # Decorators that parse the request into a view's arguments (webargs, flask-pydantic, flask-parameter-validation)
@@ -4603,31 +4585,6 @@ def _fold_call(site: CallSite, callees: list):
     except Exception:
         return None
     return None
-
-
-_OPTION_START = re.compile(r"""Opt\(\s*(?:name\s*=\s*)?['"]([\w.-]+)['"]""")
-_SECRET_TRUE = re.compile(r"\bsecret\s*=\s*True\b")
-
-
-_LOGS_OPTIONS = re.compile(r"\blog_opt_values\b|^\s*(?:from|import)\s+(?:oslo_service|neutron|nova|cinder|glance|"
-                           r"keystone|heat|ironic|manila|octavia|designate|barbican|trove|sahara|magnum|masakari|"
-                           r"zun|watcher|aodh|ceilometer|gnocchi|mistral|senlin|zaqar|tacker|cyborg|placement)\b",
-                           re.MULTILINE)
-
-
-def _secret_options(text: str):
-    """The names of options declared ``...Opt('name', ..., secret=True)`` in ``text``: the arguments
-    are read up to the parenthesis closing the call (strings are not parsed: a parenthesis in a help
-    text may end them early, which only misses an option)."""
-    for m in _OPTION_START.finditer(text):
-        depth, end = 1, m.end()
-        limit = min(len(text), end + 4000)
-        while end < limit and depth:
-            c = text[end]
-            depth += (c == "(") - (c == ")")
-            end += 1
-        if _SECRET_TRUE.search(text, m.end(), end):
-            yield m.group(1)
 
 
 def _under_debug(interp) -> bool:

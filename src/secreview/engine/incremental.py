@@ -17,6 +17,7 @@ from __future__ import annotations
 import pickle
 
 from secreview.analysis import values as V
+from secreview.analysis import whole_text
 from secreview.analysis.findings_builder import merge_buckets
 from secreview.analysis.interface import definition
 from secreview.engine.analyse import analyse_all
@@ -86,7 +87,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     # Cached files whose reads of files not analysed again no longer find what they found:
     # edited definitions, and (another tree with the same paths, a branch switched back)
     # summaries computed elsewhere. The rest is checked once the edited files are analysed.
-    redo = set(changed) | graph.stale(entries, set(changed), keys)
+    redo = set(changed) | graph.stale(entries, set(changed), keys) | graph.stale_texts(sources)
     program = None
     if not redo:
         redo = graph.stale_fields(_cached_fields(entries))
@@ -302,6 +303,7 @@ class ReadGraph:
         # Many functions of a file read the same definitions: each distinct read is checked once.
         self.reads_into: dict = {}
         self.field_reads: dict = {}  # field key -> {value found: {reader files}}
+        self.text_reads: dict = {}  # fact name (``whole_text``) -> {value found: {reader files}}
         readers, edges, reads_into, field_reads = self.readers, self.edges, self.reads_into, self.field_reads
         for i, entry in entries.items():
             for function in entry["summaries"]:
@@ -310,6 +312,9 @@ class ReadGraph:
                 out = edges.setdefault(function, [])
                 for read, found in reads.items():
                     kind, key, module_name = read
+                    if kind == "text":  # a fact of every file's text: checked against the texts now (``stale_texts``)
+                        self.text_reads.setdefault(key, {}).setdefault(found, set()).add(i)
+                        continue
                     if kind == "def":  # definitions are checked by owner (reads_into), never walked
                         owner = file_of_module.get(module_name)
                         if owner is not None:
@@ -361,6 +366,21 @@ class ReadGraph:
                 if now != found:
                     out.update(unsure)
         return out - redo
+
+    def stale_texts(self, sources: list) -> set:
+        """Cached files that read a fact of the review's whole text (``whole_text``) whose value is another now
+        (``log_opt_values`` called in an edited file changes what a cached file's option declarations mean)."""
+        out: set = set()
+        pairs = None
+        for name, by_found in self.text_reads.items():
+            fact = whole_text.FACTS.get(name)
+            if pairs is None:
+                pairs = [(src.display, src.text) for src, _, _ in sources]
+            now = whole_text.comparable(fact(pairs)) if fact is not None else None
+            for found, files in by_found.items():
+                if found != now:
+                    out |= files
+        return out
 
     def stale_fields(self, fields: dict) -> set:
         """With nothing else to analyse again: cached files whose reads of a field find another value."""

@@ -3232,6 +3232,11 @@ def _quoting(expr, sanitizers) -> bool:
     return isinstance(name, str) and bool(_QUOTING.search(name))
 
 
+def is_quoting_call(expr, sanitizers) -> bool:
+    """``_quoting``: a call to a function named for quoting or escaping that the models do not describe."""
+    return _quoting(expr, sanitizers)
+
+
 def is_quoting_name(name: str) -> bool:
     """A function named for quoting or escaping (``escape_sqlite``, ``quote_ident``, ``_quote``)."""
     return bool(_QUOTING.search(name))

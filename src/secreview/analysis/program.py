@@ -50,6 +50,7 @@ from secreview.analysis.interpreter import (
     generated_value,
     hashable,
     is_number,
+    is_quoting_call,
     is_quoting_name,
     is_slash,
     path_key,
@@ -241,6 +242,8 @@ def _reseeded_from_os(fn: ir.Function, call: ir.Call) -> bool:
     return False
 
 
+_TRACED_STATUSES = frozenset({"traced", "command-line"})
+"""A caller's votes that carry data the analysis traced (``FindingsBuilder.vote``)."""
 _CLOCK_SEEDS = ("time.", "datetime.", "os.getpid")
 
 
@@ -2923,6 +2926,11 @@ class Program:
                 statuses.add("open")
         if not judged:
             return
+        if construction and statuses and not statuses & _TRACED_STATUSES and self.quoted_argument(interp, arg_node):
+            # ``get_table_columns(conn, quote_qualified_name(db, table))``, ``f"{_quote(schema)}.{_quote(name)}"``:
+            # quoted for the interpreter by a function named for it, as a construction in place would be
+            # (marimo's table names, panel AR)
+            statuses = {"safe"}
         if not statuses:
             # nothing unsafe reaches the sink from here: a constant, a number, a sanitized value; or
             # a value of unknown origin
@@ -2933,6 +2941,22 @@ class Program:
                 or (not taints and arg_node is not None and interp.setting_read(arg_node))
             statuses.add("safe" if safe else "open")
         self.findings.vote(rule.id, target, flow.param, statuses)
+
+    def quoted_argument(self, interp, node, depth: int = 0) -> bool:
+        """Whether ``node``, an argument at a call, is quoted by a function named for quoting: such a call, text
+        built of such calls and constants only, or a local every assignment of which is one of these."""
+        if node is None or depth > 1:
+            return False
+        sanitizers = self.models.sanitizers
+        if isinstance(node, ir.Call):
+            return is_quoting_call(node, sanitizers)
+        if isinstance(node, ir.StringBuild) and node.kind in ("fstring", "concat", "join") and node.parts:
+            return all(isinstance(p, ir.Const) or is_quoting_call(p, sanitizers) for p in node.parts)
+        if isinstance(node, ir.Name) and node.kind == ir.NameKind.LOCAL:
+            values = [stmt.value if isinstance(stmt, ir.Assign) and stmt.op is None else None
+                      for stmt in bindings(interp.fn, node.id)]
+            return bool(values) and all(v is not None and self.quoted_argument(interp, v, depth + 1) for v in values)
+        return False
 
     def flow_conditions(self, interp, fn: ir.Function, flow: SinkFlow, bound: dict, nodes: dict) -> tuple | None:
         """Whether the sink of ``flow`` runs at this call of ``fn``, by the flow's ``conditions`` and what

@@ -80,7 +80,10 @@ class SqlInjection(SinkRule):
     alone (an attribute, a call's result: on real code they were settings,
     paths and the database's own table names); nor in test code. A caller
     that passes such values shows the parameter safe when they are settings
-    or read from one (`for column in self.metadata_columns: ...column[0]`);
+    or read from one (`for column in self.metadata_columns: ...column[0]`),
+    and when it passes them quoted by a function named for quoting
+    (`quote_qualified_name(schema, table.name)`, or text built of such calls
+    and constants, as a construction in place would be);
     another call's result does not (the function may be called elsewhere,
     through code the analysis does not resolve, with outside data). Built only
     where SQL takes a name (a table, a column, an index: `'drop table _%s' %

@@ -30,7 +30,9 @@ secret is guessed); a password compared with its confirmation
 `new_password == original_password`: both come from the same user); names that only mention a secret or describe a MAC
 (`token_type`, `password_expires_at`, `hmac_label`, `hmac_scope`) or
 say it is a position in a stream or a page (`stream_token`, `from_token`,
-`next_token`, `sync_token`, `after_token`) or a cache version (`cache_token`);
+`next_token`, `sync_token`, `after_token`), a cache version (`cache_token`) or a token of
+concurrency control, which the holder shows to prove its turn, not who it is (`fencing_token`,
+`claim_token`, `consistency_token`, `lease_token`, `lock_token`);
 a parameter declared of a type that is not text (`before_token:
 StreamToken`, `token: int | None`: an object compared field by field, or a
 number); a value compared with what the function itself made of it
@@ -100,7 +102,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import FunctionRule, Hit
-from secreview.rules.words import POSITION_WORDS, NameScreen, identifier_words, test_double
+from secreview.rules.words import CONCURRENCY_WORDS, POSITION_WORDS, NameScreen, identifier_words, test_double
 
 _MAC_WORDS = frozenset({"hmac", "hmacs", "signature", "signatures"})
 # get_hmac(), compute_signature(), sign(); not "mac" (MAC addresses)
@@ -114,7 +116,8 @@ _NOT_SECRET = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repe
                          "prefix", "field", "key", "header", "mode", "method", "kind", "version", "status", "original",
                          "label", "scope", "algorithm", "alg", "algo", "size", "digestmod", "provider", "plugin",
                          "driver", "backend", "class", "location", "endpoint", "path", "file", "dir",
-                         "cache"}) | POSITION_WORDS  # (a cache version, and stream or page positions)
+                         "cache"}) | POSITION_WORDS | CONCURRENCY_WORDS  # (a cache version, stream or page positions,
+# and the tokens of concurrency control: judged false on panels AM, AQ and AR)
 _HMAC_CALL = "returned by a function that computes a MAC"
 _MAC_NAMED = ("named as a MAC", _HMAC_CALL)
 _CONFIG_ROOTS = frozenset({"conf", "config", "configuration", "settings", "cfg"})

@@ -15,6 +15,11 @@ POSITION_WORDS = frozenset({"stream", "position", "pos", "offset", "since", "fro
 """Words that make a ``*_token`` a position in an event stream or a page of results (``from_token``,
 ``since_token``, ``next_page_token``, ``sync_token``, the ``before_token``/``after_token`` of a
 cursor), not a credential: for the rules that judge names."""
+CONCURRENCY_WORDS = frozenset({"fencing", "lease", "claim", "consistency", "concurrency", "lock", "revision",
+                               "generation", "epoch"})
+"""Words that make a ``*_token`` one of concurrency control: a lease's fencing counter, a claim on a job, an
+optimistic-locking version stamp (``fencing_token``, ``claim_token``, ``consistency_token``), which a holder shows
+to prove its turn, not who it is."""
 
 
 PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "passwort", "pass", "passcode", "pin"})

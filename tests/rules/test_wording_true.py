@@ -986,17 +986,26 @@ def test_a_redirect_to_a_submitted_forms_value_is_low_and_not_said_to_follow_a_l
         "class RuleView:\n"
         "    @expose('/toggle/<rule_id>', methods=('POST',))\n"
         "    def toggle(self, rule_id):\n"
-        "        return redirect(request.form.get('url'))\n\n\n"
+        "        return redirect(request.form.get('next'))\n\n\n"
         "@app.route('/back')\n"
         "def back():\n"
-        "    return redirect(request.args['back'])\n")
+        "    return redirect(request.args['back'])\n\n\n"
+        "@app.route('/login')\n"
+        "def login():\n"
+        "    return render_template('login.html', next=request.args.get('next'))\n")
     code = code.replace("from flask import", "from flask_admin import expose\nfrom flask import")
+    code = code.replace("import Flask, redirect, request", "import Flask, redirect, render_template, request")
     findings = {f.line: f for f in _findings(tmp_path, monkeypatch, "views.py", code) if f.rule_id == "SR107"}
     assert set(findings) == {10, 18, 23, 29, 34}
-    # (a handler that answers POST only keeps its confidence: a login page may keep a link's ?next= in its form)
-    assert findings[23].confidence == findings[29].confidence == Level.MEDIUM
+    # (a handler that answers POST only keeps its confidence where the project reads the same key from a link's
+    # query string, as a login page keeping a link's ?next= in its form does: froide and rdmo, judged real; low
+    # where nothing does: abilian's return_url, judged false)
+    assert findings[29].confidence == Level.MEDIUM
+    assert findings[23].confidence == Level.LOW
     assert "This handler answers POST requests only" in findings[23].explanation
     assert "This handler answers POST requests only" in findings[29].explanation
+    assert "no code of this project reads `url` from a query string" in findings[23].explanation
+    assert "reads `next`" not in findings[29].explanation
     # (a Flask app: Django's CSRF check is not this handler's; panel AR, marimo's Starlette login)
     assert "Django" not in findings[23].explanation and "Django" not in findings[29].explanation
     for line in (10, 18):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 OPTIONS_LOGGED = "options logged"
 SECRET_OPTIONS = "secret options"
 VALUE_ERROR_HANDLERS = "ValueError handlers"
+QUERY_KEYS = "query keys"
 TEXTS = "<texts>"
 """The module name a read of a fact records (``Program.note_read``): every file's, no one module's."""
 
@@ -26,6 +27,20 @@ _SECRET_TRUE = re.compile(r"\bsecret\s*=\s*True\b")
 # ``app_errorhandler``, ``register_error_handler(ValueError, f)``), FastAPI's ``exception_handler(ValueError)``
 _VALUE_ERROR_HANDLER = re.compile(r"\.(?:app_errorhandler|errorhandler|exception_handler)\(\s*(?:builtins\.)?"
                                   r"ValueError\s*\)|\.register_error_handler\(\s*(?:builtins\.)?ValueError\s*,")
+
+
+# a constant key read from a request's query string: Django's ``request.GET.get("next")``, Flask's
+# ``request.args["next"]``, Starlette's ``request.query_params.get("next")``
+_QUERY_KEY = re.compile(r"""\.(?:GET|args|query_params)(?:\.get|\.getlist)?(?:\(|\[)\s*['"]([\w.-]+)['"]""")
+
+
+def query_keys(texts: Iterable[tuple[str, str | None]]) -> frozenset:
+    """Every constant key some file reads from a request's query string (``request.GET.get("next")``)."""
+    keys: set = set()
+    for _, text in texts:
+        if text and ("GET" in text or "args" in text or "query_params" in text):
+            keys.update(_QUERY_KEY.findall(text))
+    return frozenset(keys)
 
 
 def options_logged(texts: Iterable[tuple[str, str | None]]) -> bool:
@@ -51,7 +66,7 @@ def value_error_handlers(texts: Iterable[tuple[str, str | None]]) -> tuple:
 
 
 FACTS: dict[str, Callable] = {OPTIONS_LOGGED: options_logged, SECRET_OPTIONS: secret_options,
-                              VALUE_ERROR_HANDLERS: value_error_handlers}
+                              VALUE_ERROR_HANDLERS: value_error_handlers, QUERY_KEYS: query_keys}
 
 
 def comparable(value):

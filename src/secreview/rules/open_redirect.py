@@ -1,3 +1,6 @@
+import re
+
+from secreview.analysis import whole_text
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import conjuncts, controlling_conditions
@@ -63,8 +66,10 @@ class OpenRedirect(SinkRule):
     parameter into the form, a form on another site only where no CSRF check refuses it (judged on real code: 10
     of 12 false). A
     handler that answers POST only (`@require_POST`, `methods=["POST"]`, a class-based view's `post`) keeps its
-    confidence and says so: a login page that keeps a link's `?next=` in the form it posts there makes it a real
-    open redirect (judged so).
+    confidence and says so where some code of the project reads the form's key from a query string
+    (`request.GET.get("next")`): a login page that keeps a link's `?next=` in the form it posts there makes it a
+    real open redirect (froide's and rdmo's, judged so); low where none does (abilian's `return_url`, filled with
+    the page's own URL, judged false), saying a template still may.
 
     **Fix:** redirect to names, not URLs (`redirect(url_for(endpoint))`), or accept
     only relative paths on this site: check the target with
@@ -90,8 +95,11 @@ class OpenRedirect(SinkRule):
         # a handler that answers POST only, or a branch of one run only for a submitted form: no link can make
         # a browser send that request
         if _post_only(interp.fn):
-            # (whether the module is a Django one: its CSRF check is on unless the project removes it)
-            return ("post-only", _imports_django(interp.module))
+            # (whether the module is a Django one: its CSRF check is on unless the project removes it; and whether
+            # the form's value is one no code of the project reads from a link's query string, to copy into a form)
+            keys = _form_keys(interp, arg_node)
+            uncopied = bool(keys) and not keys & interp.program.text_fact(whole_text.QUERY_KEYS)
+            return ("post-only", _imports_django(interp.module), tuple(sorted(keys)) if uncopied else ())
         if _in_post_branch(interp.fn, interp.stmt) and not _from_query(interp, arg_node):
             # (the second item: the handler reads its query string too, whose value its form may post back)
             return ("post-branch", _reads_query_string(interp.fn))
@@ -102,11 +110,23 @@ class OpenRedirect(SinkRule):
         # sent anywhere without this site: judged on panel AM, 7 such redirects of 7 false (docs/precision.md).
         # (Not a handler that answers POST only: froide's, whose login page keeps a link's ``?next=`` in the
         # form it posts there, was judged real)
+        if site.use is not None and site.use[0] == "post-only" and site.use[2]:
+            # a handler that answers POST only, of a value no code copies from a link into a form: as above (judged
+            # on panel AM: abilian's two return_url redirects false; froide's and rdmo's, whose pages copy a link's
+            # ``?next=`` into the form, real)
+            return Level.LOW
         return Level.LOW if site.use == ("post-branch", False) else confidence
 
     def danger_at(self, site) -> str:
         if site.use is not None and site.use[0] == "post-only":
             django = " (Django's is on by default)" if site.use[1] else ""
+            if site.use[2]:
+                named = ", ".join(f"`{k}`" for k in site.use[2])
+                return ("The browser follows the redirect to whatever URL the value holds. This handler answers POST "
+                        f"requests only, so a link cannot trigger it, and no code of this project reads {named} from "
+                        "a query string to copy a link's value into the form (a template still may); a form on "
+                        f"another site can, where no CSRF check refuses it{django}, but a visitor already on the "
+                        "attacker's page can be sent anywhere without this site.")
             return ("The browser follows the redirect to whatever URL the value holds. This handler answers POST "
                     "requests only, so a link cannot trigger it; a form on another site can, where no CSRF check "
                     f"refuses it{django}, and then sends the visitor to an attacker's look-alike page.")
@@ -137,6 +157,31 @@ _QUERY_ATTRS = frozenset({"GET", "args", "query_params", "query_string"})
 _QUERY_READS = (*(f".{a}" for a in sorted(_QUERY_ATTRS)), ".query", ".params", "QUERY_STRING")
 """The same, as a source's step names the read (``request.GET.get("next")``), and WebOb's and CGI's."""
 _REQUEST_NAMES = frozenset({"request", "req"})
+
+
+_FORM_KEY = re.compile(r"""\.(?:form|POST|values|data)(?:\.get|\.getlist)?(?:\(|\[)\s*['"]([\w.-]+)['"]""")
+
+
+def _form_keys(interp, arg_node) -> frozenset:
+    """The constant keys the redirect's value was read under from the submitted form, by the traces that reach
+    it (``request.form.get("return_url")``); empty when a trace starts anywhere else."""
+    if arg_node is None:
+        return frozenset()
+    keys = set()
+    lines = None
+    for taint in interp.eval(arg_node).taints:
+        step = taint.step
+        while step is not None and step.prev is not None:
+            step = step.prev
+        found = _FORM_KEY.search(step.note) if step is not None else None
+        if found is None and step is not None and step.path == interp.module.path:
+            # (``request.form['url']``: the source step names ``request.form``; the key is on its line)
+            lines = lines if lines is not None else interp.module.lines or []
+            found = _FORM_KEY.search(lines[step.line - 1]) if 0 < step.line <= len(lines) else None
+        if found is None:
+            return frozenset()
+        keys.add(found.group(1))
+    return frozenset(keys)
 
 
 def _from_query(interp, arg_node) -> bool:

@@ -40,7 +40,9 @@ number); a value compared with what the function itself made of it
 encoding change it; `spawner.api_token = api_token` then `spawner.api_token
 != api_token`: was the token it gave replaced; `if d["refresh_token"] !=
 self.refresh_token: self.refresh_token = d["refresh_token"]`: an update when
-it differs; likewise any branch taken when the two differ that begins by keeping one of them:
+it differs; likewise any branch taken when the two differ that keeps one of them where the other was read
+(`existing = server.token` then `if existing != data["token"]: server.token = data["token"]`), or begins by
+keeping one of them:
 `if guest_token != self.headers["x-guest-token"]: self.headers["x-guest-token"] = guest_token`, `if
 refresh_token != data.get("refresh_token"): cache_update(key, data["refresh_token"])`), where no client's
 guess is compared; a branch taken when the two are equal that begins by discarding the stored one (`if token ==
@@ -101,6 +103,7 @@ from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import bindings
 from secreview.rules.base import FunctionRule, Hit
 from secreview.rules.words import CONCURRENCY_WORDS, POSITION_WORDS, NameScreen, identifier_words, test_double
 
@@ -257,16 +260,47 @@ def _updated_when_different(function, edge, compare) -> bool:
     texts = _branch_operands(edge, compare, equal=False)
     if texts is None:
         return False
+    read_from = None  # where each operand that is a local was read from (``existing = record.token``)
     for stmt in function.blocks[edge.target].stmts:
         if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1:
             where, value = _target_text(stmt.targets[0]), _text(None, stmt.value)
             if where in texts and value in texts and where != value:
                 return True
+            if value in texts and where is not None and where not in texts:
+                # ``existing_token = server.token`` ... ``if existing_token != data["token"]: server.token =
+                # data["token"]``: the new value replaces the stored one the other operand was read from (letta's
+                # MCP server update, panel AS)
+                if read_from is None:
+                    read_from = _read_from(function, [compare.left, compare.comparators[0]])
+                if any(where in places for text, places in read_from.items() if text != value):
+                    return True
         value = getattr(stmt, "value", None)
         if isinstance(value, ir.Call) and _KEEPING_WORDS & set(_callee_words(value)) and any(
                 _text(None, a) in texts for a in list(value.args) + [k.value for k in value.keywords]):
             return True
     return False
+
+
+def _read_from(function, operands) -> dict:
+    """For each operand that is a local, the texts of the attribute chains and items its assignments in
+    ``function`` read (``existing = record.token`` or ``existing = decrypt(record.token_enc)``: ``record.token``,
+    ``record.token_enc``)."""
+    out: dict = {}
+    for operand in operands:
+        if not isinstance(operand, ir.Name):
+            continue
+        places = set()
+        for stmt in bindings(function, operand.id):
+            value = getattr(stmt, "value", None)
+            if value is None:
+                continue
+            for e in _walk(value):
+                if isinstance(e, (ir.Attr, ir.Subscript)):
+                    text = _text(None, e)
+                    if text is not None:
+                        places.add(text)
+        out[operand.id] = places
+    return out
 
 
 def _discarded_when_same(function, edge, compare) -> bool:

@@ -266,13 +266,16 @@ def _updated_when_different(function, edge, compare) -> bool:
             where, value = _target_text(stmt.targets[0]), _text(None, stmt.value)
             if where in texts and value in texts and where != value:
                 return True
-            if value in texts and where is not None and where not in texts:
+            # (``Secret.from_plaintext(data["token"]).get_encrypted()``: the new value kept, encrypted)
+            kept = value if value in texts else next(
+                (t for t in (_text(None, e) for e in _walk(stmt.value) if isinstance(e, _READS)) if t in texts), None)
+            if kept is not None and where is not None and where not in texts:
                 # ``existing_token = server.token`` ... ``if existing_token != data["token"]: server.token =
                 # data["token"]``: the new value replaces the stored one the other operand was read from (letta's
                 # MCP server update, panel AS)
                 if read_from is None:
                     read_from = _read_from(function, [compare.left, compare.comparators[0]])
-                if any(where in places for text, places in read_from.items() if text != value):
+                if any(where in places for text, places in read_from.items() if text != kept):
                     return True
         value = getattr(stmt, "value", None)
         if isinstance(value, ir.Call) and _KEEPING_WORDS & set(_callee_words(value)) and any(
@@ -281,26 +284,36 @@ def _updated_when_different(function, edge, compare) -> bool:
     return False
 
 
+_READS = (ir.Name, ir.Attr, ir.Subscript)
+
+
 def _read_from(function, operands) -> dict:
     """For each operand that is a local, the texts of the attribute chains and items its assignments in
     ``function`` read (``existing = record.token`` or ``existing = decrypt(record.token_enc)``: ``record.token``,
     ``record.token_enc``)."""
     out: dict = {}
     for operand in operands:
-        if not isinstance(operand, ir.Name):
-            continue
-        places = set()
-        for stmt in bindings(function, operand.id):
-            value = getattr(stmt, "value", None)
-            if value is None:
-                continue
-            for e in _walk(value):
-                if isinstance(e, (ir.Attr, ir.Subscript)):
-                    text = _text(None, e)
-                    if text is not None:
-                        places.add(text)
-        out[operand.id] = places
+        if isinstance(operand, ir.Name):
+            out[operand.id] = _places_read(function, operand.id, 0)
     return out
+
+
+def _places_read(function, name: str, depth: int) -> set:
+    """``_read_from`` of one local, following the locals its assignments read (``secret = decrypt(record.token_enc)``
+    then ``existing = secret.plaintext()``), two deep."""
+    places: set = set()
+    for stmt in bindings(function, name):
+        value = getattr(stmt, "value", None)
+        if value is None:
+            continue
+        for e in _walk(value):
+            if isinstance(e, (ir.Attr, ir.Subscript)):
+                text = _text(None, e)
+                if text is not None:
+                    places.add(text)
+            elif isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL and e.id != name and depth < 2:
+                places |= _places_read(function, e.id, depth + 1)
+    return places
 
 
 def _discarded_when_same(function, edge, compare) -> bool:

@@ -130,13 +130,15 @@ def test_the_default_patterns():
                  "noxfile.py", "noxfiles/run_infrastructure.py", "docs_src/identity_assertion/tutorial001.py",
                  "build_scripts/generate_macOS_launchctl_service_files.py", "build-scripts/mkdeb.py",
                  "benchmarking/k8s-benchmark/openai-mock-server.py", "src/evidently/ui/service/demo_projects/bikes.py",
-                 "hatch_build.py", "eoxserver/instance_template/project_name/settings.py"):
+                 "hatch_build.py", "eoxserver/instance_template/project_name/settings.py",
+                 "exampleapp/settings.py", "src/demoproject/urls.py", "sampleapp/views.py"):
         assert match(path), path
     for path in ("app/tools/a.py", "app/contrib/auth.py", "tools.py", "contrib.py", "app/examples.py",
                  "docs_helper.py", "benchmark.py", "app/setup.py", "setup_views.py", "shop/vendor/models.py",
                  "app/vendors.py", "app/noxfile_helpers.py", "app/docs_srcs.py", "app/docs_src.py",
                  "app/build_scripts/x.py", "build_scripts.py", "app/benchmarking.py", "app/demo_views.py",
-                 "app/hatch_build.py", "pkg/demonstration/a.py", "app/project_names.py", "app/project_name.py"):
+                 "app/hatch_build.py", "pkg/demonstration/a.py", "app/project_names.py", "app/project_name.py",
+                 "app/exampleapp.py", "app/sampleapps/models.py"):
         assert not match(path), path
     # OpenStack's Rally CI scenarios are test code (the test profile; their findings are tagged)
     assert DEFAULT_CONFIG.is_test_path("rally-jobs/plugins/vpn_scenario.py")

@@ -68,6 +68,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # the same under other names: a benchmark's mock servers (llama-stack's ``benchmarking/``), a product's demo
     # data generators (evidently's ``demo_projects/``, which download public sample data: judged false on panel AG)
     "benchmarking/", "demo_*/",
+    # the example project a reusable Django app ships beside it (django-defender's ``exampleapp/settings.py`` with
+    # ``DEBUG = True``: judged false on panel AS), and its other names
+    "exampleapp/", "exampleproject/", "demoapp/", "demoproject/", "sampleapp/", "sampleproject/",
     # maintainers' scripts and extras at the top of the project (judged on real code: 0 real, 1 worth a
     # look, 9 false: source rewriters, changelog helpers, demo-data generators, one-off importers)
     "/scripts/", "/extras/",
@@ -148,6 +151,12 @@ _DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each d
     r"^(?:.+/)?docs_src/",
     r"^(?:.+/)?benchmarking/",
     r"^(?:.+/)?demo_[^/]*/",
+    r"^(?:.+/)?exampleapp/",
+    r"^(?:.+/)?exampleproject/",
+    r"^(?:.+/)?demoapp/",
+    r"^(?:.+/)?demoproject/",
+    r"^(?:.+/)?sampleapp/",
+    r"^(?:.+/)?sampleproject/",
     r"^scripts/",
     r"^extras/",
     r"^scripts\-dev/",

@@ -1027,6 +1027,21 @@ def test_post_only_redirect_names_djangos_csrf_check_in_django_views_only(tmp_pa
     assert "(Django's is on by default)" in found[7]
 
 
+def test_debug_mode_in_a_development_factory_is_low_and_says_so(tmp_path, monkeypatch):
+    # (panel AS: reactpy's create_development_app(), which only its development server calls, judged false twice)
+    code = ("from fastapi import FastAPI\n"
+            "from starlette.applications import Starlette\n\n\n"
+            "def create_development_app():\n"
+            "    return Starlette(debug=True)\n\n\n"
+            "def create_app():\n"
+            "    return FastAPI(debug=True)\n")
+    found = {f.line: f for f in _findings(tmp_path, monkeypatch, "backend.py", code, select=("SR402",))}
+    assert found[6].confidence == Level.LOW
+    assert "`create_development_app()`, which its name says makes a development application" in found[6].explanation
+    assert found[10].confidence == Level.HIGH
+    assert "development application" not in found[10].explanation
+
+
 def test_verification_turned_off_does_not_say_credentials_are_sent(tmp_path, monkeypatch):
     # (panel AM: four probes that send nothing were said to expose "credentials, tokens")
     code = (

@@ -29,7 +29,8 @@ development server its operator starts by hand, as `manage.py runserver`). A ser
 address is still reported: a
 reverse proxy on the same host forwards the world to it; with low confidence when it is the module's own launcher,
 `app.run(debug=True)` with no host or a loopback one under `if __name__ == "__main__":` (judged false on real
-code: a development entry point, the application deployed under a WSGI server).
+code: a development entry point, the application deployed under a WSGI server), and when it is in a function whose
+name says it makes or runs an application for development (`create_development_app()`, `run_dev_server()`).
 
 **Fix:** leave debug off in code and enable it only in a development
 environment: `app.run(debug=os.environ.get("FLASK_DEBUG") == "1")`, or
@@ -46,10 +47,20 @@ from secreview.ir.control import under_main_guard
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
 from secreview.rules.base import Hit, StatementRule
+from secreview.rules.words import identifier_words
 
 _APP_CLASSES = {"fastapi.FastAPI": "FastAPI", "starlette.applications.Starlette": "Starlette",
                 "starlette.Starlette": "Starlette"}
 _RUN_SIMPLE = ("werkzeug.serving.run_simple", "werkzeug.run_simple")
+
+
+_DEVELOPMENT_WORDS = frozenset({"development", "dev", "devserver", "develop"})
+
+
+def _development_function(fn) -> bool:
+    """A function whose name says it makes or runs an application for development (``create_development_app``,
+    ``run_dev_server``), not the module's code."""
+    return fn.name != "<module>" and bool(_DEVELOPMENT_WORDS & set(identifier_words(fn.name)))
 
 
 def _is_true(interp, node) -> bool:
@@ -119,10 +130,19 @@ class DebugModeEnabled(StatementRule):
             roots = (stmt.value,)
         else:
             return
+        development = _development_function(interp.fn)
         for root in roots:
             for e in _walk(root):
                 if isinstance(e, ir.Call):
-                    yield from self._call(interp, e)
+                    for hit in self._call(interp, e):
+                        if development and hit.confidence != Level.LOW:
+                            # (reactpy's ``create_development_app()``, which only its development server calls:
+                            # judged false twice on panel AS)
+                            hit.explanation += (f" This is in `{interp.fn.name}()`, which its name says makes a "
+                                                f"development application; a deployment that serves what it makes "
+                                                f"shows the debugger or the tracebacks to its clients.")
+                            hit.confidence = Level.LOW
+                        yield hit
 
     def _call(self, interp, call):
         code = interp.code(call)

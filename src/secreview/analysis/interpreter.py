@@ -1229,9 +1229,7 @@ class FunctionInterpreter:
     def domain_check(self, cond: ir.Call, subject, state: dict) -> str | None:
         """The key of the URL whose host (``urlparse(url).netloc``, ``.hostname``, in any case) the regular
         expression match ``cond`` of ``subject`` confines to one domain (``_regex_fixes_domain``), or None."""
-        while isinstance(subject, ir.Call) and subject.method in _HOST_NORMALIZERS and not subject.args \
-                and isinstance(subject.func, ir.Attr):
-            subject = subject.func.value  # ``parsed.netloc.lower()``: the host in lower case
+        subject = _unnormalized_host(subject)  # ``parsed.netloc.lower()``: the host in lower case
         if subject is None:
             return None
         key, _ = _host_check(subject, state)
@@ -1751,9 +1749,10 @@ class FunctionInterpreter:
                 origin = path_key(source.args[0])
                 if origin is not None:
                     state[f"{target.id}{PARSED_FROM}"] = V.const(origin)
-            elif isinstance(source, ir.Attr):
+            elif isinstance(source, (ir.Attr, ir.Call, ir.BoolOp)):
                 # ``host = urlparse(url).hostname``: a check of ``host`` against an allow-list checks ``url``'s host
-                origin, _ = _host_check(source, state)
+                # (also normalised: ``(parsed.hostname or "").rstrip(".")``, ``.lower()``)
+                origin, _ = _host_check(_unnormalized_host(source), state)
                 if origin is not None:
                     state[f"{target.id}{HOST_FROM}"] = V.const(origin)
             if target.id in self.checked_params:
@@ -3646,6 +3645,12 @@ def _domain_ended(items: list, sre, started: bool, fullmatch: bool) -> bool:
         ended = fullmatch
     if not (started and ended and items):
         return False
+    last = items[-1]
+    if last[0] == sre.MAX_REPEAT and last[1][0] == 0 and last[1][1] == 1 and len(last[1][2]) == 1 \
+            and last[1][2][0][0] == sre.SUBPATTERN and all(op == sre.LITERAL for op, _ in last[1][2][0][1][-1]):
+        # ``amazonaws\\.com(\\.cn)?$``: the domain with and without the literal ending
+        with_end = items[:-1] + list(last[1][2][0][1][-1])
+        return _domain_ended(items[:-1], sre, True, True) and _domain_ended(with_end, sre, True, True)
     tail = []
     for op, arg in reversed(items):
         if op != sre.LITERAL:
@@ -4837,6 +4842,19 @@ def _excluded_text(cond: ir.Expr, truth: bool):
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse", "urlparse.urlsplit"})
 PARSED_FROM = "\0parsed-from"  # state key suffix: ``parts = urlparse(url)`` remembers ``url``
 HOST_FROM = "\0host-of"  # state key suffix: ``host = urlparse(url).hostname`` remembers ``url``
+
+
+def _unnormalized_host(e):
+    """``e`` without the normalisations a host goes through before a check: ``.lower()``, ``.strip(".")``,
+    ``.rstrip(".")`` (a fully qualified name's root dot), and a default for a missing one (``hostname or ""``)."""
+    while True:
+        if isinstance(e, ir.Call) and e.method in _HOST_NORMALIZERS and isinstance(e.func, ir.Attr) \
+                and not e.keywords and all(isinstance(a, ir.Const) for a in e.args):
+            e = e.func.value
+        elif isinstance(e, ir.BoolOp) and e.op == "or" and len(e.values) == 2 and isinstance(e.values[1], ir.Const):
+            e = e.values[0]
+        else:
+            return e
 
 
 def _host_check(e: ir.Expr, state: dict):

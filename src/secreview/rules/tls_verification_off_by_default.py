@@ -35,7 +35,9 @@ Reported, outside test code, for
 Not reported: secure defaults (`insecure=False`, `verify=True`, `verify=None`
 meaning "use the default CA bundle"); a `verify` parameter that is not passed
 to a TLS setting (a checksum's `verify`, or a scheduler's: `delay_s(callable,
-timeout=timeout, verify=verify)`); a `ssl_verify=False` of the listening side
+timeout=timeout, verify=verify)`), nor one passed to a function of the same module
+that does not pass it on as one (`_use_system_auth(host=host, verify=verify)`, whose
+`verify` checks credentials against the server); a `ssl_verify=False` of the listening side
 (a function named for serving, `serve`, `create_server`, `listen`, or one passing
 it on with `server=True`): there it only decides whether clients must present
 a certificate; a parameter the function never reads; values an operator sets in a
@@ -119,13 +121,20 @@ def _talks_tls(call: ir.Call) -> bool:
     return any(kw.name in _SERVER_KEYWORDS for kw in call.keywords)
 
 
-def _passed_as_tls_setting(function, name: str):
-    """The call of ``function`` that passes its parameter ``name`` as a TLS keyword, or None."""
+def _passed_as_tls_setting(function, name: str, module=None, depth: int = 0):
+    """The call of ``function`` that passes its parameter ``name`` as a TLS keyword, or None. A call of a function
+    of the same module (``module``) counts only where that function passes the parameter it is given on as a TLS
+    setting in turn (wandb's ``_use_system_auth(..., verify=verify)``, whose ``verify`` checks the credentials
+    against the server: judged untrue twice on panel AS)."""
     for e in calls(function):
         if not _talks_tls(e):
             continue
         for kw in e.keywords:
             if kw.name in _TLS_KEYWORDS and _mentions(kw.value, name):
+                callee = module.functions.get(e.qualname) if module is not None and e.qualname else None
+                if callee is not None and (depth >= 3 or not any(p.name == kw.name for p in callee.params)
+                                           or _passed_as_tls_setting(callee, kw.name, module, depth + 1) is None):
+                    continue
                 return e
     return None
 
@@ -236,7 +245,7 @@ class TlsVerificationOffByDefault(FunctionRule):
                     continue  # a server's switch asks clients for certificates: off is the usual default
                 how = f"`{default}`, which turns certificate verification off"
             elif default is False and p.name == "verify":
-                call = _passed_as_tls_setting(function, p.name)
+                call = _passed_as_tls_setting(function, p.name, module)
                 if call is not None:
                     code = module.source_line(call.line).strip()
                     how = (f"`False` and it is passed on as a TLS setting (`{code[:80]}`), so certificates are "

@@ -112,7 +112,9 @@ client.get_secret(secret).value`: what a getter named for that secret takes is i
 the function makes of its own constants alone, however it is named
 (`printed_password = ""` then `printed_password += "*"` for each character of the password: a mask),
 nor a value logged in the handler of a lookup that found nothing (`except NoResultFound:`, `except
-User.DoesNotExist:`) whose `try` gave it to a call (`filter_by(token=token).one()`): it matched no record, so
+User.DoesNotExist:`, or of a check that found the token's signature bad: `except signing.BadSignature:`,
+`InvalidToken`, `jwt.DecodeError`) whose `try` gave it to a call (`filter_by(token=token).one()`,
+`unsign(token)`): it matched no record or failed to verify, so
 it is nobody's secret (mistyped, expired or guessed), and logging the failed attempt is how such lookups are
 audited.
 
@@ -574,7 +576,11 @@ def _key_file_name(taint, site) -> bool:
     return m.group(1) in use[3]
 
 
-_NO_SUCH_RECORD = ("NoResultFound", "DoesNotExist", "ObjectDoesNotExist")
+_NO_SUCH_RECORD = ("NoResultFound", "DoesNotExist", "ObjectDoesNotExist",
+                   # a signature or token that did not verify (django-sesame's ``except signing.BadSignature:``, judged
+                   # false on panel AS; not an expired one, which verified and may be accepted again)
+                   "BadSignature", "InvalidSignature", "InvalidSignatureError", "InvalidToken", "InvalidTokenError",
+                   "DecodeError", "BadData", "BadTimeSignature", "InvalidKeyError")
 
 
 def _unmatched_lookup(interp, node, arg_node) -> bool:
@@ -986,6 +992,8 @@ class SensitiveDataLogged(SinkRule, StatementRule):
                 for arg in args:
                     found = finder.find(arg)
                     if found:
+                        if isinstance(found[1], ir.Name) and _unmatched_lookup(interp, e, found[1]):
+                            break  # (a token that matched nothing or failed to verify: as for a traced one)
                         yield self._hit(interp, e, kind, found, finder.held_item)
                         break
 

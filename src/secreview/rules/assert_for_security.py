@@ -23,7 +23,8 @@ checks, which decide nothing about a caller and fail later anyway
 `x is not None`, `assert user` after a lookup, `"key" in body`, `len(buf) == 4`; but not a name that
 is itself a verdict: `assert authorized`); internal invariants that
 merely mention such a word (`assert owner is not None`,
-`assert role in (MemberRole.member, MemberRole.nonmember)`); and test code.
+`assert role in (MemberRole.member, MemberRole.nonmember)`; a member of a class the code names is no acting user:
+`assert message.role in {MessageRole.user, MessageRole.system}`, a chat message's role); and test code.
 
 **Confidence:** Medium confidence for an assert naming an authorization check
 in a request handler, in a function given the request or a request context,
@@ -165,9 +166,18 @@ def _access_comparison(e) -> str | None:
         return None
     names = _names(e)
     subject = next((n for n in names if _SUBJECT.match(n)), None)
-    if subject and any(_ACTOR.match(n) for n in names if n != subject):
+    # (not a member of a class the code names: ``MessageRole.user`` is a chat message's role, no acting user;
+    # letta's ``assert message_create.role in {MessageRole.user, ...}``, judged false on panel AS)
+    actors = [name for name, node in _identifiers(e) if not _class_member(node)]
+    if subject and any(_ACTOR.match(n) for n in actors if n != subject):
         return subject
     return None
+
+
+def _class_member(node) -> bool:
+    """``MessageRole.user``, ``Role.ADMIN``: an attribute of a name written as a class's (CapWords)."""
+    return isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) and node.value.id[:1].isupper() \
+        and any(c.islower() for c in node.value.id)
 
 
 class AssertForSecurity(StatementRule):

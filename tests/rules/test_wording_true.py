@@ -1042,6 +1042,23 @@ def test_debug_mode_in_a_development_factory_is_low_and_says_so(tmp_path, monkey
     assert "development application" not in found[10].explanation
 
 
+def test_plain_ftp_chosen_against_ftps_by_configuration_is_low(tmp_path, monkeypatch):
+    # (panel AS: django-storages' FTP backend opens FTP_TLS for an ftps:// location, FTP for an ftp:// one)
+    code = ("import ftplib\n\n\n"
+            "def connect(config):\n"
+            "    ftp = ftplib.FTP_TLS() if config['secure'] else ftplib.FTP()\n"
+            "    ftp.login(config['user'], config['passwd'])\n"
+            "    return ftp\n\n\n"
+            "def connect_plain(config):\n"
+            "    ftp = ftplib.FTP()\n"
+            "    ftp.login(config['user'], config['passwd'])\n"
+            "    return ftp\n")
+    found = {f.line: f for f in _findings(tmp_path, monkeypatch, "storage.py", code, select=("SR306",))}
+    assert found[5].confidence == Level.LOW
+    assert "where `connect()` also opens `FTP_TLS`" in found[5].explanation
+    assert found[11].confidence == Level.HIGH
+
+
 def test_verification_turned_off_does_not_say_credentials_are_sent(tmp_path, monkeypatch):
     # (panel AM: four probes that send nothing were said to expose "credentials, tokens")
     code = (

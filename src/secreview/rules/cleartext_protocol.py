@@ -10,7 +10,9 @@ these modules on its own, nor a session the function only closes (opened to see 
 the port answers: nothing crosses it). A session the function opens, uses and drops
 without any login or credential in sight (a script read from a device's
 shell, an anonymous download) is reported with low confidence (not shown by
-default), and its explanation does not speak of a password.
+default), and its explanation does not speak of a password; so is `ftplib.FTP` in a
+function that also opens `ftplib.FTP_TLS` (`FTP_TLS() if secure else FTP()`: plain FTP
+where the configuration asks for it).
 
 **Fix:** use SSH instead of Telnet (`paramiko`, `asyncssh`) and SFTP or FTPS
 instead of FTP (`paramiko.SFTPClient`, or `ftplib.FTP_TLS` followed by
@@ -19,7 +21,7 @@ instead of FTP (`paramiko.SFTPClient`, or `ftplib.FTP_TLS` followed by
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.ir.statements import expressions
+from secreview.ir.statements import calls, expressions
 from secreview.rules.base import CallRule, Hit
 
 _CALLEES = {"telnetlib.Telnet": "Telnet", "telnetlib3.open_connection": "Telnet", "ftplib.FTP": "FTP"}
@@ -86,6 +88,19 @@ class CleartextProtocol(CallRule):
                "Use `ftplib.FTP_TLS` and call `prot_p()` after `login()`, or SFTP via `paramiko.SFTPClient`.")
         if _only_closed(site):
             return  # ``conn = Telnet(host, port); conn.close()``: a check that the port answers; nothing is sent
+        if callee == "ftplib.FTP" and any(c.qualname == "ftplib.FTP_TLS" for c in calls(site.interp.fn)):
+            # ``ftp = ftplib.FTP_TLS() if self._config["secure"] else ftplib.FTP()``: the code offers TLS, and plain
+            # FTP is what the configuration asks for (an ``ftp://`` location; django-storages, judged false on
+            # panel AS)
+            yield Hit(
+                node=site.call,
+                explanation=(f"`{code}` opens an FTP session, where `{site.interp.fn.name}()` also opens `FTP_TLS`: "
+                             f"plain FTP is taken where the configuration asks for it, and then the login password "
+                             f"and all data cross the network unencrypted."),
+                fix="Make FTPS (or SFTP) the default, and plain FTP a choice the configuration names explicitly.",
+                confidence=Level.LOW,
+            )
+            return
         if _logs_in(site, callee):
             yield Hit(
                 node=site.call,

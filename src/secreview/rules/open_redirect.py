@@ -56,7 +56,9 @@ class OpenRedirect(SinkRule):
     start with one slash and
     not two (`url.startswith("/") and not url.startswith("//")`, also as two tests in turn, or
     `url.startswith("/ui/")`: a path of this site; Django's and Werkzeug's redirects percent-encode a
-    backslash). Non-constant locations without a traced source are not reported.
+    backslash). Non-constant locations without a traced source are not reported, nor a redirect in the branch
+    for another method (`else` of `if request.method == "POST":`) of a handler that answers POST only: it never
+    runs.
 
     **Confidence:** low for a redirect made only for a submitted form, in a handler's branch for one (`if
     request.method == "POST":`, past `if request.method == "GET": return ...`, `if form.validate_on_submit():`,
@@ -138,6 +140,11 @@ class OpenRedirect(SinkRule):
         return self.danger
 
     def excused(self, site, sink, callee: str) -> bool:
+        interp = site.interp
+        if _post_only(interp.fn) and _outside_post(interp.fn, getattr(interp, "stmt", None)):
+            # the branch for another method of a handler that answers POST only: it never runs (marimo's login,
+            # judged false on panel AR)
+            return True
         node = url_argument(site, sink)
         return node is not None and (fixes_origin(constant_prefix(site, node), relative_ok=True)
                                      or only_query_varies(site, node, sink.kind)
@@ -237,6 +244,21 @@ def _in_post_branch(fn, stmt) -> bool:
                 inside = holds == (op in ("==", "in"))  # the method is one of ``methods`` here
                 if inside and not methods & _LINK_METHODS or not inside and "GET" in methods:
                     return True
+    return False
+
+
+def _outside_post(fn, stmt) -> bool:
+    """``stmt`` runs only for a request whose method is not POST (the ``else`` of ``if request.method ==
+    "POST":``): in a handler that answers POST only, never."""
+    if stmt is None:
+        return False
+    for cond, taken in controlling_conditions(fn, stmt):
+        for test, holds in conjuncts(cond, taken):
+            if isinstance(test, ir.Compare) and len(test.ops) == 1 and isinstance(test.left, ir.Attr) \
+                    and test.left.attr == "method" and isinstance(test.comparators[0], ir.Const) \
+                    and str(test.comparators[0].value).upper() == "POST" \
+                    and holds == (test.ops[0] in ("!=", "is not")):
+                return True
     return False
 
 

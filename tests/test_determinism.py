@@ -297,6 +297,81 @@ def test_trace_through_a_field_does_not_depend_on_which_caller_is_analysed_first
     assert traces() == expected
 
 
+_STORED_THROUGH_A_FACTORY = '''import os
+
+from flask import Flask, request
+
+from zz_factory import make_constant
+
+app = Flask(__name__)
+
+
+class Runner:
+    def take(self):
+        self.cmd = make_constant()(request.args["c"])
+
+    def go(self):
+        os.system(self.cmd)
+
+
+@app.route("/run")
+def run():
+    runner = Runner()
+    runner.take()
+    runner.go()
+    return "ok"
+'''
+
+_FACTORY = '''def make_constant():
+    def constant(value):
+        return "uptime"
+    return constant
+'''
+
+
+@pytest.mark.parametrize("provisional", ["other worker", "nesting limit"])
+def test_a_field_holds_what_the_last_analysis_of_each_writer_stores(tmp_path, monkeypatch, provisional):
+    """``take`` stores into ``self.cmd`` the result of calling what ``make_constant()`` returns: a function
+    returning a constant. Analysed before ``make_constant``'s summary is known (it stands as provisional:
+    another worker's function, or one met at the nesting limit), the call's result is unknown code's, taken
+    to return the request data it is given; once the summary is known, ``take`` is analysed again and
+    stores the constant. The field must then hold that, not the request data too: a store no analysis
+    makes any more leaves the field. (Fields only gained what each analysis stored: on pypowervm, a token
+    stored that way filled ``Response.reqheaders`` with taints of a string built from the user name that
+    pushed out the session token's (``MAX_TAINTS``), and ``--jobs 2`` lost the sensitive-data-logged
+    finding ``--jobs 1`` reports; here ``--jobs 2``, or the nesting limit, reported ``os.system`` with
+    the request data.)"""
+    from dataclasses import replace
+
+    from secreview.analysis import program
+    from secreview.config import DEFAULT_CONFIG
+    from secreview.engine import analyse
+    from secreview.engine.pipeline import ReviewOptions, review
+    from secreview.findings.model import Level
+
+    (tmp_path / "app.py").write_text(_STORED_THROUGH_A_FACTORY)
+    (tmp_path / "zz_factory.py").write_text(_FACTORY)  # last by path: the other worker's share
+    monkeypatch.chdir(tmp_path)
+    config = replace(DEFAULT_CONFIG, min_confidence=Level.LOW)  # (a call taken to return its argument: low)
+
+    def found(jobs: int):
+        result = review(["."], ReviewOptions(config=config, jobs=jobs))
+        return [(f.rule_id, f.path, f.span.line) for f in result.findings]
+
+    expected = found(1)
+    assert expected == []
+    if provisional == "other worker":
+        monkeypatch.setattr(analyse, "PARALLEL_MIN_FILES", 2)  # workers even for these two files
+        assert found(2) == expected
+    else:
+        monkeypatch.setattr(program, "MAX_DEPTH", 1)  # ``take``'s callees analysed only after it
+        assert found(1) == expected
+    # the same tree with a real flow to the field is reported either way
+    (tmp_path / "app.py").write_text(_STORED_THROUGH_A_FACTORY.replace('make_constant()(request.args["c"])',
+                                                                       'request.args["c"]'))
+    assert found(2 if provisional == "other worker" else 1) == [("SR101", "app.py", 15)]
+
+
 _CHECKED_IN_ONE_BRANCH = '''import os
 
 from flask import Flask, request

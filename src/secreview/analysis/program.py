@@ -12,6 +12,7 @@ same whatever order the functions were met in.
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import re
 from collections.abc import Iterable
@@ -428,7 +429,10 @@ class Program:
         self.field_readers: dict = {}  # field key -> the functions that read it (``compact.add_to``)
         self.dirty: set = set()
         self.opaque: set = set()  # functions whose analysis failed: callers treat them as unknown code
-        self.field_parts: dict = {}  # field key -> {function that stored: value}
+        self.field_parts: dict = {}  # field key -> {function that stored: value}, of its last analysis
+        self.stored_by: dict = {}  # function -> the field keys its last analysis stored into (``compact.add_to``)
+        self.received_fields: dict = {}  # field key -> what other programs' functions store there now
+        self.unowned_fields: dict = {}  # field key -> what was stored there with no function being analysed
         self.reads: dict = {}  # function -> what it read of other modules, ("sum"|"field"|"def", key, module)s
         # (``compact.add_to``: a tuple of a few, else a set)
         self.record_reads = record_reads
@@ -593,7 +597,8 @@ class Program:
 
     def exports(self) -> tuple[dict, dict]:
         """Summaries of this program's functions and its stores into fields that changed
-        since the last call: ``({qualname: (summary, failed)}, {field key: value})``."""
+        since the last call: ``({qualname: (summary, failed)}, {field key: value})``, a field's value
+        what its functions store there now (their last analyses), None when that is nothing any more."""
         summaries = {}
         for q in sorted(self.summaries):
             if q in self.foreign_functions:
@@ -607,8 +612,8 @@ class Program:
                 summaries[q] = (summary, q in self.opaque)
         fields = {}
         for key in sorted(self.field_parts, key=repr):
-            value = self._local_field(key)
-            mark = V.fingerprint(value)
+            value = self._local_field(key)  # None: its functions no longer store anything there
+            mark = V.fingerprint(value) if value is not None else None
             if self.exported.get(key) != mark:
                 self.exported[key] = mark
                 fields[key] = value
@@ -656,16 +661,7 @@ class Program:
             if adopted.intersection(by_function):
                 for q in adopted.intersection(by_function):
                     del by_function[q]
-                merged = self._local_field(key)
-                for value in by_function.values():
-                    merged = value if merged is None else V.join(merged, value)
-                previous = self.fields.get(key)
-                if merged is None:
-                    self.fields.pop(key, None)
-                else:
-                    self.fields[key] = merged
-                if previous is not None and (merged is None or not merged.same_as(previous, traces=True)):
-                    self.dirty.update(self.field_readers.get(key, ()))
+                self.recompute_field(key)
         self.first_pass(bodies_only=True, modules=modules)
         self.first_pass(modules=modules)
 
@@ -688,7 +684,13 @@ class Program:
                         and key[1] not in self.analysis_count:
                     self.dirty.add(key[1])  # (on demand: another program's function calls it)
                 continue
-            self.merge_field(key, value, local=False)
+            # what the other programs' functions store there now (``None``: nothing any more), in place of
+            # what they stored before
+            if value is None:
+                self.received_fields.pop(key, None)
+            else:
+                self.received_fields[key] = value
+            self.recompute_field(key)
 
     def receive_pickled(self, summaries: dict, fields: dict) -> None:
         """``receive`` for summaries each pickled apart, ``{qualname: (pickle, failed, digest)}``:
@@ -840,7 +842,8 @@ class Program:
         store then reuses their memory instead of growing past it."""
         for held in (self.dependents, self.field_readers, self._resolved, self._resolved_classes,
                      self._lineages, self.function_facts, self.entrypoints, self._named_sources,
-                     self._identifier_names, self._module_names, self.rules_by_function, self._acyclic):
+                     self._identifier_names, self._module_names, self.rules_by_function, self._acyclic,
+                     self.stored_by):
             held.clear()
 
     def forget_read_values(self) -> None:
@@ -945,6 +948,7 @@ class Program:
         reads = self.reads.get(qualname)
         if reads is not None and type(reads) is tuple and len(reads) > SMALL:
             self.reads[qualname] = set(reads)  # analysed again: ``add_to`` tests membership in a set
+        stored_before = self._take_stores(qualname)
         self.in_progress.append(qualname)
         self.opaque.discard(qualname)
         try:
@@ -965,6 +969,8 @@ class Program:
             self.in_progress.pop()
             self.budget = outer_budget
             self.findings.resume(outer_bucket)
+            if stored_before:
+                self._replace_stores(qualname, stored_before)
             if self._spill is not None:
                 self._spill_reads(qualname)
             else:
@@ -1673,13 +1679,81 @@ class Program:
             if self._test_store_into_production(writer, key):
                 return
             parts = self.field_parts.setdefault(key, {})
-            parts[writer] = stored if writer not in parts else V.join(parts[writer], stored)
+            if writer in parts:
+                parts[writer] = V.join(parts[writer], stored)
+            else:
+                parts[writer] = stored
+                add_to(self.stored_by, writer, key)
+        elif local:
+            held = self.unowned_fields.get(key)
+            self.unowned_fields[key] = stored if held is None else V.join(held, stored)
         previous = self.fields.get(key)
         merged = stored if previous is None else V.join(previous, stored)
         if previous is None or not merged.same_as(previous, traces=True):
             # (a better trace is a change: readers must see the canonical one, not the first stored)
             self.fields[key] = merged
             # whoever read the field before, even before any store, read something else
+            self.dirty.update(self.field_readers.get(key, ()))
+
+    def _take_stores(self, writer: str) -> dict:
+        """What ``writer``'s last analysis stored into fields, ``{key: value}``, taken out of ``field_parts``
+        as its new analysis starts: what that one stores replaces it (``_replace_stores``)."""
+        keys = self.stored_by.pop(writer, None)
+        if not keys:
+            return {}
+        taken = {}
+        for key in keys:
+            parts = self.field_parts.get(key)
+            if parts is not None and writer in parts:
+                taken[key] = parts.pop(writer)
+        return taken
+
+    def _replace_stores(self, writer: str, before: dict) -> None:
+        """``writer``'s analysis just ended: a field it stored into at its previous analysis and now stores
+        into otherwise, or not at all, is worked out again from what every function stores there now.
+
+        Stores only joined into a field (as they were), a store made with what an analysis found on the
+        way, which its next analysis no longer finds, would stay there for good: a summary not known yet
+        (another worker's, a callee in a recursion or past the nesting limit) stands as provisional
+        meanwhile, and calling what a provisional summary returns is a call into code not known, taken
+        to pass its arguments through, which the real callee may not do. What a field holds would then
+        depend on which summaries arrived before which analyses, so on the order of analysis and on how
+        ``--jobs`` splits the files.
+
+        A taint stored again keeps the shorter of its two traces (``_shorter_traces_kept``), as the join
+        of all stores did: a function that stores what it reads of the field itself, one step longer
+        (``self.mask = set(self.mask)`` through a call), would otherwise change the field at each analysis
+        and be analysed again, with its readers, until ``MAX_ACYCLIC_ANALYSES``."""
+        parts_now = self.field_parts
+        for key, old in before.items():
+            parts = parts_now.get(key)
+            new = parts.get(writer) if parts is not None else None
+            if new is not None:
+                kept = _shorter_traces_kept(new, old)
+                if kept is not new:
+                    parts[writer] = new = kept
+            if new is None or not new.same_as(old, traces=True):
+                self.recompute_field(key)
+
+    def recompute_field(self, key) -> None:
+        """``fields[key]`` as the join of what is stored there now: by this program's functions (their
+        last analyses), by functions analysed elsewhere (cached, or another worker's); its readers are
+        dirty if it changed."""
+        merged = self.unowned_fields.get(key)
+        for value in self.field_parts.get(key, {}).values():
+            merged = value if merged is None else V.join(merged, value)
+        for value in self.foreign_parts.get(key, {}).values():
+            merged = value if merged is None else V.join(merged, value)
+        received = self.received_fields.get(key)
+        if received is not None:
+            merged = received if merged is None else V.join(merged, received)
+        previous = self.fields.get(key)
+        if merged is None:
+            self.fields.pop(key, None)
+        else:
+            self.fields[key] = merged
+        if (previous is None) is not (merged is None) or (
+                previous is not None and not merged.same_as(previous, traces=True)):
             self.dirty.update(self.field_readers.get(key, ()))
 
     def _test_store_into_production(self, writer: str, key) -> bool:
@@ -3362,6 +3436,29 @@ class Program:
         if order < orders[worst]:
             flows[worst] = flow
             orders[worst] = order
+
+
+def _shorter_traces_kept(new: Value, old: Value) -> Value:
+    """``new`` (what a function stores into a field now) with, for each of its taints that ``old`` (what its
+    previous analysis stored there) held too, the shorter of the two traces (``Taint.order``); ``new`` itself
+    when none is shorter in ``old``."""
+    if not old.taints or not new.taints:
+        return new
+    before = {t._key: t for t in old.taints}
+    taints = []
+    changed = False
+    for t in new.taints:
+        o = before.get(t._key)
+        if o is not None and o is not t and o.order() < t.order():
+            t = o
+            changed = True
+        taints.append(t)
+    if not changed:
+        return new
+    kept = copy.copy(new)  # (a ``OneOf`` stays one)
+    kept.taints = frozenset(taints)
+    kept.deep = None
+    return kept
 
 
 def _built_here(interp, node) -> bool:

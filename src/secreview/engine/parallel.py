@@ -14,7 +14,11 @@ coordinated by this process:
    its functions in ``FIRST_PASS_PARTS`` parts, with not-yet-known summaries of other
    shares' functions standing as provisional (as inside a recursion cycle), and after
    each part sends the summaries and field stores that changed and receives the others'
-   (summaries pickled one by one, and unpickled only where a lookup reads one);
+   (summaries pickled one by one, and unpickled only where a lookup reads one; a field's
+   stores are what the share's functions store there at their last analyses, and what a
+   worker receives of a field, the others' stores joined, replaces what it received before:
+   a store made while a summary was provisional, which a later analysis no longer makes,
+   leaves the field, as it does with ``--jobs 1``);
 3. each worker receives the others' changes, analyses again what read the older
    ones, and sends what changed in turn, until a round where nothing changes;
 4. every worker sends its findings, grouped by the function whose analysis made them.
@@ -99,18 +103,25 @@ def exchange(channels: list, n_sources: int, progress=None) -> tuple[list, list]
     for i, channel in enumerate(channels):
         channel.send([stub for j, (stubs, _, _, _) in enumerate(lowered) if j != i for stub in stubs])
     lowered = [(None, *rest) for _, *rest in lowered]  # the stubs are the workers' now: not held here
+    stores: list[dict] = [{} for _ in channels]  # each share's stores into fields now: field key -> value
     while True:
         messages = [channel.recv() for channel in channels]
         changes = [(summaries, fields) for _, summaries, fields in messages]
         if all(done for done, _, _ in messages) and not any(summaries or fields for summaries, fields in changes):
             break
+        for j, (_, their_fields) in enumerate(changes):
+            for key, value in their_fields.items():
+                if value is None:
+                    stores[j].pop(key, None)
+                else:
+                    stores[j][key] = value
         for i, channel in enumerate(channels):
-            summaries, fields = {}, {}
+            summaries, changed = {}, set()
             for j, (their_summaries, their_fields) in enumerate(changes):
                 if j != i:
                     summaries.update(their_summaries)
-                    _join_fields(fields, their_fields)
-            channel.send((summaries, fields))
+                    changed.update(their_fields)
+            channel.send((summaries, _others_stores(stores, i, changed)))
     for channel in channels:
         channel.send(None)
     results = [channel.recv() for channel in channels]
@@ -160,10 +171,19 @@ def _cut(files: list[int], sizes: list, jobs: int) -> list[list[int]]:
     return shares
 
 
-def _join_fields(into: dict, more: dict) -> None:
+def _others_stores(stores: list, i: int, keys) -> dict:
+    """For share ``i``, what the other shares store now into each field of ``keys`` (one changed it),
+    joined: None where none stores anything any more. It replaces what share ``i`` was sent before
+    (``Program.receive``): a store a share's function no longer makes leaves the field."""
     from secreview.analysis import values as V
-    for key, value in more.items():
-        into[key] = value if key not in into else V.join(into[key], value)
+    out = {}
+    for key in sorted(keys, key=repr):
+        joined = None
+        for j, held in enumerate(stores):
+            if j != i and key in held:
+                joined = held[key] if joined is None else V.join(joined, held[key])
+        out[key] = joined
+    return out
 
 
 def _unique(problems: list) -> list:

@@ -1016,6 +1016,21 @@ def test_a_redirect_to_a_submitted_forms_value_is_low_and_not_said_to_follow_a_l
     assert "a link to this site can send its users" in findings[34].explanation
 
 
+def test_a_post_route_a_get_route_also_calls_is_not_said_to_answer_post_only(tmp_path, monkeypatch):
+    # (the OWASP Benchmark's layout: the GET route's handler returns the POST route's)
+    code = ("from flask import Flask, redirect, request\n\n"
+            "app = Flask(__name__)\n\n\n"
+            "@app.route('/go', methods=['GET'])\n"
+            "def go_get():\n"
+            "    return go_post()\n\n\n"
+            "@app.route('/go', methods=['POST'])\n"
+            "def go_post():\n"
+            "    return redirect(request.form.get('target'))\n")
+    found = {f.line: f for f in _findings(tmp_path, monkeypatch, "views.py", code, select=("SR107",))}
+    assert found[13].confidence == Level.MEDIUM
+    assert "answers POST requests only" not in found[13].explanation
+
+
 def test_post_only_redirect_names_djangos_csrf_check_in_django_views_only(tmp_path, monkeypatch):
     code = ("from django.shortcuts import redirect\n"
             "from django.views.decorators.http import require_POST\n\n\n"

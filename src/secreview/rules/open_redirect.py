@@ -4,7 +4,7 @@ from secreview.analysis import whole_text
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import conjuncts, controlling_conditions
-from secreview.ir.statements import expressions
+from secreview.ir.statements import calls, expressions
 from secreview.rules.base import SinkRule
 from secreview.rules.ssrf import (
     constant_prefix,
@@ -96,7 +96,7 @@ class OpenRedirect(SinkRule):
     def site_use(self, interp, node, arg_node, sink=None):
         # a handler that answers POST only, or a branch of one run only for a submitted form: no link can make
         # a browser send that request
-        if _post_only(interp.fn):
+        if _post_only(interp.fn) and not _called_in_module(interp.module, interp.fn):
             # (whether the module is a Django one: its CSRF check is on unless the project removes it; and whether
             # the form's value is one no code of the project reads from a link's query string, to copy into a form)
             keys = _form_keys(interp, arg_node)
@@ -141,7 +141,8 @@ class OpenRedirect(SinkRule):
 
     def excused(self, site, sink, callee: str) -> bool:
         interp = site.interp
-        if _post_only(interp.fn) and _outside_post(interp.fn, getattr(interp, "stmt", None)):
+        if _post_only(interp.fn) and not _called_in_module(interp.module, interp.fn) \
+                and _outside_post(interp.fn, getattr(interp, "stmt", None)):
             # the branch for another method of a handler that answers POST only: it never runs (marimo's login,
             # judged false on panel AR)
             return True
@@ -244,6 +245,18 @@ def _in_post_branch(fn, stmt) -> bool:
                 inside = holds == (op in ("==", "in"))  # the method is one of ``methods`` here
                 if inside and not methods & _LINK_METHODS or not inside and "GET" in methods:
                     return True
+    return False
+
+
+def _called_in_module(module, fn) -> bool:
+    """Another function of the module calls ``fn`` (a GET route's handler returning ``post_view()``): it answers
+    that route's requests too, whatever its own route says."""
+    for other in module.functions.values():
+        if other is fn:
+            continue
+        for call in calls(other):
+            if call.qualname == fn.qualname or (isinstance(call.func, ir.Name) and call.func.id == fn.name):
+                return True
     return False
 
 

@@ -2128,29 +2128,24 @@ class FunctionInterpreter:
                 name for name in index if not any(binds(s, name) for s in fn.statements()))
         if not unbound:
             return
-        for whole, whole_taken in controlling_conditions(fn, stmt):
-            # (each test an ``and`` that holds makes, or an ``or`` that fails: ``if request and
-            # settings.REDIRECT_FIELD_NAME:`` needs ``request``, django-impersonate's ``get_redir_path``, panel AS)
-            for cond, taken in conjuncts(whole, whole_taken):
-                yield from self._when_mark(fn, cond, taken, index, unbound)
-
-    def _when_mark(self, fn, cond, taken: bool, index: dict, unbound: frozenset):
-        """The ``V.WHEN_MARK`` a test ``cond`` of a parameter makes where it is ``taken``, if any."""
-        if isinstance(cond, ir.Name) and cond.id in unbound:
-            yield f"{V.WHEN_MARK}{fn.qualname}|{index[cond.id]}|{'t' if taken else 'f'}|"
-        elif isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("==", "!=", "is", "is not"):
-            left, right = cond.left, cond.comparators[0]
-            if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
-                left, right = right, left
-            case = ""
-            if isinstance(left, ir.Call) and left.method in _CASE_METHODS and not left.args \
-                    and not left.keywords and isinstance(left.func, ir.Attr):
-                case, left = left.method, left.func.value  # ``request_type.upper() == "GET"``
-            if not (isinstance(left, ir.Name) and left.id in unbound and isinstance(right, ir.Const)
-                    and isinstance(right.value, (str, int, bool, type(None)))):
-                return
-            equal = (cond.ops[0] in ("==", "is")) == taken
-            yield f"{V.WHEN_MARK}{fn.qualname}|{index[left.id]}|{'=' if equal else '!'}{case}|{right.value!r}"
+        for cond, taken in controlling_conditions(fn, stmt):
+            while isinstance(cond, ir.UnaryOp) and cond.op == "not":
+                cond, taken = cond.operand, not taken
+            if isinstance(cond, ir.Name) and cond.id in unbound:
+                yield f"{V.WHEN_MARK}{fn.qualname}|{index[cond.id]}|{'t' if taken else 'f'}|"
+            elif isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("==", "!=", "is", "is not"):
+                left, right = cond.left, cond.comparators[0]
+                if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
+                    left, right = right, left
+                case = ""
+                if isinstance(left, ir.Call) and left.method in _CASE_METHODS and not left.args \
+                        and not left.keywords and isinstance(left.func, ir.Attr):
+                    case, left = left.method, left.func.value  # ``request_type.upper() == "GET"``
+                if not (isinstance(left, ir.Name) and left.id in unbound and isinstance(right, ir.Const)
+                        and isinstance(right.value, (str, int, bool, type(None)))):
+                    continue
+                equal = (cond.ops[0] in ("==", "is")) == taken
+                yield f"{V.WHEN_MARK}{fn.qualname}|{index[left.id]}|{'=' if equal else '!'}{case}|{right.value!r}"
 
     def param_guard(self) -> tuple | None:
         """The parameters of the function at least one of which must be true for the block being run

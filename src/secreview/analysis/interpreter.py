@@ -2616,7 +2616,7 @@ class FunctionInterpreter:
                 if pt:
                     out = V.merge_taints(out, V.cleanse_all(pt, _DIGITS_SAFE))
                 continue
-            if _quoting(expr, self.program.models.sanitizers):
+            if is_quoting_call(expr, self.program.models.sanitizers):
                 # ``escape_sqlite(table)``, ``conn.quote(name)``: quoted for the interpreter by a function
                 # named for it; the construction is the quoting function's to get right
                 out = V.merge_taints(out, frozenset(V.without_built(t) for t in pt if t.kind != V.BUILT))
@@ -3220,7 +3220,7 @@ _NUMBER_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", NU
 _QUOTING = re.compile(r"(?i)(^|_)(escape|quote|sanitize|sanitise)|^_?(sql_)?(identifier|literal|literal_string)$")
 
 
-def _quoting(expr, sanitizers) -> bool:
+def is_quoting_call(expr, sanitizers) -> bool:
     """A call to a function named for quoting or escaping (``escape_sqlite(x)``, ``quote_ident(x)``)
     that the models do not describe (``shlex.quote`` is for the shell only: its model says so)."""
     inner = expr.value if isinstance(expr, ir.FormattedValue) else expr
@@ -3229,11 +3229,6 @@ def _quoting(expr, sanitizers) -> bool:
     func = inner.func
     name = func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else None
     return isinstance(name, str) and bool(_QUOTING.search(name))
-
-
-def is_quoting_call(expr, sanitizers) -> bool:
-    """``_quoting``: a call to a function named for quoting or escaping that the models do not describe."""
-    return _quoting(expr, sanitizers)
 
 
 def is_quoting_name(name: str) -> bool:
@@ -3621,6 +3616,8 @@ def _regex_fixes_host(pattern: str, implicit_start: bool) -> bool:
 
     starts = expand(parsed)
     return bool(starts) and all(fixes_host(text) for text, _ in starts)
+
+
 def _regex_fixes_domain(pattern: str, implicit_start: bool, fullmatch: bool) -> bool:
     """Every host name ``pattern`` matches whole (anchored at both ends) ends in one literal domain of at least two
     labels, at a label's start (``^sns\\.[a-z0-9-]+\\.amazonaws\\.com$``, ``^(www\\.)?example\\.org$``; in every

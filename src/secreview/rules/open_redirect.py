@@ -96,7 +96,7 @@ class OpenRedirect(SinkRule):
     def site_use(self, interp, node, arg_node, sink=None):
         # a handler that answers POST only, or a branch of one run only for a submitted form: no link can make
         # a browser send that request
-        if _post_only(interp.fn) and not _called_in_module(interp.module, interp.fn):
+        if _answers_post_only(interp.module, interp.fn):
             # (whether the module is a Django one: its CSRF check is on unless the project removes it; and whether
             # the form's value is one no code of the project reads from a link's query string, to copy into a form)
             keys = _form_keys(interp, arg_node)
@@ -141,8 +141,7 @@ class OpenRedirect(SinkRule):
 
     def excused(self, site, sink, callee: str) -> bool:
         interp = site.interp
-        if _post_only(interp.fn) and not _called_in_module(interp.module, interp.fn) \
-                and _outside_post(interp.fn, getattr(interp, "stmt", None)):
+        if _answers_post_only(interp.module, interp.fn) and _outside_post(interp.fn, getattr(interp, "stmt", None)):
             # the branch for another method of a handler that answers POST only: it never runs (marimo's login,
             # judged false on panel AR)
             return True
@@ -246,6 +245,12 @@ def _in_post_branch(fn, stmt) -> bool:
                 if inside and not methods & _LINK_METHODS or not inside and "GET" in methods:
                     return True
     return False
+
+
+def _answers_post_only(module, fn) -> bool:
+    """``fn`` is a handler that answers POST only (``_post_only``) and no other function of its module calls it
+    (``_called_in_module``: a GET route's handler returning it makes it answer GET too)."""
+    return _post_only(fn) and not _called_in_module(module, fn)
 
 
 def _called_in_module(module, fn) -> bool:

@@ -576,7 +576,7 @@ def _key_file_name(taint, site) -> bool:
     return m.group(1) in use[3]
 
 
-_NO_SUCH_RECORD = ("NoResultFound", "DoesNotExist", "ObjectDoesNotExist",
+_NOTHING_MATCHED = ("NoResultFound", "DoesNotExist", "ObjectDoesNotExist",
                    # a signature or token that did not verify (django-sesame's ``except signing.BadSignature:``, judged
                    # false on panel AS; not an expired one, which verified and may be accepted again)
                    "BadSignature", "InvalidSignature", "InvalidSignatureError", "InvalidToken", "InvalidTokenError",
@@ -595,7 +595,7 @@ def _unmatched_lookup(interp, node, arg_node) -> bool:
     for handler in interp.fn.handlers:
         if not handler.types or not all(
                 (getattr(t, "qualname", None) or getattr(t, "attr", None) or getattr(t, "id", None) or "")
-                .rsplit(".", 1)[-1] in _NO_SUCH_RECORD for t in handler.types):
+                .rsplit(".", 1)[-1] in _NOTHING_MATCHED for t in handler.types):
             continue
         if not (handler.line < node.line <= _handler_end(lines, handler.line)):
             continue

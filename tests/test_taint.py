@@ -726,6 +726,19 @@ def test_a_class_attribute_entry_point_without_its_calls_is_a_model_error(tmp_pa
         load_models([model])
 
 
+def test_an_entry_points_words_are_three_strings_or_a_model_error(tmp_path):
+    from secreview.analysis.models import ModelError
+    model = tmp_path / "bad.toml"
+    model.write_text('library = "bad"\n[[entrypoint]]\nkind = "cli"\nbase_class = "x.Shell"\n'
+                     'words = ["shell command", "its user"]\n')
+    with pytest.raises(ModelError, match="three strings"):
+        load_models([model])
+    model.write_text('library = "good"\n[[entrypoint]]\nkind = "cli"\nbase_class = "x.Shell"\n'
+                     'words = ["shell command", "its user", "a typed line"]\n')
+    assert [e.words for e in load_models([model]).entrypoints if e.base_class == "x.Shell"] == [
+        ("shell command", "its user", "a typed line")]
+
+
 def test_the_harm_names_who_decides_the_value_not_a_client(tmp_path, monkeypatch):
     model = tmp_path / "rpc.toml"
     model.write_text('library = "rpc"\n[[entrypoint]]\nkind = "rpc"\n'

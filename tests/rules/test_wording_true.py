@@ -1266,3 +1266,19 @@ def test_a_project_decorator_that_returns_invoke_task_makes_a_command(tmp_path, 
     assert shell[7].confidence == Level.LOW and "a command-line option (parameter `tag` of command `qa()`)" \
         in shell[7].explanation
     assert shell[12].confidence == Level.MEDIUM and "command-line" not in shell[12].explanation
+
+
+def test_an_interactive_shells_commands_are_said_to_be_typed_at_its_prompt(tmp_path, monkeypatch):
+    # (panel AT's networking-lagopus: a ``cmd.Cmd`` operator shell's ``do_ping(line)`` was "a command built from
+    # parameter `line`; no caller shown safe", at medium; the line is what its own user typed at its prompt)
+    findings = _findings(tmp_path, monkeypatch, "lagosh.py", (
+        "import cmd\nimport os\n\n\nclass Cmd(cmd.Cmd):\n    def do_shell(self, line):\n        os.system(line)\n\n\n"
+        "class Configure(Cmd):\n    def do_ping(self, line):\n        host = line.split()[0]\n"
+        "        os.system('ping ' + host)\n\n\nclass Pinger:\n    def ping(self, line):\n"
+        "        os.system('ping ' + line)\n"), select=("SR101",))
+    shell = {f.line: f for f in findings if f.rule_id == "SR101"}
+    assert [(line, f.confidence) for line, f in sorted(shell.items())] == [
+        (7, Level.LOW), (13, Level.LOW), (18, Level.MEDIUM)]
+    assert "a line typed at the shell's prompt (parameter `line` of shell command `do_ping()`)" \
+        in shell[13].explanation
+    assert "command-line option" not in shell[13].explanation

@@ -407,7 +407,7 @@ class FunctionInterpreter:
                         # from that request object here (``req.GET``) has been checked
                         self.validated_types[param_types[param.name]] = validated[param.name]
                 elif kind and param.name not in unrouted and not self._injected(param, entry[2].injected):
-                    handler, setter, data = _ENTRY_WORDS.get(kind, _ENTRY_WORDS["remote"])
+                    handler, setter, data = entry[2].words or _ENTRY_WORDS.get(kind, _ENTRY_WORDS["remote"])
                     # a parameter on its own line of a long signature: the function's name is cited
                     # with the line that holds it, so every name the text gives is on the line cited
                     where = f" ({self.path}:{fn.line})" if param.line and param.line != fn.line else ""
@@ -2635,6 +2635,9 @@ class FunctionInterpreter:
                 elif kind == "param" and V.BUILT_MARK not in t.cleansed and (
                         V.DERIVED in t.cleansed or V.via_call(t.step)):
                     kept.append(t)  # made by a call from the parameter: not the parameter's own data
+                elif kind == "param" and V.BUILT_MARK not in t.cleansed and "*" not in t.cleansed \
+                        and self.configuration_read(expr):
+                    kept.append(t)  # ``config.offline_store.database``: a setting the caller hands over
                 elif kind == "param" and V.BUILT_MARK not in t.cleansed and "*" not in t.cleansed:
                     data = True
                     if whole is None:
@@ -2679,6 +2682,22 @@ class FunctionInterpreter:
             out = V.merge_taints(out, frozenset({Taint(V.BUILT, -1, unknown | _SETTING if settings else unknown,
                                                        step)}))
         return out
+
+    def configuration_read(self, expr) -> bool:
+        """``config.offline_store.database`` of a parameter annotated as a configuration (``config: RepoConfig``,
+        ``settings: Settings``): an attribute read, with no call in between, of the object the program was
+        configured with, which its caller hands over; what it holds is the deployment's setting, as
+        ``setting_read``'s ``self.ldap_filter`` is, not data the function's callers choose per call."""
+        node = expr.value if isinstance(expr, ir.FormattedValue) else expr
+        attribute = False
+        while isinstance(node, ir.Attr):
+            attribute = True
+            node = node.value
+        if not attribute or not isinstance(node, ir.Name) or node.kind != ir.NameKind.LOCAL:
+            return False
+        param = next((p for p in self.fn.params if p.name == node.id), None)
+        annotation = _qualname_of(param.annotation) if param is not None and param.annotation is not None else None
+        return bool(annotation) and annotation.rpartition(".")[2].endswith(_CONFIGURATION_TYPES)
 
     def setting_locals(self) -> frozenset:
         """Locals of this function every assignment of which is a setting read (and that nothing else binds):
@@ -3169,6 +3188,8 @@ class CallSite:
 
 _ALL = frozenset({"*"})
 _BUILT_MARK = frozenset({V.BUILT_MARK})
+_CONFIGURATION_TYPES = ("Config", "Configuration", "Settings")
+"""How the names of configuration classes end (``RepoConfig``, ``AppSettings``): ``configuration_read``."""
 _PATH_KINDS = frozenset({V.PATH_SEGMENT})
 _PATH_ONLY = frozenset({"path"})
 _SITE_URL_PART = frozenset({"redirect", "site-url"})  # (SITE_URL, defined below)

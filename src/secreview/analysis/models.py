@@ -136,6 +136,9 @@ class Entrypoint:
     attribute_calls: tuple[str, ...] = ()  # ...the result of a call of one of these (``target = Target(...)``)
     include_base_class: bool = False  # with base_class: the methods of that class itself handle requests too
     cleansed: frozenset = frozenset()  # sink or marker kinds every tainted parameter is already safe for
+    # what explanations call the handler, who sets its parameters and what they hold (``["shell command", "whoever
+    # types at its prompt", "a line typed at the shell's prompt"]``); empty: the words of its ``kind``
+    words: tuple[str, ...] = ()
     # in modules importing one of these, the framework converts a parameter annotated ``int``, ``float``,
     # ``bool`` or ``uuid.UUID`` (or ``Annotated[int, Path()]``) and rejects other text: FastAPI, django-ninja
     converts_annotations: tuple[str, ...] = ()
@@ -364,6 +367,7 @@ class ModelSet:
                 **_class_attribute(entry, library),
                 include_base_class=bool(entry.get("include_base_class", False)),
                 cleansed=frozenset(_as_list(entry.get("cleansed", []))),
+                words=_words(entry, library),
                 converts_annotations=tuple(_as_list(entry.get("converts_annotations", []))),
                 decorator_arg_types=int(entry.get("decorator_arg_types", -1)),
                 injected=tuple(_as_list(entry.get("injected", []))),
@@ -510,6 +514,15 @@ def _class_attribute(entry: dict, library: str) -> dict:
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec.get("calls"):
         raise ModelError(f"{library}: class_attribute needs a name and the calls that make its value")
     return {"class_attribute": spec["name"], "attribute_calls": tuple(_as_list(spec["calls"]))}
+
+
+def _words(entry: dict, library: str) -> tuple[str, ...]:
+    """An entry point's ``words``: three strings (the handler, who sets its parameters, what they hold), or none."""
+    words = tuple(_as_list(entry.get("words", [])))
+    if words and (len(words) != 3 or not all(isinstance(w, str) and w for w in words)):
+        raise ModelError(f"{library}: an entry point's words are three strings (handler, setter, data), "
+                         f"got {words!r}")
+    return words
 
 
 def _registered_by(entry: dict, library: str) -> dict:

@@ -4385,9 +4385,12 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
         if depth >= limit:
             break
         depth += 1
-        # ``Step(s.path, s.line, s.col, s.note, node)``, its fields read and the step made without the
-        # properties and the constructor's call (tens of thousands of steps a review)
-        node = new(Step, (depth, s[1], s[2], s[3], s[4], "", node))
+        # ``Step(s.path, s.line, s.col, s.note, node, origin)``, its fields read and the step made without the
+        # properties and the constructor's call (tens of thousands of steps a review); a construction step keeps
+        # its origin (where the callee splices the value: a name, a value), which the caller's rules read
+        # (``built_as``); a source's origin is said where the source is, not again through each call
+        origin = s[5]
+        node = new(Step, (depth, s[1], s[2], s[3], s[4], origin if origin in V.CONSTRUCTIONS else "", node))
     return node
 
 

@@ -78,7 +78,10 @@ class SqlInjection(SinkRule):
     field `direction: Direction`), values passed through a function named for quoting
     (`escape_sqlite(table)`, `quote_ident(name)`), and values of unknown origin
     alone (an attribute, a call's result: on real code they were settings,
-    paths and the database's own table names); nor in test code. A caller
+    paths and the database's own table names), nor attributes of a parameter
+    typed as configuration (`config.offline_store.database` of `config:
+    RepoConfig`, a `Settings`: the deployment's settings its caller hands
+    over); nor in test code. A caller
     that passes such values shows the parameter safe when they are settings
     or read from one (`for column in self.metadata_columns: ...column[0]`),
     and when it passes them quoted by a function named for quoting
@@ -94,9 +97,10 @@ class SqlInjection(SinkRule):
     for k in data)` after `SET`, or a name built before its statement:
     `index = '_%s_idx' % cn`, `table = prefix + BUILDS` where the module sets
     `BUILDS = 'builds'`: constants the code names count as the text they
-    hold), which no driver binds as a parameter, it is of low confidence (not
-    shown by default): on real code such names came from the program's own
-    schema. A name the code writes
+    hold; also by another function: `table_id(project, view)` returning
+    `f"{project}_{view.name}"`), which no driver binds as a parameter, it is
+    of low confidence (not shown by default): on real code such names came
+    from the program's own schema. A name the code writes
     inside identifier quotes (`` f"SHOW VIEWS IN `{schema}`" ``,
     `f"PRAGMA foreign_key_list([{table}])"`, `'"%s"' % name`) is the
     exception, reported with medium confidence: quoting is for names that may

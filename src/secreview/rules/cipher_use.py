@@ -4,6 +4,10 @@ A function that makes a DES, RC4 or ECB cipher and only calls its ``decrypt()`` 
 reads data that someone else encrypted in a format that fixes the cipher (a file format, a registry
 hive, a protocol's old version); the weakness is the format's, and the code cannot choose another to
 read it. The weak-cipher, ECB and static-IV rules report such a cipher at low confidence.
+
+A cipher, a mode or a key made only to ask the library whether it supports it
+(``backend.cipher_supported(RC2(b"0" * 16), modes.CBC(b"0" * 8))``), or made and thrown away at once (a key
+generated in a ``try`` to learn whether the library still allows that size), protects nothing: no rule reports it.
 """
 
 from secreview.ir import nodes as ir
@@ -15,6 +19,29 @@ _USES = frozenset({"encrypt", "decrypt", "encryptor", "decryptor", "encrypt_and_
 
 def _contains(expr, target) -> bool:
     return any(e is target for e in ir.walk(expr))
+
+
+def capability_probe(interp, call: ir.Call) -> bool:
+    """Whether ``call`` (a cipher, a mode, a key) is made only to be given to a call asking whether it is supported
+    (``backend.cipher_supported(RC2(b"0" * 16), modes.CBC(b"0" * 8))``), or made and thrown away: its result is not
+    kept (``rsa.generate_private_key(public_exponent=65537, key_size=512)`` as a statement of its own, in a ``try``
+    that learns whether the library still makes such keys)."""
+    stmt = interp.stmt
+    if stmt is None:
+        return False
+    if type(stmt) is ir.Evaluate and stmt.value is call:
+        return True
+    for expr in expressions(stmt):
+        for e in ir.walk(expr):
+            if isinstance(e, ir.Call) and e is not call and "supported" in identifier_words(_called_name(e)) \
+                    and any(arg is call for arg in e.args):
+                return True
+    return False
+
+
+def _called_name(call: ir.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else ""
 
 
 def only_decrypts(interp, call: ir.Call, stream: bool = False) -> bool:

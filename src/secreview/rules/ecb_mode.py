@@ -23,6 +23,10 @@ requires ECB (NTLM's and MS-CHAP's DES responses, Netlogon's credentials, MS-SAM
 outside protocol fixes (QUIC header protection, VNC authentication, a devp2p MAC, a vendor's media format), which
 the code seldom names.
 
+Not reported: a mode made only to be given to a call asking whether the
+library supports it (`backend.cipher_supported(algorithms.AES(k), modes.ECB())`):
+nothing is encrypted with it.
+
 **Fix:** use an authenticated mode: `AESGCM(key).encrypt(os.urandom(12), data,
 aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
 (send the nonce and tag with the ciphertext).
@@ -31,7 +35,13 @@ aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
-from secreview.rules.cipher_use import decrypt_only_note, module_stem, named_wrapper, only_decrypts
+from secreview.rules.cipher_use import (
+    capability_probe,
+    decrypt_only_note,
+    module_stem,
+    named_wrapper,
+    only_decrypts,
+)
 from secreview.rules.protocol_crypto import protocol_fix, protocol_note, protocol_requiring
 
 _PYCRYPTO = tuple(f"{pkg}.Cipher.{name}.new" for pkg in ("Crypto", "Cryptodome")
@@ -78,6 +88,8 @@ class EcbMode(CallRule):
     callees = _MODES + _PYCRYPTO
 
     def check(self, site, callee: str):
+        if capability_probe(site.interp, site.call):
+            return  # made only to ask whether the library supports it, or thrown away
         for hit in self._check(site, callee):
             if only_decrypts(site.interp, site.call):
                 # (the mode call itself: ``Cipher(AES(k), modes.ECB())`` assigned, then ``.decryptor()``)

@@ -20,6 +20,10 @@ one in code named for a protocol whose specification fixes the IV (Kerberos' RFC
 enctypes, which put a random confounder first; Netlogon's AES-CFB8 credentials:
 `rules/protocol_crypto.py`).
 
+Not reported: a mode made only to be given to a call asking whether the
+library supports it (`backend.cipher_supported(algorithms.AES(k), modes.CBC(b"0" * 16))`):
+nothing is encrypted with it.
+
 **Fix:** generate a fresh value per message, `iv = os.urandom(16)` (CBC) or
 `nonce = os.urandom(12)` (GCM/ChaCha20), and store or send it alongside the
 ciphertext; it need not be secret.
@@ -28,7 +32,7 @@ ciphertext; it need not be secret.
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
-from secreview.rules.cipher_use import decrypt_only_note, only_decrypts
+from secreview.rules.cipher_use import capability_probe, decrypt_only_note, only_decrypts
 from secreview.rules.protocol_crypto import protocol_fix, protocol_note, protocol_requiring
 
 _HAZMAT = "cryptography.hazmat.primitives.ciphers"
@@ -56,6 +60,8 @@ class StaticIv(CallRule):
     callees = tuple(_MODES) + tuple(_AEAD) + _PYCRYPTO
 
     def check(self, site, callee: str):
+        if capability_probe(site.interp, site.call):
+            return  # made only to ask whether the library supports it, or thrown away
         if callee in _MODES or callee in _AEAD:
             pos, name = (_MODES.get(callee) or _AEAD[callee])
             value, node = site.arg(pos, name)

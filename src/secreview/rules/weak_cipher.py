@@ -26,6 +26,10 @@ class or function named for it, or a function that reads its names, `ntlm.SEALKE
 the weakness is the protocol's (`rules/protocol_crypto.py` lists them; judged on panel
 AE: 22 of 22 such findings false).
 
+Not reported: a cipher made only to be given to a call asking whether the
+library supports it (`backend.cipher_supported(RC2(b"0" * 16), modes.CBC(b"0" * 8))`):
+nothing is encrypted with it.
+
 **Fix:** encrypt with an authenticated modern construction:
 `cryptography.hazmat.primitives.ciphers.aead.AESGCM` (or `ChaCha20Poly1305`)
 with a random 96-bit nonce per message, or `cryptography.fernet.Fernet`.
@@ -34,7 +38,7 @@ Data that must still be decrypted with the old cipher should be re-encrypted.
 
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
-from secreview.rules.cipher_use import decrypt_only_note, named_for, only_decrypts
+from secreview.rules.cipher_use import capability_probe, decrypt_only_note, named_for, only_decrypts
 from secreview.rules.protocol_crypto import protocol_fix, protocol_note, protocol_requiring
 
 _WHY = {
@@ -80,6 +84,8 @@ class WeakCipher(CallRule):
     callees = tuple(_CALLEES)
 
     def check(self, site, callee: str):
+        if capability_probe(site.interp, site.call):
+            return  # made only to ask whether the library supports it, or thrown away
         label, why = _WHY[_CALLEES[callee]]
         code = site.interp.code(site.call)
         if only_decrypts(site.interp, site.call, stream=_CALLEES[callee] == "RC4"):

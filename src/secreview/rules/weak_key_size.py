@@ -14,6 +14,10 @@ PyCryptodome/PyCrypto `RSA.generate`/`DSA.generate`, pyOpenSSL
 default is 1024 bits); and for the curves SECP192R1, SECT163K1 and SECT163R2.
 A size known only at run time is not reported.
 
+Not reported: a key made and thrown away at once (the call a statement of
+its own, as in a `try` that learns whether the library still makes keys that
+short), or made only to be given to a call asking whether it is supported.
+
 **Fix:** generate RSA keys of at least 2048 bits (3072 for data that must stay
 secret beyond 2030), e.g. `rsa.generate_private_key(public_exponent=65537,
 key_size=3072)`, or use `ec.SECP256R1()` / Ed25519.
@@ -22,6 +26,7 @@ key_size=3072)`, or use `ec.SECP256R1()` / Ed25519.
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.cipher_use import capability_probe
 
 _ASYM = "cryptography.hazmat.primitives.asymmetric"
 # callee -> (algorithm, position, keyword, default size or None)
@@ -57,6 +62,8 @@ class WeakKeySize(CallRule):
     callees = tuple(_SIZED) + tuple(_CURVE_CALLS)
 
     def check(self, site, callee: str):
+        if capability_probe(site.interp, site.call):
+            return  # made only to ask whether the library supports it, or thrown away
         code = site.interp.code(site.call)
         if callee in _CURVE_CALLS:
             pos, kw = _CURVE_CALLS[callee]

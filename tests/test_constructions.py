@@ -921,3 +921,23 @@ def test_an_attribute_of_a_parameter_typed_as_configuration_is_a_setting(tmp_pat
     assert _found(result) == [("q.py", 11, "medium"), ("q.py", 14, "medium")]
     built = {f.line: f.explanation for f in result.findings if f.rule_id == "SR104"}
     assert "from parameter `name` of `settings_typed()`" in built[11] and "`settings`" not in built[11]
+
+
+def test_a_command_wrapped_by_a_helper_is_reported_where_the_caller_builds_it(tmp_path, monkeypatch):
+    # (panel AT's scapy: ``_exec_cmd(_encapsulate_admin(" ".join([helper, key, val])))``; the helper wraps a whole
+    # command it is given, the parameter ``val`` is spliced in by the caller)
+    source = """
+        import subprocess
+
+        def encapsulate_admin(cmd):
+            return "powershell /command \\"Start-Process cmd -Verb RunAs -ArgumentList '/c %s'\\"" % cmd
+
+        def exec_cmd(command):
+            return subprocess.Popen(command, shell=True)
+
+        class Interface:
+            def set_mode(self, key, val):
+                return exec_cmd(encapsulate_admin(" ".join(["WlanHelper.exe", key, val])))
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result, "SR101") == [("q.py", 12, "medium")]

@@ -4386,15 +4386,19 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
             break
         depth += 1
         # ``Step(s.path, s.line, s.col, s.note, node, origin)``, its fields read and the step made without the
-        # properties and the constructor's call (tens of thousands of steps a review); a construction step keeps
-        # its origin (where the callee splices the value: a name, a value), which the caller's rules read
-        # (``built_as``); a source's origin is said where the source is, not again through each call
+        # properties and the constructor's call (tens of thousands of steps a review); a construction step that
+        # says where the callee splices the value (a name, an unquoted value, an XPath step) keeps that origin,
+        # which the caller's rules read (``built_as``); an ordinary one does not, so that a finding is reported
+        # at a construction of the caller's own (the callee may only wrap a whole command it is given); a
+        # source's origin is said where the source is, not again through each call
         origin = s[5]
-        node = new(Step, (depth, s[1], s[2], s[3], s[4], origin if origin in V.CONSTRUCTIONS else "", node))
+        node = new(Step, (depth, s[1], s[2], s[3], s[4], origin if origin in _KIND_ORIGINS else "", node))
     return node
 
 
 _MARK = frozenset({V.BUILT_MARK})
+_KIND_ORIGINS = V.CONSTRUCTIONS - {V.CONSTRUCTION}
+"""The origins of construction steps that say where the value was spliced (``_append_chain`` keeps them)."""
 _SEGMENT = frozenset({V.PATH_SEGMENT})
 _SLASH_FREE = frozenset({SLASH_FREE_PARTS})
 _NOT_ABSOLUTE_MARK = frozenset({V.PATH_NOT_ABSOLUTE})

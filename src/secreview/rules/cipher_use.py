@@ -6,8 +6,8 @@ hive, a protocol's old version); the weakness is the format's, and the code cann
 read it. The weak-cipher, ECB and static-IV rules report such a cipher at low confidence.
 
 A cipher, a mode or a key made only to ask the library whether it supports it
-(``backend.cipher_supported(RC2(b"0" * 16), modes.CBC(b"0" * 8))``), or made and thrown away at once (a key
-generated in a ``try`` to learn whether the library still allows that size), protects nothing: no rule reports it.
+(``backend.cipher_supported(RC2(b"0" * 16), modes.CBC(b"0" * 8))``), or made and thrown away at once in a ``try``
+(a key generated to learn whether the library still allows that size), protects nothing: no rule reports it.
 """
 
 from secreview.ir import nodes as ir
@@ -23,14 +23,16 @@ def _contains(expr, target) -> bool:
 
 def capability_probe(interp, call: ir.Call) -> bool:
     """Whether ``call`` (a cipher, a mode, a key) is made only to be given to a call asking whether it is supported
-    (``backend.cipher_supported(RC2(b"0" * 16), modes.CBC(b"0" * 8))``), or made and thrown away: its result is not
-    kept (``rsa.generate_private_key(public_exponent=65537, key_size=512)`` as a statement of its own, in a ``try``
-    that learns whether the library still makes such keys)."""
+    (``backend.cipher_supported(RC2(b"0" * 16), modes.CBC(b"0" * 8))``), or made and thrown away in a ``try``: its
+    result is not kept (``rsa.generate_private_key(public_exponent=65537, key_size=512)`` as a statement of its own,
+    in a ``try`` that learns whether the library still makes such keys)."""
     stmt = interp.stmt
     if stmt is None:
         return False
     if type(stmt) is ir.Evaluate and stmt.value is call:
-        return True
+        # thrown away inside a ``try``: the call is made to learn whether it raises (a key made and kept nowhere
+        # outside one, in a test or a sample, still shows the size the code asks for)
+        return any(h.try_lines[0] <= call.line <= h.try_lines[1] for h in interp.fn.handlers)
     for expr in expressions(stmt):
         for e in ir.walk(expr):
             if isinstance(e, ir.Call) and e is not call and "supported" in identifier_words(_called_name(e)) \

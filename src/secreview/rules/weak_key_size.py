@@ -14,8 +14,8 @@ PyCryptodome/PyCrypto `RSA.generate`/`DSA.generate`, pyOpenSSL
 default is 1024 bits); and for the curves SECP192R1, SECT163K1 and SECT163R2.
 A size known only at run time is not reported.
 
-Not reported: a key made and thrown away at once (the call a statement of
-its own, as in a `try` that learns whether the library still makes keys that
+Not reported: a key made and thrown away at once inside a `try` (the call
+a statement of its own, learning whether the library still makes keys that
 short), or made only to be given to a call asking whether it is supported.
 
 **Fix:** generate RSA keys of at least 2048 bits (3072 for data that must stay

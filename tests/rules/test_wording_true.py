@@ -1282,3 +1282,32 @@ def test_an_interactive_shells_commands_are_said_to_be_typed_at_its_prompt(tmp_p
     assert "a line typed at the shell's prompt (parameter `line` of shell command `do_ping()`)" \
         in shell[13].explanation
     assert "command-line option" not in shell[13].explanation
+
+
+def test_triple_des_given_one_key_three_times_is_said_to_be_single_des(tmp_path, monkeypatch):
+    # (panel AT's scapy: ``TripleDES(key * 3)`` makes DES for old suites; "Triple DES ... Sweet32" was untrue of it)
+    findings = _findings(tmp_path, monkeypatch, "suites.py", (
+        "from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n\n\n"
+        "def des_cbc(key, iv):\n    return Cipher(algorithms.TripleDES(key * 3), modes.CBC(iv)).encryptor()\n\n\n"
+        "def des_concat(key, iv):\n"
+        "    return Cipher(algorithms.TripleDES(key + key + key), modes.CBC(iv)).encryptor()\n\n\n"
+        "def tdes(key, iv):\n    return Cipher(algorithms.TripleDES(key), modes.CBC(iv)).encryptor()\n"),
+        select=("SR203",))
+    by_line = {f.line: f.explanation for f in findings if f.rule_id == "SR203"}
+    assert sorted(by_line) == [5, 9, 13]
+    for line in (5, 9):
+        assert "single DES" in by_line[line] and "56-bit key" in by_line[line] and "Sweet32" not in by_line[line]
+    assert "Triple DES" in by_line[13] and "Sweet32" in by_line[13]
+
+
+def test_a_module_named_for_kerberos_crypto_rfc_speaks_kerberos(tmp_path, monkeypatch):
+    # (panel AT's scapy ``libs/rfc3961.py``: the zero IV of Kerberos' basic encryption, a random confounder first,
+    # is what RFC 3961 specifies; reported at low confidence and said so, as in a module named ``kerberos``)
+    code = ("from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n\n\n"
+            "def basic_encrypt(key, plaintext):\n"
+            "    encryptor = Cipher(algorithms.AES(key), modes.CBC(b'\\0' * 16)).encryptor()\n"
+            "    return encryptor.update(plaintext) + encryptor.finalize()\n")
+    findings = _findings(tmp_path, monkeypatch, "rfc3961.py", code, select=("SR205",))
+    static = [f for f in findings if f.rule_id == "SR205"]
+    assert [(f.line, f.confidence) for f in static] == [(5, Level.LOW)]
+    assert "Kerberos" in static[0].explanation

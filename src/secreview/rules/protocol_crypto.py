@@ -47,7 +47,8 @@ def _p(words: str, label: str, requires: str) -> Protocol:
 PROTOCOLS = (
     _p("ntlm ntlmssp nlmp ntlmv1 ntlmv2 lanman lmhash nthash", "NTLM (MS-NLMP)", "RC4,DES,ECB,MD4,MD5"),
     _p("spnego gssapi", "SPNEGO/GSS-API (NTLM and Kerberos mechanisms)", "RC4,DES,3DES,ECB,MD4,MD5,SHA1,static IV"),
-    _p("kerberos kerberosv5 krb krb5 kpasswd kdc", "Kerberos (RFC 3961, RFC 4757)",
+    # (the RFCs that specify Kerberos' encryption types name modules too: ``rfc3961.py``)
+    _p("kerberos kerberosv5 krb krb5 kpasswd kdc rfc3961 rfc3962 rfc4757 rfc8009", "Kerberos (RFC 3961, RFC 4757)",
        "RC4,DES,3DES,MD4,MD5,SHA1,static IV"),
     _p("netlogon nrpc", "Netlogon (MS-NRPC)", "RC4,DES,ECB,MD5,static IV"),
     _p("samr lsad lsat drsuapi", "the Windows SAM/LSA/DRS remote protocols (MS-SAMR, MS-LSAD, MS-DRSR)",

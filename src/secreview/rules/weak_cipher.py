@@ -37,6 +37,7 @@ Data that must still be decrypted with the old cipher should be re-encrypted.
 """
 
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import capability_probe, decrypt_only_note, named_for, only_decrypts
 from secreview.rules.protocol_crypto import protocol_fix, protocol_note, protocol_requiring
@@ -86,9 +87,14 @@ class WeakCipher(CallRule):
     def check(self, site, callee: str):
         if capability_probe(site.interp, site.call):
             return  # made only to ask whether the library supports it, or thrown away
-        label, why = _WHY[_CALLEES[callee]]
+        cipher = _CALLEES[callee]
+        if cipher == "3DES" and _one_key_thrice(site):
+            cipher = "DES"  # ``TripleDES(key * 3)``: encrypt-decrypt-encrypt under one key is single DES
+        label, why = _WHY[cipher]
+        if cipher != _CALLEES[callee]:
+            label = "single DES (Triple DES given one 8-byte key three times)"
         code = site.interp.code(site.call)
-        if only_decrypts(site.interp, site.call, stream=_CALLEES[callee] == "RC4"):
+        if only_decrypts(site.interp, site.call, stream=cipher == "RC4"):
             yield Hit(
                 node=site.call,
                 explanation=(f"`{code}` makes a {label} cipher: {why}.{decrypt_only_note('it')}"),
@@ -97,7 +103,6 @@ class WeakCipher(CallRule):
                 confidence=Level.LOW,
             )
             return
-        cipher = _CALLEES[callee]
         wrapper, notes = named_for(site.interp, _NAMES[cipher], cipher)
         if wrapper:
             yield Hit(
@@ -127,3 +132,13 @@ class WeakCipher(CallRule):
             fix=("Replace it with `AESGCM(key).encrypt(os.urandom(12), data, None)` from "
                  "`cryptography.hazmat.primitives.ciphers.aead` (or `Fernet`), and re-encrypt existing data."),
         )
+
+
+def _one_key_thrice(site) -> bool:
+    """Whether Triple DES is given one key three times (``key * 3``, ``k + k + k``): it then runs as single DES, the
+    way code that speaks an old protocol's DES suites makes DES from a library that has only Triple DES."""
+    _, node = site.arg(0, "key")
+    if isinstance(node, ir.BinOp) and node.op == "*":
+        return any(isinstance(side, ir.Const) and side.value == 3 for side in (node.left, node.right))
+    parts = ir.concat_operands(node) if node is not None else []
+    return len(parts) == 3 and len({site.interp.code(p) for p in parts}) == 1 and not isinstance(parts[0], ir.Const)

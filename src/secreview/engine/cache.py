@@ -137,6 +137,24 @@ def loaded_models(models):
     return models.load() if isinstance(models, KeptModels) else models
 
 
+def known_files_path(directory: Path, paths) -> Path:
+    """Where the records of the files a review of ``paths`` read are kept (``source.known_files``): by
+    secreview's own code and the Python version (which decode the files), and the paths, made absolute."""
+    named = sorted(os.path.abspath(p) for p in paths if p != "-")
+    key = hashlib.sha256("\0".join([code_fingerprint(), sys.version, *named]).encode("utf-8", "surrogatepass"))
+    return Path(directory) / f"files-{FORMAT}" / key.hexdigest()[:32]
+
+
+def load_known_files(path: Path) -> dict | None:
+    """The records kept at ``path`` (``known_files_path``); None when there are none that can be read."""
+    kept = _read_quietly(path)
+    return kept if isinstance(kept, dict) else None
+
+
+def keep_known_files(path: Path, records: dict) -> None:
+    _write_quietly(path, records)
+
+
 def _kept_by_code(directory: Path, kind: str, make, valid):
     """``make()``, kept in the cache under secreview's own code fingerprint (beside FORMAT/,
     which holds salts only): read back when ``valid``, else made and written."""
@@ -177,10 +195,11 @@ class ReviewCache:
         self.salt = salt
         self.writable = True
 
-    def file_key(self, display: str, module_name: str, is_package: bool, text: str, imports: str = "",
+    def file_key(self, display: str, module_name: str, is_package: bool, text: str | None, imports: str = "",
                  text_digest: bytes | None = None) -> str:
         """``imports``: a digest of how imports are resolved (``ImportResolver.digest``). ``text_digest``:
-        the SHA-256 of ``text`` in UTF-8 when known (``SourceText.digest``); the key hashes that digest."""
+        the SHA-256 of ``text`` in UTF-8 when known (``SourceText.digest``); the key hashes that digest
+        (``text`` is then not needed)."""
         digest = hashlib.sha256(f"{self.salt}\0{display}\0{module_name}\0{is_package}\0{imports}\0".encode("utf-8",
                                                                                                 "surrogatepass"))
         if text_digest is None:

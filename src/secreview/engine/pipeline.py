@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,12 +29,13 @@ from secreview.findings.model import ReviewResult
 from secreview.findings.same_flow import merge_same_flow
 from secreview.source.gather import gather_sources
 from secreview.source.module_names import ImportResolver, ambiguous_imports, unique_module_names
-from secreview.source.reading import SourceText
+from secreview.source.reading import SourceChanged, SourceText, read_all, text_digest
 from secreview.source.test_layout import runner_test_paths
 
 if TYPE_CHECKING:
     from secreview.analysis.models import ModelSet
     from secreview.engine.cache import KeptModels
+    from secreview.source.known_files import KnownFiles
 
 DEFAULT_BUDGET = DEFAULT_ANALYSIS_BUDGET
 
@@ -87,10 +89,38 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
     """Review the files under ``paths`` (``-``: ``stdin_data``) as one project, configured by
     ``options.config``. Holds no state between calls: any number of reviews may run one after
     another in one process."""
+    known_path = _known_files_path(paths, options)
+    if known_path is not None:
+        try:
+            return _review(paths, options, stdin_data, known_path)
+        except SourceChanged:  # a file changed while this review looked at the tree: again, reading every file
+            pass
+    return _review(paths, options, stdin_data, None)
+
+
+def _known_files_path(paths: Sequence[str], options: ReviewOptions) -> Path | None:
+    """Where the cache keeps the records of the files that reviews of ``paths`` read, when this review may
+    take the files they show unchanged as read (``source.known_files``): with a cache, and when nothing but
+    the analysis needs the texts (the lines for a report, the model pass and the list of ambiguous imports
+    read every file); None otherwise."""
+    if options.cache_dir is None or options.source_lines is not None or options.sources is not None \
+            or options.list_ambiguous_imports or all(p == "-" for p in paths):
+        return None
+    from secreview.engine.cache import known_files_path
+    return known_files_path(options.cache_dir, paths)
+
+
+def _review(paths: Sequence[str], options: ReviewOptions, stdin_data: bytes | None,
+            known_path: Path | None) -> ReviewResult:
+    """``review``; the files that the records at ``known_path`` show unchanged are not read."""
     result = ReviewResult(target=" ".join(paths) if paths else "<stdin>")
     non_production: set[str] = set()
+    known = _known_files(known_path) if known_path is not None else None
     sources, problems = gather_sources(paths, options.config, stdin_data, include_ignored=options.include_ignored,
-                                       excluded=result.excluded, non_production=non_production)
+                                       excluded=result.excluded, non_production=non_production, known=known)
+    if known is not None and known.changed:
+        from secreview.engine.cache import keep_known_files
+        keep_known_files(known_path, known.now)
     result.problems.extend(problems)
     named = [(Path(p), p) for p in paths if p != "-" and os.path.isdir(p)]
     options = with_project_test_paths(options, named, [src.display for src, _, _ in sources])
@@ -100,6 +130,13 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
         # a file named, or test code only: what the user asked for is analysed in full, tests too
         options = replace(options, config=replace(config, tests_on_demand=False))
     return review_sources(sources, options, result, non_production=non_production)
+
+
+def _known_files(path: Path) -> KnownFiles:
+    """The records kept at ``path``, for a review starting now."""
+    from secreview.engine.cache import load_known_files
+    from secreview.source.known_files import KnownFiles
+    return KnownFiles(load_known_files(path), time.time_ns())
 
 
 def with_project_test_paths(options: ReviewOptions, named: Sequence[tuple[Path, str]],
@@ -187,8 +224,7 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
 def _with_imports(sources: list, config: Config) -> list:
     """The sources, each told how its absolute imports find the reviewed modules."""
     resolver = ImportResolver(sources, [str(p) for p in config.source_root_paths])
-    return [(replace(src, resolve=resolver.for_file(src.display)), name, is_package)
-            for src, name, is_package in sources]
+    return [(src.with_resolve(resolver.for_file(src.display)), name, is_package) for src, name, is_package in sources]
 
 
 def _review_with_cache(sources: list, options: ReviewOptions, models, budget: int):
@@ -200,11 +236,12 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
     config = options.config
     rules = _enabled_rules(options.rules, lambda: rule_catalog(options.cache_dir), config)
     cache = ReviewCache(options.cache_dir, salt_for(config, models, rules, budget))  # by rule ids only
-    keys = [cache.file_key(src.display, name, is_package, src.text, src.resolve.resolver.digest if src.resolve else "",
-                           src.digest) for src, name, is_package in sources]
+    keys = [cache.file_key(src.display, name, is_package, None, src.resolve.resolver.digest if src.resolve else "",
+                           text_digest(src)) for src, name, is_package in sources]
     analysed = stored_result(cache, run_key(keys))
     if analysed is not None:
         return analysed, rules
+    sources = read_all(sources)  # (what is analysed again, or read of the others, needs their texts)
     from secreview.engine.analyse import effective_jobs
     from secreview.engine.cache import loaded_models
     from secreview.engine.incremental import review_cached

@@ -113,11 +113,22 @@ class Candidate:
     top: str = ""
     """The directory named on the command line that it was found under (absolute, normalised);
     ``""`` for a file named there itself."""
+    stat: tuple = ()
+    """What ``stat`` said of the file when discovery found it (``stat_identity``): a later review that
+    finds the same knows its text unchanged (``source.known_files``)."""
 
     @property
     def path(self) -> Path:
         """``location`` as a ``Path`` (made on demand: a review of thousands of files needs none)."""
         return Path(self.location)
+
+
+def stat_identity(st: os.stat_result) -> tuple:
+    """What of a file's ``stat`` changes whenever its content may have: its size, modification and
+    change times and inode (and device). As git's index does: the change time catches a file rewritten
+    with the same size and its modification time set back (only the kernel sets it); the inode, a file
+    replaced by another."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -294,7 +305,7 @@ class _Discovery:
         if key in self.seen_files:
             return
         self.seen_files.add(key)
-        self.candidates.append(Candidate(abs_path, display, top))
+        self.candidates.append(Candidate(abs_path, display, top, stat_identity(st)))
 
     def skip(self, kind: str, display: str, abs_path: str, st: os.stat_result, is_py: bool) -> None:
         """Count a path left out by ``kind``: a directory, or a file that would have been reviewed."""

@@ -5,24 +5,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from secreview.findings.model import Excluded, FileProblem, internal_error
 from secreview.source.discover import Candidate, discover, enclosing_repo
 from secreview.source.module_names import ModuleNames, common_root
-from secreview.source.reading import SourceText, read_source, read_stdin
+from secreview.source.reading import SourceText, UnreadSource, read_source, read_stdin
+
+if TYPE_CHECKING:
+    from secreview.source.known_files import KnownFiles
 
 
 def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None, *, include_ignored: bool = False,
                    excluded: dict[str, Excluded] | None = None, cwd: str | None = None,
-                   non_production: set[str] | None = None
-                   ) -> tuple[list[tuple[SourceText, str, bool]], list[FileProblem]]:
+                   non_production: set[str] | None = None, known: KnownFiles | None = None
+                   ) -> tuple[list[tuple[SourceText | UnreadSource, str, bool]], list[FileProblem]]:
     """``(sources, problems)``: ``(text, module name, is package)`` of every Python file under
     ``paths`` (``-``: ``stdin_data``), and a problem for each that could not be read. What
     discovery leaves out is counted in ``excluded`` (see ``discover``). Relative paths are
     relative to ``cwd`` (default: the current directory; see ``discover``). The display path of
     each file that is non-production code (``non_production_file``) is added to ``non_production``
-    when given."""
-    sources: list[tuple[SourceText, str, bool]] = []
+    when given. With ``known``, a file it shows unchanged is not read (an ``UnreadSource``), and
+    each file read is noted in it."""
+    sources: list[tuple[SourceText | UnreadSource, str, bool]] = []
     problems: list[FileProblem] = []
     if stdin_data is not None:
         src = read_stdin(stdin_data, "<stdin>", config.max_file_size)
@@ -40,13 +45,14 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
     tops: dict = {}  # named path -> what non_production_file knows of it
     folders: dict = {}  # folder -> whether it is in a copy of another project (``vendored_copy``)
     for cand in candidates:
-        try:
-            src = read_source(cand.location, cand.display, config.max_file_size)
-        except Exception as exc:  # reading reports what it knows as problems; anything else is a bug
-            src = internal_error(cand.display, "reading", exc)
-        if isinstance(src, FileProblem):
-            problems.append(src)
-            continue
+        src = known.unread(cand, config.max_file_size) if known is not None else None
+        if src is None:
+            src = _read(cand, config.max_file_size)
+            if isinstance(src, FileProblem):
+                problems.append(src)
+                continue
+            if known is not None:
+                known.note(cand, src)
         try:
             name, is_package = names.name_of(cand.location)
         except (OSError, ValueError):  # e.g. a folder above it that cannot be searched
@@ -55,6 +61,13 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
         if non_production is not None and non_production_file(config, cand, tops, folders):
             non_production.add(src.display)
     return sources, problems
+
+
+def _read(cand: Candidate, max_bytes: int) -> SourceText | FileProblem:
+    try:
+        return read_source(cand.location, cand.display, max_bytes)
+    except Exception as exc:  # reading reports what it knows as problems; anything else is a bug
+        return internal_error(cand.display, "reading", exc)
 
 
 def non_production_file(config, cand: Candidate, tops: dict | None = None, folders: dict | None = None) -> bool:

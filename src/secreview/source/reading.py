@@ -20,7 +20,7 @@ import os
 import stat
 import tokenize
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,54 @@ class SourceText:
     digest: bytes | None = field(default=None, compare=False, repr=False)
     """The SHA-256 of ``text`` in UTF-8, when decoding had it at hand: the file's bytes were that text
     already (hashed as read, not encoded again for the cache key: ``ReviewCache.file_key``)."""
+
+    def with_resolve(self, resolve) -> SourceText:
+        """This file, its absolute imports found by ``resolve``."""
+        return replace(self, resolve=resolve)
+
+
+def text_digest(src: SourceText) -> bytes:
+    """The SHA-256 of ``src.text`` in UTF-8 (``SourceText.digest`` when decoding had it at hand)."""
+    return src.digest if src.digest is not None else hashlib.sha256(src.text.encode("utf-8", "surrogatepass")).digest()
+
+
+class SourceChanged(Exception):
+    """A file proven unchanged by its ``stat`` (``UnreadSource``) held another text when it was read: it
+    changed while it was being reviewed. The review starts again, reading every file."""
+
+
+class UnreadSource:
+    """A source file that earlier reviews read and that its ``stat`` shows unchanged since
+    (``source.known_files``): what they found of it (its text's digest, its line count, its encoding),
+    its text read only when something asks for it. ``read()`` gives the ``SourceText``, after checking
+    that the text is still the one of ``digest`` (``SourceChanged`` when it is not)."""
+
+    __slots__ = ("display", "location", "encoding", "n_lines", "digest", "resolve", "max_bytes")
+
+    def __init__(self, display: str, location: str, encoding: str, n_lines: int, digest: bytes, max_bytes: int,
+                 resolve: Any = None) -> None:
+        self.display, self.location, self.encoding, self.n_lines = display, location, encoding, n_lines
+        self.digest, self.max_bytes, self.resolve = digest, max_bytes, resolve
+
+    def with_resolve(self, resolve) -> UnreadSource:
+        return UnreadSource(self.display, self.location, self.encoding, self.n_lines, self.digest, self.max_bytes,
+                            resolve)
+
+    def read(self) -> SourceText:
+        src = read_source(self.location, self.display, self.max_bytes)
+        if isinstance(src, FileProblem) or text_digest(src) != self.digest:
+            raise SourceChanged(self.display)
+        return replace(src, resolve=self.resolve)
+
+    @property
+    def text(self) -> str:
+        """The text, read now (``read``): a review reads the texts it needs through ``read_all`` instead."""
+        return self.read().text
+
+
+def read_all(sources: list) -> list:
+    """``sources`` (``(source, module name, is package)``) with every ``UnreadSource`` read (``SourceText``)."""
+    return [(src.read() if type(src) is UnreadSource else src, name, is_package) for src, name, is_package in sources]
 
 
 def format_size(n: int) -> str:

@@ -7,6 +7,7 @@ the reviewed root, so that ``import helpers.utils`` finds ``helpers/utils.py``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -25,6 +26,7 @@ class ModuleNames:
         self._folder_parts: dict = {}
         self._package_folders: dict = {}
         self._chains: dict = {}
+        self._names: dict = {}
 
     def name_of(self, path: Path | str) -> tuple[str, bool]:
         """The dotted module name of ``path``, and whether it is a package. An absolute
@@ -37,13 +39,23 @@ class ModuleNames:
         folder, name = os.path.split(text)  # str: no Path objects made per file
         dot = name.rfind(".")
         stem = name[:dot] if 0 < dot < len(name) - 1 else name  # as Path.stem
-        is_package = stem == "__init__"
-        parts = ([] if is_package else [stem]) + list(self._parts_of(folder))
-        parts.reverse()
-        if parts and parts[0] in ("src", "lib") and len(parts) > 1:
-            parts = parts[1:]
-        name = ".".join(p for p in parts if p.isidentifier() or p)
-        return name or stem, is_package
+        package, prefix = self._names_in(folder)
+        if stem == "__init__":
+            return package or stem, True
+        return f"{prefix}.{stem}" if prefix else stem, False
+
+    def _names_in(self, folder_text: str) -> tuple[str, str]:
+        """What names the files of a folder: the dotted name of its package (its ``__init__.py``), and the
+        prefix of its modules' names. Both are its parts (``_parts_of``), outermost first, less a leading
+        ``src`` or ``lib`` that is not the whole name; asked once per folder."""
+        known = self._names.get(folder_text)
+        if known is None:
+            outer = list(reversed(self._parts_of(folder_text)))
+            lead = bool(outer) and outer[0] in ("src", "lib")
+            package = outer[1:] if lead and len(outer) > 1 else outer
+            modules = outer[1:] if lead else outer
+            known = self._names[folder_text] = (".".join(p for p in package if p), ".".join(p for p in modules if p))
+        return known
 
     def _parts_of(self, folder_text: str) -> tuple:
         """The names a folder adds to the dotted names of its files, innermost first: the
@@ -81,8 +93,22 @@ class ModuleNames:
     def _is_package(self, folder: str) -> bool:
         known = self._package_folders.get(folder)
         if known is None:
-            known = self._package_folders[folder] = Path(folder, "__init__.py").exists()
+            known = self._package_folders[folder] = _exists(os.path.join(folder, "__init__.py"))
         return known
+
+
+def _exists(path: str) -> bool:
+    """``Path(path).exists()`` without making a ``Path``: False when there is nothing there (or the path
+    cannot be one), the error raised when the file system cannot tell."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return False
+        raise
+    except ValueError:  # (a NUL in the path)
+        return False
+    return True
 
 
 def module_name_for(path: Path | str, root: Path | None) -> tuple[str, bool]:

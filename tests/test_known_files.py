@@ -161,6 +161,25 @@ def test_another_secreview_reads_every_file_again(tmp_path, reads, monkeypatch):
     assert warm == report(tree, None)
 
 
+def test_where_change_times_are_not_kept_every_file_is_read(tmp_path, reads, monkeypatch):
+    tree, cache = warmed(tmp_path, reads)
+    monkeypatch.setattr(known_files, "CHANGE_TIME_KEPT", False)  # (Windows: st_ctime is the creation time)
+    report(tree, cache)
+    assert len(reads["read"]) == 15
+
+
+def test_a_review_that_needs_the_texts_reads_every_file(tmp_path, reads):
+    tree, cache = warmed(tmp_path, reads)
+    lines: dict = {}
+    cwd = os.getcwd()
+    os.chdir(tree)
+    try:
+        review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=cache, source_lines=lines))
+    finally:
+        os.chdir(cwd)
+    assert len(reads["read"]) == 15 and lines["runner.py"] == RUNNER.split("\n")
+
+
 def test_a_file_whose_text_is_not_its_records_makes_the_review_read_every_file(tmp_path, reads):
     # as when a file changes between discovery and the moment its text is needed: here its record
     # says another text, so that the result stored for the tree does not answer, and the text is read

@@ -100,11 +100,12 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
 
 def _known_files_path(paths: Sequence[str], options: ReviewOptions) -> Path | None:
     """Where the cache keeps the records of the files that reviews of ``paths`` read, when this review may
-    take the files they show unchanged as read (``source.known_files``): with a cache, and when nothing but
-    the analysis needs the texts (the lines for a report, the model pass and the list of ambiguous imports
-    read every file); None otherwise."""
-    if options.cache_dir is None or options.source_lines is not None or options.sources is not None \
-            or options.list_ambiguous_imports or all(p == "-" for p in paths):
+    take the files they show unchanged as read (``source.known_files``): with a cache, on a system that keeps
+    files' change times, and when nothing but the analysis needs the texts (the lines for a report, the model
+    pass and the list of ambiguous imports read every file); None otherwise."""
+    from secreview.source.known_files import CHANGE_TIME_KEPT
+    if not CHANGE_TIME_KEPT or options.cache_dir is None or options.source_lines is not None \
+            or options.sources is not None or options.list_ambiguous_imports or all(p == "-" for p in paths):
         return None
     from secreview.engine.cache import known_files_path
     return known_files_path(options.cache_dir, paths)

@@ -17,11 +17,18 @@ for the same reason). A file just edited is read by each review until it is that
 
 from __future__ import annotations
 
+import os
+
 from secreview.source.discover import Candidate
 from secreview.source.reading import SourceText, UnreadSource, text_digest
 
 RACY_NS = 2_000_000_000
 """How much older than a review's start a file's change time must be for the review to record it."""
+
+CHANGE_TIME_KEPT = os.name == "posix"
+"""Whether the file system keeps each file's change time (``st_ctime``), which only the kernel sets: on
+Windows ``st_ctime`` is the creation time, and a file rewritten in place with its size and modification time
+would look unchanged. Reviews there read every file."""
 
 
 class KnownFiles:

@@ -78,8 +78,9 @@ class SourceText:
         return replace(self, resolve=resolve)
 
 
-def text_digest(src: SourceText) -> bytes:
-    """The SHA-256 of ``src.text`` in UTF-8 (``SourceText.digest`` when decoding had it at hand)."""
+def text_digest(src: SourceText | UnreadSource) -> bytes:
+    """The SHA-256 of ``src.text`` in UTF-8: ``digest`` when decoding had it at hand (always, for an
+    ``UnreadSource``), else hashed now."""
     return src.digest if src.digest is not None else hashlib.sha256(src.text.encode("utf-8", "surrogatepass")).digest()
 
 

@@ -14,6 +14,9 @@ Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
     models-v1/<code>                the built-in taint models, loaded (``cached_models``), by
                                     secreview's own code
     models-fingerprint-v1/<code>    their fingerprint (``KeptModels``), by secreview's own code
+    files-v1/<key>                  what reviews of the same paths read of each file, by its stat
+                                    (``source.known_files``), by secreview's own code, the Python
+                                    version and the paths
 
 The *salt* changes with secreview's own code, the Python version, the rules
 enabled, the taint models and the configuration, so a cache never outlives what

@@ -303,3 +303,33 @@ def test_default_test_paths_match_as_pathspec_matches(parts, prefix):
     path = prefix + "/".join(parts)
     with_pathspec = Config(test_paths=DEFAULT_TEST_PATHS + ("tests/",))  # not the default: pathspec decides
     assert DEFAULT_CONFIG.is_test_path(path) == with_pathspec.is_test_path(path), path
+
+
+RUNNER_NAMES = ["t", "unit", "units", "test", "integration", "a.b", "x-y", "_u", ".ci", "...", "..", ".", "a b", "a*",
+                "[a]", "a\\b", "!x", "#x", "test_x.py", "x.py", "**", ""]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(RUNNER_NAMES), min_size=1, max_size=3), max_size=3),
+       st.lists(st.booleans(), min_size=3, max_size=3),
+       st.lists(st.sampled_from(RUNNER_NAMES + ["tests", "pkg", "m.py"]), min_size=1, max_size=5),
+       st.sampled_from(["", "./", "/"]))
+def test_test_paths_a_test_runner_adds_match_as_pathspec_matches(patterns, folders, parts, prefix):
+    # the patterns ``source.test_layout`` adds after the defaults (``/t/unit/``, ``/tests/test_x.py``): plain ones
+    # are matched without pathspec (``_anchored_literal``), any other by pathspec, and both as pathspec would
+    from pathspec import GitIgnoreSpec
+
+    extra = tuple("/" + "/".join(names) + ("/" if folder else "") for names, folder in zip(patterns, folders))
+    config = Config(test_paths=DEFAULT_TEST_PATHS + extra)
+    path = prefix + "/".join(parts)
+    normal = path.replace("\\", "/").removeprefix("./").lstrip("/")  # (as is_test_path gives it to the matcher)
+    expected = bool(normal) and GitIgnoreSpec.from_lines(list(config.test_paths)).match_file(normal)
+    assert config.is_test_path(path) == expected, (extra, path)
+
+
+def test_plain_test_runner_paths_need_no_pathspec():
+    from secreview.config import _anchored_literal
+
+    assert _anchored_literal("/t/unit/") == "^t/unit/"
+    assert _anchored_literal("/tests/test_x.py") == r"^tests/test_x\.py(?:/|$)"
+    assert [_anchored_literal(p) for p in ("t/unit/", "/t/*/", "/a b/", "/../x/", "/", "/a//b/")] == [None] * 6

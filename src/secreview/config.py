@@ -26,6 +26,7 @@ Example::
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
@@ -201,6 +202,20 @@ def _one_expression(regexes: tuple[str, ...]):
     return re.compile("|".join(parts))
 
 
+def _anchored_literal(pattern: str) -> str | None:
+    """The expression pathspec makes of ``/folder/`` or ``/folder/file`` whose parts are plain names (letters,
+    digits, ``_``, ``.``, ``-``; not dots alone): a path below the top, as ``source.test_layout`` adds them.
+    None for any other pattern (globs, escapes, spaces, patterns at any depth...), which pathspec reads."""
+    body = pattern[1:-1] if pattern.endswith("/") else pattern[1:]
+    if not pattern.startswith("/") or not _PLAIN_PATH.fullmatch(body) \
+            or any(not part.strip(".") for part in body.split("/")):
+        return None
+    return f"^{re.escape(body)}/" if pattern.endswith("/") else f"^{re.escape(body)}(?:/|$)"
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")
+
+
 CONFIG_FILE_LIMIT = 5_000_000
 """A ``pyproject.toml`` larger than this is refused rather than parsed."""
 
@@ -263,12 +278,16 @@ class Config:
 
     @cached_property
     def _test_match(self):
-        """``GitIgnoreSpec.from_lines(test_paths).match_file``; for the default test paths, the
-        regular expressions pathspec makes of them, in one (``_one_expression``), without importing
-        pathspec (60 ms)."""
-        if self.test_paths == DEFAULT_TEST_PATHS:
-            default = _one_expression(_DEFAULT_TEST_REGEXES)
-            return lambda path: default.match(path.removeprefix("./")) is not None  # as pathspec's normalize_file
+        """``GitIgnoreSpec.from_lines(test_paths).match_file``; for the default test paths, and those with
+        the folders and files a project's test runner is told of added (``source.test_layout``: plain names
+        below the top, ``_anchored_literal``), the regular expressions pathspec makes of them, in one
+        (``_one_expression``), without importing pathspec (60 ms)."""
+        extra = self.test_paths[len(DEFAULT_TEST_PATHS):]
+        if self.test_paths[:len(DEFAULT_TEST_PATHS)] == DEFAULT_TEST_PATHS:
+            regexes = [_anchored_literal(pattern) for pattern in extra]
+            if None not in regexes:
+                default = _one_expression(_DEFAULT_TEST_REGEXES + tuple(regexes))
+                return lambda path: default.match(path.removeprefix("./")) is not None  # as pathspec's normalize_file
         from pathspec import GitIgnoreSpec
         return GitIgnoreSpec.from_lines(list(self.test_paths)).match_file
 

@@ -23,6 +23,7 @@ class ModuleNames:
     def __init__(self, root: Path | None):
         self.root = root
         self._stop = str(root.parent) if root is not None else None  # (where the chain of packages stops)
+        self._root_prefix = os.path.join(str(root), "") if root is not None else None  # (``_below_root``)
         self._folder_parts: dict = {}
         self._package_folders: dict = {}
         self._chains: dict = {}
@@ -64,15 +65,23 @@ class ModuleNames:
         if parts is not None:
             return parts
         found = self._packages_up(folder_text)
-        root = self.root
-        if root is not None and not found:
-            try:
-                rel = Path(folder_text).relative_to(root)
-                found = tuple(reversed([p for p in rel.parts if p not in (".",)]))
-            except ValueError:
-                pass
+        if self.root is not None and not found:
+            below = self._below_root(folder_text)
+            if below is not None:
+                found = tuple(reversed([p for p in below if p not in (".",)]))
         parts = self._folder_parts[folder_text] = found
         return parts
+
+    def _below_root(self, folder_text: str) -> list | None:
+        """``Path(folder_text).relative_to(self.root).parts``, None where it raises ``ValueError`` (not below the
+        root). Where ``/`` is the only separator, a folder whose text starts with the root's is split as text
+        (a ``Path`` per folder cost a third of naming ansible-core's files); ``Path`` decides the others."""
+        if os.altsep is None and folder_text.startswith(self._root_prefix):
+            return [p for p in folder_text[len(self._root_prefix):].split(os.sep) if p]
+        try:
+            return list(Path(folder_text).relative_to(self.root).parts)
+        except ValueError:
+            return None
 
     def _packages_up(self, folder_text: str) -> tuple:
         """The names of the regular packages from ``folder_text`` (absolute, normalised) up, innermost first:

@@ -241,10 +241,11 @@ def test_example_packages_and_test_utilities(tmp_path, monkeypatch, capsys):
     ``testutils/`` is test code; a module named ``example.py`` is production code."""
     make(tmp_path, {"ckanext/example_theme/plugin.py": VULNERABLE, "app/example.py": VULNERABLE,
                     "src/pkg/testutils/settings.py": VULNERABLE, "test_project/settings.py": VULNERABLE,
-                    "ckan/lib/create_test_data.py": VULNERABLE})
+                    "ckan/lib/create_test_data.py": VULNERABLE, "awscli/testutils.py": VULNERABLE})
     monkeypatch.chdir(tmp_path)
     doc = report(["review", ".", "--include-tests"], capsys)
-    tests = {"src/pkg/testutils/settings.py", "test_project/settings.py", "ckan/lib/create_test_data.py"}
+    tests = {"src/pkg/testutils/settings.py", "test_project/settings.py", "ckan/lib/create_test_data.py",
+             "awscli/testutils.py"}
     assert paths(doc) == {"app/example.py"} | tests
     tags = {f["path"]: f["tags"] for f in doc["findings"]}
     assert all("test-code" in tags[p] for p in tests) and "test-code" not in tags["app/example.py"]

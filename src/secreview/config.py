@@ -39,10 +39,11 @@ from secreview.source.reading import read_regular_file
 DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # test code, in the layouts of pytest, unittest, Django (tests.py) and OpenStack (functionaltests/...)
     "tests/", "test/", "*tests/", "test_*.py", "*_test.py", "*_tests.py", "tests.py", "testing/", "conftest.py",
-    # a project's helpers for its own test suite (pretix's ``testutils/settings.py``, a ``test_project/``
+    # a project's helpers for its own test suite (pretix's ``testutils/settings.py``, awscli's ``testutils.py``, a
+    # ``test_project/``
     # Django project or one named for the app, django-tenants' ``dts_test_project/``, CKAN's
     # ``create_test_data.py``)
-    "testutils/", "test_*/", "*_test_*.py", "*_test_*/",
+    "testutils/", "testutils.py", "test_*/", "*_test_*.py", "*_test_*/",
     # unittest modules named the Java way (zVM Cloud Connector's ``smtLayer/smtTest.py``, ``LoginTests.py``)
     "*[a-z]Test.py", "*[a-z]Tests.py",
     # Django's test application of a reusable app (``testapp/``, its settings and views). Not a module named
@@ -115,6 +116,7 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?testing/",
     r"^(?:.+/)?conftest\.py(?:/|$)",
     r"^(?:.+/)?testutils/",
+    r"^(?:.+/)?testutils\.py(?:/|$)",
     r"^(?:.+/)?test_[^/]*/",
     r"^(?:.+/)?[^/]*_test_[^/]*\.py(?:/|$)",
     r"^(?:.+/)?[^/]*_test_[^/]*/",

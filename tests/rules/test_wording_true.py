@@ -1311,3 +1311,24 @@ def test_a_module_named_for_kerberos_crypto_rfc_speaks_kerberos(tmp_path, monkey
     static = [f for f in findings if f.rule_id == "SR205"]
     assert [(f.line, f.confidence) for f in static] == [(5, Level.LOW)]
     assert "Kerberos" in static[0].explanation
+
+
+def test_a_redirect_to_djangos_request_post_says_a_link_cannot_set_it(tmp_path, monkeypatch):
+    # (panel AT's django-rq: ``next_url = request.POST.get('next_url') or reverse(...)`` in a view that also answers
+    # GET was "a link to this site can send its users" at medium; ``request.POST`` holds only a POST's form)
+    findings = _findings(tmp_path, monkeypatch, "views.py", (
+        "from django.shortcuts import redirect\nfrom django.urls import reverse\n\n\n"
+        "def actions(request, queue_index):\n"
+        "    next_url = request.POST.get('next_url') or reverse('jobs', args=[queue_index])\n"
+        "    if request.method == 'POST' and request.POST.get('action', False):\n        pass\n"
+        "    return redirect(next_url)\n\n\n"
+        "def back(request):\n    return redirect(request.POST.get('next') or '/')\n\n\n"
+        "def login(request):\n    if request.method == 'GET':\n        return show(request.GET.get('next'))\n"
+        "    return redirect(request.GET.get('next', '/'))\n\n\ndef show(n):\n    return n\n"),
+        select=("SR107",))
+    by_line = {f.line: f for f in findings if f.rule_id == "SR107"}
+    assert [(line, f.confidence) for line, f in sorted(by_line.items())] == [
+        (9, Level.LOW), (13, Level.MEDIUM), (19, Level.MEDIUM)]
+    assert "read from `request.POST`, which holds only the form of a POST request, so a link cannot set it" \
+        in by_line[9].explanation and "a link to this site can send" not in by_line[9].explanation
+    assert "a link to this site can send its users" in by_line[19].explanation

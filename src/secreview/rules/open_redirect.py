@@ -71,7 +71,10 @@ class OpenRedirect(SinkRule):
     confidence and says so where some code of the project reads the form's key from a query string
     (`request.GET.get("next")`): a login page that keeps a link's `?next=` in the form it posts there makes it a
     real open redirect (froide's and rdmo's, judged so); low where none does (abilian's `return_url`, filled with
-    the page's own URL, judged false), saying a template still may.
+    the page's own URL, judged false), saying a template still may. A value read from Django's `request.POST`
+    (the form of a POST request, empty for a link's GET) is treated the same way in any handler, whatever
+    methods it answers: low where no code of the project reads its key from a query string (django-rq's
+    `next_url`, judged false), medium otherwise, saying why.
 
     **Fix:** redirect to names, not URLs (`redirect(url_for(endpoint))`), or accept
     only relative paths on this site: check the target with
@@ -105,6 +108,12 @@ class OpenRedirect(SinkRule):
         if _in_post_branch(interp.fn, interp.stmt) and not _from_query(interp, arg_node):
             # (the second item: the handler reads its query string too, whose value its form may post back)
             return ("post-branch", _reads_query_string(interp.fn))
+        if _imports_django(interp.module) and _from_post_body(interp, arg_node):
+            # Django's ``request.POST`` holds a POST's form and nothing else (empty for a link's GET): as a handler
+            # answering POST only, whatever else the handler answers (django-rq's ``actions``, panel AT)
+            keys = _form_keys(interp, arg_node)
+            uncopied = bool(keys) and not keys & interp.program.text_fact(whole_text.QUERY_KEYS)
+            return ("post-body", tuple(sorted(keys)) if uncopied else ())
         return None
 
     def sink_confidence(self, site, confidence):
@@ -112,6 +121,8 @@ class OpenRedirect(SinkRule):
         # sent anywhere without this site: judged on panel AM, 7 such redirects of 7 false (docs/precision.md).
         # (Not a handler that answers POST only: froide's, whose login page keeps a link's ``?next=`` in the
         # form it posts there, was judged real)
+        if site.use is not None and site.use[0] == "post-body" and site.use[1]:
+            return Level.LOW  # as a handler that answers POST only, of a value no code copies from a link
         if site.use is not None and site.use[0] == "post-only" and site.use[2]:
             # a handler that answers POST only, of a value no code copies from a link into a form: as above (judged
             # on panel AM: abilian's two return_url redirects false; froide's and rdmo's, whose pages copy a link's
@@ -132,6 +143,14 @@ class OpenRedirect(SinkRule):
             return ("The browser follows the redirect to whatever URL the value holds. This handler answers POST "
                     "requests only, so a link cannot trigger it; a form on another site can, where no CSRF check "
                     f"refuses it{django}, and then sends the visitor to an attacker's look-alike page.")
+        if site.use is not None and site.use[0] == "post-body":
+            named = ", ".join(f"`{k}`" for k in site.use[1])
+            copied = (f" and no code of this project reads {named} from a query string to copy a link's value into "
+                      "the form (a template still may);") if named else ";"
+            return ("The browser follows the redirect to whatever URL the value holds. The value is read from "
+                    "`request.POST`, which holds only the form of a POST request, so a link cannot set it" + copied +
+                    " a form on another site can, where no CSRF check refuses it (Django's is on by default), and "
+                    "then sends the visitor to an attacker's look-alike page.")
         if site.use is not None and site.use[0] == "post-branch":
             return ("The browser follows the redirect to whatever URL the value holds. This redirect is made only "
                     "for a submitted form, with a value the form sends: a link reaches it only where a page of this "
@@ -177,6 +196,8 @@ def _form_keys(interp, arg_node) -> frozenset:
     keys = set()
     lines = None
     for taint in interp.eval(arg_node).taints:
+        if taint.kind != "remote":
+            continue  # (a parameter's taint beside the client's: ``... or reverse("jobs", args=[queue_index])``)
         step = taint.step
         while step is not None and step.prev is not None:
             step = step.prev
@@ -205,6 +226,24 @@ def _from_query(interp, arg_node) -> bool:
     return False
 
 
+
+
+def _from_post_body(interp, arg_node) -> bool:
+    """Every trace of the redirect's value starts at Django's ``request.POST`` (``request.POST.get("next_url")``):
+    the form of a POST request, which a link cannot send."""
+    if arg_node is None:
+        return False
+    # (only the client's data: a parameter's taint, ``reverse("jobs", args=[queue_index])`` beside it, is not)
+    taints = [t for t in interp.eval(arg_node).taints if t.kind == "remote"]
+    if not taints:
+        return False
+    for taint in taints:
+        step = taint.step
+        while step is not None and step.prev is not None:
+            step = step.prev
+        if step is None or ".POST" not in step.note or any(q in step.note for q in _QUERY_READS):
+            return False
+    return True
 
 
 def _reads_query_string(fn) -> bool:

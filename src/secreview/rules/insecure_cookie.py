@@ -1,3 +1,5 @@
+import re
+
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
@@ -64,6 +66,10 @@ def _value_names(node) -> list:
     return []
 
 
+_FLAG_TEXT = re.compile(r"(?i)on|off|true|false|yes|no|[01]|enabled?|disabled?")
+"""Constant cookie values that are a flag (a preference switched on), never a secret."""
+
+
 def _constant_choice(node) -> bool:
     """``'1' if hide else '0'``: one of two constants written at the call (not a value merely computed from
     constants, which may be a secret derived from one)."""
@@ -98,7 +104,8 @@ class InsecureCookie(CallRule):
     `Secure` is of low confidence: it
     holds no session, and Django itself sets it so by default. Not reported: a cookie
     that holds no secret (a constant, the same for every user, or one of two written at the call, `'1' if
-    hide else '0'`; a post-login
+    hide else '0'`; a flag such as `"on"`, `"true"` or `"1"` whatever the cookie is named,
+    `set_cookie("remember_me", "on")`; a post-login
     redirect path, a language, theme or other preference, a message, an
     anonymous visitor or tracking id); flags
     chosen at run time (`secure=app.config[...]`, `secure=request.is_secure`,
@@ -198,6 +205,10 @@ class InsecureCookie(CallRule):
         written = f"`{site.interp.code(name_node)}`" if name_node is not None else None
         if isinstance(name, str) and written is not None and not isinstance(name_node, ir.Const):
             written = f'{written} ("{name}")'
+        if value is not None and value.is_const and _FLAG_TEXT.fullmatch(str(value.const).strip()):
+            # a flag, whatever the cookie is named: ``set_cookie("remember_me", "on")`` is a choice a page reads,
+            # no session (panel AT's fastapi-admin)
+            return None
         if isinstance(name, str) and secret_cookie(name):
             return True, f"{written or repr(name)}, a session or authentication cookie"
         names = _value_names(value_node) if value_node is not None else []

@@ -1,6 +1,7 @@
 """Weak cipher (DES, 3DES, RC4, Blowfish, RC2...) used to protect data.
 
-DES has a 56-bit key that is brute-forced in hours; 3DES, Blowfish, IDEA and
+DES has a 56-bit key that exhaustive search finds within days on rented or
+dedicated hardware; 3DES, Blowfish, IDEA and
 CAST5 have 64-bit blocks, so after some tens of gigabytes under one key
 birthday collisions leak plaintext (Sweet32); RC4 has biased output that
 reveals plaintext across many encryptions; RC2 and XOR "ciphers" are broken
@@ -43,7 +44,7 @@ from secreview.rules.cipher_use import capability_probe, decrypt_only_note, name
 from secreview.rules.protocol_crypto import protocol_fix, protocol_note, protocol_requiring
 
 _WHY = {
-    "DES": ("DES", "its 56-bit key is brute-forced in hours on commodity hardware"),
+    "DES": ("DES", "its 56-bit key is found by exhaustive search within days on rented or dedicated hardware"),
     "3DES": ("Triple DES", ("its 64-bit block leaks plaintext through birthday collisions after a few tens of "
                             "gigabytes under one key (Sweet32), and NIST disallowed it for encryption after 2023")),
     "RC4": ("RC4", "its key stream is biased, so repeated encryptions reveal the plaintext (RFC 7465 bans it)"),
@@ -127,8 +128,8 @@ class WeakCipher(CallRule):
             return
         yield Hit(
             node=site.call,
-            explanation=(f"`{code}` encrypts with {label}: {why}. Whatever this code protects with it "
-                         f"(stored secrets, tokens, messages) can be recovered by someone who obtains the ciphertext."),
+            explanation=(f"`{code}` encrypts with {label}: {why}. What this code encrypts with it can be recovered by "
+                         f"someone who obtains the ciphertext."),
             fix=("Replace it with `AESGCM(key).encrypt(os.urandom(12), data, None)` from "
                  "`cryptography.hazmat.primitives.ciphers.aead` (or `Fernet`), and re-encrypt existing data."),
         )

@@ -941,3 +941,30 @@ def test_a_command_wrapped_by_a_helper_is_reported_where_the_caller_builds_it(tm
         """
     result = _review(tmp_path, monkeypatch, {"q.py": source})
     assert _found(result, "SR101") == [("q.py", 12, "medium")]
+
+
+def test_a_command_built_by_a_helper_is_judged_alike_whatever_its_text_looks_like(tmp_path, monkeypatch):
+    # (panel AI's reqmgr2, at 2302f03: ``"{} /bin/rm -f {}".format(dry, pfn)`` built by a helper was reported where
+    # built because its text read as XPath steps, whose kind then travelled with the trace; ``"{} rm -f {}"`` was not)
+    source = """
+        import subprocess
+
+        def run(command):
+            return subprocess.Popen(command, shell=True)
+
+        def path_command(pfn, dry):
+            return "{} /bin/rm -f {}".format(dry, pfn)
+
+        def word_command(pfn, dry):
+            return "{} rm -f {}".format(dry, pfn)
+
+        class Store:
+            def remove_path(self, pfn):
+                return run(path_command(pfn, ""))
+
+            def remove_word(self, pfn):
+                return run(word_command(pfn, ""))
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    built = [line for _, line, _ in _found(result, "SR101")]
+    assert 8 not in built and 11 not in built

@@ -4387,7 +4387,7 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
         depth += 1
         # ``Step(s.path, s.line, s.col, s.note, node, origin)``, its fields read and the step made without the
         # properties and the constructor's call (tens of thousands of steps a review); a construction step that
-        # says where the callee splices the value (a name, an unquoted value, an XPath step) keeps that origin,
+        # says where the callee splices the value into SQL (a name, an unquoted value) keeps that origin,
         # which the caller's rules read (``built_as``); an ordinary one does not, so that a finding is reported
         # at a construction of the caller's own (the callee may only wrap a whole command it is given); a
         # source's origin is said where the source is, not again through each call
@@ -4397,8 +4397,10 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
 
 
 _MARK = frozenset({V.BUILT_MARK})
-_KIND_ORIGINS = V.CONSTRUCTIONS - {V.CONSTRUCTION}
-"""The origins of construction steps that say where the value was spliced (``_append_chain`` keeps them)."""
+_KIND_ORIGINS = frozenset({V.CONSTRUCTION_NAMES, V.CONSTRUCTION_NAME_OR_STEP, V.CONSTRUCTION_UNQUOTED})
+"""The origins of construction steps that say where SQL text takes the value (a name, an unquoted value), which
+``_append_chain`` keeps. Not ``CONSTRUCTION_STEPS``: text that reads as XPath steps is any path-like text
+(``"{} /bin/rm -f {}"``), and a command built in a helper would then be reported there by that chance alone."""
 _SEGMENT = frozenset({V.PATH_SEGMENT})
 _SLASH_FREE = frozenset({SLASH_FREE_PARTS})
 _NOT_ABSOLUTE_MARK = frozenset({V.PATH_NOT_ABSOLUTE})

@@ -198,9 +198,7 @@ def _form_keys(interp, arg_node) -> frozenset:
     for taint in interp.eval(arg_node).taints:
         if taint.kind != "remote":
             continue  # (a parameter's taint beside the client's: ``... or reverse("jobs", args=[queue_index])``)
-        step = taint.step
-        while step is not None and step.prev is not None:
-            step = step.prev
+        step = _source_step(taint)
         found = _FORM_KEY.search(step.note) if step is not None else None
         if found is None and step is not None and step.path == interp.module.path:
             # (``request.form['url']``: the source step names ``request.form``; the key is on its line)
@@ -212,20 +210,21 @@ def _form_keys(interp, arg_node) -> frozenset:
     return frozenset(keys)
 
 
+def _source_step(taint):
+    """The step a taint's trace starts at (its source's read: ``request.POST.get("next")``), or None."""
+    return taint.step.steps()[0] if taint.step is not None else None
+
+
 def _from_query(interp, arg_node) -> bool:
     """The redirect's value is read from the query string (``request.GET["next"]``, ``request.args``) where it
     was traced from: a link sets it, even for a request that submits a form to that URL (karaage's login)."""
     if arg_node is None:
         return True
     for taint in interp.eval(arg_node).taints:
-        step = taint.step
-        while step is not None and step.prev is not None:
-            step = step.prev
+        step = _source_step(taint)
         if step is not None and any(q in step.note for q in _QUERY_READS):
             return True
     return False
-
-
 
 
 def _from_post_body(interp, arg_node) -> bool:
@@ -238,9 +237,7 @@ def _from_post_body(interp, arg_node) -> bool:
     if not taints:
         return False
     for taint in taints:
-        step = taint.step
-        while step is not None and step.prev is not None:
-            step = step.prev
+        step = _source_step(taint)
         if step is None or ".POST" not in step.note or any(q in step.note for q in _QUERY_READS):
             return False
     return True

@@ -89,11 +89,11 @@ class WeakCipher(CallRule):
         if capability_probe(site.interp, site.call):
             return  # made only to ask whether the library supports it, or thrown away
         cipher = _CALLEES[callee]
-        if cipher == "3DES" and _one_key_thrice(site):
-            cipher = "DES"  # ``TripleDES(key * 3)``: encrypt-decrypt-encrypt under one key is single DES
         label, why = _WHY[cipher]
-        if cipher != _CALLEES[callee]:
-            label = "single DES (Triple DES given one 8-byte key three times)"
+        if cipher == "3DES" and _one_key_thrice(site):
+            # ``TripleDES(key * 3)``: encrypt-decrypt-encrypt under one key is single DES
+            cipher = "DES"
+            label, why = "single DES (Triple DES given one 8-byte key three times)", _WHY["DES"][1]
         code = site.interp.code(site.call)
         if only_decrypts(site.interp, site.call, stream=cipher == "RC4"):
             yield Hit(

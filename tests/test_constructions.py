@@ -968,3 +968,49 @@ def test_a_command_built_by_a_helper_is_judged_alike_whatever_its_text_looks_lik
     result = _review(tmp_path, monkeypatch, {"q.py": source})
     built = [line for _, line, _ in _found(result, "SR101")]
     assert 8 not in built and 11 not in built
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("app/store.py", "medium"),  # a public module: whoever imports it decides what it is given
+    ("app/internal/store.py", "low"),  # a package the project names internal
+    ("app/_store.py", "low"),  # a module whose name starts with one underscore
+    ("app/_db/store.py", "low"),
+    ("app/__main__.py", "medium"),  # a dunder name marks nothing private
+])
+def test_a_string_built_in_an_internal_module_is_low(tmp_path, monkeypatch, path, expected):
+    files = {"app/__init__.py": "", path: STORE}
+    folder = path.rpartition("/")[0]
+    files.setdefault(f"{folder}/__init__.py", "")
+    result = _review(tmp_path, monkeypatch, files)
+    assert _found(result) == [(path, 11, expected)]
+    [finding] = [f for f in result.findings if f.rule_id == "SR104"]
+    said = "which the project marks internal by its name, so it is meant to be called by the project's own code only"
+    assert (said in finding.explanation) == (expected == "low")
+
+
+def test_an_internal_module_given_traced_data_is_still_reported_there(tmp_path, monkeypatch):
+    main = """
+        from flask import request
+        from app.internal.store import Store
+
+        def view():
+            Store('db').find(request.args['n'])
+        """
+    files = {"app/__init__.py": "", "app/internal/__init__.py": "", "app/internal/store.py": STORE,
+             "app/views.py": main}
+    result = _review(tmp_path, monkeypatch, files)
+    assert _found(result) == [("app/internal/store.py", 11, "high")]
+
+
+def test_a_command_built_in_an_internal_module_is_low(tmp_path, monkeypatch):
+    runner = """
+        import subprocess
+
+        def detect_sdk_version(sdk, stderr=None):
+            command = 'xcrun --sdk {} --show-sdk-version'.format(sdk)
+            return subprocess.Popen(command, shell=True, stderr=stderr).communicate()
+        """
+    files = {"tool/__init__.py": "", "tool/internal/__init__.py": "", "tool/internal/runners.py": runner,
+             "tool/runners.py": runner}
+    result = _review(tmp_path, monkeypatch, files)
+    assert _found(result, "SR101") == [("tool/internal/runners.py", 6, "low"), ("tool/runners.py", 6, "medium")]

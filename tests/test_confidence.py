@@ -889,7 +889,13 @@ def test_one_block_encryption_of_a_mode_built_on_it_is_low(tmp_path, monkeypatch
             return cipher.encrypt
         ''')
     (tmp_path / "pycrypto_aesgcm.py").write_text(body)
-    (tmp_path / "storage.py").write_text(body)
+    # (a module that pads data to blocks: it encrypts data of any length)
+    (tmp_path / "storage.py").write_text(body + textwrap.dedent('''\
+
+
+        def seal(key, data):
+            return new(key)(data + b" " * (16 - len(data) % 16))
+        '''))
     result = _review_low(tmp_path, monkeypatch)
     found = {f.path.rpartition("/")[2]: f for f in result.findings if f.rule_id == "SR204"}
     assert {name: f.confidence for name, f in found.items()} == {"pycrypto_aesgcm.py": Level.LOW,
@@ -1012,7 +1018,7 @@ def test_ecb_in_a_function_named_for_ecb_is_low(tmp_path, monkeypatch):
         def seal(key, data):
             cipher = Cipher(algorithms.AES(key), modes.ECB())
             encryptor = cipher.encryptor()
-            return encryptor.update(data) + encryptor.finalize()
+            return encryptor.update(data + b"\0" * (16 - len(data) % 16)) + encryptor.finalize()
 
 
         def aes_mmo_hash_update(result, data):
@@ -1464,3 +1470,28 @@ def test_a_reflected_origin_with_credentials_is_medium_only_where_a_browser_cred
     assert {line: f.confidence for line, f in got.items()} == {10: Level.MEDIUM, 21: Level.LOW}, got
     assert "Nothing in this handler's class or module reads such a credential" in got[21].explanation
     assert "Nothing in" not in got[10].explanation
+
+
+@pytest.mark.parametrize("padding,expected", [
+    ("data + b'\\0' * (AES.block_size - len(data) % AES.block_size)", Level.MEDIUM),  # tendenci's settings
+    ("pad(data, 16)", Level.MEDIUM),
+    ("data", Level.LOW),  # one block, or blocks a format fixes: QUIC header protection, a MAC, a key wrap
+    ("data.ljust(16, b'\\0')", Level.LOW),  # a key or a password filled to one block (VNC's DES key)
+])
+def test_ecb_is_shown_where_the_module_pads_data_to_blocks(tmp_path, monkeypatch, padding, expected):
+    # judged on real code: each real ECB finding padded data of any length (tendenci, wirecloud, cubicweb); the
+    # false ones encrypted one block or a protocol's fixed blocks, unpadded
+    (tmp_path / "crypt.py").write_text(textwrap.dedent(f'''\
+        from Crypto.Cipher import AES
+        from Crypto.Util.Padding import pad
+
+
+        def encrypt(key, data):
+            cipher = AES.new(key, AES.MODE_ECB)
+            return cipher.encrypt({padding})
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    [finding] = [f for f in result.findings if f.rule_id == "SR204"]
+    assert finding.confidence is expected
+    said = "No code of this module pads data to a multiple of the block size"
+    assert (said in finding.explanation) == (expected is Level.LOW)

@@ -18,10 +18,13 @@ encryption), and so is one in a function or class named for
 ECB itself (`def aes_ecb_encrypt`): a wrapper of the mode, which its callers choose (pypdf's and pyhanko's for the
 PDF `/Perms` block, which the standard fixes), and so is one in code named for a protocol whose specification
 requires ECB (NTLM's and MS-CHAP's DES responses, Netlogon's credentials, MS-SAMR's hash encryption:
-`rules/protocol_crypto.py`). Of medium confidence otherwise: judged on the held-out panels of real code (AI to AQ,
-`docs/precision.md`), none of the uses reported was kept as real; each was one-block encryption or a format an
-outside protocol fixes (QUIC header protection, VNC authentication, a devp2p MAC, a vendor's media format), which
-the code seldom names.
+`rules/protocol_crypto.py`). Low as well when no code of the module pads data to a multiple of the block size (a
+`pad()`/`unpad()` call, `padding.PKCS7(...)`, a `.padder()`, or arithmetic on a length modulo a block:
+`16 - len(value) % 16`): each use judged real on the held-out panels encrypted data of any length so padded
+(stored settings, a JSON value, a pickle), while the false ones encrypted one block or blocks an outside protocol
+fixes, unpadded (QUIC header protection, a devp2p MAC, VNC authentication, key wrap, Netlogon credentials; of the
+30 judged places whose code is at hand, the 3 real ones padded and 22 of the 27 false did not, `docs/precision.md`).
+Of medium confidence otherwise.
 
 Not reported: a mode made only to be given to a call asking whether the
 library supports it (`backend.cipher_supported(algorithms.AES(k), modes.ECB())`):
@@ -34,6 +37,7 @@ aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.statements import calls, expressions
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import (
     capability_probe,
@@ -75,6 +79,26 @@ def _is_ecb(value, node) -> bool:
     return value.is_const and value.const == _MODE_ECB and not isinstance(value.const, bool)
 
 
+_PADDERS = frozenset({"pad", "unpad", "PKCS7", "padder", "unpadder"})
+
+
+def _pads_to_blocks(module) -> bool:
+    """Whether code of ``module`` pads data to a multiple of a block: a padding call (``pad(data, 16)``,
+    ``padding.PKCS7(128).padder()``) or arithmetic on a length modulo a block (``16 - len(value) % 16``,
+    ``len(s) % AES.block_size``): the sign that data of any length is encrypted block by block."""
+    for function in (module.body, *module.functions.values()):
+        for call in calls(function):
+            if ir.last_name(call.func) in _PADDERS or call.method in _PADDERS:
+                return True
+        for stmt in function.statements():
+            for expr in expressions(stmt):
+                for e in ir.walk(expr):
+                    if isinstance(e, ir.BinOp) and e.op == "%" and isinstance(e.left, ir.Call) \
+                            and ir.last_name(e.left.func) == "len":
+                        return True
+    return False
+
+
 class EcbMode(CallRule):
     __doc__ = __doc__
 
@@ -114,6 +138,12 @@ class EcbMode(CallRule):
                 elif (protocol := protocol_requiring(site.interp, "ECB")) is not None:
                     hit.explanation += protocol_note(*protocol, "ECB")
                     hit.fix = protocol_fix(protocol[0], "the mode")
+                    hit.confidence = Level.LOW
+                elif not _pads_to_blocks(site.interp.module):
+                    hit.explanation += (" No code of this module pads data to a multiple of the block size, so "
+                                        "what it encrypts may be one block, or blocks a format fixes (a MAC, a "
+                                        "key wrap, a protocol's field), where ECB shows no pattern: worth a look "
+                                        "only if data of any length is encrypted with it.")
                     hit.confidence = Level.LOW
             yield hit
 

@@ -1336,3 +1336,25 @@ def test_a_redirect_to_djangos_request_post_says_a_link_cannot_set_it(tmp_path, 
     assert "read from `request.POST`, which holds only the form of a POST request, so a link cannot set it" \
         in by_line[9].explanation and "a link to this site can send" not in by_line[9].explanation
     assert "a link to this site can send its users" in by_line[19].explanation
+
+
+def test_a_logged_secret_is_said_to_be_kept_only_wherever_the_log_is(tmp_path, monkeypatch):
+    # a command-line tool's log may reach only its user's terminal: "log files are kept" was judged untrue of
+    # certipy's (panel AU); where the log is kept, the harm stands
+    code = (
+        "import logging\n"
+        "\n"
+        "\n"
+        "def create_account(username, password):\n"
+        "    logging.info(f'Created account {username!r} with password {password!r}')\n"
+        "\n"
+        "\n"
+        "def helper(secret):\n"
+        "    logging.debug('using %s', secret)\n"
+    )
+    found = _explanations("SR702", _findings(tmp_path, monkeypatch, "account.py", code, select=("SR702",)))
+    assert found, found
+    for explanation in found.values():
+        assert "Log files and log collectors are kept" not in explanation
+        assert "log files and log collectors are kept" not in explanation
+        assert "wherever this log is kept (a file, the system journal, a log collector)" in explanation.lower()

@@ -891,8 +891,10 @@ class SensitiveDataLogged(SinkRule, StatementRule):
     source_kinds = frozenset({"secret"})
     whole_objects = False
     callers_decide_named = True
-    danger = ("Log files and log collectors are kept for a long time and read by far more people than should see "
-              "this secret.")
+    # (said of wherever the log goes: a command-line tool's log may reach only its user's terminal, and "log files
+    # are kept" was judged untrue of one, certipy's, on panel AU)
+    danger = ("Wherever this log is kept (a file, the system journal, a log collector), it stays for a long time and "
+              "is read by far more people than should see this secret.")
     fix = ("Do not log the secret: log an identifier or that it was present, or wrap the value as "
            "`strutils.mask_password(...)` / `strutils.mask_dict_password(...)` (oslo.utils).")
 
@@ -1027,8 +1029,9 @@ class SensitiveDataLogged(SinkRule, StatementRule):
         return Hit(
             node=call,
             needs=needs,
-            explanation=(f"`{code}` logs {logged}: log files and log collectors are kept for "
-                         f"a long time and read by far more people than should see {held}."),
+            explanation=(f"`{code}` logs {logged}: wherever this log is kept (a file, the system journal, a log "
+                         f"collector), it stays for a long time and is read by far more people than should see "
+                         f"{held}."),
             fix=(f"Do not log {label}: log an identifier or that it was present instead, or wrap it as "
                  f"`strutils.mask_password(...)` / `strutils.mask_dict_password(...)` (oslo.utils)."),
             confidence=confidence,

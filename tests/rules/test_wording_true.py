@@ -1358,3 +1358,21 @@ def test_a_logged_secret_is_said_to_be_kept_only_wherever_the_log_is(tmp_path, m
         assert "Log files and log collectors are kept" not in explanation
         assert "log files and log collectors are kept" not in explanation
         assert "wherever this log is kept (a file, the system journal, a log collector)" in explanation.lower()
+
+
+def test_a_mac_compared_with_eq_is_said_to_leak_only_where_someone_times_the_answer(tmp_path, monkeypatch):
+    # an offline check of a file's MAC answers no one who could time it: "by timing repeated attempts an
+    # attacker can find a valid value" was judged untrue of pypykatz's DPAPI master-key check (panel AU)
+    code = (
+        "import hashlib\n"
+        "import hmac\n"
+        "\n"
+        "\n"
+        "def check(key, data, signature):\n"
+        "    expected = hmac.new(key, data, hashlib.sha256).digest()\n"
+        "    return expected == signature\n"
+    )
+    found = _explanations("SR208", _findings(tmp_path, monkeypatch, "mac.py", code, select=("SR208",)))
+    assert list(found) == [7], found
+    assert "where an attacker submits the value to check and times the answer" in found[7]
+    assert "by timing repeated attempts an attacker can find" not in found[7]

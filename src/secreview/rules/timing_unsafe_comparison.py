@@ -767,9 +767,12 @@ class TimingUnsafeComparison(FunctionRule):
             notes=notes,
             node=compare,
             explanation=(f"`{code}` compares `{_code(module, a)}` ({how}) with `{_code(module, b)}` using "
-                         f"`{compare.ops[0]}`, which returns as soon as one byte differs: by timing "
-                         f"repeated attempts an attacker can find a valid value byte by byte without the "
-                         f"key."),
+                         f"`{compare.ops[0]}`, which returns as soon as one byte differs: where an attacker "
+                         f"submits the value to check and times the answer, repeated attempts find a valid "
+                         f"value byte by byte without the key."),
+            # (said of where the attacker submits the value: an offline check of a file's MAC gives no one an
+            # answer to time; "by timing repeated attempts an attacker can find" was judged untrue of pypykatz's
+            # DPAPI master-key check on panel AU)
             fix=(f"Use `hmac.compare_digest({_code(module, left)}, {_code(module, right)})` (or "
                  f"`secretutils.constant_time_compare(...)` from oslo.utils)."),
             confidence=confidence or (Level.HIGH if how.startswith("computed") else Level.MEDIUM),

@@ -166,15 +166,19 @@ class PathTraversal(SinkRule):
         return value is not None and _upload(value)
 
     def flow_argument(self, flow, arg):
-        # ``submit.import_(upload)`` whose parameter reaches ``zipfile.ZipFile(f)``: the same upload, passed on
-        if flow.site.callee in _TAKES_FILE_OBJECTS and _upload(arg):
+        # ``submit.import_(upload)`` whose parameter reaches ``zipfile.ZipFile(f)``: the same upload, passed on;
+        # and an uploaded file object given to a helper whose parameter reaches ``open(f)`` or ``isfile(f)``: no
+        # path (``open`` raises TypeError for it), whatever the sink (geonode's ``extract_name_from_sld(...,
+        # sld_file=request.FILES['sld'])``, judged false on panel AU); its ``.name`` is still the client's text
+        if _upload(arg):
             return None
         return None if file_object(arg) else arg
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         # ``send_file(io.BytesIO(data))``, ``send_file(open(name))``: a file object names no file (the name was
-        # opened where ``open`` was called, the finding's place when the name is the client's)
-        return None if file_object(value) else value
+        # opened where ``open`` was called, the finding's place when the name is the client's); nor does an
+        # uploaded file's object (``open(request.FILES["f"])`` raises TypeError)
+        return None if file_object(value) or _upload(value) else value
 
     def site_use(self, interp, node, arg_node, sink=None):
         # An existence test is a finding only when its answer can reach the client as something the

@@ -4,8 +4,10 @@ a stale record would miss, and checks the review against one made without a cach
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,9 +16,11 @@ from test_cache import FLASK_APP, RUNNER, SAFE_HELPERS, UNSAFE_HELPERS, make_tre
 
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine import cache as cache_module
+from secreview.engine.change import review_change
 from secreview.engine.pipeline import ReviewOptions, review
 from secreview.reports import ReportOptions, render
 from secreview.source import gather, known_files, reading
+from secreview.source.changes import open_change
 from secreview.source.discover import Candidate
 from secreview.source.known_files import KnownFiles
 from secreview.source.reading import SourceChanged, UnreadSource, read_source
@@ -222,3 +226,144 @@ def test_an_unread_file_that_changed_says_so(tmp_path):
     path.write_text("x = 2\n")
     with pytest.raises(SourceChanged):
         unread.read()
+
+
+# --- change review (``secreview diff`` of a work tree) ------------------------------------------------------------
+
+GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false",
+       "-c", "core.hooksPath=/dev/null"]
+
+
+@pytest.fixture
+def all_reads(monkeypatch):
+    """Every file a review reads (display paths), by discovery's side or as an ``UnreadSource``; files are
+    recorded at once, as with ``reads``."""
+    monkeypatch.setattr(known_files, "RACY_NS", 0)
+    seen: list = []
+
+    def counting(path, display, *args):
+        seen.append(display)
+        return read_source(path, display, *args)
+
+    monkeypatch.setattr(reading, "read_source", counting)
+    return seen
+
+
+GET_HOST = 'from flask import request\n\n\ndef get_host():\n    return "localhost"\n'
+GET_HOST_TAINTED = GET_HOST.replace('"localhost"', 'request.args.get("host", "localhost")')
+PING = 'import os\n\nfrom host import get_host\n\n\ndef ping():\n    os.system("ping -c 1 " + get_host())\n'
+
+
+def committed_tree(tmp_path: Path) -> Path:
+    """make_tree's files, and host.py, whose function ping.py calls, in one commit."""
+    tree = make_tree(tmp_path / "repo")
+    (tree / "host.py").write_text(GET_HOST)
+    (tree / "ping.py").write_text(PING)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "--no-verify", "-m", "base"]):
+        subprocess.run([*GIT, *args], cwd=tree, check=True, capture_output=True)
+    return tree
+
+
+def diff_report(tree: Path, cache_dir: Path | None) -> str:
+    with open_change(None, cwd=tree) as change:
+        result = review_change(change, ReviewOptions(config=change.config, cache_dir=cache_dir))
+    return render("json", result, ReportOptions(tool_version="test"))
+
+
+def diff_warmed(tmp_path: Path, all_reads: list) -> tuple[Path, Path]:
+    """A repository whose work tree adds a function to host.py, reviewed once with a cache (every file read),
+    and the cache; then host.py's ``get_host`` returns what the request says."""
+    tree = committed_tree(tmp_path)
+    (tree / "host.py").write_text(GET_HOST + "\n\ndef other():\n    return 1\n")
+    cache = tmp_path / "cache"
+    assert "ping.py" not in diff_report(tree, cache)
+    assert len(all_reads) == 17
+    all_reads.clear()
+    (tree / "host.py").write_text(GET_HOST_TAINTED)
+    return tree, cache
+
+
+def reported(text: str) -> list:
+    return sorted((f["path"], f["line"]) for f in json.loads(text)["findings"])
+
+
+def test_a_change_review_reads_the_edited_file_only(tmp_path, all_reads, analysed):
+    tree, cache = diff_warmed(tmp_path, all_reads)
+    analysed.clear()
+    warm = diff_report(tree, cache)
+    assert all_reads == ["host.py"]  # ping.py, which reads it, is analysed again from its cached text
+    assert "ping" in {name for names in analysed for name in names}
+    assert reported(warm) == [("ping.py", 7)]  # its trace crosses host.py:5
+    assert warm == diff_report(tree, None)
+
+
+def test_a_change_review_reads_a_file_rewritten_with_its_size_and_modification_time(tmp_path, all_reads):
+    tree, cache = diff_warmed(tmp_path, all_reads)
+    assert reported(diff_report(tree, cache)) == [("ping.py", 7)]
+    ping = tree / "ping.py"
+    before = ping.stat()
+    with open(ping, "r+b") as handle:  # in place, the same size: it runs nothing now
+        handle.write(PING.replace("os.system(", "os.getenv(").encode())
+    os.utime(ping, ns=(before.st_atime_ns, before.st_mtime_ns))
+    all_reads.clear()
+    warm = diff_report(tree, cache)
+    assert "ping.py" in all_reads  # its change time says it changed
+    assert reported(warm) == []
+    assert warm == diff_report(tree, None)
+
+
+def test_a_change_review_whose_record_is_not_the_files_text_reads_every_file(tmp_path, all_reads):
+    tree, cache = diff_warmed(tmp_path, all_reads)
+    path = cache_module.known_files_path(cache, [str(tree)], "diff")
+    records = pickle.loads(path.read_bytes())
+    location = os.path.join(str(tree), "ping.py")
+    stat, encoding, n_lines, _ = records[location]
+    records[location] = (stat, encoding, n_lines, b"\0" * 32)  # no cache entry has this text: it is read
+    path.write_bytes(pickle.dumps(records))
+    warm = diff_report(tree, cache)
+    assert all_reads[:2] == ["host.py", "ping.py"] and len(all_reads) == 2 + 17  # found changed: all read again
+    assert warm == diff_report(tree, None)
+
+
+def test_a_change_review_sees_an_added_and_a_deleted_file(tmp_path, all_reads):
+    tree, cache = diff_warmed(tmp_path, all_reads)
+    diff_report(tree, cache)
+    (tree / "other3.py").unlink()
+    (tree / "added.py").write_text(PING.replace("def ping", "def pong"))
+    warm = diff_report(tree, cache)
+    assert reported(warm) == [("added.py", 7), ("ping.py", 7)]
+    assert warm == diff_report(tree, None)
+
+
+def test_change_reviews_and_reviews_keep_records_apart(tmp_path, all_reads):
+    tree, cache = diff_warmed(tmp_path, all_reads)
+    assert cache_module.known_files_path(cache, [str(tree)], "diff") != \
+        cache_module.known_files_path(cache, [str(tree)])
+    diff_report(tree, cache)
+    report(tree, cache)
+    all_reads.clear()
+    os.utime(tree / "ping.py")  # the same text: the stored result, and only this file read
+    diff_report(tree, cache)
+    assert all_reads == ["ping.py", "host.py"]  # (and the changed file, for the suppressions it adds)
+
+
+def test_a_change_review_of_another_secreview_reads_every_file(tmp_path, all_reads, monkeypatch):
+    tree, cache = diff_warmed(tmp_path, all_reads)
+    diff_report(tree, cache)
+    all_reads.clear()
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another secreview")
+    warm = diff_report(tree, cache)
+    assert len(all_reads) == 17
+    assert warm == diff_report(tree, None)
+
+
+def test_a_change_review_after_the_configuration_changed_reads_what_it_analyses(tmp_path, all_reads):
+    tree, cache = diff_warmed(tmp_path, all_reads)
+    assert reported(diff_report(tree, cache)) == [("ping.py", 7)]
+    (tree / "pyproject.toml").write_text('[tool.secreview]\nignore = ["SR101"]\n')  # the base's: committed
+    for args in (["add", "pyproject.toml"], ["commit", "-q", "--no-verify", "-m", "config"]):
+        subprocess.run([*GIT, *args], cwd=tree, check=True, capture_output=True)
+    all_reads.clear()
+    warm = diff_report(tree, cache)
+    assert len(set(all_reads)) == 17  # no entry of the new configuration: a full review, every file read
+    assert reported(warm) == [] and warm == diff_report(tree, None)

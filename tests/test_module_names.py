@@ -82,7 +82,8 @@ def test_a_regular_file_not_a_link_as_pathlib_says(tmp_path):
     for name in ("file.py", "dir", "link.py", "dirlink", "broken.py", "loop.py", "fifo.py", "missing.py",
                  "file.py/under", "loop.py/under"):
         path = tmp_path / name
-        assert changes._regular_not_link(str(path)) == (not (path.is_symlink() or not path.is_file())), name
+        regular = changes._regular_file_stat(str(path)) is not None
+        assert regular == (not (path.is_symlink() or not path.is_file())), name
 
 
 @pytest.mark.parametrize("display", ["a.py", "pkg/mod.py", "pkg//mod.py", "./a.py", "pkg/./m.py", "pkg/../m.py",

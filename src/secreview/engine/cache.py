@@ -16,7 +16,7 @@ Layout under the cache directory (``--cache-dir``, ``$SECREVIEW_CACHE_DIR``,
     models-fingerprint-v1/<code>    their fingerprint (``KeptModels``), by secreview's own code
     files-v1/<key>                  what reviews of the same paths read of each file, by its stat
                                     (``source.known_files``), by secreview's own code, the Python
-                                    version and the paths
+                                    version, the kind of review (review, diff) and the paths
 
 The *salt* changes with secreview's own code, the Python version, the rules
 enabled, the taint models and the configuration, so a cache never outlives what
@@ -140,11 +140,13 @@ def loaded_models(models):
     return models.load() if isinstance(models, KeptModels) else models
 
 
-def known_files_path(directory: Path, paths) -> Path:
+def known_files_path(directory: Path, paths, kind: str = "review") -> Path:
     """Where the records of the files a review of ``paths`` read are kept (``source.known_files``): by
-    secreview's own code and the Python version (which decode the files), and the paths, made absolute."""
+    secreview's own code and the Python version (which decode the files), the kind of review (``review``,
+    ``diff``: each lists other files of a tree, and would drop the other's records) and the paths, made
+    absolute."""
     named = sorted(os.path.abspath(p) for p in paths if p != "-")
-    key = hashlib.sha256("\0".join([code_fingerprint(), sys.version, *named]).encode("utf-8", "surrogatepass"))
+    key = hashlib.sha256("\0".join([code_fingerprint(), sys.version, kind, *named]).encode("utf-8", "surrogatepass"))
     return Path(directory) / f"files-{FORMAT}" / key.hexdigest()[:32]
 
 

@@ -7,18 +7,51 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
-from secreview.engine.pipeline import ReviewOptions, review_sources, with_project_test_paths
+from secreview.engine.pipeline import (
+    ReviewOptions,
+    keep_known_files,
+    known_files_path,
+    open_known_files,
+    review_sources,
+    with_project_test_paths,
+)
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult
 from secreview.findings.suppress import Suppressions
 from secreview.source.changes import Change, collect_sources, ranges, touches
 from secreview.source.gather import non_production_at
+from secreview.source.reading import SourceChanged
 
 
 def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
     """Review the whole tree after ``change``; keep what touches the change."""
+    known_path = _known_files_path(change, options)
+    if known_path is not None:
+        try:
+            return _review_change(change, options, known_path)
+        except SourceChanged:  # a file changed while this review looked at the tree: again, reading every file
+            pass
+    return _review_change(change, options, None)
+
+
+def _known_files_path(change: Change, options: ReviewOptions) -> Path | None:
+    """Where the records of the files that change reviews of this tree read are kept (``source.known_files``),
+    when this review may use them: for a work tree's own files only (a tree written out for a revision or the
+    index is new each time, and each of its files just written)."""
+    if change.tree != change.root:
+        return None
+    return known_files_path(options, [str(change.tree)], kind="diff")
+
+
+def _review_change(change: Change, options: ReviewOptions, known_path: Path | None) -> ReviewResult:
+    """``review_change``; the files that the records at ``known_path`` show unchanged are not read."""
     result = ReviewResult(target=change.target, message=change.message)
-    sources, problems = collect_sources(change, include_ignored=options.include_ignored, excluded=result.excluded)
+    known = open_known_files(known_path) if known_path is not None else None
+    sources, problems = collect_sources(change, include_ignored=options.include_ignored, excluded=result.excluded,
+                                        known=known)
+    if known is not None:
+        keep_known_files(known_path, known)
     result.problems.extend(problems)
     sink: list = []
     options.suppressed_sink = sink
@@ -33,7 +66,7 @@ def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
     review_sources(sources, options, result, non_production=non_production)
     result.findings = [f for f in result.findings if touches(f, change.files)]
     result.suppressed = sum(1 for f, _ in sink if touches(f, change.files))
-    texts = {src.display: src.text for src, _, _ in sources}
+    texts = {src.display: src.text for src, _, _ in sources if src.display in change.files}
     result.added_suppressions = added_suppressions(change, texts, sink)
     result.changed_lines = {path: ranges(fc.touched) for path, fc in sorted(change.files.items()) if fc.touched}
     result.sort()

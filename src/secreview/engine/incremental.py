@@ -27,6 +27,7 @@ from secreview.engine.line_shift import LineShift, Unmovable, line_map
 from secreview.engine.lowering import lower_source
 from secreview.engine.store import definition_keys, entry_stub, file_entries, module_keys
 from secreview.engine.timings import PhaseClock
+from secreview.source.reading import UnreadSource, read_all
 
 FULL_REVIEW_SHARE = 0.4
 """When more than this share of the files must be analysed again, a full review
@@ -35,9 +36,10 @@ FULL_REVIEW_SHARE = 0.4
 
 def review_cached(sources: list, models, rules, budget: int, config, jobs: int, cache: ReviewCache, progress=None,
                   *, keys: list):
-    """The review of ``sources`` (file keys ``keys``) when the cache holds no stored result of
-    the same files (``store.stored_result``, which the caller looked up): incremental or full;
-    its whole result is stored for the next review of the same files."""
+    """The review of ``sources`` (file keys ``keys``; some may be ``UnreadSource``, read here when
+    their texts are needed) when the cache holds no stored result of the same files
+    (``store.stored_result``, which the caller looked up): incremental or full; its whole result
+    is stored for the next review of the same files."""
     result_key = run_key(keys)
     target = target_key(sources)
     last = cache.load("targets", target)
@@ -45,7 +47,7 @@ def review_cached(sources: list, models, rules, budget: int, config, jobs: int, 
     if last is not None:
         analysed = _incremental(sources, keys, last, models, rules, budget, config, cache, progress)
     if analysed is None:
-        analysed = _full(sources, keys, models, rules, budget, config, jobs, cache, progress)
+        analysed = _full(read_all(sources), keys, models, rules, budget, config, jobs, cache, progress)
     # (the suppressions of the files that have some: a file without is the same as one not listed, to
     # ``pipeline._keep_reported``, and unpickling an empty one for each file cost more than the rest)
     cache.store("results", result_key, (analysed.findings,
@@ -75,6 +77,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     changed = [i for i in range(len(sources)) if i not in entries]
     if len(changed) > FULL_REVIEW_SHARE * len(sources):
         return None
+    sources = _with_texts(sources, entries)
     clock.lap("load cache")
     from secreview.ir.lower import LoweringTables
     tables = LoweringTables()  # this review's (``ir.lower``)
@@ -157,6 +160,17 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
                  f"{waves} waves")
     # kept, not freed when the process exits right after reporting (``ReviewOptions.keep_alive``)
     return Analysed(findings, statement_lines, problems, suppressions, reviewed, [program, lowered, found, graph])
+
+
+def _with_texts(sources: list, entries: dict) -> list:
+    """``sources`` with every ``UnreadSource`` given its text: a cached file's from its entry (its key
+    hashes the digest of its text, so the entry holds that text), another's read now."""
+    out = []
+    for i, (src, name, is_package) in enumerate(sources):
+        if type(src) is UnreadSource:
+            src = src.as_read(entries[i]["text"]) if i in entries else src.read()
+        out.append((src, name, is_package))
+    return out
 
 
 class _Moves:

@@ -29,7 +29,7 @@ from secreview.findings.model import ReviewResult
 from secreview.findings.same_flow import merge_same_flow
 from secreview.source.gather import gather_sources
 from secreview.source.module_names import ImportResolver, ambiguous_imports, unique_module_names
-from secreview.source.reading import SourceChanged, SourceText, read_all, text_digest
+from secreview.source.reading import SourceChanged, SourceText, text_digest
 from secreview.source.test_layout import runner_test_paths
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
     """Review the files under ``paths`` (``-``: ``stdin_data``) as one project, configured by
     ``options.config``. Holds no state between calls: any number of reviews may run one after
     another in one process."""
-    known_path = _known_files_path(paths, options)
+    known_path = known_files_path(options, paths) if not all(p == "-" for p in paths) else None
     if known_path is not None:
         try:
             return _review(paths, options, stdin_data, known_path)
@@ -98,17 +98,17 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
     return _review(paths, options, stdin_data, None)
 
 
-def _known_files_path(paths: Sequence[str], options: ReviewOptions) -> Path | None:
-    """Where the cache keeps the records of the files that reviews of ``paths`` read, when this review may
-    take the files they show unchanged as read (``source.known_files``): with a cache, on a system that keeps
-    files' change times, and when nothing but the analysis needs the texts (the lines for a report, the model
-    pass and the list of ambiguous imports read every file); None otherwise."""
+def known_files_path(options: ReviewOptions, paths: Sequence[str], kind: str = "review") -> Path | None:
+    """Where the cache keeps the records of the files that reviews of ``paths`` (of ``kind``) read, when this
+    review may take the files they show unchanged as read (``source.known_files``): with a cache, on a system
+    that keeps files' change times, and when nothing but the analysis needs the texts (the lines for a report,
+    the model pass and the list of ambiguous imports read every file); None otherwise."""
     from secreview.source.known_files import CHANGE_TIME_KEPT
     if not CHANGE_TIME_KEPT or options.cache_dir is None or options.source_lines is not None \
-            or options.sources is not None or options.list_ambiguous_imports or all(p == "-" for p in paths):
+            or options.sources is not None or options.list_ambiguous_imports:
         return None
-    from secreview.engine.cache import known_files_path
-    return known_files_path(options.cache_dir, paths)
+    from secreview.engine import cache
+    return cache.known_files_path(options.cache_dir, paths, kind)
 
 
 def _review(paths: Sequence[str], options: ReviewOptions, stdin_data: bytes | None,
@@ -116,12 +116,11 @@ def _review(paths: Sequence[str], options: ReviewOptions, stdin_data: bytes | No
     """``review``; the files that the records at ``known_path`` show unchanged are not read."""
     result = ReviewResult(target=" ".join(paths) if paths else "<stdin>")
     non_production: set[str] = set()
-    known = _known_files(known_path) if known_path is not None else None
+    known = open_known_files(known_path) if known_path is not None else None
     sources, problems = gather_sources(paths, options.config, stdin_data, include_ignored=options.include_ignored,
                                        excluded=result.excluded, non_production=non_production, known=known)
-    if known is not None and known.changed:
-        from secreview.engine.cache import keep_known_files
-        keep_known_files(known_path, known.now)
+    if known is not None:
+        keep_known_files(known_path, known)
     result.problems.extend(problems)
     named = [(Path(p), p) for p in paths if p != "-" and os.path.isdir(p)]
     options = with_project_test_paths(options, named, [src.display for src, _, _ in sources])
@@ -133,11 +132,18 @@ def _review(paths: Sequence[str], options: ReviewOptions, stdin_data: bytes | No
     return review_sources(sources, options, result, non_production=non_production)
 
 
-def _known_files(path: Path) -> KnownFiles:
-    """The records kept at ``path``, for a review starting now."""
+def open_known_files(path: Path) -> KnownFiles:
+    """The records kept at ``path``, for a review starting now (before it looks at any file)."""
     from secreview.engine.cache import load_known_files
     from secreview.source.known_files import KnownFiles
     return KnownFiles(load_known_files(path), time.time_ns())
+
+
+def keep_known_files(path: Path, known: KnownFiles) -> None:
+    """The records ``known`` leaves for the next review, kept at ``path`` when they are not those it found."""
+    if known.changed:
+        from secreview.engine import cache
+        cache.keep_known_files(path, known.now)
 
 
 def with_project_test_paths(options: ReviewOptions, named: Sequence[tuple[Path, str]],
@@ -242,7 +248,6 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
     analysed = stored_result(cache, run_key(keys))
     if analysed is not None:
         return analysed, rules
-    sources = read_all(sources)  # (what is analysed again, or read of the others, needs their texts)
     from secreview.engine.analyse import effective_jobs
     from secreview.engine.cache import loaded_models
     from secreview.engine.incremental import review_cached

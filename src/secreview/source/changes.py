@@ -59,10 +59,16 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from secreview.config import Config, ConfigError, config_from_table, load_config
 from secreview.findings.model import FileProblem, Finding
 from secreview.source.gather import LICENSE_FILES
+
+if TYPE_CHECKING:
+    from secreview.source.discover import Candidate
+    from secreview.source.known_files import KnownFiles
+    from secreview.source.reading import SourceText, UnreadSource
 
 GIT_TIMEOUT = 600
 
@@ -626,16 +632,17 @@ def _strip_n(name: str | None, n: int) -> str | None:
 # --------------------------------------------------------------------------- reviewing it
 
 
-def collect_sources(change: Change, *, include_ignored: bool = False, excluded: dict | None = None
-                    ) -> tuple[list, list[FileProblem]]:
+def collect_sources(change: Change, *, include_ignored: bool = False, excluded: dict | None = None,
+                    known: KnownFiles | None = None) -> tuple[list, list[FileProblem]]:
     """The files to review: the tree's Python files with the change's files forced in,
     patched copies read instead of the originals. Files left out by the default exclusions
     (unless ``include_ignored``) or the configured ``exclude`` are counted in ``excluded``
-    (``findings.model.no_exclusions()``), one by one."""
+    (``findings.model.no_exclusions()``), one by one. With ``known``, a file of the tree
+    whose ``stat`` it shows unchanged is not read (an ``UnreadSource``), and each file of the
+    tree read is noted in it (patched copies are neither)."""
     from secreview.findings.model import no_exclusions
-    from secreview.source.discover import NO_SOURCE_DIRS, OTHER_PROJECTS_DIRS, discover
+    from secreview.source.discover import NO_SOURCE_DIRS, OTHER_PROJECTS_DIRS, Candidate, discover, stat_identity
     from secreview.source.module_names import ModuleNames
-    from secreview.source.reading import read_source
 
     config = change.config
     tree = change.tree
@@ -655,6 +662,7 @@ def collect_sources(change: Change, *, include_ignored: bool = False, excluded: 
         return exclude.match_file(rel)
 
     paths: dict[str, Path] = {}
+    identities: dict[str, tuple] = {}  # display -> what ``stat`` said of the file of the tree listed there
     problems: list[FileProblem] = []
     top = str(tree)
     if excluded is None:
@@ -668,6 +676,7 @@ def collect_sources(change: Change, *, include_ignored: bool = False, excluded: 
             except ValueError:
                 display = cand.display
             paths[display] = Path(cand.path)
+            identities[display] = cand.stat
         problems = [replace(p, path=_problem_display(p.path, tree)) for p in problems]
         for left_out in excluded.values():  # shown relative to the tree, as the files are
             left_out.examples = [_problem_display(e.rstrip("/"), tree) + e[len(e.rstrip("/")):]
@@ -682,7 +691,8 @@ def collect_sources(change: Change, *, include_ignored: bool = False, excluded: 
                     any(part in OTHER_PROJECTS_DIRS or part.endswith(".egg-info") for part in parts):
                 kind = "default"
             full = os.path.join(top, display)
-            if not _regular_not_link(full) or not _is_python(display, full):
+            st = _regular_file_stat(full)
+            if st is None or not _is_python(display, full):
                 continue
             if kind is None and is_excluded(display):
                 kind = "configured"
@@ -690,6 +700,7 @@ def collect_sources(change: Change, *, include_ignored: bool = False, excluded: 
                 excluded[kind].add(display, False)
                 continue
             paths[display] = full
+            identities[display] = stat_identity(st)
     for display in change.files:
         if display in paths:
             continue
@@ -699,13 +710,15 @@ def collect_sources(change: Change, *, include_ignored: bool = False, excluded: 
     for display, full in change.overrides.items():
         if display in paths:
             paths[display] = full
+            identities.pop(display, None)
     for display in change.removed:
         paths.pop(display, None)
     problems = [p for p in problems if p.path not in change.removed]
     sources = []
     names = ModuleNames(tree)
     for display in sorted(paths):
-        src = read_source(paths[display], display, config.max_file_size)
+        src = _read(Candidate(str(paths[display]), display, "", identities.get(display, ())), config.max_file_size,
+                    known)
         if isinstance(src, FileProblem):
             problems.append(src)
             continue
@@ -716,17 +729,30 @@ def collect_sources(change: Change, *, include_ignored: bool = False, excluded: 
     return sources, problems
 
 
-def _regular_not_link(path: str) -> bool:
-    """``not (p.is_symlink() or not p.is_file())`` for ``p = Path(path)``, with one ``lstat``
-    instead of two calls (errors as pathlib: a missing file is False, others raise)."""
+def _read(cand: Candidate, max_bytes: int, known: KnownFiles | None) -> SourceText | UnreadSource | FileProblem:
+    """``cand``'s source: as read, when ``known`` shows it unchanged (``cand.stat``: none for a file
+    the listing did not give), else read now and noted in ``known``."""
+    from secreview.source.reading import read_source
+    src = known.unread(cand, max_bytes) if known is not None else None
+    if src is None:
+        src = read_source(cand.location, cand.display, max_bytes)
+        if known is not None and not isinstance(src, FileProblem):
+            known.note(cand, src)
+    return src
+
+
+def _regular_file_stat(path: str) -> os.stat_result | None:
+    """Its ``lstat`` when ``not (p.is_symlink() or not p.is_file())`` for ``p = Path(path)``, else None,
+    with one ``lstat`` instead of two calls (errors as pathlib: a missing file is None, others raise)."""
     try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
+        st = os.lstat(path)
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
-            return False
+            return None
         raise
     except ValueError:  # a path the OS cannot take (NUL): as pathlib
-        return False
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
 
 
 def _problem_display(path: str, tree: Path) -> str:

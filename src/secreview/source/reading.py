@@ -117,6 +117,11 @@ class UnreadSource:
         """The text, read now (``read``): a review reads the texts it needs through ``read_all`` instead."""
         return self.read().text
 
+    def as_read(self, text: str) -> SourceText:
+        """The ``SourceText`` that ``read`` would give, from ``text``, this file's text kept elsewhere: by
+        whoever knows it to be the one of ``digest`` (a cache entry under a key made from the digest)."""
+        return SourceText(self.display, text, self.encoding, self.n_lines, self.resolve, self.digest)
+
 
 def read_all(sources: list) -> list:
     """``sources`` (``(source, module name, is package)``) with every ``UnreadSource`` read (``SourceText``)."""

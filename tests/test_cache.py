@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
+from secreview.analysis import whole_text
 from secreview.config import DEFAULT_CONFIG
 from secreview.engine import incremental
 from secreview.engine.pipeline import ReviewOptions, review
@@ -113,6 +115,52 @@ def test_a_fact_of_the_whole_text_edited_elsewhere_reanalyses_its_readers(tmp_pa
     (tree / "other1.py").write_text("from oslo_config import cfg\n\nX = cfg.StrOpt('admin_password', secret=True)\n")
     assert declared() == []
     assert report(tree, cache) == report(tree, None)
+
+
+def test_a_fact_part_an_edit_removes_is_not_taken_from_the_cache(tmp_path, analysed, monkeypatch):
+    # each file's part of the whole-text facts is kept in its entry (``whole_text.file_parts``): an edited
+    # file's part is its new text's, the others' are their entries' (not computed again)
+    tree = make_tree(tmp_path / "tree")
+    (tree / "opts.py").write_text(OPTIONS)
+    secret = "from oslo_config import cfg\n\nX = cfg.StrOpt('admin_password', secret=True)\n"
+    (tree / "other1.py").write_text(secret)
+    cache = tmp_path / "cache"
+
+    def declared() -> list:
+        return [(f["path"], f["confidence"]) for f in json.loads(report(tree, cache))["findings"]
+                if f["rule_id"] == "SR703"]
+
+    assert declared() == []
+    parts_made: list = []
+    original = whole_text.file_parts
+    monkeypatch.setattr(whole_text, "file_parts", lambda text: parts_made.append(text) or original(text))
+    (tree / "other1.py").write_text(secret.replace(", secret=True", ""))  # no longer declared secret
+    analysed.clear()
+    assert declared() == [("opts.py", "medium"), ("other1.py", "medium")]
+    assert sorted(m for wave in analysed for m in wave) == ["opts", "other1"]
+    # the edited file's parts, from its text, then those of the two entries stored again: none of the others
+    assert parts_made == [secret.replace(", secret=True", ""), OPTIONS, secret.replace(", secret=True", "")]
+    assert report(tree, cache) == report(tree, None)
+
+
+def test_every_entry_keeps_its_texts_parts_of_the_facts(tmp_path):
+    tree = make_tree(tmp_path / "tree")
+    (tree / "opts.py").write_text(OPTIONS.replace("help=", "secret=True, help="))
+    report(tree, tmp_path / "cache", jobs=2)  # (stored by workers)
+    entries = [entry for pack in (tmp_path / "cache").glob("v1/*/packs/*") for _, entry in _pack_entries(pack)]
+    assert len(entries) == 16
+    assert all(entry["text_facts"] == whole_text.file_parts(entry["text"]) for entry in entries)
+    assert sum(bool(entry["text_facts"]) for entry in entries) == 2  # opts.py's secret, app.py's query key
+
+
+def _pack_entries(path: Path) -> list:
+    out = []
+    with open(path, "rb") as handle:
+        while True:
+            try:
+                out.append(pickle.load(handle))
+            except EOFError:
+                return out
 
 
 def test_an_edit_that_changes_no_summary_stops_at_the_edited_file(tmp_path, analysed):

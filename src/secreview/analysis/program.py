@@ -331,7 +331,7 @@ class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
                  foreign_text=None, lazy_foreign: dict | None = None, lazy_owned: dict | None = None,
-                 all_texts=None, record_reads: bool = True, spill=None, on_demand=None):
+                 all_texts=None, text_facts=None, record_reads: bool = True, spill=None, on_demand=None):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
         ``foreign_text(path)`` gives their source text for traces. ``lazy_foreign``
@@ -342,10 +342,11 @@ class Program:
         with their text stands for them; a function analysed again has its module lowered anew):
         the IR of a whole tree is never held at once. ``all_texts()`` gives ``(path, text)`` of every
         file of the review, for the few questions asked of the whole tree's text
-        (``secret_option_names``). ``record_reads``: whether to keep ``reads`` (what only the cache
-        uses: a review without one does not hold them). ``spill`` (``engine.spill.Spill``): where
-        a function's reads go once its analysis ends, instead of ``reads`` (``reads_of`` gives them
-        back): only the cache's store asks for them, so they need not be in memory meanwhile.
+        (``secret_option_names``); ``text_facts(name)``, when given, gives those facts instead (the cache
+        keeps each file's part of them: ``whole_text.file_parts``). ``record_reads``: whether to keep
+        ``reads`` (what only the cache uses: a review without one does not hold them). ``spill``
+        (``engine.spill.Spill``): where a function's reads go once its analysis ends, instead of ``reads``
+        (``reads_of`` gives them back): only the cache's store asks for them, so they need not be in memory meanwhile.
         ``on_demand(path)``: whether the first pass leaves that file's functions out (test code the
         user did not name, ``Config.on_demand``): they are analysed only when the analysis of another
         function asks for their summary; the rest are never analysed, and find nothing."""
@@ -384,6 +385,7 @@ class Program:
                 self._register(stub)
         self.foreign_text = foreign_text
         self.all_texts = all_texts
+        self.known_text_facts = text_facts
         self._text_facts: dict = {}  # ``text_fact``: name -> value
         self.models = models
         self.rules = [r() for r in rules]
@@ -1307,7 +1309,8 @@ class Program:
         function asking records the read, so that the cache analyses it again when the fact changes."""
         found = self._text_facts.get(name)
         if found is None:
-            found = self._text_facts[name] = whole_text.FACTS[name](self._texts())
+            found = self._text_facts[name] = self.known_text_facts(name) if self.known_text_facts is not None \
+                else whole_text.FACTS[name](self._texts())
         self.note_read("text", name, whole_text.TEXTS)
         return found
 

@@ -37,17 +37,36 @@ _QUERY_KEY = re.compile(r"""\.(?:GET|args|query_params)(?:\.get|\.getlist)?(?:\(
 
 def query_keys(texts: Iterable[tuple[str, str | None]]) -> frozenset:
     """Every constant key some file reads from a request's query string (``request.GET.get("next")``)."""
-    keys: set = set()
-    for _, text in texts:
-        if text and ("GET" in text or "args" in text or "query_params" in text):
-            keys.update(_QUERY_KEY.findall(text))
-    return frozenset(keys)
+    return _fact(QUERY_KEYS, texts)
 
 
 def options_logged(texts: Iterable[tuple[str, str | None]]) -> bool:
     """Whether a file calls ``log_opt_values`` (oslo.config's dump of every option), or imports oslo.service
     (whose launchers call it) or an OpenStack service whose options its server logs at start-up."""
-    return any(text and ("log_opt_values" in text or _imports_service(text)) for _, text in texts)
+    return _fact(OPTIONS_LOGGED, texts)
+
+
+def secret_options(texts: Iterable[tuple[str, str | None]]) -> frozenset:
+    """The names of the oslo.config options declared with ``secret=True`` (``cfg.StrOpt('password',
+    secret=True, ...)``) anywhere."""
+    return _fact(SECRET_OPTIONS, texts)
+
+
+def value_error_handlers(texts: Iterable[tuple[str, str | None]]) -> tuple:
+    """The paths of the files whose app or blueprint answers ``ValueError`` with a handler of its own."""
+    return _fact(VALUE_ERROR_HANDLERS, texts)
+
+
+FACTS: dict[str, Callable] = {OPTIONS_LOGGED: options_logged, SECRET_OPTIONS: secret_options,
+                              VALUE_ERROR_HANDLERS: value_error_handlers, QUERY_KEYS: query_keys}
+
+
+# Each fact is made of one part per file (what that file's text says: a falsy part says nothing), joined.
+# A file's parts depend on its path and text only: the cache keeps them with the file's results
+# (``file_parts``), and a review from the cache joins those of the files it does not read again.
+
+def _logs_options(text: str) -> bool:
+    return "log_opt_values" in text or _imports_service(text)
 
 
 def _imports_service(text: str) -> bool:
@@ -58,24 +77,57 @@ def _imports_service(text: str) -> bool:
     return False
 
 
-def secret_options(texts: Iterable[tuple[str, str | None]]) -> frozenset:
-    """The names of the oslo.config options declared with ``secret=True`` (``cfg.StrOpt('password',
-    secret=True, ...)``) anywhere."""
-    names: set = set()
-    for _, text in texts:
-        if text and "secret" in text and "Opt(" in text:
-            names.update(_secret_options(text))
-    return frozenset(names)
+def _declared_secret(text: str) -> frozenset:
+    return frozenset(_secret_options(text)) if "secret" in text and "Opt(" in text else frozenset()
 
 
-def value_error_handlers(texts: Iterable[tuple[str, str | None]]) -> tuple:
-    """The paths of the files whose app or blueprint answers ``ValueError`` with a handler of its own."""
-    return tuple(sorted(path for path, text in texts
-                        if text and "ValueError" in text and _VALUE_ERROR_HANDLER.search(text)))
+def _handles_value_error(text: str) -> bool:
+    return "ValueError" in text and _VALUE_ERROR_HANDLER.search(text) is not None
 
 
-FACTS: dict[str, Callable] = {OPTIONS_LOGGED: options_logged, SECRET_OPTIONS: secret_options,
-                              VALUE_ERROR_HANDLERS: value_error_handlers, QUERY_KEYS: query_keys}
+def _query_keys_read(text: str) -> frozenset:
+    if "GET" in text or "args" in text or "query_params" in text:
+        return frozenset(_QUERY_KEY.findall(text))
+    return frozenset()
+
+
+def _union(parts: Iterable[tuple[str, frozenset]]) -> frozenset:
+    out: set = set()
+    for _, part in parts:
+        if part:
+            out.update(part)
+    return frozenset(out)
+
+
+_PARTS: dict[str, tuple[Callable, Callable]] = {  # name -> (the part of one text, the fact of ``(path, part)`` pairs)
+    OPTIONS_LOGGED: (_logs_options, lambda parts: any(part for _, part in parts)),
+    SECRET_OPTIONS: (_declared_secret, _union),
+    VALUE_ERROR_HANDLERS: (_handles_value_error, lambda parts: tuple(sorted(path for path, part in parts if part))),
+    QUERY_KEYS: (_query_keys_read, _union),
+}
+
+
+def file_parts(text: str | None) -> dict:
+    """What ``text`` says for each fact, the facts it says nothing for left out (most files: all)."""
+    if not text:
+        return {}
+    parts = {}
+    for name, (part_of, _) in _PARTS.items():
+        part = part_of(text)
+        if part:
+            parts[name] = part
+    return parts
+
+
+def fact_of_parts(name: str, parts: Iterable[tuple[str, dict]]):
+    """The fact ``name`` of the files whose ``(path, file_parts(text))`` are ``parts``: what ``FACTS[name]``
+    gives from their ``(path, text)``."""
+    return _PARTS[name][1]((path, by_name.get(name)) for path, by_name in parts)
+
+
+def _fact(name: str, texts: Iterable[tuple[str, str | None]]):
+    part_of, join = _PARTS[name]
+    return join((path, part_of(text) if text else None) for path, text in texts)
 
 
 def comparable(value):

@@ -90,7 +90,8 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
     # Cached files whose reads of files not analysed again no longer find what they found:
     # edited definitions, and (another tree with the same paths, a branch switched back)
     # summaries computed elsewhere. The rest is checked once the edited files are analysed.
-    redo = set(changed) | graph.stale(entries, set(changed), keys) | graph.stale_texts(sources)
+    facts = _TextFacts(sources, entries)
+    redo = set(changed) | graph.stale(entries, set(changed), keys) | graph.stale_texts(facts)
     program = None
     if not redo:
         redo = graph.stale_fields(_cached_fields(entries))
@@ -111,7 +112,7 @@ def _incremental(sources, keys, last: dict, models, rules, budget, config, cache
         clock.lap("lower")
         if program is None:  # files moved before a restart stand with their moved summaries
             cached = {**entries, **moves.moved} if moves is not None else entries
-            program = _program_over(sources, lowered, cached, redo, models, rules, budget, config)
+            program = _program_over(sources, lowered, cached, redo, models, rules, budget, config, facts)
         else:
             program.adopt([lowered[i].module for i in sorted(new)])
         clock.lap("analyse")
@@ -171,6 +172,22 @@ def _with_texts(sources: list, entries: dict) -> list:
             src = src.as_read(entries[i]["text"]) if i in entries else src.read()
         out.append((src, name, is_package))
     return out
+
+
+class _TextFacts:
+    """The facts of the review's whole text (``whole_text``), each joined when first asked for from every
+    file's parts: a cached file's from its entry (they depend on its path and text only, which its key
+    hashes), another's from its text."""
+
+    def __init__(self, sources: list, entries: dict):
+        self.parts = [(src.display, entries[i]["text_facts"] if i in entries else whole_text.file_parts(src.text))
+                      for i, (src, _, _) in enumerate(sources)]
+        self.values: dict = {}
+
+    def __call__(self, name: str):
+        if name not in self.values:
+            self.values[name] = whole_text.fact_of_parts(name, self.parts)
+        return self.values[name]
 
 
 class _Moves:
@@ -381,16 +398,12 @@ class ReadGraph:
                     out.update(unsure)
         return out - redo
 
-    def stale_texts(self, sources: list) -> set:
+    def stale_texts(self, facts: _TextFacts) -> set:
         """Cached files that read a fact of the review's whole text (``whole_text``) whose value is another now
         (``log_opt_values`` called in an edited file changes what a cached file's option declarations mean)."""
         out: set = set()
-        pairs = None
         for name, by_found in self.text_reads.items():
-            fact = whole_text.FACTS.get(name)
-            if pairs is None:
-                pairs = [(src.display, src.text) for src, _, _ in sources]
-            now = whole_text.comparable(fact(pairs)) if fact is not None else None
+            now = whole_text.comparable(facts(name)) if name in whole_text.FACTS else None
             for found, files in by_found.items():
                 if found != now:
                     out |= files
@@ -557,7 +570,8 @@ def _components(nodes: set, edges: dict) -> list:
     return out
 
 
-def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rules, budget, config):
+def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rules, budget, config,
+                  facts: _TextFacts):
     """The files in ``redo`` analysed from scratch against the cached results of the others."""
     from secreview.analysis.program import Program
     texts = {src.display: src.text for src, _, _ in sources}
@@ -566,7 +580,7 @@ def _program_over(sources, lowered: dict, entries: dict, redo: set, models, rule
                       test_path=config.is_test_path, on_demand=config.on_demand,
                       lazy_foreign={sources[i][1]: (sources[i][0].display, lambda entry=entries[i]: entry_stub(entry))
                                     for i in cached},
-                      foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items)
+                      foreign_text=lambda path: texts.get(path, ""), text_facts=facts)
     summaries, parts = {}, {}
     for i in cached:
         summaries.update(entries[i]["summaries"])

@@ -1,15 +1,17 @@
 """Stage: what the cache keeps of each file after a review, and a whole result stored before.
 
 A file's entry holds its stub, its summaries (each pickled apart, unpickled only
-when called), its findings grouped by function, its field stores, and what each of
+when called), its findings grouped by function, its field stores, what each of
 its functions read of other files with what it found (``incremental`` checks
-those reads to decide what an edit makes stale).
+those reads to decide what an edit makes stale), its text, and its parts of the
+facts of the whole review's text (``whole_text.file_parts``).
 """
 
 from __future__ import annotations
 
 import pickle
 
+from secreview.analysis import whole_text
 from secreview.engine.analysed import Analysed
 
 
@@ -106,5 +108,8 @@ def iter_file_entries(program, lowered: list, problems_by_path: dict, module_key
             "problems": problems_by_path.get(module.path, []),
             # to map the lines of this version to those of the next one (``line_shift``)
             "text": module.text or "",
+            # what its text says for the facts of the whole review's text: a review from the cache joins
+            # the others' without their texts (``incremental``)
+            "text_facts": whole_text.file_parts(module.text),
         }
         program.forget_read_values()  # the next file reads other definitions, mostly: 3 MiB kept otherwise

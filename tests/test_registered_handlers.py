@@ -245,6 +245,27 @@ def test_the_cache_follows_a_registration_removed_and_put_back(tmp_path, monkeyp
     assert traced(app) == _marked(handlers, "# traced")
 
 
+def test_a_registration_added_to_a_cached_tree_makes_the_cached_handlers_analysed_again(tmp_path, monkeypatch):
+    # the handlers' module is cached, and its functions found no registration: once another module
+    # registers them, each such read finds a value, and the handlers are analysed again
+    handlers, app = (textwrap.dedent(c) for c in HANDLERS["falcon"])
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "handlers.py").write_text(handlers)
+    (tree / "other.py").write_text("def unrelated():\n    return 1\n")
+    monkeypatch.chdir(tree)
+
+    def traced(app_text: str, cache) -> set:
+        (tree / "app.py").write_text(app_text)
+        result = review(["."], ReviewOptions(config=DEFAULT_CONFIG, cache_dir=cache))
+        return {f.line for f in result.findings if "tainted" in f.tags}
+
+    without = "\n".join(line for line in app.splitlines() if not line.strip().startswith("app.add_route"))
+    unregistered = traced(without, tmp_path / "cache")
+    assert unregistered == traced(without, None) and unregistered < _marked(handlers, "# traced")
+    assert traced(app, tmp_path / "cache") == traced(app, None) == _marked(handlers, "# traced")
+
+
 @pytest.mark.parametrize("spec, message", [
     ('registered_by = { methods = ["add"] }', "arg"),
     ('registered_by = { arg = 1 }', "methods or callees"),

@@ -848,6 +848,10 @@ class Program:
                      self.stored_by):
             held.clear()
 
+    def fields_held(self):
+        """The keys of the fields that hold a value now: ``read_value`` of any other field is None."""
+        return [key for key, value in self.fields.items() if value is not None]
+
     def forget_read_values(self) -> None:
         """Drop ``read_value``'s memo (what it works out again when asked: a cost, never a difference).
         The cache stores a file at a time, and a worker's memo of every definition its files read

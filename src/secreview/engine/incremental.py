@@ -333,7 +333,10 @@ class ReadGraph:
         # Reads of summaries and definitions, by owner file: {(kind, key, module, value found): {reader files}}.
         # Many functions of a file read the same definitions: each distinct read is checked once.
         self.reads_into: dict = {}
-        self.field_reads: dict = {}  # field key -> {value found: {reader files}}
+        self.field_reads: dict = {}  # field key -> {value found: {reader files}}, for reads that found a value
+        # field key -> {reader files}, for reads that found none: most field reads (each function reads whether
+        # something registers it as a handler), checked by the fields that hold a value (``_stale_absent``)
+        self.absent_field_reads: dict = {}
         self.text_reads: dict = {}  # fact name (``whole_text``) -> {value found: {reader files}}
         readers, edges, reads_into, field_reads = self.readers, self.edges, self.reads_into, self.field_reads
         for i, entry in entries.items():
@@ -354,7 +357,10 @@ class ReadGraph:
                     readers.setdefault((kind, key), set()).add((i, function))
                     if kind == "field":
                         out.append(("field", key))
-                        field_reads.setdefault(key, {}).setdefault(found, set()).add(i)
+                        if found is None:
+                            self.absent_field_reads.setdefault(key, set()).add(i)
+                        else:
+                            field_reads.setdefault(key, {}).setdefault(found, set()).add(i)
                         continue
                     out.append(key)
                     owner = file_of_module.get(module_name)
@@ -411,12 +417,22 @@ class ReadGraph:
 
     def stale_fields(self, fields: dict) -> set:
         """With nothing else to analyse again: cached files whose reads of a field find another value."""
-        out = set()
+        out = self._stale_absent(fields)
         for key, by_found in self.field_reads.items():
             now = V.digest(fields[key]) if key in fields else None
             for found, files in by_found.items():
                 if found != now:
                     out.update(files)
+        return out
+
+    def _stale_absent(self, held) -> set:
+        """The files that read a field and found no value, where one of the fields ``held`` (those that hold
+        a value now) was read."""
+        absent, out = self.absent_field_reads, set()
+        for key in held:
+            files = absent.get(key)
+            if files:
+                out.update(files)
         return out
 
     def stale_after(self, redo: set, program) -> set:
@@ -427,6 +443,7 @@ class ReadGraph:
             for (kind, key, module_name, found), files in self.reads_into.get(owner, {}).items():
                 if not files <= out and program.read_value(kind, key, module_name) != found:
                     out.update(files)
+        out |= self._stale_absent(program.fields_held())
         for key, by_found in self.field_reads.items():
             now = program.read_value("field", key, "")
             for found, files in by_found.items():

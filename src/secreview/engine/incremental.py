@@ -20,7 +20,7 @@ from secreview.analysis import values as V
 from secreview.analysis import whole_text
 from secreview.analysis.findings_builder import merge_buckets
 from secreview.analysis.interface import definition
-from secreview.engine.analyse import analyse_all
+from secreview.engine.analyse import analyse_all, effective_jobs
 from secreview.engine.analysed import Analysed, analysis_problems
 from secreview.engine.cache import MAX_PACKS, ReviewCache, run_key, target_key
 from secreview.engine.line_shift import LineShift, Unmovable, line_map
@@ -34,12 +34,13 @@ FULL_REVIEW_SHARE = 0.4
 (on all cores) is faster than an incremental one (in one process)."""
 
 
-def review_cached(sources: list, models, rules, budget: int, config, jobs: int, cache: ReviewCache, progress=None,
-                  *, keys: list):
+def review_cached(sources: list, models, rules, budget: int, config, jobs: int | None, cache: ReviewCache,
+                  progress=None, *, keys: list):
     """The review of ``sources`` (file keys ``keys``; some may be ``UnreadSource``, read here when
     their texts are needed) when the cache holds no stored result of the same files
     (``store.stored_result``, which the caller looked up): incremental or full; its whole result
-    is stored for the next review of the same files."""
+    is stored for the next review of the same files. ``jobs``: the workers asked for (``ReviewOptions.jobs``),
+    for a full review."""
     result_key = run_key(keys)
     target = target_key(sources)
     last = cache.load("targets", target)
@@ -58,6 +59,7 @@ def review_cached(sources: list, models, rules, budget: int, config, jobs: int, 
 
 
 def _full(sources, keys, models, rules, budget, config, jobs, cache, progress):
+    jobs = effective_jobs(jobs, len(sources))  # (imports multiprocessing: not for an incremental review)
     analysed = analyse_all(sources, models, rules, budget, config, jobs, progress, cache=cache, keys=keys)
     _store_target(cache, sources, keys)
     return analysed

@@ -248,12 +248,10 @@ def _review_with_cache(sources: list, options: ReviewOptions, models, budget: in
     analysed = stored_result(cache, run_key(keys))
     if analysed is not None:
         return analysed, rules
-    from secreview.engine.analyse import effective_jobs
     from secreview.engine.cache import loaded_models
     from secreview.engine.incremental import review_cached
     rules = _enabled_rules(options.rules, all_rules, config)
-    jobs = effective_jobs(options.jobs, len(sources))  # (imports multiprocessing)
-    return review_cached(sources, loaded_models(models), rules, budget, config, jobs, cache, options.progress,
+    return review_cached(sources, loaded_models(models), rules, budget, config, options.jobs, cache, options.progress,
                          keys=keys), rules
 
 

@@ -461,7 +461,7 @@ def _git_change(spec: str, staged: bool, cwd: Path, scratch: Path, config_file, 
             tagged = _split_z(git(["ls-files", "-t", "--cached", "--others", "--exclude-standard", "-z"], root))
             untracked = [item[2:] for item in tagged if item.startswith("? ")]
             listing = [item[2:] for item in tagged]
-        tip = resolve("HEAD", root)
+        tip = base if spec == "HEAD" else resolve("HEAD", root)
     files = parse_diff(diff.decode("utf-8", "surrogateescape"))
     if tree != root:
         listing = [Path(dirpath, name).relative_to(tree).as_posix()
@@ -492,6 +492,8 @@ def _count_lines(path: Path) -> int:
 
 def commit_messages(base: str, tip: str, root: Path, limit: int = 50) -> str | None:
     """The message of the one commit in ``base..tip``, or a list of the commits' subjects."""
+    if base == tip:  # (the work tree against HEAD: no commit in between, and no git to ask)
+        return None
     shas = git(["rev-list", f"--max-count={limit + 1}", f"{base}..{tip}"], root).decode().split()
     if not shas:
         return None

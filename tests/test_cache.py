@@ -209,6 +209,22 @@ def test_a_read_cycle_made_by_the_edit_is_analysed_whole(tmp_path, analysed):
     assert warm == report(tree, None) and tainted(warm) == []
 
 
+def test_a_read_cycle_through_a_field_a_cached_function_stores_to_is_found():
+    # a.set_x stores to the field and reads b.get_x's summary; b.get_x reads the field: one cycle.
+    # c.peek reads a field no cached function stores to (the readers of such fields are not indexed)
+    field = ("a.Box", "x")
+    entries = {
+        0: {"summaries": {"a.set_x": None}, "reads": {"a.set_x": {("sum", "b.get_x", "b"): ("d1", False)}},
+            "fields": {field: {"a.set_x": "value"}}},
+        1: {"summaries": {"b.get_x": None}, "reads": {"b.get_x": {("field", field, ""): "d2"}}, "fields": {}},
+        2: {"summaries": {"c.peek": None}, "reads": {"c.peek": {("field", ("c.Box", "y"), ""): None}}, "fields": {}},
+    }
+    graph = incremental.ReadGraph(entries, {"a": 0, "b": 1, "c": 2})
+    assert graph.with_cycles({0}) == {0, 1}
+    assert graph.with_cycles({1}) == {0, 1}
+    assert graph.with_cycles({2}) == {2}
+
+
 def test_a_function_that_did_not_exist_is_found_when_it_appears(tmp_path):
     # helpers.clean undefined: a name of the reviewed code that resolves to nothing, whose result is unknown
     tree = make_tree(tmp_path / "tree", helpers="import shlex\n")

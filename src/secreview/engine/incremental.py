@@ -341,11 +341,15 @@ class ReadGraph:
         self.absent_field_reads: dict = {}
         self.text_reads: dict = {}  # fact name (``whole_text``) -> {value found: {reader files}}
         readers, edges, reads_into, field_reads = self.readers, self.edges, self.reads_into, self.field_reads
+        # The readers of a field are only looked for from a cached function that stores to it (``upstream``):
+        # most field reads are of fields no cached function stores to, and are not indexed there.
+        stored = {key for entry in entries.values() for key in entry["fields"]}
         for i, entry in entries.items():
             for function in entry["summaries"]:
                 self.file_of[function] = i
             for function, reads in entry["reads"].items():
                 out = edges.setdefault(function, [])
+                reader = (i, function)
                 for read, found in reads.items():
                     kind, key, module_name = read
                     if kind == "text":  # a fact of every file's text: checked against the texts now (``stale_texts``)
@@ -356,14 +360,16 @@ class ReadGraph:
                         if owner is not None:
                             reads_into.setdefault(owner, {}).setdefault((kind, key, module_name, found), set()).add(i)
                         continue
-                    readers.setdefault((kind, key), set()).add((i, function))
                     if kind == "field":
+                        if key in stored:
+                            readers.setdefault((kind, key), set()).add(reader)
                         out.append(("field", key))
                         if found is None:
                             self.absent_field_reads.setdefault(key, set()).add(i)
                         else:
                             field_reads.setdefault(key, {}).setdefault(found, set()).add(i)
                         continue
+                    readers.setdefault((kind, key), set()).add(reader)
                     out.append(key)
                     owner = file_of_module.get(module_name)
                     if owner is not None:

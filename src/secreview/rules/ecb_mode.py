@@ -37,7 +37,7 @@ aad)` from `cryptography`, or `AES.new(key, AES.MODE_GCM)` in PyCryptodome
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.ir.statements import calls, expressions
+from secreview.ir.statements import expressions
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.cipher_use import (
     capability_probe,
@@ -87,12 +87,11 @@ def _pads_to_blocks(module) -> bool:
     ``padding.PKCS7(128).padder()``) or arithmetic on a length modulo a block (``16 - len(value) % 16``,
     ``len(s) % AES.block_size``): the sign that data of any length is encrypted block by block."""
     for function in (module.body, *module.functions.values()):
-        for call in calls(function):
-            if ir.last_name(call.func) in _PADDERS or call.method in _PADDERS:
-                return True
         for stmt in function.statements():
             for expr in expressions(stmt):
                 for e in ir.walk(expr):
+                    if isinstance(e, ir.Call) and (ir.last_name(e.func) in _PADDERS or e.method in _PADDERS):
+                        return True
                     if isinstance(e, ir.BinOp) and e.op == "%" and isinstance(e.left, ir.Call) \
                             and ir.last_name(e.left.func) == "len":
                         return True

@@ -11,28 +11,21 @@ from pathlib import Path
 
 from secreview.engine.pipeline import (
     ReviewOptions,
-    keep_known_files,
+    gathered_with_known_files,
     known_files_path,
-    open_known_files,
     review_sources,
+    with_known_files,
     with_project_test_paths,
 )
 from secreview.findings.model import AddedSuppression, Finding, ReviewResult
 from secreview.findings.suppress import Suppressions
 from secreview.source.changes import Change, collect_sources, ranges, touches
 from secreview.source.gather import non_production_at
-from secreview.source.reading import SourceChanged
 
 
 def review_change(change: Change, options: ReviewOptions) -> ReviewResult:
     """Review the whole tree after ``change``; keep what touches the change."""
-    known_path = _known_files_path(change, options)
-    if known_path is not None:
-        try:
-            return _review_change(change, options, known_path)
-        except SourceChanged:  # a file changed while this review looked at the tree: again, reading every file
-            pass
-    return _review_change(change, options, None)
+    return with_known_files(_known_files_path(change, options), lambda path: _review_change(change, options, path))
 
 
 def _known_files_path(change: Change, options: ReviewOptions) -> Path | None:
@@ -47,11 +40,8 @@ def _known_files_path(change: Change, options: ReviewOptions) -> Path | None:
 def _review_change(change: Change, options: ReviewOptions, known_path: Path | None) -> ReviewResult:
     """``review_change``; the files that the records at ``known_path`` show unchanged are not read."""
     result = ReviewResult(target=change.target, message=change.message)
-    known = open_known_files(known_path) if known_path is not None else None
-    sources, problems = collect_sources(change, include_ignored=options.include_ignored, excluded=result.excluded,
-                                        known=known)
-    if known is not None:
-        keep_known_files(known_path, known)
+    sources, problems = gathered_with_known_files(known_path, lambda known: collect_sources(
+        change, include_ignored=options.include_ignored, excluded=result.excluded, known=known))
     result.problems.extend(problems)
     sink: list = []
     options.suppressed_sink = sink

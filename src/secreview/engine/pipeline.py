@@ -90,12 +90,19 @@ def review(paths: Sequence[str], options: ReviewOptions, *, stdin_data: bytes | 
     ``options.config``. Holds no state between calls: any number of reviews may run one after
     another in one process."""
     known_path = known_files_path(options, paths) if not all(p == "-" for p in paths) else None
+    return with_known_files(known_path, lambda path: _review(paths, options, stdin_data, path))
+
+
+def with_known_files(known_path: Path | None, run: Callable[[Path | None], ReviewResult]) -> ReviewResult:
+    """``run(known_path)``: a review that takes the files the records at ``known_path`` show unchanged as read;
+    ``run(None)`` again, reading every file, when one of them changed while it looked at the tree
+    (``SourceChanged``), or when there are no records to use."""
     if known_path is not None:
         try:
-            return _review(paths, options, stdin_data, known_path)
-        except SourceChanged:  # a file changed while this review looked at the tree: again, reading every file
+            return run(known_path)
+        except SourceChanged:
             pass
-    return _review(paths, options, stdin_data, None)
+    return run(None)
 
 
 def known_files_path(options: ReviewOptions, paths: Sequence[str], kind: str = "review") -> Path | None:
@@ -116,11 +123,9 @@ def _review(paths: Sequence[str], options: ReviewOptions, stdin_data: bytes | No
     """``review``; the files that the records at ``known_path`` show unchanged are not read."""
     result = ReviewResult(target=" ".join(paths) if paths else "<stdin>")
     non_production: set[str] = set()
-    known = open_known_files(known_path) if known_path is not None else None
-    sources, problems = gather_sources(paths, options.config, stdin_data, include_ignored=options.include_ignored,
-                                       excluded=result.excluded, non_production=non_production, known=known)
-    if known is not None:
-        keep_known_files(known_path, known)
+    sources, problems = gathered_with_known_files(known_path, lambda known: gather_sources(
+        paths, options.config, stdin_data, include_ignored=options.include_ignored, excluded=result.excluded,
+        non_production=non_production, known=known))
     result.problems.extend(problems)
     named = [(Path(p), p) for p in paths if p != "-" and os.path.isdir(p)]
     options = with_project_test_paths(options, named, [src.display for src, _, _ in sources])
@@ -132,18 +137,19 @@ def _review(paths: Sequence[str], options: ReviewOptions, stdin_data: bytes | No
     return review_sources(sources, options, result, non_production=non_production)
 
 
-def open_known_files(path: Path) -> KnownFiles:
-    """The records kept at ``path``, for a review starting now (before it looks at any file)."""
-    from secreview.engine.cache import load_known_files
+def gathered_with_known_files(known_path: Path | None, gather: Callable[[KnownFiles | None], tuple]) -> tuple:
+    """``gather(known)``, ``known`` the records kept at ``known_path`` for a review starting now (before it looks
+    at any file; None without a path), and the records it leaves kept there for the next review when they are not
+    those it found."""
+    if known_path is None:
+        return gather(None)
+    from secreview.engine import cache
     from secreview.source.known_files import KnownFiles
-    return KnownFiles(load_known_files(path), time.time_ns())
-
-
-def keep_known_files(path: Path, known: KnownFiles) -> None:
-    """The records ``known`` leaves for the next review, kept at ``path`` when they are not those it found."""
+    known = KnownFiles(cache.load_known_files(known_path), time.time_ns())
+    found = gather(known)
     if known.changed:
-        from secreview.engine import cache
-        cache.keep_known_files(path, known.now)
+        cache.keep_known_files(known_path, known.now)
+    return found
 
 
 def with_project_test_paths(options: ReviewOptions, named: Sequence[tuple[Path, str]],

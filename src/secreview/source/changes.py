@@ -66,9 +66,7 @@ from secreview.findings.model import FileProblem, Finding
 from secreview.source.gather import LICENSE_FILES
 
 if TYPE_CHECKING:
-    from secreview.source.discover import Candidate
     from secreview.source.known_files import KnownFiles
-    from secreview.source.reading import SourceText, UnreadSource
 
 GIT_TIMEOUT = 600
 
@@ -644,7 +642,9 @@ def collect_sources(change: Change, *, include_ignored: bool = False, excluded: 
     tree read is noted in it (patched copies are neither)."""
     from secreview.findings.model import no_exclusions
     from secreview.source.discover import NO_SOURCE_DIRS, OTHER_PROJECTS_DIRS, Candidate, discover, stat_identity
+    from secreview.source.known_files import read_unless_known
     from secreview.source.module_names import ModuleNames
+    from secreview.source.reading import read_source
 
     config = change.config
     tree = change.tree
@@ -719,8 +719,8 @@ def collect_sources(change: Change, *, include_ignored: bool = False, excluded: 
     sources = []
     names = ModuleNames(tree)
     for display in sorted(paths):
-        src = _read(Candidate(str(paths[display]), display, "", identities.get(display, ())), config.max_file_size,
-                    known)
+        src = read_unless_known(Candidate(str(paths[display]), display, "", identities.get(display, ())),
+                                config.max_file_size, known, read_source)
         if isinstance(src, FileProblem):
             problems.append(src)
             continue
@@ -729,18 +729,6 @@ def collect_sources(change: Change, *, include_ignored: bool = False, excluded: 
         name, is_package = names.name_of(full)
         sources.append((src, name, is_package))
     return sources, problems
-
-
-def _read(cand: Candidate, max_bytes: int, known: KnownFiles | None) -> SourceText | UnreadSource | FileProblem:
-    """``cand``'s source: as read, when ``known`` shows it unchanged (``cand.stat``: none for a file
-    the listing did not give), else read now and noted in ``known``."""
-    from secreview.source.reading import read_source
-    src = known.unread(cand, max_bytes) if known is not None else None
-    if src is None:
-        src = read_source(cand.location, cand.display, max_bytes)
-        if known is not None and not isinstance(src, FileProblem):
-            known.note(cand, src)
-    return src
 
 
 def _regular_file_stat(path: str) -> os.stat_result | None:

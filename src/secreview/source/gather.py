@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from secreview.findings.model import Excluded, FileProblem, internal_error
 from secreview.source.discover import Candidate, discover, enclosing_repo
+from secreview.source.known_files import read_unless_known
 from secreview.source.module_names import ModuleNames, common_root
 from secreview.source.reading import SourceText, UnreadSource, read_source, read_stdin
 
@@ -45,14 +46,10 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
     tops: dict = {}  # named path -> what non_production_file knows of it
     folders: dict = {}  # folder -> whether it is in a copy of another project (``vendored_copy``)
     for cand in candidates:
-        src = known.unread(cand, config.max_file_size) if known is not None else None
-        if src is None:
-            src = _read(cand, config.max_file_size)
-            if isinstance(src, FileProblem):
-                problems.append(src)
-                continue
-            if known is not None:
-                known.note(cand, src)
+        src = read_unless_known(cand, config.max_file_size, known, _read)
+        if isinstance(src, FileProblem):
+            problems.append(src)
+            continue
         try:
             name, is_package = names.name_of(cand.location)
         except (OSError, ValueError):  # e.g. a folder above it that cannot be searched
@@ -63,11 +60,11 @@ def gather_sources(paths: Sequence[str], config, stdin_data: bytes | None = None
     return sources, problems
 
 
-def _read(cand: Candidate, max_bytes: int) -> SourceText | FileProblem:
+def _read(location: str, display: str, max_bytes: int) -> SourceText | FileProblem:
     try:
-        return read_source(cand.location, cand.display, max_bytes)
+        return read_source(location, display, max_bytes)
     except Exception as exc:  # reading reports what it knows as problems; anything else is a bug
-        return internal_error(cand.display, "reading", exc)
+        return internal_error(display, "reading", exc)
 
 
 def non_production_file(config, cand: Candidate, tops: dict | None = None, folders: dict | None = None) -> bool:

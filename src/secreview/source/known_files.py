@@ -18,6 +18,7 @@ for the same reason). A file just edited is read by each review until it is that
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from secreview.source.discover import Candidate
 from secreview.source.reading import SourceText, UnreadSource, text_digest
@@ -60,3 +61,15 @@ class KnownFiles:
     def changed(self) -> bool:
         """Whether the next review needs other records than it would find."""
         return self.now != self.before
+
+
+def read_unless_known(cand: Candidate, max_bytes: int, known: KnownFiles | None, read: Callable):
+    """``cand``'s source: as read (an ``UnreadSource``) when ``known`` shows it unchanged; else ``read(location,
+    display, max_bytes)`` now (a ``SourceText``, or what ``read`` gives for a file it cannot read), the text read
+    noted in ``known``."""
+    src = known.unread(cand, max_bytes) if known is not None else None
+    if src is None:
+        src = read(cand.location, cand.display, max_bytes)
+        if known is not None and isinstance(src, SourceText):
+            known.note(cand, src)
+    return src

@@ -102,18 +102,14 @@ class OpenRedirect(SinkRule):
         if _answers_post_only(interp.module, interp.fn):
             # (whether the module is a Django one: its CSRF check is on unless the project removes it; and whether
             # the form's value is one no code of the project reads from a link's query string, to copy into a form)
-            keys = _form_keys(interp, arg_node)
-            uncopied = bool(keys) and not keys & interp.program.text_fact(whole_text.QUERY_KEYS)
-            return ("post-only", _imports_django(interp.module), tuple(sorted(keys)) if uncopied else ())
+            return ("post-only", _imports_django(interp.module), _uncopied_keys(interp, arg_node))
         if _in_post_branch(interp.fn, interp.stmt) and not _from_query(interp, arg_node):
             # (the second item: the handler reads its query string too, whose value its form may post back)
             return ("post-branch", _reads_query_string(interp.fn))
         if _imports_django(interp.module) and _from_post_body(interp, arg_node):
             # Django's ``request.POST`` holds a POST's form and nothing else (empty for a link's GET): as a handler
             # answering POST only, whatever else the handler answers (django-rq's ``actions``, panel AT)
-            keys = _form_keys(interp, arg_node)
-            uncopied = bool(keys) and not keys & interp.program.text_fact(whole_text.QUERY_KEYS)
-            return ("post-body", tuple(sorted(keys)) if uncopied else ())
+            return ("post-body", _uncopied_keys(interp, arg_node))
         return None
 
     def sink_confidence(self, site, confidence):
@@ -208,6 +204,14 @@ def _form_keys(interp, arg_node) -> frozenset:
             return frozenset()
         keys.add(found.group(1))
     return frozenset(keys)
+
+
+def _uncopied_keys(interp, arg_node) -> tuple:
+    """The form's keys the redirect's value is read under (``request.POST.get("next")``), sorted, when no code
+    of the project reads any of them from a query string to copy a link's value into a form; () otherwise."""
+    keys = _form_keys(interp, arg_node)
+    uncopied = bool(keys) and not keys & interp.program.text_fact(whole_text.QUERY_KEYS)
+    return tuple(sorted(keys)) if uncopied else ()
 
 
 def _source_step(taint):

@@ -423,7 +423,9 @@ class FunctionInterpreter:
             value = Value(taints=taints, types=types, fixed=entry is None or not entry[0])
             if entry is not None and param.kind == "kwarg" and converters:
                 value = self._captured_keywords(value, converters)
-            if self.program.named_source_rules and not ir.number_annotation(param.annotation):
+            if self.program.named_source_rules and not ir.number_annotation(param.annotation) \
+                    and self.program.named_source(param.name) is not None \
+                    and not self.program.other_parameter(fn, param.name):
                 value = self.named(value, param.name, _ParamNode(param, fn, index), code=param.name)
             state[param.name] = value
         return state

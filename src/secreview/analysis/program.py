@@ -1281,6 +1281,11 @@ class Program:
             found = self._masking_names[name] = any(rule.masking_function(name) for rule in self.named_source_rules)
         return found
 
+    def other_parameter(self, fn: ir.Function, name: str) -> bool:
+        """Whether a rule with named sources says the parameter ``name`` of ``fn`` holds something other than
+        its name says (``SinkRule.other_parameter``)."""
+        return any(rule.other_parameter(self, fn, name) for rule in self.named_source_rules)
+
     def identifier_name(self, name: str, attribute: bool = False) -> bool:
         """Whether a rule with named sources says a value read under ``name`` (an attribute when
         ``attribute``, else a key) identifies what it is read from rather than holding its content

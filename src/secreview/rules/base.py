@@ -254,6 +254,12 @@ class SinkRule(Rule):
         one of ``values.NAMED_KINDS``."""
         return None
 
+    def other_parameter(self, program, fn, name: str) -> bool:
+        """Whether the parameter ``name`` of ``fn``, named like one of this rule's sources, is known to hold
+        something else: what the framework calling ``fn`` passes there (an OAuth 1 validator's ``token`` is
+        the token's public key). Only rules with ``named_source`` define it."""
+        return False
+
     def identifier_name(self, name: str, attribute: bool = False) -> bool:
         """Whether a value read under ``name`` (an attribute when ``attribute``, else a constant key)
         is an identifier or field of what it is read from, not its content (``secret.id``,

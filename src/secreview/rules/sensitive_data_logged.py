@@ -41,7 +41,10 @@ it is something else: `path_or_token` (either), `sync_token` (a position in a
 change feed), `next_token`/`page_token`/`continuation_token` (a pagination
 cursor), `stream_token`/`from_token`/`since_token`/`prev_token`/`after_token` (a
 position in an event stream), a parameter annotated `int`, `float` or `bool` (a number
-is no credential), `idempotency_token`, `collection_by_token` (a mapping),
+is no credential), the `token` (`request_token`, `resource_owner_key`) parameter of a method of a
+subclass of oauthlib's OAuth 1 `RequestValidator` other than `save_request_token` and `save_access_token`
+(oauthlib passes the token's key there, which travels in the clear in every signed request; those two
+get the whole token, secret included, and are reported), `idempotency_token`, `collection_by_token` (a mapping),
 `permit_create_token` (a setting), `tokens` (a count). Values wrapped in a
 masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or
 any function named `mask`/`redact`/`sanitize`/`scrub`/`obfuscate`) are not
@@ -348,6 +351,7 @@ class _Finder:
             if e.kind in (ir.NameKind.IMPORT, ir.NameKind.DEF, ir.NameKind.BUILTIN):
                 return None
             if secret_name(e.id) and not self._constant(e) and not self._path(e) and not self._number(e) \
+                    and not _oauth1_token_key(self.interp.program, self.interp.fn, e.id) \
                     and not _masked_by_loop(self.interp.fn, e.id) and not _bound_to_location(self.interp.fn, e.id) \
                     and not _lookup_key(self.interp.fn, e.id):
                 return e.id, e
@@ -438,6 +442,34 @@ class _Finder:
             return False
         value = self.interp.eval(node)
         return (value.is_fixed and not value.taints) or _items_stored_constant(self.interp, node)
+
+
+# oauthlib's OAuth 1 validator: the framework calls these methods with the token's *key* (``oauth_token``,
+# sent in the clear in every signed request and in the authorisation URL) as ``token``/``request_token``;
+# only its two ``save_*`` methods get the whole token, with ``oauth_token_secret``.
+_OAUTH1_VALIDATORS = frozenset({"oauthlib.oauth1.RequestValidator",
+                                "oauthlib.oauth1.rfc5849.request_validator.RequestValidator"})
+_OAUTH1_KEY_PARAMS = frozenset({"token", "request_token", "resource_owner_key"})
+_OAUTH1_WHOLE_TOKEN = frozenset({"save_request_token", "save_access_token"})
+
+
+def _oauth1_token_key(program, fn, name: str) -> bool:
+    """``name`` is a parameter of ``fn``, a method of an oauthlib OAuth 1 ``RequestValidator`` subclass, that the
+    framework gives the token's public key, not its secret."""
+    if name not in _OAUTH1_KEY_PARAMS or not fn.is_method or fn.name in _OAUTH1_WHOLE_TOKEN \
+            or name in _assigned(fn) or not any(p.name == name for p in fn.params):
+        return False
+    return _inherits(program, fn.class_qualname, _OAUTH1_VALIDATORS, 0)
+
+
+def _inherits(program, class_qualname: str, wanted: frozenset, depth: int) -> bool:
+    """Whether a class of the reviewed code has one of ``wanted`` among its bases, transitively."""
+    bases = program.base_names(class_qualname) if program is not None and depth < 5 else None
+    for candidates in bases or ():
+        for base in candidates or ():
+            if base in wanted or _inherits(program, base, wanted, depth + 1):
+                return True
+    return False
 
 
 def _items_stored_constant(interp, node) -> bool:
@@ -907,6 +939,9 @@ class SensitiveDataLogged(SinkRule, StatementRule):
         if _HEADER_KEYS.match(name):
             return ("secret", "an authentication header", False)  # ``headers["Authorization"] = "Bearer " + key``
         return None
+
+    def other_parameter(self, program, fn, name: str) -> bool:
+        return _oauth1_token_key(program, fn, name)
 
     def identifier_name(self, name: str, attribute: bool = False) -> bool:
         return identifier_name(name) or (attribute and not content_attribute(name))

@@ -120,13 +120,16 @@ def name_words(name: str) -> tuple[str, ...]:
     return tuple(w for w in _NOT_LETTERS.split(name.lower()) if w)
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def secret_name(name: str) -> bool:
     """Whether a variable, attribute, key, keyword or function named ``name`` holds (or makes)
     a value that must be unguessable: a whole secret word or pair, not only a mention of one
-    (``token_length``, ``password_file``, ``cache_key``, ``author``)."""
-    if not isinstance(name, str) or len(name) > 60:
-        return False
+    (``token_length``, ``password_file``, ``cache_key``, ``author``). Anything but a short string
+    (a constant index may be a number or a slice: ``cdc[-6:-4] = ...``) is no name."""
+    return isinstance(name, str) and len(name) <= 60 and _secret_name(name)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _secret_name(name: str) -> bool:
     words = name_words(name)
     if not words or words[0] in _DESCRIPTOR_FIRST:
         return False

@@ -9,7 +9,8 @@ Reported for `telnetlib.Telnet(...)` and `ftplib.FTP(...)` (and `telnetlib3`
 these modules on its own, nor a session the function only closes (opened to see that
 the port answers: nothing crosses it). A session the function opens, uses and drops
 without any login or credential in sight (a script read from a device's
-shell, an anonymous download) is reported with low confidence (not shown by
+shell, an anonymous download: `ftp.login()` with no user), or stores in an attribute and closes
+before it returns (a check that the login prompt answers), is reported with low confidence (not shown by
 default), and its explanation does not speak of a password; so is `ftplib.FTP` in a
 function that also opens `ftplib.FTP_TLS` (`FTP_TLS() if secure else FTP()`: plain FTP
 where the configuration asks for it).
@@ -37,13 +38,29 @@ def _logs_in(site, callee: str) -> bool:
             any(k.name in ("user", "passwd", "acct") for k in call.keywords):
         return True  # ``FTP(host, user, passwd)`` (``Telnet(host, port)``'s second is the port)
     fn = site.interp.fn
-    names = [n.lower() for n in fn.names if isinstance(n, str)]
+    anonymous = _anonymous_login(fn)
+    names = [n.lower() for n in fn.names if isinstance(n, str) and not (anonymous and n == "login")]
     if any(w in n for n in names for w in _CREDENTIAL_WORDS):
         return True
     stmt = site.interp.stmt
-    return not isinstance(stmt, ir.Assign) or not all(isinstance(t, ir.NameTarget) for t in stmt.targets) \
-        or any(isinstance(s, ir.Return) and isinstance(s.value, ir.Name) and s.value.id in
-               {t.id for t in stmt.targets} for s in fn.statements())
+    if not isinstance(stmt, ir.Assign):
+        return True
+    if all(isinstance(t, ir.NameTarget) for t in stmt.targets):
+        return any(isinstance(s, ir.Return) and isinstance(s.value, ir.Name) and s.value.id in
+                   {t.id for t in stmt.targets} for s in fn.statements())
+    # ``self.client = Telnet(host, port)`` then ``self.client.close()`` in the same function: stored, but closed
+    # before the function returns (a check that a login prompt answers), so no other code logs in over it
+    closed = {site.interp.code(c.func.value) for c in calls(fn) if c.method == "close" and not c.args
+              and isinstance(c.func, ir.Attr)}
+    return not (len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.AttrTarget)
+                and site.interp.code(stmt.targets[0]) in closed)
+
+
+def _anonymous_login(fn) -> bool:
+    """Whether every ``.login(...)`` the function calls passes nothing (``ftp.login()``: FTP's anonymous login,
+    whose password is ``anonymous@``, no one's secret)."""
+    logins = [c for c in calls(fn) if c.method == "login"]
+    return bool(logins) and all(not c.args and not c.keywords for c in logins)
 
 
 def _only_closed(site) -> bool:

@@ -1495,3 +1495,60 @@ def test_ecb_is_shown_where_the_module_pads_data_to_blocks(tmp_path, monkeypatch
     assert finding.confidence is expected
     said = "No code of this module pads data to a multiple of the block size"
     assert (said in finding.explanation) == (expected is Level.LOW)
+
+
+_LOOKED_UP = '''import pandas as pd
+from flask import Flask, abort
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+db = SQLAlchemy(app)
+
+
+class Workflow(db.Model):
+    run_id = db.Column(db.Text, primary_key=True)
+
+
+def tasks_for(run_id, engine):
+    return pd.read_sql_query("SELECT * FROM task WHERE run_id='%s'" % run_id, engine)
+
+
+def tasks_of(run_id, task_id, engine):
+    return pd.read_sql_query("SELECT * FROM task WHERE run_id='%s' AND id='%s'" % (run_id, task_id), engine)
+
+
+@app.route("/workflow/<workflow_id>")
+def workflow(workflow_id):
+    details = Workflow.query.filter_by(run_id=workflow_id).first()
+    if details is None:
+        abort(404)
+    return str(tasks_for(workflow_id, db.engine))
+
+
+@app.route("/workflow/<workflow_id>/task/<task_id>")
+def task(workflow_id, task_id):
+    if not Workflow.query.get(workflow_id):
+        abort(404)
+    return str(tasks_of(workflow_id, task_id, db.engine))
+
+
+@app.route("/run/<run_id>")
+def run(run_id):
+    found = db.session.query(Workflow).filter(Workflow.run_id == run_id).one_or_none()
+    if found:
+        return str(tasks_for(run_id, db.engine))
+    return str(tasks_of(run_id, "1", db.engine))
+'''
+
+
+def test_a_value_a_database_lookup_found_a_record_by_is_low(tmp_path, monkeypatch):
+    """``Workflow.query.filter_by(run_id=workflow_id).first()`` tested as found: past the test the value is a
+    stored record's key (parsl's monitoring views, judged false at 7 places on panel AV): low, saying so. A
+    value on the same query that no lookup checked (``task_id``), and the branch where nothing was found,
+    are reported as before."""
+    (tmp_path / "views.py").write_text(_LOOKED_UP)
+    found = {(f.line, f.confidence): f for f in _review_low(tmp_path, monkeypatch).findings if f.rule_id == "SR104"}
+    assert set(found) == {(14, Level.LOW), (18, Level.HIGH)}, sorted(found)
+    assert "found a stored record" in found[(14, Level.LOW)].explanation
+    assert "`task_id`" in found[(18, Level.HIGH)].explanation or "`run_id` of request handler `run()`" in \
+        found[(18, Level.HIGH)].explanation

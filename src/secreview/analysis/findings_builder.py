@@ -144,6 +144,11 @@ class FindingsBuilder:
         whole = taint if step is None or step is taint.step else Taint(taint.kind, taint.index, taint.cleansed, step)
         confidence = rule.sink_confidence(site, rule.whole_trace_confidence(step, rule.traced_confidence(whole)))
         tags = ("tainted",)
+        if V.STORED_MATCH in taint.cleansed:
+            # (a lookup by the value found a stored record first: judged false at 7 SQL places, panel AV)
+            explanation = (f"{explanation} It gets here only where a database lookup by this value found a "
+                           f"stored record, so it must equal a value already stored.")
+            confidence = Level.LOW
         if sender in _LOW_CONFIDENCE_SENDERS:
             confidence, tags = Level.LOW, tags + (_OWN_USER_TAG,)
         finding = self._site_finding(rule, site, explanation, confidence, trace,

@@ -492,6 +492,14 @@ class FunctionInterpreter:
             # the test of the name is the test of the check it holds
             check, holds = bound
             state = self.refine(check, truth == holds, state)
+        matched = self.record_lookup_key(cond, truth)
+        if matched is not None and matched in state and state[matched].taints:
+            # ``run = Workflow.query.filter_by(run_id=run_id).first()`` then ``if run is None: return``: past it,
+            # ``run_id`` is the key of a stored record (judged false at 7 SQL places of parsl, panel AV)
+            state = dict(state)
+            current = state[matched]
+            state[matched] = Value(current.const, V.stored_match(current.taints), current.types, current.items,
+                                   current.func, current.fixed)
         if self.call_checks and isinstance(cond, (ir.Call, ir.Await)):
             state = self.refine_by_callee(cond, state, truth)
         if truth and isinstance(cond, ir.Call) and cond.method in form_fields.VALIDATE_METHODS \
@@ -1437,6 +1445,41 @@ class FunctionInterpreter:
         if self.rebound_before(stmt, cond):
             return None
         return (check if lookup is None else lookup), holds
+
+    def record_lookup_key(self, cond: ir.Expr, truth: bool) -> str | None:
+        """The key (``path_key``) of the value a database lookup found a record by, where ``cond`` says it
+        found one: ``row = Model.query.filter_by(run_id=run_id).first()`` (or ``.one_or_none()``,
+        ``.scalar()``; ``filter(Model.run_id == run_id)``; ``Model.query.get(run_id)``) bound once, then tested
+        as ``if row is None:`` (false side), ``if row:`` or ``if not row:`` (false side), or the lookup tested
+        itself (``if not Model.query.get(run_id): abort(404)``). A lookup by several values gives none (which
+        of them matched is not said apart)."""
+        if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("is", "is not") \
+                and isinstance(cond.comparators[0], ir.Const) and cond.comparators[0].value is None:
+            name, found = cond.left, (cond.ops[0] == "is not") == truth
+        else:
+            name, found = cond, truth
+        if not found:
+            return None
+        stmt = self.bound_once(name) if isinstance(name, ir.Name) else None
+        call = stmt.value if stmt is not None else name  # (the lookup tested itself: ``if not M.query.get(k):``)
+        if not isinstance(call, ir.Call) or not isinstance(call.func, ir.Attr):
+            return None
+        by = None
+        if call.method in _RECORD_FETCHES and not call.args and not call.keywords:
+            query = call.func.value
+            if isinstance(query, ir.Call) and query.method in ("filter_by", "filter") \
+                    and isinstance(query.func, ir.Attr):
+                if query.method == "filter_by" and len(query.keywords) == 1 and not query.args:
+                    by = query.keywords[0].value
+                elif query.method == "filter" and len(query.args) == 1 and not query.keywords \
+                        and isinstance(query.args[0], ir.Compare) and query.args[0].ops == ("==",):
+                    by = query.args[0].comparators[0]
+        elif call.method == "get" and len(call.args) == 1 and not call.keywords \
+                and isinstance(call.func.value, ir.Attr) and call.func.value.attr == "query":
+            by = call.args[0]  # Flask-SQLAlchemy's ``Model.query.get(id)``
+        if by is None or (stmt is not None and self.rebound_before(stmt, cond)):
+            return None
+        return path_key(by)
 
     def lookup_as_membership(self, call: ir.Call) -> ir.Compare | None:
         """``key in mapping`` for ``entry = mapping.get(key)`` (or ``mapping.get(key, None)``), tested later as
@@ -4619,6 +4662,7 @@ def _leading_part(e: ir.StringBuild) -> int | None:
             return len(e.parts) - len(e.names) + e.names.index(field)
     return None
 _ALLOW_LISTED = frozenset({"*", "allow-listed"})
+_RECORD_FETCHES = frozenset({"first", "one_or_none", "scalar", "one"})
 _SERVER_LISTED = frozenset({"trust-boundary", "allow-listed"})
 
 # Text known to be absent from a value, and the sinks that absence protects:

@@ -116,6 +116,23 @@ def keys_only(taints: frozenset) -> frozenset:
     return frozenset(t for t in taints if IN_VALUES not in t.cleansed)
 
 
+STORED_MATCH = "\0stored-match"
+"""Marker in a taint's ``cleansed``: the value gets here only where a database lookup by it found a record
+(``run = Workflow.query.filter_by(run_id=run_id).first()`` then ``if run is None: return ...``), so it equals
+a value already stored, which an attacker must first get stored. Not a sink kind: such findings are reported
+with low confidence (``findings_builder.add_sink``), saying so."""
+
+
+def stored_match(taints: frozenset) -> frozenset:
+    """``taints`` marked as matched against a stored record (``STORED_MATCH``); not those a value has by its
+    name (a token found in the table is someone's token)."""
+    if not taints or all(STORED_MATCH in t.cleansed or t.kind in NAMED_KINDS or t.kind == OPAQUE for t in taints):
+        return taints
+    marks = frozenset({STORED_MATCH})
+    return canonical(t if STORED_MATCH in t.cleansed or t.kind in NAMED_KINDS or t.kind == OPAQUE
+                     else t.cleanse(marks) for t in taints)
+
+
 IN_CONTENTS = "\0in-contents"
 """Marker in a taint's ``cleansed``: the data was written into a file object (``f.write(upload.read())``), so it
 is in the file's contents, not in its name: ``f.name`` of a ``tempfile.NamedTemporaryFile`` is the name the

@@ -1329,3 +1329,44 @@ def test_a_keyword_passed_on_with_kwargs_reaches_the_parameter_of_its_name_only(
     assert finding.line == 9 and finding.trace[0].line == 20
     login_only = code.split("def odd")[0]
     assert findings(tmp_path, monkeypatch, {"site.py": login_only}, "sensitive-data-logged") == []
+
+
+def test_an_attribute_set_on_one_way_only_is_not_that_constant_after_the_join(tmp_path, monkeypatch):
+    """``if path: self.custom = True`` then ``if self.custom: return``: on the way that skipped the assignment
+    ``self.custom`` is whatever the object holds, so the rest of the method is reached (seleniumbase's
+    ``Patcher.auto``: the call below was judged never made). A local bound on one way keeps its value."""
+    code = '''
+        import os
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        class Runner:
+            def __init__(self):
+                self.custom = False
+
+            def run(self, path, cmd):
+                if path:
+                    self.custom = True
+                if self.custom:
+                    return None
+                os.system(cmd)
+
+            def run_local(self, path, cmd):
+                if path:
+                    custom = True
+                else:
+                    custom = True
+                if custom:
+                    return None
+                os.system(cmd)
+
+
+        @app.route("/run")
+        def view():
+            runner = Runner()
+            return str((runner.run(request.args.get("p"), request.args["cmd"]),
+                        runner.run_local(request.args.get("p"), request.args["cmd"])))
+        '''
+    assert tainted_lines(tmp_path, monkeypatch, code) == [17]

@@ -5146,14 +5146,32 @@ def _join_states(old: dict, new: dict, facts: bool = False) -> dict:
         if prev is None:
             if out is None:
                 out = dict(old)
-            out[key] = NOT_FACTS if facts and key.startswith(FACTS) else value
+            out[key] = NOT_FACTS if facts and key.startswith(FACTS) else _one_sided(key, value)
         elif prev is not value:
             joined = V.join(prev, value)
             if not joined.same_as(prev):
                 if out is None:
                     out = dict(old)
                 out[key] = joined
+    if len(old) > len(new) or out is not None:
+        for key, value in old.items():
+            if key not in new and (out is None or out.get(key) is value):
+                kept = _one_sided(key, value)
+                if kept is not value:
+                    if out is None:
+                        out = dict(old)
+                    out[key] = kept
     return old if out is None else out
+
+
+def _one_sided(key: str, value: Value) -> Value:
+    """What an attribute path (``self.flag``) set on one way into a join only may be after it: on the other
+    way it is read from the object, so not the constant set on the first (``if path: self.custom = True`` then
+    ``if self.custom: return``: the rest of the function is still reached). A variable keeps its value: on
+    the other way it is not bound."""
+    if "." not in key or key[0] == "\0" or (value.const is UNKNOWN and type(value) is not V.OneOf):
+        return value
+    return Value(UNKNOWN, value.taints, value.types, value.items, value.func, False)
 
 
 def _without_one_sided_reads(old: dict, new: dict) -> tuple:

@@ -1,5 +1,6 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import controlling_conditions
 from secreview.rules.base import SinkRule, file_text_untraced
 
 # PyYAML's loaders and constructors that build only plain data (the last part of the name,
@@ -37,6 +38,8 @@ class UnsafeDeserialization(SinkRule):
     the output of a serialiser loaded back in the same function
     (`pickle.loads(pickle.dumps(obj))`, a fast deep copy, or `blob =
     dill.dumps(x)` then `dill.loads(blob)`: objects the process already held),
+    nor a load that runs only where `hmac.compare_digest(...)` held (the message
+    authenticated with the sender's key first, as the fix below asks),
     nor `shelve.open(path, flag="n")`, a new, empty database opened to write.
 
     **Fix:** use a data-only format (`json.loads`, `yaml.safe_load`); if objects
@@ -73,6 +76,8 @@ class UnsafeDeserialization(SinkRule):
             return True
         if _dumped_here(site.interp.fn, node):
             return True  # pickle.loads(pickle.dumps(obj)): a deep copy of what this process pickled
+        if _after_digest_check(site.interp):
+            return True  # loaded only where an HMAC of the message matched: the fix this rule asks for
         if callee in _SHELVES:
             flag, _ = site.arg(1, "flag")
             if flag is not None and flag.is_const and flag.const == "n":
@@ -87,6 +92,24 @@ class UnsafeDeserialization(SinkRule):
         program = site.interp.program
         names = program.value_names(value)
         return names is not None and all(_safe_loader(program, name, 0) for name in names)
+
+
+_DIGEST_CHECKS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+
+
+def _after_digest_check(interp) -> bool:
+    """The statement being analysed runs only where ``hmac.compare_digest(...)`` held (``if
+    hmac.compare_digest(sent, h.digest()): obj = pickle.loads(data)``, or past ``if not
+    hmac.compare_digest(...): raise ...``): the message was authenticated with the sender's key first."""
+    stmt = interp.stmt
+    if stmt is None:
+        return False
+    for cond, taken in controlling_conditions(interp.fn, stmt):
+        if isinstance(cond, ir.UnaryOp) and cond.op == "not":
+            cond, taken = cond.operand, not taken
+        if taken and isinstance(cond, ir.Call) and cond.qualname in _DIGEST_CHECKS:
+            return True
+    return False
 
 
 # Serialisers whose output, loaded back by the matching loader, is a copy of what the process itself dumped.

@@ -62,7 +62,9 @@ collateral, rate...), named for its role (`fee_token == token`, `quote_token`) o
 (`available_balances[ffc_token]`, `token, amount = collateral`), neither side read from a request: a symbol such
 as `"USDT"`, not a secret (a trading bot's fee code); names written as
 constants (`ACCOUNT_SCOPE`, `self.MBR_SIGNATURE`); structural equality methods
-(`__eq__`, `__ne__`); code of a command-line command (`@click.command()`, `@app.cli.command()`), which compares what
+(`__eq__`, `__ne__`); a side made from the clock (`m_password = datetime.now().strftime("%Y-%m-%d")`: today's
+date typed to confirm a destructive command, which anyone knows); code of a command-line command
+(`@click.command()`, `@app.cli.command()`), which compares what
 whoever typed the command gave once, where no client's guesses are timed; a comparison that is one of three or more
 matching two records field by field in one `and` (`send.payment_identifier == received.payment_identifier and
 send.token == received.token and send.target == received.target`: are these the same transfer; not a password, which
@@ -707,7 +709,8 @@ class TimingUnsafeComparison(FunctionRule):
             seen.add(id(compare))
             left, right = compare.left, compare.comparators[0]
             if _is_const(left) or _is_const(right) or _double_keyed(module, left, right) \
-                    or _bound_to_literal(left, function, defs) or _bound_to_literal(right, function, defs):
+                    or _bound_to_literal(left, function, defs) or _bound_to_literal(right, function, defs) \
+                    or _from_clock(left, defs) or _from_clock(right, defs):
                 continue
             hit = self._judge(module, function, compare, left, right, defs)
             if hit is not None:
@@ -777,6 +780,25 @@ class TimingUnsafeComparison(FunctionRule):
                  f"`secretutils.constant_time_compare(...)` from oslo.utils)."),
             confidence=confidence or (Level.HIGH if how.startswith("computed") else Level.MEDIUM),
         )
+
+
+_CLOCK = frozenset({"datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow",
+                    "datetime.date.today", "time.time", "time.localtime", "time.gmtime", "time.strftime",
+                    "time.ctime", "time.asctime"})
+
+
+def _from_clock(e, defs, depth: int = 0) -> bool:
+    """``e`` is made from the clock: a call of it, or of a method on what it gives (``datetime.datetime.now()
+    .strftime("%Y-%m-%d")``), or a local assigned only such values (``m_password`` as today's date, a guard
+    against a careless command, not a secret): what anyone can read off a calendar leaks nothing when timed."""
+    if depth > 3:
+        return False
+    if isinstance(e, ir.Name) and e.kind == ir.NameKind.LOCAL:
+        values = defs.of(e.id)
+        return bool(values) and all(_from_clock(v, defs, depth + 1) for v in values)
+    while isinstance(e, ir.Call) and e.qualname not in _CLOCK and isinstance(e.func, ir.Attr):
+        e = e.func.value
+    return isinstance(e, ir.Call) and e.qualname in _CLOCK
 
 
 _DIGEST_METHODS = frozenset({"digest", "hexdigest"})

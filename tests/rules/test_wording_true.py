@@ -1418,3 +1418,29 @@ def test_a_mac_compared_with_eq_is_said_to_leak_only_where_someone_times_the_ans
     assert list(found) == [7], found
     assert "where an attacker submits the value to check and times the answer" in found[7]
     assert "by timing repeated attempts an attacker can find" not in found[7]
+
+
+_RENAMED_ONTO = '''import os
+import tempfile
+
+
+def backup(path):
+    name = tempfile.mktemp(dir=os.path.dirname(path), prefix="backup.")
+    os.rename(path, name)
+
+
+def scratch():
+    name = tempfile.mktemp()
+    with open(name, "w") as f:
+        f.write("data")
+'''
+
+
+def test_a_mktemp_name_only_renamed_onto_is_low_and_says_so(tmp_path, monkeypatch):
+    # pdm's ``path.rename(tempfile.mktemp(...))`` was told "this code creates the file" (untrue, panel AV): a
+    # rename replaces a planted symlink instead of writing through it
+    by_line = {f.line: f for f in _findings(tmp_path, monkeypatch, code=_RENAMED_ONTO) if f.rule_id == "SR503"}
+    assert by_line[6].confidence == Level.LOW
+    assert "where a rename puts a file (line 7)" in by_line[6].explanation
+    assert "creates the file" not in by_line[6].explanation
+    assert by_line[11].confidence == Level.HIGH and "creates the file" in by_line[11].explanation

@@ -42,7 +42,10 @@ that does not pass it on as one (`_use_system_auth(host=host, verify=verify)`, w
 it on with `server=True`): there it only decides whether clients must present
 a certificate; a parameter the function never reads; values an operator sets in a
 configuration file; and test code. A literal `verify=False` at a call is the
-`tls-verification-disabled` rule's.
+`tls-verification-disabled` rule's. A `verify=False` default passed to a `requests`/`httpx` `head`,
+`get` or `options` that sends nothing but its URL (no `auth`, headers, cookies, query parameters or
+body: a link checker reading a status code) is reported with low confidence, saying only its answer can
+be forged.
 
 **Fix:** default to verifying (`insecure=False`, `verify=True`, or a CA
 bundle path), and let the operator turn it off explicitly in configuration
@@ -137,6 +140,20 @@ def _passed_as_tls_setting(function, name: str, module=None, depth: int = 0):
                     continue
                 return e
     return None
+
+
+# what a request may carry besides its URL and how it is made: any of these may send a secret
+_CARRIERS = frozenset({"auth", "headers", "cookies", "data", "json", "files", "params", "cert"})
+_BARE_METHODS = frozenset({"head", "get", "options"})
+
+
+def _sends_only_its_url(call) -> bool:
+    """``call`` is a ``requests``/``httpx`` ``head``/``get``/``options`` given its URL and settings only (``timeout``,
+    ``allow_redirects``, ``verify``...): no authentication, headers, cookies, query parameters or body."""
+    if not isinstance(call, ir.Call) or not (call.qualname or "").startswith(("requests.", "httpx.")) \
+            or (call.method or call.qualname.rpartition(".")[2]) not in _BARE_METHODS:
+        return False
+    return len(call.args) <= 1 and all(kw.name is not None and kw.name not in _CARRIERS for kw in call.keywords)
 
 
 _SERVING = frozenset({"serve", "server", "listen", "listener", "accept"})
@@ -256,11 +273,20 @@ class TlsVerificationOffByDefault(FunctionRule):
             line = p.line or function.line
             text = module.source_line(line)
             col = max(0, text.find(p.name))
+            bare = notes and _sends_only_its_url(notes[0][0])
+            if bare:
+                # (seleniumbase's link checker, ``requests.head(link, verify=verify)``: "read the credentials and
+                # tokens sent to it" judged untrue on panel AV, where nothing but the URL is sent)
+                harm = ("a machine on the network path can impersonate the server and forge its answer to this "
+                        "request, which sends nothing but its URL (no credentials, headers or body)")
+            else:
+                harm = ("a machine on the network path can impersonate the server, read what is sent to it "
+                        "(credentials and tokens, where a caller sends them) and forge its answers")
             yield Hit(
                 node=_At(line, col, col + len(p.name)),
+                confidence=Level.LOW if bare else None,
                 explanation=(f"Parameter `{p.name}` of `{function.name}()` defaults to {how} for every caller that "
-                             f"does not pass it: a machine on the network path can impersonate the server, read the "
-                             f"credentials and tokens sent to it and forge its answers."),
+                             f"does not pass it: {harm}."),
                 fix=(f"Make the default verify (`{p.name}={'False' if default else 'True'}`) and let callers turn "
                      f"verification off explicitly, from the operator's configuration."),
                 notes=notes,

@@ -202,7 +202,6 @@ class FindingsBuilder:
                 where_built = ""  # each is spliced in on its own line: the trace shows where
             declared = self._module(origins[0].path)
             internal = not operator and not numbers and declared is not None and _internal_module(declared.name)
-            filled = None if operator or numbers or internal else self._fills_abstract(needs[0])
             if operator:
                 known = f"`{needs[0].rpartition('.')[2]}()` is a command, whose options whoever runs it types"
             elif numbers:
@@ -215,15 +214,6 @@ class FindingsBuilder:
                 known = (f"`{needs[0].rpartition('.')[2]}()` is in `{declared.name}`, which the project marks "
                          "internal by its name, so it is meant to be called by the project's own code only, and "
                          "the analysis traced no untrusted source to it (a caller passing one is reported instead)")
-            elif filled is not None:
-                # a method filling in an abstract method of a base class of the reviewed code: the project's
-                # own code calls it through that base (a scheduler's ``submit(command, tasks, job_name)``), which
-                # the analysis does not follow down to the overrides. Judged on real code: 10 false, none real or
-                # worth a look, at parsl's providers (panel AV, docs/precision.md)
-                known = (f"`{needs[0].rpartition('.')[2]}()` fills in `{filled}()`, which a base class of the "
-                         "reviewed code leaves abstract, so its callers may reach it through that class, which the "
-                         "analysis does not follow to the classes that override it; it traced no untrusted source "
-                         "to it (a caller passing one through this class is reported instead)")
         else:
             origin = f"a value whose origin the analysis cannot trace ({first.note}, line {first.line})"
             known = ""
@@ -247,7 +237,7 @@ class FindingsBuilder:
             confidence, where = note
             known = f"{known}; {where}" if known else where
         confidence = rule.construction_confidence_at(sink if sink is not None else site, confidence)
-        if operator or numbers or internal or filled is not None:
+        if operator or numbers or internal:
             confidence = Level.LOW
         lead = f"{lead}; {known}." if known else f"{lead}."
         # the harm is the sink's (its callee, its shell flag), wherever the string is reported
@@ -257,32 +247,6 @@ class FindingsBuilder:
                                      ("built",) + (("test-code",) if is_test else ()))
         self._keep_decided(rule, site, finding, needs)
         return True
-
-    def _fills_abstract(self, function: str) -> str | None:
-        """The base class method (``Class.method``) that ``function``, a method of the reviewed code, overrides
-        where the base leaves it abstract (``@abstractmethod``, or a body that does nothing or raises
-        ``NotImplementedError``: ``ir.Function.abstract``); None when it overrides none such."""
-        program = self.program
-        fn = program.functions.get(function)
-        if fn is None or not fn.is_method or fn.name.startswith("__"):
-            return None
-        seen: set = set()
-        todo = [fn.class_qualname]
-        while todo and len(seen) < 16:
-            klass = todo.pop()
-            for candidates in program.base_names(klass) or ():
-                for base in candidates or ():
-                    if base in seen or base not in program.classes:
-                        continue
-                    seen.add(base)
-                    # (the cache: this finding's wording depends on the base's definitions, in another module)
-                    program.note_read("def", f"{base}.{fn.name}", program.module_name_of(base))
-                    method = program.functions.get(f"{base}.{fn.name}")
-                    if method is not None and (method.abstract or any(
-                            (getattr(d, "qualname", None) or "") == "abc.abstractmethod" for d in method.decorators)):
-                        return f"{base.rpartition('.')[2]}.{fn.name}"
-                    todo.append(base)
-        return None
 
     def _keep_decided(self, rule, site, finding: Finding, needs) -> None:
         """Keep a finding its callers decide (a construction, a value not constant), noting whether its

@@ -1429,11 +1429,7 @@ class FunctionInterpreter:
         match is None:`` (it did not). Only when no name the check reads is bound between the check and the
         test, so that it still speaks of the values it tested (``if not allowed: next_url = "/"`` may
         rebind them after the test)."""
-        if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("is", "is not") \
-                and isinstance(cond.comparators[0], ir.Const) and cond.comparators[0].value is None:
-            name, holds = cond.left, cond.ops[0] == "is not"
-        else:
-            name, holds = cond, True
+        name, holds = _tested_for_none(cond)
         stmt = self.bound_once(name)
         if stmt is None or not isinstance(stmt.value, ir.Call):
             return None
@@ -1453,12 +1449,8 @@ class FunctionInterpreter:
         as ``if row is None:`` (false side), ``if row:`` or ``if not row:`` (false side), or the lookup tested
         itself (``if not Model.query.get(run_id): abort(404)``). A lookup by several values gives none (which
         of them matched is not said apart)."""
-        if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("is", "is not") \
-                and isinstance(cond.comparators[0], ir.Const) and cond.comparators[0].value is None:
-            name, found = cond.left, (cond.ops[0] == "is not") == truth
-        else:
-            name, found = cond, truth
-        if not found:
+        name, holds = _tested_for_none(cond)
+        if holds != truth:
             return None
         stmt = self.bound_once(name) if isinstance(name, ir.Name) else None
         call = stmt.value if stmt is not None else name  # (the lookup tested itself: ``if not M.query.get(k):``)
@@ -5129,6 +5121,15 @@ def _note_checked_read(state: dict, key: str) -> None:
     state[CHECKED_READS] = V.const(_checked_reads(state) | {key})
 
 
+def _tested_for_none(cond: ir.Expr) -> tuple:
+    """``(the value tested, whether ``cond`` is true where that value is there)``: ``x is not None`` gives ``(x,
+    True)``, ``x is None`` gives ``(x, False)``, anything else ``(cond, True)`` (its own truth)."""
+    if isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("is", "is not") \
+            and isinstance(cond.comparators[0], ir.Const) and cond.comparators[0].value is None:
+        return cond.left, cond.ops[0] == "is not"
+    return cond, True
+
+
 def _join_states(old: dict, new: dict, facts: bool = False) -> dict:
     if CHECKED_READS in old or CHECKED_READS in new:
         old, new = _without_one_sided_reads(old, new)
@@ -5153,9 +5154,9 @@ def _join_states(old: dict, new: dict, facts: bool = False) -> dict:
                 if out is None:
                     out = dict(old)
                 out[key] = joined
-    if len(old) > len(new) or out is not None:
+    if len(old) > len(new) or out is not None:  # (else every key of ``old`` is one of ``new``'s)
         for key, value in old.items():
-            if key not in new and (out is None or out.get(key) is value):
+            if key not in new:
                 kept = _one_sided(key, value)
                 if kept is not value:
                     if out is None:

@@ -96,12 +96,13 @@ content``), so it is in the mapping's values, not its keys: iterating the mappin
 ``index.keys()``) does not give it (``keys_only``). Not a sink kind: the data is no safer anywhere else."""
 
 
-def _marked(taints: frozenset, mark: str) -> frozenset:
-    """``taints``, each with the marker ``mark`` in its ``cleansed`` (``IN_VALUES``, ``IN_CONTENTS``)."""
+def _marked(taints: frozenset, mark: str, skipped: frozenset = EMPTY) -> frozenset:
+    """``taints``, each with the marker ``mark`` in its ``cleansed`` (``IN_VALUES``, ``IN_CONTENTS``), but those
+    of a kind in ``skipped``."""
     if not taints:
         return taints
     marks = frozenset({mark})
-    return canonical(t if mark in t.cleansed else t.cleanse(marks) for t in taints)
+    return canonical(t if mark in t.cleansed or t.kind in skipped else t.cleanse(marks) for t in taints)
 
 
 def in_values(taints: frozenset) -> frozenset:
@@ -125,12 +126,13 @@ with low confidence (``findings_builder.add_sink``), saying so."""
 
 def stored_match(taints: frozenset) -> frozenset:
     """``taints`` marked as matched against a stored record (``STORED_MATCH``); not those a value has by its
-    name (a token found in the table is someone's token)."""
-    if not taints or all(STORED_MATCH in t.cleansed or t.kind in NAMED_KINDS or t.kind == OPAQUE for t in taints):
-        return taints
-    marks = frozenset({STORED_MATCH})
-    return canonical(t if STORED_MATCH in t.cleansed or t.kind in NAMED_KINDS or t.kind == OPAQUE
-                     else t.cleanse(marks) for t in taints)
+    name (a token found in the table is someone's token), nor opaque ones (no data flows)."""
+    if all(STORED_MATCH in t.cleansed or t.kind in _UNMATCHABLE for t in taints):
+        return taints  # (the same set: nothing to mark)
+    return _marked(taints, STORED_MATCH, _UNMATCHABLE)
+
+
+_UNMATCHABLE = NAMED_KINDS | {OPAQUE}
 
 
 IN_CONTENTS = "\0in-contents"

@@ -130,16 +130,19 @@ def _rename_destination(site):
     for stmt in fn.statements():
         if not isinstance(stmt, (ir.Assign, ir.Evaluate, ir.Return)) or stmt.value is None:
             continue
-        for e in ir.walk(stmt.value):
-            if not (isinstance(e, ir.Name) and e.id in names):
-                continue
-            renames = [c for c in ir.walk(stmt.value) if isinstance(c, ir.Call) and (
-                (c.method in ("rename", "replace") and len(c.args) == 1 and c.args[0] is e
-                 and isinstance(c.func, ir.Attr) and c.func.value is not e)
-                or (c.qualname in _RENAMES and len(c.args) == 2 and c.args[1] is e))]
-            if not renames:
+        nodes = list(ir.walk(stmt.value))
+        uses = [e for e in nodes if isinstance(e, ir.Name) and e.id in names]
+        if not uses:
+            continue
+        # the destination argument of each rename in the statement -> that rename
+        onto = {id(c.args[0]): c for c in nodes if isinstance(c, ir.Call) and c.method in ("rename", "replace")
+                and len(c.args) == 1 and isinstance(c.func, ir.Attr) and c.func.value is not c.args[0]}
+        onto.update((id(c.args[1]), c) for c in nodes
+                    if isinstance(c, ir.Call) and c.qualname in _RENAMES and len(c.args) == 2)
+        for e in uses:
+            if id(e) not in onto:
                 return None  # used some other way: opened, written, passed on
-            found = found or renames[0]
+            found = found or onto[id(e)]
     return found
 
 

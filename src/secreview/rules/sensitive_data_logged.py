@@ -459,17 +459,7 @@ def _oauth1_token_key(program, fn, name: str) -> bool:
     if name not in _OAUTH1_KEY_PARAMS or not fn.is_method or fn.name in _OAUTH1_WHOLE_TOKEN \
             or name in _assigned(fn) or not any(p.name == name for p in fn.params):
         return False
-    return _inherits(program, fn.class_qualname, _OAUTH1_VALIDATORS, 0)
-
-
-def _inherits(program, class_qualname: str, wanted: frozenset, depth: int) -> bool:
-    """Whether a class of the reviewed code has one of ``wanted`` among its bases, transitively."""
-    bases = program.base_names(class_qualname) if program is not None and depth < 5 else None
-    for candidates in bases or ():
-        for base in candidates or ():
-            if base in wanted or _inherits(program, base, wanted, depth + 1):
-                return True
-    return False
+    return program is not None and any(program.derives_from(fn.class_qualname, base) for base in _OAUTH1_VALIDATORS)
 
 
 def _items_stored_constant(interp, node) -> bool:

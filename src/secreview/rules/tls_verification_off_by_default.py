@@ -252,7 +252,7 @@ class TlsVerificationOffByDefault(FunctionRule):
             default = _bool_default(p)
             if default is None:
                 continue
-            how, notes = None, ()
+            how, notes, call = None, (), None
             if not _mentioned(function, p.name):
                 continue  # never read: its default changes nothing (netius' ``_connect_stream_compat``)
             if insecure_by_default(p.name, default):
@@ -273,7 +273,7 @@ class TlsVerificationOffByDefault(FunctionRule):
             line = p.line or function.line
             text = module.source_line(line)
             col = max(0, text.find(p.name))
-            bare = notes and _sends_only_its_url(notes[0][0])
+            bare = call is not None and _sends_only_its_url(call)
             if bare:
                 # (seleniumbase's link checker, ``requests.head(link, verify=verify)``: "read the credentials and
                 # tokens sent to it" judged untrue on panel AV, where nothing but the URL is sent)

@@ -53,6 +53,9 @@ certificate a server presents (expiry monitoring), which may be self-signed;
 nor `ctx.verify_mode = ssl.CERT_NONE` on a context that `ssl.create_default_context()` made earlier in the
 function when the function never sets `ctx.check_hostname = False`: Python refuses that assignment with a
 `ValueError` (host-name checking is still on), so no connection accepting any certificate is made;
+nor one that pins the peer's certificate: it reads it as bytes (`sock.getpeercert(binary_form=True)`), compares a
+digest of it with a known fingerprint (`if thumbprint != hashlib.sha1(cert).hexdigest(): raise ...`) and raises
+on a mismatch, so a machine on the path cannot present its own;
 nor one whose connection is the two ends of a `socket.socketpair()` in this
 process and that connects to nothing else (a loopback handshake with its own
 server thread to parse its own certificate): no network lies between them;
@@ -275,7 +278,8 @@ def _unless_opted_out(interp, stmt, hits, where: str = "This branch"):
     """The hits, except in a branch that a verification switch selects and whose default is secure
     (the operator opts out); in a branch the default selects, each hit says so."""
     hits = list(hits)
-    if not hits or _certificate_probe(interp.fn) or _local_pair(interp.fn) or _loopback_only(interp.fn):
+    if not hits or _certificate_probe(interp.fn) or _local_pair(interp.fn) or _loopback_only(interp.fn) \
+            or _pinned_certificate(interp.fn):
         return
     chosen = opt_out(interp, stmt)
     if chosen is None:
@@ -401,6 +405,41 @@ def _certificate_probe(fn) -> bool:
     being examined may be self-signed or expired, and nothing trusts the peer."""
     names = fn.names
     return "getpeercert" in names and not any(n in _EXCHANGES for n in names)
+
+
+def _pinned_certificate(fn) -> bool:
+    """A function that reads the peer's certificate as bytes (``sock.getpeercert(True)``, ``binary_form=True``),
+    compares a digest of it (``hashlib.sha1(cert).hexdigest() != thumbprint``) in a branch and raises: the
+    certificate is pinned to a known fingerprint, which a machine on the path cannot present."""
+    if "getpeercert" not in fn.names:
+        return False
+    binary = digest = raises = False
+    digests: set = set()  # names bound to a digest
+    for stmt in fn.statements():
+        raises = raises or type(stmt) is ir.Raise
+        for expr in expressions(stmt):
+            for e in ir.walk(expr):
+                if type(e) is ir.Call and e.method == "getpeercert" and any(
+                        type(a) is ir.Const and a.value is True for a in (e.argument(0, "binary_form"),)):
+                    binary = True
+        if type(stmt) is ir.Assign and _is_digest(stmt.value):
+            digests.update(t.id for t in stmt.targets if type(t) is ir.NameTarget)
+    for block in fn.blocks:
+        for edge in block.succs:
+            cond = edge.cond
+            if type(cond) is ir.UnaryOp:
+                cond = cond.operand
+            if type(cond) is ir.Compare and any(_is_digest(x, digests) for x in (cond.left, *cond.comparators)):
+                digest = True
+    return binary and digest and raises
+
+
+def _is_digest(e, names=frozenset()) -> bool:
+    """``h.hexdigest()``, ``hashlib.sha256(cert).hexdigest()``, ``.digest()``, or one of ``names`` (bound to one),
+    lowered or with ``:`` removed."""
+    while type(e) is ir.Call and e.method in ("lower", "upper", "replace", "strip"):
+        e = e.func.value
+    return (type(e) is ir.Call and e.method in ("hexdigest", "digest")) or (type(e) is ir.Name and e.id in names)
 
 
 _CONNECTS = frozenset({"connect", "connect_ex", "create_connection", "urlopen", "request", "getaddrinfo",

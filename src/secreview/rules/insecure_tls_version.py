@@ -15,7 +15,9 @@ where a function parameter defaults to one of them; and where
 `ssl.wrap_socket` without `ssl_version` is not reported here: its default
 negotiates the best version both sides support (its missing certificate
 check is the unverified-ssl-context rule), and neither are `PROTOCOL_TLS`,
-`PROTOCOL_TLS_CLIENT`/`SERVER` or `SSLv23_METHOD`, which negotiate. A variable
+`PROTOCOL_TLS_CLIENT`/`SERVER` or `SSLv23_METHOD`, which negotiate; nor is a context made only to test that a
+key and a certificate match (`ctx = SSL.Context(SSL.TLSv1_METHOD)`, then only `ctx.use_privatekey(key)`,
+`ctx.use_certificate(cert)` and `ctx.check_privatekey()`), which connects to nothing. A variable
 that holds an old version on some paths only says so (`may select TLS 1.0 on
 some paths`), and is low confidence (not shown by default) when a negotiating
 protocol is among its other values: a fallback for a Python whose `ssl` lacks
@@ -32,6 +34,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import expressions
 from secreview.rules.base import Hit, StatementRule
 
 _BAD = {
@@ -87,6 +90,34 @@ def _version_of(interp, node, table) -> tuple[str, str, tuple] | None:
     return None
 
 
+# what a context is asked that makes no connection: whether a key and a certificate belong together
+_KEY_CHECKS = frozenset({"use_privatekey", "use_privatekey_file", "use_certificate", "use_certificate_file",
+                         "use_certificate_chain_file", "check_privatekey", "load_cert_chain"})
+
+
+def _key_check_only(fn, stmt) -> bool:
+    """``ctx = SSL.Context(SSL.TLSv1_METHOD)`` whose every later use in the function is loading a key and a
+    certificate into it and ``ctx.check_privatekey()``: a test that the two match, no connection made with it."""
+    if type(stmt) is not ir.Assign or len(stmt.targets) != 1 or type(stmt.targets[0]) is not ir.NameTarget:
+        return False
+    name = stmt.targets[0].id
+    reads = checks = 0
+    for other in fn.statements():
+        if type(other) is ir.Assign and any(type(t) is ir.NameTarget and t.id == name for t in other.targets) \
+                and other is not stmt:
+            return False
+        for root in expressions(other):
+            for e in _walk(root):
+                if type(e) is ir.Name and e.id == name:
+                    reads += 1
+                elif type(e) is ir.Call and type(e.func) is ir.Attr and type(e.func.value) is ir.Name \
+                        and e.func.value.id == name and e.func.attr in _KEY_CHECKS:
+                    checks += 1
+    return reads > 0 and reads == checks and any(
+        type(e) is ir.Call and type(e.func) is ir.Attr and e.func.attr == "check_privatekey"
+        for other in fn.statements() for root in expressions(other) for e in _walk(root))
+
+
 class InsecureTlsVersion(StatementRule):
     __doc__ = __doc__
 
@@ -116,6 +147,8 @@ class InsecureTlsVersion(StatementRule):
         for root in _roots(stmt):
             for e in _walk(root):
                 if not isinstance(e, ir.Call):
+                    continue
+                if e is stmt.value and _key_check_only(interp.fn, stmt):
                     continue
                 for arg in list(e.args) + [k.value for k in e.keywords if k.name is not None]:
                     found = _version_of(interp, arg, _BAD)

@@ -337,6 +337,21 @@ CASES = {
             os.system(cache.get(x))
             os.system(api.createZone(x).path)
         """),
+    "an item of a parameter read by its position": ("""
+        def run(command):
+            program = command[0]
+            os.system(program)
+
+        def h():
+            run([request.args["x"], "-l"])
+        """, """
+        def run(command):
+            program = command[0]
+            os.system(program)
+
+        def h():
+            run(["ls", request.args["x"]])
+        """),
 }
 
 

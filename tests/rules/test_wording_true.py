@@ -1467,3 +1467,33 @@ def test_a_verify_default_on_a_request_sending_only_its_url_is_low(tmp_path, mon
     assert "sends nothing but its URL" in by_line[4].explanation and "credentials and" not in by_line[4].explanation
     assert by_line[9].confidence == Level.HIGH
     assert "credentials and tokens, where a caller sends them" in by_line[9].explanation
+
+
+_RUNNER = '''import logging
+import shutil
+import subprocess
+
+log = logging.getLogger(__name__)
+
+
+def which(name):
+    log.debug("Looking for %s", name)
+    return shutil.which(name)
+
+
+def run(command):
+    log.debug("EXEC: [%s]", " ".join(command))
+    return subprocess.run([which(command[0])] + command[1:], check=True)
+
+
+def password_hash(password):
+    return run(["openssl", "passwd", "-6", password])
+'''
+
+
+def test_a_list_item_read_by_its_position_is_that_item_only(tmp_path, monkeypatch):
+    # the password is the list's fourth item: logged with the whole command line, never as the program's name (so
+    # no "also reaches" the log of what ``command[0]`` found: kiwi's ``Command.run``, panel AW)
+    logged = _explanations("SR702", _findings(tmp_path, monkeypatch, code=_RUNNER, select=("SR702",)))
+    assert list(logged) == [14]
+    assert "also reaches" not in logged[14]

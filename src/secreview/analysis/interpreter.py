@@ -2318,6 +2318,8 @@ class FunctionInterpreter:
             taints = V.item_read(taints, index.const, base.taints)  # ``activity["message"]``: see ``V.ITEM_MARK``
         elif index.is_const and type(index.const) is int and base.items is None:
             taints = V.part_read(taints)  # ``path[2]``: see ``V.PART_MARK``
+            # ``command[0]`` of a parameter: a caller's ``["bash", "-c", script]`` gives ``"bash"`` here, not the script
+            taints = V.item_read(taints, index.const, base.taints)
         fixed = base.is_fixed and index.is_fixed
         if base.items is not None and not base.is_const:
             fixed = fixed and V.all_fixed(base.items.values())

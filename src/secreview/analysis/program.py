@@ -4607,7 +4607,7 @@ def _resolve_marks(cleansed: frozenset, arg: Value | None, bound: dict, fn: ir.F
         # ``_parse(path)`` returning ``path[2]``, given ``self.path.split("/")``: one part, no ``/`` in it
         arg = Value(arg.const, V.cleanse_all(arg.taints, _SEGMENT), arg.types, arg.items, arg.func, arg.fixed)
     if read is not None and arg.items is not None and not arg.is_const:
-        found = arg.items.get(read)
+        found = arg.items.get(V.item_key(read))
         if found is None and read.startswith(V.FIELD_MARK):
             rest = arg.items.get(V.FIELD_MARK)  # a field its constructor's keywords did not give
             found = rest if rest is not None else arg

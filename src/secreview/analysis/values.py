@@ -81,6 +81,22 @@ parameter gets here (``activity.get("message")``, ``activity["message"]``, or a 
 parameter passes on to a callee's parameter of that name: ``request(url, **kwargs)`` into ``def request(url,
 retries=None, **kwargs)``): a caller's argument whose items are known brings that item only (or, without such
 an item, what it holds under keys not known). Only the first key read is kept (``a["b"]["c"]``: ``b``)."""
+INDEX = "\0#"
+"""``ITEM_MARK + INDEX + "0"``: the item at position 0 of a parameter (``command[0]``), which a caller's list or tuple
+of known items gives as that item (``index_key``, ``item_key``)."""
+
+
+def index_key(position: int) -> str:
+    """The key ``ITEM_MARK`` uses for the item at ``position`` (from the start) of a sequence."""
+    return f"{INDEX}{position}"
+
+
+def item_key(read: str):
+    """The key of a caller's argument's items that the key ``read`` of an ``ITEM_MARK`` names: a position for
+    ``index_key``'s, else ``read`` itself."""
+    return int(read[len(INDEX):]) if read.startswith(INDEX) else read
+
+
 PART_MARK = "\0part"
 """Marker in a parameter taint's ``cleansed``: an item of the parameter read by its number gets here as it is
 (``path[2]``): a caller's argument that is a text split at ``/`` (``SLASH_FREE_PARTS``) brings one part, which
@@ -261,7 +277,10 @@ def part_read(taints: frozenset) -> frozenset:
 def item_read(taints: frozenset, key, among: frozenset | None = None) -> frozenset:
     """``taints`` with ``ITEM_MARK + key`` on their parameter taints (those of the parameters ``among``'s taints
     are of, when given: what a method of the mapping made of them) that carry no such marker yet: what reading the
-    item ``key`` of a parameter gives. ``key`` other than a string: unchanged."""
+    item ``key`` of a parameter gives; a position from the start (``command[0]``) as ``index_key``. Any other
+    ``key``: unchanged."""
+    if type(key) is int and key >= 0:
+        key = index_key(key)
     if not isinstance(key, str) or not taints or not any(t.is_param for t in taints):
         return taints
     # only a parameter's own value is read so: not what a call made of it (``lookup(context, "state").get("next")``)

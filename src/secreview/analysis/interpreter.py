@@ -2042,6 +2042,12 @@ class FunctionInterpreter:
                 found = value if found is None else V.join(found, value)
         if found is not None:
             return found
+        if types and not e.qualname:
+            getter = self.program.property_getter(types, attr)
+            if getter is not None:
+                # ``self.provider`` of ``@property def provider(self): return self._provider``: what the getter returns
+                read = ir.Call(e, (), (), getter).at(e.line, e.col, e.end_line, e.end_col)
+                return self.program.apply_summary(self, CallSite(self, read, base, [], {}, EMPTY), getter, getter)
         field_value = None
         if isinstance(e.value,
                       ir.Name) and self.fn.is_method and self.fn.params and e.value.id == self.fn.params[0].name:

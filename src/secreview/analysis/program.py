@@ -178,6 +178,14 @@ summary once its analysis is over."""
 _UNRESOLVED = object()
 
 
+def _is_property(fn: ir.Function) -> bool:
+    """``fn`` is decorated ``@property`` or ``@functools.cached_property``: reading the attribute runs it."""
+    return any(getattr(d, "qualname", None) in _PROPERTY_DECORATORS for d in fn.decorators)
+
+
+_PROPERTY_DECORATORS = frozenset({"builtins.property", "functools.cached_property"})
+
+
 class _Resolved(NamedTuple):
     """What ``resolve_function`` found for a name, with the names it consulted, when they are more
     than the name itself (the reads the cache records for it)."""
@@ -1943,6 +1951,26 @@ class Program:
         return any(found is not None and self.resolve_function(f"{found}.{method}") == f"{found}.{method}"
                    for _, found in self.lineage(class_qualname))
 
+    def property_getter(self, types: frozenset, attr: str) -> str | None:
+        """The getter of property ``attr`` (``@property``, ``@functools.cached_property``) that reading ``attr`` of a
+        value of one of ``types`` runs: the first found walking up from each reviewed class among them, in the
+        order of their names; None when the nearest definition of ``attr`` is no getter (a method, a property with a
+        setter) or there is none."""
+        for t in (sorted(types) if len(types) > 1 else types):
+            if t.startswith(("builtins.", "class:")):
+                continue
+            for _, found in self.lineage(t):
+                if found is None:
+                    continue
+                q = f"{found}.{attr}"
+                if self.resolve_function(q) != q:
+                    continue
+                # the nearest definition of ``attr``: a getter, or anything else (a method; a setter defined last
+                # under the name, whose assignments are not run, so that what is read is what was assigned, as of
+                # a field)
+                return q if _is_property(self.functions[q]) else None
+        return None
+
     def derives_from(self, class_qualname: str, base: str) -> bool:
         """Whether a class of the reviewed code names ``base`` (a qualified name) among its bases,
         directly or through bases that are themselves classes of the reviewed code
@@ -2773,6 +2801,11 @@ class Program:
             shown = interp.code(call.func, 60)
         call_note = f"passed to `{shown}()`"
         returned = f"returned by `{shown}()`"
+        if not call.args and not call.keywords and call.func is not None and type(call.func) is ir.Attr \
+                and _is_property(fn):
+            # ``self.provider`` (``Program.property_getter``): no call is written, the attribute read runs it
+            call_note = f"read through property `{call.func.attr}`"
+            returned = f"returned by property `{call.func.attr}`"
         # ``escape_sqlite(name)``: a function named for quoting builds its result for the interpreter on
         # purpose; whether it quotes well is a question about it, not about its callers
         quoting = is_quoting_name(fn.name)

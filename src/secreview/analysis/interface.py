@@ -35,6 +35,7 @@ def function_stub(fn: ir.Function) -> ir.Function:
                        class_qualname=fn.class_qualname, is_async=fn.is_async, is_lambda=fn.is_lambda,
                        is_generator=fn.is_generator, handlers=(), children=(), wraps_in_handler=fn.wraps_in_handler,
                        wraps_as_data=fn.wraps_as_data, forwards_to=fn.forwards_to, returns_mask=fn.returns_mask,
+                       abstract=fn.abstract,
                        fills=fn.fills,
                        address_guard=fn.address_guard,
                        sets_multicast=fn.sets_multicast)

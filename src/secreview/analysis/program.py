@@ -185,6 +185,9 @@ def _is_property(fn: ir.Function) -> bool:
 
 _PROPERTY_DECORATORS = frozenset({"builtins.property", "functools.cached_property"})
 
+_MOST_SUBCLASSES = 32
+"""``Program.overrides``: past this many subclasses of a class, a call through it is not followed to them."""
+
 
 class _Resolved(NamedTuple):
     """What ``resolve_function`` found for a name, with the names it consulted, when they are more
@@ -828,7 +831,7 @@ class Program:
             summary = self.summaries.get(key)
             return None if summary is None else (summary.digest(), key in self.opaque)
         if kind == "text":
-            return whole_text.comparable(self.text_fact(key)) if key in whole_text.FACTS else None
+            return whole_text.comparable(self.text_fact(key)) if whole_text.is_fact(key) else None
         if kind == "field":
             value = self.fields.get(key)
             if value is None:
@@ -1322,12 +1325,12 @@ class Program:
         return out
 
     def text_fact(self, name: str):
-        """The fact ``name`` of ``whole_text.FACTS``, read from the text of every reviewed file once; the
+        """The fact ``name`` (``whole_text.is_fact``), read from the text of every reviewed file once; the
         function asking records the read, so that the cache analyses it again when the fact changes."""
         found = self._text_facts.get(name)
         if found is None:
             found = self._text_facts[name] = self.known_text_facts(name) if self.known_text_facts is not None \
-                else whole_text.FACTS[name](self._texts())
+                else whole_text.fact(name, self._texts())
         self.note_read("text", name, whole_text.TEXTS)
         return found
 
@@ -1951,6 +1954,38 @@ class Program:
         return any(found is not None and self.resolve_function(f"{found}.{method}") == f"{found}.{method}"
                    for _, found in self.lineage(class_qualname))
 
+    def overrides(self, method_qualname: str, caller_path: str) -> list:
+        """The methods of the reviewed code that a call of ``method_qualname`` (``Class.method``: the type the
+        receiver is known to have, whose method does nothing) may run instead: those of that name that
+        subclasses of the class, at any depth, define with a body of their own. Subclasses are found by name in
+        every file's text (``whole_text.SUBCLASSES``), each checked to derive from the class; those in test code
+        only for a caller in test code. None past ``_MOST_SUBCLASSES`` subclasses: a base that broad says little
+        of which one a call reaches."""
+        class_qualname, _, method = method_qualname.rpartition(".")
+        start = self.resolve_class(class_qualname)
+        if start is None:
+            return []
+        in_tests = self.in_test_code(caller_path)
+        out, seen, todo = [], {start}, [start]
+        while todo:
+            base = todo.pop(0)
+            for path, name in self.text_fact(whole_text.SUBCLASSES + base.rpartition(".")[2]):
+                module = self.module_by_path.get(path)
+                if module is None:
+                    continue
+                q = f"{module.name}.{name}"
+                if q in seen or q not in self.classes or not self.derives_from(q, base):
+                    continue
+                seen.add(q)
+                if len(seen) > _MOST_SUBCLASSES:
+                    return []
+                todo.append(q)
+                own = f"{q}.{method}"
+                if self.resolve_function(own) == own and not self.functions[own].abstract \
+                        and (in_tests or not self.in_test_code(path)):
+                    out.append(own)
+        return sorted(out)
+
     def property_getter(self, types: frozenset, attr: str) -> str | None:
         """The getter of property ``attr`` (``@property``, ``@functools.cached_property``) that reading ``attr`` of a
         value of one of ``types`` runs: the first found walking up from each reviewed class among them, in the
@@ -2309,6 +2344,11 @@ class Program:
             target = self.resolve_function(callee)
             if target is not None:
                 result = self.apply_summary(interp, site, target, callee)
+                if site.receiver is not None and self.functions[target].abstract:
+                    # a method that does nothing, for subclasses to fill in (``self.provider.submit(...)`` with
+                    # ``provider: ExecutionProvider``): the call reaches their overrides
+                    for override in self.overrides(callee, interp.path):
+                        result = V.join(result, self.apply_summary(interp, site, override, override))
                 break
             if callee in models.returns:
                 # (a statement a database runs returns its rows, not what it was given: as of an unknown object)

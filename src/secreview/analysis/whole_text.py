@@ -14,6 +14,9 @@ OPTIONS_LOGGED = "options logged"
 SECRET_OPTIONS = "secret options"
 VALUE_ERROR_HANDLERS = "ValueError handlers"
 QUERY_KEYS = "query keys"
+SUBCLASSES = "subclasses of "
+"""The prefix of a family of facts, one per base name: ``SUBCLASSES + "Provider"`` is ``subclasses(texts,
+"Provider")`` (``is_fact``)."""
 TEXTS = "<texts>"
 """The module name a read of a fact records (``Program.note_read``): every file's, no one module's."""
 
@@ -57,6 +60,19 @@ def value_error_handlers(texts: Iterable[tuple[str, str | None]]) -> tuple:
     return _fact(VALUE_ERROR_HANDLERS, texts)
 
 
+def subclasses(texts: Iterable[tuple[str, str | None]], base: str) -> tuple:
+    """``(path, class name)`` of every class declared (at any depth) with a base whose last dotted part is ``base``
+    (``class SlurmProvider(ClusterProvider, RepresentationMixin)`` for ``ClusterProvider``), sorted: where the
+    overrides of a method called through an object of type ``base`` may be (read by its name only; the analysis
+    checks each candidate's bases)."""
+    return _subclasses_of(((path, _class_headers(text) if text else None) for path, text in texts), base)
+
+
+def is_fact(name: str) -> bool:
+    """Whether ``name`` names a fact: one of ``FACTS``, or one of the family ``SUBCLASSES + base``."""
+    return name in FACTS or name.startswith(SUBCLASSES)
+
+
 FACTS: dict[str, Callable] = {OPTIONS_LOGGED: options_logged, SECRET_OPTIONS: secret_options,
                               VALUE_ERROR_HANDLERS: value_error_handlers, QUERY_KEYS: query_keys}
 
@@ -91,6 +107,28 @@ def _query_keys_read(text: str) -> frozenset:
     return frozenset()
 
 
+# a class statement's name and its bases, up to the parenthesis that closes them (``[^)]``: a base written as a
+# call, ``with_metaclass(Meta, Base)``, ends the list early, which only misses that class)
+_CLASS_HEADER = re.compile(r"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
+
+
+def _class_headers(text: str) -> frozenset:
+    """``(base's last dotted part, class name)`` of each class statement of ``text`` that names bases."""
+    if "class" not in text:
+        return frozenset()
+    out = set()
+    for m in _CLASS_HEADER.finditer(text):
+        for base in m.group(2).split(","):
+            base = base.strip()
+            if base and "=" not in base:  # (``metaclass=ABCMeta`` is no base)
+                out.add((base.rpartition(".")[2].partition("[")[0].strip(), m.group(1)))
+    return frozenset(out)
+
+
+def _subclasses_of(parts: Iterable[tuple[str, frozenset | None]], base: str) -> tuple:
+    return tuple(sorted((path, name) for path, part in parts if part for b, name in part if b == base))
+
+
 def _union(parts: Iterable[tuple[str, frozenset]]) -> frozenset:
     out: set = set()
     for _, part in parts:
@@ -104,6 +142,7 @@ _PARTS: dict[str, tuple[Callable, Callable]] = {  # name -> (the part of one tex
     SECRET_OPTIONS: (_declared_secret, _union),
     VALUE_ERROR_HANDLERS: (_handles_value_error, lambda parts: tuple(sorted(path for path, part in parts if part))),
     QUERY_KEYS: (_query_keys_read, _union),
+    SUBCLASSES: (_class_headers, None),  # (joined per base: ``_join``)
 }
 
 
@@ -121,8 +160,22 @@ def file_parts(text: str | None) -> dict:
 
 def fact_of_parts(name: str, parts: Iterable[tuple[str, dict]]):
     """The fact ``name`` of the files whose ``(path, file_parts(text))`` are ``parts``: what ``FACTS[name]``
-    gives from their ``(path, text)``."""
-    return _PARTS[name][1]((path, by_name.get(name)) for path, by_name in parts)
+    (or ``subclasses``, for ``SUBCLASSES + base``) gives from their ``(path, text)``."""
+    family = SUBCLASSES if name.startswith(SUBCLASSES) else name
+    return _join(name, ((path, by_name.get(family)) for path, by_name in parts))
+
+
+def fact(name: str, texts: Iterable[tuple[str, str | None]]):
+    """The fact ``name`` (``is_fact``) of the files whose ``(path, text)`` are ``texts``."""
+    if name.startswith(SUBCLASSES):
+        return subclasses(texts, name[len(SUBCLASSES):])
+    return FACTS[name](texts)
+
+
+def _join(name: str, parts):
+    if name.startswith(SUBCLASSES):
+        return _subclasses_of(parts, name[len(SUBCLASSES):])
+    return _PARTS[name][1](parts)
 
 
 def _fact(name: str, texts: Iterable[tuple[str, str | None]]):

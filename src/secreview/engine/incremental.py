@@ -417,7 +417,7 @@ class ReadGraph:
         (``log_opt_values`` called in an edited file changes what a cached file's option declarations mean)."""
         out: set = set()
         for name, by_found in self.text_reads.items():
-            now = whole_text.comparable(facts(name)) if name in whole_text.FACTS else None
+            now = whole_text.comparable(facts(name)) if whole_text.is_fact(name) else None
             for found, files in by_found.items():
                 if found != now:
                     out |= files

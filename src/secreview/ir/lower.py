@@ -200,6 +200,23 @@ def _as_data(call: ast.Call) -> bool:
 _MASK_TEXT = re.compile(r"\*{3,}|(?i:<?(redacted|hidden|masked|sanitized)>?)\Z")
 
 
+def _does_nothing(fn: ir.Function) -> bool:
+    """``fn`` (lowered) does nothing but, at most, raise ``NotImplementedError``: every statement is ``pass``,
+    a constant (a docstring, ``...``), ``return``/``return None``, or ``raise NotImplementedError(...)``."""
+    for stmt in fn.statements():
+        t = type(stmt)
+        if t is ir.Pass or (t is ir.Evaluate and type(stmt.value) is ir.Const):
+            continue
+        if t is ir.Return and (stmt.value is None or (type(stmt.value) is ir.Const and stmt.value.value is None)):
+            continue
+        if t is ir.Raise and stmt.exc is not None:
+            exc = stmt.exc.func if type(stmt.exc) is ir.Call else stmt.exc
+            if type(exc) is ir.Name and exc.id == "NotImplementedError":
+                continue
+        return False
+    return True
+
+
 def _returns_mask(fn: ir.Function, depth: int = 0) -> bool:
     """``fn`` (lowered) returns, on some way out, a mask: a constant that starts with three or more ``*``
     (``'********'``, ``'****' + last4``), or that is ``redacted``/``hidden``/``masked``/``sanitized``
@@ -1089,6 +1106,7 @@ class _FunctionLowerer:
         if fn.params and not is_lambda:
             fn.forwards_to = _forwards_to(fn)
         fn.returns_mask = _returns_mask(fn)
+        fn.abstract = not is_lambda and _does_nothing(fn)
         if fn.children and fn.params:
             fn.fills = _decorator_fills(fn)
         if fn.params and not is_lambda:

@@ -603,6 +603,9 @@ class Function:
     """A project's own check that a URL or host is safe to connect to (server-side request forgery): named for it
     (``validate_url``, ``_assert_public_host``: ``"raises"``; ``is_public_url``: ``"tests"``) in a module that
     classifies addresses (``ip.is_private``, ``is_global``, ``is_loopback``...); "" otherwise. Kept in stubs."""
+    abstract: bool = False
+    """Its body does nothing (``pass``, ``...``, a docstring, ``return None``) or only raises
+    ``NotImplementedError``: a method for subclasses to fill, as ``@abstractmethod`` says. Kept in stubs."""
     returns_mask: bool = False
     """On some way out it returns a mask in place of what it was given (``return '********'``, ``return
     list(map(lambda _: '********', value))``, ``return "<redacted>"``): a helper written to hide secrets. Kept

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import json
 import textwrap
-from dataclasses import replace
+
+from reviewing import EVERY_CONFIDENCE, findings
 
 from secreview.analysis import whole_text
-from secreview.config import DEFAULT_CONFIG
 from secreview.engine.pipeline import ReviewOptions, review
-from secreview.findings.model import Level
 from secreview.reports import ReportOptions, render
 
 
-def _review(tmp_path, monkeypatch, files: dict, **kw):
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    monkeypatch.chdir(tmp_path)
-    return review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW), **kw))
-
-
-def _found(result, rule_id="SR101"):
-    return sorted((f.path.removeprefix("./"), f.line, str(f.confidence)) for f in result.findings
-                  if f.rule_id == rule_id)
+def _found(found):
+    return sorted((f.path.removeprefix("./"), f.line, str(f.confidence)) for f in found)
 
 
 BASE = """
@@ -85,9 +74,9 @@ EXECUTOR = """
 def test_constructions_in_overrides_are_judged_by_the_calls_through_the_base(tmp_path, monkeypatch):
     # every call through ``Provider`` passes what the analysis cannot trace to outside data: low, not "no call
     # of submit() followed" (medium)
-    result = _review(tmp_path, monkeypatch, {"base.py": BASE, "slurm.py": SLURM, "executor.py": EXECUTOR})
-    assert _found(result) == [("slurm.py", 9, "low"), ("slurm.py", 12, "low")]
-    texts = [f.explanation for f in result.findings if f.rule_id == "SR101"]
+    found = findings(tmp_path, monkeypatch, {"base.py": BASE, "slurm.py": SLURM, "executor.py": EXECUTOR})
+    assert _found(found) == [("slurm.py", 9, "low"), ("slurm.py", 12, "low")]
+    texts = [f.explanation for f in found]
     assert all("every caller in the reviewed code passes a value the analysis cannot trace" in t for t in texts)
 
 
@@ -115,8 +104,8 @@ WEB = """
 
 
 def test_request_data_reaches_an_override_through_the_base(tmp_path, monkeypatch):
-    result = _review(tmp_path, monkeypatch, {"base.py": BASE, "slurm.py": SLURM, "web.py": WEB})
-    found = [f for f in result.findings if f.rule_id == "SR101" and f.line == 9]
+    found = [f for f in findings(tmp_path, monkeypatch, {"base.py": BASE, "slurm.py": SLURM, "web.py": WEB})
+             if f.line == 9]
     assert [str(f.confidence) for f in found] == ["high"]
     steps = [(s.path.removeprefix("./"), s.line, s.note) for s in found[0].trace]
     assert ("web.py", 15, "passed to `submit()`") in steps
@@ -127,16 +116,16 @@ def test_a_base_method_with_a_body_is_not_dispatched(tmp_path, monkeypatch):
     # ``submit`` does something in the base: the call runs it, as before, and the override's construction is
     # left to its own callers (none followed: medium)
     base = BASE.replace("'''Submit a job; return its id.'''", "return None if job_name is None else 0")
-    result = _review(tmp_path, monkeypatch, {"base.py": base, "slurm.py": SLURM, "executor.py": EXECUTOR})
-    assert ("slurm.py", 9, "medium") in _found(result)
+    found = findings(tmp_path, monkeypatch, {"base.py": base, "slurm.py": SLURM, "executor.py": EXECUTOR})
+    assert ("slurm.py", 9, "medium") in _found(found)
 
 
 def test_an_override_in_test_code_is_not_reached_from_the_product(tmp_path, monkeypatch):
     fake = SLURM.replace("SlurmProvider", "FakeProvider")
-    result = _review(tmp_path, monkeypatch, {"base.py": BASE, "tests/test_fake.py": fake,
+    found = findings(tmp_path, monkeypatch, {"base.py": BASE, "tests/test_fake.py": fake,
                                              "web.py": WEB.replace("from slurm import SlurmProvider\n", "")
                                              .replace("SlurmProvider()", "None")})
-    assert [f for f in result.findings if f.rule_id == "SR101" and str(f.confidence) == "high"] == []
+    assert [f for f in found if str(f.confidence) == "high"] == []
 
 
 def test_subclasses_are_found_by_their_bases_last_name():
@@ -157,7 +146,10 @@ def test_a_subclass_added_by_an_edit_reaches_the_cached_callers(tmp_path, monkey
     tree.mkdir()
 
     def report(**kw) -> list:
-        result = _review(tree, monkeypatch, files, **kw)
+        for name, text in files.items():
+            (tree / name).write_text(textwrap.dedent(text))
+        monkeypatch.chdir(tree)
+        result = review(["."], ReviewOptions(config=EVERY_CONFIDENCE, **kw))
         return json.loads(render("json", result, ReportOptions(tool_version="test")))["findings"]
 
     assert report(cache_dir=cache) == []

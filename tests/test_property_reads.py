@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-import textwrap
-from dataclasses import replace
-
-from secreview.config import DEFAULT_CONFIG
-from secreview.engine.pipeline import ReviewOptions, review
-from secreview.findings.model import Level
-
-
-def _review(tmp_path, monkeypatch, files: dict):
-    for name, text in files.items():
-        (tmp_path / name).write_text(textwrap.dedent(text))
-    monkeypatch.chdir(tmp_path)
-    return review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
-
+from reviewing import findings
 
 PROPERTY = """
     import subprocess
@@ -48,8 +35,7 @@ PROPERTY = """
 
 
 def test_reading_a_property_runs_its_getter(tmp_path, monkeypatch):
-    result = _review(tmp_path, monkeypatch, {"app.py": PROPERTY})
-    found = [f for f in result.findings if f.rule_id == "SR101"]
+    found = findings(tmp_path, monkeypatch, {"app.py": PROPERTY})
     # the constant kind is no command injection; the name, the client's, is
     assert [(f.line, str(f.confidence)) for f in found] == [(26, "high")]
     notes = [s.note for s in found[0].trace]
@@ -89,5 +75,4 @@ SETTER = """
 
 def test_a_property_with_a_setter_reads_what_was_assigned(tmp_path, monkeypatch):
     # the setter is not run on assignment: the getter's ``self._name`` would miss the client's value
-    result = _review(tmp_path, monkeypatch, {"app.py": SETTER})
-    assert [(f.line, str(f.confidence)) for f in result.findings if f.rule_id == "SR101"] == [(26, "high")]
+    assert [(f.line, str(f.confidence)) for f in findings(tmp_path, monkeypatch, {"app.py": SETTER})] == [(26, "high")]

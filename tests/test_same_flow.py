@@ -51,3 +51,19 @@ def test_sinks_reached_through_one_call_are_one_finding_that_names_the_others(tm
     assert "`os.remove(path)` (app.py:9)" in kept.explanation or kept.line == 9
     # the two sinks written in the handler itself are two lines to change: two findings
     assert [line for line in lines if line in (23, 24)] == [23, 24]
+
+
+STATEMENTS = """
+def variate(cursor, table, oid, value):
+    cursor.execute("select access from %s where oid='%s'" % (table, oid))
+    cursor.execute("update %s set value='%s'" % (table, value))
+"""
+
+
+def test_strings_built_from_parameters_of_one_function_are_findings_of_their_own(tmp_path, monkeypatch):
+    # a construction's trace lists its parameters first, where each is declared: that is no value passed on into
+    # another function, and the update's ``value`` is a defect the select's fix leaves (snmpsim's SQL
+    # variation module, panel AW: "passed on at" the ``def`` line, untrue, and the update not reported)
+    found = findings(tmp_path, monkeypatch, {"sql.py": textwrap.dedent(STATEMENTS).lstrip("\n")}, "sql-injection")
+    assert sorted(f.line for f in found) == [2, 3]
+    assert not any("passed on at" in f.explanation for f in found)

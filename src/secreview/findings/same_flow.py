@@ -48,12 +48,14 @@ def merge_same_flow(findings: list[Finding]) -> list[Finding]:
 
 def _flow_key(finding: Finding):
     """(rule, source step, the step that passes the value into another function) when the trace
-    crosses into a function it was passed to, else None."""
+    crosses into a function it was passed to, else None. (Not the parameters a construction's trace lists
+    first, one after another, where each is declared: ``"..." % (value, other)`` in one function crosses
+    nothing, and two such strings sharing ``value`` are two defects, each a line to change.)"""
     trace = finding.trace
     if len(trace) < 3:
         return None
     for i in range(1, len(trace)):
-        if trace[i].note.startswith("parameter `"):
+        if trace[i].note.startswith("parameter `") and "passed to `" in trace[i - 1].note:
             before = trace[i - 1]
             source = trace[0]
             return (finding.rule_id, source.path, source.line, source.col, before.path, before.line)

@@ -133,6 +133,7 @@ def test_subclasses_are_found_by_their_bases_last_name():
                       "    pass\n"), ("b.py", "class C(ProviderBase): pass\nclass D(Generic[T], Provider): pass\n"),
              ("c.py", None)]
     assert whole_text.subclasses(texts, "Provider") == (("a.py", "A"), ("a.py", "B"), ("b.py", "D"))
+    assert whole_text.subclass_index(texts)["Provider"] == whole_text.subclasses(texts, "Provider")
     assert whole_text.is_fact(whole_text.SUBCLASSES + "Provider")
     parts = [(path, whole_text.file_parts(text)) for path, text in texts]
     assert whole_text.fact_of_parts(whole_text.SUBCLASSES + "Provider", parts) == \

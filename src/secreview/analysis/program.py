@@ -398,6 +398,7 @@ class Program:
         self.all_texts = all_texts
         self.known_text_facts = text_facts
         self._text_facts: dict = {}  # ``text_fact``: name -> value
+        self._subclasses: dict | None = None  # ``whole_text.subclass_index`` of the texts, when first asked
         self.models = models
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}
@@ -1328,6 +1329,11 @@ class Program:
         """The fact ``name`` (``whole_text.is_fact``), read from the text of every reviewed file once; the
         function asking records the read, so that the cache analyses it again when the fact changes."""
         found = self._text_facts.get(name)
+        if found is None and self.known_text_facts is None and name.startswith(whole_text.SUBCLASSES):
+            # one fact per base asked about: the texts are read once for all of them
+            if self._subclasses is None:
+                self._subclasses = whole_text.subclass_index(self._texts())
+            found = self._text_facts[name] = self._subclasses.get(name[len(whole_text.SUBCLASSES):], ())
         if found is None:
             found = self._text_facts[name] = self.known_text_facts(name) if self.known_text_facts is not None \
                 else whole_text.fact(name, self._texts())

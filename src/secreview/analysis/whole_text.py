@@ -68,6 +68,15 @@ def subclasses(texts: Iterable[tuple[str, str | None]], base: str) -> tuple:
     return _subclasses_of(((path, _class_headers(text) if text else None) for path, text in texts), base)
 
 
+def subclass_index(texts: Iterable[tuple[str, str | None]]) -> dict:
+    """``subclasses`` of every base at once: ``{base: ((path, class name), ...)}``, each file's text read once."""
+    index: dict = {}
+    for path, text in texts:
+        for base, name in (_class_headers(text) if text else ()):
+            index.setdefault(base, []).append((path, name))
+    return {base: tuple(sorted(found)) for base, found in index.items()}
+
+
 def is_fact(name: str) -> bool:
     """Whether ``name`` names a fact: one of ``FACTS``, or one of the family ``SUBCLASSES + base``."""
     return name in FACTS or name.startswith(SUBCLASSES)

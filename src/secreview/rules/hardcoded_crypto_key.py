@@ -16,7 +16,7 @@ environment, a file or a key-management service are not reported, nor are
 empty strings and obvious placeholders, nor a MAC of a constant message
 (`HMAC(b'some key', b'msg', 'md5')`: a constant, computed to probe whether the
 library allows MD5, which authenticates nothing), nor a cipher, MAC or token whose result the code drops
-(`AESGCMSIV(b"\x00" * 32)` alone in a `try`: made to see whether OpenSSL supports the algorithm, it
+(`AESGCMSIV(b"\\x00" * 32)` alone in a `try`: made to see whether OpenSSL supports the algorithm, it
 encrypts nothing), nor a MAC whose message is a secret by its name
 (`hmac.new(key=b"WebAppData", msg=token.encode())`, Telegram's Web App check): the HMAC derives a key
 from that secret, and the literal is a public label that keeps the derivation apart from others.

@@ -1998,8 +1998,8 @@ class Program:
         order of their names; None when the nearest definition of ``attr`` is no getter (a method, a property with a
         setter) or there is none."""
         for t in (sorted(types) if len(types) > 1 else types):
-            if t.startswith(("builtins.", "class:")):
-                continue
+            if t.startswith(("builtins.", "class:")) or self.resolve_class(t) is None:
+                continue  # (most types read are a library's: no walk up its bases)
             for _, found in self.lineage(t):
                 if found is None:
                     continue

@@ -1336,7 +1336,7 @@ class Program:
             found = self._text_facts[name] = self._subclasses.get(name[len(whole_text.SUBCLASSES):], ())
         if found is None:
             found = self._text_facts[name] = self.known_text_facts(name) if self.known_text_facts is not None \
-                else whole_text.fact(name, self._texts())
+                else whole_text.FACTS[name](self._texts())
         self.note_read("text", name, whole_text.TEXTS)
         return found
 
@@ -2847,8 +2847,7 @@ class Program:
             shown = interp.code(call.func, 60)
         call_note = f"passed to `{shown}()`"
         returned = f"returned by `{shown}()`"
-        if not call.args and not call.keywords and call.func is not None and type(call.func) is ir.Attr \
-                and _is_property(fn):
+        if not call.args and not call.keywords and type(call.func) is ir.Attr and _is_property(fn):
             # ``self.provider`` (``Program.property_getter``): no call is written, the attribute read runs it
             call_note = f"read through property `{call.func.attr}`"
             returned = f"returned by property `{call.func.attr}`"

@@ -65,7 +65,7 @@ def subclasses(texts: Iterable[tuple[str, str | None]], base: str) -> tuple:
     (``class SlurmProvider(ClusterProvider, RepresentationMixin)`` for ``ClusterProvider``), sorted: where the
     overrides of a method called through an object of type ``base`` may be (read by its name only; the analysis
     checks each candidate's bases)."""
-    return _subclasses_of(((path, _class_headers(text) if text else None) for path, text in texts), base)
+    return subclass_index(texts).get(base, ())
 
 
 def subclass_index(texts: Iterable[tuple[str, str | None]]) -> dict:
@@ -134,10 +134,6 @@ def _class_headers(text: str) -> frozenset:
     return frozenset(out)
 
 
-def _subclasses_of(parts: Iterable[tuple[str, frozenset | None]], base: str) -> tuple:
-    return tuple(sorted((path, name) for path, part in parts if part for b, name in part if b == base))
-
-
 def _union(parts: Iterable[tuple[str, frozenset]]) -> frozenset:
     out: set = set()
     for _, part in parts:
@@ -151,7 +147,7 @@ _PARTS: dict[str, tuple[Callable, Callable]] = {  # name -> (the part of one tex
     SECRET_OPTIONS: (_declared_secret, _union),
     VALUE_ERROR_HANDLERS: (_handles_value_error, lambda parts: tuple(sorted(path for path, part in parts if part))),
     QUERY_KEYS: (_query_keys_read, _union),
-    SUBCLASSES: (_class_headers, None),  # (joined per base: ``_join``)
+    SUBCLASSES: (_class_headers, None),  # (joined per base: ``fact_of_parts``, ``subclass_index``)
 }
 
 
@@ -170,21 +166,11 @@ def file_parts(text: str | None) -> dict:
 def fact_of_parts(name: str, parts: Iterable[tuple[str, dict]]):
     """The fact ``name`` of the files whose ``(path, file_parts(text))`` are ``parts``: what ``FACTS[name]``
     (or ``subclasses``, for ``SUBCLASSES + base``) gives from their ``(path, text)``."""
-    family = SUBCLASSES if name.startswith(SUBCLASSES) else name
-    return _join(name, ((path, by_name.get(family)) for path, by_name in parts))
-
-
-def fact(name: str, texts: Iterable[tuple[str, str | None]]):
-    """The fact ``name`` (``is_fact``) of the files whose ``(path, text)`` are ``texts``."""
     if name.startswith(SUBCLASSES):
-        return subclasses(texts, name[len(SUBCLASSES):])
-    return FACTS[name](texts)
-
-
-def _join(name: str, parts):
-    if name.startswith(SUBCLASSES):
-        return _subclasses_of(parts, name[len(SUBCLASSES):])
-    return _PARTS[name][1](parts)
+        base = name[len(SUBCLASSES):]
+        return tuple(sorted((path, cls) for path, by_name in parts for b, cls in by_name.get(SUBCLASSES, ())
+                            if b == base))
+    return _PARTS[name][1]((path, by_name.get(name)) for path, by_name in parts)
 
 
 def _fact(name: str, texts: Iterable[tuple[str, str | None]]):

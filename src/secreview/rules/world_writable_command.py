@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from secreview.analysis.sql_text import HOLE, built_segments
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.statements import expressions
@@ -47,19 +48,11 @@ def _opens_to_others(mode: str) -> bool:
 
 def _text(e) -> str | None:
     """The literal text of a string expression, each value spliced into it as ``\\0``: a constant, or a string
-    built by ``%``, ``.format``, an f-string or ``+``; None for anything else."""
+    built by ``%``, ``.format``, an f-string or ``+`` (``sql_text.built_segments``); None for anything else."""
     if isinstance(e, ir.Const):
         return e.value if isinstance(e.value, str) else None
-    if isinstance(e, ir.StringBuild):
-        if e.kind in ("percent", "format"):
-            return _text(e.template) if e.template is not None else None
-        if e.kind in ("fstring", "concat"):
-            out = []
-            for part in e.parts:
-                text = part.value if isinstance(part, ir.Const) and isinstance(part.value, str) else None
-                out.append("\0" if text is None else text)
-            return "".join(out)
-    return None
+    segments = built_segments(e)
+    return None if segments is None else "".join("\0" if s is HOLE else s for s in segments)
 
 
 def _argv_mode(items) -> str | None:

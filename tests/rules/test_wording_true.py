@@ -1497,3 +1497,19 @@ def test_a_list_item_read_by_its_position_is_that_item_only(tmp_path, monkeypatc
     logged = _explanations("SR702", _findings(tmp_path, monkeypatch, code=_RUNNER, select=("SR702",)))
     assert list(logged) == [14]
     assert "also reaches" not in logged[14]
+
+
+_CHMOD_COMMANDS = '''import os
+
+
+def share(sock_path, log_dir):
+    os.system("sudo chmod 777 %s" % sock_path)
+    os.system("sudo chmod -R 777 %s" % log_dir)
+'''
+
+
+def test_a_chmod_command_on_a_socket_is_about_connecting(tmp_path, monkeypatch):
+    # networking-lagopus' vhost-user socket (panel AT): writing a socket's file is connecting to the service behind it
+    by_line = _explanations("SR510", _findings(tmp_path, monkeypatch, code=_CHMOD_COMMANDS, select=("SR510",)))
+    assert "connect to the socket" in by_line[5] and "contents" not in by_line[5]
+    assert "a file's contents or a directory's entries" in by_line[6] and "socket" not in by_line[6]

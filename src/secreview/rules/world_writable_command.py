@@ -26,6 +26,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.statements import expressions
 from secreview.rules.base import Hit, StatementRule
+from secreview.rules.world_writable_permissions import names_socket
 
 _SYMBOLIC = r"[ugoa]*[-+=][rwxXst]*(?:,[ugoa]*[-+=][rwxXst]*)*"
 # ``chmod`` as a command of a shell text: at its start or after a separator or ``sudo`` (with its options)
@@ -115,13 +116,17 @@ class WorldWritableCommand(StatementRule):
                 mode = _command_mode(e)
                 if mode is None:
                     continue
+                code = interp.code(e)
+                # (a socket's file: writing it is connecting to the service, as world-writable-permissions says)
+                harm = ("any account or compromised service on that host can connect to the socket and send the "
+                        "service behind it whatever requests it accepts." if names_socket(code, interp) else
+                        "any account or compromised service on that host can change a file's contents or a "
+                        "directory's entries (plant a symlink that a root process follows), turning a script, "
+                        "configuration or log into code run by whoever uses it.")
                 yield Hit(
                     node=e,
-                    explanation=(f"`{interp.code(e)}` runs `chmod` with mode `{mode}`, which lets every local user "
-                                 f"write what it names: any account or compromised service on that host can change a "
-                                 f"file's contents or a directory's entries (plant a symlink that a root process "
-                                 f"follows), turning a script, configuration or log into code run by whoever "
-                                 f"uses it."),
+                    explanation=(f"`{code}` runs `chmod` with mode `{mode}`, which lets every local user write what "
+                                 f"it names: {harm}"),
                     fix="Grant the least needed (`755` for directories others only read, `640` or `600` for "
                         "files with data) and share write access through a group (`chgrp`, then `770`/`660`) "
                         "instead of 'others'.",

@@ -173,7 +173,7 @@ class WorldWritablePermissions(CallRule):
                 explanation=(f"`{code}` gives `{target}` mode {shown}: every local user may {_who(mode)} it, so "
                              + ("any account or compromised service on this host can connect to the socket and "
                                 "send the service behind it whatever requests it accepts."
-                                if _names_socket(target, site.interp) else
+                                if names_socket(target, site.interp) else
                                 "any account or compromised service on this host can change what it holds (a "
                                 "file's contents or a directory's entries), turning a script or configuration "
                                 "into code run by whoever uses it.")),
@@ -233,7 +233,7 @@ def _removed_next(site, callee: str) -> bool:
     return False
 
 
-def _names_socket(target: str, interp) -> bool:
+def names_socket(target: str, interp) -> bool:
     """The chmod's target is named as a Unix socket (`sock_path`, `self.socket_file`, `"/run/x.sock"`), or
     is what a function that makes a Unix socket (`family=socket.AF_UNIX`) binds it to (`sock.bind(path)`,
     `self.bind_socket(sock, bind_addr)`, then `os.chmod(bind_addr, ...)`), or given to a call that makes a

@@ -1,8 +1,10 @@
 """WebSocket handshake accepted from any site (cross-site WebSocket hijacking).
 
 A browser lets any web page open a WebSocket to any server, and sends with
-the handshake the cookies it holds for that server (unless they are
-`SameSite`); it does not apply the same-origin policy to WebSockets. The
+the handshake the cookies it holds for that server (those that their
+`SameSite` setting allows: all of them from a sibling subdomain, which is
+the same site, and from any site for `SameSite=None`); it does not apply
+the same-origin policy to WebSockets. The
 server's only defence is the handshake's `Origin` header: a server that
 accepts every origin lets a page on any site the user visits open the
 socket as the user, then read and send its messages (a console's keystrokes,
@@ -118,9 +120,10 @@ class WebsocketOriginUnchecked(FunctionRule):
                                 f"The `\"websocket\"` application of `ProtocolTypeRouter` authenticates from the "
                                 f"session cookie (`{auth}`) and is not wrapped in `AllowedHostsOriginValidator` or "
                                 f"`OriginValidator`, so Channels accepts a handshake whatever its `Origin`: a page on "
-                                f"any site the user visits can open these WebSockets, the browser adds the session "
-                                f"cookie, and the page reads and sends their messages as the user (cross-site "
-                                f"WebSocket hijacking)."),
+                                f"another site can open these WebSockets and read and send their messages as the user "
+                                f"wherever the browser sends it the session cookie (from a page of a sibling "
+                                f"subdomain, which is the same site; from any site when the cookie is SameSite=None "
+                                f"or the browser applies no SameSite rule): cross-site WebSocket hijacking."),
                             fix=(f"Wrap the application: `\"websocket\": AllowedHostsOriginValidator({auth}(...))` "
                                  f"(it accepts the origins of `ALLOWED_HOSTS`)."),
                         )
@@ -157,9 +160,11 @@ class WebsocketOriginUnchecked(FunctionRule):
             node=cookie,
             explanation=(f"`{function.name}()` of `{function.class_qualname.rsplit('.', 1)[-1]}` takes its "
                          f"credential from the handshake's cookies (`{code_of(module, cookie, 80)}`), and nothing "
-                         f"in this module compares the handshake's `Origin` with the proxy's host: a page on any "
-                         f"site the user visits can open the WebSocket, the browser adds the cookie, and the page "
-                         f"drives the console as the user (cross-site WebSocket hijacking, CVE-2015-0259)."),
+                         f"in this module compares the handshake's `Origin` with the proxy's host: a page of another "
+                         f"site can open the WebSocket and drive the console as the user wherever the browser sends "
+                         f"it the cookie (a cookie without a SameSite attribute in a browser that does not default "
+                         f"to Lax, a page of a sibling subdomain): cross-site WebSocket hijacking, as in "
+                         f"CVE-2015-0259."),
             fix=("Before using the cookie, compare the host of the `Origin` header with the host the proxy is served "
                  "as (and its scheme with the console's), and refuse the handshake when they differ."),
             notes=(_class_note(module, function),),

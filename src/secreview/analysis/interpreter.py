@@ -2972,11 +2972,13 @@ class FunctionInterpreter:
             items[key.const] = V.join(items[key.const], value) if key.const in items else value
         return Value(taints=V.all_item_taints(items), types=_DICT_TYPE, items=items, fixed=V.all_fixed(items.values()))
 
-    def fields_given(self, callees: list, kwargs: dict, result: Value) -> Value:
+    def fields_given(self, callees: list, kwargs: dict, result: Value, star_taints: frozenset = EMPTY) -> Value:
         """``Session(config=config, num_participants=n)`` of a class of the reviewed code that defines no
         ``__init__`` (an ORM model, a dataclass): its fields take the keywords' values, each under its own name
         (``FIELD_MARK`` + name in the object's items), so that a field no keyword gave (``session.code``, a
-        column's default) is not what the keywords held; the object whole still holds them all."""
+        column's default) is not what the keywords held; the object whole still holds them all. What a
+        ``**kwargs`` of unknown keys holds (``star_taints``) may be any field but those named (Python refuses a
+        keyword given twice): ``Message(content=text, images=images, **kwargs).images`` is ``images``."""
         program = self.program
         # (``from otree.models import Session``: re-exported, one class under several names)
         classes = {program.resolve_class(callee) for callee in callees}
@@ -2994,7 +2996,8 @@ class FunctionInterpreter:
         # what came with the object besides the keywords (under ``FIELD_MARK`` alone): what its other fields hold
         # (by source alone: the call marks what it passes on, ``THROUGH_CALL``)
         known = {(t.kind, t.index) for t in given}
-        items[V.FIELD_MARK] = Value(taints=frozenset(t for t in result.taints if (t.kind, t.index) not in known))
+        items[V.FIELD_MARK] = Value(taints=V.merge_taints(
+            frozenset(t for t in result.taints if (t.kind, t.index) not in known), star_taints))
         return Value(result.const, V.merge_taints(result.taints, V.all_item_taints(items)), result.types, items,
                      result.func, result.fixed)
 
@@ -3099,9 +3102,8 @@ class FunctionInterpreter:
                 and _not_page_set(receiver.types, args[0].const):
             # ``request.headers.get("x-fc-request-id")`` (``_NOT_PAGE_SET``), its trace as the call made it
             result = _cleansed(result, _NOT_PAGE_SET)
-        if kwargs and not call.args and receiver is None and callees and not star_taints \
-                and all(kw.name for kw in call.keywords):
-            result = self.fields_given(callees, kwargs, result)
+        if kwargs and not call.args and receiver is None and callees:
+            result = self.fields_given(callees, kwargs, result, star_taints)
         if receiver is None and not result.items and not call.keywords:
             result = _sequence_copy(callees, call, args, result)
         if len(args) == 2 and not call.keywords and "builtins.filter" in callees and args[0].func:

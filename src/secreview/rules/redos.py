@@ -243,7 +243,7 @@ def _ambiguous(body, flags, every: bool = False):
             inner = inner[1][3][0]
         if _op(inner) in _REPEATS and inner[1][0] < inner[1][1] and (inner[1][1] == _MAXREPEAT or inner[1][1] >= 2):
             chars = _first(inner[1][2], flags)
-            if chars:
+            if chars and not _ends_maximal(chars, seq[i + 1] if i + 1 < len(seq) else None, flags):
                 return "nested", "a repeated group whose body can itself repeat", chars
     # several variable-length repeats of the same characters: (x+x+)+, (\d*\d+)+
     shape = _homogeneous(seq, flags)
@@ -283,6 +283,20 @@ def _ambiguous(body, flags, every: bool = False):
         if shared:
             return "alternation", "a repeated alternation whose branches match the same text", shared
     return None
+
+
+def _ends_maximal(chars: frozenset, following, flags) -> bool:
+    """Whether the lookahead ``following`` a repeat of ``chars`` lets it stop only where no more of them follow:
+    ``[\\w.]+(?=[^\\w.])``, ``\\w+(?!\\w)``. Then it takes the whole run each time, and a run cannot be split
+    between two turns of an outer repeat."""
+    if following is None or _op(following) not in ("ASSERT", "ASSERT_NOT") or following[1][0] != 1:
+        return False
+    ahead = _first(following[1][1], flags)
+    if not ahead or _nullable(list(following[1][1])):
+        return False
+    if _op(following) == "ASSERT":
+        return not (ahead & chars)  # the next character must be none of them
+    return chars <= ahead  # the next character may be none of them
 
 
 def _has_boundary(seq) -> bool:

@@ -78,6 +78,28 @@ CASES = {
             d = {"safe": "ls", "bad": request.args["x"]}
             os.system(d["safe"])
         """),
+    "dict updated from a mapping of unknown keys": ("""
+        def h(overrides):
+            data = {"namespace": "clusters", "client": request.args["c"]}
+            data.update(overrides)
+            os.system("oc -n " + data["client"])
+        """, """
+        def h(overrides):
+            data = {"namespace": "clusters", "client": request.args["c"]}
+            data.update(overrides)
+            os.system("oc -n " + data["namespace"])
+        """),
+    "copy of a dict keeps its items apart": ("""
+        def h():
+            data = {"client": request.args["c"], "workers": 2}
+            workers = data.copy()
+            os.system("scale " + workers.get("client"))
+        """, """
+        def h():
+            data = {"client": request.args["c"], "workers": 2}
+            workers = data.copy()
+            os.system("scale %s" % workers.get("workers", 2))
+        """),
     "list index": ("""
         def h():
             items = ["ls", request.form["x"]]

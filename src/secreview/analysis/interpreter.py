@@ -3117,6 +3117,12 @@ class FunctionInterpreter:
         if receiver is not None and receiver.items is not None and call.method in _DICT_VIEWS and not call.args \
                 and not call.keywords and "builtins.dict" in receiver.types:
             result = _dict_view(call.method, receiver, result)
+        if call.method == "copy" and receiver is not None and receiver.items and not call.args and not call.keywords \
+                and receiver.types and receiver.types <= _COPIED_CONTAINERS:
+            # ``overrides = data.copy()`` of a dict or list whose items are known: the same items, each apart
+            # (``overrides.get("workers")`` is not ``data["client"]``)
+            result = Value(V.UNKNOWN, receiver.taints, receiver.types, dict(receiver.items), receiver.func,
+                           receiver.fixed)
         if call.qualname == "re.compile" and not result.items:
             result = _pattern_object(call, args, result)
         if result.taints and call.qualname in _URL_JOINS and len(args) == 2 and not call.keywords:
@@ -4711,6 +4717,9 @@ _PLAIN_BASES = frozenset({"builtins.object", "object", "sqlalchemy.orm.Declarati
 _SEQUENCE_COPIES = frozenset({"builtins.list", "builtins.tuple", "builtins.sorted"})
 _SAME_TEXT = frozenset({"builtins.str", "os.fspath"})
 """Functions that ``map`` applies without changing what a value holds (a path object's text is its own)."""
+
+
+_COPIED_CONTAINERS = frozenset({"builtins.dict", "builtins.list"})
 
 
 def _sequence_copy(callees: list, call: ir.Call, args: list, result: Value) -> Value:

@@ -3979,6 +3979,17 @@ def _keyed_update(method: str, current: Value, site: CallSite) -> Value | bool |
             return False
         given = {args[0].const: args[1] if len(args) == 2 else V.const(None)}
     elif args:
+        if method == "update" and len(args) == 1 and not site.kwargs and args[0].items is None and items:
+            # ``data.update(overrides)`` of a mapping whose keys are not known: each item ``data`` holds is what it
+            # held or what ``overrides`` holds under its key, and no other item's value (``data["namespace"]`` is
+            # not ``data["client"]``); a key ``data`` did not hold is anything either holds
+            given_taints = args[0].taints
+            new_items = {key: Value(taints=V.merge_taints(
+                V.merge_taints(old.taints, V.all_item_taints(old.items)),
+                V.item_read(given_taints, key, given_taints) if isinstance(key, str) else given_taints))
+                for key, old in items.items()}
+            return Value(V.UNKNOWN, V.merge_taints(current.taints, given_taints), current.types, new_items,
+                         current.func)
         if len(args) > 1 or site.kwargs or args[0].items is None or not args[0].items \
                 or not all(isinstance(k, str) for k in args[0].items) or args[0].taints:
             return None

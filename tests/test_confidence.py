@@ -816,6 +816,66 @@ def test_a_cliff_command_is_a_command_line(tmp_path, monkeypatch):
     assert by_line[15].confidence == Level.LOW and "command-line option" in by_line[15].explanation
 
 
+def test_an_argparse_subcommand_handler_is_a_command_line(tmp_path, monkeypatch):
+    """``sub.set_defaults(func=ssh_vm)`` then ``args.func(args)``: argparse's sub-command dispatch (kcli's ``kcli
+    ssh``, ``kcli console``: judged false at medium on panel AX, the operator's own arguments); the handler's
+    options are a command line, also where it passes them to a helper; a function no default registers, or one
+    registered in a module that does not import argparse, stays open."""
+    (tmp_path / "helpers.py").write_text(textwrap.dedent('''\
+        import os
+
+
+        def run_remote(name, dest):
+            os.system(f"scp root@{name}:/tmp/x {dest}")
+
+
+        def unregistered(name):
+            os.system(f"ssh root@{name} uptime")
+        '''))
+    (tmp_path / "tool.py").write_text(textwrap.dedent('''\
+        import argparse
+        import os
+
+        from helpers import run_remote
+
+
+        def ssh_vm(args):
+            os.system(f"ssh root@{args.name} uptime")
+
+
+        def copy_vm(args):
+            run_remote(args.name, args.dest)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            sub = parser.add_subparsers()
+            sub.add_parser("ssh").set_defaults(func=ssh_vm)
+            sub.add_parser("copy").set_defaults(func=copy_vm)
+            args = parser.parse_args()
+            args.func(args)
+        '''))
+    (tmp_path / "other.py").write_text(textwrap.dedent('''\
+        import os
+
+
+        def handler(options):
+            os.system(f"ssh root@{options.name} uptime")
+
+
+        def setup(config):
+            config.set_defaults(func=handler)
+        '''))
+    monkeypatch.chdir(tmp_path)
+    every = review(["."], ReviewOptions(config=replace(DEFAULT_CONFIG, min_confidence=Level.LOW)))
+    got = {(f.path.rpartition("/")[2], f.line): f for f in every.findings if f.rule_name == "command-injection"}
+    assert got[("tool.py", 8)].confidence == Level.LOW and "command-line option" in got[("tool.py", 8)].explanation
+    assert got[("helpers.py", 5)].confidence == Level.LOW
+    assert "command `copy_vm()`" in got[("helpers.py", 5)].explanation
+    assert got[("helpers.py", 9)].confidence == Level.MEDIUM  # no caller in the reviewed code
+    assert got[("other.py", 5)].confidence == Level.MEDIUM  # not argparse's set_defaults
+
+
 def test_an_assert_on_the_user_a_function_is_given_is_low(tmp_path, monkeypatch):
     """A precondition on the user handed over by the caller (djblets' consent forms) is low; the same check
     of the request's user in a handler is medium."""

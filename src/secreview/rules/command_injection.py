@@ -65,7 +65,8 @@ class CommandInjection(SinkRule):
     by default) when every caller in the reviewed code passes a command-line
     option, or when the function is a command's entry point (a Django
     management command's `handle()`, a click, typer, cyclopts or cliff
-    command): its options are what whoever runs it types, or when every
+    command, an argparse sub-command's handler registered by
+    `sub.set_defaults(func=handler)`): its options are what whoever runs it types, or when every
     caller passes a value the analysis cannot trace (an operator's
     configuration, a service's answer), saying so: judged on four held-out
     panels (AI to AL), 14 of 16 such shell commands were false and none real.

@@ -17,13 +17,16 @@ one named as a single URL or reference (last part `url`, `uri`, `href`, `ref`,
 `location`, `redirect`, `referer`/`referrer`, `next`: `secret_ref`,
 `redirect_url`, `request.referrer`). Not reported: membership in
 collections (`url in allowed_urls`, `url in self.urls`: the right side's name
-is plural or does not name a URL), a constant on the left (`"://" in url`,
+is plural or does not name a URL; `url in requests_by_url`, a mapping keyed
+by URLs), a constant on the left (`"://" in url`,
 `"?" in url`: a test of the URL's form, not of where it points), an `if`
 (also one whose other operands of `and`/`or` test membership in a collection written out, `kind in ("page",
 "tab")`)
-whose branch for "not contained" neither raises nor returns (the test picks
+whose branch for "not contained" neither raises, returns nor replaces the
+URL checked (`next_url = "/"`) before it joins the other branch (the test picks
 what to do next, `if sessions_uri in url: raise` after a failed request,
-`if base_url not in response.url: base_url = ...` after a redirect; it turns
+`if base_url not in response.url: base_url = ...` after a redirect,
+`if url not in pages: pages[url] = fetch(url)` then `return pages[url]`; it turns
 no URL away), a conditional expression that picks between two constants other than truth values
 (`"current" if section.url in context_url else None`: a menu's CSS class), and test code.
 
@@ -56,6 +59,12 @@ def _last_word(name: str | None) -> str | None:
     return words[-1] if words else None
 
 
+def _keyed_by(name: str | None) -> bool:
+    """``review_requests_by_url``, ``by_href``: a mapping keyed by URLs, whose ``in`` tests a key, not text."""
+    words = identifier_words(name) if name else []
+    return len(words) >= 2 and words[-2] == "by"
+
+
 def _conditions(fn):
     seen = set()
     for block in fn.blocks:
@@ -82,14 +91,36 @@ def _picks_a_label(e: ir.IfExp) -> bool:
     return all(isinstance(b, ir.Const) and not isinstance(b.value, bool) for b in (e.body, e.orelse))
 
 
-def _rejects(fn, blocks: dict, start: int) -> bool:
+def _straight_run(blocks: dict, start: int) -> list:
+    """The ids of the blocks from ``start`` on, following plain edges while a block has one successor (a few
+    at most)."""
+    run = []
+    block = blocks.get(start)
+    while block is not None and block.id not in run and len(run) < 4:
+        run.append(block.id)
+        plain = [e for e in block.succs if e.kind == ir.EdgeKind.NEXT]
+        if len(block.succs) != 1 or not plain:
+            break
+        block = blocks.get(plain[0].target)
+    return run
+
+
+def _rejects(fn, blocks: dict, start: int, other: int, checked: set) -> bool:
     """Whether the straight run of blocks from ``start`` (following plain edges, a few blocks at most)
-    raises or returns: the branch turns the URL away."""
+    raises, returns or binds one of the ``checked`` names anew (``next_url = "/"``: the URL refused, replaced)
+    before it joins the straight run from ``other``, the other branch's: the branch turns the URL away.
+    (``if url not in cache: cache[url] = fetch(url)`` then ``return cache[url]``: that return is both
+    branches', past the join.)"""
+    joined = set(_straight_run(blocks, other))
     seen = set()
     block = blocks.get(start)
-    while block is not None and block.id not in seen and len(seen) < 4:
+    while block is not None and block.id not in seen and block.id not in joined and len(seen) < 4:
         seen.add(block.id)
         if any(isinstance(s, (ir.Raise, ir.Return)) for s in block.stmts):
+            return True
+        if any(isinstance(s, ir.Assign) and any(isinstance(target, ir.NameTarget) and target.id in checked
+                                                for target in s.targets)
+               for s in block.stmts):
             return True
         plain = [e for e in block.succs if e.kind == ir.EdgeKind.NEXT]
         if len(block.succs) != 1 or not plain:
@@ -124,8 +155,9 @@ def _not_gates(fn) -> set:
         if not _substring_test(cond):
             continue
         outside_when_true = (cond.ops[0] == "not in") != negated
-        outside = true if outside_when_true else false
-        if not _rejects(fn, blocks, outside.target):
+        outside, inside = (true, false) if outside_when_true else (false, true)
+        checked = {ir.read_name(cond.comparators[0])} - {None}  # (the URL checked; not the allowed one)
+        if not _rejects(fn, blocks, outside.target, inside.target, checked):
             gates.add(id(true.cond))
     return gates
 
@@ -166,7 +198,7 @@ class UrlSubstringCheck(FunctionRule):
                 if isinstance(left, ir.Const):
                     continue
                 lname, rname = ir.read_name(left), ir.read_name(right)
-                if _last_word(lname) not in _LEFT or _last_word(rname) not in _RIGHT:
+                if _last_word(lname) not in _LEFT or _last_word(rname) not in _RIGHT or _keyed_by(rname):
                     continue
                 if (e.line, e.col) in reported:
                     continue

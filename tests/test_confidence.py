@@ -1354,6 +1354,28 @@ def test_a_predictable_nonce_is_low_and_a_challenge_stays_high(tmp_path, monkeyp
     assert "needs to be unique rather than unpredictable" in nonce.explanation
 
 
+def test_a_predictable_multipart_boundary_is_low(tmp_path, monkeypatch):
+    # rbtools' _make_mime_boundary(): ``token = random.randrange(sys.maxsize)`` only has to differ from the body
+    # it separates (judged false on panel AX); the same draw in a function not named for a boundary stays high
+    (tmp_path / "mime.py").write_text(textwrap.dedent('''\
+        import random
+        import sys
+
+
+        def _make_mime_boundary():
+            token = random.randrange(sys.maxsize)
+            return b"=" * 15 + str(token).encode() + b"=="
+
+
+        def make_upload_token():
+            token = random.randrange(sys.maxsize)
+            return str(token)
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR202"}
+    assert got == {6: Level.LOW, 11: Level.HIGH}, got
+
+
 def test_a_primitive_the_protocol_of_the_code_requires_is_low(tmp_path, monkeypatch):
     # impacket (panel AE, 33 findings judged false): NTLM's RC4 sealing and DES responses, Netlogon's DES-ECB
     # and zero-IV AES-CFB8, Kerberos' zero-IV DES-CBC, DPAPI's SHA-1: the specification fixes them. The same

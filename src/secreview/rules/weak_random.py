@@ -54,6 +54,9 @@ distribution, such as the next word of a Markov chain; a secret is drawn with ev
 a salt (`salt`, `pwd_salt`, `_generate_salt()`) or only a nonce (`nonce`, `new_nonce`,
 `cnonce`): a salt is kept next to its hash and a nonce is mostly sent in clear; both
 must be unique, not unguessable, and the explanation says so (a `challenge` stays high).
+Low as well in a function named for a multipart boundary or a delimiter
+(`_make_mime_boundary()`, `choose_boundary()`: `token = random.randrange(...)` there
+only has to differ from the content it separates).
 Judged on real code (docs/precision.md): 4 salts, all false; nonces 0 real, 1 worth
 a look, 5 false.
 
@@ -245,6 +248,9 @@ def local_flow(step, value_node=None) -> bool:
 _UNIQUE_WORDS = {"salt": "salt", "salts": "salt", "nonce": "nonce", "nonces": "nonce", "cnonce": "nonce"}
 
 
+_BOUNDARY_WORDS = frozenset({"boundary", "delimiter"})
+
+
 def _unique_only(name) -> str | None:
     """``"salt"`` or ``"nonce"`` when the secret the value becomes is only that (``salt``, ``pwd_salt``,
     ``_generate_salt()``, ``nonce``, ``new_nonce``): no other secret word or pair in the name; else None."""
@@ -286,7 +292,16 @@ class WeakRandom(SinkRule):
     def keeps(self, step, value_node=None) -> bool:
         return local_flow(step, value_node)
 
+    def site_use(self, interp, node, arg_node, sink=None):
+        # a function named for a multipart boundary or a delimiter (``_make_mime_boundary()``,
+        # ``choose_boundary()``): what it draws only has to differ from the content it separates
+        if _BOUNDARY_WORDS & set(name_words(interp.fn.name)):
+            return ("boundary",)
+        return None
+
     def sink_confidence(self, site, confidence):
+        if site.use == ("boundary",):
+            return Level.LOW  # (rbtools' MIME boundary ``token = random.randrange(...)``: judged false, panel AX)
         # a salt is stored next to its hash and must be unique, not unpredictable: judged on real code 4 false
         # of 4 (docs/precision.md: jupyter-server's and nova's password salts, a translation API's request salt);
         # nonces 0 real, 1 worth a look, 5 false (a memo's nonce stored in clear, a ledger's replay nonce)

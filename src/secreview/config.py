@@ -54,6 +54,9 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # a test suite kept as a package of its own (borgbackup's ``src/borg/testsuite/``, ``functional_testsuite/``;
     # judged on panel AE: a test helper's ``os.system`` and ``chmod 0o777`` reported as production code)
     "*testsuite/", "*testsuites/",
+    # a pytest plugin's fixtures for the project's test suites (pulp_ansible's ``pytest_plugin.py``: a fixture's
+    # ``ansible-galaxy`` command judged false on panel AX, test code)
+    "pytest_plugin.py", "pytest_plugins.py", "pytest_plugin/",
     # documentation, examples and demos: code shown to readers, not run in production (CKAN's example plugins
     # are packages named ``example_*``)
     "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/", "example_*/",
@@ -126,6 +129,9 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?rally\-jobs/",
     r"^(?:.+/)?[^/]*testsuite/",
     r"^(?:.+/)?[^/]*testsuites/",
+    r"^(?:.+/)?pytest_plugin\.py(?:/|$)",
+    r"^(?:.+/)?pytest_plugins\.py(?:/|$)",
+    r"^(?:.+/)?pytest_plugin/",
     r"^(?:.+/)?docs/",
     r"^(?:.+/)?doc/",
     r"^(?:.+/)?examples/",

@@ -255,3 +255,25 @@ def test_a_cipher_wrapper_cites_the_def_it_is_named_by(tmp_path, monkeypatch):
     wrong, report = untrue(tmp_path, monkeypatch, Level.LOW)
     assert {f["rule_name"] for f in report["findings"]} >= {"weak-cipher", "ecb-mode"}
     assert wrong == [], "\n".join(f"{v.kind} {v.path}:{v.line}: {v.detail}" for v in wrong)
+
+
+def test_a_constant_cipher_key_is_described_whichever_way_the_code_uses_it(tmp_path, monkeypatch):
+    """unblob decrypts a vendor's firmware with the vendor's AES key and encrypts nothing: 'decrypt everything
+    this code encrypts' was untrue of it (panel AX); what the key allows is said of the key itself."""
+    (tmp_path / "firmware.py").write_text(textwrap.dedent('''\
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+        KEY = b"he9-4+M!)d6=m~we1,q2a3d1n&2*Z^%8"
+        IV = b"J%1iQl8$=lm-;8AE"
+
+
+        def extract(blob):
+            decryptor = Cipher(algorithms.AES(KEY), modes.CBC(IV)).decryptor()
+            return decryptor.update(blob) + decryptor.finalize()
+        '''))
+    monkeypatch.chdir(tmp_path)
+    result = review(["."], ReviewOptions(config=DEFAULT_CONFIG))
+    found = [f for f in result.findings if f.rule_id == "SR207"]
+    assert [f.line for f in found] == [8]
+    assert "decrypt whatever was encrypted with it and make ciphertexts that decrypt with it" in found[0].explanation
+    assert "this code encrypts" not in found[0].explanation

@@ -18,7 +18,8 @@ empty strings and obvious placeholders, nor a MAC of a constant message
 library allows MD5, which authenticates nothing), nor a cipher, MAC or token whose result the code drops
 (`AESGCMSIV(b"\\x00" * 32)` alone in a `try`: made to see whether OpenSSL supports the algorithm, it
 encrypts nothing), nor a MAC whose message is a secret by its name
-(`hmac.new(key=b"WebAppData", msg=token.encode())`, Telegram's Web App check): the HMAC derives a key
+(`hmac.new(key=b"WebAppData", msg=token.encode())`, Telegram's Web App check) or key material
+(`seed`, `entropy`, `ikm`: BIP32's `hmac.new(b"Bitcoin seed", seed, hashlib.sha512)`): the HMAC derives a key
 from that secret, and the literal is a public label that keeps the derivation apart from others.
 
 **Fix:** load the key at run time from a secret store or the environment
@@ -30,6 +31,7 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.weak_random import secret_name
+from secreview.rules.words import identifier_words
 
 _H = "cryptography.hazmat.primitives"
 _KEYED: dict[str, tuple[int, str, str]] = {}
@@ -116,7 +118,8 @@ class HardcodedCryptoKey(CallRule):
         if defined:
             where += f" (line {defined})"
         consequence = {
-            "cipher": "decrypt everything this code encrypts and produce ciphertexts it will accept",
+            # (true of the key whichever way this code uses it: unblob's firmware key only decrypts)
+            "cipher": "decrypt whatever was encrypted with it and make ciphertexts that decrypt with it",
             "mac": "compute valid MACs for any message, so the integrity/authenticity check built on it is void",
             "jwt": "mint tokens this service accepts for any user and claim",
         }[use]
@@ -132,13 +135,18 @@ class HardcodedCryptoKey(CallRule):
 _STD_HMAC = frozenset({"hmac.new", "hmac.HMAC", "hmac.digest"})
 
 
+_KEY_MATERIAL = frozenset({"seed", "entropy", "ikm"})
+"""Words that name what keys are derived from (BIP32's master ``seed``, HKDF's input keying material)."""
+
+
 def _secret_message(node) -> bool:
-    """The MAC's message is a secret by its name (``token.encode()``, ``self.bot_token``, ``master_key``): the
-    HMAC derives a key from that secret, and the literal in the key's place is a public label that keeps the
-    derivation apart from others (Telegram's ``HMAC_SHA256(key="WebAppData", msg=bot_token)``, HKDF's info)."""
+    """The MAC's message is a secret by its name (``token.encode()``, ``self.bot_token``, ``master_key``) or is
+    key material (``seed``, ``entropy``, ``ikm``): the HMAC derives a key from that secret, and the literal in the
+    key's place is a public label that keeps the derivation apart from others (Telegram's
+    ``HMAC_SHA256(key="WebAppData", msg=bot_token)``, BIP32's ``hmac.new(b"Bitcoin seed", seed, sha512)``)."""
     for e in ir.walk(node) if node is not None else ():
         name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else None
-        if name is not None and secret_name(name):
+        if name is not None and (secret_name(name) or _KEY_MATERIAL & set(identifier_words(name.lower()))):
             return True
     return False
 

@@ -31,7 +31,8 @@ code making fakes or sample data (`FakeClient`, `sample_url_func`); values that 
 field or option names (`PASSWORD_KEY = "password"`, `TOKEN_HEADER =
 "X-Auth-Token"`), messages, paths, URLs without credentials and format
 strings; placeholders and masks (`""`, `"xxx"`, `"<password>"`, `"${DB_PASSWORD}"`,
-`"%(password)s"`, `"changeme"` in any spelling, `"Ch@ngeTh!sPa33w0rd"`, `"***"`, `":****"`); `None`;
+`"%(password)s"`, `"changeme"` in any spelling, `"Ch@ngeTh!sPa33w0rd"`, `"***"`, `":****"`, a URL whose
+password is the word for one: `http://rpc:passwd@host:8332`); `None`;
 a credential's shape whose body says it is none or repeats a few characters (`AKIAFAKEFAKEFAKEFAKE`, the bait a
 honeypot serves; `ghp_XXXX...`, `sk_live_DUMMY...`); anything in the value of a variable named for
 made-up data (`_BAIT_EMAILS = [...]` of a honeypot, `SAMPLE_KEYS`, `DECOY_TOKENS`: a word such as `bait`,
@@ -536,12 +537,16 @@ def _credential_shape(text: str):
         return None
     m = _URL_CREDS.search(text) if not any(c.isspace() for c in text.strip()) else None
     if m and not is_placeholder(m.group(2)) and not m.group(2).startswith(("$", "{", "%", "<")) \
-            and m.group(2).lower() not in ("password", "pass", "secret", "xxx", "pwd") \
+            and m.group(2).lower() not in _URL_PLACEHOLDER_PASSWORDS \
             and not _NAMED_PLACEHOLDER.fullmatch(m.group(2)) \
             and not _local_default_login(m.group(1), m.group(2), text):
         return "a URL with an embedded password", m.group(2)
     return None
 
+
+# the word for a password standing for one (``http://bitcoinrpc:passwd@host:8332`` in bitcoinlib's examples, panel AX)
+_URL_PLACEHOLDER_PASSWORDS = frozenset({"password", "passwd", "pass", "secret", "xxx", "pwd", "pw", "mypassword",
+                                        "yourpassword", "your_password", "my_password"})
 
 # ``postgresql+psycopg://ots:POSTGRESQL_PASSWORD@127.0.0.1/ots``: a password written as the name of the setting
 # that replaces it, in capitals (OpenTAKServer's default URI, panel AN)

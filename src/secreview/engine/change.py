@@ -13,6 +13,7 @@ from secreview.engine.pipeline import (
     ReviewOptions,
     gathered_with_known_files,
     known_files_path,
+    project_purposes,
     review_sources,
     with_known_files,
     with_project_test_paths,
@@ -53,7 +54,8 @@ def _review_change(change: Change, options: ReviewOptions, known_path: Path | No
     if changed_tests:  # the test files the change touches are analysed in full (``Config.on_demand``)
         config = replace(config, named_tests=config.named_tests | changed_tests)
         options = replace(options, config=config)
-    review_sources(sources, options, result, non_production=non_production)
+    review_sources(sources, options, result, non_production=non_production,
+                   purposes=project_purposes([(change.root, ".")]))
     result.findings = [f for f in result.findings if touches(f, change.files)]
     result.suppressed = sum(1 for f, _ in sink if touches(f, change.files))
     texts = {src.display: src.text for src, _, _ in sources if src.display in change.files}

@@ -17,7 +17,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from secreview.config import DEFAULT_ANALYSIS_BUDGET, DEFAULT_CONFIG, DEFAULT_TE
 from secreview.engine.analysed import Analysed
 from secreview.findings.fingerprint import fingerprint
 from secreview.findings.model import ReviewResult
+from secreview.findings.offensive_tool import lower_in_offensive_tools
 from secreview.findings.same_flow import merge_same_flow
 from secreview.source.gather import gather_sources
 from secreview.source.module_names import ImportResolver, ambiguous_imports, unique_module_names
@@ -134,7 +135,20 @@ def _review(paths: Sequence[str], options: ReviewOptions, stdin_data: bytes | No
                                    or all(config.is_test_path(src.display) for src, _, _ in sources)):
         # a file named, or test code only: what the user asked for is analysed in full, tests too
         options = replace(options, config=replace(config, tests_on_demand=False))
-    return review_sources(sources, options, result, non_production=non_production)
+    return review_sources(sources, options, result, non_production=non_production, purposes=project_purposes(named))
+
+
+def project_purposes(named: Sequence[tuple[Path, str]]) -> dict[str, str]:
+    """``{display prefix: declared purpose}`` of the named directories whose project says it is an
+    offensive-security tool (``source.project_purpose``; ``""`` for the current directory)."""
+    from secreview.source.project_purpose import offensive_purpose
+    found = {}
+    for directory, shown_as in named:
+        purpose = offensive_purpose(directory)
+        if purpose is not None:
+            top = shown_as.replace(os.sep, "/").rstrip("/")
+            found["" if top in ("", ".") else top.removeprefix("./")] = purpose
+    return found
 
 
 def gathered_with_known_files(known_path: Path | None, gather: Callable[[KnownFiles | None], tuple]) -> tuple:
@@ -174,11 +188,13 @@ def with_project_test_paths(options: ReviewOptions, named: Sequence[tuple[Path, 
 
 
 def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: ReviewOptions,
-                   result: ReviewResult | None = None, *, non_production: Collection[str] = ()) -> ReviewResult:
+                   result: ReviewResult | None = None, *, non_production: Collection[str] = (),
+                   purposes: Mapping[str, str] | None = None) -> ReviewResult:
     """Review ``(text, module name, is package)`` sources read already (``source.gather``). The
     findings in the files of ``non_production`` (display paths) are withheld and counted in
     ``result.non_production``, unless ``options.include_non_production``: those files are
-    analysed all the same, so that flows through them stay as they are."""
+    analysed all the same, so that flows through them stay as they are. ``purposes``: the projects
+    (by display prefix) that say they are offensive-security tools (``findings.offensive_tool``)."""
     result = result or ReviewResult()
     config = options.config
     shown_tests = frozenset(p for p in non_production if config.tests_on_demand and config.is_test_path(p))
@@ -221,6 +237,7 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
                 options.source_lines[src.display] = src.text.split("\n")
         result.problems.extend(analysed.problems)
         result.files_reviewed = analysed.files_reviewed
+        lower_in_offensive_tools(analysed.findings, purposes or {}, {r.id for r in rules if r.peer_identity})
         _keep_reported(analysed, rules, config, options, result,
                        frozenset() if options.include_non_production else frozenset(non_production))
         result.sort()

@@ -36,6 +36,11 @@ class Rule:
     """True for rules of the *extended* set: off unless selected (by id or name, or with
     ``select = ["all"]``), because most of what they report on real code is not a defect a
     reviewer would ask to fix (as CodeQL keeps such queries out of its default suite)."""
+    peer_identity: ClassVar[bool] = False
+    """True for a rule about checking who the remote peer is (a TLS certificate, an SSH host key, a protocol
+    that sends in clear): in a project whose packaging says it is an offensive-security tool (an exploitation
+    framework, a penetration- or vulnerability-testing tool: ``source.project_purpose``) its findings are of
+    low confidence, saying so, since the peers of such a tool are mostly the hosts it attacks or probes."""
     from_engine: ClassVar[bool] = True
     """False for a rule the analysis never reports (``model-opinion``: verified claims of the
     optional model pass); such a rule has no fixture folder and may name no CWE of its own."""

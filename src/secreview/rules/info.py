@@ -16,7 +16,9 @@ class RuleInfo:
     bandit: tuple
     tests_relevant: bool
     extended: bool = False
+    peer_identity: bool = False
 
     @classmethod
     def of(cls, rule) -> RuleInfo:
-        return cls(rule.id, rule.name, tuple(rule.bandit), bool(rule.tests_relevant), bool(rule.extended))
+        return cls(rule.id, rule.name, tuple(rule.bandit), bool(rule.tests_relevant), bool(rule.extended),
+                   bool(rule.peer_identity))

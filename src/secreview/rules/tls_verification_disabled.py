@@ -56,11 +56,18 @@ class TlsVerificationDisabled(CallRule):
     which a caller or an operator's setting chooses, it is reported with low
     confidence (not shown by default).
 
-    **Fix:** remove `verify=False`; for a private CA pass its bundle:
+    Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
+`pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
+exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
+the hosts it attacks or probes (judged false on held-out panels in pocsuite3, routersploit,
+pwncat and drozer).
+
+**Fix:** remove `verify=False`; for a private CA pass its bundle:
     `verify="/etc/ssl/certs/internal-ca.pem"`.
     """
 
     id = "SR301"
+    peer_identity = True
     name = "tls-verification-disabled"
     title = "TLS certificate verification disabled"
     cwe = 295

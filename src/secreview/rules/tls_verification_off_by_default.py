@@ -47,6 +47,12 @@ configuration file; and test code. A literal `verify=False` at a call is the
 body: a link checker reading a status code) is reported with low confidence, saying only its answer can
 be forged.
 
+Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
+`pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
+exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
+the hosts it attacks or probes (judged false on held-out panels in pocsuite3, routersploit,
+pwncat and drozer).
+
 **Fix:** default to verifying (`insecure=False`, `verify=True`, or a CA
 bundle path), and let the operator turn it off explicitly in configuration
 for a test deployment; pass such a client both the CA file and the
@@ -192,6 +198,7 @@ class TlsVerificationOffByDefault(FunctionRule):
     __doc__ = __doc__
 
     id = "SR307"
+    peer_identity = True
     name = "tls-verification-off-by-default"
     title = "TLS certificate verification off by default"
     cwe = 295

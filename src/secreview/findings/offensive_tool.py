@@ -1,0 +1,44 @@
+"""Findings about a peer's identity in an offensive-security tool: of low confidence, saying why.
+
+A tool whose packaging says it attacks or probes hosts (``source.project_purpose``) connects mostly to its
+targets, whose certificates and host keys it cannot check; turning the checks off there is its purpose. The
+rules that flag such checks (``Rule.peer_identity``) keep reporting, at low confidence (shown with
+``--min-confidence low``), for the connections that go to the tool's own services or carry its user's secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from secreview.findings.model import Finding, Level
+
+
+def note(purpose: str) -> str:
+    return (f"The project describes itself as an offensive-security tool (\"{purpose}\", in its packaging "
+            "metadata): its connections mostly go to hosts it attacks or probes, whose identity it cannot check; "
+            "this matters where the connection goes to a service of its own or carries its user's secrets.")
+
+
+def purpose_of(path: str, purposes: Mapping[str, str]) -> str | None:
+    """The declared purpose of the project holding ``path`` (a display path), by the longest folder prefix of
+    ``purposes`` (``""``: the current directory's project)."""
+    best = None
+    for top, purpose in purposes.items():
+        inside = not top or path == top or path.startswith(top.rstrip("/") + "/")
+        if inside and (best is None or len(top) > len(best[0])):
+            best = (top, purpose)
+    return best[1] if best else None
+
+
+def lower_in_offensive_tools(findings: Iterable[Finding], purposes: Mapping[str, str], peer_rules: set[str]) -> None:
+    """Lower, in place, the findings of the rules ``peer_rules`` in the projects of ``purposes``."""
+    if not purposes:
+        return
+    for finding in findings:
+        if finding.rule_id not in peer_rules:
+            continue
+        purpose = purpose_of(finding.path.removeprefix("./"), purposes)
+        if purpose is None or finding.confidence == Level.LOW:
+            continue
+        finding.confidence = Level.LOW
+        finding.explanation = f"{finding.explanation} {note(purpose)}"

@@ -79,13 +79,19 @@ def only_query_varies(site, node, kind: str) -> bool:
 # Attributes and methods of a web framework's request that give this request's path, which the server always
 # receives starting with ``/`` (Flask/Werkzeug ``path``, ``full_path``; Django ``path``, ``path_info``,
 # ``get_full_path()``; WebOb ``path``, ``path_qs``)
-_REQUEST_PATH_ATTRS = frozenset({"path", "full_path", "path_info", "path_qs"})
+_REQUEST_PATH_ATTRS = frozenset({"path", "full_path", "path_info", "path_qs", "raw_path"})  # (aiohttp's raw_path)
+_QUOTES = frozenset({"quote", "urllib.parse.quote"})  # (its default ``safe="/"`` keeps the leading ``/``)
 _REQUEST_PATH_METHODS = frozenset({"get_full_path", "get_full_path_info"})
 _REQUEST_NAMES = frozenset({"request", "req"})
 
 
-def _request_path(expr) -> bool:
-    """``request.path``, ``request.full_path``, ``self.request.path_qs``, ``request.get_full_path()``."""
+def _request_path(expr, fn=None) -> bool:
+    """``request.path``, ``request.full_path``, ``self.request.path_qs``, ``request.get_full_path()``; with the
+    function ``fn``, also a local every assignment of which is one of those, one quoted by ``quote()``, or a
+    choice of two (``path = request.raw_path if raw else urllib.parse.quote(request.path)``)."""
+    if isinstance(expr, ir.Name) and fn is not None:
+        values = _bound_values(fn, expr.id)
+        return bool(values) and all(v is not None and _request_path_value(v) for v in values)
     if isinstance(expr, ir.Call) and expr.method in _REQUEST_PATH_METHODS and not expr.args \
             and isinstance(expr.func, ir.Attr):
         base = expr.func.value
@@ -97,7 +103,61 @@ def _request_path(expr) -> bool:
     return name in _REQUEST_NAMES
 
 
+def _bound_values(fn, name: str) -> list:
+    """The values ``fn`` assigns to the local ``name``, None for a binding whose value is not its own (a
+    parameter, an unpacked tuple, a loop's element)."""
+    if any(param.name == name for param in fn.params):
+        return [None]
+    out = []
+    for s in fn.statements():
+        if not isinstance(s, ir.Assign):
+            continue
+        for target in s.targets:
+            if isinstance(target, ir.NameTarget) and target.id == name:
+                out.append(s.value if s.op is None else None)
+            elif isinstance(target, (ir.UnpackTarget, ir.StarTarget)) and _binds(target, name):
+                out.append(None)
+    return out
+
+
+def _binds(target, name: str) -> bool:
+    if isinstance(target, ir.NameTarget):
+        return target.id == name
+    if isinstance(target, ir.StarTarget):
+        return _binds(target.target, name)
+    return isinstance(target, ir.UnpackTarget) and any(_binds(e, name) for e in target.elts)
+
+
+def _request_path_value(value) -> bool:
+    if isinstance(value, ir.IfExp):
+        return _request_path_value(value.body) and _request_path_value(value.orelse)
+    if isinstance(value, ir.Call) and value.qualname in _QUOTES and len(value.args) == 1 and not value.keywords:
+        return _request_path(value.args[0])
+    return _request_path(value)
+
+
 def request_path_after_base(site, node, rule=None, kind: str = "") -> bool:
+    """``_request_path_after_base`` of the URL given at the call, or of a local every assignment of which is
+    such a URL or that local extended (``url = f"{BACKEND}{path}"``, then ``url = f"{url}?{query}"``)."""
+    if not isinstance(node, ir.Name):
+        return _request_path_after_base(site, node, rule, kind)
+    values = _bound_values(site.interp.fn, node.id)
+    extended = [v for v in values if v is not None and _extends(v, node.id)]
+    built = [v for v in values if v is not None and not _extends(v, node.id)]
+    return len(extended) + len(built) == len(values) and bool(built) \
+        and all(_request_path_after_base(site, v, rule, kind) for v in built)
+
+
+def _extends(value, name: str) -> bool:
+    """``f"{url}?{query}"``, ``url + "&x=1"``: text that starts with the local ``name`` itself."""
+    parts = ir.string_parts(value)
+    if not parts:
+        return False
+    first = parts[0].value if isinstance(parts[0], ir.FormattedValue) else parts[0]
+    return isinstance(first, ir.Name) and first.id == name
+
+
+def _request_path_after_base(site, node, rule=None, kind: str = "") -> bool:
     """True when a URL built at the call is a base that carries no untrusted data (a constant with its scheme,
     ``"http://127.0.0.1:8080"``, or a configured value: ``"https://" + MAIN_DOMAIN``) followed by this request's own
     path (``f"{BACKEND}{request.path}"``, a reverse proxy; ``redirect("https://" + main_domain +
@@ -111,7 +171,7 @@ def request_path_after_base(site, node, rule=None, kind: str = "") -> bool:
         expr = part.value if isinstance(part, ir.FormattedValue) else part
         if isinstance(part, ir.FormattedValue) and (part.spec is not None or part.conversion not in (-1, 115)):
             return False
-        if _request_path(expr):
+        if _request_path(expr, site.interp.fn):
             # (``"https://" + request.path`` has no host: ``https:///evil.example`` is evil.example to a browser)
             return host or ("://" in text and bool(text.partition("://")[2]))
         if isinstance(expr, ir.Const) and isinstance(expr.value, str):
@@ -191,7 +251,8 @@ class ServerSideRequestForgery(SinkRule):
 up step by step: `url = endpoint`, `url += "/" + container`, `url += name`; or resolved against it: `urljoin(BASE,
 f"/api/{repo_type}/{repo}")`, a reference whose constant start makes it relative, not `//host`), a base that
 carries none followed by this request's own path, which starts with `/` (`f"{BACKEND}{request.path}"`, a reverse proxy;
-`request.full_path`, `request.get_full_path()`), a URL
+`request.full_path`, `request.get_full_path()`, aiohttp's `raw_path`; also read into a local first, or quoted,
+`path = urllib.parse.quote(request.path)`, and a URL so built in a local then extended, `url = f"{url}?{query}"`), a URL
     checked against an allow-list of URLs or of
     hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`) or matched by a
     constant pattern anchored at the start whose literal start fixes the scheme

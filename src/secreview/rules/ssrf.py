@@ -90,7 +90,7 @@ def _request_path(expr, fn=None) -> bool:
     function ``fn``, also a local every assignment of which is one of those, one quoted by ``quote()``, or a
     choice of two (``path = request.raw_path if raw else urllib.parse.quote(request.path)``)."""
     if isinstance(expr, ir.Name) and fn is not None:
-        values = _bound_values(fn, expr.id)
+        values = bound_values(fn, expr.id)
         return bool(values) and all(v is not None and _request_path_value(v) for v in values)
     if isinstance(expr, ir.Call) and expr.method in _REQUEST_PATH_METHODS and not expr.args \
             and isinstance(expr.func, ir.Attr):
@@ -103,7 +103,7 @@ def _request_path(expr, fn=None) -> bool:
     return name in _REQUEST_NAMES
 
 
-def _bound_values(fn, name: str) -> list:
+def bound_values(fn, name: str) -> list:
     """The values ``fn`` assigns to the local ``name``, None for a binding whose value is not its own (a
     parameter, an unpacked tuple, a loop's element)."""
     if any(param.name == name for param in fn.params):
@@ -141,7 +141,7 @@ def request_path_after_base(site, node, rule=None, kind: str = "") -> bool:
     such a URL or that local extended (``url = f"{BACKEND}{path}"``, then ``url = f"{url}?{query}"``)."""
     if not isinstance(node, ir.Name):
         return _request_path_after_base(site, node, rule, kind)
-    values = _bound_values(site.interp.fn, node.id)
+    values = bound_values(site.interp.fn, node.id)
     extended = [v for v in values if v is not None and _extends(v, node.id)]
     built = [v for v in values if v is not None and not _extends(v, node.id)]
     return len(extended) + len(built) == len(values) and bool(built) \

@@ -1,7 +1,8 @@
 from secreview.findings.model import Level
+from secreview.ir import nodes as ir
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.opt_out import named_variant, opt_out
-from secreview.rules.ssrf import constant_prefix
+from secreview.rules.ssrf import bound_values, constant_prefix
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
 _CALLEES = tuple(
@@ -48,7 +49,8 @@ class TlsVerificationDisabled(CallRule):
     requests.get(url, verify=False)`) is not reported unless the switch's
     default in the code selects it: an opt-out the operator chooses is not a
     defect of the code; nor a URL written with `http://` (`requests.post(url="http://host:8571/...",
-    verify=False)`: no TLS connection, no certificate to check); nor is `verify=False` passed through a mapping of
+    verify=False)`, or in a local every assignment of which writes it so: no TLS connection, no certificate to
+check); nor is `verify=False` passed through a mapping of
     keyword arguments that holds it only in such a branch
     (`if args["skip_ssl_validation"]: requests_args["verify"] = False`, then
     `requests.get(url, **requests_args)`). In a function or class whose name declares it the
@@ -138,7 +140,14 @@ def _plain_http(site, callee: str) -> bool:
     if callee.endswith(("httpx.Client", "httpx.AsyncClient")):
         position, name = None, "base_url"
     _, node = site.arg(position, name)
-    prefix = constant_prefix(site, node) if node is not None else None
+    if isinstance(node, ir.Name):
+        # a local every assignment of which writes the URL with ``http://`` (``url = f"http://{server}/poll"``)
+        values = bound_values(site.interp.fn, node.id)
+        return bool(values) and all(v is not None and _http_text(constant_prefix(site, v)) for v in values)
+    return node is not None and _http_text(constant_prefix(site, node))
+
+
+def _http_text(prefix: str | None) -> bool:
     return prefix is not None and prefix.lower().startswith("http://")
 
 

@@ -20,8 +20,11 @@ mode is changed before the first write, when the file is joined under a
 directory the function made with no access for others first (`os.makedirs(d,
 mode=0o700)`, then `os.path.join(d, name)`), when the file is created with
 `os.open(path, flags, 0o600)` (its mode is set at creation), or when the path's
-name says it is a public key (`pub_key_filename`, `public_key_path`): what it
-holds is not secret, whatever mode the code gives it afterwards.
+name says it is a public key (`pub_key_filename`, `public_key_path`) or SSH's
+list of them (`authorized_keys_file`, `known_hosts_path`): what it
+holds is not secret, whatever mode the code gives it afterwards; nor when the
+chmod is in a branch the write's branch never reaches (`if exists: open(p, "a")`
+... `else: open(p, "w")` ... `os.chmod(p, 0o600)`).
 
 **Fix:** create the file with its final mode: `fd = os.open(path, os.O_WRONLY
 | os.O_CREAT | os.O_TRUNC, 0o600)` then `os.fdopen(fd, "w")`, or call
@@ -75,8 +78,34 @@ def _key(e) -> str | None:
 
 
 def _public_key(key: str) -> bool:
-    """``pub_key_filename``, ``self.public_key_path``: a path named for a public key."""
-    return bool({"pub", "public"}.intersection(identifier_words(key.rpartition(".")[2])))
+    """``pub_key_filename``, ``self.public_key_path``: a path named for a public key; also for SSH's lists of
+    public keys (``authorized_keys_file``, ``known_hosts_path``)."""
+    words = identifier_words(key.rpartition(".")[2])
+    pairs = set(zip(words, words[1:]))
+    return bool({"pub", "public"}.intersection(words)) or bool({("authorized", "keys"), ("known", "hosts")} & pairs)
+
+
+def _block_of_line(function) -> dict:
+    """``{line: id of the first block holding a statement of that line}``."""
+    out = {}
+    for block in function.blocks:
+        for stmt in block.stmts:
+            out.setdefault(stmt.line, block.id)
+    return out
+
+
+def _reaches(function, start: int, end: int) -> bool:
+    """Whether the block ``end`` can run after the block ``start`` (the same block included)."""
+    succs = {b.id: [e.target for e in b.succs] for b in function.blocks}
+    seen, todo = set(), [start]
+    while todo:
+        block = todo.pop()
+        if block == end:
+            return True
+        if block not in seen:
+            seen.add(block)
+            todo.extend(succs.get(block, ()))
+    return False
 
 
 def _opened_for_writing(call) -> bool:
@@ -143,12 +172,17 @@ class PermissionsAfterWrite(FunctionRule):
                     elif isinstance(e.func, ir.Attr) and e.func.attr in ("write", "writelines") \
                             and isinstance(e.func.value, ir.Name):
                         writes.append((e.func.value.id, e))
+        blocks = None
         for key, var, call, line in opens:
             if umask_line is not None and umask_line < line:
                 continue
             if under.get(key) in private_dirs and private_dirs[under[key]] < line:
                 continue  # in a directory it made private first (``os.makedirs(d, mode=0o700)``): no one else enters
-            later = [c for c in chmods if c[0] == key and c[1].line > line]
+            blocks = blocks if blocks is not None else _block_of_line(function)
+            # (a chmod in a branch the open's branch never reaches, ``if exists: open(p, "a")... else: open(p, "w")
+            # ... os.chmod(p, 0o600)``, does not follow this write)
+            later = [c for c in chmods if c[0] == key and c[1].line > line
+                     and _reaches(function, blocks.get(line, -1), blocks.get(c[1].line, -2))]
             if not later:
                 continue
             path_key, chmod, mode = later[0]

@@ -3,6 +3,7 @@ import re
 from secreview.analysis.urls import fixes_origin
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.statements import bindings
 from secreview.rules.base import SinkRule
 
 
@@ -105,27 +106,11 @@ def _request_path(expr, fn=None) -> bool:
 
 def bound_values(fn, name: str) -> list:
     """The values ``fn`` assigns to the local ``name``, None for a binding whose value is not its own (a
-    parameter, an unpacked tuple, a loop's element)."""
+    parameter, an unpacked tuple, a loop's element, an augmented assignment)."""
     if any(param.name == name for param in fn.params):
         return [None]
-    out = []
-    for s in fn.statements():
-        if not isinstance(s, ir.Assign):
-            continue
-        for target in s.targets:
-            if isinstance(target, ir.NameTarget) and target.id == name:
-                out.append(s.value if s.op is None else None)
-            elif isinstance(target, (ir.UnpackTarget, ir.StarTarget)) and _binds(target, name):
-                out.append(None)
-    return out
-
-
-def _binds(target, name: str) -> bool:
-    if isinstance(target, ir.NameTarget):
-        return target.id == name
-    if isinstance(target, ir.StarTarget):
-        return _binds(target.target, name)
-    return isinstance(target, ir.UnpackTarget) and any(_binds(e, name) for e in target.elts)
+    return [s.value if s.op is None and any(isinstance(t, ir.NameTarget) and t.id == name for t in s.targets)
+            else None for s in bindings(fn, name)]
 
 
 def _request_path_value(value) -> bool:

@@ -105,7 +105,7 @@ from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.nodes import walk as _walk
-from secreview.ir.statements import bindings
+from secreview.ir.statements import bindings, target_names
 from secreview.rules.base import FunctionRule, Hit
 from secreview.rules.words import CONCURRENCY_WORDS, POSITION_WORDS, NameScreen, identifier_words, test_double
 
@@ -509,19 +509,7 @@ def _words(e, function, depth: int) -> bool:
 def _bindings(function, name: str) -> list:
     """The values the function assigns to the local ``name``, directly or by unpacking (``a, b = ...``, ``for a,
     b in ...``: the value unpacked)."""
-    out = []
-    for stmt in function.statements():
-        if isinstance(stmt, ir.Assign) and any(_binds(t, name) for t in stmt.targets):
-            out.append(stmt.value)
-    return out
-
-
-def _binds(target, name: str) -> bool:
-    if isinstance(target, ir.NameTarget):
-        return target.id == name
-    if isinstance(target, ir.StarTarget):
-        return _binds(target.target, name)
-    return isinstance(target, ir.UnpackTarget) and any(_binds(t, name) for t in target.elts)
+    return [stmt.value for stmt in bindings(function, name)]
 
 
 # Annotations of text: a value of any other declared type is an object compared field by field
@@ -659,7 +647,7 @@ def _keys_amounts(function, name: str) -> bool:
     is unpacked from a pair beside another name (``name, amount = ...``)."""
     for stmt in function.statements():
         if isinstance(stmt, ir.Assign) and any(isinstance(t, ir.UnpackTarget) and len(t.elts) == 2
-                                               and any(_binds(e, name) for e in t.elts) for t in stmt.targets):
+                                               and any(name in target_names(e) for e in t.elts) for t in stmt.targets):
             return True
         for e in ir.walk(stmt.value) if isinstance(stmt, (ir.Assign, ir.Evaluate, ir.Return)) \
                 and stmt.value is not None else ():

@@ -322,7 +322,10 @@ def test_test_paths_a_test_runner_adds_match_as_pathspec_matches(patterns, folde
     extra = tuple("/" + "/".join(names) + ("/" if folder else "") for names, folder in zip(patterns, folders))
     config = Config(test_paths=DEFAULT_TEST_PATHS + extra)
     path = prefix + "/".join(parts)
-    normal = path.replace("\\", "/").removeprefix("./").lstrip("/")  # (as is_test_path gives it to the matcher)
+    normal = path.replace("\\", "/")
+    while normal.startswith("./"):  # (as is_test_path gives it to the matcher: ``././/t`` is ``t``)
+        normal = normal[2:]
+    normal = normal.lstrip("/")
     expected = bool(normal) and GitIgnoreSpec.from_lines(list(config.test_paths)).match_file(normal)
     assert config.is_test_path(path) == expected, (extra, path)
 

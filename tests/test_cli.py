@@ -176,6 +176,15 @@ def test_rule_catalog_in_docs_is_current():
         "docs/rules.md is stale: run `secreview rules --format markdown > docs/rules.md`"
 
 
+def test_rule_docs_keep_one_indentation():
+    """A docstring line written at another indentation than the rest (``inspect.cleandoc`` keeps the difference)
+    makes the other lines indented code blocks in ``docs/rules.md``: SR108's and SR301's were."""
+    from secreview.rules.registry import all_rules
+    for rule in all_rules():
+        indented = [line for line in rule.doc().splitlines() if line.startswith("    ")]
+        assert not indented, f"{rule.id}: docstring lines at a deeper indentation than the rest: {indented[:2]}"
+
+
 def test_console_script_runs_without_importing_reviewed_code(tmp_path):
     marker = tmp_path / "imported"
     (tmp_path / "evil.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")

@@ -233,11 +233,12 @@ class ServerSideRequestForgery(SinkRule):
     constant `?` or `#` (`f"{API_URL}?q={term}"`), or only after a first part that carries none (a
     configured base URL) and a constant `/` (`f"{settings.PIPELINES_URL}/{pipeline_id}/valves"`: the
     client picks a path on the configured host, not the host; also joined: `"".join((base, "/", path))`, or built
-up step by step: `url = endpoint`, `url += "/" + container`, `url += name`; or resolved against it: `urljoin(BASE,
-f"/api/{repo_type}/{repo}")`, a reference whose constant start makes it relative, not `//host`), a base that
-carries none followed by this request's own path, which starts with `/` (`f"{BACKEND}{request.path}"`, a reverse proxy;
-`request.full_path`, `request.get_full_path()`, aiohttp's `raw_path`; also read into a local first, or quoted,
-`path = urllib.parse.quote(request.path)`, and a URL so built in a local then extended, `url = f"{url}?{query}"`), a URL
+    up step by step: `url = endpoint`, `url += "/" + container`, `url += name`; or resolved against it:
+    `urljoin(BASE, f"/api/{repo_type}/{repo}")`, a reference whose constant start makes it relative, not
+    `//host`), a base that carries none followed by this request's own path, which starts with `/`
+    (`f"{BACKEND}{request.path}"`, a reverse proxy; `request.full_path`, `request.get_full_path()`, aiohttp's
+    `raw_path`; also read into a local first, or quoted, `path = urllib.parse.quote(request.path)`, and a URL so
+    built in a local then extended, `url = f"{url}?{query}"`), a URL
     checked against an allow-list of URLs or of
     hosts (`if urlparse(url).hostname in ALLOWED_HOSTS:`) or matched by a
     constant pattern anchored at the start whose literal start fixes the scheme

@@ -109,6 +109,21 @@ def _intersect(a, b, idom: dict, number: dict):
     return a
 
 
+def reachable(fn, start: int, *, exceptions: bool = True) -> set:
+    """The ids of the blocks that can run after block ``start``, itself included; with ``exceptions`` False, not
+    through the edges an exception takes."""
+    blocks = {b.id: b for b in fn.blocks}
+    seen = {start}
+    stack = [start]
+    while stack:
+        block = blocks.get(stack.pop())
+        for e in block.succs if block is not None else ():
+            if (exceptions or e.kind != ir.EdgeKind.EXCEPTION) and e.target not in seen:
+                seen.add(e.target)
+                stack.append(e.target)
+    return seen
+
+
 def controlling_conditions(fn, stmt) -> list:
     """(condition, taken) for each branch that must be taken for ``stmt`` to run: ``taken`` is True
     when ``stmt`` runs only if the condition holds, False when only if it does not. A statement of a

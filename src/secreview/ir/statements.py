@@ -90,6 +90,15 @@ def bindings(function, name: str) -> list:
     return [stmt for stmt in function.statements() if binds(stmt, name)]
 
 
+def bound_values(function, name: str) -> list:
+    """The values ``function`` assigns to the local ``name``, None for a binding whose value is not its own (a
+    parameter, an unpacked tuple, a loop's element, an augmented assignment)."""
+    if any(param.name == name for param in function.params):
+        return [None]
+    return [s.value if s.op is None and any(isinstance(t, ir.NameTarget) and t.id == name for t in s.targets)
+            else None for s in bindings(function, name)]
+
+
 def names_bound_to(function, value) -> set:
     """The names ``function`` binds the expression ``value`` to (``response = Response(body)``: the call itself,
     by identity)."""

@@ -38,6 +38,7 @@ import stat
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.control import reachable
 from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import expressions
 from secreview.rules.base import FunctionRule, Hit
@@ -92,20 +93,6 @@ def _block_of_line(function) -> dict:
         for stmt in block.stmts:
             out.setdefault(stmt.line, block.id)
     return out
-
-
-def _reaches(function, start: int, end: int) -> bool:
-    """Whether the block ``end`` can run after the block ``start`` (the same block included)."""
-    succs = {b.id: [e.target for e in b.succs] for b in function.blocks}
-    seen, todo = set(), [start]
-    while todo:
-        block = todo.pop()
-        if block == end:
-            return True
-        if block not in seen:
-            seen.add(block)
-            todo.extend(succs.get(block, ()))
-    return False
 
 
 def _opened_for_writing(call) -> bool:
@@ -181,8 +168,8 @@ class PermissionsAfterWrite(FunctionRule):
             blocks = blocks if blocks is not None else _block_of_line(function)
             # (a chmod in a branch the open's branch never reaches, ``if exists: open(p, "a")... else: open(p, "w")
             # ... os.chmod(p, 0o600)``, does not follow this write)
-            later = [c for c in chmods if c[0] == key and c[1].line > line
-                     and _reaches(function, blocks.get(line, -1), blocks.get(c[1].line, -2))]
+            after = reachable(function, blocks[line]) if line in blocks else set()
+            later = [c for c in chmods if c[0] == key and c[1].line > line and blocks.get(c[1].line) in after]
             if not later:
                 continue
             path_key, chmod, mode = later[0]

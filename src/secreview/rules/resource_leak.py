@@ -47,7 +47,7 @@ in a `finally:` block.
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.ir.control import rules_out_truthy
+from secreview.ir.control import reachable, rules_out_truthy
 from secreview.ir.nodes import walk as _walk
 from secreview.ir.statements import binds, expressions, is_local
 from secreview.rules.base import FunctionRule, Hit
@@ -315,21 +315,8 @@ class ResourceLeak(FunctionRule):
 def _in_loop(function, bid) -> bool:
     """Whether block ``bid`` is inside a loop: a back edge leads to a header from which ``bid`` is reached."""
     blocks = function.blocks
-
-    def reach(start):
-        seen = {start}
-        stack = [start]
-        while stack:
-            b = stack.pop()
-            for e in blocks[b].succs:
-                if e.kind != ir.EdgeKind.EXCEPTION and e.target not in seen:
-                    seen.add(e.target)
-                    stack.append(e.target)
-        return seen
-
-    from_here = reach(bid)
-    for b in from_here:
+    for b in reachable(function, bid, exceptions=False):
         for e in blocks[b].succs:
-            if e.kind == ir.EdgeKind.LOOP and bid in reach(e.target):
+            if e.kind == ir.EdgeKind.LOOP and bid in reachable(function, e.target, exceptions=False):
                 return True
     return False

@@ -3,7 +3,7 @@ import re
 from secreview.analysis.urls import fixes_origin
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.ir.statements import bindings
+from secreview.ir.statements import bound_values
 from secreview.rules.base import SinkRule
 
 
@@ -102,15 +102,6 @@ def _request_path(expr, fn=None) -> bool:
         return False
     name = base.attr if isinstance(base, ir.Attr) else base.id if isinstance(base, ir.Name) else None
     return name in _REQUEST_NAMES
-
-
-def bound_values(fn, name: str) -> list:
-    """The values ``fn`` assigns to the local ``name``, None for a binding whose value is not its own (a
-    parameter, an unpacked tuple, a loop's element, an augmented assignment)."""
-    if any(param.name == name for param in fn.params):
-        return [None]
-    return [s.value if s.op is None and any(isinstance(t, ir.NameTarget) and t.id == name for t in s.targets)
-            else None for s in bindings(fn, name)]
 
 
 def _request_path_value(value) -> bool:

@@ -1,8 +1,9 @@
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
+from secreview.ir.statements import bound_values
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.opt_out import named_variant, opt_out
-from secreview.rules.ssrf import bound_values, constant_prefix
+from secreview.rules.ssrf import constant_prefix
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
 _CALLEES = tuple(

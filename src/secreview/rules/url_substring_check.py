@@ -112,20 +112,16 @@ def _rejects(fn, blocks: dict, start: int, other: int, checked: set) -> bool:
     (``if url not in cache: cache[url] = fetch(url)`` then ``return cache[url]``: that return is both
     branches', past the join.)"""
     joined = set(_straight_run(blocks, other))
-    seen = set()
-    block = blocks.get(start)
-    while block is not None and block.id not in seen and block.id not in joined and len(seen) < 4:
-        seen.add(block.id)
-        if any(isinstance(s, (ir.Raise, ir.Return)) for s in block.stmts):
+    for block_id in _straight_run(blocks, start):
+        if block_id in joined:
+            return False
+        stmts = blocks[block_id].stmts
+        if any(isinstance(s, (ir.Raise, ir.Return)) for s in stmts):
             return True
         if any(isinstance(s, ir.Assign) and any(isinstance(target, ir.NameTarget) and target.id in checked
                                                 for target in s.targets)
-               for s in block.stmts):
+               for s in stmts):
             return True
-        plain = [e for e in block.succs if e.kind == ir.EdgeKind.NEXT]
-        if len(block.succs) != 1 or not plain:
-            return False
-        block = blocks.get(plain[0].target)
     return False
 
 

@@ -17,7 +17,7 @@ import tomllib
 from email.parser import HeaderParser
 from pathlib import Path
 
-from secreview.source.reading import read_regular_file
+from secreview.source.reading import small_text
 
 _LIMIT = 1_000_000
 
@@ -30,10 +30,7 @@ _OFFENSIVE = re.compile(
 
 
 def _text(path: Path) -> str | None:
-    try:
-        return read_regular_file(path, _LIMIT).decode("utf-8", errors="replace") if path.is_file() else None
-    except (OSError, ValueError):
-        return None
+    return small_text(path, _LIMIT, errors="replace")
 
 
 def _pkg_info(directory: Path) -> list[str]:

@@ -206,6 +206,16 @@ def read_regular_file(path: Path | str, limit: int) -> bytes:
         os.close(fd)
 
 
+def small_text(path: Path | str, limit: int, errors: str = "strict") -> str | None:
+    """The UTF-8 text of a small file the review consults (a project's configuration or packaging metadata), or
+    None when it is missing, not a regular file, over ``limit`` bytes, unreadable or, with ``errors`` strict, not
+    UTF-8: such a file says nothing."""
+    try:
+        return read_regular_file(path, limit).decode("utf-8", errors=errors)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
 def _os_reason(exc: OSError) -> str:
     if isinstance(exc, (NotRegularFile, FileTooLarge)):
         return str(exc)

@@ -18,17 +18,14 @@ import tomllib
 from bisect import bisect_left
 from pathlib import Path
 
-from secreview.source.reading import read_regular_file
+from secreview.source.reading import small_text
 
 _LIMIT = 1_000_000  # (a configuration file larger than this is not one pytest's users write)
 _INI_FILES = (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
 
 
 def _text(path: Path) -> str | None:
-    try:
-        return read_regular_file(path, _LIMIT).decode("utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
+    return small_text(path, _LIMIT)
 
 
 def declared_test_paths(directory: Path) -> tuple[str, ...]:

@@ -146,7 +146,7 @@ def _secret_message(node) -> bool:
     ``HMAC_SHA256(key="WebAppData", msg=bot_token)``, BIP32's ``hmac.new(b"Bitcoin seed", seed, sha512)``)."""
     for e in ir.walk(node) if node is not None else ():
         name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attr) else None
-        if name is not None and (secret_name(name) or _KEY_MATERIAL & set(identifier_words(name.lower()))):
+        if name is not None and (secret_name(name) or _KEY_MATERIAL & set(identifier_words(name))):
             return True
     return False
 

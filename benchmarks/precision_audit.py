@@ -478,6 +478,8 @@ VIOLATION_KINDS = {
     "explanation-fragment-cited": "a fragment of the explanation followed by (line N) or (PATH:N) is not on that line",
     "step-in-test-code": "a finding outside test code has a trace step in test code",
     "source-in-test-code": "a finding outside test code has its first trace step (the source) in test code",
+    "trace-short": "a finding traced from a source whose trace stops before the sink: its last step is not on the "
+                   "finding's lines",
 }
 
 
@@ -517,6 +519,12 @@ def check_report(report: dict, root: Path, project: str = "", test_paths=DEFAULT
               f"code holds {len(code_lines)} of the span's {len(span_lines)} lines" if cut
               else f"code {f['code']!r} vs file {span!r}")
         trace = f.get("trace", [])
+        if trace and "tainted" in f.get("tags", ()) and not (
+                trace[-1]["path"] == f["path"] and f["line"] <= trace[-1]["line"] <= end):
+            # a flow traced from its source must be shown reaching the sink: a trace that stops on the way
+            # leaves the reader a claim they cannot check (judged untrue where it stopped in another function)
+            v("trace-short", trace[-1]["path"], trace[-1]["line"],
+              f"the trace's last step (step {len(trace)}) is not on the finding's lines {f['line']}-{end}")
         step_texts = [files.line(s["path"], s["line"]) or "" for s in trace]
         vocab = vocabulary.get(f["rule_id"], set())
         mentioned_texts = []

@@ -277,3 +277,37 @@ def test_a_constant_cipher_key_is_described_whichever_way_the_code_uses_it(tmp_p
     assert [f.line for f in found] == [8]
     assert "decrypt whatever was encrypted with it and make ciphertexts that decrypt with it" in found[0].explanation
     assert "this code encrypts" not in found[0].explanation
+
+
+def test_a_long_flow_is_traced_to_its_sink(tmp_path, monkeypatch):
+    """A request value passed through twelve functions before it reaches ``os.system``: the trace
+    starts at the request and its last step is the sink's line (a trace cut at twelve steps stopped
+    in the middle, where no reader could check it)."""
+    chain = "\n".join(f"def hop{i}(value):\n    return hop{i + 1}(value)\n" for i in range(12))
+    (tmp_path / "app.py").write_text(textwrap.dedent("""\
+        import os
+
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        @app.route("/run")
+        def run():
+            return hop0(request.args["cmd"])
+
+
+        """) + chain + textwrap.dedent("""\
+
+        def hop12(value):
+            os.system("ls " + value)
+            return ""
+        """))
+    wrong, report = untrue(tmp_path, monkeypatch)
+    assert wrong == [], "\n".join(f"{v.kind} {v.path}:{v.line}: {v.detail}" for v in wrong)
+    [finding] = [f for f in report["findings"] if f["rule_id"] == "SR101"]
+    lines = (tmp_path / "app.py").read_text().splitlines()
+    assert "request.args" in finding["trace"][0]["code"]
+    assert finding["trace"][-1]["line"] == finding["line"]
+    assert lines[finding["line"] - 1].strip() == 'os.system("ls " + value)'
+    assert len(finding["trace"]) > 20

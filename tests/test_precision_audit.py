@@ -238,6 +238,16 @@ def test_step_note_forms(tmp_path):
     assert [(v.kind, v.line) for v in vs] == [("init-at-class-call", 8), ("step-note-fragment", 8)]
 
 
+def test_a_trace_that_stops_before_the_sink(project):
+    """A finding traced from a source whose last step is not on its lines (the trace was cut on the way) is
+    listed; the same trace reaching the sink, and a construction reported where it is built, are not."""
+    report = _report()
+    report["findings"][0]["trace"] = report["findings"][0]["trace"][:3]
+    assert [v.kind for v in audit.check_report(report, project)] == ["trace-short"]
+    report["findings"][0]["tags"] = ["built"]
+    assert audit.check_report(report, project) == []
+
+
 def test_finding_code_and_missing_line(project):
     report = _report(code="    return subprocess.call(command, shell=True)")
     assert [v.kind for v in audit.check_report(report, project)] == ["finding-code"]
@@ -251,6 +261,8 @@ def test_flow_through_test_code(project):
     report["findings"][0]["trace"] = [
         {"path": "tests/test_app.py", "line": 5, "col": 4, "note": "passed to `run()`", "code": "run(\"ls\")"},
         {"path": "app.py", "line": 5, "col": 0, "note": "parameter `command` of `run()`", "code": "def run(command):"},
+        {"path": "app.py", "line": 6, "col": 11, "note": "reaches `subprocess.run(command, shell=True)`",
+         "code": "return subprocess.run(command, shell=True)"},
     ]
     report["findings"][0]["explanation"] = "`command` reaches the shell."
     kinds = [v.kind for v in audit.check_report(report, project)]
@@ -261,6 +273,7 @@ def test_flow_through_test_code(project):
     report["findings"][0]["end_line"] = 5
     report["findings"][0]["code"] = "    run(\"ls\")"
     report["findings"][0]["explanation"] = "`run` is called."
+    report["findings"][0]["tags"] = ["built"]  # (reported where the test builds it, not where the trace ends)
     assert audit.check_report(report, project) == []
 
 

@@ -1634,3 +1634,67 @@ def test_a_value_a_database_lookup_found_a_record_by_is_low(tmp_path, monkeypatc
     assert "found a stored record" in found[(14, Level.LOW)].explanation
     assert "`task_id`" in found[(18, Level.HIGH)].explanation or "`run_id` of request handler `run()`" in \
         found[(18, Level.HIGH)].explanation
+
+
+_LOOKED_UP_2 = '''import os
+
+from flask import Flask, request, send_file
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+db = SQLAlchemy(app)
+UPLOADS = "/srv/uploads"
+
+
+class Package(db.Model):
+    hash = db.Column(db.Text, primary_key=True)
+
+
+class Content(db.Model):
+    hash = db.Column(db.Text, primary_key=True)
+    owner = db.Column(db.Text)
+
+
+@app.route("/content")
+def content():
+    file_hash = request.args.get("hash")
+    found = db.session.execute(db.select(Package).filter_by(hash=file_hash)).first()
+    if not found:
+        found = db.session.scalars(db.select(Content).where(Content.hash == file_hash)).first()
+    if not found:
+        return "no such package", 404
+    return send_file(open(os.path.join(UPLOADS, file_hash), "rb"), download_name="p.zip")
+
+
+@app.route("/owned")
+def owned():
+    file_hash = request.args.get("hash")
+    name = request.args.get("name")
+    found = db.session.get(Content, file_hash)
+    if found is None:
+        return "no such package", 404
+    return send_file(open(os.path.join(UPLOADS, name), "rb"), download_name="p.zip")
+
+
+@app.route("/any")
+def any_owner():
+    file_hash = request.args.get("hash")
+    found = db.session.execute(db.select(Content).filter_by(owner=request.args.get("owner"))).first()
+    if not found:
+        found = db.session.execute(db.select(Package).filter_by(hash=file_hash)).first()
+    if not found:
+        return "none", 404
+    return send_file(open(os.path.join(UPLOADS, file_hash), "rb"), download_name="p.zip")
+'''
+
+
+def test_a_value_found_by_a_sqlalchemy_2_lookup_is_low(tmp_path, monkeypatch):
+    """SQLAlchemy 2.0's lookups (``db.session.execute(db.select(M).filter_by(hash=h)).first()``,
+    ``session.scalars(select(M).where(M.hash == h)).first()``, ``session.get(M, h)``) tested as found make
+    the value a stored record's key, as ``M.query.filter_by(...).first()`` does, also when the name is bound
+    to a second lookup by the same value where the first found nothing (OpenTAKServer's data packages,
+    judged false on panel AN). Reported as before: another value than the one looked up (``name``), and a
+    name bound to lookups by two different values (``owner``, then ``file_hash``)."""
+    (tmp_path / "views.py").write_text(_LOOKED_UP_2)
+    found = {(f.line, f.confidence) for f in _review_low(tmp_path, monkeypatch).findings if f.rule_id == "SR105"}
+    assert found == {(28, Level.LOW), (38, Level.MEDIUM), (49, Level.MEDIUM)}, sorted(found)

@@ -1445,33 +1445,34 @@ class FunctionInterpreter:
     def record_lookup_key(self, cond: ir.Expr, truth: bool) -> str | None:
         """The key (``path_key``) of the value a database lookup found a record by, where ``cond`` says it
         found one: ``row = Model.query.filter_by(run_id=run_id).first()`` (or ``.one_or_none()``,
-        ``.scalar()``; ``filter(Model.run_id == run_id)``; ``Model.query.get(run_id)``) bound once, then tested
-        as ``if row is None:`` (false side), ``if row:`` or ``if not row:`` (false side), or the lookup tested
-        itself (``if not Model.query.get(run_id): abort(404)``). A lookup by several values gives none (which
-        of them matched is not said apart)."""
+        ``.scalar()``; ``filter(Model.run_id == run_id)``; ``Model.query.get(run_id)``; SQLAlchemy 2.0's
+        ``db.session.execute(db.select(Model).filter_by(hash=h)).first()``, ``session.scalars(select(Model)
+        .where(Model.hash == h)).first()``, ``session.scalar(...)``, ``session.get(Model, key)``; Django's
+        ``Model.objects.filter(name=name).first()``), then tested as ``if row is None:`` (false side), ``if
+        row:`` or ``if not row:`` (false side), or the lookup tested itself (``if not Model.query.get(run_id):
+        abort(404)``). The name may be bound more than once when every binding is a lookup by the same value
+        (``row = Package.lookup(h)``, then ``if not row: row = Content.lookup(h)``). A lookup by several
+        values gives none (which of them matched is not said apart)."""
         name, holds = _tested_for_none(cond)
         if holds != truth:
             return None
-        stmt = self.bound_once(name) if isinstance(name, ir.Name) else None
-        call = stmt.value if stmt is not None else name  # (the lookup tested itself: ``if not M.query.get(k):``)
-        if not isinstance(call, ir.Call) or not isinstance(call.func, ir.Attr):
+        if not isinstance(name, ir.Name):
+            by = _record_lookup_by(name)
+            return path_key(by) if by is not None else None
+        if name.kind == ir.NameKind.GLOBAL:
             return None
-        by = None
-        if call.method in _RECORD_FETCHES and not call.args and not call.keywords:
-            query = call.func.value
-            if isinstance(query, ir.Call) and query.method in ("filter_by", "filter") \
-                    and isinstance(query.func, ir.Attr):
-                if query.method == "filter_by" and len(query.keywords) == 1 and not query.args:
-                    by = query.keywords[0].value
-                elif query.method == "filter" and len(query.args) == 1 and not query.keywords \
-                        and isinstance(query.args[0], ir.Compare) and query.args[0].ops == ("==",):
-                    by = query.args[0].comparators[0]
-        elif call.method == "get" and len(call.args) == 1 and not call.keywords \
-                and isinstance(call.func.value, ir.Attr) and call.func.value.attr == "query":
-            by = call.args[0]  # Flask-SQLAlchemy's ``Model.query.get(id)``
-        if by is None or (stmt is not None and self.rebound_before(stmt, cond)):
+        stmts = self.bindings().get(name.id)
+        if not stmts:
             return None
-        return path_key(by)
+        keys = set()
+        for stmt in stmts:
+            if stmt.op is not None or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ir.NameTarget):
+                return None
+            by = _record_lookup_by(stmt.value)
+            if by is None or self.rebound_before(stmt, cond):
+                return None
+            keys.add(path_key(by))
+        return keys.pop() if len(keys) == 1 else None
 
     def lookup_as_membership(self, call: ir.Call) -> ir.Compare | None:
         """``key in mapping`` for ``entry = mapping.get(key)`` (or ``mapping.get(key, None)``), tested later as
@@ -4670,7 +4671,56 @@ def _leading_part(e: ir.StringBuild) -> int | None:
             return len(e.parts) - len(e.names) + e.names.index(field)
     return None
 _ALLOW_LISTED = frozenset({"*", "allow-listed"})
-_RECORD_FETCHES = frozenset({"first", "one_or_none", "scalar", "one"})
+_RECORD_FETCHES = frozenset({"first", "one_or_none", "scalar", "one", "scalar_one_or_none", "scalar_one"})
+
+
+def _record_lookup_by(call: ir.Expr) -> ir.Expr | None:
+    """The value ``call``, a database lookup of one record, looks it up by (``record_lookup_key``), or None."""
+    if not isinstance(call, ir.Call) or not isinstance(call.func, ir.Attr):
+        return None
+    method, receiver = call.method, call.func.value
+    if method in _RECORD_FETCHES and not call.args and not call.keywords:
+        statement = receiver
+        if isinstance(statement, ir.Call) and statement.method == "scalars" and not statement.args \
+                and isinstance(statement.func, ir.Attr):
+            statement = statement.func.value  # ``session.execute(stmt).scalars().first()``
+        if isinstance(statement, ir.Call) and statement.method in ("execute", "scalars") \
+                and len(statement.args) == 1 and not statement.keywords:
+            statement = statement.args[0]  # ``session.execute(select(M).filter_by(k=v)).first()``
+        return _filtered_by(statement)
+    if method == "scalar" and len(call.args) == 1 and not call.keywords:
+        return _filtered_by(call.args[0])  # ``session.scalar(select(M).where(M.k == v))``
+    if method == "get" and len(call.args) == 1 and not call.keywords \
+            and isinstance(receiver, ir.Attr) and receiver.attr == "query":
+        return call.args[0]  # Flask-SQLAlchemy's ``Model.query.get(id)``
+    if method == "get" and len(call.args) == 2 and not call.keywords and _names_a_session(receiver) \
+            and isinstance(call.args[0], (ir.Name, ir.Attr)):
+        return call.args[1]  # ``db.session.get(Model, id)``
+    return None
+
+
+def _filtered_by(statement: ir.Expr) -> ir.Expr | None:
+    """The one value a query is filtered on being equal to: ``filter_by(k=v)``, ``filter(M.k == v)`` or
+    ``where(M.k == v)``, Django's ``filter(k=v)`` (an exact lookup: no ``__icontains``)."""
+    if not isinstance(statement, ir.Call) or not isinstance(statement.func, ir.Attr):
+        return None
+    method = statement.method
+    if method in ("filter_by", "filter") and len(statement.keywords) == 1 and not statement.args:
+        keyword = statement.keywords[0]
+        if method == "filter" and keyword.name is not None and "__" in keyword.name \
+                and not keyword.name.endswith("__exact"):
+            return None
+        return keyword.value if keyword.name is not None else None
+    if method in ("filter", "where") and len(statement.args) == 1 and not statement.keywords \
+            and isinstance(statement.args[0], ir.Compare) and statement.args[0].ops == ("==",):
+        return statement.args[0].comparators[0]
+    return None
+
+
+def _names_a_session(receiver: ir.Expr) -> bool:
+    """Whether ``receiver`` is named for a database session (``db.session``, ``session``, ``self.db_session``)."""
+    name = receiver.attr if isinstance(receiver, ir.Attr) else receiver.id if isinstance(receiver, ir.Name) else ""
+    return name.lower().endswith("session")
 _SERVER_LISTED = frozenset({"trust-boundary", "allow-listed"})
 
 # Text known to be absent from a value, and the sinks that absence protects:

@@ -523,7 +523,7 @@ class FunctionInterpreter:
                         for node, *rest in ran[2]))
                 state = self.refine(test, True, state)
                 self.call_checks.pop(id(test), None)
-        found = _path_form_test(cond, truth) or _every_character_test(cond, truth)
+        found = _path_form_test(cond, truth) or _every_character_test(cond, truth) or _no_character_test(cond, truth)
         if found is not None:
             key, kinds = found
         if not truth and isinstance(cond, (ir.Name, ir.Attr)):
@@ -4435,6 +4435,61 @@ def _each_element_test(cond: ir.Expr, truth: bool):
     return check, name, [(ir.Call(check.func, tuple(given(a, e) for a in check.args),
                                   tuple(ir.Keyword(k.name, given(k.value, e)) for k in check.keywords), check.qualname)
                           .at(cond.line, cond.col, cond.end_line, cond.end_col), e) for e in elements.elts]
+
+
+_ASCII = frozenset(map(chr, range(128)))
+
+
+def _no_character_test(cond: ir.Expr, truth: bool):
+    """``any(c in '<>:"/\\|?*' for c in name)`` known false (``if any(...): return False``), or ``any(sep in name
+    for sep in ("/", "\\"))``: ``name`` holds none of those characters, so it is safe where all the special ones
+    are among them (``_charset_kinds``: no ``/``, one path segment). ``(key, kinds)``, or None."""
+    if truth or not isinstance(cond, ir.Call) or cond.qualname != "builtins.any" or len(cond.args) != 1 \
+            or cond.keywords:
+        return None
+    gen = cond.args[0]
+    if not isinstance(gen, ir.Comprehension) or len(gen.generators) != 1 or gen.generators[0].conds \
+            or not isinstance(gen.generators[0].target, ir.NameTarget):
+        return None
+    name, elements, test = gen.generators[0].target.id, gen.generators[0].iter, gen.elt
+    denied = None
+    key = None
+    extra = frozenset()
+    texts = list(elements.value) if isinstance(elements, ir.Const) and isinstance(elements.value, str) \
+        else _constants(elements)
+    if texts and isinstance(test, ir.Compare) and test.ops == ("in",) and isinstance(test.left, ir.Name) \
+            and test.left.id == name and all(isinstance(t, str) and t for t in texts):
+        # ``any(sep in name for sep in "/\\")``, ``any(bad in name for bad in ("..", "/"))``
+        key, denied = path_key(test.comparators[0]), frozenset(t for t in texts if len(t) == 1)
+        extra = _NO_DOTDOT if ".." in texts else extra
+    elif not texts and not isinstance(elements, (ir.Const, ir.Container)):
+        key, denied = path_key(elements), _denied(test, name)
+    if key is None or not (denied or extra):
+        return None
+    kinds = (_charset_kinds(_ASCII - denied) if denied else frozenset()) | extra
+    return (key, kinds) if kinds else None
+
+
+def _denied(test: ir.Expr, name: str) -> frozenset:
+    """The characters ``name`` cannot be where ``test`` of it is false (``c in "/\\"``, ``ord(c) < 32``,
+    ``c == "/"``, joined by ``or``: all of them false)."""
+    if isinstance(test, ir.BoolOp) and test.op == "or":
+        return frozenset().union(*(_denied(v, name) for v in test.values))
+    if isinstance(test, ir.Compare) and len(test.ops) == 1 and isinstance(test.left, ir.Name) \
+            and test.left.id == name and test.ops[0] in ("in", "=="):
+        right = test.comparators[0]
+        if isinstance(right, ir.Const) and isinstance(right.value, str):
+            return frozenset(right.value)
+        if test.ops[0] == "in" and isinstance(right, ir.Container) and all(
+                isinstance(e, ir.Const) and isinstance(e.value, str) and len(e.value) == 1 for e in right.elts):
+            return frozenset(e.value for e in right.elts)
+    if isinstance(test, ir.Compare) and len(test.ops) == 1 and test.ops[0] in ("<", "<=") \
+            and isinstance(test.left, ir.Call) and test.left.qualname == "builtins.ord" and len(test.left.args) == 1 \
+            and isinstance(test.left.args[0], ir.Name) and test.left.args[0].id == name \
+            and isinstance(test.comparators[0], ir.Const) and type(test.comparators[0].value) is int:
+        bound = test.comparators[0].value + (test.ops[0] == "<=")
+        return frozenset(map(chr, range(max(0, min(bound, 128)))))  # ``ord(c) < 32``: no control character
+    return frozenset()
 
 
 def _admitted(test: ir.Expr, name: str) -> frozenset | None:

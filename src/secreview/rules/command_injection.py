@@ -53,7 +53,10 @@ class CommandInjection(SinkRule):
     that holds `;`, `|`, `$(...)` or a newline runs commands of the attacker's
     choosing. Without a shell the same holds for the program name, and for
     every element after `sh -c` (also when the shell and its flag are chosen
-    per platform: `["bash", "-c", cmd]` or `["cmd", "/c", cmd]`).
+    per platform: `["bash", "-c", cmd]` or `["cmd", "/c", cmd]`). A list given
+    with `shell=True` (`subprocess.Popen(["ping", "-c", "1", host], shell=True)`)
+    is shell text in its first element only: on a POSIX server the others
+    become the shell's `$0`, `$1`..., which it does not parse.
 
     Reported with high confidence when the command is traced to untrusted
     input, with medium confidence when a shell runs a string built from a
@@ -178,6 +181,8 @@ class CommandInjection(SinkRule):
         return self.danger
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
+        if sink.kind == "command":
+            return _shell_text(value)
         if sink.kind != "command-argv":
             return value
         return self._argv_part(value)
@@ -226,6 +231,19 @@ class CommandInjection(SinkRule):
             taints = V.merge_taints(taints, frozenset(t.cleanse(_SHELL_SET) if t.is_param else t
                                                       for t in script.taints))
         return V.Value(taints=taints) if taints else None
+
+
+_SEQUENCES = frozenset({"builtins.list", "builtins.tuple"})
+
+
+def _shell_text(value):
+    """What ``/bin/sh`` parses of ``value`` given as a shell command: a string itself; of a list or tuple whose
+    elements are known (``Popen(["ping", "-c", "1", host], shell=True)``), the first element only: on a POSIX
+    server the shell runs that one as its command line and the others become its ``$0``, ``$1``..., which it
+    does not parse (None: no first element)."""
+    if value.items and value.types & _SEQUENCES and not value.types - _SEQUENCES:
+        return value.items.get(0)
+    return value
 
 
 # programs that run the command they are given, and what ends one command and starts another

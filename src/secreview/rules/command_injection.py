@@ -56,7 +56,9 @@ class CommandInjection(SinkRule):
     per platform: `["bash", "-c", cmd]` or `["cmd", "/c", cmd]`). A list given
     with `shell=True` (`subprocess.Popen(["ping", "-c", "1", host], shell=True)`)
     is shell text in its first element only: on a POSIX server the others
-    become the shell's `$0`, `$1`..., which it does not parse.
+    become the shell's `$0`, `$1`..., which it does not parse (a flag chosen
+    by platform, `shell=sys.platform == "win32"`, runs `cmd.exe`, which
+    parses the whole list).
 
     Reported with high confidence when the command is traced to untrusted
     input, with medium confidence when a shell runs a string built from a
@@ -182,7 +184,10 @@ class CommandInjection(SinkRule):
 
     def dangerous_part(self, sink, value, node=None, arg_node=None):
         if sink.kind == "command":
-            return _shell_text(value)
+            # (``shell=True`` written so: a flag chosen by platform, ``shell=sys.platform == "win32"``, runs
+            # cmd.exe, which parses the whole list joined by ``list2cmdline``)
+            shell = node.keyword("shell") if isinstance(node, ir.Call) else None
+            return _shell_text(value) if isinstance(shell, ir.Const) and shell.value is True else value
         if sink.kind != "command-argv":
             return value
         return self._argv_part(value)

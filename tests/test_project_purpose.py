@@ -97,3 +97,49 @@ def test_the_same_code_elsewhere_keeps_its_confidence(tmp_path, monkeypatch):
     got = _review(tmp_path, monkeypatch)
     assert got["SR301"].confidence == Level.HIGH and got["SR304"].confidence == Level.HIGH
     assert "offensive-security" not in got["SR301"].explanation
+
+
+MATERIAL = textwrap.dedent('''\
+    import hashlib
+    import logging
+    import random
+    import string
+
+    LOG = logging.getLogger(__name__)
+
+
+    def throwaway_password():
+        password = "".join(random.choice(string.ascii_letters) for _ in range(12))
+        return password
+
+
+    def try_login(session, url, user, password):
+        LOG.info("trying %s with password %s", user, password)
+        return session.post(url, data={"user": user, "password": password})
+
+
+    def legacy_login_hash(challenge, password):
+        return hashlib.md5(challenge + password.encode()).hexdigest()
+    ''')
+
+
+def test_attack_material_findings_of_an_offensive_tool_are_low(tmp_path, monkeypatch):
+    """In a tool that says it is an exploitation framework, a throwaway password from ``random``, a guess
+    logged while it tries it and the MD5 a target's login protocol dictates are low, saying why (12 such
+    findings on panels AI-AX, all judged false); the same code in another project keeps its confidence."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "rsploit"\n'
+                                             'description = "Exploitation Framework for Embedded Devices"\n')
+    (tmp_path / "attack.py").write_text(MATERIAL)
+    got = _review(tmp_path, monkeypatch)
+    for rule in ("SR202", "SR702", "SR201"):
+        assert got[rule].confidence == Level.LOW, rule
+        assert "the secrets, keys, random values and commands it handles mostly serve its attacks" in \
+            got[rule].explanation, rule
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pyproject.toml").write_text('[project]\nname = "devices"\ndescription = "Embedded device manager"\n')
+    (other / "attack.py").write_text(MATERIAL)
+    got = _review(other, monkeypatch)
+    for rule in ("SR202", "SR702", "SR201"):
+        assert got[rule].confidence > Level.LOW, rule
+        assert "offensive-security" not in got[rule].explanation

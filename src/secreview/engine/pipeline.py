@@ -237,7 +237,8 @@ def review_sources(sources: Iterable[tuple[SourceText, str, bool]], options: Rev
                 options.source_lines[src.display] = src.text.split("\n")
         result.problems.extend(analysed.problems)
         result.files_reviewed = analysed.files_reviewed
-        lower_in_offensive_tools(analysed.findings, purposes or {}, {r.id for r in rules if r.peer_identity})
+        lower_in_offensive_tools(analysed.findings, purposes or {}, {r.id for r in rules if r.peer_identity},
+                                 {r.id for r in rules if r.attack_material})
         _keep_reported(analysed, rules, config, options, result,
                        frozenset() if options.include_non_production else frozenset(non_production))
         result.sort()

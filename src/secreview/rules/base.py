@@ -41,6 +41,12 @@ class Rule:
     that sends in clear): in a project whose packaging says it is an offensive-security tool (an exploitation
     framework, a penetration- or vulnerability-testing tool: ``source.project_purpose``) its findings are of
     low confidence, saying so, since the peers of such a tool are mostly the hosts it attacks or probes."""
+    attack_material: ClassVar[bool] = False
+    """True for a rule about the secrets, keys, random values or commands a program handles (a weak hash, a
+    predictable token, a hard-coded key, a password logged, a world-writable mode in a command): in a project
+    whose packaging says it is an offensive-security tool its findings are of low confidence, saying so, since
+    what such a tool handles mostly serves its attacks (guesses, throwaway credentials, a target's protocol, a
+    payload run on the target), not the protection of its own users' data."""
     from_engine: ClassVar[bool] = True
     """False for a rule the analysis never reports (``model-opinion``: verified claims of the
     optional model pass); such a rule has no fixture folder and may name no CWE of its own."""

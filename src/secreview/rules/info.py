@@ -17,8 +17,9 @@ class RuleInfo:
     tests_relevant: bool
     extended: bool = False
     peer_identity: bool = False
+    attack_material: bool = False
 
     @classmethod
     def of(cls, rule) -> RuleInfo:
         return cls(rule.id, rule.name, tuple(rule.bandit), bool(rule.tests_relevant), bool(rule.extended),
-                   bool(rule.peer_identity))
+                   bool(rule.peer_identity), bool(rule.attack_material))

@@ -1124,6 +1124,12 @@ class FunctionInterpreter:
         test = _truth_test(returned)
         if test is None and isinstance(returned, ir.Name) and self.bound_check(returned) is not None:
             test = returned  # ``stat = MD5_REGEX.match(name)`` ... ``return stat``: true only when the check held
+        elif test is None and isinstance(returned, ir.Name):
+            # ``result = os.path.realpath(path).startswith(root)`` ... ``return result``: the test it was bound to,
+            # while the names it reads still hold what it tested
+            bound = self.bound_once(returned)
+            if bound is not None and not self.rebound_before(bound, stmt):
+                test = _truth_test(bound.value)
         if test is None or (isinstance(test, ir.Call)
                             and not self.models.sanitizers.get(test.qualname or "", _TEST).args):
             # ``return html.escape(name)``: a sanitizer that makes a new value, true when it is not empty, tests

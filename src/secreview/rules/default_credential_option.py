@@ -25,7 +25,8 @@ when the default URL carries a password (`swift://demo:nomoresecrete@/demo`).
 Not reported: no default, `None` or an empty string (the service then
 refuses to start or the feature is off until the operator sets it); a
 default that refers to another option (`$state_path`) or is a template
-(`<password>`, `%(password)s`, `${PASSWORD}`, `xxxx`, `****`); a URL default
+(`<password>`, `[Provide password in config file]`, `%(password)s`, `${PASSWORD}`,
+`xxxx`, `****`); a URL default
 without a password (`sqlite://`, `file://$state_path`,
 `redis://127.0.0.1:6379`); a key option whose default or help says it is a
 file or path (`/etc/keystone/private.pem`); a `key` option not declared
@@ -90,7 +91,7 @@ def _template(text: str) -> bool:
     if len(set(t.lower())) == 1 and t[0].lower() in "x*.-_#?0":
         return True
     return (t.startswith("<") and t.endswith(">")) or (t.startswith("%(") and t.endswith(")s")) \
-        or (t.startswith("{") and t.endswith("}"))
+        or (t.startswith("{") and t.endswith("}")) or (t.startswith("[") and t.endswith("]"))
 
 
 # help text saying the program presents the credential elsewhere: "used to authenticate to an instance",

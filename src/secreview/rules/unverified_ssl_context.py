@@ -35,7 +35,8 @@ a setting that a later assignment in a branch gives its verifying value again (`
 ssl.CERT_NONE`, then `if ssl_mode in VERIFYING_MODES: ctx.verify_mode = ssl.CERT_REQUIRED`: libpq's
 `sslmode`, nothing checked for `require`), saying where. Server-side contexts
 (`Purpose.CLIENT_AUTH`, `PROTOCOL_TLS_SERVER`, `server_side=True`, a factory called with the
-constant `'server'` or `server_side=True`: `create_ssl_context('server')`), where
+constant `'server'` or `server_side=True`: `create_ssl_context('server')`, or one the function that sets
+it up wraps with `server_side=True`: `ctx.wrap_bio(inbuf, outbuf, server_side=True)`), where
 `CERT_NONE` only means that clients need no certificate, are not reported;
 `verify=False` of requests/httpx is the tls-verification-disabled rule. Classes
 that only imitate `SSLContext` (a fallback shim setting `self.check_hostname`)
@@ -237,7 +238,19 @@ def _server_context(fn, key: str) -> bool:
             if any(k.name == "server_side" and isinstance(k.value, ir.Const) and k.value.value is True
                    for k in call.keywords):
                 return True
+        # wrapped for the server side in this function (``ctx.wrap_bio(inbuf, outbuf, server_side=True)``): the
+        # context that accepts clients, whatever it was made with
+        for root in expressions(stmt):
+            for e in ir.walk(root):
+                if isinstance(e, ir.Call) and isinstance(e.func, ir.Attr) and e.func.attr in _WRAPS \
+                        and isinstance(e.func.value, ir.Name) and e.func.value.id == key \
+                        and any(k.name == "server_side" and isinstance(k.value, ir.Const) and k.value.value is True
+                                for k in e.keywords):
+                    return True
     return False
+
+
+_WRAPS = frozenset({"wrap_socket", "wrap_bio"})
 
 
 def _context_shim(interp, base) -> bool:

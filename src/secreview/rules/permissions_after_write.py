@@ -18,7 +18,8 @@ nothing (`0o600`, `0o400`, `stat.S_IRUSR | stat.S_IWUSR`). Not reported when
 the function sets a restrictive umask first (`os.umask(0o077)`), when the
 mode is changed before the first write, when the file is joined under a
 directory the function made with no access for others first (`os.makedirs(d,
-mode=0o700)`, then `os.path.join(d, name)`), when the file is created with
+mode=0o700)` or `os.chmod(d, stat.S_IRWXU)`, then `os.path.join(d, name)` or
+`os.sep.join((d, name))`), when the file is created with
 `os.open(path, flags, 0o600)` (its mode is set at creation), or when the path's
 name says it is a public key (`pub_key_filename`, `public_key_path`) or SSH's
 list of them (`authorized_keys_file`, `known_hosts_path`): what it
@@ -64,6 +65,22 @@ def _mode_value(e):
 
 
 _JOINS = frozenset({"os.path.join", "posixpath.join"})
+
+
+def _joined_under(value) -> str | None:
+    """The key of the folder ``value`` joins a name under: ``os.path.join(d, name)``, ``os.sep.join((d, name))``."""
+    if not isinstance(value, ir.Call) or not value.args:
+        return None
+    if value.qualname in _JOINS:
+        return _key(value.args[0])
+    if isinstance(value.func, ir.Attr) and value.func.attr == "join" \
+            and getattr(value.func.value, "qualname", None) in _SEPARATORS and len(value.args) == 1 \
+            and isinstance(value.args[0], ir.Container) and value.args[0].elts:
+        return _key(value.args[0].elts[0])
+    return None
+
+
+_SEPARATORS = frozenset({"os.sep", "os.path.sep", "posixpath.sep"})
 
 
 def _key(e) -> str | None:
@@ -125,9 +142,8 @@ class PermissionsAfterWrite(FunctionRule):
         private_dirs = {}  # path key of a directory the function makes with no access for others -> line
         under = {}  # variable -> path key of the directory ``os.path.join`` put it under
         for stmt in stmts:
-            if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget) \
-                    and isinstance(stmt.value, ir.Call) and stmt.value.qualname in _JOINS and stmt.value.args:
-                folder = _key(stmt.value.args[0])
+            if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
+                folder = _joined_under(stmt.value)
                 if folder is not None:
                     under[stmt.targets[0].id] = folder
             if type(stmt) is ir.Assign and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget):
@@ -147,6 +163,8 @@ class PermissionsAfterWrite(FunctionRule):
                         key = _key(e.argument(0, "path"))
                         if mode is not None and key is not None and not mode & 0o077:
                             chmods.append((key, e, mode))
+                            # (a directory made private: ``os.chmod(conf_dir, stat.S_IRWXU)``, then files in it)
+                            private_dirs.setdefault(key, e.line)
                     elif e.qualname in ("os.makedirs", "os.mkdir"):
                         mode = _mode_value(e.argument(1, "mode"))
                         folder = _key(e.argument(0, "name")) or _key(e.argument(0, "path"))

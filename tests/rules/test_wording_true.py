@@ -183,8 +183,10 @@ def test_cleartext_anonymous_or_closed_session_names_no_password(tmp_path, monke
 def test_debug_in_base_settings_is_low(tmp_path, monkeypatch):
     # DEBUG = True in the base of a settings package is a default its other modules override: low confidence
     (tmp_path / "proj" / "settings").mkdir(parents=True)
-    (tmp_path / "proj" / "settings" / "common.py").write_text("DEBUG = True\n", encoding="utf-8")
-    (tmp_path / "proj" / "settings" / "production.py").write_text("DEBUG = True\n", encoding="utf-8")
+    (tmp_path / "proj" / "settings" / "common.py").write_text(
+        "DEBUG = True\nINSTALLED_APPS = ['django.contrib.auth']\n", encoding="utf-8")
+    (tmp_path / "proj" / "settings" / "production.py").write_text(
+        "from .common import *  # noqa\n\nDEBUG = True\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     config = replace(DEFAULT_CONFIG, select=("all",), min_confidence=Level.LOW)
     found = {f.path.replace("\\", "/"): f for f in review(["."], ReviewOptions(config=config)).findings

@@ -13,7 +13,9 @@ debug mode, nor the `run` of trio, anyio, uvloop or unittest, nor `self.run(...,
 that defines `run` itself: a pipeline's or a job's own option), `werkzeug.serving.run_simple(...,
 use_debugger=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, `FastAPI(debug=True)`,
 `Starlette(debug=True)`, and a module-level `DEBUG = True` in a Django settings module (a file named
-`settings.py` or inside a `settings/` package). A flag read from the environment or configuration is
+`settings.py` or inside a `settings/` package that sets a setting only Django reads, such as
+`INSTALLED_APPS` or `ROOT_URLCONF`, star-imports other settings or imports Django; a service's own
+`default_settings.py` of the same shape, Scrapy's, is not Django's). A flag read from the environment or configuration is
 not reported, nor is a development settings module (`settings/dev.py`, `local_settings.py`,
 `settings_test.py`, `doc_settings.py` for building the documentation: where debug belongs) or one
 whose docstring says it is for tests, development or a build step ("These settings are only used for the
@@ -222,7 +224,7 @@ class DebugModeEnabled(StatementRule):
         for target in stmt.targets:
             if isinstance(target, ir.NameTarget) and target.id == "DEBUG" and interp.fn.name == "<module>" \
                     and _settings_module(interp.module.path) and not _overridden_later(interp.module, stmt.line) \
-                    and not _docstring_says_not_served(interp.module):
+                    and not _docstring_says_not_served(interp.module) and _django_settings(interp.module):
                 if _base_settings(interp.module.path):
                     yield Hit(
                         node=stmt,
@@ -296,6 +298,19 @@ def _overridden_later(module, line: int) -> bool:
     deployment's settings replace, not what runs."""
     lines = module.lines or []
     return _LATER_SETTING.search("\n".join(lines[line:])) is not None
+
+
+# what makes a settings module Django's: a setting only Django reads, a star import of other settings (the
+# package's base), an import of Django itself
+_DJANGO_MARK = re.compile(r"^(?:(?:INSTALLED_APPS|ROOT_URLCONF|MIDDLEWARE(?:_CLASSES)?|DATABASES|TEMPLATES"
+                          r"|WSGI_APPLICATION|ASGI_APPLICATION|AUTH_USER_MODEL|STATIC_URL|SECRET_KEY|ALLOWED_HOSTS)"
+                          r"\s*[+:]?=|from\s+\S+\s+import\s+\*|(?:from|import)\s+django\b)", re.M)
+
+
+def _django_settings(module) -> bool:
+    """The settings module is Django's: another framework's settings of the same shape (Scrapy's, a service's
+    ``default_settings.py`` read by its own loader) say nothing of Django's debug pages."""
+    return _DJANGO_MARK.search("\n".join(module.lines or [])) is not None
 
 
 def _imports_flask(module) -> bool:

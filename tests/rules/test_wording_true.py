@@ -1515,3 +1515,19 @@ def test_a_chmod_command_on_a_socket_is_about_connecting(tmp_path, monkeypatch):
     by_line = _explanations("SR510", _findings(tmp_path, monkeypatch, code=_CHMOD_COMMANDS, select=("SR510",)))
     assert "connect to the socket" in by_line[5] and "contents" not in by_line[5]
     assert "a file's contents or a directory's entries" in by_line[6] and "socket" not in by_line[6]
+
+
+def test_a_path_that_opens_no_file_is_not_said_to_read_or_write_one(tmp_path, monkeypatch):
+    """``os.chdir``, ``os.readlink`` and ``os.statvfs`` of a request's path open no file: "read or write (as the
+    file is opened) files" was untrue of them (butterfly's terminal folder, DLRN's promotion links); each says what
+    it does instead. ``open`` keeps its words."""
+    by_line = _explanations("SR105", _findings(tmp_path, monkeypatch, "paths.py", (
+        "import os\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/cd')\ndef cd():\n    os.chdir(request.args['folder'])\n"
+        "    target = os.readlink(request.args['link'])\n    usage = os.statvfs(request.args['mount'])\n"
+        "    with open(request.args['name']) as f:\n        return f.read() + target + str(usage)\n")))
+    assert "make folders the start of this process's relative paths" in by_line[10], by_line
+    assert "read where links point" in by_line[11]
+    assert "learn the size and use of file systems" in by_line[12]
+    assert all("read or write" not in by_line[line] for line in (10, 11, 12))
+    assert "read or write (as the file is opened) files" in by_line[13]

@@ -33,6 +33,10 @@ _HARM = (
     (frozenset({"read_text", "read_bytes"}), "read files"),
     (frozenset({"write_text", "write_bytes"}), "overwrite files"),
     (frozenset({"send_file", "FileResponse", "static_file", "serve_file"}), "download files"),
+    # (no file is opened by these: said of what they do, not "read or write")
+    (frozenset({"chdir", "chroot"}), "make folders the start of this process's relative paths"),
+    (frozenset({"readlink"}), "read where links point"),
+    (frozenset({"statvfs"}), "learn the size and use of file systems"),
 )
 
 

@@ -376,7 +376,7 @@ def test_a_changed_test_file_is_analysed_in_full(repo, capsys):
 def test_the_test_folders_the_project_keeps_elsewhere_are_test_code_in_a_change_too(repo, capsys):
     """A change to a settings file of a test suite under ``t/integration/`` (a ``conftest.py`` beside test
     modules, as ``review`` finds it): tagged test code, and a secret there is not looked for."""
-    settings = "DEBUG = True\n"
+    settings = "DEBUG = True\nINSTALLED_APPS = [\"django.contrib.auth\"]\n"
     commit(repo, "A suite", {"t/integration/conftest.py": "", "t/integration/test_it.py": "def test_x():\n    pass\n",
                              "t/integration/settings.py": "X = 1\n"})
     write(repo, {"t/integration/settings.py": settings})

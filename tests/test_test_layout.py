@@ -34,7 +34,7 @@ BhSdu5Hp54PU/wyg/72VAkBy1/oM3/QJ35Vb6TByHBLFR4nOuORoRclmxcoCPva9
 xqkQQn+UgBtOemRXpFCuKaoXonA3nLeB54SWcC6YUOcR
 -----END RSA PRIVATE KEY-----"""
 '''
-DEBUG = "DEBUG = True\n"
+DEBUG = "DEBUG = True\nINSTALLED_APPS = [\"django.contrib.auth\"]\n"
 
 
 def _write(root: Path, files: dict) -> None:

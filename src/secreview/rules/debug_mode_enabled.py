@@ -15,8 +15,8 @@ use_debugger=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, `FastAPI(
 `Starlette(debug=True)`, and a module-level `DEBUG = True` in a Django settings module (a file named
 `settings.py` or inside a `settings/` package that sets a setting only Django reads, such as
 `INSTALLED_APPS` or `ROOT_URLCONF`, star-imports other settings or imports Django; a service's own
-`default_settings.py` of the same shape, Scrapy's, is not Django's). A flag read from the environment or configuration is
-not reported, nor is a development settings module (`settings/dev.py`, `local_settings.py`,
+`default_settings.py` of the same shape, Scrapy's, is not Django's). A flag read from the environment or
+configuration is not reported, nor is a development settings module (`settings/dev.py`, `local_settings.py`,
 `settings_test.py`, `doc_settings.py` for building the documentation: where debug belongs) or one
 whose docstring says it is for tests, development or a build step ("These settings are only used for the
 purpose of compiling translations"), nor `DEBUG = True`

@@ -111,6 +111,11 @@ class FindingsBuilder:
             return False  # test code is not a caller of production code: no finding rests on its data
         trace = trace_steps(self._module, step)
         arg_code, sink_code = site.arg_code, site.sink_code
+        if trace and (trace[-1].path != site.path or not site.line <= trace[-1].line <= site.span.end_line):
+            # the trace stopped growing on the way (``values.MAX_TRACE``): the sink still ends it, saying so
+            module = self._module(site.path)
+            code = module.source_line(site.line).strip() if module is not None else ""
+            trace = trace + (TraceStep(site.path, site.line, site.col, f"reaches `{sink_code}` {V.SKIPPED}", code),)
         origin = trace[0] if trace else None
         where = f" (line {origin.line})" if origin and origin.path == site.path else (
             f" ({origin.path}:{origin.line})" if origin else "")

@@ -3441,7 +3441,9 @@ class Program:
             sanitized = False
             if reaches is None:
                 reaches = f"reaches `{code_of(interp.module, node, 60)}`"
-            step = Step(interp.path, node.line, node.col, reaches, t.step)
+            # (a trace that stopped growing on the way: the sink still ends it, saying steps were left out)
+            cut = t.step is not None and t.step.depth >= V.MAX_TRACE
+            step = Step(interp.path, node.line, node.col, f"{reaches} {V.SKIPPED}" if cut else reaches, t.step)
             if t.is_param:
                 if rule.param_flows:
                     params.append((t, step))
@@ -4482,8 +4484,18 @@ def _append_chain(head: Step, tail: Step | None) -> Step:
     depth = node[0]
     limit = V.MAX_TRACE
     new = tuple.__new__
-    for s in tail.steps():
-        if depth >= limit:
+    steps = tail.steps()
+    last = len(steps) - 1
+    for i, s in enumerate(steps):
+        if depth > limit:
+            break  # (one past the limit at most: a trace that goes round a loop of calls stops growing)
+        if depth >= limit - 1 and i < last:
+            # no room for the steps between: the last one (where the callee's value reaches its sink, or what
+            # it returns) still ends the trace, saying so
+            s = steps[last]
+            depth += 1
+            note = s[4] if V.SKIPPED in s[4] else f"{s[4]} {V.SKIPPED}"
+            node = new(Step, (depth, s[1], s[2], s[3], note, s[5] if s[5] in _KIND_ORIGINS else "", node))
             break
         depth += 1
         # ``Step(s.path, s.line, s.col, s.note, node, origin)``, its fields read and the step made without the

@@ -25,11 +25,12 @@ class _Unknown:
 UNKNOWN = _Unknown()
 EMPTY: frozenset = frozenset()
 MAX_TAINTS = 6
-MAX_TRACE = 32
-"""Steps a trace keeps; later steps are not recorded. At twelve, a flow through a service's layers (a handler,
-its helpers, a storage provider) was cut before it reached the sink, and a trace that stops in another
-function was judged untrue (24 of the panels' shown findings traced from a source, 7 %); at 32 neutron,
-MindsDB and Salt take the same time and memory (docs/precision.md)."""
+MAX_TRACE = 12
+"""Steps a trace keeps while the analysis runs; later ones are not recorded, except the step where the value
+reaches the sink, which always ends the trace, saying that steps before it are not shown (``SKIPPED``). (At 32,
+one project of the panels, feast, took more than 21 GB instead of 9: the longer chains are kept for every
+value of every function.)"""
+SKIPPED = "(steps before this one are not shown: a trace keeps its first twelve)"
 WHOLE_OBJECT = -2  # Taint.index of a whole request object (``request`` itself), not a field read from it
 THROUGH_CALL = "through-call"
 """A mark in a parameter taint's ``cleansed`` (no sink has this kind): the parameter went through a

@@ -1712,6 +1712,8 @@ class FunctionInterpreter:
                 self.checked_by_callee(stmt.value)
         elif kind is ir.Return:
             value = self.eval(stmt.value) if stmt.value is not None else V.const(None)
+            if value.items:
+                value = V.shallow(value)
             returned = V.with_all_marks(value, self.when_marks(stmt)) if value.taints or value.items else value
             self.ret = returned if self.ret is None else V.join_returns(self.ret, returned)
             if self.call_checks and stmt.value is not None:

@@ -862,6 +862,33 @@ def fingerprint(value: Value, _memo: dict | None = None, _depth: int = 0) -> tup
     return out
 
 
+def shallow(value: Value, depth: int = FINGERPRINT_DEPTH, _memo: dict | None = None) -> Value:
+    """``value`` with the items nested deeper than ``depth`` reduced to their taints (``deep_taints``): what a
+    function returns, kept no deeper than callers observe it (``fingerprint``). A function that wraps what it
+    returns in what it returned the last time (a recursive converter: ``return {"child": convert(node.child)}``)
+    otherwise returned a value one level deeper at each analysis, and marking it walked every level (feast's
+    review grew past 9 GB)."""
+    if value.items is None or type(value) is not Value:
+        return value
+    if _memo is None:
+        _memo = {}
+    key = (id(value), depth)
+    done = _memo.get(key)
+    if done is not None:
+        return done
+    if depth <= 0:
+        taints = deep_taints(value)
+        if len(canonical(taints)) > MAX_TAINTS:
+            taints = frozenset(sorted(canonical(taints), key=taint_order)[:MAX_TAINTS])
+        out = Value(value.const, taints, value.types, None, value.func, value.fixed)
+    else:
+        items = {k: shallow(v, depth - 1, _memo) for k, v in value.items.items()}
+        same = all(items[k] is v for k, v in value.items.items())
+        out = value if same else Value(value.const, value.taints, value.types, items, value.func, value.fixed)
+    _memo[key] = out
+    return out
+
+
 def _stable_repr(const) -> str:
     """``repr`` with set elements sorted: the same text in every process (string hashing,
     and so set order, differs between processes)."""

@@ -1014,3 +1014,31 @@ def test_a_command_built_in_an_internal_module_is_low(tmp_path, monkeypatch):
              "tool/runners.py": runner}
     result = _review(tmp_path, monkeypatch, files)
     assert _found(result, "SR101") == [("tool/internal/runners.py", 6, "low"), ("tool/runners.py", 6, "medium")]
+
+
+LAMBDAS = """\
+    import sqlite3
+
+
+    def open_later(handlers):
+        for db in handlers:
+            handlers[db] = lambda db=db: sqlite3.connect(":memory:").execute("SELECT * FROM '%s'" % db)
+        return handlers
+
+
+    def open_given(handlers):
+        return [lambda name: sqlite3.connect(":memory:").execute("SELECT * FROM '%s'" % name) for _ in handlers]
+    """
+
+
+def test_a_lambdas_captured_value_is_not_what_its_callers_pass(tmp_path, monkeypatch):
+    """``lambda db=db: ...`` made in a loop holds the value captured where it was made: SQL built from it is
+    low, saying so (pyspider's database URLs, judged false on panel AY); a lambda's parameter without that
+    default stays medium. A lambda is named as one, never by the analysis's ``<lambda:6:27>``, which is on no
+    line."""
+    result = _review(tmp_path, monkeypatch, {"handlers.py": LAMBDAS})
+    assert _found(result) == [("handlers.py", 6, "low"), ("handlers.py", 11, "medium")]
+    by_line = {f.line: f.explanation for f in result.findings if f.rule_id == "SR104"}
+    assert "it defaults to the variable of its own name, the value the lambda captured" in by_line[6]
+    assert "parameter `name` of the lambda" in by_line[11] and "no call of the lambda on line 11" in by_line[11]
+    assert not any("<lambda" in text for text in by_line.values())

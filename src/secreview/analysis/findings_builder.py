@@ -171,7 +171,8 @@ class FindingsBuilder:
         return True
 
     def add_construction(self, rule, site, step: Step, is_test: bool, needs=None, sink=None, origins=None,
-                         through: str = "", operator: bool = False, numbers: bool = False) -> bool:
+                         through: str = "", operator: bool = False, numbers: bool = False,
+                         captured: bool = False) -> bool:
         """A string built from a value that is not constant reaches a sink of ``rule`` with no traced
         source. ``site`` is where it is reported: the sink, or (``sink`` given) where the string is
         built when it reaches ``sink`` through a function that only passes it on. ``needs``:
@@ -180,7 +181,8 @@ class FindingsBuilder:
         the trace). ``through``: the function that passes the string on to ``sink``. ``operator``: those
         parameters are a command's options (its entry point's), typed by whoever runs it: low confidence.
         ``numbers``: every one of those parameters defaults to a number (``window=1800``), which is what its
-        callers are expected to pass: low confidence."""
+        callers are expected to pass: low confidence. ``captured``: those parameters are a lambda's captured
+        values (``lambda db=db: ...``), which its callers do not pass: low confidence."""
         if not is_test and step is not None and self._through_test_code(step):
             return False
         trace = trace_steps(self._module, step)
@@ -206,9 +208,16 @@ class FindingsBuilder:
                 known = "the analysis found no caller in the reviewed code showing them to be safe"
                 where_built = ""  # each is spliced in on its own line: the trace shows where
             declared = self._module(origins[0].path)
-            internal = not operator and not numbers and declared is not None and _internal_module(declared.name)
+            internal = not operator and not numbers and not captured and declared is not None \
+                and _internal_module(declared.name)
             if operator:
                 known = f"`{needs[0].rpartition('.')[2]}()` is a command, whose options whoever runs it types"
+            elif captured:
+                # (said without code the line does not hold: the default is the variable of the same name)
+                known = ("it defaults to the variable of its own name, the value the lambda captured where it was "
+                         "made, which whoever calls the lambda does not pass" if len(needs[1]) == 1 else
+                         "they default to the variables of their own names, the values the lambda captured where it "
+                         "was made, which whoever calls the lambda does not pass")
             elif numbers:
                 known = ("its default is a number, so callers are expected to pass one" if len(needs[1]) == 1
                          else "their defaults are numbers, so callers are expected to pass numbers")
@@ -242,7 +251,7 @@ class FindingsBuilder:
             confidence, where = note
             known = f"{known}; {where}" if known else where
         confidence = rule.construction_confidence_at(sink if sink is not None else site, confidence)
-        if operator or numbers or internal:
+        if operator or numbers or internal or captured:
             confidence = Level.LOW
         lead = f"{lead}; {known}." if known else f"{lead}."
         # the harm is the sink's (its callee, its shell flag), wherever the string is reported
@@ -462,6 +471,9 @@ def _say_uncalled(merged: dict, needs_of: dict, votes: dict) -> None:
         # a method (of a class named in CapWords): its base class may call it through ``self``, which reaches an
         # override the analysis does not follow (judged untrue without it on panel AK)
         said = _NO_METHOD_CALL_FOLLOWED if owner.rpartition(".")[2][:1].isupper() else _NO_CALL_FOLLOWED
+        if name.startswith("<lambda"):
+            # (``<lambda:25:12>`` is the analysis's name for it, on no line: the lambda is named by where it is)
+            said = said.replace("`{name}()`", "the lambda on line " + name.split(":")[1])
         text = finding.explanation
         for phrase, _ in _SOME_SAFE:
             text = text.replace(phrase, said.format(name=name))

@@ -389,7 +389,9 @@ class FunctionInterpreter:
                 ann = _qualname_of(param.annotation)
                 if ann:
                     types = frozenset({ann})
-            note = f"parameter `{param.name}` of `{fn.name}()`"
+            # (a lambda's name, ``<lambda>``, is on no line: it is named as what it is)
+            note = f"parameter `{param.name}` of the lambda" if fn.is_lambda else \
+                f"parameter `{param.name}` of `{fn.name}()`"
             taints = frozenset({Taint("param", index, EMPTY, Step(self.path, param.line or fn.line, 0, note, None))})
             passed = EMPTY
             if not types and self.program.request_types:

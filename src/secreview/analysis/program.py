@@ -299,6 +299,16 @@ def _number_defaults(fn: ir.Function | None, indexes) -> bool:
     return True
 
 
+def _captured_defaults(fn: ir.Function | None, indexes) -> bool:
+    """Whether ``fn`` is a lambda and every parameter ``indexes`` of it defaults to the variable of its own name
+    (``lambda db=db: connect(db)``, made in a loop): the value captured where the lambda was made, which whoever
+    calls the lambda does not pass."""
+    if fn is None or not fn.is_lambda or not indexes:
+        return False
+    return all(i < len(fn.params) and isinstance(fn.params[i].default, ir.Name)
+               and fn.params[i].default.id == fn.params[i].name for i in indexes)
+
+
 _PICKS = frozenset({"choice", "choices", "sample"})
 
 
@@ -3234,7 +3244,8 @@ class Program:
         through = call_note.removeprefix("passed to `").removesuffix("()`")
         return self.findings.add_construction(rule, site, step, False, needs, sink=flow.site, through=through,
                                               operator=_command_entry(interp) and needs[0] == interp.fn.qualname,
-                                              numbers=_number_defaults(self.functions.get(needs[0]), needs[1]))
+                                              numbers=_number_defaults(self.functions.get(needs[0]), needs[1]),
+                                              captured=_captured_defaults(self.functions.get(needs[0]), needs[1]))
 
     def construction_site(self, step: Step, code: str, kind: str = "") -> SinkSite:
         """Where a string was built (a step the interpreter marked), as the place a finding is reported;
@@ -3478,7 +3489,8 @@ class Program:
                            if p.step is not None]
                 self.findings.add_construction(rule, sink_site, step, is_test, needs, origins=origins,
                                                operator=_command_entry(interp),
-                                               numbers=_number_defaults(interp.fn, needs[1]))
+                                               numbers=_number_defaults(interp.fn, needs[1]),
+                                               captured=_captured_defaults(interp.fn, needs[1]))
                 return
         if rule.untainted is None or value.is_const or (rule.untainted_kinds is not None
                                                          and kind not in rule.untainted_kinds) \

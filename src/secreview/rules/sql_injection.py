@@ -66,7 +66,9 @@ class SqlInjection(SinkRule):
     limits (the 6 judged on panels K and P were all false); inside quotes
     (`WHERE name = '%s'`) it stays medium. Low too when every such parameter
     defaults to a number (`def is_flapping(self, window=1800)`): callers are
-    expected to pass one. Low too when the function is in a module the
+    expected to pass one; and when they are a lambda's captured values
+    (`lambda db=db: connect(db)` made in a loop), which whoever calls the
+    lambda does not pass. Low too when the function is in a module the
     project marks internal by its name (a package or module named `internal`,
     or whose name starts with one underscore: `conan/internal/cache/db/`,
     `cubedash/index/postgis/_api.py`): its callers are the project's own, and

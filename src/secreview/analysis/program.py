@@ -299,6 +299,9 @@ def _number_defaults(fn: ir.Function | None, indexes) -> bool:
     return True
 
 
+_EXPOSE = frozenset({"flask_appbuilder.expose", "flask_appbuilder.views.expose", "flask_appbuilder.baseviews.expose"})
+
+
 def _captured_defaults(fn: ir.Function | None, indexes) -> bool:
     """Whether ``fn`` is a lambda and every parameter ``indexes`` of it defaults to the variable of its own name
     (``lambda db=db: connect(db)``, made in a loop): the value captured where the lambda was made, which whoever
@@ -1384,7 +1387,9 @@ class Program:
         path that can reach it."""
         paths = set()
         for d in fn.decorators:
-            if isinstance(d, ir.Call) and d.method in ("route", "get", "post", "put", "delete", "patch") and d.args:
+            # (Flask-AppBuilder's ``@expose("/api/")``: a path under the view's own base, fixed as well)
+            if isinstance(d, ir.Call) and (d.method in ("route", "get", "post", "put", "delete", "patch")
+                                           or d.qualname in _EXPOSE) and d.args:
                 first = d.args[0]
                 if not isinstance(first, ir.Const) or not isinstance(first.value, str) or "<" in first.value \
                         or "{" in first.value:

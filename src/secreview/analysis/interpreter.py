@@ -2719,6 +2719,12 @@ class FunctionInterpreter:
                     # a name built first (``tn = '_%s' % cn``), then spliced where SQL takes a value
                     data = True
                     kept.append(self.mark_spliced(t, node, V.CONSTRUCTION))
+                elif kind == "param" and V.BUILT_MARK in t.cleansed and built_as(t.step) == V.CONSTRUCTION \
+                        and _joined_first(t.step) and built and name_part(node, expr, known):
+                    # text built first from a parameter (``keys = ", ".join(data.keys())``), then spliced where SQL
+                    # takes names (an insert's column list): names, as if built in place
+                    data = True
+                    kept.append(self.mark_spliced(t, node, V.CONSTRUCTION_NAMES))
                 else:
                     data = True
                     kept.append(t)
@@ -4933,6 +4939,18 @@ def built_as(step) -> str | None:
             return step.origin
         step = step.prev
     return None
+
+
+def _joined_first(step) -> bool:
+    """Whether the last construction on ``step``'s trace joins a list (``keys = ", ".join(data.keys())``): a
+    list of names when it is then spliced where SQL takes names; not text that quotes a name (``f"`{schema}`"``,
+    reported as a name the code does not choose)."""
+    node = step
+    while node is not None:
+        if node.origin in V.CONSTRUCTIONS:
+            return ".join(" in node.note
+        node = node.prev
+    return False
 
 
 def _construction_of(node, known: dict | None = None) -> str:

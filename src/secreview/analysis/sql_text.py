@@ -46,8 +46,9 @@ _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_`\"[].")
 # keywords after which SQL takes a name (or a list of columns), not a value
 _NAME_BEFORE = re.compile(r"\b(from|into|table|join|update|index|on|exists|sequence|view|by|select|distinct|"
                           r"column|database|schema|trigger|as)\s*$", re.I)
-# the list of columns of an ``insert``: ``insert into _%s (%s) values``
-_COLUMN_LIST = re.compile(r"\binto\s+[\w`\"\[\].%]+\s*\(\s*$", re.I)
+# the list of columns of an ``insert``: ``insert into _%s (%s) values``, also after a table name that is a part
+# itself (``'insert into %s (%s) values (%s)' % (table, keys, values)``: the constant text reads ``into  (``)
+_COLUMN_LIST = re.compile(r"\binto\s+[\w`\"\[\].%]*\s*\(\s*$", re.I)
 # a comparison with a bound parameter right after a part: ``f"{column} = ?"``, ``'%s=%%s' % key``,
 # ``key + " LIKE :pattern"``: what is compared with the parameter is a column
 _BEFORE_PLACEHOLDER = re.compile(r"\s*(=|==|!=|<>|<=|>=|<|>|\s(not\s+)?(i?like|in|is)\s)\s*\(?\s*"

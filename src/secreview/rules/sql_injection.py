@@ -99,7 +99,8 @@ class SqlInjection(SinkRule):
     through code the analysis does not resolve, with outside data). Built only
     where SQL takes a name (a table, a column, an index: `'drop table _%s' %
     name`, `f"select {cols} from {table}"`, any `create`/`drop`/`alter`, a
-    SQLite `pragma`, a savepoint, an insert's column list, the text argument
+    SQLite `pragma`, a savepoint, an insert's column list (also a list joined
+    before its statement: `keys = ", ".join(data.keys())`), the text argument
     of a PostgreSQL sequence function: `setval('%s_id_seq', ...)`, a column
     compared with a bound parameter: `f"{column} = ?"`, `",".join(k + "=?"
     for k in data)` after `SET`, or a name built before its statement:

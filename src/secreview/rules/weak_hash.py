@@ -91,14 +91,6 @@ sha1(salt + secret).digest()` given to `hmac.new`: HMAC needs no collision resis
 (`os.urandom(sha1().digest_size)`: nothing is hashed); and digests whose use the function does not
 show.
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-
-INFO`, `pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-
-security tool (an exploitation framework, a penetration- or vulnerability-
-testing tool): what it handles mostly serves its attacks (guesses, throwaway
-credentials, what a target's protocol dictates, payloads run on the target); on
-held-out panels AI to AX, 12 findings of this and similar rules in drozer,
-pocsuite3, pwncat and routersploit were all judged false.
-
 **Fix:** use `hashlib.sha256` (or `blake2b`) for integrity, `hmac` with
 SHA-256 for authentication, and `hashlib.scrypt`/argon2/bcrypt for passwords;
 pass `usedforsecurity=False` where the use is not a security one.

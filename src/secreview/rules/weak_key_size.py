@@ -18,14 +18,6 @@ Not reported: a key made and thrown away at once inside a `try` (the call
 a statement of its own, learning whether the library still makes keys that
 short), or made only to be given to a call asking whether it is supported.
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-
-INFO`, `pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-
-security tool (an exploitation framework, a penetration- or vulnerability-
-testing tool): what it handles mostly serves its attacks (guesses, throwaway
-credentials, what a target's protocol dictates, payloads run on the target); on
-held-out panels AI to AX, 12 findings of this and similar rules in drozer,
-pocsuite3, pwncat and routersploit were all judged false.
-
 **Fix:** generate RSA keys of at least 2048 bits (3072 for data that must stay
 secret beyond 2030), e.g. `rsa.generate_private_key(public_exponent=65537,
 key_size=3072)`, or use `ec.SECP256R1()` / Ed25519.

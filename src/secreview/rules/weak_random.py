@@ -60,14 +60,6 @@ only has to differ from the content it separates).
 Judged on real code (docs/precision.md): 4 salts, all false; nonces 0 real, 1 worth
 a look, 5 false.
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-
-INFO`, `pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-
-security tool (an exploitation framework, a penetration- or vulnerability-
-testing tool): what it handles mostly serves its attacks (guesses, throwaway
-credentials, what a target's protocol dictates, payloads run on the target); on
-held-out panels AI to AX, 12 findings of this and similar rules in drozer,
-pocsuite3, pwncat and routersploit were all judged false.
-
 **Fix:** use the `secrets` module (`secrets.token_urlsafe(32)`,
 `secrets.token_hex()`, `secrets.randbelow()`) or `random.SystemRandom()`.
 """

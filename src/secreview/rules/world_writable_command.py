@@ -13,14 +13,6 @@ built by formatting (`f"sudo chmod 777 {path}"`); or arguments written out one b
 path`, or a list or tuple of them) with such a mode. A mode the code computes is not reported (the
 world-writable-permissions rule follows `os.chmod`'s modes).
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-
-INFO`, `pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-
-security tool (an exploitation framework, a penetration- or vulnerability-
-testing tool): what it handles mostly serves its attacks (guesses, throwaway
-credentials, what a target's protocol dictates, payloads run on the target); on
-held-out panels AI to AX, 12 findings of this and similar rules in drozer,
-pocsuite3, pwncat and routersploit were all judged false.
-
 **Fix:** grant the least needed (`chmod 755` for directories others only read, `640`/`600` for files with
 data); share write access through a group (`chgrp` and `chmod 770`/`660`) instead of "others".
 """

@@ -4407,16 +4407,24 @@ _CHARACTER_CLASSES = {"isalnum": _ASCII_LETTERS | _DIGIT_SET, "isalpha": _ASCII_
 other scripts are no special character of any); None for tests that say nothing of punctuation."""
 
 
-def _every_character_test(cond: ir.Expr, truth: bool):
-    """``all(c.isalnum() or c == "_" for c in kind)`` held (``if not all(...): raise``): ``kind`` holds only
-    the characters the test admits, so it is safe where none of them is special (``_charset_kinds``).
-    ``(key, kinds)``, or None."""
-    if not truth or not isinstance(cond, ir.Call) or cond.qualname != "builtins.all" or len(cond.args) != 1 \
-            or cond.keywords:
+def _over_one_loop(cond: ir.Expr, builtin: str) -> ir.Comprehension | None:
+    """The generator of ``all(... for c in x)`` (``builtin``: ``builtins.all`` or ``builtins.any``) with one loop
+    over a plain name and no condition; else None."""
+    if not isinstance(cond, ir.Call) or cond.qualname != builtin or len(cond.args) != 1 or cond.keywords:
         return None
     gen = cond.args[0]
     if not isinstance(gen, ir.Comprehension) or len(gen.generators) != 1 or gen.generators[0].conds \
             or not isinstance(gen.generators[0].target, ir.NameTarget):
+        return None
+    return gen
+
+
+def _every_character_test(cond: ir.Expr, truth: bool):
+    """``all(c.isalnum() or c == "_" for c in kind)`` held (``if not all(...): raise``): ``kind`` holds only
+    the characters the test admits, so it is safe where none of them is special (``_charset_kinds``).
+    ``(key, kinds)``, or None."""
+    gen = _over_one_loop(cond, "builtins.all") if truth else None
+    if gen is None:
         return None
     key = path_key(gen.generators[0].iter)
     allowed = _admitted(gen.elt, gen.generators[0].target.id)
@@ -4460,12 +4468,8 @@ def _no_character_test(cond: ir.Expr, truth: bool):
     """``any(c in '<>:"/\\|?*' for c in name)`` known false (``if any(...): return False``), or ``any(sep in name
     for sep in ("/", "\\"))``: ``name`` holds none of those characters, so it is safe where all the special ones
     are among them (``_charset_kinds``: no ``/``, one path segment). ``(key, kinds)``, or None."""
-    if truth or not isinstance(cond, ir.Call) or cond.qualname != "builtins.any" or len(cond.args) != 1 \
-            or cond.keywords:
-        return None
-    gen = cond.args[0]
-    if not isinstance(gen, ir.Comprehension) or len(gen.generators) != 1 or gen.generators[0].conds \
-            or not isinstance(gen.generators[0].target, ir.NameTarget):
+    gen = _over_one_loop(cond, "builtins.any") if not truth else None
+    if gen is None:
         return None
     name, elements, test = gen.generators[0].target.id, gen.generators[0].iter, gen.elt
     denied = None

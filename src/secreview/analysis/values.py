@@ -28,8 +28,8 @@ MAX_TAINTS = 6
 MAX_TRACE = 12
 """Steps a trace keeps while the analysis runs; later ones are not recorded, except the step where the value
 reaches the sink, which always ends the trace, saying that steps before it are not shown (``SKIPPED``). (At 32,
-one project of the panels, feast, took more than 21 GB instead of 9: the longer chains are kept for every
-value of every function.)"""
+feast's review took more than 21 GB instead of 9, while what its functions returned still grew without bound
+(``shallow``): the longer chains are kept for every value of every function.)"""
 SKIPPED = "(steps before this one are not shown: a trace keeps its first twelve)"
 WHOLE_OBJECT = -2  # Taint.index of a whole request object (``request`` itself), not a field read from it
 THROUGH_CALL = "through-call"

@@ -17,15 +17,17 @@ from collections.abc import Iterable, Mapping
 from secreview.findings.model import Finding, Level
 
 
+def _declared(purpose: str) -> str:
+    return f"The project describes itself as an offensive-security tool (\"{purpose}\", in its packaging metadata): "
+
+
 def note(purpose: str) -> str:
-    return (f"The project describes itself as an offensive-security tool (\"{purpose}\", in its packaging "
-            "metadata): its connections mostly go to hosts it attacks or probes, whose identity it cannot check; "
-            "this matters where the connection goes to a service of its own or carries its user's secrets.")
+    return (f"{_declared(purpose)}its connections mostly go to hosts it attacks or probes, whose identity it cannot "
+            "check; this matters where the connection goes to a service of its own or carries its user's secrets.")
 
 
 def material_note(purpose: str) -> str:
-    return (f"The project describes itself as an offensive-security tool (\"{purpose}\", in its packaging "
-            "metadata): the secrets, keys, random values and commands it handles mostly serve its attacks "
+    return (f"{_declared(purpose)}the secrets, keys, random values and commands it handles mostly serve its attacks "
             "(guesses, throwaway credentials, what a target's protocol dictates, payloads run on the target); "
             "this matters where they protect its own user's data.")
 

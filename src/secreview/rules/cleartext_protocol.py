@@ -15,12 +15,6 @@ default), and its explanation does not speak of a password; so is `ftplib.FTP` i
 function that also opens `ftplib.FTP_TLS` (`FTP_TLS() if secure else FTP()`: plain FTP
 where the configuration asks for it).
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
-`pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
-exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
-the hosts it attacks or probes (on held-out panels AT to AW, 18 such findings of pocsuite3,
-routersploit, pwncat and pwntools: 16 judged false, 2 worth a look, none real).
-
 **Fix:** use SSH instead of Telnet (`paramiko`, `asyncssh`) and SFTP or FTPS
 instead of FTP (`paramiko.SFTPClient`, or `ftplib.FTP_TLS` followed by
 `prot_p()`).

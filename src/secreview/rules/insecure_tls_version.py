@@ -24,12 +24,6 @@ protocol is among its other values: a fallback for a Python whose `ssl` lacks
 the newer name (`elif hasattr(ssl, 'PROTOCOL_TLSv1'): return
 ssl.PROTOCOL_TLSv1` after `PROTOCOL_TLS`).
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
-`pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
-exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
-the hosts it attacks or probes (on held-out panels AT to AW, 18 such findings of pocsuite3,
-routersploit, pwncat and pwntools: 16 judged false, 2 worth a look, none real).
-
 **Fix:** create the context with `ssl.create_default_context()` (or
 `ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`) and, if needed, set
 `ctx.minimum_version = ssl.TLSVersion.TLSv1_2`; with pyOpenSSL use

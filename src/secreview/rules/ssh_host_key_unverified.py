@@ -17,12 +17,6 @@ and custom policies are not reported, nor is a setting made only in the branch o
 that is off by default (`if self.ignore_known_hosts:`, the parameter defaulting to False), as for TLS
 verification (`rules/opt_out.py`).
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
-`pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
-exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
-the hosts it attacks or probes (on held-out panels AT to AW, 18 such findings of pocsuite3,
-routersploit, pwncat and pwntools: 16 judged false, 2 worth a look, none real).
-
 **Fix:** load the known host keys and reject unknown ones:
 `client.load_system_host_keys()` (or `client.load_host_keys(path)`) and
 `client.set_missing_host_key_policy(paramiko.RejectPolicy())`; distribute the

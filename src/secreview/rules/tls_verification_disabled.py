@@ -59,12 +59,6 @@ class TlsVerificationDisabled(CallRule):
     which a caller or an operator's setting chooses, it is reported with low
     confidence (not shown by default).
 
-    Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
-    `pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
-    exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
-    the hosts it attacks or probes (on held-out panels AT to AW, 18 such findings of pocsuite3,
-    routersploit, pwncat and pwntools: 16 judged false, 2 worth a look, none real).
-
     **Fix:** remove `verify=False`; for a private CA pass its bundle:
     `verify="/etc/ssl/certs/internal-ca.pem"`.
     """

@@ -47,12 +47,6 @@ configuration file; and test code. A literal `verify=False` at a call is the
 body: a link checker reading a status code) is reported with low confidence, saying only its answer can
 be forged.
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
-`pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
-exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
-the hosts it attacks or probes (on held-out panels AT to AW, 18 such findings of pocsuite3,
-routersploit, pwncat and pwntools: 16 judged false, 2 worth a look, none real).
-
 **Fix:** default to verifying (`insecure=False`, `verify=True`, or a CA
 bundle path), and let the operator turn it off explicitly in configuration
 for a test deployment; pass such a client both the CA file and the

@@ -66,12 +66,6 @@ made to `"127.0.0.1"` by host name: a check that the program's own server is up)
 `verify_mode = ssl.CERT_NONE` on the same context is one defect, reported once, at the
 `CERT_NONE` line, whose explanation names both.
 
-Of low confidence, saying why, in a project whose packaging metadata (`PKG-INFO`,
-`pyproject.toml`, `setup.cfg`, `setup.py`) says it is an offensive-security tool (an
-exploitation framework, a penetration- or vulnerability-testing tool): its peers are mostly
-the hosts it attacks or probes (on held-out panels AT to AW, 18 such findings of pocsuite3,
-routersploit, pwncat and pwntools: 16 judged false, 2 worth a look, none real).
-
 **Fix:** use `ssl.create_default_context()` (optionally with
 `cafile="/path/to/internal-ca.pem"`) and leave `check_hostname` and
 `verify_mode` at their defaults; for `ssl.wrap_socket` use

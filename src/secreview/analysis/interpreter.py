@@ -1404,12 +1404,9 @@ class FunctionInterpreter:
         if not isinstance(name, ir.Name) or name.kind == ir.NameKind.GLOBAL:
             return None
         found = self.bindings().get(name.id)
-        if not found or len(found) != 1:
+        if not found or len(found) != 1 or not _plain_assignment(found[0]):
             return None
-        stmt = found[0]
-        if stmt.op is not None or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ir.NameTarget):
-            return None
-        return stmt
+        return found[0]
 
     def rebound_before(self, stmt: ir.Assign, test: ir.Node) -> bool:
         """Whether a name the value of ``stmt`` reads is bound again after it and up to ``test``'s line: then
@@ -1474,7 +1471,7 @@ class FunctionInterpreter:
             return None
         keys = set()
         for stmt in stmts:
-            if stmt.op is not None or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ir.NameTarget):
+            if not _plain_assignment(stmt):
                 return None
             by = _record_lookup_by(stmt.value)
             if by is None or self.rebound_before(stmt, cond):
@@ -4747,6 +4744,11 @@ def _leading_part(e: ir.StringBuild) -> int | None:
     return None
 _ALLOW_LISTED = frozenset({"*", "allow-listed"})
 _RECORD_FETCHES = frozenset({"first", "one_or_none", "scalar", "one", "scalar_one_or_none", "scalar_one"})
+
+
+def _plain_assignment(stmt: ir.Assign) -> bool:
+    """``name = value``: one name bound, not augmented (``name += value``) nor unpacked (``a, b = value``)."""
+    return stmt.op is None and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.NameTarget)
 
 
 def _record_lookup_by(call: ir.Expr) -> ir.Expr | None:

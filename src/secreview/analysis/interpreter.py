@@ -4329,14 +4329,13 @@ def _split_on_slash(e: ir.Expr) -> bool:
         and not e.keywords and is_slash(e.args[0])
 
 
-_SEPARATORS = frozenset({"os.sep", "os.path.sep", "posixpath.sep"})
 
 
 def is_slash(e) -> bool:
     """``"/"``, ``os.sep`` or ``os.path.sep`` (a POSIX server's path separator)."""
     if isinstance(e, ir.Const):
         return e.value == "/"
-    return isinstance(e, (ir.Name, ir.Attr)) and e.qualname in _SEPARATORS
+    return isinstance(e, (ir.Name, ir.Attr)) and e.qualname in ir.PATH_SEPARATORS
 
 
 def _strong_random(e: ir.Expr, unpredictable, depth: int = 0) -> bool:

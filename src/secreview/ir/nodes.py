@@ -547,6 +547,10 @@ class Param:
     line: int = 0
 
 
+PATH_SEPARATORS = frozenset({"os.sep", "os.path.sep", "posixpath.sep"})
+"""The names of a POSIX server's path separator, ``/`` (for analyses and rules that read joins and checks)."""
+
+
 MULTICAST_OPTIONS = frozenset({"IP_ADD_MEMBERSHIP", "IPV6_JOIN_GROUP", "IPV6_ADD_MEMBERSHIP", "IP_MULTICAST_IF",
                                "IPV6_MULTICAST_IF", "IP_MULTICAST_LOOP", "IPV6_MULTICAST_LOOP", "IPV6_MULTICAST_HOPS",
                                "IP_MULTICAST_TTL"})

@@ -74,13 +74,10 @@ def _joined_under(value) -> str | None:
     if value.qualname in _JOINS:
         return _key(value.args[0])
     if isinstance(value.func, ir.Attr) and value.func.attr == "join" \
-            and getattr(value.func.value, "qualname", None) in _SEPARATORS and len(value.args) == 1 \
+            and getattr(value.func.value, "qualname", None) in ir.PATH_SEPARATORS and len(value.args) == 1 \
             and isinstance(value.args[0], ir.Container) and value.args[0].elts:
         return _key(value.args[0].elts[0])
     return None
-
-
-_SEPARATORS = frozenset({"os.sep", "os.path.sep", "posixpath.sep"})
 
 
 def _key(e) -> str | None:

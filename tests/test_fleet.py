@@ -115,12 +115,23 @@ def fleet(tmp_path_factory) -> Path:
     (repos / "shop" / "shop" / "views.py").write_text(VIEWS)
     (repos / "shop" / "tests").mkdir()
     (repos / "shop" / "tests" / "test_views.py").write_text("import pickle\n\n\ndef test_x(b):\n    pickle.loads(b)\n")
+    # a test folder only the runner's configuration names (source.test_layout): test code, as `review .` makes it
+    (repos / "shop" / "setup.cfg").write_text("[tool:pytest]\ntestpaths = checks\n")
+    (repos / "shop" / "checks").mkdir()
+    (repos / "shop" / "checks" / "conftest.py").write_text("")
+    (repos / "shop" / "checks" / "test_probe.py").write_text("def test_probe():\n    assert True\n")
+    (repos / "shop" / "checks" / "fixtures.py").write_text(
+        "import os\n\nfrom flask import request\n\n\ndef probe():\n    os.system('ping ' + request.args['host'])\n")
     (repos / "clean").mkdir()
     (repos / "clean" / "calc.py").write_text(CLEAN)
     sdist_src = base / "sdist-src" / "tool-1.0"
     (sdist_src / "tool").mkdir(parents=True)
     (sdist_src / "tool" / "__init__.py").write_text(APP)
-    (sdist_src / "setup.py").write_text("from setuptools import setup\nsetup(name='tool')\n")
+    (sdist_src / "tool" / "net.py").write_text("import requests\n\n\ndef probe(url):\n"
+                                               "    return requests.get(url, verify=False, timeout=5)\n")
+    # an offensive-security tool by its packaging: its unverified TLS is low, as `review .` makes it
+    (sdist_src / "setup.py").write_text("from setuptools import setup\n"
+                                        "setup(name='tool', description='Exploitation Framework for Routers')\n")
     with tarfile.open(repos / "tool-1.0.tar.gz", "w:gz") as tar:
         tar.add(sdist_src, arcname="tool-1.0")
     vcs = base / "vcs" / "web"
@@ -181,6 +192,10 @@ def test_reports_equal_review_at_each_root_and_a_rerun_reviews_nothing(cluster, 
             assert got == reference(root, fmt, monkeypatch, tmp_path), (name, fmt)
     by_name = {r["name"]: r for r in summary["repositories"]}
     assert by_name["clean"]["findings"] == 0
+    tool = json.loads((output / "tool-1.0.json").read_text())
+    assert tool["findings"] and not any(f["rule_id"] == "SR301" for f in tool["findings"])  # low: not shown
+    shop = json.loads((output / "shop.json").read_text())
+    assert shop["findings"] and not any(f["path"].startswith(("checks/", "./checks/")) for f in shop["findings"])
     assert "SR302" not in json.dumps(by_name["web"]["by_rule"])  # web's own configuration ignores weak-hash
     assert by_name["web-2"]["findings"] == by_name["web-3"]["findings"] + 1  # the uncommitted edit
     assert [r["name"] for r in summary["repositories"]][-1] == "clean"  # most severe first

@@ -129,10 +129,21 @@ def _review(paths: Sequence[str], options: ReviewOptions, stdin_data: bytes | No
         non_production=non_production, known=known))
     result.problems.extend(problems)
     named = [(Path(p), p) for p in paths if p != "-" and os.path.isdir(p)]
+    return review_gathered(sources, options, result, named, non_production=non_production,
+                           files_named=any(p == "-" or Path(p).is_file() for p in paths))
+
+
+def review_gathered(sources: list, options: ReviewOptions, result: ReviewResult,
+                    named: Sequence[tuple[Path, str]], *, non_production: Collection[str] = (),
+                    files_named: bool = False) -> ReviewResult:
+    """The review of the sources gathered (``source.gather``) from what the user named: ``named`` the
+    directories among it, ``(directory, as the user named it)``, whose projects add their own test folders
+    and may say they are offensive-security tools; ``files_named`` when a file (or standard input) was
+    named. ``secreview review`` and each repository of ``secreview fleet`` end here, so that both give the
+    same report."""
     options = with_project_test_paths(options, named, [src.display for src, _, _ in sources])
     config = options.config
-    if config.tests_on_demand and (any(p == "-" or Path(p).is_file() for p in paths)
-                                   or all(config.is_test_path(src.display) for src, _, _ in sources)):
+    if config.tests_on_demand and (files_named or all(config.is_test_path(src.display) for src, _, _ in sources)):
         # a file named, or test code only: what the user asked for is analysed in full, tests too
         options = replace(options, config=replace(config, tests_on_demand=False))
     return review_sources(sources, options, result, non_production=non_production, purposes=project_purposes(named))

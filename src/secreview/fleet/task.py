@@ -170,7 +170,7 @@ def _review_checkout(checkout, settings: Settings, key_only: bool, link: TaskLin
         if key_only:
             return {"status": "keyed", "key": key}
     result.problems.extend(problems)
-    result, shares = _review(sources, result, config, settings, link, non_production)
+    result, shares = _review(sources, result, config, settings, link, Path(root), non_production)
     from secreview import __version__
     from secreview.reports import ReportOptions, render
     report_options = ReportOptions(tool_version=__version__)
@@ -191,17 +191,18 @@ def _config(root: str, settings: Settings):
     return config
 
 
-def _review(sources: list, result, config, settings: Settings, link: TaskLink, non_production=frozenset()):
-    """The rest of ``engine.review`` for a tree whose files were gathered already into
+def _review(sources: list, result, config, settings: Settings, link: TaskLink, root: Path,
+            non_production=frozenset()):
+    """The rest of ``engine.review`` for the tree at ``root`` whose files were gathered already into
     ``result``: (result, shares used)."""
-    from secreview.engine.pipeline import ReviewOptions, review_sources
+    from secreview.engine.pipeline import ReviewOptions, review_gathered
     from secreview.fleet.shares import ClusterShares
     lines = sum(src.n_lines for src, _, _ in sources)
     analyse = None
     if settings.split_lines and lines >= settings.split_lines:
         analyse = ClusterShares(lines, settings.split_lines, link.secede)
     options = ReviewOptions(config=config, models=_models(config), jobs=1, analyse=analyse)
-    result = review_sources(sources, options, result, non_production=non_production)
+    result = review_gathered(sources, options, result, [(root, ".")], non_production=non_production)
     return result, (analyse.used if analyse is not None else 1)
 
 

@@ -148,6 +148,7 @@ CWE_FAMILIES.update({
     200: _INFO,
     209: _INFO,
     264: _PERMS,  # permissions, privileges and access controls (category)
+    203: frozenset({203, 208}),  # observable discrepancy: its child, an observable timing discrepancy (CWE-208)
     732: _PERMS,
     295: frozenset({295, 297, 322}),  # certificate or SSH host key not verified (CWE-322)
     215: frozenset({215, 489}),  # debug mode left on (CodeQL's FlaskDebug query is CWE-215 and 489)

@@ -219,6 +219,7 @@ def test_families():
     assert rw.compatible(78, 78) and rw.compatible(78, 77) and rw.compatible(77, 78)
     assert rw.compatible(22, 73) and rw.compatible(29, 22) and rw.compatible(36, 22)
     assert rw.compatible(93, 113)
+    assert rw.compatible(203, 208) and not rw.compatible(208, 203)  # a child credits its parent, not the reverse
     assert rw.compatible(74, 79) and rw.compatible(74, 89)
     assert not rw.compatible(78, 89)
     assert not rw.compatible(287, 78)  # not in the table: only itself

@@ -131,14 +131,16 @@ def test_the_default_patterns():
                  "build_scripts/generate_macOS_launchctl_service_files.py", "build-scripts/mkdeb.py",
                  "benchmarking/k8s-benchmark/openai-mock-server.py", "src/evidently/ui/service/demo_projects/bikes.py",
                  "hatch_build.py", "eoxserver/instance_template/project_name/settings.py",
-                 "exampleapp/settings.py", "src/demoproject/urls.py", "sampleapp/views.py"):
+                 "exampleapp/settings.py", "src/demoproject/urls.py", "sampleapp/views.py",
+                 # a developer tool's folder at the top, which no import reaches (a dot cannot start a package name)
+                 ".opencode/skills/liveserver/liveserver_settings.py", ".devcontainer/setup.py", ".vscode/x.py"):
         assert match(path), path
     for path in ("app/tools/a.py", "app/contrib/auth.py", "tools.py", "contrib.py", "app/examples.py",
                  "docs_helper.py", "benchmark.py", "app/setup.py", "setup_views.py", "shop/vendor/models.py",
                  "app/vendors.py", "app/noxfile_helpers.py", "app/docs_srcs.py", "app/docs_src.py",
                  "app/build_scripts/x.py", "build_scripts.py", "app/benchmarking.py", "app/demo_views.py",
                  "app/hatch_build.py", "pkg/demonstration/a.py", "app/project_names.py", "app/project_name.py",
-                 "app/exampleapp.py", "app/sampleapps/models.py"):
+                 "app/exampleapp.py", "app/sampleapps/models.py", "app/.hidden/x.py", "a.b/c.py", "app.py"):
         assert not match(path), path
     # OpenStack's Rally CI scenarios are test code (the test profile; their findings are tagged)
     assert DEFAULT_CONFIG.is_test_path("rally-jobs/plugins/vpn_scenario.py")
@@ -157,12 +159,14 @@ def test_the_default_patterns():
         assert not DEFAULT_CONFIG.is_test_path(path), path
     # a reusable Django app's test application is test code; names that only contain the word are not, nor
     # a module named test.py (Salt's test execution module is production code)
-    for path in ("guardian/testapp/testsettings.py", "testapp/views.py",
+    for path in ("guardian/testapp/testsettings.py", "testapp/views.py", "testproject/settings.py",
+                 "src/testproject/urls.py",
                  # a Django test project named for its app (django-tenants' ``dts_test_project``)
                  "dts_test_project/dts_test_project/settings.py"):
         assert DEFAULT_CONFIG.is_test_path(path), path
     for path in ("app/attest.py", "app/testament.py", "app/contest/views.py", "app/testapply.py",
-                 "salt/modules/test.py", "app/latest_project/views.py"):
+                 "salt/modules/test.py", "app/latest_project/views.py", "app/testprojects.py",
+                 "app/mytestproject_views.py"):
         assert not DEFAULT_CONFIG.is_test_path(path), path
 
 

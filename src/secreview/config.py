@@ -49,6 +49,9 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     # Django's test application of a reusable app (``testapp/``, its settings and views). Not a module named
     # ``test.py``: Salt's ``test`` execution module, state and runner are production code
     "testapp/",
+    # and the test project of one (django-rosetta's ``testproject/settings.py`` with ``DEBUG = True``, judged on
+    # panel AZ)
+    "testproject/",
     # OpenStack's Rally scenarios for its CI jobs (``rally-jobs/plugins/``)
     "rally-jobs/",
     # a test suite kept as a package of its own (borgbackup's ``src/borg/testsuite/``, ``functional_testsuite/``;
@@ -88,6 +91,11 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     # the configuration of the project's continuous integration and the scripts its jobs run (cowrie's
     # ``.github/scripts/`` logs in to the honeypot under test: judged false on panel T)
     "/.github/", "/.gitlab/", "/.circleci/",
+    # and every other folder at the top whose name starts with a dot: no import reaches into it (a dot cannot
+    # start a package's name), so it holds the settings and scripts of developer tools (``.devcontainer/``,
+    # ``.vscode/``, an assistant's ``.opencode/skills/liveserver/liveserver_settings.py`` with ``DEBUG = True``:
+    # judged on panel AZ)
+    "/.*/",
     # the project's build scripts (``setup.py`` at its top: compiles, copies and cleans at build time; Hatch's
     # build hook ``hatch_build.py``, which fetches a pinned release of the project's UI: judged false on panel AG)
     "/setup.py", "/hatch_build.py",
@@ -126,6 +134,7 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?[^/]*[a-z]Test\.py(?:/|$)",
     r"^(?:.+/)?[^/]*[a-z]Tests\.py(?:/|$)",
     r"^(?:.+/)?testapp/",
+    r"^(?:.+/)?testproject/",
     r"^(?:.+/)?rally\-jobs/",
     r"^(?:.+/)?[^/]*testsuite/",
     r"^(?:.+/)?[^/]*testsuites/",
@@ -180,6 +189,7 @@ _DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each d
     r"^\.github/",
     r"^\.gitlab/",
     r"^\.circleci/",
+    r"^\.[^/]*/",
     r"^setup\.py(?:/|$)",
     r"^hatch_build\.py(?:/|$)",
     r"^(?:.+/)?_vendor/",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
-from secreview.ir.statements import calls
+from secreview.ir.statements import calls, expressions
 from secreview.rules.weak_random import name_words
 
 _SWITCH_WORDS = frozenset({"verify", "verified", "verification", "insecure", "unverified", "noverify", "sslverify",
@@ -196,15 +196,35 @@ def _default_of(interp, node):
     return _NO_DEFAULT
 
 
-def opt_out(interp, stmt) -> OptOut | None:
-    """The verification switch whose branch ``stmt`` is in, if any."""
+def opt_out(interp, stmt, node=None) -> OptOut | None:
+    """The verification switch whose branch ``stmt`` is in, if any; with ``node`` (an expression of ``stmt``),
+    first the switch of a conditional expression of ``stmt`` whose branch holds it (``context = None if
+    ssl_verify else ssl._create_unverified_context()``)."""
     if stmt is None:
         return None
+    if node is not None:
+        for cond, taken in _conditional_branches(stmt, node):
+            chosen = switch_choice(interp, cond, taken)
+            if chosen is not None:
+                return chosen
     for cond, taken in controlling_conditions(interp.fn, stmt):
         chosen = switch_choice(interp, cond, taken)
         if chosen is not None:
             return chosen
     return None
+
+
+def _conditional_branches(stmt, node) -> list:
+    """``(test, taken)`` of each conditional expression of ``stmt`` with ``node`` in one of its branches, the
+    innermost first."""
+    found = []
+    for top in expressions(stmt):
+        for e in ir.walk(top):
+            if isinstance(e, ir.IfExp):
+                for taken, branch in ((True, e.body), (False, e.orelse)):
+                    if any(sub is node for sub in ir.walk(branch)):
+                        found.append((e.test, taken))
+    return found[::-1]
 
 
 def switch_choice(interp, cond, taken: bool) -> OptOut | None:

@@ -21,7 +21,8 @@ switch selects (`if verify_ssl: ... else: ctx.verify_mode = ssl.CERT_NONE`,
 `if args.wopi_crt == "no":`, a command-line flag whose help says it turns the
 check off: `if ar.td:` with `add_argument("-td", action="store_true",
 help="disable certificate check")`; also a conditional expression it selects:
-`ctx.verify_mode = ssl.CERT_NONE if not verify else ssl.CERT_REQUIRED` in `def send(self, verify=True)`;
+`ctx.verify_mode = ssl.CERT_NONE if not verify else ssl.CERT_REQUIRED` in `def send(self, verify=True)`,
+`context = None if ssl_verify else ssl._create_unverified_context()` in `def _fetch(url, ssl_verify=True)`;
 a parameter the function also gives `check_hostname` is such a switch whatever its name:
 `ssl.check_hostname = value` then `ssl.verify_mode = ssl.CERT_REQUIRED if value else ssl.CERT_NONE`)
 unless the switch's default in the code selects it
@@ -287,14 +288,15 @@ def _verifying(attr: str, value) -> bool:
         "CERT_REQUIRED", "CERT_OPTIONAL")
 
 
-def _unless_opted_out(interp, stmt, hits, where: str = "This branch"):
+def _unless_opted_out(interp, stmt, hits, where: str = "This branch", node=None):
     """The hits, except in a branch that a verification switch selects and whose default is secure
-    (the operator opts out); in a branch the default selects, each hit says so."""
+    (the operator opts out); in a branch the default selects, each hit says so. ``node``: the call, whose
+    conditional expression in ``stmt`` may be that branch."""
     hits = list(hits)
     if not hits or _certificate_probe(interp.fn) or _local_pair(interp.fn) or _loopback_only(interp.fn) \
             or _pinned_certificate(interp.fn):
         return
-    chosen = opt_out(interp, stmt)
+    chosen = opt_out(interp, stmt, node)
     if chosen is None:
         variant = named_variant(interp)
         holder = None if variant is not None else _insecure_holder(stmt)
@@ -589,7 +591,7 @@ class UnverifiedSslContext(CallRule, StatementRule):
     def check(self, site, callee: str):
         binding = _cert_none_binding(site, callee)
         if binding is None:
-            yield from _unless_opted_out(site.interp, site.interp.stmt, self._check(site, callee))
+            yield from _unless_opted_out(site.interp, site.interp.stmt, self._check(site, callee), node=site.call)
             return
         where = (f"`{site.interp.code(binding.targets[0])}` is set to `{site.interp.code(binding.value)}` on line "
                  f"{binding.line}, in a branch that")

@@ -49,7 +49,8 @@ get the whole token, secret included, and are reported), `idempotency_token`, `c
 masking helper (`oslo_utils.strutils.mask_password`, `mask_dict_password`, or
 any function named `mask`/`redact`/`sanitize`/`scrub`/`obfuscate`) are not
 reported, nor are derived values that do not reveal the secret (`len(token)`,
-`token is None`, a few characters at one end, up to 12: `token[:3]`, `token[:10]`, also chosen by a
+`token is None`, a flag named for what something supports or needs: `backend.supports_password`,
+`requires_token`, `has_password`; a few characters at one end, up to 12: `token[:3]`, `token[:10]`, also chosen by a
 test: `secret[:4] + "..." if secret else None`), a value named for a key that the
 function also passes where a file's path goes (`open(key)`,
 `ssl_set_private_key_file(CONF.ovn.ovn_sb_private_key)`, `keyfile=`: the key
@@ -203,7 +204,11 @@ _NOT_CREDENTIAL_LAST = frozenset({"duration", "seconds", "secs", "ms", "minutes"
 
 
 _NOT_CREDENTIAL_FIRST = frozenset({"num", "max", "min", "is", "has", "len", "count", "no", "use", "hashed", "hash",
-                                   "masked", "redacted"})
+                                   "masked", "redacted",
+                                   # a flag saying what something does or asks for (flux-restful's
+                                   # ``backend.supports_password``, a boolean: judged false on panel BA)
+                                   "supports", "support", "requires", "require", "needs", "need", "uses", "can",
+                                   "should", "must", "accepts", "accept"})
 # Words that make a secret-sounding name something else: ``path_or_token`` (either), a WebDAV or Kobo
 # ``sync_token`` (a position in a change feed), a ``stream_token``/``from_token``/``since_token``/
 # ``prev_token`` (a position in an event stream: judged false 8 times on panel H), an API's

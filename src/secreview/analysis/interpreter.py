@@ -2613,6 +2613,12 @@ class FunctionInterpreter:
             # same source kind as the first); after a URL of this site the whole is one too (``url =
             # f"{url}&{params}"`` again in a loop)
             parts = parts[:1] + [_cleansed_value(p, _SITE_URL_PART if site else _OTHER_HOST) for p in parts[1:]]
+        if kind in ("concat", "fstring") and leading is None:
+            after = _past_authority(parts)
+            if after is not None:
+                # ``f"http://localhost:{printer.port}/{path}"``: a constant scheme and a host (and port) of the
+                # server's own, then a constant ``/``: the later parts choose the path on that host, not the host
+                parts = parts[:after] + [_cleansed_value(p, _OTHER_HOST) for p in parts[after:]]
         query = _query_start(e)
         if query is not None:
             # ``f"{base}{endpoint}?ticket={ticket}"``: what follows a constant ``?`` (or ``#``) is the query (or
@@ -4718,6 +4724,25 @@ def _query_start(e: ir.StringBuild) -> int | None:
         return None
     before = len(PERCENT_SPEC.findall(template[:cut].replace("%%", "")))
     return before if before < len(e.parts) else None
+
+
+def _past_authority(parts: list) -> int | None:
+    """For the evaluated parts of an f-string or concatenation that starts with constant text holding a scheme
+    (``"http://"``), then parts carrying no data from outside and no parameter (a configured host or port) and
+    constant text with a ``/``, ``?`` or ``#``: the index of the first part after that text, whose data can only
+    choose the path (or query) on the host before it. None otherwise (a host fixed by constant text alone is
+    ``_fixed_by_start``'s)."""
+    text, server = "", False
+    for i, value in enumerate(parts):
+        if value.is_const and isinstance(value.const, str):
+            if "://" in text and server and any(c in value.const for c in "/?#"):
+                return i + 1
+            text += value.const
+            continue
+        if "://" not in text or value.taints or value.items:
+            return None
+        server = True
+    return None
 
 
 def _leading_part(e: ir.StringBuild) -> int | None:

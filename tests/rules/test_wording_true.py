@@ -1546,3 +1546,18 @@ def test_a_path_that_opens_no_file_is_not_said_to_read_or_write_one(tmp_path, mo
     assert "learn the size and use of file systems" in by_line[12]
     assert all("read or write" not in by_line[line] for line in (10, 11, 12))
     assert "read or write (as the file is opened) files" in by_line[13]
+
+
+def test_a_world_writable_folder_says_what_its_contents_become_only_as_a_condition(tmp_path, monkeypatch):
+    # prusalink's pid folder (judged untrue on panel BA: "turning a script or configuration into code run", of a
+    # folder holding only a process-id file)
+    code = ("import os\n\n\n"
+            "def start(pid_dir, cache_dir):\n"
+            "    os.chmod(pid_dir, 0o777)\n"
+            "    os.chmod(cache_dir, 0o777)\n")
+    by_line = _explanations("SR502", _findings(tmp_path, monkeypatch, "daemon.py", code))
+    assert set(by_line) == {5, 6}
+    assert "a process-id file there can be replaced, so a stop or reload command that reads it signals" in by_line[5]
+    assert "script" not in by_line[5]
+    assert "where that is a script or a configuration, it becomes code or settings" in by_line[6]
+    assert "turning a script" not in by_line[6]

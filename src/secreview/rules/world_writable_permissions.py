@@ -29,6 +29,7 @@ for chmod. Nor is a chmod whose target the same function removes right after
 share write access through a group (`0o660`/`0o770`) instead of "others".
 """
 
+import re
 import stat
 
 from secreview.findings.model import Level
@@ -175,8 +176,13 @@ class WorldWritablePermissions(CallRule):
                                 "send the service behind it whatever requests it accepts."
                                 if names_socket(target, site.interp) else
                                 "any account or compromised service on this host can change what it holds (a "
-                                "file's contents or a directory's entries), turning a script or configuration "
-                                "into code run by whoever uses it.")),
+                                "file's contents or a directory's entries): a process-id file there can be "
+                                "replaced, so a stop or reload command that reads it signals whatever process it "
+                                "names." if _names_pid(target) else
+                                "any account or compromised service on this host can change what it holds (a "
+                                "file's contents or a directory's entries): where that is a script or a "
+                                "configuration, it becomes code or settings of that account's choosing for "
+                                "whoever uses it.")),
                 fix=f"Use the least mode needed, e.g. `{_suggest(mode)}`, and share write access through a group "
                      "instead of 'others'.",
             )
@@ -231,6 +237,13 @@ def _removed_next(site, callee: str) -> bool:
                 and interp.code(later.func.value) in (wanted, f"Path({wanted})", f"pathlib.Path({wanted})"):
             return True
     return False
+
+
+def _names_pid(target: str) -> bool:
+    """The chmod's target is named for process ids (``pid_dir``, ``self.pidfile``, ``"/run/app.pid"``): what
+    it holds is read by whatever stops or signals the service (prusalink's ``/var/run/prusalink``, whose
+    script-or-configuration wording was judged untrue on panel BA)."""
+    return any(w in ("pid", "pids", "pidfile", "piddir") for w in re.split(r"[^a-z]+", target.lower()))
 
 
 def names_socket(target: str, interp) -> bool:

@@ -337,7 +337,11 @@ class FunctionInterpreter:
     def _injected(self, param: ir.Param, injected: tuple) -> bool:
         """A handler's parameter the framework fills with what a dependency returns, not with request data
         (``_injected_by_call``), or whose default is a name bound to what one of ``injected`` makes (galaxy's
-        ``trans = DependsOnTrans``, ``DependsOnTrans = cast(Context, Depends(get_trans))`` in another module)."""
+        ``trans = DependsOnTrans``, ``DependsOnTrans = cast(Context, Depends(get_trans))`` in another module).
+        (``injected``: the matched entry point's, or, for one that names none, every model's: a handler that an
+        entry of another framework matched first by its decorator's last name, ``@router.get`` in a module that
+        imports aiohttp too, still declares ``config: Annotated[Config, fastapi.Depends(get_host_config)]``;
+        tilecloud-chain's, judged false on panel BA)"""
         if _injected_by_call(param, injected):
             return True
         return bool(injected) and isinstance(param.default, (ir.Name, ir.Attr)) \
@@ -408,7 +412,8 @@ class FunctionInterpreter:
                         # ``@validation.query_schema(...)`` on a handler whose ``req`` is typed: what is read
                         # from that request object here (``req.GET``) has been checked
                         self.validated_types[param_types[param.name]] = validated[param.name]
-                elif kind and param.name not in unrouted and not self._injected(param, entry[2].injected):
+                elif kind and param.name not in unrouted and not self._injected(
+                        param, entry[2].injected or self.program.injected_callees):
                     handler, setter, data = entry[2].words or _ENTRY_WORDS.get(kind, _ENTRY_WORDS["remote"])
                     # a parameter on its own line of a long signature: the function's name is cited
                     # with the line that holds it, so every name the text gives is on the line cited

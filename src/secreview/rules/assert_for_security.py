@@ -168,10 +168,22 @@ def _access_comparison(e) -> str | None:
     subject = next((n for n in names if _SUBJECT.match(n)), None)
     # (not a member of a class the code names: ``MessageRole.user`` is a chat message's role, no acting user;
     # letta's ``assert message_create.role in {MessageRole.user, ...}``, judged false on panel AS)
-    actors = [name for name, node in _identifiers(e) if not _class_member(node)]
+    # (nor a field of the subject itself: ``policy.context == "BASE"`` reads the policy's own kind, no acting
+    # user's context; barman's retention policies, judged false on panel BA)
+    actors = [name for name, node in _identifiers(e) if not _class_member(node) and not _of_subject(node)]
     if subject and any(_ACTOR.match(n) for n in actors if n != subject):
         return subject
     return None
+
+
+def _of_subject(node) -> bool:
+    """``policy.context``: an attribute read from a value named as the subject (``_SUBJECT``)."""
+    while isinstance(node, (ir.Attr, ir.Subscript)):
+        node = node.value
+        name = node.id if isinstance(node, ir.Name) else node.attr if isinstance(node, ir.Attr) else None
+        if name is not None and _SUBJECT.match(name):
+            return True
+    return False
 
 
 def _class_member(node) -> bool:

@@ -1561,3 +1561,17 @@ def test_a_world_writable_folder_says_what_its_contents_become_only_as_a_conditi
     assert "script" not in by_line[5]
     assert "where that is a script or a configuration, it becomes code or settings" in by_line[6]
     assert "turning a script" not in by_line[6]
+
+
+def test_a_small_block_cipher_is_not_said_to_give_its_plaintext_away(tmp_path, monkeypatch):
+    # edx-proctoring's 3DES of a short code (judged untrue on panel BA: Sweet32 needs gigabytes under one key)
+    code = ("from Crypto.Cipher import DES, DES3\n\n\n"
+            "def seal(key, data):\n"
+            "    return DES3.new(key, DES3.MODE_CBC, iv=b'12345678').encrypt(data)\n\n\n"
+            "def seal_old(key, data):\n"
+            "    return DES.new(key, DES.MODE_CBC, iv=b'12345678').encrypt(data)\n")
+    by_line = _explanations("SR203", _findings(tmp_path, monkeypatch, "seal.py", code))
+    assert set(by_line) == {5, 9}
+    assert "can be recovered" not in by_line[5]
+    assert "Where one key encrypts that much data, someone who captures the ciphertext learns parts" in by_line[5]
+    assert "can be recovered by someone who obtains the ciphertext" in by_line[9]

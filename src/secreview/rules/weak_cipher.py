@@ -55,6 +55,12 @@ _WHY = {
     "SEED": ("SEED", "it is a legacy cipher kept only for interoperability and is not recommended for new data"),
     "XOR": ("the XOR 'cipher'", "it is a repeating-key XOR that a known plaintext byte undoes"),
 }
+_SMALL_BLOCK = ("Where one key encrypts that much data, someone who captures the ciphertext learns parts of the "
+                "plaintext; for less, it is a legacy cipher to replace before the data grows.")
+_CONSEQUENCE = {name: _SMALL_BLOCK for name in ("3DES", "Blowfish", "IDEA", "CAST5")}
+"""What the weakness gives someone who obtains the ciphertext, where "recovered" would say more than the cipher's
+weakness does (edx-proctoring's 3DES of a short code, judged untrue on panel BA: Sweet32 needs gigabytes)."""
+_RECOVERED = "What this code encrypts with it can be recovered by someone who obtains the ciphertext."
 
 _CALLEES: dict[str, str] = {}
 for _base in ("cryptography.hazmat.primitives.ciphers.algorithms", "cryptography.hazmat.decrepit.ciphers.algorithms"):
@@ -128,8 +134,7 @@ class WeakCipher(CallRule):
             return
         yield Hit(
             node=site.call,
-            explanation=(f"`{code}` encrypts with {label}: {why}. What this code encrypts with it can be recovered by "
-                         f"someone who obtains the ciphertext."),
+            explanation=f"`{code}` encrypts with {label}: {why}. {_CONSEQUENCE.get(cipher, _RECOVERED)}",
             fix=("Replace it with `AESGCM(key).encrypt(os.urandom(12), data, None)` from "
                  "`cryptography.hazmat.primitives.ciphers.aead` (or `Fernet`), and re-encrypt existing data."),
         )

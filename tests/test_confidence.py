@@ -686,6 +686,29 @@ def test_check_hostname_off_on_a_urllib3_context_is_low(tmp_path, monkeypatch):
     assert "create_urllib3_context()" in low.explanation
 
 
+def test_an_unfiltered_extraction_for_a_python_that_cannot_filter_is_low(tmp_path, monkeypatch):
+    # weewx's fallback (judged false on panel BA); the same call outside that branch stays medium
+    (tmp_path / "unpack.py").write_text(textwrap.dedent('''\
+        import tarfile
+
+
+        def extract(filename, target_dir):
+            with tarfile.open(filename) as tar:
+                if hasattr(tarfile, "data_filter"):
+                    tar.extractall(target_dir, filter="data")
+                else:
+                    tar.extractall(target_dir)
+
+
+        def extract_plain(filename, target_dir):
+            with tarfile.open(filename) as tar:
+                tar.extractall(target_dir)
+        '''))
+    result = _review_low(tmp_path, monkeypatch)
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR501"}
+    assert got == {9: Level.LOW, 14: Level.MEDIUM}, got
+
+
 CLI_TOOL = textwrap.dedent('''\
     import argparse
     import os

@@ -22,7 +22,9 @@ os.sep): raise`), or tests it reads
 that rule out both a `..` and an absolute name (`if os.path.isabs(m.name) or
 ".." in m.name: raise`); `".." in m.name` alone leaves `/etc/cron.d/x`, and an
 extraction inside `if ".." in m.name:` is the wrong way round. Confidence
-is high when the archive is traced to untrusted input, medium otherwise, and low when the function first compares a
+is high when the archive is traced to untrusted input, medium otherwise, one level lower in the branch that runs
+only on a Python whose `tarfile` cannot filter (`if hasattr(tarfile, "data_filter"): ... else: tar.extractall(d)`),
+and low when the function first compares a
 digest it computes with an expected one (`if hashlib.file_digest(f, "sha256").hexdigest() != checksum: raise`): the
 archive is then the one its maker announced. An
 extraction after a call of the project's own that is given the archive (or, for
@@ -427,14 +429,38 @@ class UnsafeArchiveExtraction(CallRule):
                            f"named `../../...`, an absolute path, or a link pointing outside the target makes it write "
                            f"or overwrite files anywhere this process can (Python before 3.14 extracts such members as "
                            f"they are).")
+        old_python = _without_filter_support(interp.fn, interp.stmt)
+        if old_python is not None:
+            # ``if hasattr(tarfile, "data_filter"): tar.extractall(d, filter="data") else: tar.extractall(d)``: the
+            # unfiltered call is the fallback for a Python too old to filter (weewx's, judged false on panel BA)
+            explanation += (f" This branch runs only where `{interp.code(old_python)}` is false: on a Python "
+                            f"without extraction filters (before 3.12 and the 2023 security releases 3.8.17, "
+                            f"3.9.17, 3.10.12, 3.11.4); it matters where the project still runs on one.")
         yield Hit(
             node=call,
             explanation=explanation,
             fix=(f"Pass `filter=\"data\"` (Python 3.12+ and security backports), e.g. "
                  f"`{interp.code(call.func)}(..., filter=\"data\")`; on older Pythons validate each member's "
                  f"resolved path and link target and pass the checked list as `members=`."),
-            confidence=Level.HIGH if untrusted else Level.LOW if verified is not None else None,
+            confidence=(Level.MEDIUM if untrusted else Level.LOW) if old_python is not None else Level.HIGH
+            if untrusted else Level.LOW if verified is not None else None,
         )
+
+
+_FILTER_NAMES = frozenset({"data_filter", "tar_filter", "fully_trusted_filter"})
+
+
+def _without_filter_support(fn, stmt):
+    """The test ``hasattr(tarfile, "data_filter")`` (or of another of the standard filters) whose false branch
+    ``stmt`` is in: the extraction runs only on a Python whose ``tarfile`` cannot filter. None otherwise."""
+    for cond, taken in controlling_conditions(fn, stmt):
+        test, holds = cond, taken
+        while isinstance(test, ir.UnaryOp) and test.op == "not":
+            test, holds = test.operand, not holds
+        if not holds and isinstance(test, ir.Call) and test.qualname == "builtins.hasattr" and len(test.args) == 2 \
+                and isinstance(test.args[1], ir.Const) and test.args[1].value in _FILTER_NAMES:
+            return cond
+    return None
 
 
 _DIGESTS = frozenset({"hexdigest", "digest", "file_digest"})

@@ -201,6 +201,10 @@ def test_outside_git_gitignore_files_hide_nothing(tmp_path, capsys, monkeypatch)
 
 def test_include_ignored_reviews_ignored_and_default_excluded_not_configured(repo, capsys):
     doc = report(["review", ".", "--include-ignored"], capsys)
+    assert {f["path"] for f in doc["findings"]} == {"gen/g.py", "gen/untracked.py", "local.py", "pkg.egg-info/x.py"}
+    # (a folder at the top whose name starts with a dot is non-production code: reviewed, its findings counted)
+    assert doc["summary"]["non_production"]["examples"] == [".venv/lib/site.py"]
+    doc = report(["review", ".", "--include-ignored", "--include-non-production"], capsys)
     assert {f["path"] for f in doc["findings"]} == {"gen/g.py", "gen/untracked.py", "local.py",
                                                      ".venv/lib/site.py", "pkg.egg-info/x.py"}
     assert counts(doc) == {"gitignore": (0, 0), "default": (0, 0), "configured": (0, 1)}
@@ -245,8 +249,8 @@ def test_baseline_and_diff_take_the_option(repo, capsys):
     assert counts(doc)["default"] == (0, 0) and doc["summary"]["files_reviewed"] == reviewed + 1
     # a changed file is reviewed wherever it is
     (repo / ".venv" / "lib" / "site.py").write_text(VULNERABLE.replace("'ls '", "'ls -l '"))
-    assert ".venv/lib/site.py" in {f["path"] for f in report(["diff"], capsys)["findings"]}
-    main(["baseline", "base.json", ".", "--include-ignored", "--no-cache", "--no-progress"])
+    assert ".venv/lib/site.py" in {f["path"] for f in report(["diff", "--include-non-production"], capsys)["findings"]}
+    main(["baseline", "base.json", ".", "--include-ignored", "--include-non-production", "--no-cache", "--no-progress"])
     paths = {e["path"] for e in json.loads((repo / "base.json").read_text())["findings"]}
     assert ".venv/lib/site.py" in paths and "local.py" in paths
 

@@ -12,7 +12,7 @@ the operator's choice, not a defect of the code. It is one when the default itse
 from __future__ import annotations
 
 from secreview.ir import nodes as ir
-from secreview.ir.control import controlling_conditions
+from secreview.ir.control import conjuncts, controlling_conditions
 from secreview.ir.statements import calls, expressions
 from secreview.rules.weak_random import name_words
 
@@ -209,6 +209,11 @@ def opt_out(interp, stmt, node=None) -> OptOut | None:
                 return chosen
     for cond, taken in controlling_conditions(interp.fn, stmt):
         chosen = switch_choice(interp, cond, taken)
+        if chosen is None and isinstance(cond, (ir.BoolOp, ir.UnaryOp)):
+            # ``if "tls_insecure" in server and server["tls_insecure"]:``: a switch among tests that all hold
+            # where the branch runs (heisenbridge's per-server setting, judged false on panel BA)
+            chosen = next((found for part, holds in conjuncts(cond, taken) if part is not cond
+                           and (found := switch_choice(interp, part, holds)) is not None), None)
         if chosen is not None:
             return chosen
     return None

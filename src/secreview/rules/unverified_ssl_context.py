@@ -17,7 +17,8 @@ context; `ssl.wrap_socket(...)` on the client side without
 on a client; and urllib3 pools created with `cert_reqs="CERT_NONE"`. Values
 are resolved by constant propagation. Not reported: a setting in a branch that a verification
 switch selects (`if verify_ssl: ... else: ctx.verify_mode = ssl.CERT_NONE`,
-`if self.insecure: ...`, a certificate setting compared with an "off" value:
+`if self.insecure: ...`, also among other tests that all hold there: `if "tls_insecure" in server and
+server["tls_insecure"]:`, a certificate setting compared with an "off" value:
 `if args.wopi_crt == "no":`, a command-line flag whose help says it turns the
 check off: `if ar.td:` with `add_argument("-td", action="store_true",
 help="disable certificate check")`; also a conditional expression it selects:

@@ -7,8 +7,10 @@ format, and shown by ``--min-confidence low``."""
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -707,6 +709,17 @@ def test_an_unfiltered_extraction_for_a_python_that_cannot_filter_is_low(tmp_pat
     result = _review_low(tmp_path, monkeypatch)
     got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR501"}
     assert got == {9: Level.LOW, 14: Level.MEDIUM}, got
+
+
+def test_a_datagram_socket_bound_to_every_interface_is_low(tmp_path, monkeypatch):
+    # ownfoil's LAN discovery, trinity's peer discovery, parsl's monitoring receiver (judged false on panels AK to
+    # AW); a stream listener stays medium
+    shutil.copy(Path(__file__).parent / "rules" / "fixtures" / "bind-all-interfaces" / "datagram_sockets.py", tmp_path)
+    result = _review_low(tmp_path, monkeypatch)
+    got = {f.span.line: f.confidence for f in result.findings if f.rule_id == "SR401"}
+    assert got == {12: Level.LOW, 16: Level.MEDIUM}, got
+    low = next(f for f in result.findings if f.rule_id == "SR401" and f.span.line == 12)
+    assert "It is a datagram (UDP) socket" in low.explanation
 
 
 CLI_TOOL = textwrap.dedent('''\

@@ -30,7 +30,9 @@ test server": pbr's generated WSGI scripts), or whose port is read from the envi
 (`port=int(os.getenv("PORT", 8080))`: the platforms that run a service in a container, Cloud Run, Knative or
 Heroku, say where it must listen, and route to it from outside the container), or that runs only when its file is
 run as a script (under `if __name__ == "__main__":` at module level: a library module's demonstration server, a
-developer's launcher). Of medium confidence otherwise: judged on the held-out panels of real code (AI to AQ,
+developer's launcher), or that binds a datagram socket the function makes (`socket.socket(AF_INET, SOCK_DGRAM)`:
+discovery and peer protocols, which hear broadcasts). Of medium confidence otherwise: judged on the held-out
+panels of real code (AI to AQ,
 `docs/precision.md`), most servers reported were meant to be reached from other machines (peer-to-peer nodes,
 discovery responders, container entry points), which the code does not say.
 
@@ -279,6 +281,11 @@ class BindAllInterfaces(StatementRule):
         if script:
             note = (" This runs only when the file is run as a script (under `if __name__ == \"__main__\":`), "
                     "not when the module is imported.")
+        datagram = not said and port_line is None and not script and _datagram_socket(interp, call)
+        if datagram:
+            note = (" It is a datagram (UDP) socket: discovery and peer protocols bind every interface to hear "
+                    "broadcasts and other hosts' datagrams; it matters where what it answers or accepts is not "
+                    "meant for the network.")
         written = _written_at(interp, call, host)
         return Hit(
             node=call,
@@ -287,8 +294,24 @@ class BindAllInterfaces(StatementRule):
                          f"reachable from any network the host is attached to, not only from this machine.{note}"),
             fix=("Listen on `127.0.0.1` by default and take the address from configuration "
                  "(e.g. an environment variable) when the service must be reachable from elsewhere."),
-            confidence=Level.LOW if said or port_line is not None or script else None,
+            confidence=Level.LOW if said or port_line is not None or script or datagram else None,
         )
+
+
+def _datagram_socket(interp, call) -> bool:
+    """``sock.bind(("", port))`` of a socket the function makes as a datagram one (``socket.socket(AF_INET,
+    SOCK_DGRAM)``, ``IPPROTO_UDP``): judged on held-out panels AK to AW, the UDP sockets bound to every interface
+    were LAN discovery, peer discovery and monitoring receivers, meant for the network (3 false, none real)."""
+    if call.method != "bind" or not isinstance(call.func, ir.Attr):
+        return False
+    receiver = interp.code(call.func.value)
+    for stmt in interp.fn.statements():
+        if isinstance(stmt, ir.Assign) and any(interp.code(t) == receiver for t in stmt.targets) \
+                and isinstance(stmt.value, ir.Call):
+            if any((e.attr if isinstance(e, ir.Attr) else e.id if isinstance(e, ir.Name) else None)
+                   in ("SOCK_DGRAM", "IPPROTO_UDP") for e in _walk(stmt.value)):
+                return True
+    return False
 
 
 def _port_from_environment(interp, call) -> int | None:

@@ -107,16 +107,7 @@ def _path_resolved_before(fn, stmt):
               for t in s.targets if isinstance(t, ir.NameTarget)}
     # (and the names made of one: ``member_path = os.path.join(staging_dir, member.name)``, then
     # ``os.path.realpath(member_path)``: barman's, judged untrue without it on panel BA)
-    assigns = [s for s in fn.statements() if isinstance(s, ir.Assign) and s.line < stmt.line]
-    grew = bool(looped)
-    while grew:
-        grew = False
-        for s in assigns:
-            if any(isinstance(e, ir.Name) and e.id in looped for e in ir.walk(s.value)):
-                for t in s.targets:
-                    if isinstance(t, ir.NameTarget) and t.id not in looped:
-                        looped.add(t.id)
-                        grew = True
+    looped |= {made for name in list(looped) for made in _made_from(fn, name, stmt)}
     return next((call for call in calls(fn) if call.line < stmt.line and call.qualname in _RESOLVING
                  and any(isinstance(e, ir.Name) and e.id in looped for a in call.args for e in ir.walk(a))), None)
 

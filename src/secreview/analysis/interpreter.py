@@ -4733,10 +4733,10 @@ def _query_start(e: ir.StringBuild) -> int | None:
 
 def _past_authority(parts: list) -> int | None:
     """For the evaluated parts of an f-string or concatenation that starts with constant text holding a scheme
-    (``"http://"``), then parts carrying no data from outside and no parameter (a configured host or port) and
-    constant text with a ``/``, ``?`` or ``#``: the index of the first part after that text, whose data can only
-    choose the path (or query) on the host before it. None otherwise (a host fixed by constant text alone is
-    ``_fixed_by_start``'s)."""
+    (``"http://"``), then other parts (a host or port) and constant text with a ``/``, ``?`` or ``#``: the index of
+    the first part after that text, whose data can only choose the path (or query) on the host before it. None
+    otherwise (a host fixed by constant text alone is ``_fixed_by_start``'s). The host's own data is not touched:
+    where it comes from the client, that flow is reported, through the host."""
     text, server = "", False
     for i, value in enumerate(parts):
         if value.is_const and isinstance(value.const, str):
@@ -4744,9 +4744,9 @@ def _past_authority(parts: list) -> int | None:
                 return i + 1
             text += value.const
             continue
-        if "://" not in text or value.taints or value.items:
+        if "://" not in text:
             return None
-        server = True
+        server = True  # (a host that carries outside data keeps its own taint: that flow is judged as before)
     return None
 
 

@@ -223,8 +223,9 @@ class ServerSideRequestForgery(SinkRule):
     configured host), a URL whose untrusted part comes only after a
     constant `?` or `#` (`f"{API_URL}?q={term}"`), or only after a first part that carries none (a
     configured base URL) and a constant `/` (`f"{settings.PIPELINES_URL}/{pipeline_id}/valves"`: the
-    client picks a path on the configured host, not the host; also after a constant scheme and a host or port of
-    the server's own: `f"http://localhost:{printer.port}/{path}"`; also joined: `"".join((base, "/", path))`, or built
+    client picks a path on the configured host, not the host; also after a constant scheme, a host or port and a
+    constant `/`: `f"http://localhost:{printer.port}/{path}"`, where only a host that is the client's is reported,
+    through the host; also joined: `"".join((base, "/", path))`, or built
     up step by step: `url = endpoint`, `url += "/" + container`, `url += name`; or resolved against it:
     `urljoin(BASE, f"/api/{repo_type}/{repo}")`, a reference whose constant start makes it relative, not
     `//host`), a base that carries none followed by this request's own path, which starts with `/`

@@ -429,10 +429,12 @@ class Program:
         self._named_sources: dict = {}
         self._model_classes: frozenset | None = None
         self._entrypoint_lists: dict = {}  # ``_entrypoint_candidates``
-        self._injected_callees: tuple | None = None  # ``injected_callees``
         # the request types the models give handlers' parameters (``param_types``): a helper a handler
         # passes its request to reads the same request
         self.request_types = frozenset(t for ep in models.entrypoints for _, t in ep.param_types)
+        # the calls that mark a handler's parameter as filled by the framework's dependency injection, in every
+        # entry point of the models (``Entrypoint.injected``: FastAPI's ``Depends``, ``Security``)
+        self.injected_callees = tuple(sorted({c for ep in models.entrypoints for c in ep.injected}))
         self._first_reads: dict = {}  # ``_first_use``: function -> variable -> where it is first read
         self._identifier_names: dict = {}
         self._masking_names: dict = {}
@@ -1970,15 +1972,6 @@ class Program:
                 for k in table if "." in k)
         return tuple(dict.fromkeys(name for name, found in self.lineage(class_qualname)
                                    if found is None and name in self._model_classes))
-
-    @property
-    def injected_callees(self) -> tuple:
-        """The calls that mark a handler's parameter as filled by the framework's dependency injection, in
-        every entry point of the models (``Entrypoint.injected``: FastAPI's ``Depends``, ``Security``)."""
-        found = self._injected_callees
-        if found is None:
-            found = self._injected_callees = tuple(sorted({c for ep in self.models.entrypoints for c in ep.injected}))
-        return found
 
     def defines_method(self, class_qualname: str, method: str) -> bool:
         """Whether the class or one of its bases in the reviewed code defines ``method``."""

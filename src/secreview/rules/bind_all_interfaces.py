@@ -48,6 +48,7 @@ from secreview.ir import nodes as ir
 from secreview.ir.control import under_main_guard
 from secreview.ir.nodes import is_pure as _pure
 from secreview.ir.nodes import walk as _walk
+from secreview.ir.statements import assigned_places, place_key
 from secreview.rules.base import Hit, StatementRule
 
 _ALL = frozenset({"0.0.0.0", "::", "", "0:0:0:0:0:0:0:0", "::0"})
@@ -217,6 +218,14 @@ def _stream(call) -> bool:
     return (getattr(kind, "qualname", None) or "").endswith("SOCK_STREAM")
 
 
+def _datagram(call) -> bool:
+    """``socket.socket(AF_INET, SOCK_DGRAM)``, ``trio.socket.socket(type=trio.socket.SOCK_DGRAM)``, or a socket
+    made for ``IPPROTO_UDP``: a UDP one (``_stream``'s other side)."""
+    return any(node is not None and (getattr(node, "qualname", None) or getattr(node, "attr", None) or "").endswith(
+        suffix) for node, suffix in ((call.argument(1, "type"), "SOCK_DGRAM"), (call.argument(2, "proto"),
+                                                                                 "IPPROTO_UDP")))
+
+
 def _mentions(e, name) -> bool:
     return e is not None and any(isinstance(x, ir.Name) and x.id == name for x in _walk(e))
 
@@ -302,16 +311,10 @@ def _datagram_socket(interp, call) -> bool:
     """``sock.bind(("", port))`` of a socket the function makes as a datagram one (``socket.socket(AF_INET,
     SOCK_DGRAM)``, ``IPPROTO_UDP``): judged on held-out panels AK to AW, the UDP sockets bound to every interface
     were LAN discovery, peer discovery and monitoring receivers, meant for the network (3 false, none real)."""
-    if call.method != "bind" or not isinstance(call.func, ir.Attr):
-        return False
-    receiver = interp.code(call.func.value)
-    for stmt in interp.fn.statements():
-        if isinstance(stmt, ir.Assign) and any(interp.code(t) == receiver for t in stmt.targets) \
-                and isinstance(stmt.value, ir.Call):
-            if any((e.attr if isinstance(e, ir.Attr) else e.id if isinstance(e, ir.Name) else None)
-                   in ("SOCK_DGRAM", "IPPROTO_UDP") for e in _walk(stmt.value)):
-                return True
-    return False
+    receiver = place_key(call.func.value) if call.method == "bind" and isinstance(call.func, ir.Attr) else None
+    return receiver is not None and any(
+        isinstance(stmt.value, ir.Call) and _datagram(stmt.value) and receiver in assigned_places(stmt)
+        for stmt in interp.fn.statements() if type(stmt) is ir.Assign)
 
 
 def _port_from_environment(interp, call) -> int | None:

@@ -29,13 +29,13 @@ for chmod. Nor is a chmod whose target the same function removes right after
 share write access through a group (`0o660`/`0o770`) instead of "others".
 """
 
-import re
 import stat
 
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.statements import calls
 from secreview.rules.base import CallRule, Hit
+from secreview.rules.words import identifier_words
 
 # callee -> (position of mode, keyword, kind)
 _CHMOD = {"os.chmod": (1, "mode"), "os.fchmod": (1, "mode"), "os.lchmod": (1, "mode"),
@@ -243,7 +243,7 @@ def _names_pid(target: str) -> bool:
     """The chmod's target is named for process ids (``pid_dir``, ``self.pidfile``, ``"/run/app.pid"``): what
     it holds is read by whatever stops or signals the service (prusalink's ``/var/run/prusalink``, whose
     script-or-configuration wording was judged untrue on panel BA)."""
-    return any(w in ("pid", "pids", "pidfile", "piddir") for w in re.split(r"[^a-z]+", target.lower()))
+    return any(w in ("pid", "pids", "pidfile", "piddir") for w in identifier_words(target))
 
 
 def names_socket(target: str, interp) -> bool:

@@ -250,7 +250,8 @@ def test_the_default_non_production_path_expressions_are_those_pathspec_makes():
 
 NON_PRODUCTION_PARTS = ["examples", "example", "example_app", "docs", "doc", "bench", "benchmarks", "contrib",
                         "tools", "scripts", "scripts-dev", "dev_tools", ".github", "sphinxext", "setup.py",
-                        "noxfile.py", "noxfiles", "_vendor", "vendored", "third_party", "scaffolds",
+                        "noxfile.py", "noxfiles", "_vendor", "vendored", "third_party", "thirdparty", "third-party",
+                        "scaffolds",
                         "project_template", "app_template", "pkg", "x.py", "", ".", "..", "Examples", "setup.pyc",
                         "tools.py", "a\nb", "\n", " ", "\\", "docs_x", "xdocs"]
 

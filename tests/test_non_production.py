@@ -125,7 +125,8 @@ def test_the_default_patterns():
                  "benchmarks/x.py", "benchmark/_starlette.py", "contrib/a.py", "tools/a.py", "demo/a.py",
                  "samples/s.py", "setup.py",
                  "dagster/_vendored/dateutil/zoneinfo/rebuild.py", "pip/_vendor/rich/x.py", "app/vendored/lib.py",
-                 "third_party/pkg/mod.py", "pecan/scaffolds/rest-api/+package+/controllers/root.py",
+                 "third_party/pkg/mod.py", "thirdparty/antlr3-antlr-3.5/runtime/Python/antlr3/debug.py",
+                 "x/third-party/y.py", "pecan/scaffolds/rest-api/+package+/controllers/root.py",
                  "django/conf/project_template/project_name/settings.py-tpl.py", "x/app_template/views.py",
                  "noxfile.py", "noxfiles/run_infrastructure.py", "docs_src/identity_assertion/tutorial001.py",
                  "build_scripts/generate_macOS_launchctl_service_files.py", "build-scripts/mkdeb.py",
@@ -140,7 +141,8 @@ def test_the_default_patterns():
                  "app/vendors.py", "app/noxfile_helpers.py", "app/docs_srcs.py", "app/docs_src.py",
                  "app/build_scripts/x.py", "build_scripts.py", "app/benchmarking.py", "app/demo_views.py",
                  "app/hatch_build.py", "pkg/demonstration/a.py", "app/project_names.py", "app/project_name.py",
-                 "app/exampleapp.py", "app/sampleapps/models.py", "app/.hidden/x.py", "a.b/c.py", "app.py"):
+                 "app/exampleapp.py", "app/sampleapps/models.py", "app/.hidden/x.py", "a.b/c.py", "app.py",
+                 "app/thirdparty.py", "app/third_party_auth.py"):
         assert not match(path), path
     # OpenStack's Rally CI scenarios are test code (the test profile; their findings are tagged)
     assert DEFAULT_CONFIG.is_test_path("rally-jobs/plugins/vpn_scenario.py")

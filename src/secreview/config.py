@@ -101,7 +101,9 @@ DEFAULT_NON_PRODUCTION_PATHS: tuple[str, ...] = (
     "/setup.py", "/hatch_build.py",
     # other projects' code copied in (pip's ``_vendor/``, dagster's ``_vendored/dateutil``): its findings are its
     # upstream's to fix, and the copy is replaced, not patched (judged on panel M: a vendored maintainer tool)
-    "_vendor/", "_vendored/", "vendored/", "third_party/",
+    # (also spelled ``thirdparty/``: congress's ``thirdparty/antlr3-antlr-3.5/``, the ANTLR runtime's debugger
+    # listening on every interface, judged on panel BB)
+    "_vendor/", "_vendored/", "vendored/", "third_party/", "thirdparty/", "third-party/",
     # templates of new projects a framework copies out (pecan's ``scaffolds/``, Django's ``project_template/`` and
     # ``app_template/``): the new project's code to be, not this project's (judged on panel N: pecan's scaffold);
     # also a template for ``startproject --template``, whose package folder Django names ``project_name`` (renamed
@@ -196,6 +198,8 @@ _DEFAULT_NON_PRODUCTION_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each d
     r"^(?:.+/)?_vendored/",
     r"^(?:.+/)?vendored/",
     r"^(?:.+/)?third_party/",
+    r"^(?:.+/)?thirdparty/",
+    r"^(?:.+/)?third\-party/",
     r"^(?:.+/)?scaffolds/",
     r"^(?:.+/)?project_template/",
     r"^(?:.+/)?app_template/",

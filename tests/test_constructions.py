@@ -136,6 +136,34 @@ def test_a_string_passed_on_to_a_wrapper_is_reported_where_it_is_built(tmp_path,
     ]
 
 
+def test_a_wrapper_adding_a_comment_to_its_callers_statement_passes_it_through(tmp_path, monkeypatch):
+    # panda-server's ``self.cur.execute(sql + comment)`` with ``comment = " /* DBProxy.querySQL */"``: the
+    # statement is the caller's, reported where the caller builds it; a value followed by a comment is not a
+    # statement
+    source = """
+        import sqlite3
+
+
+        def query(conn, sql, args=()):
+            comment = " /* Store.query */"
+            return conn.execute(sql + comment, args)
+
+
+        def find(conn, name):
+            return query(conn, "SELECT * FROM users WHERE name = '" + name + "'")
+
+
+        def count(conn):
+            return query(conn, "SELECT COUNT(*) FROM users")
+
+
+        def lookup(conn, name):
+            return conn.execute("SELECT * FROM users WHERE name = '" + name + "' -- lookup")
+        """
+    result = _review(tmp_path, monkeypatch, {"db.py": source})
+    assert _found(result) == [("db.py", 11, "medium"), ("db.py", 19, "medium")]
+
+
 LDAP_WRAPPER = """
     import ldap
 
@@ -209,6 +237,34 @@ def test_a_counter_and_an_allow_list_are_silent(tmp_path, monkeypatch):
         """
     result = _review(tmp_path, monkeypatch, {"q.py": source})
     assert _found(result) == []
+
+
+def test_a_template_built_before_its_format_splices_numbers_as_digits(tmp_path, monkeypatch):
+    # panda-server's ``sql_read_files.format(order_by_policy, n_files - n_read)``: the template is text built by
+    # ``+=`` (or ``re.sub``'s result), not a literal; a count computed from parameters is digits there, while a
+    # parameter of text spliced into the template stays a construction
+    source = """
+        import re
+        import sqlite3
+
+        def read(cur, total, done, order, simulate):
+            sql = "SELECT * FROM files WHERE task = :task "
+            if not simulate:
+                sql += "AND status = :status "
+            sql += "ORDER BY fileID LIMIT {0}"
+            cur.execute(sql.format(total - 1) + " /* read */")
+            jumbo = re.sub("task = :task ", "task = :task AND waiting IS NULL ", sql)
+            cur.execute(jumbo.format(total - 1 + done) + " /* read */")
+
+        def named(cur, total, name, simulate):
+            sql = "SELECT * FROM files WHERE name = '" + name + "' "
+            if not simulate:
+                sql += "AND status = :status "
+            sql += "LIMIT {0}"
+            cur.execute(sql.format(total - 1) + " /* named */")
+        """
+    result = _review(tmp_path, monkeypatch, {"q.py": source})
+    assert _found(result) == [("q.py", 19, "medium")]  # (``named``, whose template holds ``name``)
 
 
 def test_a_value_of_unknown_origin_alone_is_not_reported_as_built(tmp_path, monkeypatch):

@@ -3525,6 +3525,18 @@ def is_number(value: Value) -> bool:
     return bool(value.types) and value.types <= _NUMBER_TYPES
 
 
+def formatted_taints(site: CallSite) -> frozenset:
+    """What ``template.format(...)`` carries for a template that is text but not a literal (``sql.format(order,
+    limit - done)``, the SQL built by ``+=`` before): the template's taint and each argument's, a number's as
+    digits (safe where digits are, as in a literal template's ``StringBuild``)."""
+    receiver = site.receiver
+    taints = V.merge_taints(site.star_taints, V.merge_taints(receiver.taints, V.all_item_taints(receiver.items)))
+    for value in (*site.args, *site.kwargs.values()):
+        part = V.merge_taints(value.taints, V.all_item_taints(value.items))
+        taints = V.merge_taints(taints, V.cleanse_all(part, _DIGITS_SAFE) if part and is_number(value) else part)
+    return taints
+
+
 def _numeric_spec(spec) -> bool:
     return isinstance(spec, str) and bool(spec) and spec[-1] in "bdeEfFgGnoxX%" and "{" not in spec
 

@@ -48,6 +48,7 @@ from secreview.analysis.interpreter import (
     charset_converter,
     charset_converter_kinds,
     environ_item,
+    formatted_taints,
     generated_value,
     hashable,
     is_number,
@@ -2764,6 +2765,9 @@ class Program:
         if folded is not None:
             return folded
         taints = self.unknown_taints(site)
+        if taints and method == "format" and site.receiver is not None and not site.receiver.is_const \
+                and "builtins.str" in site.receiver.types and callees == ["builtins.str.format"]:
+            taints = formatted_taints(site)
         if taints and any(t.index == V.WHOLE_OBJECT for t in taints):
             # the request object itself given to code we cannot see (``plugin.on_api_get(request)``,
             # ``OneLogin_Saml2_Auth(req, config)``): what that returns is the callee's, not the request's

@@ -171,7 +171,7 @@ def statements_only(node: ir.Expr, known: dict | None = None) -> bool:
     """Whether every part of ``node`` that is not constant is a whole SQL statement: ``f"EXPLAIN {sql}"``,
     ``f"BEGIN TRANSACTION; {script}"``. What is spliced in is SQL text already, given by the caller as
     a wrapper's ``sql`` parameter is: the construction to judge is the caller's, not this one."""
-    segments = built_segments(node, None, known)
+    segments = _without_comments(built_segments(node, None, known))
     if segments is None or HOLE not in segments:
         return False
     for i, seg in enumerate(segments):
@@ -191,7 +191,7 @@ def statement_part(node: ir.Expr, part, known: dict | None = None) -> bool:
     it (``f"{query} {clause} ORDER BY id LIMIT {n}"``). A pagination or counting helper's ``query``
     parameter is SQL text its caller wrote: the construction to judge is the caller's, not this one."""
     owners: list = []
-    segments = built_segments(node, owners, known)
+    segments = _without_comments(built_segments(node, owners, known))
     if segments is None or not any(owner is part for owner in owners):
         return False
     text = "".join(s for s in segments if s is not HOLE)
@@ -208,6 +208,19 @@ def statement_part(node: ir.Expr, part, known: dict | None = None) -> bool:
         if not starts or not _STATEMENT_AFTER.match(_next_text(segments, i)):
             return False
     return True
+
+
+_COMMENT = re.compile(r"/\*.*?\*/|--[^\n]*", re.S)
+
+
+def _without_comments(segments: list | None) -> list | None:
+    """``segments`` with each SQL comment in their constant text read as a space: a statement its caller wrote
+    followed by a comment naming where it runs (panda-server's ``sql + " /* DBProxy.querySQL */"``) is still
+    a whole statement followed by nothing."""
+    if segments is None:
+        return None
+    return [seg if seg is HOLE or ("/*" not in seg and "--" not in seg) else _COMMENT.sub(" ", seg)
+            for seg in segments]
 
 
 def _touches_part(segments: list, i: int) -> bool:

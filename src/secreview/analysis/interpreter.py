@@ -1751,29 +1751,26 @@ class FunctionInterpreter:
             self.program.after_statement(self, stmt)
 
     def _without_item(self, key, current, index) -> None:
-        """``del kwargs['password']``, ``kwargs.pop('password')``: the parameters the value came from no longer
-        bring the item ``index`` here (``V.WITHOUT_MARK``; the item itself leaves the value's known items)."""
-        if key is None or current is None or not (index.is_const and isinstance(index.const, str)) \
-                or not any(t.is_param for t in current.taints):
+        """``del kwargs['password']``, ``kwargs.pop('password')``: the item and its taint leave the value
+        (``log_info`` logged after ``log_info = copy.deepcopy(info); del log_info['token']`` holds no token, nor
+        nsupdate's ``kwargs`` after ``kwargs.pop('password')``), and the parameters the value came from no longer
+        bring the item ``index`` here (``V.WITHOUT_MARK``)."""
+        if key is None or current is None or not (index.is_const and hashable(index.const)):
             return
-        marked = V.with_marks(current.taints, frozenset({V.WITHOUT_MARK + index.const}))
-        items = {k: v for k, v in current.items.items() if k != index.const} if current.items else current.items
-        self.state[key] = Value(current.const, marked, current.types, items, current.func, current.fixed)
+        taints, items = current.taints, current.items
+        if items and index.const in items:
+            items = {k: v for k, v in items.items() if k != index.const}
+            taints = V.merge_taints(V.taints_beyond_items(current), V.all_item_taints(items))
+        if isinstance(index.const, str) and any(t.is_param for t in taints):
+            taints = V.with_marks(taints, frozenset({V.WITHOUT_MARK + index.const}))
+        if items is not current.items:
+            self.state[key] = Value(UNKNOWN, taints, current.types, items, current.func)
+        elif taints is not current.taints:
+            self.state[key] = Value(current.const, taints, current.types, items, current.func, current.fixed)
 
     def _delete_item(self, target: ir.ItemTarget) -> None:
-        """``del info['token']``: the item and its taint leave the value (``log_info`` logged after
-        ``log_info = copy.deepcopy(info); del log_info['token']`` holds no token)."""
         key = path_key(target.value)
-        current = self.state.get(key) if key is not None else None
-        index = self.eval(target.index)
-        self._without_item(key, current, index)
-        current = self.state.get(key) if key is not None else None
-        if current is None or not current.items or not (index.is_const and hashable(index.const)) \
-                or index.const not in current.items:
-            return
-        items = {k: v for k, v in current.items.items() if k != index.const}
-        taints = V.merge_taints(V.taints_beyond_items(current), V.all_item_taints(items))
-        self.state[key] = Value(UNKNOWN, taints, current.types, items, current.func)
+        self._without_item(key, self.state.get(key) if key is not None else None, self.eval(target.index))
 
     def read_target(self, target: ir.Target) -> Value:
         if isinstance(target, ir.NameTarget):

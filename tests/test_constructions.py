@@ -1132,3 +1132,70 @@ def test_column_names_joined_first_then_spliced_into_an_insert_are_names(tmp_pat
     result = _review(tmp_path, monkeypatch, {"pipelines.py": PIPELINE})
     assert _found(result) == [("pipelines.py", 11, "low"), ("pipelines.py", 15, "low"),
                               ("pipelines.py", 19, "medium")]
+
+
+POOLED = {
+    "pool.py": """
+        import queue
+
+
+        class Pool:
+            def __init__(self):
+                self.connections = queue.Queue()
+
+            def get(self):
+                return self.connections.get()
+        """,
+    "store.py": """
+        class StoreModule:
+            def lock_jobs_for_activator(self, limit, rownum):
+                sql = f"SELECT * FROM jobs WHERE t < :limit AND name = '{rownum}'"
+                self.cur.execute(sql, {":limit": limit})
+
+            def get(self, name):
+                self.cur.execute(f"SELECT * FROM jobs WHERE name = '{name}'")
+        """,
+    "buffer.py": """
+        from pool import Pool
+
+
+        class Buffer:
+            def __init__(self):
+                self.pool = Pool()
+
+            def lock_jobs_for_activator(self, limit, rownum):
+                proxy = self.pool.get()
+                return proxy.lock_jobs_for_activator(limit, rownum)
+
+            def get(self, name):
+                return self.pool.get().get(name)
+
+
+        buffer = Buffer()
+        """,
+}
+
+
+@pytest.mark.parametrize(("caller", "expected"), [
+    # every caller passes a constant, through the wrapper that hands the call to a connection of unknown type
+    ("buffer.lock_jobs_for_activator(limit, 'ready')", []),
+    # the client's value, followed through the same two calls to the sink
+    ("buffer.lock_jobs_for_activator(limit, request.args['job'])", [("store.py", 5, "high")]),
+])
+def test_a_method_of_an_object_of_unknown_type_is_found_by_its_name(tmp_path, monkeypatch, caller, expected):
+    # panda-server's ``with self.proxyPool.get() as proxy: proxy.lockJobsForActivator(timeLimit, rownum, prio)``:
+    # only the reviewed code's classes define a method of that name (``get``, a name libraries share, is not
+    # looked up so: its construction stays reported where it is, no call of it followed)
+    files = {**POOLED, "app.py": f"""
+        from flask import Flask, request
+        from buffer import buffer
+
+        app = Flask(__name__)
+
+
+        @app.route("/jobs")
+        def jobs(limit=1):
+            return {caller}
+        """}
+    result = _review(tmp_path, monkeypatch, files)
+    assert _found(result) == [*expected, ("store.py", 8, "medium")]

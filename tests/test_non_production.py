@@ -155,9 +155,10 @@ def test_the_default_patterns():
     for path in ("pkg/testsuite.py", "src/borg/archiver.py", "pkg/testsuiteutils.py", "testsuite_runner.py"):
         assert not DEFAULT_CONFIG.is_test_path(path), path
     # a pytest plugin's fixtures; not a module that only names pytest
-    for path in ("pulp_ansible/pytest_plugin.py", "pkg/pytest_plugins.py", "pkg/pytest_plugin/fixtures.py"):
+    for path in ("pulp_ansible/pytest_plugin.py", "pkg/pytest_plugins.py", "pkg/pytest_plugin/fixtures.py",
+                 "appyter/ext/pytest.py"):
         assert DEFAULT_CONFIG.is_test_path(path), path
-    for path in ("pkg/pytest_runner.py", "pkg/plugin.py", "pytest_helpers/views.py"):
+    for path in ("pkg/pytest_runner.py", "pkg/plugin.py", "pytest_helpers/views.py", "pkg/mypytest.py"):
         assert not DEFAULT_CONFIG.is_test_path(path), path
     # a reusable Django app's test application is test code; names that only contain the word are not, nor
     # a module named test.py (Salt's test execution module is production code)

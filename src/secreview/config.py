@@ -59,7 +59,9 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     "*testsuite/", "*testsuites/",
     # a pytest plugin's fixtures for the project's test suites (pulp_ansible's ``pytest_plugin.py``: a fixture's
     # ``ansible-galaxy`` command judged false on panel AX, test code)
-    "pytest_plugin.py", "pytest_plugins.py", "pytest_plugin/",
+    # (and a package's module named ``pytest.py``, its plugin: appyter's ``ext/pytest.py``, whose helper probing
+    # the server a test started turns certificate checks off, judged false on panel BB)
+    "pytest_plugin.py", "pytest_plugins.py", "pytest_plugin/", "pytest.py",
     # documentation, examples and demos: code shown to readers, not run in production (CKAN's example plugins
     # are packages named ``example_*``)
     "docs/", "doc/", "examples/", "example/", "samples/", "demo/", "demos/", "example_*/",
@@ -143,6 +145,7 @@ _DEFAULT_TEST_REGEXES = (  # pathspec's GitIgnoreSpecPattern of each default tes
     r"^(?:.+/)?pytest_plugin\.py(?:/|$)",
     r"^(?:.+/)?pytest_plugins\.py(?:/|$)",
     r"^(?:.+/)?pytest_plugin/",
+    r"^(?:.+/)?pytest\.py(?:/|$)",
     r"^(?:.+/)?docs/",
     r"^(?:.+/)?doc/",
     r"^(?:.+/)?examples/",

@@ -933,13 +933,19 @@ def test_a_default_credential_presented_elsewhere_is_low(tmp_path, monkeypatch):
                        help="Password used to authenticate to an instance."),
             cfg.StrOpt('admin_token', default="ADMIN", secret=True,
                        help="A shared secret that can be used to bootstrap Keystone."),
+            cfg.StrOpt('transport_url', default="rabbit://guest:guest@127.0.0.1:5672/"),
+            cfg.StrOpt('connection', default="mysql://nova:nova@db.example.org/nova"),
         ]
         '''))
     result = _review_low(tmp_path, monkeypatch)
     found = {f.line: f for f in result.findings if f.rule_id == "SR705"}
-    assert sorted((line, f.confidence) for line, f in found.items()) == [(4, Level.LOW), (6, Level.HIGH)]
+    assert sorted((line, f.confidence) for line, f in found.items()) == [
+        (4, Level.LOW), (6, Level.HIGH), (8, Level.LOW), (9, Level.HIGH)]
     assert "presents it to another system" in found[4].explanation
     assert "anyone can" not in found[4].explanation
+    # k2hr3's broker on this machine (judged false on panel BB): said so
+    assert "its host, `127.0.0.1`, is this machine" in found[8].explanation
+    assert "anyone can" not in found[8].explanation
 
 
 def test_an_unhandled_conversion_is_shown_in_an_openstack_service_only(tmp_path, monkeypatch):

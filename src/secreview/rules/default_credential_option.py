@@ -41,9 +41,10 @@ names, not a credential); options of other types (`BoolOpt`, `IntOpt`);
 names that only mention a secret (`password_regex`, `token_provider`,
 `key_manager`); and test code. An option whose help says the program presents
 it to another system (`help="Password used to authenticate to an
-instance."`: tempest's login to the guests it boots) is reported with low
-confidence (not shown by default): its default opens nothing where it is
-declared.
+instance."`: tempest's login to the guests it boots), or a URL whose host
+is this machine (`rabbit://guest:guest@127.0.0.1:5672/`: the login it
+presents to a broker on the same host), is reported with low confidence (not
+shown by default): its default opens nothing where it is declared.
 
 **Fix:** give the option no default (`default=None` or none at all) and make
 the service refuse to start, or the feature stay off, until the operator sets
@@ -94,6 +95,9 @@ def _template(text: str) -> bool:
         or (t.startswith("{") and t.endswith("}")) or (t.startswith("[") and t.endswith("]"))
 
 
+# the host of a URL with user information (``scheme://user:password@HOST:port/...``), and a loopback host
+_URL_HOST = re.compile(r"^[A-Za-z][\w+.-]*://[^/@\s]*@(\[[^\]]*\]|[^/:?#\s]*)")
+_LOOPBACK = re.compile(r"(?i)localhost|127(\.\d{1,3}){3}|\[::1\]")
 # help text saying the program presents the credential elsewhere: "used to authenticate to an instance",
 # "to connect to the broker", "to log in to the device", "when connecting to"
 _OUTBOUND = re.compile(r"(?i)\b(to|when)\s+(authenticate|authenticating|connect|connecting|log\s*in|logging\s+in|"
@@ -142,7 +146,15 @@ class DefaultCredentialOption(CallRule):
         code = site.interp.code(site.call.func)
         why = "is declared `secret=True`" if kind is None and "://" not in value else "holds " + holds
         use = "log in with it" if "://" in value else _USES.get(kind, "use it wherever the service does")
-        if _OUTBOUND.search(help_text):
+        host = _URL_HOST.match(value.strip()) if "://" in value else None
+        if host is not None and _LOOPBACK.fullmatch(host.group(1)):
+            # ``rabbit://guest:guest@127.0.0.1:5672/`` (k2hr3's ``transport_url``): the login this program presents
+            # to a broker or database on its own machine (judged false on panel BB)
+            harm = (f"; its host, `{host.group(1)}`, is this machine: the URL is what this program presents to a "
+                    "service on the same host, so the default works only where that service was set up there with "
+                    "the same published value.")
+            confidence = Level.LOW
+        elif _OUTBOUND.search(help_text):
             # ``help="Password used to authenticate to an instance."`` (tempest): the credential this program
             # presents elsewhere; its default opens nothing here (judged false on real code: panels N and O)
             harm = ("; its help says this program presents it to another system, so the default works only where "

@@ -1808,7 +1808,8 @@ class FunctionInterpreter:
                     state[f"{target.id}{HOST_FROM}"] = V.const(origin)
             if target.id in self.checked_params:
                 self.note_rebound(target, value, stmt)
-            if value.taints and _reference_name(target.id) and any(t.kind in V.NAMED_KINDS for t in value.taints):
+            if value.taints and _reference_name(target.id, stmt) and any(t.kind in V.NAMED_KINDS
+                                                                         for t in value.taints):
                 # ``private_key_path = self.creds["ssh_private_key"]``: the code names what it holds a path to the
                 # secret, not the secret
                 value = Value(value.const, frozenset(t for t in value.taints if t.kind not in V.NAMED_KINDS),
@@ -4953,10 +4954,18 @@ _ITEM_READS = frozenset({"get", "pop", "setdefault"})
 _REFERENCE_PARTS = frozenset({"path", "paths", "file", "filename", "filepath", "dir", "directory", "name", "id"})
 
 
-def _reference_name(name: str) -> bool:
+def _reference_name(name: str, stmt=None) -> bool:
     """A variable named for where or what a value is, not for its content: ``private_key_path``, ``key_file``,
-    ``secret_name``, ``token_id`` (the last word of the name)."""
-    return name.lower().rstrip("_").rpartition("_")[2] in _REFERENCE_PARTS and "_" in name.strip("_")
+    ``secret_name``, ``token_id`` (the last word of the name), or a path alone given an option or item as it is
+    (temboard's ``path = self.temboard.signing_private_key``, the key file it then opens; not ``path =
+    os.path.join(folder, token)``, a path holding the token)."""
+    name = name.lower()
+    if name.rstrip("_").rpartition("_")[2] in _REFERENCE_PARTS and "_" in name.strip("_"):
+        return True
+    return name.strip("_") in _PATH_NAMES and isinstance(getattr(stmt, "value", None), (ir.Attr, ir.Subscript))
+
+
+_PATH_NAMES = frozenset({"path", "filepath", "filename", "fname", "keyfile", "keypath"})
 
 
 def _name_of_pair(stmt) -> bool:

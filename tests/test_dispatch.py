@@ -140,21 +140,6 @@ def test_subclasses_are_found_by_their_bases_last_name():
         whole_text.subclasses(texts, "Provider")
 
 
-def test_methods_are_found_by_their_names_of_several_words():
-    texts = [("a.py", "class A:\n    def lockJobsForActivator(self):\n        pass\n    def get(self):\n"
-                      "        pass\n    async def fetch_job_rows(self):\n        pass\n"),
-             ("b.py", "def lockJobsForActivator():\n    pass\nclass B:\n\tdef lockJobsForActivator(self): pass\n"),
-             ("c.py", None)]
-    assert whole_text.method_files(texts, "lockJobsForActivator") == ("a.py", "b.py")
-    assert whole_text.method_files(texts, "fetch_job_rows") == ("a.py",)
-    # a short or one-word name many libraries' objects have too is not looked up by name
-    assert whole_text.method_files(texts, "get") == ()
-    assert not whole_text.distinctive_method("setdefault") and not whole_text.distinctive_method("__getattr__")
-    assert whole_text.is_fact(whole_text.METHODS + "fetch_job_rows")
-    parts = [(path, whole_text.file_parts(text)) for path, text in texts]
-    assert whole_text.fact_of_parts(whole_text.METHODS + "lockJobsForActivator", parts) == ("a.py", "b.py")
-
-
 def test_a_subclass_added_by_an_edit_reaches_the_cached_callers(tmp_path, monkeypatch):
     files = {"base.py": BASE, "executor.py": EXECUTOR, "slurm.py": "X = 1\n"}
     cache = tmp_path / "cache"

@@ -187,8 +187,6 @@ def _is_property(fn: ir.Function) -> bool:
 _PROPERTY_DECORATORS = frozenset({"builtins.property", "functools.cached_property"})
 
 _MOST_SUBCLASSES = 32
-_MOST_NAMED_METHODS = 3
-"""At most this many classes defining a method of one name: ``Program.methods_named``."""
 """``Program.overrides``: past this many subclasses of a class, a call through it is not followed to them."""
 
 
@@ -415,8 +413,6 @@ class Program:
         self.known_text_facts = text_facts
         self._text_facts: dict = {}  # ``text_fact``: name -> value
         self._subclasses: dict | None = None  # ``whole_text.subclass_index`` of the texts, when first asked
-        self._method_files: dict | None = None  # ``whole_text.method_index`` of the texts, when first asked
-        self._named_methods: dict = {}  # ``methods_named``: method name -> ((path, method qualname), ...)
         self.models = models
         self.rules = [r() for r in rules]
         self.sink_rules: dict = {}
@@ -1355,10 +1351,6 @@ class Program:
             if self._subclasses is None:
                 self._subclasses = whole_text.subclass_index(self._texts())
             found = self._text_facts[name] = self._subclasses.get(name[len(whole_text.SUBCLASSES):], ())
-        if found is None and self.known_text_facts is None and name.startswith(whole_text.METHODS):
-            if self._method_files is None:
-                self._method_files = whole_text.method_index(self._texts())
-            found = self._text_facts[name] = self._method_files.get(name[len(whole_text.METHODS):], ())
         if found is None:
             found = self._text_facts[name] = self.known_text_facts(name) if self.known_text_facts is not None \
                 else whole_text.FACTS[name](self._texts())
@@ -1987,39 +1979,6 @@ class Program:
         return any(found is not None and self.resolve_function(f"{found}.{method}") == f"{found}.{method}"
                    for _, found in self.lineage(class_qualname))
 
-    def unknown_object(self, value: Value) -> bool:
-        """Whether all the analysis knows of ``value``'s type is where it came from: nothing, what a call it cannot
-        see into returned (``DBProxyPool.get()``: a connection taken from a pool), or a field of the reviewed code
-        no assignment it followed gave a class (``self.taskBuffer`` set from a parameter); not a class of the
-        reviewed code, nor a library's type."""
-        return all("()" in t or (self.in_reviewed_code(t) and self.resolve_class(t) is None
-                                 and self.resolve_function(t) is None) for t in value.types)
-
-    def methods_named(self, method: str, caller_path: str) -> tuple:
-        """The methods of the reviewed code a call of ``method`` through an object of unknown type may run (panda-
-        server's ``proxy.lockJobsForActivator(...)`` on a connection taken from a pool): for a name of several words
-        (``whole_text.distinctive_method``) that no model knows, the classes' own methods of that name, found by
-        name in every file's text (``whole_text.METHODS``) and checked to be defined there; none when more than
-        ``_MOST_NAMED_METHODS`` classes define one (a name that common says little of which one runs), and those in
-        test code only for a caller in test code."""
-        if not whole_text.distinctive_method(method) or method in self.models.method_sinks \
-                or method in self.models.method_sanitizers:
-            return ()
-        found = self._named_methods.get(method)
-        if found is None:
-            out = []
-            for path in self.text_fact(whole_text.METHODS + method):
-                module = self.module_by_path.get(path)
-                if module is None:
-                    continue
-                for klass in sorted(module.classes):
-                    target = f"{klass}.{method}"
-                    if self.resolve_function(target) == target:
-                        out.append((path, target))
-            found = self._named_methods[method] = tuple(out) if len(out) <= _MOST_NAMED_METHODS else ()
-        in_tests = self.in_test_code(caller_path)
-        return tuple(target for path, target in found if in_tests or not self.in_test_code(path))
-
     def overrides(self, method_qualname: str, caller_path: str) -> list:
         """The methods of the reviewed code that a call of ``method_qualname`` (``Class.method``: the type the
         receiver is known to have, whose method does nothing) may run instead: those of that name that
@@ -2429,16 +2388,6 @@ class Program:
                 result = Value(taints=taints, types=types) if item is None \
                     else Value(taints=taints, items={item: Value(taints=taints, types=types)})
                 break
-        if result is None and method is not None and site.receiver is not None and not site.receiver.is_const \
-                and isinstance(call.func, ir.Attr) and not call.qualname and self.unknown_object(site.receiver):
-            # a method of an object of unknown type, whose name only the reviewed code's classes define (not the
-            # calling method itself: a wrapper handing the call on to the object it holds, as panda-server's
-            # ``TaskBuffer.lockJobsForActivator`` does, is not calling itself)
-            for target in self.methods_named(method, interp.path):
-                if target == interp.fn.qualname:
-                    continue
-                found = self.apply_summary(interp, site, target, target)
-                result = found if result is None else V.join(result, found)
         if result is None and method in models.method_sanitizers and (call.args or call.keywords):
             # ``table.insert().values(**data)``, ``stmt.where(col == x)`` on a receiver of a type no model
             # names, in a module importing the library: what the call is given is safe for ``protects``

@@ -17,8 +17,6 @@ QUERY_KEYS = "query keys"
 SUBCLASSES = "subclasses of "
 """The prefix of a family of facts, one per base name: ``SUBCLASSES + "Provider"`` is ``subclasses(texts,
 "Provider")`` (``is_fact``)."""
-METHODS = "methods named "
-"""The prefix of another family: ``METHODS + "lockJobsForActivator"`` is ``method_files(texts, name)``."""
 TEXTS = "<texts>"
 """The module name a read of a fact records (``Program.note_read``): every file's, no one module's."""
 
@@ -79,34 +77,9 @@ def subclass_index(texts: Iterable[tuple[str, str | None]]) -> dict:
     return {base: tuple(sorted(found)) for base, found in index.items()}
 
 
-def method_files(texts: Iterable[tuple[str, str | None]], name: str) -> tuple:
-    """The paths, sorted, of the files that define a function named ``name`` indented (``    def
-    lockJobsForActivator(self, ...)``: a method, most likely), for a ``distinctive_method`` name only: where a
-    call of that method through an object of unknown type may go (the analysis checks each candidate)."""
-    return method_index(texts).get(name, ())
-
-
-def method_index(texts: Iterable[tuple[str, str | None]]) -> dict:
-    """``method_files`` of every name at once: ``{name: (path, ...)}``, each file's text read once."""
-    index: dict = {}
-    for path, text in texts:
-        for name in (_method_defs(text) if text else ()):
-            index.setdefault(name, []).append(path)
-    return {name: tuple(sorted(paths)) for name, paths in index.items()}
-
-
-def distinctive_method(name: str) -> bool:
-    """A method name of several words (``lockJobsForActivator``, ``get_task_ids_with_dataset_attributes``), long
-    enough that a project rarely shares it with a library's method: not ``get``, ``run``, ``execute`` or
-    ``setdefault``, nor a special method."""
-    core = name.strip("_")
-    return len(core) >= 10 and not name.startswith("__") and ("_" in core or not core.islower())
-
-
 def is_fact(name: str) -> bool:
-    """Whether ``name`` names a fact: one of ``FACTS``, or one of the families ``SUBCLASSES + base`` and
-    ``METHODS + name``."""
-    return name in FACTS or name.startswith((SUBCLASSES, METHODS))
+    """Whether ``name`` names a fact: one of ``FACTS``, or one of the family ``SUBCLASSES + base``."""
+    return name in FACTS or name.startswith(SUBCLASSES)
 
 
 FACTS: dict[str, Callable] = {OPTIONS_LOGGED: options_logged, SECRET_OPTIONS: secret_options,
@@ -161,17 +134,6 @@ def _class_headers(text: str) -> frozenset:
     return frozenset(out)
 
 
-# an indented ``def`` (a method, or a function nested in one), searched for from the newline before it
-_METHOD_DEF = re.compile(r"\n[ \t]+(?:async[ \t]+)?def[ \t]+(\w+)")
-
-
-def _method_defs(text: str) -> frozenset:
-    """The ``distinctive_method`` names of the indented functions ``text`` defines."""
-    if "def" not in text:
-        return frozenset()
-    return frozenset(name for name in _METHOD_DEF.findall(text) if distinctive_method(name))
-
-
 def _union(parts: Iterable[tuple[str, frozenset]]) -> frozenset:
     out: set = set()
     for _, part in parts:
@@ -186,7 +148,6 @@ _PARTS: dict[str, tuple[Callable, Callable]] = {  # name -> (the part of one tex
     VALUE_ERROR_HANDLERS: (_handles_value_error, lambda parts: tuple(sorted(path for path, part in parts if part))),
     QUERY_KEYS: (_query_keys_read, _union),
     SUBCLASSES: (_class_headers, None),  # (joined per base: ``fact_of_parts``, ``subclass_index``)
-    METHODS: (_method_defs, None),  # (joined per name: ``fact_of_parts``, ``method_index``)
 }
 
 
@@ -204,15 +165,11 @@ def file_parts(text: str | None) -> dict:
 
 def fact_of_parts(name: str, parts: Iterable[tuple[str, dict]]):
     """The fact ``name`` of the files whose ``(path, file_parts(text))`` are ``parts``: what ``FACTS[name]``
-    (or ``subclasses``, for ``SUBCLASSES + base``; ``method_files``, for ``METHODS + name``) gives from their
-    ``(path, text)``."""
+    (or ``subclasses``, for ``SUBCLASSES + base``) gives from their ``(path, text)``."""
     if name.startswith(SUBCLASSES):
         base = name[len(SUBCLASSES):]
         return tuple(sorted((path, cls) for path, by_name in parts for b, cls in by_name.get(SUBCLASSES, ())
                             if b == base))
-    if name.startswith(METHODS):
-        method = name[len(METHODS):]
-        return tuple(sorted(path for path, by_name in parts if method in by_name.get(METHODS, ())))
     return _PARTS[name][1]((path, by_name.get(name)) for path, by_name in parts)
 
 

@@ -24,6 +24,20 @@ def tainted_lines(tmp_path, monkeypatch, code: str, rule="command-injection"):
 
 
 CASES = {
+    "an item popped from a dict, and a list's pop(0), which moves the later items down": ("""
+        def h():
+            opts = {"cmd": request.args["x"], "name": "ls"}
+            opts.pop("name")
+            os.system(opts["cmd"])
+        """, """
+        def h():
+            opts = {"cmd": request.args["x"], "name": "ls"}
+            opts.pop("cmd")
+            os.system(opts.get("cmd", "ls"))
+            words = ["ls", request.args["x"], "-l"]
+            words.pop(0)
+            os.system(words[1])
+        """),
     "items of a generator's tuples": ("""
         def pairs():
             yield "ls", request.args["x"]

@@ -1750,15 +1750,16 @@ class FunctionInterpreter:
         if self.statement_rules:
             self.program.after_statement(self, stmt)
 
-    def _without_item(self, key, current, index) -> None:
+    def _without_item(self, key, current, index, any_key: bool = False) -> None:
         """``del kwargs['password']``, ``kwargs.pop('password')``: the item and its taint leave the value
         (``log_info`` logged after ``log_info = copy.deepcopy(info); del log_info['token']`` holds no token, nor
         nsupdate's ``kwargs`` after ``kwargs.pop('password')``), and the parameters the value came from no longer
-        bring the item ``index`` here (``V.WITHOUT_MARK``)."""
+        bring the item ``index`` here (``V.WITHOUT_MARK``). A list's ``pop(0)`` moves the later items down a place,
+        which ``items`` cannot say: only a key (a string) is taken out so, unless ``any_key`` (``del``)."""
         if key is None or current is None or not (index.is_const and hashable(index.const)):
             return
         taints, items = current.taints, current.items
-        if items and index.const in items:
+        if items and index.const in items and (any_key or isinstance(index.const, str)):
             items = {k: v for k, v in items.items() if k != index.const}
             taints = V.merge_taints(V.taints_beyond_items(current), V.all_item_taints(items))
         if isinstance(index.const, str) and any(t.is_param for t in taints):
@@ -1770,7 +1771,7 @@ class FunctionInterpreter:
 
     def _delete_item(self, target: ir.ItemTarget) -> None:
         key = path_key(target.value)
-        self._without_item(key, self.state.get(key) if key is not None else None, self.eval(target.index))
+        self._without_item(key, self.state.get(key) if key is not None else None, self.eval(target.index), True)
 
     def read_target(self, target: ir.Target) -> Value:
         if isinstance(target, ir.NameTarget):

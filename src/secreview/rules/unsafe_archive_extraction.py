@@ -172,6 +172,14 @@ def _leaves(cond) -> list:
     return [cond]
 
 
+def _outcomes_where(cond, leaves: list, taken: bool):
+    """Each outcome of ``leaves`` (``{id(leaf): bool}``) under which ``cond`` is ``taken``: where the call runs."""
+    for bits in range(1 << len(leaves)):
+        assign = {id(leaf): bool(bits >> i & 1) for i, leaf in enumerate(leaves)}
+        if _truth(cond, assign) == taken:
+            yield assign
+
+
 def _truth(cond, assign: dict) -> bool:
     if isinstance(cond, ir.UnaryOp) and cond.op == "not":
         return not _truth(cond.operand, assign)
@@ -261,15 +269,8 @@ def _member_checked(fn, name: str, stmt) -> bool:
             mine = [leaf for leaf in leaves if kinds[id(leaf)] == kind]
             if not mine:
                 continue
-            safe = True
-            for bits in range(1 << len(leaves)):
-                assign = {id(leaf): bool(bits >> i & 1) for i, leaf in enumerate(leaves)}
-                if _truth(cond, assign) != taken:
-                    continue  # the call does not run under these outcomes
-                if not any(_rules_out(leaf, assign[id(leaf)]) for leaf in mine):
-                    safe = False
-                    break
-            if safe:
+            if all(any(_rules_out(leaf, assign[id(leaf)]) for leaf in mine)
+                   for assign in _outcomes_where(cond, leaves, taken)):
                 ruled_out.add(kind)
     return ruled_out >= {"dotdot", "absolute"}
 
@@ -284,9 +285,8 @@ def _only_files_and_folders(conditions, name: str) -> bool:
         leaves = _leaves(cond)
         if not leaves or len(leaves) > 8 or any(_atom_kind(leaf, name) != "type" for leaf in leaves):
             continue
-        runs = [{id(leaf): bool(bits >> i & 1) for i, leaf in enumerate(leaves)} for bits in range(1 << len(leaves))]
         if all(any(assign[id(leaf)] and leaf.method in _FILE_OR_FOLDER for leaf in leaves)
-               for assign in runs if _truth(cond, assign) == taken):
+               for assign in _outcomes_where(cond, leaves, taken)):
             return True
     return False
 

@@ -172,17 +172,7 @@ class WorldWritablePermissions(CallRule):
             yield Hit(
                 node=site.call,
                 explanation=(f"`{code}` gives `{target}` mode {shown}: every local user may {_who(mode)} it, so "
-                             + ("any account or compromised service on this host can connect to the socket and "
-                                "send the service behind it whatever requests it accepts."
-                                if names_socket(target, site.interp) else
-                                "any account or compromised service on this host can change what it holds (a "
-                                "file's contents or a directory's entries): a process-id file there can be "
-                                "replaced, so a stop or reload command that reads it signals whatever process it "
-                                "names." if _names_pid(target) else
-                                "any account or compromised service on this host can change what it holds (a "
-                                "file's contents or a directory's entries): where that is a script or a "
-                                "configuration, it becomes code or settings of that account's choosing for "
-                                "whoever uses it.")),
+                             + _what_others_can_do(target, site.interp)),
                 fix=f"Use the least mode needed, e.g. `{_suggest(mode)}`, and share write access through a group "
                      "instead of 'others'.",
             )
@@ -237,6 +227,23 @@ def _removed_next(site, callee: str) -> bool:
                 and interp.code(later.func.value) in (wanted, f"Path({wanted})", f"pathlib.Path({wanted})"):
             return True
     return False
+
+
+_CHANGE_IT = ("any account or compromised service on this host can change what it holds (a file's contents or a "
+              "directory's entries): ")
+
+
+def _what_others_can_do(target: str, interp) -> str:
+    """What any local account can do with the chmod's target, by what it is named for: a socket, a process-id
+    file or folder, or anything else (a script or configuration, said as a condition)."""
+    if names_socket(target, interp):
+        return ("any account or compromised service on this host can connect to the socket and send the service "
+                "behind it whatever requests it accepts.")
+    if _names_pid(target):
+        return (_CHANGE_IT + "a process-id file there can be replaced, so a stop or reload command that reads it "
+                "signals whatever process it names.")
+    return (_CHANGE_IT + "where that is a script or a configuration, it becomes code or settings of that account's "
+            "choosing for whoever uses it.")
 
 
 def _names_pid(target: str) -> bool:

@@ -1132,3 +1132,56 @@ def test_column_names_joined_first_then_spliced_into_an_insert_are_names(tmp_pat
     result = _review(tmp_path, monkeypatch, {"pipelines.py": PIPELINE})
     assert _found(result) == [("pipelines.py", 11, "low"), ("pipelines.py", 15, "low"),
                               ("pipelines.py", 19, "medium")]
+
+
+NAMED_TEMPLATES = """
+    import sqlite3
+    from flask import request
+
+    BY_NAME = "SELECT * FROM users WHERE name = '{}'"
+    BY_NAME_PERCENT = "SELECT * FROM users WHERE name = '%s'"
+    BY_ID = "SELECT * FROM users WHERE id = %d"
+    BY_ID_FORMAT = "SELECT * FROM users WHERE id = {:d}"
+
+
+    class Store:
+        def __init__(self, path):
+            self.cur = sqlite3.connect(path).cursor()
+
+        def by_name(self, name):
+            self.cur.execute(BY_NAME.format(name))
+
+        def by_name_percent(self, name):
+            self.cur.execute(BY_NAME_PERCENT % name)
+
+        def by_name_local(self, name):
+            query = "DELETE FROM users WHERE name = '{name}'"
+            self.cur.execute(query.format(name=name))
+
+        def by_id(self, user_id):
+            self.cur.execute(BY_ID % user_id)
+
+        def by_id_format(self, user_id):
+            self.cur.execute(BY_ID_FORMAT.format(user_id))
+
+        def bound(self, name):
+            self.cur.execute(BY_NAME_PERCENT.replace("'%s'", "?"), (name,))
+
+
+    def view():
+        Store("app.db").cur.execute(BY_NAME.format(request.args["name"]))
+        return "ok"
+    """
+
+
+def test_a_named_constant_template_builds_the_string_a_literal_one_would(tmp_path, monkeypatch):
+    # ``QUERY.format(name)``, ``QUERY % name`` with QUERY a module's constant (or a local bound to one) build the
+    # same statement as the literal written in place: reported where a parameter is spliced in, high where the
+    # client's value is; a template that formats the value as a number (``%d``, ``{:d}``) is silent, as a
+    # literal one is, and so is a statement that binds the value
+    result = _review(tmp_path, monkeypatch, {"store.py": NAMED_TEMPLATES})
+    assert _found(result) == [("store.py", 16, "medium"), ("store.py", 19, "medium"), ("store.py", 23, "medium"),
+                              ("store.py", 36, "high")]
+    by_name = next(f for f in result.findings if f.line == 16)
+    assert "receives `BY_NAME.format(name)`, a string built from parameter `name` of `by_name()`" \
+        in by_name.explanation

@@ -254,6 +254,7 @@ class FunctionInterpreter:
         self.halted = False  # the statement just run called a function that never returns
         self.pruned = False  # a branch was never taken: its condition is a constant here
         self.initial: dict = {}
+        self.named_templates: dict = {}  # ``template_build``: id(node) -> (node, template text, its StringBuild)
 
     # ------------------------------------------------------------ driver
 
@@ -2468,6 +2469,10 @@ class FunctionInterpreter:
 
     def eval_binop(self, e: ir.BinOp) -> Value:
         left = self.eval(e.left)
+        if e.op == "%" and left.is_const and isinstance(left.const, str) and not isinstance(e.right, ir.Const):
+            # ``QUERY % name``, QUERY a module's constant: the string a literal template would build
+            parts = e.right.elts if isinstance(e.right, ir.Container) and e.right.kind == "tuple" else (e.right,)
+            return self.eval_stringbuild(self.template_build(e, "percent", left.const, e.left, parts))
         right = self.eval(e.right)
         if e.op == "-" and not (left.is_const and right.is_const):
             # ``kwargs.items() - {'password': kwargs['password']}.items()``: what is taken away is not in the
@@ -2659,6 +2664,20 @@ class FunctionInterpreter:
         if own_host:
             result = _on_own_host(result)  # ``f"{request.host_url}v2/{name}"``: a URL on this host
         return result
+
+    def template_build(self, node: ir.Expr, kind: str, text: str, template: ir.Expr, parts: tuple,
+                       names: tuple = ()) -> ir.StringBuild:
+        """The ``StringBuild`` the lowering makes of a literal template, for ``node`` (``QUERY % name``,
+        ``QUERY.format(name)``) whose ``template`` expression holds the constant ``text``: what the analysis
+        knows of a template written as a literal (where SQL takes a value, the digits of a number) it then knows
+        of a named one. Made once per node and text, so that every pass over the function sees the same one."""
+        made = self.named_templates.get(id(node))
+        if made is not None and made[0] is node and made[1] == text:
+            return made[2]
+        const = ir.Const(text).at(template.line, template.col, template.end_line, template.end_col)
+        build = ir.StringBuild(kind, parts, const, names).at(node.line, node.col, node.end_line, node.end_col)
+        self.named_templates[id(node)] = (node, text, build)
+        return build
 
     def splice(self, node: ir.Node, parts: list) -> frozenset:
         """The taints of a string built from ``parts`` (``(value, expression, formatted as a number)``),
@@ -3102,6 +3121,13 @@ class FunctionInterpreter:
         if isinstance(func, ir.Attr):
             receiver = self.eval(func.value)
             func_value = None
+            if func.attr == "format" and receiver.is_const and isinstance(receiver.const, str) \
+                    and (call.args or call.keywords):
+                # ``QUERY.format(name)``, QUERY a constant (``"... '{}'"`` of the module, a local bound to one):
+                # the string a literal template would build
+                return self.eval_stringbuild(self.template_build(
+                    call, "format", receiver.const, func.value, call.args + tuple(k.value for k in call.keywords),
+                    tuple(k.name or "**" for k in call.keywords)))
         else:
             func_value = self.eval(func)
         args = [self.eval(a) for a in call.args]

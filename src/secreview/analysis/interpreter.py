@@ -32,7 +32,7 @@ from secreview.analysis.urls import fixes_host, fixes_origin
 from secreview.analysis.values import EMPTY, TOP, UNKNOWN, Step, Taint, Value
 from secreview.analysis.xpath_text import steps_only
 from secreview.ir import nodes as ir
-from secreview.ir.control import conjuncts, controlling_conditions
+from secreview.ir.control import conjuncts, controlling_conditions, for_loop_head, loops_back_avoiding
 from secreview.ir.statements import admin_only, admin_only_helper, bindings, binds
 
 MAX_BLOCK_VISITS = 4
@@ -255,6 +255,7 @@ class FunctionInterpreter:
         self.pruned = False  # a branch was never taken: its condition is a constant here
         self.initial: dict = {}
         self.named_templates: dict = {}  # ``template_build``: id(node) -> (node, template text, its StringBuild)
+        self.each_seen = False  # some state holds an ``EACH_CHECKED`` mark (``each_checked_exit``)
 
     # ------------------------------------------------------------ driver
 
@@ -306,6 +307,8 @@ class FunctionInterpreter:
                 if refined is None:
                     self.pruned = True
                     continue
+                if edge.kind == ir.EdgeKind.FALSE and edge.cond is None and for_loop_head(block) is not None:
+                    refined = self.each_checked_exit(block, refined)
                 old = in_states.get(edge.target)
                 if old is None:
                     new = refined
@@ -694,6 +697,11 @@ class FunctionInterpreter:
                     kinds, confining = _PATH_ONLY, True
             elif cond.method in ("isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha"):
                 key = path_key(cond.func.value)
+            elif callee == "builtins.hasattr" and len(cond.args) == 2 and not cond.keywords \
+                    and self.program.plain_attributes(self.eval_in(cond.args[0], state).types):
+                # ``if not hasattr(JobSpec, key): raise``: past it, ``key`` names an attribute of a class of the
+                # reviewed code that answers no name it does not define (no ``__getattr__``): an identifier
+                key = path_key(cond.args[1])
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr) and _dash_check(cond):
                 pass  # ``if v.startswith("-"):`` known true: the value is an option
             elif cond.method == "startswith" and isinstance(cond.func, ir.Attr):
@@ -2639,6 +2647,10 @@ class FunctionInterpreter:
         if kind == "join" and spliced:
             joined = parts[0]
             element = self.element_of(joined) if joined.items or joined.is_const else joined
+            if self.each_seen and element.taints:
+                how, kinds = self.each_checked(e.parts[0])  # ``", ".join(fields)`` after a loop checked each key
+                if kinds and how != "items":
+                    element = _cleansed(element, kinds)
             spliced[0] = (element, e.parts[0], False)
         if template is not None and not template.is_fixed:
             spliced.append((template, e.template, False))
@@ -3072,7 +3084,87 @@ class FunctionInterpreter:
         return V.derived(iterable.taints, iterable.fixed, types)
 
     def eval_iter_element(self, e: ir.IterElement) -> Value:
-        return self.element_of(self.eval(e.iterable))
+        element = self.element_of(self.eval(e.iterable))
+        if self.each_seen and element.taints:
+            how, kinds = self.each_checked(e.iterable)
+            if kinds and how == "items":
+                # ``for key, value in fields.items()``: the key checked, the value as it was
+                return Value(items={0: _cleansed(element, kinds), 1: element})
+            if kinds:
+                return _cleansed(element, kinds)
+        return element
+
+    def each_checked_exit(self, head: ir.Block, state: dict) -> dict:
+        """The state past a ``for`` loop that ran out (``head``'s FALSE edge) after checking each element:
+        ``for key in fields: if key not in ALLOWED: raise ...`` (or ``if not hasattr(JobSpec, key)``), every
+        iteration that went on having passed the check, leaves every key of ``fields`` safe for what the check
+        makes ``key`` safe for, in a later loop over them (``EACH_CHECKED``; ``each_checked``)."""
+        found = self.each_check_of(head, state)
+        if found is None:
+            return state
+        key, kinds = found
+        state = dict(state)
+        state[EACH_CHECKED + key] = V.const((kinds, state[key]))
+        self.each_seen = True
+        return state
+
+    def each_check_of(self, head: ir.Block, state: dict) -> tuple | None:
+        """``(the iterable's path, the kinds each element was checked safe for)`` of the ``for`` loop at ``head``
+        when every way back to the head from its body takes a branch that makes the loop's name safe (the others
+        raise, return or break); None otherwise."""
+        assign = for_loop_head(head)
+        target = assign.targets[0]
+        how, base = _iterated(assign.value.iterable)
+        if type(target) is ir.NameTarget and how != "items":
+            name = target.id
+        elif type(target) is ir.UnpackTarget and how == "items" and target.elts \
+                and type(target.elts[0]) is ir.NameTarget:
+            name = target.elts[0].id
+        else:
+            return None
+        key = path_key(base)
+        probe = state.get(name)
+        if key is None or key not in state or probe is None or not probe.taints:
+            return None
+        body = next((e.target for e in head.succs if e.kind == ir.EdgeKind.TRUE), None)
+        if body is None:
+            return None
+        blocks = self.fn.blocks
+        cut: set = set()
+        kinds = None
+        seen = {body, head.id}
+        stack = [body]
+        while stack:
+            bid = stack.pop()
+            for i, e in enumerate(blocks[bid].succs):
+                if e.target not in seen:
+                    seen.add(e.target)
+                    stack.append(e.target)
+                if e.cond is None or e.kind not in (ir.EdgeKind.TRUE, ir.EdgeKind.FALSE) \
+                        or not any(n.id == name for n in _names_in(e.cond)):
+                    continue
+                after = self.refine(e.cond, e.kind == ir.EdgeKind.TRUE, state).get(name)
+                gained = _ALL if after is None or not after.taints else \
+                    frozenset.intersection(*(t.cleansed for t in after.taints)) \
+                    - frozenset.intersection(*(t.cleansed for t in probe.taints))
+                if gained:
+                    cut.add((bid, i))
+                    kinds = gained if kinds is None else kinds & gained
+        if not kinds or loops_back_avoiding(self.fn, head.id, body, cut):
+            return None
+        return key, kinds
+
+    def each_checked(self, iterable: ir.Expr) -> tuple:
+        """``(how, kinds)``: how ``iterable`` goes over a container (``elements``, ``keys``, ``items``) and what
+        a loop before checked each of its elements (its keys) safe for (``each_checked_exit``), as long as the
+        container is the value it checked; EMPTY kinds when none did."""
+        how, base = _iterated(iterable)
+        key = path_key(base)
+        mark = self.state.get(EACH_CHECKED + key) if key is not None else None
+        if mark is None or how == "values":
+            return how, EMPTY
+        kinds, checked = mark.const
+        return how, kinds if self.state.get(key) is checked else EMPTY
 
     def eval_with(self, e: ir.WithEnter) -> Value:
         return self.eval(e.context)
@@ -3164,6 +3256,10 @@ class FunctionInterpreter:
             result = Value(taints=args[0].taints, types=_NUMERIC_TEXT)
         if call.method == "pop" and receiver is not None and args and isinstance(call.func, ir.Attr):
             self._without_item(path_key(call.func.value), receiver, args[0])
+        if self.each_seen and call.method == "keys" and not call.args and result.taints:
+            _, kinds = self.each_checked(call)  # ``", ".join(fields.keys())`` after a loop checked each key
+            if kinds:
+                result = _cleansed(result, kinds)
         if receiver is not None and receiver.items is not None and call.method in _DICT_VIEWS and not call.args \
                 and not call.keywords and "builtins.dict" in receiver.types:
             result = _dict_view(call.method, receiver, result)
@@ -5329,6 +5425,11 @@ server facts (``SELECT pg_backend_pid()``); see ``Program.server_facts``."""
 NOT_FACTS = Value(types=frozenset({"\0not-facts"}))
 
 
+EACH_CHECKED = "\0each-checked:"
+"""The prefix of a mark, one per container path, that a loop checked each of the container's elements (a
+dict's keys): ``V.const((kinds, the container's value then))`` (``FunctionInterpreter.each_checked_exit``); a join
+keeps it only where both ways hold the same mark."""
+
 CHECKED_READS = "\0checked-reads"
 """State key: the attribute and item paths (``form.name.data``, ``request.args['n']``) put in the state by a
 check of what reading them gives, never stored by the code (a frozenset constant). On a way that did not check
@@ -5362,6 +5463,15 @@ def _tested_for_none(cond: ir.Expr) -> tuple:
     return cond, True
 
 
+def _iterated(node: ir.Expr) -> tuple:
+    """How ``node`` is gone over and the container it goes over: ``("keys", d)`` for ``d.keys()``, ``("items",
+    d)``, ``("values", d)``, else ``("elements", node)`` (a list's elements, a dict's keys)."""
+    if type(node) is ir.Call and node.method in ("keys", "items", "values") and not node.args and not node.keywords \
+            and type(node.func) is ir.Attr:
+        return node.method, node.func.value
+    return "elements", node
+
+
 def _join_states(old: dict, new: dict, facts: bool = False) -> dict:
     if CHECKED_READS in old or CHECKED_READS in new:
         old, new = _without_one_sided_reads(old, new)
@@ -5374,21 +5484,36 @@ def _join_states(old: dict, new: dict, facts: bool = False) -> dict:
                     out = dict(old)
                 out[key] = NOT_FACTS
     get = old.get
+    one_sided_mark = False  # ``new`` holds a mark ``old`` does not: ``old`` may hold a key ``new`` does not
     for key, value in new.items():
         prev = get(key)
         if prev is None:
+            if key[0] == "\0" and key.startswith(EACH_CHECKED):
+                one_sided_mark = True  # the other way checked nothing: not kept
+                continue
             if out is None:
                 out = dict(old)
             out[key] = NOT_FACTS if facts and key.startswith(FACTS) else _one_sided(key, value)
         elif prev is not value:
+            if key[0] == "\0" and key.startswith(EACH_CHECKED):
+                if prev.const[0] != value.const[0] or prev.const[1] is not value.const[1]:
+                    if out is None:
+                        out = dict(old)
+                    del out[key]
+                continue
             joined = V.join(prev, value)
             if not joined.same_as(prev):
                 if out is None:
                     out = dict(old)
                 out[key] = joined
-    if len(old) > len(new) or out is not None:  # (else every key of ``old`` is one of ``new``'s)
+    if len(old) > len(new) or out is not None or one_sided_mark:  # (else every key of ``old`` is one of ``new``'s)
         for key, value in old.items():
             if key not in new:
+                if key[0] == "\0" and key.startswith(EACH_CHECKED):
+                    if out is None:
+                        out = dict(old)
+                    del out[key]
+                    continue
                 kept = _one_sided(key, value)
                 if kept is not value:
                     if out is None:

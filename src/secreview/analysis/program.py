@@ -186,6 +186,9 @@ def _is_property(fn: ir.Function) -> bool:
 
 _PROPERTY_DECORATORS = frozenset({"builtins.property", "functools.cached_property"})
 
+_PLAIN_BASES = frozenset({"builtins.object", "object"})
+"""``Program.plain_attributes``: the bases outside the reviewed code that add no attribute a name may find."""
+
 _MOST_SUBCLASSES = 32
 """``Program.overrides``: past this many subclasses of a class, a call through it is not followed to them."""
 
@@ -1922,6 +1925,25 @@ class Program:
             if found is not None:
                 return found
         return None
+
+    def plain_attributes(self, types) -> bool:
+        """Whether ``types`` (of a value) are classes of the reviewed code, or their instances, each of which
+        has only the attributes its classes define: no class in its lineage outside the reviewed code, none with a
+        ``__getattr__`` or ``__getattribute__`` answering any name (``hasattr(JobSpec, key)`` then holds for an
+        identifier only)."""
+        if not types:
+            return False
+        for t in types:
+            cls = self.resolve_class(t.removeprefix("class:"))
+            if cls is None:
+                return False
+            for name, found in self.lineage(cls):
+                if found is None and name not in _PLAIN_BASES:
+                    return False
+                if found is not None and (f"{found}.__getattr__" in self.functions
+                                          or f"{found}.__getattribute__" in self.functions):
+                    return False
+        return True
 
     def lineage(self, class_qualname: str):
         """The names met walking up from a class through its bases in the reviewed code, nearest first

@@ -124,6 +124,39 @@ def reachable(fn, start: int, *, exceptions: bool = True) -> set:
     return seen
 
 
+def for_loop_head(block) -> ir.Assign | None:
+    """The assignment a ``for`` loop's head block starts with (``for key in fields``: ``key = <an element of
+    fields>``), when ``block`` is one: its TRUE edge leads into the body, its FALSE edge is taken when the iterable
+    is exhausted, and the body's end comes back to it by a LOOP edge."""
+    stmts = block.stmts
+    if not stmts or type(stmts[0]) is not ir.Assign or type(stmts[0].value) is not ir.IterElement \
+            or len(stmts[0].targets) != 1:
+        return None
+    return stmts[0]
+
+
+def loops_back_avoiding(fn, head: int, start: int, cut: set) -> bool:
+    """Whether a path from block ``start`` comes back to the loop head ``head`` by a LOOP edge (the end of the
+    body, a ``continue``) without taking any edge of ``cut`` (``(block id, index of the edge in its succs)``),
+    exceptions' edges too, never through ``head`` itself: False when every iteration that goes on took one."""
+    blocks = fn.blocks
+    seen = {start}
+    stack = [start]
+    while stack:
+        bid = stack.pop()
+        for i, e in enumerate(blocks[bid].succs):
+            if (bid, i) in cut:
+                continue
+            if e.target == head:
+                if e.kind == ir.EdgeKind.LOOP:
+                    return True
+                continue
+            if e.target not in seen:
+                seen.add(e.target)
+                stack.append(e.target)
+    return False
+
+
 def controlling_conditions(fn, stmt) -> list:
     """(condition, taken) for each branch that must be taken for ``stmt`` to run: ``taken`` is True
     when ``stmt`` runs only if the condition holds, False when only if it does not. A statement of a

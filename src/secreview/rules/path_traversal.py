@@ -190,6 +190,8 @@ class PathTraversal(SinkRule):
         # (``open``, ``rename``, a helper that removes...), that sink is the finding (one defect, once);
         # when nothing reads the answer, or every response of the function is a safe file server's or an
         # error, it is reported at low confidence (``sink_confidence``).
+        if isinstance(node, ir.Call) and node.qualname in _OPENERS:
+            return _opened_for(node)
         if not isinstance(node, ir.Call) or ir.last_name(node.func) not in _TESTS or arg_node is None:
             return None
         memo = interp.__dict__.setdefault("_existence_uses", {})  # (blocks are run more than once)
@@ -221,11 +223,30 @@ class PathTraversal(SinkRule):
         # what the call does with the name decides the harm: an existence test reveals, a rename overwrites
         name = (site.callee or "").rsplit(".", 1)[-1]
         harm = next((what for names, what in _HARM if name in names), "read or write (as the file is opened) files")
+        if getattr(site, "use", None) in (("opened", "read"), ("opened", "write")):
+            # ``open(cmdline, 'r')``: the mode written at the call says which
+            harm = "read files" if site.use[1] == "read" else "create or overwrite files"
         return f"{what_reaches} files outside the intended folder, so the client can {harm} anywhere this process can."
 
     fix = ("Reduce the name to its last component with `werkzeug.utils.secure_filename()` or "
            "`os.path.basename()`, or check that `os.path.realpath(os.path.join(BASE, name))` starts with "
            "`BASE + os.sep` before using it.")
+
+
+_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open"})
+"""The openers whose mode (a constant at the call, or left to its default ``"r"``) says whether a file is read."""
+
+
+def _opened_for(call: ir.Call):
+    """``("opened", "read")`` or ``("opened", "write")`` for an ``open()`` whose mode is a constant or the default,
+    else None (the harm is then said of either)."""
+    mode = call.argument(1, "mode")
+    if mode is None and not any(isinstance(a, ir.Starred) for a in call.args) \
+            and not any(k.name is None for k in call.keywords):
+        return ("opened", "read")
+    if isinstance(mode, ir.Const) and isinstance(mode.value, str):
+        return ("opened", "write" if set(mode.value) & set("wax+") else "read")
+    return None
 
 
 def _existence_use(interp, node, arg_node):

@@ -92,6 +92,15 @@ def _switch_in(cond, field_source=None):
         if cond.ops[0] in ("is not", "!="):
             negate = not negate
         cond = cond.left
+    elif isinstance(cond, ir.Compare) and len(cond.ops) == 1 and cond.ops[0] in ("in", "not in") \
+            and isinstance(cond.comparators[0], ir.Container) and cond.comparators[0].elts \
+            and all(isinstance(e, ir.Const) and isinstance(e.value, str) and e.value.lower() in _OFF_VALUES
+                    for e in cond.comparators[0].elts):
+        # ``if ssl_verify in ["no", "false"]:`` (ansible-rulebook's setting): equal to one of the "off" values
+        compared = cond.comparators[0].elts[0].value
+        if cond.ops[0] == "not in":
+            negate = not negate
+        cond = cond.left
     node = cond
     name = None
     if isinstance(node, ir.Name):

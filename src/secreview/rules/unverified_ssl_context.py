@@ -19,7 +19,8 @@ are resolved by constant propagation. Not reported: a setting in a branch that a
 switch selects (`if verify_ssl: ... else: ctx.verify_mode = ssl.CERT_NONE`,
 `if self.insecure: ...`, also among other tests that all hold there: `if "tls_insecure" in server and
 server["tls_insecure"]:`, a certificate setting compared with an "off" value:
-`if args.wopi_crt == "no":`, a command-line flag whose help says it turns the
+`if args.wopi_crt == "no":`, or found among such values: `if ssl_verify in ["no", "false"]:`,
+a command-line flag whose help says it turns the
 check off: `if ar.td:` with `add_argument("-td", action="store_true",
 help="disable certificate check")`; also a conditional expression it selects:
 `ctx.verify_mode = ssl.CERT_NONE if not verify else ssl.CERT_REQUIRED` in `def send(self, verify=True)`,

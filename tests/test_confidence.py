@@ -1740,3 +1740,27 @@ def test_a_value_found_by_a_sqlalchemy_2_lookup_is_low(tmp_path, monkeypatch):
     (tmp_path / "views.py").write_text(_LOOKED_UP_2)
     found = {(f.line, f.confidence) for f in _review_low(tmp_path, monkeypatch).findings if f.rule_id == "SR105"}
     assert found == {(28, Level.LOW), (38, Level.MEDIUM), (49, Level.MEDIUM)}, sorted(found)
+
+
+def test_a_file_made_private_and_runnable_after_its_write_is_low(tmp_path, monkeypatch):
+    """``os.chmod(script_path, 0o700)`` after writing a wrapper script makes a program its owner runs, whose text
+    is most often a command line (gateone's ssh scripts, judged false on held-out panel BC): low, saying so. A key
+    written before ``0o600`` stays medium."""
+    (tmp_path / "files.py").write_text(textwrap.dedent('''\
+        import os
+
+
+        def wrapper(script_path, command):
+            with open(script_path, "w") as f:
+                f.write(command)
+            os.chmod(script_path, 0o700)
+
+
+        def key(key_path, private_key):
+            with open(key_path, "w") as f:
+                f.write(private_key)
+            os.chmod(key_path, 0o600)
+        '''))
+    got = {f.line: f for f in _review_low(tmp_path, monkeypatch).findings if f.rule_id == "SR509"}
+    assert {line: f.confidence for line, f in got.items()} == {6: Level.LOW, 12: Level.MEDIUM}, got
+    assert "a program its owner runs" in got[6].explanation and "program" not in got[12].explanation

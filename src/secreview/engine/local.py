@@ -37,11 +37,13 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
 
     def dropped_at_once(relower):
         module = relower()
-        stub = module_stub(module)
-        stub.text = module.text
+        stub = module_stub(module)  # (without its text: ``foreign_text`` below gives it when a finding quotes it)
         release_ir(module)
         return stub, relower
 
+    # A dropped module's stub holds no text: a file's text is read from its source when a finding quotes it
+    # (a ``PackedSource``'s is decompressed then), not held as a string per file to the end of the review.
+    by_path = {src.display: src for src, _, _ in sources}
     dropped = {name: dropped_at_once(lowering(src, name, is_package)[1])
                for src, name, is_package in sources if config.on_demand(src.display)}
     spill = cache.spill() if cache is not None else None  # what only the store reads waits on disk
@@ -49,14 +51,17 @@ def analyse_here(sources: list, models, rules, budget: int, config, progress=Non
                       lazy_owned={name: lowering(src, name, is_package) for src, name, is_package in sources
                                   if name not in dropped},
                       all_texts=lambda: ((src.display, src.text) for src, _, _ in sources),
+                      foreign_text=lambda path: by_path[path].text if path in by_path else "",
                       record_reads=cache is not None, spill=spill, dropped=dropped)
     del dropped
     findings = program.run()
     lowered: list[LoweredFile] = []
     problems = []
-    for _, name, _ in sources:
+    for src, name, _ in sources:
         item = first[name]
-        item.module = program.owned[name]  # its stub (with its text), or its IR if never dropped
+        item.module = program.owned[name]  # its stub, or its IR if never dropped
+        if cache is not None and item.module.text is None:
+            item.module.text = src.text  # (the cache keeps each file's text)
         lowered.append(item)
         if item.problem is not None:
             problems.append(item.problem)

@@ -10,22 +10,24 @@ object (a quarter of their size) and decompresses one when asked for it.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Iterator
+
+from secreview.source.reading import pack_text, unpack_text
 
 
 class PackedTexts:
     """``path -> text``: ``plain`` as given, the others zlib-compressed in one ``bytes`` object.
 
     ``get(path, default)`` and ``items()`` give each text exactly as it was given (UTF-8 with
-    ``surrogatepass``: any ``str`` round-trips)."""
+    ``surrogatepass``: any ``str`` round-trips). A text of ``packed`` given as ``bytes`` is one packed
+    already (``source.reading.pack_text``: a ``PackedSource``'s), taken as it is."""
 
     __slots__ = ("_blob", "_spans", "_plain")
 
     def __init__(self, packed: Iterable[tuple[str, str]], plain: dict | None = None):
         parts, spans, at = [], {}, 0
         for path, text in packed:
-            data = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+            data = text if type(text) is bytes else pack_text(text)
             spans[path] = (at, at + len(data))
             parts.append(data)
             at += len(data)
@@ -40,7 +42,7 @@ class PackedTexts:
         span = self._spans.get(path)
         if span is None:
             return default
-        return zlib.decompress(memoryview(self._blob)[span[0]:span[1]]).decode("utf-8", "surrogatepass")
+        return unpack_text(memoryview(self._blob)[span[0]:span[1]])
 
     def items(self) -> Iterator[tuple[str, str]]:
         """Every ``(path, text)``, the plain ones first; each packed text is decompressed as it comes."""

@@ -47,7 +47,7 @@ from secreview.engine.lowering import lower_source
 from secreview.engine.packed_texts import PackedTexts
 from secreview.engine.store import module_keys, store_entries
 from secreview.engine.timings import PhaseClock
-from secreview.source.reading import SourceText
+from secreview.source.reading import PackedSource, SourceText
 
 FIRST_PASS_PARTS = 4
 """Each worker analyses its functions in this many parts (by module, in path order), and
@@ -251,13 +251,20 @@ def _forget_other_texts(sources: list, share: list[int]) -> PackedTexts:
     The worker inherited the parent's objects, among them every ``SourceText`` of the review,
     those of its list and those of the lists its callers keep (the files as read, before their
     imports were resolved): each lets go of its text here, or the strings would stay alive. The
-    parent's own objects are untouched."""
-    mine = set(share)
-    own = {sources[i][0].display: sources[i][0].text for i in share}
-    texts = PackedTexts(((src.display, src.text) for i, (src, _, _) in enumerate(sources) if i not in mine), own)
+    parent's own objects are untouched.
+
+    Texts that came packed (``PackedSource``) stay so, those of ``share`` too: unpacked for ``PackedTexts``,
+    each would be held twice, there and by its module's IR (which has its own copy, unpacked to lower it);
+    the others' packed bytes are let go as their strings are, once copied into ``PackedTexts``."""
+    mine = {sources[i][0].display for i in share}
+    own = {src.display: src.text for src in (sources[i][0] for i in share) if type(src) is not PackedSource}
+    texts = PackedTexts(((src.display, src.packed if type(src) is PackedSource else src.text)
+                         for src, _, _ in sources if src.display not in own), own)
     for obj in gc.get_objects():
         if type(obj) is SourceText and obj.text and obj.display not in own:
             object.__setattr__(obj, "text", "")  # (frozen: this process's copy only, which nothing reads again)
+        elif type(obj) is PackedSource and obj.display not in mine:
+            obj.packed = b""
     return texts
 
 
@@ -288,7 +295,7 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
             stubs.append(spill.put(blob))
         sent.append((item.module.name, item.module.path, zlib.compress(blob, 1)))
         if on_demand(item.module.path):
-            stub.text = item.module.text
+            # (its stub without its text, as the other shares': ``texts`` gives it when a finding quotes it)
             dropped[item.module.name] = (stub, partial(_lowered_again, sources[i], tables))
             release_ir(item.module)
             item.module = stub
@@ -341,6 +348,8 @@ def _work(conn, share: list[int], job: dict, texts=None) -> None:
     problems = analysis_problems(program)
     for item in lowered:
         item.module = program.owned[item.module.name]  # a dropped module's stub, or its IR if lowered again
+        if spill is not None and item.module.text is None:
+            item.module.text = texts.get(item.module.path, "")  # (the cache keeps each file's text)
     if spill is not None:
         _forget_bodies(lowered)
         program.forget_analysis()

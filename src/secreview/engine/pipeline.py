@@ -30,7 +30,7 @@ from secreview.findings.offensive_tool import lower_in_offensive_tools
 from secreview.findings.same_flow import merge_same_flow
 from secreview.source.gather import gather_sources
 from secreview.source.module_names import ImportResolver, ambiguous_imports, unique_module_names
-from secreview.source.reading import SourceChanged, SourceText, text_digest
+from secreview.source.reading import PackedSource, SourceChanged, SourceText, text_digest
 from secreview.source.test_layout import runner_test_paths
 
 if TYPE_CHECKING:
@@ -128,6 +128,11 @@ def _review(paths: Sequence[str], options: ReviewOptions, stdin_data: bytes | No
         paths, options.config, stdin_data, include_ignored=options.include_ignored, excluded=result.excluded,
         non_production=non_production, known=known))
     result.problems.extend(problems)
+    if options.source_lines is None and options.sources is None:
+        # Nothing reads the texts after the analysis, which reads each a few times: they wait packed
+        # (``PackedSource``), not as strings held to the end of the review (Django's: 30 MiB).
+        sources = [(PackedSource.of(src) if type(src) is SourceText else src, name, is_package)
+                   for src, name, is_package in sources]
     named = [(Path(p), p) for p in paths if p != "-" and os.path.isdir(p)]
     return review_gathered(sources, options, result, named, non_production=non_production,
                            files_named=any(p == "-" or Path(p).is_file() for p in paths))

@@ -373,7 +373,7 @@ class Program:
                  *, budget_steps: int = 2_000_000, test_path=None, foreign: Iterable[ir.Module] = (),
                  foreign_text=None, lazy_foreign: dict | None = None, lazy_owned: dict | None = None,
                  all_texts=None, text_facts=None, record_reads: bool = True, spill=None, on_demand=None,
-                 dropped: dict | None = None):
+                 dropped: dict | None = None, on_demand_unlowered: bool = False):
         """``modules`` are analysed here; ``foreign`` are stubs (``interface.module_stub``) of
         modules analysed elsewhere, whose summaries arrive through ``receive``;
         ``foreign_text(path)`` gives their source text for traces. ``lazy_foreign``
@@ -394,7 +394,10 @@ class Program:
         function asks for their summary; the rest are never analysed, and find nothing.
         ``dropped`` (module name -> (its stub, with its text; a function lowering it anew)): owned modules
         whose IR is not held from the start, as a dropped ``lazy_owned`` module's (a worker's test modules,
-        analysed only on demand: their IR, most of a share's, would otherwise be held to the end)."""
+        analysed only on demand: their IR, most of a share's, would otherwise be held to the end).
+        ``on_demand_unlowered``: a ``lazy_owned`` module analysed on demand is lowered only when a lookup needs
+        it, not at its turn in the first pass (the caller had its problems and suppressions already): most
+        never are (neutron: 56 of 880 test modules), and those hold no stub either."""
         self.owned = {m.name: m for m in modules}
         self._stubs: dict = {}  # module name -> the stub standing for it while dropped
         self._relower: dict = {}  # module name -> the function lowering it anew (``dropped``)
@@ -413,6 +416,7 @@ class Program:
         self._complete: set = set()  # lowered modules whose every function was analysed, not dropped yet
         self.relowered = 0  # how many times a dropped module was lowered anew
         self._early: dict = {}  # qualname -> (summary, failed) received before its stub was made (``lazy_foreign``)
+        self._on_demand_unlowered = on_demand_unlowered
         if self._pending or self._lazy_owned:
             nothing = self._nothing_to_load
             self.modules = _LazyIndex(self._load_named, self.owned, nothing=nothing)
@@ -549,6 +553,8 @@ class Program:
                 module = self._lazy_owned[name][1]()
                 self._unanalysed[name] = len(module.functions)
                 self._install_owned(module)
+                if self._on_demand_unlowered and self.on_demand(module.path):
+                    self._restored.add(name)  # (dropped again after the module being analysed, as a restored one)
                 made = True
             name = name.rpartition(".")[0]
         if not made:
@@ -622,6 +628,8 @@ class Program:
             if self.on_demand(path):
                 # lowered all the same (its problems and suppressions), its IR dropped at once
                 if name in self._unlowered:
+                    if self._on_demand_unlowered:
+                        continue
                     self._load_named(name)
                 if name not in self._dropped:
                     self._drop(name)

@@ -31,7 +31,8 @@ chmod is in a branch the write's branch never reaches (`if exists: open(p, "a")`
 
 **Confidence:** medium; low when the final mode also lets the owner run the
 file (`0o700`: a script made runnable, whose text is most often a command
-line, not a secret).
+line, not a secret), unless the path's name says it holds a secret
+(`private_key_file_path`).
 
 **Fix:** create the file with its final mode: `fd = os.open(path, os.O_WRONLY
 | os.O_CREAT | os.O_TRUNC, 0o600)` then `os.fdopen(fd, "w")`, or call
@@ -120,6 +121,11 @@ def _opened_for_writing(call) -> bool:
         return False
     mode = call.argument(1, "mode")
     return isinstance(mode, ir.Const) and isinstance(mode.value, str) and bool(_WRITE_MODES & set(mode.value))
+
+
+_SECRET_WORDS = frozenset({"key", "private", "secret", "password", "passwd", "token", "credential", "credentials",
+                           "cert", "pem", "keyfile"})
+"""Words of a path's name that say the file holds a secret, whatever mode it is given."""
 
 
 def _constant_write(call) -> bool:
@@ -211,7 +217,8 @@ class PermissionsAfterWrite(FunctionRule):
             write = first[0]
             # ``os.chmod(script_path, 0o700)``: a program made runnable (by its owner only), whose text is most
             # often a command line, not a secret (gateone's ssh wrapper scripts: judged false on held-out panel BC)
-            runnable = bool(mode & stat.S_IXUSR)
+            # (not a file named for a secret: opencafe's ``os.chmod(private_key_file_path, 0o700)`` holds a key)
+            runnable = bool(mode & stat.S_IXUSR) and not set(identifier_words(key.rpartition(".")[2])) & _SECRET_WORDS
             yield Hit(
                 node=write,
                 explanation=(f"`{code_of(module, call)}` (line {line}) creates the file, if it does not exist "

@@ -43,6 +43,20 @@ def calls(function):
                     yield e
 
 
+WRITE_MODE_LETTERS = frozenset("wax+")
+"""The letters of an ``open()`` mode that write (create, truncate, append or update)."""
+
+
+def open_mode(call) -> str | None:
+    """The mode an ``open()``-like call (``open(path, mode)``, ``io.open``, ``codecs.open``) is given: its constant,
+    ``"r"`` when none is given and no ``*args`` or ``**kwargs`` could give one; None when it is not a constant."""
+    mode = call.argument(1, "mode")
+    if mode is None:
+        unseen = any(isinstance(a, ir.Starred) for a in call.args) or any(k.name is None for k in call.keywords)
+        return None if unseen else "r"
+    return mode.value if isinstance(mode, ir.Const) and isinstance(mode.value, str) else None
+
+
 def caught_at(fn, line: int, names) -> bool:
     """Whether a ``try`` of ``fn`` around ``line`` has a bare ``except`` or a handler of an exception whose
     last name is in ``names`` (``except (ValueError, exc.OSError):``)."""

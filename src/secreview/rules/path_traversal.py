@@ -4,7 +4,7 @@ from secreview.analysis import values as V
 from secreview.analysis.code_text import code_of
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
-from secreview.ir.statements import calls, target_names
+from secreview.ir.statements import WRITE_MODE_LETTERS, calls, open_mode, target_names
 from secreview.rules.base import SinkRule
 
 _TESTS = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "isabs", "ismount", "getsize", "getmtime",
@@ -240,13 +240,10 @@ _OPENERS = frozenset({"builtins.open", "io.open", "codecs.open"})
 def _opened_for(call: ir.Call):
     """``("opened", "read")`` or ``("opened", "write")`` for an ``open()`` whose mode is a constant or the default,
     else None (the harm is then said of either)."""
-    mode = call.argument(1, "mode")
-    if mode is None and not any(isinstance(a, ir.Starred) for a in call.args) \
-            and not any(k.name is None for k in call.keywords):
-        return ("opened", "read")
-    if isinstance(mode, ir.Const) and isinstance(mode.value, str):
-        return ("opened", "write" if set(mode.value) & set("wax+") else "read")
-    return None
+    mode = open_mode(call)
+    if mode is None:
+        return None
+    return ("opened", "write" if WRITE_MODE_LETTERS & set(mode) else "read")
 
 
 def _existence_use(interp, node, arg_node):

@@ -48,11 +48,9 @@ from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import reachable
 from secreview.ir.nodes import walk as _walk
-from secreview.ir.statements import expressions
+from secreview.ir.statements import WRITE_MODE_LETTERS, expressions, open_mode
 from secreview.rules.base import FunctionRule, Hit
 from secreview.rules.words import identifier_words
-
-_WRITE_MODES = frozenset("wax+")
 
 
 def _mode_value(e):
@@ -119,8 +117,8 @@ def _block_of_line(function) -> dict:
 def _opened_for_writing(call) -> bool:
     if not isinstance(call, ir.Call) or call.qualname not in ("builtins.open", "io.open"):
         return False
-    mode = call.argument(1, "mode")
-    return isinstance(mode, ir.Const) and isinstance(mode.value, str) and bool(_WRITE_MODES & set(mode.value))
+    mode = open_mode(call)
+    return mode is not None and bool(WRITE_MODE_LETTERS & set(mode))
 
 
 _SECRET_WORDS = frozenset({"key", "private", "secret", "password", "passwd", "token", "credential", "credentials",

@@ -2,6 +2,9 @@
 
 import re
 
+LOOPBACK_HOST = r"localhost|127(?:\.\d{1,3}){3}|\[::1\]"
+"""The names of this machine's loopback interface in a URL's host, as a regular expression's alternation."""
+
 _ABSOLUTE_WITH_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\\@]+[/?#]")
 _NETWORK_PATH_WITH_HOST = re.compile(r"^//[^/?#\\@]+[/?#]")
 

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import re
 
+from secreview.analysis.urls import LOOPBACK_HOST
 from secreview.findings.model import Level
 from secreview.rules.base import CallRule, Hit
 from secreview.rules.secret_config_option import (
@@ -97,7 +98,7 @@ def _template(text: str) -> bool:
 
 # the host of a URL with user information (``scheme://user:password@HOST:port/...``), and a loopback host
 _URL_HOST = re.compile(r"^[A-Za-z][\w+.-]*://[^/@\s]*@(\[[^\]]*\]|[^/:?#\s]*)")
-_LOOPBACK = re.compile(r"(?i)localhost|127(\.\d{1,3}){3}|\[::1\]")
+_LOOPBACK = re.compile("(?i)" + LOOPBACK_HOST)
 # help text saying the program presents the credential elsewhere: "used to authenticate to an instance",
 # "to connect to the broker", "to log in to the device", "when connecting to"
 _OUTBOUND = re.compile(r"(?i)\b(to|when)\s+(authenticate|authenticating|connect|connecting|log\s*in|logging\s+in|"

@@ -585,9 +585,9 @@ def _local_default_login(user: str, password: str, text: str) -> bool:
             or _DEVELOPMENT_USER.fullmatch(user.lower()) is not None) and _documentation_url(text)
 
 
+_DEVELOPMENT = r"(dev|devel|development|local|test|testing|demo)[-_.]?"  # (the words both below start with)
 # ``test``, ``dev``, ``demo``: a user name that calls itself a development one (invenio-app-ils's
 # ``postgresql+psycopg2://test:psw@localhost/ils``, judged false on held-out panel BC)
-_DEVELOPMENT_USER = re.compile(r"(dev|devel|development|local|test|testing|demo)[-_.]?(user)?")
+_DEVELOPMENT_USER = re.compile(_DEVELOPMENT + r"(user)?")
 # ``devpass``, ``dev_password``, ``localpass``, ``test-secret``: a password that names itself a development one
-_DEVELOPMENT_PASSWORD = re.compile(r"(dev|devel|development|local|test|testing|demo)[-_.]?"
-                                   r"(pass|passwd|password|pw|pwd|secret)?")
+_DEVELOPMENT_PASSWORD = re.compile(_DEVELOPMENT + r"(pass|passwd|password|pw|pwd|secret)?")

@@ -77,6 +77,7 @@ made to `"127.0.0.1"` by host name: a check that the program's own server is up)
 
 import re
 
+from secreview.analysis.urls import LOOPBACK_HOST
 from secreview.findings.model import Level
 from secreview.ir import nodes as ir
 from secreview.ir.control import controlling_conditions
@@ -470,7 +471,7 @@ def _local_pair(fn) -> bool:
     return "socketpair" in names and not any(n in _CONNECTS for n in names)
 
 
-_LOOPBACK_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*)?://(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?:[:/]|$)")
+_LOOPBACK_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*)?://(?:" + LOOPBACK_HOST + r")(?:[:/]|$)")
 
 
 def _loopback_url(e) -> bool:
